@@ -1,0 +1,1 @@
+"""The composition root: configuration, the command line, the Application and its jobs."""

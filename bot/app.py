@@ -1,0 +1,96 @@
+"""Builds the python-telegram-bot Application, the same way for production and tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from handlers import (
+    dispatch,
+    menus,
+    notices,
+    onboarding,
+    onsite,
+    repair_report,
+    router,
+    tickets_view,
+)
+from handlers.common import Desk, asker
+from storage.db import Database
+from workflow import admin
+from workflow import onsite as work
+from workflow.settings import LANGUAGES, EstateSettings
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+OUTBOX_SECONDS = 10
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_application(settings: EstateSettings, db: Database, *, token: str, api_url: str,
+                      clock: Callable[[], datetime] = utc_now,
+                      request: BaseRequest | None = None) -> Application:
+    builder = (ApplicationBuilder().token(token)
+               .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
+               .post_init(_post_init).post_shutdown(_post_shutdown))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data["desk"] = Desk(db, settings, clock)
+    # Order matters: specific handlers first, the catch-all router last.
+    for module in (onboarding, repair_report, tickets_view, dispatch, onsite, router):
+        module.register(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+def schedule(app: Application) -> None:
+    """What is due lives in SQLite; the JobQueue only wakes the sweep that asks for it."""
+    app.job_queue.run_repeating(sweep, interval=SWEEP_SECONDS, first=1, name="sweep")
+    app.job_queue.run_repeating(_deliver, interval=OUTBOX_SECONDS, first=1, name="outbox")
+
+
+async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+    d: Desk = context.application.bot_data["desk"]
+    confirmed = await work.auto_confirm_due(d.db, d.now(), d.settings.auto_confirm_days)
+    if confirmed:
+        log.info("auto-confirmed %s", ", ".join(confirmed))
+    await notices.deliver_due(context.application)
+
+
+async def _deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await notices.deliver_due(context.application)
+
+
+async def _post_init(app: Application) -> None:
+    d: Desk = app.bot_data["desk"]
+    await d.db.open()
+    await admin.remember_bot_username(d.db, app.bot.username)
+    await menus.set_defaults(app.bot, {lang: d.tr(lang) for lang in LANGUAGES})
+    schedule(app)
+    log.info("estatedesk is running as @%s", app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:
+    await app.bot_data["desk"].db.close()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_user:
+        try:
+            who = await asker(update, context)
+            await update.effective_chat.send_message(who.tr(
+                "Sorry, something went wrong on our side. Nothing was changed; please try "
+                "again."))
+        except Exception:  # the error answer itself is best effort
+            log.exception("could not tell the user about the error")

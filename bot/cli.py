@@ -1,0 +1,168 @@
+"""The command line: `python -m bot …` or `estatedesk …`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.app import build_application, utc_now
+from bot.config import TOKEN_HELP, ConfigError, deployment, estate_settings
+from storage.db import Database
+from workflow import admin, roles
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="estatedesk", description="The customer-service desk of a residential estate.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (long polling); Ctrl-C or SIGTERM stops it")
+
+    roster = sub.add_parser("roster", help="the owner roster").add_subparsers(
+        dest="action", required=True)
+    load = roster.add_parser("import", help="import a CSV: building,unit,name,phone")
+    load.add_argument("file", type=Path)
+
+    staff = sub.add_parser("staff", help="staff members").add_subparsers(
+        dest="action", required=True)
+    invite = staff.add_parser("invite", help="make a one-time invitation link")
+    invite.add_argument("--role", required=True, choices=roles.STAFF_ROLES)
+    invite.add_argument("--name", help="the name the desk will show")
+    staff.add_parser("list", help="list staff")
+    remove = staff.add_parser("remove", help="remove a staff member's rights")
+    remove.add_argument("user_id", type=int, help="the Telegram user id shown by 'staff list'")
+
+    contractor = sub.add_parser("contractor", help="responsible units (施工責任單位)") \
+        .add_subparsers(dest="action", required=True)
+    add = contractor.add_parser("add", help="add or update a contractor")
+    add.add_argument("--name", required=True)
+    add.add_argument("--trades", required=True,
+                     help="comma-separated categories it is liable for, e.g. plumbing,electrical")
+    add.add_argument("--phone", default="")
+    contractor.add_parser("list", help="list contractors")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        env = deployment()
+        settings = estate_settings(env.config_path)
+    except ConfigError as exc:
+        print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        if env.token is None:
+            print(TOKEN_HELP, file=sys.stderr)
+            return 2
+        app = build_application(settings, Database(env.db_path), token=env.token,
+                                api_url=env.api_url)
+        app.run_polling(allowed_updates=["message", "callback_query"])
+        return 0
+    return asyncio.run(_admin(args, env, settings))
+
+
+async def _admin(args, env, settings) -> int:
+    db = Database(env.db_path)
+    await db.open()
+    try:
+        return await _ADMIN[(args.command, args.action)](args, env, settings, db)
+    finally:
+        await db.close()
+
+
+async def _roster_import(args, env, settings, db) -> int:
+    try:
+        rows = admin.parse_roster(args.file.read_bytes())
+    except OSError as exc:
+        print(f"roster: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except admin.RosterError as exc:
+        print(f"roster: {args.file}: line {exc.line}: {exc.problem}. Nothing was imported.",
+              file=sys.stderr)
+        return 1
+    added = await admin.import_roster(db, rows)
+    print(f"roster: {len(rows)} rows read, {added} new, {len(rows) - added} already known.")
+    return 0
+
+
+async def _staff_invite(args, env, settings, db) -> int:
+    code = await admin.invite(db, args.role, args.name, utc_now())
+    username = await admin.bot_username(db) or await _ask_username(env)
+    print(f"Invitation for a {args.role}{' (' + args.name + ')' if args.name else ''}, "
+          f"usable once:")
+    print(f"  code: {code}")
+    if username:
+        print(f"  link: https://t.me/{username}?start={code}")
+    else:
+        print(f"  in the bot, send: /start {code}")
+    return 0
+
+
+async def _ask_username(env) -> str | None:
+    """Before the bot's first run the database does not know its username: ask Telegram."""
+    if env.token is None:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+    try:
+        async with Bot(env.token, base_url=f"{env.api_url}/bot") as bot:
+            return bot.username
+    except (TelegramError, OSError):
+        return None
+
+
+async def _staff_list(args, env, settings, db) -> int:
+    people = await admin.staff_list(db)
+    if not people:
+        print("No staff yet. Invite someone with: estatedesk staff invite --role clerk")
+    for p in people:
+        print(f"{p.user_id}\t{p.role}\t{p.name}")
+    return 0
+
+
+async def _staff_remove(args, env, settings, db) -> int:
+    removed = await admin.staff_remove(db, args.user_id)
+    if removed is None:
+        print(f"staff: no staff member has user id {args.user_id}; see 'estatedesk staff list'",
+              file=sys.stderr)
+        return 1
+    print(f"Removed {removed.name} ({removed.role}); they can no longer act as staff.")
+    return 0
+
+
+async def _contractor_add(args, env, settings, db) -> int:
+    trades = [t.strip() for t in args.trades.split(",") if t.strip()]
+    known = [c.key for c in settings.categories]
+    unknown = [t for t in trades if t not in known]
+    if not trades or unknown:
+        print(f"contractor: --trades: unknown trade {', '.join(unknown) or '(none given)'}; "
+              f"choose from {','.join(known)}", file=sys.stderr)
+        return 1
+    contractor_id = await admin.add_contractor(db, args.name.strip(), args.phone.strip(), trades)
+    print(f"Contractor {contractor_id}: {args.name} ({','.join(trades)})")
+    return 0
+
+
+async def _contractor_list(args, env, settings, db) -> int:
+    found = await admin.contractor_list(db)
+    if not found:
+        print("No contractors yet. Add one with: estatedesk contractor add --name … --trades …")
+    for c in found:
+        print(f"{c.id}\t{c.name}\t{c.phone}\t{','.join(c.trades)}")
+    return 0
+
+
+_ADMIN = {
+    ("roster", "import"): _roster_import,
+    ("staff", "invite"): _staff_invite,
+    ("staff", "list"): _staff_list,
+    ("staff", "remove"): _staff_remove,
+    ("contractor", "add"): _contractor_add,
+    ("contractor", "list"): _contractor_list,
+}

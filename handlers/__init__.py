@@ -1,0 +1,1 @@
+"""Everything Telegram: conversations, commands, buttons, texts, and sending notices."""

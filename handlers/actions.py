@@ -1,0 +1,41 @@
+"""The buttons a ticket offers, by its status and the viewer's role."""
+
+from __future__ import annotations
+
+from handlers.i18n import Tr
+from workflow import dispatch, roles
+from workflow import tickets as machine
+from workflow.views import TicketFile
+
+
+def desk_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[str, str]]]:
+    """The actions this ticket offers to the desk, by its status and the viewer's role."""
+    t = file.ticket
+    rows = []
+    if t.status in dispatch.ASSIGNABLE:
+        again = t.technician_id is not None or t.contractor_id is not None
+        rows.append([
+            (tr("Reassign: technician") if again else tr("Assign technician"), f"d:tech:{t.id}"),
+            (tr("Reassign: contractor") if again else tr("Assign contractor"), f"d:con:{t.id}"),
+        ])
+    if t.contractor_id is not None and t.status in machine.WORKING:
+        rows.append([(tr("Notified by phone"), f"d:ph:{t.id}"),
+                     (tr("Record completion"), f"w:done:{t.id}")])
+    signed = any(s.party == "supervisor" for s in file.signoffs)
+    if roles.can_sign_as_supervisor(role) and t.status in (machine.COMPLETED, machine.CLOSED) \
+            and not signed:
+        rows.append([(tr("Supervisor sign-off"), f"s:sup:{t.id}")])
+    rows.append([(tr("Timeline"), f"t:v:{t.id}")])
+    return rows
+
+
+def task_buttons(tr: Tr, file: TicketFile) -> list[list[tuple[str, str]]]:
+    t = file.ticket
+    rows = []
+    if machine.EN_ROUTE in machine.TRANSITIONS[t.status]:
+        rows.append([(tr("On my way"), f"w:go:{t.id}")])
+    if machine.ON_SITE in machine.TRANSITIONS[t.status]:
+        rows.append([(tr("Arrived"), f"w:at:{t.id}")])
+    if machine.COMPLETED in machine.TRANSITIONS[t.status]:
+        rows.append([(tr("Complete"), f"w:done:{t.id}")])
+    return rows

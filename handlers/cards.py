@@ -1,0 +1,71 @@
+"""The texts that show a ticket: to its resident, to the desk, to the technician."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers import labels
+from handlers.i18n import Tr
+from workflow.settings import EstateSettings
+from workflow.views import TicketFile
+
+
+def visit(tr: Tr, visit_day: str, slot: str) -> str:
+    return f"{tr.short_date(date.fromisoformat(visit_day))} {labels.of(tr, labels.SLOTS, slot)}"
+
+
+def holder(tr: Tr, file: TicketFile) -> str | None:
+    if file.technician is not None:
+        return file.technician.name
+    if file.contractor is not None:
+        return tr("{name} (responsible contractor)", name=file.contractor.name)
+    return None
+
+
+def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
+    t = file.ticket
+    lines = [
+        f"{t.ref} · {labels.of(tr, labels.STATUSES, t.status)}",
+        tr("Unit: {unit}", unit=t.unit.label),
+    ]
+    if staff and file.resident is not None:
+        lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
+                        phone=file.resident.phone or ""))
+    lines += [
+        tr("Category: {category}", category=labels.category(tr, settings, t.category)),
+        tr("Where: {location}", location=t.location),
+        tr("Problem: {description}", description=t.description),
+        tr("Preferred visit: {visit}", visit=visit(tr, t.visit_date, t.visit_slot)),
+    ]
+    if file.report_photos:
+        lines.append(tr("Photos: {count}", count=len(file.report_photos)))
+    who = holder(tr, file)
+    if who:
+        lines.append(tr("Assigned to: {name}", name=who))
+    if t.deadline_at:
+        lines.append(tr("Deadline: {deadline}", deadline=tr.datetime(t.deadline_at)))
+    if t.work_note:
+        lines.append(tr("Work done: {note}", note=t.work_note))
+    if staff and t.labour_hours is not None:
+        lines.append(tr("Labour: {hours} h, materials: {cost}", hours=tr.number(t.labour_hours),
+                        cost=tr.number(t.materials_cost or 0)))
+    return "\n".join(lines)
+
+
+def timeline(tr: Tr, file: TicketFile) -> str:
+    lines = [tr("Timeline:")]
+    for event in file.events:
+        actor = file.names.get(event.actor_id) if event.actor_id else tr("the desk")
+        line = f"· {tr.datetime(event.at)} {labels.of(tr, labels.ACTIONS, event.action)}"
+        if actor:
+            line += f" ({actor})"
+        if event.note:
+            line += f": {event.note}"
+        lines.append(line)
+    if file.signoffs:
+        lines.append(tr("Signed off by:"))
+        for s in file.signoffs:
+            name = tr("automatic") if s.automatic else file.names.get(s.user_id, "")
+            lines.append(f"· {labels.of(tr, labels.PARTIES, s.party)}: {name} "
+                         f"{tr.datetime(s.at)}")
+    return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""What every handler needs: the desk's services, who is asking, in which language, and the
+shared labels, keyboards and refusal answers."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes, filters
+
+from handlers.i18n import N_, Tr, guess_language
+from storage.db import Database
+from storage.records import Person
+from workflow import roles, views
+from workflow.settings import EstateSettings
+from workflow.tickets import Refusal
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+# Private chats, new messages only: an edited old answer must not count as a new one.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+@dataclass
+class Desk:
+    db: Database
+    settings: EstateSettings
+    clock: Callable[[], datetime]
+    deliver_at_once: bool = True  # tests deliver the outbox themselves, step by step
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def tr(self, language: str) -> Tr:
+        return Tr(language, self.settings.tz)
+
+
+def desk(context: Context) -> Desk:
+    return context.application.bot_data["desk"]
+
+
+@dataclass
+class Asker:
+    """The sender of an update: their record (None for a stranger) and their language."""
+    user_id: int
+    person: Person | None
+    tr: Tr
+
+    @property
+    def role(self) -> str | None:
+        return self.person.role if self.person and self.person.active else None
+
+
+async def asker(update: Update, context: Context) -> Asker:
+    user = update.effective_user
+    d = desk(context)
+    person = await views.person(d.db, user.id)
+    if person is not None:
+        language = person.language
+    else:
+        language = guess_language(user.language_code, d.settings.default_language)
+        if language not in d.settings.languages:
+            language = d.settings.default_language
+    return Asker(user.id, person, d.tr(language))
+
+
+REFUSALS = {
+    Refusal.NOT_FOUND: N_("That item no longer exists."),
+    Refusal.FORBIDDEN: N_("Sorry, you are not allowed to do that."),
+    Refusal.STALE: N_("This button is out of date: the ticket has moved on. Nothing was changed."),
+    Refusal.INVALID: N_("That did not work. Please start again from the menu."),
+}
+
+
+async def answer(update: Update, text: str, keyboard=None) -> None:
+    """Replies in the chat of the update, whether it came as a message or a button."""
+    await update.effective_chat.send_message(text, reply_markup=keyboard)
+
+
+def handles(*, roles_allowed: tuple[str, ...] | None = None):
+    """Wraps a handler: who is asking, a role check on the server, refusals answered in the
+    asker's language. A button's spinner is always stopped."""
+
+    def wrap(func: Callable[[Update, Context, Asker], Awaitable[None]]):
+        @functools.wraps(func)
+        async def handler(update: Update, context: Context) -> None:
+            if update.effective_user is None or update.effective_chat is None:
+                return
+            who = await asker(update, context)
+            query = update.callback_query
+            try:
+                if roles_allowed is not None and who.role not in roles_allowed:
+                    raise Refusal(Refusal.FORBIDDEN)
+                await func(update, context, who)
+            except Refusal as refusal:
+                text = who.tr(REFUSALS[refusal.reason])
+                if query is not None:
+                    await query.answer(text, show_alert=True)
+                else:
+                    await answer(update, text)
+                return
+            if query is not None:
+                await query.answer()
+
+        return handler
+
+    return wrap
+
+
+async def clear_buttons(update: Update) -> None:
+    """Removes the buttons of the tapped message, so it cannot be tapped again; a message
+    already cleared (a double tap) is fine."""
+    try:
+        await update.callback_query.edit_message_reply_markup(None)
+    except BadRequest:
+        pass
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
+
+
+def callback_args(update: Update) -> list[str]:
+    return update.callback_query.data.split(":")[2:]
+
+
+def int_arg(args: list[str], index: int) -> int:
+    """An id from a button; anything forged is refused."""
+    try:
+        return int(args[index])
+    except (IndexError, ValueError):
+        raise Refusal(Refusal.INVALID) from None
+
+
+def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
+    tr = who.tr
+    role = who.role
+    if role == roles.RESIDENT:
+        first = [(tr("Report a repair"), "m:repair"), (tr("My tickets"), "m:mytickets")]
+    elif role == roles.TECHNICIAN:
+        first = [(tr("My tasks"), "m:mytasks")]
+    elif roles.can_dispatch(role):
+        first = [(tr("Queue"), "m:queue")]
+    else:
+        return None
+    return keyboard([first, [(tr("Language"), "m:language"), (tr("Help"), "m:help")]])

@@ -1,0 +1,120 @@
+"""The desk's side: new tickets with dispatch buttons, /queue, assigning to a technician or
+to the responsible contractor with a deadline."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import cards, labels, notices
+from handlers.actions import desk_buttons
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    clear_buttons,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+)
+from workflow import dispatch, roles, views
+from workflow.tickets import Refusal
+
+
+@handles(roles_allowed=roles.DISPATCHERS)
+async def queue(update: Update, context: Context, who: Asker) -> None:
+    found = await dispatch.queue(desk(context).db, who.user_id)
+    if not found:
+        await answer(update, who.tr("No open tickets. Well done."))
+        return
+    rows = [[(f"{t.ref} · {labels.of(who.tr, labels.STATUSES, t.status)} · {t.unit.label}",
+              f"d:v:{t.id}")] for t in found]
+    await answer(update, who.tr("Open tickets, waiting for dispatch first:"), keyboard(rows))
+
+
+@handles(roles_allowed=roles.DISPATCHERS)
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d, tr = desk(context), who.tr
+    ticket_id = int_arg(args, 0)
+    if action == "v":
+        file = await views.ticket_file(d.db, ticket_id, who.user_id)
+        await answer(update, cards.summary(tr, d.settings, file, staff=True),
+                     keyboard(desk_buttons(tr, file, who.role)))
+    elif action == "tech":
+        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+        if not technicians:
+            await answer(update, tr("No technician has joined yet. Invite one with: estatedesk "
+                                    "staff invite --role technician"))
+            return
+        rows = [[(p.name, f"d:pt:{ticket.id}:{p.user_id}")] for p in technicians]
+        await answer(update, tr("{ref}: which technician?", ref=ticket.ref), keyboard(rows))
+    elif action == "con":
+        ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+        if not contractors:
+            await answer(update, tr("No contractor is registered for this trade. Add one with: "
+                                    "estatedesk contractor add"))
+            return
+        rows = [[(c.name, f"d:pc:{ticket.id}:{c.id}")] for c in contractors]
+        await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
+                     keyboard(rows))
+    elif action in ("pt", "pc"):
+        await _ask_deadline(update, context, who, ticket_id,
+                            ("t" if action == "pt" else "c") + str(int_arg(args, 1)))
+    elif action == "dl":
+        await _assign(update, context, who, ticket_id, args)
+    elif action == "ph":
+        ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
+                                                             d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: recorded that the contractor was notified by phone.",
+                                ref=ticket.ref))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
+                        target: str) -> None:
+    d, tr = desk(context), who.tr
+    ticket, _, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+    default = dispatch.default_deadline_days(d.settings, ticket.category)
+    due = dispatch.deadline(d.settings, d.now(), default)
+    rows = [[(tr("Default: {days} days ({date})", days=default, date=tr.short_date(due.date())),
+              f"d:dl:{ticket.id}:{target}:{default}")]]
+    others = [(tr("{days} days", days=n), f"d:dl:{ticket.id}:{target}:{n}")
+              for n in dispatch.DEADLINE_CHOICES if n != default]
+    rows += [others[i:i + 3] for i in range(0, len(others), 3)]
+    await clear_buttons(update)
+    await answer(update, tr("{ref}: repair deadline?", ref=ticket.ref), keyboard(rows))
+
+
+async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
+                  args: list[str]) -> None:
+    d, tr = desk(context), who.tr
+    target = args[1] if len(args) > 1 else ""
+    target_id = int_arg([target[1:]], 0)
+    days = int_arg(args, 2)
+    if target[:1] == "t":
+        ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
+                                       technician_id=target_id)
+    elif target[:1] == "c":
+        ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
+                                       contractor_id=target_id)
+    else:
+        raise Refusal(Refusal.INVALID)
+    notices.kick(context)
+    await clear_buttons(update)
+    file = await views.ticket_file(d.db, ticket.id, who.user_id)
+    text = tr("{ref} assigned to {name}. Deadline: {deadline}.", ref=ticket.ref,
+              name=cards.holder(tr, file), deadline=tr.datetime(ticket.deadline_at))
+    if ticket.contractor_id is not None:
+        text += "\n" + tr("Please phone the contractor, then tap 'Notified by phone'.")
+    await answer(update, text, keyboard(desk_buttons(tr, file, who.role)))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("queue", queue, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(queue, pattern=r"^m:queue$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^d:"))

@@ -1,0 +1,82 @@
+"""Translations (gettext catalogs in locales/, compiled in memory with Babel) and
+locale-aware formatting of dates, times and numbers."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, tzinfo
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from workflow.settings import DEFAULT_LANGUAGE, LANGUAGES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "estatedesk"
+BABEL_LOCALES = {"zh_Hant": "zh_Hant_TW", "zh_Hans": "zh_Hans_CN", "en": "en"}
+LANGUAGE_NAMES = {"zh_Hant": "繁體中文", "zh_Hans": "简体中文", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogs where it is defined; it is translated where shown."""
+    return message
+
+
+def po_path(language: str) -> Path:
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _translations(language: str) -> Translations:
+    with po_path(language).open("rb") as po:
+        catalog = read_po(po, locale=BABEL_LOCALES[language])
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def guess_language(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """Telegram's language_code: zh-TW/zh-HK -> zh_Hant, zh-CN/zh-SG -> zh_Hans, en -> en."""
+    code = (language_code or "").lower().replace("_", "-")
+    if code in ("zh-cn", "zh-sg", "zh-hans") or code.startswith("zh-hans"):
+        return "zh_Hans"
+    if code == "en" or code.startswith("en-"):
+        return "en"
+    if code.startswith("zh"):
+        return "zh_Hant"
+    return default
+
+
+class Tr:
+    """One reader's language: `tr("Hello {name}", name=...)` translates, then formats."""
+
+    def __init__(self, language: str, tz: tzinfo) -> None:
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self.locale = Locale.parse(BABEL_LOCALES[self.language])
+        self.tz = tz
+        self._gettext = _translations(self.language).gettext
+
+    def __call__(self, message: str, **values) -> str:
+        text = self._gettext(message)
+        return text.format(**values) if values else text
+
+    def datetime(self, value: datetime) -> str:
+        day = format_skeleton("yMMMd", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
+        clock = format_skeleton("Hm", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
+        return f"{day} {clock}"
+
+    def date(self, value: date) -> str:
+        return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
+
+    def short_date(self, value: date) -> str:
+        return format_skeleton("MMMEd", value, locale=self.locale, fuzzy=True)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, format="#,##0.##", locale=self.locale)

@@ -1,0 +1,72 @@
+"""The command menu of each role and language, and /help."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from handlers.i18n import N_, Tr
+from workflow import roles
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "start": N_("Start, or link your phone number"),
+    "repair": N_("Report a repair"),
+    "mytickets": N_("My tickets and their progress"),
+    "mytasks": N_("My tasks"),
+    "queue": N_("Tickets waiting for dispatch and open work"),
+    "cancel": N_("Stop what you are doing"),
+    "language": N_("Change the language"),
+    "help": N_("What I can do for you"),
+}
+BY_ROLE = {
+    None: ("start", "language", "help"),
+    roles.RESIDENT: ("repair", "mytickets", "cancel", "language", "help"),
+    roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
+    roles.CLERK: ("queue", "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "cancel", "language", "help"),
+}
+HELP = {
+    None: N_("To use the desk, share your phone number with /start so we can find your unit. "
+             "Staff join with the invitation link from the office."),
+    roles.RESIDENT: N_("You can report a repair (/repair), follow your tickets (/mytickets), and "
+                       "confirm a repair when it is done. /cancel stops a report in progress."),
+    roles.TECHNICIAN: N_("/mytasks lists your jobs. For each: 'On my way', 'Arrived' and "
+                         "'Complete' (with an after-photo, a note, hours and materials cost)."),
+    roles.CLERK: N_("New reports arrive here with buttons to assign them to a technician or a "
+                    "responsible contractor. /queue lists tickets waiting and still open."),
+    roles.SUPERVISOR: N_("/queue lists tickets waiting and still open. You can assign work and "
+                         "add the supervising sign-off to completed repairs."),
+    roles.MANAGER: N_("/queue lists tickets waiting and still open. You can assign work and "
+                      "add the supervising sign-off to completed repairs."),
+}
+
+
+def commands(tr: Tr, role: str | None) -> list[BotCommand]:
+    return [BotCommand(name, tr(COMMANDS[name])) for name in BY_ROLE.get(role, BY_ROLE[None])]
+
+
+def help_text(tr: Tr, role: str | None) -> str:
+    return tr(HELP.get(role, HELP[None]))
+
+
+async def set_for_chat(bot: Bot, chat_id: int, tr: Tr, role: str | None) -> None:
+    """Best effort: a menu that fails to update is not worth failing the action for."""
+    try:
+        await bot.set_my_commands(commands(tr, role), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu of %s: %s", chat_id, exc)
+
+
+async def set_defaults(bot: Bot, trs: dict[str, Tr]) -> None:
+    """For people the bot does not know yet: Telegram tells languages only by two letters,
+    so 'zh' gets the default Chinese."""
+    await bot.set_my_commands(commands(trs["zh_Hant"], None), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(commands(trs["zh_Hant"], None), scope=BotCommandScopeDefault(),
+                              language_code="zh")
+    await bot.set_my_commands(commands(trs["en"], None), scope=BotCommandScopeDefault(),
+                              language_code="en")

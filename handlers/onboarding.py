@@ -1,0 +1,184 @@
+"""/start, sharing a phone number, joining as staff, /language and /help."""
+
+from __future__ import annotations
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import labels, menus
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    callback_args,
+    clear_buttons,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+    main_menu,
+)
+from handlers.i18n import LANGUAGE_NAMES
+from storage.records import Draft
+from workflow import onboarding, roles, views
+from workflow.settings import LANGUAGES
+from workflow.tickets import Refusal
+
+
+def _share_phone(who: Asker) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(who.tr("Share my phone number"), request_contact=True)]],
+        resize_keyboard=True, one_time_keyboard=True)
+
+
+def _name(update: Update) -> str:
+    return update.effective_user.full_name[:100]
+
+
+@handles()
+async def start(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    if who.person is None:
+        who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(update),
+                                               d.now())
+    if context.args:
+        await _join_as_staff(update, context, who, context.args[0])
+        return
+    if who.role is None:
+        await answer(update, who.tr(
+            "Welcome to the {estate} service desk. To report repairs, please share your phone "
+            "number with the button below: we use it to find your unit on the owner roster.",
+            estate=d.settings.estate_name), _share_phone(who))
+        return
+    await answer(update, who.tr("Welcome back, {name}. What would you like to do?",
+                                name=who.person.name), main_menu(who))
+
+
+async def _join_as_staff(update: Update, context: Context, who: Asker, code: str) -> None:
+    d = desk(context)
+    role = await onboarding.accept_invitation(d.db, who.user_id, code[:64], _name(update), d.now())
+    if role is None:
+        await answer(update, who.tr("This invitation code is unknown or has already been used. "
+                                    "Please ask the office for a new one."))
+        return
+    who.person = await views.person(d.db, who.user_id)
+    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, role)
+    await answer(update, who.tr("Welcome to the team. You are now registered as {role}.",
+                                role=labels.of(who.tr, labels.ROLES, role)), main_menu(who))
+
+
+@handles()
+async def contact(update: Update, context: Context, who: Asker) -> None:
+    shared = update.effective_message.contact
+    if shared.user_id != who.user_id:
+        await answer(update, who.tr("Please share your own phone number with the button, not "
+                                    "someone else's contact."), _share_phone(who))
+        return
+    d = desk(context)
+    if who.person is None:
+        who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(update),
+                                               d.now())
+    outcome = await onboarding.contact_shared(d.db, who.user_id, shared.phone_number, d.now())
+    if outcome.linked:
+        who.person = await views.person(d.db, who.user_id)
+        await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, roles.RESIDENT)
+        await answer(update, who.tr("Thank you. You are linked to unit {unit}.",
+                                    unit=outcome.linked[0].label), ReplyKeyboardRemove())
+        await answer(update, who.tr("What would you like to do?"), main_menu(who))
+    elif outcome.choices:
+        rows = [[(u.label, f"o:unit:{u.id}")] for u in outcome.choices]
+        rows.append([(who.tr("All of them"), "o:unit:all")])
+        await answer(update, who.tr("Thank you. Your number is registered for several units. "
+                                    "Which one do you live in?"), ReplyKeyboardRemove())
+        await answer(update, who.tr("Choose a unit:"), keyboard(rows))
+    else:
+        await views.save_draft(d.db, Draft(who.user_id, onboarding.CLAIM_FLOW, "unit", {}),
+                               d.now())
+        await answer(update, who.tr(
+            "Your number is not on the owner roster yet. Please type your building and unit, "
+            "for example: A 12F-3. A clerk will check and approve it."), ReplyKeyboardRemove())
+
+
+@handles()
+async def pick_unit(update: Update, context: Context, who: Asker) -> None:
+    args = callback_args(update)
+    unit_id = None if args[:1] == ["all"] else int_arg(args, 0)
+    d = desk(context)
+    linked = await onboarding.pick_unit(d.db, who.user_id, unit_id, d.now())
+    who.person = await views.person(d.db, who.user_id)
+    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, roles.RESIDENT)
+    await clear_buttons(update)
+    await answer(update, who.tr("You are linked to: {units}.",
+                                units=", ".join(u.label for u in linked)), main_menu(who))
+
+
+async def on_claim(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The typed unit of a resident not on the roster (a step of the router)."""
+    text = update.effective_message.text
+    parsed = onboarding.parse_claim(text) if text else None
+    if parsed is None:
+        await answer(update, who.tr("Please type the building and the unit separated by a space, "
+                                    "for example: A 12F-3."))
+        return
+    d = desk(context)
+    await onboarding.claim_unit(d.db, who.user_id, " ".join(parsed), d.now())
+    await views.drop_draft(d.db, who.user_id)
+    await answer(update, who.tr("Thank you. A clerk will confirm your unit soon; we will "
+                                "message you here."))
+
+
+@handles(roles_allowed=roles.DISPATCHERS)
+async def decide_join(update: Update, context: Context, who: Asker) -> None:
+    args = callback_args(update)
+    approve = args[:1] == ["a"]
+    request_id = int_arg(args, 1)
+    d = desk(context)
+    request, unit = await onboarding.decide(d.db, request_id, who.user_id, approve, d.now())
+    await clear_buttons(update)
+    if approve:
+        resident = await views.person(d.db, request.user_id)
+        await menus.set_for_chat(context.bot, request.user_id, d.tr(resident.language),
+                                 roles.RESIDENT)
+        await answer(update, who.tr("Approved: {unit}.", unit=unit.label))
+    else:
+        await answer(update, who.tr("Rejected: {unit}.", unit=request.claimed_unit))
+
+
+@handles()
+async def language(update: Update, context: Context, who: Asker) -> None:
+    rows = [[(LANGUAGE_NAMES[code], f"o:lang:{code}")] for code in LANGUAGES
+            if code in desk(context).settings.languages]
+    await answer(update, who.tr("Choose your language:"), keyboard(rows))
+
+
+@handles()
+async def set_language(update: Update, context: Context, who: Asker) -> None:
+    code = callback_args(update)[:1]
+    d = desk(context)
+    if not code or code[0] not in d.settings.languages:
+        raise Refusal(Refusal.INVALID)
+    if who.person is None:
+        who.person = await onboarding.register(d.db, who.user_id, code[0], _name(update), d.now())
+    await onboarding.set_language(d.db, who.user_id, code[0])
+    who.tr = d.tr(code[0])
+    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, who.role)
+    await clear_buttons(update)
+    await answer(update, who.tr("I will speak English with you from now on."), main_menu(who))
+
+
+@handles()
+async def help_(update: Update, context: Context, who: Asker) -> None:
+    await answer(update, menus.help_text(who.tr, who.role), main_menu(who))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    app.add_handler(CommandHandler("language", language, filters=PRIVATE))
+    app.add_handler(CommandHandler("help", help_, filters=PRIVATE))
+    app.add_handler(MessageHandler(PRIVATE & filters.CONTACT, contact))
+    app.add_handler(CallbackQueryHandler(pick_unit, pattern=r"^o:unit:"))
+    app.add_handler(CallbackQueryHandler(set_language, pattern=r"^o:lang:"))
+    app.add_handler(CallbackQueryHandler(decide_join, pattern=r"^o:join:"))
+    app.add_handler(CallbackQueryHandler(language, pattern=r"^m:language$"))
+    app.add_handler(CallbackQueryHandler(help_, pattern=r"^m:help$"))

@@ -1,0 +1,192 @@
+"""The technician on site (/mytasks, on my way, arrived, complete with proof) and the
+sign-offs that follow: the resident's confirm or 'not fixed', the supervisor's signature."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import cards, notices
+from handlers.actions import task_buttons
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    clear_buttons,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+    main_menu,
+)
+from handlers.i18n import Tr
+from storage.records import Draft
+from workflow import onsite, roles, views
+from workflow import tickets as machine
+from workflow.tickets import Refusal
+from workflow.views import TicketFile
+
+
+def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
+    return cards.summary(tr, desk(context).settings, file, staff=True)
+
+
+@handles(roles_allowed=(roles.TECHNICIAN,))
+async def my_tasks(update: Update, context: Context, who: Asker) -> None:
+    found = await onsite.my_tasks(desk(context).db, who.user_id)
+    if not found:
+        await answer(update, who.tr("You have no open tasks."))
+        return
+    rows = [[(f"{t.ref} · {t.unit.label} · {cards.visit(who.tr, t.visit_date, t.visit_slot)}",
+              f"w:v:{t.id}")] for t in found]
+    await answer(update, who.tr("Your open tasks:"), keyboard(rows))
+
+
+@handles(roles_allowed=(roles.TECHNICIAN, *roles.DISPATCHERS))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d, tr = desk(context), who.tr
+    if action == "pd":
+        await _photos_done(update, context, who)
+        return
+    ticket_id = int_arg(args, 0)
+    if action == "v":
+        file = await views.ticket_file(d.db, ticket_id, who.user_id)
+        await answer(update, task_card(tr, context, file), keyboard(task_buttons(tr, file)))
+    elif action in ("go", "at"):
+        to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
+        ticket = await onsite.progress(d.db, ticket_id, who.user_id, to, d.now())
+        notices.kick(context)
+        await clear_buttons(update)
+        file = await views.ticket_file(d.db, ticket.id, who.user_id)
+        done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
+            if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
+        await answer(update, done, keyboard(task_buttons(tr, file)))
+    elif action == "done":
+        ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: please send at least one photo of the finished work, "
+                                "then tap 'Done'.", ref=ticket.ref),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def _photos_done(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    draft = await views.draft(d.db, who.user_id)
+    if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "photos":
+        raise Refusal(Refusal.STALE)
+    if not draft.data["photos"]:
+        await answer(update, who.tr("At least one photo of the finished work is needed."))
+        return
+    await clear_buttons(update)
+    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "note", draft.data), d.now())
+    await answer(update, who.tr("What was done? A short note for the record (up to {limit} "
+                                "characters).", limit=onsite.MAX_NOTE))
+
+
+async def on_completion_message(update: Update, context: Context, who: Asker,
+                                draft: Draft) -> None:
+    """A message during the completion record (a step of the router)."""
+    message, tr, d = update.effective_message, who.tr, desk(context)
+    step, data = draft.step, dict(draft.data)
+    if step == "photos":
+        if not message.photo:
+            await answer(update, tr("Please send a photo of the finished work, or tap 'Done'."))
+            return
+        if len(data["photos"]) >= onsite.MAX_PHOTOS:
+            await answer(update, tr("That is the most photos one record can take ({limit}). "
+                                    "Tap 'Done' to go on.", limit=onsite.MAX_PHOTOS),
+                         keyboard([[(tr("Done"), "w:pd")]]))
+            return
+        data["photos"] = data["photos"] + [message.photo[-1].file_id]
+        await views.save_draft(d.db, Draft(who.user_id, draft.flow, step, data), d.now())
+        await answer(update, tr("Photo {count} received. Send another, or tap 'Done'.",
+                                count=len(data["photos"])), keyboard([[(tr("Done"), "w:pd")]]))
+        return
+    if step == "note":
+        text = message.text
+        if not text or not text.strip():
+            await answer(update, tr("Please answer in text."))
+            return
+        if len(text) > onsite.MAX_NOTE:
+            await answer(update, tr("That is {count} characters; the limit is {limit}. Please "
+                                    "shorten it and send it again.",
+                                    count=len(text), limit=onsite.MAX_NOTE))
+            return
+        data["note"] = text.strip()
+        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "hours", data), d.now())
+        await answer(update, tr("Labour hours? For example: 1.5"))
+        return
+    limit = onsite.MAX_HOURS if step == "hours" else onsite.MAX_COST
+    value = onsite.parse_number(message.text, limit)
+    if value is None:
+        await answer(update, tr("Please send a number between 0 and {limit}, for example 1.5.",
+                                limit=tr.number(limit)))
+        return
+    if step == "hours":
+        data["hours"] = value
+        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "cost", data), d.now())
+        await answer(update, tr("Materials cost? Send 0 if none."))
+        return
+    data["cost"] = value
+    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "done", data), d.now())
+    ticket = await onsite.complete(d.db, who.user_id, d.now())
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    notices.kick(context)
+    await answer(update, tr("{ref} is complete. The resident has been asked to confirm.",
+                            ref=ticket.ref), main_menu(who))
+
+
+@handles()
+async def on_signoff(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d, tr = desk(context), who.tr
+    ticket_id = int_arg(args, 0)
+    if action == "ok":
+        ticket = await onsite.confirm(d.db, ticket_id, who.user_id, d.now())
+        notices.kick(context)
+        await clear_buttons(update)
+        await answer(update, tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref),
+                     main_menu(who))
+    elif action == "no":
+        ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("Sorry to hear that. What is still wrong with {ref}?",
+                                ref=ticket.ref))
+    elif action == "sup":
+        signed = await onsite.supervisor_sign(d.db, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("Signed off.") if signed else tr("Already signed off."))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The resident's reason for 'not fixed' (a step of the router)."""
+    text, d = update.effective_message.text, desk(context)
+    if not text or not text.strip():
+        await answer(update, who.tr("Please answer in text."))
+        return
+    if len(text) > onsite.MAX_REASON:
+        await answer(update, who.tr("That is {count} characters; the limit is {limit}. Please "
+                                    "shorten it and send it again.",
+                                    count=len(text), limit=onsite.MAX_REASON))
+        return
+    ticket = await onsite.not_fixed(d.db, who.user_id, text.strip(), d.now())
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    notices.kick(context)
+    await answer(update, who.tr("We have reopened {ref} and told the technician.",
+                                ref=ticket.ref), main_menu(who))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("mytasks", my_tasks, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(my_tasks, pattern=r"^m:mytasks$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:"))
+    app.add_handler(CallbackQueryHandler(on_signoff, pattern=r"^s:"))
+

@@ -1,0 +1,233 @@
+"""The resident's repair report: one step at a time, stored after every answer, so a
+report in progress survives a restart; filed only on the resident's confirmation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import labels, notices
+from handlers.cards import visit
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    clear_buttons,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+    main_menu,
+)
+from storage.records import Draft
+from workflow import report, roles, views
+from workflow.tickets import Refusal
+
+CANCEL = "r:x"
+
+
+def _cancel_row(who: Asker) -> list[tuple[str, str]]:
+    return [(who.tr("Cancel"), CANCEL)]
+
+
+async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """Asks for what the draft's step needs."""
+    tr, d = who.tr, desk(context)
+    step = draft.step
+    if step == "unit":
+        units = await views.units(d.db, who.user_id)
+        rows = [[(u.label, f"r:u:{u.id}")] for u in units]
+        await answer(update, tr("Which unit is the repair for?"),
+                     keyboard(rows + [_cancel_row(who)]))
+    elif step == "category":
+        buttons = [(labels.category(tr, d.settings, c.key), f"r:c:{c.key}")
+                   for c in d.settings.categories]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        await answer(update, tr("What kind of problem is it?"), keyboard(rows + [_cancel_row(who)]))
+    elif step == "location":
+        await answer(update, tr("Where in the unit is it? For example: kitchen sink, master "
+                                "bedroom ceiling."), keyboard([_cancel_row(who)]))
+    elif step == "description":
+        await answer(update, tr("Please describe the problem (up to {limit} characters).",
+                                limit=report.MAX_DESCRIPTION), keyboard([_cancel_row(who)]))
+    elif step == "photos":
+        await answer(update, tr("You may send up to {limit} photos of the problem. Tap 'Done' "
+                                "when finished, or 'Skip' to go on without photos.",
+                                limit=report.MAX_PHOTOS),
+                     keyboard([[(tr("Done"), "r:pd"), (tr("Skip"), "r:pd")], _cancel_row(who)]))
+    elif step == "visit_day":
+        today = d.now().astimezone(d.settings.tz).date()
+        buttons = [(tr.short_date(day), f"r:d:{day.isoformat()}")
+                   for day in report.visit_days(today)]
+        rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+        await answer(update, tr("Which day suits you for a visit?"),
+                     keyboard(rows + [_cancel_row(who)]))
+    elif step == "visit_slot":
+        rows = [[(labels.of(tr, labels.SLOTS, s), f"r:s:{s}")] for s in report.SLOTS]
+        await answer(update, tr("Which time of day?"), keyboard(rows + [_cancel_row(who)]))
+    else:
+        await answer(update, _summary(who, context, draft.data), keyboard([
+            [(tr("Confirm and send"), "r:ok")],
+            [(tr("Edit"), "r:edit"), (tr("Cancel"), CANCEL)],
+        ]))
+
+
+def _summary(who: Asker, context: Context, data: dict) -> str:
+    tr, settings = who.tr, desk(context).settings
+    return "\n".join([
+        tr("Please check your report:"),
+        tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
+        tr("Where: {location}", location=data["location"]),
+        tr("Problem: {description}", description=data["description"]),
+        tr("Photos: {count}", count=len(data.get("photos", []))),
+        tr("Preferred visit: {visit}", visit=visit(tr, data["visit_day"], data["visit_slot"])),
+    ])
+
+
+async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    d = desk(context)
+    await views.save_draft(d.db, draft, d.now())
+    await prompt(update, context, who, draft)
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def begin(update: Update, context: Context, who: Asker) -> None:
+    units = await views.units(desk(context).db, who.user_id)
+    if not units:
+        raise Refusal(Refusal.FORBIDDEN)
+    await _save_and_prompt(update, context, who, report.start(who.user_id, [u.id for u in units]))
+
+
+async def _draft_at(context: Context, who: Asker, step: str) -> Draft:
+    """The resident's report, which must be waiting for this step: an old button is refused."""
+    draft = await views.draft(desk(context).db, who.user_id)
+    if draft is None or draft.flow != report.FLOW or draft.step != step:
+        raise Refusal(Refusal.STALE)
+    return draft
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d = desk(context)
+    if action == "u":
+        draft = await _draft_at(context, who, "unit")
+        unit_id = int_arg(args, 0)
+        if unit_id not in {u.id for u in await views.units(d.db, who.user_id)}:
+            raise Refusal(Refusal.FORBIDDEN)
+        new = report.advance(draft, unit_id=unit_id)
+    elif action == "c":
+        draft = await _draft_at(context, who, "category")
+        if not args or d.settings.category(args[0]) is None:
+            raise Refusal(Refusal.INVALID)
+        new = report.advance(draft, category=args[0])
+    elif action == "pd":
+        new = report.advance(await _draft_at(context, who, "photos"))
+    elif action == "d":
+        draft = await _draft_at(context, who, "visit_day")
+        today = d.now().astimezone(d.settings.tz).date()
+        try:
+            day = date.fromisoformat(args[0])
+        except (IndexError, ValueError):
+            raise Refusal(Refusal.INVALID) from None
+        if day not in report.visit_days(today):
+            raise Refusal(Refusal.STALE)
+        new = report.advance(draft, visit_day=day.isoformat())
+    elif action == "s":
+        draft = await _draft_at(context, who, "visit_slot")
+        if not args or args[0] not in report.SLOTS:
+            raise Refusal(Refusal.INVALID)
+        new = report.advance(draft, visit_slot=args[0])
+    elif action == "edit":
+        await _draft_at(context, who, "summary")
+        rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Place"), "r:e:location")],
+                [(who.tr("Description"), "r:e:description"), (who.tr("Photos"), "r:e:photos")],
+                [(who.tr("Visit time"), "r:e:visit_day")]]
+        await answer(update, who.tr("What would you like to change?"), keyboard(rows))
+        return
+    elif action == "e":
+        new = report.edit(await _draft_at(context, who, "summary"), args[0] if args else "")
+    else:
+        raise Refusal(Refusal.INVALID)
+    await clear_buttons(update)
+    await _save_and_prompt(update, context, who, new)
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def confirm(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    ticket = await report.submit(d.db, d.settings, who.user_id, d.now())
+    await clear_buttons(update)
+    if ticket is None:
+        await answer(update, who.tr("This report has already been sent or was cancelled. "
+                                    "See /mytickets."))
+        return
+    notices.kick(context)
+    await answer(update, who.tr("Thank you. Your repair is registered as {ref}. We will tell you "
+                                "who will come and when.", ref=ticket.ref), main_menu(who))
+
+
+async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """A message while a report is in progress (a step of the router)."""
+    message, tr = update.effective_message, who.tr
+    if draft.step in ("location", "description"):
+        limit = report.MAX_LOCATION if draft.step == "location" else report.MAX_DESCRIPTION
+        problem = report.text_problem(message.text, limit)
+        if problem == "too_long":
+            await answer(update, tr("That is {count} characters; the limit is {limit}. Please "
+                                    "shorten it and send it again.",
+                                    count=len(message.text), limit=limit))
+        elif problem == "empty":
+            await answer(update, tr("Please answer in text."))
+        else:
+            await _save_and_prompt(update, context, who,
+                                   report.advance(draft, **{draft.step: message.text.strip()}))
+        return
+    if draft.step == "photos":
+        await _add_photo(update, context, who, draft)
+        return
+    await answer(update, tr("Please use the buttons above, or /cancel to stop."))
+    await prompt(update, context, who, draft)
+
+
+async def _add_photo(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    message, tr = update.effective_message, who.tr
+    photos = list(draft.data.get("photos", []))
+    if not message.photo:
+        await answer(update, tr("Please send a photo, or tap 'Done'."),
+                     keyboard([[(tr("Done"), "r:pd")]]))
+        return
+    if len(photos) >= report.MAX_PHOTOS:
+        await answer(update, tr("That is the most photos one report can take ({limit}). "
+                                "Tap 'Done' to go on.", limit=report.MAX_PHOTOS),
+                     keyboard([[(tr("Done"), "r:pd")]]))
+        return
+    photos.append(message.photo[-1].file_id)
+    d = desk(context)
+    await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step,
+                                       {**draft.data, "photos": photos}), d.now())
+    await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
+                            count=len(photos), limit=report.MAX_PHOTOS),
+                 keyboard([[(tr("Done"), "r:pd")]]))
+
+
+@handles()
+async def cancel(update: Update, context: Context, who: Asker) -> None:
+    dropped = await views.drop_draft(desk(context).db, who.user_id)
+    if update.callback_query is not None:
+        await clear_buttons(update)
+    text = who.tr("Cancelled. Nothing was sent.") if dropped else who.tr(
+        "There is nothing to cancel.")
+    await answer(update, text, main_menu(who))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("repair", begin, filters=PRIVATE))
+    app.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(begin, pattern=r"^m:repair$"))
+    app.add_handler(CallbackQueryHandler(cancel, pattern=r"^r:x$"))
+    app.add_handler(CallbackQueryHandler(confirm, pattern=r"^r:ok$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^r:"))

@@ -1,0 +1,44 @@
+"""Messages that are not commands: each belongs to the conversation the sender has in
+progress (stored in the database), or gets a pointer to the menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from handlers import onboarding, onsite, repair_report
+from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
+from workflow import onboarding as joining
+from workflow import onsite as work
+from workflow import report, views
+
+FLOWS = {
+    report.FLOW: repair_report.on_message,
+    work.COMPLETE_FLOW: onsite.on_completion_message,
+    work.NOT_FIXED_FLOW: onsite.on_reason,
+    joining.CLAIM_FLOW: onboarding.on_claim,
+}
+
+
+@handles()
+async def route(update: Update, context: Context, who: Asker) -> None:
+    draft = await views.draft(desk(context).db, who.user_id)
+    if draft is not None and draft.flow in FLOWS:
+        await FLOWS[draft.flow](update, context, who, draft)
+        return
+    if who.role is None:
+        await answer(update, who.tr("Please send /start to begin."))
+        return
+    await answer(update, who.tr("I did not understand that. Please choose from the menu."),
+                 main_menu(who))
+
+
+@handles()
+async def unknown_command(update: Update, context: Context, who: Asker) -> None:
+    await answer(update, who.tr("I do not know that command. /help shows what you can do."))
+
+
+def register(app) -> None:
+    """Last: only what no other handler took arrives here."""
+    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route))
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))

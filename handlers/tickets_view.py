@@ -1,0 +1,48 @@
+"""Looking at tickets: a resident's /mytickets, and any ticket's status and timeline."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import cards, labels
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    callback_args,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+)
+from workflow import roles, views
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def my_tickets(update: Update, context: Context, who: Asker) -> None:
+    found = await views.resident_tickets(desk(context).db, who.user_id)
+    if not found:
+        await answer(update, who.tr("You have no tickets yet. Report a repair with /repair."))
+        return
+    rows = [[(f"{t.ref} · {labels.of(who.tr, labels.STATUSES, t.status)}", f"t:v:{t.id}")]
+            for t in found]
+    await answer(update, who.tr("Your tickets, newest first. Tap one to see its progress:"),
+                 keyboard(rows))
+
+
+@handles()
+async def show(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    file = await views.ticket_file(d.db, int_arg(callback_args(update), 0), who.user_id)
+    staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
+    text = cards.summary(who.tr, d.settings, file, staff=staff) + "\n\n" + cards.timeline(
+        who.tr, file)
+    await answer(update, text)
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("mytickets", my_tickets, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(my_tickets, pattern=r"^m:mytickets$"))
+    app.add_handler(CallbackQueryHandler(show, pattern=r"^t:v:"))

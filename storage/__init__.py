@@ -1,0 +1,1 @@
+"""SQLite through aiosqlite: migrations, repositories and the records they return."""

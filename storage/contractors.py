@@ -1,0 +1,36 @@
+"""Responsible units (施工責任單位) and the trades they are liable for."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.records import Contractor
+
+_SELECT = "SELECT id, name, phone, trades, active FROM contractors"
+
+
+def _contractor(row) -> Contractor:
+    trades = tuple(t for t in row[3].split(",") if t)
+    return Contractor(row[0], row[1], row[2], trades, bool(row[4]))
+
+
+async def add(conn: aiosqlite.Connection, name: str, phone: str, trades: list[str]) -> int:
+    await conn.execute(
+        "INSERT INTO contractors (name, phone, trades) VALUES (?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET phone = excluded.phone, trades = excluded.trades, "
+        "active = 1",
+        (name, phone, ",".join(trades)),
+    )
+    cur = await conn.execute("SELECT id FROM contractors WHERE name = ?", (name,))
+    row = await cur.fetchone()
+    return row[0]
+
+
+async def get(conn: aiosqlite.Connection, contractor_id: int) -> Contractor | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE id = ?", (contractor_id,))).fetchone()
+    return _contractor(row) if row else None
+
+
+async def active(conn: aiosqlite.Connection) -> list[Contractor]:
+    cur = await conn.execute(f"{_SELECT} WHERE active = 1 ORDER BY name")
+    return [_contractor(r) for r in await cur.fetchall()]

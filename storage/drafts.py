@@ -1,0 +1,32 @@
+"""Conversations in progress, stored so they survive a restart of the bot."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import to_db_time
+from storage.records import Draft
+
+
+async def get(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
+    row = await (await conn.execute(
+        "SELECT user_id, flow, step, data FROM drafts WHERE user_id = ?", (user_id,))).fetchone()
+    return Draft(row[0], row[1], row[2], json.loads(row[3])) if row else None
+
+
+async def put(conn: aiosqlite.Connection, draft: Draft, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO drafts (user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, "
+        "data = excluded.data, updated_at = excluded.updated_at",
+        (draft.user_id, draft.flow, draft.step, json.dumps(draft.data, ensure_ascii=False),
+         to_db_time(now)),
+    )
+
+
+async def delete(conn: aiosqlite.Connection, user_id: int) -> bool:
+    cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+    return cur.rowcount == 1

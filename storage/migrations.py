@@ -1,0 +1,148 @@
+"""Schema migrations, applied in order; PRAGMA user_version holds the last one applied."""
+
+MIGRATIONS: list[str] = [
+    # 1: the walking skeleton
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE people (
+        user_id INTEGER PRIMARY KEY,
+        language TEXT NOT NULL,
+        role TEXT,
+        name TEXT NOT NULL DEFAULT '',
+        phone TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX people_role ON people(role, active);
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        building TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        UNIQUE (building, unit)
+    );
+    CREATE TABLE roster (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL,
+        UNIQUE (unit_id, phone)
+    );
+    CREATE INDEX roster_phone_key ON roster(phone_key);
+    CREATE TABLE residencies (
+        user_id INTEGER NOT NULL REFERENCES people(user_id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, unit_id)
+    );
+    CREATE TABLE join_requests (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES people(user_id),
+        phone TEXT NOT NULL,
+        claimed_unit TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        created_at TEXT NOT NULL,
+        decided_by INTEGER,
+        decided_at TEXT
+    );
+    CREATE INDEX join_requests_user ON join_requests(user_id, status);
+    CREATE TABLE invitations (
+        code TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        name TEXT,
+        created_at TEXT NOT NULL,
+        used_by INTEGER,
+        used_at TEXT
+    );
+    CREATE TABLE contractors (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        phone TEXT NOT NULL DEFAULT '',
+        trades TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE sequences (
+        kind TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (kind, year)
+    );
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        ref TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        resident_id INTEGER NOT NULL REFERENCES people(user_id),
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        category TEXT NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        visit_date TEXT NOT NULL,
+        visit_slot TEXT NOT NULL,
+        status TEXT NOT NULL,
+        technician_id INTEGER REFERENCES people(user_id),
+        contractor_id INTEGER REFERENCES contractors(id),
+        deadline_at TEXT,
+        work_note TEXT,
+        labour_hours REAL,
+        materials_cost REAL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        completed_at TEXT,
+        closed_at TEXT
+    );
+    CREATE INDEX tickets_resident ON tickets(resident_id, id);
+    CREATE INDEX tickets_technician ON tickets(technician_id, status);
+    CREATE INDEX tickets_status_completed ON tickets(status, completed_at);
+    CREATE TABLE ticket_photos (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        stage TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        file_id TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, stage, position)
+    );
+    CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        actor_id INTEGER,
+        action TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+    CREATE TABLE signoffs (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        party TEXT NOT NULL,
+        user_id INTEGER,
+        automatic INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, party)
+    );
+    CREATE TABLE drafts (
+        user_id INTEGER PRIMARY KEY,
+        flow TEXT NOT NULL,
+        step TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        recipient_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        ticket_id INTEGER,
+        payload TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at TEXT,
+        failed_at TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(next_attempt_at)
+        WHERE sent_at IS NULL AND failed_at IS NULL;
+    """,
+]

@@ -1,0 +1,59 @@
+"""Messages the bot owes someone, written in the same transaction as their cause."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import to_db_time
+from storage.records import OutboxMessage
+
+
+async def add(conn: aiosqlite.Connection, recipient_id: int, kind: str, now: datetime,
+              ticket_id: int | None = None, payload: dict | None = None) -> None:
+    await conn.execute(
+        "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (recipient_id, kind, ticket_id, json.dumps(payload or {}, ensure_ascii=False),
+         to_db_time(now), to_db_time(now)),
+    )
+
+
+async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[OutboxMessage]:
+    cur = await conn.execute(
+        "SELECT id, recipient_id, kind, ticket_id, payload, attempts FROM outbox "
+        "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+        "ORDER BY next_attempt_at, id LIMIT ?",
+        (to_db_time(now), limit),
+    )
+    return [OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+            for r in await cur.fetchall()]
+
+
+async def mark_sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (to_db_time(now), message_id))
+
+
+async def mark_retry(conn: aiosqlite.Connection, message_id: int, next_attempt: datetime,
+                     error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+        "WHERE id = ?",
+        (to_db_time(next_attempt), error[:500], message_id),
+    )
+
+
+async def mark_failed(conn: aiosqlite.Connection, message_id: int, now: datetime,
+                      error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
+        (to_db_time(now), error[:500], message_id),
+    )
+
+
+async def pending_count(conn: aiosqlite.Connection) -> int:
+    row = await (await conn.execute(
+        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")).fetchone()
+    return row[0]

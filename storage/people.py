@@ -1,0 +1,120 @@
+"""People: everyone who has talked to the bot, their language and role; residencies; invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import to_db_time
+from storage.records import Invitation, Person, Unit
+
+_PERSON = "SELECT user_id, language, role, name, phone, active FROM people"
+
+
+def _person(row) -> Person:
+    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+
+async def get(conn: aiosqlite.Connection, user_id: int) -> Person | None:
+    row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
+    return _person(row) if row else None
+
+
+async def ensure(conn: aiosqlite.Connection, user_id: int, language: str, name: str,
+                 now: datetime) -> Person:
+    await conn.execute(
+        "INSERT INTO people (user_id, language, name, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO NOTHING",
+        (user_id, language, name, to_db_time(now)),
+    )
+    person = await get(conn, user_id)
+    assert person is not None
+    return person
+
+
+async def set_language(conn: aiosqlite.Connection, user_id: int, language: str) -> None:
+    await conn.execute("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
+
+
+async def set_phone(conn: aiosqlite.Connection, user_id: int, phone: str) -> None:
+    await conn.execute("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
+
+
+async def set_role(conn: aiosqlite.Connection, user_id: int, role: str | None,
+                   name: str | None = None) -> None:
+    if name:
+        await conn.execute("UPDATE people SET role = ?, name = ?, active = 1 WHERE user_id = ?",
+                           (role, name, user_id))
+    else:
+        await conn.execute("UPDATE people SET role = ?, active = 1 WHERE user_id = ?",
+                           (role, user_id))
+
+
+async def deactivate(conn: aiosqlite.Connection, user_id: int) -> None:
+    await conn.execute("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
+
+
+async def with_role(conn: aiosqlite.Connection, *roles: str) -> list[Person]:
+    marks = ",".join("?" * len(roles))
+    cur = await conn.execute(
+        f"{_PERSON} WHERE role IN ({marks}) AND active = 1 ORDER BY name, user_id", roles)
+    return [_person(r) for r in await cur.fetchall()]
+
+
+async def staff(conn: aiosqlite.Connection) -> list[Person]:
+    return await with_role(conn, "clerk", "technician", "supervisor", "manager")
+
+
+async def link_unit(conn: aiosqlite.Connection, user_id: int, unit_id: int, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (user_id, unit_id, to_db_time(now)),
+    )
+
+
+async def units_of(conn: aiosqlite.Connection, user_id: int) -> list[Unit]:
+    cur = await conn.execute(
+        "SELECT u.id, u.building, u.unit FROM residencies r JOIN units u ON u.id = r.unit_id "
+        "WHERE r.user_id = ? ORDER BY u.building, u.unit",
+        (user_id,),
+    )
+    return [Unit(*r) for r in await cur.fetchall()]
+
+
+async def add_invitation(conn: aiosqlite.Connection, code: str, role: str, name: str | None,
+                         now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO invitations (code, role, name, created_at) VALUES (?, ?, ?, ?)",
+        (code, role, name, to_db_time(now)),
+    )
+
+
+async def get_invitation(conn: aiosqlite.Connection, code: str) -> Invitation | None:
+    row = await (await conn.execute(
+        "SELECT code, role, name, used_by FROM invitations WHERE code = ?", (code,))).fetchone()
+    return Invitation(*row) if row else None
+
+
+async def use_invitation(conn: aiosqlite.Connection, code: str, user_id: int,
+                         now: datetime) -> bool:
+    """Marks the code used; False when it was already used (the one-time check)."""
+    cur = await conn.execute(
+        "UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
+        (user_id, to_db_time(now), code),
+    )
+    return cur.rowcount == 1
+
+
+async def get_meta(conn: aiosqlite.Connection, key: str) -> str | None:
+    row = await (await conn.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
+    return row[0] if row else None
+
+
+async def set_meta(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    await conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,120 @@
+"""Plain records returned by the repositories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    language: str
+    role: str | None
+    name: str
+    phone: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    building: str
+    unit: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.building} {self.unit}"
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    unit: Unit
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    id: int
+    user_id: int
+    phone: str
+    claimed_unit: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Invitation:
+    code: str
+    role: str
+    name: str | None
+    used_by: int | None
+
+
+@dataclass(frozen=True)
+class Contractor:
+    id: int
+    name: str
+    phone: str
+    trades: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    ref: str
+    kind: str
+    resident_id: int
+    unit: Unit
+    category: str
+    location: str
+    description: str
+    visit_date: str
+    visit_slot: str
+    status: str
+    technician_id: int | None
+    contractor_id: int | None
+    deadline_at: datetime | None
+    work_note: str | None
+    labour_hours: float | None
+    materials_cost: float | None
+    created_at: datetime
+    completed_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    at: datetime
+    actor_id: int | None
+    action: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Signoff:
+    party: str
+    user_id: int | None
+    automatic: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    user_id: int
+    flow: str
+    step: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    recipient_id: int
+    kind: str
+    ticket_id: int | None
+    payload: dict
+    attempts: int

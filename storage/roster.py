@@ -1,0 +1,78 @@
+"""The owner roster (units and their registered owners) and residents' join requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import to_db_time
+from storage.records import JoinRequest, RosterEntry, Unit
+
+
+async def unit_id(conn: aiosqlite.Connection, building: str, unit: str) -> int:
+    await conn.execute(
+        "INSERT INTO units (building, unit) VALUES (?, ?) ON CONFLICT DO NOTHING", (building, unit))
+    row = await (await conn.execute(
+        "SELECT id FROM units WHERE building = ? AND unit = ?", (building, unit))).fetchone()
+    return row[0]
+
+
+async def get_unit(conn: aiosqlite.Connection, unit_id_: int) -> Unit | None:
+    row = await (await conn.execute(
+        "SELECT id, building, unit FROM units WHERE id = ?", (unit_id_,))).fetchone()
+    return Unit(*row) if row else None
+
+
+async def add_entry(conn: aiosqlite.Connection, unit_id_: int, name: str, phone: str,
+                    phone_key: str) -> bool:
+    """True when the entry is new; the same unit and phone again changes nothing."""
+    cur = await conn.execute(
+        "INSERT INTO roster (unit_id, name, phone, phone_key) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(unit_id, phone) DO NOTHING",
+        (unit_id_, name, phone, phone_key),
+    )
+    return cur.rowcount == 1
+
+
+async def entries_by_phone_key(conn: aiosqlite.Connection, phone_key: str) -> list[RosterEntry]:
+    cur = await conn.execute(
+        "SELECT u.id, u.building, u.unit, r.name, r.phone FROM roster r "
+        "JOIN units u ON u.id = r.unit_id WHERE r.phone_key = ? ORDER BY u.building, u.unit",
+        (phone_key,),
+    )
+    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4]) for r in await cur.fetchall()]
+
+
+async def add_join_request(conn: aiosqlite.Connection, user_id: int, phone: str,
+                           claimed_unit: str, now: datetime) -> int:
+    cur = await conn.execute(
+        "INSERT INTO join_requests (user_id, phone, claimed_unit, created_at) VALUES (?, ?, ?, ?)",
+        (user_id, phone, claimed_unit, to_db_time(now)),
+    )
+    return cur.lastrowid
+
+
+async def get_join_request(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
+    row = await (await conn.execute(
+        "SELECT id, user_id, phone, claimed_unit, status FROM join_requests WHERE id = ?",
+        (request_id,))).fetchone()
+    return JoinRequest(*row) if row else None
+
+
+async def pending_request_of(conn: aiosqlite.Connection, user_id: int) -> JoinRequest | None:
+    row = await (await conn.execute(
+        "SELECT id, user_id, phone, claimed_unit, status FROM join_requests "
+        "WHERE user_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1", (user_id,))).fetchone()
+    return JoinRequest(*row) if row else None
+
+
+async def decide_join_request(conn: aiosqlite.Connection, request_id: int, status: str,
+                              decided_by: int, now: datetime) -> bool:
+    """False when someone else decided first."""
+    cur = await conn.execute(
+        "UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ? "
+        "WHERE id = ? AND status = 'pending'",
+        (status, decided_by, to_db_time(now), request_id),
+    )
+    return cur.rowcount == 1

@@ -1,0 +1,167 @@
+"""Tickets, their photos, audit events and sign-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import from_db_time, to_db_time
+from storage.records import Signoff, Ticket, TicketEvent, Unit
+
+_SELECT = (
+    "SELECT t.id, t.ref, t.kind, t.resident_id, u.id, u.building, u.unit, t.category, "
+    "t.location, t.description, t.visit_date, t.visit_slot, t.status, t.technician_id, "
+    "t.contractor_id, t.deadline_at, t.work_note, t.labour_hours, t.materials_cost, "
+    "t.created_at, t.completed_at, t.closed_at FROM tickets t JOIN units u ON u.id = t.unit_id"
+)
+
+
+def _ticket(r) -> Ticket:
+    return Ticket(
+        id=r[0], ref=r[1], kind=r[2], resident_id=r[3], unit=Unit(r[4], r[5], r[6]),
+        category=r[7], location=r[8], description=r[9], visit_date=r[10], visit_slot=r[11],
+        status=r[12], technician_id=r[13], contractor_id=r[14], deadline_at=from_db_time(r[15]),
+        work_note=r[16], labour_hours=r[17], materials_cost=r[18],
+        created_at=from_db_time(r[19]), completed_at=from_db_time(r[20]),
+        closed_at=from_db_time(r[21]),
+    )
+
+
+async def next_sequence(conn: aiosqlite.Connection, kind: str, year: int) -> int:
+    await conn.execute(
+        "INSERT INTO sequences (kind, year, last) VALUES (?, ?, 1) "
+        "ON CONFLICT(kind, year) DO UPDATE SET last = last + 1",
+        (kind, year),
+    )
+    row = await (await conn.execute(
+        "SELECT last FROM sequences WHERE kind = ? AND year = ?", (kind, year))).fetchone()
+    return row[0]
+
+
+async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id: int,
+                 unit_id: int, category: str, location: str, description: str, visit_date: str,
+                 visit_slot: str, status: str, now: datetime) -> int:
+    cur = await conn.execute(
+        "INSERT INTO tickets (ref, kind, resident_id, unit_id, category, location, description, "
+        "visit_date, visit_slot, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (ref, kind, resident_id, unit_id, category, location, description, visit_date,
+         visit_slot, status, to_db_time(now), to_db_time(now)),
+    )
+    return cur.lastrowid
+
+
+async def add_photos(conn: aiosqlite.Connection, ticket_id: int, stage: str,
+                     file_ids: list[str]) -> None:
+    await conn.executemany(
+        "INSERT INTO ticket_photos (ticket_id, stage, position, file_id) VALUES (?, ?, ?, ?)",
+        [(ticket_id, stage, i, f) for i, f in enumerate(file_ids)],
+    )
+
+
+async def photos(conn: aiosqlite.Connection, ticket_id: int, stage: str) -> list[str]:
+    cur = await conn.execute(
+        "SELECT file_id FROM ticket_photos WHERE ticket_id = ? AND stage = ? ORDER BY position",
+        (ticket_id, stage),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def get(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE t.id = ?", (ticket_id,))).fetchone()
+    return _ticket(row) if row else None
+
+
+async def of_resident(conn: aiosqlite.Connection, resident_id: int, limit: int) -> list[Ticket]:
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.resident_id = ? ORDER BY t.id DESC LIMIT ?", (resident_id, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
+async def of_technician(conn: aiosqlite.Connection, technician_id: int,
+                        statuses: tuple[str, ...]) -> list[Ticket]:
+    marks = ",".join("?" * len(statuses))
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.technician_id = ? AND t.status IN ({marks}) "
+        "ORDER BY t.visit_date, t.id",
+        (technician_id, *statuses),
+    )
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
+async def with_status(conn: aiosqlite.Connection, statuses: tuple[str, ...],
+                      limit: int) -> list[Ticket]:
+    marks = ",".join("?" * len(statuses))
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.status IN ({marks}) ORDER BY t.id LIMIT ?", (*statuses, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
+async def completed_before(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]:
+    cur = await conn.execute(
+        "SELECT id FROM tickets WHERE status = 'completed' AND completed_at <= ? ORDER BY id",
+        (to_db_time(cutoff),),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def update_fields(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
+                        **fields) -> None:
+    """Sets plain columns; the status column changes only through set_status."""
+    assert "status" not in fields
+    values = {k: (to_db_time(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+    sets = ", ".join(f"{k} = ?" for k in values)
+    await conn.execute(
+        f"UPDATE tickets SET {sets}, updated_at = ? WHERE id = ?",
+        (*values.values(), to_db_time(now), ticket_id),
+    )
+
+
+async def set_status(conn: aiosqlite.Connection, ticket_id: int, expected: str, new: str,
+                     now: datetime) -> bool:
+    """Compare-and-set: False when the ticket is no longer in the expected status."""
+    cur = await conn.execute(
+        "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+        (new, to_db_time(now), ticket_id, expected),
+    )
+    return cur.rowcount == 1
+
+
+async def add_event(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
+                    actor_id: int | None, action: str, from_status: str | None,
+                    to_status: str | None, note: str = "") -> None:
+    await conn.execute(
+        "INSERT INTO ticket_events (ticket_id, at, actor_id, action, from_status, to_status, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (ticket_id, to_db_time(now), actor_id, action, from_status, to_status, note),
+    )
+
+
+async def events(conn: aiosqlite.Connection, ticket_id: int) -> list[TicketEvent]:
+    cur = await conn.execute(
+        "SELECT at, actor_id, action, from_status, to_status, note FROM ticket_events "
+        "WHERE ticket_id = ? ORDER BY id", (ticket_id,))
+    return [TicketEvent(from_db_time(r[0]), r[1], r[2], r[3], r[4], r[5])
+            for r in await cur.fetchall()]
+
+
+async def add_signoff(conn: aiosqlite.Connection, ticket_id: int, party: str,
+                      user_id: int | None, automatic: bool, now: datetime) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (ticket_id, party, user_id, int(automatic), to_db_time(now)),
+    )
+    return cur.rowcount == 1
+
+
+async def remove_signoff(conn: aiosqlite.Connection, ticket_id: int, party: str) -> None:
+    await conn.execute("DELETE FROM signoffs WHERE ticket_id = ? AND party = ?", (ticket_id, party))
+
+
+async def signoffs(conn: aiosqlite.Connection, ticket_id: int) -> list[Signoff]:
+    cur = await conn.execute(
+        "SELECT party, user_id, automatic, at FROM signoffs WHERE ticket_id = ? ORDER BY at",
+        (ticket_id,))
+    return [Signoff(r[0], r[1], bool(r[2]), from_db_time(r[3])) for r in await cur.fetchall()]

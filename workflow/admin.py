@@ -1,0 +1,115 @@
+"""What the office does from the command line: the roster, staff invitations, contractors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import contractors, people, roster
+from storage.db import Database
+from storage.records import Contractor, Person
+from workflow import phones, roles
+
+ROSTER_COLUMNS = ("building", "unit", "name", "phone")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    building: str
+    unit: str
+    name: str
+    phone: str
+
+
+class RosterError(Exception):
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
+
+
+def parse_roster(raw: bytes) -> list[RosterRow]:
+    """UTF-8 with or without BOM, as Excel writes it; every row checked before any is used."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RosterError(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != ROSTER_COLUMNS:
+        raise RosterError(1, "the first line must be the columns: " + ",".join(ROSTER_COLUMNS))
+    rows = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(ROSTER_COLUMNS):
+            raise RosterError(line, f"expected 4 values, found {len(cells)}")
+        building, unit, name, phone = (c.strip() for c in cells)
+        for column, value in zip(ROSTER_COLUMNS, (building, unit, name, phone), strict=True):
+            if not value:
+                raise RosterError(line, f"'{column}' is empty")
+            if len(value) > 100:
+                raise RosterError(line, f"'{column}' is longer than 100 characters")
+        if not phones.is_valid(phone):
+            raise RosterError(line, f"'{phone}' is not a phone number")
+        rows.append(RosterRow(line, building, unit, name, phone))
+    return rows
+
+
+async def import_roster(db: Database, rows: list[RosterRow]) -> int:
+    """All rows in one transaction; returns how many entries were new."""
+    added = 0
+    async with db.transaction() as conn:
+        for row in rows:
+            unit_id = await roster.unit_id(conn, row.building, row.unit)
+            added += await roster.add_entry(conn, unit_id, row.name, row.phone,
+                                            phones.phone_key(row.phone))
+    return added
+
+
+async def invite(db: Database, role: str, name: str | None, now: datetime) -> str:
+    if role not in roles.STAFF_ROLES:
+        raise ValueError(role)
+    code = secrets.token_urlsafe(12)
+    async with db.transaction() as conn:
+        await people.add_invitation(conn, code, role, name, now)
+    return code
+
+
+async def staff_list(db: Database) -> list[Person]:
+    async with db.reading() as conn:
+        return await people.staff(conn)
+
+
+async def staff_remove(db: Database, user_id: int) -> Person | None:
+    async with db.transaction() as conn:
+        person = await people.get(conn, user_id)
+        if person is None or not roles.is_staff(person.role):
+            return None
+        await people.deactivate(conn, user_id)
+        return person
+
+
+async def add_contractor(db: Database, name: str, phone: str, trades: list[str]) -> int:
+    async with db.transaction() as conn:
+        return await contractors.add(conn, name, phone, trades)
+
+
+async def contractor_list(db: Database) -> list[Contractor]:
+    async with db.reading() as conn:
+        return await contractors.active(conn)
+
+
+async def bot_username(db: Database) -> str | None:
+    async with db.reading() as conn:
+        return await people.get_meta(conn, "bot_username")
+
+
+async def remember_bot_username(db: Database, username: str) -> None:
+    async with db.transaction() as conn:
+        await people.set_meta(conn, "bot_username", username)

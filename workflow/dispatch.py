@@ -1,0 +1,93 @@
+"""Dispatch: a clerk gives a ticket to a technician or to the responsible contractor."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from storage import contractors, outbox, people, tickets
+from storage.db import Database
+from storage.records import Contractor, Person, Ticket
+from workflow import roles
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+ASSIGNABLE = (machine.NEW, machine.ASSIGNED, machine.EN_ROUTE, machine.ON_SITE, machine.REOPENED)
+DEADLINE_CHOICES = (1, 2, 3, 5, 7, 14)  # days, besides the category's default
+
+
+def default_deadline_days(settings: EstateSettings, category: str) -> int:
+    found = settings.category(category)
+    return found.deadline_days if found else 3
+
+
+def deadline(settings: EstateSettings, now: datetime, days: int) -> datetime:
+    """The end of the estate's local day, `days` days from now."""
+    local = now.astimezone(settings.tz).date() + timedelta(days=days)
+    return datetime.combine(local, time(23, 59), settings.tz)
+
+
+def liable(contractor: Contractor, category: str) -> bool:
+    return contractor.active and category in contractor.trades
+
+
+async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
+        Ticket, list[Person], list[Contractor]]:
+    """What a dispatcher may pick from for this ticket."""
+    async with db.reading() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, ticket_id)
+        technicians = await people.with_role(conn, roles.TECHNICIAN)
+        units = [c for c in await contractors.active(conn) if liable(c, ticket.category)]
+    return ticket, technicians, units
+
+
+async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
+                 now: datetime, days: int, technician_id: int | None = None,
+                 contractor_id: int | None = None) -> Ticket:
+    if (technician_id is None) == (contractor_id is None) or not 0 < days <= 60:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.status not in ASSIGNABLE:
+            raise machine.Refusal(machine.Refusal.STALE)
+        if technician_id is not None:
+            tech = await people.get(conn, technician_id)
+            if tech is None or tech.role != roles.TECHNICIAN or not tech.active:
+                raise machine.Refusal(machine.Refusal.STALE)
+            note = tech.name
+        else:
+            unit = await contractors.get(conn, contractor_id)
+            if unit is None or not liable(unit, ticket.category):
+                raise machine.Refusal(machine.Refusal.STALE)
+            note = unit.name
+        due = deadline(settings, now, days)
+        await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
+        await tickets.update_fields(conn, ticket.id, now, technician_id=technician_id,
+                                    contractor_id=contractor_id, deadline_at=due)
+        if technician_id is not None:
+            await outbox.add(conn, technician_id, "task_assigned", now, ticket.id)
+        await outbox.add(conn, ticket.resident_id, "resident_assigned", now, ticket.id)
+        return await tickets.get(conn, ticket.id)
+
+
+async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: int,
+                                       now: datetime) -> Ticket:
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.contractor_id is None or ticket.status not in machine.WORKING:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_notified_by_phone",
+                                ticket.status, ticket.status)
+        return ticket
+
+
+async def queue(db: Database, actor_id: int, limit: int = 30) -> list[Ticket]:
+    """Unassigned tickets first, then the rest still open, oldest first."""
+    async with db.reading() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        new = await tickets.with_status(conn, (machine.NEW,), limit)
+        rest = await tickets.with_status(
+            conn, tuple(s for s in machine.OPEN if s != machine.NEW), limit)
+    return (new + rest)[:limit]

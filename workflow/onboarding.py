@@ -1,0 +1,133 @@
+"""Who may use the bot: residents verified by phone against the roster or by a clerk's
+approval, staff by a one-time invitation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import outbox, people, roster
+from storage.db import Database
+from storage.records import JoinRequest, Person, Unit
+from workflow import phones, roles
+from workflow import tickets as machine
+
+CLAIM_FLOW = "claim_unit"
+MAX_CLAIM = 100
+
+
+@dataclass(frozen=True)
+class ContactOutcome:
+    linked: list[Unit]  # linked now (the phone matched exactly one unit)
+    choices: list[Unit]  # the phone matched several: the resident picks
+    needs_claim: bool  # no match: the resident types the unit for a clerk to approve
+
+
+async def register(db: Database, user_id: int, language: str, name: str,
+                   now: datetime) -> Person:
+    async with db.transaction() as conn:
+        return await people.ensure(conn, user_id, language, name, now)
+
+
+async def _matches(conn, phone: str) -> list[Unit]:
+    found = await roster.entries_by_phone_key(conn, phones.phone_key(phone))
+    return [e.unit for e in found if phones.same_number(e.phone, phone)]
+
+
+async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) -> ContactOutcome:
+    """The caller has checked that the contact is the sender's own."""
+    async with db.transaction() as conn:
+        person = await people.get(conn, user_id)
+        if person is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        await people.set_phone(conn, user_id, phone)
+        units = await _matches(conn, phone)
+        if len(units) == 1:
+            await people.link_unit(conn, user_id, units[0].id, now)
+            if person.role is None:
+                await people.set_role(conn, user_id, roles.RESIDENT)
+            return ContactOutcome(units, [], False)
+        if units:
+            return ContactOutcome([], units, False)
+        return ContactOutcome([], [], True)
+
+
+async def pick_unit(db: Database, user_id: int, unit_id: int | None, now: datetime) -> list[Unit]:
+    """Links the chosen unit (or all, when None) among those the verified phone matches."""
+    async with db.transaction() as conn:
+        person = await people.get(conn, user_id)
+        if person is None or not person.phone:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        units = await _matches(conn, person.phone)
+        chosen = [u for u in units if unit_id is None or u.id == unit_id]
+        if not chosen:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        for unit in chosen:
+            await people.link_unit(conn, user_id, unit.id, now)
+        if person.role is None:
+            await people.set_role(conn, user_id, roles.RESIDENT)
+        return chosen
+
+
+async def claim_unit(db: Database, user_id: int, claimed: str, now: datetime) -> JoinRequest:
+    """A resident not on the roster asks to be linked; every clerk gets approve/reject."""
+    async with db.transaction() as conn:
+        person = await people.get(conn, user_id)
+        if person is None or not person.phone:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        existing = await roster.pending_request_of(conn, user_id)
+        if existing is not None:
+            return existing
+        request_id = await roster.add_join_request(conn, user_id, person.phone, claimed, now)
+        for clerk in await machine.desk(conn):
+            await outbox.add(conn, clerk.user_id, "join_request", now,
+                             payload={"request_id": request_id})
+        return await roster.get_join_request(conn, request_id)
+
+
+def parse_claim(text: str) -> tuple[str, str] | None:
+    """'A 12F-3' -> ('A', '12F-3'): the building, then the unit."""
+    parts = text.strip().split(None, 1)
+    if len(parts) != 2 or len(text) > MAX_CLAIM:
+        return None
+    return parts[0], parts[1].strip()
+
+
+async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
+                 now: datetime) -> tuple[JoinRequest, Unit | None]:
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        request = await roster.get_join_request(conn, request_id)
+        if request is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        status = "approved" if approve else "rejected"
+        if not await roster.decide_join_request(conn, request_id, status, actor_id, now):
+            raise machine.Refusal(machine.Refusal.STALE)
+        unit = None
+        if approve:
+            building, unit_name = parse_claim(request.claimed_unit) or (request.claimed_unit, "")
+            unit_id = await roster.unit_id(conn, building, unit_name)
+            unit = await roster.get_unit(conn, unit_id)
+            await people.link_unit(conn, request.user_id, unit_id, now)
+            person = await people.get(conn, request.user_id)
+            if person is not None and person.role is None:
+                await people.set_role(conn, request.user_id, roles.RESIDENT)
+        await outbox.add(conn, request.user_id, "join_" + status, now,
+                         payload={"unit": unit.label if unit else request.claimed_unit})
+        return request, unit
+
+
+async def accept_invitation(db: Database, user_id: int, code: str, name: str,
+                            now: datetime) -> str | None:
+    """The role the code grants, or None for an unknown or used code."""
+    async with db.transaction() as conn:
+        invitation = await people.get_invitation(conn, code)
+        if invitation is None or not await people.use_invitation(conn, code, user_id, now):
+            return None
+        await people.set_role(conn, user_id, invitation.role, invitation.name or name)
+        return invitation.role
+
+
+async def set_language(db: Database, user_id: int, language: str) -> None:
+    async with db.transaction() as conn:
+        await people.set_language(conn, user_id, language)

@@ -1,0 +1,187 @@
+"""On site and after: the technician's progress, completion with proof, and the sign-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from storage import drafts, outbox, tickets
+from storage.db import Database
+from storage.records import Draft, Ticket
+from workflow import roles
+from workflow import tickets as machine
+
+COMPLETE_FLOW = "complete"
+NOT_FIXED_FLOW = "not_fixed"
+COMPLETE_STEPS = ("photos", "note", "hours", "cost")
+MAX_PHOTOS = 5
+MAX_NOTE = 1000
+MAX_REASON = 500
+MAX_HOURS = 200.0
+MAX_COST = 10_000_000.0
+PROGRESS = {machine.EN_ROUTE: "en_route", machine.ON_SITE: "arrived"}
+
+
+def _may_work(person_role: str | None, person_id: int, ticket: Ticket) -> bool:
+    """The assigned technician; for a contractor's ticket, the desk records it."""
+    if ticket.technician_id is not None:
+        return ticket.technician_id == person_id
+    return roles.can_dispatch(person_role)
+
+
+async def my_tasks(db: Database, technician_id: int) -> list[Ticket]:
+    async with db.reading() as conn:
+        await machine.actor(conn, technician_id, (roles.TECHNICIAN,))
+        return await tickets.of_technician(conn, technician_id, machine.WORKING)
+
+
+async def progress(db: Database, ticket_id: int, actor_id: int, to: str,
+                   now: datetime) -> Ticket:
+    """'On my way' and 'arrived': the resident is told."""
+    if to not in PROGRESS:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    async with db.transaction() as conn:
+        person = await machine.actor(conn, actor_id, (roles.TECHNICIAN,))
+        ticket = await machine.load(conn, ticket_id)
+        if not _may_work(person.role, person.user_id, ticket):
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
+        await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id)
+        return await tickets.get(conn, ticket.id)
+
+
+async def start_completion(db: Database, ticket_id: int, actor_id: int,
+                           now: datetime) -> Ticket:
+    async with db.transaction() as conn:
+        person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
+        ticket = await machine.load(conn, ticket_id)
+        if not _may_work(person.role, person.user_id, ticket):
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await drafts.put(conn, Draft(actor_id, COMPLETE_FLOW, "photos",
+                                     {"ticket_id": ticket.id, "photos": []}), now)
+        return ticket
+
+
+def parse_number(text: str | None, maximum: float) -> float | None:
+    """A non-negative number such as 1.5 or 1,200; None when it is not one."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    if not (0 <= value <= maximum) or value != value:
+        return None
+    return round(value, 2)
+
+
+async def complete(db: Database, actor_id: int, now: datetime) -> Ticket | None:
+    """Files the completion draft: after-photos, note, hours and cost, the worker's sign-off,
+    and the resident's sign-off request. None when there is nothing to file."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, actor_id)
+        if draft is None or draft.flow != COMPLETE_FLOW or draft.step != "done":
+            return None
+        data = draft.data
+        person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
+        ticket = await machine.load(conn, data["ticket_id"])
+        if not _may_work(person.role, person.user_id, ticket) or not data["photos"]:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
+                                 data["note"])
+        await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
+                                    labour_hours=data["hours"], materials_cost=data["cost"],
+                                    completed_at=now)
+        await tickets.add_photos(conn, ticket.id, f"after{await _round(conn, ticket.id)}",
+                                 data["photos"])
+        await tickets.add_signoff(conn, ticket.id, "technician", actor_id, False, now)
+        await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id)
+        await drafts.delete(conn, actor_id)
+        return await tickets.get(conn, ticket.id)
+
+
+async def _round(conn, ticket_id: int) -> int:
+    """Completions so far: a reopened job keeps the photos of each visit apart."""
+    done = [e for e in await tickets.events(conn, ticket_id) if e.action == "completed"]
+    return len(done)
+
+
+async def confirm(db: Database, ticket_id: int, resident_id: int, now: datetime) -> Ticket:
+    async with db.transaction() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.resident_id != resident_id:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await machine.transition(conn, ticket, machine.CLOSED, resident_id, now, "confirmed")
+        await tickets.update_fields(conn, ticket.id, now, closed_at=now)
+        await tickets.add_signoff(conn, ticket.id, "resident", resident_id, False, now)
+        if ticket.technician_id is not None:
+            await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
+        return await tickets.get(conn, ticket.id)
+
+
+async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
+                          now: datetime) -> Ticket:
+    async with db.transaction() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.resident_id != resident_id:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        if ticket.status != machine.COMPLETED:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await drafts.put(conn, Draft(resident_id, NOT_FIXED_FLOW, "reason",
+                                     {"ticket_id": ticket.id}), now)
+        return ticket
+
+
+async def not_fixed(db: Database, resident_id: int, reason: str, now: datetime) -> Ticket | None:
+    """Reopens the job to the same technician with the resident's reason."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, resident_id)
+        if draft is None or draft.flow != NOT_FIXED_FLOW:
+            return None
+        ticket = await machine.load(conn, draft.data["ticket_id"])
+        if ticket.resident_id != resident_id:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await drafts.delete(conn, resident_id)
+        await machine.transition(conn, ticket, machine.REOPENED, resident_id, now, "not_fixed",
+                                 reason)
+        await tickets.remove_signoff(conn, ticket.id, "technician")
+        recipients = [ticket.technician_id] if ticket.technician_id else [
+            p.user_id for p in await machine.desk(conn)]
+        for recipient in recipients:
+            await outbox.add(conn, recipient, "task_reopened", now, ticket.id, {"reason": reason})
+        return await tickets.get(conn, ticket.id)
+
+
+async def supervisor_sign(db: Database, ticket_id: int, actor_id: int, now: datetime) -> bool:
+    """The supervising sign-off (the seed's multi-party 簽認); False if already signed."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.SIGNERS)
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.status not in (machine.COMPLETED, machine.CLOSED):
+            raise machine.Refusal(machine.Refusal.STALE)
+        signed = await tickets.add_signoff(conn, ticket.id, "supervisor", actor_id, False, now)
+        if signed:
+            await tickets.add_event(conn, ticket.id, now, actor_id, "supervisor_signed",
+                                    ticket.status, ticket.status)
+        return signed
+
+
+async def auto_confirm_due(db: Database, now: datetime, days: int) -> list[str]:
+    """Confirms completed tickets the resident left unanswered for `days` days; each one in
+    its own transaction, so a sweep interrupted half-way loses nothing."""
+    async with db.reading() as conn:
+        due = await tickets.completed_before(conn, now - timedelta(days=days))
+    confirmed = []
+    for ticket_id in due:
+        async with db.transaction() as conn:
+            ticket = await machine.load(conn, ticket_id)
+            if ticket.status != machine.COMPLETED:
+                continue
+            await machine.transition(conn, ticket, machine.CLOSED, None, now, "auto_confirmed")
+            await tickets.update_fields(conn, ticket.id, now, closed_at=now)
+            await tickets.add_signoff(conn, ticket.id, "resident", None, True, now)
+            await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)
+            confirmed.append(ticket.ref)
+    return confirmed

@@ -1,0 +1,25 @@
+"""Who may do what. Every command and button re-checks these on the server."""
+
+from __future__ import annotations
+
+RESIDENT = "resident"
+CLERK = "clerk"
+TECHNICIAN = "technician"
+SUPERVISOR = "supervisor"
+MANAGER = "manager"
+STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER)
+
+DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors
+SIGNERS = (SUPERVISOR, MANAGER)  # may add the supervising sign-off
+
+
+def is_staff(role: str | None) -> bool:
+    return role in STAFF_ROLES
+
+
+def can_dispatch(role: str | None) -> bool:
+    return role in DISPATCHERS
+
+
+def can_sign_as_supervisor(role: str | None) -> bool:
+    return role in SIGNERS

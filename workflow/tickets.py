@@ -1,0 +1,96 @@
+"""The ticket state machine: one table of allowed transitions, one function that applies them."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+import aiosqlite
+
+from storage import people, tickets
+from storage.records import Person, Ticket
+from workflow import roles
+
+NEW = "new"
+ASSIGNED = "assigned"
+EN_ROUTE = "en_route"
+ON_SITE = "on_site"
+COMPLETED = "completed"
+REOPENED = "reopened"
+CLOSED = "closed"
+
+TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({NEW}),
+    NEW: frozenset({ASSIGNED}),
+    ASSIGNED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
+    EN_ROUTE: frozenset({ASSIGNED, ON_SITE, COMPLETED}),
+    ON_SITE: frozenset({ASSIGNED, COMPLETED}),
+    COMPLETED: frozenset({CLOSED, REOPENED}),
+    REOPENED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
+    CLOSED: frozenset(),
+}
+OPEN = (NEW, ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED, REOPENED)
+WORKING = (ASSIGNED, EN_ROUTE, ON_SITE, REOPENED)  # the technician still has work to do
+
+
+class Refusal(Exception):
+    """An action that must change nothing; `reason` is one of the codes below."""
+
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    STALE = "stale"  # the ticket moved on since the button was shown
+    INVALID = "invalid"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def reference(kind: str, year: int, sequence: int) -> str:
+    return f"{kind}-{year}-{sequence:05d}"
+
+
+async def new_reference(conn: aiosqlite.Connection, kind: str, now: datetime, tz: tzinfo) -> str:
+    year = now.astimezone(tz).year
+    return reference(kind, year, await tickets.next_sequence(conn, kind, year))
+
+
+async def transition(conn: aiosqlite.Connection, ticket: Ticket, to: str, actor_id: int | None,
+                     now: datetime, action: str, note: str = "") -> None:
+    """The only way a status changes: checked against TRANSITIONS, audited in the same
+    transaction, and compare-and-set so a double tap cannot apply twice."""
+    if to not in TRANSITIONS[ticket.status]:
+        raise Refusal(Refusal.STALE)
+    if not await tickets.set_status(conn, ticket.id, ticket.status, to, now):
+        raise Refusal(Refusal.STALE)
+    await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
+
+
+async def load(conn: aiosqlite.Connection, ticket_id: int) -> Ticket:
+    ticket = await tickets.get(conn, ticket_id)
+    if ticket is None:
+        raise Refusal(Refusal.NOT_FOUND)
+    return ticket
+
+
+async def actor(conn: aiosqlite.Connection, user_id: int, allowed: tuple[str, ...]) -> Person:
+    person = await people.get(conn, user_id)
+    if person is None or not person.active or person.role not in allowed:
+        raise Refusal(Refusal.FORBIDDEN)
+    return person
+
+
+async def desk(conn: aiosqlite.Connection) -> list[Person]:
+    """Who receives new work: the clerks, else supervisors, else managers."""
+    for role in (roles.CLERK, roles.SUPERVISOR, roles.MANAGER):
+        found = await people.with_role(conn, role)
+        if found:
+            return found
+    return []
+
+
+def may_view(person: Person, ticket: Ticket) -> bool:
+    if ticket.resident_id == person.user_id:
+        return True
+    if person.role == roles.TECHNICIAN:
+        return ticket.technician_id == person.user_id
+    return roles.can_dispatch(person.role)

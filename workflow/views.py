@@ -1,0 +1,111 @@
+"""What a person may look at: their own tickets, a ticket's timeline, their drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import contractors, drafts, people, roster, tickets
+from storage.db import Database
+from storage.records import (
+    Contractor,
+    Draft,
+    JoinRequest,
+    Person,
+    Signoff,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
+from workflow import tickets as machine
+
+MY_TICKETS_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class TicketFile:
+    """A ticket with everything its card and timeline show."""
+    ticket: Ticket
+    resident: Person | None
+    technician: Person | None
+    contractor: Contractor | None
+    events: list[TicketEvent]
+    signoffs: list[Signoff]
+    names: dict[int, str]
+    report_photos: list[str]
+    after_photos: list[str]
+
+
+async def person(db: Database, user_id: int) -> Person | None:
+    async with db.reading() as conn:
+        return await people.get(conn, user_id)
+
+
+async def units(db: Database, user_id: int) -> list[Unit]:
+    async with db.reading() as conn:
+        return await people.units_of(conn, user_id)
+
+
+async def resident_tickets(db: Database, user_id: int) -> list[Ticket]:
+    async with db.reading() as conn:
+        return await tickets.of_resident(conn, user_id, MY_TICKETS_LIMIT)
+
+
+async def load_file(conn, ticket_id: int) -> TicketFile:
+    ticket = await machine.load(conn, ticket_id)
+    events = await tickets.events(conn, ticket_id)
+    signoffs = await tickets.signoffs(conn, ticket_id)
+    ids = {e.actor_id for e in events} | {s.user_id for s in signoffs}
+    ids |= {ticket.resident_id, ticket.technician_id}
+    names = {}
+    for user_id in ids - {None}:
+        found = await people.get(conn, user_id)
+        if found is not None:
+            names[user_id] = found.name
+    after = []
+    for n in range(1, 1 + sum(e.action == "completed" for e in events)):
+        after = await tickets.photos(conn, ticket_id, f"after{n}") or after
+    return TicketFile(
+        ticket=ticket,
+        resident=await people.get(conn, ticket.resident_id),
+        technician=await people.get(conn, ticket.technician_id) if ticket.technician_id else None,
+        contractor=await contractors.get(conn, ticket.contractor_id)
+        if ticket.contractor_id else None,
+        events=events, signoffs=signoffs, names=names,
+        report_photos=await tickets.photos(conn, ticket_id, "report"),
+        after_photos=after,
+    )
+
+
+async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> TicketFile:
+    """The ticket as `viewer_id` may see it; None viewer means the system (sending notices)."""
+    async with db.reading() as conn:
+        if viewer_id is not None:
+            viewer = await people.get(conn, viewer_id)
+            ticket = await machine.load(conn, ticket_id)
+            if viewer is None or not machine.may_view(viewer, ticket):
+                raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        return await load_file(conn, ticket_id)
+
+
+async def draft(db: Database, user_id: int) -> Draft | None:
+    async with db.reading() as conn:
+        return await drafts.get(conn, user_id)
+
+
+async def save_draft(db: Database, new: Draft, now: datetime) -> None:
+    async with db.transaction() as conn:
+        await drafts.put(conn, new, now)
+
+
+async def drop_draft(db: Database, user_id: int) -> bool:
+    async with db.transaction() as conn:
+        return await drafts.delete(conn, user_id)
+
+
+async def join_request(db: Database, request_id: int) -> tuple[JoinRequest, Person]:
+    async with db.reading() as conn:
+        request = await roster.get_join_request(conn, request_id)
+        if request is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        return request, await people.get(conn, request.user_id)
