@@ -1,0 +1,124 @@
+"""An offline Bot API: a python-telegram-bot request object that records every call and
+answers the way Telegram does, including its limits and its errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT = {"id": 700000001, "is_bot": True, "first_name": "Estate Desk",
+       "username": "estatedesk_test_bot", "can_join_groups": False,
+       "can_read_all_group_messages": False, "supports_inline_queries": False}
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int | None:
+        chat = self.params.get("chat_id")
+        return int(chat) if chat is not None else None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text") or self.params.get("caption") or ""
+
+    def buttons(self) -> list[dict]:
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+class TelegramError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+@dataclass
+class FakeBotApi(BaseRequest):
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[int, list[TelegramError]] = field(default_factory=dict)
+    _message_id: int = 1000
+    now: int = 1_790_000_000
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    def fail_next(self, chat_id: int, error: TelegramError) -> None:
+        """The next message to this chat fails the way Telegram would fail it."""
+        self.failures.setdefault(chat_id, []).append(error)
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout=None, write_timeout=None, connect_timeout=None,
+                         pool_timeout=None) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        call = Call(name, params)
+        try:
+            result = self._answer(call)
+        except TelegramError as error:
+            body = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.retry_after:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return error.code, json.dumps(body).encode()
+        self.calls.append(call)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _answer(self, call: Call) -> Any:
+        if call.chat_id is not None and self.failures.get(call.chat_id) and \
+                call.method.startswith("send"):
+            raise self.failures[call.chat_id].pop(0)
+        if call.method == "getMe":
+            return BOT
+        if call.method == "getUpdates":
+            return []
+        if call.method == "sendMessage":
+            self._check_message(call)
+            return self._message(call, text=call.params["text"])
+        if call.method == "sendPhoto":
+            return self._message(call, photo=[self._photo(call.params["photo"])])
+        if call.method == "sendMediaGroup":
+            media = call.params["media"]
+            if not 2 <= len(media) <= 10:
+                raise TelegramError(400, "Bad Request: wrong number of media in the album")
+            return [self._message(call, photo=[self._photo(m["media"])]) for m in media]
+        return True
+
+    def _check_message(self, call: Call) -> None:
+        text = call.params.get("text", "")
+        if not text.strip():
+            raise TelegramError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise TelegramError(400, "Bad Request: message is too long")
+        for button in call.buttons():
+            if len(button.get("callback_data", "").encode()) > MAX_CALLBACK_DATA:
+                raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+    def _message(self, call: Call, **content) -> dict:
+        self._message_id += 1
+        message = {"message_id": self._message_id, "date": self.now, "from": BOT,
+                   "chat": {"id": call.chat_id, "type": "private"}, **content}
+        if "reply_markup" in call.params and isinstance(call.params["reply_markup"], dict) \
+                and "inline_keyboard" in call.params["reply_markup"]:
+            message["reply_markup"] = call.params["reply_markup"]
+        return message
+
+    @staticmethod
+    def _photo(file_id: str) -> dict:
+        return {"file_id": file_id, "file_unique_id": file_id[-8:], "width": 800, "height": 600}

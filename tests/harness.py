@@ -1,0 +1,201 @@
+"""The desk as tests meet it: the production Application with the offline Bot API, a fake
+clock, and people who send messages and tap buttons the way Telegram delivers them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from telegram import Update
+
+from bot.app import build_application, sweep
+from handlers import notices
+from storage.db import Database
+from tests.fake_telegram import BOT, Call, FakeBotApi
+from workflow import admin
+from workflow.settings import EstateSettings
+
+START = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)  # 10:00 in Taipei
+
+
+@dataclass
+class FakeClock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Person:
+    """Someone on Telegram, talking to the bot in a private chat."""
+    desk: DeskHarness
+    user_id: int
+    first_name: str
+    language_code: str | None = None
+    seen: int = 0  # how many calls had been made when `new_texts` was last read
+
+    @property
+    def user(self) -> dict:
+        user = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    def _message(self, **content) -> dict:
+        self.desk.next_message_id += 1
+        return {"message_id": self.desk.next_message_id, "date": self.desk.api.now,
+                "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
+                "from": self.user, **content}
+
+    async def send(self, text: str) -> None:
+        content: dict = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self.desk.feed({"message": self._message(**content)})
+
+    async def send_photo(self, file_id: str) -> None:
+        sizes = [{"file_id": f"{file_id}-small", "file_unique_id": f"{file_id}s", "width": 90,
+                  "height": 90},
+                 {"file_id": file_id, "file_unique_id": f"{file_id}l", "width": 1280,
+                  "height": 960}]
+        await self.desk.feed({"message": self._message(photo=sizes)})
+
+    async def send_sticker(self) -> None:
+        sticker = {"file_id": "sticker-1", "file_unique_id": "st1", "type": "regular",
+                   "width": 512, "height": 512, "is_animated": False, "is_video": False}
+        await self.desk.feed({"message": self._message(sticker=sticker)})
+
+    async def share_contact(self, phone: str, owner: int | None = None) -> None:
+        contact = {"phone_number": phone, "first_name": self.first_name,
+                   "user_id": self.user_id if owner is None else owner}
+        await self.desk.feed({"message": self._message(contact=contact)})
+
+    def calls(self) -> list[Call]:
+        return [c for c in self.desk.api.calls if c.chat_id == self.user_id]
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.calls() if c.text]
+
+    def new_texts(self) -> list[str]:
+        """What arrived since the last time this was asked."""
+        calls = self.desk.api.calls
+        fresh = [c.text for c in calls[self.seen:] if c.chat_id == self.user_id and c.text]
+        self.seen = len(calls)
+        return fresh
+
+    @property
+    def last_text(self) -> str:
+        return self.texts()[-1]
+
+    def button(self, label: str) -> tuple[Call, dict]:
+        """The newest message to this person that has a button with this label."""
+        for call in reversed(self.calls()):
+            for button in call.buttons():
+                if button["text"] == label:
+                    return call, button
+        raise AssertionError(f"no button {label!r} in the chat of {self.first_name}; "
+                             f"last messages: {self.texts()[-3:]}")
+
+    def labels(self) -> list[str]:
+        """The buttons of the newest message that has any."""
+        for call in reversed(self.calls()):
+            if call.buttons():
+                return [b["text"] for b in call.buttons()]
+        return []
+
+    async def tap(self, label: str) -> None:
+        call, button = self.button(label)
+        await self.tap_data(button["callback_data"], call)
+
+    async def tap_data(self, data: str, call: Call | None = None) -> None:
+        """Presses a button with this data; a forged or stale one as well as a real one."""
+        self.desk.next_message_id += 1
+        message = {"message_id": self.desk.next_message_id, "date": self.desk.api.now,
+                   "chat": {"id": self.user_id, "type": "private"}, "from": BOT,
+                   "text": call.text if call else "..."}
+        self.desk.next_update_id += 1
+        query = {"id": str(self.desk.next_update_id), "from": self.user,
+                 "chat_instance": str(self.user_id), "data": data, "message": message}
+        await self.desk.feed({"callback_query": query})
+
+
+@dataclass
+class DeskHarness:
+    path: Path
+    settings: EstateSettings = field(default_factory=EstateSettings)
+    clock: FakeClock = field(default_factory=FakeClock)
+    api: FakeBotApi = field(default_factory=FakeBotApi)
+    next_update_id: int = 1
+    next_message_id: int = 1
+    errors: list[BaseException] = field(default_factory=list)
+
+    async def start(self) -> None:
+        self.db = Database(str(self.path))
+        await self.db.open()
+        self.app = build_application(self.settings, self.db, token="123:TEST",
+                                     api_url="http://bot-api.invalid", clock=self.clock,
+                                     request=self.api)
+        self.app.bot_data["desk"].deliver_at_once = False
+        self.app.add_error_handler(self._record_error)
+        await self.app.initialize()
+
+    async def stop(self) -> None:
+        await self.app.shutdown()
+        await self.db.close()
+
+    async def restart(self) -> None:
+        """A new process on the same database file."""
+        await self.stop()
+        self.api = FakeBotApi(calls=self.api.calls, _message_id=self.api._message_id)
+        await self.start()
+
+    async def _record_error(self, update, context) -> None:
+        self.errors.append(context.error)
+
+    async def feed(self, data: dict) -> None:
+        self.next_update_id += 1
+        update = Update.de_json({"update_id": self.next_update_id, **data}, self.app.bot)
+        await self.app.process_update(update)
+        await self.deliver()
+        if self.errors:
+            raise AssertionError(f"a handler failed: {self.errors[0]!r}") from self.errors[0]
+
+    async def deliver(self) -> int:
+        return await notices.deliver_due(self.app)
+
+    async def sweep(self) -> None:
+        await sweep(_JobContext(self.app))
+        if self.errors:
+            raise AssertionError(f"the sweep failed: {self.errors[0]!r}") from self.errors[0]
+
+    def person(self, user_id: int, first_name: str, language_code: str | None = "zh-TW"
+               ) -> Person:
+        return Person(self, user_id, first_name, language_code)
+
+    async def import_roster(self, csv_text: str) -> None:
+        await admin.import_roster(self.db, admin.parse_roster(csv_text.encode("utf-8")))
+
+    async def hire(self, person: Person, role: str, name: str | None = None) -> None:
+        """The office invites, the person opens the link: /start <code>."""
+        code = await admin.invite(self.db, role, name, self.clock())
+        await person.send(f"/start {code}")
+
+    async def add_contractor(self, name: str, trades: list[str], phone: str = "") -> int:
+        return await admin.add_contractor(self.db, name, phone, trades)
+
+    async def query(self, sql: str, *args) -> list[tuple]:
+        """Reads the database directly, to check what is stored."""
+        async with self.db.reading() as conn:
+            return [tuple(r) for r in await (await conn.execute(sql, args)).fetchall()]
+
+
+@dataclass
+class _JobContext:
+    """What a JobQueue callback receives, enough for the sweep."""
+    application: object
