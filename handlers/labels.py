@@ -20,7 +20,7 @@ STATUSES = {
     "assigned": N_("Assigned"),
     "en_route": N_("Technician on the way"),
     "on_site": N_("Technician on site"),
-    "completed": N_("Completed, waiting for your confirmation"),
+    "completed": N_("Completed, waiting for the resident's confirmation"),
     "reopened": N_("Reopened"),
     "closed": N_("Closed"),
 }

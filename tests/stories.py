@@ -1,0 +1,51 @@
+"""Shared steps of the stories: people hired and onboarded, a repair reported."""
+
+from __future__ import annotations
+
+from tests.harness import DeskHarness, Person
+from workflow import roles
+
+
+async def staff(desk: DeskHarness, language: str = "en") -> tuple[Person, Person, Person]:
+    clerk = desk.person(9001, "Clerk", language)
+    tech = desk.person(9002, "Tech", language)
+    boss = desk.person(9003, "Boss", language)
+    await desk.hire(clerk, roles.CLERK, "Desk clerk")
+    await desk.hire(tech, roles.TECHNICIAN, "Ah Wai")
+    await desk.hire(boss, roles.SUPERVISOR, "Supervisor")
+    return clerk, tech, boss
+
+
+async def resident_of_a12(desk: DeskHarness, language: str = "en") -> Person:
+    resident = desk.person(5001, "May", language)
+    await resident.send("/start")
+    await resident.share_contact("+886 912 345 678")
+    return resident
+
+
+async def report_leak(resident: Person) -> None:
+    """Reports through the commands and buttons, in whatever language the resident uses."""
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.send("Kitchen sink")
+    await resident.send("Water drips from the pipe under the sink.")
+    await resident.tap_data("r:pd")
+    call, _ = resident.button(resident.labels()[1])
+    await resident.tap_data(call.buttons()[1]["callback_data"])
+    await resident.tap_data("r:s:morning")
+    await resident.tap_data("r:ok")
+
+
+async def assign_to_tech(clerk: Person, ticket_id: int = 1, tech_id: int = 9002) -> None:
+    await clerk.tap_data(f"d:tech:{ticket_id}")
+    await clerk.tap_data(f"d:pt:{ticket_id}:{tech_id}")
+    await clerk.tap_data(f"d:dl:{ticket_id}:t{tech_id}:2")
+
+
+async def complete(tech: Person, ticket_id: int = 1, note: str = "Fixed it.") -> None:
+    await tech.tap_data(f"w:done:{ticket_id}")
+    await tech.send_photo(f"after-{ticket_id}-{len(tech.calls())}")
+    await tech.tap_data("w:pd")
+    await tech.send(note)
+    await tech.send("1")
+    await tech.send("0")

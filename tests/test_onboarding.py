@@ -1,0 +1,118 @@
+"""Joining the desk: residents by their own phone number, staff by invitation."""
+
+from tests.fake_telegram import BOT
+from tests.stories import staff
+from workflow import roles
+
+
+async def test_the_language_is_guessed_from_telegram(desk):
+    for user_id, code, greeting in [
+        (1, "zh-TW", "歡迎"), (2, "zh-HK", "歡迎"), (3, "zh-CN", "欢迎"), (4, "zh-SG", "欢迎"),
+        (5, "en", "Welcome"), (6, "en-US", "Welcome"), (7, "fr", "歡迎"), (8, None, "歡迎"),
+    ]:
+        someone = desk.person(user_id, "Someone", code)
+        await someone.send("/start")
+        assert greeting in someone.last_text, code
+        assert someone.calls()[-1].params["reply_markup"]["keyboard"][0][0]["request_contact"]
+
+
+async def test_someone_elses_contact_is_refused(desk):
+    resident = desk.person(5001, "May", "en")
+    await resident.send("/start")
+    await resident.share_contact("+886 912 345 678", owner=5999)
+    assert "your own phone number" in resident.last_text
+    assert await desk.query("SELECT count(*) FROM residencies") == [(0,)]
+    assert await desk.query("SELECT role, phone FROM people WHERE user_id = 5001") == [
+        (None, None)]
+
+
+async def test_an_owner_of_two_units_picks_one(desk):
+    owner = desk.person(5002, "Chi-ming", "en")
+    await owner.send("/start")
+    await owner.share_contact("886922111222")
+    assert owner.labels() == ["A 5F-1", "B 3F-2", "All of them"]
+    await owner.tap("B 3F-2")
+    assert "You are linked to: B 3F-2" in owner.last_text
+    units = await desk.query("SELECT u.building, u.unit FROM residencies r JOIN units u "
+                             "ON u.id = r.unit_id WHERE r.user_id = 5002")
+    assert units == [("B", "3F-2")]
+
+    # A forged button for a unit the phone is not registered to links nothing.
+    await owner.tap_data("o:unit:1")
+    assert await desk.query("SELECT count(*) FROM residencies WHERE unit_id = 1") == [(0,)]
+
+
+async def test_a_phone_not_on_the_roster_waits_for_a_clerk(desk):
+    clerk, _, _ = await staff(desk)
+    newcomer = desk.person(5003, "Newcomer", "en")
+    await newcomer.send("/start")
+    await newcomer.share_contact("+886 955 000 111")
+    assert "not on the owner roster" in newcomer.last_text
+    await newcomer.send_sticker()
+    assert "building and the unit" in newcomer.last_text
+    await newcomer.send("C 7F-1")
+    assert "A clerk will confirm" in newcomer.last_text
+    assert "Newcomer, phone +886 955 000 111, says they live in C 7F-1" in clerk.last_text
+
+    await newcomer.send("/repair")
+    assert "not allowed" in newcomer.last_text
+
+    await clerk.tap("Approve")
+    assert "Approved: C 7F-1" in clerk.last_text
+    assert "C 7F-1 is confirmed" in newcomer.last_text
+    await clerk.tap_data("o:join:a:1")  # a second tap: already decided
+    assert await desk.query("SELECT status FROM join_requests") == [("approved",)]
+    await newcomer.send("/repair")
+    assert "What kind of problem" in newcomer.last_text
+
+
+async def test_a_clerk_can_reject_a_join_request(desk):
+    clerk, _, _ = await staff(desk)
+    newcomer = desk.person(5003, "Newcomer", "en")
+    await newcomer.send("/start")
+    await newcomer.share_contact("+886 955 000 111")
+    await newcomer.send("Z 99F")
+    await clerk.tap("Reject")
+    assert "could not confirm unit Z 99F" in newcomer.last_text
+    assert await desk.query("SELECT role FROM people WHERE user_id = 5003") == [(None,)]
+
+
+async def test_an_invitation_works_once(desk):
+    first = desk.person(9100, "First", "en")
+    second = desk.person(9101, "Second", "en")
+    from workflow import admin
+    code = await admin.invite(desk.db, roles.TECHNICIAN, "Lo Sifu", desk.clock())
+    await first.send(f"/start {code}")
+    assert "registered as technician" in first.last_text
+    await second.send(f"/start {code}")
+    assert "already been used" in second.last_text
+    await second.send("/start not-a-real-code")
+    assert "unknown or has already been used" in second.last_text
+    assert await desk.query("SELECT user_id, role, name FROM people WHERE role IS NOT NULL") == [
+        (9100, "technician", "Lo Sifu")]
+    menu = [c for c in desk.api.calls if c.method == "setMyCommands"
+            and c.params.get("scope", {}).get("chat_id") == 9100]
+    assert [cmd["command"] for cmd in menu[-1].params["commands"]] == [
+        "mytasks", "cancel", "language", "help"]
+
+
+async def test_language_can_be_switched_at_any_time(desk):
+    resident = desk.person(5001, "May", "zh-TW")
+    await resident.send("/start")
+    await resident.send("/language")
+    assert resident.labels() == ["繁體中文", "简体中文", "English"]
+    await resident.tap("English")
+    assert "English" in resident.last_text
+    await resident.send("/help")
+    assert "share your phone number" in resident.last_text
+    await resident.tap_data("o:lang:klingon")
+    assert await desk.query("SELECT language FROM people WHERE user_id = 5001") == [("en",)]
+
+
+async def test_help_depends_on_the_role(desk):
+    clerk, tech, _ = await staff(desk)
+    await tech.send("/help")
+    assert "/mytasks" in tech.last_text
+    await clerk.send("/help")
+    assert "/queue" in clerk.last_text
+    assert BOT["username"]
