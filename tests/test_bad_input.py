@@ -1,0 +1,162 @@
+"""Bad input gets a clear answer and changes nothing."""
+
+import json
+
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+
+
+async def tickets(desk):
+    return await desk.query("SELECT ref, status, technician_id FROM tickets")
+
+
+async def test_a_stranger_cannot_use_staff_commands_or_buttons(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    stranger = desk.person(6666, "Stranger", "en")
+    for command in ("/queue", "/mytasks", "/repair", "/mytickets"):
+        await stranger.send(command)
+        assert "not allowed" in stranger.last_text, command
+    before = await tickets(desk)
+    for data in ("d:tech:1", "d:pt:1:9002", "d:dl:1:t9002:2", "w:go:1", "s:ok:1", "s:sup:1",
+                 "t:v:1", "o:join:a:1"):
+        await stranger.tap_data(data)
+        answer = desk.api.calls[-1]
+        assert answer.method == "answerCallbackQuery" and answer.params["show_alert"], data
+    assert await tickets(desk) == before
+    assert stranger.texts()[-1].startswith("Sorry, you are not allowed")
+
+
+async def test_a_resident_cannot_dispatch_or_see_other_peoples_tickets(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    neighbour = desk.person(5002, "Chi-ming", "en")
+    await neighbour.send("/start")
+    await neighbour.share_contact("886922111222")
+    await neighbour.tap("All of them")
+    await neighbour.tap_data("t:v:1")
+    await neighbour.tap_data("d:dl:1:t9002:2")
+    await neighbour.tap_data("s:ok:1")
+    assert all("Water drips" not in t for t in neighbour.texts())
+    assert await tickets(desk) == [("R-2026-00001", "new", None)]
+    await neighbour.send("/mytickets")
+    assert "no tickets yet" in neighbour.last_text
+
+
+async def test_a_technician_acts_only_on_their_own_tasks(desk):
+    clerk, tech, _ = await staff(desk)
+    other = desk.person(9004, "Other tech", "en")
+    await desk.hire(other, "technician", "Second tech")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await other.tap_data("w:go:1")
+    await other.tap_data("w:done:1")
+    await other.tap_data("d:tech:1")
+    assert await tickets(desk) == [("R-2026-00001", "assigned", 9002)]
+    await other.send("/mytasks")
+    assert "no open tasks" in other.last_text
+
+
+async def test_stale_and_forged_buttons_change_nothing(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    # The report is filed; its old buttons are out of date.
+    await resident.tap_data("r:ok")
+    assert "already been sent" in resident.last_text
+    await resident.tap_data("r:c:electrical")
+    assert "out of date" in desk.api.calls[-1].params["text"]
+    for forged in ("d:dl:1:t9002:999", "d:dl:1:x1:2", "d:dl:abc", "w:go:999999", "zz:1",
+                   "d:pt:1:notanumber", "s:ok:1"):
+        await clerk.tap_data(forged)
+    assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
+    assert await tickets(desk) == [("R-2026-00001", "new", None)]
+    # Assigning to someone who is not a technician is refused.
+    await clerk.tap_data("d:dl:1:t9001:2")
+    assert await tickets(desk) == [("R-2026-00001", "new", None)]
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await clerk.tap_data("d:dl:1:t9002:2")  # reassigning a completed job: moved on
+    assert "out of date" in desk.api.calls[-1].params["text"]
+    assert await desk.query("SELECT status FROM tickets") == [("completed",)]
+
+
+async def test_a_sticker_or_a_photo_where_text_is_expected(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap("Plumbing")
+    await resident.send_sticker()
+    assert resident.last_text == "Please answer in text."
+    await resident.send_photo("not-a-place")
+    assert resident.last_text == "Please answer in text."
+    await resident.send("   ")
+    assert resident.last_text == "Please answer in text."
+    draft = await desk.query("SELECT step FROM drafts WHERE user_id = 5001")
+    assert draft == [("location",)]
+    await resident.send("Bathroom")
+    await resident.send("Tap leaks")
+    await resident.send("a text where a photo is expected")
+    assert "send a photo" in resident.last_text
+    await resident.tap("Done")
+    await resident.send("tomorrow please")
+    assert "use the buttons above" in resident.texts()[-2]
+
+
+async def test_an_over_long_description_is_refused_with_its_length(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap("Plumbing")
+    await resident.send("Kitchen")
+    await resident.send("漏" * 5000)
+    assert resident.last_text == ("That is 5000 characters; the limit is 1000. Please shorten "
+                                  "it and send it again.")
+    assert await desk.query("SELECT step FROM drafts") == [("description",)]
+    await resident.send("漏" * 1000)
+    assert await desk.query("SELECT step FROM drafts") == [("photos",)]
+
+
+async def test_at_most_five_photos(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap("Plumbing")
+    await resident.send("Kitchen")
+    await resident.send("Leak")
+    for n in range(6):
+        await resident.send_photo(f"p{n}")
+    assert "most photos one report can take (5)" in resident.last_text
+    [(data,)] = await desk.query("SELECT data FROM drafts")
+    assert json.loads(data)["photos"] == ["p0", "p1", "p2", "p3", "p4"]
+
+
+async def test_unknown_commands_and_chatter(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/frobnicate")
+    assert "do not know that command" in resident.last_text
+    await resident.send("hello?")
+    assert "choose from the menu" in resident.last_text
+    stranger = desk.person(6667, "Stranger", "en")
+    await stranger.send("hello?")
+    assert "send /start" in stranger.last_text
+
+
+async def test_technician_numbers_are_validated(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await tech.tap_data("w:done:1")
+    await tech.tap_data("w:pd")
+    assert "At least one photo" in tech.last_text
+    await tech.send("no photo")
+    assert "photo of the finished work" in tech.last_text
+    await tech.send_photo("after")
+    await tech.tap("Done")
+    await tech.send("Fixed")
+    for bad in ("one hour", "-1", "500", "nan", "1e400"):
+        await tech.send(bad)
+        assert "number between 0 and 200" in tech.last_text, bad
+    await tech.send("1,5")  # a comma is a thousands separator: 15 hours
+    await tech.send("1,200")
+    assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(15.0, 1200.0)]
