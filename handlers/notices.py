@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards
 from handlers.actions import desk_buttons, task_buttons
@@ -40,9 +42,7 @@ async def deliver_due(application) -> int:
             except Forbidden as exc:
                 await delivery.failed(d.db, message, d.now(), f"unreachable: {exc}")
             except RetryAfter as exc:
-                after = exc.retry_after
-                after = after if isinstance(after, timedelta) else timedelta(seconds=after)
-                await delivery.retry(d.db, message, d.now(), str(exc), after)
+                await delivery.retry(d.db, message, d.now(), str(exc), _retry_after(exc))
             except BadRequest as exc:
                 log.error("outbox %s (%s) refused by Telegram: %s", message.id, message.kind, exc)
                 await delivery.failed(d.db, message, d.now(), str(exc))
@@ -52,6 +52,14 @@ async def deliver_due(application) -> int:
                 await delivery.sent(d.db, message, d.now())
                 count += 1
     return count
+
+
+def _retry_after(exc: RetryAfter) -> timedelta:
+    """Seconds in PTB 22, a timedelta in later versions."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        after = exc.retry_after
+    return after if isinstance(after, timedelta) else timedelta(seconds=after)
 
 
 async def _photos(bot: Bot, chat_id: int, file_ids: list[str]) -> None:

@@ -1,0 +1,40 @@
+"""Every text a person sees exists in every catalog, with the same placeholders."""
+
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+
+from handlers.i18n import BABEL_LOCALES, Tr, po_path
+from scripts.catalogs import extract
+from workflow.settings import LANGUAGES
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.fixture(scope="module")
+def source_texts():
+    return [m.id for m in extract() if m.id]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_is_translated(language, source_texts):
+    with po_path(language).open("rb") as f:
+        catalog = read_po(f, locale=BABEL_LOCALES[language])
+    missing = [t for t in source_texts if t not in catalog or not catalog[t].string
+               or catalog[t].fuzzy]
+    assert missing == [], f"{language} lacks: {missing}"
+    for text in source_texts:
+        translated = catalog[text].string
+        assert set(PLACEHOLDER.findall(translated)) == set(PLACEHOLDER.findall(text)), text
+
+
+def test_the_extraction_finds_the_texts(source_texts):
+    assert len(source_texts) > 150
+    assert "Report a repair" in source_texts and "Plumbing" in source_texts
+
+
+def test_chinese_catalogs_really_are_chinese():
+    assert Tr("zh_Hant", None)("Report a repair") == "我要報修"
+    assert Tr("zh_Hans", None)("Report a repair") == "我要报修"
+    assert Tr("en", None)("Report a repair") == "Report a repair"

@@ -1,0 +1,39 @@
+"""The layering of DESIGN.md: bot -> handlers -> workflow -> storage, SQL only in storage."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ["bot", "handlers", "workflow", "storage"]
+
+
+def imports(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {(str(path), alias.name.split(".")[0]) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add((str(path), node.module.split(".")[0]))
+    return found
+
+
+def test_imports_run_one_way():
+    for level, package in enumerate(LAYERS):
+        upward = set(LAYERS[:level])
+        bad = [(f, m) for f, m in imports(package) if m in upward]
+        assert bad == [], f"{package} imports upward: {bad}"
+
+
+def test_workflow_and_storage_know_no_telegram():
+    for package in ("workflow", "storage"):
+        bad = [(f, m) for f, m in imports(package) if m == "telegram"]
+        assert bad == []
+
+
+def test_sql_lives_only_in_storage():
+    for package in ("bot", "handlers", "workflow"):
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for keyword in ('"SELECT ', '"INSERT ', '"UPDATE ', '"DELETE '):
+                assert keyword not in text, f"{path} has SQL"
