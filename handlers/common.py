@@ -78,8 +78,13 @@ REFUSALS = {
 }
 
 
+MAX_MESSAGE = 4096  # Telegram's limit
+
+
 async def answer(update: Update, text: str, keyboard=None) -> None:
     """Replies in the chat of the update, whether it came as a message or a button."""
+    if len(text) > MAX_MESSAGE:  # a long timeline: its newest end matters most
+        text = "…" + text[-(MAX_MESSAGE - 1):]
     await update.effective_chat.send_message(text, reply_markup=keyboard)
 
 
@@ -96,6 +101,15 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             query = update.callback_query
             try:
                 if roles_allowed is not None and who.role not in roles_allowed:
+                    if who.role is None and roles.RESIDENT in roles_allowed:
+                        await answer(update, who.tr(
+                            "Your unit is not confirmed yet. A clerk will check it soon, and "
+                            "we will message you here.") if who.person and who.person.phone
+                            else who.tr("Please send /start and share your phone number "
+                                        "first, so we know which unit is yours."))
+                        if query is not None:
+                            await query.answer()
+                        return
                     raise Refusal(Refusal.FORBIDDEN)
                 await func(update, context, who)
             except Refusal as refusal:

@@ -24,7 +24,7 @@ SOURCES = ("bot", "handlers", "workflow")
 def extract() -> Catalog:
     template = Catalog(project="estatedesk", domain=DOMAIN)
     for source in SOURCES:
-        for filename, lineno, message, comments, context in extract_from_dir(
+        for filename, lineno, message, _comments, _context in extract_from_dir(
                 ROOT / source, method_map=[("**.py", "python")], keywords=KEYWORDS):
             template.add(message, None, [(f"{source}/{filename}", lineno)])
     return template

@@ -4,7 +4,7 @@ clock, and people who send messages and tap buttons the way Telegram delivers th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from telegram import Update
@@ -16,7 +16,7 @@ from tests.fake_telegram import BOT, Call, FakeBotApi
 from workflow import admin
 from workflow.settings import EstateSettings
 
-START = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)  # 10:00 in Taipei
+START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Taipei
 
 
 @dataclass

@@ -14,9 +14,12 @@ async def test_a_stranger_cannot_use_staff_commands_or_buttons(desk):
     resident = await resident_of_a12(desk)
     await report_leak(resident)
     stranger = desk.person(6666, "Stranger", "en")
-    for command in ("/queue", "/mytasks", "/repair", "/mytickets"):
+    for command in ("/queue", "/mytasks"):
         await stranger.send(command)
         assert "not allowed" in stranger.last_text, command
+    for command in ("/repair", "/mytickets"):
+        await stranger.send(command)
+        assert "share your phone number first" in stranger.last_text, command
     before = await tickets(desk)
     for data in ("d:tech:1", "d:pt:1:9002", "d:dl:1:t9002:2", "w:go:1", "s:ok:1", "s:sup:1",
                  "t:v:1", "o:join:a:1"):
@@ -24,7 +27,9 @@ async def test_a_stranger_cannot_use_staff_commands_or_buttons(desk):
         answer = desk.api.calls[-1]
         assert answer.method == "answerCallbackQuery" and answer.params["show_alert"], data
     assert await tickets(desk) == before
-    assert stranger.texts()[-1].startswith("Sorry, you are not allowed")
+    alerts = [c.params["text"] for c in desk.api.calls if c.method == "answerCallbackQuery"
+              and c.params.get("show_alert")]
+    assert alerts[-8:] == ["Sorry, you are not allowed to do that."] * 8
 
 
 async def test_a_resident_cannot_dispatch_or_see_other_peoples_tickets(desk):
@@ -160,3 +165,39 @@ async def test_technician_numbers_are_validated(desk):
     await tech.send("1,5")  # a comma is a thousands separator: 15 hours
     await tech.send("1,200")
     assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(15.0, 1200.0)]
+
+
+async def test_a_completion_record_is_void_when_the_job_is_reassigned_meanwhile(desk):
+    clerk, tech, _ = await staff(desk)
+    other = desk.person(9004, "Other tech", "en")
+    await desk.hire(other, "technician", "Second tech")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await tech.tap_data("w:done:1")
+    await tech.send_photo("after")
+    await tech.tap_data("w:pd")
+    await tech.send("Fixed")
+    await tech.send("1")
+    await assign_to_tech(clerk, tech_id=9004)  # the clerk gives the job to someone else
+    await tech.send("100")
+    assert "out of date" in tech.last_text
+    assert await desk.query("SELECT status, technician_id FROM tickets") == [("assigned", 9004)]
+    assert await desk.query("SELECT count(*) FROM drafts WHERE user_id = 9002") == [(0,)]
+    await tech.send("hello")
+    assert "choose from the menu" in tech.last_text
+
+
+async def test_a_late_not_fixed_after_auto_confirmation_changes_nothing(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await resident.tap("Not fixed")
+    desk.clock.advance(days=4)
+    await desk.sweep()
+    await resident.send("Still dripping")
+    assert "out of date" in resident.last_text
+    assert await desk.query("SELECT status FROM tickets") == [("closed",)]
+    assert await desk.query("SELECT count(*) FROM drafts") == [(0,)]

@@ -55,7 +55,7 @@ async def test_a_phone_not_on_the_roster_waits_for_a_clerk(desk):
     assert "Newcomer, phone +886 955 000 111, says they live in C 7F-1" in clerk.last_text
 
     await newcomer.send("/repair")
-    assert "not allowed" in newcomer.last_text
+    assert "not confirmed yet" in newcomer.last_text
 
     await clerk.tap("Approve")
     assert "Approved: C 7F-1" in clerk.last_text

@@ -79,7 +79,8 @@ def parse_number(text: str | None, maximum: float) -> float | None:
 
 async def complete(db: Database, actor_id: int, now: datetime) -> Ticket | None:
     """Files the completion draft: after-photos, note, hours and cost, the worker's sign-off,
-    and the resident's sign-off request. None when there is nothing to file."""
+    and the resident's sign-off request. None when there is nothing to file, or when the
+    ticket moved on while the record was being written."""
     async with db.transaction() as conn:
         draft = await drafts.get(conn, actor_id)
         if draft is None or draft.flow != COMPLETE_FLOW or draft.step != "done":
@@ -87,8 +88,11 @@ async def complete(db: Database, actor_id: int, now: datetime) -> Ticket | None:
         data = draft.data
         person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
         ticket = await machine.load(conn, data["ticket_id"])
-        if not _may_work(person.role, person.user_id, ticket) or not data["photos"]:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        if not _may_work(person.role, person.user_id, ticket) or not data["photos"] or \
+                machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
+            # Reassigned or closed meanwhile: the record is void, and so is the draft.
+            await drafts.delete(conn, actor_id)
+            return None
         await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
                                  data["note"])
         await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
@@ -141,9 +145,9 @@ async def not_fixed(db: Database, resident_id: int, reason: str, now: datetime) 
         if draft is None or draft.flow != NOT_FIXED_FLOW:
             return None
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        if ticket.resident_id != resident_id:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
         await drafts.delete(conn, resident_id)
+        if ticket.resident_id != resident_id or ticket.status != machine.COMPLETED:
+            return None  # confirmed automatically meanwhile
         await machine.transition(conn, ticket, machine.REOPENED, resident_id, now, "not_fixed",
                                  reason)
         await tickets.remove_signoff(conn, ticket.id, "technician")
