@@ -14,6 +14,13 @@ def visit(tr: Tr, visit_day: str, slot: str) -> str:
     return f"{tr.short_date(date.fromisoformat(visit_day))} {labels.of(tr, labels.SLOTS, slot)}"
 
 
+def phone(number: str | None) -> str:
+    """Telegram gives international numbers without the plus sign."""
+    if number and number.isdigit() and not number.startswith("0"):
+        return "+" + number
+    return number or ""
+
+
 def holder(tr: Tr, file: TicketFile) -> str | None:
     if file.technician is not None:
         return file.technician.name
@@ -30,7 +37,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
     ]
     if staff and file.resident is not None:
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
-                        phone=file.resident.phone or ""))
+                        phone=phone(file.resident.phone)))
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
         tr("Where: {location}", location=t.location),
@@ -58,14 +65,15 @@ def timeline(tr: Tr, file: TicketFile) -> str:
         actor = file.names.get(event.actor_id) if event.actor_id else tr("the desk")
         line = f"· {tr.datetime(event.at)} {labels.of(tr, labels.ACTIONS, event.action)}"
         if actor:
-            line += f" ({actor})"
+            line += tr(" ({name})", name=actor)
         if event.note:
-            line += f": {event.note}"
+            line += tr(": {note}", note=event.note)
         lines.append(line)
     if file.signoffs:
         lines.append(tr("Signed off by:"))
         for s in file.signoffs:
             name = tr("automatic") if s.automatic else file.names.get(s.user_id, "")
-            lines.append(f"· {labels.of(tr, labels.PARTIES, s.party)}: {name} "
-                         f"{tr.datetime(s.at)}")
+            lines.append("· " + tr("{party}: {name} {time}",
+                                   party=labels.of(tr, labels.PARTIES, s.party), name=name,
+                                   time=tr.datetime(s.at)))
     return "\n".join(lines)
