@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from handlers import (
     dispatch,
+    escalation,
     menus,
     notices,
     onboarding,
@@ -22,13 +23,11 @@ from handlers import (
 )
 from handlers.common import Desk, asker
 from storage.db import Database
-from workflow import admin
-from workflow import onsite as work
+from workflow import admin, alerts
 from workflow.settings import LANGUAGES, EstateSettings
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 60
 OUTBOX_SECONDS = 10
 
 
@@ -38,16 +37,21 @@ def utc_now() -> datetime:
 
 def build_application(settings: EstateSettings, db: Database, *, token: str, api_url: str,
                       clock: Callable[[], datetime] = utc_now,
-                      request: BaseRequest | None = None) -> Application:
+                      request: BaseRequest | None = None,
+                      rate_limited: bool = True) -> Application:
     builder = (ApplicationBuilder().token(token)
                .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
                .post_init(_post_init).post_shutdown(_post_shutdown))
+    if rate_limited:
+        # Telegram's limits; "retry after" answers come back to the outbox, which waits.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["desk"] = Desk(db, settings, clock)
     # Order matters: specific handlers first, the catch-all router last.
-    for module in (onboarding, repair_report, tickets_view, dispatch, onsite, router):
+    for module in (onboarding, repair_report, tickets_view, dispatch, onsite, escalation,
+                   router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -55,15 +59,16 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
 
 def schedule(app: Application) -> None:
     """What is due lives in SQLite; the JobQueue only wakes the sweep that asks for it."""
-    app.job_queue.run_repeating(sweep, interval=SWEEP_SECONDS, first=1, name="sweep")
+    d: Desk = app.bot_data["desk"]
+    app.job_queue.run_repeating(sweep, interval=d.settings.sweep_seconds, first=1, name="sweep")
     app.job_queue.run_repeating(_deliver, interval=OUTBOX_SECONDS, first=1, name="outbox")
 
 
 async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     d: Desk = context.application.bot_data["desk"]
-    confirmed = await work.auto_confirm_due(d.db, d.now(), d.settings.auto_confirm_days)
-    if confirmed:
-        log.info("auto-confirmed %s", ", ".join(confirmed))
+    fired = await alerts.sweep(d.db, d.settings, d.now())
+    if fired:
+        log.info("sweep: %d timers fired", fired)
     await notices.deliver_due(context.application)
 
 
@@ -76,6 +81,7 @@ async def _post_init(app: Application) -> None:
     await d.db.open()
     await admin.remember_bot_username(d.db, app.bot.username)
     await menus.set_defaults(app.bot, {lang: d.tr(lang) for lang in LANGUAGES})
+    await alerts.schedule_digest(d.db, d.settings, d.now())
     schedule(app)
     log.info("estatedesk is running as @%s", app.bot.username)
 

@@ -4,11 +4,20 @@ optional TOML file. A wrong setting is reported by name, with the fix."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workflow.settings import LANGUAGES, Category, EstateSettings
+from workflow.settings import (
+    DEFAULT_TARGETS,
+    LANGUAGES,
+    PRIORITIES,
+    Category,
+    EstateSettings,
+    Target,
+)
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DB = "./estatedesk.sqlite3"
@@ -47,7 +56,10 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
 
 
 KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_confirm_days",
-              "categories"}
+              "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
+              "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds"}
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def estate_settings(path: str | None) -> EstateSettings:
@@ -93,9 +105,86 @@ def parse_settings(raw: dict) -> EstateSettings:
     categories = defaults.categories
     if "categories" in raw:
         categories = _categories(raw["categories"])
-    return EstateSettings(estate_name=name.strip(), timezone=timezone,
-                          languages=tuple(languages), default_language=default_language,
-                          categories=categories, auto_confirm_days=days)
+    quiet = raw.get("quiet_hours", "21:00-08:00")
+    parts = quiet.split("-") if isinstance(quiet, str) else []
+    if len(parts) != 2:
+        raise ConfigError(f"quiet_hours: '{quiet}' must be a range such as \"21:00-08:00\"")
+    return EstateSettings(
+        estate_name=name.strip(), timezone=timezone, languages=tuple(languages),
+        default_language=default_language, categories=categories, auto_confirm_days=days,
+        service_levels=_service_levels(raw.get("service_levels", {}), categories),
+        warn_share=_share(raw, "warn_at", defaults.warn_share),
+        manager_share=_share(raw, "managers_after", defaults.manager_share),
+        quiet_start=_clock("quiet_hours", parts[0]), quiet_end=_clock("quiet_hours", parts[1]),
+        digest_time=_clock("digest_time", raw.get("digest_time", "08:30")),
+        resident_reminder_time=_clock("resident_reminder_time",
+                                      raw.get("resident_reminder_time", "19:00")),
+        technician_reminder=duration("technician_reminder",
+                                     raw.get("technician_reminder", "1h")),
+        sweep_seconds=_sweep_seconds(raw.get("sweep_seconds", defaults.sweep_seconds)),
+    )
+
+
+def duration(setting: str, value) -> timedelta:
+    """'30m', '4h', '3d' (or '45s')."""
+    match = DURATION.match(value) if isinstance(value, str) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise ConfigError(f"{setting}: '{value}' is not a duration; write a number and a unit, "
+                          f"such as \"30m\", \"4h\" or \"3d\"")
+    return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+
+
+def _clock(setting: str, value) -> time:
+    try:
+        return time.fromisoformat(value.strip())
+    except (AttributeError, ValueError):
+        raise ConfigError(f"{setting}: '{value}' is not a time of day; write it as \"08:30\"")\
+            from None
+
+
+def _share(raw: dict, setting: str, default: float) -> float:
+    value = raw.get(setting, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ConfigError(f"{setting}: must be a share between 0 and 1, such as 0.8")
+    return float(value)
+
+
+def _sweep_seconds(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
+        raise ConfigError("sweep_seconds: must be a whole number of seconds from 1 to 3600")
+    return value
+
+
+def _service_levels(raw, categories: tuple[Category, ...]) -> dict[str, dict[str, Target]]:
+    """[service_levels.default] and [service_levels.<category>], each priority a table
+    { assign = "30m", resolve = "4h" }; what is left out comes from the default."""
+    if not isinstance(raw, dict):
+        raise ConfigError("service_levels: must be tables such as [service_levels.default]")
+    keys = {"default"} | {c.key for c in categories}
+    levels: dict[str, dict[str, Target]] = {"default": dict(DEFAULT_TARGETS)}
+    for scope in ["default", *sorted(set(raw) - {"default"})]:
+        if scope not in keys:
+            raise ConfigError(f"service_levels.{scope}: not a category; use default or one of "
+                              f"{', '.join(sorted(keys - {'default'}))}")
+        table = raw.get(scope, {})
+        if not isinstance(table, dict) or set(table) - set(PRIORITIES):
+            raise ConfigError(f"service_levels.{scope}: the priorities are "
+                              f"{', '.join(PRIORITIES)}")
+        for priority, target in table.items():
+            name = f"service_levels.{scope}.{priority}"
+            if not isinstance(target, dict) or set(target) - {"assign", "resolve"}:
+                raise ConfigError(f"{name}: must be {{ assign = \"30m\", resolve = \"4h\" }}")
+            base = levels["default"][priority]
+            found = Target(
+                duration(f"{name}.assign", target["assign"]) if "assign" in target
+                else base.assign,
+                duration(f"{name}.resolve", target["resolve"]) if "resolve" in target
+                else base.resolve)
+            if found.assign > found.resolve:
+                raise ConfigError(f"{name}: the time to assign must not exceed the time to "
+                                  f"resolve")
+            levels.setdefault(scope, {})[priority] = found
+    return levels
 
 
 def _categories(raw) -> tuple[Category, ...]:
@@ -108,10 +197,10 @@ def _categories(raw) -> tuple[Category, ...]:
         if not isinstance(key, str) or not key.replace("_", "").isalnum() or len(key) > 30:
             raise ConfigError(f"categories[{n}].key: must be a short name of letters, digits "
                               f"and _, such as \"pest_control\"")
-        days = item.get("deadline_days", builtin[key].deadline_days if key in builtin else 3)
-        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
-            raise ConfigError(f"categories[{n}].deadline_days: must be a whole number of days "
-                              f"from 1 to 60")
+        extra = set(item) - {"key", "labels"}
+        if extra:
+            raise ConfigError(f"categories[{n}].{sorted(extra)[0]}: unknown; a category has a key "
+                              f"and labels (deadlines are set in [service_levels.{key}])")
         labels = item.get("labels", {})
         if not isinstance(labels, dict) or any(k not in LANGUAGES for k in labels):
             raise ConfigError(f"categories[{n}].labels: must be a table such as "
@@ -121,5 +210,5 @@ def _categories(raw) -> tuple[Category, ...]:
                               f"such as {{ zh_Hant = \"…\", zh_Hans = \"…\", en = \"…\" }}")
         if key in (c.key for c in found):
             raise ConfigError(f"categories[{n}].key: '{key}' is listed twice")
-        found.append(Category(key, days, dict(labels)))
+        found.append(Category(key, dict(labels)))
     return tuple(found)

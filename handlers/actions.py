@@ -7,6 +7,8 @@ from workflow import dispatch, roles
 from workflow import tickets as machine
 from workflow.views import TicketFile
 
+UNRESOLVED_STATUSES = (machine.NEW, *machine.WORKING)
+
 
 def desk_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[str, str]]]:
     """The actions this ticket offers to the desk, by its status and the viewer's role."""
@@ -21,6 +23,14 @@ def desk_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[
     if t.contractor_id is not None and t.status in machine.WORKING:
         rows.append([(tr("Notified by phone"), f"d:ph:{t.id}"),
                      (tr("Record completion"), f"w:done:{t.id}")])
+        rows.append([(tr("Send our own staff"), f"d:own:{t.id}")])
+    if t.status in UNRESOLVED_STATUSES:
+        rows.append([
+            (tr("Priority"), f"d:pr:{t.id}"),
+            (tr("Resume clock"), f"d:re:{t.id}") if t.paused_at else
+            (tr("Pause clock"), f"d:pa:{t.id}"),
+            (tr("Extend deadline"), f"d:ex:{t.id}"),
+        ])
     signed = any(s.party == "supervisor" for s in file.signoffs)
     if roles.can_sign_as_supervisor(role) and t.status in (machine.COMPLETED, machine.CLOSED) \
             and not signed:

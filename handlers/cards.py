@@ -6,11 +6,13 @@ from datetime import date
 
 from handlers import labels
 from handlers.i18n import Tr
-from workflow.settings import EstateSettings
+from workflow.settings import ASAP, EstateSettings
 from workflow.views import TicketFile
 
 
 def visit(tr: Tr, visit_day: str, slot: str) -> str:
+    if slot == ASAP:
+        return labels.of(tr, labels.SLOTS, slot)
     return f"{tr.short_date(date.fromisoformat(visit_day))} {labels.of(tr, labels.SLOTS, slot)}"
 
 
@@ -31,10 +33,11 @@ def holder(tr: Tr, file: TicketFile) -> str | None:
 
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
     t = file.ticket
-    lines = [
-        f"{t.ref} · {labels.of(tr, labels.STATUSES, t.status)}",
-        tr("Unit: {unit}", unit=t.unit.label),
-    ]
+    lines = [f"{t.ref} · {labels.of(tr, labels.STATUSES, t.status)}"]
+    if t.priority != "normal":
+        lines.append(tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
+                                                                  t.priority)))
+    lines.append(tr("Unit: {unit}", unit=t.unit.label))
     if staff and file.resident is not None:
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
                         phone=phone(file.resident.phone)))
@@ -49,8 +52,12 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
     who = holder(tr, file)
     if who:
         lines.append(tr("Assigned to: {name}", name=who))
+    if staff and t.status == "new" and t.assign_due_at:
+        lines.append(tr("Assign by: {deadline}", deadline=tr.datetime(t.assign_due_at)))
     if t.deadline_at:
         lines.append(tr("Deadline: {deadline}", deadline=tr.datetime(t.deadline_at)))
+    if staff and t.paused_at:
+        lines.append(tr("Clock paused since {time}", time=tr.datetime(t.paused_at)))
     if t.work_note:
         lines.append(tr("Work done: {note}", note=t.work_note))
     if staff and t.labour_hours is not None:

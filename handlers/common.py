@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes, filters
 from handlers.i18n import N_, Tr, guess_language
 from storage.db import Database
 from storage.records import Person
-from workflow import roles, views
+from workflow import delivery, roles, views
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
 
@@ -61,6 +61,8 @@ async def asker(update: Update, context: Context) -> Asker:
     user = update.effective_user
     d = desk(context)
     person = await views.person(d.db, user.id)
+    if person is not None and person.unreachable:  # they talk to us again
+        await delivery.reachable_again(d.db, user.id)
     if person is not None:
         language = person.language
     else:
@@ -160,6 +162,8 @@ def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
         first = [(tr("Report a repair"), "m:repair"), (tr("My tickets"), "m:mytickets")]
     elif role == roles.TECHNICIAN:
         first = [(tr("My tasks"), "m:mytasks")]
+    elif roles.can_sign_as_supervisor(role):
+        first = [(tr("Queue"), "m:queue"), (tr("Overdue"), "m:overdue")]
     elif roles.can_dispatch(role):
         first = [(tr("Queue"), "m:queue")]
     else:

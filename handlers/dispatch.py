@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, labels, notices
+from handlers import cards, escalation, labels, notices
 from handlers.actions import desk_buttons
 from handlers.common import (
     PRIVATE,
@@ -60,9 +60,14 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         rows = [[(c.name, f"d:pc:{ticket.id}:{c.id}")] for c in contractors]
         await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
                      keyboard(rows))
-    elif action in ("pt", "pc"):
+    elif action == "own":
+        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+        rows = [[(p.name, f"d:po:{ticket.id}:{p.user_id}")] for p in technicians]
+        await answer(update, tr("{ref}: which of our technicians takes over from the "
+                                "contractor?", ref=ticket.ref), keyboard(rows))
+    elif action in ("pt", "pc", "po"):
         await _ask_deadline(update, context, who, ticket_id,
-                            ("t" if action == "pt" else "c") + str(int_arg(args, 1)))
+                            {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)))
     elif action == "dl":
         await _assign(update, context, who, ticket_id, args)
     elif action == "ph":
@@ -72,19 +77,21 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("{ref}: recorded that the contractor was notified by phone.",
                                 ref=ticket.ref))
     else:
-        raise Refusal(Refusal.INVALID)
+        await escalation.on_desk_button(update, context, who, action, ticket_id, args)
 
 
 async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
                         target: str) -> None:
     d, tr = desk(context), who.tr
-    ticket, _, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
-    default = dispatch.default_deadline_days(d.settings, ticket.category)
-    due = dispatch.deadline(d.settings, d.now(), default)
-    rows = [[(tr("Default: {days} days ({date})", days=default, date=tr.short_date(due.date())),
-              f"d:dl:{ticket.id}:{target}:{default}")]]
+    ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+    contractor = next((c for c in contractors if f"c{c.id}" == target), None)
+    standard = dispatch.standard_deadline(ticket, contractor, d.now())
+    label = tr("Contract: {deadline}", deadline=tr.datetime(standard)) if contractor and \
+        contractor.deadline_hours else tr("Service level: {deadline}",
+                                          deadline=tr.datetime(standard))
+    rows = [[(label, f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}")]]
     others = [(tr("{days} days", days=n), f"d:dl:{ticket.id}:{target}:{n}")
-              for n in dispatch.DEADLINE_CHOICES if n != default]
+              for n in dispatch.DEADLINE_CHOICES]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]
     await clear_buttons(update)
     await answer(update, tr("{ref}: repair deadline?", ref=ticket.ref), keyboard(rows))
@@ -96,9 +103,9 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
     target = args[1] if len(args) > 1 else ""
     target_id = int_arg([target[1:]], 0)
     days = int_arg(args, 2)
-    if target[:1] == "t":
+    if target[:1] in ("t", "o"):
         ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
-                                       technician_id=target_id)
+                                       technician_id=target_id, own_staff=target[:1] == "o")
     elif target[:1] == "c":
         ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
                                        contractor_id=target_id)

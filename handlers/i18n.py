@@ -4,12 +4,12 @@ locale-aware formatting of dates, times and numbers."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -80,3 +80,7 @@ class Tr:
 
     def number(self, value: float) -> str:
         return format_decimal(value, format="#,##0.##", locale=self.locale)
+
+    def duration(self, value: timedelta) -> str:
+        """'2 hours', '3 days': rounded the way people say it."""
+        return format_timedelta(value, threshold=1.5, locale=self.locale)

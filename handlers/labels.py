@@ -28,6 +28,12 @@ SLOTS = {
     "morning": N_("Morning (9-12)"),
     "afternoon": N_("Afternoon (13-17)"),
     "evening": N_("Evening (18-21)"),
+    "asap": N_("As soon as possible"),
+}
+PRIORITIES = {
+    "emergency": N_("Emergency"),
+    "urgent": N_("Urgent"),
+    "normal": N_("Normal"),
 }
 ACTIONS = {
     "reported": N_("Reported"),
@@ -40,6 +46,16 @@ ACTIONS = {
     "auto_confirmed": N_("Confirmed automatically (no answer)"),
     "not_fixed": N_("Resident: not fixed"),
     "supervisor_signed": N_("Signed off by a supervisor"),
+    "paused": N_("Clock paused"),
+    "resumed": N_("Clock resumed"),
+    "deadline_extended": N_("Deadline extended"),
+    "priority_changed": N_("Priority changed"),
+    "contractor_defaulted": N_("Contractor missed the deadline: our own staff sent"),
+    "overdue_assign_late": N_("Not assigned in time: supervisors alerted"),
+    "overdue_resolve_late": N_("Deadline missed: supervisors alerted"),
+    "overdue_visit_late": N_("Visit not started in its time slot: supervisors alerted"),
+    "escalated_assign_managers": N_("Still not assigned: managers alerted"),
+    "escalated_resolve_managers": N_("Still not resolved: managers alerted"),
 }
 ROLES = {
     "resident": N_("resident"),

@@ -18,6 +18,7 @@ COMMANDS = {
     "mytickets": N_("My tickets and their progress"),
     "mytasks": N_("My tasks"),
     "queue": N_("Tickets waiting for dispatch and open work"),
+    "overdue": N_("Late tickets, the most late first"),
     "cancel": N_("Stop what you are doing"),
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
@@ -27,8 +28,8 @@ BY_ROLE = {
     roles.RESIDENT: ("repair", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
     roles.CLERK: ("queue", "cancel", "language", "help"),
-    roles.SUPERVISOR: ("queue", "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "cancel", "language", "help"),
 }
 HELP = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
@@ -39,10 +40,12 @@ HELP = {
                          "'Complete' (with an after-photo, a note, hours and materials cost)."),
     roles.CLERK: N_("New reports arrive here with buttons to assign them to a technician or a "
                     "responsible contractor. /queue lists tickets waiting and still open."),
-    roles.SUPERVISOR: N_("/queue lists tickets waiting and still open. You can assign work and "
-                         "add the supervising sign-off to completed repairs."),
-    roles.MANAGER: N_("/queue lists tickets waiting and still open. You can assign work and "
-                      "add the supervising sign-off to completed repairs."),
+    roles.SUPERVISOR: N_("/queue lists tickets waiting and still open, /overdue the late ones. "
+                         "You hear of every missed deadline, can reassign, pause or extend, "
+                         "and add the supervising sign-off to completed repairs. A digest "
+                         "arrives every morning."),
+    roles.MANAGER: N_("/queue lists tickets waiting and still open, /overdue the late ones. "
+                      "You hear of what stays late after the supervisors were told."),
 }
 
 

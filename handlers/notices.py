@@ -13,12 +13,13 @@ from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from handlers import cards
+from handlers import cards, labels
 from handlers.actions import desk_buttons, task_buttons
 from handlers.common import Context, Desk, keyboard
 from handlers.i18n import Tr
+from storage.db import from_db_time
 from storage.records import OutboxMessage
-from workflow import delivery, views
+from workflow import delivery, roles, sla, views
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ async def deliver_due(application) -> int:
             try:
                 await _send(application.bot, d, message)
             except Forbidden as exc:
-                await delivery.failed(d.db, message, d.now(), f"unreachable: {exc}")
+                await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
             except RetryAfter as exc:
                 await delivery.retry(d.db, message, d.now(), str(exc), _retry_after(exc))
             except BadRequest as exc:
@@ -114,6 +115,20 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     elif kind == "task_confirmed":
         await bot.send_message(chat, tr("{ref}: the resident confirmed the repair. Thank you.",
                                         ref=ref))
+    elif kind in ("sla_warning", "overdue_alert", "visit_reminder"):
+        await bot.send_message(chat, alert_text(tr, d, file, message) + "\n\n" + cards.summary(
+            tr, d.settings, file, staff=True), reply_markup=keyboard(
+            desk_buttons(tr, file, recipient.role) if roles.can_dispatch(recipient.role)
+            else task_buttons(tr, file)))
+    elif kind == "resident_visit_reminder":
+        await bot.send_message(chat, tr(
+            "Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits you, "
+            "please call the management office.", ref=ref, name=cards.holder(tr, file),
+            visit=cards.visit(tr, file.ticket.visit_date, file.ticket.visit_slot)))
+    elif kind == "deadline_extended":
+        await bot.send_message(chat, tr("{ref}: the deadline is now {deadline}. Reason: {reason}",
+                                        ref=ref, deadline=tr.datetime(file.ticket.deadline_at),
+                                        reason=message.payload.get("reason", "")))
     elif kind == "auto_confirmed":
         await bot.send_message(chat, tr(
             "{ref} was confirmed automatically, as we had no answer. If something is still "
@@ -131,6 +146,8 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
             name=person.name, phone=request.phone, unit=request.claimed_unit),
             reply_markup=keyboard([[(tr("Approve"), f"o:join:a:{request.id}"),
                                     (tr("Reject"), f"o:join:r:{request.id}")]]))
+    elif message.kind == "digest":
+        await bot.send_message(chat, await digest_text(tr, d, payload))
     elif message.kind == "join_approved":
         await bot.send_message(chat, tr("Your unit {unit} is confirmed. You can now report "
                                         "repairs with /repair.", unit=payload["unit"]))
@@ -139,3 +156,61 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
                                         "management office.", unit=payload["unit"]))
     else:
         raise BadRequest(f"unknown notice {message.kind}")
+
+
+def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
+    """The head of a warning, an overdue alert or a visit reminder: what, how late, who."""
+    t, step = file.ticket, message.payload.get("step")
+    due = from_db_time(message.payload["due"])
+    late = tr.duration(d.now() - due)
+    holder = cards.holder(tr, file) or tr("nobody yet")
+    if step == sla.ASSIGN_WARN:
+        text = tr("Early warning: {ref} must be assigned by {due} ({left} left).", ref=t.ref,
+                  due=tr.datetime(t.assign_due_at), left=tr.duration(t.assign_due_at - d.now()))
+    elif step == sla.RESOLVE_WARN:
+        text = tr("Early warning: {ref} must be resolved by {due} ({left} left).", ref=t.ref,
+                  due=tr.datetime(t.deadline_at), left=tr.duration(t.deadline_at - d.now()))
+    elif step == sla.ASSIGN_LATE:
+        text = tr("Late: {ref} was not assigned in time. Late by {late}; held by {holder}.",
+                  ref=t.ref, late=late, holder=holder)
+    elif step == sla.RESOLVE_LATE:
+        text = tr("Late: {ref} missed its deadline. Late by {late}; held by {holder}.",
+                  ref=t.ref, late=late, holder=holder)
+    elif step == sla.VISIT_LATE:
+        text = tr("Late: the visit for {ref} ({visit}) has not started. Held by {holder}.",
+                  ref=t.ref, visit=cards.visit(tr, t.visit_date, t.visit_slot), holder=holder)
+    elif step == sla.REMIND_TECHNICIAN:
+        text = tr("Reminder: your visit for {ref} is {visit}, at {unit}.", ref=t.ref,
+                  visit=cards.visit(tr, t.visit_date, t.visit_slot), unit=t.unit.label)
+    else:
+        text = tr("Still late after the supervisors were told: {ref}, late by {late}; held by "
+                  "{holder}.", ref=t.ref, late=late, holder=holder)
+    if message.payload.get("late_sent"):
+        text += "\n" + tr("(Sent late: the bot was offline when this fell due.)")
+    return text
+
+
+async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
+    lines = [tr("Good morning. The desk today: {open} open, {overdue} late, {paused} paused.",
+                open=payload["open"], overdue=payload["overdue"], paused=payload["paused"])]
+    if payload["visits"]:
+        lines.append(tr("Visits today:"))
+        for ticket_id in payload["visits"]:
+            file = await views.ticket_file(d.db, ticket_id, None)
+            lines.append(f"· {file.ticket.ref} {file.ticket.unit.label} "
+                         f"{labels.of(tr, labels.SLOTS, file.ticket.visit_slot)} "
+                         f"{cards.holder(tr, file) or tr('nobody yet')}")
+    if payload["oldest"]:
+        lines.append(tr("Oldest open tickets:"))
+        for ticket_id in payload["oldest"]:
+            file = await views.ticket_file(d.db, ticket_id, None)
+            lines.append("· " + tr("{ref} {unit}, reported {time}", ref=file.ticket.ref,
+                                   unit=file.ticket.unit.label,
+                                   time=tr.datetime(file.ticket.created_at)))
+    if payload["unreachable"]:
+        names = [p.name for p in [await views.person(d.db, u) for u in payload["unreachable"]]
+                 if p]
+        lines.append(tr("Blocked the bot, so not reachable: {names}", names=", ".join(names)))
+    if payload.get("late_sent"):
+        lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
+    return "\n".join(lines)

@@ -56,7 +56,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, task_card(tr, context, file), keyboard(task_buttons(tr, file)))
     elif action in ("go", "at"):
         to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
-        ticket = await onsite.progress(d.db, ticket_id, who.user_id, to, d.now())
+        ticket = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now())
         notices.kick(context)
         await clear_buttons(update)
         file = await views.ticket_file(d.db, ticket.id, who.user_id)
@@ -133,7 +133,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
         return
     data["cost"] = value
     await views.save_draft(d.db, Draft(who.user_id, draft.flow, "done", data), d.now())
-    ticket = await onsite.complete(d.db, who.user_id, d.now())
+    ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     notices.kick(context)
@@ -147,7 +147,7 @@ async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     d, tr = desk(context), who.tr
     ticket_id = int_arg(args, 0)
     if action == "ok":
-        ticket = await onsite.confirm(d.db, ticket_id, who.user_id, d.now())
+        ticket = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
         notices.kick(context)
         await clear_buttons(update)
         await answer(update, tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref),
@@ -176,7 +176,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
                                     "shorten it and send it again.",
                                     count=len(text), limit=onsite.MAX_REASON))
         return
-    ticket = await onsite.not_fixed(d.db, who.user_id, text.strip(), d.now())
+    ticket = await onsite.not_fixed(d.db, d.settings, who.user_id, text.strip(), d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     notices.kick(context)

@@ -24,6 +24,7 @@ from handlers.common import (
 )
 from storage.records import Draft
 from workflow import report, roles, views
+from workflow.settings import ASAP, EMERGENCY, NORMAL
 from workflow.tickets import Refusal
 
 CANCEL = "r:x"
@@ -47,6 +48,12 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
                    for c in d.settings.categories]
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
         await answer(update, tr("What kind of problem is it?"), keyboard(rows + [_cancel_row(who)]))
+    elif step == "urgency":
+        await answer(update, tr("Is it an emergency? Emergencies are flooding, no power, no "
+                                "water, a smell of gas, or someone trapped. If anyone is in "
+                                "danger, call the emergency services first."),
+                     keyboard([[(tr("Yes, an emergency"), "r:g:emergency")],
+                               [(tr("No, not an emergency"), "r:g:normal")], _cancel_row(who)]))
     elif step == "location":
         await answer(update, tr("Where in the unit is it? For example: kitchen sink, master "
                                 "bedroom ceiling."), keyboard([_cancel_row(who)]))
@@ -59,14 +66,15 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
                                 limit=report.MAX_PHOTOS),
                      keyboard([[(tr("Done"), "r:pd"), (tr("Skip"), "r:pd")], _cancel_row(who)]))
     elif step == "visit_day":
-        today = d.now().astimezone(d.settings.tz).date()
         buttons = [(tr.short_date(day), f"r:d:{day.isoformat()}")
-                   for day in report.visit_days(today)]
+                   for day in report.visit_days(_now_local(context))]
         rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
         await answer(update, tr("Which day suits you for a visit?"),
                      keyboard(rows + [_cancel_row(who)]))
     elif step == "visit_slot":
-        rows = [[(labels.of(tr, labels.SLOTS, s), f"r:s:{s}")] for s in report.SLOTS]
+        day = date.fromisoformat(draft.data["visit_day"])
+        rows = [[(labels.of(tr, labels.SLOTS, s.key), f"r:s:{s.key}")]
+                for s in report.open_slots(day, _now_local(context))]
         await answer(update, tr("Which time of day?"), keyboard(rows + [_cancel_row(who)]))
     else:
         await answer(update, _summary(who, context, draft.data), keyboard([
@@ -75,15 +83,24 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         ]))
 
 
+def _now_local(context: Context):
+    d = desk(context)
+    return d.now().astimezone(d.settings.tz)
+
+
 def _summary(who: Asker, context: Context, data: dict) -> str:
     tr, settings = who.tr, desk(context).settings
+    emergency = data.get("priority") == EMERGENCY
     return "\n".join([
         tr("Please check your report:"),
         tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
+        tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
+                                                      data.get("priority", NORMAL))),
         tr("Where: {location}", location=data["location"]),
         tr("Problem: {description}", description=data["description"]),
         tr("Photos: {count}", count=len(data.get("photos", []))),
-        tr("Preferred visit: {visit}", visit=visit(tr, data["visit_day"], data["visit_slot"])),
+        tr("Preferred visit: {visit}", visit=labels.of(tr, labels.SLOTS, ASAP) if emergency
+           else visit(tr, data["visit_day"], data["visit_slot"])),
     ])
 
 
@@ -124,28 +141,35 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if not args or d.settings.category(args[0]) is None:
             raise Refusal(Refusal.INVALID)
         new = report.advance(draft, category=args[0])
+    elif action == "g":
+        draft = await _draft_at(context, who, "urgency")
+        if not args or args[0] not in (EMERGENCY, NORMAL):
+            raise Refusal(Refusal.INVALID)
+        new = report.advance(draft, priority=args[0])
     elif action == "pd":
         new = report.advance(await _draft_at(context, who, "photos"))
     elif action == "d":
         draft = await _draft_at(context, who, "visit_day")
-        today = d.now().astimezone(d.settings.tz).date()
         try:
             day = date.fromisoformat(args[0])
         except (IndexError, ValueError):
             raise Refusal(Refusal.INVALID) from None
-        if day not in report.visit_days(today):
+        if day not in report.visit_days(_now_local(context)):
             raise Refusal(Refusal.STALE)
         new = report.advance(draft, visit_day=day.isoformat())
     elif action == "s":
         draft = await _draft_at(context, who, "visit_slot")
-        if not args or args[0] not in report.SLOTS:
-            raise Refusal(Refusal.INVALID)
+        day = date.fromisoformat(draft.data["visit_day"])
+        if not args or args[0] not in {s.key for s in report.open_slots(day, _now_local(context))}:
+            raise Refusal(Refusal.STALE)
         new = report.advance(draft, visit_slot=args[0])
     elif action == "edit":
-        await _draft_at(context, who, "summary")
-        rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Place"), "r:e:location")],
-                [(who.tr("Description"), "r:e:description"), (who.tr("Photos"), "r:e:photos")],
-                [(who.tr("Visit time"), "r:e:visit_day")]]
+        draft = await _draft_at(context, who, "summary")
+        rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Emergency?"), "r:e:urgency")],
+                [(who.tr("Place"), "r:e:location"), (who.tr("Description"), "r:e:description")],
+                [(who.tr("Photos"), "r:e:photos")]]
+        if draft.data.get("priority") != EMERGENCY:
+            rows[-1].append((who.tr("Visit time"), "r:e:visit_day"))
         await answer(update, who.tr("What would you like to change?"), keyboard(rows))
         return
     elif action == "e":

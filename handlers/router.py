@@ -6,17 +6,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from handlers import onboarding, onsite, repair_report
+from handlers import escalation, onboarding, onsite, repair_report
 from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
 from workflow import onboarding as joining
 from workflow import onsite as work
-from workflow import report, views
+from workflow import report, sla, views
 
 FLOWS = {
     report.FLOW: repair_report.on_message,
     work.COMPLETE_FLOW: onsite.on_completion_message,
     work.NOT_FIXED_FLOW: onsite.on_reason,
     joining.CLAIM_FLOW: onboarding.on_claim,
+    sla.PAUSE_FLOW: escalation.on_reason,
+    sla.EXTEND_FLOW: escalation.on_reason,
 }
 
 

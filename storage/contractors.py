@@ -6,20 +6,21 @@ import aiosqlite
 
 from storage.records import Contractor
 
-_SELECT = "SELECT id, name, phone, trades, active FROM contractors"
+_SELECT = "SELECT id, name, phone, trades, active, deadline_hours FROM contractors"
 
 
 def _contractor(row) -> Contractor:
     trades = tuple(t for t in row[3].split(",") if t)
-    return Contractor(row[0], row[1], row[2], trades, bool(row[4]))
+    return Contractor(row[0], row[1], row[2], trades, bool(row[4]), row[5])
 
 
-async def add(conn: aiosqlite.Connection, name: str, phone: str, trades: list[str]) -> int:
+async def add(conn: aiosqlite.Connection, name: str, phone: str, trades: list[str],
+              deadline_hours: int | None = None) -> int:
     await conn.execute(
-        "INSERT INTO contractors (name, phone, trades) VALUES (?, ?, ?) "
+        "INSERT INTO contractors (name, phone, trades, deadline_hours) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET phone = excluded.phone, trades = excluded.trades, "
-        "active = 1",
-        (name, phone, ",".join(trades)),
+        "deadline_hours = excluded.deadline_hours, active = 1",
+        (name, phone, ",".join(trades), deadline_hours),
     )
     cur = await conn.execute("SELECT id FROM contractors WHERE name = ?", (name,))
     row = await cur.fetchone()

@@ -145,4 +145,26 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_pending ON outbox(next_attempt_at)
         WHERE sent_at IS NULL AND failed_at IS NULL;
     """,
+    # 2: service levels, escalation timers, unreachable people
+    """
+    ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+    ALTER TABLE tickets ADD COLUMN assign_due_at TEXT;
+    ALTER TABLE tickets ADD COLUMN assigned_at TEXT;
+    ALTER TABLE tickets ADD COLUMN paused_at TEXT;
+    ALTER TABLE tickets ADD COLUMN paused_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN defaulted_contractor_id INTEGER REFERENCES contractors(id);
+    CREATE INDEX tickets_open ON tickets(deadline_at)
+        WHERE status IN ('new', 'assigned', 'en_route', 'on_site', 'reopened');
+    ALTER TABLE contractors ADD COLUMN deadline_hours INTEGER;
+    ALTER TABLE people ADD COLUMN unreachable_at TEXT;
+    CREATE TABLE timers (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        fired_at TEXT,
+        UNIQUE (ticket_id, kind)
+    );
+    CREATE INDEX timers_due ON timers(due_at) WHERE fired_at IS NULL;
+    """,
 ]

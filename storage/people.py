@@ -9,11 +9,12 @@ import aiosqlite
 from storage.db import to_db_time
 from storage.records import Invitation, Person, Unit
 
-_PERSON = "SELECT user_id, language, role, name, phone, active FROM people"
+_PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL "
+           "FROM people")
 
 
 def _person(row) -> Person:
-    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> Person | None:
@@ -60,6 +61,10 @@ async def with_role(conn: aiosqlite.Connection, *roles: str) -> list[Person]:
     cur = await conn.execute(
         f"{_PERSON} WHERE role IN ({marks}) AND active = 1 ORDER BY name, user_id", roles)
     return [_person(r) for r in await cur.fetchall()]
+
+
+async def reachable_with_role(conn: aiosqlite.Connection, role: str) -> list[Person]:
+    return [p for p in await with_role(conn, role) if not p.unreachable]
 
 
 async def staff(conn: aiosqlite.Connection) -> list[Person]:
@@ -118,3 +123,21 @@ async def set_meta(conn: aiosqlite.Connection, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+async def set_unreachable(conn: aiosqlite.Connection, user_id: int, now: datetime | None) -> bool:
+    """Marks (or, with None, clears) that the person blocked the bot; True if it changed."""
+    if now is None:
+        cur = await conn.execute("UPDATE people SET unreachable_at = NULL "
+                                 "WHERE user_id = ? AND unreachable_at IS NOT NULL", (user_id,))
+    else:
+        cur = await conn.execute("UPDATE people SET unreachable_at = ? "
+                                 "WHERE user_id = ? AND unreachable_at IS NULL",
+                                 (to_db_time(now), user_id))
+    return cur.rowcount == 1
+
+
+async def unreachable(conn: aiosqlite.Connection) -> list[Person]:
+    cur = await conn.execute(f"{_PERSON} WHERE unreachable_at IS NOT NULL AND active = 1 "
+                             "AND role IS NOT NULL ORDER BY role, name")
+    return [_person(r) for r in await cur.fetchall()]

@@ -14,6 +14,7 @@ class Person:
     name: str
     phone: str | None
     active: bool
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Contractor:
     phone: str
     trades: tuple[str, ...]
     active: bool
+    deadline_hours: int | None = None  # the contractual repair deadline, if any
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ class Ticket:
     created_at: datetime
     completed_at: datetime | None
     closed_at: datetime | None
+    priority: str = "normal"
+    assign_due_at: datetime | None = None
+    assigned_at: datetime | None = None
+    paused_at: datetime | None = None
+    paused_seconds: int = 0
+    defaulted_contractor_id: int | None = None
 
 
 @dataclass(frozen=True)

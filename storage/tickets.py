@@ -13,8 +13,14 @@ _SELECT = (
     "SELECT t.id, t.ref, t.kind, t.resident_id, u.id, u.building, u.unit, t.category, "
     "t.location, t.description, t.visit_date, t.visit_slot, t.status, t.technician_id, "
     "t.contractor_id, t.deadline_at, t.work_note, t.labour_hours, t.materials_cost, "
-    "t.created_at, t.completed_at, t.closed_at FROM tickets t JOIN units u ON u.id = t.unit_id"
+    "t.created_at, t.completed_at, t.closed_at, t.priority, t.assign_due_at, t.assigned_at, "
+    "t.paused_at, t.paused_seconds, t.defaulted_contractor_id "
+    "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
+# Tickets not yet resolved; the same text as the partial index tickets_open, so that
+# queries with it read only open work however many tickets are closed.
+UNRESOLVED = "t.status IN ('new', 'assigned', 'en_route', 'on_site', 'reopened')"
+UNRESOLVED_STATUSES = ("new", "assigned", "en_route", "on_site", "reopened")
 
 
 def _ticket(r) -> Ticket:
@@ -24,7 +30,9 @@ def _ticket(r) -> Ticket:
         status=r[12], technician_id=r[13], contractor_id=r[14], deadline_at=from_db_time(r[15]),
         work_note=r[16], labour_hours=r[17], materials_cost=r[18],
         created_at=from_db_time(r[19]), completed_at=from_db_time(r[20]),
-        closed_at=from_db_time(r[21]),
+        closed_at=from_db_time(r[21]), priority=r[22], assign_due_at=from_db_time(r[23]),
+        assigned_at=from_db_time(r[24]), paused_at=from_db_time(r[25]),
+        paused_seconds=r[26], defaulted_contractor_id=r[27],
     )
 
 
@@ -41,13 +49,15 @@ async def next_sequence(conn: aiosqlite.Connection, kind: str, year: int) -> int
 
 async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id: int,
                  unit_id: int, category: str, location: str, description: str, visit_date: str,
-                 visit_slot: str, status: str, now: datetime) -> int:
+                 visit_slot: str, status: str, priority: str, assign_due_at: datetime,
+                 deadline_at: datetime, now: datetime) -> int:
     cur = await conn.execute(
         "INSERT INTO tickets (ref, kind, resident_id, unit_id, category, location, description, "
-        "visit_date, visit_slot, status, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "visit_date, visit_slot, status, priority, assign_due_at, deadline_at, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (ref, kind, resident_id, unit_id, category, location, description, visit_date,
-         visit_slot, status, to_db_time(now), to_db_time(now)),
+         visit_slot, status, priority, to_db_time(assign_due_at), to_db_time(deadline_at),
+         to_db_time(now), to_db_time(now)),
     )
     return cur.lastrowid
 
@@ -96,14 +106,6 @@ async def with_status(conn: aiosqlite.Connection, statuses: tuple[str, ...],
     cur = await conn.execute(
         f"{_SELECT} WHERE t.status IN ({marks}) ORDER BY t.id LIMIT ?", (*statuses, limit))
     return [_ticket(r) for r in await cur.fetchall()]
-
-
-async def completed_before(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]:
-    cur = await conn.execute(
-        "SELECT id FROM tickets WHERE status = 'completed' AND completed_at <= ? ORDER BY id",
-        (to_db_time(cutoff),),
-    )
-    return [r[0] for r in await cur.fetchall()]
 
 
 async def update_fields(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
@@ -165,3 +167,40 @@ async def signoffs(conn: aiosqlite.Connection, ticket_id: int) -> list[Signoff]:
         "SELECT party, user_id, automatic, at FROM signoffs WHERE ticket_id = ? ORDER BY at",
         (ticket_id,))
     return [Signoff(r[0], r[1], bool(r[2]), from_db_time(r[3])) for r in await cur.fetchall()]
+
+
+OVERDUE_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.paused_at IS NULL AND "
+                 "(t.deadline_at < ? OR (t.status = 'new' AND t.assign_due_at < ?)) "
+                 "ORDER BY min(t.deadline_at, CASE WHEN t.status = 'new' THEN t.assign_due_at "
+                 "ELSE t.deadline_at END) LIMIT ?")
+
+
+async def overdue(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Ticket]:
+    """Unresolved tickets past a target, the most late first."""
+    moment = to_db_time(now)
+    cur = await conn.execute(OVERDUE_QUERY, (moment, moment, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
+DIGEST_COUNTS_QUERY = (
+    "SELECT count(*), sum(t.paused_at IS NULL AND (t.deadline_at < ?1 OR (t.status = 'new' "
+    "AND t.assign_due_at < ?1))), sum(t.paused_at IS NOT NULL) FROM tickets t "
+    f"WHERE {UNRESOLVED}")
+
+
+async def unresolved_counts(conn: aiosqlite.Connection, now: datetime) -> tuple[int, int, int]:
+    """Open, overdue and paused tickets."""
+    row = await (await conn.execute(DIGEST_COUNTS_QUERY, (to_db_time(now),))).fetchone()
+    return row[0], row[1] or 0, row[2] or 0
+
+
+async def visits_on(conn: aiosqlite.Connection, day: str, limit: int) -> list[Ticket]:
+    cur = await conn.execute(
+        f"{_SELECT} WHERE {UNRESOLVED} AND t.visit_date = ? ORDER BY t.visit_slot, t.id LIMIT ?",
+        (day, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
+async def oldest_unresolved(conn: aiosqlite.Connection, limit: int) -> list[Ticket]:
+    cur = await conn.execute(f"{_SELECT} WHERE {UNRESOLVED} ORDER BY t.id LIMIT ?", (limit,))
+    return [_ticket(r) for r in await cur.fetchall()]

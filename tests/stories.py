@@ -27,6 +27,7 @@ async def report_leak(resident: Person) -> None:
     """Reports through the commands and buttons, in whatever language the resident uses."""
     await resident.send("/repair")
     await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
     await resident.send("Kitchen sink")
     await resident.send("Water drips from the pipe under the sink.")
     await resident.tap_data("r:pd")

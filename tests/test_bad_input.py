@@ -92,6 +92,7 @@ async def test_a_sticker_or_a_photo_where_text_is_expected(desk):
     resident = await resident_of_a12(desk)
     await resident.send("/repair")
     await resident.tap("Plumbing")
+    await resident.tap("No, not an emergency")
     await resident.send_sticker()
     assert resident.last_text == "Please answer in text."
     await resident.send_photo("not-a-place")
@@ -113,6 +114,7 @@ async def test_an_over_long_description_is_refused_with_its_length(desk):
     resident = await resident_of_a12(desk)
     await resident.send("/repair")
     await resident.tap("Plumbing")
+    await resident.tap("No, not an emergency")
     await resident.send("Kitchen")
     await resident.send("漏" * 5000)
     assert resident.last_text == ("That is 5000 characters; the limit is 1000. Please shorten "
@@ -126,6 +128,7 @@ async def test_at_most_five_photos(desk):
     resident = await resident_of_a12(desk)
     await resident.send("/repair")
     await resident.tap("Plumbing")
+    await resident.tap("No, not an emergency")
     await resident.send("Kitchen")
     await resident.send("Leak")
     for n in range(6):

@@ -2,8 +2,10 @@
 
 import pytest
 
+from datetime import time, timedelta
+
 from bot.config import ConfigError, deployment, parse_settings
-from workflow.settings import EstateSettings
+from workflow.settings import EstateSettings, Target
 
 
 def test_defaults():
@@ -24,12 +26,21 @@ def test_an_estate_of_its_own():
     settings = parse_settings({
         "estate_name": "翠湖花園", "timezone": "Asia/Hong_Kong", "languages": ["zh_Hant", "en"],
         "auto_confirm_days": 5,
-        "categories": [{"key": "plumbing", "deadline_days": 1},
+        "categories": [{"key": "plumbing"},
                        {"key": "pests", "labels": {"zh_Hant": "蟲害", "en": "Pests"}}],
+        "service_levels": {"default": {"urgent": {"assign": "1h"}},
+                           "pests": {"normal": {"resolve": "7d"}}},
+        "warn_at": 0.75, "quiet_hours": "22:00-07:30", "digest_time": "09:00",
     })
     assert settings.estate_name == "翠湖花園" and settings.default_language == "zh_Hant"
-    assert settings.category("plumbing").deadline_days == 1
     assert settings.category("pests").labels["en"] == "Pests"
+    assert settings.target("pests", "normal") == Target(timedelta(hours=24), timedelta(days=7))
+    assert settings.target("pests", "urgent") == Target(timedelta(hours=1), timedelta(hours=24))
+    assert settings.target("plumbing", "emergency") == Target(timedelta(minutes=30),
+                                                              timedelta(hours=4))
+    assert settings.warn_share == 0.75 and settings.digest_time == time(9)
+    assert settings.in_quiet_hours(time(23)) and settings.in_quiet_hours(time(7, 29))
+    assert not settings.in_quiet_hours(time(7, 30)) and not settings.in_quiet_hours(time(12))
 
 
 @pytest.mark.parametrize("raw, named", [
@@ -40,7 +51,17 @@ def test_an_estate_of_its_own():
     ({"auto_confirm_days": "3"}, "auto_confirm_days"),
     ({"estate_name": ""}, "estate_name"),
     ({"categories": [{"key": "pests"}]}, "categories[1].labels"),
-    ({"categories": [{"key": "plumbing", "deadline_days": 0}]}, "categories[1].deadline_days"),
+    ({"categories": [{"key": "plumbing", "deadline_days": 2}]}, "categories[1].deadline_days"),
+    ({"service_levels": {"roofing": {}}}, "service_levels.roofing: not a category"),
+    ({"service_levels": {"default": {"critical": {}}}}, "service_levels.default: the priorities"),
+    ({"service_levels": {"default": {"normal": {"resolve": "3 weeks"}}}},
+     "service_levels.default.normal.resolve: '3 weeks' is not a duration"),
+    ({"service_levels": {"default": {"normal": {"assign": "5d"}}}},
+     "service_levels.default.normal: the time to assign must not exceed"),
+    ({"warn_at": 1.5}, "warn_at"),
+    ({"quiet_hours": "late"}, "quiet_hours"),
+    ({"digest_time": "8.30am"}, "digest_time"),
+    ({"sweep_seconds": 0}, "sweep_seconds"),
     ({"categories": [{"key": "a b"}]}, "categories[1].key"),
     ({"auto_confrim_days": 3}, "auto_confrim_days: unknown setting"),
 ])

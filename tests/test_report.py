@@ -19,6 +19,7 @@ async def test_an_owner_of_two_units_chooses_the_unit_and_edits_before_sending(d
     assert owner.labels() == ["A 5F-1", "B 3F-2", "Cancel"]
     await owner.tap("B 3F-2")
     await owner.tap("Electrical")
+    await owner.tap("No, not an emergency")
     await owner.send("Living room")
     await owner.send("The ceiling light flickers.")
     await owner.tap("Skip")
@@ -46,6 +47,7 @@ async def test_a_day_outside_the_next_fourteen_is_refused(desk):
     await owner.send("/repair")
     await owner.tap("A 5F-1")
     await owner.tap("Other")
+    await owner.tap("No, not an emergency")
     await owner.send("Lobby")
     await owner.send("Door closer broken")
     await owner.tap("Skip")
@@ -64,6 +66,7 @@ async def test_cancel_leaves_at_any_step_and_files_nothing(desk):
     await owner.send("/repair")
     await owner.tap("A 5F-1")
     await owner.tap("Plumbing")
+    await owner.tap("No, not an emergency")
     await owner.send("/cancel")
     assert owner.last_text == "Cancelled. Nothing was sent."
     await owner.send("/cancel")
@@ -78,6 +81,7 @@ async def test_a_report_in_progress_survives_a_restart(desk):
     await owner.send("/repair")
     await owner.tap("A 5F-1")
     await owner.tap("Leaks and damp")
+    await owner.tap("No, not an emergency")
     await owner.send("Bathroom ceiling")
 
     await desk.restart()
@@ -97,6 +101,7 @@ async def report_something(owner) -> None:
     await owner.send("/repair")
     await owner.tap("A 5F-1")
     await owner.tap("Other")
+    await owner.tap("No, not an emergency")
     await owner.send("Hall")
     await owner.send("Something")
     await owner.tap("Skip")

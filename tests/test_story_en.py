@@ -20,6 +20,7 @@ async def test_a_leaking_sink_from_report_to_sign_off(desk):
 
     await resident.tap("Report a repair")
     await resident.tap("Plumbing")
+    await resident.tap("No, not an emergency")
     await resident.send("Kitchen sink")
     await resident.send("Water drips from the pipe under the sink all day.")
     await resident.send_photo("photo-leak-1")

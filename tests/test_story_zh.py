@@ -8,11 +8,11 @@ from workflow import roles
 STORIES = {
     "zh-TW": {
         "welcome": "歡迎使用 estatedesk 客服中心", "linked": "您已連結到單位 A 12F-3",
-        "report": "我要報修", "plumbing": "水管", "done": "完成", "afternoon": "下午（13-17 時）",
+        "report": "我要報修", "plumbing": "水管", "not_emergency": "不是緊急情況", "done": "完成", "afternoon": "下午（13-17 時）",
         "summary": "請核對您的報修內容", "visit": "希望上門時間：11月27日週五 下午（13-17 時）",
         "send": "確認送出", "received": "您的報修已登記，單號 R-2026-00001",
         "new": "新報修", "assign": "派給維修人員", "assigned": "R-2026-00001 已派給 阿偉",
-        "told": "您的報修已交由 阿偉 處理", "deadline": "2026年11月28日 23:59",
+        "told": "您的報修已交由 阿偉 處理", "deadline": "2026年11月29日 10:00",
         "task": "您有新任務", "on_way": "出發中", "arrived": "已到場", "complete": "完工",
         "way_told": "維修人員正在前往", "completed": "R-2026-00001 已完工",
         "ask": "請問修好了嗎？", "confirm": "確認已修好", "closed": "R-2026-00001 已結案",
@@ -20,11 +20,11 @@ STORIES = {
     },
     "zh-CN": {
         "welcome": "欢迎使用 estatedesk 客服中心", "linked": "您已关联到单位 A 12F-3",
-        "report": "我要报修", "plumbing": "水管", "done": "完成", "afternoon": "下午（13-17 时）",
+        "report": "我要报修", "plumbing": "水管", "not_emergency": "不是紧急情况", "done": "完成", "afternoon": "下午（13-17 时）",
         "summary": "请核对您的报修内容", "visit": "希望上门时间：11月27日周五 下午（13-17 时）",
         "send": "确认送出", "received": "您的报修已登记，单号 R-2026-00001",
         "new": "新报修", "assign": "派给维修人员", "assigned": "R-2026-00001 已派给 阿偉",
-        "told": "您的报修已交由 阿偉 处理", "deadline": "2026年11月28日 23:59",
+        "told": "您的报修已交由 阿偉 处理", "deadline": "2026年11月29日 10:00",
         "task": "您有新任务", "on_way": "出发中", "arrived": "已到场", "complete": "完工",
         "way_told": "维修人员正在前往", "completed": "R-2026-00001 已完工",
         "ask": "请问修好了吗？", "confirm": "确认已修好", "closed": "R-2026-00001 已结案",
@@ -49,6 +49,7 @@ async def test_a_leak_reported_and_closed_in_chinese(desk, language_code):
 
     await resident.tap(say["report"])
     await resident.tap(say["plumbing"])
+    await resident.tap(say["not_emergency"])
     await resident.send("廚房水槽")
     await resident.send("水槽下方的水管一直滴水。")
     await resident.send_photo("leak")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage import outbox
+from storage import outbox, people
 from storage.db import Database
 from storage.records import OutboxMessage
+
+# What the desk must hear even when its addressee blocked the bot: it goes to the next
+# person of the same role instead.
+REROUTED = ("dispatch", "join_request", "sla_warning", "overdue_alert", "digest")
 
 BATCH = 50
 MAX_BACKOFF = timedelta(hours=1)
@@ -42,3 +46,25 @@ async def failed(db: Database, message: OutboxMessage, now: datetime, error: str
 async def pending(db: Database) -> int:
     async with db.reading() as conn:
         return await outbox.pending_count(conn)
+
+
+async def unreachable(db: Database, message: OutboxMessage, now: datetime, error: str) -> None:
+    """The recipient blocked the bot: marked so, and what the desk needs goes to another."""
+    async with db.transaction() as conn:
+        await outbox.mark_failed(conn, message.id, now, error)
+        await people.set_unreachable(conn, message.recipient_id, now)
+        person = await people.get(conn, message.recipient_id)
+        if message.kind not in REROUTED or person is None or person.role is None:
+            return
+        tried = set(message.payload.get("tried", [])) | {person.user_id}
+        for other in await people.reachable_with_role(conn, person.role):
+            if other.user_id not in tried:
+                payload = {**message.payload, "tried": sorted(tried)}
+                await outbox.add(conn, other.user_id, message.kind, now, message.ticket_id,
+                                 payload)
+                return
+
+
+async def reachable_again(db: Database, user_id: int) -> None:
+    async with db.transaction() as conn:
+        await people.set_unreachable(conn, user_id, None)

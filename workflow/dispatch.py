@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from storage import contractors, outbox, people, tickets
+from storage import contractors, outbox, people, tickets, timers
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
-from workflow import roles
+from workflow import roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
 ASSIGNABLE = (machine.NEW, machine.ASSIGNED, machine.EN_ROUTE, machine.ON_SITE, machine.REOPENED)
-DEADLINE_CHOICES = (1, 2, 3, 5, 7, 14)  # days, besides the category's default
-
-
-def default_deadline_days(settings: EstateSettings, category: str) -> int:
-    found = settings.category(category)
-    return found.deadline_days if found else 3
+DEADLINE_CHOICES = (1, 2, 3, 5, 7, 14)  # days; 0 means the standard deadline
+STANDARD = 0
 
 
 def deadline(settings: EstateSettings, now: datetime, days: int) -> datetime:
     """The end of the estate's local day, `days` days from now."""
     local = now.astimezone(settings.tz).date() + timedelta(days=days)
     return datetime.combine(local, time(23, 59), settings.tz)
+
+
+def standard_deadline(ticket: Ticket, contractor: Contractor | None, now: datetime) -> datetime:
+    """The service level's deadline, or a contractor's contractual one from now."""
+    if contractor is not None and contractor.deadline_hours:
+        return now + timedelta(hours=contractor.deadline_hours)
+    return ticket.deadline_at
 
 
 def liable(contractor: Contractor, category: str) -> bool:
@@ -43,14 +46,18 @@ async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
 
 async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
                  now: datetime, days: int, technician_id: int | None = None,
-                 contractor_id: int | None = None) -> Ticket:
-    if (technician_id is None) == (contractor_id is None) or not 0 < days <= 60:
+                 contractor_id: int | None = None, own_staff: bool = False) -> Ticket:
+    """To a technician or a contractor, with the standard deadline (days 0) or the end of
+    the day `days` days on. `own_staff` takes a contractor's late job back to our own
+    technician (seed step 4) and records the contractor's default for settlement."""
+    if (technician_id is None) == (contractor_id is None) or not 0 <= days <= 60:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
         ticket = await machine.load(conn, ticket_id)
-        if ticket.status not in ASSIGNABLE:
+        if ticket.status not in ASSIGNABLE or (own_staff and ticket.contractor_id is None):
             raise machine.Refusal(machine.Refusal.STALE)
+        unit = None
         if technician_id is not None:
             tech = await people.get(conn, technician_id)
             if tech is None or tech.role != roles.TECHNICIAN or not tech.active:
@@ -61,10 +68,21 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             if unit is None or not liable(unit, ticket.category):
                 raise machine.Refusal(machine.Refusal.STALE)
             note = unit.name
-        due = deadline(settings, now, days)
+        due = standard_deadline(ticket, unit, now) if days == STANDARD else deadline(
+            settings, now, days)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
-        await tickets.update_fields(conn, ticket.id, now, technician_id=technician_id,
-                                    contractor_id=contractor_id, deadline_at=due)
+        if own_staff:
+            defaulted = await contractors.get(conn, ticket.contractor_id)
+            await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
+                                    machine.ASSIGNED, machine.ASSIGNED, defaulted.name)
+        await tickets.update_fields(
+            conn, ticket.id, now, technician_id=technician_id, contractor_id=contractor_id,
+            deadline_at=due, assigned_at=ticket.assigned_at or now,
+            defaulted_contractor_id=ticket.contractor_id if own_staff
+            else ticket.defaulted_contractor_id)
+        if due != ticket.deadline_at:
+            await timers.forget(conn, ticket.id, sla.RESOLVE_STEPS)
+        await sla.arm(conn, settings, ticket.id, now)
         if technician_id is not None:
             await outbox.add(conn, technician_id, "task_assigned", now, ticket.id)
         await outbox.add(conn, ticket.resident_id, "resident_assigned", now, ticket.id)

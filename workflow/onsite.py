@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import roles
+from workflow import roles, sla
 from workflow import tickets as machine
+from workflow.settings import EstateSettings
 
 COMPLETE_FLOW = "complete"
 NOT_FIXED_FLOW = "not_fixed"
@@ -34,8 +35,8 @@ async def my_tasks(db: Database, technician_id: int) -> list[Ticket]:
         return await tickets.of_technician(conn, technician_id, machine.WORKING)
 
 
-async def progress(db: Database, ticket_id: int, actor_id: int, to: str,
-                   now: datetime) -> Ticket:
+async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
+                   to: str, now: datetime) -> Ticket:
     """'On my way' and 'arrived': the resident is told."""
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
@@ -45,6 +46,7 @@ async def progress(db: Database, ticket_id: int, actor_id: int, to: str,
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
+        await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id)
         return await tickets.get(conn, ticket.id)
 
@@ -77,7 +79,8 @@ def parse_number(text: str | None, maximum: float) -> float | None:
     return round(value, 2)
 
 
-async def complete(db: Database, actor_id: int, now: datetime) -> Ticket | None:
+async def complete(db: Database, settings: EstateSettings, actor_id: int,
+                   now: datetime) -> Ticket | None:
     """Files the completion draft: after-photos, note, hours and cost, the worker's sign-off,
     and the resident's sign-off request. None when there is nothing to file, or when the
     ticket moved on while the record was being written."""
@@ -101,6 +104,7 @@ async def complete(db: Database, actor_id: int, now: datetime) -> Ticket | None:
         await tickets.add_photos(conn, ticket.id, f"after{await _round(conn, ticket.id)}",
                                  data["photos"])
         await tickets.add_signoff(conn, ticket.id, "technician", actor_id, False, now)
+        await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id)
         await drafts.delete(conn, actor_id)
         return await tickets.get(conn, ticket.id)
@@ -112,7 +116,8 @@ async def _round(conn, ticket_id: int) -> int:
     return len(done)
 
 
-async def confirm(db: Database, ticket_id: int, resident_id: int, now: datetime) -> Ticket:
+async def confirm(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
+                  now: datetime) -> Ticket:
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
         if ticket.resident_id != resident_id:
@@ -120,6 +125,7 @@ async def confirm(db: Database, ticket_id: int, resident_id: int, now: datetime)
         await machine.transition(conn, ticket, machine.CLOSED, resident_id, now, "confirmed")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
         await tickets.add_signoff(conn, ticket.id, "resident", resident_id, False, now)
+        await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
         return await tickets.get(conn, ticket.id)
@@ -138,7 +144,8 @@ async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
         return ticket
 
 
-async def not_fixed(db: Database, resident_id: int, reason: str, now: datetime) -> Ticket | None:
+async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, reason: str,
+                    now: datetime) -> Ticket | None:
     """Reopens the job to the same technician with the resident's reason."""
     async with db.transaction() as conn:
         draft = await drafts.get(conn, resident_id)
@@ -151,6 +158,7 @@ async def not_fixed(db: Database, resident_id: int, reason: str, now: datetime) 
         await machine.transition(conn, ticket, machine.REOPENED, resident_id, now, "not_fixed",
                                  reason)
         await tickets.remove_signoff(conn, ticket.id, "technician")
+        await sla.arm(conn, settings, ticket.id, now)
         recipients = [ticket.technician_id] if ticket.technician_id else [
             p.user_id for p in await machine.desk(conn)]
         for recipient in recipients:
@@ -172,20 +180,11 @@ async def supervisor_sign(db: Database, ticket_id: int, actor_id: int, now: date
         return signed
 
 
-async def auto_confirm_due(db: Database, now: datetime, days: int) -> list[str]:
-    """Confirms completed tickets the resident left unanswered for `days` days; each one in
-    its own transaction, so a sweep interrupted half-way loses nothing."""
-    async with db.reading() as conn:
-        due = await tickets.completed_before(conn, now - timedelta(days=days))
-    confirmed = []
-    for ticket_id in due:
-        async with db.transaction() as conn:
-            ticket = await machine.load(conn, ticket_id)
-            if ticket.status != machine.COMPLETED:
-                continue
-            await machine.transition(conn, ticket, machine.CLOSED, None, now, "auto_confirmed")
-            await tickets.update_fields(conn, ticket.id, now, closed_at=now)
-            await tickets.add_signoff(conn, ticket.id, "resident", None, True, now)
-            await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)
-            confirmed.append(ticket.ref)
-    return confirmed
+async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
+                              now: datetime) -> None:
+    """The resident left a completed repair unanswered: confirmed, and recorded as such."""
+    await machine.transition(conn, ticket, machine.CLOSED, None, now, "auto_confirmed")
+    await tickets.update_fields(conn, ticket.id, now, closed_at=now)
+    await tickets.add_signoff(conn, ticket.id, "resident", None, True, now)
+    await sla.arm(conn, settings, ticket.id, now)
+    await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)

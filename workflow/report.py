@@ -7,18 +7,19 @@ from datetime import date, datetime, timedelta
 from storage import drafts, outbox, people, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
+from workflow import sla
 from workflow import tickets as machine
-from workflow.settings import EstateSettings
+from workflow.settings import ASAP, EMERGENCY, NORMAL, SLOTS, EstateSettings, Slot
 
 FLOW = "report"
-STEPS = ("unit", "category", "location", "description", "photos", "visit_day", "visit_slot",
-         "summary")
+STEPS = ("unit", "category", "urgency", "location", "description", "photos", "visit_day",
+         "visit_slot", "summary")
 MAX_LOCATION = 200
 MAX_DESCRIPTION = 1000
 MAX_PHOTOS = 5
 VISIT_DAYS = 14
-SLOTS = ("morning", "afternoon", "evening")
-EDITABLE = ("category", "location", "description", "photos", "visit_day")
+EDITABLE = ("category", "urgency", "location", "description", "photos", "visit_day")
+VISIT_STEPS = ("visit_day", "visit_slot")
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
@@ -30,10 +31,16 @@ def start(user_id: int, unit_ids: list[int]) -> Draft:
 def advance(draft: Draft, **values) -> Draft:
     """Stores values and moves to the next step, or back to the summary when editing."""
     data = {**draft.data, **values}
-    if data.get("editing") and draft.step != "visit_day":
-        data.pop("editing")
-        return Draft(draft.user_id, FLOW, "summary", data)
+    emergency = data.get("priority") == EMERGENCY
+    if data.get("editing"):
+        if draft.step == "urgency" and not emergency and "visit_slot" not in data:
+            return Draft(draft.user_id, FLOW, "visit_day", data)  # no longer an emergency
+        if draft.step != "visit_day" or emergency:
+            data.pop("editing")
+            return Draft(draft.user_id, FLOW, "summary", data)
     following = STEPS[STEPS.index(draft.step) + 1]
+    if following in VISIT_STEPS and emergency:
+        following = "summary"  # an emergency is attended as soon as possible
     return Draft(draft.user_id, FLOW, following, data)
 
 
@@ -55,13 +62,25 @@ def text_problem(text: str | None, limit: int) -> str | None:
     return None
 
 
-def visit_days(today: date) -> list[date]:
-    return [today + timedelta(days=n) for n in range(VISIT_DAYS)]
+def open_slots(day: date, now_local: datetime) -> list[Slot]:
+    """The slots of that day not yet over."""
+    if day != now_local.date():
+        return list(SLOTS)
+    return [s for s in SLOTS if s.end > now_local.time().replace(tzinfo=None)]
+
+
+def visit_days(now_local: datetime) -> list[date]:
+    """The next 14 days, from today if a slot of today is still open."""
+    today = now_local.date()
+    first = 0 if open_slots(today, now_local) else 1
+    return [today + timedelta(days=n) for n in range(first, first + VISIT_DAYS)]
 
 
 def is_complete(data: dict) -> bool:
-    return all(k in data for k in ("unit_id", "category", "location", "description",
-                                   "visit_day", "visit_slot"))
+    needed = ["unit_id", "category", "location", "description"]
+    if data.get("priority") != EMERGENCY:
+        needed += ["visit_day", "visit_slot"]
+    return all(k in data for k in needed)
 
 
 async def submit(db: Database, settings: EstateSettings, user_id: int,
@@ -79,15 +98,24 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         unit_ids = {u.id for u in await people.units_of(conn, user_id)}
         if data["unit_id"] not in unit_ids:
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        priority = data.get("priority", NORMAL)
+        if priority == EMERGENCY:
+            visit_day, visit_slot = now.astimezone(settings.tz).date().isoformat(), ASAP
+        else:
+            visit_day, visit_slot = data["visit_day"], data["visit_slot"]
         ref = await machine.new_reference(conn, "R", now, settings.tz)
+        assign_due, deadline = sla.due_dates(settings, data["category"], priority, now)
         ticket_id = await tickets.insert(
             conn, ref=ref, kind="R", resident_id=user_id, unit_id=data["unit_id"],
             category=data["category"], location=data["location"],
-            description=data["description"], visit_date=data["visit_day"],
-            visit_slot=data["visit_slot"], status=machine.NEW, now=now)
+            description=data["description"], visit_date=visit_day, visit_slot=visit_slot,
+            status=machine.NEW, priority=priority, assign_due_at=assign_due,
+            deadline_at=deadline, now=now)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
-        await tickets.add_event(conn, ticket_id, now, user_id, "reported", None, machine.NEW)
+        await tickets.add_event(conn, ticket_id, now, user_id, "reported", None, machine.NEW,
+                                priority if priority == EMERGENCY else "")
         for clerk in await machine.desk(conn):
             await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
+        await sla.arm(conn, settings, ticket_id, now)
         await drafts.delete(conn, user_id)
         return await tickets.get(conn, ticket_id)

@@ -3,31 +3,58 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 DEFAULT_LANGUAGE = "zh_Hant"
 
+EMERGENCY = "emergency"
+URGENT = "urgent"
+NORMAL = "normal"
+PRIORITIES = (EMERGENCY, URGENT, NORMAL)
+
 
 @dataclass(frozen=True)
 class Category:
     key: str
-    deadline_days: int
     # Labels per language for categories the estate adds itself; built-in keys have
     # translated labels in the catalogs, which a label here overrides.
     labels: dict[str, str] = field(default_factory=dict)
 
 
-DEFAULT_CATEGORIES: tuple[Category, ...] = (
-    Category("plumbing", 2),
-    Category("electrical", 1),
-    Category("doors_windows", 3),
-    Category("leaks_damp", 3),
-    Category("walls_ceilings", 5),
-    Category("fixtures", 3),
-    Category("public_areas", 3),
-    Category("other", 3),
+DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key in (
+    "plumbing", "electrical", "doors_windows", "leaks_damp", "walls_ceilings", "fixtures",
+    "public_areas", "other"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A service level: the time to assign (first response) and to resolve, from the report."""
+    assign: timedelta
+    resolve: timedelta
+
+
+DEFAULT_TARGETS: dict[str, Target] = {
+    EMERGENCY: Target(timedelta(minutes=30), timedelta(hours=4)),
+    URGENT: Target(timedelta(hours=2), timedelta(hours=24)),
+    NORMAL: Target(timedelta(hours=24), timedelta(hours=72)),
+}
+
+
+@dataclass(frozen=True)
+class Slot:
+    key: str
+    start: time
+    end: time
+
+
+SLOTS: tuple[Slot, ...] = (
+    Slot("morning", time(9), time(12)),
+    Slot("afternoon", time(13), time(17)),
+    Slot("evening", time(18), time(21)),
 )
+ASAP = "asap"  # an emergency: no appointment, as soon as possible
 
 
 @dataclass(frozen=True)
@@ -38,6 +65,17 @@ class EstateSettings:
     default_language: str = DEFAULT_LANGUAGE
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     auto_confirm_days: int = 3
+    # Service levels: "default" and any category key -> priority -> Target.
+    service_levels: dict[str, dict[str, Target]] = field(
+        default_factory=lambda: {"default": dict(DEFAULT_TARGETS)})
+    warn_share: float = 0.8  # the early warning, as a share of the target
+    manager_share: float = 0.5  # managers hear after a further half of the target
+    quiet_start: time = time(21)
+    quiet_end: time = time(8)
+    digest_time: time = time(8, 30)
+    resident_reminder_time: time = time(19)  # the evening before a visit
+    technician_reminder: timedelta = timedelta(hours=1)  # before the slot starts
+    sweep_seconds: int = 60
 
     @property
     def tz(self) -> ZoneInfo:
@@ -45,3 +83,17 @@ class EstateSettings:
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
+
+    def target(self, category: str, priority: str) -> Target:
+        own = self.service_levels.get(category, {})
+        return own.get(priority) or self.service_levels["default"].get(priority) \
+            or DEFAULT_TARGETS[priority]
+
+    def in_quiet_hours(self, local: time) -> bool:
+        if self.quiet_start <= self.quiet_end:
+            return self.quiet_start <= local < self.quiet_end
+        return local >= self.quiet_start or local < self.quiet_end
+
+
+def slot(key: str) -> Slot | None:
+    return next((s for s in SLOTS if s.key == key), None)

@@ -109,3 +109,8 @@ async def join_request(db: Database, request_id: int) -> tuple[JoinRequest, Pers
         if request is None:
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         return request, await people.get(conn, request.user_id)
+
+
+async def unreachable(db: Database) -> list[Person]:
+    async with db.reading() as conn:
+        return await people.unreachable(conn)

@@ -1,0 +1,115 @@
+"""Deadlines from the desk's side: priority, pausing the clock, extending a deadline, and
+/overdue for supervisors and managers."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import cards, labels, notices
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    clear_buttons,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+)
+from storage.records import Draft
+from workflow import roles, sla, views
+from workflow.settings import PRIORITIES
+from workflow.tickets import Refusal
+
+
+async def on_desk_button(update: Update, context: Context, who: Asker, action: str,
+                         ticket_id: int, args: list[str]) -> None:
+    """The deadline buttons of a desk card or an alert (routed here by handlers.dispatch)."""
+    d, tr = desk(context), who.tr
+    if action == "pr":
+        rows = [[(labels.of(tr, labels.PRIORITIES, p), f"d:pp:{ticket_id}:{p}")]
+                for p in PRIORITIES]
+        await answer(update, tr("New priority?"), keyboard(rows))
+    elif action == "pp":
+        ticket = await sla.change_priority(d.db, d.settings, ticket_id, who.user_id,
+                                           args[1] if len(args) > 1 else "", d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref} is now {priority}. Deadline: {deadline}.", ref=ticket.ref,
+                                priority=labels.of(tr, labels.PRIORITIES, ticket.priority),
+                                deadline=tr.datetime(ticket.deadline_at)))
+    elif action == "pa":
+        ticket = await sla.start_with_reason(d.db, sla.PAUSE_FLOW, ticket_id, who.user_id,
+                                             d.now())
+        await answer(update, tr("{ref}: why does the clock stop? For example: waiting for "
+                                "parts, or for the resident.", ref=ticket.ref),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+    elif action == "re":
+        ticket = await sla.resume(d.db, d.settings, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: the clock runs again. Deadline: {deadline}.",
+                                ref=ticket.ref, deadline=tr.datetime(ticket.deadline_at)))
+    elif action == "ex":
+        rows = [[(tr("+{days} days", days=n), f"d:xd:{ticket_id}:{n}")
+                 for n in sla.EXTEND_CHOICES]]
+        await answer(update, tr("Extend the deadline by how much?"), keyboard(rows))
+    elif action == "xd":
+        days = int_arg(args, 1)
+        if days not in sla.EXTEND_CHOICES:
+            raise Refusal(Refusal.INVALID)
+        ticket = await sla.start_with_reason(d.db, sla.EXTEND_FLOW, ticket_id, who.user_id,
+                                             d.now(), days=days)
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: why is the deadline extended?", ref=ticket.ref),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The reason for a pause or an extension (a step of the router)."""
+    text, d, tr = update.effective_message.text, desk(context), who.tr
+    if not text or not text.strip():
+        await answer(update, tr("Please answer in text."))
+        return
+    if len(text) > sla.MAX_REASON:
+        await answer(update, tr("That is {count} characters; the limit is {limit}. Please "
+                                "shorten it and send it again.",
+                                count=len(text), limit=sla.MAX_REASON))
+        return
+    if draft.flow == sla.PAUSE_FLOW:
+        ticket = await sla.pause(d.db, d.settings, who.user_id, text.strip(), d.now())
+        if ticket is None:
+            raise Refusal(Refusal.STALE)
+        await answer(update, tr("{ref}: the clock is paused.", ref=ticket.ref))
+    else:
+        ticket = await sla.extend(d.db, d.settings, who.user_id, text.strip(), d.now())
+        if ticket is None:
+            raise Refusal(Refusal.STALE)
+        notices.kick(context)
+        await answer(update, tr("{ref}: the deadline is now {deadline}.", ref=ticket.ref,
+                                deadline=tr.datetime(ticket.deadline_at)))
+
+
+@handles(roles_allowed=roles.SIGNERS)
+async def overdue(update: Update, context: Context, who: Asker) -> None:
+    d, tr = desk(context), who.tr
+    late = await sla.overdue(d.db, who.user_id, d.now())
+    lines = [tr("Late tickets, the most late first:") if late else tr("Nothing is late.")]
+    for ticket in late:
+        file = await views.ticket_file(d.db, ticket.id, who.user_id)
+        lines.append(tr("{ref} {unit}: late by {late}, held by {holder}", ref=ticket.ref,
+                        unit=ticket.unit.label, late=tr.duration(sla.lateness(ticket, d.now())),
+                        holder=cards.holder(tr, file) or tr("nobody yet")))
+    unreachable = await views.unreachable(d.db)
+    if unreachable:
+        lines.append(tr("Blocked the bot, so not reachable: {names}",
+                        names=", ".join(p.name for p in unreachable)))
+    rows = [[(t.ref, f"d:v:{t.id}")] for t in late]
+    await answer(update, "\n".join(lines), keyboard(rows) if rows else None)
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("overdue", overdue, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(overdue, pattern=r"^m:overdue$"))

@@ -1,0 +1,81 @@
+"""What falls due: one row per deadline, escalation step, reminder or digest. Unfired rows
+are few (open work only), and the sweep reads them through a partial index, so its cost does
+not grow with the years of closed tickets. Estate-wide timers use ticket_id 0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import from_db_time, to_db_time
+
+ESTATE = 0
+DUE_QUERY = ("SELECT id, ticket_id, kind, due_at FROM timers "
+             "WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?")
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: int
+    ticket_id: int
+    kind: str
+    due_at: datetime
+
+
+async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Timer]:
+    cur = await conn.execute(DUE_QUERY, (to_db_time(now), limit))
+    return [Timer(r[0], r[1], r[2], from_db_time(r[3])) for r in await cur.fetchall()]
+
+
+async def fire(conn: aiosqlite.Connection, timer_id: int, now: datetime) -> bool:
+    """False when another sweep fired it first."""
+    cur = await conn.execute("UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
+                             (to_db_time(now), timer_id))
+    return cur.rowcount == 1
+
+
+async def set_pending(conn: aiosqlite.Connection, ticket_id: int, kind: str,
+                      due_at: datetime) -> None:
+    """Schedules a step unless it has already fired for this ticket."""
+    await conn.execute(
+        "INSERT INTO timers (ticket_id, kind, due_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(ticket_id, kind) DO UPDATE SET due_at = excluded.due_at "
+        "WHERE fired_at IS NULL",
+        (ticket_id, kind, to_db_time(due_at)),
+    )
+
+
+async def reschedule(conn: aiosqlite.Connection, ticket_id: int, kind: str,
+                     due_at: datetime) -> None:
+    """For recurring timers (the digest): due again, even if it fired before."""
+    await conn.execute(
+        "INSERT INTO timers (ticket_id, kind, due_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(ticket_id, kind) DO UPDATE SET due_at = excluded.due_at, fired_at = NULL",
+        (ticket_id, kind, to_db_time(due_at)),
+    )
+
+
+async def clear_pending(conn: aiosqlite.Connection, ticket_id: int) -> None:
+    await conn.execute("DELETE FROM timers WHERE ticket_id = ? AND fired_at IS NULL",
+                       (ticket_id,))
+
+
+async def forget(conn: aiosqlite.Connection, ticket_id: int, kinds: tuple[str, ...]) -> None:
+    """Lets steps fire again, for a new deadline."""
+    marks = ",".join("?" * len(kinds))
+    await conn.execute(f"DELETE FROM timers WHERE ticket_id = ? AND kind IN ({marks})",
+                       (ticket_id, *kinds))
+
+
+async def pending(conn: aiosqlite.Connection, ticket_id: int) -> dict[str, datetime]:
+    cur = await conn.execute(
+        "SELECT kind, due_at FROM timers WHERE ticket_id = ? AND fired_at IS NULL", (ticket_id,))
+    return {r[0]: from_db_time(r[1]) for r in await cur.fetchall()}
+
+
+async def exists(conn: aiosqlite.Connection, ticket_id: int, kind: str) -> bool:
+    cur = await conn.execute("SELECT 1 FROM timers WHERE ticket_id = ? AND kind = ?",
+                             (ticket_id, kind))
+    return await cur.fetchone() is not None

@@ -1,0 +1,134 @@
+"""The sweep: what has fallen due is fired, each timer once, in the same transaction as the
+messages it causes. Who hears of what: warnings go to the holder of the ticket, a missed
+target to the holder and every supervisor, a further half of the target later to every
+manager. A step that fell due while the bot was down is sent on the first sweep, marked late."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from storage import outbox, people, tickets, timers
+from storage.db import Database, to_db_time
+from storage.records import Person, Ticket
+from workflow import onsite, roles, sla
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+BATCH = 200
+DIGEST_LIST = 5
+
+
+async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
+    """Fires what is due; returns how many timers fired."""
+    async with db.reading() as conn:
+        due = await timers.due(conn, now, BATCH)
+    fired = 0
+    for timer in due:
+        async with db.transaction() as conn:
+            if not await timers.fire(conn, timer.id, now):
+                continue
+            late = now - timer.due_at > timedelta(seconds=2 * settings.sweep_seconds)
+            if timer.ticket_id == timers.ESTATE:
+                await _digest(conn, settings, now, late)
+            else:
+                ticket = await tickets.get(conn, timer.ticket_id)
+                if ticket is not None:
+                    await _fire(conn, settings, ticket, timer.kind, timer.due_at, now, late)
+            fired += 1
+    return fired
+
+
+async def schedule_digest(db: Database, settings: EstateSettings, now: datetime) -> None:
+    """At start-up: the next digest, unless one is already due (it was missed while down)."""
+    async with db.transaction() as conn:
+        pending = await timers.pending(conn, timers.ESTATE)
+        if sla.DIGEST in pending and pending[sla.DIGEST] <= now:
+            return
+        await timers.reschedule(conn, timers.ESTATE, sla.DIGEST, _next_digest(settings, now))
+
+
+def _next_digest(settings: EstateSettings, now: datetime) -> datetime:
+    local = now.astimezone(settings.tz)
+    moment = datetime.combine(local.date(), settings.digest_time, settings.tz)
+    return moment if moment > local else moment + timedelta(days=1)
+
+
+async def stand_in(conn: aiosqlite.Connection, person: Person) -> Person | None:
+    """The person, or, when they blocked the bot, the next reachable one of their role."""
+    if not person.unreachable:
+        return person
+    others = await people.reachable_with_role(conn, person.role)
+    return others[0] if others else None
+
+
+async def _holders(conn, ticket: Ticket) -> list[Person]:
+    """Who holds the ticket: its technician, else the desk (for a contractor or nobody)."""
+    if ticket.technician_id is not None:
+        technician = await people.get(conn, ticket.technician_id)
+        if technician is not None and technician.active:
+            return [technician]
+    return await machine.desk(conn)
+
+
+async def _send(conn, recipients: list[Person], kind: str, ticket: Ticket, now: datetime,
+                payload: dict) -> None:
+    seen = set()
+    for person in recipients:
+        found = await stand_in(conn, person)
+        if found is None or found.user_id in seen:
+            continue
+        seen.add(found.user_id)
+        await outbox.add(conn, found.user_id, kind, now, ticket.id, payload)
+
+
+async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: datetime,
+                now: datetime, late: bool) -> None:
+    payload = {"step": kind, "due": to_db_time(due), "late_sent": late}
+    unresolved = ticket.status in tickets.UNRESOLVED_STATUSES and ticket.paused_at is None
+    supervisors = await people.with_role(conn, roles.SUPERVISOR)
+    managers = await people.with_role(conn, roles.MANAGER)
+    if kind == sla.AUTO_CONFIRM:
+        if ticket.status == machine.COMPLETED:
+            await onsite.close_automatically(conn, settings, ticket, now)
+    elif kind in (sla.ASSIGN_WARN, sla.RESOLVE_WARN):
+        if unresolved and (kind == sla.RESOLVE_WARN or ticket.status == machine.NEW):
+            await _send(conn, await _holders(conn, ticket), "sla_warning", ticket, now, payload)
+    elif kind in (sla.ASSIGN_LATE, sla.RESOLVE_LATE, sla.VISIT_LATE):
+        still = {sla.ASSIGN_LATE: ticket.status == machine.NEW,
+                 sla.VISIT_LATE: ticket.status in (machine.ASSIGNED, machine.REOPENED)}
+        if unresolved and still.get(kind, True):
+            await _send(conn, await _holders(conn, ticket) + supervisors, "overdue_alert",
+                        ticket, now, payload)
+            await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
+                                    ticket.status, ticket.status)
+    elif kind in (sla.ASSIGN_MANAGERS, sla.RESOLVE_MANAGERS):
+        if unresolved and (kind == sla.RESOLVE_MANAGERS or ticket.status == machine.NEW):
+            await _send(conn, managers, "overdue_alert", ticket, now, payload)
+            await tickets.add_event(conn, ticket.id, now, None, "escalated_" + kind,
+                                    ticket.status, ticket.status)
+    elif kind == sla.REMIND_TECHNICIAN:
+        if ticket.status in (machine.ASSIGNED, machine.REOPENED) and ticket.technician_id:
+            technician = await people.get(conn, ticket.technician_id)
+            await _send(conn, [technician], "visit_reminder", ticket, now, payload)
+    elif kind == sla.REMIND_RESIDENT:
+        if ticket.status in (machine.ASSIGNED, machine.REOPENED):
+            await outbox.add(conn, ticket.resident_id, "resident_visit_reminder", now,
+                             ticket.id, payload)
+
+
+async def _digest(conn, settings: EstateSettings, now: datetime, late: bool) -> None:
+    await timers.reschedule(conn, timers.ESTATE, sla.DIGEST, _next_digest(settings, now))
+    total, overdue, paused = await tickets.unresolved_counts(conn, now)
+    today = now.astimezone(settings.tz).date().isoformat()
+    payload = {
+        "open": total, "overdue": overdue, "paused": paused, "late_sent": late,
+        "visits": [t.id for t in await tickets.visits_on(conn, today, 20)],
+        "oldest": [t.id for t in await tickets.oldest_unresolved(conn, DIGEST_LIST)],
+        "unreachable": [p.user_id for p in await people.unreachable(conn)],
+    }
+    recipients = await people.reachable_with_role(conn, roles.SUPERVISOR) or \
+        await people.reachable_with_role(conn, roles.MANAGER)
+    for person in recipients:
+        await outbox.add(conn, person.user_id, "digest", now, payload=payload)

@@ -1,0 +1,221 @@
+"""Service levels: the targets of each ticket, and the timers that make them bite.
+
+A ticket's timers are derived from its state by `arm`, called after every change: it drops
+the steps not yet fired and schedules those the state calls for. A step that has fired stays
+fired, so each escalation step reaches people once per ticket; a new deadline (an extension,
+a new priority) lets the deadline's steps fire again."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import aiosqlite
+
+from storage import drafts, outbox, tickets, timers
+from storage.db import Database
+from storage.records import Draft, Ticket
+from workflow import roles
+from workflow import tickets as machine
+from workflow.settings import PRIORITIES, EstateSettings, slot
+
+ASSIGN_WARN, ASSIGN_LATE, ASSIGN_MANAGERS = "assign_warn", "assign_late", "assign_managers"
+RESOLVE_WARN, RESOLVE_LATE, RESOLVE_MANAGERS = "resolve_warn", "resolve_late", "resolve_managers"
+VISIT_LATE = "visit_late"
+REMIND_TECHNICIAN, REMIND_RESIDENT = "remind_technician", "remind_resident"
+AUTO_CONFIRM = "auto_confirm"
+DIGEST = "digest"
+RESOLVE_STEPS = (RESOLVE_WARN, RESOLVE_LATE, RESOLVE_MANAGERS)
+ASSIGN_STEPS = (ASSIGN_WARN, ASSIGN_LATE, ASSIGN_MANAGERS)
+PAUSE_FLOW = "pause"
+EXTEND_FLOW = "extend"
+MAX_REASON = 500
+EXTEND_CHOICES = (1, 3, 7)  # days
+
+
+def due_dates(settings: EstateSettings, category: str, priority: str,
+              since: datetime) -> tuple[datetime, datetime]:
+    """When the ticket must be assigned, and resolved."""
+    target = settings.target(category, priority)
+    return since + target.assign, since + target.resolve
+
+
+def local_moment(settings: EstateSettings, day: date, clock) -> datetime:
+    return datetime.combine(day, clock, settings.tz)
+
+
+def out_of_quiet_hours(settings: EstateSettings, moment: datetime) -> datetime:
+    """The same moment, or the end of the quiet hours it falls in."""
+    local = moment.astimezone(settings.tz)
+    if not settings.in_quiet_hours(local.time().replace(tzinfo=None)):
+        return moment
+    end = datetime.combine(local.date(), settings.quiet_end, settings.tz)
+    return end if end > local else end + timedelta(days=1)
+
+
+async def arm(conn: aiosqlite.Connection, settings: EstateSettings, ticket_id: int,
+              now: datetime) -> None:
+    ticket = await machine.load(conn, ticket_id)
+    await timers.clear_pending(conn, ticket.id)
+    if ticket.status == machine.CLOSED or ticket.paused_at is not None:
+        return
+    if ticket.status == machine.COMPLETED:
+        await timers.set_pending(conn, ticket.id, AUTO_CONFIRM,
+                                 ticket.completed_at + timedelta(days=settings.auto_confirm_days))
+        return
+    start = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
+    if ticket.status == machine.NEW:
+        await _steps(conn, settings, ticket, ASSIGN_STEPS, start, ticket.assign_due_at, now)
+    await _steps(conn, settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now)
+    if ticket.status in (machine.ASSIGNED, machine.REOPENED):
+        await _visit(conn, settings, ticket, now)
+
+
+async def _steps(conn, settings: EstateSettings, ticket: Ticket, kinds: tuple[str, str, str],
+                 start: datetime, due: datetime, now: datetime) -> None:
+    warn, late, managers = kinds
+    span = max(due - start, timedelta(0))
+    if due > now:  # a warning is pointless once the target is missed
+        await timers.set_pending(conn, ticket.id, warn, start + span * settings.warn_share)
+    await timers.set_pending(conn, ticket.id, late, due)
+    await timers.set_pending(conn, ticket.id, managers, due + span * settings.manager_share)
+
+
+async def _visit(conn, settings: EstateSettings, ticket: Ticket, now: datetime) -> None:
+    """The resident's chosen slot is a promise: late if not started by its end."""
+    chosen = slot(ticket.visit_slot)
+    if chosen is None:  # as soon as possible: the resolve target covers it
+        return
+    day = date.fromisoformat(ticket.visit_date)
+    starts = local_moment(settings, day, chosen.start)
+    await timers.set_pending(conn, ticket.id, VISIT_LATE, local_moment(settings, day, chosen.end))
+    if ticket.technician_id is not None and starts - settings.technician_reminder > now:
+        await timers.set_pending(conn, ticket.id, REMIND_TECHNICIAN,
+                                 starts - settings.technician_reminder)
+    evening = local_moment(settings, day - timedelta(days=1), settings.resident_reminder_time)
+    if evening > ticket.created_at:  # a next-day visit, booked before that evening
+        remind = max(evening, now)
+        if ticket.priority != "emergency":
+            remind = out_of_quiet_hours(settings, remind)
+        if remind < starts:
+            await timers.set_pending(conn, ticket.id, REMIND_RESIDENT, remind)
+
+
+async def pause(db: Database, settings: EstateSettings, actor_id: int, reason: str,
+                now: datetime) -> Ticket | None:
+    """Files the pause the clerk started (the reason is the draft's last answer)."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, actor_id)
+        if draft is None or draft.flow != PAUSE_FLOW:
+            return None
+        await drafts.delete(conn, actor_id)
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, draft.data["ticket_id"])
+        if ticket.status not in tickets.UNRESOLVED_STATUSES or ticket.paused_at is not None:
+            return None
+        await tickets.update_fields(conn, ticket.id, now, paused_at=now)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "paused", ticket.status,
+                                ticket.status, reason)
+        await arm(conn, settings, ticket.id, now)
+        return await tickets.get(conn, ticket.id)
+
+
+async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
+                 now: datetime) -> Ticket:
+    """The clock runs again; every deadline moves by the time it stood still."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.paused_at is None:
+            raise machine.Refusal(machine.Refusal.STALE)
+        stood = now - ticket.paused_at
+        await tickets.update_fields(
+            conn, ticket.id, now, paused_at=None,
+            paused_seconds=ticket.paused_seconds + int(stood.total_seconds()),
+            assign_due_at=ticket.assign_due_at + stood, deadline_at=ticket.deadline_at + stood)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "resumed", ticket.status,
+                                ticket.status)
+        await arm(conn, settings, ticket.id, now)
+        return await tickets.get(conn, ticket.id)
+
+
+async def start_with_reason(db: Database, flow: str, ticket_id: int, actor_id: int,
+                            now: datetime, **data) -> Ticket:
+    """A pause or an extension asks for a reason first; the request waits in a draft."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.status not in tickets.UNRESOLVED_STATUSES:
+            raise machine.Refusal(machine.Refusal.STALE)
+        if flow == PAUSE_FLOW and ticket.paused_at is not None:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await drafts.put(conn, Draft(actor_id, flow, "reason", {"ticket_id": ticket.id, **data}),
+                         now)
+        return ticket
+
+
+def extended_deadline(settings: EstateSettings, ticket: Ticket, days: int,
+                      now: datetime) -> datetime:
+    base = max(ticket.deadline_at, now).astimezone(settings.tz)
+    return datetime.combine(base.date() + timedelta(days=days), base.timetz())
+
+
+async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: str,
+                 now: datetime) -> Ticket | None:
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, actor_id)
+        if draft is None or draft.flow != EXTEND_FLOW:
+            return None
+        await drafts.delete(conn, actor_id)
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, draft.data["ticket_id"])
+        if ticket.status not in tickets.UNRESOLVED_STATUSES:
+            return None
+        new = extended_deadline(settings, ticket, draft.data["days"], now)
+        await tickets.update_fields(conn, ticket.id, now, deadline_at=new)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_extended",
+                                ticket.status, ticket.status, reason)
+        await timers.forget(conn, ticket.id, RESOLVE_STEPS)
+        await arm(conn, settings, ticket.id, now)
+        if ticket.technician_id is not None:
+            await outbox.add(conn, ticket.technician_id, "deadline_extended", now, ticket.id,
+                             {"reason": reason})
+        return await tickets.get(conn, ticket.id)
+
+
+async def change_priority(db: Database, settings: EstateSettings, ticket_id: int,
+                          actor_id: int, priority: str, now: datetime) -> Ticket:
+    """New targets from the time of the report; the clock's pauses still count."""
+    if priority not in PRIORITIES:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.status not in tickets.UNRESOLVED_STATUSES or ticket.priority == priority:
+            raise machine.Refusal(machine.Refusal.STALE)
+        since = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
+        if ticket.paused_at is not None:
+            since += now - ticket.paused_at
+        assign_due, deadline = due_dates(settings, ticket.category, priority, since)
+        await tickets.update_fields(conn, ticket.id, now, priority=priority,
+                                    assign_due_at=assign_due, deadline_at=deadline)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "priority_changed",
+                                ticket.status, ticket.status, f"{ticket.priority} → {priority}")
+        await timers.forget(conn, ticket.id, ASSIGN_STEPS + RESOLVE_STEPS)
+        await arm(conn, settings, ticket.id, now)
+        return await tickets.get(conn, ticket.id)
+
+
+async def overdue(db: Database, actor_id: int, now: datetime, limit: int = 30):
+    async with db.reading() as conn:
+        await machine.actor(conn, actor_id, roles.SIGNERS)
+        return await tickets.overdue(conn, now, limit)
+
+
+def lateness(ticket: Ticket, now: datetime) -> timedelta:
+    """How far past its first missed target an unresolved ticket is."""
+    due = ticket.deadline_at
+    if ticket.status == machine.NEW and ticket.assign_due_at < due:
+        due = ticket.assign_due_at
+    return now - due
+
+
