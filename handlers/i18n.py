@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_skeleton, format_timedelta
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -82,5 +83,12 @@ class Tr:
         return format_decimal(value, format="#,##0.##", locale=self.locale)
 
     def duration(self, value: timedelta) -> str:
-        """'2 hours', '3 days': rounded the way people say it."""
-        return format_timedelta(value, threshold=1.5, locale=self.locale)
+        """'1 day, 12 hours' or '2 hours, 5 minutes': the two largest units."""
+        minutes = max(int(value.total_seconds() // 60), 0)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(rest, 60)
+        units = [timedelta(days=days), timedelta(hours=hours), timedelta(minutes=minutes)]
+        first = next((i for i, u in enumerate(units) if u), 2)
+        parts = [format_timedelta(u, threshold=1, locale=self.locale)
+                 for u in units[first:first + 2] if u or first == 2]
+        return format_list(parts, style="unit", locale=self.locale)

@@ -22,6 +22,7 @@ from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
 
 log = logging.getLogger(__name__)
+MAX_ROUNDS = 5
 
 
 def kick(context: Context) -> None:
@@ -32,27 +33,37 @@ def kick(context: Context) -> None:
 
 
 async def deliver_due(application) -> int:
-    """Sends what is due; one sender at a time. Returns how many were sent."""
+    """Sends what is due, one sender at a time, until nothing more is (a message rerouted
+    from someone who blocked the bot goes out in the same round). Returns how many."""
     d: Desk = application.bot_data["desk"]
     lock: asyncio.Lock = application.bot_data.setdefault("outbox_lock", asyncio.Lock())
     count = 0
     async with lock:
-        for message in await delivery.due(d.db, d.now()):
-            try:
-                await _send(application.bot, d, message)
-            except Forbidden as exc:
-                await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
-            except RetryAfter as exc:
-                await delivery.retry(d.db, message, d.now(), str(exc), _retry_after(exc))
-            except BadRequest as exc:
-                log.error("outbox %s (%s) refused by Telegram: %s", message.id, message.kind, exc)
-                await delivery.failed(d.db, message, d.now(), str(exc))
-            except NetworkError as exc:
-                await delivery.retry(d.db, message, d.now(), str(exc))
-            else:
-                await delivery.sent(d.db, message, d.now())
-                count += 1
+        for _ in range(MAX_ROUNDS):
+            batch = await delivery.due(d.db, d.now())
+            if not batch:
+                break
+            for message in batch:
+                count += await _deliver_one(application.bot, d, message)
     return count
+
+
+async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> int:
+    try:
+        await _send(bot, d, message)
+    except Forbidden as exc:
+        await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
+    except RetryAfter as exc:
+        await delivery.retry(d.db, message, d.now(), str(exc), _retry_after(exc))
+    except BadRequest as exc:
+        log.error("outbox %s (%s) refused by Telegram: %s", message.id, message.kind, exc)
+        await delivery.failed(d.db, message, d.now(), str(exc))
+    except NetworkError as exc:
+        await delivery.retry(d.db, message, d.now(), str(exc))
+    else:
+        await delivery.sent(d.db, message, d.now())
+        return 1
+    return 0
 
 
 def _retry_after(exc: RetryAfter) -> timedelta:

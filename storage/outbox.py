@@ -16,7 +16,7 @@ async def add(conn: aiosqlite.Connection, recipient_id: int, kind: str, now: dat
     await conn.execute(
         "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (recipient_id, kind, ticket_id, json.dumps(payload or {}, ensure_ascii=False),
+        (recipient_id, kind, ticket_id, _json(payload),
          to_db_time(now), to_db_time(now)),
     )
 
@@ -57,3 +57,22 @@ async def pending_count(conn: aiosqlite.Connection) -> int:
     row = await (await conn.execute(
         "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")).fetchone()
     return row[0]
+
+
+def _json(payload: dict | None) -> str:
+    return json.dumps(payload or {}, ensure_ascii=False, sort_keys=True)
+
+
+async def recipients_of(conn: aiosqlite.Connection, kind: str, ticket_id: int | None,
+                        payload: dict) -> set[int]:
+    """Who was sent this very message (a rerouted copy adds only 'tried' to it)."""
+    cur = await conn.execute(
+        "SELECT recipient_id, payload FROM outbox WHERE kind = ? AND ticket_id IS ?",
+        (kind, ticket_id))
+    found = set()
+    for recipient, text in await cur.fetchall():
+        other = json.loads(text)
+        other.pop("tried", None)
+        if other == payload:
+            found.add(recipient)
+    return found

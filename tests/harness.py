@@ -13,7 +13,7 @@ from bot.app import build_application, sweep
 from handlers import notices
 from storage.db import Database
 from tests.fake_telegram import BOT, Call, FakeBotApi
-from workflow import admin
+from workflow import admin, alerts
 from workflow.settings import EstateSettings
 
 START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Taipei
@@ -186,8 +186,13 @@ class DeskHarness:
         code = await admin.invite(self.db, role, name, self.clock())
         await person.send(f"/start {code}")
 
-    async def add_contractor(self, name: str, trades: list[str], phone: str = "") -> int:
-        return await admin.add_contractor(self.db, name, phone, trades)
+    async def add_contractor(self, name: str, trades: list[str], phone: str = "",
+                             deadline_hours: int | None = None) -> int:
+        return await admin.add_contractor(self.db, name, phone, trades, deadline_hours)
+
+    async def start_schedule(self) -> None:
+        """What the bot does at start-up: the first digest is scheduled."""
+        await alerts.schedule_digest(self.db, self.settings, self.clock())
 
     async def query(self, sql: str, *args) -> list[tuple]:
         """Reads the database directly, to check what is stored."""

@@ -37,10 +37,12 @@ async def report_leak(resident: Person) -> None:
     await resident.tap_data("r:ok")
 
 
-async def assign_to_tech(clerk: Person, ticket_id: int = 1, tech_id: int = 9002) -> None:
+async def assign_to_tech(clerk: Person, ticket_id: int = 1, tech_id: int = 9002,
+                         days: int = 2) -> None:
+    """With a deadline `days` days on (0: the service level's)."""
     await clerk.tap_data(f"d:tech:{ticket_id}")
     await clerk.tap_data(f"d:pt:{ticket_id}:{tech_id}")
-    await clerk.tap_data(f"d:dl:{ticket_id}:t{tech_id}:2")
+    await clerk.tap_data(f"d:dl:{ticket_id}:t{tech_id}:{days}")
 
 
 async def complete(tech: Person, ticket_id: int = 1, note: str = "Fixed it.") -> None:

@@ -1,8 +1,8 @@
 """The estate's settings: documented defaults, and every wrong value named with its fix."""
 
-import pytest
-
 from datetime import time, timedelta
+
+import pytest
 
 from bot.config import ConfigError, deployment, parse_settings
 from workflow.settings import EstateSettings, Target

@@ -8,7 +8,8 @@ from workflow import roles
 STORIES = {
     "zh-TW": {
         "welcome": "歡迎使用 estatedesk 客服中心", "linked": "您已連結到單位 A 12F-3",
-        "report": "我要報修", "plumbing": "水管", "not_emergency": "不是緊急情況", "done": "完成", "afternoon": "下午（13-17 時）",
+        "report": "我要報修", "plumbing": "水管", "not_emergency": "不是緊急情況",
+        "done": "完成", "afternoon": "下午（13-17 時）",
         "summary": "請核對您的報修內容", "visit": "希望上門時間：11月27日週五 下午（13-17 時）",
         "send": "確認送出", "received": "您的報修已登記，單號 R-2026-00001",
         "new": "新報修", "assign": "派給維修人員", "assigned": "R-2026-00001 已派給 阿偉",
@@ -20,7 +21,8 @@ STORIES = {
     },
     "zh-CN": {
         "welcome": "欢迎使用 estatedesk 客服中心", "linked": "您已关联到单位 A 12F-3",
-        "report": "我要报修", "plumbing": "水管", "not_emergency": "不是紧急情况", "done": "完成", "afternoon": "下午（13-17 时）",
+        "report": "我要报修", "plumbing": "水管", "not_emergency": "不是紧急情况",
+        "done": "完成", "afternoon": "下午（13-17 时）",
         "summary": "请核对您的报修内容", "visit": "希望上门时间：11月27日周五 下午（13-17 时）",
         "send": "确认送出", "received": "您的报修已登记，单号 R-2026-00001",
         "new": "新报修", "assign": "派给维修人员", "assigned": "R-2026-00001 已派给 阿偉",

@@ -95,9 +95,10 @@ async def staff_remove(db: Database, user_id: int) -> Person | None:
         return person
 
 
-async def add_contractor(db: Database, name: str, phone: str, trades: list[str]) -> int:
+async def add_contractor(db: Database, name: str, phone: str, trades: list[str],
+                         deadline_hours: int | None = None) -> int:
     async with db.transaction() as conn:
-        return await contractors.add(conn, name, phone, trades)
+        return await contractors.add(conn, name, phone, trades, deadline_hours)
 
 
 async def contractor_list(db: Database) -> list[Contractor]:

@@ -93,7 +93,10 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
         if ticket.status == machine.COMPLETED:
             await onsite.close_automatically(conn, settings, ticket, now)
     elif kind in (sla.ASSIGN_WARN, sla.RESOLVE_WARN):
-        if unresolved and (kind == sla.RESOLVE_WARN or ticket.status == machine.NEW):
+        target = ticket.assign_due_at if kind == sla.ASSIGN_WARN else ticket.deadline_at
+        # after downtime the target may be missed already: then the alert says it all
+        if unresolved and target > now and (kind == sla.RESOLVE_WARN
+                                            or ticket.status == machine.NEW):
             await _send(conn, await _holders(conn, ticket), "sla_warning", ticket, now, payload)
     elif kind in (sla.ASSIGN_LATE, sla.RESOLVE_LATE, sla.VISIT_LATE):
         still = {sla.ASSIGN_LATE: ticket.status == machine.NEW,

@@ -56,10 +56,12 @@ async def unreachable(db: Database, message: OutboxMessage, now: datetime, error
         person = await people.get(conn, message.recipient_id)
         if message.kind not in REROUTED or person is None or person.role is None:
             return
+        original = {k: v for k, v in message.payload.items() if k != "tried"}
         tried = set(message.payload.get("tried", [])) | {person.user_id}
+        tried |= await outbox.recipients_of(conn, message.kind, message.ticket_id, original)
         for other in await people.reachable_with_role(conn, person.role):
             if other.user_id not in tried:
-                payload = {**message.payload, "tried": sorted(tried)}
+                payload = {**original, "tried": sorted(tried)}
                 await outbox.add(conn, other.user_id, message.kind, now, message.ticket_id,
                                  payload)
                 return

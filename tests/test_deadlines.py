@@ -1,0 +1,300 @@
+"""Deadlines that bite: targets, early warnings, escalation, pauses, reminders and the digest,
+all on a fake clock. The report is made at 10:00 Taipei time on Thursday 26 November."""
+
+from tests.fake_telegram import TelegramError
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
+from workflow import roles
+
+
+def count(person, phrase):
+    return sum(phrase in t for t in person.texts())
+
+
+async def manager_of(desk):
+    manager = desk.person(9005, "Manager", "en")
+    await desk.hire(manager, roles.MANAGER, "Estate manager")
+    return manager
+
+
+async def run_to(desk, **delta):
+    """Lets time pass minute by minute-ish, sweeping as the bot's JobQueue would."""
+    target = desk.clock.now + __import__("datetime").timedelta(**delta)
+    while desk.clock.now < target:
+        desk.clock.advance(minutes=min(30, (target - desk.clock.now).total_seconds() / 60))
+        await desk.sweep()
+
+
+async def test_an_unassigned_report_warns_the_desk_then_escalates_once_per_step(desk):
+    clerk, tech, boss = await staff(desk)
+    manager = await manager_of(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)  # normal priority: assign within 24 h, resolve within 72 h
+
+    await run_to(desk, hours=19)
+    assert count(clerk, "Early warning") == 0
+    await run_to(desk, hours=1)  # 80% of 24 h is 19 h 12 min
+    assert count(clerk, "Early warning: R-2026-00001 must be assigned by") == 1
+    assert count(boss, "Early warning") == 0
+
+    await run_to(desk, hours=4)  # 24 h: the target is missed
+    assert count(clerk, "was not assigned in time") == 1
+    assert count(boss, "was not assigned in time") == 1
+    assert count(manager, "Still late") == 0
+    await run_to(desk, hours=12)  # a further half of the target
+    assert count(manager, "Still late after the supervisors were told: R-2026-00001") == 1
+    await run_to(desk, hours=24)
+    assert count(clerk, "was not assigned in time") == 1  # each step once
+    assert count(manager, "Still late") == 1
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events")]
+    assert actions == ["reported", "overdue_assign_late", "escalated_assign_managers"]
+    alert = next(c for c in boss.calls() if "not assigned in time" in c.text)
+    assert [b["text"] for b in alert.buttons()][:2] == ["Assign technician", "Assign contractor"]
+
+
+async def test_a_missed_repair_deadline_reaches_the_technician_supervisors_then_managers(desk):
+    clerk, tech, boss = await staff(desk)
+    manager = await manager_of(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk, days=0)  # the service level: 72 h from the report
+    await tech.tap("On my way")  # started, so the visit slot is kept
+
+    await run_to(desk, hours=57)
+    assert count(tech, "Early warning") == 0
+    await run_to(desk, hours=1)  # 80% of 72 h is 57 h 36 min
+    assert count(tech, "Early warning: R-2026-00001 must be resolved by") == 1
+    await run_to(desk, hours=14)
+    assert count(tech, "R-2026-00001 missed its deadline. Late by") == 1
+    alert = next(c.text for c in boss.calls() if "missed its deadline" in c.text)
+    assert "held by Ah Wai" in alert
+    await run_to(desk, hours=36)
+    assert count(manager, "Still late after the supervisors were told") == 1
+    assert count(clerk, "missed its deadline") == 0  # the technician holds it
+
+    await boss.send("/overdue")
+    assert "R-2026-00001 A 12F-3: late by 1 day, 12 hours, held by Ah Wai" in boss.last_text
+
+
+async def test_an_emergency_has_short_targets_and_no_appointment(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap("Plumbing")
+    assert "smell of gas" in resident.last_text
+    await resident.tap("Yes, an emergency")
+    await resident.send("Bathroom")
+    await resident.send("Water is pouring from the ceiling!")
+    await resident.tap("Skip")
+    assert "Preferred visit: As soon as possible" in resident.last_text
+    await resident.tap("Confirm and send")
+    assert await desk.query("SELECT priority, visit_slot, assign_due_at, deadline_at FROM "
+                            "tickets") == [("emergency", "asap", "2026-11-26T02:30:00.000000Z",
+                                            "2026-11-26T06:00:00.000000Z")]
+    assert "Priority: Emergency" in clerk.last_text
+    await run_to(desk, minutes=30)
+    assert count(boss, "was not assigned in time") == 1
+
+
+async def test_a_clerk_changes_the_priority_and_it_is_audited(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap("Priority")
+    await clerk.tap("Urgent")
+    assert "R-2026-00001 is now Urgent" in clerk.last_text
+    assert await desk.query("SELECT priority, assign_due_at FROM tickets") == [
+        ("urgent", "2026-11-26T04:00:00.000000Z")]
+    assert await desk.query("SELECT action, note FROM ticket_events WHERE action = "
+                            "'priority_changed'") == [("priority_changed", "normal → urgent")]
+    await run_to(desk, hours=2)
+    assert count(boss, "was not assigned in time") == 1
+    await tech.tap_data("d:pp:1:emergency")  # a technician may not
+    assert await desk.query("SELECT priority FROM tickets") == [("urgent",)]
+
+
+async def test_a_paused_clock_moves_the_deadlines_by_the_paused_time(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk, days=0)
+    await tech.tap("On my way")
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Pause clock")
+    await clerk.send("Waiting for a replacement valve")
+    assert "the clock is paused" in clerk.last_text
+    await run_to(desk, hours=100)  # well past the original deadline: nothing fires
+    assert count(boss, "missed its deadline") == 0 and count(tech, "Early warning") == 0
+    await boss.send("/overdue")
+    assert "Nothing is late" in boss.last_text
+
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Resume clock")
+    assert await desk.query("SELECT deadline_at, paused_at, paused_seconds FROM tickets") == [
+        ("2026-12-03T06:00:00.000000Z", None, 100 * 3600)]  # 72 h + 100 h after the report
+    await run_to(desk, hours=72)
+    assert count(boss, "missed its deadline") == 1
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events")]
+    assert "paused" in actions and "resumed" in actions
+
+
+async def test_an_extended_deadline_can_be_missed_again(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk, days=0)
+    await tech.tap("On my way")
+    await run_to(desk, hours=73)
+    alert = next(c for c in clerk.calls() if False) if False else None
+    assert count(boss, "missed its deadline") == 1 and alert is None
+    await boss.tap("Extend deadline")
+    await boss.tap("+3 days")
+    await boss.send("Resident away until Monday")
+    assert "the deadline is now 2026年" not in boss.last_text
+    assert "R-2026-00001: the deadline is now" in boss.last_text
+    assert "Reason: Resident away until Monday" in tech.last_text
+    assert await desk.query("SELECT note FROM ticket_events WHERE action = "
+                            "'deadline_extended'") == [("Resident away until Monday",)]
+    await run_to(desk, days=3)
+    assert count(boss, "missed its deadline") == 2
+
+
+async def test_a_visit_not_started_by_the_end_of_its_slot_is_late(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)  # tomorrow morning, 9-12
+    await assign_to_tech(clerk)
+    await run_to(desk, hours=21, minutes=30)  # Friday 07:30
+    assert count(tech, "Reminder: your visit") == 0
+    await run_to(desk, minutes=31)  # 08:01: an hour before the slot
+    assert count(tech, "Reminder: your visit for R-2026-00001 is") == 1
+    await run_to(desk, hours=4)  # past 12:00
+    assert count(boss, "Late: the visit for R-2026-00001") == 1
+    assert count(tech, "Late: the visit for R-2026-00001") == 1
+
+
+async def test_no_visit_alert_when_the_technician_set_out_in_time(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await run_to(desk, hours=23)
+    await tech.tap("On my way")
+    await run_to(desk, hours=4)
+    assert count(boss, "Late: the visit") == 0
+
+
+async def test_the_resident_is_reminded_the_evening_before_but_not_in_quiet_hours(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await run_to(desk, hours=8, minutes=59)  # 18:59
+    assert count(resident, "Reminder: for R-2026-00001") == 0
+    await run_to(desk, minutes=2)
+    assert count(resident, "Reminder: for R-2026-00001, Ah Wai will visit you") == 1
+
+
+async def test_a_reminder_that_would_fall_in_quiet_hours_waits_for_the_morning(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    desk.clock.advance(hours=12)  # 22:00: the report is made late in the evening
+    await report_leak(resident)
+    await assign_to_tech(clerk)  # for the day after tomorrow, 9-12
+    await run_to(desk, hours=9, minutes=30)  # 07:30 next day: still quiet, and not yet evening
+    assert count(resident, "Reminder") == 0
+    await run_to(desk, hours=12)  # 19:30 the evening before the visit
+    assert count(resident, "Reminder: for R-2026-00001") == 1
+
+
+async def test_the_morning_digest_tells_supervisors_how_the_desk_stands(desk):
+    clerk, tech, boss = await staff(desk)
+    await desk.start_schedule()
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await run_to(desk, hours=22, minutes=29)  # Friday 08:29
+    assert count(boss, "Good morning") == 0
+    await run_to(desk, minutes=2)
+    digest = boss.last_text
+    assert "Good morning. The desk today: 1 open, 0 late, 0 paused." in digest
+    assert "Visits today:\n· R-2026-00001 A 12F-3 Morning (9-12) Ah Wai" in digest
+    assert "Oldest open tickets:\n· R-2026-00001 A 12F-3, reported" in digest
+    await run_to(desk, hours=23)
+    assert count(boss, "Good morning") == 1
+    await run_to(desk, hours=2)
+    assert count(boss, "Good morning") == 2
+    assert count(clerk, "Good morning") == 0
+
+
+async def test_what_fell_due_while_the_bot_was_down_is_sent_once_marked_late(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await desk.stop()
+    desk.clock.advance(hours=30)  # down across the assign target
+    await desk.start()
+    await desk.sweep()
+    await desk.sweep()
+    alerts = [t for t in boss.texts() if "was not assigned in time" in t]
+    assert len(alerts) == 1 and "(Sent late: the bot was offline" in alerts[0]
+    assert count(clerk, "Early warning") == 0  # pointless once the target is missed
+
+
+async def test_send_our_own_staff_when_the_contractor_is_late(desk):
+    clerk, tech, boss = await staff(desk)
+    await desk.add_contractor("Aqua Works", ["plumbing"], deadline_hours=48)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap("Assign contractor")
+    await clerk.tap("Aqua Works")
+    assert clerk.labels()[0].startswith("Contract: ")
+    await clerk.tap(clerk.labels()[0])
+    assert await desk.query("SELECT deadline_at FROM tickets") == [
+        ("2026-11-28T02:00:00.000000Z",)]
+    await run_to(desk, hours=48)
+    alert = next(c for c in boss.calls() if "missed its deadline" in c.text)
+    assert "held by Aqua Works (responsible contractor)" in alert.text
+    assert count(clerk, "missed its deadline") == 1  # the desk holds a contractor's job
+    await boss.tap("Send our own staff")
+    await boss.tap("Ah Wai")
+    await boss.tap("2 days")
+    assert await desk.query("SELECT technician_id, contractor_id, defaulted_contractor_id FROM "
+                            "tickets") == [(9002, None, 1)]
+    assert "New task for you" in tech.last_text
+    assert await desk.query("SELECT note FROM ticket_events WHERE action = "
+                            "'contractor_defaulted'") == [("Aqua Works",)]
+
+
+async def test_an_alert_for_someone_who_blocked_the_bot_goes_to_the_next_of_that_role(desk):
+    clerk, tech, boss = await staff(desk)
+    spare = desk.person(9007, "Spare tech", "en")
+    await desk.hire(spare, roles.TECHNICIAN, "Second tech")
+    await desk.start_schedule()
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk, days=0)
+    await tech.tap("On my way")
+    desk.api.fail_next(9002, TelegramError(403, "Forbidden: bot was blocked by the user"))
+    await run_to(desk, hours=58)
+    assert count(tech, "Early warning") == 0
+    assert count(spare, "Early warning: R-2026-00001 must be resolved by") == 1
+    await boss.send("/overdue")
+    assert "not reachable: Ah Wai" in boss.last_text
+    await run_to(desk, hours=24)  # the digest, the next morning at 08:30
+    digest = next(t for t in reversed(boss.texts()) if t.startswith("Good morning"))
+    assert "not reachable: Ah Wai" in digest
+    await tech.send("/help")  # they unblocked us and write again
+    assert await desk.query("SELECT unreachable_at FROM people WHERE user_id = 9002") == [
+        (None,)]
+
+
+async def test_an_alert_is_not_doubled_for_someone_who_already_has_it(desk):
+    clerk, tech, boss = await staff(desk)
+    second = desk.person(9006, "Second boss", "en")
+    await desk.hire(second, roles.SUPERVISOR, "Deputy supervisor")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    desk.api.fail_next(9003, TelegramError(403, "Forbidden: bot was blocked by the user"))
+    await run_to(desk, hours=25)
+    assert count(boss, "not assigned in time") == 0
+    assert count(second, "not assigned in time") == 1
