@@ -194,13 +194,16 @@ async def unresolved_counts(conn: aiosqlite.Connection, now: datetime) -> tuple[
     return row[0], row[1] or 0, row[2] or 0
 
 
+VISITS_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.visit_date = ? "
+                "ORDER BY t.visit_slot, t.id LIMIT ?")
+OLDEST_QUERY = f"{_SELECT} WHERE {UNRESOLVED} ORDER BY t.created_at, t.id LIMIT ?"
+
+
 async def visits_on(conn: aiosqlite.Connection, day: str, limit: int) -> list[Ticket]:
-    cur = await conn.execute(
-        f"{_SELECT} WHERE {UNRESOLVED} AND t.visit_date = ? ORDER BY t.visit_slot, t.id LIMIT ?",
-        (day, limit))
+    cur = await conn.execute(VISITS_QUERY, (day, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
 
 async def oldest_unresolved(conn: aiosqlite.Connection, limit: int) -> list[Ticket]:
-    cur = await conn.execute(f"{_SELECT} WHERE {UNRESOLVED} ORDER BY t.id LIMIT ?", (limit,))
+    cur = await conn.execute(OLDEST_QUERY, (limit,))
     return [_ticket(r) for r in await cur.fetchall()]

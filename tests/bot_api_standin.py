@@ -20,6 +20,9 @@ class BotApiStandIn:
         self.updates: list[dict] = []
         self._lock = threading.Condition()
         self._message_id = 0
+        self.held: set[int] = set()  # chats whose messages hang, as on a broken network
+        self.hanging: list[dict] = []
+        self._release = threading.Event()
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -27,7 +30,12 @@ class BotApiStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode()
                 method = self.path.rsplit("/", 1)[-1]
-                result = standin.answer(method, _params(self.headers, body))
+                params = _params(self.headers, body)
+                if method == "sendMessage" and params.get("chat_id") in standin.held:
+                    standin.hang(params)
+                    self.send_error(502)  # never delivered
+                    return
+                result = standin.answer(method, params)
                 payload = json.dumps({"ok": True, "result": result}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -47,8 +55,20 @@ class BotApiStandIn:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._release.set()
         self.server.shutdown()
         self.server.server_close()
+
+    def hang(self, params: dict) -> None:
+        with self._lock:
+            self.hanging.append(params)
+            self._lock.notify_all()
+        self._release.wait()
+
+    def release(self) -> None:
+        """Held messages fail; later ones to those chats are delivered."""
+        self.held.clear()
+        self._release.set()
 
     def push(self, update: dict) -> None:
         with self._lock:
@@ -79,6 +99,10 @@ class BotApiStandIn:
     def wait_for(self, predicate, timeout: float = 30) -> bool:
         with self._lock:
             return self._lock.wait_for(lambda: predicate(self.calls), timeout=timeout)
+
+    def wait_for_hanging(self, timeout: float = 30) -> bool:
+        with self._lock:
+            return self._lock.wait_for(lambda: bool(self.hanging), timeout=timeout)
 
 
 def _params(headers, body: str) -> dict:

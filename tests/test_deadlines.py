@@ -1,6 +1,8 @@
 """Deadlines that bite: targets, early warnings, escalation, pauses, reminders and the digest,
 all on a fake clock. The report is made at 10:00 Taipei time on Thursday 26 November."""
 
+from datetime import timedelta
+
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from workflow import roles
@@ -18,7 +20,7 @@ async def manager_of(desk):
 
 async def run_to(desk, **delta):
     """Lets time pass minute by minute-ish, sweeping as the bot's JobQueue would."""
-    target = desk.clock.now + __import__("datetime").timedelta(**delta)
+    target = desk.clock.now + timedelta(**delta)
     while desk.clock.now < target:
         desk.clock.advance(minutes=min(30, (target - desk.clock.now).total_seconds() / 60))
         await desk.sweep()
@@ -144,12 +146,10 @@ async def test_an_extended_deadline_can_be_missed_again(desk):
     await assign_to_tech(clerk, days=0)
     await tech.tap("On my way")
     await run_to(desk, hours=73)
-    alert = next(c for c in clerk.calls() if False) if False else None
-    assert count(boss, "missed its deadline") == 1 and alert is None
+    assert count(boss, "missed its deadline") == 1
     await boss.tap("Extend deadline")
     await boss.tap("+3 days")
     await boss.send("Resident away until Monday")
-    assert "the deadline is now 2026年" not in boss.last_text
     assert "R-2026-00001: the deadline is now" in boss.last_text
     assert "Reason: Resident away until Monday" in tech.last_text
     assert await desk.query("SELECT note FROM ticket_events WHERE action = "

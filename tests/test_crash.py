@@ -1,0 +1,68 @@
+"""A crash between committing an alert and sending it: the real process is killed with
+SIGKILL while the alert is on its way; after a restart it arrives exactly once."""
+
+import signal
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+
+from tests.bot_api_standin import BotApiStandIn
+from tests.harness import DeskHarness, FakeClock
+from tests.stories import report_leak, resident_of_a12, staff
+from tests.test_end_to_end import start_bot
+
+ALERT = "was not assigned in time"
+
+
+async def yesterday_s_report(path) -> None:
+    """A leak reported two days ago that nobody assigned: its alert is due now."""
+    desk = DeskHarness(path, clock=FakeClock(datetime.now(UTC) - timedelta(days=2)))
+    await desk.start()
+    await desk.import_roster("building,unit,name,phone\nA,12F-3,陳美玲,0912-345-678\n")
+    await staff(desk)
+    await report_leak(await resident_of_a12(desk))
+    await desk.stop()
+
+
+def delivered(api: BotApiStandIn, chat_id: int) -> list[str]:
+    return [p["text"] for m, p in api.calls
+            if m == "sendMessage" and p.get("chat_id") == chat_id and ALERT in p["text"]]
+
+
+async def test_an_alert_committed_before_a_crash_arrives_once_after_restart(tmp_path):
+    db = tmp_path / "desk.sqlite3"
+    await yesterday_s_report(db)
+    supervisor = 9003
+    with BotApiStandIn() as api:
+        api.held.add(supervisor)
+        bot = start_bot(api, db)
+        try:
+            assert api.wait_for_hanging(), "the alert was never sent"
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT sent_at FROM outbox WHERE recipient_id = ? AND "
+                                "kind = 'overdue_alert'", (supervisor,)).fetchall()
+        assert rows == [(None,)], "the alert is committed, and not marked sent"
+        assert delivered(api, supervisor) == []
+
+        api.release()
+        bot = start_bot(api, db)
+        try:
+            assert api.wait_for(lambda calls: delivered(api, supervisor)), "not sent after restart"
+            time.sleep(2)  # a few more rounds of the outbox and the sweep
+            bot.send_signal(signal.SIGTERM)
+            output, _ = bot.communicate(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+    assert bot.returncode == 0, output
+    assert len(delivered(api, supervisor)) == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM timers WHERE kind = 'assign_late' AND "
+                            "fired_at IS NOT NULL").fetchall() == [(1,)]
+        assert conn.execute("SELECT count(*) FROM outbox WHERE recipient_id = ? AND "
+                            "kind = 'overdue_alert'", (supervisor,)).fetchall() == [(1,)]
