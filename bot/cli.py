@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.app import build_application, utc_now
-from bot.config import TOKEN_HELP, ConfigError, deployment, estate_settings
+from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage.db import Database
 from workflow import admin, roles
 
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--trades", required=True,
                      help="comma-separated categories it is liable for, e.g. plumbing,electrical")
     add.add_argument("--phone", default="")
+    add.add_argument("--deadline", help="its contractual repair deadline, such as 48h or 5d; "
+                                        "without it the service levels apply")
     contractor.add_parser("list", help="list contractors")
     return parser
 
@@ -144,8 +146,17 @@ async def _contractor_add(args, env, settings, db) -> int:
         print(f"contractor: --trades: unknown trade {', '.join(unknown) or '(none given)'}; "
               f"choose from {','.join(known)}", file=sys.stderr)
         return 1
-    contractor_id = await admin.add_contractor(db, args.name.strip(), args.phone.strip(), trades)
-    print(f"Contractor {contractor_id}: {args.name} ({','.join(trades)})")
+    hours = None
+    if args.deadline:
+        try:
+            hours = max(1, round(duration("--deadline", args.deadline).total_seconds() / 3600))
+        except ConfigError as exc:
+            print(f"contractor: {exc}", file=sys.stderr)
+            return 1
+    contractor_id = await admin.add_contractor(db, args.name.strip(), args.phone.strip(), trades,
+                                               hours)
+    contract = f", repairs within {hours} h" if hours else ""
+    print(f"Contractor {contractor_id}: {args.name} ({','.join(trades)}){contract}")
     return 0
 
 
@@ -154,7 +165,8 @@ async def _contractor_list(args, env, settings, db) -> int:
     if not found:
         print("No contractors yet. Add one with: estatedesk contractor add --name … --trades …")
     for c in found:
-        print(f"{c.id}\t{c.name}\t{c.phone}\t{','.join(c.trades)}")
+        contract = f"\t{c.deadline_hours} h" if c.deadline_hours else ""
+        print(f"{c.id}\t{c.name}\t{c.phone}\t{','.join(c.trades)}{contract}")
     return 0
 
 

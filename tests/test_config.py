@@ -68,3 +68,13 @@ def test_an_estate_of_its_own():
 def test_a_wrong_setting_is_named(raw, named):
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
         parse_settings(raw)
+
+
+def test_the_bot_respects_telegrams_rate_limits(tmp_path):
+    from telegram.ext import AIORateLimiter
+
+    from bot.app import build_application
+    from storage.db import Database
+    app = build_application(EstateSettings(), Database(str(tmp_path / "x.sqlite3")),
+                            token="1:x", api_url="http://localhost:1")
+    assert isinstance(app.bot.rate_limiter, AIORateLimiter)

@@ -120,3 +120,74 @@ async def test_references_count_up_per_year(desk):
     assert refs == ["R-2026-00001", "R-2026-00002", "R-2027-00001"]
     await owner.send("/mytickets")
     assert owner.labels()[0].startswith("R-2027-00001")
+
+
+async def test_a_report_can_be_made_an_emergency_and_back_while_editing(desk):
+    owner = await onboard(desk)
+    await owner.send("/repair")
+    await owner.tap("A 5F-1")
+    await owner.tap("Electrical")
+    await owner.tap("No, not an emergency")
+    await owner.send("Whole flat")
+    await owner.send("No power since this morning")
+    await owner.tap("Skip")
+    await owner.tap(owner.labels()[1])
+    await owner.tap("Evening (18-21)")
+    await owner.tap("Edit")
+    await owner.tap("Emergency?")
+    await owner.tap("Yes, an emergency")
+    assert "Priority: Emergency" in owner.last_text
+    assert "Preferred visit: As soon as possible" in owner.last_text
+    await owner.tap("Edit")
+    assert "Visit time" not in owner.labels()
+    await owner.tap("Emergency?")
+    await owner.tap("No, not an emergency")
+    assert "Preferred visit: Fri, Nov 27 Evening (18-21)" in owner.last_text  # kept
+    await owner.tap("Confirm and send")
+    assert await desk.query("SELECT priority, visit_slot FROM tickets") == [
+        ("normal", "evening")]
+
+
+async def test_an_emergency_that_is_not_one_after_all_asks_for_a_visit(desk):
+    owner = await onboard(desk)
+    await owner.send("/repair")
+    await owner.tap("A 5F-1")
+    await owner.tap("Doors and windows")
+    await owner.tap("Yes, an emergency")
+    await owner.send("Front door")
+    await owner.send("The lock is stuck")
+    await owner.tap("Skip")
+    await owner.tap("Edit")
+    await owner.tap("Emergency?")
+    await owner.tap("No, not an emergency")
+    assert "Which day suits you" in owner.last_text
+    await owner.tap(owner.labels()[0])
+    await owner.tap("Evening (18-21)")
+    assert "Priority: Normal" in owner.last_text and "Please check" in owner.last_text
+
+
+async def test_only_slots_not_yet_over_can_be_chosen(desk):
+    owner = await onboard(desk)
+    desk.clock.advance(hours=4)  # 14:00 in Taipei
+    await owner.send("/repair")
+    await owner.tap("A 5F-1")
+    await owner.tap("Other")
+    await owner.tap("No, not an emergency")
+    await owner.send("Hall")
+    await owner.send("Light out")
+    await owner.tap("Skip")
+    await owner.tap(owner.labels()[0])  # today
+    assert owner.labels() == ["Afternoon (13-17)", "Evening (18-21)", "Cancel"]
+    await owner.tap_data("r:s:morning")
+    assert await desk.query("SELECT step FROM drafts") == [("visit_slot",)]
+    await owner.send("/cancel")
+    desk.clock.advance(hours=8)  # 22:00: nothing is left of today
+    await owner.send("/repair")
+    await owner.tap("A 5F-1")
+    await owner.tap("Other")
+    await owner.tap("No, not an emergency")
+    await owner.send("Hall")
+    await owner.send("Light out")
+    await owner.tap("Skip")
+    assert owner.labels()[0] == "Fri, Nov 27"
+    assert len(owner.labels()) == 15  # fourteen days and Cancel

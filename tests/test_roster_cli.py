@@ -77,6 +77,13 @@ def test_contractors_are_listed_with_their_trades(tmp_path):
     assert "Aqua Works\t02-2345-6789\tplumbing,leaks_damp" in listing
     wrong = cli(tmp_path, "contractor", "add", "--name", "X", "--trades", "roofing")
     assert wrong.returncode == 1 and "unknown trade roofing" in wrong.stderr
+    contract = cli(tmp_path, "contractor", "add", "--name", "Bright Electric", "--trades",
+                   "electrical", "--deadline", "2d")
+    assert "repairs within 48 h" in contract.stdout
+    assert "Bright Electric\t\telectrical\t48 h" in cli(tmp_path, "contractor", "list").stdout
+    vague = cli(tmp_path, "contractor", "add", "--name", "Y", "--trades", "other",
+                "--deadline", "soon")
+    assert vague.returncode == 1 and "'soon' is not a duration" in vague.stderr
 
 
 def test_run_without_a_token_says_how_to_get_one(tmp_path):
