@@ -78,3 +78,15 @@ def test_the_bot_respects_telegrams_rate_limits(tmp_path):
     app = build_application(EstateSettings(), Database(str(tmp_path / "x.sqlite3")),
                             token="1:x", api_url="http://localhost:1")
     assert isinstance(app.bot.rate_limiter, AIORateLimiter)
+
+
+def test_the_readme_example_is_a_valid_configuration():
+    import re
+    import tomllib
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    settings = parse_settings(tomllib.loads(example))
+    assert settings.estate_name == "翠湖花園"
+    assert settings.target("plumbing", "normal").resolve == timedelta(hours=48)
+    assert settings.category("pest_control").labels["zh_Hans"] == "虫害"
