@@ -17,7 +17,6 @@ from handlers import cards, labels
 from handlers.actions import desk_buttons, task_buttons
 from handlers.common import Context, Desk, keyboard
 from handlers.i18n import Tr
-from storage.db import from_db_time
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
 
@@ -172,8 +171,6 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
 def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
     """The head of a warning, an overdue alert or a visit reminder: what, how late, who."""
     t, step = file.ticket, message.payload.get("step")
-    due = from_db_time(message.payload["due"])
-    late = tr.duration(d.now() - due)
     holder = cards.holder(tr, file) or tr("nobody yet")
     if step == sla.ASSIGN_WARN:
         text = tr("Early warning: {ref} must be assigned by {due} ({left} left).", ref=t.ref,
@@ -182,11 +179,11 @@ def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
         text = tr("Early warning: {ref} must be resolved by {due} ({left} left).", ref=t.ref,
                   due=tr.datetime(t.deadline_at), left=tr.duration(t.deadline_at - d.now()))
     elif step == sla.ASSIGN_LATE:
-        text = tr("Late: {ref} was not assigned in time. Late by {late}; held by {holder}.",
-                  ref=t.ref, late=late, holder=holder)
+        text = tr("Late: {ref} was not assigned by {due}. Held by {holder}.", ref=t.ref,
+                  due=tr.datetime(t.assign_due_at), holder=holder)
     elif step == sla.RESOLVE_LATE:
-        text = tr("Late: {ref} missed its deadline. Late by {late}; held by {holder}.",
-                  ref=t.ref, late=late, holder=holder)
+        text = tr("Late: {ref} missed its deadline of {due}. Held by {holder}.", ref=t.ref,
+                  due=tr.datetime(t.deadline_at), holder=holder)
     elif step == sla.VISIT_LATE:
         text = tr("Late: the visit for {ref} ({visit}) has not started. Held by {holder}.",
                   ref=t.ref, visit=cards.visit(tr, t.visit_date, t.visit_slot), holder=holder)
@@ -194,8 +191,9 @@ def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
         text = tr("Reminder: your visit for {ref} is {visit}, at {unit}.", ref=t.ref,
                   visit=cards.visit(tr, t.visit_date, t.visit_slot), unit=t.unit.label)
     else:
+        missed = t.assign_due_at if step == sla.ASSIGN_MANAGERS else t.deadline_at
         text = tr("Still late after the supervisors were told: {ref}, late by {late}; held by "
-                  "{holder}.", ref=t.ref, late=late, holder=holder)
+                  "{holder}.", ref=t.ref, late=tr.duration(d.now() - missed), holder=holder)
     if message.payload.get("late_sent"):
         text += "\n" + tr("(Sent late: the bot was offline when this fell due.)")
     return text

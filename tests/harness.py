@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.app import build_application, sweep
 from handlers import notices
-from storage.db import Database
+from storage.db import Database, from_db_time
 from tests.fake_telegram import BOT, Call, FakeBotApi
 from workflow import admin, alerts
 from workflow.settings import EstateSettings
@@ -168,6 +168,21 @@ class DeskHarness:
 
     async def deliver(self) -> int:
         return await notices.deliver_due(self.app)
+
+    async def run_until(self, moment: datetime) -> None:
+        """Time passes; the sweep runs whenever something falls due, as the JobQueue's
+        minute-by-minute sweep would, and once at the end."""
+        while True:
+            async with self.db.reading() as conn:
+                row = await (await conn.execute(
+                    "SELECT min(due_at) FROM timers WHERE fired_at IS NULL")).fetchone()
+            due = from_db_time(row[0])
+            if due is None or due > moment:
+                break
+            self.clock.now = max(self.clock.now, due)
+            await self.sweep()
+        self.clock.now = max(self.clock.now, moment)
+        await self.sweep()
 
     async def sweep(self) -> None:
         await sweep(_JobContext(self.app))

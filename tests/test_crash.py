@@ -11,7 +11,7 @@ from tests.harness import DeskHarness, FakeClock
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_end_to_end import start_bot
 
-ALERT = "was not assigned in time"
+ALERT = "was not assigned by"
 
 
 async def yesterday_s_report(path) -> None:

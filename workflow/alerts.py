@@ -17,6 +17,7 @@ from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
 BATCH = 200
+LATE_SENT = timedelta(minutes=5)  # fired later than this after its time: the bot was down
 DIGEST_LIST = 5
 
 
@@ -29,7 +30,8 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
         async with db.transaction() as conn:
             if not await timers.fire(conn, timer.id, now):
                 continue
-            late = now - timer.due_at > timedelta(seconds=2 * settings.sweep_seconds)
+            late = now - timer.due_at > max(timedelta(seconds=2 * settings.sweep_seconds),
+                                            LATE_SENT)
             if timer.ticket_id == timers.ESTATE:
                 await _digest(conn, settings, now, late)
             else:
