@@ -129,6 +129,21 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
     return wrap
 
 
+async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
+    """The text the person sent, trimmed; or None, after telling them what is wrong with it
+    (a sticker or a photo where text is expected, an empty or an over-long message)."""
+    text = update.effective_message.text
+    if not text or not text.strip():
+        await answer(update, who.tr("Please answer in text."))
+        return None
+    if len(text) > limit:
+        await answer(update, who.tr("That is {count} characters; the limit is {limit}. Please "
+                                    "shorten it and send it again.",
+                                    count=len(text), limit=limit))
+        return None
+    return text.strip()
+
+
 async def clear_buttons(update: Update) -> None:
     """Removes the buttons of the tapped message, so it cannot be tapped again; a message
     already cleared (a double tap) is fine."""

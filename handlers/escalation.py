@@ -17,6 +17,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    text_answer,
 )
 from storage.records import Draft
 from workflow import roles, sla, views
@@ -69,22 +70,17 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
 
 async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """The reason for a pause or an extension (a step of the router)."""
-    text, d, tr = update.effective_message.text, desk(context), who.tr
-    if not text or not text.strip():
-        await answer(update, tr("Please answer in text."))
-        return
-    if len(text) > sla.MAX_REASON:
-        await answer(update, tr("That is {count} characters; the limit is {limit}. Please "
-                                "shorten it and send it again.",
-                                count=len(text), limit=sla.MAX_REASON))
+    d, tr = desk(context), who.tr
+    text = await text_answer(update, who, sla.MAX_REASON)
+    if text is None:
         return
     if draft.flow == sla.PAUSE_FLOW:
-        ticket = await sla.pause(d.db, d.settings, who.user_id, text.strip(), d.now())
+        ticket = await sla.pause(d.db, d.settings, who.user_id, text, d.now())
         if ticket is None:
             raise Refusal(Refusal.STALE)
         await answer(update, tr("{ref}: the clock is paused.", ref=ticket.ref))
     else:
-        ticket = await sla.extend(d.db, d.settings, who.user_id, text.strip(), d.now())
+        ticket = await sla.extend(d.db, d.settings, who.user_id, text, d.now())
         if ticket is None:
             raise Refusal(Refusal.STALE)
         notices.kick(context)

@@ -19,6 +19,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     main_menu,
+    text_answer,
 )
 from handlers.i18n import Tr
 from storage.records import Draft
@@ -107,16 +108,10 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                                 count=len(data["photos"])), keyboard([[(tr("Done"), "w:pd")]]))
         return
     if step == "note":
-        text = message.text
-        if not text or not text.strip():
-            await answer(update, tr("Please answer in text."))
+        text = await text_answer(update, who, onsite.MAX_NOTE)
+        if text is None:
             return
-        if len(text) > onsite.MAX_NOTE:
-            await answer(update, tr("That is {count} characters; the limit is {limit}. Please "
-                                    "shorten it and send it again.",
-                                    count=len(text), limit=onsite.MAX_NOTE))
-            return
-        data["note"] = text.strip()
+        data["note"] = text
         await views.save_draft(d.db, Draft(who.user_id, draft.flow, "hours", data), d.now())
         await answer(update, tr("Labour hours? For example: 1.5"))
         return
@@ -167,16 +162,11 @@ async def on_signoff(update: Update, context: Context, who: Asker) -> None:
 
 async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """The resident's reason for 'not fixed' (a step of the router)."""
-    text, d = update.effective_message.text, desk(context)
-    if not text or not text.strip():
-        await answer(update, who.tr("Please answer in text."))
+    d = desk(context)
+    text = await text_answer(update, who, onsite.MAX_REASON)
+    if text is None:
         return
-    if len(text) > onsite.MAX_REASON:
-        await answer(update, who.tr("That is {count} characters; the limit is {limit}. Please "
-                                    "shorten it and send it again.",
-                                    count=len(text), limit=onsite.MAX_REASON))
-        return
-    ticket = await onsite.not_fixed(d.db, d.settings, who.user_id, text.strip(), d.now())
+    ticket = await onsite.not_fixed(d.db, d.settings, who.user_id, text, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     notices.kick(context)

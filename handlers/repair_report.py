@@ -21,6 +21,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     main_menu,
+    text_answer,
 )
 from storage.records import Draft
 from workflow import report, roles, views
@@ -196,19 +197,13 @@ async def confirm(update: Update, context: Context, who: Asker) -> None:
 
 async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """A message while a report is in progress (a step of the router)."""
-    message, tr = update.effective_message, who.tr
+    tr = who.tr
     if draft.step in ("location", "description"):
         limit = report.MAX_LOCATION if draft.step == "location" else report.MAX_DESCRIPTION
-        problem = report.text_problem(message.text, limit)
-        if problem == "too_long":
-            await answer(update, tr("That is {count} characters; the limit is {limit}. Please "
-                                    "shorten it and send it again.",
-                                    count=len(message.text), limit=limit))
-        elif problem == "empty":
-            await answer(update, tr("Please answer in text."))
-        else:
+        text = await text_answer(update, who, limit)
+        if text is not None:
             await _save_and_prompt(update, context, who,
-                                   report.advance(draft, **{draft.step: message.text.strip()}))
+                                   report.advance(draft, **{draft.step: text}))
         return
     if draft.step == "photos":
         await _add_photo(update, context, who, draft)

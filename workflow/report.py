@@ -53,15 +53,6 @@ def edit(draft: Draft, field: str) -> Draft:
     return Draft(draft.user_id, FLOW, field, data)
 
 
-def text_problem(text: str | None, limit: int) -> str | None:
-    """None when acceptable, else 'empty' or 'too_long'."""
-    if text is None or not text.strip():
-        return "empty"
-    if len(text) > limit:
-        return "too_long"
-    return None
-
-
 def open_slots(day: date, now_local: datetime) -> list[Slot]:
     """The slots of that day not yet over."""
     if day != now_local.date():
