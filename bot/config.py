@@ -11,6 +11,8 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.settings import (
+    COMPLAINT,
+    DEFAULT_COMPLAINT_TARGETS,
     DEFAULT_TARGETS,
     LANGUAGES,
     PRIORITIES,
@@ -57,7 +59,9 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
 
 KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_confirm_days",
               "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
-              "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds"}
+              "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
+              "complaint_categories", "departments", "survey_delay", "survey_hours",
+              "survey_reminder", "survey_expiry"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -105,6 +109,14 @@ def parse_settings(raw: dict) -> EstateSettings:
     categories = defaults.categories
     if "categories" in raw:
         categories = _categories(raw["categories"])
+    complaint_categories = defaults.complaint_categories
+    if "complaint_categories" in raw:
+        complaint_categories = _categories(raw["complaint_categories"], "complaint_categories",
+                                           defaults.complaint_categories)
+    departments = defaults.departments
+    if "departments" in raw:
+        departments = _categories(raw["departments"], "departments", defaults.departments)
+    survey_hours = _range("survey_hours", raw.get("survey_hours", "09:00-20:00"))
     quiet = raw.get("quiet_hours", "21:00-08:00")
     parts = quiet.split("-") if isinstance(quiet, str) else []
     if len(parts) != 2:
@@ -122,7 +134,22 @@ def parse_settings(raw: dict) -> EstateSettings:
         technician_reminder=duration("technician_reminder",
                                      raw.get("technician_reminder", "1h")),
         sweep_seconds=_sweep_seconds(raw.get("sweep_seconds", defaults.sweep_seconds)),
+        complaint_categories=complaint_categories, departments=departments,
+        survey_delay=duration("survey_delay", raw.get("survey_delay", "24h")),
+        survey_start=survey_hours[0], survey_end=survey_hours[1],
+        survey_reminder=duration("survey_reminder", raw.get("survey_reminder", "24h")),
+        survey_expiry=duration("survey_expiry", raw.get("survey_expiry", "48h")),
     )
+
+
+def _range(setting: str, value) -> tuple[time, time]:
+    parts = value.split("-") if isinstance(value, str) else []
+    if len(parts) != 2:
+        raise ConfigError(f"{setting}: '{value}' must be a range such as \"09:00-20:00\"")
+    start, end = _clock(setting, parts[0]), _clock(setting, parts[1])
+    if start >= end:
+        raise ConfigError(f"{setting}: the range must start before it ends, within one day")
+    return start, end
 
 
 def duration(setting: str, value) -> timedelta:
@@ -160,8 +187,9 @@ def _service_levels(raw, categories: tuple[Category, ...]) -> dict[str, dict[str
     { assign = "30m", resolve = "4h" }; what is left out comes from the default."""
     if not isinstance(raw, dict):
         raise ConfigError("service_levels: must be tables such as [service_levels.default]")
-    keys = {"default"} | {c.key for c in categories}
-    levels: dict[str, dict[str, Target]] = {"default": dict(DEFAULT_TARGETS)}
+    keys = {"default", COMPLAINT} | {c.key for c in categories}
+    levels: dict[str, dict[str, Target]] = {"default": dict(DEFAULT_TARGETS),
+                                            COMPLAINT: dict(DEFAULT_COMPLAINT_TARGETS)}
     for scope in ["default", *sorted(set(raw) - {"default"})]:
         if scope not in keys:
             raise ConfigError(f"service_levels.{scope}: not a category; use default or one of "
@@ -174,7 +202,7 @@ def _service_levels(raw, categories: tuple[Category, ...]) -> dict[str, dict[str
             name = f"service_levels.{scope}.{priority}"
             if not isinstance(target, dict) or set(target) - {"assign", "resolve"}:
                 raise ConfigError(f"{name}: must be {{ assign = \"30m\", resolve = \"4h\" }}")
-            base = levels["default"][priority]
+            base = levels[COMPLAINT if scope == COMPLAINT else "default"][priority]
             found = Target(
                 duration(f"{name}.assign", target["assign"]) if "assign" in target
                 else base.assign,
@@ -187,28 +215,30 @@ def _service_levels(raw, categories: tuple[Category, ...]) -> dict[str, dict[str
     return levels
 
 
-def _categories(raw) -> tuple[Category, ...]:
+def _categories(raw, setting: str = "categories",
+                builtins: tuple[Category, ...] = EstateSettings().categories
+                ) -> tuple[Category, ...]:
     if not isinstance(raw, list) or not raw:
-        raise ConfigError("categories: must be a list of [[categories]] tables with a key")
-    builtin = {c.key: c for c in EstateSettings().categories}
+        raise ConfigError(f"{setting}: must be a list of [[{setting}]] tables with a key")
+    builtin = {c.key: c for c in builtins}
     found = []
     for n, item in enumerate(raw, start=1):
         key = item.get("key") if isinstance(item, dict) else None
         if not isinstance(key, str) or not key.replace("_", "").isalnum() or len(key) > 30:
-            raise ConfigError(f"categories[{n}].key: must be a short name of letters, digits "
+            raise ConfigError(f"{setting}[{n}].key: must be a short name of letters, digits "
                               f"and _, such as \"pest_control\"")
         extra = set(item) - {"key", "labels"}
         if extra:
-            raise ConfigError(f"categories[{n}].{sorted(extra)[0]}: unknown; a category has a key "
-                              f"and labels (deadlines are set in [service_levels.{key}])")
+            raise ConfigError(f"{setting}[{n}].{sorted(extra)[0]}: unknown; an entry has a key "
+                              f"and labels (deadlines are set in [service_levels])")
         labels = item.get("labels", {})
         if not isinstance(labels, dict) or any(k not in LANGUAGES for k in labels):
-            raise ConfigError(f"categories[{n}].labels: must be a table such as "
+            raise ConfigError(f"{setting}[{n}].labels: must be a table such as "
                               f"{{ zh_Hant = \"…\", zh_Hans = \"…\", en = \"…\" }}")
         if key not in builtin and not labels:
-            raise ConfigError(f"categories[{n}].labels: the new category '{key}' needs labels, "
+            raise ConfigError(f"{setting}[{n}].labels: the new entry '{key}' needs labels, "
                               f"such as {{ zh_Hant = \"…\", zh_Hans = \"…\", en = \"…\" }}")
         if key in (c.key for c in found):
-            raise ConfigError(f"categories[{n}].key: '{key}' is listed twice")
+            raise ConfigError(f"{setting}[{n}].key: '{key}' is listed twice")
         found.append(Category(key, dict(labels)))
     return tuple(found)

@@ -167,4 +167,31 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX timers_due ON timers(due_at) WHERE fired_at IS NULL;
     """,
+    # 3: complaints, departments, callback surveys
+    """
+    ALTER TABLE tickets ADD COLUMN department TEXT;
+    ALTER TABLE tickets ADD COLUMN reply TEXT;
+    ALTER TABLE tickets ADD COLUMN callback_requested INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN linked_ticket_id INTEGER REFERENCES tickets(id);
+    ALTER TABLE people ADD COLUMN department TEXT;
+    ALTER TABLE invitations ADD COLUMN department TEXT;
+    CREATE INDEX tickets_created ON tickets(created_at);
+    CREATE TABLE surveys (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+        sent_at TEXT NOT NULL,
+        reminded_at TEXT,
+        expired_at TEXT,
+        channel TEXT,
+        reached INTEGER,
+        rating INTEGER,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        comment TEXT,
+        answered_at TEXT,
+        answered_late INTEGER NOT NULL DEFAULT 0,
+        recorded_by INTEGER,
+        low_alerted INTEGER NOT NULL DEFAULT 0,
+        followup_ticket_id INTEGER REFERENCES tickets(id)
+    );
+    CREATE INDEX surveys_sent ON surveys(sent_at);
+    """,
 ]

@@ -9,12 +9,12 @@ import aiosqlite
 from storage.db import to_db_time
 from storage.records import Invitation, Person, Unit
 
-_PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL "
-           "FROM people")
+_PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
+           "department FROM people")
 
 
 def _person(row) -> Person:
-    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
+    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7])
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> Person | None:
@@ -43,13 +43,10 @@ async def set_phone(conn: aiosqlite.Connection, user_id: int, phone: str) -> Non
 
 
 async def set_role(conn: aiosqlite.Connection, user_id: int, role: str | None,
-                   name: str | None = None) -> None:
-    if name:
-        await conn.execute("UPDATE people SET role = ?, name = ?, active = 1 WHERE user_id = ?",
-                           (role, name, user_id))
-    else:
-        await conn.execute("UPDATE people SET role = ?, active = 1 WHERE user_id = ?",
-                           (role, user_id))
+                   name: str | None = None, department: str | None = None) -> None:
+    await conn.execute(
+        "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, active = 1 "
+        "WHERE user_id = ?", (role, name or None, department, user_id))
 
 
 async def deactivate(conn: aiosqlite.Connection, user_id: int) -> None:
@@ -89,16 +86,17 @@ async def units_of(conn: aiosqlite.Connection, user_id: int) -> list[Unit]:
 
 
 async def add_invitation(conn: aiosqlite.Connection, code: str, role: str, name: str | None,
-                         now: datetime) -> None:
+                         now: datetime, department: str | None = None) -> None:
     await conn.execute(
-        "INSERT INTO invitations (code, role, name, created_at) VALUES (?, ?, ?, ?)",
-        (code, role, name, to_db_time(now)),
+        "INSERT INTO invitations (code, role, name, created_at, department) VALUES (?, ?, ?, ?, ?)",
+        (code, role, name, to_db_time(now), department),
     )
 
 
 async def get_invitation(conn: aiosqlite.Connection, code: str) -> Invitation | None:
     row = await (await conn.execute(
-        "SELECT code, role, name, used_by FROM invitations WHERE code = ?", (code,))).fetchone()
+        "SELECT code, role, name, used_by, department FROM invitations WHERE code = ?",
+        (code,))).fetchone()
     return Invitation(*row) if row else None
 
 

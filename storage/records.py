@@ -15,6 +15,7 @@ class Person:
     phone: str | None
     active: bool
     unreachable: bool = False
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Invitation:
     role: str
     name: str | None
     used_by: int | None
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,10 @@ class Ticket:
     paused_at: datetime | None = None
     paused_seconds: int = 0
     defaulted_contractor_id: int | None = None
+    department: str | None = None  # a complaint's, once routed
+    reply: str | None = None  # a complaint's reply to the resident
+    callback_requested: bool = False
+    linked_ticket_id: int | None = None  # a follow-up's original ticket
 
 
 @dataclass(frozen=True)
@@ -126,3 +132,20 @@ class OutboxMessage:
     ticket_id: int | None
     payload: dict
     attempts: int
+
+
+@dataclass(frozen=True)
+class Survey:
+    ticket_id: int
+    sent_at: datetime
+    reminded_at: datetime | None
+    expired_at: datetime | None
+    channel: str | None  # 'bot' or 'phone', once answered
+    reached: bool | None
+    rating: int | None
+    reasons: tuple[str, ...]
+    comment: str | None
+    answered_at: datetime | None
+    answered_late: bool
+    low_alerted: bool
+    followup_ticket_id: int | None

@@ -14,7 +14,8 @@ _SELECT = (
     "t.location, t.description, t.visit_date, t.visit_slot, t.status, t.technician_id, "
     "t.contractor_id, t.deadline_at, t.work_note, t.labour_hours, t.materials_cost, "
     "t.created_at, t.completed_at, t.closed_at, t.priority, t.assign_due_at, t.assigned_at, "
-    "t.paused_at, t.paused_seconds, t.defaulted_contractor_id "
+    "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
+    "t.callback_requested, t.linked_ticket_id "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -32,7 +33,8 @@ def _ticket(r) -> Ticket:
         created_at=from_db_time(r[19]), completed_at=from_db_time(r[20]),
         closed_at=from_db_time(r[21]), priority=r[22], assign_due_at=from_db_time(r[23]),
         assigned_at=from_db_time(r[24]), paused_at=from_db_time(r[25]),
-        paused_seconds=r[26], defaulted_contractor_id=r[27],
+        paused_seconds=r[26], defaulted_contractor_id=r[27], department=r[28], reply=r[29],
+        callback_requested=bool(r[30]), linked_ticket_id=r[31],
     )
 
 
@@ -50,14 +52,16 @@ async def next_sequence(conn: aiosqlite.Connection, kind: str, year: int) -> int
 async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id: int,
                  unit_id: int, category: str, location: str, description: str, visit_date: str,
                  visit_slot: str, status: str, priority: str, assign_due_at: datetime,
-                 deadline_at: datetime, now: datetime) -> int:
+                 deadline_at: datetime, now: datetime, callback_requested: bool = False,
+                 linked_ticket_id: int | None = None) -> int:
     cur = await conn.execute(
         "INSERT INTO tickets (ref, kind, resident_id, unit_id, category, location, description, "
         "visit_date, visit_slot, status, priority, assign_due_at, deadline_at, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "updated_at, callback_requested, linked_ticket_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (ref, kind, resident_id, unit_id, category, location, description, visit_date,
          visit_slot, status, priority, to_db_time(assign_due_at), to_db_time(deadline_at),
-         to_db_time(now), to_db_time(now)),
+         to_db_time(now), to_db_time(now), int(callback_requested), linked_ticket_id),
     )
     return cur.lastrowid
 

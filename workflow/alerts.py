@@ -65,15 +65,6 @@ async def stand_in(conn: aiosqlite.Connection, person: Person) -> Person | None:
     return others[0] if others else None
 
 
-async def _holders(conn, ticket: Ticket) -> list[Person]:
-    """Who holds the ticket: its technician, else the desk (for a contractor or nobody)."""
-    if ticket.technician_id is not None:
-        technician = await people.get(conn, ticket.technician_id)
-        if technician is not None and technician.active:
-            return [technician]
-    return await machine.desk(conn)
-
-
 async def _send(conn, recipients: list[Person], kind: str, ticket: Ticket, now: datetime,
                 payload: dict) -> None:
     seen = set()
@@ -99,12 +90,13 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
         # after downtime the target may be missed already: then the alert says it all
         if unresolved and target > now and (kind == sla.RESOLVE_WARN
                                             or ticket.status == machine.NEW):
-            await _send(conn, await _holders(conn, ticket), "sla_warning", ticket, now, payload)
+            await _send(conn, await machine.holders(conn, ticket), "sla_warning", ticket, now,
+                        payload)
     elif kind in (sla.ASSIGN_LATE, sla.RESOLVE_LATE, sla.VISIT_LATE):
         still = {sla.ASSIGN_LATE: ticket.status == machine.NEW,
                  sla.VISIT_LATE: ticket.status in (machine.ASSIGNED, machine.REOPENED)}
         if unresolved and still.get(kind, True):
-            await _send(conn, await _holders(conn, ticket) + supervisors, "overdue_alert",
+            await _send(conn, await machine.holders(conn, ticket) + supervisors, "overdue_alert",
                         ticket, now, payload)
             await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
                                     ticket.status, ticket.status)

@@ -124,7 +124,8 @@ async def accept_invitation(db: Database, user_id: int, code: str, name: str,
         invitation = await people.get_invitation(conn, code)
         if invitation is None or not await people.use_invitation(conn, code, user_id, now):
             return None
-        await people.set_role(conn, user_id, invitation.role, invitation.name or name)
+        await people.set_role(conn, user_id, invitation.role, invitation.name or name,
+                              invitation.department)
         return invitation.role
 
 

@@ -159,10 +159,9 @@ async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, re
                                  reason)
         await tickets.remove_signoff(conn, ticket.id, "technician")
         await sla.arm(conn, settings, ticket.id, now)
-        recipients = [ticket.technician_id] if ticket.technician_id else [
-            p.user_id for p in await machine.desk(conn)]
-        for recipient in recipients:
-            await outbox.add(conn, recipient, "task_reopened", now, ticket.id, {"reason": reason})
+        for holder in await machine.holders(conn, ticket):
+            await outbox.add(conn, holder.user_id, "task_reopened", now, ticket.id,
+                             {"reason": reason})
         return await tickets.get(conn, ticket.id)
 
 

@@ -28,6 +28,17 @@ DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key in (
     "public_areas", "other"))
 
 
+DEFAULT_COMPLAINT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key in (
+    "staff_attitude", "cleanliness", "security", "noise_neighbours", "parking", "fees",
+    "facilities", "other"))
+DEFAULT_DEPARTMENTS: tuple[Category, ...] = tuple(Category(key) for key in (
+    "customer_service", "engineering", "security", "cleaning", "finance", "management"))
+# Reason chips offered after a rating of 4-5, and after 1-3.
+DEFAULT_PRAISE = ("quick", "tidy", "polite", "fixed_first_time")
+DEFAULT_FAULTS = ("late", "not_fixed", "messy", "rude", "not_informed")
+COMPLAINT = "complaint"  # the service-level scope of complaints
+
+
 @dataclass(frozen=True)
 class Target:
     """A service level: the time to assign (first response) and to resolve, from the report."""
@@ -39,6 +50,12 @@ DEFAULT_TARGETS: dict[str, Target] = {
     EMERGENCY: Target(timedelta(minutes=30), timedelta(hours=4)),
     URGENT: Target(timedelta(hours=2), timedelta(hours=24)),
     NORMAL: Target(timedelta(hours=24), timedelta(hours=72)),
+}
+# Complaints: acknowledged within 30 minutes (the service standard's acceptance time).
+DEFAULT_COMPLAINT_TARGETS: dict[str, Target] = {
+    EMERGENCY: Target(timedelta(minutes=15), timedelta(hours=4)),
+    URGENT: Target(timedelta(minutes=30), timedelta(hours=24)),
+    NORMAL: Target(timedelta(minutes=30), timedelta(hours=72)),
 }
 
 
@@ -67,7 +84,17 @@ class EstateSettings:
     auto_confirm_days: int = 3
     # Service levels: "default" and any category key -> priority -> Target.
     service_levels: dict[str, dict[str, Target]] = field(
-        default_factory=lambda: {"default": dict(DEFAULT_TARGETS)})
+        default_factory=lambda: {"default": dict(DEFAULT_TARGETS),
+                                 COMPLAINT: dict(DEFAULT_COMPLAINT_TARGETS)})
+    complaint_categories: tuple[Category, ...] = DEFAULT_COMPLAINT_CATEGORIES
+    departments: tuple[Category, ...] = DEFAULT_DEPARTMENTS
+    survey_delay: timedelta = timedelta(hours=24)
+    survey_start: time = time(9)
+    survey_end: time = time(20)
+    survey_reminder: timedelta = timedelta(hours=24)
+    survey_expiry: timedelta = timedelta(hours=48)  # after the reminder
+    praise_chips: tuple[str, ...] = DEFAULT_PRAISE
+    fault_chips: tuple[str, ...] = DEFAULT_FAULTS
     warn_share: float = 0.8  # the early warning, as a share of the target
     manager_share: float = 0.5  # managers hear after a further half of the target
     quiet_start: time = time(21)
@@ -84,10 +111,19 @@ class EstateSettings:
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
 
-    def target(self, category: str, priority: str) -> Target:
+    def target(self, category: str, priority: str, kind: str = "R") -> Target:
+        if kind == "C":
+            own = self.service_levels.get(COMPLAINT, {})
+            return own.get(priority) or DEFAULT_COMPLAINT_TARGETS[priority]
         own = self.service_levels.get(category, {})
         return own.get(priority) or self.service_levels["default"].get(priority) \
             or DEFAULT_TARGETS[priority]
+
+    def complaint_category(self, key: str) -> Category | None:
+        return next((c for c in self.complaint_categories if c.key == key), None)
+
+    def department(self, key: str) -> Category | None:
+        return next((c for c in self.departments if c.key == key), None)
 
     def in_quiet_hours(self, local: time) -> bool:
         if self.quiet_start <= self.quiet_end:

@@ -88,6 +88,25 @@ async def desk(conn: aiosqlite.Connection) -> list[Person]:
     return []
 
 
+async def department_heads(conn: aiosqlite.Connection, department: str | None) -> list[Person]:
+    """The supervisors of a department; when it has none, every supervisor."""
+    supervisors = await people.with_role(conn, roles.SUPERVISOR)
+    heads = [p for p in supervisors if p.department == department]
+    return heads or supervisors or await people.with_role(conn, roles.MANAGER)
+
+
+async def holders(conn: aiosqlite.Connection, ticket: Ticket) -> list[Person]:
+    """Who holds a ticket: its technician; a routed complaint's department heads; else the
+    desk (a contractor's job, or one nobody has yet)."""
+    if ticket.technician_id is not None:
+        technician = await people.get(conn, ticket.technician_id)
+        if technician is not None and technician.active:
+            return [technician]
+    if ticket.kind == "C" and ticket.department:
+        return await department_heads(conn, ticket.department)
+    return await desk(conn)
+
+
 def may_view(person: Person, ticket: Ticket) -> bool:
     if ticket.resident_id == person.user_id:
         return True

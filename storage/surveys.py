@@ -1,0 +1,88 @@
+"""Callback surveys (回訪): one per closed ticket, answered in the bot or recorded by phone."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import from_db_time, to_db_time
+from storage.records import Survey
+
+_SELECT = ("SELECT ticket_id, sent_at, reminded_at, expired_at, channel, reached, rating, "
+           "reasons, comment, answered_at, answered_late, low_alerted, followup_ticket_id "
+           "FROM surveys")
+
+
+def _survey(r) -> Survey:
+    return Survey(r[0], from_db_time(r[1]), from_db_time(r[2]), from_db_time(r[3]), r[4],
+                  None if r[5] is None else bool(r[5]), r[6], tuple(json.loads(r[7])), r[8],
+                  from_db_time(r[9]), bool(r[10]), bool(r[11]), r[12])
+
+
+async def get(conn: aiosqlite.Connection, ticket_id: int) -> Survey | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE ticket_id = ?", (ticket_id,))).fetchone()
+    return _survey(row) if row else None
+
+
+async def open_for(conn: aiosqlite.Connection, ticket_id: int, now: datetime) -> bool:
+    """Starts the survey; False if the ticket already has one."""
+    cur = await conn.execute(
+        "INSERT INTO surveys (ticket_id, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (ticket_id, to_db_time(now)))
+    return cur.rowcount == 1
+
+
+async def rate(conn: aiosqlite.Connection, ticket_id: int, rating: int, channel: str,
+               now: datetime, late: bool, reached: bool | None = None,
+               recorded_by: int | None = None) -> bool:
+    """The first rating counts; False when one was already given."""
+    cur = await conn.execute(
+        "UPDATE surveys SET rating = ?, channel = ?, reached = ?, answered_at = ?, "
+        "answered_late = ?, recorded_by = ? WHERE ticket_id = ? AND answered_at IS NULL",
+        (rating, channel, None if reached is None else int(reached), to_db_time(now),
+         int(late), recorded_by, ticket_id))
+    return cur.rowcount == 1
+
+
+async def set_reasons(conn: aiosqlite.Connection, ticket_id: int, reasons: list[str]) -> None:
+    await conn.execute("UPDATE surveys SET reasons = ? WHERE ticket_id = ?",
+                       (json.dumps(reasons), ticket_id))
+
+
+async def set_comment(conn: aiosqlite.Connection, ticket_id: int, comment: str) -> None:
+    await conn.execute("UPDATE surveys SET comment = ? WHERE ticket_id = ?", (comment, ticket_id))
+
+
+async def mark(conn: aiosqlite.Connection, ticket_id: int, column: str, now: datetime) -> bool:
+    """Sets reminded_at or expired_at once."""
+    assert column in ("reminded_at", "expired_at")
+    cur = await conn.execute(
+        f"UPDATE surveys SET {column} = ? WHERE ticket_id = ? AND {column} IS NULL",
+        (to_db_time(now), ticket_id))
+    return cur.rowcount == 1
+
+
+async def mark_low_alerted(conn: aiosqlite.Connection, ticket_id: int) -> bool:
+    cur = await conn.execute("UPDATE surveys SET low_alerted = 1 WHERE ticket_id = ? AND "
+                             "low_alerted = 0", (ticket_id,))
+    return cur.rowcount == 1
+
+
+async def set_followup(conn: aiosqlite.Connection, ticket_id: int, followup_id: int) -> bool:
+    cur = await conn.execute("UPDATE surveys SET followup_ticket_id = ? WHERE ticket_id = ? "
+                             "AND followup_ticket_id IS NULL", (followup_id, ticket_id))
+    return cur.rowcount == 1
+
+
+async def record_call(conn: aiosqlite.Connection, ticket_id: int, reached: bool,
+                      rating: int | None, note: str, staff_id: int, now: datetime) -> None:
+    """A phone callback: fills the survey, opening one if the bot had not yet."""
+    await open_for(conn, ticket_id, now)
+    await conn.execute(
+        "UPDATE surveys SET channel = 'phone', reached = ?, rating = coalesce(?, rating), "
+        "comment = coalesce(nullif(?, ''), comment), "
+        "answered_at = CASE WHEN ? THEN coalesce(answered_at, ?) ELSE answered_at END, "
+        "recorded_by = ? WHERE ticket_id = ?",
+        (int(reached), rating, note, int(reached), to_db_time(now), staff_id, ticket_id))
