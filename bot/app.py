@@ -11,6 +11,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from handlers import (
+    complaints,
     dispatch,
     escalation,
     menus,
@@ -19,6 +20,7 @@ from handlers import (
     onsite,
     repair_report,
     router,
+    surveys,
     tickets_view,
 )
 from handlers.common import Desk, asker
@@ -50,8 +52,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app = builder.build()
     app.bot_data["desk"] = Desk(db, settings, clock)
     # Order matters: specific handlers first, the catch-all router last.
-    for module in (onboarding, repair_report, tickets_view, dispatch, onsite, escalation,
-                   router):
+    for module in (onboarding, repair_report, complaints, tickets_view, dispatch, onsite,
+                   escalation, surveys, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     invite = staff.add_parser("invite", help="make a one-time invitation link")
     invite.add_argument("--role", required=True, choices=roles.STAFF_ROLES)
     invite.add_argument("--name", help="the name the desk will show")
+    invite.add_argument("--department", help="for a supervisor: the department they head, "
+                                             "such as security (complaints are routed to it)")
     staff.add_parser("list", help="list staff")
     remove = staff.add_parser("remove", help="remove a staff member's rights")
     remove.add_argument("user_id", type=int, help="the Telegram user id shown by 'staff list'")
@@ -94,7 +96,12 @@ async def _roster_import(args, env, settings, db) -> int:
 
 
 async def _staff_invite(args, env, settings, db) -> int:
-    code = await admin.invite(db, args.role, args.name, utc_now())
+    known = [d.key for d in settings.departments]
+    if args.department and args.department not in known:
+        print(f"staff: --department: unknown department {args.department}; choose from "
+              f"{','.join(known)}", file=sys.stderr)
+        return 1
+    code = await admin.invite(db, args.role, args.name, utc_now(), args.department)
     username = await admin.bot_username(db) or await _ask_username(env)
     print(f"Invitation for a {args.role}{' (' + args.name + ')' if args.name else ''}, "
           f"usable once:")
@@ -124,7 +131,7 @@ async def _staff_list(args, env, settings, db) -> int:
     if not people:
         print("No staff yet. Invite someone with: estatedesk staff invite --role clerk")
     for p in people:
-        print(f"{p.user_id}\t{p.role}\t{p.name}")
+        print(f"{p.user_id}\t{p.role}\t{p.name}\t{p.department or ''}".rstrip())
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import Tr
-from workflow import dispatch, roles
+from workflow import complaints, dispatch, roles
 from workflow import tickets as machine
 from workflow.views import TicketFile
 
@@ -13,8 +13,8 @@ UNRESOLVED_STATUSES = (machine.NEW, *machine.WORKING)
 def desk_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[str, str]]]:
     """The actions this ticket offers to the desk, by its status and the viewer's role."""
     t = file.ticket
-    rows = []
-    if t.status in dispatch.ASSIGNABLE:
+    rows = complaint_buttons(tr, file, role) if t.kind == "C" else []
+    if t.kind == "R" and t.status in dispatch.ASSIGNABLE:
         again = t.technician_id is not None or t.contractor_id is not None
         rows.append([
             (tr("Reassign: technician") if again else tr("Assign technician"), f"d:tech:{t.id}"),
@@ -32,8 +32,8 @@ def desk_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[
             (tr("Extend deadline"), f"d:ex:{t.id}"),
         ])
     signed = any(s.party == "supervisor" for s in file.signoffs)
-    if roles.can_sign_as_supervisor(role) and t.status in (machine.COMPLETED, machine.CLOSED) \
-            and not signed:
+    if t.kind == "R" and roles.can_sign_as_supervisor(role) and not signed and \
+            t.status in (machine.COMPLETED, machine.CLOSED):
         rows.append([(tr("Supervisor sign-off"), f"s:sup:{t.id}")])
     rows.append([(tr("Timeline"), f"t:v:{t.id}")])
     return rows
@@ -48,4 +48,17 @@ def task_buttons(tr: Tr, file: TicketFile) -> list[list[tuple[str, str]]]:
         rows.append([(tr("Arrived"), f"w:at:{t.id}")])
     if machine.COMPLETED in machine.TRANSITIONS[t.status]:
         rows.append([(tr("Complete"), f"w:done:{t.id}")])
+    return rows
+
+
+def complaint_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[str, str]]]:
+    t = file.ticket
+    rows = []
+    if t.status == machine.NEW and t.assigned_at is None:
+        rows.append([(tr("Acknowledge"), f"d:ack:{t.id}")])
+    if t.status in complaints.ROUTABLE:
+        rows.append([(tr("Route to a department") if t.department is None
+                      else tr("Route elsewhere"), f"d:rt:{t.id}")])
+    if t.status in machine.WORKING and t.department and roles.can_sign_as_supervisor(role):
+        rows.append([(tr("Record the reply"), f"k:reply:{t.id}")])
     return rows

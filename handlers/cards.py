@@ -32,8 +32,10 @@ def holder(tr: Tr, file: TicketFile) -> str | None:
 
 
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
+    if file.ticket.kind == "C":
+        return complaint_summary(tr, settings, file, staff=staff)
     t = file.ticket
-    lines = [f"{t.ref} · {labels.of(tr, labels.STATUSES, t.status)}"]
+    lines = [f"{t.ref} · {labels.status(tr, t)}"]
     if t.priority != "normal":
         lines.append(tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                                   t.priority)))
@@ -83,4 +85,33 @@ def timeline(tr: Tr, file: TicketFile) -> str:
             lines.append("· " + tr("{party}: {name} {time}",
                                    party=labels.of(tr, labels.PARTIES, s.party), name=name,
                                    time=tr.datetime(s.at)))
+    return "\n".join(lines)
+
+
+def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
+    t = file.ticket
+    lines = [f"{t.ref} · {labels.status(tr, t)}", tr("Unit: {unit}", unit=t.unit.label)]
+    if staff and file.resident is not None:
+        lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
+                        phone=phone(file.resident.phone)))
+    lines += [
+        tr("Category: {category}", category=labels.complaint_category(tr, settings,
+                                                                      t.category)),
+        tr("Complaint: {text}", text=t.description),
+    ]
+    if file.report_photos:
+        lines.append(tr("Photos: {count}", count=len(file.report_photos)))
+    if t.callback_requested:
+        lines.append(tr("Wants a phone call back."))
+    if t.department:
+        lines.append(tr("Department: {department}",
+                        department=labels.department(tr, settings, t.department)))
+    if staff and t.status == "new" and t.assign_due_at and t.assigned_at is None:
+        lines.append(tr("Acknowledge by: {deadline}", deadline=tr.datetime(t.assign_due_at)))
+    if t.deadline_at and t.status not in ("completed", "closed"):
+        lines.append(tr("Deadline: {deadline}", deadline=tr.datetime(t.deadline_at)))
+    if staff and t.work_note:
+        lines.append(tr("Action taken: {note}", note=t.work_note))
+    if t.reply:
+        lines.append(tr("Reply: {reply}", reply=t.reply))
     return "\n".join(lines)

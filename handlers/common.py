@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes, filters
 
 from handlers.i18n import N_, Tr, guess_language
 from storage.db import Database
-from storage.records import Person
+from storage.records import Draft, Person
 from workflow import delivery, roles, views
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -144,6 +144,27 @@ async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
     return text.strip()
 
 
+async def collect_photo(update: Update, context: Context, who: Asker, draft: Draft, limit: int,
+                        done: str) -> None:
+    """A photo for the draft in progress, up to `limit`; `done` is the Done button's data."""
+    message, tr = update.effective_message, who.tr
+    photos = list(draft.data.get("photos", []))
+    done_button = keyboard([[(tr("Done"), done)]])
+    if not message.photo:
+        await answer(update, tr("Please send a photo, or tap 'Done'."), done_button)
+        return
+    if len(photos) >= limit:
+        await answer(update, tr("That is the most photos one report can take ({limit}). "
+                                "Tap 'Done' to go on.", limit=limit), done_button)
+        return
+    photos.append(message.photo[-1].file_id)
+    d = desk(context)
+    await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step,
+                                       {**draft.data, "photos": photos}), d.now())
+    await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
+                            count=len(photos), limit=limit), done_button)
+
+
 async def clear_buttons(update: Update) -> None:
     """Removes the buttons of the tapped message, so it cannot be tapped again; a message
     already cleared (a double tap) is fine."""
@@ -174,7 +195,9 @@ def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
     tr = who.tr
     role = who.role
     if role == roles.RESIDENT:
-        first = [(tr("Report a repair"), "m:repair"), (tr("My tickets"), "m:mytickets")]
+        first = [(tr("Report a repair"), "m:repair"), (tr("Make a complaint"), "m:complain")]
+        return keyboard([first, [(tr("My tickets"), "m:mytickets")],
+                         [(tr("Language"), "m:language"), (tr("Help"), "m:help")]])
     elif role == roles.TECHNICIAN:
         first = [(tr("My tasks"), "m:mytasks")]
     elif roles.can_sign_as_supervisor(role):

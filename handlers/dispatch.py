@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import cards, escalation, labels, notices
+from handlers import complaints as complaint_desk
 from handlers.actions import desk_buttons
 from handlers.common import (
     PRIVATE,
@@ -29,7 +30,7 @@ async def queue(update: Update, context: Context, who: Asker) -> None:
     if not found:
         await answer(update, who.tr("No open tickets. Well done."))
         return
-    rows = [[(f"{t.ref} · {labels.of(who.tr, labels.STATUSES, t.status)} · {t.unit.label}",
+    rows = [[(f"{t.ref} · {labels.status(who.tr, t)} · {t.unit.label}",
               f"d:v:{t.id}")] for t in found]
     await answer(update, who.tr("Open tickets, waiting for dispatch first:"), keyboard(rows))
 
@@ -76,7 +77,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         await answer(update, tr("{ref}: recorded that the contractor was notified by phone.",
                                 ref=ticket.ref))
-    else:
+    elif not await complaint_desk.on_desk_button(update, context, who, action, ticket_id, args):
         await escalation.on_desk_button(update, context, who, action, ticket_id, args)
 
 

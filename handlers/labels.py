@@ -15,6 +15,42 @@ CATEGORIES = {
     "public_areas": N_("Public areas"),
     "other": N_("Other"),
 }
+COMPLAINT_CATEGORIES = {
+    "staff_attitude": N_("Staff attitude"),
+    "cleanliness": N_("Cleanliness"),
+    "security": N_("Security"),
+    "noise_neighbours": N_("Noise and neighbours"),
+    "parking": N_("Parking"),
+    "fees": N_("Fees and charges"),
+    "facilities": N_("Facilities"),
+    "other": N_("Other"),
+}
+DEPARTMENTS = {
+    "customer_service": N_("Customer service"),
+    "engineering": N_("Engineering"),
+    "security": N_("Security"),
+    "cleaning": N_("Cleaning"),
+    "finance": N_("Finance"),
+    "management": N_("Management"),
+}
+CHIPS = {
+    "quick": N_("Quick"),
+    "tidy": N_("Tidy"),
+    "polite": N_("Polite"),
+    "fixed_first_time": N_("Fixed first time"),
+    "late": N_("Late"),
+    "not_fixed": N_("Not fixed"),
+    "messy": N_("Messy"),
+    "rude": N_("Rude"),
+    "not_informed": N_("Not kept informed"),
+}
+COMPLAINT_STATUSES = {
+    "new": N_("Received, waiting for the desk"),
+    "assigned": N_("With the department concerned"),
+    "completed": N_("Replied, waiting for the resident's answer"),
+    "reopened": N_("Reopened"),
+    "closed": N_("Closed"),
+}
 STATUSES = {
     "new": N_("Received, waiting for dispatch"),
     "assigned": N_("Assigned"),
@@ -56,6 +92,12 @@ ACTIONS = {
     "overdue_visit_late": N_("Visit not started in its time slot: supervisors alerted"),
     "escalated_assign_managers": N_("Still not assigned: managers alerted"),
     "escalated_resolve_managers": N_("Still not resolved: managers alerted"),
+    "acknowledged": N_("Acknowledged by the desk"),
+    "routed": N_("Passed to the department"),
+    "replied": N_("Replied"),
+    "resident_added": N_("The resident added"),
+    "follow_up_opened": N_("Follow-up complaint opened"),
+    "called_back": N_("Called back by phone"),
 }
 ROLES = {
     "resident": N_("resident"),
@@ -71,11 +113,32 @@ PARTIES = {
 }
 
 
-def category(tr: Tr, settings: EstateSettings, key: str) -> str:
-    found = settings.category(key)
+def _configured(tr: Tr, found, table: dict[str, str], key: str) -> str:
     if found is not None and found.labels:
         return found.labels.get(tr.language) or next(iter(found.labels.values()))
-    return tr(CATEGORIES[key]) if key in CATEGORIES else key
+    return tr(table[key]) if key in table else key
+
+
+def category(tr: Tr, settings: EstateSettings, key: str) -> str:
+    return _configured(tr, settings.category(key), CATEGORIES, key)
+
+
+def complaint_category(tr: Tr, settings: EstateSettings, key: str) -> str:
+    return _configured(tr, settings.complaint_category(key), COMPLAINT_CATEGORIES, key)
+
+
+def department(tr: Tr, settings: EstateSettings, key: str) -> str:
+    return _configured(tr, settings.department(key), DEPARTMENTS, key)
+
+
+def kind_category(tr: Tr, settings: EstateSettings, ticket) -> str:
+    if ticket.kind == "C":
+        return complaint_category(tr, settings, ticket.category)
+    return category(tr, settings, ticket.category)
+
+
+def status(tr: Tr, ticket) -> str:
+    return of(tr, COMPLAINT_STATUSES if ticket.kind == "C" else STATUSES, ticket.status)
 
 
 def of(tr: Tr, table: dict[str, str], key: str) -> str:

@@ -15,31 +15,37 @@ log = logging.getLogger(__name__)
 COMMANDS = {
     "start": N_("Start, or link your phone number"),
     "repair": N_("Report a repair"),
+    "complain": N_("Make a complaint"),
     "mytickets": N_("My tickets and their progress"),
     "mytasks": N_("My tasks"),
     "queue": N_("Tickets waiting for dispatch and open work"),
     "overdue": N_("Late tickets, the most late first"),
+    "stats": N_("Figures for a month: targets, callbacks, ratings"),
+    "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "cancel": N_("Stop what you are doing"),
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
 }
 BY_ROLE = {
     None: ("start", "language", "help"),
-    roles.RESIDENT: ("repair", "mytickets", "cancel", "language", "help"),
+    roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
-    roles.CLERK: ("queue", "cancel", "language", "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "cancel", "language", "help"),
+    roles.CLERK: ("queue", "callback", "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "stats", "callback", "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "stats", "callback", "cancel", "language", "help"),
 }
 HELP = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
              "Staff join with the invitation link from the office."),
-    roles.RESIDENT: N_("You can report a repair (/repair), follow your tickets (/mytickets), and "
-                       "confirm a repair when it is done. /cancel stops a report in progress."),
+    roles.RESIDENT: N_("You can report a repair (/repair), make a complaint (/complain), follow "
+                       "your tickets and add to them (/mytickets), and confirm when it is done. "
+                       "/cancel stops a report in progress."),
     roles.TECHNICIAN: N_("/mytasks lists your jobs. For each: 'On my way', 'Arrived' and "
                          "'Complete' (with an after-photo, a note, hours and materials cost)."),
-    roles.CLERK: N_("New reports arrive here with buttons to assign them to a technician or a "
-                    "responsible contractor. /queue lists tickets waiting and still open."),
+    roles.CLERK: N_("New reports and complaints arrive here with buttons to assign them to a "
+                    "technician or a responsible contractor, or to route a complaint to a "
+                    "department. /queue lists tickets waiting and still open; /callback "
+                    "<reference> records a phone callback."),
     roles.SUPERVISOR: N_("/queue lists tickets waiting and still open, /overdue the late ones. "
                          "You hear of every missed deadline, can reassign, pause or extend, "
                          "and add the supervising sign-off to completed repairs. A digest "

@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards, labels
+from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
 from handlers.common import Context, Desk, keyboard
 from handlers.i18n import Tr
@@ -22,6 +23,7 @@ from workflow import delivery, roles, sla, views
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
+SURVEY_NOTICES = ("survey", "survey_reminder", "low_rating")
 
 
 def kick(context: Context) -> None:
@@ -92,18 +94,38 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     file = await views.ticket_file(d.db, message.ticket_id, None)
     ref = file.ticket.ref
     kind = message.kind
+    buttons = keyboard(desk_buttons(tr, file, recipient.role)
+                       if roles.can_dispatch(recipient.role) else task_buttons(tr, file))
     if kind == "dispatch":
+        head = tr("New complaint") if file.ticket.kind == "C" else tr("New repair report")
+        if file.ticket.linked_ticket_id:
+            head = tr("Follow-up complaint, opened after a low rating")
         await _photos(bot, chat, file.report_photos)
-        await bot.send_message(chat, tr("New repair report") + "\n" + cards.summary(
-            tr, d.settings, file, staff=True),
-            reply_markup=keyboard(desk_buttons(tr, file, recipient.role)))
-    elif kind in ("task_assigned", "task_reopened"):
-        head = tr("New task for you") if kind == "task_assigned" else tr(
-            "Reopened: the resident says it is not fixed: {reason}",
-            reason=message.payload.get("reason", ""))
+        await bot.send_message(chat, head + "\n" + cards.summary(tr, d.settings, file,
+                                                                 staff=True),
+                               reply_markup=buttons)
+    elif kind in ("task_assigned", "task_reopened", "complaint_routed"):
+        head = {"task_assigned": tr("New task for you"),
+                "complaint_routed": tr("A complaint for your department"),
+                "task_reopened": tr("Reopened: the resident says it is not resolved: {reason}",
+                                    reason=message.payload.get("reason", ""))}[kind]
         await _photos(bot, chat, file.report_photos)
-        await bot.send_message(chat, head + "\n" + cards.summary(tr, d.settings, file, staff=True),
-                               reply_markup=keyboard(task_buttons(tr, file)))
+        await bot.send_message(chat, head + "\n" + cards.summary(tr, d.settings, file,
+                                                                 staff=True),
+                               reply_markup=buttons)
+    elif kind == "complaint_reply":
+        await bot.send_message(chat, tr(
+            "{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? Without an "
+            "answer within {days} days we will take it as resolved.", ref=ref,
+            reply=file.ticket.reply or "", days=d.settings.auto_confirm_days),
+            reply_markup=keyboard([[(tr("Resolved"), f"s:ok:{file.ticket.id}"),
+                                    (tr("Not resolved"), f"s:no:{file.ticket.id}")]]))
+    elif kind == "resident_added":
+        if message.payload.get("photo"):
+            await bot.send_photo(chat, message.payload["photo"])
+        await bot.send_message(chat, tr("{ref}: the resident added: {text}", ref=ref,
+                                        text=message.payload.get("text") or "-"),
+                               reply_markup=buttons)
     elif kind == "resident_assigned":
         await bot.send_message(chat, tr(
             "{ref}: {name} will take care of your repair. Preferred visit: {visit}. "
@@ -127,9 +149,9 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
                                         ref=ref))
     elif kind in ("sla_warning", "overdue_alert", "visit_reminder"):
         await bot.send_message(chat, alert_text(tr, d, file, message) + "\n\n" + cards.summary(
-            tr, d.settings, file, staff=True), reply_markup=keyboard(
-            desk_buttons(tr, file, recipient.role) if roles.can_dispatch(recipient.role)
-            else task_buttons(tr, file)))
+            tr, d.settings, file, staff=True), reply_markup=buttons)
+    elif kind in SURVEY_NOTICES:
+        await surveys_ui.send(bot, d, tr, chat, kind, file)
     elif kind == "resident_visit_reminder":
         await bot.send_message(chat, tr(
             "Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits you, "

@@ -170,7 +170,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
     if ticket is None:
         raise Refusal(Refusal.STALE)
     notices.kick(context)
-    await answer(update, who.tr("We have reopened {ref} and told the technician.",
+    await answer(update, who.tr("We have reopened {ref} and passed your reason on.",
                                 ref=ticket.ref), main_menu(who))
 
 

@@ -16,6 +16,7 @@ from handlers.common import (
     Context,
     answer,
     clear_buttons,
+    collect_photo,
     desk,
     handles,
     int_arg,
@@ -206,31 +207,10 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
                                    report.advance(draft, **{draft.step: text}))
         return
     if draft.step == "photos":
-        await _add_photo(update, context, who, draft)
+        await collect_photo(update, context, who, draft, report.MAX_PHOTOS, "r:pd")
         return
     await answer(update, tr("Please use the buttons above, or /cancel to stop."))
     await prompt(update, context, who, draft)
-
-
-async def _add_photo(update: Update, context: Context, who: Asker, draft: Draft) -> None:
-    message, tr = update.effective_message, who.tr
-    photos = list(draft.data.get("photos", []))
-    if not message.photo:
-        await answer(update, tr("Please send a photo, or tap 'Done'."),
-                     keyboard([[(tr("Done"), "r:pd")]]))
-        return
-    if len(photos) >= report.MAX_PHOTOS:
-        await answer(update, tr("That is the most photos one report can take ({limit}). "
-                                "Tap 'Done' to go on.", limit=report.MAX_PHOTOS),
-                     keyboard([[(tr("Done"), "r:pd")]]))
-        return
-    photos.append(message.photo[-1].file_id)
-    d = desk(context)
-    await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step,
-                                       {**draft.data, "photos": photos}), d.now())
-    await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
-                            count=len(photos), limit=report.MAX_PHOTOS),
-                 keyboard([[(tr("Done"), "r:pd")]]))
 
 
 @handles()

@@ -6,11 +6,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from handlers import escalation, onboarding, onsite, repair_report
+from handlers import complaints, escalation, onboarding, onsite, repair_report, surveys
 from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
+from workflow import addenda, report, sla, views
+from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
-from workflow import report, sla, views
+from workflow import surveys as survey_flow
 
 FLOWS = {
     report.FLOW: repair_report.on_message,
@@ -19,6 +21,11 @@ FLOWS = {
     joining.CLAIM_FLOW: onboarding.on_claim,
     sla.PAUSE_FLOW: escalation.on_reason,
     sla.EXTEND_FLOW: escalation.on_reason,
+    complaint_flow.FLOW: complaints.on_message,
+    complaint_flow.REPLY_FLOW: complaints.on_reply_message,
+    addenda.FLOW: complaints.on_addendum,
+    survey_flow.COMMENT_FLOW: surveys.on_comment,
+    survey_flow.CALL_FLOW: surveys.on_call_note,
 }
 
 

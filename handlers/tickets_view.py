@@ -17,7 +17,7 @@ from handlers.common import (
     int_arg,
     keyboard,
 )
-from workflow import roles, views
+from workflow import addenda, roles, views
 
 
 @handles(roles_allowed=(roles.RESIDENT,))
@@ -26,7 +26,7 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
     if not found:
         await answer(update, who.tr("You have no tickets yet. Report a repair with /repair."))
         return
-    rows = [[(f"{t.ref} · {labels.of(who.tr, labels.STATUSES, t.status)}", f"t:v:{t.id}")]
+    rows = [[(f"{t.ref} · {labels.status(who.tr, t)}", f"t:v:{t.id}")]
             for t in found]
     await answer(update, who.tr("Your tickets, newest first. Tap one to see its progress:"),
                  keyboard(rows))
@@ -39,7 +39,9 @@ async def show(update: Update, context: Context, who: Asker) -> None:
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     text = cards.summary(who.tr, d.settings, file, staff=staff) + "\n\n" + cards.timeline(
         who.tr, file)
-    await answer(update, text)
+    mine = file.ticket.resident_id == who.user_id and file.ticket.status in addenda.OPEN
+    await answer(update, text, keyboard([[(who.tr("Add a message or photo"),
+                                           f"t:add:{file.ticket.id}")]]) if mine else None)
 
 
 def register(app) -> None:

@@ -68,9 +68,14 @@ async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id
 
 async def add_photos(conn: aiosqlite.Connection, ticket_id: int, stage: str,
                      file_ids: list[str]) -> None:
+    await add_photos_from(conn, ticket_id, stage, 0, file_ids)
+
+
+async def add_photos_from(conn: aiosqlite.Connection, ticket_id: int, stage: str, first: int,
+                          file_ids: list[str]) -> None:
     await conn.executemany(
         "INSERT INTO ticket_photos (ticket_id, stage, position, file_id) VALUES (?, ?, ?, ?)",
-        [(ticket_id, stage, i, f) for i, f in enumerate(file_ids)],
+        [(ticket_id, stage, first + i, f) for i, f in enumerate(file_ids)],
     )
 
 
@@ -84,6 +89,11 @@ async def photos(conn: aiosqlite.Connection, ticket_id: int, stage: str) -> list
 
 async def get(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
     row = await (await conn.execute(f"{_SELECT} WHERE t.id = ?", (ticket_id,))).fetchone()
+    return _ticket(row) if row else None
+
+
+async def by_ref(conn: aiosqlite.Connection, ref: str) -> Ticket | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE t.ref = ?", (ref,))).fetchone()
     return _ticket(row) if row else None
 
 

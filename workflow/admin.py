@@ -72,12 +72,14 @@ async def import_roster(db: Database, rows: list[RosterRow]) -> int:
     return added
 
 
-async def invite(db: Database, role: str, name: str | None, now: datetime) -> str:
+async def invite(db: Database, role: str, name: str | None, now: datetime,
+                 department: str | None = None) -> str:
+    """A one-time code; a supervisor may head a department (complaints are routed to it)."""
     if role not in roles.STAFF_ROLES:
         raise ValueError(role)
     code = secrets.token_urlsafe(12)
     async with db.transaction() as conn:
-        await people.add_invitation(conn, code, role, name, now)
+        await people.add_invitation(conn, code, role, name, now, department)
     return code
 
 

@@ -12,7 +12,7 @@ import aiosqlite
 from storage import outbox, people, tickets, timers
 from storage.db import Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import onsite, roles, sla
+from workflow import onsite, roles, sla, surveys
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -109,6 +109,8 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
         if ticket.status in (machine.ASSIGNED, machine.REOPENED) and ticket.technician_id:
             technician = await people.get(conn, ticket.technician_id)
             await _send(conn, [technician], "visit_reminder", ticket, now, payload)
+    elif kind in (sla.SURVEY_SEND, sla.SURVEY_REMIND, sla.SURVEY_EXPIRE):
+        await surveys.fire(conn, settings, ticket, kind, now)
     elif kind == sla.REMIND_RESIDENT:
         if ticket.status in (machine.ASSIGNED, machine.REOPENED):
             await outbox.add(conn, ticket.resident_id, "resident_visit_reminder", now,

@@ -24,6 +24,7 @@ VISIT_LATE = "visit_late"
 REMIND_TECHNICIAN, REMIND_RESIDENT = "remind_technician", "remind_resident"
 AUTO_CONFIRM = "auto_confirm"
 DIGEST = "digest"
+SURVEY_SEND, SURVEY_REMIND, SURVEY_EXPIRE = "survey_send", "survey_remind", "survey_expire"
 RESOLVE_STEPS = (RESOLVE_WARN, RESOLVE_LATE, RESOLVE_MANAGERS)
 ASSIGN_STEPS = (ASSIGN_WARN, ASSIGN_LATE, ASSIGN_MANAGERS)
 PAUSE_FLOW = "pause"
@@ -52,18 +53,36 @@ def out_of_quiet_hours(settings: EstateSettings, moment: datetime) -> datetime:
     return end if end > local else end + timedelta(days=1)
 
 
+def within_survey_hours(settings: EstateSettings, moment: datetime) -> datetime:
+    """The same moment, or the next start of the hours when residents may be called back."""
+    local = moment.astimezone(settings.tz)
+    start = datetime.combine(local.date(), settings.survey_start, settings.tz)
+    end = datetime.combine(local.date(), settings.survey_end, settings.tz)
+    if local < start:
+        return start
+    if local >= end:
+        return start + timedelta(days=1)
+    return moment
+
+
 async def arm(conn: aiosqlite.Connection, settings: EstateSettings, ticket_id: int,
               now: datetime) -> None:
     ticket = await machine.load(conn, ticket_id)
     await timers.clear_pending(conn, ticket.id)
-    if ticket.status == machine.CLOSED or ticket.paused_at is not None:
+    if ticket.status == machine.CLOSED:
+        # the callback survey, once per ticket (set_pending skips a step that has fired)
+        await timers.set_pending(conn, ticket.id, SURVEY_SEND,
+                                 within_survey_hours(settings, ticket.closed_at +
+                                                     settings.survey_delay))
+        return
+    if ticket.paused_at is not None:
         return
     if ticket.status == machine.COMPLETED:
         await timers.set_pending(conn, ticket.id, AUTO_CONFIRM,
                                  ticket.completed_at + timedelta(days=settings.auto_confirm_days))
         return
     start = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
-    if ticket.status == machine.NEW:
+    if ticket.status == machine.NEW and ticket.assigned_at is None:
         await _steps(conn, settings, ticket, ASSIGN_STEPS, start, ticket.assign_due_at, now)
     await _steps(conn, settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now)
     if ticket.status in (machine.ASSIGNED, machine.REOPENED):

@@ -1,0 +1,238 @@
+"""Complaints: the resident's /complain, the desk's acknowledge and route, the department
+head's reply, and a resident's addition to any open ticket."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import labels, notices
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    clear_buttons,
+    collect_photo,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+    main_menu,
+    text_answer,
+)
+from storage.records import Draft
+from workflow import addenda, complaints, roles, views
+from workflow.tickets import Refusal
+
+
+def _cancel(who: Asker) -> list[tuple[str, str]]:
+    return [(who.tr("Cancel"), "r:x")]
+
+
+async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    tr, d = who.tr, desk(context)
+    step = draft.step
+    if step == "unit":
+        rows = [[(u.label, f"k:u:{u.id}")] for u in await views.units(d.db, who.user_id)]
+        await answer(update, tr("Which unit is the complaint about?"),
+                     keyboard(rows + [_cancel(who)]))
+    elif step == "category":
+        buttons = [(labels.complaint_category(tr, d.settings, c.key), f"k:c:{c.key}")
+                   for c in d.settings.complaint_categories]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        await answer(update, tr("What is the complaint about?"), keyboard(rows + [_cancel(who)]))
+    elif step == "text":
+        await answer(update, tr("Please tell us what happened (up to {limit} characters).",
+                                limit=complaints.MAX_TEXT), keyboard([_cancel(who)]))
+    elif step == "photos":
+        await answer(update, tr("You may send up to {limit} photos. Tap 'Done' when finished, "
+                                "or 'Skip' to go on without photos.",
+                                limit=complaints.MAX_PHOTOS),
+                     keyboard([[(tr("Done"), "k:pd"), (tr("Skip"), "k:pd")], _cancel(who)]))
+    elif step == "callback":
+        await answer(update, tr("Would you like us to phone you back?"), keyboard([
+            [(tr("Yes, please call me"), "k:cb:1")],
+            [(tr("No, a reply here is fine"), "k:cb:0")], _cancel(who)]))
+    else:
+        data = draft.data
+        lines = [tr("Please check your complaint:"),
+                 tr("Category: {category}", category=labels.complaint_category(
+                     tr, d.settings, data["category"])),
+                 tr("Complaint: {text}", text=data["text"]),
+                 tr("Photos: {count}", count=len(data.get("photos", [])))]
+        if data.get("callback"):
+            lines.append(tr("Wants a phone call back."))
+        await answer(update, "\n".join(lines), keyboard([[(tr("Confirm and send"), "k:ok")],
+                                                         _cancel(who)]))
+
+
+async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    d = desk(context)
+    await views.save_draft(d.db, draft, d.now())
+    await prompt(update, context, who, draft)
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def begin(update: Update, context: Context, who: Asker) -> None:
+    units = await views.units(desk(context).db, who.user_id)
+    if not units:
+        raise Refusal(Refusal.FORBIDDEN)
+    await _save_and_prompt(update, context, who,
+                           complaints.start(who.user_id, [u.id for u in units]))
+
+
+async def _draft_at(context: Context, who: Asker, step: str) -> Draft:
+    draft = await views.draft(desk(context).db, who.user_id)
+    if draft is None or draft.flow != complaints.FLOW or draft.step != step:
+        raise Refusal(Refusal.STALE)
+    return draft
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d = desk(context)
+    if action == "u":
+        draft = await _draft_at(context, who, "unit")
+        unit_id = int_arg(args, 0)
+        if unit_id not in {u.id for u in await views.units(d.db, who.user_id)}:
+            raise Refusal(Refusal.FORBIDDEN)
+        new = complaints.advance(draft, unit_id=unit_id)
+    elif action == "c":
+        draft = await _draft_at(context, who, "category")
+        if not args or d.settings.complaint_category(args[0]) is None:
+            raise Refusal(Refusal.INVALID)
+        new = complaints.advance(draft, category=args[0])
+    elif action == "pd":
+        new = complaints.advance(await _draft_at(context, who, "photos"))
+    elif action == "cb":
+        new = complaints.advance(await _draft_at(context, who, "callback"),
+                                 callback=args[:1] == ["1"])
+    elif action == "ok":
+        await _submit(update, context, who)
+        return
+    else:
+        raise Refusal(Refusal.INVALID)
+    await clear_buttons(update)
+    await _save_and_prompt(update, context, who, new)
+
+
+async def _submit(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    ticket = await complaints.submit(d.db, d.settings, who.user_id, d.now())
+    await clear_buttons(update)
+    if ticket is None:
+        await answer(update, who.tr("This report has already been sent or was cancelled. "
+                                    "See /mytickets."))
+        return
+    notices.kick(context)
+    await answer(update, who.tr("Thank you. Your complaint is registered as {ref}. The desk "
+                                "will look into it and keep you informed here.", ref=ticket.ref),
+                 main_menu(who))
+
+
+async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """A message while a complaint is being written (a step of the router)."""
+    if draft.step == "text":
+        text = await text_answer(update, who, complaints.MAX_TEXT)
+        if text is not None:
+            await _save_and_prompt(update, context, who, complaints.advance(draft, text=text))
+    elif draft.step == "photos":
+        await collect_photo(update, context, who, draft, complaints.MAX_PHOTOS, "k:pd")
+    else:
+        await answer(update, who.tr("Please use the buttons above, or /cancel to stop."))
+        await prompt(update, context, who, draft)
+
+
+async def on_desk_button(update: Update, context: Context, who: Asker, action: str,
+                         ticket_id: int, args: list[str]) -> bool:
+    """Acknowledge and route (routed here by handlers.dispatch); False if not ours."""
+    d, tr = desk(context), who.tr
+    if action == "ack":
+        ticket = await complaints.acknowledge(d.db, d.settings, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: acknowledged. Please route it to a department.",
+                                ref=ticket.ref), keyboard([[(tr("Route to a department"),
+                                                             f"d:rt:{ticket.id}")]]))
+    elif action == "rt":
+        rows = [[(labels.department(tr, d.settings, dep.key), f"d:dp:{ticket_id}:{dep.key}")]
+                for dep in d.settings.departments]
+        await answer(update, tr("Which department should handle it?"), keyboard(rows))
+    elif action == "dp":
+        ticket = await complaints.route(d.db, d.settings, ticket_id, who.user_id,
+                                        args[1] if len(args) > 1 else "", d.now())
+        notices.kick(context)
+        await clear_buttons(update)
+        await answer(update, tr("{ref} passed to {department}.", ref=ticket.ref,
+                                department=labels.department(tr, d.settings, ticket.department)))
+    else:
+        return False
+    return True
+
+
+@handles(roles_allowed=roles.SIGNERS)
+async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    ticket_id = int_arg(update.callback_query.data.split(":"), 2)
+    ticket = await complaints.start_reply(d.db, ticket_id, who.user_id, d.now())
+    await answer(update, who.tr("{ref}: what was done about it? (for the record, up to {limit} "
+                                "characters)", ref=ticket.ref, limit=complaints.MAX_REPLY),
+                 keyboard([_cancel(who)]))
+
+
+async def on_reply_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The department head's record and reply (a step of the router)."""
+    d, tr = desk(context), who.tr
+    text = await text_answer(update, who, complaints.MAX_REPLY)
+    if text is None:
+        return
+    if draft.step == "action":
+        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "reply",
+                                           {**draft.data, "action": text}), d.now())
+        await answer(update, tr("And your reply to the resident? They will see it as you write "
+                                "it."), keyboard([_cancel(who)]))
+        return
+    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "reply",
+                                       {**draft.data, "reply": text}), d.now())
+    ticket = await complaints.reply(d.db, d.settings, who.user_id, d.now())
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    notices.kick(context)
+    await answer(update, tr("{ref}: your reply was sent to the resident.", ref=ticket.ref))
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def on_add_button(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    ticket = await addenda.start(d.db, int_arg(update.callback_query.data.split(":"), 2),
+                                 who.user_id, d.now())
+    await answer(update, who.tr("Send a message or a photo to add to {ref}.", ref=ticket.ref),
+                 keyboard([_cancel(who)]))
+
+
+async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """What the resident adds to an open ticket (a step of the router)."""
+    message, d = update.effective_message, desk(context)
+    if message.photo:
+        ticket = await addenda.add(d.db, who.user_id, d.now(), text=message.caption or "",
+                                   photo=message.photo[-1].file_id)
+    else:
+        text = await text_answer(update, who, addenda.MAX_TEXT)
+        if text is None:
+            return
+        ticket = await addenda.add(d.db, who.user_id, d.now(), text=text)
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    notices.kick(context)
+    await answer(update, who.tr("Added to {ref}; we have passed it on.", ref=ticket.ref),
+                 main_menu(who))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("complain", begin, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(begin, pattern=r"^m:complain$"))
+    app.add_handler(CallbackQueryHandler(on_reply_button, pattern=r"^k:reply:"))
+    app.add_handler(CallbackQueryHandler(on_add_button, pattern=r"^t:add:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))
+

@@ -1,0 +1,194 @@
+"""The callback survey in the chat (rating, reason chips, a comment), the supervisors'
+low-rating alert with its one-tap follow-up, and /callback for staff who phoned."""
+
+from __future__ import annotations
+
+from telegram import Bot, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import labels, notices
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    Desk,
+    answer,
+    clear_buttons,
+    desk,
+    handles,
+    int_arg,
+    keyboard,
+    text_answer,
+)
+from handlers.i18n import Tr
+from storage.records import Draft
+from workflow import roles, surveys, views
+from workflow.tickets import Refusal
+from workflow.views import TicketFile
+
+
+def _stars(prefix: str) -> list[list[tuple[str, str]]]:
+    return [[(f"{n}★", f"{prefix}:{n}") for n in surveys.RATINGS]]
+
+
+async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile) -> None:
+    """The survey's notices (called by the outbox sender)."""
+    t = file.ticket
+    if kind == "survey":
+        await bot.send_message(chat, tr(
+            "{ref} ({category}) is closed. How did we do? Please rate our service from 1 "
+            "(poor) to 5 (excellent).", ref=t.ref,
+            category=labels.kind_category(tr, d.settings, t)),
+            reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
+    elif kind == "survey_reminder":
+        await bot.send_message(chat, tr("A reminder: we would value your rating for {ref}, from "
+                                        "1 (poor) to 5 (excellent).", ref=t.ref),
+                               reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
+    else:
+        survey = await surveys.survey_of(d.db, t.id)
+        reasons = ", ".join(labels.of(tr, labels.CHIPS, c) for c in survey.reasons) or "-"
+        await bot.send_message(chat, tr(
+            "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
+            ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),
+            reply_markup=keyboard([[(tr("Open a follow-up"), f"sv:f:{t.id}")],
+                                   [(tr("Timeline"), f"t:v:{t.id}")]]))
+
+
+def _chips(tr: Tr, d: Desk, ticket_id: int, rating: int, chosen) -> list:
+    rows = [[(("✓ " if c in chosen else "") + labels.of(tr, labels.CHIPS, c),
+              f"sv:c:{ticket_id}:{c}")] for c in surveys.chips(d.settings, rating)]
+    return rows + [[(tr("Next"), f"sv:n:{ticket_id}")]]
+
+
+@handles()
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d, tr = desk(context), who.tr
+    ticket_id = int_arg(args, 0)
+    if action == "r":
+        survey = await surveys.rate(d.db, ticket_id, who.user_id, int_arg(args, 1), d.now())
+        await clear_buttons(update)
+        if survey is None:
+            await answer(update, tr("You have already rated this one. Thank you!"))
+            return
+        await answer(update, tr("Thank you! What stood out? Tap all that apply, then 'Next'."),
+                     keyboard(_chips(tr, d, ticket_id, survey.rating, ())))
+    elif action == "c":
+        survey = await surveys.toggle_chip(d.db, d.settings, ticket_id, who.user_id,
+                                           args[1] if len(args) > 1 else "")
+        try:
+            await update.callback_query.edit_message_reply_markup(
+                keyboard(_chips(tr, d, ticket_id, survey.rating, survey.reasons)))
+        except BadRequest:  # the same keyboard again: nothing to show
+            pass
+    elif action == "n":
+        await surveys.ask_comment(d.db, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("Anything else you would like to tell us? Type it, or tap "
+                                "'Skip'."), keyboard([[(tr("Skip"), f"sv:s:{ticket_id}")]]))
+    elif action == "s":
+        await clear_buttons(update)
+        await _finish(update, context, who, None, ticket_id)
+    elif action == "f":
+        await _follow_up(update, context, who, ticket_id)
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def _finish(update: Update, context: Context, who: Asker, comment: str | None,
+                  ticket_id: int | None = None) -> None:
+    d = desk(context)
+    await surveys.finish(d.db, who.user_id, comment, d.now(), ticket_id)
+    notices.kick(context)
+    await answer(update, who.tr("Thank you for your feedback."))
+
+
+async def on_comment(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The survey's comment (a step of the router)."""
+    text = await text_answer(update, who, surveys.MAX_COMMENT)
+    if text is not None:
+        await _finish(update, context, who, text)
+
+
+async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+    if not roles.can_sign_as_supervisor(who.role):
+        raise Refusal(Refusal.FORBIDDEN)
+    d = desk(context)
+    followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, who.user_id, d.now())
+    await clear_buttons(update)
+    if followup is None:
+        await answer(update, who.tr("A follow-up was already opened for this rating."))
+        return
+    notices.kick(context)
+    await answer(update, who.tr("Follow-up complaint {ref} opened; the desk has it.",
+                                ref=followup.ref))
+
+
+@handles(roles_allowed=roles.DISPATCHERS)
+async def callback_command(update: Update, context: Context, who: Asker) -> None:
+    d, tr = desk(context), who.tr
+    if not context.args:
+        await answer(update, tr("Please give the reference, for example: /callback "
+                                "R-2026-00001"))
+        return
+    ticket = await surveys.start_call(d.db, context.args[0][:20], who.user_id, d.now())
+    await answer(update, tr("{ref}: did you reach the resident?", ref=ticket.ref), keyboard([
+        [(tr("Reached"), f"cb:y:{ticket.id}"), (tr("Not reached"), f"cb:n:{ticket.id}")]]))
+
+
+async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
+    draft = await views.draft(desk(context).db, who.user_id)
+    if draft is None or draft.flow != surveys.CALL_FLOW or draft.data["ticket_id"] != ticket_id:
+        raise Refusal(Refusal.STALE)
+    return draft
+
+
+@handles(roles_allowed=roles.DISPATCHERS)
+async def on_call_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = update.callback_query.data.split(":")[1:]
+    d, tr = desk(context), who.tr
+    ticket_id = int_arg(args, 0)
+    draft = await _call_draft(context, who, ticket_id)
+    await clear_buttons(update)
+    if action in ("y", "n"):
+        data = {**draft.data, "reached": action == "y"}
+        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call", data), d.now())
+        if action == "y":
+            await answer(update, tr("Their rating, from 1 (poor) to 5 (excellent)?"),
+                         keyboard(_stars(f"cb:r:{ticket_id}")))
+            return
+    elif action == "r":
+        rating = int_arg(args, 1)
+        if rating not in surveys.RATINGS or "reached" not in draft.data:
+            raise Refusal(Refusal.INVALID)
+        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call",
+                                           {**draft.data, "rating": rating}), d.now())
+    elif action == "s":
+        await _record(update, context, who, "")
+        return
+    else:
+        raise Refusal(Refusal.INVALID)
+    await answer(update, tr("A note about the call? Type it, or tap 'Skip'."),
+                 keyboard([[(tr("Skip"), f"cb:s:{ticket_id}")]]))
+
+
+async def _record(update: Update, context: Context, who: Asker, note: str) -> None:
+    d = desk(context)
+    ticket = await surveys.record_call(d.db, who.user_id, note, d.now())
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    await answer(update, who.tr("{ref}: the callback is recorded.", ref=ticket.ref))
+
+
+async def on_call_note(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The note of a phone callback (a step of the router)."""
+    note = await text_answer(update, who, surveys.MAX_COMMENT)
+    if note is not None:
+        await _record(update, context, who, note)
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("callback", callback_command, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^sv:"))
+    app.add_handler(CallbackQueryHandler(on_call_button, pattern=r"^cb:"))

@@ -1,0 +1,159 @@
+"""Complaints (投訴): received, acknowledged within the service standard, routed to a
+department whose head records what was done and replies; closing needs that reply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage import drafts, outbox, people, tickets
+from storage.db import Database
+from storage.records import Draft, Person, Ticket
+from workflow import roles, sla
+from workflow import tickets as machine
+from workflow.settings import NORMAL, EstateSettings
+
+FLOW = "complaint"
+REPLY_FLOW = "complaint_reply"
+STEPS = ("unit", "category", "text", "photos", "callback", "summary")
+MAX_TEXT = 2000
+MAX_PHOTOS = 5
+MAX_REPLY = 1000
+ROUTABLE = (machine.NEW, machine.ASSIGNED, machine.REOPENED)
+
+
+def start(user_id: int, unit_ids: list[int]) -> Draft:
+    if len(unit_ids) == 1:
+        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], "photos": []})
+    return Draft(user_id, FLOW, "unit", {"photos": []})
+
+
+def advance(draft: Draft, **values) -> Draft:
+    data = {**draft.data, **values}
+    return Draft(draft.user_id, FLOW, STEPS[STEPS.index(draft.step) + 1], data)
+
+
+async def submit(db: Database, settings: EstateSettings, user_id: int,
+                 now: datetime) -> Ticket | None:
+    """Files the confirmed complaint; None when it was filed already (a second tap)."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, user_id)
+        if draft is None or draft.flow != FLOW or draft.step != "summary":
+            return None
+        data = draft.data
+        if settings.complaint_category(data.get("category", "")) is None or "text" not in data:
+            raise machine.Refusal(machine.Refusal.INVALID)
+        if data.get("unit_id") not in {u.id for u in await people.units_of(conn, user_id)}:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        ticket_id = await _file(conn, settings, user_id, data["unit_id"], data["category"],
+                                data["text"], data.get("callback", False), now)
+        await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
+        await drafts.delete(conn, user_id)
+        return await tickets.get(conn, ticket_id)
+
+
+async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, category: str,
+                text: str, callback: bool, now: datetime, linked: int | None = None) -> int:
+    ref = await machine.new_reference(conn, "C", now, settings.tz)
+    target = settings.target(category, NORMAL, kind="C")
+    ticket_id = await tickets.insert(
+        conn, ref=ref, kind="C", resident_id=resident_id, unit_id=unit_id, category=category,
+        location="", description=text, visit_date=now.astimezone(settings.tz).date().isoformat(),
+        visit_slot="", status=machine.NEW, priority=NORMAL, assign_due_at=now + target.assign,
+        deadline_at=now + target.resolve, now=now, callback_requested=callback,
+        linked_ticket_id=linked)
+    await tickets.add_event(conn, ticket_id, now, resident_id if linked is None else None,
+                            "reported", None, machine.NEW)
+    for clerk in await machine.desk(conn):
+        await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
+    await sla.arm(conn, settings, ticket_id, now)
+    return ticket_id
+
+
+async def follow_up(conn, settings: EstateSettings, original: Ticket, text: str,
+                    now: datetime) -> int:
+    """A complaint opened by the desk for a resident, linked to the ticket it follows up."""
+    return await _file(conn, settings, original.resident_id, original.unit.id, "other", text,
+                       True, now, linked=original.id)
+
+
+async def _complaint(conn, ticket_id: int) -> Ticket:
+    ticket = await machine.load(conn, ticket_id)
+    if ticket.kind != "C":
+        raise machine.Refusal(machine.Refusal.INVALID)
+    return ticket
+
+
+async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
+                      now: datetime) -> Ticket:
+    """The first response: the desk has seen it (stops the acknowledgement clock)."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await _complaint(conn, ticket_id)
+        if ticket.status != machine.NEW or ticket.assigned_at is not None:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await tickets.update_fields(conn, ticket.id, now, assigned_at=now)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "acknowledged", ticket.status,
+                                ticket.status)
+        await sla.arm(conn, settings, ticket.id, now)
+        return await tickets.get(conn, ticket.id)
+
+
+async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
+                department: str, now: datetime) -> Ticket:
+    if settings.department(department) is None:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await _complaint(conn, ticket_id)
+        if ticket.status not in ROUTABLE:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "routed",
+                                 department)
+        await tickets.update_fields(conn, ticket.id, now, department=department,
+                                    assigned_at=ticket.assigned_at or now)
+        routed = await tickets.get(conn, ticket.id)
+        for head in await machine.holders(conn, routed):
+            await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id)
+        await sla.arm(conn, settings, ticket.id, now)
+        return routed
+
+
+async def _may_reply(conn, person: Person, ticket: Ticket) -> bool:
+    if person.role == roles.MANAGER:
+        return True
+    heads = await machine.department_heads(conn, ticket.department)
+    return person.user_id in {h.user_id for h in heads}
+
+
+async def start_reply(db: Database, ticket_id: int, actor_id: int, now: datetime) -> Ticket:
+    async with db.transaction() as conn:
+        person = await machine.actor(conn, actor_id, roles.SIGNERS)
+        ticket = await _complaint(conn, ticket_id)
+        if ticket.status not in machine.WORKING or ticket.department is None:
+            raise machine.Refusal(machine.Refusal.STALE)
+        if not await _may_reply(conn, person, ticket):
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await drafts.put(conn, Draft(actor_id, REPLY_FLOW, "action", {"ticket_id": ticket.id}),
+                         now)
+        return ticket
+
+
+async def reply(db: Database, settings: EstateSettings, actor_id: int,
+                now: datetime) -> Ticket | None:
+    """Files what was done and the reply; the resident is asked whether it is resolved."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, actor_id)
+        if draft is None or draft.flow != REPLY_FLOW or "reply" not in draft.data:
+            return None
+        await drafts.delete(conn, actor_id)
+        person = await machine.actor(conn, actor_id, roles.SIGNERS)
+        ticket = await _complaint(conn, draft.data["ticket_id"])
+        if ticket.status not in machine.WORKING or not await _may_reply(conn, person, ticket):
+            return None
+        await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "replied",
+                                 draft.data["reply"])
+        await tickets.update_fields(conn, ticket.id, now, work_note=draft.data["action"],
+                                    reply=draft.data["reply"], completed_at=now)
+        await sla.arm(conn, settings, ticket.id, now)
+        await outbox.add(conn, ticket.resident_id, "complaint_reply", now, ticket.id)
+        return await tickets.get(conn, ticket.id)

@@ -1,0 +1,169 @@
+"""The callback survey (回訪) after every job: sent by the sweep at the set time, answered
+with buttons in the chat, reminded once, closed as 'no response' after that; a low rating
+alerts the supervisors, who can open a follow-up complaint with one tap. Staff who call a
+resident record the result, which counts toward the callback rate like an answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage import drafts, outbox, people, surveys, tickets, timers
+from storage.db import Database
+from storage.records import Draft, Survey, Ticket
+from workflow import complaints, roles, sla
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+COMMENT_FLOW = "survey_comment"
+CALL_FLOW = "phone_callback"
+MAX_COMMENT = 1000
+LOW = 2  # a rating at or below this alerts the supervisors
+RATINGS = range(1, 6)
+
+
+def chips(settings: EstateSettings, rating: int) -> tuple[str, ...]:
+    return settings.praise_chips if rating >= 4 else settings.fault_chips
+
+
+async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
+               now: datetime) -> None:
+    """A survey timer fell due (called by the sweep inside its transaction)."""
+    if kind == sla.SURVEY_SEND:
+        if ticket.status != machine.CLOSED or not await surveys.open_for(conn, ticket.id, now):
+            return
+        await outbox.add(conn, ticket.resident_id, "survey", now, ticket.id)
+        remind = sla.within_survey_hours(settings, now + settings.survey_reminder)
+        await timers.set_pending(conn, ticket.id, sla.SURVEY_REMIND, remind)
+        await timers.set_pending(conn, ticket.id, sla.SURVEY_EXPIRE,
+                                 remind + settings.survey_expiry)
+        return
+    survey = await surveys.get(conn, ticket.id)
+    if survey is None or survey.answered_at is not None:
+        return
+    if kind == sla.SURVEY_REMIND and await surveys.mark(conn, ticket.id, "reminded_at", now):
+        await outbox.add(conn, ticket.resident_id, "survey_reminder", now, ticket.id)
+    elif kind == sla.SURVEY_EXPIRE:
+        await surveys.mark(conn, ticket.id, "expired_at", now)
+
+
+async def _own_survey(conn, ticket_id: int, resident_id: int) -> tuple[Ticket, Survey]:
+    ticket = await machine.load(conn, ticket_id)
+    survey = await surveys.get(conn, ticket_id)
+    if ticket.resident_id != resident_id or survey is None:
+        raise machine.Refusal(machine.Refusal.FORBIDDEN)
+    return ticket, survey
+
+
+async def rate(db: Database, ticket_id: int, resident_id: int, rating: int,
+               now: datetime) -> Survey | None:
+    """The resident's rating; None when the survey was already answered (a second tap).
+    An answer after the survey closed as 'no response' is still recorded, as late."""
+    if rating not in RATINGS:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    async with db.transaction() as conn:
+        _, survey = await _own_survey(conn, ticket_id, resident_id)
+        if not await surveys.rate(conn, ticket_id, rating, "bot", now,
+                                  late=survey.expired_at is not None):
+            return None
+        await drafts.put(conn, Draft(resident_id, COMMENT_FLOW, "chips",
+                                     {"ticket_id": ticket_id}), now)
+        return await surveys.get(conn, ticket_id)
+
+
+async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
+                      chip: str) -> Survey:
+    async with db.transaction() as conn:
+        _, survey = await _own_survey(conn, ticket_id, resident_id)
+        if survey.rating is None or survey.comment is not None:
+            raise machine.Refusal(machine.Refusal.STALE)
+        if chip not in chips(settings, survey.rating):
+            raise machine.Refusal(machine.Refusal.INVALID)
+        chosen = [c for c in survey.reasons if c != chip]
+        if chip not in survey.reasons:
+            chosen.append(chip)
+        await surveys.set_reasons(conn, ticket_id, chosen)
+        return await surveys.get(conn, ticket_id)
+
+
+async def ask_comment(db: Database, ticket_id: int, resident_id: int, now: datetime) -> None:
+    async with db.transaction() as conn:
+        await _own_survey(conn, ticket_id, resident_id)
+        await drafts.put(conn, Draft(resident_id, COMMENT_FLOW, "comment",
+                                     {"ticket_id": ticket_id}), now)
+
+
+async def finish(db: Database, resident_id: int, comment: str | None, now: datetime,
+                 ticket_id: int | None = None) -> Survey | None:
+    """The comment (or none): the survey is complete; a low rating alerts the supervisors."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, resident_id)
+        if ticket_id is None:
+            if draft is None or draft.flow != COMMENT_FLOW:
+                return None
+            ticket_id = draft.data["ticket_id"]
+        if draft is not None and draft.flow == COMMENT_FLOW:
+            await drafts.delete(conn, resident_id)
+        ticket, survey = await _own_survey(conn, ticket_id, resident_id)
+        if survey.comment is not None:
+            return None
+        await surveys.set_comment(conn, ticket_id, comment or "")
+        if survey.rating is not None and survey.rating <= LOW and \
+                await surveys.mark_low_alerted(conn, ticket_id):
+            for person in await people.reachable_with_role(conn, roles.SUPERVISOR):
+                await outbox.add(conn, person.user_id, "low_rating", now, ticket.id)
+        return await surveys.get(conn, ticket_id)
+
+
+async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
+                         actor_id: int, now: datetime) -> Ticket | None:
+    """One tap on a low-rating alert: a complaint linked to the original ticket. None when
+    someone already opened it."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.SIGNERS)
+        original = await machine.load(conn, ticket_id)
+        survey = await surveys.get(conn, ticket_id)
+        if survey is None or survey.rating is None or survey.rating > LOW:
+            raise machine.Refusal(machine.Refusal.STALE)
+        if survey.followup_ticket_id is not None:
+            return None
+        text = f"{original.ref} ★{survey.rating}" + (f": {survey.comment}" if survey.comment
+                                                      else "")
+        followup_id = await complaints.follow_up(conn, settings, original, text, now)
+        await surveys.set_followup(conn, ticket_id, followup_id)
+        await tickets.add_event(conn, original.id, now, actor_id, "follow_up_opened",
+                                original.status, original.status)
+        return await tickets.get(conn, followup_id)
+
+
+async def start_call(db: Database, ref: str, actor_id: int, now: datetime) -> Ticket:
+    """/callback <reference>: staff who phoned the resident record the result."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await tickets.by_ref(conn, ref.strip().upper())
+        if ticket is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        if ticket.status != machine.CLOSED:
+            raise machine.Refusal(machine.Refusal.STALE)
+        await drafts.put(conn, Draft(actor_id, CALL_FLOW, "reached", {"ticket_id": ticket.id}),
+                         now)
+        return ticket
+
+
+async def record_call(db: Database, actor_id: int, note: str, now: datetime) -> Ticket | None:
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, actor_id)
+        if draft is None or draft.flow != CALL_FLOW or "reached" not in draft.data:
+            return None
+        await drafts.delete(conn, actor_id)
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = await machine.load(conn, draft.data["ticket_id"])
+        await surveys.record_call(conn, ticket.id, draft.data["reached"],
+                                  draft.data.get("rating"), note, actor_id, now)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "called_back", ticket.status,
+                                ticket.status, note)
+        return ticket
+
+
+async def survey_of(db: Database, ticket_id: int) -> Survey | None:
+    async with db.reading() as conn:
+        return await surveys.get(conn, ticket_id)
