@@ -1,0 +1,153 @@
+"""The callback survey (回訪) after every job, on a fake clock. The repair is confirmed on
+Thursday 26 November at 10:00 Taipei time; the survey goes out 24 hours later."""
+
+import json
+from datetime import timedelta
+
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+
+
+async def closed_repair(desk, *, hours_before_confirm=0):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await complete(tech)
+    desk.clock.advance(hours=hours_before_confirm)
+    await resident.tap("Confirm, it is fixed")
+    return clerk, tech, boss, resident
+
+
+async def later(desk, **delta):
+    await desk.run_until(desk.clock.now + timedelta(**delta))
+
+
+def surveys_sent(resident):
+    return [t for t in resident.texts() if "How did we do?" in t]
+
+
+async def test_a_survey_answered_with_a_rating_chips_and_a_comment(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=23, minutes=59)
+    assert surveys_sent(resident) == []
+    await later(desk, minutes=1)
+    assert surveys_sent(resident) == [
+        "R-2026-00001 (Plumbing) is closed. How did we do? Please rate our service from 1 "
+        "(poor) to 5 (excellent)."]
+    await resident.tap("5★")
+    assert resident.labels() == ["Quick", "Tidy", "Polite", "Fixed first time", "Next"]
+    await resident.tap("Quick")
+    await resident.tap("Tidy")
+    assert resident.labels()[:2] == ["✓ Quick", "✓ Tidy"]
+    await resident.tap("✓ Tidy")
+    await resident.tap("Next")
+    await resident.send("Very friendly technician.")
+    assert resident.last_text == "Thank you for your feedback."
+    row = await desk.query("SELECT channel, rating, reasons, comment, answered_late FROM surveys")
+    assert row == [("bot", 5, '["quick"]', "Very friendly technician.", 0)]
+    await resident.tap_data("sv:r:1:1")  # a second rating changes nothing
+    assert "already rated" in resident.last_text
+    assert await desk.query("SELECT rating FROM surveys") == [(5,)]
+    await later(desk, days=5)
+    assert not any("A reminder" in t for t in resident.texts())
+
+
+async def test_a_survey_due_at_night_waits_for_the_allowed_hours(desk):
+    clerk, tech, boss, resident = await closed_repair(desk, hours_before_confirm=11)  # 21:00
+    await later(desk, hours=24)  # Friday 21:00: outside 09:00-20:00
+    assert surveys_sent(resident) == []
+    await later(desk, hours=11, minutes=59)  # Saturday 08:59
+    assert surveys_sent(resident) == []
+    await later(desk, minutes=1)
+    assert len(surveys_sent(resident)) == 1
+
+
+async def test_an_unanswered_survey_is_reminded_once_then_closed_but_a_late_answer_counts(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    assert len(surveys_sent(resident)) == 1
+    await later(desk, hours=24)
+    reminders = [t for t in resident.texts() if t.startswith("A reminder")]
+    assert len(reminders) == 1
+    await later(desk, hours=47)
+    assert await desk.query("SELECT expired_at IS NULL FROM surveys") == [(1,)]
+    await later(desk, hours=1)
+    assert await desk.query("SELECT expired_at IS NOT NULL, answered_at FROM surveys") == [
+        (1, None)]
+    await later(desk, days=3)
+    assert len([t for t in resident.texts() if t.startswith("A reminder")]) == 1
+    await resident.tap("4★")
+    assert await desk.query("SELECT rating, answered_late FROM surveys") == [(4, 1)]
+
+
+async def test_a_low_rating_alerts_supervisors_who_open_a_follow_up(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    await resident.tap("2★")
+    assert resident.labels() == ["Late", "Not fixed", "Messy", "Rude", "Not kept informed",
+                                 "Next"]
+    await resident.tap("Messy")
+    await resident.tap("Next")
+    await resident.send("Dirt left all over the kitchen floor.")
+    alert = boss.last_text
+    assert alert.startswith("Low rating for R-2026-00001: 2/5.")
+    assert "Reasons: Messy" in alert and "Dirt left all over" in alert
+    await boss.tap("Open a follow-up")
+    assert "Follow-up complaint C-2026-00001 opened" in boss.last_text
+    await boss.tap_data("sv:f:1")
+    assert "already opened" in boss.last_text
+    assert "Follow-up complaint, opened after a low rating" in clerk.last_text
+    rows = await desk.query("SELECT ref, kind, linked_ticket_id, description FROM tickets "
+                            "WHERE kind = 'C'")
+    assert rows == [("C-2026-00001", "C", 1, "R-2026-00001 ★2: Dirt left all over the "
+                                             "kitchen floor.")]
+    await tech.tap_data("sv:f:1")  # a technician may not
+    assert await desk.query("SELECT count(*) FROM tickets WHERE kind = 'C'") == [(1,)]
+
+
+async def test_a_phone_callback_is_recorded_and_counts_as_answered(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await clerk.send("/callback R-2026-00099")
+    assert "no longer exists" in clerk.last_text
+    await clerk.send("/callback r-2026-00001")
+    await clerk.tap("Reached")
+    await clerk.tap("4★")
+    await clerk.send("Happy, asked about the bathroom tap too.")
+    assert "the callback is recorded" in clerk.last_text
+    row = await desk.query("SELECT channel, reached, rating, comment, answered_at IS NOT NULL, "
+                           "recorded_by FROM surveys")
+    assert row == [("phone", 1, 4, "Happy, asked about the bathroom tap too.", 1, 9001)]
+    await later(desk, days=2)
+    assert surveys_sent(resident) == []  # the call took the survey's place
+    await resident.send("/callback R-2026-00001")
+    assert "not allowed" in resident.last_text
+
+
+async def test_the_survey_goes_out_exactly_once_across_a_restart(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await desk.stop()
+    desk.clock.advance(hours=30)
+    await desk.start()
+    await desk.sweep()
+    await desk.restart()
+    await desk.sweep()
+    assert len(surveys_sent(resident)) == 1
+    assert await desk.query("SELECT count(*) FROM outbox WHERE kind = 'survey'") == [(1,)]
+    assert json.loads((await desk.query("SELECT reasons FROM surveys"))[0][0]) == []
+
+
+async def test_a_complaint_closed_by_its_resident_gets_a_survey_too(desk):
+    from tests.test_complaints import complain
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await complain(resident)
+    await clerk.tap("Route to a department")
+    await clerk.tap("Security")
+    await boss.tap("Record the reply")
+    await boss.send("Talked to the guard.")
+    await boss.send("Sorry, it will not happen again.")
+    await resident.tap("Resolved")
+    await later(desk, hours=24)
+    assert surveys_sent(resident) == [
+        "C-2026-00001 (Security) is closed. How did we do? Please rate our service from 1 "
+        "(poor) to 5 (excellent)."]
