@@ -20,6 +20,7 @@ from handlers import (
     onsite,
     repair_report,
     router,
+    stats,
     surveys,
     tickets_view,
 )
@@ -53,7 +54,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data["desk"] = Desk(db, settings, clock)
     # Order matters: specific handlers first, the catch-all router last.
     for module in (onboarding, repair_report, complaints, tickets_view, dispatch, onsite,
-                   escalation, surveys, router):
+                   escalation, surveys, stats, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

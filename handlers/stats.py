@@ -1,0 +1,85 @@
+"""/stats for supervisors and managers: a month of the desk in figures."""
+
+from __future__ import annotations
+
+from babel.dates import format_skeleton
+from babel.numbers import format_percent
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from handlers import labels
+from handlers.common import PRIVATE, Asker, Context, answer, desk, handles
+from handlers.i18n import Tr
+from workflow import roles, stats
+from workflow.settings import EstateSettings
+
+
+def _share(tr: Tr, part: int, whole: int) -> str:
+    if not whole:
+        return tr("none yet")
+    return tr("{part} of {whole} ({percent})", part=part, whole=whole,
+              percent=format_percent(part / whole, locale=tr.locale))
+
+
+def _category(tr: Tr, settings: EstateSettings, kind: str, key: str) -> str:
+    if kind == "C":
+        return tr("{category} (complaint)",
+                  category=labels.complaint_category(tr, settings, key))
+    return labels.category(tr, settings, key)
+
+
+def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
+    joined = ", ".join
+    month = format_skeleton("yMMMM", figures.month, locale=tr.locale, fuzzy=True)
+    lines = [tr("Figures for {month} (tickets reported in the month):", month=month),
+             tr("Repairs: {repairs}, complaints: {complaints}",
+                repairs=figures.by_kind.get("R", 0), complaints=figures.by_kind.get("C", 0))]
+    if figures.by_category:
+        lines.append(tr("By category: {items}", items=joined(
+            f"{_category(tr, settings, k, c)} {n}"
+            for (k, c), n in sorted(figures.by_category.items(), key=lambda i: -i[1]))))
+        lines.append(tr("By status: {items}", items=joined(
+            f"{labels.of(tr, labels.STATUSES, s)} {n}"
+            for s, n in sorted(figures.by_status.items(), key=lambda i: -i[1]))))
+    lines.append(tr("Resolved within target: {share}",
+                    share=_share(tr, figures.resolved_in_time, figures.resolved)))
+    lines.append(tr("Median time to assign: {assign}; to resolve: {resolve}",
+                    assign=tr.duration(figures.median_assign) if figures.median_assign
+                    else "-", resolve=tr.duration(figures.median_resolve)
+                    if figures.median_resolve else "-"))
+    lines.append(tr("Callback rate: {share}",
+                    share=_share(tr, figures.surveys_answered, figures.surveys_due)))
+    if figures.rating_by_category:
+        lines.append(tr("Average rating by category: {items}", items=joined(
+            f"{_category(tr, settings, k, c)} {tr.number(round(v, 1))}"
+            for (k, c), v in sorted(figures.rating_by_category.items()))))
+    if figures.rating_by_technician:
+        lines.append(tr("Average rating by technician: {items}", items=joined(
+            f"{name} {tr.number(round(v, 1))}"
+            for name, v in sorted(figures.rating_by_technician.items()))))
+    if figures.reopen_by_ticket:
+        lines.append(tr("Reopened: {tickets}; by technician: {technicians}",
+                        tickets=joined(f"{ref} ×{n}" for ref, n in
+                                       figures.reopen_by_ticket.items()),
+                        technicians=joined(f"{name} {n}" for name, n in
+                                           sorted(figures.reopen_by_technician.items()))))
+    if figures.top_reasons:
+        lines.append(tr("Most chosen reasons: {items}", items=joined(
+            f"{labels.of(tr, labels.CHIPS, chip)} {n}" for chip, n in figures.top_reasons)))
+    return "\n".join(lines)
+
+
+@handles(roles_allowed=roles.SIGNERS)
+async def show(update: Update, context: Context, who: Asker) -> None:
+    d = desk(context)
+    month = stats.parse_month(context.args[0] if context.args else None, d.settings, d.now())
+    if month is None:
+        await answer(update, who.tr("Please give a month like 2026-10, or nothing for this "
+                                    "month."))
+        return
+    figures = await stats.compute(d.db, d.settings, who.user_id, month)
+    await answer(update, render(who.tr, d.settings, figures))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("stats", show, filters=PRIVATE))

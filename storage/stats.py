@@ -1,0 +1,69 @@
+"""The rows behind /stats: one period's tickets, their reopenings and their surveys."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import from_db_time, to_db_time
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    ref: str
+    kind: str
+    category: str
+    status: str
+    created_at: datetime
+    assigned_at: datetime | None
+    completed_at: datetime | None
+    deadline_at: datetime | None
+    technician: str | None
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    kind: str
+    category: str
+    technician: str | None
+    rating: int | None
+    reasons: tuple[str, ...]
+    answered: bool
+
+
+async def tickets_created(conn: aiosqlite.Connection, start: datetime,
+                          end: datetime) -> list[TicketRow]:
+    cur = await conn.execute(
+        "SELECT t.id, t.ref, t.kind, t.category, t.status, t.created_at, t.assigned_at, "
+        "t.completed_at, t.deadline_at, p.name FROM tickets t "
+        "LEFT JOIN people p ON p.user_id = t.technician_id "
+        "WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
+        (to_db_time(start), to_db_time(end)))
+    return [TicketRow(r[0], r[1], r[2], r[3], r[4], from_db_time(r[5]), from_db_time(r[6]),
+                      from_db_time(r[7]), from_db_time(r[8]), r[9])
+            for r in await cur.fetchall()]
+
+
+async def reopenings(conn: aiosqlite.Connection, start: datetime,
+                     end: datetime) -> dict[int, int]:
+    """Per ticket created in the period, how often the resident said 'not fixed'."""
+    cur = await conn.execute(
+        "SELECT e.ticket_id, count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+        "WHERE e.action = 'not_fixed' AND t.created_at >= ? AND t.created_at < ? "
+        "GROUP BY e.ticket_id", (to_db_time(start), to_db_time(end)))
+    return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def surveys_sent(conn: aiosqlite.Connection, start: datetime,
+                       end: datetime) -> list[SurveyRow]:
+    cur = await conn.execute(
+        "SELECT t.kind, t.category, p.name, s.rating, s.reasons, s.answered_at IS NOT NULL "
+        "FROM surveys s JOIN tickets t ON t.id = s.ticket_id "
+        "LEFT JOIN people p ON p.user_id = t.technician_id "
+        "WHERE s.sent_at >= ? AND s.sent_at < ?", (to_db_time(start), to_db_time(end)))
+    return [SurveyRow(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), bool(r[5]))
+            for r in await cur.fetchall()]

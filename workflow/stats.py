@@ -1,0 +1,104 @@
+"""/stats: a month of the desk in figures, the seed's counting of repairs, complaints and
+callbacks (回訪率)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from storage import stats as rows
+from storage.db import Database
+from workflow import roles
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+
+@dataclass(frozen=True)
+class Stats:
+    month: date
+    by_kind: dict[str, int]
+    by_category: dict[tuple[str, str], int]  # (kind, category)
+    by_status: dict[str, int]
+    resolved: int
+    resolved_in_time: int
+    median_assign: timedelta | None
+    median_resolve: timedelta | None
+    surveys_due: int
+    surveys_answered: int
+    rating_by_category: dict[tuple[str, str], float]
+    rating_by_technician: dict[str, float]
+    reopen_by_ticket: dict[str, int]
+    reopen_by_technician: dict[str, int]
+    top_reasons: list[tuple[str, int]]
+
+    @property
+    def in_time_share(self) -> float | None:
+        return self.resolved_in_time / self.resolved if self.resolved else None
+
+    @property
+    def callback_rate(self) -> float | None:
+        return self.surveys_answered / self.surveys_due if self.surveys_due else None
+
+
+def month_bounds(settings: EstateSettings, month: date) -> tuple[datetime, datetime]:
+    first = datetime(month.year, month.month, 1, tzinfo=settings.tz)
+    following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1,
+                         tzinfo=settings.tz)
+    return first, following
+
+
+def parse_month(text: str | None, settings: EstateSettings, now: datetime) -> date | None:
+    """'2026-10' or nothing (this month); None when it is not a month."""
+    if not text:
+        local = now.astimezone(settings.tz)
+        return date(local.year, local.month, 1)
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    return statistics.median(values) if values else None
+
+
+def _averages(pairs) -> dict:
+    sums: dict = defaultdict(list)
+    for key, value in pairs:
+        sums[key].append(value)
+    return {key: sum(v) / len(v) for key, v in sums.items()}
+
+
+async def compute(db: Database, settings: EstateSettings, actor_id: int, month: date) -> Stats:
+    start, end = month_bounds(settings, month)
+    async with db.reading() as conn:
+        await machine.actor(conn, actor_id, roles.SIGNERS)
+        tickets = await rows.tickets_created(conn, start, end)
+        reopened = await rows.reopenings(conn, start, end)
+        surveys = await rows.surveys_sent(conn, start, end)
+    done = [t for t in tickets if t.completed_at is not None]
+    refs = {t.id: t for t in tickets}
+    reopen_by_technician: Counter = Counter()
+    for ticket_id, count in reopened.items():
+        reopen_by_technician[refs[ticket_id].technician or "-"] += count
+    rated = [s for s in surveys if s.rating is not None]
+    return Stats(
+        month=month,
+        by_kind=dict(Counter(t.kind for t in tickets)),
+        by_category=dict(Counter((t.kind, t.category) for t in tickets)),
+        by_status=dict(Counter(t.status for t in tickets)),
+        resolved=len(done),
+        resolved_in_time=sum(t.completed_at <= t.deadline_at for t in done),
+        median_assign=_median([t.assigned_at - t.created_at for t in tickets if t.assigned_at]),
+        median_resolve=_median([t.completed_at - t.created_at for t in done]),
+        surveys_due=len(surveys),
+        surveys_answered=sum(s.answered for s in surveys),
+        rating_by_category=_averages(((s.kind, s.category), s.rating) for s in rated),
+        rating_by_technician=_averages((s.technician, s.rating) for s in rated if s.technician),
+        reopen_by_ticket={refs[i].ref: n for i, n in sorted(reopened.items())},
+        reopen_by_technician=dict(reopen_by_technician),
+        top_reasons=Counter(r for s in surveys for r in s.reasons).most_common(5),
+    )
