@@ -14,7 +14,7 @@ async def test_not_fixed_reopens_the_task_to_the_same_technician(desk):
     assert "What is still wrong" in resident.last_text
     await resident.send("It still drips at night.")
     assert "reopened R-2026-00001" in resident.last_text
-    assert "not fixed: It still drips at night." in tech.last_text
+    assert "not resolved: It still drips at night." in tech.last_text
     assert await desk.query("SELECT status, technician_id FROM tickets") == [("reopened", 9002)]
     assert await desk.query("SELECT party FROM signoffs") == []
 
