@@ -61,7 +61,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
               "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
               "complaint_categories", "departments", "survey_delay", "survey_hours",
-              "survey_reminder", "survey_expiry"}
+              "survey_reminder", "survey_expiry", "praise_chips", "fault_chips"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -116,6 +116,11 @@ def parse_settings(raw: dict) -> EstateSettings:
     departments = defaults.departments
     if "departments" in raw:
         departments = _categories(raw["departments"], "departments", defaults.departments)
+    chips = {}
+    for setting in ("praise_chips", "fault_chips"):
+        if setting in raw:
+            chips[setting] = _categories(raw[setting], setting,
+                                         defaults.praise_chips + defaults.fault_chips)
     survey_hours = _range("survey_hours", raw.get("survey_hours", "09:00-20:00"))
     quiet = raw.get("quiet_hours", "21:00-08:00")
     parts = quiet.split("-") if isinstance(quiet, str) else []
@@ -139,6 +144,8 @@ def parse_settings(raw: dict) -> EstateSettings:
         survey_start=survey_hours[0], survey_end=survey_hours[1],
         survey_reminder=duration("survey_reminder", raw.get("survey_reminder", "24h")),
         survey_expiry=duration("survey_expiry", raw.get("survey_expiry", "48h")),
+        praise_chips=chips.get("praise_chips", defaults.praise_chips),
+        fault_chips=chips.get("fault_chips", defaults.fault_chips),
     )
 
 

@@ -143,3 +143,7 @@ def status(tr: Tr, ticket) -> str:
 
 def of(tr: Tr, table: dict[str, str], key: str) -> str:
     return tr(table[key]) if key in table else key
+
+
+def chip(tr: Tr, settings: EstateSettings, key: str) -> str:
+    return _configured(tr, settings.chip(key), CHIPS, key)

@@ -65,7 +65,7 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
                                            sorted(figures.reopen_by_technician.items()))))
     if figures.top_reasons:
         lines.append(tr("Most chosen reasons: {items}", items=joined(
-            f"{labels.of(tr, labels.CHIPS, chip)} {n}" for chip, n in figures.top_reasons)))
+            f"{labels.chip(tr, settings, chip)} {n}" for chip, n in figures.top_reasons)))
     return "\n".join(lines)
 
 

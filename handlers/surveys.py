@@ -47,7 +47,7 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
         survey = await surveys.survey_of(d.db, t.id)
-        reasons = ", ".join(labels.of(tr, labels.CHIPS, c) for c in survey.reasons) or "-"
+        reasons = ", ".join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
         await bot.send_message(chat, tr(
             "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
             ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),
@@ -56,7 +56,7 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
 
 
 def _chips(tr: Tr, d: Desk, ticket_id: int, rating: int, chosen) -> list:
-    rows = [[(("✓ " if c in chosen else "") + labels.of(tr, labels.CHIPS, c),
+    rows = [[(("✓ " if c in chosen else "") + labels.chip(tr, d.settings, c),
               f"sv:c:{ticket_id}:{c}")] for c in surveys.chips(d.settings, rating)]
     return rows + [[(tr("Next"), f"sv:n:{ticket_id}")]]
 

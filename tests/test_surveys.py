@@ -151,3 +151,36 @@ async def test_a_complaint_closed_by_its_resident_gets_a_survey_too(desk):
     assert surveys_sent(resident) == [
         "C-2026-00001 (Security) is closed. How did we do? Please rate our service from 1 "
         "(poor) to 5 (excellent)."]
+
+
+async def test_a_low_rating_without_a_comment_still_alerts_within_half_an_hour(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    await resident.tap("1★")
+    assert not any(t.startswith("Low rating") for t in boss.texts())
+    await later(desk, minutes=30)
+    alerts = [t for t in boss.texts() if t.startswith("Low rating for R-2026-00001: 1/5.")]
+    assert len(alerts) == 1 and "Comment: -" in alerts[0]
+    await resident.send("Nobody came back to clean up.")  # the comment, late: no second alert
+    assert len([t for t in boss.texts() if t.startswith("Low rating")]) == 1
+    assert await desk.query("SELECT comment FROM surveys") == [("Nobody came back to clean up.",)]
+
+
+async def test_the_estate_chooses_its_own_reason_chips(tmp_path):
+    from bot.config import parse_settings
+    from tests.conftest import ROSTER
+    from tests.harness import DeskHarness
+    settings = parse_settings({"praise_chips": [
+        {"key": "quick"},
+        {"key": "explained", "labels": {"zh_Hant": "解說清楚", "zh_Hans": "解说清楚",
+                                        "en": "Explained well"}}]})
+    desk = DeskHarness(tmp_path / "desk.sqlite3", settings=settings)
+    await desk.start()
+    await desk.import_roster(ROSTER)
+    try:
+        clerk, tech, boss, resident = await closed_repair(desk)
+        await later(desk, hours=24)
+        await resident.tap("5★")
+        assert resident.labels() == ["Quick", "Explained well", "Next"]
+    finally:
+        await desk.stop()

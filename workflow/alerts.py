@@ -109,7 +109,7 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
         if ticket.status in (machine.ASSIGNED, machine.REOPENED) and ticket.technician_id:
             technician = await people.get(conn, ticket.technician_id)
             await _send(conn, [technician], "visit_reminder", ticket, now, payload)
-    elif kind in (sla.SURVEY_SEND, sla.SURVEY_REMIND, sla.SURVEY_EXPIRE):
+    elif kind in sla.SURVEY_STEPS:
         await surveys.fire(conn, settings, ticket, kind, now)
     elif kind == sla.REMIND_RESIDENT:
         if ticket.status in (machine.ASSIGNED, machine.REOPENED):

@@ -34,8 +34,10 @@ DEFAULT_COMPLAINT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key
 DEFAULT_DEPARTMENTS: tuple[Category, ...] = tuple(Category(key) for key in (
     "customer_service", "engineering", "security", "cleaning", "finance", "management"))
 # Reason chips offered after a rating of 4-5, and after 1-3.
-DEFAULT_PRAISE = ("quick", "tidy", "polite", "fixed_first_time")
-DEFAULT_FAULTS = ("late", "not_fixed", "messy", "rude", "not_informed")
+DEFAULT_PRAISE: tuple[Category, ...] = tuple(Category(key) for key in (
+    "quick", "tidy", "polite", "fixed_first_time"))
+DEFAULT_FAULTS: tuple[Category, ...] = tuple(Category(key) for key in (
+    "late", "not_fixed", "messy", "rude", "not_informed"))
 COMPLAINT = "complaint"  # the service-level scope of complaints
 
 
@@ -93,8 +95,8 @@ class EstateSettings:
     survey_end: time = time(20)
     survey_reminder: timedelta = timedelta(hours=24)
     survey_expiry: timedelta = timedelta(hours=48)  # after the reminder
-    praise_chips: tuple[str, ...] = DEFAULT_PRAISE
-    fault_chips: tuple[str, ...] = DEFAULT_FAULTS
+    praise_chips: tuple[Category, ...] = DEFAULT_PRAISE
+    fault_chips: tuple[Category, ...] = DEFAULT_FAULTS
     warn_share: float = 0.8  # the early warning, as a share of the target
     manager_share: float = 0.5  # managers hear after a further half of the target
     quiet_start: time = time(21)
@@ -124,6 +126,9 @@ class EstateSettings:
 
     def department(self, key: str) -> Category | None:
         return next((c for c in self.departments if c.key == key), None)
+
+    def chip(self, key: str) -> Category | None:
+        return next((c for c in self.praise_chips + self.fault_chips if c.key == key), None)
 
     def in_quiet_hours(self, local: time) -> bool:
         if self.quiet_start <= self.quiet_end:

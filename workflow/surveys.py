@@ -5,7 +5,7 @@ resident record the result, which counts toward the callback rate like an answer
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage import drafts, outbox, people, surveys, tickets, timers
 from storage.db import Database
@@ -18,11 +18,14 @@ COMMENT_FLOW = "survey_comment"
 CALL_FLOW = "phone_callback"
 MAX_COMMENT = 1000
 LOW = 2  # a rating at or below this alerts the supervisors
+LOW_ALERT_WAIT = timedelta(minutes=30)  # for the comment, before alerting without it
 RATINGS = range(1, 6)
 
 
 def chips(settings: EstateSettings, rating: int) -> tuple[str, ...]:
-    return settings.praise_chips if rating >= 4 else settings.fault_chips
+    """The reason chips fitting a rating: praise for 4-5, faults for 1-3."""
+    return tuple(c.key for c in (settings.praise_chips if rating >= 4
+                                 else settings.fault_chips))
 
 
 async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
@@ -38,6 +41,10 @@ async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
                                  remind + settings.survey_expiry)
         return
     survey = await surveys.get(conn, ticket.id)
+    if kind == sla.SURVEY_LOW:  # rated low, but the comment never came: alert without it
+        if survey is not None and survey.rating is not None and survey.rating <= LOW:
+            await _alert_low(conn, ticket, now)
+        return
     if survey is None or survey.answered_at is not None:
         return
     if kind == sla.SURVEY_REMIND and await surveys.mark(conn, ticket.id, "reminded_at", now):
@@ -65,6 +72,8 @@ async def rate(db: Database, ticket_id: int, resident_id: int, rating: int,
         if not await surveys.rate(conn, ticket_id, rating, "bot", now,
                                   late=survey.expired_at is not None):
             return None
+        if rating <= LOW:
+            await timers.set_pending(conn, ticket_id, sla.SURVEY_LOW, now + LOW_ALERT_WAIT)
         await drafts.put(conn, Draft(resident_id, COMMENT_FLOW, "chips",
                                      {"ticket_id": ticket_id}), now)
         return await surveys.get(conn, ticket_id)
@@ -107,11 +116,15 @@ async def finish(db: Database, resident_id: int, comment: str | None, now: datet
         if survey.comment is not None:
             return None
         await surveys.set_comment(conn, ticket_id, comment or "")
-        if survey.rating is not None and survey.rating <= LOW and \
-                await surveys.mark_low_alerted(conn, ticket_id):
-            for person in await people.reachable_with_role(conn, roles.SUPERVISOR):
-                await outbox.add(conn, person.user_id, "low_rating", now, ticket.id)
+        if survey.rating is not None and survey.rating <= LOW:
+            await _alert_low(conn, ticket, now)
         return await surveys.get(conn, ticket_id)
+
+
+async def _alert_low(conn, ticket: Ticket, now: datetime) -> None:
+    if await surveys.mark_low_alerted(conn, ticket.id):
+        for person in await people.reachable_with_role(conn, roles.SUPERVISOR):
+            await outbox.add(conn, person.user_id, "low_rating", now, ticket.id)
 
 
 async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
