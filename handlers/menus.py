@@ -46,12 +46,14 @@ HELP = {
                     "technician or a responsible contractor, or to route a complaint to a "
                     "department. /queue lists tickets waiting and still open; /callback "
                     "<reference> records a phone callback."),
-    roles.SUPERVISOR: N_("/queue lists tickets waiting and still open, /overdue the late ones. "
-                         "You hear of every missed deadline, can reassign, pause or extend, "
-                         "and add the supervising sign-off to completed repairs. A digest "
-                         "arrives every morning."),
-    roles.MANAGER: N_("/queue lists tickets waiting and still open, /overdue the late ones. "
-                      "You hear of what stays late after the supervisors were told."),
+    roles.SUPERVISOR: N_("/queue lists tickets waiting and still open, /overdue the late ones, "
+                         "/stats the month in figures. You hear of every missed deadline and "
+                         "every low survey rating, can reassign, pause or extend, reply to "
+                         "your department's complaints, and add the supervising sign-off to "
+                         "completed repairs. A digest arrives every morning."),
+    roles.MANAGER: N_("/queue lists tickets waiting and still open, /overdue the late ones, "
+                      "/stats the month in figures. You hear of what stays late after the "
+                      "supervisors were told."),
 }
 
 
