@@ -52,6 +52,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["desk"] = Desk(db, settings, clock)
+    app.bot_data["deliver"] = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
     for module in (onboarding, repair_report, complaints, tickets_view, dispatch, onsite,
                    escalation, surveys, stats, router):

@@ -41,6 +41,15 @@ class Desk:
         return Tr(language, self.settings.tz)
 
 
+def kick(context: Context) -> None:
+    """Deliver the outbox soon, without making the person who acted wait for it. The sender
+    is put in bot_data by the composition root (bot/app.py)."""
+    d: Desk = context.application.bot_data["desk"]
+    if d.deliver_at_once:
+        deliver = context.application.bot_data["deliver"]
+        context.application.create_task(deliver(context.application), name="outbox")
+
+
 def desk(context: Context) -> Desk:
     return context.application.bot_data["desk"]
 

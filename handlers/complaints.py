@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import labels, notices
+from handlers import labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -18,6 +18,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    kick,
     main_menu,
     text_answer,
 )
@@ -126,7 +127,7 @@ async def _submit(update: Update, context: Context, who: Asker) -> None:
         await answer(update, who.tr("This report has already been sent or was cancelled. "
                                     "See /mytickets."))
         return
-    notices.kick(context)
+    kick(context)
     await answer(update, who.tr("Thank you. Your complaint is registered as {ref}. The desk "
                                 "will look into it and keep you informed here.", ref=ticket.ref),
                  main_menu(who))
@@ -162,7 +163,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
     elif action == "dp":
         ticket = await complaints.route(d.db, d.settings, ticket_id, who.user_id,
                                         args[1] if len(args) > 1 else "", d.now())
-        notices.kick(context)
+        kick(context)
         await clear_buttons(update)
         await answer(update, tr("{ref} passed to {department}.", ref=ticket.ref,
                                 department=labels.department(tr, d.settings, ticket.department)))
@@ -198,7 +199,7 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
     ticket = await complaints.reply(d.db, d.settings, who.user_id, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
-    notices.kick(context)
+    kick(context)
     await answer(update, tr("{ref}: your reply was sent to the resident.", ref=ticket.ref))
 
 
@@ -224,7 +225,7 @@ async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft
         ticket = await addenda.add(d.db, who.user_id, d.now(), text=text)
     if ticket is None:
         raise Refusal(Refusal.STALE)
-    notices.kick(context)
+    kick(context)
     await answer(update, who.tr("Added to {ref}; we have passed it on.", ref=ticket.ref),
                  main_menu(who))
 

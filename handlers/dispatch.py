@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, escalation, labels, notices
+from handlers import cards, escalation, labels
 from handlers import complaints as complaint_desk
 from handlers.actions import desk_buttons
 from handlers.common import (
@@ -19,6 +19,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    kick,
 )
 from workflow import dispatch, roles, views
 from workflow.tickets import Refusal
@@ -112,7 +113,7 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
                                        contractor_id=target_id)
     else:
         raise Refusal(Refusal.INVALID)
-    notices.kick(context)
+    kick(context)
     await clear_buttons(update)
     file = await views.ticket_file(d.db, ticket.id, who.user_id)
     text = tr("{ref} assigned to {name}. Deadline: {deadline}.", ref=ticket.ref,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, labels, notices
+from handlers import cards, labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -17,6 +17,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    kick,
     text_answer,
 )
 from storage.records import Draft
@@ -83,7 +84,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
         ticket = await sla.extend(d.db, d.settings, who.user_id, text, d.now())
         if ticket is None:
             raise Refusal(Refusal.STALE)
-        notices.kick(context)
+        kick(context)
         await answer(update, tr("{ref}: the deadline is now {deadline}.", ref=ticket.ref,
                                 deadline=tr.datetime(ticket.deadline_at)))
 

@@ -16,7 +16,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
-from handlers.common import Context, Desk, keyboard
+from handlers.common import Desk, keyboard
 from handlers.i18n import Tr
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
@@ -24,13 +24,6 @@ from workflow import delivery, roles, sla, views
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
 SURVEY_NOTICES = ("survey", "survey_reminder", "low_rating")
-
-
-def kick(context: Context) -> None:
-    """Deliver soon, without making the person who acted wait for it."""
-    d: Desk = context.application.bot_data["desk"]
-    if d.deliver_at_once:
-        context.application.create_task(deliver_due(context.application), name="outbox")
 
 
 async def deliver_due(application) -> int:

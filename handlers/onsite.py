@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, notices
+from handlers import cards
 from handlers.actions import task_buttons
 from handlers.common import (
     PRIVATE,
@@ -18,6 +18,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    kick,
     main_menu,
     text_answer,
 )
@@ -58,7 +59,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action in ("go", "at"):
         to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
         ticket = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now())
-        notices.kick(context)
+        kick(context)
         await clear_buttons(update)
         file = await views.ticket_file(d.db, ticket.id, who.user_id)
         done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
@@ -131,7 +132,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
     ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
-    notices.kick(context)
+    kick(context)
     await answer(update, tr("{ref} is complete. The resident has been asked to confirm.",
                             ref=ticket.ref), main_menu(who))
 
@@ -143,7 +144,7 @@ async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     ticket_id = int_arg(args, 0)
     if action == "ok":
         ticket = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
-        notices.kick(context)
+        kick(context)
         await clear_buttons(update)
         await answer(update, tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref),
                      main_menu(who))
@@ -169,7 +170,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
     ticket = await onsite.not_fixed(d.db, d.settings, who.user_id, text, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
-    notices.kick(context)
+    kick(context)
     await answer(update, who.tr("We have reopened {ref} and passed your reason on.",
                                 ref=ticket.ref), main_menu(who))
 

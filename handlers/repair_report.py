@@ -8,7 +8,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import labels, notices
+from handlers import labels
 from handlers.cards import visit
 from handlers.common import (
     PRIVATE,
@@ -21,6 +21,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    kick,
     main_menu,
     text_answer,
 )
@@ -191,7 +192,7 @@ async def confirm(update: Update, context: Context, who: Asker) -> None:
         await answer(update, who.tr("This report has already been sent or was cancelled. "
                                     "See /mytickets."))
         return
-    notices.kick(context)
+    kick(context)
     await answer(update, who.tr("Thank you. Your repair is registered as {ref}. We will tell you "
                                 "who will come and when.", ref=ticket.ref), main_menu(who))
 

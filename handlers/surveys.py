@@ -7,7 +7,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import labels, notices
+from handlers import labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -19,6 +19,7 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    kick,
     text_answer,
 )
 from handlers.i18n import Tr
@@ -100,7 +101,7 @@ async def _finish(update: Update, context: Context, who: Asker, comment: str | N
                   ticket_id: int | None = None) -> None:
     d = desk(context)
     await surveys.finish(d.db, who.user_id, comment, d.now(), ticket_id)
-    notices.kick(context)
+    kick(context)
     await answer(update, who.tr("Thank you for your feedback."))
 
 
@@ -120,7 +121,7 @@ async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: in
     if followup is None:
         await answer(update, who.tr("A follow-up was already opened for this rating."))
         return
-    notices.kick(context)
+    kick(context)
     await answer(update, who.tr("Follow-up complaint {ref} opened; the desk has it.",
                                 ref=followup.ref))
 
