@@ -153,6 +153,23 @@ async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
     return text.strip()
 
 
+async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:
+    """The person's conversation, which must be waiting for this step: an old button is
+    refused and changes nothing."""
+    draft = await views.draft(desk(context).db, who.user_id)
+    if draft is None or draft.flow != flow or draft.step != step:
+        raise Refusal(Refusal.STALE)
+    return draft
+
+
+async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
+    """A unit id from a button, which must be one of the resident's own."""
+    unit_id = int_arg(args, 0)
+    if unit_id not in {u.id for u in await views.units(desk(context).db, who.user_id)}:
+        raise Refusal(Refusal.FORBIDDEN)
+    return unit_id
+
+
 async def collect_photo(update: Update, context: Context, who: Asker, draft: Draft, limit: int,
                         done: str) -> None:
     """A photo for the draft in progress, up to `limit`; `done` is the Done button's data."""

@@ -15,11 +15,13 @@ from handlers.common import (
     clear_buttons,
     collect_photo,
     desk,
+    draft_at,
     handles,
     int_arg,
     keyboard,
     kick,
     main_menu,
+    own_unit,
     text_answer,
 )
 from storage.records import Draft
@@ -83,32 +85,23 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
                            complaints.start(who.user_id, [u.id for u in units]))
 
 
-async def _draft_at(context: Context, who: Asker, step: str) -> Draft:
-    draft = await views.draft(desk(context).db, who.user_id)
-    if draft is None or draft.flow != complaints.FLOW or draft.step != step:
-        raise Refusal(Refusal.STALE)
-    return draft
-
-
 @handles(roles_allowed=(roles.RESIDENT,))
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
     d = desk(context)
     if action == "u":
-        draft = await _draft_at(context, who, "unit")
-        unit_id = int_arg(args, 0)
-        if unit_id not in {u.id for u in await views.units(d.db, who.user_id)}:
-            raise Refusal(Refusal.FORBIDDEN)
+        draft = await draft_at(context, who, complaints.FLOW, "unit")
+        unit_id = await own_unit(context, who, args)
         new = complaints.advance(draft, unit_id=unit_id)
     elif action == "c":
-        draft = await _draft_at(context, who, "category")
+        draft = await draft_at(context, who, complaints.FLOW, "category")
         if not args or d.settings.complaint_category(args[0]) is None:
             raise Refusal(Refusal.INVALID)
         new = complaints.advance(draft, category=args[0])
     elif action == "pd":
-        new = complaints.advance(await _draft_at(context, who, "photos"))
+        new = complaints.advance(await draft_at(context, who, complaints.FLOW, "photos"))
     elif action == "cb":
-        new = complaints.advance(await _draft_at(context, who, "callback"),
+        new = complaints.advance(await draft_at(context, who, complaints.FLOW, "callback"),
                                  callback=args[:1] == ["1"])
     elif action == "ok":
         await _submit(update, context, who)

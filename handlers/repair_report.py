@@ -18,11 +18,12 @@ from handlers.common import (
     clear_buttons,
     collect_photo,
     desk,
+    draft_at,
     handles,
-    int_arg,
     keyboard,
     kick,
     main_menu,
+    own_unit,
     text_answer,
 )
 from storage.records import Draft
@@ -121,38 +122,28 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await _save_and_prompt(update, context, who, report.start(who.user_id, [u.id for u in units]))
 
 
-async def _draft_at(context: Context, who: Asker, step: str) -> Draft:
-    """The resident's report, which must be waiting for this step: an old button is refused."""
-    draft = await views.draft(desk(context).db, who.user_id)
-    if draft is None or draft.flow != report.FLOW or draft.step != step:
-        raise Refusal(Refusal.STALE)
-    return draft
-
-
 @handles(roles_allowed=(roles.RESIDENT,))
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
     d = desk(context)
     if action == "u":
-        draft = await _draft_at(context, who, "unit")
-        unit_id = int_arg(args, 0)
-        if unit_id not in {u.id for u in await views.units(d.db, who.user_id)}:
-            raise Refusal(Refusal.FORBIDDEN)
+        draft = await draft_at(context, who, report.FLOW, "unit")
+        unit_id = await own_unit(context, who, args)
         new = report.advance(draft, unit_id=unit_id)
     elif action == "c":
-        draft = await _draft_at(context, who, "category")
+        draft = await draft_at(context, who, report.FLOW, "category")
         if not args or d.settings.category(args[0]) is None:
             raise Refusal(Refusal.INVALID)
         new = report.advance(draft, category=args[0])
     elif action == "g":
-        draft = await _draft_at(context, who, "urgency")
+        draft = await draft_at(context, who, report.FLOW, "urgency")
         if not args or args[0] not in (EMERGENCY, NORMAL):
             raise Refusal(Refusal.INVALID)
         new = report.advance(draft, priority=args[0])
     elif action == "pd":
-        new = report.advance(await _draft_at(context, who, "photos"))
+        new = report.advance(await draft_at(context, who, report.FLOW, "photos"))
     elif action == "d":
-        draft = await _draft_at(context, who, "visit_day")
+        draft = await draft_at(context, who, report.FLOW, "visit_day")
         try:
             day = date.fromisoformat(args[0])
         except (IndexError, ValueError):
@@ -161,13 +152,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             raise Refusal(Refusal.STALE)
         new = report.advance(draft, visit_day=day.isoformat())
     elif action == "s":
-        draft = await _draft_at(context, who, "visit_slot")
+        draft = await draft_at(context, who, report.FLOW, "visit_slot")
         day = date.fromisoformat(draft.data["visit_day"])
         if not args or args[0] not in {s.key for s in report.open_slots(day, _now_local(context))}:
             raise Refusal(Refusal.STALE)
         new = report.advance(draft, visit_slot=args[0])
     elif action == "edit":
-        draft = await _draft_at(context, who, "summary")
+        draft = await draft_at(context, who, report.FLOW, "summary")
         rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Emergency?"), "r:e:urgency")],
                 [(who.tr("Place"), "r:e:location"), (who.tr("Description"), "r:e:description")],
                 [(who.tr("Photos"), "r:e:photos")]]
@@ -176,7 +167,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, who.tr("What would you like to change?"), keyboard(rows))
         return
     elif action == "e":
-        new = report.edit(await _draft_at(context, who, "summary"), args[0] if args else "")
+        draft = await draft_at(context, who, report.FLOW, "summary")
+        new = report.edit(draft, args[0] if args else "")
     else:
         raise Refusal(Refusal.INVALID)
     await clear_buttons(update)
