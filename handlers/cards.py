@@ -109,7 +109,7 @@ def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, sta
     if staff and t.status == "new" and t.assign_due_at and t.assigned_at is None:
         lines.append(tr("Acknowledge by: {deadline}", deadline=tr.datetime(t.assign_due_at)))
     if t.deadline_at and t.status not in ("completed", "closed"):
-        lines.append(tr("Deadline: {deadline}", deadline=tr.datetime(t.deadline_at)))
+        lines.append(tr("To be resolved by: {deadline}", deadline=tr.datetime(t.deadline_at)))
     if staff and t.work_note:
         lines.append(tr("Action taken: {note}", note=t.work_note))
     if t.reply:

@@ -44,9 +44,10 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     lines.append(tr("Resolved within target: {share}",
                     share=_share(tr, figures.resolved_in_time, figures.resolved)))
     lines.append(tr("Median time to assign: {assign}; to resolve: {resolve}",
-                    assign=tr.duration(figures.median_assign) if figures.median_assign
-                    else "-", resolve=tr.duration(figures.median_resolve)
-                    if figures.median_resolve else "-"))
+                    assign="-" if figures.median_assign is None
+                    else tr.duration(figures.median_assign),
+                    resolve="-" if figures.median_resolve is None
+                    else tr.duration(figures.median_resolve)))
     lines.append(tr("Callback rate: {share}",
                     share=_share(tr, figures.surveys_answered, figures.surveys_due)))
     if figures.rating_by_category:
