@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import Tr
+from storage.records import Person
 from workflow import complaints, dispatch, roles
 from workflow import tickets as machine
 from workflow.views import TicketFile
@@ -10,10 +11,10 @@ from workflow.views import TicketFile
 UNRESOLVED_STATUSES = (machine.NEW, *machine.WORKING)
 
 
-def desk_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[str, str]]]:
+def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[str, str]]]:
     """The actions this ticket offers to the desk, by its status and the viewer's role."""
-    t = file.ticket
-    rows = complaint_buttons(tr, file, role) if t.kind == "C" else []
+    t, role = file.ticket, viewer.role
+    rows = complaint_buttons(tr, file, viewer) if t.kind == "C" else []
     if t.kind == "R" and t.status in dispatch.ASSIGNABLE:
         again = t.technician_id is not None or t.contractor_id is not None
         rows.append([
@@ -51,7 +52,7 @@ def task_buttons(tr: Tr, file: TicketFile) -> list[list[tuple[str, str]]]:
     return rows
 
 
-def complaint_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[tuple[str, str]]]:
+def complaint_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[str, str]]]:
     t = file.ticket
     rows = []
     if t.status == machine.NEW and t.assigned_at is None:
@@ -59,6 +60,7 @@ def complaint_buttons(tr: Tr, file: TicketFile, role: str | None) -> list[list[t
     if t.status in complaints.ROUTABLE:
         rows.append([(tr("Route to a department") if t.department is None
                       else tr("Route elsewhere"), f"d:rt:{t.id}")])
-    if t.status in machine.WORKING and t.department and roles.can_sign_as_supervisor(role):
+    if t.status in machine.WORKING and t.department and (
+            viewer.role == roles.MANAGER or viewer.user_id in file.department_heads):
         rows.append([(tr("Record the reply"), f"k:reply:{t.id}")])
     return rows

@@ -44,7 +44,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         await answer(update, cards.summary(tr, d.settings, file, staff=True),
-                     keyboard(desk_buttons(tr, file, who.role)))
+                     keyboard(desk_buttons(tr, file, who.person)))
     elif action == "tech":
         ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
         if not technicians:
@@ -120,7 +120,7 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
               name=cards.holder(tr, file), deadline=tr.datetime(ticket.deadline_at))
     if ticket.contractor_id is not None:
         text += "\n" + tr("Please phone the contractor, then tap 'Notified by phone'.")
-    await answer(update, text, keyboard(desk_buttons(tr, file, who.role)))
+    await answer(update, text, keyboard(desk_buttons(tr, file, who.person)))
 
 
 def register(app) -> None:

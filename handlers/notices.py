@@ -87,7 +87,7 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     file = await views.ticket_file(d.db, message.ticket_id, None)
     ref = file.ticket.ref
     kind = message.kind
-    buttons = keyboard(desk_buttons(tr, file, recipient.role)
+    buttons = keyboard(desk_buttons(tr, file, recipient)
                        if roles.can_dispatch(recipient.role) else task_buttons(tr, file))
     if kind == "dispatch":
         head = tr("New complaint") if file.ticket.kind == "C" else tr("New repair report")

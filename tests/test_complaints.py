@@ -40,7 +40,9 @@ async def test_a_complaint_is_acknowledged_routed_answered_disputed_and_closed(d
     assert "A complaint for your department" in head.last_text
     assert not any("A complaint for your department" in t for t in boss.texts())
 
-    await boss.tap_data("k:reply:1")  # a supervisor of another department may not
+    await boss.tap_data("d:v:1")
+    assert "Record the reply" not in boss.labels()  # not the head of security
+    await boss.tap_data("k:reply:1")  # nor may a forged button
     assert await desk.query("SELECT count(*) FROM drafts WHERE user_id = 9003") == [(0,)]
     await head.tap("Record the reply")
     await head.send("Spoke to the guard company; the guard was replaced.")

@@ -34,6 +34,7 @@ class TicketFile:
     names: dict[int, str]
     report_photos: list[str]
     after_photos: list[str]
+    department_heads: frozenset[int] = frozenset()  # who may reply to a routed complaint
 
 
 async def person(db: Database, user_id: int) -> Person | None:
@@ -74,6 +75,9 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         events=events, signoffs=signoffs, names=names,
         report_photos=await tickets.photos(conn, ticket_id, "report"),
         after_photos=after,
+        department_heads=frozenset(p.user_id for p in await machine.department_heads(
+            conn, ticket.department)) if ticket.kind == "C" and ticket.department
+        else frozenset(),
     )
 
 
