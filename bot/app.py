@@ -19,6 +19,7 @@ from handlers import (
     onboarding,
     onsite,
     repair_report,
+    replays,
     router,
     stats,
     surveys,
@@ -27,6 +28,7 @@ from handlers import (
 from handlers.common import Desk, asker
 from storage.db import Database
 from workflow import admin, alerts
+from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data["desk"] = Desk(db, settings, clock)
     app.bot_data["deliver"] = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
-    for module in (onboarding, repair_report, complaints, tickets_view, dispatch, onsite,
+    for module in (replays, onboarding, repair_report, complaints, tickets_view, dispatch, onsite,
                    escalation, surveys, stats, router):
         module.register(app)
     app.add_error_handler(_on_error)
@@ -71,6 +73,7 @@ def schedule(app: Application) -> None:
 async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     d: Desk = context.application.bot_data["desk"]
     fired = await alerts.sweep(d.db, d.settings, d.now())
+    await forget_old(d.db, d.now())
     if fired:
         log.info("sweep: %d timers fired", fired)
     await notices.deliver_due(context.application)

@@ -194,4 +194,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX surveys_sent ON surveys(sent_at);
     """,
+    # 4: updates already handled, so a redelivered one is not handled twice
+    """
+    CREATE TABLE seen_updates (
+        update_id INTEGER PRIMARY KEY,
+        seen_at TEXT NOT NULL
+    );
+    CREATE INDEX seen_updates_at ON seen_updates(seen_at);
+    """,
 ]

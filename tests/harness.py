@@ -160,7 +160,15 @@ class DeskHarness:
 
     async def feed(self, data: dict) -> None:
         self.next_update_id += 1
-        update = Update.de_json({"update_id": self.next_update_id, **data}, self.app.bot)
+        self.last_update = {"update_id": self.next_update_id, **data}
+        await self._process(self.last_update)
+
+    async def replay_last(self) -> None:
+        """Telegram delivers the last update again, as after a crash."""
+        await self._process(self.last_update)
+
+    async def _process(self, data: dict) -> None:
+        update = Update.de_json(data, self.app.bot)
         await self.app.process_update(update)
         await self.deliver()
         if self.errors:

@@ -204,3 +204,25 @@ async def test_a_late_not_fixed_after_auto_confirmation_changes_nothing(desk):
     assert "out of date" in resident.last_text
     assert await desk.query("SELECT status FROM tickets") == [("closed",)]
     assert await desk.query("SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_a_redelivered_update_is_not_handled_twice(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await desk.replay_last()  # the confirmation tap, delivered again
+    assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
+    await assign_to_tech(clerk)
+    await tech.tap_data("w:done:1")
+    await tech.send_photo("after")
+    await tech.tap_data("w:pd")
+    await tech.send("Fixed")
+    await tech.send("1.5")
+    sent = len(tech.texts())
+    await desk.replay_last()  # "1.5" again must not become the materials cost
+    assert len(tech.texts()) == sent
+    await tech.send("80")
+    assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(1.5, 80.0)]
+    desk.clock.advance(days=4)
+    await desk.sweep()  # the record of seen updates does not grow for ever
+    assert await desk.query("SELECT count(*) FROM seen_updates") == [(0,)]

@@ -1,0 +1,20 @@
+"""Telegram updates already taken in, by id (ids are not always increasing, so a set)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import to_db_time
+
+
+async def first_sight(conn: aiosqlite.Connection, update_id: int, now: datetime) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (update_id, to_db_time(now)))
+    return cur.rowcount == 1
+
+
+async def forget_before(conn: aiosqlite.Connection, moment: datetime) -> None:
+    await conn.execute("DELETE FROM seen_updates WHERE seen_at < ?", (to_db_time(moment),))
