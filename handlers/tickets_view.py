@@ -17,7 +17,8 @@ from handlers.common import (
     int_arg,
     keyboard,
 )
-from workflow import addenda, roles, views
+from workflow import roles, views
+from workflow import tickets as machine
 
 
 @handles(roles_allowed=(roles.RESIDENT,))
@@ -39,7 +40,7 @@ async def show(update: Update, context: Context, who: Asker) -> None:
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     text = cards.summary(who.tr, d.settings, file, staff=staff) + "\n\n" + cards.timeline(
         who.tr, file)
-    mine = file.ticket.resident_id == who.user_id and file.ticket.status in addenda.OPEN
+    mine = file.ticket.resident_id == who.user_id and file.ticket.status in machine.OPEN
     await answer(update, text, keyboard([[(who.tr("Add a message or photo"),
                                            f"t:add:{file.ticket.id}")]]) if mine else None)
 

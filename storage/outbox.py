@@ -53,12 +53,6 @@ async def mark_failed(conn: aiosqlite.Connection, message_id: int, now: datetime
     )
 
 
-async def pending_count(conn: aiosqlite.Connection) -> int:
-    row = await (await conn.execute(
-        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")).fetchone()
-    return row[0]
-
-
 def _json(payload: dict | None) -> str:
     return json.dumps(payload or {}, ensure_ascii=False, sort_keys=True)
 

@@ -73,9 +73,3 @@ async def pending(conn: aiosqlite.Connection, ticket_id: int) -> dict[str, datet
     cur = await conn.execute(
         "SELECT kind, due_at FROM timers WHERE ticket_id = ? AND fired_at IS NULL", (ticket_id,))
     return {r[0]: from_db_time(r[1]) for r in await cur.fetchall()}
-
-
-async def exists(conn: aiosqlite.Connection, ticket_id: int, kind: str) -> bool:
-    cur = await conn.execute("SELECT 1 FROM timers WHERE ticket_id = ? AND kind = ?",
-                             (ticket_id, kind))
-    return await cur.fetchone() is not None

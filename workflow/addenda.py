@@ -11,7 +11,6 @@ from workflow import tickets as machine
 
 FLOW = "addendum"
 MAX_TEXT = 1000
-OPEN = (*machine.OPEN,)
 
 
 async def start(db: Database, ticket_id: int, resident_id: int, now: datetime) -> Ticket:
@@ -19,7 +18,7 @@ async def start(db: Database, ticket_id: int, resident_id: int, now: datetime) -
         ticket = await machine.load(conn, ticket_id)
         if ticket.resident_id != resident_id:
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        if ticket.status not in OPEN:
+        if ticket.status not in machine.OPEN:
             raise machine.Refusal(machine.Refusal.STALE)
         await drafts.put(conn, Draft(resident_id, FLOW, "content", {"ticket_id": ticket.id}),
                          now)
@@ -34,7 +33,7 @@ async def add(db: Database, resident_id: int, now: datetime, text: str = "",
             return None
         await drafts.delete(conn, resident_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        if ticket.resident_id != resident_id or ticket.status not in OPEN:
+        if ticket.resident_id != resident_id or ticket.status not in machine.OPEN:
             return None
         if photo:
             extra = await tickets.photos(conn, ticket.id, "extra")

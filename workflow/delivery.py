@@ -43,11 +43,6 @@ async def failed(db: Database, message: OutboxMessage, now: datetime, error: str
         await outbox.mark_failed(conn, message.id, now, error)
 
 
-async def pending(db: Database) -> int:
-    async with db.reading() as conn:
-        return await outbox.pending_count(conn)
-
-
 async def unreachable(db: Database, message: OutboxMessage, now: datetime, error: str) -> None:
     """The recipient blocked the bot: marked so, and what the desk needs goes to another."""
     async with db.transaction() as conn:
