@@ -11,6 +11,11 @@ from workflow.views import TicketFile
 UNRESOLVED_STATUSES = (machine.NEW, *machine.WORKING)
 
 
+def _v(data: str, file: TicketFile) -> str:
+    """A change's button carries the version of the ticket it is shown for."""
+    return f"{data}:v{file.ticket.version}"
+
+
 def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[str, str]]]:
     """The actions this ticket offers to the desk, by its status and the viewer's role."""
     t, role = file.ticket, viewer.role
@@ -18,19 +23,21 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
     if t.kind == "R" and t.status in dispatch.ASSIGNABLE:
         again = t.technician_id is not None or t.contractor_id is not None
         rows.append([
-            (tr("Reassign: technician") if again else tr("Assign technician"), f"d:tech:{t.id}"),
-            (tr("Reassign: contractor") if again else tr("Assign contractor"), f"d:con:{t.id}"),
+            (tr("Reassign: technician") if again else tr("Assign technician"),
+             _v(f"d:tech:{t.id}", file)),
+            (tr("Reassign: contractor") if again else tr("Assign contractor"),
+             _v(f"d:con:{t.id}", file)),
         ])
     if t.contractor_id is not None and t.status in machine.WORKING:
-        rows.append([(tr("Notified by phone"), f"d:ph:{t.id}"),
-                     (tr("Record completion"), f"w:done:{t.id}")])
-        rows.append([(tr("Send our own staff"), f"d:own:{t.id}")])
+        rows.append([(tr("Notified by phone"), _v(f"d:ph:{t.id}", file)),
+                     (tr("Record completion"), _v(f"w:done:{t.id}", file))])
+        rows.append([(tr("Send our own staff"), _v(f"d:own:{t.id}", file))])
     if t.status in UNRESOLVED_STATUSES:
         rows.append([
-            (tr("Priority"), f"d:pr:{t.id}"),
-            (tr("Resume clock"), f"d:re:{t.id}") if t.paused_at else
-            (tr("Pause clock"), f"d:pa:{t.id}"),
-            (tr("Extend deadline"), f"d:ex:{t.id}"),
+            (tr("Priority"), _v(f"d:pr:{t.id}", file)),
+            (tr("Resume clock"), _v(f"d:re:{t.id}", file)) if t.paused_at else
+            (tr("Pause clock"), _v(f"d:pa:{t.id}", file)),
+            (tr("Extend deadline"), _v(f"d:ex:{t.id}", file)),
         ])
     signed = any(s.party == "supervisor" for s in file.signoffs)
     if t.kind == "R" and roles.can_sign_as_supervisor(role) and not signed and \
@@ -44,11 +51,11 @@ def task_buttons(tr: Tr, file: TicketFile) -> list[list[tuple[str, str]]]:
     t = file.ticket
     rows = []
     if machine.EN_ROUTE in machine.TRANSITIONS[t.status]:
-        rows.append([(tr("On my way"), f"w:go:{t.id}")])
+        rows.append([(tr("On my way"), _v(f"w:go:{t.id}", file))])
     if machine.ON_SITE in machine.TRANSITIONS[t.status]:
-        rows.append([(tr("Arrived"), f"w:at:{t.id}")])
+        rows.append([(tr("Arrived"), _v(f"w:at:{t.id}", file))])
     if machine.COMPLETED in machine.TRANSITIONS[t.status]:
-        rows.append([(tr("Complete"), f"w:done:{t.id}")])
+        rows.append([(tr("Complete"), _v(f"w:done:{t.id}", file))])
     return rows
 
 
@@ -56,10 +63,10 @@ def complaint_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tup
     t = file.ticket
     rows = []
     if t.status == machine.NEW and t.assigned_at is None:
-        rows.append([(tr("Acknowledge"), f"d:ack:{t.id}")])
+        rows.append([(tr("Acknowledge"), _v(f"d:ack:{t.id}", file))])
     if t.status in complaints.ROUTABLE:
         rows.append([(tr("Route to a department") if t.department is None
-                      else tr("Route elsewhere"), f"d:rt:{t.id}")])
+                      else tr("Route elsewhere"), _v(f"d:rt:{t.id}", file))])
     if t.status in machine.WORKING and t.department and (
             viewer.role == roles.MANAGER or viewer.user_id in file.department_heads):
         rows.append([(tr("Record the reply"), f"k:reply:{t.id}")])

@@ -13,6 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
+from handlers import cards, labels
+from handlers.actions import desk_buttons, task_buttons
 from handlers.i18n import N_, Tr, guess_language
 from storage.db import Database
 from storage.records import Draft, Person
@@ -124,6 +126,9 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                     raise Refusal(Refusal.FORBIDDEN)
                 await func(update, context, who)
             except Refusal as refusal:
+                if refusal.reason == Refusal.HANDLED:
+                    await _show_handled(update, context, who, refusal.ticket_id)
+                    return
                 text = who.tr(REFUSALS[refusal.reason])
                 if query is not None:
                     await query.answer(text, show_alert=True)
@@ -136,6 +141,27 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
         return handler
 
     return wrap
+
+
+async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+    """The card was out of date: who did what since, and the card as it is now."""
+    d, tr = desk(context), who.tr
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    last = next((e for e in reversed(file.events) if e.action not in views.NOT_CHANGES), None)
+    what = labels.of(tr, labels.ACTIONS, last.action) if last else ""
+    if last is not None and last.actor_id == who.user_id:
+        head = tr("You already did this: {what}, {time}.", what=what, time=tr.datetime(last.at))
+    else:
+        name = file.names.get(last.actor_id) if last and last.actor_id else tr("the desk")
+        head = tr("Someone else already handled it: {name}, {what}, {time}.", name=name,
+                  what=what, time=tr.datetime(last.at) if last else "")
+    if update.callback_query is not None:
+        await update.callback_query.answer(head, show_alert=True)
+    await clear_buttons(update)
+    staff = roles.can_dispatch(who.role)
+    buttons = desk_buttons(tr, file, who.person) if staff else task_buttons(tr, file)
+    await answer(update, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
+                 keyboard(buttons))
 
 
 async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
@@ -203,6 +229,19 @@ async def clear_buttons(update: Update) -> None:
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
+
+
+def stamp(data: str, version: int) -> str:
+    """Button data for a change, carrying the version of the ticket the person was shown."""
+    return f"{data}:v{version}"
+
+
+def seen_version(args: list[str]) -> tuple[list[str], int | None]:
+    """The arguments of a button without its version mark, and the version (None if absent,
+    which the workflow refuses like a stale one)."""
+    if args and args[-1][:1] == "v" and args[-1][1:].isdigit():
+        return args[:-1], int(args[-1][1:])
+    return args, None
 
 
 def callback_args(update: Update) -> list[str]:

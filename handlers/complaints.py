@@ -22,6 +22,7 @@ from handlers.common import (
     kick,
     main_menu,
     own_unit,
+    stamp,
     text_answer,
 )
 from storage.records import Draft
@@ -140,22 +141,25 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 
 
 async def on_desk_button(update: Update, context: Context, who: Asker, action: str,
-                         ticket_id: int, args: list[str]) -> bool:
+                         ticket_id: int, args: list[str], seen: int | None) -> bool:
     """Acknowledge and route (routed here by handlers.dispatch); False if not ours."""
     d, tr = desk(context), who.tr
     if action == "ack":
-        ticket = await complaints.acknowledge(d.db, d.settings, ticket_id, who.user_id, d.now())
+        ticket = await complaints.acknowledge(d.db, d.settings, ticket_id, who.user_id, d.now(),
+                                              seen)
         await clear_buttons(update)
         await answer(update, tr("{ref}: acknowledged. Please route it to a department.",
                                 ref=ticket.ref), keyboard([[(tr("Route to a department"),
-                                                             f"d:rt:{ticket.id}")]]))
+                                                             stamp(f"d:rt:{ticket.id}",
+                                                                   ticket.version))]]))
     elif action == "rt":
-        rows = [[(labels.department(tr, d.settings, dep.key), f"d:dp:{ticket_id}:{dep.key}")]
+        rows = [[(labels.department(tr, d.settings, dep.key),
+                  stamp(f"d:dp:{ticket_id}:{dep.key}", seen))]
                 for dep in d.settings.departments]
         await answer(update, tr("Which department should handle it?"), keyboard(rows))
     elif action == "dp":
         ticket = await complaints.route(d.db, d.settings, ticket_id, who.user_id,
-                                        args[1] if len(args) > 1 else "", d.now())
+                                        args[1] if len(args) > 1 else "", d.now(), seen)
         kick(context)
         await clear_buttons(update)
         await answer(update, tr("{ref} passed to {department}.", ref=ticket.ref,

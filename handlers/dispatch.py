@@ -20,6 +20,8 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    seen_version,
+    stamp,
 )
 from workflow import dispatch, roles, views
 from workflow.tickets import Refusal
@@ -39,6 +41,7 @@ async def queue(update: Update, context: Context, who: Asker) -> None:
 @handles(roles_allowed=roles.DISPATCHERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
+    args, seen = seen_version(args)
     d, tr = desk(context), who.tr
     ticket_id = int_arg(args, 0)
     if action == "v":
@@ -51,7 +54,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             await answer(update, tr("No technician has joined yet. Invite one with: estatedesk "
                                     "staff invite --role technician"))
             return
-        rows = [[(p.name, f"d:pt:{ticket.id}:{p.user_id}")] for p in technicians]
+        rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which technician?", ref=ticket.ref), keyboard(rows))
     elif action == "con":
         ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
@@ -59,31 +62,33 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             await answer(update, tr("No contractor is registered for this trade. Add one with: "
                                     "estatedesk contractor add"))
             return
-        rows = [[(c.name, f"d:pc:{ticket.id}:{c.id}")] for c in contractors]
+        rows = [[(c.name, stamp(f"d:pc:{ticket.id}:{c.id}", seen))] for c in contractors]
         await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
                      keyboard(rows))
     elif action == "own":
         ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
-        rows = [[(p.name, f"d:po:{ticket.id}:{p.user_id}")] for p in technicians]
+        rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which of our technicians takes over from the "
                                 "contractor?", ref=ticket.ref), keyboard(rows))
     elif action in ("pt", "pc", "po"):
         await _ask_deadline(update, context, who, ticket_id,
-                            {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)))
+                            {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)),
+                            seen)
     elif action == "dl":
-        await _assign(update, context, who, ticket_id, args)
+        await _assign(update, context, who, ticket_id, args, seen)
     elif action == "ph":
         ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
-                                                             d.now())
+                                                             d.now(), seen)
         await clear_buttons(update)
         await answer(update, tr("{ref}: recorded that the contractor was notified by phone.",
                                 ref=ticket.ref))
-    elif not await complaint_desk.on_desk_button(update, context, who, action, ticket_id, args):
-        await escalation.on_desk_button(update, context, who, action, ticket_id, args)
+    elif not await complaint_desk.on_desk_button(update, context, who, action, ticket_id, args,
+                                                 seen):
+        await escalation.on_desk_button(update, context, who, action, ticket_id, args, seen)
 
 
 async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
-                        target: str) -> None:
+                        target: str, seen: int | None) -> None:
     d, tr = desk(context), who.tr
     ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
     contractor = next((c for c in contractors if f"c{c.id}" == target), None)
@@ -91,8 +96,8 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
     label = tr("Contract: {deadline}", deadline=tr.datetime(standard)) if contractor and \
         contractor.deadline_hours else tr("Service level: {deadline}",
                                           deadline=tr.datetime(standard))
-    rows = [[(label, f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}")]]
-    others = [(tr("{days} days", days=n), f"d:dl:{ticket.id}:{target}:{n}")
+    rows = [[(label, stamp(f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}", seen))]]
+    others = [(tr("{days} days", days=n), stamp(f"d:dl:{ticket.id}:{target}:{n}", seen))
               for n in dispatch.DEADLINE_CHOICES]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]
     await clear_buttons(update)
@@ -100,17 +105,18 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
 
 
 async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
-                  args: list[str]) -> None:
+                  args: list[str], seen: int | None) -> None:
     d, tr = desk(context), who.tr
     target = args[1] if len(args) > 1 else ""
     target_id = int_arg([target[1:]], 0)
     days = int_arg(args, 2)
     if target[:1] in ("t", "o"):
         ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
-                                       technician_id=target_id, own_staff=target[:1] == "o")
+                                       technician_id=target_id, own_staff=target[:1] == "o",
+                                       seen=seen)
     elif target[:1] == "c":
         ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
-                                       contractor_id=target_id)
+                                       contractor_id=target_id, seen=seen)
     else:
         raise Refusal(Refusal.INVALID)
     kick(context)

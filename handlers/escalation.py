@@ -18,6 +18,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    stamp,
     text_answer,
 )
 from storage.records import Draft
@@ -27,33 +28,33 @@ from workflow.tickets import Refusal
 
 
 async def on_desk_button(update: Update, context: Context, who: Asker, action: str,
-                         ticket_id: int, args: list[str]) -> None:
+                         ticket_id: int, args: list[str], seen: int | None) -> None:
     """The deadline buttons of a desk card or an alert (routed here by handlers.dispatch)."""
     d, tr = desk(context), who.tr
     if action == "pr":
-        rows = [[(labels.of(tr, labels.PRIORITIES, p), f"d:pp:{ticket_id}:{p}")]
+        rows = [[(labels.of(tr, labels.PRIORITIES, p), stamp(f"d:pp:{ticket_id}:{p}", seen))]
                 for p in PRIORITIES]
         await answer(update, tr("New priority?"), keyboard(rows))
     elif action == "pp":
         ticket = await sla.change_priority(d.db, d.settings, ticket_id, who.user_id,
-                                           args[1] if len(args) > 1 else "", d.now())
+                                           args[1] if len(args) > 1 else "", d.now(), seen)
         await clear_buttons(update)
         await answer(update, tr("{ref} is now {priority}. Deadline: {deadline}.", ref=ticket.ref,
                                 priority=labels.of(tr, labels.PRIORITIES, ticket.priority),
                                 deadline=tr.datetime(ticket.deadline_at)))
     elif action == "pa":
         ticket = await sla.start_with_reason(d.db, sla.PAUSE_FLOW, ticket_id, who.user_id,
-                                             d.now())
+                                             d.now(), seen)
         await answer(update, tr("{ref}: why does the clock stop? For example: waiting for "
                                 "parts, or for the resident.", ref=ticket.ref),
                      keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "re":
-        ticket = await sla.resume(d.db, d.settings, ticket_id, who.user_id, d.now())
+        ticket = await sla.resume(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         await clear_buttons(update)
         await answer(update, tr("{ref}: the clock runs again. Deadline: {deadline}.",
                                 ref=ticket.ref, deadline=tr.datetime(ticket.deadline_at)))
     elif action == "ex":
-        rows = [[(tr("+{days} days", days=n), f"d:xd:{ticket_id}:{n}")
+        rows = [[(tr("+{days} days", days=n), stamp(f"d:xd:{ticket_id}:{n}", seen))
                  for n in sla.EXTEND_CHOICES]]
         await answer(update, tr("Extend the deadline by how much?"), keyboard(rows))
     elif action == "xd":
@@ -61,7 +62,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
         if days not in sla.EXTEND_CHOICES:
             raise Refusal(Refusal.INVALID)
         ticket = await sla.start_with_reason(d.db, sla.EXTEND_FLOW, ticket_id, who.user_id,
-                                             d.now(), days=days)
+                                             d.now(), seen, days=days)
         await clear_buttons(update)
         await answer(update, tr("{ref}: why is the deadline extended?", ref=ticket.ref),
                      keyboard([[(tr("Cancel"), "r:x")]]))

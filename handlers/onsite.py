@@ -20,6 +20,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    seen_version,
     text_answer,
 )
 from handlers.i18n import Tr
@@ -48,6 +49,7 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
 @handles(roles_allowed=(roles.TECHNICIAN, *roles.DISPATCHERS))
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
+    args, seen = seen_version(args)
     d, tr = desk(context), who.tr
     if action == "pd":
         await _photos_done(update, context, who)
@@ -58,7 +60,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, task_card(tr, context, file), keyboard(task_buttons(tr, file)))
     elif action in ("go", "at"):
         to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
-        ticket = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now())
+        ticket = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now(),
+                                       seen)
         kick(context)
         await clear_buttons(update)
         file = await views.ticket_file(d.db, ticket.id, who.user_id)
@@ -66,7 +69,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
         await answer(update, done, keyboard(task_buttons(tr, file)))
     elif action == "done":
-        ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now())
+        ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now(), seen)
         await clear_buttons(update)
         await answer(update, tr("{ref}: please send at least one photo of the finished work, "
                                 "then tap 'Done'.", ref=ticket.ref),

@@ -202,4 +202,56 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX seen_updates_at ON seen_updates(seen_at);
     """,
+    # 5: state versions for buttons, first targets, visits and phone callbacks as their own
+    # records, exact contract deadlines, invitations that expire
+    """
+    ALTER TABLE tickets ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN target_at TEXT;
+    UPDATE tickets SET target_at = deadline_at;
+    ALTER TABLE contractors ADD COLUMN deadline_seconds INTEGER;
+    UPDATE contractors SET deadline_seconds = deadline_hours * 3600
+        WHERE deadline_hours IS NOT NULL;
+    CREATE TABLE visits (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        round INTEGER NOT NULL,
+        worker_id INTEGER,
+        completed_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        labour_hours REAL NOT NULL DEFAULT 0,
+        materials_cost REAL NOT NULL DEFAULT 0,
+        UNIQUE (ticket_id, round)
+    );
+    INSERT INTO visits (ticket_id, round, worker_id, completed_at, note, labour_hours,
+                        materials_cost)
+        SELECT id, 1, technician_id, completed_at, coalesce(work_note, ''),
+               coalesce(labour_hours, 0), coalesce(materials_cost, 0)
+        FROM tickets WHERE completed_at IS NOT NULL;
+    CREATE TABLE phone_callbacks (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        staff_id INTEGER NOT NULL,
+        reached INTEGER NOT NULL,
+        rating INTEGER,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX phone_callbacks_ticket ON phone_callbacks(ticket_id, id);
+    INSERT INTO phone_callbacks (ticket_id, at, staff_id, reached, rating, note)
+        SELECT ticket_id, coalesce(answered_at, sent_at), recorded_by, coalesce(reached, 0),
+               rating, coalesce(comment, '')
+        FROM surveys WHERE channel = 'phone' AND recorded_by IS NOT NULL;
+    UPDATE surveys SET channel = NULL, rating = NULL, comment = NULL, answered_at = NULL,
+                       reached = NULL
+        WHERE channel = 'phone';
+    ALTER TABLE outbox ADD COLUMN actor_id INTEGER;
+    ALTER TABLE outbox ADD COLUMN progress TEXT NOT NULL DEFAULT '';
+    ALTER TABLE invitations ADD COLUMN expires_at TEXT;
+    ALTER TABLE invitations ADD COLUMN revoked_at TEXT;
+    CREATE TABLE failed_codes (
+        user_id INTEGER NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX failed_codes_user ON failed_codes(user_id, at);
+    """,
 ]

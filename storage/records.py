@@ -96,6 +96,8 @@ class Ticket:
     reply: str | None = None  # a complaint's reply to the resident
     callback_requested: bool = False
     linked_ticket_id: int | None = None  # a follow-up's original ticket
+    version: int = 0  # moves with every change; a button carries the version it was shown for
+    target_at: datetime | None = None  # the first resolve target, kept when deadlines move
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ _SELECT = (
     "t.contractor_id, t.deadline_at, t.work_note, t.labour_hours, t.materials_cost, "
     "t.created_at, t.completed_at, t.closed_at, t.priority, t.assign_due_at, t.assigned_at, "
     "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
-    "t.callback_requested, t.linked_ticket_id "
+    "t.callback_requested, t.linked_ticket_id, t.version, t.target_at "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -34,7 +34,8 @@ def _ticket(r) -> Ticket:
         closed_at=from_db_time(r[21]), priority=r[22], assign_due_at=from_db_time(r[23]),
         assigned_at=from_db_time(r[24]), paused_at=from_db_time(r[25]),
         paused_seconds=r[26], defaulted_contractor_id=r[27], department=r[28], reply=r[29],
-        callback_requested=bool(r[30]), linked_ticket_id=r[31],
+        callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
+        target_at=from_db_time(r[33]),
     )
 
 
@@ -57,11 +58,12 @@ async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id
     cur = await conn.execute(
         "INSERT INTO tickets (ref, kind, resident_id, unit_id, category, location, description, "
         "visit_date, visit_slot, status, priority, assign_due_at, deadline_at, created_at, "
-        "updated_at, callback_requested, linked_ticket_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "updated_at, callback_requested, linked_ticket_id, target_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (ref, kind, resident_id, unit_id, category, location, description, visit_date,
          visit_slot, status, priority, to_db_time(assign_due_at), to_db_time(deadline_at),
-         to_db_time(now), to_db_time(now), int(callback_requested), linked_ticket_id),
+         to_db_time(now), to_db_time(now), int(callback_requested), linked_ticket_id,
+         to_db_time(deadline_at)),
     )
     return cur.lastrowid
 
@@ -124,12 +126,13 @@ async def with_status(conn: aiosqlite.Connection, statuses: tuple[str, ...],
 
 async def update_fields(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
                         **fields) -> None:
-    """Sets plain columns; the status column changes only through set_status."""
-    assert "status" not in fields
+    """Sets plain columns; the status column changes only through set_status. Every change
+    moves the ticket's version, which the buttons shown for it carry."""
+    assert "status" not in fields and "version" not in fields
     values = {k: (to_db_time(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
     sets = ", ".join(f"{k} = ?" for k in values)
     await conn.execute(
-        f"UPDATE tickets SET {sets}, updated_at = ? WHERE id = ?",
+        f"UPDATE tickets SET {sets}, updated_at = ?, version = version + 1 WHERE id = ?",
         (*values.values(), to_db_time(now), ticket_id),
     )
 
@@ -138,7 +141,8 @@ async def set_status(conn: aiosqlite.Connection, ticket_id: int, expected: str, 
                      now: datetime) -> bool:
     """Compare-and-set: False when the ticket is no longer in the expected status."""
     cur = await conn.execute(
-        "UPDATE tickets SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+        "UPDATE tickets SET status = ?, updated_at = ?, version = version + 1 "
+        "WHERE id = ? AND status = ?",
         (new, to_db_time(now), ticket_id, expected),
     )
     return cur.rowcount == 1

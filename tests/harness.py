@@ -113,6 +113,16 @@ class Person:
         call, button = self.button(label)
         await self.tap_data(button["callback_data"], call)
 
+    async def tap_starting(self, prefix: str) -> None:
+        """Taps the newest button whose data starts so (as shown, with its version mark)."""
+        for call in reversed(self.calls()):
+            for button in call.buttons():
+                if button["callback_data"].startswith(prefix):
+                    await self.tap_data(button["callback_data"], call)
+                    return
+        raise AssertionError(f"no button {prefix!r}… in the chat of {self.first_name}; "
+                             f"last messages: {self.texts()[-3:]}")
+
     async def tap_data(self, data: str, call: Call | None = None) -> None:
         """Presses a button with this data; a forged or stale one as well as a real one."""
         self.desk.next_message_id += 1

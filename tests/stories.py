@@ -40,13 +40,13 @@ async def report_leak(resident: Person) -> None:
 async def assign_to_tech(clerk: Person, ticket_id: int = 1, tech_id: int = 9002,
                          days: int = 2) -> None:
     """With a deadline `days` days on (0: the service level's)."""
-    await clerk.tap_data(f"d:tech:{ticket_id}")
-    await clerk.tap_data(f"d:pt:{ticket_id}:{tech_id}")
-    await clerk.tap_data(f"d:dl:{ticket_id}:t{tech_id}:{days}")
+    await clerk.tap_starting(f"d:tech:{ticket_id}:")
+    await clerk.tap_starting(f"d:pt:{ticket_id}:{tech_id}:")
+    await clerk.tap_starting(f"d:dl:{ticket_id}:t{tech_id}:{days}:")
 
 
 async def complete(tech: Person, ticket_id: int = 1, note: str = "Fixed it.") -> None:
-    await tech.tap_data(f"w:done:{ticket_id}")
+    await tech.tap_starting(f"w:done:{ticket_id}:")
     await tech.send_photo(f"after-{ticket_id}-{len(tech.calls())}")
     await tech.tap_data("w:pd")
     await tech.send(note)

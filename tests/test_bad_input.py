@@ -79,12 +79,14 @@ async def test_stale_and_forged_buttons_change_nothing(desk):
     assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
     assert await tickets(desk) == [("R-2026-00001", "new", None)]
     # Assigning to someone who is not a technician is refused.
-    await clerk.tap_data("d:dl:1:t9001:2")
+    await clerk.tap_data("d:dl:1:t9001:2:v0")
+    assert "not allowed" in desk.api.calls[-1].params["text"] or \
+        "out of date" in desk.api.calls[-1].params["text"]
     assert await tickets(desk) == [("R-2026-00001", "new", None)]
     await assign_to_tech(clerk)
     await complete(tech)
     await clerk.tap_data("d:dl:1:t9002:2")  # reassigning a completed job: moved on
-    assert "out of date" in desk.api.calls[-1].params["text"]
+    assert "already handled it: Ah Wai, Marked complete" in desk.api.calls[-1].params["text"]
     assert await desk.query("SELECT status FROM tickets") == [("completed",)]
 
 
@@ -154,7 +156,7 @@ async def test_technician_numbers_are_validated(desk):
     resident = await resident_of_a12(desk)
     await report_leak(resident)
     await assign_to_tech(clerk)
-    await tech.tap_data("w:done:1")
+    await tech.tap_starting("w:done:1:")
     await tech.tap_data("w:pd")
     assert "At least one photo" in tech.last_text
     await tech.send("no photo")
@@ -177,7 +179,7 @@ async def test_a_completion_record_is_void_when_the_job_is_reassigned_meanwhile(
     resident = await resident_of_a12(desk)
     await report_leak(resident)
     await assign_to_tech(clerk)
-    await tech.tap_data("w:done:1")
+    await tech.tap_starting("w:done:1:")
     await tech.send_photo("after")
     await tech.tap_data("w:pd")
     await tech.send("Fixed")
@@ -213,7 +215,7 @@ async def test_a_redelivered_update_is_not_handled_twice(desk):
     await desk.replay_last()  # the confirmation tap, delivered again
     assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
     await assign_to_tech(clerk)
-    await tech.tap_data("w:done:1")
+    await tech.tap_starting("w:done:1:")
     await tech.send_photo("after")
     await tech.tap_data("w:pd")
     await tech.send("Fixed")

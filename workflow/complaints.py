@@ -84,11 +84,11 @@ async def _complaint(conn, ticket_id: int) -> Ticket:
 
 
 async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
-                      now: datetime) -> Ticket:
+                      now: datetime, seen: int | None = None) -> Ticket:
     """The first response: the desk has seen it (stops the acknowledgement clock)."""
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await _complaint(conn, ticket_id)
+        ticket = machine.as_seen(await _complaint(conn, ticket_id), seen)
         if ticket.status != machine.NEW or ticket.assigned_at is not None:
             raise machine.Refusal(machine.Refusal.STALE)
         await tickets.update_fields(conn, ticket.id, now, assigned_at=now)
@@ -99,12 +99,12 @@ async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, ac
 
 
 async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
-                department: str, now: datetime) -> Ticket:
+                department: str, now: datetime, seen: int | None = None) -> Ticket:
     if settings.department(department) is None:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await _complaint(conn, ticket_id)
+        ticket = machine.as_seen(await _complaint(conn, ticket_id), seen)
         if ticket.status not in ROUTABLE:
             raise machine.Refusal(machine.Refusal.STALE)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "routed",

@@ -46,15 +46,17 @@ async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
 
 async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
                  now: datetime, days: int, technician_id: int | None = None,
-                 contractor_id: int | None = None, own_staff: bool = False) -> Ticket:
+                 contractor_id: int | None = None, own_staff: bool = False,
+                 seen: int | None = None) -> Ticket:
     """To a technician or a contractor, with the standard deadline (days 0) or the end of
     the day `days` days on. `own_staff` takes a contractor's late job back to our own
-    technician (seed step 4) and records the contractor's default for settlement."""
+    technician (seed step 4) and records the contractor's default for settlement. `seen` is
+    the version of the ticket the dispatcher's card showed."""
     if (technician_id is None) == (contractor_id is None) or not 0 <= days <= 60:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in ASSIGNABLE or (own_staff and ticket.contractor_id is None):
             raise machine.Refusal(machine.Refusal.STALE)
         unit = None
@@ -90,10 +92,10 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
 
 
 async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: int,
-                                       now: datetime) -> Ticket:
+                                       now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.contractor_id is None or ticket.status not in machine.WORKING:
             raise machine.Refusal(machine.Refusal.STALE)
         await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_notified_by_phone",

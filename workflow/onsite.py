@@ -36,7 +36,7 @@ async def my_tasks(db: Database, technician_id: int) -> list[Ticket]:
 
 
 async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
-                   to: str, now: datetime) -> Ticket:
+                   to: str, now: datetime, seen: int | None = None) -> Ticket:
     """'On my way' and 'arrived': the resident is told."""
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
@@ -45,6 +45,7 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
         ticket = await machine.load(conn, ticket_id)
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        machine.as_seen(ticket, seen)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id)
@@ -52,12 +53,13 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 
 
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
-                           now: datetime) -> Ticket:
+                           now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
         person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
         ticket = await machine.load(conn, ticket_id)
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        machine.as_seen(ticket, seen)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         await drafts.put(conn, Draft(actor_id, COMPLETE_FLOW, "photos",

@@ -131,8 +131,9 @@ async def pause(db: Database, settings: EstateSettings, actor_id: int, reason: s
         await drafts.delete(conn, actor_id)
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        if ticket.status not in tickets.UNRESOLVED_STATUSES or ticket.paused_at is not None:
-            return None
+        if ticket.version != draft.data.get("seen") or ticket.paused_at is not None or \
+                ticket.status not in tickets.UNRESOLVED_STATUSES:
+            return None  # someone changed it while the reason was typed
         await tickets.update_fields(conn, ticket.id, now, paused_at=now)
         await tickets.add_event(conn, ticket.id, now, actor_id, "paused", ticket.status,
                                 ticket.status, reason)
@@ -141,11 +142,11 @@ async def pause(db: Database, settings: EstateSettings, actor_id: int, reason: s
 
 
 async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
-                 now: datetime) -> Ticket:
+                 now: datetime, seen: int | None = None) -> Ticket:
     """The clock runs again; every deadline moves by the time it stood still."""
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.paused_at is None:
             raise machine.Refusal(machine.Refusal.STALE)
         stood = now - ticket.paused_at
@@ -160,17 +161,18 @@ async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_i
 
 
 async def start_with_reason(db: Database, flow: str, ticket_id: int, actor_id: int,
-                            now: datetime, **data) -> Ticket:
-    """A pause or an extension asks for a reason first; the request waits in a draft."""
+                            now: datetime, seen: int | None = None, **data) -> Ticket:
+    """A pause or an extension asks for a reason first; the request waits in a draft, with
+    the version of the ticket it was asked for."""
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in tickets.UNRESOLVED_STATUSES:
             raise machine.Refusal(machine.Refusal.STALE)
         if flow == PAUSE_FLOW and ticket.paused_at is not None:
             raise machine.Refusal(machine.Refusal.STALE)
-        await drafts.put(conn, Draft(actor_id, flow, "reason", {"ticket_id": ticket.id, **data}),
-                         now)
+        await drafts.put(conn, Draft(actor_id, flow, "reason", {
+            "ticket_id": ticket.id, "seen": ticket.version, **data}), now)
         return ticket
 
 
@@ -189,8 +191,9 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
         await drafts.delete(conn, actor_id)
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        if ticket.status not in tickets.UNRESOLVED_STATUSES:
-            return None
+        if ticket.version != draft.data.get("seen") or \
+                ticket.status not in tickets.UNRESOLVED_STATUSES:
+            return None  # someone changed it while the reason was typed
         new = extended_deadline(settings, ticket, draft.data["days"], now)
         await tickets.update_fields(conn, ticket.id, now, deadline_at=new)
         await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_extended",
@@ -204,13 +207,14 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
 
 
 async def change_priority(db: Database, settings: EstateSettings, ticket_id: int,
-                          actor_id: int, priority: str, now: datetime) -> Ticket:
+                          actor_id: int, priority: str, now: datetime,
+                          seen: int | None = None) -> Ticket:
     """New targets from the time of the report; the clock's pauses still count."""
     if priority not in PRIORITIES:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in tickets.UNRESOLVED_STATUSES or ticket.priority == priority:
             raise machine.Refusal(machine.Refusal.STALE)
         since = ticket.created_at + timedelta(seconds=ticket.paused_seconds)

@@ -39,10 +39,20 @@ class Refusal(Exception):
     FORBIDDEN = "forbidden"
     STALE = "stale"  # the ticket moved on since the button was shown
     INVALID = "invalid"
+    HANDLED = "handled"  # someone acted on the ticket after this card was shown
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, ticket_id: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.ticket_id = ticket_id
+
+
+def as_seen(ticket: Ticket, seen: int | None) -> Ticket:
+    """A button acts on the state its person saw: a second tap, or a second clerk on the
+    same card, finds the ticket moved on and is refused (with the ticket, to show it fresh)."""
+    if seen != ticket.version:
+        raise Refusal(Refusal.HANDLED, ticket.id)
+    return ticket
 
 
 def reference(kind: str, year: int, sequence: int) -> str:

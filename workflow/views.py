@@ -20,6 +20,9 @@ from storage.records import (
 from workflow import tickets as machine
 
 MY_TICKETS_LIMIT = 20
+# Audit events that record something beside the ticket without changing it.
+NOT_CHANGES = frozenset({"resident_added", "called_back", "contractor_notified_by_phone",
+                         "supervisor_signed", "follow_up_opened"})
 
 
 @dataclass(frozen=True)
