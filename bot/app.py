@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from telegram import Update
+from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
@@ -98,12 +99,28 @@ async def _post_shutdown(app: Application) -> None:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat and update.effective_user:
-        try:
-            who = await asker(update, context)
-            await update.effective_chat.send_message(who.tr(
-                "Sorry, something went wrong on our side. Nothing was changed; please try "
-                "again."))
-        except Exception:  # the error answer itself is best effort
-            log.exception("could not tell the user about the error")
+    error = context.error
+    if isinstance(error, RetryAfter):  # Telegram's flood control: a wait, not a fault
+        log.warning("Telegram asked to wait %s s before answering an update",
+                    notices.retry_after(error).total_seconds())
+    elif isinstance(error, NetworkError):
+        log.warning("could not answer an update: %s", error)
+    else:
+        log.error("while handling an update", exc_info=error)
+    if not (isinstance(update, Update) and update.effective_chat and update.effective_user):
+        return
+    if update.effective_chat.type != update.effective_chat.PRIVATE:
+        return
+    try:
+        who = await asker(update, context)
+        if getattr(error, "saved", False):
+            text = who.tr("Sorry, I could not show you the answer, but what you did was "
+                          "saved. The ticket's card (or /mytickets) shows where it stands.")
+        else:
+            text = who.tr("Sorry, something went wrong on our side. Nothing was changed; "
+                          "please try again.")
+        await update.effective_chat.send_message(text)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+    except Exception as exc:  # the error answer itself is best effort
+        log.warning("could not tell the user about the error: %s", exc)

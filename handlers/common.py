@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes, filters
 from handlers import cards, labels
 from handlers.actions import desk_buttons, task_buttons
 from handlers.i18n import N_, Tr, guess_language
-from storage.db import Database
+from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views
 from workflow.settings import EstateSettings
@@ -110,8 +110,14 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
         async def handler(update: Update, context: Context) -> None:
             if update.effective_user is None or update.effective_chat is None:
                 return
-            who = await asker(update, context)
             query = update.callback_query
+            if update.effective_chat.type != update.effective_chat.PRIVATE:
+                # The desk works in private chats only: a button in a group does nothing.
+                if query is not None:
+                    await query.answer()
+                return
+            who = await asker(update, context)
+            before = commits_so_far()
             try:
                 if roles_allowed is not None and who.role not in roles_allowed:
                     if who.role is None and roles.RESIDENT in roles_allowed:
@@ -135,6 +141,9 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 else:
                     await answer(update, text)
                 return
+            except Exception as exc:
+                exc.saved = commits_so_far() > before  # for the apology (bot/app.py)
+                raise
             if query is not None:
                 await query.answer()
 
@@ -266,7 +275,8 @@ def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
     elif role == roles.TECHNICIAN:
         first = [(tr("My tasks"), "m:mytasks")]
     elif roles.can_sign_as_supervisor(role):
-        first = [(tr("Queue"), "m:queue"), (tr("Overdue"), "m:overdue")]
+        first = [(tr("Queue"), "m:queue"), (tr("Overdue"), "m:overdue"),
+                 (tr("Waiting for sign-off"), "m:signoffs")]
     elif roles.can_dispatch(role):
         first = [(tr("Queue"), "m:queue")]
     else:

@@ -20,6 +20,7 @@ COMMANDS = {
     "mytasks": N_("My tasks"),
     "queue": N_("Tickets waiting for dispatch and open work"),
     "overdue": N_("Late tickets, the most late first"),
+    "signoffs": N_("Repairs waiting for your sign-off"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "cancel": N_("Stop what you are doing"),
@@ -31,8 +32,10 @@ BY_ROLE = {
     roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
     roles.CLERK: ("queue", "callback", "cancel", "language", "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "stats", "callback", "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "stats", "callback", "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "callback", "cancel", "language",
+                       "help"),
+    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "callback", "cancel", "language",
+                    "help"),
 }
 HELP = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
@@ -50,9 +53,11 @@ HELP = {
                          "/stats the month in figures. You hear of every missed deadline and "
                          "every low survey rating, can reassign, pause or extend, reply to "
                          "your department's complaints, and add the supervising sign-off to "
-                         "completed repairs. A digest arrives every morning."),
+                         "completed repairs (/signoffs lists them). A digest arrives every "
+                         "morning."),
     roles.MANAGER: N_("/queue lists tickets waiting and still open, /overdue the late ones, "
-                      "/stats the month in figures. You hear of what stays late after the "
+                      "/stats the month in figures, /signoffs the repairs waiting for the "
+                      "supervising sign-off. You hear of what stays late after the "
                       "supervisors were told."),
 }
 

@@ -48,7 +48,7 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> int:
     except Forbidden as exc:
         await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
     except RetryAfter as exc:
-        await delivery.retry(d.db, message, d.now(), str(exc), _retry_after(exc))
+        await delivery.retry(d.db, message, d.now(), str(exc), retry_after(exc))
     except BadRequest as exc:
         log.error("outbox %s (%s) refused by Telegram: %s", message.id, message.kind, exc)
         await delivery.failed(d.db, message, d.now(), str(exc))
@@ -60,7 +60,7 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> int:
     return 0
 
 
-def _retry_after(exc: RetryAfter) -> timedelta:
+def retry_after(exc: RetryAfter) -> timedelta:
     """Seconds in PTB 22, a timedelta in later versions."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)

@@ -4,7 +4,7 @@ progress (stored in the database), or gets a pointer to the menu."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers import complaints, escalation, onboarding, onsite, repair_report, surveys
 from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
@@ -13,6 +13,7 @@ from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
 from workflow import surveys as survey_flow
+from workflow.tickets import Refusal
 
 FLOWS = {
     report.FLOW: repair_report.on_message,
@@ -47,7 +48,15 @@ async def unknown_command(update: Update, context: Context, who: Asker) -> None:
     await answer(update, who.tr("I do not know that command. /help shows what you can do."))
 
 
+@handles()
+async def unknown_button(update: Update, context: Context, who: Asker) -> None:
+    """A button no handler knows (from an old version of the bot, or forged): its spinner
+    stops with a short message."""
+    raise Refusal(Refusal.INVALID)
+
+
 def register(app) -> None:
     """Last: only what no other handler took arrives here."""
     app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
+    app.add_handler(CallbackQueryHandler(unknown_button))

@@ -6,11 +6,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+
+# Commits made by the current task (a task copies it at creation, so an outbox sender's
+# commits never count for the update that started it).
+_commits: ContextVar[int] = ContextVar("commits", default=0)
+
+
+def commits_so_far() -> int:
+    """How many transactions this task has committed: a handler compares it before and after
+    a failure to tell the person truthfully whether their action was saved."""
+    return _commits.get()
 
 
 def to_db_time(value: datetime) -> str:
@@ -68,6 +79,7 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
+            _commits.set(_commits.get() + 1)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

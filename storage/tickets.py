@@ -187,6 +187,16 @@ async def signoffs(conn: aiosqlite.Connection, ticket_id: int) -> list[Signoff]:
     return [Signoff(r[0], r[1], bool(r[2]), from_db_time(r[3])) for r in await cur.fetchall()]
 
 
+async def awaiting_signoff(conn: aiosqlite.Connection, party: str,
+                           limit: int) -> list[Ticket]:
+    """Completed or closed repairs that this party has not signed yet, the oldest first."""
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.kind = 'R' AND t.status IN ('completed', 'closed') AND NOT EXISTS "
+        "(SELECT 1 FROM signoffs s WHERE s.ticket_id = t.id AND s.party = ?) "
+        "ORDER BY t.completed_at, t.id LIMIT ?", (party, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
 OVERDUE_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.paused_at IS NULL AND "
                  "(t.deadline_at < ? OR (t.status = 'new' AND t.assign_due_at < ?)) "
                  "ORDER BY min(t.deadline_at, CASE WHEN t.status = 'new' THEN t.assign_due_at "

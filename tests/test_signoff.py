@@ -70,3 +70,29 @@ async def test_a_double_tap_on_confirm_closes_once(desk):
     assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = 'confirmed'") == [
         (1,)]
     assert sum("confirmed the repair" in t for t in tech.texts()) == 1
+
+
+async def test_a_supervisor_finds_completed_repairs_to_sign_and_signs_from_the_card(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await boss.send("/signoffs")
+    assert boss.last_text == "No repair is waiting for your sign-off."
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await resident.tap("Confirm, it is fixed")
+
+    await boss.send("/signoffs")
+    assert "waiting for the supervising sign-off" in boss.last_text
+    await boss.tap("R-2026-00001 · Closed · A 12F-3")
+    assert "Supervisor sign-off" in boss.labels()
+    await boss.tap("Supervisor sign-off")
+    assert "Signed off." in boss.last_text
+    assert await desk.query("SELECT party, user_id FROM signoffs WHERE party = 'supervisor'") \
+        == [("supervisor", 9003)]
+    await boss.tap("Waiting for sign-off")
+    assert boss.last_text == "No repair is waiting for your sign-off."
+    # A clerk or a technician has no such list.
+    await clerk.send("/signoffs")
+    await tech.send("/signoffs")
+    assert "not allowed" in clerk.last_text and "not allowed" in tech.last_text

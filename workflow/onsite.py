@@ -181,6 +181,13 @@ async def supervisor_sign(db: Database, ticket_id: int, actor_id: int, now: date
         return signed
 
 
+async def awaiting_supervisor(db: Database, actor_id: int, limit: int = 30) -> list[Ticket]:
+    """The repairs a supervisor or manager still has to sign off."""
+    async with db.reading() as conn:
+        await machine.actor(conn, actor_id, roles.SIGNERS)
+        return await tickets.awaiting_signoff(conn, "supervisor", limit)
+
+
 async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
                               now: datetime) -> None:
     """The resident left a completed repair unanswered: confirmed, and recorded as such."""

@@ -120,6 +120,8 @@ async def holders(conn: aiosqlite.Connection, ticket: Ticket) -> list[Person]:
 def may_view(person: Person, ticket: Ticket) -> bool:
     if ticket.resident_id == person.user_id:
         return True
+    if not person.active:  # removed staff keep no right to read the estate's tickets
+        return False
     if person.role == roles.TECHNICIAN:
         return ticket.technician_id == person.user_id
     return roles.can_dispatch(person.role)
