@@ -153,16 +153,16 @@ async def _contractor_add(args, env, settings, db) -> int:
         print(f"contractor: --trades: unknown trade {', '.join(unknown) or '(none given)'}; "
               f"choose from {','.join(known)}", file=sys.stderr)
         return 1
-    hours = None
+    deadline = None
     if args.deadline:
         try:
-            hours = max(1, round(duration("--deadline", args.deadline).total_seconds() / 3600))
+            deadline = duration("--deadline", args.deadline)  # kept exactly, never rounded
         except ConfigError as exc:
             print(f"contractor: {exc}", file=sys.stderr)
             return 1
     contractor_id = await admin.add_contractor(db, args.name.strip(), args.phone.strip(), trades,
-                                               hours)
-    contract = f", repairs within {hours} h" if hours else ""
+                                               deadline)
+    contract = f", repairs within {_span(deadline)}" if deadline else ""
     print(f"Contractor {contractor_id}: {args.name} ({','.join(trades)}){contract}")
     return 0
 
@@ -172,9 +172,18 @@ async def _contractor_list(args, env, settings, db) -> int:
     if not found:
         print("No contractors yet. Add one with: estatedesk contractor add --name … --trades …")
     for c in found:
-        contract = f"\t{c.deadline_hours} h" if c.deadline_hours else ""
+        contract = f"\t{_span(c.deadline)}" if c.deadline else ""
         print(f"{c.id}\t{c.name}\t{c.phone}\t{','.join(c.trades)}{contract}")
     return 0
+
+
+def _span(value) -> str:
+    """A duration as the settings write it: 90m, 36h, 5d."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 _ADMIN = {

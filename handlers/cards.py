@@ -7,7 +7,7 @@ from datetime import date
 from handlers import labels
 from handlers.i18n import Tr
 from workflow.settings import ASAP, EstateSettings
-from workflow.views import TicketFile
+from workflow.views import TicketFile, missed_deadline
 
 
 def visit(tr: Tr, visit_day: str, slot: str) -> str:
@@ -58,6 +58,9 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
         lines.append(tr("Assign by: {deadline}", deadline=tr.datetime(t.assign_due_at)))
     if t.deadline_at:
         lines.append(tr("Deadline: {deadline}", deadline=tr.datetime(t.deadline_at)))
+    if staff and t.target_at and t.target_at != t.deadline_at:
+        # a moved deadline never hides the service level's own target
+        lines.append(tr("Service-level target: {target}", target=tr.datetime(t.target_at)))
     if staff and t.paused_at:
         lines.append(tr("Clock paused since {time}", time=tr.datetime(t.paused_at)))
     if t.work_note:
@@ -75,7 +78,10 @@ def timeline(tr: Tr, file: TicketFile) -> str:
         line = f"· {tr.datetime(event.at)} {labels.of(tr, labels.ACTIONS, event.action)}"
         if actor:
             line += tr(" ({name})", name=actor)
-        if event.note:
+        missed = missed_deadline(event)
+        if missed is not None:
+            line += tr(": {note}", note=tr.datetime(missed))
+        elif event.note:
             line += tr(": {note}", note=event.note)
         lines.append(line)
     if file.signoffs:

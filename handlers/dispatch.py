@@ -93,10 +93,12 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
     ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
     contractor = next((c for c in contractors if f"c{c.id}" == target), None)
     standard = dispatch.standard_deadline(ticket, contractor, d.now())
-    label = tr("Contract: {deadline}", deadline=tr.datetime(standard)) if contractor and \
-        contractor.deadline_hours else tr("Service level: {deadline}",
-                                          deadline=tr.datetime(standard))
-    rows = [[(label, stamp(f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}", seen))]]
+    rows = []
+    if standard is not None:  # a target already missed is not offered
+        due, by_contract = standard
+        label = tr("Contract: {deadline}", deadline=tr.datetime(due)) if by_contract else \
+            tr("Service level: {deadline}", deadline=tr.datetime(due))
+        rows.append([(label, stamp(f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}", seen))])
     others = [(tr("{days} days", days=n), stamp(f"d:dl:{ticket.id}:{target}:{n}", seen))
               for n in dispatch.DEADLINE_CHOICES]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]

@@ -41,8 +41,10 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
         lines.append(tr("By status: {items}", items=joined(
             f"{labels.of(tr, labels.STATUSES, s)} {n}"
             for s, n in sorted(figures.by_status.items(), key=lambda i: -i[1]))))
-    lines.append(tr("Resolved within target: {share}",
+    lines.append(tr("Resolved within the first service-level target: {share}",
                     share=_share(tr, figures.resolved_in_time, figures.resolved)))
+    if figures.extended:
+        lines.append(tr("Deadlines extended with a reason: {count}", count=figures.extended))
     lines.append(tr("Median time to assign: {assign}; to resolve: {resolve}",
                     assign="-" if figures.median_assign is None
                     else tr.duration(figures.median_assign),

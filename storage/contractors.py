@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import aiosqlite
 
 from storage.records import Contractor
 
-_SELECT = "SELECT id, name, phone, trades, active, deadline_hours FROM contractors"
+_SELECT = "SELECT id, name, phone, trades, active, deadline_seconds FROM contractors"
 
 
 def _contractor(row) -> Contractor:
     trades = tuple(t for t in row[3].split(",") if t)
-    return Contractor(row[0], row[1], row[2], trades, bool(row[4]), row[5])
+    deadline = timedelta(seconds=row[5]) if row[5] else None
+    return Contractor(row[0], row[1], row[2], trades, bool(row[4]), deadline)
 
 
 async def add(conn: aiosqlite.Connection, name: str, phone: str, trades: list[str],
-              deadline_hours: int | None = None) -> int:
+              deadline: timedelta | None = None) -> int:
+    seconds = int(deadline.total_seconds()) if deadline else None
     await conn.execute(
-        "INSERT INTO contractors (name, phone, trades, deadline_hours) VALUES (?, ?, ?, ?) "
+        "INSERT INTO contractors (name, phone, trades, deadline_seconds) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET phone = excluded.phone, trades = excluded.trades, "
-        "deadline_hours = excluded.deadline_hours, active = 1",
-        (name, phone, ",".join(trades), deadline_hours),
+        "deadline_seconds = excluded.deadline_seconds, active = 1",
+        (name, phone, ",".join(trades), seconds),
     )
     cur = await conn.execute("SELECT id FROM contractors WHERE name = ?", (name,))
     row = await cur.fetchone()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Contractor:
     phone: str
     trades: tuple[str, ...]
     active: bool
-    deadline_hours: int | None = None  # the contractual repair deadline, if any
+    deadline: timedelta | None = None  # the contractual repair deadline, if any, exactly
 
 
 @dataclass(frozen=True)

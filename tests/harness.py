@@ -221,7 +221,9 @@ class DeskHarness:
 
     async def add_contractor(self, name: str, trades: list[str], phone: str = "",
                              deadline_hours: int | None = None) -> int:
-        return await admin.add_contractor(self.db, name, phone, trades, deadline_hours)
+        return await admin.add_contractor(
+            self.db, name, phone, trades,
+            timedelta(hours=deadline_hours) if deadline_hours else None)
 
     async def start_schedule(self) -> None:
         """What the bot does at start-up: the first digest is scheduled."""

@@ -3,6 +3,7 @@ all on a fake clock. The report is made at 10:00 Taipei time on Thursday 26 Nove
 
 from datetime import timedelta
 
+from storage import contractors
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from workflow import roles
@@ -295,3 +296,61 @@ async def test_an_alert_is_not_doubled_for_someone_who_already_has_it(desk):
     await run_to(desk, hours=25)
     assert count(boss, "not assigned by") == 0
     assert count(second, "not assigned by") == 1
+
+
+async def report_emergency(resident):
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:emergency")
+    await resident.send("Bathroom")
+    await resident.send("A burst pipe floods the bathroom.")
+    await resident.tap_data("r:pd")
+    await resident.tap_data("r:ok")
+
+
+async def test_a_contract_never_loosens_an_emergency_and_is_kept_to_the_minute(desk):
+    clerk, _, _ = await staff(desk)
+    await desk.add_contractor("Aqua Works", ["plumbing"])
+    async with desk.db.transaction() as conn:  # a contract of 90 minutes, as the CLI stores it
+        await contractors.add(conn, "Quick Pipes", "", ["plumbing"], timedelta(minutes=90))
+    resident = await resident_of_a12(desk)
+    await report_emergency(resident)
+    await clerk.tap("Assign contractor")
+    await clerk.tap("Quick Pipes")
+    assert clerk.labels()[0].startswith("Contract: ")  # 90 minutes beats the 4-hour target
+    await clerk.tap(clerk.labels()[0])
+    assert await desk.query("SELECT deadline_at FROM tickets") == [
+        ("2026-11-26T03:30:00.000000Z",)]
+
+    async with desk.db.transaction() as conn:  # a 48-hour contract against an emergency
+        await contractors.add(conn, "Slow Pipes", "", ["plumbing"], timedelta(hours=48))
+    await report_emergency(resident)
+    await clerk.tap_starting("d:con:2:")
+    await clerk.tap("Slow Pipes")
+    assert clerk.labels()[0].startswith("Service level: ")
+    await clerk.tap(clerk.labels()[0])
+    assert await desk.query("SELECT deadline_at FROM tickets WHERE id = 2") == [
+        ("2026-11-26T06:00:00.000000Z",)]  # the emergency's 4 hours
+
+
+async def test_a_late_ticket_is_offered_only_deadlines_still_to_come(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await run_to(desk, hours=80)  # past the 72-hour target, still unassigned
+    await clerk.tap("Assign technician")
+    await clerk.tap("Ah Wai")
+    assert not any(label.startswith("Service level") for label in clerk.labels())
+    assert clerk.labels()[0] == "1 days"
+    # A forged 'standard deadline' button is refused; nobody is told a time already past.
+    await clerk.tap_data("d:dl:1:t9002:0:v0")
+    assert await desk.query("SELECT status FROM tickets") == [("new",)]
+    await clerk.tap("1 days")
+    deadline = (await desk.query("SELECT deadline_at FROM tickets"))[0][0]
+    assert deadline > "2026-11-29T10:00"
+    told = next(t for t in resident.texts() if "will take care of your repair" in t)
+    assert "Nov 30, 2026 23:59" in told
+    # The card keeps the first target, and the timeline the deadline that was missed.
+    await clerk.tap_data("t:v:1")
+    assert "Service-level target: Nov 29, 2026 10:00" in clerk.last_text
+    assert "Deadline missed: supervisors alerted (the desk): Nov 29, 2026 10:00" in clerk.last_text

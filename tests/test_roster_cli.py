@@ -79,8 +79,13 @@ def test_contractors_are_listed_with_their_trades(tmp_path):
     assert wrong.returncode == 1 and "unknown trade roofing" in wrong.stderr
     contract = cli(tmp_path, "contractor", "add", "--name", "Bright Electric", "--trades",
                    "electrical", "--deadline", "2d")
-    assert "repairs within 48 h" in contract.stdout
-    assert "Bright Electric\t\telectrical\t48 h" in cli(tmp_path, "contractor", "list").stdout
+    assert "repairs within 2d" in contract.stdout
+    assert "Bright Electric\t\telectrical\t2d" in cli(tmp_path, "contractor", "list").stdout
+    # A contract of 90 minutes stays 90 minutes: never rounded to whole hours.
+    quick = cli(tmp_path, "contractor", "add", "--name", "Lift Co", "--trades", "public_areas",
+                "--deadline", "90m")
+    assert "repairs within 90m" in quick.stdout
+    assert "Lift Co\t\tpublic_areas\t90m" in cli(tmp_path, "contractor", "list").stdout
     vague = cli(tmp_path, "contractor", "add", "--name", "Y", "--trades", "other",
                 "--deadline", "soon")
     assert vague.returncode == 1 and "'soon' is not a duration" in vague.stderr

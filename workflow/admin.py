@@ -6,7 +6,7 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage import contractors, people, roster
 from storage.db import Database
@@ -98,9 +98,9 @@ async def staff_remove(db: Database, user_id: int) -> Person | None:
 
 
 async def add_contractor(db: Database, name: str, phone: str, trades: list[str],
-                         deadline_hours: int | None = None) -> int:
+                         deadline: timedelta | None = None) -> int:
     async with db.transaction() as conn:
-        return await contractors.add(conn, name, phone, trades, deadline_hours)
+        return await contractors.add(conn, name, phone, trades, deadline)
 
 
 async def contractor_list(db: Database) -> list[Contractor]:

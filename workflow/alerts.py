@@ -98,8 +98,9 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
         if unresolved and still.get(kind, True):
             await _send(conn, await machine.holders(conn, ticket) + supervisors, "overdue_alert",
                         ticket, now, payload)
+            # the note keeps the very deadline that was missed, whatever moves it later
             await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
-                                    ticket.status, ticket.status)
+                                    ticket.status, ticket.status, to_db_time(due))
     elif kind in (sla.ASSIGN_MANAGERS, sla.RESOLVE_MANAGERS):
         if unresolved and (kind == sla.RESOLVE_MANAGERS or ticket.status == machine.NEW):
             await _send(conn, managers, "overdue_alert", ticket, now, payload)

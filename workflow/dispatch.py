@@ -22,11 +22,16 @@ def deadline(settings: EstateSettings, now: datetime, days: int) -> datetime:
     return datetime.combine(local, time(23, 59), settings.tz)
 
 
-def standard_deadline(ticket: Ticket, contractor: Contractor | None, now: datetime) -> datetime:
-    """The service level's deadline, or a contractor's contractual one from now."""
-    if contractor is not None and contractor.deadline_hours:
-        return now + timedelta(hours=contractor.deadline_hours)
-    return ticket.deadline_at
+def standard_deadline(ticket: Ticket, contractor: Contractor | None,
+                      now: datetime) -> tuple[datetime, bool] | None:
+    """The earlier of the service level's target and a contractor's contractual deadline from
+    now, and whether it is the contract's. Only a time still to come is offered: None when
+    both have passed (a late ticket is given a deadline in days)."""
+    options = [(ticket.target_at or ticket.deadline_at, False)]
+    if contractor is not None and contractor.deadline:
+        options.append((now + contractor.deadline, True))
+    future = [o for o in options if o[0] > now]
+    return min(future) if future else None
 
 
 def liable(contractor: Contractor, category: str) -> bool:
@@ -70,8 +75,13 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             if unit is None or not liable(unit, ticket.category):
                 raise machine.Refusal(machine.Refusal.STALE)
             note = unit.name
-        due = standard_deadline(ticket, unit, now) if days == STANDARD else deadline(
-            settings, now, days)
+        if days == STANDARD:
+            standard = standard_deadline(ticket, unit, now)
+            if standard is None:
+                raise machine.Refusal(machine.Refusal.STALE)
+            due = standard[0]
+        else:
+            due = deadline(settings, now, days)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
         if own_staff:
             defaulted = await contractors.get(conn, ticket.contractor_id)

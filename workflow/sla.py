@@ -153,7 +153,8 @@ async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         await tickets.update_fields(
             conn, ticket.id, now, paused_at=None,
             paused_seconds=ticket.paused_seconds + int(stood.total_seconds()),
-            assign_due_at=ticket.assign_due_at + stood, deadline_at=ticket.deadline_at + stood)
+            assign_due_at=ticket.assign_due_at + stood, deadline_at=ticket.deadline_at + stood,
+            target_at=ticket.target_at + stood if ticket.target_at else None)
         await tickets.add_event(conn, ticket.id, now, actor_id, "resumed", ticket.status,
                                 ticket.status)
         await arm(conn, settings, ticket.id, now)
@@ -222,7 +223,8 @@ async def change_priority(db: Database, settings: EstateSettings, ticket_id: int
             since += now - ticket.paused_at
         assign_due, deadline = due_dates(settings, ticket.category, priority, since)
         await tickets.update_fields(conn, ticket.id, now, priority=priority,
-                                    assign_due_at=assign_due, deadline_at=deadline)
+                                    assign_due_at=assign_due, deadline_at=deadline,
+                                    target_at=deadline)
         await tickets.add_event(conn, ticket.id, now, actor_id, "priority_changed",
                                 ticket.status, ticket.status, f"{ticket.priority} → {priority}")
         await timers.forget(conn, ticket.id, ASSIGN_STEPS + RESOLVE_STEPS)

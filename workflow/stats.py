@@ -22,7 +22,8 @@ class Stats:
     by_category: dict[tuple[str, str], int]  # (kind, category)
     by_status: dict[str, int]
     resolved: int
-    resolved_in_time: int
+    resolved_in_time: int  # by the first service-level target, not a moved deadline
+    extended: int  # tickets whose deadline was extended with a reason
     median_assign: timedelta | None
     median_resolve: timedelta | None
     surveys_due: int
@@ -91,7 +92,8 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
         by_category=dict(Counter((t.kind, t.category) for t in tickets)),
         by_status=dict(Counter(t.status for t in tickets)),
         resolved=len(done),
-        resolved_in_time=sum(t.completed_at <= t.deadline_at for t in done),
+        resolved_in_time=sum(t.completed_at <= (t.target_at or t.deadline_at) for t in done),
+        extended=sum(t.extended for t in tickets),
         median_assign=_median([t.assigned_at - t.created_at for t in tickets if t.assigned_at]),
         median_resolve=_median([t.completed_at - t.created_at for t in done]),
         surveys_due=len(surveys),

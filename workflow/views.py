@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage import contractors, drafts, people, roster, tickets
-from storage.db import Database
+from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
     Draft,
@@ -38,6 +38,16 @@ class TicketFile:
     report_photos: list[str]
     after_photos: list[str]
     department_heads: frozenset[int] = frozenset()  # who may reply to a routed complaint
+
+
+MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late")
+
+
+def missed_deadline(event: TicketEvent) -> datetime | None:
+    """The deadline an overdue event recorded as missed."""
+    if event.action in MISSED and event.note:
+        return from_db_time(event.note)
+    return None
 
 
 async def person(db: Database, user_id: int) -> Person | None:
