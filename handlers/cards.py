@@ -68,6 +68,11 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
     if staff and t.labour_hours is not None:
         lines.append(tr("Labour: {hours} h, materials: {cost}", hours=tr.number(t.labour_hours),
                         cost=tr.number(t.materials_cost or 0)))
+    if staff and len(file.visits) > 1:  # the total above is the sum of these
+        for v in file.visits:
+            lines.append(tr("· Visit {round}, {time}: {hours} h, materials: {cost}",
+                            round=v.round, time=tr.datetime(v.completed_at),
+                            hours=tr.number(v.labour_hours), cost=tr.number(v.materials_cost)))
     return "\n".join(lines)
 
 

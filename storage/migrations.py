@@ -224,7 +224,9 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO visits (ticket_id, round, worker_id, completed_at, note, labour_hours,
                         materials_cost)
-        SELECT id, 1, technician_id, completed_at, coalesce(work_note, ''),
+        SELECT id, max(1, (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = tickets.id
+                           AND e.action = 'completed')),
+               technician_id, completed_at, coalesce(work_note, ''),
                coalesce(labour_hours, 0), coalesce(materials_cost, 0)
         FROM tickets WHERE completed_at IS NOT NULL;
     CREATE TABLE phone_callbacks (

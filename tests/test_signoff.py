@@ -32,6 +32,14 @@ async def test_not_fixed_reopens_the_task_to_the_same_technician(desk):
     assert actions == ["reported", "assigned", "completed", "not_fixed", "completed", "confirmed"]
     stages = await desk.query("SELECT DISTINCT stage FROM ticket_photos ORDER BY stage")
     assert stages == [("after1",), ("after2",)]
+    # Each visit keeps its own labour and materials; the ticket shows their sum.
+    assert await desk.query("SELECT round, worker_id, labour_hours, materials_cost FROM visits "
+                            "ORDER BY round") == [(1, 9002, 1.0, 0.0), (2, 9002, 2.0, 350.5)]
+    assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(3.0, 350.5)]
+    await clerk.tap_data("d:v:1")
+    assert "Labour: 3 h, materials: 350.5" in clerk.last_text
+    assert "Visit 1, Nov 26, 2026 10:00: 1 h, materials: 0" in clerk.last_text
+    assert "Visit 2, Nov 26, 2026 10:00: 2 h, materials: 350.5" in clerk.last_text
 
 
 async def test_a_silent_resident_is_confirmed_automatically_after_three_days(desk):

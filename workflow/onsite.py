@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, outbox, tickets
+from storage import drafts, outbox, tickets, visits
 from storage.db import Database
 from storage.records import Draft, Ticket
 from workflow import roles, sla
@@ -100,22 +100,18 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int,
             return None
         await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
                                  data["note"])
+        # each visit is its own record; the ticket shows the sum of all of them
+        visit = await visits.add(conn, ticket.id, actor_id, now, data["note"], data["hours"],
+                                 data["cost"])
+        hours, cost = await visits.totals(conn, ticket.id)
         await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
-                                    labour_hours=data["hours"], materials_cost=data["cost"],
-                                    completed_at=now)
-        await tickets.add_photos(conn, ticket.id, f"after{await _round(conn, ticket.id)}",
-                                 data["photos"])
+                                    labour_hours=hours, materials_cost=cost, completed_at=now)
+        await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
         await tickets.add_signoff(conn, ticket.id, "technician", actor_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id)
         await drafts.delete(conn, actor_id)
         return await tickets.get(conn, ticket.id)
-
-
-async def _round(conn, ticket_id: int) -> int:
-    """Completions so far: a reopened job keeps the photos of each visit apart."""
-    done = [e for e in await tickets.events(conn, ticket_id) if e.action == "completed"]
-    return len(done)
 
 
 async def confirm(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,

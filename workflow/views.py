@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import contractors, drafts, people, roster, tickets
+from storage import contractors, drafts, people, roster, tickets, visits
+from storage.visits import Visit
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -38,6 +39,7 @@ class TicketFile:
     report_photos: list[str]
     after_photos: list[str]
     department_heads: frozenset[int] = frozenset()  # who may reply to a routed complaint
+    visits: tuple[Visit, ...] = ()  # each completed visit's own labour and materials
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late")
@@ -76,9 +78,12 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         found = await people.get(conn, user_id)
         if found is not None:
             names[user_id] = found.name
+    done = await visits.of_ticket(conn, ticket_id)
     after = []
-    for n in range(1, 1 + sum(e.action == "completed" for e in events)):
-        after = await tickets.photos(conn, ticket_id, f"after{n}") or after
+    for visit in reversed(done):  # the newest visit's photos
+        after = await tickets.photos(conn, ticket_id, f"after{visit.round}")
+        if after:
+            break
     return TicketFile(
         ticket=ticket,
         resident=await people.get(conn, ticket.resident_id),
@@ -91,6 +96,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         department_heads=frozenset(p.user_id for p in await machine.department_heads(
             conn, ticket.department)) if ticket.kind == "C" and ticket.department
         else frozenset(),
+        visits=tuple(done),
     )
 
 

@@ -1,0 +1,50 @@
+"""Each visit's own record of labour and materials: a reopened job adds a visit and never
+overwrites the last one; the ticket's totals are their sum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import from_db_time, to_db_time
+
+
+@dataclass(frozen=True)
+class Visit:
+    round: int
+    worker_id: int | None
+    completed_at: datetime
+    note: str
+    labour_hours: float
+    materials_cost: float
+
+
+async def add(conn: aiosqlite.Connection, ticket_id: int, worker_id: int | None,
+              completed_at: datetime, note: str, labour_hours: float,
+              materials_cost: float) -> int:
+    """Appends the next visit; returns its round (1 for the first)."""
+    cur = await conn.execute(
+        "INSERT INTO visits (ticket_id, round, worker_id, completed_at, note, labour_hours, "
+        "materials_cost) SELECT ?, coalesce(max(round), 0) + 1, ?, ?, ?, ?, ? FROM visits "
+        "WHERE ticket_id = ? RETURNING round",
+        (ticket_id, worker_id, to_db_time(completed_at), note, labour_hours, materials_cost,
+         ticket_id))
+    row = await cur.fetchone()
+    return row[0]
+
+
+async def totals(conn: aiosqlite.Connection, ticket_id: int) -> tuple[float, float]:
+    row = await (await conn.execute(
+        "SELECT coalesce(sum(labour_hours), 0), coalesce(sum(materials_cost), 0) FROM visits "
+        "WHERE ticket_id = ?", (ticket_id,))).fetchone()
+    return row[0], row[1]
+
+
+async def of_ticket(conn: aiosqlite.Connection, ticket_id: int) -> list[Visit]:
+    cur = await conn.execute(
+        "SELECT round, worker_id, completed_at, note, labour_hours, materials_cost FROM visits "
+        "WHERE ticket_id = ? ORDER BY round", (ticket_id,))
+    return [Visit(r[0], r[1], from_db_time(r[2]), r[3], r[4], r[5])
+            for r in await cur.fetchall()]
