@@ -56,6 +56,10 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
         lines.append(tr("Average rating by category: {items}", items=joined(
             f"{_category(tr, settings, k, c)} {tr.number(round(v, 1))}"
             for (k, c), v in sorted(figures.rating_by_category.items()))))
+    if figures.rating_by_category:
+        lines.append(tr("Ratings count the resident's own answer in the chat; a rating taken "
+                        "by phone only where there is none ({count} this month).",
+                        count=figures.rated_by_phone))
     if figures.rating_by_technician:
         lines.append(tr("Average rating by technician: {items}", items=joined(
             f"{name} {tr.number(round(v, 1))}"

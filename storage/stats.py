@@ -32,9 +32,11 @@ class SurveyRow:
     kind: str
     category: str
     technician: str | None
-    rating: int | None
+    rating: int | None  # the resident's own, in the chat
     reasons: tuple[str, ...]
-    answered: bool
+    answered: bool  # in the chat
+    phone_rating: int | None = None  # the last rating taken by phone, if any
+    reached_by_phone: bool = False
 
 
 async def tickets_created(conn: aiosqlite.Connection, start: datetime,
@@ -66,9 +68,14 @@ async def reopenings(conn: aiosqlite.Connection, start: datetime,
 async def surveys_sent(conn: aiosqlite.Connection, start: datetime,
                        end: datetime) -> list[SurveyRow]:
     cur = await conn.execute(
-        "SELECT t.kind, t.category, p.name, s.rating, s.reasons, s.answered_at IS NOT NULL "
+        "SELECT t.kind, t.category, p.name, s.rating, s.reasons, s.answered_at IS NOT NULL, "
+        "(SELECT c.rating FROM phone_callbacks c WHERE c.ticket_id = s.ticket_id AND "
+        "c.reached = 1 AND c.rating IS NOT NULL ORDER BY c.id DESC LIMIT 1), "
+        "EXISTS (SELECT 1 FROM phone_callbacks c WHERE c.ticket_id = s.ticket_id AND "
+        "c.reached = 1) "
         "FROM surveys s JOIN tickets t ON t.id = s.ticket_id "
         "LEFT JOIN people p ON p.user_id = t.technician_id "
         "WHERE s.sent_at >= ? AND s.sent_at < ?", (to_db_time(start), to_db_time(end)))
-    return [SurveyRow(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), bool(r[5]))
+    return [SurveyRow(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), bool(r[5]), r[6],
+                      bool(r[7]))
             for r in await cur.fetchall()]

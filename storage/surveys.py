@@ -78,11 +78,17 @@ async def set_followup(conn: aiosqlite.Connection, ticket_id: int, followup_id: 
 
 async def record_call(conn: aiosqlite.Connection, ticket_id: int, reached: bool,
                       rating: int | None, note: str, staff_id: int, now: datetime) -> None:
-    """A phone callback: fills the survey, opening one if the bot had not yet."""
+    """A phone callback is its own record beside the survey (opened if the bot had not yet):
+    it never overwrites what the resident answered in the chat."""
     await open_for(conn, ticket_id, now)
     await conn.execute(
-        "UPDATE surveys SET channel = 'phone', reached = ?, rating = coalesce(?, rating), "
-        "comment = coalesce(nullif(?, ''), comment), "
-        "answered_at = CASE WHEN ? THEN coalesce(answered_at, ?) ELSE answered_at END, "
-        "recorded_by = ? WHERE ticket_id = ?",
-        (int(reached), rating, note, int(reached), to_db_time(now), staff_id, ticket_id))
+        "INSERT INTO phone_callbacks (ticket_id, at, staff_id, reached, rating, note) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (ticket_id, to_db_time(now), staff_id, int(reached), rating, note))
+
+
+async def reached_by_phone(conn: aiosqlite.Connection, ticket_id: int) -> bool:
+    row = await (await conn.execute(
+        "SELECT 1 FROM phone_callbacks WHERE ticket_id = ? AND reached = 1",
+        (ticket_id,))).fetchone()
+    return row is not None

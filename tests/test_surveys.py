@@ -2,9 +2,10 @@
 Thursday 26 November at 10:00 Taipei time; the survey goes out 24 hours later."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+from workflow import stats
 
 
 async def closed_repair(desk, *, hours_before_confirm=0):
@@ -114,9 +115,11 @@ async def test_a_phone_callback_is_recorded_and_counts_as_answered(desk):
     await clerk.tap("4★")
     await clerk.send("Happy, asked about the bathroom tap too.")
     assert "the callback is recorded" in clerk.last_text
-    row = await desk.query("SELECT channel, reached, rating, comment, answered_at IS NOT NULL, "
-                           "recorded_by FROM surveys")
-    assert row == [("phone", 1, 4, "Happy, asked about the bathroom tap too.", 1, 9001)]
+    row = await desk.query("SELECT staff_id, reached, rating, note FROM phone_callbacks")
+    assert row == [(9001, 1, 4, "Happy, asked about the bathroom tap too.")]
+    figures = await stats.compute(desk.db, desk.settings, 9003, date(2026, 11, 1))
+    assert (figures.surveys_due, figures.surveys_answered) == (1, 1)  # reached by phone
+    assert figures.rating_by_category == {("R", "plumbing"): 4}
     await later(desk, days=2)
     assert surveys_sent(resident) == []  # the call took the survey's place
     await resident.send("/callback R-2026-00001")
@@ -184,3 +187,25 @@ async def test_the_estate_chooses_its_own_reason_chips(tmp_path):
         assert resident.labels() == ["Quick", "Explained well", "Next"]
     finally:
         await desk.stop()
+
+
+async def test_a_phone_callback_never_overwrites_the_residents_own_answer(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    await resident.tap("5★")
+    await resident.tap("Next")
+    await resident.send("Very friendly technician.")
+    # A clerk phones as well, and notes a lower figure from the call.
+    await clerk.send("/callback R-2026-00001")
+    await clerk.tap("Reached")
+    await clerk.tap("2★")
+    await clerk.send("Said the tap drips again.")
+    assert await desk.query("SELECT channel, rating, comment FROM surveys") == [
+        ("bot", 5, "Very friendly technician.")]
+    assert await desk.query("SELECT rating, note FROM phone_callbacks") == [
+        (2, "Said the tap drips again.")]
+    figures = await stats.compute(desk.db, desk.settings, 9003, date(2026, 11, 1))
+    assert figures.rating_by_category == {("R", "plumbing"): 5}  # the resident's own first
+    assert figures.rated_by_phone == 0
+    await boss.send("/stats 2026-11")
+    assert "Ratings count the resident's own answer in the chat" in boss.last_text

@@ -30,6 +30,7 @@ class Stats:
     surveys_answered: int
     rating_by_category: dict[tuple[str, str], float]
     rating_by_technician: dict[str, float]
+    rated_by_phone: int  # ratings counted from a phone callback, the resident gave none
     reopen_by_ticket: dict[str, int]
     reopen_by_technician: dict[str, int]
     top_reasons: list[tuple[str, int]]
@@ -85,7 +86,9 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
     reopen_by_technician: Counter = Counter()
     for ticket_id, count in reopened.items():
         reopen_by_technician[refs[ticket_id].technician or "-"] += count
-    rated = [s for s in surveys if s.rating is not None]
+    # The resident's own answer counts first; a rating taken by phone only without one.
+    rated = [(s, s.rating if s.rating is not None else s.phone_rating) for s in surveys]
+    rated = [(s, r) for s, r in rated if r is not None]
     return Stats(
         month=month,
         by_kind=dict(Counter(t.kind for t in tickets)),
@@ -97,9 +100,10 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
         median_assign=_median([t.assigned_at - t.created_at for t in tickets if t.assigned_at]),
         median_resolve=_median([t.completed_at - t.created_at for t in done]),
         surveys_due=len(surveys),
-        surveys_answered=sum(s.answered for s in surveys),
-        rating_by_category=_averages(((s.kind, s.category), s.rating) for s in rated),
-        rating_by_technician=_averages((s.technician, s.rating) for s in rated if s.technician),
+        surveys_answered=sum(s.answered or s.reached_by_phone for s in surveys),
+        rating_by_category=_averages(((s.kind, s.category), r) for s, r in rated),
+        rating_by_technician=_averages((s.technician, r) for s, r in rated if s.technician),
+        rated_by_phone=sum(s.rating is None for s, _ in rated),
         reopen_by_ticket={refs[i].ref: n for i, n in sorted(reopened.items())},
         reopen_by_technician=dict(reopen_by_technician),
         top_reasons=Counter(r for s in surveys for r in s.reasons).most_common(5),

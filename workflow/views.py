@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage import contractors, drafts, people, roster, tickets, visits
-from storage.visits import Visit
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -18,6 +17,7 @@ from storage.records import (
     TicketEvent,
     Unit,
 )
+from storage.visits import Visit
 from workflow import tickets as machine
 
 MY_TICKETS_LIMIT = 20
