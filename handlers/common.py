@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,14 +92,35 @@ REFUSALS = {
 }
 
 
-MAX_MESSAGE = 4096  # Telegram's limit
+MAX_MESSAGE = 4096  # Telegram's limits, in UTF-16 code units as Telegram counts them
+MAX_CAPTION = 1024
+# Characters that show nothing: a text made only of them is empty.
+_INVISIBLE = {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
+def utf16_len(text: str) -> int:
+    """The length Telegram measures: an emoji outside the BMP counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int = MAX_MESSAGE, *, keep_end: bool = False) -> str:
+    """The text cut with '…' to at most `limit` UTF-16 units, keeping its start (a card's
+    head) or its end (a timeline's newest lines)."""
+    if utf16_len(text) <= limit:
+        return text
+    units = (text[::-1] if keep_end else text).encode("utf-16-le")[:2 * (limit - 1)]
+    cut = units.decode("utf-16-le", errors="ignore")  # never half a surrogate pair
+    return "…" + cut[::-1] if keep_end else cut + "…"
+
+
+def visible(text: str) -> bool:
+    """Whether the text shows anything (zero-width and other invisible characters do not)."""
+    return any(unicodedata.category(c) not in _INVISIBLE for c in text)
 
 
 async def answer(update: Update, text: str, keyboard=None) -> None:
     """Replies in the chat of the update, whether it came as a message or a button."""
-    if len(text) > MAX_MESSAGE:  # a long timeline: its newest end matters most
-        text = "…" + text[-(MAX_MESSAGE - 1):]
-    await update.effective_chat.send_message(text, reply_markup=keyboard)
+    await update.effective_chat.send_message(fit(text, keep_end=True), reply_markup=keyboard)
 
 
 def handles(*, roles_allowed: tuple[str, ...] | None = None):
@@ -177,13 +199,13 @@ async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
     """The text the person sent, trimmed; or None, after telling them what is wrong with it
     (a sticker or a photo where text is expected, an empty or an over-long message)."""
     text = update.effective_message.text
-    if not text or not text.strip():
+    if not text or not visible(text):
         await answer(update, who.tr("Please answer in text."))
         return None
-    if len(text) > limit:
+    if utf16_len(text) > limit:  # as Telegram counts: an emoji is two
         await answer(update, who.tr("That is {count} characters; the limit is {limit}. Please "
                                     "shorten it and send it again.",
-                                    count=len(text), limit=limit))
+                                    count=utf16_len(text), limit=limit))
         return None
     return text.strip()
 

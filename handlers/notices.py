@@ -1,6 +1,8 @@
 """Delivering the outbox: each stored message is rendered in its recipient's language at
 the time of sending, sent, then marked sent. Failures are retried with back-off; a person
-who blocked the bot is not retried."""
+who blocked the bot is not retried, and whoever can phone them is told. Recipients are served
+side by side, so one slow or failing chat never holds up the others; a message's photos are
+remembered once sent, so a retry of its text does not send them twice."""
 
 from __future__ import annotations
 
@@ -9,14 +11,15 @@ import logging
 import warnings
 from datetime import timedelta
 
+import httpx
 from telegram import Bot, InputMediaPhoto
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
-from handlers.common import Desk, keyboard
+from handlers.common import Desk, fit, keyboard
 from handlers.i18n import Tr
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
@@ -37,12 +40,34 @@ async def deliver_due(application) -> int:
             batch = await delivery.due(d.db, d.now())
             if not batch:
                 break
+            chats: dict[int, list[OutboxMessage]] = {}
             for message in batch:
-                count += await _deliver_one(application.bot, d, message)
+                chats.setdefault(message.recipient_id, []).append(message)
+            sent = await asyncio.gather(*(_deliver_chat(application.bot, d, messages)
+                                          for messages in chats.values()))
+            count += sum(sent)
     return count
 
 
-async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> int:
+async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage]) -> int:
+    """One recipient's messages in order; after a failure the rest wait for the next round."""
+    count = 0
+    for message in messages:
+        done = await _deliver_one(bot, d, message)
+        if not done:
+            break
+        count += 1
+    return count
+
+
+def unreachable_error(exc: BadRequest) -> bool:
+    """Telegram's answers that mean the person has no chat with the bot any more."""
+    text = str(exc).lower()
+    return any(s in text for s in ("chat not found", "user is deactivated", "peer_id_invalid",
+                                   "bot can't initiate conversation"))
+
+
+async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
     try:
         await _send(bot, d, message)
     except Forbidden as exc:
@@ -50,14 +75,27 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> int:
     except RetryAfter as exc:
         await delivery.retry(d.db, message, d.now(), str(exc), retry_after(exc))
     except BadRequest as exc:
+        if unreachable_error(exc):
+            await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
+            return True  # settled: the others of this chat are tried, and fail alike
         log.error("outbox %s (%s) refused by Telegram: %s", message.id, message.kind, exc)
         await delivery.failed(d.db, message, d.now(), str(exc))
+        return True
+    except TimedOut as exc:
+        if isinstance(exc.__cause__, httpx.ReadTimeout):
+            # The request went out whole and Telegram answered too late: it was delivered.
+            # Sending it again would show the person the same card twice.
+            log.warning("outbox %s (%s): Telegram answered late; taken as delivered",
+                        message.id, message.kind)
+            await delivery.sent(d.db, message, d.now())
+            return True
+        await delivery.retry(d.db, message, d.now(), str(exc) or "timed out")
     except NetworkError as exc:
         await delivery.retry(d.db, message, d.now(), str(exc))
     else:
         await delivery.sent(d.db, message, d.now())
-        return 1
-    return 0
+        return True
+    return False
 
 
 def retry_after(exc: RetryAfter) -> timedelta:
@@ -68,11 +106,33 @@ def retry_after(exc: RetryAfter) -> timedelta:
     return after if isinstance(after, timedelta) else timedelta(seconds=after)
 
 
-async def _photos(bot: Bot, chat_id: int, file_ids: list[str]) -> None:
-    if len(file_ids) == 1:
-        await bot.send_photo(chat_id, file_ids[0])
-    elif file_ids:
-        await bot.send_media_group(chat_id, [InputMediaPhoto(f) for f in file_ids])
+async def _photos(bot: Bot, d: Desk, message: OutboxMessage, file_ids: list[str]) -> bool:
+    """The message's photos, once: False when Telegram refused them (the text still goes,
+    saying so). A message matters more than its pictures."""
+    if not file_ids or "photos" in message.progress:
+        return True
+    chat = message.recipient_id
+    try:
+        if len(file_ids) == 1:
+            await bot.send_photo(chat, file_ids[0])
+        else:
+            await bot.send_media_group(chat, [InputMediaPhoto(f) for f in file_ids[:10]])
+    except BadRequest as exc:
+        if unreachable_error(exc):
+            raise
+        log.warning("outbox %s: photos refused by Telegram: %s", message.id, exc)
+        return False
+    await delivery.progressed(d.db, message, "photos")
+    return True
+
+
+async def _text(bot: Bot, chat: int, text: str, reply_markup=None) -> None:
+    """Cut to what Telegram accepts, as it counts (UTF-16 units): never refused as too long."""
+    await bot.send_message(chat, fit(text), reply_markup=reply_markup)
+
+
+def _with_photos_note(tr: Tr, text: str, shown: bool) -> str:
+    return text if shown else text + "\n" + tr("(A photo could not be shown here.)")
 
 
 async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
@@ -93,69 +153,70 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         head = tr("New complaint") if file.ticket.kind == "C" else tr("New repair report")
         if file.ticket.linked_ticket_id:
             head = tr("Follow-up complaint, opened after a low rating")
-        await _photos(bot, chat, file.report_photos)
-        await bot.send_message(chat, head + "\n" + cards.summary(tr, d.settings, file,
-                                                                 staff=True),
-                               reply_markup=buttons)
+        shown = await _photos(bot, d, message, file.report_photos)
+        await _text(bot, chat, _with_photos_note(tr, head + "\n" + cards.summary(
+            tr, d.settings, file, staff=True), shown), reply_markup=buttons)
     elif kind in ("task_assigned", "task_reopened", "complaint_routed"):
         head = {"task_assigned": tr("New task for you"),
                 "complaint_routed": tr("A complaint for your department"),
                 "task_reopened": tr("Reopened: the resident says it is not resolved: {reason}",
                                     reason=message.payload.get("reason", ""))}[kind]
-        await _photos(bot, chat, file.report_photos)
-        await bot.send_message(chat, head + "\n" + cards.summary(tr, d.settings, file,
-                                                                 staff=True),
-                               reply_markup=buttons)
+        shown = await _photos(bot, d, message, file.report_photos)
+        await _text(bot, chat, _with_photos_note(tr, head + "\n" + cards.summary(
+            tr, d.settings, file, staff=True), shown), reply_markup=buttons)
     elif kind == "complaint_reply":
-        await bot.send_message(chat, tr(
+        await _text(bot, chat, tr(
             "{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? Without an "
             "answer within {days} days we will take it as resolved.", ref=ref,
             reply=file.ticket.reply or "", days=d.settings.auto_confirm_days),
             reply_markup=keyboard([[(tr("Resolved"), f"s:ok:{file.ticket.id}"),
                                     (tr("Not resolved"), f"s:no:{file.ticket.id}")]]))
     elif kind == "resident_added":
-        if message.payload.get("photo"):
-            await bot.send_photo(chat, message.payload["photo"])
-        await bot.send_message(chat, tr("{ref}: the resident added: {text}", ref=ref,
-                                        text=message.payload.get("text") or "-"),
-                               reply_markup=buttons)
+        photo = message.payload.get("photo")
+        shown = await _photos(bot, d, message, [photo] if photo else [])
+        await _text(bot, chat, _with_photos_note(tr, tr(
+            "{ref}: the resident added: {text}", ref=ref,
+            text=message.payload.get("text") or "-"), shown), reply_markup=buttons)
     elif kind == "resident_assigned":
-        await bot.send_message(chat, tr(
+        await _text(bot, chat, tr(
             "{ref}: {name} will take care of your repair. Preferred visit: {visit}. "
             "Deadline: {deadline}.", ref=ref, name=cards.holder(tr, file),
             visit=cards.visit(tr, file.ticket.visit_date, file.ticket.visit_slot),
             deadline=tr.datetime(file.ticket.deadline_at)))
     elif kind == "resident_en_route":
-        await bot.send_message(chat, tr("{ref}: the technician is on the way.", ref=ref))
+        await _text(bot, chat, tr("{ref}: the technician is on the way.", ref=ref))
     elif kind == "resident_arrived":
-        await bot.send_message(chat, tr("{ref}: the technician has arrived.", ref=ref))
+        await _text(bot, chat, tr("{ref}: the technician has arrived.", ref=ref))
     elif kind == "signoff_request":
-        await _photos(bot, chat, file.after_photos)
-        await bot.send_message(chat, tr(
+        shown = await _photos(bot, d, message, file.after_photos)
+        await _text(bot, chat, _with_photos_note(tr, tr(
             "{ref} is reported as repaired: {note}\nIs it fixed? Without an answer within "
             "{days} days it will be confirmed automatically.", ref=ref,
-            note=file.ticket.work_note or "", days=d.settings.auto_confirm_days),
+            note=file.ticket.work_note or "", days=d.settings.auto_confirm_days), shown),
             reply_markup=keyboard([[(tr("Confirm, it is fixed"), f"s:ok:{file.ticket.id}"),
                                     (tr("Not fixed"), f"s:no:{file.ticket.id}")]]))
     elif kind == "task_confirmed":
-        await bot.send_message(chat, tr("{ref}: the resident confirmed the repair. Thank you.",
+        await _text(bot, chat, tr("{ref}: the resident confirmed the repair. Thank you.",
                                         ref=ref))
     elif kind in ("sla_warning", "overdue_alert", "visit_reminder"):
-        await bot.send_message(chat, alert_text(tr, d, file, message) + "\n\n" + cards.summary(
+        await _text(bot, chat, alert_text(tr, d, file, message) + "\n\n" + cards.summary(
             tr, d.settings, file, staff=True), reply_markup=buttons)
     elif kind in SURVEY_NOTICES:
         await surveys_ui.send(bot, d, tr, chat, kind, file)
     elif kind == "resident_visit_reminder":
-        await bot.send_message(chat, tr(
+        await _text(bot, chat, tr(
             "Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits you, "
             "please call the management office.", ref=ref, name=cards.holder(tr, file),
             visit=cards.visit(tr, file.ticket.visit_date, file.ticket.visit_slot)))
     elif kind == "deadline_extended":
-        await bot.send_message(chat, tr("{ref}: the deadline is now {deadline}. Reason: {reason}",
+        await _text(bot, chat, tr("{ref}: the deadline is now {deadline}. Reason: {reason}",
                                         ref=ref, deadline=tr.datetime(file.ticket.deadline_at),
                                         reason=message.payload.get("reason", "")))
+    elif kind == delivery.UNREACHABLE:
+        await _text(bot, chat, await _unreachable_text(tr, d, message, ref),
+                    reply_markup=buttons)
     elif kind == "auto_confirmed":
-        await bot.send_message(chat, tr(
+        await _text(bot, chat, tr(
             "{ref} was confirmed automatically, as we had no answer. If something is still "
             "wrong, please report it again with /repair.", ref=ref))
     else:
@@ -166,21 +227,35 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
     payload = message.payload
     if message.kind == "join_request":
         request, person = await views.join_request(d.db, payload["request_id"])
-        await bot.send_message(chat, tr(
+        await _text(bot, chat, tr(
             "Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
             name=person.name, phone=request.phone, unit=request.claimed_unit),
             reply_markup=keyboard([[(tr("Approve"), f"o:join:a:{request.id}"),
                                     (tr("Reject"), f"o:join:r:{request.id}")]]))
     elif message.kind == "digest":
-        await bot.send_message(chat, await digest_text(tr, d, payload))
+        await _text(bot, chat, await digest_text(tr, d, payload))
+    elif message.kind == delivery.UNREACHABLE:
+        await _text(bot, chat, await _unreachable_text(tr, d, message, None))
     elif message.kind == "join_approved":
-        await bot.send_message(chat, tr("Your unit {unit} is confirmed. You can now report "
+        await _text(bot, chat, tr("Your unit {unit} is confirmed. You can now report "
                                         "repairs with /repair.", unit=payload["unit"]))
     elif message.kind == "join_rejected":
-        await bot.send_message(chat, tr("We could not confirm unit {unit}. Please contact the "
+        await _text(bot, chat, tr("We could not confirm unit {unit}. Please contact the "
                                         "management office.", unit=payload["unit"]))
     else:
         raise BadRequest(f"unknown notice {message.kind}")
+
+
+async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, ref: str | None) -> str:
+    person = await views.person(d.db, message.payload["person"])
+    name = person.name if person else "?"
+    phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    if ref is None:
+        return tr("{name} cannot be reached on Telegram (they blocked the bot or closed the "
+                  "chat). Please call them: {phone}.", name=name, phone=phone)
+    return tr("{ref}: {name} cannot be reached on Telegram (they blocked the bot or closed "
+              "the chat), so they were not told. Please call them: {phone}.", ref=ref,
+              name=name, phone=phone)
 
 
 def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:

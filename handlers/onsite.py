@@ -67,6 +67,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         file = await views.ticket_file(d.db, ticket.id, who.user_id)
         done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
             if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
+        if file.resident is not None and file.resident.unreachable:  # say only what is true
+            done = tr("{ref}: recorded. The resident cannot be reached on Telegram: please "
+                      "phone them at {phone}.", ref=ticket.ref,
+                      phone=cards.phone(file.resident.phone))
         await answer(update, done, keyboard(task_buttons(tr, file)))
     elif action == "done":
         ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now(), seen)

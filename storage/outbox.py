@@ -12,24 +12,35 @@ from storage.records import OutboxMessage
 
 
 async def add(conn: aiosqlite.Connection, recipient_id: int, kind: str, now: datetime,
-              ticket_id: int | None = None, payload: dict | None = None) -> None:
+              ticket_id: int | None = None, payload: dict | None = None,
+              actor_id: int | None = None) -> None:
+    """`actor_id` is whose action caused the message: they are told if it cannot arrive."""
     await conn.execute(
-        "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at, "
+        "actor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (recipient_id, kind, ticket_id, _json(payload),
-         to_db_time(now), to_db_time(now)),
+         to_db_time(now), to_db_time(now), actor_id),
     )
 
 
 async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[OutboxMessage]:
     cur = await conn.execute(
-        "SELECT id, recipient_id, kind, ticket_id, payload, attempts FROM outbox "
+        "SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress "
+        "FROM outbox "
         "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
         "ORDER BY next_attempt_at, id LIMIT ?",
         (to_db_time(now), limit),
     )
-    return [OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5])
+    return [OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
+                          tuple(p for p in r[7].split(",") if p))
             for r in await cur.fetchall()]
+
+
+async def mark_progress(conn: aiosqlite.Connection, message_id: int, part: str) -> None:
+    """A part of a message already delivered (its photos): a retry does not send it again."""
+    await conn.execute(
+        "UPDATE outbox SET progress = CASE WHEN progress = '' THEN ? ELSE progress || ',' || ? "
+        "END WHERE id = ?", (part, part, message_id))
 
 
 async def mark_sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:

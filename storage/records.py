@@ -134,6 +134,8 @@ class OutboxMessage:
     ticket_id: int | None
     payload: dict
     attempts: int
+    actor_id: int | None = None  # whose action caused it
+    progress: tuple[str, ...] = ()  # parts already delivered, e.g. ("photos",)
 
 
 @dataclass(frozen=True)

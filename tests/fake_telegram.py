@@ -3,17 +3,29 @@ answers the way Telegram does, including its limits and its errors."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 BOT = {"id": 700000001, "is_bot": True, "first_name": "Estate Desk",
        "username": "estatedesk_test_bot", "can_join_groups": False,
        "can_read_all_group_messages": False, "supports_inline_queries": False}
-MAX_TEXT = 4096
+MAX_TEXT = 4096  # UTF-16 code units, as Telegram counts
+MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class AnsweredLate(Exception):
+    """Telegram delivers the message but its answer arrives after the client's timeout."""
 
 
 @dataclass
@@ -49,6 +61,7 @@ class FakeBotApi(BaseRequest):
     failures: dict[int, list[TelegramError]] = field(default_factory=dict)
     _message_id: int = 1000
     now: int = 1_790_000_000
+    held: dict[int, asyncio.Event] = field(default_factory=dict)  # chats that answer slowly
 
     @property
     def read_timeout(self) -> float | None:
@@ -60,8 +73,9 @@ class FakeBotApi(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    def fail_next(self, chat_id: int, error: TelegramError) -> None:
-        """The next message to this chat fails the way Telegram would fail it."""
+    def fail_next(self, chat_id: int, error: TelegramError | AnsweredLate | None) -> None:
+        """The next message to this chat fails the way Telegram would fail it (None: the next
+        one goes through, so that a later one can fail)."""
         self.failures.setdefault(chat_id, []).append(error)
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
@@ -70,6 +84,13 @@ class FakeBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
         call = Call(name, params)
+        if call.chat_id in self.held and name.startswith("send"):
+            await self.held[call.chat_id].wait()
+        failures = self.failures.get(call.chat_id) if call.chat_id is not None else None
+        if failures and isinstance(failures[0], AnsweredLate) and name.startswith("send"):
+            failures.pop(0)
+            self.calls.append(call)
+            raise TimedOut("Timed out") from httpx.ReadTimeout("read timed out")
         try:
             result = self._answer(call)
         except TelegramError as error:
@@ -83,7 +104,9 @@ class FakeBotApi(BaseRequest):
     def _answer(self, call: Call) -> Any:
         if call.chat_id is not None and self.failures.get(call.chat_id) and \
                 call.method.startswith("send"):
-            raise self.failures[call.chat_id].pop(0)
+            failure = self.failures[call.chat_id].pop(0)
+            if failure is not None:
+                raise failure
         if call.method == "getMe":
             return BOT
         if call.method == "getUpdates":
@@ -104,7 +127,7 @@ class FakeBotApi(BaseRequest):
         text = call.params.get("text", "")
         if not text.strip():
             raise TelegramError(400, "Bad Request: message text is empty")
-        if len(text) > MAX_TEXT:
+        if utf16_len(text) > MAX_TEXT:
             raise TelegramError(400, "Bad Request: message is too long")
         for button in call.buttons():
             if len(button.get("callback_data", "").encode()) > MAX_CALLBACK_DATA:

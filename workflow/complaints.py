@@ -113,7 +113,8 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
                                     assigned_at=ticket.assigned_at or now)
         routed = await tickets.get(conn, ticket.id)
         for head in await machine.holders(conn, routed):
-            await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id)
+            await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id,
+                             actor_id=actor_id)
         await sla.arm(conn, settings, ticket.id, now)
         return routed
 
@@ -155,5 +156,6 @@ async def reply(db: Database, settings: EstateSettings, actor_id: int,
         await tickets.update_fields(conn, ticket.id, now, work_note=draft.data["action"],
                                     reply=draft.data["reply"], completed_at=now)
         await sla.arm(conn, settings, ticket.id, now)
-        await outbox.add(conn, ticket.resident_id, "complaint_reply", now, ticket.id)
+        await outbox.add(conn, ticket.resident_id, "complaint_reply", now, ticket.id,
+                         actor_id=actor_id)
         return await tickets.get(conn, ticket.id)

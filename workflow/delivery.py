@@ -7,10 +7,13 @@ from datetime import datetime, timedelta
 from storage import outbox, people
 from storage.db import Database
 from storage.records import OutboxMessage
+from workflow import roles
+from workflow import tickets as machine
 
 # What the desk must hear even when its addressee blocked the bot: it goes to the next
 # person of the same role instead.
 REROUTED = ("dispatch", "join_request", "sla_warning", "overdue_alert", "digest")
+UNREACHABLE = "unreachable"  # the notice that someone could not be reached
 
 BATCH = 50
 MAX_BACKOFF = timedelta(hours=1)
@@ -43,13 +46,23 @@ async def failed(db: Database, message: OutboxMessage, now: datetime, error: str
         await outbox.mark_failed(conn, message.id, now, error)
 
 
+async def progressed(db: Database, message: OutboxMessage, part: str) -> None:
+    async with db.transaction() as conn:
+        await outbox.mark_progress(conn, message.id, part)
+
+
 async def unreachable(db: Database, message: OutboxMessage, now: datetime, error: str) -> None:
-    """The recipient blocked the bot: marked so, and what the desk needs goes to another."""
+    """The recipient blocked the bot or has no chat with it: marked so. What the desk needs
+    goes to another of the same role; anything else is reported at once to whoever caused it
+    and to the desk, who can phone the person."""
     async with db.transaction() as conn:
         await outbox.mark_failed(conn, message.id, now, error)
         await people.set_unreachable(conn, message.recipient_id, now)
         person = await people.get(conn, message.recipient_id)
-        if message.kind not in REROUTED or person is None or person.role is None:
+        if person is None or message.kind == UNREACHABLE:
+            return
+        if message.kind not in REROUTED or person.role is None:
+            await _tell_who_can_phone(conn, message, now)
             return
         original = {k: v for k, v in message.payload.items() if k != "tried"}
         tried = set(message.payload.get("tried", [])) | {person.user_id}
@@ -60,6 +73,17 @@ async def unreachable(db: Database, message: OutboxMessage, now: datetime, error
                 await outbox.add(conn, other.user_id, message.kind, now, message.ticket_id,
                                  payload)
                 return
+
+
+async def _tell_who_can_phone(conn, message: OutboxMessage, now: datetime) -> None:
+    told = {message.recipient_id}
+    actor = await people.get(conn, message.actor_id) if message.actor_id else None
+    staff = [actor] if actor is not None and roles.is_staff(actor.role) and actor.active else []
+    for person in staff + await machine.desk(conn):
+        if person.user_id not in told and not person.unreachable:
+            told.add(person.user_id)
+            await outbox.add(conn, person.user_id, UNREACHABLE, now, message.ticket_id,
+                             {"person": message.recipient_id, "about": message.kind})
 
 
 async def reachable_again(db: Database, user_id: int) -> None:

@@ -96,8 +96,10 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             await timers.forget(conn, ticket.id, sla.RESOLVE_STEPS)
         await sla.arm(conn, settings, ticket.id, now)
         if technician_id is not None:
-            await outbox.add(conn, technician_id, "task_assigned", now, ticket.id)
-        await outbox.add(conn, ticket.resident_id, "resident_assigned", now, ticket.id)
+            await outbox.add(conn, technician_id, "task_assigned", now, ticket.id,
+                             actor_id=actor_id)
+        await outbox.add(conn, ticket.resident_id, "resident_assigned", now, ticket.id,
+                         actor_id=actor_id)
         return await tickets.get(conn, ticket.id)
 
 

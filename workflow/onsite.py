@@ -48,7 +48,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
         machine.as_seen(ticket, seen)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
-        await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id)
+        await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id,
+                         actor_id=actor_id)
         return await tickets.get(conn, ticket.id)
 
 
@@ -109,7 +110,8 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int,
         await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
         await tickets.add_signoff(conn, ticket.id, "technician", actor_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)
-        await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id)
+        await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id,
+                         actor_id=actor_id)
         await drafts.delete(conn, actor_id)
         return await tickets.get(conn, ticket.id)
 

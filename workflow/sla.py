@@ -203,7 +203,7 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
         await arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "deadline_extended", now, ticket.id,
-                             {"reason": reason})
+                             {"reason": reason}, actor_id=actor_id)
         return await tickets.get(conn, ticket.id)
 
 

@@ -1,0 +1,144 @@
+"""What the desk must tell people arrives whatever Telegram does: a refused photo, an answer
+that comes too late, a slow chat, a resident who is no longer there."""
+
+import asyncio
+
+from telegram import Update
+
+from handlers.common import utf16_len
+from tests.fake_telegram import AnsweredLate, TelegramError
+from tests.stories import assign_to_tech, resident_of_a12, staff
+
+
+async def report_with_photos(resident, photos):
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
+    await resident.send("Kitchen sink")
+    await resident.send("Water drips from the pipe under the sink.")
+    for photo in photos:
+        await resident.send_photo(photo)
+    await resident.tap_data("r:pd")
+    call, _ = resident.button(resident.labels()[1])
+    await resident.tap_data(call.buttons()[1]["callback_data"])
+    await resident.tap_data("r:s:morning")
+    await resident.tap_data("r:ok")
+
+
+def sent(person, method):
+    return [c for c in person.calls() if c.method == method]
+
+
+async def test_a_refused_photo_never_costs_the_clerk_the_card_and_its_buttons(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    desk.api.fail_next(9001, TelegramError(400, "Bad Request: wrong file identifier"))
+    await report_with_photos(resident, ["leak-photo"])
+    card = clerk.button("Assign technician")[0]
+    assert card.text.startswith("New repair report")
+    assert "(A photo could not be shown here.)" in card.text
+    assert await desk.query("SELECT sent_at IS NOT NULL FROM outbox WHERE kind = 'dispatch'") \
+        == [(1,)]
+
+
+async def test_a_retried_card_does_not_send_its_photos_again(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    desk.api.fail_next(9001, None)  # the album goes through
+    desk.api.fail_next(9001, TelegramError(502, "Bad Gateway"))  # the text does not
+    await report_with_photos(resident, ["leak-1", "leak-2"])
+    assert not any("New repair report" in t for t in clerk.texts())
+    desk.clock.advance(seconds=11)
+    await desk.deliver()
+    assert sum("New repair report" in t for t in clerk.texts()) == 1
+    assert len(sent(clerk, "sendMediaGroup")) == 1
+
+
+async def test_a_card_telegram_answered_too_late_for_is_not_sent_twice(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_with_photos(resident, [])
+    desk.api.fail_next(9002, AnsweredLate())
+    await assign_to_tech(clerk)
+    desk.clock.advance(minutes=5)
+    await desk.deliver()
+    assert sum("New task for you" in t for t in tech.texts()) == 1
+    assert await desk.query("SELECT sent_at IS NOT NULL FROM outbox WHERE "
+                            "kind = 'task_assigned'") == [(1,)]
+
+
+async def test_one_slow_chat_does_not_hold_up_the_others(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_with_photos(resident, [])
+    desk.api.held[9002] = asyncio.Event()  # the technician's chat answers slowly
+    await clerk.tap_starting("d:tech:1:")
+    await clerk.tap_starting("d:pt:1:9002:")
+    call, button = clerk.button("2 days")
+    desk.next_update_id += 1
+    await desk.app.process_update(Update.de_json({"update_id": desk.next_update_id,
+                                                  "callback_query": {
+        "id": "slow", "from": clerk.user, "chat_instance": "1", "data": button["callback_data"],
+        "message": {"message_id": 5, "date": desk.api.now, "text": call.text,
+                    "chat": {"id": 9001, "type": "private"}}}}, desk.app.bot))
+    sending = asyncio.create_task(desk.deliver())
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+        if any("will take care of your repair" in t for t in resident.texts()):
+            break
+    assert any("will take care of your repair" in t for t in resident.texts())
+    assert not any("New task for you" in t for t in tech.texts())
+    desk.api.held[9002].set()
+    await sending
+    assert sum("New task for you" in t for t in tech.texts()) == 1
+
+
+async def test_a_resident_who_closed_the_chat_is_phoned_and_the_technician_told_so(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_with_photos(resident, [])
+    await assign_to_tech(clerk)
+    desk.api.fail_next(5001, TelegramError(400, "Bad Request: chat not found"))
+    await tech.tap("On my way")
+    notice = "R-2026-00001: May cannot be reached on Telegram"
+    assert any(notice in t and "+886 912 345 678" in t for t in tech.texts())
+    assert any(notice in t and "+886 912 345 678" in t for t in clerk.texts())
+    assert await desk.query("SELECT unreachable_at IS NOT NULL FROM people WHERE "
+                            "user_id = 5001") == [(1,)]
+    await tech.tap("Arrived")  # now the technician is told the truth at once
+    assert "recorded. The resident cannot be reached on Telegram: please phone them at " \
+           "+886 912 345 678" in tech.last_text
+
+
+async def test_an_emoji_flood_is_measured_as_telegram_measures_it(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.send("/complain")
+    await resident.tap("Noise and neighbours")
+    await resident.send("😡" * 1500)  # 1,500 characters, 3,000 UTF-16 units
+    assert "That is 3000 characters; the limit is 2000" in resident.last_text
+    await resident.send("😡" * 990)  # within the limit as Telegram counts it
+    await resident.tap("Skip")
+    await resident.tap("Yes, please call me")
+    await resident.tap("Confirm and send")
+    card = next(c for c in clerk.calls() if c.text.startswith("New complaint"))
+    assert utf16_len(card.text) <= 4096
+
+
+async def test_a_description_of_invisible_characters_is_refused(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
+    await resident.send("\u200b\u200c\u200d\u2060\ufeff")
+    assert resident.last_text == "Please answer in text."
+    assert await desk.query("SELECT step FROM drafts") == [("location",)]
+
+
+def test_cards_are_cut_to_telegrams_own_measure():
+    from handlers.common import fit
+    text = "R-2026-00001\n" + "😡" * 3000
+    cut = fit(text)
+    assert utf16_len(cut) <= 4096 and cut.startswith("R-2026-00001") and cut.endswith("…")
+    tail = fit("head\n" + "😡" * 3000 + "\nnewest", keep_end=True)
+    assert utf16_len(tail) <= 4096 and tail.endswith("newest")
