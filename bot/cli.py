@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import polling
 from bot.app import build_application, utc_now
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage.db import Database
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         app = build_application(settings, Database(env.db_path), token=env.token,
                                 api_url=env.api_url)
-        app.run_polling(allowed_updates=["message", "callback_query"])
+        polling.run(app)
         return 0
     return asyncio.run(_admin(args, env, settings))
 

@@ -1,4 +1,7 @@
-"""Runs before every other handler: an update seen before is dropped."""
+"""Exactly once: an update already handled is dropped before every other handler, and an
+update is marked handled after them. A crash in between leaves it unmarked, so Telegram's
+redelivery (bot/polling.py confirms a batch only once it is handled) handles it again rather
+than losing it."""
 
 from __future__ import annotations
 
@@ -10,10 +13,15 @@ from workflow import replays
 
 
 async def drop_replays(update: Update, context: Context) -> None:
-    d = desk(context)
-    if not await replays.first_sight(d.db, update.update_id, d.now()):
+    if await replays.handled(desk(context).db, update.update_id):
         raise ApplicationHandlerStop
+
+
+async def mark_handled(update: Update, context: Context) -> None:
+    d = desk(context)
+    await replays.mark_handled(d.db, update.update_id, d.now())
 
 
 def register(app) -> None:
     app.add_handler(TypeHandler(Update, drop_replays), group=-1)
+    app.add_handler(TypeHandler(Update, mark_handled), group=1)

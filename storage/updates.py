@@ -16,5 +16,11 @@ async def first_sight(conn: aiosqlite.Connection, update_id: int, now: datetime)
     return cur.rowcount == 1
 
 
+async def seen(conn: aiosqlite.Connection, update_id: int) -> bool:
+    row = await (await conn.execute("SELECT 1 FROM seen_updates WHERE update_id = ?",
+                                    (update_id,))).fetchone()
+    return row is not None
+
+
 async def forget_before(conn: aiosqlite.Connection, moment: datetime) -> None:
     await conn.execute("DELETE FROM seen_updates WHERE seen_at < ?", (to_db_time(moment),))

@@ -70,10 +70,11 @@ class BotApiStandIn:
         self.held.clear()
         self._release.set()
 
-    def push(self, update: dict) -> None:
+    def push(self, *updates: dict) -> None:
+        """Queues updates; several pushed at once arrive in one getUpdates batch."""
         with self._lock:
-            update = {"update_id": len(self.updates) + 1, **update}
-            self.updates.append(update)
+            for update in updates:
+                self.updates.append({"update_id": len(self.updates) + 1, **update})
             self._lock.notify_all()
 
     def answer(self, method: str, params: dict):

@@ -66,3 +66,49 @@ async def test_an_alert_committed_before_a_crash_arrives_once_after_restart(tmp_
                             "fired_at IS NOT NULL").fetchall() == [(1,)]
         assert conn.execute("SELECT count(*) FROM outbox WHERE recipient_id = ? AND "
                             "kind = 'overdue_alert'", (supervisor,)).fetchall() == [(1,)]
+
+
+def start_update(user_id: int) -> dict:
+    return {"message": {
+        "message_id": user_id, "date": int(time.time()), "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "chat": {"id": user_id, "type": "private", "first_name": "R"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "R", "language_code": "en"}}}
+
+
+def welcomes(api: BotApiStandIn, chat_id: int) -> int:
+    return sum(1 for m, p in api.calls if m == "sendMessage" and p.get("chat_id") == chat_id
+               and p["text"].startswith("Welcome"))
+
+
+def test_a_kill_during_a_batch_loses_no_ones_message(tmp_path):
+    db = tmp_path / "desk.sqlite3"
+    stuck, others = 4242, list(range(4300, 4310))
+    with BotApiStandIn() as api:
+        api.held.add(stuck)  # the answer to this one hangs when the process is killed
+        bot = start_bot(api, db)
+        try:
+            assert api.wait_for(lambda calls: any(m == "getUpdates" for m, _ in calls))
+            api.push(*[start_update(u) for u in [stuck, *others]])
+            assert api.wait_for_hanging(), "the batch was never handled"
+            assert api.wait_for(lambda calls: all(welcomes(api, u) for u in others))
+            time.sleep(0.5)
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+        api.release()
+        bot = start_bot(api, db)
+        try:
+            assert api.wait_for(lambda calls: welcomes(api, stuck)), \
+                "the message cut off by the crash was lost"
+            time.sleep(1)
+            bot.send_signal(signal.SIGTERM)
+            output, _ = bot.communicate(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+    assert bot.returncode == 0, output
+    assert all(welcomes(api, u) == 1 for u in others), "an update was handled twice"
+    assert welcomes(api, stuck) == 1

@@ -1,6 +1,7 @@
 """Exactly once: Telegram redelivers updates it had not seen confirmed before a crash. An
-update is taken in at most once; one that was lost half-way gets no confirmation, so the
-person sends it again (never a second ticket, answer or status change)."""
+update is marked once handled, and a marked one is dropped; one cut off half-way by a crash
+is not marked, so its redelivery is handled (its own checks, such as a draft's step or a
+button's version, keep a half-done action from applying twice)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from storage.db import Database
 KEEP = timedelta(days=3)  # Telegram keeps undelivered updates for 24 hours
 
 
-async def first_sight(db: Database, update_id: int, now: datetime) -> bool:
+async def handled(db: Database, update_id: int) -> bool:
+    async with db.reading() as conn:
+        return await updates.seen(conn, update_id)
+
+
+async def mark_handled(db: Database, update_id: int, now: datetime) -> None:
     async with db.transaction() as conn:
-        return await updates.first_sight(conn, update_id, now)
+        await updates.first_sight(conn, update_id, now)
 
 
 async def forget_old(db: Database, now: datetime) -> None:
