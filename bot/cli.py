@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from bot import polling
 from bot.app import build_application, utc_now
@@ -19,7 +21,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="estatedesk", description="The customer-service desk of a residential estate.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (long polling); Ctrl-C or SIGTERM stops it")
+    run = sub.add_parser("run", help="start the bot (long polling, or a webhook); Ctrl-C or "
+                                     "SIGTERM stops it")
+    run.add_argument("--webhook", metavar="URL",
+                     help="receive updates at this public https address (behind your HTTPS "
+                          "proxy) instead of polling; Telegram sends the secret token "
+                          "(TELEGRAM_WEBHOOK_SECRET, or a new random one) with every update")
+    run.add_argument("--listen", default="127.0.0.1",
+                     help="with --webhook: the address to listen on (default 127.0.0.1)")
+    run.add_argument("--port", type=int, default=8443,
+                     help="with --webhook: the port to listen on (default 8443)")
 
     roster = sub.add_parser("roster", help="the owner roster").add_subparsers(
         dest="action", required=True)
@@ -67,9 +78,25 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         app = build_application(settings, Database(env.db_path), token=env.token,
                                 api_url=env.api_url)
+        if args.webhook:
+            return _run_webhook(app, args, env)
         polling.run(app)
         return 0
     return asyncio.run(_admin(args, env, settings))
+
+
+def _run_webhook(app, args, env) -> int:
+    url = urlparse(args.webhook)
+    if url.scheme != "https" or not url.hostname:
+        print("estatedesk: --webhook: Telegram sends updates only to an https address, such as "
+              "https://desk.example.com/telegram", file=sys.stderr)
+        return 2
+    # Telegram sends the token back in a header; PTB refuses every request without it.
+    secret = env.webhook_secret or secrets.token_urlsafe(32)
+    app.run_webhook(listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
+                    webhook_url=args.webhook, secret_token=secret,
+                    allowed_updates=polling.ALLOWED_UPDATES)
+    return 0
 
 
 async def _admin(args, env, settings) -> int:

@@ -41,6 +41,7 @@ class Deployment:
     api_url: str
     db_path: str
     config_path: str | None
+    webhook_secret: str | None = None
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -49,7 +50,12 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
     if not api_url.startswith(("http://", "https://")):
         raise ConfigError(f"TELEGRAM_API_URL: '{api_url}' is not a web address; use the Bot API "
                           f"server root, such as {DEFAULT_API_URL} or http://localhost:8081")
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1 to 256 letters, digits, '_' or '-' "
+                          "(Telegram's rule for a webhook's secret token)")
     return Deployment(
+        webhook_secret=secret,
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_url=api_url.rstrip("/"),
         db_path=env.get("ESTATEDESK_DB", "").strip() or DEFAULT_DB,
