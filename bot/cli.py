@@ -115,8 +115,9 @@ async def _roster_import(args, env, settings, db) -> int:
         print(f"roster: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
     except admin.RosterError as exc:
-        print(f"roster: {args.file}: line {exc.line}: {exc.problem}. Nothing was imported.",
-              file=sys.stderr)
+        for line, problem in exc.problems:
+            print(f"roster: {args.file}: line {line}: {problem}", file=sys.stderr)
+        print(f"roster: {len(exc.problems)} problem(s). Nothing was imported.", file=sys.stderr)
         return 1
     added = await admin.import_roster(db, rows)
     print(f"roster: {len(rows)} rows read, {added} new, {len(rows) - added} already known.")

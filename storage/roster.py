@@ -26,11 +26,13 @@ async def get_unit(conn: aiosqlite.Connection, unit_id_: int) -> Unit | None:
 
 async def add_entry(conn: aiosqlite.Connection, unit_id_: int, name: str, phone: str,
                     phone_key: str) -> bool:
-    """True when the entry is new; the same unit and phone again changes nothing."""
+    """True when the entry is new; the same unit and number again (however the number is
+    written) changes nothing."""
     cur = await conn.execute(
-        "INSERT INTO roster (unit_id, name, phone, phone_key) VALUES (?, ?, ?, ?) "
+        "INSERT INTO roster (unit_id, name, phone, phone_key) SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM roster WHERE unit_id = ? AND phone_key = ?) "
         "ON CONFLICT(unit_id, phone) DO NOTHING",
-        (unit_id_, name, phone, phone_key),
+        (unit_id_, name, phone, phone_key, unit_id_, phone_key),
     )
     return cur.rowcount == 1
 

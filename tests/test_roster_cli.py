@@ -107,3 +107,36 @@ def test_a_wrong_setting_is_named_with_its_fix(tmp_path):
     bad_url = cli(tmp_path, "run", env={"TELEGRAM_BOT_TOKEN": "1:x",
                                         "TELEGRAM_API_URL": "localhost:8081"})
     assert "TELEGRAM_API_URL" in bad_url.stderr
+
+
+def test_every_bad_line_is_reported_and_a_huge_cell_is_not_a_traceback(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("building,unit,name,phone\nA,1F,李,0911 000 111\nB,3F,,0933 000 111\n"
+                      "B,4F,王,not a phone\n" + "C,5F," + "長" * 200 + ",0922 000 111\n",
+                      encoding="utf-8")
+    result = cli(tmp_path, "roster", "import", str(roster))
+    assert result.returncode == 1
+    for problem in ("line 3: 'name' is empty", "line 4: 'not a phone' is not a phone number",
+                    "line 5: 'name' is longer than 100 characters", "3 problem(s)"):
+        assert problem in result.stderr
+    assert count(tmp_path, "roster") == 0
+    roster.write_text("building,unit,name,phone\nA,1F,李,0911 000 111\n" +
+                      "A,2F," + "x" * 200_000 + ",0911 000 222\n", encoding="utf-8")
+    huge = cli(tmp_path, "roster", "import", str(roster))
+    assert huge.returncode == 1 and "Traceback" not in huge.stderr
+    assert "line 3: a value is far longer than 100 characters" in huge.stderr
+
+
+def test_the_same_unit_or_number_written_two_ways_imports_once(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("building,unit,name,phone\nA,12F-3,陳美玲,0912-345-678\n"
+                      "ａ, 12f-3 ,陳美玲,0912 345 678\nA,12F-3,陳美玲,+886 912 345 678\n"
+                      "B,1F,=HYPERLINK(\"http://x\"),0911 000 111\n", encoding="utf-8")
+    result = cli(tmp_path, "roster", "import", str(roster))
+    assert result.returncode == 0, result.stderr
+    assert count(tmp_path, "units") == 2 and count(tmp_path, "roster") == 2
+    import sqlite3
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:
+        # a cell that looks like a formula is kept as the text that was typed
+        assert conn.execute("SELECT name FROM roster WHERE phone = '0911 000 111'").fetchall() \
+            == [('=HYPERLINK("http://x")',)]

@@ -12,6 +12,7 @@ from storage import contractors, people, roster
 from storage.db import Database
 from storage.records import Contractor, Person
 from workflow import phones, roles
+from workflow.onboarding import unit_text
 
 ROSTER_COLUMNS = ("building", "unit", "name", "phone")
 
@@ -25,40 +26,74 @@ class RosterRow:
     phone: str
 
 
+MAX_CELL = 100
+
+
 class RosterError(Exception):
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(f"line {line}: {problem}")
-        self.line = line
-        self.problem = problem
+    """Every problem of a roster file, each with its line; nothing of the file is used."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__("; ".join(f"line {line}: {problem}" for line, problem in problems))
+        self.problems = problems
+        self.line, self.problem = problems[0]
 
 
 def parse_roster(raw: bytes) -> list[RosterRow]:
-    """UTF-8 with or without BOM, as Excel writes it; every row checked before any is used."""
+    """UTF-8 with or without BOM, as Excel writes it; every row checked before any is used,
+    and every bad one reported. Cells are kept as text: one starting with '=' stays text."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RosterError(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'") from exc
+        raise RosterError([(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise RosterError([(1, f"cannot be read as CSV ({exc})")]) from exc
     if header is None or tuple(h.strip().lower() for h in header) != ROSTER_COLUMNS:
-        raise RosterError(1, "the first line must be the columns: " + ",".join(ROSTER_COLUMNS))
-    rows = []
-    for cells in reader:
+        raise RosterError([(1, "the first line must be the columns: " +
+                            ",".join(ROSTER_COLUMNS))])
+    rows, problems, seen = [], [], {}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell beyond the csv module's own limit, or a broken quote
+            problems.append((reader.line_num, f"a value is far longer than {MAX_CELL} "
+                                              "characters, or its quotes do not close"))
+            break
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) != len(ROSTER_COLUMNS):
-            raise RosterError(line, f"expected 4 values, found {len(cells)}")
+        problem = _row_problem(cells)
+        if problem:
+            problems.append((line, problem))
+            continue
         building, unit, name, phone = (c.strip() for c in cells)
-        for column, value in zip(ROSTER_COLUMNS, (building, unit, name, phone), strict=True):
-            if not value:
-                raise RosterError(line, f"'{column}' is empty")
-            if len(value) > 100:
-                raise RosterError(line, f"'{column}' is longer than 100 characters")
-        if not phones.is_valid(phone):
-            raise RosterError(line, f"'{phone}' is not a phone number")
+        building, unit = unit_text(building), unit_text(unit)
+        key = (building, unit, phones.digits(phone))
+        if key in seen:
+            continue  # the same owner of the same unit, written another way
+        seen[key] = line
         rows.append(RosterRow(line, building, unit, name, phone))
+    if problems:
+        raise RosterError(problems)
     return rows
+
+
+def _row_problem(cells: list[str]) -> str | None:
+    if len(cells) != len(ROSTER_COLUMNS):
+        return f"expected 4 values, found {len(cells)}"
+    values = [c.strip() for c in cells]
+    for column, value in zip(ROSTER_COLUMNS, values, strict=True):
+        if not value:
+            return f"'{column}' is empty"
+        if len(value) > MAX_CELL:
+            return f"'{column}' is longer than {MAX_CELL} characters"
+    if not phones.is_valid(values[3]):
+        return f"'{values[3]}' is not a phone number"
+    return None
 
 
 async def import_roster(db: Database, rows: list[RosterRow]) -> int:

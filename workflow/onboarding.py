@@ -3,6 +3,7 @@ approval, staff by a one-time invitation."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,12 +86,18 @@ async def claim_unit(db: Database, user_id: int, claimed: str, now: datetime) ->
         return await roster.get_join_request(conn, request_id)
 
 
+def unit_text(value: str) -> str:
+    """A building or unit as one key however it was typed: full-width letters and digits
+    made plain (ＡＢ１２ -> AB12), spaces collapsed, letters in capitals."""
+    return " ".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
 def parse_claim(text: str) -> tuple[str, str] | None:
     """'A 12F-3' -> ('A', '12F-3'): the building, then the unit."""
     parts = text.strip().split(None, 1)
     if len(parts) != 2 or len(text) > MAX_CLAIM:
         return None
-    return parts[0], parts[1].strip()
+    return unit_text(parts[0]), unit_text(parts[1])
 
 
 async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
