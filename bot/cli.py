@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import secrets
+import sqlite3
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,6 +14,7 @@ from urllib.parse import urlparse
 from bot import polling
 from bot.app import build_application, utc_now
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
+from storage import backup as backups
 from storage.db import Database
 from workflow import admin, roles
 
@@ -31,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="with --webhook: the address to listen on (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=8443,
                      help="with --webhook: the port to listen on (default 8443)")
+
+    saving = sub.add_parser("backup", help="copy the database while the bot runs (safe to run "
+                                           "every hour)")
+    saving.add_argument("path", type=Path, help="the file to write, e.g. backups/desk.sqlite3")
+    putting_back = sub.add_parser("restore", help="put a backup in place of the database (the "
+                                                  "bot must be stopped)")
+    putting_back.add_argument("path", type=Path, help="a file written by 'estatedesk backup'")
 
     roster = sub.add_parser("roster", help="the owner roster").add_subparsers(
         dest="action", required=True)
@@ -72,9 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command in ("backup", "restore"):
+        return _backup(args, env) if args.command == "backup" else _restore(args, env)
     if args.command == "run":
         if env.token is None:
             print(TOKEN_HELP, file=sys.stderr)
+            return 2
+        running = backups.hold_running_lock(env.db_path)  # held until the process ends
+        if running is None:
+            print(f"estatedesk: another estatedesk is already running on {env.db_path}",
+                  file=sys.stderr)
             return 2
         app = build_application(settings, Database(env.db_path), token=env.token,
                                 api_url=env.api_url)
@@ -83,6 +99,30 @@ def main(argv: list[str] | None = None) -> int:
         polling.run(app)
         return 0
     return asyncio.run(_admin(args, env, settings))
+
+
+def _backup(args, env) -> int:
+    if not Path(env.db_path).exists():
+        print(f"backup: there is no database at {env.db_path} (ESTATEDESK_DB)", file=sys.stderr)
+        return 1
+    try:
+        tickets = backups.backup(env.db_path, args.path)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"backup: could not write {args.path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup: {args.path} written ({tickets} tickets).")
+    return 0
+
+
+def _restore(args, env) -> int:
+    try:
+        kept = backups.restore(args.path, env.db_path)
+    except backups.RestoreRefused as exc:
+        print(f"restore: refused: {exc}. Nothing was changed.", file=sys.stderr)
+        return 1
+    print(f"restore: {env.db_path} now holds {args.path}." +
+          (f" The database it replaced is kept as {kept}." if kept else ""))
+    return 0
 
 
 def _run_webhook(app, args, env) -> int:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
+from storage.backup import create_private, tighten
 from storage.migrations import MIGRATIONS
 
 # Commits made by the current task (a task copies it at creation, so an outbox sender's
@@ -44,6 +45,8 @@ class Database:
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
+        if self.path != ":memory:":
+            create_private(self.path)  # residents' phone numbers: the owner's eyes only
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA journal_mode=WAL")
@@ -52,6 +55,8 @@ class Database:
         await conn.execute("PRAGMA busy_timeout=5000")
         self._conn = conn
         await self._migrate()
+        if self.path != ":memory:":
+            tighten(self.path)
 
     async def close(self) -> None:
         if self._conn is not None:
