@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--name", help="the name the desk will show")
     invite.add_argument("--department", help="for a supervisor: the department they head, "
                                              "such as security (complaints are routed to it)")
+    invite.add_argument("--expires", default="7d",
+                        help="how long the invitation can be used, such as 2d or 12h "
+                             "(default 7d)")
+    revoke = staff.add_parser("revoke", help="cancel an invitation that was not used yet")
+    revoke.add_argument("code", help="the code printed by 'staff invite'")
     staff.add_parser("list", help="list staff")
     remove = staff.add_parser("remove", help="remove a staff member's rights")
     remove.add_argument("user_id", type=int, help="the Telegram user id shown by 'staff list'")
@@ -170,7 +175,13 @@ async def _staff_invite(args, env, settings, db) -> int:
         print(f"staff: --department: unknown department {args.department}; choose from "
               f"{','.join(known)}", file=sys.stderr)
         return 1
-    code = await admin.invite(db, args.role, args.name, utc_now(), args.department)
+    try:
+        expires_in = duration("--expires", args.expires)
+    except ConfigError as exc:
+        print(f"staff: {exc}", file=sys.stderr)
+        return 1
+    now = utc_now()
+    code = await admin.invite(db, args.role, args.name, now, args.department, expires_in)
     username = await admin.bot_username(db) or await _ask_username(env)
     print(f"Invitation for a {args.role}{' (' + args.name + ')' if args.name else ''}, "
           f"usable once:")
@@ -179,6 +190,16 @@ async def _staff_invite(args, env, settings, db) -> int:
         print(f"  link: https://t.me/{username}?start={code}")
     else:
         print(f"  in the bot, send: /start {code}")
+    until = (now + expires_in).astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    print(f"  valid until {until}; 'estatedesk staff revoke {code}' cancels it.")
+    return 0
+
+
+async def _staff_revoke(args, env, settings, db) -> int:
+    if not await admin.revoke(db, args.code, utc_now()):
+        print("staff: no unused invitation has that code", file=sys.stderr)
+        return 1
+    print("Invitation revoked: nobody can use it now.")
     return 0
 
 
@@ -260,6 +281,7 @@ _ADMIN = {
     ("staff", "invite"): _staff_invite,
     ("staff", "list"): _staff_list,
     ("staff", "remove"): _staff_remove,
+    ("staff", "revoke"): _staff_revoke,
     ("contractor", "add"): _contractor_add,
     ("contractor", "list"): _contractor_list,
 }

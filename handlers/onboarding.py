@@ -58,9 +58,13 @@ async def start(update: Update, context: Context, who: Asker) -> None:
 async def _join_as_staff(update: Update, context: Context, who: Asker, code: str) -> None:
     d = desk(context)
     role = await onboarding.accept_invitation(d.db, who.user_id, code[:64], _name(update), d.now())
+    if role == onboarding.THROTTLED:
+        await answer(update, who.tr("Too many wrong invitation codes were tried from this "
+                                    "account. Please try again in an hour, or ask the office."))
+        return
     if role is None:
-        await answer(update, who.tr("This invitation code is unknown or has already been used. "
-                                    "Please ask the office for a new one."))
+        await answer(update, who.tr("This invitation code is unknown, has expired or has already "
+                                    "been used. Please ask the office for a new one."))
         return
     who.person = await views.person(d.db, who.user_id)
     await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, role)

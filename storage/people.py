@@ -86,11 +86,35 @@ async def units_of(conn: aiosqlite.Connection, user_id: int) -> list[Unit]:
 
 
 async def add_invitation(conn: aiosqlite.Connection, code: str, role: str, name: str | None,
-                         now: datetime, department: str | None = None) -> None:
+                         now: datetime, department: str | None = None,
+                         expires_at: datetime | None = None) -> None:
     await conn.execute(
-        "INSERT INTO invitations (code, role, name, created_at, department) VALUES (?, ?, ?, ?, ?)",
-        (code, role, name, to_db_time(now), department),
+        "INSERT INTO invitations (code, role, name, created_at, department, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (code, role, name, to_db_time(now), department,
+         to_db_time(expires_at) if expires_at else None),
     )
+
+
+async def revoke_invitation(conn: aiosqlite.Connection, code: str, now: datetime) -> bool:
+    """False when there is no such unused, unrevoked code."""
+    cur = await conn.execute(
+        "UPDATE invitations SET revoked_at = ? WHERE code = ? AND used_by IS NULL AND "
+        "revoked_at IS NULL", (to_db_time(now), code))
+    return cur.rowcount == 1
+
+
+async def record_failed_code(conn: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+    await conn.execute("INSERT INTO failed_codes (user_id, at) VALUES (?, ?)",
+                       (user_id, to_db_time(now)))
+
+
+async def failed_codes_since(conn: aiosqlite.Connection, user_id: int,
+                             since: datetime) -> int:
+    row = await (await conn.execute(
+        "SELECT count(*) FROM failed_codes WHERE user_id = ? AND at >= ?",
+        (user_id, to_db_time(since)))).fetchone()
+    return row[0]
 
 
 async def get_invitation(conn: aiosqlite.Connection, code: str) -> Invitation | None:
@@ -102,10 +126,11 @@ async def get_invitation(conn: aiosqlite.Connection, code: str) -> Invitation | 
 
 async def use_invitation(conn: aiosqlite.Connection, code: str, user_id: int,
                          now: datetime) -> bool:
-    """Marks the code used; False when it was already used (the one-time check)."""
+    """Marks the code used; False when it was already used, revoked or has expired."""
     cur = await conn.execute(
-        "UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
-        (user_id, to_db_time(now), code),
+        "UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL "
+        "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+        (user_id, to_db_time(now), code, to_db_time(now)),
     )
     return cur.rowcount == 1
 

@@ -87,7 +87,7 @@ async def test_an_invitation_works_once(desk):
     await second.send(f"/start {code}")
     assert "already been used" in second.last_text
     await second.send("/start not-a-real-code")
-    assert "unknown or has already been used" in second.last_text
+    assert "unknown, has expired or has already been used" in second.last_text
     assert await desk.query("SELECT user_id, role, name FROM people WHERE role IS NOT NULL") == [
         (9100, "technician", "Lo Sifu")]
     menu = [c for c in desk.api.calls if c.method == "setMyCommands"
@@ -116,3 +116,31 @@ async def test_help_depends_on_the_role(desk):
     await clerk.send("/help")
     assert "/queue" in clerk.last_text
     assert BOT["username"]
+
+
+async def test_an_invitation_expires_can_be_revoked_and_guessing_is_throttled(desk):
+    from datetime import timedelta
+
+    from workflow import admin
+    late = desk.person(9100, "Late", "en")
+    code = await admin.invite(desk.db, roles.CLERK, "Front desk", desk.clock(),
+                              expires_in=timedelta(days=2))
+    desk.clock.advance(days=2, minutes=1)
+    await late.send(f"/start {code}")
+    assert "has expired" in late.last_text
+    revoked = await admin.invite(desk.db, roles.SUPERVISOR, None, desk.clock())
+    assert await admin.revoke(desk.db, revoked, desk.clock())
+    await late.send(f"/start {revoked}")
+    assert "unknown, has expired" in late.last_text
+    assert await desk.query("SELECT count(*) FROM people WHERE role IS NOT NULL") == [(0,)]
+
+    guesser = desk.person(9200, "Guesser", "en")
+    good = await admin.invite(desk.db, roles.MANAGER, None, desk.clock())
+    for n in range(5):
+        await guesser.send(f"/start guess{n}")
+    await guesser.send(f"/start {good}")  # even the right code waits now
+    assert "Too many wrong invitation codes" in guesser.last_text
+    assert await desk.query("SELECT role FROM people WHERE user_id = 9200") == [(None,)]
+    desk.clock.advance(hours=1, minutes=1)
+    await guesser.send(f"/start {good}")
+    assert "registered as manager" in guesser.last_text

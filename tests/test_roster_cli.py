@@ -67,6 +67,11 @@ def test_staff_invitations_and_removal(tmp_path):
     assert cli(tmp_path, "staff", "invite", "--role", "owner").returncode == 2
     removal = cli(tmp_path, "staff", "remove", "12345")
     assert removal.returncode == 1 and "no staff member" in removal.stderr
+    short = cli(tmp_path, "staff", "invite", "--role", "technician", "--expires", "2d")
+    assert "valid until" in short.stdout
+    code = short.stdout.split("code: ")[1].split()[0]
+    assert "revoked" in cli(tmp_path, "staff", "revoke", code).stdout
+    assert cli(tmp_path, "staff", "revoke", code).returncode == 1
 
 
 def test_contractors_are_listed_with_their_trades(tmp_path):

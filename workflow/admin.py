@@ -107,15 +107,25 @@ async def import_roster(db: Database, rows: list[RosterRow]) -> int:
     return added
 
 
+INVITATION_LIFE = timedelta(days=7)
+
+
 async def invite(db: Database, role: str, name: str | None, now: datetime,
-                 department: str | None = None) -> str:
-    """A one-time code; a supervisor may head a department (complaints are routed to it)."""
+                 department: str | None = None,
+                 expires_in: timedelta = INVITATION_LIFE) -> str:
+    """A one-time code that expires; a supervisor may head a department (complaints are
+    routed to it)."""
     if role not in roles.STAFF_ROLES:
         raise ValueError(role)
     code = secrets.token_urlsafe(12)
     async with db.transaction() as conn:
-        await people.add_invitation(conn, code, role, name, now, department)
+        await people.add_invitation(conn, code, role, name, now, department, now + expires_in)
     return code
+
+
+async def revoke(db: Database, code: str, now: datetime) -> bool:
+    async with db.transaction() as conn:
+        return await people.revoke_invitation(conn, code.strip(), now)
 
 
 async def staff_list(db: Database) -> list[Person]:

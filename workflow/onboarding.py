@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage import outbox, people, roster
 from storage.db import Database
@@ -92,6 +92,11 @@ def unit_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
+CODE_TRIES = 5  # wrong invitation codes an account may try within CODE_WINDOW
+CODE_WINDOW = timedelta(hours=1)
+THROTTLED = "throttled"
+
+
 def parse_claim(text: str) -> tuple[str, str] | None:
     """'A 12F-3' -> ('A', '12F-3'): the building, then the unit."""
     parts = text.strip().split(None, 1)
@@ -126,10 +131,14 @@ async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
 
 async def accept_invitation(db: Database, user_id: int, code: str, name: str,
                             now: datetime) -> str | None:
-    """The role the code grants, or None for an unknown or used code."""
+    """The role the code grants; None for an unknown, used, revoked or expired code (each
+    such try is counted); THROTTLED once an account has tried too many wrong codes."""
     async with db.transaction() as conn:
+        if await people.failed_codes_since(conn, user_id, now - CODE_WINDOW) >= CODE_TRIES:
+            return THROTTLED
         invitation = await people.get_invitation(conn, code)
         if invitation is None or not await people.use_invitation(conn, code, user_id, now):
+            await people.record_failed_code(conn, user_id, now)
             return None
         await people.set_role(conn, user_id, invitation.role, invitation.name or name,
                               invitation.department)
