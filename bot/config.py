@@ -64,6 +64,7 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
 
 
 KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_confirm_days",
+              "daily_report_limit",
               "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
               "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
               "complaint_categories", "departments", "survey_delay", "survey_hours",
@@ -112,6 +113,10 @@ def parse_settings(raw: dict) -> EstateSettings:
     days = raw.get("auto_confirm_days", defaults.auto_confirm_days)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise ConfigError("auto_confirm_days: must be a whole number of days from 1 to 60")
+    daily = raw.get("daily_report_limit", defaults.daily_report_limit)
+    if not isinstance(daily, int) or isinstance(daily, bool) or not 1 <= daily <= 1000:
+        raise ConfigError("daily_report_limit: must be a whole number of reports from 1 to "
+                          "1000")
     categories = defaults.categories
     if "categories" in raw:
         categories = _categories(raw["categories"])
@@ -135,6 +140,7 @@ def parse_settings(raw: dict) -> EstateSettings:
     return EstateSettings(
         estate_name=name.strip(), timezone=timezone, languages=tuple(languages),
         default_language=default_language, categories=categories, auto_confirm_days=days,
+        daily_report_limit=daily,
         service_levels=_service_levels(raw.get("service_levels", {}), categories),
         warn_share=_share(raw, "warn_at", defaults.warn_share),
         manager_share=_share(raw, "managers_after", defaults.manager_share),

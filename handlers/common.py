@@ -20,6 +20,7 @@ from handlers.i18n import N_, Tr, guess_language
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views
+from workflow.limits import NotFiled
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
 
@@ -163,6 +164,8 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 else:
                     await answer(update, text)
                 return
+            except NotFiled as refusal:
+                await _not_filed(update, who, refusal)
             except Exception as exc:
                 exc.saved = commits_so_far() > before  # for the apology (bot/app.py)
                 raise
@@ -172,6 +175,19 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
         return handler
 
     return wrap
+
+
+async def _not_filed(update: Update, who: Asker, refusal: NotFiled) -> None:
+    tr = who.tr
+    if refusal.reason == NotFiled.DUPLICATE:
+        await answer(update, tr("This is the same as {ref}, which is still open: we are on it "
+                                "already. You can add a message or a photo to it.",
+                                ref=refusal.ref),
+                     keyboard([[(tr("Open {ref}", ref=refusal.ref), f"t:v:{refusal.ticket_id}")]]))
+    else:
+        await answer(update, tr("That is the most new reports one day takes. You can report "
+                                "again from {time}. For an emergency, please call the "
+                                "management office.", time=tr.datetime(refusal.until)))
 
 
 async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int) -> None:

@@ -26,7 +26,7 @@ from handlers.common import (
     text_answer,
 )
 from storage.records import Draft
-from workflow import addenda, complaints, roles, views
+from workflow import addenda, complaints, limits, roles, views
 from workflow.tickets import Refusal
 
 
@@ -79,9 +79,11 @@ async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: 
 
 @handles(roles_allowed=(roles.RESIDENT,))
 async def begin(update: Update, context: Context, who: Asker) -> None:
-    units = await views.units(desk(context).db, who.user_id)
+    d = desk(context)
+    units = await views.units(d.db, who.user_id)
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
+    await limits.may_start(d.db, d.settings, who.user_id, d.now())
     await _save_and_prompt(update, context, who,
                            complaints.start(who.user_id, [u.id for u in units]))
 

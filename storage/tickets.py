@@ -105,6 +105,22 @@ async def of_resident(conn: aiosqlite.Connection, resident_id: int, limit: int) 
     return [_ticket(r) for r in await cur.fetchall()]
 
 
+async def filed_since(conn: aiosqlite.Connection, resident_id: int, since: datetime) -> int:
+    """How many tickets the resident filed (reported themselves) since then."""
+    row = await (await conn.execute(
+        "SELECT count(*) FROM tickets t WHERE t.resident_id = ? AND t.created_at >= ? AND "
+        "t.linked_ticket_id IS NULL", (resident_id, to_db_time(since)))).fetchone()
+    return row[0]
+
+
+async def unresolved_of_resident(conn: aiosqlite.Connection, resident_id: int,
+                                 kind: str) -> list[Ticket]:
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.resident_id = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id",
+        (resident_id, kind))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
 async def of_technician(conn: aiosqlite.Connection, technician_id: int,
                         statuses: tuple[str, ...]) -> list[Ticket]:
     marks = ",".join("?" * len(statuses))

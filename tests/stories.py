@@ -23,13 +23,14 @@ async def resident_of_a12(desk: DeskHarness, language: str = "en") -> Person:
     return resident
 
 
-async def report_leak(resident: Person) -> None:
+async def report_leak(resident: Person,
+                      description: str = "Water drips from the pipe under the sink.") -> None:
     """Reports through the commands and buttons, in whatever language the resident uses."""
     await resident.send("/repair")
     await resident.tap_data("r:c:plumbing")
     await resident.tap_data("r:g:normal")
     await resident.send("Kitchen sink")
-    await resident.send("Water drips from the pipe under the sink.")
+    await resident.send(description)
     await resident.tap_data("r:pd")
     call, _ = resident.button(resident.labels()[1])
     await resident.tap_data(call.buttons()[1]["callback_data"])

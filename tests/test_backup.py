@@ -28,8 +28,8 @@ async def test_a_backup_taken_mid_load_restores_every_confirmed_ticket(desk, tmp
     confirmed: list[str] = []
 
     async def load():
-        for _ in range(8):
-            await report_leak(resident)
+        for n in range(8):
+            await report_leak(resident, f"Leak number {n} in the kitchen.")
             confirmed.append(re.search(r"registered as (R-\d{4}-\d{5})",
                                        resident.last_text).group(1))
 

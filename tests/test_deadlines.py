@@ -298,12 +298,12 @@ async def test_an_alert_is_not_doubled_for_someone_who_already_has_it(desk):
     assert count(second, "not assigned by") == 1
 
 
-async def report_emergency(resident):
+async def report_emergency(resident, text="A burst pipe floods the bathroom."):
     await resident.send("/repair")
     await resident.tap_data("r:c:plumbing")
     await resident.tap_data("r:g:emergency")
     await resident.send("Bathroom")
-    await resident.send("A burst pipe floods the bathroom.")
+    await resident.send(text)
     await resident.tap_data("r:pd")
     await resident.tap_data("r:ok")
 
@@ -324,7 +324,7 @@ async def test_a_contract_never_loosens_an_emergency_and_is_kept_to_the_minute(d
 
     async with desk.db.transaction() as conn:  # a 48-hour contract against an emergency
         await contractors.add(conn, "Slow Pipes", "", ["plumbing"], timedelta(hours=48))
-    await report_emergency(resident)
+    await report_emergency(resident, "The kitchen tap burst as well.")
     await clerk.tap_starting("d:con:2:")
     await clerk.tap("Slow Pipes")
     assert clerk.labels()[0].startswith("Service level: ")

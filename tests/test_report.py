@@ -97,13 +97,13 @@ async def test_a_report_in_progress_survives_a_restart(desk):
         ("Bathroom ceiling", "Dark stain spreading above the shower.")]
 
 
-async def report_something(owner) -> None:
+async def report_something(owner, description: str = "Something") -> None:
     await owner.send("/repair")
     await owner.tap("A 5F-1")
     await owner.tap("Other")
     await owner.tap("No, not an emergency")
     await owner.send("Hall")
-    await owner.send("Something")
+    await owner.send(description)
     await owner.tap("Skip")
     await owner.tap(owner.labels()[0])
     await owner.tap("Morning (9-12)")
@@ -112,10 +112,10 @@ async def report_something(owner) -> None:
 
 async def test_references_count_up_per_year(desk):
     owner = await onboard(desk)
-    await report_something(owner)
-    await report_something(owner)
+    await report_something(owner, "The hall light flickers.")
+    await report_something(owner, "The hall door does not close.")
     desk.clock.advance(days=40)  # into 2027
-    await report_something(owner)
+    await report_something(owner, "The hall light flickers again.")
     refs = [r for (r,) in await desk.query("SELECT ref FROM tickets ORDER BY id")]
     assert refs == ["R-2026-00001", "R-2026-00002", "R-2027-00001"]
     await owner.send("/mytickets")
@@ -191,3 +191,24 @@ async def test_only_slots_not_yet_over_can_be_chosen(desk):
     await owner.tap("Skip")
     assert owner.labels()[0] == "Fri, Nov 27"
     assert len(owner.labels()) == 15  # fourteen days and Cancel
+
+
+async def test_the_same_open_problem_is_not_filed_twice_and_a_day_has_a_limit(desk):
+    desk.settings = desk.settings.__class__(daily_report_limit=3)
+    await desk.restart()
+    owner = await onboard(desk)
+    await report_something(owner, "The hall light flickers.")
+    await report_something(owner, "  the HALL light   flickers. ")  # the same, typed again
+    assert "same as R-2026-00001, which is still open" in owner.last_text
+    await owner.tap("Open R-2026-00001")
+    assert "The hall light flickers." in owner.last_text
+    await report_something(owner, "The hall door does not close.")
+    await report_something(owner, "The hall window is cracked.")
+    assert await desk.query("SELECT count(*) FROM tickets") == [(3,)]
+    await owner.send("/repair")  # a fourth today: told at once, before writing it all
+    assert "You can report again from Nov 27, 2026 00:00" in owner.last_text
+    await owner.send("/complain")
+    assert "most new reports one day takes" in owner.last_text
+    desk.clock.advance(days=1)
+    await report_something(owner, "The hall mirror fell down.")
+    assert await desk.query("SELECT count(*) FROM tickets") == [(4,)]

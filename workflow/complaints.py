@@ -8,7 +8,7 @@ from datetime import datetime
 from storage import drafts, outbox, people, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Ticket
-from workflow import roles, sla
+from workflow import limits, roles, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
 
@@ -44,6 +44,8 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
             raise machine.Refusal(machine.Refusal.INVALID)
         if data.get("unit_id") not in {u.id for u in await people.units_of(conn, user_id)}:
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await limits.check(conn, settings, user_id, data["unit_id"], "C", data["category"],
+                           data["text"], now)
         ticket_id = await _file(conn, settings, user_id, data["unit_id"], data["category"],
                                 data["text"], data.get("callback", False), now)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))

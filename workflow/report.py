@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from storage import drafts, outbox, people, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import sla
+from workflow import limits, sla
 from workflow import tickets as machine
 from workflow.settings import ASAP, EMERGENCY, NORMAL, SLOTS, EstateSettings, Slot
 
@@ -89,6 +89,8 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         unit_ids = {u.id for u in await people.units_of(conn, user_id)}
         if data["unit_id"] not in unit_ids:
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await limits.check(conn, settings, user_id, data["unit_id"], "R", data["category"],
+                           data["description"], now)
         priority = data.get("priority", NORMAL)
         if priority == EMERGENCY:
             visit_day, visit_slot = now.astimezone(settings.tz).date().isoformat(), ASAP

@@ -84,6 +84,7 @@ class EstateSettings:
     default_language: str = DEFAULT_LANGUAGE
     categories: tuple[Category, ...] = DEFAULT_CATEGORIES
     auto_confirm_days: int = 3
+    daily_report_limit: int = 10  # new reports a resident may file in one (estate) day
     # Service levels: "default" and any category key -> priority -> Target.
     service_levels: dict[str, dict[str, Target]] = field(
         default_factory=lambda: {"default": dict(DEFAULT_TARGETS),

@@ -1,0 +1,61 @@
+"""What keeps one resident from flooding the desk: a number of new reports per day, and no
+second report of a problem that is still open. Reports the desk files for a resident are
+not counted."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import aiosqlite
+
+from storage import tickets
+from storage.db import Database
+from workflow.settings import EstateSettings
+
+
+class NotFiled(Exception):
+    """A report that is not filed: `ref` is the open ticket it repeats, `until` when the
+    resident may report again."""
+
+    DAILY_LIMIT = "daily_limit"
+    DUPLICATE = "duplicate"
+
+    def __init__(self, reason: str, *, ticket_id: int | None = None, ref: str | None = None,
+                 until: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.ticket_id, self.ref, self.until = reason, ticket_id, ref, until
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _day(settings: EstateSettings, now: datetime) -> tuple[datetime, datetime]:
+    today = now.astimezone(settings.tz).date()
+    start = datetime.combine(today, time(0), settings.tz)
+    return start, start + timedelta(days=1)
+
+
+async def check_daily(conn: aiosqlite.Connection, settings: EstateSettings, resident_id: int,
+                      now: datetime) -> None:
+    start, tomorrow = _day(settings, now)
+    if await tickets.filed_since(conn, resident_id, start) >= settings.daily_report_limit:
+        raise NotFiled(NotFiled.DAILY_LIMIT, until=tomorrow)
+
+
+async def check(conn: aiosqlite.Connection, settings: EstateSettings, resident_id: int,
+                unit_id: int, kind: str, category: str, description: str,
+                now: datetime) -> None:
+    """Raises NotFiled when the resident may not file this report now."""
+    await check_daily(conn, settings, resident_id, now)
+    for ticket in await tickets.unresolved_of_resident(conn, resident_id, kind):
+        if ticket.unit.id == unit_id and ticket.category == category and \
+                _same_text(ticket.description, description):
+            raise NotFiled(NotFiled.DUPLICATE, ticket_id=ticket.id, ref=ticket.ref)
+
+
+async def may_start(db: Database, settings: EstateSettings, resident_id: int,
+                    now: datetime) -> None:
+    """Before a report is begun: no point in writing one that cannot be filed today."""
+    async with db.reading() as conn:
+        await check_daily(conn, settings, resident_id, now)
