@@ -28,7 +28,7 @@ from handlers import (
 )
 from handlers.common import Desk, asker
 from storage.db import Database
-from workflow import admin, alerts
+from workflow import admin, alerts, views
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
 
@@ -75,6 +75,7 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     d: Desk = context.application.bot_data["desk"]
     fired = await alerts.sweep(d.db, d.settings, d.now())
     await forget_old(d.db, d.now())
+    await views.forget_expired_drafts(d.db, d.now())
     if fired:
         log.info("sweep: %d timers fired", fired)
     await notices.deliver_due(context.application)

@@ -20,6 +20,7 @@ from handlers.i18n import N_, Tr, guess_language
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views
+from workflow.conversations import Busy
 from workflow.limits import NotFiled
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -165,7 +166,11 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                     await answer(update, text)
                 return
             except NotFiled as refusal:
+                if refusal.at_submit:
+                    await views.drop_draft(desk(context).db, who.user_id)
                 await _not_filed(update, who, refusal)
+            except Busy as busy:
+                await _busy(update, who, busy.draft)
             except Exception as exc:
                 exc.saved = commits_so_far() > before  # for the apology (bot/app.py)
                 raise
@@ -175,6 +180,15 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
         return handler
 
     return wrap
+
+
+async def _busy(update: Update, who: Asker, draft: Draft) -> None:
+    """Another conversation is in progress: it is never dropped without asking."""
+    tr = who.tr
+    what = labels.of(tr, labels.CONVERSATIONS, draft.flow)
+    await answer(update, tr("You are in the middle of {what}. Please finish it first (send what "
+                            "it asks for), or drop it and then start again.", what=what),
+                 keyboard([[(tr("Drop it"), "r:x")]]))
 
 
 async def _not_filed(update: Update, who: Asker, refusal: NotFiled) -> None:
@@ -229,7 +243,7 @@ async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
 async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:
     """The person's conversation, which must be waiting for this step: an old button is
     refused and changes nothing."""
-    draft = await views.draft(desk(context).db, who.user_id)
+    draft = await views.draft(desk(context).db, who.user_id, desk(context).now())
     if draft is None or draft.flow != flow or draft.step != step:
         raise Refusal(Refusal.STALE)
     return draft

@@ -84,8 +84,9 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
     await limits.may_start(d.db, d.settings, who.user_id, d.now())
-    await _save_and_prompt(update, context, who,
-                           complaints.start(who.user_id, [u.id for u in units]))
+    new = complaints.start(who.user_id, [u.id for u in units])
+    await views.start_draft(d.db, new, d.now())
+    await prompt(update, context, who, new)
 
 
 @handles(roles_allowed=(roles.RESIDENT,))

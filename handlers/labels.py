@@ -71,6 +71,19 @@ PRIORITIES = {
     "urgent": N_("Urgent"),
     "normal": N_("Normal"),
 }
+CONVERSATIONS = {
+    "report": N_("a repair report"),
+    "complaint": N_("a complaint"),
+    "complete": N_("a completion record"),
+    "not_fixed": N_("telling us what is still wrong"),
+    "claim_unit": N_("telling us your unit"),
+    "pause": N_("pausing a deadline"),
+    "extend": N_("extending a deadline"),
+    "complaint_reply": N_("a reply to a complaint"),
+    "addendum": N_("adding to a ticket"),
+    "survey_comment": N_("a survey comment"),
+    "phone_callback": N_("recording a phone callback"),
+}
 ACTIONS = {
     "reported": N_("Reported"),
     "assigned": N_("Assigned"),

@@ -84,7 +84,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _photos_done(update: Update, context: Context, who: Asker) -> None:
     d = desk(context)
-    draft = await views.draft(d.db, who.user_id)
+    draft = await views.draft(d.db, who.user_id, d.now())
     if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "photos":
         raise Refusal(Refusal.STALE)
     if not draft.data["photos"]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers import complaints, escalation, onboarding, onsite, repair_report, surveys
+from handlers import complaints, escalation, labels, onboarding, onsite, repair_report, surveys
 from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
-from workflow import addenda, report, sla, views
+from workflow import addenda, conversations, report, sla, views
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
@@ -32,7 +32,15 @@ FLOWS = {
 
 @handles()
 async def route(update: Update, context: Context, who: Asker) -> None:
-    draft = await views.draft(desk(context).db, who.user_id)
+    d = desk(context)
+    draft = await views.draft_as_left(d.db, who.user_id)
+    if draft is not None and conversations.expired(draft, d.now()):
+        await views.drop_draft(d.db, who.user_id)
+        await answer(update, who.tr(
+            "What you started ({what}) has expired: it was left for more than a day. Nothing "
+            "was changed; please start again from the menu.",
+            what=labels.of(who.tr, labels.CONVERSATIONS, draft.flow)), main_menu(who))
+        return
     if draft is not None and draft.flow in FLOWS:
         await FLOWS[draft.flow](update, context, who, draft)
         return

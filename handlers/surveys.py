@@ -139,7 +139,7 @@ async def callback_command(update: Update, context: Context, who: Asker) -> None
 
 
 async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
-    draft = await views.draft(desk(context).db, who.user_id)
+    draft = await views.draft(desk(context).db, who.user_id, desk(context).now())
     if draft is None or draft.flow != surveys.CALL_FLOW or draft.data["ticket_id"] != ticket_id:
         raise Refusal(Refusal.STALE)
     return draft

@@ -7,14 +7,20 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import to_db_time
+from storage.db import from_db_time, to_db_time
 from storage.records import Draft
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
     row = await (await conn.execute(
-        "SELECT user_id, flow, step, data FROM drafts WHERE user_id = ?", (user_id,))).fetchone()
-    return Draft(row[0], row[1], row[2], json.loads(row[3])) if row else None
+        "SELECT user_id, flow, step, data, updated_at FROM drafts WHERE user_id = ?",
+        (user_id,))).fetchone()
+    return Draft(row[0], row[1], row[2], json.loads(row[3]), from_db_time(row[4])) \
+        if row else None
+
+
+async def delete_before(conn: aiosqlite.Connection, moment: datetime) -> None:
+    await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (to_db_time(moment),))
 
 
 async def put(conn: aiosqlite.Connection, draft: Draft, now: datetime) -> None:

@@ -124,6 +124,7 @@ class Draft:
     flow: str
     step: str
     data: dict = field(default_factory=dict)
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,7 @@ async def test_a_late_not_fixed_after_auto_confirmation_changes_nothing(desk):
     desk.clock.advance(days=4)
     await desk.sweep()
     await resident.send("Still dripping")
-    assert "out of date" in resident.last_text
+    assert "has expired" in resident.last_text and "Nothing was changed" in resident.last_text
     assert await desk.query("SELECT status FROM tickets") == [("closed",)]
     assert await desk.query("SELECT count(*) FROM drafts") == [(0,)]
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
+from workflow import conversations
 from workflow import tickets as machine
 
 FLOW = "addendum"
@@ -20,7 +21,8 @@ async def start(db: Database, ticket_id: int, resident_id: int, now: datetime) -
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         if ticket.status not in machine.OPEN:
             raise machine.Refusal(machine.Refusal.STALE)
-        await drafts.put(conn, Draft(resident_id, FLOW, "content", {"ticket_id": ticket.id}),
+        await conversations.begin(conn, Draft(resident_id, FLOW, "content",
+                                              {"ticket_id": ticket.id}),
                          now)
         return ticket
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from storage import drafts, outbox, people, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Ticket
-from workflow import limits, roles, sla
+from workflow import conversations, limits, roles, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
 
@@ -136,7 +136,8 @@ async def start_reply(db: Database, ticket_id: int, actor_id: int, now: datetime
             raise machine.Refusal(machine.Refusal.STALE)
         if not await _may_reply(conn, person, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        await drafts.put(conn, Draft(actor_id, REPLY_FLOW, "action", {"ticket_id": ticket.id}),
+        await conversations.begin(conn, Draft(actor_id, REPLY_FLOW, "action",
+                                              {"ticket_id": ticket.id}),
                          now)
         return ticket
 

@@ -21,9 +21,10 @@ class NotFiled(Exception):
     DUPLICATE = "duplicate"
 
     def __init__(self, reason: str, *, ticket_id: int | None = None, ref: str | None = None,
-                 until: datetime | None = None) -> None:
+                 until: datetime | None = None, at_submit: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.ticket_id, self.ref, self.until = reason, ticket_id, ref, until
+        self.at_submit = at_submit  # the finished report is dropped: it cannot be filed
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -37,21 +38,22 @@ def _day(settings: EstateSettings, now: datetime) -> tuple[datetime, datetime]:
 
 
 async def check_daily(conn: aiosqlite.Connection, settings: EstateSettings, resident_id: int,
-                      now: datetime) -> None:
+                      now: datetime, at_submit: bool = False) -> None:
     start, tomorrow = _day(settings, now)
     if await tickets.filed_since(conn, resident_id, start) >= settings.daily_report_limit:
-        raise NotFiled(NotFiled.DAILY_LIMIT, until=tomorrow)
+        raise NotFiled(NotFiled.DAILY_LIMIT, until=tomorrow, at_submit=at_submit)
 
 
 async def check(conn: aiosqlite.Connection, settings: EstateSettings, resident_id: int,
                 unit_id: int, kind: str, category: str, description: str,
                 now: datetime) -> None:
     """Raises NotFiled when the resident may not file this report now."""
-    await check_daily(conn, settings, resident_id, now)
+    await check_daily(conn, settings, resident_id, now, at_submit=True)
     for ticket in await tickets.unresolved_of_resident(conn, resident_id, kind):
         if ticket.unit.id == unit_id and ticket.category == category and \
                 _same_text(ticket.description, description):
-            raise NotFiled(NotFiled.DUPLICATE, ticket_id=ticket.id, ref=ticket.ref)
+            raise NotFiled(NotFiled.DUPLICATE, ticket_id=ticket.id, ref=ticket.ref,
+                           at_submit=True)
 
 
 async def may_start(db: Database, settings: EstateSettings, resident_id: int,

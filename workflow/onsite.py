@@ -7,7 +7,7 @@ from datetime import datetime
 from storage import drafts, outbox, tickets, visits
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import roles, sla
+from workflow import conversations, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -63,7 +63,7 @@ async def start_completion(db: Database, ticket_id: int, actor_id: int,
         machine.as_seen(ticket, seen)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
-        await drafts.put(conn, Draft(actor_id, COMPLETE_FLOW, "photos",
+        await conversations.begin(conn, Draft(actor_id, COMPLETE_FLOW, "photos",
                                      {"ticket_id": ticket.id, "photos": []}), now)
         return ticket
 
@@ -139,7 +139,7 @@ async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         if ticket.status != machine.COMPLETED:
             raise machine.Refusal(machine.Refusal.STALE)
-        await drafts.put(conn, Draft(resident_id, NOT_FIXED_FLOW, "reason",
+        await conversations.begin(conn, Draft(resident_id, NOT_FIXED_FLOW, "reason",
                                      {"ticket_id": ticket.id}), now)
         return ticket
 

@@ -14,7 +14,7 @@ import aiosqlite
 from storage import drafts, outbox, tickets, timers
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import roles
+from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow.settings import PRIORITIES, EstateSettings, slot
 
@@ -172,7 +172,7 @@ async def start_with_reason(db: Database, flow: str, ticket_id: int, actor_id: i
             raise machine.Refusal(machine.Refusal.STALE)
         if flow == PAUSE_FLOW and ticket.paused_at is not None:
             raise machine.Refusal(machine.Refusal.STALE)
-        await drafts.put(conn, Draft(actor_id, flow, "reason", {
+        await conversations.begin(conn, Draft(actor_id, flow, "reason", {
             "ticket_id": ticket.id, "seen": ticket.version, **data}), now)
         return ticket
 

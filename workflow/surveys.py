@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from storage import drafts, outbox, people, surveys, tickets, timers
 from storage.db import Database
 from storage.records import Draft, Survey, Ticket
-from workflow import complaints, roles, sla
+from workflow import complaints, conversations, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -74,7 +74,7 @@ async def rate(db: Database, ticket_id: int, resident_id: int, rating: int,
             return None
         if rating <= LOW:
             await timers.set_pending(conn, ticket_id, sla.SURVEY_LOW, now + LOW_ALERT_WAIT)
-        await drafts.put(conn, Draft(resident_id, COMMENT_FLOW, "chips",
+        await conversations.begin_if_free(conn, Draft(resident_id, COMMENT_FLOW, "chips",
                                      {"ticket_id": ticket_id}), now)
         return await surveys.get(conn, ticket_id)
 
@@ -97,7 +97,7 @@ async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, re
 async def ask_comment(db: Database, ticket_id: int, resident_id: int, now: datetime) -> None:
     async with db.transaction() as conn:
         await _own_survey(conn, ticket_id, resident_id)
-        await drafts.put(conn, Draft(resident_id, COMMENT_FLOW, "comment",
+        await conversations.begin(conn, Draft(resident_id, COMMENT_FLOW, "comment",
                                      {"ticket_id": ticket_id}), now)
 
 
@@ -157,7 +157,8 @@ async def start_call(db: Database, ref: str, actor_id: int, now: datetime) -> Ti
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         if ticket.status != machine.CLOSED:
             raise machine.Refusal(machine.Refusal.STALE)
-        await drafts.put(conn, Draft(actor_id, CALL_FLOW, "reached", {"ticket_id": ticket.id}),
+        await conversations.begin(conn, Draft(actor_id, CALL_FLOW, "reached",
+                                              {"ticket_id": ticket.id}),
                          now)
         return ticket
 

@@ -18,6 +18,7 @@ from storage.records import (
     Unit,
 )
 from storage.visits import Visit
+from workflow import conversations
 from workflow import tickets as machine
 
 MY_TICKETS_LIMIT = 20
@@ -111,9 +112,27 @@ async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> Ti
         return await load_file(conn, ticket_id)
 
 
-async def draft(db: Database, user_id: int) -> Draft | None:
+async def draft(db: Database, user_id: int, now: datetime) -> Draft | None:
+    """The conversation in progress; one left alone too long has expired."""
+    async with db.reading() as conn:
+        return await conversations.current(conn, user_id, now)
+
+
+async def draft_as_left(db: Database, user_id: int) -> Draft | None:
+    """The last conversation, even if it has expired (to tell the person so)."""
     async with db.reading() as conn:
         return await drafts.get(conn, user_id)
+
+
+async def forget_expired_drafts(db: Database, now: datetime) -> None:
+    async with db.transaction() as conn:
+        await conversations.forget_expired(conn, now)
+
+
+async def start_draft(db: Database, new: Draft, now: datetime) -> None:
+    """Begins a conversation; conversations.Busy when another is in progress."""
+    async with db.transaction() as conn:
+        await conversations.begin(conn, new, now)
 
 
 async def save_draft(db: Database, new: Draft, now: datetime) -> None:

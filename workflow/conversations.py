@@ -1,0 +1,59 @@
+"""One conversation at a time per person, never silently replaced: starting another while
+one is in progress is refused (the person is asked to finish or drop it), and a conversation
+left alone for a day expires."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from storage import drafts
+from storage.records import Draft
+
+DRAFT_LIFE = timedelta(hours=24)
+DRAFT_KEEP = timedelta(days=7)  # an expired one is kept this long, to say it expired
+
+
+class Busy(Exception):
+    """Another conversation is in progress; `draft` is it."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__(draft.flow)
+        self.draft = draft
+
+
+def expired(draft: Draft, now: datetime) -> bool:
+    return draft.updated_at is not None and draft.updated_at + DRAFT_LIFE <= now
+
+
+def _same(old: Draft, new: Draft) -> bool:
+    """Starting the very same thing again (a second tap on 'Complete' for the same job)."""
+    ticket = new.data.get("ticket_id")
+    return old.flow == new.flow and ticket is not None and old.data.get("ticket_id") == ticket
+
+
+async def current(conn: aiosqlite.Connection, user_id: int, now: datetime) -> Draft | None:
+    draft = await drafts.get(conn, user_id)
+    return None if draft is None or expired(draft, now) else draft
+
+
+async def begin(conn: aiosqlite.Connection, new: Draft, now: datetime) -> None:
+    """Starts a conversation; raises Busy when another one is in progress."""
+    old = await current(conn, new.user_id, now)
+    if old is not None and not _same(old, new):
+        raise Busy(old)
+    await drafts.put(conn, new, now)
+
+
+async def begin_if_free(conn: aiosqlite.Connection, new: Draft, now: datetime) -> bool:
+    """Starts a conversation only if none is in progress (an optional follow-up question)."""
+    old = await current(conn, new.user_id, now)
+    if old is not None and not _same(old, new):
+        return False
+    await drafts.put(conn, new, now)
+    return True
+
+
+async def forget_expired(conn: aiosqlite.Connection, now: datetime) -> None:
+    await drafts.delete_before(conn, now - DRAFT_KEEP)
