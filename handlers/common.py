@@ -207,7 +207,13 @@ async def _not_filed(update: Update, who: Asker, refusal: NotFiled) -> None:
 async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
     """The card was out of date: who did what since, and the card as it is now."""
     d, tr = desk(context), who.tr
-    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    try:
+        file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    except Refusal:  # no longer theirs to see: the plain answer
+        text = tr(REFUSALS[Refusal.STALE])
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        return
     last = next((e for e in reversed(file.events) if e.action not in views.NOT_CHANGES), None)
     what = labels.of(tr, labels.ACTIONS, last.action) if last else ""
     if last is not None and last.actor_id == who.user_id:
