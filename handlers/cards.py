@@ -40,6 +40,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
         lines.append(tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                                   t.priority)))
     lines.append(tr("Unit: {unit}", unit=t.unit.label))
+    lines += intake_lines(tr, file, staff=staff)
     if staff and file.resident is not None:
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
                         phone=phone(file.resident.phone)))
@@ -101,9 +102,24 @@ def timeline(tr: Tr, file: TicketFile) -> str:
     return "\n".join(lines)
 
 
+def intake_lines(tr: Tr, file: TicketFile, *, staff: bool) -> list[str]:
+    """A report the desk took: how it came in, who recorded it, who called."""
+    t = file.ticket
+    if t.channel == "bot":
+        return []
+    lines = [tr("Received {channel}, recorded by {name}",
+                channel=labels.of(tr, labels.CHANNELS, t.channel),
+                name=file.names.get(t.filed_by, "") if t.filed_by else "")]
+    if staff and (t.caller_name or t.caller_phone):
+        lines.append(tr("Caller: {name} {phone}", name=t.caller_name or "",
+                        phone=phone(t.caller_phone)).strip())
+    return lines
+
+
 def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
     t = file.ticket
     lines = [f"{t.ref} · {labels.status(tr, t)}", tr("Unit: {unit}", unit=t.unit.label)]
+    lines += intake_lines(tr, file, staff=staff)
     if staff and file.resident is not None:
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
                         phone=phone(file.resident.phone)))

@@ -298,6 +298,28 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
 
 
+CHANNELS = labels.CHANNELS
+
+
+def behalf_lines(tr: Tr, data: dict) -> list[str]:
+    """In a report the desk writes for a resident: whose it is and how it came in."""
+    behalf = data.get("on_behalf")
+    if not behalf:
+        return []
+    lines = [tr("For: {name} (received {channel})", name=behalf["resident_name"],
+                channel=tr(CHANNELS[behalf["channel"]]))]
+    if behalf.get("caller_name") or behalf.get("caller_phone"):
+        lines.append(tr("Caller: {name} {phone}", name=behalf.get("caller_name") or "",
+                        phone=behalf.get("caller_phone") or "").strip())
+    return lines
+
+
+def filed_for(who: Asker, ticket) -> str:
+    return who.tr("Recorded as {ref} for the resident of {unit}. Please give the caller this "
+                  "reference; the desk has the card to dispatch.", ref=ticket.ref,
+                  unit=ticket.unit.label)
+
+
 def stamp(data: str, version: int) -> str:
     """Button data for a change, carrying the version of the ticket the person was shown."""
     return f"{data}:v{version}"
@@ -336,7 +358,7 @@ def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
         first = [(tr("Queue"), "m:queue"), (tr("Overdue"), "m:overdue"),
                  (tr("Waiting for sign-off"), "m:signoffs")]
     elif roles.can_dispatch(role):
-        first = [(tr("Queue"), "m:queue")]
+        first = [(tr("Queue"), "m:queue"), (tr("Take a report"), "m:intake")]
     else:
         return None
     return keyboard([first, [(tr("Language"), "m:language"), (tr("Help"), "m:help")]])

@@ -12,10 +12,12 @@ from handlers.common import (
     Asker,
     Context,
     answer,
+    behalf_lines,
     clear_buttons,
     collect_photo,
     desk,
     draft_at,
+    filed_for,
     handles,
     int_arg,
     keyboard,
@@ -60,7 +62,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             [(tr("No, a reply here is fine"), "k:cb:0")], _cancel(who)]))
     else:
         data = draft.data
-        lines = [tr("Please check your complaint:"),
+        lines = [tr("Please check your complaint:"), *behalf_lines(tr, data),
                  tr("Category: {category}", category=labels.complaint_category(
                      tr, d.settings, data["category"])),
                  tr("Complaint: {text}", text=data["text"]),
@@ -89,7 +91,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles(roles_allowed=roles.FILERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
     d = desk(context)
@@ -125,6 +127,9 @@ async def _submit(update: Update, context: Context, who: Asker) -> None:
                                     "See /mytickets."))
         return
     kick(context)
+    if ticket.filed_by == who.user_id:
+        await answer(update, filed_for(who, ticket), main_menu(who))
+        return
     await answer(update, who.tr("Thank you. Your complaint is registered as {ref}. The desk "
                                 "will look into it and keep you informed here.", ref=ticket.ref),
                  main_menu(who))

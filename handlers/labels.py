@@ -71,6 +71,12 @@ PRIORITIES = {
     "urgent": N_("Urgent"),
     "normal": N_("Normal"),
 }
+CHANNELS = {  # how a report came in
+    "bot": N_("in the bot"),
+    "phone": N_("by phone"),
+    "counter": N_("at the counter"),
+    "written": N_("in writing"),
+}
 CONVERSATIONS = {
     "report": N_("a repair report"),
     "complaint": N_("a complaint"),
@@ -83,6 +89,7 @@ CONVERSATIONS = {
     "addendum": N_("adding to a ticket"),
     "survey_comment": N_("a survey comment"),
     "phone_callback": N_("recording a phone callback"),
+    "intake": N_("a report taken for a resident"),
 }
 ACTIONS = {
     "reported": N_("Reported"),

@@ -19,6 +19,7 @@ COMMANDS = {
     "mytickets": N_("My tickets and their progress"),
     "mytasks": N_("My tasks"),
     "queue": N_("Tickets waiting for dispatch and open work"),
+    "intake": N_("Record a report taken by phone, at the counter or in writing"),
     "overdue": N_("Late tickets, the most late first"),
     "signoffs": N_("Repairs waiting for your sign-off"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
@@ -31,11 +32,11 @@ BY_ROLE = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
-    roles.CLERK: ("queue", "callback", "cancel", "language", "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "callback", "cancel", "language",
-                       "help"),
-    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "callback", "cancel", "language",
-                    "help"),
+    roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
+                       "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
+                    "language", "help"),
 }
 HELP = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
@@ -47,8 +48,9 @@ HELP = {
                          "'Complete' (with an after-photo, a note, hours and materials cost)."),
     roles.CLERK: N_("New reports and complaints arrive here with buttons to assign them to a "
                     "technician or a responsible contractor, or to route a complaint to a "
-                    "department. /queue lists tickets waiting and still open; /callback "
-                    "<reference> records a phone callback."),
+                    "department. /queue lists tickets waiting and still open; /intake records "
+                    "a report taken by phone, at the counter or in writing for a unit's "
+                    "resident; /callback <reference> records a phone callback."),
     roles.SUPERVISOR: N_("/queue lists tickets waiting and still open, /overdue the late ones, "
                          "/stats the month in figures. You hear of every missed deadline and "
                          "every low survey rating, can reassign, pause or extend, reply to "

@@ -19,7 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
-from handlers.common import Desk, fit, keyboard
+from handlers.common import CHANNELS, Desk, fit, keyboard
 from handlers.i18n import Tr
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
@@ -72,6 +72,9 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
         await _send(bot, d, message)
     except Forbidden as exc:
         await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
+    except WithoutTelegram:  # the desk phones them instead
+        await delivery.unreachable(d.db, message, d.now(), "does not use Telegram")
+        return True
     except RetryAfter as exc:
         await delivery.retry(d.db, message, d.now(), str(exc), retry_after(exc))
     except BadRequest as exc:
@@ -135,10 +138,16 @@ def _with_photos_note(tr: Tr, text: str, shown: bool) -> str:
     return text if shown else text + "\n" + tr("(A photo could not be shown here.)")
 
 
+class WithoutTelegram(Exception):
+    """The recipient is a resident on the roster who does not use the bot."""
+
+
 async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     recipient = await views.person(d.db, message.recipient_id)
     if recipient is None:
         raise BadRequest("recipient unknown")
+    if recipient.user_id < 0:
+        raise WithoutTelegram()
     tr = d.tr(recipient.language)
     chat = message.recipient_id
     if message.ticket_id is None:
@@ -165,34 +174,26 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         await _text(bot, chat, _with_photos_note(tr, head + "\n" + cards.summary(
             tr, d.settings, file, staff=True), shown), reply_markup=buttons)
     elif kind == "complaint_reply":
-        await _text(bot, chat, tr(
-            "{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? Without an "
-            "answer within {days} days we will take it as resolved.", ref=ref,
-            reply=file.ticket.reply or "", days=d.settings.auto_confirm_days),
-            reply_markup=keyboard([[(tr("Resolved"), f"s:ok:{file.ticket.id}"),
-                                    (tr("Not resolved"), f"s:no:{file.ticket.id}")]]))
+        await _text(bot, chat, resident_text(tr, d, file, kind, message.payload),
+                    reply_markup=keyboard([[(tr("Resolved"), f"s:ok:{file.ticket.id}"),
+                                            (tr("Not resolved"), f"s:no:{file.ticket.id}")]]))
+    elif kind == "filed_for_you":
+        await _text(bot, chat, resident_text(tr, d, file, kind, message.payload),
+                    reply_markup=keyboard([[(tr("Open {ref}", ref=ref),
+                                             f"t:v:{file.ticket.id}")]]))
     elif kind == "resident_added":
         photo = message.payload.get("photo")
         shown = await _photos(bot, d, message, [photo] if photo else [])
         await _text(bot, chat, _with_photos_note(tr, tr(
             "{ref}: the resident added: {text}", ref=ref,
             text=message.payload.get("text") or "-"), shown), reply_markup=buttons)
-    elif kind == "resident_assigned":
-        await _text(bot, chat, tr(
-            "{ref}: {name} will take care of your repair. Preferred visit: {visit}. "
-            "Deadline: {deadline}.", ref=ref, name=cards.holder(tr, file),
-            visit=cards.visit(tr, file.ticket.visit_date, file.ticket.visit_slot),
-            deadline=tr.datetime(file.ticket.deadline_at)))
-    elif kind == "resident_en_route":
-        await _text(bot, chat, tr("{ref}: the technician is on the way.", ref=ref))
-    elif kind == "resident_arrived":
-        await _text(bot, chat, tr("{ref}: the technician has arrived.", ref=ref))
+    elif kind in ("resident_assigned", "resident_en_route", "resident_arrived",
+                  "resident_visit_reminder", "auto_confirmed"):
+        await _text(bot, chat, resident_text(tr, d, file, kind, message.payload))
     elif kind == "signoff_request":
         shown = await _photos(bot, d, message, file.after_photos)
-        await _text(bot, chat, _with_photos_note(tr, tr(
-            "{ref} is reported as repaired: {note}\nIs it fixed? Without an answer within "
-            "{days} days it will be confirmed automatically.", ref=ref,
-            note=file.ticket.work_note or "", days=d.settings.auto_confirm_days), shown),
+        await _text(bot, chat, _with_photos_note(
+            tr, resident_text(tr, d, file, kind, message.payload), shown),
             reply_markup=keyboard([[(tr("Confirm, it is fixed"), f"s:ok:{file.ticket.id}"),
                                     (tr("Not fixed"), f"s:no:{file.ticket.id}")]]))
     elif kind == "task_confirmed":
@@ -203,11 +204,6 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
             tr, d.settings, file, staff=True), reply_markup=buttons)
     elif kind in SURVEY_NOTICES:
         await surveys_ui.send(bot, d, tr, chat, kind, file)
-    elif kind == "resident_visit_reminder":
-        await _text(bot, chat, tr(
-            "Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits you, "
-            "please call the management office.", ref=ref, name=cards.holder(tr, file),
-            visit=cards.visit(tr, file.ticket.visit_date, file.ticket.visit_slot)))
     elif kind == "deadline_extended":
         await _text(bot, chat, tr("{ref}: the deadline is now {deadline}. Reason: {reason}",
                                         ref=ref, deadline=tr.datetime(file.ticket.deadline_at),
@@ -215,10 +211,6 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     elif kind == delivery.UNREACHABLE:
         await _text(bot, chat, await _unreachable_text(tr, d, message, ref),
                     reply_markup=buttons)
-    elif kind == "auto_confirmed":
-        await _text(bot, chat, tr(
-            "{ref} was confirmed automatically, as we had no answer. If something is still "
-            "wrong, please report it again with /repair.", ref=ref))
     else:
         raise BadRequest(f"unknown notice {kind}")
 
@@ -246,10 +238,54 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
         raise BadRequest(f"unknown notice {message.kind}")
 
 
+def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
+    """What a resident is told; also what the desk reads out to one without Telegram."""
+    t = file.ticket
+    ref = t.ref
+    if kind == "resident_assigned":
+        return tr("{ref}: {name} will take care of your repair. Preferred visit: {visit}. "
+                  "Deadline: {deadline}.", ref=ref, name=cards.holder(tr, file),
+                  visit=cards.visit(tr, t.visit_date, t.visit_slot),
+                  deadline=tr.datetime(t.deadline_at))
+    if kind == "resident_en_route":
+        return tr("{ref}: the technician is on the way.", ref=ref)
+    if kind == "resident_arrived":
+        return tr("{ref}: the technician has arrived.", ref=ref)
+    if kind == "signoff_request":
+        return tr("{ref} is reported as repaired: {note}\nIs it fixed? Without an answer "
+                  "within {days} days it will be confirmed automatically.", ref=ref,
+                  note=t.work_note or "", days=d.settings.auto_confirm_days)
+    if kind == "resident_visit_reminder":
+        return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
+                  "you, please call the management office.", ref=ref,
+                  name=cards.holder(tr, file), visit=cards.visit(tr, t.visit_date, t.visit_slot))
+    if kind == "auto_confirmed":
+        return tr("{ref} was confirmed automatically, as we had no answer. If something is "
+                  "still wrong, please report it again with /repair.", ref=ref)
+    if kind == "complaint_reply":
+        return tr("{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? "
+                  "Without an answer within {days} days we will take it as resolved.", ref=ref,
+                  reply=t.reply or "", days=d.settings.auto_confirm_days)
+    if kind == "filed_for_you":
+        what = tr("complaint") if t.kind == "C" else tr("repair")
+        return tr("The management office recorded your {what} {channel}: {ref}. You can follow "
+                  "it here with /mytickets.", what=what, ref=ref,
+                  channel=tr(CHANNELS.get(t.channel, CHANNELS["phone"])))
+    if kind in SURVEY_NOTICES:
+        return tr("{ref} is closed: please ask how we did (a rating from 1 to 5) and record it "
+                  "with /callback {ref}.", ref=ref)
+    return ref
+
+
 async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, ref: str | None) -> str:
     person = await views.person(d.db, message.payload["person"])
     name = person.name if person else "?"
     phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    if person is not None and person.user_id < 0 and message.ticket_id is not None:
+        file = await views.ticket_file(d.db, message.ticket_id, None)
+        return tr("{ref}: {name} does not use the bot. Please phone them at {phone} and tell "
+                  "them:\n{what}", ref=file.ticket.ref, name=name, phone=phone,
+                  what=resident_text(tr, d, file, message.payload.get("about", ""), {}))
     if ref is None:
         return tr("{name} cannot be reached on Telegram (they blocked the bot or closed the "
                   "chat). Please call them: {phone}.", name=name, phone=phone)

@@ -15,10 +15,12 @@ from handlers.common import (
     Asker,
     Context,
     answer,
+    behalf_lines,
     clear_buttons,
     collect_photo,
     desk,
     draft_at,
+    filed_for,
     handles,
     keyboard,
     kick,
@@ -96,7 +98,7 @@ def _summary(who: Asker, context: Context, data: dict) -> str:
     tr, settings = who.tr, desk(context).settings
     emergency = data.get("priority") == EMERGENCY
     return "\n".join([
-        tr("Please check your report:"),
+        tr("Please check your report:"), *behalf_lines(tr, data),
         tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
         tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                       data.get("priority", NORMAL))),
@@ -126,7 +128,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles(roles_allowed=roles.FILERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
     d = desk(context)
@@ -179,7 +181,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     await _save_and_prompt(update, context, who, new)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles(roles_allowed=roles.FILERS)
 async def confirm(update: Update, context: Context, who: Asker) -> None:
     d = desk(context)
     ticket = await report.submit(d.db, d.settings, who.user_id, d.now())
@@ -189,6 +191,9 @@ async def confirm(update: Update, context: Context, who: Asker) -> None:
                                     "See /mytickets."))
         return
     kick(context)
+    if ticket.filed_by == who.user_id:
+        await answer(update, filed_for(who, ticket), main_menu(who))
+        return
     await answer(update, who.tr("Thank you. Your repair is registered as {ref}. We will tell you "
                                 "who will come and when.", ref=ticket.ref), main_menu(who))
 

@@ -7,8 +7,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers import complaints, escalation, labels, onboarding, onsite, repair_report, surveys
+from handlers import intake as intake_desk
 from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
-from workflow import addenda, conversations, report, sla, views
+from workflow import addenda, conversations, intake, report, sla, views
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
@@ -25,6 +26,7 @@ FLOWS = {
     complaint_flow.FLOW: complaints.on_message,
     complaint_flow.REPLY_FLOW: complaints.on_reply_message,
     addenda.FLOW: complaints.on_addendum,
+    intake.FLOW: intake_desk.on_message,
     survey_flow.COMMENT_FLOW: surveys.on_comment,
     survey_flow.CALL_FLOW: surveys.on_call_note,
 }

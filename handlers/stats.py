@@ -41,6 +41,10 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
         lines.append(tr("By status: {items}", items=joined(
             f"{labels.of(tr, labels.STATUSES, s)} {n}"
             for s, n in sorted(figures.by_status.items(), key=lambda i: -i[1]))))
+    if figures.by_channel:
+        lines.append(tr("Received: {items}", items=joined(
+            f"{labels.of(tr, labels.CHANNELS, c)} {n}"
+            for c, n in sorted(figures.by_channel.items(), key=lambda i: -i[1]))))
     lines.append(tr("Resolved within the first service-level target: {share}",
                     share=_share(tr, figures.resolved_in_time, figures.resolved)))
     if figures.extended:

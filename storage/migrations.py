@@ -256,4 +256,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX failed_codes_user ON failed_codes(user_id, at);
     """,
+    # 6: reports the desk takes by phone, at the counter or in writing, for a unit's resident
+    """
+    ALTER TABLE tickets ADD COLUMN channel TEXT NOT NULL DEFAULT 'bot';
+    ALTER TABLE tickets ADD COLUMN caller_name TEXT;
+    ALTER TABLE tickets ADD COLUMN caller_phone TEXT;
+    ALTER TABLE tickets ADD COLUMN filed_by INTEGER;
+    ALTER TABLE people ADD COLUMN roster_id INTEGER;
+    CREATE UNIQUE INDEX people_roster ON people(roster_id) WHERE roster_id IS NOT NULL;
+    """,
 ]

@@ -68,6 +68,26 @@ async def staff(conn: aiosqlite.Connection) -> list[Person]:
     return await with_role(conn, "clerk", "technician", "supervisor", "manager")
 
 
+async def ensure_without_telegram(conn: aiosqlite.Connection, roster_id: int, name: str,
+                                  phone: str, language: str, now: datetime) -> int:
+    """A resident on the roster who does not use the bot, so the desk can file for them: a
+    person with a negative id (never a Telegram id), their messages go to the desk."""
+    user_id = -roster_id
+    await conn.execute(
+        "INSERT INTO people (user_id, language, role, name, phone, created_at, roster_id) "
+        "VALUES (?, ?, 'resident', ?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
+        (user_id, language, name, phone, to_db_time(now), roster_id))
+    return user_id
+
+
+async def residents_of_unit(conn: aiosqlite.Connection, unit_id: int) -> list[Person]:
+    """People on Telegram linked to the unit."""
+    cur = await conn.execute(
+        f"{_PERSON} WHERE user_id > 0 AND active = 1 AND user_id IN "
+        "(SELECT user_id FROM residencies WHERE unit_id = ?) ORDER BY name, user_id", (unit_id,))
+    return [_person(r) for r in await cur.fetchall()]
+
+
 async def link_unit(conn: aiosqlite.Connection, user_id: int, unit_id: int, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?) "

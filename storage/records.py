@@ -34,6 +34,7 @@ class RosterEntry:
     unit: Unit
     name: str
     phone: str
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,10 @@ class Ticket:
     callback_requested: bool = False
     linked_ticket_id: int | None = None  # a follow-up's original ticket
     version: int = 0  # moves with every change; a button carries the version it was shown for
+    channel: str = "bot"  # bot, or phone / counter / written when the desk took it
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    filed_by: int | None = None  # the member of staff who recorded it for the resident
     target_at: datetime | None = None  # the first resolve target, kept when deadlines move
 
 

@@ -39,11 +39,25 @@ async def add_entry(conn: aiosqlite.Connection, unit_id_: int, name: str, phone:
 
 async def entries_by_phone_key(conn: aiosqlite.Connection, phone_key: str) -> list[RosterEntry]:
     cur = await conn.execute(
-        "SELECT u.id, u.building, u.unit, r.name, r.phone FROM roster r "
+        "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id FROM roster r "
         "JOIN units u ON u.id = r.unit_id WHERE r.phone_key = ? ORDER BY u.building, u.unit",
         (phone_key,),
     )
-    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4]) for r in await cur.fetchall()]
+    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in await cur.fetchall()]
+
+
+async def entries_of_unit(conn: aiosqlite.Connection, unit_id_: int) -> list[RosterEntry]:
+    cur = await conn.execute(
+        "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id FROM roster r "
+        "JOIN units u ON u.id = r.unit_id WHERE u.id = ? ORDER BY r.id", (unit_id_,))
+    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in await cur.fetchall()]
+
+
+async def find_unit(conn: aiosqlite.Connection, building: str, unit: str) -> Unit | None:
+    row = await (await conn.execute(
+        "SELECT id, building, unit FROM units WHERE building = ? AND unit = ?",
+        (building, unit))).fetchone()
+    return Unit(*row) if row else None
 
 
 async def add_join_request(conn: aiosqlite.Connection, user_id: int, phone: str,

@@ -25,6 +25,7 @@ class TicketRow:
     technician: str | None
     target_at: datetime | None = None
     extended: bool = False
+    channel: str = "bot"
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,15 @@ async def tickets_created(conn: aiosqlite.Connection, start: datetime,
     cur = await conn.execute(
         "SELECT t.id, t.ref, t.kind, t.category, t.status, t.created_at, t.assigned_at, "
         "t.completed_at, t.deadline_at, p.name, t.target_at, EXISTS (SELECT 1 FROM "
-        "ticket_events e WHERE e.ticket_id = t.id AND e.action = 'deadline_extended') "
+        "ticket_events e WHERE e.ticket_id = t.id AND e.action = 'deadline_extended'), "
+        "t.channel "
         "FROM tickets t "
         "LEFT JOIN people p ON p.user_id = t.technician_id "
         "WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
         (to_db_time(start), to_db_time(end)))
     return [TicketRow(r[0], r[1], r[2], r[3], r[4], from_db_time(r[5]), from_db_time(r[6]),
                       from_db_time(r[7]), from_db_time(r[8]), r[9], from_db_time(r[10]),
-                      bool(r[11]))
+                      bool(r[11]), r[12])
             for r in await cur.fetchall()]
 
 

@@ -15,7 +15,8 @@ _SELECT = (
     "t.contractor_id, t.deadline_at, t.work_note, t.labour_hours, t.materials_cost, "
     "t.created_at, t.completed_at, t.closed_at, t.priority, t.assign_due_at, t.assigned_at, "
     "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
-    "t.callback_requested, t.linked_ticket_id, t.version, t.target_at "
+    "t.callback_requested, t.linked_ticket_id, t.version, t.target_at, t.channel, "
+    "t.caller_name, t.caller_phone, t.filed_by "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -35,7 +36,8 @@ def _ticket(r) -> Ticket:
         assigned_at=from_db_time(r[24]), paused_at=from_db_time(r[25]),
         paused_seconds=r[26], defaulted_contractor_id=r[27], department=r[28], reply=r[29],
         callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
-        target_at=from_db_time(r[33]),
+        target_at=from_db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
+        filed_by=r[37],
     )
 
 
@@ -54,16 +56,19 @@ async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id
                  unit_id: int, category: str, location: str, description: str, visit_date: str,
                  visit_slot: str, status: str, priority: str, assign_due_at: datetime,
                  deadline_at: datetime, now: datetime, callback_requested: bool = False,
-                 linked_ticket_id: int | None = None) -> int:
+                 linked_ticket_id: int | None = None, channel: str = "bot",
+                 caller_name: str | None = None, caller_phone: str | None = None,
+                 filed_by: int | None = None) -> int:
     cur = await conn.execute(
         "INSERT INTO tickets (ref, kind, resident_id, unit_id, category, location, description, "
         "visit_date, visit_slot, status, priority, assign_due_at, deadline_at, created_at, "
-        "updated_at, callback_requested, linked_ticket_id, target_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "updated_at, callback_requested, linked_ticket_id, target_at, channel, caller_name, "
+        "caller_phone, filed_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (ref, kind, resident_id, unit_id, category, location, description, visit_date,
          visit_slot, status, priority, to_db_time(assign_due_at), to_db_time(deadline_at),
          to_db_time(now), to_db_time(now), int(callback_requested), linked_ticket_id,
-         to_db_time(deadline_at)),
+         to_db_time(deadline_at), channel, caller_name, caller_phone, filed_by),
     )
     return cur.lastrowid
 
@@ -103,6 +108,13 @@ async def of_resident(conn: aiosqlite.Connection, resident_id: int, limit: int) 
     cur = await conn.execute(
         f"{_SELECT} WHERE t.resident_id = ? ORDER BY t.id DESC LIMIT ?", (resident_id, limit))
     return [_ticket(r) for r in await cur.fetchall()]
+
+
+async def move_resident(conn: aiosqlite.Connection, old_id: int, new_id: int) -> int:
+    """Tickets the desk filed for someone without Telegram become theirs once they join."""
+    cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "
+                             "WHERE resident_id = ?", (new_id, old_id))
+    return cur.rowcount
 
 
 async def filed_since(conn: aiosqlite.Connection, resident_id: int, since: datetime) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, outbox, people, tickets
+from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Ticket
-from workflow import conversations, limits, roles, sla
+from workflow import conversations, filing, roles, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
 
@@ -42,19 +42,22 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         data = draft.data
         if settings.complaint_category(data.get("category", "")) is None or "text" not in data:
             raise machine.Refusal(machine.Refusal.INVALID)
-        if data.get("unit_id") not in {u.id for u in await people.units_of(conn, user_id)}:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        await limits.check(conn, settings, user_id, data["unit_id"], "C", data["category"],
-                           data["text"], now)
-        ticket_id = await _file(conn, settings, user_id, data["unit_id"], data["category"],
-                                data["text"], data.get("callback", False), now)
+        filed = await filing.check(conn, settings, user_id, data, "C", data["category"],
+                                   data["text"], now)
+        ticket_id = await _file(conn, settings, filed.resident_id, data["unit_id"],
+                                data["category"], data["text"], data.get("callback", False), now,
+                                filed=filed)
+        if filed.by_desk and filed.resident_id > 0:
+            await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
+                             actor_id=user_id)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
         await drafts.delete(conn, user_id)
         return await tickets.get(conn, ticket_id)
 
 
 async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, category: str,
-                text: str, callback: bool, now: datetime, linked: int | None = None) -> int:
+                text: str, callback: bool, now: datetime, linked: int | None = None,
+                filed: filing.Filing | None = None) -> int:
     ref = await machine.new_reference(conn, "C", now, settings.tz)
     target = settings.target(category, NORMAL, kind="C")
     ticket_id = await tickets.insert(
@@ -62,9 +65,13 @@ async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, 
         location="", description=text, visit_date=now.astimezone(settings.tz).date().isoformat(),
         visit_slot="", status=machine.NEW, priority=NORMAL, assign_due_at=now + target.assign,
         deadline_at=now + target.resolve, now=now, callback_requested=callback,
-        linked_ticket_id=linked)
-    await tickets.add_event(conn, ticket_id, now, resident_id if linked is None else None,
-                            "reported", None, machine.NEW)
+        linked_ticket_id=linked, channel=filed.channel if filed else "bot",
+        caller_name=filed.caller_name if filed else None,
+        caller_phone=filed.caller_phone if filed else None,
+        filed_by=filed.filed_by if filed else None)
+    reporter = None if linked is not None else (filed.filed_by or resident_id) if filed \
+        else resident_id
+    await tickets.add_event(conn, ticket_id, now, reporter, "reported", None, machine.NEW)
     for clerk in await machine.desk(conn):
         await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
     await sla.arm(conn, settings, ticket_id, now)

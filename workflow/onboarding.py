@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import outbox, people, roster
+from storage import outbox, people, roster, tickets
 from storage.db import Database
 from storage.records import JoinRequest, Person, Unit
 from workflow import phones, roles
@@ -30,9 +30,20 @@ async def register(db: Database, user_id: int, language: str, name: str,
         return await people.ensure(conn, user_id, language, name, now)
 
 
-async def _matches(conn, phone: str) -> list[Unit]:
+async def _entries(conn, phone: str):
     found = await roster.entries_by_phone_key(conn, phones.phone_key(phone))
-    return [e.unit for e in found if phones.same_number(e.phone, phone)]
+    return [e for e in found if phones.same_number(e.phone, phone)]
+
+
+async def _matches(conn, phone: str) -> list[Unit]:
+    return [e.unit for e in await _entries(conn, phone)]
+
+
+async def _take_over(conn, user_id: int, phone: str, unit_ids: set[int]) -> None:
+    """Reports the desk filed for this roster line before they used the bot become theirs."""
+    for entry in await _entries(conn, phone):
+        if entry.unit.id in unit_ids:
+            await tickets.move_resident(conn, -entry.id, user_id)
 
 
 async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) -> ContactOutcome:
@@ -45,6 +56,7 @@ async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) 
         units = await _matches(conn, phone)
         if len(units) == 1:
             await people.link_unit(conn, user_id, units[0].id, now)
+            await _take_over(conn, user_id, phone, {units[0].id})
             if person.role is None:
                 await people.set_role(conn, user_id, roles.RESIDENT)
             return ContactOutcome(units, [], False)
@@ -65,6 +77,7 @@ async def pick_unit(db: Database, user_id: int, unit_id: int | None, now: dateti
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         for unit in chosen:
             await people.link_unit(conn, user_id, unit.id, now)
+        await _take_over(conn, user_id, person.phone, {u.id for u in chosen})
         if person.role is None:
             await people.set_role(conn, user_id, roles.RESIDENT)
         return chosen

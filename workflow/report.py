@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, outbox, people, tickets
+from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import limits, sla
+from workflow import filing, sla
 from workflow import tickets as machine
 from workflow.settings import ASAP, EMERGENCY, NORMAL, SLOTS, EstateSettings, Slot
 
@@ -86,11 +86,8 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         data = draft.data
         if not is_complete(data) or settings.category(data["category"]) is None:
             raise machine.Refusal(machine.Refusal.INVALID)
-        unit_ids = {u.id for u in await people.units_of(conn, user_id)}
-        if data["unit_id"] not in unit_ids:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        await limits.check(conn, settings, user_id, data["unit_id"], "R", data["category"],
-                           data["description"], now)
+        filed = await filing.check(conn, settings, user_id, data, "R", data["category"],
+                                   data["description"], now)
         priority = data.get("priority", NORMAL)
         if priority == EMERGENCY:
             visit_day, visit_slot = now.astimezone(settings.tz).date().isoformat(), ASAP
@@ -99,16 +96,21 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         ref = await machine.new_reference(conn, "R", now, settings.tz)
         assign_due, deadline = sla.due_dates(settings, data["category"], priority, now)
         ticket_id = await tickets.insert(
-            conn, ref=ref, kind="R", resident_id=user_id, unit_id=data["unit_id"],
+            conn, ref=ref, kind="R", resident_id=filed.resident_id, unit_id=data["unit_id"],
             category=data["category"], location=data["location"],
             description=data["description"], visit_date=visit_day, visit_slot=visit_slot,
             status=machine.NEW, priority=priority, assign_due_at=assign_due,
-            deadline_at=deadline, now=now)
+            deadline_at=deadline, now=now, channel=filed.channel,
+            caller_name=filed.caller_name, caller_phone=filed.caller_phone,
+            filed_by=filed.filed_by)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
         await tickets.add_event(conn, ticket_id, now, user_id, "reported", None, machine.NEW,
                                 priority if priority == EMERGENCY else "")
         for clerk in await machine.desk(conn):
             await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
+        if filed.by_desk and filed.resident_id > 0:  # they follow it in /mytickets
+            await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
+                             actor_id=user_id)
         await sla.arm(conn, settings, ticket_id, now)
         await drafts.delete(conn, user_id)
         return await tickets.get(conn, ticket_id)

@@ -11,6 +11,7 @@ STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER)
 
 DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors
 SIGNERS = (SUPERVISOR, MANAGER)  # may add the supervising sign-off
+FILERS = (RESIDENT, *DISPATCHERS)  # may write a report: for themselves, or the desk for a unit
 
 
 def is_staff(role: str | None) -> bool:

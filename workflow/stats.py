@@ -21,6 +21,7 @@ class Stats:
     by_kind: dict[str, int]
     by_category: dict[tuple[str, str], int]  # (kind, category)
     by_status: dict[str, int]
+    by_channel: dict[str, int]  # in the bot, by phone, at the counter, in writing
     resolved: int
     resolved_in_time: int  # by the first service-level target, not a moved deadline
     extended: int  # tickets whose deadline was extended with a reason
@@ -94,6 +95,7 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
         by_kind=dict(Counter(t.kind for t in tickets)),
         by_category=dict(Counter((t.kind, t.category) for t in tickets)),
         by_status=dict(Counter(t.status for t in tickets)),
+        by_channel=dict(Counter(t.channel for t in tickets)),
         resolved=len(done),
         resolved_in_time=sum(t.completed_at <= (t.target_at or t.deadline_at) for t in done),
         extended=sum(t.extended for t in tickets),

@@ -73,7 +73,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     events = await tickets.events(conn, ticket_id)
     signoffs = await tickets.signoffs(conn, ticket_id)
     ids = {e.actor_id for e in events} | {s.user_id for s in signoffs}
-    ids |= {ticket.resident_id, ticket.technician_id}
+    ids |= {ticket.resident_id, ticket.technician_id, ticket.filed_by}
     names = {}
     for user_id in ids - {None}:
         found = await people.get(conn, user_id)

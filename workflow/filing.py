@@ -1,0 +1,45 @@
+"""Who files a report, and for whom: a resident for a unit of theirs (within the limits), or
+the desk for a unit's resident (by phone, at the counter, in writing; not counted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage import people
+from workflow import limits, roles
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+
+@dataclass(frozen=True)
+class Filing:
+    resident_id: int
+    channel: str = "bot"
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    filed_by: int | None = None  # the member of staff, when the desk filed it
+
+    @property
+    def by_desk(self) -> bool:
+        return self.filed_by is not None
+
+
+async def check(conn: aiosqlite.Connection, settings: EstateSettings, user_id: int,
+                data: dict, kind: str, category: str, text: str, now: datetime) -> Filing:
+    """Whose ticket a confirmed draft makes; refuses what may not be filed."""
+    unit_id = data.get("unit_id")
+    behalf = data.get("on_behalf")
+    if behalf is None:
+        if unit_id not in {u.id for u in await people.units_of(conn, user_id)}:
+            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await limits.check(conn, settings, user_id, unit_id, kind, category, text, now)
+        return Filing(user_id)
+    await machine.actor(conn, user_id, roles.DISPATCHERS)
+    resident_id = behalf["resident_id"]
+    if unit_id not in {u.id for u in await people.units_of(conn, resident_id)}:
+        raise machine.Refusal(machine.Refusal.FORBIDDEN)
+    return Filing(resident_id, behalf["channel"], behalf.get("caller_name"),
+                  behalf.get("caller_phone"), user_id)
