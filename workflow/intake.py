@@ -6,6 +6,7 @@ use the bot is kept informed through the desk, which is asked to phone them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -123,10 +124,11 @@ async def choose_channel(db: Database, actor_id: int, channel: str, now: datetim
 
 def parse_caller(text: str) -> tuple[str, str]:
     """'陳大文 0912-345-678' -> the name and the number; either may be missing."""
-    words = text.split()
-    number = [w for w in words if phones.is_valid(w)]
-    name = " ".join(w for w in words if w not in number)
-    return name, " ".join(number)
+    found = re.search(r"\+?\d[\d\s()\-.]{6,}\d", text)
+    if found is None or not phones.is_valid(found.group()):
+        return text.strip(), ""
+    name = (text[:found.start()] + " " + text[found.end():]).strip(" ,，、")
+    return " ".join(name.split()), found.group().strip()
 
 
 async def set_caller(db: Database, actor_id: int, caller: str | None, now: datetime) -> None:

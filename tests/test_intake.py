@@ -1,0 +1,112 @@
+"""Reports that come by phone or to the counter: the clerk records them for the unit's
+resident, who is kept informed in the bot or, without Telegram, by a call from the desk."""
+
+from datetime import date
+
+from tests.stories import assign_to_tech, resident_of_a12, staff
+from workflow import roles, stats
+
+
+def said(person, phrase) -> bool:
+    return any(phrase in t for t in person.texts())
+
+
+async def take_repair_by_phone(clerk, unit_text="a 12f-3", person="陳美玲 0912-345-678 ☎"):
+    await clerk.send("/intake")
+    await clerk.send(unit_text)
+    await clerk.tap(person)
+    await clerk.tap("by phone")
+    await clerk.tap("The resident themselves")
+    await clerk.tap("Repair")
+    await clerk.tap("Plumbing")
+    await clerk.tap("No, not an emergency")
+    await clerk.send("Bathroom")
+    await clerk.send("The toilet keeps running.")
+    await clerk.tap("Skip")
+    call, _ = clerk.button(clerk.labels()[1])
+    await clerk.tap_data(call.buttons()[1]["callback_data"])
+    await clerk.tap("Morning (9-12)")
+
+
+async def test_a_phone_report_for_a_resident_without_telegram(desk):
+    clerk, tech, boss = await staff(desk)
+    await take_repair_by_phone(clerk)
+    assert "For: 陳美玲 (received by phone)" in clerk.last_text
+    await clerk.tap("Confirm and send")
+    assert said(clerk, "Recorded as R-2026-00001 for the resident of A 12F-3")
+    assert await desk.query("SELECT resident_id, channel, filed_by FROM tickets") == [
+        (-1, "phone", 9001)]
+    card = next(t for t in clerk.texts() if t.startswith("New repair report"))
+    assert "Received by phone, recorded by Desk clerk" in card
+
+    # Every notice meant for the resident reaches the desk as "call the resident".
+    await assign_to_tech(clerk)
+    call_them = [t for t in clerk.texts() if "陳美玲 does not use the bot" in t]
+    assert len(call_them) == 1
+    assert "Please phone them at 0912-345-678 and tell them:\nR-2026-00001: Ah Wai will take " \
+           "care of your repair." in call_them[0]
+
+    # When she starts using the bot, the ticket is hers in /mytickets.
+    resident = await resident_of_a12(desk)
+    await resident.send("/mytickets")
+    assert resident.labels()[0].startswith("R-2026-00001")
+    assert await desk.query("SELECT resident_id FROM tickets") == [(5001,)]
+
+    figures = await stats.compute(desk.db, desk.settings, 9003, date(2026, 11, 1))
+    assert figures.by_channel == {"phone": 1}
+    await boss.send("/stats")
+    assert "Received: by phone 1" in boss.last_text
+
+
+async def test_a_counter_complaint_for_a_resident_on_telegram_is_told_to_them(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await clerk.send("/intake")
+    await clerk.send("0912 345 678")  # found by the caller's number
+    await clerk.tap("陳美玲 0912-345-678")
+    await clerk.tap("at the counter")
+    await clerk.send("王小明 0933 111 222")
+    await clerk.tap("Complaint")
+    await clerk.tap("Noise and neighbours")
+    await clerk.send("Loud music from 13F every night after 23:00.")
+    await clerk.tap("Skip")
+    await clerk.tap("Yes, please call me")
+    assert "Caller: 王小明 0933 111 222" in clerk.last_text
+    await clerk.tap("Confirm and send")
+    assert said(clerk, "Recorded as C-2026-00001")
+    told = next(t for t in resident.texts() if "recorded your complaint" in t)
+    assert "C-2026-00001" in told and "at the counter" in told
+    await resident.tap("Open C-2026-00001")
+    assert "Loud music" in resident.last_text
+    assert await desk.query("SELECT resident_id, channel, caller_name, caller_phone FROM "
+                            "tickets") == [(5001, "counter", "王小明", "0933 111 222")]
+
+
+async def test_the_intake_checks_on_the_server_and_is_not_counted_against_the_resident(desk):
+    desk.settings = desk.settings.__class__(daily_report_limit=1)
+    await desk.restart()
+    clerk, tech, _ = await staff(desk)
+    await tech.send("/intake")
+    assert "not allowed" in tech.last_text
+    await clerk.send("/intake")
+    await clerk.send("Z 99F-9")
+    assert "No unit on the roster matches 'Z 99F-9'" in clerk.last_text
+    await clerk.send("A 12F-3")
+    await clerk.tap_data("i:p:r3")  # a roster line of another unit: refused
+    assert "not allowed" in desk.api.calls[-1].params.get("text", "")
+    await clerk.tap("Cancel")
+    await take_repair_by_phone(clerk)
+    await clerk.tap("Confirm and send")
+    await take_repair_by_phone(clerk, "A 12F-3")  # a second one the same day is fine
+    await clerk.tap("Confirm and send")
+    assert "same as R-2026-00001" not in clerk.last_text
+    assert await desk.query("SELECT count(*) FROM tickets") == [(2,)]
+
+
+async def test_a_supervisor_can_take_a_report_in_chinese(desk):
+    boss = desk.person(9003, "主管", "zh-TW")
+    await desk.hire(boss, roles.SUPERVISOR, "林主管")
+    await boss.send("/intake")
+    assert "請輸入棟別與戶號" in boss.last_text
+    await boss.send("Ａ 12F-3")  # full-width, as a phone keyboard may type it
+    assert "是哪位住戶的報修" in boss.last_text
