@@ -38,6 +38,10 @@ async def set_language(conn: aiosqlite.Connection, user_id: int, language: str) 
     await conn.execute("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
 
 
+async def set_name(conn: aiosqlite.Connection, user_id: int, name: str) -> None:
+    await conn.execute("UPDATE people SET name = ? WHERE user_id = ?", (name, user_id))
+
+
 async def set_phone(conn: aiosqlite.Connection, user_id: int, phone: str) -> None:
     await conn.execute("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
 

@@ -38,3 +38,29 @@ def test_chinese_catalogs_really_are_chinese():
     assert Tr("zh_Hant", None)("Report a repair") == "我要報修"
     assert Tr("zh_Hans", None)("Report a repair") == "我要报修"
     assert Tr("en", None)("Report a repair") == "Report a repair"
+
+
+def glossary() -> list[dict[str, str]]:
+    """The rows of locales/GLOSSARY.md."""
+    text = (po_path("en").parent.parent.parent / "GLOSSARY.md").read_text(encoding="utf-8")
+    rows = [line.strip().strip("|").split("|") for line in text.splitlines()
+            if line.startswith("|") and not line.startswith("|---")]
+    header = [h.strip() for h in rows[0]]
+    return [dict(zip(header, (c.strip() for c in row), strict=True)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("language", ["zh_Hant", "zh_Hans"])
+def test_the_chinese_catalogs_follow_the_glossary(language):
+    with po_path(language).open("rb") as f:
+        catalog = read_po(f, locale=BABEL_LOCALES[language])
+    texts = [m.string for m in catalog if m.id and m.string]
+    for row in glossary():
+        avoid = row[f"avoid in {language}"]
+        if avoid:
+            offending = [t for t in texts if avoid in t]
+            assert offending == [], f"{language} uses {avoid} ({row['en']}): {offending[:2]}"
+    # no stray spaces around a name in a Chinese sentence
+    stray = [t for t in texts if re.search(r"[\u4e00-\u9fff，：] \{name\}|\{name\} [\u4e00-\u9fff]",
+                                             t)]
+    assert stray == []
+    assert Tr(language, None)("Plumbing") in ("給排水", "给排水")

@@ -144,3 +144,13 @@ async def test_an_invitation_expires_can_be_revoked_and_guessing_is_throttled(de
     desk.clock.advance(hours=1, minutes=1)
     await guesser.send(f"/start {good}")
     assert "registered as manager" in guesser.last_text
+
+
+async def test_a_resident_is_named_as_the_roster_writes_them(desk):
+    resident = desk.person(5001, "May", "en")  # Telegram's first name
+    await resident.send("/start")
+    await resident.share_contact("+886 912 345 678")
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5001") == [("陳美玲",)]
+    clerk = desk.person(9001, "Front", "en")
+    await desk.hire(clerk, roles.CLERK, "Desk clerk")
+    assert await desk.query("SELECT name FROM people WHERE user_id = 9001") == [("Desk clerk",)]

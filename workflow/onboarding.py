@@ -39,11 +39,15 @@ async def _matches(conn, phone: str) -> list[Unit]:
     return [e.unit for e in await _entries(conn, phone)]
 
 
-async def _take_over(conn, user_id: int, phone: str, unit_ids: set[int]) -> None:
-    """Reports the desk filed for this roster line before they used the bot become theirs."""
-    for entry in await _entries(conn, phone):
-        if entry.unit.id in unit_ids:
-            await tickets.move_resident(conn, -entry.id, user_id)
+async def _take_over(conn, person: Person, phone: str, unit_ids: set[int]) -> None:
+    """The roster's name (as the office writes it, 陳大文, not Telegram's first and last
+    name) for a resident, and the reports the desk filed for this roster line before they
+    used the bot become theirs."""
+    entries = [e for e in await _entries(conn, phone) if e.unit.id in unit_ids]
+    if entries and person.role in (None, roles.RESIDENT):  # staff keep their invited name
+        await people.set_name(conn, person.user_id, entries[0].name)
+    for entry in entries:
+        await tickets.move_resident(conn, -entry.id, person.user_id)
 
 
 async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) -> ContactOutcome:
@@ -56,7 +60,7 @@ async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) 
         units = await _matches(conn, phone)
         if len(units) == 1:
             await people.link_unit(conn, user_id, units[0].id, now)
-            await _take_over(conn, user_id, phone, {units[0].id})
+            await _take_over(conn, person, phone, {units[0].id})
             if person.role is None:
                 await people.set_role(conn, user_id, roles.RESIDENT)
             return ContactOutcome(units, [], False)
@@ -77,7 +81,7 @@ async def pick_unit(db: Database, user_id: int, unit_id: int | None, now: dateti
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         for unit in chosen:
             await people.link_unit(conn, user_id, unit.id, now)
-        await _take_over(conn, user_id, person.phone, {u.id for u in chosen})
+        await _take_over(conn, person, person.phone, {u.id for u in chosen})
         if person.role is None:
             await people.set_role(conn, user_id, roles.RESIDENT)
         return chosen
