@@ -64,6 +64,7 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
 
 
 KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_confirm_days",
+              "office_phone", "office_hours",
               "daily_report_limit",
               "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
               "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
@@ -113,6 +114,12 @@ def parse_settings(raw: dict) -> EstateSettings:
     days = raw.get("auto_confirm_days", defaults.auto_confirm_days)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
         raise ConfigError("auto_confirm_days: must be a whole number of days from 1 to 60")
+    office = {}
+    for key, example in (("office_phone", "02-2345-6789"), ("office_hours", "09:00-18:00")):
+        value = raw.get(key, "")
+        if not isinstance(value, str) or len(value) > 40:
+            raise ConfigError(f"{key}: must be a short text, such as \"{example}\"")
+        office[key] = value.strip()
     daily = raw.get("daily_report_limit", defaults.daily_report_limit)
     if not isinstance(daily, int) or isinstance(daily, bool) or not 1 <= daily <= 1000:
         raise ConfigError("daily_report_limit: must be a whole number of reports from 1 to "
@@ -140,7 +147,7 @@ def parse_settings(raw: dict) -> EstateSettings:
     return EstateSettings(
         estate_name=name.strip(), timezone=timezone, languages=tuple(languages),
         default_language=default_language, categories=categories, auto_confirm_days=days,
-        daily_report_limit=daily,
+        daily_report_limit=daily, **office,
         service_levels=_service_levels(raw.get("service_levels", {}), categories),
         warn_share=_share(raw, "warn_at", defaults.warn_share),
         manager_share=_share(raw, "managers_after", defaults.manager_share),

@@ -57,6 +57,8 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
     who = holder(tr, file)
     if who:
         lines.append(tr("Assigned to: {name}", name=who))
+    if staff and file.contractor is not None and file.contractor.phone:
+        lines.append(tr("Contractor's phone: {phone}", phone=phone(file.contractor.phone)))
     if staff and t.status == "new" and t.assign_due_at:
         lines.append(tr("Assign by: {deadline}", deadline=tr.datetime(t.assign_due_at)))
     if t.deadline_at:

@@ -87,7 +87,7 @@ async def asker(update: Update, context: Context) -> Asker:
 
 
 REFUSALS = {
-    Refusal.NOT_FOUND: N_("That item no longer exists."),
+    Refusal.NOT_FOUND: N_("Not found. Please check the reference and try again."),
     Refusal.FORBIDDEN: N_("Sorry, you are not allowed to do that."),
     Refusal.STALE: N_("This button is out of date: the ticket has moved on. Nothing was changed."),
     Refusal.INVALID: N_("That did not work. Please start again from the menu."),
@@ -168,7 +168,7 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             except NotFiled as refusal:
                 if refusal.at_submit:
                     await views.drop_draft(desk(context).db, who.user_id)
-                await _not_filed(update, who, refusal)
+                await _not_filed(update, context, who, refusal)
             except Busy as busy:
                 await _busy(update, who, busy.draft)
             except Exception as exc:
@@ -191,7 +191,19 @@ async def _busy(update: Update, who: Asker, draft: Draft) -> None:
                  keyboard([[(tr("Drop it"), "r:x")]]))
 
 
-async def _not_filed(update: Update, who: Asker, refusal: NotFiled) -> None:
+def office(tr: Tr, settings: EstateSettings) -> str:
+    """How to reach the management office: its phone and hours when the settings have them
+    (Telegram makes the number tappable)."""
+    if settings.office_phone and settings.office_hours:
+        return tr("the management office ({phone}, open {hours})", phone=settings.office_phone,
+                  hours=settings.office_hours)
+    if settings.office_phone:
+        return tr("the management office ({phone})", phone=settings.office_phone)
+    return tr("the management office")
+
+
+async def _not_filed(update: Update, context: Context, who: Asker,
+                     refusal: NotFiled) -> None:
     tr = who.tr
     if refusal.reason == NotFiled.DUPLICATE:
         await answer(update, tr("This is the same as {ref}, which is still open: we are on it "
@@ -200,8 +212,9 @@ async def _not_filed(update: Update, who: Asker, refusal: NotFiled) -> None:
                      keyboard([[(tr("Open {ref}", ref=refusal.ref), f"t:v:{refusal.ticket_id}")]]))
     else:
         await answer(update, tr("That is the most new reports one day takes. You can report "
-                                "again from {time}. For an emergency, please call the "
-                                "management office.", time=tr.datetime(refusal.until)))
+                                "again from {time}. For an emergency, please call {office}.",
+                                time=tr.datetime(refusal.until),
+                                office=office(tr, desk(context).settings)))
 
 
 async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int) -> None:

@@ -126,8 +126,11 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
     file = await views.ticket_file(d.db, ticket.id, who.user_id)
     text = tr("{ref} assigned to {name}. Deadline: {deadline}.", ref=ticket.ref,
               name=cards.holder(tr, file), deadline=tr.datetime(ticket.deadline_at))
-    if ticket.contractor_id is not None:
-        text += "\n" + tr("Please phone the contractor, then tap 'Notified by phone'.")
+    if file.contractor is not None:
+        text += "\n" + (tr("Please phone {name} at {phone}, then tap 'Notified by phone'.",
+                            name=file.contractor.name, phone=cards.phone(file.contractor.phone))
+                         if file.contractor.phone else
+                         tr("Please phone the contractor, then tap 'Notified by phone'."))
     await answer(update, text, keyboard(desk_buttons(tr, file, who.person)))
 
 

@@ -19,7 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
-from handlers.common import CHANNELS, Desk, fit, keyboard
+from handlers.common import CHANNELS, Desk, fit, keyboard, office
 from handlers.i18n import Tr
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
@@ -232,8 +232,8 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
         await _text(bot, chat, tr("Your unit {unit} is confirmed. You can now report "
                                         "repairs with /repair.", unit=payload["unit"]))
     elif message.kind == "join_rejected":
-        await _text(bot, chat, tr("We could not confirm unit {unit}. Please contact the "
-                                        "management office.", unit=payload["unit"]))
+        await _text(bot, chat, tr("We could not confirm unit {unit}. Please contact {office}.",
+                                  unit=payload["unit"], office=office(tr, d.settings)))
     else:
         raise BadRequest(f"unknown notice {message.kind}")
 
@@ -257,7 +257,7 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   note=t.work_note or "", days=d.settings.auto_confirm_days)
     if kind == "resident_visit_reminder":
         return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
-                  "you, please call the management office.", ref=ref,
+                  "you, please call {office}.", ref=ref, office=office(tr, d.settings),
                   name=cards.holder(tr, file), visit=cards.visit(tr, t.visit_date, t.visit_slot))
     if kind == "auto_confirmed":
         return tr("{ref} was confirmed automatically, as we had no answer. If something is "

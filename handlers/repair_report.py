@@ -25,6 +25,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    office,
     own_unit,
     text_answer,
 )
@@ -55,9 +56,13 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
         await answer(update, tr("What kind of problem is it?"), keyboard(rows + [_cancel_row(who)]))
     elif step == "urgency":
-        await answer(update, tr("Is it an emergency? Emergencies are flooding, no power, no "
-                                "water, a smell of gas, or someone trapped. If anyone is in "
-                                "danger, call the emergency services first."),
+        text = tr("Is it an emergency? Emergencies are flooding, no power, no water, a smell of "
+                  "gas, or someone trapped. If anyone is in danger, call the emergency services "
+                  "first.")
+        if d.settings.office_phone:
+            text += "\n" + tr("In an emergency you can also call {office}.",
+                               office=office(tr, d.settings))
+        await answer(update, text,
                      keyboard([[(tr("Yes, an emergency"), "r:g:emergency")],
                                [(tr("No, not an emergency"), "r:g:normal")], _cancel_row(who)]))
     elif step == "location":

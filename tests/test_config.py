@@ -90,3 +90,20 @@ def test_the_readme_example_is_a_valid_configuration():
     assert settings.estate_name == "翠湖花園"
     assert settings.target("plumbing", "normal").resolve == timedelta(hours=48)
     assert settings.category("pest_control").labels["zh_Hans"] == "虫害"
+
+
+def test_the_office_phone_and_hours_appear_where_people_are_told_to_call(tmp_path):
+    from bot.config import estate_settings
+    from handlers.common import office
+    from handlers.i18n import Tr
+    path = tmp_path / "estate.toml"
+    path.write_text('office_phone = "02-2345-6789"\noffice_hours = "09:00-18:00"\n',
+                    encoding="utf-8")
+    settings = estate_settings(str(path))
+    assert office(Tr("en", settings.tz), settings) == \
+        "the management office (02-2345-6789, open 09:00-18:00)"
+    assert office(Tr("zh_Hant", settings.tz), settings) == \
+        "管理處（02-2345-6789，服務時間 09:00-18:00）"
+    path.write_text("office_phone = 2345\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="office_phone"):
+        estate_settings(str(path))

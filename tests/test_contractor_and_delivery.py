@@ -17,7 +17,7 @@ async def test_a_contractor_without_telegram_is_phoned_and_the_desk_records_comp
     await clerk.tap("Aqua Works")
     await clerk.tap("5 days")
     assert "assigned to Aqua Works (responsible contractor)" in clerk.last_text
-    assert "phone the contractor" in clerk.last_text
+    assert "Please phone Aqua Works at 02-2345-6789" in clerk.last_text
     assert "Aqua Works (responsible contractor) will take care" in resident.last_text
     deadline = await desk.query("SELECT deadline_at FROM tickets")
     assert deadline == [("2026-12-01T15:59:00.000000Z",)]  # 23:59 in Taipei, five days on
@@ -25,6 +25,7 @@ async def test_a_contractor_without_telegram_is_phoned_and_the_desk_records_comp
     await clerk.tap("Notified by phone")
     assert "notified by phone" in clerk.last_text
     await clerk.tap_data("d:v:1")
+    assert "Contractor's phone: 02-2345-6789" in clerk.last_text
     await clerk.tap("Record completion")
     await clerk.send_photo("contractor-after")
     await clerk.tap("Done")

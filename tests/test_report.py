@@ -212,3 +212,15 @@ async def test_the_same_open_problem_is_not_filed_twice_and_a_day_has_a_limit(de
     desk.clock.advance(days=1)
     await report_something(owner, "The hall mirror fell down.")
     assert await desk.query("SELECT count(*) FROM tickets") == [(4,)]
+
+
+async def test_the_emergency_question_gives_the_offices_number(desk):
+    desk.settings = desk.settings.__class__(office_phone="02-2345-6789",
+                                            office_hours="09:00-18:00")
+    await desk.restart()
+    owner = await onboard(desk)
+    await owner.send("/repair")
+    await owner.tap("A 5F-1")
+    await owner.tap("Other")
+    assert "you can also call the management office (02-2345-6789, open 09:00-18:00)" in \
+        owner.last_text

@@ -109,7 +109,7 @@ async def test_a_low_rating_alerts_supervisors_who_open_a_follow_up(desk):
 async def test_a_phone_callback_is_recorded_and_counts_as_answered(desk):
     clerk, tech, boss, resident = await closed_repair(desk)
     await clerk.send("/callback R-2026-00099")
-    assert "no longer exists" in clerk.last_text
+    assert "Not found. Please check the reference" in clerk.last_text
     await clerk.send("/callback r-2026-00001")
     await clerk.tap("Reached")
     await clerk.tap("4★")

@@ -79,6 +79,8 @@ ASAP = "asap"  # an emergency: no appointment, as soon as possible
 @dataclass(frozen=True)
 class EstateSettings:
     estate_name: str = "estatedesk"
+    office_phone: str = ""  # shown wherever a person is told to contact the office
+    office_hours: str = ""  # e.g. "09:00-18:00", shown beside the phone
     timezone: str = "Asia/Taipei"
     languages: tuple[str, ...] = LANGUAGES
     default_language: str = DEFAULT_LANGUAGE
