@@ -23,11 +23,14 @@ def phone(number: str | None) -> str:
     return number or ""
 
 
-def holder(tr: Tr, file: TicketFile) -> str | None:
+def holder(tr: Tr, file: TicketFile, settings: EstateSettings | None = None) -> str | None:
+    """Who has the ticket: its technician, its contractor, or a complaint's department."""
     if file.technician is not None:
         return file.technician.name
     if file.contractor is not None:
         return tr("{name} (responsible contractor)", name=file.contractor.name)
+    if file.ticket.kind == "C" and file.ticket.department and settings is not None:
+        return labels.department(tr, settings, file.ticket.department)
     return None
 
 

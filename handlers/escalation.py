@@ -99,7 +99,7 @@ async def overdue(update: Update, context: Context, who: Asker) -> None:
         file = await views.ticket_file(d.db, ticket.id, who.user_id)
         lines.append(tr("{ref} {unit}: late by {late}, held by {holder}", ref=ticket.ref,
                         unit=ticket.unit.label, late=tr.duration(sla.lateness(ticket, d.now())),
-                        holder=cards.holder(tr, file) or tr("nobody yet")))
+                        holder=cards.holder(tr, file, d.settings) or tr("nobody yet")))
     unreachable = await views.unreachable(d.db)
     if unreachable:
         lines.append(tr("Blocked the bot, so not reachable: {names}",

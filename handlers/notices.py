@@ -20,7 +20,7 @@ from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
 from handlers.common import CHANNELS, Desk, fit, keyboard, office
-from handlers.i18n import Tr
+from handlers.i18n import N_, Tr
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
 
@@ -166,8 +166,11 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         await _text(bot, chat, _with_photos_note(tr, head + "\n" + cards.summary(
             tr, d.settings, file, staff=True), shown), reply_markup=buttons)
     elif kind in ("task_assigned", "task_reopened", "complaint_routed"):
+        routed_here = recipient.department == file.ticket.department
         head = {"task_assigned": tr("New task for you"),
-                "complaint_routed": tr("A complaint for your department"),
+                "complaint_routed": tr("A complaint for your department") if routed_here else
+                tr("A complaint for {department}, which has no head here: please see to it.",
+                   department=labels.department(tr, d.settings, file.ticket.department or "")),
                 "task_reopened": tr("Reopened: the resident says it is not resolved: {reason}",
                                     reason=message.payload.get("reason", ""))}[kind]
         shown = await _photos(bot, d, message, file.report_photos)
@@ -177,6 +180,8 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         await _text(bot, chat, resident_text(tr, d, file, kind, message.payload),
                     reply_markup=keyboard([[(tr("Resolved"), f"s:ok:{file.ticket.id}"),
                                             (tr("Not resolved"), f"s:no:{file.ticket.id}")]]))
+    elif kind in ("complaint_acknowledged", "complaint_with_department"):
+        await _text(bot, chat, resident_text(tr, d, file, kind, message.payload))
     elif kind == "filed_for_you":
         await _text(bot, chat, resident_text(tr, d, file, kind, message.payload),
                     reply_markup=keyboard([[(tr("Open {ref}", ref=ref),
@@ -266,6 +271,13 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
         return tr("{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? "
                   "Without an answer within {days} days we will take it as resolved.", ref=ref,
                   reply=t.reply or "", days=d.settings.auto_confirm_days)
+    if kind == "complaint_acknowledged":
+        return tr("{ref}: the desk has received your complaint and is looking into it. We will "
+                  "answer by {deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at))
+    if kind == "complaint_with_department":
+        return tr("{ref}: your complaint is now with {department}, who will answer you by "
+                  "{deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at),
+                  department=labels.department(tr, d.settings, t.department or ""))
     if kind == "filed_for_you":
         what = tr("complaint") if t.kind == "C" else tr("repair")
         return tr("The management office recorded your {what} {channel}: {ref}. You can follow "
@@ -294,11 +306,25 @@ async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, ref: str | 
               name=name, phone=phone)
 
 
+COMPLAINT_ALERTS = {
+    sla.ASSIGN_WARN: N_("Early warning: complaint {ref} must be acknowledged by {due} ({left} "
+                        "left)."),
+    sla.RESOLVE_WARN: N_("Early warning: complaint {ref} must be answered by {due} ({left} "
+                         "left)."),
+    sla.ASSIGN_LATE: N_("Late: complaint {ref} was not acknowledged by {due}. With {holder}."),
+    sla.RESOLVE_LATE: N_("Late: complaint {ref} was not answered by {due}. With {holder}."),
+}
+
+
 def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
     """The head of a warning, an overdue alert or a visit reminder: what, how late, who."""
     t, step = file.ticket, message.payload.get("step")
-    holder = cards.holder(tr, file) or tr("nobody yet")
-    if step == sla.ASSIGN_WARN:
+    holder = cards.holder(tr, file, d.settings) or tr("nobody yet")
+    if t.kind == "C" and step in COMPLAINT_ALERTS:  # 受理 and 回覆, never 派工
+        due = t.assign_due_at if step in (sla.ASSIGN_WARN, sla.ASSIGN_LATE) else t.deadline_at
+        text = tr(COMPLAINT_ALERTS[step], ref=t.ref, due=tr.datetime(due),
+                  left=tr.duration(due - d.now()), holder=holder)
+    elif step == sla.ASSIGN_WARN:
         text = tr("Early warning: {ref} must be assigned by {due} ({left} left).", ref=t.ref,
                   due=tr.datetime(t.assign_due_at), left=tr.duration(t.assign_due_at - d.now()))
     elif step == sla.RESOLVE_WARN:
@@ -334,7 +360,7 @@ async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
             file = await views.ticket_file(d.db, ticket_id, None)
             lines.append(f"· {file.ticket.ref} {file.ticket.unit.label} "
                          f"{labels.of(tr, labels.SLOTS, file.ticket.visit_slot)} "
-                         f"{cards.holder(tr, file) or tr('nobody yet')}")
+                         f"{cards.holder(tr, file, d.settings) or tr('nobody yet')}")
     if payload["oldest"]:
         lines.append(tr("Oldest open tickets:"))
         for ticket_id in payload["oldest"]:

@@ -34,9 +34,11 @@ async def test_a_complaint_is_acknowledged_routed_answered_disputed_and_closed(d
 
     await clerk.tap("Acknowledge")
     assert "acknowledged" in clerk.last_text
+    assert "the desk has received your complaint and is looking into it" in resident.last_text
     await clerk.tap("Route to a department")
     await clerk.tap("Security")
     assert "C-2026-00001 passed to Security" in clerk.last_text
+    assert "your complaint is now with Security, who will answer you by" in resident.last_text
     assert "A complaint for your department" in head.last_text
     assert not any("A complaint for your department" in t for t in boss.texts())
 
@@ -76,7 +78,7 @@ async def test_complaints_show_in_mytickets_queue_and_overdue(desk):
     await clerk.send("/queue")
     assert clerk.labels()[0].startswith("C-2026-00001")
     await desk.run_until(desk.clock.now + __import__("datetime").timedelta(minutes=31))
-    assert any("C-2026-00001 was not assigned by" in t for t in boss.texts())
+    assert any("complaint C-2026-00001 was not acknowledged by" in t for t in boss.texts())
     await boss.send("/overdue")
     assert "C-2026-00001" in boss.last_text
 
@@ -111,3 +113,24 @@ async def test_a_resident_adds_a_photo_to_an_open_repair_and_the_technician_is_t
     assert "the resident added: It is spreading to the wall." in tech.last_text
     stranger_ticket = await desk.query("SELECT count(*) FROM ticket_photos WHERE stage = 'extra'")
     assert stranger_ticket == [(1,)]
+
+
+async def test_a_department_without_a_head_falls_to_the_desk_and_management_to_managers(desk):
+    clerk, tech, boss = await staff(desk)  # the desk's supervisor has no department
+    head = await hire_security_head(desk)
+    manager = desk.person(9011, "Manager", "en")
+    await desk.hire(manager, roles.MANAGER, "Estate manager")
+    resident = await resident_of_a12(desk)
+    await complain(resident)
+    await clerk.tap("Route to a department")
+    await clerk.tap("Cleaning")  # nobody heads cleaning in the bot
+    assert "A complaint for Cleaning, which has no head here" in boss.last_text
+    assert not any("Cleaning" in t for t in head.texts())  # not every supervisor
+    await desk.run_until(desk.clock.now + __import__("datetime").timedelta(days=4))
+    late = [t for t in boss.texts() if "was not answered by" in t]
+    assert late and "With Cleaning." in late[0]  # the department, not "nobody yet"
+
+    await complain(resident, "The management fee statement is wrong.")
+    await clerk.tap_starting("d:rt:2:")
+    await clerk.tap("Management")
+    assert any("C-2026-00002" in t for t in manager.texts())

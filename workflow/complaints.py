@@ -104,6 +104,8 @@ async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, ac
         await tickets.add_event(conn, ticket.id, now, actor_id, "acknowledged", ticket.status,
                                 ticket.status)
         await sla.arm(conn, settings, ticket.id, now)
+        await outbox.add(conn, ticket.resident_id, "complaint_acknowledged", now, ticket.id,
+                         actor_id=actor_id)
         return await tickets.get(conn, ticket.id)
 
 
@@ -124,6 +126,8 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
         for head in await machine.holders(conn, routed):
             await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id,
                              actor_id=actor_id)
+        await outbox.add(conn, ticket.resident_id, "complaint_with_department", now, ticket.id,
+                         actor_id=actor_id)
         await sla.arm(conn, settings, ticket.id, now)
         return routed
 

@@ -98,11 +98,21 @@ async def desk(conn: aiosqlite.Connection) -> list[Person]:
     return []
 
 
+MANAGEMENT = "management"  # 管理處: its complaints reach the managers
+DESK_DEPARTMENT = "customer_service"
+
+
 async def department_heads(conn: aiosqlite.Connection, department: str | None) -> list[Person]:
-    """The supervisors of a department; when it has none, every supervisor."""
+    """The supervisors of a department (the managers, for the management office's own). A
+    department with no head here falls to the desk's own supervisors (those of customer
+    service, or with no department), then to any supervisor, then to the managers."""
     supervisors = await people.with_role(conn, roles.SUPERVISOR)
+    managers = await people.with_role(conn, roles.MANAGER)
     heads = [p for p in supervisors if p.department == department]
-    return heads or supervisors or await people.with_role(conn, roles.MANAGER)
+    if department == MANAGEMENT:
+        return heads + managers or supervisors
+    desk_heads = [p for p in supervisors if p.department in (None, DESK_DEPARTMENT)]
+    return heads or desk_heads or supervisors or managers
 
 
 async def holders(conn: aiosqlite.Connection, ticket: Ticket) -> list[Person]:
