@@ -70,6 +70,13 @@ class Asker:
     def role(self) -> str | None:
         return self.person.role if self.person and self.person.active else None
 
+    def may(self, allowed: tuple[str, ...]) -> bool:
+        """A role check; a member of staff who lives in the estate is a resident too."""
+        if self.role in allowed:
+            return True
+        return roles.RESIDENT in allowed and self.person is not None and \
+            self.person.lives_here and self.person.active and self.role is not None
+
 
 async def asker(update: Update, context: Context) -> Asker:
     user = update.effective_user
@@ -143,7 +150,7 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             who = await asker(update, context)
             before = commits_so_far()
             try:
-                if roles_allowed is not None and who.role not in roles_allowed:
+                if roles_allowed is not None and not who.may(roles_allowed):
                     if who.role is None and roles.RESIDENT in roles_allowed:
                         await answer(update, who.tr(
                             "Your unit is not confirmed yet. A clerk will check it soon, and "
@@ -374,4 +381,7 @@ def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
         first = [(tr("Queue"), "m:queue"), (tr("Take a report"), "m:intake")]
     else:
         return None
-    return keyboard([first, [(tr("Language"), "m:language"), (tr("Help"), "m:help")]])
+    rows = [first]
+    if who.person is not None and who.person.lives_here:  # their own flat, too
+        rows.append([(tr("Report a repair"), "m:repair"), (tr("My tickets"), "m:mytickets")])
+    return keyboard(rows + [[(tr("Language"), "m:language"), (tr("Help"), "m:help")]])

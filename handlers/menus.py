@@ -64,18 +64,23 @@ HELP = {
 }
 
 
-def commands(tr: Tr, role: str | None) -> list[BotCommand]:
-    return [BotCommand(name, tr(COMMANDS[name])) for name in BY_ROLE.get(role, BY_ROLE[None])]
+def commands(tr: Tr, role: str | None, lives_here: bool = False) -> list[BotCommand]:
+    names = list(BY_ROLE.get(role, BY_ROLE[None]))
+    if lives_here and roles.is_staff(role):  # staff who live in the estate: their flat too
+        names[-3:-3] = ["repair", "mytickets"]
+    return [BotCommand(name, tr(COMMANDS[name])) for name in names]
 
 
 def help_text(tr: Tr, role: str | None) -> str:
     return tr(HELP.get(role, HELP[None]))
 
 
-async def set_for_chat(bot: Bot, chat_id: int, tr: Tr, role: str | None) -> None:
+async def set_for_chat(bot: Bot, chat_id: int, tr: Tr, role: str | None,
+                       lives_here: bool = False) -> None:
     """Best effort: a menu that fails to update is not worth failing the action for."""
     try:
-        await bot.set_my_commands(commands(tr, role), scope=BotCommandScopeChat(chat_id))
+        await bot.set_my_commands(commands(tr, role, lives_here),
+                                  scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the command menu of %s: %s", chat_id, exc)
 

@@ -67,9 +67,13 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
                                     "been used. Please ask the office for a new one."))
         return
     who.person = await views.person(d.db, who.user_id)
-    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, role)
-    await answer(update, who.tr("Welcome to the team. You are now registered as {role}.",
-                                role=labels.of(who.tr, labels.ROLES, role)), main_menu(who))
+    lives_here = who.person.lives_here
+    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, role, lives_here)
+    text = who.tr("Welcome to the team. You are now registered as {role}.",
+                  role=labels.of(who.tr, labels.ROLES, role))
+    if lives_here:
+        text += "\n" + who.tr("Your flat stays linked: /repair and /mytickets work as before.")
+    await answer(update, text, main_menu(who))
 
 
 @handles()
@@ -166,7 +170,8 @@ async def set_language(update: Update, context: Context, who: Asker) -> None:
         who.person = await onboarding.register(d.db, who.user_id, code[0], _name(update), d.now())
     await onboarding.set_language(d.db, who.user_id, code[0])
     who.tr = d.tr(code[0])
-    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, who.role)
+    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, who.role,
+                             bool(who.person and who.person.lives_here))
     await clear_buttons(update)
     await answer(update, who.tr("I will speak English with you from now on."), main_menu(who))
 

@@ -10,11 +10,13 @@ from storage.db import to_db_time
 from storage.records import Invitation, Person, Unit
 
 _PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
-           "department FROM people")
+           "department, EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id) "
+           "FROM people")
 
 
 def _person(row) -> Person:
-    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7])
+    return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7],
+                  bool(row[8]))
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> Person | None:

@@ -16,6 +16,7 @@ class Person:
     active: bool
     unreachable: bool = False
     department: str | None = None
+    lives_here: bool = False  # linked to a unit: staff who live in the estate keep /mytickets
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,25 @@ async def test_a_resident_is_named_as_the_roster_writes_them(desk):
     clerk = desk.person(9001, "Front", "en")
     await desk.hire(clerk, roles.CLERK, "Desk clerk")
     assert await desk.query("SELECT name FROM people WHERE user_id = 9001") == [("Desk clerk",)]
+
+
+async def test_a_clerk_who_owns_a_flat_keeps_their_own_tickets(desk):
+    resident = desk.person(5001, "May", "en")
+    await resident.send("/start")
+    await resident.share_contact("+886 912 345 678")
+    from workflow import admin
+    code = await admin.invite(desk.db, roles.CLERK, "Front desk", desk.clock())
+    await resident.send(f"/start {code}")
+    assert "registered as clerk" in resident.last_text
+    assert "Your flat stays linked" in resident.last_text
+    assert "My tickets" in resident.labels() and "Queue" in resident.labels()
+    menu = [c for c in desk.api.calls if c.method == "setMyCommands"
+            and c.params.get("scope", {}).get("chat_id") == 5001]
+    assert "mytickets" in [cmd["command"] for cmd in menu[-1].params["commands"]]
+    await resident.send("/repair")
+    assert resident.last_text == "What kind of problem is it?"
+    await resident.send("/cancel")
+    await resident.send("/mytickets")
+    assert "no tickets yet" in resident.last_text
+    await resident.send("/queue")
+    assert "No open tickets" in resident.last_text
