@@ -49,11 +49,14 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         text = await text_answer(update, who, intake.MAX_QUERY)
         if text is None:
             return
-        units = await intake.find(d.db, who.user_id, text, d.now())
+        units, close = await intake.find(d.db, who.user_id, text, d.now())
         if not units:
+            rows = [[(u.label, f"i:u:{u.id}")] for u in close]
             await answer(update, tr("No unit on the roster matches '{text}'. Please type the "
                                     "building and unit as on the roster (A 12F-3), or the "
-                                    "caller's number.", text=text), keyboard([_cancel(who)]))
+                                    "caller's number.", text=text) + (
+                "\n" + tr("Closest on the roster:") if close else ""),
+                keyboard(rows + [_cancel(who)]))
         elif len(units) == 1:
             await _unit_chosen(update, context, who, units[0].id)
         else:

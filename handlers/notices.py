@@ -12,6 +12,7 @@ import warnings
 from datetime import timedelta
 
 import httpx
+from babel.lists import format_list
 from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
@@ -223,10 +224,13 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
 async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage) -> None:
     payload = message.payload
     if message.kind == "join_request":
-        request, person = await views.join_request(d.db, payload["request_id"])
-        await _text(bot, chat, tr(
-            "Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
-            name=person.name, phone=request.phone, unit=request.claimed_unit),
+        request, person, listed = await views.join_request(d.db, payload["request_id"])
+        text = tr("Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
+                  name=person.name, phone=cards.phone(request.phone), unit=request.claimed_unit)
+        text += "\n" + (tr("The roster has for this unit: {people}", people=format_list(
+            [f"{e.name} {cards.phone(e.phone)}" for e in listed], locale=tr.locale))
+            if listed else tr("This unit is not on the roster."))
+        await _text(bot, chat, text,
             reply_markup=keyboard([[(tr("Approve"), f"o:join:a:{request.id}"),
                                     (tr("Reject"), f"o:join:r:{request.id}")]]))
     elif message.kind == "digest":

@@ -53,6 +53,11 @@ async def entries_of_unit(conn: aiosqlite.Connection, unit_id_: int) -> list[Ros
     return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in await cur.fetchall()]
 
 
+async def all_units(conn: aiosqlite.Connection) -> list[Unit]:
+    cur = await conn.execute("SELECT id, building, unit FROM units ORDER BY building, unit")
+    return [Unit(*r) for r in await cur.fetchall()]
+
+
 async def find_unit(conn: aiosqlite.Connection, building: str, unit: str) -> Unit | None:
     row = await (await conn.execute(
         "SELECT id, building, unit FROM units WHERE building = ? AND unit = ?",

@@ -110,3 +110,17 @@ async def test_a_supervisor_can_take_a_report_in_chinese(desk):
     assert "請輸入棟別與戶號" in boss.last_text
     await boss.send("Ａ 12F-3")  # full-width, as a phone keyboard may type it
     assert "是哪位住戶的報修" in boss.last_text
+
+
+async def test_a_unit_is_found_however_it_is_typed_or_the_closest_are_offered(desk):
+    clerk, _, _ = await staff(desk)
+    await clerk.send("/intake")
+    await clerk.send("A棟12樓之3")
+    assert "A 12F-3: whose report is it?" in clerk.last_text
+    await clerk.send("/cancel")
+    await clerk.send("/intake")
+    await clerk.send("A 12F-9")
+    assert "No unit on the roster matches 'A 12F-9'" in clerk.last_text
+    assert "Closest on the roster:" in clerk.last_text and "A 12F-3" in clerk.labels()
+    await clerk.tap("A 12F-3")
+    assert "A 12F-3: whose report is it?" in clerk.last_text

@@ -176,3 +176,18 @@ async def test_a_clerk_who_owns_a_flat_keeps_their_own_tickets(desk):
     assert "no tickets yet" in resident.last_text
     await resident.send("/queue")
     assert "No open tickets" in resident.last_text
+
+
+async def test_a_tenant_types_the_unit_their_way_and_the_clerk_sees_the_roster(desk):
+    clerk, _, _ = await staff(desk)
+    tenant = desk.person(5004, "Tenant", "zh-TW")
+    await tenant.send("/start")
+    await tenant.share_contact("+886 955 000 222")
+    await tenant.send("A棟12樓之3")
+    request = next(t for t in clerk.texts() if "says they live in" in t)
+    assert "The roster has for this unit: 陳美玲 0912-345-678" in request
+    await clerk.tap("Approve")
+    linked = await desk.query("SELECT u.building, u.unit FROM residencies r JOIN units u "
+                              "ON u.id = r.unit_id WHERE r.user_id = 5004")
+    assert linked == [("A", "12F-3")]  # the roster's own unit, not a new one
+    assert await desk.query("SELECT count(*) FROM units") == [(3,)]

@@ -13,7 +13,7 @@ from datetime import datetime
 from storage import drafts, people, roster
 from storage.db import Database
 from storage.records import Draft, Unit
-from workflow import complaints, conversations, onboarding, phones, report, roles
+from workflow import complaints, conversations, phones, report, roles, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -48,17 +48,17 @@ async def start(db: Database, actor_id: int, now: datetime) -> None:
         await conversations.begin(conn, Draft(actor_id, FLOW, "find", {}), now)
 
 
-async def find(db: Database, actor_id: int, text: str, now: datetime) -> list[Unit]:
-    """The units a typed 'building unit' or a caller's number points to."""
+async def find(db: Database, actor_id: int, text: str,
+               now: datetime) -> tuple[list[Unit], list[Unit]]:
+    """The units a typed unit (however written) or a caller's number points to; when none,
+    the closest units on the roster."""
     async with db.reading() as conn:
         await _step(conn, actor_id, now, "find")
-        if phones.is_valid(text):
+        if phones.is_valid(text) and not re.search(r"[A-Za-z棟栋座幢樓楼]", text):
             entries = await roster.entries_by_phone_key(conn, phones.phone_key(text))
             found = {e.unit.id: e.unit for e in entries if phones.same_number(e.phone, text)}
-            return list(found.values())
-        parsed = onboarding.parse_claim(text)
-        unit = await roster.find_unit(conn, *parsed) if parsed else None
-        return [unit] if unit else []
+            return list(found.values()), []
+        return await units.find(conn, text)
 
 
 async def candidates(conn, unit_id: int) -> list[Candidate]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from storage import outbox, people, roster, tickets
 from storage.db import Database
 from storage.records import JoinRequest, Person, Unit
-from workflow import phones, roles
+from workflow import phones, roles, units
 from workflow import tickets as machine
 
 CLAIM_FLOW = "claim_unit"
@@ -116,10 +116,15 @@ THROTTLED = "throttled"
 
 def parse_claim(text: str) -> tuple[str, str] | None:
     """'A 12F-3' -> ('A', '12F-3'): the building, then the unit."""
-    parts = text.strip().split(None, 1)
-    if len(parts) != 2 or len(text) > MAX_CLAIM:
+    if len(text) > MAX_CLAIM:
         return None
-    return unit_text(parts[0]), unit_text(parts[1])
+    parts = text.strip().split(None, 1)
+    if len(parts) == 2:
+        return unit_text(parts[0]), unit_text(parts[1])
+    written = units.key(text)  # "A棟12樓之3", "B-9-2": no space between building and unit
+    if written is None or not written[0]:
+        return None
+    return written[0], "-".join(written[1:])
 
 
 async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
@@ -134,8 +139,13 @@ async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
             raise machine.Refusal(machine.Refusal.STALE)
         unit = None
         if approve:
-            building, unit_name = parse_claim(request.claimed_unit) or (request.claimed_unit, "")
-            unit_id = await roster.unit_id(conn, building, unit_name)
+            known, _ = await units.find(conn, request.claimed_unit)
+            if len(known) == 1:  # as typed ("B棟9樓之2"), the roster's own unit ("B 9F-2")
+                unit_id = known[0].id
+            else:
+                building, unit_name = parse_claim(request.claimed_unit) or (
+                    request.claimed_unit, "")
+                unit_id = await roster.unit_id(conn, building, unit_name)
             unit = await roster.get_unit(conn, unit_id)
             await people.link_unit(conn, request.user_id, unit_id, now)
             person = await people.get(conn, request.user_id)

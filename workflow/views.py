@@ -12,6 +12,7 @@ from storage.records import (
     Draft,
     JoinRequest,
     Person,
+    RosterEntry,
     Signoff,
     Ticket,
     TicketEvent,
@@ -20,6 +21,7 @@ from storage.records import (
 from storage.visits import Visit
 from workflow import conversations
 from workflow import tickets as machine
+from workflow import units as unit_names
 
 MY_TICKETS_LIMIT = 20
 # Audit events that record something beside the ticket without changing it.
@@ -145,12 +147,17 @@ async def drop_draft(db: Database, user_id: int) -> bool:
         return await drafts.delete(conn, user_id)
 
 
-async def join_request(db: Database, request_id: int) -> tuple[JoinRequest, Person]:
+async def join_request(db: Database, request_id: int) -> tuple[
+        JoinRequest, Person, list[RosterEntry]]:
+    """A request to be linked to a unit, with whom the roster has for that unit (so the
+    clerk approving it can compare)."""
     async with db.reading() as conn:
         request = await roster.get_join_request(conn, request_id)
         if request is None:
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
-        return request, await people.get(conn, request.user_id)
+        matches, _ = await unit_names.find(conn, request.claimed_unit)
+        listed = [e for u in matches[:1] for e in await roster.entries_of_unit(conn, u.id)]
+        return request, await people.get(conn, request.user_id), listed
 
 
 async def unreachable(db: Database) -> list[Person]:
