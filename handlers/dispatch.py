@@ -99,7 +99,7 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
         label = tr("Contract: {deadline}", deadline=tr.datetime(due)) if by_contract else \
             tr("Service level: {deadline}", deadline=tr.datetime(due))
         rows.append([(label, stamp(f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}", seen))])
-    others = [(tr("{days} days", days=n), stamp(f"d:dl:{ticket.id}:{target}:{n}", seen))
+    others = [(tr.plural("{n} day", "{n} days", n), stamp(f"d:dl:{ticket.id}:{target}:{n}", seen))
               for n in dispatch.DEADLINE_CHOICES]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]
     await clear_buttons(update)

@@ -54,7 +54,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
         await answer(update, tr("{ref}: the clock runs again. Deadline: {deadline}.",
                                 ref=ticket.ref, deadline=tr.datetime(ticket.deadline_at)))
     elif action == "ex":
-        rows = [[(tr("+{days} days", days=n), stamp(f"d:xd:{ticket_id}:{n}", seen))
+        rows = [[(tr.plural("+{n} day", "+{n} days", n), stamp(f"d:xd:{ticket_id}:{n}", seen))
                  for n in sla.EXTEND_CHOICES]]
         await answer(update, tr("Extend the deadline by how much?"), keyboard(rows))
     elif action == "xd":
@@ -103,7 +103,7 @@ async def overdue(update: Update, context: Context, who: Asker) -> None:
     unreachable = await views.unreachable(d.db)
     if unreachable:
         lines.append(tr("Blocked the bot, so not reachable: {names}",
-                        names=", ".join(p.name for p in unreachable)))
+                        names=tr.join(p.name for p in unreachable)))
     rows = [[(t.ref, f"d:v:{t.id}")] for t in late]
     await answer(update, "\n".join(lines), keyboard(rows) if rows else None)
 

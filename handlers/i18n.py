@@ -63,10 +63,21 @@ class Tr:
         self.locale = Locale.parse(BABEL_LOCALES[self.language])
         self.tz = tz
         self._gettext = _translations(self.language).gettext
+        self._ngettext = _translations(self.language).ngettext
 
     def __call__(self, message: str, **values) -> str:
         text = self._gettext(message)
         return text.format(**values) if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values) -> str:
+        """'1 day' or '2 days', by the reader's language's own plural rules."""
+        return self._ngettext(singular, plural, n).format(n=n, **values)
+
+    def join(self, items) -> str:
+        """A list as the reader's language writes one: 'a, b', '甲、乙'."""
+        items = [str(i) for i in items]
+        return format_list(items, style="unit" if self.language == "en" else "standard",
+                           locale=self.locale) if items else ""
 
     def datetime(self, value: datetime) -> str:
         day = format_skeleton("yMMMd", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
@@ -83,7 +94,11 @@ class Tr:
         return format_decimal(value, format="#,##0.##", locale=self.locale)
 
     def duration(self, value: timedelta) -> str:
-        """'1 day, 12 hours' or '2 hours, 5 minutes': the two largest units."""
+        """'1 day, 12 hours' or '2 hours, 5 minutes': the two largest units; under a minute,
+        the seconds."""
+        if timedelta(0) <= value < timedelta(minutes=1):
+            return format_timedelta(timedelta(seconds=int(value.total_seconds())), threshold=1,
+                                    granularity="second", locale=self.locale)
         minutes = max(int(value.total_seconds() // 60), 0)
         days, rest = divmod(minutes, 24 * 60)
         hours, minutes = divmod(rest, 60)

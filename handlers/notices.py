@@ -262,8 +262,9 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
         return tr("{ref}: the technician has arrived.", ref=ref)
     if kind == "signoff_request":
         return tr("{ref} is reported as repaired: {note}\nIs it fixed? Without an answer "
-                  "within {days} days it will be confirmed automatically.", ref=ref,
-                  note=t.work_note or "", days=d.settings.auto_confirm_days)
+                  "within {days} it will be confirmed automatically.", ref=ref,
+                  note=t.work_note or "", days=tr.plural("{n} day", "{n} days",
+                                                         d.settings.auto_confirm_days))
     if kind == "resident_visit_reminder":
         return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
                   "you, please call {office}.", ref=ref, office=office(tr, d.settings),
@@ -273,8 +274,9 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "still wrong, please report it again with /repair.", ref=ref)
     if kind == "complaint_reply":
         return tr("{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? "
-                  "Without an answer within {days} days we will take it as resolved.", ref=ref,
-                  reply=t.reply or "", days=d.settings.auto_confirm_days)
+                  "Without an answer within {days} we will take it as resolved.", ref=ref,
+                  reply=t.reply or "", days=tr.plural("{n} day", "{n} days",
+                                                      d.settings.auto_confirm_days))
     if kind == "complaint_acknowledged":
         return tr("{ref}: the desk has received your complaint and is looking into it. We will "
                   "answer by {deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at))
@@ -375,7 +377,7 @@ async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
     if payload["unreachable"]:
         names = [p.name for p in [await views.person(d.db, u) for u in payload["unreachable"]]
                  if p]
-        lines.append(tr("Blocked the bot, so not reachable: {names}", names=", ".join(names)))
+        lines.append(tr("Blocked the bot, so not reachable: {names}", names=tr.join(names)))
     if payload.get("late_sent"):
         lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
     return "\n".join(lines)

@@ -118,7 +118,7 @@ async def pick_unit(update: Update, context: Context, who: Asker) -> None:
     await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, roles.RESIDENT)
     await clear_buttons(update)
     await answer(update, who.tr("You are linked to: {units}.",
-                                units=", ".join(u.label for u in linked)), main_menu(who))
+                                units=who.tr.join(u.label for u in linked)), main_menu(who))
 
 
 async def on_claim(update: Update, context: Context, who: Asker, draft: Draft) -> None:

@@ -29,7 +29,7 @@ def _category(tr: Tr, settings: EstateSettings, kind: str, key: str) -> str:
 
 
 def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
-    joined = ", ".join
+    joined = tr.join
     month = format_skeleton("yMMMM", figures.month, locale=tr.locale, fuzzy=True)
     lines = [tr("Figures for {month} (tickets reported in the month):", month=month),
              tr("Repairs: {repairs}, complaints: {complaints}",

@@ -48,7 +48,7 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
         survey = await surveys.survey_of(d.db, t.id)
-        reasons = ", ".join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
+        reasons = tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
         await bot.send_message(chat, tr(
             "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
             ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from handlers.i18n import BABEL_LOCALES, DOMAIN, po_path  # noqa: E402
 from workflow.settings import LANGUAGES  # noqa: E402
 
-KEYWORDS = {"tr": None, "N_": None}
+KEYWORDS = {"tr": None, "N_": None, "plural": (1, 2)}
 SOURCES = ("bot", "handlers", "workflow")
 
 

@@ -228,3 +228,12 @@ async def test_a_redelivered_update_is_not_handled_twice(desk):
     desk.clock.advance(days=4)
     await desk.sweep()  # the record of seen updates does not grow for ever
     assert await desk.query("SELECT count(*) FROM seen_updates") == [(0,)]
+
+
+def test_amounts_are_read_as_people_type_them():
+    from workflow.onsite import MAX_COST, parse_number
+    for typed in ("NT$350", "350元", "＄350", "350", " 350 塊", "NT$ 350.0"):
+        assert parse_number(typed, MAX_COST) == 350.0, typed
+    assert parse_number("1,200.5", MAX_COST) == 1200.5
+    assert parse_number("three hundred", MAX_COST) is None
+    assert parse_number("-5", MAX_COST) is None

@@ -21,17 +21,37 @@ def source_texts():
 def test_every_text_is_translated(language, source_texts):
     with po_path(language).open("rb") as f:
         catalog = read_po(f, locale=BABEL_LOCALES[language])
-    missing = [t for t in source_texts if t not in catalog or not catalog[t].string
-               or catalog[t].fuzzy]
+    def translated(text):
+        found = catalog.get(text)
+        if found is None or found.fuzzy:
+            return []
+        forms = found.string if isinstance(found.string, tuple) else (found.string,)
+        return forms if all(forms) else []
+
+    missing = [t for t in source_texts if not translated(t)]
     assert missing == [], f"{language} lacks: {missing}"
     for text in source_texts:
-        translated = catalog[text].string
-        assert set(PLACEHOLDER.findall(translated)) == set(PLACEHOLDER.findall(text)), text
+        wanted = set(PLACEHOLDER.findall(text if isinstance(text, str) else text[1]))
+        for form in translated(text):  # every plural form has the same placeholders
+            assert set(PLACEHOLDER.findall(form)) == wanted, text
 
 
 def test_the_extraction_finds_the_texts(source_texts):
     assert len(source_texts) > 150
     assert "Report a repair" in source_texts and "Plumbing" in source_texts
+    assert ("{n} day", "{n} days") in source_texts  # plurals through ngettext
+
+
+def test_plurals_lists_and_short_durations_read_naturally():
+    from datetime import timedelta
+    en, zh = Tr("en", None), Tr("zh_Hant", None)
+    assert en.plural("{n} day", "{n} days", 1) == "1 day"
+    assert en.plural("{n} day", "{n} days", 2) == "2 days"
+    assert zh.plural("{n} day", "{n} days", 2) == "2 天"
+    assert en.join(["Plumbing 3", "Security 1"]) == "Plumbing 3, Security 1"
+    assert zh.join(["給排水 3", "保全 1", "清潔 2"]) == "給排水 3、保全 1和清潔 2"
+    assert en.duration(timedelta(seconds=45)) == "45 seconds"
+    assert zh.duration(timedelta(seconds=45)) == "45 秒"
 
 
 def test_chinese_catalogs_really_are_chinese():
@@ -53,7 +73,8 @@ def glossary() -> list[dict[str, str]]:
 def test_the_chinese_catalogs_follow_the_glossary(language):
     with po_path(language).open("rb") as f:
         catalog = read_po(f, locale=BABEL_LOCALES[language])
-    texts = [m.string for m in catalog if m.id and m.string]
+    texts = [form for m in catalog if m.id and m.string
+             for form in (m.string if isinstance(m.string, tuple) else (m.string,))]
     for row in glossary():
         avoid = row[f"avoid in {language}"]
         if avoid:

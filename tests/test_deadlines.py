@@ -341,11 +341,11 @@ async def test_a_late_ticket_is_offered_only_deadlines_still_to_come(desk):
     await clerk.tap("Assign technician")
     await clerk.tap("Ah Wai")
     assert not any(label.startswith("Service level") for label in clerk.labels())
-    assert clerk.labels()[0] == "1 days"
+    assert clerk.labels()[0] == "1 day"
     # A forged 'standard deadline' button is refused; nobody is told a time already past.
     await clerk.tap_data("d:dl:1:t9002:0:v0")
     assert await desk.query("SELECT status FROM tickets") == [("new",)]
-    await clerk.tap("1 days")
+    await clerk.tap("1 day")
     deadline = (await desk.query("SELECT deadline_at FROM tickets"))[0][0]
     assert deadline > "2026-11-29T10:00"
     told = next(t for t in resident.texts() if "will take care of your repair" in t)

@@ -115,3 +115,17 @@ async def test_a_late_job_whose_deadline_was_moved_still_counts_as_late(desk):
     assert (figures.resolved, figures.resolved_in_time, figures.extended) == (3, 2, 1)
     await boss.send("/stats 2026-11")
     assert "Deadlines extended with a reason: 1" in boss.last_text
+
+
+async def test_a_reopened_job_without_a_technician_makes_no_blank_row(desk):
+    clerk, tech, boss = await staff(desk)
+    await the_month_of_november(desk)
+    nov = datetime(2026, 11, 20, 2, tzinfo=UTC)  # a contractor's job, reopened once
+    ticket_id = await add_ticket(desk, 9, "R", "plumbing", nov, status="reopened")
+    async with desk.db.transaction() as conn:
+        await tickets.add_event(conn, ticket_id, nov + H, 5001, "not_fixed", "completed",
+                                "reopened", "leaks again")
+    figures = await stats.compute(desk.db, desk.settings, 9003, date(2026, 11, 1))
+    assert figures.reopen_by_technician == {"Ah Wai": 1}
+    await boss.send("/stats 2026-11")
+    assert "- 1" not in boss.last_text

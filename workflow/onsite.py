@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from storage import drafts, outbox, tickets, visits
@@ -72,7 +73,10 @@ def parse_number(text: str | None, maximum: float) -> float | None:
     """A non-negative number such as 1.5 or 1,200; None when it is not one."""
     if text is None:
         return None
-    cleaned = text.strip().replace(",", "").replace("，", "")
+    cleaned = unicodedata.normalize("NFKC", text).strip().upper().replace(",", "")
+    for mark in ("NT$", "HK$", "RMB", "NTD", "TWD", "US$", "$", "¥", "元", "圓", "塊", "块"):
+        cleaned = cleaned.replace(mark, "")  # "NT$350", "350元", "￥350" are all 350
+    cleaned = cleaned.strip()
     try:
         value = float(cleaned)
     except ValueError:

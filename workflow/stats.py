@@ -86,7 +86,8 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
     refs = {t.id: t for t in tickets}
     reopen_by_technician: Counter = Counter()
     for ticket_id, count in reopened.items():
-        reopen_by_technician[refs[ticket_id].technician or "-"] += count
+        if refs[ticket_id].technician:  # a contractor's or a complaint's has no technician
+            reopen_by_technician[refs[ticket_id].technician] += count
     # The resident's own answer counts first; a rating taken by phone only without one.
     rated = [(s, s.rating if s.rating is not None else s.phone_rating) for s in surveys]
     rated = [(s, r) for s, r in rated if r is not None]
