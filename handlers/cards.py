@@ -70,7 +70,10 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
         # a moved deadline never hides the service level's own target
         lines.append(tr("Service-level target: {target}", target=tr.datetime(t.target_at)))
     if staff and t.paused_at:
-        lines.append(tr("Clock paused since {time}", time=tr.datetime(t.paused_at)))
+        why = next((e.note for e in reversed(file.events) if e.action == "paused"), "")
+        lines.append(tr("Clock paused since {time}: {reason}", time=tr.datetime(t.paused_at),
+                        reason=why) if why else
+                     tr("Clock paused since {time}", time=tr.datetime(t.paused_at)))
     if t.work_note:
         lines.append(tr("Work done: {note}", note=t.work_note))
     if staff and t.labour_hours is not None:

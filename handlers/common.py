@@ -313,6 +313,14 @@ async def clear_buttons(update: Update) -> None:
         pass
 
 
+CLOSE = "x:close"
+
+
+def picker(tr: Tr, rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """A choice offered under a card, with a way out that changes nothing."""
+    return keyboard(rows + [[(tr("Close"), CLOSE)]])
+
+
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])

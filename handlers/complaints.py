@@ -24,6 +24,7 @@ from handlers.common import (
     kick,
     main_menu,
     own_unit,
+    picker,
     stamp,
     text_answer,
 )
@@ -62,15 +63,17 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             [(tr("No, a reply here is fine"), "k:cb:0")], _cancel(who)]))
     else:
         data = draft.data
+        unit = await views.unit(d.db, data["unit_id"])
         lines = [tr("Please check your complaint:"), *behalf_lines(tr, data),
+                 tr("Unit: {unit}", unit=unit.label if unit else ""),
                  tr("Category: {category}", category=labels.complaint_category(
                      tr, d.settings, data["category"])),
                  tr("Complaint: {text}", text=data["text"]),
                  tr("Photos: {count}", count=len(data.get("photos", [])))]
         if data.get("callback"):
             lines.append(tr("Wants a phone call back."))
-        await answer(update, "\n".join(lines), keyboard([[(tr("Confirm and send"), "k:ok")],
-                                                         _cancel(who)]))
+        await answer(update, "\n".join(lines), keyboard([
+            [(tr("Confirm and send"), "k:ok")], [(tr("Edit"), "k:edit"), *_cancel(who)]]))
 
 
 async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
@@ -112,6 +115,17 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "ok":
         await _submit(update, context, who)
         return
+    elif action == "edit":
+        await draft_at(context, who, complaints.FLOW, "summary")
+        tr = who.tr
+        await answer(update, tr("What would you like to change?"), keyboard([
+            [(tr("Category"), "k:e:category"), (tr("Complaint"), "k:e:text")],
+            [(tr("Photos"), "k:e:photos"), (tr("Phone call back"), "k:e:callback")],
+            _cancel(who)]))
+        return
+    elif action == "e":
+        draft = await draft_at(context, who, complaints.FLOW, "summary")
+        new = complaints.edit(draft, args[0] if args else "")
     else:
         raise Refusal(Refusal.INVALID)
     await clear_buttons(update)
@@ -164,7 +178,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
         rows = [[(labels.department(tr, d.settings, dep.key),
                   stamp(f"d:dp:{ticket_id}:{dep.key}", seen))]
                 for dep in d.settings.departments]
-        await answer(update, tr("Which department should handle it?"), keyboard(rows))
+        await answer(update, tr("Which department should handle it?"), picker(tr, rows))
     elif action == "dp":
         ticket = await complaints.route(d.db, d.settings, ticket_id, who.user_id,
                                         args[1] if len(args) > 1 else "", d.now(), seen)

@@ -20,6 +20,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    picker,
     seen_version,
     stamp,
 )
@@ -55,7 +56,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                     "staff invite --role technician"))
             return
         rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
-        await answer(update, tr("{ref}: which technician?", ref=ticket.ref), keyboard(rows))
+        await answer(update, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
     elif action == "con":
         ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
         if not contractors:
@@ -64,12 +65,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             return
         rows = [[(c.name, stamp(f"d:pc:{ticket.id}:{c.id}", seen))] for c in contractors]
         await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
-                     keyboard(rows))
+                     picker(tr, rows))
     elif action == "own":
         ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
         rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which of our technicians takes over from the "
-                                "contractor?", ref=ticket.ref), keyboard(rows))
+                                "contractor?", ref=ticket.ref), picker(tr, rows))
     elif action in ("pt", "pc", "po"):
         await _ask_deadline(update, context, who, ticket_id,
                             {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)),
@@ -103,7 +104,7 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
               for n in dispatch.DEADLINE_CHOICES]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]
     await clear_buttons(update)
-    await answer(update, tr("{ref}: repair deadline?", ref=ticket.ref), keyboard(rows))
+    await answer(update, tr("{ref}: repair deadline?", ref=ticket.ref), picker(tr, rows))
 
 
 async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,

@@ -18,6 +18,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    picker,
     stamp,
     text_answer,
 )
@@ -32,9 +33,12 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
     """The deadline buttons of a desk card or an alert (routed here by handlers.dispatch)."""
     d, tr = desk(context), who.tr
     if action == "pr":
+        ticket = (await views.ticket_file(d.db, ticket_id, who.user_id)).ticket
         rows = [[(labels.of(tr, labels.PRIORITIES, p), stamp(f"d:pp:{ticket_id}:{p}", seen))]
-                for p in PRIORITIES]
-        await answer(update, tr("New priority?"), keyboard(rows))
+                for p in PRIORITIES if p != ticket.priority]
+        await answer(update, tr("{ref} is {priority} now. Its new priority?", ref=ticket.ref,
+                                priority=labels.of(tr, labels.PRIORITIES, ticket.priority)),
+                     picker(tr, rows))
     elif action == "pp":
         ticket = await sla.change_priority(d.db, d.settings, ticket_id, who.user_id,
                                            args[1] if len(args) > 1 else "", d.now(), seen)
@@ -56,7 +60,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
     elif action == "ex":
         rows = [[(tr.plural("+{n} day", "+{n} days", n), stamp(f"d:xd:{ticket_id}:{n}", seen))
                  for n in sla.EXTEND_CHOICES]]
-        await answer(update, tr("Extend the deadline by how much?"), keyboard(rows))
+        await answer(update, tr("Extend the deadline by how much?"), picker(tr, rows))
     elif action == "xd":
         days = int_arg(args, 1)
         if days not in sla.EXTEND_CHOICES:

@@ -88,7 +88,9 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
                 for s in report.open_slots(day, _now_local(context))]
         await answer(update, tr("Which time of day?"), keyboard(rows + [_cancel_row(who)]))
     else:
-        await answer(update, _summary(who, context, draft.data), keyboard([
+        unit = await views.unit(d.db, draft.data["unit_id"])
+        await answer(update, _summary(who, context, draft.data, unit.label if unit else ""),
+                     keyboard([
             [(tr("Confirm and send"), "r:ok")],
             [(tr("Edit"), "r:edit"), (tr("Cancel"), CANCEL)],
         ]))
@@ -99,11 +101,11 @@ def _now_local(context: Context):
     return d.now().astimezone(d.settings.tz)
 
 
-def _summary(who: Asker, context: Context, data: dict) -> str:
+def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
     tr, settings = who.tr, desk(context).settings
     emergency = data.get("priority") == EMERGENCY
     return "\n".join([
-        tr("Please check your report:"), *behalf_lines(tr, data),
+        tr("Please check your report:"), *behalf_lines(tr, data), tr("Unit: {unit}", unit=unit),
         tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
         tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                       data.get("priority", NORMAL))),

@@ -8,7 +8,16 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers import complaints, escalation, labels, onboarding, onsite, repair_report, surveys
 from handlers import intake as intake_desk
-from handlers.common import PRIVATE, Asker, Context, answer, desk, handles, main_menu
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    clear_buttons,
+    desk,
+    handles,
+    main_menu,
+)
 from workflow import addenda, conversations, intake, report, sla, views
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
@@ -59,6 +68,12 @@ async def unknown_command(update: Update, context: Context, who: Asker) -> None:
 
 
 @handles()
+async def close_picker(update: Update, context: Context, who: Asker) -> None:
+    """A picker closed: its buttons go, nothing else changes."""
+    await clear_buttons(update)
+
+
+@handles()
 async def unknown_button(update: Update, context: Context, who: Asker) -> None:
     """A button no handler knows (from an old version of the bot, or forged): its spinner
     stops with a short message."""
@@ -69,4 +84,5 @@ def register(app) -> None:
     """Last: only what no other handler took arrives here."""
     app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
+    app.add_handler(CallbackQueryHandler(close_picker, pattern=r"^x:close$"))
     app.add_handler(CallbackQueryHandler(unknown_button))

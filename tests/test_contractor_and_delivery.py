@@ -13,7 +13,7 @@ async def test_a_contractor_without_telegram_is_phoned_and_the_desk_records_comp
     await report_leak(resident)
 
     await clerk.tap("Assign contractor")
-    assert clerk.labels() == ["Aqua Works"]  # only the one liable for plumbing
+    assert clerk.labels() == ["Aqua Works", "Close"]  # only the one liable for plumbing
     await clerk.tap("Aqua Works")
     await clerk.tap("5 days")
     assert "assigned to Aqua Works (responsible contractor)" in clerk.last_text

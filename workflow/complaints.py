@@ -27,9 +27,25 @@ def start(user_id: int, unit_ids: list[int]) -> Draft:
     return Draft(user_id, FLOW, "unit", {"photos": []})
 
 
+EDITABLE = ("category", "text", "photos", "callback")
+
+
 def advance(draft: Draft, **values) -> Draft:
+    """The next step, or back to the summary when a field was being changed."""
     data = {**draft.data, **values}
+    if data.pop("editing", False):
+        return Draft(draft.user_id, FLOW, "summary", data)
     return Draft(draft.user_id, FLOW, STEPS[STEPS.index(draft.step) + 1], data)
+
+
+def edit(draft: Draft, field: str) -> Draft:
+    """Changes one answer before the complaint is sent."""
+    if field not in EDITABLE:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    data = {**draft.data, "editing": True}
+    if field == "photos":
+        data["photos"] = []
+    return Draft(draft.user_id, FLOW, field, data)
 
 
 async def submit(db: Database, settings: EstateSettings, user_id: int,

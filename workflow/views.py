@@ -60,6 +60,11 @@ async def person(db: Database, user_id: int) -> Person | None:
         return await people.get(conn, user_id)
 
 
+async def unit(db: Database, unit_id: int) -> Unit | None:
+    async with db.reading() as conn:
+        return await roster.get_unit(conn, unit_id)
+
+
 async def units(db: Database, user_id: int) -> list[Unit]:
     async with db.reading() as conn:
         return await people.units_of(conn, user_id)
