@@ -292,14 +292,23 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
     if not message.photo:
         await answer(update, tr("Please send a photo, or tap 'Done'."), done_button)
         return
+    album = message.media_group_id  # an album comes as one message per photo
+    answered = album is not None and draft.data.get("album") == album
     if len(photos) >= limit:
-        await answer(update, tr("That is the most photos one report can take ({limit}). "
-                                "Tap 'Done' to go on.", limit=limit), done_button)
+        if not answered:
+            await answer(update, tr("That is the most photos one report can take ({limit}). "
+                                    "Tap 'Done' to go on.", limit=limit), done_button)
         return
     photos.append(message.photo[-1].file_id)
     d = desk(context)
     await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step,
-                                       {**draft.data, "photos": photos}), d.now())
+                                       {**draft.data, "photos": photos, "album": album}), d.now())
+    if answered:
+        return  # one reply for the whole album
+    if album is not None:
+        await answer(update, tr("Photos received (up to {limit} are kept). Send more, or tap "
+                                "'Done'.", limit=limit), done_button)
+        return
     await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
                             count=len(photos), limit=limit), done_button)
 

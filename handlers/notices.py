@@ -110,17 +110,21 @@ def retry_after(exc: RetryAfter) -> timedelta:
     return after if isinstance(after, timedelta) else timedelta(seconds=after)
 
 
-async def _photos(bot: Bot, d: Desk, message: OutboxMessage, file_ids: list[str]) -> bool:
+async def _photos(bot: Bot, d: Desk, message: OutboxMessage, file_ids: list[str],
+                  caption: str = "") -> bool:
     """The message's photos, once: False when Telegram refused them (the text still goes,
     saying so). A message matters more than its pictures."""
     if not file_ids or "photos" in message.progress:
         return True
     chat = message.recipient_id
+    caption = caption or None  # the album's first photo names the ticket
     try:
         if len(file_ids) == 1:
-            await bot.send_photo(chat, file_ids[0])
+            await bot.send_photo(chat, file_ids[0], caption=caption)
         else:
-            await bot.send_media_group(chat, [InputMediaPhoto(f) for f in file_ids[:10]])
+            await bot.send_media_group(chat, [InputMediaPhoto(f, caption=caption if i == 0
+                                                              else None)
+                                              for i, f in enumerate(file_ids[:10])])
     except BadRequest as exc:
         if unreachable_error(exc):
             raise
@@ -163,7 +167,7 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         head = tr("New complaint") if file.ticket.kind == "C" else tr("New repair report")
         if file.ticket.linked_ticket_id:
             head = tr("Follow-up complaint, opened after a low rating")
-        shown = await _photos(bot, d, message, file.report_photos)
+        shown = await _photos(bot, d, message, file.report_photos, ref)
         await _text(bot, chat, _with_photos_note(tr, head + "\n" + cards.summary(
             tr, d.settings, file, staff=True), shown), reply_markup=buttons)
     elif kind in ("task_assigned", "task_reopened", "complaint_routed"):
@@ -174,7 +178,7 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
                    department=labels.department(tr, d.settings, file.ticket.department or "")),
                 "task_reopened": tr("Reopened: the resident says it is not resolved: {reason}",
                                     reason=message.payload.get("reason", ""))}[kind]
-        shown = await _photos(bot, d, message, file.report_photos)
+        shown = await _photos(bot, d, message, file.report_photos, ref)
         await _text(bot, chat, _with_photos_note(tr, head + "\n" + cards.summary(
             tr, d.settings, file, staff=True), shown), reply_markup=buttons)
     elif kind == "complaint_reply":
@@ -189,7 +193,7 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
                                              f"t:v:{file.ticket.id}")]]))
     elif kind == "resident_added":
         photo = message.payload.get("photo")
-        shown = await _photos(bot, d, message, [photo] if photo else [])
+        shown = await _photos(bot, d, message, [photo] if photo else [], ref)
         await _text(bot, chat, _with_photos_note(tr, tr(
             "{ref}: the resident added: {text}", ref=ref,
             text=message.payload.get("text") or "-"), shown), reply_markup=buttons)
@@ -197,7 +201,7 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
                   "resident_visit_reminder", "auto_confirmed"):
         await _text(bot, chat, resident_text(tr, d, file, kind, message.payload))
     elif kind == "signoff_request":
-        shown = await _photos(bot, d, message, file.after_photos)
+        shown = await _photos(bot, d, message, file.after_photos, ref)
         await _text(bot, chat, _with_photos_note(
             tr, resident_text(tr, d, file, kind, message.payload), shown),
             reply_markup=keyboard([[(tr("Confirm, it is fixed"), f"s:ok:{file.ticket.id}"),

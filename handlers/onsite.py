@@ -14,6 +14,7 @@ from handlers.common import (
     Context,
     answer,
     clear_buttons,
+    collect_photo,
     desk,
     handles,
     int_arg,
@@ -102,18 +103,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
     message, tr, d = update.effective_message, who.tr, desk(context)
     step, data = draft.step, dict(draft.data)
     if step == "photos":
-        if not message.photo:
-            await answer(update, tr("Please send a photo of the finished work, or tap 'Done'."))
-            return
-        if len(data["photos"]) >= onsite.MAX_PHOTOS:
-            await answer(update, tr("That is the most photos one record can take ({limit}). "
-                                    "Tap 'Done' to go on.", limit=onsite.MAX_PHOTOS),
-                         keyboard([[(tr("Done"), "w:pd")]]))
-            return
-        data["photos"] = data["photos"] + [message.photo[-1].file_id]
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, step, data), d.now())
-        await answer(update, tr("Photo {count} received. Send another, or tap 'Done'.",
-                                count=len(data["photos"])), keyboard([[(tr("Done"), "w:pd")]]))
+        await collect_photo(update, context, who, draft, onsite.MAX_PHOTOS, "w:pd")
         return
     if step == "note":
         text = await text_answer(update, who, onsite.MAX_NOTE)

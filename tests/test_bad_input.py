@@ -160,7 +160,7 @@ async def test_technician_numbers_are_validated(desk):
     await tech.tap_data("w:pd")
     assert "At least one photo" in tech.last_text
     await tech.send("no photo")
-    assert "photo of the finished work" in tech.last_text
+    assert "Please send a photo" in tech.last_text
     await tech.send_photo("after")
     await tech.tap("Done")
     await tech.send("Fixed")

@@ -142,3 +142,27 @@ def test_cards_are_cut_to_telegrams_own_measure():
     assert utf16_len(cut) <= 4096 and cut.startswith("R-2026-00001") and cut.endswith("…")
     tail = fit("head\n" + "😡" * 3000 + "\nnewest", keep_end=True)
     assert utf16_len(tail) <= 4096 and tail.endswith("newest")
+
+
+async def test_an_album_gets_one_reply_and_reaches_the_desk_as_one_captioned_album(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
+    await resident.send("Kitchen sink")
+    await resident.send("Water drips from the pipe under the sink.")
+    before = len(resident.texts())
+    for n in range(3):
+        await resident.send_photo(f"leak-{n}", album="album-1")
+    assert len(resident.texts()) == before + 1  # one reply for the album
+    assert "Photos received" in resident.last_text
+    await resident.tap_data("r:pd")
+    call, _ = resident.button(resident.labels()[1])
+    await resident.tap_data(call.buttons()[1]["callback_data"])
+    await resident.tap_data("r:s:morning")
+    await resident.tap_data("r:ok")
+    album = next(c for c in clerk.calls() if c.method == "sendMediaGroup")
+    media = album.params["media"]
+    assert [m["media"] for m in media] == ["leak-0", "leak-1", "leak-2"]
+    assert media[0]["caption"] == "R-2026-00001" and "caption" not in media[1]
