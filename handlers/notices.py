@@ -22,6 +22,7 @@ from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
 from handlers.common import CHANNELS, Desk, fit, keyboard, office
 from handlers.i18n import N_, Tr
+from storage.db import from_db_time
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
 
@@ -239,6 +240,8 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
                                     (tr("Reject"), f"o:join:r:{request.id}")]]))
     elif message.kind == "digest":
         await _text(bot, chat, await digest_text(tr, d, payload))
+    elif message.kind == "weekly":
+        await _text(bot, chat, await weekly_text(tr, d, payload))
     elif message.kind == delivery.UNREACHABLE:
         await _text(bot, chat, await _unreachable_text(tr, d, message, None))
     elif message.kind == "join_approved":
@@ -361,8 +364,38 @@ def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
     return text
 
 
+def greeting(tr: Tr, d: Desk) -> str:
+    """By the estate's time of day when the message goes out."""
+    hour = d.now().astimezone(d.settings.tz).hour
+    if hour < 12:
+        return tr("Good morning.")
+    return tr("Good afternoon.") if hour < 18 else tr("Good evening.")
+
+
+async def weekly_text(tr: Tr, d: Desk, payload: dict) -> str:
+    start, end = from_db_time(payload["start"]), from_db_time(payload["end"])
+    lines = [tr("The desk's week, {start} to {end}: {reported} reported, {resolved} resolved, "
+                "{in_time} of them within the first service-level target.",
+                start=tr.datetime(start), end=tr.datetime(end), reported=payload["reported"],
+                resolved=payload["resolved"], in_time=payload["in_time"])]
+    if payload["late"]:
+        lines.append(tr.plural("Still late now: {n} ticket", "Still late now: {n} tickets",
+                               payload["overdue"]))
+        for ticket_id in payload["late"]:
+            file = await views.ticket_file(d.db, ticket_id, None)
+            lines.append("· " + tr("{ref} {unit}, late by {late}", ref=file.ticket.ref,
+                                   unit=file.ticket.unit.label,
+                                   late=tr.duration(sla.lateness(file.ticket, d.now()))))
+    else:
+        lines.append(tr("Nothing is late."))
+    if payload.get("late_sent"):
+        lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
+    return "\n".join(lines)
+
+
 async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
-    lines = [tr("Good morning. The desk today: {open} open, {overdue} late, {paused} paused.",
+    lines = [greeting(tr, d) + " " + tr("The desk today: {open} open, {overdue} late, {paused} "
+                                        "paused.",
                 open=payload["open"], overdue=payload["overdue"], paused=payload["paused"])]
     if payload["visits"]:
         lines.append(tr("Visits today:"))

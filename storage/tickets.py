@@ -244,6 +244,19 @@ DIGEST_COUNTS_QUERY = (
     f"WHERE {UNRESOLVED}")
 
 
+async def figures_between(conn: aiosqlite.Connection, start: datetime,
+                          end: datetime) -> tuple[int, int, int]:
+    """Reported, resolved, and resolved within the first target, in the period."""
+    s, e = to_db_time(start), to_db_time(end)
+    reported = (await (await conn.execute(
+        "SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?",
+        (s, e))).fetchone())[0]
+    row = await (await conn.execute(
+        "SELECT count(*), coalesce(sum(completed_at <= coalesce(target_at, deadline_at)), 0) "
+        "FROM tickets WHERE completed_at >= ? AND completed_at < ?", (s, e))).fetchone()
+    return reported, row[0], row[1]
+
+
 async def unresolved_counts(conn: aiosqlite.Connection, now: datetime) -> tuple[int, int, int]:
     """Open, overdue and paused tickets."""
     row = await (await conn.execute(DIGEST_COUNTS_QUERY, (to_db_time(now),))).fetchone()

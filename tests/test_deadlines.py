@@ -354,3 +354,25 @@ async def test_a_late_ticket_is_offered_only_deadlines_still_to_come(desk):
     await clerk.tap_data("t:v:1")
     assert "Service-level target: Nov 29, 2026 10:00" in clerk.last_text
     assert "Deadline missed: supervisors alerted (the desk): Nov 29, 2026 10:00" in clerk.last_text
+
+
+async def test_managers_get_the_week_on_monday_and_the_digest_greets_by_the_hour(desk):
+    from datetime import time
+    desk.settings = desk.settings.__class__(digest_time=time(14, 0))
+    await desk.restart()
+    clerk, tech, boss = await staff(desk)
+    manager = await manager_of(desk)
+    await desk.start_schedule()
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)  # never assigned: late by Monday
+    await run_to(desk, hours=5)  # Thursday 15:00
+    digest = next(t for t in boss.texts() if "The desk today" in t)
+    assert digest.startswith("Good afternoon.")
+    assert not any("The desk's week" in t for t in manager.texts())
+    await run_to(desk, days=4)  # past Monday 30 November, 14:00
+    weekly = [t for t in manager.texts() if "The desk's week" in t]
+    assert len(weekly) == 1
+    assert "1 reported, 0 resolved" in weekly[0]
+    assert "Still late now: 1 ticket" in weekly[0] and "R-2026-00001 A 12F-3, late by" in weekly[0]
+    await run_to(desk, days=7)
+    assert sum("The desk's week" in t for t in manager.texts()) == 2

@@ -32,7 +32,9 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
                 continue
             late = now - timer.due_at > max(timedelta(seconds=2 * settings.sweep_seconds),
                                             LATE_SENT)
-            if timer.ticket_id == timers.ESTATE:
+            if timer.ticket_id == timers.ESTATE and timer.kind == sla.WEEKLY:
+                await _weekly(conn, settings, now, late)
+            elif timer.ticket_id == timers.ESTATE:
                 await _digest(conn, settings, now, late)
             else:
                 ticket = await tickets.get(conn, timer.ticket_id)
@@ -46,6 +48,8 @@ async def schedule_digest(db: Database, settings: EstateSettings, now: datetime)
     """At start-up: the next digest, unless one is already due (it was missed while down)."""
     async with db.transaction() as conn:
         pending = await timers.pending(conn, timers.ESTATE)
+        if sla.WEEKLY not in pending:
+            await timers.reschedule(conn, timers.ESTATE, sla.WEEKLY, _next_week(settings, now))
         if sla.DIGEST in pending and pending[sla.DIGEST] <= now:
             return
         await timers.reschedule(conn, timers.ESTATE, sla.DIGEST, _next_digest(settings, now))
@@ -55,6 +59,29 @@ def _next_digest(settings: EstateSettings, now: datetime) -> datetime:
     local = now.astimezone(settings.tz)
     moment = datetime.combine(local.date(), settings.digest_time, settings.tz)
     return moment if moment > local else moment + timedelta(days=1)
+
+
+def _next_week(settings: EstateSettings, now: datetime) -> datetime:
+    """The next Monday at the digest's time."""
+    moment = _next_digest(settings, now)
+    return moment + timedelta(days=(7 - moment.astimezone(settings.tz).weekday()) % 7)
+
+
+async def _weekly(conn, settings: EstateSettings, now: datetime, late: bool) -> None:
+    await timers.reschedule(conn, timers.ESTATE, sla.WEEKLY,
+                            _next_week(settings, now + timedelta(days=1)))
+    end = now
+    start = end - timedelta(days=7)
+    reported, resolved, in_time = await tickets.figures_between(conn, start, end)
+    late_now = await tickets.overdue(conn, now, DIGEST_LIST * 2)
+    _, overdue, _ = await tickets.unresolved_counts(conn, now)
+    payload = {"start": to_db_time(start), "end": to_db_time(end), "reported": reported,
+               "resolved": resolved, "in_time": in_time, "overdue": overdue,
+               "late": [t.id for t in late_now], "late_sent": late}
+    recipients = await people.reachable_with_role(conn, roles.MANAGER) or \
+        await people.reachable_with_role(conn, roles.SUPERVISOR)
+    for person in recipients:
+        await outbox.add(conn, person.user_id, "weekly", now, payload=payload)
 
 
 async def stand_in(conn: aiosqlite.Connection, person: Person) -> Person | None:

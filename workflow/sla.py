@@ -24,6 +24,7 @@ VISIT_LATE = "visit_late"
 REMIND_TECHNICIAN, REMIND_RESIDENT = "remind_technician", "remind_resident"
 AUTO_CONFIRM = "auto_confirm"
 DIGEST = "digest"
+WEEKLY = "weekly"  # the managers' week in figures, Monday at the digest's time
 SURVEY_SEND, SURVEY_REMIND, SURVEY_EXPIRE = "survey_send", "survey_remind", "survey_expire"
 SURVEY_LOW = "survey_low"
 SURVEY_STEPS = (SURVEY_SEND, SURVEY_REMIND, SURVEY_EXPIRE, SURVEY_LOW)
