@@ -69,7 +69,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
               "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
               "complaint_categories", "departments", "survey_delay", "survey_hours",
-              "survey_reminder", "survey_expiry", "praise_chips", "fault_chips"}
+              "survey_reminder", "survey_expiry", "praise_chips", "fault_chips",
+              "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -135,10 +136,21 @@ def parse_settings(raw: dict) -> EstateSettings:
     if "departments" in raw:
         departments = _categories(raw["departments"], "departments", defaults.departments)
     chips = {}
-    for setting in ("praise_chips", "fault_chips"):
+    every_chip = defaults.praise_chips + defaults.fault_chips + \
+        defaults.complaint_praise_chips + defaults.complaint_fault_chips
+    for setting in ("praise_chips", "fault_chips", "complaint_praise_chips",
+                    "complaint_fault_chips"):
         if setting in raw:
-            chips[setting] = _categories(raw[setting], setting,
-                                         defaults.praise_chips + defaults.fault_chips)
+            chips[setting] = _categories(raw[setting], setting, every_chip)
+    alert_chips = raw.get("alert_chips", list(defaults.alert_chips))
+    if not isinstance(alert_chips, list) or not all(isinstance(c, str) for c in alert_chips):
+        raise ConfigError("alert_chips: must be a list of chip keys, such as "
+                          "[\"not_fixed\", \"rude\"]")
+    low_rating = raw.get("low_rating", defaults.low_rating)
+    if not isinstance(low_rating, int) or isinstance(low_rating, bool) or \
+            not 0 <= low_rating <= 4:
+        raise ConfigError("low_rating: must be a whole number from 0 to 4 (ratings at or "
+                          "below it alert the supervisors; 0 turns the alert off)")
     survey_hours = _range("survey_hours", raw.get("survey_hours", "09:00-20:00"))
     quiet = raw.get("quiet_hours", "21:00-08:00")
     parts = quiet.split("-") if isinstance(quiet, str) else []
@@ -165,6 +177,10 @@ def parse_settings(raw: dict) -> EstateSettings:
         survey_expiry=duration("survey_expiry", raw.get("survey_expiry", "48h")),
         praise_chips=chips.get("praise_chips", defaults.praise_chips),
         fault_chips=chips.get("fault_chips", defaults.fault_chips),
+        complaint_praise_chips=chips.get("complaint_praise_chips",
+                                         defaults.complaint_praise_chips),
+        complaint_fault_chips=chips.get("complaint_fault_chips", defaults.complaint_fault_chips),
+        alert_chips=tuple(alert_chips), low_rating=low_rating,
     )
 
 

@@ -43,6 +43,12 @@ CHIPS = {
     "messy": N_("Messy"),
     "rude": N_("Rude"),
     "not_informed": N_("Not kept informed"),
+    "answered_quickly": N_("Answered quickly"),
+    "listened": N_("Listened to me"),
+    "resolved_it": N_("Resolved it"),
+    "slow_answer": N_("Slow to answer"),
+    "not_resolved": N_("Not resolved"),
+    "not_listened": N_("Did not listen"),
 }
 COMPLAINT_STATUSES = {
     "new": N_("Received, waiting for the desk"),

@@ -56,9 +56,11 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                    [(tr("Timeline"), f"t:v:{t.id}")]]))
 
 
-def _chips(tr: Tr, d: Desk, ticket_id: int, rating: int, chosen) -> list:
+def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
+    ticket_id = survey.ticket_id
     rows = [[(("✓ " if c in chosen else "") + labels.chip(tr, d.settings, c),
-              f"sv:c:{ticket_id}:{c}")] for c in surveys.chips(d.settings, rating)]
+              f"sv:c:{ticket_id}:{c}")]
+            for c in surveys.chips(d.settings, survey.rating, survey.kind)]
     return rows + [[(tr("Next"), f"sv:n:{ticket_id}")]]
 
 
@@ -68,19 +70,22 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     d, tr = desk(context), who.tr
     ticket_id = int_arg(args, 0)
     if action == "r":
-        survey = await surveys.rate(d.db, ticket_id, who.user_id, int_arg(args, 1), d.now())
+        survey = await surveys.rate(d.db, d.settings, ticket_id, who.user_id, int_arg(args, 1),
+                                    d.now())
         await clear_buttons(update)
         if survey is None:
             await answer(update, tr("You have already rated this one. Thank you!"))
             return
-        await answer(update, tr("Thank you! What stood out? Tap all that apply, then 'Next'."),
-                     keyboard(_chips(tr, d, ticket_id, survey.rating, ())))
+        ask = tr("Thank you! What did you like? Tap all that apply, then 'Next'.") \
+            if survey.rating >= 4 else tr("Thank you for telling us. What should we improve? "
+                                          "Tap all that apply, then 'Next'.")
+        await answer(update, ask, keyboard(_chips(tr, d, survey, ())))
     elif action == "c":
         survey = await surveys.toggle_chip(d.db, d.settings, ticket_id, who.user_id,
-                                           args[1] if len(args) > 1 else "")
+                                           args[1] if len(args) > 1 else "", d.now())
         try:
             await update.callback_query.edit_message_reply_markup(
-                keyboard(_chips(tr, d, ticket_id, survey.rating, survey.reasons)))
+                keyboard(_chips(tr, d, survey, survey.reasons)))
         except BadRequest:  # the same keyboard again: nothing to show
             pass
     elif action == "n":
@@ -100,7 +105,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 async def _finish(update: Update, context: Context, who: Asker, comment: str | None,
                   ticket_id: int | None = None) -> None:
     d = desk(context)
-    await surveys.finish(d.db, who.user_id, comment, d.now(), ticket_id)
+    await surveys.finish(d.db, d.settings, who.user_id, comment, d.now(), ticket_id)
     kick(context)
     await answer(update, who.tr("Thank you for your feedback."))
 

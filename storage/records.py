@@ -160,3 +160,4 @@ class Survey:
     answered_late: bool
     low_alerted: bool
     followup_ticket_id: int | None
+    kind: str = "R"  # the surveyed ticket's: a complaint's survey has its own chips

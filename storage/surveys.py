@@ -10,19 +10,20 @@ import aiosqlite
 from storage.db import from_db_time, to_db_time
 from storage.records import Survey
 
-_SELECT = ("SELECT ticket_id, sent_at, reminded_at, expired_at, channel, reached, rating, "
-           "reasons, comment, answered_at, answered_late, low_alerted, followup_ticket_id "
-           "FROM surveys")
+_SELECT = ("SELECT s.ticket_id, s.sent_at, s.reminded_at, s.expired_at, s.channel, s.reached, "
+           "s.rating, s.reasons, s.comment, s.answered_at, s.answered_late, s.low_alerted, "
+           "s.followup_ticket_id, t.kind FROM surveys s JOIN tickets t ON t.id = s.ticket_id")
 
 
 def _survey(r) -> Survey:
     return Survey(r[0], from_db_time(r[1]), from_db_time(r[2]), from_db_time(r[3]), r[4],
                   None if r[5] is None else bool(r[5]), r[6], tuple(json.loads(r[7])), r[8],
-                  from_db_time(r[9]), bool(r[10]), bool(r[11]), r[12])
+                  from_db_time(r[9]), bool(r[10]), bool(r[11]), r[12], r[13])
 
 
 async def get(conn: aiosqlite.Connection, ticket_id: int) -> Survey | None:
-    row = await (await conn.execute(f"{_SELECT} WHERE ticket_id = ?", (ticket_id,))).fetchone()
+    row = await (await conn.execute(f"{_SELECT} WHERE s.ticket_id = ?",
+                                    (ticket_id,))).fetchone()
     return _survey(row) if row else None
 
 

@@ -154,6 +154,8 @@ async def test_a_complaint_closed_by_its_resident_gets_a_survey_too(desk):
     assert surveys_sent(resident) == [
         "C-2026-00001 (Security) is closed. How did we do? Please rate our service from 1 "
         "(poor) to 5 (excellent)."]
+    await resident.tap("5★")  # a complaint is asked about its handling, not a repair's
+    assert resident.labels() == ["Answered quickly", "Listened to me", "Resolved it", "Next"]
 
 
 async def test_a_low_rating_without_a_comment_still_alerts_within_half_an_hour(desk):
@@ -209,3 +211,25 @@ async def test_a_phone_callback_never_overwrites_the_residents_own_answer(desk):
     assert figures.rated_by_phone == 0
     await boss.send("/stats 2026-11")
     assert "Ratings count the resident's own answer in the chat" in boss.last_text
+
+
+async def test_a_low_rating_asks_what_to_improve_and_a_not_fixed_alerts_at_any_rating(desk):
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    await resident.tap("3★")  # not low by the setting (2 and below)
+    assert "What should we improve?" in resident.last_text
+    await resident.tap("Not fixed")
+    await resident.tap("Next")
+    await resident.tap("Skip")
+    alerts = [t for t in boss.texts() if t.startswith("Low rating for R-2026-00001: 3/5.")]
+    assert len(alerts) == 1 and "Not fixed" in alerts[0]
+
+
+async def test_the_low_rating_threshold_is_a_setting(desk):
+    desk.settings = desk.settings.__class__(low_rating=3)
+    await desk.restart()
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    await resident.tap("3★")
+    await later(desk, minutes=30)  # no comment: alerted anyway
+    assert any(t.startswith("Low rating for R-2026-00001: 3/5.") for t in boss.texts())

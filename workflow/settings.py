@@ -38,6 +38,13 @@ DEFAULT_PRAISE: tuple[Category, ...] = tuple(Category(key) for key in (
     "quick", "tidy", "polite", "fixed_first_time"))
 DEFAULT_FAULTS: tuple[Category, ...] = tuple(Category(key) for key in (
     "late", "not_fixed", "messy", "rude", "not_informed"))
+# A complaint's survey asks about the handling of the complaint, not about a repair.
+DEFAULT_COMPLAINT_PRAISE: tuple[Category, ...] = tuple(Category(key) for key in (
+    "answered_quickly", "listened", "resolved_it"))
+DEFAULT_COMPLAINT_FAULTS: tuple[Category, ...] = tuple(Category(key) for key in (
+    "slow_answer", "not_resolved", "not_listened", "rude"))
+# Chosen with any rating, these alert the supervisors as a low rating does.
+DEFAULT_ALERT_CHIPS = ("not_fixed", "not_resolved", "rude")
 COMPLAINT = "complaint"  # the service-level scope of complaints
 
 
@@ -100,6 +107,10 @@ class EstateSettings:
     survey_expiry: timedelta = timedelta(hours=48)  # after the reminder
     praise_chips: tuple[Category, ...] = DEFAULT_PRAISE
     fault_chips: tuple[Category, ...] = DEFAULT_FAULTS
+    complaint_praise_chips: tuple[Category, ...] = DEFAULT_COMPLAINT_PRAISE
+    complaint_fault_chips: tuple[Category, ...] = DEFAULT_COMPLAINT_FAULTS
+    alert_chips: tuple[str, ...] = DEFAULT_ALERT_CHIPS
+    low_rating: int = 2  # a rating at or below this alerts the supervisors
     warn_share: float = 0.8  # the early warning, as a share of the target
     manager_share: float = 0.5  # managers hear after a further half of the target
     quiet_start: time = time(21)
@@ -131,7 +142,9 @@ class EstateSettings:
         return next((c for c in self.departments if c.key == key), None)
 
     def chip(self, key: str) -> Category | None:
-        return next((c for c in self.praise_chips + self.fault_chips if c.key == key), None)
+        every = self.praise_chips + self.fault_chips + self.complaint_praise_chips + \
+            self.complaint_fault_chips
+        return next((c for c in every if c.key == key), None)
 
     def in_quiet_hours(self, local: time) -> bool:
         if self.quiet_start <= self.quiet_end:

@@ -17,15 +17,24 @@ from workflow.settings import EstateSettings
 COMMENT_FLOW = "survey_comment"
 CALL_FLOW = "phone_callback"
 MAX_COMMENT = 1000
-LOW = 2  # a rating at or below this alerts the supervisors
 LOW_ALERT_WAIT = timedelta(minutes=30)  # for the comment, before alerting without it
 RATINGS = range(1, 6)
 
 
-def chips(settings: EstateSettings, rating: int) -> tuple[str, ...]:
-    """The reason chips fitting a rating: praise for 4-5, faults for 1-3."""
-    return tuple(c.key for c in (settings.praise_chips if rating >= 4
-                                 else settings.fault_chips))
+def chips(settings: EstateSettings, rating: int, kind: str = "R") -> tuple[str, ...]:
+    """The reason chips fitting a rating: praise for 4-5, what to improve for 1-3; a
+    complaint's survey has its own."""
+    if kind == "C":
+        found = settings.complaint_praise_chips if rating >= 4 else settings.complaint_fault_chips
+    else:
+        found = settings.praise_chips if rating >= 4 else settings.fault_chips
+    return tuple(c.key for c in found)
+
+
+def needs_alert(settings: EstateSettings, survey: Survey) -> bool:
+    """A low rating, or a reason such as 'not fixed' whatever the rating."""
+    low = survey.rating is not None and survey.rating <= settings.low_rating
+    return low or any(r in settings.alert_chips for r in survey.reasons)
 
 
 async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
@@ -42,7 +51,7 @@ async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
         return
     survey = await surveys.get(conn, ticket.id)
     if kind == sla.SURVEY_LOW:  # rated low, but the comment never came: alert without it
-        if survey is not None and survey.rating is not None and survey.rating <= LOW:
+        if survey is not None and needs_alert(settings, survey):
             await _alert_low(conn, ticket, now)
         return
     if survey is None or survey.answered_at is not None:
@@ -61,8 +70,8 @@ async def _own_survey(conn, ticket_id: int, resident_id: int) -> tuple[Ticket, S
     return ticket, survey
 
 
-async def rate(db: Database, ticket_id: int, resident_id: int, rating: int,
-               now: datetime) -> Survey | None:
+async def rate(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
+               rating: int, now: datetime) -> Survey | None:
     """The resident's rating; None when the survey was already answered (a second tap).
     An answer after the survey closed as 'no response' is still recorded, as late."""
     if rating not in RATINGS:
@@ -72,7 +81,7 @@ async def rate(db: Database, ticket_id: int, resident_id: int, rating: int,
         if not await surveys.rate(conn, ticket_id, rating, "bot", now,
                                   late=survey.expired_at is not None):
             return None
-        if rating <= LOW:
+        if rating <= settings.low_rating:
             await timers.set_pending(conn, ticket_id, sla.SURVEY_LOW, now + LOW_ALERT_WAIT)
         await conversations.begin_if_free(conn, Draft(resident_id, COMMENT_FLOW, "chips",
                                      {"ticket_id": ticket_id}), now)
@@ -80,17 +89,19 @@ async def rate(db: Database, ticket_id: int, resident_id: int, rating: int,
 
 
 async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
-                      chip: str) -> Survey:
+                      chip: str, now: datetime) -> Survey:
     async with db.transaction() as conn:
         _, survey = await _own_survey(conn, ticket_id, resident_id)
         if survey.rating is None or survey.comment is not None:
             raise machine.Refusal(machine.Refusal.STALE)
-        if chip not in chips(settings, survey.rating):
+        if chip not in chips(settings, survey.rating, survey.kind):
             raise machine.Refusal(machine.Refusal.INVALID)
         chosen = [c for c in survey.reasons if c != chip]
         if chip not in survey.reasons:
             chosen.append(chip)
         await surveys.set_reasons(conn, ticket_id, chosen)
+        if chip in chosen and chip in settings.alert_chips:  # alerted even if never finished
+            await timers.set_pending(conn, ticket_id, sla.SURVEY_LOW, now + LOW_ALERT_WAIT)
         return await surveys.get(conn, ticket_id)
 
 
@@ -101,7 +112,8 @@ async def ask_comment(db: Database, ticket_id: int, resident_id: int, now: datet
                                      {"ticket_id": ticket_id}), now)
 
 
-async def finish(db: Database, resident_id: int, comment: str | None, now: datetime,
+async def finish(db: Database, settings: EstateSettings, resident_id: int,
+                 comment: str | None, now: datetime,
                  ticket_id: int | None = None) -> Survey | None:
     """The comment (or none): the survey is complete; a low rating alerts the supervisors."""
     async with db.transaction() as conn:
@@ -116,7 +128,7 @@ async def finish(db: Database, resident_id: int, comment: str | None, now: datet
         if survey.comment is not None:
             return None
         await surveys.set_comment(conn, ticket_id, comment or "")
-        if survey.rating is not None and survey.rating <= LOW:
+        if needs_alert(settings, survey):
             await _alert_low(conn, ticket, now)
         return await surveys.get(conn, ticket_id)
 
@@ -135,7 +147,7 @@ async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
         await machine.actor(conn, actor_id, roles.SIGNERS)
         original = await machine.load(conn, ticket_id)
         survey = await surveys.get(conn, ticket_id)
-        if survey is None or survey.rating is None or survey.rating > LOW:
+        if survey is None or not needs_alert(settings, survey):
             raise machine.Refusal(machine.Refusal.STALE)
         if survey.followup_ticket_id is not None:
             return None
