@@ -186,6 +186,13 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         await _text(bot, chat, resident_text(tr, d, file, kind, message.payload),
                     reply_markup=keyboard([[(tr("Resolved"), f"s:ok:{file.ticket.id}"),
                                             (tr("Not resolved"), f"s:no:{file.ticket.id}")]]))
+    elif kind == "owner_informed":
+        t = file.ticket
+        await _text(bot, chat, tr(
+            "{ref}: a repair in your unit {unit} was reported by {name}: {category}, {where}: "
+            "{description}\nThe desk keeps them informed of it.", ref=ref, unit=t.unit.label,
+            name=file.resident.name if file.resident else "", where=t.location,
+            category=labels.category(tr, d.settings, t.category), description=t.description))
     elif kind in ("complaint_acknowledged", "complaint_with_department"):
         await _text(bot, chat, resident_text(tr, d, file, kind, message.payload))
     elif kind == "filed_for_you":

@@ -264,5 +264,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE tickets ADD COLUMN filed_by INTEGER;
     ALTER TABLE people ADD COLUMN roster_id INTEGER;
     CREATE UNIQUE INDEX people_roster ON people(roster_id) WHERE roster_id IS NOT NULL;
+    ALTER TABLE roster ADD COLUMN relation TEXT NOT NULL DEFAULT 'owner';
     """,
 ]

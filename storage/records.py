@@ -36,6 +36,7 @@ class RosterEntry:
     name: str
     phone: str
     id: int = 0
+    relation: str = "owner"  # or "tenant"
 
 
 @dataclass(frozen=True)

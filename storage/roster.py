@@ -25,32 +25,34 @@ async def get_unit(conn: aiosqlite.Connection, unit_id_: int) -> Unit | None:
 
 
 async def add_entry(conn: aiosqlite.Connection, unit_id_: int, name: str, phone: str,
-                    phone_key: str) -> bool:
+                    phone_key: str, relation: str = "owner") -> bool:
     """True when the entry is new; the same unit and number again (however the number is
     written) changes nothing."""
     cur = await conn.execute(
-        "INSERT INTO roster (unit_id, name, phone, phone_key) SELECT ?, ?, ?, ? WHERE NOT EXISTS "
-        "(SELECT 1 FROM roster WHERE unit_id = ? AND phone_key = ?) "
+        "INSERT INTO roster (unit_id, name, phone, phone_key, relation) SELECT ?, ?, ?, ?, ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM roster WHERE unit_id = ? AND phone_key = ?) "
         "ON CONFLICT(unit_id, phone) DO NOTHING",
-        (unit_id_, name, phone, phone_key, unit_id_, phone_key),
+        (unit_id_, name, phone, phone_key, relation, unit_id_, phone_key),
     )
     return cur.rowcount == 1
 
 
 async def entries_by_phone_key(conn: aiosqlite.Connection, phone_key: str) -> list[RosterEntry]:
     cur = await conn.execute(
-        "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id FROM roster r "
+        "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id, r.relation FROM roster r "
         "JOIN units u ON u.id = r.unit_id WHERE r.phone_key = ? ORDER BY u.building, u.unit",
         (phone_key,),
     )
-    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in await cur.fetchall()]
+    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5], r[6])
+            for r in await cur.fetchall()]
 
 
 async def entries_of_unit(conn: aiosqlite.Connection, unit_id_: int) -> list[RosterEntry]:
     cur = await conn.execute(
-        "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id FROM roster r "
+        "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id, r.relation FROM roster r "
         "JOIN units u ON u.id = r.unit_id WHERE u.id = ? ORDER BY r.id", (unit_id_,))
-    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5]) for r in await cur.fetchall()]
+    return [RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5], r[6])
+            for r in await cur.fetchall()]
 
 
 async def all_units(conn: aiosqlite.Connection) -> list[Unit]:

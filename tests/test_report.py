@@ -224,3 +224,19 @@ async def test_the_emergency_question_gives_the_offices_number(desk):
     await owner.tap("Other")
     assert "you can also call the management office (02-2345-6789, open 09:00-18:00)" in \
         owner.last_text
+
+
+async def test_a_tenants_repair_is_told_to_the_owner(desk):
+    await desk.import_roster("building,unit,name,phone,relation\n"
+                             "A,12F-3,張租客,0955 000 333,租客\n")
+    from tests.stories import report_leak, resident_of_a12
+    owner = await resident_of_a12(desk)
+    tenant = desk.person(5005, "Tenant", "en")
+    await tenant.send("/start")
+    await tenant.share_contact("+886 955 000 333")
+    assert await desk.query("SELECT relation FROM roster WHERE name = '張租客'") == [("tenant",)]
+    await report_leak(tenant)
+    told = [t for t in owner.texts() if "a repair in your unit A 12F-3 was reported by" in t]
+    assert len(told) == 1 and "張租客" in told[0] and "Water drips" in told[0]
+    await report_leak(owner, "The balcony door sticks.")  # the owner's own: nobody else told
+    assert not any("was reported by" in t for t in tenant.texts())

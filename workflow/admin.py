@@ -15,6 +15,10 @@ from workflow import phones, roles
 from workflow.onboarding import unit_text
 
 ROSTER_COLUMNS = ("building", "unit", "name", "phone")
+RELATION = "relation"  # an optional fifth column: owner (the default) or tenant
+RELATIONS = {"owner": "owner", "業主": "owner", "业主": "owner", "屋主": "owner",
+             "tenant": "tenant", "租客": "tenant", "租戶": "tenant", "租户": "tenant",
+             "": "owner"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class RosterRow:
     unit: str
     name: str
     phone: str
+    relation: str = "owner"
 
 
 MAX_CELL = 100
@@ -50,9 +55,11 @@ def parse_roster(raw: bytes) -> list[RosterRow]:
         header = next(reader, None)
     except csv.Error as exc:
         raise RosterError([(1, f"cannot be read as CSV ({exc})")]) from exc
-    if header is None or tuple(h.strip().lower() for h in header) != ROSTER_COLUMNS:
+    columns = tuple(h.strip().lower() for h in header) if header else ()
+    if columns not in (ROSTER_COLUMNS, (*ROSTER_COLUMNS, RELATION)):
         raise RosterError([(1, "the first line must be the columns: " +
-                            ",".join(ROSTER_COLUMNS))])
+                            ",".join(ROSTER_COLUMNS) + f"[,{RELATION}]")])
+    width = len(columns)
     rows, problems, seen = [], [], {}
     while True:
         try:
@@ -66,26 +73,29 @@ def parse_roster(raw: bytes) -> list[RosterRow]:
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
-        problem = _row_problem(cells)
+        problem = _row_problem(cells, width)
         if problem:
             problems.append((line, problem))
             continue
-        building, unit, name, phone = (c.strip() for c in cells)
+        building, unit, name, phone = (c.strip() for c in cells[:4])
+        relation = RELATIONS[cells[4].strip().lower()] if width == 5 else "owner"
         building, unit = unit_text(building), unit_text(unit)
         key = (building, unit, phones.digits(phone))
         if key in seen:
             continue  # the same owner of the same unit, written another way
         seen[key] = line
-        rows.append(RosterRow(line, building, unit, name, phone))
+        rows.append(RosterRow(line, building, unit, name, phone, relation))
     if problems:
         raise RosterError(problems)
     return rows
 
 
-def _row_problem(cells: list[str]) -> str | None:
-    if len(cells) != len(ROSTER_COLUMNS):
-        return f"expected 4 values, found {len(cells)}"
-    values = [c.strip() for c in cells]
+def _row_problem(cells: list[str], width: int = 4) -> str | None:
+    if len(cells) != width:
+        return f"expected {width} values, found {len(cells)}"
+    if width == 5 and cells[4].strip().lower() not in RELATIONS:
+        return f"'{cells[4].strip()}' is not owner or tenant"
+    values = [c.strip() for c in cells[:4]]
     for column, value in zip(ROSTER_COLUMNS, values, strict=True):
         if not value:
             return f"'{column}' is empty"
@@ -103,7 +113,7 @@ async def import_roster(db: Database, rows: list[RosterRow]) -> int:
         for row in rows:
             unit_id = await roster.unit_id(conn, row.building, row.unit)
             added += await roster.add_entry(conn, unit_id, row.name, row.phone,
-                                            phones.phone_key(row.phone))
+                                            phones.phone_key(row.phone), row.relation)
     return added
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage import people
-from workflow import limits, roles
+from storage import people, roster
+from workflow import limits, phones, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -25,6 +25,19 @@ class Filing:
     @property
     def by_desk(self) -> bool:
         return self.filed_by is not None
+
+
+async def owners_to_tell(conn: aiosqlite.Connection, unit_id: int,
+                         reporter_id: int) -> list[int]:
+    """The unit's owners on Telegram, when someone else (a tenant) reported a repair there."""
+    owners = [e for e in await roster.entries_of_unit(conn, unit_id) if e.relation == "owner"]
+    reporter = await people.get(conn, reporter_id)
+    if reporter is None or any(reporter.phone and phones.same_number(reporter.phone, e.phone)
+                               for e in owners):
+        return []  # an owner reported it themselves
+    return [p.user_id for p in await people.residents_of_unit(conn, unit_id)
+            if p.user_id != reporter_id and p.phone and
+            any(phones.same_number(p.phone, e.phone) for e in owners)]
 
 
 async def check(conn: aiosqlite.Connection, settings: EstateSettings, user_id: int,

@@ -108,6 +108,8 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
                                 priority if priority == EMERGENCY else "")
         for clerk in await machine.desk(conn):
             await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
+        for owner in await filing.owners_to_tell(conn, data["unit_id"], filed.resident_id):
+            await outbox.add(conn, owner, "owner_informed", now, ticket_id)
         if filed.by_desk and filed.resident_id > 0:  # they follow it in /mytickets
             await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
                              actor_id=user_id)
