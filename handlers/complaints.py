@@ -121,8 +121,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("What would you like to change?"), keyboard([
             [(tr("Category"), "k:e:category"), (tr("Complaint"), "k:e:text")],
             [(tr("Photos"), "k:e:photos"), (tr("Phone call back"), "k:e:callback")],
-            _cancel(who)]))
+            [(tr("Back"), "k:back")]]))
         return
+    elif action == "back":
+        new = await draft_at(context, who, complaints.FLOW, "summary")
     elif action == "e":
         draft = await draft_at(context, who, complaints.FLOW, "summary")
         new = complaints.edit(draft, args[0] if args else "")

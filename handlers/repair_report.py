@@ -177,8 +177,11 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                 [(who.tr("Photos"), "r:e:photos")]]
         if draft.data.get("priority") != EMERGENCY:
             rows[-1].append((who.tr("Visit time"), "r:e:visit_day"))
+        rows.append([(who.tr("Back"), "r:back")])
         await answer(update, who.tr("What would you like to change?"), keyboard(rows))
         return
+    elif action == "back":  # nothing to change after all: the summary again
+        new = await draft_at(context, who, report.FLOW, "summary")
     elif action == "e":
         draft = await draft_at(context, who, report.FLOW, "summary")
         new = report.edit(draft, args[0] if args else "")

@@ -58,3 +58,37 @@ async def test_a_repair_summary_names_the_unit(desk):
     await resident.send("Burst pipe.")
     await resident.tap_data("r:pd")
     assert "Unit: A 12F-3" in resident.last_text
+
+
+async def test_an_edit_menu_goes_back_to_the_summary(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:emergency")
+    await resident.send("Bathroom")
+    await resident.send("Burst pipe.")
+    await resident.tap_data("r:pd")
+    await resident.tap("Edit")
+    await resident.tap("Back")
+    assert resident.last_text.startswith("Please check your report")
+    assert "Confirm and send" in resident.labels()
+
+
+async def test_a_technician_whose_job_moved_on_is_told_so_not_refused(desk):
+    from workflow import roles
+    clerk, tech, _ = await staff(desk)
+    other = desk.person(9006, "Tech two", "en")
+    await desk.hire(other, roles.TECHNICIAN, "Ah Keung")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap_starting("d:tech:1:")
+    await clerk.tap_starting("d:pt:1:9002:")
+    await clerk.tap("2 days")
+    await clerk.tap("Reassign: technician")
+    await clerk.tap("Ah Keung")
+    await clerk.tap("2 days")
+    await tech.tap("On my way")  # the old task card
+    shown = desk.api.calls[-1].params.get("text", "")
+    assert "not allowed" not in shown
+    assert "out of date" in shown or "already handled" in shown
+    assert await desk.query("SELECT status, technician_id FROM tickets") == [("assigned", 9006)]

@@ -43,10 +43,9 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         person = await machine.actor(conn, actor_id, (roles.TECHNICIAN,))
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        machine.as_seen(ticket, seen)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id,
@@ -58,10 +57,9 @@ async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
         person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        machine.as_seen(ticket, seen)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         await conversations.begin(conn, Draft(actor_id, COMPLETE_FLOW, "photos",
