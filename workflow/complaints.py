@@ -40,12 +40,7 @@ def advance(draft: Draft, **values) -> Draft:
 
 def edit(draft: Draft, field: str) -> Draft:
     """Changes one answer before the complaint is sent."""
-    if field not in EDITABLE:
-        raise machine.Refusal(machine.Refusal.INVALID)
-    data = {**draft.data, "editing": True}
-    if field == "photos":
-        data["photos"] = []
-    return Draft(draft.user_id, FLOW, field, data)
+    return conversations.reopen_step(draft, field, EDITABLE)
 
 
 async def submit(db: Database, settings: EstateSettings, user_id: int,

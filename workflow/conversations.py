@@ -10,6 +10,7 @@ import aiosqlite
 
 from storage import drafts
 from storage.records import Draft
+from workflow import tickets as machine
 
 DRAFT_LIFE = timedelta(hours=24)
 DRAFT_KEEP = timedelta(days=7)  # an expired one is kept this long, to say it expired
@@ -31,6 +32,17 @@ def _same(old: Draft, new: Draft) -> bool:
     """Starting the very same thing again (a second tap on 'Complete' for the same job)."""
     ticket = new.data.get("ticket_id")
     return old.flow == new.flow and ticket is not None and old.data.get("ticket_id") == ticket
+
+
+def reopen_step(draft: Draft, field: str, editable: tuple[str, ...]) -> Draft:
+    """A report's summary sends the person back to change one answer (photos start over);
+    the next answer returns to the summary."""
+    if field not in editable:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    data = {**draft.data, "editing": True}
+    if field == "photos":
+        data["photos"] = []
+    return Draft(draft.user_id, draft.flow, field, data)
 
 
 async def current(conn: aiosqlite.Connection, user_id: int, now: datetime) -> Draft | None:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import filing, sla
+from workflow import conversations, filing, sla
 from workflow import tickets as machine
 from workflow.settings import ASAP, EMERGENCY, NORMAL, SLOTS, EstateSettings, Slot
 
@@ -45,12 +45,7 @@ def advance(draft: Draft, **values) -> Draft:
 
 
 def edit(draft: Draft, field: str) -> Draft:
-    if field not in EDITABLE:
-        raise machine.Refusal(machine.Refusal.INVALID)
-    data = {**draft.data, "editing": True}
-    if field == "photos":
-        data["photos"] = []
-    return Draft(draft.user_id, FLOW, field, data)
+    return conversations.reopen_step(draft, field, EDITABLE)
 
 
 def open_slots(day: date, now_local: datetime) -> list[Slot]:
