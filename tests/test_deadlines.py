@@ -45,7 +45,7 @@ async def test_an_unassigned_report_warns_the_desk_then_escalates_once_per_step(
     await run_to(desk, hours=24)
     assert count(clerk, "was not assigned by") == 1  # each step once
     assert count(manager, "Still late") == 1
-    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events")]
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
     assert actions == ["reported", "overdue_assign_late", "escalated_assign_managers"]
     alert = next(c for c in boss.calls() if "not assigned by" in c.text)
     assert [b["text"] for b in alert.buttons()][:2] == ["Assign technician", "Assign contractor"]
@@ -133,7 +133,7 @@ async def test_a_paused_clock_moves_the_deadlines_by_the_paused_time(desk):
         ("2026-12-03T06:00:00.000000Z", None, 100 * 3600)]  # 72 h + 100 h after the report
     await run_to(desk, hours=72)
     assert count(boss, "missed its deadline") == 1
-    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events")]
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
     assert "paused" in actions and "resumed" in actions
 
 
