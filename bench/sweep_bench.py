@@ -5,7 +5,8 @@
 Builds a database per size (a realistic few thousand open tickets, a few hundred of them past
 their deadline and already alerted, the rest closed with their fired timers kept as history),
 then times the sweep the JobQueue runs every minute, the /overdue query and the digest's
-counts. Prints `sweep: N ms` per size; the goal is under 5 ms, flat in the closed tickets."""
+counts, the whole /overdue answer (its holders' names included) and /stats for the month.
+Prints `sweep: N ms` per size; the goal is under 5 ms, flat in the closed tickets."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage import tickets  # noqa: E402
 from storage.db import Database, to_db_time  # noqa: E402
-from workflow import alerts  # noqa: E402
+from workflow import alerts, sla, stats  # noqa: E402
 from workflow.settings import EstateSettings  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -36,7 +37,8 @@ def build(path: Path, size: int) -> None:
     asyncio.run(_migrate(path))
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO people (user_id, language, role, name, created_at) VALUES "
-                 "(1, 'en', 'resident', 'Resident', ?)", (to_db_time(NOW),))
+                 "(1, 'en', 'resident', 'Resident', ?), (2, 'en', 'supervisor', 'Boss', ?)",
+                 (to_db_time(NOW), to_db_time(NOW)))
     conn.execute("INSERT INTO units (id, building, unit) VALUES (1, 'A', '1F')")
     rows, timer_rows = [], []
     for n in range(1, size + 1):
@@ -84,7 +86,16 @@ async def measure(path: Path) -> dict[str, float]:
     db = Database(str(path))
     await db.open()
     settings = EstateSettings()
-    figures: dict[str, list[float]] = {"sweep": [], "overdue": [], "digest": []}
+    figures: dict[str, list[float]] = {"sweep": [], "overdue": [], "digest": [],
+                                       "/overdue": [], "/stats": []}
+    month = NOW.date().replace(day=1)
+    for _ in range(5):
+        start = time.perf_counter()
+        await stats.compute(db, settings, 2, month)
+        figures["/stats"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        await sla.overdue(db, 2, NOW)
+        figures["/overdue"].append(time.perf_counter() - start)
     for _ in range(RUNS):
         start = time.perf_counter()
         fired = await alerts.sweep(db, settings, NOW)
@@ -115,10 +126,12 @@ def main() -> None:
             print(f"built {size:,} tickets in {time.perf_counter() - started:.1f} s",
                   file=sys.stderr)
             results[size] = asyncio.run(measure(path))
-    print(f"{'tickets':>12} {'sweep':>10} {'/overdue':>10} {'digest':>10}   (median ms)")
+    print(f"{'tickets':>12} {'sweep':>10} {'overdue q':>10} {'digest':>10} {'/overdue':>10} "
+          f"{'/stats':>10}   (median ms)")
     for size, figures in results.items():
         print(f"{size:>12,} {figures['sweep']:>10.3f} {figures['overdue']:>10.3f} "
-              f"{figures['digest']:>10.3f}")
+              f"{figures['digest']:>10.3f} {figures['/overdue']:>10.3f} "
+              f"{figures['/stats']:>10.1f}")
     for size, figures in results.items():
         print(f"sweep: {figures['sweep']:.3f} ms  ({size:,} tickets, {OPEN:,} open, "
               f"{OVERDUE} overdue)")
