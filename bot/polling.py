@@ -16,6 +16,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
 
+from handlers import notices
+
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -65,8 +67,7 @@ async def poll(app: Application, stop: asyncio.Event) -> None:
         except InvalidToken:
             raise
         except RetryAfter as exc:
-            await _sleep(stop, float(exc.retry_after.total_seconds() if hasattr(
-                exc.retry_after, "total_seconds") else exc.retry_after))
+            await _sleep(stop, notices.retry_after(exc).total_seconds())
             continue
         except NetworkError as exc:
             log.warning("could not fetch updates (%s); trying again in %.0f s", exc, pause)

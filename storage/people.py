@@ -188,5 +188,5 @@ async def set_unreachable(conn: aiosqlite.Connection, user_id: int, now: datetim
 
 async def unreachable(conn: aiosqlite.Connection) -> list[Person]:
     cur = await conn.execute(f"{_PERSON} WHERE unreachable_at IS NOT NULL AND active = 1 "
-                             "AND role IS NOT NULL ORDER BY role, name")
+                             "AND role IS NOT NULL AND user_id > 0 ORDER BY role, name")
     return [_person(r) for r in await cur.fetchall()]

@@ -45,6 +45,8 @@ async def test_a_phone_report_for_a_resident_without_telegram(desk):
     assert len(call_them) == 1
     assert "Please phone them at 0912-345-678 and tell them:\nR-2026-00001: Ah Wai will take " \
            "care of your repair." in call_them[0]
+    await boss.send("/overdue")  # not using the bot is not "blocked the bot"
+    assert "not reachable" not in boss.last_text
 
     # When she starts using the bot, the ticket is hers in /mytickets.
     resident = await resident_of_a12(desk)
