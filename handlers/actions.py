@@ -39,6 +39,8 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
             (tr("Pause clock"), _v(f"d:pa:{t.id}", file)),
             (tr("Extend deadline"), _v(f"d:ex:{t.id}", file)),
         ])
+    if t.kind == "R" and t.status == machine.COMPLETED:
+        rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
     signed = any(s.party == "supervisor" for s in file.signoffs)
     if t.kind == "R" and roles.can_sign_as_supervisor(role) and not signed and \
             t.status in (machine.COMPLETED, machine.CLOSED):

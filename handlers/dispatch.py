@@ -24,7 +24,7 @@ from handlers.common import (
     seen_version,
     stamp,
 )
-from workflow import dispatch, roles, views
+from workflow import dispatch, onsite, roles, views
 from workflow.tickets import Refusal
 
 
@@ -77,6 +77,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                             seen)
     elif action == "dl":
         await _assign(update, context, who, ticket_id, args, seen)
+    elif action == "cp":
+        ticket = await onsite.confirm_by_phone(d.db, d.settings, ticket_id, who.user_id, d.now(),
+                                               seen)
+        kick(context)
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: the resident's confirmation by phone is recorded; the "
+                                "job is closed.", ref=ticket.ref))
     elif action == "ph":
         ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
                                                              d.now(), seen)

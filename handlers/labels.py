@@ -105,6 +105,7 @@ ACTIONS = {
     "arrived": N_("Technician arrived"),
     "completed": N_("Marked complete"),
     "confirmed": N_("Confirmed by the resident"),
+    "confirmed_by_phone": N_("Confirmed by the resident by phone"),
     "auto_confirmed": N_("Confirmed automatically (no answer)"),
     "not_fixed": N_("Resident: not fixed"),
     "supervisor_signed": N_("Signed off by a supervisor"),

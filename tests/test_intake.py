@@ -3,7 +3,7 @@ resident, who is kept informed in the bot or, without Telegram, by a call from t
 
 from datetime import date
 
-from tests.stories import assign_to_tech, resident_of_a12, staff
+from tests.stories import assign_to_tech, complete, resident_of_a12, staff
 from workflow import roles, stats
 
 
@@ -47,6 +47,20 @@ async def test_a_phone_report_for_a_resident_without_telegram(desk):
            "care of your repair." in call_them[0]
     await boss.send("/overdue")  # not using the bot is not "blocked the bot"
     assert "not reachable" not in boss.last_text
+
+    # Done: the desk phones her, she says it holds, and the clerk records it from the notice.
+    await complete(tech)
+    ask = next(c for c in reversed(clerk.calls()) if "is reported as repaired" in c.text)
+    assert "陳美玲 does not use the bot" in ask.text
+    button = next(b for b in ask.buttons() if b["text"] == "Resident confirmed by phone")
+    await clerk.tap_data(button["callback_data"], ask)
+    await clerk.tap_data(button["callback_data"], ask)  # a double tap records it once
+    assert await desk.query("SELECT status FROM tickets") == [("closed",)]
+    assert await desk.query("SELECT party, user_id FROM signoffs WHERE party = 'resident'") == [
+        ("resident", -1)]
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
+                            "'confirmed_by_phone'") == [(1,)]
+    assert any("the resident confirmed the repair" in t for t in tech.texts())
 
     # When she starts using the bot, the ticket is hers in /mytickets.
     resident = await resident_of_a12(desk)

@@ -133,6 +133,25 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
         return await tickets.get(conn, ticket.id)
 
 
+async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: int,
+                           actor_id: int, now: datetime, seen: int | None = None) -> Ticket:
+    """The desk phoned the resident (one without Telegram, or one who called in), who says
+    the repair holds: their sign-off, recorded by the clerk."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
+        if ticket.kind != "R":
+            raise machine.Refusal(machine.Refusal.INVALID)
+        await machine.transition(conn, ticket, machine.CLOSED, actor_id, now,
+                                 "confirmed_by_phone")
+        await tickets.update_fields(conn, ticket.id, now, closed_at=now)
+        await tickets.add_signoff(conn, ticket.id, "resident", ticket.resident_id, False, now)
+        await sla.arm(conn, settings, ticket.id, now)
+        if ticket.technician_id is not None:
+            await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
+        return await tickets.get(conn, ticket.id)
+
+
 async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
                           now: datetime) -> Ticket:
     async with db.transaction() as conn:
