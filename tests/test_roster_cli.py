@@ -74,6 +74,28 @@ def test_staff_invitations_and_removal(tmp_path):
     assert cli(tmp_path, "staff", "revoke", code).returncode == 1
 
 
+def test_an_invitation_code_never_looks_like_an_option():
+    import asyncio
+    from datetime import UTC, datetime
+
+    from storage.db import Database
+    from workflow import admin
+
+    async def many(path) -> list[str]:
+        db = Database(str(path))
+        await db.open()
+        try:
+            return [await admin.invite(db, "clerk", None, datetime.now(UTC))
+                    for _ in range(300)]
+        finally:
+            await db.close()
+
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        codes = asyncio.run(many(folder + "/desk.sqlite3"))
+    assert not any(c.startswith("-") or "-" in c for c in codes)
+
+
 def test_contractors_are_listed_with_their_trades(tmp_path):
     added = cli(tmp_path, "contractor", "add", "--name", "Aqua Works", "--trades",
                 "plumbing,leaks_damp", "--phone", "02-2345-6789")

@@ -127,7 +127,7 @@ async def invite(db: Database, role: str, name: str | None, now: datetime,
     routed to it)."""
     if role not in roles.STAFF_ROLES:
         raise ValueError(role)
-    code = secrets.token_urlsafe(12)
+    code = secrets.token_urlsafe(12).replace("-", "_")  # never read as a command-line option
     async with db.transaction() as conn:
         await people.add_invitation(conn, code, role, name, now, department, now + expires_in)
     return code
