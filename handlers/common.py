@@ -164,7 +164,8 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 await func(update, context, who)
             except Refusal as refusal:
                 if refusal.reason == Refusal.HANDLED:
-                    await _show_handled(update, context, who, refusal.ticket_id)
+                    await _show_handled(update, context, who, refusal.ticket_id,
+                                        refusal.unversioned)
                     return
                 text = who.tr(REFUSALS[refusal.reason])
                 if query is not None:
@@ -224,7 +225,8 @@ async def _not_filed(update: Update, context: Context, who: Asker,
                                 office=office(tr, desk(context).settings)))
 
 
-async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int,
+                        unversioned: bool = False) -> None:
     """The card was out of date: who did what since, and the card as it is now."""
     d, tr = desk(context), who.tr
     try:
@@ -236,7 +238,9 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
         return
     last = next((e for e in reversed(file.events) if e.action not in views.NOT_CHANGES), None)
     what = labels.of(tr, labels.ACTIONS, last.action) if last else ""
-    if last is not None and last.actor_id == who.user_id:
+    if unversioned:  # a card from before buttons carried versions: nobody to name
+        head = tr("This card is out of date. Here is the ticket as it is now.")
+    elif last is not None and last.actor_id == who.user_id:
         head = tr("You already did this: {what}, {time}.", what=what, time=tr.datetime(last.at))
     else:
         name = file.names.get(last.actor_id) if last and last.actor_id else tr("the desk")

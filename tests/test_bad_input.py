@@ -85,7 +85,9 @@ async def test_stale_and_forged_buttons_change_nothing(desk):
     assert await tickets(desk) == [("R-2026-00001", "new", None)]
     await assign_to_tech(clerk)
     await complete(tech)
-    await clerk.tap_data("d:dl:1:t9002:2")  # reassigning a completed job: moved on
+    await clerk.tap_data("d:dl:1:t9002:2")  # an old card's button, with no version mark
+    assert "This card is out of date" in desk.api.calls[-1].params["text"]
+    await clerk.tap_data("d:dl:1:t9002:2:v1")  # one shown before the job was completed
     assert "already handled it: Ah Wai, Marked complete" in desk.api.calls[-1].params["text"]
     assert await desk.query("SELECT status FROM tickets") == [("completed",)]
 

@@ -41,17 +41,19 @@ class Refusal(Exception):
     INVALID = "invalid"
     HANDLED = "handled"  # someone acted on the ticket after this card was shown
 
-    def __init__(self, reason: str, ticket_id: int | None = None) -> None:
+    def __init__(self, reason: str, ticket_id: int | None = None,
+                 unversioned: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.ticket_id = ticket_id
+        self.unversioned = unversioned  # a button from a card older than versions
 
 
 def as_seen(ticket: Ticket, seen: int | None) -> Ticket:
     """A button acts on the state its person saw: a second tap, or a second clerk on the
     same card, finds the ticket moved on and is refused (with the ticket, to show it fresh)."""
     if seen != ticket.version:
-        raise Refusal(Refusal.HANDLED, ticket.id)
+        raise Refusal(Refusal.HANDLED, ticket.id, unversioned=seen is None)
     return ticket
 
 
