@@ -339,16 +339,13 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
 
 
-CHANNELS = labels.CHANNELS
-
-
 def behalf_lines(tr: Tr, data: dict) -> list[str]:
     """In a report the desk writes for a resident: whose it is and how it came in."""
     behalf = data.get("on_behalf")
     if not behalf:
         return []
     lines = [tr("For: {name} (received {channel})", name=behalf["resident_name"],
-                channel=tr(CHANNELS[behalf["channel"]]))]
+                channel=labels.of(tr, labels.CHANNELS, behalf["channel"]))]
     if behalf.get("caller_name") or behalf.get("caller_phone"):
         lines.append(tr("Caller: {name} {phone}", name=behalf.get("caller_name") or "",
                         phone=behalf.get("caller_phone") or "").strip())

@@ -6,10 +6,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, repair_report
+from handlers import cards, labels, repair_report
 from handlers import complaints as complaint_report
 from handlers.common import (
-    CHANNELS,
     PRIVATE,
     Asker,
     Context,
@@ -107,7 +106,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "p":
         await intake.choose_person(d.db, d.settings, who.user_id, value, d.now())
         await clear_buttons(update)
-        rows = [[(tr(CHANNELS[c]), f"i:ch:{c}")] for c in intake.CHANNELS]
+        rows = [[(labels.of(tr, labels.CHANNELS, c), f"i:ch:{c}")] for c in intake.CHANNELS]
         await answer(update, tr("How did the report come in?"), keyboard(rows + [_cancel(who)]))
     elif action == "ch":
         await intake.choose_channel(d.db, who.user_id, value, d.now())

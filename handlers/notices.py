@@ -20,7 +20,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
-from handlers.common import CHANNELS, Desk, fit, keyboard, office
+from handlers.common import Desk, fit, keyboard, office
 from handlers.i18n import N_, Tr
 from storage.db import from_db_time
 from storage.records import OutboxMessage
@@ -227,7 +227,7 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
                                         ref=ref, deadline=tr.datetime(file.ticket.deadline_at),
                                         reason=message.payload.get("reason", "")))
     elif kind == delivery.UNREACHABLE:
-        await _text(bot, chat, await _unreachable_text(tr, d, message, ref),
+        await _text(bot, chat, await _unreachable_text(tr, d, message, file),
                     reply_markup=buttons)
     else:
         raise BadRequest(f"unknown notice {kind}")
@@ -250,7 +250,7 @@ async def _send_plain(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessa
     elif message.kind == "weekly":
         await _text(bot, chat, await weekly_text(tr, d, payload))
     elif message.kind == delivery.UNREACHABLE:
-        await _text(bot, chat, await _unreachable_text(tr, d, message, None))
+        await _text(bot, chat, await _unreachable_text(tr, d, message))
     elif message.kind == "join_approved":
         await _text(bot, chat, tr("Your unit {unit} is confirmed. You can now report "
                                         "repairs with /repair.", unit=payload["unit"]))
@@ -302,28 +302,28 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
         what = tr("complaint") if t.kind == "C" else tr("repair")
         return tr("The management office recorded your {what} {channel}: {ref}. You can follow "
                   "it here with /mytickets.", what=what, ref=ref,
-                  channel=tr(CHANNELS.get(t.channel, CHANNELS["phone"])))
+                  channel=labels.of(tr, labels.CHANNELS, t.channel))
     if kind in SURVEY_NOTICES:
         return tr("{ref} is closed: please ask how we did (a rating from 1 to 5) and record it "
                   "with /callback {ref}.", ref=ref)
     return ref
 
 
-async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, ref: str | None) -> str:
+async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None) -> str:
+    """`file` is the ticket's, already loaded by the sender (None for a plain notice)."""
     person = await views.person(d.db, message.payload["person"])
     name = person.name if person else "?"
     phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
-    if person is not None and person.user_id < 0 and message.ticket_id is not None:
-        file = await views.ticket_file(d.db, message.ticket_id, None)
+    if person is not None and person.user_id < 0 and file is not None:
         return tr("{ref}: {name} does not use the bot. Please phone them at {phone} and tell "
                   "them:\n{what}", ref=file.ticket.ref, name=name, phone=phone,
                   what=resident_text(tr, d, file, message.payload.get("about", ""), {}))
-    if ref is None:
+    if file is None:
         return tr("{name} cannot be reached on Telegram (they blocked the bot or closed the "
                   "chat). Please call them: {phone}.", name=name, phone=phone)
     return tr("{ref}: {name} cannot be reached on Telegram (they blocked the bot or closed "
-              "the chat), so they were not told. Please call them: {phone}.", ref=ref,
-              name=name, phone=phone)
+              "the chat), so they were not told. Please call them: {phone}.",
+              ref=file.ticket.ref, name=name, phone=phone)
 
 
 COMPLAINT_ALERTS = {
