@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import aiosqlite
-
+from storage.db import Connection
 from storage.records import Contractor
 
 _SELECT = "SELECT id, name, phone, trades, active, deadline_seconds FROM contractors"
@@ -17,7 +16,7 @@ def _contractor(row) -> Contractor:
     return Contractor(row[0], row[1], row[2], trades, bool(row[4]), deadline)
 
 
-async def add(conn: aiosqlite.Connection, name: str, phone: str, trades: list[str],
+async def add(conn: Connection, name: str, phone: str, trades: list[str],
               deadline: timedelta | None = None) -> int:
     seconds = int(deadline.total_seconds()) if deadline else None
     await conn.execute(
@@ -31,11 +30,11 @@ async def add(conn: aiosqlite.Connection, name: str, phone: str, trades: list[st
     return row[0]
 
 
-async def get(conn: aiosqlite.Connection, contractor_id: int) -> Contractor | None:
+async def get(conn: Connection, contractor_id: int) -> Contractor | None:
     row = await (await conn.execute(f"{_SELECT} WHERE id = ?", (contractor_id,))).fetchone()
     return _contractor(row) if row else None
 
 
-async def active(conn: aiosqlite.Connection) -> list[Contractor]:
+async def active(conn: Connection) -> list[Contractor]:
     cur = await conn.execute(f"{_SELECT} WHERE active = 1 ORDER BY name")
     return [_contractor(r) for r in await cur.fetchall()]

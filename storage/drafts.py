@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Draft
 
 
-async def get(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
+async def get(conn: Connection, user_id: int) -> Draft | None:
     row = await (await conn.execute(
         "SELECT user_id, flow, step, data, updated_at FROM drafts WHERE user_id = ?",
         (user_id,))).fetchone()
@@ -19,11 +17,11 @@ async def get(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
         if row else None
 
 
-async def delete_before(conn: aiosqlite.Connection, moment: datetime) -> None:
+async def delete_before(conn: Connection, moment: datetime) -> None:
     await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (to_db_time(moment),))
 
 
-async def put(conn: aiosqlite.Connection, draft: Draft, now: datetime) -> None:
+async def put(conn: Connection, draft: Draft, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO drafts (user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, "
@@ -33,6 +31,6 @@ async def put(conn: aiosqlite.Connection, draft: Draft, now: datetime) -> None:
     )
 
 
-async def delete(conn: aiosqlite.Connection, user_id: int) -> bool:
+async def delete(conn: Connection, user_id: int) -> bool:
     cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
     return cur.rowcount == 1

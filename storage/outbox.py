@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import to_db_time
+from storage.db import Connection, to_db_time
 from storage.records import OutboxMessage
 
 
-async def add(conn: aiosqlite.Connection, recipient_id: int, kind: str, now: datetime,
+async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
               ticket_id: int | None = None, payload: dict | None = None,
               actor_id: int | None = None) -> None:
     """`actor_id` is whose action caused the message: they are told if it cannot arrive."""
@@ -23,7 +21,7 @@ async def add(conn: aiosqlite.Connection, recipient_id: int, kind: str, now: dat
     )
 
 
-async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[OutboxMessage]:
+async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage]:
     cur = await conn.execute(
         "SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress "
         "FROM outbox "
@@ -36,18 +34,18 @@ async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Out
             for r in await cur.fetchall()]
 
 
-async def mark_progress(conn: aiosqlite.Connection, message_id: int, part: str) -> None:
+async def mark_progress(conn: Connection, message_id: int, part: str) -> None:
     """A part of a message already delivered (its photos): a retry does not send it again."""
     await conn.execute(
         "UPDATE outbox SET progress = CASE WHEN progress = '' THEN ? ELSE progress || ',' || ? "
         "END WHERE id = ?", (part, part, message_id))
 
 
-async def mark_sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
+async def mark_sent(conn: Connection, message_id: int, now: datetime) -> None:
     await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (to_db_time(now), message_id))
 
 
-async def mark_retry(conn: aiosqlite.Connection, message_id: int, next_attempt: datetime,
+async def mark_retry(conn: Connection, message_id: int, next_attempt: datetime,
                      error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
@@ -56,7 +54,7 @@ async def mark_retry(conn: aiosqlite.Connection, message_id: int, next_attempt: 
     )
 
 
-async def mark_failed(conn: aiosqlite.Connection, message_id: int, now: datetime,
+async def mark_failed(conn: Connection, message_id: int, now: datetime,
                       error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
@@ -68,7 +66,7 @@ def _json(payload: dict | None) -> str:
     return json.dumps(payload or {}, ensure_ascii=False, sort_keys=True)
 
 
-async def recipients_of(conn: aiosqlite.Connection, kind: str, ticket_id: int | None,
+async def recipients_of(conn: Connection, kind: str, ticket_id: int | None,
                         payload: dict) -> set[int]:
     """Who was sent this very message (a rerouted copy adds only 'tried' to it)."""
     cur = await conn.execute(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import to_db_time
+from storage.db import Connection, to_db_time
 from storage.records import Invitation, Person, Unit
 
 _PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
@@ -19,12 +17,12 @@ def _person(row) -> Person:
                   bool(row[8]))
 
 
-async def get(conn: aiosqlite.Connection, user_id: int) -> Person | None:
+async def get(conn: Connection, user_id: int) -> Person | None:
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
 
 
-async def ensure(conn: aiosqlite.Connection, user_id: int, language: str, name: str,
+async def ensure(conn: Connection, user_id: int, language: str, name: str,
                  now: datetime) -> Person:
     await conn.execute(
         "INSERT INTO people (user_id, language, name, created_at) VALUES (?, ?, ?, ?) "
@@ -36,45 +34,45 @@ async def ensure(conn: aiosqlite.Connection, user_id: int, language: str, name: 
     return person
 
 
-async def set_language(conn: aiosqlite.Connection, user_id: int, language: str) -> None:
+async def set_language(conn: Connection, user_id: int, language: str) -> None:
     await conn.execute("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
 
 
-async def set_name(conn: aiosqlite.Connection, user_id: int, name: str) -> None:
+async def set_name(conn: Connection, user_id: int, name: str) -> None:
     await conn.execute("UPDATE people SET name = ? WHERE user_id = ?", (name, user_id))
 
 
-async def set_phone(conn: aiosqlite.Connection, user_id: int, phone: str) -> None:
+async def set_phone(conn: Connection, user_id: int, phone: str) -> None:
     await conn.execute("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
 
 
-async def set_role(conn: aiosqlite.Connection, user_id: int, role: str | None,
+async def set_role(conn: Connection, user_id: int, role: str | None,
                    name: str | None = None, department: str | None = None) -> None:
     await conn.execute(
         "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, active = 1 "
         "WHERE user_id = ?", (role, name or None, department, user_id))
 
 
-async def deactivate(conn: aiosqlite.Connection, user_id: int) -> None:
+async def deactivate(conn: Connection, user_id: int) -> None:
     await conn.execute("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
 
 
-async def with_role(conn: aiosqlite.Connection, *roles: str) -> list[Person]:
+async def with_role(conn: Connection, *roles: str) -> list[Person]:
     marks = ",".join("?" * len(roles))
     cur = await conn.execute(
         f"{_PERSON} WHERE role IN ({marks}) AND active = 1 ORDER BY name, user_id", roles)
     return [_person(r) for r in await cur.fetchall()]
 
 
-async def reachable_with_role(conn: aiosqlite.Connection, role: str) -> list[Person]:
+async def reachable_with_role(conn: Connection, role: str) -> list[Person]:
     return [p for p in await with_role(conn, role) if not p.unreachable]
 
 
-async def staff(conn: aiosqlite.Connection) -> list[Person]:
+async def staff(conn: Connection) -> list[Person]:
     return await with_role(conn, "clerk", "technician", "supervisor", "manager")
 
 
-async def ensure_without_telegram(conn: aiosqlite.Connection, roster_id: int, name: str,
+async def ensure_without_telegram(conn: Connection, roster_id: int, name: str,
                                   phone: str, language: str, now: datetime) -> int:
     """A resident on the roster who does not use the bot, so the desk can file for them: a
     person with a negative id (never a Telegram id), their messages go to the desk."""
@@ -86,7 +84,7 @@ async def ensure_without_telegram(conn: aiosqlite.Connection, roster_id: int, na
     return user_id
 
 
-async def residents_of_unit(conn: aiosqlite.Connection, unit_id: int) -> list[Person]:
+async def residents_of_unit(conn: Connection, unit_id: int) -> list[Person]:
     """People on Telegram linked to the unit."""
     cur = await conn.execute(
         f"{_PERSON} WHERE user_id > 0 AND active = 1 AND user_id IN "
@@ -94,7 +92,7 @@ async def residents_of_unit(conn: aiosqlite.Connection, unit_id: int) -> list[Pe
     return [_person(r) for r in await cur.fetchall()]
 
 
-async def link_unit(conn: aiosqlite.Connection, user_id: int, unit_id: int, now: datetime) -> None:
+async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
@@ -102,7 +100,7 @@ async def link_unit(conn: aiosqlite.Connection, user_id: int, unit_id: int, now:
     )
 
 
-async def units_of(conn: aiosqlite.Connection, user_id: int) -> list[Unit]:
+async def units_of(conn: Connection, user_id: int) -> list[Unit]:
     cur = await conn.execute(
         "SELECT u.id, u.building, u.unit FROM residencies r JOIN units u ON u.id = r.unit_id "
         "WHERE r.user_id = ? ORDER BY u.building, u.unit",
@@ -111,7 +109,7 @@ async def units_of(conn: aiosqlite.Connection, user_id: int) -> list[Unit]:
     return [Unit(*r) for r in await cur.fetchall()]
 
 
-async def add_invitation(conn: aiosqlite.Connection, code: str, role: str, name: str | None,
+async def add_invitation(conn: Connection, code: str, role: str, name: str | None,
                          now: datetime, department: str | None = None,
                          expires_at: datetime | None = None) -> None:
     await conn.execute(
@@ -122,7 +120,7 @@ async def add_invitation(conn: aiosqlite.Connection, code: str, role: str, name:
     )
 
 
-async def revoke_invitation(conn: aiosqlite.Connection, code: str, now: datetime) -> bool:
+async def revoke_invitation(conn: Connection, code: str, now: datetime) -> bool:
     """False when there is no such unused, unrevoked code."""
     cur = await conn.execute(
         "UPDATE invitations SET revoked_at = ? WHERE code = ? AND used_by IS NULL AND "
@@ -130,12 +128,12 @@ async def revoke_invitation(conn: aiosqlite.Connection, code: str, now: datetime
     return cur.rowcount == 1
 
 
-async def record_failed_code(conn: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+async def record_failed_code(conn: Connection, user_id: int, now: datetime) -> None:
     await conn.execute("INSERT INTO failed_codes (user_id, at) VALUES (?, ?)",
                        (user_id, to_db_time(now)))
 
 
-async def failed_codes_since(conn: aiosqlite.Connection, user_id: int,
+async def failed_codes_since(conn: Connection, user_id: int,
                              since: datetime) -> int:
     row = await (await conn.execute(
         "SELECT count(*) FROM failed_codes WHERE user_id = ? AND at >= ?",
@@ -143,14 +141,14 @@ async def failed_codes_since(conn: aiosqlite.Connection, user_id: int,
     return row[0]
 
 
-async def get_invitation(conn: aiosqlite.Connection, code: str) -> Invitation | None:
+async def get_invitation(conn: Connection, code: str) -> Invitation | None:
     row = await (await conn.execute(
         "SELECT code, role, name, used_by, department FROM invitations WHERE code = ?",
         (code,))).fetchone()
     return Invitation(*row) if row else None
 
 
-async def use_invitation(conn: aiosqlite.Connection, code: str, user_id: int,
+async def use_invitation(conn: Connection, code: str, user_id: int,
                          now: datetime) -> bool:
     """Marks the code used; False when it was already used, revoked or has expired."""
     cur = await conn.execute(
@@ -161,12 +159,12 @@ async def use_invitation(conn: aiosqlite.Connection, code: str, user_id: int,
     return cur.rowcount == 1
 
 
-async def get_meta(conn: aiosqlite.Connection, key: str) -> str | None:
+async def get_meta(conn: Connection, key: str) -> str | None:
     row = await (await conn.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
     return row[0] if row else None
 
 
-async def set_meta(conn: aiosqlite.Connection, key: str, value: str) -> None:
+async def set_meta(conn: Connection, key: str, value: str) -> None:
     await conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -174,7 +172,7 @@ async def set_meta(conn: aiosqlite.Connection, key: str, value: str) -> None:
     )
 
 
-async def set_unreachable(conn: aiosqlite.Connection, user_id: int, now: datetime | None) -> bool:
+async def set_unreachable(conn: Connection, user_id: int, now: datetime | None) -> bool:
     """Marks (or, with None, clears) that the person blocked the bot; True if it changed."""
     if now is None:
         cur = await conn.execute("UPDATE people SET unreachable_at = NULL "
@@ -186,7 +184,7 @@ async def set_unreachable(conn: aiosqlite.Connection, user_id: int, now: datetim
     return cur.rowcount == 1
 
 
-async def unreachable(conn: aiosqlite.Connection) -> list[Person]:
+async def unreachable(conn: Connection) -> list[Person]:
     cur = await conn.execute(f"{_PERSON} WHERE unreachable_at IS NOT NULL AND active = 1 "
                              "AND role IS NOT NULL AND user_id > 0 ORDER BY role, name")
     return [_person(r) for r in await cur.fetchall()]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import to_db_time
+from storage.db import Connection, to_db_time
 from storage.records import JoinRequest, RosterEntry, Unit
 
 
-async def unit_id(conn: aiosqlite.Connection, building: str, unit: str) -> int:
+async def unit_id(conn: Connection, building: str, unit: str) -> int:
     await conn.execute(
         "INSERT INTO units (building, unit) VALUES (?, ?) ON CONFLICT DO NOTHING", (building, unit))
     row = await (await conn.execute(
@@ -18,13 +16,13 @@ async def unit_id(conn: aiosqlite.Connection, building: str, unit: str) -> int:
     return row[0]
 
 
-async def get_unit(conn: aiosqlite.Connection, unit_id_: int) -> Unit | None:
+async def get_unit(conn: Connection, unit_id_: int) -> Unit | None:
     row = await (await conn.execute(
         "SELECT id, building, unit FROM units WHERE id = ?", (unit_id_,))).fetchone()
     return Unit(*row) if row else None
 
 
-async def add_entry(conn: aiosqlite.Connection, unit_id_: int, name: str, phone: str,
+async def add_entry(conn: Connection, unit_id_: int, name: str, phone: str,
                     phone_key: str, relation: str = "owner") -> bool:
     """True when the entry is new; the same unit and number again (however the number is
     written) changes nothing."""
@@ -37,7 +35,7 @@ async def add_entry(conn: aiosqlite.Connection, unit_id_: int, name: str, phone:
     return cur.rowcount == 1
 
 
-async def entries_by_phone_key(conn: aiosqlite.Connection, phone_key: str) -> list[RosterEntry]:
+async def entries_by_phone_key(conn: Connection, phone_key: str) -> list[RosterEntry]:
     cur = await conn.execute(
         "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id, r.relation FROM roster r "
         "JOIN units u ON u.id = r.unit_id WHERE r.phone_key = ? ORDER BY u.building, u.unit",
@@ -47,7 +45,7 @@ async def entries_by_phone_key(conn: aiosqlite.Connection, phone_key: str) -> li
             for r in await cur.fetchall()]
 
 
-async def entries_of_unit(conn: aiosqlite.Connection, unit_id_: int) -> list[RosterEntry]:
+async def entries_of_unit(conn: Connection, unit_id_: int) -> list[RosterEntry]:
     cur = await conn.execute(
         "SELECT u.id, u.building, u.unit, r.name, r.phone, r.id, r.relation FROM roster r "
         "JOIN units u ON u.id = r.unit_id WHERE u.id = ? ORDER BY r.id", (unit_id_,))
@@ -55,19 +53,19 @@ async def entries_of_unit(conn: aiosqlite.Connection, unit_id_: int) -> list[Ros
             for r in await cur.fetchall()]
 
 
-async def all_units(conn: aiosqlite.Connection) -> list[Unit]:
+async def all_units(conn: Connection) -> list[Unit]:
     cur = await conn.execute("SELECT id, building, unit FROM units ORDER BY building, unit")
     return [Unit(*r) for r in await cur.fetchall()]
 
 
-async def find_unit(conn: aiosqlite.Connection, building: str, unit: str) -> Unit | None:
+async def find_unit(conn: Connection, building: str, unit: str) -> Unit | None:
     row = await (await conn.execute(
         "SELECT id, building, unit FROM units WHERE building = ? AND unit = ?",
         (building, unit))).fetchone()
     return Unit(*row) if row else None
 
 
-async def add_join_request(conn: aiosqlite.Connection, user_id: int, phone: str,
+async def add_join_request(conn: Connection, user_id: int, phone: str,
                            claimed_unit: str, now: datetime) -> int:
     cur = await conn.execute(
         "INSERT INTO join_requests (user_id, phone, claimed_unit, created_at) VALUES (?, ?, ?, ?)",
@@ -76,21 +74,21 @@ async def add_join_request(conn: aiosqlite.Connection, user_id: int, phone: str,
     return cur.lastrowid
 
 
-async def get_join_request(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
+async def get_join_request(conn: Connection, request_id: int) -> JoinRequest | None:
     row = await (await conn.execute(
         "SELECT id, user_id, phone, claimed_unit, status FROM join_requests WHERE id = ?",
         (request_id,))).fetchone()
     return JoinRequest(*row) if row else None
 
 
-async def pending_request_of(conn: aiosqlite.Connection, user_id: int) -> JoinRequest | None:
+async def pending_request_of(conn: Connection, user_id: int) -> JoinRequest | None:
     row = await (await conn.execute(
         "SELECT id, user_id, phone, claimed_unit, status FROM join_requests "
         "WHERE user_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1", (user_id,))).fetchone()
     return JoinRequest(*row) if row else None
 
 
-async def decide_join_request(conn: aiosqlite.Connection, request_id: int, status: str,
+async def decide_join_request(conn: Connection, request_id: int, status: str,
                               decided_by: int, now: datetime) -> bool:
     """False when someone else decided first."""
     cur = await conn.execute(

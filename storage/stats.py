@@ -6,9 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ class SurveyRow:
     reached_by_phone: bool = False
 
 
-async def tickets_created(conn: aiosqlite.Connection, start: datetime,
+async def tickets_created(conn: Connection, start: datetime,
                           end: datetime) -> list[TicketRow]:
     cur = await conn.execute(
         "SELECT t.id, t.ref, t.kind, t.category, t.status, t.created_at, t.assigned_at, "
@@ -57,7 +55,7 @@ async def tickets_created(conn: aiosqlite.Connection, start: datetime,
             for r in await cur.fetchall()]
 
 
-async def reopenings(conn: aiosqlite.Connection, start: datetime,
+async def reopenings(conn: Connection, start: datetime,
                      end: datetime) -> dict[int, int]:
     """Per ticket created in the period, how often the resident said 'not fixed'."""
     cur = await conn.execute(
@@ -67,7 +65,7 @@ async def reopenings(conn: aiosqlite.Connection, start: datetime,
     return {r[0]: r[1] for r in await cur.fetchall()}
 
 
-async def surveys_sent(conn: aiosqlite.Connection, start: datetime,
+async def surveys_sent(conn: Connection, start: datetime,
                        end: datetime) -> list[SurveyRow]:
     cur = await conn.execute(
         "SELECT t.kind, t.category, p.name, s.rating, s.reasons, s.answered_at IS NOT NULL, "

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Survey
 
 _SELECT = ("SELECT s.ticket_id, s.sent_at, s.reminded_at, s.expired_at, s.channel, s.reached, "
@@ -21,13 +19,13 @@ def _survey(r) -> Survey:
                   from_db_time(r[9]), bool(r[10]), bool(r[11]), r[12], r[13])
 
 
-async def get(conn: aiosqlite.Connection, ticket_id: int) -> Survey | None:
+async def get(conn: Connection, ticket_id: int) -> Survey | None:
     row = await (await conn.execute(f"{_SELECT} WHERE s.ticket_id = ?",
                                     (ticket_id,))).fetchone()
     return _survey(row) if row else None
 
 
-async def open_for(conn: aiosqlite.Connection, ticket_id: int, now: datetime) -> bool:
+async def open_for(conn: Connection, ticket_id: int, now: datetime) -> bool:
     """Starts the survey; False if the ticket already has one."""
     cur = await conn.execute(
         "INSERT INTO surveys (ticket_id, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -35,7 +33,7 @@ async def open_for(conn: aiosqlite.Connection, ticket_id: int, now: datetime) ->
     return cur.rowcount == 1
 
 
-async def rate(conn: aiosqlite.Connection, ticket_id: int, rating: int, channel: str,
+async def rate(conn: Connection, ticket_id: int, rating: int, channel: str,
                now: datetime, late: bool, reached: bool | None = None,
                recorded_by: int | None = None) -> bool:
     """The first rating counts; False when one was already given."""
@@ -47,16 +45,16 @@ async def rate(conn: aiosqlite.Connection, ticket_id: int, rating: int, channel:
     return cur.rowcount == 1
 
 
-async def set_reasons(conn: aiosqlite.Connection, ticket_id: int, reasons: list[str]) -> None:
+async def set_reasons(conn: Connection, ticket_id: int, reasons: list[str]) -> None:
     await conn.execute("UPDATE surveys SET reasons = ? WHERE ticket_id = ?",
                        (json.dumps(reasons), ticket_id))
 
 
-async def set_comment(conn: aiosqlite.Connection, ticket_id: int, comment: str) -> None:
+async def set_comment(conn: Connection, ticket_id: int, comment: str) -> None:
     await conn.execute("UPDATE surveys SET comment = ? WHERE ticket_id = ?", (comment, ticket_id))
 
 
-async def mark(conn: aiosqlite.Connection, ticket_id: int, column: str, now: datetime) -> bool:
+async def mark(conn: Connection, ticket_id: int, column: str, now: datetime) -> bool:
     """Sets reminded_at or expired_at once."""
     assert column in ("reminded_at", "expired_at")
     cur = await conn.execute(
@@ -65,19 +63,19 @@ async def mark(conn: aiosqlite.Connection, ticket_id: int, column: str, now: dat
     return cur.rowcount == 1
 
 
-async def mark_low_alerted(conn: aiosqlite.Connection, ticket_id: int) -> bool:
+async def mark_low_alerted(conn: Connection, ticket_id: int) -> bool:
     cur = await conn.execute("UPDATE surveys SET low_alerted = 1 WHERE ticket_id = ? AND "
                              "low_alerted = 0", (ticket_id,))
     return cur.rowcount == 1
 
 
-async def set_followup(conn: aiosqlite.Connection, ticket_id: int, followup_id: int) -> bool:
+async def set_followup(conn: Connection, ticket_id: int, followup_id: int) -> bool:
     cur = await conn.execute("UPDATE surveys SET followup_ticket_id = ? WHERE ticket_id = ? "
                              "AND followup_ticket_id IS NULL", (followup_id, ticket_id))
     return cur.rowcount == 1
 
 
-async def record_call(conn: aiosqlite.Connection, ticket_id: int, reached: bool,
+async def record_call(conn: Connection, ticket_id: int, reached: bool,
                       rating: int | None, note: str, staff_id: int, now: datetime) -> None:
     """A phone callback is its own record beside the survey (opened if the bot had not yet):
     it never overwrites what the resident answered in the chat."""
@@ -88,7 +86,7 @@ async def record_call(conn: aiosqlite.Connection, ticket_id: int, reached: bool,
         (ticket_id, to_db_time(now), staff_id, int(reached), rating, note))
 
 
-async def reached_by_phone(conn: aiosqlite.Connection, ticket_id: int) -> bool:
+async def reached_by_phone(conn: Connection, ticket_id: int) -> bool:
     row = await (await conn.execute(
         "SELECT 1 FROM phone_callbacks WHERE ticket_id = ? AND reached = 1",
         (ticket_id,))).fetchone()

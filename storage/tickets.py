@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Signoff, Ticket, TicketEvent, Unit
 
 _SELECT = (
@@ -41,7 +39,7 @@ def _ticket(r) -> Ticket:
     )
 
 
-async def next_sequence(conn: aiosqlite.Connection, kind: str, year: int) -> int:
+async def next_sequence(conn: Connection, kind: str, year: int) -> int:
     await conn.execute(
         "INSERT INTO sequences (kind, year, last) VALUES (?, ?, 1) "
         "ON CONFLICT(kind, year) DO UPDATE SET last = last + 1",
@@ -52,7 +50,7 @@ async def next_sequence(conn: aiosqlite.Connection, kind: str, year: int) -> int
     return row[0]
 
 
-async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id: int,
+async def insert(conn: Connection, *, ref: str, kind: str, resident_id: int,
                  unit_id: int, category: str, location: str, description: str, visit_date: str,
                  visit_slot: str, status: str, priority: str, assign_due_at: datetime,
                  deadline_at: datetime, now: datetime, callback_requested: bool = False,
@@ -73,12 +71,12 @@ async def insert(conn: aiosqlite.Connection, *, ref: str, kind: str, resident_id
     return cur.lastrowid
 
 
-async def add_photos(conn: aiosqlite.Connection, ticket_id: int, stage: str,
+async def add_photos(conn: Connection, ticket_id: int, stage: str,
                      file_ids: list[str]) -> None:
     await add_photos_from(conn, ticket_id, stage, 0, file_ids)
 
 
-async def add_photos_from(conn: aiosqlite.Connection, ticket_id: int, stage: str, first: int,
+async def add_photos_from(conn: Connection, ticket_id: int, stage: str, first: int,
                           file_ids: list[str]) -> None:
     await conn.executemany(
         "INSERT INTO ticket_photos (ticket_id, stage, position, file_id) VALUES (?, ?, ?, ?)",
@@ -86,7 +84,7 @@ async def add_photos_from(conn: aiosqlite.Connection, ticket_id: int, stage: str
     )
 
 
-async def photos(conn: aiosqlite.Connection, ticket_id: int, stage: str) -> list[str]:
+async def photos(conn: Connection, ticket_id: int, stage: str) -> list[str]:
     cur = await conn.execute(
         "SELECT file_id FROM ticket_photos WHERE ticket_id = ? AND stage = ? ORDER BY position",
         (ticket_id, stage),
@@ -94,30 +92,30 @@ async def photos(conn: aiosqlite.Connection, ticket_id: int, stage: str) -> list
     return [r[0] for r in await cur.fetchall()]
 
 
-async def get(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
+async def get(conn: Connection, ticket_id: int) -> Ticket | None:
     row = await (await conn.execute(f"{_SELECT} WHERE t.id = ?", (ticket_id,))).fetchone()
     return _ticket(row) if row else None
 
 
-async def by_ref(conn: aiosqlite.Connection, ref: str) -> Ticket | None:
+async def by_ref(conn: Connection, ref: str) -> Ticket | None:
     row = await (await conn.execute(f"{_SELECT} WHERE t.ref = ?", (ref,))).fetchone()
     return _ticket(row) if row else None
 
 
-async def of_resident(conn: aiosqlite.Connection, resident_id: int, limit: int) -> list[Ticket]:
+async def of_resident(conn: Connection, resident_id: int, limit: int) -> list[Ticket]:
     cur = await conn.execute(
         f"{_SELECT} WHERE t.resident_id = ? ORDER BY t.id DESC LIMIT ?", (resident_id, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-async def move_resident(conn: aiosqlite.Connection, old_id: int, new_id: int) -> int:
+async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
     """Tickets the desk filed for someone without Telegram become theirs once they join."""
     cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "
                              "WHERE resident_id = ?", (new_id, old_id))
     return cur.rowcount
 
 
-async def filed_since(conn: aiosqlite.Connection, resident_id: int, since: datetime) -> int:
+async def filed_since(conn: Connection, resident_id: int, since: datetime) -> int:
     """How many tickets the resident filed (reported themselves) since then."""
     row = await (await conn.execute(
         "SELECT count(*) FROM tickets t WHERE t.resident_id = ? AND t.created_at >= ? AND "
@@ -125,7 +123,7 @@ async def filed_since(conn: aiosqlite.Connection, resident_id: int, since: datet
     return row[0]
 
 
-async def unresolved_of_resident(conn: aiosqlite.Connection, resident_id: int,
+async def unresolved_of_resident(conn: Connection, resident_id: int,
                                  kind: str) -> list[Ticket]:
     cur = await conn.execute(
         f"{_SELECT} WHERE t.resident_id = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id",
@@ -133,7 +131,7 @@ async def unresolved_of_resident(conn: aiosqlite.Connection, resident_id: int,
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-async def of_technician(conn: aiosqlite.Connection, technician_id: int,
+async def of_technician(conn: Connection, technician_id: int,
                         statuses: tuple[str, ...]) -> list[Ticket]:
     marks = ",".join("?" * len(statuses))
     cur = await conn.execute(
@@ -144,7 +142,7 @@ async def of_technician(conn: aiosqlite.Connection, technician_id: int,
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-async def with_status(conn: aiosqlite.Connection, statuses: tuple[str, ...],
+async def with_status(conn: Connection, statuses: tuple[str, ...],
                       limit: int) -> list[Ticket]:
     marks = ",".join("?" * len(statuses))
     cur = await conn.execute(
@@ -152,7 +150,7 @@ async def with_status(conn: aiosqlite.Connection, statuses: tuple[str, ...],
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-async def update_fields(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
+async def update_fields(conn: Connection, ticket_id: int, now: datetime,
                         **fields) -> None:
     """Sets plain columns; the status column changes only through set_status. Every change
     moves the ticket's version, which the buttons shown for it carry."""
@@ -165,7 +163,7 @@ async def update_fields(conn: aiosqlite.Connection, ticket_id: int, now: datetim
     )
 
 
-async def set_status(conn: aiosqlite.Connection, ticket_id: int, expected: str, new: str,
+async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
                      now: datetime) -> bool:
     """Compare-and-set: False when the ticket is no longer in the expected status."""
     cur = await conn.execute(
@@ -176,7 +174,7 @@ async def set_status(conn: aiosqlite.Connection, ticket_id: int, expected: str, 
     return cur.rowcount == 1
 
 
-async def add_event(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
+async def add_event(conn: Connection, ticket_id: int, now: datetime,
                     actor_id: int | None, action: str, from_status: str | None,
                     to_status: str | None, note: str = "") -> None:
     await conn.execute(
@@ -186,7 +184,7 @@ async def add_event(conn: aiosqlite.Connection, ticket_id: int, now: datetime,
     )
 
 
-async def events(conn: aiosqlite.Connection, ticket_id: int) -> list[TicketEvent]:
+async def events(conn: Connection, ticket_id: int) -> list[TicketEvent]:
     cur = await conn.execute(
         "SELECT at, actor_id, action, from_status, to_status, note FROM ticket_events "
         "WHERE ticket_id = ? ORDER BY id", (ticket_id,))
@@ -194,7 +192,7 @@ async def events(conn: aiosqlite.Connection, ticket_id: int) -> list[TicketEvent
             for r in await cur.fetchall()]
 
 
-async def add_signoff(conn: aiosqlite.Connection, ticket_id: int, party: str,
+async def add_signoff(conn: Connection, ticket_id: int, party: str,
                       user_id: int | None, automatic: bool, now: datetime) -> bool:
     cur = await conn.execute(
         "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at) VALUES (?, ?, ?, ?, ?) "
@@ -204,18 +202,18 @@ async def add_signoff(conn: aiosqlite.Connection, ticket_id: int, party: str,
     return cur.rowcount == 1
 
 
-async def remove_signoff(conn: aiosqlite.Connection, ticket_id: int, party: str) -> None:
+async def remove_signoff(conn: Connection, ticket_id: int, party: str) -> None:
     await conn.execute("DELETE FROM signoffs WHERE ticket_id = ? AND party = ?", (ticket_id, party))
 
 
-async def signoffs(conn: aiosqlite.Connection, ticket_id: int) -> list[Signoff]:
+async def signoffs(conn: Connection, ticket_id: int) -> list[Signoff]:
     cur = await conn.execute(
         "SELECT party, user_id, automatic, at FROM signoffs WHERE ticket_id = ? ORDER BY at",
         (ticket_id,))
     return [Signoff(r[0], r[1], bool(r[2]), from_db_time(r[3])) for r in await cur.fetchall()]
 
 
-async def awaiting_signoff(conn: aiosqlite.Connection, party: str,
+async def awaiting_signoff(conn: Connection, party: str,
                            limit: int) -> list[Ticket]:
     """Completed or closed repairs that this party has not signed yet, the oldest first."""
     cur = await conn.execute(
@@ -231,14 +229,14 @@ OVERDUE_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.paused_at IS NULL AND "
                  "ELSE t.deadline_at END) LIMIT ?")
 
 
-async def overdue(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Ticket]:
+async def overdue(conn: Connection, now: datetime, limit: int) -> list[Ticket]:
     """Unresolved tickets past a target, the most late first."""
     moment = to_db_time(now)
     cur = await conn.execute(OVERDUE_QUERY, (moment, moment, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-async def holder_names(conn: aiosqlite.Connection,
+async def holder_names(conn: Connection,
                        found: list[Ticket]) -> dict[int, tuple[str | None, str | None]]:
     """For each ticket, its technician's and its contractor's names, in one query."""
     if not found:
@@ -258,7 +256,7 @@ DIGEST_COUNTS_QUERY = (
     f"WHERE {UNRESOLVED}")
 
 
-async def figures_between(conn: aiosqlite.Connection, start: datetime,
+async def figures_between(conn: Connection, start: datetime,
                           end: datetime) -> tuple[int, int, int]:
     """Reported, resolved, and resolved within the first target, in the period."""
     s, e = to_db_time(start), to_db_time(end)
@@ -271,7 +269,7 @@ async def figures_between(conn: aiosqlite.Connection, start: datetime,
     return reported, row[0], row[1]
 
 
-async def unresolved_counts(conn: aiosqlite.Connection, now: datetime) -> tuple[int, int, int]:
+async def unresolved_counts(conn: Connection, now: datetime) -> tuple[int, int, int]:
     """Open, overdue and paused tickets."""
     row = await (await conn.execute(DIGEST_COUNTS_QUERY, (to_db_time(now),))).fetchone()
     return row[0], row[1] or 0, row[2] or 0
@@ -282,11 +280,11 @@ VISITS_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.visit_date = ? "
 OLDEST_QUERY = f"{_SELECT} WHERE {UNRESOLVED} ORDER BY t.created_at, t.id LIMIT ?"
 
 
-async def visits_on(conn: aiosqlite.Connection, day: str, limit: int) -> list[Ticket]:
+async def visits_on(conn: Connection, day: str, limit: int) -> list[Ticket]:
     cur = await conn.execute(VISITS_QUERY, (day, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-async def oldest_unresolved(conn: aiosqlite.Connection, limit: int) -> list[Ticket]:
+async def oldest_unresolved(conn: Connection, limit: int) -> list[Ticket]:
     cur = await conn.execute(OLDEST_QUERY, (limit,))
     return [_ticket(r) for r in await cur.fetchall()]

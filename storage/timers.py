@@ -7,9 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 
 ESTATE = 0
 DUE_QUERY = ("SELECT id, ticket_id, kind, due_at FROM timers "
@@ -24,19 +22,19 @@ class Timer:
     due_at: datetime
 
 
-async def due(conn: aiosqlite.Connection, now: datetime, limit: int) -> list[Timer]:
+async def due(conn: Connection, now: datetime, limit: int) -> list[Timer]:
     cur = await conn.execute(DUE_QUERY, (to_db_time(now), limit))
     return [Timer(r[0], r[1], r[2], from_db_time(r[3])) for r in await cur.fetchall()]
 
 
-async def fire(conn: aiosqlite.Connection, timer_id: int, now: datetime) -> bool:
+async def fire(conn: Connection, timer_id: int, now: datetime) -> bool:
     """False when another sweep fired it first."""
     cur = await conn.execute("UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
                              (to_db_time(now), timer_id))
     return cur.rowcount == 1
 
 
-async def set_pending(conn: aiosqlite.Connection, ticket_id: int, kind: str,
+async def set_pending(conn: Connection, ticket_id: int, kind: str,
                       due_at: datetime) -> None:
     """Schedules a step unless it has already fired for this ticket."""
     await conn.execute(
@@ -47,7 +45,7 @@ async def set_pending(conn: aiosqlite.Connection, ticket_id: int, kind: str,
     )
 
 
-async def reschedule(conn: aiosqlite.Connection, ticket_id: int, kind: str,
+async def reschedule(conn: Connection, ticket_id: int, kind: str,
                      due_at: datetime) -> None:
     """For recurring timers (the digest): due again, even if it fired before."""
     await conn.execute(
@@ -57,19 +55,19 @@ async def reschedule(conn: aiosqlite.Connection, ticket_id: int, kind: str,
     )
 
 
-async def clear_pending(conn: aiosqlite.Connection, ticket_id: int) -> None:
+async def clear_pending(conn: Connection, ticket_id: int) -> None:
     await conn.execute("DELETE FROM timers WHERE ticket_id = ? AND fired_at IS NULL",
                        (ticket_id,))
 
 
-async def forget(conn: aiosqlite.Connection, ticket_id: int, kinds: tuple[str, ...]) -> None:
+async def forget(conn: Connection, ticket_id: int, kinds: tuple[str, ...]) -> None:
     """Lets steps fire again, for a new deadline."""
     marks = ",".join("?" * len(kinds))
     await conn.execute(f"DELETE FROM timers WHERE ticket_id = ? AND kind IN ({marks})",
                        (ticket_id, *kinds))
 
 
-async def pending(conn: aiosqlite.Connection, ticket_id: int) -> dict[str, datetime]:
+async def pending(conn: Connection, ticket_id: int) -> dict[str, datetime]:
     cur = await conn.execute(
         "SELECT kind, due_at FROM timers WHERE ticket_id = ? AND fired_at IS NULL", (ticket_id,))
     return {r[0]: from_db_time(r[1]) for r in await cur.fetchall()}

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,7 @@ class Visit:
     materials_cost: float
 
 
-async def add(conn: aiosqlite.Connection, ticket_id: int, worker_id: int | None,
+async def add(conn: Connection, ticket_id: int, worker_id: int | None,
               completed_at: datetime, note: str, labour_hours: float,
               materials_cost: float) -> int:
     """Appends the next visit; returns its round (1 for the first)."""
@@ -35,14 +33,14 @@ async def add(conn: aiosqlite.Connection, ticket_id: int, worker_id: int | None,
     return row[0]
 
 
-async def totals(conn: aiosqlite.Connection, ticket_id: int) -> tuple[float, float]:
+async def totals(conn: Connection, ticket_id: int) -> tuple[float, float]:
     row = await (await conn.execute(
         "SELECT coalesce(sum(labour_hours), 0), coalesce(sum(materials_cost), 0) FROM visits "
         "WHERE ticket_id = ?", (ticket_id,))).fetchone()
     return row[0], row[1]
 
 
-async def of_ticket(conn: aiosqlite.Connection, ticket_id: int) -> list[Visit]:
+async def of_ticket(conn: Connection, ticket_id: int) -> list[Visit]:
     cur = await conn.execute(
         "SELECT round, worker_id, completed_at, note, labour_hours, materials_cost FROM visits "
         "WHERE ticket_id = ? ORDER BY round", (ticket_id,))

@@ -32,6 +32,7 @@ async def test_a_backup_taken_mid_load_restores_every_confirmed_ticket(desk, tmp
             await report_leak(resident, f"Leak number {n} in the kitchen.")
             confirmed.append(re.search(r"registered as (R-\d{4}-\d{5})",
                                        resident.last_text).group(1))
+            await asyncio.sleep(0.005)  # a resident between reports; the offline API never waits
 
     running = asyncio.create_task(load())
     while len(confirmed) < 3 and not running.done():

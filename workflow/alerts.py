@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from storage import outbox, people, tickets, timers
-from storage.db import Database, to_db_time
+from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
 from workflow import onsite, roles, sla, surveys
 from workflow import tickets as machine
@@ -84,7 +82,7 @@ async def _weekly(conn, settings: EstateSettings, now: datetime, late: bool) -> 
         await outbox.add(conn, person.user_id, "weekly", now, payload=payload)
 
 
-async def stand_in(conn: aiosqlite.Connection, person: Person) -> Person | None:
+async def stand_in(conn: Connection, person: Person) -> Person | None:
     """The person, or, when they blocked the bot, the next reachable one of their role."""
     if not person.unreachable:
         return person

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from storage import drafts
+from storage.db import Connection
 from storage.records import Draft
 from workflow import tickets as machine
 
@@ -45,12 +44,12 @@ def reopen_step(draft: Draft, field: str, editable: tuple[str, ...]) -> Draft:
     return Draft(draft.user_id, draft.flow, field, data)
 
 
-async def current(conn: aiosqlite.Connection, user_id: int, now: datetime) -> Draft | None:
+async def current(conn: Connection, user_id: int, now: datetime) -> Draft | None:
     draft = await drafts.get(conn, user_id)
     return None if draft is None or expired(draft, now) else draft
 
 
-async def begin(conn: aiosqlite.Connection, new: Draft, now: datetime) -> None:
+async def begin(conn: Connection, new: Draft, now: datetime) -> None:
     """Starts a conversation; raises Busy when another one is in progress."""
     old = await current(conn, new.user_id, now)
     if old is not None and not _same(old, new):
@@ -58,7 +57,7 @@ async def begin(conn: aiosqlite.Connection, new: Draft, now: datetime) -> None:
     await drafts.put(conn, new, now)
 
 
-async def begin_if_free(conn: aiosqlite.Connection, new: Draft, now: datetime) -> bool:
+async def begin_if_free(conn: Connection, new: Draft, now: datetime) -> bool:
     """Starts a conversation only if none is in progress (an optional follow-up question)."""
     old = await current(conn, new.user_id, now)
     if old is not None and not _same(old, new):
@@ -67,5 +66,5 @@ async def begin_if_free(conn: aiosqlite.Connection, new: Draft, now: datetime) -
     return True
 
 
-async def forget_expired(conn: aiosqlite.Connection, now: datetime) -> None:
+async def forget_expired(conn: Connection, now: datetime) -> None:
     await drafts.delete_before(conn, now - DRAFT_KEEP)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage import people, roster
+from storage.db import Connection
 from workflow import limits, phones, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
@@ -27,7 +26,7 @@ class Filing:
         return self.filed_by is not None
 
 
-async def owners_to_tell(conn: aiosqlite.Connection, unit_id: int,
+async def owners_to_tell(conn: Connection, unit_id: int,
                          reporter_id: int) -> list[int]:
     """The unit's owners on Telegram, when someone else (a tenant) reported a repair there."""
     owners = [e for e in await roster.entries_of_unit(conn, unit_id) if e.relation == "owner"]
@@ -40,7 +39,7 @@ async def owners_to_tell(conn: aiosqlite.Connection, unit_id: int,
             any(phones.same_number(p.phone, e.phone) for e in owners)]
 
 
-async def check(conn: aiosqlite.Connection, settings: EstateSettings, user_id: int,
+async def check(conn: Connection, settings: EstateSettings, user_id: int,
                 data: dict, kind: str, category: str, text: str, now: datetime) -> Filing:
     """Whose ticket a confirmed draft makes; refuses what may not be filed."""
     unit_id = data.get("unit_id")

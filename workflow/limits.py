@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-import aiosqlite
-
 from storage import tickets
-from storage.db import Database
+from storage.db import Connection, Database
 from workflow.settings import EstateSettings
 
 
@@ -37,14 +35,14 @@ def _day(settings: EstateSettings, now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-async def check_daily(conn: aiosqlite.Connection, settings: EstateSettings, resident_id: int,
+async def check_daily(conn: Connection, settings: EstateSettings, resident_id: int,
                       now: datetime, at_submit: bool = False) -> None:
     start, tomorrow = _day(settings, now)
     if await tickets.filed_since(conn, resident_id, start) >= settings.daily_report_limit:
         raise NotFiled(NotFiled.DAILY_LIMIT, until=tomorrow, at_submit=at_submit)
 
 
-async def check(conn: aiosqlite.Connection, settings: EstateSettings, resident_id: int,
+async def check(conn: Connection, settings: EstateSettings, resident_id: int,
                 unit_id: int, kind: str, category: str, description: str,
                 now: datetime) -> None:
     """Raises NotFiled when the resident may not file this report now."""

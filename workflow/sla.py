@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import aiosqlite
-
 from storage import drafts, outbox, tickets, timers
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.records import Draft, Ticket
 from workflow import conversations, roles
 from workflow import tickets as machine
@@ -68,7 +66,7 @@ def within_survey_hours(settings: EstateSettings, moment: datetime) -> datetime:
     return moment
 
 
-async def arm(conn: aiosqlite.Connection, settings: EstateSettings, ticket_id: int,
+async def arm(conn: Connection, settings: EstateSettings, ticket_id: int,
               now: datetime) -> None:
     ticket = await machine.load(conn, ticket_id)
     await timers.clear_pending(conn, ticket.id)

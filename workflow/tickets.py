@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-import aiosqlite
-
 from storage import people, tickets
+from storage.db import Connection
 from storage.records import Person, Ticket
 from workflow import roles
 
@@ -61,12 +60,12 @@ def reference(kind: str, year: int, sequence: int) -> str:
     return f"{kind}-{year}-{sequence:05d}"
 
 
-async def new_reference(conn: aiosqlite.Connection, kind: str, now: datetime, tz: tzinfo) -> str:
+async def new_reference(conn: Connection, kind: str, now: datetime, tz: tzinfo) -> str:
     year = now.astimezone(tz).year
     return reference(kind, year, await tickets.next_sequence(conn, kind, year))
 
 
-async def transition(conn: aiosqlite.Connection, ticket: Ticket, to: str, actor_id: int | None,
+async def transition(conn: Connection, ticket: Ticket, to: str, actor_id: int | None,
                      now: datetime, action: str, note: str = "") -> None:
     """The only way a status changes: checked against TRANSITIONS, audited in the same
     transaction, and compare-and-set so a double tap cannot apply twice."""
@@ -77,21 +76,21 @@ async def transition(conn: aiosqlite.Connection, ticket: Ticket, to: str, actor_
     await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
 
 
-async def load(conn: aiosqlite.Connection, ticket_id: int) -> Ticket:
+async def load(conn: Connection, ticket_id: int) -> Ticket:
     ticket = await tickets.get(conn, ticket_id)
     if ticket is None:
         raise Refusal(Refusal.NOT_FOUND)
     return ticket
 
 
-async def actor(conn: aiosqlite.Connection, user_id: int, allowed: tuple[str, ...]) -> Person:
+async def actor(conn: Connection, user_id: int, allowed: tuple[str, ...]) -> Person:
     person = await people.get(conn, user_id)
     if person is None or not person.active or person.role not in allowed:
         raise Refusal(Refusal.FORBIDDEN)
     return person
 
 
-async def desk(conn: aiosqlite.Connection) -> list[Person]:
+async def desk(conn: Connection) -> list[Person]:
     """Who receives new work: the clerks, else supervisors, else managers."""
     for role in (roles.CLERK, roles.SUPERVISOR, roles.MANAGER):
         found = await people.with_role(conn, role)
@@ -104,7 +103,7 @@ MANAGEMENT = "management"  # 管理處: its complaints reach the managers
 DESK_DEPARTMENT = "customer_service"
 
 
-async def department_heads(conn: aiosqlite.Connection, department: str | None) -> list[Person]:
+async def department_heads(conn: Connection, department: str | None) -> list[Person]:
     """The supervisors of a department (the managers, for the management office's own). A
     department with no head here falls to the desk's own supervisors (those of customer
     service, or with no department), then to any supervisor, then to the managers."""
@@ -117,7 +116,7 @@ async def department_heads(conn: aiosqlite.Connection, department: str | None) -
     return heads or desk_heads or supervisors or managers
 
 
-async def holders(conn: aiosqlite.Connection, ticket: Ticket) -> list[Person]:
+async def holders(conn: Connection, ticket: Ticket) -> list[Person]:
     """Who holds a ticket: its technician; a routed complaint's department heads; else the
     desk (a contractor's job, or one nobody has yet)."""
     if ticket.technician_id is not None:

@@ -7,9 +7,8 @@ import difflib
 import re
 import unicodedata
 
-import aiosqlite
-
 from storage import roster
+from storage.db import Connection
 from storage.records import Unit
 
 MAX_CLOSE = 5
@@ -35,7 +34,7 @@ def key_of(unit: Unit) -> tuple[str, ...] | None:
     return key(f"{unit.building} {unit.unit}")
 
 
-async def find(conn: aiosqlite.Connection, text: str) -> tuple[list[Unit], list[Unit]]:
+async def find(conn: Connection, text: str) -> tuple[list[Unit], list[Unit]]:
     """The units the text names, and when there are none, the closest on the roster."""
     wanted = key(text)
     every = await roster.all_units(conn)
