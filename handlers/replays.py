@@ -5,19 +5,29 @@ than losing it."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from handlers.common import Context, desk
+from storage.db import commits_so_far
 from workflow import replays
+
+# The task's commit count when its update arrived: more after handling means it changed
+# something (bot/polling.py handles each chat's updates in a task of its own).
+_commits_before: ContextVar[int] = ContextVar("commits_before", default=0)
 
 
 async def drop_replays(update: Update, context: Context) -> None:
     if await replays.handled(desk(context).db, update.update_id):
         raise ApplicationHandlerStop
+    _commits_before.set(commits_so_far())
 
 
 async def mark_handled(update: Update, context: Context) -> None:
+    if commits_so_far() == _commits_before.get():
+        return  # nothing changed: answering it again after a crash is harmless
     d = desk(context)
     await replays.mark_handled(d.db, update.update_id, d.now())
 

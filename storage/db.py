@@ -133,17 +133,25 @@ class Database:
                 await conn.execute(f"PRAGMA user_version={number}")
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. A transaction that is
+        not `durable` skips the fsync: a crash of the process loses nothing, a power cut may
+        lose it (and only it: the next durable commit syncs everything before it)."""
         conn = self._require()
         async with self._lock:
-            await conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                await conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    await conn.execute("PRAGMA synchronous=FULL")
             _commits.set(_commits.get() + 1)
 
     @asynccontextmanager

@@ -2,6 +2,7 @@
 
 import json
 
+from storage.db import commits_so_far
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
 
 
@@ -216,6 +217,8 @@ async def test_a_redelivered_update_is_not_handled_twice(desk):
     await report_leak(resident)
     await desk.replay_last()  # the confirmation tap, delivered again
     assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
+    # The mark skipped its fsync; every change after it is synced again (2: FULL).
+    assert await desk.query("PRAGMA synchronous") == [(2,)]
     await assign_to_tech(clerk)
     await tech.tap_starting("w:done:1:")
     await tech.send_photo("after")
@@ -230,6 +233,19 @@ async def test_a_redelivered_update_is_not_handled_twice(desk):
     desk.clock.advance(days=4)
     await desk.sweep()  # the record of seen updates does not grow for ever
     assert await desk.query("SELECT count(*) FROM seen_updates") == [(0,)]
+
+
+async def test_a_look_at_tickets_writes_nothing_and_is_simply_answered_again(desk):
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    marks = await desk.query("SELECT count(*) FROM seen_updates")
+    before = commits_so_far()
+    await resident.send("/mytickets")
+    assert commits_so_far() == before  # no transaction, so no fsync, for a look
+    assert await desk.query("SELECT count(*) FROM seen_updates") == marks
+    await desk.replay_last()  # after a crash: the same answer, nothing changed
+    assert resident.texts()[-1] == resident.texts()[-2]
+    assert any("R-2026-00001" in label for label in resident.labels())
 
 
 def test_amounts_are_read_as_people_type_them():
