@@ -77,6 +77,7 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     fired = await alerts.sweep(d.db, d.settings, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
+    await d.db.checkpoint()
     if fired:
         log.info("sweep: %d timers fired", fired)
     await notices.deliver_due(context.application)

@@ -102,6 +102,9 @@ class Database:
         # Another process (the CLI) holds the write lock for milliseconds; waiting for it
         # blocks the loop, so not for long.
         raw.execute("PRAGMA busy_timeout=2000")
+        # A checkpoint copies the WAL into the database with an fsync of its own: not on the
+        # update that happens to cross a threshold, but in the sweep, off the loop.
+        raw.execute("PRAGMA wal_autocheckpoint=0")
         self._conn = Connection(raw)
         await self._migrate()
         if self.path != ":memory:":
@@ -111,6 +114,14 @@ class Database:
         if self._conn is not None:
             self._conn.raw.close()
             self._conn = None
+
+    async def checkpoint(self) -> None:
+        """Moves what the WAL holds into the database, in aiosqlite's thread; PASSIVE, so it
+        never waits for, nor holds up, the desk's transactions."""
+        if self.path == ":memory:":
+            return
+        async with aiosqlite.connect(self.path) as conn:
+            await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     @asynccontextmanager
     async def report(self) -> AsyncIterator[aiosqlite.Connection]:
