@@ -7,7 +7,7 @@ import functools
 import logging
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -38,12 +38,15 @@ class Desk:
     settings: EstateSettings
     clock: Callable[[], datetime]
     deliver_at_once: bool = True  # tests deliver the outbox themselves, step by step
+    _trs: dict[str, Tr] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
 
     def tr(self, language: str) -> Tr:
-        return Tr(language, self.settings.tz)
+        if language not in self._trs:
+            self._trs[language] = Tr(language, self.settings.tz)
+        return self._trs[language]
 
 
 def kick(context: Context) -> None:
@@ -384,8 +387,12 @@ def int_arg(args: list[str], index: int) -> int:
 
 
 def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
-    tr = who.tr
-    role = who.role
+    lives_here = who.person is not None and who.person.lives_here
+    return who.tr.made(("menu", who.role, lives_here),
+                       lambda: _main_menu(who.tr, who.role, lives_here))
+
+
+def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:
     if role == roles.RESIDENT:
         first = [(tr("Report a repair"), "m:repair"), (tr("Make a complaint"), "m:complain")]
         return keyboard([first, [(tr("My tickets"), "m:mytickets")],
@@ -400,6 +407,6 @@ def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
     else:
         return None
     rows = [first]
-    if who.person is not None and who.person.lives_here:  # their own flat, too
+    if lives_here:  # their own flat, too
         rows.append([(tr("Report a repair"), "m:repair"), (tr("My tickets"), "m:mytickets")])
     return keyboard(rows + [[(tr("Language"), "m:language"), (tr("Help"), "m:help")]])

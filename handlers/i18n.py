@@ -65,6 +65,15 @@ class Tr:
         self.tz = tz
         self._gettext = _translations(self.language).gettext
         self._ngettext = _translations(self.language).ngettext
+        self._made: dict = {}  # one desk keeps one Tr per language, so this lives long
+
+    def made(self, key, make):
+        """What `make()` returns for this language, made once: a day's label, a menu."""
+        if key not in self._made:
+            if len(self._made) > 512:  # days go by: drop the old ones now and then
+                self._made.clear()
+            self._made[key] = make()
+        return self._made[key]
 
     def __call__(self, message: str, **values) -> str:
         text = self._gettext(message)
@@ -89,7 +98,8 @@ class Tr:
         return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
 
     def short_date(self, value: date) -> str:
-        return format_skeleton("MMMEd", value, locale=self.locale, fuzzy=True)
+        return self.made(("MMMEd", value), lambda: format_skeleton(
+            "MMMEd", value, locale=self.locale, fuzzy=True))
 
     def number(self, value: float) -> str:
         return format_decimal(value, format="#,##0.##", locale=self.locale)
