@@ -38,13 +38,17 @@ def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
 
 @handles(roles_allowed=(roles.TECHNICIAN,))
 async def my_tasks(update: Update, context: Context, who: Asker) -> None:
-    found = await onsite.my_tasks(desk(context).db, who.user_id)
+    found, total = await onsite.my_tasks(desk(context).db, who.user_id)
     if not found:
         await answer(update, who.tr("You have no open tasks."))
         return
     rows = [[(f"{t.ref} · {t.unit.label} · {cards.visit(who.tr, t.visit_date, t.visit_slot)}",
               f"w:v:{t.id}")] for t in found]
-    await answer(update, who.tr("Your open tasks:"), keyboard(rows))
+    head = who.tr("Your open tasks:")
+    if total > len(found):
+        head = who.tr("Your open tasks: {total} in all; these are the {shown} with the soonest "
+                      "visits:", total=total, shown=len(found))
+    await answer(update, head, keyboard(rows))
 
 
 @handles(roles_allowed=(roles.TECHNICIAN, *roles.DISPATCHERS))

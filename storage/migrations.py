@@ -270,4 +270,9 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX ticket_events_action ON ticket_events(action, ticket_id);
     """,
+    # 8: a technician's list in visit order from the index alone, however long it grows
+    """
+    DROP INDEX tickets_technician;
+    CREATE INDEX tickets_technician ON tickets(technician_id, status, visit_date);
+    """,
 ]

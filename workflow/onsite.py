@@ -30,10 +30,14 @@ def _may_work(person_role: str | None, person_id: int, ticket: Ticket) -> bool:
     return roles.can_dispatch(person_role)
 
 
-async def my_tasks(db: Database, technician_id: int) -> list[Ticket]:
+TASKS_SHOWN = 30  # a list of buttons a thumb can scroll; Telegram takes at most 100
+
+
+async def my_tasks(db: Database, technician_id: int) -> tuple[list[Ticket], int]:
+    """The technician's open tasks, soonest visit first, and how many there are in all."""
     async with db.reading() as conn:
         await machine.actor(conn, technician_id, (roles.TECHNICIAN,))
-        return await tickets.of_technician(conn, technician_id, machine.WORKING)
+        return await tickets.of_technician(conn, technician_id, machine.WORKING, TASKS_SHOWN)
 
 
 async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,

@@ -1,0 +1,179 @@
+"""The desk at a million tickets: every interactive command, the sweep and start-up.
+
+    .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--residents 10000]
+
+Builds a database per size through the schema (its migrations), as years of use leave it: one
+ticket a minute from `--residents` residents, each with its four events (reported, assigned,
+completed, closed) and its timers kept as history, surveys answered for most, a few thousand
+tickets still open and a few hundred of them past their deadline and already alerted. Then
+runs production's application on it with the offline Bot API and times each command from
+the update to its answer: /mytickets (a resident with a hundred tickets), /queue (a clerk),
+/mytasks (a technician), /overdue and /stats for the month (a supervisor); and the sweep the
+JobQueue runs every minute, and start-up (open and migrate-check the file, schedule the digest).
+Prints the median and the worst of each, in milliseconds."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throughput import Feeder  # noqa: E402
+from bot.app import build_application  # noqa: E402
+from storage.db import Database, to_db_time  # noqa: E402
+from tests.fake_telegram import FakeBotApi  # noqa: E402
+from workflow import alerts  # noqa: E402
+from workflow.settings import EstateSettings  # noqa: E402
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+OPEN = 4000
+OVERDUE = 300
+CLERK, TECH, BOSS = 1, 2, 3
+FIRST_RESIDENT = 1000
+RUNS = 30
+
+
+def build(path: Path, size: int, residents: int) -> None:
+    asyncio.run(_migrate(path))
+    conn = sqlite3.connect(path)
+    at = to_db_time(NOW - timedelta(days=800))
+    conn.executemany(
+        "INSERT INTO people (user_id, language, role, name, created_at) VALUES (?, 'en', ?, ?, ?)",
+        [(CLERK, "clerk", "Clerk", at), (TECH, "technician", "Tech", at),
+         (BOSS, "supervisor", "Boss", at)]
+        + [(FIRST_RESIDENT + n, "resident", f"Resident {n}", at) for n in range(residents)])
+    conn.executemany("INSERT INTO units (id, building, unit) VALUES (?, ?, ?)",
+                     [(n + 1, f"B{n % 20}", f"{n // 20}F-{n % 4}") for n in range(residents)])
+    conn.executemany("INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?)",
+                     [(FIRST_RESIDENT + n, n + 1, at) for n in range(residents)])
+    for start in range(1, size + 1, 50_000):
+        _tickets(conn, range(start, min(start + 50_000, size + 1)), size, residents)
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int) -> None:
+    tickets, events, timers, surveys = [], [], [], []
+    for n in numbers:
+        created = NOW - timedelta(minutes=size - n)
+        resident = n % residents
+        assigned = created + timedelta(hours=2)
+        if n > size - OPEN:  # open work, the newest
+            late = n <= size - OPEN + OVERDUE
+            deadline = NOW - timedelta(hours=1) if late else NOW + timedelta(hours=48)
+            status, completed, closed = "assigned", None, None
+            timers += [(n, "resolve_warn", to_db_time(deadline - timedelta(hours=10)),
+                        to_db_time(NOW) if late else None),
+                       (n, "resolve_late", to_db_time(deadline), to_db_time(NOW) if late else None),
+                       (n, "resolve_managers", to_db_time(deadline + timedelta(hours=36)), None)]
+            steps = [("reported", None, "new"), ("assigned", "new", "assigned")]
+        else:
+            deadline = created + timedelta(hours=72)
+            completed, closed = created + timedelta(hours=30), created + timedelta(hours=40)
+            status = "closed"
+            timers += [(n, "resolve_warn", to_db_time(deadline), to_db_time(deadline)),
+                       (n, "auto_confirm", to_db_time(closed), to_db_time(closed))]
+            steps = [("reported", None, "new"), ("assigned", "new", "assigned"),
+                     ("completed", "assigned", "completed"), ("confirmed", "completed", "closed")]
+            if n % 3:
+                surveys.append((n, to_db_time(closed), to_db_time(closed + timedelta(hours=1)),
+                                4 + n % 2))
+        for step, (action, before, after) in enumerate(steps):
+            events.append((n, to_db_time(created + timedelta(hours=step * 10)), CLERK, action,
+                           before, after))
+        tickets.append((n, f"R-{created.year}-{n:07d}", "R", FIRST_RESIDENT + resident,
+                        resident + 1, "plumbing", "Kitchen", "Water drips from the pipe.",
+                        created.date().isoformat(), "morning", status, TECH, to_db_time(created),
+                        to_db_time(created), to_db_time(created + timedelta(hours=4)),
+                        to_db_time(assigned), to_db_time(deadline), to_db_time(deadline),
+                        to_db_time(completed) if completed else None,
+                        to_db_time(closed) if closed else None))
+    conn.executemany(
+        "INSERT INTO tickets (id, ref, kind, resident_id, unit_id, category, location, "
+        "description, visit_date, visit_slot, status, technician_id, created_at, updated_at, "
+        "assign_due_at, assigned_at, deadline_at, target_at, completed_at, closed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", tickets)
+    conn.executemany("INSERT INTO ticket_events (ticket_id, at, actor_id, action, from_status, "
+                     "to_status) VALUES (?, ?, ?, ?, ?, ?)", events)
+    conn.executemany("INSERT INTO timers (ticket_id, kind, due_at, fired_at) VALUES (?, ?, ?, ?)",
+                     timers)
+    conn.executemany("INSERT INTO surveys (ticket_id, sent_at, answered_at, rating) "
+                     "VALUES (?, ?, ?, ?)", surveys)
+
+
+async def _migrate(path: Path) -> None:
+    db = Database(str(path))
+    await db.open()
+    await db.close()
+
+
+async def measure(path: Path) -> dict[str, list[float]]:
+    settings = EstateSettings()
+    times: dict[str, list[float]] = {"start-up": []}
+    for _ in range(5):
+        start = time.perf_counter()
+        db = Database(str(path))
+        await db.open()
+        await alerts.schedule_digest(db, settings, NOW)
+        times["start-up"].append(time.perf_counter() - start)
+        await db.close()
+    db = Database(str(path))
+    await db.open()
+    app = build_application(settings, db, token="123:TEST", api_url="http://bot-api.invalid",
+                            clock=lambda: NOW, request=FakeBotApi(), rate_limited=False)
+    app.bot_data["desk"].deliver_at_once = False
+    await app.initialize()
+    feed = Feeder(app, first_id=10_000_000)
+    commands = {"/mytickets": (FIRST_RESIDENT + 7, "/mytickets"), "/queue": (CLERK, "/queue"),
+                "/mytasks": (TECH, "/mytasks"), "/overdue": (BOSS, "/overdue"),
+                "/stats": (BOSS, "/stats")}
+    for name in [*commands, "sweep"]:
+        times[name] = []
+    for _ in range(RUNS):
+        for name, (user, text) in commands.items():
+            times[name].append(await feed(user, text=text))
+        start = time.perf_counter()
+        fired = await alerts.sweep(db, settings, NOW)
+        times["sweep"].append(time.perf_counter() - start)
+        assert fired == 0, "the steady state fires nothing"
+    said = [c.text for c in app.bot.request.calls if c.method == "sendMessage"]
+    assert not any("went wrong" in text for text in said), said[-3:]
+    await app.shutdown()
+    await db.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--residents", type=int, default=10_000)
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            path = Path(folder) / f"bench-{size}.sqlite3"
+            started = time.perf_counter()
+            build(path, size, args.residents)
+            print(f"built {size:,} tickets in {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr)
+            results[size] = asyncio.run(measure(path))
+    names = list(next(iter(results.values())))
+    print(f"{'tickets':>10} " + " ".join(f"{n:>16}" for n in names))
+    for size, times in results.items():
+        cells = [f"{statistics.median(t) * 1000:7.2f} /{max(t) * 1000:7.1f}" for t in
+                 times.values()]
+        print(f"{size:>10,} " + " ".join(f"{c:>16}" for c in cells))
+    print("each: median / worst, in ms")
+
+
+if __name__ == "__main__":
+    main()
