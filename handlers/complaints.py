@@ -210,14 +210,12 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
     if text is None:
         return
     if draft.step == "action":
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "reply",
-                                           {**draft.data, "action": text}), d.now())
+        await views.advance_draft(d.db, who.user_id, complaints.REPLY_FLOW, "action", "reply",
+                                  d.now(), action=text)
         await answer(update, tr("And your reply to the resident? They will see it as you write "
                                 "it."), keyboard([_cancel(who)]))
         return
-    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "reply",
-                                       {**draft.data, "reply": text}), d.now())
-    ticket = await complaints.reply(d.db, d.settings, who.user_id, d.now())
+    ticket = await complaints.reply(d.db, d.settings, who.user_id, text, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)

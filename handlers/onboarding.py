@@ -101,8 +101,6 @@ async def contact(update: Update, context: Context, who: Asker) -> None:
                                     "Which one do you live in?"), ReplyKeyboardRemove())
         await answer(update, who.tr("Choose a unit:"), keyboard(rows))
     else:
-        await views.save_draft(d.db, Draft(who.user_id, onboarding.CLAIM_FLOW, "unit", {}),
-                               d.now())
         await answer(update, who.tr(
             "Your number is not on the owner roster yet. Please type your building and unit, "
             "for example: A 12F-3. A clerk will check and approve it."), ReplyKeyboardRemove())
@@ -131,7 +129,6 @@ async def on_claim(update: Update, context: Context, who: Asker, draft: Draft) -
         return
     d = desk(context)
     await onboarding.claim_unit(d.db, who.user_id, " ".join(parsed), d.now())
-    await views.drop_draft(d.db, who.user_id)
     await answer(update, who.tr("Thank you. A clerk will confirm your unit soon; we will "
                                 "message you here."))
 

@@ -89,14 +89,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _photos_done(update: Update, context: Context, who: Asker) -> None:
     d = desk(context)
-    draft = await views.draft(d.db, who.user_id, d.now())
-    if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "photos":
-        raise Refusal(Refusal.STALE)
-    if not draft.data["photos"]:
+    if not await onsite.photos_done(d.db, who.user_id, d.now()):
         await answer(update, who.tr("At least one photo of the finished work is needed."))
         return
     await clear_buttons(update)
-    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "note", draft.data), d.now())
     await answer(update, who.tr("What was done? A short note for the record (up to {limit} "
                                 "characters).", limit=onsite.MAX_NOTE))
 
@@ -105,7 +101,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                                 draft: Draft) -> None:
     """A message during the completion record (a step of the router)."""
     message, tr, d = update.effective_message, who.tr, desk(context)
-    step, data = draft.step, dict(draft.data)
+    step, flow = draft.step, onsite.COMPLETE_FLOW
     if step == "photos":
         await collect_photo(update, context, who, draft, onsite.MAX_PHOTOS, "w:pd")
         return
@@ -113,8 +109,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
         text = await text_answer(update, who, onsite.MAX_NOTE)
         if text is None:
             return
-        data["note"] = text
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "hours", data), d.now())
+        await views.advance_draft(d.db, who.user_id, flow, "note", "hours", d.now(), note=text)
         await answer(update, tr("Labour hours? For example: 1.5"))
         return
     limit = onsite.MAX_HOURS if step == "hours" else onsite.MAX_COST
@@ -124,13 +119,10 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                                 limit=tr.number(limit)))
         return
     if step == "hours":
-        data["hours"] = value
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "cost", data), d.now())
+        await views.advance_draft(d.db, who.user_id, flow, "hours", "cost", d.now(), hours=value)
         await answer(update, tr("Materials cost? Send 0 if none."))
         return
-    data["cost"] = value
-    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "done", data), d.now())
-    ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
+    ticket = await onsite.complete(d.db, d.settings, who.user_id, value, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)

@@ -164,13 +164,13 @@ async def start_reply(db: Database, ticket_id: int, actor_id: int, now: datetime
         return ticket
 
 
-async def reply(db: Database, settings: EstateSettings, actor_id: int,
+async def reply(db: Database, settings: EstateSettings, actor_id: int, text: str,
                 now: datetime) -> Ticket | None:
-    """Files what was done and the reply; the resident is asked whether it is resolved."""
+    """The reply, the last answer, filed with what was done in one transaction; the resident
+    is asked whether it is resolved. None when the complaint moved on meanwhile."""
     async with db.transaction() as conn:
-        draft = await drafts.get(conn, actor_id)
-        if draft is None or draft.flow != REPLY_FLOW or "reply" not in draft.data:
-            return None
+        draft = await conversations.at_step(conn, actor_id, REPLY_FLOW, "reply", now)
+        draft.data["reply"] = text
         await drafts.delete(conn, actor_id)
         person = await machine.actor(conn, actor_id, roles.SIGNERS)
         ticket = await _complaint(conn, draft.data["ticket_id"])

@@ -49,6 +49,26 @@ async def current(conn: Connection, user_id: int, now: datetime) -> Draft | None
     return None if draft is None or expired(draft, now) else draft
 
 
+async def at_step(conn: Connection, user_id: int, flow: str, step: str,
+                  now: datetime) -> Draft:
+    """The person's conversation, which must be waiting for this answer: a second delivery
+    of an answer already taken, or an old button, is refused and changes nothing."""
+    draft = await current(conn, user_id, now)
+    if draft is None or draft.flow != flow or draft.step != step:
+        raise machine.Refusal(machine.Refusal.STALE)
+    return draft
+
+
+async def advance(conn: Connection, user_id: int, flow: str, step: str, to: str,
+                  now: datetime, **answers) -> Draft:
+    """One answer of a conversation, kept, and the next question: in the answer's own
+    transaction, from the step it answers."""
+    draft = await at_step(conn, user_id, flow, step, now)
+    moved = Draft(user_id, flow, to, {**draft.data, **answers})
+    await drafts.put(conn, moved, now)
+    return moved
+
+
 async def begin(conn: Connection, new: Draft, now: datetime) -> None:
     """Starts a conversation; raises Busy when another one is in progress."""
     old = await current(conn, new.user_id, now)

@@ -7,10 +7,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import outbox, people, roster, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
-from storage.records import JoinRequest, Person, Unit
-from workflow import phones, roles, units
+from storage.records import Draft, JoinRequest, Person, Unit
+from workflow import conversations, phones, roles, units
 from workflow import tickets as machine
 
 CLAIM_FLOW = "claim_unit"
@@ -66,6 +66,8 @@ async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) 
             return ContactOutcome(units, [], False)
         if units:
             return ContactOutcome([], units, False)
+        # not on the roster: the next message is the unit they claim
+        await conversations.begin_if_free(conn, Draft(user_id, CLAIM_FLOW, "unit", {}), now)
         return ContactOutcome([], [], True)
 
 
@@ -88,8 +90,10 @@ async def pick_unit(db: Database, user_id: int, unit_id: int | None, now: dateti
 
 
 async def claim_unit(db: Database, user_id: int, claimed: str, now: datetime) -> JoinRequest:
-    """A resident not on the roster asks to be linked; every clerk gets approve/reject."""
+    """A resident not on the roster asks to be linked; every clerk gets approve/reject. The
+    conversation that asked for the unit ends in the same transaction."""
     async with db.transaction() as conn:
+        await drafts.delete(conn, user_id)
         person = await people.get(conn, user_id)
         if person is None or not person.phone:
             raise machine.Refusal(machine.Refusal.FORBIDDEN)

@@ -88,21 +88,29 @@ def parse_number(text: str | None, maximum: float) -> float | None:
     return round(value, 2)
 
 
-async def complete(db: Database, settings: EstateSettings, actor_id: int,
-                   now: datetime) -> Ticket | None:
-    """Files the completion draft: after-photos, note, hours and cost, the worker's sign-off,
-    and the resident's sign-off request. None when there is nothing to file, or when the
-    ticket moved on while the record was being written."""
+async def photos_done(db: Database, actor_id: int, now: datetime) -> bool:
+    """'Done' after the after-photos: on to the note. False if there is no photo yet."""
     async with db.transaction() as conn:
-        draft = await drafts.get(conn, actor_id)
-        if draft is None or draft.flow != COMPLETE_FLOW or draft.step != "done":
-            return None
-        data = draft.data
+        draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "photos", now)
+        if not draft.data["photos"]:
+            return False
+        await conversations.advance(conn, actor_id, COMPLETE_FLOW, "photos", "note", now)
+        return True
+
+
+async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: float,
+                   now: datetime) -> Ticket | None:
+    """The last answer of the completion record (the materials cost) and the record filed,
+    in one transaction: after-photos, note, hours and cost, the worker's sign-off, and the
+    resident's sign-off request. None when the ticket moved on while the record was being
+    written (the record is void, and so is the draft)."""
+    async with db.transaction() as conn:
+        data = {**(await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "cost", now)).data,
+                "cost": cost}
         person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
         ticket = await machine.load(conn, data["ticket_id"])
         if not _may_work(person.role, person.user_id, ticket) or not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
-            # Reassigned or closed meanwhile: the record is void, and so is the draft.
             await drafts.delete(conn, actor_id)
             return None
         await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
@@ -110,9 +118,9 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int,
         # each visit is its own record; the ticket shows the sum of all of them
         visit = await visits.add(conn, ticket.id, actor_id, now, data["note"], data["hours"],
                                  data["cost"])
-        hours, cost = await visits.totals(conn, ticket.id)
+        hours, total = await visits.totals(conn, ticket.id)
         await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
-                                    labour_hours=hours, materials_cost=cost, completed_at=now)
+                                    labour_hours=hours, materials_cost=total, completed_at=now)
         await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
         await tickets.add_signoff(conn, ticket.id, "technician", actor_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)

@@ -147,6 +147,13 @@ async def save_draft(db: Database, new: Draft, now: datetime) -> None:
         await drafts.put(conn, new, now)
 
 
+async def advance_draft(db: Database, user_id: int, flow: str, step: str, to: str,
+                        now: datetime, **answers) -> Draft:
+    """An answer that only leads to the next question (conversations.advance)."""
+    async with db.transaction() as conn:
+        return await conversations.advance(conn, user_id, flow, step, to, now, **answers)
+
+
 async def drop_draft(db: Database, user_id: int) -> bool:
     async with db.transaction() as conn:
         return await drafts.delete(conn, user_id)
