@@ -6,23 +6,24 @@ COMMIT (one fsync) about 0.3 ms, while handing each statement to a worker thread
 (aiosqlite) cost 90-170 microseconds per statement, most of an update's time. Storage functions
 keep the awaitable shape (`await conn.execute(...)`, `await cur.fetchall()`) that aiosqlite
 and psycopg share, so the same functions can run on another backend. Long reports read on a
-second connection in aiosqlite's thread (`Database.report`), which never blocks the desk."""
+connection of their own in a worker thread (`Database.off_loop`), beside the desk's work."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from storage.backup import create_private, tighten
 from storage.migrations import MIGRATIONS
 
+T = TypeVar("T")
 # Commits made by the current task (a task copies it at creation, so an outbox sender's
 # commits never count for the update that started it).
 _commits: ContextVar[int] = ContextVar("commits", default=0)
@@ -123,16 +124,17 @@ class Database:
         async with aiosqlite.connect(self.path) as conn:
             await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
-    @asynccontextmanager
-    async def report(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A read-only connection of its own for a long report (a month of /stats at a
-        million tickets): in aiosqlite's thread, a WAL snapshot, beside the desk's work."""
-        conn = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True)
-        try:
-            await conn.execute("PRAGMA query_only=ON")
-            yield conn
-        finally:
-            await conn.close()
+    async def off_loop(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """A long read (a month of /stats at a million tickets) in a worker thread, on a
+        read-only connection of its own: a WAL snapshot, taken beside the desk's work, while
+        the loop goes on answering. `work` is written like any storage function."""
+        def run() -> T:
+            raw = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                return asyncio.run(work(Connection(raw)))
+            finally:
+                raw.close()
+        return await asyncio.to_thread(run)
 
     async def _migrate(self) -> None:
         async with self.transaction() as conn:
