@@ -37,3 +37,15 @@ def test_sql_lives_only_in_storage():
             text = path.read_text(encoding="utf-8")
             for keyword in ('"SELECT ', '"INSERT ', '"UPDATE ', '"DELETE '):
                 assert keyword not in text, f"{path} has SQL"
+
+
+def test_arm_alone_writes_a_tickets_timers():
+    """What is due for a ticket is derived again from the ticket after every change
+    (workflow/sla.arm), never patched by hand elsewhere, so it cannot drift from the ticket."""
+    writers = ("timers.set_pending", "timers.forget", "timers.clear_pending")
+    for package in ("bot", "handlers", "workflow"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() == "workflow/sla.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert not any(w in text for w in writers), f"{path} writes a ticket's timers"

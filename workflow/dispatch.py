@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from storage import contractors, outbox, people, tickets, timers
+from storage import contractors, outbox, people, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
 from workflow import roles, sla
@@ -92,9 +92,8 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             deadline_at=due, assigned_at=ticket.assigned_at or now,
             defaulted_contractor_id=ticket.contractor_id if own_staff
             else ticket.defaulted_contractor_id)
-        if due != ticket.deadline_at:
-            await timers.forget(conn, ticket.id, sla.RESOLVE_STEPS)
-        await sla.arm(conn, settings, ticket.id, now)
+        await sla.arm(conn, settings, ticket.id, now,
+                      afresh=sla.RESOLVE_STEPS if due != ticket.deadline_at else ())
         if technician_id is not None:
             await outbox.add(conn, technician_id, "task_assigned", now, ticket.id,
                              actor_id=actor_id)

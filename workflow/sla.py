@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, outbox, tickets, timers
+from storage import drafts, outbox, surveys, tickets, timers
 from storage.db import Connection, Database
-from storage.records import Draft, Ticket
+from storage.records import Draft, Survey, Ticket
 from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow.settings import PRIORITIES, EstateSettings, slot
@@ -66,15 +66,27 @@ def within_survey_hours(settings: EstateSettings, moment: datetime) -> datetime:
     return moment
 
 
-async def arm(conn: Connection, settings: EstateSettings, ticket_id: int,
-              now: datetime) -> None:
+LOW_ALERT_WAIT = timedelta(minutes=30)  # for the comment, before alerting without it
+
+
+def needs_alert(settings: EstateSettings, survey: Survey) -> bool:
+    """A low rating, or a reason such as 'not fixed' whatever the rating."""
+    low = survey.rating is not None and survey.rating <= settings.low_rating
+    return low or any(r in settings.alert_chips for r in survey.reasons)
+
+
+async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: datetime,
+              *, afresh: tuple[str, ...] = ()) -> None:
+    """The only writer of a ticket's timers: what is due next, derived again from the ticket
+    (and its survey) after every change. A step that fired stays fired, once per ticket,
+    except those named `afresh` (a new deadline warns again)."""
     ticket = await machine.load(conn, ticket_id)
+    if afresh:
+        await timers.forget(conn, ticket.id, afresh)
+    pending = await timers.pending(conn, ticket.id)
     await timers.clear_pending(conn, ticket.id)
     if ticket.status == machine.CLOSED:
-        # the callback survey, once per ticket (set_pending skips a step that has fired)
-        await timers.set_pending(conn, ticket.id, SURVEY_SEND,
-                                 within_survey_hours(settings, ticket.closed_at +
-                                                     settings.survey_delay))
+        await _survey_steps(conn, settings, ticket, pending, now)
         return
     if ticket.paused_at is not None:
         return
@@ -88,6 +100,26 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int,
     await _steps(conn, settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now)
     if ticket.status in (machine.ASSIGNED, machine.REOPENED):
         await _visit(conn, settings, ticket, now)
+
+
+async def _survey_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,
+                        pending: dict[str, datetime], now: datetime) -> None:
+    """The callback survey, once per ticket: sent after the close; once sent, a reminder and
+    then 'no response' while unanswered; a low answer alerts the supervisors if its comment
+    does not come."""
+    await timers.set_pending(conn, ticket.id, SURVEY_SEND,
+                             within_survey_hours(settings, ticket.closed_at +
+                                                 settings.survey_delay))
+    survey = await surveys.get(conn, ticket.id)
+    if survey is None:
+        return
+    if survey.answered_at is None and survey.expired_at is None:
+        remind = within_survey_hours(settings, survey.sent_at + settings.survey_reminder)
+        await timers.set_pending(conn, ticket.id, SURVEY_REMIND, remind)
+        await timers.set_pending(conn, ticket.id, SURVEY_EXPIRE, remind + settings.survey_expiry)
+    if needs_alert(settings, survey) and not survey.low_alerted and survey.comment is None:
+        await timers.set_pending(conn, ticket.id, SURVEY_LOW,
+                                 pending.get(SURVEY_LOW, now + LOW_ALERT_WAIT))
 
 
 async def _steps(conn, settings: EstateSettings, ticket: Ticket, kinds: tuple[str, str, str],
@@ -198,8 +230,7 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
         await tickets.update_fields(conn, ticket.id, now, deadline_at=new)
         await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_extended",
                                 ticket.status, ticket.status, reason)
-        await timers.forget(conn, ticket.id, RESOLVE_STEPS)
-        await arm(conn, settings, ticket.id, now)
+        await arm(conn, settings, ticket.id, now, afresh=RESOLVE_STEPS)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "deadline_extended", now, ticket.id,
                              {"reason": reason}, actor_id=actor_id)
@@ -226,8 +257,7 @@ async def change_priority(db: Database, settings: EstateSettings, ticket_id: int
                                     target_at=deadline)
         await tickets.add_event(conn, ticket.id, now, actor_id, "priority_changed",
                                 ticket.status, ticket.status, f"{ticket.priority} → {priority}")
-        await timers.forget(conn, ticket.id, ASSIGN_STEPS + RESOLVE_STEPS)
-        await arm(conn, settings, ticket.id, now)
+        await arm(conn, settings, ticket.id, now, afresh=ASSIGN_STEPS + RESOLVE_STEPS)
         return await tickets.get(conn, ticket.id)
 
 

@@ -5,9 +5,9 @@ resident record the result, which counts toward the callback rate like an answer
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from storage import drafts, outbox, people, surveys, tickets, timers
+from storage import drafts, outbox, people, surveys, tickets
 from storage.db import Database
 from storage.records import Draft, Survey, Ticket
 from workflow import complaints, conversations, roles, sla
@@ -17,7 +17,7 @@ from workflow.settings import EstateSettings
 COMMENT_FLOW = "survey_comment"
 CALL_FLOW = "phone_callback"
 MAX_COMMENT = 1000
-LOW_ALERT_WAIT = timedelta(minutes=30)  # for the comment, before alerting without it
+LOW_ALERT_WAIT = sla.LOW_ALERT_WAIT
 RATINGS = range(1, 6)
 
 
@@ -31,10 +31,7 @@ def chips(settings: EstateSettings, rating: int, kind: str = "R") -> tuple[str, 
     return tuple(c.key for c in found)
 
 
-def needs_alert(settings: EstateSettings, survey: Survey) -> bool:
-    """A low rating, or a reason such as 'not fixed' whatever the rating."""
-    low = survey.rating is not None and survey.rating <= settings.low_rating
-    return low or any(r in settings.alert_chips for r in survey.reasons)
+needs_alert = sla.needs_alert
 
 
 async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
@@ -44,10 +41,7 @@ async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
         if ticket.status != machine.CLOSED or not await surveys.open_for(conn, ticket.id, now):
             return
         await outbox.add(conn, ticket.resident_id, "survey", now, ticket.id)
-        remind = sla.within_survey_hours(settings, now + settings.survey_reminder)
-        await timers.set_pending(conn, ticket.id, sla.SURVEY_REMIND, remind)
-        await timers.set_pending(conn, ticket.id, sla.SURVEY_EXPIRE,
-                                 remind + settings.survey_expiry)
+        await sla.arm(conn, settings, ticket.id, now)  # the reminder, then 'no response'
         return
     survey = await surveys.get(conn, ticket.id)
     if kind == sla.SURVEY_LOW:  # rated low, but the comment never came: alert without it
@@ -81,8 +75,7 @@ async def rate(db: Database, settings: EstateSettings, ticket_id: int, resident_
         if not await surveys.rate(conn, ticket_id, rating, "bot", now,
                                   late=survey.expired_at is not None):
             return None
-        if rating <= settings.low_rating:
-            await timers.set_pending(conn, ticket_id, sla.SURVEY_LOW, now + LOW_ALERT_WAIT)
+        await sla.arm(conn, settings, ticket_id, now)  # answered: no reminder; low: alert
         await conversations.begin_if_free(conn, Draft(resident_id, COMMENT_FLOW, "chips",
                                      {"ticket_id": ticket_id}), now)
         return await surveys.get(conn, ticket_id)
@@ -100,8 +93,8 @@ async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, re
         if chip not in survey.reasons:
             chosen.append(chip)
         await surveys.set_reasons(conn, ticket_id, chosen)
-        if chip in chosen and chip in settings.alert_chips:  # alerted even if never finished
-            await timers.set_pending(conn, ticket_id, sla.SURVEY_LOW, now + LOW_ALERT_WAIT)
+        await sla.arm(conn, settings, ticket_id, now)  # an alerting chip: alerted even if
+        # the survey is never finished
         return await surveys.get(conn, ticket_id)
 
 
