@@ -131,7 +131,7 @@ async def measure(path: Path) -> dict[str, list[float]]:
     await db.open()
     app = build_application(settings, db, token="123:TEST", api_url="http://bot-api.invalid",
                             clock=lambda: NOW, request=FakeBotApi(), rate_limited=False)
-    app.bot_data["desk"].deliver_at_once = False
+    app.bot_data.desk.deliver_at_once = False
     await app.initialize()
     feed = Feeder(app, first_id=10_000_000)
     commands = {"/mytickets": (FIRST_RESIDENT + 7, "/mytickets"), "/queue": (CLERK, "/queue"),

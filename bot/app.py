@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from handlers import (
@@ -27,7 +27,7 @@ from handlers import (
     surveys,
     tickets_view,
 )
-from handlers.common import Desk, asker
+from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from storage.db import Database
 from workflow import admin, alerts, views
 from workflow.replays import forget_old
@@ -48,6 +48,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
                       rate_limited: bool = True) -> Application:
     builder = (ApplicationBuilder().token(token)
                .base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot")
+               .context_types(CONTEXT_TYPES)
                .post_init(_post_init).post_shutdown(_post_shutdown))
     if rate_limited:
         # Telegram's limits; "retry after" answers come back to the outbox, which waits.
@@ -55,8 +56,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    app.bot_data["desk"] = Desk(db, settings, clock)
-    app.bot_data["deliver"] = notices.deliver_due
+    app.bot_data.desk = Desk(db, settings, clock)
+    app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, intake, tickets_view, dispatch,
                    onsite, escalation, surveys, stats, router):
@@ -67,13 +68,13 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
 
 def schedule(app: Application) -> None:
     """What is due lives in SQLite; the JobQueue only wakes the sweep that asks for it."""
-    d: Desk = app.bot_data["desk"]
+    d: Desk = app.bot_data.desk
     app.job_queue.run_repeating(sweep, interval=d.settings.sweep_seconds, first=1, name="sweep")
     app.job_queue.run_repeating(_deliver, interval=OUTBOX_SECONDS, first=1, name="outbox")
 
 
-async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
-    d: Desk = context.application.bot_data["desk"]
+async def sweep(context: Context) -> None:
+    d: Desk = context.application.bot_data.desk
     fired = await alerts.sweep(d.db, d.settings, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
@@ -83,12 +84,12 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     await notices.deliver_due(context.application)
 
 
-async def _deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _deliver(context: Context) -> None:
     await notices.deliver_due(context.application)
 
 
 async def _post_init(app: Application) -> None:
-    d: Desk = app.bot_data["desk"]
+    d: Desk = app.bot_data.desk
     await d.db.open()
     await admin.remember_bot_username(d.db, app.bot.username)
     await menus.set_defaults(app.bot, {lang: d.tr(lang) for lang in LANGUAGES})
@@ -98,10 +99,10 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    await app.bot_data["desk"].db.close()
+    await app.bot_data.desk.db.close()
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: Context) -> None:
     error = context.error
     if isinstance(error, RetryAfter):  # Telegram's flood control: a wait, not a fault
         log.warning("Telegram asked to wait %s s before answering an update",

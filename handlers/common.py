@@ -3,6 +3,7 @@ shared labels, keyboards and refusal answers."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import unicodedata
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes, filters
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
 
 from handlers import cards, labels
 from handlers.actions import desk_buttons, task_buttons
@@ -27,7 +28,6 @@ from workflow.tickets import Refusal
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 # Private chats, new messages only: an edited old answer must not count as a new one.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
@@ -49,17 +49,34 @@ class Desk:
         return self._trs[language]
 
 
+class DeskData:
+    """What the application keeps for every handler (PTB's bot_data, typed): the desk, and
+    the outbox sender, which the composition root (bot/app.py) puts in."""
+
+    desk: Desk
+    deliver: Callable[[Application], Awaitable[int]]
+    outbox_lock: asyncio.Lock
+
+    def __init__(self) -> None:
+        self.outbox_lock = asyncio.Lock()
+
+
+class Context(CallbackContext[ExtBot, dict, dict, DeskData]):
+    """What every handler receives: `context.desk` as well as PTB's own."""
+
+    @property
+    def desk(self) -> Desk:
+        return self.bot_data.desk
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=DeskData)
+
+
 def kick(context: Context) -> None:
-    """Deliver the outbox soon, without making the person who acted wait for it. The sender
-    is put in bot_data by the composition root (bot/app.py)."""
-    d: Desk = context.application.bot_data["desk"]
-    if d.deliver_at_once:
-        deliver = context.application.bot_data["deliver"]
+    """Deliver the outbox soon, without making the person who acted wait for it."""
+    if context.desk.deliver_at_once:
+        deliver = context.bot_data.deliver
         context.application.create_task(deliver(context.application), name="outbox")
-
-
-def desk(context: Context) -> Desk:
-    return context.application.bot_data["desk"]
 
 
 @dataclass
@@ -83,7 +100,7 @@ class Asker:
 
 async def asker(update: Update, context: Context) -> Asker:
     user = update.effective_user
-    d = desk(context)
+    d = context.desk
     person = await views.person(d.db, user.id)
     if person is not None and person.unreachable:  # they talk to us again
         await delivery.reachable_again(d.db, user.id)
@@ -178,7 +195,7 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 return
             except NotFiled as refusal:
                 if refusal.at_submit:
-                    await views.drop_draft(desk(context).db, who.user_id)
+                    await views.drop_draft(context.desk.db, who.user_id)
                 await _not_filed(update, context, who, refusal)
             except Busy as busy:
                 await _busy(update, who, busy.draft)
@@ -225,13 +242,13 @@ async def _not_filed(update: Update, context: Context, who: Asker,
         await answer(update, tr("That is the most new reports one day takes. You can report "
                                 "again from {time}. For an emergency, please call {office}.",
                                 time=tr.datetime(refusal.until),
-                                office=office(tr, desk(context).settings)))
+                                office=office(tr, context.desk.settings)))
 
 
 async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int,
                         unversioned: bool = False) -> None:
     """The card was out of date: who did what since, and the card as it is now."""
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     try:
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
     except Refusal:  # no longer theirs to see: the plain answer
@@ -276,7 +293,7 @@ async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
 async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:
     """The person's conversation, which must be waiting for this step: an old button is
     refused and changes nothing."""
-    draft = await views.draft(desk(context).db, who.user_id, desk(context).now())
+    draft = await views.draft(context.desk.db, who.user_id, context.desk.now())
     if draft is None or draft.flow != flow or draft.step != step:
         raise Refusal(Refusal.STALE)
     return draft
@@ -285,7 +302,7 @@ async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:
 async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
     """A unit id from a button, which must be one of the resident's own."""
     unit_id = int_arg(args, 0)
-    if unit_id not in {u.id for u in await views.units(desk(context).db, who.user_id)}:
+    if unit_id not in {u.id for u in await views.units(context.desk.db, who.user_id)}:
         raise Refusal(Refusal.FORBIDDEN)
     return unit_id
 
@@ -307,7 +324,7 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
                                     "Tap 'Done' to go on.", limit=limit), done_button)
         return
     photos.append(message.photo[-1].file_id)
-    d = desk(context)
+    d = context.desk
     await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step,
                                        {**draft.data, "photos": photos, "album": album}), d.now())
     if answered:

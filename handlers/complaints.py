@@ -15,7 +15,6 @@ from handlers.common import (
     behalf_lines,
     clear_buttons,
     collect_photo,
-    desk,
     draft_at,
     filed_for,
     handles,
@@ -38,7 +37,7 @@ def _cancel(who: Asker) -> list[tuple[str, str]]:
 
 
 async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
-    tr, d = who.tr, desk(context)
+    tr, d = who.tr, context.desk
     step = draft.step
     if step == "unit":
         rows = [[(u.label, f"k:u:{u.id}")] for u in await views.units(d.db, who.user_id)]
@@ -77,14 +76,14 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
 
 
 async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
-    d = desk(context)
+    d = context.desk
     await views.save_draft(d.db, draft, d.now())
     await prompt(update, context, who, draft)
 
 
 @handles(roles_allowed=(roles.RESIDENT,))
 async def begin(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     units = await views.units(d.db, who.user_id)
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
@@ -97,7 +96,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
 @handles(roles_allowed=roles.FILERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
-    d = desk(context)
+    d = context.desk
     if action == "u":
         draft = await draft_at(context, who, complaints.FLOW, "unit")
         unit_id = await own_unit(context, who, args)
@@ -135,7 +134,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 
 async def _submit(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     ticket = await complaints.submit(d.db, d.settings, who.user_id, d.now())
     await clear_buttons(update)
     if ticket is None:
@@ -167,7 +166,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 async def on_desk_button(update: Update, context: Context, who: Asker, action: str,
                          ticket_id: int, args: list[str], seen: int | None) -> bool:
     """Acknowledge and route (routed here by handlers.dispatch); False if not ours."""
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     if action == "ack":
         ticket = await complaints.acknowledge(d.db, d.settings, ticket_id, who.user_id, d.now(),
                                               seen)
@@ -195,7 +194,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
 
 @handles(roles_allowed=roles.SIGNERS)
 async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     ticket_id = int_arg(update.callback_query.data.split(":"), 2)
     ticket = await complaints.start_reply(d.db, ticket_id, who.user_id, d.now())
     await answer(update, who.tr("{ref}: what was done about it? (for the record, up to {limit} "
@@ -205,7 +204,7 @@ async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
 
 async def on_reply_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """The department head's record and reply (a step of the router)."""
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     text = await text_answer(update, who, complaints.MAX_REPLY)
     if text is None:
         return
@@ -224,7 +223,7 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
 
 @handles(roles_allowed=(roles.RESIDENT,))
 async def on_add_button(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     ticket = await addenda.start(d.db, int_arg(update.callback_query.data.split(":"), 2),
                                  who.user_id, d.now())
     await answer(update, who.tr("Send a message or a photo to add to {ref}.", ref=ticket.ref),
@@ -233,7 +232,7 @@ async def on_add_button(update: Update, context: Context, who: Asker) -> None:
 
 async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """What the resident adds to an open ticket (a step of the router)."""
-    message, d = update.effective_message, desk(context)
+    message, d = update.effective_message, context.desk
     if message.photo:
         ticket = await addenda.add(d.db, who.user_id, d.now(), text=message.caption or "",
                                    photo=message.photo[-1].file_id)

@@ -15,7 +15,6 @@ from handlers.common import (
     Context,
     answer,
     clear_buttons,
-    desk,
     handles,
     int_arg,
     keyboard,
@@ -30,7 +29,7 @@ from workflow.tickets import Refusal
 
 @handles(roles_allowed=roles.DISPATCHERS)
 async def queue(update: Update, context: Context, who: Asker) -> None:
-    found = await dispatch.queue(desk(context).db, who.user_id)
+    found = await dispatch.queue(context.desk.db, who.user_id)
     if not found:
         await answer(update, who.tr("No open tickets. Well done."))
         return
@@ -43,7 +42,7 @@ async def queue(update: Update, context: Context, who: Asker) -> None:
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
     args, seen = seen_version(args)
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
@@ -97,7 +96,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
                         target: str, seen: int | None) -> None:
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
     contractor = next((c for c in contractors if f"c{c.id}" == target), None)
     standard = dispatch.standard_deadline(ticket, contractor, d.now())
@@ -116,7 +115,7 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
 
 async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
                   args: list[str], seen: int | None) -> None:
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     target = args[1] if len(args) > 1 else ""
     target_id = int_arg([target[1:]], 0)
     days = int_arg(args, 2)

@@ -13,7 +13,6 @@ from handlers.common import (
     Context,
     answer,
     clear_buttons,
-    desk,
     handles,
     int_arg,
     keyboard,
@@ -31,7 +30,7 @@ from workflow.tickets import Refusal
 async def on_desk_button(update: Update, context: Context, who: Asker, action: str,
                          ticket_id: int, args: list[str], seen: int | None) -> None:
     """The deadline buttons of a desk card or an alert (routed here by handlers.dispatch)."""
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     if action == "pr":
         ticket = (await views.ticket_file(d.db, ticket_id, who.user_id)).ticket
         rows = [[(labels.of(tr, labels.PRIORITIES, p), stamp(f"d:pp:{ticket_id}:{p}", seen))]
@@ -76,7 +75,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
 
 async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """The reason for a pause or an extension (a step of the router)."""
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     text = await text_answer(update, who, sla.MAX_REASON)
     if text is None:
         return
@@ -96,7 +95,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
 
 @handles(roles_allowed=roles.SIGNERS)
 async def overdue(update: Update, context: Context, who: Asker) -> None:
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     late, names = await sla.overdue(d.db, who.user_id, d.now())
     lines = [tr("Late tickets, the most late first:") if late else tr("Nothing is late.")]
     for ticket in late:

@@ -14,7 +14,6 @@ from handlers.common import (
     Context,
     answer,
     clear_buttons,
-    desk,
     handles,
     keyboard,
     text_answer,
@@ -36,14 +35,14 @@ async def _ask_unit(update: Update, who: Asker) -> None:
 
 @handles(roles_allowed=roles.DISPATCHERS)
 async def begin(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     await intake.start(d.db, who.user_id, d.now())
     await _ask_unit(update, who)
 
 
 async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """What the clerk types during the intake (a step of the router)."""
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     if draft.step == "find":
         text = await text_answer(update, who, intake.MAX_QUERY)
         if text is None:
@@ -73,7 +72,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 
 
 async def _unit_chosen(update: Update, context: Context, who: Asker, unit_id: int) -> None:
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     unit, found = await intake.choose_unit(d.db, who.user_id, unit_id, d.now())
     if not found:
         await answer(update, tr("{unit} has nobody on the roster yet. Add the owner to the "
@@ -96,7 +95,7 @@ async def _ask_kind(update: Update, who: Asker) -> None:
 @handles(roles_allowed=roles.DISPATCHERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     value = args[0] if args else ""
     if action == "u":
         if not value.isdigit():

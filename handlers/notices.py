@@ -34,8 +34,8 @@ SURVEY_NOTICES = ("survey", "survey_reminder", "low_rating")
 async def deliver_due(application) -> int:
     """Sends what is due, one sender at a time, until nothing more is (a message rerouted
     from someone who blocked the bot goes out in the same round). Returns how many."""
-    d: Desk = application.bot_data["desk"]
-    lock: asyncio.Lock = application.bot_data.setdefault("outbox_lock", asyncio.Lock())
+    d: Desk = application.bot_data.desk
+    lock = application.bot_data.outbox_lock
     count = 0
     async with lock:
         for _ in range(MAX_ROUNDS):

@@ -13,7 +13,6 @@ from handlers.common import (
     answer,
     callback_args,
     clear_buttons,
-    desk,
     handles,
     int_arg,
     keyboard,
@@ -38,7 +37,7 @@ def _name(update: Update) -> str:
 
 @handles()
 async def start(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     if who.person is None:
         who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(update),
                                                d.now())
@@ -56,7 +55,7 @@ async def start(update: Update, context: Context, who: Asker) -> None:
 
 
 async def _join_as_staff(update: Update, context: Context, who: Asker, code: str) -> None:
-    d = desk(context)
+    d = context.desk
     role = await onboarding.accept_invitation(d.db, who.user_id, code[:64], _name(update), d.now())
     if role == onboarding.THROTTLED:
         await answer(update, who.tr("Too many wrong invitation codes were tried from this "
@@ -83,7 +82,7 @@ async def contact(update: Update, context: Context, who: Asker) -> None:
         await answer(update, who.tr("Please share your own phone number with the button, not "
                                     "someone else's contact."), _share_phone(who))
         return
-    d = desk(context)
+    d = context.desk
     if who.person is None:
         who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(update),
                                                d.now())
@@ -110,7 +109,7 @@ async def contact(update: Update, context: Context, who: Asker) -> None:
 async def pick_unit(update: Update, context: Context, who: Asker) -> None:
     args = callback_args(update)
     unit_id = None if args[:1] == ["all"] else int_arg(args, 0)
-    d = desk(context)
+    d = context.desk
     linked = await onboarding.pick_unit(d.db, who.user_id, unit_id, d.now())
     who.person = await views.person(d.db, who.user_id)
     await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, roles.RESIDENT)
@@ -127,7 +126,7 @@ async def on_claim(update: Update, context: Context, who: Asker, draft: Draft) -
         await answer(update, who.tr("Please type the building and the unit separated by a space, "
                                     "for example: A 12F-3."))
         return
-    d = desk(context)
+    d = context.desk
     await onboarding.claim_unit(d.db, who.user_id, " ".join(parsed), d.now())
     await answer(update, who.tr("Thank you. A clerk will confirm your unit soon; we will "
                                 "message you here."))
@@ -138,7 +137,7 @@ async def decide_join(update: Update, context: Context, who: Asker) -> None:
     args = callback_args(update)
     approve = args[:1] == ["a"]
     request_id = int_arg(args, 1)
-    d = desk(context)
+    d = context.desk
     request, unit = await onboarding.decide(d.db, request_id, who.user_id, approve, d.now())
     await clear_buttons(update)
     if approve:
@@ -153,14 +152,14 @@ async def decide_join(update: Update, context: Context, who: Asker) -> None:
 @handles()
 async def language(update: Update, context: Context, who: Asker) -> None:
     rows = [[(LANGUAGE_NAMES[code], f"o:lang:{code}")] for code in LANGUAGES
-            if code in desk(context).settings.languages]
+            if code in context.desk.settings.languages]
     await answer(update, who.tr("Choose your language:"), keyboard(rows))
 
 
 @handles()
 async def set_language(update: Update, context: Context, who: Asker) -> None:
     code = callback_args(update)[:1]
-    d = desk(context)
+    d = context.desk
     if not code or code[0] not in d.settings.languages:
         raise Refusal(Refusal.INVALID)
     if who.person is None:

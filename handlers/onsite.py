@@ -15,7 +15,6 @@ from handlers.common import (
     answer,
     clear_buttons,
     collect_photo,
-    desk,
     handles,
     int_arg,
     keyboard,
@@ -33,12 +32,12 @@ from workflow.views import TicketFile
 
 
 def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
-    return cards.summary(tr, desk(context).settings, file, staff=True)
+    return cards.summary(tr, context.desk.settings, file, staff=True)
 
 
 @handles(roles_allowed=(roles.TECHNICIAN,))
 async def my_tasks(update: Update, context: Context, who: Asker) -> None:
-    found, total = await onsite.my_tasks(desk(context).db, who.user_id)
+    found, total = await onsite.my_tasks(context.desk.db, who.user_id)
     if not found:
         await answer(update, who.tr("You have no open tasks."))
         return
@@ -55,7 +54,7 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
     args, seen = seen_version(args)
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     if action == "pd":
         await _photos_done(update, context, who)
         return
@@ -88,7 +87,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 
 async def _photos_done(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     if not await onsite.photos_done(d.db, who.user_id, d.now()):
         await answer(update, who.tr("At least one photo of the finished work is needed."))
         return
@@ -100,7 +99,7 @@ async def _photos_done(update: Update, context: Context, who: Asker) -> None:
 async def on_completion_message(update: Update, context: Context, who: Asker,
                                 draft: Draft) -> None:
     """A message during the completion record (a step of the router)."""
-    message, tr, d = update.effective_message, who.tr, desk(context)
+    message, tr, d = update.effective_message, who.tr, context.desk
     step, flow = draft.step, onsite.COMPLETE_FLOW
     if step == "photos":
         await collect_photo(update, context, who, draft, onsite.MAX_PHOTOS, "w:pd")
@@ -133,7 +132,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
 @handles()
 async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "ok":
         ticket = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
@@ -160,7 +159,7 @@ async def awaiting_signoff(update: Update, context: Context, who: Asker) -> None
     """/signoffs: completed repairs waiting for the supervising sign-off; each opens its card,
     which carries the sign-off button."""
     tr = who.tr
-    found = await onsite.awaiting_supervisor(desk(context).db, who.user_id)
+    found = await onsite.awaiting_supervisor(context.desk.db, who.user_id)
     if not found:
         await answer(update, tr("No repair is waiting for your sign-off."))
         return
@@ -172,7 +171,7 @@ async def awaiting_signoff(update: Update, context: Context, who: Asker) -> None
 
 async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """The resident's reason for 'not fixed' (a step of the router)."""
-    d = desk(context)
+    d = context.desk
     text = await text_answer(update, who, onsite.MAX_REASON)
     if text is None:
         return

@@ -18,7 +18,6 @@ from handlers.common import (
     behalf_lines,
     clear_buttons,
     collect_photo,
-    desk,
     draft_at,
     filed_for,
     handles,
@@ -43,7 +42,7 @@ def _cancel_row(who: Asker) -> list[tuple[str, str]]:
 
 async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """Asks for what the draft's step needs."""
-    tr, d = who.tr, desk(context)
+    tr, d = who.tr, context.desk
     step = draft.step
     if step == "unit":
         units = await views.units(d.db, who.user_id)
@@ -97,12 +96,12 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
 
 
 def _now_local(context: Context):
-    d = desk(context)
+    d = context.desk
     return d.now().astimezone(d.settings.tz)
 
 
 def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
-    tr, settings = who.tr, desk(context).settings
+    tr, settings = who.tr, context.desk.settings
     emergency = data.get("priority") == EMERGENCY
     return "\n".join([
         tr("Please check your report:"), *behalf_lines(tr, data), tr("Unit: {unit}", unit=unit),
@@ -118,14 +117,14 @@ def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
 
 
 async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
-    d = desk(context)
+    d = context.desk
     await views.save_draft(d.db, draft, d.now())
     await prompt(update, context, who, draft)
 
 
 @handles(roles_allowed=(roles.RESIDENT,))
 async def begin(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     units = await views.units(d.db, who.user_id)
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
@@ -138,7 +137,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
 @handles(roles_allowed=roles.FILERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
-    d = desk(context)
+    d = context.desk
     if action == "u":
         draft = await draft_at(context, who, report.FLOW, "unit")
         unit_id = await own_unit(context, who, args)
@@ -193,7 +192,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 @handles(roles_allowed=roles.FILERS)
 async def confirm(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     ticket = await report.submit(d.db, d.settings, who.user_id, d.now())
     await clear_buttons(update)
     if ticket is None:
@@ -227,7 +226,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 
 @handles()
 async def cancel(update: Update, context: Context, who: Asker) -> None:
-    dropped = await views.drop_draft(desk(context).db, who.user_id)
+    dropped = await views.drop_draft(context.desk.db, who.user_id)
     if update.callback_query is not None:
         await clear_buttons(update)
     text = who.tr("Cancelled. Nothing was sent.") if dropped else who.tr(

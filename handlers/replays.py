@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from handlers.common import Context, desk
+from handlers.common import Context
 from storage.db import commits_so_far
 from workflow import replays
 
@@ -20,7 +20,7 @@ _commits_before: ContextVar[int] = ContextVar("commits_before", default=0)
 
 
 async def drop_replays(update: Update, context: Context) -> None:
-    if await replays.handled(desk(context).db, update.update_id):
+    if await replays.handled(context.desk.db, update.update_id):
         raise ApplicationHandlerStop
     _commits_before.set(commits_so_far())
 
@@ -28,7 +28,7 @@ async def drop_replays(update: Update, context: Context) -> None:
 async def mark_handled(update: Update, context: Context) -> None:
     if commits_so_far() == _commits_before.get():
         return  # nothing changed: answering it again after a crash is harmless
-    d = desk(context)
+    d = context.desk
     await replays.mark_handled(d.db, update.update_id, d.now())
 
 

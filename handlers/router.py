@@ -14,7 +14,6 @@ from handlers.common import (
     Context,
     answer,
     clear_buttons,
-    desk,
     handles,
     main_menu,
 )
@@ -43,7 +42,7 @@ FLOWS = {
 
 @handles()
 async def route(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     draft = await views.draft_as_left(d.db, who.user_id)
     if draft is not None and conversations.expired(draft, d.now()):
         await views.drop_draft(d.db, who.user_id)

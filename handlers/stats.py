@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from handlers import labels
-from handlers.common import PRIVATE, Asker, Context, answer, desk, handles
+from handlers.common import PRIVATE, Asker, Context, answer, handles
 from handlers.i18n import Tr
 from workflow import roles, stats
 from workflow.settings import EstateSettings
@@ -82,7 +82,7 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
 
 @handles(roles_allowed=roles.SIGNERS)
 async def show(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     month = stats.parse_month(context.args[0] if context.args else None, d.settings, d.now())
     if month is None:
         await answer(update, who.tr("Please give a month like 2026-10, or nothing for this "

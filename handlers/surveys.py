@@ -15,7 +15,6 @@ from handlers.common import (
     Desk,
     answer,
     clear_buttons,
-    desk,
     handles,
     int_arg,
     keyboard,
@@ -67,7 +66,7 @@ def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
 @handles()
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "r":
         survey = await surveys.rate(d.db, d.settings, ticket_id, who.user_id, int_arg(args, 1),
@@ -104,7 +103,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _finish(update: Update, context: Context, who: Asker, comment: str | None,
                   ticket_id: int | None = None) -> None:
-    d = desk(context)
+    d = context.desk
     await surveys.finish(d.db, d.settings, who.user_id, comment, d.now(), ticket_id)
     kick(context)
     await answer(update, who.tr("Thank you for your feedback."))
@@ -120,7 +119,7 @@ async def on_comment(update: Update, context: Context, who: Asker, draft: Draft)
 async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
     if not roles.can_sign_as_supervisor(who.role):
         raise Refusal(Refusal.FORBIDDEN)
-    d = desk(context)
+    d = context.desk
     followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, who.user_id, d.now())
     await clear_buttons(update)
     if followup is None:
@@ -133,7 +132,7 @@ async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: in
 
 @handles(roles_allowed=roles.DISPATCHERS)
 async def callback_command(update: Update, context: Context, who: Asker) -> None:
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     if not context.args:
         await answer(update, tr("Please give the reference, for example: /callback "
                                 "R-2026-00001"))
@@ -144,7 +143,7 @@ async def callback_command(update: Update, context: Context, who: Asker) -> None
 
 
 async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
-    draft = await views.draft(desk(context).db, who.user_id, desk(context).now())
+    draft = await views.draft(context.desk.db, who.user_id, context.desk.now())
     if draft is None or draft.flow != surveys.CALL_FLOW or draft.data["ticket_id"] != ticket_id:
         raise Refusal(Refusal.STALE)
     return draft
@@ -153,7 +152,7 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
 @handles(roles_allowed=roles.DISPATCHERS)
 async def on_call_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = update.callback_query.data.split(":")[1:]
-    d, tr = desk(context), who.tr
+    d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     draft = await _call_draft(context, who, ticket_id)
     await clear_buttons(update)
@@ -180,7 +179,7 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
 
 
 async def _record(update: Update, context: Context, who: Asker, note: str) -> None:
-    d = desk(context)
+    d = context.desk
     ticket = await surveys.record_call(d.db, who.user_id, note, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)

@@ -12,7 +12,6 @@ from handlers.common import (
     Context,
     answer,
     callback_args,
-    desk,
     handles,
     int_arg,
     keyboard,
@@ -23,7 +22,7 @@ from workflow import tickets as machine
 
 @handles(roles_allowed=(roles.RESIDENT,))
 async def my_tickets(update: Update, context: Context, who: Asker) -> None:
-    found = await views.resident_tickets(desk(context).db, who.user_id)
+    found = await views.resident_tickets(context.desk.db, who.user_id)
     if not found:
         await answer(update, who.tr("You have no tickets yet. Report a repair with /repair."))
         return
@@ -35,7 +34,7 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
 
 @handles()
 async def show(update: Update, context: Context, who: Asker) -> None:
-    d = desk(context)
+    d = context.desk
     file = await views.ticket_file(d.db, int_arg(callback_args(update), 0), who.user_id)
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     text = cards.summary(who.tr, d.settings, file, staff=staff) + "\n\n" + cards.timeline(

@@ -153,7 +153,7 @@ class DeskHarness:
         self.app = build_application(self.settings, self.db, token="123:TEST",
                                      api_url="http://bot-api.invalid", clock=self.clock,
                                      request=self.api, rate_limited=False)
-        self.app.bot_data["desk"].deliver_at_once = False
+        self.app.bot_data.desk.deliver_at_once = False
         self.app.add_error_handler(self._record_error)
         await self.app.initialize()
 
