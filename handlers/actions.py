@@ -6,6 +6,7 @@ from handlers.i18n import Tr
 from storage.records import Person
 from workflow import complaints, dispatch, roles
 from workflow import tickets as machine
+from workflow.tickets import Kind, Party
 from workflow.views import TicketFile
 
 UNRESOLVED_STATUSES = (machine.NEW, *machine.WORKING)
@@ -19,8 +20,8 @@ def _v(data: str, file: TicketFile) -> str:
 def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[str, str]]]:
     """The actions this ticket offers to the desk, by its status and the viewer's role."""
     t, role = file.ticket, viewer.role
-    rows = complaint_buttons(tr, file, viewer) if t.kind == "C" else []
-    if t.kind == "R" and t.status in dispatch.ASSIGNABLE:
+    rows = complaint_buttons(tr, file, viewer) if t.kind == Kind.COMPLAINT else []
+    if t.kind == Kind.REPAIR and t.status in dispatch.ASSIGNABLE:
         again = t.technician_id is not None or t.contractor_id is not None
         rows.append([
             (tr("Reassign: technician") if again else tr("Assign technician"),
@@ -39,10 +40,10 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
             (tr("Pause clock"), _v(f"d:pa:{t.id}", file)),
             (tr("Extend deadline"), _v(f"d:ex:{t.id}", file)),
         ])
-    if t.kind == "R" and t.status == machine.COMPLETED:
+    if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
         rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
-    signed = any(s.party == "supervisor" for s in file.signoffs)
-    if t.kind == "R" and roles.can_sign_as_supervisor(role) and not signed and \
+    signed = any(s.party == Party.SUPERVISOR for s in file.signoffs)
+    if t.kind == Kind.REPAIR and roles.can_sign_as_supervisor(role) and not signed and \
             t.status in (machine.COMPLETED, machine.CLOSED):
         rows.append([(tr("Supervisor sign-off"), f"s:sup:{t.id}")])
     rows.append([(tr("Timeline"), f"t:v:{t.id}")])

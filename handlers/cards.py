@@ -7,6 +7,7 @@ from datetime import date
 from handlers import labels
 from handlers.i18n import Tr
 from workflow.settings import ASAP, EstateSettings
+from workflow.tickets import Kind
 from workflow.views import TicketFile, missed_deadline
 
 
@@ -29,13 +30,13 @@ def holder(tr: Tr, file: TicketFile, settings: EstateSettings | None = None) -> 
         return file.technician.name
     if file.contractor is not None:
         return tr("{name} (responsible contractor)", name=file.contractor.name)
-    if file.ticket.kind == "C" and file.ticket.department and settings is not None:
+    if file.ticket.kind == Kind.COMPLAINT and file.ticket.department and settings is not None:
         return labels.department(tr, settings, file.ticket.department)
     return None
 
 
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
-    if file.ticket.kind == "C":
+    if file.ticket.kind == Kind.COMPLAINT:
         return complaint_summary(tr, settings, file, staff=staff)
     t = file.ticket
     lines = [f"{t.ref} · {labels.status(tr, t)}"]

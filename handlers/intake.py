@@ -20,7 +20,7 @@ from handlers.common import (
 )
 from storage.records import Draft
 from workflow import intake, roles
-from workflow.tickets import Refusal
+from workflow.tickets import Kind, Refusal
 
 
 def _cancel(who: Asker) -> list[tuple[str, str]]:
@@ -120,7 +120,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "k":
         new = await intake.choose_kind(d.db, who.user_id, value, d.now())
         await clear_buttons(update)
-        flow = repair_report if value == "R" else complaint_report
+        flow = repair_report if value == Kind.REPAIR else complaint_report
         await flow.prompt(update, context, who, new)
     else:
         raise Refusal(Refusal.INVALID)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from handlers.i18n import N_, Tr
+from workflow.roles import Role
 from workflow.settings import EstateSettings
+from workflow.tickets import Kind, Party, Status
 
 CATEGORIES = {
     "plumbing": N_("Plumbing"),
@@ -51,20 +53,20 @@ CHIPS = {
     "not_listened": N_("Did not listen"),
 }
 COMPLAINT_STATUSES = {
-    "new": N_("Received, waiting for the desk"),
-    "assigned": N_("With the department concerned"),
-    "completed": N_("Replied, waiting for the resident's answer"),
-    "reopened": N_("Reopened"),
-    "closed": N_("Closed"),
+    Status.NEW: N_("Received, waiting for the desk"),
+    Status.ASSIGNED: N_("With the department concerned"),
+    Status.COMPLETED: N_("Replied, waiting for the resident's answer"),
+    Status.REOPENED: N_("Reopened"),
+    Status.CLOSED: N_("Closed"),
 }
 STATUSES = {
-    "new": N_("Received, waiting for dispatch"),
-    "assigned": N_("Assigned"),
-    "en_route": N_("Technician on the way"),
-    "on_site": N_("Technician on site"),
-    "completed": N_("Completed, waiting for the resident's confirmation"),
-    "reopened": N_("Reopened"),
-    "closed": N_("Closed"),
+    Status.NEW: N_("Received, waiting for dispatch"),
+    Status.ASSIGNED: N_("Assigned"),
+    Status.EN_ROUTE: N_("Technician on the way"),
+    Status.ON_SITE: N_("Technician on site"),
+    Status.COMPLETED: N_("Completed, waiting for the resident's confirmation"),
+    Status.REOPENED: N_("Reopened"),
+    Status.CLOSED: N_("Closed"),
 }
 SLOTS = {
     "morning": N_("Morning (9-12)"),
@@ -127,16 +129,16 @@ ACTIONS = {
     "called_back": N_("Called back by phone"),
 }
 ROLES = {
-    "resident": N_("resident"),
-    "clerk": N_("clerk"),
-    "technician": N_("technician"),
-    "supervisor": N_("supervisor"),
-    "manager": N_("manager"),
+    Role.RESIDENT: N_("resident"),
+    Role.CLERK: N_("clerk"),
+    Role.TECHNICIAN: N_("technician"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.MANAGER: N_("manager"),
 }
 PARTIES = {
-    "resident": N_("Resident"),
-    "technician": N_("Technician"),
-    "supervisor": N_("Supervisor"),
+    Party.RESIDENT: N_("Resident"),
+    Party.TECHNICIAN: N_("Technician"),
+    Party.SUPERVISOR: N_("Supervisor"),
 }
 
 
@@ -159,13 +161,13 @@ def department(tr: Tr, settings: EstateSettings, key: str) -> str:
 
 
 def kind_category(tr: Tr, settings: EstateSettings, ticket) -> str:
-    if ticket.kind == "C":
+    if ticket.kind == Kind.COMPLAINT:
         return complaint_category(tr, settings, ticket.category)
     return category(tr, settings, ticket.category)
 
 
 def status(tr: Tr, ticket) -> str:
-    return of(tr, COMPLAINT_STATUSES if ticket.kind == "C" else STATUSES, ticket.status)
+    return of(tr, COMPLAINT_STATUSES if ticket.kind == Kind.COMPLAINT else STATUSES, ticket.status)
 
 
 def of(tr: Tr, table: dict[str, str], key: str) -> str:

@@ -25,6 +25,7 @@ from handlers.i18n import N_, Tr
 from storage.db import from_db_time
 from storage.records import OutboxMessage
 from workflow import delivery, roles, sla, views
+from workflow.tickets import Kind
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
@@ -165,7 +166,8 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     buttons = keyboard(desk_buttons(tr, file, recipient)
                        if roles.can_dispatch(recipient.role) else task_buttons(tr, file))
     if kind == "dispatch":
-        head = tr("New complaint") if file.ticket.kind == "C" else tr("New repair report")
+        complaint = file.ticket.kind == Kind.COMPLAINT
+        head = tr("New complaint") if complaint else tr("New repair report")
         if file.ticket.linked_ticket_id:
             head = tr("Follow-up complaint, opened after a low rating")
         shown = await _photos(bot, d, message, file.report_photos, ref)
@@ -299,7 +301,7 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "{deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at),
                   department=labels.department(tr, d.settings, t.department or ""))
     if kind == "filed_for_you":
-        what = tr("complaint") if t.kind == "C" else tr("repair")
+        what = tr("complaint") if t.kind == Kind.COMPLAINT else tr("repair")
         return tr("The management office recorded your {what} {channel}: {ref}. You can follow "
                   "it here with /mytickets.", what=what, ref=ref,
                   channel=labels.of(tr, labels.CHANNELS, t.channel))
@@ -340,7 +342,7 @@ def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
     """The head of a warning, an overdue alert or a visit reminder: what, how late, who."""
     t, step = file.ticket, message.payload.get("step")
     holder = cards.holder(tr, file, d.settings) or tr("nobody yet")
-    if t.kind == "C" and step in COMPLAINT_ALERTS:  # 受理 and 回覆, never 派工
+    if t.kind == Kind.COMPLAINT and step in COMPLAINT_ALERTS:  # 受理 and 回覆, never 派工
         due = t.assign_due_at if step in (sla.ASSIGN_WARN, sla.ASSIGN_LATE) else t.deadline_at
         text = tr(COMPLAINT_ALERTS[step], ref=t.ref, due=tr.datetime(due),
                   left=tr.duration(due - d.now()), holder=holder)

@@ -12,6 +12,7 @@ from handlers.common import PRIVATE, Asker, Context, answer, handles
 from handlers.i18n import Tr
 from workflow import roles, stats
 from workflow.settings import EstateSettings
+from workflow.tickets import Kind
 
 
 def _share(tr: Tr, part: int, whole: int) -> str:
@@ -22,7 +23,7 @@ def _share(tr: Tr, part: int, whole: int) -> str:
 
 
 def _category(tr: Tr, settings: EstateSettings, kind: str, key: str) -> str:
-    if kind == "C":
+    if kind == Kind.COMPLAINT:
         return tr("{category} (complaint)",
                   category=labels.complaint_category(tr, settings, key))
     return labels.category(tr, settings, key)
@@ -33,7 +34,8 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     month = format_skeleton("yMMMM", figures.month, locale=tr.locale, fuzzy=True)
     lines = [tr("Figures for {month} (tickets reported in the month):", month=month),
              tr("Repairs: {repairs}, complaints: {complaints}",
-                repairs=figures.by_kind.get("R", 0), complaints=figures.by_kind.get("C", 0))]
+                repairs=figures.by_kind.get(Kind.REPAIR, 0),
+                complaints=figures.by_kind.get(Kind.COMPLAINT, 0))]
     if figures.by_category:
         lines.append(tr("By category: {items}", items=joined(
             f"{_category(tr, settings, k, c)} {n}"

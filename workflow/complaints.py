@@ -11,6 +11,7 @@ from storage.records import Draft, Person, Ticket
 from workflow import conversations, filing, roles, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
+from workflow.tickets import Kind
 
 FLOW = "complaint"
 REPLY_FLOW = "complaint_reply"
@@ -53,7 +54,7 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         data = draft.data
         if settings.complaint_category(data.get("category", "")) is None or "text" not in data:
             raise machine.Refusal(machine.Refusal.INVALID)
-        filed = await filing.check(conn, settings, user_id, data, "C", data["category"],
+        filed = await filing.check(conn, settings, user_id, data, Kind.COMPLAINT, data["category"],
                                    data["text"], now)
         ticket_id = await _file(conn, settings, filed.resident_id, data["unit_id"],
                                 data["category"], data["text"], data.get("callback", False), now,
@@ -69,12 +70,13 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
 async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, category: str,
                 text: str, callback: bool, now: datetime, linked: int | None = None,
                 filed: filing.Filing | None = None) -> int:
-    ref = await machine.new_reference(conn, "C", now, settings.tz)
-    target = settings.target(category, NORMAL, kind="C")
+    ref = await machine.new_reference(conn, Kind.COMPLAINT, now, settings.tz)
+    target = settings.target(category, NORMAL, kind=Kind.COMPLAINT)
     ticket_id = await tickets.insert(
-        conn, ref=ref, kind="C", resident_id=resident_id, unit_id=unit_id, category=category,
-        location="", description=text, visit_date=now.astimezone(settings.tz).date().isoformat(),
-        visit_slot="", status=machine.NEW, priority=NORMAL, assign_due_at=now + target.assign,
+        conn, ref=ref, kind=Kind.COMPLAINT, resident_id=resident_id, unit_id=unit_id,
+        category=category, location="", description=text,
+        visit_date=now.astimezone(settings.tz).date().isoformat(), visit_slot="",
+        status=machine.NEW, priority=NORMAL, assign_due_at=now + target.assign,
         deadline_at=now + target.resolve, now=now, callback_requested=callback,
         linked_ticket_id=linked, channel=filed.channel if filed else "bot",
         caller_name=filed.caller_name if filed else None,
@@ -98,7 +100,7 @@ async def follow_up(conn, settings: EstateSettings, original: Ticket, text: str,
 
 async def _complaint(conn, ticket_id: int) -> Ticket:
     ticket = await machine.load(conn, ticket_id)
-    if ticket.kind != "C":
+    if ticket.kind != Kind.COMPLAINT:
         raise machine.Refusal(machine.Refusal.INVALID)
     return ticket
 

@@ -16,10 +16,11 @@ from storage.records import Draft, Unit
 from workflow import complaints, conversations, phones, report, roles, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
+from workflow.tickets import Kind
 
 FLOW = "intake"
 CHANNELS = ("phone", "counter", "written")
-KINDS = ("R", "C")
+KINDS = tuple(Kind)
 MAX_QUERY = 100
 MAX_CALLER = 100
 
@@ -148,7 +149,7 @@ async def choose_kind(db: Database, actor_id: int, kind: str, now: datetime) -> 
         data = (await _step(conn, actor_id, now, "kind")).data
         behalf = {k: data[k] for k in ("resident_id", "resident_name", "channel",
                                        "caller_name", "caller_phone")}
-        flow = report.FLOW if kind == "R" else complaints.FLOW
+        flow = report.FLOW if kind == Kind.REPAIR else complaints.FLOW
         new = Draft(actor_id, flow, "category", {"unit_id": data["unit_id"], "photos": [],
                                                  "on_behalf": behalf})
         await drafts.put(conn, new, now)

@@ -11,6 +11,7 @@ from storage.records import Draft, Ticket
 from workflow import conversations, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
+from workflow.tickets import Kind, Party
 
 COMPLETE_FLOW = "complete"
 NOT_FIXED_FLOW = "not_fixed"
@@ -122,7 +123,7 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: 
         await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
                                     labour_hours=hours, materials_cost=total, completed_at=now)
         await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
-        await tickets.add_signoff(conn, ticket.id, "technician", actor_id, False, now)
+        await tickets.add_signoff(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id,
                          actor_id=actor_id)
@@ -138,7 +139,7 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         await machine.transition(conn, ticket, machine.CLOSED, resident_id, now, "confirmed")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
-        await tickets.add_signoff(conn, ticket.id, "resident", resident_id, False, now)
+        await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, resident_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
@@ -152,12 +153,12 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
-        if ticket.kind != "R":
+        if ticket.kind != Kind.REPAIR:
             raise machine.Refusal(machine.Refusal.INVALID)
         await machine.transition(conn, ticket, machine.CLOSED, actor_id, now,
                                  "confirmed_by_phone")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
-        await tickets.add_signoff(conn, ticket.id, "resident", ticket.resident_id, False, now)
+        await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, ticket.resident_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
@@ -190,7 +191,7 @@ async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, re
             return None  # confirmed automatically meanwhile
         await machine.transition(conn, ticket, machine.REOPENED, resident_id, now, "not_fixed",
                                  reason)
-        await tickets.remove_signoff(conn, ticket.id, "technician")
+        await tickets.remove_signoff(conn, ticket.id, Party.TECHNICIAN)
         await sla.arm(conn, settings, ticket.id, now)
         for holder in await machine.holders(conn, ticket):
             await outbox.add(conn, holder.user_id, "task_reopened", now, ticket.id,
@@ -205,7 +206,7 @@ async def supervisor_sign(db: Database, ticket_id: int, actor_id: int, now: date
         ticket = await machine.load(conn, ticket_id)
         if ticket.status not in (machine.COMPLETED, machine.CLOSED):
             raise machine.Refusal(machine.Refusal.STALE)
-        signed = await tickets.add_signoff(conn, ticket.id, "supervisor", actor_id, False, now)
+        signed = await tickets.add_signoff(conn, ticket.id, Party.SUPERVISOR, actor_id, False, now)
         if signed:
             await tickets.add_event(conn, ticket.id, now, actor_id, "supervisor_signed",
                                     ticket.status, ticket.status)
@@ -216,7 +217,7 @@ async def awaiting_supervisor(db: Database, actor_id: int, limit: int = 30) -> l
     """The repairs a supervisor or manager still has to sign off."""
     async with db.reading() as conn:
         await machine.actor(conn, actor_id, roles.SIGNERS)
-        return await tickets.awaiting_signoff(conn, "supervisor", limit)
+        return await tickets.awaiting_signoff(conn, Party.SUPERVISOR, limit)
 
 
 async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
@@ -224,6 +225,6 @@ async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
     """The resident left a completed repair unanswered: confirmed, and recorded as such."""
     await machine.transition(conn, ticket, machine.CLOSED, None, now, "auto_confirmed")
     await tickets.update_fields(conn, ticket.id, now, closed_at=now)
-    await tickets.add_signoff(conn, ticket.id, "resident", None, True, now)
+    await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, None, True, now)
     await sla.arm(conn, settings, ticket.id, now)
     await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)

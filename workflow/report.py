@@ -10,6 +10,7 @@ from storage.records import Draft, Ticket
 from workflow import conversations, filing, sla
 from workflow import tickets as machine
 from workflow.settings import ASAP, EMERGENCY, NORMAL, SLOTS, EstateSettings, Slot
+from workflow.tickets import Kind
 
 FLOW = "report"
 STEPS = ("unit", "category", "urgency", "location", "description", "photos", "visit_day",
@@ -81,17 +82,17 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         data = draft.data
         if not is_complete(data) or settings.category(data["category"]) is None:
             raise machine.Refusal(machine.Refusal.INVALID)
-        filed = await filing.check(conn, settings, user_id, data, "R", data["category"],
+        filed = await filing.check(conn, settings, user_id, data, Kind.REPAIR, data["category"],
                                    data["description"], now)
         priority = data.get("priority", NORMAL)
         if priority == EMERGENCY:
             visit_day, visit_slot = now.astimezone(settings.tz).date().isoformat(), ASAP
         else:
             visit_day, visit_slot = data["visit_day"], data["visit_slot"]
-        ref = await machine.new_reference(conn, "R", now, settings.tz)
+        ref = await machine.new_reference(conn, Kind.REPAIR, now, settings.tz)
         assign_due, deadline = sla.due_dates(settings, data["category"], priority, now)
         ticket_id = await tickets.insert(
-            conn, ref=ref, kind="R", resident_id=filed.resident_id, unit_id=data["unit_id"],
+            conn, ref=ref, kind=Kind.REPAIR, resident_id=filed.resident_id, unit_id=data["unit_id"],
             category=data["category"], location=data["location"],
             description=data["description"], visit_date=visit_day, visit_slot=visit_slot,
             status=machine.NEW, priority=priority, assign_due_at=assign_due,

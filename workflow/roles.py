@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-RESIDENT = "resident"
-CLERK = "clerk"
-TECHNICIAN = "technician"
-SUPERVISOR = "supervisor"
-MANAGER = "manager"
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    CLERK = "clerk"
+    TECHNICIAN = "technician"
+    SUPERVISOR = "supervisor"
+    MANAGER = "manager"
+
+
+RESIDENT, CLERK, TECHNICIAN = Role.RESIDENT, Role.CLERK, Role.TECHNICIAN
+SUPERVISOR, MANAGER = Role.SUPERVISOR, Role.MANAGER
 STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER)
 
 DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors

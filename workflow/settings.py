@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from workflow.tickets import Kind
 
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 DEFAULT_LANGUAGE = "zh_Hant"
 
-EMERGENCY = "emergency"
-URGENT = "urgent"
-NORMAL = "normal"
-PRIORITIES = (EMERGENCY, URGENT, NORMAL)
+class Priority(StrEnum):
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+
+EMERGENCY, URGENT, NORMAL = Priority.EMERGENCY, Priority.URGENT, Priority.NORMAL
+PRIORITIES = tuple(Priority)
 
 
 @dataclass(frozen=True)
@@ -127,8 +134,8 @@ class EstateSettings:
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
 
-    def target(self, category: str, priority: str, kind: str = "R") -> Target:
-        if kind == "C":
+    def target(self, category: str, priority: str, kind: str = Kind.REPAIR) -> Target:
+        if kind == Kind.COMPLAINT:
             own = self.service_levels.get(COMPLAINT, {})
             return own.get(priority) or DEFAULT_COMPLAINT_TARGETS[priority]
         own = self.service_levels.get(category, {})

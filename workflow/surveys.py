@@ -13,6 +13,7 @@ from storage.records import Draft, Survey, Ticket
 from workflow import complaints, conversations, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
+from workflow.tickets import Kind
 
 COMMENT_FLOW = "survey_comment"
 CALL_FLOW = "phone_callback"
@@ -21,10 +22,10 @@ LOW_ALERT_WAIT = sla.LOW_ALERT_WAIT
 RATINGS = range(1, 6)
 
 
-def chips(settings: EstateSettings, rating: int, kind: str = "R") -> tuple[str, ...]:
+def chips(settings: EstateSettings, rating: int, kind: str = Kind.REPAIR) -> tuple[str, ...]:
     """The reason chips fitting a rating: praise for 4-5, what to improve for 1-3; a
     complaint's survey has its own."""
-    if kind == "C":
+    if kind == Kind.COMPLAINT:
         found = settings.complaint_praise_chips if rating >= 4 else settings.complaint_fault_chips
     else:
         found = settings.praise_chips if rating >= 4 else settings.fault_chips

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from enum import StrEnum
 
 from storage import people, tickets
 from storage.db import Connection
 from storage.records import Person, Ticket
 from workflow import roles
 
-NEW = "new"
-ASSIGNED = "assigned"
-EN_ROUTE = "en_route"
-ON_SITE = "on_site"
-COMPLETED = "completed"
-REOPENED = "reopened"
-CLOSED = "closed"
 
-TRANSITIONS: dict[str | None, frozenset[str]] = {
+class Kind(StrEnum):
+    """The letter that starts a reference: R-2026-00017, C-2026-00003."""
+    REPAIR = "R"
+    COMPLAINT = "C"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    COMPLETED = "completed"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+
+
+class Party(StrEnum):
+    """Who signs a repair off (the seed's 簽認)."""
+    TECHNICIAN = "technician"
+    RESIDENT = "resident"
+    SUPERVISOR = "supervisor"
+
+
+NEW, ASSIGNED, EN_ROUTE, ON_SITE = Status.NEW, Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE
+COMPLETED, REOPENED, CLOSED = Status.COMPLETED, Status.REOPENED, Status.CLOSED
+
+TRANSITIONS: dict[Status | None, frozenset[Status]] = {
     None: frozenset({NEW}),
     NEW: frozenset({ASSIGNED}),
     ASSIGNED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
@@ -27,8 +47,9 @@ TRANSITIONS: dict[str | None, frozenset[str]] = {
     REOPENED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
     CLOSED: frozenset(),
 }
-OPEN = (NEW, ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED, REOPENED)
-WORKING = (ASSIGNED, EN_ROUTE, ON_SITE, REOPENED)  # the technician still has work to do
+# Derived from the table: open is anything not final; working, what can still be completed.
+OPEN = tuple(s for s in Status if TRANSITIONS[s])
+WORKING = tuple(s for s in Status if COMPLETED in TRANSITIONS[s])  # work still to do
 
 
 class Refusal(Exception):
@@ -123,7 +144,7 @@ async def holders(conn: Connection, ticket: Ticket) -> list[Person]:
         technician = await people.get(conn, ticket.technician_id)
         if technician is not None and technician.active:
             return [technician]
-    if ticket.kind == "C" and ticket.department:
+    if ticket.kind == Kind.COMPLAINT and ticket.department:
         return await department_heads(conn, ticket.department)
     return await desk(conn)
 

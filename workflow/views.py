@@ -22,6 +22,7 @@ from storage.visits import Visit
 from workflow import conversations
 from workflow import tickets as machine
 from workflow import units as unit_names
+from workflow.tickets import Kind
 
 MY_TICKETS_LIMIT = 20
 # Audit events that record something beside the ticket without changing it.
@@ -102,7 +103,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         report_photos=await tickets.photos(conn, ticket_id, "report"),
         after_photos=after,
         department_heads=frozenset(p.user_id for p in await machine.department_heads(
-            conn, ticket.department)) if ticket.kind == "C" and ticket.department
+            conn, ticket.department)) if ticket.kind == Kind.COMPLAINT and ticket.department
         else frozenset(),
         visits=tuple(done),
     )
