@@ -6,6 +6,7 @@ import asyncio
 from telegram import Update
 
 from handlers.common import utf16_len
+from storage import outbox
 from tests.fake_telegram import AnsweredLate, TelegramError
 from tests.stories import assign_to_tech, resident_of_a12, staff
 
@@ -166,3 +167,17 @@ async def test_an_album_gets_one_reply_and_reaches_the_desk_as_one_captioned_alb
     media = album.params["media"]
     assert [m["media"] for m in media] == ["leak-0", "leak-1", "leak-2"]
     assert media[0]["caption"] == "R-2026-00001" and "caption" not in media[1]
+
+
+async def test_a_notice_no_renderer_knows_fails_once_and_holds_up_no_other(desk):
+    """Written by a newer version of the bot, then the office went back to this one: the
+    message is marked failed with the reason, never retried, and the next one goes out."""
+    clerk, _, _ = await staff(desk)
+    async with desk.db.transaction() as conn:
+        await outbox.add(conn, clerk.user_id, "from_a_newer_version", desk.clock())
+    resident = await resident_of_a12(desk)  # a new report behind it, for the same clerk
+    await report_with_photos(resident, [])
+    assert "New repair report" in clerk.last_text
+    assert await desk.query("SELECT attempts, last_error LIKE 'cannot be rendered%' "
+                            "FROM outbox WHERE kind = 'from_a_newer_version' "
+                            "AND failed_at IS NOT NULL") == [(1, 1)]

@@ -1,0 +1,438 @@
+"""What each notice says: one renderer per kind of outbox message, in the recipient's
+language at the time of sending. A renderer sends the text (and the photos, once) through
+its `Notice`; handlers/notices.py delivers and records the outcome."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from babel.lists import format_list
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
+from telegram.error import BadRequest
+
+from handlers import cards, labels
+from handlers import surveys as surveys_ui
+from handlers.actions import desk_buttons, task_buttons
+from handlers.common import Desk, fit, keyboard, office
+from handlers.i18n import N_, Tr
+from storage.db import from_db_time
+from storage.records import OutboxMessage, Person
+from workflow import delivery, roles, sla, views
+from workflow.tickets import Kind
+from workflow.views import TicketFile
+
+log = logging.getLogger(__name__)
+SURVEY_NOTICES = ("survey", "survey_reminder", "low_rating")
+
+
+class UnknownNotice(Exception):
+    """An outbox message no renderer knows (written by a newer version, or damaged): it is
+    marked failed, never retried."""
+
+
+def unreachable_error(exc: BadRequest) -> bool:
+    """Telegram's answers that mean the person has no chat with the bot any more."""
+    text = str(exc).lower()
+    return any(s in text for s in ("chat not found", "user is deactivated", "peer_id_invalid",
+                                   "bot can't initiate conversation"))
+
+
+@dataclass
+class Notice:
+    """One outbox message on its way: to whom, in which language, about which ticket."""
+    bot: Bot
+    d: Desk
+    tr: Tr
+    message: OutboxMessage
+    recipient: Person
+    file: TicketFile | None = None
+
+    @property
+    def chat(self) -> int:
+        return self.message.recipient_id
+
+    @property
+    def payload(self) -> dict:
+        return self.message.payload
+
+    @property
+    def ticket_file(self) -> TicketFile:
+        assert self.file is not None, "a ticket's notice without its ticket"
+        return self.file
+
+    def card_buttons(self) -> InlineKeyboardMarkup:
+        """The ticket's buttons for this recipient: the desk's, or the worker's."""
+        if roles.can_dispatch(self.recipient.role):
+            return keyboard(desk_buttons(self.tr, self.ticket_file, self.recipient))
+        return keyboard(task_buttons(self.tr, self.ticket_file))
+
+    def staff_card(self) -> str:
+        return cards.summary(self.tr, self.d.settings, self.ticket_file, staff=True)
+
+    async def send(self, text: str, reply_markup=None) -> None:
+        """Cut to what Telegram accepts, as it counts (UTF-16 units): never refused as too
+        long."""
+        await self.bot.send_message(self.chat, fit(text), reply_markup=reply_markup)
+
+    async def photos(self, file_ids: list[str]) -> bool:
+        """The message's photos, once: False when Telegram refused them (the text still
+        goes, saying so). A message matters more than its pictures."""
+        if not file_ids or "photos" in self.message.progress:
+            return True
+        caption = self.ticket_file.ticket.ref  # the album's first photo names the ticket
+        try:
+            if len(file_ids) == 1:
+                await self.bot.send_photo(self.chat, file_ids[0], caption=caption)
+            else:
+                await self.bot.send_media_group(self.chat, [
+                    InputMediaPhoto(f, caption=caption if i == 0 else None)
+                    for i, f in enumerate(file_ids[:10])])
+        except BadRequest as exc:
+            if unreachable_error(exc):
+                raise
+            log.warning("outbox %s: photos refused by Telegram: %s", self.message.id, exc)
+            return False
+        await delivery.progressed(self.d.db, self.message, "photos")
+        return True
+
+    async def with_photos(self, file_ids: list[str], text: str, reply_markup=None) -> None:
+        """The photos first, then the text (saying so if the photos could not be shown)."""
+        if not await self.photos(file_ids):
+            text += "\n" + self.tr("(A photo could not be shown here.)")
+        await self.send(text, reply_markup)
+
+
+Renderer = Callable[[Notice], Awaitable[None]]
+ABOUT_A_TICKET: dict[str, Renderer] = {}
+PLAIN: dict[str, Renderer] = {}
+
+
+def renders(*kinds: str, plain: bool = False):
+    """Registers the renderer of these kinds (about a ticket, or plain)."""
+    def register(func: Renderer) -> Renderer:
+        for kind in kinds:
+            (PLAIN if plain else ABOUT_A_TICKET)[kind] = func
+        return func
+    return register
+
+
+async def render(notice: Notice) -> None:
+    table = PLAIN if notice.file is None else ABOUT_A_TICKET
+    renderer = table.get(notice.message.kind)
+    if renderer is None:
+        raise UnknownNotice(notice.message.kind)
+    await renderer(notice)
+
+
+@renders("dispatch")
+async def _new_report(n: Notice) -> None:
+    tr, t = n.tr, n.ticket_file.ticket
+    head = tr("New complaint") if t.kind == Kind.COMPLAINT else tr("New repair report")
+    if t.linked_ticket_id:
+        head = tr("Follow-up complaint, opened after a low rating")
+    await n.with_photos(n.ticket_file.report_photos, head + "\n" + n.staff_card(),
+                        n.card_buttons())
+
+
+@renders("task_assigned", "task_reopened", "complaint_routed")
+async def _new_task(n: Notice) -> None:
+    tr, t = n.tr, n.ticket_file.ticket
+    if n.message.kind == "task_assigned":
+        head = tr("New task for you")
+    elif n.message.kind == "task_reopened":
+        head = tr("Reopened: the resident says it is not resolved: {reason}",
+                  reason=n.payload.get("reason", ""))
+    elif n.recipient.department == t.department:
+        head = tr("A complaint for your department")
+    else:
+        head = tr("A complaint for {department}, which has no head here: please see to it.",
+                  department=labels.department(tr, n.d.settings, t.department or ""))
+    await n.with_photos(n.ticket_file.report_photos, head + "\n" + n.staff_card(),
+                        n.card_buttons())
+
+
+@renders("complaint_reply")
+async def _complaint_reply(n: Notice) -> None:
+    tr, t = n.tr, n.ticket_file.ticket
+    await n.send(resident_text(tr, n.d, n.ticket_file, n.message.kind, n.payload),
+                 keyboard([[(tr("Resolved"), f"s:ok:{t.id}"),
+                            (tr("Not resolved"), f"s:no:{t.id}")]]))
+
+
+@renders("owner_informed")
+async def _owner_informed(n: Notice) -> None:
+    tr, file = n.tr, n.ticket_file
+    t = file.ticket
+    await n.send(tr(
+        "{ref}: a repair in your unit {unit} was reported by {name}: {category}, {where}: "
+        "{description}\nThe desk keeps them informed of it.", ref=t.ref, unit=t.unit.label,
+        name=file.resident.name if file.resident else "", where=t.location,
+        category=labels.category(tr, n.d.settings, t.category), description=t.description))
+
+
+@renders("complaint_acknowledged", "complaint_with_department", "resident_assigned",
+         "resident_en_route", "resident_arrived", "resident_visit_reminder", "auto_confirmed")
+async def _resident_update(n: Notice) -> None:
+    await n.send(resident_text(n.tr, n.d, n.ticket_file, n.message.kind, n.payload))
+
+
+@renders("filed_for_you")
+async def _filed_for_you(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(resident_text(n.tr, n.d, n.ticket_file, n.message.kind, n.payload),
+                 keyboard([[(n.tr("Open {ref}", ref=t.ref), f"t:v:{t.id}")]]))
+
+
+@renders("resident_added")
+async def _resident_added(n: Notice) -> None:
+    photo = n.payload.get("photo")
+    await n.with_photos([photo] if photo else [], n.tr(
+        "{ref}: the resident added: {text}", ref=n.ticket_file.ticket.ref,
+        text=n.payload.get("text") or "-"), n.card_buttons())
+
+
+@renders("signoff_request")
+async def _signoff_request(n: Notice) -> None:
+    tr, t = n.tr, n.ticket_file.ticket
+    await n.with_photos(n.ticket_file.after_photos,
+                        resident_text(tr, n.d, n.ticket_file, n.message.kind, n.payload),
+                        keyboard([[(tr("Confirm, it is fixed"), f"s:ok:{t.id}"),
+                                   (tr("Not fixed"), f"s:no:{t.id}")]]))
+
+
+@renders("task_confirmed")
+async def _task_confirmed(n: Notice) -> None:
+    await n.send(n.tr("{ref}: the resident confirmed the repair. Thank you.",
+                      ref=n.ticket_file.ticket.ref))
+
+
+@renders("sla_warning", "overdue_alert", "visit_reminder")
+async def _alert(n: Notice) -> None:
+    await n.send(alert_text(n.tr, n.d, n.ticket_file, n.message) + "\n\n" + n.staff_card(),
+                 n.card_buttons())
+
+
+@renders(*SURVEY_NOTICES)
+async def _survey(n: Notice) -> None:
+    await surveys_ui.send(n.bot, n.d, n.tr, n.chat, n.message.kind, n.ticket_file)
+
+
+@renders("deadline_extended")
+async def _deadline_extended(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref}: the deadline is now {deadline}. Reason: {reason}", ref=t.ref,
+                      deadline=n.tr.datetime(t.deadline_at), reason=n.payload.get("reason", "")))
+
+
+@renders(delivery.UNREACHABLE)
+async def _unreachable(n: Notice) -> None:
+    await n.send(await _unreachable_text(n.tr, n.d, n.message, n.ticket_file),
+                 n.card_buttons())
+
+
+@renders("join_request", plain=True)
+async def _join_request(n: Notice) -> None:
+    tr = n.tr
+    request, person, listed = await views.join_request(n.d.db, n.payload["request_id"])
+    text = tr("Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
+              name=person.name, phone=cards.phone(request.phone), unit=request.claimed_unit)
+    text += "\n" + (tr("The roster has for this unit: {people}", people=format_list(
+        [f"{e.name} {cards.phone(e.phone)}" for e in listed], locale=tr.locale))
+        if listed else tr("This unit is not on the roster."))
+    await n.send(text, keyboard([[(tr("Approve"), f"o:join:a:{request.id}"),
+                                  (tr("Reject"), f"o:join:r:{request.id}")]]))
+
+
+@renders("digest", plain=True)
+async def _digest(n: Notice) -> None:
+    await n.send(await digest_text(n.tr, n.d, n.payload))
+
+
+@renders("weekly", plain=True)
+async def _weekly(n: Notice) -> None:
+    await n.send(await weekly_text(n.tr, n.d, n.payload))
+
+
+@renders(delivery.UNREACHABLE, plain=True)
+async def _unreachable_plain(n: Notice) -> None:
+    await n.send(await _unreachable_text(n.tr, n.d, n.message))
+
+
+@renders("join_approved", plain=True)
+async def _join_approved(n: Notice) -> None:
+    await n.send(n.tr("Your unit {unit} is confirmed. You can now report repairs with /repair.",
+                      unit=n.payload["unit"]))
+
+
+@renders("join_rejected", plain=True)
+async def _join_rejected(n: Notice) -> None:
+    await n.send(n.tr("We could not confirm unit {unit}. Please contact {office}.",
+                      unit=n.payload["unit"], office=office(n.tr, n.d.settings)))
+
+
+def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
+    """What a resident is told; also what the desk reads out to one without Telegram."""
+    t = file.ticket
+    ref = t.ref
+    if kind == "resident_assigned":
+        return tr("{ref}: {name} will take care of your repair. Preferred visit: {visit}. "
+                  "Deadline: {deadline}.", ref=ref, name=cards.holder(tr, file),
+                  visit=cards.visit(tr, t.visit_date, t.visit_slot),
+                  deadline=tr.datetime(t.deadline_at))
+    if kind == "resident_en_route":
+        return tr("{ref}: the technician is on the way.", ref=ref)
+    if kind == "resident_arrived":
+        return tr("{ref}: the technician has arrived.", ref=ref)
+    if kind == "signoff_request":
+        return tr("{ref} is reported as repaired: {note}\nIs it fixed? Without an answer "
+                  "within {days} it will be confirmed automatically.", ref=ref,
+                  note=t.work_note or "", days=tr.plural("{n} day", "{n} days",
+                                                         d.settings.auto_confirm_days))
+    if kind == "resident_visit_reminder":
+        return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
+                  "you, please call {office}.", ref=ref, office=office(tr, d.settings),
+                  name=cards.holder(tr, file), visit=cards.visit(tr, t.visit_date, t.visit_slot))
+    if kind == "auto_confirmed":
+        return tr("{ref} was confirmed automatically, as we had no answer. If something is "
+                  "still wrong, please report it again with /repair.", ref=ref)
+    if kind == "complaint_reply":
+        return tr("{ref}: the reply to your complaint:\n{reply}\nIs the matter resolved? "
+                  "Without an answer within {days} we will take it as resolved.", ref=ref,
+                  reply=t.reply or "", days=tr.plural("{n} day", "{n} days",
+                                                      d.settings.auto_confirm_days))
+    if kind == "complaint_acknowledged":
+        return tr("{ref}: the desk has received your complaint and is looking into it. We will "
+                  "answer by {deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at))
+    if kind == "complaint_with_department":
+        return tr("{ref}: your complaint is now with {department}, who will answer you by "
+                  "{deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at),
+                  department=labels.department(tr, d.settings, t.department or ""))
+    if kind == "filed_for_you":
+        what = tr("complaint") if t.kind == Kind.COMPLAINT else tr("repair")
+        return tr("The management office recorded your {what} {channel}: {ref}. You can follow "
+                  "it here with /mytickets.", what=what, ref=ref,
+                  channel=labels.of(tr, labels.CHANNELS, t.channel))
+    if kind in SURVEY_NOTICES:
+        return tr("{ref} is closed: please ask how we did (a rating from 1 to 5) and record it "
+                  "with /callback {ref}.", ref=ref)
+    return ref
+
+
+async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None) -> str:
+    """`file` is the ticket's, already loaded by the sender (None for a plain notice)."""
+    person = await views.person(d.db, message.payload["person"])
+    name = person.name if person else "?"
+    phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    if person is not None and person.user_id < 0 and file is not None:
+        return tr("{ref}: {name} does not use the bot. Please phone them at {phone} and tell "
+                  "them:\n{what}", ref=file.ticket.ref, name=name, phone=phone,
+                  what=resident_text(tr, d, file, message.payload.get("about", ""), {}))
+    if file is None:
+        return tr("{name} cannot be reached on Telegram (they blocked the bot or closed the "
+                  "chat). Please call them: {phone}.", name=name, phone=phone)
+    return tr("{ref}: {name} cannot be reached on Telegram (they blocked the bot or closed "
+              "the chat), so they were not told. Please call them: {phone}.",
+              ref=file.ticket.ref, name=name, phone=phone)
+
+
+COMPLAINT_ALERTS = {
+    sla.ASSIGN_WARN: N_("Early warning: complaint {ref} must be acknowledged by {due} ({left} "
+                        "left)."),
+    sla.RESOLVE_WARN: N_("Early warning: complaint {ref} must be answered by {due} ({left} "
+                         "left)."),
+    sla.ASSIGN_LATE: N_("Late: complaint {ref} was not acknowledged by {due}. With {holder}."),
+    sla.RESOLVE_LATE: N_("Late: complaint {ref} was not answered by {due}. With {holder}."),
+}
+
+
+def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
+    """The head of a warning, an overdue alert or a visit reminder: what, how late, who."""
+    t, step = file.ticket, message.payload.get("step")
+    holder = cards.holder(tr, file, d.settings) or tr("nobody yet")
+    if t.kind == Kind.COMPLAINT and step in COMPLAINT_ALERTS:  # 受理 and 回覆, never 派工
+        due = t.assign_due_at if step in (sla.ASSIGN_WARN, sla.ASSIGN_LATE) else t.deadline_at
+        text = tr(COMPLAINT_ALERTS[step], ref=t.ref, due=tr.datetime(due),
+                  left=tr.duration(due - d.now()), holder=holder)
+    elif step == sla.ASSIGN_WARN:
+        text = tr("Early warning: {ref} must be assigned by {due} ({left} left).", ref=t.ref,
+                  due=tr.datetime(t.assign_due_at), left=tr.duration(t.assign_due_at - d.now()))
+    elif step == sla.RESOLVE_WARN:
+        text = tr("Early warning: {ref} must be resolved by {due} ({left} left).", ref=t.ref,
+                  due=tr.datetime(t.deadline_at), left=tr.duration(t.deadline_at - d.now()))
+    elif step == sla.ASSIGN_LATE:
+        text = tr("Late: {ref} was not assigned by {due}. Held by {holder}.", ref=t.ref,
+                  due=tr.datetime(t.assign_due_at), holder=holder)
+    elif step == sla.RESOLVE_LATE:
+        text = tr("Late: {ref} missed its deadline of {due}. Held by {holder}.", ref=t.ref,
+                  due=tr.datetime(t.deadline_at), holder=holder)
+    elif step == sla.VISIT_LATE:
+        text = tr("Late: the visit for {ref} ({visit}) has not started. Held by {holder}.",
+                  ref=t.ref, visit=cards.visit(tr, t.visit_date, t.visit_slot), holder=holder)
+    elif step == sla.REMIND_TECHNICIAN:
+        text = tr("Reminder: your visit for {ref} is {visit}, at {unit}.", ref=t.ref,
+                  visit=cards.visit(tr, t.visit_date, t.visit_slot), unit=t.unit.label)
+    else:
+        missed = t.assign_due_at if step == sla.ASSIGN_MANAGERS else t.deadline_at
+        text = tr("Still late after the supervisors were told: {ref}, late by {late}; held by "
+                  "{holder}.", ref=t.ref, late=tr.duration(d.now() - missed), holder=holder)
+    if message.payload.get("late_sent"):
+        text += "\n" + tr("(Sent late: the bot was offline when this fell due.)")
+    return text
+
+
+def greeting(tr: Tr, d: Desk) -> str:
+    """By the estate's time of day when the message goes out."""
+    hour = d.now().astimezone(d.settings.tz).hour
+    if hour < 12:
+        return tr("Good morning.")
+    return tr("Good afternoon.") if hour < 18 else tr("Good evening.")
+
+
+async def weekly_text(tr: Tr, d: Desk, payload: dict) -> str:
+    start, end = from_db_time(payload["start"]), from_db_time(payload["end"])
+    lines = [tr("The desk's week, {start} to {end}: {reported} reported, {resolved} resolved, "
+                "{in_time} of them within the first service-level target.",
+                start=tr.datetime(start), end=tr.datetime(end), reported=payload["reported"],
+                resolved=payload["resolved"], in_time=payload["in_time"])]
+    if payload["late"]:
+        lines.append(tr.plural("Still late now: {n} ticket", "Still late now: {n} tickets",
+                               payload["overdue"]))
+        for ticket_id in payload["late"]:
+            file = await views.ticket_file(d.db, ticket_id, None)
+            lines.append("· " + tr("{ref} {unit}, late by {late}", ref=file.ticket.ref,
+                                   unit=file.ticket.unit.label,
+                                   late=tr.duration(sla.lateness(file.ticket, d.now()))))
+    else:
+        lines.append(tr("Nothing is late."))
+    if payload.get("late_sent"):
+        lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
+    return "\n".join(lines)
+
+
+async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
+    lines = [greeting(tr, d) + " " + tr("The desk today: {open} open, {overdue} late, {paused} "
+                                        "paused.",
+                open=payload["open"], overdue=payload["overdue"], paused=payload["paused"])]
+    if payload["visits"]:
+        lines.append(tr("Visits today:"))
+        for ticket_id in payload["visits"]:
+            file = await views.ticket_file(d.db, ticket_id, None)
+            lines.append(f"· {file.ticket.ref} {file.ticket.unit.label} "
+                         f"{labels.of(tr, labels.SLOTS, file.ticket.visit_slot)} "
+                         f"{cards.holder(tr, file, d.settings) or tr('nobody yet')}")
+    if payload["oldest"]:
+        lines.append(tr("Oldest open tickets:"))
+        for ticket_id in payload["oldest"]:
+            file = await views.ticket_file(d.db, ticket_id, None)
+            lines.append("· " + tr("{ref} {unit}, reported {time}", ref=file.ticket.ref,
+                                   unit=file.ticket.unit.label,
+                                   time=tr.datetime(file.ticket.created_at)))
+    if payload["unreachable"]:
+        names = [p.name for p in [await views.person(d.db, u) for u in payload["unreachable"]]
+                 if p]
+        lines.append(tr("Blocked the bot, so not reachable: {names}", names=tr.join(names)))
+    if payload.get("late_sent"):
+        lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
+    return "\n".join(lines)
