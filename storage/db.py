@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -42,10 +42,14 @@ def to_db_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def from_db_time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
+def db_time(value: str) -> datetime:
+    """A time the schema always has (NOT NULL)."""
     return datetime.fromisoformat(value)  # 60 times faster than strptime; 'Z' is UTC
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    """A time that may not have happened yet (NULL)."""
+    return None if value is None else datetime.fromisoformat(value)
 
 
 class Cursor:
@@ -61,8 +65,11 @@ class Cursor:
         return self._cursor.rowcount
 
     @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
+    def lastrowid(self) -> int:
+        """The id of the row just inserted (only read after an INSERT)."""
+        row_id = self._cursor.lastrowid
+        assert row_id is not None
+        return row_id
 
     async def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -124,7 +131,7 @@ class Database:
         async with aiosqlite.connect(self.path) as conn:
             await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
-    async def off_loop(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+    async def off_loop(self, work: Callable[[Connection], Coroutine[Any, Any, T]]) -> T:
         """A long read (a month of /stats at a million tickets) in a worker thread, on a
         read-only connection of its own: a WAL snapshot, taken beside the desk's work, while
         the loop goes on answering. `work` is written like any storage function."""

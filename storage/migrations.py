@@ -275,4 +275,11 @@ MIGRATIONS: list[str] = [
     DROP INDEX tickets_technician;
     CREATE INDEX tickets_technician ON tickets(technician_id, status, visit_date);
     """,
+    # 9: every ticket has its targets (those from before service levels get their report's
+    # time: late at once, so the desk sees them, rather than never)
+    """
+    UPDATE tickets SET assign_due_at = created_at WHERE assign_due_at IS NULL;
+    UPDATE tickets SET deadline_at = created_at WHERE deadline_at IS NULL;
+    UPDATE tickets SET target_at = deadline_at WHERE target_at IS NULL;
+    """,
 ]

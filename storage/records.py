@@ -82,15 +82,16 @@ class Ticket:
     status: str
     technician_id: int | None
     contractor_id: int | None
-    deadline_at: datetime | None
+    deadline_at: datetime  # the resolve deadline; moves with extensions and reassignments
     work_note: str | None
     labour_hours: float | None
     materials_cost: float | None
     created_at: datetime
     completed_at: datetime | None
     closed_at: datetime | None
+    assign_due_at: datetime  # the first-response (assign) target
+    target_at: datetime  # the first resolve target, kept when deadlines move
     priority: str = "normal"
-    assign_due_at: datetime | None = None
     assigned_at: datetime | None = None
     paused_at: datetime | None = None
     paused_seconds: int = 0
@@ -104,7 +105,6 @@ class Ticket:
     caller_name: str | None = None
     caller_phone: str | None = None
     filed_by: int | None = None  # the member of staff who recorded it for the resident
-    target_at: datetime | None = None  # the first resolve target, kept when deadlines move
 
 
 @dataclass(frozen=True)

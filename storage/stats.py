@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Connection, from_db_time, to_db_time
+from storage.db import Connection, db_time, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ async def tickets_created(conn: Connection, start: datetime,
         (to_db_time(start), to_db_time(end)))
     rows = await cur.fetchall()
     extended = await _with_event(conn, "deadline_extended", start, end)
-    return [TicketRow(r[0], r[1], r[2], r[3], r[4], from_db_time(r[5]), from_db_time(r[6]),
+    return [TicketRow(r[0], r[1], r[2], r[3], r[4], db_time(r[5]), from_db_time(r[6]),
                       from_db_time(r[7]), from_db_time(r[8]), r[9], from_db_time(r[10]),
                       r[0] in extended, r[11])
             for r in rows]

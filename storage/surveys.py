@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from storage.db import Connection, from_db_time, to_db_time
+from storage.db import Connection, db_time, from_db_time, to_db_time
 from storage.records import Survey
 
 _SELECT = ("SELECT s.ticket_id, s.sent_at, s.reminded_at, s.expired_at, s.channel, s.reached, "
@@ -14,7 +14,7 @@ _SELECT = ("SELECT s.ticket_id, s.sent_at, s.reminded_at, s.expired_at, s.channe
 
 
 def _survey(r) -> Survey:
-    return Survey(r[0], from_db_time(r[1]), from_db_time(r[2]), from_db_time(r[3]), r[4],
+    return Survey(r[0], db_time(r[1]), from_db_time(r[2]), from_db_time(r[3]), r[4],
                   None if r[5] is None else bool(r[5]), r[6], tuple(json.loads(r[7])), r[8],
                   from_db_time(r[9]), bool(r[10]), bool(r[11]), r[12], r[13])
 

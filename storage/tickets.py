@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Connection, from_db_time, to_db_time
+from storage.db import Connection, db_time, from_db_time, to_db_time
 from storage.records import Signoff, Ticket, TicketEvent, Unit
 
 _SELECT = (
@@ -27,14 +27,14 @@ def _ticket(r) -> Ticket:
     return Ticket(
         id=r[0], ref=r[1], kind=r[2], resident_id=r[3], unit=Unit(r[4], r[5], r[6]),
         category=r[7], location=r[8], description=r[9], visit_date=r[10], visit_slot=r[11],
-        status=r[12], technician_id=r[13], contractor_id=r[14], deadline_at=from_db_time(r[15]),
+        status=r[12], technician_id=r[13], contractor_id=r[14], deadline_at=db_time(r[15]),
         work_note=r[16], labour_hours=r[17], materials_cost=r[18],
-        created_at=from_db_time(r[19]), completed_at=from_db_time(r[20]),
-        closed_at=from_db_time(r[21]), priority=r[22], assign_due_at=from_db_time(r[23]),
+        created_at=db_time(r[19]), completed_at=from_db_time(r[20]),
+        closed_at=from_db_time(r[21]), priority=r[22], assign_due_at=db_time(r[23]),
         assigned_at=from_db_time(r[24]), paused_at=from_db_time(r[25]),
         paused_seconds=r[26], defaulted_contractor_id=r[27], department=r[28], reply=r[29],
         callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
-        target_at=from_db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
+        target_at=db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
         filed_by=r[37],
     )
 
@@ -207,7 +207,7 @@ async def events(conn: Connection, ticket_id: int) -> list[TicketEvent]:
     cur = await conn.execute(
         "SELECT at, actor_id, action, from_status, to_status, note FROM ticket_events "
         "WHERE ticket_id = ? ORDER BY id", (ticket_id,))
-    return [TicketEvent(from_db_time(r[0]), r[1], r[2], r[3], r[4], r[5])
+    return [TicketEvent(db_time(r[0]), r[1], r[2], r[3], r[4], r[5])
             for r in await cur.fetchall()]
 
 
@@ -229,7 +229,7 @@ async def signoffs(conn: Connection, ticket_id: int) -> list[Signoff]:
     cur = await conn.execute(
         "SELECT party, user_id, automatic, at FROM signoffs WHERE ticket_id = ? ORDER BY at",
         (ticket_id,))
-    return [Signoff(r[0], r[1], bool(r[2]), from_db_time(r[3])) for r in await cur.fetchall()]
+    return [Signoff(r[0], r[1], bool(r[2]), db_time(r[3])) for r in await cur.fetchall()]
 
 
 async def awaiting_signoff(conn: Connection, party: str,

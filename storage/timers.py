@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Connection, from_db_time, to_db_time
+from storage.db import Connection, db_time, to_db_time
 
 ESTATE = 0
 DUE_QUERY = ("SELECT id, ticket_id, kind, due_at FROM timers "
@@ -24,7 +24,7 @@ class Timer:
 
 async def due(conn: Connection, now: datetime, limit: int) -> list[Timer]:
     cur = await conn.execute(DUE_QUERY, (to_db_time(now), limit))
-    return [Timer(r[0], r[1], r[2], from_db_time(r[3])) for r in await cur.fetchall()]
+    return [Timer(r[0], r[1], r[2], db_time(r[3])) for r in await cur.fetchall()]
 
 
 async def fire(conn: Connection, timer_id: int, now: datetime) -> bool:
@@ -70,4 +70,4 @@ async def forget(conn: Connection, ticket_id: int, kinds: tuple[str, ...]) -> No
 async def pending(conn: Connection, ticket_id: int) -> dict[str, datetime]:
     cur = await conn.execute(
         "SELECT kind, due_at FROM timers WHERE ticket_id = ? AND fired_at IS NULL", (ticket_id,))
-    return {r[0]: from_db_time(r[1]) for r in await cur.fetchall()}
+    return {r[0]: db_time(r[1]) for r in await cur.fetchall()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Connection, from_db_time, to_db_time
+from storage.db import Connection, db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -44,5 +44,5 @@ async def of_ticket(conn: Connection, ticket_id: int) -> list[Visit]:
     cur = await conn.execute(
         "SELECT round, worker_id, completed_at, note, labour_hours, materials_cost FROM visits "
         "WHERE ticket_id = ? ORDER BY round", (ticket_id,))
-    return [Visit(r[0], r[1], from_db_time(r[2]), r[3], r[4], r[5])
+    return [Visit(r[0], r[1], db_time(r[2]), r[3], r[4], r[5])
             for r in await cur.fetchall()]

@@ -5,6 +5,7 @@ import sqlite3
 
 from storage.db import Database
 from storage.migrations import MIGRATIONS
+from workflow.tickets import load
 
 T0 = "2026-11-01T02:00:00.000000Z"
 T1 = "2026-11-02T02:00:00.000000Z"
@@ -32,6 +33,10 @@ def old_desk(path, upto: int) -> None:
             VALUES (1, 'R-2026-00001', 'R', 5001, 1, 'plumbing', 'Kitchen', 'Leak',
                     '2026-11-02', 'morning', 'closed', 9002, '{T1}', 'Replaced the pipe', 2.5,
                     350, '{T0}', '{T1}', '{T1}', '{T1}');
+        INSERT INTO tickets (id, ref, kind, resident_id, unit_id, category, location,
+            description, visit_date, visit_slot, status, created_at, updated_at)
+            VALUES (2, 'R-2026-00002', 'R', 5001, 1, 'electrical', 'Hall', 'No light',
+                    '2026-11-03', 'any', 'new', '{T1}', '{T1}');
         INSERT INTO ticket_events (ticket_id, at, actor_id, action, from_status, to_status)
             VALUES (1, '{T0}', 5001, 'reported', NULL, 'new'),
                    (1, '{T1}', 9002, 'completed', 'assigned', 'completed');
@@ -56,6 +61,7 @@ async def test_a_desk_from_the_first_migration_upgrades_with_its_data(tmp_path):
         ticket = await (await conn.execute(
             "SELECT ref, status, version, target_at, channel, labour_hours FROM tickets"
         )).fetchone()
+        waiting = await load(conn, 2)  # open from before service levels: its targets are set
         visits = await (await conn.execute(
             "SELECT round, worker_id, labour_hours, materials_cost, note FROM visits")).fetchall()
         contract = await (await conn.execute(
@@ -67,6 +73,7 @@ async def test_a_desk_from_the_first_migration_upgrades_with_its_data(tmp_path):
     assert [tuple(v) for v in visits] == [(1, 9002, 2.5, 350.0, "Replaced the pipe")]
     assert contract[0] is None  # the first desk had no contractual deadlines
     assert relation[0] == "owner"
+    assert waiting.assign_due_at == waiting.deadline_at == waiting.created_at  # late at once
 
 
 async def test_a_phone_callback_recorded_by_an_older_desk_becomes_its_own_record(tmp_path):

@@ -37,7 +37,7 @@ class Party(StrEnum):
 NEW, ASSIGNED, EN_ROUTE, ON_SITE = Status.NEW, Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE
 COMPLETED, REOPENED, CLOSED = Status.COMPLETED, Status.REOPENED, Status.CLOSED
 
-TRANSITIONS: dict[Status | None, frozenset[Status]] = {
+TRANSITIONS: dict[str | None, frozenset[str]] = {
     None: frozenset({NEW}),
     NEW: frozenset({ASSIGNED}),
     ASSIGNED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
