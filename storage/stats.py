@@ -19,9 +19,9 @@ class TicketRow:
     created_at: datetime
     assigned_at: datetime | None
     completed_at: datetime | None
-    deadline_at: datetime | None
+    deadline_at: datetime
     technician: str | None
-    target_at: datetime | None = None
+    target_at: datetime
     extended: bool = False
     channel: str = "bot"
 
@@ -50,7 +50,7 @@ async def tickets_created(conn: Connection, start: datetime,
     rows = await cur.fetchall()
     extended = await _with_event(conn, "deadline_extended", start, end)
     return [TicketRow(r[0], r[1], r[2], r[3], r[4], db_time(r[5]), from_db_time(r[6]),
-                      from_db_time(r[7]), from_db_time(r[8]), r[9], from_db_time(r[10]),
+                      from_db_time(r[7]), db_time(r[8]), r[9], db_time(r[10]),
                       r[0] in extended, r[11])
             for r in rows]
 

@@ -86,6 +86,8 @@ async def stand_in(conn: Connection, person: Person) -> Person | None:
     """The person, or, when they blocked the bot, the next reachable one of their role."""
     if not person.unreachable:
         return person
+    if person.role is None:
+        return None
     others = await people.reachable_with_role(conn, person.role)
     return others[0] if others else None
 
@@ -134,7 +136,8 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
     elif kind == sla.REMIND_TECHNICIAN:
         if ticket.status in (machine.ASSIGNED, machine.REOPENED) and ticket.technician_id:
             technician = await people.get(conn, ticket.technician_id)
-            await _send(conn, [technician], "visit_reminder", ticket, now, payload)
+            if technician is not None:
+                await _send(conn, [technician], "visit_reminder", ticket, now, payload)
     elif kind in sla.SURVEY_STEPS:
         await surveys.fire(conn, settings, ticket, kind, now)
     elif kind == sla.REMIND_RESIDENT:

@@ -64,7 +64,7 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
                              actor_id=user_id)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
         await drafts.delete(conn, user_id)
-        return await tickets.get(conn, ticket_id)
+        return await machine.load(conn, ticket_id)
 
 
 async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, category: str,
@@ -119,7 +119,7 @@ async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, ac
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "complaint_acknowledged", now, ticket.id,
                          actor_id=actor_id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
@@ -135,7 +135,7 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
                                  department)
         await tickets.update_fields(conn, ticket.id, now, department=department,
                                     assigned_at=ticket.assigned_at or now)
-        routed = await tickets.get(conn, ticket.id)
+        routed = await machine.load(conn, ticket.id)
         for head in await machine.holders(conn, routed):
             await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id,
                              actor_id=actor_id)
@@ -185,4 +185,4 @@ async def reply(db: Database, settings: EstateSettings, actor_id: int, text: str
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "complaint_reply", now, ticket.id,
                          actor_id=actor_id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)

@@ -71,7 +71,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
                 raise machine.Refusal(machine.Refusal.STALE)
             note = tech.name
         else:
-            unit = await contractors.get(conn, contractor_id)
+            unit = await contractors.get(conn, contractor_id) if contractor_id else None
             if unit is None or not liable(unit, ticket.category):
                 raise machine.Refusal(machine.Refusal.STALE)
             note = unit.name
@@ -84,9 +84,11 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             due = deadline(settings, now, days)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
         if own_staff:
-            defaulted = await contractors.get(conn, ticket.contractor_id)
+            defaulted = await contractors.get(conn, ticket.contractor_id) \
+                if ticket.contractor_id else None
             await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
-                                    machine.ASSIGNED, machine.ASSIGNED, defaulted.name)
+                                    machine.ASSIGNED, machine.ASSIGNED,
+                                    defaulted.name if defaulted else "")
         await tickets.update_fields(
             conn, ticket.id, now, technician_id=technician_id, contractor_id=contractor_id,
             deadline_at=due, assigned_at=ticket.assigned_at or now,
@@ -99,7 +101,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
                              actor_id=actor_id)
         await outbox.add(conn, ticket.resident_id, "resident_assigned", now, ticket.id,
                          actor_id=actor_id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: int,

@@ -104,7 +104,9 @@ async def claim_unit(db: Database, user_id: int, claimed: str, now: datetime) ->
         for clerk in await machine.desk(conn):
             await outbox.add(conn, clerk.user_id, "join_request", now,
                              payload={"request_id": request_id})
-        return await roster.get_join_request(conn, request_id)
+        request = await roster.get_join_request(conn, request_id)
+        assert request is not None  # written just above, in this transaction
+        return request
 
 
 def unit_text(value: str) -> str:

@@ -21,7 +21,7 @@ MAX_NOTE = 1000
 MAX_REASON = 500
 MAX_HOURS = 200.0
 MAX_COST = 10_000_000.0
-PROGRESS = {machine.EN_ROUTE: "en_route", machine.ON_SITE: "arrived"}
+PROGRESS: dict[str, str] = {machine.EN_ROUTE: "en_route", machine.ON_SITE: "arrived"}
 
 
 def _may_work(person_role: str | None, person_id: int, ticket: Ticket) -> bool:
@@ -55,7 +55,7 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id,
                          actor_id=actor_id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
@@ -128,7 +128,7 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: 
         await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id,
                          actor_id=actor_id)
         await drafts.delete(conn, actor_id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def confirm(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
@@ -143,7 +143,7 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
         await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: int,
@@ -162,7 +162,7 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
         await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
@@ -196,7 +196,7 @@ async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, re
         for holder in await machine.holders(conn, ticket):
             await outbox.add(conn, holder.user_id, "task_reopened", now, ticket.id,
                              {"reason": reason})
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def supervisor_sign(db: Database, ticket_id: int, actor_id: int, now: datetime) -> bool:

@@ -111,4 +111,4 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
                              actor_id=user_id)
         await sla.arm(conn, settings, ticket_id, now)
         await drafts.delete(conn, user_id)
-        return await tickets.get(conn, ticket_id)
+        return await machine.load(conn, ticket_id)

@@ -91,8 +91,9 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
     if ticket.paused_at is not None:
         return
     if ticket.status == machine.COMPLETED:
-        await timers.set_pending(conn, ticket.id, AUTO_CONFIRM,
-                                 ticket.completed_at + timedelta(days=settings.auto_confirm_days))
+        if ticket.completed_at is not None:  # always, once completed
+            await timers.set_pending(conn, ticket.id, AUTO_CONFIRM, ticket.completed_at +
+                                     timedelta(days=settings.auto_confirm_days))
         return
     start = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
     if ticket.status == machine.NEW and ticket.assigned_at is None:
@@ -107,9 +108,10 @@ async def _survey_steps(conn: Connection, settings: EstateSettings, ticket: Tick
     """The callback survey, once per ticket: sent after the close; once sent, a reminder and
     then 'no response' while unanswered; a low answer alerts the supervisors if its comment
     does not come."""
+    closed_at = ticket.closed_at
+    assert closed_at is not None  # a closed ticket's
     await timers.set_pending(conn, ticket.id, SURVEY_SEND,
-                             within_survey_hours(settings, ticket.closed_at +
-                                                 settings.survey_delay))
+                             within_survey_hours(settings, closed_at + settings.survey_delay))
     survey = await surveys.get(conn, ticket.id)
     if survey is None:
         return
@@ -169,7 +171,7 @@ async def pause(db: Database, settings: EstateSettings, actor_id: int, reason: s
         await tickets.add_event(conn, ticket.id, now, actor_id, "paused", ticket.status,
                                 ticket.status, reason)
         await arm(conn, settings, ticket.id, now)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
@@ -189,7 +191,7 @@ async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         await tickets.add_event(conn, ticket.id, now, actor_id, "resumed", ticket.status,
                                 ticket.status)
         await arm(conn, settings, ticket.id, now)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def start_with_reason(db: Database, flow: str, ticket_id: int, actor_id: int,
@@ -234,7 +236,7 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "deadline_extended", now, ticket.id,
                              {"reason": reason}, actor_id=actor_id)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def change_priority(db: Database, settings: EstateSettings, ticket_id: int,
@@ -258,7 +260,7 @@ async def change_priority(db: Database, settings: EstateSettings, ticket_id: int
         await tickets.add_event(conn, ticket.id, now, actor_id, "priority_changed",
                                 ticket.status, ticket.status, f"{ticket.priority} → {priority}")
         await arm(conn, settings, ticket.id, now, afresh=ASSIGN_STEPS + RESOLVE_STEPS)
-        return await tickets.get(conn, ticket.id)
+        return await machine.load(conn, ticket.id)
 
 
 async def overdue(db: Database, actor_id: int, now: datetime, limit: int = 30

@@ -65,7 +65,9 @@ def parse_month(text: str | None, settings: EstateSettings, now: datetime) -> da
 
 
 def _median(values: list[timedelta]) -> timedelta | None:
-    return statistics.median(values) if values else None
+    if not values:
+        return None
+    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
 
 
 def _averages(pairs) -> dict:
@@ -89,6 +91,8 @@ async def _month(conn, month: date, start: datetime, end: datetime) -> Stats:
     reopened = await rows.reopenings(conn, start, end)
     surveys = await rows.surveys_sent(conn, start, end)
     done = [t for t in tickets if t.completed_at is not None]
+    finished = [(t, t.completed_at) for t in tickets if t.completed_at is not None]
+    in_time = [(at, t.target_at) for t, at in finished]
     refs = {t.id: t for t in tickets}
     reopen_by_technician: Counter = Counter()
     for ticket_id, count in reopened.items():
@@ -104,10 +108,10 @@ async def _month(conn, month: date, start: datetime, end: datetime) -> Stats:
         by_status=dict(Counter(t.status for t in tickets)),
         by_channel=dict(Counter(t.channel for t in tickets)),
         resolved=len(done),
-        resolved_in_time=sum(t.completed_at <= (t.target_at or t.deadline_at) for t in done),
+        resolved_in_time=sum(at <= target for at, target in in_time),
         extended=sum(t.extended for t in tickets),
         median_assign=_median([t.assigned_at - t.created_at for t in tickets if t.assigned_at]),
-        median_resolve=_median([t.completed_at - t.created_at for t in done]),
+        median_resolve=_median([at - t.created_at for t, at in finished]),
         surveys_due=len(surveys),
         surveys_answered=sum(s.answered or s.reached_by_phone for s in surveys),
         rating_by_category=_averages(((s.kind, s.category), r) for s, r in rated),

@@ -96,7 +96,8 @@ async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, re
         await surveys.set_reasons(conn, ticket_id, chosen)
         await sla.arm(conn, settings, ticket_id, now)  # an alerting chip: alerted even if
         # the survey is never finished
-        return await surveys.get(conn, ticket_id)
+        _, survey = await _own_survey(conn, ticket_id, resident_id)
+        return survey
 
 
 async def ask_comment(db: Database, ticket_id: int, resident_id: int, now: datetime) -> None:
@@ -151,7 +152,7 @@ async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
         await surveys.set_followup(conn, ticket_id, followup_id)
         await tickets.add_event(conn, original.id, now, actor_id, "follow_up_opened",
                                 original.status, original.status)
-        return await tickets.get(conn, followup_id)
+        return await machine.load(conn, followup_id)
 
 
 async def start_call(db: Database, ref: str, actor_id: int, now: datetime) -> Ticket:

@@ -82,8 +82,8 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     signoffs = await tickets.signoffs(conn, ticket_id)
     ids = {e.actor_id for e in events} | {s.user_id for s in signoffs}
     ids |= {ticket.resident_id, ticket.technician_id, ticket.filed_by}
-    names = {}
-    for user_id in ids - {None}:
+    names: dict[int, str] = {}
+    for user_id in (i for i in ids if i is not None):
         found = await people.get(conn, user_id)
         if found is not None:
             names[user_id] = found.name
@@ -170,7 +170,10 @@ async def join_request(db: Database, request_id: int) -> tuple[
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         matches, _ = await unit_names.find(conn, request.claimed_unit)
         listed = [e for u in matches[:1] for e in await roster.entries_of_unit(conn, u.id)]
-        return request, await people.get(conn, request.user_id), listed
+        person = await people.get(conn, request.user_id)
+        if person is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        return request, person, listed
 
 
 async def unreachable(db: Database) -> list[Person]:
