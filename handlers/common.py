@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
 
@@ -278,7 +278,7 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
 async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
     """The text the person sent, trimmed; or None, after telling them what is wrong with it
     (a sticker or a photo where text is expected, an empty or an over-long message)."""
-    text = update.effective_message.text
+    text = message_of(update).text
     if not text or not visible(text):
         await answer(update, who.tr("Please answer in text."))
         return None
@@ -310,7 +310,7 @@ async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
 async def collect_photo(update: Update, context: Context, who: Asker, draft: Draft, limit: int,
                         done: str) -> None:
     """A photo for the draft in progress, up to `limit`; `done` is the Done button's data."""
-    message, tr = update.effective_message, who.tr
+    message, tr = message_of(update), who.tr
     photos = list(draft.data.get("photos", []))
     done_button = keyboard([[(tr("Done"), done)]])
     if not message.photo:
@@ -341,7 +341,8 @@ async def clear_buttons(update: Update) -> None:
     """Removes the buttons of the tapped message, so it cannot be tapped again; a message
     already cleared (a double tap) is fine."""
     try:
-        await update.callback_query.edit_message_reply_markup(None)
+        if update.callback_query is not None:
+            await update.callback_query.edit_message_reply_markup(None)
     except BadRequest:
         pass
 
@@ -378,9 +379,10 @@ def filed_for(who: Asker, ticket) -> str:
                   unit=ticket.unit.label)
 
 
-def stamp(data: str, version: int) -> str:
-    """Button data for a change, carrying the version of the ticket the person was shown."""
-    return f"{data}:v{version}"
+def stamp(data: str, version: int | None) -> str:
+    """Button data for a change, carrying the version of the ticket the person was shown
+    (none from a card older than versions: the change is then refused as out of date)."""
+    return data if version is None else f"{data}:v{version}"
 
 
 def seen_version(args: list[str]) -> tuple[list[str], int | None]:
@@ -391,8 +393,29 @@ def seen_version(args: list[str]) -> tuple[list[str], int | None]:
     return args, None
 
 
+def button_data(update: Update) -> str:
+    """The data of the tapped button (the handlers that call this take only buttons)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data
+
+
+def message_of(update: Update) -> Message:
+    """The message of an update that carries one (the handlers that call this take only
+    messages)."""
+    message = update.effective_message
+    assert message is not None
+    return message
+
+
+def chat_of(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None  # handles() answers only updates with a chat
+    return chat.id
+
+
 def callback_args(update: Update) -> list[str]:
-    return update.callback_query.data.split(":")[2:]
+    return button_data(update).split(":")[2:]
 
 
 def int_arg(args: list[str], index: int) -> int:

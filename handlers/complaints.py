@@ -13,6 +13,7 @@ from handlers.common import (
     Context,
     answer,
     behalf_lines,
+    button_data,
     clear_buttons,
     collect_photo,
     draft_at,
@@ -22,6 +23,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    message_of,
     own_unit,
     picker,
     stamp,
@@ -95,7 +97,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
 
 @handles(roles_allowed=roles.FILERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     d = context.desk
     if action == "u":
         draft = await draft_at(context, who, complaints.FLOW, "unit")
@@ -195,7 +197,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
 @handles(roles_allowed=roles.SIGNERS)
 async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket_id = int_arg(update.callback_query.data.split(":"), 2)
+    ticket_id = int_arg(button_data(update).split(":"), 2)
     ticket = await complaints.start_reply(d.db, ticket_id, who.user_id, d.now())
     await answer(update, who.tr("{ref}: what was done about it? (for the record, up to {limit} "
                                 "characters)", ref=ticket.ref, limit=complaints.MAX_REPLY),
@@ -224,7 +226,7 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
 @handles(roles_allowed=(roles.RESIDENT,))
 async def on_add_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket = await addenda.start(d.db, int_arg(update.callback_query.data.split(":"), 2),
+    ticket = await addenda.start(d.db, int_arg(button_data(update).split(":"), 2),
                                  who.user_id, d.now())
     await answer(update, who.tr("Send a message or a photo to add to {ref}.", ref=ticket.ref),
                  keyboard([_cancel(who)]))
@@ -232,7 +234,7 @@ async def on_add_button(update: Update, context: Context, who: Asker) -> None:
 
 async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """What the resident adds to an open ticket (a step of the router)."""
-    message, d = update.effective_message, context.desk
+    message, d = message_of(update), context.desk
     if message.photo:
         ticket = await addenda.add(d.db, who.user_id, d.now(), text=message.caption or "",
                                    photo=message.photo[-1].file_id)

@@ -14,6 +14,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
+    button_data,
     clear_buttons,
     handles,
     int_arg,
@@ -40,7 +41,7 @@ async def queue(update: Update, context: Context, who: Asker) -> None:
 
 @handles(roles_allowed=roles.DISPATCHERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)

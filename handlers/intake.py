@@ -13,6 +13,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
+    button_data,
     clear_buttons,
     handles,
     keyboard,
@@ -94,7 +95,7 @@ async def _ask_kind(update: Update, who: Asker) -> None:
 
 @handles(roles_allowed=roles.DISPATCHERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     value = args[0] if args else ""
     if action == "u":

@@ -12,11 +12,13 @@ from handlers.common import (
     Context,
     answer,
     callback_args,
+    chat_of,
     clear_buttons,
     handles,
     int_arg,
     keyboard,
     main_menu,
+    message_of,
 )
 from handlers.i18n import LANGUAGE_NAMES
 from storage.records import Draft
@@ -67,7 +69,7 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
         return
     who.person = await views.person(d.db, who.user_id)
     lives_here = who.person.lives_here
-    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, role, lives_here)
+    await menus.set_for_chat(context.bot, chat_of(update), who.tr, role, lives_here)
     text = who.tr("Welcome to the team. You are now registered as {role}.",
                   role=labels.of(who.tr, labels.ROLES, role))
     if lives_here:
@@ -77,7 +79,7 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
 
 @handles()
 async def contact(update: Update, context: Context, who: Asker) -> None:
-    shared = update.effective_message.contact
+    shared = message_of(update).contact
     if shared.user_id != who.user_id:
         await answer(update, who.tr("Please share your own phone number with the button, not "
                                     "someone else's contact."), _share_phone(who))
@@ -89,7 +91,7 @@ async def contact(update: Update, context: Context, who: Asker) -> None:
     outcome = await onboarding.contact_shared(d.db, who.user_id, shared.phone_number, d.now())
     if outcome.linked:
         who.person = await views.person(d.db, who.user_id)
-        await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, roles.RESIDENT)
+        await menus.set_for_chat(context.bot, chat_of(update), who.tr, roles.RESIDENT)
         await answer(update, who.tr("Thank you. You are linked to unit {unit}.",
                                     unit=outcome.linked[0].label), ReplyKeyboardRemove())
         await answer(update, who.tr("What would you like to do?"), main_menu(who))
@@ -112,7 +114,7 @@ async def pick_unit(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     linked = await onboarding.pick_unit(d.db, who.user_id, unit_id, d.now())
     who.person = await views.person(d.db, who.user_id)
-    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, roles.RESIDENT)
+    await menus.set_for_chat(context.bot, chat_of(update), who.tr, roles.RESIDENT)
     await clear_buttons(update)
     await answer(update, who.tr("You are linked to: {units}.",
                                 units=who.tr.join(u.label for u in linked)), main_menu(who))
@@ -120,7 +122,7 @@ async def pick_unit(update: Update, context: Context, who: Asker) -> None:
 
 async def on_claim(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """The typed unit of a resident not on the roster (a step of the router)."""
-    text = update.effective_message.text
+    text = message_of(update).text
     parsed = onboarding.parse_claim(text) if text else None
     if parsed is None:
         await answer(update, who.tr("Please type the building and the unit separated by a space, "
@@ -166,7 +168,7 @@ async def set_language(update: Update, context: Context, who: Asker) -> None:
         who.person = await onboarding.register(d.db, who.user_id, code[0], _name(update), d.now())
     await onboarding.set_language(d.db, who.user_id, code[0])
     who.tr = d.tr(code[0])
-    await menus.set_for_chat(context.bot, update.effective_chat.id, who.tr, who.role,
+    await menus.set_for_chat(context.bot, chat_of(update), who.tr, who.role,
                              bool(who.person and who.person.lives_here))
     await clear_buttons(update)
     await answer(update, who.tr("I will speak English with you from now on."), main_menu(who))

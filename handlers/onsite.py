@@ -13,6 +13,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
+    button_data,
     clear_buttons,
     collect_photo,
     handles,
@@ -20,6 +21,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    message_of,
     seen_version,
     text_answer,
 )
@@ -52,7 +54,7 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
 
 @handles(roles_allowed=(roles.TECHNICIAN, *roles.DISPATCHERS))
 async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     if action == "pd":
@@ -99,7 +101,7 @@ async def _photos_done(update: Update, context: Context, who: Asker) -> None:
 async def on_completion_message(update: Update, context: Context, who: Asker,
                                 draft: Draft) -> None:
     """A message during the completion record (a step of the router)."""
-    message, tr, d = update.effective_message, who.tr, context.desk
+    message, tr, d = message_of(update), who.tr, context.desk
     step, flow = draft.step, onsite.COMPLETE_FLOW
     if step == "photos":
         await collect_photo(update, context, who, draft, onsite.MAX_PHOTOS, "w:pd")
@@ -131,7 +133,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
 
 @handles()
 async def on_signoff(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "ok":

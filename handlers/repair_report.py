@@ -16,6 +16,7 @@ from handlers.common import (
     Context,
     answer,
     behalf_lines,
+    button_data,
     clear_buttons,
     collect_photo,
     draft_at,
@@ -136,7 +137,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
 
 @handles(roles_allowed=roles.FILERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     d = context.desk
     if action == "u":
         draft = await draft_at(context, who, report.FLOW, "unit")

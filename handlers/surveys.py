@@ -14,6 +14,7 @@ from handlers.common import (
     Context,
     Desk,
     answer,
+    button_data,
     clear_buttons,
     handles,
     int_arg,
@@ -65,7 +66,7 @@ def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
 
 @handles()
 async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "r":
@@ -151,7 +152,7 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
 
 @handles(roles_allowed=roles.DISPATCHERS)
 async def on_call_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = update.callback_query.data.split(":")[1:]
+    action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     draft = await _call_draft(context, who, ticket_id)
