@@ -52,7 +52,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
                .post_init(_post_init).post_shutdown(_post_shutdown))
     if rate_limited:
         # Telegram's limits; "retry after" answers come back to the outbox, which waits.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        # (PTB types the builder by its limiter; the untyped one it starts with cannot say so)
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
@@ -69,6 +70,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
 def schedule(app: Application) -> None:
     """What is due lives in SQLite; the JobQueue only wakes the sweep that asks for it."""
     d: Desk = app.bot_data.desk
+    assert app.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
     app.job_queue.run_repeating(sweep, interval=d.settings.sweep_seconds, first=1, name="sweep")
     app.job_queue.run_repeating(_deliver, interval=OUTBOX_SECONDS, first=1, name="outbox")
 

@@ -109,7 +109,7 @@ def parse_settings(raw: dict) -> EstateSettings:
             lang not in LANGUAGES for lang in languages):
         raise ConfigError(f"languages: must be a list drawn from {list(LANGUAGES)}")
     default_language = raw.get("default_language", languages[0])
-    if default_language not in languages:
+    if not isinstance(default_language, str) or default_language not in languages:
         raise ConfigError(f"default_language: '{default_language}' must be one of languages "
                           f"{languages}")
     days = raw.get("auto_confirm_days", defaults.auto_confirm_days)
@@ -263,7 +263,7 @@ def _categories(raw, setting: str = "categories",
     if not isinstance(raw, list) or not raw:
         raise ConfigError(f"{setting}: must be a list of [[{setting}]] tables with a key")
     builtin = {c.key: c for c in builtins}
-    found = []
+    found: list[Category] = []
     for n, item in enumerate(raw, start=1):
         key = item.get("key") if isinstance(item, dict) else None
         if not isinstance(key, str) or not key.replace("_", "").isalnum() or len(key) > 30:

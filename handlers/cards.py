@@ -104,7 +104,8 @@ def timeline(tr: Tr, file: TicketFile) -> str:
     if file.signoffs:
         lines.append(tr("Signed off by:"))
         for s in file.signoffs:
-            name = tr("automatic") if s.automatic else file.names.get(s.user_id, "")
+            name = tr("automatic") if s.automatic or s.user_id is None else \
+                file.names.get(s.user_id, "")
             lines.append("· " + tr("{party}: {name} {time}",
                                    party=labels.of(tr, labels.PARTIES, s.party), name=name,
                                    time=tr.datetime(s.at)))

@@ -87,6 +87,12 @@ class Asker:
     tr: Tr
 
     @property
+    def member(self) -> Person:
+        """Their record, where the role check already required one."""
+        assert self.person is not None
+        return self.person
+
+    @property
     def role(self) -> str | None:
         return self.person.role if self.person and self.person.active else None
 
@@ -100,6 +106,7 @@ class Asker:
 
 async def asker(update: Update, context: Context) -> Asker:
     user = update.effective_user
+    assert user is not None  # handles() answers only updates from someone
     d = context.desk
     person = await views.person(d.db, user.id)
     if person is not None and person.unreachable:  # they talk to us again
@@ -149,7 +156,9 @@ def visible(text: str) -> bool:
 
 async def answer(update: Update, text: str, keyboard=None) -> None:
     """Replies in the chat of the update, whether it came as a message or a button."""
-    await update.effective_chat.send_message(fit(text, keep_end=True), reply_markup=keyboard)
+    chat = update.effective_chat
+    assert chat is not None  # handles() answers only updates with a chat
+    await chat.send_message(fit(text, keep_end=True), reply_markup=keyboard)
 
 
 def handles(*, roles_allowed: tuple[str, ...] | None = None):
@@ -183,7 +192,7 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                     raise Refusal(Refusal.FORBIDDEN)
                 await func(update, context, who)
             except Refusal as refusal:
-                if refusal.reason == Refusal.HANDLED:
+                if refusal.reason == Refusal.HANDLED and refusal.ticket_id is not None:
                     await _show_handled(update, context, who, refusal.ticket_id,
                                         refusal.unversioned)
                     return
@@ -200,7 +209,8 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             except Busy as busy:
                 await _busy(update, who, busy.draft)
             except Exception as exc:
-                exc.saved = commits_so_far() > before  # for the apology (bot/app.py)
+                exc.saved = commits_so_far() > before  # type: ignore[attr-defined]  # read
+                # by the apology (bot/app.py): whether the action was saved after all
                 raise
             if query is not None:
                 await query.answer()
@@ -241,7 +251,7 @@ async def _not_filed(update: Update, context: Context, who: Asker,
     else:
         await answer(update, tr("That is the most new reports one day takes. You can report "
                                 "again from {time}. For an emergency, please call {office}.",
-                                time=tr.datetime(refusal.until),
+                                time=tr.datetime(refusal.until) if refusal.until else "",
                                 office=office(tr, context.desk.settings)))
 
 
@@ -270,7 +280,8 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
         await update.callback_query.answer(head, show_alert=True)
     await clear_buttons(update)
     staff = roles.can_dispatch(who.role)
-    buttons = desk_buttons(tr, file, who.person) if staff else task_buttons(tr, file)
+    buttons = desk_buttons(tr, file, who.person) if staff and who.person else \
+        task_buttons(tr, file)
     await answer(update, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
                  keyboard(buttons))
 

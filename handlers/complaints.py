@@ -187,8 +187,9 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
                                         args[1] if len(args) > 1 else "", d.now(), seen)
         kick(context)
         await clear_buttons(update)
+        department = labels.department(tr, d.settings, ticket.department or "")
         await answer(update, tr("{ref} passed to {department}.", ref=ticket.ref,
-                                department=labels.department(tr, d.settings, ticket.department)))
+                                department=department))
     else:
         return False
     return True

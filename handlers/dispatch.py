@@ -48,7 +48,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         await answer(update, cards.summary(tr, d.settings, file, staff=True),
-                     keyboard(desk_buttons(tr, file, who.person)))
+                     keyboard(desk_buttons(tr, file, who.member)))
     elif action == "tech":
         ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
         if not technicians:
@@ -139,7 +139,7 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
                             name=file.contractor.name, phone=cards.phone(file.contractor.phone))
                          if file.contractor.phone else
                          tr("Please phone the contractor, then tap 'Notified by phone'."))
-    await answer(update, text, keyboard(desk_buttons(tr, file, who.person)))
+    await answer(update, text, keyboard(desk_buttons(tr, file, who.member)))
 
 
 def register(app) -> None:

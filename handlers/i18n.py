@@ -4,7 +4,8 @@ locale-aware formatting of dates, times and numbers."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date as Day  # Tr.date below hides the name in its class
+from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 
@@ -94,10 +95,10 @@ class Tr:
         clock = format_skeleton("Hm", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
         return f"{day} {clock}"
 
-    def date(self, value: date) -> str:
+    def date(self, value: Day) -> str:
         return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
 
-    def short_date(self, value: date) -> str:
+    def short_date(self, value: Day) -> str:
         return self.made(("MMMEd", value), lambda: format_skeleton(
             "MMMEd", value, locale=self.locale, fuzzy=True))
 

@@ -52,14 +52,14 @@ CHIPS = {
     "not_resolved": N_("Not resolved"),
     "not_listened": N_("Did not listen"),
 }
-COMPLAINT_STATUSES = {
+COMPLAINT_STATUSES: dict[str, str] = {
     Status.NEW: N_("Received, waiting for the desk"),
     Status.ASSIGNED: N_("With the department concerned"),
     Status.COMPLETED: N_("Replied, waiting for the resident's answer"),
     Status.REOPENED: N_("Reopened"),
     Status.CLOSED: N_("Closed"),
 }
-STATUSES = {
+STATUSES: dict[str, str] = {
     Status.NEW: N_("Received, waiting for dispatch"),
     Status.ASSIGNED: N_("Assigned"),
     Status.EN_ROUTE: N_("Technician on the way"),
@@ -128,14 +128,14 @@ ACTIONS = {
     "follow_up_opened": N_("Follow-up complaint opened"),
     "called_back": N_("Called back by phone"),
 }
-ROLES = {
+ROLES: dict[str, str] = {
     Role.RESIDENT: N_("resident"),
     Role.CLERK: N_("clerk"),
     Role.TECHNICIAN: N_("technician"),
     Role.SUPERVISOR: N_("supervisor"),
     Role.MANAGER: N_("manager"),
 }
-PARTIES = {
+PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Resident"),
     Party.TECHNICIAN: N_("Technician"),
     Party.SUPERVISOR: N_("Supervisor"),

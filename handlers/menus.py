@@ -28,7 +28,7 @@ COMMANDS = {
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
 }
-BY_ROLE = {
+BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
@@ -38,7 +38,7 @@ BY_ROLE = {
     roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
                     "language", "help"),
 }
-HELP = {
+HELP: dict[str | None, str] = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
              "Staff join with the invitation link from the office."),
     roles.RESIDENT: N_("You can report a repair (/repair), make a complaint (/complain), follow "

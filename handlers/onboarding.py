@@ -34,7 +34,8 @@ def _share_phone(who: Asker) -> ReplyKeyboardMarkup:
 
 
 def _name(update: Update) -> str:
-    return update.effective_user.full_name[:100]
+    user = update.effective_user
+    return user.full_name[:100] if user else ""
 
 
 @handles()
@@ -68,7 +69,7 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
                                     "been used. Please ask the office for a new one."))
         return
     who.person = await views.person(d.db, who.user_id)
-    lives_here = who.person.lives_here
+    lives_here = who.person is not None and who.person.lives_here
     await menus.set_for_chat(context.bot, chat_of(update), who.tr, role, lives_here)
     text = who.tr("Welcome to the team. You are now registered as {role}.",
                   role=labels.of(who.tr, labels.ROLES, role))
@@ -80,7 +81,7 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
 @handles()
 async def contact(update: Update, context: Context, who: Asker) -> None:
     shared = message_of(update).contact
-    if shared.user_id != who.user_id:
+    if shared is None or shared.user_id != who.user_id:
         await answer(update, who.tr("Please share your own phone number with the button, not "
                                     "someone else's contact."), _share_phone(who))
         return
@@ -144,9 +145,10 @@ async def decide_join(update: Update, context: Context, who: Asker) -> None:
     await clear_buttons(update)
     if approve:
         resident = await views.person(d.db, request.user_id)
-        await menus.set_for_chat(context.bot, request.user_id, d.tr(resident.language),
-                                 roles.RESIDENT)
-        await answer(update, who.tr("Approved: {unit}.", unit=unit.label))
+        if resident is not None:
+            await menus.set_for_chat(context.bot, request.user_id, d.tr(resident.language),
+                                     roles.RESIDENT)
+        await answer(update, who.tr("Approved: {unit}.", unit=unit.label if unit else ""))
     else:
         await answer(update, who.tr("Rejected: {unit}.", unit=request.claimed_unit))
 

@@ -17,7 +17,7 @@ from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, task_buttons
 from handlers.common import Desk, fit, keyboard, office
 from handlers.i18n import N_, Tr
-from storage.db import from_db_time
+from storage.db import db_time
 from storage.records import OutboxMessage, Person
 from workflow import delivery, roles, sla, views
 from workflow.tickets import Kind
@@ -391,7 +391,7 @@ def greeting(tr: Tr, d: Desk) -> str:
 
 
 async def weekly_text(tr: Tr, d: Desk, payload: dict) -> str:
-    start, end = from_db_time(payload["start"]), from_db_time(payload["end"])
+    start, end = db_time(payload["start"]), db_time(payload["end"])
     lines = [tr("The desk's week, {start} to {end}: {reported} reported, {resolved} resolved, "
                 "{in_time} of them within the first service-level target.",
                 start=tr.datetime(start), end=tr.datetime(end), reported=payload["reported"],

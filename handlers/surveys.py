@@ -48,6 +48,7 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
         survey = await surveys.survey_of(d.db, t.id)
+        assert survey is not None  # a low rating is an answer to it
         reasons = tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
         await bot.send_message(chat, tr(
             "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
@@ -76,16 +77,18 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if survey is None:
             await answer(update, tr("You have already rated this one. Thank you!"))
             return
+        praise = (survey.rating or 0) >= 4
         ask = tr("Thank you! What did you like? Tap all that apply, then 'Next'.") \
-            if survey.rating >= 4 else tr("Thank you for telling us. What should we improve? "
-                                          "Tap all that apply, then 'Next'.")
+            if praise else tr("Thank you for telling us. What should we improve? "
+                              "Tap all that apply, then 'Next'.")
         await answer(update, ask, keyboard(_chips(tr, d, survey, ())))
     elif action == "c":
         survey = await surveys.toggle_chip(d.db, d.settings, ticket_id, who.user_id,
                                            args[1] if len(args) > 1 else "", d.now())
         try:
-            await update.callback_query.edit_message_reply_markup(
-                keyboard(_chips(tr, d, survey, survey.reasons)))
+            if update.callback_query is not None:
+                await update.callback_query.edit_message_reply_markup(
+                    keyboard(_chips(tr, d, survey, survey.reasons)))
         except BadRequest:  # the same keyboard again: nothing to show
             pass
     elif action == "n":
