@@ -220,19 +220,21 @@ async def main(reps: int, residents: int) -> None:
         work: dict[str, list[float]] = {name: [] for name in paths}
         feeders = {name: bare.feed if name == "bare PTB" else bare_tx.feed
                    if name.startswith("bare") else desk.feed for name in paths}
-        for rep in range(-20, reps):  # the first 20 warm up, unmeasured
-            for name, step in paths.items():
-                feeders[name].work.clear()
-                taken = await step(rep + 20)
-                if rep >= 0:
-                    times[name] += taken
-                    work[name] += feeders[name].work
-            if rep % 50 == 0:  # what the minute's sweep does, unmeasured
-                await desk.harness.db.checkpoint()
-                gc.collect()
-        for thing in (bare, bare_tx):
-            await thing.stop()
-        await desk.harness.stop()
+        try:
+            for rep in range(-20, reps):  # the first 20 warm up, unmeasured
+                for name, step in paths.items():
+                    feeders[name].work.clear()
+                    taken = await step(rep + 20)
+                    if rep >= 0:
+                        times[name] += taken
+                        work[name] += feeders[name].work
+                if rep % 50 == 0:  # what the minute's sweep does, unmeasured
+                    await desk.harness.db.checkpoint()
+                    gc.collect()
+        finally:  # aiosqlite's thread would keep a failed run alive
+            for thing in (bare, bare_tx):
+                await thing.stop()
+            await desk.harness.stop()
     base, base_tx = figures(work["bare PTB"])[0], figures(work["bare PTB + 1 tx"])[0]
     print(f"{'path':38} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
     for name, taken in times.items():
