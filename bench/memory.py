@@ -4,11 +4,12 @@
 
 Starts the bot's process as `estatedesk run` does (bot/polling.py, the production
 Application), with one difference: without Telegram's 30 messages a second (AIORateLimiter),
-which would make this an hour's run. It polls a local Bot API stand-in over HTTP and is fed, in batches as Telegram would, every resident's /start, /help,
-/mytickets (three times), a /repair begun and cancelled, a stray text and /language. Prints
-the process's resident memory (VmRSS) once it is up and idle, after every 20,000 updates,
-and its peak (VmHWM), with the ratio to the idle figure: what the desk keeps per person and
-per update must not grow with them."""
+which would make this an hour's run. It polls a local Bot API stand-in over HTTP and is fed,
+in batches as Telegram would, every resident's /start, /help, /mytickets (three times), a
+/repair begun and cancelled, a stray text and /language. Prints the process's resident
+memory (VmRSS) once it is up and idle, after every 20,000 updates, and its peak (VmHWM),
+with the ratio to the idle figure: what the desk keeps per person and per update must not
+grow with them."""
 
 from __future__ import annotations
 
@@ -88,7 +89,8 @@ def main(residents: int, per_resident: int) -> None:
                "ESTATEDESK_DB": str(Path(folder) / "desk.sqlite3")}
         env.pop("ESTATEDESK_CONFIG", None)
         bot = subprocess.Popen([sys.executable, __file__, "--serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=None if os.environ.get("BENCH_LOG") else subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL,  # BENCH_LOG=1 shows its log
+                               stderr=None if os.environ.get("BENCH_LOG") else subprocess.DEVNULL)
         try:
             api.wait_taken(0)
             time.sleep(2)  # up, migrated, idle
