@@ -22,6 +22,16 @@ async def get(conn: Connection, user_id: int) -> Person | None:
     return _person(row) if row else None
 
 
+async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
+    """Many people's names in one query (a ticket's timeline names everyone who acted)."""
+    if not user_ids:
+        return {}
+    ids = sorted(user_ids)
+    cur = await conn.execute(
+        f"SELECT user_id, name FROM people WHERE user_id IN ({','.join('?' * len(ids))})", ids)
+    return {r[0]: r[1] for r in await cur.fetchall()}
+
+
 async def ensure(conn: Connection, user_id: int, language: str, name: str,
                  now: datetime) -> Person:
     await conn.execute(

@@ -82,11 +82,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     signoffs = await tickets.signoffs(conn, ticket_id)
     ids = {e.actor_id for e in events} | {s.user_id for s in signoffs}
     ids |= {ticket.resident_id, ticket.technician_id, ticket.filed_by}
-    names: dict[int, str] = {}
-    for user_id in (i for i in ids if i is not None):
-        found = await people.get(conn, user_id)
-        if found is not None:
-            names[user_id] = found.name
+    names = await people.names(conn, {i for i in ids if i is not None})
     done = await visits.of_ticket(conn, ticket_id)
     after = []
     for visit in reversed(done):  # the newest visit's photos
