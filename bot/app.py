@@ -20,6 +20,7 @@ from handlers import (
     notices,
     onboarding,
     onsite,
+    photo_first,
     repair_report,
     replays,
     router,
@@ -60,8 +61,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.desk = Desk(db, settings, clock)
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
-    for module in (replays, onboarding, repair_report, complaints, intake, tickets_view, dispatch,
-                   onsite, escalation, surveys, stats, router):
+    for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
+                   tickets_view, dispatch, onsite, escalation, surveys, stats, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

@@ -98,6 +98,7 @@ CONVERSATIONS = {
     "survey_comment": N_("a survey comment"),
     "phone_callback": N_("recording a phone callback"),
     "intake": N_("a report taken for a resident"),
+    "photo_first": N_("reporting with a photo"),
 }
 ACTIONS = {
     "reported": N_("Reported"),

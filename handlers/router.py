@@ -6,7 +6,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers import complaints, escalation, labels, onboarding, onsite, repair_report, surveys
+from handlers import (
+    complaints,
+    escalation,
+    labels,
+    onboarding,
+    onsite,
+    photo_first,
+    repair_report,
+    surveys,
+)
 from handlers import intake as intake_desk
 from handlers.common import (
     PRIVATE,
@@ -16,11 +25,13 @@ from handlers.common import (
     clear_buttons,
     handles,
     main_menu,
+    message_of,
 )
-from workflow import addenda, conversations, intake, report, sla, views
+from workflow import addenda, conversations, intake, report, roles, sla, views
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
+from workflow import photo_first as photo_first_flow
 from workflow import surveys as survey_flow
 from workflow.tickets import Refusal
 
@@ -37,6 +48,7 @@ FLOWS = {
     intake.FLOW: intake_desk.on_message,
     survey_flow.COMMENT_FLOW: surveys.on_comment,
     survey_flow.CALL_FLOW: surveys.on_call_note,
+    photo_first_flow.FLOW: photo_first.on_message,
 }
 
 
@@ -53,6 +65,9 @@ async def route(update: Update, context: Context, who: Asker) -> None:
         return
     if draft is not None and draft.flow in FLOWS:
         await FLOWS[draft.flow](update, context, who, draft)
+        return
+    if message_of(update).photo and who.may((roles.RESIDENT,)):  # a photo of the leak, alone
+        await photo_first.offer(update, context, who)
         return
     if who.role is None:
         await answer(update, who.tr("Please send /start to begin."))

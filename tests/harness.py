@@ -59,13 +59,16 @@ class Person:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         await self.desk.feed({"message": self._message(**content)})
 
-    async def send_photo(self, file_id: str, album: str | None = None) -> None:
+    async def send_photo(self, file_id: str, album: str | None = None,
+                         caption: str | None = None) -> None:
         """A photo; photos sent together as an album share a media_group_id."""
         sizes = [{"file_id": f"{file_id}-small", "file_unique_id": f"{file_id}s", "width": 90,
                   "height": 90},
                  {"file_id": file_id, "file_unique_id": f"{file_id}l", "width": 1280,
                   "height": 960}]
-        extra = {"media_group_id": album} if album else {}
+        extra: dict = {"media_group_id": album} if album else {}
+        if caption:
+            extra["caption"] = caption
         await self.desk.feed({"message": self._message(photo=sizes, **extra)})
 
     async def send_sticker(self) -> None:

@@ -36,7 +36,11 @@ def advance(draft: Draft, **values) -> Draft:
     data = {**draft.data, **values}
     if data.pop("editing", False):
         return Draft(draft.user_id, FLOW, "summary", data)
-    return Draft(draft.user_id, FLOW, STEPS[STEPS.index(draft.step) + 1], data)
+    following = STEPS[STEPS.index(draft.step) + 1]
+    while (following == "text" and "text" in data) or \
+            (following == "photos" and data.get("photos")):  # begun from a photo
+        following = STEPS[STEPS.index(following) + 1]
+    return Draft(draft.user_id, FLOW, following, data)
 
 
 def edit(draft: Draft, field: str) -> Draft:

@@ -40,9 +40,17 @@ def advance(draft: Draft, **values) -> Draft:
             data.pop("editing")
             return Draft(draft.user_id, FLOW, "summary", data)
     following = STEPS[STEPS.index(draft.step) + 1]
+    while given(following, data):  # a report begun from a photo has these already
+        following = STEPS[STEPS.index(following) + 1]
     if following in VISIT_STEPS and emergency:
         following = "summary"  # an emergency is attended as soon as possible
     return Draft(draft.user_id, FLOW, following, data)
+
+
+def given(step: str, data: dict) -> bool:
+    """Whether a step was answered before it was reached (the photo, and its caption)."""
+    return (step == "description" and "description" in data) or \
+        (step == "photos" and bool(data.get("photos")))
 
 
 def edit(draft: Draft, field: str) -> Draft:
