@@ -70,7 +70,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
               "complaint_categories", "departments", "survey_delay", "survey_hours",
               "survey_reminder", "survey_expiry", "praise_chips", "fault_chips",
-              "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating"}
+              "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating",
+              "voice_note_limit"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -172,6 +173,7 @@ def parse_settings(raw: dict) -> EstateSettings:
         sweep_seconds=_sweep_seconds(raw.get("sweep_seconds", defaults.sweep_seconds)),
         complaint_categories=complaint_categories, departments=departments,
         survey_delay=duration("survey_delay", raw.get("survey_delay", "24h")),
+        voice_note_limit=duration("voice_note_limit", raw.get("voice_note_limit", "3m")),
         survey_start=survey_hours[0], survey_end=survey_hours[1],
         survey_reminder=duration("survey_reminder", raw.get("survey_reminder", "24h")),
         survey_expiry=duration("survey_expiry", raw.get("survey_expiry", "48h")),

@@ -11,6 +11,15 @@ from workflow.tickets import Kind
 from workflow.views import TicketFile, missed_deadline
 
 
+def spoken_description(tr: Tr, text: str, voice) -> str:
+    """The description, saying when a voice note is part of it ('voice note, 0:23')."""
+    if not voice:
+        return text
+    seconds = voice["seconds"] if isinstance(voice, dict) else voice.seconds
+    note = tr("voice note, {length}", length=f"{seconds // 60}:{seconds % 60:02d}")
+    return f"({note}) {text}".strip() if text else f"({note})"
+
+
 def visit(tr: Tr, visit_day: str, slot: str) -> str:
     if slot == ASAP:
         return labels.of(tr, labels.SLOTS, slot)
@@ -53,7 +62,8 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
         tr("Where: {location}", location=t.location),
-        tr("Problem: {description}", description=t.description),
+        tr("Problem: {description}", description=spoken_description(
+            tr, t.description, file.voice)),
         tr("Preferred visit: {visit}", visit=visit(tr, t.visit_date, t.visit_slot)),
     ]
     if file.report_photos:
@@ -136,7 +146,7 @@ def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, sta
     lines += [
         tr("Category: {category}", category=labels.complaint_category(tr, settings,
                                                                       t.category)),
-        tr("Complaint: {text}", text=t.description),
+        tr("Complaint: {text}", text=spoken_description(tr, t.description, file.voice)),
     ]
     if file.report_photos:
         lines.append(tr("Photos: {count}", count=len(file.report_photos)))

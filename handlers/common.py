@@ -7,13 +7,15 @@ import asyncio
 import functools
 import logging
 import unicodedata
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
+from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards, labels
 from handlers.actions import desk_buttons, task_buttons
@@ -299,6 +301,42 @@ async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
                                     count=utf16_len(text), limit=limit))
         return None
     return text.strip()
+
+
+def voice_of(message: Message) -> dict | None:
+    """A voice note, an audio file or a round video note in the message, as a draft keeps
+    it; None if the message has none."""
+    for kind in ("voice", "audio", "video_note"):
+        media = getattr(message, kind)
+        if media is not None:
+            with warnings.catch_warnings():  # PTB 22 moves durations to timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                length = media.duration
+            seconds = length.total_seconds() if isinstance(length, timedelta) else length or 0
+            return {"kind": kind, "file_id": media.file_id, "seconds": int(seconds)}
+    return None
+
+
+async def spoken_answer(update: Update, who: Asker, limit: timedelta) -> dict | None:
+    """The voice note describing the problem, with its caption as the text that goes with
+    it; None (after saying why) when it is longer than the estate allows."""
+    message = message_of(update)
+    voice = voice_of(message)
+    if voice is None:
+        return None
+    if voice["seconds"] > limit.total_seconds():
+        await answer(update, who.tr("That recording is {length} long; the limit is {limit}. "
+                                    "Please send a shorter one, or type the problem.",
+                                    length=clock_length(voice["seconds"]),
+                                    limit=who.tr.duration(limit)))
+        return None
+    caption = (message.caption or "").strip()
+    return {**voice, "caption": caption if visible(caption) else ""}
+
+
+def clock_length(seconds: int) -> str:
+    """A recording's length as players show it: 0:23, 2:05."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import labels
+from handlers.cards import spoken_description
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -26,8 +27,10 @@ from handlers.common import (
     message_of,
     own_unit,
     picker,
+    spoken_answer,
     stamp,
     text_answer,
+    voice_of,
 )
 from storage.records import Draft
 from workflow import addenda, complaints, limits, roles, views
@@ -51,8 +54,9 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
         await answer(update, tr("What is the complaint about?"), keyboard(rows + [_cancel(who)]))
     elif step == "text":
-        await answer(update, tr("Please tell us what happened (up to {limit} characters).",
-                                limit=complaints.MAX_TEXT), keyboard([_cancel(who)]))
+        await answer(update, tr("Please tell us what happened (up to {limit} characters), or "
+                                "send a voice note.", limit=complaints.MAX_TEXT),
+                     keyboard([_cancel(who)]))
     elif step == "photos":
         await answer(update, tr("You may send up to {limit} photos. Tap 'Done' when finished, "
                                 "or 'Skip' to go on without photos.",
@@ -69,7 +73,8 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
                  tr("Unit: {unit}", unit=unit.label if unit else ""),
                  tr("Category: {category}", category=labels.complaint_category(
                      tr, d.settings, data["category"])),
-                 tr("Complaint: {text}", text=data["text"]),
+                 tr("Complaint: {text}", text=spoken_description(tr, data["text"],
+                                                                 data.get("voice"))),
                  tr("Photos: {count}", count=len(data.get("photos", [])))]
         if data.get("callback"):
             lines.append(tr("Wants a phone call back."))
@@ -154,7 +159,13 @@ async def _submit(update: Update, context: Context, who: Asker) -> None:
 
 async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """A message while a complaint is being written (a step of the router)."""
-    if draft.step == "text":
+    if draft.step == "text" and voice_of(message_of(update)) is not None:
+        spoken = await spoken_answer(update, who, context.desk.settings.voice_note_limit)
+        if spoken is not None:
+            caption = spoken.pop("caption")
+            await _save_and_prompt(update, context, who,
+                                   complaints.advance(draft, text=caption, voice=spoken))
+    elif draft.step == "text":
         text = await text_answer(update, who, complaints.MAX_TEXT)
         if text is not None:
             await _save_and_prompt(update, context, who, complaints.advance(draft, text=text))

@@ -103,6 +103,27 @@ class Notice:
             text += "\n" + self.tr("(A photo could not be shown here.)")
         await self.send(text, reply_markup)
 
+    async def card(self, head: str) -> None:
+        """A ticket's card for staff: the report's photos, the card with its buttons, and the
+        resident's voice note right after it. Each part goes once, even when a later part
+        fails and the message is tried again."""
+        file = self.ticket_file
+        if "card" not in self.message.progress:
+            await self.with_photos(file.report_photos, head + "\n" + self.staff_card(),
+                                   self.card_buttons())
+            if file.voice is None:
+                return
+            await delivery.progressed(self.d.db, self.message, "card")
+        if file.voice is not None and "voice" not in self.message.progress:
+            voice = file.voice
+            if voice.kind == "audio":
+                await self.bot.send_audio(self.chat, voice.file_id)
+            elif voice.kind == "video_note":
+                await self.bot.send_video_note(self.chat, voice.file_id)
+            else:
+                await self.bot.send_voice(self.chat, voice.file_id)
+            await delivery.progressed(self.d.db, self.message, "voice")
+
 
 Renderer = Callable[[Notice], Awaitable[None]]
 ABOUT_A_TICKET: dict[str, Renderer] = {}
@@ -132,8 +153,7 @@ async def _new_report(n: Notice) -> None:
     head = tr("New complaint") if t.kind == Kind.COMPLAINT else tr("New repair report")
     if t.linked_ticket_id:
         head = tr("Follow-up complaint, opened after a low rating")
-    await n.with_photos(n.ticket_file.report_photos, head + "\n" + n.staff_card(),
-                        n.card_buttons())
+    await n.card(head)
 
 
 @renders("task_assigned", "task_reopened", "complaint_routed")
@@ -149,8 +169,7 @@ async def _new_task(n: Notice) -> None:
     else:
         head = tr("A complaint for {department}, which has no head here: please see to it.",
                   department=labels.department(tr, n.d.settings, t.department or ""))
-    await n.with_photos(n.ticket_file.report_photos, head + "\n" + n.staff_card(),
-                        n.card_buttons())
+    await n.card(head)
 
 
 @renders("complaint_reply")

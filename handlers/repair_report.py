@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import labels
-from handlers.cards import visit
+from handlers.cards import spoken_description, visit
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -25,9 +25,12 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    message_of,
     office,
     own_unit,
+    spoken_answer,
     text_answer,
+    voice_of,
 )
 from storage.records import Draft
 from workflow import limits, report, roles, views
@@ -69,8 +72,9 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         await answer(update, tr("Where in the unit is it? For example: kitchen sink, master "
                                 "bedroom ceiling."), keyboard([_cancel_row(who)]))
     elif step == "description":
-        await answer(update, tr("Please describe the problem (up to {limit} characters).",
-                                limit=report.MAX_DESCRIPTION), keyboard([_cancel_row(who)]))
+        await answer(update, tr("Please describe the problem (up to {limit} characters), or "
+                                "send a voice note.", limit=report.MAX_DESCRIPTION),
+                     keyboard([_cancel_row(who)]))
     elif step == "photos":
         await answer(update, tr("You may send up to {limit} photos of the problem. Tap 'Done' "
                                 "when finished, or 'Skip' to go on without photos.",
@@ -110,7 +114,8 @@ def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
         tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                       data.get("priority", NORMAL))),
         tr("Where: {location}", location=data["location"]),
-        tr("Problem: {description}", description=data["description"]),
+        tr("Problem: {description}", description=spoken_description(
+            tr, data["description"], data.get("voice"))),
         tr("Photos: {count}", count=len(data.get("photos", []))),
         tr("Preferred visit: {visit}", visit=labels.of(tr, labels.SLOTS, ASAP) if emergency
            else visit(tr, data["visit_day"], data["visit_slot"])),
@@ -211,6 +216,13 @@ async def confirm(update: Update, context: Context, who: Asker) -> None:
 async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
     """A message while a report is in progress (a step of the router)."""
     tr = who.tr
+    if draft.step == "description" and voice_of(message_of(update)) is not None:
+        spoken = await spoken_answer(update, who, context.desk.settings.voice_note_limit)
+        if spoken is not None:
+            caption = spoken.pop("caption")
+            await _save_and_prompt(update, context, who,
+                                   report.advance(draft, description=caption, voice=spoken))
+        return
     if draft.step in ("location", "description"):
         limit = report.MAX_LOCATION if draft.step == "location" else report.MAX_DESCRIPTION
         text = await text_answer(update, who, limit)

@@ -282,4 +282,13 @@ MIGRATIONS: list[str] = [
     UPDATE tickets SET deadline_at = created_at WHERE deadline_at IS NULL;
     UPDATE tickets SET target_at = deadline_at WHERE target_at IS NULL;
     """,
+    # 10: a voice note as (part of) a report's description, kept as Telegram's file id
+    """
+    CREATE TABLE ticket_voices (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+        kind TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        seconds INTEGER NOT NULL
+    );
+    """,
 ]

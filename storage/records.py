@@ -162,3 +162,11 @@ class Survey:
     low_alerted: bool
     followup_ticket_id: int | None
     kind: str = "R"  # the surveyed ticket's: a complaint's survey has its own chips
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice note, an audio file or a round video note that describes a report."""
+    kind: str  # 'voice', 'audio' or 'video_note': how Telegram sends it back
+    file_id: str
+    seconds: int

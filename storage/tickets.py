@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Connection, db_time, from_db_time, to_db_time
-from storage.records import Signoff, Ticket, TicketEvent, Unit
+from storage.records import Signoff, Ticket, TicketEvent, Unit, Voice
 
 _SELECT = (
     "SELECT t.id, t.ref, t.kind, t.resident_id, u.id, u.building, u.unit, t.category, "
@@ -90,6 +90,18 @@ async def photos(conn: Connection, ticket_id: int, stage: str) -> list[str]:
         (ticket_id, stage),
     )
     return [r[0] for r in await cur.fetchall()]
+
+
+async def add_voice(conn: Connection, ticket_id: int, voice: Voice) -> None:
+    await conn.execute("INSERT INTO ticket_voices (ticket_id, kind, file_id, seconds) "
+                       "VALUES (?, ?, ?, ?)", (ticket_id, voice.kind, voice.file_id, voice.seconds))
+
+
+async def voice(conn: Connection, ticket_id: int) -> Voice | None:
+    row = await (await conn.execute(
+        "SELECT kind, file_id, seconds FROM ticket_voices WHERE ticket_id = ?",
+        (ticket_id,))).fetchone()
+    return Voice(row[0], row[1], row[2]) if row else None
 
 
 async def get(conn: Connection, ticket_id: int) -> Ticket | None:

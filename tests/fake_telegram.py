@@ -116,6 +116,14 @@ class FakeBotApi(BaseRequest):
             return self._message(call, text=call.params["text"])
         if call.method == "sendPhoto":
             return self._message(call, photo=[self._photo(call.params["photo"])])
+        if call.method in ("sendVoice", "sendAudio", "sendVideoNote"):
+            kind = {"sendVoice": "voice", "sendAudio": "audio",
+                    "sendVideoNote": "video_note"}[call.method]
+            media = {"file_id": call.params[kind], "file_unique_id": call.params[kind][-8:],
+                     "duration": 23}
+            if kind == "video_note":
+                media["length"] = 240
+            return self._message(call, **{kind: media})
         if call.method == "sendMediaGroup":
             media = call.params["media"]
             if not 2 <= len(media) <= 10:

@@ -59,7 +59,7 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         if settings.complaint_category(data.get("category", "")) is None or "text" not in data:
             raise machine.Refusal(machine.Refusal.INVALID)
         filed = await filing.check(conn, settings, user_id, data, Kind.COMPLAINT, data["category"],
-                                   data["text"], now)
+                                   conversations.told(data["text"], data), now)
         ticket_id = await _file(conn, settings, filed.resident_id, data["unit_id"],
                                 data["category"], data["text"], data.get("callback", False), now,
                                 filed=filed)
@@ -67,6 +67,9 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
             await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
                              actor_id=user_id)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
+        voice = conversations.voice_of(data)
+        if voice is not None:
+            await tickets.add_voice(conn, ticket_id, voice)
         await drafts.delete(conn, user_id)
         return await machine.load(conn, ticket_id)
 

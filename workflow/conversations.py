@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from storage import drafts
 from storage.db import Connection
-from storage.records import Draft
+from storage.records import Draft, Voice
 from workflow import tickets as machine
 
 DRAFT_LIFE = timedelta(hours=24)
@@ -42,6 +42,18 @@ def reopen_step(draft: Draft, field: str, editable: tuple[str, ...]) -> Draft:
     if field == "photos":
         data["photos"] = []
     return Draft(draft.user_id, draft.flow, field, data)
+
+
+def voice_of(data: dict) -> Voice | None:
+    """The voice note a report's draft holds, if the resident sent one."""
+    found = data.get("voice")
+    return Voice(found["kind"], found["file_id"], found["seconds"]) if found else None
+
+
+def told(text: str, data: dict) -> str:
+    """What a report says, for telling it apart from another: a voice note is its own."""
+    found = data.get("voice")
+    return f"{text} {found['file_id']}" if found else text
 
 
 async def current(conn: Connection, user_id: int, now: datetime) -> Draft | None:

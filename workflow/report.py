@@ -91,7 +91,7 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         if not is_complete(data) or settings.category(data["category"]) is None:
             raise machine.Refusal(machine.Refusal.INVALID)
         filed = await filing.check(conn, settings, user_id, data, Kind.REPAIR, data["category"],
-                                   data["description"], now)
+                                   conversations.told(data["description"], data), now)
         priority = data.get("priority", NORMAL)
         if priority == EMERGENCY:
             visit_day, visit_slot = now.astimezone(settings.tz).date().isoformat(), ASAP
@@ -108,6 +108,9 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
             caller_name=filed.caller_name, caller_phone=filed.caller_phone,
             filed_by=filed.filed_by)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
+        voice = conversations.voice_of(data)
+        if voice is not None:
+            await tickets.add_voice(conn, ticket_id, voice)
         await tickets.add_event(conn, ticket_id, now, user_id, "reported", None, machine.NEW,
                                 priority if priority == EMERGENCY else "")
         for clerk in await machine.desk(conn):

@@ -108,6 +108,7 @@ class EstateSettings:
     complaint_categories: tuple[Category, ...] = DEFAULT_COMPLAINT_CATEGORIES
     departments: tuple[Category, ...] = DEFAULT_DEPARTMENTS
     survey_delay: timedelta = timedelta(hours=24)
+    voice_note_limit: timedelta = timedelta(minutes=3)  # the longest a described problem takes
     survey_start: time = time(9)
     survey_end: time = time(20)
     survey_reminder: timedelta = timedelta(hours=24)

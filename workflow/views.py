@@ -17,6 +17,7 @@ from storage.records import (
     Ticket,
     TicketEvent,
     Unit,
+    Voice,
 )
 from storage.visits import Visit
 from workflow import conversations
@@ -43,6 +44,7 @@ class TicketFile:
     report_photos: list[str]
     after_photos: list[str]
     department_heads: frozenset[int] = frozenset()  # who may reply to a routed complaint
+    voice: Voice | None = None  # a voice note that is (part of) the description
     visits: tuple[Visit, ...] = ()  # each completed visit's own labour and materials
 
 
@@ -97,6 +99,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         if ticket.contractor_id else None,
         events=events, signoffs=signoffs, names=names,
         report_photos=await tickets.photos(conn, ticket_id, "report"),
+        voice=await tickets.voice(conn, ticket_id),
         after_photos=after,
         department_heads=frozenset(p.user_id for p in await machine.department_heads(
             conn, ticket.department)) if ticket.kind == Kind.COMPLAINT and ticket.department

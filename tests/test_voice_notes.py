@@ -1,0 +1,74 @@
+"""Residents who would rather speak: a voice note describes the problem, and whoever takes the
+job hears it right after the card."""
+
+from tests.stories import assign_to_tech, complete, resident_of_a12, staff
+
+
+async def report_by_voice(resident, seconds=23, caption=None, kind="voice"):
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
+    await resident.send("Kitchen")
+    await resident.send_voice("voice-1", seconds, kind=kind, caption=caption)
+
+
+async def choose_a_visit(resident) -> None:
+    await resident.tap_data("r:pd")  # no photos
+    call, _ = resident.button(resident.labels()[1])
+    await resident.tap_data(call.buttons()[1]["callback_data"])
+    await resident.tap_data("r:s:morning")
+
+
+def sent(person, method):
+    return [c for c in person.calls() if c.method == method]
+
+
+async def test_a_voice_note_report_is_heard_by_the_desk_and_the_technician(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_by_voice(resident, caption="It gets worse at night")
+    await choose_a_visit(resident)
+    assert "Problem: (voice note, 0:23) It gets worse at night" in resident.last_text
+    await resident.tap_data("r:ok")
+    assert "registered as R-2026-00001" in resident.last_text
+    # the clerk: the card, then the voice note right after it
+    card = next(c for c in clerk.calls() if "New repair report" in c.text)
+    assert "(voice note, 0:23)" in card.text
+    assert [c.params["voice"] for c in sent(clerk, "sendVoice")] == ["voice-1"]
+    assert clerk.calls().index(card) < clerk.calls().index(sent(clerk, "sendVoice")[0])
+    await assign_to_tech(clerk)
+    assert [c.params["voice"] for c in sent(tech, "sendVoice")] == ["voice-1"]
+    await complete(tech)
+    await resident.tap("Confirm, it is fixed")
+    await resident.send("/mytickets")
+    await resident.tap_starting("t:v:1")
+    assert "(voice note, 0:23) It gets worse at night" in resident.last_text
+
+
+async def test_a_voice_note_past_the_limit_is_refused_and_changes_nothing(desk):
+    resident = await resident_of_a12(desk)
+    await report_by_voice(resident, seconds=200)
+    assert "That recording is 3:20 long; the limit is 3 minutes" in resident.last_text
+    assert await desk.query("SELECT step FROM drafts") == [("description",)]
+    await resident.send("Water drips from the pipe.")  # typing it still works
+    assert await desk.query("SELECT step FROM drafts") == [("photos",)]
+
+
+async def test_a_complaint_told_in_a_round_video(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.tap("Make a complaint")
+    await resident.tap("Security")
+    await resident.send_voice("video-1", 41, kind="video_note")
+    await resident.tap("Skip")
+    await resident.tap("No, a reply here is fine")
+    assert "Complaint: (voice note, 0:41)" in resident.last_text
+    await resident.tap("Confirm and send")
+    assert [c.params["video_note"] for c in sent(clerk, "sendVideoNote")] == ["video-1"]
+
+
+async def test_the_voice_note_is_named_in_the_residents_language(desk):
+    resident = await resident_of_a12(desk, language="zh-TW")
+    await report_by_voice(resident, seconds=65)
+    await choose_a_visit(resident)
+    assert "語音留言 1:05" in resident.last_text
