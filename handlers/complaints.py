@@ -240,8 +240,8 @@ async def on_add_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     ticket = await addenda.start(d.db, int_arg(button_data(update).split(":"), 2),
                                  who.user_id, d.now())
-    await answer(update, who.tr("Send a message or a photo to add to {ref}.", ref=ticket.ref),
-                 keyboard([_cancel(who)]))
+    await answer(update, who.tr("Send a message, a photo or a voice note to add to {ref}.",
+                                ref=ticket.ref), keyboard([_cancel(who)]))
 
 
 async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft) -> None:
@@ -250,6 +250,12 @@ async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft
     if message.photo:
         ticket = await addenda.add(d.db, who.user_id, d.now(), text=message.caption or "",
                                    photo=message.photo[-1].file_id)
+    elif voice_of(message) is not None:
+        spoken = await spoken_answer(update, who, d.settings.voice_note_limit)
+        if spoken is None:
+            return
+        caption = spoken.pop("caption")
+        ticket = await addenda.add(d.db, who.user_id, d.now(), text=caption, voice=spoken)
     else:
         text = await text_answer(update, who, addenda.MAX_TEXT)
         if text is None:

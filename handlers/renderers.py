@@ -18,7 +18,7 @@ from handlers.actions import desk_buttons, task_buttons
 from handlers.common import Desk, fit, keyboard, office
 from handlers.i18n import N_, Tr
 from storage.db import db_time
-from storage.records import OutboxMessage, Person
+from storage.records import OutboxMessage, Person, Voice
 from workflow import delivery, roles, sla, views
 from workflow.tickets import Kind
 from workflow.views import TicketFile
@@ -114,15 +114,20 @@ class Notice:
             if file.voice is None:
                 return
             await delivery.progressed(self.d.db, self.message, "card")
-        if file.voice is not None and "voice" not in self.message.progress:
-            voice = file.voice
-            if voice.kind == "audio":
-                await self.bot.send_audio(self.chat, voice.file_id)
-            elif voice.kind == "video_note":
-                await self.bot.send_video_note(self.chat, voice.file_id)
-            else:
-                await self.bot.send_voice(self.chat, voice.file_id)
-            await delivery.progressed(self.d.db, self.message, "voice")
+        if file.voice is not None:
+            await self.recording(file.voice)
+
+    async def recording(self, voice: Voice) -> None:
+        """A voice note, an audio file or a round video, once, as the resident sent it."""
+        if "voice" in self.message.progress:
+            return
+        if voice.kind == "audio":
+            await self.bot.send_audio(self.chat, voice.file_id)
+        elif voice.kind == "video_note":
+            await self.bot.send_video_note(self.chat, voice.file_id)
+        else:
+            await self.bot.send_voice(self.chat, voice.file_id)
+        await delivery.progressed(self.d.db, self.message, "voice")
 
 
 Renderer = Callable[[Notice], Awaitable[None]]
@@ -206,10 +211,16 @@ async def _filed_for_you(n: Notice) -> None:
 
 @renders("resident_added")
 async def _resident_added(n: Notice) -> None:
-    photo = n.payload.get("photo")
-    await n.with_photos([photo] if photo else [], n.tr(
-        "{ref}: the resident added: {text}", ref=n.ticket_file.ticket.ref,
-        text=n.payload.get("text") or "-"), n.card_buttons())
+    photo, voice = n.payload.get("photo"), n.payload.get("voice")
+    text = cards.spoken_description(n.tr, n.payload.get("text") or "", voice) or "-"
+    if "card" not in n.message.progress:
+        await n.with_photos([photo] if photo else [], n.tr(
+            "{ref}: the resident added: {text}", ref=n.ticket_file.ticket.ref, text=text),
+            n.card_buttons())
+        if voice:
+            await delivery.progressed(n.d.db, n.message, "card")
+    if voice:
+        await n.recording(Voice(voice["kind"], voice["file_id"], voice["seconds"]))
 
 
 @renders("signoff_request")

@@ -28,7 +28,7 @@ async def test_an_old_add_button_does_not_drop_a_half_written_report(desk):
     await resident.tap("Drop it")
     assert "Cancelled" in resident.last_text
     await resident.tap_data("t:add:1")
-    assert "Send a message or a photo to add to R-2026-00001" in resident.last_text
+    assert "Send a message, a photo or a voice note to add to R-2026-00001" in resident.last_text
 
 
 async def test_a_survey_answered_in_the_middle_of_a_report_keeps_both(desk):

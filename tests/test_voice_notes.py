@@ -72,3 +72,20 @@ async def test_the_voice_note_is_named_in_the_residents_language(desk):
     await report_by_voice(resident, seconds=65)
     await choose_a_visit(resident)
     assert "語音留言 1:05" in resident.last_text
+
+
+async def test_a_voice_note_added_to_an_open_repair_reaches_the_technician(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_by_voice(resident)
+    await choose_a_visit(resident)
+    await resident.tap_data("r:ok")
+    await assign_to_tech(clerk)
+    await resident.tap_data("t:add:1")
+    assert "a voice note to add to R-2026-00001" in resident.last_text
+    await resident.send_voice("voice-2", 12, caption="The tap downstairs leaks too")
+    assert "Added to R-2026-00001" in resident.last_text
+    told = [c.text for c in tech.calls() if "the resident added" in c.text]
+    assert told == ["R-2026-00001: the resident added: (voice note, 0:12) The tap downstairs "
+                    "leaks too"]
+    assert [c.params["voice"] for c in sent(tech, "sendVoice")] == ["voice-1", "voice-2"]

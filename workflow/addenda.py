@@ -1,4 +1,5 @@
-"""A resident adds a message or a photo to an open ticket of theirs; the holder is told."""
+"""A resident adds a message, a photo or a voice note to an open ticket of theirs; the holder
+is told."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ async def start(db: Database, ticket_id: int, resident_id: int, now: datetime) -
 
 
 async def add(db: Database, resident_id: int, now: datetime, text: str = "",
-              photo: str | None = None) -> Ticket | None:
+              photo: str | None = None, voice: dict | None = None) -> Ticket | None:
     async with db.transaction() as conn:
         draft = await drafts.get(conn, resident_id)
         if draft is None or draft.flow != FLOW:
@@ -44,5 +45,5 @@ async def add(db: Database, resident_id: int, now: datetime, text: str = "",
                                 ticket.status, ticket.status, text)
         for holder in await machine.holders(conn, ticket):
             await outbox.add(conn, holder.user_id, "resident_added", now, ticket.id,
-                             {"text": text, "photo": photo})
+                             {"text": text, "photo": photo, "voice": voice})
         return ticket
