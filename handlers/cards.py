@@ -11,12 +11,17 @@ from workflow.tickets import Kind
 from workflow.views import TicketFile, missed_deadline
 
 
+def clock_length(seconds: int) -> str:
+    """A recording's length as players show it: 0:23, 2:05."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def spoken_description(tr: Tr, text: str, voice) -> str:
     """The description, saying when a voice note is part of it ('voice note, 0:23')."""
     if not voice:
         return text
     seconds = voice["seconds"] if isinstance(voice, dict) else voice.seconds
-    note = tr("voice note, {length}", length=f"{seconds // 60}:{seconds % 60:02d}")
+    note = tr("voice note, {length}", length=clock_length(seconds))
     return f"({note}) {text}".strip() if text else f"({note})"
 
 

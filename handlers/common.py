@@ -327,16 +327,11 @@ async def spoken_answer(update: Update, who: Asker, limit: timedelta) -> dict | 
     if voice["seconds"] > limit.total_seconds():
         await answer(update, who.tr("That recording is {length} long; the limit is {limit}. "
                                     "Please send a shorter one, or type the problem.",
-                                    length=clock_length(voice["seconds"]),
+                                    length=cards.clock_length(voice["seconds"]),
                                     limit=who.tr.duration(limit)))
         return None
     caption = (message.caption or "").strip()
     return {**voice, "caption": caption if visible(caption) else ""}
-
-
-def clock_length(seconds: int) -> str:
-    """A recording's length as players show it: 0:23, 2:05."""
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:

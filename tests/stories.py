@@ -38,6 +38,13 @@ async def report_leak(resident: Person,
     await resident.tap_data("r:ok")
 
 
+async def choose_a_visit(resident) -> None:
+    """The second day offered, in the morning."""
+    call, _ = resident.button(resident.labels()[1])
+    await resident.tap_data(call.buttons()[1]["callback_data"])
+    await resident.tap_data("r:s:morning")
+
+
 async def assign_to_tech(clerk: Person, ticket_id: int = 1, tech_id: int = 9002,
                          days: int = 2) -> None:
     """With a deadline `days` days on (0: the service level's)."""

@@ -1,7 +1,7 @@
 """Residents who would rather speak: a voice note describes the problem, and whoever takes the
 job hears it right after the card."""
 
-from tests.stories import assign_to_tech, complete, resident_of_a12, staff
+from tests.stories import assign_to_tech, choose_a_visit, complete, resident_of_a12, staff
 
 
 async def report_by_voice(resident, seconds=23, caption=None, kind="voice"):
@@ -12,11 +12,9 @@ async def report_by_voice(resident, seconds=23, caption=None, kind="voice"):
     await resident.send_voice("voice-1", seconds, kind=kind, caption=caption)
 
 
-async def choose_a_visit(resident) -> None:
-    await resident.tap_data("r:pd")  # no photos
-    call, _ = resident.button(resident.labels()[1])
-    await resident.tap_data(call.buttons()[1]["callback_data"])
-    await resident.tap_data("r:s:morning")
+async def no_photos_and_a_visit(resident) -> None:
+    await resident.tap_data("r:pd")
+    await choose_a_visit(resident)
 
 
 def sent(person, method):
@@ -27,7 +25,7 @@ async def test_a_voice_note_report_is_heard_by_the_desk_and_the_technician(desk)
     clerk, tech, _ = await staff(desk)
     resident = await resident_of_a12(desk)
     await report_by_voice(resident, caption="It gets worse at night")
-    await choose_a_visit(resident)
+    await no_photos_and_a_visit(resident)
     assert "Problem: (voice note, 0:23) It gets worse at night" in resident.last_text
     await resident.tap_data("r:ok")
     assert "registered as R-2026-00001" in resident.last_text
@@ -70,7 +68,7 @@ async def test_a_complaint_told_in_a_round_video(desk):
 async def test_the_voice_note_is_named_in_the_residents_language(desk):
     resident = await resident_of_a12(desk, language="zh-TW")
     await report_by_voice(resident, seconds=65)
-    await choose_a_visit(resident)
+    await no_photos_and_a_visit(resident)
     assert "語音留言 1:05" in resident.last_text
 
 
@@ -78,7 +76,7 @@ async def test_a_voice_note_added_to_an_open_repair_reaches_the_technician(desk)
     clerk, tech, _ = await staff(desk)
     resident = await resident_of_a12(desk)
     await report_by_voice(resident)
-    await choose_a_visit(resident)
+    await no_photos_and_a_visit(resident)
     await resident.tap_data("r:ok")
     await assign_to_tech(clerk)
     await resident.tap_data("t:add:1")
