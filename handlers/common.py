@@ -317,9 +317,10 @@ def voice_of(message: Message) -> dict | None:
     return None
 
 
-async def spoken_answer(update: Update, who: Asker, limit: timedelta) -> dict | None:
-    """The voice note describing the problem, with its caption as the text that goes with
-    it; None (after saying why) when it is longer than the estate allows."""
+async def spoken_answer(update: Update, who: Asker,
+                        limit: timedelta) -> tuple[dict, str] | None:
+    """The voice note describing the problem, and its caption (the text that goes with it);
+    None (after saying why) when it is longer than the estate allows."""
     message = message_of(update)
     voice = voice_of(message)
     if voice is None:
@@ -331,7 +332,7 @@ async def spoken_answer(update: Update, who: Asker, limit: timedelta) -> dict | 
                                     limit=who.tr.duration(limit)))
         return None
     caption = (message.caption or "").strip()
-    return {**voice, "caption": caption if visible(caption) else ""}
+    return voice, caption if visible(caption) else ""
 
 
 async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:

@@ -162,9 +162,9 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     if draft.step == "text" and voice_of(message_of(update)) is not None:
         spoken = await spoken_answer(update, who, context.desk.settings.voice_note_limit)
         if spoken is not None:
-            caption = spoken.pop("caption")
+            voice, caption = spoken
             await _save_and_prompt(update, context, who,
-                                   complaints.advance(draft, text=caption, voice=spoken))
+                                   complaints.advance(draft, text=caption, voice=voice))
     elif draft.step == "text":
         text = await text_answer(update, who, complaints.MAX_TEXT)
         if text is not None:
@@ -254,8 +254,8 @@ async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft
         spoken = await spoken_answer(update, who, d.settings.voice_note_limit)
         if spoken is None:
             return
-        caption = spoken.pop("caption")
-        ticket = await addenda.add(d.db, who.user_id, d.now(), text=caption, voice=spoken)
+        voice, caption = spoken
+        ticket = await addenda.add(d.db, who.user_id, d.now(), text=caption, voice=voice)
     else:
         text = await text_answer(update, who, addenda.MAX_TEXT)
         if text is None:

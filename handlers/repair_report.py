@@ -219,9 +219,9 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     if draft.step == "description" and voice_of(message_of(update)) is not None:
         spoken = await spoken_answer(update, who, context.desk.settings.voice_note_limit)
         if spoken is not None:
-            caption = spoken.pop("caption")
+            voice, caption = spoken
             await _save_and_prompt(update, context, who,
-                                   report.advance(draft, description=caption, voice=spoken))
+                                   report.advance(draft, description=caption, voice=voice))
         return
     if draft.step in ("location", "description"):
         limit = report.MAX_LOCATION if draft.step == "location" else report.MAX_DESCRIPTION
