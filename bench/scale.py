@@ -86,7 +86,8 @@ def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int
             steps = [("reported", None, "new"), ("assigned", "new", "assigned"),
                      ("completed", "assigned", "completed"), ("confirmed", "completed", "closed")]
             if n % 3:
-                surveys.append((n, to_db_time(closed), to_db_time(closed + timedelta(hours=1)),
+                surveys.append((n, resident, to_db_time(closed),
+                                to_db_time(closed + timedelta(hours=1)),
                                 4 + n % 2))
         for step, (action, before, after) in enumerate(steps):
             events.append((n, to_db_time(created + timedelta(hours=step * 10)), CLERK, action,
@@ -107,8 +108,8 @@ def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int
                      "to_status) VALUES (?, ?, ?, ?, ?, ?)", events)
     conn.executemany("INSERT INTO timers (ticket_id, kind, due_at, fired_at) VALUES (?, ?, ?, ?)",
                      timers)
-    conn.executemany("INSERT INTO surveys (ticket_id, sent_at, answered_at, rating) "
-                     "VALUES (?, ?, ?, ?)", surveys)
+    conn.executemany("INSERT INTO surveys (ticket_id, resident_id, sent_at, answered_at, "
+                     "rating) VALUES (?, ?, ?, ?, ?)", surveys)
 
 
 async def _migrate(path: Path) -> None:

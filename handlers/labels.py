@@ -58,6 +58,7 @@ COMPLAINT_STATUSES: dict[str, str] = {
     Status.COMPLETED: N_("Replied, waiting for the resident's answer"),
     Status.REOPENED: N_("Reopened"),
     Status.CLOSED: N_("Closed"),
+    Status.MERGED: N_("Closed as a duplicate"),
 }
 STATUSES: dict[str, str] = {
     Status.NEW: N_("Received, waiting for dispatch"),
@@ -67,6 +68,7 @@ STATUSES: dict[str, str] = {
     Status.COMPLETED: N_("Completed, waiting for the resident's confirmation"),
     Status.REOPENED: N_("Reopened"),
     Status.CLOSED: N_("Closed"),
+    Status.MERGED: N_("Closed as a duplicate"),
 }
 SLOTS = {
     "morning": N_("Morning (9-12)"),
@@ -128,6 +130,10 @@ ACTIONS = {
     "resident_added": N_("The resident added"),
     "follow_up_opened": N_("Follow-up complaint opened"),
     "called_back": N_("Called back by phone"),
+    "follower_added": N_("Another resident reported the same problem"),
+    "priority_raised": N_("Priority raised: many residents affected"),
+    "merged": N_("Merged into another report"),
+    "merged_in": N_("A duplicate report was merged into this one"),
 }
 ROLES: dict[str, str] = {
     Role.RESIDENT: N_("resident"),

@@ -33,8 +33,10 @@ def _stars(prefix: str) -> list[list[tuple[str, str]]]:
     return [[(f"{n}★", f"{prefix}:{n}") for n in surveys.RATINGS]]
 
 
-async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile) -> None:
-    """The survey's notices (called by the outbox sender)."""
+async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile,
+               rater: int | None) -> None:
+    """The survey's notices (called by the outbox sender); a low rating's names whose survey
+    it is (alerts written before followers had surveys name nobody: the reporter's)."""
     t = file.ticket
     if kind == "survey":
         await bot.send_message(chat, tr(
@@ -47,13 +49,14 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                         "1 (poor) to 5 (excellent).", ref=t.ref),
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
-        survey = await surveys.survey_of(d.db, t.id)
+        rater = t.resident_id if rater is None else rater
+        survey = await surveys.survey_of(d.db, t.id, rater)
         assert survey is not None  # a low rating is an answer to it
         reasons = tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
         await bot.send_message(chat, tr(
             "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
             ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),
-            reply_markup=keyboard([[(tr("Open a follow-up"), f"sv:f:{t.id}")],
+            reply_markup=keyboard([[(tr("Open a follow-up"), f"sv:f:{t.id}:{rater}")],
                                    [(tr("Timeline"), f"t:v:{t.id}")]]))
 
 
@@ -100,7 +103,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         await _finish(update, context, who, None, ticket_id)
     elif action == "f":
-        await _follow_up(update, context, who, ticket_id)
+        # an alert sent before followers had surveys of their own names no rater
+        await _follow_up(update, context, who, ticket_id,
+                         int_arg(args, 1) if len(args) > 1 else None)
     else:
         raise Refusal(Refusal.INVALID)
 
@@ -120,11 +125,13 @@ async def on_comment(update: Update, context: Context, who: Asker, draft: Draft)
         await _finish(update, context, who, text)
 
 
-async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int,
+                     rater: int | None) -> None:
     if not roles.can_sign_as_supervisor(who.role):
         raise Refusal(Refusal.FORBIDDEN)
     d = context.desk
-    followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, who.user_id, d.now())
+    followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, rater, who.user_id,
+                                            d.now())
     await clear_buttons(update)
     if followup is None:
         await answer(update, who.tr("A follow-up was already opened for this rating."))

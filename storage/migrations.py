@@ -291,4 +291,53 @@ MIGRATIONS: list[str] = [
         seconds INTEGER NOT NULL
     );
     """,
+    # 11: one fault, many callers: the public place a report is about, the residents who
+    # follow another's report ("same problem"), a report merged into another, and a callback
+    # survey for each of them (one per resident of a ticket, no longer one per ticket)
+    """
+    ALTER TABLE tickets ADD COLUMN duplicate_of INTEGER REFERENCES tickets(id);
+    CREATE TABLE ticket_places (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+        building TEXT NOT NULL,
+        place TEXT NOT NULL
+    );
+    CREATE INDEX ticket_places_at ON ticket_places(building, place);
+    CREATE TABLE ticket_followers (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        user_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        joined_at TEXT NOT NULL,
+        via TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, user_id)
+    );
+    CREATE INDEX ticket_followers_user ON ticket_followers(user_id);
+    CREATE TABLE surveys_per_resident (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        resident_id INTEGER NOT NULL,
+        sent_at TEXT NOT NULL,
+        reminded_at TEXT,
+        expired_at TEXT,
+        channel TEXT,
+        reached INTEGER,
+        rating INTEGER,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        comment TEXT,
+        answered_at TEXT,
+        answered_late INTEGER NOT NULL DEFAULT 0,
+        recorded_by INTEGER,
+        low_alerted INTEGER NOT NULL DEFAULT 0,
+        followup_ticket_id INTEGER REFERENCES tickets(id),
+        PRIMARY KEY (ticket_id, resident_id)
+    );
+    INSERT INTO surveys_per_resident (ticket_id, resident_id, sent_at, reminded_at, expired_at,
+        channel, reached, rating, reasons, comment, answered_at, answered_late, recorded_by,
+        low_alerted, followup_ticket_id)
+        SELECT s.ticket_id, t.resident_id, s.sent_at, s.reminded_at, s.expired_at, s.channel,
+        s.reached, s.rating, s.reasons, s.comment, s.answered_at, s.answered_late,
+        s.recorded_by, s.low_alerted, s.followup_ticket_id
+        FROM surveys s JOIN tickets t ON t.id = s.ticket_id;
+    DROP TABLE surveys;
+    ALTER TABLE surveys_per_resident RENAME TO surveys;
+    CREATE INDEX surveys_sent ON surveys(sent_at);
+    """,
 ]

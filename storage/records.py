@@ -105,6 +105,7 @@ class Ticket:
     caller_name: str | None = None
     caller_phone: str | None = None
     filed_by: int | None = None  # the member of staff who recorded it for the resident
+    duplicate_of: int | None = None  # the ticket it was merged into
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Survey:
     low_alerted: bool
     followup_ticket_id: int | None
     kind: str = "R"  # the surveyed ticket's: a complaint's survey has its own chips
+    resident_id: int = 0  # whose: the reporter's, or a follower's of the same fault
 
 
 @dataclass(frozen=True)

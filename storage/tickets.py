@@ -14,7 +14,7 @@ _SELECT = (
     "t.created_at, t.completed_at, t.closed_at, t.priority, t.assign_due_at, t.assigned_at, "
     "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
     "t.callback_requested, t.linked_ticket_id, t.version, t.target_at, t.channel, "
-    "t.caller_name, t.caller_phone, t.filed_by "
+    "t.caller_name, t.caller_phone, t.filed_by, t.duplicate_of "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -35,7 +35,7 @@ def _ticket(r) -> Ticket:
         paused_seconds=r[26], defaulted_contractor_id=r[27], department=r[28], reply=r[29],
         callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
         target_at=db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
-        filed_by=r[37],
+        filed_by=r[37], duplicate_of=r[38],
     )
 
 
@@ -115,8 +115,12 @@ async def by_ref(conn: Connection, ref: str) -> Ticket | None:
 
 
 async def of_resident(conn: Connection, resident_id: int, limit: int) -> list[Ticket]:
+    """Their own reports and those they follow as the same problem, the newest first (two
+    index reads, not an OR the planner would answer by scanning)."""
     cur = await conn.execute(
-        f"{_SELECT} WHERE t.resident_id = ? ORDER BY t.id DESC LIMIT ?", (resident_id, limit))
+        f"SELECT * FROM ({_SELECT} WHERE t.resident_id = ? UNION ALL {_SELECT} WHERE t.id IN "
+        f"(SELECT ticket_id FROM ticket_followers WHERE user_id = ?)) ORDER BY 1 DESC LIMIT ?",
+        (resident_id, resident_id, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
 
@@ -124,6 +128,10 @@ async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
     """Tickets the desk filed for someone without Telegram become theirs once they join."""
     cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "
                              "WHERE resident_id = ?", (new_id, old_id))
+    await conn.execute("UPDATE OR IGNORE ticket_followers SET user_id = ? WHERE user_id = ?",
+                        (new_id, old_id))
+    await conn.execute("UPDATE OR IGNORE surveys SET resident_id = ? WHERE resident_id = ?",
+                       (new_id, old_id))
     return cur.rowcount
 
 

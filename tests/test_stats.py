@@ -26,10 +26,11 @@ async def add_ticket(desk, n, kind, category, created, *, assigned=None, complet
 
 async def add_survey(desk, ticket_id, sent, rating=None, reasons=()):
     async with desk.db.transaction() as conn:
-        await surveys.open_for(conn, ticket_id, sent)
+        resident = (await tickets.get(conn, ticket_id)).resident_id
+        await surveys.open_for(conn, ticket_id, resident, sent)
         if rating:
-            await surveys.rate(conn, ticket_id, rating, "bot", sent + H, late=False)
-            await surveys.set_reasons(conn, ticket_id, list(reasons))
+            await surveys.rate(conn, ticket_id, resident, rating, "bot", sent + H, late=False)
+            await surveys.set_reasons(conn, ticket_id, resident, list(reasons))
 
 
 async def the_month_of_november(desk):

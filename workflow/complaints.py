@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, outbox, tickets
+from storage import drafts, followers, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Ticket
 from workflow import conversations, filing, roles, sla
@@ -98,10 +98,13 @@ async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, 
     return ticket_id
 
 
-async def follow_up(conn, settings: EstateSettings, original: Ticket, text: str,
-                    now: datetime) -> int:
-    """A complaint opened by the desk for a resident, linked to the ticket it follows up."""
-    return await _file(conn, settings, original.resident_id, original.unit.id, "other", text,
+async def follow_up(conn, settings: EstateSettings, original: Ticket, resident_id: int,
+                    text: str, now: datetime) -> int:
+    """A complaint opened by the desk for a resident of the ticket it follows up (its
+    reporter, or a resident who followed it, from their own unit)."""
+    unit_id = dict(await followers.of_ticket(conn, original.id)).get(resident_id) \
+        if resident_id != original.resident_id else None
+    return await _file(conn, settings, resident_id, unit_id or original.unit.id, "other", text,
                        True, now, linked=original.id)
 
 

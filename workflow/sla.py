@@ -88,6 +88,8 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
     if ticket.status == machine.CLOSED:
         await _survey_steps(conn, settings, ticket, pending, now)
         return
+    if ticket.status == machine.MERGED:  # its residents follow the kept report's timers
+        return
     if ticket.paused_at is not None:
         return
     if ticket.status == machine.COMPLETED:
@@ -105,23 +107,23 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
 
 async def _survey_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,
                         pending: dict[str, datetime], now: datetime) -> None:
-    """The callback survey, once per ticket: sent after the close; once sent, a reminder and
-    then 'no response' while unanswered; a low answer alerts the supervisors if its comment
-    does not come."""
+    """The callback surveys, once per resident of the ticket: sent after the close; once
+    sent, a reminder and then 'no response' while any is unanswered; a low answer alerts the
+    supervisors if its comment does not come."""
     closed_at = ticket.closed_at
     assert closed_at is not None  # a closed ticket's
     await timers.set_pending(conn, ticket.id, SURVEY_SEND,
                              within_survey_hours(settings, closed_at + settings.survey_delay))
-    survey = await surveys.get(conn, ticket.id)
-    if survey is None:
-        return
-    if survey.answered_at is None and survey.expired_at is None:
-        remind = within_survey_hours(settings, survey.sent_at + settings.survey_reminder)
+    sent = await surveys.of_ticket(conn, ticket.id)
+    waiting = [s for s in sent if s.answered_at is None and s.expired_at is None]
+    if waiting:  # all sent together: one reminder, one 'no response', for each still silent
+        remind = within_survey_hours(settings, waiting[0].sent_at + settings.survey_reminder)
         await timers.set_pending(conn, ticket.id, SURVEY_REMIND, remind)
         await timers.set_pending(conn, ticket.id, SURVEY_EXPIRE, remind + settings.survey_expiry)
-    if needs_alert(settings, survey) and not survey.low_alerted and survey.comment is None:
-        await timers.set_pending(conn, ticket.id, SURVEY_LOW,
-                                 pending.get(SURVEY_LOW, now + LOW_ALERT_WAIT))
+    if any(needs_alert(settings, s) and not s.low_alerted and s.comment is None for s in sent):
+        # due again after firing: a follower's low answer may come after the reporter's
+        await timers.reschedule(conn, ticket.id, SURVEY_LOW,
+                                pending.get(SURVEY_LOW, now + LOW_ALERT_WAIT))
 
 
 async def _steps(conn, settings: EstateSettings, ticket: Ticket, kinds: tuple[str, str, str],

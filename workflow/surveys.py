@@ -37,30 +37,35 @@ needs_alert = sla.needs_alert
 
 async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
                now: datetime) -> None:
-    """A survey timer fell due (called by the sweep inside its transaction)."""
+    """A survey timer fell due (called by the sweep inside its transaction): each resident
+    of the ticket (its reporter and those who followed it) has a survey of their own."""
     if kind == sla.SURVEY_SEND:
-        if ticket.status != machine.CLOSED or not await surveys.open_for(conn, ticket.id, now):
+        if ticket.status != machine.CLOSED:
             return
-        await outbox.add(conn, ticket.resident_id, "survey", now, ticket.id)
+        for resident_id in await machine.residents(conn, ticket):
+            if await surveys.open_for(conn, ticket.id, resident_id, now):
+                await outbox.add(conn, resident_id, "survey", now, ticket.id)
         await sla.arm(conn, settings, ticket.id, now)  # the reminder, then 'no response'
         return
-    survey = await surveys.get(conn, ticket.id)
-    if kind == sla.SURVEY_LOW:  # rated low, but the comment never came: alert without it
-        if survey is not None and needs_alert(settings, survey):
-            await _alert_low(conn, ticket, now)
-        return
-    if survey is None or survey.answered_at is not None:
-        return
-    if kind == sla.SURVEY_REMIND and await surveys.mark(conn, ticket.id, "reminded_at", now):
-        await outbox.add(conn, ticket.resident_id, "survey_reminder", now, ticket.id)
-    elif kind == sla.SURVEY_EXPIRE:
-        await surveys.mark(conn, ticket.id, "expired_at", now)
+    for survey in await surveys.of_ticket(conn, ticket.id):
+        who = survey.resident_id
+        if kind == sla.SURVEY_LOW:  # rated low, but the comment never came: alert without it
+            if needs_alert(settings, survey) and survey.comment is None:
+                await _alert_low(conn, ticket, who, now)
+        elif survey.answered_at is not None:
+            continue
+        elif kind == sla.SURVEY_REMIND and await surveys.mark(conn, ticket.id, who,
+                                                              "reminded_at", now):
+            await outbox.add(conn, who, "survey_reminder", now, ticket.id)
+        elif kind == sla.SURVEY_EXPIRE:
+            await surveys.mark(conn, ticket.id, who, "expired_at", now)
 
 
 async def _own_survey(conn, ticket_id: int, resident_id: int) -> tuple[Ticket, Survey]:
+    """The resident's own survey of the ticket: nobody answers another's."""
     ticket = await machine.load(conn, ticket_id)
-    survey = await surveys.get(conn, ticket_id)
-    if ticket.resident_id != resident_id or survey is None:
+    survey = await surveys.get(conn, ticket_id, resident_id)
+    if survey is None:
         raise machine.Refusal(machine.Refusal.FORBIDDEN)
     return ticket, survey
 
@@ -73,13 +78,13 @@ async def rate(db: Database, settings: EstateSettings, ticket_id: int, resident_
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         _, survey = await _own_survey(conn, ticket_id, resident_id)
-        if not await surveys.rate(conn, ticket_id, rating, "bot", now,
+        if not await surveys.rate(conn, ticket_id, resident_id, rating, "bot", now,
                                   late=survey.expired_at is not None):
             return None
         await sla.arm(conn, settings, ticket_id, now)  # answered: no reminder; low: alert
         await conversations.begin_if_free(conn, Draft(resident_id, COMMENT_FLOW, "chips",
                                      {"ticket_id": ticket_id}), now)
-        return await surveys.get(conn, ticket_id)
+        return await surveys.get(conn, ticket_id, resident_id)
 
 
 async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
@@ -93,7 +98,7 @@ async def toggle_chip(db: Database, settings: EstateSettings, ticket_id: int, re
         chosen = [c for c in survey.reasons if c != chip]
         if chip not in survey.reasons:
             chosen.append(chip)
-        await surveys.set_reasons(conn, ticket_id, chosen)
+        await surveys.set_reasons(conn, ticket_id, resident_id, chosen)
         await sla.arm(conn, settings, ticket_id, now)  # an alerting chip: alerted even if
         # the survey is never finished
         _, survey = await _own_survey(conn, ticket_id, resident_id)
@@ -122,34 +127,39 @@ async def finish(db: Database, settings: EstateSettings, resident_id: int,
         ticket, survey = await _own_survey(conn, ticket_id, resident_id)
         if survey.comment is not None:
             return None
-        await surveys.set_comment(conn, ticket_id, comment or "")
+        await surveys.set_comment(conn, ticket_id, resident_id, comment or "")
         if needs_alert(settings, survey):
-            await _alert_low(conn, ticket, now)
-        return await surveys.get(conn, ticket_id)
+            await _alert_low(conn, ticket, resident_id, now)
+        return await surveys.get(conn, ticket_id, resident_id)
 
 
-async def _alert_low(conn, ticket: Ticket, now: datetime) -> None:
-    if await surveys.mark_low_alerted(conn, ticket.id):
+async def _alert_low(conn, ticket: Ticket, resident_id: int, now: datetime) -> None:
+    """The alert names whose survey it is (its actor), as a ticket may have several."""
+    if await surveys.mark_low_alerted(conn, ticket.id, resident_id):
         for person in await people.reachable_with_role(conn, roles.SUPERVISOR):
-            await outbox.add(conn, person.user_id, "low_rating", now, ticket.id)
+            await outbox.add(conn, person.user_id, "low_rating", now, ticket.id,
+                             actor_id=resident_id)
 
 
 async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
-                         actor_id: int, now: datetime) -> Ticket | None:
-    """One tap on a low-rating alert: a complaint linked to the original ticket. None when
-    someone already opened it."""
+                         resident_id: int | None, actor_id: int,
+                         now: datetime) -> Ticket | None:
+    """One tap on a low-rating alert: a complaint for that resident (None: the reporter),
+    linked to the original ticket. None when someone already opened it."""
     async with db.transaction() as conn:
         await machine.actor(conn, actor_id, roles.SIGNERS)
         original = await machine.load(conn, ticket_id)
-        survey = await surveys.get(conn, ticket_id)
+        resident_id = original.resident_id if resident_id is None else resident_id
+        survey = await surveys.get(conn, ticket_id, resident_id)
         if survey is None or not needs_alert(settings, survey):
             raise machine.Refusal(machine.Refusal.STALE)
         if survey.followup_ticket_id is not None:
             return None
         text = f"{original.ref} ★{survey.rating}" + (f": {survey.comment}" if survey.comment
                                                       else "")
-        followup_id = await complaints.follow_up(conn, settings, original, text, now)
-        await surveys.set_followup(conn, ticket_id, followup_id)
+        followup_id = await complaints.follow_up(conn, settings, original, resident_id, text,
+                                                 now)
+        await surveys.set_followup(conn, ticket_id, resident_id, followup_id)
         await tickets.add_event(conn, original.id, now, actor_id, "follow_up_opened",
                                 original.status, original.status)
         return await machine.load(conn, followup_id)
@@ -178,13 +188,13 @@ async def record_call(db: Database, actor_id: int, note: str, now: datetime) -> 
         await drafts.delete(conn, actor_id)
         await machine.actor(conn, actor_id, roles.DISPATCHERS)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        await surveys.record_call(conn, ticket.id, draft.data["reached"],
+        await surveys.record_call(conn, ticket.id, ticket.resident_id, draft.data["reached"],
                                   draft.data.get("rating"), note, actor_id, now)
         await tickets.add_event(conn, ticket.id, now, actor_id, "called_back", ticket.status,
                                 ticket.status, note)
         return ticket
 
 
-async def survey_of(db: Database, ticket_id: int) -> Survey | None:
+async def survey_of(db: Database, ticket_id: int, resident_id: int) -> Survey | None:
     async with db.reading() as conn:
-        return await surveys.get(conn, ticket_id)
+        return await surveys.get(conn, ticket_id, resident_id)

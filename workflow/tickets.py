@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from storage import people, tickets
+from storage import followers, people, tickets
 from storage.db import Connection
 from storage.records import Person, Ticket
 from workflow import roles
@@ -25,6 +25,7 @@ class Status(StrEnum):
     COMPLETED = "completed"
     REOPENED = "reopened"
     CLOSED = "closed"
+    MERGED = "merged"  # a duplicate, joined to the report it repeats (duplicate_of)
 
 
 class Party(StrEnum):
@@ -36,16 +37,18 @@ class Party(StrEnum):
 
 NEW, ASSIGNED, EN_ROUTE, ON_SITE = Status.NEW, Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE
 COMPLETED, REOPENED, CLOSED = Status.COMPLETED, Status.REOPENED, Status.CLOSED
+MERGED = Status.MERGED
 
 TRANSITIONS: dict[str | None, frozenset[str]] = {
     None: frozenset({NEW}),
-    NEW: frozenset({ASSIGNED}),
-    ASSIGNED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
-    EN_ROUTE: frozenset({ASSIGNED, ON_SITE, COMPLETED}),
-    ON_SITE: frozenset({ASSIGNED, COMPLETED}),
+    NEW: frozenset({ASSIGNED, MERGED}),
+    ASSIGNED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED, MERGED}),
+    EN_ROUTE: frozenset({ASSIGNED, ON_SITE, COMPLETED, MERGED}),
+    ON_SITE: frozenset({ASSIGNED, COMPLETED, MERGED}),
     COMPLETED: frozenset({CLOSED, REOPENED}),
-    REOPENED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED}),
+    REOPENED: frozenset({ASSIGNED, EN_ROUTE, ON_SITE, COMPLETED, MERGED}),
     CLOSED: frozenset(),
+    MERGED: frozenset(),
 }
 # Derived from the table: open is anything not final; working, what can still be completed.
 OPEN = tuple(s for s in Status if TRANSITIONS[s])
@@ -147,6 +150,11 @@ async def holders(conn: Connection, ticket: Ticket) -> list[Person]:
     if ticket.kind == Kind.COMPLAINT and ticket.department:
         return await department_heads(conn, ticket.department)
     return await desk(conn)
+
+
+async def residents(conn: Connection, ticket: Ticket) -> list[int]:
+    """Who hears of a ticket's progress: its reporter, then each resident who follows it."""
+    return [ticket.resident_id] + [user for user, _ in await followers.of_ticket(conn, ticket.id)]
 
 
 def may_view(person: Person, ticket: Ticket) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import contractors, drafts, people, roster, tickets, visits
+from storage import contractors, drafts, followers, people, roster, tickets, visits
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -114,7 +114,8 @@ async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> Ti
         if viewer_id is not None:
             viewer = await people.get(conn, viewer_id)
             ticket = await machine.load(conn, ticket_id)
-            if viewer is None or not machine.may_view(viewer, ticket):
+            if viewer is None or not (machine.may_view(viewer, ticket) or
+                                      await followers.follows(conn, ticket_id, viewer_id)):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
         return await load_file(conn, ticket_id)
 
