@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from workflow.settings import (
     COMPLAINT,
     DEFAULT_COMPLAINT_TARGETS,
+    DEFAULT_PLACES,
     DEFAULT_TARGETS,
     LANGUAGES,
     PRIORITIES,
     Category,
     EstateSettings,
+    Place,
     Target,
 )
 
@@ -71,7 +73,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "complaint_categories", "departments", "survey_delay", "survey_hours",
               "survey_reminder", "survey_expiry", "praise_chips", "fault_chips",
               "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating",
-              "voice_note_limit"}
+              "voice_note_limit", "public_places", "affected_urgent"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -152,6 +154,10 @@ def parse_settings(raw: dict) -> EstateSettings:
             not 0 <= low_rating <= 4:
         raise ConfigError("low_rating: must be a whole number from 0 to 4 (ratings at or "
                           "below it alert the supervisors; 0 turns the alert off)")
+    affected = raw.get("affected_urgent", defaults.affected_urgent)
+    if not isinstance(affected, int) or isinstance(affected, bool) or not 0 <= affected <= 1000:
+        raise ConfigError("affected_urgent: must be a whole number of residents from 0 to 1000 "
+                          "(a fault reported by that many becomes urgent; 0 turns this off)")
     survey_hours = _range("survey_hours", raw.get("survey_hours", "09:00-20:00"))
     quiet = raw.get("quiet_hours", "21:00-08:00")
     parts = quiet.split("-") if isinstance(quiet, str) else []
@@ -183,6 +189,9 @@ def parse_settings(raw: dict) -> EstateSettings:
                                          defaults.complaint_praise_chips),
         complaint_fault_chips=chips.get("complaint_fault_chips", defaults.complaint_fault_chips),
         alert_chips=tuple(alert_chips), low_rating=low_rating,
+        public_places=_places(raw["public_places"]) if "public_places" in raw
+        else defaults.public_places,
+        affected_urgent=affected,
     )
 
 
@@ -257,6 +266,24 @@ def _service_levels(raw, categories: tuple[Category, ...]) -> dict[str, dict[str
                                   f"resolve")
             levels.setdefault(scope, {})[priority] = found
     return levels
+
+
+def _places(raw) -> tuple[Place, ...]:
+    """[[public_places]] entries: a key and labels as categories have, and the buildings
+    where the place is (every building when not given)."""
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ConfigError("public_places: must be a list of [[public_places]] tables with a key")
+    where = []
+    for n, item in enumerate(raw, start=1):
+        buildings = item.get("buildings", [])
+        if not isinstance(buildings, list) or not all(isinstance(b, str) and b.strip()
+                                                      for b in buildings):
+            raise ConfigError(f"public_places[{n}].buildings: must be a list of buildings as "
+                              f"the roster names them, such as [\"Block A\"]")
+        where.append(tuple(b.strip() for b in buildings))
+    entries = _categories([{k: v for k, v in item.items() if k != "buildings"} for item in raw],
+                          "public_places", tuple(Category(p.key) for p in DEFAULT_PLACES))
+    return tuple(Place(e.key, e.labels, b) for e, b in zip(entries, where, strict=True))
 
 
 def _categories(raw, setting: str = "categories",

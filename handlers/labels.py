@@ -17,6 +17,19 @@ CATEGORIES = {
     "public_areas": N_("Public areas"),
     "other": N_("Other"),
 }
+PLACES = {
+    "lobby": N_("Lobby"),
+    "lift_a": N_("Lift A"),
+    "lift_b": N_("Lift B"),
+    "corridor": N_("Corridor"),
+    "stairwell": N_("Stairwell"),
+    "car_park": N_("Car park"),
+    "garden": N_("Garden"),
+    "gym": N_("Gym"),
+    "clubhouse": N_("Clubhouse"),
+    "refuse_room": N_("Refuse room"),
+    "entrance_gate": N_("Entrance gate"),
+}
 COMPLAINT_CATEGORIES = {
     "staff_attitude": N_("Staff attitude"),
     "cleanliness": N_("Cleanliness"),
@@ -157,6 +170,11 @@ def _configured(tr: Tr, found, table: dict[str, str], key: str) -> str:
 
 def category(tr: Tr, settings: EstateSettings, key: str) -> str:
     return _configured(tr, settings.category(key), CATEGORIES, key)
+
+
+def place(tr: Tr, settings: EstateSettings, key: str) -> str:
+    found = next((p for p in settings.public_places if p.key == key), None)
+    return _configured(tr, found, PLACES, key)
 
 
 def complaint_category(tr: Tr, settings: EstateSettings, key: str) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Connection, to_db_time
-from storage.tickets import _SELECT, UNRESOLVED, _ticket
-from storage.records import Ticket
 
 SAME_PROBLEM, MERGED = "same_problem", "merged"  # how a follower came to follow
 
@@ -21,16 +19,6 @@ async def place_of(conn: Connection, ticket_id: int) -> tuple[str, str] | None:
     row = await (await conn.execute("SELECT building, place FROM ticket_places WHERE "
                                     "ticket_id = ?", (ticket_id,))).fetchone()
     return (row[0], row[1]) if row else None
-
-
-async def unresolved_at(conn: Connection, building: str, place: str, kind: str,
-                        limit: int) -> list[Ticket]:
-    """The reports of that place still being handled, the newest first."""
-    cur = await conn.execute(
-        f"{_SELECT} JOIN ticket_places p ON p.ticket_id = t.id WHERE p.building = ? AND "
-        f"p.place = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id DESC LIMIT ?",
-        (building, place, kind, limit))
-    return [_ticket(r) for r in await cur.fetchall()]
 
 
 async def add(conn: Connection, ticket_id: int, user_id: int, unit_id: int, via: str,

@@ -124,6 +124,16 @@ async def of_resident(conn: Connection, resident_id: int, limit: int) -> list[Ti
     return [_ticket(r) for r in await cur.fetchall()]
 
 
+async def unresolved_at_place(conn: Connection, building: str, place: str, kind: str,
+                        limit: int) -> list[Ticket]:
+    """The reports of that place still being handled, the newest first."""
+    cur = await conn.execute(
+        f"{_SELECT} JOIN ticket_places p ON p.ticket_id = t.id WHERE p.building = ? AND "
+        f"p.place = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id DESC LIMIT ?",
+        (building, place, kind, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
 async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
     """Tickets the desk filed for someone without Telegram become theirs once they join."""
     cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "

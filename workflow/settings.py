@@ -35,6 +35,22 @@ DEFAULT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key in (
     "public_areas", "other"))
 
 
+@dataclass(frozen=True)
+class Place:
+    """A public place residents pick when reporting a fault there (lobby, lift B, car park
+    B1); labelled like a category; `buildings` empty means in every building."""
+    key: str
+    labels: dict[str, str] = field(default_factory=dict)
+    buildings: tuple[str, ...] = ()
+
+
+PUBLIC_AREAS = "public_areas"  # the repair category that asks for a public place
+DEFAULT_PLACES: tuple[Place, ...] = tuple(Place(key) for key in (
+    "lobby", "lift_a", "lift_b", "corridor", "stairwell", "car_park", "garden", "gym",
+    "clubhouse", "refuse_room", "entrance_gate"))
+DEFAULT_AFFECTED_URGENT = 5  # residents affected by one fault that make it urgent
+
+
 DEFAULT_COMPLAINT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key in (
     "staff_attitude", "cleanliness", "security", "noise_neighbours", "parking", "fees",
     "facilities", "other"))
@@ -127,6 +143,8 @@ class EstateSettings:
     resident_reminder_time: time = time(19)  # the evening before a visit
     technician_reminder: timedelta = timedelta(hours=1)  # before the slot starts
     sweep_seconds: int = 60
+    public_places: tuple[Place, ...] = DEFAULT_PLACES
+    affected_urgent: int = DEFAULT_AFFECTED_URGENT  # 0: the count never raises the priority
 
     @property
     def tz(self) -> ZoneInfo:
@@ -142,6 +160,10 @@ class EstateSettings:
         own = self.service_levels.get(category, {})
         return own.get(priority) or self.service_levels["default"].get(priority) \
             or DEFAULT_TARGETS[priority]
+
+    def places(self, building: str) -> tuple[Place, ...]:
+        """The public places offered to a resident of that building."""
+        return tuple(p for p in self.public_places if not p.buildings or building in p.buildings)
 
     def complaint_category(self, key: str) -> Category | None:
         return next((c for c in self.complaint_categories if c.key == key), None)
