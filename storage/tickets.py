@@ -134,6 +134,14 @@ async def unresolved_at_place(conn: Connection, building: str, place: str, kind:
     return [_ticket(r) for r in await cur.fetchall()]
 
 
+async def unresolved_of_unit(conn: Connection, unit_id: int, kind: str,
+                             limit: int) -> list[Ticket]:
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.unit_id = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id DESC "
+        f"LIMIT ?", (unit_id, kind, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
 async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
     """Tickets the desk filed for someone without Telegram become theirs once they join."""
     cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "

@@ -99,8 +99,9 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         if technician_id is not None:
             await outbox.add(conn, technician_id, "task_assigned", now, ticket.id,
                              actor_id=actor_id)
-        await outbox.add(conn, ticket.resident_id, "resident_assigned", now, ticket.id,
-                         actor_id=actor_id)
+        for resident_id in await machine.residents(conn, ticket):
+            await outbox.add(conn, resident_id, "resident_assigned", now, ticket.id,
+                             actor_id=actor_id)
         return await machine.load(conn, ticket.id)
 
 

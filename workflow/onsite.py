@@ -53,8 +53,9 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
-        await outbox.add(conn, ticket.resident_id, "resident_" + PROGRESS[to], now, ticket.id,
-                         actor_id=actor_id)
+        for resident_id in await machine.residents(conn, ticket):
+            await outbox.add(conn, resident_id, "resident_" + PROGRESS[to], now, ticket.id,
+                             actor_id=actor_id)
         return await machine.load(conn, ticket.id)
 
 
@@ -127,6 +128,9 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: 
         await sla.arm(conn, settings, ticket.id, now)
         await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id,
                          actor_id=actor_id)
+        for follower in (await machine.residents(conn, ticket))[1:]:  # the reporter signs
+            await outbox.add(conn, follower, "follower_completed", now, ticket.id,
+                             actor_id=actor_id)
         await drafts.delete(conn, actor_id)
         return await machine.load(conn, ticket.id)
 
@@ -227,4 +231,5 @@ async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
     await tickets.update_fields(conn, ticket.id, now, closed_at=now)
     await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, None, True, now)
     await sla.arm(conn, settings, ticket.id, now)
-    await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)
+    for resident_id in await machine.residents(conn, ticket):
+        await outbox.add(conn, resident_id, "auto_confirmed", now, ticket.id)

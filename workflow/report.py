@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, outbox, tickets
+from storage import drafts, followers, outbox, roster, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
 from workflow import conversations, filing, sla
 from workflow import tickets as machine
-from workflow.settings import ASAP, EMERGENCY, NORMAL, SLOTS, EstateSettings, Slot
+from workflow.settings import ASAP, EMERGENCY, NORMAL, PUBLIC_AREAS, SLOTS, EstateSettings, Slot
 from workflow.tickets import Kind
 
 FLOW = "report"
-STEPS = ("unit", "category", "urgency", "location", "description", "photos", "visit_day",
-         "visit_slot", "summary")
+STEPS = ("unit", "category", "urgency", "location", "same", "description", "photos",
+         "visit_day", "visit_slot", "summary")
 MAX_LOCATION = 200
 MAX_DESCRIPTION = 1000
 MAX_PHOTOS = 5
@@ -29,32 +29,58 @@ def start(user_id: int, unit_ids: list[int]) -> Draft:
     return Draft(user_id, FLOW, "unit", {"photos": []})
 
 
+def public(data: dict) -> bool:
+    """A fault in a public area: its place is chosen from the estate's list, and nobody need
+    be at home for it."""
+    return data.get("category") == PUBLIC_AREAS
+
+
+def no_visit(data: dict) -> bool:
+    """An emergency is attended as soon as possible; so is a public area, with no one to
+    meet: neither asks for a visit time."""
+    return data.get("priority") == EMERGENCY or public(data)
+
+
+def missing(step: str, data: dict) -> bool:
+    """Whether the report still lacks this step's answer. 'same' is asked while reports of
+    the chosen place are on offer; photos are never required."""
+    if step == "same":
+        return bool(data.get("matches"))
+    if step in VISIT_STEPS:
+        return not no_visit(data) and step not in data
+    if step == "photos":
+        return False
+    return step not in data
+
+
 def advance(draft: Draft, **values) -> Draft:
-    """Stores values and moves to the next step, or back to the summary when editing."""
+    """Stores values and moves to the next question the report needs: in order at first
+    (skipping what a photo's caption already answered), then, while editing, only what the
+    change made necessary before the summary again."""
     data = {**draft.data, **values}
-    emergency = data.get("priority") == EMERGENCY
-    if data.get("editing"):
-        if draft.step == "urgency" and not emergency and "visit_slot" not in data:
-            return Draft(draft.user_id, FLOW, "visit_day", data)  # no longer an emergency
-        if draft.step != "visit_day" or emergency:
-            data.pop("editing")
-            return Draft(draft.user_id, FLOW, "summary", data)
+    if draft.step == "same":
+        data.pop("matches", None)  # answered: a different problem
+    if draft.step == "category" and public(draft.data) != public(data):
+        for key in ("location", "place", "matches"):  # a place in the unit is not a public one
+            data.pop(key, None)
+    editing = data.get("editing")
     following = STEPS[STEPS.index(draft.step) + 1]
-    while given(following, data):  # a report begun from a photo has these already
+    while following != "summary" and not (
+            missing(following, data) or
+            (following == "photos" and not editing and not data.get("photos"))):
         following = STEPS[STEPS.index(following) + 1]
-    if following in VISIT_STEPS and emergency:
-        following = "summary"  # an emergency is attended as soon as possible
+    if following == "summary":
+        data.pop("editing", None)
     return Draft(draft.user_id, FLOW, following, data)
 
 
-def given(step: str, data: dict) -> bool:
-    """Whether a step was answered before it was reached (the photo, and its caption)."""
-    return (step == "description" and "description" in data) or \
-        (step == "photos" and bool(data.get("photos")))
-
-
 def edit(draft: Draft, field: str) -> Draft:
-    return conversations.reopen_step(draft, field, EDITABLE)
+    reopened = conversations.reopen_step(draft, field, EDITABLE)
+    if field == "visit_day":  # a new day needs its own slot
+        reopened.data.pop("visit_slot", None)
+    if field == "location":
+        reopened.data.pop("place", None)
+    return reopened
 
 
 def open_slots(day: date, now_local: datetime) -> list[Slot]:
@@ -73,9 +99,9 @@ def visit_days(now_local: datetime) -> list[date]:
 
 def is_complete(data: dict) -> bool:
     needed = ["unit_id", "category", "location", "description"]
-    if data.get("priority") != EMERGENCY:
+    if not no_visit(data):
         needed += ["visit_day", "visit_slot"]
-    return all(k in data for k in needed)
+    return all(k in data for k in needed) and not data.get("matches")
 
 
 async def submit(db: Database, settings: EstateSettings, user_id: int,
@@ -93,7 +119,7 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         filed = await filing.check(conn, settings, user_id, data, Kind.REPAIR, data["category"],
                                    conversations.told(data["description"], data), now)
         priority = data.get("priority", NORMAL)
-        if priority == EMERGENCY:
+        if no_visit(data):
             visit_day, visit_slot = now.astimezone(settings.tz).date().isoformat(), ASAP
         else:
             visit_day, visit_slot = data["visit_day"], data["visit_slot"]
@@ -108,6 +134,10 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
             caller_name=filed.caller_name, caller_phone=filed.caller_phone,
             filed_by=filed.filed_by)
         await tickets.add_photos(conn, ticket_id, "report", data.get("photos", []))
+        if public(data) and data.get("place"):
+            unit = await roster.get_unit(conn, data["unit_id"])
+            assert unit is not None  # the resident's own, checked when chosen
+            await followers.set_place(conn, ticket_id, unit.building, data["place"])
         voice = conversations.voice_of(data)
         if voice is not None:
             await tickets.add_voice(conn, ticket_id, voice)

@@ -252,17 +252,24 @@ async def change_priority(db: Database, settings: EstateSettings, ticket_id: int
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in tickets.UNRESOLVED_STATUSES or ticket.priority == priority:
             raise machine.Refusal(machine.Refusal.STALE)
-        since = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
-        if ticket.paused_at is not None:
-            since += now - ticket.paused_at
-        assign_due, deadline = due_dates(settings, ticket.category, priority, since)
-        await tickets.update_fields(conn, ticket.id, now, priority=priority,
-                                    assign_due_at=assign_due, deadline_at=deadline,
-                                    target_at=deadline)
-        await tickets.add_event(conn, ticket.id, now, actor_id, "priority_changed",
-                                ticket.status, ticket.status, f"{ticket.priority} → {priority}")
-        await arm(conn, settings, ticket.id, now, afresh=ASSIGN_STEPS + RESOLVE_STEPS)
+        await set_priority(conn, settings, ticket, priority, actor_id, now, "priority_changed")
         return await machine.load(conn, ticket.id)
+
+
+async def set_priority(conn: Connection, settings: EstateSettings, ticket: Ticket,
+                       priority: str, actor_id: int | None, now: datetime, action: str,
+                       note: str = "") -> None:
+    """The new priority's targets, counted from the report; audited as `action`."""
+    since = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
+    if ticket.paused_at is not None:
+        since += now - ticket.paused_at
+    assign_due, deadline = due_dates(settings, ticket.category, priority, since)
+    await tickets.update_fields(conn, ticket.id, now, priority=priority,
+                                assign_due_at=assign_due, deadline_at=deadline,
+                                target_at=deadline)
+    await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status,
+                            ticket.status, note or f"{ticket.priority} → {priority}")
+    await arm(conn, settings, ticket.id, now, afresh=ASSIGN_STEPS + RESOLVE_STEPS)
 
 
 async def overdue(db: Database, actor_id: int, now: datetime, limit: int = 30
