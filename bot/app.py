@@ -17,6 +17,7 @@ from handlers import (
     escalation,
     intake,
     menus,
+    merge,
     notices,
     onboarding,
     onsite,
@@ -62,7 +63,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
-                   tickets_view, dispatch, onsite, escalation, surveys, stats, router):
+                   tickets_view, dispatch, merge, onsite, escalation, surveys, stats, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

@@ -40,6 +40,8 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
             (tr("Pause clock"), _v(f"d:pa:{t.id}", file)),
             (tr("Extend deadline"), _v(f"d:ex:{t.id}", file)),
         ])
+    if t.kind == Kind.REPAIR and t.status in UNRESOLVED_STATUSES:
+        rows.append([(tr("Merge as a duplicate"), _v(f"mg:l:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
         rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
     signed = any(s.party == Party.SUPERVISOR for s in file.signoffs)

@@ -49,15 +49,22 @@ def holder(tr: Tr, file: TicketFile, settings: EstateSettings | None = None) -> 
     return None
 
 
-def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
+def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
+            follower: bool = False) -> str:
+    """A follower (who reported the same public fault) is not shown the reporter's unit."""
     if file.ticket.kind == Kind.COMPLAINT:
         return complaint_summary(tr, settings, file, staff=staff)
     t = file.ticket
     lines = [f"{t.ref} · {labels.status(tr, t)}"]
+    if file.kept_ref:
+        lines.append(tr("Merged into {ref}, which reports the same problem.", ref=file.kept_ref))
     if t.priority != "normal":
         lines.append(tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                                   t.priority)))
-    lines.append(tr("Unit: {unit}", unit=t.unit.label))
+    if file.followers:
+        lines.append(tr("Residents affected: {count}", count=1 + len(file.followers)))
+    if not follower:
+        lines.append(tr("Unit: {unit}", unit=t.unit.label))
     lines += intake_lines(tr, file, staff=staff)
     if staff and file.resident is not None:
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
@@ -103,17 +110,18 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) 
     return "\n".join(lines)
 
 
-def timeline(tr: Tr, file: TicketFile) -> str:
+def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
+    """A follower sees what happened, not who (other residents) nor their notes."""
     lines = [tr("Timeline:")]
     for event in file.events:
         actor = file.names.get(event.actor_id) if event.actor_id else tr("the desk")
         line = f"· {tr.datetime(event.at)} {labels.of(tr, labels.ACTIONS, event.action)}"
-        if actor:
+        if actor and not follower:
             line += tr(" ({name})", name=actor)
         missed = missed_deadline(event)
         if missed is not None:
             line += tr(": {note}", note=tr.datetime(missed))
-        elif event.note:
+        elif event.note and not follower:
             line += tr(": {note}", note=event.note)
         lines.append(line)
     if file.signoffs:

@@ -232,6 +232,48 @@ async def _signoff_request(n: Notice) -> None:
                                    (tr("Not fixed"), f"s:no:{t.id}")]]))
 
 
+@renders("follower_completed")
+async def _follower_completed(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.with_photos(n.ticket_file.after_photos, n.tr(
+        "{ref} ({place}), which you reported too, is repaired: {note}\nThank you for telling "
+        "us. If it is still not right, please report it again with /repair.", ref=t.ref,
+        place=t.location, note=t.work_note or ""))
+
+
+@renders("merged_away")
+async def _merged_away(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref} is the same problem as {kept}, reported already: the desk has "
+                      "joined them. You now follow {kept}, and will hear about each step.",
+                      ref=t.ref, kept=n.payload.get("kept", "")))
+
+
+@renders("merged_in")
+async def _merged_in(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref}: another report of the same problem ({duplicate}) was joined to "
+                      "yours. Residents affected: {count}.", ref=t.ref,
+                      duplicate=n.payload.get("duplicate", ""),
+                      count=1 + len(n.ticket_file.followers)))
+
+
+@renders("task_merged")
+async def _task_merged(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref} was a duplicate of {kept} and is closed: nothing more to do on "
+                      "it.", ref=t.ref, kept=n.payload.get("kept", "")))
+
+
+@renders("affected_raised")
+async def _affected_raised(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref}: {count} residents report this fault, so it is now urgent. "
+                      "Deadline: {deadline}.", ref=t.ref, count=n.payload.get("count", 0),
+                      deadline=n.tr.datetime(t.deadline_at)) + "\n\n" + n.staff_card(),
+                 n.card_buttons())
+
+
 @renders("task_confirmed")
 async def _task_confirmed(n: Notice) -> None:
     await n.send(n.tr("{ref}: the resident confirmed the repair. Thank you.",

@@ -21,7 +21,9 @@ from handlers.common import (
     collect_photo,
     draft_at,
     filed_for,
+    fit,
     handles,
+    int_arg,
     keyboard,
     kick,
     main_menu,
@@ -33,7 +35,7 @@ from handlers.common import (
     voice_of,
 )
 from storage.records import Draft
-from workflow import limits, report, roles, views
+from workflow import limits, report, roles, same_problem, views
 from workflow.settings import ASAP, EMERGENCY, NORMAL
 from workflow.tickets import Refusal
 
@@ -68,9 +70,19 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         await answer(update, text,
                      keyboard([[(tr("Yes, an emergency"), "r:g:emergency")],
                                [(tr("No, not an emergency"), "r:g:normal")], _cancel_row(who)]))
+    elif step == "location" and report.public(draft.data):
+        unit = await views.unit(d.db, draft.data["unit_id"])
+        places = d.settings.places(unit.building if unit else "")
+        buttons = [(labels.place(tr, d.settings, p.key), f"r:p:{n}")
+                   for n, p in enumerate(places)]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        await answer(update, tr("Where is it? Pick the place, or type it if it is not listed."),
+                     keyboard(rows + [_cancel_row(who)]))
     elif step == "location":
         await answer(update, tr("Where in the unit is it? For example: kitchen sink, master "
                                 "bedroom ceiling."), keyboard([_cancel_row(who)]))
+    elif step == "same":
+        await _offer_same(update, context, who, draft)
     elif step == "description":
         await answer(update, tr("Please describe the problem (up to {limit} characters), or "
                                 "send a voice note.", limit=report.MAX_DESCRIPTION),
@@ -100,6 +112,24 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         ]))
 
 
+async def _offer_same(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The place's reports still being handled, before a new one is written."""
+    tr, d = who.tr, context.desk
+    shown = await views.tickets_by_id(d.db, draft.data["matches"])
+    lines = [tr("Already reported at {place}:", place=draft.data["location"])]
+    rows = []
+    for t in shown:
+        lines.append(tr("• {ref}: {description}, reported {when}, {status}", ref=t.ref,
+                        description=fit(t.description, 80),
+                        when=tr.datetime(t.created_at),
+                        status=labels.status(tr, t)))
+        rows.append([(tr("Same problem: {ref}", ref=t.ref), f"r:sm:{t.id}")])
+    lines.append(tr("Is yours the same problem? Then we add you to that report, and you hear "
+                    "everything about it, without reporting it again."))
+    rows.append([(tr("No, a different problem"), "r:sm:0")])
+    await answer(update, "\n".join(lines), keyboard(rows + [_cancel_row(who)]))
+
+
 def _now_local(context: Context):
     d = context.desk
     return d.now().astimezone(d.settings.tz)
@@ -107,7 +137,7 @@ def _now_local(context: Context):
 
 def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
     tr, settings = who.tr, context.desk.settings
-    emergency = data.get("priority") == EMERGENCY
+    emergency = report.no_visit(data)  # attended as soon as possible
     return "\n".join([
         tr("Please check your report:"), *behalf_lines(tr, data), tr("Unit: {unit}", unit=unit),
         tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
@@ -175,12 +205,29 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if not args or args[0] not in {s.key for s in report.open_slots(day, _now_local(context))}:
             raise Refusal(Refusal.STALE)
         new = report.advance(draft, visit_slot=args[0])
+    elif action == "p":
+        draft = await draft_at(context, who, report.FLOW, "location")
+        unit = await views.unit(d.db, draft.data["unit_id"])
+        places = d.settings.places(unit.building if unit else "")
+        n = int_arg(args, 0)
+        if not 0 <= n < len(places) or not report.public(draft.data):
+            raise Refusal(Refusal.INVALID)
+        await clear_buttons(update)
+        await _place_chosen(update, context, who, places[n].key,
+                            labels.place(who.tr, d.settings, places[n].key))
+        return
+    elif action == "sm":
+        chosen = int_arg(args, 0)
+        if chosen:
+            await _follow(update, context, who, chosen)
+            return
+        new = report.advance(await draft_at(context, who, report.FLOW, "same"))
     elif action == "edit":
         draft = await draft_at(context, who, report.FLOW, "summary")
         rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Emergency?"), "r:e:urgency")],
                 [(who.tr("Place"), "r:e:location"), (who.tr("Description"), "r:e:description")],
                 [(who.tr("Photos"), "r:e:photos")]]
-        if draft.data.get("priority") != EMERGENCY:
+        if not report.no_visit(draft.data):
             rows[-1].append((who.tr("Visit time"), "r:e:visit_day"))
         rows.append([(who.tr("Back"), "r:back")])
         await answer(update, who.tr("What would you like to change?"), keyboard(rows))
@@ -194,6 +241,23 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.INVALID)
     await clear_buttons(update)
     await _save_and_prompt(update, context, who, new)
+
+
+async def _place_chosen(update: Update, context: Context, who: Asker, place: str,
+                        label: str) -> None:
+    d = context.desk
+    new, _ = await same_problem.choose_place(d.db, who.user_id, place, label, d.now())
+    await prompt(update, context, who, new)
+
+
+async def _follow(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+    d = context.desk
+    ticket = await same_problem.follow(d.db, d.settings, who.user_id, ticket_id, d.now())
+    await clear_buttons(update)
+    kick(context)
+    await answer(update, who.tr("Thank you. This problem is already reported as {ref}, and "
+                                "you now follow it: we will tell you each step, and ask you "
+                                "afterwards how we did.", ref=ticket.ref), main_menu(who))
 
 
 @handles(roles_allowed=roles.FILERS)
@@ -222,6 +286,11 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
             voice, caption = spoken
             await _save_and_prompt(update, context, who,
                                    report.advance(draft, description=caption, voice=voice))
+        return
+    if draft.step == "location" and report.public(draft.data):
+        typed = await text_answer(update, who, report.MAX_LOCATION)
+        if typed is not None:
+            await _place_chosen(update, context, who, same_problem.typed_place(typed), typed)
         return
     if draft.step in ("location", "description"):
         limit = report.MAX_LOCATION if draft.step == "location" else report.MAX_DESCRIPTION

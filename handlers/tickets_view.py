@@ -26,7 +26,8 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
     if not found:
         await answer(update, who.tr("You have no tickets yet. Report a repair with /repair."))
         return
-    rows = [[(f"{t.ref} · {labels.status(who.tr, t)}", f"t:v:{t.id}")]
+    rows = [[(f"{t.ref} · {labels.status(who.tr, t)}" + (
+        "" if t.resident_id == who.user_id else " · " + who.tr("following")), f"t:v:{t.id}")]
             for t in found]
     await answer(update, who.tr("Your tickets, newest first. Tap one to see its progress:"),
                  keyboard(rows))
@@ -37,8 +38,9 @@ async def show(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     file = await views.ticket_file(d.db, int_arg(callback_args(update), 0), who.user_id)
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
-    text = cards.summary(who.tr, d.settings, file, staff=staff) + "\n\n" + cards.timeline(
-        who.tr, file)
+    follower = not staff and who.user_id in file.followers
+    text = cards.summary(who.tr, d.settings, file, staff=staff, follower=follower) + \
+        "\n\n" + cards.timeline(who.tr, file, follower=follower)
     mine = file.ticket.resident_id == who.user_id and file.ticket.status in machine.OPEN
     await answer(update, text, keyboard([[(who.tr("Add a message or photo"),
                                            f"t:add:{file.ticket.id}")]]) if mine else None)

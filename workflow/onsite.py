@@ -231,5 +231,4 @@ async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
     await tickets.update_fields(conn, ticket.id, now, closed_at=now)
     await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, None, True, now)
     await sla.arm(conn, settings, ticket.id, now)
-    for resident_id in await machine.residents(conn, ticket):
-        await outbox.add(conn, resident_id, "auto_confirmed", now, ticket.id)
+    await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)

@@ -46,6 +46,8 @@ class TicketFile:
     department_heads: frozenset[int] = frozenset()  # who may reply to a routed complaint
     voice: Voice | None = None  # a voice note that is (part of) the description
     visits: tuple[Visit, ...] = ()  # each completed visit's own labour and materials
+    followers: tuple[int, ...] = ()  # residents who reported the same problem
+    kept_ref: str | None = None  # the report a duplicate was merged into
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late")
@@ -71,6 +73,12 @@ async def unit(db: Database, unit_id: int) -> Unit | None:
 async def units(db: Database, user_id: int) -> list[Unit]:
     async with db.reading() as conn:
         return await people.units_of(conn, user_id)
+
+
+async def tickets_by_id(db: Database, ids: list[int]) -> list[Ticket]:
+    async with db.reading() as conn:
+        found = [await tickets.get(conn, i) for i in ids]
+    return [t for t in found if t is not None]
 
 
 async def resident_tickets(db: Database, user_id: int) -> list[Ticket]:
@@ -105,6 +113,9 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
             conn, ticket.department)) if ticket.kind == Kind.COMPLAINT and ticket.department
         else frozenset(),
         visits=tuple(done),
+        followers=tuple(user for user, _ in await followers.of_ticket(conn, ticket_id)),
+        kept_ref=kept.ref if ticket.duplicate_of and (
+            kept := await tickets.get(conn, ticket.duplicate_of)) else None,
     )
 
 
