@@ -255,6 +255,10 @@ async def _follow(update: Update, context: Context, who: Asker, ticket_id: int) 
     ticket = await same_problem.follow(d.db, d.settings, who.user_id, ticket_id, d.now())
     await clear_buttons(update)
     kick(context)
+    if ticket.resident_id == who.user_id:
+        await answer(update, who.tr("You reported this yourself as {ref}; we will tell you "
+                                    "each step. See /mytickets.", ref=ticket.ref), main_menu(who))
+        return
     await answer(update, who.tr("Thank you. This problem is already reported as {ref}, and "
                                 "you now follow it: we will tell you each step, and ask you "
                                 "afterwards how we did.", ref=ticket.ref), main_menu(who))

@@ -88,3 +88,13 @@ async def surveys_sent(conn: Connection, start: datetime,
     return [SurveyRow(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), bool(r[5]), r[6],
                       bool(r[7]))
             for r in await cur.fetchall()]
+
+
+async def followed(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, int]]:
+    """Per report of the period that others joined (as the same problem, or merged), its
+    reference and how many residents joined it, the most joined first."""
+    cur = await conn.execute(
+        "SELECT t.ref, count(*) FROM ticket_followers f JOIN tickets t ON t.id = f.ticket_id "
+        "WHERE t.created_at >= ? AND t.created_at < ? GROUP BY t.id ORDER BY count(*) DESC, "
+        "t.id", (to_db_time(start), to_db_time(end)))
+    return [(r[0], r[1]) for r in await cur.fetchall()]

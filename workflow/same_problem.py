@@ -47,8 +47,9 @@ async def choose_place(db: Database, user_id: int, place: str, label: str,
 
 async def follow(db: Database, settings: EstateSettings, user_id: int, ticket_id: int,
                  now: datetime) -> Ticket:
-    """'Same problem': the resident follows that report instead of filing a new one. Only a
-    report they were shown (of their building's same public place, still being handled)."""
+    """'Same problem': the resident follows that report instead of filing a new one (their
+    own report, picked again, stays theirs). Only a report they were shown: of their
+    building's same public place, still being handled."""
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, user_id, report.FLOW, "same", now)
         if ticket_id not in draft.data.get("matches", []):
@@ -60,8 +61,9 @@ async def follow(db: Database, settings: EstateSettings, user_id: int, ticket_id
             raise Refusal(Refusal.FORBIDDEN)
         if ticket.status not in tickets.UNRESOLVED_STATUSES:
             raise Refusal(Refusal.STALE)  # fixed meanwhile: they may still report anew
-        await join(conn, settings, ticket, user_id, unit.id, followers.SAME_PROBLEM, user_id,
-                   now)
+        if await join(conn, settings, ticket, user_id, unit.id, followers.SAME_PROBLEM,
+                      user_id, now):
+            await raise_for_affected(conn, settings, ticket.id, now)
         await drafts.delete(conn, user_id)
         return await machine.load(conn, ticket.id)
 

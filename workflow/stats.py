@@ -35,6 +35,9 @@ class Stats:
     reopen_by_ticket: dict[str, int]
     reopen_by_technician: dict[str, int]
     top_reasons: list[tuple[str, int]]
+    merged: int = 0  # duplicate reports merged into another
+    followers: int = 0  # residents who joined another's report rather than filing their own
+    most_affected: tuple[tuple[str, int], ...] = ()  # (ref, residents affected), top three
 
     @property
     def in_time_share(self) -> float | None:
@@ -90,6 +93,7 @@ async def _month(conn, month: date, start: datetime, end: datetime) -> Stats:
     tickets = await rows.tickets_created(conn, start, end)
     reopened = await rows.reopenings(conn, start, end)
     surveys = await rows.surveys_sent(conn, start, end)
+    joined = await rows.followed(conn, start, end)
     done = [t for t in tickets if t.completed_at is not None]
     finished = [(t, t.completed_at) for t in tickets if t.completed_at is not None]
     in_time = [(at, t.target_at) for t, at in finished]
@@ -120,4 +124,7 @@ async def _month(conn, month: date, start: datetime, end: datetime) -> Stats:
         reopen_by_ticket={refs[i].ref: n for i, n in sorted(reopened.items())},
         reopen_by_technician=dict(reopen_by_technician),
         top_reasons=Counter(r for s in surveys for r in s.reasons).most_common(5),
+        merged=sum(t.status == machine.MERGED for t in tickets),
+        followers=sum(n for _, n in joined),
+        most_affected=tuple((ref, 1 + n) for ref, n in joined[:3]),
     )
