@@ -64,6 +64,11 @@ def test_an_estate_of_its_own():
     ({"sweep_seconds": 0}, "sweep_seconds"),
     ({"categories": [{"key": "a b"}]}, "categories[1].key"),
     ({"auto_confrim_days": 3}, "auto_confrim_days: unknown setting"),
+    ({"public_places": [{"key": "lift_c"}]}, "public_places[1].labels"),
+    ({"public_places": [{"key": "lobby", "buildings": "A"}]}, "public_places[1].buildings"),
+    ({"public_places": [{"key": "lobby"}, {"key": "lobby"}]}, "public_places[2].key"),
+    ({"public_places": {"lobby": 1}}, "public_places: must be a list"),
+    ({"affected_urgent": -1}, "affected_urgent"),
 ])
 def test_a_wrong_setting_is_named(raw, named):
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
@@ -90,6 +95,9 @@ def test_the_readme_example_is_a_valid_configuration():
     assert settings.estate_name == "翠湖花園"
     assert settings.target("plumbing", "normal").resolve == timedelta(hours=48)
     assert settings.category("pest_control").labels["zh_Hans"] == "虫害"
+    assert [p.key for p in settings.places("A")] == ["lobby", "car_park_b1"]
+    assert [p.key for p in settings.places("C")] == ["lobby", "lift_c", "car_park_b1"]
+    assert settings.affected_urgent == 5
 
 
 def test_the_office_phone_and_hours_appear_where_people_are_told_to_call(tmp_path):

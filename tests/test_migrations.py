@@ -92,3 +92,20 @@ async def test_a_phone_callback_recorded_by_an_older_desk_becomes_its_own_record
     assert contract[0] == 48 * 3600  # kept exactly, in seconds
     assert [tuple(c) for c in callbacks] == [(9001, 1, 4, "Happy")]
     assert tuple(survey) == (None, None, None)  # the resident's own answer is still to come
+
+
+async def test_a_survey_of_an_older_desk_becomes_its_reporters_own(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old_desk(path, 10)
+    conn = sqlite3.connect(path)
+    conn.execute(f"UPDATE surveys SET rating = 5, reasons = '[\"quick\"]', comment = 'Thanks', "
+                 f"answered_at = '{T1}', channel = 'bot'")
+    conn.commit()
+    conn.close()
+    db = Database(str(path))
+    await db.open()
+    async with db.reading() as conn:
+        surveys = await (await conn.execute(
+            "SELECT ticket_id, resident_id, rating, reasons, comment FROM surveys")).fetchall()
+    await db.close()
+    assert [tuple(s) for s in surveys] == [(1, 5001, 5, '["quick"]', "Thanks")]

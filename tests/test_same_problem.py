@@ -214,3 +214,60 @@ async def test_a_stranger_cannot_merge(desk):
         await may.tap_data(data)
         assert alert(desk) == "Sorry, you are not allowed to do that.", data
     assert await desk.query("SELECT status FROM tickets") == [("new",)]
+
+
+async def test_a_typed_place_finds_the_same_typed_place_and_editing_keeps_the_offer(desk):
+    clerk, tech, boss = await staff(desk)
+    may, two, *_ = await neighbours(desk)
+    await begin_public_report(may)
+    await may.send("Lift near the lobby")
+    assert "Please describe the problem" in may.last_text
+    await may.send("The lift door does not close.")
+    await may.tap_data("r:pd")
+    await may.tap_data("r:ok")
+
+    await two.send("/repair")
+    await two.tap_data("r:c:plumbing")  # a place in the unit first, then changed
+    await two.tap_data("r:g:normal")
+    await two.send("Bathroom")
+    await two.send("Door stuck")
+    await two.tap_data("r:pd")
+    call, _ = two.button(two.labels()[1])
+    await two.tap_data(call.buttons()[1]["callback_data"])
+    await two.tap_data("r:s:morning")
+    assert "Where: Bathroom" in two.last_text
+    await two.tap_data("r:edit")
+    await two.tap_data("r:e:category")
+    await two.tap_data("r:c:public_areas")
+    assert "Where is it? Pick the place" in two.last_text  # the bathroom is no public place
+    await two.send("  LIFT near the   lobby ")
+    assert "Same problem: R-2026-00001" in two.labels()
+    await two.tap("No, a different problem")
+    summary = two.last_text
+    assert "Where: LIFT near the   lobby" in summary and "As soon as possible" in summary
+    await two.tap_data("r:ok")
+    assert "registered as R-2026-00002" in two.last_text
+    assert await desk.query("SELECT place FROM ticket_places ORDER BY ticket_id") == [
+        ("~lift near the lobby",), ("~lift near the lobby",)]
+
+
+async def test_with_affected_urgent_off_the_count_never_raises_the_priority(tmp_path):
+    from tests.conftest import ROSTER
+    from tests.harness import DeskHarness
+    from workflow.settings import EstateSettings
+
+    desk = DeskHarness(tmp_path / "desk.sqlite3", settings=EstateSettings(affected_urgent=0))
+    await desk.start()
+    try:
+        await desk.import_roster(ROSTER)
+        await staff(desk)
+        first, *others = await neighbours(desk)
+        await report_the_lift(first)
+        for resident in others:
+            await begin_public_report(resident)
+            await resident.tap("Lift B")
+            await resident.tap("Same problem: R-2026-00001")
+        assert await desk.query("SELECT count(*) FROM ticket_followers") == [(4,)]
+        assert await desk.query("SELECT priority FROM tickets") == [("normal",)]
+    finally:
+        await desk.stop()

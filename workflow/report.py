@@ -21,6 +21,7 @@ MAX_PHOTOS = 5
 VISIT_DAYS = 14
 EDITABLE = ("category", "urgency", "location", "description", "photos", "visit_day")
 VISIT_STEPS = ("visit_day", "visit_slot")
+ANSWERS = {"unit": "unit_id", "urgency": "priority"}  # where a step keeps its answer
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
@@ -50,7 +51,7 @@ def missing(step: str, data: dict) -> bool:
         return not no_visit(data) and step not in data
     if step == "photos":
         return False
-    return step not in data
+    return ANSWERS.get(step, step) not in data
 
 
 def advance(draft: Draft, **values) -> Draft:
