@@ -48,10 +48,10 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
             f"{labels.of(tr, labels.CHANNELS, c)} {n}"
             for c, n in sorted(figures.by_channel.items(), key=lambda i: -i[1]))))
     if figures.followers or figures.merged:
-        lines.append(tr("Same problem: {followers} residents joined a report already made; "
-                        "duplicates merged: {merged}; most affected: {items}",
+        lines.append(tr("Same problem: residents who joined a report already made: "
+                        "{followers}; duplicates merged: {merged}; most affected: {items}",
                         followers=figures.followers, merged=figures.merged,
-                        items=joined(tr("{ref} ({count} residents)", ref=ref, count=n)
+                        items=joined(tr("{ref} ({count} affected)", ref=ref, count=n)
                                      for ref, n in figures.most_affected) or "-"))
     lines.append(tr("Resolved within the first service-level target: {share}",
                     share=_share(tr, figures.resolved_in_time, figures.resolved)))

@@ -199,8 +199,8 @@ async def test_a_clerk_merges_a_duplicate_and_both_reporters_are_told(desk):
     assert "Merged into R-2026-00001" in husband.last_text
 
     await boss.send("/stats")
-    assert "Same problem: 1 residents joined a report already made; duplicates merged: 1; " \
-        "most affected: R-2026-00001 (2 residents)" in boss.last_text
+    assert "Same problem: residents who joined a report already made: 1; duplicates merged: " \
+        "1; most affected: R-2026-00001 (2 affected)" in boss.last_text
     await desk.sweep()
     assert await desk.query("SELECT count(*) FROM timers WHERE ticket_id = 2 AND fired_at IS "
                             "NULL") == [(0,)]
