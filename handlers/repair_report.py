@@ -252,9 +252,16 @@ async def _place_chosen(update: Update, context: Context, who: Asker, place: str
 
 async def _follow(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
     d = context.desk
-    ticket = await same_problem.follow(d.db, d.settings, who.user_id, ticket_id, d.now())
+    ticket, follower = await same_problem.follow(d.db, d.settings, who.user_id, ticket_id,
+                                                 d.now())
     await clear_buttons(update)
     kick(context)
+    if follower != who.user_id:  # the desk, taking a call
+        await answer(update, who.tr("The caller's problem is already reported as {ref}: the "
+                                    "resident now follows it and hears each step. Please give "
+                                    "the caller this reference.", ref=ticket.ref),
+                     main_menu(who))
+        return
     if ticket.resident_id == who.user_id:
         await answer(update, who.tr("You reported this yourself as {ref}; we will tell you "
                                     "each step. See /mytickets.", ref=ticket.ref), main_menu(who))

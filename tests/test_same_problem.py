@@ -271,3 +271,26 @@ async def test_with_affected_urgent_off_the_count_never_raises_the_priority(tmp_
         assert await desk.query("SELECT priority FROM tickets") == [("normal",)]
     finally:
         await desk.stop()
+
+
+async def test_the_desk_taking_a_call_adds_the_caller_to_the_report_already_made(desk):
+    clerk, tech, boss = await staff(desk)
+    may, *_ = await neighbours(desk)
+    await report_the_lift(may)
+    await clerk.send("/intake")
+    await clerk.send("a 5f-1")
+    await clerk.tap("林志明 0922 111 222 ☎")
+    await clerk.tap("by phone")
+    await clerk.tap("The resident themselves")
+    await clerk.tap("Repair")
+    await clerk.tap("Public areas")
+    await clerk.tap("No, not an emergency")
+    await clerk.tap("Lift B")
+    await clerk.tap("Same problem: R-2026-00001")
+    assert "already reported as R-2026-00001: the resident now follows it" in clerk.last_text
+    follower = await desk.query("SELECT f.user_id, u.unit FROM ticket_followers f JOIN units u "
+                                "ON u.id = f.unit_id")
+    assert follower[0][0] < 0 and follower[0][1] == "5F-1"  # on the roster, not on Telegram
+    await assign_to_tech(clerk)
+    assert any("林志明 does not use the bot" in t and "Ah Wai will take care" in t
+               for t in clerk.texts())

@@ -46,12 +46,17 @@ async def choose_place(db: Database, user_id: int, place: str, label: str,
 
 
 async def follow(db: Database, settings: EstateSettings, user_id: int, ticket_id: int,
-                 now: datetime) -> Ticket:
+                 now: datetime) -> tuple[Ticket, int]:
     """'Same problem': the resident follows that report instead of filing a new one (their
     own report, picked again, stays theirs). Only a report they were shown: of their
-    building's same public place, still being handled."""
+    building's same public place, still being handled. The desk taking a call does this
+    for the caller's resident. Returns the ticket and who follows it."""
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, user_id, report.FLOW, "same", now)
+        behalf = draft.data.get("on_behalf")
+        if behalf is not None:
+            await machine.actor(conn, user_id, roles.DISPATCHERS)
+        follower = behalf["resident_id"] if behalf is not None else user_id
         if ticket_id not in draft.data.get("matches", []):
             raise Refusal(Refusal.FORBIDDEN)  # a forged or foreign reference
         ticket = await machine.load(conn, ticket_id)
@@ -61,11 +66,11 @@ async def follow(db: Database, settings: EstateSettings, user_id: int, ticket_id
             raise Refusal(Refusal.FORBIDDEN)
         if ticket.status not in tickets.UNRESOLVED_STATUSES:
             raise Refusal(Refusal.STALE)  # fixed meanwhile: they may still report anew
-        if await join(conn, settings, ticket, user_id, unit.id, followers.SAME_PROBLEM,
+        if await join(conn, settings, ticket, follower, unit.id, followers.SAME_PROBLEM,
                       user_id, now):
             await raise_for_affected(conn, settings, ticket.id, now)
         await drafts.delete(conn, user_id)
-        return await machine.load(conn, ticket.id)
+        return await machine.load(conn, ticket.id), follower
 
 
 async def join(conn: Connection, settings: EstateSettings, ticket: Ticket, user_id: int,
