@@ -24,17 +24,18 @@ async def resident_of_a12(desk: DeskHarness, language: str = "en") -> Person:
 
 
 async def report_leak(resident: Person,
-                      description: str = "Water drips from the pipe under the sink.") -> None:
+                      description: str = "Water drips from the pipe under the sink.",
+                      photos: tuple[str, ...] = ()) -> None:
     """Reports through the commands and buttons, in whatever language the resident uses."""
     await resident.send("/repair")
     await resident.tap_data("r:c:plumbing")
     await resident.tap_data("r:g:normal")
     await resident.send("Kitchen sink")
     await resident.send(description)
+    for photo in photos:
+        await resident.send_photo(photo)
     await resident.tap_data("r:pd")
-    call, _ = resident.button(resident.labels()[1])
-    await resident.tap_data(call.buttons()[1]["callback_data"])
-    await resident.tap_data("r:s:morning")
+    await choose_a_visit(resident)
     await resident.tap_data("r:ok")
 
 

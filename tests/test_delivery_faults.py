@@ -8,22 +8,7 @@ from telegram import Update
 from handlers.common import utf16_len
 from storage import outbox
 from tests.fake_telegram import AnsweredLate, TelegramError
-from tests.stories import assign_to_tech, resident_of_a12, staff
-
-
-async def report_with_photos(resident, photos):
-    await resident.send("/repair")
-    await resident.tap_data("r:c:plumbing")
-    await resident.tap_data("r:g:normal")
-    await resident.send("Kitchen sink")
-    await resident.send("Water drips from the pipe under the sink.")
-    for photo in photos:
-        await resident.send_photo(photo)
-    await resident.tap_data("r:pd")
-    call, _ = resident.button(resident.labels()[1])
-    await resident.tap_data(call.buttons()[1]["callback_data"])
-    await resident.tap_data("r:s:morning")
-    await resident.tap_data("r:ok")
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 
 
 def sent(person, method):
@@ -34,7 +19,7 @@ async def test_a_refused_photo_never_costs_the_clerk_the_card_and_its_buttons(de
     clerk, _, _ = await staff(desk)
     resident = await resident_of_a12(desk)
     desk.api.fail_next(9001, TelegramError(400, "Bad Request: wrong file identifier"))
-    await report_with_photos(resident, ["leak-photo"])
+    await report_leak(resident, photos=("leak-photo",))
     card = clerk.button("Assign technician")[0]
     assert card.text.startswith("New repair report")
     assert "(A photo could not be shown here.)" in card.text
@@ -47,7 +32,7 @@ async def test_a_retried_card_does_not_send_its_photos_again(desk):
     resident = await resident_of_a12(desk)
     desk.api.fail_next(9001, None)  # the album goes through
     desk.api.fail_next(9001, TelegramError(502, "Bad Gateway"))  # the text does not
-    await report_with_photos(resident, ["leak-1", "leak-2"])
+    await report_leak(resident, photos=("leak-1", "leak-2"))
     assert not any("New repair report" in t for t in clerk.texts())
     desk.clock.advance(seconds=11)
     await desk.deliver()
@@ -58,7 +43,7 @@ async def test_a_retried_card_does_not_send_its_photos_again(desk):
 async def test_a_card_telegram_answered_too_late_for_is_not_sent_twice(desk):
     clerk, tech, _ = await staff(desk)
     resident = await resident_of_a12(desk)
-    await report_with_photos(resident, [])
+    await report_leak(resident)
     desk.api.fail_next(9002, AnsweredLate())
     await assign_to_tech(clerk)
     desk.clock.advance(minutes=5)
@@ -71,7 +56,7 @@ async def test_a_card_telegram_answered_too_late_for_is_not_sent_twice(desk):
 async def test_one_slow_chat_does_not_hold_up_the_others(desk):
     clerk, tech, _ = await staff(desk)
     resident = await resident_of_a12(desk)
-    await report_with_photos(resident, [])
+    await report_leak(resident)
     desk.api.held[9002] = asyncio.Event()  # the technician's chat answers slowly
     await clerk.tap_starting("d:tech:1:")
     await clerk.tap_starting("d:pt:1:9002:")
@@ -97,7 +82,7 @@ async def test_one_slow_chat_does_not_hold_up_the_others(desk):
 async def test_a_resident_who_closed_the_chat_is_phoned_and_the_technician_told_so(desk):
     clerk, tech, _ = await staff(desk)
     resident = await resident_of_a12(desk)
-    await report_with_photos(resident, [])
+    await report_leak(resident)
     await assign_to_tech(clerk)
     desk.api.fail_next(5001, TelegramError(400, "Bad Request: chat not found"))
     await tech.tap("On my way")
@@ -176,7 +161,7 @@ async def test_a_notice_no_renderer_knows_fails_once_and_holds_up_no_other(desk)
     async with desk.db.transaction() as conn:
         await outbox.add(conn, clerk.user_id, "from_a_newer_version", desk.clock())
     resident = await resident_of_a12(desk)  # a new report behind it, for the same clerk
-    await report_with_photos(resident, [])
+    await report_leak(resident)
     assert "New repair report" in clerk.last_text
     assert await desk.query("SELECT attempts, last_error LIKE 'cannot be rendered%' "
                             "FROM outbox WHERE kind = 'from_a_newer_version' "

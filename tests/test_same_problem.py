@@ -3,7 +3,7 @@ resident of Block B sees nothing of Block A's reports; a clerk merges a duplicat
 
 from datetime import timedelta
 
-from tests.stories import assign_to_tech, complete, staff
+from tests.stories import assign_to_tech, complete, report_leak, staff
 
 NEIGHBOURS = """building,unit,name,phone
 A,2F-1,Resident Two,0933 000 002
@@ -165,19 +165,8 @@ async def test_a_clerk_merges_a_duplicate_and_both_reporters_are_told(desk):
     husband = desk.person(5111, "Tai Man", "en")  # the second resident of A 12F-3
     await husband.send("/start")
     await husband.share_contact("0912 000 111")
-    for resident, photo, text in ((may, "leak-1", "The sink pipe drips."),
-                                  (husband, "leak-2", "Water under the kitchen sink.")):
-        await resident.send("/repair")
-        await resident.tap_data("r:c:plumbing")
-        await resident.tap_data("r:g:normal")
-        await resident.send("Kitchen")
-        await resident.send(text)
-        await resident.send_photo(photo)
-        await resident.tap_data("r:pd")
-        call, _ = resident.button(resident.labels()[1])
-        await resident.tap_data(call.buttons()[1]["callback_data"])
-        await resident.tap_data("r:s:morning")
-        await resident.tap_data("r:ok")
+    await report_leak(may, "The sink pipe drips.", photos=("leak-1",))
+    await report_leak(husband, "Water under the kitchen sink.", photos=("leak-2",))
     await assign_to_tech(clerk, ticket_id=2)
 
     await clerk.tap_data("d:v:2")
