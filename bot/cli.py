@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--name", help="the name the desk will show")
     invite.add_argument("--department", help="for a supervisor: the department they head, "
                                              "such as security (complaints are routed to it)")
+    invite.add_argument("--contractor", metavar="KEY",
+                        help="for --role contractor: the responsible unit they work for, by the "
+                             "key 'contractor list' shows")
     invite.add_argument("--expires", default="7d",
                         help="how long the invitation can be used, such as 2d or 12h "
                              "(default 7d)")
@@ -71,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--phone", default="")
     add.add_argument("--deadline", help="its contractual repair deadline, such as 48h or 5d; "
                                         "without it the service levels apply")
+    add.add_argument("--key", help="a short name to invite its staff by (letters, digits, _), "
+                                   "such as aqua; default unit<number>")
+    add.add_argument("--response", help="its contractual time to accept a job sent to its "
+                                        "staff in the chat, such as 4h")
     contractor.add_parser("list", help="list contractors")
     return parser
 
@@ -180,8 +187,18 @@ async def _staff_invite(args, env, settings, db) -> int:
     except ConfigError as exc:
         print(f"staff: {exc}", file=sys.stderr)
         return 1
+    if (args.role == roles.CONTRACTOR) != bool(args.contractor):
+        print("staff: --contractor KEY goes with --role contractor, and only with it; "
+              "'estatedesk contractor list' shows the keys", file=sys.stderr)
+        return 1
     now = utc_now()
-    code = await admin.invite(db, args.role, args.name, now, args.department, expires_in)
+    try:
+        code = await admin.invite(db, args.role, args.name, now, args.department, expires_in,
+                                  args.contractor)
+    except admin.NoSuchUnit:
+        print(f"staff: --contractor: no responsible unit has the key {args.contractor}; "
+              f"'estatedesk contractor list' shows the keys", file=sys.stderr)
+        return 1
     username = await admin.bot_username(db) or await _ask_username(env)
     print(f"Invitation for a {args.role}{' (' + args.name + ')' if args.name else ''}, "
           f"usable once:")
@@ -243,16 +260,26 @@ async def _contractor_add(args, env, settings, db) -> int:
         print(f"contractor: --trades: unknown trade {', '.join(unknown) or '(none given)'}; "
               f"choose from {','.join(known)}", file=sys.stderr)
         return 1
-    deadline = None
-    if args.deadline:
-        try:
-            deadline = duration("--deadline", args.deadline)  # kept exactly, never rounded
-        except ConfigError as exc:
-            print(f"contractor: {exc}", file=sys.stderr)
-            return 1
-    contractor_id = await admin.add_contractor(db, args.name.strip(), args.phone.strip(), trades,
-                                               deadline)
+    key = args.key.strip() if args.key else None
+    if key is not None and (not key.replace("_", "").isalnum() or not key.isascii() or
+                            len(key) > 30):
+        print("contractor: --key: a short name of letters, digits and _, such as aqua",
+              file=sys.stderr)
+        return 1
+    try:  # kept exactly, never rounded
+        deadline = duration("--deadline", args.deadline) if args.deadline else None
+        response = duration("--response", args.response) if args.response else None
+    except ConfigError as exc:
+        print(f"contractor: {exc}", file=sys.stderr)
+        return 1
+    try:
+        contractor_id = await admin.add_contractor(db, args.name.strip(), args.phone.strip(),
+                                                   trades, deadline, key, response)
+    except admin.KeyTaken:
+        print(f"contractor: --key: {key} is another unit's key", file=sys.stderr)
+        return 1
     contract = f", repairs within {_span(deadline)}" if deadline else ""
+    contract += f", accepts within {_span(response)}" if response else ""
     print(f"Contractor {contractor_id}: {args.name} ({','.join(trades)}){contract}")
     return 0
 
@@ -262,8 +289,9 @@ async def _contractor_list(args, env, settings, db) -> int:
     if not found:
         print("No contractors yet. Add one with: estatedesk contractor add --name … --trades …")
     for c in found:
-        contract = f"\t{_span(c.deadline)}" if c.deadline else ""
-        print(f"{c.id}\t{c.name}\t{c.phone}\t{','.join(c.trades)}{contract}")
+        contract = f"\trepairs within {_span(c.deadline)}" if c.deadline else ""
+        contract += f"\taccepts within {_span(c.response)}" if c.response else ""
+        print(f"{c.key}\t{c.name}\t{c.phone}\t{','.join(c.trades)}{contract}")
     return 0
 
 

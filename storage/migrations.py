@@ -340,4 +340,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE surveys_per_resident RENAME TO surveys;
     CREATE INDEX surveys_sent ON surveys(sent_at);
     """,
+    # 12: responsible units in the chat: a key to invite their staff by, a contractual time
+    # to accept a job, the staff themselves, and when a unit's person took the job
+    """
+    ALTER TABLE contractors ADD COLUMN key TEXT;
+    UPDATE contractors SET key = 'unit' || id;
+    CREATE UNIQUE INDEX contractors_key ON contractors(key);
+    ALTER TABLE contractors ADD COLUMN response_seconds INTEGER;
+    ALTER TABLE people ADD COLUMN contractor_id INTEGER REFERENCES contractors(id);
+    CREATE INDEX people_contractor ON people(contractor_id) WHERE contractor_id IS NOT NULL;
+    ALTER TABLE invitations ADD COLUMN contractor_id INTEGER REFERENCES contractors(id);
+    ALTER TABLE tickets ADD COLUMN accepted_at TEXT;
+    """,
 ]

@@ -8,13 +8,13 @@ from storage.db import Connection, to_db_time
 from storage.records import Invitation, Person, Unit
 
 _PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
-           "department, EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id) "
-           "FROM people")
+           "department, EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id), "
+           "contractor_id FROM people")
 
 
 def _person(row) -> Person:
     return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7],
-                  bool(row[8]))
+                  bool(row[8]), row[9])
 
 
 async def get(conn: Connection, user_id: int) -> Person | None:
@@ -57,10 +57,12 @@ async def set_phone(conn: Connection, user_id: int, phone: str) -> None:
 
 
 async def set_role(conn: Connection, user_id: int, role: str | None,
-                   name: str | None = None, department: str | None = None) -> None:
+                   name: str | None = None, department: str | None = None,
+                   contractor_id: int | None = None) -> None:
     await conn.execute(
-        "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, active = 1 "
-        "WHERE user_id = ?", (role, name or None, department, user_id))
+        "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, "
+        "contractor_id = ?, active = 1 WHERE user_id = ?",
+        (role, name or None, department, contractor_id, user_id))
 
 
 async def deactivate(conn: Connection, user_id: int) -> None:
@@ -78,8 +80,15 @@ async def reachable_with_role(conn: Connection, role: str) -> list[Person]:
     return [p for p in await with_role(conn, role) if not p.unreachable]
 
 
-async def staff(conn: Connection) -> list[Person]:
-    return await with_role(conn, "clerk", "technician", "supervisor", "manager")
+async def staff(conn: Connection, roles: tuple[str, ...]) -> list[Person]:
+    return await with_role(conn, *roles)
+
+
+async def of_contractor(conn: Connection, contractor_id: int) -> list[Person]:
+    """A responsible unit's people in the chat (active)."""
+    cur = await conn.execute(f"{_PERSON} WHERE contractor_id = ? AND active = 1 AND "
+                             "role = 'contractor' ORDER BY name, user_id", (contractor_id,))
+    return [_person(r) for r in await cur.fetchall()]
 
 
 async def ensure_without_telegram(conn: Connection, roster_id: int, name: str,
@@ -121,13 +130,13 @@ async def units_of(conn: Connection, user_id: int) -> list[Unit]:
 
 async def add_invitation(conn: Connection, code: str, role: str, name: str | None,
                          now: datetime, department: str | None = None,
-                         expires_at: datetime | None = None) -> None:
+                         expires_at: datetime | None = None,
+                         contractor_id: int | None = None) -> None:
     await conn.execute(
-        "INSERT INTO invitations (code, role, name, created_at, department, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO invitations (code, role, name, created_at, department, expires_at, "
+        "contractor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (code, role, name, to_db_time(now), department,
-         to_db_time(expires_at) if expires_at else None),
-    )
+         to_db_time(expires_at) if expires_at else None, contractor_id))
 
 
 async def revoke_invitation(conn: Connection, code: str, now: datetime) -> bool:
@@ -153,7 +162,8 @@ async def failed_codes_since(conn: Connection, user_id: int,
 
 async def get_invitation(conn: Connection, code: str) -> Invitation | None:
     row = await (await conn.execute(
-        "SELECT code, role, name, used_by, department FROM invitations WHERE code = ?",
+        "SELECT code, role, name, used_by, department, contractor_id FROM invitations "
+        "WHERE code = ?",
         (code,))).fetchone()
     return Invitation(*row) if row else None
 

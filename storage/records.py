@@ -17,6 +17,7 @@ class Person:
     unreachable: bool = False
     department: str | None = None
     lives_here: bool = False  # linked to a unit: staff who live in the estate keep /mytickets
+    contractor_id: int | None = None  # a responsible unit's person: the unit they work for
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Invitation:
     name: str | None
     used_by: int | None
     department: str | None = None
+    contractor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Contractor:
     trades: tuple[str, ...]
     active: bool
     deadline: timedelta | None = None  # the contractual repair deadline, if any, exactly
+    key: str = ""  # what the CLI names it by: staff invite --contractor KEY
+    response: timedelta | None = None  # the contractual time to accept a job, if any
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class Ticket:
     caller_phone: str | None = None
     filed_by: int | None = None  # the member of staff who recorded it for the resident
     duplicate_of: int | None = None  # the ticket it was merged into
+    accepted_at: datetime | None = None  # when a responsible unit's person took the job
 
 
 @dataclass(frozen=True)

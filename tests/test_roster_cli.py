@@ -107,15 +107,38 @@ def test_contractors_are_listed_with_their_trades(tmp_path):
     contract = cli(tmp_path, "contractor", "add", "--name", "Bright Electric", "--trades",
                    "electrical", "--deadline", "2d")
     assert "repairs within 2d" in contract.stdout
-    assert "Bright Electric\t\telectrical\t2d" in cli(tmp_path, "contractor", "list").stdout
+    assert "Bright Electric\t\telectrical\trepairs within 2d" in cli(
+        tmp_path, "contractor", "list").stdout
     # A contract of 90 minutes stays 90 minutes: never rounded to whole hours.
     quick = cli(tmp_path, "contractor", "add", "--name", "Lift Co", "--trades", "public_areas",
                 "--deadline", "90m")
     assert "repairs within 90m" in quick.stdout
-    assert "Lift Co\t\tpublic_areas\t90m" in cli(tmp_path, "contractor", "list").stdout
+    assert "Lift Co\t\tpublic_areas\trepairs within 90m" in cli(
+        tmp_path, "contractor", "list").stdout
     vague = cli(tmp_path, "contractor", "add", "--name", "Y", "--trades", "other",
                 "--deadline", "soon")
     assert vague.returncode == 1 and "'soon' is not a duration" in vague.stderr
+
+
+def test_a_units_staff_are_invited_by_the_units_key(tmp_path):
+    added = cli(tmp_path, "contractor", "add", "--name", "Aqua Works", "--trades", "plumbing",
+                "--key", "aqua", "--deadline", "3d", "--response", "4h")
+    assert "accepts within 4h" in added.stdout, added.stderr
+    assert cli(tmp_path, "contractor", "list").stdout.startswith(
+        "aqua\tAqua Works\t\tplumbing\trepairs within 3d\taccepts within 4h")
+    taken = cli(tmp_path, "contractor", "add", "--name", "Other", "--trades", "plumbing",
+                "--key", "aqua")
+    assert taken.returncode == 1 and "another unit's key" in taken.stderr
+    invited = cli(tmp_path, "staff", "invite", "--role", "contractor", "--contractor", "aqua",
+                  "--name", "Aqua Works: site lead")
+    assert invited.returncode == 0 and "code:" in invited.stdout, invited.stderr
+    unknown = cli(tmp_path, "staff", "invite", "--role", "contractor", "--contractor", "nope")
+    assert unknown.returncode == 1 and "no responsible unit has the key nope" in unknown.stderr
+    missing = cli(tmp_path, "staff", "invite", "--role", "contractor")
+    assert missing.returncode == 1 and "--contractor KEY goes with --role contractor" in \
+        missing.stderr
+    for role in ("supervising_engineer", "project_department"):
+        assert cli(tmp_path, "staff", "invite", "--role", role).returncode == 0
 
 
 def test_run_without_a_token_says_how_to_get_one(tmp_path):

@@ -120,16 +120,24 @@ async def import_roster(db: Database, rows: list[RosterRow]) -> int:
 INVITATION_LIFE = timedelta(days=7)
 
 
+class NoSuchUnit(ValueError):
+    """A contractor's person is invited for a responsible unit the desk does not know."""
+
+
 async def invite(db: Database, role: str, name: str | None, now: datetime,
                  department: str | None = None,
-                 expires_in: timedelta = INVITATION_LIFE) -> str:
+                 expires_in: timedelta = INVITATION_LIFE, contractor: str | None = None) -> str:
     """A one-time code that expires; a supervisor may head a department (complaints are
-    routed to it)."""
-    if role not in roles.STAFF_ROLES:
+    routed to it); a contractor's person works for the unit with that key."""
+    if role not in roles.STAFF_ROLES or (role == roles.CONTRACTOR) != (contractor is not None):
         raise ValueError(role)
     code = secrets.token_urlsafe(12).replace("-", "_")  # never read as a command-line option
     async with db.transaction() as conn:
-        await people.add_invitation(conn, code, role, name, now, department, now + expires_in)
+        unit = await contractors.by_key(conn, contractor) if contractor is not None else None
+        if contractor is not None and (unit is None or not unit.active):
+            raise NoSuchUnit(contractor)
+        await people.add_invitation(conn, code, role, name, now, department, now + expires_in,
+                                    unit.id if unit else None)
     return code
 
 
@@ -140,7 +148,7 @@ async def revoke(db: Database, code: str, now: datetime) -> bool:
 
 async def staff_list(db: Database) -> list[Person]:
     async with db.reading() as conn:
-        return await people.staff(conn)
+        return await people.staff(conn, roles.STAFF_ROLES)
 
 
 async def staff_remove(db: Database, user_id: int) -> Person | None:
@@ -152,10 +160,18 @@ async def staff_remove(db: Database, user_id: int) -> Person | None:
         return person
 
 
+class KeyTaken(ValueError):
+    """Another responsible unit already has that key."""
+
+
 async def add_contractor(db: Database, name: str, phone: str, trades: list[str],
-                         deadline: timedelta | None = None) -> int:
+                         deadline: timedelta | None = None, key: str | None = None,
+                         response: timedelta | None = None) -> int:
     async with db.transaction() as conn:
-        return await contractors.add(conn, name, phone, trades, deadline)
+        other = await contractors.by_key(conn, key) if key else None
+        if other is not None and other.name != name:
+            raise KeyTaken(key)
+        return await contractors.add(conn, name, phone, trades, deadline, key, response)
 
 
 async def contractor_list(db: Database) -> list[Contractor]:

@@ -174,7 +174,7 @@ async def accept_invitation(db: Database, user_id: int, code: str, name: str,
             await people.record_failed_code(conn, user_id, now)
             return None
         await people.set_role(conn, user_id, invitation.role, invitation.name or name,
-                              invitation.department)
+                              invitation.department, invitation.contractor_id)
         return invitation.role
 
 

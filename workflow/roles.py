@@ -11,11 +11,18 @@ class Role(StrEnum):
     TECHNICIAN = "technician"
     SUPERVISOR = "supervisor"
     MANAGER = "manager"
+    CONTRACTOR = "contractor"  # a person of a responsible unit (施工責任單位)
+    SUPERVISING_ENGINEER = "supervising_engineer"  # 監理: signs the repair form
+    PROJECT_DEPARTMENT = "project_department"  # 項目部: signs the repair form
 
 
 RESIDENT, CLERK, TECHNICIAN = Role.RESIDENT, Role.CLERK, Role.TECHNICIAN
 SUPERVISOR, MANAGER = Role.SUPERVISOR, Role.MANAGER
-STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER)
+CONTRACTOR = Role.CONTRACTOR
+SUPERVISING_ENGINEER, PROJECT_DEPARTMENT = Role.SUPERVISING_ENGINEER, Role.PROJECT_DEPARTMENT
+STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER, CONTRACTOR, SUPERVISING_ENGINEER,
+               PROJECT_DEPARTMENT)
+WORKERS = (TECHNICIAN, CONTRACTOR)  # do the work on site: a job is given to them by name
 
 DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors
 SIGNERS = (SUPERVISOR, MANAGER)  # may add the supervising sign-off
