@@ -30,8 +30,9 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
              _v(f"d:con:{t.id}", file)),
         ])
     if t.contractor_id is not None and t.status in machine.WORKING:
-        rows.append([(tr("Notified by phone"), _v(f"d:ph:{t.id}", file)),
-                     (tr("Record completion"), _v(f"w:done:{t.id}", file))])
+        if t.unit_sent_at is None:  # the unit is not in the chat: the desk phones it
+            rows.append([(tr("Notified by phone"), _v(f"d:ph:{t.id}", file)),
+                         (tr("Record completion"), _v(f"w:done:{t.id}", file))])
         rows.append([(tr("Send our own staff"), _v(f"d:own:{t.id}", file))])
     if t.status in UNRESOLVED_STATUSES:
         rows.append([
@@ -50,6 +51,18 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
         rows.append([(tr("Supervisor sign-off"), f"s:sup:{t.id}")])
     rows.append([(tr("Timeline"), f"t:v:{t.id}")])
     return rows
+
+
+def worker_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[str, str]]]:
+    """A technician's buttons; a unit's person first takes the job, or declines it."""
+    t = file.ticket
+    if viewer.role == roles.CONTRACTOR:
+        if t.technician_id is None and t.status in (machine.ASSIGNED, machine.REOPENED):
+            return [[(tr("Accept"), _v(f"u:ok:{t.id}", file)),
+                     (tr("Decline"), _v(f"u:no:{t.id}", file))]]
+        if t.technician_id != viewer.user_id:
+            return []  # a colleague took it
+    return task_buttons(tr, file)
 
 
 def task_buttons(tr: Tr, file: TicketFile) -> list[list[tuple[str, str]]]:

@@ -482,7 +482,7 @@ def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMark
         first = [(tr("Report a repair"), "m:repair"), (tr("Make a complaint"), "m:complain")]
         return keyboard([first, [(tr("My tickets"), "m:mytickets")],
                          [(tr("Language"), "m:language"), (tr("Help"), "m:help")]])
-    elif role == roles.TECHNICIAN:
+    elif role in roles.WORKERS:
         first = [(tr("My tasks"), "m:mytasks")]
     elif roles.can_sign_as_supervisor(role):
         first = [(tr("Queue"), "m:queue"), (tr("Overdue"), "m:overdue"),

@@ -134,7 +134,10 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
     file = await views.ticket_file(d.db, ticket.id, who.user_id)
     text = tr("{ref} assigned to {name}. Deadline: {deadline}.", ref=ticket.ref,
               name=cards.holder(tr, file), deadline=tr.datetime(ticket.deadline_at))
-    if file.contractor is not None:
+    if file.contractor is not None and ticket.unit_sent_at is not None:
+        text += "\n" + tr("Sent to {name}'s people in the chat: the first to accept holds it; "
+                          "you hear if they decline.", name=file.contractor.name)
+    elif file.contractor is not None:
         text += "\n" + (tr("Please phone {name} at {phone}, then tap 'Notified by phone'.",
                             name=file.contractor.name, phone=cards.phone(file.contractor.phone))
                          if file.contractor.phone else

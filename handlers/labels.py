@@ -17,6 +17,10 @@ CATEGORIES = {
     "public_areas": N_("Public areas"),
     "other": N_("Other"),
 }
+DECLINE_REASONS = {
+    "not_under_warranty": N_("Not under warranty"),
+    "not_our_work": N_("Not our work"),
+}
 PLACES = {
     "lobby": N_("Lobby"),
     "lift_a": N_("Lift A"),
@@ -135,6 +139,11 @@ ACTIONS = {
     "overdue_assign_late": N_("Not assigned in time: supervisors alerted"),
     "overdue_resolve_late": N_("Deadline missed: supervisors alerted"),
     "overdue_visit_late": N_("Visit not started in its time slot: supervisors alerted"),
+    "overdue_unit_response": N_("Not taken by the responsible unit in time: the desk alerted"),
+    "contractor_accepted": N_("Taken by the responsible unit"),
+    "contractor_declined": N_("Declined by the responsible unit"),
+    "liability_upheld": N_("The desk decided: the unit is liable"),
+    "liability_in_house": N_("The desk decided: our own staff"),
     "escalated_assign_managers": N_("Still not assigned: managers alerted"),
     "escalated_resolve_managers": N_("Still not resolved: managers alerted"),
     "acknowledged": N_("Acknowledged by the desk"),
@@ -154,6 +163,9 @@ ROLES: dict[str, str] = {
     Role.TECHNICIAN: N_("technician"),
     Role.SUPERVISOR: N_("supervisor"),
     Role.MANAGER: N_("manager"),
+    Role.CONTRACTOR: N_("responsible unit"),
+    Role.SUPERVISING_ENGINEER: N_("supervising engineer"),
+    Role.PROJECT_DEPARTMENT: N_("project department"),
 }
 PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Resident"),

@@ -32,6 +32,7 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
+    roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
                        "language", "help"),
@@ -46,6 +47,11 @@ HELP: dict[str | None, str] = {
                        "/cancel stops a report in progress."),
     roles.TECHNICIAN: N_("/mytasks lists your jobs. For each: 'On my way', 'Arrived' and "
                          "'Complete' (with an after-photo, a note, hours and materials cost)."),
+    roles.CONTRACTOR: N_("Jobs the desk sends to your unit arrive here with the photos, the "
+                         "place, the resident's preferred time and the deadline. The first of "
+                         "you to tap 'Accept' holds the job; 'Decline' with a reason returns it "
+                         "to the desk. /mytasks lists your unit's jobs; then, as for any "
+                         "technician: 'On my way', 'Arrived' and 'Complete'."),
     roles.CLERK: N_("New reports and complaints arrive here with buttons to assign them to a "
                     "technician or a responsible contractor, or to route a complaint to a "
                     "department. /queue lists tickets waiting and still open; /intake records "

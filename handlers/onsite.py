@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, labels
-from handlers.actions import task_buttons
+from handlers import cards, labels, unit_jobs
+from handlers.actions import task_buttons, worker_buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -37,8 +37,11 @@ def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
     return cards.summary(tr, context.desk.settings, file, staff=True)
 
 
-@handles(roles_allowed=(roles.TECHNICIAN,))
+@handles(roles_allowed=roles.WORKERS)
 async def my_tasks(update: Update, context: Context, who: Asker) -> None:
+    if who.role == roles.CONTRACTOR:
+        await unit_jobs.my_jobs(update, context, who)
+        return
     found, total = await onsite.my_tasks(context.desk.db, who.user_id)
     if not found:
         await answer(update, who.tr("You have no open tasks."))
@@ -52,7 +55,7 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     await answer(update, head, keyboard(rows))
 
 
-@handles(roles_allowed=(roles.TECHNICIAN, *roles.DISPATCHERS))
+@handles(roles_allowed=(*roles.WORKERS, *roles.DISPATCHERS))
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
@@ -63,7 +66,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     ticket_id = int_arg(args, 0)
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        await answer(update, task_card(tr, context, file), keyboard(task_buttons(tr, file)))
+        await answer(update, task_card(tr, context, file),
+                     keyboard(worker_buttons(tr, file, who.member)))
     elif action in ("go", "at"):
         to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
         ticket = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now(),

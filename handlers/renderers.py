@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
-from handlers.actions import desk_buttons, task_buttons
+from handlers.actions import desk_buttons, worker_buttons
 from handlers.common import Desk, fit, keyboard, office
 from handlers.i18n import N_, Tr
 from storage.db import db_time
@@ -66,7 +66,7 @@ class Notice:
         """The ticket's buttons for this recipient: the desk's, or the worker's."""
         if roles.can_dispatch(self.recipient.role):
             return keyboard(desk_buttons(self.tr, self.ticket_file, self.recipient))
-        return keyboard(task_buttons(self.tr, self.ticket_file))
+        return keyboard(worker_buttons(self.tr, self.ticket_file, self.recipient))
 
     def staff_card(self) -> str:
         return cards.summary(self.tr, self.d.settings, self.ticket_file, staff=True)
@@ -161,11 +161,14 @@ async def _new_report(n: Notice) -> None:
     await n.card(head)
 
 
-@renders("task_assigned", "task_reopened", "complaint_routed")
+@renders("task_assigned", "task_reopened", "complaint_routed", "unit_job")
 async def _new_task(n: Notice) -> None:
     tr, t = n.tr, n.ticket_file.ticket
     if n.message.kind == "task_assigned":
         head = tr("New task for you")
+    elif n.message.kind == "unit_job":
+        head = tr("A job for your unit: the first of you to accept holds it. Decline it with a "
+                  "reason if it is not yours (not under warranty, not your work).")
     elif n.message.kind == "task_reopened":
         head = tr("Reopened: the resident says it is not resolved: {reason}",
                   reason=n.payload.get("reason", ""))
@@ -230,6 +233,31 @@ async def _signoff_request(n: Notice) -> None:
                         resident_text(tr, n.d, n.ticket_file, n.message.kind, n.payload),
                         keyboard([[(tr("Confirm, it is fixed"), f"s:ok:{t.id}"),
                                    (tr("Not fixed"), f"s:no:{t.id}")]]))
+
+
+@renders("unit_job_taken")
+async def _unit_job_taken(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref} was taken by {name}.", ref=t.ref,
+                      name=n.ticket_file.names.get(n.message.actor_id or 0, "")))
+
+
+@renders("unit_job_declined")
+async def _unit_job_declined(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref} was declined by {name}: {reason}. It is back with the desk.",
+                      ref=t.ref, name=n.ticket_file.names.get(n.message.actor_id or 0, ""),
+                      reason=n.payload.get("reason", "")))
+
+
+@renders("unit_declined")
+async def _unit_declined(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{unit} declined {ref}: {reason}\nThe desk decides who is liable: send it "
+                      "to the unit again, or to our own staff (in-house or owner-paid).",
+                      unit=n.payload.get("unit", ""), ref=t.ref,
+                      reason=n.payload.get("reason", "")) + "\n\n" + n.staff_card(),
+                 n.card_buttons())
 
 
 @renders("follower_completed")
@@ -443,6 +471,10 @@ def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
     elif step == sla.VISIT_LATE:
         text = tr("Late: the visit for {ref} ({visit}) has not started. Held by {holder}.",
                   ref=t.ref, visit=cards.visit(tr, t.visit_date, t.visit_slot), holder=holder)
+    elif step == sla.UNIT_RESPONSE:
+        text = tr("Late: {holder} has not taken {ref}, sent to its people {sent}. Send our own "
+                  "staff, or phone them.", ref=t.ref, holder=holder,
+                  sent=tr.datetime(t.unit_sent_at or t.created_at))
     elif step == sla.REMIND_TECHNICIAN:
         text = tr("Reminder: your visit for {ref} is {visit}, at {unit}.", ref=t.ref,
                   visit=cards.visit(tr, t.visit_date, t.visit_slot), unit=t.unit.label)

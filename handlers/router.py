@@ -15,6 +15,7 @@ from handlers import (
     photo_first,
     repair_report,
     surveys,
+    unit_jobs,
 )
 from handlers import intake as intake_desk
 from handlers.common import (
@@ -33,6 +34,7 @@ from workflow import onboarding as joining
 from workflow import onsite as work
 from workflow import photo_first as photo_first_flow
 from workflow import surveys as survey_flow
+from workflow import unit_jobs as unit_job_flow
 from workflow.tickets import Refusal
 
 FLOWS = {
@@ -49,6 +51,7 @@ FLOWS = {
     survey_flow.COMMENT_FLOW: surveys.on_comment,
     survey_flow.CALL_FLOW: surveys.on_call_note,
     photo_first_flow.FLOW: photo_first.on_message,
+    unit_job_flow.DECLINE_FLOW: unit_jobs.on_reason,
 }
 
 

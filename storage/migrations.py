@@ -350,6 +350,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE people ADD COLUMN contractor_id INTEGER REFERENCES contractors(id);
     CREATE INDEX people_contractor ON people(contractor_id) WHERE contractor_id IS NOT NULL;
     ALTER TABLE invitations ADD COLUMN contractor_id INTEGER REFERENCES contractors(id);
+    ALTER TABLE tickets ADD COLUMN unit_sent_at TEXT;
     ALTER TABLE tickets ADD COLUMN accepted_at TEXT;
     """,
 ]

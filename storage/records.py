@@ -110,7 +110,8 @@ class Ticket:
     caller_phone: str | None = None
     filed_by: int | None = None  # the member of staff who recorded it for the resident
     duplicate_of: int | None = None  # the ticket it was merged into
-    accepted_at: datetime | None = None  # when a responsible unit's person took the job
+    unit_sent_at: datetime | None = None  # when the job reached a unit's people in the chat
+    accepted_at: datetime | None = None  # when one of them took it
 
 
 @dataclass(frozen=True)

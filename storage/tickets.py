@@ -14,7 +14,8 @@ _SELECT = (
     "t.created_at, t.completed_at, t.closed_at, t.priority, t.assign_due_at, t.assigned_at, "
     "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
     "t.callback_requested, t.linked_ticket_id, t.version, t.target_at, t.channel, "
-    "t.caller_name, t.caller_phone, t.filed_by, t.duplicate_of, t.accepted_at "
+    "t.caller_name, t.caller_phone, t.filed_by, t.duplicate_of, t.unit_sent_at, "
+    "t.accepted_at "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -35,7 +36,8 @@ def _ticket(r) -> Ticket:
         paused_seconds=r[26], defaulted_contractor_id=r[27], department=r[28], reply=r[29],
         callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
         target_at=db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
-        filed_by=r[37], duplicate_of=r[38], accepted_at=from_db_time(r[39]),
+        filed_by=r[37], duplicate_of=r[38], unit_sent_at=from_db_time(r[39]),
+        accepted_at=from_db_time(r[40]),
     )
 
 
@@ -139,6 +141,15 @@ async def unresolved_of_unit(conn: Connection, unit_id: int, kind: str,
     cur = await conn.execute(
         f"{_SELECT} WHERE t.unit_id = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id DESC "
         f"LIMIT ?", (unit_id, kind, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
+
+
+async def awaiting_unit(conn: Connection, contractor_id: int, limit: int) -> list[Ticket]:
+    """A responsible unit's jobs that none of its people has taken yet, the oldest first."""
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.contractor_id = ? AND t.technician_id IS NULL AND "
+        f"t.status IN ('assigned', 'reopened') AND t.unit_sent_at IS NOT NULL "
+        f"ORDER BY t.id LIMIT ?", (contractor_id, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
 

@@ -128,6 +128,13 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
             # the note keeps the very deadline that was missed, whatever moves it later
             await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
                                     ticket.status, ticket.status, to_db_time(due))
+    elif kind == sla.UNIT_RESPONSE:
+        if unresolved and ticket.contractor_id is not None and ticket.technician_id is None \
+                and ticket.status in (machine.ASSIGNED, machine.REOPENED):
+            await _send(conn, await machine.desk(conn) + supervisors, "overdue_alert", ticket,
+                        now, payload)
+            await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
+                                    ticket.status, ticket.status, to_db_time(due))
     elif kind in (sla.ASSIGN_MANAGERS, sla.RESOLVE_MANAGERS):
         if unresolved and (kind == sla.RESOLVE_MANAGERS or ticket.status == machine.NEW):
             await _send(conn, managers, "overdue_alert", ticket, now, payload)

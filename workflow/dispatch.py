@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from storage import contractors, outbox, people, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
-from workflow import roles, sla
+from workflow import roles, sla, unit_jobs
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -82,6 +82,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             due = standard[0]
         else:
             due = deadline(settings, now, days)
+        await unit_jobs.liability_after_decline(conn, ticket, actor_id, contractor_id, now)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
         if own_staff:
             defaulted = await contractors.get(conn, ticket.contractor_id) \
@@ -93,9 +94,12 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             conn, ticket.id, now, technician_id=technician_id, contractor_id=contractor_id,
             deadline_at=due, assigned_at=ticket.assigned_at or now,
             defaulted_contractor_id=ticket.contractor_id if own_staff
-            else ticket.defaulted_contractor_id)
+            else ticket.defaulted_contractor_id, unit_sent_at=None, accepted_at=None)
+        if contractor_id is not None:
+            await unit_jobs.send_to_unit(conn, ticket, contractor_id, actor_id, now)
         await sla.arm(conn, settings, ticket.id, now,
-                      afresh=sla.RESOLVE_STEPS if due != ticket.deadline_at else ())
+                      afresh=(sla.RESOLVE_STEPS if due != ticket.deadline_at else ()) +
+                      (sla.UNIT_RESPONSE,))
         if technician_id is not None:
             await outbox.add(conn, technician_id, "task_assigned", now, ticket.id,
                              actor_id=actor_id)

@@ -47,7 +47,7 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        person = await machine.actor(conn, actor_id, (roles.TECHNICIAN,))
+        person = await machine.actor(conn, actor_id, roles.WORKERS)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
@@ -62,7 +62,7 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
+        person = await machine.actor(conn, actor_id, (*roles.WORKERS, *roles.DISPATCHERS))
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
@@ -109,7 +109,7 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: 
     async with db.transaction() as conn:
         data = {**(await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "cost", now)).data,
                 "cost": cost}
-        person = await machine.actor(conn, actor_id, (roles.TECHNICIAN, *roles.DISPATCHERS))
+        person = await machine.actor(conn, actor_id, (*roles.WORKERS, *roles.DISPATCHERS))
         ticket = await machine.load(conn, data["ticket_id"])
         if not _may_work(person.role, person.user_id, ticket) or not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:

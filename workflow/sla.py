@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, outbox, surveys, tickets, timers
+from storage import contractors, drafts, outbox, surveys, tickets, timers
 from storage.db import Connection, Database
 from storage.records import Draft, Survey, Ticket
 from workflow import conversations, roles
@@ -19,6 +19,7 @@ from workflow.settings import PRIORITIES, EstateSettings, slot
 ASSIGN_WARN, ASSIGN_LATE, ASSIGN_MANAGERS = "assign_warn", "assign_late", "assign_managers"
 RESOLVE_WARN, RESOLVE_LATE, RESOLVE_MANAGERS = "resolve_warn", "resolve_late", "resolve_managers"
 VISIT_LATE = "visit_late"
+UNIT_RESPONSE = "unit_response"  # a responsible unit's people did not take the job in time
 REMIND_TECHNICIAN, REMIND_RESIDENT = "remind_technician", "remind_resident"
 AUTO_CONFIRM = "auto_confirm"
 DIGEST = "digest"
@@ -103,6 +104,7 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
     await _steps(conn, settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now)
     if ticket.status in (machine.ASSIGNED, machine.REOPENED):
         await _visit(conn, settings, ticket, now)
+        await _unit_response(conn, ticket)
 
 
 async def _survey_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,
@@ -134,6 +136,17 @@ async def _steps(conn, settings: EstateSettings, ticket: Ticket, kinds: tuple[st
         await timers.set_pending(conn, ticket.id, warn, start + span * settings.warn_share)
     await timers.set_pending(conn, ticket.id, late, due)
     await timers.set_pending(conn, ticket.id, managers, due + span * settings.manager_share)
+
+
+async def _unit_response(conn, ticket: Ticket) -> None:
+    """A job sent to a unit's people must be taken within the unit's contractual time."""
+    if ticket.contractor_id is None or ticket.technician_id is not None or \
+            ticket.unit_sent_at is None:
+        return
+    unit = await contractors.get(conn, ticket.contractor_id)
+    if unit is not None and unit.response:
+        await timers.set_pending(conn, ticket.id, UNIT_RESPONSE,
+                                 ticket.unit_sent_at + unit.response)
 
 
 async def _visit(conn, settings: EstateSettings, ticket: Ticket, now: datetime) -> None:

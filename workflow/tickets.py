@@ -164,4 +164,6 @@ def may_view(person: Person, ticket: Ticket) -> bool:
         return False
     if person.role == roles.TECHNICIAN:
         return ticket.technician_id == person.user_id
+    if person.role == roles.CONTRACTOR:  # their unit's jobs, and nothing else of the estate
+        return person.contractor_id is not None and ticket.contractor_id == person.contractor_id
     return roles.can_dispatch(person.role)

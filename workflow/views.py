@@ -50,7 +50,8 @@ class TicketFile:
     kept_ref: str | None = None  # the report a duplicate was merged into
 
 
-MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late")
+MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
+          "overdue_unit_response")
 
 
 def missed_deadline(event: TicketEvent) -> datetime | None:

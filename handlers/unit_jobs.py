@@ -1,0 +1,105 @@
+"""A responsible unit's person in the chat: the unit's jobs in /mytasks, accepting one (the
+first accept wins) or declining it with a reason, which returns it to the desk."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from handlers import cards, labels
+from handlers.actions import worker_buttons
+from handlers.common import (
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+    main_menu,
+    seen_version,
+    text_answer,
+)
+from storage.records import Draft
+from workflow import roles, unit_jobs, views
+from workflow.tickets import Refusal
+
+JOBS_SHOWN = 30
+
+
+async def my_jobs(update: Update, context: Context, who: Asker) -> None:
+    """/mytasks for a unit's person: what waits for the unit to take, then their own."""
+    tr = who.tr
+    waiting, own = await unit_jobs.jobs(context.desk.db, who.user_id, JOBS_SHOWN)
+    if not waiting and not own:
+        await answer(update, tr("Your unit has no open jobs."))
+        return
+    settings = context.desk.settings
+    rows = [[(f"{t.ref} · {t.unit.label} · {labels.category(tr, settings, t.category)}",
+              f"u:v:{t.id}")] for t in waiting]
+    rows += [[(f"{t.ref} · {t.unit.label} · {cards.visit(tr, t.visit_date, t.visit_slot)}",
+               f"w:v:{t.id}")] for t in own]
+    await answer(update, tr("Waiting for your unit to accept: {waiting}. Yours: {own}.",
+                            waiting=len(waiting), own=len(own)), keyboard(rows))
+
+
+@handles(roles_allowed=(roles.CONTRACTOR,))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    args, seen = seen_version(args)
+    d, tr = context.desk, who.tr
+    ticket_id = int_arg(args, 0)
+    if action == "v":
+        file = await views.ticket_file(d.db, ticket_id, who.user_id)
+        await answer(update, cards.summary(tr, d.settings, file, staff=True),
+                     keyboard(worker_buttons(tr, file, who.member)))
+    elif action == "ok":
+        ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
+        kick(context)
+        await clear_buttons(update)
+        file = await views.ticket_file(d.db, ticket.id, who.user_id)
+        await answer(update, tr("{ref} is yours. The resident prefers {visit}; the deadline is "
+                                "{deadline}.", ref=ticket.ref,
+                                visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot),
+                                deadline=tr.datetime(ticket.deadline_at)),
+                     keyboard(worker_buttons(tr, file, who.member)))
+    elif action == "no":
+        ticket = await unit_jobs.start_decline(d.db, ticket_id, who.user_id, d.now(), seen)
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: why does your unit decline it? Tap a reason or type "
+                                "your own.", ref=ticket.ref), keyboard(
+            [[(labels.of(tr, labels.DECLINE_REASONS, r), f"u:r:{ticket.id}:{r}")]
+             for r in unit_jobs.REASONS] + [[(tr("Cancel"), "r:x")]]))
+    elif action == "r":
+        reason = args[1] if len(args) > 1 else ""
+        if reason not in unit_jobs.REASONS:
+            raise Refusal(Refusal.INVALID)
+        await clear_buttons(update)
+        await _decline(update, context, who, labels.of(tr, labels.DECLINE_REASONS, reason))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def _decline(update: Update, context: Context, who: Asker, reason: str) -> None:
+    d = context.desk
+    ticket = await unit_jobs.decline(d.db, d.settings, who.user_id, reason, d.now())
+    if ticket is None:
+        await answer(update, who.tr("The job changed while you wrote: nothing was declined. "
+                                    "See /mytasks."), main_menu(who))
+        return
+    kick(context)
+    await answer(update, who.tr("{ref} is declined and back with the desk, with your reason.",
+                                ref=ticket.ref), main_menu(who))
+
+
+async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """A typed reason for declining (a step of the router)."""
+    reason = await text_answer(update, who, unit_jobs.MAX_REASON)
+    if reason is not None:
+        await _decline(update, context, who, reason)
+
+
+def register(app) -> None:
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^u:"))

@@ -1,0 +1,145 @@
+"""The builder's responsible unit (施工責任單位) in the chat: the desk sends it a leak, its
+two people get it at once, one takes it and repairs it; another time the unit declines and
+the desk decides; a unit that never answers is taken over by our own staff."""
+
+from datetime import timedelta
+
+from tests.stories import complete, report_leak, resident_of_a12, staff
+from workflow import admin, roles
+
+
+async def aqua_works(desk, language="en"):
+    """Aqua Works, liable for plumbing, must take a job within 4 hours; two of its people
+    join with their invitations."""
+    await admin.add_contractor(desk.db, "Aqua Works", "02-2345-6789", ["plumbing"],
+                               timedelta(days=3), "aqua", timedelta(hours=4))
+    people = []
+    for user_id, name in ((7001, "Aqua: Lee"), (7002, "Aqua: Wong")):
+        person = desk.person(user_id, name.split(": ")[1], language)
+        code = await admin.invite(desk.db, roles.CONTRACTOR, name, desk.clock(),
+                                  contractor="aqua")
+        await person.send(f"/start {code}")
+        people.append(person)
+    return people
+
+
+async def send_to_aqua(clerk, ticket_id=1):
+    await clerk.tap_starting(f"d:con:{ticket_id}:")
+    await clerk.tap("Aqua Works")
+    await clerk.tap("3 days")
+
+
+async def test_the_units_person_accepts_and_repairs_and_the_colleague_sees_who_took_it(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, photos=("leak-1",))
+    await send_to_aqua(clerk)
+    assert "Sent to Aqua Works's people in the chat" in clerk.last_text
+    for person in (lee, wong):
+        card = next(c for c in person.calls() if c.text and "A job for your unit" in c.text)
+        assert "Kitchen sink" in card.text and "Deadline:" in card.text
+        assert [b["text"] for b in card.buttons()] == ["Accept", "Decline"]
+    assert [c.method for c in lee.calls()].count("sendPhoto") == 1  # with the resident's photo
+
+    await wong.send("/mytasks")
+    assert "Waiting for your unit to accept: 1" in wong.last_text
+    await lee.tap("Accept")
+    assert lee.last_text.startswith("R-2026-00001 is yours.")
+    assert wong.last_text == "R-2026-00001 was taken by Aqua: Lee."
+    await wong.tap("Accept")  # too late: the job has moved on
+    assert await desk.query("SELECT technician_id, accepted_at IS NOT NULL FROM tickets") == [
+        (7001, 1)]
+
+    await lee.tap("On my way")
+    assert "the technician is on the way" in resident.last_text
+    await complete(lee, note="Replaced the trap under the sink.")
+    assert "Is it fixed?" in resident.last_text
+    await resident.tap("Confirm, it is fixed")
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
+    assert actions == ["reported", "assigned", "contractor_accepted", "en_route", "completed",
+                       "confirmed"]
+
+
+async def test_a_decline_goes_back_to_the_desk_which_decides_liability(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap("Decline")
+    await lee.send("The owner changed this pipe himself last year.")
+    assert "declined and back with the desk" in lee.last_text
+    assert "was declined by Aqua: Lee: The owner changed this pipe" in wong.last_text
+    told = clerk.last_text
+    assert told.startswith("Aqua Works declined R-2026-00001: The owner changed this pipe")
+    assert "The desk decides who is liable" in told
+    assert await desk.query("SELECT status, contractor_id, technician_id FROM tickets") == [
+        ("assigned", None, None)]
+
+    await clerk.tap("Assign technician")  # our own staff, then
+    await clerk.tap("Ah Wai")
+    await clerk.tap("2 days")
+    notes = await desk.query("SELECT action, note FROM ticket_events WHERE action LIKE "
+                             "'liability%' OR action = 'contractor_declined' ORDER BY id")
+    assert notes == [("contractor_declined",
+                      "Aqua Works: The owner changed this pipe himself last year."),
+                     ("liability_in_house", "Aqua Works")]
+
+
+async def test_the_desk_upholds_the_units_liability_after_a_decline(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await wong.tap("Decline")
+    await wong.tap("Not under warranty")
+    await send_to_aqua(clerk)  # the desk checked: it is within the warranty
+    assert await desk.query("SELECT action, note FROM ticket_events WHERE action LIKE "
+                            "'liability%'") == [("liability_upheld", "Aqua Works")]
+    assert sum("A job for your unit" in t for t in lee.texts()) == 2
+
+
+async def test_a_unit_that_never_accepts_is_taken_over_by_our_own_staff(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await desk.run_until(desk.clock.now + timedelta(hours=3, minutes=59))
+    assert not any("has not taken" in t for t in clerk.texts())
+    await desk.run_until(desk.clock.now + timedelta(minutes=1))
+    alert = next(t for t in clerk.texts() if "has not taken" in t)
+    assert alert.startswith("Late: Aqua Works (responsible contractor) has not taken "
+                            "R-2026-00001")
+    assert any("has not taken" in t for t in boss.texts())
+    await clerk.tap("Send our own staff")
+    await clerk.tap("Ah Wai")
+    await clerk.tap("2 days")
+    await lee.tap("Accept")  # the unit wakes up too late
+    assert await desk.query("SELECT technician_id, contractor_id, defaulted_contractor_id "
+                            "FROM tickets") == [(9002, None, 1)]
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
+    assert actions == ["reported", "assigned", "overdue_unit_response", "assigned",
+                       "contractor_defaulted"]
+
+
+async def test_a_units_person_sees_only_their_units_jobs(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)  # R-2026-00001: ours, never sent to the unit
+    await report_leak(resident, "The bathroom tap drips too.")  # R-2026-00002: sent to it
+    await send_to_aqua(clerk, ticket_id=2)
+    lee.new_texts()
+    for data in ("t:v:1", "u:v:1", "w:v:1", "u:ok:1:v1", "d:v:1", "d:tech:1", "mg:l:1:v1"):
+        await lee.tap_data(data)
+        answer = desk.api.calls[-1]
+        assert answer.method == "answerCallbackQuery" and answer.params["show_alert"], data
+    assert lee.new_texts() == []  # nothing of R-2026-00001 was shown
+    for command in ("/queue", "/overdue", "/stats", "/intake"):
+        await lee.send(command)
+        assert "not allowed" in lee.last_text, command
+    await lee.tap_data("t:v:2")
+    assert lee.last_text.startswith("R-2026-00002")

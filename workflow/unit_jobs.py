@@ -1,0 +1,131 @@
+"""A responsible unit (施工責任單位) in the chat. A job the desk sends to a unit reaches all
+its people at once; the first to accept holds it, like a technician (on my way, arrived,
+complete); a decline with a reason goes back to the desk, which decides liability. A unit
+with nobody in the chat keeps the phone path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage import contractors, drafts, outbox, people, tickets
+from storage.db import Connection, Database
+from storage.records import Draft, Person, Ticket
+from workflow import conversations, roles, sla
+from workflow import tickets as machine
+
+DECLINE_FLOW = "decline"
+MAX_REASON = 500
+REASONS = ("not_under_warranty", "not_our_work")  # offered as buttons; any text will do
+TAKEABLE = (machine.ASSIGNED, machine.REOPENED)
+Refusal = machine.Refusal
+
+
+async def send_to_unit(conn: Connection, ticket: Ticket, contractor_id: int, actor_id: int,
+                       now: datetime) -> bool:
+    """Called as the desk dispatches to a unit: each of its people gets the job. False when
+    none is in the chat (the desk phones the unit, as before)."""
+    staff = await people.of_contractor(conn, contractor_id)
+    if not staff:
+        return False
+    await tickets.update_fields(conn, ticket.id, now, unit_sent_at=now, accepted_at=None)
+    for person in staff:
+        await outbox.add(conn, person.user_id, "unit_job", now, ticket.id, actor_id=actor_id)
+    return True
+
+
+async def _unit_person(conn: Connection, user_id: int, ticket: Ticket) -> Person:
+    """One of the people of the unit the job is with; nobody else."""
+    person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+    if person.contractor_id is None or person.contractor_id != ticket.contractor_id:
+        raise Refusal(Refusal.FORBIDDEN)
+    return person
+
+
+async def accept(db: Database, settings, ticket_id: int, user_id: int, now: datetime,
+                 seen: int | None = None) -> Ticket:
+    """The first accept wins (compare-and-set on the version); the unit's others are told
+    who took it."""
+    async with db.transaction() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        person = await _unit_person(conn, user_id, ticket)
+        ticket = machine.as_seen(ticket, seen)
+        if ticket.technician_id is not None or ticket.status not in TAKEABLE:
+            raise Refusal(Refusal.STALE)
+        await tickets.update_fields(conn, ticket.id, now, technician_id=user_id,
+                                    accepted_at=now)
+        await tickets.add_event(conn, ticket.id, now, user_id, "contractor_accepted",
+                                ticket.status, ticket.status, person.name)
+        await sla.arm(conn, settings, ticket.id, now)
+        for other in await people.of_contractor(conn, person.contractor_id or 0):
+            if other.user_id != user_id:
+                await outbox.add(conn, other.user_id, "unit_job_taken", now, ticket.id,
+                                 actor_id=user_id)
+        return await machine.load(conn, ticket.id)
+
+
+async def start_decline(db: Database, ticket_id: int, user_id: int, now: datetime,
+                        seen: int | None = None) -> Ticket:
+    async with db.transaction() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        await _unit_person(conn, user_id, ticket)
+        ticket = machine.as_seen(ticket, seen)
+        if ticket.technician_id not in (None, user_id) or ticket.status not in TAKEABLE:
+            raise Refusal(Refusal.STALE)
+        await conversations.begin(conn, Draft(user_id, DECLINE_FLOW, "reason",
+                                              {"ticket_id": ticket.id, "seen": ticket.version}),
+                                  now)
+        return ticket
+
+
+async def decline(db: Database, settings, user_id: int, reason: str,
+                  now: datetime) -> Ticket | None:
+    """The reason given: the job leaves the unit and goes back to the desk with it. None
+    when the job moved on while the reason was written."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, user_id, DECLINE_FLOW, "reason", now)
+        await drafts.delete(conn, user_id)
+        ticket = await machine.load(conn, draft.data["ticket_id"])
+        person = await _unit_person(conn, user_id, ticket)
+        if ticket.version != draft.data["seen"] or ticket.status not in TAKEABLE:
+            return None
+        unit = await contractors.get(conn, ticket.contractor_id or 0)
+        name = unit.name if unit else ""
+        await tickets.update_fields(conn, ticket.id, now, contractor_id=None, technician_id=None,
+                                    unit_sent_at=None, accepted_at=None)
+        await tickets.add_event(conn, ticket.id, now, user_id, "contractor_declined",
+                                ticket.status, ticket.status, f"{name}: {reason}")
+        await sla.arm(conn, settings, ticket.id, now)
+        for clerk in await machine.desk(conn):
+            await outbox.add(conn, clerk.user_id, "unit_declined", now, ticket.id,
+                             {"unit": name, "reason": reason}, actor_id=user_id)
+        for other in await people.of_contractor(conn, person.contractor_id or 0):
+            if other.user_id != user_id:
+                await outbox.add(conn, other.user_id, "unit_job_declined", now, ticket.id,
+                                 {"reason": reason}, actor_id=user_id)
+        return await machine.load(conn, ticket.id)
+
+
+async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: int,
+                                  contractor_id: int | None, now: datetime) -> None:
+    """The desk's next dispatch of a declined job is its decision on liability, audited: the
+    same unit again (liable after all), or our own staff."""
+    events = await tickets.events(conn, ticket.id)
+    declined = next((e for e in reversed(events) if e.action in (
+        "contractor_declined", "assigned")), None)
+    if declined is None or declined.action != "contractor_declined":
+        return
+    unit = declined.note.split(":", 1)[0]
+    chosen = await contractors.get(conn, contractor_id) if contractor_id is not None else None
+    upheld = chosen is not None and chosen.name == unit
+    await tickets.add_event(conn, ticket.id, now, actor_id,
+                            "liability_upheld" if upheld else "liability_in_house",
+                            ticket.status, ticket.status, unit)
+
+
+async def jobs(db: Database, user_id: int, limit: int) -> tuple[list[Ticket], list[Ticket]]:
+    """A unit's person's /mytasks: the unit's jobs nobody has taken, and their own."""
+    async with db.reading() as conn:
+        person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+        waiting = await tickets.awaiting_unit(conn, person.contractor_id or 0, limit)
+        own, _ = await tickets.of_technician(conn, user_id, machine.WORKING, limit)
+        return waiting, own
