@@ -29,6 +29,7 @@ from handlers import (
     surveys,
     tickets_view,
     unit_jobs,
+    visits,
 )
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from storage.db import Database
@@ -64,8 +65,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
-                   tickets_view, dispatch, merge, onsite, unit_jobs, escalation, surveys, stats,
-                   router):
+                   tickets_view, dispatch, merge, onsite, unit_jobs, visits, escalation, surveys,
+                   stats, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

@@ -62,6 +62,8 @@ def worker_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[
                      (tr("Decline"), _v(f"u:no:{t.id}", file))]]
         if t.technician_id != viewer.user_id:
             return []  # a colleague took it
+        if t.status in (machine.ASSIGNED, machine.REOPENED):
+            return [[(tr("Propose a visit time"), f"u:pv:{t.id}")], *task_buttons(tr, file)]
     return task_buttons(tr, file)
 
 

@@ -250,6 +250,27 @@ async def _unit_job_declined(n: Notice) -> None:
                       reason=n.payload.get("reason", "")))
 
 
+@renders("visit_proposed")
+async def _visit_proposed(n: Notice) -> None:
+    t, p = n.ticket_file.ticket, n.payload
+    await n.send(n.tr("{ref}: {name} of {unit} proposes to visit {visit}. Does it suit you?",
+                      ref=t.ref, name=n.ticket_file.names.get(n.message.actor_id or 0, ""),
+                      unit=n.ticket_file.contractor.name if n.ticket_file.contractor else "",
+                      visit=cards.visit(n.tr, p["day"], p["slot"])),
+                 keyboard([[(n.tr("Confirm"), f"v:ok:{t.id}:{p['day']}:{p['slot']}"),
+                            (n.tr("Another time"), f"v:alt:{t.id}")]]))
+
+
+@renders("visit_confirmed", "visit_chosen")
+async def _visit_agreed(n: Notice) -> None:
+    t, p = n.ticket_file.ticket, n.payload
+    visit = cards.visit(n.tr, p["day"], p["slot"])
+    await n.send(n.tr("{ref}: the resident confirmed the visit {visit}.", ref=t.ref, visit=visit)
+                 if n.message.kind == "visit_confirmed" else
+                 n.tr("{ref}: the resident asks for another time: {visit}.", ref=t.ref,
+                      visit=visit), n.card_buttons())
+
+
 @renders("unit_declined")
 async def _unit_declined(n: Notice) -> None:
     t = n.ticket_file.ticket

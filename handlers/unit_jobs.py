@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from handlers import cards, labels
+from handlers import cards, labels, visits
 from handlers.actions import worker_buttons
 from handlers.common import (
     Asker,
@@ -23,7 +23,7 @@ from handlers.common import (
     text_answer,
 )
 from storage.records import Draft
-from workflow import roles, unit_jobs, views
+from workflow import roles, unit_jobs, views, visit_times
 from workflow.tickets import Refusal
 
 JOBS_SHOWN = 30
@@ -72,6 +72,21 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                 "your own.", ref=ticket.ref), keyboard(
             [[(labels.of(tr, labels.DECLINE_REASONS, r), f"u:r:{ticket.id}:{r}")]
              for r in unit_jobs.REASONS] + [[(tr("Cancel"), "r:x")]]))
+    elif action == "pv":
+        await answer(update, tr("Which day will you visit?"),
+                     keyboard(visits.day_rows(tr, context, f"u:pd:{ticket_id}")))
+    elif action == "pd":
+        await clear_buttons(update)
+        await answer(update, tr("Which time of day?"), keyboard(visits.slot_rows(
+            tr, context, args[1] if len(args) > 1 else "", f"u:ps:{ticket_id}")))
+    elif action == "ps":
+        day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
+        ticket = await visit_times.propose(d.db, d.settings, ticket_id, who.user_id, day, slot,
+                                           d.now())
+        kick(context)
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: {visit} is proposed to the resident; you hear when they "
+                                "answer.", ref=ticket.ref, visit=cards.visit(tr, day, slot)))
     elif action == "r":
         reason = args[1] if len(args) > 1 else ""
         if reason not in unit_jobs.REASONS:

@@ -143,3 +143,43 @@ async def test_a_units_person_sees_only_their_units_jobs(desk):
         assert "not allowed" in lee.last_text, command
     await lee.tap_data("t:v:2")
     assert lee.last_text.startswith("R-2026-00002")
+
+
+async def test_the_unit_proposes_a_visit_and_the_resident_confirms_or_picks_another(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap("Accept")
+    await lee.tap("Propose a visit time")
+    day_call, day_button = lee.button(lee.labels()[2])  # the third day offered
+    await lee.tap_data(day_button["callback_data"], day_call)
+    await lee.tap("Afternoon (13-17)")
+    assert "is proposed to the resident" in lee.last_text
+    proposal = resident.last_text
+    assert proposal.startswith("R-2026-00001: Aqua: Lee of Aqua Works proposes to visit")
+    assert "Afternoon (13-17)" in proposal
+    day = day_button["callback_data"].split(":")[-1]
+    await resident.tap_data(f"v:ok:1:{day}:evening")  # a time nobody proposed
+    assert await desk.query("SELECT visit_slot FROM tickets") == [("morning",)]
+
+    await resident.tap("Another time")
+    await resident.tap(resident.labels()[0])
+    await resident.tap("Evening (18-21)")
+    assert "the visit is" in resident.last_text and "Evening (18-21)" in resident.last_text
+    assert "the resident asks for another time" in lee.last_text
+    assert await desk.query("SELECT visit_slot FROM tickets") == [("evening",)]
+
+    await lee.tap("Propose a visit time")
+    await lee.tap_data(day_button["callback_data"])
+    await lee.tap("Morning (9-12)")
+    await resident.tap("Confirm")
+    assert "the resident confirmed the visit" in lee.last_text
+    assert await desk.query("SELECT visit_date, visit_slot FROM tickets") == [(day, "morning")]
+    notes = [n for (n,) in await desk.query(
+        "SELECT note FROM ticket_events WHERE action LIKE 'visit%' ORDER BY id")]
+    assert notes[0] == f"{day} 13:00-17:00" and notes[-1] == f"{day} 09:00-12:00"
+    await wong.tap_data(f"u:ps:1:{day}:morning")  # not the one who holds it
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
+                            "'visit_proposed'") == [(2,)]

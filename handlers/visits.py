@@ -1,0 +1,73 @@
+"""Agreeing a visit in the chat: the resident's side (confirm the proposed time, or pick
+another), and the day and time-of-day pickers both sides use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from handlers import cards, labels
+from handlers.common import (
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+)
+from handlers.i18n import Tr
+from workflow import report, roles, visit_times
+from workflow.tickets import Refusal
+
+
+def day_rows(tr: Tr, context: Context, prefix: str) -> list[list[tuple[str, str]]]:
+    """The next two weeks as buttons, three a row; each button's data is prefix:YYYY-MM-DD."""
+    local = context.desk.now().astimezone(context.desk.settings.tz)
+    buttons = [(tr.short_date(day), f"{prefix}:{day.isoformat()}")
+               for day in report.visit_days(local)]
+    return [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+
+
+def slot_rows(tr: Tr, context: Context, day: str, prefix: str) -> list[list[tuple[str, str]]]:
+    """That day's times of day still to come; each button's data is prefix:YYYY-MM-DD:slot."""
+    local = context.desk.now().astimezone(context.desk.settings.tz)
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        raise Refusal(Refusal.INVALID) from None
+    return [[(labels.of(tr, labels.SLOTS, s.key), f"{prefix}:{day}:{s.key}")]
+            for s in report.open_slots(chosen, local)]
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    ticket_id = int_arg(args, 0)
+    if action in ("ok", "s"):
+        day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
+        ticket = await visit_times.agree(d.db, d.settings, ticket_id, who.user_id, day, slot,
+                                         d.now(), proposed=action == "ok")
+        kick(context)
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: the visit is {visit}. We have told them.", ref=ticket.ref,
+                                visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot)))
+    elif action == "alt":
+        await clear_buttons(update)
+        await answer(update, tr("Which day suits you for a visit?"),
+                     keyboard(day_rows(tr, context, f"v:d:{ticket_id}")))
+    elif action == "d":
+        await clear_buttons(update)
+        await answer(update, tr("Which time of day?"), keyboard(
+            slot_rows(tr, context, args[1] if len(args) > 1 else "", f"v:s:{ticket_id}")))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+def register(app) -> None:
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^v:"))

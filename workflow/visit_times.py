@@ -1,0 +1,84 @@
+"""Agreeing a visit in the chat: the unit's person who holds a job proposes a day and a time
+of day; the resident confirms it or picks another, and the holder is told. The agreed time
+replaces the preferred one (audited), so reminders and the visit's deadline follow it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from storage import outbox, tickets
+from storage.db import Connection, Database
+from storage.records import Ticket
+from workflow import report, roles, sla
+from workflow import tickets as machine
+from workflow.settings import EstateSettings, slot
+
+PROPOSED, CONFIRMED, CHOSEN = "visit_proposed", "visit_confirmed", "visit_chosen"
+Refusal = machine.Refusal
+
+
+def checked(settings: EstateSettings, day: str, slot: str, now: datetime) -> tuple[str, str]:
+    """A day and time of day still to come, as offered; anything else is refused."""
+    local = now.astimezone(settings.tz)
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        raise Refusal(Refusal.INVALID) from None
+    if chosen not in report.visit_days(local) or \
+            slot not in {s.key for s in report.open_slots(chosen, local)}:
+        raise Refusal(Refusal.STALE)
+    return chosen.isoformat(), slot
+
+
+def _note(day: str, slot_key: str) -> str:
+    """As the timeline shows it in any language: 2026-12-01 09:00-12:00."""
+    chosen = slot(slot_key)
+    return f"{day} {chosen.start:%H:%M}-{chosen.end:%H:%M}" if chosen else f"{day} {slot_key}"
+
+
+async def propose(db: Database, settings: EstateSettings, ticket_id: int, user_id: int,
+                  day: str, slot: str, now: datetime) -> Ticket:
+    day, slot = checked(settings, day, slot, now)
+    async with db.transaction() as conn:
+        await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.technician_id != user_id:
+            raise Refusal(Refusal.FORBIDDEN)
+        if ticket.status not in (machine.ASSIGNED, machine.REOPENED):
+            raise Refusal(Refusal.STALE)
+        await tickets.add_event(conn, ticket.id, now, user_id, PROPOSED, ticket.status,
+                                ticket.status, _note(day, slot))
+        await outbox.add(conn, ticket.resident_id, PROPOSED, now, ticket.id,
+                         {"day": day, "slot": slot}, actor_id=user_id)
+        return ticket
+
+
+async def _last_proposal(conn: Connection, ticket_id: int) -> str | None:
+    events = await tickets.events(conn, ticket_id)
+    return next((e.note for e in reversed(events) if e.action == PROPOSED), None)
+
+
+async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
+                day: str, slot: str, now: datetime, *, proposed: bool) -> Ticket:
+    """The resident's answer: the proposed time (which must be the latest proposal), or a
+    time of their own. The holder is told either way."""
+    day, slot = checked(settings, day, slot, now)
+    async with db.transaction() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.resident_id != resident_id:
+            raise Refusal(Refusal.FORBIDDEN)
+        if ticket.status not in (machine.ASSIGNED, machine.REOPENED) or \
+                ticket.technician_id is None:
+            raise Refusal(Refusal.STALE)
+        if proposed and await _last_proposal(conn, ticket.id) != _note(day, slot):
+            raise Refusal(Refusal.STALE)  # an older proposal, or a forged time
+        action = CONFIRMED if proposed else CHOSEN
+        await tickets.update_fields(conn, ticket.id, now, visit_date=day, visit_slot=slot)
+        await tickets.add_event(conn, ticket.id, now, resident_id, action, ticket.status,
+                                ticket.status, _note(day, slot))
+        await sla.arm(conn, settings, ticket.id, now, afresh=(sla.VISIT_LATE,
+                                                              sla.REMIND_TECHNICIAN,
+                                                              sla.REMIND_RESIDENT))
+        await outbox.add(conn, ticket.technician_id, action, now, ticket.id,
+                         {"day": day, "slot": slot}, actor_id=resident_id)
+        return await machine.load(conn, ticket.id)
