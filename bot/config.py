@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.settings import (
@@ -22,6 +22,7 @@ from workflow.settings import (
     Place,
     Target,
 )
+from workflow.warranty import Period
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DB = "./estatedesk.sqlite3"
@@ -73,7 +74,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "complaint_categories", "departments", "survey_delay", "survey_hours",
               "survey_reminder", "survey_expiry", "praise_chips", "fault_chips",
               "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating",
-              "voice_note_limit", "public_places", "affected_urgent"}
+              "voice_note_limit", "public_places", "affected_urgent", "warranty",
+              "handover"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -192,6 +194,8 @@ def parse_settings(raw: dict) -> EstateSettings:
         public_places=_places(raw["public_places"]) if "public_places" in raw
         else defaults.public_places,
         affected_urgent=affected,
+        warranty=_warranty(raw.get("warranty", {}), categories),
+        handover=_handover(raw.get("handover", {})),
     )
 
 
@@ -266,6 +270,35 @@ def _service_levels(raw, categories: tuple[Category, ...]) -> dict[str, dict[str
                                   f"resolve")
             levels.setdefault(scope, {})[priority] = found
     return levels
+
+
+def _warranty(raw, categories: tuple[Category, ...]) -> dict[str, Period]:
+    """[warranty]: a category's warranty period in whole years, such as leaks_damp = "5y"."""
+    if not isinstance(raw, dict):
+        raise ConfigError("warranty: must be a table such as [warranty] with leaks_damp = \"5y\"")
+    keys = {c.key for c in categories}
+    periods = {}
+    for category, value in raw.items():
+        if category not in keys:
+            raise ConfigError(f"warranty.{category}: not a category; use one of "
+                              f"{', '.join(sorted(keys))}")
+        match = re.match(r"^\s*(\d+)\s*y\s*$", value) if isinstance(value, str) else None
+        if match is None or not 0 < int(match.group(1)) <= 50:
+            raise ConfigError(f"warranty.{category}: '{value}' must be whole years, such as "
+                              f"\"2y\" or \"5y\"")
+        periods[category] = Period(int(match.group(1)))
+    return periods
+
+
+def _handover(raw) -> dict[str, date]:
+    """[handover]: each building's handover date, from which warranties run."""
+    if not isinstance(raw, dict):
+        raise ConfigError("handover: must be a table such as [handover] with A = 2025-06-30")
+    for building, value in raw.items():
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise ConfigError(f"handover.{building}: '{value}' must be a date, written without "
+                              f"quotes, such as 2025-06-30")
+    return {str(b).strip(): v for b, v in raw.items()}
 
 
 def _places(raw) -> tuple[Place, ...]:

@@ -6,6 +6,7 @@ from datetime import date
 
 from handlers import labels
 from handlers.i18n import Tr
+from workflow import warranty
 from workflow.settings import ASAP, EstateSettings
 from workflow.tickets import Kind
 from workflow.views import TicketFile, missed_deadline
@@ -80,6 +81,8 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
     ]
     if file.report_photos:
         lines.append(tr("Photos: {count}", count=len(file.report_photos)))
+    if staff:
+        lines += warranty_lines(tr, settings, file)
     who = holder(tr, file)
     if who:
         lines.append(tr("Assigned to: {name}", name=who))
@@ -108,6 +111,20 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
                             round=v.round, time=tr.datetime(v.completed_at),
                             hours=tr.number(v.labour_hours), cost=tr.number(v.materials_cost)))
     return "\n".join(lines)
+
+
+def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[str]:
+    """Who is liable, from the warranty on the day of the report."""
+    t = file.ticket
+    found = warranty.standing(settings.warranty, settings.handover, t.unit.building,
+                              t.category, t.created_at.astimezone(settings.tz).date())
+    if found is None:
+        return []
+    if found.within:
+        return [tr("Within the warranty of {unit} until {date}.",
+                   unit=tr.join(file.liable) or tr("the responsible unit"),
+                   date=tr.date(found.until))]
+    return [tr("Warranty expired {date}: in-house or owner-paid.", date=tr.date(found.until))]
 
 
 def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:

@@ -69,6 +69,9 @@ def test_an_estate_of_its_own():
     ({"public_places": [{"key": "lobby"}, {"key": "lobby"}]}, "public_places[2].key"),
     ({"public_places": {"lobby": 1}}, "public_places: must be a list"),
     ({"affected_urgent": -1}, "affected_urgent"),
+    ({"warranty": {"roofing": "5y"}}, "warranty.roofing: not a category"),
+    ({"warranty": {"leaks_damp": "5 years"}}, "warranty.leaks_damp"),
+    ({"handover": {"A": "2025-06-30"}}, "handover.A"),
 ])
 def test_a_wrong_setting_is_named(raw, named):
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
@@ -98,6 +101,8 @@ def test_the_readme_example_is_a_valid_configuration():
     assert [p.key for p in settings.places("A")] == ["lobby", "car_park_b1"]
     assert [p.key for p in settings.places("C")] == ["lobby", "lift_c", "car_park_b1"]
     assert settings.affected_urgent == 5
+    assert settings.warranty["plumbing"].years == 2
+    assert str(settings.handover["A"]) == "2025-06-30"
 
 
 def test_the_office_phone_and_hours_appear_where_people_are_told_to_call(tmp_path):

@@ -183,3 +183,36 @@ async def test_the_unit_proposes_a_visit_and_the_resident_confirms_or_picks_anot
     await wong.tap_data(f"u:ps:1:{day}:morning")  # not the one who holds it
     assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
                             "'visit_proposed'") == [(2,)]
+
+
+async def test_the_card_says_who_is_liable_under_the_warranty(tmp_path):
+    from datetime import date
+
+    from tests.conftest import ROSTER
+    from tests.harness import DeskHarness
+    from workflow.settings import EstateSettings
+    from workflow.warranty import Period
+
+    settings = EstateSettings(warranty={"plumbing": Period(2)},
+                              handover={"A": date(2025, 6, 30), "B": date(2023, 1, 15)})
+    desk = DeskHarness(tmp_path / "desk.sqlite3", settings=settings)
+    await desk.start()
+    try:
+        await desk.import_roster(ROSTER)
+        clerk, tech, boss = await staff(desk)
+        await aqua_works(desk)
+        may = await resident_of_a12(desk)
+        await report_leak(may)
+        card = next(t for t in clerk.texts() if "R-2026-00001" in t and "Unit:" in t)
+        assert "Within the warranty of Aqua Works until Wed, Jun 30, 2027." in card
+        await desk.import_roster("building,unit,name,phone\nB,1F-1,Resident B,0944 000 001\n")
+        neighbour = desk.person(5101, "Resident B", "en")
+        await neighbour.send("/start")
+        await neighbour.share_contact("0944 000 001")
+        await report_leak(neighbour)
+        card = next(t for t in clerk.texts() if "R-2026-00002" in t and "Unit:" in t)
+        assert "Warranty expired Wed, Jan 15, 2025: in-house or owner-paid." in card
+        assert "Within the warranty" not in may.last_text  # residents are not told
+    finally:
+        await desk.stop()
+

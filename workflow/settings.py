@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from workflow.tickets import Kind
+from workflow.warranty import Period
 
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 DEFAULT_LANGUAGE = "zh_Hant"
@@ -145,6 +146,8 @@ class EstateSettings:
     sweep_seconds: int = 60
     public_places: tuple[Place, ...] = DEFAULT_PLACES
     affected_urgent: int = DEFAULT_AFFECTED_URGENT  # 0: the count never raises the priority
+    warranty: dict[str, Period] = field(default_factory=dict)  # category -> period
+    handover: dict[str, date] = field(default_factory=dict)  # building -> handover date
 
     @property
     def tz(self) -> ZoneInfo:

@@ -48,6 +48,7 @@ class TicketFile:
     visits: tuple[Visit, ...] = ()  # each completed visit's own labour and materials
     followers: tuple[int, ...] = ()  # residents who reported the same problem
     kept_ref: str | None = None  # the report a duplicate was merged into
+    liable: tuple[str, ...] = ()  # the responsible units liable for its category
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
@@ -115,6 +116,8 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         else frozenset(),
         visits=tuple(done),
         followers=tuple(user for user, _ in await followers.of_ticket(conn, ticket_id)),
+        liable=tuple(c.name for c in await contractors.active(conn)
+                     if ticket.category in c.trades),
         kept_ref=kept.ref if ticket.duplicate_of and (
             kept := await tickets.get(conn, ticket.duplicate_of)) else None,
     )
