@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.settings import (
     COMPLAINT,
+    CONTRACTOR_JOBS,
     DEFAULT_COMPLAINT_TARGETS,
     DEFAULT_PLACES,
+    DEFAULT_SIGNOFF,
     DEFAULT_TARGETS,
+    IN_HOUSE,
     LANGUAGES,
     PRIORITIES,
     Category,
@@ -22,6 +25,7 @@ from workflow.settings import (
     Place,
     Target,
 )
+from workflow.tickets import Party
 from workflow.warranty import Period
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -75,7 +79,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "survey_reminder", "survey_expiry", "praise_chips", "fault_chips",
               "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating",
               "voice_note_limit", "public_places", "affected_urgent", "warranty",
-              "handover"}
+              "handover", "signoff"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -196,6 +200,7 @@ def parse_settings(raw: dict) -> EstateSettings:
         affected_urgent=affected,
         warranty=_warranty(raw.get("warranty", {}), categories),
         handover=_handover(raw.get("handover", {})),
+        signoff=_signoff(raw.get("signoff", {}), categories),
     )
 
 
@@ -288,6 +293,31 @@ def _warranty(raw, categories: tuple[Category, ...]) -> dict[str, Period]:
                               f"\"2y\" or \"5y\"")
         periods[category] = Period(int(match.group(1)))
     return periods
+
+
+SIGNING_PARTIES = {"repair_department": Party.SUPERVISOR, "owner": Party.RESIDENT,
+                   "supervising_engineer": Party.SUPERVISING_ENGINEER,
+                   "project_department": Party.PROJECT_DEPARTMENT}
+
+
+def _signoff(raw, categories: tuple[Category, ...]) -> dict[str, tuple[str, ...]]:
+    """[signoff]: who signs the repair form, for in_house jobs, contractor jobs, or a
+    category's, as lists of repair_department, owner, supervising_engineer,
+    project_department."""
+    if not isinstance(raw, dict):
+        raise ConfigError("signoff: must be a table such as [signoff] with "
+                          "in_house = [\"repair_department\", \"owner\"]")
+    scopes = {IN_HOUSE, CONTRACTOR_JOBS} | {c.key for c in categories}
+    found = dict(DEFAULT_SIGNOFF)
+    for scope, parties in raw.items():
+        if scope not in scopes:
+            raise ConfigError(f"signoff.{scope}: use in_house, contractor or a category")
+        if not isinstance(parties, list) or not parties or \
+                any(p not in SIGNING_PARTIES for p in parties) or len(set(parties)) != len(parties):
+            raise ConfigError(f"signoff.{scope}: must list, once each, some of "
+                              f"{', '.join(SIGNING_PARTIES)}")
+        found[scope] = tuple(SIGNING_PARTIES[p] for p in parties)
+    return found
 
 
 def _handover(raw) -> dict[str, date]:

@@ -45,10 +45,12 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
         rows.append([(tr("Merge as a duplicate"), _v(f"mg:l:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
         rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
-    signed = any(s.party == Party.SUPERVISOR for s in file.signoffs)
-    if t.kind == Kind.REPAIR and roles.can_sign_as_supervisor(role) and not signed and \
-            t.status in (machine.COMPLETED, machine.CLOSED):
+    signed = {s.party for s in file.signoffs}
+    if roles.can_sign_as_supervisor(role) and Party.SUPERVISOR in file.required and \
+            Party.SUPERVISOR not in signed:
         rows.append([(tr("Supervisor sign-off"), f"s:sup:{t.id}")])
+    if any(p not in signed and p != Party.RESIDENT for p in file.required):
+        rows.append([(tr("Record a paper signature"), f"s:pp:{t.id}")])
     rows.append([(tr("Timeline"), f"t:v:{t.id}")])
     return rows
 

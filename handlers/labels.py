@@ -131,6 +131,11 @@ ACTIONS = {
     "auto_confirmed": N_("Confirmed automatically (no answer)"),
     "not_fixed": N_("Resident: not fixed"),
     "supervisor_signed": N_("Signed off by a supervisor"),
+    "supervising_engineer_signed": N_("Signed off by the supervising engineer"),
+    "project_department_signed": N_("Signed off by the project department"),
+    "signed_on_paper": N_("Signature on the paper form recorded"),
+    "signed_off": N_("Repair form signed off by every party"),
+    "signoff_queried": N_("Repair form queried"),
     "paused": N_("Clock paused"),
     "resumed": N_("Clock resumed"),
     "deadline_extended": N_("Deadline extended"),
@@ -171,9 +176,11 @@ ROLES: dict[str, str] = {
     Role.PROJECT_DEPARTMENT: N_("project department"),
 }
 PARTIES: dict[str, str] = {
-    Party.RESIDENT: N_("Resident"),
+    Party.RESIDENT: N_("Owner"),
     Party.TECHNICIAN: N_("Technician"),
-    Party.SUPERVISOR: N_("Supervisor"),
+    Party.SUPERVISOR: N_("Repair department (supervisor)"),
+    Party.SUPERVISING_ENGINEER: N_("Supervising engineer"),
+    Party.PROJECT_DEPARTMENT: N_("Project department"),
 }
 
 

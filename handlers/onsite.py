@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, labels, unit_jobs
+from handlers import cards, unit_jobs
 from handlers.actions import task_buttons, worker_buttons
 from handlers.common import (
     PRIVATE,
@@ -151,28 +151,8 @@ async def on_signoff(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         await answer(update, tr("Sorry to hear that. What is still wrong with {ref}?",
                                 ref=ticket.ref))
-    elif action == "sup":
-        signed = await onsite.supervisor_sign(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("Signed off.") if signed else tr("Already signed off."),
-                     keyboard([[(tr("Waiting for sign-off"), "m:signoffs")]]))
     else:
         raise Refusal(Refusal.INVALID)
-
-
-@handles(roles_allowed=roles.SIGNERS)
-async def awaiting_signoff(update: Update, context: Context, who: Asker) -> None:
-    """/signoffs: completed repairs waiting for the supervising sign-off; each opens its card,
-    which carries the sign-off button."""
-    tr = who.tr
-    found = await onsite.awaiting_supervisor(context.desk.db, who.user_id)
-    if not found:
-        await answer(update, tr("No repair is waiting for your sign-off."))
-        return
-    rows = [[(f"{t.ref} · {labels.status(tr, t)} · {t.unit.label}", f"d:v:{t.id}")]
-            for t in found]
-    await answer(update, tr("Repairs waiting for the supervising sign-off, oldest first:"),
-                 keyboard(rows))
 
 
 async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
@@ -192,8 +172,6 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
 def register(app) -> None:
     app.add_handler(CommandHandler("mytasks", my_tasks, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(my_tasks, pattern=r"^m:mytasks$"))
-    app.add_handler(CommandHandler("signoffs", awaiting_signoff, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(awaiting_signoff, pattern=r"^m:signoffs$"))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:"))
     app.add_handler(CallbackQueryHandler(on_signoff, pattern=r"^s:"))
 

@@ -13,6 +13,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest
 
 from handlers import cards, labels
+from handlers import signoffs as signoffs_ui
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, worker_buttons
 from handlers.common import Desk, fit, keyboard, office
@@ -279,6 +280,29 @@ async def _unit_declined(n: Notice) -> None:
                       unit=n.payload.get("unit", ""), ref=t.ref,
                       reason=n.payload.get("reason", "")) + "\n\n" + n.staff_card(),
                  n.card_buttons())
+
+
+@renders("signoff_form", "signoff_reminder")
+async def _signoff_form(n: Notice) -> None:
+    file, party = n.ticket_file, n.payload.get("party", "")
+    head = n.tr("Please sign the repair form for the {party}, or query it.",
+                party=labels.of(n.tr, labels.PARTIES, party)) \
+        if n.message.kind == "signoff_form" else \
+        n.tr("A reminder: the repair form waits for the signature of the {party}.",
+             party=labels.of(n.tr, labels.PARTIES, party))
+    rows = signoffs_ui.form_buttons(n.tr, file, party)
+    await n.with_photos((file.report_photos + file.after_photos)[:10],
+                        head + "\n\n" + signoffs_ui.form_text(n.tr, n.d.settings, file),
+                        keyboard(rows) if rows else None)
+
+
+@renders("signoff_queried")
+async def _signoff_queried(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("The {party} queries the repair form of {ref}: {reason}",
+                      party=labels.of(n.tr, labels.PARTIES, n.payload.get("party", "")),
+                      ref=t.ref, reason=n.payload.get("reason", "")) + "\n\n" +
+                 n.staff_card(), n.card_buttons())
 
 
 @renders("follower_completed")

@@ -14,6 +14,7 @@ from handlers import (
     onsite,
     photo_first,
     repair_report,
+    signoffs,
     surveys,
     unit_jobs,
 )
@@ -33,6 +34,7 @@ from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
 from workflow import photo_first as photo_first_flow
+from workflow import signoff as signoff_flow
 from workflow import surveys as survey_flow
 from workflow import unit_jobs as unit_job_flow
 from workflow.tickets import Refusal
@@ -52,6 +54,8 @@ FLOWS = {
     survey_flow.CALL_FLOW: surveys.on_call_note,
     photo_first_flow.FLOW: photo_first.on_message,
     unit_job_flow.DECLINE_FLOW: unit_jobs.on_reason,
+    signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
+    signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
 }
 
 

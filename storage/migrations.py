@@ -353,4 +353,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE tickets ADD COLUMN unit_sent_at TEXT;
     ALTER TABLE tickets ADD COLUMN accepted_at TEXT;
     """,
+    # 13: the repair form's sign-off (簽認維修單): the parties a ticket needs, fixed when it
+    # closes, and signatures made on paper (recorded by a clerk, with the signer's name)
+    """
+    CREATE TABLE required_signoffs (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        party TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, party)
+    );
+    ALTER TABLE signoffs ADD COLUMN channel TEXT NOT NULL DEFAULT 'bot';
+    ALTER TABLE signoffs ADD COLUMN signer_name TEXT;
+    """,
 ]

@@ -127,9 +127,11 @@ class TicketEvent:
 @dataclass(frozen=True)
 class Signoff:
     party: str
-    user_id: int | None
+    user_id: int | None  # who signed; on paper, the clerk who recorded it
     automatic: bool
     at: datetime
+    channel: str = "bot"  # or "paper"
+    signer_name: str | None = None  # on paper: who signed it
 
 
 @dataclass(frozen=True)

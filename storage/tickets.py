@@ -261,13 +261,39 @@ async def events(conn: Connection, ticket_id: int) -> list[TicketEvent]:
 
 
 async def add_signoff(conn: Connection, ticket_id: int, party: str,
-                      user_id: int | None, automatic: bool, now: datetime) -> bool:
+                      user_id: int | None, automatic: bool, now: datetime,
+                      channel: str = "bot", signer_name: str | None = None) -> bool:
+    """False when that party has signed already: the first signature stands."""
     cur = await conn.execute(
-        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        (ticket_id, party, user_id, int(automatic), to_db_time(now)),
+        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at, channel, signer_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (ticket_id, party, user_id, int(automatic), to_db_time(now), channel, signer_name),
     )
     return cur.rowcount == 1
+
+
+async def require_signoffs(conn: Connection, ticket_id: int, parties: tuple[str, ...]) -> None:
+    await conn.executemany(
+        "INSERT INTO required_signoffs (ticket_id, party) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(ticket_id, p) for p in parties])
+
+
+async def required_signoffs(conn: Connection, ticket_id: int) -> list[str]:
+    cur = await conn.execute("SELECT party FROM required_signoffs WHERE ticket_id = ? "
+                             "ORDER BY rowid", (ticket_id,))
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def awaiting_party(conn: Connection, parties: tuple[str, ...],
+                         limit: int) -> list[Ticket]:
+    """Repair forms that still need one of these parties' signature, the oldest first."""
+    marks = ",".join("?" * len(parties))
+    cur = await conn.execute(
+        f"{_SELECT} WHERE t.id IN (SELECT r.ticket_id FROM required_signoffs r WHERE "
+        f"r.party IN ({marks}) AND NOT EXISTS (SELECT 1 FROM signoffs s WHERE "
+        f"s.ticket_id = r.ticket_id AND s.party = r.party)) ORDER BY t.closed_at, t.id LIMIT ?",
+        (*parties, limit))
+    return [_ticket(r) for r in await cur.fetchall()]
 
 
 async def remove_signoff(conn: Connection, ticket_id: int, party: str) -> None:
@@ -276,9 +302,10 @@ async def remove_signoff(conn: Connection, ticket_id: int, party: str) -> None:
 
 async def signoffs(conn: Connection, ticket_id: int) -> list[Signoff]:
     cur = await conn.execute(
-        "SELECT party, user_id, automatic, at FROM signoffs WHERE ticket_id = ? ORDER BY at",
-        (ticket_id,))
-    return [Signoff(r[0], r[1], bool(r[2]), db_time(r[3])) for r in await cur.fetchall()]
+        "SELECT party, user_id, automatic, at, channel, signer_name FROM signoffs "
+        "WHERE ticket_id = ? ORDER BY at", (ticket_id,))
+    return [Signoff(r[0], r[1], bool(r[2]), db_time(r[3]), r[4], r[5])
+            for r in await cur.fetchall()]
 
 
 async def awaiting_signoff(conn: Connection, party: str,

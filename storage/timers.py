@@ -27,10 +27,14 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[Timer]:
     return [Timer(r[0], r[1], r[2], db_time(r[3])) for r in await cur.fetchall()]
 
 
-async def fire(conn: Connection, timer_id: int, now: datetime) -> bool:
-    """False when another sweep fired it first."""
-    cur = await conn.execute("UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
-                             (to_db_time(now), timer_id))
+async def fire(conn: Connection, timer: Timer, now: datetime) -> bool:
+    """False when another sweep fired it first, or it was re-armed since it was read: an
+    earlier timer of the same sweep may re-arm the ticket, and a re-armed step can take
+    the id of one deleted, so the id alone does not say it is still the same step."""
+    cur = await conn.execute(
+        "UPDATE timers SET fired_at = ? WHERE id = ? AND ticket_id = ? AND kind = ? AND "
+        "due_at = ? AND fired_at IS NULL",
+        (to_db_time(now), timer.id, timer.ticket_id, timer.kind, to_db_time(timer.due_at)))
     return cur.rowcount == 1
 
 

@@ -90,12 +90,15 @@ async def test_a_supervisor_finds_completed_repairs_to_sign_and_signs_from_the_c
     await complete(tech)
     await resident.tap("Confirm, it is fixed")
 
+    form = next(c for c in boss.calls() if c.text and "Please sign the repair form" in c.text)
+    assert [b["text"] for b in form.buttons()] == ["Sign", "Query"]
     await boss.send("/signoffs")
-    assert "waiting for the supervising sign-off" in boss.last_text
+    assert "Repair forms waiting for signatures" in boss.last_text
     await boss.tap("R-2026-00001 · Closed · A 12F-3")
-    assert "Supervisor sign-off" in boss.labels()
-    await boss.tap("Supervisor sign-off")
+    assert "Repair department (supervisor): waiting" in boss.last_text
+    await boss.tap("Sign")
     assert "Signed off." in boss.last_text
+    assert "now signed off by every party" in boss.last_text  # in-house: with the owner's
     assert await desk.query("SELECT party, user_id FROM signoffs WHERE party = 'supervisor'") \
         == [("supervisor", 9003)]
     await boss.tap("Waiting for sign-off")

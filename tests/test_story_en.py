@@ -71,7 +71,7 @@ async def test_a_leaking_sink_from_report_to_sign_off(desk):
     assert "No open tickets" in boss.last_text
     await boss.tap_data("d:v:1")
     await boss.tap("Supervisor sign-off")
-    assert boss.last_text == "Signed off."
+    assert boss.last_text == "Signed off.\nR-2026-00001 is now signed off by every party."
 
     rows = await desk.query("SELECT status, labour_hours, materials_cost, work_note FROM tickets")
     assert rows == [("closed", 1.5, 120.0, "Replaced the trap seal.")]
@@ -82,7 +82,7 @@ async def test_a_leaking_sink_from_report_to_sign_off(desk):
         ("reported", None, "new"), ("assigned", "new", "assigned"),
         ("en_route", "assigned", "en_route"), ("arrived", "en_route", "on_site"),
         ("completed", "on_site", "completed"), ("confirmed", "completed", "closed"),
-        ("supervisor_signed", "closed", "closed"),
+        ("supervisor_signed", "closed", "closed"), ("signed_off", "closed", "closed"),
     ]
 
     await resident.send("/mytickets")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from storage import outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import onsite, roles, sla, surveys
+from workflow import onsite, roles, signoff, sla, surveys
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -26,7 +26,7 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
     fired = 0
     for timer in due:
         async with db.transaction() as conn:
-            if not await timers.fire(conn, timer.id, now):
+            if not await timers.fire(conn, timer, now):
                 continue
             late = now - timer.due_at > max(timedelta(seconds=2 * settings.sweep_seconds),
                                             LATE_SENT)
@@ -128,6 +128,8 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
             # the note keeps the very deadline that was missed, whatever moves it later
             await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
                                     ticket.status, ticket.status, to_db_time(due))
+    elif kind == sla.SIGNOFF_REMIND:
+        await signoff.remind(conn, settings, ticket, now)
     elif kind == sla.UNIT_RESPONSE:
         if unresolved and ticket.contractor_id is not None and ticket.technician_id is None \
                 and ticket.status in (machine.ASSIGNED, machine.REOPENED):

@@ -8,7 +8,7 @@ from datetime import datetime
 from storage import drafts, outbox, tickets, visits
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import conversations, roles, sla
+from workflow import conversations, roles, signoff, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party
@@ -144,6 +144,7 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
         await machine.transition(conn, ticket, machine.CLOSED, resident_id, now, "confirmed")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
         await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, resident_id, False, now)
+        await signoff.send_forms(conn, settings, ticket, now)
         await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
@@ -163,6 +164,7 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
                                  "confirmed_by_phone")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
         await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, ticket.resident_id, False, now)
+        await signoff.send_forms(conn, settings, ticket, now)
         await sla.arm(conn, settings, ticket.id, now)
         if ticket.technician_id is not None:
             await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
@@ -203,32 +205,12 @@ async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, re
         return await machine.load(conn, ticket.id)
 
 
-async def supervisor_sign(db: Database, ticket_id: int, actor_id: int, now: datetime) -> bool:
-    """The supervising sign-off (the seed's multi-party 簽認); False if already signed."""
-    async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.SIGNERS)
-        ticket = await machine.load(conn, ticket_id)
-        if ticket.status not in (machine.COMPLETED, machine.CLOSED):
-            raise machine.Refusal(machine.Refusal.STALE)
-        signed = await tickets.add_signoff(conn, ticket.id, Party.SUPERVISOR, actor_id, False, now)
-        if signed:
-            await tickets.add_event(conn, ticket.id, now, actor_id, "supervisor_signed",
-                                    ticket.status, ticket.status)
-        return signed
-
-
-async def awaiting_supervisor(db: Database, actor_id: int, limit: int = 30) -> list[Ticket]:
-    """The repairs a supervisor or manager still has to sign off."""
-    async with db.reading() as conn:
-        await machine.actor(conn, actor_id, roles.SIGNERS)
-        return await tickets.awaiting_signoff(conn, Party.SUPERVISOR, limit)
-
-
 async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
                               now: datetime) -> None:
     """The resident left a completed repair unanswered: confirmed, and recorded as such."""
     await machine.transition(conn, ticket, machine.CLOSED, None, now, "auto_confirmed")
     await tickets.update_fields(conn, ticket.id, now, closed_at=now)
     await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, None, True, now)
+    await signoff.send_forms(conn, settings, ticket, now)
     await sla.arm(conn, settings, ticket.id, now)
     await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)

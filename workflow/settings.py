@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from workflow.tickets import Kind
+from workflow.tickets import Kind, Party
 from workflow.warranty import Period
 
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
@@ -49,7 +49,15 @@ PUBLIC_AREAS = "public_areas"  # the repair category that asks for a public plac
 DEFAULT_PLACES: tuple[Place, ...] = tuple(Place(key) for key in (
     "lobby", "lift_a", "lift_b", "corridor", "stairwell", "car_park", "garden", "gym",
     "clubhouse", "refuse_room", "entrance_gate"))
-DEFAULT_AFFECTED_URGENT = 5  # residents affected by one fault that make it urgent
+DEFAULT_AFFECTED_URGENT = 5
+# Who signs the repair form: by the seed, all four parties for a responsible unit's job; the
+# repair department and the owner for our own staff's. A category may have its own list.
+IN_HOUSE, CONTRACTOR_JOBS = "in_house", "contractor"
+DEFAULT_SIGNOFF: dict[str, tuple[str, ...]] = {
+    IN_HOUSE: (Party.SUPERVISOR, Party.RESIDENT),
+    CONTRACTOR_JOBS: (Party.SUPERVISOR, Party.RESIDENT, Party.SUPERVISING_ENGINEER,
+                      Party.PROJECT_DEPARTMENT),
+}  # residents affected by one fault that make it urgent
 
 
 DEFAULT_COMPLAINT_CATEGORIES: tuple[Category, ...] = tuple(Category(key) for key in (
@@ -148,6 +156,7 @@ class EstateSettings:
     affected_urgent: int = DEFAULT_AFFECTED_URGENT  # 0: the count never raises the priority
     warranty: dict[str, Period] = field(default_factory=dict)  # category -> period
     handover: dict[str, date] = field(default_factory=dict)  # building -> handover date
+    signoff: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -163,6 +172,13 @@ class EstateSettings:
         own = self.service_levels.get(category, {})
         return own.get(priority) or self.service_levels["default"].get(priority) \
             or DEFAULT_TARGETS[priority]
+
+    def signers(self, category: str, by_contractor: bool) -> tuple[str, ...]:
+        """The parties whose signatures close a repair's form."""
+        if category in self.signoff:
+            return self.signoff[category]
+        return self.signoff.get(CONTRACTOR_JOBS if by_contractor else IN_HOUSE) or \
+            DEFAULT_SIGNOFF[CONTRACTOR_JOBS if by_contractor else IN_HOUSE]
 
     def places(self, building: str) -> tuple[Place, ...]:
         """The public places offered to a resident of that building."""

@@ -19,6 +19,8 @@ from workflow.settings import PRIORITIES, EstateSettings, slot
 ASSIGN_WARN, ASSIGN_LATE, ASSIGN_MANAGERS = "assign_warn", "assign_late", "assign_managers"
 RESOLVE_WARN, RESOLVE_LATE, RESOLVE_MANAGERS = "resolve_warn", "resolve_late", "resolve_managers"
 VISIT_LATE = "visit_late"
+SIGNOFF_REMIND = "signoff_remind"  # the repair form's parties still to sign, a day on
+SIGNOFF_WAIT = timedelta(days=1)
 UNIT_RESPONSE = "unit_response"  # a responsible unit's people did not take the job in time
 REMIND_TECHNICIAN, REMIND_RESIDENT = "remind_technician", "remind_resident"
 AUTO_CONFIRM = "auto_confirm"
@@ -88,6 +90,7 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
     await timers.clear_pending(conn, ticket.id)
     if ticket.status == machine.CLOSED:
         await _survey_steps(conn, settings, ticket, pending, now)
+        await _signoff_steps(conn, ticket)
         return
     if ticket.status == machine.MERGED:  # its residents follow the kept report's timers
         return
@@ -136,6 +139,14 @@ async def _steps(conn, settings: EstateSettings, ticket: Ticket, kinds: tuple[st
         await timers.set_pending(conn, ticket.id, warn, start + span * settings.warn_share)
     await timers.set_pending(conn, ticket.id, late, due)
     await timers.set_pending(conn, ticket.id, managers, due + span * settings.manager_share)
+
+
+async def _signoff_steps(conn, ticket: Ticket) -> None:
+    """The repair form's parties still to sign are reminded once, a day after the close."""
+    signed = {s.party for s in await tickets.signoffs(conn, ticket.id)}
+    waiting = [p for p in await tickets.required_signoffs(conn, ticket.id) if p not in signed]
+    if waiting and ticket.closed_at is not None:
+        await timers.set_pending(conn, ticket.id, SIGNOFF_REMIND, ticket.closed_at + SIGNOFF_WAIT)
 
 
 async def _unit_response(conn, ticket: Ticket) -> None:

@@ -29,10 +29,14 @@ class Status(StrEnum):
 
 
 class Party(StrEnum):
-    """Who signs a repair off (the seed's 簽認)."""
+    """Who signs a repair off (the seed's 簽認維修單): the worker when done; the owner; the
+    repair department (its supervisor); the supervising engineer (監理); the project
+    department (項目部)."""
     TECHNICIAN = "technician"
     RESIDENT = "resident"
     SUPERVISOR = "supervisor"
+    SUPERVISING_ENGINEER = "supervising_engineer"
+    PROJECT_DEPARTMENT = "project_department"
 
 
 NEW, ASSIGNED, EN_ROUTE, ON_SITE = Status.NEW, Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE

@@ -20,7 +20,7 @@ from storage.records import (
     Voice,
 )
 from storage.visits import Visit
-from workflow import conversations
+from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
 from workflow.tickets import Kind
@@ -28,7 +28,9 @@ from workflow.tickets import Kind
 MY_TICKETS_LIMIT = 20
 # Audit events that record something beside the ticket without changing it.
 NOT_CHANGES = frozenset({"resident_added", "called_back", "contractor_notified_by_phone",
-                         "supervisor_signed", "follow_up_opened"})
+                         "supervisor_signed", "supervising_engineer_signed",
+                         "project_department_signed", "signed_on_paper", "signed_off",
+                         "signoff_queried", "follow_up_opened"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class TicketFile:
     followers: tuple[int, ...] = ()  # residents who reported the same problem
     kept_ref: str | None = None  # the report a duplicate was merged into
     liable: tuple[str, ...] = ()  # the responsible units liable for its category
+    required: tuple[str, ...] = ()  # the parties who must sign its repair form, once closed
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
@@ -116,11 +119,20 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         else frozenset(),
         visits=tuple(done),
         followers=tuple(user for user, _ in await followers.of_ticket(conn, ticket_id)),
+        required=tuple(await tickets.required_signoffs(conn, ticket_id)),
         liable=tuple(c.name for c in await contractors.active(conn)
                      if ticket.category in c.trades),
         kept_ref=kept.ref if ticket.duplicate_of and (
             kept := await tickets.get(conn, ticket.duplicate_of)) else None,
     )
+
+
+async def _signs(conn, viewer: Person, ticket_id: int) -> bool:
+    """The supervising engineer and the project department see the repair forms they sign."""
+    if not viewer.active or viewer.role not in (roles.SUPERVISING_ENGINEER,
+                                                roles.PROJECT_DEPARTMENT):
+        return False
+    return viewer.role in await tickets.required_signoffs(conn, ticket_id)
 
 
 async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> TicketFile:
@@ -130,7 +142,8 @@ async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> Ti
             viewer = await people.get(conn, viewer_id)
             ticket = await machine.load(conn, ticket_id)
             if viewer is None or not (machine.may_view(viewer, ticket) or
-                                      await followers.follows(conn, ticket_id, viewer_id)):
+                                      await followers.follows(conn, ticket_id, viewer_id) or
+                                      await _signs(conn, viewer, ticket_id)):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
         return await load_file(conn, ticket_id)
 

@@ -1,0 +1,185 @@
+"""The repair form (簽認維修單) in the chat: each required party signs or queries it; /signoffs
+lists the forms waiting; a clerk records a signature made on paper."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import cards, labels
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+    main_menu,
+    picker,
+    text_answer,
+)
+from handlers.i18n import Tr
+from storage.records import Draft
+from workflow import roles, signoff, views
+from workflow.settings import EstateSettings
+from workflow.tickets import Party, Refusal
+from workflow.views import TicketFile
+
+FORM_READERS = (*roles.SIGNERS, roles.SUPERVISING_ENGINEER, roles.PROJECT_DEPARTMENT)
+WAITING = "m:signoffs"
+
+
+def form_text(tr: Tr, settings: EstateSettings, file: TicketFile) -> str:
+    """The form: the ticket as staff see it, whether its deadline was met, and who has
+    signed (who, when, how) and who has not yet."""
+    t = file.ticket
+    lines = [tr("Repair form {ref}", ref=t.ref), cards.summary(tr, settings, file, staff=True)]
+    if t.completed_at is not None:
+        lines.append(tr("Completed {time}, within the deadline.", time=tr.datetime(t.completed_at))
+                     if t.completed_at <= t.deadline_at else
+                     tr("Completed {time}, {late} after the deadline.",
+                        time=tr.datetime(t.completed_at),
+                        late=tr.duration(t.completed_at - t.deadline_at)))
+    lines += signature_lines(tr, file)
+    return "\n".join(lines)
+
+
+def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
+    if not file.required:
+        return []
+    signed = {s.party: s for s in file.signoffs}
+    lines = [tr("Signatures:")]
+    for party in file.required:
+        s = signed.get(party)
+        name = labels.of(tr, labels.PARTIES, party)
+        if s is None:
+            lines.append("· " + tr("{party}: waiting", party=name))
+        elif s.channel == "paper":
+            lines.append("· " + tr("{party}: {name}, on paper (recorded by {clerk}) {time}",
+                                   party=name, name=s.signer_name or "",
+                                   clerk=file.names.get(s.user_id or 0, ""),
+                                   time=tr.datetime(s.at)))
+        else:
+            who = tr("automatic") if s.automatic or s.user_id is None else \
+                file.names.get(s.user_id, "")
+            lines.append("· " + tr("{party}: {name} {time}", party=name, name=who,
+                                   time=tr.datetime(s.at)))
+    if all(p in signed for p in file.required):
+        lines.append(tr("Signed off by every party."))
+    return lines
+
+
+def form_buttons(tr: Tr, file: TicketFile, party: str) -> list[list[tuple[str, str]]]:
+    t = file.ticket
+    if party in {s.party for s in file.signoffs}:
+        return []
+    return [[(tr("Sign"), f"s:sg:{t.id}:{party}"), (tr("Query"), f"s:qy:{t.id}:{party}")]]
+
+
+def _party(args: list[str]) -> str:
+    party = args[1] if len(args) > 1 else ""
+    if party not in signoff.FORM_PARTIES:
+        raise Refusal(Refusal.INVALID)
+    return party
+
+
+@handles(roles_allowed=(*FORM_READERS, roles.CLERK))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    ticket_id = int_arg(args, 0)
+    if action in ("sg", "sup"):
+        party = Party.SUPERVISOR if action == "sup" else _party(args)
+        outcome = await signoff.sign(d.db, ticket_id, party, who.user_id, d.now())
+        more = keyboard([[(tr("Waiting for sign-off"), WAITING)]])
+        await clear_buttons(update)
+        if outcome is None:
+            await answer(update, tr("Already signed off."), more)
+            return
+        kick(context)
+        ticket, complete = outcome
+        await answer(update, tr("Signed off.") + ("\n" + tr("{ref} is now signed off by every "
+                                                           "party.", ref=ticket.ref)
+                                                  if complete else ""), more)
+    elif action == "f":
+        file = await views.ticket_file(d.db, ticket_id, who.user_id)
+        mine = [p for p in signoff.parties_of(who.member) if p in file.required]
+        rows = [row for p in mine for row in form_buttons(tr, file, p)]
+        await answer(update, form_text(tr, d.settings, file), keyboard(rows) if rows else None)
+    elif action == "qy":
+        ticket = await signoff.start_query(d.db, ticket_id, _party(args), who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: what is the question? It goes to the desk with the "
+                                "form.", ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
+    elif action == "pp":
+        file = await views.ticket_file(d.db, ticket_id, who.user_id)
+        signed = {s.party for s in file.signoffs}
+        rows = [[(labels.of(tr, labels.PARTIES, p), f"s:pq:{ticket_id}:{p}")]
+                for p in file.required if p not in signed and p in signoff.FORM_PARTIES]
+        if not rows:
+            raise Refusal(Refusal.STALE)
+        await answer(update, tr("{ref}: whose signature on the paper form?",
+                                ref=file.ticket.ref), picker(tr, rows))
+    elif action == "pq":
+        ticket = await signoff.start_paper(d.db, ticket_id, _party(args), who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: the name of the person who signed, as on the form?",
+                                ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+@handles(roles_allowed=FORM_READERS)
+async def waiting(update: Update, context: Context, who: Asker) -> None:
+    """/signoffs: the repair forms waiting for a signature, oldest first."""
+    tr = who.tr
+    found = await signoff.awaiting(context.desk.db, who.user_id)
+    if not found:
+        await answer(update, tr("No repair is waiting for your sign-off."))
+        return
+    rows = [[(f"{t.ref} · {labels.status(tr, t)} · {t.unit.label}", f"s:f:{t.id}")]
+            for t in found]
+    await answer(update, tr("Repair forms waiting for signatures, oldest first:"),
+                 keyboard(rows))
+
+
+async def on_query_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The question on a form (a step of the router)."""
+    d = context.desk
+    reason = await text_answer(update, who, signoff.MAX_REASON)
+    if reason is None:
+        return
+    ticket = await signoff.query(d.db, who.user_id, reason, d.now())
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    kick(context)
+    await answer(update, who.tr("{ref}: your question went to the desk. The form waits for "
+                                "your signature.", ref=ticket.ref), main_menu(who))
+
+
+async def on_paper_name(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The name on a paper signature (a step of the router)."""
+    d = context.desk
+    name = await text_answer(update, who, signoff.MAX_NAME)
+    if name is None:
+        return
+    signed = await signoff.sign_on_paper(d.db, who.user_id, name, d.now())
+    if signed is None:
+        raise Refusal(Refusal.STALE)
+    kick(context)
+    ticket, complete = signed
+    text = who.tr("{ref}: the paper signature of {name} is recorded.", ref=ticket.ref,
+                  name=name)
+    if complete:
+        text += "\n" + who.tr("{ref} is now signed off by every party.", ref=ticket.ref)
+    await answer(update, text, main_menu(who))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("signoffs", waiting, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(waiting, pattern=r"^m:signoffs$"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:(sg|sup|f|qy|pp|pq):"))
