@@ -285,10 +285,10 @@ async def _unit_declined(n: Notice) -> None:
 @renders("signoff_form", "signoff_reminder")
 async def _signoff_form(n: Notice) -> None:
     file, party = n.ticket_file, n.payload.get("party", "")
-    head = n.tr("Please sign the repair form for the {party}, or query it.",
+    head = n.tr("Please sign the repair form as {party}, or query it.",
                 party=labels.of(n.tr, labels.PARTIES, party)) \
         if n.message.kind == "signoff_form" else \
-        n.tr("A reminder: the repair form waits for the signature of the {party}.",
+        n.tr("A reminder: the repair form waits for your signature ({party}).",
              party=labels.of(n.tr, labels.PARTIES, party))
     rows = signoffs_ui.form_buttons(n.tr, file, party)
     await n.with_photos((file.report_photos + file.after_photos)[:10],
@@ -299,7 +299,7 @@ async def _signoff_form(n: Notice) -> None:
 @renders("signoff_queried")
 async def _signoff_queried(n: Notice) -> None:
     t = n.ticket_file.ticket
-    await n.send(n.tr("The {party} queries the repair form of {ref}: {reason}",
+    await n.send(n.tr("{party} queries the repair form of {ref}: {reason}",
                       party=labels.of(n.tr, labels.PARTIES, n.payload.get("party", "")),
                       ref=t.ref, reason=n.payload.get("reason", "")) + "\n\n" +
                  n.staff_card(), n.card_buttons())

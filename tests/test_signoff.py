@@ -90,7 +90,7 @@ async def test_a_supervisor_finds_completed_repairs_to_sign_and_signs_from_the_c
     await complete(tech)
     await resident.tap("Confirm, it is fixed")
 
-    form = next(c for c in boss.calls() if c.text and "Please sign the repair form" in c.text)
+    form = next(c for c in boss.calls() if c.text and "Please sign the repair form as" in c.text)
     assert [b["text"] for b in form.buttons()] == ["Sign", "Query"]
     await boss.send("/signoffs")
     assert "Repair forms waiting for signatures" in boss.last_text
