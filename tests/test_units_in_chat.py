@@ -26,7 +26,7 @@ async def aqua_works(desk, language="en"):
 async def send_to_aqua(clerk, ticket_id=1):
     await clerk.tap_starting(f"d:con:{ticket_id}:")
     await clerk.tap("Aqua Works")
-    await clerk.tap("3 days")
+    await clerk.tap_starting(f"d:dl:{ticket_id}:c1:3:")  # three days, in any language
 
 
 async def test_the_units_person_accepts_and_repairs_and_the_colleague_sees_who_took_it(desk):
