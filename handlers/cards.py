@@ -146,6 +146,8 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
         for s in file.signoffs:
             name = tr("automatic") if s.automatic or s.user_id is None else \
                 file.names.get(s.user_id, "")
+            if s.channel == "paper":
+                name = tr("{name}, on paper", name=s.signer_name or "")
             lines.append("· " + tr("{party}: {name} {time}",
                                    party=labels.of(tr, labels.PARTIES, s.party), name=name,
                                    time=tr.datetime(s.at)))

@@ -487,6 +487,8 @@ def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMark
     elif roles.can_sign_as_supervisor(role):
         first = [(tr("Queue"), "m:queue"), (tr("Overdue"), "m:overdue"),
                  (tr("Waiting for sign-off"), "m:signoffs")]
+    elif role in (roles.SUPERVISING_ENGINEER, roles.PROJECT_DEPARTMENT):
+        first = [(tr("Waiting for sign-off"), "m:signoffs")]
     elif roles.can_dispatch(role):
         first = [(tr("Queue"), "m:queue"), (tr("Take a report"), "m:intake")]
     else:

@@ -33,6 +33,8 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
+    roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
+    roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
                        "language", "help"),
@@ -52,6 +54,16 @@ HELP: dict[str | None, str] = {
                          "you to tap 'Accept' holds the job; 'Decline' with a reason returns it "
                          "to the desk. /mytasks lists your unit's jobs; then, as for any "
                          "technician: 'On my way', 'Arrived' and 'Complete'."),
+    roles.SUPERVISING_ENGINEER: N_("Repair forms that need your signature arrive here when "
+                                   "a repair is closed, with the photos before and after, the "
+                                   "work done and whether the deadline was met: 'Sign', or "
+                                   "'Query' with your question for the desk. /signoffs lists "
+                                   "the forms waiting for you."),
+    roles.PROJECT_DEPARTMENT: N_("Repair forms that need your signature arrive here when a "
+                                 "repair is closed, with the photos before and after, the "
+                                 "work done and whether the deadline was met: 'Sign', or "
+                                 "'Query' with your question for the desk. /signoffs lists "
+                                 "the forms waiting for you."),
     roles.CLERK: N_("New reports and complaints arrive here with buttons to assign them to a "
                     "technician or a responsible contractor, or to route a complaint to a "
                     "department. /queue lists tickets waiting and still open; /intake records "
