@@ -72,6 +72,8 @@ def test_an_estate_of_its_own():
     ({"warranty": {"roofing": "5y"}}, "warranty.roofing: not a category"),
     ({"warranty": {"leaks_damp": "5 years"}}, "warranty.leaks_damp"),
     ({"handover": {"A": "2025-06-30"}}, "handover.A"),
+    ({"signoff": {"in_house": ["owner", "mayor"]}}, "signoff.in_house"),
+    ({"signoff": {"roofing": ["owner"]}}, "signoff.roofing"),
 ])
 def test_a_wrong_setting_is_named(raw, named):
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
@@ -102,6 +104,9 @@ def test_the_readme_example_is_a_valid_configuration():
     assert [p.key for p in settings.places("C")] == ["lobby", "lift_c", "car_park_b1"]
     assert settings.affected_urgent == 5
     assert settings.warranty["plumbing"].years == 2
+    assert settings.signers("plumbing", by_contractor=True) == (
+        "supervisor", "resident", "supervising_engineer", "project_department")
+    assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "resident")
     assert str(settings.handover["A"]) == "2025-06-30"
 
 
