@@ -110,7 +110,34 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             lines.append(tr("· Visit {round}, {time}: {hours} h, materials: {cost}",
                             round=v.round, time=tr.datetime(v.completed_at),
                             hours=tr.number(v.labour_hours), cost=tr.number(v.materials_cost)))
+    if staff:
+        lines += signature_lines(tr, file)
     return "\n".join(lines)
+
+
+def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
+    if not file.required:
+        return []
+    signed = {s.party: s for s in file.signoffs}
+    lines = [tr("Signatures:")]
+    for party in file.required:
+        s = signed.get(party)
+        name = labels.of(tr, labels.PARTIES, party)
+        if s is None:
+            lines.append("· " + tr("{party}: waiting", party=name))
+        elif s.channel == "paper":
+            lines.append("· " + tr("{party}: {name}, on paper (recorded by {clerk}) {time}",
+                                   party=name, name=s.signer_name or "",
+                                   clerk=file.names.get(s.user_id or 0, ""),
+                                   time=tr.datetime(s.at)))
+        else:
+            who = tr("automatic") if s.automatic or s.user_id is None else \
+                file.names.get(s.user_id, "")
+            lines.append("· " + tr("{party}: {name} {time}", party=name, name=who,
+                                   time=tr.datetime(s.at)))
+    if all(p in signed for p in file.required):
+        lines.append(tr("Signed off by every party."))
+    return lines
 
 
 def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[str]:

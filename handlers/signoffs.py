@@ -34,8 +34,8 @@ WAITING = "m:signoffs"
 
 
 def form_text(tr: Tr, settings: EstateSettings, file: TicketFile) -> str:
-    """The form: the ticket as staff see it, whether its deadline was met, and who has
-    signed (who, when, how) and who has not yet."""
+    """The form: the ticket as staff see it (with who has signed, when and how, and who has
+    not yet), and whether its deadline was met."""
     t = file.ticket
     lines = [tr("Repair form {ref}", ref=t.ref), cards.summary(tr, settings, file, staff=True)]
     if t.completed_at is not None:
@@ -44,33 +44,7 @@ def form_text(tr: Tr, settings: EstateSettings, file: TicketFile) -> str:
                      tr("Completed {time}, {late} after the deadline.",
                         time=tr.datetime(t.completed_at),
                         late=tr.duration(t.completed_at - t.deadline_at)))
-    lines += signature_lines(tr, file)
     return "\n".join(lines)
-
-
-def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
-    if not file.required:
-        return []
-    signed = {s.party: s for s in file.signoffs}
-    lines = [tr("Signatures:")]
-    for party in file.required:
-        s = signed.get(party)
-        name = labels.of(tr, labels.PARTIES, party)
-        if s is None:
-            lines.append("· " + tr("{party}: waiting", party=name))
-        elif s.channel == "paper":
-            lines.append("· " + tr("{party}: {name}, on paper (recorded by {clerk}) {time}",
-                                   party=name, name=s.signer_name or "",
-                                   clerk=file.names.get(s.user_id or 0, ""),
-                                   time=tr.datetime(s.at)))
-        else:
-            who = tr("automatic") if s.automatic or s.user_id is None else \
-                file.names.get(s.user_id, "")
-            lines.append("· " + tr("{party}: {name} {time}", party=name, name=who,
-                                   time=tr.datetime(s.at)))
-    if all(p in signed for p in file.required):
-        lines.append(tr("Signed off by every party."))
-    return lines
 
 
 def form_buttons(tr: Tr, file: TicketFile, party: str) -> list[list[tuple[str, str]]]:

@@ -125,3 +125,10 @@ def test_the_office_phone_and_hours_appear_where_people_are_told_to_call(tmp_pat
     path.write_text("office_phone = 2345\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="office_phone"):
         estate_settings(str(path))
+
+
+def test_a_category_may_have_its_own_signers():
+    settings = parse_settings({"signoff": {"leaks_damp": ["owner", "supervising_engineer"]}})
+    assert settings.signers("leaks_damp", by_contractor=False) == ("resident",
+                                                                   "supervising_engineer")
+    assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "resident")

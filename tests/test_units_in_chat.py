@@ -129,9 +129,14 @@ async def test_a_units_person_sees_only_their_units_jobs(desk):
     clerk, tech, boss = await staff(desk)
     lee, wong = await aqua_works(desk)
     resident = await resident_of_a12(desk)
-    await report_leak(resident)  # R-2026-00001: ours, never sent to the unit
+    await report_leak(resident)  # R-2026-00001: another unit's job
     await report_leak(resident, "The bathroom tap drips too.")  # R-2026-00002: sent to it
     await send_to_aqua(clerk, ticket_id=2)
+    await admin.add_contractor(desk.db, "Other Plumbing", "", ["plumbing"], key="other")
+    await clerk.tap_starting("d:con:1:")
+    await clerk.tap("Other Plumbing")
+    await clerk.tap_starting("d:dl:1:c2:3:")
+    assert await desk.query("SELECT contractor_id FROM tickets ORDER BY id") == [(2,), (1,)]
     lee.new_texts()
     for data in ("t:v:1", "u:v:1", "w:v:1", "u:ok:1:v1", "d:v:1", "d:tech:1", "mg:l:1:v1"):
         await lee.tap_data(data)
