@@ -243,6 +243,12 @@ async def _unit_job_taken(n: Notice) -> None:
                       name=n.ticket_file.names.get(n.message.actor_id or 0, "")))
 
 
+@renders("unit_job_withdrawn")
+async def _unit_job_withdrawn(n: Notice) -> None:
+    await n.send(n.tr("{ref} is no longer with your unit: the desk has given it to someone "
+                      "else. Nothing more to do on it.", ref=n.ticket_file.ticket.ref))
+
+
 @renders("unit_job_declined")
 async def _unit_job_declined(n: Notice) -> None:
     t = n.ticket_file.ticket

@@ -117,6 +117,7 @@ async def test_a_unit_that_never_accepts_is_taken_over_by_our_own_staff(desk):
     await clerk.tap("Send our own staff")
     await clerk.tap("Ah Wai")
     await clerk.tap("2 days")
+    assert "no longer with your unit" in wong.last_text
     await lee.tap("Accept")  # the unit wakes up too late
     assert await desk.query("SELECT technician_id, contractor_id, defaulted_contractor_id "
                             "FROM tickets") == [(9002, None, 1)]

@@ -83,6 +83,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         else:
             due = deadline(settings, now, days)
         await unit_jobs.liability_after_decline(conn, ticket, actor_id, contractor_id, now)
+        await unit_jobs.withdraw(conn, ticket, technician_id, contractor_id, actor_id, now)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
         if own_staff:
             defaulted = await contractors.get(conn, ticket.contractor_id) \

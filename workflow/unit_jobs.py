@@ -33,6 +33,18 @@ async def send_to_unit(conn: Connection, ticket: Ticket, contractor_id: int, act
     return True
 
 
+async def withdraw(conn: Connection, ticket: Ticket, technician_id: int | None,
+                   contractor_id: int | None, actor_id: int, now: datetime) -> None:
+    """The desk gives a unit's job to someone else: the unit's people are told it is no
+    longer theirs (a technician taken off a job is told by the new assignment's card)."""
+    if ticket.contractor_id is None or ticket.unit_sent_at is None or \
+            (contractor_id == ticket.contractor_id and technician_id is None):
+        return
+    for person in await people.of_contractor(conn, ticket.contractor_id):
+        await outbox.add(conn, person.user_id, "unit_job_withdrawn", now, ticket.id,
+                         actor_id=actor_id)
+
+
 async def _unit_person(conn: Connection, user_id: int, ticket: Ticket) -> Person:
     """One of the people of the unit the job is with; nobody else."""
     person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
