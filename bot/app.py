@@ -16,6 +16,8 @@ from handlers import (
     dispatch,
     escalation,
     intake,
+    materials,
+    measuring,
     menus,
     merge,
     notices,
@@ -66,8 +68,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
-                   tickets_view, dispatch, merge, signoffs, onsite, unit_jobs, visits, escalation,
-                   surveys, stats, router):
+                   tickets_view, dispatch, merge, signoffs, materials, measuring, onsite,
+                   unit_jobs, visits, escalation, surveys, stats, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import polling
+from bot import cli_storeroom, polling
 from bot.app import build_application, utc_now
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--response", help="its contractual time to accept a job sent to its "
                                         "staff in the chat, such as 4h")
     contractor.add_parser("list", help="list contractors")
+    cli_storeroom.add_parsers(sub)
     return parser
 
 
@@ -155,6 +156,9 @@ async def _admin(args, env, settings) -> int:
     db = Database(env.db_path)
     await db.open()
     try:
+        if (args.command, args.action) in cli_storeroom.COMMANDS:
+            return await cli_storeroom.COMMANDS[(args.command, args.action)](
+                args, env, settings, db, utc_now())
         return await _ADMIN[(args.command, args.action)](args, env, settings, db)
     finally:
         await db.close()

@@ -45,6 +45,10 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
         rows.append([(tr("Merge as a duplicate"), _v(f"mg:l:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
         rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
+    if t.kind == Kind.REPAIR and t.status in (machine.COMPLETED, machine.CLOSED):
+        measured = file.figures is not None and file.figures.kind != "recorded"
+        rows.append(([] if measured else [(tr("Confirm measurement"), f"me:ok:{t.id}")]) +
+                    [(tr("Correct measurement"), f"me:fix:{t.id}")])
     signed = {s.party for s in file.signoffs}
     if roles.can_sign_as_supervisor(role) and Party.SUPERVISOR in file.required and \
             Party.SUPERVISOR not in signed:

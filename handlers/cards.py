@@ -105,6 +105,12 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
     if staff and t.labour_hours is not None:
         lines.append(tr("Labour: {hours} h, materials: {cost}", hours=tr.number(t.labour_hours),
                         cost=tr.number(t.materials_cost or 0)))
+    if staff and file.items:
+        lines.append(tr("Materials used: {items}", items=tr.join(
+            f"{i.name} × {tr.number(i.quantity)}{' ' + i.unit if i.unit else ''} "
+            f"({tr.number(i.amount)})" for i in file.items)))
+    if staff and file.figures is not None:
+        lines.append(measured_line(tr, file.figures))
     if staff and len(file.visits) > 1:  # the total above is the sum of these
         for v in file.visits:
             lines.append(tr("· Visit {round}, {time}: {hours} h, materials: {cost}",
@@ -138,6 +144,20 @@ def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
     if all(p in signed for p in file.required):
         lines.append(tr("Signed off by every party."))
     return lines
+
+
+def measured_line(tr: Tr, found) -> str:
+    """The job's cost, and whether the desk has confirmed it (計量確認)."""
+    parts = {"total": tr.number(found.total), "labour": tr.number(found.labour_cost),
+             "materials": tr.number(found.materials_cost)}
+    if found.kind == "confirmed":
+        return tr("Cost {total} (labour {labour}, materials {materials}): measurement "
+                  "confirmed.", **parts)
+    if found.kind == "corrected":
+        return tr("Cost {total} (labour {labour}, materials {materials}): corrected by the "
+                  "desk: {reason}", reason=found.reason, **parts)
+    return tr("Cost {total} (labour {labour}, materials {materials}): measurement not yet "
+              "confirmed.", **parts)
 
 
 def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, unit_jobs
+from handlers import cards, materials, unit_jobs
 from handlers.actions import task_buttons, worker_buttons
 from handlers.common import (
     PRIVATE,
@@ -117,6 +117,9 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
         await views.advance_draft(d.db, who.user_id, flow, "note", "hours", d.now(), note=text)
         await answer(update, tr("Labour hours? For example: 1.5"))
         return
+    if step == "materials":
+        await materials.on_message(update, context, who, draft)
+        return
     limit = onsite.MAX_HOURS if step == "hours" else onsite.MAX_COST
     value = onsite.parse_number(message.text, limit)
     if value is None:
@@ -124,10 +127,12 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                                 limit=tr.number(limit)))
         return
     if step == "hours":
-        await views.advance_draft(d.db, who.user_id, flow, "hours", "cost", d.now(), hours=value)
-        await answer(update, tr("Materials cost? Send 0 if none."))
+        if await onsite.hours_given(d.db, who.user_id, value, d.now()) == "materials":
+            await materials.ask(update, context, who, draft.data["ticket_id"])
+        else:
+            await answer(update, tr("Materials cost? Send 0 if none."))
         return
-    ticket = await onsite.complete(d.db, d.settings, who.user_id, value, d.now())
+    ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now(), cost=value)
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)

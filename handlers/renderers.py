@@ -412,6 +412,15 @@ async def _unreachable_plain(n: Notice) -> None:
     await n.send(await _unreachable_text(n.tr, n.d, n.message))
 
 
+@renders("stock_low", plain=True)
+async def _stock_low(n: Notice) -> None:
+    p = n.payload
+    await n.send(n.tr("Storeroom: {name} ({code}) is down to {stock} {unit}, under its minimum "
+                      "of {minimum}. Please reorder.", name=p["name"], code=p["code"],
+                      stock=n.tr.number(p["stock"]), unit=p["unit"],
+                      minimum=n.tr.number(p["minimum"])))
+
+
 @renders("join_approved", plain=True)
 async def _join_approved(n: Notice) -> None:
     await n.send(n.tr("Your unit {unit} is confirmed. You can now report repairs with /repair.",

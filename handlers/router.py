@@ -10,6 +10,7 @@ from handlers import (
     complaints,
     escalation,
     labels,
+    measuring,
     onboarding,
     onsite,
     photo_first,
@@ -29,7 +30,7 @@ from handlers.common import (
     main_menu,
     message_of,
 )
-from workflow import addenda, conversations, intake, report, roles, sla, views
+from workflow import addenda, conversations, intake, measurement, report, roles, sla, views
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
@@ -56,6 +57,7 @@ FLOWS = {
     unit_job_flow.DECLINE_FLOW: unit_jobs.on_reason,
     signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
     signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
+    measurement.CORRECT_FLOW: measuring.on_correction,
 }
 
 

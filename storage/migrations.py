@@ -364,4 +364,62 @@ MIGRATIONS: list[str] = [
     ALTER TABLE signoffs ADD COLUMN channel TEXT NOT NULL DEFAULT 'bot';
     ALTER TABLE signoffs ADD COLUMN signer_name TEXT;
     """,
+    # 14: measurement (維修計量): the storeroom's catalogue and its movements, labour rates by
+    # trade, the materials of each visit, who pays for a job (with the owner's quotation),
+    # and the clerk's confirmation or correction of a job's figures, each its own record
+    """
+    CREATE TABLE materials (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        unit_price REAL NOT NULL,
+        stock REAL NOT NULL DEFAULT 0,
+        minimum REAL NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE stock_moves (
+        id INTEGER PRIMARY KEY,
+        material_id INTEGER NOT NULL REFERENCES materials(id),
+        at TEXT NOT NULL,
+        change REAL NOT NULL,
+        kind TEXT NOT NULL,
+        ticket_id INTEGER REFERENCES tickets(id),
+        actor_id INTEGER,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX stock_moves_at ON stock_moves(at);
+    CREATE TABLE labour_rates (
+        trade TEXT PRIMARY KEY,
+        hourly REAL NOT NULL
+    );
+    CREATE TABLE visit_materials (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        round INTEGER NOT NULL,
+        material_id INTEGER REFERENCES materials(id),
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL DEFAULT '',
+        quantity REAL NOT NULL,
+        unit_price REAL NOT NULL
+    );
+    CREATE INDEX visit_materials_ticket ON visit_materials(ticket_id, round);
+    ALTER TABLE visits ADD COLUMN labour_cost REAL NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN payer TEXT;
+    ALTER TABLE tickets ADD COLUMN quote_amount REAL;
+    ALTER TABLE tickets ADD COLUMN quote_note TEXT;
+    ALTER TABLE tickets ADD COLUMN quote_state TEXT;
+    CREATE TABLE measurements (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        actor_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        labour_hours REAL NOT NULL,
+        labour_cost REAL NOT NULL,
+        materials_cost REAL NOT NULL,
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX measurements_ticket ON measurements(ticket_id, id);
+    """,
 ]

@@ -17,32 +17,65 @@ class Visit:
     note: str
     labour_hours: float
     materials_cost: float
+    labour_cost: float = 0.0  # the hours at the trade's rate when the visit was recorded
+
+
+@dataclass(frozen=True)
+class Item:
+    """A material used on a visit: from the catalogue (material_id), or a free item."""
+    round: int
+    material_id: int | None
+    name: str
+    unit: str
+    quantity: float
+    unit_price: float
+
+    @property
+    def amount(self) -> float:
+        return round(self.quantity * self.unit_price, 2)
 
 
 async def add(conn: Connection, ticket_id: int, worker_id: int | None,
               completed_at: datetime, note: str, labour_hours: float,
-              materials_cost: float) -> int:
+              materials_cost: float, labour_cost: float = 0.0) -> int:
     """Appends the next visit; returns its round (1 for the first)."""
     cur = await conn.execute(
         "INSERT INTO visits (ticket_id, round, worker_id, completed_at, note, labour_hours, "
-        "materials_cost) SELECT ?, coalesce(max(round), 0) + 1, ?, ?, ?, ?, ? FROM visits "
-        "WHERE ticket_id = ? RETURNING round",
+        "materials_cost, labour_cost) SELECT ?, coalesce(max(round), 0) + 1, ?, ?, ?, ?, ?, ? "
+        "FROM visits WHERE ticket_id = ? RETURNING round",
         (ticket_id, worker_id, to_db_time(completed_at), note, labour_hours, materials_cost,
-         ticket_id))
+         labour_cost, ticket_id))
     row = await cur.fetchone()
     return row[0]
 
 
-async def totals(conn: Connection, ticket_id: int) -> tuple[float, float]:
+async def add_items(conn: Connection, ticket_id: int, items: list[Item]) -> None:
+    await conn.executemany(
+        "INSERT INTO visit_materials (ticket_id, round, material_id, name, unit, quantity, "
+        "unit_price) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(ticket_id, i.round, i.material_id, i.name, i.unit, i.quantity, i.unit_price)
+         for i in items])
+
+
+async def items(conn: Connection, ticket_id: int) -> list[Item]:
+    cur = await conn.execute(
+        "SELECT round, material_id, name, unit, quantity, unit_price FROM visit_materials "
+        "WHERE ticket_id = ? ORDER BY round, id", (ticket_id,))
+    return [Item(*r) for r in await cur.fetchall()]
+
+
+async def totals(conn: Connection, ticket_id: int) -> tuple[float, float, float]:
+    """Labour hours, materials cost and labour cost over every visit."""
     row = await (await conn.execute(
-        "SELECT coalesce(sum(labour_hours), 0), coalesce(sum(materials_cost), 0) FROM visits "
-        "WHERE ticket_id = ?", (ticket_id,))).fetchone()
-    return row[0], row[1]
+        "SELECT coalesce(sum(labour_hours), 0), coalesce(sum(materials_cost), 0), "
+        "coalesce(sum(labour_cost), 0) FROM visits WHERE ticket_id = ?",
+        (ticket_id,))).fetchone()
+    return row[0], row[1], row[2]
 
 
 async def of_ticket(conn: Connection, ticket_id: int) -> list[Visit]:
     cur = await conn.execute(
-        "SELECT round, worker_id, completed_at, note, labour_hours, materials_cost FROM visits "
-        "WHERE ticket_id = ? ORDER BY round", (ticket_id,))
-    return [Visit(r[0], r[1], db_time(r[2]), r[3], r[4], r[5])
+        "SELECT round, worker_id, completed_at, note, labour_hours, materials_cost, "
+        "labour_cost FROM visits WHERE ticket_id = ? ORDER BY round", (ticket_id,))
+    return [Visit(r[0], r[1], db_time(r[2]), r[3], r[4], r[5], r[6])
             for r in await cur.fetchall()]

@@ -5,17 +5,17 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from storage import drafts, outbox, tickets, visits
+from storage import drafts, outbox, storeroom, tickets, visits
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import conversations, roles, signoff, sla
+from workflow import conversations, measurement, roles, signoff, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party
 
 COMPLETE_FLOW = "complete"
 NOT_FIXED_FLOW = "not_fixed"
-COMPLETE_STEPS = ("photos", "note", "hours", "cost")
+COMPLETE_STEPS = ("photos", "note", "hours", "materials")  # or "cost", with no catalogue
 MAX_PHOTOS = 5
 MAX_NOTE = 1000
 MAX_REASON = 500
@@ -90,6 +90,31 @@ def parse_number(text: str | None, maximum: float) -> float | None:
     return round(value, 2)
 
 
+async def hours_given(db: Database, actor_id: int, hours: float, now: datetime) -> str:
+    """The hours: next, the materials as storeroom items, or (no catalogue) a typed cost.
+    Returns the next step."""
+    async with db.transaction() as conn:
+        following = "materials" if await storeroom.catalogue(conn) else "cost"
+        await conversations.advance(conn, actor_id, COMPLETE_FLOW, "hours", following, now,
+                                    hours=hours)
+        return following
+
+
+async def add_material(db: Database, actor_id: int, now: datetime, *,
+                       material_id: int | None = None, quantity: float | None = None,
+                       typed: measurement.Typed | None = None) -> tuple[dict, float]:
+    """An item of the visit: a catalogue item by id (tapped) or by code or name (typed), or
+    a free item with its price. Returns the item and the materials so far; an unknown item
+    is refused."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "materials", now)
+        item = await measurement.item(conn, draft.data, material_id, quantity, typed)
+        moved = await conversations.advance(conn, actor_id, COMPLETE_FLOW, "materials",
+                                            "materials", now,
+                                            items=[*draft.data.get("items", []), item])
+        return item, measurement.total(moved.data)
+
+
 async def photos_done(db: Database, actor_id: int, now: datetime) -> bool:
     """'Done' after the after-photos: on to the note. False if there is no photo yet."""
     async with db.transaction() as conn:
@@ -100,15 +125,16 @@ async def photos_done(db: Database, actor_id: int, now: datetime) -> bool:
         return True
 
 
-async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: float,
-                   now: datetime) -> Ticket | None:
-    """The last answer of the completion record (the materials cost) and the record filed,
-    in one transaction: after-photos, note, hours and cost, the worker's sign-off, and the
-    resident's sign-off request. None when the ticket moved on while the record was being
-    written (the record is void, and so is the draft)."""
+async def complete(db: Database, settings: EstateSettings, actor_id: int, now: datetime,
+                   cost: float | None = None) -> Ticket | None:
+    """The last answer of the completion record and the record filed, in one transaction:
+    after-photos, note, hours, the materials (the storeroom's items listed, or a typed cost
+    when the estate keeps no catalogue), the worker's sign-off, and the resident's sign-off
+    request. None when the ticket moved on while the record was being written (the record
+    is void, and so is the draft)."""
+    step = "materials" if cost is None else "cost"
     async with db.transaction() as conn:
-        data = {**(await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "cost", now)).data,
-                "cost": cost}
+        data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
         person = await machine.actor(conn, actor_id, (*roles.WORKERS, *roles.DISPATCHERS))
         ticket = await machine.load(conn, data["ticket_id"])
         if not _may_work(person.role, person.user_id, ticket) or not data["photos"] or \
@@ -118,9 +144,8 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, cost: 
         await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
                                  data["note"])
         # each visit is its own record; the ticket shows the sum of all of them
-        visit = await visits.add(conn, ticket.id, actor_id, now, data["note"], data["hours"],
-                                 data["cost"])
-        hours, total = await visits.totals(conn, ticket.id)
+        visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost)
+        hours, total, _ = await visits.totals(conn, ticket.id)
         await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
                                     labour_hours=hours, materials_cost=total, completed_at=now)
         await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])

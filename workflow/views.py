@@ -19,10 +19,11 @@ from storage.records import (
     Unit,
     Voice,
 )
-from storage.visits import Visit
-from workflow import conversations, roles
+from storage.visits import Item, Visit
+from workflow import conversations, measurement, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
+from workflow.measurement import Figures
 from workflow.tickets import Kind
 
 MY_TICKETS_LIMIT = 20
@@ -52,6 +53,8 @@ class TicketFile:
     kept_ref: str | None = None  # the report a duplicate was merged into
     liable: tuple[str, ...] = ()  # the responsible units liable for its category
     required: tuple[str, ...] = ()  # the parties who must sign its repair form, once closed
+    items: tuple[Item, ...] = ()  # the materials each visit used
+    figures: Figures | None = None  # labour and materials: as recorded, or as measured
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
@@ -120,6 +123,8 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         visits=tuple(done),
         followers=tuple(user for user, _ in await followers.of_ticket(conn, ticket_id)),
         required=tuple(await tickets.required_signoffs(conn, ticket_id)),
+        items=tuple(await visits.items(conn, ticket_id)),
+        figures=await measurement.figures(conn, ticket_id) if done else None,
         liable=tuple(c.name for c in await contractors.active(conn)
                      if ticket.category in c.trades),
         kept_ref=kept.ref if ticket.duplicate_of and (

@@ -1,0 +1,92 @@
+"""The storeroom from the command line: the catalogue imported from CSV or XLSX, receipts
+of new stock, labour rates by trade."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from workflow import catalogue, measurement
+from workflow.tickets import Refusal
+
+
+def add_parsers(sub) -> None:
+    store = sub.add_parser("materials", help="the storeroom (庫房): catalogue, stock, labour "
+                                             "rates").add_subparsers(dest="action",
+                                                                     required=True)
+    load = store.add_parser("import", help="import the catalogue from a CSV or XLSX with the "
+                                           "columns code,name,unit,unit_price,minimum[,stock]")
+    load.add_argument("file", type=Path)
+    store.add_parser("list", help="list the catalogue with its stock, and the labour rates")
+    receive = store.add_parser("receive", help="record new stock received")
+    receive.add_argument("code")
+    receive.add_argument("quantity", type=float)
+    receive.add_argument("--note", default="", help="for example the delivery note's number")
+    rate = store.add_parser("rate", help="set a trade's labour rate per hour")
+    rate.add_argument("trade", help="a repair category, such as plumbing")
+    rate.add_argument("hourly", type=float)
+
+
+async def _import(args, env, settings, db, now) -> int:
+    try:
+        rows = catalogue.parse(args.file.read_bytes(), args.file.name)
+    except OSError as exc:
+        print(f"materials: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except catalogue.CatalogueError as exc:
+        for line, problem in exc.problems:
+            print(f"materials: {args.file}: line {line}: {problem}", file=sys.stderr)
+        print(f"materials: {len(exc.problems)} problem(s). Nothing was imported.",
+              file=sys.stderr)
+        return 1
+    new, updated = await catalogue.load(db, rows, now)
+    print(f"materials: {len(rows)} items read, {new} new, {updated} updated (the stock of a "
+          f"known item moves only by receipts and issues).")
+    return 0
+
+
+async def _list(args, env, settings, db, now) -> int:
+    items, rates = await catalogue.listing(db)
+    if not items:
+        print("No catalogue yet. Import one with: estatedesk materials import catalogue.csv")
+    for m in items:
+        low = "\tLOW" if m.low else ""
+        print(f"{m.code}\t{m.name}\t{m.unit}\t{m.unit_price:g}\tstock {m.stock:g}\t"
+              f"minimum {m.minimum:g}{low}")
+    for trade, hourly in rates.items():
+        print(f"rate\t{trade}\t{hourly:g}/h")
+    return 0
+
+
+async def _receive(args, env, settings, db, now) -> int:
+    if not 0 < args.quantity <= measurement.MAX_QUANTITY:
+        print("materials: the quantity must be more than 0", file=sys.stderr)
+        return 1
+    try:
+        item = await measurement.receive(db, args.code, args.quantity, args.note, now)
+    except Refusal:
+        print(f"materials: no item has the code {args.code}; see 'estatedesk materials list'",
+              file=sys.stderr)
+        return 1
+    print(f"{item.code} {item.name}: {args.quantity:g} {item.unit} received; stock "
+          f"{item.stock:g}.")
+    return 0
+
+
+async def _rate(args, env, settings, db, now) -> int:
+    known = [c.key for c in settings.categories]
+    if args.trade not in known or not 0 <= args.hourly <= 100_000:
+        print(f"materials: rate: the trade must be one of {','.join(known)}, the rate 0 or "
+              f"more", file=sys.stderr)
+        return 1
+    await catalogue.set_rate(db, args.trade, args.hourly)
+    print(f"Labour for {args.trade}: {args.hourly:g} per hour.")
+    return 0
+
+
+COMMANDS = {
+    ("materials", "import"): _import,
+    ("materials", "list"): _list,
+    ("materials", "receive"): _receive,
+    ("materials", "rate"): _rate,
+}

@@ -1,0 +1,107 @@
+"""The materials of a visit, as the worker records them on site: the trade's usual items
+from the storeroom as buttons, any other typed ('elbow 2'), a free item with its price
+('sealant 1 x 85'); 'Done' files the completion."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from handlers.common import (
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+    main_menu,
+    message_of,
+)
+from storage.records import Draft
+from workflow import measurement, onsite, roles, views
+from workflow.tickets import Refusal
+
+QUANTITIES = (1, 2, 3, 4, 5, 10)
+
+
+async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+    tr, d = who.tr, context.desk
+    ticket = (await views.tickets_by_id(d.db, [ticket_id]))[0]
+    usual = await measurement.usual_items(d.db, ticket.category)
+    buttons = [(f"{m.name} ({m.unit})", f"w:mi:{m.id}") for m in usual]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    await answer(update, tr("Materials used? Tap an item, or type one as 'name quantity' (for "
+                            "example: elbow 2), or an item not in the storeroom with its "
+                            "price: 'sealant 1 x 85'. Tap 'Done' when finished, also if "
+                            "nothing was used."), keyboard(rows + [[(tr("Done"), "w:mf")]]))
+
+
+async def _added(update: Update, context: Context, who: Asker, item: dict, so_far: float,
+                 ticket_id: int) -> None:
+    tr = who.tr
+    await answer(update, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
+                            "{total}.", name=item["name"], quantity=tr.number(item["quantity"]),
+                            unit=item["unit"],
+                            amount=tr.number(round(item["quantity"] * item["unit_price"], 2)),
+                            total=tr.number(so_far)))
+    await ask(update, context, who, ticket_id)
+
+
+@handles(roles_allowed=(*roles.WORKERS, *roles.DISPATCHERS))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    draft = await views.draft(d.db, who.user_id, d.now())
+    if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "materials":
+        raise Refusal(Refusal.STALE)
+    if action == "mi":
+        material_id = int_arg(args, 0)
+        await answer(update, tr("How many?"), keyboard([[
+            (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
+    elif action == "mq":
+        quantity = int_arg(args, 1)
+        if quantity not in QUANTITIES:
+            raise Refusal(Refusal.INVALID)
+        await clear_buttons(update)
+        item, so_far = await onsite.add_material(d.db, who.user_id, d.now(),
+                                                 material_id=int_arg(args, 0),
+                                                 quantity=float(quantity))
+        await _added(update, context, who, item, so_far, draft.data["ticket_id"])
+    elif action == "mf":
+        await clear_buttons(update)
+        ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
+        if ticket is None:
+            raise Refusal(Refusal.STALE)
+        kick(context)
+        await answer(update, tr("{ref} is complete. The resident has been asked to confirm.",
+                                ref=ticket.ref), main_menu(who))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """A typed item at the materials step (called by the completion's own step handler)."""
+    d, tr = context.desk, who.tr
+    text = message_of(update).text
+    typed = measurement.parse_item(text) if text else None
+    if typed is None:
+        await answer(update, tr("Please type an item as 'name quantity', for example: elbow 2; "
+                                "or with its price: sealant 1 x 85."))
+        return
+    try:
+        item, so_far = await onsite.add_material(d.db, who.user_id, d.now(), typed=typed)
+    except Refusal as refused:
+        if refused.reason != Refusal.NOT_FOUND:
+            raise
+        await answer(update, tr("'{name}' is not in the storeroom. Type its code, or add its "
+                                "price: '{name} {quantity} x 85'.", name=typed.name,
+                                quantity=tr.number(typed.quantity)))
+        return
+    await _added(update, context, who, item, so_far, draft.data["ticket_id"])
+
+
+def register(app) -> None:
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:m[iqf]"))

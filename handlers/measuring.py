@@ -1,0 +1,62 @@
+"""The desk's measurement of a finished job (計量確認): confirm the figures as recorded, or
+correct them with a reason; each is kept beside the others."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from handlers import cards
+from handlers.common import (
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+    main_menu,
+    message_of,
+)
+from storage.records import Draft
+from workflow import measurement, roles
+from workflow.tickets import Refusal
+
+
+@handles(roles_allowed=roles.DISPATCHERS)
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    ticket_id = int_arg(args, 0)
+    if action == "ok":
+        confirmed = await measurement.confirm(d.db, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        kick(context)
+        await answer(update, cards.measured_line(tr, confirmed) if confirmed else
+                     tr("The measurement was already confirmed or corrected."))
+    elif action == "fix":
+        ticket = await measurement.start_correction(d.db, ticket_id, who.user_id, d.now())
+        await answer(update, tr("{ref}: send the labour hours, the materials cost and the reason, "
+                                "for example: 2 350 two elbows were not used", ref=ticket.ref),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+async def on_correction(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The corrected figures and the reason (a step of the router)."""
+    d, tr = context.desk, who.tr
+    text = message_of(update).text or ""
+    corrected = await measurement.correct(d.db, who.user_id, text[:600], d.now())
+    if corrected is None:
+        await answer(update, tr("Please send the labour hours, the materials cost and the "
+                                "reason, for example: 2 350 two elbows were not used"))
+        return
+    kick(context)
+    await answer(update, cards.measured_line(tr, corrected), main_menu(who))
+
+
+def register(app) -> None:
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^me:"))

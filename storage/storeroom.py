@@ -1,0 +1,138 @@
+"""The storeroom (庫房): the materials catalogue with its stock, every movement of stock, and
+the labour rate of each trade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Connection, db_time, to_db_time
+
+
+@dataclass(frozen=True)
+class Material:
+    id: int
+    code: str
+    name: str
+    unit: str
+    unit_price: float
+    stock: float
+    minimum: float
+
+    @property
+    def low(self) -> bool:
+        return self.stock < self.minimum
+
+
+@dataclass(frozen=True)
+class Movement:
+    material: str  # its code
+    name: str
+    at: datetime
+    change: float
+    kind: str  # issue, receipt, import
+    ticket_ref: str | None
+    note: str
+
+
+_SELECT = "SELECT id, code, name, unit, unit_price, stock, minimum FROM materials"
+
+
+def _material(r) -> Material:
+    return Material(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+
+
+async def upsert(conn: Connection, code: str, name: str, unit: str, unit_price: float,
+                 minimum: float) -> tuple[int, bool]:
+    """Adds or updates (by code) an item; its stock moves only by recorded movements.
+    Returns its id and whether it was new."""
+    known = await by_code(conn, code)
+    if known is None:
+        cur = await conn.execute(
+            "INSERT INTO materials (code, name, unit, unit_price, minimum) VALUES (?, ?, ?, ?, ?)",
+            (code, name, unit, unit_price, minimum))
+        return cur.lastrowid, True
+    await conn.execute("UPDATE materials SET name = ?, unit = ?, unit_price = ?, minimum = ?, "
+                       "active = 1 WHERE id = ?", (name, unit, unit_price, minimum, known.id))
+    return known.id, False
+
+
+async def by_code(conn: Connection, code: str) -> Material | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE code = ?", (code,))).fetchone()
+    return _material(row) if row else None
+
+
+async def get(conn: Connection, material_id: int) -> Material | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE id = ? AND active = 1",
+                                    (material_id,))).fetchone()
+    return _material(row) if row else None
+
+
+async def catalogue(conn: Connection) -> list[Material]:
+    cur = await conn.execute(f"{_SELECT} WHERE active = 1 ORDER BY code")
+    return [_material(r) for r in await cur.fetchall()]
+
+
+async def most_used(conn: Connection, trade: str, limit: int) -> list[Material]:
+    """The items most issued for jobs of this trade, then the rest by code."""
+    cur = await conn.execute(
+        f"{_SELECT} m WHERE active = 1 ORDER BY (SELECT count(*) FROM visit_materials v "
+        "JOIN tickets t ON t.id = v.ticket_id WHERE v.material_id = m.id AND t.category = ?) "
+        "DESC, code LIMIT ?", (trade, limit))
+    return [_material(r) for r in await cur.fetchall()]
+
+
+async def find(conn: Connection, text: str) -> Material | None:
+    """By code, else by a name that starts so (case-insensitive), if only one does."""
+    found = await by_code(conn, text)
+    if found is not None:
+        return found
+    cur = await conn.execute(f"{_SELECT} WHERE active = 1 AND lower(name) LIKE ? ESCAPE '\\' "
+                             "LIMIT 2", (_prefix(text.lower()),))
+    rows = await cur.fetchall()
+    return _material(rows[0]) if len(rows) == 1 else None
+
+
+def _prefix(text: str) -> str:
+    """A LIKE pattern for text as typed: its own % and _ are not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+async def move(conn: Connection, material_id: int, change: float, kind: str, now: datetime,
+               actor_id: int | None, ticket_id: int | None = None, note: str = "") -> Material:
+    """Stock in or out, recorded; returns the item as it now stands."""
+    await conn.execute("UPDATE materials SET stock = stock + ? WHERE id = ?",
+                       (change, material_id))
+    await conn.execute(
+        "INSERT INTO stock_moves (material_id, at, change, kind, ticket_id, actor_id, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (material_id, to_db_time(now), change, kind, ticket_id, actor_id, note))
+    found = await (await conn.execute(f"{_SELECT} WHERE id = ?", (material_id,))).fetchone()
+    return _material(found)
+
+
+async def movements(conn: Connection, start: datetime, end: datetime) -> list[Movement]:
+    cur = await conn.execute(
+        "SELECT m.code, m.name, s.at, s.change, s.kind, t.ref, s.note FROM stock_moves s "
+        "JOIN materials m ON m.id = s.material_id LEFT JOIN tickets t ON t.id = s.ticket_id "
+        "WHERE s.at >= ? AND s.at < ? ORDER BY s.id", (to_db_time(start), to_db_time(end)))
+    return [Movement(r[0], r[1], db_time(r[2]), r[3], r[4], r[5], r[6])
+            for r in await cur.fetchall()]
+
+
+async def set_rate(conn: Connection, trade: str, hourly: float) -> None:
+    await conn.execute("INSERT INTO labour_rates (trade, hourly) VALUES (?, ?) "
+                       "ON CONFLICT(trade) DO UPDATE SET hourly = excluded.hourly",
+                       (trade, hourly))
+
+
+async def rate(conn: Connection, trade: str) -> float:
+    row = await (await conn.execute("SELECT hourly FROM labour_rates WHERE trade = ?",
+                                    (trade,))).fetchone()
+    return row[0] if row else 0.0
+
+
+async def rates(conn: Connection) -> dict[str, float]:
+    cur = await conn.execute("SELECT trade, hourly FROM labour_rates ORDER BY trade")
+    return {r[0]: r[1] for r in await cur.fetchall()}

@@ -1,0 +1,126 @@
+"""The storeroom's catalogue as the office keeps it: a CSV (UTF-8, as Excel saves it) or an
+XLSX sheet with the columns code, name, unit, unit_price, minimum and, for a new item, its
+opening stock. Every row is checked before any is used; a bad file changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import storeroom
+from storage.db import Database
+from storage.storeroom import Material, Movement
+
+COLUMNS = ("code", "name", "unit", "unit_price", "minimum")
+OPENING = "stock"
+MAX_CELL = 100
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    unit: str
+    unit_price: float
+    minimum: float
+    stock: float | None
+
+
+class CatalogueError(Exception):
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _cells_of(raw: bytes, filename: str) -> list[list[str]]:
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook  # only an import of a sheet needs it
+        try:
+            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise CatalogueError([(1, f"cannot be read as XLSX ({exc.__class__.__name__})")]) \
+                from exc
+        if sheet is None:
+            raise CatalogueError([(1, "the workbook has no sheet")])
+        return [["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogueError([(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) \
+            from exc
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise CatalogueError([(1, f"cannot be read as CSV ({exc})")]) from exc
+
+
+def _number(value: str) -> float | None:
+    try:
+        found = float(value.replace(",", "").strip())
+    except ValueError:
+        return None
+    return found if 0 <= found <= 10_000_000 else None
+
+
+def parse(raw: bytes, filename: str) -> list[Row]:
+    cells = _cells_of(raw, filename)
+    header = tuple(c.strip().lower() for c in cells[0]) if cells else ()
+    if header not in (COLUMNS, (*COLUMNS, OPENING)):
+        raise CatalogueError([(1, "the first line must be the columns: " + ",".join(COLUMNS) +
+                               f"[,{OPENING}]")])
+    rows, problems, seen = [], [], set()
+    for line, row in enumerate(cells[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        row = [c.strip() for c in row] + [""] * (len(header) - len(row))
+        code, name, unit = row[0], row[1], row[2]
+        price, minimum = _number(row[3]), _number(row[4] or "0")
+        stock = _number(row[5]) if len(header) > 5 and row[5] else None
+        if not code or not name or not unit:
+            problems.append((line, "code, name and unit must not be empty"))
+        elif any(len(c) > MAX_CELL for c in (code, name, unit)):
+            problems.append((line, f"a value is longer than {MAX_CELL} characters"))
+        elif price is None or minimum is None or (len(header) > 5 and row[5] and stock is None):
+            problems.append((line, "unit_price, minimum and stock must be numbers, 0 or more"))
+        elif code in seen:
+            problems.append((line, f"the code {code} is listed twice"))
+        else:
+            seen.add(code)
+            rows.append(Row(code, name, unit, price, minimum, stock))
+    if problems:
+        raise CatalogueError(problems)
+    return rows
+
+
+async def load(db: Database, rows: list[Row], now: datetime) -> tuple[int, int]:
+    """All rows in one transaction: (new items, updated items). A new item's opening stock is
+    a receipt; a known item's stock moves only by receipts and issues."""
+    new = 0
+    async with db.transaction() as conn:
+        for row in rows:
+            material_id, added = await storeroom.upsert(conn, row.code, row.name, row.unit,
+                                                        row.unit_price, row.minimum)
+            if added:
+                new += 1
+                if row.stock:
+                    await storeroom.move(conn, material_id, row.stock, "receipt", now, None,
+                                         note="opening stock")
+    return new, len(rows) - new
+
+
+async def listing(db: Database) -> tuple[list[Material], dict[str, float]]:
+    async with db.reading() as conn:
+        return await storeroom.catalogue(conn), await storeroom.rates(conn)
+
+
+async def set_rate(db: Database, trade: str, hourly: float) -> None:
+    async with db.transaction() as conn:
+        await storeroom.set_rate(conn, trade, hourly)
+
+
+async def movements(db: Database, start: datetime, end: datetime) -> list[Movement]:
+    async with db.reading() as conn:
+        return await storeroom.movements(conn, start, end)
