@@ -1,0 +1,141 @@
+"""Measurement (維修計量): the storeroom's catalogue, a technician's materials on site, stock
+issued and the storekeeper told, and the desk confirming or correcting a job's figures."""
+
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
+from tests.test_roster_cli import cli as roster_cli
+from workflow import admin, catalogue, roles
+
+CATALOGUE = """code,name,unit,unit_price,minimum,stock
+E12,PVC elbow 1/2",pc,30,5,6
+T01,Teflon tape,roll,15,2,10
+S05,Sink trap,pc,220,1,3
+"""
+
+
+async def storeroom(desk):
+    await catalogue.load(desk.db, catalogue.parse(CATALOGUE.encode(), "catalogue.csv"),
+                         desk.clock())
+    await catalogue.set_rate(desk.db, "plumbing", 450)
+    keeper = desk.person(9010, "Keeper", "en")
+    code = await admin.invite(desk.db, roles.STOREKEEPER, "Storeroom", desk.clock())
+    await keeper.send(f"/start {code}")
+    return keeper
+
+
+async def finish_with_materials(tech, ticket_id=1):
+    await tech.tap_starting(f"w:done:{ticket_id}:")
+    await tech.send_photo("after-1")
+    await tech.tap_data("w:pd")
+    await tech.send("Replaced the trap and two elbows.")
+    await tech.send("1.5")
+
+
+async def test_the_technician_records_materials_and_the_cost_follows_the_catalogue(desk):
+    clerk, tech, boss = await staff(desk)
+    keeper = await storeroom(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await finish_with_materials(tech)
+    assert tech.last_text.startswith("Materials used? Tap an item")
+    assert {'PVC elbow 1/2" (pc)', "Teflon tape (roll)", "Sink trap (pc)", "Done"} == set(
+        tech.labels())
+    await tech.tap("Sink trap (pc)")
+    await tech.tap("1")
+    assert "Added: Sink trap × 1 pc (220). Materials so far: 220." in tech.texts()[-2]
+    await tech.send("pvc elbow 2")  # by name, as typed
+    assert "Materials so far: 280." in tech.texts()[-2]
+    await tech.send("Sealant 1 x 85")  # not in the storeroom: with its price
+    assert "Materials so far: 365." in tech.texts()[-2]
+    await tech.send("Gold tap 1")  # unknown, no price: nothing added
+    assert "'Gold tap' is not in the storeroom" in tech.last_text
+    await tech.send("🙂")
+    assert "Please type an item as 'name quantity'" in tech.last_text
+    await tech.tap("Done")
+    assert "R-2026-00001 is complete" in tech.last_text
+
+    assert await desk.query("SELECT labour_hours, materials_cost, labour_cost FROM visits") == [
+        (1.5, 365.0, 675.0)]
+    assert await desk.query("SELECT name, quantity, unit_price FROM visit_materials ORDER BY "
+                            "id") == [("Sink trap", 1.0, 220.0), ('PVC elbow 1/2"', 2.0, 30.0),
+                                      ("Sealant", 1.0, 85.0)]
+    assert await desk.query("SELECT code, stock FROM materials ORDER BY code") == [
+        ("E12", 4.0), ("S05", 2.0), ("T01", 10.0)]
+    assert keeper.last_text == ('Storeroom: PVC elbow 1/2" (E12) is down to 4 pc, under its '
+                                "minimum of 5. Please reorder.")
+    assert sum("Storeroom:" in t for t in keeper.texts()) == 1
+
+    await clerk.tap_data("d:v:1")
+    card = clerk.last_text
+    assert "Materials used: Sink trap × 1 pc (220)" in card and "Sealant × 1 (85)" in card
+    assert "Cost 1,040 (labour 675, materials 365): measurement not yet confirmed." in card
+    await clerk.tap("Confirm measurement")
+    assert clerk.last_text == "Cost 1,040 (labour 675, materials 365): measurement confirmed."
+    await clerk.tap_data("me:ok:1")  # a second tap confirms nothing more
+    assert "already confirmed" in clerk.last_text
+
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Correct measurement")
+    await clerk.send("one and a half hours")
+    assert "Please send the labour hours, the materials cost and the reason" in clerk.last_text
+    await clerk.send("1 305 the sealant was the resident's own")
+    assert "corrected by the desk: the sealant was the resident's own" in clerk.last_text
+    rows = await desk.query("SELECT kind, labour_hours, labour_cost, materials_cost, reason "
+                            "FROM measurements ORDER BY id")
+    assert rows == [("confirmed", 1.5, 675.0, 365.0, ""),
+                    ("corrected", 1.0, 450.0, 305.0, "the sealant was the resident's own")]
+    actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events WHERE action "
+                                              "LIKE 'measurement%' ORDER BY id")]
+    assert actions == ["measurement_confirmed", "measurement_corrected"]
+
+
+async def test_without_a_catalogue_the_technician_types_the_materials_cost(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await finish_with_materials(tech)
+    assert tech.last_text == "Materials cost? Send 0 if none."
+    await tech.send("120")
+    assert await desk.query("SELECT materials_cost, labour_cost FROM visits") == [(120.0, 0.0)]
+
+
+async def test_a_stranger_cannot_measure_and_a_resident_cannot_add_materials(desk):
+    clerk, tech, boss = await staff(desk)
+    await storeroom(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    for data in ("me:ok:1", "me:fix:1", "w:mi:1", "w:mq:1:2", "w:mf"):
+        await resident.tap_data(data)
+        answer = desk.api.calls[-1]
+        assert answer.method == "answerCallbackQuery" and answer.params["show_alert"], data
+    await clerk.tap_data("me:ok:1")  # not finished yet: nothing to measure
+    assert await desk.query("SELECT count(*) FROM measurements") == [(0,)]
+
+
+def test_the_catalogue_is_imported_from_csv_or_xlsx_and_a_bad_file_changes_nothing(tmp_path):
+    from openpyxl import Workbook
+
+    def cli(*args):
+        return roster_cli(tmp_path, *args)
+
+    book = Workbook()
+    sheet = book.active
+    for row in (("code", "name", "unit", "unit_price", "minimum", "stock"),
+                ("E12", "PVC 彎頭", "個", 30, 5, 20), ("T01", "止洩帶", "卷", 15, 2, None)):
+        sheet.append(row)
+    book.save(tmp_path / "catalogue.xlsx")
+    loaded = cli("materials", "import", str(tmp_path / "catalogue.xlsx"))
+    assert "2 items read, 2 new" in loaded.stdout, loaded.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,unit,unit_price,minimum\nE12,PVC,pc,cheap,5\nE12,x,pc,1,1\n")
+    refused = cli("materials", "import", str(bad))
+    assert refused.returncode == 1 and "line 2: unit_price, minimum and stock must be " \
+        "numbers" in refused.stderr and "Nothing was imported" in refused.stderr
+    assert cli("materials", "receive", "T01", "12", "--note", "DN-0042").stdout.startswith(
+        "T01 止洩帶: 12 卷 received; stock 12.")
+    assert cli("materials", "receive", "ZZZ", "1").returncode == 1
+    assert cli("materials", "rate", "plumbing", "450").returncode == 0
+    listing = cli("materials", "list").stdout
+    assert "E12\tPVC 彎頭\t個\t30\tstock 20\tminimum 5" in listing
+    assert "rate\tplumbing\t450/h" in listing
