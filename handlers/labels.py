@@ -174,6 +174,7 @@ ROLES: dict[str, str] = {
     Role.CONTRACTOR: N_("responsible unit"),
     Role.SUPERVISING_ENGINEER: N_("supervising engineer"),
     Role.PROJECT_DEPARTMENT: N_("project department"),
+    Role.STOREKEEPER: N_("storekeeper"),
 }
 PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Owner"),

@@ -5,9 +5,10 @@ from the storeroom as buttons, any other typed ('elbow 2'), a free item with its
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common import (
+    PRIVATE,
     Asker,
     Context,
     answer,
@@ -21,7 +22,7 @@ from handlers.common import (
     message_of,
 )
 from storage.records import Draft
-from workflow import measurement, onsite, roles, views
+from workflow import catalogue, measurement, onsite, roles, views
 from workflow.tickets import Refusal
 
 QUANTITIES = (1, 2, 3, 4, 5, 10)
@@ -103,5 +104,23 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     await _added(update, context, who, item, so_far, draft.data["ticket_id"])
 
 
+@handles(roles_allowed=(roles.STOREKEEPER, *roles.SIGNERS))
+async def stock(update: Update, context: Context, who: Asker) -> None:
+    """/stock: the storeroom's items under their minimum."""
+    tr = who.tr
+    items, _ = await catalogue.listing(context.desk.db)
+    low = [m for m in items if m.low]
+    if not items:
+        await answer(update, tr("The storeroom has no catalogue yet."))
+        return
+    if not low:
+        await answer(update, tr("Every item of the storeroom is at or above its minimum."))
+        return
+    await answer(update, tr("Under their minimum:") + "\n" + "\n".join(
+        f"· {m.code} {m.name}: {tr.number(m.stock)} / {tr.number(m.minimum)} {m.unit}"
+        for m in low))
+
+
 def register(app) -> None:
+    app.add_handler(CommandHandler("stock", stock, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:m[iqf]"))

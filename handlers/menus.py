@@ -22,6 +22,7 @@ COMMANDS = {
     "intake": N_("Record a report taken by phone, at the counter or in writing"),
     "overdue": N_("Late tickets, the most late first"),
     "signoffs": N_("Repairs waiting for your sign-off"),
+    "stock": N_("The storeroom's items under their minimum"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "cancel": N_("Stop what you are doing"),
@@ -34,6 +35,7 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
+    roles.STOREKEEPER: ("stock", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
@@ -54,6 +56,9 @@ HELP: dict[str | None, str] = {
                          "you to tap 'Accept' holds the job; 'Decline' with a reason returns it "
                          "to the desk. /mytasks lists your unit's jobs; then, as for any "
                          "technician: 'On my way', 'Arrived' and 'Complete'."),
+    roles.STOREKEEPER: N_("You hear when an item of the storeroom runs under its minimum, "
+                          "as technicians use it; /stock lists those items. Receipts of new "
+                          "stock are recorded with 'estatedesk materials receive'."),
     roles.SUPERVISING_ENGINEER: N_("Repair forms that need your signature arrive here when "
                                    "a repair is closed, with the photos before and after, the "
                                    "work done and whether the deadline was met: 'Sign', or "

@@ -64,6 +64,10 @@ async def test_the_technician_records_materials_and_the_cost_follows_the_catalog
     assert keeper.last_text == ('Storeroom: PVC elbow 1/2" (E12) is down to 4 pc, under its '
                                 "minimum of 5. Please reorder.")
     assert sum("Storeroom:" in t for t in keeper.texts()) == 1
+    await keeper.send("/stock")
+    assert keeper.last_text == 'Under their minimum:\n· E12 PVC elbow 1/2": 4 / 5 pc'
+    await tech.send("/stock")
+    assert "not allowed" in tech.last_text
 
     await clerk.tap_data("d:v:1")
     card = clerk.last_text
