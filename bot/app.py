@@ -23,6 +23,7 @@ from handlers import (
     notices,
     onboarding,
     onsite,
+    payers,
     photo_first,
     repair_report,
     replays,
@@ -68,7 +69,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
-                   tickets_view, dispatch, merge, signoffs, materials, measuring, onsite,
+                   tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, escalation, surveys, stats, router):
         module.register(app)
     app.add_error_handler(_on_error)

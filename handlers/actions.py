@@ -34,6 +34,8 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
             rows.append([(tr("Notified by phone"), _v(f"d:ph:{t.id}", file)),
                          (tr("Record completion"), _v(f"w:done:{t.id}", file))])
         rows.append([(tr("Send our own staff"), _v(f"d:own:{t.id}", file))])
+    if t.kind == Kind.REPAIR and t.status in UNRESOLVED_STATUSES:
+        rows.append([(tr("Who pays"), _v(f"pa:l:{t.id}", file))])
     if t.status in UNRESOLVED_STATUSES:
         rows.append([
             (tr("Priority"), _v(f"d:pr:{t.id}", file)),

@@ -6,7 +6,7 @@ from datetime import date
 
 from handlers import labels
 from handlers.i18n import Tr
-from workflow import warranty
+from workflow import payers, warranty
 from workflow.settings import ASAP, EstateSettings
 from workflow.tickets import Kind
 from workflow.views import TicketFile, missed_deadline
@@ -83,6 +83,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
         lines.append(tr("Photos: {count}", count=len(file.report_photos)))
     if staff:
         lines += warranty_lines(tr, settings, file)
+        lines += payer_lines(tr, file)
     who = holder(tr, file)
     if who:
         lines.append(tr("Assigned to: {name}", name=who))
@@ -158,6 +159,18 @@ def measured_line(tr: Tr, found) -> str:
                   "desk: {reason}", reason=found.reason, **parts)
     return tr("Cost {total} (labour {labour}, materials {materials}): measurement not yet "
               "confirmed.", **parts)
+
+
+def payer_lines(tr: Tr, file: TicketFile) -> list[str]:
+    t = file.ticket
+    if t.kind != Kind.REPAIR:
+        return []
+    lines = [tr("Paid by: {payer}", payer=labels.of(tr, labels.PAYERS, payers.payer_of(t)))]
+    if t.payer == payers.OWNER and t.quote_amount is not None:
+        lines.append(tr("Quotation: {amount} ({note}), {state}", amount=tr.number(t.quote_amount),
+                        note=t.quote_note or "-",
+                        state=labels.of(tr, labels.QUOTE_STATES, t.quote_state or "")))
+    return lines
 
 
 def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[str]:

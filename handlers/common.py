@@ -127,6 +127,8 @@ REFUSALS = {
     Refusal.FORBIDDEN: N_("Sorry, you are not allowed to do that."),
     Refusal.STALE: N_("This button is out of date: the ticket has moved on. Nothing was changed."),
     Refusal.INVALID: N_("That did not work. Please start again from the menu."),
+    Refusal.QUOTED: N_("The owner pays for this job and has not accepted the quotation yet: "
+                       "the work waits for their answer."),
 }
 
 

@@ -17,6 +17,16 @@ CATEGORIES = {
     "public_areas": N_("Public areas"),
     "other": N_("Other"),
 }
+PAYERS = {
+    "unit": N_("the responsible unit"),
+    "estate": N_("the estate"),
+    "owner": N_("the owner"),
+}
+QUOTE_STATES = {
+    "pending": N_("waiting for the owner"),
+    "accepted": N_("accepted by the owner"),
+    "declined": N_("declined by the owner"),
+}
 DECLINE_REASONS = {
     "not_under_warranty": N_("Not under warranty"),
     "not_our_work": N_("Not our work"),
@@ -149,6 +159,12 @@ ACTIONS = {
     "contractor_declined": N_("Declined by the responsible unit"),
     "liability_upheld": N_("The desk decided: the unit is liable"),
     "visit_proposed": N_("Visit time proposed"),
+    "payer_set": N_("Who pays decided"),
+    "quotation_sent": N_("Quotation sent to the owner"),
+    "quotation_accepted": N_("Quotation accepted by the owner"),
+    "quotation_declined": N_("Quotation declined by the owner"),
+    "measurement_confirmed": N_("Measurement confirmed"),
+    "measurement_corrected": N_("Measurement corrected"),
     "visit_confirmed": N_("Visit time confirmed by the resident"),
     "visit_chosen": N_("Another visit time chosen by the resident"),
     "liability_in_house": N_("The desk decided: our own staff"),

@@ -278,6 +278,27 @@ async def _visit_agreed(n: Notice) -> None:
                       visit=visit), n.card_buttons())
 
 
+@renders("quotation")
+async def _quotation(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref}: this repair is at your cost. The quotation: {amount} ({note}). "
+                      "Do you accept it? The work starts once you do.", ref=t.ref,
+                      amount=n.tr.number(t.quote_amount or 0), note=t.quote_note or "-"),
+                 keyboard([[(n.tr("Accept"), f"pa:y:{t.id}"),
+                            (n.tr("Decline"), f"pa:n:{t.id}")]]))
+
+
+@renders("quotation_answered")
+async def _quotation_answered(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    text = n.tr("{ref}: the owner accepted the quotation of {amount}: the work can start.",
+                ref=t.ref, amount=n.tr.number(t.quote_amount or 0)) \
+        if n.payload.get("state") == "accepted" else \
+        n.tr("{ref}: the owner declined the quotation of {amount}. Please contact them.",
+             ref=t.ref, amount=n.tr.number(t.quote_amount or 0))
+    await n.send(text + "\n\n" + n.staff_card(), n.card_buttons())
+
+
 @renders("unit_declined")
 async def _unit_declined(n: Notice) -> None:
     t = n.ticket_file.ticket

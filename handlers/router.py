@@ -20,6 +20,7 @@ from handlers import (
     unit_jobs,
 )
 from handlers import intake as intake_desk
+from handlers import payers as payer_desk
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -30,7 +31,17 @@ from handlers.common import (
     main_menu,
     message_of,
 )
-from workflow import addenda, conversations, intake, measurement, report, roles, sla, views
+from workflow import (
+    addenda,
+    conversations,
+    intake,
+    measurement,
+    payers,
+    report,
+    roles,
+    sla,
+    views,
+)
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
@@ -58,6 +69,7 @@ FLOWS = {
     signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
     signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
     measurement.CORRECT_FLOW: measuring.on_correction,
+    payers.QUOTE_FLOW: payer_desk.on_quote,
 }
 
 

@@ -112,6 +112,10 @@ class Ticket:
     duplicate_of: int | None = None  # the ticket it was merged into
     unit_sent_at: datetime | None = None  # when the job reached a unit's people in the chat
     accepted_at: datetime | None = None  # when one of them took it
+    payer: str | None = None  # unit, estate or owner, when the desk has said
+    quote_amount: float | None = None  # an owner-paid job's quotation
+    quote_note: str | None = None
+    quote_state: str | None = None  # pending, accepted or declined
 
 
 @dataclass(frozen=True)

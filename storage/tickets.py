@@ -15,7 +15,7 @@ _SELECT = (
     "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
     "t.callback_requested, t.linked_ticket_id, t.version, t.target_at, t.channel, "
     "t.caller_name, t.caller_phone, t.filed_by, t.duplicate_of, t.unit_sent_at, "
-    "t.accepted_at "
+    "t.accepted_at, t.payer, t.quote_amount, t.quote_note, t.quote_state "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -37,7 +37,8 @@ def _ticket(r) -> Ticket:
         callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
         target_at=db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
         filed_by=r[37], duplicate_of=r[38], unit_sent_at=from_db_time(r[39]),
-        accepted_at=from_db_time(r[40]),
+        accepted_at=from_db_time(r[40]), payer=r[41], quote_amount=r[42], quote_note=r[43],
+        quote_state=r[44],
     )
 
 

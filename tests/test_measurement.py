@@ -143,3 +143,43 @@ def test_the_catalogue_is_imported_from_csv_or_xlsx_and_a_bad_file_changes_nothi
     listing = cli("materials", "list").stdout
     assert "E12\tPVC 彎頭\t個\t30\tstock 20\tminimum 5" in listing
     assert "rate\tplumbing\t450/h" in listing
+
+
+async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, "The mixer tap is worn out; I want a new one.")
+    await assign_to_tech(clerk)
+    await clerk.tap_data("d:v:1")
+    assert "Paid by: the estate" in clerk.last_text
+    await clerk.tap("Who pays")
+    await clerk.tap("The owner (with a quotation)")
+    await clerk.send("new mixer tap")
+    assert "Please send the amount first" in clerk.last_text
+    await clerk.send("1,200 supply and fit a new mixer tap")
+    assert "the quotation of 1,200 went to the owner" in clerk.last_text
+    assert resident.last_text == ("R-2026-00001: this repair is at your cost. The quotation: "
+                                  "1,200 (supply and fit a new mixer tap). Do you accept it? "
+                                  "The work starts once you do.")
+
+    await tech.tap_starting("w:go:1:")  # the card changed: shown afresh
+    await tech.tap_starting("w:go:1:")
+    answer = desk.api.calls[-1]
+    assert answer.method == "answerCallbackQuery" and "has not accepted the quotation" in \
+        answer.params["text"]
+    assert await desk.query("SELECT status FROM tickets") == [("assigned",)]
+
+    await resident.tap("Accept")
+    assert "the work can start" in resident.last_text
+    assert "the owner accepted the quotation of 1,200" in tech.last_text
+    await resident.tap_data("pa:y:1")  # a second tap
+    assert "already answered" in resident.last_text
+    await tech.tap_starting("w:go:1:")
+    assert await desk.query("SELECT status, payer, quote_state FROM tickets") == [
+        ("en_route", "owner", "accepted")]
+    await clerk.tap_data("d:v:1")
+    assert "Quotation: 1,200 (supply and fit a new mixer tap), accepted by the owner" in \
+        clerk.last_text
+    await tech.tap_data("pa:n:1")  # only the owner answers a quotation
+    assert desk.api.calls[-1].params.get("show_alert")
+    assert await desk.query("SELECT quote_state FROM tickets") == [("accepted",)]

@@ -8,7 +8,7 @@ from datetime import datetime
 from storage import drafts, outbox, storeroom, tickets, visits
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import conversations, measurement, roles, signoff, sla
+from workflow import conversations, measurement, payers, roles, signoff, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party
@@ -51,6 +51,7 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         if not _may_work(person.role, person.user_id, ticket):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
         for resident_id in await machine.residents(conn, ticket):
@@ -68,6 +69,7 @@ async def start_completion(db: Database, ticket_id: int, actor_id: int,
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
+        payers.may_start(ticket)
         await conversations.begin(conn, Draft(actor_id, COMPLETE_FLOW, "photos",
                                      {"ticket_id": ticket.id, "photos": []}), now)
         return ticket

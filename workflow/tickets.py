@@ -67,6 +67,7 @@ class Refusal(Exception):
     STALE = "stale"  # the ticket moved on since the button was shown
     INVALID = "invalid"
     HANDLED = "handled"  # someone acted on the ticket after this card was shown
+    QUOTED = "quoted"  # owner-paid work waits for the owner to accept the quotation
 
     def __init__(self, reason: str, ticket_id: int | None = None,
                  unversioned: bool = False) -> None:

@@ -1,0 +1,112 @@
+"""Who pays for a job: the responsible unit (under warranty), the estate, or the owner. An
+owner-paid job gets a quotation the owner accepts in the chat before work starts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from storage import drafts, outbox, tickets
+from storage.db import Database
+from storage.records import Draft, Ticket
+from workflow import conversations, roles
+from workflow import tickets as machine
+from workflow.tickets import Kind
+
+ESTATE, UNIT, OWNER = "estate", "unit", "owner"
+PAYERS = (UNIT, ESTATE, OWNER)
+QUOTE_FLOW = "quotation"
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+MAX_AMOUNT = 10_000_000.0
+QUOTE = re.compile(r"^(?P<amount>\d+(?:\.\d+)?)\s*(?P<note>.*)$", re.S)
+Refusal = machine.Refusal
+
+
+def payer_of(ticket: Ticket) -> str:
+    """As the desk said; else the unit for a unit's job, the estate for our own staff's."""
+    return ticket.payer or (UNIT if ticket.contractor_id is not None else ESTATE)
+
+
+def may_start(ticket: Ticket) -> None:
+    """Owner-paid work starts only once the owner has accepted the quotation."""
+    if ticket.payer == OWNER and ticket.quote_state != ACCEPTED:
+        raise Refusal(Refusal.QUOTED)
+
+
+async def _open_repair(conn, ticket_id: int, actor_id: int, seen: int | None) -> Ticket:
+    await machine.actor(conn, actor_id, roles.DISPATCHERS)
+    ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
+    if ticket.kind != Kind.REPAIR or ticket.status not in tickets.UNRESOLVED_STATUSES:
+        raise Refusal(Refusal.STALE)
+    return ticket
+
+
+async def set_payer(db: Database, ticket_id: int, actor_id: int, payer: str, now: datetime,
+                    seen: int | None = None) -> Ticket:
+    """The unit or the estate (the owner needs a quotation: see start_quote)."""
+    if payer not in (UNIT, ESTATE):
+        raise Refusal(Refusal.INVALID)
+    async with db.transaction() as conn:
+        ticket = await _open_repair(conn, ticket_id, actor_id, seen)
+        await tickets.update_fields(conn, ticket.id, now, payer=payer, quote_state=None)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "payer_set", ticket.status,
+                                ticket.status, payer)
+        return await machine.load(conn, ticket.id)
+
+
+async def start_quote(db: Database, ticket_id: int, actor_id: int, now: datetime,
+                      seen: int | None = None) -> Ticket:
+    async with db.transaction() as conn:
+        ticket = await _open_repair(conn, ticket_id, actor_id, seen)
+        await conversations.begin(conn, Draft(actor_id, QUOTE_FLOW, "amount",
+                                              {"ticket_id": ticket.id, "seen": ticket.version}),
+                                  now)
+        return ticket
+
+
+def parse_quote(text: str) -> tuple[float, str] | None:
+    match = QUOTE.match(" ".join(unicodedata.normalize("NFKC", text).replace(",", "").split()))
+    if match is None or not 0 < float(match.group("amount")) <= MAX_AMOUNT:
+        return None
+    return float(match.group("amount")), match.group("note").strip()[:500]
+
+
+async def quote(db: Database, actor_id: int, amount: float, note: str,
+                now: datetime) -> Ticket | None:
+    """The quotation goes to the owner; the work waits for their answer. None when the job
+    moved on meanwhile."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, actor_id, QUOTE_FLOW, "amount", now)
+        await drafts.delete(conn, actor_id)
+        try:  # the job as it was when the quotation was begun
+            ticket = await _open_repair(conn, draft.data["ticket_id"], actor_id,
+                                        draft.data["seen"])
+        except Refusal:
+            return None
+        await tickets.update_fields(conn, ticket.id, now, payer=OWNER, quote_amount=amount,
+                                    quote_note=note, quote_state=PENDING)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "quotation_sent", ticket.status,
+                                ticket.status, f"{amount:g} {note}".strip())
+        await outbox.add(conn, ticket.resident_id, "quotation", now, ticket.id,
+                         actor_id=actor_id)
+        return await machine.load(conn, ticket.id)
+
+
+async def answer(db: Database, ticket_id: int, resident_id: int, accepted: bool,
+                 now: datetime) -> Ticket | None:
+    """The owner's answer; None when already given (a second tap)."""
+    async with db.transaction() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        if ticket.resident_id != resident_id:
+            raise Refusal(Refusal.FORBIDDEN)
+        if ticket.payer != OWNER or ticket.quote_state != PENDING:
+            return None
+        state = ACCEPTED if accepted else DECLINED
+        await tickets.update_fields(conn, ticket.id, now, quote_state=state)
+        await tickets.add_event(conn, ticket.id, now, resident_id, f"quotation_{state}",
+                                ticket.status, ticket.status, f"{ticket.quote_amount:g}")
+        for holder in await machine.holders(conn, ticket):
+            await outbox.add(conn, holder.user_id, "quotation_answered", now, ticket.id,
+                             {"state": state}, actor_id=resident_id)
+        return await machine.load(conn, ticket.id)
