@@ -98,6 +98,10 @@ class Tr:
     def date(self, value: Day) -> str:
         return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
 
+    def month(self, value: Day) -> str:
+        """'November 2026', '2026年11月'."""
+        return format_skeleton("yMMMM", value, locale=self.locale, fuzzy=True)
+
     def short_date(self, value: Day) -> str:
         return self.made(("MMMEd", value), lambda: format_skeleton(
             "MMMEd", value, locale=self.locale, fuzzy=True))

@@ -27,6 +27,15 @@ QUOTE_STATES = {
     "accepted": N_("accepted by the owner"),
     "declined": N_("declined by the owner"),
 }
+MOVEMENTS = {
+    "issue": N_("Issued to a job"),
+    "receipt": N_("Received"),
+}
+MEASURED = {
+    "recorded": N_("As recorded"),
+    "confirmed": N_("Confirmed"),
+    "corrected": N_("Corrected"),
+}
 DECLINE_REASONS = {
     "not_under_warranty": N_("Not under warranty"),
     "not_our_work": N_("Not our work"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel.dates import format_skeleton
 from babel.numbers import format_percent
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -31,7 +30,7 @@ def _category(tr: Tr, settings: EstateSettings, kind: str, key: str) -> str:
 
 def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     joined = tr.join
-    month = format_skeleton("yMMMM", figures.month, locale=tr.locale, fuzzy=True)
+    month = tr.month(figures.month)
     lines = [tr("Figures for {month} (tickets reported in the month):", month=month),
              tr("Repairs: {repairs}, complaints: {complaints}",
                 repairs=figures.by_kind.get(Kind.REPAIR, 0),

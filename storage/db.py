@@ -77,6 +77,10 @@ class Cursor:
     async def fetchall(self) -> list[Any]:
         return self._cursor.fetchall()
 
+    async def fetchmany(self, size: int) -> list[Any]:
+        """The next rows of a long result: read in batches, never held whole."""
+        return self._cursor.fetchmany(size)
+
 
 class Connection:
     """What storage functions receive: `execute` runs at once, awaiting it never waits."""

@@ -24,6 +24,7 @@ class TicketRow:
     target_at: datetime
     extended: bool = False
     channel: str = "bot"
+    assign_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ async def tickets_created(conn: Connection, start: datetime,
                           end: datetime) -> list[TicketRow]:
     cur = await conn.execute(
         "SELECT t.id, t.ref, t.kind, t.category, t.status, t.created_at, t.assigned_at, "
-        "t.completed_at, t.deadline_at, p.name, t.target_at, t.channel "
+        "t.completed_at, t.deadline_at, p.name, t.target_at, t.channel, t.assign_due_at "
         "FROM tickets t "
         "LEFT JOIN people p ON p.user_id = t.technician_id "
         "WHERE t.created_at >= ? AND t.created_at < ?",
@@ -51,7 +52,7 @@ async def tickets_created(conn: Connection, start: datetime,
     extended = await _with_event(conn, "deadline_extended", start, end)
     return [TicketRow(r[0], r[1], r[2], r[3], r[4], db_time(r[5]), from_db_time(r[6]),
                       from_db_time(r[7]), db_time(r[8]), r[9], db_time(r[10]),
-                      r[0] in extended, r[11])
+                      r[0] in extended, r[11], from_db_time(r[12]))
             for r in rows]
 
 

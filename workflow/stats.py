@@ -86,10 +86,11 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
         await machine.actor(conn, actor_id, roles.SIGNERS)
     # A month is tens of thousands of rows: read and counted off the loop, which goes on
     # answering everyone else meanwhile.
-    return await db.off_loop(lambda conn: _month(conn, month, start, end))
+    return await db.off_loop(lambda conn: month_figures(conn, month, start, end))
 
 
-async def _month(conn, month: date, start: datetime, end: datetime) -> Stats:
+async def month_figures(conn, month: date, start: datetime, end: datetime) -> Stats:
+    """The month's figures, on whichever connection the caller reads with."""
     tickets = await rows.tickets_created(conn, start, end)
     reopened = await rows.reopenings(conn, start, end)
     surveys = await rows.surveys_sent(conn, start, end)

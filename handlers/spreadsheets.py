@@ -1,0 +1,234 @@
+"""The office's documents as Excel workbooks, in the reader's language: the monthly repair
+report (維修月報) with native charts, the repair ledger (維修台帳), streamed row by row so a
+year of jobs never sits in memory, and the hot spots (熱點問題). Written with xlsxwriter, which
+streams (constant_memory) and draws Excel's own charts."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from handlers import labels
+from handlers.i18n import Tr
+from storage.db import from_db_time
+from workflow import reports
+from workflow.settings import EstateSettings
+
+DATETIME = "yyyy-mm-dd hh:mm"
+
+
+def width(text: str) -> int:
+    """Columns wide enough for CJK text, which takes two columns a character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class Book:
+    """A workbook with the formats every sheet uses."""
+
+    def __init__(self, path: Path, streamed: bool = False) -> None:
+        self.workbook = xlsxwriter.Workbook(str(path), {"constant_memory": streamed,
+                                                        "remove_timezone": True})
+        self.header = self.workbook.add_format({"bold": True, "bg_color": "#DDEBF7",
+                                                "border": 1, "text_wrap": True})
+        self.moment = self.workbook.add_format({"num_format": DATETIME})
+        self.money = self.workbook.add_format({"num_format": "#,##0.00"})
+        self.share = self.workbook.add_format({"num_format": "0.0%"})
+        self.title = self.workbook.add_format({"bold": True, "font_size": 14})
+
+    def sheet(self, name: str, headers: list[str], widths: list[int]):
+        sheet = self.workbook.add_worksheet(name[:31])
+        for column, (head, wide) in enumerate(zip(headers, widths, strict=True)):
+            sheet.set_column(column, column, max(wide, width(head) + 2))
+            sheet.write(0, column, head, self.header)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    def table(self, name: str, headers: list[str], rows: list[list], widths: list[int]):
+        sheet = self.sheet(name, headers, widths)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value, self.money if isinstance(value, float) else None)
+        if rows:
+            sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+        return sheet
+
+    def column_chart(self, sheet, name: str, rows: int, title: str, at: str) -> None:
+        if rows == 0:
+            return
+        chart = self.workbook.add_chart({"type": "column"})
+        chart.add_series({"categories": [name[:31], 1, 0, rows, 0],
+                          "values": [name[:31], 1, 1, rows, 1], "name": title})
+        chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        sheet.insert_chart(at, chart)
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+def _local(settings: EstateSettings, value: str | None) -> datetime | None:
+    moment = from_db_time(value)
+    return moment.astimezone(settings.tz).replace(tzinfo=None) if moment else None
+
+
+def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: Path) -> None:
+    f = data.figures
+    book = Book(path)
+    summary = book.sheet(tr("Summary"), [tr("Figure"), tr("Value")], [46, 18])
+    month = tr.month(f.month)
+    rows: list[tuple[str, object]] = [
+        (tr("Repairs reported"), f.by_kind.get("R", 0)),
+        (tr("Complaints received"), f.by_kind.get("C", 0)),
+        (tr("Repairs completed"), data.completed),
+        (tr("Repairs open at the month's end"), data.open_at_end),
+        (tr("Assigned within the target"), data.assigned_in_time / data.assigned
+         if data.assigned else None),
+        (tr("Resolved within the first service-level target"), f.in_time_share),
+        (tr("Median time to assign (hours)"), _hours(f.median_assign)),
+        (tr("Median time to resolve (hours)"), _hours(f.median_resolve)),
+        (tr("Reopened"), sum(f.reopen_by_ticket.values())),
+        (tr("Callback rate"), f.callback_rate),
+        (tr("Duplicates merged"), f.merged),
+    ]
+    summary.write(0, 3, tr("Monthly repair report, {month}", month=month), book.title)
+    for r, (label, value) in enumerate(rows, start=1):
+        summary.write(r, 0, label)
+        is_share = isinstance(value, float) and label in (rows[4][0], rows[5][0], rows[9][0])
+        summary.write(r, 1, value if value is not None else "-",
+                      book.share if is_share else None)
+    categories = [[labels.category(tr, settings, c) if k == "R" else
+                   labels.complaint_category(tr, settings, c), n]
+                  for (k, c), n in sorted(f.by_category.items(), key=lambda i: -i[1])]
+    name = tr("By category")
+    sheet = book.table(name, [tr("Category"), tr("Reports")], categories, [24, 10])
+    book.column_chart(sheet, name, len(categories), name, "D2")
+    buildings = [[b, n] for b, n in sorted(data.by_building.items())]
+    name = tr("By building")
+    sheet = book.table(name, [tr("Building"), tr("Repairs")], buildings, [16, 10])
+    book.column_chart(sheet, name, len(buildings), name, "D2")
+    book.table(tr("By channel"), [tr("Channel"), tr("Reports")],
+               [[labels.of(tr, labels.CHANNELS, c), n] for c, n in f.by_channel.items()], [20, 10])
+    book.table(tr("By responsible unit"), [tr("Responsible unit"), tr("Repairs")],
+               [[u or tr("Our own staff"), n] for u, n in sorted(data.by_unit.items())], [28, 10])
+    book.table(tr("Ratings"), [tr("Category"), tr("Average rating")],
+               [[labels.category(tr, settings, c), round(v, 2)]
+                for (k, c), v in f.rating_by_category.items() if k == "R"], [24, 14])
+    name = tr("Cost by payer")
+    payers = [[labels.of(tr, labels.PAYERS, p), v] for p, v in sorted(data.cost_by_payer.items())]
+    sheet = book.table(name, [tr("Paid by"), tr("Cost")], payers, [24, 14])
+    if payers:
+        chart = book.workbook.add_chart({"type": "pie"})
+        chart.add_series({"categories": [name[:31], 1, 0, len(payers), 0],
+                          "values": [name[:31], 1, 1, len(payers), 1]})
+        chart.set_title({"name": name})
+        sheet.insert_chart("D2", chart)
+    book.table(tr("Stock movements"),
+               [tr("Code"), tr("Item"), tr("Date"), tr("Change"), tr("Movement"), tr("Job"),
+                tr("Note")],
+               [[m.material, m.name, m.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
+                 m.change, labels.of(tr, labels.MOVEMENTS, m.kind), m.ticket_ref or "", m.note]
+                for m in data.movements], [10, 24, 18, 10, 12, 16, 24])
+    book.close()
+
+
+def _hours(value) -> float | None:
+    return round(value.total_seconds() / 3600, 1) if value is not None else None
+
+
+LEDGER_WIDTHS = [15, 17, 10, 8, 10, 12, 14, 18, 40, 10, 18, 12, 17, 17, 17, 9, 16, 7, 10, 12,
+                 12, 12, 14, 28, 8, 12]
+
+
+def ledger_headers(tr: Tr) -> list[str]:
+    return [tr("Reference"), tr("Reported at"), tr("Channel"), tr("Building"), tr("Unit"),
+            tr("Resident"), tr("Category"), tr("Place"), tr("Problem"), tr("Priority"),
+            tr("Responsible unit"), tr("Technician"), tr("Assign by"), tr("Deadline"),
+            tr("Completed at"), tr("Days late"), tr("Status"), tr("Visits"), tr("Labour hours"),
+            tr("Labour cost"), tr("Materials cost"), tr("Cost"), tr("Paid by"),
+            tr("Signed off by"), tr("Rating"), tr("Measurement")]
+
+
+class LedgerWriter:
+    """Writes the ledger a row at a time (called from the worker thread that reads it)."""
+
+    def __init__(self, tr: Tr, settings: EstateSettings, path: Path) -> None:
+        self.tr, self.settings = tr, settings
+        self.book = Book(path, streamed=True)
+        self.headers = ledger_headers(tr)
+        self.sheet = self.book.sheet(tr("Repair ledger"), self.headers, LEDGER_WIDTHS)
+        self.row = 0
+
+    def __call__(self, r: tuple) -> None:
+        tr, s = self.tr, self.settings
+        reported, assign_by, deadline, completed = (_local(s, r[1]), _local(s, r[12]),
+                                                    _local(s, r[13]), _local(s, r[14]))
+        late = (completed - deadline).total_seconds() / 86400 if completed and deadline else 0
+        parties = [labels.of(tr, labels.PARTIES, p) for p in (r[21] or "").split(",") if p]
+        cost = round((r[18] or 0) + (r[19] or 0), 2)
+        values = [r[0], reported, labels.of(tr, labels.CHANNELS, r[2]), r[3], r[4], r[5] or "",
+                  labels.category(tr, s, r[6]), r[7], r[8],
+                  labels.of(tr, labels.PRIORITIES, r[9]), r[10] or "", r[11] or "", assign_by,
+                  deadline, completed, round(max(late, 0), 1) if completed else None,
+                  labels.of(tr, labels.STATUSES, r[15]), r[16], r[17], r[18], r[19], cost,
+                  labels.of(tr, labels.PAYERS, r[20]), tr.join(parties), r[22],
+                  labels.of(tr, labels.MEASURED, r[23] or "recorded")]
+        self.row += 1
+        for column, value in enumerate(values):
+            if isinstance(value, datetime):
+                self.sheet.write_datetime(self.row, column, value, self.book.moment)
+            elif value is None:
+                self.sheet.write_blank(self.row, column, None)
+            elif isinstance(value, float) and column in (19, 20, 21):
+                self.sheet.write_number(self.row, column, value, self.book.money)
+            else:
+                self.sheet.write(self.row, column, value)
+
+    def close(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.row, 1), len(self.headers) - 1)
+        self.book.close()
+
+
+def hot_spots_xlsx(tr: Tr, settings: EstateSettings, data: reports.HotSpots,
+                   path: Path) -> None:
+    book = Book(path)
+    book.table(tr("Places"), [tr("Building"), tr("Floor"), tr("Category"), tr("Repairs")],
+               [[b, f, labels.category(tr, settings, c), n] for b, f, c, n in data.places],
+               [10, 8, 20, 10])
+    book.table(tr("Repeat repairs"), [tr("Building"), tr("Unit"), tr("Category"),
+                                      tr("Reports within 90 days")],
+               [[b, u, labels.category(tr, settings, c), n] for b, u, c, n in data.repeats],
+               [10, 10, 20, 22])
+    book.table(tr("By responsible unit"), [tr("Responsible unit"), tr("Category"),
+                                           tr("Repairs")],
+               [[u, labels.category(tr, settings, c), n] for u, c, n in data.units],
+               [24, 20, 10])
+    name = tr("Trend")
+    categories = list(data.trend)[:8]
+    sheet = book.table(name, [tr("Month"), *[labels.category(tr, settings, c)
+                                             for c in categories]],
+                       [[m, *[data.trend[c].get(m, 0) for c in categories]]
+                        for m in data.months], [10, *[14] * len(categories)])
+    if categories:
+        chart = book.workbook.add_chart({"type": "line"})
+        for i, _ in enumerate(categories, start=1):
+            chart.add_series({"name": [name[:31], 0, i],
+                              "categories": [name[:31], 1, 0, len(data.months), 0],
+                              "values": [name[:31], 1, i, len(data.months), i]})
+        chart.set_title({"name": name})
+        sheet.insert_chart(1, len(categories) + 2, chart)
+    book.close()
+
+
+def file_name(kind: str, *parts: object) -> str:
+    return "-".join([kind, *[str(p) for p in parts]]) + ".xlsx"
+
+
+def month_of(value: str) -> date | None:
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None

@@ -1,0 +1,136 @@
+"""The rows behind the office's documents: the repair ledger (one row per job, read in
+batches), the month's counts by building and by responsible unit, the cost by payer, and
+the hot spots (where and what keeps breaking)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from storage.db import Connection, to_db_time
+
+BATCH = 2000
+# One row per repair, with everything an office files about it. Costs are the desk's latest
+# measurement when there is one, else the sum of the visits; the rating is the reporter's.
+LEDGER = """
+SELECT t.ref, t.created_at, t.channel, u.building, u.unit, r.name, t.category, t.location,
+       t.description, t.priority, c.name, w.name, t.assign_due_at, t.deadline_at,
+       t.completed_at, t.status,
+       (SELECT count(*) FROM visits v WHERE v.ticket_id = t.id),
+       coalesce(m.labour_hours, (SELECT sum(v.labour_hours) FROM visits v
+                                 WHERE v.ticket_id = t.id), 0),
+       coalesce(m.labour_cost, (SELECT sum(v.labour_cost) FROM visits v
+                                WHERE v.ticket_id = t.id), 0),
+       coalesce(m.materials_cost, (SELECT sum(v.materials_cost) FROM visits v
+                                   WHERE v.ticket_id = t.id), 0),
+       coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' END),
+       (SELECT group_concat(s.party, ',') FROM signoffs s WHERE s.ticket_id = t.id),
+       (SELECT s.rating FROM surveys s WHERE s.ticket_id = t.id AND
+        s.resident_id = t.resident_id),
+       m.kind
+FROM tickets t
+JOIN units u ON u.id = t.unit_id
+LEFT JOIN people r ON r.user_id = t.resident_id
+LEFT JOIN contractors c ON c.id = coalesce(t.contractor_id, t.defaulted_contractor_id)
+LEFT JOIN people w ON w.user_id = t.technician_id
+LEFT JOIN measurements m ON m.id = (SELECT max(id) FROM measurements x
+                                    WHERE x.ticket_id = t.id)
+WHERE t.kind = 'R' AND t.created_at >= ? AND t.created_at < ?
+ORDER BY t.created_at, t.id
+"""
+
+
+async def ledger_rows(conn: Connection, start: datetime,
+                      end: datetime) -> AsyncIterator[tuple]:
+    """The period's repairs in the order they came, a batch at a time."""
+    cur = await conn.execute(LEDGER, (to_db_time(start), to_db_time(end)))
+    while True:
+        batch = await cur.fetchmany(BATCH)
+        if not batch:
+            return
+        for row in batch:
+            yield tuple(row)
+
+
+async def counts_by(conn: Connection, column: str, start: datetime,
+                    end: datetime) -> dict[str, int]:
+    """The period's repairs counted by building, or by responsible unit."""
+    sql = {"building": "SELECT u.building, count(*) FROM tickets t JOIN units u ON "
+                       "u.id = t.unit_id WHERE t.kind = 'R' AND t.created_at >= ? AND "
+                       "t.created_at < ? GROUP BY u.building",
+           "unit": "SELECT coalesce(c.name, ''), count(*) FROM tickets t LEFT JOIN "
+                   "contractors c ON c.id = coalesce(t.contractor_id, "
+                   "t.defaulted_contractor_id) WHERE t.kind = 'R' AND t.created_at >= ? AND "
+                   "t.created_at < ? GROUP BY 1"}[column]
+    cur = await conn.execute(sql, (to_db_time(start), to_db_time(end)))
+    return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def open_at(conn: Connection, moment: datetime) -> int:
+    """Repairs reported before the moment and not completed by it."""
+    row = await (await conn.execute(
+        "SELECT count(*) FROM tickets WHERE kind = 'R' AND created_at < ? AND status != "
+        "'merged' AND (completed_at IS NULL OR completed_at >= ?)",
+        (to_db_time(moment), to_db_time(moment)))).fetchone()
+    return row[0]
+
+
+async def cost_by_payer(conn: Connection, start: datetime,
+                        end: datetime) -> dict[str, float]:
+    """What the repairs completed in the period cost, by who pays."""
+    cur = await conn.execute(
+        "SELECT coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' "
+        "END), sum(v.labour_cost + v.materials_cost) FROM visits v JOIN tickets t ON "
+        "t.id = v.ticket_id WHERE v.completed_at >= ? AND v.completed_at < ? GROUP BY 1",
+        (to_db_time(start), to_db_time(end)))
+    return {r[0]: round(r[1] or 0, 2) for r in await cur.fetchall()}
+
+
+async def hot_spots(conn: Connection, start: datetime, end: datetime,
+                    limit: int) -> list[tuple[str, str, str, int]]:
+    """(building, floor, category, count) where repairs cluster; the floor is the unit's
+    text before its '-' (12F of 12F-3)."""
+    cur = await conn.execute(
+        "SELECT u.building, CASE WHEN instr(u.unit, '-') > 0 THEN substr(u.unit, 1, "
+        "instr(u.unit, '-') - 1) ELSE u.unit END, t.category, count(*) FROM tickets t "
+        "JOIN units u ON u.id = t.unit_id WHERE t.kind = 'R' AND t.status != 'merged' AND "
+        "t.created_at >= ? AND t.created_at < ? GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3 "
+        "LIMIT ?", (to_db_time(start), to_db_time(end), limit))
+    return [tuple(r) for r in await cur.fetchall()]
+
+
+async def repeats(conn: Connection, start: datetime, end: datetime,
+                  days: int) -> list[tuple[str, str, str, int]]:
+    """(building, unit, category, count): the same unit and category reported again within
+    `days` of an earlier report."""
+    cur = await conn.execute(
+        "SELECT u.building, u.unit, t.category, count(*) + 1 FROM tickets t "
+        "JOIN units u ON u.id = t.unit_id WHERE t.kind = 'R' AND t.status != 'merged' AND "
+        "t.created_at >= ? AND t.created_at < ? AND EXISTS (SELECT 1 FROM tickets e WHERE "
+        "e.unit_id = t.unit_id AND e.category = t.category AND e.kind = 'R' AND e.id < t.id "
+        "AND e.status != 'merged' AND "
+        "e.created_at >= strftime('%Y-%m-%dT%H:%M:%S', t.created_at, ?)) "
+        "GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2 LIMIT 50",
+        (to_db_time(start), to_db_time(end), f"-{days} days"))
+    return [tuple(r) for r in await cur.fetchall()]
+
+
+async def by_category_month(conn: Connection, start: datetime,
+                            end: datetime) -> list[tuple[str, str, int]]:
+    """(category, month 'YYYY-MM', count), for the trend of recurring problems."""
+    cur = await conn.execute(
+        "SELECT category, substr(created_at, 1, 7), count(*) FROM tickets WHERE kind = 'R' "
+        "AND status != 'merged' AND created_at >= ? AND created_at < ? GROUP BY 1, 2",
+        (to_db_time(start), to_db_time(end)))
+    return [tuple(r) for r in await cur.fetchall()]
+
+
+async def unit_counts(conn: Connection, start: datetime,
+                      end: datetime) -> list[tuple[str, str, int]]:
+    """(responsible unit, category, count) of the period's repairs that a unit is liable for."""
+    cur = await conn.execute(
+        "SELECT c.name, t.category, count(*) FROM tickets t JOIN contractors c ON c.id = "
+        "coalesce(t.contractor_id, t.defaulted_contractor_id) WHERE t.kind = 'R' AND "
+        "t.created_at >= ? AND t.created_at < ? GROUP BY 1, 2 ORDER BY 3 DESC",
+        (to_db_time(start), to_db_time(end)))
+    return [tuple(r) for r in await cur.fetchall()]

@@ -1,0 +1,106 @@
+"""The office's documents, read back as an office would open them: the monthly repair report
+(維修月報) with its charts, the repair ledger (維修台帳) and the hot spots, in Chinese."""
+
+from datetime import date
+
+from openpyxl import load_workbook
+
+from handlers import spreadsheets
+from handlers.i18n import Tr
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+from tests.test_measurement import storeroom
+from tests.test_roster_cli import cli
+from workflow import reports
+
+
+async def a_month_of_work(desk):
+    """Three leaks in A 12F-3 in November: one repaired with materials and confirmed."""
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    await storeroom(desk)
+    resident = await resident_of_a12(desk, "zh-TW")
+    await report_leak(resident, "廚房水槽漏水。")
+    await report_leak(resident, "浴室天花板滲水。")
+    await report_leak(resident, "陽台排水孔堵塞。")
+    await assign_to_tech(clerk)
+    await tech.tap_starting("w:done:1:")
+    await tech.send_photo("after-1")
+    await tech.tap_data("w:pd")
+    await tech.send("更換存水彎。")
+    await tech.send("2")
+    await tech.send("S05 1")
+    await tech.tap_data("w:mf")
+    await resident.tap_starting("s:ok:1")
+    return clerk, tech, boss, resident
+
+
+def cells(path, sheet=None):
+    book = load_workbook(path, read_only=True)
+    found = book[sheet] if sheet else book.active
+    return [[c for c in row] for row in found.iter_rows(values_only=True)]
+
+
+async def test_the_monthly_report_in_chinese_with_its_charts(desk, tmp_path):
+    await a_month_of_work(desk)
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    assert (data.completed, data.open_at_end, data.by_building) == (1, 2, {"A": 3})
+    assert data.cost_by_payer == {"estate": 1120.0}  # 2 h at 450, and a sink trap at 220
+    path = tmp_path / "monthly.xlsx"
+    spreadsheets.monthly_xlsx(Tr("zh_Hant", desk.settings.tz), desk.settings, data, path)
+    book = load_workbook(path)
+    assert book.sheetnames[:3] == ["摘要", "依類別", "依樓棟"]
+    summary = {row[0]: row[1] for row in book["摘要"].iter_rows(values_only=True) if row[0]}
+    assert summary["報修件數"] == 3 and summary["月底仍未完成的報修"] == 2
+    assert book["依類別"]["A2"].value == "給排水" and book["依類別"]["B2"].value == 3
+    with open(path, "rb") as f:
+        assert b"xl/charts/chart1.xml" in f.read()  # Excel's own chart, drawn by Excel
+    movements = cells(path, "庫存異動")
+    assert ["S05", "Sink trap", -1, "領用", "R-2026-00001"] in [
+        [m[0], m[1], m[3], m[4], m[5]] for m in movements]
+    assert ["S05", "Sink trap", 3, "入庫", None] in [[m[0], m[1], m[3], m[4], m[5]]
+                                                  for m in movements]  # the opening stock
+
+
+async def test_the_ledger_has_a_row_per_job_with_every_field(desk, tmp_path):
+    await a_month_of_work(desk)
+    path = tmp_path / "ledger.xlsx"
+    writer = spreadsheets.LedgerWriter(Tr("zh_Hant", desk.settings.tz), desk.settings, path)
+    count = await reports.each_ledger_row(desk.db, desk.settings, date(2026, 11, 1),
+                                          date(2026, 11, 30), writer)
+    writer.close()
+    rows = cells(path)
+    assert count == 3 and len(rows) == 4
+    head, first = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert head[:3] == ["單號", "報修時間", "受理方式"]
+    assert first["單號"] == "R-2026-00001" and first["問題"] == "廚房水槽漏水。"
+    assert first["類別"] == "給排水" and first["維修人員"] == "Ah Wai"
+    assert (first["人工時數"], first["人工費"], first["材料費"], first["費用"]) == (
+        2, 900, 220, 1120)
+    assert first["費用負擔"] == "管理處" and "業主" in first["簽認"]
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.column_dimensions["I"].width >= 40  # the problem's text fits
+
+
+async def test_hot_spots_show_where_and_what_repeats(desk, tmp_path):
+    await a_month_of_work(desk)
+    data = await reports.hot_spots(desk.db, desk.settings, 6, desk.clock())
+    assert data.places[0] == ("A", "12F", "plumbing", 3)
+    assert data.repeats == [("A", "12F-3", "plumbing", 3)]
+    path = tmp_path / "hot.xlsx"
+    spreadsheets.hot_spots_xlsx(Tr("zh_Hans", desk.settings.tz), desk.settings, data, path)
+    assert cells(path, "重复维修")[1] == ["A", "12F-3", "给排水", 3]
+
+
+def test_the_office_makes_its_documents_from_the_command_line(tmp_path):
+    made = cli(tmp_path, "report", "monthly", "2026-11", "--out", str(tmp_path / "m.xlsx"))
+    assert made.returncode == 0 and (tmp_path / "m.xlsx").exists(), made.stderr
+    ledger = cli(tmp_path, "report", "ledger", "--from", "2026-11-01", "--to", "2026-11-30",
+                 "--language", "en", "--out", str(tmp_path / "l.xlsx"))
+    assert "0 jobs" in ledger.stdout, ledger.stderr
+    assert cells(tmp_path / "l.xlsx")[0][:2] == ["Reference", "Reported at"]
+    wrong = cli(tmp_path, "report", "ledger", "--from", "2026-12-01", "--to", "2026-11-01")
+    assert wrong.returncode == 1 and "--from not after --to" in wrong.stderr
+    assert cli(tmp_path, "report", "monthly", "Nov").returncode == 1
+    hot = cli(tmp_path, "report", "hotspots", "--months", "3", "--out", str(tmp_path / "h.xlsx"))
+    assert hot.returncode == 0, hot.stderr

@@ -1,0 +1,133 @@
+"""The office's paperwork, as figures: the monthly repair report (維修月報), the repair ledger
+(維修台帳) and the hot spots (熱點問題). Long reads run off the event loop, on a read-only
+connection of their own; the ledger is handed over a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from storage import ledger, storeroom
+from storage import stats as stat_rows
+from storage.db import Database
+from storage.storeroom import Movement
+from workflow import roles, stats
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+READERS = roles.SIGNERS  # managers and supervisors ask for the documents in the chat
+REPEAT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Monthly:
+    figures: stats.Stats
+    completed: int
+    open_at_end: int
+    by_building: dict[str, int]
+    by_unit: dict[str, int]  # '' for our own staff's jobs
+    assigned_in_time: int
+    assigned: int
+    cost_by_payer: dict[str, float]
+    movements: list[Movement]
+
+
+@dataclass(frozen=True)
+class HotSpots:
+    start: date
+    end: date
+    places: list[tuple[str, str, str, int]]  # building, floor, category, count
+    repeats: list[tuple[str, str, str, int]]  # building, unit, category, count
+    units: list[tuple[str, str, int]]  # responsible unit, category, count
+    trend: dict[str, dict[str, int]]  # category -> month -> count
+    months: list[str]
+
+
+async def may_read(db: Database, actor_id: int) -> None:
+    async with db.reading() as conn:
+        await machine.actor(conn, actor_id, READERS)
+
+
+async def monthly(db: Database, settings: EstateSettings, month: date) -> Monthly:
+    start, end = stats.month_bounds(settings, month)
+
+    async def work(conn) -> Monthly:
+        tickets = await stat_rows.tickets_created(conn, start, end)
+        repairs = [t for t in tickets if t.kind == machine.Kind.REPAIR]
+        assigned = [t for t in repairs if t.assigned_at is not None and t.assign_due_at]
+        return Monthly(
+            figures=await stats.month_figures(conn, month, start, end),
+            completed=sum(t.completed_at is not None for t in repairs),
+            open_at_end=await ledger.open_at(conn, end),
+            by_building=await ledger.counts_by(conn, "building", start, end),
+            by_unit=await ledger.counts_by(conn, "unit", start, end),
+            assigned_in_time=sum(_in_time(t.assigned_at, t.assign_due_at) for t in assigned),
+            assigned=len(assigned),
+            cost_by_payer=await ledger.cost_by_payer(conn, start, end),
+            movements=await storeroom.movements(conn, start, end))
+    return await db.off_loop(work)
+
+
+def _in_time(done: datetime | None, due: datetime | None) -> bool:
+    return done is not None and due is not None and done <= due
+
+
+def parse_range(start: str, end: str) -> tuple[date, date] | None:
+    """--from and --to as dates (both included)."""
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return None
+    return (first, last) if first <= last else None
+
+
+def day_bounds(settings: EstateSettings, first: date, last: date) -> tuple[datetime, datetime]:
+    tz = settings.tz
+    return (datetime.combine(first, datetime.min.time(), tz),
+            datetime.combine(last + timedelta(days=1), datetime.min.time(), tz))
+
+
+async def each_ledger_row(db: Database, settings: EstateSettings, first: date, last: date,
+                          write: Callable[[tuple], None]) -> int:
+    """Every repair reported between the two days (both included), in order, handed to
+    `write` one at a time off the loop (so a year of rows is never held); returns the
+    count."""
+    start, end = day_bounds(settings, first, last)
+
+    async def work(conn) -> int:
+        count = 0
+        async for row in ledger.ledger_rows(conn, start, end):
+            write(row)
+            count += 1
+        return count
+    return await db.off_loop(work)
+
+
+async def hot_spots(db: Database, settings: EstateSettings, months: int,
+                    now: datetime) -> HotSpots:
+    """The last `months` months, up to today."""
+    local = now.astimezone(settings.tz).date()
+    first = date(local.year, local.month, 1)
+    for _ in range(months - 1):
+        first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    start, end = day_bounds(settings, first, local)
+
+    async def work(conn) -> HotSpots:
+        trend: dict[str, dict[str, int]] = {}
+        for category, month, count in await ledger.by_category_month(conn, start, end):
+            trend.setdefault(category, {})[month] = count
+        return HotSpots(first, local, await ledger.hot_spots(conn, start, end, 30),
+                        await ledger.repeats(conn, start, end, REPEAT_DAYS),
+                        await ledger.unit_counts(conn, start, end),
+                        dict(sorted(trend.items(), key=lambda i: -sum(i[1].values()))),
+                        _months(first, local))
+    return await db.off_loop(work)
+
+
+def _months(first: date, last: date) -> list[str]:
+    found, day = [], first
+    while day <= last:
+        found.append(f"{day.year:04d}-{day.month:02d}")
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return found
