@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from handlers import spreadsheets
 from handlers.i18n import Tr
-from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
 from tests.test_roster_cli import cli
 from workflow import reports
