@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 from handlers import (
     complaints,
     dispatch,
+    documents,
     escalation,
     intake,
     materials,
@@ -70,7 +71,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
-                   unit_jobs, visits, escalation, surveys, stats, router):
+                   unit_jobs, visits, escalation, surveys, stats, documents, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

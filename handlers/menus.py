@@ -23,6 +23,7 @@ COMMANDS = {
     "overdue": N_("Late tickets, the most late first"),
     "signoffs": N_("Repairs waiting for your sign-off"),
     "stock": N_("The storeroom's items under their minimum"),
+    "report": N_("The office's documents: monthly report, ledger, hot spots"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "cancel": N_("Stop what you are doing"),
@@ -38,10 +39,10 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.STOREKEEPER: ("stock", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
-                       "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "intake", "callback", "cancel",
-                    "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "intake", "callback",
+                       "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "intake", "callback",
+                    "cancel", "language", "help"),
 }
 HELP: dict[str | None, str] = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "

@@ -32,6 +32,7 @@ class AnsweredLate(Exception):
 class Call:
     method: str
     params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name: (file, bytes)
 
     @property
     def chat_id(self) -> int | None:
@@ -83,7 +84,11 @@ class FakeBotApi(BaseRequest):
                          pool_timeout=None) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
-        call = Call(name, params)
+        files = {}
+        if request_data is not None and request_data.contains_files:
+            for key, value in (request_data.multipart_data or {}).items():
+                files[key] = (value[0], value[1])  # (file name, content, mime type)
+        call = Call(name, params, files)
         if call.chat_id in self.held and name.startswith("send"):
             await self.held[call.chat_id].wait()
         failures = self.failures.get(call.chat_id) if call.chat_id is not None else None
@@ -124,6 +129,11 @@ class FakeBotApi(BaseRequest):
             if kind == "video_note":
                 media["length"] = 240
             return self._message(call, **{kind: media})
+        if call.method == "sendDocument":
+            name, _ = next(iter(call.files.values()))
+            return self._message(call, document={"file_id": f"doc-{self._message_id}",
+                                                 "file_unique_id": f"d{self._message_id}",
+                                                 "file_name": name})
         if call.method == "sendMediaGroup":
             media = call.params["media"]
             if not 2 <= len(media) <= 10:

@@ -104,3 +104,24 @@ def test_the_office_makes_its_documents_from_the_command_line(tmp_path):
     assert cli(tmp_path, "report", "monthly", "Nov").returncode == 1
     hot = cli(tmp_path, "report", "hotspots", "--months", "3", "--out", str(tmp_path / "h.xlsx"))
     assert hot.returncode == 0, hot.stderr
+
+
+async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    await boss.send("/report")
+    assert boss.last_text == "需要哪一份文件？每份都是 Excel 檔案。"
+    assert boss.labels() == ["維修月報：2026年11月", "維修月報：2026年10月",
+                             "維修台帳：2026年11月至今", "熱點問題：最近 6 個月"]
+    await boss.tap("維修月報：2026年11月")
+    sent = [c for c in boss.calls() if c.method == "sendDocument"]
+    name, content = sent[-1].files["document"]
+    assert name == "monthly-report-2026-11.xlsx"
+    (tmp_path / name).write_bytes(content)
+    assert load_workbook(tmp_path / name).sheetnames[0] == "摘要"
+    await boss.tap_data("rp:l:2026-11")
+    ledger = [c for c in boss.calls() if c.method == "sendDocument"][-1]
+    assert ledger.params["caption"] == "維修台帳，2026年11月：3 件工作"
+    await boss.tap_data("rp:m:2020-01")  # a month never offered
+    assert desk.api.calls[-1].method == "answerCallbackQuery"
+    await clerk.send("/report")
+    assert clerk.last_text == "抱歉，您沒有權限進行這個操作。"

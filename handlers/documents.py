@@ -1,0 +1,90 @@
+"""/report: managers and supervisors get the office's documents in the chat, as Excel files
+in their own language: the monthly repair report (this month or the last), the ledger of
+the month so far, and the hot spots of the last six months."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import spreadsheets
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    button_data,
+    chat_of,
+    handles,
+    keyboard,
+)
+from workflow import reports
+from workflow.tickets import Refusal
+
+HOT_SPOT_MONTHS = 6
+
+
+def _months(context: Context) -> tuple[date, date]:
+    local = context.desk.now().astimezone(context.desk.settings.tz).date()
+    this = date(local.year, local.month, 1)
+    last = date(this.year - (this.month == 1), (this.month - 2) % 12 + 1, 1)
+    return this, last
+
+
+@handles(roles_allowed=reports.READERS)
+async def menu(update: Update, context: Context, who: Asker) -> None:
+    tr = who.tr
+    this, last = _months(context)
+    await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([
+        [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
+        [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
+        [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
+        [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")],
+    ]))
+
+
+@handles(roles_allowed=reports.READERS)
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    month = spreadsheets.month_of(args[0]) if args else None
+    if action in ("m", "l") and (month is None or month not in _months(context)):
+        raise Refusal(Refusal.STALE)  # only the months offered
+    with tempfile.TemporaryDirectory() as folder:
+        if action == "m" and month is not None:
+            name = spreadsheets.file_name("monthly-report", args[0])
+            path = Path(folder) / name
+            spreadsheets.monthly_xlsx(tr, d.settings, await reports.monthly(d.db, d.settings,
+                                                                            month), path)
+            caption = tr("Monthly repair report, {month}", month=tr.month(month))
+        elif action == "l" and month is not None:
+            today = d.now().astimezone(d.settings.tz).date()
+            name = spreadsheets.file_name("repair-ledger", args[0])
+            path = Path(folder) / name
+            writer = spreadsheets.LedgerWriter(tr, d.settings, path)
+            try:
+                count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
+            finally:
+                writer.close()
+            caption = tr("Repair ledger, {month}: {count} jobs", month=tr.month(month),
+                         count=count)
+        elif action == "h":
+            name = spreadsheets.file_name("hot-spots", f"{HOT_SPOT_MONTHS}m")
+            path = Path(folder) / name
+            spreadsheets.hot_spots_xlsx(tr, d.settings, await reports.hot_spots(
+                d.db, d.settings, HOT_SPOT_MONTHS, d.now()), path)
+            caption = tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS)
+        else:
+            raise Refusal(Refusal.INVALID)
+        with path.open("rb") as document:
+            await context.bot.send_document(chat_of(update), document, filename=name,
+                                            caption=caption)
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("report", menu, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rp:"))
