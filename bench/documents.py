@@ -1,0 +1,106 @@
+"""The office's documents at a million tickets: the monthly repair report (figures and its
+workbook) and the repair ledger of one year, streamed.
+
+    .venv/bin/python bench/documents.py [--size 1000000] [--residents 10000]
+
+Builds the same database as bench/scale.py (one ticket a minute, years of use), then times
+the monthly report for November 2026 and writes the ledger of the last 365 days (about a
+third of a million rows) to a file, measuring how far the process's resident memory grows
+while it does. Baselines, in the same process: /stats of the month (the figures the chat
+shows), and reading the year's ledger rows without writing them. Prints seconds, ratios
+and megabytes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scale import NOW, build  # noqa: E402
+from handlers import spreadsheets  # noqa: E402
+from handlers.i18n import Tr  # noqa: E402
+from storage.db import Database  # noqa: E402
+from workflow import reports, stats  # noqa: E402
+from workflow.settings import EstateSettings  # noqa: E402
+
+RUNS = 3
+
+
+def rss_mb() -> float:
+    """The resident set now (not the peak): /proc's VmRSS."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def measure(path: Path, folder: Path) -> dict[str, float]:
+    settings = EstateSettings()
+    tr = Tr("zh_Hant", settings.tz)
+    db = Database(str(path))
+    await db.open()
+    month = date(2026, 11, 1)
+    start, end = stats.month_bounds(settings, month)
+    figures: dict[str, list[float]] = {"stats": [], "monthly": []}
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        await db.off_loop(lambda conn: stats.month_figures(conn, month, start, end))
+        figures["stats"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        data = await reports.monthly(db, settings, month)
+        spreadsheets.monthly_xlsx(tr, settings, data, folder / "monthly.xlsx")
+        figures["monthly"].append(time.perf_counter() - began)
+    last = NOW.astimezone(settings.tz).date()
+    first = date(last.year - 1, last.month, last.day)
+    before = rss_mb()
+    began = time.perf_counter()
+    read = await reports.each_ledger_row(db, settings, first, last, lambda row: None)
+    read_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    writer = spreadsheets.LedgerWriter(tr, settings, folder / "ledger.xlsx")
+    peak = [before]
+
+    def write(row: tuple) -> None:
+        writer(row)
+        if writer.row % 20_000 == 0:
+            peak.append(rss_mb())
+    rows = await reports.each_ledger_row(db, settings, first, last, write)
+    writer.close()
+    ledger_seconds = time.perf_counter() - began
+    peak.append(rss_mb())
+    await db.close()
+    assert rows == read
+    return {"stats": min(figures["stats"]), "monthly": min(figures["monthly"]),
+            "rows": rows, "read": read_seconds, "ledger": ledger_seconds,
+            "growth": max(peak) - before, "size": (folder / "ledger.xlsx").stat().st_size}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--residents", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        started = time.perf_counter()
+        build(path, args.size, args.residents)
+        print(f"built {args.size:,} tickets in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr)
+        found = asyncio.run(measure(path, Path(folder)))
+    print(f"monthly report (figures + workbook): {found['monthly']:.2f} s "
+          f"({found['monthly'] / found['stats']:.2f}x /stats of the month, "
+          f"{found['stats']:.2f} s)")
+    print(f"ledger of a year: {found['rows']:,} rows in {found['ledger']:.1f} s "
+          f"({found['ledger'] / found['read']:.1f}x reading them alone, {found['read']:.1f} s); "
+          f"{found['size'] / 1e6:.0f} MB file; resident memory grew {found['growth']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
