@@ -6,10 +6,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from handlers import spreadsheets
+from handlers import pdfs, spreadsheets
 from handlers.i18n import Tr
-from workflow import reports
+from workflow import reports, settlement
 from workflow.settings import LANGUAGES
+from workflow.tickets import Refusal
 
 
 def add_parsers(sub) -> None:
@@ -20,10 +21,17 @@ def add_parsers(sub) -> None:
     ledger = report.add_parser("ledger", help="the repair ledger (維修台帳), one row per job")
     ledger.add_argument("--from", dest="first", required=True, help="the first day, 2026-11-01")
     ledger.add_argument("--to", dest="last", required=True, help="the last day, 2026-11-30")
+    settle = report.add_parser("settlement", help="the quarterly settlement per responsible "
+                                                  "unit (季度結算匯總), PDF and XLSX")
+    settle.add_argument("quarter", help="such as 2026-Q4")
+    settle.add_argument("--contractor", metavar="KEY", help="one unit; default every unit")
+    settle.add_argument("--deliver", action="store_true",
+                        help="also send it to each unit's people in the chat (to acknowledge) "
+                             "and to the managers, as the first day of a quarter does")
     hot = report.add_parser("hotspots", help="hot spots (熱點問題): where and what keeps "
                                              "breaking")
     hot.add_argument("--months", type=int, default=6)
-    for parser in (monthly, ledger, hot):
+    for parser in (monthly, ledger, settle, hot):
         parser.add_argument("--language", choices=LANGUAGES,
                             help="the document's language; default the estate's")
         parser.add_argument("--out", type=Path, help="the file to write; default in the "
@@ -62,6 +70,34 @@ async def _ledger(args, env, settings, db, now) -> int:
     return 0
 
 
+async def _settlement(args, env, settings, db, now) -> int:
+    if settlement.quarter_days(args.quarter) is None:
+        print("report: the quarter must be written like 2026-Q4", file=sys.stderr)
+        return 1
+    period = args.quarter.strip().upper()
+    try:
+        found = [await settlement.of_unit(db, settings, args.contractor, period)] \
+            if args.contractor else await settlement.all_units(db, settings, period)
+    except Refusal:
+        print(f"report: no responsible unit has the key {args.contractor}; see "
+              f"'estatedesk contractor list'", file=sys.stderr)
+        return 1
+    folder = args.out or Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    tr = _tr(args, settings)
+    for data in found:
+        stem = f"settlement-{period}-{data.unit.key}"
+        pdfs.settlement_pdf(tr, settings, data, folder / f"{stem}.pdf")
+        spreadsheets.settlement_xlsx(tr, settings, data, folder / f"{stem}.xlsx")
+        print(f"{data.unit.name}: {len(data.jobs)} jobs, {data.total(settlement.CHARGED):g} "
+              f"the unit's, {data.total(settlement.TAKEN_OVER):g} charged back: "
+              f"{folder / stem}.pdf and .xlsx")
+    if args.deliver:
+        units = await settlement.deliver_now(db, period, now)
+        print(f"Delivery of {period} queued for {units} units; the bot sends it when it runs.")
+    return 0
+
+
 async def _hotspots(args, env, settings, db, now) -> int:
     if not 1 <= args.months <= 36:
         print("report: --months must be from 1 to 36", file=sys.stderr)
@@ -77,4 +113,5 @@ COMMANDS = {
     ("report", "monthly"): _monthly,
     ("report", "ledger"): _ledger,
     ("report", "hotspots"): _hotspots,
+    ("report", "settlement"): _settlement,
 }

@@ -8,21 +8,27 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import spreadsheets
+from handlers import pdfs, spreadsheets
 from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    Desk,
     answer,
     button_data,
+    callback_args,
     chat_of,
+    clear_buttons,
     handles,
+    int_arg,
     keyboard,
 )
-from workflow import reports
+from handlers.i18n import Tr
+from storage.records import OutboxMessage, Person
+from workflow import delivery, reports, roles, settlement
 from workflow.tickets import Refusal
 
 HOT_SPOT_MONTHS = 6
@@ -85,6 +91,57 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                             caption=caption)
 
 
+async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage,
+                          recipient: Person) -> None:
+    """A unit's quarterly settlement (called by the outbox sender): the PDF to sign, with a
+    button to acknowledge receipt for the unit's people, then the workbook; each once."""
+    delivery_id = message.payload["delivery"]
+    data, acknowledged = await settlement.of_delivery(d.db, d.settings, delivery_id)
+    stem = f"settlement-{data.period}-{data.unit.key}"
+    caption = tr("Quarterly settlement {period}: {unit}", period=data.period,
+                 unit=data.unit.name)
+    ask = recipient.role == roles.CONTRACTOR and acknowledged is None
+    with tempfile.TemporaryDirectory() as folder:
+        if "pdf" not in message.progress:
+            path = Path(folder) / f"{stem}.pdf"
+            pdfs.settlement_pdf(tr, d.settings, data, path)
+            with path.open("rb") as document:
+                await bot.send_document(chat, document, filename=path.name, caption=caption,
+                                        reply_markup=keyboard([[(tr("Acknowledge receipt"),
+                                                                 f"st:ack:{delivery_id}")]])
+                                        if ask else None)
+            await delivery.progressed(d.db, message, "pdf")
+        path = Path(folder) / f"{stem}.xlsx"
+        spreadsheets.settlement_xlsx(tr, d.settings, data, path)
+        with path.open("rb") as document:
+            await bot.send_document(chat, document, filename=path.name)
+
+
+async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage) -> None:
+    """Last month's report to a manager on the 1st (called by the outbox sender)."""
+    name = message.payload["month"]
+    month = spreadsheets.month_of(name)
+    assert month is not None  # written by the sweep
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / spreadsheets.file_name("monthly-report", name)
+        spreadsheets.monthly_xlsx(tr, d.settings, await reports.monthly(d.db, d.settings,
+                                                                        month), path)
+        with path.open("rb") as document:
+            await bot.send_document(chat, document, filename=path.name, caption=tr(
+                "Monthly repair report, {month}", month=tr.month(month)))
+
+
+@handles(roles_allowed=(roles.CONTRACTOR,))
+async def acknowledge(update: Update, context: Context, who: Asker) -> None:
+    d = context.desk
+    first = await settlement.acknowledge(d.db, int_arg(callback_args(update), 0), who.user_id,
+                                         d.now())
+    await clear_buttons(update)
+    await answer(update, who.tr("Receipt recorded. Thank you.") if first else
+                 who.tr("Receipt was already recorded."))
+
+
 def register(app) -> None:
+    app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^st:ack:"))
     app.add_handler(CommandHandler("report", menu, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rp:"))

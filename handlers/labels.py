@@ -27,6 +27,10 @@ QUOTE_STATES = {
     "accepted": N_("accepted by the owner"),
     "declined": N_("declined by the owner"),
 }
+SETTLED = {
+    "charged": N_("The unit's own job"),
+    "taken_over": N_("Taken over by our staff: charged back"),
+}
 MOVEMENTS = {
     "issue": N_("Issued to a job"),
     "receipt": N_("Received"),

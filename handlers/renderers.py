@@ -12,7 +12,7 @@ from babel.lists import format_list
 from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest
 
-from handlers import cards, labels
+from handlers import cards, documents, labels
 from handlers import signoffs as signoffs_ui
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, worker_buttons
@@ -440,6 +440,16 @@ async def _stock_low(n: Notice) -> None:
                       "of {minimum}. Please reorder.", name=p["name"], code=p["code"],
                       stock=n.tr.number(p["stock"]), unit=p["unit"],
                       minimum=n.tr.number(p["minimum"])))
+
+
+@renders("settlement", plain=True)
+async def _settlement(n: Notice) -> None:
+    await documents.send_settlement(n.bot, n.d, n.tr, n.chat, n.message, n.recipient)
+
+
+@renders("monthly_report", plain=True)
+async def _monthly_report(n: Notice) -> None:
+    await documents.send_monthly(n.bot, n.d, n.tr, n.chat, n.message)
 
 
 @renders("join_approved", plain=True)

@@ -16,6 +16,7 @@ from handlers.i18n import Tr
 from storage.db import from_db_time
 from workflow import reports
 from workflow.settings import EstateSettings
+from workflow.settlement import CHARGED, TAKEN_OVER, Settlement
 
 DATETIME = "yyyy-mm-dd hh:mm"
 
@@ -232,3 +233,31 @@ def month_of(value: str) -> date | None:
         return date(year, month, 1)
     except ValueError:
         return None
+
+
+def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
+    book = Book(path)
+    rows = [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
+             j.completed_at.astimezone(settings.tz).replace(tzinfo=None),
+             j.deadline_at.astimezone(settings.tz).replace(tzinfo=None),
+             tr("yes") if j.met else tr("no"),
+             labels.of(tr, labels.SETTLED, j.kind), j.cost] for j in data.jobs]
+    sheet = book.sheet(tr("Quarterly settlement {period}: {unit}", period=data.period,
+                          unit=data.unit.name)[:31],
+                       [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
+                        tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost")],
+                       [15, 12, 16, 17, 17, 10, 24, 12])
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, book.moment)
+            elif isinstance(value, float):
+                sheet.write_number(r, c, value, book.money)
+            else:
+                sheet.write(r, c, value)
+    end = len(rows) + 2
+    sheet.write(end, 6, tr("Cost of the unit's jobs"))
+    sheet.write_number(end, 7, data.total(CHARGED), book.money)
+    sheet.write(end + 1, 6, tr("Charged back"))
+    sheet.write_number(end + 1, 7, data.total(TAKEN_OVER), book.money)
+    book.close()

@@ -134,3 +134,59 @@ async def unit_counts(conn: Connection, start: datetime,
         "t.created_at >= ? AND t.created_at < ? GROUP BY 1, 2 ORDER BY 3 DESC",
         (to_db_time(start), to_db_time(end)))
     return [tuple(r) for r in await cur.fetchall()]
+
+
+# A unit's quarter: the jobs it was liable for (done by it, at its cost) and those our own
+# staff took over after it missed its deadline (charged back), each with its cost.
+SETTLEMENT = """
+SELECT t.ref, u.building, u.unit, t.category, t.completed_at, t.deadline_at,
+       CASE WHEN t.defaulted_contractor_id = ? THEN 'taken_over' ELSE 'charged' END,
+       coalesce(m.labour_cost + m.materials_cost,
+                (SELECT sum(v.labour_cost + v.materials_cost) FROM visits v
+                 WHERE v.ticket_id = t.id), 0)
+FROM tickets t
+JOIN units u ON u.id = t.unit_id
+LEFT JOIN measurements m ON m.id = (SELECT max(id) FROM measurements x
+                                    WHERE x.ticket_id = t.id)
+WHERE t.kind = 'R' AND t.completed_at >= ? AND t.completed_at < ? AND
+      (t.defaulted_contractor_id = ? OR
+       (t.contractor_id = ? AND coalesce(t.payer, 'unit') = 'unit'))
+ORDER BY t.completed_at, t.id
+"""
+
+
+async def settlement_rows(conn: Connection, contractor_id: int, start: datetime,
+                          end: datetime) -> list[tuple]:
+    cur = await conn.execute(SETTLEMENT, (contractor_id, to_db_time(start), to_db_time(end),
+                                          contractor_id, contractor_id))
+    return [tuple(r) for r in await cur.fetchall()]
+
+
+async def record_delivery(conn: Connection, contractor_id: int, period: str,
+                          now: datetime) -> int:
+    """The settlement's delivery (once per unit and quarter); returns its id."""
+    await conn.execute(
+        "INSERT INTO settlement_deliveries (contractor_id, period, sent_at) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING", (contractor_id, period, to_db_time(now)))
+    row = await (await conn.execute(
+        "SELECT id FROM settlement_deliveries WHERE contractor_id = ? AND period = ?",
+        (contractor_id, period))).fetchone()
+    return row[0]
+
+
+async def acknowledge(conn: Connection, delivery_id: int, contractor_id: int, user_id: int,
+                      now: datetime) -> bool:
+    """The unit's receipt (送達), once; False when already acknowledged (or not theirs)."""
+    cur = await conn.execute(
+        "UPDATE settlement_deliveries SET acknowledged_at = ?, acknowledged_by = ? WHERE "
+        "id = ? AND contractor_id = ? AND acknowledged_at IS NULL",
+        (to_db_time(now), user_id, delivery_id, contractor_id))
+    return cur.rowcount == 1
+
+
+async def delivery(conn: Connection, delivery_id: int) -> tuple | None:
+    """(contractor id, period, sent at, acknowledged at, acknowledged by)."""
+    row = await (await conn.execute(
+        "SELECT contractor_id, period, sent_at, acknowledged_at, acknowledged_by FROM "
+        "settlement_deliveries WHERE id = ?", (delivery_id,))).fetchone()
+    return tuple(row) if row else None

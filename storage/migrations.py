@@ -422,4 +422,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX measurements_ticket ON measurements(ticket_id, id);
     """,
+    # 15: the quarterly settlement delivered to a responsible unit (送達): when it was sent and
+    # who of the unit acknowledged receipt
+    """
+    CREATE TABLE settlement_deliveries (
+        id INTEGER PRIMARY KEY,
+        contractor_id INTEGER NOT NULL REFERENCES contractors(id),
+        period TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by INTEGER,
+        UNIQUE (contractor_id, period)
+    );
+    """,
 ]

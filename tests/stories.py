@@ -60,4 +60,7 @@ async def complete(tech: Person, ticket_id: int = 1, note: str = "Fixed it.") ->
     await tech.tap_data("w:pd")
     await tech.send(note)
     await tech.send("1")
-    await tech.send("0")
+    if any(b["callback_data"] == "w:mf" for b in tech.calls()[-1].buttons()):
+        await tech.tap_data("w:mf")  # the storeroom's items: none used
+    else:
+        await tech.send("0")  # no catalogue: the materials' cost

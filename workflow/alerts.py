@@ -5,12 +5,12 @@ manager. A step that fell due while the bot was down is sent on the first sweep,
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from storage import outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import onsite, roles, signoff, sla, surveys
+from workflow import onsite, roles, settlement, signoff, sla, surveys
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -32,6 +32,9 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
                                             LATE_SENT)
             if timer.ticket_id == timers.ESTATE and timer.kind == sla.WEEKLY:
                 await _weekly(conn, settings, now, late)
+            elif timer.ticket_id == timers.ESTATE and timer.kind in (sla.MONTHLY,
+                                                                     sla.QUARTERLY):
+                await _paperwork(conn, settings, timer.kind, now)
             elif timer.ticket_id == timers.ESTATE:
                 await _digest(conn, settings, now, late)
             else:
@@ -48,6 +51,10 @@ async def schedule_digest(db: Database, settings: EstateSettings, now: datetime)
         pending = await timers.pending(conn, timers.ESTATE)
         if sla.WEEKLY not in pending:
             await timers.reschedule(conn, timers.ESTATE, sla.WEEKLY, _next_week(settings, now))
+        for kind in (sla.MONTHLY, sla.QUARTERLY):
+            if kind not in pending:
+                await timers.reschedule(conn, timers.ESTATE, kind,
+                                        _next_first(settings, now, kind))
         if sla.DIGEST in pending and pending[sla.DIGEST] <= now:
             return
         await timers.reschedule(conn, timers.ESTATE, sla.DIGEST, _next_digest(settings, now))
@@ -63,6 +70,30 @@ def _next_week(settings: EstateSettings, now: datetime) -> datetime:
     """The next Monday at the digest's time."""
     moment = _next_digest(settings, now)
     return moment + timedelta(days=(7 - moment.astimezone(settings.tz).weekday()) % 7)
+
+
+def _next_first(settings: EstateSettings, now: datetime, kind: str) -> datetime:
+    """The next first day of a month (or of a quarter), at the digest's time."""
+    local = now.astimezone(settings.tz)
+    day = date(local.year, local.month, 1)
+    while True:
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        if kind == sla.MONTHLY or day.month in (1, 4, 7, 10):
+            return datetime.combine(day, settings.digest_time, settings.tz)
+
+
+async def _paperwork(conn, settings: EstateSettings, kind: str, now: datetime) -> None:
+    """The 1st: last month's report to the managers; a quarter's first day: last quarter's
+    settlements to the units and the managers."""
+    await timers.reschedule(conn, timers.ESTATE, kind, _next_first(settings, now, kind))
+    local = now.astimezone(settings.tz).date()
+    if kind == sla.QUARTERLY:
+        await settlement.deliver(conn, settlement.previous_quarter(local), now)
+        return
+    last = date.fromordinal(date(local.year, local.month, 1).toordinal() - 1)
+    for person in await people.reachable_with_role(conn, roles.MANAGER):
+        await outbox.add(conn, person.user_id, "monthly_report", now,
+                         payload={"month": f"{last.year:04d}-{last.month:02d}"})
 
 
 async def _weekly(conn, settings: EstateSettings, now: datetime, late: bool) -> None:

@@ -1,0 +1,81 @@
+"""Documents to print and sign, as PDF: the quarterly settlement per responsible unit and the
+repair form (維修單). ReportLab's own CJK fonts (Adobe's CID fonts: Ming for Traditional,
+Song for Simplified Chinese) need no font file, so a pip install alone renders Chinese; the
+text stays Unicode, so it can be searched and copied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from handlers import labels
+from handlers.i18n import Tr
+from workflow.settings import EstateSettings
+from workflow.settlement import CHARGED, TAKEN_OVER, Settlement
+
+FONTS = {"zh_Hans": "STSong-Light", "zh_Hant": "MSung-Light", "en": "MSung-Light"}
+for _font in set(FONTS.values()):
+    pdfmetrics.registerFont(UnicodeCIDFont(_font))
+
+
+def _styles(tr: Tr) -> tuple[ParagraphStyle, ParagraphStyle, str]:
+    font = FONTS.get(tr.language, "MSung-Light")
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=6)
+    return title, body, font
+
+
+def _table(rows: list[list[str]], font: str, widths: list[float]) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
+    title, body, font = _styles(tr)
+    story = [
+        Paragraph(tr("Quarterly settlement {period}: {unit}", period=data.period,
+                     unit=data.unit.name), title),
+        Paragraph(tr("{estate}, repairs completed from {first} to {last}",
+                     estate=settings.estate_name, first=tr.date(data.first),
+                     last=tr.date(data.last)), body),
+        Spacer(1, 4 * mm),
+    ]
+    head = [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"), tr("Deadline"),
+            tr("Deadline met"), tr("Cost")]
+    for kind, caption in ((CHARGED, tr("Jobs the unit was liable for")),
+                          (TAKEN_OVER, tr("Taken over by our own staff after the deadline: "
+                                          "charged back"))):
+        jobs = [j for j in data.jobs if j.kind == kind]
+        story.append(Paragraph(caption, body))
+        rows = [head] + [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings,
+                                                                          j.category),
+                          tr.datetime(j.completed_at), tr.datetime(j.deadline_at),
+                          tr("yes") if j.met else tr("no"), tr.number(j.cost)] for j in jobs]
+        story += [_table(rows, font, [28 * mm, 22 * mm, 24 * mm, 30 * mm, 30 * mm, 16 * mm,
+                                      22 * mm]), Spacer(1, 4 * mm)]
+    story += [
+        Paragraph(tr("Jobs: {count}; deadlines met: {met}; missed: {missed}",
+                     count=len(data.jobs), met=data.met, missed=data.missed), body),
+        Paragraph(tr("Cost of the unit's jobs: {charged}; charged back: {back}",
+                     charged=tr.number(data.total(CHARGED)),
+                     back=tr.number(data.total(TAKEN_OVER))), body),
+        Spacer(1, 12 * mm),
+        _table([[tr("For the management office"), tr("For the responsible unit")],
+                [tr("Signature and date:"), tr("Signature and date:")]],
+               font, [85 * mm, 85 * mm]),
+    ]
+    SimpleDocTemplate(str(path), pagesize=A4, title=data.period, leftMargin=15 * mm,
+                      rightMargin=15 * mm).build(story)

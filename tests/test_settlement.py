@@ -1,0 +1,97 @@
+"""The quarter's settlement with a responsible unit (季度結算匯總): its own jobs and those
+taken over and charged back, in writing (PDF and XLSX), delivered to the unit's people on the
+first day of the next quarter, who acknowledge receipt (送達); the managers get a copy, and
+last month's report on the 1st."""
+
+import io
+from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from handlers import pdfs, spreadsheets
+from handlers.i18n import Tr
+from tests.stories import complete, report_leak, resident_of_a12, staff
+from tests.test_measurement import storeroom
+from tests.test_units_in_chat import aqua_works, send_to_aqua
+from workflow import admin, roles, settlement
+
+
+async def a_quarter_with_aqua(desk):
+    """Aqua Works repairs one leak itself; it never takes the second, which our own
+    technician does instead."""
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    await storeroom(desk)
+    lee, wong = await aqua_works(desk, "zh-TW")
+    manager = desk.person(9004, "Manager", "zh-TW")
+    await manager.send(f"/start {await admin.invite(desk.db, roles.MANAGER, '經理', desk.clock())}")
+    resident = await resident_of_a12(desk, "zh-TW")
+    await report_leak(resident, "廚房水槽漏水。")
+    await report_leak(resident, "浴室水龍頭漏水。")
+    await send_to_aqua(clerk, 1)
+    await lee.tap_starting("u:ok:1:")
+    await lee.tap_starting("w:done:1:")
+    await lee.send_photo("after-1")
+    await lee.tap_data("w:pd")
+    await lee.send("更換存水彎。")
+    await lee.send("1")
+    await lee.send("S05 1")
+    await lee.tap_data("w:mf")
+    await send_to_aqua(clerk, 2)
+    await desk.run_until(desk.clock.now + timedelta(hours=5))  # not taken in 4 hours
+    await clerk.tap_starting("d:own:2:")
+    await clerk.tap_starting("d:po:2:9002:")
+    await clerk.tap_starting("d:dl:2:o9002:2:")
+    await complete(tech, 2, note="更換水龍頭墊片。")
+    return clerk, tech, boss, manager, lee, wong
+
+
+async def test_the_settlement_lists_the_units_jobs_and_the_charge_backs(desk, tmp_path):
+    await a_quarter_with_aqua(desk)
+    data = await settlement.of_unit(desk.db, desk.settings, "aqua", "2026-Q4")
+    assert [(j.ref, j.kind, j.cost) for j in data.jobs] == [
+        ("R-2026-00001", "charged", 670.0), ("R-2026-00002", "taken_over", 450.0)]
+    assert (data.met, data.missed, data.total("charged")) == (1, 1, 670.0)
+    path = tmp_path / "settlement.pdf"
+    pdfs.settlement_pdf(Tr("zh_Hant", desk.settings.tz), desk.settings, data, path)
+    text = PdfReader(path).pages[0].extract_text()
+    for words in ("季度結算匯總 2026-Q4：Aqua Works", "R-2026-00001", "給排水",
+                  "本處人員接手", "簽名及日期"):
+        assert words in text, words
+    sheet = tmp_path / "settlement.xlsx"
+    spreadsheets.settlement_xlsx(Tr("zh_Hans", desk.settings.tz), desk.settings, data, sheet)
+    rows = list(load_workbook(sheet).active.iter_rows(values_only=True))
+    assert rows[1][0] == "R-2026-00001" and rows[1][2] == "给排水"
+
+
+async def test_the_first_day_of_the_quarter_delivers_it_and_the_unit_acknowledges(desk):
+    clerk, tech, boss, manager, lee, wong = await a_quarter_with_aqua(desk)
+    await desk.start_schedule()
+    await desk.run_until(datetime(2026, 12, 1, 1, 0, tzinfo=desk.clock.now.tzinfo))
+    monthly = [c for c in manager.calls() if c.method == "sendDocument"]
+    assert [c.files["document"][0] for c in monthly] == ["monthly-report-2026-11.xlsx"]
+    await desk.run_until(datetime(2027, 1, 1, 1, 0, tzinfo=desk.clock.now.tzinfo))
+    for person in (lee, wong, manager):
+        names = [c.files["document"][0] for c in person.calls() if c.method == "sendDocument"]
+        assert "settlement-2026-Q4-aqua.pdf" in names and "settlement-2026-Q4-aqua.xlsx" in \
+            names, person.first_name
+    pdf = next(c for c in lee.calls() if c.method == "sendDocument" and
+               c.files["document"][0].endswith(".pdf"))
+    assert "Aqua Works" in PdfReader(io.BytesIO(pdf.files["document"][1])).pages[0] \
+        .extract_text()
+    assert [b["text"] for b in pdf.buttons()] == ["已收到"]
+    assert not any(c.buttons() for c in manager.calls() if c.method == "sendDocument")
+    await lee.tap("已收到")
+    assert lee.last_text == "已登錄收件，謝謝。"
+    await wong.tap("已收到")
+    assert wong.last_text == "已經登錄過收件了。"
+    assert await desk.query("SELECT period, acknowledged_by FROM settlement_deliveries") == [
+        ("2026-Q4", 7001)]
+    await boss.tap_data("st:ack:1")  # only the unit's people acknowledge
+    assert desk.api.calls[-1].params.get("show_alert")
+
+
+def test_quarters_are_read_as_offices_write_them():
+    assert settlement.quarter_days("2026-q4") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert settlement.quarter_days("2026-Q5") is None
+    assert settlement.previous_quarter(date(2027, 1, 1)) == "2026-Q4"

@@ -1,0 +1,151 @@
+"""The quarterly settlement per responsible unit (季度結算匯總): every job the unit was liable
+for in the quarter with its cost, and those our own staff took over after the unit missed
+its deadline, charged back; deadlines met and missed; totals. It is delivered in writing to
+the unit's people in the chat, whose acknowledgement of receipt (送達) is recorded, and to
+the managers; automatically on the first day of each quarter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage import contractors, ledger, outbox, people
+from storage.db import Connection, Database, db_time, from_db_time
+from storage.records import Contractor
+from workflow import roles
+from workflow import tickets as machine
+from workflow.reports import day_bounds
+from workflow.settings import EstateSettings
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+CHARGED, TAKEN_OVER = "charged", "taken_over"
+Refusal = machine.Refusal
+
+
+@dataclass(frozen=True)
+class Job:
+    ref: str
+    building: str
+    unit: str
+    category: str
+    completed_at: datetime
+    deadline_at: datetime
+    kind: str  # charged (the unit's own work) or taken_over (ours, charged back)
+    cost: float
+
+    @property
+    def met(self) -> bool:
+        return self.completed_at <= self.deadline_at
+
+
+@dataclass(frozen=True)
+class Settlement:
+    unit: Contractor
+    period: str
+    first: date
+    last: date
+    jobs: list[Job]
+
+    def total(self, kind: str) -> float:
+        return round(sum(j.cost for j in self.jobs if j.kind == kind), 2)
+
+    @property
+    def met(self) -> int:
+        return sum(j.met for j in self.jobs if j.kind == CHARGED)
+
+    @property
+    def missed(self) -> int:
+        return sum(not j.met for j in self.jobs if j.kind == CHARGED) + \
+            sum(j.kind == TAKEN_OVER for j in self.jobs)
+
+
+def quarter_days(period: str) -> tuple[date, date] | None:
+    """'2026-Q4' as its first and last day."""
+    match = QUARTER.match(period.strip().upper())
+    if match is None:
+        return None
+    year, quarter = int(match.group(1)), int(match.group(2))
+    first = date(year, 3 * quarter - 2, 1)
+    following = date(year + (quarter == 4), 3 * quarter % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def previous_quarter(day: date) -> str:
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return quarter_of(date.fromordinal(first.toordinal() - 1))
+
+
+async def _of(conn: Connection, settings: EstateSettings, unit: Contractor,
+              period: str) -> Settlement:
+    days = quarter_days(period)
+    if days is None:
+        raise Refusal(Refusal.INVALID)
+    start, end = day_bounds(settings, *days)
+    rows = await ledger.settlement_rows(conn, unit.id, start, end)
+    return Settlement(unit, period, *days, [
+        Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6], round(r[7] or 0, 2))
+        for r in rows])
+
+
+async def of_unit(db: Database, settings: EstateSettings, key: str,
+                  period: str) -> Settlement:
+    async with db.reading() as conn:
+        unit = await contractors.by_key(conn, key)
+        if unit is None:
+            raise Refusal(Refusal.NOT_FOUND)
+        return await _of(conn, settings, unit, period)
+
+
+async def all_units(db: Database, settings: EstateSettings, period: str) -> list[Settlement]:
+    async with db.reading() as conn:
+        return [await _of(conn, settings, unit, period)
+                for unit in await contractors.active(conn)]
+
+
+async def of_delivery(db: Database, settings: EstateSettings,
+                      delivery_id: int) -> tuple[Settlement, datetime | None]:
+    """The settlement a delivery carried, and when its receipt was acknowledged."""
+    async with db.reading() as conn:
+        found = await ledger.delivery(conn, delivery_id)
+        if found is None:
+            raise Refusal(Refusal.NOT_FOUND)
+        unit = await contractors.get(conn, found[0])
+        assert unit is not None
+        return await _of(conn, settings, unit, found[1]), from_db_time(found[3])
+
+
+async def deliver(conn: Connection, period: str, now: datetime) -> int:
+    """Each active unit's settlement goes to its people in the chat (to acknowledge) and to
+    the managers; once per unit and quarter. Returns how many units."""
+    managers = await people.reachable_with_role(conn, roles.MANAGER)
+    count = 0
+    for unit in await contractors.active(conn):
+        delivery_id = await ledger.record_delivery(conn, unit.id, period, now)
+        for person in await people.of_contractor(conn, unit.id):
+            await outbox.add(conn, person.user_id, "settlement", now,
+                             payload={"delivery": delivery_id})
+        for manager in managers:
+            await outbox.add(conn, manager.user_id, "settlement", now,
+                             payload={"delivery": delivery_id, "copy": True})
+        count += 1
+    return count
+
+
+async def deliver_now(db: Database, period: str, now: datetime) -> int:
+    async with db.transaction() as conn:
+        return await deliver(conn, period, now)
+
+
+async def acknowledge(db: Database, delivery_id: int, user_id: int, now: datetime) -> bool:
+    """送達: one of the unit's people confirms receipt; False when already acknowledged."""
+    async with db.transaction() as conn:
+        person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+        found = await ledger.delivery(conn, delivery_id)
+        if found is None or found[0] != person.contractor_id:
+            raise Refusal(Refusal.FORBIDDEN)
+        return await ledger.acknowledge(conn, delivery_id, found[0], user_id, now)
