@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handlers import pdfs, spreadsheets
 from handlers.i18n import Tr
-from workflow import reports, settlement
+from workflow import reports, settlement, views
 from workflow.settings import LANGUAGES
 from workflow.tickets import Refusal
 
@@ -28,10 +28,12 @@ def add_parsers(sub) -> None:
     settle.add_argument("--deliver", action="store_true",
                         help="also send it to each unit's people in the chat (to acknowledge) "
                              "and to the managers, as the first day of a quarter does")
+    form = report.add_parser("form", help="the repair form (維修單) of one job, PDF")
+    form.add_argument("reference", help="such as R-2026-00017")
     hot = report.add_parser("hotspots", help="hot spots (熱點問題): where and what keeps "
                                              "breaking")
     hot.add_argument("--months", type=int, default=6)
-    for parser in (monthly, ledger, settle, hot):
+    for parser in (monthly, ledger, settle, form, hot):
         parser.add_argument("--language", choices=LANGUAGES,
                             help="the document's language; default the estate's")
         parser.add_argument("--out", type=Path, help="the file to write; default in the "
@@ -98,6 +100,20 @@ async def _settlement(args, env, settings, db, now) -> int:
     return 0
 
 
+async def _form(args, env, settings, db, now) -> int:
+    """Without the bot's connection to Telegram, the photos are counted, not shown; the
+    form asked for in the chat carries them."""
+    try:
+        file = await views.ticket_by_ref(db, args.reference.strip().upper())
+    except Refusal:
+        print(f"report: no ticket {args.reference}", file=sys.stderr)
+        return 1
+    out = args.out or Path(f"repair-form-{file.ticket.ref}.pdf")
+    pdfs.form_pdf(_tr(args, settings), settings, file, out)
+    print(f"Repair form {file.ticket.ref}: {out}")
+    return 0
+
+
 async def _hotspots(args, env, settings, db, now) -> int:
     if not 1 <= args.months <= 36:
         print("report: --months must be from 1 to 36", file=sys.stderr)
@@ -114,4 +130,5 @@ COMMANDS = {
     ("report", "ledger"): _ledger,
     ("report", "hotspots"): _hotspots,
     ("report", "settlement"): _settlement,
+    ("report", "form"): _form,
 }

@@ -48,6 +48,7 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
     if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
         rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status in (machine.COMPLETED, machine.CLOSED):
+        rows.append([(tr("Repair form (PDF)"), f"fm:{t.id}")])
         measured = file.figures is not None and file.figures.kind != "recorded"
         rows.append(([] if measured else [(tr("Confirm measurement"), f"me:ok:{t.id}")]) +
                     [(tr("Correct measurement"), f"me:fix:{t.id}")])

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import pdfs, spreadsheets
@@ -28,7 +29,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import OutboxMessage, Person
-from workflow import delivery, reports, roles, settlement
+from workflow import delivery, reports, roles, settlement, views
 from workflow.tickets import Refusal
 
 HOT_SPOT_MONTHS = 6
@@ -131,6 +132,32 @@ async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMess
                 "Monthly repair report, {month}", month=tr.month(month)))
 
 
+FORM_PHOTOS = 6  # before and after: enough to see the job, small enough to send quickly
+
+
+@handles(roles_allowed=(*roles.DISPATCHERS, roles.SUPERVISING_ENGINEER,
+                        roles.PROJECT_DEPARTMENT))
+async def repair_form(update: Update, context: Context, who: Asker) -> None:
+    """The repair form of one job as a PDF, with its photos (those Telegram still gives)."""
+    d, tr = context.desk, who.tr
+    file = await views.ticket_file(d.db, int_arg(button_data(update).split(":")[1:], 0),
+                                   who.user_id)
+    photos = []
+    for label, found in ((tr("Before"), file.report_photos), (tr("After"), file.after_photos)):
+        for file_id in found[:FORM_PHOTOS // 2]:
+            try:
+                picture = await (await context.bot.get_file(file_id)).download_as_bytearray()
+            except TelegramError:  # gone from Telegram: the form goes without it
+                continue
+            photos.append((label, bytes(picture)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"repair-form-{file.ticket.ref}.pdf"
+        pdfs.form_pdf(tr, d.settings, file, path, tuple(photos))
+        with path.open("rb") as document:
+            await context.bot.send_document(chat_of(update), document, filename=path.name,
+                                            caption=tr("Repair form {ref}", ref=file.ticket.ref))
+
+
 @handles(roles_allowed=(roles.CONTRACTOR,))
 async def acknowledge(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
@@ -143,5 +170,6 @@ async def acknowledge(update: Update, context: Context, who: Asker) -> None:
 
 def register(app) -> None:
     app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^st:ack:"))
+    app.add_handler(CallbackQueryHandler(repair_form, pattern=r"^fm:"))
     app.add_handler(CommandHandler("report", menu, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rp:"))

@@ -5,6 +5,7 @@ text stays Unicode, so it can be searched and copied."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -13,12 +14,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from handlers import labels
+from handlers import cards, labels
 from handlers.i18n import Tr
 from workflow.settings import EstateSettings
 from workflow.settlement import CHARGED, TAKEN_OVER, Settlement
+from workflow.views import TicketFile
 
 FONTS = {"zh_Hans": "STSong-Light", "zh_Hant": "MSung-Light", "en": "MSung-Light"}
 for _font in set(FONTS.values()):
@@ -46,11 +48,11 @@ def _table(rows: list[list[str]], font: str, widths: list[float]) -> Table:
 def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
     title, body, font = _styles(tr)
     story = [
-        Paragraph(tr("Quarterly settlement {period}: {unit}", period=data.period,
-                     unit=data.unit.name), title),
-        Paragraph(tr("{estate}, repairs completed from {first} to {last}",
-                     estate=settings.estate_name, first=tr.date(data.first),
-                     last=tr.date(data.last)), body),
+        Paragraph(_escape(tr("Quarterly settlement {period}: {unit}", period=data.period,
+                             unit=data.unit.name)), title),
+        Paragraph(_escape(tr("{estate}, repairs completed from {first} to {last}",
+                             estate=settings.estate_name, first=tr.date(data.first),
+                             last=tr.date(data.last))), body),
         Spacer(1, 4 * mm),
     ]
     head = [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"), tr("Deadline"),
@@ -79,3 +81,42 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
     ]
     SimpleDocTemplate(str(path), pagesize=A4, title=data.period, leftMargin=15 * mm,
                       rightMargin=15 * mm).build(story)
+
+
+def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
+             photos: tuple[tuple[str, bytes], ...] = ()) -> None:
+    """The repair form (維修單): the job as staff see it, its materials and measurement, the
+    signatures (who, how, when) with room to sign on paper, and the photos before and
+    after (those the bot could fetch)."""
+    title, body, font = _styles(tr)
+    t = file.ticket
+    story: list = [Paragraph(tr("Repair form {ref}", ref=t.ref), title),
+                   Paragraph(_escape(settings.estate_name), body), Spacer(1, 3 * mm)]
+    for line in cards.summary(tr, settings, file, staff=True).split("\n")[1:]:
+        story.append(Paragraph(_escape(line), body))
+    if file.items:
+        rows = [[tr("Item"), tr("Quantity"), tr("Unit price"), tr("Amount")]] + [
+            [i.name, f"{tr.number(i.quantity)} {i.unit}".strip(), tr.number(i.unit_price),
+             tr.number(i.amount)] for i in file.items]
+        story += [Spacer(1, 3 * mm), _table(rows, font, [80 * mm, 30 * mm, 30 * mm, 30 * mm])]
+    signed = {s.party: s for s in file.signoffs}
+    parties = list(file.required) or [p for p in labels.PARTIES if p in signed]
+    rows = [[tr("Party"), tr("Signed"), tr("Signature and date:")]]
+    for party in parties:
+        s = signed.get(party)
+        how = "" if s is None else (tr("{name}, on paper", name=s.signer_name or "")
+                                    if s.channel == "paper" else
+                                    f"{file.names.get(s.user_id or 0, tr('automatic'))} "
+                                    f"{tr.datetime(s.at)}")
+        rows.append([labels.of(tr, labels.PARTIES, party), how, ""])
+    story += [Spacer(1, 4 * mm), _table(rows, font, [45 * mm, 70 * mm, 55 * mm])]
+    for caption, picture in photos:
+        story += [Spacer(1, 3 * mm), Paragraph(caption, body),
+                  Image(io.BytesIO(picture), width=80 * mm, height=60 * mm, kind="proportional")]
+    SimpleDocTemplate(str(path), pagesize=A4, title=t.ref, leftMargin=15 * mm,
+                      rightMargin=15 * mm).build(story)
+
+
+def _escape(text: str) -> str:
+    """Paragraph reads a little markup: a resident's '<' stays a '<'."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

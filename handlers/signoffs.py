@@ -83,7 +83,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         mine = [p for p in signoff.parties_of(who.member) if p in file.required]
         rows = [row for p in mine for row in form_buttons(tr, file, p)]
-        await answer(update, form_text(tr, d.settings, file), keyboard(rows) if rows else None)
+        rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
+        await answer(update, form_text(tr, d.settings, file), keyboard(rows))
     elif action == "qy":
         ticket = await signoff.start_query(d.db, ticket_id, _party(args), who.user_id, d.now())
         await clear_buttons(update)

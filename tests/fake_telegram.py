@@ -27,6 +27,10 @@ def utf16_len(text: str) -> int:
 class AnsweredLate(Exception):
     """Telegram delivers the message but its answer arrives after the client's timeout."""
 
+# A 2x2 grey PNG: what the stand-in serves for any file the bot downloads (a report's photo).
+TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02"
+            b"\x00\x00\x00\xfd\xd4\x9as\x00\x00\x00\x0eIDATx\x9cch\x00\x03\x06\x08\x05\x00*"
+            b"\x0e\x06\x01\x15\x9eB\xd7\x00\x00\x00\x00IEND\xaeB`\x82")
 
 @dataclass
 class Call:
@@ -82,6 +86,8 @@ class FakeBotApi(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=None, write_timeout=None, connect_timeout=None,
                          pool_timeout=None) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file's content, as getFile's path serves it
+            return 200, TINY_PNG
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
         files = {}
@@ -129,6 +135,10 @@ class FakeBotApi(BaseRequest):
             if kind == "video_note":
                 media["length"] = 240
             return self._message(call, **{kind: media})
+        if call.method == "getFile":
+            file_id = call.params["file_id"]
+            return {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": 70,
+                    "file_path": f"photos/{file_id}.png"}
         if call.method == "sendDocument":
             name, _ = next(iter(call.files.values()))
             return self._message(call, document={"file_id": f"doc-{self._message_id}",

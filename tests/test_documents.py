@@ -125,3 +125,24 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     assert desk.api.calls[-1].method == "answerCallbackQuery"
     await clerk.send("/report")
     assert clerk.last_text == "抱歉，您沒有權限進行這個操作。"
+
+
+async def test_the_repair_form_as_pdf_with_its_photos_and_signatures(desk, tmp_path):
+    from pypdf import PdfReader
+
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("維修單（PDF）")
+    sent = [c for c in clerk.calls() if c.method == "sendDocument"][-1]
+    name, content = sent.files["document"]
+    assert name == "repair-form-R-2026-00001.pdf"
+    (tmp_path / name).write_bytes(content)
+    reader = PdfReader(tmp_path / name)
+    text = "".join(page.extract_text() for page in reader.pages)
+    for words in ("維修單 R-2026-00001", "廚房水槽漏水。", "更換存水彎。", "Sink trap",
+                  "業主", "維修部門（主管）", "簽名及日期"):
+        assert words in text, words
+    assert sum(len(page.images) for page in reader.pages) == 1  # the after-photo
+    assert [c.params["file_id"] for c in desk.api.calls if c.method == "getFile"] == ["after-1"]
+    made = cli(tmp_path, "report", "form", "R-2099-00001")
+    assert made.returncode == 1 and "no ticket R-2099-00001" in made.stderr

@@ -132,6 +132,15 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     )
 
 
+async def ticket_by_ref(db: Database, ref: str) -> TicketFile:
+    """For the office's own tools (the command line): any ticket, by its reference."""
+    async with db.reading() as conn:
+        found = await tickets.by_ref(conn, ref)
+        if found is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        return await load_file(conn, found.id)
+
+
 async def _signs(conn, viewer: Person, ticket_id: int) -> bool:
     """The supervising engineer and the project department see the repair forms they sign."""
     if not viewer.active or viewer.role not in (roles.SUPERVISING_ENGINEER,
