@@ -12,7 +12,8 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import pdfs, spreadsheets
+from handlers import charts, pdfs, spreadsheets
+from handlers import stats as stats_view
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -23,6 +24,7 @@ from handlers.common import (
     callback_args,
     chat_of,
     clear_buttons,
+    fit,
     handles,
     int_arg,
     keyboard,
@@ -65,9 +67,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if action == "m" and month is not None:
             name = spreadsheets.file_name("monthly-report", args[0])
             path = Path(folder) / name
-            spreadsheets.monthly_xlsx(tr, d.settings, await reports.monthly(d.db, d.settings,
-                                                                            month), path)
+            data = await reports.monthly(d.db, d.settings, month)
+            spreadsheets.monthly_xlsx(tr, d.settings, data, path)
             caption = tr("Monthly repair report, {month}", month=tr.month(month))
+            await _figures(context.bot, d, tr, chat_of(update), data)
         elif action == "l" and month is not None:
             today = d.now().astimezone(d.settings.tz).date()
             name = spreadsheets.file_name("repair-ledger", args[0])
@@ -118,6 +121,13 @@ async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxM
             await bot.send_document(chat, document, filename=path.name)
 
 
+async def _figures(bot: Bot, d: Desk, tr: Tr, chat: int, data: reports.Monthly) -> None:
+    """The month as the chat shows it: the figures as text, then the chart."""
+    await bot.send_message(chat, fit(stats_view.render(tr, d.settings, data.figures)))
+    if data.figures.by_category:
+        await bot.send_photo(chat, await charts.by_category_png(tr, d.settings, data.figures))
+
+
 async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage) -> None:
     """Last month's report to a manager on the 1st (called by the outbox sender)."""
     name = message.payload["month"]
@@ -125,8 +135,11 @@ async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMess
     assert month is not None  # written by the sweep
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / spreadsheets.file_name("monthly-report", name)
-        spreadsheets.monthly_xlsx(tr, d.settings, await reports.monthly(d.db, d.settings,
-                                                                        month), path)
+        data = await reports.monthly(d.db, d.settings, month)
+        spreadsheets.monthly_xlsx(tr, d.settings, data, path)
+        if "figures" not in message.progress:
+            await _figures(bot, d, tr, chat, data)
+            await delivery.progressed(d.db, message, "figures")
         with path.open("rb") as document:
             await bot.send_document(chat, document, filename=path.name, caption=tr(
                 "Monthly repair report, {month}", month=tr.month(month)))

@@ -125,8 +125,9 @@ class FakeBotApi(BaseRequest):
         if call.method == "sendMessage":
             self._check_message(call)
             return self._message(call, text=call.params["text"])
-        if call.method == "sendPhoto":
-            return self._message(call, photo=[self._photo(call.params["photo"])])
+        if call.method == "sendPhoto":  # a file id, or an uploaded picture (a chart)
+            photo = call.params.get("photo") or f"upload-{self._message_id}"
+            return self._message(call, photo=[self._photo(photo)])
         if call.method in ("sendVoice", "sendAudio", "sendVideoNote"):
             kind = {"sendVoice": "voice", "sendAudio": "audio",
                     "sendVideoNote": "video_note"}[call.method]

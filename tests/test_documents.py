@@ -116,6 +116,9 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     sent = [c for c in boss.calls() if c.method == "sendDocument"]
     name, content = sent[-1].files["document"]
     assert name == "monthly-report-2026-11.xlsx"
+    assert any(t.startswith("2026年11月") for t in boss.texts())  # the figures, as text
+    chart = [c for c in boss.calls() if c.method == "sendPhoto"][-1]
+    assert next(iter(chart.files.values()))[1].startswith(b"\x89PNG")
     (tmp_path / name).write_bytes(content)
     assert load_workbook(tmp_path / name).sheetnames[0] == "摘要"
     await boss.tap_data("rp:l:2026-11")
@@ -146,3 +149,20 @@ async def test_the_repair_form_as_pdf_with_its_photos_and_signatures(desk, tmp_p
     assert [c.params["file_id"] for c in desk.api.calls if c.method == "getFile"] == ["after-1"]
     made = cli(tmp_path, "report", "form", "R-2099-00001")
     assert made.returncode == 1 and "no ticket R-2099-00001" in made.stderr
+
+
+async def test_every_character_of_the_chart_has_a_glyph(desk):
+    """No label of the chart is drawn as boxes, in either Chinese."""
+    from matplotlib.ft2font import FT2Font
+
+    from handlers import charts
+    await a_month_of_work(desk)
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    font = FT2Font(charts.font_path())
+    for language in ("zh_Hant", "zh_Hans"):
+        title, names, counts = charts.chart_labels(Tr(language, desk.settings.tz),
+                                                   desk.settings, data.figures)
+        text = title + "".join(names)
+        assert "給排水" in text or "给排水" in text
+        missing = [c for c in text if not c.isspace() and font.get_char_index(ord(c)) == 0]
+        assert missing == [], language
