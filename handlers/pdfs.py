@@ -22,6 +22,7 @@ from workflow.settings import EstateSettings
 from workflow.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.views import TicketFile
 
+PAGE_ROWS = 40
 FONTS = {"zh_Hans": "STSong-Light", "zh_Hant": "MSung-Light", "en": "MSung-Light"}
 for _font in set(FONTS.values()):
     pdfmetrics.registerFont(UnicodeCIDFont(_font))
@@ -62,12 +63,14 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                                           "charged back"))):
         jobs = [j for j in data.jobs if j.kind == kind]
         story.append(Paragraph(caption, body))
-        rows = [head] + [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings,
-                                                                          j.category),
-                          tr.datetime(j.completed_at), tr.datetime(j.deadline_at),
-                          tr("yes") if j.met else tr("no"), tr.number(j.cost)] for j in jobs]
-        story += [_table(rows, font, [28 * mm, 22 * mm, 24 * mm, 30 * mm, 30 * mm, 16 * mm,
-                                      22 * mm]), Spacer(1, 4 * mm)]
+        rows = [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
+                 tr.datetime(j.completed_at), tr.datetime(j.deadline_at),
+                 tr("yes") if j.met else tr("no"), tr.number(j.cost)] for j in jobs]
+        # a table a page long at most: ReportLab splits one long table slowly
+        for start in range(0, max(len(rows), 1), PAGE_ROWS):
+            story.append(_table([head, *rows[start:start + PAGE_ROWS]], font,
+                                [28 * mm, 22 * mm, 24 * mm, 30 * mm, 30 * mm, 16 * mm, 22 * mm]))
+        story.append(Spacer(1, 4 * mm))
     story += [
         Paragraph(tr("Jobs: {count}; deadlines met: {met}; missed: {missed}",
                      count=len(data.jobs), met=data.met, missed=data.missed), body),
