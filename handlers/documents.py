@@ -44,22 +44,40 @@ def _months(context: Context) -> tuple[date, date]:
     return this, last
 
 
-@handles(roles_allowed=reports.READERS)
+# The construction and supervision teams see the hot spots too, and nothing else here.
+HOT_SPOT_READERS = (*reports.READERS, roles.SUPERVISING_ENGINEER, roles.PROJECT_DEPARTMENT)
+
+
+@handles(roles_allowed=HOT_SPOT_READERS)
 async def menu(update: Update, context: Context, who: Asker) -> None:
     tr = who.tr
     this, last = _months(context)
+    hot = [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")]
+    if who.role not in reports.READERS:
+        await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([hot]))
+        return
     await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([
         [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
-        [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")],
+        [(tr("Settlements: {quarter}", quarter=_last_quarter(context)), "rp:s")], hot,
     ]))
 
 
-@handles(roles_allowed=reports.READERS)
+def _last_quarter(context: Context) -> str:
+    return settlement.previous_quarter(context.desk.now().astimezone(
+        context.desk.settings.tz).date())
+
+
+@handles(roles_allowed=HOT_SPOT_READERS)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
+    if action != "h" and who.role not in reports.READERS:
+        raise Refusal(Refusal.FORBIDDEN)
+    if action == "s":
+        await _settlements(update, context, who)
+        return
     month = spreadsheets.month_of(args[0]) if args else None
     if action in ("m", "l") and (month is None or month not in _months(context)):
         raise Refusal(Refusal.STALE)  # only the months offered
@@ -119,6 +137,21 @@ async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxM
         spreadsheets.settlement_xlsx(tr, d.settings, data, path)
         with path.open("rb") as document:
             await bot.send_document(chat, document, filename=path.name)
+
+
+async def _settlements(update: Update, context: Context, who: Asker) -> None:
+    """Last quarter's settlement of every responsible unit, as PDF, to the one who asked."""
+    d, tr = context.desk, who.tr
+    found = await settlement.all_units(d.db, d.settings, _last_quarter(context))
+    if not found:
+        await answer(update, tr("No responsible unit yet."))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        for data in found:
+            path = Path(folder) / f"settlement-{data.period}-{data.unit.key}.pdf"
+            pdfs.settlement_pdf(tr, d.settings, data, path)
+            with path.open("rb") as document:
+                await context.bot.send_document(chat_of(update), document, filename=path.name)
 
 
 async def _figures(bot: Bot, d: Desk, tr: Tr, chat: int, data: reports.Monthly) -> None:

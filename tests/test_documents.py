@@ -10,7 +10,7 @@ from handlers.i18n import Tr
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
 from tests.test_roster_cli import cli
-from workflow import reports
+from workflow import admin, reports, roles
 
 
 async def a_month_of_work(desk):
@@ -111,7 +111,8 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     await boss.send("/report")
     assert boss.last_text == "需要哪一份文件？每份都是 Excel 檔案。"
     assert boss.labels() == ["維修月報：2026年11月", "維修月報：2026年10月",
-                             "維修台帳：2026年11月至今", "熱點問題：最近 6 個月"]
+                             "維修台帳：2026年11月至今", "結算匯總：2026-Q3",
+                             "熱點問題：最近 6 個月"]
     await boss.tap("維修月報：2026年11月")
     sent = [c for c in boss.calls() if c.method == "sendDocument"]
     name, content = sent[-1].files["document"]
@@ -128,6 +129,15 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     assert desk.api.calls[-1].method == "answerCallbackQuery"
     await clerk.send("/report")
     assert clerk.last_text == "抱歉，您沒有權限進行這個操作。"
+    engineer = desk.person(8001, "監理", "zh-TW")
+    code = await admin.invite(desk.db, roles.SUPERVISING_ENGINEER, "監理", desk.clock())
+    await engineer.send(f"/start {code}")
+    await engineer.send("/report")
+    assert engineer.labels() == ["熱點問題：最近 6 個月"]
+    await engineer.tap_data("rp:l:2026-11")  # the ledger is not theirs
+    assert desk.api.calls[-1].params.get("show_alert")
+    await engineer.tap("熱點問題：最近 6 個月")
+    assert [c for c in engineer.calls() if c.method == "sendDocument"]
 
 
 async def test_the_repair_form_as_pdf_with_its_photos_and_signatures(desk, tmp_path):
