@@ -12,8 +12,7 @@ from babel.lists import format_list
 from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest
 
-from handlers import cards, documents, labels
-from handlers import signoffs as signoffs_ui
+from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.actions import desk_buttons, worker_buttons
 from handlers.common import Desk, fit, keyboard, office
@@ -236,144 +235,6 @@ async def _signoff_request(n: Notice) -> None:
                                    (tr("Not fixed"), f"s:no:{t.id}")]]))
 
 
-@renders("unit_job_taken")
-async def _unit_job_taken(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref} was taken by {name}.", ref=t.ref,
-                      name=n.ticket_file.names.get(n.message.actor_id or 0, "")))
-
-
-@renders("unit_job_withdrawn")
-async def _unit_job_withdrawn(n: Notice) -> None:
-    await n.send(n.tr("{ref} is no longer with your unit: the desk has given it to someone "
-                      "else. Nothing more to do on it.", ref=n.ticket_file.ticket.ref))
-
-
-@renders("unit_job_declined")
-async def _unit_job_declined(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref} was declined by {name}: {reason}. It is back with the desk.",
-                      ref=t.ref, name=n.ticket_file.names.get(n.message.actor_id or 0, ""),
-                      reason=n.payload.get("reason", "")))
-
-
-@renders("visit_proposed")
-async def _visit_proposed(n: Notice) -> None:
-    t, p = n.ticket_file.ticket, n.payload
-    await n.send(n.tr("{ref}: {name} of {unit} proposes to visit {visit}. Does it suit you?",
-                      ref=t.ref, name=n.ticket_file.names.get(n.message.actor_id or 0, ""),
-                      unit=n.ticket_file.contractor.name if n.ticket_file.contractor else "",
-                      visit=cards.visit(n.tr, p["day"], p["slot"])),
-                 keyboard([[(n.tr("Confirm"), f"v:ok:{t.id}:{p['day']}:{p['slot']}"),
-                            (n.tr("Another time"), f"v:alt:{t.id}")]]))
-
-
-@renders("visit_confirmed", "visit_chosen")
-async def _visit_agreed(n: Notice) -> None:
-    t, p = n.ticket_file.ticket, n.payload
-    visit = cards.visit(n.tr, p["day"], p["slot"])
-    await n.send(n.tr("{ref}: the resident confirmed the visit {visit}.", ref=t.ref, visit=visit)
-                 if n.message.kind == "visit_confirmed" else
-                 n.tr("{ref}: the resident asks for another time: {visit}.", ref=t.ref,
-                      visit=visit), n.card_buttons())
-
-
-@renders("quotation")
-async def _quotation(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref}: this repair is at your cost. The quotation: {amount} ({note}). "
-                      "Do you accept it? The work starts once you do.", ref=t.ref,
-                      amount=n.tr.number(t.quote_amount or 0), note=t.quote_note or "-"),
-                 keyboard([[(n.tr("Accept"), f"pa:y:{t.id}"),
-                            (n.tr("Decline"), f"pa:n:{t.id}")]]))
-
-
-@renders("quotation_answered")
-async def _quotation_answered(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    text = n.tr("{ref}: the owner accepted the quotation of {amount}: the work can start.",
-                ref=t.ref, amount=n.tr.number(t.quote_amount or 0)) \
-        if n.payload.get("state") == "accepted" else \
-        n.tr("{ref}: the owner declined the quotation of {amount}. Please contact them.",
-             ref=t.ref, amount=n.tr.number(t.quote_amount or 0))
-    await n.send(text + "\n\n" + n.staff_card(), n.card_buttons())
-
-
-@renders("unit_declined")
-async def _unit_declined(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{unit} declined {ref}: {reason}\nThe desk decides who is liable: send it "
-                      "to the unit again, or to our own staff (in-house or owner-paid).",
-                      unit=n.payload.get("unit", ""), ref=t.ref,
-                      reason=n.payload.get("reason", "")) + "\n\n" + n.staff_card(),
-                 n.card_buttons())
-
-
-@renders("signoff_form", "signoff_reminder")
-async def _signoff_form(n: Notice) -> None:
-    file, party = n.ticket_file, n.payload.get("party", "")
-    head = n.tr("Please sign the repair form as {party}, or query it.",
-                party=labels.of(n.tr, labels.PARTIES, party)) \
-        if n.message.kind == "signoff_form" else \
-        n.tr("A reminder: the repair form waits for your signature ({party}).",
-             party=labels.of(n.tr, labels.PARTIES, party))
-    rows = signoffs_ui.form_buttons(n.tr, file, party)
-    await n.with_photos((file.report_photos + file.after_photos)[:10],
-                        head + "\n\n" + signoffs_ui.form_text(n.tr, n.d.settings, file),
-                        keyboard(rows) if rows else None)
-
-
-@renders("signoff_queried")
-async def _signoff_queried(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{party} queries the repair form of {ref}: {reason}",
-                      party=labels.of(n.tr, labels.PARTIES, n.payload.get("party", "")),
-                      ref=t.ref, reason=n.payload.get("reason", "")) + "\n\n" +
-                 n.staff_card(), n.card_buttons())
-
-
-@renders("follower_completed")
-async def _follower_completed(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.with_photos(n.ticket_file.after_photos, n.tr(
-        "{ref} ({place}), which you reported too, is repaired: {note}\nThank you for telling "
-        "us. If it is still not right, please report it again with /repair.", ref=t.ref,
-        place=t.location, note=t.work_note or ""))
-
-
-@renders("merged_away")
-async def _merged_away(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref} is the same problem as {kept}, reported already: the desk has "
-                      "joined them. You now follow {kept}, and will hear about each step.",
-                      ref=t.ref, kept=n.payload.get("kept", "")))
-
-
-@renders("merged_in")
-async def _merged_in(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref}: another report of the same problem ({duplicate}) was joined to "
-                      "yours. Residents affected: {count}.", ref=t.ref,
-                      duplicate=n.payload.get("duplicate", ""),
-                      count=1 + len(n.ticket_file.followers)))
-
-
-@renders("task_merged")
-async def _task_merged(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref} was a duplicate of {kept} and is closed: nothing more to do on "
-                      "it.", ref=t.ref, kept=n.payload.get("kept", "")))
-
-
-@renders("affected_raised")
-async def _affected_raised(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref}: {count} residents report this fault, so it is now urgent. "
-                      "Deadline: {deadline}.", ref=t.ref, count=n.payload.get("count", 0),
-                      deadline=n.tr.datetime(t.deadline_at)) + "\n\n" + n.staff_card(),
-                 n.card_buttons())
-
-
 @renders("task_confirmed")
 async def _task_confirmed(n: Notice) -> None:
     await n.send(n.tr("{ref}: the resident confirmed the repair. Thank you.",
@@ -431,25 +292,6 @@ async def _weekly(n: Notice) -> None:
 @renders(delivery.UNREACHABLE, plain=True)
 async def _unreachable_plain(n: Notice) -> None:
     await n.send(await _unreachable_text(n.tr, n.d, n.message))
-
-
-@renders("stock_low", plain=True)
-async def _stock_low(n: Notice) -> None:
-    p = n.payload
-    await n.send(n.tr("Storeroom: {name} ({code}) is down to {stock} {unit}, under its minimum "
-                      "of {minimum}. Please reorder.", name=p["name"], code=p["code"],
-                      stock=n.tr.number(p["stock"]), unit=p["unit"],
-                      minimum=n.tr.number(p["minimum"])))
-
-
-@renders("settlement", plain=True)
-async def _settlement(n: Notice) -> None:
-    await documents.send_settlement(n.bot, n.d, n.tr, n.chat, n.message, n.recipient)
-
-
-@renders("monthly_report", plain=True)
-async def _monthly_report(n: Notice) -> None:
-    await documents.send_monthly(n.bot, n.d, n.tr, n.chat, n.message)
 
 
 @renders("join_approved", plain=True)
@@ -632,3 +474,6 @@ async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
     if payload.get("late_sent"):
         lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
     return "\n".join(lines)
+
+
+from handlers import job_notices  # noqa: E402,F401  (its notices register themselves)
