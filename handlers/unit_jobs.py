@@ -38,7 +38,7 @@ async def my_jobs(update: Update, context: Context, who: Asker) -> None:
         return
     settings = context.desk.settings
     rows = [[(f"{t.ref} · {t.unit.label} · {labels.category(tr, settings, t.category)}",
-              f"u:v:{t.id}")] for t in waiting]
+              f"w:v:{t.id}")] for t in waiting]
     rows += [[(f"{t.ref} · {t.unit.label} · {cards.visit(tr, t.visit_date, t.visit_slot)}",
                f"w:v:{t.id}")] for t in own]
     await answer(update, tr("Waiting for your unit to accept: {waiting}. Yours: {own}.",
@@ -51,11 +51,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
-    if action == "v":
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        await answer(update, cards.summary(tr, d.settings, file, staff=True),
-                     keyboard(worker_buttons(tr, file, who.member)))
-    elif action == "ok":
+    if action == "ok":
         ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         kick(context)
         await clear_buttons(update)
