@@ -36,9 +36,10 @@ from handlers import (
     unit_jobs,
     visits,
 )
+from handlers import keys as keys_desk
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from storage.db import Database
-from workflow import admin, alerts, views
+from workflow import admin, alerts, keys, views
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
 
@@ -71,7 +72,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
-                   unit_jobs, visits, escalation, surveys, stats, documents, router):
+                   unit_jobs, visits, keys_desk, escalation, surveys, stats, documents,
+                   router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -88,6 +90,7 @@ def schedule(app: Application) -> None:
 async def sweep(context: Context) -> None:
     d: Desk = context.application.bot_data.desk
     fired = await alerts.sweep(d.db, d.settings, d.now())
+    fired += await keys.overdue(d.db, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
     await d.db.checkpoint()

@@ -6,9 +6,11 @@ handlers.renderers, which imports this module."""
 from __future__ import annotations
 
 from handlers import cards, documents, labels
+from handlers import keys as keys_ui
 from handlers import signoffs as signoffs_ui
 from handlers.common import keyboard
 from handlers.renderers import Notice, renders
+from workflow import keys, views
 
 
 @renders("unit_job_taken")
@@ -166,3 +168,47 @@ async def _settlement(n: Notice) -> None:
 @renders("monthly_report", plain=True)
 async def _monthly_report(n: Notice) -> None:
     await documents.send_monthly(n.bot, n.d, n.tr, n.chat, n.message)
+
+
+@renders("key_consent", "key_emergency", "key_answered", "key_ready", "key_overdue",
+         "key_overdue_alert", "spares_incomplete", "key_approval", plain=True)
+async def _key_notice(n: Notice) -> None:
+    tr, kind = n.tr, n.message.kind
+    loan, found, unit = await keys.loan_file(n.d.db, n.payload["loan"])
+    who = await views.person(n.d.db, loan.borrower_id)
+    names = keys_ui.key_names(tr, found)
+    borrower = who.name if who else ""
+    if kind == "key_consent":
+        await n.send(tr("{name} asks to use the keys you deposited ({keys}) to enter {unit} "
+                        "for {reason}, while you are away. Do you allow it? Without your yes, "
+                        "the keys stay with the office.", name=borrower, keys=names, unit=unit,
+                        reason=loan.reason),
+                     keyboard([[(tr("Allow"), f"k:y:{loan.id}"),
+                                (tr("Refuse"), f"k:n:{loan.id}")]]))
+        return
+    if kind == "key_emergency":
+        await n.send(tr("An emergency in {unit}: a supervisor has allowed the office to use the "
+                        "keys you deposited ({keys}) at once, for {reason}.", unit=unit,
+                        keys=names, reason=loan.reason))
+        return
+    if kind == "key_answered":
+        await n.send(tr("Keys for {reason}: {state}.", reason=loan.reason,
+                        state=labels.of(tr, labels.LOAN_STATES, loan.state)))
+        return
+    if kind == "key_overdue":
+        await n.send(tr("Please return the keys {keys}: they were due back {time}.", keys=names,
+                        time=tr.datetime(loan.due_at or loan.requested_at)))
+        return
+    if kind == "key_overdue_alert":
+        await n.send(tr("Keys not back: {keys}, borrowed by {name} for {reason}, due {time}.",
+                        keys=names, name=borrower, reason=loan.reason,
+                        time=tr.datetime(loan.due_at or loan.requested_at)))
+        return
+    if kind == "spares_incomplete":
+        await n.send(tr("An emergency spare set is incomplete: {keys} went out. See /keys.",
+                        keys=names))
+        return
+    head = tr("Keys to hand out") if kind == "key_ready" else tr("Keys asked for")
+    buttons = keys_ui.loan_buttons(tr, loan, n.recipient.role)
+    await n.send(f"{head}: " + keys_ui.loan_line(tr, loan, found, borrower),
+                 keyboard([buttons]) if buttons else None)

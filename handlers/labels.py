@@ -27,6 +27,24 @@ QUOTE_STATES = {
     "accepted": N_("accepted by the owner"),
     "declined": N_("declined by the owner"),
 }
+KEY_KINDS = {
+    "owner_door": N_("Anti-theft door"),
+    "owner_inner": N_("Inner door"),
+    "owner_intercom": N_("Intercom door"),
+    "owner_meter_box": N_("Unit's water-meter box"),
+    "owner_mailbox": N_("Mailbox"),
+    "public_door": N_("Public door or window"),
+    "equipment_room": N_("Equipment room"),
+    "water_meter_box": N_("Water-meter box"),
+}
+LOAN_STATES = {
+    "consent": N_("waiting for the resident's consent"),
+    "approval": N_("waiting for a supervisor"),
+    "ready": N_("ready to hand out"),
+    "out": N_("out"),
+    "returned": N_("returned"),
+    "refused": N_("refused"),
+}
 SETTLED = {
     "charged": N_("The unit's own job"),
     "taken_over": N_("Taken over by our staff: charged back"),
@@ -204,6 +222,7 @@ ROLES: dict[str, str] = {
     Role.SUPERVISING_ENGINEER: N_("supervising engineer"),
     Role.PROJECT_DEPARTMENT: N_("project department"),
     Role.STOREKEEPER: N_("storekeeper"),
+    Role.KEY_KEEPER: N_("key keeper"),
 }
 PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Owner"),

@@ -24,6 +24,8 @@ COMMANDS = {
     "signoffs": N_("Repairs waiting for your sign-off"),
     "stock": N_("The storeroom's items under their minimum"),
     "report": N_("The office's documents: monthly report, ledger, hot spots"),
+    "keys": N_("The key register: what is out, what waits, the spare sets"),
+    "borrow": N_("Ask for one of the estate's keys: /borrow TAG reason"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "cancel": N_("Stop what you are doing"),
@@ -37,6 +39,7 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
     roles.STOREKEEPER: ("stock", "language", "help"),
+    roles.KEY_KEEPER: ("keys", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "intake", "callback",
@@ -57,6 +60,10 @@ HELP: dict[str | None, str] = {
                          "you to tap 'Accept' holds the job; 'Decline' with a reason returns it "
                          "to the desk. /mytasks lists your unit's jobs; then, as for any "
                          "technician: 'On my way', 'Arrived' and 'Complete'."),
+    roles.KEY_KEEPER: N_("Keys approved for a job or a reason come here to hand out; /keys "
+                         "lists what waits, what is out (with 'Returned' for each) and whether "
+                         "each kind's emergency spare set is complete. Keys not back in time "
+                         "are reported to you."),
     roles.STOREKEEPER: N_("You hear when an item of the storeroom runs under its minimum, "
                           "as technicians use it; /stock lists those items. Receipts of new "
                           "stock are recorded with 'estatedesk materials receive'."),

@@ -435,4 +435,40 @@ MIGRATIONS: list[str] = [
         UNIQUE (contractor_id, period)
     );
     """,
+    # 16: the key register (鑰匙管理): every key by kind with its tag, the emergency spare sets,
+    # and each loan (who, which keys, why, the owner's consent, out and back)
+    """
+    CREATE TABLE keys (
+        id INTEGER PRIMARY KEY,
+        tag TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        spare INTEGER NOT NULL DEFAULT 0,
+        loan_id INTEGER
+    );
+    CREATE INDEX keys_unit ON keys(unit_id) WHERE unit_id IS NOT NULL;
+    CREATE TABLE key_loans (
+        id INTEGER PRIMARY KEY,
+        borrower_id INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        ticket_id INTEGER REFERENCES tickets(id),
+        unit_id INTEGER REFERENCES units(id),
+        state TEXT NOT NULL,
+        emergency INTEGER NOT NULL DEFAULT 0,
+        decided_by INTEGER,
+        requested_at TEXT NOT NULL,
+        out_at TEXT,
+        due_at TEXT,
+        returned_at TEXT,
+        reminded_at TEXT,
+        escalated_at TEXT
+    );
+    CREATE INDEX key_loans_state ON key_loans(state);
+    CREATE TABLE key_loan_items (
+        loan_id INTEGER NOT NULL REFERENCES key_loans(id),
+        key_id INTEGER NOT NULL REFERENCES keys(id),
+        PRIMARY KEY (loan_id, key_id)
+    );
+    """,
 ]

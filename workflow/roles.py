@@ -15,15 +15,16 @@ class Role(StrEnum):
     SUPERVISING_ENGINEER = "supervising_engineer"  # 監理: signs the repair form
     PROJECT_DEPARTMENT = "project_department"  # 項目部: signs the repair form
     STOREKEEPER = "storekeeper"  # 庫房: hears when an item runs low
+    KEY_KEEPER = "key_keeper"  # 鑰匙管理: hands keys out and takes them back
 
 
 RESIDENT, CLERK, TECHNICIAN = Role.RESIDENT, Role.CLERK, Role.TECHNICIAN
 SUPERVISOR, MANAGER = Role.SUPERVISOR, Role.MANAGER
 CONTRACTOR = Role.CONTRACTOR
 SUPERVISING_ENGINEER, PROJECT_DEPARTMENT = Role.SUPERVISING_ENGINEER, Role.PROJECT_DEPARTMENT
-STOREKEEPER = Role.STOREKEEPER
+STOREKEEPER, KEY_KEEPER = Role.STOREKEEPER, Role.KEY_KEEPER
 STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER, CONTRACTOR, SUPERVISING_ENGINEER,
-               PROJECT_DEPARTMENT, STOREKEEPER)
+               PROJECT_DEPARTMENT, STOREKEEPER, KEY_KEEPER)
 WORKERS = (TECHNICIAN, CONTRACTOR)  # do the work on site: a job is given to them by name
 
 DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors

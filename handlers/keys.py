@@ -1,0 +1,171 @@
+"""The key register in the chat: a worker asks for a unit's deposited keys from the job's
+card; the resident consents (or a supervisor declares an emergency); /borrow asks for one of
+the estate's keys with a reason a supervisor approves; the key keeper hands keys out and takes
+them back from /keys, which also shows what is out and each kind's spare set."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import labels
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+)
+from handlers.i18n import Tr
+from storage.keys import Key, Loan
+from workflow import keys, roles, views
+from workflow.tickets import Refusal
+
+
+def key_names(tr: Tr, found: list[Key]) -> str:
+    return tr.join(f"{labels.of(tr, labels.KEY_KINDS, k.kind)} {k.label} ({k.tag})"
+                   for k in found)
+
+
+def loan_line(tr: Tr, loan: Loan, found: list[Key], who: str) -> str:
+    state = labels.of(tr, labels.LOAN_STATES, loan.state)
+    line = tr("{keys}: {who}, for {reason}; {state}", keys=key_names(tr, found), who=who,
+              reason=loan.reason, state=state)
+    if loan.due_at is not None and loan.state == keys.OUT:
+        line += " " + tr("(due back {time})", time=tr.datetime(loan.due_at))
+    return line
+
+
+def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
+    """What the viewer may do with a loan from here, by its state."""
+    if role == roles.KEY_KEEPER and loan.state == keys.READY:
+        return [(tr("Handed out"), f"k:out:{loan.id}")]
+    if role == roles.KEY_KEEPER and loan.state == keys.OUT:
+        return [(tr("Returned"), f"k:back:{loan.id}")]
+    if roles.can_sign_as_supervisor(role) and loan.state == keys.APPROVAL:
+        return [(tr("Approve"), f"k:ok:{loan.id}"), (tr("Refuse"), f"k:no:{loan.id}")]
+    if roles.can_sign_as_supervisor(role) and loan.state == keys.CONSENT:
+        return [(tr("Emergency: enter now"), f"k:em:{loan.id}")]
+    return []
+
+
+@handles(roles_allowed=keys.KEEPERS)
+async def register_view(update: Update, context: Context, who: Asker) -> None:
+    """/keys: the loans waiting or out, then each kind's emergency spare set."""
+    tr = who.tr
+    loans, spares = await keys.register_view(context.desk.db, who.user_id)
+    names = await _names(context, [loan.borrower_id for loan, _ in loans])
+    if not loans:
+        await answer(update, tr("No keys are out or asked for."))
+    for loan, found in loans:
+        buttons = loan_buttons(tr, loan, who.role)
+        await answer(update, loan_line(tr, loan, found, names.get(loan.borrower_id, "")),
+                     keyboard([buttons]) if buttons else None)
+    if spares:
+        await answer(update, tr("Emergency spare sets:") + "\n" + "\n".join(
+            "· " + tr("{kind}: complete", kind=labels.of(tr, labels.KEY_KINDS, s.kind))
+            if s.complete else "· " + tr("{kind}: {present} of {total} in the cabinet",
+                                         kind=labels.of(tr, labels.KEY_KINDS, s.kind),
+                                         present=s.present, total=s.total)
+            for s in spares))
+
+
+async def _names(context: Context, user_ids: list[int]) -> dict[int, str]:
+    found = {}
+    for user_id in set(user_ids):
+        person = await views.person(context.desk.db, user_id)
+        found[user_id] = person.name if person else ""
+    return found
+
+
+@handles(roles_allowed=keys.BORROWERS)
+async def borrow(update: Update, context: Context, who: Asker) -> None:
+    """/borrow <tag> <reason>: one of the estate's keys, for a work reason."""
+    tr, d = who.tr, context.desk
+    args = context.args or []
+    reason = " ".join(args[1:]).strip()
+    if not args or not reason or len(reason) > keys.MAX_REASON:
+        await answer(update, tr("Please give the key's tag and the reason, for example: "
+                                "/borrow PR-B1 check the pump room's water leak"))
+        return
+    try:
+        loan = await keys.for_reason(d.db, who.user_id, args[0].strip().upper(), reason,
+                                     d.now())
+    except Refusal as refused:
+        if refused.reason == Refusal.NOT_FOUND:
+            await answer(update, tr("No key has the tag {tag}.", tag=args[0]))
+            return
+        if refused.reason == Refusal.FORBIDDEN and roles.is_staff(who.role):
+            await answer(update, tr("A resident's key goes out only for a job, with the "
+                                    "resident's consent: ask from the job's card."))
+            return
+        raise
+    kick(context)
+    await answer(update, tr("Asked: a supervisor approves, then the key keeper hands it out "
+                            "(request {id}).", id=loan.id))
+
+
+@handles()
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    subject = int_arg(args, 0)
+    if action == "job":
+        try:
+            loan = await keys.for_job(d.db, subject, who.user_id, d.now())
+        except Refusal as refused:
+            if refused.reason != Refusal.NOT_FOUND:
+                raise
+            await answer(update, tr("No keys of this unit are deposited with the office."))
+            return
+        kick(context)
+        await answer(update, tr("The resident is asked to allow it ({ref}); you hear the "
+                                "answer.", ref=loan.reason))
+        return
+    if action in ("y", "n"):
+        done = await keys.consent(d.db, subject, who.user_id, action == "y", d.now())
+        await clear_buttons(update)
+        if done is None:
+            await answer(update, tr("This was already answered."))
+            return
+        kick(context)
+        await answer(update, tr("Thank you: the keys will be used for this job only, and "
+                                "recorded.") if action == "y" else
+                     tr("Understood: your keys stay with the office."))
+        return
+    if action == "em":
+        await keys.emergency(d.db, subject, who.user_id, d.now())
+    elif action in ("ok", "no"):
+        if await keys.decide(d.db, subject, who.user_id, action == "ok", d.now()) is None:
+            await clear_buttons(update)
+            await answer(update, tr("This was already answered."))
+            return
+    elif action == "out":
+        loan = await keys.hand_out(d.db, subject, who.user_id, d.now())
+        await clear_buttons(update)
+        kick(context)
+        await answer(update, tr("Handed out; due back {time}.", time=tr.datetime(
+            loan.due_at or d.now())), keyboard([[(tr("Returned"), f"k:back:{loan.id}")]]))
+        return
+    elif action == "back":
+        loan_back = await keys.take_back(d.db, subject, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("Returned: the keys are back in the cabinet.") if loan_back
+                     else tr("This was already recorded."))
+        return
+    else:
+        raise Refusal(Refusal.INVALID)
+    await clear_buttons(update)
+    kick(context)
+    await answer(update, tr("Recorded."))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("keys", register_view, filters=PRIVATE))
+    app.add_handler(CommandHandler("borrow", borrow, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))
