@@ -80,7 +80,7 @@ def task_buttons(tr: Tr, file: TicketFile) -> list[list[tuple[str, str]]]:
     t = file.ticket
     rows = []
     if t.status in (machine.ASSIGNED, machine.REOPENED) and t.kind == Kind.REPAIR:
-        rows.append([(tr("Ask for the unit's keys"), f"k:job:{t.id}")])
+        rows.append([(tr("Ask for the unit's keys"), f"ky:job:{t.id}")])
     if machine.EN_ROUTE in machine.TRANSITIONS[t.status]:
         rows.append([(tr("On my way"), _v(f"w:go:{t.id}", file))])
     if machine.ON_SITE in machine.TRANSITIONS[t.status]:

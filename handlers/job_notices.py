@@ -183,8 +183,8 @@ async def _key_notice(n: Notice) -> None:
                         "for {reason}, while you are away. Do you allow it? Without your yes, "
                         "the keys stay with the office.", name=borrower, keys=names, unit=unit,
                         reason=loan.reason),
-                     keyboard([[(tr("Allow"), f"k:y:{loan.id}"),
-                                (tr("Refuse"), f"k:n:{loan.id}")]]))
+                     keyboard([[(tr("Allow"), f"ky:y:{loan.id}"),
+                                (tr("Refuse"), f"ky:n:{loan.id}")]]))
         return
     if kind == "key_emergency":
         await n.send(tr("An emergency in {unit}: a supervisor has allowed the office to use the "

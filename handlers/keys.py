@@ -44,13 +44,13 @@ def loan_line(tr: Tr, loan: Loan, found: list[Key], who: str) -> str:
 def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
     """What the viewer may do with a loan from here, by its state."""
     if role == roles.KEY_KEEPER and loan.state == keys.READY:
-        return [(tr("Handed out"), f"k:out:{loan.id}")]
+        return [(tr("Handed out"), f"ky:out:{loan.id}")]
     if role == roles.KEY_KEEPER and loan.state == keys.OUT:
-        return [(tr("Returned"), f"k:back:{loan.id}")]
+        return [(tr("Returned"), f"ky:back:{loan.id}")]
     if roles.can_sign_as_supervisor(role) and loan.state == keys.APPROVAL:
-        return [(tr("Approve"), f"k:ok:{loan.id}"), (tr("Refuse"), f"k:no:{loan.id}")]
+        return [(tr("Approve"), f"ky:ok:{loan.id}"), (tr("Refuse"), f"ky:no:{loan.id}")]
     if roles.can_sign_as_supervisor(role) and loan.state == keys.CONSENT:
-        return [(tr("Emergency: enter now"), f"k:em:{loan.id}")]
+        return [(tr("Emergency: enter now"), f"ky:em:{loan.id}")]
     return []
 
 
@@ -68,11 +68,17 @@ async def register_view(update: Update, context: Context, who: Asker) -> None:
                      keyboard([buttons]) if buttons else None)
     if spares:
         await answer(update, tr("Emergency spare sets:") + "\n" + "\n".join(
-            "· " + tr("{kind}: complete", kind=labels.of(tr, labels.KEY_KINDS, s.kind))
-            if s.complete else "· " + tr("{kind}: {present} of {total} in the cabinet",
-                                         kind=labels.of(tr, labels.KEY_KINDS, s.kind),
-                                         present=s.present, total=s.total)
-            for s in spares))
+            "· " + spare_line(tr, s) for s in spares))
+
+
+def spare_line(tr: Tr, found: keys.SpareSet) -> str:
+    kind = labels.of(tr, labels.KEY_KINDS, found.kind)
+    if found.total == 0:
+        return tr("{kind}: no spare set", kind=kind)
+    if found.complete:
+        return tr("{kind}: complete", kind=kind)
+    return tr("{kind}: {present} of {total} in the cabinet", kind=kind, present=found.present,
+              total=found.total)
 
 
 async def _names(context: Context, user_ids: list[int]) -> dict[int, str]:
@@ -150,7 +156,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         kick(context)
         await answer(update, tr("Handed out; due back {time}.", time=tr.datetime(
-            loan.due_at or d.now())), keyboard([[(tr("Returned"), f"k:back:{loan.id}")]]))
+            loan.due_at or d.now())), keyboard([[(tr("Returned"), f"ky:back:{loan.id}")]]))
         return
     elif action == "back":
         loan_back = await keys.take_back(d.db, subject, who.user_id, d.now())
@@ -168,4 +174,4 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 def register(app) -> None:
     app.add_handler(CommandHandler("keys", register_view, filters=PRIVATE))
     app.add_handler(CommandHandler("borrow", borrow, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ky:"))

@@ -1,0 +1,149 @@
+"""The key register (鑰匙管理): a technician needs to enter a flat while its owner is away;
+the owner consents in the chat, or a supervisor declares an emergency; the key keeper hands
+the keys out and takes them back; keys not back are chased; nobody borrows privately."""
+
+from datetime import timedelta
+
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
+from tests.test_roster_cli import cli
+from workflow import admin, key_import, roles
+
+KEYS = """tag,kind,label,building,unit,spare
+A12-D,owner_door,A 12F-3 front door,A,12F-3,no
+A12-M,owner_mailbox,A 12F-3 mailbox,A,12F-3,no
+PR-B1,equipment_room,Pump room B1,,,no
+PR-B1-S,equipment_room,Pump room B1 (spare),,,yes
+"""
+
+
+async def key_room(desk, language="en"):
+    await key_import.load(desk.db, key_import.parse(KEYS.encode()))
+    keeper = desk.person(9020, "Keeper", language)
+    code = await admin.invite(desk.db, roles.KEY_KEEPER, "Key room", desk.clock())
+    await keeper.send(f"/start {code}")
+    return keeper
+
+
+def alert(desk) -> str:
+    answer = desk.api.calls[-1]
+    assert answer.method == "answerCallbackQuery" and answer.params.get("show_alert")
+    return answer.params["text"]
+
+
+async def test_the_owner_consents_and_the_keys_go_out_and_come_back(desk):
+    clerk, tech, boss = await staff(desk)
+    keeper = await key_room(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await tech.tap_data("w:v:1")
+    await tech.tap("Ask for the unit's keys")
+    assert "The resident is asked to allow it (R-2026-00001)" in tech.last_text
+    asked = resident.last_text
+    assert "asks to use the keys you deposited (Anti-theft door A 12F-3 front door (A12-D)" \
+        in asked and "Mailbox A 12F-3 mailbox (A12-M)" in asked and "enter A 12F-3" in asked
+    await keeper.send("/keys")
+    assert "waiting for the resident's consent" in keeper.texts()[-2]
+    assert "Anti-theft door: no spare set" in keeper.last_text
+
+    await resident.tap("Allow")
+    assert "used for this job only" in resident.last_text
+    assert tech.last_text == "Keys for R-2026-00001: ready to hand out."
+    assert keeper.last_text.startswith("Keys to hand out: Anti-theft door")
+    await resident.tap_data("ky:y:1")  # a second tap
+    assert resident.last_text == "This was already answered."
+
+    await keeper.tap("Handed out")
+    assert keeper.last_text.startswith("Handed out; due back")
+    await keeper.tap_data("ky:out:1")  # a double tap hands out nothing more
+    assert alert(desk).startswith("This button is out of date")
+    await keeper.send("/keys")
+    assert "A12-D" in keeper.texts()[-2] and "out (due back" in keeper.texts()[-2]
+    assert "Equipment room: 1 of 1 in the cabinet" not in keeper.last_text
+    assert "Equipment room: complete" in keeper.last_text
+    await keeper.tap("Returned")
+    assert keeper.last_text == "Returned: the keys are back in the cabinet."
+    assert await desk.query("SELECT state, decided_by FROM key_loans") == [("returned", 5001)]
+    assert await desk.query("SELECT count(*) FROM keys WHERE loan_id IS NOT NULL") == [(0,)]
+
+
+async def test_no_answer_means_no_but_a_supervisor_may_declare_an_emergency(desk):
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    keeper = await key_room(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "zh-TW")
+    await report_leak(resident, "樓上漏水，家中無人。")
+    await assign_to_tech(clerk)
+    await tech.tap_starting("ky:job:1")
+    await keeper.tap_data("ky:out:1")  # no consent yet: nothing to hand out
+    assert await desk.query("SELECT state FROM key_loans") == [("consent",)]
+    await boss.send("/keys")
+    await boss.tap("緊急：立即進入")
+    assert "緊急" in resident.last_text and "A12-D" in resident.last_text
+    assert await desk.query("SELECT state, emergency, decided_by FROM key_loans") == [
+        ("ready", 1, 9003)]
+    await resident.tap_data("ky:n:1")  # too late to refuse: the emergency stands
+    assert resident.last_text == "這已經回覆過了。"
+    await keeper.tap_starting("ky:out:1")
+    assert await desk.query("SELECT state FROM key_loans") == [("out",)]
+
+
+async def test_keys_not_back_remind_the_borrower_then_alert_the_keeper_and_supervisors(desk):
+    clerk, tech, boss = await staff(desk)
+    keeper = await key_room(desk)
+    await tech.send("/borrow PR-B1 check the pump room's leak")
+    assert "a supervisor approves" in tech.last_text
+    assert boss.last_text.startswith("Keys asked for: Equipment room Pump room B1 (PR-B1)")
+    await boss.tap("Approve")
+    await keeper.tap("Handed out")
+    await desk.run_until(desk.clock.now + timedelta(hours=3, minutes=59))
+    assert not any("Please return" in t for t in tech.texts())
+    await desk.run_until(desk.clock.now + timedelta(minutes=1))
+    assert tech.last_text.startswith("Please return the keys Equipment room Pump room B1")
+    await desk.run_until(desk.clock.now + timedelta(hours=2))
+    for person in (keeper, boss):
+        assert person.last_text.startswith("Keys not back: Equipment room Pump room B1 (PR-B1), "
+                                           "borrowed by Ah Wai for check the pump room's leak")
+    await desk.run_until(desk.clock.now + timedelta(hours=5))
+    assert sum(t.startswith("Keys not back") for t in keeper.texts()) == 1
+
+
+async def test_no_private_borrowing(desk):
+    clerk, tech, boss = await staff(desk)
+    keeper = await key_room(desk)
+    resident = await resident_of_a12(desk)
+    await tech.send("/borrow A12-D I left my bag there")
+    assert "A resident's key goes out only for a job" in tech.last_text
+    await tech.send("/borrow PR-B1")
+    assert "Please give the key's tag and the reason" in tech.last_text
+    await tech.send("/borrow XX-1 a reason")
+    assert tech.last_text == "No key has the tag XX-1."
+    await resident.send("/borrow PR-B1 curious")
+    assert "not allowed" in resident.last_text
+    await resident.send("/keys")
+    assert "not allowed" in resident.last_text
+    await report_leak(resident)
+    await tech.tap_data("ky:job:1")  # not their job
+    assert alert(desk) == "Sorry, you are not allowed to do that."
+    await tech.send("/borrow PR-B1 the pump")
+    await tech.tap_data("ky:ok:1")  # approving one's own request
+    assert alert(desk) == "Sorry, you are not allowed to do that."
+    await keeper.tap_data("ky:out:1")  # not approved yet
+    assert await desk.query("SELECT state FROM key_loans") == [("approval",)]
+    await boss.tap("Refuse")
+    assert tech.last_text == "Keys for the pump: refused."
+
+
+def test_the_register_is_imported_and_a_bad_file_changes_nothing(tmp_path):
+    roster = tmp_path / "owners.csv"
+    roster.write_text("building,unit,name,phone\nA,12F-3,陳美玲,0912-345-678\n")
+    assert cli(tmp_path, "roster", "import", str(roster)).returncode == 0
+    good = tmp_path / "keys.csv"
+    good.write_text(KEYS)
+    made = cli(tmp_path, "keys", "import", str(good))
+    assert "4 keys recorded, 4 new" in made.stdout, made.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("tag,kind,label,building,unit,spare\nX1,owner_door,front door,,,no\n"
+                   "X2,garage,door,,,no\n")
+    refused = cli(tmp_path, "keys", "import", str(bad))
+    assert refused.returncode == 1 and "line 2: a resident's key names its building" in \
+        refused.stderr and "line 3: kind must be one of" in refused.stderr
