@@ -35,17 +35,17 @@ COMMANDS = {
 BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "cancel", "language", "help"),
-    roles.TECHNICIAN: ("mytasks", "cancel", "language", "help"),
+    roles.TECHNICIAN: ("mytasks", "borrow", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
     roles.STOREKEEPER: ("stock", "language", "help"),
     roles.KEY_KEEPER: ("keys", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "intake", "callback",
-                       "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "intake", "callback",
-                    "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
+                       "callback", "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
+                    "callback", "cancel", "language", "help"),
 }
 HELP: dict[str | None, str] = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
