@@ -11,6 +11,7 @@ from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from handlers import archives as archive_desk
 from handlers import (
     complaints,
     dispatch,
@@ -39,7 +40,7 @@ from handlers import (
 from handlers import keys as keys_desk
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from storage.db import Database
-from workflow import admin, alerts, keys, views
+from workflow import admin, alerts, archives, keys, views
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
 
@@ -72,8 +73,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
-                   unit_jobs, visits, keys_desk, escalation, surveys, stats, documents,
-                   router):
+                   unit_jobs, visits, keys_desk, archive_desk, escalation, surveys, stats,
+                   documents, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -91,6 +92,7 @@ async def sweep(context: Context) -> None:
     d: Desk = context.application.bot_data.desk
     fired = await alerts.sweep(d.db, d.settings, d.now())
     fired += await keys.overdue(d.db, d.now())
+    fired += await archives.sweep(d.db, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
     await d.db.checkpoint()

@@ -5,12 +5,15 @@ handlers.renderers, which imports this module."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from handlers import archives as archives_ui
 from handlers import cards, documents, labels
 from handlers import keys as keys_ui
 from handlers import signoffs as signoffs_ui
 from handlers.common import keyboard
 from handlers.renderers import Notice, renders
-from workflow import keys, views
+from workflow import archives, keys, views
 
 
 @renders("unit_job_taken")
@@ -212,3 +215,30 @@ async def _key_notice(n: Notice) -> None:
     buttons = keys_ui.loan_buttons(tr, loan, n.recipient.role)
     await n.send(f"{head}: " + keys_ui.loan_line(tr, loan, found, borrower),
                  keyboard([buttons]) if buttons else None)
+
+
+@renders("archive_approval", "archive_ready", "archive_answered", "archive_overdue",
+         plain=True)
+async def _archive_notice(n: Notice) -> None:
+    tr, kind = n.tr, n.message.kind
+    loan, item, who = await archives.loan_file(n.d.db, n.payload["loan"])
+    if kind == "archive_answered":
+        await n.send(tr("{code}, for {reason}: {state}.", code=item.code, reason=loan.reason,
+                        state=labels.of(tr, labels.ARCHIVE_STATES, loan.state)))
+        return
+    if kind == "archive_overdue":
+        await n.send(tr("Not back in the archive: {item}, taken by {name} for {reason}, due "
+                        "{time}.", item=archives_ui.item_name(tr, item), name=who,
+                        reason=loan.reason, time=tr.datetime(loan.due_at or loan.requested_at)))
+        return
+    head = tr("Asked of the archive") if kind == "archive_approval" else tr("To hand out")
+    buttons = archives_ui.loan_buttons(tr, loan, n.recipient.role)
+    await n.send(f"{head}: " + archives_ui.loan_line(tr, loan, item, who),
+                 keyboard([buttons]) if buttons else None)
+
+
+@renders("archive_check_due", plain=True)
+async def _archive_check_due(n: Notice) -> None:
+    await n.send(n.tr("The archive's check is due ({date}): check it, then record the result "
+                      "from /archives.", date=n.tr.datetime(
+                          datetime.fromisoformat(n.payload["due"]))))

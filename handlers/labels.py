@@ -27,6 +27,25 @@ QUOTE_STATES = {
     "accepted": N_("accepted by the owner"),
     "declined": N_("declined by the owner"),
 }
+ARCHIVE_KINDS = {
+    "owner_file": N_("owner file"),
+    "drawing": N_("drawing"),
+    "contract": N_("contract"),
+    "handover_record": N_("handover record"),
+    "other": N_("other"),
+}
+CONFIDENTIALITY = {
+    "public": N_("public"),
+    "internal": N_("internal"),
+    "confidential": N_("confidential"),
+}
+ARCHIVE_STATES = {
+    "approval": N_("waiting for a manager"),
+    "ready": N_("ready to hand out"),
+    "out": N_("out"),
+    "returned": N_("returned"),
+    "refused": N_("refused"),
+}
 KEY_KINDS = {
     "owner_door": N_("Anti-theft door"),
     "owner_inner": N_("Inner door"),
@@ -223,6 +242,7 @@ ROLES: dict[str, str] = {
     Role.PROJECT_DEPARTMENT: N_("project department"),
     Role.STOREKEEPER: N_("storekeeper"),
     Role.KEY_KEEPER: N_("key keeper"),
+    Role.ARCHIVIST: N_("archivist"),
 }
 PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Owner"),

@@ -26,6 +26,8 @@ COMMANDS = {
     "report": N_("The office's documents: monthly report, ledger, hot spots"),
     "keys": N_("The key register: what is out, what waits, the spare sets"),
     "borrow": N_("Ask for one of the estate's keys: /borrow TAG reason"),
+    "archive": N_("Ask to read or borrow an archive item: /archive CODE reason"),
+    "archives": N_("The archive: what is out or asked for, the next check"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "cancel": N_("Stop what you are doing"),
@@ -40,6 +42,7 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
     roles.STOREKEEPER: ("stock", "language", "help"),
     roles.KEY_KEEPER: ("keys", "language", "help"),
+    roles.ARCHIVIST: ("archives", "archive", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
@@ -60,6 +63,10 @@ HELP: dict[str | None, str] = {
                          "you to tap 'Accept' holds the job; 'Decline' with a reason returns it "
                          "to the desk. /mytasks lists your unit's jobs; then, as for any "
                          "technician: 'On my way', 'Arrived' and 'Complete'."),
+    roles.ARCHIVIST: N_("Requests a manager approved, and inspections by the higher "
+                        "departments, come here to hand out; /archives lists what waits and "
+                        "what is out, shows when the next check is due (at least two a year) "
+                        "and records each check. Items not back in time are reported to you."),
     roles.KEY_KEEPER: N_("Keys approved for a job or a reason come here to hand out; /keys "
                          "lists what waits, what is out (with 'Returned' for each) and whether "
                          "each kind's emergency spare set is complete. Keys not back in time "

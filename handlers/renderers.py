@@ -444,6 +444,9 @@ async def weekly_text(tr: Tr, d: Desk, payload: dict) -> str:
                                    late=tr.duration(sla.lateness(file.ticket, d.now()))))
     else:
         lines.append(tr("Nothing is late."))
+    if payload.get("archive_check"):
+        lines.append(tr("The archive's check is overdue: it was due {date}.",
+                        date=tr.datetime(db_time(payload["archive_check"]))))
     if payload.get("late_sent"):
         lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from handlers import archives as archive_desk
 from handlers import (
     complaints,
     escalation,
@@ -42,6 +43,7 @@ from workflow import (
     sla,
     views,
 )
+from workflow import archives as archive_flow
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
@@ -70,6 +72,7 @@ FLOWS = {
     signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
     measurement.CORRECT_FLOW: measuring.on_correction,
     payers.QUOTE_FLOW: payer_desk.on_quote,
+    archive_flow.CHECK_FLOW: archive_desk.on_check,
 }
 
 

@@ -471,4 +471,46 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (loan_id, key_id)
     );
     """,
+    # 17: archives (檔案管理): the index of items with location and confidentiality, every change
+    # to an item, each reading or loan (approved by a manager, or an inspection), the checks
+    """
+    CREATE TABLE archive_items (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        location TEXT NOT NULL,
+        confidentiality TEXT NOT NULL,
+        loan_id INTEGER
+    );
+    CREATE TABLE archive_changes (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES archive_items(id),
+        at TEXT NOT NULL,
+        actor_id INTEGER,
+        what TEXT NOT NULL
+    );
+    CREATE TABLE archive_loans (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES archive_items(id),
+        requester_id INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        inspection INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        decided_by INTEGER,
+        requested_at TEXT NOT NULL,
+        out_at TEXT,
+        due_at TEXT,
+        returned_at TEXT,
+        reminded_at TEXT
+    );
+    CREATE INDEX archive_loans_state ON archive_loans(state);
+    CREATE TABLE archive_checks (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor_id INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        in_order INTEGER NOT NULL
+    );
+    """,
 ]

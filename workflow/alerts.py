@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from storage import outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import onsite, roles, settlement, signoff, sla, surveys
+from workflow import archives, onsite, roles, settlement, signoff, sla, surveys
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -104,9 +104,11 @@ async def _weekly(conn, settings: EstateSettings, now: datetime, late: bool) -> 
     reported, resolved, in_time = await tickets.figures_between(conn, start, end)
     late_now = await tickets.overdue(conn, now, DIGEST_LIST * 2)
     _, overdue, _ = await tickets.unresolved_counts(conn, now)
+    missed_check = await archives.overdue_check(conn, now)
     payload = {"start": to_db_time(start), "end": to_db_time(end), "reported": reported,
                "resolved": resolved, "in_time": in_time, "overdue": overdue,
-               "late": [t.id for t in late_now], "late_sent": late}
+               "late": [t.id for t in late_now], "late_sent": late,
+               "archive_check": to_db_time(missed_check) if missed_check else None}
     recipients = await people.reachable_with_role(conn, roles.MANAGER) or \
         await people.reachable_with_role(conn, roles.SUPERVISOR)
     for person in recipients:

@@ -1,0 +1,60 @@
+"""The desk's registers from the command line: the keys and the archive's index, imported
+from CSV files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from workflow import archives, key_import
+
+
+def add_parsers(sub) -> None:
+    register = sub.add_parser("keys", help="the key register (鑰匙管理)").add_subparsers(
+        dest="action", required=True)
+    load = register.add_parser("import", help="import keys from a CSV with the columns "
+                                              "tag,kind,label,building,unit,spare")
+    load.add_argument("file", type=Path)
+    archive = sub.add_parser("archive", help="the archive (檔案管理)").add_subparsers(
+        dest="action", required=True)
+    index = archive.add_parser("import", help="import the index from a CSV with the columns "
+                                              "code,title,kind,location,confidentiality")
+    index.add_argument("file", type=Path)
+
+
+async def _import(args, env, settings, db, now) -> int:
+    try:
+        rows = key_import.parse(args.file.read_bytes())
+    except OSError as exc:
+        print(f"keys: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except key_import.KeyFileError as exc:
+        for line, problem in exc.problems:
+            print(f"keys: {args.file}: line {line}: {problem}", file=sys.stderr)
+        print(f"keys: {len(exc.problems)} problem(s). Nothing was imported.", file=sys.stderr)
+        return 1
+    new, unknown = await key_import.load(db, rows)
+    for unit in unknown:
+        print(f"keys: {unit} is not on the roster: its keys were left out", file=sys.stderr)
+    print(f"keys: {len(rows) - len(unknown)} keys recorded, {new} new.")
+    return 1 if unknown else 0
+
+
+async def _archive_import(args, env, settings, db, now) -> int:
+    try:
+        rows = archives.parse_index(args.file.read_bytes())
+    except OSError as exc:
+        print(f"archive: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except archives.ArchiveIndexError as exc:
+        for line, problem in exc.problems:
+            print(f"archive: {args.file}: line {line}: {problem}", file=sys.stderr)
+        print(f"archive: {len(exc.problems)} problem(s). Nothing was imported.",
+              file=sys.stderr)
+        return 1
+    new = await archives.load_index(db, rows, now)
+    print(f"archive: {len(rows)} items read, {new} new (changes to known items are recorded).")
+    return 0
+
+
+COMMANDS = {("keys", "import"): _import, ("archive", "import"): _archive_import}

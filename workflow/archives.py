@@ -1,0 +1,231 @@
+"""The archive (檔案管理, §4.4): owner files, drawings, contracts and handover records, each
+with its location and confidentiality. Reading or borrowing one needs a manager's
+permission, except an inspection by the company's higher departments, recorded as such; the
+archivist hands items out and records their return; items not back in time alert. The check
+plan: at least two checks a year, the archivist reminded when one is due, a missed one in
+the managers' weekly summary. Every change to an item is recorded."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from storage import archives, drafts, outbox, people
+from storage.archives import Item, Loan
+from storage.db import Connection, Database
+from workflow import conversations, roles
+from workflow import tickets as machine
+
+KINDS = ("owner_file", "drawing", "contract", "handover_record", "other")
+LEVELS = ("public", "internal", "confidential")
+APPROVAL, READY, OUT, RETURNED, REFUSED = "approval", "ready", "out", "returned", "refused"
+LOAN_TIME = timedelta(days=3)
+CHECK_EVERY = timedelta(days=182)  # at least two checks a year
+MAX_REASON = 300
+READERS = (roles.ARCHIVIST, roles.MANAGER)  # see the archive's register
+COLUMNS = ("code", "title", "kind", "location", "confidentiality")
+CHECK_FLOW = "archive_check"
+CHECK_REMINDED = "archive_check_reminded"  # the due date last reminded, in the meta table
+Refusal = machine.Refusal
+
+
+async def _tell(conn: Connection, user_ids: list[int], kind: str, loan_id: int,
+                now: datetime) -> None:
+    for user_id in user_ids:
+        await outbox.add(conn, user_id, kind, now, payload={"loan": loan_id})
+
+
+async def _archivists(conn: Connection) -> list[int]:
+    found = await people.reachable_with_role(conn, roles.ARCHIVIST) or \
+        await people.reachable_with_role(conn, roles.MANAGER)
+    return [p.user_id for p in found]
+
+
+async def _item(conn: Connection, code: str) -> Item:
+    found = await archives.item_by_code(conn, code.strip().upper())
+    if found is None:
+        raise Refusal(Refusal.NOT_FOUND)
+    return found
+
+
+async def request(db: Database, requester_id: int, code: str, reason: str,
+                  now: datetime) -> Loan:
+    """Reading or borrowing an item: a manager decides."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, requester_id, roles.STAFF_ROLES)
+        item = await _item(conn, code)
+        loan_id = await archives.add_loan(conn, item.id, requester_id, reason, False, APPROVAL,
+                                          now)
+        managers = [p.user_id for p in await people.reachable_with_role(conn, roles.MANAGER)]
+        await _tell(conn, managers, "archive_approval", loan_id, now)
+        return await _loan(conn, loan_id)
+
+
+async def inspection(db: Database, actor_id: int, code: str, reason: str,
+                     now: datetime) -> Loan:
+    """An inspection by the company's higher departments: recorded as such, no permission
+    asked; ready for the archivist to hand out."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, actor_id, READERS)
+        item = await _item(conn, code)
+        loan_id = await archives.add_loan(conn, item.id, actor_id, reason, True, READY, now,
+                                          decided_by=actor_id)
+        await _tell(conn, await _archivists(conn), "archive_ready", loan_id, now)
+        return await _loan(conn, loan_id)
+
+
+async def decide(db: Database, loan_id: int, manager_id: int, approve: bool,
+                 now: datetime) -> Loan | None:
+    async with db.transaction() as conn:
+        await machine.actor(conn, manager_id, (roles.MANAGER,))
+        loan = await _loan(conn, loan_id)
+        if not await archives.move(conn, loan.id, APPROVAL, READY if approve else REFUSED,
+                                   decided_by=manager_id):
+            return None
+        await _tell(conn, [loan.requester_id], "archive_answered", loan.id, now)
+        if approve:
+            await _tell(conn, await _archivists(conn), "archive_ready", loan.id, now)
+        return await _loan(conn, loan.id)
+
+
+async def hand_out(db: Database, loan_id: int, archivist_id: int, now: datetime) -> Loan:
+    async with db.transaction() as conn:
+        await machine.actor(conn, archivist_id, (roles.ARCHIVIST,))
+        loan = await _loan(conn, loan_id)
+        if not await archives.move(conn, loan.id, READY, OUT, out_at=now, due_at=now + LOAN_TIME) \
+                or not await archives.set_out(conn, loan.item_id, loan.id):
+            raise Refusal(Refusal.STALE)
+        return await _loan(conn, loan.id)
+
+
+async def take_back(db: Database, loan_id: int, archivist_id: int,
+                    now: datetime) -> Loan | None:
+    async with db.transaction() as conn:
+        await machine.actor(conn, archivist_id, (roles.ARCHIVIST,))
+        loan = await _loan(conn, loan_id)
+        if not await archives.move(conn, loan.id, OUT, RETURNED, returned_at=now):
+            return None
+        await archives.set_out(conn, loan.item_id, None)
+        return await _loan(conn, loan.id)
+
+
+def next_check(last: datetime | None, began: datetime | None) -> datetime | None:
+    since = last or began
+    return since + CHECK_EVERY if since else None
+
+
+async def record_check(db: Database, archivist_id: int, result: str,
+                       now: datetime) -> datetime:
+    """The check's result, written in its conversation: recorded, and the conversation
+    ended, in one transaction. Returns when the next check is due."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, archivist_id, (roles.ARCHIVIST,))
+        draft = await conversations.at_step(conn, archivist_id, CHECK_FLOW, "result", now)
+        await drafts.delete(conn, archivist_id)
+        await archives.add_check(conn, archivist_id, result, draft.data["in_order"], now)
+    return now + CHECK_EVERY
+
+
+async def overdue_check(conn: Connection, now: datetime) -> datetime | None:
+    """When the due check was due, if it is missed (for the managers' weekly summary)."""
+    due = next_check(await archives.last_check(conn), await archives.first_item_at(conn))
+    return due if due is not None and due <= now else None
+
+
+async def sweep(db: Database, now: datetime) -> int:
+    """In the minute's sweep: items not back remind their borrower and the archivist (once);
+    a check falling due reminds the archivist (once). Writes nothing when nothing is due."""
+    async with db.reading() as conn:
+        late = [loan for loan in await archives.loans_in(conn, (OUT,))
+                if loan.due_at is not None and loan.due_at <= now and loan.reminded_at is None]
+        due = await overdue_check(conn, now)
+        reminded = await people.get_meta(conn, CHECK_REMINDED)
+    check = due is not None and reminded != due.isoformat()
+    if not late and not check:
+        return 0
+    async with db.transaction() as conn:
+        for loan in late:
+            if await archives.mark_reminded(conn, loan.id, now):
+                await _tell(conn, sorted({loan.requester_id, *await _archivists(conn)}),
+                            "archive_overdue", loan.id, now)
+        if check and due is not None:
+            await people.set_meta(conn, CHECK_REMINDED, due.isoformat())
+            for user_id in await _archivists(conn):
+                await outbox.add(conn, user_id, "archive_check_due", now,
+                                 payload={"due": due.isoformat()})
+    return len(late) + int(check)
+
+
+async def register_view(db: Database, viewer_id: int,
+                        now: datetime) -> tuple[list[tuple[Loan, Item]], datetime | None]:
+    """/archives: the readings and loans open, and when the next check is due."""
+    async with db.reading() as conn:
+        await machine.actor(conn, viewer_id, READERS)
+        loans = [(loan, await archives.item(conn, loan.item_id))
+                 for loan in await archives.loans_in(conn, (APPROVAL, READY, OUT))]
+        due = next_check(await archives.last_check(conn), await archives.first_item_at(conn))
+        return [(loan, item) for loan, item in loans if item is not None], due
+
+
+async def loan_file(db: Database, loan_id: int) -> tuple[Loan, Item, str]:
+    async with db.reading() as conn:
+        loan = await _loan(conn, loan_id)
+        item = await archives.item(conn, loan.item_id)
+        person = await people.get(conn, loan.requester_id)
+        assert item is not None
+        return loan, item, person.name if person else ""
+
+
+async def _loan(conn: Connection, loan_id: int) -> Loan:
+    found = await archives.loan(conn, loan_id)
+    if found is None:
+        raise Refusal(Refusal.NOT_FOUND)
+    return found
+
+
+class ArchiveIndexError(Exception):
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def parse_index(raw: bytes) -> list[tuple[str, str, str, str, str]]:
+    """The archive's index as a CSV: code, title, kind, location, confidentiality."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArchiveIndexError([(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) \
+            from exc
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    if not lines or tuple(c.strip().lower() for c in lines[0]) != COLUMNS:
+        raise ArchiveIndexError([(1, "the first line must be the columns: " + ",".join(COLUMNS))])
+    rows, problems, seen = [], [], set()
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        code, title, kind, location, level = ([c.strip() for c in cells] + [""] * 5)[:5]
+        if not code or not title or not location or max(map(len, (code, title, location))) > 200:
+            problems.append((number, "code, title and location must be given"))
+        elif kind not in KINDS:
+            problems.append((number, f"kind must be one of {', '.join(KINDS)}"))
+        elif level not in LEVELS:
+            problems.append((number, f"confidentiality must be one of {', '.join(LEVELS)}"))
+        elif code.upper() in seen:
+            problems.append((number, f"the code {code} is listed twice"))
+        else:
+            seen.add(code.upper())
+            rows.append((code.upper(), title, kind, location, level))
+    if problems:
+        raise ArchiveIndexError(problems)
+    return rows
+
+
+async def load_index(db: Database, rows: list[tuple[str, str, str, str, str]],
+                     now: datetime) -> int:
+    """All rows in one transaction; every change to a known item is recorded."""
+    new = 0
+    async with db.transaction() as conn:
+        for row in rows:
+            new += await archives.save_item(conn, *row, None, now)
+    return new
