@@ -44,11 +44,11 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.KEY_KEEPER: ("keys", "language", "help"),
     roles.ARCHIVIST: ("archives", "archive", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
-    roles.CLERK: ("queue", "intake", "callback", "cancel", "language", "help"),
+    roles.CLERK: ("queue", "intake", "callback", "archive", "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
                        "callback", "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
-                    "callback", "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "keys", "archives",
+                    "intake", "callback", "cancel", "language", "help"),
 }
 HELP: dict[str | None, str] = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
