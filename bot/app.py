@@ -38,6 +38,7 @@ from handlers import (
     visits,
 )
 from handlers import keys as keys_desk
+from handlers import renovations as renovation_desk
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from storage.db import Database
 from workflow import admin, alerts, archives, keys, views
@@ -73,8 +74,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     # Order matters: specific handlers first, the catch-all router last.
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
-                   unit_jobs, visits, keys_desk, archive_desk, escalation, surveys, stats,
-                   documents, router):
+                   unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
+                   surveys, stats, documents, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app

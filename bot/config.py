@@ -79,7 +79,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "survey_reminder", "survey_expiry", "praise_chips", "fault_chips",
               "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating",
               "voice_note_limit", "public_places", "affected_urgent", "warranty",
-              "handover", "signoff"}
+              "handover", "signoff", "renovation_fee", "renovation_deposit",
+              "renovation_hours"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -201,6 +202,9 @@ def parse_settings(raw: dict) -> EstateSettings:
         warranty=_warranty(raw.get("warranty", {}), categories),
         handover=_handover(raw.get("handover", {})),
         signoff=_signoff(raw.get("signoff", {}), categories),
+        renovation_fee=_amount(raw, "renovation_fee"),
+        renovation_deposit=_amount(raw, "renovation_deposit"),
+        renovation_hours=_hours(raw.get("renovation_hours", "08:30-18:00")),
     )
 
 
@@ -318,6 +322,18 @@ def _signoff(raw, categories: tuple[Category, ...]) -> dict[str, tuple[str, ...]
                               f"{', '.join(SIGNING_PARTIES)}")
         found[scope] = tuple(SIGNING_PARTIES[p] for p in parties)
     return found
+
+
+def _amount(raw: dict, setting: str) -> float:
+    value = raw.get(setting, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8:
+        raise ConfigError(f"{setting}: must be an amount of money, such as 2000")
+    return float(value)
+
+
+def _hours(value) -> str:
+    start, end = _range("renovation_hours", value)
+    return f"{start:%H:%M}-{end:%H:%M}"
 
 
 def _handover(raw) -> dict[str, date]:

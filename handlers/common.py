@@ -129,6 +129,9 @@ REFUSALS = {
     Refusal.INVALID: N_("That did not work. Please start again from the menu."),
     Refusal.QUOTED: N_("The owner pays for this job and has not accepted the quotation yet: "
                        "the work waits for their answer."),
+    Refusal.NOT_REVIEWED: N_("The repair department has not approved this work yet: it touches "
+                             "structure or building services."),
+    Refusal.NOT_PAID: N_("The renovation fees are not recorded as paid yet."),
 }
 
 

@@ -10,10 +10,11 @@ from datetime import datetime
 from handlers import archives as archives_ui
 from handlers import cards, documents, labels
 from handlers import keys as keys_ui
+from handlers import renovations as renovation_ui
 from handlers import signoffs as signoffs_ui
 from handlers.common import keyboard
 from handlers.renderers import Notice, renders
-from workflow import archives, keys, views
+from workflow import archives, keys, renovations, roles, views
 
 
 @renders("unit_job_taken")
@@ -242,3 +243,46 @@ async def _archive_check_due(n: Notice) -> None:
     await n.send(n.tr("The archive's check is due ({date}): check it, then record the result "
                       "from /archives.", date=n.tr.datetime(
                           datetime.fromisoformat(n.payload["due"]))))
+
+
+@renders("renovation_applied", "renovation_review", "renovation_reviewed", "renovation_permit",
+         "renovation_inspection", "renovation_inspected", plain=True)
+async def _renovation_notice(n: Notice) -> None:
+    tr, kind, p = n.tr, n.message.kind, n.payload
+    found, unit, photos = await renovations.file_of(n.d.db, p["renovation"])
+    text = renovation_ui.card(tr, found, unit, n.d.settings.renovation_hours)
+    role = n.recipient.role
+    if kind == "renovation_applied":
+        await n.with_photos(photos, tr("A renovation application") + "\n" + text, keyboard([
+            [(tr("Record the fees"), f"rn:pay:{found.id}")],
+            [(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]))
+    elif kind == "renovation_review":
+        await n.with_photos(photos, tr("Please review: this renovation touches structure or "
+                                       "building services.") + "\n" + text, keyboard([
+            [(tr("Approve"), f"rn:ra:{found.id}"), (tr("Refuse"), f"rn:rr:{found.id}")],
+            [(tr("Needs changes"), f"rn:rc:{found.id}")]]))
+    elif kind == "renovation_reviewed":
+        await n.send(tr("{ref}: the repair department's review: {verdict}. {note}",
+                        ref=found.ref, verdict=labels.of(tr, labels.REVIEWS, p["verdict"]),
+                        note=p.get("note", "")))
+    elif kind == "renovation_permit":
+        await n.send(tr("Your renovation permit {ref}: from {start} to {end}, working hours "
+                        "{hours}. Please keep the building's rules. When the work is done, ask "
+                        "for the acceptance inspection.", ref=found.ref, start=found.start_date,
+                        end=found.end_date, hours=n.d.settings.renovation_hours),
+                     keyboard([[(tr("Request the acceptance inspection"),
+                                 f"rv:in:{found.id}")]]))
+    elif kind == "renovation_inspection":
+        buttons = [[(tr("Record the inspection"), f"rn:in:{found.id}")]] \
+            if role == roles.TECHNICIAN else None
+        await n.send(tr("Acceptance inspection asked for") + "\n" + text,
+                     keyboard(buttons) if buttons else None)
+    elif p.get("passed"):
+        await n.send(tr("{ref}: the renovation passed its acceptance inspection. The deposit of "
+                        "{deposit} is refunded.", ref=found.ref,
+                        deposit=tr.number(found.deposit or 0)))
+    else:
+        await n.send(tr("{ref}: the acceptance inspection found what must still be fixed: "
+                        "{note}. Ask again when it is done.", ref=found.ref, note=p.get("note")),
+                     keyboard([[(tr("Request the acceptance inspection"),
+                                 f"rv:in:{found.id}")]]))

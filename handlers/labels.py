@@ -27,6 +27,37 @@ QUOTE_STATES = {
     "accepted": N_("accepted by the owner"),
     "declined": N_("declined by the owner"),
 }
+SCOPES = {
+    "flooring": N_("Flooring"),
+    "painting": N_("Painting"),
+    "kitchen": N_("Kitchen"),
+    "bathroom": N_("Bathroom"),
+    "walls": N_("Partition walls"),
+    "electrics": N_("Electrical wiring"),
+    "plumbing": N_("Plumbing work"),
+    "windows": N_("Windows"),
+    "other": N_("Other"),
+}
+WORKS = {
+    "structure": N_("Structure"),
+    "walls": N_("Load-bearing or outer walls"),
+    "plumbing": N_("Water and drainage pipes"),
+    "electrics": N_("Electrical installation"),
+}
+REVIEWS = {
+    "pending": N_("waiting"),
+    "approved": N_("approved"),
+    "refused": N_("refused"),
+    "changes": N_("changes needed"),
+}
+RENOVATION_STATES = {
+    "applied": N_("applied"),
+    "approved": N_("permit granted"),
+    "inspection": N_("acceptance inspection asked for"),
+    "passed": N_("accepted"),
+    "failed": N_("inspection failed"),
+    "refused": N_("refused"),
+}
 ARCHIVE_KINDS = {
     "owner_file": N_("owner file"),
     "drawing": N_("drawing"),

@@ -22,6 +22,7 @@ from handlers import (
 )
 from handlers import intake as intake_desk
 from handlers import payers as payer_desk
+from handlers import renovations as renovation_desk
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -48,6 +49,7 @@ from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
 from workflow import photo_first as photo_first_flow
+from workflow import renovations as renovation_flow
 from workflow import signoff as signoff_flow
 from workflow import surveys as survey_flow
 from workflow import unit_jobs as unit_job_flow
@@ -73,6 +75,10 @@ FLOWS = {
     measurement.CORRECT_FLOW: measuring.on_correction,
     payers.QUOTE_FLOW: payer_desk.on_quote,
     archive_flow.CHECK_FLOW: archive_desk.on_check,
+    renovation_flow.FLOW: renovation_desk.on_message,
+    renovation_flow.INSPECT_FLOW: renovation_desk.on_staff_text,
+    renovation_flow.PAY_FLOW: renovation_desk.on_staff_text,
+    renovation_flow.REVIEW_FLOW: renovation_desk.on_staff_text,
 }
 
 

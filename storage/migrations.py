@@ -513,4 +513,42 @@ MIGRATIONS: list[str] = [
         in_order INTEGER NOT NULL
     );
     """,
+    # 18: renovation permits (裝修管理): the application, its engineering review, the fees
+    # paid, the permit, the acceptance inspection and the deposit's refund; each step audited
+    """
+    CREATE TABLE renovations (
+        id INTEGER PRIMARY KEY,
+        ref TEXT NOT NULL UNIQUE,
+        resident_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        scopes TEXT NOT NULL,
+        details TEXT NOT NULL,
+        works TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        contractor TEXT NOT NULL,
+        state TEXT NOT NULL,
+        review TEXT,
+        fee REAL,
+        deposit REAL,
+        receipt TEXT,
+        created_at TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX renovations_dates ON renovations(state, start_date, end_date);
+    CREATE TABLE renovation_photos (
+        renovation_id INTEGER NOT NULL REFERENCES renovations(id),
+        stage TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        file_id TEXT NOT NULL
+    );
+    CREATE TABLE renovation_events (
+        id INTEGER PRIMARY KEY,
+        renovation_id INTEGER NOT NULL REFERENCES renovations(id),
+        at TEXT NOT NULL,
+        actor_id INTEGER,
+        action TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    """,
 ]

@@ -157,6 +157,9 @@ class EstateSettings:
     warranty: dict[str, Period] = field(default_factory=dict)  # category -> period
     handover: dict[str, date] = field(default_factory=dict)  # building -> handover date
     signoff: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF))
+    renovation_fee: float = 0.0  # the renovation management fee, by the price list
+    renovation_deposit: float = 0.0  # refunded when the acceptance inspection passes
+    renovation_hours: str = "08:30-18:00"  # the working hours a permit allows
 
     @property
     def tz(self) -> ZoneInfo:

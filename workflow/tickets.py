@@ -68,6 +68,8 @@ class Refusal(Exception):
     INVALID = "invalid"
     HANDLED = "handled"  # someone acted on the ticket after this card was shown
     QUOTED = "quoted"  # owner-paid work waits for the owner to accept the quotation
+    NOT_REVIEWED = "not_reviewed"  # a renovation touching structure needs its review first
+    NOT_PAID = "not_paid"  # a renovation's fees are not recorded yet
 
     def __init__(self, reason: str, ticket_id: int | None = None,
                  unversioned: bool = False) -> None:

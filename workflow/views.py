@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import contractors, drafts, followers, people, roster, tickets, visits
+from storage import (
+    contractors,
+    drafts,
+    followers,
+    people,
+    renovations,
+    roster,
+    tickets,
+    visits,
+)
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -55,6 +64,8 @@ class TicketFile:
     required: tuple[str, ...] = ()  # the parties who must sign its repair form, once closed
     items: tuple[Item, ...] = ()  # the materials each visit used
     figures: Figures | None = None  # labour and materials: as recorded, or as measured
+    permits: tuple[tuple[str, str, str, str], ...] = ()  # (ref, unit, from, to) a noise
+    # complaint's building has in force
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
@@ -123,6 +134,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         visits=tuple(done),
         followers=tuple(user for user, _ in await followers.of_ticket(conn, ticket_id)),
         required=tuple(await tickets.required_signoffs(conn, ticket_id)),
+        permits=await _permits(conn, ticket),
         items=tuple(await visits.items(conn, ticket_id)),
         figures=await measurement.figures(conn, ticket_id) if done else None,
         liable=tuple(c.name for c in await contractors.active(conn)
@@ -130,6 +142,23 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         kept_ref=kept.ref if ticket.duplicate_of and (
             kept := await tickets.get(conn, ticket.duplicate_of)) else None,
     )
+
+
+NOISE = "noise_neighbours"
+
+
+async def _permits(conn, ticket: Ticket) -> tuple[tuple[str, str, str, str], ...]:
+    """A neighbour's noise complaint shows the renovation permits of its building in force
+    on the day it was made."""
+    if ticket.kind != Kind.COMPLAINT or ticket.category != NOISE:
+        return ()
+    day = ticket.created_at.date().isoformat()
+    permits = []
+    for found in await renovations.active_in_building(conn, ticket.unit.building, day):
+        unit = await roster.get_unit(conn, found.unit_id)
+        permits.append((found.ref, unit.label if unit else "", found.start_date,
+                        found.end_date))
+    return tuple(permits)
 
 
 async def ticket_by_ref(db: Database, ref: str) -> TicketFile:
