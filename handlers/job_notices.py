@@ -255,12 +255,12 @@ async def _renovation_notice(n: Notice) -> None:
     if kind == "renovation_applied":
         await n.with_photos(photos, tr("A renovation application") + "\n" + text, keyboard([
             [(tr("Record the fees"), f"rn:pay:{found.id}")],
-            [(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]))
+            [(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]), found.ref)
     elif kind == "renovation_review":
         await n.with_photos(photos, tr("Please review: this renovation touches structure or "
                                        "building services.") + "\n" + text, keyboard([
             [(tr("Approve"), f"rn:ra:{found.id}"), (tr("Refuse"), f"rn:rr:{found.id}")],
-            [(tr("Needs changes"), f"rn:rc:{found.id}")]]))
+            [(tr("Needs changes"), f"rn:rc:{found.id}")]]), found.ref)
     elif kind == "renovation_reviewed":
         await n.send(tr("{ref}: the repair department's review: {verdict}. {note}",
                         ref=found.ref, verdict=labels.of(tr, labels.REVIEWS, p["verdict"]),

@@ -76,12 +76,13 @@ class Notice:
         long."""
         await self.bot.send_message(self.chat, fit(text), reply_markup=reply_markup)
 
-    async def photos(self, file_ids: list[str]) -> bool:
+    async def photos(self, file_ids: list[str], caption: str | None = None) -> bool:
         """The message's photos, once: False when Telegram refused them (the text still
         goes, saying so). A message matters more than its pictures."""
         if not file_ids or "photos" in self.message.progress:
             return True
-        caption = self.ticket_file.ticket.ref  # the album's first photo names the ticket
+        if caption is None:  # the album's first photo names the ticket
+            caption = self.ticket_file.ticket.ref
         try:
             if len(file_ids) == 1:
                 await self.bot.send_photo(self.chat, file_ids[0], caption=caption)
@@ -97,9 +98,10 @@ class Notice:
         await delivery.progressed(self.d.db, self.message, "photos")
         return True
 
-    async def with_photos(self, file_ids: list[str], text: str, reply_markup=None) -> None:
+    async def with_photos(self, file_ids: list[str], text: str, reply_markup=None,
+                          caption: str | None = None) -> None:
         """The photos first, then the text (saying so if the photos could not be shown)."""
-        if not await self.photos(file_ids):
+        if not await self.photos(file_ids, caption):
             text += "\n" + self.tr("(A photo could not be shown here.)")
         await self.send(text, reply_markup)
 

@@ -264,6 +264,12 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
             await answer(update, tr("Please send the fee, the deposit and the receipt's number, "
                                     "for example: 2000 10000 R0042"))
             return
+        if paid[0] < d.settings.renovation_fee or paid[1] < d.settings.renovation_deposit:
+            await answer(update, tr("The price list asks for a fee of {fee} and a deposit of "
+                                    "{deposit}; please send the amounts paid.",
+                                    fee=tr.number(d.settings.renovation_fee),
+                                    deposit=tr.number(d.settings.renovation_deposit)))
+            return
         found = await renovations.pay(d.db, d.settings, who.user_id, *paid, d.now())
         await answer(update, tr("{ref}: the fees are recorded.", ref=found.ref),
                      keyboard([[(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]))
