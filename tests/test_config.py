@@ -74,6 +74,8 @@ def test_an_estate_of_its_own():
     ({"handover": {"A": "2025-06-30"}}, "handover.A"),
     ({"signoff": {"in_house": ["owner", "mayor"]}}, "signoff.in_house"),
     ({"signoff": {"roofing": ["owner"]}}, "signoff.roofing"),
+    ({"renovation_fee": "2000"}, "renovation_fee"),
+    ({"renovation_hours": "all day"}, "renovation_hours"),
 ])
 def test_a_wrong_setting_is_named(raw, named):
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
@@ -132,3 +134,10 @@ def test_a_category_may_have_its_own_signers():
     assert settings.signers("leaks_damp", by_contractor=False) == ("resident",
                                                                    "supervising_engineer")
     assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "resident")
+
+
+def test_the_renovation_price_list():
+    settings = parse_settings({"renovation_fee": 2000, "renovation_deposit": 10000,
+                               "renovation_hours": "09:00-17:30"})
+    assert (settings.renovation_fee, settings.renovation_deposit, settings.renovation_hours) \
+        == (2000.0, 10000.0, "09:00-17:30")
