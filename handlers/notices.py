@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
 from handlers.common import Desk
 from handlers.renderers import Notice, UnknownNotice, render, unreachable_error
 from storage.records import OutboxMessage

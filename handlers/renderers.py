@@ -479,6 +479,3 @@ async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
     if payload.get("late_sent"):
         lines.append(tr("(Sent late: the bot was offline when this fell due.)"))
     return "\n".join(lines)
-
-
-from handlers import job_notices  # noqa: E402,F401  (its notices register themselves)
