@@ -25,10 +25,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.scale import NOW, build  # noqa: E402
-from handlers import pdfs, spreadsheets  # noqa: E402
 from handlers.i18n import Tr  # noqa: E402
+from handlers.office import pdfs, spreadsheets
 from storage.db import Database  # noqa: E402
-from workflow import reports, settlement, stats  # noqa: E402
+from workflow import stats
+from workflow.office import reports, settlement
 from workflow.settings import EstateSettings  # noqa: E402
 
 RUNS = 3

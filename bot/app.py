@@ -11,21 +11,16 @@ from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from handlers import archives as archive_desk
 from handlers import (
     complaints,
     dispatch,
-    documents,
     escalation,
     intake,
-    materials,
-    measuring,
     menus,
     merge,
     notices,
     onboarding,
     onsite,
-    payers,
     photo_first,
     repair_report,
     replays,
@@ -37,11 +32,14 @@ from handlers import (
     unit_jobs,
     visits,
 )
-from handlers import keys as keys_desk
-from handlers import renovations as renovation_desk
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
+from handlers.office import documents, materials, measuring, payers
+from handlers.registers import archives as archive_desk
+from handlers.registers import keys as keys_desk
+from handlers.registers import renovations as renovation_desk
 from storage.db import Database
-from workflow import admin, alerts, archives, keys, views
+from workflow import admin, alerts, views
+from workflow.registers import archives, keys
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
 

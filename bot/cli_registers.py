@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workflow import archives, key_import
+from workflow.registers import archives, key_import
 
 
 def add_parsers(sub) -> None:

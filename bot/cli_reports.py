@@ -6,9 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from handlers import pdfs, spreadsheets
 from handlers.i18n import Tr
-from workflow import reports, settlement, views
+from handlers.office import pdfs, spreadsheets
+from workflow import views
+from workflow.office import reports, settlement
 from workflow.settings import LANGUAGES
 from workflow.tickets import Refusal
 

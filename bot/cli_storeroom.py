@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workflow import catalogue, measurement
+from workflow.office import catalogue, measurement
 from workflow.tickets import Refusal
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import archives as archives_ui
-from handlers import cards, documents, labels
-from handlers import keys as keys_ui
-from handlers import renovations as renovation_ui
+from handlers import cards, labels
 from handlers import signoffs as signoffs_ui
 from handlers.common import keyboard
+from handlers.office import documents
+from handlers.registers import archives as archives_ui
+from handlers.registers import keys as keys_ui
+from handlers.registers import renovations as renovation_ui
 from handlers.renderers import Notice, renders
-from workflow import archives, keys, renovations, roles, views
+from workflow import roles, views
+from workflow.registers import archives, keys, renovations
 
 
 @renders("unit_job_taken")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, materials, unit_jobs
+from handlers import cards, unit_jobs
 from handlers.actions import task_buttons, worker_buttons
 from handlers.common import (
     PRIVATE,
@@ -26,6 +26,7 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import Tr
+from handlers.office import materials
 from storage.records import Draft
 from workflow import onsite, roles, views
 from workflow import tickets as machine

@@ -6,12 +6,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers import archives as archive_desk
 from handlers import (
     complaints,
     escalation,
     labels,
-    measuring,
     onboarding,
     onsite,
     photo_first,
@@ -21,8 +19,6 @@ from handlers import (
     unit_jobs,
 )
 from handlers import intake as intake_desk
-from handlers import payers as payer_desk
-from handlers import renovations as renovation_desk
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -33,26 +29,21 @@ from handlers.common import (
     main_menu,
     message_of,
 )
-from workflow import (
-    addenda,
-    conversations,
-    intake,
-    measurement,
-    payers,
-    report,
-    roles,
-    sla,
-    views,
-)
-from workflow import archives as archive_flow
+from handlers.office import measuring
+from handlers.office import payers as payer_desk
+from handlers.registers import archives as archive_desk
+from handlers.registers import renovations as renovation_desk
+from workflow import addenda, conversations, intake, report, roles, sla, views
 from workflow import complaints as complaint_flow
 from workflow import onboarding as joining
 from workflow import onsite as work
 from workflow import photo_first as photo_first_flow
-from workflow import renovations as renovation_flow
 from workflow import signoff as signoff_flow
 from workflow import surveys as survey_flow
 from workflow import unit_jobs as unit_job_flow
+from workflow.office import measurement, payers
+from workflow.registers import archives as archive_flow
+from workflow.registers import renovations as renovation_flow
 from workflow.tickets import Refusal
 
 FLOWS = {

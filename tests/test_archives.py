@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from tests.stories import staff
 from tests.test_roster_cli import cli
-from workflow import admin, archives, roles
+from workflow import admin, roles
+from workflow.registers import archives
 
 INDEX = """code,title,kind,location,confidentiality
 DRW-A-07,Block A water risers,drawing,Cabinet 3 shelf 2,internal

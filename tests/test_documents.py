@@ -5,12 +5,13 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from handlers import spreadsheets
 from handlers.i18n import Tr
+from handlers.office import spreadsheets
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
 from tests.test_roster_cli import cli
-from workflow import admin, reports, roles
+from workflow import admin, roles
+from workflow.office import reports
 
 
 async def a_month_of_work(desk):
@@ -165,7 +166,7 @@ async def test_every_character_of_the_chart_has_a_glyph(desk):
     """No label of the chart is drawn as boxes, in either Chinese."""
     from matplotlib.ft2font import FT2Font
 
-    from handlers import charts
+    from handlers.office import charts
     await a_month_of_work(desk)
     data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
     font = FT2Font(charts.font_path())

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_roster_cli import cli
-from workflow import admin, key_import, roles
+from workflow import admin, roles
+from workflow.registers import key_import
 
 KEYS = """tag,kind,label,building,unit,spare
 A12-D,owner_door,A 12F-3 front door,A,12F-3,no

@@ -3,7 +3,8 @@ issued and the storekeeper told, and the desk confirming or correcting a job's f
 
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_roster_cli import cli as roster_cli
-from workflow import admin, catalogue, roles
+from workflow import admin, roles
+from workflow.office import catalogue
 
 CATALOGUE = """code,name,unit,unit_price,minimum,stock
 E12,PVC elbow 1/2",pc,30,5,6

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from handlers import pdfs, spreadsheets
 from handlers.i18n import Tr
+from handlers.office import pdfs, spreadsheets
 from tests.stories import complete, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
 from tests.test_units_in_chat import aqua_works, send_to_aqua
-from workflow import admin, roles, settlement
+from workflow import admin, roles
+from workflow.office import settlement
 
 
 async def a_quarter_with_aqua(desk):

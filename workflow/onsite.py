@@ -5,11 +5,13 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from storage import drafts, outbox, storeroom, tickets, visits
+from storage import drafts, outbox, tickets, visits
 from storage.db import Database
+from storage.office import storeroom
 from storage.records import Draft, Ticket
-from workflow import conversations, measurement, payers, roles, signoff, sla
+from workflow import conversations, roles, signoff, sla
 from workflow import tickets as machine
+from workflow.office import measurement, payers
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import (
-    contractors,
-    drafts,
-    followers,
-    people,
-    renovations,
-    roster,
-    tickets,
-    visits,
-)
+from storage import contractors, drafts, followers, people, roster, tickets, visits
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -28,11 +19,13 @@ from storage.records import (
     Unit,
     Voice,
 )
+from storage.registers import renovations
 from storage.visits import Item, Visit
-from workflow import conversations, measurement, roles
+from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
-from workflow.measurement import Figures
+from workflow.office import measurement
+from workflow.office.measurement import Figures
 from workflow.tickets import Kind
 
 MY_TICKETS_LIMIT = 20

@@ -12,7 +12,6 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import charts, pdfs, spreadsheets
 from handlers import stats as stats_view
 from handlers.common import (
     PRIVATE,
@@ -30,8 +29,10 @@ from handlers.common import (
     keyboard,
 )
 from handlers.i18n import Tr
+from handlers.office import charts, pdfs, spreadsheets
 from storage.records import OutboxMessage, Person
-from workflow import delivery, reports, roles, settlement, views
+from workflow import delivery, roles, views
+from workflow.office import reports, settlement
 from workflow.tickets import Refusal
 
 HOT_SPOT_MONTHS = 6

@@ -11,10 +11,11 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from storage import drafts, outbox, people, renovations, roster
+from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
 from storage.records import Draft
-from storage.renovations import Renovation
+from storage.registers import renovations
+from storage.registers.renovations import Renovation
 from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings

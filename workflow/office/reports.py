@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from storage import ledger, storeroom
 from storage import stats as stat_rows
 from storage.db import Database
-from storage.storeroom import Movement
+from storage.office import ledger, storeroom
+from storage.office.storeroom import Movement
 from workflow import roles, stats
 from workflow import tickets as machine
 from workflow.settings import EstateSettings

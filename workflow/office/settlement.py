@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from storage import contractors, ledger, outbox, people
+from storage import contractors, outbox, people
 from storage.db import Connection, Database, db_time, from_db_time
+from storage.office import ledger
 from storage.records import Contractor
 from workflow import roles
 from workflow import tickets as machine
-from workflow.reports import day_bounds
+from workflow.office.reports import day_bounds
 from workflow.settings import EstateSettings
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")

@@ -14,9 +14,9 @@ import xlsxwriter
 from handlers import labels
 from handlers.i18n import Tr
 from storage.db import from_db_time
-from workflow import reports
+from workflow.office import reports
+from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
-from workflow.settlement import CHARGED, TAKEN_OVER, Settlement
 
 DATETIME = "yyyy-mm-dd hh:mm"
 

@@ -9,10 +9,10 @@ import csv
 import io
 from dataclasses import dataclass
 
-from storage import keys
 from storage.db import Database
+from storage.registers import keys
 from workflow import units
-from workflow.keys import KINDS, OWNER_KINDS
+from workflow.registers.keys import KINDS, OWNER_KINDS
 
 COLUMNS = ("tag", "kind", "label", "building", "unit", "spare")
 YES = {"yes", "y", "1", "true", "是"}

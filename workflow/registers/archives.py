@@ -11,9 +11,10 @@ import csv
 import io
 from datetime import datetime, timedelta
 
-from storage import archives, drafts, outbox, people
-from storage.archives import Item, Loan
+from storage import drafts, outbox, people
 from storage.db import Connection, Database
+from storage.registers import archives
+from storage.registers.archives import Item, Loan
 from workflow import conversations, roles
 from workflow import tickets as machine
 

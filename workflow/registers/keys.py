@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import keys, outbox, people, roster, tickets
+from storage import outbox, people, roster, tickets
 from storage.db import Connection, Database
-from storage.keys import Key, Loan
+from storage.registers import keys
+from storage.registers.keys import Key, Loan
 from workflow import roles
 from workflow import tickets as machine
 

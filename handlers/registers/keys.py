@@ -22,8 +22,9 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import Tr
-from storage.keys import Key, Loan
-from workflow import keys, roles, views
+from storage.registers.keys import Key, Loan
+from workflow import roles, views
+from workflow.registers import keys
 from workflow.tickets import Refusal
 
 

@@ -9,9 +9,9 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import storeroom
 from storage.db import Database
-from storage.storeroom import Material, Movement
+from storage.office import storeroom
+from storage.office.storeroom import Material, Movement
 
 COLUMNS = ("code", "name", "unit", "unit_price", "minimum")
 OPENING = "stock"

@@ -25,8 +25,9 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from storage.renovations import Renovation
-from workflow import renovations, roles, views
+from storage.registers.renovations import Renovation
+from workflow import roles, views
+from workflow.registers import renovations
 from workflow.tickets import Refusal
 
 PAY_FLOW, REVIEW_FLOW = renovations.PAY_FLOW, renovations.REVIEW_FLOW

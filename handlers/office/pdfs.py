@@ -18,8 +18,8 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from handlers import cards, labels
 from handlers.i18n import Tr
+from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
-from workflow.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.views import TicketFile
 
 PAGE_ROWS = 40

@@ -24,9 +24,10 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import Tr
-from storage.archives import Item, Loan
 from storage.records import Draft
-from workflow import archives, roles, views
+from storage.registers.archives import Item, Loan
+from workflow import roles, views
+from workflow.registers import archives
 from workflow.tickets import Refusal
 
 INSPECTION = "inspection"

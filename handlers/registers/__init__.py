@@ -1,0 +1,1 @@
+"""The desk's registers: keys, the archive, renovation permits."""
