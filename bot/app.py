@@ -13,30 +13,32 @@ from telegram.request import BaseRequest
 
 from handlers import (
     complaints,
-    dispatch,
     escalation,
     intake,
     menus,
-    merge,
     notices,
     onboarding,
-    onsite,
-    photo_first,
-    repair_report,
     replays,
     router,
-    signoffs,
     stats,
     surveys,
     tickets_view,
-    unit_jobs,
-    visits,
 )
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from handlers.office import documents, materials, measuring, payers
 from handlers.registers import archives as archive_desk
 from handlers.registers import keys as keys_desk
 from handlers.registers import renovations as renovation_desk
+from handlers.repairs import (
+    dispatch,
+    merge,
+    onsite,
+    photo_first,
+    repair_report,
+    signoffs,
+    unit_jobs,
+    visits,
+)
 from storage.db import Database
 from workflow import admin, alerts, views
 from workflow.registers import archives, keys

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from workflow.repairs.warranty import Period
 from workflow.settings import (
     COMPLAINT,
     CONTRACTOR_JOBS,
@@ -26,7 +27,6 @@ from workflow.settings import (
     Target,
 )
 from workflow.tickets import Party
-from workflow.warranty import Period
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DB = "./estatedesk.sqlite3"

@@ -6,8 +6,8 @@ from datetime import date
 
 from handlers import labels
 from handlers.i18n import Tr
-from workflow import warranty
 from workflow.office import payers
+from workflow.repairs import warranty
 from workflow.settings import ASAP, EstateSettings
 from workflow.tickets import Kind
 from workflow.views import TicketFile, missed_deadline

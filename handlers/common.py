@@ -18,8 +18,8 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, fil
 from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards, labels
-from handlers.actions import desk_buttons, task_buttons
 from handlers.i18n import N_, Tr, guess_language
+from handlers.repairs.actions import desk_buttons, task_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views

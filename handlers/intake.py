@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, labels, repair_report
+from handlers import cards, labels
 from handlers import complaints as complaint_report
 from handlers.common import (
     PRIVATE,
@@ -19,6 +19,7 @@ from handlers.common import (
     keyboard,
     text_answer,
 )
+from handlers.repairs import repair_report
 from storage.records import Draft
 from workflow import intake, roles
 from workflow.tickets import Kind, Refusal

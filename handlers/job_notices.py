@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import cards, labels
-from handlers import signoffs as signoffs_ui
 from handlers.common import keyboard
 from handlers.office import documents
 from handlers.registers import archives as archives_ui
 from handlers.registers import keys as keys_ui
 from handlers.registers import renovations as renovation_ui
 from handlers.renderers import Notice, renders
+from handlers.repairs import signoffs as signoffs_ui
 from workflow import roles, views
 from workflow.registers import archives, keys, renovations
 

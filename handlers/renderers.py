@@ -14,9 +14,9 @@ from telegram.error import BadRequest
 
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
-from handlers.actions import desk_buttons, worker_buttons
 from handlers.common import Desk, fit, keyboard, office
 from handlers.i18n import N_, Tr
+from handlers.repairs.actions import desk_buttons, worker_buttons
 from storage.db import db_time
 from storage.records import OutboxMessage, Person, Voice
 from workflow import delivery, roles, sla, views

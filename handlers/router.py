@@ -6,18 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers import (
-    complaints,
-    escalation,
-    labels,
-    onboarding,
-    onsite,
-    photo_first,
-    repair_report,
-    signoffs,
-    surveys,
-    unit_jobs,
-)
+from handlers import complaints, escalation, labels, onboarding, surveys
 from handlers import intake as intake_desk
 from handlers.common import (
     PRIVATE,
@@ -33,17 +22,19 @@ from handlers.office import measuring
 from handlers.office import payers as payer_desk
 from handlers.registers import archives as archive_desk
 from handlers.registers import renovations as renovation_desk
-from workflow import addenda, conversations, intake, report, roles, sla, views
+from handlers.repairs import onsite, photo_first, repair_report, signoffs, unit_jobs
 from workflow import complaints as complaint_flow
+from workflow import conversations, intake, roles, sla, views
 from workflow import onboarding as joining
-from workflow import onsite as work
-from workflow import photo_first as photo_first_flow
-from workflow import signoff as signoff_flow
 from workflow import surveys as survey_flow
-from workflow import unit_jobs as unit_job_flow
 from workflow.office import measurement, payers
 from workflow.registers import archives as archive_flow
 from workflow.registers import renovations as renovation_flow
+from workflow.repairs import addenda, report
+from workflow.repairs import onsite as work
+from workflow.repairs import photo_first as photo_first_flow
+from workflow.repairs import signoff as signoff_flow
+from workflow.repairs import unit_jobs as unit_job_flow
 from workflow.tickets import Refusal
 
 FLOWS = {

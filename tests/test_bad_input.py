@@ -249,7 +249,7 @@ async def test_a_look_at_tickets_writes_nothing_and_is_simply_answered_again(des
 
 
 def test_amounts_are_read_as_people_type_them():
-    from workflow.onsite import MAX_COST, parse_number
+    from workflow.repairs.onsite import MAX_COST, parse_number
     for typed in ("NT$350", "350元", "＄350", "350", " 350 塊", "NT$ 350.0"):
         assert parse_number(typed, MAX_COST) == 350.0, typed
     assert parse_number("1,200.5", MAX_COST) == 1200.5

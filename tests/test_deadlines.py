@@ -3,7 +3,7 @@ all on a fake clock. The report is made at 10:00 Taipei time on Thursday 26 Nove
 
 from datetime import timedelta
 
-from storage import contractors
+from storage.repairs import contractors
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from workflow import roles

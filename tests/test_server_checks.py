@@ -7,7 +7,8 @@ import pytest
 
 from storage.records import Draft
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
-from workflow import addenda, dispatch, views
+from workflow import views
+from workflow.repairs import addenda, dispatch
 from workflow.tickets import Refusal
 
 

@@ -196,8 +196,8 @@ async def test_the_card_says_who_is_liable_under_the_warranty(tmp_path):
 
     from tests.conftest import ROSTER
     from tests.harness import DeskHarness
+    from workflow.repairs.warranty import Period
     from workflow.settings import EstateSettings
-    from workflow.warranty import Period
 
     settings = EstateSettings(warranty={"plumbing": Period(2)},
                               handover={"A": date(2025, 6, 30), "B": date(2023, 1, 15)})

@@ -8,9 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import contractors, people, roster
+from storage import people, roster
 from storage.db import Database
 from storage.records import Contractor, Person
+from storage.repairs import contractors
 from workflow import phones, roles
 from workflow.onboarding import unit_text
 

@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 from storage import outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import onsite, roles, signoff, sla, surveys
+from workflow import roles, sla, surveys
 from workflow import tickets as machine
 from workflow.office import settlement
 from workflow.registers import archives
+from workflow.repairs import onsite, signoff
 from workflow.settings import EstateSettings
 
 BATCH = 200

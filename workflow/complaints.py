@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, followers, outbox, tickets
+from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Ticket
+from storage.repairs import followers
 from workflow import conversations, filing, roles, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings

@@ -13,8 +13,9 @@ from datetime import datetime
 from storage import drafts, people, roster
 from storage.db import Database
 from storage.records import Draft, Unit
-from workflow import complaints, conversations, phones, report, roles, units
+from workflow import complaints, conversations, phones, roles, units
 from workflow import tickets as machine
+from workflow.repairs import report
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 

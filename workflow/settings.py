@@ -7,8 +7,8 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from workflow.repairs.warranty import Period
 from workflow.tickets import Kind, Party
-from workflow.warranty import Period
 
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 DEFAULT_LANGUAGE = "zh_Hant"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import contractors, drafts, outbox, surveys, tickets, timers
+from storage import drafts, outbox, surveys, tickets, timers
 from storage.db import Connection, Database
 from storage.records import Draft, Survey, Ticket
+from storage.repairs import contractors
 from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow.settings import PRIORITIES, EstateSettings, slot

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from storage import followers, people, tickets
+from storage import people, tickets
 from storage.db import Connection
 from storage.records import Person, Ticket
+from storage.repairs import followers
 from workflow import roles
 
 

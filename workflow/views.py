@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import contractors, drafts, followers, people, roster, tickets, visits
+from storage import drafts, people, roster, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -20,7 +20,8 @@ from storage.records import (
     Voice,
 )
 from storage.registers import renovations
-from storage.visits import Item, Visit
+from storage.repairs import contractors, followers, visits
+from storage.repairs.visits import Item, Visit
 from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow import units as unit_names

@@ -22,8 +22,9 @@ from handlers.common import (
     message_of,
 )
 from storage.records import Draft
-from workflow import onsite, roles, views
+from workflow import roles, views
 from workflow.office import catalogue, measurement
+from workflow.repairs import onsite
 from workflow.tickets import Refusal
 
 QUANTITIES = (1, 2, 3, 4, 5, 10)

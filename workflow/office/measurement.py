@@ -10,12 +10,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import drafts, outbox, people, tickets, visits
+from storage import drafts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.office import measurements, storeroom
 from storage.office.storeroom import Material
 from storage.records import Draft, Ticket
-from storage.visits import Item
+from storage.repairs import visits
+from storage.repairs.visits import Item
 from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow.tickets import Kind

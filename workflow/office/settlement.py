@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from storage import contractors, outbox, people
+from storage import outbox, people
 from storage.db import Connection, Database, db_time, from_db_time
 from storage.office import ledger
 from storage.records import Contractor
+from storage.repairs import contractors
 from workflow import roles
 from workflow import tickets as machine
 from workflow.office.reports import day_bounds

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, followers, outbox, roster, tickets
+from storage import drafts, outbox, roster, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
+from storage.repairs import followers
 from workflow import conversations, filing, sla
 from workflow import tickets as machine
 from workflow.settings import ASAP, EMERGENCY, NORMAL, PUBLIC_AREAS, SLOTS, EstateSettings, Slot

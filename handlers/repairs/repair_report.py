@@ -35,7 +35,8 @@ from handlers.common import (
     voice_of,
 )
 from storage.records import Draft
-from workflow import limits, report, roles, same_problem, views
+from workflow import limits, roles, views
+from workflow.repairs import report, same_problem
 from workflow.settings import ASAP, EMERGENCY, NORMAL
 from workflow.tickets import Refusal
 

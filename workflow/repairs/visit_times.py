@@ -9,8 +9,9 @@ from datetime import date, datetime
 from storage import outbox, tickets
 from storage.db import Connection, Database
 from storage.records import Ticket
-from workflow import report, roles, sla
+from workflow import roles, sla
 from workflow import tickets as machine
+from workflow.repairs import report
 from workflow.settings import EstateSettings, slot
 
 PROPOSED, CONFIRMED, CHOSEN = "visit_proposed", "visit_confirmed", "visit_chosen"

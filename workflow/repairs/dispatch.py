@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from storage import contractors, outbox, people, tickets
+from storage import outbox, people, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
-from workflow import roles, sla, unit_jobs
+from storage.repairs import contractors
+from workflow import roles, sla
 from workflow import tickets as machine
+from workflow.repairs import unit_jobs
 from workflow.settings import EstateSettings
 
 ASSIGNABLE = (machine.NEW, machine.ASSIGNED, machine.EN_ROUTE, machine.ON_SITE, machine.REOPENED)

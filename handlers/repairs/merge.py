@@ -20,7 +20,8 @@ from handlers.common import (
     seen_version,
     stamp,
 )
-from workflow import roles, same_problem, views
+from workflow import roles, views
+from workflow.repairs import same_problem
 from workflow.tickets import Refusal
 
 

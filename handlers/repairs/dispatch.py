@@ -8,7 +8,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import cards, escalation, labels
 from handlers import complaints as complaint_desk
-from handlers.actions import desk_buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -24,7 +23,9 @@ from handlers.common import (
     seen_version,
     stamp,
 )
-from workflow import dispatch, onsite, roles, views
+from handlers.repairs.actions import desk_buttons
+from workflow import roles, views
+from workflow.repairs import dispatch, onsite
 from workflow.tickets import Refusal
 
 

@@ -24,7 +24,8 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from workflow import roles, signoff, views
+from workflow import roles, views
+from workflow.repairs import signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party, Refusal
 from workflow.views import TicketFile

@@ -8,11 +8,13 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from storage import drafts, followers, outbox, roster, tickets
+from storage import drafts, outbox, roster, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Ticket
-from workflow import conversations, report, roles, sla
+from storage.repairs import followers
+from workflow import conversations, roles, sla
 from workflow import tickets as machine
+from workflow.repairs import report
 from workflow.settings import NORMAL, URGENT, EstateSettings
 from workflow.tickets import Kind
 

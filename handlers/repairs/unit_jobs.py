@@ -6,8 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from handlers import cards, labels, visits
-from handlers.actions import worker_buttons
+from handlers import cards, labels
 from handlers.common import (
     Asker,
     Context,
@@ -22,8 +21,11 @@ from handlers.common import (
     seen_version,
     text_answer,
 )
+from handlers.repairs import visits
+from handlers.repairs.actions import worker_buttons
 from storage.records import Draft
-from workflow import roles, unit_jobs, views, visit_times
+from workflow import roles, views
+from workflow.repairs import unit_jobs, visit_times
 from workflow.tickets import Refusal
 
 JOBS_SHOWN = 30

@@ -6,8 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import cards, unit_jobs
-from handlers.actions import task_buttons, worker_buttons
+from handlers import cards
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -27,9 +26,12 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from handlers.office import materials
+from handlers.repairs import unit_jobs
+from handlers.repairs.actions import task_buttons, worker_buttons
 from storage.records import Draft
-from workflow import onsite, roles, views
+from workflow import roles, views
 from workflow import tickets as machine
+from workflow.repairs import onsite
 from workflow.tickets import Refusal
 from workflow.views import TicketFile
 

@@ -7,7 +7,6 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers import complaints as complaint_report
-from handlers import repair_report
 from handlers.common import (
     Asker,
     Context,
@@ -19,8 +18,10 @@ from handlers.common import (
     main_menu,
     message_of,
 )
+from handlers.repairs import repair_report
 from storage.records import Draft
-from workflow import photo_first, roles
+from workflow import roles
+from workflow.repairs import photo_first
 from workflow.tickets import Kind, Refusal
 
 

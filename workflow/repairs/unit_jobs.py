@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import contractors, drafts, outbox, people, tickets
+from storage import drafts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Person, Ticket
+from storage.repairs import contractors
 from workflow import conversations, roles, sla
 from workflow import tickets as machine
 

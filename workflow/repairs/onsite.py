@@ -5,13 +5,15 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from storage import drafts, outbox, tickets, visits
+from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
-from workflow import conversations, roles, signoff, sla
+from storage.repairs import visits
+from workflow import conversations, roles, sla
 from workflow import tickets as machine
 from workflow.office import measurement, payers
+from workflow.repairs import signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party
 
