@@ -16,6 +16,7 @@ from handlers.registers import renovations as renovation_ui
 from handlers.renderers import Notice, renders
 from handlers.repairs import signoffs as signoffs_ui
 from workflow import roles, views
+from workflow.community import activities
 from workflow.registers import archives, keys, renovations
 
 
@@ -288,3 +289,20 @@ async def _renovation_notice(n: Notice) -> None:
                         "{note}. Ask again when it is done.", ref=found.ref, note=p.get("note")),
                      keyboard([[(tr("Request the acceptance inspection"),
                                  f"rv:in:{found.id}")]]))
+
+
+@renders("activity_place", "activity_reminder", "activity_rating", plain=True)
+async def _activity_notice(n: Notice) -> None:
+    tr, kind = n.tr, n.message.kind
+    activity = await activities.of(n.d.db, n.payload["activity"])
+    when = tr.datetime(activity.starts_at)
+    if kind == "activity_place":
+        await n.send(tr("Good news: places freed up, and you are in for {title} on {when} at "
+                        "{place}.", title=activity.title, when=when, place=activity.place))
+    elif kind == "activity_reminder":
+        await n.send(tr("A reminder: {title} is on {when} at {place}. If you cannot come, "
+                        "cancel with /activities so that others can.", title=activity.title,
+                        when=when, place=activity.place))
+    else:
+        await n.send(tr("How was {title}? Please rate it from 1 to 5.", title=activity.title),
+                     keyboard([[(f"{r}★", f"ac:r:{activity.id}:{r}") for r in range(1, 6)]]))

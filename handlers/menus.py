@@ -28,6 +28,7 @@ COMMANDS = {
     "borrow": N_("Ask for one of the estate's keys: /borrow TAG reason"),
     "archive": N_("Ask to read or borrow an archive item: /archive CODE reason"),
     "renovate": N_("Apply for a renovation permit"),
+    "activities": N_("Community activities: sign up, or cancel"),
     "archives": N_("The archive: what is out or asked for, the next check"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
@@ -37,7 +38,8 @@ COMMANDS = {
 }
 BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
-    roles.RESIDENT: ("repair", "complain", "mytickets", "renovate", "cancel", "language", "help"),
+    roles.RESIDENT: ("repair", "complain", "mytickets", "activities", "renovate", "cancel",
+                     "language", "help"),
     roles.TECHNICIAN: ("mytasks", "borrow", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),

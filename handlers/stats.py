@@ -81,6 +81,11 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
                                        figures.reopen_by_ticket.items()),
                         technicians=joined(f"{name} {n}" for name, n in
                                            sorted(figures.reopen_by_technician.items()))))
+    held, rated, average = figures.activities
+    if held:
+        lines.append(tr("Community activities: {held}; rated by {rated}, on average {average}",
+                        held=held, rated=rated,
+                        average=tr.number(round(average, 1)) if average else "-"))
     if figures.top_reasons:
         lines.append(tr("Most chosen reasons: {items}", items=joined(
             f"{labels.chip(tr, settings, chip)} {n}" for chip, n in figures.top_reasons)))

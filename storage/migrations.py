@@ -551,4 +551,36 @@ MIGRATIONS: list[str] = [
         note TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 19: community activities (社區文化活動): the activity, its sign-ups and waiting list, and
+    # the ratings after it
+    """
+    CREATE TABLE activities (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        place TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        capacity INTEGER NOT NULL,
+        per_unit INTEGER,
+        created_by INTEGER,
+        reminded_at TEXT,
+        rating_asked_at TEXT
+    );
+    CREATE TABLE activity_signups (
+        id INTEGER PRIMARY KEY,
+        activity_id INTEGER NOT NULL REFERENCES activities(id),
+        user_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        people INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX activity_signups_of ON activity_signups(activity_id, state, id);
+    CREATE TABLE activity_ratings (
+        activity_id INTEGER NOT NULL REFERENCES activities(id),
+        user_id INTEGER NOT NULL,
+        rating INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (activity_id, user_id)
+    );
+    """,
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from storage import stats as rows
+from storage.community import activities as community
 from storage.db import Database
 from workflow import roles
 from workflow import tickets as machine
@@ -38,6 +39,7 @@ class Stats:
     merged: int = 0  # duplicate reports merged into another
     followers: int = 0  # residents who joined another's report rather than filing their own
     most_affected: tuple[tuple[str, int], ...] = ()  # (ref, residents affected), top three
+    activities: tuple[int, int, float | None] = (0, 0, None)  # held, ratings, their average
 
     @property
     def in_time_share(self) -> float | None:
@@ -95,6 +97,7 @@ async def month_figures(conn, month: date, start: datetime, end: datetime) -> St
     reopened = await rows.reopenings(conn, start, end)
     surveys = await rows.surveys_sent(conn, start, end)
     joined = await rows.followed(conn, start, end)
+    held = await community.month_figures(conn, start, end)
     done = [t for t in tickets if t.completed_at is not None]
     finished = [(t, t.completed_at) for t in tickets if t.completed_at is not None]
     in_time = [(at, t.target_at) for t, at in finished]
@@ -128,4 +131,5 @@ async def month_figures(conn, month: date, start: datetime, end: datetime) -> St
         merged=sum(t.status == machine.MERGED for t in tickets),
         followers=sum(n for _, n in joined),
         most_affected=tuple((ref, 1 + n) for ref, n in joined[:3]),
+        activities=held,
     )

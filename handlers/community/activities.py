@@ -1,0 +1,127 @@
+"""Community activities in the chat: /activities lists what is coming (residents sign up or
+cancel; staff see who comes), /activity creates one; the place freed, the reminder and the
+rating arrive as notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+)
+from handlers.i18n import Tr
+from storage.community.activities import Activity
+from workflow import roles
+from workflow.community import activities
+from workflow.tickets import Refusal
+
+
+def line(tr: Tr, activity: Activity, taken: int) -> str:
+    return tr("{title}: {when} at {place}; {left} of {capacity} places left", title=activity.title,
+              when=tr.datetime(activity.starts_at), place=activity.place,
+              left=max(activity.capacity - taken, 0), capacity=activity.capacity)
+
+
+@handles(roles_allowed=(roles.RESIDENT, *activities.ORGANISERS))
+async def listing(update: Update, context: Context, who: Asker) -> None:
+    tr, d = who.tr, context.desk
+    found = await activities.coming(d.db, d.now())
+    if not found:
+        await answer(update, tr("No activity is planned yet."))
+        return
+    for activity, taken in found:
+        buttons = [(tr("Attendees"), f"ac:l:{activity.id}")] \
+            if roles.can_dispatch(who.role) else \
+            [(tr("Sign up"), f"ac:j:{activity.id}"), (tr("Cancel my places"),
+                                                      f"ac:x:{activity.id}")]
+        await answer(update, line(tr, activity, taken), keyboard([buttons]))
+
+
+@handles(roles_allowed=activities.ORGANISERS)
+async def create(update: Update, context: Context, who: Asker) -> None:
+    """/activity 2026-12-12 14:00 | 40 | 4 | Clubhouse | Christmas crafts"""
+    tr, d = who.tr, context.desk
+    parts = [p.strip() for p in " ".join(context.args or []).split("|")]
+    try:
+        when = datetime.fromisoformat(parts[0]).replace(tzinfo=d.settings.tz)
+        capacity = int(parts[1])
+        per_unit = None if parts[2] in ("", "-") else int(parts[2])
+        place, title = parts[3], parts[4]
+        if not place or not title or len(title) > 200 or len(place) > 200:
+            raise ValueError(title)
+        activity = await activities.create(d.db, who.user_id, title, place, when, capacity,
+                                           per_unit, d.now())
+    except (IndexError, ValueError, Refusal) as exc:
+        if isinstance(exc, Refusal) and exc.reason == Refusal.FORBIDDEN:
+            raise
+        await answer(update, tr("Please write: /activity date time | places | per unit (or -) "
+                                "| place | title, for example: /activity 2026-12-12 14:00 | 40 "
+                                "| 4 | Clubhouse | Christmas crafts"))
+        return
+    await answer(update, tr("Planned: {line}. Residents sign up with /activities.",
+                            line=line(tr, activity, 0)))
+
+
+@handles(roles_allowed=(roles.RESIDENT, *activities.ORGANISERS))
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    activity_id = int_arg(args, 0)
+    if action == "l":
+        if not roles.can_dispatch(who.role):
+            raise Refusal(Refusal.FORBIDDEN)
+        activity, found = await activities.attendees(d.db, activity_id, who.user_id)
+        coming = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
+                  if s.state == activities.IN]
+        waiting = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
+                   if s.state == activities.WAITING]
+        await answer(update, "\n".join([activity.title, tr("Coming: {n} people", n=sum(
+            s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
+            ([tr("Waiting list:"), *waiting] if waiting else [])))
+        return
+    if roles.can_dispatch(who.role) or who.role != roles.RESIDENT:
+        raise Refusal(Refusal.FORBIDDEN)
+    if action == "j":
+        activity = await activities.of(d.db, activity_id)
+        await answer(update, tr("How many people will come?"), keyboard([[
+            (str(n), f"ac:n:{activity.id}:{n}") for n in range(1, activities.most(activity) + 1)
+        ]]))
+    elif action == "n":
+        signup = await activities.sign_up(d.db, activity_id, who.user_id, int_arg(args, 1),
+                                          d.now())
+        await clear_buttons(update)
+        kick(context)
+        await answer(update, tr("You are signed up for {n} people. See you there!",
+                                n=signup.people) if signup.state == activities.IN else
+                     tr("It is full: you are on the waiting list for {n} people; we tell you "
+                        "if places free up.", n=signup.people))
+    elif action == "x":
+        done = await activities.cancel(d.db, activity_id, who.user_id, d.now())
+        kick(context)
+        await answer(update, tr("Your places are cancelled.") if done else
+                     tr("You have no places to cancel."))
+    elif action == "r":
+        first = await activities.rate(d.db, activity_id, who.user_id, int_arg(args, 1), d.now())
+        await clear_buttons(update)
+        await answer(update, tr("Thank you for your rating.") if first else
+                     tr("You have already rated this one. Thank you!"))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("activities", listing, filters=PRIVATE))
+    app.add_handler(CommandHandler("activity", create, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ac:"))
