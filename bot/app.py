@@ -26,6 +26,7 @@ from handlers import (
 )
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from handlers.community import activities as activity_desk
+from handlers.fees import desk as fee_desk
 from handlers.office import documents, materials, measuring, payers
 from handlers.registers import archives as archive_desk
 from handlers.registers import keys as keys_desk
@@ -43,6 +44,7 @@ from handlers.repairs import (
 from storage.db import Database
 from workflow import admin, alerts, views
 from workflow.community import activities
+from workflow.fees import collection
 from workflow.registers import archives, keys
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
@@ -77,7 +79,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
-                   surveys, stats, documents, activity_desk, router):
+                   surveys, stats, documents, activity_desk, fee_desk, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -97,6 +99,7 @@ async def sweep(context: Context) -> None:
     fired += await keys.overdue(d.db, d.now())
     fired += await archives.sweep(d.db, d.now())
     fired += await activities.sweep(d.db, d.now())
+    fired += await collection.sweep(d.db, d.settings, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
     await d.db.checkpoint()

@@ -23,6 +23,7 @@ from workflow.settings import (
     PRIORITIES,
     Category,
     EstateSettings,
+    FeeItem,
     Place,
     Target,
 )
@@ -80,7 +81,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "complaint_praise_chips", "complaint_fault_chips", "alert_chips", "low_rating",
               "voice_note_limit", "public_places", "affected_urgent", "warranty",
               "handover", "signoff", "renovation_fee", "renovation_deposit",
-              "renovation_hours"}
+              "renovation_hours", "fee_items", "fee_due_day", "fee_reminder_days",
+              "large_payment"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -205,6 +207,10 @@ def parse_settings(raw: dict) -> EstateSettings:
         renovation_fee=_amount(raw, "renovation_fee"),
         renovation_deposit=_amount(raw, "renovation_deposit"),
         renovation_hours=_hours(raw.get("renovation_hours", "08:30-18:00")),
+        fee_items=_fee_items(raw.get("fee_items", [])),
+        fee_due_day=_whole(raw, "fee_due_day", 10, 1, 28),
+        fee_reminder_days=_whole(raw, "fee_reminder_days", 3, 0, 28),
+        large_payment=_amount(raw, "large_payment", 50_000.0),
     )
 
 
@@ -324,11 +330,36 @@ def _signoff(raw, categories: tuple[Category, ...]) -> dict[str, tuple[str, ...]
     return found
 
 
-def _amount(raw: dict, setting: str) -> float:
-    value = raw.get(setting, 0)
+def _amount(raw: dict, setting: str, default: float = 0.0) -> float:
+    value = raw.get(setting, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8:
         raise ConfigError(f"{setting}: must be an amount of money, such as 2000")
     return float(value)
+
+
+def _whole(raw: dict, setting: str, default: int, low: int, high: int) -> int:
+    value = raw.get(setting, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{setting}: must be a whole number from {low} to {high}")
+    return value
+
+
+def _fee_items(raw) -> tuple[FeeItem, ...]:
+    """[[fee_items]]: the price list, each a key, its monthly amount per unit and, for one of
+    the estate's own, labels."""
+    if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
+        raise ConfigError("fee_items: must be a list of [[fee_items]] tables")
+    found = []
+    for n, item in enumerate(raw, start=1):
+        key, amount, labels = item.get("key"), item.get("amount"), item.get("labels", {})
+        if not isinstance(key, str) or not key.replace("_", "").isalnum() or \
+                isinstance(amount, bool) or not isinstance(amount, int | float) or \
+                not 0 < amount <= 10**7 or not isinstance(labels, dict) or \
+                any(k not in LANGUAGES for k in labels):
+            raise ConfigError(f"fee_items[{n}]: needs a key such as management_fee, an amount "
+                              f"such as 3200, and labels such as {{ zh_Hant = \"…\" }}")
+        found.append(FeeItem(key, float(amount), dict(labels)))
+    return tuple(found)
 
 
 def _hours(value) -> str:

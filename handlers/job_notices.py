@@ -9,6 +9,7 @@ from datetime import datetime
 
 from handlers import cards, labels
 from handlers.common import keyboard
+from handlers.fees import desk as fee_desk
 from handlers.office import documents
 from handlers.registers import archives as archives_ui
 from handlers.registers import keys as keys_ui
@@ -17,6 +18,7 @@ from handlers.renderers import Notice, renders
 from handlers.repairs import signoffs as signoffs_ui
 from workflow import roles, views
 from workflow.community import activities
+from workflow.fees import collection
 from workflow.registers import archives, keys, renovations
 
 
@@ -306,3 +308,29 @@ async def _activity_notice(n: Notice) -> None:
     else:
         await n.send(tr("How was {title}? Please rate it from 1 to 5.", title=activity.title),
                      keyboard([[(f"{r}★", f"ac:r:{activity.id}:{r}") for r in range(1, 6)]]))
+
+
+@renders("fee_reminder", "fee_overdue", "large_payment", "day_closed", plain=True)
+async def _fee_notice(n: Notice) -> None:
+    tr, kind, p = n.tr, n.message.kind, n.payload
+    if kind in ("fee_reminder", "fee_overdue"):
+        head = tr("A reminder: fees of {unit} fall due soon.", unit=p["unit"]) \
+            if kind == "fee_reminder" else tr("Fees of {unit} are overdue.", unit=p["unit"])
+        for statement in await collection.statements(n.d.db, n.recipient.user_id):
+            if statement.unit.label == p["unit"]:
+                await n.send(head + "\n" + fee_desk.statement_text(tr, n.d.settings, statement))
+        return
+    if kind == "large_payment":
+        await n.send(tr("A large payment today: {unit}, payment {id} (see the day's close).",
+                        unit=p["unit"], id=p["payment"]))
+        return
+    who = await views.person(n.d.db, n.message.actor_id or 0)
+    text = tr("{day}, closed by {name}: cash {cash} counted, {cash_recorded} recorded; "
+              "transfers {transfer} counted, {transfer_recorded} recorded; {payments} "
+              "payments.", day=p["day"], name=who.name if who else "",
+              cash=tr.number(p["cash"]), cash_recorded=tr.number(p["cash_recorded"]),
+              transfer=tr.number(p["transfer"]),
+              transfer_recorded=tr.number(p["transfer_recorded"]), payments=p["payments"])
+    if p.get("explanation"):
+        text += "\n" + tr("Difference explained: {why}", why=p["explanation"])
+    await n.send(text)

@@ -27,6 +27,18 @@ QUOTE_STATES = {
     "accepted": N_("accepted by the owner"),
     "declined": N_("declined by the owner"),
 }
+FEE_ITEMS = {
+    "management_fee": N_("Property management fee"),
+    "water": N_("Water (collected for the utility)"),
+    "electricity": N_("Public electricity"),
+    "parking": N_("Parking"),
+    "renovation_fee": N_("Renovation management fee"),
+}
+PAY_METHODS = {
+    "cash": N_("cash"),
+    "transfer": N_("transfer"),
+    "card": N_("card"),
+}
 SCOPES = {
     "flooring": N_("Flooring"),
     "painting": N_("Painting"),
@@ -274,6 +286,7 @@ ROLES: dict[str, str] = {
     Role.STOREKEEPER: N_("storekeeper"),
     Role.KEY_KEEPER: N_("key keeper"),
     Role.ARCHIVIST: N_("archivist"),
+    Role.CASHIER: N_("cashier"),
 }
 PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Owner"),

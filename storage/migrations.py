@@ -583,4 +583,45 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (activity_id, user_id)
     );
     """,
+    # 20: fees (收費管理): bills per unit and period, payments (never deleted: a reversal is a
+    # payment of its own), and each day's close with the counted totals
+    """
+    CREATE TABLE bills (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        period TEXT NOT NULL,
+        item TEXT NOT NULL,
+        amount REAL NOT NULL,
+        due_date TEXT NOT NULL,
+        reminded_at TEXT,
+        overdue_at TEXT,
+        UNIQUE (unit_id, period, item)
+    );
+    CREATE INDEX bills_due ON bills(due_date);
+    CREATE TABLE payments (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        amount REAL NOT NULL,
+        method TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        cashier_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        reverses INTEGER REFERENCES payments(id),
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX payments_at ON payments(at);
+    CREATE INDEX payments_unit ON payments(unit_id);
+    CREATE TABLE day_closes (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,
+        cashier_id INTEGER NOT NULL,
+        cash_counted REAL NOT NULL,
+        transfer_counted REAL NOT NULL,
+        cash_recorded REAL NOT NULL,
+        transfer_recorded REAL NOT NULL,
+        explanation TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        UNIQUE (day, cashier_id)
+    );
+    """,
 ]

@@ -17,6 +17,7 @@ class Role(StrEnum):
     STOREKEEPER = "storekeeper"  # 庫房: hears when an item runs low
     KEY_KEEPER = "key_keeper"  # 鑰匙管理: hands keys out and takes them back
     ARCHIVIST = "archivist"  # 檔案管理: hands archive items out and checks the archive
+    CASHIER = "cashier"  # 收費: records payments and closes each day
 
 
 RESIDENT, CLERK, TECHNICIAN = Role.RESIDENT, Role.CLERK, Role.TECHNICIAN
@@ -24,8 +25,9 @@ SUPERVISOR, MANAGER = Role.SUPERVISOR, Role.MANAGER
 CONTRACTOR = Role.CONTRACTOR
 SUPERVISING_ENGINEER, PROJECT_DEPARTMENT = Role.SUPERVISING_ENGINEER, Role.PROJECT_DEPARTMENT
 STOREKEEPER, KEY_KEEPER, ARCHIVIST = Role.STOREKEEPER, Role.KEY_KEEPER, Role.ARCHIVIST
+CASHIER = Role.CASHIER
 STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER, CONTRACTOR, SUPERVISING_ENGINEER,
-               PROJECT_DEPARTMENT, STOREKEEPER, KEY_KEEPER, ARCHIVIST)
+               PROJECT_DEPARTMENT, STOREKEEPER, KEY_KEEPER, ARCHIVIST, CASHIER)
 WORKERS = (TECHNICIAN, CONTRACTOR)  # do the work on site: a job is given to them by name
 
 DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors

@@ -45,6 +45,14 @@ class Place:
     buildings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FeeItem:
+    """A line of the price list (明碼標價): billed per unit each month."""
+    key: str
+    amount: float
+    labels: dict[str, str] = field(default_factory=dict)
+
+
 PUBLIC_AREAS = "public_areas"  # the repair category that asks for a public place
 DEFAULT_PLACES: tuple[Place, ...] = tuple(Place(key) for key in (
     "lobby", "lift_a", "lift_b", "corridor", "stairwell", "car_park", "garden", "gym",
@@ -160,6 +168,10 @@ class EstateSettings:
     renovation_fee: float = 0.0  # the renovation management fee, by the price list
     renovation_deposit: float = 0.0  # refunded when the acceptance inspection passes
     renovation_hours: str = "08:30-18:00"  # the working hours a permit allows
+    fee_items: tuple[FeeItem, ...] = ()  # the price list: billed to every unit each month
+    fee_due_day: int = 10  # a month's bills are due on this day
+    fee_reminder_days: int = 3  # residents are reminded this many days before
+    large_payment: float = 50_000.0  # a payment of this or more is reported the same day
 
     @property
     def tz(self) -> ZoneInfo:

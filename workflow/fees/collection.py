@@ -1,0 +1,216 @@
+"""Fee collection (收費管理, §4.8). Bills per unit and period, from the price list (the
+settings, clearly priced) or imported; a resident sees their statement (/fees) and is
+reminded before the due date and when overdue, never in quiet hours. The cashier records
+each payment (the bot moves no money); a payment is never deleted, only reversed by a
+manager with a reason. The cashier closes each day with the cash and transfers counted (日收
+日清): a difference must be explained, and the manager gets the day's summary; a large
+payment is reported to the manager the same day (日收日報)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from storage import outbox, people, roster
+from storage.db import Connection, Database
+from storage.fees import ledger
+from storage.fees.ledger import Bill, Payment
+from storage.records import Unit
+from workflow import roles, units
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+METHODS = ("cash", "transfer", "card")
+MAX_AMOUNT = 10_000_000.0
+BILL_COLUMNS = ("building", "unit", "period", "item", "amount", "due")
+Refusal = machine.Refusal
+
+
+class Unexplained(Exception):
+    """The counted totals differ from the recorded payments, and no reason was given."""
+
+    def __init__(self, cash: float, transfer: float) -> None:
+        super().__init__("difference")
+        self.cash, self.transfer = cash, transfer
+
+
+@dataclass(frozen=True)
+class Statement:
+    unit: Unit
+    bills: list[Bill]
+    paid: float
+
+    @property
+    def outstanding(self) -> float:
+        return round(sum(b.amount for b in self.bills) - self.paid, 2)
+
+
+async def bill_month(db: Database, settings: EstateSettings, period: str) -> int:
+    """Every unit's bills of the month from the price list; a bill already issued is kept."""
+    year, month = (int(p) for p in period.split("-"))
+    due = date(year, month, min(settings.fee_due_day, 28)).isoformat()
+    issued = 0
+    async with db.transaction() as conn:
+        for unit in await roster.all_units(conn):
+            for item in settings.fee_items:
+                issued += await ledger.add_bill(conn, unit.id, period, item.key, item.amount,
+                                                due)
+    return issued
+
+
+def parse_bills(raw: bytes) -> list[tuple[str, str, str, str, float, str]]:
+    """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10)."""
+    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    if not lines or tuple(c.strip().lower() for c in lines[0]) != BILL_COLUMNS:
+        raise ValueError("the first line must be the columns: " + ",".join(BILL_COLUMNS))
+    found = []
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            building, unit, period, item, amount, due = (c.strip() for c in cells[:6])
+            date.fromisoformat(due)
+            date.fromisoformat(period + "-01")
+            value = float(amount.replace(",", ""))
+        except ValueError:
+            raise ValueError(f"line {number}: building, unit, period (2026-12), item, amount "
+                             f"and due (2026-12-10) are needed") from None
+        if not 0 < value <= MAX_AMOUNT or not item:
+            raise ValueError(f"line {number}: the amount must be more than 0")
+        found.append((building, unit, period, item, value, due))
+    return found
+
+
+async def import_bills(db: Database, rows) -> tuple[int, list[str]]:
+    """All at once; (bills issued, units not on the roster)."""
+    issued, unknown = 0, []
+    async with db.transaction() as conn:
+        for building, unit, period, item, amount, due in rows:
+            found, _ = await units.find(conn, f"{building} {unit}")
+            if len(found) != 1:
+                unknown.append(f"{building} {unit}")
+                continue
+            issued += await ledger.add_bill(conn, found[0].id, period, item, amount, due)
+    return issued, unknown
+
+
+async def _statement(conn: Connection, unit: Unit) -> Statement:
+    return Statement(unit, await ledger.bills_of(conn, unit.id),
+                     await ledger.paid_by(conn, unit.id))
+
+
+async def statements(db: Database, user_id: int) -> list[Statement]:
+    """/fees: the resident's units, each with its bills, what was paid and what is owed."""
+    async with db.reading() as conn:
+        return [await _statement(conn, u) for u in await people.units_of(conn, user_id)]
+
+
+async def record_payment(db: Database, settings: EstateSettings, cashier_id: int, unit: str,
+                         amount: float, method: str, receipt: str,
+                         now: datetime) -> tuple[Payment, Statement]:
+    """A payment received; one at or over `large_payment` is reported to the managers now."""
+    if method not in METHODS or not 0 < amount <= MAX_AMOUNT or not receipt:
+        raise Refusal(Refusal.INVALID)
+    async with db.transaction() as conn:
+        await machine.actor(conn, cashier_id, (roles.CASHIER,))
+        found, _ = await units.find(conn, unit)
+        if len(found) != 1:
+            raise Refusal(Refusal.NOT_FOUND)
+        payment_id = await ledger.add_payment(conn, found[0].id, amount, method, receipt,
+                                              cashier_id, now)
+        if settings.large_payment and amount >= settings.large_payment:
+            for manager in await people.reachable_with_role(conn, roles.MANAGER):
+                await outbox.add(conn, manager.user_id, "large_payment", now,
+                                 payload={"payment": payment_id, "unit": found[0].label})
+        paid = await ledger.payment(conn, payment_id)
+        assert paid is not None
+        return paid, await _statement(conn, found[0])
+
+
+async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
+                  now: datetime) -> Payment:
+    """A payment is never deleted: a manager reverses it with a reason, as a payment of its
+    own that cancels it. Once."""
+    async with db.transaction() as conn:
+        await machine.actor(conn, manager_id, (roles.MANAGER,))
+        original = await ledger.payment(conn, payment_id)
+        if original is None:
+            raise Refusal(Refusal.NOT_FOUND)
+        if original.reverses is not None or await ledger.reversal_of(conn, payment_id):
+            raise Refusal(Refusal.STALE)
+        reversal_id = await ledger.add_payment(conn, original.unit_id, -original.amount,
+                                               original.method, original.receipt, manager_id,
+                                               now, reverses=original.id, reason=reason)
+        found = await ledger.payment(conn, reversal_id)
+        assert found is not None
+        return found
+
+
+async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cash: float,
+                    transfer: float, explanation: str, now: datetime) -> tuple[float, float]:
+    """The cashier's day closed with the totals counted; returns the totals recorded. A
+    difference needs an explanation (Unexplained otherwise); the managers get the summary."""
+    local = now.astimezone(settings.tz)
+    start = datetime.combine(local.date(), datetime.min.time(), settings.tz)
+    async with db.transaction() as conn:
+        await machine.actor(conn, cashier_id, (roles.CASHIER,))
+        day = await ledger.payments_between(conn, start, start + timedelta(days=1), cashier_id)
+        cash_recorded = round(sum(p.amount for p in day if p.method == "cash"), 2)
+        transfer_recorded = round(sum(p.amount for p in day if p.method != "cash"), 2)
+        differs = (round(cash, 2), round(transfer, 2)) != (cash_recorded, transfer_recorded)
+        if differs and not explanation:
+            raise Unexplained(round(cash - cash_recorded, 2),
+                              round(transfer - transfer_recorded, 2))
+        if not await ledger.add_close(conn, local.date().isoformat(), cashier_id, cash,
+                                      transfer, cash_recorded, transfer_recorded, explanation,
+                                      now):
+            raise Refusal(Refusal.STALE)  # this day is closed already
+        for manager in await people.reachable_with_role(conn, roles.MANAGER):
+            await outbox.add(conn, manager.user_id, "day_closed", now, payload={
+                "day": local.date().isoformat(), "cash": cash, "transfer": transfer,
+                "cash_recorded": cash_recorded, "transfer_recorded": transfer_recorded,
+                "payments": len(day), "explanation": explanation}, actor_id=cashier_id)
+        return cash_recorded, transfer_recorded
+
+
+async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
+    """Reminders: before the due date, and once overdue; each bill once, never in quiet hours,
+    and only while the unit owes something."""
+    local = now.astimezone(settings.tz)
+    if settings.in_quiet_hours(local.time().replace(tzinfo=None)):
+        return 0
+    soon = (local.date() + timedelta(days=settings.fee_reminder_days)).isoformat()
+    late = (local.date() - timedelta(days=1)).isoformat()
+    async with db.reading() as conn:
+        due = [(b, "fee_reminder", "reminded_at")
+               for b in await ledger.bills_due(conn, soon, "reminded_at")]
+        due += [(b, "fee_overdue", "overdue_at")
+                for b in await ledger.bills_due(conn, late, "overdue_at")]
+    if not due:
+        return 0
+    told = 0
+    async with db.transaction() as conn:
+        for bill, kind, column in due:
+            unit = await roster.get_unit(conn, bill.unit_id)
+            if unit is None or not await ledger.mark_bill(conn, bill.id, column, now):
+                continue
+            if (await _statement(conn, unit)).outstanding <= 0:
+                continue
+            for resident in await people.residents_of_unit(conn, unit.id):
+                await outbox.add(conn, resident.user_id, kind, now,
+                                 payload={"bill": bill.id, "unit": unit.label})
+                told += 1
+    return told
+
+
+async def month(db: Database, settings: EstateSettings, period: str
+                ) -> tuple[list[Payment], list[Bill]]:
+    """The month's payments (reversals included) and bills, for the statement."""
+    year, number = (int(p) for p in period.split("-"))
+    start = datetime(year, number, 1, tzinfo=settings.tz)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=settings.tz)
+    async with db.reading() as conn:
+        return (await ledger.payments_between(conn, start, end),
+                await ledger.billed_between(conn, period, period))
