@@ -607,7 +607,8 @@ MIGRATIONS: list[str] = [
         cashier_id INTEGER NOT NULL,
         at TEXT NOT NULL,
         reverses INTEGER REFERENCES payments(id),
-        reason TEXT NOT NULL DEFAULT ''
+        reason TEXT NOT NULL DEFAULT '',
+        recorded_by INTEGER NOT NULL
     );
     CREATE INDEX payments_at ON payments(at);
     CREATE INDEX payments_unit ON payments(unit_id);

@@ -114,8 +114,15 @@ async def reverse(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("Please write: /reverse payment-number reason, for example: "
                                 "/reverse 17 the transfer was returned"))
         return
-    done = await collection.reverse(d.db, who.user_id, int(args[0]), " ".join(args[1:]),
-                                    d.now())
+    try:
+        done = await collection.reverse(d.db, who.user_id, int(args[0]), " ".join(args[1:]),
+                                        d.now())
+    except Refusal as refused:
+        if refused.reason == Refusal.FORBIDDEN:
+            raise
+        await answer(update, tr("Payment {id} cannot be reversed: it does not exist, is a "
+                                "reversal, or is reversed already.", id=args[0]))
+        return
     kick(context)
     await answer(update, tr("Payment {id} is reversed ({amount}); both stay on record.",
                             id=args[0], amount=tr.number(done.amount)))

@@ -62,11 +62,14 @@ async def paid_by(conn: Connection, unit_id: int) -> float:
 
 async def add_payment(conn: Connection, unit_id: int, amount: float, method: str, receipt: str,
                       cashier_id: int, now: datetime, reverses: int | None = None,
-                      reason: str = "") -> int:
+                      reason: str = "", recorded_by: int | None = None) -> int:
+    """`cashier_id` is whose drawer it counts in; `recorded_by` who wrote it (a manager, for
+    a reversal)."""
     cur = await conn.execute(
         "INSERT INTO payments (unit_id, amount, method, receipt, cashier_id, at, reverses, "
-        "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (unit_id, amount, method, receipt, cashier_id, to_db_time(now), reverses, reason))
+        "reason, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (unit_id, amount, method, receipt, cashier_id, to_db_time(now), reverses, reason,
+         recorded_by if recorded_by is not None else cashier_id))
     return cur.lastrowid
 
 

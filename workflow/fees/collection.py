@@ -141,8 +141,9 @@ async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
         if original.reverses is not None or await ledger.reversal_of(conn, payment_id):
             raise Refusal(Refusal.STALE)
         reversal_id = await ledger.add_payment(conn, original.unit_id, -original.amount,
-                                               original.method, original.receipt, manager_id,
-                                               now, reverses=original.id, reason=reason)
+                                               original.method, original.receipt,
+                                               original.cashier_id, now, reverses=original.id,
+                                               reason=reason, recorded_by=manager_id)
         found = await ledger.payment(conn, reversal_id)
         assert found is not None
         return found
