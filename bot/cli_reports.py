@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from handlers.i18n import Tr
-from handlers.office import pdfs, spreadsheets
+from handlers.office import documents, pdfs, spreadsheets
 from workflow import views
 from workflow.office import reports, settlement
 from workflow.settings import LANGUAGES
@@ -29,12 +29,15 @@ def add_parsers(sub) -> None:
     settle.add_argument("--deliver", action="store_true",
                         help="also send it to each unit's people in the chat (to acknowledge) "
                              "and to the managers, as the first day of a quarter does")
+    income = report.add_parser("income", help="the month's income and expenditure "
+                                              "statement (收支明細表), XLSX")
+    income.add_argument("month", help="such as 2026-11")
     form = report.add_parser("form", help="the repair form (維修單) of one job, PDF")
     form.add_argument("reference", help="such as R-2026-00017")
     hot = report.add_parser("hotspots", help="hot spots (熱點問題): where and what keeps "
                                              "breaking")
     hot.add_argument("--months", type=int, default=6)
-    for parser in (monthly, ledger, settle, form, hot):
+    for parser in (monthly, ledger, settle, income, form, hot):
         parser.add_argument("--language", choices=LANGUAGES,
                             help="the document's language; default the estate's")
         parser.add_argument("--out", type=Path, help="the file to write; default in the "
@@ -101,6 +104,17 @@ async def _settlement(args, env, settings, db, now) -> int:
     return 0
 
 
+async def _income(args, env, settings, db, now) -> int:
+    month = spreadsheets.month_of(args.month)
+    if month is None:
+        print("report: the month must be written like 2026-11", file=sys.stderr)
+        return 1
+    out = args.out or Path(spreadsheets.file_name("income-statement", args.month))
+    await documents.write_income(_tr(args, settings), settings, db, month, out)
+    print(f"Income and expenditure statement for {args.month}: {out}")
+    return 0
+
+
 async def _form(args, env, settings, db, now) -> int:
     """Without the bot's connection to Telegram, the photos are counted, not shown; the
     form asked for in the chat carries them."""
@@ -132,4 +146,5 @@ COMMANDS = {
     ("report", "hotspots"): _hotspots,
     ("report", "settlement"): _settlement,
     ("report", "form"): _form,
+    ("report", "income"): _income,
 }

@@ -3,8 +3,12 @@ reminded before the due date and sees the statement; the cashier records the pay
 manager reverses a wrong one; the day is closed with a difference explained; a large
 payment reaches the manager the same day."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from openpyxl import load_workbook
+
+from handlers.i18n import Tr
+from handlers.office import documents
 from tests.harness import DeskHarness
 from tests.stories import resident_of_a12, staff
 from workflow import admin, roles
@@ -60,6 +64,17 @@ async def test_billed_reminded_paid_reversed_and_the_day_closed(tmp_path):
         assert cashier.last_text.startswith("The day is closed: cash 3,200, transfers 0 recorded")
         assert "Difference explained: change given twice" in manager.last_text
         assert await desk.query("SELECT count(*), sum(amount) FROM payments") == [(3, 3200.0)]
+        path = tmp_path / "income.xlsx"
+        await documents.write_income(Tr("zh_Hant", desk.settings.tz), desk.settings, desk.db,
+                                     date(2026, 12, 1), path)
+        book = load_workbook(path)
+        rows = list(book["收入"].iter_rows(values_only=True))
+        assert [r[1:5] for r in rows[1:]] == [(1, "R0042", "現金", 3200),
+                                              (2, "T-77", "轉帳", 32000),
+                                              (3, "T-77", "轉帳", -32000)]
+        assert "沖銷收款 2" in rows[3][5]
+        summary = {r[0]: r[1] for r in book["摘要"].iter_rows(values_only=True)}
+        assert summary["實收（2026-12）"] == 3200 and summary["應收（2026-12）"] == 3200
         await desk.run_until(desk.clock.now + timedelta(days=10))
         assert not any(t.startswith("Fees of A 12F-3 are overdue") for t in resident.texts())
     finally:

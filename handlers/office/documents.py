@@ -28,11 +28,15 @@ from handlers.common import (
     int_arg,
     keyboard,
 )
+from handlers.fees import desk as fee_desk
 from handlers.i18n import Tr
 from handlers.office import charts, pdfs, spreadsheets
+from storage.db import Database
 from storage.records import OutboxMessage, Person
 from workflow import delivery, roles, views
+from workflow.fees import collection
 from workflow.office import reports, settlement
+from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
 
 HOT_SPOT_MONTHS = 6
@@ -61,7 +65,9 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
         [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
-        [(tr("Settlements: {quarter}", quarter=_last_quarter(context)), "rp:s")], hot,
+        [(tr("Settlements: {quarter}", quarter=_last_quarter(context)), "rp:s")],
+        [(tr("Income and expenditure: {month}", month=tr.month(last)), f"rp:i:{last:%Y-%m}")],
+        hot,
     ]))
 
 
@@ -80,7 +86,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await _settlements(update, context, who)
         return
     month = spreadsheets.month_of(args[0]) if args else None
-    if action in ("m", "l") and (month is None or month not in _months(context)):
+    if action in ("m", "l", "i") and (month is None or month not in _months(context)):
         raise Refusal(Refusal.STALE)  # only the months offered
     with tempfile.TemporaryDirectory() as folder:
         if action == "m" and month is not None:
@@ -101,6 +107,11 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                 writer.close()
             caption = tr("Repair ledger, {month}: {count} jobs", month=tr.month(month),
                          count=count)
+        elif action == "i" and month is not None:
+            name = spreadsheets.file_name("income-statement", args[0])
+            path = Path(folder) / name
+            await write_income(tr, d.settings, d.db, month, path)
+            caption = tr("Income and expenditure: {month}", month=tr.month(month))
         elif action == "h":
             name = spreadsheets.file_name("hot-spots", f"{HOT_SPOT_MONTHS}m")
             path = Path(folder) / name
@@ -138,6 +149,16 @@ async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxM
         spreadsheets.settlement_xlsx(tr, d.settings, data, path)
         with path.open("rb") as document:
             await bot.send_document(chat, document, filename=path.name)
+
+
+async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: date,
+                       out: Path) -> None:
+    """The month's income and expenditure statement (收支明細表), as XLSX."""
+    period = f"{month:%Y-%m}"
+    payments, bills = await collection.month(db, settings, period)
+    data = await reports.monthly(db, settings, month)
+    spreadsheets.income_xlsx(tr, settings, period, payments, bills,
+                             data.cost_by_payer.get("estate", 0.0), fee_desk.item_label, out)
 
 
 async def _settlements(update: Update, context: Context, who: Asker) -> None:

@@ -261,3 +261,38 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
     sheet.write(end + 1, 6, tr("Charged back"))
     sheet.write_number(end + 1, 7, data.total(TAKEN_OVER), book.money)
     book.close()
+
+
+def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, bills: list,
+                repairs: float, item_label, path: Path) -> None:
+    """The month's income and expenditure statement (收支明細表): every payment received
+    (reversals included, as negative lines), the bills issued by item, and what the estate
+    paid for repairs."""
+    book = Book(path)
+    rows = [[p.at.astimezone(settings.tz).replace(tzinfo=None), p.id, p.receipt,
+             labels.of(tr, labels.PAY_METHODS, p.method), p.amount,
+             tr("Reverses payment {id}: {reason}", id=p.reverses, reason=p.reason)
+             if p.reverses else ""] for p in payments]
+    sheet = book.sheet(tr("Income"), [tr("Date"), tr("Payment"), tr("Receipt"), tr("Method"),
+                                      tr("Amount"), tr("Note")], [17, 9, 12, 10, 12, 36])
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, book.moment)
+            elif isinstance(value, float):
+                sheet.write_number(r, c, value, book.money)
+            else:
+                sheet.write(r, c, value)
+    by_item: dict[str, float] = {}
+    for bill in bills:
+        by_item[bill.item] = by_item.get(bill.item, 0.0) + bill.amount
+    book.table(tr("Billed"), [tr("Item"), tr("Amount")],
+               [[item_label(tr, settings, k), round(v, 2)] for k, v in by_item.items()],
+               [28, 14])
+    received = round(sum(p.amount for p in payments), 2)
+    book.table(tr("Summary"), [tr("Figure"), tr("Value")], [
+        [tr("Received ({month})", month=period), received],
+        [tr("Billed ({month})", month=period), round(sum(b.amount for b in bills), 2)],
+        [tr("Repairs paid by the estate"), repairs],
+        [tr("Received less repairs"), round(received - repairs, 2)]], [32, 14])
+    book.close()
