@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import cli_registers, cli_reports, cli_storeroom, polling
+from bot import cli_fees, cli_registers, cli_reports, cli_storeroom, polling
 from bot.app import build_application, utc_now
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_storeroom.add_parsers(sub)
     cli_reports.add_parsers(sub)
     cli_registers.add_parsers(sub)
+    cli_fees.add_parsers(sub)
     return parser
 
 
@@ -158,7 +159,8 @@ async def _admin(args, env, settings) -> int:
     db = Database(env.db_path)
     await db.open()
     try:
-        more = {**cli_storeroom.COMMANDS, **cli_reports.COMMANDS, **cli_registers.COMMANDS}
+        more = {**cli_storeroom.COMMANDS, **cli_reports.COMMANDS, **cli_registers.COMMANDS,
+                **cli_fees.COMMANDS}
         if (args.command, args.action) in more:
             return await more[(args.command, args.action)](args, env, settings, db, utc_now())
         return await _ADMIN[(args.command, args.action)](args, env, settings, db)

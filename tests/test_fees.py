@@ -102,3 +102,19 @@ async def test_only_the_cashier_records_and_only_a_manager_reverses(tmp_path):
         assert any(t.startswith("A 12F-3 的費用已逾期。") for t in resident.texts())
     finally:
         await desk.stop()
+
+
+def test_bills_are_imported_and_a_bad_file_changes_nothing(tmp_path):
+    from tests.test_roster_cli import cli
+    roster = tmp_path / "owners.csv"
+    roster.write_text(ROSTER)
+    assert cli(tmp_path, "roster", "import", str(roster)).returncode == 0
+    bills = tmp_path / "bills.csv"
+    bills.write_text("building,unit,period,item,amount,due\nA,12F-3,2026-12,water,412.5,"
+                     "2026-12-15\n")
+    assert "1 bills issued" in cli(tmp_path, "fees", "import", str(bills)).stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("building,unit,period,item,amount,due\nA,12F-3,December,water,x,soon\n")
+    refused = cli(tmp_path, "fees", "import", str(bad))
+    assert refused.returncode == 1 and "line 2" in refused.stderr
+    assert cli(tmp_path, "fees", "bill", "2026-12").returncode == 1  # no price list set

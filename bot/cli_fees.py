@@ -1,0 +1,46 @@
+"""Fees from the command line: a month's bills from the price list, or imported."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from handlers.office import spreadsheets
+from workflow.fees import collection
+
+
+def add_parsers(sub) -> None:
+    fees = sub.add_parser("fees", help="fees (收費管理): bills").add_subparsers(
+        dest="action", required=True)
+    bill = fees.add_parser("bill", help="issue a month's bills to every unit from the price "
+                                        "list ([[fee_items]] in the settings)")
+    bill.add_argument("month", help="such as 2026-12")
+    load = fees.add_parser("import", help="import bills from a CSV with the columns "
+                                          "building,unit,period,item,amount,due")
+    load.add_argument("file", type=Path)
+
+
+async def _bill(args, env, settings, db, now) -> int:
+    if spreadsheets.month_of(args.month) is None or not settings.fee_items:
+        print("fees: give a month like 2026-12, and a price list ([[fee_items]]) in the "
+              "settings", file=sys.stderr)
+        return 1
+    issued = await collection.bill_month(db, settings, args.month)
+    print(f"fees: {issued} bills issued for {args.month} (bills already issued are kept).")
+    return 0
+
+
+async def _import(args, env, settings, db, now) -> int:
+    try:
+        rows = collection.parse_bills(args.file.read_bytes())
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        print(f"fees: {args.file}: {exc}. Nothing was imported.", file=sys.stderr)
+        return 1
+    issued, unknown = await collection.import_bills(db, rows)
+    for unit in unknown:
+        print(f"fees: {unit} is not on the roster: its bills were left out", file=sys.stderr)
+    print(f"fees: {issued} bills issued.")
+    return 1 if unknown else 0
+
+
+COMMANDS = {("fees", "bill"): _bill, ("fees", "import"): _import}
