@@ -74,6 +74,11 @@ HELP: dict[str | None, str] = {
                         "departments, come here to hand out; /archives lists what waits and "
                         "what is out, shows when the next check is due (at least two a year) "
                         "and records each check. Items not back in time are reported to you."),
+    roles.CASHIER: N_("Record each payment with /pay, for example /pay A 12F-3 3200 cash R0042 "
+                      "(the unit as the roster has it, the method cash, transfer or card, the "
+                      "receipt's number). Close the day with /closeday and the cash and "
+                      "transfers you counted; a difference needs a reason. A payment is never "
+                      "deleted: a manager reverses a wrong one."),
     roles.KEY_KEEPER: N_("Keys approved for a job or a reason come here to hand out; /keys "
                          "lists what waits, what is out (with 'Returned' for each) and whether "
                          "each kind's emergency spare set is complete. Keys not back in time "

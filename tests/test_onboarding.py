@@ -116,6 +116,9 @@ async def test_help_depends_on_the_role(desk):
     await clerk.send("/help")
     assert "/queue" in clerk.last_text
     assert BOT["username"]
+    from handlers import menus
+    assert set(roles.STAFF_ROLES) <= set(menus.HELP)  # every role has help of its own
+    assert set(roles.STAFF_ROLES) <= set(menus.BY_ROLE)  # and its command menu
 
 
 async def test_an_invitation_expires_can_be_revoked_and_guessing_is_throttled(desk):
