@@ -26,6 +26,7 @@ from handlers import (
 )
 from handlers.common import CONTEXT_TYPES, Context, Desk, asker
 from handlers.community import activities as activity_desk
+from handlers.community import announcements as announcement_desk
 from handlers.fees import desk as fee_desk
 from handlers.office import documents, materials, measuring, payers
 from handlers.registers import archives as archive_desk
@@ -79,7 +80,8 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
-                   surveys, stats, documents, activity_desk, fee_desk, router):
+                   surveys, stats, documents, activity_desk, fee_desk, announcement_desk,
+                   router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -91,6 +93,8 @@ def schedule(app: Application) -> None:
     assert app.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
     app.job_queue.run_repeating(sweep, interval=d.settings.sweep_seconds, first=1, name="sweep")
     app.job_queue.run_repeating(_deliver, interval=OUTBOX_SECONDS, first=1, name="outbox")
+    app.job_queue.run_repeating(announcement_desk.pump_job, interval=1, first=2,
+                                name="announcements")
 
 
 async def sweep(context: Context) -> None:

@@ -18,6 +18,7 @@ from handlers.common import (
     main_menu,
     message_of,
 )
+from handlers.community import announcements as announcement_desk
 from handlers.office import measuring
 from handlers.office import payers as payer_desk
 from handlers.registers import archives as archive_desk
@@ -27,6 +28,7 @@ from workflow import complaints as complaint_flow
 from workflow import conversations, intake, roles, sla, views
 from workflow import onboarding as joining
 from workflow import surveys as survey_flow
+from workflow.community import announcements as announcement_flow
 from workflow.office import measurement, payers
 from workflow.registers import archives as archive_flow
 from workflow.registers import renovations as renovation_flow
@@ -58,6 +60,7 @@ FLOWS = {
     payers.QUOTE_FLOW: payer_desk.on_quote,
     archive_flow.CHECK_FLOW: archive_desk.on_check,
     renovation_flow.FLOW: renovation_desk.on_message,
+    announcement_flow.FLOW: announcement_desk.on_message,
     renovation_flow.INSPECT_FLOW: renovation_desk.on_staff_text,
     renovation_flow.PAY_FLOW: renovation_desk.on_staff_text,
     renovation_flow.REVIEW_FLOW: renovation_desk.on_staff_text,

@@ -625,4 +625,31 @@ MIGRATIONS: list[str] = [
         UNIQUE (day, cashier_id)
     );
     """,
+    # 21: announcements to the estate: what, to whom, when (or every year), and each
+    # recipient's delivery, so that a broadcast resumes after a restart and sends nothing twice
+    """
+    CREATE TABLE announcements (
+        id INTEGER PRIMARY KEY,
+        author_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        photo TEXT,
+        document TEXT,
+        audience TEXT NOT NULL,
+        send_at TEXT NOT NULL,
+        yearly INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        progress_message INTEGER
+    );
+    CREATE INDEX announcements_state ON announcements(state, send_at);
+    CREATE TABLE announcement_recipients (
+        announcement_id INTEGER NOT NULL REFERENCES announcements(id),
+        user_id INTEGER NOT NULL,
+        unit TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (announcement_id, user_id)
+    );
+    CREATE INDEX announcement_recipients_state ON announcement_recipients(announcement_id,
+        state);
+    """,
 ]

@@ -83,6 +83,11 @@ async def unit(db: Database, unit_id: int) -> Unit | None:
         return await roster.get_unit(conn, unit_id)
 
 
+async def all_units(db: Database) -> list[Unit]:
+    async with db.reading() as conn:
+        return await roster.all_units(conn)
+
+
 async def units(db: Database, user_id: int) -> list[Unit]:
     async with db.reading() as conn:
         return await people.units_of(conn, user_id)

@@ -1,0 +1,222 @@
+"""Announcements in the chat: /announce writes one (text, or a photo or a document with its
+caption), picks who receives it, shows it as it will arrive, and sends it now, at a time,
+or every year; the pump sends it at Telegram's pace, after alerts and answers, with a
+progress line to the author and a report at the end."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    keyboard,
+    kick,
+    main_menu,
+    message_of,
+)
+from handlers.i18n import Tr
+from storage.records import Draft
+from workflow import views
+from workflow.community import announcements
+from workflow.tickets import Refusal
+
+log = logging.getLogger(__name__)
+PER_SECOND = 20  # under Telegram's 30 a second: room for answers and alerts
+AUDIENCES = ("all", "owners")
+
+
+def header(tr: Tr, estate: str) -> str:
+    return tr("Announcement from {estate}", estate=estate)
+
+
+async def send_to(bot: Bot, chat: int, tr: Tr, estate: str, text: str, photo: str | None,
+                  document: str | None) -> None:
+    body = f"{header(tr, estate)}\n\n{text}"
+    if photo:
+        await bot.send_photo(chat, photo, caption=body[:1024])
+    elif document:
+        await bot.send_document(chat, document, caption=body[:1024])
+    else:
+        await bot.send_message(chat, body[:4096])
+
+
+@handles(roles_allowed=announcements.AUTHORS)
+async def begin(update: Update, context: Context, who: Asker) -> None:
+    d = context.desk
+    await views.start_draft(d.db, Draft(who.user_id, announcements.FLOW, "content", {}),
+                            d.now())
+    await answer(update, who.tr("Send the announcement: a text, or a photo or a document with "
+                                "its text as the caption."),
+                 keyboard([[(who.tr("Cancel"), "r:x")]]))
+
+
+async def _ask_audience(update: Update, who: Asker) -> None:
+    tr = who.tr
+    await answer(update, tr("Who receives it?"), keyboard([
+        [(tr("Everyone"), "an:a:all"), (tr("Owners only"), "an:a:owners")],
+        [(tr("A building"), "an:b"), (tr("A floor"), "an:f")], [(tr("Cancel"), "r:x")]]))
+
+
+async def _preview(update: Update, context: Context, who: Asker, data: dict) -> None:
+    tr, d = who.tr, context.desk
+    chat = update.effective_chat
+    assert chat is not None
+    await answer(update, tr("This is how residents will see it:"))
+    await send_to(context.bot, chat.id, tr, d.settings.estate_name, data["text"],
+                  data.get("photo"), data.get("document"))
+    await answer(update, tr("Send it?"), keyboard([
+        [(tr("Send now"), "an:go")], [(tr("At a set time"), "an:at")],
+        [(tr("Every year, from a date"), "an:yr")], [(tr("Cancel"), "r:x")]]))
+
+
+async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The announcement's content, a floor, or a time (steps of the router)."""
+    d, tr, message = context.desk, who.tr, message_of(update)
+    if draft.step == "content":
+        photo = message.photo[-1].file_id if message.photo else None
+        document = message.document.file_id if message.document else None
+        text = (message.text or message.caption or "").strip()
+        if not text or len(text) > announcements.MAX_TEXT:
+            await answer(update, tr("Please send the announcement's text (with a photo or a "
+                                    "document if you like), up to {n} characters.",
+                                    n=announcements.MAX_TEXT))
+            return
+        await views.advance_draft(d.db, who.user_id, announcements.FLOW, "content", "audience",
+                                  d.now(), text=text, photo=photo, document=document)
+        await _ask_audience(update, who)
+    elif draft.step == "floor":
+        parts = (message.text or "").upper().split()
+        if len(parts) != 2:
+            await answer(update, tr("Please write the building and the floor, for example: "
+                                    "A 12F"))
+            return
+        moved = await views.advance_draft(d.db, who.user_id, announcements.FLOW, "floor",
+                                          "preview", d.now(),
+                                          audience=f"floor:{parts[0]}:{parts[1]}")
+        await _preview(update, context, who, moved.data)
+    elif draft.step == "time":
+        try:
+            when = datetime.fromisoformat((message.text or "").strip()).replace(
+                tzinfo=d.settings.tz)
+        except ValueError:
+            await answer(update, tr("Please write the day and time, for example: "
+                                    "2026-12-01 09:00"))
+            return
+        await views.advance_draft(d.db, who.user_id, announcements.FLOW, "time", "preview",
+                                  d.now())
+        found = await announcements.create(d.db, who.user_id, when, draft.data.get("yearly",
+                                                                                  False),
+                                           d.now())
+        kick(context)
+        await answer(update, tr("Scheduled for {time}.", time=tr.datetime(found.send_at)),
+                     main_menu(who))
+    else:
+        await answer(update, tr("Please use the buttons above, or /cancel to stop."))
+
+
+@handles(roles_allowed=announcements.AUTHORS)
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    action, *args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    draft = await views.draft(d.db, who.user_id, d.now())
+    if draft is None or draft.flow != announcements.FLOW:
+        raise Refusal(Refusal.STALE)
+    await clear_buttons(update)
+    if action == "a" and draft.step == "audience":
+        audience = ":".join(args)
+        if not announcements.audience_ok(audience):
+            raise Refusal(Refusal.INVALID)
+        moved = await views.advance_draft(d.db, who.user_id, announcements.FLOW, "audience",
+                                          "preview", d.now(), audience=audience)
+        await _preview(update, context, who, moved.data)
+    elif action == "b" and draft.step == "audience":
+        buildings = sorted({u.building for u in await views.all_units(d.db)})
+        await answer(update, tr("Which building?"), keyboard(
+            [[(b, f"an:a:building:{b}")] for b in buildings] + [[(tr("Cancel"), "r:x")]]))
+    elif action == "f" and draft.step == "audience":
+        await views.advance_draft(d.db, who.user_id, announcements.FLOW, "audience", "floor",
+                                  d.now())
+        await answer(update, tr("Which floor? Write the building and the floor, for "
+                                "example: A 12F"))
+    elif action == "go" and draft.step == "preview":
+        found = await announcements.create(d.db, who.user_id, d.now(), False, d.now())
+        kick(context)
+        message = await context.bot.send_message(update.effective_chat.id, tr(  # type: ignore[union-attr]
+            "Sending announcement {id}: starting.", id=found.id))
+        await announcements.remember_progress_message(d.db, found.id, message.message_id)
+    elif action in ("at", "yr") and draft.step == "preview":
+        await views.advance_draft(d.db, who.user_id, announcements.FLOW, "preview", "time",
+                                  d.now(), yearly=action == "yr")
+        await answer(update, tr("When? Write the day and time, for example: "
+                                "2026-12-01 09:00"))
+    else:
+        raise Refusal(Refusal.STALE)
+
+
+async def pump(bot: Bot, d) -> int:
+    """A second's worth of an announcement's deliveries (called by the JobQueue every
+    second); returns how many were tried."""
+    batch = await announcements.next_batch(d.db, d.now(), PER_SECOND)
+    if batch is None:
+        return 0
+    found, recipients = batch
+    results: dict[int, str] = {}
+    for user_id, _ in recipients:
+        person = await views.person(d.db, user_id)
+        tr = d.tr(person.language if person else d.settings.default_language)
+        try:
+            await send_to(bot, user_id, tr, d.settings.estate_name, found.text, found.photo,
+                          found.document)
+            results[user_id] = announcements.SENT
+        except (Forbidden, BadRequest):
+            results[user_id] = announcements.BLOCKED
+        except RetryAfter:
+            results[user_id] = announcements.FAILED  # never expected below the limit
+        except TelegramError as exc:
+            log.warning("announcement %s to %s: %s", found.id, user_id, exc)
+            results[user_id] = announcements.FAILED
+    await announcements.delivered(d.db, found.id, results)
+    author = await views.person(d.db, found.author_id)
+    tr = d.tr(author.language if author else d.settings.default_language)
+    counts = await announcements.progress(d.db, found.id)
+    total = sum(counts.values())
+    done = total - counts.get(announcements.PENDING, 0)
+    if found.progress_message is not None:
+        try:
+            await bot.edit_message_text(tr("Sending announcement {id}: {done} of {total}.",
+                                           id=found.id, done=done, total=total),
+                                        found.author_id, found.progress_message)
+        except TelegramError:
+            pass  # the progress line is a courtesy
+    report = await announcements.finish(d.db, found)
+    if report is not None:
+        counts, units = report
+        text = tr("Announcement {id} is sent: {sent} delivered, {blocked} blocked the bot, "
+                  "{failed} failed.", id=found.id, sent=counts.get(announcements.SENT, 0),
+                  blocked=counts.get(announcements.BLOCKED, 0),
+                  failed=counts.get(announcements.FAILED, 0) +
+                  counts.get(announcements.SENDING, 0))
+        if units:
+            text += "\n" + tr("Tell these units another way: {units}", units=", ".join(units))
+        await bot.send_message(found.author_id, text[:4096])
+    return len(recipients)
+
+
+async def pump_job(context: Context) -> None:
+    await pump(context.bot, context.application.bot_data.desk)
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("announce", begin, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^an:"))
