@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from handlers import (
@@ -29,6 +29,7 @@ from handlers.community import activities as activity_desk
 from handlers.community import announcements as announcement_desk
 from handlers.fees import desk as fee_desk
 from handlers.office import documents, materials, measuring, payers
+from handlers.pacing import DeskRateLimiter
 from handlers.registers import archives as archive_desk
 from handlers.registers import keys as keys_desk
 from handlers.registers import renovations as renovation_desk
@@ -70,7 +71,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     if rate_limited:
         # Telegram's limits; "retry after" answers come back to the outbox, which waits.
         # (PTB types the builder by its limiter; the untyped one it starts with cannot say so)
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(DeskRateLimiter())  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()

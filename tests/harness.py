@@ -158,13 +158,14 @@ class DeskHarness:
     next_update_id: int = 1
     next_message_id: int = 1
     errors: list[BaseException] = field(default_factory=list)
+    rate_limited: bool = False  # production's rate limiter in front of the stand-in
 
     async def start(self) -> None:
         self.db = Database(str(self.path))
         await self.db.open()
         self.app = build_application(self.settings, self.db, token="123:TEST",
                                      api_url="http://bot-api.invalid", clock=self.clock,
-                                     request=self.api, rate_limited=False)
+                                     request=self.api, rate_limited=self.rate_limited)
         self.app.bot_data.desk.deliver_at_once = False
         self.app.add_error_handler(self._record_error)
         await self.app.initialize()

@@ -5,6 +5,7 @@ progress line to the author and a report at the end."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from handlers import pacing
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -32,7 +34,7 @@ from workflow.community import announcements
 from workflow.tickets import Refusal
 
 log = logging.getLogger(__name__)
-PER_SECOND = 20  # under Telegram's 30 a second: room for answers and alerts
+PER_SECOND = 15  # without the desk's limiter (tests): a steady pace under Telegram's 30
 AUDIENCES = ("all", "owners")
 
 
@@ -164,28 +166,36 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.STALE)
 
 
-async def pump(bot: Bot, d) -> int:
+async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
     """A second's worth of an announcement's deliveries (called by the JobQueue every
-    second); returns how many were tried."""
-    batch = await announcements.next_batch(d.db, d.now(), PER_SECOND)
+    second, `spacing` apart so as not to burst): as many as the desk's answers and alerts
+    leave free, skipping people just written to; returns how many were tried."""
+    found_limiter = getattr(bot, "rate_limiter", None)
+    limiter = found_limiter if isinstance(found_limiter, pacing.DeskRateLimiter) else None
+    batch = await announcements.next_batch(d.db, d.now(),
+                                           pacing.BROADCAST_MAX if limiter else PER_SECOND)
     if batch is None:
         return 0
     found, recipients = batch
     results: dict[int, str] = {}
-    for user_id, _ in recipients:
-        person = await views.person(d.db, user_id)
-        tr = d.tr(person.language if person else d.settings.default_language)
-        try:
-            await send_to(bot, user_id, tr, d.settings.estate_name, found.text, found.photo,
-                          found.document)
-            results[user_id] = announcements.SENT
-        except (Forbidden, BadRequest):
-            results[user_id] = announcements.BLOCKED
-        except RetryAfter:
-            results[user_id] = announcements.FAILED  # never expected below the limit
-        except TelegramError as exc:
-            log.warning("announcement %s to %s: %s", found.id, user_id, exc)
-            results[user_id] = announcements.FAILED
+    token = pacing.broadcasting.set(True)
+    until = limiter.clock() + 0.9 if limiter else 0.0
+    try:
+        for n, (user_id, _) in enumerate(recipients):
+            if limiter and not await limiter.room_until(until):  # answers came first
+                results.update((later, announcements.PENDING) for later, _ in recipients[n:])
+                break
+            if limiter and limiter.recently_sent(user_id):
+                results[user_id] = announcements.PENDING  # next second: one a second a chat
+                continue
+            if n and spacing:
+                await asyncio.sleep(spacing)
+            results[user_id] = await _deliver(bot, d, found, user_id)
+            if results[user_id] == announcements.PENDING:  # Telegram said slow down
+                results.update((later, announcements.PENDING) for later, _ in recipients[n:])
+                break
+    finally:
+        pacing.broadcasting.reset(token)
     await announcements.delivered(d.db, found.id, results)
     author = await views.person(d.db, found.author_id)
     tr = d.tr(author.language if author else d.settings.default_language)
@@ -213,8 +223,25 @@ async def pump(bot: Bot, d) -> int:
     return len(recipients)
 
 
+async def _deliver(bot: Bot, d, found, user_id: int) -> str:
+    person = await views.person(d.db, user_id)
+    tr = d.tr(person.language if person else d.settings.default_language)
+    try:
+        await send_to(bot, user_id, tr, d.settings.estate_name, found.text, found.photo,
+                      found.document)
+        return announcements.SENT
+    except (Forbidden, BadRequest):
+        return announcements.BLOCKED
+    except RetryAfter:
+        return announcements.PENDING
+    except TelegramError as exc:
+        log.warning("announcement %s to %s: %s", found.id, user_id, exc)
+        return announcements.FAILED
+
+
 async def pump_job(context: Context) -> None:
-    await pump(context.bot, context.application.bot_data.desk)
+    await pump(context.bot, context.application.bot_data.desk,
+               spacing=0.8 / pacing.BROADCAST_MAX)
 
 
 def register(app) -> None:

@@ -101,8 +101,9 @@ async def next_batch(db: Database, now: datetime,
 
 
 async def delivered(db: Database, announcement_id: int, results: dict[int, str]) -> None:
-    """How each send went (sent, blocked, failed), in one transaction, without a sync: a
-    power cut loses only these marks, never a resend."""
+    """How each send went (sent, blocked, failed; pending again when Telegram asked to slow
+    down before it went), in one transaction, without a sync: a power cut loses only these
+    marks, never a resend."""
     async with db.transaction(durable=False) as conn:
         for user_id, state in results.items():
             await announcements.mark(conn, announcement_id, user_id, SENDING, state)
