@@ -43,12 +43,17 @@ from handlers.repairs import (
     unit_jobs,
     visits,
 )
+from handlers.sales import buyers as buyer_desk
+from handlers.sales import handover as handover_desk
+from handlers.sales import units as sales_desk
 from storage.db import Database
 from workflow import admin, alerts, views
 from workflow.community import activities
 from workflow.fees import collection
 from workflow.registers import archives, keys
 from workflow.replays import forget_old
+from workflow.sales import buyers as sales_buyers
+from workflow.sales import reservations
 from workflow.settings import LANGUAGES, EstateSettings
 
 log = logging.getLogger(__name__)
@@ -82,7 +87,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
                    surveys, stats, documents, activity_desk, fee_desk, announcement_desk,
-                   router):
+                   buyer_desk, handover_desk, sales_desk, router):
         module.register(app)
     app.add_error_handler(_on_error)
     return app
@@ -105,6 +110,8 @@ async def sweep(context: Context) -> None:
     fired += await archives.sweep(d.db, d.now())
     fired += await activities.sweep(d.db, d.now())
     fired += await collection.sweep(d.db, d.settings, d.now())
+    fired += await sales_buyers.sweep(d.db, d.settings, d.now())
+    fired += await reservations.daily_report(d.db, d.settings, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
     await d.db.checkpoint()

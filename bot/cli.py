@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import cli_fees, cli_registers, cli_reports, cli_storeroom, polling
+from bot import cli_fees, cli_registers, cli_reports, cli_sales, cli_storeroom, polling
 from bot.app import build_application, utc_now
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_reports.add_parsers(sub)
     cli_registers.add_parsers(sub)
     cli_fees.add_parsers(sub)
+    cli_sales.add_parsers(sub)
     return parser
 
 
@@ -160,7 +161,7 @@ async def _admin(args, env, settings) -> int:
     await db.open()
     try:
         more = {**cli_storeroom.COMMANDS, **cli_reports.COMMANDS, **cli_registers.COMMANDS,
-                **cli_fees.COMMANDS}
+                **cli_fees.COMMANDS, **cli_sales.COMMANDS}
         if (args.command, args.action) in more:
             return await more[(args.command, args.action)](args, env, settings, db, utc_now())
         return await _ADMIN[(args.command, args.action)](args, env, settings, db)

@@ -8,6 +8,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.repairs.warranty import Period
@@ -82,7 +83,10 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "voice_note_limit", "public_places", "affected_urgent", "warranty",
               "handover", "signoff", "renovation_fee", "renovation_deposit",
               "renovation_hours", "fee_items", "fee_due_day", "fee_reminder_days",
-              "large_payment"}
+              "large_payment", "buyer_reminder_time", "first_payment_days", "mortgage_days",
+              "mortgage_documents", "loan_documents_staff_days", "handover_bring",
+              "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
+              "sales_report_time"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -175,7 +179,7 @@ def parse_settings(raw: dict) -> EstateSettings:
     return EstateSettings(
         estate_name=name.strip(), timezone=timezone, languages=tuple(languages),
         default_language=default_language, categories=categories, auto_confirm_days=days,
-        daily_report_limit=daily, **office,
+        daily_report_limit=daily, **_any({**office, **_buyers(raw)}),
         service_levels=_service_levels(raw.get("service_levels", {}), categories),
         warn_share=_share(raw, "warn_at", defaults.warn_share),
         manager_share=_share(raw, "managers_after", defaults.manager_share),
@@ -344,11 +348,50 @@ def _whole(raw: dict, setting: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _fee_items(raw) -> tuple[FeeItem, ...]:
+def _any(values: dict) -> dict[str, Any]:
+    return values
+
+
+def _buyers(raw: dict) -> dict:
+    """The buyers' reminders, the move-in notice and the handover slots."""
+    found: dict = {}
+    for setting in ("buyer_reminder_time", "sales_report_time"):
+        if setting in raw:
+            found[setting] = _clock(setting, raw[setting])
+    for setting, low, high in (("first_payment_days", 0, 60), ("loan_documents_staff_days", 1, 60),
+                               ("handover_slot_capacity", 1, 100), ("handover_days", 1, 30)):
+        if setting in raw:
+            found[setting] = _whole(raw, setting, 0, low, high)
+    days = raw.get("mortgage_days", [3, 1])
+    if not isinstance(days, list) or not days or not all(
+            isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 60 for d in days):
+        raise ConfigError("mortgage_days: must be a list of days before the appointment, such "
+                          "as [3, 1]")
+    found["mortgage_days"] = tuple(sorted(set(days), reverse=True))
+    for setting in ("mortgage_documents", "handover_bring"):
+        if setting in raw:
+            value = raw[setting]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
+                                                      for v in value):
+                raise ConfigError(f"{setting}: must be a list of words, such as "
+                                  f"[\"id_card\", \"戶口名簿\"]")
+            found[setting] = tuple(v.strip() for v in value)
+    if "handover_fees" in raw:
+        found["handover_fees"] = _fee_items(raw["handover_fees"], "handover_fees")
+    if "handover_slots" in raw:
+        slots = raw["handover_slots"]
+        if not isinstance(slots, list) or not slots:
+            raise ConfigError("handover_slots: must be a list of times, such as "
+                              "[\"09:30\", \"14:00\"]")
+        found["handover_slots"] = tuple(sorted({_clock("handover_slots", v) for v in slots}))
+    return found
+
+
+def _fee_items(raw, setting: str = "fee_items") -> tuple[FeeItem, ...]:
     """[[fee_items]]: the price list, each a key, its monthly amount per unit and, for one of
-    the estate's own, labels."""
+    the estate's own, labels. [[handover_fees]] the same, paid once at handover."""
     if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
-        raise ConfigError("fee_items: must be a list of [[fee_items]] tables")
+        raise ConfigError(f"{setting}: must be a list of [[{setting}]] tables")
     found = []
     for n, item in enumerate(raw, start=1):
         key, amount, labels = item.get("key"), item.get("amount"), item.get("labels", {})
@@ -356,7 +399,7 @@ def _fee_items(raw) -> tuple[FeeItem, ...]:
                 isinstance(amount, bool) or not isinstance(amount, int | float) or \
                 not 0 < amount <= 10**7 or not isinstance(labels, dict) or \
                 any(k not in LANGUAGES for k in labels):
-            raise ConfigError(f"fee_items[{n}]: needs a key such as management_fee, an amount "
+            raise ConfigError(f"{setting}[{n}]: needs a key such as management_fee, an amount "
                               f"such as 3200, and labels such as {{ zh_Hant = \"…\" }}")
         found.append(FeeItem(key, float(amount), dict(labels)))
     return tuple(found)

@@ -177,7 +177,10 @@ def payer_lines(tr: Tr, file: TicketFile) -> list[str]:
 def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[str]:
     """Who is liable, from the warranty on the day of the report."""
     t = file.ticket
-    found = warranty.standing(settings.warranty, settings.handover, t.unit.building,
+    handovers = dict(settings.handover)
+    if file.handed_over is not None:  # the unit's own, when sold by contract
+        handovers[t.unit.building] = file.handed_over.astimezone(settings.tz).date()
+    found = warranty.standing(settings.warranty, handovers, t.unit.building,
                               t.category, t.created_at.astimezone(settings.tz).date())
     if found is None:
         return []

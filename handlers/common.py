@@ -132,6 +132,7 @@ REFUSALS = {
     Refusal.NOT_REVIEWED: N_("The repair department has not approved this work yet: it touches "
                              "structure or building services."),
     Refusal.NOT_PAID: N_("The renovation fees are not recorded as paid yet."),
+    Refusal.FULL: N_("That time is fully booked now; please choose another."),
 }
 
 

@@ -34,6 +34,28 @@ FEE_ITEMS = {
     "parking": N_("Parking"),
     "renovation_fee": N_("Renovation management fee"),
 }
+FEE_ITEMS.update({  # paid once, at handover
+    "maintenance_fund": N_("Maintenance fund"),
+    "deed_tax": N_("Deed tax (estimate)"),
+    "property_registration": N_("Property registration fee"),
+})
+DOCUMENTS = {  # for the mortgage paperwork and the handover
+    "id_card": N_("ID card"),
+    "household_register": N_("household register"),
+    "marriage_certificate": N_("marriage certificate (or proof of being single)"),
+    "income_proof": N_("proof of income"),
+    "bank_statements": N_("bank statements of the last six months"),
+    "purchase_contract": N_("purchase contract"),
+    "down_payment_receipt": N_("receipt of the down payment"),
+    "payment_receipts": N_("receipts of the payments made"),
+    "move_in_notice": N_("this move-in notice"),
+    "seal": N_("personal seal"),
+}
+SALES_STATUSES = {
+    "available": N_("available"),
+    "reserved": N_("reserved"),
+    "contracted": N_("contracted"),
+}
 PAY_METHODS = {
     "cash": N_("cash"),
     "transfer": N_("transfer"),
@@ -206,6 +228,7 @@ CHANNELS = {  # how a report came in
     "phone": N_("by phone"),
     "counter": N_("at the counter"),
     "written": N_("in writing"),
+    "handover": N_("at the handover inspection"),
 }
 CONVERSATIONS = {
     "report": N_("a repair report"),
@@ -221,6 +244,7 @@ CONVERSATIONS = {
     "phone_callback": N_("recording a phone callback"),
     "intake": N_("a report taken for a resident"),
     "photo_first": N_("reporting with a photo"),
+    "handover": N_("a handover inspection"),
 }
 ACTIONS = {
     "reported": N_("Reported"),
@@ -287,6 +311,8 @@ ROLES: dict[str, str] = {
     Role.KEY_KEEPER: N_("key keeper"),
     Role.ARCHIVIST: N_("archivist"),
     Role.CASHIER: N_("cashier"),
+    Role.SALES_SERVICE: N_("sales service"),
+    Role.SALES_SUPERVISOR: N_("sales supervisor"),
 }
 PARTIES: dict[str, str] = {
     Party.RESIDENT: N_("Owner"),

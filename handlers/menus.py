@@ -36,6 +36,12 @@ COMMANDS = {
     "archives": N_("The archive: what is out or asked for, the next check"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
+    "contract": N_("Your purchase contract: its dates and what is next"),
+    "buyers": N_("Buyers before move-in: the coming dates"),
+    "buyer": N_("A contract, or a change: /buyer C-001 mortgage 2026-12-05 10:00"),
+    "handover": N_("The handover inspection: /handover C-001"),
+    "units": N_("Units for sale: available, reserved, contracted"),
+    "reserve": N_("Record a reservation payment: /reserve unit amount receipt buyer"),
     "cancel": N_("Stop what you are doing"),
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
@@ -43,13 +49,16 @@ COMMANDS = {
 BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "fees", "activities", "renovate",
-                     "cancel", "language", "help"),
+                     "contract", "cancel", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "borrow", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
     roles.STOREKEEPER: ("stock", "language", "help"),
     roles.KEY_KEEPER: ("keys", "language", "help"),
-    roles.CASHIER: ("pay", "closeday", "language", "help"),
+    roles.CASHIER: ("pay", "closeday", "reserve", "units", "language", "help"),
+    roles.SALES_SERVICE: ("buyers", "buyer", "handover", "units", "reserve", "cancel",
+                          "language", "help"),
+    roles.SALES_SUPERVISOR: ("units", "buyers", "buyer", "language", "help"),
     roles.ARCHIVIST: ("archives", "archive", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "announce", "archive", "cancel", "language",
@@ -80,7 +89,21 @@ HELP: dict[str | None, str] = {
                       "(the unit as the roster has it, the method cash, transfer or card, the "
                       "receipt's number). Close the day with /closeday and the cash and "
                       "transfers you counted; a difference needs a reason. A payment is never "
-                      "deleted: a manager reverses a wrong one."),
+                      "deleted: a manager reverses a wrong one. A unit's reservation payment: "
+                      "/reserve A 12F-3 50000 R0043 buyer's name; a second person verifies "
+                      "it. /units shows what is for sale."),
+    roles.SALES_SERVICE: N_("/buyers lists the contracts before move-in with their next "
+                            "dates; /buyer C-001 shows one, and changes a date: /buyer C-001 "
+                            "firstpay 2026-12-05, mortgage 2026-12-05 10:00, docs 2026-12-10, "
+                            "handover 2027-01-15; or records: /buyer C-001 paid, docsin. The "
+                            "buyers are reminded by themselves; a buyer who asks for another "
+                            "time is reported to you. /handover C-001 records the defects of "
+                            "the handover inspection as repairs. /units shows what is for "
+                            "sale; /reserve records a reservation payment."),
+    roles.SALES_SUPERVISOR: N_("/units shows each unit's sales status; a reservation "
+                               "payment recorded by someone else comes to you to verify; the "
+                               "day's sales report arrives in the evening. /buyers and /buyer "
+                               "show the contracts before move-in."),
     roles.KEY_KEEPER: N_("Keys approved for a job or a reason come here to hand out; /keys "
                          "lists what waits, what is out (with 'Returned' for each) and whether "
                          "each kind's emergency spare set is complete. Keys not back in time "

@@ -20,6 +20,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
 from handlers.common import Desk
 from handlers.renderers import Notice, UnknownNotice, render, unreachable_error
+from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
 from storage.records import OutboxMessage
 from workflow import delivery, views
 

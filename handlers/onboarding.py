@@ -21,6 +21,7 @@ from handlers.common import (
     message_of,
 )
 from handlers.i18n import LANGUAGE_NAMES
+from handlers.sales import buyers as buyer_desk
 from storage.records import Draft
 from workflow import onboarding, roles, views
 from workflow.settings import LANGUAGES
@@ -96,7 +97,17 @@ async def contact(update: Update, context: Context, who: Asker) -> None:
         await answer(update, who.tr("Thank you. You are linked to unit {unit}.",
                                     unit=outcome.linked[0].label), ReplyKeyboardRemove())
         await answer(update, who.tr("What would you like to do?"), main_menu(who))
-    elif outcome.choices:
+    elif outcome.contracts and not outcome.choices:  # a buyer, before the handover
+        who.person = await views.person(d.db, who.user_id)
+        await menus.set_for_chat(context.bot, chat_of(update), who.tr, roles.RESIDENT)
+        await answer(update, who.tr("Thank you. You are the buyer under this contract; we will "
+                                    "remind you of each date here. /contract shows it any "
+                                    "time."), ReplyKeyboardRemove())
+    for contract in outcome.contracts:
+        await answer(update, buyer_desk.contract_text(who.tr, contract, d.now()))
+    if outcome.linked or outcome.contracts and not outcome.choices:
+        return
+    if outcome.choices:
         rows = [[(u.label, f"o:unit:{u.id}")] for u in outcome.choices]
         rows.append([(who.tr("All of them"), "o:unit:all")])
         await answer(update, who.tr("Thank you. Your number is registered for several units. "

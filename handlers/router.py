@@ -24,6 +24,7 @@ from handlers.office import payers as payer_desk
 from handlers.registers import archives as archive_desk
 from handlers.registers import renovations as renovation_desk
 from handlers.repairs import onsite, photo_first, repair_report, signoffs, unit_jobs
+from handlers.sales import handover as handover_desk
 from workflow import complaints as complaint_flow
 from workflow import conversations, intake, roles, sla, views
 from workflow import onboarding as joining
@@ -37,6 +38,7 @@ from workflow.repairs import onsite as work
 from workflow.repairs import photo_first as photo_first_flow
 from workflow.repairs import signoff as signoff_flow
 from workflow.repairs import unit_jobs as unit_job_flow
+from workflow.sales import handover as handover_flow
 from workflow.tickets import Refusal
 
 FLOWS = {
@@ -54,6 +56,7 @@ FLOWS = {
     survey_flow.CALL_FLOW: surveys.on_call_note,
     photo_first_flow.FLOW: photo_first.on_message,
     unit_job_flow.DECLINE_FLOW: unit_jobs.on_reason,
+    handover_flow.FLOW: handover_desk.on_message,
     signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
     signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
     measurement.CORRECT_FLOW: measuring.on_correction,

@@ -652,4 +652,73 @@ MIGRATIONS: list[str] = [
     CREATE INDEX announcement_recipients_state ON announcement_recipients(announcement_id,
         state);
     """,
+    # 22: buyers before move-in (the sales side): the register of contracts, each reminder
+    # sent once per date it is about (a new date re-arms it), every change audited; units'
+    # sales status and reservations, one live reservation a unit (first paid, first served)
+    """
+    CREATE TABLE buyers (
+        contract_no TEXT PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL,
+        first_payment_due TEXT,
+        first_paid_at TEXT,
+        mortgage_at TEXT,
+        mortgage_bank TEXT NOT NULL DEFAULT '',
+        mortgage_place TEXT NOT NULL DEFAULT '',
+        loan_documents_due TEXT,
+        loan_documents_in_at TEXT,
+        handover_due TEXT NOT NULL,
+        handover_slot TEXT,
+        handed_over_at TEXT,
+        days_late INTEGER,
+        user_id INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX buyers_phone ON buyers(phone_key);
+    CREATE INDEX buyers_user ON buyers(user_id);
+    CREATE INDEX buyers_slot ON buyers(handover_slot);
+    CREATE TABLE buyer_notices (
+        contract_no TEXT NOT NULL REFERENCES buyers(contract_no),
+        kind TEXT NOT NULL,
+        about TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        answer TEXT,
+        PRIMARY KEY (contract_no, kind, about)
+    );
+    CREATE TABLE buyer_events (
+        id INTEGER PRIMARY KEY,
+        contract_no TEXT NOT NULL REFERENCES buyers(contract_no),
+        action TEXT NOT NULL,
+        actor_id INTEGER,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    CREATE INDEX buyer_events_contract ON buyer_events(contract_no);
+    CREATE TABLE unit_sales (
+        unit_id INTEGER PRIMARY KEY REFERENCES units(id),
+        status TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE TABLE reservations (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        buyer TEXT NOT NULL,
+        amount REAL NOT NULL,
+        receipt TEXT NOT NULL,
+        recorded_by INTEGER NOT NULL,
+        recorded_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        decided_by INTEGER,
+        decided_at TEXT
+    );
+    CREATE UNIQUE INDEX reservations_live ON reservations(unit_id)
+        WHERE state IN ('pending', 'verified');
+    CREATE INDEX reservations_recorded ON reservations(recorded_at);
+    CREATE TABLE sales_reports (
+        day TEXT PRIMARY KEY,
+        sent_at TEXT NOT NULL
+    );
+    """,
 ]

@@ -4,14 +4,16 @@ approval, staff by a one-time invitation."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
 from storage.records import Draft, JoinRequest, Person, Unit
+from storage.sales.buyers import Buyer
 from workflow import conversations, phones, roles, units
 from workflow import tickets as machine
+from workflow.sales import buyers as sales
 
 CLAIM_FLOW = "claim_unit"
 MAX_CLAIM = 100
@@ -22,6 +24,7 @@ class ContactOutcome:
     linked: list[Unit]  # linked now (the phone matched exactly one unit)
     choices: list[Unit]  # the phone matched several: the resident picks
     needs_claim: bool  # no match: the resident types the unit for a clerk to approve
+    contracts: list[Buyer] = field(default_factory=list)  # a buyer's, before move-in
 
 
 async def register(db: Database, user_id: int, language: str, name: str,
@@ -58,14 +61,19 @@ async def contact_shared(db: Database, user_id: int, phone: str, now: datetime) 
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         await people.set_phone(conn, user_id, phone)
         units = await _matches(conn, phone)
+        contracts = await sales.link_by_phone(conn, user_id, phone)
         if len(units) == 1:
             await people.link_unit(conn, user_id, units[0].id, now)
             await _take_over(conn, person, phone, {units[0].id})
             if person.role is None:
                 await people.set_role(conn, user_id, roles.RESIDENT)
-            return ContactOutcome(units, [], False)
+            return ContactOutcome(units, [], False, contracts)
         if units:
-            return ContactOutcome([], units, False)
+            return ContactOutcome([], units, False, contracts)
+        if contracts:  # a buyer: a resident of the unit from its handover
+            if person.role is None:
+                await people.set_role(conn, user_id, roles.RESIDENT, contracts[0].name)
+            return ContactOutcome([], [], False, contracts)
         # not on the roster: the next message is the unit they claim
         await conversations.begin_if_free(conn, Draft(user_id, CLAIM_FLOW, "unit", {}), now)
         return ContactOutcome([], [], True)

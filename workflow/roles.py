@@ -18,6 +18,8 @@ class Role(StrEnum):
     KEY_KEEPER = "key_keeper"  # 鑰匙管理: hands keys out and takes them back
     ARCHIVIST = "archivist"  # 檔案管理: hands archive items out and checks the archive
     CASHIER = "cashier"  # 收費: records payments and closes each day
+    SALES_SERVICE = "sales_service"  # 銷售客服: buyers before move-in, their dates, handover
+    SALES_SUPERVISOR = "sales_supervisor"  # 銷售主管: the daily sales report
 
 
 RESIDENT, CLERK, TECHNICIAN = Role.RESIDENT, Role.CLERK, Role.TECHNICIAN
@@ -26,8 +28,11 @@ CONTRACTOR = Role.CONTRACTOR
 SUPERVISING_ENGINEER, PROJECT_DEPARTMENT = Role.SUPERVISING_ENGINEER, Role.PROJECT_DEPARTMENT
 STOREKEEPER, KEY_KEEPER, ARCHIVIST = Role.STOREKEEPER, Role.KEY_KEEPER, Role.ARCHIVIST
 CASHIER = Role.CASHIER
+SALES_SERVICE, SALES_SUPERVISOR = Role.SALES_SERVICE, Role.SALES_SUPERVISOR
 STAFF_ROLES = (CLERK, TECHNICIAN, SUPERVISOR, MANAGER, CONTRACTOR, SUPERVISING_ENGINEER,
-               PROJECT_DEPARTMENT, STOREKEEPER, KEY_KEEPER, ARCHIVIST, CASHIER)
+               PROJECT_DEPARTMENT, STOREKEEPER, KEY_KEEPER, ARCHIVIST, CASHIER, SALES_SERVICE,
+               SALES_SUPERVISOR)
+SALES = (SALES_SERVICE, SALES_SUPERVISOR, MANAGER)  # may see and change the buyers' register
 WORKERS = (TECHNICIAN, CONTRACTOR)  # do the work on site: a job is given to them by name
 
 DISPATCHERS = (CLERK, SUPERVISOR, MANAGER)  # may assign, see the queue, close for contractors

@@ -123,6 +123,15 @@ SLOTS: tuple[Slot, ...] = (
 ASAP = "asap"  # an emergency: no appointment, as soon as possible
 
 
+# What the bank asks for at the mortgage paperwork, and what a buyer brings to the handover:
+# built-in keys (translated) or an estate's own words.
+DEFAULT_MORTGAGE_DOCUMENTS = ("id_card", "household_register", "marriage_certificate",
+                              "income_proof", "bank_statements", "purchase_contract",
+                              "down_payment_receipt")
+DEFAULT_HANDOVER_BRING = ("id_card", "purchase_contract", "payment_receipts",
+                          "move_in_notice", "seal")
+
+
 @dataclass(frozen=True)
 class EstateSettings:
     estate_name: str = "estatedesk"
@@ -172,6 +181,18 @@ class EstateSettings:
     fee_due_day: int = 10  # a month's bills are due on this day
     fee_reminder_days: int = 3  # residents are reminded this many days before
     large_payment: float = 50_000.0  # a payment of this or more is reported the same day
+    # Buyers before move-in: reminders go out at this local time, never in quiet hours.
+    buyer_reminder_time: time = time(10)
+    first_payment_days: int = 3  # the first payment is reminded this many days before
+    mortgage_days: tuple[int, ...] = (3, 1)  # the mortgage paperwork: days before
+    mortgage_documents: tuple[str, ...] = DEFAULT_MORTGAGE_DOCUMENTS  # keys or own words
+    loan_documents_staff_days: int = 3  # overdue loan documents reach the staff after
+    handover_bring: tuple[str, ...] = DEFAULT_HANDOVER_BRING  # on the move-in notice
+    handover_fees: tuple[FeeItem, ...] = ()  # paid at handover (maintenance fund, ...)
+    handover_slots: tuple[time, ...] = (time(9, 30), time(11), time(14), time(15, 30))
+    handover_slot_capacity: int = 2  # handovers at one time
+    handover_days: int = 5  # days offered for the handover, from the contract's date
+    sales_report_time: time = time(18)  # the day's sales report to the sales supervisors
 
     @property
     def tz(self) -> ZoneInfo:

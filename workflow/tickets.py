@@ -71,6 +71,7 @@ class Refusal(Exception):
     QUOTED = "quoted"  # owner-paid work waits for the owner to accept the quotation
     NOT_REVIEWED = "not_reviewed"  # a renovation touching structure needs its review first
     NOT_PAID = "not_paid"  # a renovation's fees are not recorded yet
+    FULL = "full"  # the slot or place asked for has no room left
 
     def __init__(self, reason: str, ticket_id: int | None = None,
                  unversioned: bool = False) -> None:

@@ -22,6 +22,7 @@ from storage.records import (
 from storage.registers import renovations
 from storage.repairs import contractors, followers, visits
 from storage.repairs.visits import Item, Visit
+from storage.sales import buyers as sales_buyers
 from workflow import conversations, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
@@ -60,6 +61,7 @@ class TicketFile:
     figures: Figures | None = None  # labour and materials: as recorded, or as measured
     permits: tuple[tuple[str, str, str, str], ...] = ()  # (ref, unit, from, to) a noise
     # complaint's building has in force
+    handed_over: datetime | None = None  # the unit's own handover, when sold by contract
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
@@ -138,12 +140,20 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         figures=await measurement.figures(conn, ticket_id) if done else None,
         liable=tuple(c.name for c in await contractors.active(conn)
                      if ticket.category in c.trades),
+        handed_over=await _handed_over(conn, ticket),
         kept_ref=kept.ref if ticket.duplicate_of and (
             kept := await tickets.get(conn, ticket.duplicate_of)) else None,
     )
 
 
 NOISE = "noise_neighbours"
+
+
+async def _handed_over(conn, ticket: Ticket) -> datetime | None:
+    """A unit sold by contract: its warranties run from its own handover (a defect found at
+    the handover inspection is reported that very day)."""
+    sold, at = await sales_buyers.unit_handover(conn, ticket.unit.id)
+    return (at or ticket.created_at) if sold else None
 
 
 async def _permits(conn, ticket: Ticket) -> tuple[tuple[str, str, str, str], ...]:

@@ -34,7 +34,7 @@ class CatalogueError(Exception):
         self.problems = problems
 
 
-def _cells_of(raw: bytes, filename: str) -> list[list[str]]:
+def cells_of(raw: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
         from openpyxl import load_workbook  # only an import of a sheet needs it
         try:
@@ -66,7 +66,7 @@ def _number(value: str) -> float | None:
 
 
 def parse(raw: bytes, filename: str) -> list[Row]:
-    cells = _cells_of(raw, filename)
+    cells = cells_of(raw, filename)
     header = tuple(c.strip().lower() for c in cells[0]) if cells else ()
     if header not in (COLUMNS, (*COLUMNS, OPENING)):
         raise CatalogueError([(1, "the first line must be the columns: " + ",".join(COLUMNS) +

@@ -1,0 +1,227 @@
+"""Buyers before move-in in the chat: /contract for the buyer (the contract's dates and
+what is next), the answers to reminders (confirm, or ask for another time), the handover
+slot; /buyers and /buyer for the sales service, who keep the register and move dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import labels
+from handlers.common import (
+    PRIVATE,
+    Asker,
+    Context,
+    answer,
+    button_data,
+    clear_buttons,
+    handles,
+    int_arg,
+    keyboard,
+    kick,
+)
+from handlers.i18n import N_, Tr
+from storage.sales.buyers import Buyer
+from workflow import roles
+from workflow.sales import buyers
+from workflow.settings import EstateSettings, FeeItem
+from workflow.tickets import Refusal
+
+MAX_LISTED = 30
+
+
+def documents(tr: Tr, names: tuple[str, ...]) -> str:
+    return tr.join(labels.of(tr, labels.DOCUMENTS, n) for n in names)
+
+
+def next_step(tr: Tr, b: Buyer, now: datetime) -> str:
+    if b.handed_over_at is not None:
+        return tr("Handed over: welcome home.")
+    if b.first_payment_due and b.first_paid_at is None:
+        return tr("the first payment, due {date}", date=tr.date(b.first_payment_due))
+    if b.mortgage_at and b.mortgage_at > now:
+        return tr("the mortgage paperwork on {when}", when=tr.datetime(b.mortgage_at))
+    if b.loan_documents_due and b.loan_documents_in_at is None:
+        return tr("the loan documents, due {date}", date=tr.date(b.loan_documents_due))
+    if b.handover_slot:
+        return tr("the handover on {when}", when=tr.datetime(b.handover_slot))
+    return tr("the handover, from {date}", date=tr.date(b.handover_due))
+
+
+def contract_text(tr: Tr, b: Buyer, now: datetime) -> str:
+    lines = [tr("Contract {contract}: {unit}, {name}", contract=b.contract_no,
+                unit=b.unit.label, name=b.name)]
+    if b.first_payment_due:
+        lines.append(tr("First payment due: {date}", date=tr.date(b.first_payment_due))
+                     + (" · " + tr("received") if b.first_paid_at else ""))
+    if b.mortgage_at:
+        lines.append(tr("Mortgage paperwork: {when}, {bank}, {place}",
+                        when=tr.datetime(b.mortgage_at), bank=b.mortgage_bank or "-",
+                        place=b.mortgage_place or "-"))
+    if b.loan_documents_due:
+        lines.append(tr("Loan documents due: {date}", date=tr.date(b.loan_documents_due))
+                     + (" · " + tr("received") if b.loan_documents_in_at else ""))
+    lines.append(tr("Handover (contract date): {date}", date=tr.date(b.handover_due)))
+    if b.handover_slot:
+        lines.append(tr("Your handover time: {when}", when=tr.datetime(b.handover_slot)))
+    if b.handed_over_at:
+        lines.append(tr("Handed over: {date}", date=tr.date(b.handed_over_at)))
+        if b.days_late:
+            lines.append(tr("{days} days after the contract's date (recorded for the "
+                            "compensation the contract provides).", days=b.days_late))
+    else:
+        lines.append(tr("Next: {what}", what=next_step(tr, b, now)))
+    return "\n".join(lines)
+
+
+def move_in_text(tr: Tr, settings: EstateSettings, b: Buyer) -> str:
+    """The move-in notice (入住通知書)."""
+    lines = [tr("Move-in notice: {unit} (contract {contract}) is ready to be handed over "
+                "from {date}.", unit=b.unit.label, contract=b.contract_no,
+                date=tr.date(b.handover_due)),
+             tr("Please bring: {things}.", things=documents(tr, settings.handover_bring))]
+    if settings.handover_fees:
+        lines.append(tr("To pay at the handover:"))
+        lines += [f"· {fee_label(tr, f)}: {tr.number(f.amount)}" for f in settings.handover_fees]
+    lines.append(tr("Book your handover time with the button below; our staff will walk the "
+                    "unit with you and record anything to put right."))
+    return "\n".join(lines)
+
+
+def fee_label(tr: Tr, item: FeeItem) -> str:
+    if item.labels:
+        return item.labels.get(tr.language) or next(iter(item.labels.values()))
+    return labels.of(tr, labels.FEE_ITEMS, item.key)
+
+
+def book_button(tr: Tr, b: Buyer) -> list[list[tuple[str, str]]]:
+    return [[(tr("Book the handover time"), f"by:d:{b.contract_no}:x")]]
+
+
+def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer) -> list[list[tuple[str, str]]]:
+    days = sorted({s.date() for s in buyers.slots(settings, b)})
+    return [[(tr.date(day), f"by:d:{b.contract_no}:{n}")] for n, day in enumerate(days)]
+
+
+@handles(roles_allowed=(roles.RESIDENT,))
+async def contract(update: Update, context: Context, who: Asker) -> None:
+    d = context.desk
+    found = await buyers.contracts_of(d.db, who.user_id)
+    if not found:
+        await answer(update, who.tr("No purchase contract is registered to your phone number."))
+        return
+    today = d.now().astimezone(d.settings.tz).date()
+    for b in found:
+        ready = b.handed_over_at is None and today >= b.handover_due  # the notice has come
+        await answer(update, contract_text(who.tr, b, d.now()),
+                     keyboard(book_button(who.tr, b)) if ready else None)
+
+
+@handles()
+async def on_button(update: Update, context: Context, who: Asker) -> None:
+    """by:ok|rs:CONTRACT:KIND (a reminder's answer), by:d:CONTRACT:N (a handover day),
+    by:t:CONTRACT:N (a handover time, the Nth offered)."""
+    action, contract_no, *rest = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    if action in ("ok", "rs") and rest:
+        await buyers.answer(d.db, who.user_id, contract_no, rest[0],
+                            buyers.CONFIRMED if action == "ok" else buyers.RESCHEDULE, d.now())
+        kick(context)
+        await clear_buttons(update)
+        await answer(update, tr("Thank you: confirmed.") if action == "ok" else tr(
+            "We have asked our sales service to arrange another time; they will contact you."))
+        return
+    found = next((b for b in await buyers.contracts_of(d.db, who.user_id)
+                  if b.contract_no == contract_no), None)
+    if found is None:
+        raise Refusal(Refusal.FORBIDDEN)
+    offered = buyers.slots(d.settings, found)
+    if action == "d":
+        days = sorted({s.date() for s in offered})
+        if rest[:1] == ["x"]:
+            await answer(update, tr("Which day suits you?"),
+                         keyboard(day_buttons(tr, d.settings, found)))
+            return
+        day = days[int_arg(rest, 0)] if int_arg(rest, 0) < len(days) else None
+        if day is None:
+            raise Refusal(Refusal.STALE)
+        times = [(f"{s:%H:%M}", f"by:t:{contract_no}:{n}")
+                 for n, s in enumerate(offered) if s.date() == day]
+        await answer(update, tr("What time on {date}?", date=tr.date(day)), keyboard([times]))
+    elif action == "t":
+        index = int_arg(rest, 0)
+        if index >= len(offered):
+            raise Refusal(Refusal.STALE)
+        booked = await buyers.book(d.db, d.settings, who.user_id, contract_no, offered[index],
+                                   d.now())
+        kick(context)
+        await clear_buttons(update)
+        assert booked.handover_slot is not None
+        await answer(update, tr("Booked: your handover is on {when}. Please bring: {things}.",
+                                when=tr.datetime(booked.handover_slot),
+                                things=documents(tr, d.settings.handover_bring)))
+    else:
+        raise Refusal(Refusal.INVALID)
+
+
+def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:
+    if not found:
+        return tr("No contracts before move-in.")
+    lines = [tr("Contracts before move-in ({count}):", count=len(found))]
+    lines += [f"· {b.contract_no} {b.unit.label} {b.name}: {next_step(tr, b, now)}"
+              + (" " + tr("(not in the chat)") if b.user_id is None else "")
+              for b in found[:MAX_LISTED]]
+    if len(found) > MAX_LISTED:
+        lines.append(tr("… and {count} more.", count=len(found) - MAX_LISTED))
+    return "\n".join(lines)
+
+
+@handles(roles_allowed=roles.SALES)
+async def list_buyers(update: Update, context: Context, who: Asker) -> None:
+    d = context.desk
+    await answer(update, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
+
+
+CHANGE_HELP = N_("Please write: /buyer CONTRACT, or /buyer CONTRACT firstpay 2026-12-05 | "
+                 "mortgage 2026-12-05 10:00 | docs 2026-12-10 | handover 2027-01-15 | paid | "
+                 "docsin")
+
+
+@handles(roles_allowed=roles.SALES)
+async def buyer(update: Update, context: Context, who: Asker) -> None:
+    """/buyer C-001 shows the contract and its trail; /buyer C-001 mortgage 2026-12-05 10:00
+    changes a date (audited; the buyer is told; the reminders re-arm)."""
+    d, tr, args = context.desk, who.tr, context.args or []
+    if not args:
+        await answer(update, tr(CHANGE_HELP))
+        return
+    if len(args) == 1:
+        found, trail = await buyers.find(d.db, who.user_id, args[0])
+        lines = [contract_text(tr, found, d.now()), tr("Record:")]
+        lines += [f"· {tr.datetime(at)} {action} {detail}".rstrip()
+                  for action, _, detail, at in trail[-15:]]
+        await answer(update, "\n".join(lines))
+        return
+    what = args[1].lower()
+    if what not in buyers.DATES and what not in buyers.MARKS:
+        await answer(update, tr(CHANGE_HELP))
+        return
+    try:
+        changed = await buyers.change(d.db, d.settings, who.user_id, args[0], what,
+                                      " ".join(args[2:]), d.now())
+    except Refusal as refused:
+        if refused.reason != Refusal.INVALID:
+            raise
+        await answer(update, tr(CHANGE_HELP))
+        return
+    kick(context)
+    await answer(update, tr("Changed.") + "\n" + contract_text(tr, changed, d.now()))
+
+
+def register(app) -> None:
+    app.add_handler(CommandHandler("contract", contract, filters=PRIVATE))
+    app.add_handler(CommandHandler("buyers", list_buyers, filters=PRIVATE))
+    app.add_handler(CommandHandler("buyer", buyer, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^by:"))

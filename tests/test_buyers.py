@@ -1,0 +1,181 @@
+"""A buyer before move-in, from the register to the handover: the buyer joins with their phone
+number and sees the contract; the first payment and the mortgage paperwork are reminded at
+the set time but never in quiet hours; the buyer asks for another mortgage time and the sales
+service moves it (reminders re-armed, audited); overdue loan documents reach the buyer, then
+the staff; the move-in notice books a handover slot; at the handover two defects become
+repairs the buyer, now a resident, follows in /mytickets, and the days late are recorded."""
+
+from datetime import UTC, datetime, time
+
+from tests.harness import DeskHarness
+from tests.stories import staff
+from tests.test_fees import join
+from workflow import roles
+from workflow.office.catalogue import CatalogueError
+from workflow.repairs.warranty import Period
+from workflow.sales import buyers
+from workflow.settings import EstateSettings, FeeItem
+
+REGISTER = """contract,building,unit,name,phone,first_payment_due,mortgage_at,bank,place,\
+loan_documents_due,handover_due
+C-001,C,8F-2,Wong Siu Ming,0955 123 456,2026-12-01,2026-12-08 14:00,First Bank,\
+Xinyi Branch 3F,2026-12-05,2026-12-20
+C-002,C,9F-1,Lee Ka Yan,0966 222 333,,,,,,2027-01-10
+"""
+
+
+def taipei(day: str, clock: str) -> datetime:
+    """A moment in the estate's time (UTC+8)."""
+    return datetime.fromisoformat(f"{day}T{clock}+08:00").astimezone(UTC)
+
+
+async def open_desk(tmp_path) -> DeskHarness:
+    desk = DeskHarness(tmp_path / "desk.sqlite3", settings=EstateSettings(
+        buyer_reminder_time=time(7),  # inside quiet hours (21:00-08:00): waits until 08:00
+        handover_fees=(FeeItem("maintenance_fund", 12000),),
+        warranty={"plumbing": Period(2)}))
+    await desk.start()
+    return desk
+
+
+async def load_register(desk, text: str = REGISTER) -> None:
+    rows = buyers.parse(text.encode(), "register.csv", desk.settings.tz)
+    assert await buyers.import_rows(desk.db, rows, desk.clock()) == (len(rows), 0)
+
+
+def reminders(person, start: str) -> list[str]:
+    return [t for t in person.texts() if t.startswith(start)]
+
+
+async def test_a_buyer_from_the_register_to_the_handover(tmp_path):
+    desk = await open_desk(tmp_path)
+    try:
+        clerk, _, _ = await staff(desk)
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "Sales")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("+886 955 123 456")
+        assert "You are the buyer under this contract" in buyer.texts()[-2]
+        assert buyer.last_text.startswith("Contract C-001: C 8F-2, Wong Siu Ming")
+        assert "Next: the first payment, due" in buyer.last_text
+
+        await desk.run_until(taipei("2026-11-28", "07:30"))  # opened at 07:00: quiet hours
+        assert reminders(buyer, "A reminder: the first payment") == []
+        await desk.run_until(taipei("2026-11-28", "08:00"))
+        await desk.run_until(taipei("2026-11-28", "09:00"))
+        assert len(reminders(buyer, "A reminder: the first payment for C 8F-2")) == 1
+        await buyer.tap("Confirm")
+        assert buyer.last_text == "Thank you: confirmed."
+        await buyer.tap_data("by:ok:C-001:first_payment")  # a second tap changes nothing
+        assert "out of date" in desk.api.calls[-1].params["text"]
+        await sales.send("/buyer C-001 paid")
+
+        await desk.run_until(taipei("2026-12-05", "08:00"))  # 3 days before 8 December
+        [mortgage] = reminders(buyer, "A reminder: the mortgage paperwork")
+        assert "First Bank, Xinyi Branch 3F" in mortgage and "ID card" in mortgage
+        await buyer.tap("Ask for another time")
+        assert sales.last_text.startswith("Wong Siu Ming (C-001, C 8F-2, 0955 123 456) asks "
+                                          "for another time for the mortgage paperwork")
+        await sales.send("/buyer C-001 mortgage 2026-12-10 15:00")
+        assert buyer.last_text.startswith("Our sales service changed a date of your contract")
+        assert await desk.query("SELECT detail, actor_id FROM buyer_events WHERE action = "
+                                "'mortgage_at'") == [
+            ("2026-12-08T14:00+08:00 -> 2026-12-10T15:00+08:00", 9050)]
+
+        await desk.run_until(taipei("2026-12-06", "08:00"))  # the documents were due on 5 Dec
+        assert len(reminders(buyer, "Your loan documents for C 8F-2 were due")) == 1
+        await desk.run_until(taipei("2026-12-07", "08:00"))  # 3 days before the new time
+        assert len(reminders(buyer, "A reminder: the mortgage paperwork")) == 2
+        await desk.run_until(taipei("2026-12-08", "09:00"))
+        assert len(reminders(sales, "Loan documents overdue: C-001")) == 1
+        await sales.send("/buyer C-001 docsin")
+        await desk.run_until(taipei("2026-12-09", "09:00"))  # the day before
+        assert len(reminders(buyer, "A reminder: the mortgage paperwork")) == 3
+
+        await desk.run_until(taipei("2026-12-20", "08:00"))  # the contract's date
+        [notice] = reminders(buyer, "Move-in notice: C 8F-2 (contract C-001)")
+        assert "Maintenance fund: 12,000" in notice
+        await buyer.tap("Book the handover time")
+        await buyer.tap("Tue, Dec 22, 2026")
+        await buyer.tap("14:00")
+        assert buyer.last_text.startswith("Booked: your handover is on")
+        assert sales.last_text.startswith("Handover booked: C-001 C 8F-2 Wong Siu Ming")
+
+        desk.clock.now = taipei("2026-12-22", "14:10")
+        await sales.send("/handover C-001")
+        await sales.send("Kitchen sink")
+        await sales.tap("Plumbing")
+        await sales.send_photo("leak-photo", caption="Water seeps from the drain joint")
+        await sales.tap("Done")
+        assert sales.last_text.startswith("Defect recorded as R-")
+        await sales.send("Living room wall")
+        await sales.tap("Walls and ceilings")
+        await sales.send("A crack above the window")
+        await sales.tap("Done")
+        await sales.tap("Finish handover")
+        assert sales.last_text.startswith("Handed over: C 8F-2 to Wong Siu Ming, 2 defects "
+                                          "filed as repairs.\n2 days after the contract's date")
+        assert buyer.last_text.startswith("Welcome home: C 8F-2 is handed over to you.")
+        cards = [t for t in clerk.texts() if t.startswith("New repair report")]
+        assert len(cards) == 2 and "Within the warranty of the responsible unit" in cards[0]
+        await buyer.send("/mytickets")
+        assert buyer.last_text.startswith("Your tickets")
+        listed = " ".join(buyer.labels())
+        assert "R-2026-00001" in listed and "R-2026-00002" in listed
+        assert await desk.query("SELECT days_late FROM buyers WHERE contract_no = 'C-001'") \
+            == [(2,)]
+        await sales.send("/handover C-001")  # once
+        assert "out of date" in desk.api.calls[-1].params["text"]
+    finally:
+        await desk.stop()
+
+
+async def test_a_register_with_mistakes_is_refused_whole(tmp_path):
+    bad = REGISTER + "C-003,C,10F-1,No Date,0977 000 111,,,,,,next spring\n"
+    try:
+        buyers.parse(bad.encode(), "register.csv", EstateSettings().tz)
+    except CatalogueError as exc:
+        assert [line for line, _ in exc.problems] == [4]
+    else:
+        raise AssertionError("a date that is not one was accepted")
+
+
+async def test_strangers_and_residents_cannot_reach_the_register(tmp_path):
+    desk = await open_desk(tmp_path)
+    try:
+        await load_register(desk)
+        stranger = desk.person(6100, "Someone", "en")
+        await stranger.send("/buyer C-001 mortgage 2027-01-01 10:00")
+        assert "not allowed" in stranger.last_text or "share your phone" in stranger.last_text
+        await stranger.tap_data("by:t:C-001:0")  # a forged slot booking
+        assert await desk.query("SELECT handover_slot FROM buyers") == [(None,), (None,)]
+        assert await desk.query("SELECT COUNT(*) FROM buyer_events WHERE action NOT IN "
+                                "('imported')") == [(0,)]
+    finally:
+        await desk.stop()
+
+
+
+
+async def test_the_buyer_and_the_sales_service_each_in_their_own_language(tmp_path):
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "銷售", "zh-CN")
+        await load_register(desk)
+        buyer = desk.person(5200, "小明", "zh-TW")
+        await buyer.send("/start")
+        await buyer.share_contact("0955123456")
+        assert buyer.last_text.startswith("合約 C-001：C 8F-2，Wong Siu Ming")
+        await desk.run_until(taipei("2026-11-28", "08:00"))
+        assert buyer.last_text.startswith("提醒您：C 8F-2（合約 C-001）的首期款於")
+        await buyer.tap("另約時間")
+        assert buyer.last_text == "已請銷售客服另行安排時間，他們會與您聯絡。"
+        assert sales.last_text.startswith("Wong Siu Ming（C-001，C 8F-2，0955 123 456）要求另约"
+                                          "首期款的时间")
+        await sales.send("/buyer C-001 firstpay 2026-12-04")
+        assert buyer.last_text.startswith("銷售客服已修改您合約的日期：")
+        await sales.send("/buyer C-001 firstpay next week")
+        assert sales.last_text.startswith("请输入：/buyer 合同编号")
+    finally:
+        await desk.stop()

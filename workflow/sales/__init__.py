@@ -1,0 +1,1 @@
+"""The sales side: buyers before move-in, and units' sales."""
