@@ -179,3 +179,25 @@ async def test_the_buyer_and_the_sales_service_each_in_their_own_language(tmp_pa
         assert sales.last_text.startswith("请输入：/buyer 合同编号")
     finally:
         await desk.stop()
+
+
+def test_the_register_is_imported_from_a_sheet_and_imported_again_updates_it(tmp_path):
+    from openpyxl import Workbook
+
+    from tests.test_roster_cli import cli
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(("contract", "building", "unit", "name", "phone", "mortgage_at", "bank",
+                  "handover_due"))
+    sheet.append(("C-001", "C", "8F-2", "王小明", "0955 123 456",
+                  datetime(2026, 12, 8, 14, 0), "第一銀行", datetime(2026, 12, 20)))
+    book.save(tmp_path / "contracts.xlsx")
+    first = cli(tmp_path, "buyers", "import", str(tmp_path / "contracts.xlsx"))
+    assert "1 contracts new, 0 updated" in first.stdout, first.stderr
+    again = cli(tmp_path, "buyers", "import", str(tmp_path / "contracts.xlsx"))
+    assert "0 contracts new, 1 updated" in again.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("contract,building,unit,name\nC-9,C,1F-1,Nobody\n")
+    refused = cli(tmp_path, "buyers", "import", str(bad))
+    assert refused.returncode == 1 and "missing: phone, handover_due" in refused.stderr
