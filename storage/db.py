@@ -29,6 +29,10 @@ T = TypeVar("T")
 _commits: ContextVar[int] = ContextVar("commits", default=0)
 
 
+def count_commit() -> None:
+    _commits.set(_commits.get() + 1)
+
+
 def commits_so_far() -> int:
     """How many transactions this task has committed: a handler compares it before and after
     a failure to tell the person truthfully whether their action was saved."""
@@ -85,6 +89,7 @@ class Cursor:
 class Connection:
     """What storage functions receive: `execute` runs at once, awaiting it never waits."""
 
+    dialect = "sqlite"
     __slots__ = ("raw",)
 
     def __init__(self, raw: sqlite3.Connection) -> None:

@@ -70,7 +70,8 @@ async def recipients_of(conn: Connection, kind: str, ticket_id: int | None,
                         payload: dict) -> set[int]:
     """Who was sent this very message (a rerouted copy adds only 'tried' to it)."""
     cur = await conn.execute(
-        "SELECT recipient_id, payload FROM outbox WHERE kind = ? AND ticket_id IS ?",
+        "SELECT recipient_id, payload FROM outbox WHERE kind = ? AND ticket_id IS NOT DISTINCT "
+        "FROM ?",
         (kind, ticket_id))
     found = set()
     for recipient, text in await cur.fetchall():

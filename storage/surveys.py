@@ -30,7 +30,8 @@ async def get(conn: Connection, ticket_id: int, resident_id: int) -> Survey | No
 async def of_ticket(conn: Connection, ticket_id: int) -> list[Survey]:
     """The reporter's first, then the followers' in the order they were sent."""
     cur = await conn.execute(
-        f"{_SELECT} WHERE s.ticket_id = ? ORDER BY s.resident_id != t.resident_id, s.rowid",
+        f"{_SELECT} WHERE s.ticket_id = ? "
+        "ORDER BY s.resident_id != t.resident_id, s.sent_at, s.resident_id",
         (ticket_id,))
     return [_survey(r) for r in await cur.fetchall()]
 

@@ -45,7 +45,7 @@ def _ticket(r) -> Ticket:
 async def next_sequence(conn: Connection, kind: str, year: int) -> int:
     await conn.execute(
         "INSERT INTO sequences (kind, year, last) VALUES (?, ?, 1) "
-        "ON CONFLICT(kind, year) DO UPDATE SET last = last + 1",
+        "ON CONFLICT(kind, year) DO UPDATE SET last = sequences.last + 1",
         (kind, year),
     )
     row = await (await conn.execute(
@@ -122,7 +122,8 @@ async def of_resident(conn: Connection, resident_id: int, limit: int) -> list[Ti
     index reads, not an OR the planner would answer by scanning)."""
     cur = await conn.execute(
         f"SELECT * FROM ({_SELECT} WHERE t.resident_id = ? UNION ALL {_SELECT} WHERE t.id IN "
-        f"(SELECT ticket_id FROM ticket_followers WHERE user_id = ?)) ORDER BY 1 DESC LIMIT ?",
+        f"(SELECT ticket_id FROM ticket_followers WHERE user_id = ?)) AS mine "
+        f"ORDER BY 1 DESC LIMIT ?",
         (resident_id, resident_id, limit))
     return [_ticket(r) for r in await cur.fetchall()]
 
@@ -158,10 +159,13 @@ async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
     """Tickets the desk filed for someone without Telegram become theirs once they join."""
     cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "
                              "WHERE resident_id = ?", (new_id, old_id))
-    await conn.execute("UPDATE OR IGNORE ticket_followers SET user_id = ? WHERE user_id = ?",
-                        (new_id, old_id))
-    await conn.execute("UPDATE OR IGNORE surveys SET resident_id = ? WHERE resident_id = ?",
-                       (new_id, old_id))
+    # A row the new id already has stays as it is (OR IGNORE, said the same on both backends).
+    await conn.execute("UPDATE ticket_followers SET user_id = ? WHERE user_id = ? AND NOT "
+                       "EXISTS (SELECT 1 FROM ticket_followers f WHERE f.user_id = ? AND "
+                       "f.ticket_id = ticket_followers.ticket_id)", (new_id, old_id, new_id))
+    await conn.execute("UPDATE surveys SET resident_id = ? WHERE resident_id = ? AND NOT "
+                       "EXISTS (SELECT 1 FROM surveys s WHERE s.resident_id = ? AND "
+                       "s.ticket_id = surveys.ticket_id)", (new_id, old_id, new_id))
     return cur.rowcount
 
 
@@ -279,10 +283,16 @@ async def require_signoffs(conn: Connection, ticket_id: int, parties: tuple[str,
         [(ticket_id, p) for p in parties])
 
 
+# The parties in the form's order (the same as workflow.tickets.Party's).
+PARTY_ORDER = ("technician", "supervisor", "resident", "supervising_engineer",
+               "project_department")
+
+
 async def required_signoffs(conn: Connection, ticket_id: int) -> list[str]:
-    cur = await conn.execute("SELECT party FROM required_signoffs WHERE ticket_id = ? "
-                             "ORDER BY rowid", (ticket_id,))
-    return [r[0] for r in await cur.fetchall()]
+    cur = await conn.execute("SELECT party FROM required_signoffs WHERE ticket_id = ?",
+                             (ticket_id,))
+    found = {r[0] for r in await cur.fetchall()}
+    return [p for p in PARTY_ORDER if p in found] + sorted(found - set(PARTY_ORDER))
 
 
 async def awaiting_party(conn: Connection, parties: tuple[str, ...],
@@ -321,8 +331,8 @@ async def awaiting_signoff(conn: Connection, party: str,
 
 OVERDUE_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.paused_at IS NULL AND "
                  "(t.deadline_at < ? OR (t.status = 'new' AND t.assign_due_at < ?)) "
-                 "ORDER BY min(t.deadline_at, CASE WHEN t.status = 'new' THEN t.assign_due_at "
-                 "ELSE t.deadline_at END) LIMIT ?")
+                 "ORDER BY CASE WHEN t.status = 'new' AND t.assign_due_at < t.deadline_at "
+                 "THEN t.assign_due_at ELSE t.deadline_at END LIMIT ?")
 
 
 async def overdue(conn: Connection, now: datetime, limit: int) -> list[Ticket]:

@@ -44,7 +44,7 @@ async def set_pending(conn: Connection, ticket_id: int, kind: str,
     await conn.execute(
         "INSERT INTO timers (ticket_id, kind, due_at) VALUES (?, ?, ?) "
         "ON CONFLICT(ticket_id, kind) DO UPDATE SET due_at = excluded.due_at "
-        "WHERE fired_at IS NULL",
+        "WHERE timers.fired_at IS NULL",
         (ticket_id, kind, to_db_time(due_at)),
     )
 

@@ -11,7 +11,9 @@ from telegram import Update
 
 from bot.app import build_application, sweep
 from handlers import notices
-from storage.db import Database, from_db_time
+from storage.db import from_db_time
+from storage.postgres import PgDatabase
+from tests import backends
 from tests.fake_telegram import BOT, Call, FakeBotApi
 from workflow import admin, alerts
 from workflow.settings import EstateSettings
@@ -161,7 +163,8 @@ class DeskHarness:
     rate_limited: bool = False  # production's rate limiter in front of the stand-in
 
     async def start(self) -> None:
-        self.db = Database(str(self.path))
+        self.db = backends.database(self.path, getattr(self, "schema", None))
+        self.schema = getattr(self.db, "schema", None)
         await self.db.open()
         self.app = build_application(self.settings, self.db, token="123:TEST",
                                      api_url="http://bot-api.invalid", clock=self.clock,
@@ -170,13 +173,15 @@ class DeskHarness:
         self.app.add_error_handler(self._record_error)
         await self.app.initialize()
 
-    async def stop(self) -> None:
+    async def stop(self, *, keep: bool = False) -> None:
         await self.app.shutdown()
         await self.db.close()
+        if not keep and isinstance(self.db, PgDatabase):
+            await self.db.drop()
 
     async def restart(self) -> None:
         """A new process on the same database file."""
-        await self.stop()
+        await self.stop(keep=True)
         self.api = FakeBotApi(calls=self.api.calls, _message_id=self.api._message_id)
         await self.start()
 

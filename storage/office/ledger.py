@@ -103,23 +103,28 @@ async def repeats(conn: Connection, start: datetime, end: datetime,
                   days: int) -> list[tuple[str, str, str, int]]:
     """(building, unit, category, count): the same unit and category reported again within
     `days` of an earlier report."""
+    window, within = (("e.created_at >= t.created_at - (? * interval '1 day')", days)
+                      if conn.dialect == "postgres" else
+                      ("e.created_at >= strftime('%Y-%m-%dT%H:%M:%S', t.created_at, ?)",
+                       f"-{days} days"))
     cur = await conn.execute(
         "SELECT u.building, u.unit, t.category, count(*) + 1 FROM tickets t "
         "JOIN units u ON u.id = t.unit_id WHERE t.kind = 'R' AND t.status != 'merged' AND "
         "t.created_at >= ? AND t.created_at < ? AND EXISTS (SELECT 1 FROM tickets e WHERE "
         "e.unit_id = t.unit_id AND e.category = t.category AND e.kind = 'R' AND e.id < t.id "
-        "AND e.status != 'merged' AND "
-        "e.created_at >= strftime('%Y-%m-%dT%H:%M:%S', t.created_at, ?)) "
+        f"AND e.status != 'merged' AND {window}) "
         "GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2 LIMIT 50",
-        (to_db_time(start), to_db_time(end), f"-{days} days"))
+        (to_db_time(start), to_db_time(end), within))
     return [tuple(r) for r in await cur.fetchall()]
 
 
 async def by_category_month(conn: Connection, start: datetime,
                             end: datetime) -> list[tuple[str, str, int]]:
     """(category, month 'YYYY-MM', count), for the trend of recurring problems."""
+    month = "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM')" \
+        if conn.dialect == "postgres" else "substr(created_at, 1, 7)"
     cur = await conn.execute(
-        "SELECT category, substr(created_at, 1, 7), count(*) FROM tickets WHERE kind = 'R' "
+        f"SELECT category, {month}, count(*) FROM tickets WHERE kind = 'R' "
         "AND status != 'merged' AND created_at >= ? AND created_at < ? GROUP BY 1, 2",
         (to_db_time(start), to_db_time(end)))
     return [tuple(r) for r in await cur.fetchall()]

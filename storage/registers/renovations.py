@@ -98,7 +98,7 @@ async def active_in_building(conn: Connection, building: str, day: str) -> list[
 
 async def next_sequence(conn: Connection, year: int) -> int:
     await conn.execute("INSERT INTO sequences (kind, year, last) VALUES ('RN', ?, 1) "
-                       "ON CONFLICT(kind, year) DO UPDATE SET last = last + 1", (year,))
+                       "ON CONFLICT(kind, year) DO UPDATE SET last = sequences.last + 1", (year,))
     row = await (await conn.execute("SELECT last FROM sequences WHERE kind = 'RN' AND year = ?",
                                     (year,))).fetchone()
     return row[0]

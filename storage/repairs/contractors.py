@@ -30,7 +30,8 @@ async def add(conn: Connection, name: str, phone: str, trades: list[str],
         "INSERT INTO contractors (name, phone, trades, deadline_seconds, key, response_seconds) "
         "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET phone = excluded.phone, trades = excluded.trades, "
-        "deadline_seconds = excluded.deadline_seconds, key = coalesce(excluded.key, key), "
+        "deadline_seconds = excluded.deadline_seconds, "
+        "key = coalesce(excluded.key, contractors.key), "
         "response_seconds = excluded.response_seconds, active = 1",
         (name, phone, ",".join(trades), _seconds(deadline), key, _seconds(response)),
     )

@@ -34,7 +34,7 @@ async def add(conn: Connection, ticket_id: int, user_id: int, unit_id: int, via:
 async def of_ticket(conn: Connection, ticket_id: int) -> list[tuple[int, int]]:
     """(user id, unit id) of each follower, in the order they joined."""
     cur = await conn.execute("SELECT user_id, unit_id FROM ticket_followers WHERE ticket_id = ? "
-                             "ORDER BY joined_at, rowid", (ticket_id,))
+                             "ORDER BY joined_at, user_id", (ticket_id,))
     return [(r[0], r[1]) for r in await cur.fetchall()]
 
 

@@ -1,0 +1,6 @@
+"""PostgreSQL's schema steps, paired with storage/migrations.py's SQLite list: the baseline
+(pg_baseline.sql) is the SQLite schema after migration BASELINE; each SQLite migration after it
+has its step here under the same number (tests/test_schema_parity.py checks both)."""
+
+BASELINE = 22
+STEPS: dict[int, str] = {}

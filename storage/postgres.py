@@ -1,0 +1,199 @@
+"""The desk on PostgreSQL (psycopg 3, async, with its pool): the same `transaction()`,
+`reading()` and connection shape as storage.db's SQLite Database, so every storage function
+runs unchanged on both. Each transaction takes a pooled connection of its own (READ COMMITTED;
+changes stay compare-and-set), an estate lives in a schema of its own (search_path, set per
+connection), and the schema is created or brought up to date under an advisory lock, so three
+processes starting at once migrate once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import sql
+from psycopg.adapt import Loader
+from psycopg.types.numeric import IntDumper
+from psycopg_pool import AsyncConnectionPool
+
+from storage import db as sqlite_db
+from storage import dialect
+from storage.migrations import MIGRATIONS
+from storage.pg_migrations import BASELINE, STEPS
+
+T = TypeVar("T")
+BASELINE_SQL = Path(__file__).with_name("pg_baseline.sql")
+
+
+class _TimeLoader(Loader):
+    """timestamptz read back as the SQLite backend writes times (UTC ISO text), so the
+    storage functions parse one form."""
+
+    def load(self, data) -> str:
+        text = bytes(data).decode()  # e.g. 2026-11-26 02:00:00.5+00 (the session is UTC)
+        return datetime.fromisoformat(text).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class _NumberLoader(Loader):
+    """numeric (what SUM of bigints gives) as int when whole, else float, as SQLite does."""
+
+    def load(self, data) -> int | float:
+        value = float(bytes(data).decode())
+        return int(value) if value.is_integer() else value
+
+
+class _FlagDumper(IntDumper):
+    """True and False are 1 and 0, as the schema's flags are (bigint, like SQLite's)."""
+
+    def dump(self, obj):
+        return super().dump(int(obj))
+
+
+class PgCursor:
+    __slots__ = ("_cursor", "_lastrowid")
+
+    def __init__(self, cursor: psycopg.AsyncCursor, lastrowid: int | None) -> None:
+        self._cursor, self._lastrowid = cursor, lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        assert self._lastrowid is not None
+        return self._lastrowid
+
+    async def fetchone(self) -> Any:
+        return await self._cursor.fetchone()
+
+    async def fetchall(self) -> list[Any]:
+        return await self._cursor.fetchall()
+
+    async def fetchmany(self, size: int) -> list[Any]:
+        return await self._cursor.fetchmany(size)
+
+
+class PgConnection:
+    dialect = "postgres"
+    __slots__ = ("raw", "_ids")
+
+    def __init__(self, raw: psycopg.AsyncConnection, id_tables: frozenset[str]) -> None:
+        self.raw, self._ids = raw, id_tables
+
+    async def execute(self, statement: str, parameters: Sequence[Any] = ()) -> PgCursor:
+        text, returns_id = dialect.postgres(statement, self._ids)
+        cursor = self.raw.cursor()
+        await cursor.execute(text, tuple(parameters))
+        last = None
+        if returns_id:
+            row = await cursor.fetchone()
+            last = row[0] if row else None
+        return PgCursor(cursor, last)
+
+    async def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        text, _ = dialect.postgres(statement, frozenset())
+        cursor = self.raw.cursor()
+        await cursor.executemany(text, [tuple(r) for r in rows])
+        return PgCursor(cursor, None)
+
+
+class PgDatabase:
+    """`url` is a postgresql:// URL; `schema` the estate's own (created when missing)."""
+
+    def __init__(self, url: str, schema: str = "public", max_size: int = 10) -> None:
+        self.path, self.url, self.schema = url, url, schema
+        self._max = max_size
+        self._pool: AsyncConnectionPool | None = None
+        self._ids: frozenset[str] = frozenset()
+
+    async def _configure(self, conn: psycopg.AsyncConnection) -> None:
+        for name in ("timestamptz",):
+            conn.adapters.register_loader(name, _TimeLoader)
+        conn.adapters.register_loader("numeric", _NumberLoader)
+        conn.adapters.register_dumper(bool, _FlagDumper)
+        await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        await conn.execute("SET TIME ZONE 'UTC'")
+
+    async def open(self) -> None:
+        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+            await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(self.schema)))
+        self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=self._max, open=False,
+                                         kwargs={"autocommit": True},
+                                         configure=self._configure)
+        await self._pool.open(wait=True)
+        await self._migrate()
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = %s "
+                "AND column_name = 'id' AND is_identity = 'YES'", (self.schema,))
+            self._ids = frozenset(r[0] for r in await cur.fetchall())
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def checkpoint(self) -> None:
+        """PostgreSQL checkpoints by itself."""
+
+    async def off_loop(self, work: Callable[[Any], Coroutine[Any, Any, T]]) -> T:
+        """A long read on a pooled connection of its own: the server does the work, the
+        loop goes on answering meanwhile."""
+        async with self.reading() as conn:
+            return await work(conn)
+
+    async def _migrate(self) -> None:
+        """The baseline on an empty schema, then each paired step once, under a lock per
+        schema (a transaction-scoped advisory lock: released by the commit)."""
+        async with self.transaction() as conn:
+            await conn.raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
+            await conn.raw.execute("CREATE TABLE IF NOT EXISTS schema_version (version bigint "
+                                   "NOT NULL)")
+            cur = await conn.raw.execute("SELECT max(version) FROM schema_version")
+            row = await cur.fetchone()
+            current = row[0] if row and row[0] is not None else 0
+            if current == 0:
+                await conn.raw.execute(BASELINE_SQL.read_text(encoding="utf-8"))
+                current = BASELINE
+            for number in range(current + 1, len(MIGRATIONS) + 1):
+                await conn.raw.execute(STEPS[number])
+            if current != len(MIGRATIONS) or row is None or row[0] is None:
+                await conn.raw.execute("DELETE FROM schema_version")
+                await conn.raw.execute("INSERT INTO schema_version VALUES (%s)",
+                                       (len(MIGRATIONS),))
+
+    @asynccontextmanager
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[PgConnection]:
+        assert self._pool is not None, "database is not open"
+        async with self._pool.connection() as raw:
+            async with raw.transaction():
+                if not durable:
+                    await raw.execute("SET LOCAL synchronous_commit = off")
+                yield PgConnection(raw, self._ids)
+        sqlite_db.count_commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[PgConnection]:
+        assert self._pool is not None, "database is not open"
+        async with self._pool.connection() as raw:
+            async with raw.transaction():
+                await raw.execute("SET TRANSACTION READ ONLY")
+                yield PgConnection(raw, self._ids)
+
+    async def drop(self) -> None:
+        """Removes the estate's schema and everything in it (tests)."""
+        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+            await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(self.schema)))
+
+
+def open_database(target: str, schema: str = "public"):
+    """A file path (SQLite, the default) or a postgresql:// URL."""
+    if target.startswith(("postgresql://", "postgres://")):
+        return PgDatabase(target, schema)
+    return sqlite_db.Database(target)
