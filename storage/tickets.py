@@ -357,9 +357,9 @@ async def holder_names(conn: Connection,
 
 
 DIGEST_COUNTS_QUERY = (
-    "SELECT count(*), sum(t.paused_at IS NULL AND (t.deadline_at < ?1 OR (t.status = 'new' "
-    "AND t.assign_due_at < ?1))), sum(t.paused_at IS NOT NULL) FROM tickets t "
-    f"WHERE {UNRESOLVED}")
+    "SELECT count(*), count(*) FILTER (WHERE t.paused_at IS NULL AND (t.deadline_at < ? OR "
+    "(t.status = 'new' AND t.assign_due_at < ?))), count(*) FILTER (WHERE t.paused_at IS NOT "
+    f"NULL) FROM tickets t WHERE {UNRESOLVED}")
 
 
 async def figures_between(conn: Connection, start: datetime,
@@ -370,14 +370,16 @@ async def figures_between(conn: Connection, start: datetime,
         "SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?",
         (s, e))).fetchone())[0]
     row = await (await conn.execute(
-        "SELECT count(*), coalesce(sum(completed_at <= coalesce(target_at, deadline_at)), 0) "
+        "SELECT count(*), count(*) FILTER (WHERE completed_at <= coalesce(target_at, "
+        "deadline_at)) "
         "FROM tickets WHERE completed_at >= ? AND completed_at < ?", (s, e))).fetchone()
     return reported, row[0], row[1]
 
 
 async def unresolved_counts(conn: Connection, now: datetime) -> tuple[int, int, int]:
     """Open, overdue and paused tickets."""
-    row = await (await conn.execute(DIGEST_COUNTS_QUERY, (to_db_time(now),))).fetchone()
+    moment = to_db_time(now)
+    row = await (await conn.execute(DIGEST_COUNTS_QUERY, (moment, moment))).fetchone()
     return row[0], row[1] or 0, row[2] or 0
 
 

@@ -16,8 +16,24 @@ POSTGRES = os.environ.get("ESTATEDESK_TEST_BACKEND", "sqlite") == "postgres"
 PG_URL = os.environ.get("ESTATEDESK_TEST_PG", "") or DEFAULT_PG
 
 
+CREATED: list[str] = []  # the schemas this session made, dropped at its end
+
+
 def fresh_schema() -> str:
-    return f"t_{uuid.uuid4().hex[:16]}"
+    CREATED.append(f"t_{uuid.uuid4().hex[:16]}")
+    return CREATED[-1]
+
+
+def drop_created() -> None:
+    """Drops this session's schemas (from conftest, when the session finishes)."""
+    if not CREATED:
+        return
+    import psycopg
+    from psycopg import sql
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        for schema in CREATED:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(schema)))
 
 
 def database(path: Path, schema: str | None = None):

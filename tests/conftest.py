@@ -1,5 +1,6 @@
 import pytest
 
+from tests import backends
 from tests.harness import DeskHarness
 
 ROSTER = """building,unit,name,phone
@@ -16,3 +17,22 @@ async def desk(tmp_path):
     await harness.import_roster(ROSTER)
     yield harness
     await harness.stop()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: about SQLite's own files or planner; the "
+                                       "PostgreSQL run leaves it to the SQLite run")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, tests of SQLite's files and planner are the SQLite run's (deselected
+    here, not skipped: they ran there)."""
+    if not backends.POSTGRES:
+        return
+    kept = [i for i in items if i.get_closest_marker("sqlite_only") is None]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
+def pytest_sessionfinish(session, exitstatus):
+    backends.drop_created()

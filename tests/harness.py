@@ -12,7 +12,6 @@ from telegram import Update
 from bot.app import build_application, sweep
 from handlers import notices
 from storage.db import from_db_time
-from storage.postgres import PgDatabase
 from tests import backends
 from tests.fake_telegram import BOT, Call, FakeBotApi
 from workflow import admin, alerts
@@ -173,15 +172,15 @@ class DeskHarness:
         self.app.add_error_handler(self._record_error)
         await self.app.initialize()
 
-    async def stop(self, *, keep: bool = False) -> None:
+    async def stop(self) -> None:
+        """The process stops; its database stays (on PostgreSQL the schema is dropped when
+        the test session ends)."""
         await self.app.shutdown()
         await self.db.close()
-        if not keep and isinstance(self.db, PgDatabase):
-            await self.db.drop()
 
     async def restart(self) -> None:
         """A new process on the same database file."""
-        await self.stop(keep=True)
+        await self.stop()
         self.api = FakeBotApi(calls=self.api.calls, _message_id=self.api._message_id)
         await self.start()
 

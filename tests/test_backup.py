@@ -7,10 +7,13 @@ import re
 import sqlite3
 import stat
 
+import pytest
+
 from storage import backup as backups
 from tests.stories import report_leak, resident_of_a12
 from tests.test_roster_cli import cli
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's own files and planner
 
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)

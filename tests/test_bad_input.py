@@ -2,7 +2,7 @@
 
 import json
 
-from storage.db import commits_so_far
+from storage.db import Database, commits_so_far
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
 
 
@@ -217,8 +217,8 @@ async def test_a_redelivered_update_is_not_handled_twice(desk):
     await report_leak(resident)
     await desk.replay_last()  # the confirmation tap, delivered again
     assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
-    # The mark skipped its fsync; every change after it is synced again (2: FULL).
-    assert await desk.query("PRAGMA synchronous") == [(2,)]
+    if isinstance(desk.db, Database):  # the mark skipped its fsync; later ones sync (2: FULL)
+        assert await desk.query("PRAGMA synchronous") == [(2,)]
     await assign_to_tech(clerk)
     await tech.tap_starting("w:done:1:")
     await tech.send_photo("after")

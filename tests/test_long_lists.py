@@ -4,11 +4,19 @@ with a long queue. Telegram takes at most 100 buttons under one message."""
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 
 
+async def ticket_columns(conn) -> list[str]:
+    if conn.dialect == "postgres":
+        cur = await conn.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                 "table_schema = current_schema() AND table_name = 'tickets' "
+                                 "ORDER BY ordinal_position")
+        return [r[0] for r in await cur.fetchall()]
+    return [r[1] for r in await (await conn.execute("PRAGMA table_info(tickets)")).fetchall()]
+
+
 async def copies_of_ticket_1(desk, count: int) -> None:
     """A backlog: the same job, many times over (as a busy season leaves it)."""
     async with desk.db.transaction() as conn:
-        columns = [r[1] for r in await (await conn.execute("PRAGMA table_info(tickets)"))
-                   .fetchall() if r[1] not in ("id", "ref")]
+        columns = [c for c in await ticket_columns(conn) if c not in ("id", "ref")]
         names = ", ".join(columns)
         for n in range(2, count + 2):
             await conn.execute(f"INSERT INTO tickets (id, ref, {names}) SELECT ?, ?, {names} "

@@ -7,11 +7,13 @@ import pytest
 from storage import tickets, timers
 from workflow import tickets as machine
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's own files and planner
+
 NOW = "2026-11-26T02:00:00.000000Z"
 QUERIES = {
     "due timers": (timers.DUE_QUERY, (NOW, 200)),
     "overdue": (tickets.OVERDUE_QUERY, (NOW, NOW, 30)),
-    "digest counts": (tickets.DIGEST_COUNTS_QUERY, (NOW,)),
+    "digest counts": (tickets.DIGEST_COUNTS_QUERY, (NOW, NOW)),
     "today's visits": (tickets.VISITS_QUERY, ("2026-11-26", 20)),
     "oldest open": (tickets.OLDEST_QUERY, (5,)),
     "queue": (tickets.status_ids_query(5), (*machine.OPEN[1:], 30)),

@@ -105,7 +105,9 @@ async def transition(conn: Connection, ticket: Ticket, to: str, actor_id: int | 
     if to not in TRANSITIONS[ticket.status]:
         raise Refusal(Refusal.STALE)
     if not await tickets.set_status(conn, ticket.id, ticket.status, to, now):
-        raise Refusal(Refusal.STALE)
+        # Moved on between our read and this write (another worker's transaction on
+        # PostgreSQL): the person is shown who did what, as for a card seen too late.
+        raise Refusal(Refusal.HANDLED, ticket.id)
     await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
 
 
