@@ -11,11 +11,19 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import cli_fees, cli_registers, cli_reports, cli_sales, cli_storeroom, polling
+from bot import (
+    cli_db,
+    cli_fees,
+    cli_registers,
+    cli_reports,
+    cli_sales,
+    cli_storeroom,
+    polling,
+)
 from bot.app import build_application, utc_now
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
-from storage.db import Database
+from storage.postgres import is_url, open_database
 from workflow import admin, roles
 
 
@@ -84,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_registers.add_parsers(sub)
     cli_fees.add_parsers(sub)
     cli_sales.add_parsers(sub)
+    cli_db.add_parsers(sub)
     return parser
 
 
@@ -98,19 +107,22 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "db":
+        return cli_db.run(args, env)
     if args.command in ("backup", "restore"):
         return _backup(args, env) if args.command == "backup" else _restore(args, env)
     if args.command == "run":
         if env.token is None:
             print(TOKEN_HELP, file=sys.stderr)
             return 2
-        running = backups.hold_running_lock(env.db_path)  # held until the process ends
+        on_file = not is_url(env.db_path)  # PostgreSQL: several processes may serve one estate
+        running = backups.hold_running_lock(env.db_path) if on_file else True  # held until exit
         if running is None:
             print(f"estatedesk: another estatedesk is already running on {env.db_path}",
                   file=sys.stderr)
             return 2
-        app = build_application(settings, Database(env.db_path), token=env.token,
-                                api_url=env.api_url)
+        app = build_application(settings, open_database(env.db_path, env.db_schema),
+                                token=env.token, api_url=env.api_url)
         if args.webhook:
             return _run_webhook(app, args, env)
         polling.run(app)
@@ -157,7 +169,7 @@ def _run_webhook(app, args, env) -> int:
 
 
 async def _admin(args, env, settings) -> int:
-    db = Database(env.db_path)
+    db = open_database(env.db_path, env.db_schema)
     await db.open()
     try:
         more = {**cli_storeroom.COMMANDS, **cli_reports.COMMANDS, **cli_registers.COMMANDS,

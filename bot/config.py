@@ -51,6 +51,7 @@ class Deployment:
     db_path: str
     config_path: str | None
     webhook_secret: str | None = None
+    db_schema: str = "public"  # on PostgreSQL: the estate's own schema
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -69,7 +70,15 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
         api_url=api_url.rstrip("/"),
         db_path=env.get("ESTATEDESK_DB", "").strip() or DEFAULT_DB,
         config_path=env.get("ESTATEDESK_CONFIG", "").strip() or None,
+        db_schema=_schema(env.get("ESTATEDESK_SCHEMA", "").strip() or "public"),
     )
+
+
+def _schema(name: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise ConfigError(f"ESTATEDESK_SCHEMA: '{name}' must be lower-case letters, digits and "
+                          f"'_', starting with a letter (a PostgreSQL schema's name)")
+    return name
 
 
 KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_confirm_days",

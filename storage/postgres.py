@@ -192,8 +192,12 @@ class PgDatabase:
                 sql.Identifier(self.schema)))
 
 
+def is_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
 def open_database(target: str, schema: str = "public"):
     """A file path (SQLite, the default) or a postgresql:// URL."""
-    if target.startswith(("postgresql://", "postgres://")):
+    if is_url(target):
         return PgDatabase(target, schema)
     return sqlite_db.Database(target)

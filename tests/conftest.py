@@ -22,14 +22,15 @@ async def desk(tmp_path):
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: about SQLite's own files or planner; the "
                                        "PostgreSQL run leaves it to the SQLite run")
+    config.addinivalue_line("markers", "postgres_only: about PostgreSQL's schema and tools; "
+                                       "run in the PostgreSQL run")
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, tests of SQLite's files and planner are the SQLite run's (deselected
-    here, not skipped: they ran there)."""
-    if not backends.POSTGRES:
-        return
-    kept = [i for i in items if i.get_closest_marker("sqlite_only") is None]
+    """Tests of SQLite's files and planner belong to the SQLite run, tests of PostgreSQL's
+    schema and tools to the PostgreSQL run (deselected in the other, not skipped)."""
+    other = "postgres_only" if not backends.POSTGRES else "sqlite_only"
+    kept = [i for i in items if i.get_closest_marker(other) is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 
