@@ -45,6 +45,8 @@ async def deliver_due(application) -> int:
             sent = await asyncio.gather(*(_deliver_chat(application.bot, d, messages)
                                           for messages in chats.values()))
             count += sum(sent)
+            if sum(sent) < len(batch):  # a chat stopped at a failure: its rest wait, free
+                await delivery.release(d.db)
     return count
 
 

@@ -721,4 +721,10 @@ MIGRATIONS: list[str] = [
         sent_at TEXT NOT NULL
     );
     """,
+    # 23: outbox claims: with several workers each message is sent by the one that claimed
+    # it (one worker a recipient at a time, oldest first); a claim not renewed expires
+    """
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+    """,
 ]

@@ -21,17 +21,47 @@ async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
     )
 
 
+_MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress "
+            "FROM outbox ")
+PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
+
+def _message(r) -> OutboxMessage:
+    return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
+                         tuple(p for p in r[7].split(",") if p))
+
+
 async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage]:
     cur = await conn.execute(
-        "SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress "
-        "FROM outbox "
-        "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
-        "ORDER BY next_attempt_at, id LIMIT ?",
-        (to_db_time(now), limit),
-    )
-    return [OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
-                          tuple(p for p in r[7].split(",") if p))
-            for r in await cur.fetchall()]
+        f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
+        "LIMIT ?", (to_db_time(now), limit))
+    return [_message(r) for r in await cur.fetchall()]
+
+
+async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
+                limit: int) -> list[OutboxMessage]:
+    """The due messages of recipients no other worker holds a live claim on, claimed for
+    `worker` until `until` (the caller serialises claims: one transaction at a time). A
+    recipient's messages stay with one worker, so they go out in order."""
+    moment = to_db_time(now)
+    cur = await conn.execute(
+        f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "
+        f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
+        "claimed_until > ?) ORDER BY next_attempt_at, id LIMIT ?",
+        (moment, worker, moment, limit))
+    found = [_message(r) for r in await cur.fetchall()]
+    if found:
+        marks = ",".join("?" * len(found))
+        await conn.execute(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
+                           f"WHERE id IN ({marks})",
+                           (worker, to_db_time(until), *(m.id for m in found)))
+    return found
+
+
+async def release(conn: Connection, worker: str) -> None:
+    """The worker's claims on what it did not send (after a failure, the rest of a chat)."""
+    await conn.execute("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "
+                       f"WHERE claimed_by = ? AND {PENDING}", (worker,))
 
 
 async def mark_progress(conn: Connection, message_id: int, part: str) -> None:
@@ -48,8 +78,8 @@ async def mark_sent(conn: Connection, message_id: int, now: datetime) -> None:
 async def mark_retry(conn: Connection, message_id: int, next_attempt: datetime,
                      error: str) -> None:
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
-        "WHERE id = ?",
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
+        "claimed_by = NULL, claimed_until = NULL WHERE id = ?",
         (to_db_time(next_attempt), error[:500], message_id),
     )
 

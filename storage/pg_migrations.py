@@ -3,4 +3,9 @@
 has its step here under the same number (tests/test_schema_parity.py checks both)."""
 
 BASELINE = 22
-STEPS: dict[int, str] = {}
+STEPS: dict[int, str] = {
+    23: """
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_until TIMESTAMPTZ;
+    """,
+}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import outbox, people, tickets, timers
+from storage import locks, outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
 from workflow import roles, sla, surveys
@@ -29,6 +29,8 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
     fired = 0
     for timer in due:
         async with db.transaction() as conn:
+            if timer.ticket_id != timers.ESTATE and not await locks.ticket(conn, timer.ticket_id):
+                continue  # someone is acting on it: the next sweep comes back to it
             if not await timers.fire(conn, timer, now):
                 continue
             late = now - timer.due_at > max(timedelta(seconds=2 * settings.sweep_seconds),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from datetime import datetime, timedelta
 
-from storage import outbox, people
+from storage import locks, outbox, people
 from storage.db import Database
 from storage.records import OutboxMessage
 from workflow import roles
@@ -24,9 +27,30 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=10 * 2 ** attempts), MAX_BACKOFF)
 
 
-async def due(db: Database, now: datetime) -> list[OutboxMessage]:
-    async with db.reading() as conn:
-        return await outbox.due(conn, now, BATCH)
+LEASE = timedelta(seconds=30)  # a claim not finished by then is taken over by another worker
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def due(db: Database, now: datetime, worker: str = WORKER) -> list[OutboxMessage]:
+    """The messages this worker sends now: claimed (several workers may share an outbox),
+    a recipient's with one worker at a time, oldest first."""
+    async with db.reading() as conn:  # most rounds find nothing: a read, no write
+        if not await outbox.due(conn, now, 1):
+            return []
+    async with db.transaction(durable=False) as conn:
+        await locks.serialise(conn, "outbox claims")
+        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH)
+
+
+def _me(conn, worker: str) -> str:
+    """On SQLite one process serves the file (a lock says so): a claim left by a process
+    that died is its successor's own at once."""
+    return worker if conn.dialect == "postgres" else "the estate's process"
+
+
+async def release(db: Database, worker: str = WORKER) -> None:
+    async with db.transaction(durable=False) as conn:
+        await outbox.release(conn, _me(conn, worker))
 
 
 # Marking sent skips the fsync (a power cut may lose the mark: the message is then sent again,
