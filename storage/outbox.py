@@ -39,17 +39,24 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage
 
 
 async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
-                limit: int) -> list[OutboxMessage]:
-    """The due messages of recipients no other worker holds a live claim on, claimed for
-    `worker` until `until` (the caller serialises claims: one transaction at a time). A
-    recipient's messages stay with one worker, so they go out in order."""
+                limit: int, recipients: int) -> list[OutboxMessage]:
+    """The due messages of up to `recipients` people no other worker holds a live claim on,
+    claimed for `worker` until `until` (the caller serialises claims: one transaction at a
+    time). A recipient's messages stay with one worker, so they go out in order; the rest
+    of the people are left for the other workers."""
     moment = to_db_time(now)
     cur = await conn.execute(
         f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "
         f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
         "claimed_until > ?) ORDER BY next_attempt_at, id LIMIT ?",
         (moment, worker, moment, limit))
-    found = [_message(r) for r in await cur.fetchall()]
+    found: list[OutboxMessage] = []
+    chosen: set[int] = set()
+    for message in map(_message, await cur.fetchall()):
+        if message.recipient_id not in chosen and len(chosen) == recipients:
+            continue
+        chosen.add(message.recipient_id)
+        found.append(message)
     if found:
         marks = ",".join("?" * len(found))
         await conn.execute(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "

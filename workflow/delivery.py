@@ -28,6 +28,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 LEASE = timedelta(seconds=30)  # a claim not finished by then is taken over by another worker
+PEOPLE = 10  # recipients a worker takes at once: the others are left to the other workers
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -39,7 +40,7 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> list[OutboxM
             return []
     async with db.transaction(durable=False) as conn:
         await locks.serialise(conn, "outbox claims")
-        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH)
+        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH, PEOPLE)
 
 
 def _me(conn, worker: str) -> str:
