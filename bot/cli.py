@@ -18,6 +18,7 @@ from bot import (
     cli_reports,
     cli_sales,
     cli_storeroom,
+    cli_web,
     polling,
 )
 from bot.app import build_application, utc_now
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_fees.add_parsers(sub)
     cli_sales.add_parsers(sub)
     cli_db.add_parsers(sub)
+    cli_web.add_parsers(sub)
     return parser
 
 
@@ -109,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "db":
         return cli_db.run(args, env)
+    if args.command == "serve":
+        return cli_web.run_worker(args, env, settings, TOKEN_HELP)
+    if args.command == "webhook":
+        return cli_web.webhook(args, env, TOKEN_HELP)
     if args.command in ("backup", "restore"):
         return _backup(args, env) if args.command == "backup" else _restore(args, env)
     if args.command == "run":

@@ -58,9 +58,11 @@ class DeskData:
     desk: Desk
     deliver: Callable[[Application], Awaitable[int]]
     outbox_lock: asyncio.Lock
+    webhook_secret: str | None  # as `estatedesk webhook set` registered it (bot/serve.py)
 
     def __init__(self) -> None:
         self.outbox_lock = asyncio.Lock()
+        self.webhook_secret = None
 
 
 class Context(CallbackContext[ExtBot, dict, dict, DeskData]):

@@ -107,6 +107,7 @@ class Database:
         self.path = path
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
+        self._chats: dict[int, asyncio.Lock] = {}
 
     async def open(self) -> None:
         if self.path != ":memory:":
@@ -182,6 +183,25 @@ class Database:
                 if not durable:
                     await conn.execute("PRAGMA synchronous=FULL")
             _commits.set(_commits.get() + 1)
+
+    @asynccontextmanager
+    async def update_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """One update of a chat at a time (on SQLite one process serves the estate, so a lock
+        in the process is the whole of it)."""
+        self._require()
+        lock = self._chats.setdefault(chat_id, asyncio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            if not lock.locked() and self._chats.get(chat_id) is lock:
+                del self._chats[chat_id]
+
+    async def ready(self) -> bool:
+        """Open, and at the current schema."""
+        async with self.reading() as conn:
+            row = await (await conn.execute("PRAGMA user_version")).fetchone()
+            return row[0] == len(MIGRATIONS)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:

@@ -122,8 +122,9 @@ class PgDatabase:
         async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
             await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 sql.Identifier(self.schema)))
+        # A connection waits at most 5 s: a webhook then answers 503 and Telegram retries.
         self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=self._max, open=False,
-                                         kwargs={"autocommit": True},
+                                         kwargs={"autocommit": True}, timeout=5,
                                          configure=self._configure)
         await self._pool.open(wait=True)
         await self._migrate()
@@ -169,8 +170,7 @@ class PgDatabase:
 
     @asynccontextmanager
     async def transaction(self, *, durable: bool = True) -> AsyncIterator[PgConnection]:
-        assert self._pool is not None, "database is not open"
-        async with self._pool.connection() as raw:
+        async with self._require().connection() as raw:
             async with raw.transaction():
                 if not durable:
                     await raw.execute("SET LOCAL synchronous_commit = off")
@@ -179,11 +179,34 @@ class PgDatabase:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[PgConnection]:
-        assert self._pool is not None, "database is not open"
-        async with self._pool.connection() as raw:
+        async with self._require().connection() as raw:
             async with raw.transaction():
                 await raw.execute("SET TRANSACTION READ ONLY")
                 yield PgConnection(raw, self._ids)
+
+    @asynccontextmanager
+    async def update_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """One update of a chat at a time across every worker: a session lock on a pooled
+        connection of its own, held for the whole update (its transactions use others)."""
+        key = f"{self.schema}:{chat_id}"
+        async with self._require().connection() as raw:
+            await raw.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+            try:
+                yield
+            finally:
+                await raw.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+    async def ready(self) -> bool:
+        """Reachable, and at the current schema."""
+        async with self.reading() as conn:
+            row = await (await conn.raw.execute("SELECT max(version) FROM schema_version")
+                         ).fetchone()
+            return row is not None and row[0] == len(MIGRATIONS)
+
+    def _require(self) -> AsyncConnectionPool:
+        if self._pool is None:
+            raise RuntimeError("database is not open")
+        return self._pool
 
     async def drop(self) -> None:
         """Removes the estate's schema and everything in it (tests)."""

@@ -185,6 +185,17 @@ async def bot_username(db: Database) -> str | None:
         return await people.get_meta(conn, "bot_username")
 
 
+async def webhook_secret(db: Database) -> str | None:
+    """The secret Telegram sends with each update to the webhook (`webhook set`)."""
+    async with db.reading() as conn:
+        return await people.get_meta(conn, "webhook_secret") or None
+
+
+async def set_webhook_secret(db: Database, secret: str | None) -> None:
+    async with db.transaction() as conn:
+        await people.set_meta(conn, "webhook_secret", secret or "")
+
+
 async def remember_bot_username(db: Database, username: str) -> None:
     async with db.transaction() as conn:
         await people.set_meta(conn, "bot_username", username)

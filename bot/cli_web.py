@@ -1,0 +1,91 @@
+"""`estatedesk serve` (a webhook worker; several on PostgreSQL) and `estatedesk webhook
+set|info|delete` (registers the webhook with Telegram, with a generated secret every worker
+reads from the database)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+from urllib.parse import urlparse
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import polling, serve
+from bot.app import build_application
+from storage import backup as backups
+from storage.postgres import is_url, open_database
+from workflow import admin
+
+
+def add_parsers(sub) -> None:
+    worker = sub.add_parser("serve", help="a webhook worker: run several behind a load "
+                                          "balancer on PostgreSQL (one on SQLite)")
+    worker.add_argument("--listen", default="127.0.0.1", help="address (default 127.0.0.1)")
+    worker.add_argument("--port", type=int, default=8443, help="port (default 8443)")
+    worker.add_argument("--path", default="/telegram", help="the webhook's path (default "
+                                                            "/telegram)")
+    hook = sub.add_parser("webhook", help="register the webhook with Telegram").add_subparsers(
+        dest="action", required=True)
+    setting = hook.add_parser("set", help="register URL (https) with a new secret")
+    setting.add_argument("url")
+    hook.add_parser("info", help="what Telegram says of the webhook")
+    hook.add_parser("delete", help="stop the webhook (back to polling with `run`)")
+
+
+def run_worker(args, env, settings, token_help: str) -> int:
+    if env.token is None:
+        print(token_help, file=sys.stderr)
+        return 2
+    running = backups.hold_running_lock(env.db_path) if not is_url(env.db_path) else True
+    if running is None:  # (kept in `running` until the worker exits)
+        print(f"estatedesk serve: another estatedesk already serves {env.db_path}; on SQLite "
+              f"one process serves an estate (set ESTATEDESK_DB to a PostgreSQL URL to run "
+              f"several workers)", file=sys.stderr)
+        return 2
+    app = build_application(settings, open_database(env.db_path, env.db_schema),
+                            token=env.token, api_url=env.api_url)
+    return serve.run(app, args.listen, args.port, args.path)
+
+
+def webhook(args, env, token_help: str) -> int:
+    if env.token is None:
+        print(token_help, file=sys.stderr)
+        return 2
+    return asyncio.run(_webhook(args, env))
+
+
+async def _webhook(args, env) -> int:
+    db = open_database(env.db_path, env.db_schema)
+    await db.open()
+    bot = Bot(env.token, base_url=f"{env.api_url}/bot", base_file_url=f"{env.api_url}/file/bot")
+    try:
+        async with bot:
+            if args.action == "set":
+                url = urlparse(args.url)
+                if url.scheme != "https" or not url.hostname:
+                    print("webhook: Telegram sends updates only to an https address, such as "
+                          "https://desk.example.com/telegram", file=sys.stderr)
+                    return 2
+                secret = secrets.token_urlsafe(32)
+                await admin.set_webhook_secret(db, secret)  # first: workers accept it at once
+                await bot.set_webhook(args.url, secret_token=secret,
+                                      allowed_updates=polling.ALLOWED_UPDATES)
+                print(f"webhook: Telegram now sends updates to {args.url}, with a new secret "
+                      f"the workers read from the database.")
+            elif args.action == "info":
+                info = await bot.get_webhook_info()
+                print(f"url: {info.url or '(none: polling)'}\npending updates: "
+                      f"{info.pending_update_count}\nlast error: "
+                      f"{info.last_error_message or '-'}")
+            else:
+                await bot.delete_webhook()
+                await admin.set_webhook_secret(db, None)
+                print("webhook: deleted; `estatedesk run` polls again.")
+    except TelegramError as exc:
+        print(f"webhook: Telegram said: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    return 0

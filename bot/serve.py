@@ -1,0 +1,121 @@
+"""`estatedesk serve`: one webhook worker (Starlette on uvicorn), run as many times as
+wanted behind a load balancer on PostgreSQL, with no sticky sessions. Per update: Telegram's
+secret header is checked (else 403, nothing stored); one update of a chat at a time across
+every worker (a lock held for the whole update); the replay guard drops a second delivery;
+200 only once the update is handled, so Telegram's own queue per chat keeps the order; 503
+with Retry-After while the database cannot be reached, so Telegram delivers it again.
+/healthz says the process lives; /readyz that the database answers at the current schema.
+SIGTERM (uvicorn's) finishes the updates in flight, then the desk stops, and the process
+exits 0."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+
+import psycopg
+import psycopg_pool
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from workflow import admin
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+RETRY_SECONDS = "5"
+UNREACHABLE = (psycopg.OperationalError, psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed,
+               RuntimeError)  # RuntimeError: a database not open (SQLite's, closed)
+
+
+def chat_of(update: Update) -> int:
+    """Whose queue an update belongs to: its chat, else its sender."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else 0
+
+
+def web(app: Application, path: str = "/telegram", *, run_desk: bool = True) -> Starlette:
+    """The worker's web application around the desk's (already built) Application; with
+    `run_desk` its lifespan starts and stops the desk (tests drive a started desk)."""
+    db = app.bot_data.desk.db
+
+    async def telegram(request: Request) -> Response:
+        secret = await _secret(app)
+        given = request.headers.get(SECRET_HEADER, "")
+        if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            update = Update.de_json(json.loads(await request.body()), app.bot)
+        except (ValueError, TypeError, KeyError):
+            return PlainTextResponse("not an update", status_code=400)
+        try:
+            async with db.update_lock(chat_of(update)):
+                await app.process_update(update)
+        except UNREACHABLE as exc:
+            log.warning("update %s: the database cannot be reached (%s): 503",
+                        update.update_id, exc)
+            return PlainTextResponse("database unreachable", status_code=503,
+                                     headers={"Retry-After": RETRY_SECONDS})
+        return PlainTextResponse("ok")
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        try:
+            ready = await db.ready()
+        except UNREACHABLE:
+            ready = False
+        return PlainTextResponse("ready" if ready else "not ready",
+                                 status_code=200 if ready else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if not run_desk:
+            yield
+            return
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        try:
+            yield
+        finally:
+            await app.stop()
+            await app.shutdown()
+            if app.post_shutdown:
+                await app.post_shutdown(app)
+
+    return Starlette(routes=[Route(path, telegram, methods=["POST"]),
+                             Route("/healthz", healthz), Route("/readyz", readyz)],
+                     lifespan=lifespan)
+
+
+async def _secret(app: Application) -> str | None:
+    """The secret `estatedesk webhook set` registered (every worker reads the same)."""
+    data = app.bot_data
+    if data.webhook_secret is None:
+        data.webhook_secret = await admin.webhook_secret(data.desk.db)
+    return data.webhook_secret
+
+
+def run(app: Application, listen: str, port: int, path: str) -> int:
+    import uvicorn
+
+    class Worker(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            # uvicorn raises the signal again once stopped (the exit code then says killed);
+            # a stop the operator asked for, with every update finished, is a clean exit.
+            self._captured_signals.clear()
+
+    Worker(uvicorn.Config(web(app, path), host=listen, port=port, log_level="info",
+                          timeout_graceful_shutdown=30)).run()
+    return 0

@@ -1,0 +1,77 @@
+"""The webhook worker (`estatedesk serve`): Telegram posts each update with the secret the
+desk registered. A wrong secret is refused and stores nothing; the same update delivered
+twice at once has one effect; while the database cannot be reached the worker answers 503
+(Telegram delivers it again later), and once it is back the update is handled."""
+
+import asyncio
+
+import httpx
+
+from bot import serve
+from workflow import admin
+
+SECRET = "s3cret-from-webhook-set"
+
+
+def client(desk) -> httpx.AsyncClient:
+    app = serve.web(desk.app, run_desk=False)  # the desk is already running (the harness)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://worker")
+
+
+def update(desk, person, **content) -> dict:
+    """An update as Telegram posts it (a command carries its entity, as the apps send it)."""
+    desk.next_update_id += 1
+    if content.get("text", "").startswith("/"):
+        content["entities"] = [{"type": "bot_command", "offset": 0,
+                                "length": len(content["text"].split()[0])}]
+    return {"update_id": desk.next_update_id, "message": person._message(**content)}
+
+
+async def post(web, data: dict, secret: str = SECRET) -> httpx.Response:
+    return await web.post("/telegram", json=data,
+                          headers={serve.SECRET_HEADER: secret})
+
+
+async def test_a_wrong_secret_is_refused_and_nothing_is_stored(desk):
+    await admin.set_webhook_secret(desk.db, SECRET)
+    stranger = desk.person(6100, "Someone", "en")
+    async with client(desk) as web:
+        refused = await post(web, update(desk, stranger, text="hello"), secret="guess")
+        assert refused.status_code == 403
+        assert await desk.query("SELECT count(*) FROM people WHERE user_id = 6100") == [(0,)]
+        assert stranger.texts() == []
+        taken = await post(web, update(desk, stranger, text="hello"))
+        assert taken.status_code == 200
+        assert stranger.texts()  # answered, once the update was handled
+        assert (await web.get("/healthz")).status_code == 200
+        assert (await web.get("/readyz")).text == "ready"
+
+
+async def test_the_same_update_delivered_twice_at_once_has_one_effect(desk):
+    await admin.set_webhook_secret(desk.db, SECRET)
+    resident = desk.person(5001, "May", "en")
+    await resident.send("/start")
+    contact = {"phone_number": "0912-345-678", "first_name": "May", "user_id": 5001}
+    shared = update(desk, resident, contact=contact)
+    async with client(desk) as web:
+        answers = await asyncio.gather(post(web, shared), post(web, shared))
+    assert [a.status_code for a in answers] == [200, 200]
+    assert sum(t.startswith("Thank you. You are linked") for t in resident.texts()) == 1
+    assert await desk.query("SELECT count(*) FROM residencies WHERE user_id = 5001") == [(1,)]
+
+
+async def test_an_unreachable_database_answers_503_then_the_update_is_handled(desk):
+    await admin.set_webhook_secret(desk.db, SECRET)
+    stranger = desk.person(6100, "Someone", "en")
+    waiting = update(desk, stranger, text="/start")
+    async with client(desk) as web:
+        await web.post("/telegram", json=update(desk, stranger, text="/help"),
+                       headers={serve.SECRET_HEADER: SECRET})  # the secret is read once
+        await desk.db.close()  # the database goes away
+        down = await post(web, waiting)
+        assert down.status_code == 503 and down.headers["Retry-After"] == "5"
+        assert (await web.get("/readyz")).status_code == 503
+        await desk.db.open()
+        again = await post(web, waiting)  # Telegram delivers it again
+        assert again.status_code == 200
+    assert stranger.last_text.startswith("Welcome")
