@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 import secrets
 import sys
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import polling, serve
+from bot import estates, polling, serve
 from bot.app import build_application
+from bot.config import ConfigError
 from storage import backup as backups
+from storage import postgres
 from storage.postgres import is_url, open_database
 from workflow import admin
 
@@ -26,6 +29,9 @@ def add_parsers(sub) -> None:
     worker.add_argument("--port", type=int, default=8443, help="port (default 8443)")
     worker.add_argument("--path", default="/telegram", help="the webhook's path (default "
                                                             "/telegram)")
+    worker.add_argument("--estates", metavar="FILE",
+                        help="serve every estate the file lists, each at PATH/<key> in its "
+                             "own schema of ESTATEDESK_DB (PostgreSQL), one pool for all")
     hook = sub.add_parser("webhook", help="register the webhook with Telegram").add_subparsers(
         dest="action", required=True)
     setting = hook.add_parser("set", help="register URL (https) with a new secret")
@@ -35,6 +41,8 @@ def add_parsers(sub) -> None:
 
 
 def run_worker(args, env, settings, token_help: str) -> int:
+    if args.estates:
+        return _run_estates(args, env)
     if env.token is None:
         print(token_help, file=sys.stderr)
         return 2
@@ -89,3 +97,25 @@ async def _webhook(args, env) -> int:
     finally:
         await db.close()
     return 0
+
+
+def _run_estates(args, env) -> int:
+    if not is_url(env.db_path):
+        print("estatedesk serve --estates: many estates need PostgreSQL: set ESTATEDESK_DB to "
+              "a postgresql:// URL", file=sys.stderr)
+        return 2
+    try:
+        listed = estates.load(args.estates)
+    except ConfigError as exc:
+        print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    shared = postgres.pool(env.db_path, max_size=max(10, 4 * len(listed)))
+    apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
+        e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,
+        api_url=env.api_url) for e in listed}
+    return serve.run(apps, args.listen, args.port, args.path, shared=shared)
+
+
+def _estate_db(url: str, key: str, shared) -> Any:
+    """The estate's schema on the shared pool (the desk takes either backend's database)."""
+    return postgres.PgDatabase(url, key, shared=shared)

@@ -41,9 +41,56 @@ def chat_of(update: Update) -> int:
     return update.effective_user.id if update.effective_user is not None else 0
 
 
-def web(app: Application, path: str = "/telegram", *, run_desk: bool = True) -> Starlette:
-    """The worker's web application around the desk's (already built) Application; with
-    `run_desk` its lifespan starts and stops the desk (tests drive a started desk)."""
+def web(app: Application | dict[str, Application], path: str = "/telegram", *,
+        run_desk: bool = True, shared=None) -> Starlette:
+    """The worker's web application around the desk's (already built) Application, or
+    several estates' ({path: Application}, one route each); with `run_desk` its lifespan
+    starts and stops the desks (tests drive started ones), and opens the `shared` pool the
+    estates' databases use first."""
+    apps = app if isinstance(app, dict) else {path: app}
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        try:
+            ready = all([await a.bot_data.desk.db.ready() for a in apps.values()])
+        except UNREACHABLE:
+            ready = False
+        return PlainTextResponse("ready" if ready else "not ready",
+                                 status_code=200 if ready else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if not run_desk:
+            yield
+            return
+        if shared is not None:
+            await shared.open(wait=True)
+        started = []
+        try:
+            for one in apps.values():
+                await one.initialize()
+                if one.post_init:
+                    await one.post_init(one)
+                await one.start()
+                started.append(one)
+            yield
+        finally:
+            for one in reversed(started):
+                await one.stop()
+                await one.shutdown()
+                if one.post_shutdown:
+                    await one.post_shutdown(one)
+            if shared is not None:
+                await shared.close()
+
+    routes = [Route(p, _endpoint(a), methods=["POST"]) for p, a in apps.items()]
+    return Starlette(routes=[*routes, Route("/healthz", healthz), Route("/readyz", readyz)],
+                     lifespan=lifespan)
+
+
+def _endpoint(app: Application):
     db = app.bot_data.desk.db
 
     async def telegram(request: Request) -> Response:
@@ -65,37 +112,7 @@ def web(app: Application, path: str = "/telegram", *, run_desk: bool = True) -> 
                                      headers={"Retry-After": RETRY_SECONDS})
         return PlainTextResponse("ok")
 
-    async def healthz(request: Request) -> Response:
-        return PlainTextResponse("ok")
-
-    async def readyz(request: Request) -> Response:
-        try:
-            ready = await db.ready()
-        except UNREACHABLE:
-            ready = False
-        return PlainTextResponse("ready" if ready else "not ready",
-                                 status_code=200 if ready else 503)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if not run_desk:
-            yield
-            return
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        await app.start()
-        try:
-            yield
-        finally:
-            await app.stop()
-            await app.shutdown()
-            if app.post_shutdown:
-                await app.post_shutdown(app)
-
-    return Starlette(routes=[Route(path, telegram, methods=["POST"]),
-                             Route("/healthz", healthz), Route("/readyz", readyz)],
-                     lifespan=lifespan)
+    return telegram
 
 
 async def _secret(app: Application) -> str | None:
@@ -106,7 +123,8 @@ async def _secret(app: Application) -> str | None:
     return data.webhook_secret
 
 
-def run(app: Application, listen: str, port: int, path: str) -> int:
+def run(app: Application | dict[str, Application], listen: str, port: int, path: str,
+        shared=None) -> int:
     import uvicorn
 
     class Worker(uvicorn.Server):
@@ -116,6 +134,7 @@ def run(app: Application, listen: str, port: int, path: str) -> int:
             # a stop the operator asked for, with every update finished, is a clean exit.
             self._captured_signals.clear()
 
-    Worker(uvicorn.Config(web(app, path), host=listen, port=port, log_level="info",
+    Worker(uvicorn.Config(web(app, path, shared=shared), host=listen, port=port,
+                          log_level="info",
                           timeout_graceful_shutdown=30)).run()
     return 0

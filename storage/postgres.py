@@ -101,32 +101,47 @@ class PgConnection:
         return PgCursor(cursor, None)
 
 
-class PgDatabase:
-    """`url` is a postgresql:// URL; `schema` the estate's own (created when missing)."""
+async def _configure(conn: psycopg.AsyncConnection) -> None:
+    for name in ("timestamptz",):
+        conn.adapters.register_loader(name, _TimeLoader)
+    conn.adapters.register_loader("numeric", _NumberLoader)
+    conn.adapters.register_dumper(bool, _FlagDumper)
+    await conn.execute("SET TIME ZONE 'UTC'")
 
-    def __init__(self, url: str, schema: str = "public", max_size: int = 10) -> None:
+
+def pool(url: str, max_size: int = 10) -> AsyncConnectionPool:
+    """Connections to one server, for one estate or shared by many (each transaction names
+    its estate's schema). A connection waits at most 5 s: a webhook then answers 503 and
+    Telegram delivers the update again."""
+    return AsyncConnectionPool(url, min_size=1, max_size=max_size, open=False,
+                               kwargs={"autocommit": True}, timeout=5, configure=_configure)
+
+
+class PgDatabase:
+    """`url` is a postgresql:// URL; `schema` the estate's own (created when missing). With
+    `shared`, the estate uses a pool several estates share (the owner opens and closes it);
+    every transaction selects the schema itself, so no statement can reach another estate's
+    tables by a forgotten filter."""
+
+    def __init__(self, url: str, schema: str = "public", max_size: int = 10,
+                 shared: AsyncConnectionPool | None = None) -> None:
         self.path, self.url, self.schema = url, url, schema
-        self._max = max_size
+        self._max, self._shared = max_size, shared
         self._pool: AsyncConnectionPool | None = None
         self._ids: frozenset[str] = frozenset()
-
-    async def _configure(self, conn: psycopg.AsyncConnection) -> None:
-        for name in ("timestamptz",):
-            conn.adapters.register_loader(name, _TimeLoader)
-        conn.adapters.register_loader("numeric", _NumberLoader)
-        conn.adapters.register_dumper(bool, _FlagDumper)
-        await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
-        await conn.execute("SET TIME ZONE 'UTC'")
+        path = sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(schema))
+        self._begin = sql.Composed([path])
+        self._begin_read = sql.SQL("SET TRANSACTION READ ONLY; {}").format(path)
 
     async def open(self) -> None:
         async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
             await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 sql.Identifier(self.schema)))
-        # A connection waits at most 5 s: a webhook then answers 503 and Telegram retries.
-        self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=self._max, open=False,
-                                         kwargs={"autocommit": True}, timeout=5,
-                                         configure=self._configure)
-        await self._pool.open(wait=True)
+        if self._shared is not None:
+            self._pool = self._shared
+        else:
+            self._pool = pool(self.url, self._max)
+            await self._pool.open(wait=True)
         await self._migrate()
         async with self._pool.connection() as conn:
             cur = await conn.execute(
@@ -135,9 +150,9 @@ class PgDatabase:
             self._ids = frozenset(r[0] for r in await cur.fetchall())
 
     async def close(self) -> None:
-        if self._pool is not None:
+        if self._pool is not None and self._shared is None:
             await self._pool.close()
-            self._pool = None
+        self._pool = None
 
     async def checkpoint(self) -> None:
         """PostgreSQL checkpoints by itself."""
@@ -172,6 +187,7 @@ class PgDatabase:
     async def transaction(self, *, durable: bool = True) -> AsyncIterator[PgConnection]:
         async with self._require().connection() as raw:
             async with raw.transaction():
+                await raw.execute(self._begin)
                 if not durable:
                     await raw.execute("SET LOCAL synchronous_commit = off")
                 yield PgConnection(raw, self._ids)
@@ -181,7 +197,7 @@ class PgDatabase:
     async def reading(self) -> AsyncIterator[PgConnection]:
         async with self._require().connection() as raw:
             async with raw.transaction():
-                await raw.execute("SET TRANSACTION READ ONLY")
+                await raw.execute(self._begin_read)
                 yield PgConnection(raw, self._ids)
 
     @asynccontextmanager
