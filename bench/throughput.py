@@ -250,5 +250,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=300)
     parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite",
+                        help="the desk's database (postgres: ESTATEDESK_TEST_PG, else the "
+                             "local server's database test); the bare baselines stay SQLite")
     args = parser.parse_args()
+    if args.backend == "postgres":
+        from tests import backends
+        backends.POSTGRES = True
     asyncio.run(main(args.reps, args.residents))
