@@ -7,6 +7,7 @@ processes starting at once migrate once."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
 from psycopg.types.numeric import IntDumper
 from psycopg_pool import AsyncConnectionPool
 
@@ -25,6 +27,7 @@ from storage.migrations import MIGRATIONS
 from storage.pg_migrations import BASELINE, STEPS
 
 T = TypeVar("T")
+_SCHEMA_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> schema
 BASELINE_SQL = Path(__file__).with_name("pg_baseline.sql")
 
 
@@ -129,9 +132,7 @@ class PgDatabase:
         self._max, self._shared = max_size, shared
         self._pool: AsyncConnectionPool | None = None
         self._ids: frozenset[str] = frozenset()
-        path = sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(schema))
-        self._begin = sql.Composed([path])
-        self._begin_read = sql.SQL("SET TRANSACTION READ ONLY; {}").format(path)
+        self._path = sql.SQL("SET search_path TO {}").format(sql.Identifier(schema))
 
     async def open(self) -> None:
         async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
@@ -183,22 +184,45 @@ class PgDatabase:
                 await conn.raw.execute("INSERT INTO schema_version VALUES (%s)",
                                        (len(MIGRATIONS),))
 
+    def _prelude(self, raw: psycopg.AsyncConnection) -> list[sql.Composed]:
+        """The estate's schema on this connection, when it last served another (a session
+        setting, remembered per connection: a round trip only when it changes)."""
+        if _SCHEMA_OF.get(raw) == self.schema:
+            return []
+        _SCHEMA_OF[raw] = self.schema
+        return [self._path]
+
     @asynccontextmanager
     async def transaction(self, *, durable: bool = True) -> AsyncIterator[PgConnection]:
+        """BEGIN (with the schema, and without waiting for the disk when not `durable`) in
+        one round trip; COMMIT, or ROLLBACK on any exception."""
         async with self._require().connection() as raw:
-            async with raw.transaction():
-                await raw.execute(self._begin)
-                if not durable:
-                    await raw.execute("SET LOCAL synchronous_commit = off")
+            begin: list[sql.Composable] = [*self._prelude(raw), sql.SQL("BEGIN")]
+            if not durable:
+                begin.append(sql.SQL("SET LOCAL synchronous_commit = off"))
+            try:
+                await raw.execute(sql.SQL("; ").join(begin))
                 yield PgConnection(raw, self._ids)
+                await raw.execute("COMMIT")
+            except BaseException:
+                # The schema's SET ran inside this transaction (a statement before BEGIN
+                # in one query joins it), so a rollback undoes it: set it again next time.
+                _SCHEMA_OF.pop(raw, None)
+                if not raw.closed and raw.info.transaction_status != TransactionStatus.IDLE:
+                    await raw.execute("ROLLBACK")
+                raise
         sqlite_db.count_commit()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[PgConnection]:
+        """Reads without a transaction of their own: under READ COMMITTED each statement
+        sees what was committed when it began either way, and BEGIN / COMMIT would be two
+        more round trips for every look at the desk."""
         async with self._require().connection() as raw:
-            async with raw.transaction():
-                await raw.execute(self._begin_read)
-                yield PgConnection(raw, self._ids)
+            prelude = self._prelude(raw)
+            if prelude:
+                await raw.execute(prelude[0])
+            yield PgConnection(raw, self._ids)
 
     @asynccontextmanager
     async def update_lock(self, chat_id: int) -> AsyncIterator[None]:
