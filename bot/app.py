@@ -58,7 +58,7 @@ from workflow.settings import LANGUAGES, EstateSettings
 
 log = logging.getLogger(__name__)
 
-OUTBOX_SECONDS = 10
+OUTBOX_SECONDS = 5  # the fallback: a message committed is kicked, or woken (PostgreSQL)
 
 
 def utc_now() -> datetime:

@@ -4,6 +4,7 @@ secret header is checked (else 403, nothing stored); one update of a chat at a t
 every worker (a lock held for the whole update); the replay guard drops a second delivery;
 200 only once the update is handled, so Telegram's own queue per chat keeps the order; 503
 with Retry-After while the database cannot be reached, so Telegram delivers it again.
+Messages any worker commits wake every worker's sender (LISTEN/NOTIFY on PostgreSQL).
 /healthz says the process lives; /readyz that the database answers at the current schema.
 SIGTERM (uvicorn's) finishes the updates in flight, then the desk stops, and the process
 exits 0."""
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.wakeups import for_apps
 from workflow import admin
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
         if shared is not None:
             await shared.open(wait=True)
         started = []
+        wakeups = None
         try:
             for one in apps.values():
                 await one.initialize()
@@ -75,8 +78,13 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
                     await one.post_init(one)
                 await one.start()
                 started.append(one)
+            wakeups = for_apps(started)
+            if wakeups is not None:
+                wakeups.start()
             yield
         finally:
+            if wakeups is not None:
+                await wakeups.stop()
             for one in reversed(started):
                 await one.stop()
                 await one.shutdown()

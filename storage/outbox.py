@@ -39,9 +39,9 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage
 
 
 async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
-                limit: int, recipients: int) -> list[OutboxMessage]:
-    """The due messages of up to `recipients` people no other worker holds a live claim on,
-    claimed for `worker` until `until` (the caller serialises claims: one transaction at a
+                limit: int, recipients: int, each: int) -> list[OutboxMessage]:
+    """The due messages (at most `each` of a person) of up to `recipients` people no other
+    worker holds a live claim on, claimed for `worker` until `until` (the caller serialises claims: one transaction at a
     time). A recipient's messages stay with one worker, so they go out in order; the rest
     of the people are left for the other workers."""
     moment = to_db_time(now)
@@ -51,11 +51,12 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
         "claimed_until > ?) ORDER BY next_attempt_at, id LIMIT ?",
         (moment, worker, moment, limit))
     found: list[OutboxMessage] = []
-    chosen: set[int] = set()
+    chosen: dict[int, int] = {}  # person -> messages taken
     for message in map(_message, await cur.fetchall()):
-        if message.recipient_id not in chosen and len(chosen) == recipients:
+        taken = chosen.get(message.recipient_id, 0)
+        if taken == each or (not taken and len(chosen) == recipients):
             continue
-        chosen.add(message.recipient_id)
+        chosen[message.recipient_id] = taken + 1
         found.append(message)
     if found:
         marks = ",".join("?" * len(found))

@@ -7,6 +7,8 @@ processes starting at once migrate once."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +29,16 @@ from storage.migrations import MIGRATIONS
 from storage.pg_migrations import BASELINE, STEPS
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+OUTBOX_CHANNEL = "estatedesk_outbox"  # its payload: the estate's schema
+# Every commit that adds outbox messages wakes the listening senders of every worker (a
+# statement trigger: no round trip of its own; PostgreSQL folds a transaction's repeats).
+_NOTIFY_OUTBOX = f"""
+CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_notify('{OUTBOX_CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END $$;
+CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+"""
 _SCHEMA_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> schema
 BASELINE_SQL = Path(__file__).with_name("pg_baseline.sql")
 
@@ -179,6 +191,7 @@ class PgDatabase:
                 current = BASELINE
             for number in range(current + 1, len(MIGRATIONS) + 1):
                 await conn.raw.execute(STEPS[number])
+            await conn.raw.execute(_NOTIFY_OUTBOX)  # PostgreSQL's own, declared afresh
             if current != len(MIGRATIONS) or row is None or row[0] is None:
                 await conn.raw.execute("DELETE FROM schema_version")
                 await conn.raw.execute("INSERT INTO schema_version VALUES (%s)",
@@ -253,6 +266,21 @@ class PgDatabase:
         async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
             await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(self.schema)))
+
+
+async def listen(url: str, channel: str, woken: Callable[[str], None],
+                 retry_seconds: float = 5) -> None:
+    """Calls `woken(payload)` for every notification on `channel`, until cancelled; a lost
+    connection is opened again after `retry_seconds` (meanwhile polling does the work)."""
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                async for note in conn.notifies():
+                    woken(note.payload)
+        except psycopg.OperationalError as exc:
+            log.warning("listening on %s: %s; again in %s s", channel, exc, retry_seconds)
+        await asyncio.sleep(retry_seconds)
 
 
 def is_url(target: str) -> bool:

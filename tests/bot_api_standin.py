@@ -1,21 +1,32 @@
 """A local stand-in for the Telegram Bot API over real HTTP, for end-to-end tests of the
-bot process: it serves queued updates to getUpdates and records every call."""
+bot process: it records every call, and hands updates out as Telegram does: to getUpdates, or,
+once a webhook is set, posted to it (through a load balancer over `route` when given) with
+a queue per chat: a chat's next update only after a 2xx for the one before, the others retried
+with back-off."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 from tests.fake_telegram import BOT
 
 LONG_POLL_SECONDS = 0.5
+RETRY_FIRST, RETRY_MAX = 0.2, 3.0  # seconds between webhook attempts (Telegram's are longer)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CHATTY = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto",
+          "sendMediaGroup", "sendDocument")
 
 
 class BotApiStandIn:
-    def __init__(self) -> None:
+    def __init__(self, first_update_id: int = 1) -> None:
+        self.first_update_id = first_update_id  # Telegram's ids go on rising across restarts
         self.calls: list[tuple[str, dict]] = []
         self.updates: list[dict] = []
         self._lock = threading.Condition()
@@ -23,6 +34,12 @@ class BotApiStandIn:
         self.held: set[int] = set()  # chats whose messages hang, as on a broken network
         self.hanging: list[dict] = []
         self._release = threading.Event()
+        self.webhook: dict | None = None  # url and secret_token, as setWebhook registered
+        self.route: list[str] = []  # the load balancer's workers (base URLs); else the url
+        self.deliveries: list[tuple[int, str, int | str]] = []  # update, worker, status|error
+        self._queues: dict[int, deque] = {}
+        self._turn = 0
+        self._stopped = False
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,9 +48,12 @@ class BotApiStandIn:
                 body = self.rfile.read(length).decode()
                 method = self.path.rsplit("/", 1)[-1]
                 params = _params(self.headers, body)
-                if method == "sendMessage" and params.get("chat_id") in standin.held:
+                if method in CHATTY and params.get("chat_id") in standin.held:
                     standin.hang(params)
-                    self.send_error(502)  # never delivered
+                    try:
+                        self.send_error(502)  # never delivered
+                    except OSError:
+                        pass  # the process that asked was killed meanwhile
                     return
                 result = standin.answer(method, params)
                 payload = json.dumps({"ok": True, "result": result}).encode()
@@ -55,6 +75,7 @@ class BotApiStandIn:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._stopped = True
         self._release.set()
         self.server.shutdown()
         self.server.server_close()
@@ -71,11 +92,67 @@ class BotApiStandIn:
         self._release.set()
 
     def push(self, *updates: dict) -> None:
-        """Queues updates; several pushed at once arrive in one getUpdates batch."""
+        """Queues updates; several pushed at once arrive in one getUpdates batch, or, with a
+        webhook, each in its chat's queue."""
         with self._lock:
             for update in updates:
-                self.updates.append({"update_id": len(self.updates) + 1, **update})
+                self.updates.append({"update_id": self.first_update_id + len(self.updates),
+                                     **update})
+                if self.webhook is not None:
+                    self._enqueue(self.updates[-1])
             self._lock.notify_all()
+
+    def _enqueue(self, update: dict) -> None:
+        chat = _chat_of(update)
+        queue = self._queues.setdefault(chat, deque())
+        queue.append(update)
+        if len(queue) == 1:  # nobody delivers this chat's updates yet
+            threading.Thread(target=self._deliver_chat, args=(chat,), daemon=True).start()
+
+    def _deliver_chat(self, chat: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            while not self._stopped:
+                with self._lock:
+                    update = self._queues[chat][0]
+                self._post_until_taken(client, update)
+                with self._lock:
+                    self._queues[chat].popleft()
+                    if not self._queues[chat]:
+                        return
+
+    def _post_until_taken(self, client: httpx.Client, update: dict) -> None:
+        attempt = 0
+        while not self._stopped:
+            assert self.webhook is not None
+            target = self._next_target()
+            try:
+                outcome: int | str = client.post(
+                    target, json=update,
+                    headers={SECRET_HEADER: self.webhook.get("secret_token") or ""}).status_code
+            except httpx.HTTPError as exc:
+                outcome = type(exc).__name__
+            with self._lock:
+                self.deliveries.append((update["update_id"], target, outcome))
+                self._lock.notify_all()
+            if isinstance(outcome, int) and 200 <= outcome < 300:
+                return
+            time.sleep(min(RETRY_FIRST * 2 ** attempt, RETRY_MAX))
+            attempt += 1
+
+    def _next_target(self) -> str:
+        """Round robin over the workers, as a load balancer without sticky sessions."""
+        assert self.webhook is not None
+        if not self.route:
+            return self.webhook["url"]
+        with self._lock:
+            self._turn += 1
+            base = self.route[(self._turn - 1) % len(self.route)]
+        return base + urlsplit(self.webhook["url"]).path
+
+    def pending(self) -> int:
+        """Updates not yet taken by the webhook."""
+        with self._lock:
+            return sum(len(q) for q in self._queues.values())
 
     def answer(self, method: str, params: dict):
         with self._lock:
@@ -83,6 +160,16 @@ class BotApiStandIn:
             self._lock.notify_all()
             if method == "getMe":
                 return BOT
+            if method == "setWebhook":
+                self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+                return True
+            if method == "deleteWebhook":
+                self.webhook = None
+                return True
+            if method == "getWebhookInfo":
+                return {"url": (self.webhook or {}).get("url", ""),
+                        "has_custom_certificate": False,
+                        "pending_update_count": sum(len(q) for q in self._queues.values())}
             if method == "getUpdates":
                 offset = int(params.get("offset") or 0)
                 self._lock.wait_for(lambda: self._pending(offset), timeout=LONG_POLL_SECONDS)
@@ -101,9 +188,21 @@ class BotApiStandIn:
         with self._lock:
             return self._lock.wait_for(lambda: predicate(self.calls), timeout=timeout)
 
+    def wait_until(self, predicate, timeout: float = 30) -> bool:
+        """`predicate(self)` under the stand-in's lock, waited for."""
+        with self._lock:
+            return self._lock.wait_for(lambda: predicate(self), timeout=timeout)
+
     def wait_for_hanging(self, timeout: float = 30) -> bool:
         with self._lock:
             return self._lock.wait_for(lambda: bool(self.hanging), timeout=timeout)
+
+
+def _chat_of(update: dict) -> int:
+    """Telegram's queue of an update: its chat, else its sender."""
+    content = update.get("message") or update.get("callback_query") or {}
+    chat = content.get("chat") or (content.get("message") or {}).get("chat")
+    return int(chat["id"]) if chat else int(content["from"]["id"])
 
 
 def _params(headers, body: str) -> dict:

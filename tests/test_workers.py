@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.wakeups import for_apps
 from storage.postgres import PgDatabase
 from tests import backends
 from tests.harness import DeskHarness
@@ -142,3 +143,38 @@ async def test_two_clerks_on_two_workers_dispatch_one_report_once(desk, tmp_path
                                     "'assigned'")) == 1
     finally:
         await other.stop()
+
+
+async def test_a_report_taken_by_one_worker_is_sent_by_another_woken_at_once(desk, tmp_path):
+    """The clerk's card is committed by the worker that took the resident's report; that
+    worker dies before sending it; the other worker, told by PostgreSQL, sends it without
+    waiting for its next poll of the outbox."""
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    other = DeskHarness(tmp_path / "other", clock=desk.clock)
+    other.schema = desk.schema
+    await other.start()
+    wakeups = for_apps([other.app])
+    assert wakeups is not None
+    wakeups.start()
+    try:
+        await asyncio.sleep(0.3)  # listening
+        desk.deliver = _sends_nothing  # this worker commits and never sends
+        await report_leak(resident)
+        assert await desk.query("SELECT count(*) FROM outbox WHERE recipient_id = 9001 "
+                                "AND kind = 'dispatch'") == [(1,)]
+        for _ in range(100):
+            if any(c.chat_id == clerk.user_id for c in other.api.calls):
+                break
+            await asyncio.sleep(0.05)
+        [card] = [c for c in other.api.calls if c.chat_id == clerk.user_id]
+        assert "R-" in card.text and card.buttons()
+        assert await desk.query("SELECT count(*) FROM outbox WHERE recipient_id = 9001 "
+                                "AND sent_at IS NULL") == [(0,)]
+    finally:
+        await wakeups.stop()
+        await other.stop()
+
+
+async def _sends_nothing() -> int:
+    return 0

@@ -27,8 +27,12 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=10 * 2 ** attempts), MAX_BACKOFF)
 
 
-LEASE = timedelta(seconds=30)  # a claim not finished by then is taken over by another worker
+# A claim not finished by then is taken over by another worker: with the outbox polled
+# every 5 s, a dead worker's messages go out within 30 s. A claim holds at most EACH
+# messages of one person (at Telegram's one a second for a chat, well inside the lease).
+LEASE = timedelta(seconds=25)
 PEOPLE = 10  # recipients a worker takes at once: the others are left to the other workers
+EACH = 5
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -40,7 +44,8 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> list[OutboxM
             return []
     async with db.transaction(durable=False) as conn:
         await locks.serialise(conn, "outbox claims")
-        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH, PEOPLE)
+        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH, PEOPLE,
+                                  EACH)
 
 
 def _me(conn, worker: str) -> str:
