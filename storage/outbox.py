@@ -41,9 +41,9 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage
 async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
                 limit: int, recipients: int, each: int) -> list[OutboxMessage]:
     """The due messages (at most `each` of a person) of up to `recipients` people no other
-    worker holds a live claim on, claimed for `worker` until `until` (the caller serialises claims: one transaction at a
-    time). A recipient's messages stay with one worker, so they go out in order; the rest
-    of the people are left for the other workers."""
+    worker holds a live claim on, claimed for `worker` until `until` (the caller serialises
+    claims: one transaction at a time). A recipient's messages stay with one worker, so
+    they go out in order; the rest of the people are left for the other workers."""
     moment = to_db_time(now)
     cur = await conn.execute(
         f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "

@@ -126,7 +126,8 @@ async def test_a_worker_killed_mid_update_loses_nothing_and_doubles_nothing(desk
         [(_, taken_by, _)] = [d for d in api.deliveries if d[2] == 200]
         assert taken_by.startswith(api.route[1])
         failed = [d for d in api.deliveries if d[2] != 200]
-        assert failed and all(u == desk.next_update_id + 1 for u, _, _ in failed)  # cut off, never lost
+        cut_off = desk.next_update_id + 1  # the tap: cut off, never lost
+        assert failed and all(u == cut_off for u, _, _ in failed)
 
         # The resident's next message: the load balancer still tries the dead one first.
         api.push(command("/mytickets"))
