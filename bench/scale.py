@@ -1,6 +1,6 @@
 """The desk at a million tickets: every interactive command, the sweep and start-up.
 
-    .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--residents 10000]
+    .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--residents 10000] [--db URL]
 
 Builds a database per size through the schema (its migrations), as years of use leave it: one
 ticket a minute from `--residents` residents, each with its four events (reported, assigned,
@@ -11,7 +11,9 @@ the update to its answer: /mytickets (a resident with a hundred tickets), /queue
 /mytasks (a technician), /overdue and /stats for the month (a supervisor); and the sweep the
 JobQueue runs every minute, and start-up (open and migrate-check the file, schedule the digest);
 and a resident's /mytickets answered while a /stats is being counted.
-Prints the median and the worst of each, in milliseconds."""
+Prints the median and the worst of each, in milliseconds. With `--db postgresql://…` each
+database is built the same way, then copied into a PostgreSQL schema of its own (as
+`estatedesk db copy` does; dropped afterwards), and measured there."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.throughput import Feeder  # noqa: E402
 from bot.app import build_application  # noqa: E402
-from storage.db import Database, to_db_time  # noqa: E402
+from storage.db import Database as SqliteDatabase  # noqa: E402
+from storage.db import to_db_time  # noqa: E402
+from storage.pg_copy import copy_file  # noqa: E402
+from storage.postgres import PgDatabase  # noqa: E402
 from tests.fake_telegram import FakeBotApi  # noqa: E402
 from workflow import alerts  # noqa: E402
 from workflow.settings import EstateSettings  # noqa: E402
@@ -113,22 +119,35 @@ def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int
 
 
 async def _migrate(path: Path) -> None:
-    db = Database(str(path))
+    db = SqliteDatabase(str(path))
     await db.open()
     await db.close()
 
 
-async def measure(path: Path) -> dict[str, list[float]]:
+async def to_postgres(path: Path, url: str, schema: str) -> None:
+    db = PgDatabase(url, schema)
+    await db.open()
+    await copy_file(path, db)
+    async with db.transaction() as conn:
+        await conn.raw.execute("ANALYZE")
+    await db.close()
+
+
+async def measure(path: Path, url: str | None = None,
+                  schema: str = "public") -> dict[str, list[float]]:
+    def database():  # the file, or the PostgreSQL schema it was copied to
+        return PgDatabase(url, schema) if url else SqliteDatabase(str(path))
+
     settings = EstateSettings()
     times: dict[str, list[float]] = {"start-up": []}
     for _ in range(5):
         start = time.perf_counter()
-        db = Database(str(path))
+        db = database()
         await db.open()
         await alerts.schedule_digest(db, settings, NOW)
         times["start-up"].append(time.perf_counter() - start)
         await db.close()
-    db = Database(str(path))
+    db = database()
     await db.open()
     app = build_application(settings, db, token="123:TEST", api_url="http://bot-api.invalid",
                             clock=lambda: NOW, request=FakeBotApi(), rate_limited=False)
@@ -164,6 +183,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--residents", type=int, default=10_000)
+    parser.add_argument("--db", help="a postgresql:// URL: measure there instead of SQLite")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -173,14 +193,25 @@ def main() -> None:
             build(path, size, args.residents)
             print(f"built {size:,} tickets in {time.perf_counter() - started:.0f} s",
                   file=sys.stderr)
-            results[size] = asyncio.run(measure(path))
+            if not args.db:
+                results[size] = asyncio.run(measure(path))
+                continue
+            schema = f"bench_{size}_{uuid.uuid4().hex[:8]}"
+            started = time.perf_counter()
+            asyncio.run(to_postgres(path, args.db, schema))
+            print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr)
+            try:
+                results[size] = asyncio.run(measure(path, args.db, schema))
+            finally:
+                asyncio.run(PgDatabase(args.db, schema).drop())
     names = list(next(iter(results.values())))
     print(f"{'tickets':>10} " + " ".join(f"{n:>16}" for n in names))
     for size, times in results.items():
         cells = [f"{statistics.median(t) * 1000:7.2f} /{max(t) * 1000:7.1f}" for t in
                  times.values()]
         print(f"{size:>10,} " + " ".join(f"{c:>16}" for c in cells))
-    print("each: median / worst, in ms")
+    print(f"each: median / worst, in ms, on {'PostgreSQL' if args.db else 'SQLite'}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from telegram import Update
@@ -46,6 +47,7 @@ from handlers.repairs import (
 from handlers.sales import buyers as buyer_desk
 from handlers.sales import handover as handover_desk
 from handlers.sales import units as sales_desk
+from storage import postgres
 from storage.db import Database
 from workflow import admin, alerts, views
 from workflow.community import activities
@@ -57,6 +59,11 @@ from workflow.sales import reservations
 from workflow.settings import LANGUAGES, EstateSettings
 
 log = logging.getLogger(__name__)
+# Set by a webhook worker (bot/serve.py) around each update: when the database cannot be
+# reached the failure is put here and the worker answers 503, so Telegram delivers the update
+# again once it is back, instead of the person being told to try again.
+redeliverable: ContextVar[list[BaseException] | None] = ContextVar("redeliverable",
+                                                                   default=None)
 
 OUTBOX_SECONDS = 5  # the fallback: a message committed is kicked, or woken (PostgreSQL)
 
@@ -140,6 +147,11 @@ async def _post_shutdown(app: Application) -> None:
 
 async def _on_error(update: object, context: Context) -> None:
     error = context.error
+    replays.failed()
+    failures = redeliverable.get()
+    if failures is not None and isinstance(error, postgres.UNREACHABLE):
+        failures.append(error)
+        return
     if isinstance(error, RetryAfter):  # Telegram's flood control: a wait, not a fault
         log.warning("Telegram asked to wait %s s before answering an update",
                     notices.retry_after(error).total_seconds())

@@ -17,8 +17,6 @@ import json
 import logging
 from collections.abc import AsyncIterator
 
-import psycopg
-import psycopg_pool
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -26,14 +24,15 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.app import redeliverable
 from bot.wakeups import for_apps
+from storage import postgres
 from workflow import admin
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RETRY_SECONDS = "5"
-UNREACHABLE = (psycopg.OperationalError, psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed,
-               RuntimeError)  # RuntimeError: a database not open (SQLite's, closed)
+UNREACHABLE = (*postgres.UNREACHABLE, RuntimeError)  # RuntimeError: a database not open
 
 
 def chat_of(update: Update) -> int:
@@ -110,12 +109,18 @@ def _endpoint(app: Application):
             update = Update.de_json(json.loads(await request.body()), app.bot)
         except (ValueError, TypeError, KeyError):
             return PlainTextResponse("not an update", status_code=400)
+        failures: list[BaseException] = []  # a handler's, the database unreachable
+        token = redeliverable.set(failures)
         try:
             async with db.update_lock(chat_of(update)):
                 await app.process_update(update)
         except UNREACHABLE as exc:
+            failures.append(exc)
+        finally:
+            redeliverable.reset(token)
+        if failures:
             log.warning("update %s: the database cannot be reached (%s): 503",
-                        update.update_id, exc)
+                        update.update_id, failures[0])
             return PlainTextResponse("database unreachable", status_code=503,
                                      headers={"Retry-After": RETRY_SECONDS})
         return PlainTextResponse("ok")

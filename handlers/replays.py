@@ -17,16 +17,24 @@ from workflow import replays
 # The task's commit count when its update arrived: more after handling means it changed
 # something (bot/polling.py handles each chat's updates in a task of its own).
 _commits_before: ContextVar[int] = ContextVar("commits_before", default=0)
+# A handler of this update failed (the error handler says so): it is not marked handled,
+# so a redelivery (a webhook worker answered 503) handles it again rather than dropping it.
+_failed: ContextVar[bool] = ContextVar("failed", default=False)
+
+
+def failed() -> None:
+    _failed.set(True)
 
 
 async def drop_replays(update: Update, context: Context) -> None:
     if await replays.handled(context.desk.db, update.update_id):
         raise ApplicationHandlerStop
     _commits_before.set(commits_so_far())
+    _failed.set(False)
 
 
 async def mark_handled(update: Update, context: Context) -> None:
-    if commits_so_far() == _commits_before.get():
+    if commits_so_far() == _commits_before.get() or _failed.get():
         return  # nothing changed: answering it again after a crash is harmless
     d = context.desk
     await replays.mark_handled(d.db, update.update_id, d.now())

@@ -1,11 +1,13 @@
 """An estate's SQLite file copied into an empty PostgreSQL schema (`estatedesk db copy`):
-every table, in the order their references need, in one transaction, each count checked,
-the ids' sequences set to go on after the copied rows."""
+every table (by COPY), in the order their references need, in one transaction, each count
+checked, the ids' sequences set to go on after the copied rows."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+from psycopg import sql
 
 from storage.postgres import PgDatabase
 
@@ -30,13 +32,15 @@ async def copy_file(source: Path, pg: PgDatabase) -> list[tuple[str, int]]:
             for table in tables:
                 columns = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
                 names = ", ".join(columns)
-                marks = ", ".join("?" for _ in columns)
                 cursor = src.execute(f"SELECT {names} FROM {table}")  # noqa: S608 (schema names)
                 count = 0
-                while rows := cursor.fetchmany(BATCH):
-                    await conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                                           rows)
-                    count += len(rows)
+                into = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+                async with conn.raw.cursor().copy(into) as copy:  # the bulk path: no statements
+                    while rows := cursor.fetchmany(BATCH):
+                        for row in rows:
+                            await copy.write_row(row)
+                        count += len(rows)
                 check = await (await conn.execute(f"SELECT count(*) FROM {table}")).fetchone()
                 assert check[0] == count, f"{table}: {check[0]} rows arrived of {count}"
                 if "id" in columns:  # new rows continue after the copied ones

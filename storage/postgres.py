@@ -21,7 +21,7 @@ from psycopg import sql
 from psycopg.adapt import Loader
 from psycopg.pq import TransactionStatus
 from psycopg.types.numeric import IntDumper
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from storage import db as sqlite_db
 from storage import dialect
@@ -30,6 +30,9 @@ from storage.pg_migrations import BASELINE, STEPS
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+# The server cannot be reached (restarting, the network cut, every pooled connection busy
+# for too long): what a webhook worker answers 503 to, so that Telegram delivers again.
+UNREACHABLE = (psycopg.OperationalError, PoolTimeout, PoolClosed)
 OUTBOX_CHANNEL = "estatedesk_outbox"  # its payload: the estate's schema
 # Every commit that adds outbox messages wakes the listening senders of every worker (a
 # statement trigger: no round trip of its own; PostgreSQL folds a transaction's repeats).

@@ -1,13 +1,16 @@
 """The webhook worker (`estatedesk serve`): Telegram posts each update with the secret the
 desk registered. A wrong secret is refused and stores nothing; the same update delivered
 twice at once has one effect; while the database cannot be reached the worker answers 503
-(Telegram delivers it again later), and once it is back the update is handled."""
+(Telegram delivers it again later), and once it is back the update is handled, even one cut
+off half way."""
 
 import asyncio
 
 import httpx
+import psycopg
 
 from bot import serve
+from handlers import onboarding as onboarding_handlers
 from workflow import admin
 
 SECRET = "s3cret-from-webhook-set"
@@ -75,3 +78,32 @@ async def test_an_unreachable_database_answers_503_then_the_update_is_handled(de
         again = await post(web, waiting)  # Telegram delivers it again
         assert again.status_code == 200
     assert stranger.last_text.startswith("Welcome")
+
+
+async def test_the_database_lost_midway_answers_503_and_the_update_is_handled_again(
+        desk, monkeypatch):
+    """The sign-up is committed, then the connection breaks before the answer: the worker
+    answers 503 rather than telling the resident to try again, and the update is not marked
+    handled, so Telegram's second delivery answers it."""
+    await admin.set_webhook_secret(desk.db, SECRET)
+    resident = desk.person(5001, "May", "en")
+    await resident.send("/start")
+    shared = update(desk, resident, contact={"phone_number": "0912-345-678",
+                                             "first_name": "May", "user_id": 5001})
+    real, breaks = onboarding_handlers.onboarding.contact_shared, [True]
+
+    async def committed_then_cut_off(*args):
+        outcome = await real(*args)
+        if breaks:
+            breaks.pop()
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return outcome
+
+    monkeypatch.setattr(onboarding_handlers.onboarding, "contact_shared",
+                        committed_then_cut_off)
+    async with client(desk) as web:
+        assert (await post(web, shared)).status_code == 503
+        assert not any("went wrong" in t for t in resident.texts())
+        assert (await post(web, shared)).status_code == 200
+    assert sum(t.startswith("Thank you. You are linked") for t in resident.texts()) == 1
+    assert await desk.query("SELECT count(*) FROM residencies WHERE user_id = 5001") == [(1,)]
