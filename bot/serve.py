@@ -15,6 +15,9 @@ import contextlib
 import hmac
 import json
 import logging
+import os
+import resource
+import time
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -61,6 +64,24 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
         return PlainTextResponse("ready" if ready else "not ready",
                                  status_code=200 if ready else 503)
 
+    handled = {"updates": 0, "seconds": 0.0}
+
+    async def metrics(request: Request) -> Response:
+        """For the operator's monitoring: updates handled, time spent on them, the
+        connection pool's waits (the estates' shared pool counted once), resident memory."""
+        lines = [f"estatedesk_updates_total {handled['updates']}",
+                 f"estatedesk_update_seconds_total {handled['seconds']:.3f}",
+                 f"estatedesk_estates {len(apps)}",
+                 f"estatedesk_resident_memory_bytes {_resident_memory()}"]
+        pools = {id(p): p for p in (getattr(a.bot_data.desk.db, "connection_pool", None)
+                                    for a in apps.values()) if p is not None}
+        seen: dict[str, int] = {}  # psycopg_pool's counters: requests_wait_ms, ...
+        for pool in pools.values():
+            for key, value in pool.get_stats().items():
+                seen[key] = seen.get(key, 0) + value
+        lines += [f"estatedesk_pool_{key} {value}" for key, value in sorted(seen.items())]
+        return PlainTextResponse("\n".join(lines) + "\n")
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if not run_desk:
@@ -92,12 +113,21 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
             if shared is not None:
                 await shared.close()
 
-    routes = [Route(p, _endpoint(a), methods=["POST"]) for p, a in apps.items()]
-    return Starlette(routes=[*routes, Route("/healthz", healthz), Route("/readyz", readyz)],
-                     lifespan=lifespan)
+    routes = [Route(p, _endpoint(a, handled), methods=["POST"]) for p, a in apps.items()]
+    return Starlette(routes=[*routes, Route("/healthz", healthz), Route("/readyz", readyz),
+                             Route("/metrics", metrics)], lifespan=lifespan)
 
 
-def _endpoint(app: Application):
+def _resident_memory() -> int:
+    """Bytes of memory the process holds now (Linux), else its peak."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _endpoint(app: Application, handled: dict):
     db = app.bot_data.desk.db
 
     async def telegram(request: Request) -> Response:
@@ -111,6 +141,7 @@ def _endpoint(app: Application):
             return PlainTextResponse("not an update", status_code=400)
         failures: list[BaseException] = []  # a handler's, the database unreachable
         token = redeliverable.set(failures)
+        began = time.perf_counter()
         try:
             async with db.update_lock(chat_of(update)):
                 await app.process_update(update)
@@ -118,6 +149,8 @@ def _endpoint(app: Application):
             failures.append(exc)
         finally:
             redeliverable.reset(token)
+            handled["updates"] += 1
+            handled["seconds"] += time.perf_counter() - began
         if failures:
             log.warning("update %s: the database cannot be reached (%s): 503",
                         update.update_id, failures[0])

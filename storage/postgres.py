@@ -259,6 +259,11 @@ class PgDatabase:
                          ).fetchone()
             return row is not None and row[0] == len(MIGRATIONS)
 
+    @property
+    def connection_pool(self) -> AsyncConnectionPool | None:
+        """Its pool (shared with other estates, or its own), for the worker's /metrics."""
+        return self._pool
+
     def _require(self) -> AsyncConnectionPool:
         if self._pool is None:
             raise RuntimeError("database is not open")

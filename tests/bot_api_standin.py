@@ -35,10 +35,14 @@ class BotApiStandIn:
         self.hanging: list[dict] = []
         self._release = threading.Event()
         self.webhook: dict | None = None  # url and secret_token, as setWebhook registered
+        self.webhooks: dict[str, dict] = {}  # the same per bot token (several estates)
         self.route: list[str] = []  # the load balancer's workers (base URLs); else the url
         self.deliveries: list[tuple[int, str, int | str]] = []  # update, worker, status|error
-        self._queues: dict[int, deque] = {}
+        self.timings: list[float] = []  # seconds each update taken (2xx) spent with a worker
+        self.by_chat: dict[int, list[tuple[str, dict, float]]] = {}  # calls, with their time
+        self._queues: dict[tuple[str, int], deque] = {}
         self._turn = 0
+        self._down: dict[str, float] = {}  # a worker that refused connections, until when
         self._stopped = False
         standin = self
 
@@ -48,6 +52,8 @@ class BotApiStandIn:
                 body = self.rfile.read(length).decode()
                 method = self.path.rsplit("/", 1)[-1]
                 params = _params(self.headers, body)
+                first = self.path.split("/")[1]
+                params["_bot"] = first[3:] if first.startswith("bot") else ""
                 if method in CHATTY and params.get("chat_id") in standin.held:
                     standin.hang(params)
                     try:
@@ -91,63 +97,74 @@ class BotApiStandIn:
         self.held.clear()
         self._release.set()
 
-    def push(self, *updates: dict) -> None:
+    def push(self, *updates: dict, bot: str | None = None) -> None:
         """Queues updates; several pushed at once arrive in one getUpdates batch, or, with a
-        webhook, each in its chat's queue."""
+        webhook (that of the `bot` token, when several bots share the stand-in), each in its
+        chat's queue."""
         with self._lock:
+            hook = self.webhooks[bot] if bot is not None else self.webhook
             for update in updates:
                 self.updates.append({"update_id": self.first_update_id + len(self.updates),
                                      **update})
-                if self.webhook is not None:
-                    self._enqueue(self.updates[-1])
+                if hook is not None:
+                    self._enqueue(hook, self.updates[-1])
             self._lock.notify_all()
 
-    def _enqueue(self, update: dict) -> None:
-        chat = _chat_of(update)
-        queue = self._queues.setdefault(chat, deque())
-        queue.append(update)
+    def _enqueue(self, hook: dict, update: dict) -> None:
+        key = (hook["url"], _chat_of(update))
+        queue = self._queues.setdefault(key, deque())
+        queue.append((hook, update))
         if len(queue) == 1:  # nobody delivers this chat's updates yet
-            threading.Thread(target=self._deliver_chat, args=(chat,), daemon=True).start()
+            threading.Thread(target=self._deliver_chat, args=(key,), daemon=True).start()
 
-    def _deliver_chat(self, chat: int) -> None:
+    def _deliver_chat(self, key: tuple[str, int]) -> None:
         with httpx.Client(timeout=60) as client:
             while not self._stopped:
                 with self._lock:
-                    update = self._queues[chat][0]
-                self._post_until_taken(client, update)
+                    hook, update = self._queues[key][0]
+                self._post_until_taken(client, hook, update)
                 with self._lock:
-                    self._queues[chat].popleft()
-                    if not self._queues[chat]:
+                    self._queues[key].popleft()
+                    if not self._queues[key]:
                         return
 
-    def _post_until_taken(self, client: httpx.Client, update: dict) -> None:
+    def _post_until_taken(self, client: httpx.Client, hook: dict, update: dict) -> None:
         attempt = 0
         while not self._stopped:
-            assert self.webhook is not None
-            target = self._next_target()
+            base, target = self._next_target(hook["url"])
+            began = time.monotonic()
             try:
                 outcome: int | str = client.post(
                     target, json=update,
-                    headers={SECRET_HEADER: self.webhook.get("secret_token") or ""}).status_code
+                    headers={SECRET_HEADER: hook.get("secret_token") or ""}).status_code
+            except httpx.ConnectError as exc:
+                outcome = type(exc).__name__
+                self._down[base] = time.monotonic() + 5  # the balancer's passive check
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
             with self._lock:
                 self.deliveries.append((update["update_id"], target, outcome))
+                if isinstance(outcome, int) and 200 <= outcome < 300:
+                    self.timings.append(time.monotonic() - began)
+                    self._lock.notify_all()
+                    return
                 self._lock.notify_all()
-            if isinstance(outcome, int) and 200 <= outcome < 300:
-                return
             time.sleep(min(RETRY_FIRST * 2 ** attempt, RETRY_MAX))
             attempt += 1
 
-    def _next_target(self) -> str:
-        """Round robin over the workers, as a load balancer without sticky sessions."""
-        assert self.webhook is not None
+    def _next_target(self, url: str) -> tuple[str, str]:
+        """Round robin over the workers, as a load balancer without sticky sessions, passing
+        over one that refused a connection in the last seconds while another is left."""
         if not self.route:
-            return self.webhook["url"]
+            return url, url
         with self._lock:
-            self._turn += 1
-            base = self.route[(self._turn - 1) % len(self.route)]
-        return base + urlsplit(self.webhook["url"]).path
+            now = time.monotonic()
+            for _ in range(len(self.route)):
+                self._turn += 1
+                base = self.route[(self._turn - 1) % len(self.route)]
+                if self._down.get(base, 0) <= now:
+                    break
+        return base, base + urlsplit(url).path
 
     def pending(self) -> int:
         """Updates not yet taken by the webhook."""
@@ -157,14 +174,19 @@ class BotApiStandIn:
     def answer(self, method: str, params: dict):
         with self._lock:
             self.calls.append((method, params))
+            if "chat_id" in params:
+                chat = int(params["chat_id"])
+                self.by_chat.setdefault(chat, []).append((method, params, time.monotonic()))
             self._lock.notify_all()
             if method == "getMe":
                 return BOT
             if method == "setWebhook":
                 self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+                self.webhooks[params["_bot"]] = self.webhook
                 return True
             if method == "deleteWebhook":
                 self.webhook = None
+                self.webhooks.pop(params["_bot"], None)
                 return True
             if method == "getWebhookInfo":
                 return {"url": (self.webhook or {}).get("url", ""),
@@ -175,11 +197,17 @@ class BotApiStandIn:
                 self._lock.wait_for(lambda: self._pending(offset), timeout=LONG_POLL_SECONDS)
                 return self._pending(offset)
             if method == "sendMessage":
-                self._message_id += 1
-                return {"message_id": self._message_id, "date": int(time.time()), "from": BOT,
-                        "chat": {"id": int(params["chat_id"]), "type": "private"},
-                        "text": params["text"]}
+                return {**self._message(params), "text": params["text"]}
+            if method in ("sendPhoto", "sendDocument"):
+                return self._message(params)
+            if method == "sendMediaGroup":
+                return [self._message(params) for _ in params.get("media") or [None]]
             return True
+
+    def _message(self, params: dict) -> dict:
+        self._message_id += 1
+        return {"message_id": self._message_id, "date": int(time.time()), "from": BOT,
+                "chat": {"id": int(params["chat_id"]), "type": "private"}}
 
     def _pending(self, offset: int) -> list[dict]:
         return [u for u in self.updates if u["update_id"] >= offset]

@@ -107,3 +107,18 @@ async def test_the_database_lost_midway_answers_503_and_the_update_is_handled_ag
         assert (await post(web, shared)).status_code == 200
     assert sum(t.startswith("Thank you. You are linked") for t in resident.texts()) == 1
     assert await desk.query("SELECT count(*) FROM residencies WHERE user_id = 5001") == [(1,)]
+
+
+async def test_the_worker_reports_its_updates_pool_and_memory_for_monitoring(desk):
+    await admin.set_webhook_secret(desk.db, SECRET)
+    stranger = desk.person(6100, "Someone", "en")
+    async with client(desk) as web:
+        await post(web, update(desk, stranger, text="/start"))
+        await post(web, update(desk, stranger, text="/help"))
+        text = (await web.get("/metrics")).text
+    figures = dict(line.split() for line in text.splitlines())
+    assert figures["estatedesk_updates_total"] == "2"
+    assert float(figures["estatedesk_update_seconds_total"]) > 0
+    assert int(figures["estatedesk_resident_memory_bytes"]) > 10_000_000
+    if desk.schema is not None:  # PostgreSQL: the pool's counters, waits among them
+        assert int(figures["estatedesk_pool_requests_num"]) > 0
