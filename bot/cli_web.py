@@ -52,7 +52,7 @@ def run_worker(args, env, settings, token_help: str) -> int:
               f"one process serves an estate (set ESTATEDESK_DB to a PostgreSQL URL to run "
               f"several workers)", file=sys.stderr)
         return 2
-    app = build_application(settings, open_database(env.db_path, env.db_schema),
+    app = build_application(settings, open_database(env.db_path, env.db_schema, env.pool_size),
                             token=env.token, api_url=env.api_url)
     return serve.run(app, args.listen, args.port, args.path)
 
@@ -109,7 +109,7 @@ def _run_estates(args, env) -> int:
     except ConfigError as exc:
         print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
         return 2
-    shared = postgres.pool(env.db_path, max_size=max(10, 4 * len(listed)))
+    shared = postgres.pool(env.db_path, max_size=env.pool_size)
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,
         api_url=env.api_url) for e in listed}

@@ -52,6 +52,7 @@ class Deployment:
     config_path: str | None
     webhook_secret: str | None = None
     db_schema: str = "public"  # on PostgreSQL: the estate's own schema
+    pool_size: int = 20  # on PostgreSQL: the most connections one worker opens
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -71,7 +72,15 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
         db_path=env.get("ESTATEDESK_DB", "").strip() or DEFAULT_DB,
         config_path=env.get("ESTATEDESK_CONFIG", "").strip() or None,
         db_schema=_schema(env.get("ESTATEDESK_SCHEMA", "").strip() or "public"),
+        pool_size=_pool_size(env.get("ESTATEDESK_POOL_SIZE", "").strip() or "20"),
     )
+
+
+def _pool_size(value: str) -> int:
+    if not value.isdigit() or not 2 <= int(value) <= 1000:
+        raise ConfigError(f"ESTATEDESK_POOL_SIZE: '{value}' must be a whole number of "
+                          f"connections from 2 to 1000 (each worker opens at most this many)")
+    return int(value)
 
 
 def _schema(name: str) -> str:

@@ -11,6 +11,7 @@ exits 0."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -113,7 +114,14 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
             if shared is not None:
                 await shared.close()
 
-    routes = [Route(p, _endpoint(a, handled), methods=["POST"]) for p, a in apps.items()]
+    # An update holds a pooled connection for its chat's lock and takes another for each
+    # transaction: at most half the pool's connections go to updates in flight, so their
+    # transactions always find one (the rest wait their turn here, not in the pool).
+    most = min((getattr(a.bot_data.desk.db, "max_connections", 0) for a in apps.values()),
+               default=0)
+    in_flight = asyncio.Semaphore(max(1, most // 2)) if most else None
+    routes = [Route(p, _endpoint(a, handled, in_flight), methods=["POST"])
+              for p, a in apps.items()]
     return Starlette(routes=[*routes, Route("/healthz", healthz), Route("/readyz", readyz),
                              Route("/metrics", metrics)], lifespan=lifespan)
 
@@ -127,7 +135,7 @@ def _resident_memory() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _endpoint(app: Application, handled: dict):
+def _endpoint(app: Application, handled: dict, in_flight: asyncio.Semaphore | None):
     db = app.bot_data.desk.db
 
     async def telegram(request: Request) -> Response:
@@ -143,7 +151,7 @@ def _endpoint(app: Application, handled: dict):
         token = redeliverable.set(failures)
         began = time.perf_counter()
         try:
-            async with db.update_lock(chat_of(update)):
+            async with in_flight or contextlib.nullcontext(), db.update_lock(chat_of(update)):
                 await app.process_update(update)
         except UNREACHABLE as exc:
             failures.append(exc)

@@ -260,6 +260,11 @@ class PgDatabase:
             return row is not None and row[0] == len(MIGRATIONS)
 
     @property
+    def max_connections(self) -> int:
+        """The most connections its pool opens (a shared pool's, for all its estates)."""
+        return self._shared.max_size if self._shared is not None else self._max
+
+    @property
     def connection_pool(self) -> AsyncConnectionPool | None:
         """Its pool (shared with other estates, or its own), for the worker's /metrics."""
         return self._pool
@@ -295,8 +300,8 @@ def is_url(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
 
-def open_database(target: str, schema: str = "public"):
+def open_database(target: str, schema: str = "public", pool_size: int = 10):
     """A file path (SQLite, the default) or a postgresql:// URL."""
     if is_url(target):
-        return PgDatabase(target, schema)
+        return PgDatabase(target, schema, max_size=pool_size)
     return sqlite_db.Database(target)

@@ -39,6 +39,7 @@ class BotApiStandIn:
         self.route: list[str] = []  # the load balancer's workers (base URLs); else the url
         self.deliveries: list[tuple[int, str, int | str]] = []  # update, worker, status|error
         self.timings: list[float] = []  # seconds each update taken (2xx) spent with a worker
+        self.acked: set[int] = set()  # updates a worker took (2xx)
         self.by_chat: dict[int, list[tuple[str, dict, float]]] = {}  # calls, with their time
         self._queues: dict[tuple[str, int], deque] = {}
         self._turn = 0
@@ -97,7 +98,7 @@ class BotApiStandIn:
         self.held.clear()
         self._release.set()
 
-    def push(self, *updates: dict, bot: str | None = None) -> None:
+    def push(self, *updates: dict, bot: str | None = None) -> list[int]:
         """Queues updates; several pushed at once arrive in one getUpdates batch, or, with a
         webhook (that of the `bot` token, when several bots share the stand-in), each in its
         chat's queue."""
@@ -109,6 +110,7 @@ class BotApiStandIn:
                 if hook is not None:
                     self._enqueue(hook, self.updates[-1])
             self._lock.notify_all()
+            return [u["update_id"] for u in self.updates[-len(updates):]]
 
     def _enqueue(self, hook: dict, update: dict) -> None:
         key = (hook["url"], _chat_of(update))
@@ -146,6 +148,7 @@ class BotApiStandIn:
                 self.deliveries.append((update["update_id"], target, outcome))
                 if isinstance(outcome, int) and 200 <= outcome < 300:
                     self.timings.append(time.monotonic() - began)
+                    self.acked.add(update["update_id"])
                     self._lock.notify_all()
                     return
                 self._lock.notify_all()

@@ -141,3 +141,11 @@ def test_the_renovation_price_list():
                                "renovation_hours": "09:00-17:30"})
     assert (settings.renovation_fee, settings.renovation_deposit, settings.renovation_hours) \
         == (2000.0, 10000.0, "09:00-17:30")
+
+
+def test_a_workers_pool_size_is_a_sane_number_of_connections():
+    assert deployment({}).pool_size == 20
+    assert deployment({"ESTATEDESK_POOL_SIZE": "30"}).pool_size == 30
+    for wrong in ("0", "1", "many", "5000"):
+        with pytest.raises(ConfigError, match="ESTATEDESK_POOL_SIZE"):
+            deployment({"ESTATEDESK_POOL_SIZE": wrong})

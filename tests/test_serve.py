@@ -122,3 +122,16 @@ async def test_the_worker_reports_its_updates_pool_and_memory_for_monitoring(des
     assert int(figures["estatedesk_resident_memory_bytes"]) > 10_000_000
     if desk.schema is not None:  # PostgreSQL: the pool's counters, waits among them
         assert int(figures["estatedesk_pool_requests_num"]) > 0
+
+
+async def test_many_updates_at_once_never_starve_their_own_transactions(desk):
+    """Each update holds a connection for its chat's lock: with eight people writing at
+    once to a worker whose pool has four connections, every update is still handled (those
+    beyond half the pool wait their turn before taking a lock) and none gets a 503."""
+    await admin.set_webhook_secret(desk.db, SECRET)
+    people = [desk.person(6200 + n, f"Person {n}", "en") for n in range(8)]
+    async with client(desk) as web:
+        answers = await asyncio.gather(*(post(web, update(desk, p, text="/start"))
+                                         for p in people))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert all(p.texts() for p in people)
