@@ -62,6 +62,8 @@ async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage]) -> int
 
 
 async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
+    if not await delivery.still_mine(d.db, message, d.now()):
+        return False  # another worker took it over while this one stalled
     try:
         await _send(bot, d, message)
     except Forbidden as exc:

@@ -103,6 +103,8 @@ class Connection:
 
 
 class Database:
+    shared = False  # one process serves the file (PgDatabase: several workers may)
+
     def __init__(self, path: str) -> None:
         self.path = path
         self._conn: Connection | None = None

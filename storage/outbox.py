@@ -66,6 +66,14 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
     return found
 
 
+async def renew(conn: Connection, message_id: int, worker: str, until: datetime) -> bool:
+    """The message is still unsent and claimed by `worker`: its claim lasts until `until`."""
+    cur = await conn.execute(f"UPDATE outbox SET claimed_until = ? WHERE id = ? AND "
+                             f"claimed_by = ? AND {PENDING}", (to_db_time(until), message_id,
+                                                               worker))
+    return cur.rowcount == 1
+
+
 async def release(conn: Connection, worker: str) -> None:
     """The worker's claims on what it did not send (after a failure, the rest of a chat)."""
     await conn.execute("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "

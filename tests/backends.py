@@ -41,3 +41,26 @@ def database(path: Path, schema: str | None = None):
     if POSTGRES:
         return PgDatabase(PG_URL, schema or fresh_schema(), max_size=4)
     return Database(str(path))
+
+
+def for_process(path: Path, schema: str | None = None) -> tuple[str, dict[str, str]]:
+    """Where a bot process a test starts keeps its estate: ESTATEDESK_DB, and the schema."""
+    if POSTGRES:
+        return PG_URL, {"ESTATEDESK_SCHEMA": schema or fresh_schema()}
+    return str(path), {}
+
+
+def stored(path: Path, schema: str | None, query: str, *args) -> list[tuple]:
+    """Reads what a process stored, from outside it."""
+    if POSTGRES:
+        import psycopg
+        from psycopg import sql
+
+        from storage import dialect
+        with psycopg.connect(PG_URL) as conn:
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema or "")))
+            text, _ = dialect.postgres(query, frozenset())
+            return [tuple(r) for r in conn.execute(text, args).fetchall()]
+    import sqlite3
+    with sqlite3.connect(path) as conn:
+        return conn.execute(query, args).fetchall()

@@ -147,3 +147,11 @@ async def test_an_estate_moves_from_its_sqlite_file_to_postgresql_with_nothing_l
         await moved.stop()
 
 
+
+
+async def test_times_read_back_in_the_form_the_sqlite_desk_writes(desk):
+    assert await desk.query(
+        "SELECT '2026-11-26 02:00:00.5+00'::timestamptz, '2026-11-26 02:00:00+00'::timestamptz, "
+        "'2026-11-26 10:00:00.123456+08'::timestamptz") == [(
+            "2026-11-26T02:00:00.500000Z", "2026-11-26T02:00:00.000000Z",
+            "2026-11-26T02:00:00.123456Z")]

@@ -13,7 +13,7 @@ from bot.wakeups import for_apps
 from storage.postgres import PgDatabase
 from tests import backends
 from tests.harness import DeskHarness
-from tests.stories import report_leak, resident_of_a12, staff
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from workflow import alerts, delivery, roles
 
 pytestmark = pytest.mark.postgres_only
@@ -178,3 +178,61 @@ async def test_a_report_taken_by_one_worker_is_sent_by_another_woken_at_once(des
 
 async def _sends_nothing() -> int:
     return 0
+
+
+async def test_an_escalation_firing_while_the_technician_completes_has_one_outcome(desk):
+    """Another worker's sweep fires the late alert of a repair at the moment the technician
+    sends its last answer: neither waits for the other for ever, the completion stands, and
+    the alert is either sent once (it came first) or not at all (the repair was done)."""
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    [other] = await workers(desk, 1)
+    try:
+        for ticket in range(1, 5):
+            await report_leak(resident)
+            await assign_to_tech(clerk, ticket, days=1)
+            await tech.tap_starting(f"w:go:{ticket}")
+            await tech.tap_starting(f"w:at:{ticket}")
+            desk.clock.advance(days=2)  # a long job: past the deadline, the late alert is due
+            await tech.tap_starting(f"w:done:{ticket}")
+            await tech.send_photo(f"after-{ticket}")
+            await tech.tap_data("w:pd")
+            await tech.send("Replaced the trap seal.")
+            await tech.send("1.5")
+            sweep = alerts.sweep(other, desk.settings, desk.clock())
+            await asyncio.wait_for(asyncio.gather(tech.send("120"), sweep), timeout=20)
+            assert f"R-2026-{ticket:05d} is complete" in tech.last_text
+            late = await desk.query("SELECT count(*) FROM timers WHERE ticket_id = ? AND kind = "
+                                    "'resolve_late' AND fired_at IS NOT NULL", ticket)
+            alerts_sent = await desk.query(
+                "SELECT recipient_id, count(*) FROM outbox WHERE ticket_id = ? AND kind = "
+                "'overdue_alert' GROUP BY recipient_id", ticket)
+            assert late in ([(0,)], [(1,)])
+            assert all(n == 1 for _, n in alerts_sent)  # once each, if at all
+            assert bool(alerts_sent) == (late == [(1,)])
+        assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
+                                "'completed'") == [(4,)]
+    finally:
+        await other.close()
+
+
+async def test_a_stalled_sender_leaves_what_another_worker_took_over(desk):
+    """A worker so busy that its claim ran out before it got to send: another worker took
+    the messages over, so the first one sends nothing (the person would see them twice)."""
+    now = desk.clock()
+    async with desk.db.transaction() as conn:
+        for _ in range(2):
+            await conn.execute(
+                "INSERT INTO outbox (recipient_id, kind, payload, created_at, next_attempt_at) "
+                "VALUES (7200, 'digest', '{}', ?, ?)", (now.isoformat(), now.isoformat()))
+    stalled, alive = await workers(desk, 2)
+    claimed = await delivery.due(stalled, now, worker="stalled")
+    later = now + delivery.LEASE + timedelta(seconds=1)
+    taken = await delivery.due(alive, later, worker="alive")
+    assert [m.id for m in taken] == [m.id for m in claimed]
+    assert not await delivery.still_mine(stalled, claimed[0], later, worker="stalled")
+    assert await delivery.still_mine(alive, taken[0], later, worker="alive")
+    await delivery.sent(alive, taken[0], later)
+    assert not await delivery.still_mine(alive, taken[0], later, worker="alive")  # sent
+    for db in (stalled, alive):
+        await db.close()

@@ -54,6 +54,17 @@ def _me(conn, worker: str) -> str:
     return worker if conn.dialect == "postgres" else "the estate's process"
 
 
+async def still_mine(db: Database, message: OutboxMessage, now: datetime,
+                     worker: str = WORKER) -> bool:
+    """Before each send where several workers share the outbox: the claim is renewed if it is
+    still this worker's; if this worker stalled past the lease and another took the message
+    over, it is left to that one (sending it too would show it twice, or out of order)."""
+    if not db.shared:
+        return True  # SQLite: one process sends
+    async with db.transaction(durable=False) as conn:
+        return await outbox.renew(conn, message.id, worker, now + LEASE)
+
+
 async def release(db: Database, worker: str = WORKER) -> None:
     async with db.transaction(durable=False) as conn:
         await outbox.release(conn, _me(conn, worker))

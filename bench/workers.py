@@ -1,0 +1,496 @@
+"""Several webhook workers, many estates, one PostgreSQL database, and a worker killed.
+
+    .venv/bin/python bench/workers.py [--db URL] [--workers 3] [--estates 20] [--people 50]
+                                      [--minutes 5] [--kill-at 3]
+
+Each estate (a schema of its own) has a clerk, two technicians, a supervisor and residents
+who each report a leak at a moment spread over the run. Every story goes through the
+workers as Telegram delivers it (the Bot API stand-in: a queue per chat, the next update
+after a 2xx, retries with back-off, a load balancer without sticky sessions): the resident
+reports, the clerk dispatches, the technician is on the way, arrives, completes with a photo,
+the resident confirms, and answers the callback survey. Service levels are short (assign in
+1 minute, resolve in 3) and some clerks and technicians are slow, so warnings and alerts fire.
+At `--kill-at` minutes the first worker is killed (SIGKILL); the others carry on.
+
+Asserted at the end: every report confirmed to a resident is stored once; no step of a
+ticket is recorded twice and each ticket's steps are in the story's order; every outbox
+message is sent, and a person's messages in the order they were committed.
+Printed: stories finished, webhook time (p50/p99), updates delivered again, alert lateness
+(due to fired, fired to sent), memory per estate, and the pools' waits."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test"
+
+import httpx  # noqa: E402
+
+from bot.config import estate_settings  # noqa: E402
+from storage.postgres import PgDatabase  # noqa: E402
+from tests.bot_api_standin import BotApiStandIn  # noqa: E402
+from tests.fake_telegram import BOT  # noqa: E402
+from tests.harness import DeskHarness, FakeClock  # noqa: E402
+from workflow import admin, roles  # noqa: E402
+
+SETTINGS = """
+sweep_seconds = 5
+survey_delay = "20s"
+survey_hours = "00:00-23:59"
+quiet_hours = "23:58-23:59"
+[service_levels.default]
+normal = { assign = "1m", resolve = "3m" }
+"""
+STAFF = {"clerk": 1, "tech_a": 2, "tech_b": 3, "boss": 4}
+STEPS = ("reported", "assigned", "en_route", "arrived", "completed", "confirmed")
+POLL = 0.25
+REFUSALS: list[tuple[str, str]] = []  # a tap answered with a toast: (its data, the words)
+
+
+class Estate:
+    def __init__(self, n: int, people: int, run: str) -> None:
+        self.n, self.key = n, f"bench_{run}_{n:02d}"
+        self.token = f"{7000 + n}:BENCH{n}"
+        self.base = 1_000_000 * (n + 1)
+        self.residents = [self.base + 100 + r for r in range(max(1, people - len(STAFF)))]
+        self.secret = uuid.uuid4().hex
+        self.ids = {name: self.base + k for name, k in STAFF.items()}
+
+    def phone(self, user_id: int) -> str:
+        r = user_id - self.base
+        return f"09{self.n % 100:02d}-{r // 1000:03d}-{r % 1000:03d}"
+
+
+async def prepare(estate: Estate, url: str, settings_file: Path) -> None:
+    """The estate's roster, staff and residents signed up, through the bot in-process."""
+    desk = DeskHarness(Path("unused"), settings=estate_settings(str(settings_file)),
+                       clock=FakeClock(datetime.now(UTC)))
+    desk.db = PgDatabase(url, estate.key, max_size=2)
+    desk.schema = estate.key
+    await _start(desk)
+    rows = "".join(f"A,{u - estate.base}F-1,R{u},{estate.phone(u)}\n" for u in estate.residents)
+    await desk.import_roster("building,unit,name,phone\n" + rows)
+    names = {"clerk": (roles.CLERK, "Clerk"), "tech_a": (roles.TECHNICIAN, "Ah Wai"),
+             "tech_b": (roles.TECHNICIAN, "Ah Keung"), "boss": (roles.SUPERVISOR, "Boss")}
+    for name, (role, label) in names.items():
+        await desk.hire(desk.person(estate.ids[name], label, "en"), role, label)
+    for user_id in estate.residents:
+        person = desk.person(user_id, f"R{user_id}", "en")
+        await person.send("/start")
+        await person.share_contact(estate.phone(user_id))
+    await admin.set_webhook_secret(desk.db, estate.secret)
+    await desk.stop()
+
+
+async def _start(desk: DeskHarness) -> None:
+    """DeskHarness.start on the estate's own database."""
+    from bot.app import build_application
+
+    await desk.db.open()
+    desk.app = build_application(desk.settings, desk.db, token="123:TEST",
+                                 api_url="http://bot-api.invalid", clock=desk.clock,
+                                 request=desk.api, rate_limited=False)
+    desk.app.bot_data.desk.deliver_at_once = False
+    await desk.app.initialize()
+
+
+class Chat:
+    """A person on Telegram as the benchmark plays them: sends, taps, and waits to see."""
+
+    def __init__(self, api: BotApiStandIn, estate: Estate, user_id: int) -> None:
+        self.api, self.estate, self.user_id = api, estate, user_id
+        self.lock = asyncio.Lock()  # one conversation at a time in this chat
+
+    def _user(self) -> dict:
+        return {"id": self.user_id, "is_bot": False, "first_name": "P", "language_code": "en"}
+
+    def _message(self, **content) -> dict:
+        return {"message_id": random.randrange(1, 2**31), "date": int(time.time()),
+                "chat": {"id": self.user_id, "type": "private"}, "from": self._user(),
+                **content}
+
+    async def _push(self, update: dict) -> None:
+        [update_id] = self.api.push(update, bot=self.estate.token)
+        while update_id not in self.api.acked:
+            await asyncio.sleep(POLL)
+
+    async def send(self, text: str) -> None:
+        content: dict = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+        await self._push({"message": self._message(**content)})
+
+    async def photo(self, file_id: str) -> None:
+        sizes = [{"file_id": file_id, "file_unique_id": file_id[-12:], "width": 1280,
+                  "height": 960}]
+        await self._push({"message": self._message(photo=sizes)})
+
+    async def tap(self, prefix: str, label: str | None = None, wait: float = 600) -> str:
+        """Taps the newest button whose data starts so (and reads `label`), once it shows."""
+        until = time.monotonic() + wait
+        while (data := self._button(prefix, label)) is None:
+            if time.monotonic() > until:
+                raise TimeoutError(f"{self.user_id}: no button {prefix!r} {label or ''}")
+            await asyncio.sleep(POLL)
+        shown = {**self._message(text="..."), "from": BOT}  # the bot's message with the button
+        query = {"id": uuid.uuid4().hex, "from": self._user(), "chat_instance": "1",
+                 "data": data, "message": shown}
+        await self._push({"callback_query": query})
+        for method, params in reversed(self.api.calls[-2000:]):  # what the tap was told
+            if method == "answerCallbackQuery" and params.get("callback_query_id") == query["id"]:
+                if params.get("text"):
+                    REFUSALS.append((data, params["text"]))
+                break
+        return data
+
+    def _button(self, prefix: str, label: str | None) -> str | None:
+        for _, params, _ in reversed(self.api.by_chat.get(self.user_id, [])):
+            markup = params.get("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
+                for button in row:
+                    data = button.get("callback_data", "")
+                    whole = prefix if prefix.endswith(":") else prefix + ":"  # 2 is not 23
+                    if (data == prefix or data.startswith(whole)) and \
+                            (label is None or button["text"] == label):
+                        return data
+        return None
+
+    async def seen(self, words: str, wait: float = 600) -> str:
+        until = time.monotonic() + wait
+        while True:
+            for _, params, _ in reversed(self.api.by_chat.get(self.user_id, [])):
+                if words in (params.get("text") or ""):
+                    return params["text"]
+            if time.monotonic() > until:
+                raise TimeoutError(f"{self.user_id}: never saw {words!r}")
+            await asyncio.sleep(POLL)
+
+
+async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resident: Chat,
+                start_after: float, outcome: dict) -> None:
+    await asyncio.sleep(start_after)
+    rng = random.Random(resident.user_id)
+    await resident.send("/repair")
+    await resident.tap("r:c:plumbing")
+    await resident.tap("r:g:normal")
+    await resident.send("Kitchen sink")
+    await resident.send("Water drips from the pipe under the sink.")
+    await resident.tap("r:pd")
+    await resident.tap("r:d:")
+    await resident.tap("r:s:morning")
+    await resident.tap("r:ok")
+    said = await resident.seen("registered as R-")
+    ref = said.split("registered as ")[1].split()[0].rstrip(".,")
+    outcome["reported"].add((estate.key, ref))
+    clerk = staff["clerk"]
+    card = await clerk.seen(ref)
+    del card
+    ticket = await _ticket_of(clerk, ref)
+    tech = staff["tech_a"] if rng.random() < 0.5 else staff["tech_b"]
+    await asyncio.sleep(75 if rng.random() < 0.25 else rng.uniform(0, 10))  # a slow clerk?
+    async with clerk.lock:
+        await clerk.tap(f"d:tech:{ticket}:")
+        await clerk.tap(f"d:pt:{ticket}:{tech.user_id}:")
+        await clerk.tap(f"d:dl:{ticket}:t{tech.user_id}:")
+    await asyncio.sleep(120 if rng.random() < 0.25 else rng.uniform(0, 10))  # a slow visit?
+    async with tech.lock:
+        await tech.tap(f"w:go:{ticket}")
+        await tech.tap(f"w:at:{ticket}")
+        await tech.tap(f"w:done:{ticket}")
+        await tech.photo(f"after-{estate.key}-{ticket}")
+        await tech.tap("w:pd")
+        await tech.send("Replaced the trap seal.")
+        await tech.send("1.5")
+        await tech.send("120")
+    await resident.tap(f"s:ok:{ticket}")
+    await resident.tap(f"sv:r:{ticket}:", label="5★")
+    await resident.tap("sv:", label="Next")
+    await resident.send("Quick and tidy.")
+    await resident.seen("Thank you for your feedback")
+    outcome["finished"] += 1
+
+
+async def _ticket_of(clerk: Chat, ref: str) -> int:
+    while True:
+        for _, params, _ in reversed(clerk.api.by_chat.get(clerk.user_id, [])):
+            markup = params.get("reply_markup") or {}
+            if ref in (params.get("text") or "") and isinstance(markup, dict):
+                for row in markup.get("inline_keyboard", []):
+                    for button in row:
+                        if button.get("callback_data", "").startswith("d:tech:"):
+                            return int(button["callback_data"].split(":")[2])
+        await asyncio.sleep(POLL)
+
+
+def worker(api: BotApiStandIn, estates_file: Path, estates: list[Estate], url: str,
+           port: int) -> subprocess.Popen:
+    env = {**os.environ, "TELEGRAM_API_URL": api.url, "ESTATEDESK_DB": url,
+           **{f"BENCH_TOKEN_{e.n}": e.token for e in estates}}
+    env.pop("ESTATEDESK_CONFIG", None)
+    return subprocess.Popen([sys.executable, "-m", "bot", "serve", "--estates", str(estates_file),
+                             "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def metrics(url: str) -> dict[str, float]:
+    try:
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        return {}
+    return {k: float(v) for k, v in (line.split() for line in text.splitlines())}
+
+
+async def check(url: str, estates: list[Estate], outcome: dict) -> dict[str, list[float]]:
+    """Exactly once and in order, from what each estate stored (what is not is put in
+    outcome["problems"]); the alerts' lateness."""
+    lateness: dict[str, list[float]] = {"due to fired": [], "fired to sent": []}
+    problems = outcome["problems"]
+
+    def expect(condition: bool, problem: str) -> None:
+        if not condition:
+            problems.append(problem)
+
+    for estate in estates:
+        db = PgDatabase(url, estate.key, max_size=2)
+        await db.open()
+        async with db.reading() as conn:
+            async def rows(sql: str, *args):
+                return await (await conn.execute(sql, args)).fetchall()
+
+            refs = {ref for key, ref in outcome["reported"] if key == estate.key}
+            stored = {r[0] for r in await rows("SELECT ref FROM tickets")}
+            expect(refs <= stored, f"{estate.key}: reports confirmed and not stored")
+            twice = await rows("SELECT resident_id FROM tickets GROUP BY resident_id "
+                               "HAVING count(*) > 1")
+            expect(not twice, f"{estate.key}: a report stored twice: {twice}")
+            steps = await rows("SELECT ticket_id, action FROM ticket_events WHERE action IN "
+                               "(?, ?, ?, ?, ?, ?) ORDER BY id", *STEPS)
+            seen: dict[int, list[str]] = {}
+            for ticket, action in steps:
+                seen.setdefault(ticket, []).append(action)
+            for ticket, actions in seen.items():
+                expect(actions == list(STEPS[:len(actions)]), f"{estate.key} {ticket}: {actions}")
+            unsent = await rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND "
+                                "failed_at IS NULL")
+            expect(unsent == [(0,)], f"{estate.key}: {unsent[0][0]} messages never sent")
+            order = await rows("SELECT recipient_id, id, sent_at FROM outbox WHERE sent_at IS "
+                               "NOT NULL ORDER BY recipient_id, id")
+            last: dict[int, str] = {}
+            for recipient, _, sent in order:
+                expect(sent >= last.get(recipient, ""), f"{estate.key}: {recipient} out of order")
+                last[recipient] = sent
+            for due, fired in await rows("SELECT due_at, fired_at FROM timers WHERE fired_at "
+                                         "IS NOT NULL AND kind LIKE '%late%'"):
+                lateness["due to fired"].append(_seconds(fired) - _seconds(due))
+            for created, sent in await rows(
+                    "SELECT created_at, sent_at FROM outbox WHERE kind IN ('overdue_alert', "
+                    "'sla_warning') AND sent_at IS NOT NULL"):
+                lateness["fired to sent"].append(_seconds(sent) - _seconds(created))
+        await db.close()
+    return lateness
+
+
+def _seconds(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def main_async(args) -> None:
+    run = uuid.uuid4().hex[:6]
+    estates = [Estate(n, args.people, run) for n in range(args.estates)]
+    folder = Path(tempfile.mkdtemp())
+    settings_file = folder / "estate.toml"
+    settings_file.write_text(SETTINGS, encoding="utf-8")
+    estates_file = folder / "estates.toml"
+    estates_file.write_text("\n".join(
+        f'[[estates]]\nkey = "{e.key}"\ntoken_env = "BENCH_TOKEN_{e.n}"\n'
+        f'settings = "{settings_file}"\n' for e in estates), encoding="utf-8")
+    began = time.perf_counter()
+    for estate in estates:
+        await prepare(estate, args.db, settings_file)
+    print(f"prepared {len(estates)} estates x {args.people} people in "
+          f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
+    one_file = folder / "one_estate.toml"
+    one_file.write_text(estates_file.read_text(encoding="utf-8").split("\n\n")[0] + "\n",
+                        encoding="utf-8")
+    outcome: dict = {"reported": set(), "finished": 0, "failed": [], "problems": []}
+    try:
+        with BotApiStandIn(first_update_id=10_000_000) as api:  # after the sign-ups
+            for estate in estates:
+                api.webhooks[estate.token] = {
+                    "url": f"https://lb.example/telegram/{estate.key}",
+                    "secret_token": estate.secret}
+            alone = _free_port()  # a worker serving one estate: what a worker costs itself
+            single = worker(api, one_file, estates[:1], args.db, alone)
+            _ready(f"http://127.0.0.1:{alone}")
+            outcome["one estate"] = metrics(f"http://127.0.0.1:{alone}").get(
+                "estatedesk_resident_memory_bytes", 0)
+            single.send_signal(signal.SIGTERM)
+            single.wait(timeout=60)
+            ports = [_free_port() for _ in range(args.workers)]
+            api.route = [f"http://127.0.0.1:{p}" for p in ports]
+            procs = [worker(api, estates_file, estates, args.db, p) for p in ports]
+            try:
+                for url in api.route:
+                    _ready(url)
+                memory_idle = [metrics(u).get("estatedesk_resident_memory_bytes", 0)
+                               for u in api.route]
+                await drive(api, estates, args, procs, outcome)
+                scraped = [metrics(u) for u in api.route[1:]]
+                outcome["cpu"] = {"workers": sum(_cpu_seconds(p.pid) for p in procs[1:]),
+                                  "driver and stand-in": time.process_time()}
+            finally:
+                for proc in procs:
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGTERM)
+                for proc in procs:
+                    try:
+                        proc.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+            timings, deliveries = list(api.timings), list(api.deliveries)
+        lateness = await check(args.db, estates, outcome)
+    finally:
+        for estate in estates:
+            await PgDatabase(args.db, estate.key).drop()
+    report(args, outcome, timings, deliveries, lateness, memory_idle, scraped)
+
+
+async def drive(api, estates, args, procs, outcome) -> None:
+    seconds = args.minutes * 60
+    tasks = []
+    for estate in estates:
+        staff = {name: Chat(api, estate, uid) for name, uid in estate.ids.items()}
+        for resident in estate.residents:
+            start_after = random.uniform(0, seconds * 0.45)
+            tasks.append(asyncio.create_task(story(api, estate, staff,
+                                                   Chat(api, estate, resident),
+                                                   start_after, outcome)))
+    started = time.monotonic()
+    killer = asyncio.create_task(_kill_later(procs[0], args.kill_at * 60))
+    done, pending = await asyncio.wait(tasks, timeout=seconds + 240)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        if task.exception() is not None:
+            outcome["failed"].append(repr(task.exception()))
+    killer.cancel()
+    outcome["seconds"] = time.monotonic() - started
+    outcome["unfinished"] = len(pending)
+    # what the sweeps and senders still owe is delivered before the count
+    await asyncio.sleep(15)
+
+
+async def _kill_later(proc: subprocess.Popen, after: float) -> None:
+    await asyncio.sleep(after)
+    proc.send_signal(signal.SIGKILL)
+    print(f"worker {proc.pid} killed", file=sys.stderr)
+
+
+def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -> None:
+    stories = args.estates * max(1, args.people - len(STAFF))
+    again = sum(1 for _, _, s in deliveries if s != 200)
+    print(f"{args.workers} workers, {args.estates} estates x {args.people} people, "
+          f"{outcome['seconds']:.0f} s; worker 1 killed at minute {args.kill_at}")
+    print(f"stories finished       {outcome['finished']} of {stories} "
+          f"({outcome['unfinished']} unfinished, {len(outcome['failed'])} failed)")
+    print(f"updates handled        {len(timings)}, delivered again after a failure {again}")
+    print(f"webhook time           p50 {percentile(timings, .5) * 1000:.0f} ms, "
+          f"p99 {percentile(timings, .99) * 1000:.0f} ms")
+    for name, values in lateness.items():
+        print(f"alerts {name:<15} p50 {percentile(values, .5):.1f} s, "
+              f"p99 {percentile(values, .99):.1f} s ({len(values)})")
+    rss = statistics.mean([m.get("estatedesk_resident_memory_bytes", 0) for m in scraped]
+                          or [0])
+    alone = outcome["one estate"]
+    each = (rss - alone) / max(1, args.estates - 1)
+    print(f"memory per estate      {each / 2**20:.1f} MiB (a worker: {alone / 2**20:.0f} MiB "
+          f"with one estate; with {args.estates}, {statistics.mean(memory_idle) / 2**20:.0f} "
+          f"MiB idle, {rss / 2**20:.0f} MiB at the end)")
+    waits = sum(m.get("estatedesk_pool_requests_queued", 0) for m in scraped)
+    wait_ms = sum(m.get("estatedesk_pool_requests_wait_ms", 0) for m in scraped)
+    asked = sum(m.get("estatedesk_pool_requests_num", 0) for m in scraped)
+    print(f"pool waits             {waits:.0f} of {asked:.0f} requests waited, "
+          f"{wait_ms / max(waits, 1):.0f} ms each on average (surviving workers)")
+    if outcome["failed"]:
+        print("failed stories:", *outcome["failed"][:5], sep="\n  ")
+    cpu = outcome.get("cpu", {})
+    print("CPU seconds            " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items()) +
+          f" (surviving workers; {os.cpu_count()} cores x {outcome['seconds']:.0f} s)")
+    if REFUSALS:
+        told: dict[str, int] = {}
+        for data, text in REFUSALS:
+            key = f"{data.split(':')[0]}:{data.split(':')[1]}: {text[:70]}"
+            told[key] = told.get(key, 0) + 1
+        print("taps answered with a toast:",
+              *(f"{n:5} {k}" for k, n in sorted(told.items(), key=lambda x: -x[1])[:8]),
+              sep="\n  ")
+    if outcome["problems"]:
+        print(f"NOT exactly once and in order ({len(outcome['problems'])}):",
+              *outcome["problems"][:10], sep="\n  ")
+        raise SystemExit(1)
+    print("exactly once and in order: checked")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU a live process has used (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ready(url: str, timeout: float = 120) -> None:
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the worker at {url} never became ready")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("ESTATEDESK_TEST_PG") or DEFAULT_DB)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--estates", type=int, default=20)
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--kill-at", type=float, default=3)
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
