@@ -150,11 +150,8 @@ class Chat:
         query = {"id": uuid.uuid4().hex, "from": self._user(), "chat_instance": "1",
                  "data": data, "message": shown}
         await self._push({"callback_query": query})
-        for method, params in reversed(self.api.calls[-2000:]):  # what the tap was told
-            if method == "answerCallbackQuery" and params.get("callback_query_id") == query["id"]:
-                if params.get("text"):
-                    REFUSALS.append((data, params["text"]))
-                break
+        if told := self.api.answered.get(query["id"]):  # a toast: what the tap was told
+            REFUSALS.append((data, told))
         return data
 
     def _button(self, prefix: str, label: str | None) -> str | None:
@@ -169,10 +166,15 @@ class Chat:
                         return data
         return None
 
-    async def seen(self, words: str, wait: float = 600) -> str:
+    def mark(self) -> int:
+        """Where this chat's messages stand now: `seen(..., after=)` looks only beyond."""
+        return len(self.api.by_chat.get(self.user_id, []))
+
+    async def seen(self, words: str, wait: float = 600, after: int = 0) -> str:
         until = time.monotonic() + wait
         while True:
-            for _, params, _ in reversed(self.api.by_chat.get(self.user_id, [])):
+            calls = self.api.by_chat.get(self.user_id, [])
+            for _, params, _ in reversed(calls[after:]):
                 if words in (params.get("text") or ""):
                     return params["text"]
             if time.monotonic() > until:
@@ -192,14 +194,13 @@ async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resi
     await resident.tap("r:pd")
     await resident.tap("r:d:")
     await resident.tap("r:s:morning")
+    clerk = staff["clerk"]
+    before = clerk.mark()
     await resident.tap("r:ok")
     said = await resident.seen("registered as R-")
     ref = said.split("registered as ")[1].split()[0].rstrip(".,")
     outcome["reported"].add((estate.key, ref))
-    clerk = staff["clerk"]
-    card = await clerk.seen(ref)
-    del card
-    ticket = await _ticket_of(clerk, ref)
+    ticket = await _ticket_of(clerk, ref, before)
     tech = staff["tech_a"] if rng.random() < 0.5 else staff["tech_b"]
     await asyncio.sleep(75 if rng.random() < 0.25 else rng.uniform(0, 10))  # a slow clerk?
     async with clerk.lock:
@@ -224,9 +225,10 @@ async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resi
     outcome["finished"] += 1
 
 
-async def _ticket_of(clerk: Chat, ref: str) -> int:
+async def _ticket_of(clerk: Chat, ref: str, after: int) -> int:
+    """The report's id, from the card the clerk received for it."""
     while True:
-        for _, params, _ in reversed(clerk.api.by_chat.get(clerk.user_id, [])):
+        for _, params, _ in clerk.api.by_chat.get(clerk.user_id, [])[after:]:
             markup = params.get("reply_markup") or {}
             if ref in (params.get("text") or "") and isinstance(markup, dict):
                 for row in markup.get("inline_keyboard", []):

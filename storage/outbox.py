@@ -40,16 +40,21 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage
 
 async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
                 limit: int, recipients: int, each: int) -> list[OutboxMessage]:
-    """The due messages (at most `each` of a person) of up to `recipients` people no other
-    worker holds a live claim on, claimed for `worker` until `until` (the caller serialises
+    """The due messages (at most `each` of a person, and none behind an older one of theirs
+    waiting to be tried again) of up to `recipients` people no other worker holds a live
+    claim on, claimed for `worker` until `until` (the caller serialises
     claims: one transaction at a time). A recipient's messages stay with one worker, so
     they go out in order; the rest of the people are left for the other workers."""
     moment = to_db_time(now)
     cur = await conn.execute(
         f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "
         f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
-        "claimed_until > ?) ORDER BY next_attempt_at, id LIMIT ?",
-        (moment, worker, moment, limit))
+        "claimed_until > ?) "
+        # an older message of theirs waiting to be tried again holds the later ones back
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
+        "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
+        "AND o.next_attempt_at > ?) ORDER BY id LIMIT ?",  # a person's in the order made
+        (moment, worker, moment, moment, limit))
     found: list[OutboxMessage] = []
     chosen: dict[int, int] = {}  # person -> messages taken
     for message in map(_message, await cur.fetchall()):

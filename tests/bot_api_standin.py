@@ -40,6 +40,7 @@ class BotApiStandIn:
         self.deliveries: list[tuple[int, str, int | str]] = []  # update, worker, status|error
         self.timings: list[float] = []  # seconds each update taken (2xx) spent with a worker
         self.acked: set[int] = set()  # updates a worker took (2xx)
+        self.answered: dict[str, str] = {}  # a button's query: the toast it was answered with
         self.by_chat: dict[int, list[tuple[str, dict, float]]] = {}  # calls, with their time
         self._queues: dict[tuple[str, int], deque] = {}
         self._turn = 0
@@ -184,6 +185,8 @@ class BotApiStandIn:
                 chat = int(params["chat_id"])
                 self.by_chat.setdefault(chat, []).append((method, params, time.monotonic()))
             self._lock.notify_all()
+            if method == "answerCallbackQuery":
+                self.answered[str(params.get("callback_query_id"))] = params.get("text") or ""
             if method == "getMe":
                 return BOT
             if method == "setWebhook":

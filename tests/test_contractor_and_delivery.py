@@ -1,8 +1,12 @@
 """A defect under warranty goes to the builder's contractor; messages reach people even when
 Telegram fails for a while."""
 
+from datetime import timedelta
+
+from storage import outbox
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
+from workflow import delivery
 
 
 async def test_a_contractor_without_telegram_is_phoned_and_the_desk_records_completion(desk):
@@ -91,3 +95,19 @@ async def test_messages_committed_before_a_crash_are_sent_after_restart(desk):
     desk.clock.advance(minutes=1)
     await desk.deliver()
     assert sum("New task" in t for t in tech.texts()) == 1
+
+
+async def test_a_message_waiting_to_be_tried_again_keeps_the_later_ones_behind_it(desk):
+    """Telegram failed the first of two messages to the clerk: the second waits for it, so
+    the clerk reads them in the order they happened; someone else's go out meanwhile."""
+    now = desk.clock()
+    async with desk.db.transaction() as conn:
+        for recipient in (9001, 9001, 9003):
+            await outbox.add(conn, recipient, "digest", now)
+    first, *_ = await delivery.due(desk.db, now)
+    await delivery.retry(desk.db, first, now, "Bad Gateway")  # tried again in 10 s
+    await delivery.release(desk.db)
+    assert [(m.recipient_id, m.id) for m in await delivery.due(desk.db, now)] == [(9003, 3)]
+    later = now + timedelta(seconds=11)
+    assert [m.id for m in await delivery.due(desk.db, later) if m.recipient_id == 9001] == \
+        [1, 2]
