@@ -93,7 +93,9 @@ async def mark_progress(conn: Connection, message_id: int, part: str) -> None:
 
 
 async def mark_sent(conn: Connection, message_id: int, now: datetime) -> None:
-    await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (to_db_time(now), message_id))
+    """The first time it was sent stays (a stalled worker's late mark changes nothing)."""
+    await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                       (to_db_time(now), message_id))
 
 
 async def mark_retry(conn: Connection, message_id: int, next_attempt: datetime,

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.wakeups import for_apps
+from storage.db import from_db_time
 from storage.postgres import PgDatabase
 from tests import backends
 from tests.harness import DeskHarness
@@ -234,5 +235,23 @@ async def test_a_stalled_sender_leaves_what_another_worker_took_over(desk):
     assert await delivery.still_mine(alive, taken[0], later, worker="alive")
     await delivery.sent(alive, taken[0], later)
     assert not await delivery.still_mine(alive, taken[0], later, worker="alive")  # sent
+    for db in (stalled, alive):
+        await db.close()
+
+
+async def test_a_late_sent_mark_from_a_stalled_worker_keeps_the_first_time(desk):
+    now = desk.clock()
+    async with desk.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (recipient_id, kind, payload, created_at, next_attempt_at) "
+            "VALUES (7300, 'digest', '{}', ?, ?)", (now.isoformat(), now.isoformat()))
+    stalled, alive = await workers(desk, 2)
+    [claimed] = await delivery.due(stalled, now, worker="stalled")
+    later = now + delivery.LEASE + timedelta(seconds=1)
+    [taken] = await delivery.due(alive, later, worker="alive")
+    await delivery.sent(alive, taken, later)
+    await delivery.sent(stalled, claimed, later + timedelta(seconds=30))  # its send returned
+    [(sent_at,)] = await desk.query("SELECT sent_at FROM outbox WHERE recipient_id = 7300")
+    assert from_db_time(sent_at) == later
     for db in (stalled, alive):
         await db.close()
