@@ -45,6 +45,7 @@ from storage.postgres import PgDatabase  # noqa: E402
 from tests.bot_api_standin import BotApiStandIn  # noqa: E402
 from tests.fake_telegram import BOT  # noqa: E402
 from tests.harness import DeskHarness, FakeClock  # noqa: E402
+from tests.test_serve_process import free_port, ready  # noqa: E402
 from workflow import admin, roles  # noqa: E402
 
 SETTINGS = """
@@ -78,10 +79,9 @@ class Estate:
 async def prepare(estate: Estate, url: str, settings_file: Path) -> None:
     """The estate's roster, staff and residents signed up, through the bot in-process."""
     desk = DeskHarness(Path("unused"), settings=estate_settings(str(settings_file)),
-                       clock=FakeClock(datetime.now(UTC)))
-    desk.db = PgDatabase(url, estate.key, max_size=2)
-    desk.schema = estate.key
-    await _start(desk)
+                       clock=FakeClock(datetime.now(UTC)),
+                       database=PgDatabase(url, estate.key, max_size=2))
+    await desk.start()
     rows = "".join(f"A,{u - estate.base}F-1,R{u},{estate.phone(u)}\n" for u in estate.residents)
     await desk.import_roster("building,unit,name,phone\n" + rows)
     names = {"clerk": (roles.CLERK, "Clerk"), "tech_a": (roles.TECHNICIAN, "Ah Wai"),
@@ -94,18 +94,6 @@ async def prepare(estate: Estate, url: str, settings_file: Path) -> None:
         await person.share_contact(estate.phone(user_id))
     await admin.set_webhook_secret(desk.db, estate.secret)
     await desk.stop()
-
-
-async def _start(desk: DeskHarness) -> None:
-    """DeskHarness.start on the estate's own database."""
-    from bot.app import build_application
-
-    await desk.db.open()
-    desk.app = build_application(desk.settings, desk.db, token="123:TEST",
-                                 api_url="http://bot-api.invalid", clock=desk.clock,
-                                 request=desk.api, rate_limited=False)
-    desk.app.bot_data.desk.deliver_at_once = False
-    await desk.app.initialize()
 
 
 class Chat:
@@ -343,19 +331,21 @@ async def main_async(args) -> None:
                 api.webhooks[estate.token] = {
                     "url": f"https://lb.example/telegram/{estate.key}",
                     "secret_token": estate.secret}
-            alone = _free_port()  # a worker serving one estate: what a worker costs itself
+            alone = free_port()  # a worker serving one estate: what a worker costs itself
             single = worker(api, one_file, estates[:1], args.db, alone)
-            _ready(f"http://127.0.0.1:{alone}")
+            if not ready(f"http://127.0.0.1:{alone}", 120):
+                raise SystemExit("a worker never became ready")
             outcome["one estate"] = metrics(f"http://127.0.0.1:{alone}").get(
                 "estatedesk_resident_memory_bytes", 0)
             single.send_signal(signal.SIGTERM)
             single.wait(timeout=60)
-            ports = [_free_port() for _ in range(args.workers)]
+            ports = [free_port() for _ in range(args.workers)]
             api.route = [f"http://127.0.0.1:{p}" for p in ports]
             procs = [worker(api, estates_file, estates, args.db, p) for p in ports]
             try:
                 for url in api.route:
-                    _ready(url)
+                    if not ready(url, 120):
+                        raise SystemExit(f"the worker at {url} never became ready")
                 memory_idle = [metrics(u).get("estatedesk_resident_memory_bytes", 0)
                                for u in api.route]
                 await drive(api, estates, args, procs, outcome)
@@ -424,7 +414,7 @@ def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -
         print(f"alerts {name:<15} p50 {percentile(values, .5):.1f} s, "
               f"p99 {percentile(values, .99):.1f} s ({len(values)})")
     rss = statistics.mean([m.get("estatedesk_resident_memory_bytes", 0) for m in scraped]
-                          or [0])
+                          or [outcome["one estate"]])  # no worker left to ask
     alone = outcome["one estate"]
     each = (rss - alone) / max(1, args.estates - 1)
     print(f"memory per estate      {each / 2**20:.1f} MiB (a worker: {alone / 2**20:.0f} MiB "
@@ -463,25 +453,6 @@ def _cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return 0.0
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ready(url: str, timeout: float = 120) -> None:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the worker at {url} never became ready")
 
 
 def main() -> None:

@@ -160,9 +160,10 @@ class DeskHarness:
     next_message_id: int = 1
     errors: list[BaseException] = field(default_factory=list)
     rate_limited: bool = False  # production's rate limiter in front of the stand-in
+    database: object | None = None  # instead of the suite's backend (the benchmarks')
 
     async def start(self) -> None:
-        self.db = backends.database(self.path, getattr(self, "schema", None))
+        self.db = self.database or backends.database(self.path, getattr(self, "schema", None))
         self.schema = getattr(self.db, "schema", None)
         await self.db.open()
         self.app = build_application(self.settings, self.db, token="123:TEST",
