@@ -25,8 +25,9 @@ async def resident_of_a12(desk: DeskHarness, language: str = "en") -> Person:
 
 async def report_leak(resident: Person,
                       description: str = "Water drips from the pipe under the sink.",
-                      photos: tuple[str, ...] = ()) -> None:
-    """Reports through the commands and buttons, in whatever language the resident uses."""
+                      photos: tuple[str, ...] = (), send: bool = True) -> None:
+    """Reports through the commands and buttons, in whatever language the resident uses
+    (without `send`, stops at the summary, before "Confirm and send")."""
     await resident.send("/repair")
     await resident.tap_data("r:c:plumbing")
     await resident.tap_data("r:g:normal")
@@ -36,7 +37,8 @@ async def report_leak(resident: Person,
         await resident.send_photo(photo)
     await resident.tap_data("r:pd")
     await choose_a_visit(resident)
-    await resident.tap_data("r:ok")
+    if send:
+        await resident.tap_data("r:ok")
 
 
 async def choose_a_visit(resident) -> None:

@@ -25,7 +25,7 @@ import pytest
 from tests import backends
 from tests.bot_api_standin import BotApiStandIn
 from tests.pg_relay import PgRelay
-from tests.stories import choose_a_visit, resident_of_a12, staff
+from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_end_to_end import ROOT
 from tests.test_serve_process import free_port, ready
 from workflow import admin
@@ -39,14 +39,7 @@ async def a_repair_waiting_for_its_confirmation(desk) -> None:
     """Everything but the last tap, done through a worker that has since stopped."""
     desk.clock.now = datetime.now(UTC)
     await staff(desk)
-    resident = await resident_of_a12(desk)
-    await resident.send("/repair")
-    await resident.tap_data("r:c:plumbing")
-    await resident.tap_data("r:g:normal")
-    await resident.send("Kitchen sink")
-    await resident.send("Water drips from the pipe under the sink.")
-    await resident.tap_data("r:pd")
-    await choose_a_visit(resident)
+    await report_leak(await resident_of_a12(desk), send=False)
     await admin.set_webhook_secret(desk.db, SECRET)
 
 
