@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.bot_api_standin import BotApiStandIn  # noqa: E402
+from bot.sandbox.bot_api import BotApiStandIn  # noqa: E402
 
 BATCH = 500
 SCRIPT = ["/start", "/help", "/mytickets", "/repair", "/cancel", "hello", "/mytickets",
@@ -32,37 +32,14 @@ SCRIPT = ["/start", "/help", "/mytickets", "/repair", "/cancel", "hello", "/myti
 
 
 class LeanStandIn(BotApiStandIn):
-    """Keeps no record of calls (a hundred thousand answers), only counts them, and serves
-    getUpdates by position rather than by scanning every update so far."""
+    """Keeps no record of calls or chats (a hundred thousand answers), only what the bot
+    confirmed."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.server.socket.listen(1024)  # a batch's answers arrive side by side
-        self.answered = 0
-
-    def answer(self, method: str, params: dict):
-        with self._lock:
-            if method == "getUpdates":
-                offset = int(params.get("offset") or 1)
-                self._lock.wait_for(lambda: len(self.updates) >= offset, timeout=0.5)
-                self.taken = offset - 1  # everything before the offset is confirmed
-                self._lock.notify_all()
-                return self.updates[offset - 1:offset - 1 + 100]
-            self.answered += 1
-            if method == "getMe":
-                from tests.fake_telegram import BOT
-                return BOT
-            if method == "sendMessage":
-                self._message_id += 1
-                return {"message_id": self._message_id, "date": int(time.time()),
-                        "chat": {"id": int(params["chat_id"]), "type": "private"},
-                        "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
-                        "text": params["text"]}
-            return True
+        super().__init__(keep_calls=False)
 
     def wait_taken(self, count: int, timeout: float = 600) -> bool:
-        with self._lock:
-            return self._lock.wait_for(lambda: getattr(self, "taken", 0) >= count, timeout)
+        return self.wait_until(lambda api: api.confirmed >= count, timeout)
 
 
 def update(user_id: int, n: int, text: str) -> dict:

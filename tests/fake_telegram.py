@@ -12,9 +12,9 @@ import httpx
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-BOT = {"id": 700000001, "is_bot": True, "first_name": "Estate Desk",
-       "username": "estatedesk_test_bot", "can_join_groups": False,
-       "can_read_all_group_messages": False, "supports_inline_queries": False}
+from bot.sandbox.bot_api import DEFAULT_BOT
+
+BOT = DEFAULT_BOT  # the same bot as the HTTP stand-in's
 MAX_TEXT = 4096  # UTF-16 code units, as Telegram counts
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64

@@ -6,8 +6,8 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.sandbox.bot_api import BotApiStandIn
 from tests import backends
-from tests.bot_api_standin import BotApiStandIn
 from tests.harness import DeskHarness, FakeClock
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_end_to_end import start_bot

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.bot_api_standin import BotApiStandIn
+from bot.sandbox.bot_api import BotApiStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def test_the_bot_answers_start_and_stops_cleanly_on_sigterm(tmp_path):
         assert conn.execute("SELECT language FROM people WHERE user_id = 4242").fetchall() == [
             ("en",)]
         assert conn.execute("SELECT value FROM meta WHERE key = 'bot_username'").fetchall() == [
-            ("estatedesk_test_bot",)]
+            ("estatedesk_demo_bot",)]
     assert any(m == "setMyCommands" for m, _ in api.calls)
 
 

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.sandbox.bot_api import BotApiStandIn
 from tests import backends
-from tests.bot_api_standin import BotApiStandIn
 from tests.pg_relay import PgRelay
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_end_to_end import ROOT
