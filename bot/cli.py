@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     cli_sales.add_parsers(sub)
     cli_db.add_parsers(sub)
     cli_web.add_parsers(sub)
+    demo = sub.add_parser("demo", help="try the desk in your browser, without Telegram: the real "
+                                       "bot against a local stand-in, with a demo estate")
+    demo.add_argument("--port", type=int, default=8080, help="the page's port (default 8080)")
+    demo.add_argument("--listen", default="127.0.0.1",
+                      help="the address to listen on (default 127.0.0.1: this computer only)")
+    demo.add_argument("--db", type=Path, help="keep the demo's SQLite file here (replaced at "
+                                              "every start); default a temporary folder")
+    demo.add_argument("--open", action="store_true", help="open the page in your browser")
     return parser
 
 
@@ -103,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "demo":
+        from bot.sandbox import demo  # never imported by the production commands
+        logging.getLogger().setLevel(logging.WARNING)
+        return demo.run(args.listen, args.port, args.db, args.open)
     try:
         env = deployment()
         settings = estate_settings(env.config_path)

@@ -263,6 +263,25 @@ class BotApiStandIn:
             chat = (query.get("message") or {}).get("chat") or query["from"]
             self._query_chat[str(query["id"])] = int(chat["id"])
 
+    @property
+    def lock(self) -> threading.Condition:
+        """Held while reading several things that must agree (the sandbox's snapshot)."""
+        return self._lock
+
+    def touch(self) -> None:
+        """Something beside the chats changed (the demo clock): the page looks again."""
+        with self._lock:
+            self._changed()
+
+    def next_message_id(self) -> int:
+        """Message ids are one sequence for both sides, as in a private chat."""
+        with self._lock:
+            return next(self._message_ids)
+
+    def messages(self, chat_id: int) -> list[dict]:
+        with self._lock:
+            return list(self.history.get(chat_id, []))
+
     def handled(self, update_id: int) -> bool:
         """Whether the bot has taken the update: confirmed by its next getUpdates, or a 2xx."""
         with self._lock:
@@ -453,10 +472,10 @@ class BotApiStandIn:
         group = f"album{next(self._file_ids)}"
         sent = []
         for item in params.get("media") or []:
-            if item.get("type") == "document":
-                content = {"document": self._document(item["media"], files)}
-            else:
-                content = {"photo": self._photo(item["media"], files)}
+            content: dict[str, Any] = (
+                {"document": self._document(item["media"], files)}
+                if item.get("type") == "document"
+                else {"photo": self._photo(item["media"], files)})
             message = self._message(params, media_group_id=group, **content,
                                     **_caption(item))
             self._remember(message, {})

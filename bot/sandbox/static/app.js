@@ -1,0 +1,275 @@
+"use strict";
+// The sandbox's page: phones side by side, each drawing one persona's chat from the state the
+// server keeps (Telegram-shaped messages), and sending what the person does.
+
+const WORDS = {
+  zh_Hant: {clock: "客服中心時間", ahead: "已快轉 {h} 小時", hour: "+1 小時", day: "+1 天",
+    add: "新增住戶", name: "姓名", phone: "電話", create: "加入", message: "訊息",
+    send: "傳送", photo: "📷", edited: "已編輯", setup: "正在建立示範屋苑…", ok: "確定",
+    resident: "住戶", clerk: "客服", technician: "維修人員", supervisor: "主管",
+    manager: "經理", contractor: "施工責任單位"},
+  zh_Hans: {clock: "客服中心时间", ahead: "已快进 {h} 小时", hour: "+1 小时", day: "+1 天",
+    add: "新增住户", name: "姓名", phone: "电话", create: "加入", message: "消息",
+    send: "发送", photo: "📷", edited: "已编辑", setup: "正在建立示范小区…", ok: "确定",
+    resident: "住户", clerk: "客服", technician: "维修人员", supervisor: "主管",
+    manager: "经理", contractor: "施工责任单位"},
+  en: {clock: "Desk time", ahead: "{h} h ahead", hour: "+1 hour", day: "+1 day",
+    add: "Add a resident", name: "Name", phone: "Phone", create: "Add", message: "Message",
+    send: "Send", photo: "📷", edited: "edited", setup: "Setting up the demo estate…",
+    ok: "OK", resident: "Resident", clerk: "Clerk", technician: "Technician",
+    supervisor: "Supervisor", manager: "Manager", contractor: "Responsible unit"},
+};
+const LANGUAGES = [["zh_Hant", "繁"], ["zh_Hans", "简"], ["en", "EN"]];
+
+let pageLanguage = localStorage.getItem("sandbox-language") || "zh_Hant";
+let state = null;
+let slots = null;         // the user id each phone shows
+const drawn = [];         // per phone: what was drawn last, to draw only what changed
+const toastsSeen = {};    // per user: how many of its toasts were shown
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const word = (key) => (WORDS[pageLanguage] || WORDS.en)[key] || key;
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child != null) node.append(child);
+  return node;
+}
+
+async function post(path, body) {
+  const options = body instanceof FormData ? {method: "POST", body}
+    : {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)};
+  const response = await fetch(path, options);
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    showStatus(answer.error || response.statusText);
+  }
+  return response;
+}
+
+let statusTimer = null;
+function showStatus(text) {
+  $("#status").textContent = text;
+  clearTimeout(statusTimer);
+  if (text) statusTimer = setTimeout(() => { $("#status").textContent = ""; }, 5000);
+}
+
+async function watch() {
+  let version = -1;
+  for (;;) {
+    try {
+      const response = await fetch(`/api/state?since=${version}`);
+      state = await response.json();
+      version = state.version;
+      draw();
+    } catch (error) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+function drawBar() {
+  document.documentElement.lang = {zh_Hant: "zh-Hant", zh_Hans: "zh-Hans", en: "en"}[pageLanguage];
+  $("#advance-hour").textContent = word("hour");
+  $("#advance-day").textContent = word("day");
+  $("#add-persona").textContent = word("add");
+  $("#page-language").value = pageLanguage;
+  const form = $("#new-persona");
+  form.name.placeholder = word("name");
+  form.phone.placeholder = word("phone");
+  $("button", form).textContent = word("create");
+  if (state) {
+    const ahead = state.clock.ahead_hours ? ` (${word("ahead").replace("{h}", state.clock.ahead_hours)})` : "";
+    $("#clock").textContent = `${word("clock")} ${state.clock.now}${ahead}`;
+    $("#title").textContent = "estatedesk";
+    if (!state.ready) showStatus(word("setup"));
+    else if ($("#status").textContent === word("setup")) showStatus("");
+  }
+}
+
+function draw() {
+  drawBar();
+  if (!state) return;
+  if (!slots) slots = [...state.shown];
+  const box = $("#phones");
+  while (box.children.length < slots.length) {
+    const index = box.children.length;
+    box.append(makePhone(index));
+    drawn[index] = {};
+  }
+  slots.forEach((user, index) => drawPhone(box.children[index], index, user));
+}
+
+function personaOf(user) {
+  return state.personas.find((p) => p.user_id === user);
+}
+
+function makePhone(index) {
+  const input = el("input", {type: "text", class: "text", maxlength: "4096", autocomplete: "off"});
+  const file = el("input", {type: "file", accept: "image/*", class: "file"});
+  const phone = el("section", {class: "phone"},
+    el("header", {},
+      el("select", {class: "persona", onchange: (e) => { slots[index] = Number(e.target.value); drawn[index] = {}; draw(); }}),
+      el("select", {class: "lang", onchange: (e) => post("/api/language", {user: slots[index], language: e.target.value})},
+        ...LANGUAGES.map(([code, label]) => el("option", {value: code}, label)))),
+    el("div", {class: "messages"}),
+    el("div", {class: "keyboard"}),
+    el("form", {class: "composer", onsubmit: (e) => {
+      e.preventDefault();
+      if (!input.value.trim()) return;
+      post("/api/say", {user: slots[index], text: input.value});
+      input.value = "";
+    }},
+      el("label", {class: "photo", title: "photo"}, word("photo"), file),
+      input,
+      el("button", {type: "submit", class: "send"}, word("send"))));
+  file.addEventListener("change", () => {
+    if (!file.files.length) return;
+    const form = new FormData();
+    form.append("user", slots[index]);
+    form.append("photo", file.files[0]);
+    form.append("caption", input.value);
+    input.value = "";
+    post("/api/photo", form);
+    file.value = "";
+  });
+  return phone;
+}
+
+function drawPhone(phone, index, user) {
+  const persona = personaOf(user);
+  phone.dataset.user = user;
+  const choices = state.personas.map((p) => `${p.user_id}:${p.name}:${p.role}`).join("|");
+  const select = $("select.persona", phone);
+  if (drawn[index].choices !== choices || drawn[index].pageLanguage !== pageLanguage) {
+    select.replaceChildren(...state.personas.map((p) =>
+      el("option", {value: p.user_id}, `${p.name} · ${word(p.role)}`)));
+    drawn[index].choices = choices;
+  }
+  select.value = user;
+  $("select.lang", phone).value = persona.language;
+  $("input.text", phone).placeholder = word("message");
+  $("button.send", phone).textContent = word("send");
+  const chat = state.chats[user] || [];
+  const key = JSON.stringify(chat) + pageLanguage;
+  if (drawn[index].chat !== key) {
+    const box = $(".messages", phone);
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    box.replaceChildren(...bubbles(chat, user));
+    if (atBottom || drawn[index].chat === undefined) box.scrollTop = box.scrollHeight;
+    $(".keyboard", phone).replaceChildren(...replyKeyboard(chat, user));
+    drawn[index].chat = key;
+  }
+  drawn[index].pageLanguage = pageLanguage;
+  drawToasts(phone, user);
+}
+
+function bubbles(chat, user) {
+  const out = [];
+  for (let i = 0; i < chat.length; i++) {
+    const message = chat[i];
+    if (message.media_group_id) {  // an album: one bubble
+      const album = [message];
+      while (i + 1 < chat.length && chat[i + 1].media_group_id === message.media_group_id) album.push(chat[++i]);
+      out.push(el("div", {class: "msg album-msg" + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}},
+        el("div", {class: "album"}, ...album.map(picture)),
+        album.find((m) => m.caption) ? album.find((m) => m.caption).caption : null));
+      continue;
+    }
+    out.push(bubble(message, user));
+  }
+  return out;
+}
+
+function picture(message) {
+  if (message.photo_url) return el("img", {src: message.photo_url, alt: "photo", loading: "lazy"});
+  if (message.document) return documentLink(message);
+  return el("div", {class: "missing"}, "🖼");
+}
+
+function documentLink(message) {
+  const name = message.document.file_name || "document";
+  return message.document_url
+    ? el("a", {class: "doc", href: message.document_url, download: name}, `📄 ${name}`)
+    : el("span", {class: "doc"}, `📄 ${name}`);
+}
+
+function bubble(message, user) {
+  const parts = [];
+  if (message.photo) parts.push(picture(message));
+  if (message.document) parts.push(documentLink(message));
+  if (message.voice) parts.push(message.voice_url ? el("audio", {controls: "", src: message.voice_url}) : "🎤");
+  if (message.contact) parts.push(`📱 ${message.contact.phone_number}`);
+  const text = message.text ?? message.caption;
+  if (text) parts.push(el("div", {class: "text"}, text));
+  if (message.edit_date) parts.push(el("span", {class: "edited"}, word("edited")));
+  const rows = (message.reply_markup || {}).inline_keyboard || [];
+  if (rows.length) {
+    parts.push(el("div", {class: "inline"}, ...rows.map((row) => el("div", {class: "row"},
+      ...row.map((button) => el("button", {
+        type: "button", dataset: {data: button.callback_data || ""},
+        onclick: () => button.url ? window.open(button.url, "_blank", "noopener")
+          : post("/api/tap", {user, message_id: message.message_id, data: button.callback_data}),
+      }, button.text))))));
+  }
+  return el("div", {class: "msg" + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}}, ...parts);
+}
+
+function replyKeyboard(chat, user) {
+  let shown = null;
+  for (const message of chat) {
+    if (message.outgoing) {
+      if (shown && shown.one_time_keyboard) shown = null;
+      continue;
+    }
+    if (message.keyboard) shown = message.keyboard.remove_keyboard ? null : message.keyboard;
+  }
+  if (!shown) return [];
+  return shown.keyboard.map((row) => el("div", {class: "row"}, ...row.map((button) => {
+    const label = typeof button === "string" ? button : button.text;
+    return el("button", {
+      type: "button", class: button.request_contact ? "contact" : "key",
+      onclick: () => button.request_contact ? post("/api/contact", {user}) : post("/api/say", {user, text: label}),
+    }, label);
+  })));
+}
+
+function drawToasts(phone, user) {
+  const toasts = state.toasts[user] || [];
+  const seen = toastsSeen[user] ?? toasts.length;  // what was there before the page opened
+  toastsSeen[user] = toasts.length;
+  for (const toast of toasts.slice(seen)) {
+    const box = el("div", {class: "toast" + (toast.alert ? " alert" : "")}, toast.text);
+    if (toast.alert) box.append(el("button", {type: "button", onclick: () => box.remove()}, word("ok")));
+    else setTimeout(() => box.remove(), 2500);
+    phone.append(box);
+  }
+}
+
+$("#advance-hour").addEventListener("click", () => post("/api/clock", {hours: 1}));
+$("#advance-day").addEventListener("click", () => post("/api/clock", {hours: 24}));
+$("#add-persona").addEventListener("click", () => { $("#new-persona").hidden = !$("#new-persona").hidden; });
+$("#page-language").addEventListener("change", (e) => {
+  pageLanguage = e.target.value;
+  localStorage.setItem("sandbox-language", pageLanguage);
+  draw();
+});
+$("#new-persona").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  const response = await post("/api/persona", {name: form.name.value, phone: form.phone.value, language: pageLanguage});
+  if (response.ok) {
+    const persona = await response.json();
+    slots.push(persona.user_id);
+    form.hidden = true;
+    form.name.value = "";
+  }
+});
+drawBar();
+watch();

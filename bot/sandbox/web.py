@@ -1,0 +1,205 @@
+"""The sandbox's page and the few JSON routes behind it: what each persona's phone shows, and
+what a person does on it (type, tap, share the contact, send a photo, switch the language),
+and the demo clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.sandbox.bot_api import BotApiStandIn
+from bot.sandbox.clock import DemoClock
+from bot.sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona, Phone
+from handlers.office import charts
+
+STATIC = Path(__file__).parent / "static"
+MAX_TEXT = 4096  # what a Telegram client lets one type
+MAX_PHOTO = 10 * 2 ** 20
+STATE_WAIT_SECONDS = 20.0
+PICTURES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+
+
+class BadRequest(Exception):
+    pass
+
+
+class Sandbox:
+    def __init__(self, api: BotApiStandIn, clock: DemoClock, people: list[Persona],
+                 shown: list[int], advanced: Callable[[], Awaitable[None]]) -> None:
+        self.api, self.clock, self.people = api, clock, people
+        self.shown = shown  # the phones on the page at first, by user id
+        self.advanced = advanced  # the desk looks at the clock again: the sweep runs
+        self.ready = False  # the demo estate is seeded
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/", self._index),
+                Route("/api/state", self._state),
+                Route("/api/file/{file_id}", self._file),
+                Route("/font/cjk.otf", self._font),
+                Route("/api/say", self._guarded(self._say), methods=["POST"]),
+                Route("/api/tap", self._guarded(self._tap), methods=["POST"]),
+                Route("/api/contact", self._guarded(self._contact), methods=["POST"]),
+                Route("/api/photo", self._guarded(self._photo), methods=["POST"]),
+                Route("/api/language", self._guarded(self._language), methods=["POST"]),
+                Route("/api/persona", self._guarded(self._persona), methods=["POST"]),
+                Route("/api/clock", self._guarded(self._clock), methods=["POST"]),
+                Mount("/static", StaticFiles(directory=STATIC), name="static")]
+
+    async def _index(self, request: Request) -> Response:
+        return FileResponse(STATIC / "index.html")
+
+    async def _state(self, request: Request) -> Response:
+        try:
+            since = int(request.query_params.get("since", "-1"))
+        except ValueError:
+            since = -1
+        await self.api.until(lambda: self.api.version > since, STATE_WAIT_SECONDS)
+        return JSONResponse(self.snapshot())
+
+    def snapshot(self) -> dict:
+        with self.api.lock:
+            version = self.api.version
+            chats = {str(p.user_id): [self._shown(m) for m in self.api.history.get(
+                p.user_id, [])] for p in self.people}
+            toasts = {str(p.user_id): list(self.api.toasts.get(p.user_id, []))
+                      for p in self.people}
+        return {"version": version, "ready": self.ready, "clock": self.clock.as_json(),
+                "personas": [p.as_json() for p in self.people], "shown": self.shown,
+                "chats": chats, "toasts": toasts}
+
+    def _shown(self, message: dict) -> dict:
+        """A message as the page draws it: the files as addresses of the page's own."""
+        shown = {k: v for k, v in message.items() if not k.startswith("_")}
+        if "_keyboard" in message:
+            shown["keyboard"] = message["_keyboard"]
+        shown["outgoing"] = not message["from"].get("is_bot")
+        for kind in ("photo", "document", "voice"):
+            if kind in message:
+                item = message[kind][-1] if kind == "photo" else message[kind]
+                shown[f"{kind}_url"] = (f"/api/file/{item['file_id']}"
+                                        if item["file_id"] in self.api.files else None)
+        return shown
+
+    async def _font(self, request: Request) -> Response:
+        """The CJK font the charts use: the page reads Chinese on a machine without one."""
+        return FileResponse(charts.font_path(), media_type="font/otf",
+                            headers={"Cache-Control": "max-age=86400"})
+
+    async def _file(self, request: Request) -> Response:
+        stored = self.api.files.get(request.path_params["file_id"])
+        if stored is None:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        disposition = "inline" if stored.mime.startswith("image/") else "attachment"
+        return Response(stored.data, media_type=stored.mime, headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{_quoted(stored.name)}"})
+
+    def _guarded(self, action):
+        async def endpoint(request: Request) -> Response:
+            if not self.ready:
+                return JSONResponse({"error": "the demo estate is still being set up"},
+                                    status_code=503)
+            try:
+                return JSONResponse(await action(request) or {"ok": True})
+            except BadRequest as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+            except NoSuchButton as exc:
+                return JSONResponse({"error": str(exc)}, status_code=409)
+        return endpoint
+
+    async def _body(self, request: Request) -> dict:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise BadRequest("send JSON") from None
+        if not isinstance(body, dict):
+            raise BadRequest("send a JSON object")
+        return body
+
+    def _phone(self, user) -> Phone:
+        person = next((p for p in self.people if str(p.user_id) == str(user)), None)
+        if person is None:
+            raise BadRequest("no such persona")
+        return Phone(self.api, person)
+
+    async def _say(self, request: Request) -> None:
+        body = await self._body(request)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise BadRequest("type something first")
+        if len(text) > MAX_TEXT:
+            raise BadRequest(f"a message holds at most {MAX_TEXT} characters")
+        self._phone(body.get("user")).say(text)
+
+    async def _tap(self, request: Request) -> None:
+        body = await self._body(request)
+        try:
+            message_id = int(body["message_id"])
+        except (KeyError, TypeError, ValueError):
+            raise BadRequest("which message?") from None
+        self._phone(body.get("user")).tap(message_id, str(body.get("data")))
+
+    async def _contact(self, request: Request) -> None:
+        phone = self._phone((await self._body(request)).get("user"))
+        if not phone.persona.phone:
+            raise BadRequest("this persona has no phone number")
+        phone.share_contact()
+
+    async def _photo(self, request: Request) -> None:
+        form = await request.form(max_files=1, max_part_size=MAX_PHOTO)
+        upload = form.get("photo")
+        if not isinstance(upload, UploadFile) or upload.content_type not in PICTURES:
+            raise BadRequest("choose a picture (JPEG, PNG, WebP or GIF)")
+        data = await upload.read()
+        if not data or len(data) > MAX_PHOTO:
+            raise BadRequest("a photo of at most 10 MB")
+        caption = form.get("caption")
+        self._phone(form.get("user")).send_photo(
+            data, upload.content_type or "image/jpeg",
+            caption[:1024] if isinstance(caption, str) else "")
+
+    async def _language(self, request: Request) -> None:
+        """As a person does it: /language, then the language's button."""
+        body = await self._body(request)
+        phone = self._phone(body.get("user"))
+        language = body.get("language")
+        if language not in LANGUAGE_CODES:
+            raise BadRequest("zh_Hant, zh_Hans or en")
+        phone.persona.language = language
+        await phone.send("/language")
+        await phone.tap_starting(f"o:lang:{language}")
+
+    async def _persona(self, request: Request) -> dict:
+        """Another resident, who starts with /start and shares a phone number."""
+        body = await self._body(request)
+        name = str(body.get("name") or "").strip()[:64]
+        phone = str(body.get("phone") or "").strip()[:32]
+        if not name or not phone:
+            raise BadRequest("a name and a phone number")
+        language = str(body.get("language"))
+        if language not in LANGUAGE_CODES:
+            language = "zh_Hant"
+        person = Persona(max(p.user_id for p in self.people) + 1, name, "resident",
+                         language, phone)
+        self.people.append(person)
+        Phone(self.api, person).say("/start")
+        return person.as_json()
+
+    async def _clock(self, request: Request) -> dict:
+        hours = (await self._body(request)).get("hours")
+        if hours not in (1, 24):
+            raise BadRequest("1 hour or 24")
+        self.clock.advance(hours)
+        await self.advanced()
+        self.api.touch()
+        return self.clock.as_json()
+
+
+def _quoted(name: str) -> str:
+    from urllib.parse import quote
+    return quote(name)

@@ -1,0 +1,145 @@
+"""`estatedesk demo`: the real bot and a seeded demo estate behind a page where one person
+plays every role. First what the page's routes refuse, then the whole story in a real
+headless Chromium: a resident reports a leak with a photo, the clerk dispatches it, the
+technician completes it with an after-photo, the resident confirms, the clock is advanced and
+the survey answered."""
+
+import httpx
+import pytest
+
+from bot.sandbox import seed
+from tests.sandbox_page import Demo, Page, browser
+
+RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
+                               seed.TECHNICIAN.user_id)
+pytestmark = pytest.mark.sqlite_only  # the demo keeps its estate in a SQLite file of its own
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    running = Demo(tmp_path_factory.mktemp("demo"))
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        assert running.stop() == 0, running.log.read_text()
+
+
+def state(demo) -> dict:
+    return httpx.get(f"{demo.url}/api/state").json()
+
+
+def test_the_demo_estate_is_seeded_with_tickets_in_different_states(demo):
+    seen = state(demo)
+    assert seen["ready"] is True
+    assert [p["role"] for p in seen["personas"]] == [
+        "resident", "resident", "clerk", "technician", "technician", "supervisor", "manager",
+        "contractor"]
+    assert seen["shown"] == [p.user_id for p in seed.SHOWN]
+    clerk = "\n".join(m.get("text", "") for m in seen["chats"][str(CLERK)])
+    for ref in ("R-2026-00001", "R-2026-00002", "R-2026-00003", "R-2026-00004"):
+        assert ref in clerk
+    contractor = seen["chats"][str(seed.CONTRACTOR.user_id)][-1]
+    assert "R-2026-00003" in contractor["text"] and contractor["reply_markup"]
+    completion = [m for m in seen["chats"][str(TECHNICIAN)] if m.get("photo")]
+    assert completion and completion[0]["photo_url"].startswith("/api/file/")
+    assert httpx.get(demo.url + completion[0]["photo_url"]).headers["content-type"] == \
+        "image/png"
+
+
+def test_the_page_refuses_what_a_telegram_client_could_not_send(demo):
+    before = state(demo)["version"]
+    api = demo.url + "/api"
+    too_long = httpx.post(f"{api}/say", json={"user": RESIDENT, "text": "x" * 5000})
+    assert too_long.status_code == 400 and "4096" in too_long.json()["error"]
+    assert httpx.post(f"{api}/say", json={"user": 99, "text": "hi"}).status_code == 400
+    assert httpx.post(f"{api}/say", content=b"not json").status_code == 400
+    forged = httpx.post(f"{api}/tap", json={"user": RESIDENT, "message_id": 1,
+                                            "data": "d:tech:1:0"})
+    assert forged.status_code == 409  # no such button on that message
+    not_a_picture = httpx.post(f"{api}/photo", data={"user": str(RESIDENT)},
+                               files={"photo": ("a.txt", b"hello", "text/plain")})
+    assert not_a_picture.status_code == 400
+    assert httpx.post(f"{api}/clock", json={"hours": -24}).status_code == 400
+    assert httpx.post(f"{api}/language", json={"user": RESIDENT,
+                                               "language": "fr"}).status_code == 400
+    after = state(demo)
+    assert after["version"] == before  # nothing reached the bot
+    assert after["clock"]["ahead_hours"] == 0
+
+
+def test_a_leak_from_report_to_survey_in_the_browser(demo, tmp_path):
+    photo = tmp_path / "leak.png"
+    photo.write_bytes(seed.picture("#b5651d", "leak"))
+    driver = browser()
+    try:
+        page = Page(driver, demo.url)
+        page.sees(RESIDENT, "A 12F-3")
+        page.screenshot("start")
+
+        # The resident reads English, and reports a leak with a photo.
+        page.choose("select.lang", "en", RESIDENT)
+        page.sees(RESIDENT, "I will speak English with you from now on.")
+        page.tap(RESIDENT, "m:repair")
+        page.tap(RESIDENT, "r:c:plumbing")
+        page.tap(RESIDENT, "r:g:normal")
+        page.sees(RESIDENT, "Where in the unit is it?")
+        page.type(RESIDENT, "Kitchen sink")
+        assert "Please describe the problem" in page.last_message(RESIDENT)
+        page.type(RESIDENT, "Water drips from the pipe under the sink.")
+        page.upload_photo(RESIDENT, photo)
+        page.wait(lambda: page.run(
+            f"return document.querySelectorAll(\".phone[data-user='{RESIDENT}'] "
+            f".msg.out img\").length"), "the resident's photo in the chat")
+        page.tap(RESIDENT, "r:pd")
+        page.tap(RESIDENT, "r:d:")
+        page.tap(RESIDENT, "r:s:")
+        page.sees(RESIDENT, "Photos: 1")
+        page.screenshot("report")
+        page.tap(RESIDENT, "r:ok")
+        page.sees(RESIDENT, "registered as R-2026-00005")
+
+        # The clerk sees the card with the photo and assigns the first technician.
+        page.sees(CLERK, "R-2026-00005")
+        page.wait(lambda: page.run(
+            f"return document.querySelectorAll(\".phone[data-user='{CLERK}'] img\").length"),
+            "the report's photo on the clerk's phone")
+        page.tap(CLERK, "d:tech:5:")
+        page.tap(CLERK, f"d:pt:5:{TECHNICIAN}:")
+        page.tap(CLERK, f"d:dl:5:t{TECHNICIAN}:")
+        page.sees(CLERK, "R-2026-00005 已派給")
+        page.screenshot("dispatch")
+
+        # The technician goes, arrives, and completes it with an after-photo.
+        page.sees(TECHNICIAN, "R-2026-00005")
+        page.tap(TECHNICIAN, "w:go:5")
+        page.sees(RESIDENT, "the technician is on the way")
+        page.tap(TECHNICIAN, "w:at:5")
+        page.tap(TECHNICIAN, "w:done:5")
+        page.upload_photo(TECHNICIAN, photo)
+        page.tap(TECHNICIAN, "w:pd")
+        page.type(TECHNICIAN, "換了水管接頭的墊圈。")
+        page.type(TECHNICIAN, "1")
+        assert "材料費" in page.last_message(TECHNICIAN)
+        page.type(TECHNICIAN, "0")
+        page.sees(TECHNICIAN, "R-2026-00005 已完工")
+        page.screenshot("complete")
+
+        # The resident confirms; a day and a few hours later the callback survey comes.
+        page.sees(RESIDENT, "Is it fixed?")
+        page.tap(RESIDENT, "s:ok:5")
+        page.sees(RESIDENT, "R-2026-00005 is closed")
+        page.click("#advance-day")
+        for _ in range(24):  # the survey waits for the allowed hours (09:00-20:00)
+            if page.shows(RESIDENT, "How did we do?", timeout=3):
+                break
+            page.click("#advance-hour")
+        page.sees(RESIDENT, "How did we do?")
+        assert "已快轉" in page.run("return document.querySelector('#clock').innerText")
+        page.tap(RESIDENT, "sv:r:5:5")
+        page.tap(RESIDENT, "sv:n:5")
+        page.type(RESIDENT, "Quick and tidy, thank you.")
+        page.sees(RESIDENT, "Thank you for your feedback.")
+        page.screenshot("survey")
+    finally:
+        driver.quit()
