@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,8 +32,9 @@ class Demo:
         self.log = folder / "demo.log"
         env = {k: v for k, v in os.environ.items()
                if k not in ("TELEGRAM_BOT_TOKEN", "ESTATEDESK_DB", "ESTATEDESK_CONFIG")}
+        # The README's run command, with no token: it says so, and starts the sandbox.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "demo", "--port", str(self.port),
+            [str(ROOT / "scripts" / "run"), "--port", str(self.port),
              "--db", str(folder / "demo.sqlite3")], cwd=ROOT, env=env,
             stdout=self.log.open("w"), stderr=subprocess.STDOUT)
 
@@ -169,5 +169,7 @@ class Page:
         """Kept under docs/ when ESTATEDESK_SCREENSHOTS=1 (the README shows them)."""
         if os.environ.get("ESTATEDESK_SCREENSHOTS"):
             (ROOT / "docs").mkdir(exist_ok=True)
+            self.wait(lambda: self.run("return document.fonts.status === 'loaded'"),
+                      "the page's fonts")
             time.sleep(0.5)  # a toast or a photo still drawing
             self.driver.save_screenshot(str(ROOT / "docs" / f"sandbox-{name}.png"))

@@ -30,6 +30,8 @@ def state(demo) -> dict:
 
 
 def test_the_demo_estate_is_seeded_with_tickets_in_different_states(demo):
+    first_line = demo.log.read_text().splitlines()[0]
+    assert first_line.startswith("TELEGRAM_BOT_TOKEN is not set: starting the sandbox")
     seen = state(demo)
     assert seen["ready"] is True
     assert [p["role"] for p in seen["personas"]] == [
@@ -141,5 +143,48 @@ def test_a_leak_from_report_to_survey_in_the_browser(demo, tmp_path):
         page.type(RESIDENT, "Quick and tidy, thank you.")
         page.sees(RESIDENT, "Thank you for your feedback.")
         page.screenshot("survey")
+        driver.set_window_size(420, 900)  # on a phone: the phones one under the other
+        assert page.run("return document.documentElement.scrollWidth") <= 420
+        page.screenshot("on-a-phone")
+    finally:
+        driver.quit()
+
+
+def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(demo):
+    driver = browser()
+    try:
+        page = Page(driver, demo.url)
+        page.sees(CLERK, "R-2026-00004")
+
+        # Another flat's owner joins: /start, then the contact button under the chat.
+        page.choose("#page-language", "en")
+        page.click("#add-persona")
+        form = driver.find_element("css selector", "#new-persona")
+        form.find_element("name", "name").send_keys("B 3F-2 owner")
+        form.find_element("css selector", "button").click()
+        newcomer = page.wait(lambda: page.run(
+            "const s = document.querySelectorAll('.phone');"
+            "return s.length === 6 && Number(s[5].dataset.user);"), "a sixth phone")
+        page.sees(newcomer, "share your phone number")
+        page.wait(lambda: page.run(
+            f"const b = document.querySelector(\".phone[data-user='{newcomer}'] "
+            f".keyboard button.contact\"); if (b) b.click(); return !!b;"),
+            "the contact button")
+        page.sees(newcomer, "B 3F-2")
+        page.screenshot("new-resident")
+
+        # The supervisor's phone switched to the manager, who asks for the month's report.
+        manager = seed.MANAGER.user_id
+        page.choose("select.persona", str(manager), seed.SUPERVISOR.user_id)
+        page.type(manager, "/report")
+        page.tap(manager, "rp:m:")
+        link = page.wait(lambda: page.run(
+            f"const a = document.querySelector(\".phone[data-user='{manager}'] a.doc\");"
+            "return a && [a.innerText, a.getAttribute('href')];"), "the report to download")
+        assert link[0].endswith(".xlsx")
+        workbook = httpx.get(demo.url + link[1])
+        assert workbook.content[:2] == b"PK"  # a zip: the XLSX itself
+        assert "attachment" in workbook.headers["content-disposition"]
+        page.screenshot("report-download")
     finally:
         driver.quit()

@@ -493,7 +493,8 @@ class BotApiStandIn:
             found["reply_markup"] = markup
         else:  # an edit without a keyboard takes the old one away, as on Telegram
             found.pop("reply_markup", None)
-        found["edit_date"] = int(time.time())
+        if method != "editMessageReplyMarkup":  # a client marks only a changed text edited
+            found["edit_date"] = int(time.time())
         return {k: v for k, v in found.items() if not k.startswith("_")}
 
     def _find(self, params: dict) -> dict:

@@ -5,17 +5,17 @@
 const WORDS = {
   zh_Hant: {clock: "客服中心時間", ahead: "已快轉 {h} 小時", hour: "+1 小時", day: "+1 天",
     add: "新增住戶", name: "姓名", phone: "電話", create: "加入", message: "訊息",
-    send: "傳送", photo: "📷", edited: "已編輯", setup: "正在建立示範屋苑…", ok: "確定",
+    send: "傳送", photo: "照片", edited: "已編輯", setup: "正在建立示範屋苑…", ok: "確定",
     resident: "住戶", clerk: "客服", technician: "維修人員", supervisor: "主管",
     manager: "經理", contractor: "施工責任單位"},
   zh_Hans: {clock: "客服中心时间", ahead: "已快进 {h} 小时", hour: "+1 小时", day: "+1 天",
     add: "新增住户", name: "姓名", phone: "电话", create: "加入", message: "消息",
-    send: "发送", photo: "📷", edited: "已编辑", setup: "正在建立示范小区…", ok: "确定",
+    send: "发送", photo: "照片", edited: "已编辑", setup: "正在建立示范小区…", ok: "确定",
     resident: "住户", clerk: "客服", technician: "维修人员", supervisor: "主管",
     manager: "经理", contractor: "施工责任单位"},
   en: {clock: "Desk time", ahead: "{h} h ahead", hour: "+1 hour", day: "+1 day",
     add: "Add a resident", name: "Name", phone: "Phone", create: "Add", message: "Message",
-    send: "Send", photo: "📷", edited: "edited", setup: "Setting up the demo estate…",
+    send: "Send", photo: "Photo", edited: "edited", setup: "Setting up the demo estate…",
     ok: "OK", resident: "Resident", clerk: "Clerk", technician: "Technician",
     supervisor: "Supervisor", manager: "Manager", contractor: "Responsible unit"},
 };
@@ -115,10 +115,19 @@ function makePhone(index) {
   const file = el("input", {type: "file", accept: "image/*", class: "file"});
   const phone = el("section", {class: "phone"},
     el("header", {},
-      el("select", {class: "persona", onchange: (e) => { slots[index] = Number(e.target.value); drawn[index] = {}; draw(); }}),
+      el("select", {class: "persona", onchange: (e) => {
+        slots[index] = Number(e.target.value);
+        drawn[index] = {};
+        phone.dataset.stick = "yes";
+        draw();
+      }}),
       el("select", {class: "lang", onchange: (e) => post("/api/language", {user: slots[index], language: e.target.value})},
         ...LANGUAGES.map(([code, label]) => el("option", {value: code}, label)))),
-    el("div", {class: "messages"}),
+    el("div", {class: "messages", onscroll: (e) => {
+      if (Date.now() - (phone.touched || 0) > 1000) return;  // moved by the page, not a person
+      const box = e.target;  // reading older messages: stay there; back at the end: follow
+      phone.dataset.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 60 ? "yes" : "no";
+    }}, el("div", {class: "log"})),
     el("div", {class: "keyboard"}),
     el("form", {class: "composer", onsubmit: (e) => {
       e.preventDefault();
@@ -129,6 +138,14 @@ function makePhone(index) {
       el("label", {class: "photo", title: "photo"}, word("photo"), file),
       input,
       el("button", {type: "submit", class: "send"}, word("send"))));
+  // Photos and fonts arriving make the chat taller after it was drawn: follow it down.
+  new ResizeObserver(() => {
+    const box = $(".messages", phone);
+    if (phone.dataset.stick !== "no") box.scrollTop = box.scrollHeight;
+  }).observe($(".log", phone));
+  for (const kind of ["wheel", "touchmove", "keydown", "mousedown"]) {
+    $(".messages", phone).addEventListener(kind, () => { phone.touched = Date.now(); });
+  }
   file.addEventListener("change", () => {
     if (!file.files.length) return;
     const form = new FormData();
@@ -156,13 +173,13 @@ function drawPhone(phone, index, user) {
   $("select.lang", phone).value = persona.language;
   $("input.text", phone).placeholder = word("message");
   $("button.send", phone).textContent = word("send");
+  $("label.photo", phone).firstChild.textContent = word("photo");
   const chat = state.chats[user] || [];
   const key = JSON.stringify(chat) + pageLanguage;
   if (drawn[index].chat !== key) {
     const box = $(".messages", phone);
-    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-    box.replaceChildren(...bubbles(chat, user));
-    if (atBottom || drawn[index].chat === undefined) box.scrollTop = box.scrollHeight;
+    $(".log", phone).replaceChildren(...bubbles(chat, user));
+    if (phone.dataset.stick !== "no") box.scrollTop = box.scrollHeight;
     $(".keyboard", phone).replaceChildren(...replyKeyboard(chat, user));
     drawn[index].chat = key;
   }
@@ -177,7 +194,7 @@ function bubbles(chat, user) {
     if (message.media_group_id) {  // an album: one bubble
       const album = [message];
       while (i + 1 < chat.length && chat[i + 1].media_group_id === message.media_group_id) album.push(chat[++i]);
-      out.push(el("div", {class: "msg album-msg" + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}},
+      out.push(el("div", {class: "msg photo-msg" + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}},
         el("div", {class: "album"}, ...album.map(picture)),
         album.find((m) => m.caption) ? album.find((m) => m.caption).caption : null));
       continue;
@@ -188,7 +205,9 @@ function bubbles(chat, user) {
 }
 
 function picture(message) {
-  if (message.photo_url) return el("img", {src: message.photo_url, alt: "photo", loading: "lazy"});
+  if (message.photo_url) {
+    return el("img", {src: message.photo_url, alt: "photo"});
+  }
   if (message.document) return documentLink(message);
   return el("div", {class: "missing"}, "🖼");
 }
@@ -218,7 +237,8 @@ function bubble(message, user) {
           : post("/api/tap", {user, message_id: message.message_id, data: button.callback_data}),
       }, button.text))))));
   }
-  return el("div", {class: "msg" + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}}, ...parts);
+  const kind = message.photo ? " photo-msg" : "";
+  return el("div", {class: "msg" + kind + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}}, ...parts);
 }
 
 function replyKeyboard(chat, user) {
