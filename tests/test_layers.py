@@ -49,3 +49,17 @@ def test_arm_alone_writes_a_tickets_timers():
                 continue
             text = path.read_text(encoding="utf-8")
             assert not any(w in text for w in writers), f"{path} writes a ticket's timers"
+
+
+def test_production_never_loads_the_sandbox():
+    """The sandbox (its stand-in, its demo clock) is only for `estatedesk demo` and the tests:
+    the command line loads it inside that command, nothing else at all."""
+    for package in LAYERS:
+        for path in (ROOT / package).rglob("*.py"):
+            if "sandbox" in path.parts or path.name == "cli.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert "bot.sandbox" not in text and "DemoClock" not in text, path
+    cli = (ROOT / "bot" / "cli.py").read_text(encoding="utf-8")
+    top = cli[:cli.index("\ndef ")]
+    assert "sandbox" not in top  # not among the imports every command makes

@@ -20,6 +20,8 @@ def test_a_built_wheel_ships_the_catalogs_and_runs(tmp_path):
          str(wheel)], capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stderr
     assert (site / "locales" / "zh_Hant" / "LC_MESSAGES" / "estatedesk.po").is_file()
+    for page in ("index.html", "app.js", "style.css"):  # the sandbox's page
+        assert (site / "bot" / "sandbox" / "static" / page).is_file()
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
     said = subprocess.run(
         [sys.executable, "-c", "import handlers.i18n as i; "
@@ -30,4 +32,4 @@ def test_a_built_wheel_ships_the_catalogs_and_runs(tmp_path):
     assert where.startswith(str(site)) and text == "我要報修"
     helped = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
-    assert helped.returncode == 0 and "backup" in helped.stdout
+    assert helped.returncode == 0 and "backup" in helped.stdout and "demo" in helped.stdout

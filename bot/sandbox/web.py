@@ -25,8 +25,32 @@ STATE_WAIT_SECONDS = 20.0
 PICTURES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
+# What the page's routes refuse, by code: the page says it in the person's language; the
+# English is for anyone calling the routes by hand.
+REFUSALS = {
+    "setting_up": "the demo estate is still being set up",
+    "not_json": "send a JSON object",
+    "no_persona": "no such persona",
+    "empty": "type something first",
+    "too_long": f"a message holds at most {MAX_TEXT} characters",
+    "no_button": "that button is not on that message (any more)",
+    "no_phone": "this persona has no phone number",
+    "not_picture": "choose a picture (JPEG, PNG, WebP or GIF)",
+    "too_big": "a photo of at most 10 MB",
+    "language": "zh_Hant, zh_Hans or en",
+    "persona_fields": "a name and a phone number",
+    "hours": "1 hour or 24",
+}
+
+
 class BadRequest(Exception):
-    pass
+    def __init__(self, code: str) -> None:
+        super().__init__(REFUSALS[code])
+        self.code = code
+
+
+def _refusal(code: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": REFUSALS[code], "code": code}, status_code=status)
 
 
 class Sandbox:
@@ -102,38 +126,37 @@ class Sandbox:
     def _guarded(self, action):
         async def endpoint(request: Request) -> Response:
             if not self.ready:
-                return JSONResponse({"error": "the demo estate is still being set up"},
-                                    status_code=503)
+                return _refusal("setting_up", 503)
             try:
                 return JSONResponse(await action(request) or {"ok": True})
             except BadRequest as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-            except NoSuchButton as exc:
-                return JSONResponse({"error": str(exc)}, status_code=409)
+                return _refusal(exc.code, 400)
+            except NoSuchButton:
+                return _refusal("no_button", 409)
         return endpoint
 
     async def _body(self, request: Request) -> dict:
         try:
             body = await request.json()
         except ValueError:
-            raise BadRequest("send JSON") from None
+            raise BadRequest("not_json") from None
         if not isinstance(body, dict):
-            raise BadRequest("send a JSON object")
+            raise BadRequest("not_json")
         return body
 
     def _phone(self, user) -> Phone:
         person = next((p for p in self.people if str(p.user_id) == str(user)), None)
         if person is None:
-            raise BadRequest("no such persona")
+            raise BadRequest("no_persona")
         return Phone(self.api, person)
 
     async def _say(self, request: Request) -> None:
         body = await self._body(request)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise BadRequest("type something first")
+            raise BadRequest("empty")
         if len(text) > MAX_TEXT:
-            raise BadRequest(f"a message holds at most {MAX_TEXT} characters")
+            raise BadRequest("too_long")
         self._phone(body.get("user")).say(text)
 
     async def _tap(self, request: Request) -> None:
@@ -141,23 +164,23 @@ class Sandbox:
         try:
             message_id = int(body["message_id"])
         except (KeyError, TypeError, ValueError):
-            raise BadRequest("which message?") from None
+            raise BadRequest("no_button") from None
         self._phone(body.get("user")).tap(message_id, str(body.get("data")))
 
     async def _contact(self, request: Request) -> None:
         phone = self._phone((await self._body(request)).get("user"))
         if not phone.persona.phone:
-            raise BadRequest("this persona has no phone number")
+            raise BadRequest("no_phone")
         phone.share_contact()
 
     async def _photo(self, request: Request) -> None:
         form = await request.form(max_files=1, max_part_size=MAX_PHOTO)
         upload = form.get("photo")
         if not isinstance(upload, UploadFile) or upload.content_type not in PICTURES:
-            raise BadRequest("choose a picture (JPEG, PNG, WebP or GIF)")
+            raise BadRequest("not_picture")
         data = await upload.read()
         if not data or len(data) > MAX_PHOTO:
-            raise BadRequest("a photo of at most 10 MB")
+            raise BadRequest("too_big")
         caption = form.get("caption")
         self._phone(form.get("user")).send_photo(
             data, upload.content_type or "image/jpeg",
@@ -169,7 +192,7 @@ class Sandbox:
         phone = self._phone(body.get("user"))
         language = body.get("language")
         if language not in LANGUAGE_CODES:
-            raise BadRequest("zh_Hant, zh_Hans or en")
+            raise BadRequest("language")
         phone.persona.language = language
         await phone.send("/language")
         await phone.tap_starting(f"o:lang:{language}")
@@ -180,7 +203,7 @@ class Sandbox:
         name = str(body.get("name") or "").strip()[:64]
         phone = str(body.get("phone") or "").strip()[:32]
         if not name or not phone:
-            raise BadRequest("a name and a phone number")
+            raise BadRequest("persona_fields")
         language = str(body.get("language"))
         if language not in LANGUAGE_CODES:
             language = "zh_Hant"
@@ -193,7 +216,7 @@ class Sandbox:
     async def _clock(self, request: Request) -> dict:
         hours = (await self._body(request)).get("hours")
         if hours not in (1, 24):
-            raise BadRequest("1 hour or 24")
+            raise BadRequest("hours")
         self.clock.advance(hours)
         await self.advanced()
         self.api.touch()

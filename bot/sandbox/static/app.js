@@ -7,17 +7,31 @@ const WORDS = {
     add: "新增住戶", name: "姓名", phone: "電話", create: "加入", message: "訊息",
     send: "傳送", photo: "照片", edited: "已編輯", setup: "正在建立示範屋苑…", ok: "確定",
     resident: "住戶", clerk: "客服", technician: "維修人員", supervisor: "主管",
-    manager: "經理", contractor: "施工責任單位"},
+    manager: "經理", contractor: "施工責任單位",
+    setting_up: "示範屋苑仍在建立中，請稍候。", empty: "請先輸入內容。",
+    too_long: "一則訊息最多 4096 字。", no_button: "這個按鈕已不在該訊息上。",
+    no_phone: "這位人物沒有電話號碼。", not_picture: "請選擇圖片（JPEG、PNG、WebP 或 GIF）。",
+    too_big: "照片最大 10 MB。", persona_fields: "請填寫姓名和電話。", failed: "操作失敗，請再試一次。"},
   zh_Hans: {clock: "客服中心时间", ahead: "已快进 {h} 小时", hour: "+1 小时", day: "+1 天",
     add: "新增住户", name: "姓名", phone: "电话", create: "加入", message: "消息",
     send: "发送", photo: "照片", edited: "已编辑", setup: "正在建立示范小区…", ok: "确定",
     resident: "住户", clerk: "客服", technician: "维修人员", supervisor: "主管",
-    manager: "经理", contractor: "施工责任单位"},
+    manager: "经理", contractor: "施工责任单位",
+    setting_up: "示范小区仍在建立中，请稍候。", empty: "请先输入内容。",
+    too_long: "一条消息最多 4096 字。", no_button: "这个按钮已不在该消息上。",
+    no_phone: "这位人物没有电话号码。", not_picture: "请选择图片（JPEG、PNG、WebP 或 GIF）。",
+    too_big: "照片最大 10 MB。", persona_fields: "请填写姓名和电话。", failed: "操作失败，请再试一次。"},
   en: {clock: "Desk time", ahead: "{h} h ahead", hour: "+1 hour", day: "+1 day",
     add: "Add a resident", name: "Name", phone: "Phone", create: "Add", message: "Message",
     send: "Send", photo: "Photo", edited: "edited", setup: "Setting up the demo estate…",
     ok: "OK", resident: "Resident", clerk: "Clerk", technician: "Technician",
-    supervisor: "Supervisor", manager: "Manager", contractor: "Responsible unit"},
+    supervisor: "Supervisor", manager: "Manager", contractor: "Responsible unit",
+    setting_up: "The demo estate is still being set up; a moment, please.",
+    empty: "Type something first.", too_long: "A message holds at most 4096 characters.",
+    no_button: "That button is no longer on that message.",
+    no_phone: "This person has no phone number.",
+    not_picture: "Choose a picture (JPEG, PNG, WebP or GIF).", too_big: "A photo of at most 10 MB.",
+    persona_fields: "Fill in a name and a phone number.", failed: "That did not work; please try again."},
 };
 const LANGUAGES = [["zh_Hant", "繁"], ["zh_Hans", "简"], ["en", "EN"]];
 
@@ -48,7 +62,7 @@ async function post(path, body) {
   const response = await fetch(path, options);
   if (!response.ok) {
     const answer = await response.json().catch(() => ({}));
-    showStatus(answer.error || response.statusText);
+    showStatus(WORDS[pageLanguage][answer.code] ? word(answer.code) : word("failed"));
   }
   return response;
 }
