@@ -7,8 +7,10 @@ while its answer to the resident and its card to the clerk are on their way. The
 worker takes the tap again and the resident's next message: one report, not two, not none;
 the clerk's card, claimed by the dead worker, goes out once when its claim runs out.
 
-Then the database restarts while thirty residents sign up at once: the workers answer 503,
-Telegram delivers again, and once it is back every sign-up is stored once and answered."""
+Then the database restarts while thirty residents sign up at once (through a relay that cuts
+every connection, and for real: a server of the test's own stopped and started by pg_ctl):
+the workers answer 503, Telegram delivers again, and once it is back every sign-up is stored
+once and answered."""
 
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sandbox.bot_api import BotApiStandIn
+from storage.postgres import PgDatabase
 from tests import backends
+from tests.harness import DeskHarness
+from tests.pg_cluster import ThrowawayCluster
 from tests.pg_relay import PgRelay
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_end_to_end import ROOT
@@ -169,26 +174,75 @@ def start(user_id: int) -> dict:
 
 async def test_the_database_restarted_under_load_answers_503_then_stores_everything_once(
         desk):
+    """A restart as the workers see it: a relay in front of the suite's server cuts every
+    connection and refuses new ones for 3 seconds."""
+    await thirty_to_sign_up(desk)
+    relay = PgRelay(backends.PG_URL)
+    try:
+        with BotApiStandIn(first_update_id=desk.next_update_id + 1) as api:
+            statuses = sign_ups_through_an_outage(api, desk.schema, relay.url,
+                                                  lambda: relay.restart(3))
+    finally:
+        relay.close()
+    assert await desk.query("SELECT count(*), count(DISTINCT user_id) FROM residencies "
+                            "WHERE user_id >= 6001") == [(30, 30)]
+    each_answered_once(api, statuses)
+    print(f"{statuses.count(503)} answers 503, {relay.refused} connections refused")
+
+
+async def test_a_real_postgresql_restart_under_load_answers_503_then_stores_everything_once(
+        tmp_path):
+    """The same on a server of the test's own, stopped (fast: every session cut) and started
+    again by pg_ctl, as an operator restarts PostgreSQL."""
+    cluster = ThrowawayCluster(tmp_path / "pg")
+    cluster.start()
+    try:
+        desk = DeskHarness(tmp_path / "unused", database=PgDatabase(cluster.url, "estate", 4))
+        await desk.start()
+        await thirty_to_sign_up(desk)
+        await desk.stop()  # the setup's own connections would not outlive the restart
+
+        def restart() -> None:
+            cluster.stop()
+            time.sleep(2)
+            cluster.start()
+
+        with BotApiStandIn(first_update_id=desk.next_update_id + 1) as api:
+            statuses = sign_ups_through_an_outage(api, "estate", cluster.url, restart)
+        desk.database = PgDatabase(cluster.url, "estate", 4)
+        await desk.start()
+        assert await desk.query("SELECT count(*), count(DISTINCT user_id) FROM residencies "
+                                "WHERE user_id >= 6001") == [(30, 30)]
+        await desk.stop()
+    finally:
+        cluster.close()
+    each_answered_once(api, statuses)
+    print(f"{statuses.count(503)} answers 503 across a real restart")
+
+
+async def thirty_to_sign_up(desk) -> None:
     desk.clock.now = datetime.now(UTC)
     await desk.import_roster("building,unit,name,phone\n" + "".join(
         f"C,{n - 6000}F-1,R{n},{phone(n)}\n" for n in RESIDENTS))
     await admin.set_webhook_secret(desk.db, SECRET)
-    relay = PgRelay(backends.PG_URL)
-    try:
-        with BotApiStandIn(first_update_id=desk.next_update_id + 1) as api, \
-                workers(api, desk.schema, relay.url) as (_, start_second):
-            start_second()
-            for user_id in RESIDENTS:
-                api.push(start(user_id), contact(user_id))
-            assert api.wait_until(lambda a: sum(s == 200 for _, _, s in a.deliveries) >= 10)
-            relay.restart(3)
-            assert api.wait_until(lambda a: a.pending() == 0, 120), "updates were lost"
-            statuses = [s for _, _, s in api.deliveries]
-    finally:
-        relay.close()
+
+
+def sign_ups_through_an_outage(api: BotApiStandIn, schema: str, db: str,
+                               outage) -> list[int | str]:
+    """Thirty residents sign up on two workers; `outage` takes the database away meanwhile.
+    Returns every delivery's outcome, once Telegram has nothing left to deliver."""
+    with workers(api, schema, db) as (_, start_second):
+        start_second()
+        for user_id in RESIDENTS:
+            api.push(start(user_id), contact(user_id))
+        assert api.wait_until(lambda a: sum(s == 200 for _, _, s in a.deliveries) >= 10)
+        outage()
+        assert api.wait_until(lambda a: a.pending() == 0, 120), "updates were lost"
+        return [s for _, _, s in api.deliveries]
+
+
+def each_answered_once(api: BotApiStandIn, statuses: list[int | str]) -> None:
     assert 503 in statuses  # the workers said so, and Telegram delivered again
-    assert await desk.query("SELECT count(*), count(DISTINCT user_id) FROM residencies "
-                            "WHERE user_id >= 6001") == [(30, 30)]
     retried = {u for u, _, s in api.deliveries if s != 200}
     for user_id in RESIDENTS:
         linked = [p for m, p in api.calls if m == "sendMessage" and p["chat_id"] == user_id
@@ -197,5 +251,4 @@ async def test_the_database_restarted_under_load_answers_503_then_stores_everyth
         # Answered twice only where the outage cut an update off after its commit and
         # Telegram delivered it again (the answer then says what is already stored).
         assert len(linked) == 1 or retried, linked
-    print(f"{statuses.count(503)} answers 503, {relay.refused} connections refused; "
-          f"{len(retried)} updates delivered again")
+    print(f"{len(retried)} updates delivered again")

@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.sandbox.formatting import from_html
+
 DEFAULT_BOT = {"id": 700000001, "is_bot": True, "first_name": "Estate Desk",
                "username": "estatedesk_demo_bot", "can_join_groups": False,
                "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -410,7 +412,7 @@ class BotApiStandIn:
             return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
                     "pending_update_count": sum(len(q) for q in self._queues.values())}
         if method == "sendMessage":
-            return self._send(params, text=params["text"])
+            return self._send(params, **_formatted(params, "text"))
         if method == "sendPhoto":
             return self._send(params, photo=self._photo(params["photo"], files),
                               **_caption(params))
@@ -485,9 +487,12 @@ class BotApiStandIn:
     def _edit(self, method: str, params: dict) -> dict:
         found = self._find(params)
         if method == "editMessageText":
-            found["text"] = params["text"]
+            found.pop("entities", None)
+            found.update(_formatted(params, "text"))
         if method == "editMessageCaption":
-            found["caption"] = params.get("caption") or ""
+            found.pop("caption_entities", None)
+            found.update(_formatted({**params, "caption": params.get("caption") or ""},
+                                    "caption"))
         markup = params.get("reply_markup") or {}
         if "inline_keyboard" in markup:
             found["reply_markup"] = markup
@@ -536,7 +541,21 @@ class BotApiStandIn:
 
 
 def _caption(params: dict) -> dict:
-    return {"caption": params["caption"]} if params.get("caption") else {}
+    return _formatted(params, "caption") if params.get("caption") else {}
+
+
+def _formatted(params: dict, field: str) -> dict:
+    """The text (or caption) as Telegram keeps it: with HTML, plain text and its entities."""
+    text = params[field]
+    if str(params.get("parse_mode", "")).upper() != "HTML":
+        given = params.get("entities" if field == "text" else "caption_entities")
+        return {field: text, **({_entities(field): given} if given else {})}
+    plain, entities = from_html(text)
+    return {field: plain, **({_entities(field): entities} if entities else {})}
+
+
+def _entities(field: str) -> str:
+    return "entities" if field == "text" else "caption_entities"
 
 
 def _chat_of(update: dict) -> int:

@@ -23,6 +23,8 @@ MAX_TEXT = 4096  # what a Telegram client lets one type
 MAX_PHOTO = 10 * 2 ** 20
 STATE_WAIT_SECONDS = 20.0
 PICTURES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+SOUNDS = ("audio/ogg", "audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/wav", "audio/webm",
+          "audio/x-wav", "audio/aac")
 
 
 # What the page's routes refuse, by code: the page says it in the person's language; the
@@ -35,7 +37,7 @@ REFUSALS = {
     "too_long": f"a message holds at most {MAX_TEXT} characters",
     "no_button": "that button is not on that message (any more)",
     "no_phone": "this persona has no phone number",
-    "not_picture": "choose a picture (JPEG, PNG, WebP or GIF)",
+    "not_picture": "choose a picture (JPEG, PNG, WebP or GIF) or a sound file (a voice note)",
     "too_big": "a photo of at most 10 MB",
     "language": "zh_Hant, zh_Hans or en",
     "persona_fields": "a name and a phone number",
@@ -176,13 +178,18 @@ class Sandbox:
     async def _photo(self, request: Request) -> None:
         form = await request.form(max_files=1, max_part_size=MAX_PHOTO)
         upload = form.get("photo")
-        if not isinstance(upload, UploadFile) or upload.content_type not in PICTURES:
+        if not isinstance(upload, UploadFile) or upload.content_type not in PICTURES + SOUNDS:
             raise BadRequest("not_picture")
         data = await upload.read()
         if not data or len(data) > MAX_PHOTO:
             raise BadRequest("too_big")
+        phone = self._phone(form.get("user"))
+        if upload.content_type in SOUNDS:  # as a voice note: its length is a guess
+            phone.send_voice(data, upload.content_type or "audio/ogg",
+                             seconds=max(1, len(data) // 4000))
+            return
         caption = form.get("caption")
-        self._phone(form.get("user")).send_photo(
+        phone.send_photo(
             data, upload.content_type or "image/jpeg",
             caption[:1024] if isinstance(caption, str) else "")
 

@@ -5,7 +5,7 @@
 const WORDS = {
   zh_Hant: {clock: "客服中心時間", ahead: "已快轉 {h} 小時", hour: "+1 小時", day: "+1 天",
     add: "新增住戶", name: "姓名", phone: "電話", create: "加入", message: "訊息",
-    send: "傳送", photo: "照片", edited: "已編輯", setup: "正在建立示範屋苑…", ok: "確定",
+    send: "傳送", photo: "照片", edited: "已編輯", voice: "語音", setup: "正在建立示範屋苑…", ok: "確定",
     resident: "住戶", clerk: "客服", technician: "維修人員", supervisor: "主管",
     manager: "經理", contractor: "施工責任單位",
     setting_up: "示範屋苑仍在建立中，請稍候。", empty: "請先輸入內容。",
@@ -14,7 +14,7 @@ const WORDS = {
     too_big: "照片最大 10 MB。", persona_fields: "請填寫姓名和電話。", failed: "操作失敗，請再試一次。"},
   zh_Hans: {clock: "客服中心时间", ahead: "已快进 {h} 小时", hour: "+1 小时", day: "+1 天",
     add: "新增住户", name: "姓名", phone: "电话", create: "加入", message: "消息",
-    send: "发送", photo: "照片", edited: "已编辑", setup: "正在建立示范小区…", ok: "确定",
+    send: "发送", photo: "照片", edited: "已编辑", voice: "语音", setup: "正在建立示范小区…", ok: "确定",
     resident: "住户", clerk: "客服", technician: "维修人员", supervisor: "主管",
     manager: "经理", contractor: "施工责任单位",
     setting_up: "示范小区仍在建立中，请稍候。", empty: "请先输入内容。",
@@ -23,7 +23,7 @@ const WORDS = {
     too_big: "照片最大 10 MB。", persona_fields: "请填写姓名和电话。", failed: "操作失败，请再试一次。"},
   en: {clock: "Desk time", ahead: "{h} h ahead", hour: "+1 hour", day: "+1 day",
     add: "Add a resident", name: "Name", phone: "Phone", create: "Add", message: "Message",
-    send: "Send", photo: "Photo", edited: "edited", setup: "Setting up the demo estate…",
+    send: "Send", photo: "Photo", edited: "edited", voice: "Voice note", setup: "Setting up the demo estate…",
     ok: "OK", resident: "Resident", clerk: "Clerk", technician: "Technician",
     supervisor: "Supervisor", manager: "Manager", contractor: "Responsible unit",
     setting_up: "The demo estate is still being set up; a moment, please.",
@@ -126,7 +126,7 @@ function personaOf(user) {
 
 function makePhone(index) {
   const input = el("input", {type: "text", class: "text", maxlength: "4096", autocomplete: "off"});
-  const file = el("input", {type: "file", accept: "image/*", class: "file"});
+  const file = el("input", {type: "file", accept: "image/*,audio/*", class: "file"});
   const phone = el("section", {class: "phone"},
     el("header", {},
       el("select", {class: "persona", onchange: (e) => {
@@ -237,10 +237,16 @@ function bubble(message, user) {
   const parts = [];
   if (message.photo) parts.push(picture(message));
   if (message.document) parts.push(documentLink(message));
-  if (message.voice) parts.push(message.voice_url ? el("audio", {controls: "", src: message.voice_url}) : "🎤");
+  if (message.voice) {
+    parts.push(message.voice_url ? el("audio", {controls: "", src: message.voice_url, class: "voice"})
+      : el("span", {class: "voice"}, `${word("voice")} ${message.voice.duration}s`));
+  }
   if (message.contact) parts.push(`📱 ${message.contact.phone_number}`);
   const text = message.text ?? message.caption;
-  if (text) parts.push(el("div", {class: "text"}, text));
+  if (text) {
+    parts.push(el("div", {class: "text"},
+      ...formatted(text, message.entities || message.caption_entities || [], 0, text.length)));
+  }
   if (message.edit_date) parts.push(el("span", {class: "edited"}, word("edited")));
   const rows = (message.reply_markup || {}).inline_keyboard || [];
   if (rows.length) {
@@ -253,6 +259,37 @@ function bubble(message, user) {
   }
   const kind = message.photo ? " photo-msg" : "";
   return el("div", {class: "msg" + kind + (message.outgoing ? " out" : ""), dataset: {id: message.message_id}}, ...parts);
+}
+
+const ENTITY_TAGS = {bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code",
+  pre: "pre", spoiler: "span", blockquote: "blockquote", text_link: "a", url: "a"};
+
+// The text with its entities drawn (offsets in UTF-16 units, as JavaScript counts): an entity
+// inside another is drawn inside it; one that overlaps an earlier one is drawn plain.
+function formatted(text, entities, from, to) {
+  const inside = entities.filter((e) => e.offset >= from && e.offset + e.length <= to);
+  const contains = (o, e) => o !== e && o.offset <= e.offset && o.offset + o.length >= e.offset + e.length
+    && (o.length > e.length || inside.indexOf(o) < inside.indexOf(e));
+  const top = inside.filter((e) => !inside.some((o) => contains(o, e))).sort((a, b) => a.offset - b.offset);
+  const out = [];
+  let at = from;
+  for (const e of top) {
+    if (e.offset < at) continue;
+    if (e.offset > at) out.push(text.slice(at, e.offset));
+    const children = formatted(text, inside.filter((o) => o !== e), e.offset, e.offset + e.length);
+    const tag = ENTITY_TAGS[e.type];
+    if (!tag) {
+      out.push(...children);
+    } else {
+      const attributes = {class: `e-${e.type}`};
+      const href = e.type === "url" ? text.slice(e.offset, e.offset + e.length) : e.url;
+      if (tag === "a" && /^(https?|tg):/i.test(href || "")) Object.assign(attributes, {href, target: "_blank", rel: "noopener"});
+      out.push(el(tag, attributes, ...children));
+    }
+    at = e.offset + e.length;
+  }
+  if (at < to) out.push(text.slice(at, to));
+  return out;
 }
 
 function replyKeyboard(chat, user) {
