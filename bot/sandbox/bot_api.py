@@ -293,7 +293,7 @@ class BotApiStandIn:
         offset = int(params.get("offset") or 0)
         with self._lock:
             self._record("getUpdates", params)
-            self._changed()
+            self._lock.notify_all()  # a test waiting for the poll; the page need not look
             if offset - 1 > self.confirmed:
                 self.confirmed = offset - 1
                 self._changed()
