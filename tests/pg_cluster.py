@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,15 +25,17 @@ def _bindir() -> Path | None:
 
 
 class ThrowawayCluster:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self) -> None:
         self.bin = _bindir()
         if self.bin is None:
             if os.environ.get("ESTATEDESK_REQUIRE_PG"):
                 pytest.fail("the PostgreSQL server binaries (pg_ctl, initdb) are required")
             pytest.skip("no PostgreSQL server binaries here (pg_ctl, initdb)")
-        self.folder = folder
-        folder.chmod(0o777)
-        self.data = folder / "data"
+        # Not under pytest's own folders: the postgres user cannot enter those.
+        self.folder = Path(tempfile.mkdtemp(prefix="estatedesk-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self.data = self.folder / "data"
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -59,5 +62,8 @@ class ThrowawayCluster:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def close(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)

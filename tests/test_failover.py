@@ -194,7 +194,7 @@ async def test_a_real_postgresql_restart_under_load_answers_503_then_stores_ever
         tmp_path):
     """The same on a server of the test's own, stopped (fast: every session cut) and started
     again by pg_ctl, as an operator restarts PostgreSQL."""
-    cluster = ThrowawayCluster(tmp_path / "pg")
+    cluster = ThrowawayCluster()
     cluster.start()
     try:
         desk = DeskHarness(tmp_path / "unused", database=PgDatabase(cluster.url, "estate", 4))
