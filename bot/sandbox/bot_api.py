@@ -12,14 +12,12 @@ its routes in the sandbox's server."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.formatting import from_html
+from bot.sandbox.chats import NOT_A_CHAT_METHOD, ApiError, Chats, StoredFile
 
 DEFAULT_BOT = {"id": 700000001, "is_bot": True, "first_name": "Estate Desk",
                "username": "estatedesk_demo_bot", "can_join_groups": False,
@@ -48,21 +46,6 @@ JSON_FIELDS = {"reply_markup", "media", "entities", "caption_entities", "allowed
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "from_chat_id"}
 
 
-class ApiError(Exception):
-    """Telegram's answer {"ok": false}: a 400 for a bad request, and so on."""
-
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code, self.description = code, description
-
-
-@dataclass
-class StoredFile:
-    data: bytes
-    name: str
-    mime: str
-
-
 class BotApiStandIn:
     def __init__(self, first_update_id: int = 1, me: dict | None = None,
                  keep_calls: bool = True) -> None:
@@ -72,9 +55,7 @@ class BotApiStandIn:
         self.calls: list[tuple[str, dict]] = []
         self.updates: list[dict] = []
         self.confirmed = first_update_id - 1  # polling: every update up to this one is handled
-        self.history: dict[int, list[dict]] = {}  # each chat's messages, as a client shows them
-        self.toasts: dict[int, list[dict]] = {}  # each chat's answered buttons
-        self.files: dict[str, StoredFile] = {}
+        self.chats = Chats(self.me, keep_calls)  # what a phone shows of each chat
         self.version = 0  # rises with every change: the sandbox's page waits on it
         self.held: set[int] = set()  # chats whose messages hang, as on a broken network
         self.hanging: list[dict] = []
@@ -84,15 +65,11 @@ class BotApiStandIn:
         self.deliveries: list[tuple[int, str, int | str]] = []  # update, worker, status|error
         self.timings: list[float] = []  # seconds each update taken (2xx) spent with a worker
         self.acked: set[int] = set()  # updates a worker took (2xx)
-        self.answered: dict[str, str] = {}  # a button's query: the toast it was answered with
         self.by_chat: dict[int, list[tuple[str, dict, float]]] = {}  # calls, with their time
         self.url = ""
         self.loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Condition()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-        self._message_ids = itertools.count(1)
-        self._file_ids = itertools.count(1)
-        self._query_chat: dict[str, int] = {}
         self._released = False
         self._queues: dict[tuple[str, int], deque] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -174,7 +151,7 @@ class BotApiStandIn:
         return JSONResponse({"ok": True, "result": result})
 
     async def _file_endpoint(self, request: Request) -> Response:
-        stored = self.files.get(request.path_params["path"])
+        stored = self.chats.files.get(request.path_params["path"])
         if stored is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"},
                                 status_code=404)
@@ -251,19 +228,11 @@ class BotApiStandIn:
                 update = {"update_id": self.first_update_id + len(self.updates), **content}
                 self.updates.append(update)
                 ids.append(update["update_id"])
-                if self.keep_calls:
-                    self._remember_sent(update)
+                self.chats.remember_sent(update)
                 if hook is not None:
                     self._enqueue(hook, update)
             self._changed()
             return ids
-
-    def _remember_sent(self, update: dict) -> None:
-        if message := update.get("message"):
-            self.history.setdefault(int(message["chat"]["id"]), []).append(message)
-        elif query := update.get("callback_query"):
-            chat = (query.get("message") or {}).get("chat") or query["from"]
-            self._query_chat[str(query["id"])] = int(chat["id"])
 
     @property
     def lock(self) -> threading.Condition:
@@ -278,11 +247,33 @@ class BotApiStandIn:
     def next_message_id(self) -> int:
         """Message ids are one sequence for both sides, as in a private chat."""
         with self._lock:
-            return next(self._message_ids)
+            return next(self.chats.message_ids)
 
     def messages(self, chat_id: int) -> list[dict]:
         with self._lock:
-            return list(self.history.get(chat_id, []))
+            return list(self.chats.history.get(chat_id, []))
+
+    # The chats, as the sandbox's page and the tests read them.
+    @property
+    def history(self) -> dict[int, list[dict]]:
+        return self.chats.history
+
+    @property
+    def toasts(self) -> dict[int, list[dict]]:
+        return self.chats.toasts
+
+    @property
+    def files(self) -> dict[str, StoredFile]:
+        return self.chats.files
+
+    @property
+    def answered(self) -> dict[str, str]:
+        return self.chats.answered
+
+    def store(self, data: bytes, name: str, mime: str) -> str:
+        """A file a person uploads: its new file id."""
+        with self._lock:
+            return self.chats.store(data, name, mime)
 
     def handled(self, update_id: int) -> bool:
         """Whether the bot has taken the update: confirmed by its next getUpdates, or a 2xx."""
@@ -411,152 +402,10 @@ class BotApiStandIn:
         if method == "getWebhookInfo":
             return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
                     "pending_update_count": sum(len(q) for q in self._queues.values())}
-        if method == "sendMessage":
-            return self._send(params, **_formatted(params, "text"))
-        if method == "sendPhoto":
-            return self._send(params, photo=self._photo(params["photo"], files),
-                              **_caption(params))
-        if method == "sendDocument":
-            return self._send(params, document=self._document(params["document"], files),
-                              **_caption(params))
-        if method == "sendVoice":
-            voice = self._file(params["voice"], files, "voice.ogg", "audio/ogg")
-            return self._send(params, voice={"file_id": voice, "file_unique_id": voice,
-                                             "duration": 1, "mime_type": "audio/ogg"})
-        if method == "sendMediaGroup":
-            return self._album(params, files)
-        if method in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
-            return self._edit(method, params)
-        if method == "deleteMessage":
-            found = self._find(params)
-            self.history[int(params["chat_id"])].remove(found)
-            return True
-        if method == "answerCallbackQuery":
-            query = str(params.get("callback_query_id"))
-            self.answered[query] = params.get("text") or ""
-            if (chat := self._query_chat.get(query)) is not None and params.get("text"):
-                self.toasts.setdefault(chat, []).append(
-                    {"text": params["text"], "alert": bool(params.get("show_alert")),
-                     "at": time.time()})
-            return True
-        if method == "getFile":
-            stored = self.files.get(str(params.get("file_id")))
-            if stored is None:
-                raise ApiError(400, "Bad Request: invalid file_id")
-            return {"file_id": params["file_id"], "file_unique_id": params["file_id"],
-                    "file_size": len(stored.data), "file_path": params["file_id"]}
+        found = self.chats.answer(method, params, files)
+        if found is not NOT_A_CHAT_METHOD:
+            return found
         return True  # setMyCommands, sendChatAction and the like
-
-    def _send(self, params: dict, **content) -> dict:
-        markup = params.get("reply_markup") or {}
-        message = self._message(params, **content)
-        if "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-        self._remember(message, markup)
-        return message
-
-    def _message(self, params: dict, **content) -> dict:
-        return {"message_id": next(self._message_ids), "date": int(time.time()),
-                "from": self.me, "chat": {"id": int(params["chat_id"]), "type": "private"},
-                **content}
-
-    def _remember(self, message: dict, markup: dict) -> None:
-        """In the chat's history; a reply keyboard (or its removal) is kept beside the message,
-        where a client keeps it, not in what the bot is answered."""
-        if not self.keep_calls:
-            return
-        kept = dict(message)
-        if "keyboard" in markup or "remove_keyboard" in markup:
-            kept["_keyboard"] = markup
-        self.history.setdefault(message["chat"]["id"], []).append(kept)
-
-    def _album(self, params: dict, files: dict[str, StoredFile]) -> list[dict]:
-        group = f"album{next(self._file_ids)}"
-        sent = []
-        for item in params.get("media") or []:
-            content: dict[str, Any] = (
-                {"document": self._document(item["media"], files)}
-                if item.get("type") == "document"
-                else {"photo": self._photo(item["media"], files)})
-            message = self._message(params, media_group_id=group, **content,
-                                    **_caption(item))
-            self._remember(message, {})
-            sent.append(message)
-        return sent
-
-    def _edit(self, method: str, params: dict) -> dict:
-        found = self._find(params)
-        if method == "editMessageText":
-            found.pop("entities", None)
-            found.update(_formatted(params, "text"))
-        if method == "editMessageCaption":
-            found.pop("caption_entities", None)
-            found.update(_formatted({**params, "caption": params.get("caption") or ""},
-                                    "caption"))
-        markup = params.get("reply_markup") or {}
-        if "inline_keyboard" in markup:
-            found["reply_markup"] = markup
-        else:  # an edit without a keyboard takes the old one away, as on Telegram
-            found.pop("reply_markup", None)
-        if method != "editMessageReplyMarkup":  # a client marks only a changed text edited
-            found["edit_date"] = int(time.time())
-        return {k: v for k, v in found.items() if not k.startswith("_")}
-
-    def _find(self, params: dict) -> dict:
-        for message in self.history.get(int(params.get("chat_id") or 0), []):
-            if message["message_id"] == int(params.get("message_id") or 0) and \
-                    message["from"].get("is_bot"):
-                return message
-        if not self.keep_calls:
-            return {"message_id": params.get("message_id"), "from": self.me,
-                    "chat": {"id": params.get("chat_id"), "type": "private"}, "date": 0}
-        raise ApiError(400, "Bad Request: message to edit not found")
-
-    def _photo(self, given: str, files: dict[str, StoredFile]) -> list[dict]:
-        file_id = self._file(given, files, "photo.jpg", "image/jpeg")
-        size = len(self.files[file_id].data) if file_id in self.files else 0
-        return [{"file_id": file_id, "file_unique_id": file_id, "width": 800, "height": 600,
-                 "file_size": size}]
-
-    def _document(self, given: str, files: dict[str, StoredFile]) -> dict:
-        file_id = self._file(given, files, "document", "application/octet-stream")
-        stored = self.files.get(file_id)
-        return {"file_id": file_id, "file_unique_id": file_id,
-                "file_name": stored.name if stored else file_id,
-                "mime_type": stored.mime if stored else "application/octet-stream"}
-
-    def _file(self, given: str, files: dict[str, StoredFile], name: str, mime: str) -> str:
-        """An upload gets a new file id; a file id is sent again as it is (one the stand-in
-        never saw, as the tests' made-up ones, is kept without content)."""
-        if isinstance(given, str) and given.startswith("attach://"):
-            upload = files[given.removeprefix("attach://")]
-            return self.store(upload.data, upload.name or name, upload.mime or mime)
-        return str(given)
-
-    def store(self, data: bytes, name: str, mime: str) -> str:
-        file_id = f"file{next(self._file_ids)}-{len(data)}"
-        if self.keep_calls:
-            self.files[file_id] = StoredFile(data, name, mime)
-        return file_id
-
-
-def _caption(params: dict) -> dict:
-    return _formatted(params, "caption") if params.get("caption") else {}
-
-
-def _formatted(params: dict, field: str) -> dict:
-    """The text (or caption) as Telegram keeps it: with HTML, plain text and its entities."""
-    text = params[field]
-    if str(params.get("parse_mode", "")).upper() != "HTML":
-        given = params.get("entities" if field == "text" else "caption_entities")
-        return {field: text, **({_entities(field): given} if given else {})}
-    plain, entities = from_html(text)
-    return {field: plain, **({_entities(field): entities} if entities else {})}
-
-
-def _entities(field: str) -> str:
-    return "entities" if field == "text" else "caption_entities"
-
 
 def _chat_of(update: dict) -> int:
     """Telegram's queue of an update: its chat, else its sender."""
