@@ -4,13 +4,16 @@ headless Chromium: a resident reports a leak with a photo, the clerk dispatches 
 technician completes it with an after-photo, the resident confirms, the clock is advanced and
 the survey answered."""
 
+import socket
+import subprocess
+import sys
 import time
 
 import httpx
 import pytest
 
 from bot.sandbox import seed
-from tests.sandbox_page import Demo, Page, browser
+from tests.sandbox_page import ROOT, Demo, Page, browser
 
 RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
                                seed.TECHNICIAN.user_id)
@@ -263,3 +266,14 @@ def test_a_neighbour_describes_a_leak_with_a_voice_note_and_the_clerk_hears_it(d
                   "the voice note on the clerk's phone")
     assert not heard["outgoing"]
     assert httpx.get(demo.url + heard["voice_url"]).content == sound
+
+
+def test_a_port_already_taken_is_said_plainly(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "bot", "demo", "--port", str(port)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
