@@ -192,7 +192,12 @@ def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(de
         # The supervisor's phone switched to the manager, who asks for the month's report.
         manager = seed.MANAGER.user_id
         page.choose("select.persona", str(manager), seed.SUPERVISOR.user_id)
-        page.type(manager, "/report")
+        page.wait(lambda: page.run(  # the manager's own command menu, as the desk set it
+            f"return [...document.querySelectorAll(\".phone[data-user='{manager}'] "
+            ".commands button\")].map(b => b.dataset.command)").count("report"),
+            "/report in the manager's menu")
+        page.click(f".phone[data-user='{manager}'] button.menu")
+        page.click(f".phone[data-user='{manager}'] .commands button[data-command='report']")
         page.tap(manager, "rp:m:")
         link = page.wait(lambda: page.run(
             f"const a = document.querySelector(\".phone[data-user='{manager}'] a.doc\");"

@@ -38,6 +38,8 @@ class Chats:
         self.files: dict[str, StoredFile] = {}
         self.answered: dict[str, str] = {}  # a button's query: the toast it was answered with
         self.query_chat: dict[str, int] = {}
+        # The command menus set: (scope, chat or 0, two-letter language or "") -> commands.
+        self.commands: dict[tuple[str, int, str], list[dict]] = {}
         self.message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
 
@@ -51,7 +53,24 @@ class Chats:
             chat = (query.get("message") or {}).get("chat") or query["from"]
             self.query_chat[str(query["id"])] = int(chat["id"])
 
+    def menu(self, chat_id: int, language_code: str) -> list[dict]:
+        """The command menu a client shows in this chat, as Telegram picks it: the chat's own,
+        then private chats', then the default; each in the person's language first."""
+        language = language_code[:2].lower()
+        for scope, chat in (("chat", chat_id), ("all_private_chats", 0), ("default", 0)):
+            for code in (language, ""):
+                if (scope, chat, code) in self.commands:
+                    return self.commands[(scope, chat, code)]
+        return []
+
     def answer(self, method: str, params: dict, files: dict[str, StoredFile]) -> Any:
+        if method in ("setMyCommands", "deleteMyCommands"):
+            scope = params.get("scope") or {"type": "default"}
+            key = (scope["type"], int(scope.get("chat_id") or 0),
+                   params.get("language_code") or "")
+            self.commands[key] = params.get("commands") or [] if method == "setMyCommands" \
+                else []
+            return True
         if method == "sendMessage":
             return self._send(params, **_formatted(params, "text"))
         if method == "sendPhoto":

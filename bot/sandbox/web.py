@@ -95,9 +95,12 @@ class Sandbox:
                 p.user_id, [])] for p in self.people}
             toasts = {str(p.user_id): list(self.api.toasts.get(p.user_id, []))
                       for p in self.people}
+            menus = {str(p.user_id): self.api.chats.menu(p.user_id,
+                                                         LANGUAGE_CODES[p.language])
+                     for p in self.people}
         return {"version": version, "ready": self.ready, "clock": self.clock.as_json(),
                 "personas": [p.as_json() for p in self.people], "shown": self.shown,
-                "chats": chats, "toasts": toasts}
+                "chats": chats, "toasts": toasts, "menus": menus}
 
     def _shown(self, message: dict) -> dict:
         """A message as the page draws it: the files as addresses of the page's own."""

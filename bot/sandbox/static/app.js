@@ -142,6 +142,7 @@ function makePhone(index) {
       const box = e.target;  // reading older messages: stay there; back at the end: follow
       phone.dataset.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 60 ? "yes" : "no";
     }}, el("div", {class: "log"})),
+    el("div", {class: "commands", hidden: ""}),
     el("div", {class: "keyboard"}),
     el("form", {class: "composer", onsubmit: (e) => {
       e.preventDefault();
@@ -149,6 +150,10 @@ function makePhone(index) {
       post("/api/say", {user: slots[index], text: input.value});
       input.value = "";
     }},
+      el("button", {type: "button", class: "menu", title: "/", onclick: () => {
+        const list = $(".commands", phone);
+        list.hidden = !list.hidden;
+      }}, "/"),
       el("label", {class: "photo", title: "photo"}, word("photo"), file),
       input,
       el("button", {type: "submit", class: "send"}, word("send"))));
@@ -196,6 +201,15 @@ function drawPhone(phone, index, user) {
     if (phone.dataset.stick !== "no") box.scrollTop = box.scrollHeight;
     $(".keyboard", phone).replaceChildren(...replyKeyboard(chat, user));
     drawn[index].chat = key;
+  }
+  const menu = state.menus[user] || [];
+  const menuKey = JSON.stringify(menu);
+  if (drawn[index].menu !== menuKey) {  // the bot's command menu for this person, as set
+    $(".commands", phone).replaceChildren(...menu.map((c) => el("button", {
+      type: "button", dataset: {command: c.command},
+      onclick: () => { $(".commands", phone).hidden = true; post("/api/say", {user: slots[index], text: `/${c.command}`}); },
+    }, el("b", {}, `/${c.command}`), ` ${c.description}`)));
+    drawn[index].menu = menuKey;
   }
   drawn[index].pageLanguage = pageLanguage;
   drawToasts(phone, user);
