@@ -170,6 +170,7 @@ def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(de
         page.run(f"post('/api/say', {{user: {RESIDENT}, text: '   '}})")
         page.wait(lambda: page.run("return document.querySelector('#status').innerText") ==
                   "請先輸入內容。", "the refusal in Chinese")
+        page.run("showStatus('')")
 
         # Another flat's owner joins: /start, then the contact button under the chat.
         page.choose("#page-language", "en")

@@ -237,14 +237,14 @@ function picture(message) {
     return el("img", {src: message.photo_url, alt: "photo"});
   }
   if (message.document) return documentLink(message);
-  return el("div", {class: "missing"}, "🖼");
+  return el("div", {class: "missing"}, "—");
 }
 
 function documentLink(message) {
   const name = message.document.file_name || "document";
   return message.document_url
-    ? el("a", {class: "doc", href: message.document_url, download: name}, `📄 ${name}`)
-    : el("span", {class: "doc"}, `📄 ${name}`);
+    ? el("a", {class: "doc", href: message.document_url, download: name}, `↓ ${name}`)
+    : el("span", {class: "doc"}, `↓ ${name}`);
 }
 
 function bubble(message, user) {
@@ -255,7 +255,7 @@ function bubble(message, user) {
     parts.push(message.voice_url ? el("audio", {controls: "", src: message.voice_url, class: "voice"})
       : el("span", {class: "voice"}, `${word("voice")} ${message.voice.duration}s`));
   }
-  if (message.contact) parts.push(`📱 ${message.contact.phone_number}`);
+  if (message.contact) parts.push(`☎ ${message.contact.phone_number}`);
   const text = message.text ?? message.caption;
   if (text) {
     parts.push(el("div", {class: "text"},
