@@ -173,3 +173,68 @@ class Page:
                       "the page's fonts")
             time.sleep(0.5)  # a toast or a photo still drawing
             self.driver.save_screenshot(str(ROOT / "docs" / f"sandbox-{name}.png"))
+
+
+class PageRoutes:
+    """One persona driven through the page's JSON routes, without a browser: what the page's
+    buttons post, each step waiting for the bot's answer in the chat."""
+
+    def __init__(self, url: str, user: int) -> None:
+        self.url, self.user = url, user
+
+    def chat(self, user: int | None = None) -> list[dict]:
+        import httpx
+
+        state = httpx.get(f"{self.url}/api/state").json()
+        return state["chats"][str(user or self.user)]
+
+    def newest(self, what, user: int | None = None) -> dict | None:
+        return next((m for m in reversed(self.chat(user)) if what(m)), None)
+
+    def until(self, found, what: str, timeout: float = 30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if value := found():
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"never: {what}")
+
+    def _answered(self, action, what: str) -> None:
+        """Does `action`, then waits for a message from the bot after the person's."""
+        before = len(self.chat())
+        response = action()
+        assert response.is_success, response.text
+        self.until(lambda: len(self.chat()) > before + 1, f"an answer to {what}")
+
+    def say(self, text: str) -> None:
+        import httpx
+
+        self._answered(lambda: httpx.post(f"{self.url}/api/say",
+                                          json={"user": self.user, "text": text}), text)
+
+    def send_file(self, name: str, data: bytes, mime: str) -> None:
+        import httpx
+
+        self._answered(lambda: httpx.post(f"{self.url}/api/photo", data={"user": str(self.user)},
+                                          files={"photo": (name, data, mime)}), name)
+
+    def buttons(self) -> tuple[dict, list[str]]:
+        card = self.newest(lambda m: m.get("reply_markup")) or {}
+        rows = (card.get("reply_markup") or {}).get("inline_keyboard", [])
+        return card, [b["callback_data"] for row in rows for b in row]
+
+    def has(self, prefix: str) -> tuple[dict, str] | None:
+        """The newest message with buttons, and its button whose data starts so."""
+        card, data = self.buttons()
+        found = next((d for d in data if d.startswith(prefix)), None)
+        return (card, found) if found else None
+
+    def tap(self, prefix: str) -> None:
+        import httpx
+
+        card, data = self.until(lambda: self.has(prefix), f"a button {prefix}")
+        before = len(self.chat())
+        assert httpx.post(f"{self.url}/api/tap", json={
+            "user": self.user, "message_id": card["message_id"], "data": data}).is_success
+        self.until(lambda: len(self.chat()) > before or self.buttons()[0] != card,
+                   f"an answer to {prefix}")

@@ -7,13 +7,12 @@ the survey answered."""
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from bot.sandbox import seed
-from tests.sandbox_page import ROOT, Demo, Page, browser
+from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser
 
 RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
                                seed.TECHNICIAN.user_id)
@@ -214,62 +213,20 @@ def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(de
 
 def test_a_neighbour_describes_a_leak_with_a_voice_note_and_the_clerk_hears_it(demo):
     """A sound file from the computer goes as a voice note, as a phone records one."""
-    neighbour = seed.NEIGHBOUR.user_id
     sound = b"OggS" + bytes(range(256)) * 40
-    api = demo.url + "/api"
-
-    def newest(user: int, what) -> dict | None:
-        return next((m for m in reversed(state(demo)["chats"][str(user)]) if what(m)), None)
-
-    def until(found, what: str, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if (value := found()) is not None:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"never: {what}")
-
-    def tap(prefix: str) -> None:
-        def button():
-            card = newest(neighbour, lambda m: m.get("reply_markup"))
-            return next((b["callback_data"] for row in card["reply_markup"]["inline_keyboard"]
-                         for b in row if b["callback_data"].startswith(prefix)), None) \
-                if card else None
-        data = until(button, f"a button {prefix}")
-        card = newest(neighbour, lambda m: m.get("reply_markup"))
-        answered = len(state(demo)["chats"][str(neighbour)])
-        assert httpx.post(f"{api}/tap", json={"user": neighbour, "data": data,
-                                              "message_id": card["message_id"]}).is_success
-        until(lambda: len(state(demo)["chats"][str(neighbour)]) > answered or
-              newest(neighbour, lambda m: m.get("reply_markup")) != card or None,
-              f"an answer to {prefix}")
-
-    def say(text: str) -> None:
-        count = len(state(demo)["chats"][str(neighbour)])
-        assert httpx.post(f"{api}/say", json={"user": neighbour, "text": text}).is_success
-        until(lambda: len(state(demo)["chats"][str(neighbour)]) > count + 1 or None,
-              f"an answer to {text}")
-
-    say("/repair")
-    tap("r:c:plumbing")
-    tap("r:g:normal")
-    say("Utility room")
-    count = len(state(demo)["chats"][str(neighbour)])
-    spoken = httpx.post(f"{api}/photo", data={"user": str(neighbour)},
-                        files={"photo": ("note.ogg", sound, "audio/ogg")})
-    assert spoken.is_success
-    until(lambda: len(state(demo)["chats"][str(neighbour)]) > count + 1 or None,
-          "an answer to the voice note")
-    if newest(neighbour, lambda m: m.get("reply_markup") and any(
-            b["callback_data"].startswith("r:sm:") for row in m["reply_markup"][
-                "inline_keyboard"] for b in row)):
-        tap("r:sm:0")
-    tap("r:pd")
-    tap("r:d:")
-    tap("r:s:")
-    tap("r:ok")
-    heard = until(lambda: newest(seed.CLERK.user_id, lambda m: m.get("voice")),
-                  "the voice note on the clerk's phone")
+    neighbour = PageRoutes(demo.url, seed.NEIGHBOUR.user_id)
+    neighbour.say("/repair")
+    neighbour.tap("r:c:plumbing")
+    neighbour.tap("r:g:normal")
+    neighbour.say("Utility room")
+    neighbour.send_file("note.ogg", sound, "audio/ogg")
+    if neighbour.has("r:sm:"):  # the desk asks whether it is a problem reported before
+        neighbour.tap("r:sm:0")
+    for step in ("r:pd", "r:d:", "r:s:", "r:ok"):
+        neighbour.tap(step)
+    heard = neighbour.until(lambda: neighbour.newest(lambda m: m.get("voice"),
+                                                     seed.CLERK.user_id),
+                            "the voice note on the clerk's phone")
     assert not heard["outgoing"]
     assert httpx.get(demo.url + heard["voice_url"]).content == sound
 
