@@ -155,9 +155,13 @@ class PgDatabase:
         self._path = sql.SQL("SET search_path TO {}").format(sql.Identifier(schema))
 
     async def open(self) -> None:
-        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+        # IF NOT EXISTS is not safe against a second process creating it at the same moment
+        # (a duplicate key in pg_namespace): the migration's lock serialises the two.
+        async with await psycopg.AsyncConnection.connect(self.url) as conn:
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
             await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 sql.Identifier(self.schema)))
+            await conn.commit()
         if self._shared is not None:
             self._pool = self._shared
         else:

@@ -3,6 +3,7 @@ partial indexes; each SQLite migration after the baseline has its PostgreSQL ste
 processes starting at once on an empty schema migrate it once; and an estate moves from its
 SQLite file to PostgreSQL with every row (`estatedesk db copy`), then goes on working there."""
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -85,6 +86,23 @@ async def test_the_postgresql_schema_is_the_sqlite_schema(tmp_path):
 
 def test_every_sqlite_migration_after_the_baseline_has_its_postgresql_step():
     assert sorted(STEPS) == list(range(BASELINE + 1, len(MIGRATIONS) + 1))
+
+
+async def test_a_process_creating_the_schema_at_the_same_moment_is_waited_for():
+    """CREATE SCHEMA IF NOT EXISTS alone fails with a duplicate key when another process
+    creates the same schema at that moment (it happened in CI); opening waits for it."""
+    schema = backends.fresh_schema()
+    other = await psycopg.AsyncConnection.connect(backends.PG_URL)  # in mid-open, uncommitted
+    await other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (schema,))
+    await other.execute(f'CREATE SCHEMA "{schema}"')
+    db = PgDatabase(backends.PG_URL, schema, max_size=2)
+    opening = asyncio.create_task(db.open())
+    await asyncio.sleep(0.5)
+    assert not opening.done()  # waiting for the other's lock, not failing on its row
+    await other.commit()
+    await other.close()
+    await asyncio.wait_for(opening, 30)
+    await db.close()
 
 
 async def test_three_processes_starting_at_once_migrate_once():
