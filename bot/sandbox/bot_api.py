@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -91,8 +92,6 @@ class BotApiStandIn:
         self.loop, self.url = loop, url
 
     def __enter__(self) -> BotApiStandIn:
-        import uvicorn  # only the tests' own thread needs it here
-
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         sock.listen(1024)  # a batch's answers arrive side by side

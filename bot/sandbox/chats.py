@@ -29,6 +29,12 @@ class StoredFile:
     mime: str
 
 
+def as_sent(message: dict) -> dict:
+    """A kept message as Telegram hands it out: without what the stand-in keeps beside it
+    (the reply keyboard, under keys starting with _)."""
+    return {k: v for k, v in message.items() if not k.startswith("_")}
+
+
 class Chats:
     def __init__(self, me: dict, keep: bool) -> None:
         self.me = me
@@ -160,7 +166,7 @@ class Chats:
             found.pop("reply_markup", None)
         if method != "editMessageReplyMarkup":  # a client marks only a changed text edited
             found["edit_date"] = int(time.time())
-        return {k: v for k, v in found.items() if not k.startswith("_")}
+        return as_sent(found)
 
     def _find(self, params: dict) -> dict:
         for message in self.history.get(int(params.get("chat_id") or 0), []):

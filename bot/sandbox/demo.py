@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import uvicorn
 from starlette.applications import Starlette
 
 from bot import app as desk_app
@@ -57,8 +58,6 @@ def run(host: str, port: int, db_path: Path | None, open_page: bool) -> int:
 
 
 async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
-    import uvicorn
-
     host, port = sock.getsockname()[:2]
     url = f"http://{host}:{port}"
     settings = replace(EstateSettings(), estate_name=ESTATE_NAME)
@@ -75,7 +74,6 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
 
     sandbox = Sandbox(api, clock, people, [p.user_id for p in seed.SHOWN], advanced)
     stop = asyncio.Event()
-    _Server = _server_class()
     server: uvicorn.Server
 
     async def run_bot() -> None:
@@ -126,29 +124,24 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
     await server.serve(sockets=[sock])
 
 
-def _server_class():
-    import uvicorn
+class _Server(uvicorn.Server):
+    """Ctrl-C or SIGTERM stops the bot before the server, and the process exits 0."""
 
-    class Server(uvicorn.Server):
-        """Ctrl-C or SIGTERM stops the bot before the server, and the process exits 0."""
+    def __init__(self, config: uvicorn.Config, stopping) -> None:
+        super().__init__(config)
+        self.stopping = stopping
 
-        def __init__(self, config, stopping) -> None:
-            super().__init__(config)
-            self.stopping = stopping
-
-        @contextmanager
-        def capture_signals(self):
-            loop = asyncio.get_running_loop()
+    @contextmanager
+    def capture_signals(self):
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, self.handle_exit, sig, None)
-            try:
-                yield
-            finally:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(sig)
+                loop.remove_signal_handler(sig)
 
-        def handle_exit(self, sig, frame) -> None:
-            self.stopping()
-            super().handle_exit(sig, frame)
-
-    return Server
+    def handle_exit(self, sig, frame) -> None:
+        self.stopping()
+        super().handle_exit(sig, frame)

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from bot.sandbox.bot_api import BotApiStandIn
+from bot.sandbox.chats import as_sent
 
 # What Telegram's clients report as the language, for the desk's guess at the first /start.
 LANGUAGE_CODES = {"zh_Hant": "zh-TW", "zh_Hans": "zh-CN", "en": "en"}
@@ -89,7 +90,7 @@ class Phone:
         if not any(b.get("callback_data") == data for b in buttons):
             raise NoSuchButton(f"no button {data!r} on message {message_id}")
         assert message is not None
-        shown = {k: v for k, v in message.items() if not k.startswith("_")}
+        shown = as_sent(message)
         query = {"id": uuid.uuid4().hex[:16], "from": self.user, "chat_instance": "sandbox",
                  "data": data, "message": shown}
         [update_id] = self.api.push({"callback_query": query})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.sandbox.bot_api import BotApiStandIn
+from bot.sandbox.chats import as_sent
 from bot.sandbox.clock import DemoClock
 from bot.sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona, Phone
 from handlers.office import charts
@@ -104,7 +106,7 @@ class Sandbox:
 
     def _shown(self, message: dict) -> dict:
         """A message as the page draws it: the files as addresses of the page's own."""
-        shown = {k: v for k, v in message.items() if not k.startswith("_")}
+        shown = as_sent(message)
         if "_keyboard" in message:
             shown["keyboard"] = message["_keyboard"]
         shown["outgoing"] = not message["from"].get("is_bot")
@@ -126,7 +128,7 @@ class Sandbox:
             return JSONResponse({"error": "no such file"}, status_code=404)
         disposition = "inline" if stored.mime.startswith("image/") else "attachment"
         return Response(stored.data, media_type=stored.mime, headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{_quoted(stored.name)}"})
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.name)}"})
 
     def _guarded(self, action):
         async def endpoint(request: Request) -> Response:
@@ -231,8 +233,3 @@ class Sandbox:
         await self.advanced()
         self.api.touch()
         return self.clock.as_json()
-
-
-def _quoted(name: str) -> str:
-    from urllib.parse import quote
-    return quote(name)
