@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from handlers.i18n import Tr
 from handlers.office import spreadsheets
+from tests import printed
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
 from tests.test_roster_cli import cli
@@ -142,8 +143,6 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
 
 
 async def test_the_repair_form_as_pdf_with_its_photos_and_signatures(desk, tmp_path):
-    from pypdf import PdfReader
-
     clerk, tech, boss, resident = await a_month_of_work(desk)
     await clerk.tap_data("d:v:1")
     await clerk.tap("維修單（PDF）")
@@ -151,26 +150,29 @@ async def test_the_repair_form_as_pdf_with_its_photos_and_signatures(desk, tmp_p
     name, content = sent.files["document"]
     assert name == "repair-form-R-2026-00001.pdf"
     (tmp_path / name).write_bytes(content)
-    reader = PdfReader(tmp_path / name)
-    text = "".join(page.extract_text() for page in reader.pages)
+    text = printed.text(tmp_path / name)
     for words in ("維修單 R-2026-00001", "廚房水槽漏水。", "更換存水彎。", "Sink trap",
                   "業主", "維修部門（主管）", "簽名及日期"):
         assert words in text, words
-    assert sum(len(page.images) for page in reader.pages) == 1  # the after-photo
+    assert printed.images(tmp_path / name) == 1  # the after-photo
     assert [c.params["file_id"] for c in desk.api.calls if c.method == "getFile"] == ["after-1"]
     made = cli(tmp_path, "report", "form", "R-2099-00001")
     assert made.returncode == 1 and "no ticket R-2099-00001" in made.stderr
 
 
-async def test_every_character_of_the_chart_has_a_glyph(desk):
-    """No label of the chart is drawn as boxes, in either Chinese."""
+async def test_every_character_of_the_chart_has_a_glyph_of_the_readers_script(desk):
+    """No label of the chart is drawn as boxes, in either Chinese, and each is drawn in its
+    own script's face (not a Japanese one)."""
+    from matplotlib.font_manager import FontProperties, findfont
     from matplotlib.ft2font import FT2Font
 
     from handlers.office import charts
     await a_month_of_work(desk)
     data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
-    font = FT2Font(charts.font_path())
-    for language in ("zh_Hant", "zh_Hans"):
+    for language, family in (("zh_Hant", "Noto Sans TC"), ("zh_Hans", "Noto Sans SC")):
+        families = charts.font_families(language)
+        font = FT2Font(findfont(FontProperties(family=families[0]), fallback_to_default=False))
+        assert font.family_name == family
         title, names, counts = charts.chart_labels(Tr(language, desk.settings.tz),
                                                    desk.settings, data.figures)
         text = title + "".join(names)

@@ -3,14 +3,12 @@ taken over and charged back, in writing (PDF and XLSX), delivered to the unit's 
 first day of the next quarter, who acknowledge receipt (送達); the managers get a copy, and
 last month's report on the 1st."""
 
-import io
 from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
-from pypdf import PdfReader
-
 from handlers.i18n import Tr
 from handlers.office import pdfs, spreadsheets
+from tests import printed
 from tests.stories import complete, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
 from tests.test_units_in_chat import aqua_works, send_to_aqua
@@ -56,7 +54,7 @@ async def test_the_settlement_lists_the_units_jobs_and_the_charge_backs(desk, tm
     assert (data.met, data.missed, data.total("charged")) == (1, 1, 670.0)
     path = tmp_path / "settlement.pdf"
     pdfs.settlement_pdf(Tr("zh_Hant", desk.settings.tz), desk.settings, data, path)
-    text = PdfReader(path).pages[0].extract_text()
+    text = printed.text(path)
     for words in ("季度結算匯總 2026-Q4：Aqua Works", "R-2026-00001", "給排水",
                   "本處人員接手", "簽名及日期"):
         assert words in text, words
@@ -79,8 +77,7 @@ async def test_the_first_day_of_the_quarter_delivers_it_and_the_unit_acknowledge
             names, person.first_name
     pdf = next(c for c in lee.calls() if c.method == "sendDocument" and
                c.files["document"][0].endswith(".pdf"))
-    assert "Aqua Works" in PdfReader(io.BytesIO(pdf.files["document"][1])).pages[0] \
-        .extract_text()
+    assert "Aqua Works" in printed.text(pdf.files["document"][1])
     assert [b["text"] for b in pdf.buttons()] == ["已收到"]
     assert not any(c.buttons() for c in manager.calls() if c.method == "sendDocument")
     await lee.tap("已收到")

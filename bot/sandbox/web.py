@@ -18,7 +18,6 @@ from bot.sandbox.bot_api import BotApiStandIn
 from bot.sandbox.chats import as_sent
 from bot.sandbox.clock import DemoClock
 from bot.sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona, Phone
-from handlers.office import charts
 
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4096  # what a Telegram client lets one type
@@ -69,7 +68,6 @@ class Sandbox:
         return [Route("/", self._index),
                 Route("/api/state", self._state),
                 Route("/api/file/{file_id}", self._file),
-                Route("/font/cjk.otf", self._font),
                 Route("/api/say", self._guarded(self._say), methods=["POST"]),
                 Route("/api/tap", self._guarded(self._tap), methods=["POST"]),
                 Route("/api/contact", self._guarded(self._contact), methods=["POST"]),
@@ -116,11 +114,6 @@ class Sandbox:
                 shown[f"{kind}_url"] = (f"/api/file/{item['file_id']}"
                                         if item["file_id"] in self.api.files else None)
         return shown
-
-    async def _font(self, request: Request) -> Response:
-        """The CJK font the charts use: the page reads Chinese on a machine without one."""
-        return FileResponse(charts.font_path(), media_type="font/otf",
-                            headers={"Cache-Control": "max-age=86400"})
 
     async def _file(self, request: Request) -> Response:
         stored = self.api.files.get(request.path_params["file_id"])

@@ -1,17 +1,17 @@
 """The month in one picture for the chat: reports by category as a bar chart (PNG). Drawn
-with matplotlib's Agg backend (no display) in a worker thread; Chinese labels use Noto Sans
-CJK, installed with pip (notojp-matplotlib ships the full CJK font), so no label becomes
-boxes."""
+with matplotlib's Agg backend (no display) in a worker thread, in the PDFs' faces (Noto Sans
+TC for Traditional Chinese and English, SC for Simplified, installed with pip), so no label
+becomes boxes and each script keeps its own glyph shapes."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 from functools import cache
-from importlib import resources
 
 from handlers import labels
 from handlers.i18n import Tr
+from handlers.office import faces
 from workflow.settings import EstateSettings
 from workflow.stats import Stats
 
@@ -19,16 +19,24 @@ WIDTH, HEIGHT, DPI = 7.0, 4.0, 120
 
 
 @cache
-def font_path() -> str:
-    return str(resources.files("notojp_matplotlib") / "fonts" / "NotoSansCJKjp-Regular.otf")
+def _registered() -> None:
+    from matplotlib import font_manager
+    for path in faces.font_files().values():
+        font_manager.fontManager.addfont(str(path))
 
 
-def _draw(title: str, names: list[str], counts: list[int]) -> bytes:
+def font_families(language: str) -> list[str]:
+    """The reader's face, then the other script's for a character it lacks."""
+    _registered()
+    return [faces.FAMILIES[f] for f in faces.of(language)]
+
+
+def _draw(language: str, title: str, names: list[str], counts: list[int]) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: only when drawing
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    font = FontProperties(fname=font_path())
+    font = FontProperties(family=font_families(language))
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
     axes = figure.add_subplot()
     bars = axes.bar(range(len(names)), counts, color="#2F6DB5")
@@ -53,4 +61,4 @@ def chart_labels(tr: Tr, settings: EstateSettings, figures: Stats) -> tuple[str,
 
 
 async def by_category_png(tr: Tr, settings: EstateSettings, figures: Stats) -> bytes:
-    return await asyncio.to_thread(_draw, *chart_labels(tr, settings, figures))
+    return await asyncio.to_thread(_draw, tr.language, *chart_labels(tr, settings, figures))

@@ -1,89 +1,126 @@
 """Documents to print and sign, as PDF: the quarterly settlement per responsible unit and the
-repair form (維修單). ReportLab's own CJK fonts (Adobe's CID fonts: Ming for Traditional,
-Song for Simplified Chinese) need no font file, so a pip install alone renders Chinese; the
-text stays Unicode, so it can be searched and copied."""
+repair form (維修單), in the reader's face (faces.py). fpdf2 embeds a subset of the face in
+every file, so every viewer (PDFium, poppler, MuPDF, ...) draws the same characters
+(ReportLab embeds TrueType outlines only, and these faces are CFF). The text stays Unicode:
+it can be searched and copied."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from fpdf import FPDF
+from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
+from PIL import Image, UnidentifiedImageError
 
 from handlers import cards, labels
 from handlers.i18n import Tr
+from handlers.office import faces
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
 from workflow.views import TicketFile
 
-PAGE_ROWS = 40
-FONTS = {"zh_Hans": "STSong-Light", "zh_Hant": "MSung-Light", "en": "MSung-Light"}
-for _font in set(FONTS.values()):
-    pdfmetrics.registerFont(UnicodeCIDFont(_font))
+PT = 25.4 / 72  # millimetres in a point
+MARGIN, TOP = 15.0, 25.4  # the sides, and the top and bottom (an inch, as before)
+HEAD_FILL = (0xDD, 0xEB, 0xF7)
+PHOTO_WIDTH, PHOTO_HEIGHT = 80.0, 60.0
 
 
-def _styles(tr: Tr) -> tuple[ParagraphStyle, ParagraphStyle, str]:
-    font = FONTS.get(tr.language, "MSung-Light")
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
-    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=6)
-    return title, body, font
 
+class _Document(FPDF):
+    """An A4 page with the reader's face: headings, paragraphs, tables and photos."""
 
-def _table(rows: list[list[str]], font: str, widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), font, 9),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    return table
+    def __init__(self, tr: Tr, title: str) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.set_margins(MARGIN, TOP, MARGIN)
+        self.set_auto_page_break(True, TOP)
+        for name, path in faces.font_files().items():
+            self.add_font(name, fname=str(path))
+        face, fallback = faces.of(tr.language)
+        self.set_font(face, size=10)
+        self.set_fallback_fonts([fallback])
+        self.set_draw_color(128)
+        self.set_line_width(0.4 * PT)
+        # Chinese breaks between any two characters; English between words
+        self.wrap = WrapMode.WORD if tr.language == "en" else WrapMode.CHAR
+        self.set_title(title)
+        self.set_lang(tr.language.replace("_", "-"))
+        self.add_page()
+
+    def text_block(self, text: str, size: float = 10, leading: float = 14,
+                   after: float = 0) -> None:
+        self.set_font_size(size)
+        self.multi_cell(0, leading * PT, text, align="L", wrapmode=self.wrap,
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font_size(10)
+        self.ln(after * PT)
+
+    def heading(self, text: str) -> None:
+        self.text_block(text, size=16, leading=22, after=6)
+
+    def grid(self, rows: list[list[str]], widths: list[float]) -> None:
+        """A table whose heading row repeats on each page it runs onto."""
+        self.set_font_size(9)
+        with self.table(col_widths=widths, width=sum(widths), line_height=11 * PT,
+                        text_align="LEFT", v_align="TOP", wrapmode=self.wrap,
+                        padding=(3 * PT, 6 * PT),
+                        headings_style=FontFace(emphasis="", fill_color=HEAD_FILL)) as table:
+            for cells in rows:
+                row = table.row()
+                for text in cells:
+                    row.cell(text)
+        self.set_font_size(10)
+
+    def photo(self, caption: str, picture: bytes) -> None:
+        """A photo under its caption, on one page: a caption never ends a page alone."""
+        try:
+            with Image.open(io.BytesIO(picture)) as image:
+                width, height = image.size
+        except (UnidentifiedImageError, OSError):  # not a picture: the form goes without it
+            return
+        scale = min(PHOTO_WIDTH / width, PHOTO_HEIGHT / height)
+        needed = 3 + 14 * PT + height * scale
+        if self.will_page_break(needed):
+            self.add_page()
+        self.ln(3)
+        self.text_block(caption)
+        self.image(io.BytesIO(picture), x=(self.w - width * scale) / 2, w=width * scale,
+                   h=height * scale)
+
+    def save(self, path: Path) -> None:
+        self.output(str(path))
 
 
 def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
-    title, body, font = _styles(tr)
-    story = [
-        Paragraph(_escape(tr("Quarterly settlement {period}: {unit}", period=data.period,
-                             unit=data.unit.name)), title),
-        Paragraph(_escape(tr("{estate}, repairs completed from {first} to {last}",
-                             estate=settings.estate_name, first=tr.date(data.first),
-                             last=tr.date(data.last))), body),
-        Spacer(1, 4 * mm),
-    ]
+    pdf = _Document(tr, data.period)
+    pdf.heading(tr("Quarterly settlement {period}: {unit}", period=data.period,
+                   unit=data.unit.name))
+    pdf.text_block(tr("{estate}, repairs completed from {first} to {last}",
+                      estate=settings.estate_name, first=tr.date(data.first),
+                      last=tr.date(data.last)))
+    pdf.ln(4)
     head = [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"), tr("Deadline"),
             tr("Deadline met"), tr("Cost")]
     for kind, caption in ((CHARGED, tr("Jobs the unit was liable for")),
                           (TAKEN_OVER, tr("Taken over by our own staff after the deadline: "
                                           "charged back"))):
         jobs = [j for j in data.jobs if j.kind == kind]
-        story.append(Paragraph(caption, body))
+        pdf.text_block(caption)
         rows = [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
                  tr.datetime(j.completed_at), tr.datetime(j.deadline_at),
                  tr("yes") if j.met else tr("no"), tr.number(j.cost)] for j in jobs]
-        # a table a page long at most: ReportLab splits one long table slowly
-        for start in range(0, max(len(rows), 1), PAGE_ROWS):
-            story.append(_table([head, *rows[start:start + PAGE_ROWS]], font,
-                                [28 * mm, 22 * mm, 24 * mm, 30 * mm, 30 * mm, 16 * mm, 22 * mm]))
-        story.append(Spacer(1, 4 * mm))
-    story += [
-        Paragraph(tr("Jobs: {count}; deadlines met: {met}; missed: {missed}",
-                     count=len(data.jobs), met=data.met, missed=data.missed), body),
-        Paragraph(tr("Cost of the unit's jobs: {charged}; charged back: {back}",
-                     charged=tr.number(data.total(CHARGED)),
-                     back=tr.number(data.total(TAKEN_OVER))), body),
-        Spacer(1, 12 * mm),
-        _table([[tr("For the management office"), tr("For the responsible unit")],
-                [tr("Signature and date:"), tr("Signature and date:")]],
-               font, [85 * mm, 85 * mm]),
-    ]
-    SimpleDocTemplate(str(path), pagesize=A4, title=data.period, leftMargin=15 * mm,
-                      rightMargin=15 * mm).build(story)
+        pdf.grid([head, *rows], [28, 22, 24, 30, 30, 20, 22])
+        pdf.ln(4)
+    pdf.text_block(tr("Jobs: {count}; deadlines met: {met}; missed: {missed}",
+                      count=len(data.jobs), met=data.met, missed=data.missed))
+    pdf.text_block(tr("Cost of the unit's jobs: {charged}; charged back: {back}",
+                      charged=tr.number(data.total(CHARGED)),
+                      back=tr.number(data.total(TAKEN_OVER))))
+    pdf.ln(12)
+    pdf.grid([[tr("For the management office"), tr("For the responsible unit")],
+              [tr("Signature and date:"), tr("Signature and date:")]], [85, 85])
+    pdf.save(path)
 
 
 def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
@@ -91,17 +128,19 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     """The repair form (維修單): the job as staff see it, its materials and measurement, the
     signatures (who, how, when) with room to sign on paper, and the photos before and
     after (those the bot could fetch)."""
-    title, body, font = _styles(tr)
     t = file.ticket
-    story: list = [Paragraph(tr("Repair form {ref}", ref=t.ref), title),
-                   Paragraph(_escape(settings.estate_name), body), Spacer(1, 3 * mm)]
+    pdf = _Document(tr, t.ref)
+    pdf.heading(tr("Repair form {ref}", ref=t.ref))
+    pdf.text_block(settings.estate_name)
+    pdf.ln(3)
     for line in cards.summary(tr, settings, file, staff=True).split("\n")[1:]:
-        story.append(Paragraph(_escape(line), body))
+        pdf.text_block(line)
     if file.items:
         rows = [[tr("Item"), tr("Quantity"), tr("Unit price"), tr("Amount")]] + [
             [i.name, f"{tr.number(i.quantity)} {i.unit}".strip(), tr.number(i.unit_price),
              tr.number(i.amount)] for i in file.items]
-        story += [Spacer(1, 3 * mm), _table(rows, font, [80 * mm, 30 * mm, 30 * mm, 30 * mm])]
+        pdf.ln(3)
+        pdf.grid(rows, [80, 30, 30, 30])
     signed = {s.party: s for s in file.signoffs}
     parties = list(file.required) or [p for p in labels.PARTIES if p in signed]
     rows = [[tr("Party"), tr("Signed"), tr("Signature and date:")]]
@@ -112,14 +151,8 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
                                     f"{file.names.get(s.user_id or 0, tr('automatic'))} "
                                     f"{tr.datetime(s.at)}")
         rows.append([labels.of(tr, labels.PARTIES, party), how, ""])
-    story += [Spacer(1, 4 * mm), _table(rows, font, [45 * mm, 70 * mm, 55 * mm])]
+    pdf.ln(4)
+    pdf.grid(rows, [45, 70, 55])
     for caption, picture in photos:
-        story += [Spacer(1, 3 * mm), Paragraph(caption, body),
-                  Image(io.BytesIO(picture), width=80 * mm, height=60 * mm, kind="proportional")]
-    SimpleDocTemplate(str(path), pagesize=A4, title=t.ref, leftMargin=15 * mm,
-                      rightMargin=15 * mm).build(story)
-
-
-def _escape(text: str) -> str:
-    """Paragraph reads a little markup: a resident's '<' stays a '<'."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        pdf.photo(caption, picture)
+    pdf.save(path)

@@ -1,0 +1,129 @@
+"""The documents the office prints and signs, opened as people open them: Aqua Works' quarterly
+settlement and the repair form of its job, in Traditional and Simplified Chinese and in
+English, each page drawn and read back by PDFium and by poppler. Every page shows ink, the
+Chinese, the reference and the totals; every font travels inside the file."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from handlers.i18n import Tr
+from handlers.office import pdfs
+from tests import printed
+from tests.test_repair_form import engineer_and_project
+from tests.test_settlement import a_quarter_with_aqua
+from workflow import views
+from workflow.office import settlement
+from workflow.office.settlement import CHARGED, TAKEN_OVER
+
+LANGUAGES = ("zh_Hant", "zh_Hans", "en")
+# What a reader of each language must find, word for word, besides the references and sums.
+SETTLEMENT_WORDS = {
+    "zh_Hant": ("季度結算匯總 2026-Q4：Aqua Works", "給排水", "逾期後由本處人員接手：向單位扣款",
+                "簽名及日期："),
+    "zh_Hans": ("季度结算汇总 2026-Q4：Aqua Works", "给排水", "逾期后由本处人员接手：向单位扣款",
+                "签名及日期："),
+    "en": ("Quarterly settlement 2026-Q4: Aqua Works", "Plumbing",
+           "Taken over by our own staff after the deadline: charged back", "Signature and date:"),
+}
+FORM_WORDS = {
+    "zh_Hant": ("維修單 R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "簽認：", "· 業主", "維修前",
+                "維修後"),
+    "zh_Hans": ("维修单 R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "签认：", "· 业主", "维修前",
+                "维修后"),
+    "en": ("Repair form R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "Signatures:", "· Owner",
+           "Before", "After"),
+}
+MIN_INK = 500  # dark pixels at 50 dpi: a page with a heading or a table has thousands
+
+
+def picture(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (70, 110, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def squeezed(text: str) -> str:
+    """Viewers wrap lines and space table cells their own way: compare without spaces."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+async def quarter(desk, tmp_path):
+    """Aqua Works' quarter and the form of its job, to be signed by four parties, printed in
+    every language."""
+    await engineer_and_project(desk, "zh-TW")
+    await a_quarter_with_aqua(desk)
+    await desk.person(5001, "May", "zh-TW").tap_starting("s:ok:1")  # the resident closes it
+    data = await settlement.of_unit(desk.db, desk.settings, "aqua", "2026-Q4")
+    job = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    printed_files = {}
+    for language in LANGUAGES:
+        tr = Tr(language, desk.settings.tz)
+        path = tmp_path / f"settlement-{language}.pdf"
+        pdfs.settlement_pdf(tr, desk.settings, data, path)
+        form = tmp_path / f"form-{language}.pdf"
+        pdfs.form_pdf(tr, desk.settings, job, form,
+                      ((tr("Before"), picture(640, 480)), (tr("After"), picture(480, 640))))
+        printed_files[language] = (path, form, tr)
+    return data, printed_files
+
+
+@pytest.mark.parametrize("viewer", printed.VIEWERS)
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_settlement_reads_the_same_in_every_viewer(quarter, language, viewer):
+    data, printed_files = quarter
+    path, _, tr = printed_files[language]
+    pages = printed.pages(viewer, path)
+    assert pages and all(p.ink > MIN_INK for p in pages), [p.ink for p in pages]
+    text = squeezed("".join(p.text for p in pages))
+    for words in (*SETTLEMENT_WORDS[language], "R-2026-00001", "R-2026-00002",
+                  tr("Cost of the unit's jobs: {charged}; charged back: {back}",
+                     charged=tr.number(data.total(CHARGED)),
+                     back=tr.number(data.total(TAKEN_OVER)))):
+        assert squeezed(words) in text, (viewer, words)
+
+
+@pytest.mark.parametrize("viewer", printed.VIEWERS)
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_repair_form_reads_the_same_in_every_viewer(quarter, language, viewer):
+    """The signature list's bullets and the residents' own Chinese included, whatever the
+    reader's language."""
+    _, printed_files = quarter
+    _, path, tr = printed_files[language]
+    pages = printed.pages(viewer, path)
+    assert pages and all(p.ink > MIN_INK for p in pages), [p.ink for p in pages]
+    text = squeezed("".join(p.text for p in pages))
+    for words in FORM_WORDS[language]:
+        assert squeezed(words) in text, (viewer, words)
+
+
+async def test_every_font_travels_inside_the_documents(quarter):
+    _, printed_files = quarter
+    for language, (path, form, _) in printed_files.items():
+        for document in (path, form):
+            assert printed.unembedded_fonts(document) == [], (language, document.name)
+
+
+async def test_a_photos_caption_never_ends_a_page_alone(desk, tmp_path):
+    """However far the photos push the form on, each caption shares its page with its
+    photo."""
+    import pypdfium2
+    await a_quarter_with_aqua(desk)
+    tr = Tr("zh_Hant", desk.settings.tz)
+    job = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    for count in range(1, 7):
+        for height in (160, 320, 480):
+            path = tmp_path / f"form-{count}-{height}.pdf"
+            shown = tuple((tr("Before") if i < 3 else tr("After"), picture(640, height))
+                          for i in range(count))
+            pdfs.form_pdf(tr, desk.settings, job, path, shown)
+            document = pypdfium2.PdfDocument(path)
+            for number, page in enumerate(document):
+                text = page.get_textpage().get_text_bounded()
+                captions = text.count("維修前") + text.count("維修後")
+                images = len(list(page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,))))
+                assert captions == images, (path.name, number, captions, images)
+            document.close()
