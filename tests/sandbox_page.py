@@ -165,6 +165,44 @@ class Page:
         return self.wait(lambda: self.driver.find_elements(
             "css selector", f".phone[data-user='{user}']"), f"the phone of {user}")[0]
 
+    def fonts_drawing(self) -> dict[str, set[str]]:
+        """Which fonts the browser drew each element's own text with, by the element's text
+        (Chromium's DevTools: the fonts each text run was shaped with). The page redraws as
+        the state changes: a pass that met a node redrawn under it is taken again."""
+        from selenium.common.exceptions import WebDriverException
+
+        self.wait(lambda: self.run("return document.fonts.status === 'loaded'"),
+                  "the page's fonts")
+        for _ in range(10):
+            try:
+                return self._fonts_drawing()
+            except WebDriverException as gone:
+                if "Could not find node" not in str(gone):
+                    raise
+                time.sleep(0.5)
+        raise AssertionError("the page never stood still long enough to be read")
+
+    def _fonts_drawing(self) -> dict[str, set[str]]:
+        cdp = self.driver.execute_cdp_cmd
+        cdp("DOM.enable", {})
+        cdp("CSS.enable", {})
+        root = cdp("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        drawn: dict[str, set[str]] = {}
+        for node in cdp("DOM.querySelectorAll", {"nodeId": root, "selector": "body *"})[
+                "nodeIds"]:
+            fonts = cdp("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            if fonts:
+                element = cdp("DOM.resolveNode", {"nodeId": node})["object"]
+                own = cdp("Runtime.callFunctionOn", {
+                    "objectId": element["objectId"], "returnByValue": True,
+                    "functionDeclaration": "function () { return [...this.childNodes].filter("
+                                           "(n) => n.nodeType === 3).map((n) => n.data)"
+                                           ".join(''); }"})["result"].get("value", "")
+                drawn.setdefault(own, set()).update(
+                    f["familyName"] + ("" if f["isCustomFont"] else " (the computer's)")
+                    for f in fonts)
+        return drawn
+
     def screenshot(self, name: str) -> None:
         """Kept under docs/ when ESTATEDESK_SCREENSHOTS=1 (the README shows them)."""
         if os.environ.get("ESTATEDESK_SCREENSHOTS"):

@@ -16,6 +16,7 @@ from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser
 
 RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
                                seed.TECHNICIAN.user_id)
+SUPERVISOR = seed.SUPERVISOR.user_id
 pytestmark = pytest.mark.sqlite_only  # the demo keeps its estate in a SQLite file of its own
 
 
@@ -229,6 +230,35 @@ def test_a_neighbour_describes_a_leak_with_a_voice_note_and_the_clerk_hears_it(d
                             "the voice note on the clerk's phone")
     assert not heard["outgoing"]
     assert httpx.get(demo.url + heard["voice_url"]).content == sound
+
+
+def test_every_text_of_the_page_is_drawn_in_the_faces_it_ships(demo):
+    """On a computer without CJK fonts, 「客服中心時間」 and 「我要報修」 were boxes. The page
+    now brings its own faces: every text of the page, its buttons and the chats is drawn in
+    them, in each page language and on a Simplified Chinese phone; a character they lack
+    would fall to another font, or to a box."""
+    driver = browser()
+    try:
+        page = Page(driver, demo.url)
+        page.sees(SUPERVISOR, "R-2026-")
+        page.choose("select.lang", "zh_Hant", RESIDENT)  # an earlier story chose English
+        page.wait(lambda: "我要報修" in page.run("return document.body.innerText"), "我要報修")
+        page.choose("select.lang", "zh_Hans", SUPERVISOR)
+        page.sees(SUPERVISOR, "简体中文")
+        for language, clock in (("zh_Hant", "客服中心時間"), ("zh_Hans", "客服中心时间"),
+                                ("en", "Desk time")):
+            page.choose("#page-language", language)
+            page.wait(lambda: clock in page.run(  # noqa: B023 (used at once)
+                "return document.querySelector('#clock').innerText"), clock)
+            drawn = page.fonts_drawing()
+            assert any(clock in text for text in drawn) and any(
+                "我要報修" in text for text in drawn), language
+            elsewhere = {text: fonts for text, fonts in drawn.items()
+                         if fonts - {"Noto Sans TC", "Noto Sans SC"}}
+            assert elsewhere == {}, language
+    finally:
+        page.choose("select.lang", "zh_Hant", SUPERVISOR)
+        driver.quit()
 
 
 def test_a_port_already_taken_is_said_plainly(tmp_path):

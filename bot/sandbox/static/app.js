@@ -34,6 +34,7 @@ const WORDS = {
     persona_fields: "Fill in a name and a phone number.", failed: "That did not work; please try again."},
 };
 const LANGUAGES = [["zh_Hant", "繁"], ["zh_Hans", "简"], ["en", "EN"]];
+const LANG_TAGS = {zh_Hant: "zh-Hant", zh_Hans: "zh-Hans", en: "en"};
 
 let pageLanguage = localStorage.getItem("sandbox-language") || "zh_Hant";
 let state = null;
@@ -89,7 +90,7 @@ async function watch() {
 }
 
 function drawBar() {
-  document.documentElement.lang = {zh_Hant: "zh-Hant", zh_Hans: "zh-Hans", en: "en"}[pageLanguage];
+  document.documentElement.lang = LANG_TAGS[pageLanguage];
   $("#advance-hour").textContent = word("hour");
   $("#advance-day").textContent = word("day");
   $("#add-persona").textContent = word("add");
@@ -190,6 +191,7 @@ function drawPhone(phone, index, user) {
   }
   select.value = user;
   $("select.lang", phone).value = persona.language;
+  $(".messages", phone).lang = LANG_TAGS[persona.language];  // its script's face (style.css)
   $("input.text", phone).placeholder = word("message");
   $("button.send", phone).textContent = word("send");
   $("label.photo", phone).firstChild.textContent = word("photo");
