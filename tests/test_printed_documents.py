@@ -12,6 +12,7 @@ from PIL import Image
 from handlers.i18n import Tr
 from handlers.office import pdfs
 from tests import printed
+from tests.stories import report_leak, resident_of_a12
 from tests.test_repair_form import engineer_and_project
 from tests.test_settlement import a_quarter_with_aqua
 from workflow import views
@@ -127,3 +128,16 @@ async def test_a_photos_caption_never_ends_a_page_alone(desk, tmp_path):
                 images = len(list(page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,))))
                 assert captions == images, (path.name, number, captions, images)
             document.close()
+
+
+async def test_a_resident_writing_simplified_chinese_is_read_on_a_traditional_form(desk,
+                                                                                  tmp_path):
+    """Noto Sans TC lacks many Simplified characters: the SC face fills them in."""
+    resident = await resident_of_a12(desk, "zh-CN")
+    await report_leak(resident, "厨房水槽漏水，请尽快维修。")
+    job = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    path = tmp_path / "form.pdf"
+    pdfs.form_pdf(Tr("zh_Hant", desk.settings.tz), desk.settings, job, path)
+    for viewer in printed.VIEWERS:
+        text = squeezed("".join(p.text for p in printed.pages(viewer, path)))
+        assert "厨房水槽漏水，请尽快维修。" in text and "維修單R-2026-00001" in text, viewer
