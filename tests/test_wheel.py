@@ -20,7 +20,8 @@ def test_a_built_wheel_ships_the_catalogs_and_runs(tmp_path):
          str(wheel)], capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stderr
     assert (site / "locales" / "zh_Hant" / "LC_MESSAGES" / "estatedesk.po").is_file()
-    for page in ("index.html", "app.js", "style.css"):  # the sandbox's page
+    # the sandbox's page and its faces
+    for page in ("index.html", "app.js", "style.css", "sandbox-tc.woff2", "sandbox-sc.woff2"):
         assert (site / "bot" / "sandbox" / "static" / page).is_file()
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
     said = subprocess.run(
