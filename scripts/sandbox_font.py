@@ -4,7 +4,9 @@ and the three catalogs use, as WOFF2 under bot/sandbox/static/. A browser withou
 then shows no box. Run it after a catalog gains a character (tests/test_sandbox_font.py says
 which):
 
-    .venv/bin/python -m scripts.sandbox_font
+    .venv/bin/python -m scripts.sandbox_font [FILE ...]
+
+FILEs (another branch's catalogs, say) add their characters to the faces.
 """
 
 from __future__ import annotations
@@ -46,12 +48,12 @@ def characters() -> set[str]:
     return {c for c in found if c.isprintable() or c == "\u00a0"}
 
 
-def make() -> dict[str, int]:
+def make(extra: frozenset[str] | set[str] = frozenset()) -> dict[str, int]:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     from handlers.office import faces
-    wanted = characters()
+    wanted = characters() | extra
     sizes = {}
     for face, out in FACES.items():
         font = TTFont(faces.font_files()[face])
@@ -82,6 +84,8 @@ def missing(font_files: list[Path]) -> list[str]:
 
 
 if __name__ == "__main__":
-    for name, size in make().items():
+    also = {c for name in sys.argv[1:] for c in Path(name).read_text(encoding="utf-8")
+            if c.isprintable()}
+    for name, size in make(also).items():
         print(f"{name}: {size // 1024} KiB")
     sys.exit(0)
