@@ -8,8 +8,6 @@ payment is reported to the manager the same day (日收日報)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,7 +16,7 @@ from storage.db import Connection, Database
 from storage.fees import ledger
 from storage.fees.ledger import Bill, Payment
 from storage.records import Unit
-from workflow import roles, units
+from workflow import roles, tables, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -60,15 +58,19 @@ async def bill_month(db: Database, settings: EstateSettings, period: str) -> int
     return issued
 
 
+class BillFileError(tables.TableError, ValueError):
+    """A bills file that cannot be read (the import reports it as any bad line)."""
+
+
 def parse_bills(raw: bytes) -> list[tuple[str, str, str, str, float, str]]:
     """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10)."""
-    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    if not lines or tuple(c.strip().lower() for c in lines[0]) != BILL_COLUMNS:
+    table = tables.read(raw, "bills.csv", BillFileError)
+    if table.problems:
+        raise BillFileError(table.problems)
+    if table.header != BILL_COLUMNS:
         raise ValueError("the first line must be the columns: " + ",".join(BILL_COLUMNS))
     found = []
-    for number, cells in enumerate(lines[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    for number, cells in table.rows:
         try:
             building, unit, period, item, amount, due = (c.strip() for c in cells[:6])
             date.fromisoformat(due)
