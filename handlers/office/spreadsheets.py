@@ -268,7 +268,7 @@ def month_of(value: str) -> date | None:
     try:
         year, month = (int(p) for p in value.split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a month; a year no calendar has
         return None
 
 

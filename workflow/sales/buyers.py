@@ -12,9 +12,8 @@ from storage import outbox, people, roster
 from storage.db import Connection, Database
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
-from workflow import phones, roles
+from workflow import phones, roles, tables
 from workflow import tickets as machine
-from workflow import tables
 from workflow.office.catalogue import CatalogueError
 from workflow.settings import EstateSettings
 
