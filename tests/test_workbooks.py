@@ -175,3 +175,16 @@ def test_sheet_names_excel_accepts_from_any_title():
     assert names[:6] == ["Quarterly settlement 2026-Q4 Aq", "Quarterly settlement 2026-Q (2)",
                          "quoted", "History (2)", "a b c d", "Sheet"]
     assert valid_sheet_names(names)
+
+
+def test_the_command_line_writes_reports_for_their_owner_only(tmp_path):
+    from tests.test_roster_cli import cli
+    made = []
+    for name, *args in (("m.xlsx", "monthly", "2026-11"), ("i.xlsx", "income", "2026-11"),
+                        ("l.xlsx", "ledger", "--from", "2026-11-01", "--to", "2026-11-30"),
+                        ("h.xlsx", "hotspots")):
+        result = cli(tmp_path, "report", *args, "--language", "en", "--out",
+                     str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        made.append(stat.S_IMODE((tmp_path / name).stat().st_mode))
+    assert made == [0o600] * 4
