@@ -144,3 +144,13 @@ async def test_control_characters_in_cells_are_left_out_on_either_database(desk,
     assert await desk.query("SELECT code, title, location FROM archive_items") == [
         ("D-1", "Plans of A", "Shelf")]
     assert await desk.query("SELECT contract_no, name FROM buyers") == [("C-1", "Wang")]
+
+
+def test_bills_for_a_unit_not_on_the_roster_import_nothing_and_name_it(tmp_path):
+    with_roster(tmp_path)
+    file = tmp_path / "bills.csv"
+    file.write_text("building,unit,period,item,amount,due\nA,12F-3,2026-12,water,412,2026-12-15\n"
+                    "Z,99F-9,2026-12,water,300,2026-12-15\n")
+    refused = cli(tmp_path, "fees", "import", str(file))
+    assert refused.returncode == 1 and "not units on the roster: Z 99F-9" in refused.stderr
+    assert "Nothing was imported" in refused.stderr and count(tmp_path, "bills") == 0

@@ -85,8 +85,9 @@ def parse_bills(raw: bytes) -> list[tuple[str, str, str, str, float, str]]:
     return found
 
 
-async def import_bills(db: Database, rows) -> tuple[int, list[str]]:
-    """All at once; (bills issued, units not on the roster)."""
+async def import_bills(db: Database, rows) -> int:
+    """All at once, or nothing (a ValueError naming the units not on the roster, as every
+    import refuses a file with a bad row): the bills issued."""
     issued, unknown = 0, []
     async with db.transaction() as conn:
         for building, unit, period, item, amount, due in rows:
@@ -95,7 +96,9 @@ async def import_bills(db: Database, rows) -> tuple[int, list[str]]:
                 unknown.append(f"{building} {unit}")
                 continue
             issued += await ledger.add_bill(conn, found[0].id, period, item, amount, due)
-    return issued, unknown
+        if unknown:  # undoes the bills written before
+            raise ValueError("not units on the roster: " + ", ".join(unknown))
+    return issued
 
 
 async def _statement(conn: Connection, unit: Unit) -> Statement:
