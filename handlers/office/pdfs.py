@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from handlers import cards, labels
 from handlers.i18n import Tr
 from handlers.office import faces
+from handlers.office.files import owner_only
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
 from workflow.views import TicketFile
@@ -149,7 +150,7 @@ class _Document(FPDF):
                    h=height * scale)
 
     def save(self, path: Path) -> None:
-        self.output(str(path))
+        self.output(str(owner_only(path)))
 
 
 def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
