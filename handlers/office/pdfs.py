@@ -64,28 +64,29 @@ class _Document(FPDF):
         self.text_block(text, size=16, leading=22, after=6)
 
     def grid(self, rows: list[list[str]], widths: list[float]) -> None:
-        """A table, centred, whose heading row repeats on each page it runs onto. Drawn cell
-        by cell: fpdf2's own tables lay out a cell twice, some 30 times slower on a
-        settlement of a thousand jobs."""
+        """A table, centred, whose heading row repeats on each page it runs onto (and never
+        ends a page alone). Drawn cell by cell: fpdf2's own tables lay out a cell twice, some
+        ten times slower on a settlement of a thousand jobs."""
         self.set_font_size(9)
-        head, *body = rows
+        head, *body = [[self._wrapped(text, width - 2 * CELL_SIDE)
+                        for text, width in zip(cells, widths, strict=True)] for cells in rows]
         left = (self.w - sum(widths)) / 2
+        if body and not self._fits(_height(head) + _height(body[0])):
+            self.add_page()
         self._row(head, widths, left, fill=True)
-        for cells in body:
-            if not self._row(cells, widths, left, fill=False):
+        for lines in body:
+            if not self._fits(_height(lines)):
                 self.add_page()
                 self._row(head, widths, left, fill=True)
-                self._row(cells, widths, left, fill=False)
+            self._row(lines, widths, left, fill=False)
         self.set_font_size(10)
 
-    def _row(self, cells: list[str], widths: list[float], left: float, fill: bool) -> bool:
-        """False, drawing nothing, when the row does not fit on this page."""
-        lines = [self._wrapped(text, width - 2 * CELL_SIDE)
-                 for text, width in zip(cells, widths, strict=True)]
-        height = max(len(found) for found in lines) * CELL_LINE + 2 * CELL_TOP
-        if self.y + height > self.page_break_trigger and self.y > self.t_margin + 1:
-            return False
-        x, top = left, self.y
+    def _fits(self, height: float) -> bool:
+        return self.y + height <= self.page_break_trigger
+
+    def _row(self, lines: list[list[str]], widths: list[float], left: float,
+             fill: bool) -> None:
+        x, top, height = left, self.y, _height(lines)
         self.set_fill_color(*HEAD_FILL)
         for width, found in zip(widths, lines, strict=True):
             self.rect(x, top, width, height, style="DF" if fill else "D")
@@ -94,7 +95,6 @@ class _Document(FPDF):
                            width - 2 * CELL_SIDE, line)
             x += width
         self.set_xy(self.l_margin, top + height)
-        return True
 
     def _line(self, x: float, top: float, width: float, line: str) -> None:
         """text() is ten times quicker than cell() but knows no fallback face: a line with a
@@ -151,6 +151,11 @@ class _Document(FPDF):
 
     def save(self, path: Path) -> None:
         self.output(str(owner_only(path)))
+
+
+def _height(row: list[list[str]]) -> float:
+    """A table row's height: its cell of most lines."""
+    return max(len(lines) for lines in row) * CELL_LINE + 2 * CELL_TOP
 
 
 def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
