@@ -141,3 +141,30 @@ async def test_a_resident_writing_simplified_chinese_is_read_on_a_traditional_fo
     for viewer in printed.VIEWERS:
         text = squeezed("".join(p.text for p in printed.pages(viewer, path)))
         assert "厨房水槽漏水，请尽快维修。" in text and "維修單R-2026-00001" in text, viewer
+
+
+def test_a_long_settlement_repeats_its_heading_on_every_page_and_drops_no_job(tmp_path):
+    """A big builder's plumbing contractor: 130 jobs in a quarter, over several pages."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from storage.records import Contractor
+    from workflow.office.settlement import Job, Settlement
+    from workflow.settings import EstateSettings
+
+    settings = EstateSettings()
+    begun = datetime(2026, 7, 1, tzinfo=timezone.utc)
+    jobs = [Job(f"R-2026-{n:05d}", "A", f"{n % 30 + 1}F-{n % 4 + 1}", "plumbing",
+                begun + timedelta(hours=n), begun + timedelta(hours=n + 40),
+                CHARGED if n % 10 else TAKEN_OVER, 450 + n % 7) for n in range(1, 131)]
+    data = Settlement(Contractor(1, "Aqua Works", "", ("plumbing",), True, key="aqua"),
+                      "2026-Q3", date(2026, 7, 1), date(2026, 9, 30), jobs)
+    tr = Tr("zh_Hant", settings.tz)
+    path = tmp_path / "settlement.pdf"
+    pdfs.settlement_pdf(tr, settings, data, path)
+    pages = printed.pages("pdfium", path)
+    assert len(pages) >= 3
+    for number, page in enumerate(pages):
+        if "R-2026-" in page.text:  # a page of jobs begins with the table's heading
+            assert "單號" in page.text.split("R-2026-")[0], number
+    text = "".join(p.text for p in pages)
+    assert [j.ref for j in jobs if j.ref not in text] == []
