@@ -30,7 +30,6 @@ PHOTO_WIDTH, PHOTO_HEIGHT = 80.0, 60.0
 CELL_LINE, CELL_TOP, CELL_SIDE = 11 * PT, 3 * PT, 6 * PT  # a table's line, its padding
 
 
-
 class _Document(FPDF):
     """An A4 page with the reader's face: headings, paragraphs, tables and photos."""
 
@@ -63,16 +62,23 @@ class _Document(FPDF):
     def heading(self, text: str) -> None:
         self.text_block(text, size=16, leading=22, after=6)
 
-    def grid(self, rows: list[list[str]], widths: list[float]) -> None:
-        """A table, centred, whose heading row repeats on each page it runs onto (and never
-        ends a page alone). Drawn cell by cell: fpdf2's own tables lay out a cell twice, some
-        ten times slower on a settlement of a thousand jobs."""
+    def grid(self, rows: list[list[str]], widths: list[float], caption: str = "") -> None:
+        """A table, centred, under its caption, whose heading row repeats on each page it
+        runs onto; neither caption nor heading ends a page alone. Drawn cell by cell: fpdf2's
+        own tables lay out a cell twice, some ten times slower on a settlement of a thousand
+        jobs."""
+        above = float(self.multi_cell(  # type: ignore[arg-type]  # a float, as asked
+            0, 14 * PT, caption, wrapmode=self.wrap, dry_run=True, output="HEIGHT")) \
+            if caption else 0.0
         self.set_font_size(9)
         head, *body = [[self._wrapped(text, width - 2 * CELL_SIDE)
                         for text, width in zip(cells, widths, strict=True)] for cells in rows]
         left = (self.w - sum(widths)) / 2
-        if body and not self._fits(_height(head) + _height(body[0])):
+        if not self._fits(above + _height(head) + (_height(body[0]) if body else 0)):
             self.add_page()
+        if caption:
+            self.text_block(caption)
+            self.set_font_size(9)
         self._row(head, widths, left, fill=True)
         for lines in body:
             if not self._fits(_height(lines)):
@@ -172,11 +178,10 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                           (TAKEN_OVER, tr("Taken over by our own staff after the deadline: "
                                           "charged back"))):
         jobs = [j for j in data.jobs if j.kind == kind]
-        pdf.text_block(caption)
         rows = [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
                  tr.datetime(j.completed_at), tr.datetime(j.deadline_at),
                  tr("yes") if j.met else tr("no"), tr.number(j.cost)] for j in jobs]
-        pdf.grid([head, *rows], [28, 22, 24, 30, 30, 20, 22])
+        pdf.grid([head, *rows], [28, 22, 24, 30, 30, 20, 22], caption)
         pdf.ln(4)
     pdf.text_block(tr("Jobs: {count}; deadlines met: {met}; missed: {missed}",
                       count=len(data.jobs), met=data.met, missed=data.missed))
