@@ -10,7 +10,8 @@ from telegram.ext import CommandHandler
 from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, kick
 from handlers.i18n import Tr
-from workflow import roles
+from handlers.numbers import unreadable
+from workflow import numbers, roles
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -45,22 +46,20 @@ async def fees(update: Update, context: Context, who: Asker) -> None:
         await answer(update, statement_text(tr, d.settings, statement))
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        return None
-
-
 @handles(roles_allowed=(roles.CASHIER,))
 async def pay(update: Update, context: Context, who: Asker) -> None:
     """/pay A 12F-3 3200 cash R0042"""
     tr, d = who.tr, context.desk
     args = context.args or []
-    amount = _number(args[-3]) if len(args) >= 4 else None
-    if amount is None or args[-2].lower() not in collection.METHODS:
-        await answer(update, tr("Please write: /pay unit amount cash|transfer|card receipt, for "
-                                "example: /pay A 12F-3 3200 cash R0042"))
+    usage = tr("Please write: /pay unit amount cash|transfer|card receipt, for example: "
+               "/pay A 12F-3 3200 cash R0042")
+    if len(args) < 4 or args[-2].lower() not in collection.METHODS:
+        await answer(update, usage)
+        return
+    try:
+        amount = numbers.amount(args[-3], tr.locale, maximum=collection.MAX_AMOUNT)
+    except numbers.Unreadable as refused:  # "nan", "-5", "1e308", "1,5": named, nothing stored
+        await answer(update, unreadable(tr, refused) + "\n" + usage)
         return
     try:
         paid, statement = await collection.record_payment(
@@ -85,10 +84,16 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
     """/closeday 12800 3200 [what explains a difference]"""
     tr, d = who.tr, context.desk
     args = context.args or []
-    cash, transfer = (_number(a) for a in (args + ["", ""])[:2])
-    if cash is None or transfer is None:
-        await answer(update, tr("Please write: /closeday cash transfers [what explains a "
-                                "difference], for example: /closeday 12800 3200"))
+    usage = tr("Please write: /closeday cash transfers [what explains a difference], for "
+               "example: /closeday 12800 3200")
+    if len(args) < 2:
+        await answer(update, usage)
+        return
+    try:
+        cash, transfer = (numbers.amount(a, tr.locale, maximum=collection.MAX_AMOUNT, zero=True)
+                          for a in args[:2])
+    except numbers.Unreadable as refused:  # "nan", "inf": named, the day stays open
+        await answer(update, unreadable(tr, refused) + "\n" + usage)
         return
     try:
         recorded = await collection.close_day(d.db, d.settings, who.user_id, cash, transfer,
