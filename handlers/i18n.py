@@ -107,9 +107,10 @@ class Tr:
         return self.made(("MMMEd", value), lambda: format_skeleton(
             "MMMEd", value, locale=self.locale, fuzzy=True))
 
-    def number(self, value: Decimal | int | str) -> str:
-        """An amount, hours or a quantity (exact: Decimal, or its text from a payload)."""
-        return format_decimal(value if isinstance(value, Decimal | int) else Decimal(value),
+    def number(self, value: Decimal | int | float | str) -> str:
+        """A number; an amount, hours or a quantity exact (Decimal, or its text from a
+        payload, which stays exact as Decimal)."""
+        return format_decimal(Decimal(value) if isinstance(value, str) else value,
                               format="#,##0.##", locale=self.locale)
 
     def duration(self, value: timedelta) -> str:

@@ -4,6 +4,8 @@ with a reason."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -29,7 +31,7 @@ def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement
     lines += [f"· {b.period} {item_label(tr, settings, b.item)}: {tr.number(b.amount)} "
               + tr("(due {date})", date=b.due_date) for b in found.bills]
     lines.append(tr("Paid: {paid}. Outstanding: {owed}.", paid=tr.number(found.paid),
-                    owed=tr.number(max(found.outstanding, 0))))
+                    owed=tr.number(max(found.outstanding, Decimal(0)))))
     if found.outstanding < 0:
         lines.append(tr("In credit: {credit}.", credit=tr.number(-found.outstanding)))
     return "\n".join(lines)
@@ -76,7 +78,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                             amount=tr.number(paid.amount),
                             method=labels.of(tr, labels.PAY_METHODS, paid.method),
                             receipt=paid.receipt, unit=statement.unit.label,
-                            owed=tr.number(max(statement.outstanding, 0))))
+                            owed=tr.number(max(statement.outstanding, Decimal(0)))))
 
 
 @handles(roles_allowed=(roles.CASHIER,))

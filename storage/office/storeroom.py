@@ -126,7 +126,7 @@ async def movements(conn: Connection, start: datetime, end: datetime) -> list[Mo
             for r in await cur.fetchall()]
 
 
-async def set_rate(conn: Connection, trade: str, hourly: Decimal) -> None:
+async def set_rate(conn: Connection, trade: str, hourly: Decimal | int) -> None:
     await conn.execute("INSERT INTO labour_rates (trade, hourly) VALUES (?, ?) "
                        "ON CONFLICT(trade) DO UPDATE SET hourly = excluded.hourly",
                        (trade, MONEY.to_db(hourly)))

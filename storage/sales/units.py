@@ -37,8 +37,8 @@ _RESERVATION = ("SELECT r.id, u.id, u.building, u.unit, r.buyer, r.amount, r.rec
 def _reservation(r) -> Reservation:
     at = from_db_time(r[8])
     assert at is not None
-    return Reservation(r[0], Unit(r[1], r[2], r[3]), r[4], MONEY.of(r[5]), r[6], r[7], at, r[9], r[10],
-                       from_db_time(r[11]))
+    return Reservation(r[0], Unit(r[1], r[2], r[3]), r[4], MONEY.of(r[5]), r[6], r[7], at, r[9],
+                       r[10], from_db_time(r[11]))
 
 
 async def status(conn: Connection, unit_id: int) -> str:

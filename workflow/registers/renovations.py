@@ -8,6 +8,7 @@ technician inspects (驗收): pass refunds the deposit, fail lists what to fix."
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 

@@ -90,8 +90,8 @@ async def hours_given(db: Database, actor_id: int, hours: Decimal, now: datetime
 
 
 async def add_material(db: Database, actor_id: int, now: datetime, *,
-                       material_id: int | None = None, quantity: float | None = None,
-                       typed: measurement.Typed | None = None) -> tuple[dict, float]:
+                       material_id: int | None = None, quantity: Decimal | None = None,
+                       typed: measurement.Typed | None = None) -> tuple[dict, Decimal]:
     """An item of the visit: a catalogue item by id (tapped) or by code or name (typed), or
     a free item with its price. Returns the item and the materials so far; an unknown item
     is refused."""
