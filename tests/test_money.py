@@ -279,3 +279,19 @@ async def test_no_amount_hour_or_quantity_is_a_float_on_either_backend(tmp_path)
         assert list(found) == []
     finally:
         await db.close()
+
+
+def test_labour_is_hours_times_the_rate_rounded_once_half_up_to_the_cent():
+    from storage.exact import product
+    assert product(Decimal("1.33"), Decimal("450.50")) == Decimal("599.17")  # 599.165
+    assert product(Decimal("0.25"), Decimal("0.50")) == Decimal("0.13")  # 0.125: half up
+    assert product(Decimal("2.675"), Decimal("30")) == Decimal("80.25")  # a quantity x price
+
+
+def test_a_completion_begun_before_the_upgrade_keeps_its_typed_figures():
+    """A draft written before amounts were exact holds JSON floats (0.1, not "0.1")."""
+    from workflow.office import measurement
+    item = {"material_id": None, "name": "Tape", "unit": "roll", "quantity": 0.1,
+            "unit_price": 0.2}
+    assert [i.amount for i in measurement.items_of({"items": [item]})] == [Decimal("0.02")]
+    assert measurement.exact(0.1) == Decimal("0.1")

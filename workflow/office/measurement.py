@@ -61,9 +61,15 @@ def as_item(material: Material, quantity: Decimal) -> dict:
             "quantity": str(quantity), "unit_price": str(material.unit_price)}
 
 
+def exact(value) -> Decimal:
+    """A number of a draft: its text; a draft begun before amounts were exact holds a JSON
+    float, whose shortest text is the number that was typed."""
+    return Decimal(str(value))
+
+
 def items_of(data: dict, round_: int = 0) -> list[Item]:
-    return [Item(round_, i["material_id"], i["name"], i["unit"], Decimal(i["quantity"]),
-                 Decimal(i["unit_price"])) for i in data.get("items", [])]
+    return [Item(round_, i["material_id"], i["name"], i["unit"], exact(i["quantity"]),
+                 exact(i["unit_price"])) for i in data.get("items", [])]
 
 
 def total(data: dict) -> Decimal:
@@ -104,7 +110,7 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
     items = items_of(data)
     materials_cost = typed_cost if typed_cost is not None else \
         sum((i.amount for i in items), Decimal(0))
-    hours = Decimal(data["hours"])
+    hours = exact(data["hours"])
     labour_cost = product(hours, await storeroom.rate(conn, ticket.category))
     round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], hours,
                               materials_cost, labour_cost)
