@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from handlers.i18n import BABEL_LOCALES
 from handlers.office import spreadsheets
 from workflow.fees import collection
 
@@ -32,7 +33,8 @@ async def _bill(args, env, settings, db, now) -> int:
 
 async def _import(args, env, settings, db, now) -> int:
     try:
-        rows = collection.parse_bills(args.file.read_bytes())
+        rows = collection.parse_bills(args.file.read_bytes(),
+                                      BABEL_LOCALES[settings.default_language])
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"fees: {args.file}: {exc}. Nothing was imported.", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from handlers.i18n import Tr
 from handlers.office import documents, pdfs, spreadsheets
+from storage.exact import plain
 from workflow import views
 from workflow.office import reports, settlement
 from workflow.settings import LANGUAGES
@@ -95,8 +96,8 @@ async def _settlement(args, env, settings, db, now) -> int:
         stem = f"settlement-{period}-{data.unit.key}"
         pdfs.settlement_pdf(tr, settings, data, folder / f"{stem}.pdf")
         spreadsheets.settlement_xlsx(tr, settings, data, folder / f"{stem}.xlsx")
-        print(f"{data.unit.name}: {len(data.jobs)} jobs, {data.total(settlement.CHARGED):g} "
-              f"the unit's, {data.total(settlement.TAKEN_OVER):g} charged back: "
+        print(f"{data.unit.name}: {len(data.jobs)} jobs, {plain(data.total(settlement.CHARGED))} "
+              f"the unit's, {plain(data.total(settlement.TAKEN_OVER))} charged back: "
               f"{folder / stem}.pdf and .xlsx")
     if args.deliver:
         units = await settlement.deliver_now(db, period, now)

@@ -8,9 +8,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from storage.exact import MONEY
 from workflow.repairs.warranty import Period
 from workflow.settings import (
     COMPLAINT,
@@ -352,11 +354,23 @@ def _signoff(raw, categories: tuple[Category, ...]) -> dict[str, tuple[str, ...]
     return found
 
 
-def _amount(raw: dict, setting: str, default: float = 0.0) -> float:
+def _money(value: int | float) -> Decimal:
+    """An amount from the TOML file, exact: TOML reads 3200.5 as a float, whose shortest
+    repr is the digits written; more decimals than the currency has are refused."""
+    found = Decimal(str(value))
+    if not MONEY.holds(found):
+        raise ValueError(f"{value} has more than {MONEY.places} decimals")
+    return MONEY.exact(found)
+
+
+def _amount(raw: dict, setting: str, default: float = 0.0) -> Decimal:
     value = raw.get(setting, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8:
         raise ConfigError(f"{setting}: must be an amount of money, such as 2000")
-    return float(value)
+    try:
+        return _money(value)
+    except ValueError as exc:
+        raise ConfigError(f"{setting}: {exc}") from None
 
 
 def _whole(raw: dict, setting: str, default: int, low: int, high: int) -> int:
@@ -419,7 +433,10 @@ def _fee_items(raw, setting: str = "fee_items") -> tuple[FeeItem, ...]:
                 any(k not in LANGUAGES for k in labels):
             raise ConfigError(f"{setting}[{n}]: needs a key such as management_fee, an amount "
                               f"such as 3200, and labels such as {{ zh_Hant = \"…\" }}")
-        found.append(FeeItem(key, float(amount), dict(labels)))
+        try:
+            found.append(FeeItem(key, _money(amount), dict(labels)))
+        except ValueError as exc:
+            raise ConfigError(f"{setting}[{n}]: {exc}") from None
     return tuple(found)
 
 

@@ -19,12 +19,14 @@ from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards, labels
 from handlers.i18n import N_, Tr, guess_language
+from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, task_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views
 from workflow.conversations import Busy
 from workflow.limits import NotFiled
+from workflow.numbers import Unreadable
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
 
@@ -218,6 +220,13 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 await _not_filed(update, context, who, refusal)
             except Busy as busy:
                 await _busy(update, who, busy.draft)
+            except Unreadable as refused:  # a number that cannot be taken: nothing changed
+                text = unreadable(who.tr, refused)
+                if query is not None:
+                    await query.answer(text, show_alert=True)
+                else:
+                    await answer(update, text)
+                return
             except Exception as exc:
                 exc.saved = commits_so_far() > before  # type: ignore[attr-defined]  # read
                 # by the apology (bot/app.py): whether the action was saved after all

@@ -2,10 +2,13 @@
 (pg_baseline.sql) is the SQLite schema after migration BASELINE; each SQLite migration after it
 has its step here under the same number (tests/test_schema_parity.py checks both)."""
 
+from storage.migrations import exact_postgres
+
 BASELINE = 22
 STEPS: dict[int, str] = {
     23: """
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     ALTER TABLE outbox ADD COLUMN claimed_until TIMESTAMPTZ;
     """,
+    24: exact_postgres(),
 }

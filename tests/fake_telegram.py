@@ -125,6 +125,8 @@ class FakeBotApi(BaseRequest):
         if call.method == "sendMessage":
             self._check_message(call)
             return self._message(call, text=call.params["text"])
+        if utf16_len(call.params.get("caption") or "") > MAX_CAPTION:
+            raise TelegramError(400, "Bad Request: message caption is too long")
         if call.method == "sendPhoto":  # a file id, or an uploaded picture (a chart)
             photo = call.params.get("photo") or f"upload-{self._message_id}"
             return self._message(call, photo=[self._photo(photo)])

@@ -15,17 +15,21 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import pacing
 from handlers.common import (
+    MAX_CAPTION,
+    MAX_MESSAGE,
     PRIVATE,
     Asker,
     Context,
     answer,
     button_data,
     clear_buttons,
+    fit,
     handles,
     keyboard,
     kick,
     main_menu,
     message_of,
+    utf16_len,
 )
 from handlers.i18n import Tr
 from storage.records import Draft
@@ -44,13 +48,14 @@ def header(tr: Tr, estate: str) -> str:
 
 async def send_to(bot: Bot, chat: int, tr: Tr, estate: str, text: str, photo: str | None,
                   document: str | None) -> None:
+    """Cut as Telegram counts (UTF-16 code units: an emoji is two), never inside an emoji."""
     body = f"{header(tr, estate)}\n\n{text}"
     if photo:
-        await bot.send_photo(chat, photo, caption=body[:1024])
+        await bot.send_photo(chat, photo, caption=fit(body, MAX_CAPTION))
     elif document:
-        await bot.send_document(chat, document, caption=body[:1024])
+        await bot.send_document(chat, document, caption=fit(body, MAX_CAPTION))
     else:
-        await bot.send_message(chat, body[:4096])
+        await bot.send_message(chat, fit(body, MAX_MESSAGE))
 
 
 @handles(roles_allowed=announcements.AUTHORS)
@@ -89,7 +94,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         photo = message.photo[-1].file_id if message.photo else None
         document = message.document.file_id if message.document else None
         text = (message.text or message.caption or "").strip()
-        if not text or len(text) > announcements.MAX_TEXT:
+        if not text or utf16_len(text) > announcements.MAX_TEXT:
             await answer(update, tr("Please send the announcement's text (with a photo or a "
                                     "document if you like), up to {n} characters.",
                                     n=announcements.MAX_TEXT))
@@ -219,7 +224,7 @@ async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
                   counts.get(announcements.SENDING, 0))
         if units:
             text += "\n" + tr("Tell these units another way: {units}", units=", ".join(units))
-        await bot.send_message(found.author_id, text[:4096])
+        await bot.send_message(found.author_id, fit(text))
     return len(recipients)
 
 

@@ -260,7 +260,7 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
     if text is None:
         return
     if draft.flow == PAY_FLOW:
-        paid = renovations.parse_payment(text)
+        paid = renovations.parse_payment(text, tr.locale)
         if paid is None:
             await answer(update, tr("Please send the fee, the deposit and the receipt's number, "
                                     "for example: 2000 10000 R0042"))

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
+from storage.exact import plain
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
-from workflow import conversations, roles
+from workflow import conversations, numbers, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -139,19 +141,22 @@ async def review(db: Database, reviewer_id: int, note: str, now: datetime) -> Re
         return await _load(conn, found.id)
 
 
-PAYMENT = re.compile(r"^(?P<fee>\d+(?:\.\d+)?)\s+(?P<deposit>\d+(?:\.\d+)?)\s+(?P<receipt>\S.*)$")
+PAYMENT = re.compile(r"^(?P<fee>\S*\d\S*)\s+(?P<deposit>\S*\d\S*)\s+(?P<receipt>\S.*)$")
 
 
-def parse_payment(text: str) -> tuple[float, float, str] | None:
-    """'fee deposit receipt-number', such as '2000 10000 R0042'."""
-    match = PAYMENT.match(" ".join(unicodedata.normalize("NFKC", text).replace(",", "").split()))
+def parse_payment(text: str, locale) -> tuple[Decimal, Decimal, str] | None:
+    """'fee deposit receipt-number', such as '2,000 10,000 R0042', read in the clerk's
+    locale; None when not in that form, numbers.Unreadable when an amount cannot be taken."""
+    match = PAYMENT.match(numbers.normal(text))
     if match is None:
         return None
-    return float(match.group("fee")), float(match.group("deposit")), match.group("receipt")[:60]
+    return (numbers.amount(match.group("fee"), locale, zero=True),
+            numbers.amount(match.group("deposit"), locale, zero=True),
+            match.group("receipt")[:60])
 
 
-async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: float,
-              deposit: float, receipt: str, now: datetime) -> Renovation:
+async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: Decimal,
+              deposit: Decimal, receipt: str, now: datetime) -> Renovation:
     """The fees paid, as the price list asks (not less), with the receipt's number."""
     async with db.transaction() as conn:
         await machine.actor(conn, clerk_id, roles.DISPATCHERS)
@@ -166,7 +171,7 @@ async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: float,
                                         receipt=receipt):
             raise Refusal(Refusal.STALE)
         await renovations.event(conn, found.id, now, clerk_id, "paid",
-                                f"{fee:g} + {deposit:g}, {receipt}")
+                                f"{plain(fee)} + {plain(deposit)}, {receipt}")
         return await _load(conn, found.id)
 
 
@@ -234,7 +239,7 @@ async def inspected(db: Database, actor_id: int, note: str, now: datetime) -> Re
                                 "inspection_passed" if passed else "inspection_failed", note)
         if passed and found.deposit:
             await renovations.event(conn, found.id, now, actor_id, "deposit_refunded",
-                                    f"{found.deposit:g}")
+                                    plain(found.deposit))
         await _tell(conn, [found.resident_id], "renovation_inspected", found.id, now,
                     passed=passed, note=note)
         return await _load(conn, found.id)
