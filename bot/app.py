@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 from handlers import (
     complaints,
     escalation,
+    incoming,
     intake,
     menus,
     notices,
@@ -90,7 +91,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.desk = Desk(db, settings, clock)
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
-    for module in (replays, onboarding, repair_report, complaints, photo_first, intake,
+    for module in (incoming, replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
                    surveys, stats, documents, activity_desk, fee_desk, announcement_desk,

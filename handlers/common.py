@@ -451,7 +451,8 @@ def seen_version(args: list[str]) -> tuple[list[str], int | None]:
     """The arguments of a button without its version mark, and the version (None if absent,
     which the workflow refuses like a stale one)."""
     if args and args[-1][:1] == "v" and args[-1][1:].isdigit():
-        return args[:-1], int(args[-1][1:])
+        version = int(args[-1][1:])
+        return args[:-1], version if version <= MAX_ID else None
     return args, None
 
 
@@ -480,12 +481,21 @@ def callback_args(update: Update) -> list[str]:
     return button_data(update).split(":")[2:]
 
 
+# The largest id either database can hold (SQLite's INTEGER, PostgreSQL's bigint): a larger
+# one, forged, is found nowhere, and must not reach a query that cannot take it.
+MAX_ID = 2**63 - 1
+
+
 def int_arg(args: list[str], index: int) -> int:
-    """An id from a button; anything forged is refused."""
+    """An id from a button or a command; anything forged is refused, an id no database can
+    hold is not found."""
     try:
-        return int(args[index])
+        value = int(args[index])
     except (IndexError, ValueError):
         raise Refusal(Refusal.INVALID) from None
+    if not -MAX_ID <= value <= MAX_ID:
+        raise Refusal(Refusal.NOT_FOUND)
+    return value
 
 
 def main_menu(who: Asker) -> InlineKeyboardMarkup | None:

@@ -16,6 +16,7 @@ from handlers.common import (
     button_data,
     clear_buttons,
     handles,
+    int_arg,
     keyboard,
     text_answer,
 )
@@ -103,7 +104,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if not value.isdigit():
             raise Refusal(Refusal.INVALID)
         await clear_buttons(update)
-        await _unit_chosen(update, context, who, int(value))
+        await _unit_chosen(update, context, who, int_arg(args, 0))
     elif action == "p":
         await intake.choose_person(d.db, d.settings, who.user_id, value, d.now())
         await clear_buttons(update)

@@ -177,8 +177,11 @@ async def set_language(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     if not code or code[0] not in d.settings.languages:
         raise Refusal(Refusal.INVALID)
-    if who.person is None:
-        who.person = await onboarding.register(d.db, who.user_id, code[0], _name(update), d.now())
+    if who.person is None:  # not joined: nothing is stored; told how to, in their choice
+        tr = d.tr(code[0])
+        await answer(update, tr("Please send /start and share your phone number first, so we "
+                                "know which unit is yours."))
+        return
     await onboarding.set_language(d.db, who.user_id, code[0])
     who.tr = d.tr(code[0])
     await menus.set_for_chat(context.bot, chat_of(update), who.tr, who.role,

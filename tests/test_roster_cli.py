@@ -174,7 +174,7 @@ def test_every_bad_line_is_reported_and_a_huge_cell_is_not_a_traceback(tmp_path)
                       "A,2F," + "x" * 200_000 + ",0911 000 222\n", encoding="utf-8")
     huge = cli(tmp_path, "roster", "import", str(roster))
     assert huge.returncode == 1 and "Traceback" not in huge.stderr
-    assert "line 3: a value is far longer than 100 characters" in huge.stderr
+    assert "line 3: a value is longer than 131,072 characters" in huge.stderr
 
 
 def test_the_same_unit_or_number_written_two_ways_imports_once(tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +10,7 @@ from storage import people, roster
 from storage.db import Database
 from storage.records import Contractor, Person
 from storage.repairs import contractors
-from workflow import phones, roles
+from workflow import phones, roles, tables
 from workflow.onboarding import unit_text
 
 ROSTER_COLUMNS = ("building", "unit", "name", "phone")
@@ -35,45 +33,25 @@ class RosterRow:
 MAX_CELL = 100
 
 
-class RosterError(Exception):
+class RosterError(tables.TableError):
     """Every problem of a roster file, each with its line; nothing of the file is used."""
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__("; ".join(f"line {line}: {problem}" for line, problem in problems))
-        self.problems = problems
-        self.line, self.problem = problems[0]
+        super().__init__(problems)
+        self.line, self.problem = self.problems[0]
 
 
 def parse_roster(raw: bytes) -> list[RosterRow]:
     """UTF-8 with or without BOM, as Excel writes it; every row checked before any is used,
     and every bad one reported. Cells are kept as text: one starting with '=' stays text."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterError([(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise RosterError([(1, f"cannot be read as CSV ({exc})")]) from exc
-    columns = tuple(h.strip().lower() for h in header) if header else ()
+    table = tables.read(raw, "roster.csv", RosterError)
+    columns = table.header
     if columns not in (ROSTER_COLUMNS, (*ROSTER_COLUMNS, RELATION)):
         raise RosterError([(1, "the first line must be the columns: " +
                             ",".join(ROSTER_COLUMNS) + f"[,{RELATION}]")])
     width = len(columns)
-    rows, problems, seen = [], [], {}
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:  # a cell beyond the csv module's own limit, or a broken quote
-            problems.append((reader.line_num, f"a value is far longer than {MAX_CELL} "
-                                              "characters, or its quotes do not close"))
-            break
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
+    rows, problems, seen = [], list(table.problems), {}
+    for line, cells in table.rows:
         problem = _row_problem(cells, width)
         if problem:
             problems.append((line, problem))

@@ -65,7 +65,7 @@ def parse_month(text: str | None, settings: EstateSettings, now: datetime) -> da
     try:
         year, month = (int(part) for part in text.strip().split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a month; a year no calendar has
         return None
 
 

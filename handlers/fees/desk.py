@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from handlers import labels
-from handlers.common import PRIVATE, Asker, Context, answer, handles, kick
+from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
 from workflow import numbers, roles
@@ -122,8 +122,8 @@ async def reverse(update: Update, context: Context, who: Asker) -> None:
                                 "/reverse 17 the transfer was returned"))
         return
     try:
-        done = await collection.reverse(d.db, who.user_id, int(args[0]), " ".join(args[1:]),
-                                        d.now())
+        done = await collection.reverse(d.db, who.user_id, int_arg(args, 0),
+                                        " ".join(args[1:]), d.now())
     except Refusal as refused:
         if refused.reason == Refusal.FORBIDDEN:
             raise

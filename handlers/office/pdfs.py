@@ -18,6 +18,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from handlers import cards, labels
 from handlers.i18n import Tr
+from handlers.office.files import owner_only
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
 from workflow.views import TicketFile
@@ -82,7 +83,7 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                 [tr("Signature and date:"), tr("Signature and date:")]],
                font, [85 * mm, 85 * mm]),
     ]
-    SimpleDocTemplate(str(path), pagesize=A4, title=data.period, leftMargin=15 * mm,
+    SimpleDocTemplate(str(owner_only(path)), pagesize=A4, title=data.period, leftMargin=15 * mm,
                       rightMargin=15 * mm).build(story)
 
 
@@ -116,7 +117,7 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     for caption, picture in photos:
         story += [Spacer(1, 3 * mm), Paragraph(caption, body),
                   Image(io.BytesIO(picture), width=80 * mm, height=60 * mm, kind="proportional")]
-    SimpleDocTemplate(str(path), pagesize=A4, title=t.ref, leftMargin=15 * mm,
+    SimpleDocTemplate(str(owner_only(path)), pagesize=A4, title=t.ref, leftMargin=15 * mm,
                       rightMargin=15 * mm).build(story)
 
 

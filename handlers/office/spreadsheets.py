@@ -5,6 +5,7 @@ streams (constant_memory) and draws Excel's own charts."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ import xlsxwriter
 
 from handlers import labels
 from handlers.i18n import Tr
+from handlers.office.files import owner_only
 from storage.db import from_db_time
 from workflow.office import reports
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
@@ -27,12 +29,47 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+# What Excel refuses in a sheet's name (and control characters, which it cannot show).
+_NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+SHEET_NAME_LENGTH = 31
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A name Excel accepts for a sheet titled so, in any language: at most 31 characters,
+    none of []:*?/\\, not starting or ending with an apostrophe, not Excel's own "History",
+    and unique in the workbook (compared as Excel does, ignoring case); `taken` holds the
+    names given so far, in lower case, and gets this one."""
+    base = " ".join(_NOT_IN_SHEET_NAME.sub(" ", title).split())
+    base = _cut(base, SHEET_NAME_LENGTH).strip(" '") or "Sheet"
+    name, number = base, 1
+    while name.lower() in taken or name.lower() == "history":
+        number += 1
+        suffix = f" ({number})"
+        name = _cut(base, SHEET_NAME_LENGTH - len(suffix)).rstrip(" '") + suffix
+    taken.add(name.lower())
+    return name
+
+
+def _cut(text: str, units: int) -> str:
+    """At most `units` UTF-16 code units, as Excel counts a name (an emoji is two), never
+    half a character."""
+    text = text[:units]
+    while len(text.encode("utf-16-le")) > 2 * units:
+        text = text[:-1]
+    return text
+
+
 class Book:
-    """A workbook with the formats every sheet uses."""
+    """A workbook with the formats every sheet uses. Every cell written from text is a
+    string: a name or a description that starts with "=" or looks like a link stays text,
+    never a live formula or hyperlink. The file is readable by its owner only (it holds
+    names and phones)."""
 
     def __init__(self, path: Path, streamed: bool = False) -> None:
-        self.workbook = xlsxwriter.Workbook(str(path), {"constant_memory": streamed,
-                                                        "remove_timezone": True})
+        self.workbook = xlsxwriter.Workbook(str(owner_only(path)), {
+            "constant_memory": streamed, "remove_timezone": True,
+            "strings_to_formulas": False, "strings_to_urls": False})
+        self.names: set[str] = set()
         self.header = self.workbook.add_format({"bold": True, "bg_color": "#DDEBF7",
                                                 "border": 1, "text_wrap": True})
         self.moment = self.workbook.add_format({"num_format": DATETIME})
@@ -41,7 +78,7 @@ class Book:
         self.title = self.workbook.add_format({"bold": True, "font_size": 14})
 
     def sheet(self, name: str, headers: list[str], widths: list[int]):
-        sheet = self.workbook.add_worksheet(name[:31])
+        sheet = self.workbook.add_worksheet(sheet_name(name, self.names))
         for column, (head, wide) in enumerate(zip(headers, widths, strict=True)):
             sheet.set_column(column, column, max(wide, width(head) + 2))
             sheet.write(0, column, head, self.header)
@@ -58,12 +95,12 @@ class Book:
             sheet.autofilter(0, 0, len(rows), len(headers) - 1)
         return sheet
 
-    def column_chart(self, sheet, name: str, rows: int, title: str, at: str) -> None:
+    def column_chart(self, sheet, rows: int, title: str, at: str) -> None:
         if rows == 0:
             return
         chart = self.workbook.add_chart({"type": "column"})
-        chart.add_series({"categories": [name[:31], 1, 0, rows, 0],
-                          "values": [name[:31], 1, 1, rows, 1], "name": title})
+        chart.add_series({"categories": [sheet.name, 1, 0, rows, 0],
+                          "values": [sheet.name, 1, 1, rows, 1], "name": title})
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
         sheet.insert_chart(at, chart)
@@ -107,11 +144,11 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
                   for (k, c), n in sorted(f.by_category.items(), key=lambda i: -i[1])]
     name = tr("By category")
     sheet = book.table(name, [tr("Category"), tr("Reports")], categories, [24, 10])
-    book.column_chart(sheet, name, len(categories), name, "D2")
+    book.column_chart(sheet, len(categories), name, "D2")
     buildings = [[b, n] for b, n in sorted(data.by_building.items())]
     name = tr("By building")
     sheet = book.table(name, [tr("Building"), tr("Repairs")], buildings, [16, 10])
-    book.column_chart(sheet, name, len(buildings), name, "D2")
+    book.column_chart(sheet, len(buildings), name, "D2")
     book.table(tr("By channel"), [tr("Channel"), tr("Reports")],
                [[labels.of(tr, labels.CHANNELS, c), n] for c, n in f.by_channel.items()], [20, 10])
     book.table(tr("By responsible unit"), [tr("Responsible unit"), tr("Repairs")],
@@ -124,8 +161,8 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
     sheet = book.table(name, [tr("Paid by"), tr("Cost")], payers, [24, 14])
     if payers:
         chart = book.workbook.add_chart({"type": "pie"})
-        chart.add_series({"categories": [name[:31], 1, 0, len(payers), 0],
-                          "values": [name[:31], 1, 1, len(payers), 1]})
+        chart.add_series({"categories": [sheet.name, 1, 0, len(payers), 0],
+                          "values": [sheet.name, 1, 1, len(payers), 1]})
         chart.set_title({"name": name})
         sheet.insert_chart("D2", chart)
     book.table(tr("Stock movements"),
@@ -217,9 +254,9 @@ def hot_spots_xlsx(tr: Tr, settings: EstateSettings, data: reports.HotSpots,
     if categories:
         chart = book.workbook.add_chart({"type": "line"})
         for i, _ in enumerate(categories, start=1):
-            chart.add_series({"name": [name[:31], 0, i],
-                              "categories": [name[:31], 1, 0, len(data.months), 0],
-                              "values": [name[:31], 1, i, len(data.months), i]})
+            chart.add_series({"name": [sheet.name, 0, i],
+                              "categories": [sheet.name, 1, 0, len(data.months), 0],
+                              "values": [sheet.name, 1, i, len(data.months), i]})
         chart.set_title({"name": name})
         sheet.insert_chart(1, len(categories) + 2, chart)
     book.close()
@@ -233,7 +270,7 @@ def month_of(value: str) -> date | None:
     try:
         year, month = (int(p) for p in value.split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a month; a year no calendar has
         return None
 
 
@@ -245,7 +282,7 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
              tr("yes") if j.met else tr("no"),
              labels.of(tr, labels.SETTLED, j.kind), j.cost] for j in data.jobs]
     sheet = book.sheet(tr("Quarterly settlement {period}: {unit}", period=data.period,
-                          unit=data.unit.name)[:31],
+                          unit=data.unit.name),
                        [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
                         tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost")],
                        [15, 12, 16, 17, 17, 10, 24, 12])

@@ -8,8 +8,6 @@ payment is reported to the manager the same day (日收日報)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,7 +17,7 @@ from storage.db import Connection, Database
 from storage.fees import ledger
 from storage.fees.ledger import Bill, Payment
 from storage.records import Unit
-from workflow import numbers, roles, units
+from workflow import numbers, roles, tables, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -61,17 +59,21 @@ async def bill_month(db: Database, settings: EstateSettings, period: str) -> int
     return issued
 
 
+class BillFileError(tables.TableError, ValueError):
+    """A bills file that cannot be read (the import reports it as any bad line)."""
+
+
 def parse_bills(raw: bytes, locale: str = "en"
                 ) -> list[tuple[str, str, str, str, Decimal, str]]:
     """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10); the
     amounts read as the reader of the file writes them (`locale`)."""
-    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    if not lines or tuple(c.strip().lower() for c in lines[0]) != BILL_COLUMNS:
+    table = tables.read(raw, "bills.csv", BillFileError)
+    if table.problems:
+        raise BillFileError(table.problems)
+    if table.header != BILL_COLUMNS:
         raise ValueError("the first line must be the columns: " + ",".join(BILL_COLUMNS))
     found = []
-    for number, cells in enumerate(lines[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    for number, cells in table.rows:
         try:
             building, unit, period, item, amount, due = (c.strip() for c in cells[:6])
             date.fromisoformat(due)
@@ -90,8 +92,9 @@ def parse_bills(raw: bytes, locale: str = "en"
     return found
 
 
-async def import_bills(db: Database, rows) -> tuple[int, list[str]]:
-    """All at once; (bills issued, units not on the roster)."""
+async def import_bills(db: Database, rows) -> int:
+    """All at once, or nothing (a ValueError naming the units not on the roster, as every
+    import refuses a file with a bad row): the bills issued."""
     issued, unknown = 0, []
     async with db.transaction() as conn:
         for building, unit, period, item, amount, due in rows:
@@ -100,7 +103,9 @@ async def import_bills(db: Database, rows) -> tuple[int, list[str]]:
                 unknown.append(f"{building} {unit}")
                 continue
             issued += await ledger.add_bill(conn, found[0].id, period, item, amount, due)
-    return issued, unknown
+        if unknown:  # undoes the bills written before
+            raise ValueError("not units on the roster: " + ", ".join(unknown))
+    return issued
 
 
 async def _statement(conn: Connection, unit: Unit) -> Statement:

@@ -4,8 +4,6 @@ opening stock. Every row is checked before any is used; a bad file changes nothi
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +11,7 @@ from decimal import Decimal
 from storage.db import Database
 from storage.office import storeroom
 from storage.office.storeroom import Material, Movement
-from workflow import numbers
+from workflow import numbers, tables
 
 COLUMNS = ("code", "name", "unit", "unit_price", "minimum")
 OPENING = "stock"
@@ -30,33 +28,8 @@ class Row:
     stock: Decimal | None
 
 
-class CatalogueError(Exception):
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-def cells_of(raw: bytes, filename: str) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook  # only an import of a sheet needs it
-        try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise CatalogueError([(1, f"cannot be read as XLSX ({exc.__class__.__name__})")]) \
-                from exc
-        if sheet is None:
-            raise CatalogueError([(1, "the workbook has no sheet")])
-        return [["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CatalogueError([(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) \
-            from exc
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise CatalogueError([(1, f"cannot be read as CSV ({exc})")]) from exc
+class CatalogueError(tables.TableError):
+    pass
 
 
 def _number(value: str, read, locale) -> Decimal | None:
@@ -68,15 +41,13 @@ def _number(value: str, read, locale) -> Decimal | None:
 
 def parse(raw: bytes, filename: str, locale: str = "en") -> list[Row]:
     """The rows, checked; numbers read as the office writes them (`locale`)."""
-    cells = cells_of(raw, filename)
-    header = tuple(c.strip().lower() for c in cells[0]) if cells else ()
+    table = tables.read(raw, filename, CatalogueError)
+    header = table.header
     if header not in (COLUMNS, (*COLUMNS, OPENING)):
         raise CatalogueError([(1, "the first line must be the columns: " + ",".join(COLUMNS) +
                                f"[,{OPENING}]")])
-    rows, problems, seen = [], [], set()
-    for line, row in enumerate(cells[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
+    rows, problems, seen = [], list(table.problems), set()
+    for line, row in table.rows:
         row = [c.strip() for c in row] + [""] * (len(header) - len(row))
         code, name, unit = row[0], row[1], row[2]
         price = _number(row[3], numbers.amount, locale)

@@ -7,15 +7,13 @@ the managers' weekly summary. Every change to an item is recorded."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 from storage import drafts, outbox, people
 from storage.db import Connection, Database
 from storage.registers import archives
 from storage.registers.archives import Item, Loan
-from workflow import conversations, roles
+from workflow import conversations, roles, tables
 from workflow import tickets as machine
 
 KINDS = ("owner_file", "drawing", "contract", "handover_record", "other")
@@ -185,26 +183,17 @@ async def _loan(conn: Connection, loan_id: int) -> Loan:
     return found
 
 
-class ArchiveIndexError(Exception):
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+class ArchiveIndexError(tables.TableError):
+    pass
 
 
 def parse_index(raw: bytes) -> list[tuple[str, str, str, str, str]]:
     """The archive's index as a CSV: code, title, kind, location, confidentiality."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArchiveIndexError([(1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]) \
-            from exc
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    if not lines or tuple(c.strip().lower() for c in lines[0]) != COLUMNS:
+    table = tables.read(raw, "index.csv", ArchiveIndexError)
+    if table.header != COLUMNS:
         raise ArchiveIndexError([(1, "the first line must be the columns: " + ",".join(COLUMNS))])
-    rows, problems, seen = [], [], set()
-    for number, cells in enumerate(lines[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    rows, problems, seen = [], list(table.problems), set()
+    for number, cells in table.rows:
         code, title, kind, location, level = ([c.strip() for c in cells] + [""] * 5)[:5]
         if not code or not title or not location or max(map(len, (code, title, location))) > 200:
             problems.append((number, "code, title and location must be given"))

@@ -12,9 +12,9 @@ from storage import outbox, people, roster
 from storage.db import Connection, Database
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
-from workflow import phones, roles
+from workflow import phones, roles, tables
 from workflow import tickets as machine
-from workflow.office.catalogue import CatalogueError, cells_of
+from workflow.office.catalogue import CatalogueError
 from workflow.settings import EstateSettings
 
 Refusal = machine.Refusal
@@ -53,14 +53,14 @@ def _date(value: str) -> date:
 
 def parse(raw: bytes, filename: str, tz) -> list[Row]:
     """The register from CSV or XLSX: columns by name (any order); REQUIRED must be there."""
-    cells = cells_of(raw, filename)
-    header = [c.strip().lower() for c in cells[0]] if cells else []
+    table = tables.read(raw, filename, CatalogueError)
+    header = list(table.header)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise CatalogueError([(1, "the first line must name the columns; missing: "
                                + ", ".join(missing))])
-    found, problems = [], []
-    for number, line in enumerate(cells[1:], start=2):
+    found, problems = [], list(table.problems)
+    for number, line in table.rows:
         cell = {name: (line[i].strip() if i < len(line) else "")
                 for i, name in enumerate(header)}
         if not any(cell.values()):
