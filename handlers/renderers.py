@@ -296,6 +296,31 @@ async def _unreachable_plain(n: Notice) -> None:
     await n.send(await _unreachable_text(n.tr, n.d, n.message))
 
 
+@renders(delivery.UNDELIVERABLE)
+async def _undeliverable(n: Notice) -> None:
+    await n.send(await _undeliverable_text(n.tr, n.d, n.message, n.ticket_file),
+                 n.card_buttons())
+
+
+@renders(delivery.UNDELIVERABLE, plain=True)
+async def _undeliverable_plain(n: Notice) -> None:
+    await n.send(await _undeliverable_text(n.tr, n.d, n.message))
+
+
+async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None) -> str:
+    """What was given up and for whom: the desk tells them another way."""
+    person = await views.person(d.db, message.payload["person"])
+    name = person.name if person else "?"
+    phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    what = message.payload.get("about", "")
+    if file is not None:
+        what = f"{file.ticket.ref}, {what}"
+    return tr("A message for {name} ({what}) could not be sent, even after several tries, and "
+              "was given up. Please tell them another way; their phone: {phone}. (Outbox "
+              "message {number}: the log says why.)", name=name, what=what, phone=phone,
+              number=message.payload.get("message", ""))
+
+
 @renders("join_approved", plain=True)
 async def _join_approved(n: Notice) -> None:
     await n.send(n.tr("Your unit {unit} is confirmed. You can now report repairs with /repair.",
