@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import warnings
-from datetime import timedelta
 from typing import cast
 
 import httpx
@@ -24,10 +22,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
-from handlers.common import Desk
+from handlers.common import Desk, retry_after
 from handlers.renderers import Notice, UnknownNotice, render, unreachable_error
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
 from storage.records import OutboxMessage
@@ -138,14 +135,6 @@ async def _refused(d: Desk, message: OutboxMessage, error: str,
     elif tries > 1:
         log.warning("outbox %s (%s) failed again (try %d of %d): %s", message.id,
                     message.kind, tries, delivery.REFUSALS, error)
-
-
-def retry_after(exc: RetryAfter) -> timedelta:
-    """Seconds in PTB 22, a timedelta in later versions."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        after = exc.retry_after
-    return after if isinstance(after, timedelta) else timedelta(seconds=after)
 
 
 class WithoutTelegram(Exception):

@@ -9,7 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from babel.lists import format_list
-from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import BadRequest
 
 from handlers import cards, labels
@@ -319,6 +325,23 @@ async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None
               "was given up. Please tell them another way; their phone: {phone}. (Outbox "
               "message {number}: the log says why.)", name=name, what=what, phone=phone,
               number=message.payload.get("message", ""))
+
+
+@renders(delivery.REPLY, plain=True)
+async def _reply(n: Notice) -> None:
+    await n.send(n.payload["text"], _markup(n.payload.get("markup")))
+
+
+def _markup(data: dict | None
+            ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A reply's buttons as stored (to_dict): under the message, or the keyboard's."""
+    if not data:
+        return None
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, None)
+    return ReplyKeyboardRemove.de_json(data, None)
 
 
 @renders("join_approved", plain=True)

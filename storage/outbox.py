@@ -11,13 +11,13 @@ from storage.records import OutboxMessage
 
 async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
               ticket_id: int | None = None, payload: dict | None = None,
-              actor_id: int | None = None) -> None:
+              actor_id: int | None = None, not_before: datetime | None = None) -> None:
     """`actor_id` is whose action caused the message: they are told if it cannot arrive."""
     await conn.execute(
         "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at, "
         "actor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (recipient_id, kind, ticket_id, _json(payload),
-         to_db_time(now), to_db_time(now), actor_id),
+         to_db_time(now), to_db_time(not_before or now), actor_id),
     )
 
 

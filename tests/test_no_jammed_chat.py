@@ -2,8 +2,14 @@
 is tried a few times, then given up and the desk told once, while the person's later
 messages go on; a passing fault is tried again for as long as it lasts."""
 
+import logging
+
+import pytest
+
 from storage import outbox
+from tests.conftest import ROSTER
 from tests.fake_telegram import AnsweredLate, TelegramError
+from tests.harness import DeskHarness
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from workflow import delivery
 
@@ -107,3 +113,43 @@ async def test_a_card_telegram_accepted_late_is_taken_as_delivered(desk):
     desk.clock.advance(minutes=5)
     await desk.deliver()
     assert sum("New task for you" in t for t in tech.texts()) == 1
+
+
+@pytest.fixture
+async def paced_desk(tmp_path):
+    """With production's rate limiter in front of the offline Bot API."""
+    harness = DeskHarness(tmp_path / "desk.sqlite3", rate_limited=True)
+    await harness.start()
+    await harness.import_roster(ROSTER)
+    yield harness
+    await harness.stop()
+
+
+async def test_a_reference_telegram_was_too_busy_to_show_arrives_after_the_wait(
+        paced_desk, caplog):
+    desk = paced_desk
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, send=False)
+    desk.api.fail_next(resident.user_id, TelegramError(429, "Too Many Requests: retry after 3",
+                                                       retry_after=3))
+    await resident.tap("Confirm and send")
+    assert not any("registered as" in t or "could not show you" in t for t in resident.texts())
+    desk.clock.advance(seconds=4)
+    await desk.deliver()
+    assert resident.last_text.startswith("Thank you. Your repair is registered as "
+                                         "R-2026-00001.")
+    resident.button("My tickets")  # with its menu
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any(r.levelno == logging.WARNING and "Retry in 3 seconds" in r.getMessage()
+               for r in caplog.records)
+
+
+async def test_a_reference_lost_to_a_bad_gateway_is_sent_again(desk):
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, send=False)
+    desk.api.fail_next(resident.user_id, TelegramError(502, "Bad Gateway"))
+    await resident.tap("Confirm and send")
+    assert resident.last_text.startswith("Thank you. Your repair is registered as "
+                                         "R-2026-00001.")
+    assert not any("could not show you" in t for t in resident.texts())
+    assert sum("registered as" in t for t in resident.texts()) == 1

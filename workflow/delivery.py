@@ -19,6 +19,7 @@ from workflow import tickets as machine
 REROUTED = ("dispatch", "join_request", "sla_warning", "overdue_alert", "digest")
 UNREACHABLE = "unreachable"  # the notice that someone could not be reached
 
+REPLY = "reply"  # a direct reply Telegram could not take at once, already written
 UNDELIVERABLE = "undeliverable"  # the notice that a message was given up as bad
 REFUSALS = 4  # tries a message refused as bad gets (10 s, 20 s, 40 s apart), then given up
 
@@ -117,6 +118,16 @@ async def given_up(db: Database, message: OutboxMessage, now: datetime, error: s
             if not person.unreachable:
                 await outbox.add(conn, person.user_id, UNDELIVERABLE, now, message.ticket_id,
                                  payload)
+
+
+async def reply_later(db: Database, recipient_id: int, text: str, markup: dict | None,
+                      now: datetime, after: timedelta | None = None) -> None:
+    """A reply to the person goes through the outbox, after what it already holds for them;
+    `after`: Telegram asked to wait that long."""
+    async with db.transaction() as conn:
+        await outbox.add(conn, recipient_id, REPLY, now, payload={"text": text,
+                                                                 "markup": markup},
+                         not_before=now + after if after else None)
 
 
 async def progressed(db: Database, message: OutboxMessage, part: str) -> None:
