@@ -25,7 +25,7 @@ from handlers.repairs.actions import desk_buttons, task_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views
-from workflow.conversations import Busy
+from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -447,6 +447,18 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
         return
     await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
                             count=len(photos), limit=limit), done_button)
+
+
+def confirm_button(data: str, draft: Draft) -> str:
+    """A "Confirm and send" that names its draft: a second tap, or the same tap delivered
+    again after a crash, is answered with what that draft became."""
+    return f"{data}:{draft.data[DRAFT_ID]}" if draft.data.get(DRAFT_ID) else data
+
+
+def confirmed_draft(update: Update) -> str | None:
+    """The draft a confirm button names (None on a button shown before they did)."""
+    parts = button_data(update).split(":")
+    return parts[2] if len(parts) > 2 and parts[2] else None
 
 
 async def clear_buttons(update: Update) -> None:
