@@ -449,10 +449,10 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
                             count=len(photos), limit=limit), done_button)
 
 
-def confirm_button(data: str, draft: Draft) -> str:
-    """A "Confirm and send" that names its draft: a second tap, or the same tap delivered
-    again after a crash, is answered with what that draft became."""
-    return f"{data}:{draft.data[DRAFT_ID]}" if draft.data.get(DRAFT_ID) else data
+def confirm_button(data: str, draft: dict) -> str:
+    """A "Confirm and send" that names its draft (`draft`: its data): a second tap, or the
+    same tap delivered again after a crash, is answered with what that draft became."""
+    return f"{data}:{draft[DRAFT_ID]}" if draft.get(DRAFT_ID) else data
 
 
 def confirmed_draft(update: Update) -> str | None:

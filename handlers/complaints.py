@@ -82,7 +82,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         if data.get("callback"):
             lines.append(tr("Wants a phone call back."))
         await answer(update, "\n".join(lines), keyboard([
-            [(tr("Confirm and send"), confirm_button("k:ok", draft))],
+            [(tr("Confirm and send"), confirm_button("k:ok", draft.data))],
             [(tr("Edit"), "k:edit"), *_cancel(who)]]))
 
 

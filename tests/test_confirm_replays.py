@@ -5,6 +5,7 @@ and people double-tap. One ticket, and the reference every time."""
 import asyncio
 import contextlib
 
+from handlers.community import announcements as announcement_desk
 from tests.harness import DeskHarness
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_renovations import apply_for_a_bathroom, open_desk, resident
@@ -91,3 +92,19 @@ async def test_a_renovation_application_confirmed_twice_answers_with_its_referen
         assert await desk.query("SELECT count(*) FROM renovations") == [(1,)]
     finally:
         await desk.stop()
+
+
+async def test_an_announcement_sent_now_twice_is_one_announcement(desk):
+    clerk, _, _ = await staff(desk)
+    may = await resident_of_a12(desk)
+    await clerk.send("/announce")
+    await clerk.send("The lifts are serviced on Friday morning.")
+    await clerk.tap("Everyone")
+    await clerk.tap("Send now")
+    await clerk.tap("Send now")
+    assert [t for t in clerk.texts() if t.startswith("Sending announcement")] == \
+        ["Sending announcement 1: starting."] * 2
+    assert await desk.query("SELECT count(*) FROM announcements") == [(1,)]
+    for _ in range(5):
+        await announcement_desk.pump(desk.app.bot, desk.app.bot_data.desk)
+    assert sum("The lifts are serviced" in t for t in may.texts()) == 1

@@ -98,7 +98,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             tr("Dates: {start} to {end}, working hours {hours}", start=data["start"],
                end=data["end"], hours=d.settings.renovation_hours),
             tr("Contractor: {contractor}", contractor=data["contractor"])]),
-            keyboard([[(tr("Confirm and send"), confirm_button("rv:ok", draft))], cancel]))
+            keyboard([[(tr("Confirm and send"), confirm_button("rv:ok", draft.data))], cancel]))
 
 
 async def _next(update: Update, context: Context, who: Asker, draft: Draft, step: str,

@@ -110,7 +110,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         unit = await views.unit(d.db, draft.data["unit_id"])
         await answer(update, _summary(who, context, draft.data, unit.label if unit else ""),
                      keyboard([
-            [(tr("Confirm and send"), confirm_button("r:ok", draft))],
+            [(tr("Confirm and send"), confirm_button("r:ok", draft.data))],
             [(tr("Edit"), "r:edit"), (tr("Cancel"), CANCEL)],
         ]))
 
