@@ -54,7 +54,8 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
         # unless it was refused as bad: it may never go, and must not jam the chat
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
         "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
-        "AND o.refusals = 0 AND o.next_attempt_at > ?) ORDER BY id LIMIT ?",  # a person's in the order made
+        "AND o.refusals = 0 AND o.next_attempt_at > ?) "
+        "ORDER BY id LIMIT ?",  # a person's in the order made
         (moment, worker, moment, moment, limit))
     found: list[OutboxMessage] = []
     chosen: dict[int, int] = {}  # person -> messages taken

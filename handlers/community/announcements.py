@@ -172,7 +172,9 @@ async def _send_now(update: Update, context: Context, who: Asker) -> None:
     found = await announcements.create(d.db, who.user_id, d.now(), False, d.now(),
                                        confirmed_draft(update))
     kick(context)
-    message = await context.bot.send_message(update.effective_chat.id, who.tr(  # type: ignore[union-attr]
+    chat = update.effective_chat
+    assert chat is not None  # handles() answers only updates with a chat
+    message = await context.bot.send_message(chat.id, who.tr(
         "Sending announcement {id}: starting.", id=found.id))
     await announcements.remember_progress_message(d.db, found.id, message.message_id)
 
