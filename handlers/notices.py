@@ -25,7 +25,7 @@ from telegram.error import (
 
 from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
 from handlers.common import Desk, retry_after
-from handlers.renderers import Notice, UnknownNotice, render, unreachable_error
+from handlers.renderers import Notice, UnknownNotice, render, send_reply, unreachable_error
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
 from storage.records import OutboxMessage
 from workflow import delivery, views
@@ -142,6 +142,9 @@ class WithoutTelegram(Exception):
 
 
 async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
+    if message.kind == delivery.REPLY:
+        await send_reply(cast(Bot, _Patient(bot)), message)
+        return
     recipient = await views.person(d.db, message.recipient_id)
     if recipient is None:
         raise UnknownNotice(f"recipient {message.recipient_id} unknown")

@@ -327,9 +327,11 @@ async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None
               number=message.payload.get("message", ""))
 
 
-@renders(delivery.REPLY, plain=True)
-async def _reply(n: Notice) -> None:
-    await n.send(n.payload["text"], _markup(n.payload.get("markup")))
+async def send_reply(bot: Bot, message: OutboxMessage) -> None:
+    """A direct reply Telegram could not take at once, as it was written (in the person's
+    language; to someone the desk may not know yet, such as a newcomer)."""
+    await bot.send_message(message.recipient_id, fit(message.payload["text"]),
+                           reply_markup=_markup(message.payload.get("markup")))
 
 
 def _markup(data: dict | None

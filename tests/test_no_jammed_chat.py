@@ -153,3 +153,11 @@ async def test_a_reference_lost_to_a_bad_gateway_is_sent_again(desk):
                                          "R-2026-00001.")
     assert not any("could not show you" in t for t in resident.texts())
     assert sum("registered as" in t for t in resident.texts()) == 1
+
+
+async def test_a_newcomers_welcome_lost_to_a_bad_gateway_arrives_with_its_contact_button(desk):
+    newcomer = desk.person(5003, "Newcomer", "en")
+    desk.api.fail_next(newcomer.user_id, TelegramError(502, "Bad Gateway"))
+    await newcomer.send("/start")
+    assert "Welcome" in newcomer.last_text
+    assert newcomer.calls()[-1].params["reply_markup"]["keyboard"][0][0]["request_contact"]
