@@ -14,14 +14,7 @@ from typing import cast
 
 import httpx
 from telegram import Bot
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
 from handlers.common import Desk, retry_after
@@ -107,7 +100,7 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
             await delivery.sent(d.db, message, d.now())
             return True
         await delivery.retry(d.db, message, d.now(), str(exc) or "timed out")
-    except (NetworkError, TelegramError) as exc:  # 5xx, a cut connection, a conflict
+    except TelegramError as exc:  # 5xx, a cut connection (NetworkError), a conflict
         log.warning("outbox %s (%s): %s; tried again later", message.id, message.kind, exc)
         await delivery.retry(d.db, message, d.now(), str(exc))
     except delivery.DATABASE_DOWN:

@@ -173,4 +173,3 @@ async def _tell_who_can_phone(conn, message: OutboxMessage, now: datetime) -> No
 async def reachable_again(db: Database, user_id: int) -> None:
     async with db.transaction() as conn:
         await people.set_unreachable(conn, user_id, None)
-
