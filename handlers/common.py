@@ -456,9 +456,11 @@ def confirm_button(data: str, draft: dict) -> str:
 
 
 def confirmed_draft(update: Update) -> str | None:
-    """The draft a confirm button names (None on a button shown before they did)."""
+    """The draft a confirm button names (None on a button shown before they did, or a forged
+    one that is no draft's id)."""
     parts = button_data(update).split(":")
-    return parts[2] if len(parts) > 2 and parts[2] else None
+    found = parts[2] if len(parts) > 2 else ""
+    return found if 0 < len(found) <= 16 and found.isascii() and found.isalnum() else None
 
 
 async def clear_buttons(update: Update) -> None:

@@ -108,3 +108,26 @@ async def test_an_announcement_sent_now_twice_is_one_announcement(desk):
     for _ in range(5):
         await announcement_desk.pump(desk.app.bot, desk.app.bot_data.desk)
     assert sum("The lifts are serviced" in t for t in may.texts()) == 1
+
+
+
+async def test_another_residents_confirm_button_shows_them_nothing_of_it(desk):
+    may = await resident_of_a12(desk)
+    await report_leak(may, send=False)
+    _, button = may.button("Confirm and send")
+    await desk.import_roster("building,unit,name,phone\nA,7F-2,Neighbour,0933 222 444\n")
+    neighbour = desk.person(5002, "Neighbour", "en")
+    await neighbour.send("/start")
+    await neighbour.share_contact("0933 222 444")
+    await may.tap("Confirm and send")
+    await neighbour.tap_data(button["callback_data"])  # forged: May's draft's id
+    assert "already been sent or was cancelled" in neighbour.last_text
+    assert not any("R-2026-00001" in t for t in neighbour.texts())
+
+
+async def test_a_confirm_naming_no_draft_is_an_old_button(desk):
+    """A forged id (a NUL, which PostgreSQL refuses in text) is read as no id at all."""
+    may = await resident_of_a12(desk)
+    await report_leak(may, send=False)
+    await may.tap_data("r:ok:\x00")
+    assert may.last_text.startswith(REGISTERED)
