@@ -1,9 +1,11 @@
 """Delivering the outbox: each stored message is rendered in its recipient's language at
-the time of sending (handlers/renderers.py), sent, then marked sent. Failures are retried
-with back-off; a person who blocked the bot is not retried, and whoever can phone them is
-told. Recipients are served side by side, so one slow or failing chat never holds up the
-others; a message's photos are remembered once sent, so a retry of its text does not send
-them twice."""
+the time of sending (handlers/renderers.py), sent, then marked sent. Passing faults are
+retried with back-off for as long as they last; a message that fails to render or that
+Telegram refuses as bad is tried a few times, then given up and the desk told, and never
+holds up the person's later messages; a person who blocked the bot is not retried, and
+whoever can phone them is told. Recipients are served side by side, so one slow or failing
+chat never holds up the others; a message's photos are remembered once sent, so a retry of
+its text does not send them twice."""
 
 from __future__ import annotations
 
