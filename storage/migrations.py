@@ -794,4 +794,19 @@ MIGRATIONS: list[str] = [
     # 24: amounts, hours and quantities exact: INTEGER minor units (cents of TWD), hundredths
     # of an hour, thousandths of a quantity, instead of REAL (storage/exact.py)
     _exact_sqlite(),
+    # 25: a message refused as bad (it fails to render, or Telegram answers 400) is tried a
+    # few times, then given up; and what a confirmed draft became, so a replayed or second
+    # "Confirm" answers with its reference
+    """
+    ALTER TABLE outbox ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE filed_drafts (
+        user_id INTEGER NOT NULL,
+        draft TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id INTEGER NOT NULL,
+        filed_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, draft)
+    );
+    CREATE INDEX filed_drafts_at ON filed_drafts(filed_at);
+    """,
 ]

@@ -11,4 +11,16 @@ STEPS: dict[int, str] = {
     ALTER TABLE outbox ADD COLUMN claimed_until TIMESTAMPTZ;
     """,
     24: exact_postgres(),
+    25: """
+    ALTER TABLE outbox ADD COLUMN refusals BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE filed_drafts (
+        user_id BIGINT NOT NULL,
+        draft TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id BIGINT NOT NULL,
+        filed_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (user_id, draft)
+    );
+    CREATE INDEX filed_drafts_at ON filed_drafts(filed_at);
+    """,
 }

@@ -158,6 +158,7 @@ class OutboxMessage:
     attempts: int
     actor_id: int | None = None  # whose action caused it
     progress: tuple[str, ...] = ()  # parts already delivered, e.g. ("photos",)
+    refusals: int = 0  # tries refused as bad (it failed to render, or Telegram said 400)
 
 
 @dataclass(frozen=True)

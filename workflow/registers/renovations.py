@@ -38,7 +38,8 @@ Refusal = machine.Refusal
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
-    data: dict = {"scopes": [], "works": [], "photos": []}
+    data: dict = {"scopes": [], "works": [], "photos": [],
+                  conversations.DRAFT_ID: conversations.new_id()}
     if len(unit_ids) == 1:
         return Draft(user_id, FLOW, "scopes", {**data, "unit_id": unit_ids[0]})
     return Draft(user_id, FLOW, "unit", data)
@@ -73,9 +74,14 @@ async def _reviewers(conn: Connection) -> list[int]:
     return [p.user_id for p in engineering or supervisors]
 
 
-async def submit(db: Database, user_id: int, now: datetime, tz) -> Renovation | None:
-    """The confirmed application, filed in one transaction; None when already filed."""
+async def submit(db: Database, user_id: int, now: datetime, tz,
+                 draft_id: str | None = None) -> Renovation | None:
+    """The confirmed application, filed in one transaction; the draft `draft_id` (the
+    button's) filed already: what it became; None when there is nothing to file."""
     async with db.transaction() as conn:
+        filed_as = await conversations.became(conn, user_id, draft_id, FLOW)
+        if filed_as is not None:
+            return await renovations.get(conn, filed_as)
         draft = await conversations.current(conn, user_id, now)
         if draft is None or draft.flow != FLOW or draft.step != "summary":
             return None
@@ -97,7 +103,7 @@ async def submit(db: Database, user_id: int, now: datetime, tz) -> Renovation | 
             for reviewer in await _reviewers(conn):
                 await outbox.add(conn, reviewer, "renovation_review", now,
                                  payload={"renovation": renovation_id})
-        await drafts.delete(conn, user_id)
+        await conversations.finish(conn, draft, FLOW, renovation_id, now)
         return await renovations.get(conn, renovation_id)
 
 
