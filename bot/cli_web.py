@@ -4,6 +4,7 @@ reads from the database)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import secrets
 import sys
@@ -22,11 +23,19 @@ from storage.postgres import is_url, open_database
 from workflow import admin
 
 
+def port_number(text: str) -> int:
+    """A TCP port, refused by argparse with the rule (not bind()'s OverflowError)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port: use a number from 1 to 65535")
+    return int(text)
+
+
 def add_parsers(sub) -> None:
     worker = sub.add_parser("serve", help="a webhook worker: run several behind a load "
                                           "balancer on PostgreSQL (one on SQLite)")
     worker.add_argument("--listen", default="127.0.0.1", help="address (default 127.0.0.1)")
-    worker.add_argument("--port", type=int, default=8443, help="port (default 8443)")
+    worker.add_argument("--port", type=port_number, default=8443,
+                        help="port (default 8443)")
     worker.add_argument("--path", default="/telegram", help="the webhook's path (default "
                                                             "/telegram)")
     worker.add_argument("--estates", metavar="FILE",

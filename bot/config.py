@@ -53,6 +53,7 @@ class Deployment:
     webhook_secret: str | None = None
     db_schema: str = "public"  # on PostgreSQL: the estate's own schema
     pool_size: int = 20  # on PostgreSQL: the most connections one worker opens
+    db_given: bool = True  # ESTATEDESK_DB was set (else db_path is the default, here)
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -65,11 +66,18 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1 to 256 letters, digits, '_' or '-' "
                           "(Telegram's rule for a webhook's secret token)")
+    db_path = env.get("ESTATEDESK_DB", "").strip()
+    if db_path and not db_path.startswith(("postgresql://", "postgres://")):
+        folder = os.path.dirname(os.path.abspath(db_path))
+        if not os.path.isdir(folder):
+            raise ConfigError(f"ESTATEDESK_DB: the folder {folder} does not exist; create it "
+                              f"or point ESTATEDESK_DB at a file in an existing folder")
     return Deployment(
+        db_given=bool(db_path),
         webhook_secret=secret,
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_url=api_url.rstrip("/"),
-        db_path=env.get("ESTATEDESK_DB", "").strip() or DEFAULT_DB,
+        db_path=db_path or DEFAULT_DB,
         config_path=env.get("ESTATEDESK_CONFIG", "").strip() or None,
         db_schema=_schema(env.get("ESTATEDESK_SCHEMA", "").strip() or "public"),
         pool_size=_pool_size(env.get("ESTATEDESK_POOL_SIZE", "").strip() or "20"),
@@ -114,10 +122,15 @@ def estate_settings(path: str | None) -> EstateSettings:
         return EstateSettings()
     try:
         with open(path, "rb") as f:
-            raw = tomllib.load(f)
+            # utf-8-sig: Windows editors (Notepad) start a UTF-8 file with a BOM, which TOML
+            # does not allow; it is only a marker, so it is read past.
+            raw = tomllib.loads(f.read().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"ESTATEDESK_CONFIG: the file {path} does not exist; fix the path or "
                           f"unset ESTATEDESK_CONFIG to use the defaults") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"ESTATEDESK_CONFIG: {path} is not UTF-8 text; save it as UTF-8 "
+                          f"(the editor's \"Save as\" offers it)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"ESTATEDESK_CONFIG: {path} is not valid TOML ({exc})") from None
     return parse_settings(raw)
