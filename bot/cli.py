@@ -264,6 +264,11 @@ async def _staff_invite(args, env, settings, db) -> int:
     except ConfigError as exc:
         print(f"staff: {exc}", file=sys.stderr)
         return 1
+    if expires_in > admin.INVITATION_LONGEST:
+        print(f"staff: --expires: an invitation lasts at most "
+              f"{admin.INVITATION_LONGEST.days}d (it is for someone joining now); make a new "
+              f"one when they are ready. Nothing was created.", file=sys.stderr)
+        return 1
     if (args.role == roles.CONTRACTOR) != bool(args.contractor):
         print("staff: --contractor KEY goes with --role contractor, and only with it; "
               "'estatedesk contractor list' shows the keys", file=sys.stderr)

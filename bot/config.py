@@ -265,7 +265,10 @@ def duration(setting: str, value) -> timedelta:
     if match is None or float(match.group(1)) <= 0:
         raise ConfigError(f"{setting}: '{value}' is not a duration; write a number and a unit, "
                           f"such as \"30m\", \"4h\" or \"3d\"")
-    return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+    try:
+        return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+    except OverflowError:
+        raise ConfigError(f"{setting}: '{value}' is longer than a calendar can hold") from None
 
 
 def _clock(setting: str, value) -> time:

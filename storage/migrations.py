@@ -727,4 +727,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
     """,
+    # 25 (24 until the lead merges issue 24's 24): invitation codes kept as their SHA-256, not
+    # in clear (storage/people.py: invitation_key); the used ones too, so a used code still
+    # reads as used
+    """
+    UPDATE invitations SET code = sha256_hex(code);
+    """,
 ]

@@ -8,4 +8,8 @@ STEPS: dict[int, str] = {
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     ALTER TABLE outbox ADD COLUMN claimed_until TIMESTAMPTZ;
     """,
+    # 25 (24 until the lead merges issue 24's 24): invitation codes as their SHA-256
+    24: """
+    UPDATE invitations SET code = encode(sha256(convert_to(code, 'UTF8')), 'hex');
+    """,
 }
