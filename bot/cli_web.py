@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import estates, polling, serve
+from bot import estates, polling, serve, telegram_check
 from bot.app import build_application
 from bot.config import ConfigError
 from storage import backup as backups
@@ -55,6 +55,10 @@ def run_worker(args, env, settings, token_help: str) -> int:
     if env.token is None:
         print(token_help, file=sys.stderr)
         return 2
+    refused = telegram_check.refusal(env.token, env.api_url)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 1
     running = backups.hold_running_lock(env.db_path) if not is_url(env.db_path) else True
     if running is None:  # (kept in `running` until the worker exits)
         print(f"estatedesk serve: another estatedesk already serves {env.db_path}; on SQLite "
@@ -118,6 +122,11 @@ def _run_estates(args, env) -> int:
     except ConfigError as exc:
         print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
         return 2
+    for e in listed:
+        refused = telegram_check.refusal(e.token, env.api_url)
+        if refused:
+            print(f"estatedesk serve --estates: the estate {e.key}: {refused}", file=sys.stderr)
+            return 1
     shared = postgres.pool(env.db_path, max_size=env.pool_size)
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,

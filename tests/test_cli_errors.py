@@ -143,3 +143,10 @@ def test_other_libraries_log_warnings_only(tmp_path):
                 bot.kill()
     assert "estatedesk is running as @" in output  # the desk's own INFO stays
     assert "apscheduler" not in output and "Running job" not in output
+
+
+def test_a_worker_with_a_token_telegram_does_not_know(tmp_path):
+    with BotApiStandIn(token="123456:THE-REAL-ONE") as api:
+        done = estatedesk("serve", "--port", str(closed_port()), TELEGRAM_BOT_TOKEN="123456:E2E",
+                          TELEGRAM_API_URL=api.url, ESTATEDESK_DB=str(tmp_path / "d.sqlite3"))
+    plainly(done, "Telegram does not know this bot token", lines=1)
