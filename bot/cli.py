@@ -127,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         return cli_db.run(args, env)
     if args.command == "serve":
         return cli_web.run_worker(args, env, settings, TOKEN_HELP)
+    if args.command not in ("run", "backup", "restore") and not env.db_given and \
+            not Path(env.db_path).exists():  # (an office command: it needs the estate's)
+        print(f"estatedesk: there is no database at {Path(env.db_path).resolve()}: "
+              f"ESTATEDESK_DB is not set, so the desk looked in the current folder. Set "
+              f"ESTATEDESK_DB to the estate's database (as the bot runs with), or start the "
+              f"bot once (estatedesk run) to create it here. Nothing was created.",
+              file=sys.stderr)
+        return 2
     if args.command == "webhook":
         return cli_web.webhook(args, env, TOKEN_HELP)
     if args.command in ("backup", "restore"):
@@ -151,13 +159,6 @@ def main(argv: list[str] | None = None) -> int:
             return _run_webhook(app, args, env)
         polling.run(app)
         return 0
-    if not env.db_given and not Path(env.db_path).exists():
-        print(f"estatedesk: there is no database at {Path(env.db_path).resolve()}: "
-              f"ESTATEDESK_DB is not set, so the desk looked in the current folder. Set "
-              f"ESTATEDESK_DB to the estate's database (as the bot runs with), or start the "
-              f"bot once (estatedesk run) to create it here. Nothing was created.",
-              file=sys.stderr)
-        return 2
     try:
         return asyncio.run(_admin(args, env, settings))
     except postgres.UNREACHABLE as exc:

@@ -111,9 +111,11 @@ def test_roles_are_listed_as_they_are_typed():
 
 
 def test_an_admin_command_does_not_create_an_empty_database_where_none_was_asked_for(tmp_path):
-    done = estatedesk("staff", "invite", "--role", "clerk", cwd=tmp_path)
-    plainly(done, f"no database at {tmp_path / 'estatedesk.sqlite3'}", "ESTATEDESK_DB is not set",
-            lines=1)
+    for command in (["staff", "invite", "--role", "clerk"], ["contractor", "list"],
+                    ["webhook", "info"]):
+        done = estatedesk(*command, cwd=tmp_path, TELEGRAM_BOT_TOKEN="123456:E2E")
+        plainly(done, f"no database at {tmp_path / 'estatedesk.sqlite3'}",
+                "ESTATEDESK_DB is not set", lines=1)
     assert list(tmp_path.iterdir()) == []  # nothing created
 
 
