@@ -62,3 +62,34 @@ def test_a_manager_in_a_terminal_gets_the_sandbox_told_loudly_that_it_is_one():
     assert "this is NOT the bot" in said and "SANDBOX" in said
     assert "TELEGRAM_BOT_TOKEN" in said
 
+
+
+def test_run_installs_the_bot_alone_and_test_adds_the_test_tools_once(tmp_path):
+    """scripts/_venv in a project of its own, with a stand-in for the venv's python that notes
+    what pip was asked to install: `run` installs `.`, `test` `.[test]`; the stamp tells the
+    two apart, a test install serves run too, and a changed pyproject.toml installs again."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "_venv").write_text((ROOT / "scripts" / "_venv").read_text())
+    starter = tmp_path / "scripts" / "start"
+    starter.write_text('#!/bin/sh\ntools=$1\n. "$(dirname "$0")/_venv"\n')
+    starter.chmod(0o755)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\necho "$*" >> {tmp_path / "pip.log"}\n')
+    python.chmod(0o755)
+
+    def start(tools: str) -> list[str]:
+        log = tmp_path / "pip.log"
+        log.unlink(missing_ok=True)
+        done = subprocess.run([str(starter), tools], capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        return [line for line in log.read_text().splitlines() if "upgrade pip" not in line] \
+            if log.exists() else []
+
+    assert start("run") == ["-m pip install -qq -e ."]
+    assert start("run") == []  # installed: the next start is at once
+    assert start("test") == ["-m pip install -qq -e .[test]"]
+    assert start("run") == [] and start("test") == []
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "2"\n')
+    assert start("run") == ["-m pip install -qq -e ."]
