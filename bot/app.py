@@ -163,6 +163,11 @@ async def _on_error(update: object, context: Context) -> None:
         log.warning("could not answer an update: %s", error)
     elif update is None and context.job is not None:
         log.error("in the scheduled job %s", context.job.name, exc_info=error)
+    elif update is None and isinstance(error, postgres.UNREACHABLE):
+        # the outbox kicked after a commit (handlers.common.kick): the job sends it later
+        log.warning("delivering the outbox: the database cannot be reached (%s)", error)
+    elif update is None:
+        log.error("in a background task", exc_info=error)
     else:
         log.error("while handling an update", exc_info=error)
     if not (isinstance(update, Update) and update.effective_chat and update.effective_user):
