@@ -55,6 +55,7 @@ class Deployment:
     webhook_secret: str | None = None
     db_schema: str = "public"  # on PostgreSQL: the estate's own schema
     pool_size: int = 20  # on PostgreSQL: the most connections one worker opens
+    db_given: bool = True  # ESTATEDESK_DB was set (else db_path is the default, here)
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -67,11 +68,18 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1 to 256 letters, digits, '_' or '-' "
                           "(Telegram's rule for a webhook's secret token)")
+    db_path = env.get("ESTATEDESK_DB", "").strip()
+    if db_path and not db_path.startswith(("postgresql://", "postgres://")):
+        folder = os.path.dirname(os.path.abspath(db_path))
+        if not os.path.isdir(folder):
+            raise ConfigError(f"ESTATEDESK_DB: the folder {folder} does not exist; create it "
+                              f"or point ESTATEDESK_DB at a file in an existing folder")
     return Deployment(
+        db_given=bool(db_path),
         webhook_secret=secret,
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_url=api_url.rstrip("/"),
-        db_path=env.get("ESTATEDESK_DB", "").strip() or DEFAULT_DB,
+        db_path=db_path or DEFAULT_DB,
         config_path=env.get("ESTATEDESK_CONFIG", "").strip() or None,
         db_schema=_schema(env.get("ESTATEDESK_SCHEMA", "").strip() or "public"),
         pool_size=_pool_size(env.get("ESTATEDESK_POOL_SIZE", "").strip() or "20"),
@@ -116,10 +124,15 @@ def estate_settings(path: str | None) -> EstateSettings:
         return EstateSettings()
     try:
         with open(path, "rb") as f:
-            raw = tomllib.load(f)
+            # utf-8-sig: Windows editors (Notepad) start a UTF-8 file with a BOM, which TOML
+            # does not allow; it is only a marker, so it is read past.
+            raw = tomllib.loads(f.read().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"ESTATEDESK_CONFIG: the file {path} does not exist; fix the path or "
                           f"unset ESTATEDESK_CONFIG to use the defaults") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"ESTATEDESK_CONFIG: {path} is not UTF-8 text; save it as UTF-8 "
+                          f"(the editor's \"Save as\" offers it)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"ESTATEDESK_CONFIG: {path} is not valid TOML ({exc})") from None
     return parse_settings(raw)
@@ -254,7 +267,10 @@ def duration(setting: str, value) -> timedelta:
     if match is None or float(match.group(1)) <= 0:
         raise ConfigError(f"{setting}: '{value}' is not a duration; write a number and a unit, "
                           f"such as \"30m\", \"4h\" or \"3d\"")
-    return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+    try:
+        return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+    except OverflowError:
+        raise ConfigError(f"{setting}: '{value}' is longer than a calendar can hold") from None
 
 
 def _clock(setting: str, value) -> time:

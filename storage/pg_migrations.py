@@ -23,4 +23,7 @@ STEPS: dict[int, str] = {
     );
     CREATE INDEX filed_drafts_at ON filed_drafts(filed_at);
     """,
+    26: """
+    UPDATE invitations SET code = encode(sha256(convert_to(code, 'UTF8')), 'hex');
+    """,
 }
