@@ -48,6 +48,7 @@ from handlers.repairs import (
 from handlers.sales import buyers as buyer_desk
 from handlers.sales import handover as handover_desk
 from handlers.sales import units as sales_desk
+from bot.outages import JobOutages
 from storage import postgres
 from storage.db import Database
 from workflow import admin, alerts, views
@@ -105,10 +106,13 @@ def schedule(app: Application) -> None:
     """What is due lives in SQLite; the JobQueue only wakes the sweep that asks for it."""
     d: Desk = app.bot_data.desk
     assert app.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
-    app.job_queue.run_repeating(sweep, interval=d.settings.sweep_seconds, first=1, name="sweep")
-    app.job_queue.run_repeating(_deliver, interval=OUTBOX_SECONDS, first=1, name="outbox")
-    app.job_queue.run_repeating(announcement_desk.pump_job, interval=1, first=2,
-                                name="announcements")
+    watch = JobOutages(d.now).watched  # an outage logged once, not at every run
+    app.job_queue.run_repeating(watch("sweep", sweep), interval=d.settings.sweep_seconds,
+                                first=1, name="sweep")
+    app.job_queue.run_repeating(watch("outbox", _deliver), interval=OUTBOX_SECONDS, first=1,
+                                name="outbox")
+    app.job_queue.run_repeating(watch("announcements", announcement_desk.pump_job),
+                                interval=1, first=2, name="announcements")
 
 
 async def sweep(context: Context) -> None:
@@ -158,6 +162,13 @@ async def _on_error(update: object, context: Context) -> None:
                     notices.retry_after(error).total_seconds())
     elif isinstance(error, NetworkError):
         log.warning("could not answer an update: %s", error)
+    elif update is None and context.job is not None:
+        log.error("in the scheduled job %s", context.job.name, exc_info=error)
+    elif update is None and isinstance(error, postgres.UNREACHABLE):
+        # the outbox kicked after a commit (handlers.common.kick): the job sends it later
+        log.warning("delivering the outbox: the database cannot be reached (%s)", error)
+    elif update is None:
+        log.error("in a background task", exc_info=error)
     else:
         log.error("while handling an update", exc_info=error)
     if not (isinstance(update, Update) and update.effective_chat and update.effective_user):

@@ -20,10 +20,14 @@ from bot import (
     cli_storeroom,
     cli_web,
     polling,
+    serve,
+    telegram_check,
 )
 from bot.app import build_application, utc_now
+from bot.cli_web import port_number
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
+from storage import postgres
 from storage.postgres import is_url, open_database
 from workflow import admin, roles
 
@@ -40,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
                           "(TELEGRAM_WEBHOOK_SECRET, or a new random one) with every update")
     run.add_argument("--listen", default="127.0.0.1",
                      help="with --webhook: the address to listen on (default 127.0.0.1)")
-    run.add_argument("--port", type=int, default=8443,
+    run.add_argument("--port", type=port_number, default=8443,
                      help="with --webhook: the port to listen on (default 8443)")
 
     saving = sub.add_parser("backup", help="copy the database while the bot runs (safe to run "
@@ -58,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     staff = sub.add_parser("staff", help="staff members").add_subparsers(
         dest="action", required=True)
     invite = staff.add_parser("invite", help="make a one-time invitation link")
-    invite.add_argument("--role", required=True, choices=roles.STAFF_ROLES)
+    invite.add_argument("--role", required=True, choices=[str(r) for r in roles.STAFF_ROLES])
     invite.add_argument("--name", help="the name the desk will show")
     invite.add_argument("--department", help="for a supervisor: the department they head, "
                                              "such as security (complaints are routed to it)")
@@ -97,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_web.add_parsers(sub)
     demo = sub.add_parser("demo", help="try the desk in your browser, without Telegram: the real "
                                        "bot against a local stand-in, with a demo estate")
-    demo.add_argument("--port", type=int, default=8080, help="the page's port (default 8080)")
+    demo.add_argument("--port", type=port_number, default=8080,
+                      help="the page's port (default 8080)")
     demo.add_argument("--listen", default="127.0.0.1",
                       help="the address to listen on (default 127.0.0.1: this computer only)")
     demo.add_argument("--db", type=Path, help="keep the demo's SQLite file here (replaced at "
@@ -108,12 +113,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    _logging(logging.WARNING if args.command == "demo" else logging.INFO)
     if args.command == "demo":
         from bot.sandbox import demo  # never imported by the production commands
-        logging.getLogger().setLevel(logging.WARNING)
         return demo.run(args.listen, args.port, args.db, args.open)
     try:
         env = deployment()
@@ -125,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         return cli_db.run(args, env)
     if args.command == "serve":
         return cli_web.run_worker(args, env, settings, TOKEN_HELP)
+    if args.command not in ("run", "backup", "restore") and not env.db_given and \
+            not Path(env.db_path).exists():  # (an office command: it needs the estate's)
+        print(f"estatedesk: there is no database at {Path(env.db_path).resolve()}: "
+              f"ESTATEDESK_DB is not set, so the desk looked in the current folder. Set "
+              f"ESTATEDESK_DB to the estate's database (as the bot runs with), or start the "
+              f"bot once (estatedesk run) to create it here. Nothing was created.",
+              file=sys.stderr)
+        return 2
     if args.command == "webhook":
         return cli_web.webhook(args, env, TOKEN_HELP)
     if args.command in ("backup", "restore"):
@@ -133,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         if env.token is None:
             print(TOKEN_HELP, file=sys.stderr)
             return 2
+        refused = telegram_check.refusal(env.token, env.api_url)
+        if refused:
+            print(refused, file=sys.stderr)
+            return 1
         on_file = not is_url(env.db_path)  # PostgreSQL: several processes may serve one estate
         running = backups.hold_running_lock(env.db_path) if on_file else True  # held until exit
         if running is None:
@@ -145,7 +159,23 @@ def main(argv: list[str] | None = None) -> int:
             return _run_webhook(app, args, env)
         polling.run(app)
         return 0
-    return asyncio.run(_admin(args, env, settings))
+    try:
+        return asyncio.run(_admin(args, env, settings))
+    except postgres.UNREACHABLE as exc:
+        print(cli_db.unreachable(env.db_path, exc), file=sys.stderr)
+        return 1
+
+
+OWN_LOGGERS = ("bot", "handlers", "workflow", "storage")
+
+
+def _logging(own: int) -> None:
+    """The desk's own log at `own`; other libraries' (APScheduler says every run of a job,
+    twice a second: some 60 MB a day) at WARNING."""
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(own)
 
 
 def _backup(args, env) -> int:
@@ -178,12 +208,21 @@ def _run_webhook(app, args, env) -> int:
         print("estatedesk: --webhook: Telegram sends updates only to an https address, such as "
               "https://desk.example.com/telegram", file=sys.stderr)
         return 2
-    # Telegram sends the token back in a header; PTB refuses every request without it.
+    # Telegram sends the token back in a header; the worker refuses every request without it.
     secret = env.webhook_secret or secrets.token_urlsafe(32)
-    app.run_webhook(listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
-                    webhook_url=args.webhook, secret_token=secret,
-                    allowed_updates=polling.ALLOWED_UPDATES)
-    return 0
+    app.bot_data.webhook_secret = secret
+    started = app.post_init
+    assert started is not None
+
+    async def register(app) -> None:
+        await started(app)
+        await app.bot.set_webhook(args.webhook, secret_token=secret,
+                                  allowed_updates=polling.ALLOWED_UPDATES)
+
+    app.post_init = register
+    # `serve`'s worker, not PTB's webhook server: PTB answers 200 as soon as an update is
+    # queued, so a crash while handling it loses it; the worker answers once it is handled.
+    return serve.run(app, args.listen, args.port, url.path or "/")
 
 
 async def _admin(args, env, settings) -> int:
@@ -225,6 +264,11 @@ async def _staff_invite(args, env, settings, db) -> int:
         expires_in = duration("--expires", args.expires)
     except ConfigError as exc:
         print(f"staff: {exc}", file=sys.stderr)
+        return 1
+    if expires_in > admin.INVITATION_LONGEST:
+        print(f"staff: --expires: an invitation lasts at most "
+              f"{admin.INVITATION_LONGEST.days}d (it is for someone joining now); make a new "
+              f"one when they are ready. Nothing was created.", file=sys.stderr)
         return 1
     if (args.role == roles.CONTRACTOR) != bool(args.contractor):
         print("staff: --contractor KEY goes with --role contractor, and only with it; "

@@ -8,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from storage import pg_copy
+from storage import pg_copy, postgres
 from storage.db import Database
 from storage.migrations import MIGRATIONS
 from storage.postgres import PgDatabase, open_database
@@ -27,9 +27,21 @@ def add_parsers(sub) -> None:
 
 
 def run(args, env) -> int:
-    if args.action == "migrate":
-        return asyncio.run(_migrate(env.db_path, env.db_schema))
-    return asyncio.run(_copy(args.source, args.target, args.schema))
+    target = env.db_path if args.action == "migrate" else args.target
+    try:
+        if args.action == "migrate":
+            return asyncio.run(_migrate(env.db_path, env.db_schema))
+        return asyncio.run(_copy(args.source, args.target, args.schema))
+    except postgres.UNREACHABLE as exc:
+        print(unreachable(target, exc), file=sys.stderr)
+        return 1
+
+
+def unreachable(target: str, exc: BaseException) -> str:
+    """PostgreSQL down or unknown, said in two lines."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (f"estatedesk: cannot reach the database {_shown(target)} ({reason}).\n"
+            f"  Is PostgreSQL running and the URL right? Nothing was changed.")
 
 
 async def _migrate(target: str, schema: str) -> int:

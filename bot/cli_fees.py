@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from handlers.i18n import BABEL_LOCALES
 from handlers.office import spreadsheets
 from workflow.fees import collection
 
@@ -33,7 +34,7 @@ async def _bill(args, env, settings, db, now) -> int:
 async def _import(args, env, settings, db, now) -> int:
     try:
         issued = await collection.import_bills(db, collection.parse_bills(
-            args.file.read_bytes()))
+            args.file.read_bytes(), BABEL_LOCALES[settings.default_language]))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"fees: {args.file}: {exc}. Nothing was imported.", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from handlers.i18n import Tr
 from handlers.office import documents, pdfs, spreadsheets
+from storage.exact import plain
 from workflow import views
 from workflow.office import reports, settlement
 from workflow.settings import LANGUAGES
@@ -44,6 +45,35 @@ def add_parsers(sub) -> None:
                                                      "current folder")
 
 
+class OutRefused(Exception):
+    """--out names what cannot be written: said, and nothing is computed."""
+
+
+def _out(given: Path | None, default: str) -> Path:
+    """The file to write: --out, else `default` in the current folder."""
+    out = given or Path(default)
+    if out.is_dir():
+        raise OutRefused(f"--out {out} is a folder: give a file name, such as {out / default}")
+    if not out.parent.is_dir():
+        raise OutRefused(f"--out: the folder {out.parent} does not exist; create it first "
+                         f"or write elsewhere")
+    return out
+
+
+def _refusing(command):
+    """A report that cannot be written says why in one line (no traceback)."""
+    async def run(args, env, settings, db, now) -> int:
+        try:
+            return await command(args, env, settings, db, now)
+        except OutRefused as exc:
+            print(f"report: {exc}", file=sys.stderr)
+        except OSError as exc:
+            print(f"report: cannot write {exc.filename or args.out}: {exc.strerror}",
+                  file=sys.stderr)
+        return 1
+    return run
+
+
 def _tr(args, settings) -> Tr:
     return Tr(args.language or settings.default_language, settings.tz)
 
@@ -53,7 +83,7 @@ async def _monthly(args, env, settings, db, now) -> int:
     if month is None:
         print("report: the month must be written like 2026-11", file=sys.stderr)
         return 1
-    out = args.out or Path(spreadsheets.file_name("monthly-report", args.month))
+    out = _out(args.out, spreadsheets.file_name("monthly-report", args.month))
     spreadsheets.monthly_xlsx(_tr(args, settings), settings,
                               await reports.monthly(db, settings, month), out)
     print(f"Monthly repair report for {args.month}: {out}")
@@ -66,7 +96,7 @@ async def _ledger(args, env, settings, db, now) -> int:
         print("report: --from and --to must be days like 2026-11-01, --from not after --to",
               file=sys.stderr)
         return 1
-    out = args.out or Path(spreadsheets.file_name("repair-ledger", args.first, args.last))
+    out = _out(args.out, spreadsheets.file_name("repair-ledger", args.first, args.last))
     writer = spreadsheets.LedgerWriter(_tr(args, settings), settings, out)
     try:
         count = await reports.each_ledger_row(db, settings, *days, writer)
@@ -89,14 +119,21 @@ async def _settlement(args, env, settings, db, now) -> int:
               f"'estatedesk contractor list'", file=sys.stderr)
         return 1
     folder = args.out or Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise OutRefused(f"--out {folder} is a file: a settlement is a PDF and a workbook per "
+                         f"unit, written into a folder")
+    if not found:
+        print(f"No responsible unit yet, so there is no settlement for {period}: nothing was "
+              f"written. Add one with 'estatedesk contractor add'.")
+        return 0
     folder.mkdir(parents=True, exist_ok=True)
     tr = _tr(args, settings)
     for data in found:
         stem = f"settlement-{period}-{data.unit.key}"
         pdfs.settlement_pdf(tr, settings, data, folder / f"{stem}.pdf")
         spreadsheets.settlement_xlsx(tr, settings, data, folder / f"{stem}.xlsx")
-        print(f"{data.unit.name}: {len(data.jobs)} jobs, {data.total(settlement.CHARGED):g} "
-              f"the unit's, {data.total(settlement.TAKEN_OVER):g} charged back: "
+        print(f"{data.unit.name}: {len(data.jobs)} jobs, {plain(data.total(settlement.CHARGED))} "
+              f"the unit's, {plain(data.total(settlement.TAKEN_OVER))} charged back: "
               f"{folder / stem}.pdf and .xlsx")
     if args.deliver:
         units = await settlement.deliver_now(db, period, now)
@@ -109,7 +146,7 @@ async def _income(args, env, settings, db, now) -> int:
     if month is None:
         print("report: the month must be written like 2026-11", file=sys.stderr)
         return 1
-    out = args.out or Path(spreadsheets.file_name("income-statement", args.month))
+    out = _out(args.out, spreadsheets.file_name("income-statement", args.month))
     await documents.write_income(_tr(args, settings), settings, db, month, out)
     print(f"Income and expenditure statement for {args.month}: {out}")
     return 0
@@ -123,7 +160,7 @@ async def _form(args, env, settings, db, now) -> int:
     except Refusal:
         print(f"report: no ticket {args.reference}", file=sys.stderr)
         return 1
-    out = args.out or Path(f"repair-form-{file.ticket.ref}.pdf")
+    out = _out(args.out, f"repair-form-{file.ticket.ref}.pdf")
     pdfs.form_pdf(_tr(args, settings), settings, file, out)
     print(f"Repair form {file.ticket.ref}: {out}")
     return 0
@@ -133,7 +170,7 @@ async def _hotspots(args, env, settings, db, now) -> int:
     if not 1 <= args.months <= 36:
         print("report: --months must be from 1 to 36", file=sys.stderr)
         return 1
-    out = args.out or Path(spreadsheets.file_name("hot-spots", f"{args.months}m"))
+    out = _out(args.out, spreadsheets.file_name("hot-spots", f"{args.months}m"))
     spreadsheets.hot_spots_xlsx(_tr(args, settings), settings,
                                 await reports.hot_spots(db, settings, args.months, now), out)
     print(f"Hot spots of the last {args.months} months: {out}")
@@ -141,10 +178,10 @@ async def _hotspots(args, env, settings, db, now) -> int:
 
 
 COMMANDS = {
-    ("report", "monthly"): _monthly,
-    ("report", "ledger"): _ledger,
-    ("report", "hotspots"): _hotspots,
-    ("report", "settlement"): _settlement,
-    ("report", "form"): _form,
-    ("report", "income"): _income,
+    ("report", "monthly"): _refusing(_monthly),
+    ("report", "ledger"): _refusing(_ledger),
+    ("report", "hotspots"): _refusing(_hotspots),
+    ("report", "settlement"): _refusing(_settlement),
+    ("report", "form"): _refusing(_form),
+    ("report", "income"): _refusing(_income),
 }

@@ -3,11 +3,26 @@ of new stock, labour rates by trade."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from decimal import Decimal
 from pathlib import Path
 
+from storage.exact import plain
+from workflow import numbers
 from workflow.office import catalogue, measurement
 from workflow.tickets import Refusal
+
+
+def _exact(read):
+    """An argument read as workflow/numbers.py reads what people type (never through float)."""
+    def parse(text: str) -> Decimal:
+        try:
+            return read(text, "en", maximum=Decimal(10_000_000), zero=True)
+        except numbers.Unreadable as refused:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number to take "
+                                             f"({refused.reason})") from None
+    return parse
 
 
 def add_parsers(sub) -> None:
@@ -20,11 +35,11 @@ def add_parsers(sub) -> None:
     store.add_parser("list", help="list the catalogue with its stock, and the labour rates")
     receive = store.add_parser("receive", help="record new stock received")
     receive.add_argument("code")
-    receive.add_argument("quantity", type=float)
+    receive.add_argument("quantity", type=_exact(numbers.quantity))
     receive.add_argument("--note", default="", help="for example the delivery note's number")
     rate = store.add_parser("rate", help="set a trade's labour rate per hour")
     rate.add_argument("trade", help="a repair category, such as plumbing")
-    rate.add_argument("hourly", type=float)
+    rate.add_argument("hourly", type=_exact(numbers.amount))
 
 
 async def _import(args, env, settings, db, now) -> int:
@@ -51,10 +66,10 @@ async def _list(args, env, settings, db, now) -> int:
         print("No catalogue yet. Import one with: estatedesk materials import catalogue.csv")
     for m in items:
         low = "\tLOW" if m.low else ""
-        print(f"{m.code}\t{m.name}\t{m.unit}\t{m.unit_price:g}\tstock {m.stock:g}\t"
-              f"minimum {m.minimum:g}{low}")
+        print(f"{m.code}\t{m.name}\t{m.unit}\t{plain(m.unit_price)}\tstock {plain(m.stock)}\t"
+              f"minimum {plain(m.minimum)}{low}")
     for trade, hourly in rates.items():
-        print(f"rate\t{trade}\t{hourly:g}/h")
+        print(f"rate\t{trade}\t{plain(hourly)}/h")
     return 0
 
 
@@ -68,8 +83,8 @@ async def _receive(args, env, settings, db, now) -> int:
         print(f"materials: no item has the code {args.code}; see 'estatedesk materials list'",
               file=sys.stderr)
         return 1
-    print(f"{item.code} {item.name}: {args.quantity:g} {item.unit} received; stock "
-          f"{item.stock:g}.")
+    print(f"{item.code} {item.name}: {plain(args.quantity)} {item.unit} received; stock "
+          f"{plain(item.stock)}.")
     return 0
 
 
@@ -80,7 +95,7 @@ async def _rate(args, env, settings, db, now) -> int:
               f"more", file=sys.stderr)
         return 1
     await catalogue.set_rate(db, args.trade, args.hourly)
-    print(f"Labour for {args.trade}: {args.hourly:g} per hour.")
+    print(f"Labour for {args.trade}: {plain(args.hourly)} per hour.")
     return 0
 
 

@@ -4,6 +4,7 @@ reads from the database)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import secrets
 import sys
@@ -13,7 +14,7 @@ from urllib.parse import urlparse
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import estates, polling, serve
+from bot import estates, polling, serve, telegram_check
 from bot.app import build_application
 from bot.config import ConfigError
 from storage import backup as backups
@@ -22,11 +23,19 @@ from storage.postgres import is_url, open_database
 from workflow import admin
 
 
+def port_number(text: str) -> int:
+    """A TCP port, refused by argparse with the rule (not bind()'s OverflowError)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port: use a number from 1 to 65535")
+    return int(text)
+
+
 def add_parsers(sub) -> None:
     worker = sub.add_parser("serve", help="a webhook worker: run several behind a load "
                                           "balancer on PostgreSQL (one on SQLite)")
     worker.add_argument("--listen", default="127.0.0.1", help="address (default 127.0.0.1)")
-    worker.add_argument("--port", type=int, default=8443, help="port (default 8443)")
+    worker.add_argument("--port", type=port_number, default=8443,
+                        help="port (default 8443)")
     worker.add_argument("--path", default="/telegram", help="the webhook's path (default "
                                                             "/telegram)")
     worker.add_argument("--estates", metavar="FILE",
@@ -46,6 +55,10 @@ def run_worker(args, env, settings, token_help: str) -> int:
     if env.token is None:
         print(token_help, file=sys.stderr)
         return 2
+    refused = telegram_check.refusal(env.token, env.api_url)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 1
     running = backups.hold_running_lock(env.db_path) if not is_url(env.db_path) else True
     if running is None:  # (kept in `running` until the worker exits)
         print(f"estatedesk serve: another estatedesk already serves {env.db_path}; on SQLite "
@@ -109,6 +122,11 @@ def _run_estates(args, env) -> int:
     except ConfigError as exc:
         print(f"estatedesk: configuration error: {exc}", file=sys.stderr)
         return 2
+    for e in listed:
+        refused = telegram_check.refusal(e.token, env.api_url)
+        if refused:
+            print(f"estatedesk serve --estates: the estate {e.key}: {refused}", file=sys.stderr)
+            return 1
     shared = postgres.pool(env.db_path, max_size=env.pool_size)
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,

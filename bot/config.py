@@ -8,9 +8,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from storage.exact import MONEY
 from workflow.repairs.warranty import Period
 from workflow.settings import (
     COMPLAINT,
@@ -53,6 +55,7 @@ class Deployment:
     webhook_secret: str | None = None
     db_schema: str = "public"  # on PostgreSQL: the estate's own schema
     pool_size: int = 20  # on PostgreSQL: the most connections one worker opens
+    db_given: bool = True  # ESTATEDESK_DB was set (else db_path is the default, here)
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -65,11 +68,18 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1 to 256 letters, digits, '_' or '-' "
                           "(Telegram's rule for a webhook's secret token)")
+    db_path = env.get("ESTATEDESK_DB", "").strip()
+    if db_path and not db_path.startswith(("postgresql://", "postgres://")):
+        folder = os.path.dirname(os.path.abspath(db_path))
+        if not os.path.isdir(folder):
+            raise ConfigError(f"ESTATEDESK_DB: the folder {folder} does not exist; create it "
+                              f"or point ESTATEDESK_DB at a file in an existing folder")
     return Deployment(
+        db_given=bool(db_path),
         webhook_secret=secret,
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
         api_url=api_url.rstrip("/"),
-        db_path=env.get("ESTATEDESK_DB", "").strip() or DEFAULT_DB,
+        db_path=db_path or DEFAULT_DB,
         config_path=env.get("ESTATEDESK_CONFIG", "").strip() or None,
         db_schema=_schema(env.get("ESTATEDESK_SCHEMA", "").strip() or "public"),
         pool_size=_pool_size(env.get("ESTATEDESK_POOL_SIZE", "").strip() or "20"),
@@ -114,10 +124,15 @@ def estate_settings(path: str | None) -> EstateSettings:
         return EstateSettings()
     try:
         with open(path, "rb") as f:
-            raw = tomllib.load(f)
+            # utf-8-sig: Windows editors (Notepad) start a UTF-8 file with a BOM, which TOML
+            # does not allow; it is only a marker, so it is read past.
+            raw = tomllib.loads(f.read().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"ESTATEDESK_CONFIG: the file {path} does not exist; fix the path or "
                           f"unset ESTATEDESK_CONFIG to use the defaults") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"ESTATEDESK_CONFIG: {path} is not UTF-8 text; save it as UTF-8 "
+                          f"(the editor's \"Save as\" offers it)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"ESTATEDESK_CONFIG: {path} is not valid TOML ({exc})") from None
     return parse_settings(raw)
@@ -252,7 +267,10 @@ def duration(setting: str, value) -> timedelta:
     if match is None or float(match.group(1)) <= 0:
         raise ConfigError(f"{setting}: '{value}' is not a duration; write a number and a unit, "
                           f"such as \"30m\", \"4h\" or \"3d\"")
-    return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+    try:
+        return timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
+    except OverflowError:
+        raise ConfigError(f"{setting}: '{value}' is longer than a calendar can hold") from None
 
 
 def _clock(setting: str, value) -> time:
@@ -352,11 +370,23 @@ def _signoff(raw, categories: tuple[Category, ...]) -> dict[str, tuple[str, ...]
     return found
 
 
-def _amount(raw: dict, setting: str, default: float = 0.0) -> float:
+def _money(value: int | float) -> Decimal:
+    """An amount from the TOML file, exact: TOML reads 3200.5 as a float, whose shortest
+    repr is the digits written; more decimals than the currency has are refused."""
+    found = Decimal(str(value))
+    if not MONEY.holds(found):
+        raise ValueError(f"{value} has more than {MONEY.places} decimals")
+    return MONEY.exact(found)
+
+
+def _amount(raw: dict, setting: str, default: float = 0.0) -> Decimal:
     value = raw.get(setting, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10**8:
         raise ConfigError(f"{setting}: must be an amount of money, such as 2000")
-    return float(value)
+    try:
+        return _money(value)
+    except ValueError as exc:
+        raise ConfigError(f"{setting}: {exc}") from None
 
 
 def _whole(raw: dict, setting: str, default: int, low: int, high: int) -> int:
@@ -419,7 +449,10 @@ def _fee_items(raw, setting: str = "fee_items") -> tuple[FeeItem, ...]:
                 any(k not in LANGUAGES for k in labels):
             raise ConfigError(f"{setting}[{n}]: needs a key such as management_fee, an amount "
                               f"such as 3200, and labels such as {{ zh_Hant = \"…\" }}")
-        found.append(FeeItem(key, float(amount), dict(labels)))
+        try:
+            found.append(FeeItem(key, _money(amount), dict(labels)))
+        except ValueError as exc:
+            raise ConfigError(f"{setting}[{n}]: {exc}") from None
     return tuple(found)
 
 

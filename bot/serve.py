@@ -3,7 +3,8 @@ wanted behind a load balancer on PostgreSQL, with no sticky sessions. Per update
 secret header is checked (else 403, nothing stored); one update of a chat at a time across
 every worker (a lock held for the whole update); the replay guard drops a second delivery;
 200 only once the update is handled, so Telegram's own queue per chat keeps the order; 503
-with Retry-After while the database cannot be reached, so Telegram delivers it again.
+with Retry-After while the database cannot be reached, so Telegram delivers it again; 413 for a
+body over 1 MB (refused before it is read), 400 for one that is not an update.
 Messages any worker commits wake every worker's sender (LISTEN/NOTIFY on PostgreSQL).
 /healthz says the process lives; /readyz that the database answers at the current schema.
 SIGTERM (uvicorn's) finishes the updates in flight, then the desk stops, and the process
@@ -36,6 +37,7 @@ from workflow import admin
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RETRY_SECONDS = "5"
+MAX_BODY = 2 ** 20  # Telegram's updates are a few kB; a larger body is not Telegram's
 UNREACHABLE = (*postgres.UNREACHABLE, RuntimeError)  # RuntimeError: a database not open
 
 
@@ -143,9 +145,19 @@ def _endpoint(app: Application, handled: dict, in_flight: asyncio.Semaphore | No
         given = request.headers.get(SECRET_HEADER, "")
         if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
             return PlainTextResponse("forbidden", status_code=403)
+        body = await _body(request)
+        if body is None:
+            log.warning("a webhook request of more than %d bytes was refused (413)",
+                        MAX_BODY)
+            return PlainTextResponse("too large", status_code=413)
         try:
-            update = Update.de_json(json.loads(await request.body()), app.bot)
-        except (ValueError, TypeError, KeyError):
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not a JSON object with an update_id")
+            update = Update.de_json(data, app.bot)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("a webhook request that is not an update was refused (400): %s",
+                        str(exc)[:200])
             return PlainTextResponse("not an update", status_code=400)
         failures: list[BaseException] = []  # a handler's, the database unreachable
         token = redeliverable.set(failures)
@@ -169,6 +181,21 @@ def _endpoint(app: Application, handled: dict, in_flight: asyncio.Semaphore | No
     return telegram
 
 
+async def _body(request: Request) -> bytes | None:
+    """The request's body, or None past MAX_BODY: refused by its Content-Length before
+    reading, else counted as it streams in (a sender may lie or send it chunked)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _secret(app: Application) -> str | None:
     """The secret `estatedesk webhook set` registered (every worker reads the same)."""
     data = app.bot_data
@@ -188,7 +215,9 @@ def run(app: Application | dict[str, Application], listen: str, port: int, path:
             # a stop the operator asked for, with every update finished, is a clean exit.
             self._captured_signals.clear()
 
+    log.info("serving Telegram's webhook at http://%s:%d%s", listen, port, path)
+    # uvicorn's own log at WARNING: at INFO it writes a line for every update
     Worker(uvicorn.Config(web(app, path, shared=shared), host=listen, port=port,
-                          log_level="info",
+                          log_level="warning",
                           timeout_graceful_shutdown=30)).run()
     return 0

@@ -9,22 +9,26 @@ import logging
 import unicodedata
 import warnings
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
 from telegram.warnings import PTBDeprecationWarning
 
 from handlers import cards, labels
 from handlers.i18n import N_, Tr, guess_language
+from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, task_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import delivery, roles, views
-from workflow.conversations import Busy
+from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
+from workflow.numbers import Unreadable
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
 
@@ -164,11 +168,60 @@ def visible(text: str) -> bool:
     return any(unicodedata.category(c) not in _INVISIBLE for c in text)
 
 
+@dataclass
+class _Replies:
+    """The direct replies of the update being handled: once one had to go through the
+    outbox, the rest follow it there, so the person reads them in order."""
+    context: Context
+    deferred: bool = False
+
+
+_replies: ContextVar[_Replies | None] = ContextVar("replies", default=None)
+
+
 async def answer(update: Update, text: str, keyboard=None) -> None:
-    """Replies in the chat of the update, whether it came as a message or a button."""
+    """Replies in the chat of the update, whether it came as a message or a button. Telegram
+    busy (429) or failing (5xx, a cut connection): the reply goes through the outbox, which
+    tries it again, rather than leaving the person without it (say, their reference)."""
     chat = update.effective_chat
     assert chat is not None  # handles() answers only updates with a chat
-    await chat.send_message(fit(text, keep_end=True), reply_markup=keyboard)
+    text, replies = fit(text, keep_end=True), _replies.get()
+    if replies is None or not replies.deferred:
+        try:
+            await chat.send_message(text, reply_markup=keyboard)
+            return
+        except (NetworkError, RetryAfter) as exc:
+            if replies is None or not passing(exc):
+                raise
+            log.warning("a reply to %s goes through the outbox: %s", chat.id, exc)
+            after = retry_after(exc) if isinstance(exc, RetryAfter) else None
+    else:
+        after = None
+    replies.deferred = True
+    d = replies.context.desk
+    await delivery.reply_later(d.db, chat.id, text, keyboard.to_dict() if keyboard else None,
+                               d.now(), after)
+    kick(replies.context)
+
+
+def passing(exc: BaseException) -> bool:
+    """A fault that passes: worth trying again. Not a bad request, and not a read timeout
+    (Telegram may have shown it: sending again could show it twice)."""
+    if isinstance(exc, RetryAfter):
+        return True
+    if isinstance(exc, BadRequest):
+        return False
+    if isinstance(exc, TimedOut) and isinstance(exc.__cause__, httpx.ReadTimeout):
+        return False
+    return isinstance(exc, NetworkError)
+
+
+def retry_after(exc: RetryAfter) -> timedelta:
+    """Seconds in PTB 22, a timedelta in later versions."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        after = exc.retry_after
+    return after if isinstance(after, timedelta) else timedelta(seconds=after)
 
 
 def handles(*, roles_allowed: tuple[str, ...] | None = None):
@@ -188,6 +241,8 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 return
             who = await asker(update, context)
             before = commits_so_far()
+            replies = _Replies(context)
+            replying = _replies.set(replies)
             try:
                 if roles_allowed is not None and not who.may(roles_allowed):
                     if who.role is None and roles.RESIDENT in roles_allowed:
@@ -218,12 +273,25 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                 await _not_filed(update, context, who, refusal)
             except Busy as busy:
                 await _busy(update, who, busy.draft)
+            except Unreadable as refused:  # a number that cannot be taken: nothing changed
+                text = unreadable(who.tr, refused)
+                if query is not None:
+                    await query.answer(text, show_alert=True)
+                else:
+                    await answer(update, text)
+                return
             except Exception as exc:
                 exc.saved = commits_so_far() > before  # type: ignore[attr-defined]  # read
                 # by the apology (bot/app.py): whether the action was saved after all
                 raise
+            finally:
+                _replies.reset(replying)
             if query is not None:
-                await query.answer()
+                try:
+                    await query.answer()
+                except (NetworkError, RetryAfter):
+                    if not replies.deferred:
+                        raise  # else Telegram is failing still: the spinner stops itself
 
         return handler
 
@@ -388,6 +456,20 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
         return
     await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
                             count=len(photos), limit=limit), done_button)
+
+
+def confirm_button(data: str, draft: dict) -> str:
+    """A "Confirm and send" that names its draft (`draft`: its data): a second tap, or the
+    same tap delivered again after a crash, is answered with what that draft became."""
+    return f"{data}:{draft[DRAFT_ID]}" if draft.get(DRAFT_ID) else data
+
+
+def confirmed_draft(update: Update) -> str | None:
+    """The draft a confirm button names (None on a button shown before they did, or a forged
+    one that is no draft's id)."""
+    parts = button_data(update).split(":")
+    found = parts[2] if len(parts) > 2 else ""
+    return found if 0 < len(found) <= 16 and found.isascii() and found.isalnum() else None
 
 
 async def clear_buttons(update: Update) -> None:

@@ -17,6 +17,8 @@ from handlers.common import (
     button_data,
     clear_buttons,
     collect_photo,
+    confirm_button,
+    confirmed_draft,
     draft_at,
     filed_for,
     handles,
@@ -80,7 +82,8 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         if data.get("callback"):
             lines.append(tr("Wants a phone call back."))
         await answer(update, "\n".join(lines), keyboard([
-            [(tr("Confirm and send"), "k:ok")], [(tr("Edit"), "k:edit"), *_cancel(who)]]))
+            [(tr("Confirm and send"), confirm_button("k:ok", draft.data))],
+            [(tr("Edit"), "k:edit"), *_cancel(who)]]))
 
 
 async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
@@ -143,7 +146,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _submit(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket = await complaints.submit(d.db, d.settings, who.user_id, d.now())
+    ticket = await complaints.submit(d.db, d.settings, who.user_id, d.now(),
+                                     confirmed_draft(update))
     await clear_buttons(update)
     if ticket is None:
         await answer(update, who.tr("This report has already been sent or was cancelled. "

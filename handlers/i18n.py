@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date as Day  # Tr.date below hides the name in its class
 from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -106,8 +107,11 @@ class Tr:
         return self.made(("MMMEd", value), lambda: format_skeleton(
             "MMMEd", value, locale=self.locale, fuzzy=True))
 
-    def number(self, value: float) -> str:
-        return format_decimal(value, format="#,##0.##", locale=self.locale)
+    def number(self, value: Decimal | int | float | str) -> str:
+        """A number; an amount, hours or a quantity exact (Decimal, or its text from a
+        payload, which stays exact as Decimal)."""
+        return format_decimal(Decimal(value) if isinstance(value, str) else value,
+                              format="#,##0.##", locale=self.locale)
 
     def duration(self, value: timedelta) -> str:
         """'1 day, 12 hours' or '2 hours, 5 minutes': the two largest units; under a minute,

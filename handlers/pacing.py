@@ -7,11 +7,13 @@ alerts have used, so that the announcement pump takes only what they leave."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from contextvars import ContextVar
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 PER_CHAT = 1.05  # seconds between two sends to one chat when one is a broadcast (+ margin)
@@ -22,6 +24,25 @@ BROADCAST_MAX = 20
 POLL = 0.02  # seconds between looks at the room left in the second
 
 broadcasting: ContextVar[bool] = ContextVar("broadcasting", default=False)
+
+
+class _WaitIsNoFault(logging.Filter):
+    """PTB's limiter logs each "too many requests" it passes on as an ERROR with a traceback.
+    The desk handles it (the outbox waits and tries again; a reply goes through the outbox):
+    a one-line warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, RetryAfter):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "Telegram asked to wait: %s", (error,)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_LIMITER_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
+if not any(isinstance(f, _WaitIsNoFault) for f in _LIMITER_LOG.filters):
+    _LIMITER_LOG.addFilter(_WaitIsNoFault())
 
 
 class DeskRateLimiter(AIORateLimiter):

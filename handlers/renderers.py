@@ -9,7 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from babel.lists import format_list
-from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import BadRequest
 
 from handlers import cards, labels
@@ -294,6 +300,50 @@ async def _weekly(n: Notice) -> None:
 @renders(delivery.UNREACHABLE, plain=True)
 async def _unreachable_plain(n: Notice) -> None:
     await n.send(await _unreachable_text(n.tr, n.d, n.message))
+
+
+@renders(delivery.UNDELIVERABLE)
+async def _undeliverable(n: Notice) -> None:
+    await n.send(await _undeliverable_text(n.tr, n.d, n.message, n.ticket_file),
+                 n.card_buttons())
+
+
+@renders(delivery.UNDELIVERABLE, plain=True)
+async def _undeliverable_plain(n: Notice) -> None:
+    await n.send(await _undeliverable_text(n.tr, n.d, n.message))
+
+
+async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None) -> str:
+    """What was given up and for whom: the desk tells them another way."""
+    person = await views.person(d.db, message.payload["person"])
+    name = person.name if person else "?"
+    phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    what = message.payload.get("about", "")
+    if file is not None:
+        what = f"{file.ticket.ref}, {what}"
+    return tr("A message for {name} ({what}) could not be sent, even after several tries, and "
+              "was given up. Please tell them another way; their phone: {phone}. (Outbox "
+              "message {number}: the log says why.)", name=name, what=what, phone=phone,
+              number=message.payload.get("message", ""))
+
+
+async def send_reply(bot: Bot, message: OutboxMessage) -> None:
+    """A direct reply Telegram could not take at once, as it was written (in the person's
+    language; to someone the desk may not know yet, such as a newcomer)."""
+    await bot.send_message(message.recipient_id, fit(message.payload["text"]),
+                           reply_markup=_markup(message.payload.get("markup")))
+
+
+def _markup(data: dict | None
+            ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A reply's buttons as stored (to_dict): under the message, or the keyboard's."""
+    if not data:
+        return None
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, None)
+    return ReplyKeyboardRemove.de_json(data, None)
 
 
 @renders("join_approved", plain=True)

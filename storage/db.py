@@ -11,6 +11,7 @@ connection of their own in a worker thread (`Database.off_loop`), beside the des
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -102,6 +103,10 @@ class Connection:
         return Cursor(self.raw.executemany(sql, rows))
 
 
+def _sha256_hex(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
 class Database:
     shared = False  # one process serves the file (PgDatabase: several workers may)
 
@@ -125,6 +130,8 @@ class Database:
         # A checkpoint copies the WAL into the database with an fsync of its own: not on the
         # update that happens to cross a threshold, but in the sweep, off the loop.
         raw.execute("PRAGMA wal_autocheckpoint=0")
+        # SQL's sha256 as PostgreSQL has it built in (migration 25 hashes invitation codes)
+        raw.create_function("sha256_hex", 1, _sha256_hex, deterministic=True)
         self._conn = Connection(raw)
         await self._migrate()
         if self.path != ":memory:":

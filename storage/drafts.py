@@ -31,6 +31,26 @@ async def put(conn: Connection, draft: Draft, now: datetime) -> None:
     )
 
 
+async def filed(conn: Connection, user_id: int, draft: str, kind: str, record_id: int,
+                now: datetime) -> None:
+    """What the person's draft `draft` became (a ticket, an application)."""
+    await conn.execute(
+        "INSERT INTO filed_drafts (user_id, draft, kind, record_id, filed_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, draft) DO NOTHING",
+        (user_id, draft, kind, record_id, to_db_time(now)))
+
+
+async def became(conn: Connection, user_id: int, draft: str, kind: str) -> int | None:
+    row = await (await conn.execute(
+        "SELECT record_id FROM filed_drafts WHERE user_id = ? AND draft = ? AND kind = ?",
+        (user_id, draft, kind))).fetchone()
+    return row[0] if row else None
+
+
+async def forget_filed_before(conn: Connection, moment: datetime) -> None:
+    await conn.execute("DELETE FROM filed_drafts WHERE filed_at < ?", (to_db_time(moment),))
+
+
 async def delete(conn: Connection, user_id: int) -> bool:
     cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
     return cur.rowcount == 1

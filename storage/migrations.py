@@ -1,5 +1,69 @@
 """Schema migrations, applied in order; PRAGMA user_version holds the last one applied."""
 
+from storage.exact import HOURS, MONEY, QUANTITY
+
+# Migration 24: every amount, hour and quantity from REAL to an exact INTEGER at its scale
+# (storage/exact.py): (table, column, scale, NOT NULL). PostgreSQL's step 24 is made from it.
+EXACT_COLUMNS = (
+    ("tickets", "labour_hours", HOURS, False),
+    ("tickets", "materials_cost", MONEY, False),
+    ("tickets", "quote_amount", MONEY, False),
+    ("visits", "labour_hours", HOURS, True),
+    ("visits", "materials_cost", MONEY, True),
+    ("visits", "labour_cost", MONEY, True),
+    ("materials", "unit_price", MONEY, True),
+    ("materials", "stock", QUANTITY, True),
+    ("materials", "minimum", QUANTITY, True),
+    ("stock_moves", "change", QUANTITY, True),
+    ("labour_rates", "hourly", MONEY, True),
+    ("visit_materials", "quantity", QUANTITY, True),
+    ("visit_materials", "unit_price", MONEY, True),
+    ("measurements", "labour_hours", HOURS, True),
+    ("measurements", "labour_cost", MONEY, True),
+    ("measurements", "materials_cost", MONEY, True),
+    ("renovations", "fee", MONEY, False),
+    ("renovations", "deposit", MONEY, False),
+    ("bills", "amount", MONEY, True),
+    ("payments", "amount", MONEY, True),
+    ("day_closes", "cash_counted", MONEY, True),
+    ("day_closes", "transfer_counted", MONEY, True),
+    ("day_closes", "cash_recorded", MONEY, True),
+    ("day_closes", "transfer_recorded", MONEY, True),
+    ("reservations", "amount", MONEY, True),
+)
+
+
+def _exact_sqlite() -> str:
+    """SQLite changes a column's type only by a new column: each table gets its exact
+    columns beside the REAL ones, filled in one pass (rounded half away from zero, so a REAL
+    0.30000000000000004 is 30 cents), the REAL ones dropped and the new ones renamed. (A
+    rebuild of the table would need foreign keys off, which a migration's transaction cannot
+    do.) A NOT NULL column added to a table needs a default: 0, never used by an insert."""
+    steps: list[str] = []
+    tables = dict.fromkeys(t for t, _, _, _ in EXACT_COLUMNS)
+    for table in tables:
+        columns = [(c, s, n) for t, c, s, n in EXACT_COLUMNS if t == table]
+        steps += [f"ALTER TABLE {table} ADD COLUMN {c}__exact INTEGER"
+                  + (" NOT NULL DEFAULT 0" if n else "") + ";" for c, _, n in columns]
+        steps.append(f"UPDATE {table} SET " + ", ".join(
+            f"{c}__exact = CAST(round({c} * {10 ** s.places}) AS INTEGER)"  # NULL stays NULL
+            for c, s, _ in columns) + ";")
+        steps += [f"ALTER TABLE {table} DROP COLUMN {c};" for c, _, _ in columns]
+        steps += [f"ALTER TABLE {table} RENAME COLUMN {c}__exact TO {c};" for c, _, _ in columns]
+    return "\n".join(steps)
+
+
+def exact_postgres() -> str:
+    """The same on PostgreSQL: the type changes in place (through numeric, which rounds
+    half away from zero as SQLite's round does)."""
+    tables = dict.fromkeys(t for t, _, _, _ in EXACT_COLUMNS)
+    return "\n".join(
+        f"ALTER TABLE {table} " + ", ".join(
+            f"ALTER COLUMN {c} TYPE BIGINT USING round({c}::numeric * {10 ** s.places})"
+            for t, c, s, _ in EXACT_COLUMNS if t == table) + ";"
+        for table in tables)
+
+
 MIGRATIONS: list[str] = [
     # 1: the walking skeleton
     """
@@ -726,5 +790,28 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+    """,
+    # 24: amounts, hours and quantities exact: INTEGER minor units (cents of TWD), hundredths
+    # of an hour, thousandths of a quantity, instead of REAL (storage/exact.py)
+    _exact_sqlite(),
+    # 25: a message refused as bad (it fails to render, or Telegram answers 400) is tried a
+    # few times, then given up; and what a confirmed draft became, so a replayed or second
+    # "Confirm" answers with its reference
+    """
+    ALTER TABLE outbox ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE filed_drafts (
+        user_id INTEGER NOT NULL,
+        draft TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id INTEGER NOT NULL,
+        filed_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, draft)
+    );
+    CREATE INDEX filed_drafts_at ON filed_drafts(filed_at);
+    """,
+    # 26: invitation codes kept as their SHA-256, not in clear (storage/people.py:
+    # invitation_key); the used ones too, so a used code still reads as used
+    """
+    UPDATE invitations SET code = sha256_hex(code);
     """,
 ]

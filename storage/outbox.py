@@ -11,24 +11,24 @@ from storage.records import OutboxMessage
 
 async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
               ticket_id: int | None = None, payload: dict | None = None,
-              actor_id: int | None = None) -> None:
+              actor_id: int | None = None, not_before: datetime | None = None) -> None:
     """`actor_id` is whose action caused the message: they are told if it cannot arrive."""
     await conn.execute(
         "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at, "
         "actor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (recipient_id, kind, ticket_id, _json(payload),
-         to_db_time(now), to_db_time(now), actor_id),
+         to_db_time(now), to_db_time(not_before or now), actor_id),
     )
 
 
-_MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress "
-            "FROM outbox ")
+_MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress, "
+            "refusals FROM outbox ")
 PENDING = "sent_at IS NULL AND failed_at IS NULL"
 
 
 def _message(r) -> OutboxMessage:
     return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
-                         tuple(p for p in r[7].split(",") if p))
+                         tuple(p for p in r[7].split(",") if p), r[8])
 
 
 async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -50,10 +50,12 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
         f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "
         f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
         "claimed_until > ?) "
-        # an older message of theirs waiting to be tried again holds the later ones back
+        # an older message of theirs waiting to be tried again holds the later ones back,
+        # unless it was refused as bad: it may never go, and must not jam the chat
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
         "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
-        "AND o.next_attempt_at > ?) ORDER BY id LIMIT ?",  # a person's in the order made
+        "AND o.refusals = 0 AND o.next_attempt_at > ?) "
+        "ORDER BY id LIMIT ?",  # a person's in the order made
         (moment, worker, moment, moment, limit))
     found: list[OutboxMessage] = []
     chosen: dict[int, int] = {}  # person -> messages taken
@@ -107,12 +109,23 @@ async def mark_retry(conn: Connection, message_id: int, next_attempt: datetime,
     )
 
 
-async def mark_failed(conn: Connection, message_id: int, now: datetime,
-                      error: str) -> None:
+async def mark_refused(conn: Connection, message_id: int, next_attempt: datetime,
+                       error: str) -> None:
+    """Refused as bad (not a passing fault): counted apart, so that an outage's many tries
+    do not use up the few a bad message gets."""
     await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
-        (to_db_time(now), error[:500], message_id),
-    )
+        "UPDATE outbox SET attempts = attempts + 1, refusals = refusals + 1, "
+        "next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
+        "WHERE id = ?", (to_db_time(next_attempt), error[:500], message_id))
+
+
+async def mark_failed(conn: Connection, message_id: int, now: datetime,
+                      error: str) -> bool:
+    """False when it was settled already (sent, or failed before)."""
+    cur = await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? "
+        f"WHERE id = ? AND {PENDING}", (to_db_time(now), error[:500], message_id))
+    return cur.rowcount == 1
 
 
 def _json(payload: dict | None) -> str:

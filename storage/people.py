@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from storage.db import Connection, to_db_time
@@ -128,6 +129,12 @@ async def units_of(conn: Connection, user_id: int) -> list[Unit]:
     return [Unit(*r) for r in await cur.fetchall()]
 
 
+def invitation_key(code: str) -> str:
+    """How a code is kept: its SHA-256 (hex), never the code, which is shown once; a copy of
+    the database then lets nobody join as staff. Migration 25 hashed the codes kept before."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
 async def add_invitation(conn: Connection, code: str, role: str, name: str | None,
                          now: datetime, department: str | None = None,
                          expires_at: datetime | None = None,
@@ -135,7 +142,7 @@ async def add_invitation(conn: Connection, code: str, role: str, name: str | Non
     await conn.execute(
         "INSERT INTO invitations (code, role, name, created_at, department, expires_at, "
         "contractor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (code, role, name, to_db_time(now), department,
+        (invitation_key(code), role, name, to_db_time(now), department,
          to_db_time(expires_at) if expires_at else None, contractor_id))
 
 
@@ -143,7 +150,7 @@ async def revoke_invitation(conn: Connection, code: str, now: datetime) -> bool:
     """False when there is no such unused, unrevoked code."""
     cur = await conn.execute(
         "UPDATE invitations SET revoked_at = ? WHERE code = ? AND used_by IS NULL AND "
-        "revoked_at IS NULL", (to_db_time(now), code))
+        "revoked_at IS NULL", (to_db_time(now), invitation_key(code)))
     return cur.rowcount == 1
 
 
@@ -164,7 +171,7 @@ async def get_invitation(conn: Connection, code: str) -> Invitation | None:
     row = await (await conn.execute(
         "SELECT code, role, name, used_by, department, contractor_id FROM invitations "
         "WHERE code = ?",
-        (code,))).fetchone()
+        (invitation_key(code),))).fetchone()
     return Invitation(*row) if row else None
 
 
@@ -174,7 +181,7 @@ async def use_invitation(conn: Connection, code: str, user_id: int,
     cur = await conn.execute(
         "UPDATE invitations SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL "
         "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
-        (user_id, to_db_time(now), code, to_db_time(now)),
+        (user_id, to_db_time(now), invitation_key(code), to_db_time(now)),
     )
     return cur.rowcount == 1
 

@@ -13,6 +13,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,11 +60,12 @@ class _TimeLoader(Loader):
 
 
 class _NumberLoader(Loader):
-    """numeric (what SUM of bigints gives) as int when whole, else float, as SQLite does."""
+    """numeric (what SUM of bigints gives) as int when whole, else float, as SQLite does;
+    read as Decimal first, so a sum of cents past 2**53 stays exact."""
 
     def load(self, data) -> int | float:
-        value = float(bytes(data).decode())
-        return int(value) if value.is_integer() else value
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
 
 
 class _FlagDumper(IntDumper):

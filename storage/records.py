@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ class Ticket:
     contractor_id: int | None
     deadline_at: datetime  # the resolve deadline; moves with extensions and reassignments
     work_note: str | None
-    labour_hours: float | None
-    materials_cost: float | None
+    labour_hours: Decimal | None  # exact (storage/exact.py)
+    materials_cost: Decimal | None
     created_at: datetime
     completed_at: datetime | None
     closed_at: datetime | None
@@ -113,7 +114,7 @@ class Ticket:
     unit_sent_at: datetime | None = None  # when the job reached a unit's people in the chat
     accepted_at: datetime | None = None  # when one of them took it
     payer: str | None = None  # unit, estate or owner, when the desk has said
-    quote_amount: float | None = None  # an owner-paid job's quotation
+    quote_amount: Decimal | None = None  # an owner-paid job's quotation
     quote_note: str | None = None
     quote_state: str | None = None  # pending, accepted or declined
 
@@ -157,6 +158,7 @@ class OutboxMessage:
     attempts: int
     actor_id: int | None = None  # whose action caused it
     progress: tuple[str, ...] = ()  # parts already delivered, e.g. ("photos",)
+    refusals: int = 0  # tries refused as bad (it failed to render, or Telegram said 400)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Connection, db_time, from_db_time, to_db_time
+from storage.exact import HOURS, MONEY
 from storage.records import Signoff, Ticket, TicketEvent, Unit, Voice
 
 _SELECT = (
@@ -29,7 +30,7 @@ def _ticket(r) -> Ticket:
         id=r[0], ref=r[1], kind=r[2], resident_id=r[3], unit=Unit(r[4], r[5], r[6]),
         category=r[7], location=r[8], description=r[9], visit_date=r[10], visit_slot=r[11],
         status=r[12], technician_id=r[13], contractor_id=r[14], deadline_at=db_time(r[15]),
-        work_note=r[16], labour_hours=r[17], materials_cost=r[18],
+        work_note=r[16], labour_hours=HOURS.from_db(r[17]), materials_cost=MONEY.from_db(r[18]),
         created_at=db_time(r[19]), completed_at=from_db_time(r[20]),
         closed_at=from_db_time(r[21]), priority=r[22], assign_due_at=db_time(r[23]),
         assigned_at=from_db_time(r[24]), paused_at=from_db_time(r[25]),
@@ -37,7 +38,8 @@ def _ticket(r) -> Ticket:
         callback_requested=bool(r[30]), linked_ticket_id=r[31], version=r[32],
         target_at=db_time(r[33]), channel=r[34], caller_name=r[35], caller_phone=r[36],
         filed_by=r[37], duplicate_of=r[38], unit_sent_at=from_db_time(r[39]),
-        accepted_at=from_db_time(r[40]), payer=r[41], quote_amount=r[42], quote_note=r[43],
+        accepted_at=from_db_time(r[40]), payer=r[41], quote_amount=MONEY.from_db(r[42]),
+        quote_note=r[43],
         quote_state=r[44],
     )
 
@@ -223,12 +225,16 @@ async def with_status(conn: Connection, statuses: tuple[str, ...],
     return [_ticket(r) for r in await cur.fetchall()]
 
 
+_EXACT = {"labour_hours": HOURS, "materials_cost": MONEY, "quote_amount": MONEY}
+
+
 async def update_fields(conn: Connection, ticket_id: int, now: datetime,
                         **fields) -> None:
     """Sets plain columns; the status column changes only through set_status. Every change
     moves the ticket's version, which the buttons shown for it carry."""
     assert "status" not in fields and "version" not in fields
-    values = {k: (to_db_time(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+    values = {k: (to_db_time(v) if isinstance(v, datetime) else
+                  _EXACT[k].to_db(v) if k in _EXACT else v) for k, v in fields.items()}
     sets = ", ".join(f"{k} = ?" for k in values)
     await conn.execute(
         f"UPDATE tickets SET {sets}, updated_at = ?, version = version + 1 WHERE id = ?",

@@ -24,8 +24,17 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+CLIENT_READ_TIMEOUT = 5.0  # PTB's HTTPXRequest waits this long unless a call says otherwise
+
+
 class AnsweredLate(Exception):
-    """Telegram delivers the message but its answer arrives after the client's timeout."""
+    """Telegram answers `after` seconds later: with the message delivered (no `error`), or
+    with an error (nothing delivered). A client that stops waiting before then never sees
+    the answer (a read timeout); one that waits long enough reads it."""
+
+    def __init__(self, after: float = 600, error: TelegramError | None = None) -> None:
+        super().__init__(after)
+        self.after, self.error = after, error
 
 # A 2x2 grey PNG: what the stand-in serves for any file the bot downloads (a report's photo).
 TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02"
@@ -99,18 +108,31 @@ class FakeBotApi(BaseRequest):
             await self.held[call.chat_id].wait()
         failures = self.failures.get(call.chat_id) if call.chat_id is not None else None
         if failures and isinstance(failures[0], AnsweredLate) and name.startswith("send"):
-            failures.pop(0)
-            self.calls.append(call)
-            raise TimedOut("Timed out") from httpx.ReadTimeout("read timed out")
+            late = failures.pop(0)
+            assert isinstance(late, AnsweredLate)
+            waited = read_timeout if isinstance(read_timeout, (int, float)) \
+                else CLIENT_READ_TIMEOUT
+            if late.error is not None and waited >= late.after:
+                return self._refusal(late.error)
+            if late.error is None:
+                self.calls.append(call)
+            if waited < late.after:
+                raise TimedOut("Timed out") from httpx.ReadTimeout("read timed out")
+            return 200, json.dumps({"ok": True, "result": self._answer(call)}).encode()
         try:
             result = self._answer(call)
         except TelegramError as error:
-            body = {"ok": False, "error_code": error.code, "description": error.description}
-            if error.retry_after:
-                body["parameters"] = {"retry_after": error.retry_after}
-            return error.code, json.dumps(body).encode()
+            return self._refusal(error)
         self.calls.append(call)
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    @staticmethod
+    def _refusal(error: TelegramError) -> tuple[int, bytes]:
+        body: dict[str, Any] = {"ok": False, "error_code": error.code,
+                                "description": error.description}
+        if error.retry_after:
+            body["parameters"] = {"retry_after": error.retry_after}
+        return error.code, json.dumps(body).encode()
 
     def _answer(self, call: Call) -> Any:
         if call.chat_id is not None and self.failures.get(call.chat_id) and \
@@ -125,6 +147,8 @@ class FakeBotApi(BaseRequest):
         if call.method == "sendMessage":
             self._check_message(call)
             return self._message(call, text=call.params["text"])
+        if utf16_len(call.params.get("caption") or "") > MAX_CAPTION:
+            raise TelegramError(400, "Bad Request: message caption is too long")
         if call.method == "sendPhoto":  # a file id, or an uploaded picture (a chart)
             photo = call.params.get("photo") or f"upload-{self._message_id}"
             return self._message(call, photo=[self._photo(photo)])

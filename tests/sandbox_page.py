@@ -32,9 +32,9 @@ class Demo:
         self.log = folder / "demo.log"
         env = {k: v for k, v in os.environ.items()
                if k not in ("TELEGRAM_BOT_TOKEN", "ESTATEDESK_DB", "ESTATEDESK_CONFIG")}
-        # The README's run command, with no token: it says so, and starts the sandbox.
+        # The README's command for the sandbox.
         self.process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run"), "--port", str(self.port),
+            [str(ROOT / "scripts" / "run"), "demo", "--port", str(self.port),
              "--db", str(folder / "demo.sqlite3")], cwd=ROOT, env=env,
             stdout=self.log.open("w"), stderr=subprocess.STDOUT)
 

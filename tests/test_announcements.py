@@ -110,3 +110,42 @@ async def test_scheduled_yearly_advice_and_alerts_first(desk):
     for person in (clerk, tech):
         await person.send("/announce")
     assert "沒有權限" in tech.last_text
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2  # strict: a lone half of an emoji raises
+
+
+async def test_a_photo_caption_of_chinese_and_emoji_is_cut_as_telegram_counts(desk):
+    """A caption may hold 1,024 UTF-16 units: an emoji counts two, a Chinese character one.
+    Cut by characters, 1,000 of them with emoji were too long and Telegram refused them."""
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    may, two, three, b_resident = await residents(desk, "zh-TW")
+    await clerk.send("/announce")
+    await clerk.send_photo("water-notice", caption="週二停水🚰" * 170)  # 850 characters
+    await clerk.tap_data("an:a:all")
+    preview = [c for c in clerk.calls() if c.method == "sendPhoto"][-1].params["caption"]
+    assert utf16_units(preview) == 1024 and preview.endswith("…")
+    assert preview.startswith("來自 estatedesk 的公告\n\n週二停水🚰週二停水🚰")
+    await clerk.tap_data("an:go")
+    await pump(desk)
+    got = [c for c in two.calls() if c.method == "sendPhoto"][-1].params["caption"]
+    assert got == preview
+
+
+async def test_a_text_too_long_as_telegram_counts_is_refused_before_it_is_sent(desk):
+    clerk, tech, boss = await staff(desk)
+    await residents(desk)
+    await clerk.send("/announce")
+    await clerk.send("🚰" * 1600)  # 1,600 characters, 3,200 units as Telegram counts
+    assert clerk.last_text.startswith("Please send the announcement's text")
+    await clerk.send("🚰" * 1400 + "停水")  # 2,802 units: it fits, and arrives whole
+    await clerk.tap_data("an:a:all")
+    assert clerk.texts()[-2].endswith("🚰" * 1400 + "停水")
+
+
+def test_a_cut_never_splits_an_emoji_in_half():
+    from handlers.common import MAX_CAPTION, fit
+    cut = fit("🚰" * 600, MAX_CAPTION)  # 1,023 units before the "…" would end mid-emoji
+    assert cut == "🚰" * 511 + "…" and utf16_units(cut) == 1023
+    assert fit("停" + "🚰" * 600, MAX_CAPTION) == "停" + "🚰" * 511 + "…"

@@ -63,7 +63,8 @@ async def test_billed_reminded_paid_reversed_and_the_day_closed(tmp_path):
         await cashier.send("/closeday 3100 0 change given twice to one resident")
         assert cashier.last_text.startswith("The day is closed: cash 3,200, transfers 0 recorded")
         assert "Difference explained: change given twice" in manager.last_text
-        assert await desk.query("SELECT count(*), sum(amount) FROM payments") == [(3, 3200.0)]
+        # in cents: NT$3,200
+        assert await desk.query("SELECT count(*), sum(amount) FROM payments") == [(3, 320000)]
         path = tmp_path / "income.xlsx"
         await documents.write_income(Tr("zh_Hant", desk.settings.tz), desk.settings, desk.db,
                                      date(2026, 12, 1), path)

@@ -55,13 +55,14 @@ async def test_the_technician_records_materials_and_the_cost_follows_the_catalog
     await tech.tap("Done")
     assert "R-2026-00001 is complete" in tech.last_text
 
+    # stored exact: hundredths of an hour, cents, thousandths of a quantity
     assert await desk.query("SELECT labour_hours, materials_cost, labour_cost FROM visits") == [
-        (1.5, 365.0, 675.0)]
+        (150, 36500, 67500)]
     assert await desk.query("SELECT name, quantity, unit_price FROM visit_materials ORDER BY "
-                            "id") == [("Sink trap", 1.0, 220.0), ('PVC elbow 1/2"', 2.0, 30.0),
-                                      ("Sealant", 1.0, 85.0)]
+                            "id") == [("Sink trap", 1000, 22000), ('PVC elbow 1/2"', 2000, 3000),
+                                      ("Sealant", 1000, 8500)]
     assert await desk.query("SELECT code, stock FROM materials ORDER BY code") == [
-        ("E12", 4.0), ("S05", 2.0), ("T01", 10.0)]
+        ("E12", 4000), ("S05", 2000), ("T01", 10000)]
     assert keeper.last_text == ('Storeroom: PVC elbow 1/2" (E12) is down to 4 pc, under its '
                                 "minimum of 5. Please reorder.")
     assert sum("Storeroom:" in t for t in keeper.texts()) == 1
@@ -87,8 +88,8 @@ async def test_the_technician_records_materials_and_the_cost_follows_the_catalog
     assert "corrected by the desk: the sealant was the resident's own" in clerk.last_text
     rows = await desk.query("SELECT kind, labour_hours, labour_cost, materials_cost, reason "
                             "FROM measurements ORDER BY id")
-    assert rows == [("confirmed", 1.5, 675.0, 365.0, ""),
-                    ("corrected", 1.0, 450.0, 305.0, "the sealant was the resident's own")]
+    assert rows == [("confirmed", 150, 67500, 36500, ""),
+                    ("corrected", 100, 45000, 30500, "the sealant was the resident's own")]
     actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events WHERE action "
                                               "LIKE 'measurement%' ORDER BY id")]
     assert actions == ["measurement_confirmed", "measurement_corrected"]
@@ -102,7 +103,7 @@ async def test_without_a_catalogue_the_technician_types_the_materials_cost(desk)
     await finish_with_materials(tech)
     assert tech.last_text == "Materials cost? Send 0 if none."
     await tech.send("120")
-    assert await desk.query("SELECT materials_cost, labour_cost FROM visits") == [(120.0, 0.0)]
+    assert await desk.query("SELECT materials_cost, labour_cost FROM visits") == [(12000, 0)]
 
 
 async def test_a_stranger_cannot_measure_and_a_resident_cannot_add_materials(desk):

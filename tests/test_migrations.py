@@ -69,8 +69,8 @@ async def test_a_desk_from_the_first_migration_upgrades_with_its_data(tmp_path):
         relation = await (await conn.execute("SELECT relation FROM roster")).fetchone()
     await db.close()
     assert version == len(MIGRATIONS)
-    assert tuple(ticket) == ("R-2026-00001", "closed", 0, T1, "bot", 2.5)
-    assert [tuple(v) for v in visits] == [(1, 9002, 2.5, 350.0, "Replaced the pipe")]
+    assert tuple(ticket) == ("R-2026-00001", "closed", 0, T1, "bot", 250)  # hundredths of an hour
+    assert [tuple(v) for v in visits] == [(1, 9002, 250, 35000, "Replaced the pipe")]  # cents
     assert contract[0] is None  # the first desk had no contractual deadlines
     assert relation[0] == "owner"
     assert waiting.assign_due_at == waiting.deadline_at == waiting.created_at  # late at once

@@ -5,6 +5,7 @@ technician completes it with an after-photo, the resident confirms, the clock is
 the survey answered."""
 
 import socket
+import sqlite3
 import subprocess
 import sys
 
@@ -12,7 +13,8 @@ import httpx
 import pytest
 
 from bot.sandbox import seed
-from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser
+from storage import backup as backups
+from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser, free_port
 
 RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
                                seed.TECHNICIAN.user_id)
@@ -35,8 +37,7 @@ def state(demo) -> dict:
 
 
 def test_the_demo_estate_is_seeded_with_tickets_in_different_states(demo):
-    first_line = demo.log.read_text().splitlines()[0]
-    assert first_line.startswith("TELEGRAM_BOT_TOKEN is not set: starting the sandbox")
+    assert "Starting the sandbox at" in demo.log.read_text()
     seen = state(demo)
     assert seen["ready"] is True
     assert [p["role"] for p in seen["personas"]] == [
@@ -279,3 +280,55 @@ def test_a_port_already_taken_is_said_plainly(tmp_path):
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+
+
+def test_only_the_sandboxs_own_page_and_bot_may_use_it(demo):
+    """A page of another site cannot drive the demo on someone's laptop, neither by posting to
+    it nor by pointing its own name at 127.0.0.1; the stand-in answers only the demo's bot."""
+    before = state(demo)["chats"]
+    api = demo.url + "/api"
+    said = {"user": RESIDENT, "text": "from another site"}
+    posted = httpx.post(f"{api}/say", json=said, headers={"Origin": "https://evil.example"})
+    assert posted.status_code == 403 and posted.json()["code"] == "elsewhere"
+    rebound = httpx.get(f"{api}/state", headers={"Host": f"evil.example:{demo.port}"})
+    assert rebound.status_code == 403
+    assert httpx.get(f"{demo.url}/bot123456:GUESSED/getUpdates").status_code == 401
+    assert httpx.get(f"{demo.url}/bot100000001:SANDBOX/getMe").status_code == 401
+    assert state(demo)["chats"] == before  # nothing reached the bot
+    own = httpx.get(f"{api}/state", headers={"Host": f"localhost:{demo.port}"})
+    assert own.status_code == 200  # the page as a person opens it
+    assert httpx.post(f"{api}/clock", json={"hours": 0},
+                      headers={"Origin": demo.url}).status_code == 400  # its own: answered
+
+
+def test_the_demo_replaces_only_a_demo_estate_it_made(tmp_path):
+    """`demo --db` on the estate's real database (a slip of the keyboard) leaves it alone."""
+    estate = tmp_path / "estatedesk.sqlite3"
+    with sqlite3.connect(estate) as conn:
+        conn.execute("CREATE TABLE tickets (id INTEGER)")
+        conn.execute("INSERT INTO tickets VALUES (1)")
+    refused = subprocess.run([sys.executable, "-m", "bot", "demo", "--db", str(estate),
+                              "--port", str(free_port())], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode == 2 and "the demo did not make" in refused.stderr
+    with sqlite3.connect(estate) as conn:
+        assert conn.execute("SELECT id FROM tickets").fetchall() == [(1,)]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database")
+    refused = subprocess.run([sys.executable, "-m", "bot", "demo", "--db", str(notes),
+                              "--port", str(free_port())], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode == 2 and notes.read_text() == "not a database"
+
+
+def test_the_demo_never_touches_a_database_a_running_desk_holds(tmp_path):
+    estate = tmp_path / "estatedesk.sqlite3"
+    held = backups.hold_running_lock(estate)  # as `estatedesk run` holds it
+    try:
+        refused = subprocess.run([sys.executable, "-m", "bot", "demo", "--db", str(estate),
+                                  "--port", str(free_port())], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=60)
+    finally:
+        held.close()
+    assert refused.returncode == 2 and "another estatedesk is using it" in refused.stderr
+    assert not estate.exists() or estate.stat().st_size == 0

@@ -135,3 +135,27 @@ async def test_many_updates_at_once_never_starve_their_own_transactions(desk):
                                          for p in people))
     assert [a.status_code for a in answers] == [200] * 8
     assert all(p.texts() for p in people)
+
+
+async def test_a_worker_refuses_what_is_not_an_update_and_bodies_over_a_megabyte(desk, caplog):
+    """After the secret: a JSON array or a web page is a 400 and one line in the log, not a
+    traceback; a body over 1 MB is refused by its length before it is read, or counted as it
+    streams in."""
+    await admin.set_webhook_secret(desk.db, SECRET)
+    headers = {serve.SECRET_HEADER: SECRET}
+    async with client(desk) as web:
+        for body in (b"[1, 2]", b"<html>", b'{"message": {}}', b"\xff\xfe"):
+            refused = await web.post("/telegram", content=body, headers=headers)
+            assert refused.status_code == 400, body
+        huge = b"{" + b" " * (serve.MAX_BODY + 1) + b"}"
+        assert (await web.post("/telegram", content=huge, headers=headers)).status_code == 413
+
+        async def streamed():
+            for _ in range(20):
+                yield b" " * 65536
+
+        too_long = await web.post("/telegram", content=streamed(), headers=headers)
+        assert too_long.status_code == 413
+        assert (await web.post("/telegram", content=huge)).status_code == 403  # secret first
+    logged = [r for r in caplog.records if r.name == "bot.serve"]
+    assert len(logged) == 6 and not any(r.exc_info for r in logged)

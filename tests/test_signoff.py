@@ -34,8 +34,8 @@ async def test_not_fixed_reopens_the_task_to_the_same_technician(desk):
     assert stages == [("after1",), ("after2",)]
     # Each visit keeps its own labour and materials; the ticket shows their sum.
     assert await desk.query("SELECT round, worker_id, labour_hours, materials_cost FROM visits "
-                            "ORDER BY round") == [(1, 9002, 1.0, 0.0), (2, 9002, 2.0, 350.5)]
-    assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(3.0, 350.5)]
+                            "ORDER BY round") == [(1, 9002, 100, 0), (2, 9002, 200, 35050)]
+    assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(300, 35050)]
     await clerk.tap_data("d:v:1")
     assert "Labour: 3 h, materials: 350.5" in clerk.last_text
     assert "Visit 1, Nov 26, 2026 10:00: 1 h, materials: 0" in clerk.last_text

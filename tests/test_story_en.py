@@ -74,7 +74,7 @@ async def test_a_leaking_sink_from_report_to_sign_off(desk):
     assert boss.last_text == "Signed off.\nR-2026-00001 is now signed off by every party."
 
     rows = await desk.query("SELECT status, labour_hours, materials_cost, work_note FROM tickets")
-    assert rows == [("closed", 1.5, 120.0, "Replaced the trap seal.")]
+    assert rows == [("closed", 150, 12000, "Replaced the trap seal.")]  # 1.5 h, NT$120
     parties = await desk.query("SELECT party, user_id, automatic FROM signoffs ORDER BY party")
     assert parties == [("resident", 5001, 0), ("supervisor", 9003, 0), ("technician", 9002, 0)]
     events = await desk.query("SELECT action, from_status, to_status FROM ticket_events")

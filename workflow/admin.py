@@ -97,6 +97,8 @@ async def import_roster(db: Database, rows: list[RosterRow]) -> int:
 
 
 INVITATION_LIFE = timedelta(days=7)
+# An invitation is for someone joining now; a code valid for years is a key left under the mat
+INVITATION_LONGEST = timedelta(days=90)
 
 
 class NoSuchUnit(ValueError):
@@ -110,6 +112,8 @@ async def invite(db: Database, role: str, name: str | None, now: datetime,
     routed to it); a contractor's person works for the unit with that key."""
     if role not in roles.STAFF_ROLES or (role == roles.CONTRACTOR) != (contractor is not None):
         raise ValueError(role)
+    if not timedelta(0) < expires_in <= INVITATION_LONGEST:
+        raise ValueError(expires_in)
     code = secrets.token_urlsafe(12).replace("-", "_")  # never read as a command-line option
     async with db.transaction() as conn:
         unit = await contractors.by_key(conn, contractor) if contractor is not None else None

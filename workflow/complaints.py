@@ -24,9 +24,10 @@ ROUTABLE = (machine.NEW, machine.ASSIGNED, machine.REOPENED)
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
+    data = {"photos": [], conversations.DRAFT_ID: conversations.new_id()}
     if len(unit_ids) == 1:
-        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], "photos": []})
-    return Draft(user_id, FLOW, "unit", {"photos": []})
+        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], **data})
+    return Draft(user_id, FLOW, "unit", data)
 
 
 EDITABLE = ("category", "text", "photos", "callback")
@@ -50,9 +51,13 @@ def edit(draft: Draft, field: str) -> Draft:
 
 
 async def submit(db: Database, settings: EstateSettings, user_id: int,
-                 now: datetime) -> Ticket | None:
-    """Files the confirmed complaint; None when it was filed already (a second tap)."""
+                 now: datetime, draft_id: str | None = None) -> Ticket | None:
+    """Files the confirmed complaint; the draft `draft_id` (the button's) filed already: the
+    ticket it became (a second tap, a redelivery); None when there is nothing to file."""
     async with db.transaction() as conn:
+        filed_as = await conversations.became(conn, user_id, draft_id, Kind.COMPLAINT)
+        if filed_as is not None:
+            return await machine.load(conn, filed_as)
         draft = await drafts.get(conn, user_id)
         if draft is None or draft.flow != FLOW or draft.step != "summary":
             return None
@@ -71,7 +76,7 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         voice = conversations.voice_of(data)
         if voice is not None:
             await tickets.add_voice(conn, ticket_id, voice)
-        await drafts.delete(conn, user_id)
+        await conversations.finish(conn, draft, Kind.COMPLAINT, ticket_id, now)
         return await machine.load(conn, ticket_id)
 
 

@@ -4,6 +4,7 @@ left alone for a day expires."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from storage import drafts
@@ -100,3 +101,28 @@ async def begin_if_free(conn: Connection, new: Draft, now: datetime) -> bool:
 
 async def forget_expired(conn: Connection, now: datetime) -> None:
     await drafts.delete_before(conn, now - DRAFT_KEEP)
+    await drafts.forget_filed_before(conn, now - DRAFT_KEEP)
+
+
+# A draft that files a record carries an id of its own, and its "Confirm" button carries it
+# too: a second tap, or the same tap delivered again after a crash between the filing's
+# commit and its answer, finds what the draft became and answers with its reference.
+DRAFT_ID = "draft"
+
+
+def new_id() -> str:
+    return secrets.token_hex(4)
+
+
+async def finish(conn: Connection, draft: Draft, kind: str, record_id: int,
+                 now: datetime) -> None:
+    """The draft filed as a record: it ends, and what it became is remembered (a week)."""
+    await drafts.delete(conn, draft.user_id)
+    if draft.data.get(DRAFT_ID):
+        await drafts.filed(conn, draft.user_id, draft.data[DRAFT_ID], kind, record_id, now)
+
+
+async def became(conn: Connection, user_id: int, draft_id: str | None,
+                 kind: str) -> int | None:
+    """The record the person's draft `draft_id` was filed as, if it was."""
+    return await drafts.became(conn, user_id, draft_id, kind) if draft_id else None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import uuid
 from datetime import datetime, timedelta
 
-from storage import locks, outbox, people
+from storage import locks, outbox, people, postgres
 from storage.db import Database
 from storage.records import OutboxMessage
 from workflow import roles
@@ -17,6 +18,14 @@ from workflow import tickets as machine
 # person of the same role instead.
 REROUTED = ("dispatch", "join_request", "sla_warning", "overdue_alert", "digest")
 UNREACHABLE = "unreachable"  # the notice that someone could not be reached
+
+REPLY = "reply"  # a direct reply Telegram could not take at once, already written
+UNDELIVERABLE = "undeliverable"  # the notice that a message was given up as bad
+REFUSALS = 4  # tries a message refused as bad gets (10 s, 20 s, 40 s apart), then given up
+
+# The database itself failing while a message is rendered: not the message's fault, so it
+# costs none of its tries (the round stops; the next one tries again).
+DATABASE_DOWN = (*postgres.UNREACHABLE, sqlite3.OperationalError)
 
 BATCH = 50
 MAX_BACKOFF = timedelta(hours=1)
@@ -84,9 +93,41 @@ async def retry(db: Database, message: OutboxMessage, now: datetime, error: str,
                                 error)
 
 
-async def failed(db: Database, message: OutboxMessage, now: datetime, error: str) -> None:
+async def refused(db: Database, message: OutboxMessage, now: datetime, error: str) -> bool:
+    """A try refused as bad: it failed to render, or Telegram called it a bad request. It is
+    tried again a few times (a fault may pass), then given up; True when given up."""
+    if message.refusals + 1 >= REFUSALS:
+        await given_up(db, message, now, error)
+        return True
     async with db.transaction() as conn:
-        await outbox.mark_failed(conn, message.id, now, error)
+        await outbox.mark_refused(conn, message.id, now + backoff(message.refusals), error)
+    return False
+
+
+async def given_up(db: Database, message: OutboxMessage, now: datetime, error: str) -> None:
+    """Marked failed, and the desk told once what it was and for whom, so someone can tell
+    that person another way; the person's later messages go on."""
+    async with db.transaction() as conn:
+        if not await outbox.mark_failed(conn, message.id, now, error):
+            return  # settled already
+        if message.kind in (UNDELIVERABLE, UNREACHABLE):
+            return  # never a notice about a notice: it could go round and round
+        payload = {"person": message.recipient_id, "about": message.kind,
+                   "message": message.id}
+        for person in await machine.desk(conn):
+            if not person.unreachable:
+                await outbox.add(conn, person.user_id, UNDELIVERABLE, now, message.ticket_id,
+                                 payload)
+
+
+async def reply_later(db: Database, recipient_id: int, text: str, markup: dict | None,
+                      now: datetime, after: timedelta | None = None) -> None:
+    """A reply to the person goes through the outbox, after what it already holds for them;
+    `after`: Telegram asked to wait that long."""
+    async with db.transaction() as conn:
+        await outbox.add(conn, recipient_id, REPLY, now, payload={"text": text,
+                                                                 "markup": markup},
+                         not_before=now + after if after else None)
 
 
 async def progressed(db: Database, message: OutboxMessage, part: str) -> None:

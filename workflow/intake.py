@@ -152,7 +152,8 @@ async def choose_kind(db: Database, actor_id: int, kind: str, now: datetime) -> 
                                        "caller_name", "caller_phone")}
         flow = report.FLOW if kind == Kind.REPAIR else complaints.FLOW
         new = Draft(actor_id, flow, "category", {"unit_id": data["unit_id"], "photos": [],
-                                                 "on_behalf": behalf})
+                                                 "on_behalf": behalf,
+                                                 conversations.DRAFT_ID: conversations.new_id()})
         await drafts.put(conn, new, now)
         return new
 

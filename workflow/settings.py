@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -49,7 +50,7 @@ class Place:
 class FeeItem:
     """A line of the price list (明碼標價): billed per unit each month."""
     key: str
-    amount: float
+    amount: Decimal
     labels: dict[str, str] = field(default_factory=dict)
 
 
@@ -174,13 +175,13 @@ class EstateSettings:
     warranty: dict[str, Period] = field(default_factory=dict)  # category -> period
     handover: dict[str, date] = field(default_factory=dict)  # building -> handover date
     signoff: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SIGNOFF))
-    renovation_fee: float = 0.0  # the renovation management fee, by the price list
-    renovation_deposit: float = 0.0  # refunded when the acceptance inspection passes
+    renovation_fee: Decimal = Decimal(0)  # the renovation management fee, by the price list
+    renovation_deposit: Decimal = Decimal(0)  # refunded when the acceptance inspection passes
     renovation_hours: str = "08:30-18:00"  # the working hours a permit allows
     fee_items: tuple[FeeItem, ...] = ()  # the price list: billed to every unit each month
     fee_due_day: int = 10  # a month's bills are due on this day
     fee_reminder_days: int = 3  # residents are reminded this many days before
-    large_payment: float = 50_000.0  # a payment of this or more is reported the same day
+    large_payment: Decimal = Decimal(50_000)  # a payment of this or more is reported the same day
     # Buyers before move-in: reminders go out at this local time, never in quiet hours.
     buyer_reminder_time: time = time(10)
     first_payment_days: int = 3  # the first payment is reminded this many days before

@@ -12,6 +12,7 @@ its routes in the sandbox's server."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import socket
 import threading
@@ -49,7 +50,8 @@ INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "from_chat_
 
 class BotApiStandIn:
     def __init__(self, first_update_id: int = 1, me: dict | None = None,
-                 keep_calls: bool = True) -> None:
+                 keep_calls: bool = True, token: str | None = None) -> None:
+        self.token = token  # when given, the only one answered (as Telegram answers 401)
         self.first_update_id = first_update_id  # Telegram's ids go on rising across restarts
         self.me = me or DEFAULT_BOT
         self.keep_calls = keep_calls  # off for a benchmark's hundred thousand answers
@@ -132,7 +134,14 @@ class BotApiStandIn:
         if self._client is not None:
             await self._client.aclose()
 
+    def _unknown(self, token: str) -> bool:
+        return self.token is not None and not hmac.compare_digest(token.encode(),
+                                                                  self.token.encode())
+
     async def _api_endpoint(self, request: Request) -> Response:
+        if self._unknown(request.path_params["token"]):
+            return JSONResponse({"ok": False, "error_code": 401,
+                                 "description": "Unauthorized"}, status_code=401)
         method = request.path_params["method"]
         params, files = await _params(request)
         params["_bot"] = request.path_params["token"]
@@ -151,7 +160,7 @@ class BotApiStandIn:
 
     async def _file_endpoint(self, request: Request) -> Response:
         stored = self.chats.files.get(request.path_params["path"])
-        if stored is None:
+        if stored is None or self._unknown(request.path_params["token"]):
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"},
                                 status_code=404)
         return Response(stored.data, media_type=stored.mime)

@@ -7,30 +7,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import signal
 import socket
+import sqlite3
 import sys
 import tempfile
 import webbrowser
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from bot import app as desk_app
 from bot import polling
 from bot.sandbox import seed
 from bot.sandbox.bot_api import BotApiStandIn
 from bot.sandbox.clock import DemoClock
-from bot.sandbox.web import Sandbox
+from bot.sandbox.web import OwnPageOnly, Sandbox
+from storage import backup as backups
 from storage.db import Database
 from workflow.settings import EstateSettings
 
 log = logging.getLogger(__name__)
-TOKEN = "100000001:SANDBOX"  # only the stand-in ever sees it
+TOKEN = f"100000001:{secrets.token_urlsafe(24)}"  # new at each start; only the stand-in sees it
 ESTATE_NAME = "Demo Estate 示範花園"
+DEMO_FILE = 0x45444D4F  # "EDMO" in SQLite's application_id: a file the demo made
 
 
 def run(host: str, port: int, db_path: Path | None, open_page: bool) -> int:
@@ -47,8 +52,24 @@ def run(host: str, port: int, db_path: Path | None, open_page: bool) -> int:
     if db_path is None:
         folder = tempfile.TemporaryDirectory(prefix="estatedesk-demo-")
         db_path = Path(folder.name) / "demo.sqlite3"
-    else:
-        db_path.unlink(missing_ok=True)  # the demo starts afresh every time
+    if not db_path.parent.is_dir():
+        print(f"demo: --db: the folder {db_path.parent} does not exist", file=sys.stderr)
+        return 2
+    held = backups.hold_running_lock(db_path)  # (held until the demo stops, as `run` does)
+    if held is None:
+        print(f"demo: --db {db_path}: another estatedesk is using it; nothing was touched. "
+              f"Choose another file.", file=sys.stderr)
+        return 2
+    refused = not_a_demo(db_path)
+    if refused:
+        print(f"demo: --db {db_path} {refused}; the demo replaces only a demo estate it made, "
+              f"and left it as it is. Choose a new file name.", file=sys.stderr)
+        return 2
+    for stale in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        stale.unlink(missing_ok=True)  # the demo starts afresh every time
+    backups.create_private(db_path)
+    with closing(sqlite3.connect(db_path)) as marking:
+        marking.execute(f"PRAGMA application_id = {DEMO_FILE}")
     try:
         asyncio.run(_serve(sock, db_path, open_page))
     finally:
@@ -57,12 +78,27 @@ def run(host: str, port: int, db_path: Path | None, open_page: bool) -> int:
     return 0
 
 
+def not_a_demo(path: Path) -> str | None:
+    """Why the file at `path` is not the demo's to replace, or None: it is a demo estate (it
+    carries the demo's mark in SQLite's header) or there is no file."""
+    if not path.exists():
+        return None
+    if not path.is_file():
+        return "is not a file"
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            mark = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.Error:
+        return "is not a database the demo made"
+    return None if mark == DEMO_FILE else "is a database the demo did not make"
+
+
 async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
     host, port = sock.getsockname()[:2]
     url = f"http://{host}:{port}"
     settings = replace(EstateSettings(), estate_name=ESTATE_NAME)
     clock = DemoClock(settings.tz)
-    api = BotApiStandIn()
+    api = BotApiStandIn(token=TOKEN)  # a page elsewhere cannot use it with another token
     db = Database(str(db_path))
     app = desk_app.build_application(settings, db, token=TOKEN, api_url=url, clock=clock.now,
                                      rate_limited=False)
@@ -113,7 +149,8 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
         await asyncio.gather(task, return_exceptions=True)
         await api.close()
 
-    web = Starlette(routes=[*sandbox.routes(), *api.routes()], lifespan=lifespan)
+    web = Starlette(routes=[*sandbox.routes(), *api.routes()], lifespan=lifespan,
+                    middleware=[Middleware(OwnPageOnly, listen=host)])
     print(f"Starting the sandbox at {url}: the demo estate is being set up …", flush=True)
     def stopping() -> None:  # the bot and the page's waits first, then the server
         stop.set()

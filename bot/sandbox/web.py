@@ -4,11 +4,12 @@ and the demo clock."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import Headers, UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -43,7 +44,47 @@ REFUSALS = {
     "language": "zh_Hant, zh_Hans or en",
     "persona_fields": "a name and a phone number",
     "hours": "1 hour or 24",
+    "elsewhere": "the sandbox answers only its own page, at the address it was opened at",
 }
+
+
+class OwnPageOnly:
+    """Only the sandbox's own page may use it (ASGI middleware around the whole app). A Host
+    that is a domain name is refused: a site that points its name at 127.0.0.1 (DNS
+    rebinding) would otherwise read and drive the demo from a visitor's browser; an IP
+    address, localhost and the --listen name are what a person types. A request that changes
+    something and comes from a page of another origin (its browser says so in Origin) is
+    refused too."""
+
+    def __init__(self, app, listen: str) -> None:
+        self.app, self.listen = app, listen
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and not self._allowed(Headers(scope=scope), scope["method"]):
+            await _refusal("elsewhere", 403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _allowed(self, headers: Headers, method: str) -> bool:
+        host = headers.get("host", "")
+        try:
+            name = urlsplit(f"//{host}").hostname or ""
+        except ValueError:
+            return False
+        if not _typed_by_a_person(name, self.listen):
+            return False
+        origin = headers.get("origin")
+        return method in ("GET", "HEAD") or origin is None or origin == f"http://{host}"
+
+
+def _typed_by_a_person(name: str, listen: str) -> bool:
+    if name in ("localhost", listen.lower()):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class BadRequest(Exception):

@@ -15,17 +15,23 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import pacing
 from handlers.common import (
+    MAX_CAPTION,
+    MAX_MESSAGE,
     PRIVATE,
     Asker,
     Context,
     answer,
     button_data,
     clear_buttons,
+    confirm_button,
+    confirmed_draft,
+    fit,
     handles,
     keyboard,
     kick,
     main_menu,
     message_of,
+    utf16_len,
 )
 from handlers.i18n import Tr
 from storage.records import Draft
@@ -44,20 +50,20 @@ def header(tr: Tr, estate: str) -> str:
 
 async def send_to(bot: Bot, chat: int, tr: Tr, estate: str, text: str, photo: str | None,
                   document: str | None) -> None:
+    """Cut as Telegram counts (UTF-16 code units: an emoji is two), never inside an emoji."""
     body = f"{header(tr, estate)}\n\n{text}"
     if photo:
-        await bot.send_photo(chat, photo, caption=body[:1024])
+        await bot.send_photo(chat, photo, caption=fit(body, MAX_CAPTION))
     elif document:
-        await bot.send_document(chat, document, caption=body[:1024])
+        await bot.send_document(chat, document, caption=fit(body, MAX_CAPTION))
     else:
-        await bot.send_message(chat, body[:4096])
+        await bot.send_message(chat, fit(body, MAX_MESSAGE))
 
 
 @handles(roles_allowed=announcements.AUTHORS)
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    await views.start_draft(d.db, Draft(who.user_id, announcements.FLOW, "content", {}),
-                            d.now())
+    await views.start_draft(d.db, announcements.start(who.user_id), d.now())
     await answer(update, who.tr("Send the announcement: a text, or a photo or a document with "
                                 "its text as the caption."),
                  keyboard([[(who.tr("Cancel"), "r:x")]]))
@@ -78,7 +84,7 @@ async def _preview(update: Update, context: Context, who: Asker, data: dict) -> 
     await send_to(context.bot, chat.id, tr, d.settings.estate_name, data["text"],
                   data.get("photo"), data.get("document"))
     await answer(update, tr("Send it?"), keyboard([
-        [(tr("Send now"), "an:go")], [(tr("At a set time"), "an:at")],
+        [(tr("Send now"), confirm_button("an:go", data))], [(tr("At a set time"), "an:at")],
         [(tr("Every year, from a date"), "an:yr")], [(tr("Cancel"), "r:x")]]))
 
 
@@ -89,7 +95,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         photo = message.photo[-1].file_id if message.photo else None
         document = message.document.file_id if message.document else None
         text = (message.text or message.caption or "").strip()
-        if not text or len(text) > announcements.MAX_TEXT:
+        if not text or utf16_len(text) > announcements.MAX_TEXT:
             await answer(update, tr("Please send the announcement's text (with a photo or a "
                                     "document if you like), up to {n} characters.",
                                     n=announcements.MAX_TEXT))
@@ -131,6 +137,10 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
+    if action == "go":  # before the draft: a second tap finds what it became
+        await clear_buttons(update)
+        await _send_now(update, context, who)
+        return
     draft = await views.draft(d.db, who.user_id, d.now())
     if draft is None or draft.flow != announcements.FLOW:
         raise Refusal(Refusal.STALE)
@@ -151,12 +161,6 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                   d.now())
         await answer(update, tr("Which floor? Write the building and the floor, for "
                                 "example: A 12F"))
-    elif action == "go" and draft.step == "preview":
-        found = await announcements.create(d.db, who.user_id, d.now(), False, d.now())
-        kick(context)
-        message = await context.bot.send_message(update.effective_chat.id, tr(  # type: ignore[union-attr]
-            "Sending announcement {id}: starting.", id=found.id))
-        await announcements.remember_progress_message(d.db, found.id, message.message_id)
     elif action in ("at", "yr") and draft.step == "preview":
         await views.advance_draft(d.db, who.user_id, announcements.FLOW, "preview", "time",
                                   d.now(), yearly=action == "yr")
@@ -164,6 +168,20 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                 "2026-12-01 09:00"))
     else:
         raise Refusal(Refusal.STALE)
+
+
+async def _send_now(update: Update, context: Context, who: Asker) -> None:
+    """The previewed announcement goes now; the same tap again (a double tap, a redelivery
+    after a crash) is told the same announcement's number."""
+    d = context.desk
+    found = await announcements.create(d.db, who.user_id, d.now(), False, d.now(),
+                                       confirmed_draft(update))
+    kick(context)
+    chat = update.effective_chat
+    assert chat is not None  # handles() answers only updates with a chat
+    message = await context.bot.send_message(chat.id, who.tr(
+        "Sending announcement {id}: starting.", id=found.id))
+    await announcements.remember_progress_message(d.db, found.id, message.message_id)
 
 
 async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
@@ -219,7 +237,7 @@ async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
                   counts.get(announcements.SENDING, 0))
         if units:
             text += "\n" + tr("Tell these units another way: {units}", units=", ".join(units))
-        await bot.send_message(found.author_id, text[:4096])
+        await bot.send_message(found.author_id, fit(text))
     return len(recipients)
 
 

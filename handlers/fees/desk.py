@@ -4,13 +4,16 @@ with a reason."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
-from workflow import roles
+from handlers.numbers import unreadable
+from workflow import numbers, roles
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -28,7 +31,7 @@ def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement
     lines += [f"· {b.period} {item_label(tr, settings, b.item)}: {tr.number(b.amount)} "
               + tr("(due {date})", date=b.due_date) for b in found.bills]
     lines.append(tr("Paid: {paid}. Outstanding: {owed}.", paid=tr.number(found.paid),
-                    owed=tr.number(max(found.outstanding, 0))))
+                    owed=tr.number(max(found.outstanding, Decimal(0)))))
     if found.outstanding < 0:
         lines.append(tr("In credit: {credit}.", credit=tr.number(-found.outstanding)))
     return "\n".join(lines)
@@ -45,22 +48,20 @@ async def fees(update: Update, context: Context, who: Asker) -> None:
         await answer(update, statement_text(tr, d.settings, statement))
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        return None
-
-
 @handles(roles_allowed=(roles.CASHIER,))
 async def pay(update: Update, context: Context, who: Asker) -> None:
     """/pay A 12F-3 3200 cash R0042"""
     tr, d = who.tr, context.desk
     args = context.args or []
-    amount = _number(args[-3]) if len(args) >= 4 else None
-    if amount is None or args[-2].lower() not in collection.METHODS:
-        await answer(update, tr("Please write: /pay unit amount cash|transfer|card receipt, for "
-                                "example: /pay A 12F-3 3200 cash R0042"))
+    usage = tr("Please write: /pay unit amount cash|transfer|card receipt, for example: "
+               "/pay A 12F-3 3200 cash R0042")
+    if len(args) < 4 or args[-2].lower() not in collection.METHODS:
+        await answer(update, usage)
+        return
+    try:
+        amount = numbers.amount(args[-3], tr.locale, maximum=collection.MAX_AMOUNT)
+    except numbers.Unreadable as refused:  # "nan", "-5", "1e308", "1,5": named, nothing stored
+        await answer(update, unreadable(tr, refused) + "\n" + usage)
         return
     try:
         paid, statement = await collection.record_payment(
@@ -77,7 +78,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                             amount=tr.number(paid.amount),
                             method=labels.of(tr, labels.PAY_METHODS, paid.method),
                             receipt=paid.receipt, unit=statement.unit.label,
-                            owed=tr.number(max(statement.outstanding, 0))))
+                            owed=tr.number(max(statement.outstanding, Decimal(0)))))
 
 
 @handles(roles_allowed=(roles.CASHIER,))
@@ -85,10 +86,16 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
     """/closeday 12800 3200 [what explains a difference]"""
     tr, d = who.tr, context.desk
     args = context.args or []
-    cash, transfer = (_number(a) for a in (args + ["", ""])[:2])
-    if cash is None or transfer is None:
-        await answer(update, tr("Please write: /closeday cash transfers [what explains a "
-                                "difference], for example: /closeday 12800 3200"))
+    usage = tr("Please write: /closeday cash transfers [what explains a difference], for "
+               "example: /closeday 12800 3200")
+    if len(args) < 2:
+        await answer(update, usage)
+        return
+    try:
+        cash, transfer = (numbers.amount(a, tr.locale, maximum=collection.MAX_AMOUNT, zero=True)
+                          for a in args[:2])
+    except numbers.Unreadable as refused:  # "nan", "inf": named, the day stays open
+        await answer(update, unreadable(tr, refused) + "\n" + usage)
         return
     try:
         recorded = await collection.close_day(d.db, d.settings, who.user_id, cash, transfer,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from telegram import Bot, Update
@@ -158,7 +159,7 @@ async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: da
     payments, bills = await collection.month(db, settings, period)
     data = await reports.monthly(db, settings, month)
     spreadsheets.income_xlsx(tr, settings, period, payments, bills,
-                             data.cost_by_payer.get("estate", 0.0), fee_desk.item_label, out)
+                             data.cost_by_payer.get("estate", Decimal(0)), fee_desk.item_label, out)
 
 
 async def _settlements(update: Update, context: Context, who: Asker) -> None:

@@ -4,6 +4,8 @@ from the storeroom as buttons, any other typed ('elbow 2'), a free item with its
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -21,6 +23,7 @@ from handlers.common import (
     main_menu,
     message_of,
 )
+from storage.exact import product
 from storage.records import Draft
 from workflow import roles, views
 from workflow.office import catalogue, measurement
@@ -42,13 +45,14 @@ async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> N
                             "nothing was used."), keyboard(rows + [[(tr("Done"), "w:mf")]]))
 
 
-async def _added(update: Update, context: Context, who: Asker, item: dict, so_far: float,
+async def _added(update: Update, context: Context, who: Asker, item: dict, so_far: Decimal,
                  ticket_id: int) -> None:
     tr = who.tr
     await answer(update, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
                             "{total}.", name=item["name"], quantity=tr.number(item["quantity"]),
                             unit=item["unit"],
-                            amount=tr.number(round(item["quantity"] * item["unit_price"], 2)),
+                            amount=tr.number(product(measurement.exact(item["quantity"]),
+                                                     measurement.exact(item["unit_price"]))),
                             total=tr.number(so_far)))
     await ask(update, context, who, ticket_id)
 
@@ -71,7 +75,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         item, so_far = await onsite.add_material(d.db, who.user_id, d.now(),
                                                  material_id=int_arg(args, 0),
-                                                 quantity=float(quantity))
+                                                 quantity=Decimal(quantity))
         await _added(update, context, who, item, so_far, draft.data["ticket_id"])
     elif action == "mf":
         await clear_buttons(update)
@@ -89,7 +93,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     """A typed item at the materials step (called by the completion's own step handler)."""
     d, tr = context.desk, who.tr
     text = message_of(update).text
-    typed = measurement.parse_item(text) if text else None
+    typed = measurement.parse_item(text, tr.locale) if text else None
     if typed is None:
         await answer(update, tr("Please type an item as 'name quantity', for example: elbow 2; "
                                 "or with its price: sealant 1 x 85."))

@@ -23,9 +23,11 @@ from handlers.common import (
     stamp,
     text_answer,
 )
+from handlers.numbers import unreadable
 from storage.records import Draft
 from workflow import roles
 from workflow.office import payers
+from workflow.numbers import Unreadable
 from workflow.tickets import Refusal
 
 
@@ -79,10 +81,12 @@ async def on_quote(update: Update, context: Context, who: Asker, draft: Draft) -
     text = await text_answer(update, who, 600)
     if text is None:
         return
-    parsed = payers.parse_quote(text)
-    if parsed is None:
-        await answer(update, tr("Please send the amount first, then what it covers, for "
-                                "example: 1200 replace the mixer tap"))
+    try:
+        parsed = payers.parse_quote(text, tr.locale)
+    except Unreadable as refused:
+        await answer(update, unreadable(tr, refused) + "\n" + tr(
+            "Please send the amount first, then what it covers, for example: 1200 replace the "
+            "mixer tap"))
         return
     ticket = await payers.quote(d.db, who.user_id, *parsed, d.now())
     if ticket is None:

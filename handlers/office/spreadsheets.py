@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -88,7 +89,8 @@ class Book:
         sheet = self.sheet(name, headers, widths)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
-                sheet.write(r, c, value, self.money if isinstance(value, float) else None)
+                sheet.write(r, c, value, self.money if isinstance(value, float | Decimal)
+                            else None)
         if rows:
             sheet.autofilter(0, 0, len(rows), len(headers) - 1)
         return sheet
@@ -219,7 +221,7 @@ class LedgerWriter:
                 self.sheet.write_datetime(self.row, column, value, self.book.moment)
             elif value is None:
                 self.sheet.write_blank(self.row, column, None)
-            elif isinstance(value, float) and column in (19, 20, 21):
+            elif isinstance(value, Decimal) and column in (19, 20, 21):
                 self.sheet.write_number(self.row, column, value, self.book.money)
             else:
                 self.sheet.write(self.row, column, value)
@@ -288,7 +290,7 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
         for c, value in enumerate(row):
             if isinstance(value, datetime):
                 sheet.write_datetime(r, c, value, book.moment)
-            elif isinstance(value, float):
+            elif isinstance(value, Decimal):
                 sheet.write_number(r, c, value, book.money)
             else:
                 sheet.write(r, c, value)
@@ -301,7 +303,7 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
 
 
 def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, bills: list,
-                repairs: float, item_label, path: Path) -> None:
+                repairs: Decimal, item_label, path: Path) -> None:
     """The month's income and expenditure statement (收支明細表): every payment received
     (reversals included, as negative lines), the bills issued by item, and what the estate
     paid for repairs."""
@@ -316,20 +318,20 @@ def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, b
         for c, value in enumerate(row):
             if isinstance(value, datetime):
                 sheet.write_datetime(r, c, value, book.moment)
-            elif isinstance(value, float):
+            elif isinstance(value, Decimal):
                 sheet.write_number(r, c, value, book.money)
             else:
                 sheet.write(r, c, value)
-    by_item: dict[str, float] = {}
+    by_item: dict[str, Decimal] = {}
     for bill in bills:
-        by_item[bill.item] = by_item.get(bill.item, 0.0) + bill.amount
+        by_item[bill.item] = by_item.get(bill.item, Decimal(0)) + bill.amount
     book.table(tr("Billed"), [tr("Item"), tr("Amount")],
-               [[item_label(tr, settings, k), round(v, 2)] for k, v in by_item.items()],
+               [[item_label(tr, settings, k), v] for k, v in by_item.items()],
                [28, 14])
-    received = round(sum(p.amount for p in payments), 2)
+    received = sum((p.amount for p in payments), Decimal(0))
     book.table(tr("Summary"), [tr("Figure"), tr("Value")], [
         [tr("Received ({month})", month=period), received],
-        [tr("Billed ({month})", month=period), round(sum(b.amount for b in bills), 2)],
+        [tr("Billed ({month})", month=period), sum((b.amount for b in bills), Decimal(0))],
         [tr("Repairs paid by the estate"), repairs],
-        [tr("Received less repairs"), round(received - repairs, 2)]], [32, 14])
+        [tr("Received less repairs"), received - repairs]], [32, 14])
     book.close()

@@ -15,6 +15,8 @@ from handlers.common import (
     button_data,
     clear_buttons,
     collect_photo,
+    confirm_button,
+    confirmed_draft,
     draft_at,
     handles,
     int_arg,
@@ -96,7 +98,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             tr("Dates: {start} to {end}, working hours {hours}", start=data["start"],
                end=data["end"], hours=d.settings.renovation_hours),
             tr("Contractor: {contractor}", contractor=data["contractor"])]),
-            keyboard([[(tr("Confirm and send"), "rv:ok")], cancel]))
+            keyboard([[(tr("Confirm and send"), confirm_button("rv:ok", draft.data))], cancel]))
 
 
 async def _next(update: Update, context: Context, who: Asker, draft: Draft, step: str,
@@ -131,7 +133,8 @@ async def on_resident_button(update: Update, context: Context, who: Asker) -> No
                                 "will come.", ref=found.ref))
         return
     if action == "ok":
-        filed = await renovations.submit(d.db, who.user_id, d.now(), d.settings.tz)
+        filed = await renovations.submit(d.db, who.user_id, d.now(), d.settings.tz,
+                                         confirmed_draft(update))
         await clear_buttons(update)
         if filed is None:
             await answer(update, tr("This application was already sent or cancelled."))
@@ -260,7 +263,7 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
     if text is None:
         return
     if draft.flow == PAY_FLOW:
-        paid = renovations.parse_payment(text)
+        paid = renovations.parse_payment(text, tr.locale)
         if paid is None:
             await answer(update, tr("Please send the fee, the deposit and the receipt's number, "
                                     "for example: 2000 10000 R0042"))

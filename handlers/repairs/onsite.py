@@ -29,7 +29,7 @@ from handlers.office import materials
 from handlers.repairs import unit_jobs
 from handlers.repairs.actions import task_buttons, worker_buttons
 from storage.records import Draft
-from workflow import roles, views
+from workflow import numbers, roles, views
 from workflow import tickets as machine
 from workflow.repairs import onsite
 from workflow.tickets import Refusal
@@ -123,12 +123,14 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
     if step == "materials":
         await materials.on_message(update, context, who, draft)
         return
-    limit = onsite.MAX_HOURS if step == "hours" else onsite.MAX_COST
-    value = onsite.parse_number(message.text, limit)
-    if value is None:
+    if not message.text:
         await answer(update, tr("Please send a number between 0 and {limit}, for example 1.5.",
-                                limit=tr.number(limit)))
+                                limit=tr.number(onsite.MAX_HOURS if step == "hours"
+                                                else onsite.MAX_COST)))
         return
+    value = numbers.hours(message.text, tr.locale, maximum=onsite.MAX_HOURS) \
+        if step == "hours" else \
+        numbers.amount(message.text, tr.locale, maximum=onsite.MAX_COST, zero=True)
     if step == "hours":
         if await onsite.hours_given(d.db, who.user_id, value, d.now()) == "materials":
             await materials.ask(update, context, who, draft.data["ticket_id"])

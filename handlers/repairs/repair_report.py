@@ -19,6 +19,8 @@ from handlers.common import (
     button_data,
     clear_buttons,
     collect_photo,
+    confirm_button,
+    confirmed_draft,
     draft_at,
     filed_for,
     fit,
@@ -108,7 +110,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         unit = await views.unit(d.db, draft.data["unit_id"])
         await answer(update, _summary(who, context, draft.data, unit.label if unit else ""),
                      keyboard([
-            [(tr("Confirm and send"), "r:ok")],
+            [(tr("Confirm and send"), confirm_button("r:ok", draft.data))],
             [(tr("Edit"), "r:edit"), (tr("Cancel"), CANCEL)],
         ]))
 
@@ -275,7 +277,8 @@ async def _follow(update: Update, context: Context, who: Asker, ticket_id: int) 
 @handles(roles_allowed=roles.FILERS)
 async def confirm(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket = await report.submit(d.db, d.settings, who.user_id, d.now())
+    ticket = await report.submit(d.db, d.settings, who.user_id, d.now(),
+                                 confirmed_draft(update))
     await clear_buttons(update)
     if ticket is None:
         await answer(update, who.tr("This report has already been sent or was cancelled. "
@@ -333,5 +336,5 @@ def register(app) -> None:
     app.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(begin, pattern=r"^m:repair$"))
     app.add_handler(CallbackQueryHandler(cancel, pattern=r"^r:x$"))
-    app.add_handler(CallbackQueryHandler(confirm, pattern=r"^r:ok$"))
+    app.add_handler(CallbackQueryHandler(confirm, pattern=r"^r:ok(:|$)"))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^r:"))

@@ -3,6 +3,8 @@ payment, which holds the unit's place in line), and the second person's check.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -20,6 +22,7 @@ from handlers.common import (
 )
 from handlers.i18n import N_, Tr
 from storage.records import Unit
+from workflow import numbers
 from workflow.sales import reservations
 from workflow.tickets import Refusal
 
@@ -49,11 +52,16 @@ async def units(update: Update, context: Context, who: Asker) -> None:
     await answer(update, board_text(who.tr, board))
 
 
-def _amount(text: str) -> float | None:
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        return None
+def _amount_at(args: list[str], locale) -> tuple[int, Decimal] | None:
+    """The first word after the unit's first that is a number, and the amount; a number that
+    cannot be taken ("1,5", "-5", "nan") is refused (numbers.Unreadable), not skipped."""
+    for at, word in enumerate(args[1:], start=1):
+        try:
+            return at, numbers.amount(word, locale, maximum=reservations.MAX_AMOUNT)
+        except numbers.Unreadable as refused:
+            if refused.reason != numbers.Unreadable.NOT_A_NUMBER:
+                raise
+    return None
 
 
 RESERVE_HELP = N_("Please write: /reserve unit amount receipt buyer, for example: "
@@ -65,11 +73,12 @@ async def reserve(update: Update, context: Context, who: Asker) -> None:
     """/reserve A 12F-3 50000 R0043 Chan Tai Man: the amount is the first number after the
     unit; then the receipt; the rest is the buyer's name."""
     d, tr, args = context.desk, who.tr, context.args or []
-    at = next((i for i, a in enumerate(args) if i and _amount(a) is not None), None)
-    if at is None or len(args) < at + 3:
+    found = _amount_at(args, tr.locale)
+    if found is None or len(args) < found[0] + 3:
         await answer(update, tr(RESERVE_HELP))
         return
-    unit, amount = " ".join(args[:at]), _amount(args[at]) or 0.0
+    at, amount = found
+    unit = " ".join(args[:at])
     try:
         made = await reservations.reserve(d.db, who.user_id, unit, amount, args[at + 1],
                                           " ".join(args[at + 2:]), d.now())

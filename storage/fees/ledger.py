@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Connection, db_time, to_db_time
+from storage.exact import MONEY
 
 
 @dataclass(frozen=True)
@@ -14,7 +16,7 @@ class Bill:
     unit_id: int
     period: str
     item: str
-    amount: float
+    amount: Decimal
     due_date: str
 
 
@@ -22,7 +24,7 @@ class Bill:
 class Payment:
     id: int
     unit_id: int
-    amount: float  # a reversal is negative
+    amount: Decimal  # a reversal is negative
     method: str
     receipt: str
     cashier_id: int
@@ -37,30 +39,34 @@ _PAYMENT = ("SELECT id, unit_id, amount, method, receipt, cashier_id, at, revers
 
 
 def _payment(r) -> Payment:
-    return Payment(r[0], r[1], r[2], r[3], r[4], r[5], db_time(r[6]), r[7], r[8])
+    return Payment(r[0], r[1], MONEY.of(r[2]), r[3], r[4], r[5], db_time(r[6]), r[7], r[8])
 
 
-async def add_bill(conn: Connection, unit_id: int, period: str, item: str, amount: float,
+def _bill(r) -> Bill:
+    return Bill(r[0], r[1], r[2], r[3], MONEY.of(r[4]), r[5])
+
+
+async def add_bill(conn: Connection, unit_id: int, period: str, item: str, amount: Decimal,
                    due_date: str) -> bool:
     """False when the unit already has that item for the period (a bill is issued once)."""
     cur = await conn.execute("INSERT INTO bills (unit_id, period, item, amount, due_date) "
                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             (unit_id, period, item, amount, due_date))
+                             (unit_id, period, item, MONEY.to_db(amount), due_date))
     return cur.rowcount == 1
 
 
 async def bills_of(conn: Connection, unit_id: int) -> list[Bill]:
     cur = await conn.execute(f"{_BILL} WHERE unit_id = ? ORDER BY due_date, id", (unit_id,))
-    return [Bill(*r) for r in await cur.fetchall()]
+    return [_bill(r) for r in await cur.fetchall()]
 
 
-async def paid_by(conn: Connection, unit_id: int) -> float:
+async def paid_by(conn: Connection, unit_id: int) -> Decimal:
     row = await (await conn.execute("SELECT coalesce(sum(amount), 0) FROM payments WHERE "
                                     "unit_id = ?", (unit_id,))).fetchone()
-    return row[0]
+    return MONEY.of(row[0])
 
 
-async def add_payment(conn: Connection, unit_id: int, amount: float, method: str, receipt: str,
+async def add_payment(conn: Connection, unit_id: int, amount: Decimal, method: str, receipt: str,
                       cashier_id: int, now: datetime, reverses: int | None = None,
                       reason: str = "", recorded_by: int | None = None) -> int:
     """`cashier_id` is whose drawer it counts in; `recorded_by` who wrote it (a manager, for
@@ -68,7 +74,8 @@ async def add_payment(conn: Connection, unit_id: int, amount: float, method: str
     cur = await conn.execute(
         "INSERT INTO payments (unit_id, amount, method, receipt, cashier_id, at, reverses, "
         "reason, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (unit_id, amount, method, receipt, cashier_id, to_db_time(now), reverses, reason,
+        (unit_id, MONEY.to_db(amount), method, receipt, cashier_id, to_db_time(now), reverses,
+         reason,
          recorded_by if recorded_by is not None else cashier_id))
     return cur.lastrowid
 
@@ -94,16 +101,18 @@ async def payments_between(conn: Connection, start: datetime, end: datetime,
     return [_payment(r) for r in await cur.fetchall()]
 
 
-async def add_close(conn: Connection, day: str, cashier_id: int, cash: float, transfer: float,
-                    cash_recorded: float, transfer_recorded: float, explanation: str,
+async def add_close(conn: Connection, day: str, cashier_id: int, cash: Decimal,
+                    transfer: Decimal, cash_recorded: Decimal, transfer_recorded: Decimal,
+                    explanation: str,
                     now: datetime) -> bool:
     """False when that cashier already closed that day."""
     cur = await conn.execute(
         "INSERT INTO day_closes (day, cashier_id, cash_counted, transfer_counted, "
         "cash_recorded, transfer_recorded, explanation, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
-        (day, cashier_id, cash, transfer, cash_recorded, transfer_recorded, explanation,
-         to_db_time(now)))
+        (day, cashier_id, *(MONEY.to_db(v) for v in (cash, transfer, cash_recorded,
+                                                     transfer_recorded)),
+         explanation, to_db_time(now)))
     return cur.rowcount == 1
 
 
@@ -112,7 +121,7 @@ async def bills_due(conn: Connection, due_until: str, column: str) -> list[Bill]
     assert column in ("reminded_at", "overdue_at")
     cur = await conn.execute(f"{_BILL} WHERE due_date <= ? AND {column} IS NULL ORDER BY id",
                              (due_until,))
-    return [Bill(*r) for r in await cur.fetchall()]
+    return [_bill(r) for r in await cur.fetchall()]
 
 
 async def mark_bill(conn: Connection, bill_id: int, column: str, now: datetime) -> bool:
@@ -125,4 +134,4 @@ async def mark_bill(conn: Connection, bill_id: int, column: str, now: datetime) 
 async def billed_between(conn: Connection, first: str, last: str) -> list[Bill]:
     cur = await conn.execute(f"{_BILL} WHERE period >= ? AND period <= ? ORDER BY period, id",
                              (first, last))
-    return [Bill(*r) for r in await cur.fetchall()]
+    return [_bill(r) for r in await cur.fetchall()]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Connection, to_db_time
+from storage.exact import HOURS, MONEY
 
 BATCH = 2000
 # One row per repair, with everything an office files about it. Costs are the desk's latest
@@ -49,7 +51,9 @@ async def ledger_rows(conn: Connection, start: datetime,
         if not batch:
             return
         for row in batch:
-            yield tuple(row)
+            row = tuple(row)
+            yield (*row[:17], HOURS.of(row[17]), MONEY.of(row[18]), MONEY.of(row[19]),
+                   *row[20:])
 
 
 async def counts_by(conn: Connection, column: str, start: datetime,
@@ -76,14 +80,14 @@ async def open_at(conn: Connection, moment: datetime) -> int:
 
 
 async def cost_by_payer(conn: Connection, start: datetime,
-                        end: datetime) -> dict[str, float]:
+                        end: datetime) -> dict[str, Decimal]:
     """What the repairs completed in the period cost, by who pays."""
     cur = await conn.execute(
         "SELECT coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' "
         "END), sum(v.labour_cost + v.materials_cost) FROM visits v JOIN tickets t ON "
         "t.id = v.ticket_id WHERE v.completed_at >= ? AND v.completed_at < ? GROUP BY 1",
         (to_db_time(start), to_db_time(end)))
-    return {r[0]: round(r[1] or 0, 2) for r in await cur.fetchall()}
+    return {r[0]: MONEY.of(r[1]) for r in await cur.fetchall()}
 
 
 async def hot_spots(conn: Connection, start: datetime, end: datetime,
@@ -164,7 +168,7 @@ async def settlement_rows(conn: Connection, contractor_id: int, start: datetime,
                           end: datetime) -> list[tuple]:
     cur = await conn.execute(SETTLEMENT, (contractor_id, to_db_time(start), to_db_time(end),
                                           contractor_id, contractor_id))
-    return [tuple(r) for r in await cur.fetchall()]
+    return [(*r[:7], MONEY.of(r[7])) for r in await cur.fetchall()]
 
 
 async def record_delivery(conn: Connection, contractor_id: int, period: str,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Connection, db_time, to_db_time
+from storage.exact import MONEY, QUANTITY
 
 
 @dataclass(frozen=True)
@@ -15,9 +17,9 @@ class Material:
     code: str
     name: str
     unit: str
-    unit_price: float
-    stock: float
-    minimum: float
+    unit_price: Decimal
+    stock: Decimal
+    minimum: Decimal
 
     @property
     def low(self) -> bool:
@@ -29,7 +31,7 @@ class Movement:
     material: str  # its code
     name: str
     at: datetime
-    change: float
+    change: Decimal
     kind: str  # issue, receipt, import
     ticket_ref: str | None
     note: str
@@ -39,21 +41,23 @@ _SELECT = "SELECT id, code, name, unit, unit_price, stock, minimum FROM material
 
 
 def _material(r) -> Material:
-    return Material(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+    return Material(r[0], r[1], r[2], r[3], MONEY.of(r[4]), QUANTITY.of(r[5]),
+                    QUANTITY.of(r[6]))
 
 
-async def upsert(conn: Connection, code: str, name: str, unit: str, unit_price: float,
-                 minimum: float) -> tuple[int, bool]:
+async def upsert(conn: Connection, code: str, name: str, unit: str, unit_price: Decimal,
+                 minimum: Decimal) -> tuple[int, bool]:
     """Adds or updates (by code) an item; its stock moves only by recorded movements.
     Returns its id and whether it was new."""
     known = await by_code(conn, code)
     if known is None:
         cur = await conn.execute(
             "INSERT INTO materials (code, name, unit, unit_price, minimum) VALUES (?, ?, ?, ?, ?)",
-            (code, name, unit, unit_price, minimum))
+            (code, name, unit, MONEY.to_db(unit_price), QUANTITY.to_db(minimum)))
         return cur.lastrowid, True
     await conn.execute("UPDATE materials SET name = ?, unit = ?, unit_price = ?, minimum = ?, "
-                       "active = 1 WHERE id = ?", (name, unit, unit_price, minimum, known.id))
+                       "active = 1 WHERE id = ?", (name, unit, MONEY.to_db(unit_price),
+                                                   QUANTITY.to_db(minimum), known.id))
     return known.id, False
 
 
@@ -99,15 +103,16 @@ def _prefix(text: str) -> str:
     return escaped + "%"
 
 
-async def move(conn: Connection, material_id: int, change: float, kind: str, now: datetime,
+async def move(conn: Connection, material_id: int, change: Decimal, kind: str, now: datetime,
                actor_id: int | None, ticket_id: int | None = None, note: str = "") -> Material:
     """Stock in or out, recorded; returns the item as it now stands."""
     await conn.execute("UPDATE materials SET stock = stock + ? WHERE id = ?",
-                       (change, material_id))
+                       (QUANTITY.to_db(change), material_id))
     await conn.execute(
         "INSERT INTO stock_moves (material_id, at, change, kind, ticket_id, actor_id, note) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (material_id, to_db_time(now), change, kind, ticket_id, actor_id, note))
+        (material_id, to_db_time(now), QUANTITY.to_db(change), kind, ticket_id, actor_id,
+         note))
     found = await (await conn.execute(f"{_SELECT} WHERE id = ?", (material_id,))).fetchone()
     return _material(found)
 
@@ -117,22 +122,22 @@ async def movements(conn: Connection, start: datetime, end: datetime) -> list[Mo
         "SELECT m.code, m.name, s.at, s.change, s.kind, t.ref, s.note FROM stock_moves s "
         "JOIN materials m ON m.id = s.material_id LEFT JOIN tickets t ON t.id = s.ticket_id "
         "WHERE s.at >= ? AND s.at < ? ORDER BY s.id", (to_db_time(start), to_db_time(end)))
-    return [Movement(r[0], r[1], db_time(r[2]), r[3], r[4], r[5], r[6])
+    return [Movement(r[0], r[1], db_time(r[2]), QUANTITY.of(r[3]), r[4], r[5], r[6])
             for r in await cur.fetchall()]
 
 
-async def set_rate(conn: Connection, trade: str, hourly: float) -> None:
+async def set_rate(conn: Connection, trade: str, hourly: Decimal | int) -> None:
     await conn.execute("INSERT INTO labour_rates (trade, hourly) VALUES (?, ?) "
                        "ON CONFLICT(trade) DO UPDATE SET hourly = excluded.hourly",
-                       (trade, hourly))
+                       (trade, MONEY.to_db(hourly)))
 
 
-async def rate(conn: Connection, trade: str) -> float:
+async def rate(conn: Connection, trade: str) -> Decimal:
     row = await (await conn.execute("SELECT hourly FROM labour_rates WHERE trade = ?",
                                     (trade,))).fetchone()
-    return row[0] if row else 0.0
+    return MONEY.of(row[0] if row else 0)
 
 
-async def rates(conn: Connection) -> dict[str, float]:
+async def rates(conn: Connection) -> dict[str, Decimal]:
     cur = await conn.execute("SELECT trade, hourly FROM labour_rates ORDER BY trade")
-    return {r[0]: r[1] for r in await cur.fetchall()}
+    return {r[0]: MONEY.of(r[1]) for r in await cur.fetchall()}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Connection, db_time, to_db_time
+from storage.exact import MONEY
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,8 @@ class Renovation:
     contractor: str
     state: str
     review: str | None  # approved, refused, changes (None: none given yet)
-    fee: float | None
-    deposit: float | None
+    fee: Decimal | None
+    deposit: Decimal | None
     receipt: str | None
     created_at: datetime
     version: int
@@ -37,8 +39,8 @@ _SELECT = ("SELECT id, ref, resident_id, unit_id, scopes, details, works, start_
 
 def _renovation(r) -> Renovation:
     return Renovation(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5],
-                      tuple(json.loads(r[6])), r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-                      r[14], db_time(r[15]), r[16])
+                      tuple(json.loads(r[6])), r[7], r[8], r[9], r[10], r[11], MONEY.from_db(r[12]),
+                      MONEY.from_db(r[13]), r[14], db_time(r[15]), r[16])
 
 
 async def add(conn: Connection, ref: str, resident_id: int, unit_id: int, scopes: list[str],
@@ -60,6 +62,7 @@ async def get(conn: Connection, renovation_id: int) -> Renovation | None:
 
 async def update(conn: Connection, renovation_id: int, version: int, **fields) -> bool:
     """Compare-and-set on the version: a second clerk on the same card changes nothing."""
+    fields = {k: MONEY.to_db(v) if k in ("fee", "deposit") else v for k, v in fields.items()}
     sets = ", ".join(f"{k} = ?" for k in fields)
     cur = await conn.execute(
         f"UPDATE renovations SET {sets}, version = version + 1 WHERE id = ? AND version = ?",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Connection, db_time, to_db_time
+from storage.exact import HOURS, MONEY, QUANTITY, product
 
 
 @dataclass(frozen=True)
@@ -15,9 +17,9 @@ class Visit:
     worker_id: int | None
     completed_at: datetime
     note: str
-    labour_hours: float
-    materials_cost: float
-    labour_cost: float = 0.0  # the hours at the trade's rate when the visit was recorded
+    labour_hours: Decimal
+    materials_cost: Decimal
+    labour_cost: Decimal = Decimal(0)  # the hours at the trade's rate when it was recorded
 
 
 @dataclass(frozen=True)
@@ -27,24 +29,24 @@ class Item:
     material_id: int | None
     name: str
     unit: str
-    quantity: float
-    unit_price: float
+    quantity: Decimal
+    unit_price: Decimal
 
     @property
-    def amount(self) -> float:
-        return round(self.quantity * self.unit_price, 2)
+    def amount(self) -> Decimal:
+        return product(self.quantity, self.unit_price)
 
 
 async def add(conn: Connection, ticket_id: int, worker_id: int | None,
-              completed_at: datetime, note: str, labour_hours: float,
-              materials_cost: float, labour_cost: float = 0.0) -> int:
+              completed_at: datetime, note: str, labour_hours: Decimal,
+              materials_cost: Decimal, labour_cost: Decimal = Decimal(0)) -> int:
     """Appends the next visit; returns its round (1 for the first)."""
     cur = await conn.execute(
         "INSERT INTO visits (ticket_id, round, worker_id, completed_at, note, labour_hours, "
         "materials_cost, labour_cost) SELECT ?, coalesce(max(round), 0) + 1, ?, ?, ?, ?, ?, ? "
         "FROM visits WHERE ticket_id = ? RETURNING round",
-        (ticket_id, worker_id, to_db_time(completed_at), note, labour_hours, materials_cost,
-         labour_cost, ticket_id))
+        (ticket_id, worker_id, to_db_time(completed_at), note, HOURS.to_db(labour_hours),
+         MONEY.to_db(materials_cost), MONEY.to_db(labour_cost), ticket_id))
     row = await cur.fetchone()
     return row[0]
 
@@ -53,29 +55,31 @@ async def add_items(conn: Connection, ticket_id: int, items: list[Item]) -> None
     await conn.executemany(
         "INSERT INTO visit_materials (ticket_id, round, material_id, name, unit, quantity, "
         "unit_price) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(ticket_id, i.round, i.material_id, i.name, i.unit, i.quantity, i.unit_price)
-         for i in items])
+        [(ticket_id, i.round, i.material_id, i.name, i.unit, QUANTITY.to_db(i.quantity),
+          MONEY.to_db(i.unit_price)) for i in items])
 
 
 async def items(conn: Connection, ticket_id: int) -> list[Item]:
     cur = await conn.execute(
         "SELECT round, material_id, name, unit, quantity, unit_price FROM visit_materials "
         "WHERE ticket_id = ? ORDER BY round, id", (ticket_id,))
-    return [Item(*r) for r in await cur.fetchall()]
+    return [Item(r[0], r[1], r[2], r[3], QUANTITY.of(r[4]), MONEY.of(r[5]))
+            for r in await cur.fetchall()]
 
 
-async def totals(conn: Connection, ticket_id: int) -> tuple[float, float, float]:
+async def totals(conn: Connection, ticket_id: int) -> tuple[Decimal, Decimal, Decimal]:
     """Labour hours, materials cost and labour cost over every visit."""
     row = await (await conn.execute(
         "SELECT coalesce(sum(labour_hours), 0), coalesce(sum(materials_cost), 0), "
         "coalesce(sum(labour_cost), 0) FROM visits WHERE ticket_id = ?",
         (ticket_id,))).fetchone()
-    return row[0], row[1], row[2]
+    return HOURS.of(row[0]), MONEY.of(row[1]), MONEY.of(row[2])
 
 
 async def of_ticket(conn: Connection, ticket_id: int) -> list[Visit]:
     cur = await conn.execute(
         "SELECT round, worker_id, completed_at, note, labour_hours, materials_cost, "
         "labour_cost FROM visits WHERE ticket_id = ? ORDER BY round", (ticket_id,))
-    return [Visit(r[0], r[1], db_time(r[2]), r[3], r[4], r[5], r[6])
+    return [Visit(r[0], r[1], db_time(r[2]), r[3], HOURS.of(r[4]), MONEY.of(r[5]),
+                  MONEY.of(r[6]))
             for r in await cur.fetchall()]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Connection, from_db_time, to_db_time
+from storage.exact import MONEY
 from storage.records import Unit
 
 AVAILABLE, RESERVED, CONTRACTED = "available", "reserved", "contracted"
@@ -18,7 +20,7 @@ class Reservation:
     id: int
     unit: Unit
     buyer: str
-    amount: float
+    amount: Decimal
     receipt: str
     recorded_by: int
     recorded_at: datetime
@@ -35,8 +37,8 @@ _RESERVATION = ("SELECT r.id, u.id, u.building, u.unit, r.buyer, r.amount, r.rec
 def _reservation(r) -> Reservation:
     at = from_db_time(r[8])
     assert at is not None
-    return Reservation(r[0], Unit(r[1], r[2], r[3]), r[4], r[5], r[6], r[7], at, r[9], r[10],
-                       from_db_time(r[11]))
+    return Reservation(r[0], Unit(r[1], r[2], r[3]), r[4], MONEY.of(r[5]), r[6], r[7], at, r[9],
+                       r[10], from_db_time(r[11]))
 
 
 async def status(conn: Connection, unit_id: int) -> str:
@@ -64,13 +66,13 @@ async def statuses(conn: Connection) -> list[tuple[Unit, str]]:
     return [(Unit(r[0], r[1], r[2]), r[3]) for r in await cur.fetchall()]
 
 
-async def add_reservation(conn: Connection, unit_id: int, buyer: str, amount: float,
+async def add_reservation(conn: Connection, unit_id: int, buyer: str, amount: Decimal,
                           receipt: str, recorded_by: int, now: datetime) -> int | None:
     """None when the unit already has a live reservation."""
     cur = await conn.execute(
         "INSERT INTO reservations (unit_id, buyer, amount, receipt, recorded_by, recorded_at, "
         "state) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (unit_id, buyer, amount, receipt, recorded_by, to_db_time(now), PENDING))
+        (unit_id, buyer, MONEY.to_db(amount), receipt, recorded_by, to_db_time(now), PENDING))
     return cur.lastrowid if cur.rowcount == 1 else None
 
 

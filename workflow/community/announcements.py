@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, outbox
+from storage import outbox
 from storage.community import announcements
 from storage.community.announcements import Announcement
 from storage.db import Connection, Database
+from storage.records import Draft
 from workflow import conversations, phones, roles
 from workflow import tickets as machine
 
@@ -47,21 +48,31 @@ def _chosen(audience: str, building: str, unit: str, phone: str | None,
     return True
 
 
+def start(author_id: int) -> Draft:
+    return Draft(author_id, FLOW, "content", {conversations.DRAFT_ID: conversations.new_id()})
+
+
 async def create(db: Database, author_id: int, send_at: datetime, yearly: bool,
-                 now: datetime) -> Announcement:
+                 now: datetime, draft_id: str | None = None) -> Announcement:
     """The previewed announcement (the author's conversation holds it) is scheduled, and the
-    conversation ends, in one transaction."""
+    conversation ends, in one transaction. The draft `draft_id` (the button's) created
+    already: that announcement."""
     async with db.transaction() as conn:
         await machine.actor(conn, author_id, AUTHORS)
+        made = await conversations.became(conn, author_id, draft_id, FLOW)
+        if made is not None:
+            earlier = await announcements.get(conn, made)
+            assert earlier is not None
+            return earlier
         draft = await conversations.at_step(conn, author_id, FLOW, "preview", now)
         data = draft.data
         if not audience_ok(data.get("audience", "")) or not data.get("text", "").strip():
             raise Refusal(Refusal.INVALID)
-        await drafts.delete(conn, author_id)
         found = await announcements.get(conn, await announcements.add(
             conn, author_id, data["text"], data.get("photo"), data.get("document"),
             data["audience"], max(send_at, now), yearly, now))
         assert found is not None
+        await conversations.finish(conn, draft, FLOW, found.id, now)
         return found
 
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from storage import outbox, people, roster
 from storage.db import Connection, Database
 from storage.fees import ledger
 from storage.fees.ledger import Bill, Payment
 from storage.records import Unit
-from workflow import roles, tables, units
+from workflow import numbers, roles, tables, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
 METHODS = ("cash", "transfer", "card")
-MAX_AMOUNT = 10_000_000.0
+MAX_AMOUNT = Decimal(10_000_000)
 BILL_COLUMNS = ("building", "unit", "period", "item", "amount", "due")
 Refusal = machine.Refusal
 
@@ -29,7 +30,7 @@ Refusal = machine.Refusal
 class Unexplained(Exception):
     """The counted totals differ from the recorded payments, and no reason was given."""
 
-    def __init__(self, cash: float, transfer: float) -> None:
+    def __init__(self, cash: Decimal, transfer: Decimal) -> None:
         super().__init__("difference")
         self.cash, self.transfer = cash, transfer
 
@@ -38,11 +39,11 @@ class Unexplained(Exception):
 class Statement:
     unit: Unit
     bills: list[Bill]
-    paid: float
+    paid: Decimal
 
     @property
-    def outstanding(self) -> float:
-        return round(sum(b.amount for b in self.bills) - self.paid, 2)
+    def outstanding(self) -> Decimal:
+        return sum((b.amount for b in self.bills), Decimal(0)) - self.paid
 
 
 async def bill_month(db: Database, settings: EstateSettings, period: str) -> int:
@@ -62,8 +63,10 @@ class BillFileError(tables.TableError, ValueError):
     """A bills file that cannot be read (the import reports it as any bad line)."""
 
 
-def parse_bills(raw: bytes) -> list[tuple[str, str, str, str, float, str]]:
-    """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10)."""
+def parse_bills(raw: bytes, locale: str = "en"
+                ) -> list[tuple[str, str, str, str, Decimal, str]]:
+    """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10); the
+    amounts read as the reader of the file writes them (`locale`)."""
     table = tables.read(raw, "bills.csv", BillFileError)
     if table.problems:
         raise BillFileError(table.problems)
@@ -75,12 +78,16 @@ def parse_bills(raw: bytes) -> list[tuple[str, str, str, str, float, str]]:
             building, unit, period, item, amount, due = (c.strip() for c in cells[:6])
             date.fromisoformat(due)
             date.fromisoformat(period + "-01")
-            value = float(amount.replace(",", ""))
         except ValueError:
             raise ValueError(f"line {number}: building, unit, period (2026-12), item, amount "
                              f"and due (2026-12-10) are needed") from None
-        if not 0 < value <= MAX_AMOUNT or not item:
-            raise ValueError(f"line {number}: the amount must be more than 0")
+        try:
+            value = numbers.amount(amount, locale, maximum=MAX_AMOUNT)
+        except numbers.Unreadable as exc:
+            raise ValueError(f"line {number}: the amount {exc.text!r} is not an amount of more "
+                             f"than 0 (at most {MAX_AMOUNT}, {exc.reason})") from None
+        if not item:
+            raise ValueError(f"line {number}: the item is needed")
         found.append((building, unit, period, item, value, due))
     return found
 
@@ -113,7 +120,7 @@ async def statements(db: Database, user_id: int) -> list[Statement]:
 
 
 async def record_payment(db: Database, settings: EstateSettings, cashier_id: int, unit: str,
-                         amount: float, method: str, receipt: str,
+                         amount: Decimal, method: str, receipt: str,
                          now: datetime) -> tuple[Payment, Statement]:
     """A payment received; one at or over `large_payment` is reported to the managers now."""
     if method not in METHODS or not 0 < amount <= MAX_AMOUNT or not receipt:
@@ -154,8 +161,9 @@ async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
         return found
 
 
-async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cash: float,
-                    transfer: float, explanation: str, now: datetime) -> tuple[float, float]:
+async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cash: Decimal,
+                    transfer: Decimal, explanation: str,
+                    now: datetime) -> tuple[Decimal, Decimal]:
     """The cashier's day closed with the totals counted; returns the totals recorded. A
     difference needs an explanation (Unexplained otherwise); the managers get the summary."""
     local = now.astimezone(settings.tz)
@@ -163,20 +171,19 @@ async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cas
     async with db.transaction() as conn:
         await machine.actor(conn, cashier_id, (roles.CASHIER,))
         day = await ledger.payments_between(conn, start, start + timedelta(days=1), cashier_id)
-        cash_recorded = round(sum(p.amount for p in day if p.method == "cash"), 2)
-        transfer_recorded = round(sum(p.amount for p in day if p.method != "cash"), 2)
-        differs = (round(cash, 2), round(transfer, 2)) != (cash_recorded, transfer_recorded)
+        cash_recorded = sum((p.amount for p in day if p.method == "cash"), Decimal(0))
+        transfer_recorded = sum((p.amount for p in day if p.method != "cash"), Decimal(0))
+        differs = (cash, transfer) != (cash_recorded, transfer_recorded)
         if differs and not explanation:
-            raise Unexplained(round(cash - cash_recorded, 2),
-                              round(transfer - transfer_recorded, 2))
+            raise Unexplained(cash - cash_recorded, transfer - transfer_recorded)
         if not await ledger.add_close(conn, local.date().isoformat(), cashier_id, cash,
                                       transfer, cash_recorded, transfer_recorded, explanation,
                                       now):
             raise Refusal(Refusal.STALE)  # this day is closed already
         for manager in await people.reachable_with_role(conn, roles.MANAGER):
             await outbox.add(conn, manager.user_id, "day_closed", now, payload={
-                "day": local.date().isoformat(), "cash": cash, "transfer": transfer,
-                "cash_recorded": cash_recorded, "transfer_recorded": transfer_recorded,
+                "day": local.date().isoformat(), "cash": str(cash), "transfer": str(transfer),
+                "cash_recorded": str(cash_recorded), "transfer_recorded": str(transfer_recorded),
                 "payments": len(day), "explanation": explanation}, actor_id=cashier_id)
         return cash_recorded, transfer_recorded
 

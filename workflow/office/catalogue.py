@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.db import Database
 from storage.office import storeroom
 from storage.office.storeroom import Material, Movement
-from workflow import tables
+from workflow import numbers, tables
 
 COLUMNS = ("code", "name", "unit", "unit_price", "minimum")
 OPENING = "stock"
@@ -22,24 +23,24 @@ class Row:
     code: str
     name: str
     unit: str
-    unit_price: float
-    minimum: float
-    stock: float | None
+    unit_price: Decimal
+    minimum: Decimal
+    stock: Decimal | None
 
 
 class CatalogueError(tables.TableError):
     pass
 
 
-def _number(value: str) -> float | None:
+def _number(value: str, read, locale) -> Decimal | None:
     try:
-        found = float(value.replace(",", "").strip())
-    except ValueError:
+        return read(value, locale, maximum=Decimal(10_000_000), zero=True)
+    except numbers.Unreadable:
         return None
-    return found if 0 <= found <= 10_000_000 else None
 
 
-def parse(raw: bytes, filename: str) -> list[Row]:
+def parse(raw: bytes, filename: str, locale: str = "en") -> list[Row]:
+    """The rows, checked; numbers read as the office writes them (`locale`)."""
     table = tables.read(raw, filename, CatalogueError)
     header = table.header
     if header not in (COLUMNS, (*COLUMNS, OPENING)):
@@ -49,14 +50,17 @@ def parse(raw: bytes, filename: str) -> list[Row]:
     for line, row in table.rows:
         row = [c.strip() for c in row] + [""] * (len(header) - len(row))
         code, name, unit = row[0], row[1], row[2]
-        price, minimum = _number(row[3]), _number(row[4] or "0")
-        stock = _number(row[5]) if len(header) > 5 and row[5] else None
+        price = _number(row[3], numbers.amount, locale)
+        minimum = _number(row[4] or "0", numbers.quantity, locale)
+        stock = _number(row[5], numbers.quantity, locale) if len(header) > 5 and row[5] \
+            else None
         if not code or not name or not unit:
             problems.append((line, "code, name and unit must not be empty"))
         elif any(len(c) > MAX_CELL for c in (code, name, unit)):
             problems.append((line, f"a value is longer than {MAX_CELL} characters"))
         elif price is None or minimum is None or (len(header) > 5 and row[5] and stock is None):
-            problems.append((line, "unit_price, minimum and stock must be numbers, 0 or more"))
+            problems.append((line, "unit_price, minimum and stock must be numbers, 0 or more "
+                                   "(unit_price to the cent, quantities to the thousandth)"))
         elif code in seen:
             problems.append((line, f"the code {code} is listed twice"))
         else:
@@ -83,12 +87,12 @@ async def load(db: Database, rows: list[Row], now: datetime) -> tuple[int, int]:
     return new, len(rows) - new
 
 
-async def listing(db: Database) -> tuple[list[Material], dict[str, float]]:
+async def listing(db: Database) -> tuple[list[Material], dict[str, Decimal]]:
     async with db.reading() as conn:
         return await storeroom.catalogue(conn), await storeroom.rates(conn)
 
 
-async def set_rate(db: Database, trade: str, hourly: float) -> None:
+async def set_rate(db: Database, trade: str, hourly: Decimal | int) -> None:
     async with db.transaction() as conn:
         await storeroom.set_rate(conn, trade, hourly)
 

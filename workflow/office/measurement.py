@@ -6,23 +6,24 @@ correction of a finished job's figures, each its own record."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage import drafts, outbox, people, tickets
 from storage.db import Connection, Database
+from storage.exact import product
 from storage.office import measurements, storeroom
 from storage.office.storeroom import Material
 from storage.records import Draft, Ticket
 from storage.repairs import visits
 from storage.repairs.visits import Item
-from workflow import conversations, roles
+from workflow import conversations, numbers, roles
 from workflow import tickets as machine
 from workflow.tickets import Kind
 
-MAX_QUANTITY = 10_000.0
-MAX_PRICE = 10_000_000.0
+MAX_QUANTITY = Decimal(10_000)
+MAX_PRICE = Decimal(10_000_000)
 ITEMS_SHOWN = 8  # a thumb's worth of the trade's usual items
 MAX_ITEMS = 30
 CORRECT_FLOW = "measurement_correction"
@@ -30,41 +31,49 @@ ESTATE, UNIT, OWNER = "estate", "unit", "owner"  # who pays for a job
 PAYERS = (UNIT, ESTATE, OWNER)
 Refusal = machine.Refusal
 # "elbow 2", "E12 2", "sealant 1 x 85", "矽利康 2×85", "膠帶 3 * 20"
-NUMBER = r"\d+(?:\.\d+)?"
-ITEM = re.compile(rf"^(?P<name>.+?)\s+(?P<qty>{NUMBER})(?:\s*[x×*]\s*(?P<price>{NUMBER}))?$")
+NUMBER = r"[-+]?[\d.,]*\d"  # read by workflow/numbers.py, in the person's locale
+PRICE = r"(?:NT\$|\$)?[-+]?[\d.,]*\d(?:\s*(?:元|塊|块))?"
+ITEM = re.compile(rf"^(?P<name>.+?)\s+(?P<qty>{NUMBER})(?:\s*[x×*]\s*(?P<price>{PRICE}))?$")
 
 
 @dataclass(frozen=True)
 class Typed:
     name: str
-    quantity: float
-    price: float | None  # given for a free item
+    quantity: Decimal
+    price: Decimal | None  # given for a free item
 
 
-def parse_item(text: str) -> Typed | None:
-    cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
-    match = ITEM.match(cleaned)
+def parse_item(text: str, locale) -> Typed | None:
+    """None when the text is not "name quantity [x price]"; numbers.Unreadable when it is
+    but a number cannot be taken ("elbow 1,5")."""
+    match = ITEM.match(numbers.normal(text))
     if match is None:
         return None
-    quantity = float(match.group("qty"))
-    price = float(match.group("price")) if match.group("price") else None
-    if not 0 < quantity <= MAX_QUANTITY or (price is not None and not 0 <= price <= MAX_PRICE):
-        return None
+    quantity = numbers.quantity(match.group("qty"), locale, maximum=MAX_QUANTITY)
+    price = numbers.amount(match.group("price"), locale, maximum=MAX_PRICE, zero=True) \
+        if match.group("price") else None
     return Typed(match.group("name"), quantity, price)
 
 
-def as_item(material: Material, quantity: float) -> dict:
+def as_item(material: Material, quantity: Decimal) -> dict:
+    """An item of a draft (JSON: exact numbers as their text)."""
     return {"material_id": material.id, "name": material.name, "unit": material.unit,
-            "quantity": quantity, "unit_price": material.unit_price}
+            "quantity": str(quantity), "unit_price": str(material.unit_price)}
+
+
+def exact(value) -> Decimal:
+    """A number of a draft: its text; a draft begun before amounts were exact holds a JSON
+    float, whose shortest text is the number that was typed."""
+    return Decimal(str(value))
 
 
 def items_of(data: dict, round_: int = 0) -> list[Item]:
-    return [Item(round_, i["material_id"], i["name"], i["unit"], i["quantity"],
-                 i["unit_price"]) for i in data.get("items", [])]
+    return [Item(round_, i["material_id"], i["name"], i["unit"], exact(i["quantity"]),
+                 exact(i["unit_price"])) for i in data.get("items", [])]
 
 
-def total(data: dict) -> float:
-    return round(sum(i.amount for i in items_of(data)), 2)
+def total(data: dict) -> Decimal:
+    return sum((i.amount for i in items_of(data)), Decimal(0))
 
 
 async def usual_items(db: Database, trade: str) -> list[Material]:
@@ -78,14 +87,14 @@ async def has_catalogue(db: Database) -> bool:
 
 
 async def item(conn: Connection, data: dict, material_id: int | None,
-               quantity: float | None, typed: Typed | None) -> dict:
+               quantity: Decimal | None, typed: Typed | None) -> dict:
     """A visit's item, checked: a catalogue item by id or by code or name, or a free item
     with its price; Refusal for an unknown item or one too many."""
     if len(data.get("items", [])) >= MAX_ITEMS:
         raise Refusal(Refusal.INVALID)
     if typed is not None and typed.price is not None:
         return {"material_id": None, "name": typed.name[:100], "unit": "",
-                "quantity": typed.quantity, "unit_price": typed.price}
+                "quantity": str(typed.quantity), "unit_price": str(typed.price)}
     found = await storeroom.get(conn, material_id) if material_id is not None else \
         await storeroom.find(conn, typed.name) if typed is not None else None
     amount = quantity if quantity is not None else typed.quantity if typed else None
@@ -95,14 +104,15 @@ async def item(conn: Connection, data: dict, material_id: int | None,
 
 
 async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: int,
-                       now: datetime, typed_cost: float | None) -> int:
+                       now: datetime, typed_cost: Decimal | None) -> int:
     """The visit with its materials and labour (in the completion's transaction): stock is
     issued for catalogue items, and the storekeeper hears of any now under its minimum."""
     items = items_of(data)
-    materials_cost = typed_cost if typed_cost is not None else round(
-        sum(i.amount for i in items), 2)
-    labour_cost = round(data["hours"] * await storeroom.rate(conn, ticket.category), 2)
-    round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], data["hours"],
+    materials_cost = typed_cost if typed_cost is not None else \
+        sum((i.amount for i in items), Decimal(0))
+    hours = exact(data["hours"])
+    labour_cost = product(hours, await storeroom.rate(conn, ticket.category))
+    round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], hours,
                               materials_cost, labour_cost)
     await visits.add_items(conn, ticket.id, [Item(round_, *_fields(i)) for i in items])
     for item in items:
@@ -126,10 +136,11 @@ async def _tell_storekeepers(conn: Connection, material: Material, now: datetime
     for person in keepers:
         await outbox.add(conn, person.user_id, "stock_low", now, payload={
             "code": material.code, "name": material.name, "unit": material.unit,
-            "stock": material.stock, "minimum": material.minimum})
+            "stock": str(material.stock), "minimum": str(material.minimum)})
 
 
-async def receive(db: Database, code: str, quantity: float, note: str, now: datetime) -> Material:
+async def receive(db: Database, code: str, quantity: Decimal, note: str,
+                  now: datetime) -> Material:
     """New stock in (a receipt), recorded."""
     async with db.transaction() as conn:
         found = await storeroom.by_code(conn, code)
@@ -143,15 +154,15 @@ async def receive(db: Database, code: str, quantity: float, note: str, now: date
 
 @dataclass(frozen=True)
 class Figures:
-    labour_hours: float
-    labour_cost: float
-    materials_cost: float
+    labour_hours: Decimal
+    labour_cost: Decimal
+    materials_cost: Decimal
     kind: str  # "recorded" (the visits' own), "confirmed" or "corrected"
     reason: str = ""
 
     @property
-    def total(self) -> float:
-        return round(self.labour_cost + self.materials_cost, 2)
+    def total(self) -> Decimal:
+        return self.labour_cost + self.materials_cost
 
 
 async def figures(conn: Connection, ticket_id: int) -> Figures:
@@ -169,7 +180,8 @@ async def _measure(conn: Connection, ticket: Ticket, actor_id: int, now: datetim
                            found.labour_cost, found.materials_cost, found.reason)
     await tickets.add_event(conn, ticket.id, now, actor_id, f"measurement_{found.kind}",
                             ticket.status, ticket.status,
-                            f"{found.total:g}" + (f": {found.reason}" if found.reason else ""))
+                            f"{found.total.normalize():f}" +
+                            (f": {found.reason}" if found.reason else ""))
 
 
 async def _finished(conn: Connection, ticket_id: int, actor_id: int) -> Ticket:
@@ -202,24 +214,25 @@ async def start_correction(db: Database, ticket_id: int, actor_id: int, now: dat
         return ticket
 
 
-CORRECTION = re.compile(r"^(?P<hours>\d+(?:\.\d+)?)\s+(?P<cost>\d+(?:\.\d+)?)\s+(?P<reason>\S.*)$",
+CORRECTION = re.compile(r"^(?P<hours>\S*\d\S*)\s+(?P<cost>\S*\d\S*)\s+(?P<reason>\S.*)$",
                         re.S)
 
 
-async def correct(db: Database, actor_id: int, text: str, now: datetime) -> Figures | None:
+async def correct(db: Database, actor_id: int, text: str, now: datetime,
+                  locale) -> Figures | None:
     """'<hours> <materials cost> <reason>': new figures beside the old (never over them);
-    labour at the trade's rate. None when the text is not in that form."""
-    match = CORRECTION.match(" ".join(unicodedata.normalize("NFKC", text).split()))
+    labour at the trade's rate. None when the text is not in that form; numbers.Unreadable
+    when a number in it cannot be taken."""
+    match = CORRECTION.match(numbers.normal(text))
     if match is None:
         return None
-    hours, cost = float(match.group("hours")), float(match.group("cost"))
-    if hours > 200 or cost > MAX_PRICE:
-        return None
+    hours = numbers.hours(match.group("hours"), locale)
+    cost = numbers.amount(match.group("cost"), locale, maximum=MAX_PRICE, zero=True)
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, actor_id, CORRECT_FLOW, "figures", now)
         await drafts.delete(conn, actor_id)
         ticket = await _finished(conn, draft.data["ticket_id"], actor_id)
-        labour = round(hours * await storeroom.rate(conn, ticket.category), 2)
+        labour = product(hours, await storeroom.rate(conn, ticket.category))
         corrected = Figures(hours, labour, cost, "corrected", match.group("reason")[:500])
         await _measure(conn, ticket, actor_id, now, corrected)
         return corrected

@@ -3,14 +3,14 @@ owner-paid job gets a quotation the owner accepts in the chat before work starts
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
+from decimal import Decimal
 
 from storage import drafts, outbox, tickets
 from storage.db import Database
+from storage.exact import plain
 from storage.records import Draft, Ticket
-from workflow import conversations, roles
+from workflow import conversations, numbers, roles
 from workflow import tickets as machine
 from workflow.tickets import Kind
 
@@ -18,8 +18,7 @@ ESTATE, UNIT, OWNER = "estate", "unit", "owner"
 PAYERS = (UNIT, ESTATE, OWNER)
 QUOTE_FLOW = "quotation"
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
-MAX_AMOUNT = 10_000_000.0
-QUOTE = re.compile(r"^(?P<amount>\d+(?:\.\d+)?)\s*(?P<note>.*)$", re.S)
+MAX_AMOUNT = Decimal(10_000_000)
 Refusal = machine.Refusal
 
 
@@ -65,14 +64,14 @@ async def start_quote(db: Database, ticket_id: int, actor_id: int, now: datetime
         return ticket
 
 
-def parse_quote(text: str) -> tuple[float, str] | None:
-    match = QUOTE.match(" ".join(unicodedata.normalize("NFKC", text).replace(",", "").split()))
-    if match is None or not 0 < float(match.group("amount")) <= MAX_AMOUNT:
-        return None
-    return float(match.group("amount")), match.group("note").strip()[:500]
+def parse_quote(text: str, locale) -> tuple[Decimal, str]:
+    """The amount and what it is for: "NT$850 更換插座", 「850元 更換插座」 are 850 and
+    「更換插座」; numbers.Unreadable when the amount cannot be taken."""
+    amount, note = numbers.leading_amount(text, locale, maximum=MAX_AMOUNT)
+    return amount, note[:500]
 
 
-async def quote(db: Database, actor_id: int, amount: float, note: str,
+async def quote(db: Database, actor_id: int, amount: Decimal, note: str,
                 now: datetime) -> Ticket | None:
     """The quotation goes to the owner; the work waits for their answer. None when the job
     moved on meanwhile."""
@@ -87,7 +86,7 @@ async def quote(db: Database, actor_id: int, amount: float, note: str,
         await tickets.update_fields(conn, ticket.id, now, payer=OWNER, quote_amount=amount,
                                     quote_note=note, quote_state=PENDING)
         await tickets.add_event(conn, ticket.id, now, actor_id, "quotation_sent", ticket.status,
-                                ticket.status, f"{amount:g} {note}".strip())
+                                ticket.status, f"{plain(amount)} {note}".strip())
         await outbox.add(conn, ticket.resident_id, "quotation", now, ticket.id,
                          actor_id=actor_id)
         return await machine.load(conn, ticket.id)
@@ -105,7 +104,8 @@ async def answer(db: Database, ticket_id: int, resident_id: int, accepted: bool,
         state = ACCEPTED if accepted else DECLINED
         await tickets.update_fields(conn, ticket.id, now, quote_state=state)
         await tickets.add_event(conn, ticket.id, now, resident_id, f"quotation_{state}",
-                                ticket.status, ticket.status, f"{ticket.quote_amount:g}")
+                                ticket.status, ticket.status,
+                                plain(ticket.quote_amount or Decimal(0)))
         for holder in await machine.holders(conn, ticket):
             await outbox.add(conn, holder.user_id, "quotation_answered", now, ticket.id,
                              {"state": state}, actor_id=resident_id)

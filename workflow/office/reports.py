@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from storage import stats as stat_rows
 from storage.db import Database
@@ -29,7 +30,7 @@ class Monthly:
     by_unit: dict[str, int]  # '' for our own staff's jobs
     assigned_in_time: int
     assigned: int
-    cost_by_payer: dict[str, float]
+    cost_by_payer: dict[str, Decimal]
     movements: list[Movement]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from storage import outbox, people
 from storage.db import Connection, Database, db_time, from_db_time
@@ -34,7 +35,7 @@ class Job:
     completed_at: datetime
     deadline_at: datetime
     kind: str  # charged (the unit's own work) or taken_over (ours, charged back)
-    cost: float
+    cost: Decimal
 
     @property
     def met(self) -> bool:
@@ -49,8 +50,8 @@ class Settlement:
     last: date
     jobs: list[Job]
 
-    def total(self, kind: str) -> float:
-        return round(sum(j.cost for j in self.jobs if j.kind == kind), 2)
+    def total(self, kind: str) -> Decimal:
+        return sum((j.cost for j in self.jobs if j.kind == kind), Decimal(0))
 
     @property
     def met(self) -> int:
@@ -90,7 +91,7 @@ async def _of(conn: Connection, settings: EstateSettings, unit: Contractor,
     start, end = day_bounds(settings, *days)
     rows = await ledger.settlement_rows(conn, unit.id, start, end)
     return Settlement(unit, period, *days, [
-        Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6], round(r[7] or 0, 2))
+        Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6], r[7])
         for r in rows])
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
+from storage.exact import plain
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
-from workflow import conversations, roles
+from workflow import conversations, numbers, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -36,7 +38,8 @@ Refusal = machine.Refusal
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
-    data: dict = {"scopes": [], "works": [], "photos": []}
+    data: dict = {"scopes": [], "works": [], "photos": [],
+                  conversations.DRAFT_ID: conversations.new_id()}
     if len(unit_ids) == 1:
         return Draft(user_id, FLOW, "scopes", {**data, "unit_id": unit_ids[0]})
     return Draft(user_id, FLOW, "unit", data)
@@ -71,9 +74,14 @@ async def _reviewers(conn: Connection) -> list[int]:
     return [p.user_id for p in engineering or supervisors]
 
 
-async def submit(db: Database, user_id: int, now: datetime, tz) -> Renovation | None:
-    """The confirmed application, filed in one transaction; None when already filed."""
+async def submit(db: Database, user_id: int, now: datetime, tz,
+                 draft_id: str | None = None) -> Renovation | None:
+    """The confirmed application, filed in one transaction; the draft `draft_id` (the
+    button's) filed already: what it became; None when there is nothing to file."""
     async with db.transaction() as conn:
+        filed_as = await conversations.became(conn, user_id, draft_id, FLOW)
+        if filed_as is not None:
+            return await renovations.get(conn, filed_as)
         draft = await conversations.current(conn, user_id, now)
         if draft is None or draft.flow != FLOW or draft.step != "summary":
             return None
@@ -95,7 +103,7 @@ async def submit(db: Database, user_id: int, now: datetime, tz) -> Renovation | 
             for reviewer in await _reviewers(conn):
                 await outbox.add(conn, reviewer, "renovation_review", now,
                                  payload={"renovation": renovation_id})
-        await drafts.delete(conn, user_id)
+        await conversations.finish(conn, draft, FLOW, renovation_id, now)
         return await renovations.get(conn, renovation_id)
 
 
@@ -139,19 +147,22 @@ async def review(db: Database, reviewer_id: int, note: str, now: datetime) -> Re
         return await _load(conn, found.id)
 
 
-PAYMENT = re.compile(r"^(?P<fee>\d+(?:\.\d+)?)\s+(?P<deposit>\d+(?:\.\d+)?)\s+(?P<receipt>\S.*)$")
+PAYMENT = re.compile(r"^(?P<fee>\S*\d\S*)\s+(?P<deposit>\S*\d\S*)\s+(?P<receipt>\S.*)$")
 
 
-def parse_payment(text: str) -> tuple[float, float, str] | None:
-    """'fee deposit receipt-number', such as '2000 10000 R0042'."""
-    match = PAYMENT.match(" ".join(unicodedata.normalize("NFKC", text).replace(",", "").split()))
+def parse_payment(text: str, locale) -> tuple[Decimal, Decimal, str] | None:
+    """'fee deposit receipt-number', such as '2,000 10,000 R0042', read in the clerk's
+    locale; None when not in that form, numbers.Unreadable when an amount cannot be taken."""
+    match = PAYMENT.match(numbers.normal(text))
     if match is None:
         return None
-    return float(match.group("fee")), float(match.group("deposit")), match.group("receipt")[:60]
+    return (numbers.amount(match.group("fee"), locale, zero=True),
+            numbers.amount(match.group("deposit"), locale, zero=True),
+            match.group("receipt")[:60])
 
 
-async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: float,
-              deposit: float, receipt: str, now: datetime) -> Renovation:
+async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: Decimal,
+              deposit: Decimal, receipt: str, now: datetime) -> Renovation:
     """The fees paid, as the price list asks (not less), with the receipt's number."""
     async with db.transaction() as conn:
         await machine.actor(conn, clerk_id, roles.DISPATCHERS)
@@ -166,7 +177,7 @@ async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: float,
                                         receipt=receipt):
             raise Refusal(Refusal.STALE)
         await renovations.event(conn, found.id, now, clerk_id, "paid",
-                                f"{fee:g} + {deposit:g}, {receipt}")
+                                f"{plain(fee)} + {plain(deposit)}, {receipt}")
         return await _load(conn, found.id)
 
 
@@ -234,7 +245,7 @@ async def inspected(db: Database, actor_id: int, note: str, now: datetime) -> Re
                                 "inspection_passed" if passed else "inspection_failed", note)
         if passed and found.deposit:
             await renovations.event(conn, found.id, now, actor_id, "deposit_refunded",
-                                    f"{found.deposit:g}")
+                                    plain(found.deposit))
         await _tell(conn, [found.resident_id], "renovation_inspected", found.id, now,
                     passed=passed, note=note)
         return await _load(conn, found.id)

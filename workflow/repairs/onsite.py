@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
+from decimal import Decimal
 
 from storage import drafts, outbox, tickets
 from storage.db import Database
@@ -23,8 +23,8 @@ COMPLETE_STEPS = ("photos", "note", "hours", "materials")  # or "cost", with no 
 MAX_PHOTOS = 5
 MAX_NOTE = 1000
 MAX_REASON = 500
-MAX_HOURS = 200.0
-MAX_COST = 10_000_000.0
+MAX_HOURS = Decimal(200)
+MAX_COST = Decimal(10_000_000)
 PROGRESS: dict[str, str] = {machine.EN_ROUTE: "en_route", machine.ON_SITE: "arrived"}
 
 
@@ -79,36 +79,19 @@ async def start_completion(db: Database, ticket_id: int, actor_id: int,
         return ticket
 
 
-def parse_number(text: str | None, maximum: float) -> float | None:
-    """A non-negative number such as 1.5 or 1,200; None when it is not one."""
-    if text is None:
-        return None
-    cleaned = unicodedata.normalize("NFKC", text).strip().upper().replace(",", "")
-    for mark in ("NT$", "HK$", "RMB", "NTD", "TWD", "US$", "$", "¥", "元", "圓", "塊", "块"):
-        cleaned = cleaned.replace(mark, "")  # "NT$350", "350元", "￥350" are all 350
-    cleaned = cleaned.strip()
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    if not (0 <= value <= maximum) or value != value:
-        return None
-    return round(value, 2)
-
-
-async def hours_given(db: Database, actor_id: int, hours: float, now: datetime) -> str:
+async def hours_given(db: Database, actor_id: int, hours: Decimal, now: datetime) -> str:
     """The hours: next, the materials as storeroom items, or (no catalogue) a typed cost.
     Returns the next step."""
     async with db.transaction() as conn:
         following = "materials" if await storeroom.catalogue(conn) else "cost"
         await conversations.advance(conn, actor_id, COMPLETE_FLOW, "hours", following, now,
-                                    hours=hours)
+                                    hours=str(hours))  # a draft is JSON: exact as text
         return following
 
 
 async def add_material(db: Database, actor_id: int, now: datetime, *,
-                       material_id: int | None = None, quantity: float | None = None,
-                       typed: measurement.Typed | None = None) -> tuple[dict, float]:
+                       material_id: int | None = None, quantity: Decimal | None = None,
+                       typed: measurement.Typed | None = None) -> tuple[dict, Decimal]:
     """An item of the visit: a catalogue item by id (tapped) or by code or name (typed), or
     a free item with its price. Returns the item and the materials so far; an unknown item
     is refused."""
@@ -132,7 +115,7 @@ async def photos_done(db: Database, actor_id: int, now: datetime) -> bool:
 
 
 async def complete(db: Database, settings: EstateSettings, actor_id: int, now: datetime,
-                   cost: float | None = None) -> Ticket | None:
+                   cost: Decimal | None = None) -> Ticket | None:
     """The last answer of the completion record and the record filed, in one transaction:
     after-photos, note, hours, the materials (the storeroom's items listed, or a typed cost
     when the estate keeps no catalogue), the worker's sign-off, and the resident's sign-off

@@ -26,9 +26,10 @@ ANSWERS = {"unit": "unit_id", "urgency": "priority"}  # where a step keeps its a
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
+    data = {"photos": [], conversations.DRAFT_ID: conversations.new_id()}
     if len(unit_ids) == 1:
-        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], "photos": []})
-    return Draft(user_id, FLOW, "unit", {"photos": []})
+        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], **data})
+    return Draft(user_id, FLOW, "unit", data)
 
 
 def public(data: dict) -> bool:
@@ -107,11 +108,15 @@ def is_complete(data: dict) -> bool:
 
 
 async def submit(db: Database, settings: EstateSettings, user_id: int,
-                 now: datetime) -> Ticket | None:
+                 now: datetime, draft_id: str | None = None) -> Ticket | None:
     """Files the resident's confirmed report as one transaction: the ticket, its photos, the
-    first audit event, the desk's notices, and the end of the draft. None when there is no
-    report to file (already filed by an earlier tap, or cancelled)."""
+    first audit event, the desk's notices, and the end of the draft. The draft `draft_id`
+    (the button's) filed already: the ticket it became. None when there is no report to file
+    (cancelled, or an old button without the draft's id)."""
     async with db.transaction() as conn:
+        filed_as = await conversations.became(conn, user_id, draft_id, Kind.REPAIR)
+        if filed_as is not None:
+            return await machine.load(conn, filed_as)
         draft = await drafts.get(conn, user_id)
         if draft is None or draft.flow != FLOW or draft.step != "summary":
             return None
@@ -153,5 +158,5 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
             await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
                              actor_id=user_id)
         await sla.arm(conn, settings, ticket_id, now)
-        await drafts.delete(conn, user_id)
+        await conversations.finish(conn, draft, Kind.REPAIR, ticket_id, now)
         return await machine.load(conn, ticket_id)

@@ -7,6 +7,7 @@ sales person is told to stop offering it. Enquiries and intentions hold nothing.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from storage import outbox, people
 from storage.db import Database
@@ -22,7 +23,7 @@ Refusal = machine.Refusal
 RECORDERS = (roles.SALES_SERVICE, roles.CASHIER)
 VERIFIERS = (roles.CASHIER, roles.MANAGER, roles.SALES_SUPERVISOR)
 VIEWERS = (*roles.SALES, roles.CASHIER)
-MAX_AMOUNT = 100_000_000.0
+MAX_AMOUNT = Decimal(100_000_000)
 
 
 class Taken(Exception):
@@ -37,7 +38,7 @@ class SamePerson(Exception):
     """The person who recorded a reservation cannot also verify it."""
 
 
-async def reserve(db: Database, actor_id: int, unit: str, amount: float, receipt: str,
+async def reserve(db: Database, actor_id: int, unit: str, amount: Decimal, receipt: str,
                   buyer: str, now: datetime) -> Reservation:
     if not 0 < amount <= MAX_AMOUNT or not receipt or not buyer:
         raise Refusal(Refusal.INVALID)
