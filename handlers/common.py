@@ -22,7 +22,7 @@ from handlers.i18n import N_, Tr, guess_language
 from handlers.repairs.actions import desk_buttons, task_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
-from workflow import delivery, roles, views
+from workflow import access, delivery, roles, views
 from workflow.conversations import Busy
 from workflow.limits import NotFiled
 from workflow.settings import EstateSettings
@@ -171,9 +171,14 @@ async def answer(update: Update, text: str, keyboard=None) -> None:
     await chat.send_message(fit(text, keep_end=True), reply_markup=keyboard)
 
 
-def handles(*, roles_allowed: tuple[str, ...] | None = None):
-    """Wraps a handler: who is asking, a role check on the server, refusals answered in the
-    asker's language. A button's spinner is always stopped."""
+def handles(action: str):
+    """Wraps a handler: who is asking, the role check of its action in the table of who may
+    (workflow/access.py) on the server, refusals answered in the asker's language. A button's
+    spinner is always stopped. A handler that acts on a record checks the relation too
+    (`allowed`)."""
+    if action not in access.RULES:
+        raise KeyError(f"{action!r} is not in the table of who may (workflow/access.py)")
+    residents_too = roles.RESIDENT in access.RULES[action].roles
 
     def wrap(func: Callable[[Update, Context, Asker], Awaitable[None]]):
         @functools.wraps(func)
@@ -189,8 +194,8 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             who = await asker(update, context)
             before = commits_so_far()
             try:
-                if roles_allowed is not None and not who.may(roles_allowed):
-                    if who.role is None and roles.RESIDENT in roles_allowed:
+                if not access.may(action, who.person):
+                    if who.role is None and residents_too:
                         await answer(update, who.tr(
                             "Your unit is not confirmed yet. A clerk will check it soon, and "
                             "we will message you here.") if who.person and who.person.phone
@@ -225,9 +230,16 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             if query is not None:
                 await query.answer()
 
+        handler.access_action = action  # type: ignore[attr-defined]  # read by the tests
         return handler
 
     return wrap
+
+
+async def allowed(context: Context, who: Asker, action: str, record: object = None) -> None:
+    """The table's rule for an action on a record (the ticket, the loan, the party signing):
+    refused unless the asker has the role and the relation it needs."""
+    await access.check(context.desk.db, action, who.user_id, record)
 
 
 async def _busy(update: Update, who: Asker, draft: Draft) -> None:

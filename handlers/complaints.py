@@ -89,7 +89,7 @@ async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: 
     await prompt(update, context, who, draft)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("complaints.file")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
@@ -101,7 +101,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=roles.FILERS)
+@handles("complaints.step")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d = context.desk
@@ -207,7 +207,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
     return True
 
 
-@handles(roles_allowed=roles.SIGNERS)
+@handles("complaints.reply")
 async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     ticket_id = int_arg(button_data(update).split(":"), 2)
@@ -236,7 +236,7 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
     await answer(update, tr("{ref}: your reply was sent to the resident.", ref=ticket.ref))
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("tickets.add")
 async def on_add_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     ticket = await addenda.start(d.db, int_arg(button_data(update).split(":"), 2),

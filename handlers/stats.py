@@ -92,7 +92,7 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     return "\n".join(lines)
 
 
-@handles(roles_allowed=roles.SIGNERS)
+@handles("stats.show")
 async def show(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     month = stats.parse_month(context.args[0] if context.args else None, d.settings, d.now())

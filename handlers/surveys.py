@@ -68,7 +68,7 @@ def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
     return rows + [[(tr("Next"), f"sv:n:{ticket_id}")]]
 
 
-@handles()
+@handles("surveys.answer")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
@@ -141,7 +141,7 @@ async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: in
                                 ref=followup.ref))
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("surveys.call")
 async def callback_command(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     if not context.args:
@@ -160,7 +160,7 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
     return draft
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("surveys.call")
 async def on_call_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

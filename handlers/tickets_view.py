@@ -20,7 +20,7 @@ from workflow import roles, views
 from workflow import tickets as machine
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("tickets.mine")
 async def my_tickets(update: Update, context: Context, who: Asker) -> None:
     found = await views.resident_tickets(context.desk.db, who.user_id)
     if not found:
@@ -33,7 +33,7 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
                  keyboard(rows))
 
 
-@handles()
+@handles("tickets.view")
 async def show(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     file = await views.ticket_file(d.db, int_arg(callback_args(update), 0), who.user_id)

@@ -34,7 +34,7 @@ def line(tr: Tr, activity: Activity, taken: int) -> str:
               left=max(activity.capacity - taken, 0), capacity=activity.capacity)
 
 
-@handles(roles_allowed=(roles.RESIDENT, *activities.ORGANISERS))
+@handles("activities.list")
 async def listing(update: Update, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     found = await activities.coming(d.db, d.now())
@@ -49,7 +49,7 @@ async def listing(update: Update, context: Context, who: Asker) -> None:
         await answer(update, line(tr, activity, taken), keyboard([buttons]))
 
 
-@handles(roles_allowed=activities.ORGANISERS)
+@handles("activities.create")
 async def create(update: Update, context: Context, who: Asker) -> None:
     """/activity 2026-12-12 14:00 | 40 | 4 | Clubhouse | Christmas crafts"""
     tr, d = who.tr, context.desk
@@ -74,7 +74,7 @@ async def create(update: Update, context: Context, who: Asker) -> None:
                             line=line(tr, activity, 0)))
 
 
-@handles(roles_allowed=(roles.RESIDENT, *activities.ORGANISERS))
+@handles("activities.button")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

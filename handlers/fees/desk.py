@@ -34,7 +34,7 @@ def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement
     return "\n".join(lines)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("fees.mine")
 async def fees(update: Update, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     found = await collection.statements(d.db, who.user_id)
@@ -52,7 +52,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-@handles(roles_allowed=(roles.CASHIER,))
+@handles("fees.pay")
 async def pay(update: Update, context: Context, who: Asker) -> None:
     """/pay A 12F-3 3200 cash R0042"""
     tr, d = who.tr, context.desk
@@ -80,7 +80,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                             owed=tr.number(max(statement.outstanding, 0))))
 
 
-@handles(roles_allowed=(roles.CASHIER,))
+@handles("fees.close_day")
 async def close_day(update: Update, context: Context, who: Asker) -> None:
     """/closeday 12800 3200 [what explains a difference]"""
     tr, d = who.tr, context.desk
@@ -105,7 +105,7 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
                             transfer=tr.number(recorded[1])))
 
 
-@handles(roles_allowed=(roles.MANAGER,))
+@handles("fees.reverse")
 async def reverse(update: Update, context: Context, who: Asker) -> None:
     """/reverse 17 the cheque bounced"""
     tr, d = who.tr, context.desk

@@ -17,6 +17,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     Desk,
     answer,
     button_data,
@@ -33,7 +34,7 @@ from handlers.i18n import Tr
 from handlers.office import charts, pdfs, spreadsheets
 from storage.db import Database
 from storage.records import OutboxMessage, Person
-from workflow import delivery, roles, views
+from workflow import access, delivery, roles, views
 from workflow.fees import collection
 from workflow.office import reports, settlement
 from workflow.settings import EstateSettings
@@ -50,15 +51,14 @@ def _months(context: Context) -> tuple[date, date]:
 
 
 # The construction and supervision teams see the hot spots too, and nothing else here.
-HOT_SPOT_READERS = (*reports.READERS, roles.SUPERVISING_ENGINEER, roles.PROJECT_DEPARTMENT)
 
 
-@handles(roles_allowed=HOT_SPOT_READERS)
+@handles("office.documents")
 async def menu(update: Update, context: Context, who: Asker) -> None:
     tr = who.tr
     this, last = _months(context)
     hot = [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")]
-    if who.role not in reports.READERS:
+    if not access.may("office.reports", who.person):
         await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([hot]))
         return
     await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([
@@ -76,12 +76,12 @@ def _last_quarter(context: Context) -> str:
         context.desk.settings.tz).date())
 
 
-@handles(roles_allowed=HOT_SPOT_READERS)
+@handles("office.documents")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
-    if action != "h" and who.role not in reports.READERS:
-        raise Refusal(Refusal.FORBIDDEN)
+    if action != "h":  # hot spots are for every form reader; the rest for the office's heads
+        await allowed(context, who, "office.reports")
     if action == "s":
         await _settlements(update, context, who)
         return
@@ -203,8 +203,7 @@ async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMess
 FORM_PHOTOS = 6  # before and after: enough to see the job, small enough to send quickly
 
 
-@handles(roles_allowed=(*roles.DISPATCHERS, roles.SUPERVISING_ENGINEER,
-                        roles.PROJECT_DEPARTMENT))
+@handles("office.repair_form")
 async def repair_form(update: Update, context: Context, who: Asker) -> None:
     """The repair form of one job as a PDF, with its photos (those Telegram still gives)."""
     d, tr = context.desk, who.tr
@@ -226,7 +225,7 @@ async def repair_form(update: Update, context: Context, who: Asker) -> None:
                                             caption=tr("Repair form {ref}", ref=file.ticket.ref))
 
 
-@handles(roles_allowed=(roles.CONTRACTOR,))
+@handles("office.acknowledge")
 async def acknowledge(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     first = await settlement.acknowledge(d.db, int_arg(callback_args(update), 0), who.user_id,

@@ -53,7 +53,7 @@ async def _added(update: Update, context: Context, who: Asker, item: dict, so_fa
     await ask(update, context, who, ticket_id)
 
 
-@handles(roles_allowed=(*roles.WORKERS, *roles.DISPATCHERS))
+@handles("repairs.materials")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
@@ -106,7 +106,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     await _added(update, context, who, item, so_far, draft.data["ticket_id"])
 
 
-@handles(roles_allowed=(roles.STOREKEEPER, *roles.SIGNERS))
+@handles("office.stock")
 async def stock(update: Update, context: Context, who: Asker) -> None:
     """/stock: the storeroom's items under their minimum."""
     tr = who.tr

@@ -60,7 +60,7 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
     return []
 
 
-@handles(roles_allowed=roles.STAFF_ROLES)
+@handles("archives.ask")
 async def ask(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     args = context.args or []
@@ -86,7 +86,7 @@ async def ask(update: Update, context: Context, who: Asker) -> None:
                  tr("Asked: a manager decides, then the archivist hands it out."))
 
 
-@handles(roles_allowed=archives.READERS)
+@handles("archives.view")
 async def register_view(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     loans, due = await archives.register_view(d.db, who.user_id, d.now())
@@ -106,7 +106,7 @@ async def register_view(update: Update, context: Context, who: Asker) -> None:
                  keyboard(checks) if checks else None)
 
 
-@handles(roles_allowed=(roles.MANAGER, roles.ARCHIVIST))
+@handles("archives.keep")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

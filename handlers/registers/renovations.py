@@ -107,7 +107,7 @@ async def _next(update: Update, context: Context, who: Asker, draft: Draft, step
     await prompt(update, context, who, moved)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("renovations.apply")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
@@ -118,7 +118,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("renovations.apply")
 async def on_resident_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
@@ -196,7 +196,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await _next(update, context, who, draft, "photos", contractor=text)
 
 
-@handles(roles_allowed=(*roles.DISPATCHERS, roles.TECHNICIAN))
+@handles("renovations.staff")
 async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

@@ -40,7 +40,7 @@ def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
     return cards.summary(tr, context.desk.settings, file, staff=True)
 
 
-@handles(roles_allowed=roles.WORKERS)
+@handles("repairs.tasks")
 async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     if who.role == roles.CONTRACTOR:
         await unit_jobs.my_jobs(update, context, who)
@@ -58,7 +58,7 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     await answer(update, head, keyboard(rows))
 
 
-@handles(roles_allowed=(*roles.WORKERS, *roles.DISPATCHERS))
+@handles("repairs.work")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
@@ -143,7 +143,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                             ref=ticket.ref), main_menu(who))
 
 
-@handles()
+@handles("repairs.confirm_fixed")
 async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

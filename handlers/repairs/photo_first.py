@@ -49,7 +49,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     await offer(update, context, who)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("repairs.photo_first")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     choice = button_data(update).split(":")[1]
     d = context.desk

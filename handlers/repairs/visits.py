@@ -45,7 +45,7 @@ def slot_rows(tr: Tr, context: Context, day: str, prefix: str) -> list[list[tupl
             for s in report.open_slots(chosen, local)]
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("repairs.visit")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

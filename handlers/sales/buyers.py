@@ -105,7 +105,7 @@ def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer) -> list[list[tuple[s
     return [[(tr.date(day), f"by:d:{b.contract_no}:{n}")] for n, day in enumerate(days)]
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("sales.contract")
 async def contract(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     found = await buyers.contracts_of(d.db, who.user_id)
@@ -119,7 +119,7 @@ async def contract(update: Update, context: Context, who: Asker) -> None:
                      keyboard(book_button(who.tr, b)) if ready else None)
 
 
-@handles()
+@handles("sales.buyer_answer")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     """by:ok|rs:CONTRACT:KIND (a reminder's answer), by:d:CONTRACT:N (a handover day),
     by:t:CONTRACT:N (a handover time, the Nth offered)."""
@@ -178,7 +178,7 @@ def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:
     return "\n".join(lines)
 
 
-@handles(roles_allowed=roles.SALES)
+@handles("sales.buyers")
 async def list_buyers(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     await answer(update, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
@@ -189,7 +189,7 @@ CHANGE_HELP = N_("Please write: /buyer CONTRACT, or /buyer CONTRACT firstpay 202
                  "docsin")
 
 
-@handles(roles_allowed=roles.SALES)
+@handles("sales.buyers")
 async def buyer(update: Update, context: Context, who: Asker) -> None:
     """/buyer C-001 shows the contract and its trail; /buyer C-001 mortgage 2026-12-05 10:00
     changes a date (audited; the buyer is told; the reminders re-arm)."""

@@ -16,7 +16,6 @@ from workflow import roles, stats
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
-READERS = roles.SIGNERS  # managers and supervisors ask for the documents in the chat
 REPEAT_DAYS = 90
 
 
@@ -42,11 +41,6 @@ class HotSpots:
     units: list[tuple[str, str, int]]  # responsible unit, category, count
     trend: dict[str, dict[str, int]]  # category -> month -> count
     months: list[str]
-
-
-async def may_read(db: Database, actor_id: int) -> None:
-    async with db.reading() as conn:
-        await machine.actor(conn, actor_id, READERS)
 
 
 async def monthly(db: Database, settings: EstateSettings, month: date) -> Monthly:
