@@ -33,7 +33,7 @@ from handlers.common import (
     voice_of,
 )
 from storage.records import Draft
-from workflow import complaints, limits, roles, views
+from workflow import complaints, limits, views
 from workflow.repairs import addenda
 from workflow.tickets import Refusal
 

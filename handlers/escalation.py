@@ -22,7 +22,7 @@ from handlers.common import (
     text_answer,
 )
 from storage.records import Draft
-from workflow import roles, sla, views
+from workflow import sla, views
 from workflow.settings import PRIORITIES
 from workflow.tickets import Refusal
 

@@ -21,7 +21,7 @@ from handlers.common import (
 )
 from handlers.repairs import repair_report
 from storage.records import Draft
-from workflow import intake, roles
+from workflow import intake
 from workflow.tickets import Kind, Refusal
 
 

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles
 from handlers.i18n import Tr
-from workflow import roles, stats
+from workflow import stats
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 

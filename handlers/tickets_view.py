@@ -10,6 +10,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     callback_args,
     handles,
@@ -36,7 +37,9 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
 @handles("tickets.view")
 async def show(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    file = await views.ticket_file(d.db, int_arg(callback_args(update), 0), who.user_id)
+    ticket_id = int_arg(callback_args(update), 0)
+    await allowed(context, who, "tickets.view", ticket_id)
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     follower = not staff and who.user_id in file.followers
     text = cards.summary(who.tr, d.settings, file, staff=staff, follower=follower) + \

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from storage import people, tickets
+from storage import people, surveys, tickets
 from storage.db import Connection, Database
-from storage.records import Person
+from storage.records import Person, Ticket
 from storage.registers import keys as key_register
+from storage.repairs import followers
 from workflow import roles
-from workflow.tickets import Party, Refusal
+from workflow.tickets import Party, Refusal, may_view
 
 EVERYONE = ("*",)  # anybody, a stranger included: what onboarding and the menus need
 R = roles
@@ -40,6 +41,7 @@ SALES_VERIFIERS = (R.CASHIER, R.MANAGER, R.SALES_SUPERVISOR)
 class Rule:
     roles: tuple[str, ...]
     relation: str | None = None  # a name in RELATIONS: what the person must be to the record
+    staff_living_here: bool = True  # whether staff who live in the estate count as residents
 
 
 RULES: dict[str, Rule] = {
@@ -60,14 +62,18 @@ RULES: dict[str, Rule] = {
     "repairs.report": Rule((R.RESIDENT,)),
     "repairs.report_step": Rule(R.FILERS),  # a step of one's own report draft
     "repairs.queue": Rule(DISPATCHERS),
-    "repairs.dispatch": Rule(DISPATCHERS),
+    "repairs.dispatch": Rule(DISPATCHERS),  # the desk's buttons on a card: assign, route,
+    # acknowledge, pause, extend, priority, confirm by phone
     "repairs.visit": Rule((R.RESIDENT,)),
     "repairs.photo_first": Rule((R.RESIDENT,)),
     "repairs.merge": Rule(DISPATCHERS),
     "repairs.tasks": Rule(WORKERS),
-    "repairs.work": Rule((*WORKERS, *DISPATCHERS)),
+    "repairs.own_tasks": Rule((R.TECHNICIAN,)),
+    "repairs.unit_tasks": Rule((R.CONTRACTOR,)),
+    "repairs.progress": Rule(WORKERS),  # on my way, arrived
+    "repairs.work": Rule((*WORKERS, *DISPATCHERS)),  # complete (the desk for a contractor)
     "repairs.materials": Rule((*WORKERS, *DISPATCHERS)),
-    "repairs.confirm_fixed": Rule(EVERYONE),  # the workflow checks it is the ticket's resident
+    "repairs.confirm_fixed": Rule((R.RESIDENT,), "ticket_resident"),  # fixed, or not
     "repairs.unit_job": Rule((R.CONTRACTOR,), "unit_people"),
     "repairs.propose_visit": Rule((R.CONTRACTOR,), "ticket_holder"),  # the unit's job's holder
     "repairs.signoffs": Rule(FORM_READERS),
@@ -75,14 +81,15 @@ RULES: dict[str, Rule] = {
     "repairs.sign": Rule(tuple({r for rs in SIGNED_BY.values() for r in rs}), "signing_party"),
     "repairs.paper_signature": Rule(DISPATCHERS),
     "tickets.mine": Rule((R.RESIDENT,)),
-    "tickets.view": Rule(EVERYONE),  # views.ticket_file shows a ticket only to who may see it
+    "tickets.view": Rule(EVERYONE, "sees_ticket"),  # a stranger has no relation to any
     "tickets.add": Rule((R.RESIDENT,), "ticket_resident"),
     # complaints, surveys, escalation
     "complaints.file": Rule((R.RESIDENT,)),
     "complaints.step": Rule(R.FILERS),
     "complaints.reply": Rule(SIGNERS),
-    "surveys.answer": Rule(EVERYONE),  # the workflow checks it is the ticket's resident
+    "surveys.answer": Rule((R.RESIDENT,), "rater"),
     "surveys.call": Rule(DISPATCHERS),
+    "surveys.follow_up": Rule(SIGNERS),
     "escalation.overdue": Rule(SIGNERS),
     "stats.show": Rule(SIGNERS),
     "intake.take": Rule(DISPATCHERS),
@@ -106,10 +113,14 @@ RULES: dict[str, Rule] = {
     "keys.take_back": Rule((R.KEY_KEEPER,)),
     "archives.ask": Rule(R.STAFF_ROLES),
     "archives.view": Rule(ARCHIVE_READERS),
+    "archives.inspect": Rule(ARCHIVE_READERS),  # an inspection of an item, with a reason
     "archives.decide": Rule((R.MANAGER,)),
     "archives.keep": Rule((R.ARCHIVIST,)),  # hand out, take back, check the archive
     "renovations.apply": Rule((R.RESIDENT,)),
     "renovations.staff": Rule((*DISPATCHERS, R.TECHNICIAN)),
+    "renovations.inspect": Rule((R.TECHNICIAN,)),
+    "renovations.desk": Rule(DISPATCHERS),  # approve, record the fees
+    "renovations.review": Rule(SIGNERS),  # work on structure or building services
     # fees
     "fees.mine": Rule((R.RESIDENT,)),
     "fees.pay": Rule((R.CASHIER,)),
@@ -120,6 +131,8 @@ RULES: dict[str, Rule] = {
     "activities.list": Rule((R.RESIDENT, *DISPATCHERS)),
     "activities.create": Rule(DISPATCHERS),
     "activities.button": Rule((R.RESIDENT, *DISPATCHERS)),
+    "activities.attendees": Rule(DISPATCHERS),
+    "activities.join": Rule((R.RESIDENT,), staff_living_here=False),  # the desk does not
     # sales
     "sales.handover": Rule(HANDOVER_INSPECTORS),
     "sales.units": Rule(SALES_VIEWERS),
@@ -166,12 +179,33 @@ async def _signing_party(conn: Connection, person: Person, record: object) -> bo
     return person.role in SIGNED_BY.get(str(record), ())
 
 
+async def sees_ticket(conn: Connection, person: Person, ticket: Ticket) -> bool:
+    """Its resident, a neighbour following it, the technician or the unit it is with, the
+    desk, and the parties who sign its repair form."""
+    if may_view(person, ticket) or await followers.follows(conn, ticket.id, person.user_id):
+        return True
+    return person.active and person.role in (R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT) \
+        and person.role in await tickets.required_signoffs(conn, ticket.id)
+
+
+async def _sees_ticket(conn: Connection, person: Person, record: object) -> bool:
+    return await sees_ticket(conn, person, await _ticket(conn, record))
+
+
+async def _rater(conn: Connection, person: Person, record: object) -> bool:
+    """Asked for their own rating of the ticket (its resident, or a neighbour following it)."""
+    await _ticket(conn, record)
+    return await surveys.get(conn, int(str(record)), person.user_id) is not None
+
+
 RELATIONS: dict[str, Callable[[Connection, Person, object], Awaitable[bool]]] = {
     "ticket_resident": _ticket_resident,
     "ticket_holder": _ticket_holder,
     "unit_people": _unit_people,
     "loan_resident": _loan_resident,
     "signing_party": _signing_party,
+    "sees_ticket": _sees_ticket,
+    "rater": _rater,
 }
 
 
@@ -183,7 +217,9 @@ def role_admits(action: str, person: Person | None) -> bool:
         return True
     if person is None or not person.active or person.role is None:
         return False
-    return person.role in allowed or (R.RESIDENT in allowed and person.lives_here)
+    rule = RULES[action]
+    return person.role in allowed or (R.RESIDENT in allowed and person.lives_here and
+                                      rule.staff_living_here)
 
 
 async def admits(conn: Connection, action: str, person: Person | None,

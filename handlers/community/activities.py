@@ -13,6 +13,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -80,8 +81,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     activity_id = int_arg(args, 0)
     if action == "l":
-        if not roles.can_dispatch(who.role):
-            raise Refusal(Refusal.FORBIDDEN)
+        await allowed(context, who, "activities.attendees")
         activity, found = await activities.attendees(d.db, activity_id, who.user_id)
         coming = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
                   if s.state == activities.IN]
@@ -91,8 +91,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
             ([tr("Waiting list:"), *waiting] if waiting else [])))
         return
-    if roles.can_dispatch(who.role) or who.role != roles.RESIDENT:
-        raise Refusal(Refusal.FORBIDDEN)
+    await allowed(context, who, "activities.join")
     if action == "j":
         activity = await activities.of(d.db, activity_id)
         await answer(update, tr("How many people will come?"), keyboard([[

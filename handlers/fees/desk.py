@@ -10,7 +10,6 @@ from telegram.ext import CommandHandler
 from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, kick
 from handlers.i18n import Tr
-from workflow import roles
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal

@@ -22,7 +22,7 @@ from handlers.common import (
     message_of,
 )
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.office import catalogue, measurement
 from workflow.repairs import onsite
 from workflow.tickets import Refusal

@@ -21,7 +21,6 @@ from handlers.common import (
     message_of,
 )
 from storage.records import Draft
-from workflow import roles
 from workflow.office import measurement
 from workflow.tickets import Refusal
 

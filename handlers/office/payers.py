@@ -25,7 +25,6 @@ from handlers.common import (
     text_answer,
 )
 from storage.records import Draft
-from workflow import roles
 from workflow.office import payers
 from workflow.tickets import Refusal
 

@@ -12,8 +12,8 @@ from handlers import labels
 from handlers.common import (
     PRIVATE,
     Asker,
-    allowed,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,

@@ -11,6 +11,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -26,7 +27,7 @@ from handlers.common import (
 from handlers.i18n import Tr
 from storage.records import Draft
 from storage.registers.renovations import Renovation
-from workflow import roles, views
+from workflow import views
 from workflow.registers import renovations
 from workflow.tickets import Refusal
 
@@ -221,12 +222,13 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
         return
     renovation_id = int_arg(args, 0)
     if action == "in":
+        await allowed(context, who, "renovations.inspect")
         found = await renovations.start_inspection(d.db, renovation_id, who.user_id, d.now())
         await answer(update, tr("{ref}: send photos of the finished work, then tap 'Done'.",
                                 ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
         return
-    if not roles.can_dispatch(who.role):
-        raise Refusal(Refusal.FORBIDDEN)
+    await allowed(context, who, "renovations.review" if action in ("ra", "rr", "rc") else
+                  "renovations.desk")
     if action == "ok":
         found = await renovations.approve(d.db, renovation_id, who.user_id, d.now(),
                                           int_arg(args, 1) if len(args) > 1 else None)
@@ -239,8 +241,6 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("The fee, the deposit and the receipt's number, for example: "
                                 "2000 10000 R0042"), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action in ("ra", "rr", "rc"):
-        if not roles.can_sign_as_supervisor(who.role):
-            raise Refusal(Refusal.FORBIDDEN)
         verdict = {"ra": "approved", "rr": "refused", "rc": "changes"}[action]
         await views.start_draft(d.db, Draft(who.user_id, REVIEW_FLOW, "note", {
             "renovation_id": renovation_id, "verdict": verdict}), d.now())

@@ -24,7 +24,7 @@ from handlers.common import (
     stamp,
 )
 from handlers.repairs.actions import desk_buttons
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import dispatch, onsite
 from workflow.tickets import Refusal
 

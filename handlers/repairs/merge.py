@@ -20,7 +20,7 @@ from handlers.common import (
     seen_version,
     stamp,
 )
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import same_problem
 from workflow.tickets import Refusal
 

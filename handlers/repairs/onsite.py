@@ -11,6 +11,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -148,6 +149,7 @@ async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, "repairs.confirm_fixed", ticket_id)
     if action == "ok":
         ticket = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
         kick(context)

@@ -20,7 +20,6 @@ from handlers.common import (
 )
 from handlers.repairs import repair_report
 from storage.records import Draft
-from workflow import roles
 from workflow.repairs import photo_first
 from workflow.tickets import Kind, Refusal
 

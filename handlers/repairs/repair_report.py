@@ -35,7 +35,7 @@ from handlers.common import (
     voice_of,
 )
 from storage.records import Draft
-from workflow import limits, roles, views
+from workflow import limits, views
 from workflow.repairs import report, same_problem
 from workflow.settings import ASAP, EMERGENCY, NORMAL
 from workflow.tickets import Refusal

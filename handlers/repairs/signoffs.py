@@ -25,7 +25,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party, Refusal

@@ -25,7 +25,7 @@ from handlers.common import (
 from handlers.repairs import visits
 from handlers.repairs.actions import worker_buttons
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import unit_jobs, visit_times
 from workflow.tickets import Refusal
 

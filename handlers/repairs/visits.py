@@ -21,7 +21,6 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import Tr
-from workflow import roles
 from workflow.repairs import report, visit_times
 from workflow.tickets import Refusal
 

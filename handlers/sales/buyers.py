@@ -24,7 +24,6 @@ from handlers.common import (
 )
 from handlers.i18n import N_, Tr
 from storage.sales.buyers import Buyer
-from workflow import roles
 from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
 from workflow.tickets import Refusal
@@ -123,7 +122,10 @@ async def contract(update: Update, context: Context, who: Asker) -> None:
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     """by:ok|rs:CONTRACT:KIND (a reminder's answer), by:d:CONTRACT:N (a handover day),
     by:t:CONTRACT:N (a handover time, the Nth offered)."""
-    action, contract_no, *rest = button_data(update).split(":")[1:]
+    parts = button_data(update).split(":")[1:]
+    if len(parts) < 2:  # forged
+        raise Refusal(Refusal.INVALID)
+    action, contract_no, *rest = parts
     d, tr = context.desk, who.tr
     if action in ("ok", "rs") and rest:
         await buyers.answer(d.db, who.user_id, contract_no, rest[0],

@@ -13,7 +13,7 @@ from storage import drafts, outbox
 from storage.community import announcements
 from storage.community.announcements import Announcement
 from storage.db import Connection, Database
-from workflow import conversations, phones, roles
+from workflow import access, conversations, phones, roles
 from workflow import tickets as machine
 
 AUTHORS = roles.DISPATCHERS
@@ -52,7 +52,7 @@ async def create(db: Database, author_id: int, send_at: datetime, yearly: bool,
     """The previewed announcement (the author's conversation holds it) is scheduled, and the
     conversation ends, in one transaction."""
     async with db.transaction() as conn:
-        await machine.actor(conn, author_id, AUTHORS)
+        await access.require(conn, "announcements.write", author_id)
         draft = await conversations.at_step(conn, author_id, FLOW, "preview", now)
         data = draft.data
         if not audience_ok(data.get("audience", "")) or not data.get("text", "").strip():

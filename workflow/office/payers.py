@@ -10,7 +10,7 @@ from datetime import datetime
 from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import access, conversations, roles
+from workflow import access, conversations
 from workflow import tickets as machine
 from workflow.tickets import Kind
 

@@ -12,7 +12,7 @@ from storage import stats as stat_rows
 from storage.db import Database
 from storage.office import ledger, storeroom
 from storage.office.storeroom import Movement
-from workflow import roles, stats
+from workflow import stats
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 

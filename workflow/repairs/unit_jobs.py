@@ -11,7 +11,7 @@ from storage import drafts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Person, Ticket
 from storage.repairs import contractors
-from workflow import access, conversations, roles, sla
+from workflow import access, conversations, sla
 from workflow import tickets as machine
 
 DECLINE_FLOW = "decline"
@@ -135,7 +135,7 @@ async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: in
 async def jobs(db: Database, user_id: int, limit: int) -> tuple[list[Ticket], list[Ticket]]:
     """A unit's person's /mytasks: the unit's jobs nobody has taken, and their own."""
     async with db.reading() as conn:
-        person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+        person = await access.require(conn, "repairs.unit_tasks", user_id)
         waiting = await tickets.awaiting_unit(conn, person.contractor_id or 0, limit)
         own, _ = await tickets.of_technician(conn, user_id, machine.WORKING, limit)
         return waiting, own

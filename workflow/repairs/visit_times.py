@@ -9,7 +9,7 @@ from datetime import date, datetime
 from storage import outbox, tickets
 from storage.db import Connection, Database
 from storage.records import Ticket
-from workflow import access, roles, sla
+from workflow import access, sla
 from workflow import tickets as machine
 from workflow.repairs import report
 from workflow.settings import EstateSettings, slot

@@ -12,7 +12,7 @@ from storage import outbox, people, roster
 from storage.db import Connection, Database
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
-from workflow import phones, roles
+from workflow import access, phones, roles
 from workflow import tickets as machine
 from workflow.office.catalogue import CatalogueError, cells_of
 from workflow.settings import EstateSettings
@@ -133,7 +133,7 @@ async def contracts_of(db: Database, user_id: int) -> list[Buyer]:
 async def find(db: Database, staff_id: int, contract_no: str) -> tuple[Buyer, list]:
     """A contract and its audit trail, for the sales service."""
     async with db.reading() as conn:
-        await machine.actor(conn, staff_id, roles.SALES)
+        await access.require(conn, "sales.buyers", staff_id)
         found = await buyers.get(conn, contract_no)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -142,7 +142,7 @@ async def find(db: Database, staff_id: int, contract_no: str) -> tuple[Buyer, li
 
 async def upcoming(db: Database, staff_id: int) -> list[Buyer]:
     async with db.reading() as conn:
-        await machine.actor(conn, staff_id, roles.SALES)
+        await access.require(conn, "sales.buyers", staff_id)
         return await buyers.before_move_in(conn)
 
 
@@ -161,7 +161,7 @@ async def change(db: Database, settings: EstateSettings, staff_id: int, contract
     except ValueError:
         raise Refusal(Refusal.INVALID) from None
     async with db.transaction() as conn:
-        await machine.actor(conn, staff_id, roles.SALES)
+        await access.require(conn, "sales.buyers", staff_id)
         found = await buyers.get(conn, contract_no)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
