@@ -258,7 +258,7 @@ def plan(estate: Estate, seed: int, staff_sample: int) -> list[Press]:
     """Every press as every outsider; a seeded sample of them as each member of staff and
     the resident (after the outsiders: they may change what the outsiders found)."""
     every = presses(estate) + messages(estate)
-    chosen = [Press(who, p, what) for who, p in estate.outsiders.items() for what in every]
+    chosen = [Press(who, p, what) for what in every for who, p in estate.outsiders.items()]
     rng = random.Random(seed)
     for who, person in estate.staff.items():
         chosen += [Press(who, person, what)
