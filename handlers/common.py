@@ -367,8 +367,7 @@ async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:
 async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
     """A unit id from a button, which must be one of the resident's own."""
     unit_id = int_arg(args, 0)
-    if unit_id not in {u.id for u in await views.units(context.desk.db, who.user_id)}:
-        raise Refusal(Refusal.FORBIDDEN)
+    await allowed(context, who, "units.own", unit_id)
     return unit_id
 
 

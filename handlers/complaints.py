@@ -12,6 +12,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     behalf_lines,
     button_data,
@@ -211,6 +212,7 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
 async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     ticket_id = int_arg(button_data(update).split(":"), 2)
+    await allowed(context, who, "complaints.reply", ticket_id)
     ticket = await complaints.start_reply(d.db, ticket_id, who.user_id, d.now())
     await answer(update, who.tr("{ref}: what was done about it? (for the record, up to {limit} "
                                 "characters)", ref=ticket.ref, limit=complaints.MAX_REPLY),
@@ -239,8 +241,9 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
 @handles("tickets.add")
 async def on_add_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket = await addenda.start(d.db, int_arg(button_data(update).split(":"), 2),
-                                 who.user_id, d.now())
+    ticket_id = int_arg(button_data(update).split(":"), 2)
+    await allowed(context, who, "tickets.add", ticket_id)
+    ticket = await addenda.start(d.db, ticket_id, who.user_id, d.now())
     await answer(update, who.tr("Send a message, a photo or a voice note to add to {ref}.",
                                 ref=ticket.ref), keyboard([_cancel(who)]))
 

@@ -24,6 +24,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -48,10 +49,11 @@ def mutants() -> list[str]:
     return found
 
 
-def run(mutant: str, seed: int, tests: tuple[str, ...]) -> tuple[str, bool, float, str]:
+def run(mutant: str, seed: int, tests: tuple[str, ...],
+        baseline: Path) -> tuple[str, bool, float, str]:
     started = time.monotonic()
     env = {**os.environ, "ESTATEDESK_MUTATE": mutant, "ESTATEDESK_WHO_MAY_FIRST": "1",
-           "ESTATEDESK_WHO_MAY_SEED": str(seed)}
+           "ESTATEDESK_WHO_MAY_SEED": str(seed), "ESTATEDESK_WHO_MAY_BASELINE": str(baseline)}
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                            "-p", "tests.mutation", *tests], cwd=ROOT, env=env,
                           capture_output=True, text=True)
@@ -83,15 +85,28 @@ def main() -> int:
     print(f"mutation run: {len(chosen)} of the table's {len(every)} checks, seed {args.seed} "
           f"(--seed {args.seed} repeats it)", flush=True)
     missed = 0
-    with ThreadPoolExecutor(args.jobs) as pool:
-        for mutant, caught, seconds, why in pool.map(
-                lambda m: run(m, args.seed, tuple(args.tests)), chosen):
-            missed += not caught
-            print(f"{'caught' if caught else 'MISSED'}  {mutant:<40} {seconds:5.1f}s  "
-                  f"{why[:110]}", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = Path(folder) / "baseline.json"
+        _, failed, seconds, why = run("", args.seed, tuple(args.tests), baseline)
+        if failed or not baseline.exists():
+            print(f"the tests fail with every check in place ({seconds:.0f}s): {why}")
+            return 2
+        print(f"with every check: the tests pass ({seconds:.1f}s)", flush=True)
+        missed = _run_all(chosen, args, baseline)
     caught = len(chosen) - missed
     print(f"{caught} of {len(chosen)} caught ({100 * caught // max(len(chosen), 1)}%)")
     return 1 if missed else 0
+
+
+def _run_all(chosen: list[str], args, baseline: Path) -> int:
+    missed = 0
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for mutant, caught, seconds, why in pool.map(
+                lambda m: run(m, args.seed, tuple(args.tests), baseline), chosen):
+            missed += not caught
+            print(f"{'caught' if caught else 'MISSED'}  {mutant:<40} {seconds:5.1f}s  "
+                  f"{why[:110]}", flush=True)
+    return missed
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ change in the database and nothing may be shown unless the table admits the pres
 (Another estate's resident is a stranger here: each estate has its own database.)"""
 
 import ast
+import json
 import os
 import random
 from pathlib import Path
@@ -20,7 +21,22 @@ from workflow import access
 SEED = int(os.environ.get("ESTATEDESK_WHO_MAY_SEED") or random.randrange(2**31))
 STAFF_SAMPLE = int(os.environ.get("ESTATEDESK_WHO_MAY_SAMPLE", "60"))  # presses per person
 ROOT = Path(__file__).resolve().parent.parent
-ASKING = {"handles", "allowed", "may", "check", "require", "admits"}
+# scripts/mutate_checks.py: the first run writes what each press asked the table and whether
+# it changed anything; a run with one check removed (ESTATEDESK_MUTATE) then makes only the
+# presses that asked about that check, and those that changed something (so each press
+# meets the same estate). A press that never asks about the check does the same without it.
+BASELINE = os.environ.get("ESTATEDESK_WHO_MAY_BASELINE")
+
+
+def _kept(count: int) -> set[int]:
+    mutant = os.environ.get("ESTATEDESK_MUTATE", "").partition(":")[0]
+    if not (BASELINE and mutant and Path(BASELINE).exists()):
+        return set(range(count))
+    baseline = json.loads(Path(BASELINE).read_text(encoding="utf-8"))
+    assert len(baseline) == count, "the baseline was made with another seed or estate"
+    return {n for n, press in enumerate(baseline) if mutant in press["asked"] or
+            press["changed"]}
+ASKING = {"handles", "allowed", "may", "check", "require", "admits", "allows"}
 
 
 async def test_nobody_does_or_sees_what_the_table_does_not_let_them(desk, monkeypatch):
@@ -29,15 +45,21 @@ async def test_nobody_does_or_sees_what_the_table_does_not_let_them(desk, monkey
     verdicts = Verdicts()
     verdicts.install(monkeypatch)
     presses = plan(estate, SEED, STAFF_SAMPLE)
+    kept = _kept(len(presses))
     before = await dump(desk)
-    problems = []
-    for press in presses:
+    problems, asked = [], []
+    for number, press in enumerate(presses):
+        if number not in kept:
+            continue
         problem, before = await judge(estate, press, verdicts, before)
+        asked.append({"asked": sorted(verdicts.asked), "changed": verdicts.changed})
         if problem is not None:
             problems.append(problem)
             if os.environ.get("ESTATEDESK_WHO_MAY_FIRST"):  # the mutation run: one is enough
                 break
-    print(f"who may: {len(presses)} presses and commands")
+    print(f"who may: {len(kept)} of {len(presses)} presses and commands")
+    if BASELINE and not Path(BASELINE).exists() and not problems:
+        Path(BASELINE).write_text(json.dumps(asked), encoding="utf-8")
     assert not problems, f"seed {SEED}: " + "\n".join(problems[:20])
 
 
@@ -61,6 +83,13 @@ def _asked() -> set[str]:
         elif isinstance(node, ast.IfExp):
             names(node.body)
             names(node.orelse)
+        elif isinstance(node, ast.Dict):  # {"go": "repairs.progress", ...}.get(action, ...)
+            for value in node.values:
+                names(value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            names(node.func.value)
+            for arg in node.args:
+                names(arg)
 
     for path in [*ROOT.glob("handlers/**/*.py"), *ROOT.glob("workflow/**/*.py")]:
         if path.name == "access.py":

@@ -23,8 +23,9 @@ from tests.test_keys import key_room
 from tests.test_repair_form import engineer_and_project
 from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import access, admin, roles
+from workflow.office import settlement
 
-IDS = (1, 2, 3, 4, 99)  # the records that exist, and one that does not (ids too big for
+IDS = (1, 2, 3, 4, 5, 6, 99)  # the records that exist, and one that does not (ids too big for
 # the database are section 6 of issue 24, another change)
 NOT_CONFIRMED = ("Your unit is not confirmed yet. A clerk will check it soon, and we will "
                  "message you here.")
@@ -37,7 +38,8 @@ SHOWING = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "editMe
 @dataclass
 class Estate:
     desk: DeskHarness
-    outsiders: dict[str, Person]  # a stranger, a removed clerk, a neighbour, another unit
+    outsiders: dict[str, Person]  # a stranger, a removed clerk, a neighbour, a newcomer the
+    # desk has not confirmed yet, another unit's person
     staff: dict[str, Person]  # one of each role, and the resident of the records
     shown: list[str] = field(default_factory=list)  # every button's data the bot showed
 
@@ -47,10 +49,16 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     signatures. Ticket 2: a job waiting for Aqua Works to accept it. Ticket 3: our
     technician's job; the keys the owner deposited are asked for (loan 1, waiting for the
     owner's consent) and the owner pays (a quotation waiting for the owner's answer). Loan 2:
-    the pump room's key, asked for a reason, waiting for a supervisor."""
+    the pump room's key, asked for a reason, waiting for a supervisor. Ticket 4: Aqua Works'
+    job, a visit time proposed to the resident. Ticket 5: done by our technician, waiting for
+    the resident to confirm, its measurement to confirm. Ticket 6: a complaint routed to
+    security. The resident rated ticket 1 one star. Aqua Works' settlement was delivered. A
+    newcomer's unit waits for the desk; a neighbour is choosing a unit for a report; a clerk
+    was removed while taking a report, another (who lives here) after sending a photo."""
     clerk, tech, boss = await staff(desk)
     keeper = await key_room(desk)
-    lee, wong = await aqua_works(desk)
+    lee, wong = await aqua_works(desk, "zh-TW")  # (an English settlement does not render yet:
+    # its sheet's name holds ":", section 4 of issue 24)
     engineer, project = await engineer_and_project(desk)
     await admin.add_contractor(desk.db, "Bright Electric", "", ["electrical"],
                                timedelta(days=3), "bright", timedelta(hours=4))
@@ -61,22 +69,31 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     for user_id, role in enumerate((roles.MANAGER, roles.STOREKEEPER, roles.ARCHIVIST,
                                     roles.CASHIER, roles.SALES_SERVICE, roles.SALES_SUPERVISOR),
                                    start=9004):
-        others[role] = desk.person(user_id, role.title(), "en")
+        others[role] = desk.person(user_id, role.title(), "zh-TW")
         await desk.hire(others[role], role)
-    removed = desk.person(9010, "Gone", "en")
-    await desk.hire(removed, roles.CLERK, "Former clerk")
-    await admin.staff_remove(desk.db, removed.user_id)
+    head = desk.person(9012, "Security head", "en")
+    await head.send("/start " + await admin.invite(desk.db, roles.SUPERVISOR, "Head of security",
+                                                   desk.clock(), department="security"))
     resident = await resident_of_a12(desk)
     neighbour = desk.person(5002, "Neighbour", "en")
     await neighbour.send("/start")
     await neighbour.share_contact("+886 922 111 222")
     await neighbour.tap("All of them")
+    newcomer = desk.person(5003, "Newcomer", "en")  # not on the roster: waits for the desk
+    await newcomer.send("/start")
+    await newcomer.share_contact("+886 955 000 111")
+    await newcomer.send("C 7F-1")
 
     await report_leak(resident, photos=("leak-1",))
     await send_to_aqua(clerk, 1)
     await lee.tap_starting("u:ok:1:")
     await complete(lee, 1)
     await resident.tap_starting("s:ok:1")
+    await clerk.tap_data("s:pp:1")  # a paper signature: whose?
+    await desk.run_until(desk.clock.now + timedelta(hours=24))  # the survey
+    await resident.tap_starting("sv:r:1:1")  # one star: the supervisors may follow it up
+    await resident.tap("Next")
+    await resident.tap("Skip")
     await report_leak(resident, "The bathroom tap drips all night.")
     await send_to_aqua(clerk, 2)
     await report_leak(resident, "The kitchen's waste pipe is cracked.")
@@ -88,12 +105,49 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await clerk.tap("The owner (with a quotation)")
     await clerk.send("1200 a new waste pipe")
     await tech.send("/borrow PR-B1 check the pump room's water leak")
+    await report_leak(resident, "Water seeps under the bathtub.")
+    await send_to_aqua(clerk, 4)
+    await lee.tap_starting("u:ok:4:")
+    await lee.tap_starting("u:pv:4")  # a visit time
+    await lee.tap_starting("u:pd:4:")
+    await lee.tap_starting("u:ps:4:")
+    await report_leak(resident, "The toilet cistern keeps running.")
+    await assign_to_tech(clerk, 5)
+    await complete(tech, 5)
+    await clerk.tap_data("d:v:5")  # its measurement to confirm
+    await resident.send("/complain")  # ticket 6, for the head of security to answer
+    await resident.tap("Security")
+    await resident.send("The night guard was asleep at the gate again.")
+    await resident.tap("Skip")
+    await resident.tap("Yes, please call me")
+    await resident.tap("Confirm and send")
+    await clerk.tap("Acknowledge")
+    await clerk.tap("Route to a department")
+    await clerk.tap("Security")
+    await settlement.deliver_now(desk.db, "2026-Q4", desk.clock())  # to Aqua Works
+    await neighbour.send("/repair")  # left at "which unit?"
+    removed = desk.person(9010, "Gone", "en")  # removed in the middle of taking a report
+    await desk.hire(removed, roles.CLERK, "Former clerk")
+    await removed.send("/intake")
+    await admin.staff_remove(desk.db, removed.user_id)
+    await desk.import_roster("building,unit,name,phone\nC,2F-1,王大同,0933 222 333\n")
+    at_home = desk.person(9011, "At home", "en")  # a clerk who lives here, removed after
+    await at_home.send("/start")  # sending a photo of a leak at home
+    await at_home.share_contact("+886 933 222 333")
+    await at_home.send("/start " + await admin.invite(desk.db, roles.CLERK, "Clerk at home",
+                                                      desk.clock()))
+    await at_home.send_photo("leak-at-home")
+    await admin.staff_remove(desk.db, at_home.user_id)
+    await desk.deliver()
     assert not desk.errors
     shown = sorted({b["callback_data"] for c in desk.api.calls for b in c.buttons()})
     return Estate(desk, {"stranger": desk.person(6001, "Stranger", "en"),
-                         "removed clerk": removed, "neighbour": neighbour,
+                         "removed clerk": removed, "removed clerk who lives here": at_home,
+                         "neighbour": neighbour,
+                         "newcomer waiting for the desk": newcomer,
                          "another unit's person": sparks},
                   {"clerk": clerk, "technician": tech, "supervisor": boss, "key keeper": keeper,
+                   "head of security": head,
                    "unit's person": lee, "unit's other person": wong,
                    "supervising engineer": engineer, "project department": project,
                    **others, "resident": resident}, shown)
@@ -157,11 +211,14 @@ class Verdicts:
 
     def __init__(self) -> None:
         self.admitted = False
+        self.asked: set[str] = set()  # the actions the press asked the table about
+        self.changed = False  # whether the press changed the database
 
     def install(self, monkeypatch) -> None:
         role_admits, admits = access.role_admits, access.admits
 
         def spy_role(action, person):
+            self.asked.add(action)
             verdict = role_admits(action, person)
             rule = access.RULES[action]
             if verdict and rule.relation is None and rule.roles != access.EVERYONE:
@@ -169,6 +226,7 @@ class Verdicts:
             return verdict
 
         async def spy(conn, action, person, record=None):
+            self.asked.add(action)
             verdict = await admits(conn, action, person, record)
             rule = access.RULES[action]
             if verdict and (rule.relation is not None or rule.roles != access.EVERYONE):
@@ -228,7 +286,7 @@ async def judge(estate: Estate, press: Press, verdicts: Verdicts, before: dict) 
     open_to_all = rule.roles == access.EVERYONE and rule.relation is None and \
         action != "button.per_action"
     seen = len(desk.api.calls)
-    verdicts.admitted = False
+    verdicts.admitted, verdicts.asked = False, set()
     try:
         if is_button:
             await person.tap_data(press.what)
@@ -238,9 +296,10 @@ async def judge(estate: Estate, press: Press, verdicts: Verdicts, before: dict) 
         desk.errors.clear()
         return f"{press.who} {press.what!r} ({action}) failed: {failed}", await dump(desk)
     after = await dump(desk)
+    changed = [t for t in after if after[t] != before.get(t)]
+    verdicts.changed = bool(changed)
     if open_to_all or verdicts.admitted:
         return None, after
-    changed = [t for t in after if after[t] != before.get(t)]
     if changed:
         return f"{press.who} {press.what!r} ({action}) changed {changed}", after
     allowed_texts = refusals(desk)
@@ -255,12 +314,23 @@ async def judge(estate: Estate, press: Press, verdicts: Verdicts, before: dict) 
 
 
 def plan(estate: Estate, seed: int, staff_sample: int) -> list[Press]:
-    """Every press as every outsider; a seeded sample of them as each member of staff and
-    the resident (after the outsiders: they may change what the outsiders found)."""
+    """Every button the bot showed anyone and every command, as every outsider; each forged
+    or made-up button as one outsider, chosen with the seed; then, as each member of staff
+    and the resident, each kind of button the bot showed (one of them, chosen with the seed)
+    and a seeded sample of the rest (after the
+    outsiders: they may change what the outsiders found)."""
     every = presses(estate) + messages(estate)
-    chosen = [Press(who, p, what) for what in every for who, p in estate.outsiders.items()]
+    shown = set(estate.shown) | set(messages(estate))
     rng = random.Random(seed)
+    outsiders = list(estate.outsiders.items())
+    chosen = [Press(who, p, what) for what in every
+              for who, p in (outsiders if what in shown else [rng.choice(outsiders)])]
+    rest = [what for what in every if what not in shown]
+    shapes: dict[str, list[str]] = {}
+    for what in estate.shown:  # the same button of another record: "d:v:#", "ky:y:#"
+        shapes.setdefault(re.sub(r"\d+", "#", what), []).append(what)
     for who, person in estate.staff.items():
-        chosen += [Press(who, person, what)
-                   for what in rng.sample(every, min(staff_sample, len(every)))]
+        sample = rng.sample(rest, min(staff_sample, len(rest)))
+        one_of_each = [rng.choice(found) for found in shapes.values()]
+        chosen += [Press(who, person, what) for what in [*one_of_each, *sample]]
     return chosen

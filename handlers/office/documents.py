@@ -228,8 +228,9 @@ async def repair_form(update: Update, context: Context, who: Asker) -> None:
 @handles("office.acknowledge")
 async def acknowledge(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    first = await settlement.acknowledge(d.db, int_arg(callback_args(update), 0), who.user_id,
-                                         d.now())
+    delivery_id = int_arg(callback_args(update), 0)
+    await allowed(context, who, "office.acknowledge", delivery_id)
+    first = await settlement.acknowledge(d.db, delivery_id, who.user_id, d.now())
     await clear_buttons(update)
     await answer(update, who.tr("Receipt recorded. Thank you.") if first else
                  who.tr("Receipt was already recorded."))

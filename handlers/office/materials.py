@@ -11,6 +11,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -53,13 +54,14 @@ async def _added(update: Update, context: Context, who: Asker, item: dict, so_fa
     await ask(update, context, who, ticket_id)
 
 
-@handles("repairs.materials")
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     draft = await views.draft(d.db, who.user_id, d.now())
     if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "materials":
         raise Refusal(Refusal.STALE)
+    await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if action == "mi":
         material_id = int_arg(args, 0)
         await answer(update, tr("How many?"), keyboard([[

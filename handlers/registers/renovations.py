@@ -22,6 +22,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    own_unit,
     text_answer,
 )
 from handlers.i18n import Tr
@@ -149,10 +150,8 @@ async def on_resident_button(update: Update, context: Context, who: Asker) -> No
     draft = await draft_at(context, who, renovations.FLOW, step)
     await clear_buttons(update)
     if action == "u":
-        units = {u.id for u in await views.units(d.db, who.user_id)}
-        if int_arg(args, 0) not in units:
-            raise Refusal(Refusal.FORBIDDEN)
-        await _next(update, context, who, draft, "scopes", unit_id=int_arg(args, 0))
+        await _next(update, context, who, draft, "scopes",
+                    unit_id=await own_unit(context, who, args))
     elif action in ("s", "w"):
         field, options = ("scopes", renovations.SCOPES) if action == "s" else \
             ("works", renovations.WORKS)

@@ -59,15 +59,17 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     await answer(update, head, keyboard(rows))
 
 
-@handles("repairs.work")
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
-    if action == "pd":
+    if action == "pd":  # a step of one's own completion record: it checks the job
         await _photos_done(update, context, who)
         return
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, {"v": "tickets.view", "go": "repairs.progress",
+                                 "at": "repairs.progress"}.get(action, "repairs.work"), ticket_id)
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         await answer(update, task_card(tr, context, file),

@@ -12,6 +12,7 @@ from handlers import cards, labels
 from handlers.common import (
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -49,6 +50,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, "repairs.visit", ticket_id)
     if action in ("ok", "s"):
         day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
         ticket = await visit_times.agree(d.db, d.settings, ticket_id, who.user_id, day, slot,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from storage import drafts, outbox, tickets
+from storage import drafts, outbox, people, tickets
 from storage.db import Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
-from workflow import access, conversations, roles, sla
+from workflow import access, conversations, sla
 from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
@@ -28,20 +28,13 @@ MAX_COST = 10_000_000.0
 PROGRESS: dict[str, str] = {machine.EN_ROUTE: "en_route", machine.ON_SITE: "arrived"}
 
 
-def _may_work(person_role: str | None, person_id: int, ticket: Ticket) -> bool:
-    """The assigned technician; for a contractor's ticket, the desk records it."""
-    if ticket.technician_id is not None:
-        return ticket.technician_id == person_id
-    return roles.can_dispatch(person_role)
-
-
 TASKS_SHOWN = 30  # a list of buttons a thumb can scroll; Telegram takes at most 100
 
 
 async def my_tasks(db: Database, technician_id: int) -> tuple[list[Ticket], int]:
     """The technician's open tasks, soonest visit first, and how many there are in all."""
     async with db.reading() as conn:
-        await access.require(conn, "repairs.own_tasks", technician_id)
+        await access.require(conn, "repairs.tasks", technician_id)
         return await tickets.of_technician(conn, technician_id, machine.WORKING, TASKS_SHOWN)
 
 
@@ -51,10 +44,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        person = await access.require(conn, "repairs.progress", actor_id)
+        await access.require(conn, "repairs.progress", actor_id, ticket_id)  # its holder
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
-        if not _may_work(person.role, person.user_id, ticket):
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
@@ -67,10 +58,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        person = await access.require(conn, "repairs.work", actor_id)
+        await access.require(conn, "repairs.work", actor_id, ticket_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
-        if not _may_work(person.role, person.user_id, ticket):
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         payers.may_start(ticket)
@@ -141,9 +130,10 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
     step = "materials" if cost is None else "cost"
     async with db.transaction() as conn:
         data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
-        person = await access.require(conn, "repairs.work", actor_id)
+        person = await people.get(conn, actor_id)
         ticket = await machine.load(conn, data["ticket_id"])
-        if not _may_work(person.role, person.user_id, ticket) or not data["photos"] or \
+        if not await access.allows(conn, "repairs.work", person, ticket.id) or \
+                not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             await drafts.delete(conn, actor_id)
             return None

@@ -135,7 +135,7 @@ async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: in
 async def jobs(db: Database, user_id: int, limit: int) -> tuple[list[Ticket], list[Ticket]]:
     """A unit's person's /mytasks: the unit's jobs nobody has taken, and their own."""
     async with db.reading() as conn:
-        person = await access.require(conn, "repairs.unit_tasks", user_id)
+        person = await access.require(conn, "repairs.tasks", user_id)
         waiting = await tickets.awaiting_unit(conn, person.contractor_id or 0, limit)
         own, _ = await tickets.of_technician(conn, user_id, machine.WORKING, limit)
         return waiting, own

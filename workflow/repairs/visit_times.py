@@ -64,8 +64,7 @@ async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident
     day, slot = checked(settings, day, slot, now)
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        if ticket.resident_id != resident_id:
-            raise Refusal(Refusal.FORBIDDEN)
+        await access.require(conn, "repairs.visit", resident_id, ticket.id)
         if ticket.status not in (machine.ASSIGNED, machine.REOPENED) or \
                 ticket.technician_id is None:
             raise Refusal(Refusal.STALE)

@@ -203,9 +203,9 @@ async def answer(db: Database, user_id: int, contract_no: str, kind: str, choice
     if kind not in ANSWERABLE or choice not in (CONFIRMED, RESCHEDULE):
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
+        await access.require(conn, "sales.buyer_answer", user_id, contract_no)
         found = await buyers.get(conn, contract_no)
-        if found is None or found.user_id != user_id:
-            raise Refusal(Refusal.FORBIDDEN)
+        assert found is not None  # the table's rule: their contract
         date_of = about(found, kind)
         if date_of is None or not await buyers.answer(conn, contract_no, kind, date_of, choice):
             raise Refusal(Refusal.STALE)
