@@ -24,8 +24,13 @@ from tests.test_repair_form import engineer_and_project
 from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import access, admin, roles
 from workflow.office import settlement
+from workflow.registers import archives
 
-IDS = (1, 2, 3, 4, 5, 6, 99)  # the records that exist, and one that does not (ids too big for
+IDS = (1, 2, 3, 4, 5, 6, 99)
+ARCHIVE = """code,title,kind,location,confidentiality
+DRW-A-07,Block A water risers,drawing,Cabinet 3 shelf 2,internal
+CON-2024-01,Lift maintenance contract,contract,Cabinet 1,confidential
+"""  # the records that exist, and one that does not (ids too big for
 # the database are section 6 of issue 24, another change)
 NOT_CONFIRMED = ("Your unit is not confirmed yet. A clerk will check it soon, and we will "
                  "message you here.")
@@ -125,6 +130,33 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await clerk.tap("Route to a department")
     await clerk.tap("Security")
     await settlement.deliver_now(desk.db, "2026-Q4", desk.clock())  # to Aqua Works
+    await resident.send("/mytickets")
+    await resident.tap_data("t:v:3")  # add to it
+    await boss.send("/signoffs")
+    await boss.send("/report")
+    await tech.send("/borrow PR-B1-S the spare, for the night shift")  # loan 3
+    await tech.send("/borrow A12-D")  # refused: a resident's key goes only for a job
+    await boss.tap_data("ky:ok:2")
+    await boss.tap_data("ky:ok:3")
+    await keeper.tap_data("ky:out:2")  # loan 2 out, loan 3 ready to hand out
+    await tech.send("/borrow PR-B1 the pump again tomorrow")  # loan 4, for a supervisor
+    await boss.send("/keys")
+    archivist = desk.person(9030, "Archivist", "en")
+    await desk.hire(archivist, roles.ARCHIVIST)
+    await archives.load_index(desk.db, archives.parse_index(ARCHIVE.encode()), desk.clock())
+    await tech.send("/archive DRW-A-07 trace the riser behind A 12F-3")  # archive loan 1
+    await tech.send("/archive CON-2024-01 check the lift contract's terms")  # 2
+    await clerk.send("/archive DRW-A-07 the riser again")  # 3: waits for the manager
+    await others[roles.MANAGER].tap_data("ar:ok:1")
+    await others[roles.MANAGER].tap_data("ar:ok:2")
+    await archivist.tap_data("ar:out:1")  # 1 out, 2 ready
+    await others[roles.MANAGER].send("/archives")
+    await archivist.send("/archives")
+    await clerk.send("/activity 2026-12-12 14:00 | 6 | 3 | Clubhouse | Christmas crafts")
+    await resident.send("/activities")
+    await resident.tap_data("ac:j:1")
+    await resident.tap_data("ac:n:1:2")
+    await clerk.send("/activities")
     await neighbour.send("/repair")  # left at "which unit?"
     removed = desk.person(9010, "Gone", "en")  # removed in the middle of taking a report
     await desk.hire(removed, roles.CLERK, "Former clerk")
@@ -147,7 +179,7 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
                          "newcomer waiting for the desk": newcomer,
                          "another unit's person": sparks},
                   {"clerk": clerk, "technician": tech, "supervisor": boss, "key keeper": keeper,
-                   "head of security": head,
+                   "head of security": head, "archivist": archivist,
                    "unit's person": lee, "unit's other person": wong,
                    "supervising engineer": engineer, "project department": project,
                    **others, "resident": resident}, shown)

@@ -185,7 +185,7 @@ async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> Ti
         if viewer_id is not None:
             viewer = await people.get(conn, viewer_id)
             ticket = await machine.load(conn, ticket_id)
-            if viewer is None or not await access.sees_ticket(conn, viewer, ticket):
+            if not await access.allows(conn, "tickets.view", viewer, ticket.id):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
         return await load_file(conn, ticket_id)
 
