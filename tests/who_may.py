@@ -347,22 +347,29 @@ async def judge(estate: Estate, press: Press, verdicts: Verdicts, before: dict) 
 
 def plan(estate: Estate, seed: int, staff_sample: int) -> list[Press]:
     """Every button the bot showed anyone and every command, as every outsider; each forged
-    or made-up button as one outsider, chosen with the seed; then, as each member of staff
-    and the resident, each kind of button the bot showed (one of them, chosen with the seed)
-    and a seeded sample of the rest (after the
+    or made-up button as one outsider chosen with the seed, and as any outsider who was shown
+    the real one; then, as each member of staff and the resident, each kind of button the
+    bot showed (one of them, chosen with the seed), each command (with words chosen with the
+    seed) and a seeded sample of the rest (after the
     outsiders: they may change what the outsiders found)."""
     every = presses(estate) + messages(estate)
     shown = set(estate.shown) | set(messages(estate))
     rng = random.Random(seed)
     outsiders = list(estate.outsiders.items())
-    chosen = [Press(who, p, what) for what in every
-              for who, p in (outsiders if what in shown else [rng.choice(outsiders)])]
+    theirs = {who: {f for c in p.calls() for b in c.buttons() for f in _forged(b["callback_data"])}
+              for who, p in outsiders}  # the buttons shown to them, with other records' ids
+    chosen = [Press(who, p, what) for what in every for who, p in outsiders
+              if what in shown or what in theirs[who]]
+    chosen += [Press(*rng.choice(outsiders), what) for what in every if what not in shown]
     rest = [what for what in every if what not in shown]
+    commands_once = [rng.choice([m for m in messages(estate) if m.split()[0] == f"/{c}"])
+                     for c in commands(estate.desk)]
     shapes: dict[str, list[str]] = {}
     for what in estate.shown:  # the same button of another record: "d:v:#", "ky:y:#"
         shapes.setdefault(re.sub(r"\d+", "#", what), []).append(what)
     for who, person in estate.staff.items():
         sample = rng.sample(rest, min(staff_sample, len(rest)))
         one_of_each = [rng.choice(found) for found in shapes.values()]
-        chosen += [Press(who, person, what) for what in [*one_of_each, *sample]]
+        chosen += [Press(who, person, what) for what in [*one_of_each, *commands_once,
+                                                        *sample]]
     return chosen

@@ -77,7 +77,6 @@ RULES: dict[str, Rule] = {
     "repairs.unit_job": Rule((R.CONTRACTOR,), "unit_people"),
     "repairs.propose_visit": Rule((R.CONTRACTOR,), "ticket_holder"),  # the unit's job's holder
     "repairs.signoffs": Rule(FORM_READERS),
-    "repairs.form": Rule(FORM_READERS),
     "repairs.sign": Rule(tuple({r for rs in SIGNED_BY.values() for r in rs}), "signing_party"),
     "repairs.paper_signature": Rule(DISPATCHERS),
     "tickets.mine": Rule((R.RESIDENT,)),
@@ -131,7 +130,6 @@ RULES: dict[str, Rule] = {
     "announcements.write": Rule(DISPATCHERS),
     "activities.list": Rule((R.RESIDENT, *DISPATCHERS)),
     "activities.create": Rule(DISPATCHERS),
-    "activities.button": Rule((R.RESIDENT, *DISPATCHERS)),
     "activities.attendees": Rule(DISPATCHERS),
     "activities.join": Rule((R.RESIDENT,), staff_living_here=False),  # the desk does not
     # sales

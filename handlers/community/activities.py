@@ -75,7 +75,7 @@ async def create(update: Update, context: Context, who: Asker) -> None:
                             line=line(tr, activity, 0)))
 
 
-@handles("activities.button")
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

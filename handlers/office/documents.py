@@ -76,12 +76,12 @@ def _last_quarter(context: Context) -> str:
         context.desk.settings.tz).date())
 
 
-@handles("office.documents")
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
-    if action != "h":  # hot spots are for every form reader; the rest for the office's heads
-        await allowed(context, who, "office.reports")
+    # hot spots are for every form reader; the rest for the office's heads
+    await allowed(context, who, "office.documents" if action == "h" else "office.reports")
     if action == "s":
         await _settlements(update, context, who)
         return

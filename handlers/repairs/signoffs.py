@@ -82,7 +82,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                                            "party.", ref=ticket.ref)
                                                   if complete else ""), more)
     elif action == "f":
-        await allowed(context, who, "repairs.form")
+        await allowed(context, who, "repairs.signoffs")
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         mine = [p for p in signoff.parties_of(who.member) if p in file.required]
         rows = [row for p in mine for row in form_buttons(tr, file, p)]
