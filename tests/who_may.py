@@ -20,6 +20,7 @@ from handlers.common import REFUSALS
 from tests.harness import DeskHarness, Person
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
 from tests.test_keys import key_room
+from tests.test_renovations import apply_for_a_bathroom
 from tests.test_repair_form import engineer_and_project
 from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import access, admin, roles
@@ -27,6 +28,7 @@ from workflow.office import settlement
 from workflow.registers import archives
 
 IDS = (1, 2, 3, 4, 5, 6, 99)
+TAILS = ("", " 1", " 2 3", " PR-B1 a reason", " DRW-A-07 inspection why")  # after a command
 ARCHIVE = """code,title,kind,location,confidentiality
 DRW-A-07,Block A water risers,drawing,Cabinet 3 shelf 2,internal
 CON-2024-01,Lift maintenance contract,contract,Cabinet 1,confidential
@@ -157,6 +159,8 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await resident.tap_data("ac:j:1")
     await resident.tap_data("ac:n:1:2")
     await clerk.send("/activities")
+    await apply_for_a_bathroom(resident)  # a renovation, for the desk and the review
+    await resident.tap("Confirm and send")
     await neighbour.send("/repair")  # left at "which unit?"
     removed = desk.person(9010, "Gone", "en")  # removed in the middle of taking a report
     await desk.hire(removed, roles.CLERK, "Former clerk")
@@ -224,8 +228,7 @@ def presses(estate: Estate) -> list[str]:
 
 def messages(estate: Estate) -> list[str]:
     """Every command, bare and with ids and words after it."""
-    return [f"/{c}{tail}" for c in commands(estate.desk)
-            for tail in ("", " 1", " 2 3", " PR-B1 a reason", " DRW-A-07 inspection why")]
+    return [f"/{c}{tail}" for c in commands(estate.desk) for tail in TAILS]
 
 
 def handler_of(estate: Estate, update: dict) -> str:
@@ -239,10 +242,12 @@ def handler_of(estate: Estate, update: dict) -> str:
 
 class Verdicts:
     """What the table said during a press: whether it admitted the presser to anything it
-    restricts (an action open to everyone admits nothing by itself)."""
+    restricts (an action open to everyone admits nothing by itself), and whether it refused
+    them anything (a handler's wide gate admits, the button's own rule then refuses)."""
 
     def __init__(self) -> None:
         self.admitted = False
+        self.refused = False
         self.asked: set[str] = set()  # the actions the press asked the table about
         self.changed = False  # whether the press changed the database
 
@@ -255,6 +260,7 @@ class Verdicts:
             rule = access.RULES[action]
             if verdict and rule.relation is None and rule.roles != access.EVERYONE:
                 self.admitted = True
+            self.refused |= not verdict
             return verdict
 
         async def spy(conn, action, person, record=None):
@@ -263,6 +269,7 @@ class Verdicts:
             rule = access.RULES[action]
             if verdict and (rule.relation is not None or rule.roles != access.EVERYONE):
                 self.admitted = True
+            self.refused |= not verdict
             return verdict
 
         monkeypatch.setattr(access, "role_admits", spy_role)
@@ -318,7 +325,7 @@ async def judge(estate: Estate, press: Press, verdicts: Verdicts, before: dict) 
     open_to_all = rule.roles == access.EVERYONE and rule.relation is None and \
         action != "button.per_action"
     seen = len(desk.api.calls)
-    verdicts.admitted, verdicts.asked = False, set()
+    verdicts.admitted, verdicts.refused, verdicts.asked = False, False, set()
     try:
         if is_button:
             await person.tap_data(press.what)
@@ -330,7 +337,7 @@ async def judge(estate: Estate, press: Press, verdicts: Verdicts, before: dict) 
     after = await dump(desk)
     changed = [t for t in after if after[t] != before.get(t)]
     verdicts.changed = bool(changed)
-    if open_to_all or verdicts.admitted:
+    if open_to_all or (verdicts.admitted and not verdicts.refused):
         return None, after
     if changed:
         return f"{press.who} {press.what!r} ({action}) changed {changed}", after
@@ -349,8 +356,8 @@ def plan(estate: Estate, seed: int, staff_sample: int) -> list[Press]:
     """Every button the bot showed anyone and every command, as every outsider; each forged
     or made-up button as one outsider chosen with the seed, and as any outsider who was shown
     the real one; then, as each member of staff and the resident, each kind of button the
-    bot showed (one of them, chosen with the seed), each command (with words chosen with the
-    seed) and a seeded sample of the rest (after the
+    bot showed (one of them, chosen with the seed), each command (each with one of the words
+    after it, in turn) and a seeded sample of the rest (after the
     outsiders: they may change what the outsiders found)."""
     every = presses(estate) + messages(estate)
     shown = set(estate.shown) | set(messages(estate))
@@ -362,13 +369,12 @@ def plan(estate: Estate, seed: int, staff_sample: int) -> list[Press]:
               if what in shown or what in theirs[who]]
     chosen += [Press(*rng.choice(outsiders), what) for what in every if what not in shown]
     rest = [what for what in every if what not in shown]
-    commands_once = [rng.choice([m for m in messages(estate) if m.split()[0] == f"/{c}"])
-                     for c in commands(estate.desk)]
     shapes: dict[str, list[str]] = {}
     for what in estate.shown:  # the same button of another record: "d:v:#", "ky:y:#"
         shapes.setdefault(re.sub(r"\d+", "#", what), []).append(what)
-    for who, person in estate.staff.items():
+    for number, (who, person) in enumerate(estate.staff.items()):
         sample = rng.sample(rest, min(staff_sample, len(rest)))
+        commands_once = [f"/{c}{TAILS[number % len(TAILS)]}" for c in commands(estate.desk)]
         one_of_each = [rng.choice(found) for found in shapes.values()]
         chosen += [Press(who, person, what) for what in [*one_of_each, *commands_once,
                                                         *sample]]

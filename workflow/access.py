@@ -117,7 +117,6 @@ RULES: dict[str, Rule] = {
     "archives.decide": Rule((R.MANAGER,)),
     "archives.keep": Rule((R.ARCHIVIST,)),  # hand out, take back, check the archive
     "renovations.apply": Rule((R.RESIDENT,)),
-    "renovations.staff": Rule((*DISPATCHERS, R.TECHNICIAN)),
     "renovations.inspect": Rule((R.TECHNICIAN,)),
     "renovations.desk": Rule(DISPATCHERS),  # approve, record the fees
     "renovations.review": Rule(SIGNERS),  # work on structure or building services

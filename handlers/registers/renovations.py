@@ -196,10 +196,12 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await _next(update, context, who, draft, "photos", contractor=text)
 
 
-@handles("renovations.staff")
+@handles("button.per_action")
 async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.inspect" if action in ("ipd", "ip", "in") else
+                  "renovations.review" if action in ("ra", "rr", "rc") else "renovations.desk")
     if action == "ipd":
         draft = await draft_at(context, who, renovations.INSPECT_FLOW, "photos")
         if not draft.data["photos"]:
@@ -221,13 +223,10 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
         return
     renovation_id = int_arg(args, 0)
     if action == "in":
-        await allowed(context, who, "renovations.inspect")
         found = await renovations.start_inspection(d.db, renovation_id, who.user_id, d.now())
         await answer(update, tr("{ref}: send photos of the finished work, then tap 'Done'.",
                                 ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
         return
-    await allowed(context, who, "renovations.review" if action in ("ra", "rr", "rc") else
-                  "renovations.desk")
     if action == "ok":
         found = await renovations.approve(d.db, renovation_id, who.user_id, d.now(),
                                           int_arg(args, 1) if len(args) > 1 else None)
