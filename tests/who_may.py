@@ -159,8 +159,15 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await resident.tap_data("ac:j:1")
     await resident.tap_data("ac:n:1:2")
     await clerk.send("/activities")
-    await apply_for_a_bathroom(resident)  # a renovation, for the desk and the review
-    await resident.tap("Confirm and send")
+    await apply_for_a_bathroom(resident)  # renovation 1: reviewed, paid, permitted, and
+    await resident.tap("Confirm and send")  # its acceptance inspection asked for
+    await boss.tap_data("rn:ra:1")
+    await boss.send("Route checked.")
+    await clerk.tap_data("rn:pay:1")
+    await clerk.send("0 0 R0042")
+    await clerk.tap_starting("rn:ok:1")
+    await resident.tap_starting("rv:in:1")
+    await others[roles.CASHIER].send("/reserve A 5F-1 50000 R0043 Chan Tai Man")  # to verify
     await neighbour.send("/repair")  # left at "which unit?"
     removed = desk.person(9010, "Gone", "en")  # removed in the middle of taking a report
     await desk.hire(removed, roles.CLERK, "Former clerk")
