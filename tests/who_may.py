@@ -283,21 +283,30 @@ class Verdicts:
         monkeypatch.setattr(access, "admits", spy)
 
 
-async def dump(desk: DeskHarness) -> dict[str, list]:
-    """Every table but the replay guard's, sorted."""
+_DIGEST: dict[int, str] = {}  # per desk: one query that digests every table (PostgreSQL)
+
+
+async def dump(desk: DeskHarness) -> dict[str, object]:
+    """Every table but the replay guard's: its rows sorted (SQLite, in the process), or a
+    digest of them in one round trip (PostgreSQL)."""
     if desk.schema is None:
         names = await desk.query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                  "name NOT LIKE 'sqlite_%'")
-    else:
+        found: dict[str, object] = {}
+        async with desk.db.reading() as conn:
+            for (name,) in names:
+                if name != "seen_updates":
+                    rows = await (await conn.execute(f"SELECT * FROM {name}")).fetchall()
+                    found[name] = sorted((tuple(r) for r in rows), key=repr)
+        return found
+    if id(desk) not in _DIGEST:
         names = await desk.query("SELECT table_name FROM information_schema.tables WHERE "
-                                 "table_schema = current_schema()")
-    found = {}
-    async with desk.db.reading() as conn:
-        for (name,) in names:
-            if name != "seen_updates":
-                rows = await (await conn.execute(f"SELECT * FROM {name}")).fetchall()
-                found[name] = sorted((tuple(r) for r in rows), key=repr)
-    return found
+                                 "table_schema = current_schema() AND table_name <> "
+                                 "'seen_updates' ORDER BY table_name")
+        _DIGEST[id(desk)] = " UNION ALL ".join(
+            f"SELECT '{n}', (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), "
+            f"'')) FROM {n} t)" for (n,) in names)
+    return dict(await desk.query(_DIGEST[id(desk)]))
 
 
 def refusals(desk: DeskHarness) -> set[str]:
