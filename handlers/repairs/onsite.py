@@ -146,7 +146,7 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                             ref=ticket.ref), main_menu(who))
 
 
-@handles("repairs.confirm_fixed")
+@handles("button.per_action")
 async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
