@@ -44,8 +44,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        await access.require(conn, "repairs.progress", actor_id, ticket_id)  # its holder
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
+        await access.require(conn, "repairs.progress", actor_id, ticket.id)  # its holder
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
@@ -58,8 +58,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        await access.require(conn, "repairs.work", actor_id, ticket_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
+        await access.require(conn, "repairs.work", actor_id, ticket.id)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         payers.may_start(ticket)
