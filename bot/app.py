@@ -12,6 +12,7 @@ from telegram.error import NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.outages import JobOutages
 from handlers import (
     complaints,
     escalation,
@@ -48,7 +49,6 @@ from handlers.repairs import (
 from handlers.sales import buyers as buyer_desk
 from handlers.sales import handover as handover_desk
 from handlers.sales import units as sales_desk
-from bot.outages import JobOutages
 from storage import postgres
 from storage.db import Database
 from workflow import admin, alerts, views

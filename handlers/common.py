@@ -25,7 +25,7 @@ from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, task_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
-from workflow import delivery, roles, views
+from workflow import access, delivery, roles, views
 from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
 from workflow.numbers import Unreadable
@@ -224,9 +224,14 @@ def retry_after(exc: RetryAfter) -> timedelta:
     return after if isinstance(after, timedelta) else timedelta(seconds=after)
 
 
-def handles(*, roles_allowed: tuple[str, ...] | None = None):
-    """Wraps a handler: who is asking, a role check on the server, refusals answered in the
-    asker's language. A button's spinner is always stopped."""
+def handles(action: str):
+    """Wraps a handler: who is asking, the role check of its action in the table of who may
+    (workflow/access.py) on the server, refusals answered in the asker's language. A button's
+    spinner is always stopped. A handler that acts on a record checks the relation too
+    (`allowed`)."""
+    if action not in access.RULES:
+        raise KeyError(f"{action!r} is not in the table of who may (workflow/access.py)")
+    residents_too = roles.RESIDENT in access.RULES[action].roles
 
     def wrap(func: Callable[[Update, Context, Asker], Awaitable[None]]):
         @functools.wraps(func)
@@ -244,8 +249,8 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
             replies = _Replies(context)
             replying = _replies.set(replies)
             try:
-                if roles_allowed is not None and not who.may(roles_allowed):
-                    if who.role is None and roles.RESIDENT in roles_allowed:
+                if not access.may(action, who.person):
+                    if who.role is None and residents_too:
                         await answer(update, who.tr(
                             "Your unit is not confirmed yet. A clerk will check it soon, and "
                             "we will message you here.") if who.person and who.person.phone
@@ -293,9 +298,16 @@ def handles(*, roles_allowed: tuple[str, ...] | None = None):
                     if not replies.deferred:
                         raise  # else Telegram is failing still: the spinner stops itself
 
+        handler.access_action = action  # type: ignore[attr-defined]  # read by the tests
         return handler
 
     return wrap
+
+
+async def allowed(context: Context, who: Asker, action: str, record: object = None) -> None:
+    """The table's rule for an action on a record (the ticket, the loan, the party signing):
+    refused unless the asker has the role and the relation it needs."""
+    await access.check(context.desk.db, action, who.user_id, record)
 
 
 async def _busy(update: Update, who: Asker, draft: Draft) -> None:
@@ -423,8 +435,7 @@ async def draft_at(context: Context, who: Asker, flow: str, step: str) -> Draft:
 async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
     """A unit id from a button, which must be one of the resident's own."""
     unit_id = int_arg(args, 0)
-    if unit_id not in {u.id for u in await views.units(context.desk.db, who.user_id)}:
-        raise Refusal(Refusal.FORBIDDEN)
+    await allowed(context, who, "units.own", unit_id)
     return unit_id
 
 

@@ -12,6 +12,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     behalf_lines,
     button_data,
@@ -35,7 +36,7 @@ from handlers.common import (
     voice_of,
 )
 from storage.records import Draft
-from workflow import complaints, limits, roles, views
+from workflow import complaints, limits, views
 from workflow.repairs import addenda
 from workflow.tickets import Refusal
 
@@ -92,7 +93,7 @@ async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: 
     await prompt(update, context, who, draft)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("complaints.file")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
@@ -104,7 +105,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=roles.FILERS)
+@handles("complaints.step")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d = context.desk
@@ -211,10 +212,11 @@ async def on_desk_button(update: Update, context: Context, who: Asker, action: s
     return True
 
 
-@handles(roles_allowed=roles.SIGNERS)
+@handles("complaints.reply")
 async def on_reply_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     ticket_id = int_arg(button_data(update).split(":"), 2)
+    await allowed(context, who, "complaints.reply", ticket_id)
     ticket = await complaints.start_reply(d.db, ticket_id, who.user_id, d.now())
     await answer(update, who.tr("{ref}: what was done about it? (for the record, up to {limit} "
                                 "characters)", ref=ticket.ref, limit=complaints.MAX_REPLY),
@@ -240,11 +242,12 @@ async def on_reply_message(update: Update, context: Context, who: Asker, draft: 
     await answer(update, tr("{ref}: your reply was sent to the resident.", ref=ticket.ref))
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("tickets.add")
 async def on_add_button(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket = await addenda.start(d.db, int_arg(button_data(update).split(":"), 2),
-                                 who.user_id, d.now())
+    ticket_id = int_arg(button_data(update).split(":"), 2)
+    await allowed(context, who, "tickets.add", ticket_id)
+    ticket = await addenda.start(d.db, ticket_id, who.user_id, d.now())
     await answer(update, who.tr("Send a message, a photo or a voice note to add to {ref}.",
                                 ref=ticket.ref), keyboard([_cancel(who)]))
 

@@ -22,7 +22,7 @@ from handlers.common import (
     text_answer,
 )
 from storage.records import Draft
-from workflow import roles, sla, views
+from workflow import sla, views
 from workflow.settings import PRIORITIES
 from workflow.tickets import Refusal
 
@@ -93,7 +93,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
                                 deadline=tr.datetime(ticket.deadline_at)))
 
 
-@handles(roles_allowed=roles.SIGNERS)
+@handles("escalation.overdue")
 async def overdue(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     late, names = await sla.overdue(d.db, who.user_id, d.now())

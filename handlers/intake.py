@@ -22,7 +22,7 @@ from handlers.common import (
 )
 from handlers.repairs import repair_report
 from storage.records import Draft
-from workflow import intake, roles
+from workflow import intake
 from workflow.tickets import Kind, Refusal
 
 
@@ -36,7 +36,7 @@ async def _ask_unit(update: Update, who: Asker) -> None:
                                 "caller's phone number."), keyboard([_cancel(who)]))
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("intake.take")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     await intake.start(d.db, who.user_id, d.now())
@@ -95,7 +95,7 @@ async def _ask_kind(update: Update, who: Asker) -> None:
         [(tr("Repair"), "i:k:R"), (tr("Complaint"), "i:k:C")], _cancel(who)]))
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("intake.take")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

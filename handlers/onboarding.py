@@ -39,7 +39,7 @@ def _name(update: Update) -> str:
     return user.full_name[:100] if user else ""
 
 
-@handles()
+@handles("onboarding.start")
 async def start(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     if who.person is None:
@@ -79,7 +79,7 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
     await answer(update, text, main_menu(who))
 
 
-@handles()
+@handles("onboarding.contact")
 async def contact(update: Update, context: Context, who: Asker) -> None:
     shared = message_of(update).contact
     if shared is None or shared.user_id != who.user_id:
@@ -119,7 +119,7 @@ async def contact(update: Update, context: Context, who: Asker) -> None:
             "for example: A 12F-3. A clerk will check and approve it."), ReplyKeyboardRemove())
 
 
-@handles()
+@handles("onboarding.pick_unit")
 async def pick_unit(update: Update, context: Context, who: Asker) -> None:
     args = callback_args(update)
     unit_id = None if args[:1] == ["all"] else int_arg(args, 0)
@@ -146,7 +146,7 @@ async def on_claim(update: Update, context: Context, who: Asker, draft: Draft) -
                                 "message you here."))
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("onboarding.decide")
 async def decide_join(update: Update, context: Context, who: Asker) -> None:
     args = callback_args(update)
     approve = args[:1] == ["a"]
@@ -164,14 +164,14 @@ async def decide_join(update: Update, context: Context, who: Asker) -> None:
         await answer(update, who.tr("Rejected: {unit}.", unit=request.claimed_unit))
 
 
-@handles()
+@handles("onboarding.language")
 async def language(update: Update, context: Context, who: Asker) -> None:
     rows = [[(LANGUAGE_NAMES[code], f"o:lang:{code}")] for code in LANGUAGES
             if code in context.desk.settings.languages]
     await answer(update, who.tr("Choose your language:"), keyboard(rows))
 
 
-@handles()
+@handles("onboarding.language")
 async def set_language(update: Update, context: Context, who: Asker) -> None:
     code = callback_args(update)[:1]
     d = context.desk
@@ -190,7 +190,7 @@ async def set_language(update: Update, context: Context, who: Asker) -> None:
     await answer(update, who.tr("I will speak English with you from now on."), main_menu(who))
 
 
-@handles()
+@handles("onboarding.help")
 async def help_(update: Update, context: Context, who: Asker) -> None:
     await answer(update, menus.help_text(who.tr, who.role), main_menu(who))
 

@@ -70,7 +70,7 @@ FLOWS = {
 }
 
 
-@handles()
+@handles("router.message")
 async def route(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     draft = await views.draft_as_left(d.db, who.user_id)
@@ -94,18 +94,18 @@ async def route(update: Update, context: Context, who: Asker) -> None:
                  main_menu(who))
 
 
-@handles()
+@handles("router.unknown_command")
 async def unknown_command(update: Update, context: Context, who: Asker) -> None:
     await answer(update, who.tr("I do not know that command. /help shows what you can do."))
 
 
-@handles()
+@handles("router.close_picker")
 async def close_picker(update: Update, context: Context, who: Asker) -> None:
     """A picker closed: its buttons go, nothing else changes."""
     await clear_buttons(update)
 
 
-@handles()
+@handles("router.unknown_button")
 async def unknown_button(update: Update, context: Context, who: Asker) -> None:
     """A button no handler knows (from an old version of the bot, or forged): its spinner
     stops with a short message."""

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles
 from handlers.i18n import Tr
-from workflow import roles, stats
+from workflow import stats
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 
@@ -92,7 +92,7 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     return "\n".join(lines)
 
 
-@handles(roles_allowed=roles.SIGNERS)
+@handles("stats.show")
 async def show(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     month = stats.parse_month(context.args[0] if context.args else None, d.settings, d.now())

@@ -13,6 +13,7 @@ from handlers.common import (
     Asker,
     Context,
     Desk,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -24,7 +25,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from workflow import roles, surveys, views
+from workflow import surveys, views
 from workflow.tickets import Refusal
 from workflow.views import TicketFile
 
@@ -68,11 +69,13 @@ def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
     return rows + [[(tr("Next"), f"sv:n:{ticket_id}")]]
 
 
-@handles()
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, "surveys.follow_up" if action == "f" else "surveys.answer",
+                  None if action == "f" else ticket_id)
     if action == "r":
         survey = await surveys.rate(d.db, d.settings, ticket_id, who.user_id, int_arg(args, 1),
                                     d.now())
@@ -127,8 +130,6 @@ async def on_comment(update: Update, context: Context, who: Asker, draft: Draft)
 
 async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int,
                      rater: int | None) -> None:
-    if not roles.can_sign_as_supervisor(who.role):
-        raise Refusal(Refusal.FORBIDDEN)
     d = context.desk
     followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, rater, who.user_id,
                                             d.now())
@@ -141,7 +142,7 @@ async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: in
                                 ref=followup.ref))
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("surveys.call")
 async def callback_command(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     if not context.args:
@@ -160,7 +161,7 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
     return draft
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("surveys.call")
 async def on_call_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

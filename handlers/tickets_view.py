@@ -10,6 +10,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     callback_args,
     handles,
@@ -20,7 +21,7 @@ from workflow import roles, views
 from workflow import tickets as machine
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("tickets.mine")
 async def my_tickets(update: Update, context: Context, who: Asker) -> None:
     found = await views.resident_tickets(context.desk.db, who.user_id)
     if not found:
@@ -33,10 +34,12 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
                  keyboard(rows))
 
 
-@handles()
+@handles("tickets.view")
 async def show(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    file = await views.ticket_file(d.db, int_arg(callback_args(update), 0), who.user_id)
+    ticket_id = int_arg(callback_args(update), 0)
+    await allowed(context, who, "tickets.view", ticket_id)
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     follower = not staff and who.user_id in file.followers
     text = cards.summary(who.tr, d.settings, file, staff=staff, follower=follower) + \

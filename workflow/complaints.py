@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, outbox, tickets
+from storage import drafts, outbox, people, tickets
 from storage.db import Database
-from storage.records import Draft, Person, Ticket
+from storage.records import Draft, Ticket
 from storage.repairs import followers
-from workflow import conversations, filing, roles, sla
+from workflow import access, conversations, filing, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
 from workflow.tickets import Kind
@@ -125,7 +125,7 @@ async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, ac
                       now: datetime, seen: int | None = None) -> Ticket:
     """The first response: the desk has seen it (stops the acknowledgement clock)."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await _complaint(conn, ticket_id), seen)
         if ticket.status != machine.NEW or ticket.assigned_at is not None:
             raise machine.Refusal(machine.Refusal.STALE)
@@ -143,7 +143,7 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
     if settings.department(department) is None:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await _complaint(conn, ticket_id), seen)
         if ticket.status not in ROUTABLE:
             raise machine.Refusal(machine.Refusal.STALE)
@@ -161,21 +161,12 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
         return routed
 
 
-async def _may_reply(conn, person: Person, ticket: Ticket) -> bool:
-    if person.role == roles.MANAGER:
-        return True
-    heads = await machine.department_heads(conn, ticket.department)
-    return person.user_id in {h.user_id for h in heads}
-
-
 async def start_reply(db: Database, ticket_id: int, actor_id: int, now: datetime) -> Ticket:
     async with db.transaction() as conn:
-        person = await machine.actor(conn, actor_id, roles.SIGNERS)
         ticket = await _complaint(conn, ticket_id)
         if ticket.status not in machine.WORKING or ticket.department is None:
             raise machine.Refusal(machine.Refusal.STALE)
-        if not await _may_reply(conn, person, ticket):
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await access.require(conn, "complaints.reply", actor_id, ticket.id)
         await conversations.begin(conn, Draft(actor_id, REPLY_FLOW, "action",
                                               {"ticket_id": ticket.id}),
                          now)
@@ -190,9 +181,10 @@ async def reply(db: Database, settings: EstateSettings, actor_id: int, text: str
         draft = await conversations.at_step(conn, actor_id, REPLY_FLOW, "reply", now)
         draft.data["reply"] = text
         await drafts.delete(conn, actor_id)
-        person = await machine.actor(conn, actor_id, roles.SIGNERS)
+        person = await people.get(conn, actor_id)
         ticket = await _complaint(conn, draft.data["ticket_id"])
-        if ticket.status not in machine.WORKING or not await _may_reply(conn, person, ticket):
+        if ticket.status not in machine.WORKING or \
+                not await access.allows(conn, "complaints.reply", person, ticket.id):
             return None
         await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "replied",
                                  draft.data["reply"])

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from storage import people, roster
 from storage.db import Connection
-from workflow import limits, phones, roles
+from workflow import access, limits, phones
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -49,7 +49,7 @@ async def check(conn: Connection, settings: EstateSettings, user_id: int,
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         await limits.check(conn, settings, user_id, unit_id, kind, category, text, now)
         return Filing(user_id)
-    await machine.actor(conn, user_id, roles.DISPATCHERS)
+    await access.require(conn, "intake.take", user_id)
     resident_id = behalf["resident_id"]
     if unit_id not in {u.id for u in await people.units_of(conn, resident_id)}:
         raise machine.Refusal(machine.Refusal.FORBIDDEN)

@@ -13,7 +13,7 @@ from datetime import datetime
 from storage import drafts, people, roster
 from storage.db import Database
 from storage.records import Draft, Unit
-from workflow import complaints, conversations, phones, roles, units
+from workflow import access, complaints, conversations, phones, units
 from workflow import tickets as machine
 from workflow.repairs import report
 from workflow.settings import EstateSettings
@@ -37,7 +37,7 @@ class Candidate:
 
 async def _step(conn, actor_id: int, now: datetime, *steps: str) -> Draft:
     """The clerk's intake, which must be waiting at one of these steps."""
-    await machine.actor(conn, actor_id, roles.DISPATCHERS)
+    await access.require(conn, "intake.take", actor_id)
     draft = await conversations.current(conn, actor_id, now)
     if draft is None or draft.flow != FLOW or draft.step not in steps:
         raise machine.Refusal(machine.Refusal.STALE)
@@ -46,7 +46,7 @@ async def _step(conn, actor_id: int, now: datetime, *steps: str) -> Draft:
 
 async def start(db: Database, actor_id: int, now: datetime) -> None:
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "intake.take", actor_id)
         await conversations.begin(conn, Draft(actor_id, FLOW, "find", {}), now)
 
 

@@ -11,7 +11,7 @@ from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
 from storage.records import Draft, JoinRequest, Person, Unit
 from storage.sales.buyers import Buyer
-from workflow import conversations, phones, roles, units
+from workflow import access, conversations, phones, roles, units
 from workflow import tickets as machine
 from workflow.sales import buyers as sales
 
@@ -144,7 +144,7 @@ def parse_claim(text: str) -> tuple[str, str] | None:
 async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
                  now: datetime) -> tuple[JoinRequest, Unit | None]:
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "onboarding.decide", actor_id)
         request = await roster.get_join_request(conn, request_id)
         if request is None:
             raise machine.Refusal(machine.Refusal.NOT_FOUND)

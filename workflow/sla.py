@@ -13,7 +13,7 @@ from storage import drafts, outbox, surveys, tickets, timers
 from storage.db import Connection, Database
 from storage.records import Draft, Survey, Ticket
 from storage.repairs import contractors
-from workflow import conversations, roles
+from workflow import access, conversations
 from workflow import tickets as machine
 from workflow.settings import PRIORITIES, EstateSettings, slot
 
@@ -191,7 +191,7 @@ async def pause(db: Database, settings: EstateSettings, actor_id: int, reason: s
         if draft is None or draft.flow != PAUSE_FLOW:
             return None
         await drafts.delete(conn, actor_id)
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
         if ticket.version != draft.data.get("seen") or ticket.paused_at is not None or \
                 ticket.status not in tickets.UNRESOLVED_STATUSES:
@@ -207,7 +207,7 @@ async def resume(db: Database, settings: EstateSettings, ticket_id: int, actor_i
                  now: datetime, seen: int | None = None) -> Ticket:
     """The clock runs again; every deadline moves by the time it stood still."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.paused_at is None:
             raise machine.Refusal(machine.Refusal.STALE)
@@ -228,7 +228,7 @@ async def start_with_reason(db: Database, flow: str, ticket_id: int, actor_id: i
     """A pause or an extension asks for a reason first; the request waits in a draft, with
     the version of the ticket it was asked for."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in tickets.UNRESOLVED_STATUSES:
             raise machine.Refusal(machine.Refusal.STALE)
@@ -252,7 +252,7 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
         if draft is None or draft.flow != EXTEND_FLOW:
             return None
         await drafts.delete(conn, actor_id)
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
         if ticket.version != draft.data.get("seen") or \
                 ticket.status not in tickets.UNRESOLVED_STATUSES:
@@ -275,7 +275,7 @@ async def change_priority(db: Database, settings: EstateSettings, ticket_id: int
     if priority not in PRIORITIES:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in tickets.UNRESOLVED_STATUSES or ticket.priority == priority:
             raise machine.Refusal(machine.Refusal.STALE)
@@ -304,7 +304,7 @@ async def overdue(db: Database, actor_id: int, now: datetime, limit: int = 30
     """The late tickets, the most late first, with their technicians' and contractors' names
     (two queries, whatever the number of late tickets)."""
     async with db.reading() as conn:
-        await machine.actor(conn, actor_id, roles.SIGNERS)
+        await access.require(conn, "escalation.overdue", actor_id)
         late = await tickets.overdue(conn, now, limit)
         return late, await tickets.holder_names(conn, late)
 

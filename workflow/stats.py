@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from storage import stats as rows
 from storage.community import activities as community
 from storage.db import Database
-from workflow import roles
+from workflow import access
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -85,7 +85,7 @@ def _averages(pairs) -> dict:
 async def compute(db: Database, settings: EstateSettings, actor_id: int, month: date) -> Stats:
     start, end = month_bounds(settings, month)
     async with db.reading() as conn:
-        await machine.actor(conn, actor_id, roles.SIGNERS)
+        await access.require(conn, "stats.show", actor_id)
     # A month is tens of thousands of rows: read and counted off the loop, which goes on
     # answering everyone else meanwhile.
     return await db.off_loop(lambda conn: month_figures(conn, month, start, end))

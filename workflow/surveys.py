@@ -10,7 +10,7 @@ from datetime import datetime
 from storage import drafts, outbox, people, surveys, tickets
 from storage.db import Database
 from storage.records import Draft, Survey, Ticket
-from workflow import complaints, conversations, roles, sla
+from workflow import access, complaints, conversations, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
@@ -64,9 +64,9 @@ async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
 async def _own_survey(conn, ticket_id: int, resident_id: int) -> tuple[Ticket, Survey]:
     """The resident's own survey of the ticket: nobody answers another's."""
     ticket = await machine.load(conn, ticket_id)
+    await access.require(conn, "surveys.answer", resident_id, ticket.id)
     survey = await surveys.get(conn, ticket_id, resident_id)
-    if survey is None:
-        raise machine.Refusal(machine.Refusal.FORBIDDEN)
+    assert survey is not None  # the table's rule: theirs to answer
     return ticket, survey
 
 
@@ -147,7 +147,7 @@ async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
     """One tap on a low-rating alert: a complaint for that resident (None: the reporter),
     linked to the original ticket. None when someone already opened it."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.SIGNERS)
+        await access.require(conn, "surveys.follow_up", actor_id)
         original = await machine.load(conn, ticket_id)
         resident_id = original.resident_id if resident_id is None else resident_id
         survey = await surveys.get(conn, ticket_id, resident_id)
@@ -168,7 +168,7 @@ async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
 async def start_call(db: Database, ref: str, actor_id: int, now: datetime) -> Ticket:
     """/callback <reference>: staff who phoned the resident record the result."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "surveys.call", actor_id)
         ticket = await tickets.by_ref(conn, ref.strip().upper())
         if ticket is None:
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
@@ -186,7 +186,7 @@ async def record_call(db: Database, actor_id: int, note: str, now: datetime) -> 
         if draft is None or draft.flow != CALL_FLOW or "reached" not in draft.data:
             return None
         await drafts.delete(conn, actor_id)
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "surveys.call", actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
         await surveys.record_call(conn, ticket.id, ticket.resident_id, draft.data["reached"],
                                   draft.data.get("rating"), note, actor_id, now)

@@ -23,7 +23,7 @@ from storage.registers import renovations
 from storage.repairs import contractors, followers, visits
 from storage.repairs.visits import Item, Visit
 from storage.sales import buyers as sales_buyers
-from workflow import conversations, roles
+from workflow import access, conversations
 from workflow import tickets as machine
 from workflow import units as unit_names
 from workflow.office import measurement
@@ -179,23 +179,13 @@ async def ticket_by_ref(db: Database, ref: str) -> TicketFile:
         return await load_file(conn, found.id)
 
 
-async def _signs(conn, viewer: Person, ticket_id: int) -> bool:
-    """The supervising engineer and the project department see the repair forms they sign."""
-    if not viewer.active or viewer.role not in (roles.SUPERVISING_ENGINEER,
-                                                roles.PROJECT_DEPARTMENT):
-        return False
-    return viewer.role in await tickets.required_signoffs(conn, ticket_id)
-
-
 async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> TicketFile:
     """The ticket as `viewer_id` may see it; None viewer means the system (sending notices)."""
     async with db.reading() as conn:
         if viewer_id is not None:
             viewer = await people.get(conn, viewer_id)
             ticket = await machine.load(conn, ticket_id)
-            if viewer is None or not (machine.may_view(viewer, ticket) or
-                                      await followers.follows(conn, ticket_id, viewer_id) or
-                                      await _signs(conn, viewer, ticket_id)):
+            if not await access.allows(conn, "tickets.view", viewer, ticket.id):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
         return await load_file(conn, ticket_id)
 

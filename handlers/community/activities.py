@@ -13,6 +13,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -34,7 +35,7 @@ def line(tr: Tr, activity: Activity, taken: int) -> str:
               left=max(activity.capacity - taken, 0), capacity=activity.capacity)
 
 
-@handles(roles_allowed=(roles.RESIDENT, *activities.ORGANISERS))
+@handles("activities.list")
 async def listing(update: Update, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     found = await activities.coming(d.db, d.now())
@@ -49,7 +50,7 @@ async def listing(update: Update, context: Context, who: Asker) -> None:
         await answer(update, line(tr, activity, taken), keyboard([buttons]))
 
 
-@handles(roles_allowed=activities.ORGANISERS)
+@handles("activities.create")
 async def create(update: Update, context: Context, who: Asker) -> None:
     """/activity 2026-12-12 14:00 | 40 | 4 | Clubhouse | Christmas crafts"""
     tr, d = who.tr, context.desk
@@ -74,14 +75,13 @@ async def create(update: Update, context: Context, who: Asker) -> None:
                             line=line(tr, activity, 0)))
 
 
-@handles(roles_allowed=(roles.RESIDENT, *activities.ORGANISERS))
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     activity_id = int_arg(args, 0)
     if action == "l":
-        if not roles.can_dispatch(who.role):
-            raise Refusal(Refusal.FORBIDDEN)
+        await allowed(context, who, "activities.attendees")
         activity, found = await activities.attendees(d.db, activity_id, who.user_id)
         coming = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
                   if s.state == activities.IN]
@@ -91,8 +91,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
             ([tr("Waiting list:"), *waiting] if waiting else [])))
         return
-    if roles.can_dispatch(who.role) or who.role != roles.RESIDENT:
-        raise Refusal(Refusal.FORBIDDEN)
+    await allowed(context, who, "activities.join")
     if action == "j":
         activity = await activities.of(d.db, activity_id)
         await answer(update, tr("How many people will come?"), keyboard([[

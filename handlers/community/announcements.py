@@ -60,7 +60,7 @@ async def send_to(bot: Bot, chat: int, tr: Tr, estate: str, text: str, photo: st
         await bot.send_message(chat, fit(body, MAX_MESSAGE))
 
 
-@handles(roles_allowed=announcements.AUTHORS)
+@handles("announcements.write")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     await views.start_draft(d.db, announcements.start(who.user_id), d.now())
@@ -133,7 +133,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await answer(update, tr("Please use the buttons above, or /cancel to stop."))
 
 
-@handles(roles_allowed=announcements.AUTHORS)
+@handles("announcements.write")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

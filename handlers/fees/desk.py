@@ -13,7 +13,7 @@ from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
-from workflow import numbers, roles
+from workflow import numbers
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -37,7 +37,7 @@ def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement
     return "\n".join(lines)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("fees.mine")
 async def fees(update: Update, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     found = await collection.statements(d.db, who.user_id)
@@ -48,7 +48,7 @@ async def fees(update: Update, context: Context, who: Asker) -> None:
         await answer(update, statement_text(tr, d.settings, statement))
 
 
-@handles(roles_allowed=(roles.CASHIER,))
+@handles("fees.pay")
 async def pay(update: Update, context: Context, who: Asker) -> None:
     """/pay A 12F-3 3200 cash R0042"""
     tr, d = who.tr, context.desk
@@ -81,7 +81,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                             owed=tr.number(max(statement.outstanding, Decimal(0)))))
 
 
-@handles(roles_allowed=(roles.CASHIER,))
+@handles("fees.close_day")
 async def close_day(update: Update, context: Context, who: Asker) -> None:
     """/closeday 12800 3200 [what explains a difference]"""
     tr, d = who.tr, context.desk
@@ -112,7 +112,7 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
                             transfer=tr.number(recorded[1])))
 
 
-@handles(roles_allowed=(roles.MANAGER,))
+@handles("fees.reverse")
 async def reverse(update: Update, context: Context, who: Asker) -> None:
     """/reverse 17 the cheque bounced"""
     tr, d = who.tr, context.desk

@@ -19,6 +19,7 @@ from handlers.common import (
     Asker,
     Context,
     Desk,
+    allowed,
     answer,
     button_data,
     callback_args,
@@ -34,7 +35,7 @@ from handlers.i18n import Tr
 from handlers.office import charts, pdfs, spreadsheets
 from storage.db import Database
 from storage.records import OutboxMessage, Person
-from workflow import delivery, roles, views
+from workflow import access, delivery, roles, views
 from workflow.fees import collection
 from workflow.office import reports, settlement
 from workflow.settings import EstateSettings
@@ -51,15 +52,14 @@ def _months(context: Context) -> tuple[date, date]:
 
 
 # The construction and supervision teams see the hot spots too, and nothing else here.
-HOT_SPOT_READERS = (*reports.READERS, roles.SUPERVISING_ENGINEER, roles.PROJECT_DEPARTMENT)
 
 
-@handles(roles_allowed=HOT_SPOT_READERS)
+@handles("office.documents")
 async def menu(update: Update, context: Context, who: Asker) -> None:
     tr = who.tr
     this, last = _months(context)
     hot = [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")]
-    if who.role not in reports.READERS:
+    if who.role not in access.RULES["office.reports"].roles:  # what to offer, from the table
         await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([hot]))
         return
     await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([
@@ -77,12 +77,12 @@ def _last_quarter(context: Context) -> str:
         context.desk.settings.tz).date())
 
 
-@handles(roles_allowed=HOT_SPOT_READERS)
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
-    if action != "h" and who.role not in reports.READERS:
-        raise Refusal(Refusal.FORBIDDEN)
+    # hot spots are for every form reader; the rest for the office's heads
+    await allowed(context, who, "office.documents" if action == "h" else "office.reports")
     if action == "s":
         await _settlements(update, context, who)
         return
@@ -204,8 +204,7 @@ async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMess
 FORM_PHOTOS = 6  # before and after: enough to see the job, small enough to send quickly
 
 
-@handles(roles_allowed=(*roles.DISPATCHERS, roles.SUPERVISING_ENGINEER,
-                        roles.PROJECT_DEPARTMENT))
+@handles("office.repair_form")
 async def repair_form(update: Update, context: Context, who: Asker) -> None:
     """The repair form of one job as a PDF, with its photos (those Telegram still gives)."""
     d, tr = context.desk, who.tr
@@ -227,11 +226,12 @@ async def repair_form(update: Update, context: Context, who: Asker) -> None:
                                             caption=tr("Repair form {ref}", ref=file.ticket.ref))
 
 
-@handles(roles_allowed=(roles.CONTRACTOR,))
+@handles("office.acknowledge")
 async def acknowledge(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
-    first = await settlement.acknowledge(d.db, int_arg(callback_args(update), 0), who.user_id,
-                                         d.now())
+    delivery_id = int_arg(callback_args(update), 0)
+    await allowed(context, who, "office.acknowledge", delivery_id)
+    first = await settlement.acknowledge(d.db, delivery_id, who.user_id, d.now())
     await clear_buttons(update)
     await answer(update, who.tr("Receipt recorded. Thank you.") if first else
                  who.tr("Receipt was already recorded."))

@@ -13,6 +13,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -25,7 +26,7 @@ from handlers.common import (
 )
 from storage.exact import product
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.office import catalogue, measurement
 from workflow.repairs import onsite
 from workflow.tickets import Refusal
@@ -57,13 +58,14 @@ async def _added(update: Update, context: Context, who: Asker, item: dict, so_fa
     await ask(update, context, who, ticket_id)
 
 
-@handles(roles_allowed=(*roles.WORKERS, *roles.DISPATCHERS))
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     draft = await views.draft(d.db, who.user_id, d.now())
     if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "materials":
         raise Refusal(Refusal.STALE)
+    await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if action == "mi":
         material_id = int_arg(args, 0)
         await answer(update, tr("How many?"), keyboard([[
@@ -110,7 +112,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     await _added(update, context, who, item, so_far, draft.data["ticket_id"])
 
 
-@handles(roles_allowed=(roles.STOREKEEPER, *roles.SIGNERS))
+@handles("office.stock")
 async def stock(update: Update, context: Context, who: Asker) -> None:
     """/stock: the storeroom's items under their minimum."""
     tr = who.tr

@@ -21,12 +21,11 @@ from handlers.common import (
     message_of,
 )
 from storage.records import Draft
-from workflow import roles
 from workflow.office import measurement
 from workflow.tickets import Refusal
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("office.measuring")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

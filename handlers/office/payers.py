@@ -10,6 +10,7 @@ from handlers import labels
 from handlers.common import (
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -25,19 +26,21 @@ from handlers.common import (
 )
 from handlers.numbers import unreadable
 from storage.records import Draft
-from workflow import roles
-from workflow.office import payers
 from workflow.numbers import Unreadable
+from workflow.office import payers
 from workflow.tickets import Refusal
 
 
-@handles(roles_allowed=(*roles.DISPATCHERS, roles.RESIDENT))
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
-    if action in ("y", "n"):  # the owner, on the quotation
+    owner = action in ("y", "n")
+    await allowed(context, who, "office.quotation_answer" if owner else "office.payer",
+                  ticket_id if owner else None)
+    if owner:  # the owner, on the quotation
         ticket = await payers.answer(d.db, ticket_id, who.user_id, action == "y", d.now())
         await clear_buttons(update)
         if ticket is None:
@@ -49,8 +52,6 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                      tr("We have told the desk that you decline the quotation; they will "
                         "contact you."), main_menu(who))
         return
-    if not roles.can_dispatch(who.role):
-        raise Refusal(Refusal.FORBIDDEN)
     if action == "l":
         rows = [[(labels.of(tr, labels.PAYERS, payers.UNIT), stamp(f"pa:s:{ticket_id}:unit",
                                                                    seen))],

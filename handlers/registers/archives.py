@@ -13,6 +13,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -60,7 +61,7 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
     return []
 
 
-@handles(roles_allowed=roles.STAFF_ROLES)
+@handles("archives.ask")
 async def ask(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     args = context.args or []
@@ -72,6 +73,7 @@ async def ask(update: Update, context: Context, who: Asker) -> None:
         return
     try:
         if inspecting:
+            await allowed(context, who, "archives.inspect")
             await archives.inspection(d.db, who.user_id, args[0], reason, d.now())
         else:
             await archives.request(d.db, who.user_id, args[0], reason, d.now())
@@ -86,7 +88,7 @@ async def ask(update: Update, context: Context, who: Asker) -> None:
                  tr("Asked: a manager decides, then the archivist hands it out."))
 
 
-@handles(roles_allowed=archives.READERS)
+@handles("archives.view")
 async def register_view(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     loans, due = await archives.register_view(d.db, who.user_id, d.now())
@@ -106,18 +108,20 @@ async def register_view(update: Update, context: Context, who: Asker) -> None:
                  keyboard(checks) if checks else None)
 
 
-@handles(roles_allowed=(roles.MANAGER, roles.ARCHIVIST))
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     if action == "ck":
-        if who.role != roles.ARCHIVIST or not args or args[0] not in ("ok", "bad"):
-            raise Refusal(Refusal.FORBIDDEN if who.role != roles.ARCHIVIST else Refusal.INVALID)
+        await allowed(context, who, "archives.keep")
+        if not args or args[0] not in ("ok", "bad"):
+            raise Refusal(Refusal.INVALID)
         await views.start_draft(d.db, Draft(who.user_id, archives.CHECK_FLOW, "result",
                                             {"in_order": args[0] == "ok"}), d.now())
         await answer(update, tr("What did the check find? A short note for the record."))
         return
     loan_id = int_arg(args, 0)
+    await allowed(context, who, "archives.decide" if action in ("ok", "no") else "archives.keep")
     if action in ("ok", "no"):
         done = await archives.decide(d.db, loan_id, who.user_id, action == "ok", d.now())
         text = tr("Recorded.") if done else tr("This was already answered.")

@@ -13,6 +13,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -55,7 +56,7 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
     return []
 
 
-@handles(roles_allowed=keys.KEEPERS)
+@handles("keys.view")
 async def register_view(update: Update, context: Context, who: Asker) -> None:
     """/keys: the loans waiting or out, then each kind's emergency spare set."""
     tr = who.tr
@@ -90,7 +91,7 @@ async def _names(context: Context, user_ids: list[int]) -> dict[int, str]:
     return found
 
 
-@handles(roles_allowed=keys.BORROWERS)
+@handles("keys.borrow")
 async def borrow(update: Update, context: Context, who: Asker) -> None:
     """/borrow <tag> <reason>: one of the estate's keys, for a work reason."""
     tr, d = who.tr, context.desk
@@ -117,11 +118,21 @@ async def borrow(update: Update, context: Context, who: Asker) -> None:
                             "(request {id}).", id=loan.id))
 
 
-@handles()
+# Each button's action in the table of who may (workflow/access.py); its record is the
+# loan (the job's ticket for "job").
+BUTTONS = {"job": "keys.for_job", "y": "keys.consent", "n": "keys.consent",
+           "em": "keys.emergency", "ok": "keys.decide", "no": "keys.decide",
+           "out": "keys.hand_out", "back": "keys.take_back"}
+
+
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     subject = int_arg(args, 0)
+    if action not in BUTTONS:
+        raise Refusal(Refusal.INVALID)
+    await allowed(context, who, BUTTONS[action], subject)
     if action == "job":
         try:
             loan = await keys.for_job(d.db, subject, who.user_id, d.now())

@@ -11,6 +11,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -23,12 +24,13 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    own_unit,
     text_answer,
 )
 from handlers.i18n import Tr
 from storage.records import Draft
 from storage.registers.renovations import Renovation
-from workflow import roles, views
+from workflow import views
 from workflow.registers import renovations
 from workflow.tickets import Refusal
 
@@ -109,7 +111,7 @@ async def _next(update: Update, context: Context, who: Asker, draft: Draft, step
     await prompt(update, context, who, moved)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("renovations.apply")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
@@ -120,7 +122,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("renovations.apply")
 async def on_resident_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
@@ -151,10 +153,8 @@ async def on_resident_button(update: Update, context: Context, who: Asker) -> No
     draft = await draft_at(context, who, renovations.FLOW, step)
     await clear_buttons(update)
     if action == "u":
-        units = {u.id for u in await views.units(d.db, who.user_id)}
-        if int_arg(args, 0) not in units:
-            raise Refusal(Refusal.FORBIDDEN)
-        await _next(update, context, who, draft, "scopes", unit_id=int_arg(args, 0))
+        await _next(update, context, who, draft, "scopes",
+                    unit_id=await own_unit(context, who, args))
     elif action in ("s", "w"):
         field, options = ("scopes", renovations.SCOPES) if action == "s" else \
             ("works", renovations.WORKS)
@@ -199,10 +199,12 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await _next(update, context, who, draft, "photos", contractor=text)
 
 
-@handles(roles_allowed=(*roles.DISPATCHERS, roles.TECHNICIAN))
+@handles("button.per_action")
 async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.inspect" if action in ("ipd", "ip", "in") else
+                  "renovations.review" if action in ("ra", "rr", "rc") else "renovations.desk")
     if action == "ipd":
         draft = await draft_at(context, who, renovations.INSPECT_FLOW, "photos")
         if not draft.data["photos"]:
@@ -228,8 +230,6 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("{ref}: send photos of the finished work, then tap 'Done'.",
                                 ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
         return
-    if not roles.can_dispatch(who.role):
-        raise Refusal(Refusal.FORBIDDEN)
     if action == "ok":
         found = await renovations.approve(d.db, renovation_id, who.user_id, d.now(),
                                           int_arg(args, 1) if len(args) > 1 else None)
@@ -242,8 +242,6 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("The fee, the deposit and the receipt's number, for example: "
                                 "2000 10000 R0042"), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action in ("ra", "rr", "rc"):
-        if not roles.can_sign_as_supervisor(who.role):
-            raise Refusal(Refusal.FORBIDDEN)
         verdict = {"ra": "approved", "rr": "refused", "rc": "changes"}[action]
         await views.start_draft(d.db, Draft(who.user_id, REVIEW_FLOW, "note", {
             "renovation_id": renovation_id, "verdict": verdict}), d.now())

@@ -24,12 +24,12 @@ from handlers.common import (
     stamp,
 )
 from handlers.repairs.actions import desk_buttons
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import dispatch, onsite
 from workflow.tickets import Refusal
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("repairs.queue")
 async def queue(update: Update, context: Context, who: Asker) -> None:
     found = await dispatch.queue(context.desk.db, who.user_id)
     if not found:
@@ -40,7 +40,7 @@ async def queue(update: Update, context: Context, who: Asker) -> None:
     await answer(update, who.tr("Open tickets, waiting for dispatch first:"), keyboard(rows))
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("repairs.dispatch")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)

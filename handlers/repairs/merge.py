@@ -20,12 +20,12 @@ from handlers.common import (
     seen_version,
     stamp,
 )
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import same_problem
 from workflow.tickets import Refusal
 
 
-@handles(roles_allowed=roles.DISPATCHERS)
+@handles("repairs.merge")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)

@@ -11,10 +11,12 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
     collect_photo,
+    draft_at,
     handles,
     int_arg,
     keyboard,
@@ -29,7 +31,7 @@ from handlers.office import materials
 from handlers.repairs import unit_jobs
 from handlers.repairs.actions import task_buttons, worker_buttons
 from storage.records import Draft
-from workflow import numbers, roles, views
+from workflow import access, numbers, roles, views
 from workflow import tickets as machine
 from workflow.repairs import onsite
 from workflow.tickets import Refusal
@@ -40,7 +42,7 @@ def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
     return cards.summary(tr, context.desk.settings, file, staff=True)
 
 
-@handles(roles_allowed=roles.WORKERS)
+@handles("repairs.tasks")
 async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     if who.role == roles.CONTRACTOR:
         await unit_jobs.my_jobs(update, context, who)
@@ -58,15 +60,23 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     await answer(update, head, keyboard(rows))
 
 
-@handles(roles_allowed=(*roles.WORKERS, *roles.DISPATCHERS))
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
-    if action == "pd":
+    if action == "pd":  # a step of one's own completion record: it checks the job
         await _photos_done(update, context, who)
         return
     ticket_id = int_arg(args, 0)
+    # The workflow checks the relation of "repairs.progress" and "repairs.work" after the
+    # card's version: a technician taken off the job is told it moved on, not refused; the
+    # role first, so a stranger is refused, not told of the job.
+    work = {"go": "repairs.progress", "at": "repairs.progress", "done": "repairs.work"}
+    if action in work and not access.may(work[action], who.person):
+        raise Refusal(Refusal.FORBIDDEN)
+    if action == "v":
+        await allowed(context, who, "tickets.view", ticket_id)
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         await answer(update, task_card(tr, context, file),
@@ -97,6 +107,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _photos_done(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
+    draft = await draft_at(context, who, onsite.COMPLETE_FLOW, "photos")
+    await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if not await onsite.photos_done(d.db, who.user_id, d.now()):
         await answer(update, who.tr("At least one photo of the finished work is needed."))
         return
@@ -145,11 +157,12 @@ async def on_completion_message(update: Update, context: Context, who: Asker,
                             ref=ticket.ref), main_menu(who))
 
 
-@handles()
+@handles("button.per_action")
 async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, "repairs.confirm_fixed", ticket_id)
     if action == "ok":
         ticket = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
         kick(context)

@@ -20,7 +20,6 @@ from handlers.common import (
 )
 from handlers.repairs import repair_report
 from storage.records import Draft
-from workflow import roles
 from workflow.repairs import photo_first
 from workflow.tickets import Kind, Refusal
 
@@ -49,7 +48,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     await offer(update, context, who)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("repairs.photo_first")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     choice = button_data(update).split(":")[1]
     d = context.desk

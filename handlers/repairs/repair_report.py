@@ -37,7 +37,7 @@ from handlers.common import (
     voice_of,
 )
 from storage.records import Draft
-from workflow import limits, roles, views
+from workflow import limits, views
 from workflow.repairs import report, same_problem
 from workflow.settings import ASAP, EMERGENCY, NORMAL
 from workflow.tickets import Refusal
@@ -161,7 +161,7 @@ async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: 
     await prompt(update, context, who, draft)
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("repairs.report")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
@@ -173,7 +173,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await prompt(update, context, who, new)
 
 
-@handles(roles_allowed=roles.FILERS)
+@handles("repairs.report_step")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d = context.desk
@@ -274,7 +274,7 @@ async def _follow(update: Update, context: Context, who: Asker, ticket_id: int) 
                                 "afterwards how we did.", ref=ticket.ref), main_menu(who))
 
 
-@handles(roles_allowed=roles.FILERS)
+@handles("repairs.report_step")
 async def confirm(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     ticket = await report.submit(d.db, d.settings, who.user_id, d.now(),
@@ -321,7 +321,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     await prompt(update, context, who, draft)
 
 
-@handles()
+@handles("conversation.cancel")
 async def cancel(update: Update, context: Context, who: Asker) -> None:
     dropped = await views.drop_draft(context.desk.db, who.user_id)
     if update.callback_query is not None:

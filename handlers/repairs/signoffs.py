@@ -11,6 +11,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -24,13 +25,12 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party, Refusal
 from workflow.views import TicketFile
 
-FORM_READERS = (*roles.SIGNERS, roles.SUPERVISING_ENGINEER, roles.PROJECT_DEPARTMENT)
 WAITING = "m:signoffs"
 
 
@@ -62,13 +62,14 @@ def _party(args: list[str]) -> str:
     return party
 
 
-@handles(roles_allowed=(*FORM_READERS, roles.CLERK))
+@handles("button.per_action")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action in ("sg", "sup"):
         party = Party.SUPERVISOR if action == "sup" else _party(args)
+        await allowed(context, who, "repairs.sign", party)
         outcome = await signoff.sign(d.db, ticket_id, party, who.user_id, d.now())
         more = keyboard([[(tr("Waiting for sign-off"), WAITING)]])
         await clear_buttons(update)
@@ -81,17 +82,21 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                                            "party.", ref=ticket.ref)
                                                   if complete else ""), more)
     elif action == "f":
+        await allowed(context, who, "repairs.signoffs")
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         mine = [p for p in signoff.parties_of(who.member) if p in file.required]
         rows = [row for p in mine for row in form_buttons(tr, file, p)]
         rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
         await answer(update, form_text(tr, d.settings, file), keyboard(rows))
     elif action == "qy":
-        ticket = await signoff.start_query(d.db, ticket_id, _party(args), who.user_id, d.now())
+        party = _party(args)
+        await allowed(context, who, "repairs.sign", party)
+        ticket = await signoff.start_query(d.db, ticket_id, party, who.user_id, d.now())
         await clear_buttons(update)
         await answer(update, tr("{ref}: what is the question? It goes to the desk with the "
                                 "form.", ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "pp":
+        await allowed(context, who, "repairs.paper_signature")
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
         signed = {s.party for s in file.signoffs}
         rows = [[(labels.of(tr, labels.PARTIES, p), f"s:pq:{ticket_id}:{p}")]
@@ -101,6 +106,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("{ref}: whose signature on the paper form?",
                                 ref=file.ticket.ref), picker(tr, rows))
     elif action == "pq":
+        await allowed(context, who, "repairs.paper_signature")
         ticket = await signoff.start_paper(d.db, ticket_id, _party(args), who.user_id, d.now())
         await clear_buttons(update)
         await answer(update, tr("{ref}: the name of the person who signed, as on the form?",
@@ -109,7 +115,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.INVALID)
 
 
-@handles(roles_allowed=FORM_READERS)
+@handles("repairs.signoffs")
 async def waiting(update: Update, context: Context, who: Asker) -> None:
     """/signoffs: the repair forms waiting for a signature, oldest first."""
     tr = who.tr

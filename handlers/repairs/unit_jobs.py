@@ -10,6 +10,7 @@ from handlers import cards, labels
 from handlers.common import (
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -24,7 +25,7 @@ from handlers.common import (
 from handlers.repairs import visits
 from handlers.repairs.actions import worker_buttons
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.repairs import unit_jobs, visit_times
 from workflow.tickets import Refusal
 
@@ -47,12 +48,14 @@ async def my_jobs(update: Update, context: Context, who: Asker) -> None:
                             waiting=len(waiting), own=len(own)), keyboard(rows))
 
 
-@handles(roles_allowed=(roles.CONTRACTOR,))
+@handles("repairs.unit_job")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps") else
+                  "repairs.unit_job", ticket_id)
     if action == "ok":
         ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         kick(context)

@@ -12,6 +12,7 @@ from handlers import cards, labels
 from handlers.common import (
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -21,7 +22,6 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import Tr
-from workflow import roles
 from workflow.repairs import report, visit_times
 from workflow.tickets import Refusal
 
@@ -45,11 +45,12 @@ def slot_rows(tr: Tr, context: Context, day: str, prefix: str) -> list[list[tupl
             for s in report.open_slots(chosen, local)]
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("repairs.visit")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
+    await allowed(context, who, "repairs.visit", ticket_id)
     if action in ("ok", "s"):
         day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
         ticket = await visit_times.agree(d.db, d.settings, ticket_id, who.user_id, day, slot,

@@ -14,6 +14,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    allowed,
     answer,
     button_data,
     clear_buttons,
@@ -24,7 +25,6 @@ from handlers.common import (
 )
 from handlers.i18n import N_, Tr
 from storage.sales.buyers import Buyer
-from workflow import roles
 from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
 from workflow.tickets import Refusal
@@ -105,7 +105,7 @@ def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer) -> list[list[tuple[s
     return [[(tr.date(day), f"by:d:{b.contract_no}:{n}")] for n, day in enumerate(days)]
 
 
-@handles(roles_allowed=(roles.RESIDENT,))
+@handles("sales.contract")
 async def contract(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     found = await buyers.contracts_of(d.db, who.user_id)
@@ -119,12 +119,16 @@ async def contract(update: Update, context: Context, who: Asker) -> None:
                      keyboard(book_button(who.tr, b)) if ready else None)
 
 
-@handles()
+@handles("sales.buyer_answer")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     """by:ok|rs:CONTRACT:KIND (a reminder's answer), by:d:CONTRACT:N (a handover day),
     by:t:CONTRACT:N (a handover time, the Nth offered)."""
-    action, contract_no, *rest = button_data(update).split(":")[1:]
+    parts = button_data(update).split(":")[1:]
+    if len(parts) < 2:  # forged
+        raise Refusal(Refusal.INVALID)
+    action, contract_no, *rest = parts
     d, tr = context.desk, who.tr
+    await allowed(context, who, "sales.buyer_answer", contract_no)
     if action in ("ok", "rs") and rest:
         await buyers.answer(d.db, who.user_id, contract_no, rest[0],
                             buyers.CONFIRMED if action == "ok" else buyers.RESCHEDULE, d.now())
@@ -133,10 +137,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("Thank you: confirmed.") if action == "ok" else tr(
             "We have asked our sales service to arrange another time; they will contact you."))
         return
-    found = next((b for b in await buyers.contracts_of(d.db, who.user_id)
-                  if b.contract_no == contract_no), None)
-    if found is None:
-        raise Refusal(Refusal.FORBIDDEN)
+    found = next(b for b in await buyers.contracts_of(d.db, who.user_id)
+                 if b.contract_no == contract_no)  # theirs: the table's rule
     offered = buyers.slots(d.settings, found)
     if action == "d":
         days = sorted({s.date() for s in offered})
@@ -178,7 +180,7 @@ def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:
     return "\n".join(lines)
 
 
-@handles(roles_allowed=roles.SALES)
+@handles("sales.buyers")
 async def list_buyers(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     await answer(update, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
@@ -189,7 +191,7 @@ CHANGE_HELP = N_("Please write: /buyer CONTRACT, or /buyer CONTRACT firstpay 202
                  "docsin")
 
 
-@handles(roles_allowed=roles.SALES)
+@handles("sales.buyers")
 async def buyer(update: Update, context: Context, who: Asker) -> None:
     """/buyer C-001 shows the contract and its trail; /buyer C-001 mortgage 2026-12-05 10:00
     changes a date (audited; the buyer is told; the reminders re-arm)."""

@@ -37,7 +37,7 @@ def _walk_buttons(who: Asker) -> object:
     return keyboard([[(who.tr("Finish handover"), "ho:f")], [(who.tr("Cancel"), "r:x")]])
 
 
-@handles(roles_allowed=handover.INSPECTORS)
+@handles("sales.handover")
 async def begin(update: Update, context: Context, who: Asker) -> None:
     d, tr, args = context.desk, who.tr, context.args or []
     if len(args) != 1:
@@ -82,7 +82,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await answer(update, tr("Please use the buttons above, or /cancel to stop."))
 
 
-@handles(roles_allowed=handover.INSPECTORS)
+@handles("sales.handover")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

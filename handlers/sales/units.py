@@ -42,7 +42,7 @@ def board_text(tr: Tr, board: list[tuple[Unit, str]]) -> str:
     return "\n".join(lines)
 
 
-@handles(roles_allowed=reservations.VIEWERS)
+@handles("sales.units")
 async def units(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     board = await reservations.board(d.db, who.user_id)
@@ -68,7 +68,7 @@ RESERVE_HELP = N_("Please write: /reserve unit amount receipt buyer, for example
                   "/reserve A 12F-3 50000 R0043 Chan Tai Man")
 
 
-@handles(roles_allowed=reservations.RECORDERS)
+@handles("sales.reserve")
 async def reserve(update: Update, context: Context, who: Asker) -> None:
     """/reserve A 12F-3 50000 R0043 Chan Tai Man: the amount is the first number after the
     unit; then the receipt; the rest is the buyer's name."""
@@ -109,7 +109,7 @@ async def reserve(update: Update, context: Context, who: Asker) -> None:
                             amount=tr.number(made.amount), receipt=made.receipt))
 
 
-@handles(roles_allowed=reservations.VERIFIERS)
+@handles("sales.verify")
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr

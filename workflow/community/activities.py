@@ -12,7 +12,7 @@ from storage import outbox, people
 from storage.community import activities
 from storage.community.activities import Activity, Signup
 from storage.db import Connection, Database
-from workflow import roles
+from workflow import access, roles
 from workflow import tickets as machine
 
 IN, WAITING, CANCELLED = "in", "waiting", "cancelled"
@@ -39,7 +39,7 @@ async def create(db: Database, organiser_id: int | None, title: str, place: str,
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         if organiser_id is not None:
-            await machine.actor(conn, organiser_id, ORGANISERS)
+            await access.require(conn, "activities.create", organiser_id)
         activity_id = await activities.add(conn, title, place, starts_at, capacity, per_unit,
                                            organiser_id)
         found = await activities.get(conn, activity_id)
@@ -59,7 +59,7 @@ async def sign_up(db: Database, activity_id: int, user_id: int, people_count: in
     """A resident's places: in, or on the waiting list when the activity is full. One sign-up
     per resident (a second tap changes nothing)."""
     async with db.transaction() as conn:
-        await machine.actor(conn, user_id, (roles.RESIDENT,))
+        await access.require(conn, "activities.join", user_id)
         activity = await _activity(conn, activity_id)
         if activity.starts_at <= now:
             raise Refusal(Refusal.STALE)
@@ -109,7 +109,7 @@ async def attendees(db: Database, activity_id: int,
                     viewer_id: int) -> tuple[Activity, list[tuple[Signup, str, str]]]:
     """For staff: who comes (and who waits), with their names and units."""
     async with db.reading() as conn:
-        await machine.actor(conn, viewer_id, ORGANISERS)
+        await access.require(conn, "activities.attendees", viewer_id)
         activity = await _activity(conn, activity_id)
         found = []
         for signup in await activities.signups(conn, activity.id, IN, WAITING):

@@ -14,7 +14,7 @@ from storage.community import announcements
 from storage.community.announcements import Announcement
 from storage.db import Connection, Database
 from storage.records import Draft
-from workflow import conversations, phones, roles
+from workflow import access, conversations, phones, roles
 from workflow import tickets as machine
 
 AUTHORS = roles.DISPATCHERS
@@ -58,7 +58,7 @@ async def create(db: Database, author_id: int, send_at: datetime, yearly: bool,
     conversation ends, in one transaction. The draft `draft_id` (the button's) created
     already: that announcement."""
     async with db.transaction() as conn:
-        await machine.actor(conn, author_id, AUTHORS)
+        await access.require(conn, "announcements.write", author_id)
         made = await conversations.became(conn, author_id, draft_id, FLOW)
         if made is not None:
             earlier = await announcements.get(conn, made)

@@ -17,7 +17,7 @@ from storage.db import Connection, Database
 from storage.fees import ledger
 from storage.fees.ledger import Bill, Payment
 from storage.records import Unit
-from workflow import numbers, roles, tables, units
+from workflow import access, numbers, roles, tables, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -126,7 +126,7 @@ async def record_payment(db: Database, settings: EstateSettings, cashier_id: int
     if method not in METHODS or not 0 < amount <= MAX_AMOUNT or not receipt:
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
-        await machine.actor(conn, cashier_id, (roles.CASHIER,))
+        await access.require(conn, "fees.pay", cashier_id)
         found, _ = await units.find(conn, unit)
         if len(found) != 1:
             raise Refusal(Refusal.NOT_FOUND)
@@ -146,7 +146,7 @@ async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
     """A payment is never deleted: a manager reverses it with a reason, as a payment of its
     own that cancels it. Once."""
     async with db.transaction() as conn:
-        await machine.actor(conn, manager_id, (roles.MANAGER,))
+        await access.require(conn, "fees.reverse", manager_id)
         original = await ledger.payment(conn, payment_id)
         if original is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -169,7 +169,7 @@ async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cas
     local = now.astimezone(settings.tz)
     start = datetime.combine(local.date(), datetime.min.time(), settings.tz)
     async with db.transaction() as conn:
-        await machine.actor(conn, cashier_id, (roles.CASHIER,))
+        await access.require(conn, "fees.close_day", cashier_id)
         day = await ledger.payments_between(conn, start, start + timedelta(days=1), cashier_id)
         cash_recorded = sum((p.amount for p in day if p.method == "cash"), Decimal(0))
         transfer_recorded = sum((p.amount for p in day if p.method != "cash"), Decimal(0))

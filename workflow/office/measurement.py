@@ -18,7 +18,7 @@ from storage.office.storeroom import Material
 from storage.records import Draft, Ticket
 from storage.repairs import visits
 from storage.repairs.visits import Item
-from workflow import conversations, numbers, roles
+from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
 from workflow.tickets import Kind
 
@@ -185,7 +185,7 @@ async def _measure(conn: Connection, ticket: Ticket, actor_id: int, now: datetim
 
 
 async def _finished(conn: Connection, ticket_id: int, actor_id: int) -> Ticket:
-    await machine.actor(conn, actor_id, roles.DISPATCHERS)
+    await access.require(conn, "office.measuring", actor_id)
     ticket = await machine.load(conn, ticket_id)
     if ticket.kind != Kind.REPAIR or ticket.status not in (machine.COMPLETED,
                                                                      machine.CLOSED):

@@ -10,7 +10,7 @@ from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.exact import plain
 from storage.records import Draft, Ticket
-from workflow import conversations, numbers, roles
+from workflow import access, conversations, numbers
 from workflow import tickets as machine
 from workflow.tickets import Kind
 
@@ -34,7 +34,7 @@ def may_start(ticket: Ticket) -> None:
 
 
 async def _open_repair(conn, ticket_id: int, actor_id: int, seen: int | None) -> Ticket:
-    await machine.actor(conn, actor_id, roles.DISPATCHERS)
+    await access.require(conn, "office.payer", actor_id)
     ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
     if ticket.kind != Kind.REPAIR or ticket.status not in tickets.UNRESOLVED_STATUSES:
         raise Refusal(Refusal.STALE)
@@ -97,8 +97,7 @@ async def answer(db: Database, ticket_id: int, resident_id: int, accepted: bool,
     """The owner's answer; None when already given (a second tap)."""
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        if ticket.resident_id != resident_id:
-            raise Refusal(Refusal.FORBIDDEN)
+        await access.require(conn, "office.quotation_answer", resident_id, ticket.id)
         if ticket.payer != OWNER or ticket.quote_state != PENDING:
             return None
         state = ACCEPTED if accepted else DECLINED

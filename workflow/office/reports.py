@@ -13,11 +13,10 @@ from storage import stats as stat_rows
 from storage.db import Database
 from storage.office import ledger, storeroom
 from storage.office.storeroom import Movement
-from workflow import roles, stats
+from workflow import stats
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
-READERS = roles.SIGNERS  # managers and supervisors ask for the documents in the chat
 REPEAT_DAYS = 90
 
 
@@ -43,11 +42,6 @@ class HotSpots:
     units: list[tuple[str, str, int]]  # responsible unit, category, count
     trend: dict[str, dict[str, int]]  # category -> month -> count
     months: list[str]
-
-
-async def may_read(db: Database, actor_id: int) -> None:
-    async with db.reading() as conn:
-        await machine.actor(conn, actor_id, READERS)
 
 
 async def monthly(db: Database, settings: EstateSettings, month: date) -> Monthly:

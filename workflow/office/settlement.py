@@ -16,7 +16,7 @@ from storage.db import Connection, Database, db_time, from_db_time
 from storage.office import ledger
 from storage.records import Contractor
 from storage.repairs import contractors
-from workflow import roles
+from workflow import access, roles
 from workflow import tickets as machine
 from workflow.office.reports import day_bounds
 from workflow.settings import EstateSettings
@@ -147,8 +147,6 @@ async def deliver_now(db: Database, period: str, now: datetime) -> int:
 async def acknowledge(db: Database, delivery_id: int, user_id: int, now: datetime) -> bool:
     """送達: one of the unit's people confirms receipt; False when already acknowledged."""
     async with db.transaction() as conn:
-        person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
-        found = await ledger.delivery(conn, delivery_id)
-        if found is None or found[0] != person.contractor_id:
-            raise Refusal(Refusal.FORBIDDEN)
-        return await ledger.acknowledge(conn, delivery_id, found[0], user_id, now)
+        person = await access.require(conn, "office.acknowledge", user_id, delivery_id)
+        return await ledger.acknowledge(conn, delivery_id, person.contractor_id or 0, user_id,
+                                        now)

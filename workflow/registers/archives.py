@@ -13,7 +13,7 @@ from storage import drafts, outbox, people
 from storage.db import Connection, Database
 from storage.registers import archives
 from storage.registers.archives import Item, Loan
-from workflow import conversations, roles, tables
+from workflow import access, conversations, roles, tables
 from workflow import tickets as machine
 
 KINDS = ("owner_file", "drawing", "contract", "handover_record", "other")
@@ -52,7 +52,7 @@ async def request(db: Database, requester_id: int, code: str, reason: str,
                   now: datetime) -> Loan:
     """Reading or borrowing an item: a manager decides."""
     async with db.transaction() as conn:
-        await machine.actor(conn, requester_id, roles.STAFF_ROLES)
+        await access.require(conn, "archives.ask", requester_id)
         item = await _item(conn, code)
         loan_id = await archives.add_loan(conn, item.id, requester_id, reason, False, APPROVAL,
                                           now)
@@ -66,7 +66,7 @@ async def inspection(db: Database, actor_id: int, code: str, reason: str,
     """An inspection by the company's higher departments: recorded as such, no permission
     asked; ready for the archivist to hand out."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, READERS)
+        await access.require(conn, "archives.inspect", actor_id)
         item = await _item(conn, code)
         loan_id = await archives.add_loan(conn, item.id, actor_id, reason, True, READY, now,
                                           decided_by=actor_id)
@@ -77,7 +77,7 @@ async def inspection(db: Database, actor_id: int, code: str, reason: str,
 async def decide(db: Database, loan_id: int, manager_id: int, approve: bool,
                  now: datetime) -> Loan | None:
     async with db.transaction() as conn:
-        await machine.actor(conn, manager_id, (roles.MANAGER,))
+        await access.require(conn, "archives.decide", manager_id)
         loan = await _loan(conn, loan_id)
         if not await archives.move(conn, loan.id, APPROVAL, READY if approve else REFUSED,
                                    decided_by=manager_id):
@@ -90,7 +90,7 @@ async def decide(db: Database, loan_id: int, manager_id: int, approve: bool,
 
 async def hand_out(db: Database, loan_id: int, archivist_id: int, now: datetime) -> Loan:
     async with db.transaction() as conn:
-        await machine.actor(conn, archivist_id, (roles.ARCHIVIST,))
+        await access.require(conn, "archives.keep", archivist_id)
         loan = await _loan(conn, loan_id)
         if not await archives.move(conn, loan.id, READY, OUT, out_at=now, due_at=now + LOAN_TIME) \
                 or not await archives.set_out(conn, loan.item_id, loan.id):
@@ -101,7 +101,7 @@ async def hand_out(db: Database, loan_id: int, archivist_id: int, now: datetime)
 async def take_back(db: Database, loan_id: int, archivist_id: int,
                     now: datetime) -> Loan | None:
     async with db.transaction() as conn:
-        await machine.actor(conn, archivist_id, (roles.ARCHIVIST,))
+        await access.require(conn, "archives.keep", archivist_id)
         loan = await _loan(conn, loan_id)
         if not await archives.move(conn, loan.id, OUT, RETURNED, returned_at=now):
             return None
@@ -119,7 +119,7 @@ async def record_check(db: Database, archivist_id: int, result: str,
     """The check's result, written in its conversation: recorded, and the conversation
     ended, in one transaction. Returns when the next check is due."""
     async with db.transaction() as conn:
-        await machine.actor(conn, archivist_id, (roles.ARCHIVIST,))
+        await access.require(conn, "archives.keep", archivist_id)
         draft = await conversations.at_step(conn, archivist_id, CHECK_FLOW, "result", now)
         await drafts.delete(conn, archivist_id)
         await archives.add_check(conn, archivist_id, result, draft.data["in_order"], now)
@@ -160,7 +160,7 @@ async def register_view(db: Database, viewer_id: int,
                         now: datetime) -> tuple[list[tuple[Loan, Item]], datetime | None]:
     """/archives: the readings and loans open, and when the next check is due."""
     async with db.reading() as conn:
-        await machine.actor(conn, viewer_id, READERS)
+        await access.require(conn, "archives.view", viewer_id)
         loans = [(loan, await archives.item(conn, loan.item_id))
                  for loan in await archives.loans_in(conn, (APPROVAL, READY, OUT))]
         due = next_check(await archives.last_check(conn), await archives.first_item_at(conn))

@@ -14,7 +14,7 @@ from storage import outbox, people, roster, tickets
 from storage.db import Connection, Database
 from storage.registers import keys
 from storage.registers.keys import Key, Loan
-from workflow import roles
+from workflow import access, roles
 from workflow import tickets as machine
 
 OWNER_KINDS = ("owner_door", "owner_inner", "owner_intercom", "owner_meter_box",
@@ -26,8 +26,6 @@ WAITING = (CONSENT, APPROVAL, READY)
 LOAN_TIME = timedelta(hours=4)  # due back after being handed out
 ESCALATE_AFTER = timedelta(hours=2)  # after the due time, the keeper and supervisors hear
 MAX_REASON = 300
-BORROWERS = (*roles.WORKERS, *roles.DISPATCHERS)
-KEEPERS = (roles.KEY_KEEPER, *roles.SIGNERS)  # who sees the register
 Refusal = machine.Refusal
 
 
@@ -58,10 +56,8 @@ async def for_job(db: Database, ticket_id: int, borrower_id: int, now: datetime)
     """The job's holder asks for the unit's deposited keys, the resident being away: the
     resident is asked for consent."""
     async with db.transaction() as conn:
-        await machine.actor(conn, borrower_id, roles.WORKERS)
+        await access.require(conn, "keys.for_job", borrower_id, ticket_id)
         ticket = await machine.load(conn, ticket_id)
-        if ticket.technician_id != borrower_id:
-            raise Refusal(Refusal.FORBIDDEN)
         if ticket.status not in tickets.UNRESOLVED_STATUSES:
             raise Refusal(Refusal.STALE)
         deposited = await keys.of_unit(conn, ticket.unit.id)
@@ -83,9 +79,7 @@ async def consent(db: Database, loan_id: int, resident_id: int, allow: bool,
     """The resident's answer; None when already answered (or decided otherwise)."""
     async with db.transaction() as conn:
         loan = await _loan(conn, loan_id)
-        ticket = await machine.load(conn, loan.ticket_id or 0)
-        if ticket.resident_id != resident_id:
-            raise Refusal(Refusal.FORBIDDEN)
+        await access.require(conn, "keys.consent", resident_id, loan.id)
         if not await keys.move(conn, loan.id, CONSENT, READY if allow else REFUSED,
                                decided_by=resident_id):
             return None
@@ -99,7 +93,7 @@ async def emergency(db: Database, loan_id: int, supervisor_id: int, now: datetim
     """A supervisor declares an emergency: the keys go without waiting for consent, and the
     resident is told at once."""
     async with db.transaction() as conn:
-        await machine.actor(conn, supervisor_id, roles.SIGNERS)
+        await access.require(conn, "keys.emergency", supervisor_id)
         loan = await _loan(conn, loan_id)
         if not await keys.move(conn, loan.id, CONSENT, READY, emergency=1,
                                decided_by=supervisor_id):
@@ -116,7 +110,7 @@ async def for_reason(db: Database, borrower_id: int, tag: str, reason: str,
     """A key of the estate (a public door, an equipment room, a meter box) for a work reason,
     which a supervisor approves. A resident's key goes out only for a job, with consent."""
     async with db.transaction() as conn:
-        await machine.actor(conn, borrower_id, BORROWERS)
+        await access.require(conn, "keys.borrow", borrower_id)
         key = await keys.by_tag(conn, tag)
         if key is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -133,7 +127,7 @@ async def for_reason(db: Database, borrower_id: int, tag: str, reason: str,
 async def decide(db: Database, loan_id: int, supervisor_id: int, approve: bool,
                  now: datetime) -> Loan | None:
     async with db.transaction() as conn:
-        await machine.actor(conn, supervisor_id, roles.SIGNERS)
+        await access.require(conn, "keys.decide", supervisor_id)
         loan = await _loan(conn, loan_id)
         if not await keys.move(conn, loan.id, APPROVAL, READY if approve else REFUSED,
                                decided_by=supervisor_id):
@@ -146,7 +140,7 @@ async def decide(db: Database, loan_id: int, supervisor_id: int, approve: bool,
 
 async def hand_out(db: Database, loan_id: int, keeper_id: int, now: datetime) -> Loan:
     async with db.transaction() as conn:
-        await machine.actor(conn, keeper_id, (roles.KEY_KEEPER,))
+        await access.require(conn, "keys.hand_out", keeper_id)
         loan = await _loan(conn, loan_id)
         if not await keys.move(conn, loan.id, READY, OUT, out_at=now, due_at=now + LOAN_TIME):
             raise Refusal(Refusal.STALE)
@@ -160,7 +154,7 @@ async def hand_out(db: Database, loan_id: int, keeper_id: int, now: datetime) ->
 async def take_back(db: Database, loan_id: int, keeper_id: int, now: datetime) -> Loan | None:
     """The keys are back; None when already recorded."""
     async with db.transaction() as conn:
-        await machine.actor(conn, keeper_id, (roles.KEY_KEEPER,))
+        await access.require(conn, "keys.take_back", keeper_id)
         loan = await _loan(conn, loan_id)
         if not await keys.move(conn, loan.id, OUT, RETURNED, returned_at=now):
             return None
@@ -199,7 +193,7 @@ async def register_view(db: Database, viewer_id: int) -> tuple[list[tuple[Loan, 
                                                                list[SpareSet]]:
     """/keys: the loans open (waiting or out) with their keys, and each kind's spare set."""
     async with db.reading() as conn:
-        await machine.actor(conn, viewer_id, KEEPERS)
+        await access.require(conn, "keys.view", viewer_id)
         loans = [(loan, await keys.of_loan(conn, loan.id))
                  for loan in await keys.loans_in(conn, (*WAITING, OUT))]
         every = await keys.every(conn)

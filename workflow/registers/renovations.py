@@ -18,7 +18,7 @@ from storage.exact import plain
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
-from workflow import conversations, numbers, roles
+from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -127,7 +127,7 @@ async def review(db: Database, reviewer_id: int, note: str, now: datetime) -> Re
     """The repair department's answer on work touching structure or building services (the
     verdict tapped, then the reason written: one transaction)."""
     async with db.transaction() as conn:
-        await machine.actor(conn, reviewer_id, roles.SIGNERS)
+        await access.require(conn, "renovations.review", reviewer_id)
         draft = await conversations.at_step(conn, reviewer_id, REVIEW_FLOW, "note", now)
         await drafts.delete(conn, reviewer_id)
         verdict = draft.data["verdict"]
@@ -165,7 +165,7 @@ async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: Decima
               deposit: Decimal, receipt: str, now: datetime) -> Renovation:
     """The fees paid, as the price list asks (not less), with the receipt's number."""
     async with db.transaction() as conn:
-        await machine.actor(conn, clerk_id, roles.DISPATCHERS)
+        await access.require(conn, "renovations.desk", clerk_id)
         draft = await conversations.at_step(conn, clerk_id, PAY_FLOW, "amounts", now)
         await drafts.delete(conn, clerk_id)
         found = await _load(conn, draft.data["renovation_id"])
@@ -185,7 +185,7 @@ async def approve(db: Database, renovation_id: int, clerk_id: int, now: datetime
                   seen: int | None = None) -> Renovation:
     """The permit: only once reviewed (when the work needs it) and paid."""
     async with db.transaction() as conn:
-        await machine.actor(conn, clerk_id, roles.DISPATCHERS)
+        await access.require(conn, "renovations.desk", clerk_id)
         found = await _load(conn, renovation_id, seen)
         if found.state != APPLIED:
             raise Refusal(Refusal.STALE)
@@ -219,7 +219,7 @@ async def request_inspection(db: Database, renovation_id: int, resident_id: int,
 async def start_inspection(db: Database, renovation_id: int, actor_id: int,
                            now: datetime) -> Renovation:
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, (roles.TECHNICIAN,))
+        await access.require(conn, "renovations.inspect", actor_id)
         found = await _load(conn, renovation_id)
         if found.state != INSPECTION:
             raise Refusal(Refusal.STALE)

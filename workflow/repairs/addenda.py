@@ -8,7 +8,7 @@ from datetime import datetime
 from storage import drafts, outbox, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
-from workflow import conversations
+from workflow import access, conversations
 from workflow import tickets as machine
 
 FLOW = "addendum"
@@ -18,8 +18,7 @@ MAX_TEXT = 1000
 async def start(db: Database, ticket_id: int, resident_id: int, now: datetime) -> Ticket:
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        if ticket.resident_id != resident_id:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await access.require(conn, "tickets.add", resident_id, ticket.id)
         if ticket.status not in machine.OPEN:
             raise machine.Refusal(machine.Refusal.STALE)
         await conversations.begin(conn, Draft(resident_id, FLOW, "content",

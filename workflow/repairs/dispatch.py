@@ -8,7 +8,7 @@ from storage import outbox, people, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
 from storage.repairs import contractors
-from workflow import roles, sla
+from workflow import access, roles, sla
 from workflow import tickets as machine
 from workflow.repairs import unit_jobs
 from workflow.settings import EstateSettings
@@ -44,7 +44,7 @@ async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
         Ticket, list[Person], list[Contractor]]:
     """What a dispatcher may pick from for this ticket."""
     async with db.reading() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = await machine.load(conn, ticket_id)
         technicians = await people.with_role(conn, roles.TECHNICIAN)
         units = [c for c in await contractors.active(conn) if liable(c, ticket.category)]
@@ -62,7 +62,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
     if (technician_id is None) == (contractor_id is None) or not 0 <= days <= 60:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in ASSIGNABLE or (own_staff and ticket.contractor_id is None):
             raise machine.Refusal(machine.Refusal.STALE)
@@ -115,7 +115,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
 async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: int,
                                        now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.contractor_id is None or ticket.status not in machine.WORKING:
             raise machine.Refusal(machine.Refusal.STALE)
@@ -127,7 +127,7 @@ async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: i
 async def queue(db: Database, actor_id: int, limit: int = 30) -> list[Ticket]:
     """Unassigned tickets first, then the rest still open, oldest first."""
     async with db.reading() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.queue", actor_id)
         new = await tickets.with_status(conn, (machine.NEW,), limit)
         rest = await tickets.with_status(
             conn, tuple(s for s in machine.OPEN if s != machine.NEW), limit)

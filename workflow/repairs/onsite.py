@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from storage import drafts, outbox, tickets
+from storage import drafts, outbox, people, tickets
 from storage.db import Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
-from workflow import conversations, roles, sla
+from workflow import access, conversations, sla
 from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
@@ -28,20 +28,13 @@ MAX_COST = Decimal(10_000_000)
 PROGRESS: dict[str, str] = {machine.EN_ROUTE: "en_route", machine.ON_SITE: "arrived"}
 
 
-def _may_work(person_role: str | None, person_id: int, ticket: Ticket) -> bool:
-    """The assigned technician; for a contractor's ticket, the desk records it."""
-    if ticket.technician_id is not None:
-        return ticket.technician_id == person_id
-    return roles.can_dispatch(person_role)
-
-
 TASKS_SHOWN = 30  # a list of buttons a thumb can scroll; Telegram takes at most 100
 
 
 async def my_tasks(db: Database, technician_id: int) -> tuple[list[Ticket], int]:
     """The technician's open tasks, soonest visit first, and how many there are in all."""
     async with db.reading() as conn:
-        await machine.actor(conn, technician_id, (roles.TECHNICIAN,))
+        await access.require(conn, "repairs.tasks", technician_id)
         return await tickets.of_technician(conn, technician_id, machine.WORKING, TASKS_SHOWN)
 
 
@@ -51,10 +44,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        person = await machine.actor(conn, actor_id, roles.WORKERS)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
-        if not _may_work(person.role, person.user_id, ticket):
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await access.require(conn, "repairs.progress", actor_id, ticket.id)  # its holder
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
@@ -67,10 +58,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        person = await machine.actor(conn, actor_id, (*roles.WORKERS, *roles.DISPATCHERS))
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
-        if not _may_work(person.role, person.user_id, ticket):
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await access.require(conn, "repairs.work", actor_id, ticket.id)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         payers.may_start(ticket)
@@ -124,9 +113,10 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
     step = "materials" if cost is None else "cost"
     async with db.transaction() as conn:
         data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
-        person = await machine.actor(conn, actor_id, (*roles.WORKERS, *roles.DISPATCHERS))
+        person = await people.get(conn, actor_id)
         ticket = await machine.load(conn, data["ticket_id"])
-        if not _may_work(person.role, person.user_id, ticket) or not data["photos"] or \
+        if not await access.allows(conn, "repairs.work", person, ticket.id) or \
+                not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             await drafts.delete(conn, actor_id)
             return None
@@ -153,8 +143,7 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
                   now: datetime) -> Ticket:
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        if ticket.resident_id != resident_id:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await access.require(conn, "repairs.confirm_fixed", resident_id, ticket.id)
         await machine.transition(conn, ticket, machine.CLOSED, resident_id, now, "confirmed")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
         await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, resident_id, False, now)
@@ -170,7 +159,7 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
     """The desk phoned the resident (one without Telegram, or one who called in), who says
     the repair holds: their sign-off, recorded by the clerk."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.kind != Kind.REPAIR:
             raise machine.Refusal(machine.Refusal.INVALID)
@@ -189,8 +178,7 @@ async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
                           now: datetime) -> Ticket:
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        if ticket.resident_id != resident_id:
-            raise machine.Refusal(machine.Refusal.FORBIDDEN)
+        await access.require(conn, "repairs.confirm_fixed", resident_id, ticket.id)
         if ticket.status != machine.COMPLETED:
             raise machine.Refusal(machine.Refusal.STALE)
         await conversations.begin(conn, Draft(resident_id, NOT_FIXED_FLOW, "reason",

@@ -12,7 +12,7 @@ from storage import drafts, outbox, roster, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Ticket
 from storage.repairs import followers
-from workflow import conversations, roles, sla
+from workflow import access, conversations, sla
 from workflow import tickets as machine
 from workflow.repairs import report
 from workflow.settings import NORMAL, URGENT, EstateSettings
@@ -57,7 +57,7 @@ async def follow(db: Database, settings: EstateSettings, user_id: int, ticket_id
         draft = await conversations.at_step(conn, user_id, report.FLOW, "same", now)
         behalf = draft.data.get("on_behalf")
         if behalf is not None:
-            await machine.actor(conn, user_id, roles.DISPATCHERS)
+            await access.require(conn, "repairs.merge", user_id)
         follower = behalf["resident_id"] if behalf is not None else user_id
         if ticket_id not in draft.data.get("matches", []):
             raise Refusal(Refusal.FORBIDDEN)  # a forged or foreign reference
@@ -126,7 +126,7 @@ async def mergeable(conn: Connection, duplicate: Ticket, kept: Ticket) -> bool:
 async def merge_candidates(db: Database, ticket_id: int, actor_id: int) -> list[Ticket]:
     """The reports a ticket may be merged into, the newest first."""
     async with db.reading() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.merge", actor_id)
         ticket = await machine.load(conn, ticket_id)
         found = await tickets.unresolved_of_unit(conn, ticket.unit.id, ticket.kind,
                                                  MATCHES_SHOWN + 1)
@@ -143,7 +143,7 @@ async def merge(db: Database, settings: EstateSettings, duplicate_id: int, kept_
     """The duplicate closes as such, linked to the kept report; its reporter, its followers
     and its photos go to the kept one; everyone concerned is told."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.merge", actor_id)
         duplicate = machine.as_seen(await machine.load(conn, duplicate_id), seen)
         kept = await machine.load(conn, kept_id)
         if not await mergeable(conn, duplicate, kept):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from storage import drafts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Person, Ticket
-from workflow import conversations, roles
+from workflow import access, conversations, roles
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party
@@ -21,11 +21,7 @@ MAX_REASON = 500
 MAX_NAME = 100
 REMIND_AFTER = timedelta(days=1)
 # Who may sign for a party in the chat (the owner signs by confirming the repair).
-SIGNED_BY: dict[str, tuple[str, ...]] = {
-    Party.SUPERVISOR: roles.SIGNERS,
-    Party.SUPERVISING_ENGINEER: (roles.SUPERVISING_ENGINEER,),
-    Party.PROJECT_DEPARTMENT: (roles.PROJECT_DEPARTMENT,),
-}
+SIGNED_BY = access.SIGNED_BY
 FORM_PARTIES = tuple(SIGNED_BY)
 Refusal = machine.Refusal
 
@@ -82,7 +78,7 @@ async def sign(db: Database, ticket_id: int, party: str, actor_id: int,
     """The party's signature (the first stands: None when it was already given), and
     whether the form is now signed off by all."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, SIGNED_BY.get(party, ()))
+        await access.require(conn, "repairs.sign", actor_id, party)
         ticket = await _form(conn, ticket_id, party)
         if not await tickets.add_signoff(conn, ticket.id, party, actor_id, False, now):
             return None
@@ -103,7 +99,7 @@ async def _signed(conn: Connection, ticket: Ticket, party: str, actor_id: int, n
 async def start_query(db: Database, ticket_id: int, party: str, actor_id: int,
                       now: datetime) -> Ticket:
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, SIGNED_BY.get(party, ()))
+        await access.require(conn, "repairs.sign", actor_id, party)
         ticket = await _form(conn, ticket_id, party)
         if party not in await missing(conn, ticket.id):
             raise Refusal(Refusal.STALE)
@@ -133,7 +129,7 @@ async def query(db: Database, actor_id: int, reason: str, now: datetime) -> Tick
 async def start_paper(db: Database, ticket_id: int, party: str, actor_id: int,
                       now: datetime) -> Ticket:
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.paper_signature", actor_id)
         ticket = await _form(conn, ticket_id, party)
         if party not in await missing(conn, ticket.id):
             raise Refusal(Refusal.STALE)
@@ -149,7 +145,7 @@ async def sign_on_paper(db: Database, actor_id: int, signer: str,
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, actor_id, PAPER_FLOW, "name", now)
         await drafts.delete(conn, actor_id)
-        await machine.actor(conn, actor_id, roles.DISPATCHERS)
+        await access.require(conn, "repairs.paper_signature", actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
         party = draft.data["party"]
         if not await tickets.add_signoff(conn, ticket.id, party, actor_id, False, now,
@@ -163,9 +159,7 @@ async def awaiting(db: Database, actor_id: int, limit: int = 30) -> list[Ticket]
     """/signoffs: the forms waiting for the person's signature; supervisors and managers see
     every form still waiting, whoever must sign it."""
     async with db.reading() as conn:
-        person = await machine.actor(conn, actor_id, (*roles.SIGNERS,
-                                                      roles.SUPERVISING_ENGINEER,
-                                                      roles.PROJECT_DEPARTMENT))
+        person = await access.require(conn, "repairs.signoffs", actor_id)
         parties = FORM_PARTIES if roles.can_sign_as_supervisor(person.role) \
             else parties_of(person)
         return await tickets.awaiting_party(conn, parties, limit)

@@ -11,7 +11,7 @@ from storage import drafts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Person, Ticket
 from storage.repairs import contractors
-from workflow import conversations, roles, sla
+from workflow import access, conversations, sla
 from workflow import tickets as machine
 
 DECLINE_FLOW = "decline"
@@ -48,10 +48,7 @@ async def withdraw(conn: Connection, ticket: Ticket, technician_id: int | None,
 
 async def _unit_person(conn: Connection, user_id: int, ticket: Ticket) -> Person:
     """One of the people of the unit the job is with; nobody else."""
-    person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
-    if person.contractor_id is None or person.contractor_id != ticket.contractor_id:
-        raise Refusal(Refusal.FORBIDDEN)
-    return person
+    return await access.require(conn, "repairs.unit_job", user_id, ticket.id)
 
 
 async def accept(db: Database, settings, ticket_id: int, user_id: int, now: datetime,
@@ -138,7 +135,7 @@ async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: in
 async def jobs(db: Database, user_id: int, limit: int) -> tuple[list[Ticket], list[Ticket]]:
     """A unit's person's /mytasks: the unit's jobs nobody has taken, and their own."""
     async with db.reading() as conn:
-        person = await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+        person = await access.require(conn, "repairs.tasks", user_id)
         waiting = await tickets.awaiting_unit(conn, person.contractor_id or 0, limit)
         own, _ = await tickets.of_technician(conn, user_id, machine.WORKING, limit)
         return waiting, own

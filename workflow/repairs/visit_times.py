@@ -9,7 +9,7 @@ from datetime import date, datetime
 from storage import outbox, tickets
 from storage.db import Connection, Database
 from storage.records import Ticket
-from workflow import roles, sla
+from workflow import access, sla
 from workflow import tickets as machine
 from workflow.repairs import report
 from workflow.settings import EstateSettings, slot
@@ -41,10 +41,8 @@ async def propose(db: Database, settings: EstateSettings, ticket_id: int, user_i
                   day: str, slot: str, now: datetime) -> Ticket:
     day, slot = checked(settings, day, slot, now)
     async with db.transaction() as conn:
-        await machine.actor(conn, user_id, (roles.CONTRACTOR,))
+        await access.require(conn, "repairs.propose_visit", user_id, ticket_id)
         ticket = await machine.load(conn, ticket_id)
-        if ticket.technician_id != user_id:
-            raise Refusal(Refusal.FORBIDDEN)
         if ticket.status not in (machine.ASSIGNED, machine.REOPENED):
             raise Refusal(Refusal.STALE)
         await tickets.add_event(conn, ticket.id, now, user_id, PROPOSED, ticket.status,
@@ -66,8 +64,7 @@ async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident
     day, slot = checked(settings, day, slot, now)
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        if ticket.resident_id != resident_id:
-            raise Refusal(Refusal.FORBIDDEN)
+        await access.require(conn, "repairs.visit", resident_id, ticket.id)
         if ticket.status not in (machine.ASSIGNED, machine.REOPENED) or \
                 ticket.technician_id is None:
             raise Refusal(Refusal.STALE)

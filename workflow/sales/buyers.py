@@ -12,7 +12,7 @@ from storage import outbox, people, roster
 from storage.db import Connection, Database
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
-from workflow import phones, roles, tables
+from workflow import access, phones, roles, tables
 from workflow import tickets as machine
 from workflow.office.catalogue import CatalogueError
 from workflow.settings import EstateSettings
@@ -133,7 +133,7 @@ async def contracts_of(db: Database, user_id: int) -> list[Buyer]:
 async def find(db: Database, staff_id: int, contract_no: str) -> tuple[Buyer, list]:
     """A contract and its audit trail, for the sales service."""
     async with db.reading() as conn:
-        await machine.actor(conn, staff_id, roles.SALES)
+        await access.require(conn, "sales.buyers", staff_id)
         found = await buyers.get(conn, contract_no)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -142,7 +142,7 @@ async def find(db: Database, staff_id: int, contract_no: str) -> tuple[Buyer, li
 
 async def upcoming(db: Database, staff_id: int) -> list[Buyer]:
     async with db.reading() as conn:
-        await machine.actor(conn, staff_id, roles.SALES)
+        await access.require(conn, "sales.buyers", staff_id)
         return await buyers.before_move_in(conn)
 
 
@@ -161,7 +161,7 @@ async def change(db: Database, settings: EstateSettings, staff_id: int, contract
     except ValueError:
         raise Refusal(Refusal.INVALID) from None
     async with db.transaction() as conn:
-        await machine.actor(conn, staff_id, roles.SALES)
+        await access.require(conn, "sales.buyers", staff_id)
         found = await buyers.get(conn, contract_no)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -203,9 +203,9 @@ async def answer(db: Database, user_id: int, contract_no: str, kind: str, choice
     if kind not in ANSWERABLE or choice not in (CONFIRMED, RESCHEDULE):
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
+        await access.require(conn, "sales.buyer_answer", user_id, contract_no)
         found = await buyers.get(conn, contract_no)
-        if found is None or found.user_id != user_id:
-            raise Refusal(Refusal.FORBIDDEN)
+        assert found is not None  # the table's rule: their contract
         date_of = about(found, kind)
         if date_of is None or not await buyers.answer(conn, contract_no, kind, date_of, choice):
             raise Refusal(Refusal.STALE)

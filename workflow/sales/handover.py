@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.records import Draft, Ticket
 from storage.sales import buyers
 from storage.sales.buyers import Buyer
-from workflow import conversations, phones, roles, sla
+from workflow import access, conversations, phones, roles, sla
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings, Kind
 
@@ -28,7 +28,7 @@ async def start(db: Database, staff_id: int, contract_no: str, now: datetime) ->
     """The inspection begins: the staff member's conversation records defects for this
     contract until they finish."""
     async with db.transaction() as conn:
-        await machine.actor(conn, staff_id, INSPECTORS)
+        await access.require(conn, "sales.handover", staff_id)
         found = await buyers.get(conn, contract_no)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -61,7 +61,7 @@ async def file_defect(db: Database, settings: EstateSettings, staff_id: int, pla
             len(description) > MAX_TEXT or not place.strip():
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
-        await machine.actor(conn, staff_id, INSPECTORS)
+        await access.require(conn, "sales.handover", staff_id)
         draft = await drafts.get(conn, staff_id)
         if draft is None or draft.flow != FLOW:
             raise Refusal(Refusal.STALE)
@@ -98,7 +98,7 @@ async def finish(db: Database, settings: EstateSettings, staff_id: int,
     line, and their account if they use the bot), the defects filed are theirs to follow,
     the days late are on the contract. Once."""
     async with db.transaction() as conn:
-        await machine.actor(conn, staff_id, INSPECTORS)
+        await access.require(conn, "sales.handover", staff_id)
         draft = await drafts.get(conn, staff_id)
         if draft is None or draft.flow != FLOW:
             raise Refusal(Refusal.STALE)

@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.records import Unit
 from storage.sales import units
 from storage.sales.units import Reservation
-from workflow import roles
+from workflow import access, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
 from workflow.settings import EstateSettings
@@ -43,7 +43,7 @@ async def reserve(db: Database, actor_id: int, unit: str, amount: Decimal, recei
     if not 0 < amount <= MAX_AMOUNT or not receipt or not buyer:
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, RECORDERS)
+        await access.require(conn, "sales.reserve", actor_id)
         found, _ = await unit_names.find(conn, unit)
         if len(found) != 1:
             raise Refusal(Refusal.NOT_FOUND)
@@ -68,7 +68,7 @@ async def verify(db: Database, actor_id: int, reservation_id: int, accept: bool,
     """The second person's check: the money is there (the unit is reserved, and every sales
     person told) or it is not (the reservation is void and the unit free again)."""
     async with db.transaction() as conn:
-        await machine.actor(conn, actor_id, VERIFIERS)
+        await access.require(conn, "sales.verify", actor_id)
         found = await units.get(conn, reservation_id)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
@@ -101,7 +101,7 @@ async def get(db: Database, reservation_id: int) -> Reservation | None:
 async def board(db: Database, actor_id: int) -> list[tuple[Unit, str]]:
     """Every unit with its sales status, for /units."""
     async with db.reading() as conn:
-        await machine.actor(conn, actor_id, VIEWERS)
+        await access.require(conn, "sales.units", actor_id)
         return await units.statuses(conn)
 
 
