@@ -179,3 +179,11 @@ async def test_every_character_of_the_chart_has_a_glyph_of_the_readers_script(de
         assert "給排水" in text or "给排水" in text
         missing = [c for c in text if not c.isspace() and font.get_char_index(ord(c)) == 0]
         assert missing == [], language
+
+
+def test_the_chart_counts_reports_in_whole_numbers():
+    """Two reports in one category and one in another: the axis reads 0, 1, 2, never 1.25."""
+    from handlers.office import charts
+    figure = charts.figure_of("zh_Hant", "各類別報修件數", ["給排水", "電力"], [2, 1])
+    ticks = figure.axes[0].get_yticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), list(ticks)
