@@ -155,6 +155,8 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
     await clerk.tap_data("d:v:1")
     assert "Paid by: the estate" in clerk.last_text
     await clerk.tap("Who pays")
+    assert clerk.labels() == ["The responsible unit", "The estate",
+                              "The owner (with a quotation)", "Close"]
     await clerk.tap("The owner (with a quotation)")
     await clerk.send("new mixer tap")
     assert "Please send the amount first" in clerk.last_text
