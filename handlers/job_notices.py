@@ -70,8 +70,8 @@ async def _quotation(n: Notice) -> None:
     await n.send(n.tr("{ref}: this repair is at your cost. The quotation: {amount} ({note}). "
                       "Do you accept it? The work starts once you do.", ref=t.ref,
                       amount=n.tr.number(t.quote_amount or 0), note=t.quote_note or "-"),
-                 keyboard([[(n.tr("Accept"), f"pa:y:{t.id}"),
-                            (n.tr("Decline"), f"pa:n:{t.id}")]]))
+                 keyboard([[(n.tr("Accept the quotation"), f"pa:y:{t.id}"),
+                            (n.tr("Decline the quotation"), f"pa:n:{t.id}")]]))
 
 
 @renders("quotation_answered")

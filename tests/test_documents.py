@@ -111,7 +111,7 @@ def test_the_office_makes_its_documents_from_the_command_line(tmp_path):
 async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     clerk, tech, boss, resident = await a_month_of_work(desk)
     await boss.send("/report")
-    assert boss.last_text == "需要哪一份文件？每份都是 Excel 檔案。"
+    assert boss.last_text == "需要哪一份文件？結算匯總為 PDF 檔案，其餘為 Excel 檔案。"
     assert boss.labels() == ["維修月報：2026年11月", "維修月報：2026年10月",
                              "維修台帳：2026年11月至今", "結算匯總：2026-Q3",
                              "收支明細表：2026年10月", "熱點問題：最近 6 個月"]
@@ -179,3 +179,11 @@ async def test_every_character_of_the_chart_has_a_glyph_of_the_readers_script(de
         assert "給排水" in text or "给排水" in text
         missing = [c for c in text if not c.isspace() and font.get_char_index(ord(c)) == 0]
         assert missing == [], language
+
+
+def test_the_chart_counts_reports_in_whole_numbers():
+    """Two reports in one category and one in another: the axis reads 0, 1, 2, never 1.25."""
+    from handlers.office import charts
+    figure = charts.figure_of("zh_Hant", "各類別報修件數", ["給排水", "電力"], [2, 1])
+    ticks = figure.axes[0].get_yticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), list(ticks)

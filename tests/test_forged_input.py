@@ -6,7 +6,7 @@ PostgreSQL alike; never a traceback."""
 import re
 from pathlib import Path
 
-from tests.stories import report_leak, resident_of_a12
+from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_workbooks import a_month_typed_by_mischief
 
 HUGE = "9" * 61  # far beyond the 64-bit integers of SQLite and PostgreSQL
@@ -79,6 +79,14 @@ async def test_a_nul_in_a_description_files_the_ticket_without_it(desk):
     assert await desk.query("SELECT description FROM tickets") == [
         ("Water drips from the pipe.\nUnder the sink.",)]
 
+
+async def test_a_right_to_left_override_in_a_complaint_cannot_turn_the_desks_card_around(desk):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, "Loud music \u202eat night\u2066 again\u2069.")
+    assert await desk.query("SELECT description FROM tickets") == [
+        ("Loud music at night again.",)]
+    assert "\u202e" not in clerk.texts()[-1] and "Loud music at night again." in clerk.texts()[-1]
 
 async def test_a_nul_before_a_command_or_in_a_button_is_left_out(desk):
     resident = await resident_of_a12(desk)

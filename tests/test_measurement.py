@@ -155,6 +155,8 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
     await clerk.tap_data("d:v:1")
     assert "Paid by: the estate" in clerk.last_text
     await clerk.tap("Who pays")
+    assert clerk.labels() == ["The responsible unit", "The estate",
+                              "The owner (with a quotation)", "Close"]
     await clerk.tap("The owner (with a quotation)")
     await clerk.send("new mixer tap")
     assert "Please send the amount first" in clerk.last_text
@@ -171,7 +173,7 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
         answer.params["text"]
     assert await desk.query("SELECT status FROM tickets") == [("assigned",)]
 
-    await resident.tap("Accept")
+    await resident.tap("Accept the quotation")
     assert "the work can start" in resident.last_text
     assert "the owner accepted the quotation of 1,200" in tech.last_text
     await resident.tap_data("pa:y:1")  # a second tap
@@ -185,3 +187,18 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
     await tech.tap_data("pa:n:1")  # only the owner answers a quotation
     assert desk.api.calls[-1].params.get("show_alert")
     assert await desk.query("SELECT quote_state FROM tickets") == [("accepted",)]
+
+
+async def test_an_owner_answers_a_quotation_not_takes_a_job_in_chinese(desk):
+    """The owner's buttons name the quotation: 接單 is what a unit does with a job."""
+    clerk, tech, boss = await staff(desk, "zh_Hant")
+    resident = await resident_of_a12(desk, "zh_Hant")
+    await report_leak(resident, "插座燒焦")
+    await clerk.tap_starting("pa:l:1:")
+    await clerk.tap_starting("pa:q:1:")
+    await clerk.send("850元 更換插座")
+    assert "報價：850（更換插座）" in resident.last_text
+    assert resident.labels() == ["接受報價", "不接受報價"]
+    await resident.tap("接受報價")
+    assert await desk.query("SELECT quote_amount, quote_note, quote_state FROM tickets") == [
+        (85000, "更換插座", "accepted")]  # in cents

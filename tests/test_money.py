@@ -51,6 +51,12 @@ def test_amounts_are_read_as_people_type_them_in_each_language():
         assert numbers.leading_amount("NT$850 更換插座", locale) == (Decimal(850), "更換插座")
         assert numbers.leading_amount("850元 更換插座", locale) == (Decimal(850), "更換插座")
         assert numbers.leading_amount("850元更換插座", locale) == (Decimal(850), "更換插座")
+        assert numbers.leading_amount("$1,200 replace socket", locale) == (
+            Decimal(1200), "replace socket")
+        for glued in ("1e9 new socket", "850x2 sockets", "12OO replace"):  # not 1, 850, 12
+            with pytest.raises(numbers.Unreadable) as refused:
+                numbers.leading_amount(glued, locale)
+            assert refused.value.reason == numbers.Unreadable.NOT_A_NUMBER, glued
         for typed, reason in (("three hundred", numbers.Unreadable.NOT_A_NUMBER),
                               ("-5", numbers.Unreadable.NEGATIVE),
                               ("nan", numbers.Unreadable.NOT_FINITE),

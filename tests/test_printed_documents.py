@@ -5,6 +5,7 @@ Chinese, the reference and the totals; every font travels inside the file."""
 
 import io
 import re
+from datetime import timezone
 
 import pytest
 from PIL import Image
@@ -168,3 +169,13 @@ def test_a_long_settlement_repeats_its_heading_on_every_page_and_drops_no_job(tm
             assert "單號" in page.text.split("R-2026-")[0], number
     text = "".join(p.text for p in pages)
     assert [j.ref for j in jobs if j.ref not in text] == []
+
+
+def test_a_time_in_a_chinese_table_cell_is_never_cut_in_two():
+    """The settlement's 「完成時間」 column: the date may wrap, the time 20:48 stays whole."""
+    for language, when in (("zh_Hant", "2026年12月6日 20:48"), ("zh_Hans", "2026年12月6日 20:48")):
+        document = pdfs._Document(Tr(language, timezone.utc), "settlement")
+        document.set_font_size(9)  # as in a table
+        lines = document._wrapped(when, 30 - 2 * pdfs.CELL_SIDE)
+        assert lines == ["2026年12月6日", "20:48"], lines
+        assert document._wrapped("R-2026-00003", 28 - 2 * pdfs.CELL_SIDE) == ["R-2026-00003"]

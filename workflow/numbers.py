@@ -23,9 +23,10 @@ MAX_QUANTITY = Decimal(10_000)
 MONEY_MARKS = re.compile(r"^(?:NT\$|NTD|TWD|US\$|HK\$|RMB|\$|¥)\s*|\s*(?:元|圓|塊|块|NTD|TWD)$",
                          re.I)
 HOUR_MARKS = re.compile(r"\s*(?:小時|小时|鐘頭|钟头|hours?|hrs?|h)$", re.I)
-# A number at the head of a text, with its marks: "NT$850 更換插座", "850元 更換插座"
+# A number at the head of a text, with its marks: "NT$850 更換插座", "850元 更換插座"; a
+# Latin letter or digit right after it is no note's start ("1e9 x" is not 1 and "e9 x")
 HEAD = re.compile(r"^(?P<number>(?:NT\$|NTD|TWD|US\$|HK\$|RMB|\$|¥)?\s*[-+]?[\d.,]*\d"
-                  r"(?:\s*(?:元|圓|塊|块|NTD|TWD))?)\s*(?P<rest>.*)$",
+                  r"(?:\s*(?:元|圓|塊|块|NTD|TWD))?)(?![A-Za-z0-9])\s*(?P<rest>.*)$",
                   re.I | re.S)
 NOT_FINITE = frozenset({"nan", "snan", "inf", "infinity", "-inf", "+inf", "-infinity",
                         "+infinity", "-nan", "+nan"})

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 
-CONTROL = re.compile("[\x00-\x1f\x7f]")
-CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps tab, CR, LF
+# The bidirectional overrides and isolates too: one in a description would turn the rest of
+# a staff card around (a reference, a phone number shown backwards).
+BIDI = "\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x1f\x7f{BIDI}]")
+CONTROL_BUT_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{BIDI}]")  # keeps tab, CR, LF
 
 
 def clean(text: str, *, lines: bool = True) -> str:

@@ -31,20 +31,28 @@ def font_families(language: str) -> list[str]:
     return [faces.FAMILIES[f] for f in faces.of(language)]
 
 
-def _draw(language: str, title: str, names: list[str], counts: list[int]) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # heavy: only when drawing
-    from matplotlib.figure import Figure
+def figure_of(language: str, title: str, names: list[str], counts: list[int]):
+    from matplotlib.figure import Figure  # heavy: only when drawing
     from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import MaxNLocator
 
     font = FontProperties(family=font_families(language))
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
     axes = figure.add_subplot()
     bars = axes.bar(range(len(names)), counts, color="#2F6DB5")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no "1.25 repairs"
     axes.bar_label(bars, fontproperties=font)
     axes.set_xticks(range(len(names)), names, fontproperties=font, rotation=30, ha="right")
     axes.set_title(title, fontproperties=font)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
+    return figure
+
+
+def _draw(language: str, title: str, names: list[str], counts: list[int]) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = figure_of(language, title, names, counts)
     out = io.BytesIO()
     FigureCanvasAgg(figure).print_png(out)
     return out.getvalue()

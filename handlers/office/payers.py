@@ -53,10 +53,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                         "contact you."), main_menu(who))
         return
     if action == "l":
-        rows = [[(labels.of(tr, labels.PAYERS, payers.UNIT), stamp(f"pa:s:{ticket_id}:unit",
-                                                                   seen))],
-                [(labels.of(tr, labels.PAYERS, payers.ESTATE),
-                  stamp(f"pa:s:{ticket_id}:estate", seen))],
+        rows = [[(tr("The responsible unit"), stamp(f"pa:s:{ticket_id}:unit", seen))],
+                [(tr("The estate"), stamp(f"pa:s:{ticket_id}:estate", seen))],
                 [(tr("The owner (with a quotation)"), stamp(f"pa:q:{ticket_id}", seen))]]
         await answer(update, tr("Who pays for this job?"), picker(tr, rows))
     elif action == "s":

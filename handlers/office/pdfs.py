@@ -126,10 +126,12 @@ class _Document(FPDF):
 
     def _wrapped(self, text: str, width: float) -> list[str]:
         """The cell's text in lines that fit: Chinese breaks between any two characters,
-        English between words (a word too long for the cell, between its letters)."""
+        English between words (a word too long for the cell, between its letters). In
+        Chinese, a run of Latin letters and digits (a time, a reference) stays whole."""
         if self._width(text) <= width:
             return [text]
-        pieces = re.findall(r"\S+\s*", text) if self.wrap == WrapMode.WORD else list(text)
+        pieces = re.findall(r"\S+\s*" if self.wrap == WrapMode.WORD else r"[!-~]+\s*|\S\s*|\s+",
+                            text)
         lines, line = [], ""
         for piece in pieces:
             for part in list(piece) if self._width(piece.rstrip()) > width else [piece]:
