@@ -53,7 +53,8 @@ def run(mutant: str, seed: int, tests: tuple[str, ...],
         baseline: Path) -> tuple[str, bool, float, str]:
     started = time.monotonic()
     env = {**os.environ, "ESTATEDESK_MUTATE": mutant, "ESTATEDESK_WHO_MAY_FIRST": "1",
-           "ESTATEDESK_WHO_MAY_SEED": str(seed), "ESTATEDESK_WHO_MAY_BASELINE": str(baseline)}
+           "ESTATEDESK_WHO_MAY_SEED": str(seed), "ESTATEDESK_WHO_MAY_BASELINE": str(baseline),
+           "PYTHONHASHSEED": "0"}  # the same seed plans the same presses in every run
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                            "-p", "tests.mutation", *tests], cwd=ROOT, env=env,
                           capture_output=True, text=True)
