@@ -147,8 +147,9 @@ async def _income(args, env, settings, db, now) -> int:
         print("report: the month must be written like 2026-11", file=sys.stderr)
         return 1
     out = _out(args.out, spreadsheets.file_name("income-statement", args.month))
-    await documents.write_income(_tr(args, settings), settings, db, month, out)
-    print(f"Income and expenditure statement for {args.month}: {out}")
+    printed = out.with_suffix(".pdf" if out.suffix.lower() != ".pdf" else ".print.pdf")
+    await documents.write_income(_tr(args, settings), settings, db, month, out, pdf=printed)
+    print(f"Income and expenditure statement for {args.month}: {out} (to print: {printed})")
     return 0
 
 

@@ -60,6 +60,7 @@ PAY_METHODS = {
     "cash": N_("cash"),
     "transfer": N_("transfer"),
     "card": N_("card"),
+    "cheque": N_("cheque"),
 }
 SCOPES = {
     "flooring": N_("Flooring"),

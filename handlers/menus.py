@@ -32,7 +32,7 @@ COMMANDS = {
     "fees": N_("Your fees: what is billed, paid and outstanding"),
     "announce": N_("Write an announcement to residents"),
     "pay": N_("Record a payment: /pay unit amount method receipt"),
-    "closeday": N_("Close the day: /closeday cash transfers"),
+    "closeday": N_("Close the day: /closeday cash transfers card cheques"),
     "archives": N_("The archive: what is out or asked for, the next check"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
@@ -55,7 +55,7 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
     roles.STOREKEEPER: ("stock", "language", "help"),
     roles.KEY_KEEPER: ("keys", "language", "help"),
-    roles.CASHIER: ("pay", "closeday", "reserve", "units", "language", "help"),
+    roles.CASHIER: ("pay", "closeday", "report", "reserve", "units", "language", "help"),
     roles.SALES_SERVICE: ("buyers", "buyer", "handover", "units", "reserve", "cancel",
                           "language", "help"),
     roles.SALES_SUPERVISOR: ("units", "buyers", "buyer", "language", "help"),
@@ -86,10 +86,13 @@ HELP: dict[str | None, str] = {
                         "what is out, shows when the next check is due (at least two a year) "
                         "and records each check. Items not back in time are reported to you."),
     roles.CASHIER: N_("Record each payment with /pay, for example /pay A 12F-3 3200 cash R0042 "
-                      "(the unit as the roster has it, the method cash, transfer or card, the "
-                      "receipt's number). Close the day with /closeday and the cash and "
-                      "transfers you counted; a difference needs a reason. A payment is never "
-                      "deleted: a manager reverses a wrong one. A unit's reservation payment: "
+                      "(the unit as the roster has it, the method cash, transfer, card or "
+                      "cheque, the receipt's number, used once, and the payer if not the "
+                      "owner). Close the day with /closeday and the cash, transfers, card "
+                      "payments and cheques you counted; a difference needs a reason, and what "
+                      "is recorded after the close counts in the next day. A payment is never "
+                      "deleted: a manager reverses a wrong one. /report gives the month's "
+                      "income and expenditure statement. A unit's reservation payment: "
                       "/reserve A 12F-3 50000 R0043 buyer's name; a second person verifies "
                       "it. /units shows what is for sale."),
     roles.SALES_SERVICE: N_("/buyers lists the contracts before move-in with their next "

@@ -814,4 +814,26 @@ MIGRATIONS: list[str] = [
     """
     UPDATE invitations SET code = sha256_hex(code);
     """,
+    # 27 (the fees' step of issue 25, planned as 28): a closed day stays closed, so each
+    # payment names the day it counts in (NULL for older ones: the local day of `at`); the
+    # bill behind it and who paid; a receipt number once per estate (receipt_key, its
+    # normal form; where older payments shared one, the first keeps it and the others keep
+    # NULL, as recorded); what a one-off bill is for (a renovation's reference); and card
+    # payments and cheques counted on their own at the day's close
+    """
+    ALTER TABLE payments ADD COLUMN day TEXT;
+    ALTER TABLE payments ADD COLUMN bill_id INTEGER REFERENCES bills(id);
+    ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
+    ALTER TABLE payments ADD COLUMN receipt_key TEXT;
+    UPDATE payments SET receipt_key = upper(trim(receipt)) WHERE reverses IS NULL AND id = (
+        SELECT min(p.id) FROM payments p WHERE p.reverses IS NULL
+        AND upper(trim(p.receipt)) = upper(trim(payments.receipt)));
+    CREATE UNIQUE INDEX payments_receipt ON payments(receipt_key);
+    CREATE INDEX payments_day ON payments(day, cashier_id);
+    ALTER TABLE bills ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+    ALTER TABLE day_closes ADD COLUMN card_counted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE day_closes ADD COLUMN card_recorded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE day_closes ADD COLUMN cheque_counted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE day_closes ADD COLUMN cheque_recorded INTEGER NOT NULL DEFAULT 0;
+    """,
 ]

@@ -26,4 +26,20 @@ STEPS: dict[int, str] = {
     26: """
     UPDATE invitations SET code = encode(sha256(convert_to(code, 'UTF8')), 'hex');
     """,
+    27: """
+    ALTER TABLE payments ADD COLUMN day TEXT;
+    ALTER TABLE payments ADD COLUMN bill_id BIGINT REFERENCES bills(id);
+    ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
+    ALTER TABLE payments ADD COLUMN receipt_key TEXT;
+    UPDATE payments SET receipt_key = upper(trim(receipt)) WHERE reverses IS NULL AND id = (
+        SELECT min(p.id) FROM payments p WHERE p.reverses IS NULL
+        AND upper(trim(p.receipt)) = upper(trim(payments.receipt)));
+    CREATE UNIQUE INDEX payments_receipt ON payments(receipt_key);
+    CREATE INDEX payments_day ON payments(day, cashier_id);
+    ALTER TABLE bills ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+    ALTER TABLE day_closes ADD COLUMN card_counted BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE day_closes ADD COLUMN card_recorded BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE day_closes ADD COLUMN cheque_counted BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE day_closes ADD COLUMN cheque_recorded BIGINT NOT NULL DEFAULT 0;
+    """,
 }

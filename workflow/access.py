@@ -31,6 +31,7 @@ SIGNED_BY: dict[str, tuple[str, ...]] = {
 }
 FORM_READERS = (*SIGNERS, R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT)
 DOCUMENT_READERS = SIGNERS  # the monthly report, the ledger, the settlements, the income
+INCOME_READERS = (R.CASHIER, *DOCUMENT_READERS)  # the cashier makes the income statement
 KEY_KEEPERS = (R.KEY_KEEPER, *SIGNERS)
 KEY_BORROWERS = (*WORKERS, *DISPATCHERS)
 ARCHIVE_READERS = (R.ARCHIVIST, R.MANAGER)
@@ -94,8 +95,11 @@ RULES: dict[str, Rule] = {
     "stats.show": Rule(SIGNERS),
     "intake.take": Rule(DISPATCHERS),
     # office
-    "office.documents": Rule(FORM_READERS),  # the menu: hot spots for every form reader
+    "office.documents": Rule(INCOME_READERS + FORM_READERS),  # the menu: hot spots for every
+    # form reader, the income statement for the cashier too
+    "office.hot_spots": Rule(FORM_READERS),
     "office.reports": Rule(DOCUMENT_READERS),  # the monthly report, ledger, settlements, income
+    "office.income": Rule(INCOME_READERS),  # the income statement (收支明細表, 4.8.2)
     "office.repair_form": Rule((*DISPATCHERS, R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT)),
     "office.acknowledge": Rule((R.CONTRACTOR,), "delivery_unit"),  # a settlement's receipt
     "office.measuring": Rule(DISPATCHERS),

@@ -4,6 +4,7 @@ with a reason."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from telegram import Update
@@ -13,7 +14,7 @@ from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
-from workflow import numbers
+from workflow import numbers, views
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -26,14 +27,32 @@ def item_label(tr: Tr, settings: EstateSettings, key: str) -> str:
     return labels.of(tr, labels.FEE_ITEMS, key)
 
 
+def bill_line(tr: Tr, settings: EstateSettings, bill, owed: Decimal | None = None) -> str:
+    """「· 2026-12 物業管理費：3,200（繳費期限 2026-12-10）」, with what is still owed on it
+    when part was paid."""
+    name = item_label(tr, settings, bill.item) + (f" {bill.reference}" if bill.reference else "")
+    line = (f"· {bill.period} {name}: {tr.number(bill.amount)} "
+            + tr("(due {date})", date=bill.due_date))
+    if owed is not None and bill.amount > 0 and owed == 0:
+        line += " " + tr("(paid)")
+    elif owed is not None and 0 < owed < bill.amount:
+        line += " " + tr("({owed} still owed)", owed=tr.number(owed))
+    return line
+
+
+def credit_text(tr: Tr, credit: Decimal) -> str:
+    return tr("Credit carried forward: {credit} (taken off the next bill).",
+              credit=tr.number(credit))
+
+
 def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement) -> str:
     lines = [tr("Fees of {unit}:", unit=found.unit.label)]
-    lines += [f"· {b.period} {item_label(tr, settings, b.item)}: {tr.number(b.amount)} "
-              + tr("(due {date})", date=b.due_date) for b in found.bills]
+    owed = found.owed()
+    lines += [bill_line(tr, settings, b, owed[b.id]) for b in found.bills]
     lines.append(tr("Paid: {paid}. Outstanding: {owed}.", paid=tr.number(found.paid),
                     owed=tr.number(max(found.outstanding, Decimal(0)))))
-    if found.outstanding < 0:
-        lines.append(tr("In credit: {credit}.", credit=tr.number(-found.outstanding)))
+    if found.credit:
+        lines.append(credit_text(tr, found.credit))
     return "\n".join(lines)
 
 
@@ -48,68 +67,139 @@ async def fees(update: Update, context: Context, who: Asker) -> None:
         await answer(update, statement_text(tr, d.settings, statement))
 
 
+MINUS = "-−－﹣‐"  # a minus as phones type it
+
+
+def _method(tr: Tr, text: str) -> str | None:
+    """A method as typed, in any language (「現金」 on an English desk too), or None."""
+    return collection.method_of(text) or next(
+        (k for k, label in labels.PAY_METHODS.items()
+         if tr(label).casefold() == text.strip().casefold()), None)
+
+
 @handles("fees.pay")
 async def pay(update: Update, context: Context, who: Asker) -> None:
-    """/pay A 12F-3 3200 cash R0042"""
+    """/pay A 12F-3 3200 cash R0042 [payer]"""
     tr, d = who.tr, context.desk
     args = context.args or []
-    usage = tr("Please write: /pay unit amount cash|transfer|card receipt, for example: "
+    usage = tr("Please write: /pay unit amount method receipt [payer], the method cash, "
+               "transfer, card or cheque (現金, 轉帳, 刷卡, 支票), for example: "
                "/pay A 12F-3 3200 cash R0042")
-    if len(args) < 4 or args[-2].lower() not in collection.METHODS:
+    at = next((i for i in range(2, len(args) - 1) if _method(tr, args[i])), None)
+    if at is None:
         await answer(update, usage)
         return
+    typed = args[at - 1]
     try:
-        amount = numbers.amount(args[-3], tr.locale, maximum=collection.MAX_AMOUNT)
+        if typed.lstrip()[:1] in MINUS:
+            raise numbers.Unreadable(numbers.Unreadable.NEGATIVE, typed)
+        amount = numbers.amount(typed, tr.locale, maximum=collection.MAX_AMOUNT)
     except numbers.Unreadable as refused:  # "nan", "-5", "1e308", "1,5": named, nothing stored
+        if refused.reason == numbers.Unreadable.NEGATIVE:
+            await answer(update, tr("“{text}” is below zero. A payment is more than 0; to undo "
+                                    "a payment, a manager reverses it: /reverse "
+                                    "payment-number reason.", text=typed) + "\n" + usage)
+            return
         await answer(update, unreadable(tr, refused) + "\n" + usage)
         return
+    unit, receipt = " ".join(args[:at - 1]), args[at + 1]
     try:
         paid, statement = await collection.record_payment(
-            d.db, d.settings, who.user_id, " ".join(args[:-3]), amount, args[-2].lower(),
-            args[-1], d.now())
+            d.db, d.settings, who.user_id, unit, amount, _method(tr, args[at]) or "", receipt,
+            d.now(), payer=" ".join(args[at + 2:]))
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
-        await answer(update, tr("No single unit matches {unit}.", unit=" ".join(args[:-3])))
+        await answer(update, tr("No single unit matches {unit}.", unit=unit))
+        return
+    except collection.ReceiptUsed as used:
+        await answer(update, tr("Receipt {receipt} is on payment {id} already ({unit}, {amount}, "
+                                "{when}). A receipt number is used once: nothing was "
+                                "recorded.", receipt=used.earlier.receipt, id=used.earlier.id,
+                                unit=used.unit, amount=tr.number(used.earlier.amount),
+                                when=tr.datetime(used.earlier.at)))
+        return
+    except collection.NothingBilled:
+        await answer(update, tr("Nothing is billed to {unit} yet: a payment needs its bill. "
+                                "Nothing was recorded.", unit=unit))
         return
     kick(context)
-    await answer(update, tr("Payment {id} recorded: {amount} by {method}, receipt {receipt}, "
-                            "for {unit}. Outstanding now: {owed}.", id=paid.id,
-                            amount=tr.number(paid.amount),
-                            method=labels.of(tr, labels.PAY_METHODS, paid.method),
-                            receipt=paid.receipt, unit=statement.unit.label,
-                            owed=tr.number(max(statement.outstanding, Decimal(0)))))
+    lines = []
+    today = d.now().astimezone(d.settings.tz).date()
+    if paid.day and paid.day != today.isoformat():
+        lines.append(tr("Today's takings are closed already: this payment counts in {day}.",
+                        day=tr.date(date.fromisoformat(paid.day))))
+    lines.append(tr("Payment {id} recorded: {amount} by {method}, receipt {receipt}, "
+                    "for {unit}. Outstanding now: {owed}.", id=paid.id,
+                    amount=tr.number(paid.amount),
+                    method=labels.of(tr, labels.PAY_METHODS, paid.method),
+                    receipt=paid.receipt, unit=statement.unit.label,
+                    owed=tr.number(max(statement.outstanding, Decimal(0)))))
+    if statement.credit:
+        lines.append(credit_text(tr, statement.credit))
+    await answer(update, "\n".join(lines))
+
+
+def _counts(tr: Tr, args: list[str]) -> tuple[list[Decimal], str]:
+    """The counted totals at the head (cash and transfers, then card and cheques if given;
+    0 when left out) and the explanation after them."""
+    counted: list[Decimal] = []
+    for n, typed in enumerate(args[:4]):
+        try:
+            counted.append(numbers.amount(typed, tr.locale, maximum=collection.MAX_AMOUNT,
+                                          zero=True))
+        except numbers.Unreadable as refused:
+            if n < 2 or refused.reason != numbers.Unreadable.NOT_A_NUMBER:
+                raise
+            break
+    rest = args[len(counted):]
+    return counted + [Decimal(0)] * (4 - len(counted)), " ".join(rest).strip()
 
 
 @handles("fees.close_day")
 async def close_day(update: Update, context: Context, who: Asker) -> None:
-    """/closeday 12800 3200 [what explains a difference]"""
+    """/closeday 12800 3200 [1500 [0]] [what explains a difference]"""
     tr, d = who.tr, context.desk
     args = context.args or []
-    usage = tr("Please write: /closeday cash transfers [what explains a difference], for "
-               "example: /closeday 12800 3200")
+    usage = tr("Please write: /closeday cash transfers [card] [cheques] [what explains a "
+               "difference], for example: /closeday 12800 3200 1500")
     if len(args) < 2:
         await answer(update, usage)
         return
     try:
-        cash, transfer = (numbers.amount(a, tr.locale, maximum=collection.MAX_AMOUNT, zero=True)
-                          for a in args[:2])
+        (cash, transfer, card, cheque), explanation = _counts(tr, args)
     except numbers.Unreadable as refused:  # "nan", "inf": named, the day stays open
         await answer(update, unreadable(tr, refused) + "\n" + usage)
         return
     try:
         recorded = await collection.close_day(d.db, d.settings, who.user_id, cash, transfer,
-                                              " ".join(args[2:]).strip(), d.now())
+                                              explanation, d.now(), card=card, cheque=cheque)
     except collection.Unexplained as exc:
         await answer(update, tr("The counted totals differ from the payments recorded (cash "
-                                "{cash}, transfers {transfer}). Send /closeday again with what "
-                                "explains it.", cash=tr.number(exc.cash),
-                                transfer=tr.number(exc.transfer)))
+                                "{cash}, transfers {transfer}, card {card}, cheques {cheque}). "
+                                "Send /closeday again with what explains it.",
+                                cash=tr.number(exc.cash), transfer=tr.number(exc.transfer),
+                                card=tr.number(exc.card), cheque=tr.number(exc.cheque)))
+        return
+    except collection.DayClosed as closed:
+        names = await views.person(d.db, closed.closed.cashier_id)
+        await answer(update, tr("This day is closed already: at {when}, by {name}. What is "
+                                "recorded now counts in the next day.",
+                                when=tr.datetime(closed.closed.at),
+                                name=names.name if names else ""))
         return
     kick(context)
+    if recorded.card or recorded.cheque:
+        await answer(update, tr("The day is closed: cash {cash}, transfers {transfer}, card "
+                                "{card}, cheques {cheque} recorded. The manager has the "
+                                "summary.", cash=tr.number(recorded.cash),
+                                transfer=tr.number(recorded.transfer),
+                                card=tr.number(recorded.card),
+                                cheque=tr.number(recorded.cheque)))
+        return
     await answer(update, tr("The day is closed: cash {cash}, transfers {transfer} recorded. The "
-                            "manager has the summary.", cash=tr.number(recorded[0]),
-                            transfer=tr.number(recorded[1])))
+                            "manager has the summary.", cash=tr.number(recorded.cash),
+                            transfer=tr.number(recorded.transfer)))
 
 
 @handles("fees.reverse")
@@ -123,7 +213,7 @@ async def reverse(update: Update, context: Context, who: Asker) -> None:
         return
     try:
         done = await collection.reverse(d.db, who.user_id, int_arg(args, 0),
-                                        " ".join(args[1:]), d.now())
+                                        " ".join(args[1:]), d.now(), d.settings)
     except Refusal as refused:
         if refused.reason == Refusal.FORBIDDEN:
             raise

@@ -59,7 +59,13 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
     tr = who.tr
     this, last = _months(context)
     hot = [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")]
+    income = [[(tr("Income and expenditure: {month}", month=tr.month(m)), f"rp:i:{m:%Y-%m}")]
+              for m in (this, last)]
     if who.role not in access.RULES["office.reports"].roles:  # what to offer, from the table
+        if who.role in access.RULES["office.income"].roles:  # the cashier: 4.8.2
+            await answer(update, tr("Which month's income and expenditure statement? It comes "
+                                    "as an Excel file and a PDF to print."), keyboard(income))
+            return
         await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([hot]))
         return
     await answer(update, tr("Which document? The settlements come as PDF, the others as "
@@ -68,7 +74,7 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
         [(tr("Settlements: {quarter}", quarter=_last_quarter(context)), "rp:s")],
-        [(tr("Income and expenditure: {month}", month=tr.month(last)), f"rp:i:{last:%Y-%m}")],
+        *income,
         hot,
     ]))
 
@@ -82,8 +88,10 @@ def _last_quarter(context: Context) -> str:
 async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
-    # hot spots are for every form reader; the rest for the office's heads
-    await allowed(context, who, "office.documents" if action == "h" else "office.reports")
+    # hot spots are for every form reader; the income statement for the cashier too; the
+    # rest for the office's heads
+    await allowed(context, who, {"h": "office.hot_spots", "i": "office.income"}.get(
+        action, "office.reports"))
     if action == "s":
         await _settlements(update, context, who)
         return
@@ -112,8 +120,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         elif action == "i" and month is not None:
             name = spreadsheets.file_name("income-statement", args[0])
             path = Path(folder) / name
-            await write_income(tr, d.settings, d.db, month, path)
+            printed = path.with_suffix(".pdf")
+            await write_income(tr, d.settings, d.db, month, path, pdf=printed)
             caption = tr("Income and expenditure: {month}", month=tr.month(month))
+            with printed.open("rb") as document:
+                await context.bot.send_document(chat_of(update), document,
+                                                filename=printed.name, caption=caption)
         elif action == "h":
             name = spreadsheets.file_name("hot-spots", f"{HOT_SPOT_MONTHS}m")
             path = Path(folder) / name
@@ -154,13 +166,17 @@ async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxM
 
 
 async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: date,
-                       out: Path) -> None:
-    """The month's income and expenditure statement (收支明細表), as XLSX."""
+                       out: Path, *, pdf: Path | None = None) -> None:
+    """The month's income and expenditure statement (收支明細表), as XLSX (and, to print and
+    sign, as PDF to `pdf`): each payment with its unit and payer."""
     period = f"{month:%Y-%m}"
-    payments, bills = await collection.month(db, settings, period)
+    income = await collection.income(db, settings, period)
     data = await reports.monthly(db, settings, month)
-    spreadsheets.income_xlsx(tr, settings, period, payments, bills,
-                             data.cost_by_payer.get("estate", Decimal(0)), fee_desk.item_label, out)
+    repairs = data.cost_by_payer.get("estate", Decimal(0))
+    spreadsheets.income_xlsx(tr, settings, period, income.payments, income.bills, repairs,
+                             fee_desk.item_label, out, units=income.units, names=income.names)
+    if pdf is not None:
+        pdfs.income_pdf(tr, settings, income, repairs, fee_desk.item_label, pdf)
 
 
 async def _settlements(update: Update, context: Context, who: Asker) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
@@ -17,8 +18,9 @@ from PIL import Image, UnidentifiedImageError
 
 from handlers import cards, labels
 from handlers.i18n import Tr
-from handlers.office import faces
+from handlers.office import faces, spreadsheets
 from handlers.office.files import owner_only
+from workflow.fees.collection import Income
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
 from workflow.views import TicketFile
@@ -192,6 +194,44 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                       back=tr.number(data.total(TAKEN_OVER))))
     pdf.ln(12)
     pdf.grid([[tr("For the management office"), tr("For the responsible unit")],
+              [tr("Signature and date:"), tr("Signature and date:")]], [85, 85])
+    pdf.save(path)
+
+
+def income_pdf(tr: Tr, settings: EstateSettings, income: Income, repairs: Decimal,
+               item_label, path: Path) -> None:
+    """The month's income and expenditure statement (收支明細表) to print and sign: every
+    payment with its unit and payer, the bills by item, the totals."""
+    period = income.period
+    pdf = _Document(tr, period)
+    pdf.heading(tr("Income and expenditure: {month}", month=period))
+    pdf.text_block(settings.estate_name)
+    pdf.ln(4)
+    rows = [[tr.datetime(p.at), str(p.id), p.receipt, income.units.get(p.unit_id, ""),
+             p.payer, labels.of(tr, labels.PAY_METHODS, p.method), tr.number(p.amount),
+             spreadsheets.income_note(tr, settings, p, income.names)]
+            for p in income.payments]
+    pdf.grid([[tr("Date"), tr("Payment"), tr("Receipt"), tr("Unit"), tr("Payer"),
+               tr("Method"), tr("Amount"), tr("Note")], *rows],
+             [25, 13, 18, 18, 22, 15, 20, 49], tr("Income"))
+    pdf.ln(4)
+    by_item: dict[str, Decimal] = {}
+    for bill in income.bills:
+        by_item[bill.item] = by_item.get(bill.item, Decimal(0)) + bill.amount
+    pdf.grid([[tr("Item"), tr("Amount")], *[[item_label(tr, settings, k), tr.number(v)]
+                                            for k, v in by_item.items()]],
+             [90, 40], tr("Billed"))
+    pdf.ln(4)
+    received = sum((p.amount for p in income.payments), Decimal(0))
+    pdf.grid([[tr("Figure"), tr("Value")],
+              [tr("Received ({month})", month=period), tr.number(received)],
+              [tr("Billed ({month})", month=period),
+               tr.number(sum((b.amount for b in income.bills), Decimal(0)))],
+              [tr("Repairs paid by the estate"), tr.number(repairs)],
+              [tr("Received less repairs"), tr.number(received - repairs)]],
+             [90, 40], tr("Summary"))
+    pdf.ln(12)
+    pdf.grid([[tr("Prepared by (cashier)"), tr("Checked by (manager)")],
               [tr("Signature and date:"), tr("Signature and date:")]], [85, 85])
     pdf.save(path)
 

@@ -302,18 +302,33 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
     book.close()
 
 
+def income_note(tr: Tr, settings: EstateSettings, p, names: dict[int, str]) -> str:
+    """A payment line's note: a reversal with who made it and why; a payment that counts in
+    a later day than it was made (the day was closed)."""
+    notes = []
+    if p.reverses:
+        notes.append(tr("Reverses payment {id}, by {name}: {reason}", id=p.reverses,
+                        name=names.get(p.recorded_by or 0, ""), reason=p.reason))
+    if p.day and p.day != p.at.astimezone(settings.tz).date().isoformat():
+        notes.append(tr("Counts in {day} (the day was closed)", day=p.day))
+    return "; ".join(notes)
+
+
 def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, bills: list,
-                repairs: Decimal, item_label, path: Path) -> None:
+                repairs: Decimal, item_label, path: Path, *, units: dict | None = None,
+                names: dict | None = None) -> None:
     """The month's income and expenditure statement (收支明細表): every payment received
-    (reversals included, as negative lines), the bills issued by item, and what the estate
-    paid for repairs."""
+    (reversals included, as negative lines) with its unit and payer, the bills issued by
+    item, and what the estate paid for repairs."""
     book = Book(path)
+    units, names = units or {}, names or {}
     rows = [[p.at.astimezone(settings.tz).replace(tzinfo=None), p.id, p.receipt,
+             units.get(p.unit_id, ""), p.payer,
              labels.of(tr, labels.PAY_METHODS, p.method), p.amount,
-             tr("Reverses payment {id}: {reason}", id=p.reverses, reason=p.reason)
-             if p.reverses else ""] for p in payments]
-    sheet = book.sheet(tr("Income"), [tr("Date"), tr("Payment"), tr("Receipt"), tr("Method"),
-                                      tr("Amount"), tr("Note")], [17, 9, 12, 10, 12, 36])
+             income_note(tr, settings, p, names)] for p in payments]
+    sheet = book.sheet(tr("Income"), [tr("Date"), tr("Payment"), tr("Receipt"), tr("Unit"),
+                                      tr("Payer"), tr("Method"), tr("Amount"), tr("Note")],
+                       [17, 9, 12, 12, 14, 10, 12, 36])
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if isinstance(value, datetime):
