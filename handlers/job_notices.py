@@ -347,7 +347,7 @@ async def _fee_notice(n: Notice) -> None:
                               counted=tr.number(counted), recorded=tr.number(recorded))
     if p.get("reversals"):
         text += "\n" + tr("Reversals made today: payments {ids}.",
-                          ids=tr.list([str(i) for i in p["reversals"]]))
+                          ids=tr.join(p["reversals"]))
     if p.get("explanation"):
         text += "\n" + tr("Difference explained: {why}", why=p["explanation"])
     await n.send(text)

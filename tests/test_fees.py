@@ -52,14 +52,16 @@ async def test_billed_reminded_paid_reversed_and_the_day_closed(tmp_path):
         assert cashier.last_text == ("Payment 1 recorded: 3,200 by cash, receipt R0042, for "
                                      "A 12F-3. Outstanding now: 0.")
         await cashier.send("/pay A 12F-3 32000 transfer T-77")  # a slip of a zero
-        assert manager.last_text.startswith("A large payment today: A 12F-3, payment 2")
+        assert manager.last_text == ("A large payment today: 32,000 by transfer for A 12F-3, "
+                                     "receipt T-77 (payment 2; see the day's close).")
         await manager.send("/reverse 2 entered 32000 for 3200; the transfer was 3200")
         assert manager.last_text == "Payment 2 is reversed (-32,000); both stay on record."
         await manager.send("/reverse 2 again")
         assert manager.last_text.startswith("Payment 2 cannot be reversed")
         await cashier.send("/closeday 3100 0")
         assert cashier.last_text.startswith("The counted totals differ from the payments "
-                                            "recorded (cash -100, transfers 0)")
+                                            "recorded (cash -100, transfers 0, card 0, "
+                                            "cheques 0)")
         await cashier.send("/closeday 3100 0 change given twice to one resident")
         assert cashier.last_text.startswith("The day is closed: cash 3,200, transfers 0 recorded")
         assert "Difference explained: change given twice" in manager.last_text
@@ -70,10 +72,10 @@ async def test_billed_reminded_paid_reversed_and_the_day_closed(tmp_path):
                                      date(2026, 12, 1), path)
         book = load_workbook(path)
         rows = list(book["收入"].iter_rows(values_only=True))
-        assert [r[1:5] for r in rows[1:]] == [(1, "R0042", "現金", 3200),
-                                              (2, "T-77", "轉帳", 32000),
-                                              (3, "T-77", "轉帳", -32000)]
-        assert "沖銷收款 2" in rows[3][5]
+        assert [r[1:7] for r in rows[1:]] == [(1, "R0042", "A 12F-3", "陳美玲", "現金", 3200),
+                                              (2, "T-77", "A 12F-3", "陳美玲", "轉帳", 32000),
+                                              (3, "T-77", "A 12F-3", "陳美玲", "轉帳", -32000)]
+        assert "沖銷收款 2" in rows[3][7] and "Manager" in rows[3][7]
         summary = {r[0]: r[1] for r in book["摘要"].iter_rows(values_only=True)}
         assert summary["實收（2026-12）"] == 3200 and summary["應收（2026-12）"] == 3200
         await desk.run_until(desk.clock.now + timedelta(days=10))

@@ -138,6 +138,7 @@ async def test_the_cashier_is_told_which_number_cannot_be_taken_and_nothing_is_s
         assert cashier.last_text.startswith(SAYS[language]["inf"])
         assert await desk.query("SELECT count(*) FROM payments") == [(0,)]
         assert await desk.query("SELECT count(*) FROM day_closes") == [(0,)]
+        await collection.bill_month(desk.db, desk.settings, "2026-12")  # a bill behind it
         await cashier.send("/pay A 12F-3 NT$3,200.50 cash R1")
         assert await desk.query("SELECT amount FROM payments") == [(320050,)]
     finally:
@@ -158,6 +159,7 @@ async def test_a_day_of_a_thousand_odd_payments_adds_up_to_the_cent(tmp_path):
     try:
         await desk.import_roster(ROSTER)
         cashier = await join(desk, roles.CASHIER, 9040, "Cashier", "en")
+        await collection.bill_month(desk.db, desk.settings, "2026-12")  # a bill behind them
         amounts = odd_amounts(1000)
         floats = 0.0
         for n, amount in enumerate(amounts):
