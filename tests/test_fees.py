@@ -4,12 +4,16 @@ manager reverses a wrong one; the day is closed with a difference explained; a l
 payment reaches the manager the same day."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
 from handlers.i18n import Tr
 from handlers.office import documents
+from storage.fees import ledger
 from tests.harness import DeskHarness
+from tests.printed import text
 from tests.stories import resident_of_a12, staff
 from workflow import admin, roles
 from workflow.fees import collection
@@ -121,3 +125,187 @@ def test_bills_are_imported_and_a_bad_file_changes_nothing(tmp_path):
     refused = cli(tmp_path, "fees", "import", str(bad))
     assert refused.returncode == 1 and "line 2" in refused.stderr
     assert cli(tmp_path, "fees", "bill", "2026-12").returncode == 1  # no price list set
+
+
+ROSTER_TWO = ROSTER + "B,3F-1,林志明,0922-111-222\n"
+
+
+async def cashier_desk(tmp_path, language="en"):
+    """A12F-3 billed December's fee (3,200, due 10 December) and a cashier at work."""
+    desk = DeskHarness(tmp_path / "desk.sqlite3", settings=EstateSettings(
+        fee_items=(FeeItem("management_fee", 3200),), large_payment=10_000))
+    await desk.start()
+    await desk.import_roster(ROSTER_TWO)
+    await collection.bill_month(desk.db, desk.settings, "2026-12")
+    cashier = await join(desk, roles.CASHIER, 9040, "Cashier", language)
+    manager = await join(desk, roles.MANAGER, 9004, "Manager")
+    return desk, cashier, manager
+
+
+async def test_a_closed_day_stays_closed_and_a_correction_is_a_line_of_the_day_it_is_made(
+        tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path)
+    try:
+        await cashier.send("/pay A 12F-3 3200 cash R1")
+        await cashier.send("/closeday 3200 0")
+        assert cashier.last_text.startswith("The day is closed: cash 3,200")
+        await cashier.send("/pay B 3F-1 3200 cash R2")  # the resident came in after the close
+        assert cashier.last_text.startswith("Today's takings are closed already: this payment "
+                                            "counts in Fri, Nov 27, 2026.\nPayment 2 recorded")
+        await cashier.send("/closeday 6400 0")  # a second close of the same day
+        assert cashier.last_text.startswith("This day is closed already: at Nov 26, 2026")
+        assert cashier.last_text.endswith("by Cashier. What is recorded now counts in the next "
+                                          "day.")
+        await manager.send("/reverse 1 paid by B 3F-1, not A 12F-3")  # after the close too
+        assert await desk.query("SELECT id, day, amount, recorded_by, reason FROM payments "
+                                "ORDER BY id") == [
+            (1, "2026-11-26", 320000, 9040, ""), (2, "2026-11-27", 320000, 9040, ""),
+            (3, "2026-11-27", -320000, 9004, "paid by B 3F-1, not A 12F-3")]
+        assert await desk.query("SELECT day, cash_recorded FROM day_closes") == [
+            ("2026-11-26", 320000)]  # the closed day is as it was closed
+        desk.clock.advance(days=1)
+        await cashier.send("/closeday 0 0")  # R2's 3,200 and the reversal's -3,200
+        assert cashier.last_text.startswith("The day is closed: cash 0, transfers 0")
+        assert "Reversals made today: payments 3." in manager.last_text
+    finally:
+        await desk.stop()
+
+
+async def test_a_renovation_fee_and_its_deposit_refund_go_through_the_one_ledger(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path)
+    try:
+        resident = await resident_of_a12(desk)
+        now = desk.clock()
+        async with desk.db.transaction() as conn:
+            fee = await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_fee", Decimal(5000), now, reference="RV-1",
+                tender=collection.Tender("現金", "RV-R1", 9040, "陳美玲"))
+            billed = await collection.bill_and_pay(conn, desk.settings, 1, "renovation_fee",
+                                                   Decimal(800), now, period="2026-11-27")
+        assert fee.payment is not None and fee.payment.bill_id == fee.bill.id
+        assert billed.payment is None and fee.closed_day is None
+        await desk.deliver()
+        assert resident.last_text.startswith("Received for A 12F-3: 5,000 by cash, receipt "
+                                             "RV-R1")
+        await resident.send("/fees")
+        assert ("· 2026-11-26 Renovation management fee RV-1: 5,000 (due 2026-11-26) (paid)"
+                in resident.last_text)
+        assert "· 2026-11-27 Renovation management fee: 800" in resident.last_text
+        await cashier.send("/closeday 5000 0")
+        assert cashier.last_text.startswith("The day is closed: cash 5,000")
+        async with desk.db.transaction() as conn:  # the deposit given back, the day closed
+            refund = await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_fee", Decimal(-2000), now,
+                reference="RV-1", period="2026-11-26-refund",
+                tender=collection.Tender("cash", "RV-P1", 9040))
+        assert refund.closed_day == "2026-11-26" and refund.payment.day == "2026-11-27"
+        await desk.deliver()
+        assert resident.last_text.startswith("Paid out to A 12F-3: 2,000 by cash, receipt RV-P1")
+        income = await collection.income(desk.db, desk.settings, "2026-11")
+        assert [(p.receipt, p.amount, p.payer) for p in income.payments] == [
+            ("RV-R1", 5000, "陳美玲"), ("RV-P1", -2000, "陳美玲")]
+        assert sorted(b.amount for b in income.bills) == [-2000, 800, 5000]
+    finally:
+        await desk.stop()
+
+
+async def test_a_receipt_number_is_used_once_in_the_estate(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        await cashier.send("/pay A 12F-3 3200 cash R0042")
+        await cashier.send("/pay B 3F-1 3200 轉帳 r0042")  # another unit, the same receipt
+        assert cashier.last_text.startswith("收據 R0042 已用於收款 1（A 12F-3，3,200，")
+        assert cashier.last_text.endswith("收據號碼只能使用一次：本筆未登錄。")
+        assert await desk.query("SELECT count(*) FROM payments") == [(1,)]
+        async with desk.db.transaction() as conn:  # the schema holds it too
+            with pytest.raises(Exception, match="(?i)unique|duplicate"):
+                await ledger.add_payment(conn, 2, Decimal(1), "cash", "R0042", 9040,
+                                         desk.clock(), receipt_key="R0042")
+    finally:
+        await desk.stop()
+
+
+async def test_card_and_chinese_methods_credit_carried_forward_and_the_residents_receipt(
+        tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path)
+    try:
+        resident = await resident_of_a12(desk)
+        await cashier.send("/pay A 12F-3 -3200 cash R1")
+        assert cashier.last_text.startswith("“-3200” is below zero. A payment is more than 0; "
+                                            "to undo a payment, a manager reverses it")
+        await cashier.send("/pay A 12F-3 −3200 cash R1")  # the minus sign of a phone
+        assert cashier.last_text.startswith("“−3200” is below zero.")
+        await cashier.send("/pay A 12F-3 3000 現金 R1")
+        assert cashier.last_text.startswith("Payment 1 recorded: 3,000 by cash")
+        assert resident.last_text == ("Received for A 12F-3: 3,000 by cash, receipt R1, on "
+                                      "Nov 26, 2026 10:00. Thank you.\nOutstanding now: 200.")
+        await cashier.send("/pay A 12F-3 2000 刷卡 R2 陳美玲")  # 1,800 more than owed
+        assert cashier.last_text == ("Payment 2 recorded: 2,000 by card, receipt R2, for A "
+                                     "12F-3. Outstanding now: 0.\nCredit carried forward: 1,800 "
+                                     "(taken off the next bill).")
+        await cashier.send("/pay A 12F-3 500 支票 R3")
+        await cashier.send("/closeday 3000 0")  # card and cheques are not transfers
+        assert cashier.last_text.startswith("The counted totals differ from the payments "
+                                            "recorded (cash 0, transfers 0, card -2,000, "
+                                            "cheques -500)")
+        await cashier.send("/closeday 3000 0 2000 500")
+        assert cashier.last_text.startswith("The day is closed: cash 3,000, transfers 0, card "
+                                            "2,000, cheques 500 recorded.")
+        await collection.bill_month(desk.db, desk.settings, "2027-01")
+        await resident.send("/fees")
+        assert resident.last_text == (
+            "Fees of A 12F-3:\n· 2026-12 Property management fee: 3,200 (due 2026-12-10) "
+            "(paid)\n· 2027-01 Property management fee: 3,200 (due 2027-01-10) (900 still "
+            "owed)\nPaid: 5,500. Outstanding: 900.")
+    finally:
+        await desk.stop()
+
+
+async def test_the_cashier_gets_the_income_statement_with_unit_and_payer(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        await cashier.send("/pay A 12F-3 3200 cash R1")
+        await cashier.send("/pay B 3F-1 1000 轉帳 R2 林太太")
+        await cashier.send("/report")
+        assert cashier.labels() == ["收支明細表：2026年11月", "收支明細表：2026年10月"]
+        await cashier.tap("收支明細表：2026年11月")
+        sent = {c.files["document"][0]: c.files["document"][1]
+                for c in cashier.calls() if c.method == "sendDocument"}
+        assert sorted(sent) == ["income-statement-2026-11.pdf", "income-statement-2026-11.xlsx"]
+        (tmp_path / "income.xlsx").write_bytes(sent["income-statement-2026-11.xlsx"])
+        rows = list(load_workbook(tmp_path / "income.xlsx")["收入"].iter_rows(values_only=True))
+        assert rows[0][3:5] == ("單位", "繳款人")
+        assert [r[2:7] for r in rows[1:]] == [("R1", "A 12F-3", "陳美玲", "現金", 3200),
+                                              ("R2", "B 3F-1", "林太太", "轉帳", 1000)]
+        printed = text(sent["income-statement-2026-11.pdf"])
+        assert "繳款人" in printed and "林太太" in printed and "B 3F-1" in printed
+        await cashier.tap_data("rp:m:2026-11")  # the monthly report is not the cashier's
+        assert desk.api.calls[-1].params.get("show_alert")
+    finally:
+        await desk.stop()
+
+
+async def test_one_reminder_per_unit_listing_its_bills_and_overdue_never_due_soon(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path)
+    try:
+        resident = await resident_of_a12(desk)
+        rows = [("A", "12F-3", "2026-10", "management_fee", Decimal(3200), "2026-10-28"),
+                ("A", "12F-3", "2026-11", "water", Decimal(412), "2026-11-28"),
+                ("A", "12F-3", "2026-11", "parking", Decimal(1500), "2026-11-28"),
+                ("A", "12F-3", "2026-11", "electricity", Decimal(230), "2026-11-28")]
+        await collection.import_bills(desk.db, rows)
+        await desk.run_until(desk.clock.now + timedelta(hours=1))
+        fees = [t for t in resident.texts() if "A 12F-3" in t and "fee" in t.lower()]
+        assert fees == [
+            "Fees of A 12F-3 are overdue.\nOverdue:\n· 2026-10 Property management fee: 3,200 "
+            "(due 2026-10-28)\nDue soon:\n· 2026-11 Water (collected for the utility): 412 (due "
+            "2026-11-28)\n· 2026-11 Parking: 1,500 (due 2026-11-28)\n· 2026-11 Public "
+            "electricity: 230 (due 2026-11-28)\nOutstanding in all: 8,542. The statement: /fees"]
+        await desk.run_until(desk.clock.now + timedelta(days=2))  # 28 Nov: nothing new
+        assert len([t for t in resident.texts() if "A 12F-3" in t and "fee" in t.lower()]) == 1
+        await desk.run_until(desk.clock.now + timedelta(days=1))  # 29 Nov: the three overdue
+        last = [t for t in resident.texts() if "A 12F-3" in t and "fee" in t.lower()][-1]
+        assert last.startswith("Fees of A 12F-3 are overdue.\n· 2026-11 Water")
+        assert "2026-10" not in last and "Due soon" not in last
+    finally:
+        await desk.stop()
