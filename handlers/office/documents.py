@@ -74,7 +74,7 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
         [(tr("Settlements: {quarter}", quarter=_last_quarter(context)), "rp:s")],
-        *income,
+        income[1],
         hot,
     ]))
 
