@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -204,7 +205,8 @@ def income_pdf(tr: Tr, settings: EstateSettings, income: Income, repairs: Decima
     payment with its unit and payer, the bills by item, the totals."""
     period = income.period
     pdf = _Document(tr, period)
-    pdf.heading(tr("Income and expenditure: {month}", month=period))
+    pdf.heading(tr("Income and expenditure: {month}",
+                   month=tr.month(date.fromisoformat(f"{period}-01"))))
     pdf.text_block(settings.estate_name)
     pdf.ln(4)
     rows = [[tr.datetime(p.at), str(p.id), p.receipt, income.units.get(p.unit_id, ""),
@@ -213,7 +215,7 @@ def income_pdf(tr: Tr, settings: EstateSettings, income: Income, repairs: Decima
             for p in income.payments]
     pdf.grid([[tr("Date"), tr("Payment"), tr("Receipt"), tr("Unit"), tr("Payer"),
                tr("Method"), tr("Amount"), tr("Note")], *rows],
-             [25, 13, 18, 18, 22, 15, 20, 49], tr("Income"))
+             [23, 19, 18, 17, 19, 18, 19, 47], tr("Income"))
     pdf.ln(4)
     by_item: dict[str, Decimal] = {}
     for bill in income.bills:
