@@ -309,3 +309,37 @@ async def test_one_reminder_per_unit_listing_its_bills_and_overdue_never_due_soo
         assert "2026-10" not in last and "Due soon" not in last
     finally:
         await desk.stop()
+
+
+async def test_an_older_desk_with_a_receipt_used_twice_upgrades_and_keeps_both(tmp_path):
+    """Payments recorded before the rule are kept as recorded; the first of a receipt number
+    holds it, so it cannot be used again."""
+    import sqlite3
+
+    from storage.db import Database, _sha256_hex
+    from storage.migrations import MIGRATIONS
+    from tests.test_migrations import T0, old_desk
+    path = tmp_path / "old.sqlite3"
+    old_desk(path, 1)
+    conn = sqlite3.connect(path)
+    conn.create_function("sha256_hex", 1, _sha256_hex)
+    mine = next(n for n, m in enumerate(MIGRATIONS) if "payments_receipt" in m)
+    for number in range(2, mine + 1):  # up to the one before this rule
+        conn.executescript(MIGRATIONS[number - 1])
+        conn.execute(f"PRAGMA user_version={number}")
+    conn.executescript(f"""
+        INSERT INTO payments (id, unit_id, amount, method, receipt, cashier_id, at, reverses,
+            recorded_by) VALUES (1, 1, 320000, 'cash', 'R7', 9040, '{T0}', NULL, 9040),
+            (2, 1, 100000, 'transfer', 'r7 ', 9040, '{T0}', NULL, 9040),
+            (3, 1, -100000, 'transfer', 'r7 ', 9040, '{T0}', 2, 9004);
+    """)
+    conn.commit()
+    conn.close()
+    db = Database(str(path))
+    await db.open()
+    async with db.reading() as c:
+        rows = await (await c.execute("SELECT id, receipt, receipt_key, day FROM payments "
+                                      "ORDER BY id")).fetchall()
+    await db.close()
+    assert [tuple(r) for r in rows] == [(1, "R7", "R7", None), (2, "r7 ", None, None),
+                                        (3, "r7 ", None, None)]
