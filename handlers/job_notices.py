@@ -384,6 +384,10 @@ async def _fee_receipt(n: Notice) -> str:
     if paid is None:
         return tr("A payment for {unit} was recorded.", unit=p["unit"])
     method = labels.of(tr, labels.PAY_METHODS, paid.method)
+    if paid.reverses is not None:
+        return tr("The office reversed the payment of {amount} for {unit} (receipt {receipt}): "
+                  "{reason}. It no longer counts; your statement: /fees", unit=p["unit"],
+                  amount=tr.number(-paid.amount), receipt=paid.receipt, reason=paid.reason)
     text = tr("Received for {unit}: {amount} by {method}, receipt {receipt}, on {when}. Thank "
               "you.", unit=p["unit"], amount=tr.number(paid.amount), method=method,
               receipt=paid.receipt, when=tr.datetime(paid.at)) if paid.amount > 0 else tr(

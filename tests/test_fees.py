@@ -60,6 +60,10 @@ async def test_billed_reminded_paid_reversed_and_the_day_closed(tmp_path):
                                      "receipt T-77 (payment 2; see the day's close).")
         await manager.send("/reverse 2 entered 32000 for 3200; the transfer was 3200")
         assert manager.last_text == "Payment 2 is reversed (-32,000); both stay on record."
+        await desk.deliver()
+        assert resident.last_text == ("The office reversed the payment of 32,000 for A 12F-3 "
+                                      "(receipt T-77): entered 32000 for 3200; the transfer was "
+                                      "3200. It no longer counts; your statement: /fees")
         await manager.send("/reverse 2 again")
         assert manager.last_text.startswith("Payment 2 cannot be reversed")
         await cashier.send("/closeday 3100 0")

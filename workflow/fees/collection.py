@@ -329,7 +329,8 @@ async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
                   now: datetime, settings: EstateSettings | None = None) -> Payment:
     """A payment is never deleted: a manager reverses it with a reason, as a payment of its
     own that cancels it. Once. The reversal is a line of the day it is made (the drawer's
-    next open day if closed), with who and why; a closed day is never changed."""
+    next open day if closed), with who and why; a closed day is never changed. The unit's
+    residents, who had the payment's receipt, are told."""
     async with db.transaction() as conn:
         await access.require(conn, "fees.reverse", manager_id)
         original = await ledger.payment(conn, payment_id)
@@ -345,6 +346,10 @@ async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
                                                    conn, settings, original.cashier_id, now)
                                                if settings else None,
                                                bill_id=original.bill_id, payer=original.payer)
+        unit = await roster.get_unit(conn, original.unit_id)
+        for resident in await people.residents_of_unit(conn, original.unit_id):
+            await outbox.add(conn, resident.user_id, "fee_receipt", now, payload={
+                "payment": reversal_id, "unit": unit.label if unit else ""})
         found = await ledger.payment(conn, reversal_id)
         assert found is not None
         return found
