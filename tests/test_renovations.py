@@ -6,8 +6,8 @@ inspection cannot be asked before the works start; a neighbour's noise complaint
 permit; the inspection fails once, then passes, and the cashier refunds the deposit less a
 deduction, the resident told. /mytickets lists the renovations; a refusal says 不予核准."""
 
-from datetime import date
-
+from handlers import labels
+from handlers.i18n import Tr
 from tests.harness import DeskHarness
 from tests.stories import staff
 from tests.test_fees import join
@@ -221,5 +221,36 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         await stranger.tap_data("rv:in:1")  # not their renovation
         assert desk.api.calls[-1].params.get("show_alert")
         assert await desk.query("SELECT state FROM renovations") == [("approved",)]
+    finally:
+        await desk.stop()
+
+
+async def test_a_refused_renovation_says_not_approved_and_is_listed_in_mytickets(tmp_path):
+    """A refusal is 不予核准 (a permit is not approved; 不予借出 is a loan's refusal), in the
+    resident's /mytickets as in the notice, in each language."""
+    desk = await open_desk(tmp_path)
+    try:
+        clerk, tech, boss = await staff(desk, "zh-CN")
+        owner = await resident(desk, 5001, "0912-345-678", "zh-TW")
+        await owner.send("/mytickets")
+        assert owner.last_text.startswith("您還沒有")  # nothing yet
+        await apply_for_a_bathroom(owner)
+        await owner.tap("確認送出")
+        await owner.send("/mytickets")
+        assert owner.last_text == "您的裝修申請：\n· RN-2026-00001 · 已申請 · 2026-12-01 至 2026-12-20"
+        await boss.tap("不同意")
+        await boss.send("排水管不得穿越樓板。")
+        assert owner.last_text == "RN-2026-00001：維修部門審查結果：不予核准。排水管不得穿越樓板。"
+        assert "不予核准" in clerk.last_text and "不予借出" not in clerk.last_text
+        assert "裝修" not in " ".join(owner.labels())  # no amendment after a refusal
+        await owner.send("/mytickets")
+        assert owner.last_text == ("您的裝修申請：\n· RN-2026-00001 · 不予核准 · 2026-12-01 至 "
+                                   "2026-12-20")
+        await owner.tap_data("rv:am:1")  # an amendment is for "needs changes" only
+        assert alert(desk).startswith("這個按鈕已經過期")
+        for language, words in (("zh_Hans", "不予核准"), ("en", "not approved")):
+            tr = Tr(language, desk.settings.tz)
+            assert labels.of(tr, labels.REVIEWS, "refused") == words
+            assert labels.of(tr, labels.RENOVATION_STATES, "refused") == words
     finally:
         await desk.stop()
