@@ -226,6 +226,39 @@ async def test_a_past_handover_time_cannot_be_booked(tmp_path):
         await desk.stop()
 
 
+async def test_a_buyer_asks_for_another_handover_time_with_their_wish(tmp_path):
+    """None of the handover times suits (or all passed): 'another time' asks the buyer's wish
+    and passes it to the sales service, who set the new date."""
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "銷售", "zh-TW")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("+886 955 123 456")
+        await desk.run_until(taipei("2026-12-20", "08:00"))
+        desk.clock.now = taipei("2026-12-27", "09:00")  # back from a trip: all times past
+        await buyer.tap("Book the handover time")
+        assert buyer.last_text == ("The handover times offered have all passed. Tap 'Ask for "
+                                   "another time' and write when suits you.")
+        await buyer.tap("Ask for another time")
+        await buyer.send("Saturday 2 January, morning")
+        assert buyer.last_text == ("We have asked our sales service to arrange another time; "
+                                   "they will contact you.")
+        assert sales.last_text == ("Wong Siu Ming（C-001，C 8F-2，0955 123 456）要求另約交屋的"
+                                   "時間。請用 /buyer C-001 handover … 設定。\n買方希望："
+                                   "Saturday 2 January, morning")
+        await sales.send("/buyer C-001 handover 2027-01-02")
+        assert buyer.last_text.startswith("Our sales service changed a date of your contract")
+        await buyer.tap("Ask for another time")  # the old notice's button: answered
+        assert "out of date" in desk.api.calls[-1].params["text"]
+        assert await desk.query("SELECT action, detail FROM buyer_events WHERE action LIKE "
+                                "'move_in%'") == [("move_in_reschedule",
+                                                   "2026-12-20 Saturday 2 January, morning")]
+    finally:
+        await desk.stop()
+
+
 def test_the_register_is_imported_from_a_sheet_and_imported_again_updates_it(tmp_path):
     from openpyxl import Workbook
 

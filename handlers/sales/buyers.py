@@ -99,7 +99,8 @@ def fee_label(tr: Tr, item: FeeItem) -> str:
 
 
 def book_button(tr: Tr, b: Buyer) -> list[list[tuple[str, str]]]:
-    return [[(tr("Book the handover time"), f"by:d:{b.contract_no}:x")]]
+    return [[(tr("Book the handover time"), f"by:d:{b.contract_no}:x")],
+            [(tr("Ask for another time"), f"by:rs:{b.contract_no}:{buyers.MOVE_IN}")]]
 
 
 def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer,
@@ -189,8 +190,9 @@ async def _pick_day(update: Update, tr: Tr, settings: EstateSettings, found: Buy
                     now: datetime) -> None:
     buttons = day_buttons(tr, settings, found, now)
     if not buttons:
-        await answer(update, tr("The handover times offered have all passed. Please ask our "
-                                "sales service for a time: /contract shows your contract."))
+        await answer(update, tr("The handover times offered have all passed. Tap 'Ask for "
+                                "another time' and write when suits you."),
+                     keyboard(book_button(tr, found)[1:]))
         return
     await answer(update, tr("Which day suits you?"), keyboard(buttons))
 

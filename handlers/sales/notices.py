@@ -53,12 +53,13 @@ async def _buyer_notice(n: Notice) -> None:
                      + contract_text(tr, found, n.d.now()))
     elif kind == "buyer_reschedule":
         what = tr("the first payment") if p["what"] == buyers.FIRST_PAYMENT else \
-            tr("the mortgage paperwork")
+            tr("the handover") if p["what"] == buyers.MOVE_IN else tr("the mortgage paperwork")
         text = tr("{name} ({contract}, {unit}, {phone}) asks for another time for "
                   "{what}. Set it with /buyer {contract} {command} …",
                   name=found.name, contract=found.contract_no, unit=found.unit.label,
                   phone=found.phone, what=what,
-                  command="firstpay" if p["what"] == buyers.FIRST_PAYMENT else "mortgage")
+                  command={buyers.FIRST_PAYMENT: "firstpay", buyers.MOVE_IN: "handover"}.get(
+                      p["what"], "mortgage"))
         if p.get("wish"):
             text += "\n" + tr("Their wish: {wish}", wish=p["wish"])
         await n.send(text)

@@ -26,6 +26,7 @@ FIRST_PAYMENT, MORTGAGE, LOAN_DOCUMENTS, MOVE_IN = ("first_payment", "mortgage",
                                                     "loan_documents", "move_in")
 LOAN_DOCUMENTS_STAFF = "loan_documents_staff"
 ANSWERABLE = (FIRST_PAYMENT, MORTGAGE)  # reminders the buyer confirms or asks to move
+MOVABLE = (*ANSWERABLE, MOVE_IN)  # and the handover, booked or asked to move
 CONFIRMED, RESCHEDULE = "confirmed", "reschedule"
 # What the sales service may set in the chat: /buyer CONTRACT <what> [value]
 DATES = {"firstpay": "first_payment_due", "mortgage": "mortgage_at",
@@ -196,6 +197,8 @@ def about(found: Buyer, kind: str) -> str | None:
         return found.first_payment_due.isoformat()
     if kind == MORTGAGE and found.mortgage_at:
         return found.mortgage_at.isoformat()
+    if kind == MOVE_IN:
+        return found.handover_due.isoformat()
     return None
 
 
@@ -203,7 +206,8 @@ async def answer(db: Database, user_id: int, contract_no: str, kind: str, choice
                  now: datetime, wish: str = "") -> Buyer:
     """The buyer confirms a reminder's date, or asks for another time with their wish (the
     sales service is told, and sets it). Once per reminder; a forged contract is refused."""
-    if kind not in ANSWERABLE or choice not in (CONFIRMED, RESCHEDULE):
+    if kind not in (ANSWERABLE if choice == CONFIRMED else MOVABLE) or \
+            choice not in (CONFIRMED, RESCHEDULE):
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "sales.buyer_answer", user_id, contract_no)
@@ -226,7 +230,7 @@ async def ask_wish(db: Database, user_id: int, contract_no: str, kind: str,
                    now: datetime) -> None:
     """'Another time': first the buyer's wish (free text, WISH_FLOW), while the reminder is
     still unanswered."""
-    if kind not in ANSWERABLE:
+    if kind not in MOVABLE:
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "sales.buyer_answer", user_id, contract_no)
@@ -235,6 +239,8 @@ async def ask_wish(db: Database, user_id: int, contract_no: str, kind: str,
         date_of = about(found, kind)
         if date_of is None or await buyers.answered(conn, contract_no, kind, date_of):
             raise Refusal(Refusal.STALE)
+        if kind == MOVE_IN and (contract_no, kind, date_of) not in await buyers.sent(conn):
+            raise Refusal(Refusal.STALE)  # a notice of an earlier date: the date moved
         await conversations.begin(conn, Draft(user_id, WISH_FLOW, "wish", {
             "contract": contract_no, "kind": kind}), now)
 
