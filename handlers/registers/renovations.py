@@ -33,6 +33,7 @@ from handlers.numbers import unreadable
 from storage.records import Draft
 from storage.registers.renovations import Renovation
 from workflow import numbers, views
+from workflow.fees import collection
 from workflow.registers import renovations
 from workflow.tickets import Refusal
 
@@ -306,8 +307,9 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "pay":
         await views.start_draft(d.db, Draft(who.user_id, PAY_FLOW, "amounts",
                                             {"renovation_id": renovation_id}), d.now())
-        await answer(update, tr("The fee, the deposit and the receipt's number, for example: "
-                                "2000 10000 R0042"), keyboard([[(tr("Cancel"), "r:x")]]))
+        await answer(update, tr("The fee, the deposit, the receipt's number and, if not paid "
+                                "in cash, transfer or card; for example: 2000 10000 R0042, or "
+                                "2000 10000 T-88 transfer"), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "rf":
         await views.start_draft(d.db, Draft(who.user_id, renovations.REFUND_FLOW, "deduction",
                                             {"renovation_id": renovation_id}), d.now())
@@ -345,7 +347,14 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
                                     fee=tr.number(d.settings.renovation_fee),
                                     deposit=tr.number(d.settings.renovation_deposit)))
             return
-        found = await renovations.pay(d.db, d.settings, who.user_id, *paid, d.now())
+        fee, deposit, receipt = paid
+        number, _, last = receipt.rpartition(" ")
+        methods = {k: k for k in collection.METHODS} | {
+            tr(labels.PAY_METHODS[k]).lower(): k for k in collection.METHODS}
+        method = methods.get(last.lower()) if number.strip() else None
+        found = await renovations.pay(d.db, d.settings, who.user_id, fee, deposit,
+                                      number.strip() if method else receipt, d.now(),
+                                      method or renovations.METHOD)
         await answer(update, tr("{ref}: the fees are recorded in the fee ledger ({total} "
                                 "received); the desk can grant the permit.", ref=found.ref,
                                 total=tr.number(paid[0] + paid[1])))

@@ -24,6 +24,7 @@ from storage.registers import renovations
 from storage.registers.renovations import Renovation
 from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
+from workflow.fees import collection
 from workflow.settings import EstateSettings
 
 FLOW = "renovation"
@@ -33,7 +34,7 @@ REFUND_FLOW, AMEND_FLOW = "renovation_refund", "renovation_amendment"
 # The fee ledger's items (bills) of a renovation; a refund is a negative bill and payment.
 FEE_ITEM, DEPOSIT_ITEM, REFUND_ITEM = "renovation_fee", "renovation_deposit", \
     "renovation_deposit_refund"
-METHOD = "cash"  # how the desk's renovation money is counted at the day's close
+METHOD = "cash"  # unless the cashier says otherwise; a refund is paid out in cash
 SCOPES = ("flooring", "painting", "kitchen", "bathroom", "walls", "electrics", "plumbing",
           "windows", "other")
 WORKS = ("structure", "walls", "plumbing", "electrics")  # these need the engineering review
@@ -255,9 +256,13 @@ async def _booked(conn: Connection, unit_id: int, period: str, item: str, amount
 
 
 async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Decimal,
-              deposit: Decimal, receipt: str, now: datetime) -> Renovation:
+              deposit: Decimal, receipt: str, now: datetime,
+              method: str = METHOD) -> Renovation:
     """The fees paid at the cashier, as the price list asks (not less), with the receipt's
-    number: a bill for the fee and one for the deposit, and one payment of both."""
+    number and how it was paid: a bill for the fee and one for the deposit, and one payment
+    of both."""
+    if method not in collection.METHODS:
+        raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "renovations.cashier", cashier_id)
         draft = await conversations.at_step(conn, cashier_id, PAY_FLOW, "amounts", now)
@@ -276,7 +281,7 @@ async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Deci
                 await _booked(conn, found.unit_id, local.isoformat()[:7], item, amount,
                               local.isoformat(), now)
         if fee + deposit:
-            await ledger.add_payment(conn, found.unit_id, fee + deposit, METHOD, receipt,
+            await ledger.add_payment(conn, found.unit_id, fee + deposit, method, receipt,
                                      cashier_id, now, reason=found.ref)
         await renovations.event(conn, found.id, now, cashier_id, "paid",
                                 f"{plain(fee)} + {plain(deposit)}, {receipt}")
