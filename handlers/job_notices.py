@@ -261,10 +261,10 @@ async def _renovation_notice(n: Notice) -> None:
                               await renovations.amendments(n.d.db, found.id))
     role = n.recipient.role
     if kind == "renovation_applied":
-        buttons = [[(tr("Record the fees"), f"rn:pay:{found.id}")]] if role == roles.CASHIER \
+        take = [[(tr("Record the fees"), f"rn:pay:{found.id}")]] if role == roles.CASHIER \
             else [[(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]
         await n.with_photos(photos, tr("A renovation application") + "\n" + text,
-                            keyboard(buttons), found.ref)
+                            keyboard(take), found.ref)
     elif kind == "renovation_paid":
         await n.send(tr("The renovation fees are paid at the cashier.") + "\n" + text,
                      keyboard([[(tr("Approve the permit"),

@@ -3,6 +3,8 @@ review, the fees recorded by the desk, the permit, and the acceptance inspection
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -40,7 +42,8 @@ from workflow.tickets import Refusal
 PAY_FLOW, REVIEW_FLOW = renovations.PAY_FLOW, renovations.REVIEW_FLOW
 
 
-def card(tr: Tr, found: Renovation, unit: str, hours: str, amended: list[str] = ()) -> str:
+def card(tr: Tr, found: Renovation, unit: str, hours: str,
+         amended: Sequence[str] = ()) -> str:
     lines = [tr("Renovation {ref} · {state}", ref=found.ref,
                 state=labels.of(tr, labels.RENOVATION_STATES, found.state)),
              tr("Unit: {unit}", unit=unit),

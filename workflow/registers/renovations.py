@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from storage import drafts, outbox, people, roster
-from storage.fees import ledger
 from storage.db import Connection, Database
 from storage.exact import plain
+from storage.fees import ledger
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
