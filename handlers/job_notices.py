@@ -252,25 +252,53 @@ async def _archive_check_due(n: Notice) -> None:
 
 
 @renders("renovation_applied", "renovation_review", "renovation_reviewed", "renovation_permit",
-         "renovation_inspection", "renovation_inspected", plain=True)
+         "renovation_inspection", "renovation_inspected", "renovation_paid",
+         "renovation_refund_due", "renovation_refunded", plain=True)
 async def _renovation_notice(n: Notice) -> None:
     tr, kind, p = n.tr, n.message.kind, n.payload
     found, unit, photos = await renovations.file_of(n.d.db, p["renovation"])
-    text = renovation_ui.card(tr, found, unit, n.d.settings.renovation_hours)
+    text = renovation_ui.card(tr, found, unit, n.d.settings.renovation_hours,
+                              await renovations.amendments(n.d.db, found.id))
     role = n.recipient.role
     if kind == "renovation_applied":
-        await n.with_photos(photos, tr("A renovation application") + "\n" + text, keyboard([
-            [(tr("Record the fees"), f"rn:pay:{found.id}")],
-            [(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]), found.ref)
+        take = [[(tr("Record the fees"), f"rn:pay:{found.id}")]] if role == roles.CASHIER \
+            else [[(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]
+        await n.with_photos(photos, tr("A renovation application") + "\n" + text,
+                            keyboard(take), found.ref)
+    elif kind == "renovation_paid":
+        await n.send(tr("The renovation fees are paid at the cashier.") + "\n" + text,
+                     keyboard([[(tr("Approve the permit"),
+                                 f"rn:ok:{found.id}:{found.version}")]]))
     elif kind == "renovation_review":
-        await n.with_photos(photos, tr("Please review: this renovation touches structure or "
-                                       "building services.") + "\n" + text, keyboard([
+        if p.get("amended"):  # the amendment's drawings, then the card
+            photos, files = await renovations.drawings(n.d.db, found.id, p["amended"])
+            for file_id in files:
+                await n.bot.send_document(n.chat, file_id)
+        head = tr("Please review again: the resident amended this application.") \
+            if p.get("amended") else tr("Please review: this renovation touches structure or "
+                                        "building services.")
+        await n.with_photos(photos, head + "\n" + text, keyboard([
             [(tr("Approve"), f"rn:ra:{found.id}"), (tr("Refuse"), f"rn:rr:{found.id}")],
             [(tr("Needs changes"), f"rn:rc:{found.id}")]]), found.ref)
     elif kind == "renovation_reviewed":
+        amend = p["verdict"] == "changes" and n.recipient.user_id == found.resident_id
         await n.send(tr("{ref}: the repair department's review: {verdict}. {note}",
                         ref=found.ref, verdict=labels.of(tr, labels.REVIEWS, p["verdict"]),
-                        note=p.get("note", "")))
+                        note=p.get("note", "")),
+                     keyboard([[(tr("Amend the application"), f"rv:am:{found.id}")]])
+                     if amend else None)
+    elif kind == "renovation_refund_due":
+        await n.send(tr("{ref} passed its acceptance inspection: refund the deposit of "
+                        "{deposit}, less anything to deduct.", ref=found.ref,
+                        deposit=tr.number(found.deposit or 0)) + "\n" + text,
+                     keyboard([[(tr("Refund the deposit"), f"rn:rf:{found.id}")]]))
+    elif kind == "renovation_refunded":
+        lines = [tr("{ref}: your renovation deposit is refunded: {amount}.", ref=found.ref,
+                    amount=tr.number(Decimal(p["refunded"])))]
+        if Decimal(p["deducted"]):
+            lines.append(tr("Deducted: {amount}, because: {why}",
+                            amount=tr.number(Decimal(p["deducted"])), why=p["why"]))
+        await n.send("\n".join(lines))
     elif kind == "renovation_permit":
         await n.send(tr("Your renovation permit {ref}: from {start} to {end}, working hours "
                         "{hours}. Please keep the building's rules. When the work is done, ask "
@@ -284,9 +312,12 @@ async def _renovation_notice(n: Notice) -> None:
         await n.send(tr("Acceptance inspection asked for") + "\n" + text,
                      keyboard(buttons) if buttons else None)
     elif p.get("passed"):
-        await n.send(tr("{ref}: the renovation passed its acceptance inspection. The deposit of "
-                        "{deposit} is refunded.", ref=found.ref,
-                        deposit=tr.number(found.deposit or 0)))
+        await n.send(tr("{ref}: the renovation passed its acceptance inspection. The cashier "
+                        "refunds the deposit of {deposit}; you are told when it is done.",
+                        ref=found.ref, deposit=tr.number(found.deposit or 0))
+                     if found.deposit else
+                     tr("{ref}: the renovation passed its acceptance inspection.",
+                        ref=found.ref))
     else:
         await n.send(tr("{ref}: the acceptance inspection found what must still be fixed: "
                         "{note}. Ask again when it is done.", ref=found.ref, note=p.get("note")),

@@ -33,6 +33,8 @@ FEE_ITEMS = {
     "electricity": N_("Public electricity"),
     "parking": N_("Parking"),
     "renovation_fee": N_("Renovation management fee"),
+    "renovation_deposit": N_("Renovation deposit"),
+    "renovation_deposit_refund": N_("Renovation deposit refunded"),
 }
 FEE_ITEMS.update({  # paid once, at handover
     "maintenance_fund": N_("Maintenance fund"),
@@ -82,7 +84,7 @@ WORKS = {
 REVIEWS = {
     "pending": N_("waiting"),
     "approved": N_("approved"),
-    "refused": N_("refused"),
+    "refused": N_("not approved"),  # 不予核准: a permit, not a loan (不予借出)
     "changes": N_("changes needed"),
 }
 RENOVATION_STATES = {
@@ -91,7 +93,8 @@ RENOVATION_STATES = {
     "inspection": N_("acceptance inspection asked for"),
     "passed": N_("accepted"),
     "failed": N_("inspection failed"),
-    "refused": N_("refused"),
+    "refused": N_("not approved"),
+    "refunded": N_("accepted, deposit refunded"),
 }
 ARCHIVE_KINDS = {
     "owner_file": N_("owner file"),
@@ -246,6 +249,9 @@ CONVERSATIONS = {
     "intake": N_("a report taken for a resident"),
     "photo_first": N_("reporting with a photo"),
     "handover": N_("a handover inspection"),
+    "buyer_wish": N_("asking for another time"),
+    "renovation_amendment": N_("amending a renovation application"),
+    "renovation_refund": N_("refunding a renovation deposit"),
 }
 ACTIONS = {
     "reported": N_("Reported"),

@@ -24,6 +24,7 @@ from handlers.office import payers as payer_desk
 from handlers.registers import archives as archive_desk
 from handlers.registers import renovations as renovation_desk
 from handlers.repairs import onsite, photo_first, repair_report, signoffs, unit_jobs
+from handlers.sales import buyers as buyer_desk
 from handlers.sales import handover as handover_desk
 from workflow import complaints as complaint_flow
 from workflow import conversations, intake, roles, sla, views
@@ -38,6 +39,7 @@ from workflow.repairs import onsite as work
 from workflow.repairs import photo_first as photo_first_flow
 from workflow.repairs import signoff as signoff_flow
 from workflow.repairs import unit_jobs as unit_job_flow
+from workflow.sales import buyers as sales_flow
 from workflow.sales import handover as handover_flow
 from workflow.tickets import Refusal
 
@@ -67,6 +69,9 @@ FLOWS = {
     renovation_flow.INSPECT_FLOW: renovation_desk.on_staff_text,
     renovation_flow.PAY_FLOW: renovation_desk.on_staff_text,
     renovation_flow.REVIEW_FLOW: renovation_desk.on_staff_text,
+    renovation_flow.REFUND_FLOW: renovation_desk.on_staff_text,
+    renovation_flow.AMEND_FLOW: renovation_desk.on_amendment,
+    sales_flow.WISH_FLOW: buyer_desk.on_wish,
 }
 
 

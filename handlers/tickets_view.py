@@ -19,13 +19,22 @@ from handlers.common import (
 )
 from workflow import roles, views
 from workflow import tickets as machine
+from workflow.registers import renovations
 
 
 @handles("tickets.mine")
 async def my_tickets(update: Update, context: Context, who: Asker) -> None:
     found = await views.resident_tickets(context.desk.db, who.user_id)
+    permits = await renovations.mine(context.desk.db, who.user_id)
+    if permits:  # renovations are followed here too
+        await answer(update, "\n".join([who.tr("Your renovations:")] + [
+            f"· {r.ref} · {labels.of(who.tr, labels.RENOVATION_STATES, r.state)} · "
+            + who.tr("{start} to {end}", start=r.start_date, end=r.end_date)
+            for r in permits]))
     if not found:
-        await answer(update, who.tr("You have no tickets yet. Report a repair with /repair."))
+        if not permits:
+            await answer(update, who.tr("You have no tickets yet. Report a repair with "
+                                        "/repair."))
         return
     rows = [[(f"{t.ref} · {labels.status(who.tr, t)}" + (
         "" if t.resident_id == who.user_id else " · " + who.tr("following")), f"t:v:{t.id}")]

@@ -164,6 +164,10 @@ class FakeBotApi(BaseRequest):
             file_id = call.params["file_id"]
             return {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": 70,
                     "file_path": f"photos/{file_id}.png"}
+        if call.method == "sendDocument" and not call.files:  # a file id sent on
+            file_id = call.params["document"]
+            return self._message(call, document={"file_id": file_id,
+                                                 "file_unique_id": file_id[-8:]})
         if call.method == "sendDocument":
             name, _ = next(iter(call.files.values()))
             return self._message(call, document={"file_id": f"doc-{self._message_id}",

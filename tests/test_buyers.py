@@ -75,8 +75,15 @@ async def test_a_buyer_from_the_register_to_the_handover(tmp_path):
         [mortgage] = reminders(buyer, "A reminder: the mortgage paperwork")
         assert "First Bank, Xinyi Branch 3F" in mortgage and "ID card" in mortgage
         await buyer.tap("Ask for another time")
-        assert sales.last_text.startswith("Wong Siu Ming (C-001, C 8F-2, 0955 123 456) asks "
-                                          "for another time for the mortgage paperwork")
+        assert buyer.last_text.startswith("When would suit you? Please write your wish")
+        assert "asks for another time" not in sales.last_text  # not before the wish
+        await buyer.send("Any afternoon after the 9th, I work mornings")
+        assert buyer.last_text == ("We have asked our sales service to arrange another time; "
+                                   "they will contact you.")
+        assert sales.last_text == ("Wong Siu Ming (C-001, C 8F-2, 0955 123 456) asks for "
+                                   "another time for the mortgage paperwork. Set it with "
+                                   "/buyer C-001 mortgage …\nTheir wish: Any afternoon after "
+                                   "the 9th, I work mornings")
         await sales.send("/buyer C-001 mortgage 2026-12-10 15:00")
         assert buyer.last_text.startswith("Our sales service changed a date of your contract")
         assert await desk.query("SELECT detail, actor_id FROM buyer_events WHERE action = "
@@ -96,6 +103,10 @@ async def test_a_buyer_from_the_register_to_the_handover(tmp_path):
         await desk.run_until(taipei("2026-12-20", "08:00"))  # the contract's date
         [notice] = reminders(buyer, "Move-in notice: C 8F-2 (contract C-001)")
         assert "Maintenance fund: 12,000" in notice
+        # billed to the unit as the notice goes out, once
+        assert await desk.query("SELECT u.building, u.unit, b.period, b.item, b.amount, "
+                                "b.due_date FROM bills b JOIN units u ON u.id = b.unit_id") == [
+            ("C", "8F-2", "2026-12", "maintenance_fund", 1200000, "2026-12-20")]
         await buyer.tap("Book the handover time")
         await buyer.tap("Tue, Dec 22, 2026")
         await buyer.tap("14:00")
@@ -170,13 +181,80 @@ async def test_the_buyer_and_the_sales_service_each_in_their_own_language(tmp_pa
         await desk.run_until(taipei("2026-11-28", "08:00"))
         assert buyer.last_text.startswith("提醒您：C 8F-2（合約 C-001）的首期款於")
         await buyer.tap("另約時間")
+        assert buyer.last_text.startswith("請問什麼時間方便？")
+        await buyer.send("下週平日下午")
         assert buyer.last_text == "已請銷售客服另行安排時間，他們會與您聯絡。"
         assert sales.last_text.startswith("Wong Siu Ming（C-001，C 8F-2，0955 123 456）要求另约"
                                           "首期款的时间")
+        assert sales.last_text.endswith("\n买方希望：下週平日下午")
         await sales.send("/buyer C-001 firstpay 2026-12-04")
         assert buyer.last_text.startswith("銷售客服已修改您合約的日期：")
         await sales.send("/buyer C-001 firstpay next week")
         assert sales.last_text.startswith("请输入：/buyer 合同编号")
+    finally:
+        await desk.stop()
+
+
+async def test_a_past_handover_time_cannot_be_booked(tmp_path):
+    """The buyer opens the move-in notice days late: the times already past are not offered,
+    and a past time tapped (from an older list) is refused with a clear answer."""
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "Sales")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("+886 955 123 456")
+        await desk.run_until(taipei("2026-12-20", "08:00"))
+        await buyer.tap("Book the handover time")
+        assert buyer.labels()[0] == "Sun, Dec 20, 2026"
+        await buyer.tap("Sun, Dec 20, 2026")  # the list is kept while the day goes by
+        desk.clock.now = taipei("2026-12-21", "12:00")
+        await buyer.tap("09:30")  # 20 December, 09:30: past
+        assert buyer.texts()[-2] == ("That time has already passed, so it cannot be booked. "
+                                     "Please choose a later one.")
+        assert buyer.last_text == "Which day suits you?"
+        assert buyer.labels()[0] == "Mon, Dec 21, 2026"  # today: 14:00 and 15:30 are ahead
+        await buyer.tap("Mon, Dec 21, 2026")
+        assert buyer.labels() == ["14:00", "15:30"]
+        assert await desk.query("SELECT handover_slot FROM buyers WHERE contract_no = 'C-001'") \
+            == [(None,)]
+        assert not reminders(sales, "Handover booked")
+        await buyer.tap("14:00")
+        assert buyer.last_text.startswith("Booked: your handover is on")
+    finally:
+        await desk.stop()
+
+
+async def test_a_buyer_asks_for_another_handover_time_with_their_wish(tmp_path):
+    """None of the handover times suits (or all passed): 'another time' asks the buyer's wish
+    and passes it to the sales service, who set the new date."""
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "銷售", "zh-TW")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("+886 955 123 456")
+        await desk.run_until(taipei("2026-12-20", "08:00"))
+        desk.clock.now = taipei("2026-12-27", "09:00")  # back from a trip: all times past
+        await buyer.tap("Book the handover time")
+        assert buyer.last_text == ("The handover times offered have all passed. Tap 'Ask for "
+                                   "another time' and write when suits you.")
+        await buyer.tap("Ask for another time")
+        await buyer.send("Saturday 2 January, morning")
+        assert buyer.last_text == ("We have asked our sales service to arrange another time; "
+                                   "they will contact you.")
+        assert sales.last_text == ("Wong Siu Ming（C-001，C 8F-2，0955 123 456）要求另約交屋的"
+                                   "時間。請用 /buyer C-001 handover … 設定。\n買方希望："
+                                   "Saturday 2 January, morning")
+        await sales.send("/buyer C-001 handover 2027-01-02")
+        assert buyer.last_text.startswith("Our sales service changed a date of your contract")
+        await buyer.tap("Ask for another time")  # the old notice's button: answered
+        assert "out of date" in desk.api.calls[-1].params["text"]
+        assert await desk.query("SELECT action, detail FROM buyer_events WHERE action LIKE "
+                                "'move_in%'") == [("move_in_reschedule",
+                                                   "2026-12-20 Saturday 2 January, morning")]
     finally:
         await desk.stop()
 

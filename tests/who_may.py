@@ -159,12 +159,14 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await resident.tap_data("ac:j:1")
     await resident.tap_data("ac:n:1:2")
     await clerk.send("/activities")
-    await apply_for_a_bathroom(resident)  # renovation 1: reviewed, paid, permitted, and
-    await resident.tap("Confirm and send")  # its acceptance inspection asked for
-    await boss.tap_data("rn:ra:1")
+    today = desk.clock.now.astimezone(desk.settings.tz).date()  # the works start today
+    await apply_for_a_bathroom(resident, f"{today} 2026-12-20")  # renovation 1: reviewed,
+    await resident.tap("Confirm and send")  # paid, permitted, its acceptance inspection asked
+    await boss.tap_data("rn:ra:1")  # for
     await boss.send("Route checked.")
-    await clerk.tap_data("rn:pay:1")
-    await clerk.send("0 0 R0042")
+    await others[roles.CASHIER].tap_data("rn:pay:1")
+    await others[roles.CASHIER].send("0 0 R0042")
+    await desk.deliver()  # the desk's card to grant the permit
     await clerk.tap_starting("rn:ok:1")
     await resident.tap_starting("rv:in:1")
     await others[roles.CASHIER].send("/reserve A 5F-1 50000 R0043 Chan Tai Man")  # to verify

@@ -122,8 +122,9 @@ RULES: dict[str, Rule] = {
     "archives.keep": Rule((R.ARCHIVIST,)),  # hand out, take back, check the archive
     "renovations.apply": Rule((R.RESIDENT,)),
     "renovations.inspect": Rule((R.TECHNICIAN,)),
-    "renovations.desk": Rule(DISPATCHERS),  # approve, record the fees
+    "renovations.desk": Rule(DISPATCHERS),  # approve the permit
     "renovations.review": Rule(SIGNERS),  # work on structure or building services
+    "renovations.cashier": Rule((R.CASHIER,)),  # the fees taken, the deposit refunded
     # fees
     "fees.mine": Rule((R.RESIDENT,)),
     "fees.pay": Rule((R.CASHIER,)),

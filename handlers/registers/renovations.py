@@ -3,6 +3,8 @@ review, the fees recorded by the desk, the permit, and the acceptance inspection
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -24,26 +26,31 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    message_of,
     own_unit,
     text_answer,
 )
 from handlers.i18n import Tr
+from handlers.numbers import unreadable
 from storage.records import Draft
 from storage.registers.renovations import Renovation
-from workflow import views
+from workflow import numbers, views
+from workflow.fees import collection
 from workflow.registers import renovations
 from workflow.tickets import Refusal
 
 PAY_FLOW, REVIEW_FLOW = renovations.PAY_FLOW, renovations.REVIEW_FLOW
 
 
-def card(tr: Tr, found: Renovation, unit: str, hours: str) -> str:
+def card(tr: Tr, found: Renovation, unit: str, hours: str,
+         amended: Sequence[str] = ()) -> str:
     lines = [tr("Renovation {ref} · {state}", ref=found.ref,
                 state=labels.of(tr, labels.RENOVATION_STATES, found.state)),
              tr("Unit: {unit}", unit=unit),
              tr("Scope: {scopes}", scopes=tr.join(labels.of(tr, labels.SCOPES, s)
                                                   for s in found.scopes)),
              tr("Details: {details}", details=found.details),
+             *(tr("Amended: {details}", details=text) for text in amended),
              tr("Touches: {works}", works=tr.join(labels.of(tr, labels.WORKS, w)
                                                   for w in found.works) or tr("none of these")),
              tr("Dates: {start} to {end}, working hours {hours}", start=found.start_date,
@@ -127,12 +134,35 @@ async def on_resident_button(update: Update, context: Context, who: Asker) -> No
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     if action == "in":
-        found = await renovations.request_inspection(d.db, int_arg(args, 0), who.user_id,
-                                                     d.now())
+        try:
+            found = await renovations.request_inspection(d.db, int_arg(args, 0), who.user_id,
+                                                         d.now(), d.settings.tz)
+        except renovations.TooEarly as early:
+            await answer(update, tr("The permit's works start on {date}: the acceptance "
+                                    "inspection can be asked for from that day on, when the "
+                                    "work is done.", date=early.start))
+            return
         await clear_buttons(update)
         kick(context)
         await answer(update, tr("{ref}: the acceptance inspection is asked for; a technician "
                                 "will come.", ref=found.ref))
+        return
+    if action == "am":
+        found = await renovations.may_amend(d.db, int_arg(args, 0), who.user_id)
+        await views.start_draft(d.db, renovations.start_amendment(found.id, who.user_id),
+                                d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: write what changes in your application (for example "
+                                "the new pipe route), as the review asked.", ref=found.ref),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+        return
+    if action == "ad":
+        await draft_at(context, who, renovations.AMEND_FLOW, "photos")
+        found = await renovations.amend(d.db, who.user_id, d.now())
+        await clear_buttons(update)
+        kick(context)
+        await answer(update, tr("{ref}: your amended application is sent to the repair "
+                                "department for review.", ref=found.ref), main_menu(who))
         return
     if action == "ok":
         filed = await renovations.submit(d.db, who.user_id, d.now(), d.settings.tz,
@@ -199,12 +229,53 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await _next(update, context, who, draft, "photos", contractor=text)
 
 
+async def on_amendment(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The amendment's words, then its drawings: photos or files (a PDF plan), up to
+    MAX_PHOTOS in all (steps of the router)."""
+    d, tr = context.desk, who.tr
+    done = keyboard([[(tr("Done"), "rv:ad")], [(tr("Cancel"), "r:x")]])
+    if draft.step == "details":
+        text = await text_answer(update, who, renovations.MAX_TEXT)
+        if text is None:
+            return
+        await views.save_draft(d.db, Draft(who.user_id, renovations.AMEND_FLOW, "photos",
+                                           {**draft.data, "details": text}), d.now())
+        await answer(update, tr("Now send the drawings: photos, or files such as a PDF plan "
+                                "(up to {n}). Tap 'Done' when finished.",
+                                n=renovations.MAX_PHOTOS), done)
+        return
+    message = message_of(update)
+    photos, documents = list(draft.data["photos"]), list(draft.data["documents"])
+    if message.photo:
+        photos.append(message.photo[-1].file_id)
+    elif message.document:
+        documents.append(message.document.file_id)
+    else:
+        await answer(update, tr("Please send a photo or a file of the drawing, or tap 'Done'."),
+                     done)
+        return
+    if len(photos) + len(documents) > renovations.MAX_PHOTOS:
+        await answer(update, tr("That is the most drawings an amendment can take ({limit}). "
+                                "Tap 'Done' to send it.", limit=renovations.MAX_PHOTOS), done)
+        return
+    await views.save_draft(d.db, Draft(who.user_id, renovations.AMEND_FLOW, "photos",
+                                       {**draft.data, "photos": photos,
+                                        "documents": documents}), d.now())
+    await answer(update, tr("Drawing {count} of {limit} received. Send another, or tap "
+                            "'Done'.", count=len(photos) + len(documents),
+                            limit=renovations.MAX_PHOTOS), done)
+
+
+CASHIER_ACTIONS = ("pay", "rf")
+
+
 @handles("button.per_action")
 async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     await allowed(context, who, "renovations.inspect" if action in ("ipd", "ip", "in") else
-                  "renovations.review" if action in ("ra", "rr", "rc") else "renovations.desk")
+                  "renovations.review" if action in ("ra", "rr", "rc") else
+                  "renovations.cashier" if action in CASHIER_ACTIONS else "renovations.desk")
     if action == "ipd":
         draft = await draft_at(context, who, renovations.INSPECT_FLOW, "photos")
         if not draft.data["photos"]:
@@ -239,8 +310,15 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "pay":
         await views.start_draft(d.db, Draft(who.user_id, PAY_FLOW, "amounts",
                                             {"renovation_id": renovation_id}), d.now())
-        await answer(update, tr("The fee, the deposit and the receipt's number, for example: "
-                                "2000 10000 R0042"), keyboard([[(tr("Cancel"), "r:x")]]))
+        await answer(update, tr("The fee, the deposit, the receipt's number and, if not paid "
+                                "in cash, transfer or card; for example: 2000 10000 R0042, or "
+                                "2000 10000 T-88 transfer"), keyboard([[(tr("Cancel"), "r:x")]]))
+    elif action == "rf":
+        await views.start_draft(d.db, Draft(who.user_id, renovations.REFUND_FLOW, "deduction",
+                                            {"renovation_id": renovation_id}), d.now())
+        await answer(update, tr("Anything deducted from the deposit? Send 0, or the amount and "
+                                "why, for example: 1500 lift lobby tile cracked"),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
     elif action in ("ra", "rr", "rc"):
         verdict = {"ra": "approved", "rr": "refused", "rc": "changes"}[action]
         await views.start_draft(d.db, Draft(who.user_id, REVIEW_FLOW, "note", {
@@ -272,9 +350,37 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
                                     fee=tr.number(d.settings.renovation_fee),
                                     deposit=tr.number(d.settings.renovation_deposit)))
             return
-        found = await renovations.pay(d.db, d.settings, who.user_id, *paid, d.now())
-        await answer(update, tr("{ref}: the fees are recorded.", ref=found.ref),
-                     keyboard([[(tr("Approve the permit"), f"rn:ok:{found.id}:{found.version}")]]))
+        fee, deposit, receipt = paid
+        number, _, last = receipt.rpartition(" ")
+        methods = {k: k for k in collection.METHODS} | {
+            tr(labels.PAY_METHODS[k]).lower(): k for k in collection.METHODS}
+        method = methods.get(last.lower()) if number.strip() else None
+        found = await renovations.pay(d.db, d.settings, who.user_id, fee, deposit,
+                                      number.strip() if method else receipt, d.now(),
+                                      method or renovations.METHOD)
+        await answer(update, tr("{ref}: the fees are recorded in the fee ledger ({total} "
+                                "received); the desk can grant the permit.", ref=found.ref,
+                                total=tr.number(paid[0] + paid[1])))
+    elif draft.flow == renovations.REFUND_FLOW:
+        usage = tr("Please send 0, or the amount deducted and why, for example: 1500 lift "
+                   "lobby tile cracked")
+        try:
+            taken = renovations.parse_deduction(text, tr.locale)
+        except numbers.Unreadable as refused:
+            await answer(update, unreadable(tr, refused) + "\n" + usage)
+            return
+        if taken is None:
+            await answer(update, usage)
+            return
+        try:
+            found = await renovations.refund(d.db, d.settings, who.user_id, *taken, d.now())
+        except renovations.TooMuch:
+            await answer(update, tr("The deduction cannot be more than the deposit held. "
+                                    "Please send it again."))
+            return
+        await answer(update, tr("{ref}: the deposit's refund of {amount} is recorded in the fee "
+                                "ledger; the resident is told.", ref=found.ref,
+                                amount=tr.number((found.deposit or 0) - taken[0])))
     elif draft.flow == REVIEW_FLOW:
         found = await renovations.review(d.db, who.user_id, text, d.now())
         await answer(update, tr("{ref}: your review is recorded.", ref=found.ref))

@@ -22,8 +22,10 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    text_answer,
 )
 from handlers.i18n import N_, Tr
+from storage.records import Draft
 from storage.sales.buyers import Buyer
 from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
@@ -97,12 +99,17 @@ def fee_label(tr: Tr, item: FeeItem) -> str:
 
 
 def book_button(tr: Tr, b: Buyer) -> list[list[tuple[str, str]]]:
-    return [[(tr("Book the handover time"), f"by:d:{b.contract_no}:x")]]
+    return [[(tr("Book the handover time"), f"by:d:{b.contract_no}:x")],
+            [(tr("Ask for another time"), f"by:rs:{b.contract_no}:{buyers.MOVE_IN}")]]
 
 
-def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer) -> list[list[tuple[str, str]]]:
+def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer,
+                now: datetime) -> list[list[tuple[str, str]]]:
+    """The days with a time still ahead (numbered among all the days offered)."""
     days = sorted({s.date() for s in buyers.slots(settings, b)})
-    return [[(tr.date(day), f"by:d:{b.contract_no}:{n}")] for n, day in enumerate(days)]
+    ahead = {s.date() for s in buyers.slots(settings, b) if s > now}
+    return [[(tr.date(day), f"by:d:{b.contract_no}:{n}")] for n, day in enumerate(days)
+            if day in ahead]
 
 
 @handles("sales.contract")
@@ -129,13 +136,18 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     action, contract_no, *rest = parts
     d, tr = context.desk, who.tr
     await allowed(context, who, "sales.buyer_answer", contract_no)
-    if action in ("ok", "rs") and rest:
-        await buyers.answer(d.db, who.user_id, contract_no, rest[0],
-                            buyers.CONFIRMED if action == "ok" else buyers.RESCHEDULE, d.now())
+    if action == "rs" and rest:
+        await buyers.ask_wish(d.db, who.user_id, contract_no, rest[0], d.now())
+        await clear_buttons(update)
+        await answer(update, tr("When would suit you? Please write your wish, for example: a "
+                                "weekday afternoon next week."),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+        return
+    if action == "ok" and rest:
+        await buyers.answer(d.db, who.user_id, contract_no, rest[0], buyers.CONFIRMED, d.now())
         kick(context)
         await clear_buttons(update)
-        await answer(update, tr("Thank you: confirmed.") if action == "ok" else tr(
-            "We have asked our sales service to arrange another time; they will contact you."))
+        await answer(update, tr("Thank you: confirmed."))
         return
     found = next(b for b in await buyers.contracts_of(d.db, who.user_id)
                  if b.contract_no == contract_no)  # theirs: the table's rule
@@ -143,21 +155,27 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "d":
         days = sorted({s.date() for s in offered})
         if rest[:1] == ["x"]:
-            await answer(update, tr("Which day suits you?"),
-                         keyboard(day_buttons(tr, d.settings, found)))
+            await _pick_day(update, tr, d.settings, found, d.now())
             return
         day = days[int_arg(rest, 0)] if int_arg(rest, 0) < len(days) else None
         if day is None:
             raise Refusal(Refusal.STALE)
         times = [(f"{s:%H:%M}", f"by:t:{contract_no}:{n}")
-                 for n, s in enumerate(offered) if s.date() == day]
+                 for n, s in enumerate(offered) if s.date() == day and s > d.now()]
+        if not times:
+            await _passed(update, tr, d.settings, found, d.now())
+            return
         await answer(update, tr("What time on {date}?", date=tr.date(day)), keyboard([times]))
     elif action == "t":
         index = int_arg(rest, 0)
         if index >= len(offered):
             raise Refusal(Refusal.STALE)
-        booked = await buyers.book(d.db, d.settings, who.user_id, contract_no, offered[index],
-                                   d.now())
+        try:
+            booked = await buyers.book(d.db, d.settings, who.user_id, contract_no,
+                                       offered[index], d.now())
+        except buyers.Passed:
+            await _passed(update, tr, d.settings, found, d.now())
+            return
         kick(context)
         await clear_buttons(update)
         assert booked.handover_slot is not None
@@ -166,6 +184,39 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                 things=documents(tr, d.settings.handover_bring)))
     else:
         raise Refusal(Refusal.INVALID)
+
+
+async def _pick_day(update: Update, tr: Tr, settings: EstateSettings, found: Buyer,
+                    now: datetime) -> None:
+    buttons = day_buttons(tr, settings, found, now)
+    if not buttons:
+        await answer(update, tr("The handover times offered have all passed. Tap 'Ask for "
+                                "another time' and write when suits you."),
+                     keyboard(book_button(tr, found)[1:]))
+        return
+    await answer(update, tr("Which day suits you?"), keyboard(buttons))
+
+
+async def _passed(update: Update, tr: Tr, settings: EstateSettings, found: Buyer,
+                  now: datetime) -> None:
+    """A time that is past when tapped: nothing booked, the days still ahead offered."""
+    await answer(update, tr("That time has already passed, so it cannot be booked. Please "
+                            "choose a later one."))
+    await _pick_day(update, tr, settings, found, now)
+
+
+async def on_wish(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The buyer's wish for another time (a step of the router), passed to the sales
+    service."""
+    d, tr = context.desk, who.tr
+    wish = await text_answer(update, who, buyers.MAX_TEXT)
+    if wish is None:
+        return
+    await buyers.answer(d.db, who.user_id, draft.data["contract"], draft.data["kind"],
+                        buyers.RESCHEDULE, d.now(), wish=wish)
+    kick(context)
+    await answer(update, tr("We have asked our sales service to arrange another time; they "
+                            "will contact you."))
 
 
 def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:

@@ -53,13 +53,16 @@ async def _buyer_notice(n: Notice) -> None:
                      + contract_text(tr, found, n.d.now()))
     elif kind == "buyer_reschedule":
         what = tr("the first payment") if p["what"] == buyers.FIRST_PAYMENT else \
-            tr("the mortgage paperwork")
-        await n.send(tr("{name} ({contract}, {unit}, {phone}) asks for another time for "
-                        "{what}. Set it with /buyer {contract} {command} …",
-                        name=found.name, contract=found.contract_no, unit=found.unit.label,
-                        phone=found.phone, what=what,
-                        command="firstpay" if p["what"] == buyers.FIRST_PAYMENT
-                        else "mortgage"))
+            tr("the handover") if p["what"] == buyers.MOVE_IN else tr("the mortgage paperwork")
+        text = tr("{name} ({contract}, {unit}, {phone}) asks for another time for "
+                  "{what}. Set it with /buyer {contract} {command} …",
+                  name=found.name, contract=found.contract_no, unit=found.unit.label,
+                  phone=found.phone, what=what,
+                  command={buyers.FIRST_PAYMENT: "firstpay", buyers.MOVE_IN: "handover"}.get(
+                      p["what"], "mortgage"))
+        if p.get("wish"):
+            text += "\n" + tr("Their wish: {wish}", wish=p["wish"])
+        await n.send(text)
     elif kind == "buyer_slot_booked" and found.handover_slot:
         await n.send(tr("Handover booked: {contract} {unit} {name}, {when}.",
                         contract=found.contract_no, unit=found.unit.label, name=found.name,

@@ -105,3 +105,15 @@ async def next_sequence(conn: Connection, year: int) -> int:
     row = await (await conn.execute("SELECT last FROM sequences WHERE kind = 'RN' AND year = ?",
                                     (year,))).fetchone()
     return row[0]
+
+
+async def of_resident(conn: Connection, resident_id: int) -> list[Renovation]:
+    cur = await conn.execute(f"{_SELECT} WHERE resident_id = ? ORDER BY id DESC", (resident_id,))
+    return [_renovation(r) for r in await cur.fetchall()]
+
+
+async def notes(conn: Connection, renovation_id: int, action: str) -> list[str]:
+    """The notes of one kind of step (such as each amendment's words), oldest first."""
+    cur = await conn.execute("SELECT note FROM renovation_events WHERE renovation_id = ? AND "
+                             "action = ? ORDER BY id", (renovation_id, action))
+    return [r[0] for r in await cur.fetchall()]

@@ -156,6 +156,15 @@ async def sent(conn: Connection) -> set[tuple[str, str, str]]:
     return {(r[0], r[1], r[2]) for r in await cur.fetchall()}
 
 
+async def answered(conn: Connection, contract_no: str, kind: str, about: str) -> bool:
+    """Whether the buyer answered the reminders of that date already."""
+    row = await (await conn.execute(
+        "SELECT 1 FROM buyer_notices WHERE contract_no = ? AND (kind = ? OR substr(kind, 1, ?) "
+        "= ?) AND about = ? AND answer IS NOT NULL",
+        (contract_no, kind, len(kind) + 1, kind + "_", about))).fetchone()
+    return row is not None
+
+
 async def answer(conn: Connection, contract_no: str, kind: str, about: str,
                  answer_: str) -> bool:
     """The buyer's answer to the reminders of one date (the mortgage's are several: kind

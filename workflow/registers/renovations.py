@@ -3,7 +3,10 @@ work touches structure, walls, plumbing or electrics, the dates, the contractor 
 or photos. Work on structure or building services is reviewed by the repair department
 first, and the fees (management fee and deposit, by the price list) are recorded when paid:
 the desk cannot approve without both. The permit goes to the resident; at the end a
-technician inspects (驗收): pass refunds the deposit, fail lists what to fix."""
+technician inspects (驗收): pass asks the cashier to refund the deposit (less any deduction,
+with why), fail lists what to fix. The fee, the deposit and its refund are bills and payments
+of the fee ledger, so they reach the day's close and the income statement. After "needs
+changes" the resident amends the application (words and drawings) for a new review."""
 
 from __future__ import annotations
 
@@ -15,26 +18,45 @@ from decimal import Decimal
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
 from storage.exact import plain
+from storage.fees import ledger
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
 from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
+from workflow.fees import collection
 from workflow.settings import EstateSettings
 
 FLOW = "renovation"
 INSPECT_FLOW = "renovation_inspection"
 PAY_FLOW, REVIEW_FLOW = "renovation_payment", "renovation_review"
+REFUND_FLOW, AMEND_FLOW = "renovation_refund", "renovation_amendment"
+# The fee ledger's items (bills) of a renovation; a refund is a negative bill and payment.
+FEE_ITEM, DEPOSIT_ITEM, REFUND_ITEM = "renovation_fee", "renovation_deposit", \
+    "renovation_deposit_refund"
+METHOD = "cash"  # unless the cashier says otherwise; a refund is paid out in cash
 SCOPES = ("flooring", "painting", "kitchen", "bathroom", "walls", "electrics", "plumbing",
           "windows", "other")
 WORKS = ("structure", "walls", "plumbing", "electrics")  # these need the engineering review
-APPLIED, APPROVED, INSPECTION, PASSED, FAILED, REFUSED = (
-    "applied", "approved", "inspection", "passed", "failed", "refused")
+APPLIED, APPROVED, INSPECTION, PASSED, FAILED, REFUSED, REFUNDED = (
+    "applied", "approved", "inspection", "passed", "failed", "refused", "refunded")
 VERDICTS = ("approved", "refused", "changes")
 MAX_TEXT = 1000
 MAX_DAYS = 180
 MAX_PHOTOS = 5
 Refusal = machine.Refusal
+
+
+class TooEarly(Exception):
+    """The acceptance inspection is asked before the permit's first day."""
+
+    def __init__(self, start: str) -> None:
+        super().__init__(start)
+        self.start = start
+
+
+class TooMuch(Exception):
+    """A deduction larger than the deposit held."""
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
@@ -96,7 +118,8 @@ async def submit(db: Database, user_id: int, now: datetime, tz,
             data["start"], data["end"], data["contractor"], APPLIED, now)
         await renovations.add_photos(conn, renovation_id, "application", data["photos"])
         await renovations.event(conn, renovation_id, now, user_id, "applied")
-        for clerk in await machine.desk(conn):
+        cashiers = await people.reachable_with_role(conn, roles.CASHIER)  # take the fees
+        for clerk in [*await machine.desk(conn), *cashiers]:
             await outbox.add(conn, clerk.user_id, "renovation_applied", now,
                              payload={"renovation": renovation_id})
         if data["works"]:
@@ -142,9 +165,67 @@ async def review(db: Database, reviewer_id: int, note: str, now: datetime) -> Re
             raise Refusal(Refusal.STALE)
         await renovations.event(conn, found.id, now, reviewer_id, f"review_{verdict}", note)
         desk = [p.user_id for p in await machine.desk(conn)]
-        await _tell(conn, desk + ([found.resident_id] if verdict != "approved" else []),
-                    "renovation_reviewed", found.id, now, verdict=verdict, note=note)
+        await _tell(conn, [*desk, found.resident_id], "renovation_reviewed", found.id, now,
+                    verdict=verdict, note=note)
         return await _load(conn, found.id)
+
+
+def start_amendment(renovation_id: int, user_id: int) -> Draft:
+    return Draft(user_id, AMEND_FLOW, "details", {"renovation_id": renovation_id,
+                                                  "photos": [], "documents": []})
+
+
+async def may_amend(db: Database, renovation_id: int, resident_id: int) -> Renovation:
+    """Only the applicant, and only while the review asks for changes."""
+    async with db.reading() as conn:
+        found = await _load(conn, renovation_id)
+        if found.resident_id != resident_id:
+            raise Refusal(Refusal.FORBIDDEN)
+        if found.state != APPLIED or found.review != "changes":
+            raise Refusal(Refusal.STALE)
+        return found
+
+
+async def amend(db: Database, resident_id: int, now: datetime) -> Renovation:
+    """The application amended after "needs changes": the new words and drawings are added
+    (the first application stays as it was), and the repair department reviews it again."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, resident_id, AMEND_FLOW, "photos", now)
+        await drafts.delete(conn, resident_id)
+        found = await _load(conn, draft.data["renovation_id"])
+        if found.resident_id != resident_id:
+            raise Refusal(Refusal.FORBIDDEN)
+        if found.state != APPLIED or found.review != "changes" or \
+                not await renovations.update(conn, found.id, found.version, review=None):
+            raise Refusal(Refusal.STALE)
+        stage = f"amendment-{found.version}"
+        await renovations.add_photos(conn, found.id, stage, draft.data["photos"])
+        await renovations.add_photos(conn, found.id, f"{stage}-documents",
+                                     draft.data["documents"])
+        await renovations.event(conn, found.id, now, resident_id, "amended",
+                                draft.data["details"])
+        await _tell(conn, await _reviewers(conn), "renovation_review", found.id, now,
+                    amended=stage)
+        return await _load(conn, found.id)
+
+
+async def amendments(db: Database, renovation_id: int) -> list[str]:
+    """What the resident wrote in each amendment, oldest first."""
+    async with db.reading() as conn:
+        return await renovations.notes(conn, renovation_id, "amended")
+
+
+async def drawings(db: Database, renovation_id: int, stage: str) -> tuple[list[str], list[str]]:
+    """The photos and the documents (drawings as files) an amendment added."""
+    async with db.reading() as conn:
+        return (await renovations.photos(conn, renovation_id, stage),
+                await renovations.photos(conn, renovation_id, f"{stage}-documents"))
+
+
+async def mine(db: Database, user_id: int) -> list[Renovation]:
+    """The person's renovations, newest first (for /mytickets)."""
+    async with db.reading() as conn:
+        return await renovations.of_resident(conn, user_id)
 
 
 PAYMENT = re.compile(r"^(?P<fee>\S*\d\S*)\s+(?P<deposit>\S*\d\S*)\s+(?P<receipt>\S.*)$")
@@ -161,13 +242,31 @@ def parse_payment(text: str, locale) -> tuple[Decimal, Decimal, str] | None:
             match.group("receipt")[:60])
 
 
-async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: Decimal,
-              deposit: Decimal, receipt: str, now: datetime) -> Renovation:
-    """The fees paid, as the price list asks (not less), with the receipt's number."""
+async def _booked(conn: Connection, unit_id: int, period: str, item: str, amount: Decimal,
+                  day: str, now: datetime) -> None:
+    """A bill of the fee ledger for money taken or paid out at the desk (settled at once, so
+    no reminder is sent for it). A unit's second renovation paid the same month is refused:
+    the ledger keeps one bill per unit, month and item."""
+    if not await ledger.add_bill(conn, unit_id, period, item, amount, day):
+        raise Refusal(Refusal.STALE)
+    bill = next(b for b in await ledger.bills_of(conn, unit_id)
+                if b.period == period and b.item == item)
+    for column in ("reminded_at", "overdue_at"):
+        await ledger.mark_bill(conn, bill.id, column, now)
+
+
+async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Decimal,
+              deposit: Decimal, receipt: str, now: datetime,
+              method: str = METHOD) -> Renovation:
+    """The fees paid at the cashier, as the price list asks (not less), with the receipt's
+    number and how it was paid: a bill for the fee and one for the deposit, and one payment
+    of both."""
+    if method not in collection.METHODS:
+        raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
-        await access.require(conn, "renovations.desk", clerk_id)
-        draft = await conversations.at_step(conn, clerk_id, PAY_FLOW, "amounts", now)
-        await drafts.delete(conn, clerk_id)
+        await access.require(conn, "renovations.cashier", cashier_id)
+        draft = await conversations.at_step(conn, cashier_id, PAY_FLOW, "amounts", now)
+        await drafts.delete(conn, cashier_id)
         found = await _load(conn, draft.data["renovation_id"])
         if found.state != APPLIED or found.fee is not None:
             raise Refusal(Refusal.STALE)
@@ -176,8 +275,61 @@ async def pay(db: Database, settings: EstateSettings, clerk_id: int, fee: Decima
         if not await renovations.update(conn, found.id, found.version, fee=fee, deposit=deposit,
                                         receipt=receipt):
             raise Refusal(Refusal.STALE)
-        await renovations.event(conn, found.id, now, clerk_id, "paid",
+        local = now.astimezone(settings.tz).date()
+        for item, amount in ((FEE_ITEM, fee), (DEPOSIT_ITEM, deposit)):
+            if amount:
+                await _booked(conn, found.unit_id, local.isoformat()[:7], item, amount,
+                              local.isoformat(), now)
+        if fee + deposit:
+            await ledger.add_payment(conn, found.unit_id, fee + deposit, method, receipt,
+                                     cashier_id, now, reason=found.ref)
+        await renovations.event(conn, found.id, now, cashier_id, "paid",
                                 f"{plain(fee)} + {plain(deposit)}, {receipt}")
+        await _tell(conn, [p.user_id for p in await machine.desk(conn)], "renovation_paid",
+                    found.id, now)
+        return await _load(conn, found.id)
+
+
+def parse_deduction(text: str, locale) -> tuple[Decimal, str] | None:
+    """'0', or 'amount why' such as '1,500 lift lobby tile cracked': None when not in that
+    form (a deduction needs its reason), numbers.Unreadable when the amount cannot be taken."""
+    try:
+        value, why = numbers.amount(text, locale, zero=True), ""  # "0", "0元"
+    except numbers.Unreadable:
+        value, why = numbers.leading_amount(text, locale)
+    if value and not why.strip():
+        return None
+    return value, why.strip()[:MAX_TEXT]
+
+
+async def refund(db: Database, settings: EstateSettings, cashier_id: int, deducted: Decimal,
+                 why: str, now: datetime) -> Renovation:
+    """The deposit paid back by the cashier once the inspection passed, less what is
+    deducted (with why): a negative bill and a negative payment in the fee ledger, the
+    resident told. Once."""
+    async with db.transaction() as conn:
+        await access.require(conn, "renovations.cashier", cashier_id)
+        draft = await conversations.at_step(conn, cashier_id, REFUND_FLOW, "deduction", now)
+        await drafts.delete(conn, cashier_id)
+        found = await _load(conn, draft.data["renovation_id"])
+        if found.state != PASSED:
+            raise Refusal(Refusal.STALE)
+        held = found.deposit or Decimal(0)
+        if deducted > held:
+            raise TooMuch()
+        if not await renovations.update(conn, found.id, found.version, state=REFUNDED):
+            raise Refusal(Refusal.STALE)
+        back = held - deducted
+        local = now.astimezone(settings.tz).date()
+        if back:
+            await _booked(conn, found.unit_id, local.isoformat()[:7], REFUND_ITEM, -back,
+                          local.isoformat(), now)
+            await ledger.add_payment(conn, found.unit_id, -back, METHOD, f"{found.ref}-R",
+                                     cashier_id, now, reason=found.ref)
+        await renovations.event(conn, found.id, now, cashier_id, "deposit_refunded",
+                                f"{plain(back)}; {plain(deducted)} {why}".strip())
+        await _tell(conn, [found.resident_id], "renovation_refunded", found.id, now,
+                    refunded=str(back), deducted=str(deducted), why=why)
         return await _load(conn, found.id)
 
 
@@ -201,11 +353,14 @@ async def approve(db: Database, renovation_id: int, clerk_id: int, now: datetime
 
 
 async def request_inspection(db: Database, renovation_id: int, resident_id: int,
-                             now: datetime) -> Renovation:
+                             now: datetime, tz) -> Renovation:
+    """From the permit's first day on (TooEarly before it)."""
     async with db.transaction() as conn:
         found = await _load(conn, renovation_id)
         if found.resident_id != resident_id:
             raise Refusal(Refusal.FORBIDDEN)
+        if found.state == APPROVED and now.astimezone(tz).date().isoformat() < found.start_date:
+            raise TooEarly(found.start_date)
         if found.state not in (APPROVED, FAILED) or not await renovations.update(
                 conn, found.id, found.version, state=INSPECTION):
             raise Refusal(Refusal.STALE)
@@ -243,11 +398,12 @@ async def inspected(db: Database, actor_id: int, note: str, now: datetime) -> Re
                                      draft.data["photos"])
         await renovations.event(conn, found.id, now, actor_id,
                                 "inspection_passed" if passed else "inspection_failed", note)
-        if passed and found.deposit:
-            await renovations.event(conn, found.id, now, actor_id, "deposit_refunded",
-                                    plain(found.deposit))
         await _tell(conn, [found.resident_id], "renovation_inspected", found.id, now,
                     passed=passed, note=note)
+        if passed and found.deposit:  # the deposit goes back through the cashier's drawer
+            cashiers = await people.reachable_with_role(conn, roles.CASHIER)
+            await _tell(conn, [p.user_id for p in cashiers], "renovation_refund_due", found.id,
+                        now)
         return await _load(conn, found.id)
 
 

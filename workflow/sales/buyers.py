@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from storage import outbox, people, roster
+from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
-from workflow import access, phones, roles, tables
+from storage.records import Draft
+from workflow import access, conversations, phones, roles, tables
 from workflow import tickets as machine
 from workflow.office.catalogue import CatalogueError
+from workflow.sales import handover
 from workflow.settings import EstateSettings
 
 Refusal = machine.Refusal
@@ -24,12 +26,14 @@ FIRST_PAYMENT, MORTGAGE, LOAN_DOCUMENTS, MOVE_IN = ("first_payment", "mortgage",
                                                     "loan_documents", "move_in")
 LOAN_DOCUMENTS_STAFF = "loan_documents_staff"
 ANSWERABLE = (FIRST_PAYMENT, MORTGAGE)  # reminders the buyer confirms or asks to move
+MOVABLE = (*ANSWERABLE, MOVE_IN)  # and the handover, booked or asked to move
 CONFIRMED, RESCHEDULE = "confirmed", "reschedule"
 # What the sales service may set in the chat: /buyer CONTRACT <what> [value]
 DATES = {"firstpay": "first_payment_due", "mortgage": "mortgage_at",
          "docs": "loan_documents_due", "handover": "handover_due"}
 MARKS = {"paid": "first_paid_at", "docsin": "loan_documents_in_at"}
 MAX_TEXT = 200
+WISH_FLOW = "buyer_wish"  # "another time": the buyer writes when suits them
 
 
 @dataclass(frozen=True)
@@ -193,14 +197,17 @@ def about(found: Buyer, kind: str) -> str | None:
         return found.first_payment_due.isoformat()
     if kind == MORTGAGE and found.mortgage_at:
         return found.mortgage_at.isoformat()
+    if kind == MOVE_IN:
+        return found.handover_due.isoformat()
     return None
 
 
 async def answer(db: Database, user_id: int, contract_no: str, kind: str, choice: str,
-                 now: datetime) -> Buyer:
-    """The buyer confirms a reminder's date, or asks for another time (the sales service is
-    told, and sets it). Once per reminder; a forged contract is refused."""
-    if kind not in ANSWERABLE or choice not in (CONFIRMED, RESCHEDULE):
+                 now: datetime, wish: str = "") -> Buyer:
+    """The buyer confirms a reminder's date, or asks for another time with their wish (the
+    sales service is told, and sets it). Once per reminder; a forged contract is refused."""
+    if kind not in (ANSWERABLE if choice == CONFIRMED else MOVABLE) or \
+            choice not in (CONFIRMED, RESCHEDULE):
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "sales.buyer_answer", user_id, contract_no)
@@ -209,18 +216,44 @@ async def answer(db: Database, user_id: int, contract_no: str, kind: str, choice
         date_of = about(found, kind)
         if date_of is None or not await buyers.answer(conn, contract_no, kind, date_of, choice):
             raise Refusal(Refusal.STALE)
-        await buyers.add_event(conn, contract_no, f"{kind}_{choice}", user_id, date_of, now)
+        await buyers.add_event(conn, contract_no, f"{kind}_{choice}", user_id,
+                               f"{date_of} {wish}".strip(), now)
         if choice == RESCHEDULE:
+            await drafts.delete(conn, user_id)  # the wish asked for (WISH_FLOW) is answered
             for staff in await people.reachable_with_role(conn, roles.SALES_SERVICE):
                 await outbox.add(conn, staff.user_id, "buyer_reschedule", now, actor_id=user_id,
-                                 payload={"contract": contract_no, "what": kind})
+                                 payload={"contract": contract_no, "what": kind, "wish": wish})
         return found
 
 
+async def ask_wish(db: Database, user_id: int, contract_no: str, kind: str,
+                   now: datetime) -> None:
+    """'Another time': first the buyer's wish (free text, WISH_FLOW), while the reminder is
+    still unanswered."""
+    if kind not in MOVABLE:
+        raise Refusal(Refusal.INVALID)
+    async with db.transaction() as conn:
+        await access.require(conn, "sales.buyer_answer", user_id, contract_no)
+        found = await buyers.get(conn, contract_no)
+        assert found is not None
+        date_of = about(found, kind)
+        if date_of is None or await buyers.answered(conn, contract_no, kind, date_of):
+            raise Refusal(Refusal.STALE)
+        if kind == MOVE_IN and (contract_no, kind, date_of) not in await buyers.sent(conn):
+            raise Refusal(Refusal.STALE)  # a notice of an earlier date: the date moved
+        await conversations.begin(conn, Draft(user_id, WISH_FLOW, "wish", {
+            "contract": contract_no, "kind": kind}), now)
+
+
 def slots(settings: EstateSettings, found: Buyer) -> list[datetime]:
-    """The handover times offered: from the contract's date, `handover_days` days."""
+    """The handover times offered: from the contract's date, `handover_days` days (the
+    buttons number them; the past ones are not shown and cannot be booked)."""
     return [datetime.combine(found.handover_due + timedelta(days=n), at, settings.tz)
             for n in range(settings.handover_days) for at in settings.handover_slots]
+
+
+class Passed(Exception):
+    """A handover time that is already past."""
 
 
 async def book(db: Database, settings: EstateSettings, user_id: int, contract_no: str,
@@ -232,6 +265,8 @@ async def book(db: Database, settings: EstateSettings, user_id: int, contract_no
             raise Refusal(Refusal.FORBIDDEN)
         if slot not in slots(settings, found) or found.handed_over_at is not None:
             raise Refusal(Refusal.STALE)
+        if slot <= now:
+            raise Passed()
         if not await buyers.book(conn, contract_no, slot, settings.handover_slot_capacity):
             raise Refusal(Refusal.FULL)
         await buyers.add_event(conn, contract_no, "slot_booked", user_id,
@@ -297,6 +332,8 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
             if not await buyers.note_sent(conn, b.contract_no, kind, about, now) or \
                     as_kind is None:
                 continue
+            if as_kind == MOVE_IN:  # the fees it lists are billed as it goes out
+                await handover.bill_fees(conn, settings, b)
             payload = {"contract": b.contract_no, "kind": kind, "about": about}
             targets = [p.user_id for p in await people.reachable_with_role(
                 conn, roles.SALES_SERVICE)] if as_kind == LOAN_DOCUMENTS_STAFF else [b.user_id]

@@ -2,14 +2,16 @@
 room by room, becomes a repair ticket of that unit at once (liable to the responsible unit by
 its category, the warranty running from this handover). At the end the buyer becomes a
 resident of the unit (no second onboarding) and the days past the contract's date are
-recorded for the compensation the contract provides."""
+recorded for the compensation the contract provides. The fees the move-in notice lists are
+billed to the unit when the notice goes out."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from storage import drafts, outbox, people, roster, tickets
-from storage.db import Database
+from storage.db import Connection, Database
+from storage.fees import ledger
 from storage.records import Draft, Ticket
 from storage.sales import buyers
 from storage.sales.buyers import Buyer
@@ -22,6 +24,18 @@ FLOW = "handover"
 INSPECTORS = (roles.SALES_SERVICE, roles.CLERK, roles.SUPERVISOR, roles.MANAGER)
 CHANNEL = "handover"
 MAX_TEXT = 1000
+
+
+async def bill_fees(conn: Connection, settings: EstateSettings, found: Buyer) -> int:
+    """The fees the move-in notice lists, as bills of the unit in the fee ledger, due on the
+    contract's handover date (the cashier records them paid like any fee). Once: a bill
+    already issued is kept."""
+    due = found.handover_due.isoformat()
+    issued = 0
+    for item in settings.handover_fees:
+        issued += await ledger.add_bill(conn, found.unit.id, due[:7], item.key, item.amount,
+                                        due)
+    return issued
 
 
 async def start(db: Database, staff_id: int, contract_no: str, now: datetime) -> Buyer:
