@@ -170,8 +170,11 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
         # in the fee ledger: a bill behind each sum, in the cashier's drawer (day close,
         # income statement); the unit owes nothing and keeps the deduction
         assert await desk.query("SELECT item, amount, period FROM bills ORDER BY id") == [
-            ("renovation_fee", 200000, "2026-11"), ("renovation_deposit", 1000000, "2026-11"),
-            ("renovation_deposit_refund", -850000, "2026-12")]
+            ("renovation_deposit", 1000000, "2026-11-26"), ("renovation_fee", 200000, "2026-11-26"),
+            ("renovation_deposit_refund", -850000, "2026-12-02")]
+        # one receipt paid both bills; the refund's payment is the cashier's own receipt
+        assert await desk.query("SELECT receipt, bill_id IS NOT NULL FROM payments ORDER BY id") \
+            == [("R0042", 1), ("RN-2026-00001-R", 1)]
         november, _ = await collection.month(desk.db, desk.settings, "2026-11")
         december, _ = await collection.month(desk.db, desk.settings, "2026-12")
         assert [(p.amount, p.method, p.cashier_id) for p in november + december] == [
@@ -224,6 +227,25 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         await stranger.tap_data("rv:in:1")  # not their renovation
         assert desk.api.calls[-1].params.get("show_alert")
         assert await desk.query("SELECT state FROM renovations") == [("approved",)]
+        # the neighbour's renovation paid with a receipt number the ledger has already: refused
+        # as at /pay, nothing recorded, and the right number then taken
+        await stranger.send("/renovate")
+        await stranger.tap("油漆")
+        await stranger.tap("完成")
+        await stranger.send("臥室油漆。")
+        await stranger.tap("完成")
+        await stranger.send("2026-12-02 2026-12-04")
+        await stranger.send("好家油漆行 02-2222-4444")
+        await stranger.tap("完成")
+        await stranger.tap("確認送出")
+        await cashier.tap_data("rn:pay:2")
+        await cashier.send("2000 10000 t-0043 轉帳")
+        assert cashier.last_text.startswith("收據 T-0043 已用於收款 1（A 12F-3")
+        assert await desk.query("SELECT count(*) FROM payments") == [(1,)]
+        assert await desk.query("SELECT count(*) FROM bills") == [(2,)]
+        await cashier.send("2000 10000 T-0044 轉帳")
+        assert await desk.query("SELECT receipt FROM payments ORDER BY id") == [
+            ("T-0043",), ("T-0044",)]
     finally:
         await desk.stop()
 

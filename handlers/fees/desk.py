@@ -113,11 +113,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("No single unit matches {unit}.", unit=unit))
         return
     except collection.ReceiptUsed as used:
-        await answer(update, tr("Receipt {receipt} is on payment {id} already ({unit}, {amount}, "
-                                "{when}). A receipt number is used once: nothing was "
-                                "recorded.", receipt=used.earlier.receipt, id=used.earlier.id,
-                                unit=used.unit, amount=tr.number(used.earlier.amount),
-                                when=tr.datetime(used.earlier.at)))
+        await answer(update, receipt_used(tr, used))
         return
     except collection.NothingBilled:
         await answer(update, tr("Nothing is billed to {unit} yet: a payment needs its bill. "
@@ -230,3 +226,11 @@ def register(app) -> None:
     app.add_handler(CommandHandler("pay", pay, filters=PRIVATE))
     app.add_handler(CommandHandler("closeday", close_day, filters=PRIVATE))
     app.add_handler(CommandHandler("reverse", reverse, filters=PRIVATE))
+
+
+def receipt_used(tr, used: collection.ReceiptUsed) -> str:
+    """The answer to a receipt number already on a payment (at /pay or any other till)."""
+    return tr("Receipt {receipt} is on payment {id} already ({unit}, {amount}, {when}). A "
+              "receipt number is used once: nothing was recorded.",
+              receipt=used.earlier.receipt, id=used.earlier.id, unit=used.unit,
+              amount=tr.number(used.earlier.amount), when=tr.datetime(used.earlier.at))

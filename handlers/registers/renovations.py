@@ -30,6 +30,7 @@ from handlers.common import (
     own_unit,
     text_answer,
 )
+from handlers.fees.desk import receipt_used
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
 from storage.records import Draft
@@ -352,12 +353,14 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
             return
         fee, deposit, receipt = paid
         number, _, last = receipt.rpartition(" ")
-        methods = {k: k for k in collection.METHODS} | {
-            tr(labels.PAY_METHODS[k]).lower(): k for k in collection.METHODS}
-        method = methods.get(last.lower()) if number.strip() else None
-        found = await renovations.pay(d.db, d.settings, who.user_id, fee, deposit,
-                                      number.strip() if method else receipt, d.now(),
-                                      method or renovations.METHOD)
+        method = collection.method_of(last) if number.strip() else None
+        try:
+            found = await renovations.pay(d.db, d.settings, who.user_id, fee, deposit,
+                                          number.strip() if method else receipt, d.now(),
+                                          method or renovations.METHOD)
+        except collection.ReceiptUsed as used:
+            await answer(update, receipt_used(tr, used))
+            return
         await answer(update, tr("{ref}: the fees are recorded in the fee ledger ({total} "
                                 "received); the desk can grant the permit.", ref=found.ref,
                                 total=tr.number(paid[0] + paid[1])))

@@ -18,7 +18,6 @@ from decimal import Decimal
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
 from storage.exact import plain
-from storage.fees import ledger
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
@@ -242,26 +241,13 @@ def parse_payment(text: str, locale) -> tuple[Decimal, Decimal, str] | None:
             match.group("receipt")[:60])
 
 
-async def _booked(conn: Connection, unit_id: int, period: str, item: str, amount: Decimal,
-                  day: str, now: datetime) -> None:
-    """A bill of the fee ledger for money taken or paid out at the desk (settled at once, so
-    no reminder is sent for it). A unit's second renovation paid the same month is refused:
-    the ledger keeps one bill per unit, month and item."""
-    if not await ledger.add_bill(conn, unit_id, period, item, amount, day):
-        raise Refusal(Refusal.STALE)
-    bill = next(b for b in await ledger.bills_of(conn, unit_id)
-                if b.period == period and b.item == item)
-    for column in ("reminded_at", "overdue_at"):
-        await ledger.mark_bill(conn, bill.id, column, now)
-
-
 async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Decimal,
               deposit: Decimal, receipt: str, now: datetime,
               method: str = METHOD) -> Renovation:
     """The fees paid at the cashier, as the price list asks (not less), with the receipt's
     number and how it was paid: a bill for the fee and one for the deposit, and one payment
     of both."""
-    if method not in collection.METHODS:
+    if collection.method_of(method) is None:
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "renovations.cashier", cashier_id)
@@ -275,14 +261,15 @@ async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Deci
         if not await renovations.update(conn, found.id, found.version, fee=fee, deposit=deposit,
                                         receipt=receipt):
             raise Refusal(Refusal.STALE)
-        local = now.astimezone(settings.tz).date()
-        for item, amount in ((FEE_ITEM, fee), (DEPOSIT_ITEM, deposit)):
-            if amount:
-                await _booked(conn, found.unit_id, local.isoformat()[:7], item, amount,
-                              local.isoformat(), now)
-        if fee + deposit:
-            await ledger.add_payment(conn, found.unit_id, fee + deposit, method, receipt,
-                                     cashier_id, now, reason=found.ref)
+        # one receipt for both: the deposit billed, then the fee billed with the payment of
+        # both (the ledger's one way in: receipt once, open day, alerts, the residents' receipt)
+        billed = [(item, amount) for item, amount in ((DEPOSIT_ITEM, deposit), (FEE_ITEM, fee))
+                  if amount]
+        for n, (item, amount) in enumerate(billed):
+            last = n == len(billed) - 1
+            tender = collection.Tender(method, receipt, cashier_id, amount=fee + deposit)
+            await collection.bill_and_pay(conn, settings, found.unit_id, item, amount, now,
+                                          reference=found.ref, tender=tender if last else None)
         await renovations.event(conn, found.id, now, cashier_id, "paid",
                                 f"{plain(fee)} + {plain(deposit)}, {receipt}")
         await _tell(conn, [p.user_id for p in await machine.desk(conn)], "renovation_paid",
@@ -320,12 +307,10 @@ async def refund(db: Database, settings: EstateSettings, cashier_id: int, deduct
         if not await renovations.update(conn, found.id, found.version, state=REFUNDED):
             raise Refusal(Refusal.STALE)
         back = held - deducted
-        local = now.astimezone(settings.tz).date()
         if back:
-            await _booked(conn, found.unit_id, local.isoformat()[:7], REFUND_ITEM, -back,
-                          local.isoformat(), now)
-            await ledger.add_payment(conn, found.unit_id, -back, METHOD, f"{found.ref}-R",
-                                     cashier_id, now, reason=found.ref)
+            await collection.bill_and_pay(
+                conn, settings, found.unit_id, REFUND_ITEM, -back, now, reference=found.ref,
+                tender=collection.Tender(METHOD, f"{found.ref}-R", cashier_id))
         await renovations.event(conn, found.id, now, cashier_id, "deposit_refunded",
                                 f"{plain(back)}; {plain(deducted)} {why}".strip())
         await _tell(conn, [found.resident_id], "renovation_refunded", found.id, now,
