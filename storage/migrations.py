@@ -814,4 +814,15 @@ MIGRATIONS: list[str] = [
     """
     UPDATE invitations SET code = sha256_hex(code);
     """,
+    # 30 (issue 25, sales): the developer's inventory of units for sale, loaded on its own
+    # (`estatedesk units import`) and apart from the roster of occupied homes: only these
+    # units can be reserved. Area in thousandths, price in minor units (storage/exact.py)
+    """
+    CREATE TABLE sale_units (
+        unit_id INTEGER PRIMARY KEY REFERENCES units(id),
+        area INTEGER NOT NULL,
+        price INTEGER NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    """,
 ]

@@ -26,4 +26,13 @@ STEPS: dict[int, str] = {
     26: """
     UPDATE invitations SET code = encode(sha256(convert_to(code, 'UTF8')), 'hex');
     """,
+    # 30 in issue 25's plan (the sales part), 27 in this branch: the developer's inventory
+    27: """
+    CREATE TABLE sale_units (
+        unit_id BIGINT PRIMARY KEY REFERENCES units(id),
+        area BIGINT NOT NULL,
+        price BIGINT NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL
+    );
+    """,
 }
