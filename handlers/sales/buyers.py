@@ -24,6 +24,7 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import N_, Tr
+from handlers.renderers import Notice, renders
 from storage.sales.buyers import Buyer
 from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
@@ -94,6 +95,37 @@ def fee_label(tr: Tr, item: FeeItem) -> str:
     if item.labels:
         return item.labels.get(tr.language) or next(iter(item.labels.values()))
     return labels.of(tr, labels.FEE_ITEMS, item.key)
+
+
+def mortgage_reminder(tr: Tr, settings: EstateSettings, b: Buyer, days: int) -> str:
+    """Three days before, what to get ready; the day before (or on the day), what to bring:
+    each says what is due and when."""
+    assert b.mortgage_at is not None
+    values = {"unit": b.unit.label, "when": tr.datetime(b.mortgage_at),
+              "bank": b.mortgage_bank or "-", "place": b.mortgage_place or "-",
+              "things": documents(tr, settings.mortgage_documents)}
+    if days > 1:
+        return tr("A reminder: the mortgage paperwork for {unit} is in {days}, on {when}, at "
+                  "{bank}, {place}. Please start getting these ready: {things}.",
+                  days=tr.plural("{n} day", "{n} days", days), **values)
+    if days == 1:
+        return tr("A reminder: the mortgage paperwork for {unit} is tomorrow, {when}, at "
+                  "{bank}, {place}. Please bring: {things}.", **values)
+    return tr("A reminder: the mortgage paperwork for {unit} is today, {when}, at {bank}, "
+              "{place}. Please bring: {things}.", **values)
+
+
+def answer_buttons(tr: Tr, b: Buyer, kind: str):
+    return keyboard([[(tr("Confirm"), f"by:ok:{b.contract_no}:{kind}"),
+                      (tr("Ask for another time"), f"by:rs:{b.contract_no}:{kind}")]])
+
+
+@renders(buyers.MORTGAGE_REMINDER, plain=True)
+async def _mortgage_reminder(n: Notice) -> None:
+    found = await buyers.get(n.d.db, n.payload["contract"])
+    if found is not None and found.mortgage_at is not None:
+        await n.send(mortgage_reminder(n.tr, n.d.settings, found, int(n.payload["days"])),
+                     answer_buttons(n.tr, found, buyers.MORTGAGE))
 
 
 def book_button(tr: Tr, b: Buyer) -> list[list[tuple[str, str]]]:
