@@ -127,6 +127,10 @@ async def test_a_buyer_from_the_register_to_the_handover(tmp_path):
         assert "R-2026-00001" in listed and "R-2026-00002" in listed
         assert await desk.query("SELECT days_late FROM buyers WHERE contract_no = 'C-001'") \
             == [(2,)]
+        await sales.send("/buyer C-001")
+        assert "Handed over: 2 days after the contract's date (Sales)" in sales.last_text
+        assert "Defect found at the handover, filed as a repair: R-2026-00001" in \
+            sales.last_text
         await sales.send("/handover C-001")  # once
         assert "out of date" in desk.api.calls[-1].params["text"]
     finally:
@@ -245,5 +249,39 @@ async def test_the_mortgage_reminders_three_days_and_one_day_before_differ(tmp_p
         assert await desk.query("SELECT kind, answer FROM buyer_notices WHERE contract_no = "
                                 "'C-001' ORDER BY kind") == [("mortgage_1", "confirmed"),
                                                              ("mortgage_3", "confirmed")]
+    finally:
+        await desk.stop()
+
+
+async def test_the_contracts_record_reads_in_words_and_the_estates_time(tmp_path):
+    """The sales service's /buyer showed the record as codes (mortgage_at,
+    mortgage_confirmed) and a buyer's answer at its UTC time (06:00+00:00 for 14:00 in
+    Taipei): now each line says what happened, the dates in the estate's time, and who."""
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "Sales")
+        mainland = await join(desk, roles.SALES_SERVICE, 9051, "銷售", "zh-CN")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("0955 123 456")
+        await desk.run_until(taipei("2026-12-05", "08:00"))  # 3 days before 8 December
+        await buyer.tap("Confirm")  # the mortgage appointment
+        desk.clock.now = taipei("2026-12-05", "09:30")
+        await sales.send("/buyer C-001 mortgage 2026-12-10 15:00")
+
+        await sales.send("/buyer C-001")
+        record = sales.last_text.split("Record:\n")[1].splitlines()
+        assert record == [
+            "· Nov 26, 2026 10:00 Imported from the register",
+            "· Dec 5, 2026 08:00 The buyer confirmed the mortgage appointment: Dec 8, 2026 "
+            "14:00 (Wong Siu Ming)",
+            "· Dec 5, 2026 09:30 Mortgage appointment changed: Dec 8, 2026 14:00 → Dec 10, "
+            "2026 15:00 (Sales)"]
+        await mainland.send("/buyer C-001")
+        assert mainland.last_text.split("记录：\n")[1].splitlines()[1:] == [
+            "· 2026年12月5日 08:00 购房人确认按揭手续时间：2026年12月8日 14:00（Wong Siu Ming）",
+            "· 2026年12月5日 09:30 按揭手续时间已变更：2026年12月8日 14:00 → 2026年12月10日 "
+            "15:00（Sales）"]
     finally:
         await desk.stop()
