@@ -48,9 +48,9 @@ async def _import(args, env, settings, db, now) -> int:
 
 async def _import_units(args, env, settings, db, now) -> int:
     try:
-        rows = reservations.parse_inventory(args.file.read_bytes(), args.file.name,
-                                            BABEL_LOCALES[settings.default_language])
-        new, updated, kept = await reservations.import_inventory(db, rows, now)
+        read, new, kept = await reservations.import_inventory(
+            db, args.file.read_bytes(), args.file.name,
+            BABEL_LOCALES[settings.default_language], now)
     except OSError as exc:
         print(f"units: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -59,7 +59,7 @@ async def _import_units(args, env, settings, db, now) -> int:
             print(f"units: {args.file}: line {line}: {problem}", file=sys.stderr)
         print(f"units: {len(exc.problems)} problem(s). Nothing was imported.", file=sys.stderr)
         return 1
-    print(f"units: {len(rows)} units read, {new} new to the inventory, {updated} updated"
+    print(f"units: {read} units read, {new} new to the inventory, {read - new} updated"
           + (f"; {kept} kept as the desk recorded them (a live reservation or a contract)"
              if kept else "") + ". Only these units can be reserved.")
     return 0

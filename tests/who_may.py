@@ -168,9 +168,9 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await clerk.send("0 0 R0042")
     await clerk.tap_starting("rn:ok:1")
     await resident.tap_starting("rv:in:1")
-    await reservations.import_inventory(desk.db, reservations.parse_inventory(  # for sale
-        b"building,unit,area,price,status\nS,20F-1,35,12800000,available\n", "units.csv"),
-        desk.clock())
+    await reservations.import_inventory(desk.db, b"building,unit,area,price,status\n"
+                                        b"S,20F-1,35,12800000,available\n", "units.csv", "en",
+                                        desk.clock())  # a unit for sale
     await others[roles.CASHIER].send("/reserve S 20F-1 50000 R0043 Chan Tai Man")  # to verify
     await neighbour.send("/repair")  # left at "which unit?"
     removed = desk.person(9010, "Gone", "en")  # removed in the middle of taking a report

@@ -300,7 +300,7 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
             if not await buyers.note_sent(conn, b.contract_no, kind, about, now) or \
                     as_kind is None:
                 continue
-            payload = {"contract": b.contract_no, "kind": kind, "about": about}
+            payload: dict = {"contract": b.contract_no, "kind": kind, "about": about}
             outbox_kind = "buyer_" + as_kind
             if as_kind == MORTGAGE and b.mortgage_at:  # 3 days before reads unlike the eve
                 outbox_kind = MORTGAGE_REMINDER

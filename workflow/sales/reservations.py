@@ -80,9 +80,10 @@ def status_of(word: str) -> str | None:
     return next((s for s, words in STATUS_WORDS.items() if plain in words), None)
 
 
-def parse_inventory(raw: bytes, filename: str, locale: str = "en") -> list[InventoryRow]:
-    """The developer's inventory from CSV or XLSX, columns by name in any order; every row
-    checked, every bad one reported (InventoryError)."""
+def parse_inventory(raw: bytes, filename: str, locale: str = "en"
+                    ) -> tuple[list[InventoryRow], list[tuple[int, str]]]:
+    """The developer's inventory from CSV or XLSX, columns by name in any order: the good
+    rows and the problems of the others (InventoryError when the file cannot be read)."""
     table = tables.read(raw, filename, InventoryError)
     header = list(table.header)
     missing = [c for c in INVENTORY_COLUMNS if c not in header]
@@ -90,12 +91,16 @@ def parse_inventory(raw: bytes, filename: str, locale: str = "en") -> list[Inven
         raise InventoryError([(1, "the first line must name the columns "
                                + ",".join(INVENTORY_COLUMNS) + "; missing: "
                                + ", ".join(missing))])
-    found, problems, seen = [], list(table.problems), {}
+    found: list[InventoryRow] = []
+    problems = list(table.problems)
+    seen: dict[tuple[str, str], int] = {}  # each unit's first line
     for line, cells in table.rows:
         cell = {name: (cells[i].strip() if i < len(cells) else "")
                 for i, name in enumerate(header)}
         building, unit = unit_text(cell["building"]), unit_text(cell["unit"])
         status = status_of(cell["status"])
+        area: Decimal | None = None
+        price: Decimal | None = None
         try:
             area = numbers.quantity(cell["area"], locale)
             price = numbers.amount(cell["price"], locale, maximum=MAX_PRICE)
@@ -116,26 +121,29 @@ def parse_inventory(raw: bytes, filename: str, locale: str = "en") -> list[Inven
         else:
             seen[(building, unit)] = line
             found.append(InventoryRow(line, building, unit, area, price, status))
-    if problems:
-        raise InventoryError(problems)
-    return found
+    return found, problems
 
 
-async def import_inventory(db: Database, rows: list[InventoryRow], now: datetime
-                           ) -> tuple[int, int, int]:
-    """All or nothing: (units new to the inventory, updated, kept at the desk's status). An
-    occupied home on the roster is never for sale (a bad row). The file sets each unit's
-    status, except that it never undoes what the desk recorded: a unit held by a live
-    reservation or sold under a contract keeps its status unless the file moves it on."""
+async def import_inventory(db: Database, raw: bytes, filename: str, locale: str,
+                           now: datetime) -> tuple[int, int, int]:
+    """All or nothing, every bad row reported (InventoryError): (units read, new to the
+    inventory, kept at the desk's status). An occupied home on the roster is never for sale.
+    The file sets each unit's status, except that it never undoes what the desk recorded: a
+    unit held by a live reservation or sold under a contract keeps its status unless the
+    file moves it on."""
+    rows, problems = parse_inventory(raw, filename, locale)
     new = kept = 0
-    problems: list[tuple[int, str]] = []
     async with db.transaction() as conn:
+        ids = {}
         for row in rows:
-            unit_id = await roster.unit_id(conn, row.building, row.unit)
+            ids[row.line] = unit_id = await roster.unit_id(conn, row.building, row.unit)
             if row.status != units.CONTRACTED and await roster.entries_of_unit(conn, unit_id):
                 problems.append((row.line, f"{row.building} {row.unit} is an occupied home on "
                                            "the owner roster: it cannot be for sale"))
-                continue
+        if problems:
+            raise InventoryError(problems)  # rolls back the units named on the way
+        for row in rows:
+            unit_id = ids[row.line]
             listed, reserved, contracted = await units.held(conn, unit_id)
             current = await units.status(conn, unit_id)
             status = row.status
@@ -145,9 +153,7 @@ async def import_inventory(db: Database, rows: list[InventoryRow], now: datetime
             await units.put_for_sale(conn, unit_id, row.area, row.price, now)
             if status != current:  # a unit newly listed as available is no day's sale
                 await units.set_status(conn, unit_id, status, now)
-        if problems:
-            raise InventoryError(problems)
-    return new, len(rows) - new, kept
+    return len(rows), new, kept
 
 
 async def reserve(db: Database, actor_id: int, unit: str, amount: Decimal, receipt: str,
