@@ -7,7 +7,10 @@ sales reach the sales supervisor in the evening."""
 import asyncio
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
+from storage import roster
+from storage.sales import units
 from tests.harness import DeskHarness
 from tests.test_fees import join
 from workflow import roles
@@ -196,3 +199,29 @@ def test_the_inventory_is_imported_from_a_sheet_and_a_bad_one_changes_nothing(tm
     assert "line 3: the status 'maybe' is not one of available, reserved, sold" in refused.stderr
     assert "2 problem(s). Nothing was imported." in refused.stderr
     assert count(tmp_path, "sale_units") == 2
+
+
+async def test_a_home_reserved_before_the_inventory_was_kept_is_not_verified(tmp_path):
+    """A reservation recorded for an occupied home before the inventory was kept (the old
+    fault) waits to be verified: the cashier's "Verified" is refused with why, and "Not
+    received" voids it."""
+    desk = DeskHarness(tmp_path / "desk.sqlite3")
+    await desk.start()
+    try:
+        await desk.import_roster("building,unit,name,phone\nA,12F-3,陳美玲,0912 345 678\n")
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "Sales")
+        cashier = await join(desk, roles.CASHIER, 9040, "Cashier")
+        async with desk.db.transaction() as conn:
+            home = await roster.unit_id(conn, "A", "12F-3")
+            await units.add_reservation(conn, home, "Chan Tai Man", Decimal(50000), "R0043",
+                                        sales.user_id, desk.clock())
+        await cashier.tap_data("rs:v:1")
+        assert cashier.last_text == ("A 12F-3 is not in the developer's inventory of units "
+                                     "for sale: only those can be reserved. Nothing was "
+                                     "recorded.")
+        assert await desk.query("SELECT state FROM reservations") == [("pending",)]
+        assert await desk.query("SELECT COUNT(*) FROM unit_sales") == [(0,)]
+        await cashier.tap_data("rs:n:1")
+        assert await desk.query("SELECT state FROM reservations") == [("void",)]
+    finally:
+        await desk.stop()
