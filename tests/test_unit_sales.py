@@ -173,6 +173,10 @@ async def test_only_the_developers_inventory_is_for_sale(tmp_path):
         assert head.last_text == "訂金 1 已覆核：D 3F-1已下訂。"
         await head.send("/units D")
         assert head.last_text.splitlines()[1] == "D 3F-1：已下訂，面積 31.2，售價 9,700,000"
+        assert await load_inventory(desk, "building,unit,area,price,status\n"
+                                          "D,3F-1,31.2,9700000,available\n") == (1, 0, 1)
+        await head.send("/units D")  # the verified reservation holds it still
+        assert head.last_text.splitlines()[1] == "D 3F-1：已下訂，面積 31.2，售價 9,700,000"
     finally:
         await desk.stop()
 
