@@ -814,7 +814,7 @@ MIGRATIONS: list[str] = [
     """
     UPDATE invitations SET code = sha256_hex(code);
     """,
-    # 27 (the fees' step of issue 25, planned as 28): a closed day stays closed, so each
+    # 27 (issue 25, fees): a closed day stays closed, so each
     # payment names the day it counts in (NULL for older ones: the local day of `at`); the
     # bill behind it and who paid; a receipt number once per estate (receipt_key, its
     # normal form; where older payments shared one, the first keeps it and the others keep
@@ -835,5 +835,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE day_closes ADD COLUMN card_recorded INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE day_closes ADD COLUMN cheque_counted INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE day_closes ADD COLUMN cheque_recorded INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 28 (issue 25, sales): the developer's inventory of units for sale, loaded on its own
+    # (`estatedesk units import`) and apart from the roster of occupied homes: only these
+    # units can be reserved. Area in thousandths, price in minor units (storage/exact.py)
+    """
+    CREATE TABLE sale_units (
+        unit_id INTEGER PRIMARY KEY REFERENCES units(id),
+        area INTEGER NOT NULL,
+        price INTEGER NOT NULL,
+        imported_at TEXT NOT NULL
+    );
     """,
 ]

@@ -42,4 +42,13 @@ STEPS: dict[int, str] = {
     ALTER TABLE day_closes ADD COLUMN cheque_counted BIGINT NOT NULL DEFAULT 0;
     ALTER TABLE day_closes ADD COLUMN cheque_recorded BIGINT NOT NULL DEFAULT 0;
     """,
+    # 28: the developer's inventory of units for sale (issue 25, sales)
+    28: """
+    CREATE TABLE sale_units (
+        unit_id BIGINT PRIMARY KEY REFERENCES units(id),
+        area BIGINT NOT NULL,
+        price BIGINT NOT NULL,
+        imported_at TIMESTAMPTZ NOT NULL
+    );
+    """,
 }

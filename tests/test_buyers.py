@@ -99,6 +99,8 @@ async def test_a_buyer_from_the_register_to_the_handover(tmp_path):
         await sales.send("/buyer C-001 docsin")
         await desk.run_until(taipei("2026-12-09", "09:00"))  # the day before
         assert len(reminders(buyer, "A reminder: the mortgage paperwork")) == 3
+        assert reminders(buyer, "A reminder: the mortgage paperwork")[-1].startswith(
+            "A reminder: the mortgage paperwork for C 8F-2 is tomorrow,")
 
         await desk.run_until(taipei("2026-12-20", "08:00"))  # the contract's date
         [notice] = reminders(buyer, "Move-in notice: C 8F-2 (contract C-001)")
@@ -136,6 +138,10 @@ async def test_a_buyer_from_the_register_to_the_handover(tmp_path):
         assert "R-2026-00001" in listed and "R-2026-00002" in listed
         assert await desk.query("SELECT days_late FROM buyers WHERE contract_no = 'C-001'") \
             == [(2,)]
+        await sales.send("/buyer C-001")
+        assert "Handed over: 2 days after the contract's date (Sales)" in sales.last_text
+        assert "Defect found at the handover, filed as a repair: R-2026-00001" in \
+            sales.last_text
         await sales.send("/handover C-001")  # once
         assert "out of date" in desk.api.calls[-1].params["text"]
     finally:
@@ -279,3 +285,81 @@ def test_the_register_is_imported_from_a_sheet_and_imported_again_updates_it(tmp
     bad.write_text("contract,building,unit,name\nC-9,C,1F-1,Nobody\n")
     refused = cli(tmp_path, "buyers", "import", str(bad))
     assert refused.returncode == 1 and "missing: phone, handover_due" in refused.stderr
+
+
+async def test_the_mortgage_reminders_three_days_and_one_day_before_differ(tmp_path):
+    """Both mortgage reminders (通知辦理按揭) read the same, so the buyer could not tell the
+    first from the last call: three days before, what is due and in how many days, with
+    the documents to get ready; the day before, that it is tomorrow and what to bring."""
+    desk = await open_desk(tmp_path)
+    try:
+        await load_register(desk, "contract,building,unit,name,phone,mortgage_at,bank,place,"
+                                  "handover_due\n"
+                                  "C-001,C,8F-2,Wong Siu Ming,0955 123 456,2026-12-08 14:00,"
+                                  "First Bank,Xinyi Branch 3F,2026-12-20\n"
+                                  "C-002,C,9F-1,陳美玲,0966 222 333,2026-12-08 10:00,第一銀行,"
+                                  "信義分行 3 樓,2027-01-10\n")
+        english = desk.person(5200, "Siu Ming", "en")
+        chinese = desk.person(5201, "美玲", "zh-TW")
+        for buyer, phone in ((english, "0955 123 456"), (chinese, "0966 222 333")):
+            await buyer.send("/start")
+            await buyer.share_contact(phone)
+
+        await desk.run_until(taipei("2026-12-05", "08:00"))  # 3 days before
+        assert english.last_text == (
+            "A reminder: the mortgage paperwork for C 8F-2 is in 3 days, on Dec 8, 2026 "
+            "14:00, at First Bank, Xinyi Branch 3F. Please start getting these ready: ID card, "
+            "household register, marriage certificate (or proof of being single), proof of "
+            "income, bank statements of the last six months, purchase contract, receipt of the "
+            "down payment.")
+        assert chinese.last_text.startswith("提醒您：C 9F-1的房貸手續將於3 天後（")
+        assert "請開始備妥：" in chinese.last_text
+        await desk.run_until(taipei("2026-12-07", "08:00"))  # the day before
+        assert english.last_text.startswith(
+            "A reminder: the mortgage paperwork for C 8F-2 is tomorrow, Dec 8, 2026 14:00, at "
+            "First Bank, Xinyi Branch 3F. Please bring: ID card")
+        assert chinese.last_text.startswith("提醒您：C 9F-1的房貸手續就在明天（")
+        assert "請記得攜帶：" in chinese.last_text
+        assert len(reminders(english, "A reminder: the mortgage")) == 2
+        assert len(reminders(chinese, "提醒您：C 9F-1的房貸手續")) == 2
+        await english.tap("Confirm")  # the day before's reminder is answered like the first
+        assert english.last_text == "Thank you: confirmed."
+        assert await desk.query("SELECT kind, answer FROM buyer_notices WHERE contract_no = "
+                                "'C-001' ORDER BY kind") == [("mortgage_1", "confirmed"),
+                                                             ("mortgage_3", "confirmed")]
+    finally:
+        await desk.stop()
+
+
+async def test_the_contracts_record_reads_in_words_and_the_estates_time(tmp_path):
+    """The sales service's /buyer showed the record as codes (mortgage_at,
+    mortgage_confirmed) and a buyer's answer at its UTC time (06:00+00:00 for 14:00 in
+    Taipei): now each line says what happened, the dates in the estate's time, and who."""
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "Sales")
+        mainland = await join(desk, roles.SALES_SERVICE, 9051, "銷售", "zh-CN")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("0955 123 456")
+        await desk.run_until(taipei("2026-12-05", "08:00"))  # 3 days before 8 December
+        await buyer.tap("Confirm")  # the mortgage appointment
+        desk.clock.now = taipei("2026-12-05", "09:30")
+        await sales.send("/buyer C-001 mortgage 2026-12-10 15:00")
+
+        await sales.send("/buyer C-001")
+        record = sales.last_text.split("Record:\n")[1].splitlines()
+        assert record == [
+            "· Nov 26, 2026 10:00 Imported from the register",
+            "· Dec 5, 2026 08:00 The buyer confirmed the mortgage appointment: Dec 8, 2026 "
+            "14:00 (Wong Siu Ming)",
+            "· Dec 5, 2026 09:30 Mortgage appointment changed: Dec 8, 2026 14:00 → Dec 10, "
+            "2026 15:00 (Sales)"]
+        await mainland.send("/buyer C-001")
+        assert mainland.last_text.split("记录：\n")[1].splitlines()[1:] == [
+            "· 2026年12月5日 08:00 购房人确认按揭手续时间：2026年12月8日 14:00（Wong Siu Ming）",
+            "· 2026年12月5日 09:30 按揭手续时间已变更：2026年12月8日 14:00 → 2026年12月10日 "
+            "15:00（Sales）"]
+    finally:
+        await desk.stop()

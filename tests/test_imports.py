@@ -1,5 +1,5 @@
 """The office imports its lists (the roster, the storeroom's catalogue, the buyers' contracts,
-the keys, the archive's index, the bills) from what Excel saves, and every import reads them
+the keys, the archive's index, the bills, the developer's units for sale) from what Excel saves, and every import reads them
 the same way: a line that cannot be read is reported with its number and nothing of the file
 is used, never a traceback; a sheet is read row by row, whatever size it declares; control
 characters (NUL above all) are taken out of every cell, the same on SQLite and PostgreSQL."""
@@ -32,6 +32,8 @@ IMPORTS = {
                 "D-1,Drawings of A,drawing,Shelf 3,internal", "archive_items"),
     "fees": ("building,unit,period,item,amount,due", "A,12F-3,2026-12,water,412,2026-12-15",
              "bills"),
+    "units": ("building,unit,area,price,status", "D,3F-1,31.2,9800000,available",
+              "sale_units"),
 }
 
 

@@ -26,6 +26,7 @@ from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import access, admin, roles
 from workflow.office import settlement
 from workflow.registers import archives
+from workflow.sales import reservations
 
 IDS = (1, 2, 3, 4, 5, 6, 99)
 TAILS = ("", " 1", " 2 3", " PR-B1 a reason", " DRW-A-07 inspection why")  # after a command
@@ -169,7 +170,10 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await desk.deliver()  # the desk's card to grant the permit
     await clerk.tap_starting("rn:ok:1")
     await resident.tap_starting("rv:in:1")
-    await others[roles.CASHIER].send("/reserve A 5F-1 50000 R0043 Chan Tai Man")  # to verify
+    await reservations.import_inventory(desk.db, b"building,unit,area,price,status\n"
+                                        b"S,20F-1,35,12800000,available\n", "units.csv", "en",
+                                        desk.clock())  # a unit for sale
+    await others[roles.CASHIER].send("/reserve S 20F-1 50000 R0043 Chan Tai Man")  # to verify
     await neighbour.send("/repair")  # left at "which unit?"
     removed = desk.person(9010, "Gone", "en")  # removed in the middle of taking a report
     await desk.hire(removed, roles.CLERK, "Former clerk")

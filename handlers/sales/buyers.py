@@ -4,7 +4,8 @@ slot; /buyers and /buyer for the sales service, who keep the register and move d
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -25,8 +26,9 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import N_, Tr
+from handlers.renderers import Notice, renders
 from storage.records import Draft
-from storage.sales.buyers import Buyer
+from storage.sales.buyers import Buyer, Event
 from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
 from workflow.tickets import Refusal
@@ -96,6 +98,37 @@ def fee_label(tr: Tr, item: FeeItem) -> str:
     if item.labels:
         return item.labels.get(tr.language) or next(iter(item.labels.values()))
     return labels.of(tr, labels.FEE_ITEMS, item.key)
+
+
+def mortgage_reminder(tr: Tr, settings: EstateSettings, b: Buyer, days: int) -> str:
+    """Three days before, what to get ready; the day before (or on the day), what to bring:
+    each says what is due and when."""
+    assert b.mortgage_at is not None
+    values = {"unit": b.unit.label, "when": tr.datetime(b.mortgage_at),
+              "bank": b.mortgage_bank or "-", "place": b.mortgage_place or "-",
+              "things": documents(tr, settings.mortgage_documents)}
+    if days > 1:
+        return tr("A reminder: the mortgage paperwork for {unit} is in {days}, on {when}, at "
+                  "{bank}, {place}. Please start getting these ready: {things}.",
+                  days=tr.plural("{n} day", "{n} days", days), **values)
+    if days == 1:
+        return tr("A reminder: the mortgage paperwork for {unit} is tomorrow, {when}, at "
+                  "{bank}, {place}. Please bring: {things}.", **values)
+    return tr("A reminder: the mortgage paperwork for {unit} is today, {when}, at {bank}, "
+              "{place}. Please bring: {things}.", **values)
+
+
+def answer_buttons(tr: Tr, b: Buyer, kind: str):
+    return keyboard([[(tr("Confirm"), f"by:ok:{b.contract_no}:{kind}"),
+                      (tr("Ask for another time"), f"by:rs:{b.contract_no}:{kind}")]])
+
+
+@renders(buyers.MORTGAGE_REMINDER, plain=True)
+async def _mortgage_reminder(n: Notice) -> None:
+    found = await buyers.get(n.d.db, n.payload["contract"])
+    if found is not None and found.mortgage_at is not None:
+        await n.send(mortgage_reminder(n.tr, n.d.settings, found, int(n.payload["days"])),
+                     answer_buttons(n.tr, found, buyers.MORTGAGE))
 
 
 def book_button(tr: Tr, b: Buyer) -> list[list[tuple[str, str]]]:
@@ -237,6 +270,55 @@ async def list_buyers(update: Update, context: Context, who: Asker) -> None:
     await answer(update, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
 
 
+# The contract's audit trail in words (the codes workflow/sales records)
+TRAIL = {
+    "imported": N_("Imported from the register"),
+    "updated": N_("Updated by an import of the register"),
+    "first_payment_due": N_("First payment date changed"),
+    "mortgage_at": N_("Mortgage appointment changed"),
+    "loan_documents_due": N_("Loan documents date changed"),
+    "handover_due": N_("Handover date changed"),
+    "first_paid_at": N_("First payment received"),
+    "loan_documents_in_at": N_("Loan documents received"),
+    "first_payment_confirmed": N_("The buyer confirmed the first payment date"),
+    "first_payment_reschedule": N_("The buyer asked for another first payment date"),
+    "mortgage_confirmed": N_("The buyer confirmed the mortgage appointment"),
+    "mortgage_reschedule": N_("The buyer asked for another mortgage appointment"),
+    "slot_booked": N_("Handover time booked"),
+    "defect": N_("Defect found at the handover, filed as a repair"),
+    "handed_over": N_("Handed over"),
+}
+_DAYS_LATE = re.compile(r"^(\d+) days late$")
+
+
+def _moment(tr: Tr, text: str) -> str:
+    """A date or time of the trail (stored as ISO text, some in UTC) in the reader's words
+    and the estate's time; anything else as it is."""
+    try:
+        if len(text) == 10:
+            return tr.date(date.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return tr.datetime(moment) if moment.tzinfo else text
+
+
+def trail_line(tr: Tr, event: Event) -> str:
+    late = _DAYS_LATE.match(event.detail)
+    if late:
+        detail = tr("{days} after the contract's date",
+                    days=tr.plural("{n} day", "{n} days", int(late.group(1))))
+    else:
+        detail = " → ".join(_moment(tr, part.strip()) for part in event.detail.split(" -> ")) \
+            if event.detail else ""
+    line = f"· {tr.datetime(event.at)} {labels.of(tr, TRAIL, event.action)}"
+    if detail:
+        line += tr(": {note}", note=detail)
+    if event.actor_name:
+        line += tr(" ({name})", name=event.actor_name)
+    return line
+
+
 CHANGE_HELP = N_("Please write: /buyer CONTRACT, or /buyer CONTRACT firstpay 2026-12-05 | "
                  "mortgage 2026-12-05 10:00 | docs 2026-12-10 | handover 2027-01-15 | paid | "
                  "docsin")
@@ -253,8 +335,7 @@ async def buyer(update: Update, context: Context, who: Asker) -> None:
     if len(args) == 1:
         found, trail = await buyers.find(d.db, who.user_id, args[0])
         lines = [contract_text(tr, found, d.now()), tr("Record:")]
-        lines += [f"· {tr.datetime(at)} {action} {detail}".rstrip()
-                  for action, _, detail, at in trail[-15:]]
+        lines += [trail_line(tr, event) for event in trail[-15:]]
         await answer(update, "\n".join(lines))
         return
     what = args[1].lower()

@@ -1,5 +1,6 @@
-"""Unit sales control in the chat: /units (each unit's status), /reserve (a reservation
-payment, which holds the unit's place in line), and the second person's check."""
+"""Unit sales control in the chat: /units (the developer's inventory, each unit with its
+status), /reserve (a reservation payment, which holds the unit's place in line; only a unit
+of the inventory), and the second person's check."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import N_, Tr
-from storage.records import Unit
+from storage.sales.units import ForSale
 from workflow import numbers
 from workflow.sales import reservations
 from workflow.tickets import Refusal
@@ -29,16 +30,17 @@ from workflow.tickets import Refusal
 MAX_LISTED = 60
 
 
-def board_text(tr: Tr, board: list[tuple[Unit, str]]) -> str:
+def board_text(tr: Tr, board: list[ForSale]) -> str:
     if not board:
-        return tr("No units on the roster yet.")
-    counts = {s: sum(1 for _, st in board if st == s) for s in labels.SALES_STATUSES}
+        return tr("No units for sale yet: the office imports the developer's inventory with "
+                  "estatedesk units import.")
+    counts = {s: sum(1 for u in board if u.status == s) for s in labels.SALES_STATUSES}
     lines = [tr.join(f"{labels.of(tr, labels.SALES_STATUSES, s)} {n}" for s, n in counts.items())]
-    available = [u.label for u, s in board if s == "available"]
-    if available:
-        lines.append(tr("Available: {units}", units=", ".join(available[:MAX_LISTED])))
-        if len(available) > MAX_LISTED:
-            lines.append(tr("… and {count} more.", count=len(available) - MAX_LISTED))
+    lines += [tr("{unit}: {status}, area {area}, price {price}", unit=u.unit.label,
+                 status=labels.of(tr, labels.SALES_STATUSES, u.status),
+                 area=tr.number(u.area), price=tr.number(u.price)) for u in board[:MAX_LISTED]]
+    if len(board) > MAX_LISTED:
+        lines.append(tr("… and {count} more.", count=len(board) - MAX_LISTED))
     return "\n".join(lines)
 
 
@@ -48,7 +50,7 @@ async def units(update: Update, context: Context, who: Asker) -> None:
     board = await reservations.board(d.db, who.user_id)
     building = " ".join(context.args or []).upper()
     if building:
-        board = [(u, s) for u, s in board if u.building == building]
+        board = [u for u in board if u.unit.building == building]
     await answer(update, board_text(who.tr, board))
 
 
@@ -62,6 +64,11 @@ def _amount_at(args: list[str], locale) -> tuple[int, Decimal] | None:
             if refused.reason != numbers.Unreadable.NOT_A_NUMBER:
                 raise
     return None
+
+
+def not_for_sale(tr: Tr, unit: str) -> str:
+    return tr("{unit} is not in the developer's inventory of units for sale: only those can be "
+              "reserved. Nothing was recorded.", unit=unit)
 
 
 RESERVE_HELP = N_("Please write: /reserve unit amount receipt buyer, for example: "
@@ -82,6 +89,9 @@ async def reserve(update: Update, context: Context, who: Asker) -> None:
     try:
         made = await reservations.reserve(d.db, who.user_id, unit, amount, args[at + 1],
                                           " ".join(args[at + 2:]), d.now())
+    except reservations.NotForSale as refused:
+        await answer(update, not_for_sale(tr, refused.unit.label))
+        return
     except reservations.Taken as taken:
         status = labels.of(tr, labels.SALES_STATUSES, taken.status)
         text = tr("{unit} cannot be reserved: it is {status}.", unit=taken.unit.label,
@@ -118,6 +128,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     try:
         found = await reservations.verify(d.db, who.user_id, int_arg(args, 0), action == "v",
                                           d.now())
+    except reservations.NotForSale as refused:  # "Not received" still voids it
+        await answer(update, not_for_sale(tr, refused.unit.label))
+        return
     except reservations.SamePerson:
         await answer(update, tr("You recorded this reservation: a second person must verify "
                                 "it."))

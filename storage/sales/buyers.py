@@ -186,11 +186,24 @@ async def add_event(conn: Connection, contract_no: str, action: str, actor_id: i
                        (contract_no, action, actor_id, detail, to_db_time(now)))
 
 
-async def events(conn: Connection, contract_no: str) -> list[tuple[str, int | None, str,
-                                                                     datetime]]:
-    cur = await conn.execute("SELECT action, actor_id, detail, at FROM buyer_events "
-                             "WHERE contract_no = ? ORDER BY id", (contract_no,))
-    return [(r[0], r[1], r[2], from_db_time(r[3])) for r in await cur.fetchall()]  # type: ignore[misc]
+@dataclass(frozen=True)
+class Event:
+    """A line of a contract's audit trail: what (a code the desk translates), by whom (None
+    for an import), the detail (dates as ISO text), when."""
+    action: str
+    actor_id: int | None
+    actor_name: str | None
+    detail: str
+    at: datetime
+
+
+async def events(conn: Connection, contract_no: str) -> list[Event]:
+    cur = await conn.execute(
+        "SELECT e.action, e.actor_id, p.name, e.detail, e.at FROM buyer_events e "
+        "LEFT JOIN people p ON p.user_id = e.actor_id WHERE e.contract_no = ? ORDER BY e.id",
+        (contract_no,))
+    return [Event(r[0], r[1], r[2], r[3], from_db_time(r[4]))  # type: ignore[arg-type]
+            for r in await cur.fetchall()]
 
 
 async def people_with_phones(conn: Connection) -> list[tuple[int, str]]:

@@ -1,5 +1,6 @@
-"""Units' sales status (房號管理) and the reservation payments that hold them: a unique
-index keeps one live reservation a unit, so that of two recorded at once the second fails."""
+"""Units' sales status (房號管理), the developer's inventory of units for sale (apart from the
+roster of occupied homes), and the reservation payments that hold them: a unique index keeps
+one live reservation a unit, so that of two recorded at once the second fails."""
 
 from __future__ import annotations
 
@@ -8,11 +9,21 @@ from datetime import datetime
 from decimal import Decimal
 
 from storage.db import Connection, from_db_time, to_db_time
-from storage.exact import MONEY
+from storage.exact import MONEY, QUANTITY
 from storage.records import Unit
 
 AVAILABLE, RESERVED, CONTRACTED = "available", "reserved", "contracted"
 PENDING, VERIFIED, VOID = "pending", "verified", "void"
+
+
+@dataclass(frozen=True)
+class ForSale:
+    """A unit of the developer's inventory: its area (as the developer lists it), its price
+    and its sales status."""
+    unit: Unit
+    area: Decimal
+    price: Decimal
+    status: str
 
 
 @dataclass(frozen=True)
@@ -59,11 +70,41 @@ async def set_status(conn: Connection, unit_id: int, new: str, now: datetime,
     return True
 
 
-async def statuses(conn: Connection) -> list[tuple[Unit, str]]:
+async def statuses(conn: Connection) -> list[ForSale]:
+    """The inventory, each unit with its status (a unit never named is available)."""
     cur = await conn.execute(
-        "SELECT u.id, u.building, u.unit, COALESCE(s.status, ?) FROM units u "
+        "SELECT u.id, u.building, u.unit, i.area, i.price, COALESCE(s.status, ?) "
+        "FROM sale_units i JOIN units u ON u.id = i.unit_id "
         "LEFT JOIN unit_sales s ON s.unit_id = u.id ORDER BY u.building, u.unit", (AVAILABLE,))
-    return [(Unit(r[0], r[1], r[2]), r[3]) for r in await cur.fetchall()]
+    return [ForSale(Unit(r[0], r[1], r[2]), QUANTITY.of(r[3]), MONEY.of(r[4]), r[5])
+            for r in await cur.fetchall()]
+
+
+async def for_sale(conn: Connection, unit_id: int) -> bool:
+    """True for a unit of the developer's inventory."""
+    row = await (await conn.execute("SELECT 1 FROM sale_units WHERE unit_id = ?",
+                                    (unit_id,))).fetchone()
+    return row is not None
+
+
+async def held(conn: Connection, unit_id: int) -> tuple[bool, bool, bool]:
+    """Whether a unit is in the inventory, held by a live reservation, and sold under a
+    contract of the buyers' register (what an import of the inventory must not undo)."""
+    row = await (await conn.execute(
+        "SELECT (SELECT COUNT(*) FROM sale_units WHERE unit_id = ?), "
+        "(SELECT COUNT(*) FROM reservations WHERE unit_id = ? AND state IN (?, ?)), "
+        "(SELECT COUNT(*) FROM buyers WHERE unit_id = ?)",
+        (unit_id, unit_id, PENDING, VERIFIED, unit_id))).fetchone()
+    return bool(row[0]), bool(row[1]), bool(row[2])
+
+
+async def put_for_sale(conn: Connection, unit_id: int, area: Decimal, price: Decimal,
+                       now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO sale_units (unit_id, area, price, imported_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(unit_id) DO UPDATE SET area = excluded.area, price = excluded.price, "
+        "imported_at = excluded.imported_at",
+        (unit_id, QUANTITY.to_db(area), MONEY.to_db(price), to_db_time(now)))
 
 
 async def add_reservation(conn: Connection, unit_id: int, buyer: str, amount: Decimal,

@@ -25,6 +25,9 @@ OPTIONAL = ("first_payment_due", "mortgage_at", "bank", "place", "loan_documents
 FIRST_PAYMENT, MORTGAGE, LOAN_DOCUMENTS, MOVE_IN = ("first_payment", "mortgage",
                                                     "loan_documents", "move_in")
 LOAN_DOCUMENTS_STAFF = "loan_documents_staff"
+# The mortgage reminder says in how many days the appointment is (the payload's "days");
+# "buyer_mortgage" is the kind of those queued before, which said no such thing
+MORTGAGE_REMINDER = "buyer_mortgage_reminder"
 ANSWERABLE = (FIRST_PAYMENT, MORTGAGE)  # reminders the buyer confirms or asks to move
 MOVABLE = (*ANSWERABLE, MOVE_IN)  # and the handover, booked or asked to move
 CONFIRMED, RESCHEDULE = "confirmed", "reschedule"
@@ -334,12 +337,17 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
                 continue
             if as_kind == MOVE_IN:  # the fees it lists are billed as it goes out
                 await handover.bill_fees(conn, settings, b)
-            payload = {"contract": b.contract_no, "kind": kind, "about": about}
+            payload: dict = {"contract": b.contract_no, "kind": kind, "about": about}
+            outbox_kind = "buyer_" + as_kind
+            if as_kind == MORTGAGE and b.mortgage_at:  # 3 days before reads unlike the eve
+                outbox_kind = MORTGAGE_REMINDER
+                payload["days"] = (b.mortgage_at.astimezone(settings.tz).date()
+                                   - local.date()).days
             targets = [p.user_id for p in await people.reachable_with_role(
                 conn, roles.SALES_SERVICE)] if as_kind == LOAN_DOCUMENTS_STAFF else [b.user_id]
             for target in targets:
                 if target is not None:
-                    await outbox.add(conn, target, "buyer_" + as_kind, now, payload=payload)
+                    await outbox.add(conn, target, outbox_kind, now, payload=payload)
                     told += 1
     return told
 

@@ -2,19 +2,25 @@
 reservation payment holds a unit: recorded by the sales service or finance, it holds the
 unit's place in line at once (first paid, first served: a second is refused), and a second
 person verifies it against the money received before the unit counts as reserved; then every
-sales person is told to stop offering it. Enquiries and intentions hold nothing."""
+sales person is told to stop offering it. Enquiries and intentions hold nothing.
+
+Only units of the developer's inventory are for sale: it is imported on its own (building,
+unit, area, price, status) and kept apart from the roster of occupied homes, which is never
+for sale."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from storage import outbox, people
+from storage import outbox, people, roster
 from storage.db import Database
 from storage.records import Unit
 from storage.sales import units
-from storage.sales.units import Reservation
-from workflow import access, roles
+from storage.sales.units import ForSale, Reservation
+from workflow import access, numbers, roles, tables
+from workflow.onboarding import unit_text
 from workflow import tickets as machine
 from workflow import units as unit_names
 from workflow.settings import EstateSettings
@@ -24,6 +30,15 @@ RECORDERS = (roles.SALES_SERVICE, roles.CASHIER)
 VERIFIERS = (roles.CASHIER, roles.MANAGER, roles.SALES_SUPERVISOR)
 VIEWERS = (*roles.SALES, roles.CASHIER)
 MAX_AMOUNT = Decimal(100_000_000)
+INVENTORY_COLUMNS = ("building", "unit", "area", "price", "status")
+MAX_PRICE = Decimal(100_000_000_000)
+# The status column as a developer's sheet writes it; a contracted unit is sold
+STATUS_WORDS = {
+    units.AVAILABLE: ("available", "for sale", "unsold", "可售", "待售", "未售"),
+    units.RESERVED: ("reserved", "已下訂", "已訂", "已认购", "已認購", "已订", "已預訂", "已预订"),
+    units.CONTRACTED: ("sold", "contracted", "已售", "已售出", "已簽約", "已签约"),
+}
+_RANK = {units.AVAILABLE: 0, units.RESERVED: 1, units.CONTRACTED: 2}
 
 
 class Taken(Exception):
@@ -38,6 +53,109 @@ class SamePerson(Exception):
     """The person who recorded a reservation cannot also verify it."""
 
 
+class NotForSale(Exception):
+    """The unit is not in the developer's inventory (an occupied home, say)."""
+
+    def __init__(self, unit: Unit) -> None:
+        super().__init__(unit.label)
+        self.unit = unit
+
+
+class InventoryError(tables.TableError):
+    """Every bad row of an inventory file; nothing of it is imported."""
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    line: int
+    building: str
+    unit: str
+    area: Decimal
+    price: Decimal
+    status: str
+
+
+def status_of(word: str) -> str | None:
+    plain = " ".join(numbers.normal(word).lower().split())
+    return next((s for s, words in STATUS_WORDS.items() if plain in words), None)
+
+
+def parse_inventory(raw: bytes, filename: str, locale: str = "en"
+                    ) -> tuple[list[InventoryRow], list[tuple[int, str]]]:
+    """The developer's inventory from CSV or XLSX, columns by name in any order: the good
+    rows and the problems of the others (InventoryError when the file cannot be read)."""
+    table = tables.read(raw, filename, InventoryError)
+    header = list(table.header)
+    missing = [c for c in INVENTORY_COLUMNS if c not in header]
+    if missing:
+        raise InventoryError([(1, "the first line must name the columns "
+                               + ",".join(INVENTORY_COLUMNS) + "; missing: "
+                               + ", ".join(missing))])
+    found: list[InventoryRow] = []
+    problems = list(table.problems)
+    seen: dict[tuple[str, str], int] = {}  # each unit's first line
+    for line, cells in table.rows:
+        cell = {name: (cells[i].strip() if i < len(cells) else "")
+                for i, name in enumerate(header)}
+        building, unit = unit_text(cell["building"]), unit_text(cell["unit"])
+        status = status_of(cell["status"])
+        area: Decimal | None = None
+        price: Decimal | None = None
+        try:
+            area = numbers.quantity(cell["area"], locale)
+            price = numbers.amount(cell["price"], locale, maximum=MAX_PRICE)
+        except numbers.Unreadable:
+            area = price = None
+        if not building or not unit or len(building) > 20 or len(unit) > 40:
+            problems.append((line, "building and unit are needed (at most 20 and 40 "
+                                   "characters)"))
+        elif area is None or price is None:
+            problems.append((line, "area and price must be numbers above 0 (area to the "
+                                   "thousandth, price to the cent)"))
+        elif status is None:
+            problems.append((line, f"the status {cell['status']!r} is not one of available, "
+                                   "reserved, sold"))
+        elif (building, unit) in seen:
+            problems.append((line, f"{building} {unit} is listed twice (line "
+                                   f"{seen[(building, unit)]})"))
+        else:
+            seen[(building, unit)] = line
+            found.append(InventoryRow(line, building, unit, area, price, status))
+    return found, problems
+
+
+async def import_inventory(db: Database, raw: bytes, filename: str, locale: str,
+                           now: datetime) -> tuple[int, int, int]:
+    """All or nothing, every bad row reported (InventoryError): (units read, new to the
+    inventory, kept at the desk's status). An occupied home on the roster is never for sale.
+    The file sets each unit's status, except that it never undoes what the desk recorded: a
+    unit held by a live reservation or sold under a contract keeps its status unless the
+    file moves it on."""
+    rows, problems = parse_inventory(raw, filename, locale)
+    new = kept = 0
+    async with db.transaction() as conn:
+        ids = {}
+        for row in rows:
+            ids[row.line] = unit_id = await roster.unit_id(conn, row.building, row.unit)
+            if row.status != units.CONTRACTED and await roster.entries_of_unit(conn, unit_id):
+                problems.append((row.line, f"{row.building} {row.unit} is an occupied home on "
+                                           "the owner roster: it cannot be for sale"))
+        if problems:
+            raise InventoryError(problems)  # rolls back the units named on the way
+        for row in rows:
+            unit_id = ids[row.line]
+            listed, reserved, contracted = await units.held(conn, unit_id)
+            current = await units.status(conn, unit_id)
+            status = row.status
+            if (reserved or contracted) and _RANK[status] < _RANK[current]:
+                status, kept = current, kept + 1
+            new += not listed
+            await units.put_for_sale(conn, unit_id, row.area, row.price, now)
+            if status != current:  # a unit newly listed as available is no day's sale
+                await units.set_status(conn, unit_id, status, now)
+    return len(rows), new, kept
+
+
 async def reserve(db: Database, actor_id: int, unit: str, amount: Decimal, receipt: str,
                   buyer: str, now: datetime) -> Reservation:
     if not 0 < amount <= MAX_AMOUNT or not receipt or not buyer:
@@ -47,6 +165,8 @@ async def reserve(db: Database, actor_id: int, unit: str, amount: Decimal, recei
         found, _ = await unit_names.find(conn, unit)
         if len(found) != 1:
             raise Refusal(Refusal.NOT_FOUND)
+        if not await units.for_sale(conn, found[0].id):
+            raise NotForSale(found[0])
         status = await units.status(conn, found[0].id)
         reservation_id = await units.add_reservation(conn, found[0].id, buyer[:100], amount,
                                                      receipt[:40], actor_id, now) \
@@ -74,6 +194,8 @@ async def verify(db: Database, actor_id: int, reservation_id: int, accept: bool,
             raise Refusal(Refusal.NOT_FOUND)
         if found.recorded_by == actor_id:
             raise SamePerson()
+        if accept and not await units.for_sale(conn, found.unit.id):
+            raise NotForSale(found.unit)  # recorded before the inventory was kept
         if not await units.decide(conn, reservation_id,
                                   units.VERIFIED if accept else units.VOID, actor_id, now):
             raise Refusal(Refusal.STALE)
@@ -98,8 +220,8 @@ async def get(db: Database, reservation_id: int) -> Reservation | None:
         return await units.get(conn, reservation_id)
 
 
-async def board(db: Database, actor_id: int) -> list[tuple[Unit, str]]:
-    """Every unit with its sales status, for /units."""
+async def board(db: Database, actor_id: int) -> list[ForSale]:
+    """The developer's inventory, each unit with its sales status, for /units."""
     async with db.reading() as conn:
         await access.require(conn, "sales.units", actor_id)
         return await units.statuses(conn)
