@@ -12,8 +12,9 @@ from workflow.registers import archives, key_import
 def add_parsers(sub) -> None:
     register = sub.add_parser("keys", help="the key register (鑰匙管理)").add_subparsers(
         dest="action", required=True)
-    load = register.add_parser("import", help="import keys from a CSV with the columns "
-                                              "tag,kind,label,building,unit,spare")
+    load = register.add_parser("import", help="import keys from a CSV or XLSX with the "
+                                              "columns tag,kind,label,building,unit,spare,"
+                                              "copies (a spare: the tag it copies)")
     load.add_argument("file", type=Path)
     archive = sub.add_parser("archive", help="the archive (檔案管理)").add_subparsers(
         dest="action", required=True)
@@ -24,8 +25,8 @@ def add_parsers(sub) -> None:
 
 async def _import(args, env, settings, db, now) -> int:
     try:
-        rows = key_import.parse(args.file.read_bytes())
-        new = await key_import.load(db, rows)
+        rows, problems = key_import.check(args.file.read_bytes(), args.file.name)
+        new = await key_import.load(db, rows, problems)  # every bad row, file's and roster's
     except OSError as exc:
         print(f"keys: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1

@@ -180,7 +180,7 @@ async def _monthly_report(n: Notice) -> None:
 
 
 @renders("key_consent", "key_emergency", "key_answered", "key_ready", "key_overdue",
-         "key_overdue_alert", "spares_incomplete", "key_approval", plain=True)
+         "key_overdue_alert", "spares_incomplete", "key_approval", "key_out", plain=True)
 async def _key_notice(n: Notice) -> None:
     tr, kind = n.tr, n.message.kind
     loan, found, unit = await keys.loan_file(n.d.db, n.payload["loan"])
@@ -203,6 +203,11 @@ async def _key_notice(n: Notice) -> None:
     if kind == "key_answered":
         await n.send(tr("Keys for {reason}: {state}.", reason=loan.reason,
                         state=labels.of(tr, labels.LOAN_STATES, loan.state)))
+        return
+    if kind == "key_out":
+        await n.send(tr("The keys {keys} are handed out to you for {reason}: please bring "
+                        "them back to the key keeper by {time}.", keys=names,
+                        reason=loan.reason, time=tr.datetime(loan.due_at or loan.requested_at)))
         return
     if kind == "key_overdue":
         await n.send(tr("Please return the keys {keys}: they were due back {time}.", keys=names,

@@ -26,4 +26,18 @@ STEPS: dict[int, str] = {
     26: """
     UPDATE invitations SET code = encode(sha256(convert_to(code, 'UTF8')), 'hex');
     """,
+    # the registers' step of issue 25 (planned as 31): see storage/migrations.py
+    27: """
+    ALTER TABLE keys ADD COLUMN copies TEXT;
+    ALTER TABLE key_loans ADD COLUMN handed_out_by BIGINT;
+    ALTER TABLE key_loans ADD COLUMN taken_back_by BIGINT;
+    CREATE INDEX key_loan_items_key ON key_loan_items(key_id);
+    ALTER TABLE archive_changes ADD COLUMN source TEXT;
+    ALTER TABLE archive_loans ADD COLUMN on_site BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE archive_loans ADD COLUMN refusal TEXT;
+    CREATE TABLE activity_optouts (
+        user_id BIGINT PRIMARY KEY,
+        at TIMESTAMPTZ NOT NULL
+    );
+    """,
 }
