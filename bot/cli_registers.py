@@ -3,6 +3,8 @@ from CSV files."""
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -51,9 +53,19 @@ async def _archive_import(args, env, settings, db, now) -> int:
         print(f"archive: {len(exc.problems)} problem(s). Nothing was imported.",
               file=sys.stderr)
         return 1
-    new = await archives.load_index(db, rows, now)
+    new = await archives.load_index(db, rows, now, _source(args.file))
     print(f"archive: {len(rows)} items read, {new} new (changes to known items are recorded).")
     return 0
+
+
+def _source(file: Path) -> str:
+    """Who made an import's changes, for the archive's history: the file and the account
+    that ran the command."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no name for this account
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return f"import {file.name} ({user})"
 
 
 COMMANDS = {("keys", "import"): _import, ("archive", "import"): _archive_import}

@@ -233,6 +233,10 @@ async def _key_notice(n: Notice) -> None:
 async def _archive_notice(n: Notice) -> None:
     tr, kind = n.tr, n.message.kind
     loan, item, who = await archives.loan_file(n.d.db, n.payload["loan"])
+    if kind == "archive_answered" and loan.refusal:
+        await n.send(tr("{code}, for {reason}: refused. The manager's reason: {why}",
+                        code=item.code, reason=loan.reason, why=loan.refusal))
+        return
     if kind == "archive_answered":
         await n.send(tr("{code}, for {reason}: {state}.", code=item.code, reason=loan.reason,
                         state=labels.of(tr, labels.ARCHIVE_STATES, loan.state)))
@@ -246,6 +250,13 @@ async def _archive_notice(n: Notice) -> None:
     buttons = archives_ui.loan_buttons(tr, loan, n.recipient.role)
     await n.send(f"{head}: " + archives_ui.loan_line(tr, loan, item, who),
                  keyboard([buttons]) if buttons else None)
+
+
+@renders("archive_check_problem", plain=True)
+async def _archive_check_problem(n: Notice) -> None:
+    who = await views.person(n.d.db, n.message.actor_id or 0)
+    await n.send(n.tr("The archive's check found problems ({name}): {result}",
+                      name=who.name if who else "", result=n.payload["result"]))
 
 
 @renders("archive_check_due", plain=True)

@@ -116,6 +116,7 @@ RULES: dict[str, Rule] = {
     "archives.inspect": Rule(ARCHIVE_READERS),  # an inspection of an item, with a reason
     "archives.decide": Rule((R.MANAGER,)),
     "archives.keep": Rule((R.ARCHIVIST,)),  # hand out, take back, check the archive
+    "archives.history": Rule(ARCHIVE_READERS),  # an item's changes, and who made them
     "renovations.apply": Rule((R.RESIDENT,)),
     "renovations.inspect": Rule((R.TECHNICIAN,)),
     "renovations.desk": Rule(DISPATCHERS),  # approve, record the fees
