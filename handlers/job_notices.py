@@ -309,11 +309,18 @@ async def _renovation_notice(n: Notice) -> None:
                                  f"rv:in:{found.id}")]]))
 
 
-@renders("activity_place", "activity_reminder", "activity_rating", plain=True)
+@renders("activity_place", "activity_reminder", "activity_rating", "activity_new", plain=True)
 async def _activity_notice(n: Notice) -> None:
     tr, kind = n.tr, n.message.kind
     activity = await activities.of(n.d.db, n.payload["activity"])
     when = tr.datetime(activity.starts_at)
+    if kind == "activity_new":
+        await n.send(tr("A new community activity: {title}, {when} at {place}. Sign up with "
+                        "the button or /activities. (Turn these notices off with "
+                        "/notifications.)", title=activity.title, when=when,
+                        place=activity.place),
+                     keyboard([[(tr("Sign up"), f"ac:j:{activity.id}")]]))
+        return
     if kind == "activity_place":
         await n.send(tr("Good news: places freed up, and you are in for {title} on {when} at "
                         "{place}.", title=activity.title, when=when, place=activity.place))

@@ -29,6 +29,7 @@ COMMANDS = {
     "archive": N_("Ask to read or borrow an archive item: /archive CODE reason"),
     "renovate": N_("Apply for a renovation permit"),
     "activities": N_("Community activities: sign up, or cancel"),
+    "notifications": N_("Notices of new activities: on or off"),
     "fees": N_("Your fees: what is billed, paid and outstanding"),
     "announce": N_("Write an announcement to residents"),
     "pay": N_("Record a payment: /pay unit amount method receipt"),
@@ -49,7 +50,7 @@ COMMANDS = {
 BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "fees", "activities", "renovate",
-                     "contract", "cancel", "language", "help"),
+                     "contract", "cancel", "notifications", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "borrow", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),

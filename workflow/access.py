@@ -132,6 +132,7 @@ RULES: dict[str, Rule] = {
     "activities.create": Rule(DISPATCHERS),
     "activities.attendees": Rule(DISPATCHERS),
     "activities.join": Rule((R.RESIDENT,), staff_living_here=False),  # the desk does not
+    "activities.notifications": Rule((R.RESIDENT,)),  # new activities told, or not
     # sales
     "sales.handover": Rule(HANDOVER_INSPECTORS),
     "sales.units": Rule(SALES_VIEWERS),
