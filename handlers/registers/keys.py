@@ -15,7 +15,6 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import labels
-from handlers.office import spreadsheets
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -31,6 +30,7 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import Tr
+from handlers.office import spreadsheets
 from storage.registers.keys import Key, Loan
 from workflow import roles, views
 from workflow.registers import keys
@@ -123,7 +123,7 @@ def history_line(tr: Tr, loan: Loan, found: list[Key], names: dict[int, str]) ->
         loan.due_at or loan.requested_at))
 
 
-HISTORY_SHOWN = 20  # the chat shows the newest; the workbook has them all
+HISTORY_SHOWN = 15  # the chat shows the newest; the workbook has them all
 
 
 async def history(update: Update, context: Context, who: Asker, subject: str) -> None:
