@@ -102,7 +102,7 @@ async def test_the_places_left_are_places_a_party_can_take(desk):
     assert third.last_text.endswith("1 of 3 places left")  # what is shown can be taken
     await third.tap("Sign up")
     await third.tap("1")
-    assert third.last_text == "You are signed up for 1 people. See you there!"
+    assert third.last_text == "You are signed up for 1 person. See you there!"
     await third.send("/activities")
     assert third.last_text.endswith("Tea tasting: Dec 12, 2026 14:00 at Clubhouse; full, "
                                     "with a waiting list")

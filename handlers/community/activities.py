@@ -114,13 +114,16 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         kick(context)
         if signup.state == activities.IN:
-            await answer(update, tr("You are signed up for {n} people. See you there!",
-                                    n=signup.people))
+            await answer(update, tr.plural("You are signed up for {n} person. See you there!",
+                                           "You are signed up for {n} people. See you there!",
+                                           signup.people))
             return
         left = next((max(a.capacity - t, 0) for a, t in await activities.coming(d.db, d.now())
                      if a.id == activity_id), 0)
-        await answer(update, tr("It is full: you are on the waiting list for {n} people; we "
-                                "tell you if places free up.", n=signup.people) if left == 0
+        await answer(update, tr.plural(
+            "It is full: you are on the waiting list for {n} person; we tell you if places "
+            "free up.", "It is full: you are on the waiting list for {n} people; we tell you "
+            "if places free up.", signup.people) if left == 0
                      else tr("Places left: {left}, fewer than your {n}: you are on the "
                              "waiting list; we tell you if places free up.", left=left,
                              n=signup.people))
