@@ -142,3 +142,15 @@ async def test_residents_hear_of_a_new_activity_unless_they_turned_it_off(desk):
     await first.tap("開啟通知")
     await clerk.send("/activity 2026-12-19 10:00 | 20 | - | 中庭 | 早市")
     assert first.last_text.startswith("新的社區活動：早市，")
+
+
+async def test_a_new_activity_planned_late_in_the_evening_is_told_in_the_morning(desk):
+    clerk, tech, boss = await staff(desk)
+    first, *_ = await families(desk)
+    desk.clock.advance(hours=12)  # 22:00 in Taipei: the quiet hours
+    await clerk.send("/activity 2026-12-12 14:00 | 6 | 3 | Clubhouse | Christmas crafts")
+    await desk.deliver()
+    assert not any(t.startswith("A new community activity") for t in first.texts())
+    await desk.run_until(desk.clock.now + timedelta(hours=10, minutes=1))  # 08:01
+    assert first.last_text.startswith("A new community activity: Christmas crafts, Dec 12, "
+                                      "2026 14:00 at Clubhouse.")

@@ -68,7 +68,7 @@ async def create(update: Update, context: Context, who: Asker) -> None:
         if not place or not title or len(title) > 200 or len(place) > 200:
             raise ValueError(title)
         activity = await activities.create(d.db, who.user_id, title, place, when, capacity,
-                                           per_unit, d.now())
+                                           per_unit, d.now(), d.settings)
     except (IndexError, ValueError, Refusal) as exc:
         if isinstance(exc, Refusal) and exc.reason == Refusal.FORBIDDEN:
             raise

@@ -15,8 +15,9 @@ from storage import outbox, people
 from storage.community import activities
 from storage.community.activities import Activity, Signup
 from storage.db import Connection, Database
-from workflow import access, roles
+from workflow import access, roles, sla
 from workflow import tickets as machine
+from workflow.settings import EstateSettings
 
 IN, WAITING, CANCELLED = "in", "waiting", "cancelled"
 MAX_PEOPLE = 6  # a button row's worth when no per-unit limit is set
@@ -36,7 +37,9 @@ def most(activity: Activity) -> int:
 
 async def create(db: Database, organiser_id: int | None, title: str, place: str,
                  starts_at: datetime, capacity: int, per_unit: int | None,
-                 now: datetime) -> Activity:
+                 now: datetime, settings: EstateSettings | None = None) -> Activity:
+    """The activity, and its notice to the residents in the same transaction (outside the
+    estate's quiet hours, when `settings` are given)."""
     if starts_at <= now or not 1 <= capacity <= 10_000 or (per_unit is not None and
                                                            not 1 <= per_unit <= MAX_PEOPLE):
         raise Refusal(Refusal.INVALID)
@@ -45,9 +48,11 @@ async def create(db: Database, organiser_id: int | None, title: str, place: str,
             await access.require(conn, "activities.create", organiser_id)
         activity_id = await activities.add(conn, title, place, starts_at, capacity, per_unit,
                                            organiser_id)
+        told = sla.out_of_quiet_hours(settings, now) if settings else now
         for resident in await activities.residents_to_tell(conn):  # durable: the outbox
             await outbox.add(conn, resident, "activity_new", now,
-                             payload={"activity": activity_id}, actor_id=organiser_id)
+                             payload={"activity": activity_id}, actor_id=organiser_id,
+                             not_before=told)
         found = await activities.get(conn, activity_id)
         assert found is not None
         return found
