@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from handlers.i18n import Tr
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_roster_cli import cli
+from tests.test_workbooks import formulas, valid_sheet_names
 from workflow import admin, roles
 from workflow.registers import key_import
 
@@ -279,3 +280,24 @@ def test_a_bad_row_imports_nothing_and_every_bad_row_is_named(tmp_path):
     assert "3 problem(s). Nothing was imported." in refused.stderr
     with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM keys").fetchone() == (0,)
+
+
+async def test_the_loan_workbook_keeps_what_people_typed_as_text_in_every_language(desk):
+    clerk, tech, boss = await staff(desk)
+    keeper = await key_room(desk)
+    mischief = '=HYPERLINK("http://x.invalid","pump")'
+    await tech.send(f"/borrow PR-B1 {mischief}")
+    await boss.tap("Approve")
+    await keeper.tap("Handed out")
+    for number, language in enumerate(("zh-TW", "zh-CN", "en")):
+        reader = desk.person(9100 + number, "Reader", language)
+        await desk.hire(reader, roles.SUPERVISOR)
+        await reader.send("/keys export")
+        sent = desk.api.calls[-1]
+        assert sent.method == "sendDocument", reader.last_text
+        name, content = next(iter(sent.files.values()))[:2]
+        path = desk.path.parent / f"{language}-{name}"
+        path.write_bytes(content)
+        book = load_workbook(path)
+        assert valid_sheet_names(book.sheetnames) and formulas(path) == []
+        assert mischief in {c.value for row in book.active.iter_rows() for c in row}
