@@ -65,7 +65,7 @@ def _source(file: Path) -> str:
         user = getpass.getuser()
     except (OSError, KeyError):  # no name for this account
         user = str(os.getuid()) if hasattr(os, "getuid") else "?"
-    return f"import {file.name} ({user})"
+    return archives.import_source(file.name, user)
 
 
 COMMANDS = {("keys", "import"): _import, ("archive", "import"): _archive_import}

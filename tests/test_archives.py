@@ -101,8 +101,8 @@ def test_the_index_is_imported_and_its_changes_recorded(tmp_path):
     assert changes[-1] == ("location: Cabinet 3 shelf 2 → Cabinet 4",)
     with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:  # the import, and who ran it
         sources = conn.execute("SELECT source FROM archive_changes ORDER BY id").fetchall()
-    assert sources[0][0].startswith("import index.csv (") and \
-        sources[-1][0].startswith("import moved.csv (")
+    assert sources[0][0].startswith("import|index.csv|") and \
+        sources[-1][0].startswith("import|moved.csv|")
     bad = tmp_path / "bad.csv"
     bad.write_text("code,title,kind,location,confidentiality\nX,Y,poster,Z,secret\n")
     refused = cli(tmp_path, "archive", "import", str(bad))
@@ -114,13 +114,14 @@ async def test_the_history_of_an_item_says_who_changed_it_imports_included(desk)
     archivist, manager = await archive_room(desk)
     await archives.load_index(desk.db, archives.parse_index(
         INDEX.replace("Cabinet 3 shelf 2", "Cabinet 4").encode()), desk.clock(),
-        "import moved.csv (office)")
+        archives.import_source("moved.csv", "office"))
     await manager.send("/archive drw-a-07 history")
     shown = manager.last_text
     assert shown.startswith("Changes to DRW-A-07 Block A water risers (drawing, internal, at "
                             "Cabinet 4)")
     assert ": added (by —)" in shown  # the first load named nobody
-    assert ": location: Cabinet 3 shelf 2 → Cabinet 4 (by import moved.csv (office))" in shown
+    assert ": location: Cabinet 3 shelf 2 → Cabinet 4 (by the import of moved.csv, run by " \
+        "office)" in shown
     await archivist.send("/archive XX-1 history")
     assert archivist.last_text == "No archive item has the code XX-1."
     await tech.send("/archive DRW-A-07 history")  # the history is the archive's readers'

@@ -28,7 +28,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from storage.registers.archives import Item, Loan
+from storage.registers.archives import Change, Item, Loan
 from workflow import roles, views
 from workflow.registers import archives
 from workflow.tickets import Refusal
@@ -118,12 +118,20 @@ async def history(update: Update, context: Context, who: Asker, code: str) -> No
         return
     lines = [tr("{time}: {what} (by {who})", time=tr.datetime(c.at),
                 what=tr("added") if c.what == "added" else c.what,
-                who=names.get(c.actor_id or 0, "") or c.source or "—") for c in changes]
+                who=_changed_by(tr, c, names)) for c in changes]
     await answer(update, tr("Changes to {item}:", item=item_name(tr, item)) + "\n" + "\n".join(
         "· " + line for line in lines[-HISTORY_SHOWN:]))
 
 
 HISTORY_SHOWN = 30
+
+
+def _changed_by(tr: Tr, change: Change, names: dict[int, str]) -> str:
+    imported = archives.imported_by(change.source)
+    if imported is not None:
+        return tr("the import of {file}, run by {account}", file=imported[0],
+                  account=imported[1])
+    return names.get(change.actor_id or 0, "") or change.source or "—"
 
 
 @handles("archives.view")

@@ -238,6 +238,19 @@ async def _loan(conn: Connection, loan_id: int) -> Loan:
     return found
 
 
+IMPORTED = "import"  # a change's source: the import, "import|file|account"
+
+
+def import_source(file: str, account: str) -> str:
+    return "|".join((IMPORTED, file.replace("|", "/"), account.replace("|", "/")))
+
+
+def imported_by(source: str | None) -> tuple[str, str] | None:
+    """The file and account of an import's change; None for other sources."""
+    parts = (source or "").split("|")
+    return (parts[1], parts[2]) if len(parts) == 3 and parts[0] == IMPORTED else None
+
+
 class ArchiveIndexError(tables.TableError):
     pass
 
