@@ -120,7 +120,7 @@ async def test_the_history_of_an_item_says_who_changed_it_imports_included(desk)
     assert shown.startswith("Changes to DRW-A-07 Block A water risers (drawing, internal, at "
                             "Cabinet 4)")
     assert ": added (by —)" in shown  # the first load named nobody
-    assert ": location: Cabinet 3 shelf 2 → Cabinet 4 (by the import of moved.csv, run by " \
+    assert ": Location: Cabinet 3 shelf 2 → Cabinet 4 (by the import of moved.csv, run by " \
         "office)" in shown
     await archivist.send("/archive XX-1 history")
     assert archivist.last_text == "No archive item has the code XX-1."

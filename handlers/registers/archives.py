@@ -26,7 +26,7 @@ from handlers.common import (
     main_menu,
     text_answer,
 )
-from handlers.i18n import Tr
+from handlers.i18n import N_, Tr
 from storage.records import Draft
 from storage.registers.archives import Change, Item, Loan
 from workflow import roles, views
@@ -117,13 +117,38 @@ async def history(update: Update, context: Context, who: Asker, code: str) -> No
         await answer(update, tr("No archive item has the code {code}.", code=code))
         return
     lines = [tr("{time}: {what} (by {who})", time=tr.datetime(c.at),
-                what=tr("added") if c.what == "added" else c.what,
+                what=_what(tr, c.what),
                 who=_changed_by(tr, c, names)) for c in changes]
     await answer(update, tr("Changes to {item}:", item=item_name(tr, item)) + "\n" + "\n".join(
         "· " + line for line in lines[-HISTORY_SHOWN:]))
 
 
 HISTORY_SHOWN = 30
+
+
+FIELDS = {"title": N_("Title"), "kind": N_("Kind"), "location": N_("Location"),
+          "confidentiality": N_("Confidentiality")}
+
+
+def _what(tr: Tr, what: str) -> str:
+    """A change as stored ("added", or "location: Cabinet 3 → Cabinet 4; kind: …") in the
+    reader's words."""
+    if what == "added":
+        return tr("added")
+    parts = []
+    for part in what.split("; "):
+        field, _, values = part.partition(": ")
+        before, arrow, after = values.partition(" → ")
+        table = {"kind": labels.ARCHIVE_KINDS,
+                 "confidentiality": labels.CONFIDENTIALITY}.get(field)
+        if field not in FIELDS or not arrow:
+            parts.append(part)  # written otherwise: as it is
+            continue
+        if table is not None:
+            before, after = labels.of(tr, table, before), labels.of(tr, table, after)
+        parts.append(tr("{field}: {before} → {after}", field=tr(FIELDS[field]),
+                        before=before, after=after))
+    return tr.join(parts)
 
 
 def _changed_by(tr: Tr, change: Change, names: dict[int, str]) -> str:
