@@ -3,6 +3,8 @@ from CSV files."""
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -12,8 +14,9 @@ from workflow.registers import archives, key_import
 def add_parsers(sub) -> None:
     register = sub.add_parser("keys", help="the key register (鑰匙管理)").add_subparsers(
         dest="action", required=True)
-    load = register.add_parser("import", help="import keys from a CSV with the columns "
-                                              "tag,kind,label,building,unit,spare")
+    load = register.add_parser("import", help="import keys from a CSV or XLSX with the "
+                                              "columns tag,kind,label,building,unit,spare,"
+                                              "copies (a spare: the tag it copies)")
     load.add_argument("file", type=Path)
     archive = sub.add_parser("archive", help="the archive (檔案管理)").add_subparsers(
         dest="action", required=True)
@@ -24,8 +27,8 @@ def add_parsers(sub) -> None:
 
 async def _import(args, env, settings, db, now) -> int:
     try:
-        rows = key_import.parse(args.file.read_bytes())
-        new = await key_import.load(db, rows)
+        rows, problems = key_import.check(args.file.read_bytes(), args.file.name)
+        new = await key_import.load(db, rows, problems)  # every bad row, file's and roster's
     except OSError as exc:
         print(f"keys: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -50,9 +53,19 @@ async def _archive_import(args, env, settings, db, now) -> int:
         print(f"archive: {len(exc.problems)} problem(s). Nothing was imported.",
               file=sys.stderr)
         return 1
-    new = await archives.load_index(db, rows, now)
+    new = await archives.load_index(db, rows, now, _source(args.file))
     print(f"archive: {len(rows)} items read, {new} new (changes to known items are recorded).")
     return 0
+
+
+def _source(file: Path) -> str:
+    """Who made an import's changes, for the archive's history: the file and the account
+    that ran the command."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no name for this account
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return archives.import_source(file.name, user)
 
 
 COMMANDS = {("keys", "import"): _import, ("archive", "import"): _archive_import}

@@ -181,7 +181,7 @@ async def _monthly_report(n: Notice) -> None:
 
 
 @renders("key_consent", "key_emergency", "key_answered", "key_ready", "key_overdue",
-         "key_overdue_alert", "spares_incomplete", "key_approval", plain=True)
+         "key_overdue_alert", "spares_incomplete", "key_approval", "key_out", plain=True)
 async def _key_notice(n: Notice) -> None:
     tr, kind = n.tr, n.message.kind
     loan, found, unit = await keys.loan_file(n.d.db, n.payload["loan"])
@@ -204,6 +204,11 @@ async def _key_notice(n: Notice) -> None:
     if kind == "key_answered":
         await n.send(tr("Keys for {reason}: {state}.", reason=loan.reason,
                         state=labels.of(tr, labels.LOAN_STATES, loan.state)))
+        return
+    if kind == "key_out":
+        await n.send(tr("The keys {keys} are handed out to you for {reason}: please bring "
+                        "them back to the key keeper by {time}.", keys=names,
+                        reason=loan.reason, time=tr.datetime(loan.due_at or loan.requested_at)))
         return
     if kind == "key_overdue":
         await n.send(tr("Please return the keys {keys}: they were due back {time}.", keys=names,
@@ -229,6 +234,10 @@ async def _key_notice(n: Notice) -> None:
 async def _archive_notice(n: Notice) -> None:
     tr, kind = n.tr, n.message.kind
     loan, item, who = await archives.loan_file(n.d.db, n.payload["loan"])
+    if kind == "archive_answered" and loan.refusal:
+        await n.send(tr("{code}, for {reason}: refused. The manager's reason: {why}",
+                        code=item.code, reason=loan.reason, why=loan.refusal))
+        return
     if kind == "archive_answered":
         await n.send(tr("{code}, for {reason}: {state}.", code=item.code, reason=loan.reason,
                         state=labels.of(tr, labels.ARCHIVE_STATES, loan.state)))
@@ -242,6 +251,13 @@ async def _archive_notice(n: Notice) -> None:
     buttons = archives_ui.loan_buttons(tr, loan, n.recipient.role)
     await n.send(f"{head}: " + archives_ui.loan_line(tr, loan, item, who),
                  keyboard([buttons]) if buttons else None)
+
+
+@renders("archive_check_problem", plain=True)
+async def _archive_check_problem(n: Notice) -> None:
+    who = await views.person(n.d.db, n.message.actor_id or 0)
+    await n.send(n.tr("The archive's check found problems ({name}): {result}",
+                      name=who.name if who else "", result=n.payload["result"]))
 
 
 @renders("archive_check_due", plain=True)
@@ -325,11 +341,18 @@ async def _renovation_notice(n: Notice) -> None:
                                  f"rv:in:{found.id}")]]))
 
 
-@renders("activity_place", "activity_reminder", "activity_rating", plain=True)
+@renders("activity_place", "activity_reminder", "activity_rating", "activity_new", plain=True)
 async def _activity_notice(n: Notice) -> None:
     tr, kind = n.tr, n.message.kind
     activity = await activities.of(n.d.db, n.payload["activity"])
     when = tr.datetime(activity.starts_at)
+    if kind == "activity_new":
+        await n.send(tr("A new community activity: {title}, {when} at {place}. Sign up with "
+                        "the button or /activities. (Turn these notices off with "
+                        "/notifications.)", title=activity.title, when=when,
+                        place=activity.place),
+                     keyboard([[(tr("Sign up"), f"ac:j:{activity.id}")]]))
+        return
     if kind == "activity_place":
         await n.send(tr("Good news: places freed up, and you are in for {title} on {when} at "
                         "{place}.", title=activity.title, when=when, place=activity.place))

@@ -29,6 +29,7 @@ COMMANDS = {
     "archive": N_("Ask to read or borrow an archive item: /archive CODE reason"),
     "renovate": N_("Apply for a renovation permit"),
     "activities": N_("Community activities: sign up, or cancel"),
+    "notifications": N_("Notices of new activities: on or off"),
     "fees": N_("Your fees: what is billed, paid and outstanding"),
     "announce": N_("Write an announcement to residents"),
     "pay": N_("Record a payment: /pay unit amount method receipt"),
@@ -49,7 +50,7 @@ COMMANDS = {
 BY_ROLE: dict[str | None, tuple[str, ...]] = {
     None: ("start", "language", "help"),
     roles.RESIDENT: ("repair", "complain", "mytickets", "fees", "activities", "renovate",
-                     "contract", "cancel", "language", "help"),
+                     "contract", "cancel", "notifications", "language", "help"),
     roles.TECHNICIAN: ("mytasks", "borrow", "cancel", "language", "help"),
     roles.CONTRACTOR: ("mytasks", "cancel", "language", "help"),
     roles.SUPERVISING_ENGINEER: ("signoffs", "cancel", "language", "help"),
@@ -82,9 +83,11 @@ HELP: dict[str | None, str] = {
                          "to the desk. /mytasks lists your unit's jobs; then, as for any "
                          "technician: 'On my way', 'Arrived' and 'Complete'."),
     roles.ARCHIVIST: N_("Requests a manager approved, and inspections by the higher "
-                        "departments, come here to hand out; /archives lists what waits and "
-                        "what is out, shows when the next check is due (at least two a year) "
-                        "and records each check. Items not back in time are reported to you."),
+                        "departments, come here to hand out (a reading stays in the archive "
+                        "room); /archives lists what waits and what is out, shows when the "
+                        "next check is due (at least two a year) and records each check. "
+                        "Items not back in time are reported to you. /archive CODE history "
+                        "shows an item's changes and who made them."),
     roles.CASHIER: N_("Record each payment with /pay, for example /pay A 12F-3 3200 cash R0042 "
                       "(the unit as the roster has it, the method cash, transfer, card or "
                       "cheque, the receipt's number, used once, and the payer if not the "
@@ -109,8 +112,10 @@ HELP: dict[str | None, str] = {
                                "show the contracts before move-in."),
     roles.KEY_KEEPER: N_("Keys approved for a job or a reason come here to hand out; /keys "
                          "lists what waits, what is out (with 'Returned' for each) and whether "
-                         "each kind's emergency spare set is complete. Keys not back in time "
-                         "are reported to you."),
+                         "each kind's emergency spare set is complete, key by key. Keys not "
+                         "back in time are reported to you. /keys TAG or /keys A 12F-3 shows "
+                         "the loans of a key or of a unit's keys; /keys export sends every "
+                         "loan as an Excel file."),
     roles.STOREKEEPER: N_("You hear when an item of the storeroom runs under its minimum, "
                           "as technicians use it; /stock lists those items. Receipts of new "
                           "stock are recorded with 'estatedesk materials receive'."),

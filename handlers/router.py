@@ -64,6 +64,7 @@ FLOWS = {
     measurement.CORRECT_FLOW: measuring.on_correction,
     payers.QUOTE_FLOW: payer_desk.on_quote,
     archive_flow.CHECK_FLOW: archive_desk.on_check,
+    archive_flow.REFUSE_FLOW: archive_desk.on_refusal,
     renovation_flow.FLOW: renovation_desk.on_message,
     announcement_flow.FLOW: announcement_desk.on_message,
     renovation_flow.INSPECT_FLOW: renovation_desk.on_staff_text,

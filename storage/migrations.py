@@ -847,4 +847,22 @@ MIGRATIONS: list[str] = [
         imported_at TEXT NOT NULL
     );
     """,
+    # 29 (issue 25, registers): a spare key names the key it
+    # copies, so each lock's spare is checked, not each kind's; a key loan records who handed
+    # it out and who took it back (the loan history); an archive change names its source when
+    # no person of the chat made it (an import); an archive reading stays on site, and a
+    # refusal keeps its reason; residents may turn off the notices of new activities
+    """
+    ALTER TABLE keys ADD COLUMN copies TEXT;
+    ALTER TABLE key_loans ADD COLUMN handed_out_by INTEGER;
+    ALTER TABLE key_loans ADD COLUMN taken_back_by INTEGER;
+    CREATE INDEX key_loan_items_key ON key_loan_items(key_id);
+    ALTER TABLE archive_changes ADD COLUMN source TEXT;
+    ALTER TABLE archive_loans ADD COLUMN on_site INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE archive_loans ADD COLUMN refusal TEXT;
+    CREATE TABLE activity_optouts (
+        user_id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    """,
 ]

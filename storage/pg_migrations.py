@@ -51,4 +51,18 @@ STEPS: dict[int, str] = {
         imported_at TIMESTAMPTZ NOT NULL
     );
     """,
+    # the registers' step of issue 25 (29): see storage/migrations.py
+    29: """
+    ALTER TABLE keys ADD COLUMN copies TEXT;
+    ALTER TABLE key_loans ADD COLUMN handed_out_by BIGINT;
+    ALTER TABLE key_loans ADD COLUMN taken_back_by BIGINT;
+    CREATE INDEX key_loan_items_key ON key_loan_items(key_id);
+    ALTER TABLE archive_changes ADD COLUMN source TEXT;
+    ALTER TABLE archive_loans ADD COLUMN on_site BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE archive_loans ADD COLUMN refusal TEXT;
+    CREATE TABLE activity_optouts (
+        user_id BIGINT PRIMARY KEY,
+        at TIMESTAMPTZ NOT NULL
+    );
+    """,
 }

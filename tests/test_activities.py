@@ -83,3 +83,74 @@ async def test_residents_cannot_plan_and_a_past_activity_takes_no_sign_up(desk):
     await first.tap_data("ac:n:1:1")
     assert desk.api.calls[-1].params.get("show_alert")
     assert await desk.query("SELECT count(*) FROM activity_signups") == [(0,)]
+
+
+async def test_the_places_left_are_places_a_party_can_take(desk):
+    clerk, tech, boss = await staff(desk)
+    first, second, third = await families(desk)
+    await clerk.send("/activity 2026-12-12 14:00 | 3 | 3 | Clubhouse | Tea tasting")
+    await first.send("/activities")
+    await first.tap("Sign up")
+    await first.tap("2")
+    await second.send("/activities")
+    assert second.last_text.endswith("1 of 3 places left")
+    await second.tap("Sign up")
+    await second.tap("2")  # more than is left: waits, and is told why
+    assert second.last_text == ("Places left: 1, fewer than your 2: you are on the waiting "
+                                "list; we tell you if places free up.")
+    await third.send("/activities")
+    assert third.last_text.endswith("1 of 3 places left")  # what is shown can be taken
+    await third.tap("Sign up")
+    await third.tap("1")
+    assert third.last_text == "You are signed up for 1 person. See you there!"
+    await third.send("/activities")
+    assert third.last_text.endswith("Tea tasting: Dec 12, 2026 14:00 at Clubhouse; full, "
+                                    "with a waiting list")
+    assert await desk.query("SELECT user_id, people, state FROM activity_signups ORDER BY id") \
+        == [(5001, 2, "in"), (5002, 2, "waiting"), (5003, 1, "in")]
+    await first.tap("Cancel my places")
+    assert second.last_text.startswith("Good news: places freed up, and you are in for Tea "
+                                       "tasting")
+    await clerk.send("/activities")
+    await clerk.tap("Attendees")
+    assert "Coming: 3 people" in clerk.last_text and "Waiting list:" not in clerk.last_text
+
+
+async def test_residents_hear_of_a_new_activity_unless_they_turned_it_off(desk):
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    first, second, third = await families(desk, "zh-TW")
+    await first.send("/notifications")
+    assert first.last_text == "新活動通知：開啟。每有新活動都會通知您。"
+    await first.tap("關閉通知")
+    assert first.last_text == "新活動通知：關閉。可用 /activities 查看近期活動。"
+    await first.tap_data("ac:nt:0:0")  # a second tap on the same switch: still off
+    assert first.last_text == "新活動通知：關閉。可用 /activities 查看近期活動。"
+    await tech.send("/notifications")  # a resident's setting
+    assert "沒有權限" in tech.last_text
+
+    await clerk.send("/activity 2026-12-12 14:00 | 6 | 3 | 會所 | 聖誕手作")
+    assert await desk.query("SELECT recipient_id FROM outbox WHERE kind = 'activity_new' "
+                            "ORDER BY recipient_id") == [(5002,), (5003,)]  # durable, at once
+    for family in (second, third):
+        assert family.last_text.startswith("新的社區活動：聖誕手作，")
+        assert "/notifications" in family.last_text
+    assert not any(t.startswith("新的社區活動") for t in first.texts() + clerk.texts())
+    await second.tap("報名")
+    assert second.labels() == ["1", "2", "3"]
+
+    await first.send("/notifications")
+    await first.tap("開啟通知")
+    await clerk.send("/activity 2026-12-19 10:00 | 20 | - | 中庭 | 早市")
+    assert first.last_text.startswith("新的社區活動：早市，")
+
+
+async def test_a_new_activity_planned_late_in_the_evening_is_told_in_the_morning(desk):
+    clerk, tech, boss = await staff(desk)
+    first, *_ = await families(desk)
+    desk.clock.advance(hours=12)  # 22:00 in Taipei: the quiet hours
+    await clerk.send("/activity 2026-12-12 14:00 | 6 | 3 | Clubhouse | Christmas crafts")
+    await desk.deliver()
+    assert not any(t.startswith("A new community activity") for t in first.texts())
+    await desk.run_until(desk.clock.now + timedelta(hours=10, minutes=1))  # 08:01
+    assert first.last_text.startswith("A new community activity: Christmas crafts, Dec 12, "
+                                      "2026 14:00 at Clubhouse.")

@@ -99,7 +99,86 @@ def test_the_index_is_imported_and_its_changes_recorded(tmp_path):
     with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:
         changes = conn.execute("SELECT what FROM archive_changes ORDER BY id").fetchall()
     assert changes[-1] == ("location: Cabinet 3 shelf 2 → Cabinet 4",)
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:  # the import, and who ran it
+        sources = conn.execute("SELECT source FROM archive_changes ORDER BY id").fetchall()
+    assert sources[0][0].startswith("import|index.csv|") and \
+        sources[-1][0].startswith("import|moved.csv|")
     bad = tmp_path / "bad.csv"
     bad.write_text("code,title,kind,location,confidentiality\nX,Y,poster,Z,secret\n")
     refused = cli(tmp_path, "archive", "import", str(bad))
     assert refused.returncode == 1 and "kind must be one of" in refused.stderr
+
+
+async def test_the_history_of_an_item_says_who_changed_it_imports_included(desk):
+    clerk, tech, boss = await staff(desk)
+    archivist, manager = await archive_room(desk)
+    await archives.load_index(desk.db, archives.parse_index(
+        INDEX.replace("Cabinet 3 shelf 2", "Cabinet 4").encode()), desk.clock(),
+        archives.import_source("moved.csv", "office"))
+    await manager.send("/archive drw-a-07 history")
+    shown = manager.last_text
+    assert shown.startswith("Changes to DRW-A-07 Block A water risers (drawing, internal, at "
+                            "Cabinet 4)")
+    assert ": added (by —)" in shown  # the first load named nobody
+    assert ": Location: Cabinet 3 shelf 2 → Cabinet 4 (by the import of moved.csv, run by " \
+        "office)" in shown
+    await archivist.send("/archive XX-1 history")
+    assert archivist.last_text == "No archive item has the code XX-1."
+    await tech.send("/archive DRW-A-07 history")  # the history is the archive's readers'
+    assert "not allowed" in tech.last_text
+
+
+async def test_a_refusal_asks_for_its_reason_and_the_requester_is_told_it(desk):
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    archivist, manager = await archive_room(desk, "zh-TW")
+    await tech.send("/archive CON-2024-01 看看電梯合約")
+    await manager.tap("不同意")
+    assert manager.last_text == "不予核准的原因是什麼？請輸入原因，申請人會收到通知。"
+    assert await desk.query("SELECT state FROM archive_loans") == [("approval",)]  # not yet
+    await manager.send("機密合約，請向總務部申請。")
+    assert manager.last_text == "已不予核准，並已將原因告知申請人。"
+    assert tech.last_text == "CON-2024-01（看看電梯合約）：不予核准。經理說明的原因：機密合約，請向總務部申請。"
+    assert await desk.query("SELECT state, refusal, decided_by FROM archive_loans") == [
+        ("refused", "機密合約，請向總務部申請。", 9004)]
+    await manager.tap_data("ar:no:1")  # a second tap
+    assert manager.last_text == "這已經回覆過了。"
+
+
+async def test_a_check_that_found_problems_alerts_the_manager_at_once(desk):
+    clerk, tech, boss = await staff(desk)
+    archivist, manager = await archive_room(desk)
+    await archivist.send("/archives")
+    await archivist.tap("Record a check: in order")
+    await archivist.send("All in place.")
+    assert not any("found problems" in t for t in manager.texts())
+    await archivist.send("/archives")
+    await archivist.tap("Record a check: problems found")
+    await archivist.send("CON-2024-01 is not in cabinet 1.")
+    assert manager.last_text == ("The archive's check found problems (Archivist): CON-2024-01 "
+                                 "is not in cabinet 1.")
+
+
+async def test_reading_on_site_stays_in_the_room_while_borrowing_has_a_due_time(desk):
+    clerk, tech, boss = await staff(desk)
+    archivist, manager = await archive_room(desk)
+    await tech.send("/archive DRW-A-07 read trace the riser")
+    assert tech.last_text == ("Asked to read it in the archive room: a manager decides, then "
+                              "the archivist hands it to you there.")
+    assert "(to read in the archive room)" in manager.last_text
+    await tech.send("/archive CON-2024-01 check the lift contract")
+    assert "(to borrow)" in manager.last_text
+    await manager.tap_data("ar:ok:1")
+    await manager.tap_data("ar:ok:2")
+    await archivist.tap("Handed over to read here")
+    assert archivist.last_text.startswith("Handed over to read in the archive room: it does "
+                                          "not leave the room.")
+    await archivist.tap("Handed out")
+    assert archivist.last_text.startswith("Handed out; due back")
+    assert await desk.query("SELECT on_site, due_at IS NULL FROM archive_loans ORDER BY id") \
+        == [(1, 1), (0, 0)]
+    await desk.run_until(desk.clock.now + timedelta(days=3, minutes=1))
+    late = [t for t in archivist.texts() if t.startswith("Not back in the archive")]
+    assert len(late) == 1 and "CON-2024-01" in late[0]  # the reading is not "late"
+    await archivist.send("/archives")
+    assert any("DRW-A-07" in t and "(to read in the archive room)" in t
+               for t in archivist.texts()[-3:])

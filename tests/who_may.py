@@ -108,6 +108,8 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await assign_to_tech(clerk, 3)
     await tech.tap_data("w:v:3")
     await tech.tap("Ask for the unit's keys")
+    await tech.tap_starting("ky:pk:3:")  # the first of the unit's keys
+    await tech.tap_starting("ky:ask:3:")
     await clerk.tap_data("d:v:3")
     await clerk.tap("Who pays")
     await clerk.tap("The owner (with a quotation)")

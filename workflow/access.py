@@ -120,6 +120,7 @@ RULES: dict[str, Rule] = {
     "archives.inspect": Rule(ARCHIVE_READERS),  # an inspection of an item, with a reason
     "archives.decide": Rule((R.MANAGER,)),
     "archives.keep": Rule((R.ARCHIVIST,)),  # hand out, take back, check the archive
+    "archives.history": Rule(ARCHIVE_READERS),  # an item's changes, and who made them
     "renovations.apply": Rule((R.RESIDENT,)),
     "renovations.inspect": Rule((R.TECHNICIAN,)),
     "renovations.desk": Rule(DISPATCHERS),  # approve the permit
@@ -136,6 +137,7 @@ RULES: dict[str, Rule] = {
     "activities.create": Rule(DISPATCHERS),
     "activities.attendees": Rule(DISPATCHERS),
     "activities.join": Rule((R.RESIDENT,), staff_living_here=False),  # the desk does not
+    "activities.notifications": Rule((R.RESIDENT,)),  # new activities told, or not
     # sales
     "sales.handover": Rule(HANDOVER_INSPECTORS),
     "sales.units": Rule(SALES_VIEWERS),

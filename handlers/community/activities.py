@@ -1,6 +1,7 @@
 """Community activities in the chat: /activities lists what is coming (residents sign up or
-cancel; staff see who comes), /activity creates one; the place freed, the reminder and the
-rating arrive as notices."""
+cancel; staff see who comes), /activity creates one; the new activity, the place freed, the
+reminder and the rating arrive as notices; /notifications turns the notices of new
+activities off or on (a resident's own setting, beside /language)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ from workflow.tickets import Refusal
 
 
 def line(tr: Tr, activity: Activity, taken: int) -> str:
+    left = max(activity.capacity - taken, 0)
+    if left == 0:
+        return tr("{title}: {when} at {place}; full, with a waiting list", title=activity.title,
+                  when=tr.datetime(activity.starts_at), place=activity.place)
     return tr("{title}: {when} at {place}; {left} of {capacity} places left", title=activity.title,
-              when=tr.datetime(activity.starts_at), place=activity.place,
-              left=max(activity.capacity - taken, 0), capacity=activity.capacity)
+              when=tr.datetime(activity.starts_at), place=activity.place, left=left,
+              capacity=activity.capacity)
 
 
 @handles("activities.list")
@@ -63,7 +68,7 @@ async def create(update: Update, context: Context, who: Asker) -> None:
         if not place or not title or len(title) > 200 or len(place) > 200:
             raise ValueError(title)
         activity = await activities.create(d.db, who.user_id, title, place, when, capacity,
-                                           per_unit, d.now())
+                                           per_unit, d.now(), d.settings)
     except (IndexError, ValueError, Refusal) as exc:
         if isinstance(exc, Refusal) and exc.reason == Refusal.FORBIDDEN:
             raise
@@ -91,6 +96,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
             ([tr("Waiting list:"), *waiting] if waiting else [])))
         return
+    if action == "nt":  # the notices' switch, set as the button says (a second tap: same)
+        await allowed(context, who, "activities.notifications")
+        on = await activities.set_notices(d.db, who.user_id, int_arg(args, 1) == 1, d.now())
+        await clear_buttons(update)
+        await answer(update, *_notices(tr, on))
+        return
     await allowed(context, who, "activities.join")
     if action == "j":
         activity = await activities.of(d.db, activity_id)
@@ -102,10 +113,20 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                           d.now())
         await clear_buttons(update)
         kick(context)
-        await answer(update, tr("You are signed up for {n} people. See you there!",
-                                n=signup.people) if signup.state == activities.IN else
-                     tr("It is full: you are on the waiting list for {n} people; we tell you "
-                        "if places free up.", n=signup.people))
+        if signup.state == activities.IN:
+            await answer(update, tr.plural("You are signed up for {n} person. See you there!",
+                                           "You are signed up for {n} people. See you there!",
+                                           signup.people))
+            return
+        left = next((max(a.capacity - t, 0) for a, t in await activities.coming(d.db, d.now())
+                     if a.id == activity_id), 0)
+        await answer(update, tr.plural(
+            "It is full: you are on the waiting list for {n} person; we tell you if places "
+            "free up.", "It is full: you are on the waiting list for {n} people; we tell you "
+            "if places free up.", signup.people) if left == 0
+                     else tr("Places left: {left}, fewer than your {n}: you are on the "
+                             "waiting list; we tell you if places free up.", left=left,
+                             n=signup.people))
     elif action == "x":
         done = await activities.cancel(d.db, activity_id, who.user_id, d.now())
         kick(context)
@@ -120,7 +141,22 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.INVALID)
 
 
+@handles("activities.notifications")
+async def notifications(update: Update, context: Context, who: Asker) -> None:
+    """/notifications: whether new activities are told, with the switch."""
+    on = await activities.notices_on(context.desk.db, who.user_id)
+    await answer(update, *_notices(who.tr, on))
+
+
+def _notices(tr: Tr, on: bool):
+    return (tr("Notices of new activities: on. You hear of each new activity.") if on else
+            tr("Notices of new activities: off. See what is coming with /activities."),
+            keyboard([[(tr("Turn them off") if on else tr("Turn them on"),
+                        f"ac:nt:0:{0 if on else 1}")]]))
+
+
 def register(app) -> None:
+    app.add_handler(CommandHandler("notifications", notifications, filters=PRIVATE))
     app.add_handler(CommandHandler("activities", listing, filters=PRIVATE))
     app.add_handler(CommandHandler("activity", create, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ac:"))

@@ -350,3 +350,33 @@ def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, b
         [tr("Repairs paid by the estate"), repairs],
         [tr("Received less repairs"), received - repairs]], [32, 14])
     book.close()
+
+
+def key_loans_xlsx(tr: Tr, settings: EstateSettings, loans: list, names: dict[int, str],
+                   path: Path) -> None:
+    """The key register's loan history (鑰匙借用登記): every loan that went out, newest
+    first, a line a key: who asked, why, who handed it out and when, when back and to whom."""
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(settings.tz).replace(tzinfo=None) if moment else None
+    book = Book(path)
+    sheet = book.sheet(tr("Key loans"), [
+        tr("Tag"), tr("Key"), tr("Kind"), tr("Borrower"), tr("Reason"), tr("Handed out by"),
+        tr("Handed out at"), tr("Due back"), tr("Taken back by"), tr("Back at"),
+        tr("Emergency")], [10, 28, 18, 16, 30, 16, 17, 17, 16, 17, 10])
+    row = 0
+    for loan, found in loans:
+        for key in found:
+            row += 1
+            values = [key.tag, key.label, labels.of(tr, labels.KEY_KINDS, key.kind),
+                      names.get(loan.borrower_id, ""), loan.reason,
+                      names.get(loan.handed_out_by or 0, ""), local(loan.out_at),
+                      local(loan.due_at), names.get(loan.taken_back_by or 0, ""),
+                      local(loan.returned_at), tr("yes") if loan.emergency else ""]
+            for column, value in enumerate(values):
+                if isinstance(value, datetime):
+                    sheet.write_datetime(row, column, value, book.moment)
+                else:
+                    sheet.write(row, column, value if value is not None else "")
+    if row:
+        sheet.autofilter(0, 0, row, 10)
+    book.close()

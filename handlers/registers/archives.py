@@ -1,7 +1,9 @@
-"""The archive in the chat: /archive CODE reason asks to read or borrow an item (a manager
-decides); /archive CODE inspection reason records an inspection by the higher departments;
-/archives shows the archivist and managers what waits or is out, and when the next check is
-due, with the check recorded from there."""
+"""The archive in the chat: /archive CODE reason asks to borrow an item, /archive CODE read
+reason to read it in the archive room (a manager decides, and a refusal says why);
+/archive CODE inspection reason records an inspection by the higher departments;
+/archive CODE history shows the item's changes and who made them; /archives shows the
+archivist and managers what waits or is out, and when the next check is due, with the check
+recorded from there."""
 
 from __future__ import annotations
 
@@ -24,14 +26,16 @@ from handlers.common import (
     main_menu,
     text_answer,
 )
-from handlers.i18n import Tr
+from handlers.i18n import N_, Tr
 from storage.records import Draft
-from storage.registers.archives import Item, Loan
+from storage.registers.archives import Change, Item, Loan
 from workflow import roles, views
 from workflow.registers import archives
 from workflow.tickets import Refusal
 
 INSPECTION = "inspection"
+READ = ("read", "閱覽", "阅览")  # on site: the item does not leave the archive room
+HISTORY = ("history", "紀錄", "记录")
 
 
 def item_name(tr: Tr, item: Item) -> str:
@@ -46,6 +50,10 @@ def loan_line(tr: Tr, loan: Loan, item: Item, who: str) -> str:
               reason=loan.reason, state=labels.of(tr, labels.ARCHIVE_STATES, loan.state))
     if loan.inspection:
         line += " " + tr("(an inspection by the higher departments)")
+    if loan.on_site:
+        line += " " + tr("(to read in the archive room)")
+    elif loan.state in (archives.APPROVAL, archives.READY):  # out: its due time says it
+        line += " " + tr("(to borrow)")
     if loan.state == archives.OUT and loan.due_at is not None:
         line += " " + tr("(due back {time})", time=tr.datetime(loan.due_at))
     return line
@@ -55,7 +63,8 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
     if role == roles.MANAGER and loan.state == archives.APPROVAL:
         return [(tr("Approve"), f"ar:ok:{loan.id}"), (tr("Refuse"), f"ar:no:{loan.id}")]
     if role == roles.ARCHIVIST and loan.state == archives.READY:
-        return [(tr("Handed out"), f"ar:out:{loan.id}")]
+        return [(tr("Handed over to read here") if loan.on_site else tr("Handed out"),
+                 f"ar:out:{loan.id}")]
     if role == roles.ARCHIVIST and loan.state == archives.OUT:
         return [(tr("Returned"), f"ar:back:{loan.id}")]
     return []
@@ -65,18 +74,25 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
 async def ask(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     args = context.args or []
-    inspecting = len(args) > 1 and args[1].lower() == INSPECTION
-    reason = " ".join(args[2:] if inspecting else args[1:]).strip()
+    word = args[1].lower() if len(args) > 1 else ""
+    if word in HISTORY and len(args) == 2:
+        await allowed(context, who, "archives.history")
+        await history(update, context, who, args[0])
+        return
+    inspecting, reading = word == INSPECTION, word in READ
+    reason = " ".join(args[2:] if inspecting or reading else args[1:]).strip()
     if not args or not reason or len(reason) > archives.MAX_REASON:
-        await answer(update, tr("Please give the item's code and the reason, for example: "
-                                "/archive DRW-A-07 check the riser's route"))
+        await answer(update, tr("Please give the item's code and the reason: /archive "
+                                "DRW-A-07 check the riser's route to borrow it, /archive "
+                                "DRW-A-07 read check the riser's route to read it in the "
+                                "archive room."))
         return
     try:
         if inspecting:
             await allowed(context, who, "archives.inspect")
             await archives.inspection(d.db, who.user_id, args[0], reason, d.now())
         else:
-            await archives.request(d.db, who.user_id, args[0], reason, d.now())
+            await archives.request(d.db, who.user_id, args[0], reason, d.now(), reading)
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
@@ -85,7 +101,62 @@ async def ask(update: Update, context: Context, who: Asker) -> None:
     kick(context)
     await answer(update, tr("Recorded as an inspection: the archivist hands it out.")
                  if inspecting else
+                 tr("Asked to read it in the archive room: a manager decides, then the "
+                    "archivist hands it to you there.") if reading else
                  tr("Asked: a manager decides, then the archivist hands it out."))
+
+
+async def history(update: Update, context: Context, who: Asker, code: str) -> None:
+    """/archive CODE history: every change to the item, when, and who made it."""
+    tr = who.tr
+    try:
+        item, changes, names = await archives.history(context.desk.db, who.user_id, code)
+    except Refusal as refused:
+        if refused.reason != Refusal.NOT_FOUND:
+            raise
+        await answer(update, tr("No archive item has the code {code}.", code=code))
+        return
+    lines = [tr("{time}: {what} (by {who})", time=tr.datetime(c.at),
+                what=_what(tr, c.what),
+                who=_changed_by(tr, c, names)) for c in changes]
+    await answer(update, tr("Changes to {item}:", item=item_name(tr, item)) + "\n" + "\n".join(
+        "· " + line for line in lines[-HISTORY_SHOWN:]))
+
+
+HISTORY_SHOWN = 30
+
+
+FIELDS = {"title": N_("Title"), "kind": N_("Kind"), "location": N_("Location"),
+          "confidentiality": N_("Confidentiality")}
+
+
+def _what(tr: Tr, what: str) -> str:
+    """A change as stored ("added", or "location: Cabinet 3 → Cabinet 4; kind: …") in the
+    reader's words."""
+    if what == "added":
+        return tr("added")
+    parts = []
+    for part in what.split("; "):
+        field, _, values = part.partition(": ")
+        before, arrow, after = values.partition(" → ")
+        table = {"kind": labels.ARCHIVE_KINDS,
+                 "confidentiality": labels.CONFIDENTIALITY}.get(field)
+        if field not in FIELDS or not arrow:
+            parts.append(part)  # written otherwise: as it is
+            continue
+        if table is not None:
+            before, after = labels.of(tr, table, before), labels.of(tr, table, after)
+        parts.append(tr("{field}: {before} → {after}", field=tr(FIELDS[field]),
+                        before=before, after=after))
+    return tr.join(parts)
+
+
+def _changed_by(tr: Tr, change: Change, names: dict[int, str]) -> str:
+    imported = archives.imported_by(change.source)
+    if imported is not None:
+        return tr("the import of {file}, run by {account}", file=imported[0],
+                  account=imported[1])
+    return names.get(change.actor_id or 0, "") or change.source or "—"
 
 
 @handles("archives.view")
@@ -122,15 +193,28 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         return
     loan_id = int_arg(args, 0)
     await allowed(context, who, "archives.decide" if action in ("ok", "no") else "archives.keep")
-    if action in ("ok", "no"):
-        done = await archives.decide(d.db, loan_id, who.user_id, action == "ok", d.now())
+    if action == "no":  # a refusal says why: asked first
+        await clear_buttons(update)
+        if await archives.ask_refusal(d.db, loan_id, who.user_id, d.now()):
+            await answer(update, tr("Why is it refused? Write the reason: the requester is "
+                                    "told it."))
+        else:
+            await answer(update, tr("This was already answered."))
+        return
+    if action == "ok":
+        done = await archives.decide(d.db, loan_id, who.user_id, True, d.now())
         text = tr("Recorded.") if done else tr("This was already answered.")
     elif action == "out":
         loan = await archives.hand_out(d.db, loan_id, who.user_id, d.now())
         await clear_buttons(update)
         kick(context)
+        back = keyboard([[(tr("Returned"), f"ar:back:{loan.id}")]])
+        if loan.on_site:
+            await answer(update, tr("Handed over to read in the archive room: it does not "
+                                    "leave the room. Tap when it is back on its shelf."), back)
+            return
         await answer(update, tr("Handed out; due back {time}.", time=tr.datetime(
-            loan.due_at or d.now())), keyboard([[(tr("Returned"), f"ar:back:{loan.id}")]]))
+            loan.due_at or d.now())), back)
         return
     elif action == "back":
         done_back = await archives.take_back(d.db, loan_id, who.user_id, d.now())
@@ -140,6 +224,18 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     await clear_buttons(update)
     kick(context)
     await answer(update, text)
+
+
+async def on_refusal(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The reason of a refusal (a step of the router)."""
+    d = context.desk
+    reason = await text_answer(update, who, archives.MAX_REASON)
+    if reason is None:
+        return
+    done = await archives.refuse(d.db, who.user_id, reason, d.now())
+    kick(context)
+    await answer(update, who.tr("Refused; the requester is told why.") if done else
+                 who.tr("This was already answered."), main_menu(who))
 
 
 async def on_check(update: Update, context: Context, who: Asker, draft: Draft) -> None:

@@ -1,11 +1,17 @@
 """The key register in the chat: a worker asks for a unit's deposited keys from the job's
-card; the resident consents (or a supervisor declares an emergency); /borrow asks for one of
-the estate's keys with a reason a supervisor approves; the key keeper hands keys out and takes
-them back from /keys, which also shows what is out and each kind's spare set."""
+card, choosing the keys the job needs; the resident consents (or a supervisor declares an
+emergency); /borrow asks for one of the estate's keys with a reason a supervisor approves; the
+key keeper hands keys out and takes them back from /keys, which also shows what is out and
+each kind's spare set, and the loan history: /keys TAG of a key, /keys A 12F-3 of a unit's
+keys, /keys export of every loan as a workbook."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import labels
@@ -16,6 +22,7 @@ from handlers.common import (
     allowed,
     answer,
     button_data,
+    chat_of,
     clear_buttons,
     handles,
     int_arg,
@@ -23,6 +30,7 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import Tr
+from handlers.office import spreadsheets
 from storage.registers.keys import Key, Loan
 from workflow import roles, views
 from workflow.registers import keys
@@ -58,8 +66,17 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
 
 @handles("keys.view")
 async def register_view(update: Update, context: Context, who: Asker) -> None:
-    """/keys: the loans waiting or out, then each kind's emergency spare set."""
+    """/keys: the loans waiting or out, then each kind's emergency spare set; /keys TAG or
+    /keys A 12F-3: the loan history of a key or of a unit's keys; /keys export: every loan
+    as a workbook."""
     tr = who.tr
+    subject = " ".join(context.args or []).strip()
+    if subject.lower() == EXPORT:
+        await export(update, context, who)
+        return
+    if subject:
+        await history(update, context, who, subject)
+        return
     loans, spares = await keys.register_view(context.desk.db, who.user_id)
     names = await _names(context, [loan.borrower_id for loan, _ in loans])
     if not loans:
@@ -79,8 +96,67 @@ def spare_line(tr: Tr, found: keys.SpareSet) -> str:
         return tr("{kind}: no spare set", kind=kind)
     if found.complete:
         return tr("{kind}: complete", kind=kind)
-    return tr("{kind}: {present} of {total} in the cabinet", kind=kind, present=found.present,
+    line = tr("{kind}: {present} of {total} in the cabinet", kind=kind, present=found.present,
               total=found.total)
+    if found.missing:
+        line = tr("{line}; no spare for {keys}", line=line, keys=tr.join(
+            f"{k.label} ({k.tag})" for k in found.missing))
+    if found.out:
+        line = tr("{line}; the spare is out for {keys}", line=line, keys=tr.join(
+            f"{k.label} ({k.tag})" for k in found.out))
+    return line
+
+
+EXPORT = "export"
+
+
+def history_line(tr: Tr, loan: Loan, found: list[Key], names: dict[int, str]) -> str:
+    """A loan in the history: which keys, to whom, why, who handed out, when, when back."""
+    line = tr("{out}: {keys} to {who} for {reason}, handed out by {keeper}", out=tr.datetime(
+        loan.out_at or loan.requested_at), keys=key_names(tr, found),
+        who=names.get(loan.borrower_id, ""), reason=loan.reason,
+        keeper=names.get(loan.handed_out_by or 0, "") or "—")
+    if loan.returned_at is not None:
+        return tr("{line}; back {time}, taken by {keeper}", line=line, time=tr.datetime(
+            loan.returned_at), keeper=names.get(loan.taken_back_by or 0, "") or "—")
+    return tr("{line}; not back yet (due {time})", line=line, time=tr.datetime(
+        loan.due_at or loan.requested_at))
+
+
+HISTORY_SHOWN = 15  # the chat shows the newest; the workbook has them all
+
+
+async def history(update: Update, context: Context, who: Asker, subject: str) -> None:
+    tr = who.tr
+    try:
+        name, found, names = await keys.history(context.desk.db, who.user_id, subject)
+    except Refusal as refused:
+        if refused.reason != Refusal.NOT_FOUND:
+            raise
+        await answer(update, tr("No key has the tag {tag}, and no unit is called so. Write "
+                                "/keys TAG, /keys A 12F-3 or /keys export.", tag=subject))
+        return
+    if not found:
+        await answer(update, tr("{name}: no key of it has been handed out yet.", name=name))
+        return
+    lines = [history_line(tr, loan, keys_, names) for loan, keys_ in found[:HISTORY_SHOWN]]
+    more = len(found) - HISTORY_SHOWN
+    await answer(update, tr("Loan history of {name}:", name=name) + "\n" + "\n".join(
+        "· " + line for line in lines) + ("\n" + tr("… and {n} earlier: /keys export",
+                                                    n=more) if more > 0 else ""))
+
+
+async def export(update: Update, context: Context, who: Asker) -> None:
+    """Every loan that went out, as an Excel workbook."""
+    d, tr = context.desk, who.tr
+    _, found, names = await keys.history(d.db, who.user_id)
+    name = spreadsheets.file_name("key-loans", f"{d.now().astimezone(d.settings.tz):%Y-%m-%d}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        spreadsheets.key_loans_xlsx(tr, d.settings, found, names, path)
+        with path.open("rb") as document:
+            await context.bot.send_document(chat_of(update), document, filename=name,
+                                            caption=tr("Key loans: {n}", n=len(found)))
 
 
 async def _names(context: Context, user_ids: list[int]) -> dict[int, str]:
@@ -120,9 +196,28 @@ async def borrow(update: Update, context: Context, who: Asker) -> None:
 
 # Each button's action in the table of who may (workflow/access.py); its record is the
 # loan (the job's ticket for "job").
-BUTTONS = {"job": "keys.for_job", "y": "keys.consent", "n": "keys.consent",
+BUTTONS = {"job": "keys.for_job", "pk": "keys.for_job", "ask": "keys.for_job",
+           "y": "keys.consent", "n": "keys.consent",
            "em": "keys.emergency", "ok": "keys.decide", "no": "keys.decide",
            "out": "keys.hand_out", "back": "keys.take_back"}
+
+
+def _chosen(args: list[str]) -> set[int]:
+    """The key ids a picker button carries ("12.13"); the workflow checks they are the
+    unit's."""
+    text = args[1] if len(args) > 1 else ""
+    return {int(p) for p in text.split(".") if p.isdigit() and len(p) < 12}
+
+
+def _pick_rows(tr: Tr, ticket_id: int, deposited: list[Key],
+               chosen: set[int]) -> list[list[tuple[str, str]]]:
+    def ids(found: set[int]) -> str:
+        return ".".join(str(i) for i in sorted(found))
+    rows = [[(("☑ " if k.id in chosen else "☐ ") + key_names(tr, [k]),
+              f"ky:pk:{ticket_id}:{ids(chosen ^ {k.id})}")] for k in deposited]
+    if chosen:
+        rows.append([(tr("Ask for these keys"), f"ky:ask:{ticket_id}:{ids(chosen)}")])
+    return rows
 
 
 @handles("button.per_action")
@@ -133,14 +228,32 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action not in BUTTONS:
         raise Refusal(Refusal.INVALID)
     await allowed(context, who, BUTTONS[action], subject)
-    if action == "job":
+    if action in ("job", "pk"):  # the holder chooses the keys the job needs
+        deposited = await keys.deposited(d.db, subject, who.user_id)
+        if not deposited:
+            await answer(update, tr("No keys of this unit are deposited with the office."))
+            return
+        chosen = _chosen(args) if action == "pk" else set()
+        markup = keyboard(_pick_rows(tr, subject, deposited, chosen))
+        if action == "job":
+            await answer(update, tr("Which keys does the job need? Tap each, then ask."),
+                         markup)
+            return
         try:
-            loan = await keys.for_job(d.db, subject, who.user_id, d.now())
+            if update.callback_query is not None:
+                await update.callback_query.edit_message_reply_markup(markup)
+        except BadRequest:  # the same keyboard again
+            pass
+        return
+    if action == "ask":
+        try:
+            loan = await keys.for_job(d.db, subject, who.user_id, d.now(), sorted(_chosen(args)))
         except Refusal as refused:
             if refused.reason != Refusal.NOT_FOUND:
                 raise
             await answer(update, tr("No keys of this unit are deposited with the office."))
             return
+        await clear_buttons(update)
         kick(context)
         await answer(update, tr("The resident is asked to allow it ({ref}); you hear the "
                                 "answer.", ref=loan.reason))

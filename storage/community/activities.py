@@ -126,3 +126,27 @@ async def month_figures(conn: Connection, start: datetime,
         "a.id = r.activity_id WHERE a.starts_at >= ? AND a.starts_at < ?",
         (to_db_time(start), to_db_time(end)))).fetchone()
     return held[0], rated[0], rated[1]
+
+
+async def residents_to_tell(conn: Connection) -> list[int]:
+    """The residents on Telegram (with a unit) told of a new activity: all but those who
+    turned these notices off."""
+    cur = await conn.execute(
+        "SELECT DISTINCT p.user_id FROM people p JOIN residencies s ON s.user_id = p.user_id "
+        "WHERE p.active = 1 AND p.user_id > 0 AND p.role = 'resident' AND p.user_id NOT IN "
+        "(SELECT user_id FROM activity_optouts) ORDER BY p.user_id")
+    return [r[0] for r in await cur.fetchall()]
+
+
+async def opted_out(conn: Connection, user_id: int) -> bool:
+    row = await (await conn.execute("SELECT 1 FROM activity_optouts WHERE user_id = ?",
+                                    (user_id,))).fetchone()
+    return row is not None
+
+
+async def set_opted_out(conn: Connection, user_id: int, off: bool, now: datetime) -> None:
+    if off:
+        await conn.execute("INSERT INTO activity_optouts (user_id, at) VALUES (?, ?) "
+                           "ON CONFLICT DO NOTHING", (user_id, to_db_time(now)))
+    else:
+        await conn.execute("DELETE FROM activity_optouts WHERE user_id = ?", (user_id,))

@@ -33,17 +33,28 @@ class Loan:
     due_at: datetime | None
     returned_at: datetime | None
     reminded_at: datetime | None
+    on_site: bool = False  # read in the archive room: it does not leave, has no due time
+    refusal: str | None = None  # why a manager refused it
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    actor_id: int | None
+    source: str | None  # who, when no person of the chat made it: an import
+    what: str
 
 
 _ITEM = "SELECT id, code, title, kind, location, confidentiality, loan_id FROM archive_items"
 _LOAN = ("SELECT id, item_id, requester_id, reason, inspection, state, decided_by, "
-         "requested_at, out_at, due_at, returned_at, reminded_at FROM archive_loans")
+         "requested_at, out_at, due_at, returned_at, reminded_at, on_site, refusal FROM "
+         "archive_loans")
 
 
 def _loan(r) -> Loan:
     return Loan(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], db_time(r[7]),
                 from_db_time(r[8]), from_db_time(r[9]), from_db_time(r[10]),
-                from_db_time(r[11]))
+                from_db_time(r[11]), bool(r[12]), r[13])
 
 
 async def item_by_code(conn: Connection, code: str) -> Item | None:
@@ -57,14 +68,15 @@ async def item(conn: Connection, item_id: int) -> Item | None:
 
 
 async def save_item(conn: Connection, code: str, title: str, kind: str, location: str,
-                    confidentiality: str, actor_id: int | None, now: datetime) -> bool:
+                    confidentiality: str, actor_id: int | None, now: datetime,
+                    source: str | None = None) -> bool:
     """Adds or updates an item; what changed is recorded (what, who, when). True if new."""
     known = await item_by_code(conn, code)
     if known is None:
         cur = await conn.execute(
             "INSERT INTO archive_items (code, title, kind, location, confidentiality) VALUES "
             "(?, ?, ?, ?, ?)", (code, title, kind, location, confidentiality))
-        await change(conn, cur.lastrowid, actor_id, now, "added")
+        await change(conn, cur.lastrowid, actor_id, now, "added", source)
         return True
     before = {"title": known.title, "kind": known.kind, "location": known.location,
               "confidentiality": known.confidentiality}
@@ -75,29 +87,31 @@ async def save_item(conn: Connection, code: str, title: str, kind: str, location
         await conn.execute("UPDATE archive_items SET title = ?, kind = ?, location = ?, "
                            "confidentiality = ? WHERE id = ?",
                            (title, kind, location, confidentiality, known.id))
-        await change(conn, known.id, actor_id, now, "; ".join(moved))
+        await change(conn, known.id, actor_id, now, "; ".join(moved), source)
     return False
 
 
 async def change(conn: Connection, item_id: int, actor_id: int | None, now: datetime,
-                 what: str) -> None:
-    await conn.execute("INSERT INTO archive_changes (item_id, at, actor_id, what) VALUES "
-                       "(?, ?, ?, ?)", (item_id, to_db_time(now), actor_id, what))
+                 what: str, source: str | None = None) -> None:
+    await conn.execute("INSERT INTO archive_changes (item_id, at, actor_id, what, source) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       (item_id, to_db_time(now), actor_id, what, source))
 
 
-async def changes(conn: Connection, item_id: int) -> list[tuple[datetime, int | None, str]]:
-    cur = await conn.execute("SELECT at, actor_id, what FROM archive_changes WHERE item_id = ? "
-                             "ORDER BY id", (item_id,))
-    return [(db_time(r[0]), r[1], r[2]) for r in await cur.fetchall()]
+async def changes(conn: Connection, item_id: int) -> list[Change]:
+    cur = await conn.execute("SELECT at, actor_id, source, what FROM archive_changes WHERE "
+                             "item_id = ? ORDER BY id", (item_id,))
+    return [Change(db_time(r[0]), r[1], r[2], r[3]) for r in await cur.fetchall()]
 
 
 async def add_loan(conn: Connection, item_id: int, requester_id: int, reason: str,
                    inspection: bool, state: str, now: datetime,
-                   decided_by: int | None = None) -> int:
+                   decided_by: int | None = None, on_site: bool = False) -> int:
     cur = await conn.execute(
         "INSERT INTO archive_loans (item_id, requester_id, reason, inspection, state, "
-        "decided_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (item_id, requester_id, reason, int(inspection), state, decided_by, to_db_time(now)))
+        "decided_by, requested_at, on_site) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (item_id, requester_id, reason, int(inspection), state, decided_by, to_db_time(now),
+         int(on_site)))
     return cur.lastrowid
 
 

@@ -18,6 +18,7 @@ class Key:
     unit_id: int | None
     spare: bool
     loan_id: int | None  # the loan it is out on
+    copies: str | None = None  # a spare: the tag of the key it copies
 
 
 @dataclass(frozen=True)
@@ -36,33 +37,42 @@ class Loan:
     returned_at: datetime | None
     reminded_at: datetime | None
     escalated_at: datetime | None
+    handed_out_by: int | None = None
+    taken_back_by: int | None = None
 
 
-_KEY = "SELECT id, tag, kind, label, unit_id, spare, loan_id FROM keys"
+_KEY = "SELECT id, tag, kind, label, unit_id, spare, loan_id, copies FROM keys"
 _LOAN = ("SELECT id, borrower_id, reason, ticket_id, unit_id, state, emergency, decided_by, "
-         "requested_at, out_at, due_at, returned_at, reminded_at, escalated_at FROM key_loans")
+         "requested_at, out_at, due_at, returned_at, reminded_at, escalated_at, handed_out_by, "
+         "taken_back_by FROM key_loans")
 
 
 def _key(r) -> Key:
-    return Key(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6])
+    return Key(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7])
 
 
 def _loan(r) -> Loan:
     return Loan(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], db_time(r[8]),
                 from_db_time(r[9]), from_db_time(r[10]), from_db_time(r[11]),
-                from_db_time(r[12]), from_db_time(r[13]))
+                from_db_time(r[12]), from_db_time(r[13]), r[14], r[15])
 
 
 async def upsert(conn: Connection, tag: str, kind: str, label: str, unit_id: int | None,
-                 spare: bool) -> bool:
+                 spare: bool, copies: str | None = None) -> bool:
     """True when the tag is new."""
-    cur = await conn.execute("UPDATE keys SET kind = ?, label = ?, unit_id = ?, spare = ? "
-                             "WHERE tag = ?", (kind, label, unit_id, int(spare), tag))
+    cur = await conn.execute("UPDATE keys SET kind = ?, label = ?, unit_id = ?, spare = ?, "
+                             "copies = ? WHERE tag = ?",
+                             (kind, label, unit_id, int(spare), copies, tag))
     if cur.rowcount:
         return False
-    await conn.execute("INSERT INTO keys (tag, kind, label, unit_id, spare) VALUES "
-                       "(?, ?, ?, ?, ?)", (tag, kind, label, unit_id, int(spare)))
+    await conn.execute("INSERT INTO keys (tag, kind, label, unit_id, spare, copies) VALUES "
+                       "(?, ?, ?, ?, ?, ?)", (tag, kind, label, unit_id, int(spare), copies))
     return True
+
+
+async def tags(conn: Connection) -> set[str]:
+    cur = await conn.execute("SELECT tag FROM keys WHERE spare = 0")
+    return {r[0] for r in await cur.fetchall()}
 
 
 async def by_tag(conn: Connection, tag: str) -> Key | None:
@@ -141,3 +151,31 @@ async def hand_out(conn: Connection, loan_id: int) -> bool:
 
 async def bring_back(conn: Connection, loan_id: int) -> None:
     await conn.execute("UPDATE keys SET loan_id = NULL WHERE loan_id = ?", (loan_id,))
+
+
+async def history(conn: Connection, key_id: int | None = None,
+                  unit_id: int | None = None) -> list[tuple[Loan, list[Key]]]:
+    """The loans that went out (of one key, of one unit's keys, or all), newest first, each
+    with its keys: who asked, who handed out, when back and to whom."""
+    where = "out_at IS NOT NULL"
+    args: tuple = ()
+    if key_id is not None:
+        where += " AND id IN (SELECT loan_id FROM key_loan_items WHERE key_id = ?)"
+        args = (key_id,)
+    elif unit_id is not None:
+        where += (" AND id IN (SELECT i.loan_id FROM key_loan_items i JOIN keys k ON "
+                  "k.id = i.key_id WHERE k.unit_id = ?)")
+        args = (unit_id,)
+    cur = await conn.execute(f"{_LOAN} WHERE {where} ORDER BY out_at DESC, id DESC", args)
+    loans = [_loan(r) for r in await cur.fetchall()]
+    if not loans:
+        return []
+    marks = ",".join("?" * len(loans))
+    cur = await conn.execute(
+        f"SELECT i.loan_id, k.id, k.tag, k.kind, k.label, k.unit_id, k.spare, k.loan_id, "
+        f"k.copies FROM key_loan_items i JOIN keys k ON k.id = i.key_id WHERE i.loan_id IN "
+        f"({marks}) ORDER BY k.kind, k.tag", tuple(loan.id for loan in loans))
+    found: dict[int, list[Key]] = {}
+    for r in await cur.fetchall():
+        found.setdefault(r[0], []).append(_key(r[1:]))
+    return [(loan, found.get(loan.id, [])) for loan in loans]

@@ -1,8 +1,11 @@
 """Community activities (社區文化活動): an activity with its date, place and capacity (and,
-if set, a limit per unit). Residents sign up with a button for a number of people, join the
-waiting list when it is full, and cancel; a place freed goes to the first on the waiting
-list who fits, who is told. A reminder the day before; after it, a one-tap rating counted in
-the month's figures."""
+if set, a limit per unit). Residents are told of a new one (unless they turned these notices
+off with /notifications), sign up with a button for a number of people, join the waiting
+list when the places left are fewer than their party, and cancel. The places left are
+always places a party can take: a party that fits goes in, and a place freed goes to the
+waiting list in order, to each party that fits, who is told; no place stays empty while a
+party it fits waits. A reminder the day before; after it, a one-tap rating counted in the
+month's figures."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from storage import outbox, people
 from storage.community import activities
 from storage.community.activities import Activity, Signup
 from storage.db import Connection, Database
-from workflow import access, roles
+from workflow import access, roles, sla
 from workflow import tickets as machine
+from workflow.settings import EstateSettings
 
 IN, WAITING, CANCELLED = "in", "waiting", "cancelled"
 MAX_PEOPLE = 6  # a button row's worth when no per-unit limit is set
@@ -33,7 +37,9 @@ def most(activity: Activity) -> int:
 
 async def create(db: Database, organiser_id: int | None, title: str, place: str,
                  starts_at: datetime, capacity: int, per_unit: int | None,
-                 now: datetime) -> Activity:
+                 now: datetime, settings: EstateSettings | None = None) -> Activity:
+    """The activity, and its notice to the residents in the same transaction (outside the
+    estate's quiet hours, when `settings` are given)."""
     if starts_at <= now or not 1 <= capacity <= 10_000 or (per_unit is not None and
                                                            not 1 <= per_unit <= MAX_PEOPLE):
         raise Refusal(Refusal.INVALID)
@@ -42,6 +48,11 @@ async def create(db: Database, organiser_id: int | None, title: str, place: str,
             await access.require(conn, "activities.create", organiser_id)
         activity_id = await activities.add(conn, title, place, starts_at, capacity, per_unit,
                                            organiser_id)
+        told = sla.out_of_quiet_hours(settings, now) if settings else now
+        for resident in await activities.residents_to_tell(conn):  # durable: the outbox
+            await outbox.add(conn, resident, "activity_new", now,
+                             payload={"activity": activity_id}, actor_id=organiser_id,
+                             not_before=told)
         found = await activities.get(conn, activity_id)
         assert found is not None
         return found
@@ -72,9 +83,10 @@ async def sign_up(db: Database, activity_id: int, user_id: int, people_count: in
         mine = next((s for s in current if s.user_id == user_id), None)
         if mine is not None:
             return mine
+        # those waiting need more than is left (a freed place goes to the first that fits),
+        # so a party that fits takes the places left, as the listing shows them
         room = activity.capacity - taken(current)
-        state = IN if people_count <= room and not any(s.state == WAITING for s in current) \
-            else WAITING
+        state = IN if people_count <= room else WAITING
         signup_id = await activities.add_signup(conn, activity.id, user_id, units[0].id,
                                                 people_count, state, now)
         return next(s for s in await activities.signups(conn, activity.id, state)
@@ -98,7 +110,8 @@ async def _move_up(conn: Connection, activity: Activity, now: datetime) -> None:
     room = activity.capacity - taken(await activities.signups(conn, activity.id, IN))
     for waiting in await activities.signups(conn, activity.id, WAITING):
         if waiting.people > room:
-            break  # the first in line goes first: nobody jumps the queue
+            continue  # in order, each party that fits: a place never stays empty for a
+            # party too big for it while a smaller one waits
         await activities.set_state(conn, waiting.id, WAITING, IN)
         room -= waiting.people
         await outbox.add(conn, waiting.user_id, "activity_place", now,
@@ -153,6 +166,21 @@ async def sweep(db: Database, now: datetime) -> int:
                 await outbox.add(conn, signup.user_id, kind, now,
                                  payload={"activity": activity.id})
     return len(remind) + len(ask)
+
+
+async def notices_on(db: Database, user_id: int) -> bool:
+    """Whether the resident is told of new activities."""
+    async with db.reading() as conn:
+        await access.require(conn, "activities.notifications", user_id)
+        return not await activities.opted_out(conn, user_id)
+
+
+async def set_notices(db: Database, user_id: int, on: bool, now: datetime) -> bool:
+    """/notifications: new activities told, or not; returns the setting now."""
+    async with db.transaction() as conn:
+        await access.require(conn, "activities.notifications", user_id)
+        await activities.set_opted_out(conn, user_id, not on, now)
+        return on
 
 
 async def of(db: Database, activity_id: int) -> Activity:

@@ -1,9 +1,12 @@
 """The archive (檔案管理, §4.4): owner files, drawings, contracts and handover records, each
-with its location and confidentiality. Reading or borrowing one needs a manager's
-permission, except an inspection by the company's higher departments, recorded as such; the
-archivist hands items out and records their return; items not back in time alert. The check
-plan: at least two checks a year, the archivist reminded when one is due, a missed one in
-the managers' weekly summary. Every change to an item is recorded."""
+with its location and confidentiality. Reading one on site (it does not leave the archive
+room) or borrowing it (due back in three days) needs a manager's permission, except an
+inspection by the company's higher departments, recorded as such; a refusal gives its
+reason, which the requester is told. The archivist hands items out and records their return;
+items borrowed and not back in time alert. The check plan: at least two checks a year, the
+archivist reminded when one is due, a missed one in the managers' weekly summary, a check
+that found problems told to the managers at once. Every change to an item is recorded with
+who made it (a person, or the import and who ran it), and can be read."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from datetime import datetime, timedelta
 from storage import drafts, outbox, people
 from storage.db import Connection, Database
 from storage.registers import archives
+from storage.records import Draft
 from storage.registers.archives import Item, Loan
 from workflow import access, conversations, roles, tables
 from workflow import tickets as machine
@@ -25,6 +29,7 @@ MAX_REASON = 300
 READERS = (roles.ARCHIVIST, roles.MANAGER)  # see the archive's register
 COLUMNS = ("code", "title", "kind", "location", "confidentiality")
 CHECK_FLOW = "archive_check"
+REFUSE_FLOW = "archive_refusal"  # a manager's reason for refusing
 CHECK_REMINDED = "archive_check_reminded"  # the due date last reminded, in the meta table
 Refusal = machine.Refusal
 
@@ -49,13 +54,13 @@ async def _item(conn: Connection, code: str) -> Item:
 
 
 async def request(db: Database, requester_id: int, code: str, reason: str,
-                  now: datetime) -> Loan:
-    """Reading or borrowing an item: a manager decides."""
+                  now: datetime, on_site: bool = False) -> Loan:
+    """Reading an item on site, or borrowing it: a manager decides."""
     async with db.transaction() as conn:
         await access.require(conn, "archives.ask", requester_id)
         item = await _item(conn, code)
         loan_id = await archives.add_loan(conn, item.id, requester_id, reason, False, APPROVAL,
-                                          now)
+                                          now, on_site=on_site)
         managers = [p.user_id for p in await people.reachable_with_role(conn, roles.MANAGER)]
         await _tell(conn, managers, "archive_approval", loan_id, now)
         return await _loan(conn, loan_id)
@@ -75,24 +80,59 @@ async def inspection(db: Database, actor_id: int, code: str, reason: str,
 
 
 async def decide(db: Database, loan_id: int, manager_id: int, approve: bool,
-                 now: datetime) -> Loan | None:
+                 now: datetime, reason: str | None = None) -> Loan | None:
+    """The manager's decision; a refusal gives its reason. None when already decided."""
+    if not approve and not (reason or "").strip():
+        raise Refusal(Refusal.INVALID)
+    async with db.transaction() as conn:
+        await access.require(conn, "archives.decide", manager_id)
+        return await _decide(conn, loan_id, manager_id, approve, now, reason)
+
+
+async def ask_refusal(db: Database, loan_id: int, manager_id: int, now: datetime) -> bool:
+    """The manager taps "Refuse": asked for the reason (a conversation). False when the
+    request was already decided."""
     async with db.transaction() as conn:
         await access.require(conn, "archives.decide", manager_id)
         loan = await _loan(conn, loan_id)
-        if not await archives.move(conn, loan.id, APPROVAL, READY if approve else REFUSED,
-                                   decided_by=manager_id):
-            return None
-        await _tell(conn, [loan.requester_id], "archive_answered", loan.id, now)
-        if approve:
-            await _tell(conn, await _archivists(conn), "archive_ready", loan.id, now)
-        return await _loan(conn, loan.id)
+        if loan.state != APPROVAL:
+            return False
+        await conversations.begin(conn, Draft(manager_id, REFUSE_FLOW, "reason",
+                                              {"loan": loan.id}), now)
+        return True
+
+
+async def refuse(db: Database, manager_id: int, reason: str, now: datetime) -> Loan | None:
+    """The reason, written in the conversation: the request refused with it, and the
+    conversation ended, in one transaction. None when it was decided meanwhile."""
+    async with db.transaction() as conn:
+        await access.require(conn, "archives.decide", manager_id)
+        draft = await conversations.at_step(conn, manager_id, REFUSE_FLOW, "reason", now)
+        await drafts.delete(conn, manager_id)
+        return await _decide(conn, draft.data["loan"], manager_id, False, now, reason)
+
+
+async def _decide(conn: Connection, loan_id: int, manager_id: int, approve: bool,
+                  now: datetime, reason: str | None) -> Loan | None:
+    loan = await _loan(conn, loan_id)
+    fields: dict = {"decided_by": manager_id}
+    if not approve:
+        fields["refusal"] = reason
+    if not await archives.move(conn, loan.id, APPROVAL, READY if approve else REFUSED,
+                               **fields):
+        return None
+    await _tell(conn, [loan.requester_id], "archive_answered", loan.id, now)
+    if approve:
+        await _tell(conn, await _archivists(conn), "archive_ready", loan.id, now)
+    return await _loan(conn, loan.id)
 
 
 async def hand_out(db: Database, loan_id: int, archivist_id: int, now: datetime) -> Loan:
     async with db.transaction() as conn:
         await access.require(conn, "archives.keep", archivist_id)
         loan = await _loan(conn, loan_id)
-        if not await archives.move(conn, loan.id, READY, OUT, out_at=now, due_at=now + LOAN_TIME) \
+        due = None if loan.on_site else now + LOAN_TIME  # a reading stays in the room
+        if not await archives.move(conn, loan.id, READY, OUT, out_at=now, due_at=due) \
                 or not await archives.set_out(conn, loan.item_id, loan.id):
             raise Refusal(Refusal.STALE)
         return await _loan(conn, loan.id)
@@ -123,6 +163,10 @@ async def record_check(db: Database, archivist_id: int, result: str,
         draft = await conversations.at_step(conn, archivist_id, CHECK_FLOW, "result", now)
         await drafts.delete(conn, archivist_id)
         await archives.add_check(conn, archivist_id, result, draft.data["in_order"], now)
+        if not draft.data["in_order"]:  # 有問題: the managers hear it now, not at the summary
+            for manager in await people.reachable_with_role(conn, roles.MANAGER):
+                await outbox.add(conn, manager.user_id, "archive_check_problem", now,
+                                 payload={"result": result}, actor_id=archivist_id)
     return now + CHECK_EVERY
 
 
@@ -167,6 +211,17 @@ async def register_view(db: Database, viewer_id: int,
         return [(loan, item) for loan, item in loans if item is not None], due
 
 
+async def history(db: Database, viewer_id: int,
+                  code: str) -> tuple[Item, list[archives.Change], dict[int, str]]:
+    """An item's changes, oldest first, with the names of the people who made them."""
+    async with db.reading() as conn:
+        await access.require(conn, "archives.history", viewer_id)
+        item = await _item(conn, code)
+        changes = await archives.changes(conn, item.id)
+        return item, changes, await people.names(conn, {c.actor_id for c in changes
+                                                        if c.actor_id})
+
+
 async def loan_file(db: Database, loan_id: int) -> tuple[Loan, Item, str]:
     async with db.reading() as conn:
         loan = await _loan(conn, loan_id)
@@ -181,6 +236,19 @@ async def _loan(conn: Connection, loan_id: int) -> Loan:
     if found is None:
         raise Refusal(Refusal.NOT_FOUND)
     return found
+
+
+IMPORTED = "import"  # a change's source: the import, "import|file|account"
+
+
+def import_source(file: str, account: str) -> str:
+    return "|".join((IMPORTED, file.replace("|", "/"), account.replace("|", "/")))
+
+
+def imported_by(source: str | None) -> tuple[str, str] | None:
+    """The file and account of an import's change; None for other sources."""
+    parts = (source or "").split("|")
+    return (parts[1], parts[2]) if len(parts) == 3 and parts[0] == IMPORTED else None
 
 
 class ArchiveIndexError(tables.TableError):
@@ -212,10 +280,11 @@ def parse_index(raw: bytes) -> list[tuple[str, str, str, str, str]]:
 
 
 async def load_index(db: Database, rows: list[tuple[str, str, str, str, str]],
-                     now: datetime) -> int:
-    """All rows in one transaction; every change to a known item is recorded."""
+                     now: datetime, source: str | None = None) -> int:
+    """All rows in one transaction; every change to a known item is recorded, with its
+    `source` (the import: which file, run by whom)."""
     new = 0
     async with db.transaction() as conn:
         for row in rows:
-            new += await archives.save_item(conn, *row, None, now)
+            new += await archives.save_item(conn, *row, None, now, source)
     return new

@@ -3,7 +3,9 @@ job, or a reason a supervisor approved). A resident's deposited keys go out only
 resident's consent in the chat (no answer means no), unless a supervisor declares an
 emergency, which tells the resident at once. The key keeper hands keys out and takes them
 back; keys not back in time remind the borrower, then alert the key keeper and supervisors.
-Each kind keeps an emergency spare set; the register shows whether it is complete."""
+Each kind keeps an emergency spare set: a spare names the key it copies, and the set is
+complete only when every key of the kind has its spare in the cabinet. Every loan that went
+out stays in the history (who asked, who handed out, who took it back, when)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from storage import outbox, people, roster, tickets
 from storage.db import Connection, Database
 from storage.registers import keys
 from storage.registers.keys import Key, Loan
-from workflow import access, roles
+from workflow import access, roles, units
 from workflow import tickets as machine
 
 OWNER_KINDS = ("owner_door", "owner_inner", "owner_intercom", "owner_meter_box",
@@ -31,13 +33,38 @@ Refusal = machine.Refusal
 
 @dataclass(frozen=True)
 class SpareSet:
+    """A kind's spare set: of its `total` keys, `present` have a spare in the cabinet;
+    `missing` have no spare at all, `out` have theirs out. No spare of the kind: total 0."""
     kind: str
     total: int
     present: int
+    missing: tuple[Key, ...] = ()
+    out: tuple[Key, ...] = ()
 
     @property
     def complete(self) -> bool:
         return self.total > 0 and self.present == self.total
+
+
+def spare_sets(every: list[Key]) -> list[SpareSet]:
+    """Each kind's set, key by key: one spare of the pump room does not cover the switch
+    room."""
+    found = []
+    for kind in KINDS:
+        of_kind = [k for k in every if k.kind == kind]
+        if not of_kind:
+            continue
+        spares = [k for k in of_kind if k.spare]
+        if not spares:
+            found.append(SpareSet(kind, 0, 0))
+            continue
+        keys_ = [k for k in of_kind if not k.spare]
+        missing = tuple(k for k in keys_ if not any(s.copies == k.tag for s in spares))
+        out = tuple(k for k in keys_ if k not in missing and
+                    all(s.loan_id is not None for s in spares if s.copies == k.tag))
+        found.append(SpareSet(kind, len(keys_), len(keys_) - len(missing) - len(out),
+                              missing, out))
+    return found
 
 
 async def _keepers(conn: Connection) -> list[int]:
@@ -52,9 +79,18 @@ async def _tell(conn: Connection, user_ids: list[int], kind: str, loan: int,
         await outbox.add(conn, user_id, kind, now, payload={"loan": loan})
 
 
-async def for_job(db: Database, ticket_id: int, borrower_id: int, now: datetime) -> Loan:
-    """The job's holder asks for the unit's deposited keys, the resident being away: the
-    resident is asked for consent."""
+async def deposited(db: Database, ticket_id: int, borrower_id: int) -> list[Key]:
+    """The keys of the job's unit deposited with the office, for the holder to choose from."""
+    async with db.reading() as conn:
+        await access.require(conn, "keys.for_job", borrower_id, ticket_id)
+        ticket = await machine.load(conn, ticket_id)
+        return await keys.of_unit(conn, ticket.unit.id)
+
+
+async def for_job(db: Database, ticket_id: int, borrower_id: int, now: datetime,
+                  key_ids: list[int] | None = None) -> Loan:
+    """The job's holder asks for the unit's deposited keys the job needs (`key_ids`; all of
+    them when not said), the resident being away: the resident is asked for consent."""
     async with db.transaction() as conn:
         await access.require(conn, "keys.for_job", borrower_id, ticket_id)
         ticket = await machine.load(conn, ticket_id)
@@ -63,6 +99,10 @@ async def for_job(db: Database, ticket_id: int, borrower_id: int, now: datetime)
         deposited = await keys.of_unit(conn, ticket.unit.id)
         if not deposited:
             raise Refusal(Refusal.NOT_FOUND)
+        if key_ids is not None:
+            if not key_ids or not set(key_ids) <= {k.id for k in deposited}:
+                raise Refusal(Refusal.INVALID)  # none chosen, or a key of another unit
+            deposited = [k for k in deposited if k.id in key_ids]
         if any(loan.ticket_id == ticket.id for loan in await keys.loans_in(conn, (*WAITING,
                                                                                 OUT))):
             raise Refusal(Refusal.STALE)  # asked already
@@ -142,12 +182,14 @@ async def hand_out(db: Database, loan_id: int, keeper_id: int, now: datetime) ->
     async with db.transaction() as conn:
         await access.require(conn, "keys.hand_out", keeper_id)
         loan = await _loan(conn, loan_id)
-        if not await keys.move(conn, loan.id, READY, OUT, out_at=now, due_at=now + LOAN_TIME):
+        if not await keys.move(conn, loan.id, READY, OUT, out_at=now, due_at=now + LOAN_TIME,
+                               handed_out_by=keeper_id):
             raise Refusal(Refusal.STALE)
         if not await keys.hand_out(conn, loan.id):
             raise Refusal(Refusal.STALE)  # a key of it is out on another loan
         if any(k.spare for k in await keys.of_loan(conn, loan.id)):
             await _tell(conn, await _keepers(conn), "spares_incomplete", loan.id, now)
+        await _tell(conn, [loan.borrower_id], "key_out", loan.id, now)  # with the due time
         return await _loan(conn, loan.id)
 
 
@@ -156,7 +198,8 @@ async def take_back(db: Database, loan_id: int, keeper_id: int, now: datetime) -
     async with db.transaction() as conn:
         await access.require(conn, "keys.take_back", keeper_id)
         loan = await _loan(conn, loan_id)
-        if not await keys.move(conn, loan.id, OUT, RETURNED, returned_at=now):
+        if not await keys.move(conn, loan.id, OUT, RETURNED, returned_at=now,
+                               taken_back_by=keeper_id):
             return None
         await keys.bring_back(conn, loan.id)
         return await _loan(conn, loan.id)
@@ -196,11 +239,30 @@ async def register_view(db: Database, viewer_id: int) -> tuple[list[tuple[Loan, 
         await access.require(conn, "keys.view", viewer_id)
         loans = [(loan, await keys.of_loan(conn, loan.id))
                  for loan in await keys.loans_in(conn, (*WAITING, OUT))]
-        every = await keys.every(conn)
-        spares = [SpareSet(kind, sum(k.spare for k in every if k.kind == kind),
-                           sum(k.spare and k.loan_id is None for k in every if k.kind == kind))
-                  for kind in KINDS if any(k.kind == kind for k in every)]
-        return loans, spares
+        return loans, spare_sets(await keys.every(conn))
+
+
+async def history(db: Database, viewer_id: int, subject: str = "",
+                  ) -> tuple[str, list[tuple[Loan, list[Key]]], dict[int, str]]:
+    """The loans that went out of one key (its tag), of one unit's keys ("A 12F-3"), or of
+    every key (no subject): what the subject is called, the loans newest first with their
+    keys, and the names of the people in them. NOT_FOUND when the subject is neither."""
+    async with db.reading() as conn:
+        await access.require(conn, "keys.view", viewer_id)
+        name, found = "", []
+        if not subject:
+            found = await keys.history(conn)
+        elif (key := await keys.by_tag(conn, subject.strip().upper())) is not None:
+            name, found = key.tag, await keys.history(conn, key_id=key.id)
+        else:
+            units_found, _ = await units.find(conn, subject)
+            if len(units_found) != 1:
+                raise Refusal(Refusal.NOT_FOUND)
+            name = units_found[0].label
+            found = await keys.history(conn, unit_id=units_found[0].id)
+        ids = {i for loan, _ in found for i in (loan.borrower_id, loan.decided_by,
+                                                  loan.handed_out_by, loan.taken_back_by) if i}
+        return name, found, await people.names(conn, ids)
 
 
 async def loan_file(db: Database, loan_id: int) -> tuple[Loan, list[Key], str]:
