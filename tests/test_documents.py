@@ -184,6 +184,39 @@ async def test_every_character_of_the_chart_has_a_glyph_of_the_readers_script(de
 def test_the_chart_counts_reports_in_whole_numbers():
     """Two reports in one category and one in another: the axis reads 0, 1, 2, never 1.25."""
     from handlers.office import charts
-    figure = charts.figure_of("zh_Hant", "各類別報修件數", ["給排水", "電力"], [2, 1])
-    ticks = figure.axes[0].get_yticks()
-    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), list(ticks)
+    for counts in ([2, 1], [1], [0], [37, 2]):
+        figure = charts.figure_of("zh_Hant", "各類別報修件數", ["給排水", "電力"][:len(counts)],
+                                  counts)
+        ticks = figure.axes[0].get_yticks()
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), (counts, ticks)
+
+
+async def test_every_chart_of_the_workbooks_counts_whole_reports(desk, tmp_path):
+    """The supervisor opens November's report (three leaks in one building) and the hot spots:
+    each of Excel's charts with an axis marks 0, 1, 2, 3 reports, never 0.5."""
+    import re
+    import zipfile
+    await a_month_of_work(desk)
+    tr = Tr("zh_Hant", desk.settings.tz)
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    spreadsheets.monthly_xlsx(tr, desk.settings, data, tmp_path / "monthly.xlsx")
+    spreadsheets.hot_spots_xlsx(tr, desk.settings, await reports.hot_spots(
+        desk.db, desk.settings, 6, desk.clock()), tmp_path / "hot.xlsx")
+    axes = []
+    for name in ("monthly.xlsx", "hot.xlsx"):
+        with zipfile.ZipFile(tmp_path / name) as book:
+            for chart in (n for n in book.namelist() if n.startswith("xl/charts/chart")):
+                xml = book.read(chart).decode()
+                if "<c:valAx>" in xml:  # the pie has no axis
+                    axes.append((name, chart, re.findall(r'<c:majorUnit val="([^"]+)"', xml),
+                                 re.findall(r'<c:min val="([^"]+)"', xml)))
+    assert len(axes) == 3, axes  # by category, by building, the trend
+    for name, chart, steps, least in axes:
+        assert steps == ["1"] and least == ["0"], (name, chart, steps, least)
+
+
+def test_a_count_axis_steps_in_whole_reports_at_any_size():
+    from handlers.office import charts
+    assert [charts.whole_step(top) for top in (0, 3, 8, 9, 40, 41, 400, 5000)] == [
+        1, 1, 1, 2, 5, 10, 50, 1000]
+    assert charts.count_axis([2, 1]) == {"min": 0, "major_unit": 1, "num_format": "0"}

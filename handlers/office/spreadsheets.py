@@ -15,6 +15,7 @@ import xlsxwriter
 
 from handlers import labels
 from handlers.i18n import Tr
+from handlers.office import charts
 from handlers.office.files import owner_only
 from storage.db import from_db_time
 from workflow.office import reports
@@ -95,7 +96,9 @@ class Book:
             sheet.autofilter(0, 0, len(rows), len(headers) - 1)
         return sheet
 
-    def column_chart(self, sheet, rows: int, title: str, at: str) -> None:
+    def column_chart(self, sheet, counts: list[int], title: str, at: str) -> None:
+        """Column B's counts as Excel's own column chart, its axis in whole reports."""
+        rows = len(counts)
         if rows == 0:
             return
         chart = self.workbook.add_chart({"type": "column"})
@@ -103,6 +106,7 @@ class Book:
                           "values": [sheet.name, 1, 1, rows, 1], "name": title})
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
+        chart.set_y_axis(charts.count_axis(counts))
         sheet.insert_chart(at, chart)
 
     def close(self) -> None:
@@ -144,11 +148,11 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
                   for (k, c), n in sorted(f.by_category.items(), key=lambda i: -i[1])]
     name = tr("By category")
     sheet = book.table(name, [tr("Category"), tr("Reports")], categories, [24, 10])
-    book.column_chart(sheet, len(categories), name, "D2")
+    book.column_chart(sheet, [n for _, n in categories], name, "D2")
     buildings = [[b, n] for b, n in sorted(data.by_building.items())]
     name = tr("By building")
     sheet = book.table(name, [tr("Building"), tr("Repairs")], buildings, [16, 10])
-    book.column_chart(sheet, len(buildings), name, "D2")
+    book.column_chart(sheet, [n for _, n in buildings], name, "D2")
     book.table(tr("By channel"), [tr("Channel"), tr("Reports")],
                [[labels.of(tr, labels.CHANNELS, c), n] for c, n in f.by_channel.items()], [20, 10])
     book.table(tr("By responsible unit"), [tr("Responsible unit"), tr("Repairs")],
@@ -258,6 +262,8 @@ def hot_spots_xlsx(tr: Tr, settings: EstateSettings, data: reports.HotSpots,
                               "categories": [sheet.name, 1, 0, len(data.months), 0],
                               "values": [sheet.name, 1, i, len(data.months), i]})
         chart.set_title({"name": name})
+        chart.set_y_axis(charts.count_axis(n for c in categories
+                                           for n in data.trend[c].values()))
         sheet.insert_chart(1, len(categories) + 2, chart)
     book.close()
 
