@@ -21,6 +21,7 @@ from handlers.office import faces
 from handlers.office.files import owner_only
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
+from workflow import views
 from workflow.views import TicketFile
 
 PT = 25.4 / 72  # millimetres in a point
@@ -196,6 +197,17 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
     pdf.save(path)
 
 
+def _when(tr: Tr, file: TicketFile) -> list[list[str]]:
+    """When the job was reported and completed, in the estate's time, and whether it met its
+    deadline (by how much it missed it)."""
+    t, late = file.ticket, views.lateness(file.ticket)
+    met = "-" if late is None else tr("yes") if not late else tr(
+        "no, {late} late", late=tr.duration(late))
+    return [[tr("Reported at"), tr("Deadline"), tr("Completed at"), tr("Deadline met")],
+            [tr.datetime(t.created_at), tr.datetime(t.deadline_at),
+             tr.datetime(t.completed_at) if t.completed_at else tr("not completed yet"), met]]
+
+
 def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
              photos: tuple[tuple[str, bytes], ...] = ()) -> None:
     """The repair form (維修單): the job as staff see it, its materials and measurement, the
@@ -208,6 +220,8 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.ln(3)
     for line in cards.summary(tr, settings, file, staff=True).split("\n")[1:]:
         pdf.text_block(line)
+    pdf.ln(3)
+    pdf.grid(_when(tr, file), [42, 42, 42, 44])
     if file.items:
         rows = [[tr("Item"), tr("Quantity"), tr("Unit price"), tr("Amount")]] + [
             [i.name, f"{tr.number(i.quantity)} {i.unit}".strip(), tr.number(i.unit_price),
