@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from handlers.i18n import Tr
 from handlers.office import spreadsheets
+from storage.db import from_db_time
 from tests import printed
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
@@ -220,3 +221,44 @@ def test_a_count_axis_steps_in_whole_reports_at_any_size():
     assert [charts.whole_step(top) for top in (0, 3, 8, 9, 40, 41, 400, 5000)] == [
         1, 1, 1, 2, 5, 10, 50, 1000]
     assert charts.count_axis([2, 1]) == {"min": 0, "major_unit": 1, "num_format": "0"}
+
+
+async def ledger_in_chat(boss, tmp_path):
+    """The ledger of November so far, as the reader gets it in the chat, read back."""
+    await boss.send("/report")
+    await boss.tap_data("rp:l:2026-11")
+    name, content = [c for c in boss.calls() if c.method == "sendDocument"][-1].files["document"]
+    (tmp_path / name).write_bytes(content)
+    rows = cells(tmp_path / name)
+    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+async def test_the_ledger_files_the_phone_the_appointment_the_work_and_the_close(desk, tmp_path):
+    """Seed 4.2: the office's ledger holds the resident's phone and the preferred visit, and
+    on completion what was done, with what, and when it was closed (the estate's time)."""
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    head, rows = await ledger_in_chat(boss, tmp_path)
+    assert head[5:7] == ["住戶", "住戶電話"] and head[9:11] == ["問題", "約定上門時間"]
+    done, waiting = rows[0], rows[1]
+    assert done["住戶電話"] == "+886 912 345 678"
+    assert done["約定上門時間"] == "2026-11-27 上午（9-12 時）"
+    assert done["維修內容"] == "更換存水彎。" and done["使用材料"] == "Sink trap × 1 pc"
+    closed = await desk.query("SELECT closed_at FROM tickets WHERE ref = 'R-2026-00001'")
+    assert done["結案時間"] == from_db_time(closed[0][0]).astimezone(
+        desk.settings.tz).replace(tzinfo=None)
+    assert (done["材料費"], done["費用"]) == (220, 1120)  # the money columns stay money
+    assert waiting["結案時間"] is None and waiting["維修內容"] is None
+    assert waiting["使用材料"] is None and waiting["住戶電話"] == "+886 912 345 678"
+
+
+async def test_a_reader_who_may_not_see_phones_gets_a_ledger_without_them(desk, tmp_path,
+                                                                          monkeypatch):
+    """The privacy rules narrow PHONE_READERS, and nothing else: the supervisor's ledger then
+    has no phone column and no phone anywhere."""
+    from workflow import access
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    monkeypatch.setattr(access, "PHONE_READERS", (roles.MANAGER,))
+    head, rows = await ledger_in_chat(boss, tmp_path)
+    assert "住戶電話" not in head and len(rows) == 3
+    assert not any("912" in str(v) for row in rows for v in row.values())
+    assert rows[0]["維修內容"] == "更換存水彎。"  # the rest is all there
