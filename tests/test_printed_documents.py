@@ -224,3 +224,38 @@ async def test_the_repair_form_says_when_it_was_reported_and_done_and_if_in_time
                     assert squeezed(words) in text, (ref, language, viewer, words)
                 if verdict == late:
                     assert squeezed(tr.duration(t.completed_at - t.deadline_at)) in text
+
+
+def test_a_tables_heading_repeats_only_at_a_page_top_and_no_row_runs_off_the_page(tmp_path):
+    """A table begun halfway down a page, with a row longer than a whole page (a resident's
+    long account of a leak) among short ones: the heading comes once where the table starts
+    and again only at the top of each page it runs onto; nothing is drawn past the bottom
+    margin and not one sentence of the long row is lost."""
+    import pypdfium2
+    tr = Tr("zh_Hant", timezone.utc)
+    document = pdfs._Document(tr, "ledger")
+    document.ln(100)
+    account = "".join(f"第{n}句漏水。" for n in range(1, 700))
+    rows = [["單號", "問題"], *[[f"R-2026-{n:05d}", "漏水"] for n in range(1, 20)],
+            ["R-2026-00020", account], *[[f"R-2026-{n:05d}", "漏水"] for n in range(21, 60)]]
+    document.grid(rows, [40, 120], "維修台帳")
+    path = tmp_path / "table.pdf"
+    document.save(path)
+    top, bottom = pdfs.TOP / pdfs.PT, pdfs.TOP / pdfs.PT  # points from the page's edges
+    pdf = pypdfium2.PdfDocument(path)
+    headings = []
+    for number, page in enumerate(pdf):
+        text, height = page.get_textpage(), page.get_height()
+        found = text.search("單號")
+        while (hit := found.get_next()):
+            headings.append((number, height - text.get_charbox(hit[0])[3]))
+        lowest = min(text.get_charbox(i)[1] for i in range(text.count_chars())
+                     if not text.get_text_range(i, 1).isspace())
+        assert lowest >= bottom - 1, (number, lowest)  # within the bottom margin
+    assert len(pdf) >= 3 and [n for n, _ in headings] == list(range(len(pdf)))
+    first, *others = headings
+    assert first[1] > top + 200  # where the table starts, under its caption
+    assert all(y < top + 15 for _, y in others), others  # the top of each further page
+    pdf.close()
+    assert account in squeezed(printed.text(path)).replace("單號問題", "")  # the headings
+    assert all(f"R-2026-{n:05d}" in printed.text(path) for n in range(1, 60))
