@@ -19,9 +19,9 @@ from handlers import cards, labels
 from handlers.i18n import Tr
 from handlers.office import faces
 from handlers.office.files import owner_only
+from workflow import views
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
-from workflow import views
 from workflow.views import TicketFile
 
 PT = 25.4 / 72  # millimetres in a point

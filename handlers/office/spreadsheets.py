@@ -96,7 +96,7 @@ class Book:
             sheet.autofilter(0, 0, len(rows), len(headers) - 1)
         return sheet
 
-    def column_chart(self, sheet, counts: list[int], title: str, at: str) -> None:
+    def column_chart(self, sheet, counts: list, title: str, at: str) -> None:
         """Column B's counts as Excel's own column chart, its axis in whole reports."""
         rows = len(counts)
         if rows == 0:
