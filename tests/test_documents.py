@@ -262,3 +262,11 @@ async def test_a_reader_who_may_not_see_phones_gets_a_ledger_without_them(desk, 
     assert "住戶電話" not in head and len(rows) == 3
     assert not any("912" in str(v) for row in rows for v in row.values())
     assert rows[0]["維修內容"] == "更換存水彎。"  # the rest is all there
+
+
+async def test_the_supervisors_figures_list_things_as_chinese_does(desk):
+    """Lists in the figures read 「甲、乙及丙」: 及 before the last, never 「2和已結案 1」."""
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    await boss.send("/stats 2026-11")
+    assert "按狀態：已受理，等待派工 2 及已結案 1" in boss.last_text
+    assert "和" not in boss.last_text
