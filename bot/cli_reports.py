@@ -97,7 +97,8 @@ async def _ledger(args, env, settings, db, now) -> int:
               file=sys.stderr)
         return 1
     out = _out(args.out, spreadsheets.file_name("repair-ledger", args.first, args.last))
-    writer = spreadsheets.LedgerWriter(_tr(args, settings), settings, out)
+    # the server's operator, who holds the database itself, gets the phones too
+    writer = spreadsheets.LedgerWriter(_tr(args, settings), settings, out, phones=True)
     try:
         count = await reports.each_ledger_row(db, settings, *days, writer)
     finally:

@@ -4,6 +4,7 @@ locale-aware formatting of dates, times and numbers."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date as Day  # Tr.date below hides the name in its class
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -24,6 +25,7 @@ from workflow.settings import DEFAULT_LANGUAGE, LANGUAGES
 LOCALES_DIR = Path(locales.__file__).resolve().parent  # shipped in the wheel too
 DOMAIN = "estatedesk"
 BABEL_LOCALES = {"zh_Hant": "zh_Hant_TW", "zh_Hans": "zh_Hans_CN", "en": "en"}
+CHINESE_LISTS = Locale.parse("zh_Hant_HK")  # 「甲、乙及丙」: the same characters in both scripts
 LANGUAGE_NAMES = {"zh_Hant": "繁體中文", "zh_Hans": "简体中文", "en": "English"}
 
 
@@ -86,10 +88,20 @@ class Tr:
         return self._ngettext(singular, plural, n).format(n=n, **values)
 
     def join(self, items) -> str:
-        """A list as the reader's language writes one: 'a, b', '甲、乙'."""
+        """A list as the reader's language writes one: 'a, b, and c', 「甲、乙及丙」. Chinese
+        lists take 及 (CLDR's zh_Hant_HK pattern; zh_Hant_TW's and zh_Hans' 和 reads as a
+        sum after a figure: 「給排水 3和其他 2」), and 及 is spaced from a Latin letter or a
+        digit beside it, as the catalogs space their placeholders."""
         items = [str(i) for i in items]
-        return format_list(items, style="unit" if self.language == "en" else "standard",
-                           locale=self.locale) if items else ""
+        if not items:
+            return ""
+        if self.language == "en":
+            return format_list(items, style="standard", locale=self.locale)
+        marked = format_list([f"\x01{i}\x02" for i in items], style="standard",
+                             locale=CHINESE_LISTS)
+        marked = re.sub(r"([!-~])\x02及", "\\1\x02 及", marked)
+        marked = re.sub(r"及\x01([!-~])", "及 \x01\\1", marked)
+        return marked.replace("\x01", "").replace("\x02", "")
 
     def datetime(self, value: datetime) -> str:
         day = format_skeleton("yMMMd", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from babel.lists import format_list
 from telegram import (
     Bot,
     InlineKeyboardMarkup,
@@ -280,8 +279,8 @@ async def _join_request(n: Notice) -> None:
     request, person, listed = await views.join_request(n.d.db, n.payload["request_id"])
     text = tr("Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
               name=person.name, phone=cards.phone(request.phone), unit=request.claimed_unit)
-    text += "\n" + (tr("The roster has for this unit: {people}", people=format_list(
-        [f"{e.name} {cards.phone(e.phone)}" for e in listed], locale=tr.locale))
+    text += "\n" + (tr("The roster has for this unit: {people}", people=tr.join(
+        f"{e.name} {cards.phone(e.phone)}" for e in listed))
         if listed else tr("This unit is not on the roster."))
     await n.send(text, keyboard([[(tr("Approve"), f"o:join:a:{request.id}"),
                                   (tr("Reject"), f"o:join:r:{request.id}")]]))

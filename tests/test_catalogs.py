@@ -48,8 +48,14 @@ def test_plurals_lists_and_short_durations_read_naturally():
     assert en.plural("{n} day", "{n} days", 1) == "1 day"
     assert en.plural("{n} day", "{n} days", 2) == "2 days"
     assert zh.plural("{n} day", "{n} days", 2) == "2 天"
-    assert en.join(["Plumbing 3", "Security 1"]) == "Plumbing 3, Security 1"
-    assert zh.join(["給排水 3", "保全 1", "清潔 2"]) == "給排水 3、保全 1和清潔 2"
+    assert en.join(["Plumbing 3", "Security 1"]) == "Plumbing 3 and Security 1"
+    assert en.join(["Plumbing 3", "Security 1", "Other 2"]) == \
+        "Plumbing 3, Security 1, and Other 2"
+    assert zh.join(["給排水 3", "保全 1", "清潔 2"]) == "給排水 3、保全 1 及清潔 2"
+    assert zh.join(["給排水 3", "其他 2"]) == "給排水 3 及其他 2"  # not 「3和其他 2」
+    assert zh.join(["陳大文", "李小明", "王美玲"]) == "陳大文、李小明及王美玲"
+    assert Tr("zh_Hans", None).join(["给排水 3", "保安 1", "其他 2"]) == "给排水 3、保安 1 及其他 2"
+    assert zh.join(["A 3F-1"]) == "A 3F-1" and zh.join([]) == ""
     assert en.duration(timedelta(seconds=45)) == "45 seconds"
     assert zh.duration(timedelta(seconds=45)) == "45 秒"
 

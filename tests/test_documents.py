@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from handlers.i18n import Tr
 from handlers.office import spreadsheets
+from storage.db import from_db_time
 from tests import printed
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_measurement import storeroom
@@ -184,6 +185,88 @@ async def test_every_character_of_the_chart_has_a_glyph_of_the_readers_script(de
 def test_the_chart_counts_reports_in_whole_numbers():
     """Two reports in one category and one in another: the axis reads 0, 1, 2, never 1.25."""
     from handlers.office import charts
-    figure = charts.figure_of("zh_Hant", "各類別報修件數", ["給排水", "電力"], [2, 1])
-    ticks = figure.axes[0].get_yticks()
-    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), list(ticks)
+    for counts in ([2, 1], [1], [0], [37, 2]):
+        figure = charts.figure_of("zh_Hant", "各類別報修件數", ["給排水", "電力"][:len(counts)],
+                                  counts)
+        ticks = figure.axes[0].get_yticks()
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), (counts, ticks)
+
+
+async def test_every_chart_of_the_workbooks_counts_whole_reports(desk, tmp_path):
+    """The supervisor opens November's report (three leaks in one building) and the hot spots:
+    each of Excel's charts with an axis marks 0, 1, 2, 3 reports, never 0.5."""
+    import re
+    import zipfile
+    await a_month_of_work(desk)
+    tr = Tr("zh_Hant", desk.settings.tz)
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    spreadsheets.monthly_xlsx(tr, desk.settings, data, tmp_path / "monthly.xlsx")
+    spreadsheets.hot_spots_xlsx(tr, desk.settings, await reports.hot_spots(
+        desk.db, desk.settings, 6, desk.clock()), tmp_path / "hot.xlsx")
+    axes = []
+    for name in ("monthly.xlsx", "hot.xlsx"):
+        with zipfile.ZipFile(tmp_path / name) as book:
+            for chart in (n for n in book.namelist() if n.startswith("xl/charts/chart")):
+                xml = book.read(chart).decode()
+                if "<c:valAx>" in xml:  # the pie has no axis
+                    axes.append((name, chart, re.findall(r'<c:majorUnit val="([^"]+)"', xml),
+                                 re.findall(r'<c:min val="([^"]+)"', xml)))
+    assert len(axes) == 3, axes  # by category, by building, the trend
+    for name, chart, steps, least in axes:
+        assert steps == ["1"] and least == ["0"], (name, chart, steps, least)
+
+
+def test_a_count_axis_steps_in_whole_reports_at_any_size():
+    from handlers.office import charts
+    assert [charts.whole_step(top) for top in (0, 3, 8, 9, 40, 41, 400, 5000)] == [
+        1, 1, 1, 2, 5, 10, 50, 1000]
+    assert charts.count_axis([2, 1]) == {"min": 0, "major_unit": 1, "num_format": "0"}
+
+
+async def ledger_in_chat(boss, tmp_path):
+    """The ledger of November so far, as the reader gets it in the chat, read back."""
+    await boss.send("/report")
+    await boss.tap_data("rp:l:2026-11")
+    name, content = [c for c in boss.calls() if c.method == "sendDocument"][-1].files["document"]
+    (tmp_path / name).write_bytes(content)
+    rows = cells(tmp_path / name)
+    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+async def test_the_ledger_files_the_phone_the_appointment_the_work_and_the_close(desk, tmp_path):
+    """Seed 4.2: the office's ledger holds the resident's phone and the preferred visit, and
+    on completion what was done, with what, and when it was closed (the estate's time)."""
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    head, rows = await ledger_in_chat(boss, tmp_path)
+    assert head[5:7] == ["住戶", "住戶電話"] and head[9:11] == ["問題", "約定上門時間"]
+    done, waiting = rows[0], rows[1]
+    assert done["住戶電話"] == "+886 912 345 678"
+    assert done["約定上門時間"] == "2026-11-27 上午（9-12 時）"
+    assert done["維修內容"] == "更換存水彎。" and done["使用材料"] == "Sink trap × 1 pc"
+    closed = await desk.query("SELECT closed_at FROM tickets WHERE ref = 'R-2026-00001'")
+    assert done["結案時間"] == from_db_time(closed[0][0]).astimezone(
+        desk.settings.tz).replace(tzinfo=None)
+    assert (done["材料費"], done["費用"]) == (220, 1120)  # the money columns stay money
+    assert waiting["結案時間"] is None and waiting["維修內容"] is None
+    assert waiting["使用材料"] is None and waiting["住戶電話"] == "+886 912 345 678"
+
+
+async def test_a_reader_who_may_not_see_phones_gets_a_ledger_without_them(desk, tmp_path,
+                                                                          monkeypatch):
+    """The privacy rules narrow PHONE_READERS, and nothing else: the supervisor's ledger then
+    has no phone column and no phone anywhere."""
+    from workflow import access
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    monkeypatch.setattr(access, "PHONE_READERS", (roles.MANAGER,))
+    head, rows = await ledger_in_chat(boss, tmp_path)
+    assert "住戶電話" not in head and len(rows) == 3
+    assert not any("912" in str(v) for row in rows for v in row.values())
+    assert rows[0]["維修內容"] == "更換存水彎。"  # the rest is all there
+
+
+async def test_the_supervisors_figures_list_things_as_chinese_does(desk):
+    """Lists in the figures read 「甲、乙及丙」: 及 before the last, never 「2和已結案 1」."""
+    clerk, tech, boss, resident = await a_month_of_work(desk)
+    await boss.send("/stats 2026-11")
+    assert "按狀態：已受理，等待派工 2 及已結案 1" in boss.last_text
+    assert "和" not in boss.last_text

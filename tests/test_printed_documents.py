@@ -179,3 +179,83 @@ def test_a_time_in_a_chinese_table_cell_is_never_cut_in_two():
         lines = document._wrapped(when, 30 - 2 * pdfs.CELL_SIDE)
         assert lines == ["2026年12月6日", "20:48"], lines
         assert document._wrapped("R-2026-00003", 28 - 2 * pdfs.CELL_SIDE) == ["R-2026-00003"]
+
+
+FORM_TIMES = {"zh_Hant": ("報修時間", "完成時間", "如期完成", "否，逾期", "是"),
+              "zh_Hans": ("报修时间", "完成时间", "如期完成", "否，逾期", "是"),
+              "en": ("Reported at", "Completed at", "Deadline met", "no,", "yes")}
+
+
+async def test_the_repair_form_says_when_it_was_reported_and_done_and_if_in_time(desk,
+                                                                               tmp_path):
+    """Two leaks: the technician fixes the first at once and the second three days after
+    its two-day deadline. Each form, in every language and viewer, says when the job was
+    reported and completed in the estate's time, and whether the deadline was met (by how
+    much it was missed)."""
+    from datetime import timedelta
+
+    from tests.stories import assign_to_tech, complete, staff
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, "廚房水槽漏水。")
+    await report_leak(resident, "浴室水龍頭漏水。")
+    await assign_to_tech(clerk, 1)
+    await assign_to_tech(clerk, 2)
+    await complete(tech, 1)
+    await desk.run_until(desk.clock.now + timedelta(days=5))
+    await complete(tech, 2)
+    for language in LANGUAGES:
+        tr = Tr(language, desk.settings.tz)
+        reported, completed, met, late, in_time = FORM_TIMES[language]
+        for ref, verdict in (("R-2026-00001", in_time), ("R-2026-00002", late)):
+            job = await views.ticket_by_ref(desk.db, ref)
+            t = job.ticket
+            assert t.completed_at is not None and (t.completed_at > t.deadline_at) == (
+                verdict == late)
+            path = tmp_path / f"form-{ref}-{language}.pdf"
+            pdfs.form_pdf(tr, desk.settings, job, path)
+            local = t.created_at.astimezone(desk.settings.tz)
+            assert tr.datetime(t.created_at).endswith(f"{local:%H:%M}")  # the estate's clock
+            for viewer in printed.VIEWERS:
+                text = squeezed("".join(p.text for p in printed.pages(viewer, path)))
+                row = "".join((tr.datetime(t.created_at), tr.datetime(t.deadline_at),
+                               tr.datetime(t.completed_at), verdict))
+                for words in (reported, completed, met, row):
+                    assert squeezed(words) in text, (ref, language, viewer, words)
+                if verdict == late:
+                    assert squeezed(tr.duration(t.completed_at - t.deadline_at)) in text
+
+
+def test_a_tables_heading_repeats_only_at_a_page_top_and_no_row_runs_off_the_page(tmp_path):
+    """A table begun halfway down a page, with a row longer than a whole page (a resident's
+    long account of a leak) among short ones: the heading comes once where the table starts
+    and again only at the top of each page it runs onto; nothing is drawn past the bottom
+    margin and not one sentence of the long row is lost."""
+    import pypdfium2
+    tr = Tr("zh_Hant", timezone.utc)
+    document = pdfs._Document(tr, "ledger")
+    document.ln(100)
+    account = "".join(f"第{n}句漏水。" for n in range(1, 700))
+    rows = [["單號", "問題"], *[[f"R-2026-{n:05d}", "漏水"] for n in range(1, 20)],
+            ["R-2026-00020", account], *[[f"R-2026-{n:05d}", "漏水"] for n in range(21, 60)]]
+    document.grid(rows, [40, 120], "維修台帳")
+    path = tmp_path / "table.pdf"
+    document.save(path)
+    top, bottom = pdfs.TOP / pdfs.PT, pdfs.TOP / pdfs.PT  # points from the page's edges
+    pdf = pypdfium2.PdfDocument(path)
+    headings = []
+    for number, page in enumerate(pdf):
+        text, height = page.get_textpage(), page.get_height()
+        found = text.search("單號")
+        while (hit := found.get_next()):
+            headings.append((number, height - text.get_charbox(hit[0])[3]))
+        lowest = min(text.get_charbox(i)[1] for i in range(text.count_chars())
+                     if not text.get_text_range(i, 1).isspace())
+        assert lowest >= bottom - 1, (number, lowest)  # within the bottom margin
+    assert len(pdf) >= 3 and [n for n, _ in headings] == list(range(len(pdf)))
+    first, *others = headings
+    assert first[1] > top + 200  # where the table starts, under its caption
+    assert all(y < top + 15 for _, y in others), others  # the top of each further page
+    pdf.close()
+    assert account in squeezed(printed.text(path)).replace("單號問題", "")  # the headings
+    assert all(f"R-2026-{n:05d}" in printed.text(path) for n in range(1, 60))

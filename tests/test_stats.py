@@ -87,7 +87,7 @@ async def test_the_figures_of_a_month(desk):
     assert "Callback rate: 2 of 3 (67%)" in text
     assert "Average rating by technician: Ah Wai 3.5" in text
     assert "Reopened: R-2026-00001 ×1; by technician: Ah Wai 1" in text
-    assert "Most chosen reasons: Quick 1, Tidy 1, Late 1" in text
+    assert "Most chosen reasons: Quick 1, Tidy 1, and Late 1" in text
 
 
 async def test_stats_are_for_supervisors_and_managers_only(desk):

@@ -32,6 +32,16 @@ SIGNED_BY: dict[str, tuple[str, ...]] = {
 FORM_READERS = (*SIGNERS, R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT)
 DOCUMENT_READERS = SIGNERS  # the monthly report, the ledger, the settlements, the income
 INCOME_READERS = (R.CASHIER, *DOCUMENT_READERS)  # the cashier makes the income statement
+# Who may read residents' phones in a document that lists many residents (the ledger's phone
+# column): the one switch the privacy rules narrow.
+PHONE_READERS = (*DISPATCHERS,)
+
+
+def may_see_phones(role: str | None) -> bool:
+    """Whether a document made for this reader shows residents' phones (PHONE_READERS)."""
+    return role in PHONE_READERS
+
+
 KEY_KEEPERS = (R.KEY_KEEPER, *SIGNERS)
 KEY_BORROWERS = (*WORKERS, *DISPATCHERS)
 ARCHIVE_READERS = (R.ARCHIVIST, R.MANAGER)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage import drafts, people, roster, tickets
 from storage.db import Database, from_db_time
@@ -73,6 +73,14 @@ def missed_deadline(event: TicketEvent) -> datetime | None:
     if event.action in MISSED and event.note:
         return from_db_time(event.note)
     return None
+
+
+def lateness(ticket: Ticket) -> timedelta | None:
+    """How late a completed job was against its (last) deadline: zero when it was met, None
+    while it is not completed (the repair form's 如期完成, as the sign-off card says it)."""
+    if ticket.completed_at is None:
+        return None
+    return max(ticket.completed_at - ticket.deadline_at, timedelta(0))
 
 
 async def person(db: Database, user_id: int) -> Person | None:

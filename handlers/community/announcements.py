@@ -236,7 +236,7 @@ async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
                   failed=counts.get(announcements.FAILED, 0) +
                   counts.get(announcements.SENDING, 0))
         if units:
-            text += "\n" + tr("Tell these units another way: {units}", units=", ".join(units))
+            text += "\n" + tr("Tell these units another way: {units}", units=tr.join(units))
         await bot.send_message(found.author_id, fit(text))
     return len(recipients)
 

@@ -16,6 +16,21 @@ from workflow.settings import EstateSettings
 from workflow.stats import Stats
 
 WIDTH, HEIGHT, DPI = 7.0, 4.0, 120
+MOST_TICKS = 8  # an axis of counts marks at most this many steps
+
+
+def whole_step(top: int) -> int:
+    """The step of an axis that counts reports up to `top`: 1, 2, 5, 10, 20, 50… so every
+    mark is a whole number of reports (never 0.5) and there are at most MOST_TICKS of them."""
+    step = 1
+    while top > step * MOST_TICKS:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step
+
+
+def count_axis(counts) -> dict:
+    """An Excel chart's value axis (xlsxwriter) that counts whole reports, from 0."""
+    return {"min": 0, "major_unit": whole_step(max([0, *counts])), "num_format": "0"}
 
 
 @cache
@@ -41,6 +56,7 @@ def figure_of(language: str, title: str, names: list[str], counts: list[int]):
     axes = figure.add_subplot()
     bars = axes.bar(range(len(names)), counts, color="#2F6DB5")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no "1.25 repairs"
+    axes.set_ylim(0, max([1, *counts]) * 1.05)  # none at all: 0 and 1, not 0.015 steps
     axes.bar_label(bars, fontproperties=font)
     axes.set_xticks(range(len(names)), names, fontproperties=font, rotation=30, ha="right")
     axes.set_title(title, fontproperties=font)

@@ -110,7 +110,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             today = d.now().astimezone(d.settings.tz).date()
             name = spreadsheets.file_name("repair-ledger", args[0])
             path = Path(folder) / name
-            writer = spreadsheets.LedgerWriter(tr, d.settings, path)
+            writer = spreadsheets.LedgerWriter(tr, d.settings, path,
+                                               phones=access.may_see_phones(who.role))
             try:
                 count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
             finally:

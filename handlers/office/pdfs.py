@@ -21,6 +21,7 @@ from handlers import cards, labels
 from handlers.i18n import Tr
 from handlers.office import faces, spreadsheets
 from handlers.office.files import owner_only
+from workflow import views
 from workflow.fees.collection import Income
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
@@ -66,10 +67,11 @@ class _Document(FPDF):
         self.text_block(text, size=16, leading=22, after=6)
 
     def grid(self, rows: list[list[str]], widths: list[float], caption: str = "") -> None:
-        """A table, centred, under its caption, whose heading row repeats on each page it
-        runs onto; neither caption nor heading ends a page alone. Drawn cell by cell: fpdf2's
-        own tables lay out a cell twice, some ten times slower on a settlement of a thousand
-        jobs."""
+        """A table, centred, under its caption, whose heading row repeats at the top of each
+        page it runs onto, and nowhere else; neither caption nor heading ends a page alone,
+        and a row longer than a page goes on under the heading overleaf (never past the
+        bottom margin). Drawn cell by cell: fpdf2's own tables lay out a cell twice, some ten
+        times slower on a settlement of a thousand jobs."""
         above = float(self.multi_cell(  # type: ignore[arg-type]  # a float, as asked
             0, 14 * PT, caption, wrapmode=self.wrap, dry_run=True, output="HEIGHT")) \
             if caption else 0.0
@@ -84,11 +86,24 @@ class _Document(FPDF):
             self.set_font_size(9)
         self._row(head, widths, left, fill=True)
         for lines in body:
-            if not self._fits(_height(lines)):
-                self.add_page()
-                self._row(head, widths, left, fill=True)
+            turned = False
+            while not self._fits(_height(lines)):
+                here = int((self.page_break_trigger - self.y - 2 * CELL_TOP) // CELL_LINE)
+                whole = self.page_break_trigger - self.t_margin - _height(head)
+                if _height(lines) > whole and here >= 1:  # longer than a page: split it
+                    self._row([cell[:here] for cell in lines], widths, left, fill=False)
+                    lines = [cell[here:] for cell in lines]
+                elif turned:  # not one line fits under the heading: draw it as it is
+                    break
+                self._turn(head, widths, left)
+                turned = True
             self._row(lines, widths, left, fill=False)
         self.set_font_size(10)
+
+    def _turn(self, head: list[list[str]], widths: list[float], left: float) -> None:
+        """The table goes on overleaf: its heading first, at the top of the page."""
+        self.add_page()
+        self._row(head, widths, left, fill=True)
 
     def _fits(self, height: float) -> bool:
         return self.y + height <= self.page_break_trigger
@@ -238,6 +253,17 @@ def income_pdf(tr: Tr, settings: EstateSettings, income: Income, repairs: Decima
     pdf.save(path)
 
 
+def _when(tr: Tr, file: TicketFile) -> list[list[str]]:
+    """When the job was reported and completed, in the estate's time, and whether it met its
+    deadline (by how much it missed it)."""
+    t, late = file.ticket, views.lateness(file.ticket)
+    met = "-" if late is None else tr("yes") if not late else tr(
+        "no, {late} late", late=tr.duration(late))
+    return [[tr("Reported at"), tr("Deadline"), tr("Completed at"), tr("Deadline met")],
+            [tr.datetime(t.created_at), tr.datetime(t.deadline_at),
+             tr.datetime(t.completed_at) if t.completed_at else tr("not completed yet"), met]]
+
+
 def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
              photos: tuple[tuple[str, bytes], ...] = ()) -> None:
     """The repair form (維修單): the job as staff see it, its materials and measurement, the
@@ -250,6 +276,8 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.ln(3)
     for line in cards.summary(tr, settings, file, staff=True).split("\n")[1:]:
         pdf.text_block(line)
+    pdf.ln(3)
+    pdf.grid(_when(tr, file), [42, 42, 42, 44])
     if file.items:
         rows = [[tr("Item"), tr("Quantity"), tr("Unit price"), tr("Amount")]] + [
             [i.name, f"{tr.number(i.quantity)} {i.unit}".strip(), tr.number(i.unit_price),

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import xlsxwriter
 
-from handlers import labels
-from handlers.i18n import Tr
+from handlers import cards, labels
+from handlers.i18n import N_, Tr
+from handlers.office import charts
 from handlers.office.files import owner_only
 from storage.db import from_db_time
 from workflow.office import reports
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
-from workflow.settings import EstateSettings
+from workflow.settings import ASAP, EstateSettings
 
 DATETIME = "yyyy-mm-dd hh:mm"
 
@@ -95,7 +96,9 @@ class Book:
             sheet.autofilter(0, 0, len(rows), len(headers) - 1)
         return sheet
 
-    def column_chart(self, sheet, rows: int, title: str, at: str) -> None:
+    def column_chart(self, sheet, counts: list, title: str, at: str) -> None:
+        """Column B's counts as Excel's own column chart, its axis in whole reports."""
+        rows = len(counts)
         if rows == 0:
             return
         chart = self.workbook.add_chart({"type": "column"})
@@ -103,6 +106,7 @@ class Book:
                           "values": [sheet.name, 1, 1, rows, 1], "name": title})
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
+        chart.set_y_axis(charts.count_axis(counts))
         sheet.insert_chart(at, chart)
 
     def close(self) -> None:
@@ -144,11 +148,11 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
                   for (k, c), n in sorted(f.by_category.items(), key=lambda i: -i[1])]
     name = tr("By category")
     sheet = book.table(name, [tr("Category"), tr("Reports")], categories, [24, 10])
-    book.column_chart(sheet, len(categories), name, "D2")
+    book.column_chart(sheet, [n for _, n in categories], name, "D2")
     buildings = [[b, n] for b, n in sorted(data.by_building.items())]
     name = tr("By building")
     sheet = book.table(name, [tr("Building"), tr("Repairs")], buildings, [16, 10])
-    book.column_chart(sheet, len(buildings), name, "D2")
+    book.column_chart(sheet, [n for _, n in buildings], name, "D2")
     book.table(tr("By channel"), [tr("Channel"), tr("Reports")],
                [[labels.of(tr, labels.CHANNELS, c), n] for c, n in f.by_channel.items()], [20, 10])
     book.table(tr("By responsible unit"), [tr("Responsible unit"), tr("Repairs")],
@@ -191,15 +195,54 @@ def ledger_headers(tr: Tr) -> list[str]:
             tr("Signed off by"), tr("Rating"), tr("Measurement")]
 
 
-class LedgerWriter:
-    """Writes the ledger a row at a time (called from the worker thread that reads it)."""
+# The columns the office files besides the job's figures (seed 4.2: the resident's phone, the
+# appointment, what was done, the time it was closed), each after the column it belongs
+# beside: (the column above it is after, its heading, its width).
+LEDGER_MORE = {"phone": (5, N_("Resident's phone"), 14),
+               "appointment": (8, N_("Appointment"), 20),
+               "closed": (14, N_("Closed at"), 17),
+               "work": (16, N_("Work done"), 30),
+               "materials": (20, N_("Materials"), 28)}
 
-    def __init__(self, tr: Tr, settings: EstateSettings, path: Path) -> None:
+
+class LedgerWriter:
+    """Writes the ledger a row at a time (called from the worker thread that reads it).
+    `phones`: whether the reader may see residents' phones (access.may_see_phones); without
+    it the ledger has no phone column at all."""
+
+    def __init__(self, tr: Tr, settings: EstateSettings, path: Path, *,
+                 phones: bool = False) -> None:
         self.tr, self.settings = tr, settings
         self.book = Book(path, streamed=True)
-        self.headers = ledger_headers(tr)
-        self.sheet = self.book.sheet(tr("Repair ledger"), self.headers, LEDGER_WIDTHS)
+        self.more = [k for k in LEDGER_MORE if phones or k != "phone"]
+        self.headers = self._spliced(ledger_headers(tr), {k: tr(LEDGER_MORE[k][1])
+                                                          for k in self.more})
+        self.sheet = self.book.sheet(tr("Repair ledger"), self.headers, self._spliced(
+            LEDGER_WIDTHS, {k: LEDGER_MORE[k][2] for k in self.more}))
+        self.money_columns = {self._where(i) for i in (19, 20, 21)}  # labour, materials, cost
         self.row = 0
+
+    def _where(self, column: int) -> int:
+        """Where a column of ledger_headers() lands once the added ones are in."""
+        return column + sum(LEDGER_MORE[k][0] < column for k in self.more)
+
+    def _spliced(self, base: list, more: dict) -> list:
+        out = list(base)
+        for key in reversed(self.more):  # from the right, so each position still holds
+            out.insert(LEDGER_MORE[key][0] + 1, more[key])
+        return out
+
+    def _more(self, r: tuple) -> dict:
+        """The added columns' values: r[24:] is phone, visit day, slot, work note, closed at,
+        materials ((name, unit, quantity), ...)."""
+        tr, s = self.tr, self.settings
+        phone, day, slot, work, closed, items = r[24:30]
+        return {"phone": cards.phone(phone), "work": work or "",
+                "appointment": labels.of(tr, labels.SLOTS, slot) if slot == ASAP else
+                f"{day} {labels.of(tr, labels.SLOTS, slot)}",
+                "closed": _local(s, closed),
+                "materials": tr.join(f"{name} × {tr.number(quantity)}{' ' + unit if unit else ''}"
+                                     for name, unit, quantity in items)}
 
     def __call__(self, r: tuple) -> None:
         tr, s = self.tr, self.settings
@@ -215,13 +258,14 @@ class LedgerWriter:
                   labels.of(tr, labels.STATUSES, r[15]), r[16], r[17], r[18], r[19], cost,
                   labels.of(tr, labels.PAYERS, r[20]), tr.join(parties), r[22],
                   labels.of(tr, labels.MEASURED, r[23] or "recorded")]
+        values = self._spliced(values, self._more(r))
         self.row += 1
         for column, value in enumerate(values):
             if isinstance(value, datetime):
                 self.sheet.write_datetime(self.row, column, value, self.book.moment)
             elif value is None:
                 self.sheet.write_blank(self.row, column, None)
-            elif isinstance(value, Decimal) and column in (19, 20, 21):
+            elif isinstance(value, Decimal) and column in self.money_columns:
                 self.sheet.write_number(self.row, column, value, self.book.money)
             else:
                 self.sheet.write(self.row, column, value)
@@ -258,6 +302,8 @@ def hot_spots_xlsx(tr: Tr, settings: EstateSettings, data: reports.HotSpots,
                               "categories": [sheet.name, 1, 0, len(data.months), 0],
                               "values": [sheet.name, 1, i, len(data.months), i]})
         chart.set_title({"name": name})
+        chart.set_y_axis(charts.count_axis(n for c in categories
+                                           for n in data.trend[c].values()))
         sheet.insert_chart(1, len(categories) + 2, chart)
     book.close()
 

@@ -71,7 +71,7 @@ async def _buyer_notice(n: Notice) -> None:
         text = tr("Welcome home: {unit} is handed over to you.", unit=found.unit.label)
         if p.get("filed"):
             text += "\n" + tr("The defects found at the inspection are filed as repairs: "
-                              "{refs}. Follow them with /mytickets.", refs=", ".join(p["filed"]))
+                              "{refs}. Follow them with /mytickets.", refs=tr.join(p["filed"]))
         await n.send(text)
 
 
@@ -108,7 +108,7 @@ async def _sales_report(n: Notice) -> None:
         if units:
             lines.append(tr("{status}: {units}", status=labels.of(tr, labels.SALES_STATUSES,
                                                                    status),
-                            units=", ".join(units)))
+                            units=tr.join(units)))
     lines.append(tr("Reservation payments recorded: {count}, {amount} in all.",
                     count=len(recorded), amount=tr.number(sum(r.amount for r in recorded))))
     await n.send("\n".join(lines))

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from storage.db import Connection, to_db_time
-from storage.exact import HOURS, MONEY
+from storage.exact import HOURS, MONEY, QUANTITY
 
 BATCH = 2000
 # One row per repair, with everything an office files about it. Costs are the desk's latest
@@ -29,7 +29,8 @@ SELECT t.ref, t.created_at, t.channel, u.building, u.unit, r.name, t.category, t
        (SELECT group_concat(s.party, ',') FROM signoffs s WHERE s.ticket_id = t.id),
        (SELECT s.rating FROM surveys s WHERE s.ticket_id = t.id AND
         s.resident_id = t.resident_id),
-       m.kind
+       m.kind,
+       r.phone, t.visit_date, t.visit_slot, t.work_note, t.closed_at, t.id
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
 LEFT JOIN people r ON r.user_id = t.resident_id
@@ -44,16 +45,30 @@ ORDER BY t.created_at, t.id
 
 async def ledger_rows(conn: Connection, start: datetime,
                       end: datetime) -> AsyncIterator[tuple]:
-    """The period's repairs in the order they came, a batch at a time."""
+    """The period's repairs in the order they came, a batch at a time; each row ends with the
+    job's materials ((name, unit, quantity), ...) in place of its id."""
     cur = await conn.execute(LEDGER, (to_db_time(start), to_db_time(end)))
     while True:
-        batch = await cur.fetchmany(BATCH)
+        batch = [tuple(row) for row in await cur.fetchmany(BATCH)]
         if not batch:
             return
+        used = await _materials(conn, [row[-1] for row in batch])
         for row in batch:
-            row = tuple(row)
             yield (*row[:17], HOURS.of(row[17]), MONEY.of(row[18]), MONEY.of(row[19]),
-                   *row[20:])
+                   *row[20:-1], tuple(used.get(row[-1], ())))
+
+
+async def _materials(conn: Connection, ticket_ids: list[int]) -> dict[int, list[tuple]]:
+    """What each of a batch's jobs used, over all its visits, in one statement (a batch of
+    2,000 jobs is 2,000 parameters: within SQLite's and PostgreSQL's limits)."""
+    cur = await conn.execute(
+        "SELECT ticket_id, name, unit, quantity FROM visit_materials WHERE ticket_id IN "
+        f"({','.join('?' * len(ticket_ids))}) ORDER BY ticket_id, round, id",
+        tuple(ticket_ids))
+    used: dict[int, list[tuple]] = {}
+    for ticket_id, name, unit, quantity in await cur.fetchall():
+        used.setdefault(ticket_id, []).append((name, unit, QUANTITY.of(quantity)))
+    return used
 
 
 async def counts_by(conn: Connection, column: str, start: datetime,
