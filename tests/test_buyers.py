@@ -310,7 +310,7 @@ async def test_the_mortgage_reminders_three_days_and_one_day_before_differ(tmp_p
             "A reminder: the mortgage paperwork for C 8F-2 is in 3 days, on Dec 8, 2026 "
             "14:00, at First Bank, Xinyi Branch 3F. Please start getting these ready: ID card, "
             "household register, marriage certificate (or proof of being single), proof of "
-            "income, bank statements of the last six months, purchase contract, receipt of the "
+            "income, bank statements of the last six months, purchase contract, and receipt of the "
             "down payment.")
         assert chinese.last_text.startswith("提醒您：C 9F-1的房貸手續將於3 天後（")
         assert "請開始備妥：" in chinese.last_text

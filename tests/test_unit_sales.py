@@ -69,7 +69,7 @@ async def test_one_unit_reserved_twice_at_once(tmp_path):
         assert re.match(r"Reservation \d+ of C 10F-1 was not verified", other.last_text)
         await other.send("/units C")
         assert other.last_text == (
-            "available 2, reserved 1, contracted 0\n"
+            "available 2, reserved 1, and contracted 0\n"
             "C 10F-1: available, area 40.25, price 15,000,000\n"
             "C 8F-2: available, area 35.5, price 12,800,000\n"
             "C 9F-1: reserved, area 35.5, price 13,200,000")
@@ -139,7 +139,7 @@ async def test_only_the_developers_inventory_is_for_sale(tmp_path):
             == (4, 4, 0)
 
         await sales.send("/units D")
-        assert sales.last_text == ("available 2, reserved 1, contracted 1\n"
+        assert sales.last_text == ("available 2, reserved 1, and contracted 1\n"
                                    "D 3F-1: available, area 31.2, price 9,800,000\n"
                                    "D 3F-2: available, area 31.2, price 9,800,000\n"
                                    "D 3F-3: reserved, area 31.2, price 9,800,000\n"
