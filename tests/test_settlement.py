@@ -16,9 +16,9 @@ from workflow import admin, roles
 from workflow.office import settlement
 
 
-async def a_quarter_with_aqua(desk):
+async def a_quarter_with_aqua(desk, confirmed: bool = True):
     """Aqua Works repairs one leak itself; it never takes the second, which our own
-    technician does instead."""
+    technician does instead; the desk confirms both jobs' figures (計量確認)."""
     clerk, tech, boss = await staff(desk, "zh-TW")
     await storeroom(desk)
     lee, wong = await aqua_works(desk, "zh-TW")
@@ -43,6 +43,9 @@ async def a_quarter_with_aqua(desk):
     await clerk.tap_starting("d:po:2:9002:")
     await clerk.tap_starting("d:dl:2:o9002:2:")
     await complete(tech, 2, note="更換水龍頭墊片。")
+    if confirmed:
+        await clerk.tap_data("me:ok:1")
+        await clerk.tap_data("me:ok:2")
     return clerk, tech, boss, manager, lee, wong
 
 

@@ -1,50 +1,44 @@
 """The rows behind the office's documents: the repair ledger (one row per job, read in
-batches), the month's counts by building and by responsible unit, the cost by payer, and
-the hot spots (where and what keeps breaking)."""
+batches), the month's counts by building and by responsible unit, the quarter's jobs of a
+unit, and the hot spots (where and what keeps breaking)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from decimal import Decimal
 
 from storage.db import Connection, to_db_time
-from storage.exact import HOURS, MONEY
+from storage.office.measurements import COST_COLUMNS, COST_JOIN, ingredients
 
 BATCH = 2000
-# One row per repair, with everything an office files about it. Costs are the desk's latest
-# measurement when there is one, else the sum of the visits; the rating is the reporter's.
-LEDGER = """
+# One row per repair, with everything an office files about it; its cost's ingredients last
+# (measurements.COST_COLUMNS: workflow/office/costs.py weighs them); the rating is the
+# reporter's.
+LEDGER = f"""
 SELECT t.ref, t.created_at, t.channel, u.building, u.unit, r.name, t.category, t.location,
        t.description, t.priority, c.name, w.name, t.assign_due_at, t.deadline_at,
        t.completed_at, t.status,
        (SELECT count(*) FROM visits v WHERE v.ticket_id = t.id),
-       coalesce(m.labour_hours, (SELECT sum(v.labour_hours) FROM visits v
-                                 WHERE v.ticket_id = t.id), 0),
-       coalesce(m.labour_cost, (SELECT sum(v.labour_cost) FROM visits v
-                                WHERE v.ticket_id = t.id), 0),
-       coalesce(m.materials_cost, (SELECT sum(v.materials_cost) FROM visits v
-                                   WHERE v.ticket_id = t.id), 0),
-       coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' END),
        (SELECT group_concat(s.party, ',') FROM signoffs s WHERE s.ticket_id = t.id),
        (SELECT s.rating FROM surveys s WHERE s.ticket_id = t.id AND
         s.resident_id = t.resident_id),
-       m.kind
+       {COST_COLUMNS}
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
 LEFT JOIN people r ON r.user_id = t.resident_id
 LEFT JOIN contractors c ON c.id = coalesce(t.contractor_id, t.defaulted_contractor_id)
 LEFT JOIN people w ON w.user_id = t.technician_id
-LEFT JOIN measurements m ON m.id = (SELECT max(id) FROM measurements x
-                                    WHERE x.ticket_id = t.id)
+{COST_JOIN}
 WHERE t.kind = 'R' AND t.created_at >= ? AND t.created_at < ?
 ORDER BY t.created_at, t.id
 """
+LEDGER_COST = 19  # where the cost's ingredients begin
 
 
 async def ledger_rows(conn: Connection, start: datetime,
                       end: datetime) -> AsyncIterator[tuple]:
-    """The period's repairs in the order they came, a batch at a time."""
+    """The period's repairs in the order they came, a batch at a time: each row's columns,
+    its cost's ingredients last."""
     cur = await conn.execute(LEDGER, (to_db_time(start), to_db_time(end)))
     while True:
         batch = await cur.fetchmany(BATCH)
@@ -52,8 +46,7 @@ async def ledger_rows(conn: Connection, start: datetime,
             return
         for row in batch:
             row = tuple(row)
-            yield (*row[:17], HOURS.of(row[17]), MONEY.of(row[18]), MONEY.of(row[19]),
-                   *row[20:])
+            yield (*row[:LEDGER_COST], ingredients(row[LEDGER_COST:]))
 
 
 async def counts_by(conn: Connection, column: str, start: datetime,
@@ -71,23 +64,16 @@ async def counts_by(conn: Connection, column: str, start: datetime,
 
 
 async def open_at(conn: Connection, moment: datetime) -> int:
-    """Repairs reported before the moment and not completed by it."""
+    """Repairs reported before the moment and not done by it: never completed by then, or
+    reopened ("not fixed") before it and not completed again by it."""
+    at = to_db_time(moment)
     row = await (await conn.execute(
-        "SELECT count(*) FROM tickets WHERE kind = 'R' AND created_at < ? AND status != "
-        "'merged' AND (completed_at IS NULL OR completed_at >= ?)",
-        (to_db_time(moment), to_db_time(moment)))).fetchone()
+        "SELECT count(*) FROM tickets t WHERE t.kind = 'R' AND t.created_at < ? AND "
+        "t.status != 'merged' AND (t.completed_at IS NULL OR t.completed_at >= ? OR "
+        "(SELECT e.to_status FROM ticket_events e WHERE e.ticket_id = t.id AND e.at < ? AND "
+        "e.to_status IS NOT NULL ORDER BY e.id DESC LIMIT 1) NOT IN ('completed', 'closed'))",
+        (at, at, at))).fetchone()
     return row[0]
-
-
-async def cost_by_payer(conn: Connection, start: datetime,
-                        end: datetime) -> dict[str, Decimal]:
-    """What the repairs completed in the period cost, by who pays."""
-    cur = await conn.execute(
-        "SELECT coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' "
-        "END), sum(v.labour_cost + v.materials_cost) FROM visits v JOIN tickets t ON "
-        "t.id = v.ticket_id WHERE v.completed_at >= ? AND v.completed_at < ? GROUP BY 1",
-        (to_db_time(start), to_db_time(end)))
-    return {r[0]: MONEY.of(r[1]) for r in await cur.fetchall()}
 
 
 async def hot_spots(conn: Connection, start: datetime, end: datetime,
@@ -145,30 +131,31 @@ async def unit_counts(conn: Connection, start: datetime,
     return [tuple(r) for r in await cur.fetchall()]
 
 
-# A unit's quarter: the jobs it was liable for (done by it, at its cost) and those our own
-# staff took over after it missed its deadline (charged back), each with its cost.
-SETTLEMENT = """
+# A unit's quarter: the jobs it is or was liable for, completed in the quarter (done by it,
+# or taken over by our own staff after it missed its deadline, with when), with their status
+# and their cost's ingredients; workflow/office/settlement.py decides what is settled.
+SETTLEMENT = f"""
 SELECT t.ref, u.building, u.unit, t.category, t.completed_at, t.deadline_at,
-       CASE WHEN t.defaulted_contractor_id = ? THEN 'taken_over' ELSE 'charged' END,
-       coalesce(m.labour_cost + m.materials_cost,
-                (SELECT sum(v.labour_cost + v.materials_cost) FROM visits v
-                 WHERE v.ticket_id = t.id), 0)
+       CASE WHEN t.defaulted_contractor_id = ? THEN 'taken_over' ELSE 'charged' END, t.status,
+       (SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND
+        e.action = 'contractor_defaulted'),
+       {COST_COLUMNS}
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
-LEFT JOIN measurements m ON m.id = (SELECT max(id) FROM measurements x
-                                    WHERE x.ticket_id = t.id)
+{COST_JOIN}
 WHERE t.kind = 'R' AND t.completed_at >= ? AND t.completed_at < ? AND
-      (t.defaulted_contractor_id = ? OR
-       (t.contractor_id = ? AND coalesce(t.payer, 'unit') = 'unit'))
+      (t.defaulted_contractor_id = ? OR t.contractor_id = ?)
 ORDER BY t.completed_at, t.id
 """
 
 
 async def settlement_rows(conn: Connection, contractor_id: int, start: datetime,
                           end: datetime) -> list[tuple]:
+    """(ref, building, unit, category, completed at, deadline, kind, status, taken over at,
+    ingredients)."""
     cur = await conn.execute(SETTLEMENT, (contractor_id, to_db_time(start), to_db_time(end),
                                           contractor_id, contractor_id))
-    return [(*r[:7], MONEY.of(r[7])) for r in await cur.fetchall()]
+    return [(*r[:9], ingredients(r[9:])) for r in await cur.fetchall()]
 
 
 async def record_delivery(conn: Connection, contractor_id: int, period: str,

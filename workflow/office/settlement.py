@@ -1,13 +1,14 @@
 """The quarterly settlement per responsible unit (季度結算匯總): every job the unit was liable
 for in the quarter with its cost, and those our own staff took over after the unit missed
-its deadline, charged back; deadlines met and missed; totals. It is delivered in writing to
+its deadline, charged back; deadlines met and missed; totals. Only work done and measured
+is settled; the rest is listed apart, with why. It is delivered in writing to
 the unit's people in the chat, whose acknowledgement of receipt (送達) is recorded, and to
 the managers; automatically on the first day of each quarter."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,11 +19,13 @@ from storage.records import Contractor
 from storage.repairs import contractors
 from workflow import access, roles
 from workflow import tickets as machine
+from workflow.office import costs
 from workflow.office.reports import day_bounds
 from workflow.settings import EstateSettings
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 CHARGED, TAKEN_OVER = "charged", "taken_over"
+NOT_REDONE, UNCONFIRMED = "not_redone", "unconfirmed"  # why a job is pending
 Refusal = machine.Refusal
 
 
@@ -35,11 +38,14 @@ class Job:
     completed_at: datetime
     deadline_at: datetime
     kind: str  # charged (the unit's own work) or taken_over (ours, charged back)
-    cost: Decimal
+    cost: Decimal  # costs.of's total, as in every other document
+    taken_over_at: datetime | None = None  # when our staff took it over from the unit
+    pending: str = ""  # why it is not settled this quarter (NOT_REDONE, UNCONFIRMED)
 
     @property
     def met(self) -> bool:
-        return self.completed_at <= self.deadline_at
+        """The unit met its deadline: never so for a job taken over from it."""
+        return self.kind == CHARGED and self.completed_at <= self.deadline_at
 
 
 @dataclass(frozen=True)
@@ -48,19 +54,23 @@ class Settlement:
     period: str
     first: date
     last: date
-    jobs: list[Job]
+    jobs: list[Job]  # settled: done and measured (計量確認)
+    pending: list[Job] = field(default_factory=list)  # listed apart, not settled
 
     def total(self, kind: str) -> Decimal:
         return sum((j.cost for j in self.jobs if j.kind == kind), Decimal(0))
 
     @property
+    def pending_total(self) -> Decimal:
+        return sum((j.cost for j in self.pending), Decimal(0))
+
+    @property
     def met(self) -> int:
-        return sum(j.met for j in self.jobs if j.kind == CHARGED)
+        return sum(j.met for j in self.jobs)
 
     @property
     def missed(self) -> int:
-        return sum(not j.met for j in self.jobs if j.kind == CHARGED) + \
-            sum(j.kind == TAKEN_OVER for j in self.jobs)
+        return sum(not j.met for j in self.jobs)
 
 
 def quarter_days(period: str) -> tuple[date, date] | None:
@@ -89,10 +99,23 @@ async def _of(conn: Connection, settings: EstateSettings, unit: Contractor,
     if days is None:
         raise Refusal(Refusal.INVALID)
     start, end = day_bounds(settings, *days)
-    rows = await ledger.settlement_rows(conn, unit.id, start, end)
-    return Settlement(unit, period, *days, [
-        Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6], r[7])
-        for r in rows])
+    jobs = []
+    for r in await ledger.settlement_rows(conn, unit.id, start, end):
+        cost = costs.of(r[9])
+        if cost.payer != costs.UNIT:  # the desk put it at the estate's or the owner's cost
+            continue
+        jobs.append(Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6],
+                        cost.total, from_db_time(r[8]), _pending(r[7], cost)))
+    return Settlement(unit, period, *days, [j for j in jobs if not j.pending],
+                      [j for j in jobs if j.pending])
+
+
+def _pending(status: str, cost: costs.Cost) -> str:
+    """Only work done and measured is settled: a job the owner reopened as not fixed and
+    nobody redid, or whose figures the desk has not confirmed, waits."""
+    if status not in costs.DONE:
+        return NOT_REDONE
+    return "" if cost.confirmed else UNCONFIRMED
 
 
 async def of_unit(db: Database, settings: EstateSettings, key: str,
