@@ -814,4 +814,10 @@ MIGRATIONS: list[str] = [
     """
     UPDATE invitations SET code = sha256_hex(code);
     """,
+    # 27: a settlement a unit received on paper (it has nobody in the chat): who of the unit
+    # signed for it, and the clerk who recorded it; a receipt in the chat has neither
+    """
+    ALTER TABLE settlement_deliveries ADD COLUMN paper_signer TEXT;
+    ALTER TABLE settlement_deliveries ADD COLUMN recorded_by INTEGER;
+    """,
 ]

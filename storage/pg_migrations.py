@@ -26,4 +26,8 @@ STEPS: dict[int, str] = {
     26: """
     UPDATE invitations SET code = encode(sha256(convert_to(code, 'UTF8')), 'hex');
     """,
+    27: """
+    ALTER TABLE settlement_deliveries ADD COLUMN paper_signer TEXT;
+    ALTER TABLE settlement_deliveries ADD COLUMN recorded_by BIGINT;
+    """,
 }

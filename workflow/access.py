@@ -98,6 +98,7 @@ RULES: dict[str, Rule] = {
     "office.reports": Rule(DOCUMENT_READERS),  # the monthly report, ledger, settlements, income
     "office.repair_form": Rule((*DISPATCHERS, R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT)),
     "office.acknowledge": Rule((R.CONTRACTOR,), "delivery_unit"),  # a settlement's receipt
+    "office.paper_receipt": Rule(DISPATCHERS),  # a unit's receipt signed on paper, entered
     "office.measuring": Rule(DISPATCHERS),
     "office.payer": Rule(DISPATCHERS),
     "office.quotation_answer": Rule((R.RESIDENT,), "ticket_resident"),

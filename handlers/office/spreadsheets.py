@@ -301,9 +301,10 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
     sheet.write_number(end, 7, data.total(CHARGED), book.money)
     sheet.write(end + 1, 6, tr("Charged back"))
     sheet.write_number(end + 1, 7, data.total(TAKEN_OVER), book.money)
-    pending = book.sheet(tr("Pending: not settled this quarter"),
+    pending = book.sheet(tr("Not settled"),
                          [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
                           tr("Why not settled"), tr("Cost")], [15, 12, 16, 17, 30, 12])
+    pending.write(0, 7, tr("Pending: not settled this quarter"), book.title)
     _write_rows(book, pending, [[*where(j), labels.of(tr, labels.PENDING, j.pending), j.cost]
                                 for j in data.pending])
     book.close()

@@ -186,3 +186,24 @@ async def delivery(conn: Connection, delivery_id: int) -> tuple | None:
         "SELECT contractor_id, period, sent_at, acknowledged_at, acknowledged_by FROM "
         "settlement_deliveries WHERE id = ?", (delivery_id,))).fetchone()
     return tuple(row) if row else None
+
+
+async def record_paper_receipt(conn: Connection, delivery_id: int, signer: str,
+                               clerk_id: int, now: datetime) -> bool:
+    """A receipt signed on paper, entered by a clerk, once; False when already received."""
+    cur = await conn.execute(
+        "UPDATE settlement_deliveries SET acknowledged_at = ?, paper_signer = ?, "
+        "recorded_by = ? WHERE id = ? AND acknowledged_at IS NULL",
+        (to_db_time(now), signer, clerk_id, delivery_id))
+    return cur.rowcount == 1
+
+
+async def receipts(conn: Connection, period: str) -> dict[int, tuple]:
+    """Per unit delivered the quarter's settlement: (delivery id, sent at, received at, who
+    received it in the chat, who signed on paper, the clerk who recorded that)."""
+    cur = await conn.execute(
+        "SELECT d.contractor_id, d.id, d.sent_at, d.acknowledged_at, a.name, d.paper_signer, "
+        "c.name FROM settlement_deliveries d LEFT JOIN people a ON a.user_id = "
+        "d.acknowledged_by LEFT JOIN people c ON c.user_id = d.recorded_by WHERE d.period = ?",
+        (period,))
+    return {r[0]: tuple(r[1:]) for r in await cur.fetchall()}

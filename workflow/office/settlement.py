@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from storage import outbox, people
+from storage import drafts, outbox, people
 from storage.db import Connection, Database, db_time, from_db_time
 from storage.office import ledger
 from storage.records import Contractor
 from storage.repairs import contractors
-from workflow import access, roles
+from storage.records import Draft
+from workflow import access, conversations, roles
 from workflow import tickets as machine
 from workflow.office import costs
 from workflow.office.reports import day_bounds
@@ -26,6 +27,8 @@ from workflow.settings import EstateSettings
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 CHARGED, TAKEN_OVER = "charged", "taken_over"
 NOT_REDONE, UNCONFIRMED = "not_redone", "unconfirmed"  # why a job is pending
+PAPER_FLOW = "settlement_paper_receipt"
+MAX_NAME = 100
 Refusal = machine.Refusal
 
 
@@ -145,26 +148,39 @@ async def of_delivery(db: Database, settings: EstateSettings,
         return await _of(conn, settings, unit, found[1]), from_db_time(found[3])
 
 
-async def deliver(conn: Connection, period: str, now: datetime) -> int:
-    """Each active unit's settlement goes to its people in the chat (to acknowledge) and to
-    the managers; once per unit and quarter. Returns how many units."""
+async def deliver(conn: Connection, period: str, now: datetime,
+                  unit_key: str | None = None) -> int:
+    """Each active unit's settlement (or only the unit `unit_key`'s) goes to its people in
+    the chat (to acknowledge) and to the managers; once per unit and quarter. A unit with
+    nobody in the chat is delivered on paper: the managers' copy says so, and the clerks get
+    it to print and to record the receipt. Returns how many units."""
+    units = await contractors.active(conn)
+    if unit_key is not None:
+        units = [u for u in units if u.key == unit_key]
+        if not units:
+            raise Refusal(Refusal.NOT_FOUND)
     managers = await people.reachable_with_role(conn, roles.MANAGER)
+    clerks = await people.reachable_with_role(conn, roles.CLERK)
     count = 0
-    for unit in await contractors.active(conn):
+    for unit in units:
         delivery_id = await ledger.record_delivery(conn, unit.id, period, now)
-        for person in await people.of_contractor(conn, unit.id):
+        own = [p for p in await people.of_contractor(conn, unit.id) if not p.unreachable]
+        for person in own:
             await outbox.add(conn, person.user_id, "settlement", now,
                              payload={"delivery": delivery_id})
-        for manager in managers:
+        copies = managers if own else {p.user_id: p for p in (*managers, *clerks)}.values()
+        for manager in copies:
             await outbox.add(conn, manager.user_id, "settlement", now,
-                             payload={"delivery": delivery_id, "copy": True})
+                             payload={"delivery": delivery_id, "copy": True,
+                                      "paper": not own})
         count += 1
     return count
 
 
-async def deliver_now(db: Database, period: str, now: datetime) -> int:
+async def deliver_now(db: Database, period: str, now: datetime,
+                      unit_key: str | None = None) -> int:
     async with db.transaction() as conn:
-        return await deliver(conn, period, now)
+        return await deliver(conn, period, now, unit_key)
 
 
 async def acknowledge(db: Database, delivery_id: int, user_id: int, now: datetime) -> bool:
@@ -173,3 +189,70 @@ async def acknowledge(db: Database, delivery_id: int, user_id: int, now: datetim
         person = await access.require(conn, "office.acknowledge", user_id, delivery_id)
         return await ledger.acknowledge(conn, delivery_id, person.contractor_id or 0, user_id,
                                         now)
+
+
+# -- who received it, and when ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A unit's settlement of a quarter: not delivered (sent_at None), delivered and not yet
+    received, received in the chat (by), or on paper (signer, recorded by a clerk)."""
+    delivery_id: int | None = None
+    sent_at: datetime | None = None
+    received_at: datetime | None = None
+    by: str | None = None
+    signer: str | None = None
+    recorded_by: str | None = None
+    in_chat: bool = True  # the unit has people in the chat; else it goes on paper
+
+
+async def receipts(db: Database, period: str) -> dict[int, Receipt]:
+    """Per active unit (by id), how its settlement of the quarter stands."""
+    async with db.reading() as conn:
+        found = await ledger.receipts(conn, period)
+        result = {}
+        for unit in await contractors.active(conn):
+            in_chat = any(not p.unreachable for p in await people.of_contractor(conn, unit.id))
+            row = found.get(unit.id)
+            result[unit.id] = Receipt(in_chat=in_chat) if row is None else Receipt(
+                row[0], db_time(row[1]), from_db_time(row[2]), row[3], row[4], row[5], in_chat)
+        return result
+
+
+async def start_paper_receipt(db: Database, delivery_id: int, actor_id: int,
+                              now: datetime) -> Contractor:
+    """A clerk records that the unit received the settlement on paper: asks who signed."""
+    async with db.transaction() as conn:
+        await access.require(conn, "office.paper_receipt", actor_id)
+        unit = await _unreceived(conn, delivery_id)
+        await conversations.begin(conn, Draft(actor_id, PAPER_FLOW, "name",
+                                              {"delivery": delivery_id}), now)
+        return unit
+
+
+async def paper_receipt(db: Database, actor_id: int, signer: str,
+                        now: datetime) -> tuple[Contractor, str] | None:
+    """The name of who signed for the unit: the receipt is recorded with the clerk who
+    entered it. None when it was received meanwhile."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, actor_id, PAPER_FLOW, "name", now)
+        await drafts.delete(conn, actor_id)
+        await access.require(conn, "office.paper_receipt", actor_id)
+        found = await ledger.delivery(conn, draft.data["delivery"])
+        unit = await contractors.get(conn, found[0]) if found else None
+        if unit is None or not await ledger.record_paper_receipt(
+                conn, draft.data["delivery"], signer[:MAX_NAME], actor_id, now):
+            return None
+        return unit, found[1]
+
+
+async def _unreceived(conn: Connection, delivery_id: int) -> Contractor:
+    found = await ledger.delivery(conn, delivery_id)
+    if found is None:
+        raise Refusal(Refusal.NOT_FOUND)
+    if found[3] is not None:
+        raise Refusal(Refusal.STALE)  # received already
+    unit = await contractors.get(conn, found[0])
+    assert unit is not None
+    return unit
