@@ -64,7 +64,7 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     if figures.cost_by_payer:
         lines.append(tr("Cost of the repairs done in the month, by who pays: {items}",
                         items=joined(f"{labels.of(tr, labels.PAYERS, p)} {tr.number(v)}"
-                                     for p, v in sorted(figures.cost_by_payer.items()))))
+                                     for p, v in figures.cost_by_payer.items())))
     lines.append(tr("Callback rate: {share}",
                     share=_share(tr, figures.surveys_answered, figures.surveys_due)))
     if figures.rating_by_category:

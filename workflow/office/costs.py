@@ -74,4 +74,4 @@ async def by_payer(conn: Connection, start: datetime, end: datetime) -> dict[str
         if status in DONE:
             cost = of(found)
             sums[cost.payer] += cost.total
-    return dict(sums)
+    return {p: sums[p] for p in (UNIT, ESTATE, OWNER) if p in sums}
