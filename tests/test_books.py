@@ -166,3 +166,39 @@ async def test_open_at_the_months_end_counts_a_job_reopened_and_not_redone(desk)
     assert (data.open_at_end, data.cost_by_payer) == (1, {"unit": 2120, "estate": 500,
                                                           "owner": 850})
     assert data.cost_by_payer == data.figures.cost_by_payer  # /stats and the report, one sum
+
+
+SETTLEMENT_WORDS = {
+    "zh_Hant": ("扣款原因", "單位逾期未完成", "待處理：本季不結算", "住戶回報未修好，尚未重修",
+                "服務台尚未確認計量"),
+    "zh_Hans": ("扣款原因", "单位逾期未完成", "待处理：本季不结算", "住户反映未修好，尚未重修",
+                "服务台尚未确认计量"),
+    "en": ("Why charged back", "The unit missed its deadline",
+           "Pending: not settled this quarter", "Reopened as not fixed and not redone",
+           "Measurement not confirmed by the desk"),
+}
+
+
+async def test_the_settlement_says_what_is_pending_and_why_in_every_language(desk, tmp_path):
+    """A charge-back says the unit missed its deadline, not "deadline met: yes" of our own
+    technician; the jobs not settled are listed apart with why; the English workbook opens."""
+    await a_november_of_books(desk)
+    data = await settlement.of_unit(desk.db, desk.settings, "aqua", "2026-Q4")
+    assert [(j.ref, j.kind, j.cost) for j in data.jobs] == [
+        ("R-2026-00001", "charged", 670), ("R-2026-00002", "taken_over", 1000)]
+    assert [(j.ref, j.pending) for j in data.pending] == [
+        ("R-2026-00003", settlement.NOT_REDONE), ("R-2026-00004", settlement.UNCONFIRMED)]
+    assert (data.met, data.missed) == (1, 1)
+    for language, words in SETTLEMENT_WORDS.items():
+        tr = Tr(language, desk.settings.tz)
+        pdf, workbook = tmp_path / f"settlement-{language}.pdf", tmp_path / f"s-{language}.xlsx"
+        pdfs.settlement_pdf(tr, desk.settings, data, pdf)
+        text = "".join(printed.text(pdf).split())
+        for word in words:
+            assert "".join(word.split()) in text, (language, word)
+        spreadsheets.settlement_xlsx(tr, desk.settings, data, workbook)
+        book = load_workbook(workbook)
+        charge_back = [c.value for c in book.worksheets[0][3]]
+        assert charge_back[0] == "R-2026-00002" and charge_back[5] == words[1]
+        assert [r[0].value for r in book.worksheets[1].iter_rows(min_row=2)] == [
+            "R-2026-00003", "R-2026-00004"]
