@@ -202,3 +202,17 @@ async def test_the_settlement_says_what_is_pending_and_why_in_every_language(des
         assert charge_back[0] == "R-2026-00002" and charge_back[5] == words[1]
         assert [r[0].value for r in book.worksheets[1].iter_rows(min_row=2)] == [
             "R-2026-00003", "R-2026-00004"]
+
+
+async def test_a_flat_is_one_word_in_simplified_chinese_documents(desk, tmp_path):
+    """单元 (a flat) in the workbook and on the form alike; 单位 is the responsible unit."""
+    await a_november_of_books(desk)
+    tr = Tr("zh_Hans", desk.settings.tz)
+    form = tmp_path / "form.pdf"
+    pdfs.form_pdf(tr, desk.settings, await views.ticket_by_ref(desk.db, "R-2026-00001"), form)
+    text = "".join(printed.text(form).split())
+    assert "单元：A12F-3" in text and "单位：A12F-3" not in text
+    workbook = tmp_path / "settlement.xlsx"
+    spreadsheets.settlement_xlsx(tr, desk.settings, await settlement.of_unit(
+        desk.db, desk.settings, "aqua", "2026-Q4"), workbook)
+    assert load_workbook(workbook).worksheets[0]["B1"].value == "单元"

@@ -127,8 +127,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                 count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
             finally:
                 writer.close()
-            caption = tr("Repair ledger, {month}: {count} jobs", month=tr.month(month),
-                         count=count)
+            caption = tr.plural("Repair ledger, {month}: {n} job",
+                                "Repair ledger, {month}: {n} jobs", count,
+                                month=tr.month(month))
         elif action == "i" and month is not None:
             name = spreadsheets.file_name("income-statement", args[0])
             path = Path(folder) / name
