@@ -286,15 +286,16 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
         return [j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
                 local(j.completed_at)]
 
-    rows = [[*where(j), local(j.deadline_at) if j.kind == CHARGED else local(j.taken_over_at),
+    rows = [[*where(j), local(j.deadline_at) if j.kind == CHARGED else None,
              (tr("yes") if j.met else tr("no")) if j.kind == CHARGED
              else tr("The unit missed its deadline"),
-             labels.of(tr, labels.SETTLED, j.kind), j.cost] for j in data.jobs]
+             labels.of(tr, labels.SETTLED, j.kind), j.cost, local(j.taken_over_at)]
+            for j in data.jobs]
     sheet = book.sheet(tr("Quarterly settlement {period}: {unit}", period=data.period,
                           unit=data.unit.name),
                        [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
-                        tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost")],
-                       [15, 12, 16, 17, 17, 10, 24, 12])
+                        tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost"),
+                        tr("Taken over at")], [15, 12, 16, 17, 17, 10, 24, 12, 17])
     _write_rows(book, sheet, rows)
     end = len(rows) + 2
     sheet.write(end, 6, tr("Cost of the unit's jobs"))
