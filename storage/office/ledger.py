@@ -65,15 +65,17 @@ async def counts_by(conn: Connection, column: str, start: datetime,
 
 async def open_at(conn: Connection, moment: datetime) -> int:
     """Repairs reported before the moment and not done by it: never completed by then, or
-    reopened ("not fixed") before it and not completed again by it."""
+    reopened ("not fixed") after their last completion before it (the reopenings are read
+    from the index on events' actions, not per ticket)."""
     at = to_db_time(moment)
     row = await (await conn.execute(
-        "SELECT count(*) FROM tickets t WHERE t.kind = 'R' AND t.created_at < ? AND "
-        "t.status != 'merged' AND (t.completed_at IS NULL OR t.completed_at >= ? OR "
-        "(SELECT e.to_status FROM ticket_events e WHERE e.ticket_id = t.id AND e.at < ? AND "
-        "e.to_status IS NOT NULL ORDER BY e.id DESC LIMIT 1) NOT IN ('completed', 'closed'))",
-        (at, at, at))).fetchone()
-    return row[0]
+        "SELECT (SELECT count(*) FROM tickets WHERE kind = 'R' AND created_at < ? AND "
+        "status != 'merged' AND (completed_at IS NULL OR completed_at >= ?)), "
+        "(SELECT count(DISTINCT t.id) FROM ticket_events e JOIN tickets t ON t.id = "
+        "e.ticket_id WHERE e.action = 'not_fixed' AND e.at < ? AND t.kind = 'R' AND "
+        "t.created_at < ? AND t.status != 'merged' AND t.completed_at < ? AND "
+        "e.at >= t.completed_at)", (at, at, at, at, at))).fetchone()
+    return row[0] + row[1]
 
 
 async def hot_spots(conn: Connection, start: datetime, end: datetime,

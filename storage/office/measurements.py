@@ -78,10 +78,13 @@ async def of_ticket(conn: Connection, ticket_id: int) -> Ingredients | None:
     return ingredients(row) if row else None
 
 
-async def completed_between(conn: Connection, start: datetime,
-                            end: datetime) -> list[tuple[str, Ingredients]]:
-    """(status, ingredients) of every repair last completed in the period."""
+async def completed_between(conn: Connection, start: datetime, end: datetime,
+                            statuses: tuple[str, ...]) -> list[Ingredients]:
+    """The ingredients of every repair last completed in the period and now in one of the
+    statuses (by the index on status and completion)."""
+    marks = ", ".join("?" * len(statuses))
     cur = await conn.execute(
-        f"SELECT t.status, {COST_COLUMNS} FROM tickets t {COST_JOIN} WHERE t.kind = 'R' AND "
-        "t.completed_at >= ? AND t.completed_at < ?", (to_db_time(start), to_db_time(end)))
-    return [(r[0], ingredients(r[1:])) for r in await cur.fetchall()]
+        f"SELECT {COST_COLUMNS} FROM tickets t {COST_JOIN} WHERE t.status IN ({marks}) AND "
+        "t.completed_at >= ? AND t.completed_at < ? AND t.kind = 'R'",
+        (*statuses, to_db_time(start), to_db_time(end)))
+    return [ingredients(r) for r in await cur.fetchall()]

@@ -22,7 +22,7 @@ from workflow.office.measurement import Figures
 
 ESTATE, UNIT, OWNER = "estate", "unit", "owner"
 ACCEPTED = "accepted"
-DONE = (machine.COMPLETED, machine.CLOSED)  # a reopened job is not done, whatever it cost
+DONE = (str(machine.COMPLETED), str(machine.CLOSED))  # a reopened job is not done
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ async def by_payer(conn: Connection, start: datetime, end: datetime) -> dict[str
     """What the repairs done in the period cost, by who pays: those completed in it and not
     reopened since."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
-    for status, found in await measurements.completed_between(conn, start, end):
-        if status in DONE:
-            cost = of(found)
-            sums[cost.payer] += cost.total
+    for found in await measurements.completed_between(conn, start, end, DONE):
+        cost = of(found)
+        sums[cost.payer] += cost.total
     return {p: sums[p] for p in (UNIT, ESTATE, OWNER) if p in sums}
