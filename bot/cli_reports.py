@@ -29,7 +29,8 @@ def add_parsers(sub) -> None:
     settle.add_argument("--contractor", metavar="KEY", help="one unit; default every unit")
     settle.add_argument("--deliver", action="store_true",
                         help="also send it to each unit's people in the chat (to acknowledge) "
-                             "and to the managers, as the first day of a quarter does")
+                             "and to the managers, as the first day of a quarter does; with "
+                             "--contractor, only that unit's")
     income = report.add_parser("income", help="the month's income and expenditure "
                                               "statement (收支明細表), XLSX")
     income.add_argument("month", help="such as 2026-11")
@@ -50,14 +51,18 @@ class OutRefused(Exception):
 
 
 def _out(given: Path | None, default: str) -> Path:
-    """The file to write: --out, else `default` in the current folder."""
+    """The file to write: --out, else `default` in the current folder; a folder it names
+    that does not exist yet is made, as for the settlement's folder."""
     out = given or Path(default)
     if out.is_dir():
         raise OutRefused(f"--out {out} is a folder: give a file name, such as {out / default}")
-    if not out.parent.is_dir():
-        raise OutRefused(f"--out: the folder {out.parent} does not exist; create it first "
-                         f"or write elsewhere")
+    out.parent.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 job', '2 jobs' (the command line speaks English only)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _refusing(command):
@@ -103,7 +108,7 @@ async def _ledger(args, env, settings, db, now) -> int:
         count = await reports.each_ledger_row(db, settings, *days, writer)
     finally:
         writer.close()
-    print(f"Repair ledger, {args.first} to {args.last}: {count} jobs in {out}")
+    print(f"Repair ledger, {args.first} to {args.last}: {counted(count, 'job')} in {out}")
     return 0
 
 
@@ -133,12 +138,16 @@ async def _settlement(args, env, settings, db, now) -> int:
         stem = f"settlement-{period}-{data.unit.key}"
         pdfs.settlement_pdf(tr, settings, data, folder / f"{stem}.pdf")
         spreadsheets.settlement_xlsx(tr, settings, data, folder / f"{stem}.xlsx")
-        print(f"{data.unit.name}: {len(data.jobs)} jobs, {plain(data.total(settlement.CHARGED))} "
-              f"the unit's, {plain(data.total(settlement.TAKEN_OVER))} charged back: "
+        pending = f", {counted(len(data.pending), 'job')} pending (not settled this " \
+            f"quarter)" if data.pending else ""
+        print(f"{data.unit.name}: {counted(len(data.jobs), 'job')} settled, "
+              f"{plain(data.total(settlement.CHARGED))} the unit's, "
+              f"{plain(data.total(settlement.TAKEN_OVER))} charged back{pending}: "
               f"{folder / stem}.pdf and .xlsx")
-    if args.deliver:
-        units = await settlement.deliver_now(db, period, now)
-        print(f"Delivery of {period} queued for {units} units; the bot sends it when it runs.")
+    if args.deliver:  # only the unit asked for, when one is
+        units = await settlement.deliver_now(db, period, now, args.contractor)
+        print(f"Delivery of {period} queued for {counted(units, 'unit')}; the bot sends it "
+              f"when it runs.")
     return 0
 
 

@@ -150,16 +150,23 @@ def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
 
 def measured_line(tr: Tr, found) -> str:
     """The job's cost, and whether the desk has confirmed it (計量確認)."""
-    parts = {"total": tr.number(found.total), "labour": tr.number(found.labour_cost),
+    parts = {"total": tr.number(found.labour_cost + found.materials_cost),
+             "labour": tr.number(found.labour_cost),
              "materials": tr.number(found.materials_cost)}
     if found.kind == "confirmed":
-        return tr("Cost {total} (labour {labour}, materials {materials}): measurement "
+        line = tr("Cost {total} (labour {labour}, materials {materials}): measurement "
                   "confirmed.", **parts)
-    if found.kind == "corrected":
-        return tr("Cost {total} (labour {labour}, materials {materials}): corrected by the "
+    elif found.kind == "corrected":
+        line = tr("Cost {total} (labour {labour}, materials {materials}): corrected by the "
                   "desk: {reason}", reason=found.reason, **parts)
-    return tr("Cost {total} (labour {labour}, materials {materials}): measurement not yet "
-              "confirmed.", **parts)
+    else:
+        line = tr("Cost {total} (labour {labour}, materials {materials}): measurement not yet "
+                  "confirmed.", **parts)
+    quoted = getattr(found, "quoted", None)  # costs.Cost: what every document charges
+    if quoted is not None:
+        line += "\n" + tr("Charged to the owner as quoted: {amount}",
+                          amount=tr.number(quoted))
+    return line
 
 
 def payer_lines(tr: Tr, file: TicketFile) -> list[str]:

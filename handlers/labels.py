@@ -137,6 +137,10 @@ SETTLED = {
     "charged": N_("The unit's own job"),
     "taken_over": N_("Taken over by our staff: charged back"),
 }
+PENDING = {  # why a settlement leaves a job for later
+    "not_redone": N_("Reopened as not fixed and not redone"),
+    "unconfirmed": N_("Measurement not confirmed by the desk"),
+}
 MOVEMENTS = {
     "issue": N_("Issued to a job"),
     "receipt": N_("Received"),

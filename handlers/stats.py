@@ -61,6 +61,10 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
                     else tr.duration(figures.median_assign),
                     resolve="-" if figures.median_resolve is None
                     else tr.duration(figures.median_resolve)))
+    if figures.cost_by_payer:
+        lines.append(tr("Cost of the repairs done in the month, by who pays: {items}",
+                        items=joined(f"{labels.of(tr, labels.PAYERS, p)} {tr.number(v)}"
+                                     for p, v in figures.cost_by_payer.items())))
     lines.append(tr("Callback rate: {share}",
                     share=_share(tr, figures.surveys_answered, figures.surveys_due)))
     if figures.rating_by_category:

@@ -865,4 +865,10 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 30 (issue 25, books): a settlement a unit received on paper (it has nobody in the chat): who of the unit
+    # signed for it, and the clerk who recorded it; a receipt in the chat has neither
+    """
+    ALTER TABLE settlement_deliveries ADD COLUMN paper_signer TEXT;
+    ALTER TABLE settlement_deliveries ADD COLUMN recorded_by INTEGER;
+    """,
 ]

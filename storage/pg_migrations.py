@@ -65,4 +65,9 @@ STEPS: dict[int, str] = {
         at TIMESTAMPTZ NOT NULL
     );
     """,
+    # 30: a settlement received on paper (issue 25, books)
+    30: """
+    ALTER TABLE settlement_deliveries ADD COLUMN paper_signer TEXT;
+    ALTER TABLE settlement_deliveries ADD COLUMN recorded_by BIGINT;
+    """,
 }

@@ -69,8 +69,8 @@ def test_run_when_telegram_cannot_be_reached(tmp_path):
 def test_a_report_to_a_missing_folder_or_to_a_folder(estate, tmp_path):
     missing = estatedesk("report", "monthly", "2026-11", "--out",
                          str(tmp_path / "no-such-folder" / "november.xlsx"),
-                         ESTATEDESK_DB=str(estate))
-    plainly(missing, "no-such-folder does not exist", lines=1)
+                         ESTATEDESK_DB=str(estate))  # made, as the settlement's folder is
+    assert missing.returncode == 0 and (tmp_path / "no-such-folder" / "november.xlsx").exists()
     folder = estatedesk("report", "ledger", "--from", "2026-11-01", "--to", "2026-11-30",
                         "--out", str(tmp_path), ESTATEDESK_DB=str(estate))
     plainly(folder, "is a folder", "repair-ledger", lines=1)

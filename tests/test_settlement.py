@@ -10,15 +10,16 @@ from handlers.i18n import Tr
 from handlers.office import pdfs, spreadsheets
 from tests import printed
 from tests.stories import complete, report_leak, resident_of_a12, staff
+from tests.test_roster_cli import cli, count
 from tests.test_measurement import storeroom
 from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import admin, roles
 from workflow.office import settlement
 
 
-async def a_quarter_with_aqua(desk):
+async def a_quarter_with_aqua(desk, confirmed: bool = True):
     """Aqua Works repairs one leak itself; it never takes the second, which our own
-    technician does instead."""
+    technician does instead; the desk confirms both jobs' figures (計量確認)."""
     clerk, tech, boss = await staff(desk, "zh-TW")
     await storeroom(desk)
     lee, wong = await aqua_works(desk, "zh-TW")
@@ -43,6 +44,9 @@ async def a_quarter_with_aqua(desk):
     await clerk.tap_starting("d:po:2:9002:")
     await clerk.tap_starting("d:dl:2:o9002:2:")
     await complete(tech, 2, note="更換水龍頭墊片。")
+    if confirmed:
+        await clerk.tap_data("me:ok:1")
+        await clerk.tap_data("me:ok:2")
     return clerk, tech, boss, manager, lee, wong
 
 
@@ -94,3 +98,70 @@ def test_quarters_are_read_as_offices_write_them():
     assert settlement.quarter_days("2026-q4") == (date(2026, 10, 1), date(2026, 12, 31))
     assert settlement.quarter_days("2026-Q5") is None
     assert settlement.previous_quarter(date(2027, 1, 1)) == "2026-Q4"
+
+
+def documents_sent(person) -> list:
+    return [c for c in person.calls() if c.method == "sendDocument"]
+
+
+async def test_managers_see_who_received_it_and_a_unit_without_the_chat_signs_on_paper(desk):
+    clerk, tech, boss, manager, lee, wong = await a_quarter_with_aqua(desk)
+    await admin.add_contractor(desk.db, "Sparky Electric", "02-1111-2222", ["electrical"],
+                               timedelta(days=3), "sparky", timedelta(hours=4))  # nobody
+    await desk.start_schedule()
+    await desk.run_until(datetime(2027, 1, 1, 1, 0, tzinfo=desk.clock.now.tzinfo))
+    copy = next(c for c in documents_sent(manager)
+                if c.files["document"][0] == "settlement-2026-Q4-sparky.pdf")
+    assert "Sparky Electric 沒有人在對話中：請列印此結算匯總，以書面送達" in copy.params["caption"]
+    paper = next(c for c in documents_sent(clerk)
+                 if c.files["document"][0] == "settlement-2026-Q4-sparky.pdf")
+    assert [b["text"] for b in paper.buttons()] == ["登錄書面簽收"]
+    assert not any(c.files["document"][0].endswith("aqua.pdf") for c in documents_sent(clerk))
+    await lee.tap("已收到")
+
+    await boss.send("/report")
+    assert boss.labels()[3:7] == ["結算匯總：2026-Q4", "2026-Q3", "2026-Q2", "2026-Q1"]
+    await boss.tap("結算匯總：2026-Q4")
+    sent = documents_sent(boss)
+    assert [c.files["document"][0] for c in sent] == [
+        "settlement-2026-Q4-aqua.pdf", "settlement-2026-Q4-aqua.xlsx",
+        "settlement-2026-Q4-sparky.pdf", "settlement-2026-Q4-sparky.xlsx"]
+    assert sent[0].params["caption"].startswith("季度結算匯總 2026-Q4：Aqua Works\n"
+                                                "Aqua Works：Aqua: Lee已收件 2027年1月1日")
+    assert "Sparky Electric：" in boss.last_text and "須以書面送達，尚未登錄簽收" in boss.last_text
+    assert boss.labels() == ["登錄書面簽收：Sparky Electric"]
+
+    await lee.tap_data("st:paper:2")  # not the unit's to record
+    assert desk.api.calls[-1].params.get("show_alert")
+    await clerk.tap("登錄書面簽收")
+    assert "Sparky Electric：請輸入書面上簽收人的姓名。" == clerk.last_text
+    await clerk.send("陳技師")
+    assert clerk.last_text == "Sparky Electric：結算匯總 2026-Q4 的書面簽收（簽收人：陳技師）已登錄。"
+    await clerk.tap("登錄書面簽收")  # a second time: already received
+    assert desk.api.calls[-1].method == "answerCallbackQuery"
+    assert await desk.query("SELECT period, acknowledged_by, paper_signer, recorded_by FROM "
+                            "settlement_deliveries ORDER BY id") == [
+        ("2026-Q4", 7001, None, None), ("2026-Q4", None, "陳技師", 9001)]
+    await boss.send("/report")
+    await boss.tap("結算匯總：2026-Q4")
+    assert "Sparky Electric：已書面簽收，簽收人 陳技師，由 Desk clerk 登錄 2027年1月1日" in \
+        boss.last_text
+    await boss.send("/report")
+    await boss.tap("2026-Q3")  # an earlier quarter, never delivered
+    assert "Aqua Works：尚未送出" in boss.last_text
+    await boss.tap_data("rp:s:2020-Q1")  # a quarter never offered
+    assert desk.api.calls[-1].method == "answerCallbackQuery"
+
+
+def test_the_command_line_delivers_only_the_unit_asked_for(tmp_path):
+    for name, key in (("Aqua Works", "aqua"), ("Sparky Electric", "sparky")):
+        assert cli(tmp_path, "contractor", "add", "--name", name, "--trades", "plumbing",
+                   "--key", key).returncode == 0
+    made = cli(tmp_path, "report", "settlement", "2026-Q4", "--contractor", "aqua",
+               "--deliver", "--language", "en", "--out", str(tmp_path / "q4"))
+    assert made.returncode == 0, made.stderr
+    assert "Aqua Works: 0 jobs settled" in made.stdout
+    assert "Delivery of 2026-Q4 queued for 1 unit;" in made.stdout
+    assert count(tmp_path, "settlement_deliveries") == 1
+    assert sorted(p.name for p in (tmp_path / "q4").iterdir()) == [
+        "settlement-2026-Q4-aqua.pdf", "settlement-2026-Q4-aqua.xlsx"]

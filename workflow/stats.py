@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from storage import stats as rows
 from storage.community import activities as community
 from storage.db import Database
 from workflow import access
 from workflow import tickets as machine
+from workflow.office import costs
 from workflow.settings import EstateSettings
 
 
@@ -40,6 +42,8 @@ class Stats:
     followers: int = 0  # residents who joined another's report rather than filing their own
     most_affected: tuple[tuple[str, int], ...] = ()  # (ref, residents affected), top three
     activities: tuple[int, int, float | None] = (0, 0, None)  # held, ratings, their average
+    # what the repairs done in the month cost, by who pays (costs.by_payer, as every document)
+    cost_by_payer: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def in_time_share(self) -> float | None:
@@ -132,4 +136,5 @@ async def month_figures(conn, month: date, start: datetime, end: datetime) -> St
         followers=sum(n for _, n in joined),
         most_affected=tuple((ref, 1 + n) for ref, n in joined[:3]),
         activities=held,
+        cost_by_payer=await costs.by_payer(conn, start, end),
     )

@@ -26,8 +26,8 @@ from storage.sales import buyers as sales_buyers
 from workflow import access, conversations
 from workflow import tickets as machine
 from workflow import units as unit_names
-from workflow.office import measurement
-from workflow.office.measurement import Figures
+from workflow.office import costs
+from workflow.office.costs import Cost
 from workflow.tickets import Kind
 
 MY_TICKETS_LIMIT = 20
@@ -58,7 +58,7 @@ class TicketFile:
     liable: tuple[str, ...] = ()  # the responsible units liable for its category
     required: tuple[str, ...] = ()  # the parties who must sign its repair form, once closed
     items: tuple[Item, ...] = ()  # the materials each visit used
-    figures: Figures | None = None  # labour and materials: as recorded, or as measured
+    figures: Cost | None = None  # costs.of_job: as recorded or measured, and who pays
     permits: tuple[tuple[str, str, str, str], ...] = ()  # (ref, unit, from, to) a noise
     # complaint's building has in force
     handed_over: datetime | None = None  # the unit's own handover, when sold by contract
@@ -145,7 +145,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         required=tuple(await tickets.required_signoffs(conn, ticket_id)),
         permits=await _permits(conn, ticket),
         items=tuple(await visits.items(conn, ticket_id)),
-        figures=await measurement.figures(conn, ticket_id) if done else None,
+        figures=await costs.of_job(conn, ticket_id) if done else None,
         liable=tuple(c.name for c in await contractors.active(conn)
                      if ticket.category in c.trades),
         handed_over=await _handed_over(conn, ticket),

@@ -18,6 +18,7 @@ from handlers.common import (
     PRIVATE,
     Asker,
     Context,
+    MAX_CAPTION,
     Desk,
     allowed,
     answer,
@@ -29,12 +30,14 @@ from handlers.common import (
     handles,
     int_arg,
     keyboard,
+    main_menu,
+    text_answer,
 )
 from handlers.fees import desk as fee_desk
 from handlers.i18n import Tr
 from handlers.office import charts, pdfs, spreadsheets
 from storage.db import Database
-from storage.records import OutboxMessage, Person
+from storage.records import Draft, OutboxMessage, Person
 from workflow import access, delivery, roles, views
 from workflow.fees import collection
 from workflow.office import reports, settlement
@@ -73,15 +76,30 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
         [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
-        [(tr("Settlements: {quarter}", quarter=_last_quarter(context)), "rp:s")],
+        *_quarter_rows(tr, context),
         income[1],
         hot,
     ]))
 
 
-def _last_quarter(context: Context) -> str:
-    return settlement.previous_quarter(context.desk.now().astimezone(
-        context.desk.settings.tz).date())
+QUARTERS_OFFERED = 4  # last quarter and the three before: a unit signs late, or asks again
+
+
+def _quarters(context: Context) -> list[str]:
+    """The quarters whose settlements /report offers, the last one first."""
+    found = [settlement.previous_quarter(context.desk.now().astimezone(
+        context.desk.settings.tz).date())]
+    while len(found) < QUARTERS_OFFERED:
+        days = settlement.quarter_days(found[-1])
+        assert days is not None
+        found.append(settlement.previous_quarter(days[0]))
+    return found
+
+
+def _quarter_rows(tr: Tr, context: Context) -> list[list[tuple[str, str]]]:
+    last, *earlier = _quarters(context)
+    return [[(tr("Settlements: {quarter}", quarter=last), f"rp:s:{last}")],
+            [(quarter, f"rp:s:{quarter}") for quarter in earlier]]
 
 
 @handles("button.per_action")
@@ -93,7 +111,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     await allowed(context, who, {"h": "office.hot_spots", "i": "office.income"}.get(
         action, "office.reports"))
     if action == "s":
-        await _settlements(update, context, who)
+        if not args or args[0] not in _quarters(context):
+            raise Refusal(Refusal.STALE)  # only the quarters offered
+        await _settlements(update, context, who, args[0])
         return
     month = spreadsheets.month_of(args[0]) if args else None
     if action in ("m", "l", "i") and (month is None or month not in _months(context)):
@@ -116,8 +136,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                 count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
             finally:
                 writer.close()
-            caption = tr("Repair ledger, {month}: {count} jobs", month=tr.month(month),
-                         count=count)
+            caption = tr.plural("Repair ledger, {month}: {n} job",
+                                "Repair ledger, {month}: {n} jobs", count,
+                                month=tr.month(month))
         elif action == "i" and month is not None:
             name = spreadsheets.file_name("income-statement", args[0])
             path = Path(folder) / name
@@ -143,23 +164,43 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage,
                           recipient: Person) -> None:
     """A unit's quarterly settlement (called by the outbox sender): the PDF to sign, with a
-    button to acknowledge receipt for the unit's people, then the workbook; each once."""
+    button to acknowledge receipt for the unit's people, then the workbook; each once. A
+    unit with nobody in the chat gets it on paper: the copies say so, and a clerk's (or a
+    manager's) copy has a button to record the paper receipt."""
     delivery_id = message.payload["delivery"]
     data, acknowledged = await settlement.of_delivery(d.db, d.settings, delivery_id)
-    stem = f"settlement-{data.period}-{data.unit.key}"
     caption = tr("Quarterly settlement {period}: {unit}", period=data.period,
                  unit=data.unit.name)
-    ask = recipient.role == roles.CONTRACTOR and acknowledged is None
+    button = None
+    if recipient.role == roles.CONTRACTOR and acknowledged is None:
+        button = (tr("Acknowledge receipt"), f"st:ack:{delivery_id}")
+    elif message.payload.get("paper"):
+        caption += "\n" + tr("Nobody of {unit} is in the chat: print this settlement, deliver "
+                             "it on paper and record the receipt once it is signed.",
+                             unit=data.unit.name)
+        if acknowledged is None and recipient.role in access.RULES[
+                "office.paper_receipt"].roles:
+            button = (tr("Record the paper receipt"), f"st:paper:{delivery_id}")
+    await _send_settlement(bot, d, tr, chat, data, caption, button,
+                           done=message.progress,
+                           progressed=lambda step: delivery.progressed(d.db, message, step))
+
+
+async def _send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, data: settlement.Settlement,
+                           caption: str, button: tuple[str, str] | None, done=(),
+                           progressed=None) -> None:
+    """The PDF to sign (with the caption and the button), then the workbook."""
+    stem = f"settlement-{data.period}-{data.unit.key}"
     with tempfile.TemporaryDirectory() as folder:
-        if "pdf" not in message.progress:
+        if "pdf" not in done:
             path = Path(folder) / f"{stem}.pdf"
             pdfs.settlement_pdf(tr, d.settings, data, path)
             with path.open("rb") as document:
-                await bot.send_document(chat, document, filename=path.name, caption=caption,
-                                        reply_markup=keyboard([[(tr("Acknowledge receipt"),
-                                                                 f"st:ack:{delivery_id}")]])
-                                        if ask else None)
-            await delivery.progressed(d.db, message, "pdf")
+                await bot.send_document(chat, document, filename=path.name,
+                                        caption=fit(caption, MAX_CAPTION),
+                                        reply_markup=keyboard([[button]]) if button else None)
+            if progressed is not None:
+                await progressed("pdf")
         path = Path(folder) / f"{stem}.xlsx"
         spreadsheets.settlement_xlsx(tr, d.settings, data, path)
         with path.open("rb") as document:
@@ -180,19 +221,49 @@ async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: da
         pdfs.income_pdf(tr, settings, income, repairs, fee_desk.item_label, pdf)
 
 
-async def _settlements(update: Update, context: Context, who: Asker) -> None:
-    """Last quarter's settlement of every responsible unit, as PDF, to the one who asked."""
+async def _settlements(update: Update, context: Context, who: Asker, period: str) -> None:
+    """The quarter's settlement of every responsible unit, as PDF and workbook, to the one
+    who asked, each captioned with how its delivery stands; then who received it and when,
+    with a button to record a receipt made on paper."""
     d, tr = context.desk, who.tr
-    found = await settlement.all_units(d.db, d.settings, _last_quarter(context))
+    found = await settlement.all_units(d.db, d.settings, period)
     if not found:
         await answer(update, tr("No responsible unit yet."))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        for data in found:
-            path = Path(folder) / f"settlement-{data.period}-{data.unit.key}.pdf"
-            pdfs.settlement_pdf(tr, d.settings, data, path)
-            with path.open("rb") as document:
-                await context.bot.send_document(chat_of(update), document, filename=path.name)
+    standing = await settlement.receipts(d.db, period)
+    lines, buttons = [tr("Settlements {period}: receipts", period=period)], []
+    for data in found:
+        receipt = standing.get(data.unit.id, settlement.Receipt())
+        line = receipt_line(tr, data.unit.name, receipt)
+        lines.append("· " + line)
+        await _send_settlement(context.bot, d, tr, chat_of(update), data,
+                               tr("Quarterly settlement {period}: {unit}", period=period,
+                                  unit=data.unit.name) + "\n" + line, None)
+        if receipt.sent_at is not None and receipt.received_at is None and \
+                not receipt.in_chat and who.role in access.RULES["office.paper_receipt"].roles:
+            buttons.append([(tr("Record the paper receipt: {unit}", unit=data.unit.name),
+                             f"st:paper:{receipt.delivery_id}")])
+    await answer(update, fit("\n".join(lines)), keyboard(buttons) if buttons else None)
+
+
+def receipt_line(tr: Tr, unit: str, receipt: settlement.Receipt) -> str:
+    """Where a unit's settlement stands: not delivered, waiting, received (by whom, when),
+    or to be delivered on paper."""
+    if receipt.sent_at is None:
+        return tr("{unit}: not delivered yet", unit=unit)
+    if receipt.received_at is not None and receipt.signer:
+        return tr("{unit}: received on paper, signed by {signer}, recorded by {clerk} {time}",
+                  unit=unit, signer=receipt.signer, clerk=receipt.recorded_by or "-",
+                  time=tr.datetime(receipt.received_at))
+    if receipt.received_at is not None:
+        return tr("{unit}: received by {name} {time}", unit=unit, name=receipt.by or "-",
+                  time=tr.datetime(receipt.received_at))
+    if not receipt.in_chat:
+        return tr("{unit}: sent {time}; nobody of the unit is in the chat: to be delivered "
+                  "on paper, receipt not yet recorded", unit=unit,
+                  time=tr.datetime(receipt.sent_at))
+    return tr("{unit}: sent {time}; receipt not yet acknowledged", unit=unit,
+              time=tr.datetime(receipt.sent_at))
 
 
 async def _figures(bot: Bot, d: Desk, tr: Tr, chat: int, data: reports.Monthly) -> None:
@@ -255,8 +326,35 @@ async def acknowledge(update: Update, context: Context, who: Asker) -> None:
                  who.tr("Receipt was already recorded."))
 
 
+@handles("office.paper_receipt")
+async def paper_receipt(update: Update, context: Context, who: Asker) -> None:
+    """A clerk records the receipt a unit signed on paper: first, who signed."""
+    d = context.desk
+    unit = await settlement.start_paper_receipt(d.db, int_arg(callback_args(update), 0),
+                                                who.user_id, d.now())
+    await answer(update, who.tr("{unit}: the name of the person who signed the receipt, as on "
+                                "the paper?", unit=unit.name),
+                 keyboard([[(who.tr("Cancel"), "r:x")]]))
+
+
+async def on_paper_signer(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The name on a paper receipt (a step of the router)."""
+    d = context.desk
+    name = await text_answer(update, who, settlement.MAX_NAME)
+    if name is None:
+        return
+    recorded = await settlement.paper_receipt(d.db, who.user_id, name, d.now())
+    if recorded is None:
+        raise Refusal(Refusal.STALE)
+    unit, period = recorded
+    await answer(update, who.tr("{unit}: the receipt of the settlement {period}, signed on paper "
+                                "by {name}, is recorded.", unit=unit.name, period=period,
+                                name=name), main_menu(who))
+
+
 def register(app) -> None:
     app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^st:ack:"))
+    app.add_handler(CallbackQueryHandler(paper_receipt, pattern=r"^st:paper:"))
     app.add_handler(CallbackQueryHandler(repair_form, pattern=r"^fm:"))
     app.add_handler(CommandHandler("report", menu, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rp:"))

@@ -192,22 +192,37 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                       estate=settings.estate_name, first=tr.date(data.first),
                       last=tr.date(data.last)))
     pdf.ln(4)
-    head = [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"), tr("Deadline"),
-            tr("Deadline met"), tr("Cost")]
-    for kind, caption in ((CHARGED, tr("Jobs the unit was liable for")),
-                          (TAKEN_OVER, tr("Taken over by our own staff after the deadline: "
-                                          "charged back"))):
-        jobs = [j for j in data.jobs if j.kind == kind]
-        rows = [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
-                 tr.datetime(j.completed_at), tr.datetime(j.deadline_at),
-                 tr("yes") if j.met else tr("no"), tr.number(j.cost)] for j in jobs]
-        pdf.grid([head, *rows], [28, 22, 24, 30, 30, 20, 22], caption)
-        pdf.ln(4)
+    widths = [28, 22, 24, 30, 30, 20, 22]
+    charged = [j for j in data.jobs if j.kind == CHARGED]
+    pdf.grid([[tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"), tr("Deadline"),
+               tr("Deadline met"), tr("Cost")],
+              *[[*_where(tr, settings, j), tr.datetime(j.completed_at),
+                 tr.datetime(j.deadline_at), tr("yes") if j.met else tr("no"),
+                 tr.number(j.cost)] for j in charged]],
+             widths, tr("Jobs the unit was liable for"))
+    pdf.ln(4)
+    # our own technician's deadline is not the unit's: a charge-back says why it is one
+    back = [j for j in data.jobs if j.kind == TAKEN_OVER]
+    pdf.grid([[tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
+               tr("Taken over at"), tr("Why charged back"), tr("Cost")],
+              *[[*_where(tr, settings, j), tr.datetime(j.completed_at),
+                 tr.datetime(j.taken_over_at) if j.taken_over_at else "-",
+                 tr("The unit missed its deadline"), tr.number(j.cost)] for j in back]],
+             widths, tr("Taken over by our own staff after the deadline: charged back"))
+    pdf.ln(4)
     pdf.text_block(tr("Jobs: {count}; deadlines met: {met}; missed: {missed}",
                       count=len(data.jobs), met=data.met, missed=data.missed))
     pdf.text_block(tr("Cost of the unit's jobs: {charged}; charged back: {back}",
                       charged=tr.number(data.total(CHARGED)),
                       back=tr.number(data.total(TAKEN_OVER))))
+    if data.pending:
+        pdf.ln(4)
+        pdf.grid([[tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
+                   tr("Why not settled"), tr("Cost")],
+                  *[[*_where(tr, settings, j), tr.datetime(j.completed_at),
+                     labels.of(tr, labels.PENDING, j.pending), tr.number(j.cost)]
+                    for j in data.pending]],
+                 [28, 22, 24, 30, 50, 22], tr("Pending: not settled this quarter"))
     pdf.ln(12)
     pdf.grid([[tr("For the management office"), tr("For the responsible unit")],
               [tr("Signature and date:"), tr("Signature and date:")]], [85, 85])
@@ -262,6 +277,10 @@ def _when(tr: Tr, file: TicketFile) -> list[list[str]]:
     return [[tr("Reported at"), tr("Deadline"), tr("Completed at"), tr("Deadline met")],
             [tr.datetime(t.created_at), tr.datetime(t.deadline_at),
              tr.datetime(t.completed_at) if t.completed_at else tr("not completed yet"), met]]
+
+
+def _where(tr: Tr, settings: EstateSettings, job) -> list[str]:
+    return [job.ref, f"{job.building} {job.unit}", labels.category(tr, settings, job.category)]
 
 
 def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,

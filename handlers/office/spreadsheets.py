@@ -233,10 +233,10 @@ class LedgerWriter:
         return out
 
     def _more(self, r: tuple) -> dict:
-        """The added columns' values: r[24:] is phone, visit day, slot, work note, closed at,
+        """The added columns' values: r[25:] is phone, visit day, slot, work note, closed at,
         materials ((name, unit, quantity), ...)."""
         tr, s = self.tr, self.settings
-        phone, day, slot, work, closed, items = r[24:30]
+        phone, day, slot, work, closed, items = r[25:31]
         return {"phone": cards.phone(phone), "work": work or "",
                 "appointment": labels.of(tr, labels.SLOTS, slot) if slot == ASAP else
                 f"{day} {labels.of(tr, labels.SLOTS, slot)}",
@@ -250,7 +250,7 @@ class LedgerWriter:
                                                     _local(s, r[13]), _local(s, r[14]))
         late = (completed - deadline).total_seconds() / 86400 if completed and deadline else 0
         parties = [labels.of(tr, labels.PARTIES, p) for p in (r[21] or "").split(",") if p]
-        cost = round((r[18] or 0) + (r[19] or 0), 2)
+        cost = r[24]  # costs.of's: what the payer is charged (an accepted quotation)
         values = [r[0], reported, labels.of(tr, labels.CHANNELS, r[2]), r[3], r[4], r[5] or "",
                   labels.category(tr, s, r[6]), r[7], r[8],
                   labels.of(tr, labels.PRIORITIES, r[9]), r[10] or "", r[11] or "", assign_by,
@@ -321,31 +321,53 @@ def month_of(value: str) -> date | None:
 
 
 def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
+    """The settled jobs, then those pending (not settled this quarter) on a sheet of their
+    own; a charge-back says why it is one, not our technician's deadline."""
     book = Book(path)
-    rows = [[j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
-             j.completed_at.astimezone(settings.tz).replace(tzinfo=None),
-             j.deadline_at.astimezone(settings.tz).replace(tzinfo=None),
-             tr("yes") if j.met else tr("no"),
-             labels.of(tr, labels.SETTLED, j.kind), j.cost] for j in data.jobs]
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(settings.tz).replace(tzinfo=None) if moment else None
+
+    def where(j) -> list:
+        return [j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
+                local(j.completed_at)]
+
+    rows = [[*where(j), local(j.deadline_at) if j.kind == CHARGED else None,
+             (tr("yes") if j.met else tr("no")) if j.kind == CHARGED
+             else tr("The unit missed its deadline"),
+             labels.of(tr, labels.SETTLED, j.kind), j.cost, local(j.taken_over_at)]
+            for j in data.jobs]
     sheet = book.sheet(tr("Quarterly settlement {period}: {unit}", period=data.period,
                           unit=data.unit.name),
                        [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
-                        tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost")],
-                       [15, 12, 16, 17, 17, 10, 24, 12])
+                        tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost"),
+                        tr("Taken over at")], [15, 12, 16, 17, 17, 10, 24, 12, 17])
+    _write_rows(book, sheet, rows)
+    end = len(rows) + 2
+    sheet.write(end, 6, tr("Cost of the unit's jobs"))
+    sheet.write_number(end, 7, data.total(CHARGED), book.money)
+    sheet.write(end + 1, 6, tr("Charged back"))
+    sheet.write_number(end + 1, 7, data.total(TAKEN_OVER), book.money)
+    pending = book.sheet(tr("Not settled"),
+                         [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
+                          tr("Why not settled"), tr("Cost")], [15, 12, 16, 17, 30, 12])
+    pending.write(0, 7, tr("Pending: not settled this quarter"), book.title)
+    _write_rows(book, pending, [[*where(j), labels.of(tr, labels.PENDING, j.pending), j.cost]
+                                for j in data.pending])
+    book.close()
+
+
+def _write_rows(book: Book, sheet, rows: list[list]) -> None:
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if isinstance(value, datetime):
                 sheet.write_datetime(r, c, value, book.moment)
             elif isinstance(value, Decimal):
                 sheet.write_number(r, c, value, book.money)
+            elif value is None:
+                sheet.write_blank(r, c, None)
             else:
                 sheet.write(r, c, value)
-    end = len(rows) + 2
-    sheet.write(end, 6, tr("Cost of the unit's jobs"))
-    sheet.write_number(end, 7, data.total(CHARGED), book.money)
-    sheet.write(end + 1, 6, tr("Charged back"))
-    sheet.write_number(end + 1, 7, data.total(TAKEN_OVER), book.money)
-    book.close()
 
 
 def income_note(tr: Tr, settings: EstateSettings, p, names: dict[int, str]) -> str:

@@ -1,61 +1,56 @@
 """The rows behind the office's documents: the repair ledger (one row per job, read in
-batches), the month's counts by building and by responsible unit, the cost by payer, and
-the hot spots (where and what keeps breaking)."""
+batches), the month's counts by building and by responsible unit, the quarter's jobs of a
+unit, and the hot spots (where and what keeps breaking)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from decimal import Decimal
 
 from storage.db import Connection, to_db_time
-from storage.exact import HOURS, MONEY, QUANTITY
+from storage.exact import QUANTITY
+from storage.office.measurements import COST_COLUMNS, COST_JOIN, ingredients
 
 BATCH = 2000
-# One row per repair, with everything an office files about it. Costs are the desk's latest
-# measurement when there is one, else the sum of the visits; the rating is the reporter's.
-LEDGER = """
+# One row per repair, with everything an office files about it; its cost's ingredients last
+# (measurements.COST_COLUMNS: workflow/office/costs.py weighs them); the rating is the
+# reporter's.
+LEDGER = f"""
 SELECT t.ref, t.created_at, t.channel, u.building, u.unit, r.name, t.category, t.location,
        t.description, t.priority, c.name, w.name, t.assign_due_at, t.deadline_at,
        t.completed_at, t.status,
        (SELECT count(*) FROM visits v WHERE v.ticket_id = t.id),
-       coalesce(m.labour_hours, (SELECT sum(v.labour_hours) FROM visits v
-                                 WHERE v.ticket_id = t.id), 0),
-       coalesce(m.labour_cost, (SELECT sum(v.labour_cost) FROM visits v
-                                WHERE v.ticket_id = t.id), 0),
-       coalesce(m.materials_cost, (SELECT sum(v.materials_cost) FROM visits v
-                                   WHERE v.ticket_id = t.id), 0),
-       coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' END),
        (SELECT group_concat(s.party, ',') FROM signoffs s WHERE s.ticket_id = t.id),
        (SELECT s.rating FROM surveys s WHERE s.ticket_id = t.id AND
         s.resident_id = t.resident_id),
-       m.kind,
-       r.phone, t.visit_date, t.visit_slot, t.work_note, t.closed_at, t.id
+       r.phone, t.visit_date, t.visit_slot, t.work_note, t.closed_at, t.id,
+       {COST_COLUMNS}
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
 LEFT JOIN people r ON r.user_id = t.resident_id
 LEFT JOIN contractors c ON c.id = coalesce(t.contractor_id, t.defaulted_contractor_id)
 LEFT JOIN people w ON w.user_id = t.technician_id
-LEFT JOIN measurements m ON m.id = (SELECT max(id) FROM measurements x
-                                    WHERE x.ticket_id = t.id)
+{COST_JOIN}
 WHERE t.kind = 'R' AND t.created_at >= ? AND t.created_at < ?
 ORDER BY t.created_at, t.id
 """
+LEDGER_ID, LEDGER_COST = 24, 25  # the job's id; where the cost's ingredients begin
 
 
 async def ledger_rows(conn: Connection, start: datetime,
                       end: datetime) -> AsyncIterator[tuple]:
-    """The period's repairs in the order they came, a batch at a time; each row ends with the
-    job's materials ((name, unit, quantity), ...) in place of its id."""
+    """The period's repairs in the order they came, a batch at a time: each row's columns,
+    then the job's materials ((name, unit, quantity), ...) in place of its id, then its cost's
+    ingredients."""
     cur = await conn.execute(LEDGER, (to_db_time(start), to_db_time(end)))
     while True:
         batch = [tuple(row) for row in await cur.fetchmany(BATCH)]
         if not batch:
             return
-        used = await _materials(conn, [row[-1] for row in batch])
+        used = await _materials(conn, [row[LEDGER_ID] for row in batch])
         for row in batch:
-            yield (*row[:17], HOURS.of(row[17]), MONEY.of(row[18]), MONEY.of(row[19]),
-                   *row[20:-1], tuple(used.get(row[-1], ())))
+            yield (*row[:LEDGER_ID], tuple(used.get(row[LEDGER_ID], ())),
+                   ingredients(row[LEDGER_COST:]))
 
 
 async def _materials(conn: Connection, ticket_ids: list[int]) -> dict[int, list[tuple]]:
@@ -86,23 +81,18 @@ async def counts_by(conn: Connection, column: str, start: datetime,
 
 
 async def open_at(conn: Connection, moment: datetime) -> int:
-    """Repairs reported before the moment and not completed by it."""
+    """Repairs reported before the moment and not done by it: never completed by then, or
+    reopened ("not fixed") after their last completion before it (the reopenings are read
+    from the index on events' actions, not per ticket)."""
+    at = to_db_time(moment)
     row = await (await conn.execute(
-        "SELECT count(*) FROM tickets WHERE kind = 'R' AND created_at < ? AND status != "
-        "'merged' AND (completed_at IS NULL OR completed_at >= ?)",
-        (to_db_time(moment), to_db_time(moment)))).fetchone()
-    return row[0]
-
-
-async def cost_by_payer(conn: Connection, start: datetime,
-                        end: datetime) -> dict[str, Decimal]:
-    """What the repairs completed in the period cost, by who pays."""
-    cur = await conn.execute(
-        "SELECT coalesce(t.payer, CASE WHEN t.contractor_id IS NULL THEN 'estate' ELSE 'unit' "
-        "END), sum(v.labour_cost + v.materials_cost) FROM visits v JOIN tickets t ON "
-        "t.id = v.ticket_id WHERE v.completed_at >= ? AND v.completed_at < ? GROUP BY 1",
-        (to_db_time(start), to_db_time(end)))
-    return {r[0]: MONEY.of(r[1]) for r in await cur.fetchall()}
+        "SELECT (SELECT count(*) FROM tickets WHERE kind = 'R' AND created_at < ? AND "
+        "status != 'merged' AND (completed_at IS NULL OR completed_at >= ?)), "
+        "(SELECT count(DISTINCT t.id) FROM ticket_events e JOIN tickets t ON t.id = "
+        "e.ticket_id WHERE e.action = 'not_fixed' AND e.at < ? AND t.kind = 'R' AND "
+        "t.created_at < ? AND t.status != 'merged' AND t.completed_at < ? AND "
+        "e.at >= t.completed_at)", (at, at, at, at, at))).fetchone()
+    return row[0] + row[1]
 
 
 async def hot_spots(conn: Connection, start: datetime, end: datetime,
@@ -160,30 +150,31 @@ async def unit_counts(conn: Connection, start: datetime,
     return [tuple(r) for r in await cur.fetchall()]
 
 
-# A unit's quarter: the jobs it was liable for (done by it, at its cost) and those our own
-# staff took over after it missed its deadline (charged back), each with its cost.
-SETTLEMENT = """
+# A unit's quarter: the jobs it is or was liable for, completed in the quarter (done by it,
+# or taken over by our own staff after it missed its deadline, with when), with their status
+# and their cost's ingredients; workflow/office/settlement.py decides what is settled.
+SETTLEMENT = f"""
 SELECT t.ref, u.building, u.unit, t.category, t.completed_at, t.deadline_at,
-       CASE WHEN t.defaulted_contractor_id = ? THEN 'taken_over' ELSE 'charged' END,
-       coalesce(m.labour_cost + m.materials_cost,
-                (SELECT sum(v.labour_cost + v.materials_cost) FROM visits v
-                 WHERE v.ticket_id = t.id), 0)
+       CASE WHEN t.defaulted_contractor_id = ? THEN 'taken_over' ELSE 'charged' END, t.status,
+       (SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND
+        e.action = 'contractor_defaulted'),
+       {COST_COLUMNS}
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
-LEFT JOIN measurements m ON m.id = (SELECT max(id) FROM measurements x
-                                    WHERE x.ticket_id = t.id)
+{COST_JOIN}
 WHERE t.kind = 'R' AND t.completed_at >= ? AND t.completed_at < ? AND
-      (t.defaulted_contractor_id = ? OR
-       (t.contractor_id = ? AND coalesce(t.payer, 'unit') = 'unit'))
+      (t.defaulted_contractor_id = ? OR t.contractor_id = ?)
 ORDER BY t.completed_at, t.id
 """
 
 
 async def settlement_rows(conn: Connection, contractor_id: int, start: datetime,
                           end: datetime) -> list[tuple]:
+    """(ref, building, unit, category, completed at, deadline, kind, status, taken over at,
+    ingredients)."""
     cur = await conn.execute(SETTLEMENT, (contractor_id, to_db_time(start), to_db_time(end),
                                           contractor_id, contractor_id))
-    return [(*r[:7], MONEY.of(r[7])) for r in await cur.fetchall()]
+    return [(*r[:9], ingredients(r[9:])) for r in await cur.fetchall()]
 
 
 async def record_delivery(conn: Connection, contractor_id: int, period: str,
@@ -214,3 +205,24 @@ async def delivery(conn: Connection, delivery_id: int) -> tuple | None:
         "SELECT contractor_id, period, sent_at, acknowledged_at, acknowledged_by FROM "
         "settlement_deliveries WHERE id = ?", (delivery_id,))).fetchone()
     return tuple(row) if row else None
+
+
+async def record_paper_receipt(conn: Connection, delivery_id: int, signer: str,
+                               clerk_id: int, now: datetime) -> bool:
+    """A receipt signed on paper, entered by a clerk, once; False when already received."""
+    cur = await conn.execute(
+        "UPDATE settlement_deliveries SET acknowledged_at = ?, paper_signer = ?, "
+        "recorded_by = ? WHERE id = ? AND acknowledged_at IS NULL",
+        (to_db_time(now), signer, clerk_id, delivery_id))
+    return cur.rowcount == 1
+
+
+async def receipts(conn: Connection, period: str) -> dict[int, tuple]:
+    """Per unit delivered the quarter's settlement: (delivery id, sent at, received at, who
+    received it in the chat, who signed on paper, the clerk who recorded that)."""
+    cur = await conn.execute(
+        "SELECT d.contractor_id, d.id, d.sent_at, d.acknowledged_at, a.name, d.paper_signer, "
+        "c.name FROM settlement_deliveries d LEFT JOIN people a ON a.user_id = "
+        "d.acknowledged_by LEFT JOIN people c ON c.user_id = d.recorded_by WHERE d.period = ?",
+        (period,))
+    return {r[0]: tuple(r[1:]) for r in await cur.fetchall()}

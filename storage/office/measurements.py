@@ -3,6 +3,7 @@ record of its own, the latest one standing; none is ever overwritten."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -28,3 +29,62 @@ async def add(conn: Connection, ticket_id: int, now: datetime, actor_id: int, ki
         "materials_cost, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (ticket_id, to_db_time(now), actor_id, kind, HOURS.to_db(labour_hours),
          MONEY.to_db(labour_cost), MONEY.to_db(materials_cost), reason))
+
+
+# What a job's measured cost is weighed from (workflow/office/costs.py weighs it): the desk's
+# latest measurement, the visits' sums, who was said to pay, whether a unit is or was liable,
+# and the owner's quotation. Every document selects these same columns, so no document can
+# take its figures from elsewhere. `t` is the ticket; COST_JOIN brings in `m`.
+COST_COLUMNS = """
+m.labour_hours, m.labour_cost, m.materials_cost, m.kind, m.reason,
+(SELECT sum(v.labour_hours) FROM visits v WHERE v.ticket_id = t.id),
+(SELECT sum(v.labour_cost) FROM visits v WHERE v.ticket_id = t.id),
+(SELECT sum(v.materials_cost) FROM visits v WHERE v.ticket_id = t.id),
+t.payer,
+CASE WHEN t.contractor_id IS NULL AND t.defaulted_contractor_id IS NULL THEN 0 ELSE 1 END,
+t.quote_amount, t.quote_state
+"""
+COST_COUNT = 12
+COST_JOIN = """
+LEFT JOIN measurements m ON m.id = (SELECT max(x.id) FROM measurements x
+                                    WHERE x.ticket_id = t.id)
+"""
+
+
+@dataclass(frozen=True)
+class Ingredients:
+    measured: tuple[Decimal, Decimal, Decimal, str, str] | None  # hours, labour, materials,
+    # kind, reason of the latest measurement
+    recorded: tuple[Decimal, Decimal, Decimal]  # the visits' hours, labour, materials
+    payer: str | None  # as the desk said
+    liable_unit: bool  # a unit is responsible, or was and defaulted
+    quote_amount: Decimal | None
+    quote_state: str | None
+
+
+def ingredients(values) -> Ingredients:
+    """The COST_COLUMNS of a row."""
+    v = tuple(values)
+    measured = None if v[3] is None else (HOURS.of(v[0]), MONEY.of(v[1]), MONEY.of(v[2]),
+                                          v[3], v[4] or "")
+    return Ingredients(measured, (HOURS.of(v[5]), MONEY.of(v[6]), MONEY.of(v[7])), v[8],
+                       bool(v[9]), None if v[10] is None else MONEY.of(v[10]), v[11])
+
+
+async def of_ticket(conn: Connection, ticket_id: int) -> Ingredients | None:
+    row = await (await conn.execute(
+        f"SELECT {COST_COLUMNS} FROM tickets t {COST_JOIN} WHERE t.id = ?",
+        (ticket_id,))).fetchone()
+    return ingredients(row) if row else None
+
+
+async def completed_between(conn: Connection, start: datetime, end: datetime,
+                            statuses: tuple[str, ...]) -> list[Ingredients]:
+    """The ingredients of every repair last completed in the period and now in one of the
+    statuses (by the index on status and completion)."""
+    marks = ", ".join("?" * len(statuses))
+    cur = await conn.execute(
+        f"SELECT {COST_COLUMNS} FROM tickets t {COST_JOIN} WHERE t.status IN ({marks}) AND "
+        "t.completed_at >= ? AND t.completed_at < ? AND t.kind = 'R'",
+        (*statuses, to_db_time(start), to_db_time(end)))
+    return [ingredients(r) for r in await cur.fetchall()]

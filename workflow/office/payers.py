@@ -12,6 +12,7 @@ from storage.exact import plain
 from storage.records import Draft, Ticket
 from workflow import access, conversations, numbers
 from workflow import tickets as machine
+from workflow.office import costs
 from workflow.tickets import Kind
 
 ESTATE, UNIT, OWNER = "estate", "unit", "owner"
@@ -23,8 +24,10 @@ Refusal = machine.Refusal
 
 
 def payer_of(ticket: Ticket) -> str:
-    """As the desk said; else the unit for a unit's job, the estate for our own staff's."""
-    return ticket.payer or (UNIT if ticket.contractor_id is not None else ESTATE)
+    """As the desk said; else the unit for a unit's job (or one it defaulted on, charged
+    back), the estate for our own staff's: costs.payer, the rule every document follows."""
+    return costs.payer(ticket.payer, ticket.contractor_id is not None or
+                       ticket.defaulted_contractor_id is not None)
 
 
 def may_start(ticket: Ticket) -> None:

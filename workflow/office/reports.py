@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.office import ledger, storeroom
 from storage.office.storeroom import Movement
 from workflow import stats
+from workflow.office import costs
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -48,18 +49,19 @@ async def monthly(db: Database, settings: EstateSettings, month: date) -> Monthl
     start, end = stats.month_bounds(settings, month)
 
     async def work(conn) -> Monthly:
+        figures = await stats.month_figures(conn, month, start, end)
         tickets = await stat_rows.tickets_created(conn, start, end)
         repairs = [t for t in tickets if t.kind == machine.Kind.REPAIR]
         assigned = [t for t in repairs if t.assigned_at is not None and t.assign_due_at]
         return Monthly(
-            figures=await stats.month_figures(conn, month, start, end),
+            figures=figures,
             completed=sum(t.completed_at is not None for t in repairs),
             open_at_end=await ledger.open_at(conn, end),
             by_building=await ledger.counts_by(conn, "building", start, end),
             by_unit=await ledger.counts_by(conn, "unit", start, end),
             assigned_in_time=sum(_in_time(t.assigned_at, t.assign_due_at) for t in assigned),
             assigned=len(assigned),
-            cost_by_payer=await ledger.cost_by_payer(conn, start, end),
+            cost_by_payer=figures.cost_by_payer,  # the same figures as /stats
             movements=await storeroom.movements(conn, start, end))
     return await db.off_loop(work)
 
@@ -87,13 +89,17 @@ async def each_ledger_row(db: Database, settings: EstateSettings, first: date, l
                           write: Callable[[tuple], None]) -> int:
     """Every repair reported between the two days (both included), in order, handed to
     `write` one at a time off the loop (so a year of rows is never held); returns the
-    count."""
+    count. A row's cost is costs.of's: hours, labour, materials, payer after its 17 first
+    columns, then the sign-offs and the rating, the measurement's kind and what is charged,
+    then the phone, the visit's day and slot, the work done, the time closed and the materials."""
     start, end = day_bounds(settings, first, last)
 
     async def work(conn) -> int:
         count = 0
         async for row in ledger.ledger_rows(conn, start, end):
-            write(row)
+            cost = costs.of(row[-1])
+            write((*row[:17], cost.labour_hours, cost.labour_cost, cost.materials_cost,
+                   cost.payer, row[17], row[18], cost.kind, cost.total, *row[19:-1]))
             count += 1
         return count
     return await db.off_loop(work)

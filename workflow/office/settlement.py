@@ -1,28 +1,34 @@
 """The quarterly settlement per responsible unit (季度結算匯總): every job the unit was liable
 for in the quarter with its cost, and those our own staff took over after the unit missed
-its deadline, charged back; deadlines met and missed; totals. It is delivered in writing to
+its deadline, charged back; deadlines met and missed; totals. Only work done and measured
+is settled; the rest is listed apart, with why. It is delivered in writing to
 the unit's people in the chat, whose acknowledgement of receipt (送達) is recorded, and to
 the managers; automatically on the first day of each quarter."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from storage import outbox, people
+from storage import drafts, outbox, people
 from storage.db import Connection, Database, db_time, from_db_time
 from storage.office import ledger
 from storage.records import Contractor
 from storage.repairs import contractors
-from workflow import access, roles
+from storage.records import Draft
+from workflow import access, conversations, roles
 from workflow import tickets as machine
+from workflow.office import costs
 from workflow.office.reports import day_bounds
 from workflow.settings import EstateSettings
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 CHARGED, TAKEN_OVER = "charged", "taken_over"
+NOT_REDONE, UNCONFIRMED = "not_redone", "unconfirmed"  # why a job is pending
+PAPER_FLOW = "settlement_paper_receipt"
+MAX_NAME = 100
 Refusal = machine.Refusal
 
 
@@ -35,11 +41,14 @@ class Job:
     completed_at: datetime
     deadline_at: datetime
     kind: str  # charged (the unit's own work) or taken_over (ours, charged back)
-    cost: Decimal
+    cost: Decimal  # costs.of's total, as in every other document
+    taken_over_at: datetime | None = None  # when our staff took it over from the unit
+    pending: str = ""  # why it is not settled this quarter (NOT_REDONE, UNCONFIRMED)
 
     @property
     def met(self) -> bool:
-        return self.completed_at <= self.deadline_at
+        """The unit met its deadline: never so for a job taken over from it."""
+        return self.kind == CHARGED and self.completed_at <= self.deadline_at
 
 
 @dataclass(frozen=True)
@@ -48,19 +57,23 @@ class Settlement:
     period: str
     first: date
     last: date
-    jobs: list[Job]
+    jobs: list[Job]  # settled: done and measured (計量確認)
+    pending: list[Job] = field(default_factory=list)  # listed apart, not settled
 
     def total(self, kind: str) -> Decimal:
         return sum((j.cost for j in self.jobs if j.kind == kind), Decimal(0))
 
     @property
+    def pending_total(self) -> Decimal:
+        return sum((j.cost for j in self.pending), Decimal(0))
+
+    @property
     def met(self) -> int:
-        return sum(j.met for j in self.jobs if j.kind == CHARGED)
+        return sum(j.met for j in self.jobs)
 
     @property
     def missed(self) -> int:
-        return sum(not j.met for j in self.jobs if j.kind == CHARGED) + \
-            sum(j.kind == TAKEN_OVER for j in self.jobs)
+        return sum(not j.met for j in self.jobs)
 
 
 def quarter_days(period: str) -> tuple[date, date] | None:
@@ -89,10 +102,23 @@ async def _of(conn: Connection, settings: EstateSettings, unit: Contractor,
     if days is None:
         raise Refusal(Refusal.INVALID)
     start, end = day_bounds(settings, *days)
-    rows = await ledger.settlement_rows(conn, unit.id, start, end)
-    return Settlement(unit, period, *days, [
-        Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6], r[7])
-        for r in rows])
+    jobs = []
+    for r in await ledger.settlement_rows(conn, unit.id, start, end):
+        cost = costs.of(r[9])
+        if cost.payer != costs.UNIT:  # the desk put it at the estate's or the owner's cost
+            continue
+        jobs.append(Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6],
+                        cost.total, from_db_time(r[8]), _pending(r[7], cost)))
+    return Settlement(unit, period, *days, [j for j in jobs if not j.pending],
+                      [j for j in jobs if j.pending])
+
+
+def _pending(status: str, cost: costs.Cost) -> str:
+    """Only work done and measured is settled: a job the owner reopened as not fixed and
+    nobody redid, or whose figures the desk has not confirmed, waits."""
+    if status not in costs.DONE:
+        return NOT_REDONE
+    return "" if cost.confirmed else UNCONFIRMED
 
 
 async def of_unit(db: Database, settings: EstateSettings, key: str,
@@ -122,26 +148,39 @@ async def of_delivery(db: Database, settings: EstateSettings,
         return await _of(conn, settings, unit, found[1]), from_db_time(found[3])
 
 
-async def deliver(conn: Connection, period: str, now: datetime) -> int:
-    """Each active unit's settlement goes to its people in the chat (to acknowledge) and to
-    the managers; once per unit and quarter. Returns how many units."""
+async def deliver(conn: Connection, period: str, now: datetime,
+                  unit_key: str | None = None) -> int:
+    """Each active unit's settlement (or only the unit `unit_key`'s) goes to its people in
+    the chat (to acknowledge) and to the managers; once per unit and quarter. A unit with
+    nobody in the chat is delivered on paper: the managers' copy says so, and the clerks get
+    it to print and to record the receipt. Returns how many units."""
+    units = await contractors.active(conn)
+    if unit_key is not None:
+        units = [u for u in units if u.key == unit_key]
+        if not units:
+            raise Refusal(Refusal.NOT_FOUND)
     managers = await people.reachable_with_role(conn, roles.MANAGER)
+    clerks = await people.reachable_with_role(conn, roles.CLERK)
     count = 0
-    for unit in await contractors.active(conn):
+    for unit in units:
         delivery_id = await ledger.record_delivery(conn, unit.id, period, now)
-        for person in await people.of_contractor(conn, unit.id):
+        own = [p for p in await people.of_contractor(conn, unit.id) if not p.unreachable]
+        for person in own:
             await outbox.add(conn, person.user_id, "settlement", now,
                              payload={"delivery": delivery_id})
-        for manager in managers:
+        copies = managers if own else {p.user_id: p for p in (*managers, *clerks)}.values()
+        for manager in copies:
             await outbox.add(conn, manager.user_id, "settlement", now,
-                             payload={"delivery": delivery_id, "copy": True})
+                             payload={"delivery": delivery_id, "copy": True,
+                                      "paper": not own})
         count += 1
     return count
 
 
-async def deliver_now(db: Database, period: str, now: datetime) -> int:
+async def deliver_now(db: Database, period: str, now: datetime,
+                      unit_key: str | None = None) -> int:
     async with db.transaction() as conn:
-        return await deliver(conn, period, now)
+        return await deliver(conn, period, now, unit_key)
 
 
 async def acknowledge(db: Database, delivery_id: int, user_id: int, now: datetime) -> bool:
@@ -150,3 +189,70 @@ async def acknowledge(db: Database, delivery_id: int, user_id: int, now: datetim
         person = await access.require(conn, "office.acknowledge", user_id, delivery_id)
         return await ledger.acknowledge(conn, delivery_id, person.contractor_id or 0, user_id,
                                         now)
+
+
+# -- who received it, and when ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A unit's settlement of a quarter: not delivered (sent_at None), delivered and not yet
+    received, received in the chat (by), or on paper (signer, recorded by a clerk)."""
+    delivery_id: int | None = None
+    sent_at: datetime | None = None
+    received_at: datetime | None = None
+    by: str | None = None
+    signer: str | None = None
+    recorded_by: str | None = None
+    in_chat: bool = True  # the unit has people in the chat; else it goes on paper
+
+
+async def receipts(db: Database, period: str) -> dict[int, Receipt]:
+    """Per active unit (by id), how its settlement of the quarter stands."""
+    async with db.reading() as conn:
+        found = await ledger.receipts(conn, period)
+        result = {}
+        for unit in await contractors.active(conn):
+            in_chat = any(not p.unreachable for p in await people.of_contractor(conn, unit.id))
+            row = found.get(unit.id)
+            result[unit.id] = Receipt(in_chat=in_chat) if row is None else Receipt(
+                row[0], db_time(row[1]), from_db_time(row[2]), row[3], row[4], row[5], in_chat)
+        return result
+
+
+async def start_paper_receipt(db: Database, delivery_id: int, actor_id: int,
+                              now: datetime) -> Contractor:
+    """A clerk records that the unit received the settlement on paper: asks who signed."""
+    async with db.transaction() as conn:
+        await access.require(conn, "office.paper_receipt", actor_id)
+        unit = await _unreceived(conn, delivery_id)
+        await conversations.begin(conn, Draft(actor_id, PAPER_FLOW, "name",
+                                              {"delivery": delivery_id}), now)
+        return unit
+
+
+async def paper_receipt(db: Database, actor_id: int, signer: str,
+                        now: datetime) -> tuple[Contractor, str] | None:
+    """The name of who signed for the unit: the receipt is recorded with the clerk who
+    entered it. None when it was received meanwhile."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, actor_id, PAPER_FLOW, "name", now)
+        await drafts.delete(conn, actor_id)
+        await access.require(conn, "office.paper_receipt", actor_id)
+        found = await ledger.delivery(conn, draft.data["delivery"])
+        unit = await contractors.get(conn, found[0]) if found else None
+        if unit is None or not await ledger.record_paper_receipt(
+                conn, draft.data["delivery"], signer[:MAX_NAME], actor_id, now):
+            return None
+        return unit, found[1]
+
+
+async def _unreceived(conn: Connection, delivery_id: int) -> Contractor:
+    found = await ledger.delivery(conn, delivery_id)
+    if found is None:
+        raise Refusal(Refusal.NOT_FOUND)
+    if found[3] is not None:
+        raise Refusal(Refusal.STALE)  # received already
+    unit = await contractors.get(conn, found[0])
+    assert unit is not None
+    return unit
