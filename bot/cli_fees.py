@@ -33,10 +33,16 @@ async def _bill(args, env, settings, db, now) -> int:
 
 async def _import(args, env, settings, db, now) -> int:
     try:
-        issued = await collection.import_bills(db, collection.parse_bills(
-            args.file.read_bytes(), BABEL_LOCALES[settings.default_language]))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        print(f"fees: {args.file}: {exc}. Nothing was imported.", file=sys.stderr)
+        issued = await collection.import_file(db, args.file.read_bytes(),
+                                              BABEL_LOCALES[settings.default_language])
+    except OSError as exc:
+        print(f"fees: cannot read {args.file}: {exc.strerror}. Nothing was imported.",
+              file=sys.stderr)
+        return 1
+    except collection.BillFileError as exc:
+        for line, problem in exc.problems:
+            print(f"fees: {args.file}: line {line}: {problem}", file=sys.stderr)
+        print(f"fees: {len(exc.problems)} problem(s). Nothing was imported.", file=sys.stderr)
         return 1
     print(f"fees: {issued} bills issued.")
     return 0

@@ -3,6 +3,7 @@ the labour rate of each trade."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -61,8 +62,14 @@ async def upsert(conn: Connection, code: str, name: str, unit: str, unit_price: 
     return known.id, False
 
 
+def code_key(text: str) -> str:
+    """A code as typed, the way it is compared: 'k10', 'Ｋ１０' and ' K10 ' are K10."""
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
 async def by_code(conn: Connection, code: str) -> Material | None:
-    row = await (await conn.execute(f"{_SELECT} WHERE code = ?", (code,))).fetchone()
+    row = await (await conn.execute(f"{_SELECT} WHERE upper(code) = ?",
+                                    (code_key(code),))).fetchone()
     return _material(row) if row else None
 
 

@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.records import Unit
 from storage.sales import units
 from storage.sales.units import Reservation
-from workflow import access, roles
+from workflow import access, dates, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
 from workflow.settings import EstateSettings
@@ -133,7 +133,7 @@ async def daily_report(db: Database, settings: EstateSettings, now: datetime) ->
 
 async def day_figures(db: Database, settings: EstateSettings, day: str
                       ) -> tuple[list[tuple[Unit, str]], list[Reservation]]:
-    start = datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(),
+    start = datetime.combine(dates.day(day), datetime.min.time(),
                              settings.tz)
     async with db.reading() as conn:
         return (await units.changed_between(conn, start, start + timedelta(days=1)),
