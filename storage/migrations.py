@@ -814,4 +814,26 @@ MIGRATIONS: list[str] = [
     """
     UPDATE invitations SET code = sha256_hex(code);
     """,
+    # 27 (issue 25's 32): stock never goes below zero: what a job used beyond the stock held
+    # is a shortfall the storekeeper resolves (a delivery not entered, or not the estate's
+    # stock), each resolution its own row; and when the item was last reported under its
+    # minimum, so the LOW alert comes again once a receipt has brought it back up
+    """
+    ALTER TABLE materials ADD COLUMN low_told_at TEXT;
+    CREATE TABLE stock_shortfalls (
+        id INTEGER PRIMARY KEY,
+        material_id INTEGER NOT NULL REFERENCES materials(id),
+        ticket_id INTEGER REFERENCES tickets(id),
+        quantity INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor_id INTEGER
+    );
+    CREATE TABLE shortfall_resolutions (
+        shortfall_id INTEGER PRIMARY KEY REFERENCES stock_shortfalls(id),
+        how TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        actor_id INTEGER
+    );
+    """,
 ]

@@ -26,7 +26,7 @@ from handlers.common import (
 )
 from storage.exact import product
 from storage.records import Draft
-from workflow import views
+from workflow import roles, views
 from workflow.office import catalogue, measurement
 from workflow.repairs import onsite
 from workflow.tickets import Refusal
@@ -36,6 +36,13 @@ QUANTITIES = (1, 2, 3, 4, 5, 10)
 
 async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
     tr, d = who.tr, context.desk
+    if who.role == roles.CONTRACTOR:  # the unit's own materials: no storeroom buttons
+        await answer(update, tr("Materials used? Type each of your unit's own materials as "
+                                "'name quantity' (for example: sealant 2); they are recorded "
+                                "as your unit's, not taken from the estate's storeroom. Tap "
+                                "'Done' when finished, also if nothing was used."),
+                     keyboard([[(tr("Done"), "w:mf")]]))
+        return
     ticket = (await views.tickets_by_id(d.db, [ticket_id]))[0]
     usual = await measurement.usual_items(d.db, ticket.category)
     buttons = [(f"{m.name} ({m.unit})", f"w:mi:{m.id}") for m in usual]
@@ -49,6 +56,11 @@ async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> N
 async def _added(update: Update, context: Context, who: Asker, item: dict, so_far: Decimal,
                  ticket_id: int) -> None:
     tr = who.tr
+    if item.get("own"):
+        await answer(update, tr("Added as your unit's own: {name} × {quantity}.",
+                                name=item["name"], quantity=tr.number(item["quantity"])))
+        await ask(update, context, who, ticket_id)
+        return
     await answer(update, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
                             "{total}.", name=item["name"], quantity=tr.number(item["quantity"]),
                             unit=item["unit"],
@@ -67,6 +79,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.STALE)
     await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if action == "mi":
+        if who.role == roles.CONTRACTOR:  # the unit's own materials are typed (workflow checks)
+            raise Refusal(Refusal.INVALID)
         material_id = int_arg(args, 0)
         await answer(update, tr("How many?"), keyboard([[
             (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
@@ -114,19 +128,25 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 
 @handles("office.stock")
 async def stock(update: Update, context: Context, who: Asker) -> None:
-    """/stock: the storeroom's items under their minimum."""
+    """/stock: the storeroom's items under their minimum, and the shortfalls to resolve."""
     tr = who.tr
     items, _ = await catalogue.listing(context.desk.db)
     low = [m for m in items if m.low]
+    short = await measurement.shortfalls(context.desk.db)
     if not items:
         await answer(update, tr("The storeroom has no catalogue yet."))
         return
-    if not low:
-        await answer(update, tr("Every item of the storeroom is at or above its minimum."))
-        return
-    await answer(update, tr("Under their minimum:") + "\n" + "\n".join(
+    parts = [tr("Under their minimum:") + "\n" + "\n".join(
         f"· {m.code} {m.name}: {tr.number(m.stock)} / {tr.number(m.minimum)} {m.unit}"
-        for m in low))
+        for m in low) if low else
+        tr("Every item of the storeroom is at or above its minimum.")]
+    if short:
+        parts.append(tr("Used beyond the stock held, to resolve (estatedesk materials resolve "
+                        "NUMBER stock, once the missing delivery is entered; or NUMBER outside "
+                        "--note WHY, if it was not the estate's stock):") + "\n" + "\n".join(
+            f"· #{s.id} {s.material.code} {s.material.name}: {tr.number(s.quantity)} "
+            f"{s.material.unit}, {s.ticket_ref or '-'}, {tr.datetime(s.at)}" for s in short))
+    await answer(update, "\n\n".join(parts))
 
 
 def register(app) -> None:

@@ -1,7 +1,13 @@
 """Measurement (維修計量): what a visit used, priced from the storeroom's catalogue (or a free
 item with its price), labour at the trade's hourly rate, stock issued with every visit,
 the storekeeper told when an item runs under its minimum; and the clerk's confirmation or
-correction of a finished job's figures, each its own record."""
+correction of a finished job's figures, each its own record.
+
+Stock never goes below zero. What a job used beyond the stock held is not refused (the
+technician used it; refusing would only make the record untrue): it is a shortfall, shown to
+the storekeeper at once and in /stock until resolved, either as taken from stock once the
+delivery that was not entered is, or as not the estate's stock, with why. A responsible
+unit's person records the unit's own materials: nothing is drawn from the estate's stock."""
 
 from __future__ import annotations
 
@@ -87,14 +93,21 @@ async def has_catalogue(db: Database) -> bool:
 
 
 async def item(conn: Connection, data: dict, material_id: int | None,
-               quantity: Decimal | None, typed: Typed | None) -> dict:
+               quantity: Decimal | None, typed: Typed | None, own: bool = False) -> dict:
     """A visit's item, checked: a catalogue item by id or by code or name, or a free item
-    with its price; Refusal for an unknown item or one too many."""
+    with its price; Refusal for an unknown item or one too many. `own`: the worker is a
+    responsible unit's, whose items are all the unit's own (typed, the price optional)."""
     if len(data.get("items", [])) >= MAX_ITEMS:
         raise Refusal(Refusal.INVALID)
     if typed is not None and typed.price is not None:
         return {"material_id": None, "name": typed.name[:100], "unit": "",
                 "quantity": str(typed.quantity), "unit_price": str(typed.price)}
+    if own:  # a responsible unit's job: its own materials, never the estate's stock
+        if typed is None or material_id is not None:
+            raise Refusal(Refusal.INVALID)
+        return {"material_id": None, "name": typed.name[:100], "unit": "",
+                "quantity": str(typed.quantity), "unit_price": str(typed.price or 0),
+                "own": True}
     found = await storeroom.get(conn, material_id) if material_id is not None else \
         await storeroom.find(conn, typed.name) if typed is not None else None
     amount = quantity if quantity is not None else typed.quantity if typed else None
@@ -115,38 +128,93 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
     round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], hours,
                               materials_cost, labour_cost)
     await visits.add_items(conn, ticket.id, [Item(round_, *_fields(i)) for i in items])
+    worker = await people.get(conn, actor_id)
+    if worker is not None and worker.role == roles.CONTRACTOR:
+        return round_  # the unit's own materials: the estate's stock is not drawn on
     for item in items:
-        if item.material_id is None:
-            continue
-        before = await storeroom.get(conn, item.material_id)
-        after = await storeroom.move(conn, item.material_id, -item.quantity, "issue", now,
-                                     actor_id, ticket.id)
-        if after.low and before is not None and not before.low:
-            await _tell_storekeepers(conn, after, now)
+        if item.material_id is not None:
+            await _issue(conn, ticket, item, actor_id, now)
     return round_
+
+
+async def _issue(conn: Connection, ticket: Ticket, item: Item, actor_id: int,
+                 now: datetime) -> None:
+    """Stock out for a job, never below zero: the rest is a shortfall the storekeeper is
+    told of; and the storekeeper hears once that the item is under its minimum, again only
+    after a receipt has brought it back up."""
+    held = await storeroom.get(conn, item.material_id, active=False)
+    assert held is not None  # items are never deleted
+    taken = min(item.quantity, max(held.stock, Decimal(0)))
+    after = await storeroom.move(conn, held.id, -taken, "issue", now, actor_id, ticket.id) \
+        if taken else held
+    if taken < item.quantity:
+        short = item.quantity - taken
+        number = await storeroom.add_shortfall(conn, held.id, ticket.id, short, now, actor_id)
+        await _tell_storekeepers(conn, "stock_shortfall", after, now, shortfall=number,
+                                 quantity=str(short), ref=ticket.ref)
+    if after.low and not await storeroom.was_told_low(conn, held.id):
+        await storeroom.low_told(conn, held.id, now)
+        await _tell_storekeepers(conn, "stock_low", after, now)
 
 
 def _fields(item: Item) -> tuple:
     return item.material_id, item.name, item.unit, item.quantity, item.unit_price
 
 
-async def _tell_storekeepers(conn: Connection, material: Material, now: datetime) -> None:
+async def _tell_storekeepers(conn: Connection, kind: str, material: Material, now: datetime,
+                             **more) -> None:
     keepers = await people.reachable_with_role(conn, roles.STOREKEEPER) or \
         await people.reachable_with_role(conn, roles.MANAGER)
     for person in keepers:
-        await outbox.add(conn, person.user_id, "stock_low", now, payload={
+        await outbox.add(conn, person.user_id, kind, now, payload={
             "code": material.code, "name": material.name, "unit": material.unit,
-            "stock": str(material.stock), "minimum": str(material.minimum)})
+            "stock": str(material.stock), "minimum": str(material.minimum), **more})
 
 
 async def receive(db: Database, code: str, quantity: Decimal, note: str,
                   now: datetime) -> Material:
-    """New stock in (a receipt), recorded."""
+    """New stock in (a receipt), recorded; back at its minimum, the item's next fall under
+    it is reported again."""
     async with db.transaction() as conn:
         found = await storeroom.by_code(conn, code)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
-        return await storeroom.move(conn, found.id, quantity, "receipt", now, None, note=note)
+        received = await storeroom.move(conn, found.id, quantity, "receipt", now, None,
+                                        note=note)
+        if not received.low:
+            await storeroom.low_told(conn, found.id, None)
+        return received
+
+
+FROM_STOCK, OUTSIDE = "stock", "outside"  # how a shortfall is resolved
+MAX_NOTE = 500
+
+
+async def shortfalls(db: Database) -> list[storeroom.Shortfall]:
+    async with db.reading() as conn:
+        return await storeroom.open_shortfalls(conn)
+
+
+async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: datetime,
+                  actor_id: int | None = None) -> storeroom.Shortfall:
+    """A shortfall resolved: FROM_STOCK once the delivery that was not entered is (the
+    quantity is issued to its job now; Refusal INVALID while the stock is short of it), or
+    OUTSIDE, not the estate's stock (why, in `note`). Refusal NOT_FOUND for one unknown or
+    resolved already."""
+    note = note.strip()[:MAX_NOTE]
+    if how not in (FROM_STOCK, OUTSIDE) or (how == OUTSIDE and not note):
+        raise Refusal(Refusal.INVALID)
+    async with db.transaction() as conn:
+        found = await storeroom.open_shortfall(conn, shortfall_id)
+        if found is None:
+            raise Refusal(Refusal.NOT_FOUND)
+        if how == FROM_STOCK:
+            if found.material.stock < found.quantity:
+                raise Refusal(Refusal.INVALID)
+            await storeroom.move(conn, found.material.id, -found.quantity, "issue", now,
+                                 actor_id, found.ticket_id, note=f"shortfall {found.id}")
+        await storeroom.resolve_shortfall(conn, found.id, how, note, now, actor_id)
+        return found
 
 
 # -- the clerk's measurement ------------------------------------------------------------
