@@ -288,13 +288,13 @@ async def test_a_units_person_records_the_units_own_materials_not_the_estates(de
     await send_to_aqua(clerk)
     await lee.tap("Accept")
     await finish_with_materials(lee)
-    assert lee.last_text.startswith("Materials used? Type each of your unit's own materials")
+    assert lee.last_text.startswith("Materials used? This is the responsible unit's job")
     assert lee.labels() == ["Done"]  # no storeroom item to tap
     for forged in ("w:mi:1", "w:mq:1:2"):  # the estate's elbows, by a button not shown
         await lee.tap_data(forged)
         assert desk.api.calls[-1].params.get("show_alert"), forged
     await lee.send("Sealant 2")
-    assert "Added as your unit's own: Sealant × 2." in lee.texts()[-2]
+    assert "Added as the unit's own: Sealant × 2." in lee.texts()[-2]
     await lee.send("E12 1")  # the unit's own elbow, even with the estate's code
     await lee.tap("Done")
     assert "R-2026-00001 is complete" in lee.last_text
@@ -303,3 +303,27 @@ async def test_a_units_person_records_the_units_own_materials_not_the_estates(de
     assert await desk.query("SELECT code, stock FROM materials ORDER BY code") == [
         ("E12", 6000), ("S05", 3000), ("T01", 10000)]
     assert await desk.query("SELECT count(*) FROM stock_moves WHERE kind = 'issue'") == [(0,)]
+
+
+async def test_the_desk_records_a_unit_not_in_the_chat_with_the_units_own_materials(desk):
+    clerk, tech, boss = await staff(desk)
+    await storeroom(desk)
+    await desk.add_contractor("Aqua Works", ["plumbing"], "02-2345-6789")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap("Assign contractor")
+    await clerk.tap("Aqua Works")
+    await clerk.tap("5 days")
+    await clerk.tap("Notified by phone")
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Record completion")
+    await clerk.send_photo("contractor-after")
+    await clerk.tap("Done")
+    await clerk.send("Aqua Works replaced the trap.")
+    await clerk.send("2")
+    assert clerk.last_text.startswith("Materials used? This is the responsible unit's job")
+    await clerk.send("S05 1")
+    await clerk.tap("Done")
+    assert "R-2026-00001 is complete" in clerk.last_text
+    assert await desk.query("SELECT material_id, name FROM visit_materials") == [(None, "S05")]
+    assert await desk.query("SELECT stock FROM materials WHERE code = 'S05'") == [(3000,)]

@@ -26,7 +26,7 @@ from handlers.common import (
 )
 from storage.exact import product
 from storage.records import Draft
-from workflow import roles, views
+from workflow import views
 from workflow.office import catalogue, measurement
 from workflow.repairs import onsite
 from workflow.tickets import Refusal
@@ -36,14 +36,15 @@ QUANTITIES = (1, 2, 3, 4, 5, 10)
 
 async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
     tr, d = who.tr, context.desk
-    if who.role == roles.CONTRACTOR:  # the unit's own materials: no storeroom buttons
-        await answer(update, tr("Materials used? Type each of your unit's own materials as "
-                                "'name quantity' (for example: sealant 2); they are recorded "
-                                "as your unit's, not taken from the estate's storeroom. Tap "
-                                "'Done' when finished, also if nothing was used."),
+    ticket = (await views.tickets_by_id(d.db, [ticket_id]))[0]
+    if measurement.units_own(ticket, who.role):  # the unit's own: no storeroom buttons
+        await answer(update, tr("Materials used? This is the responsible unit's job: type each "
+                                "of its own materials as 'name quantity' (for example: sealant "
+                                "2); they are recorded as the unit's, not taken from the "
+                                "estate's storeroom. Tap 'Done' when finished, also if nothing "
+                                "was used."),
                      keyboard([[(tr("Done"), "w:mf")]]))
         return
-    ticket = (await views.tickets_by_id(d.db, [ticket_id]))[0]
     usual = await measurement.usual_items(d.db, ticket.category)
     buttons = [(f"{m.name} ({m.unit})", f"w:mi:{m.id}") for m in usual]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
@@ -57,7 +58,7 @@ async def _added(update: Update, context: Context, who: Asker, item: dict, so_fa
                  ticket_id: int) -> None:
     tr = who.tr
     if item.get("own"):
-        await answer(update, tr("Added as your unit's own: {name} × {quantity}.",
+        await answer(update, tr("Added as the unit's own: {name} × {quantity}.",
                                 name=item["name"], quantity=tr.number(item["quantity"])))
         await ask(update, context, who, ticket_id)
         return
@@ -79,7 +80,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.STALE)
     await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if action == "mi":
-        if who.role == roles.CONTRACTOR:  # the unit's own materials are typed (workflow checks)
+        if measurement.units_own((await views.tickets_by_id(d.db, [draft.data["ticket_id"]]))[0],
+                                 who.role):  # the unit's own materials are typed
             raise Refusal(Refusal.INVALID)
         material_id = int_arg(args, 0)
         await answer(update, tr("How many?"), keyboard([[

@@ -61,6 +61,12 @@ def parse_item(text: str, locale) -> Typed | None:
     return Typed(match.group("name"), quantity, price)
 
 
+def units_own(ticket: Ticket, worker_role: str | None) -> bool:
+    """A responsible unit's job (its person's, or the desk's record of it for a unit not in
+    the chat): the materials are the unit's own, never the estate's stock."""
+    return ticket.contractor_id is not None or worker_role == roles.CONTRACTOR
+
+
 def as_item(material: Material, quantity: Decimal) -> dict:
     """An item of a draft (JSON: exact numbers as their text)."""
     return {"material_id": material.id, "name": material.name, "unit": material.unit,
@@ -129,7 +135,7 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
                               materials_cost, labour_cost)
     await visits.add_items(conn, ticket.id, [Item(round_, *_fields(i)) for i in items])
     worker = await people.get(conn, actor_id)
-    if worker is not None and worker.role == roles.CONTRACTOR:
+    if units_own(ticket, worker.role if worker else None):
         return round_  # the unit's own materials: the estate's stock is not drawn on
     for item in items:
         if item.material_id is not None:

@@ -10,7 +10,7 @@ from storage.db import Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
-from workflow import access, conversations, roles, sla
+from workflow import access, conversations, sla
 from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
@@ -87,8 +87,9 @@ async def add_material(db: Database, actor_id: int, now: datetime, *,
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "materials", now)
         worker = await people.get(conn, actor_id)
+        ticket = await machine.load(conn, draft.data["ticket_id"])
         item = await measurement.item(conn, draft.data, material_id, quantity, typed,
-                                      own=worker is not None and worker.role == roles.CONTRACTOR)
+                                      own=measurement.units_own(ticket, worker and worker.role))
         moved = await conversations.advance(conn, actor_id, COMPLETE_FLOW, "materials",
                                             "materials", now,
                                             items=[*draft.data.get("items", []), item])
