@@ -158,9 +158,17 @@ async def _issue(conn: Connection, ticket: Ticket, item: Item, actor_id: int,
         number = await storeroom.add_shortfall(conn, held.id, ticket.id, short, now, actor_id)
         await _tell_storekeepers(conn, "stock_shortfall", after, now, shortfall=number,
                                  quantity=str(short), ref=ticket.ref)
-    if after.low and not await storeroom.was_told_low(conn, held.id):
-        await storeroom.low_told(conn, held.id, now)
-        await _tell_storekeepers(conn, "stock_low", after, now)
+    await _low(conn, after, now)
+
+
+async def _low(conn: Connection, item: Material, now: datetime) -> None:
+    """Under its minimum: the storekeeper told, once until it is back at its minimum."""
+    told = await storeroom.was_told_low(conn, item.id)
+    if item.low and not told:
+        await storeroom.low_told(conn, item.id, now)
+        await _tell_storekeepers(conn, "stock_low", item, now)
+    elif told and not item.low:  # back up (its minimum lowered at an import, say)
+        await storeroom.low_told(conn, item.id, None)
 
 
 def _fields(item: Item) -> tuple:
@@ -186,8 +194,8 @@ async def receive(db: Database, code: str, quantity: Decimal, note: str,
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
         received = await storeroom.move(conn, found.id, quantity, "receipt", now, None,
-                                        note=note)
-        if not received.low:
+                                         note=note)
+        if not received.low:  # back at its minimum: its next fall is told again
             await storeroom.low_told(conn, found.id, None)
         return received
 
@@ -217,8 +225,9 @@ async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: dat
         if how == FROM_STOCK:
             if found.material.stock < found.quantity:
                 raise Refusal(Refusal.INVALID)
-            await storeroom.move(conn, found.material.id, -found.quantity, "issue", now,
-                                 actor_id, found.ticket_id, note=f"shortfall {found.id}")
+            await _low(conn, await storeroom.move(conn, found.material.id, -found.quantity,
+                                                  "issue", now, actor_id, found.ticket_id,
+                                                  note=f"shortfall {found.id}"), now)
         await storeroom.resolve_shortfall(conn, found.id, how, note, now, actor_id)
         return found
 
