@@ -79,8 +79,9 @@ async def _list(args, env, settings, db, now) -> int:
     for trade, hourly in rates.items():
         print(f"rate\t{trade}\t{plain(hourly)}/h")
     for s in await measurement.shortfalls(db):
+        day = s.at.astimezone(settings.tz)
         print(f"shortfall #{s.id}\t{s.material.code}\t{plain(s.quantity)} {s.material.unit}\t"
-              f"{s.ticket_ref or '-'}\t{s.at.astimezone(settings.tz):%Y-%m-%d}\tresolve: estatedesk materials resolve "
+              f"{s.ticket_ref or '-'}\t{day:%Y-%m-%d}\tresolve: estatedesk materials resolve "
               f"{s.id} stock|outside")
     return 0
 

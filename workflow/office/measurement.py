@@ -139,22 +139,22 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
         return round_  # the unit's own materials: the estate's stock is not drawn on
     for item in items:
         if item.material_id is not None:
-            await _issue(conn, ticket, item, actor_id, now)
+            await _issue(conn, ticket, item.material_id, item.quantity, actor_id, now)
     return round_
 
 
-async def _issue(conn: Connection, ticket: Ticket, item: Item, actor_id: int,
-                 now: datetime) -> None:
+async def _issue(conn: Connection, ticket: Ticket, material_id: int, quantity: Decimal,
+                 actor_id: int, now: datetime) -> None:
     """Stock out for a job, never below zero: the rest is a shortfall the storekeeper is
     told of; and the storekeeper hears once that the item is under its minimum, again only
     after a receipt has brought it back up."""
-    held = await storeroom.get(conn, item.material_id, active=False)
+    held = await storeroom.get(conn, material_id, active=False)
     assert held is not None  # items are never deleted
-    taken = min(item.quantity, max(held.stock, Decimal(0)))
+    taken = min(quantity, max(held.stock, Decimal(0)))
     after = await storeroom.move(conn, held.id, -taken, "issue", now, actor_id, ticket.id) \
         if taken else held
-    if taken < item.quantity:
-        short = item.quantity - taken
+    if taken < quantity:
+        short = quantity - taken
         number = await storeroom.add_shortfall(conn, held.id, ticket.id, short, now, actor_id)
         await _tell_storekeepers(conn, "stock_shortfall", after, now, shortfall=number,
                                  quantity=str(short), ref=ticket.ref)

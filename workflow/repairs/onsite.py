@@ -89,7 +89,7 @@ async def add_material(db: Database, actor_id: int, now: datetime, *,
         worker = await people.get(conn, actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
         item = await measurement.item(conn, draft.data, material_id, quantity, typed,
-                                      own=measurement.units_own(ticket, worker and worker.role))
+                                      own=measurement.units_own(ticket, worker.role if worker else None))
         moved = await conversations.advance(conn, actor_id, COMPLETE_FLOW, "materials",
                                             "materials", now,
                                             items=[*draft.data.get("items", []), item])
