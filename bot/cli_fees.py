@@ -7,6 +7,7 @@ from pathlib import Path
 
 from handlers.i18n import BABEL_LOCALES
 from handlers.office import spreadsheets
+from workflow import dates
 from workflow.fees import collection
 
 
@@ -15,7 +16,7 @@ def add_parsers(sub) -> None:
         dest="action", required=True)
     bill = fees.add_parser("bill", help="issue a month's bills to every unit from the price "
                                         "list ([[fee_items]] in the settings)")
-    bill.add_argument("month", help="such as 2026-12")
+    bill.add_argument("month", type=dates.month_text, help="such as 2026-12")
     load = fees.add_parser("import", help="import bills from a CSV with the columns "
                                           "building,unit,period,item,amount,due")
     load.add_argument("file", type=Path)

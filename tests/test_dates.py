@@ -59,3 +59,29 @@ def test_a_contracts_sheet_with_dates_written_the_chinese_way_is_read(tmp_path):
                         .encode(), "contracts.csv", taipei)
     assert rows[0].values["handover_due"] == date(2027, 2, 1)
     assert rows[0].values["mortgage_at"] == datetime(2027, 1, 20, 10, 30, tzinfo=taipei)
+
+
+def test_the_office_asks_for_reports_with_dates_as_it_writes_them(tmp_path):
+    """The command line's dates too; the files are named the one way (2026-11-01)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_roster_cli import ROOT
+
+    def estatedesk(*args):
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path,
+                              env={"ESTATEDESK_DB": str(tmp_path / "desk.sqlite3"),
+                                   "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                   "PYTHONPATH": str(ROOT)},
+                              capture_output=True, text=True, timeout=60)
+
+    made = estatedesk("report", "ledger", "--from", "2026/11/1", "--to", "2026年11月30日")
+    assert made.returncode == 0, made.stderr
+    assert "Repair ledger, 2026-11-01 to 2026-11-30" in made.stdout
+    made = estatedesk("report", "monthly", "2026/11")
+    assert made.returncode == 0 and "Monthly repair report for 2026-11" in made.stdout, \
+        made.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == [
+        "monthly-report-2026-11.xlsx", "repair-ledger-2026-11-01-2026-11-30.xlsx"]
+    assert estatedesk("report", "monthly", "2026/13").returncode == 1

@@ -50,6 +50,23 @@ def moment(text: str, tz) -> datetime:
                             time(int(match.group(4)), int(match.group(5) or 0)), tz)
 
 
+def day_text(text: str) -> str:
+    """A typed day as 2026-11-01 when it is one, else as typed (for its reader to refuse in
+    words): a command line's argument, fit for a file name."""
+    try:
+        return day(text).isoformat()
+    except ValueError:
+        return text
+
+
+def month_text(text: str) -> str:
+    """A typed month as 2026-11 when it is one, else as typed."""
+    try:
+        return month(text).isoformat()[:7]
+    except ValueError:
+        return text
+
+
 def days_in(text: str) -> list[date]:
     """Every date written in a sentence ('2027/2/1 到 2027/2/20'); ValueError for one that
     has no day in the calendar (2027-02-30)."""
