@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from storage import drafts, outbox, people, tickets
+from storage import drafts, locks, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.exact import product
 from storage.office import measurements, storeroom
@@ -105,15 +105,15 @@ async def item(conn: Connection, data: dict, material_id: int | None,
     responsible unit's, whose items are all the unit's own (typed, the price optional)."""
     if len(data.get("items", [])) >= MAX_ITEMS:
         raise Refusal(Refusal.INVALID)
-    if typed is not None and typed.price is not None:
-        return {"material_id": None, "name": typed.name[:100], "unit": "",
-                "quantity": str(typed.quantity), "unit_price": str(typed.price)}
     if own:  # a responsible unit's job: its own materials, never the estate's stock
         if typed is None or material_id is not None:
             raise Refusal(Refusal.INVALID)
         return {"material_id": None, "name": typed.name[:100], "unit": "",
                 "quantity": str(typed.quantity), "unit_price": str(typed.price or 0),
                 "own": True}
+    if typed is not None and typed.price is not None:
+        return {"material_id": None, "name": typed.name[:100], "unit": "",
+                "quantity": str(typed.quantity), "unit_price": str(typed.price)}
     found = await storeroom.get(conn, material_id) if material_id is not None else \
         await storeroom.find(conn, typed.name) if typed is not None else None
     amount = quantity if quantity is not None else typed.quantity if typed else None
@@ -137,9 +137,11 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
     worker = await people.get(conn, actor_id)
     if units_own(ticket, worker.role if worker else None):
         return round_  # the unit's own materials: the estate's stock is not drawn on
-    for item in items:
-        if item.material_id is not None:
-            await _issue(conn, ticket, item.material_id, item.quantity, actor_id, now)
+    # item by item in the one order, so two completions never wait on each other crosswise
+    for item in sorted((i for i in items if i.material_id is not None),
+                       key=lambda i: i.material_id or 0):
+        assert item.material_id is not None
+        await _issue(conn, ticket, item.material_id, item.quantity, actor_id, now)
     return round_
 
 
@@ -148,6 +150,7 @@ async def _issue(conn: Connection, ticket: Ticket, material_id: int, quantity: D
     """Stock out for a job, never below zero: the rest is a shortfall the storekeeper is
     told of; and the storekeeper hears once that the item is under its minimum, again only
     after a receipt has brought it back up."""
+    await locks.serialise(conn, f"material:{material_id}")  # PostgreSQL: one issue at a time
     held = await storeroom.get(conn, material_id, active=False)
     assert held is not None  # items are never deleted
     taken = min(quantity, max(held.stock, Decimal(0)))
@@ -220,15 +223,19 @@ async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: dat
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
         found = await storeroom.open_shortfall(conn, shortfall_id)
-        if found is None:
+        if found is not None:
+            await locks.serialise(conn, f"material:{found.material.id}")
+            found = await storeroom.open_shortfall(conn, shortfall_id)  # as it now stands
+        # resolved first: of two at once (PostgreSQL), the second resolves nothing
+        if found is None or not await storeroom.resolve_shortfall(conn, found.id, how, note,
+                                                                  now, actor_id):
             raise Refusal(Refusal.NOT_FOUND)
         if how == FROM_STOCK:
             if found.material.stock < found.quantity:
-                raise Refusal(Refusal.INVALID)
+                raise Refusal(Refusal.INVALID)  # undoes the resolution
             await _low(conn, await storeroom.move(conn, found.material.id, -found.quantity,
                                                   "issue", now, actor_id, found.ticket_id,
                                                   note=f"shortfall {found.id}"), now)
-        await storeroom.resolve_shortfall(conn, found.id, how, note, now, actor_id)
         return found
 
 
