@@ -250,11 +250,19 @@ async def test_stock_never_goes_negative_the_storekeeper_resolves_a_shortfall(de
     assert "Used beyond the stock held, to resolve" in keeper.last_text
     assert "· #1 E12 PVC elbow 1/2\": 2 pc, R-2026-00001, " in keeper.last_text
 
-    with pytest.raises(Refusal):  # nothing on the shelf to take it from yet
-        await measurement.resolve(desk.db, 1, measurement.FROM_STOCK, "", desk.clock())
+    assert keeper.labels() == []  # nothing on the shelf to take it from yet
+    await keeper.tap_data("sf:ok:1")
+    assert keeper.last_text.startswith("The stock holds less than shortfall #1")
     await measurement.receive(desk.db, "e12", Decimal(12), "DN-0042", desk.clock())
-    await measurement.resolve(desk.db, 1, measurement.FROM_STOCK, "", desk.clock())
-    with pytest.raises(Refusal):  # once
+    await keeper.send("/stock")
+    await tech.tap_data("sf:ok:1")  # not the technician's to resolve
+    assert desk.api.calls[-1].params.get("show_alert")
+    await keeper.tap("#1: take from stock")
+    assert keeper.last_text == ('Shortfall #1 is taken from stock: 2 pc of PVC elbow 1/2" for '
+                                "R-2026-00001.")
+    await keeper.tap_data("sf:ok:1")  # a second tap takes nothing more
+    assert keeper.last_text == "Shortfall #1 is resolved already."
+    with pytest.raises(Refusal):  # once, whichever way
         await measurement.resolve(desk.db, 1, measurement.OUTSIDE, "again", desk.clock())
     assert await desk.query("SELECT change, kind, ticket_id FROM stock_moves WHERE "
                             "material_id = 1 ORDER BY id") == [
@@ -273,9 +281,9 @@ async def test_stock_never_goes_negative_the_storekeeper_resolves_a_shortfall(de
         await measurement.resolve(desk.db, 2, measurement.OUTSIDE, " ", desk.clock())
     await measurement.resolve(desk.db, 2, measurement.OUTSIDE, "the technician's own spare",
                               desk.clock())
-    assert await desk.query("SELECT shortfall_id, how, note FROM shortfall_resolutions "
-                            "ORDER BY shortfall_id") == [
-        (1, "stock", ""), (2, "outside", "the technician's own spare")]
+    assert await desk.query("SELECT shortfall_id, how, note, actor_id FROM "
+                            "shortfall_resolutions ORDER BY shortfall_id") == [
+        (1, "stock", "", 9010), (2, "outside", "the technician's own spare", None)]
     assert await desk.query("SELECT min(stock) FROM materials") == [(0,)]
 
 

@@ -148,9 +148,37 @@ async def stock(update: Update, context: Context, who: Asker) -> None:
                         "--note WHY, if it was not the estate's stock):") + "\n" + "\n".join(
             f"· #{s.id} {s.material.code} {s.material.name}: {tr.number(s.quantity)} "
             f"{s.material.unit}, {s.ticket_ref or '-'}, {tr.datetime(s.at)}" for s in short))
-    await answer(update, "\n\n".join(parts))
+    # once the missing delivery is entered, the stock covers it: a tap takes it from there
+    buttons = [[(tr("#{number}: take from stock", number=s.id), f"sf:ok:{s.id}")]
+               for s in short if s.material.stock >= s.quantity]
+    await answer(update, "\n\n".join(parts), keyboard(buttons) if buttons else None)
+
+
+@handles("office.stock")
+async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
+    """A shortfall taken from stock, by the storekeeper's tap (the workflow checks who)."""
+    tr, d = who.tr, context.desk
+    number = int_arg(button_data(update).split(":")[2:], 0)
+    try:
+        found = await measurement.resolve(d.db, number, measurement.FROM_STOCK, "", d.now(),
+                                          who.user_id)
+    except Refusal as refused:
+        if refused.reason == Refusal.NOT_FOUND:
+            await answer(update, tr("Shortfall #{number} is resolved already.", number=number))
+        elif refused.reason == Refusal.INVALID:
+            await answer(update, tr("The stock holds less than shortfall #{number}: enter the "
+                                    "delivery first ('estatedesk materials receive').",
+                                    number=number))
+        else:
+            raise
+        return
+    await answer(update, tr("Shortfall #{number} is taken from stock: {quantity} {unit} of "
+                            "{name} for {ref}.", number=found.id,
+                            quantity=tr.number(found.quantity), unit=found.material.unit,
+                            name=found.material.name, ref=found.ticket_ref or "-"))
 
 
 def register(app) -> None:
     app.add_handler(CommandHandler("stock", stock, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:m[iqf]"))
+    app.add_handler(CallbackQueryHandler(on_shortfall, pattern=r"^sf:ok:"))

@@ -217,11 +217,13 @@ async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: dat
     """A shortfall resolved: FROM_STOCK once the delivery that was not entered is (the
     quantity is issued to its job now; Refusal INVALID while the stock is short of it), or
     OUTSIDE, not the estate's stock (why, in `note`). Refusal NOT_FOUND for one unknown or
-    resolved already."""
+    resolved already; FORBIDDEN for someone in the chat /stock is not for."""
     note = note.strip()[:MAX_NOTE]
     if how not in (FROM_STOCK, OUTSIDE) or (how == OUTSIDE and not note):
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
+        if actor_id is not None:  # in the chat (the command line is the office's own)
+            await access.require(conn, "office.stock", actor_id)
         found = await storeroom.open_shortfall(conn, shortfall_id)
         if found is not None:
             await locks.serialise(conn, f"material:{found.material.id}")
