@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import secrets
 import sqlite3
 import sys
@@ -167,15 +168,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 OWN_LOGGERS = ("bot", "handlers", "workflow", "storage")
+# named as well as under the root's WARNING: a library that sets its own level, or a root
+# someone lowered, still keeps these quiet
+LIBRARY_LOGGERS = ("apscheduler", "httpx", "httpcore", "telegram", "aiosqlite", "psycopg",
+                   "psycopg_pool", "asyncio", "aiohttp", "PIL", "matplotlib", "fontTools")
+
+
+def _level(variable: str, default: int) -> int:
+    """A level named in the environment (DEBUG, INFO, WARNING…), for a debugging session."""
+    named = logging.getLevelName(os.environ.get(variable, "").strip().upper() or default)
+    return named if isinstance(named, int) else default
 
 
 def _logging(own: int) -> None:
-    """The desk's own log at `own`; other libraries' (APScheduler says every run of a job,
-    twice a second: some 60 MB a day) at WARNING."""
+    """The desk's own log at `own` (ESTATEDESK_LOG_LEVEL), other libraries' at WARNING
+    (ESTATEDESK_LIBRARY_LOG_LEVEL): APScheduler says every run of a job, twice a second (some
+    60 MB a day), httpx every request to Telegram."""
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    libraries = _level("ESTATEDESK_LIBRARY_LOG_LEVEL", logging.WARNING)
+    logging.getLogger().setLevel(libraries)
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(libraries)
     for name in OWN_LOGGERS:
-        logging.getLogger(name).setLevel(own)
+        logging.getLogger(name).setLevel(_level("ESTATEDESK_LOG_LEVEL", own))
 
 
 def _backup(args, env) -> int:

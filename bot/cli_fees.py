@@ -7,6 +7,7 @@ from pathlib import Path
 
 from handlers.i18n import BABEL_LOCALES
 from handlers.office import spreadsheets
+from workflow import dates
 from workflow.fees import collection
 
 
@@ -15,7 +16,7 @@ def add_parsers(sub) -> None:
         dest="action", required=True)
     bill = fees.add_parser("bill", help="issue a month's bills to every unit from the price "
                                         "list ([[fee_items]] in the settings)")
-    bill.add_argument("month", help="such as 2026-12")
+    bill.add_argument("month", type=dates.month_text, help="such as 2026-12")
     load = fees.add_parser("import", help="import bills from a CSV with the columns "
                                           "building,unit,period,item,amount,due")
     load.add_argument("file", type=Path)
@@ -33,10 +34,16 @@ async def _bill(args, env, settings, db, now) -> int:
 
 async def _import(args, env, settings, db, now) -> int:
     try:
-        issued = await collection.import_bills(db, collection.parse_bills(
-            args.file.read_bytes(), BABEL_LOCALES[settings.default_language]))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        print(f"fees: {args.file}: {exc}. Nothing was imported.", file=sys.stderr)
+        issued = await collection.import_file(db, args.file.read_bytes(),
+                                              BABEL_LOCALES[settings.default_language])
+    except OSError as exc:
+        print(f"fees: cannot read {args.file}: {exc.strerror}. Nothing was imported.",
+              file=sys.stderr)
+        return 1
+    except collection.BillFileError as exc:
+        for line, problem in exc.problems:
+            print(f"fees: {args.file}: line {line}: {problem}", file=sys.stderr)
+        print(f"fees: {len(exc.problems)} problem(s). Nothing was imported.", file=sys.stderr)
         return 1
     print(f"fees: {issued} bills issued.")
     return 0

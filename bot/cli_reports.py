@@ -9,7 +9,7 @@ from pathlib import Path
 from handlers.i18n import Tr
 from handlers.office import documents, pdfs, spreadsheets
 from storage.exact import plain
-from workflow import views
+from workflow import dates, views
 from workflow.office import reports, settlement
 from workflow.settings import LANGUAGES
 from workflow.tickets import Refusal
@@ -19,10 +19,12 @@ def add_parsers(sub) -> None:
     report = sub.add_parser("report", help="the office's documents (XLSX)").add_subparsers(
         dest="action", required=True)
     monthly = report.add_parser("monthly", help="the monthly repair report (維修月報)")
-    monthly.add_argument("month", help="such as 2026-11")
+    monthly.add_argument("month", type=dates.month_text, help="such as 2026-11")
     ledger = report.add_parser("ledger", help="the repair ledger (維修台帳), one row per job")
-    ledger.add_argument("--from", dest="first", required=True, help="the first day, 2026-11-01")
-    ledger.add_argument("--to", dest="last", required=True, help="the last day, 2026-11-30")
+    ledger.add_argument("--from", dest="first", required=True, type=dates.day_text,
+                        help="the first day, 2026-11-01")
+    ledger.add_argument("--to", dest="last", required=True, type=dates.day_text,
+                        help="the last day, 2026-11-30")
     settle = report.add_parser("settlement", help="the quarterly settlement per responsible "
                                                   "unit (季度結算匯總), PDF and XLSX")
     settle.add_argument("quarter", help="such as 2026-Q4")
@@ -33,7 +35,7 @@ def add_parsers(sub) -> None:
                              "--contractor, only that unit's")
     income = report.add_parser("income", help="the month's income and expenditure "
                                               "statement (收支明細表), XLSX")
-    income.add_argument("month", help="such as 2026-11")
+    income.add_argument("month", type=dates.month_text, help="such as 2026-11")
     form = report.add_parser("form", help="the repair form (維修單) of one job, PDF")
     form.add_argument("reference", help="such as R-2026-00017")
     hot = report.add_parser("hotspots", help="hot spots (熱點問題): where and what keeps "

@@ -37,6 +37,14 @@ def add_parsers(sub) -> None:
     receive.add_argument("code")
     receive.add_argument("quantity", type=_exact(numbers.quantity))
     receive.add_argument("--note", default="", help="for example the delivery note's number")
+    resolve = store.add_parser("resolve", help="resolve a shortfall (what a job used beyond "
+                                               "the stock held; 'materials list' shows them)")
+    resolve.add_argument("number", type=int, help="the shortfall's number, such as 3")
+    resolve.add_argument("how", choices=(measurement.FROM_STOCK, measurement.OUTSIDE),
+                         help="stock: the items were the estate's (enter the delivery that "
+                              "was missing first, with 'materials receive'), taken from stock "
+                              "now; outside: not the estate's stock (say why with --note)")
+    resolve.add_argument("--note", default="", help="why; needed for 'outside'")
     rate = store.add_parser("rate", help="set a trade's labour rate per hour")
     rate.add_argument("trade", help="a repair category, such as plumbing")
     rate.add_argument("hourly", type=_exact(numbers.amount))
@@ -70,6 +78,32 @@ async def _list(args, env, settings, db, now) -> int:
               f"minimum {plain(m.minimum)}{low}")
     for trade, hourly in rates.items():
         print(f"rate\t{trade}\t{plain(hourly)}/h")
+    for s in await measurement.shortfalls(db):
+        day = s.at.astimezone(settings.tz)
+        print(f"shortfall #{s.id}\t{s.material.code}\t{plain(s.quantity)} {s.material.unit}\t"
+              f"{s.ticket_ref or '-'}\t{day:%Y-%m-%d}\tresolve: estatedesk materials resolve "
+              f"{s.id} stock|outside")
+    return 0
+
+
+async def _resolve(args, env, settings, db, now) -> int:
+    try:
+        found = await measurement.resolve(db, args.number, args.how, args.note, now)
+    except Refusal as refused:
+        if refused.reason == Refusal.NOT_FOUND:
+            print(f"materials: no open shortfall #{args.number}; see 'estatedesk materials "
+                  f"list'", file=sys.stderr)
+        elif args.how == measurement.OUTSIDE:
+            print("materials: say why it was not the estate's stock, with --note",
+                  file=sys.stderr)
+        else:
+            print(f"materials: the stock holds less than the shortfall #{args.number}; enter "
+                  f"the delivery first with 'estatedesk materials receive'", file=sys.stderr)
+        return 1
+    taken = "taken from stock" if args.how == measurement.FROM_STOCK else \
+        "recorded as not the estate's stock"
+    print(f"shortfall #{found.id} ({found.material.code} {plain(found.quantity)} "
+          f"{found.material.unit}, {found.ticket_ref or '-'}): {taken}.")
     return 0
 
 
@@ -104,4 +138,5 @@ COMMANDS = {
     ("materials", "list"): _list,
     ("materials", "receive"): _receive,
     ("materials", "rate"): _rate,
+    ("materials", "resolve"): _resolve,
 }

@@ -170,6 +170,16 @@ async def _stock_low(n: Notice) -> None:
                       minimum=n.tr.number(p["minimum"])))
 
 
+@renders("stock_shortfall", plain=True)
+async def _stock_shortfall(n: Notice) -> None:
+    p = n.payload
+    await n.send(n.tr("Storeroom: {ref} used {quantity} {unit} of {name} ({code}) more than the "
+                      "stock held, which is now {stock}. Please check the shelf and resolve "
+                      "shortfall #{number} (see /stock).", ref=p["ref"],
+                      quantity=n.tr.number(p["quantity"]), unit=p["unit"], name=p["name"],
+                      code=p["code"], stock=n.tr.number(p["stock"]), number=p["shortfall"]))
+
+
 @renders("settlement", plain=True)
 async def _settlement(n: Notice) -> None:
     await documents.send_settlement(n.bot, n.d, n.tr, n.chat, n.message, n.recipient)

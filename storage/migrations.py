@@ -847,8 +847,7 @@ MIGRATIONS: list[str] = [
         imported_at TEXT NOT NULL
     );
     """,
-    # 29 (issue 25, registers): a spare key names the key it
-    # copies, so each lock's spare is checked, not each kind's; a key loan records who handed
+    # 29 (issue 25, registers): a spare key names the key it copies, so each lock's spare is checked, not each kind's; a key loan records who handed
     # it out and who took it back (the loan history); an archive change names its source when
     # no person of the chat made it (an import); an archive reading stays on site, and a
     # refusal keeps its reason; residents may turn off the notices of new activities
@@ -865,10 +864,32 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
-    # 30 (issue 25, books): a settlement a unit received on paper (it has nobody in the chat): who of the unit
-    # signed for it, and the clerk who recorded it; a receipt in the chat has neither
+    # 30 (issue 25, books): a settlement a unit received on paper (it has nobody in the
+    # chat): who of the unit signed for it, and the clerk who recorded it
     """
     ALTER TABLE settlement_deliveries ADD COLUMN paper_signer TEXT;
     ALTER TABLE settlement_deliveries ADD COLUMN recorded_by INTEGER;
+    """,
+    # 31 (issue 25, storeroom): stock never goes below zero: what a job used beyond the stock held
+    # is a shortfall the storekeeper resolves (a delivery not entered, or not the estate's
+    # stock), each resolution its own row; and when the item was last reported under its
+    # minimum, so the LOW alert comes again once a receipt has brought it back up
+    """
+    ALTER TABLE materials ADD COLUMN low_told_at TEXT;
+    CREATE TABLE stock_shortfalls (
+        id INTEGER PRIMARY KEY,
+        material_id INTEGER NOT NULL REFERENCES materials(id),
+        ticket_id INTEGER REFERENCES tickets(id),
+        quantity INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor_id INTEGER
+    );
+    CREATE TABLE shortfall_resolutions (
+        shortfall_id INTEGER PRIMARY KEY REFERENCES stock_shortfalls(id),
+        how TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        actor_id INTEGER
+    );
     """,
 ]

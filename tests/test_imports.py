@@ -154,5 +154,39 @@ def test_bills_for_a_unit_not_on_the_roster_import_nothing_and_name_it(tmp_path)
     file.write_text("building,unit,period,item,amount,due\nA,12F-3,2026-12,water,412,2026-12-15\n"
                     "Z,99F-9,2026-12,water,300,2026-12-15\n")
     refused = cli(tmp_path, "fees", "import", str(file))
-    assert refused.returncode == 1 and "not units on the roster: Z 99F-9" in refused.stderr
+    assert refused.returncode == 1 and "line 3: Z 99F-9 is not a unit on the roster" in \
+        refused.stderr
     assert "Nothing was imported" in refused.stderr and count(tmp_path, "bills") == 0
+
+
+def test_the_cashier_hears_of_every_bad_line_of_a_bills_file_at_once(tmp_path):
+    """The office mends the file once: each bad line is named (a date, an amount, a unit not
+    on the roster), not only the first; dates as the office writes them are dates."""
+    with_roster(tmp_path)
+    file = tmp_path / "bills.csv"
+    file.write_text("building,unit,period,item,amount,due\n"
+                    "A,12F-3,2027/02,water,412,2027/02/01\n"  # good: slashes
+                    "A,12F-3,2027-02,power,x,2027-02-10\n"  # the amount
+                    "A,12F-3,2027-02,gas,200,soon\n"  # the due date
+                    "A,12F-3,2027年2月,service,1500,2027-2-1\n")  # good: Chinese, short
+    refused = cli(tmp_path, "fees", "import", str(file))
+    assert refused.returncode == 1, refused.stdout
+    assert "line 3: the amount 'x' is not an amount" in refused.stderr
+    assert "line 4: building, unit, period (2026-12), item, amount and due" in refused.stderr
+    assert "2 problem(s). Nothing was imported." in refused.stderr, refused.stderr
+    assert count(tmp_path, "bills") == 0
+    file.write_text("building,unit,period,item,amount,due\n"
+                    "A,12F-3,2027/02,water,412,2027/02/01\n"
+                    "Z,99F-9,2027-02,water,300,2027年2月1日\n"
+                    "Y,1F-1,2027-02,water,300,2027-2-1\n")
+    refused = cli(tmp_path, "fees", "import", str(file))
+    assert "line 3: Z 99F-9 is not a unit on the roster" in refused.stderr
+    assert "line 4: Y 1F-1 is not a unit on the roster" in refused.stderr
+    assert count(tmp_path, "bills") == 0
+    file.write_text("building,unit,period,item,amount,due\n"
+                    "A,12F-3,2027/02,water,412,2027/02/01\n"
+                    "A,12F-3,2027年2月,service,1500,2027年2月1日\n")
+    assert "2 bills issued" in cli(tmp_path, "fees", "import", str(file)).stdout
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as conn:
+        assert conn.execute("SELECT DISTINCT period, due_date FROM bills").fetchall() == [
+            ("2027-02", "2027-02-01")]

@@ -1,10 +1,16 @@
 """Measurement (維修計量): the storeroom's catalogue, a technician's materials on site, stock
 issued and the storekeeper told, and the desk confirming or correcting a job's figures."""
 
+from decimal import Decimal
+
+import pytest
+
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_roster_cli import cli as roster_cli
+from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import admin, roles
-from workflow.office import catalogue
+from workflow.office import catalogue, measurement
+from workflow.tickets import Refusal
 
 CATALOGUE = """code,name,unit,unit_price,minimum,stock
 E12,PVC elbow 1/2",pc,30,5,6
@@ -138,12 +144,15 @@ def test_the_catalogue_is_imported_from_csv_or_xlsx_and_a_bad_file_changes_nothi
     refused = cli("materials", "import", str(bad))
     assert refused.returncode == 1 and "line 2: unit_price, minimum and stock must be " \
         "numbers" in refused.stderr and "Nothing was imported" in refused.stderr
-    assert cli("materials", "receive", "T01", "12", "--note", "DN-0042").stdout.startswith(
-        "T01 止洩帶: 12 卷 received; stock 12.")
+    assert cli("materials", "receive", "t01", "12", "--note", "DN-0042").stdout.startswith(
+        "T01 止洩帶: 12 卷 received; stock 12.")  # the code as typed: k10 is K10
+    assert cli("materials", "receive", "Ｅ１２", "1").stdout.startswith("E12 PVC 彎頭: 1 個")
     assert cli("materials", "receive", "ZZZ", "1").returncode == 1
+    refused = cli("materials", "resolve", "9", "outside", "--note", "not ours")
+    assert refused.returncode == 1 and "no open shortfall #9" in refused.stderr
     assert cli("materials", "rate", "plumbing", "450").returncode == 0
     listing = cli("materials", "list").stdout
-    assert "E12\tPVC 彎頭\t個\t30\tstock 20\tminimum 5" in listing
+    assert "E12\tPVC 彎頭\t個\t30\tstock 21\tminimum 5" in listing
     assert "rate\tplumbing\t450/h" in listing
 
 
@@ -202,3 +211,127 @@ async def test_an_owner_answers_a_quotation_not_takes_a_job_in_chinese(desk):
     await resident.tap("接受報價")
     assert await desk.query("SELECT quote_amount, quote_note, quote_state FROM tickets") == [
         (85000, "更換插座", "accepted")]  # in cents
+
+
+async def job_using(desk, clerk, tech, resident, ticket_id, *typed):
+    """Another leak at the resident's, done by the technician with these items typed."""
+    await report_leak(resident, f"Leak number {ticket_id} under the sink.")
+    await assign_to_tech(clerk, ticket_id)
+    await finish_with_materials(tech, ticket_id)
+    for item in typed:
+        await tech.send(item)
+    await tech.tap("Done")
+    assert f"R-2026-{ticket_id:05d} is complete" in tech.last_text, tech.texts()[-4:]
+
+
+async def test_stock_never_goes_negative_the_storekeeper_resolves_a_shortfall(desk):
+    """A technician used more elbows than the stock held: recorded as it was, the stock at 0,
+    and the rest a shortfall the storekeeper is told of, sees in /stock and resolves; the
+    LOW alert comes again after a receipt brought the item back up; codes as typed."""
+    clerk, tech, boss = await staff(desk)
+    keeper = await storeroom(desk)
+    await catalogue.load(desk.db, catalogue.parse(
+        b"code,name,unit,unit_price,minimum,stock\nK10,Ball valve,pc,120,4,2\n",
+        "more.csv"), desk.clock())  # imported under its minimum
+    resident = await resident_of_a12(desk)
+
+    await job_using(desk, clerk, tech, resident, 1, "E12 8", "ｋ１０ 1")  # k10, full-width
+    assert await desk.query("SELECT code, stock FROM materials ORDER BY code") == [
+        ("E12", 0), ("K10", 1000), ("S05", 3000), ("T01", 10000)]
+    assert await desk.query("SELECT material_id, ticket_id, quantity FROM stock_shortfalls") \
+        == [(1, 1, 2000)]
+    told = [t for t in keeper.texts() if t.startswith("Storeroom:")]
+    assert 'Storeroom: R-2026-00001 used 2 pc of PVC elbow 1/2" (E12) more than the stock ' \
+           "held, which is now 0. Please check the shelf and resolve shortfall #1" in told[0]
+    assert sum("Ball valve (K10) is down to 1 pc" in t for t in told) == 1
+    assert sum('PVC elbow 1/2" (E12) is down to 0 pc' in t for t in told) == 1
+    await keeper.send("/stock")
+    assert "· E12 PVC elbow 1/2\": 0 / 5 pc" in keeper.last_text
+    assert "Used beyond the stock held, to resolve" in keeper.last_text
+    assert "· #1 E12 PVC elbow 1/2\": 2 pc, R-2026-00001, " in keeper.last_text
+
+    assert keeper.labels() == []  # nothing on the shelf to take it from yet
+    await keeper.tap_data("sf:ok:1")
+    assert keeper.last_text.startswith("The stock holds less than shortfall #1")
+    await measurement.receive(desk.db, "e12", Decimal(12), "DN-0042", desk.clock())
+    await keeper.send("/stock")
+    await tech.tap_data("sf:ok:1")  # not the technician's to resolve
+    assert desk.api.calls[-1].params.get("show_alert")
+    await keeper.tap("#1: take from stock")
+    assert keeper.last_text == ('Shortfall #1 is taken from stock: 2 pc of PVC elbow 1/2" for '
+                                "R-2026-00001.")
+    await keeper.tap_data("sf:ok:1")  # a second tap takes nothing more
+    assert keeper.last_text == "Shortfall #1 is resolved already."
+    with pytest.raises(Refusal):  # once, whichever way
+        await measurement.resolve(desk.db, 1, measurement.OUTSIDE, "again", desk.clock())
+    assert await desk.query("SELECT change, kind, ticket_id FROM stock_moves WHERE "
+                            "material_id = 1 ORDER BY id") == [
+        (6000, "receipt", None), (-6000, "issue", 1), (12000, "receipt", None),
+        (-2000, "issue", 1)]
+    await keeper.send("/stock")
+    assert "Used beyond" not in keeper.last_text
+
+    await job_using(desk, clerk, tech, resident, 2, "e12 6", "K10 1", "s05 5")
+    told = [t for t in keeper.texts() if t.startswith("Storeroom:")]
+    assert sum('PVC elbow 1/2" (E12) is down to 4 pc' in t for t in told) == 1  # again
+    assert not any("(K10) is down to 0" in t for t in told)  # still low: told once
+    assert any(t.startswith("Storeroom: R-2026-00002 used 2 pc of Sink trap (S05) more than "
+                            "the stock held, which is now 0.") for t in told)
+    with pytest.raises(Refusal):  # why it was not the estate's, please
+        await measurement.resolve(desk.db, 2, measurement.OUTSIDE, " ", desk.clock())
+    await measurement.resolve(desk.db, 2, measurement.OUTSIDE, "the technician's own spare",
+                              desk.clock())
+    assert await desk.query("SELECT shortfall_id, how, note, actor_id FROM "
+                            "shortfall_resolutions ORDER BY shortfall_id") == [
+        (1, "stock", "", 9010), (2, "outside", "the technician's own spare", None)]
+    assert await desk.query("SELECT min(stock) FROM materials") == [(0,)]
+
+
+async def test_a_units_person_records_the_units_own_materials_not_the_estates(desk):
+    clerk, tech, boss = await staff(desk)
+    await storeroom(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap("Accept")
+    await finish_with_materials(lee)
+    assert lee.last_text.startswith("Materials used? This is the responsible unit's job")
+    assert lee.labels() == ["Done"]  # no storeroom item to tap
+    for forged in ("w:mi:1", "w:mq:1:2"):  # the estate's elbows, by a button not shown
+        await lee.tap_data(forged)
+        assert desk.api.calls[-1].params.get("show_alert"), forged
+    await lee.send("Sealant 2")
+    assert "Added as the unit's own: Sealant × 2." in lee.texts()[-2]
+    await lee.send("E12 1")  # the unit's own elbow, even with the estate's code
+    await lee.tap("Done")
+    assert "R-2026-00001 is complete" in lee.last_text
+    assert await desk.query("SELECT material_id, name, quantity FROM visit_materials "
+                            "ORDER BY id") == [(None, "Sealant", 2000), (None, "E12", 1000)]
+    assert await desk.query("SELECT code, stock FROM materials ORDER BY code") == [
+        ("E12", 6000), ("S05", 3000), ("T01", 10000)]
+    assert await desk.query("SELECT count(*) FROM stock_moves WHERE kind = 'issue'") == [(0,)]
+
+
+async def test_the_desk_records_a_unit_not_in_the_chat_with_the_units_own_materials(desk):
+    clerk, tech, boss = await staff(desk)
+    await storeroom(desk)
+    await desk.add_contractor("Aqua Works", ["plumbing"], "02-2345-6789")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap("Assign contractor")
+    await clerk.tap("Aqua Works")
+    await clerk.tap("5 days")
+    await clerk.tap("Notified by phone")
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Record completion")
+    await clerk.send_photo("contractor-after")
+    await clerk.tap("Done")
+    await clerk.send("Aqua Works replaced the trap.")
+    await clerk.send("2")
+    assert clerk.last_text.startswith("Materials used? This is the responsible unit's job")
+    await clerk.send("S05 1")
+    await clerk.tap("Done")
+    assert "R-2026-00001 is complete" in clerk.last_text
+    assert await desk.query("SELECT material_id, name FROM visit_materials") == [(None, "S05")]
+    assert await desk.query("SELECT stock FROM materials WHERE code = 'S05'") == [(3000,)]

@@ -36,7 +36,7 @@ async def a_quarter_with_aqua(desk, confirmed: bool = True):
     await lee.tap_data("w:pd")
     await lee.send("更換存水彎。")
     await lee.send("1")
-    await lee.send("S05 1")
+    await lee.send("S05 1 x 220")  # the unit's own trap (not the estate's stock), priced
     await lee.tap_data("w:mf")
     await send_to_aqua(clerk, 2)
     await desk.run_until(desk.clock.now + timedelta(hours=5))  # not taken in 4 hours

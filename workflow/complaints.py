@@ -77,7 +77,8 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         if voice is not None:
             await tickets.add_voice(conn, ticket_id, voice)
         await conversations.finish(conn, draft, Kind.COMPLAINT, ticket_id, now)
-        return await machine.load(conn, ticket_id)
+        ticket = await machine.load(conn, ticket_id)
+    return machine.logged(ticket, "reported", user_id)  # once committed
 
 
 async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, category: str,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from storage import stats as rows
 from storage.community import activities as community
 from storage.db import Database
-from workflow import access
+from workflow import access, dates
 from workflow import tickets as machine
 from workflow.office import costs
 from workflow.settings import EstateSettings
@@ -67,8 +67,7 @@ def parse_month(text: str | None, settings: EstateSettings, now: datetime) -> da
         local = now.astimezone(settings.tz)
         return date(local.year, local.month, 1)
     try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        return date(year, month, 1)
+        return dates.month(text)
     except (ValueError, OverflowError):  # not a month; a year no calendar has
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
@@ -89,6 +90,17 @@ def as_seen(ticket: Ticket, seen: int | None) -> Ticket:
     return ticket
 
 
+log = logging.getLogger(__name__)
+
+
+def logged(ticket: Ticket, action: str, actor_id: int | None) -> Ticket:
+    """The log's line of what happened, by reference and person id: never a name or a phone
+    (whoever reads the log may not read the roster)."""
+    log.info("%s %s by person %s (%s, unit %s, now %s)", ticket.ref, action, actor_id,
+             ticket.kind, ticket.unit.id, ticket.status)
+    return ticket
+
+
 def reference(kind: str, year: int, sequence: int) -> str:
     return f"{kind}-{year}-{sequence:05d}"
 
@@ -109,6 +121,7 @@ async def transition(conn: Connection, ticket: Ticket, to: str, actor_id: int | 
         # PostgreSQL): the person is shown who did what, as for a card seen too late.
         raise Refusal(Refusal.HANDLED, ticket.id)
     await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
+    log.info("%s %s by person %s (%s -> %s)", ticket.ref, action, actor_id, ticket.status, to)
 
 
 async def load(conn: Connection, ticket_id: int) -> Ticket:

@@ -5,8 +5,6 @@ activities off or on (a resident's own setting, beside /language)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -25,7 +23,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.community.activities import Activity
-from workflow import roles
+from workflow import dates, roles
 from workflow.community import activities
 from workflow.tickets import Refusal
 
@@ -61,7 +59,7 @@ async def create(update: Update, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     parts = [p.strip() for p in " ".join(context.args or []).split("|")]
     try:
-        when = datetime.fromisoformat(parts[0]).replace(tzinfo=d.settings.tz)
+        when = dates.moment(parts[0], d.settings.tz)
         capacity = int(parts[1])
         per_unit = None if parts[2] in ("", "-") else int(parts[2])
         place, title = parts[3], parts[4]

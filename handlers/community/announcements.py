@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -35,7 +34,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from storage.records import Draft
-from workflow import views
+from workflow import dates, views
 from workflow.community import announcements
 from workflow.tickets import Refusal
 
@@ -115,8 +114,7 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
         await _preview(update, context, who, moved.data)
     elif draft.step == "time":
         try:
-            when = datetime.fromisoformat((message.text or "").strip()).replace(
-                tzinfo=d.settings.tz)
+            when = dates.moment(message.text or "", d.settings.tz)
         except ValueError:
             await answer(update, tr("Please write the day and time, for example: "
                                     "2026-12-01 09:00"))

@@ -37,6 +37,14 @@ QUANTITIES = (1, 2, 3, 4, 5, 10)
 async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
     tr, d = who.tr, context.desk
     ticket = (await views.tickets_by_id(d.db, [ticket_id]))[0]
+    if measurement.units_own(ticket, who.role):  # the unit's own: no storeroom buttons
+        await answer(update, tr("Materials used? This is the responsible unit's job: type each "
+                                "of its own materials as 'name quantity' (for example: sealant "
+                                "2); they are recorded as the unit's, not taken from the "
+                                "estate's storeroom. Tap 'Done' when finished, also if nothing "
+                                "was used."),
+                     keyboard([[(tr("Done"), "w:mf")]]))
+        return
     usual = await measurement.usual_items(d.db, ticket.category)
     buttons = [(f"{m.name} ({m.unit})", f"w:mi:{m.id}") for m in usual]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
@@ -49,6 +57,11 @@ async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> N
 async def _added(update: Update, context: Context, who: Asker, item: dict, so_far: Decimal,
                  ticket_id: int) -> None:
     tr = who.tr
+    if item.get("own"):
+        await answer(update, tr("Added as the unit's own: {name} × {quantity}.",
+                                name=item["name"], quantity=tr.number(item["quantity"])))
+        await ask(update, context, who, ticket_id)
+        return
     await answer(update, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
                             "{total}.", name=item["name"], quantity=tr.number(item["quantity"]),
                             unit=item["unit"],
@@ -67,6 +80,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.STALE)
     await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if action == "mi":
+        if measurement.units_own((await views.tickets_by_id(d.db, [draft.data["ticket_id"]]))[0],
+                                 who.role):  # the unit's own materials are typed
+            raise Refusal(Refusal.INVALID)
         material_id = int_arg(args, 0)
         await answer(update, tr("How many?"), keyboard([[
             (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
@@ -114,21 +130,55 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
 
 @handles("office.stock")
 async def stock(update: Update, context: Context, who: Asker) -> None:
-    """/stock: the storeroom's items under their minimum."""
+    """/stock: the storeroom's items under their minimum, and the shortfalls to resolve."""
     tr = who.tr
     items, _ = await catalogue.listing(context.desk.db)
     low = [m for m in items if m.low]
+    short = await measurement.shortfalls(context.desk.db)
     if not items:
         await answer(update, tr("The storeroom has no catalogue yet."))
         return
-    if not low:
-        await answer(update, tr("Every item of the storeroom is at or above its minimum."))
-        return
-    await answer(update, tr("Under their minimum:") + "\n" + "\n".join(
+    parts = [tr("Under their minimum:") + "\n" + "\n".join(
         f"· {m.code} {m.name}: {tr.number(m.stock)} / {tr.number(m.minimum)} {m.unit}"
-        for m in low))
+        for m in low) if low else
+        tr("Every item of the storeroom is at or above its minimum.")]
+    if short:
+        parts.append(tr("Used beyond the stock held, to resolve (estatedesk materials resolve "
+                        "NUMBER stock, once the missing delivery is entered; or NUMBER outside "
+                        "--note WHY, if it was not the estate's stock):") + "\n" + "\n".join(
+            f"· #{s.id} {s.material.code} {s.material.name}: {tr.number(s.quantity)} "
+            f"{s.material.unit}, {s.ticket_ref or '-'}, {tr.datetime(s.at)}" for s in short))
+    # once the missing delivery is entered, the stock covers it: a tap takes it from there
+    buttons = [[(tr("#{number}: take from stock", number=s.id), f"sf:ok:{s.id}")]
+               for s in short if s.material.stock >= s.quantity]
+    await answer(update, "\n\n".join(parts), keyboard(buttons) if buttons else None)
+
+
+@handles("office.stock")
+async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
+    """A shortfall taken from stock, by the storekeeper's tap (the workflow checks who)."""
+    tr, d = who.tr, context.desk
+    number = int_arg(button_data(update).split(":")[2:], 0)
+    try:
+        found = await measurement.resolve(d.db, number, measurement.FROM_STOCK, "", d.now(),
+                                          who.user_id)
+    except Refusal as refused:
+        if refused.reason == Refusal.NOT_FOUND:
+            await answer(update, tr("Shortfall #{number} is resolved already.", number=number))
+        elif refused.reason == Refusal.INVALID:
+            await answer(update, tr("The stock holds less than shortfall #{number}: enter the "
+                                    "delivery first ('estatedesk materials receive').",
+                                    number=number))
+        else:
+            raise
+        return
+    await answer(update, tr("Shortfall #{number} is taken from stock: {quantity} {unit} of "
+                            "{name} for {ref}.", number=found.id,
+                            quantity=tr.number(found.quantity), unit=found.material.unit,
+                            name=found.material.name, ref=found.ticket_ref or "-"))
 
 
 def register(app) -> None:
     app.add_handler(CommandHandler("stock", stock, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:m[iqf]"))
+    app.add_handler(CallbackQueryHandler(on_shortfall, pattern=r"^sf:ok:"))

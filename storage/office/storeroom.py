@@ -3,6 +3,7 @@ the labour rate of each trade."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +25,17 @@ class Material:
     @property
     def low(self) -> bool:
         return self.stock < self.minimum
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What a job used beyond the stock held, until the storekeeper resolves it."""
+    id: int
+    material: Material
+    ticket_ref: str | None
+    ticket_id: int | None
+    quantity: Decimal
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -61,13 +73,20 @@ async def upsert(conn: Connection, code: str, name: str, unit: str, unit_price: 
     return known.id, False
 
 
+def code_key(text: str) -> str:
+    """A code as typed, the way it is compared: 'k10', 'Ｋ１０' and ' K10 ' are K10."""
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
 async def by_code(conn: Connection, code: str) -> Material | None:
-    row = await (await conn.execute(f"{_SELECT} WHERE code = ?", (code,))).fetchone()
+    row = await (await conn.execute(f"{_SELECT} WHERE upper(code) = ?",
+                                    (code_key(code),))).fetchone()
     return _material(row) if row else None
 
 
-async def get(conn: Connection, material_id: int) -> Material | None:
-    row = await (await conn.execute(f"{_SELECT} WHERE id = ? AND active = 1",
+async def get(conn: Connection, material_id: int, active: bool = True) -> Material | None:
+    row = await (await conn.execute(f"{_SELECT} WHERE id = ?" + (" AND active = 1" if active
+                                                                   else ""),
                                     (material_id,))).fetchone()
     return _material(row) if row else None
 
@@ -101,6 +120,59 @@ def _prefix(text: str) -> str:
     """A LIKE pattern for text as typed: its own % and _ are not wildcards."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped + "%"
+
+
+async def low_told(conn: Connection, material_id: int, when: datetime | None) -> None:
+    """When the storekeeper was last told the item is under its minimum (None: not since it
+    was last back at its minimum)."""
+    await conn.execute("UPDATE materials SET low_told_at = ? WHERE id = ?",
+                       (to_db_time(when) if when else None, material_id))
+
+
+async def was_told_low(conn: Connection, material_id: int) -> bool:
+    row = await (await conn.execute("SELECT low_told_at FROM materials WHERE id = ?",
+                                    (material_id,))).fetchone()
+    return bool(row and row[0])
+
+
+async def add_shortfall(conn: Connection, material_id: int, ticket_id: int | None,
+                        quantity: Decimal, now: datetime, actor_id: int | None) -> int:
+    cur = await conn.execute(
+        "INSERT INTO stock_shortfalls (material_id, ticket_id, quantity, at, actor_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (material_id, ticket_id, QUANTITY.to_db(quantity), to_db_time(now), actor_id))
+    return cur.lastrowid
+
+
+_SHORTFALLS = ("SELECT s.id, s.quantity, s.at, t.ref, s.ticket_id, m.id, m.code, m.name, m.unit, "
+               "m.unit_price, m.stock, m.minimum "
+               "FROM stock_shortfalls s JOIN materials m ON m.id = s.material_id "
+               "LEFT JOIN tickets t ON t.id = s.ticket_id WHERE NOT EXISTS (SELECT 1 FROM "
+               "shortfall_resolutions r WHERE r.shortfall_id = s.id)")
+
+
+def _shortfall(r) -> Shortfall:
+    return Shortfall(r[0], _material(r[5:]), r[3], r[4], QUANTITY.of(r[1]), db_time(r[2]))
+
+
+async def open_shortfalls(conn: Connection) -> list[Shortfall]:
+    cur = await conn.execute(f"{_SHORTFALLS} ORDER BY s.id")
+    return [_shortfall(r) for r in await cur.fetchall()]
+
+
+async def open_shortfall(conn: Connection, shortfall_id: int) -> Shortfall | None:
+    row = await (await conn.execute(f"{_SHORTFALLS} AND s.id = ?", (shortfall_id,))).fetchone()
+    return _shortfall(row) if row else None
+
+
+async def resolve_shortfall(conn: Connection, shortfall_id: int, how: str, note: str,
+                            now: datetime, actor_id: int | None) -> bool:
+    """False when it was resolved already (its resolution is never overwritten)."""
+    cur = await conn.execute(
+        "INSERT INTO shortfall_resolutions (shortfall_id, how, note, at, actor_id) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (shortfall_id) DO NOTHING",
+        (shortfall_id, how, note, to_db_time(now), actor_id))
+    return cur.rowcount == 1
 
 
 async def move(conn: Connection, material_id: int, change: Decimal, kind: str, now: datetime,

@@ -24,7 +24,7 @@ from storage.db import Connection, Database
 from storage.fees import ledger
 from storage.fees.ledger import Bill, Payment
 from storage.records import Unit
-from workflow import access, numbers, roles, tables, units
+from workflow import access, dates, numbers, roles, tables, units
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 
@@ -157,33 +157,61 @@ class BillFileError(tables.TableError, ValueError):
     """A bills file that cannot be read (the import reports it as any bad line)."""
 
 
-def parse_bills(raw: bytes, locale: str = "en"
-                ) -> list[tuple[str, str, str, str, Decimal, str]]:
-    """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10); the
-    amounts read as the reader of the file writes them (`locale`)."""
+def _bill_lines(raw: bytes, locale: str) -> list[tuple[int, tuple]]:
+    """Each line of a bills file with its row, checked; BillFileError naming every bad line
+    (not only the first), so the office mends the file once."""
     table = tables.read(raw, "bills.csv", BillFileError)
-    if table.problems:
-        raise BillFileError(table.problems)
+    problems = list(table.problems)
     if table.header != BILL_COLUMNS:
-        raise ValueError("the first line must be the columns: " + ",".join(BILL_COLUMNS))
+        raise BillFileError([(1, "the first line must be the columns: " +
+                              ",".join(BILL_COLUMNS))])
     found = []
     for number, cells in table.rows:
+        building, unit, period, item, amount, due = \
+            [c.strip() for c in cells[:6]] + [""] * (6 - len(cells[:6]))
         try:
-            building, unit, period, item, amount, due = (c.strip() for c in cells[:6])
-            date.fromisoformat(due)
-            date.fromisoformat(period + "-01")
+            due_day, month = dates.day(due), dates.month(period)
         except ValueError:
-            raise ValueError(f"line {number}: building, unit, period (2026-12), item, amount "
-                             f"and due (2026-12-10) are needed") from None
+            problems.append((number, "building, unit, period (2026-12), item, amount and due "
+                                     "(2026-12-10) are needed"))
+            continue
         try:
             value = numbers.amount(amount, locale, maximum=MAX_AMOUNT)
         except numbers.Unreadable as exc:
-            raise ValueError(f"line {number}: the amount {exc.text!r} is not an amount of more "
-                             f"than 0 (at most {MAX_AMOUNT}, {exc.reason})") from None
-        if not item:
-            raise ValueError(f"line {number}: the item is needed")
-        found.append((building, unit, period, item, value, due))
+            problems.append((number, f"the amount {exc.text!r} is not an amount of more than 0 "
+                                     f"(at most {MAX_AMOUNT}, {exc.reason})"))
+            continue
+        if not building or not unit or not item:
+            problems.append((number, "the building, unit and item are needed"))
+            continue
+        found.append((number, (building, unit, month.isoformat()[:7], item, value,
+                               due_day.isoformat())))
+    if problems:
+        raise BillFileError(problems)
     return found
+
+
+def parse_bills(raw: bytes, locale: str = "en"
+                ) -> list[tuple[str, str, str, str, Decimal, str]]:
+    """A CSV of bills (building, unit, period 2026-12, item, amount, due 2026-12-10, the
+    dates as workflow/dates.py reads them); the amounts read as the reader of the file
+    writes them (`locale`)."""
+    return [row for _, row in _bill_lines(raw, locale)]
+
+
+async def import_file(db: Database, raw: bytes, locale: str = "en") -> int:
+    """A bills file, all or nothing: BillFileError names every bad line, a line not read or
+    a unit not on the roster alike; the bills issued."""
+    lines = _bill_lines(raw, locale)
+    try:
+        return await import_bills(db, [row for _, row in lines])
+    except BillFileError:
+        pass  # some units are not on the roster: name each line
+    async with db.reading() as conn:
+        problems = [(number, f"{b} {u} is not a unit on the roster")
+                    for number, (b, u, *_) in lines
+                    if len((await units.find(conn, f"{b} {u}"))[0]) != 1]
+    raise BillFileError(problems)
 
 
 async def import_bills(db: Database, rows) -> int:
@@ -198,7 +226,7 @@ async def import_bills(db: Database, rows) -> int:
                 continue
             issued += await ledger.add_bill(conn, found[0].id, period, item, amount, due)
         if unknown:  # undoes the bills written before
-            raise ValueError("not units on the roster: " + ", ".join(unknown))
+            raise BillFileError([(0, "not units on the roster: " + ", ".join(unknown))])
     return issued
 
 

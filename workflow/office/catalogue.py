@@ -4,6 +4,7 @@ opening stock. Every row is checked before any is used; a bad file changes nothi
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -49,7 +50,7 @@ def parse(raw: bytes, filename: str, locale: str = "en") -> list[Row]:
     rows, problems, seen = [], list(table.problems), set()
     for line, row in table.rows:
         row = [c.strip() for c in row] + [""] * (len(header) - len(row))
-        code, name, unit = row[0], row[1], row[2]
+        code, name, unit = unicodedata.normalize("NFKC", row[0]), row[1], row[2]
         price = _number(row[3], numbers.amount, locale)
         minimum = _number(row[4] or "0", numbers.quantity, locale)
         stock = _number(row[5], numbers.quantity, locale) if len(header) > 5 and row[5] \
@@ -61,10 +62,10 @@ def parse(raw: bytes, filename: str, locale: str = "en") -> list[Row]:
         elif price is None or minimum is None or (len(header) > 5 and row[5] and stock is None):
             problems.append((line, "unit_price, minimum and stock must be numbers, 0 or more "
                                    "(unit_price to the cent, quantities to the thousandth)"))
-        elif code in seen:
+        elif storeroom.code_key(code) in seen:
             problems.append((line, f"the code {code} is listed twice"))
         else:
-            seen.add(code)
+            seen.add(storeroom.code_key(code))
             rows.append(Row(code, name, unit, price, minimum, stock))
     if problems:
         raise CatalogueError(problems)

@@ -1,7 +1,13 @@
 """Measurement (維修計量): what a visit used, priced from the storeroom's catalogue (or a free
 item with its price), labour at the trade's hourly rate, stock issued with every visit,
 the storekeeper told when an item runs under its minimum; and the clerk's confirmation or
-correction of a finished job's figures, each its own record."""
+correction of a finished job's figures, each its own record.
+
+Stock never goes below zero. What a job used beyond the stock held is not refused (the
+technician used it; refusing would only make the record untrue): it is a shortfall, shown to
+the storekeeper at once and in /stock until resolved, either as taken from stock once the
+delivery that was not entered is, or as not the estate's stock, with why. A responsible
+unit's person records the unit's own materials: nothing is drawn from the estate's stock."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from storage import drafts, outbox, people, tickets
+from storage import drafts, locks, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.exact import product
 from storage.office import measurements, storeroom
@@ -55,6 +61,12 @@ def parse_item(text: str, locale) -> Typed | None:
     return Typed(match.group("name"), quantity, price)
 
 
+def units_own(ticket: Ticket, worker_role: str | None) -> bool:
+    """A responsible unit's job (its person's, or the desk's record of it for a unit not in
+    the chat): the materials are the unit's own, never the estate's stock."""
+    return ticket.contractor_id is not None or worker_role == roles.CONTRACTOR
+
+
 def as_item(material: Material, quantity: Decimal) -> dict:
     """An item of a draft (JSON: exact numbers as their text)."""
     return {"material_id": material.id, "name": material.name, "unit": material.unit,
@@ -87,11 +99,18 @@ async def has_catalogue(db: Database) -> bool:
 
 
 async def item(conn: Connection, data: dict, material_id: int | None,
-               quantity: Decimal | None, typed: Typed | None) -> dict:
+               quantity: Decimal | None, typed: Typed | None, own: bool = False) -> dict:
     """A visit's item, checked: a catalogue item by id or by code or name, or a free item
-    with its price; Refusal for an unknown item or one too many."""
+    with its price; Refusal for an unknown item or one too many. `own`: the worker is a
+    responsible unit's, whose items are all the unit's own (typed, the price optional)."""
     if len(data.get("items", [])) >= MAX_ITEMS:
         raise Refusal(Refusal.INVALID)
+    if own:  # a responsible unit's job: its own materials, never the estate's stock
+        if typed is None or material_id is not None:
+            raise Refusal(Refusal.INVALID)
+        return {"material_id": None, "name": typed.name[:100], "unit": "",
+                "quantity": str(typed.quantity), "unit_price": str(typed.price or 0),
+                "own": True}
     if typed is not None and typed.price is not None:
         return {"material_id": None, "name": typed.name[:100], "unit": "",
                 "quantity": str(typed.quantity), "unit_price": str(typed.price)}
@@ -115,38 +134,111 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
     round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], hours,
                               materials_cost, labour_cost)
     await visits.add_items(conn, ticket.id, [Item(round_, *_fields(i)) for i in items])
-    for item in items:
-        if item.material_id is None:
-            continue
-        before = await storeroom.get(conn, item.material_id)
-        after = await storeroom.move(conn, item.material_id, -item.quantity, "issue", now,
-                                     actor_id, ticket.id)
-        if after.low and before is not None and not before.low:
-            await _tell_storekeepers(conn, after, now)
+    worker = await people.get(conn, actor_id)
+    if units_own(ticket, worker.role if worker else None):
+        return round_  # the unit's own materials: the estate's stock is not drawn on
+    # item by item in the one order, so two completions never wait on each other crosswise
+    for item in sorted((i for i in items if i.material_id is not None),
+                       key=lambda i: i.material_id or 0):
+        assert item.material_id is not None
+        await _issue(conn, ticket, item.material_id, item.quantity, actor_id, now)
     return round_
+
+
+async def _issue(conn: Connection, ticket: Ticket, material_id: int, quantity: Decimal,
+                 actor_id: int, now: datetime) -> None:
+    """Stock out for a job, never below zero: the rest is a shortfall the storekeeper is
+    told of; and the storekeeper hears once that the item is under its minimum, again only
+    after a receipt has brought it back up."""
+    await locks.serialise(conn, f"material:{material_id}")  # PostgreSQL: one issue at a time
+    held = await storeroom.get(conn, material_id, active=False)
+    assert held is not None  # items are never deleted
+    taken = min(quantity, max(held.stock, Decimal(0)))
+    after = await storeroom.move(conn, held.id, -taken, "issue", now, actor_id, ticket.id) \
+        if taken else held
+    if taken < quantity:
+        short = quantity - taken
+        number = await storeroom.add_shortfall(conn, held.id, ticket.id, short, now, actor_id)
+        await _tell_storekeepers(conn, "stock_shortfall", after, now, shortfall=number,
+                                 quantity=str(short), ref=ticket.ref)
+    await _low(conn, after, now)
+
+
+async def _low(conn: Connection, item: Material, now: datetime) -> None:
+    """Under its minimum: the storekeeper told, once until it is back at its minimum."""
+    told = await storeroom.was_told_low(conn, item.id)
+    if item.low and not told:
+        await storeroom.low_told(conn, item.id, now)
+        await _tell_storekeepers(conn, "stock_low", item, now)
+    elif told and not item.low:  # back up (its minimum lowered at an import, say)
+        await storeroom.low_told(conn, item.id, None)
 
 
 def _fields(item: Item) -> tuple:
     return item.material_id, item.name, item.unit, item.quantity, item.unit_price
 
 
-async def _tell_storekeepers(conn: Connection, material: Material, now: datetime) -> None:
+async def _tell_storekeepers(conn: Connection, kind: str, material: Material, now: datetime,
+                             **more) -> None:
     keepers = await people.reachable_with_role(conn, roles.STOREKEEPER) or \
         await people.reachable_with_role(conn, roles.MANAGER)
     for person in keepers:
-        await outbox.add(conn, person.user_id, "stock_low", now, payload={
+        await outbox.add(conn, person.user_id, kind, now, payload={
             "code": material.code, "name": material.name, "unit": material.unit,
-            "stock": str(material.stock), "minimum": str(material.minimum)})
+            "stock": str(material.stock), "minimum": str(material.minimum), **more})
 
 
 async def receive(db: Database, code: str, quantity: Decimal, note: str,
                   now: datetime) -> Material:
-    """New stock in (a receipt), recorded."""
+    """New stock in (a receipt), recorded; back at its minimum, the item's next fall under
+    it is reported again."""
     async with db.transaction() as conn:
         found = await storeroom.by_code(conn, code)
         if found is None:
             raise Refusal(Refusal.NOT_FOUND)
-        return await storeroom.move(conn, found.id, quantity, "receipt", now, None, note=note)
+        received = await storeroom.move(conn, found.id, quantity, "receipt", now, None,
+                                         note=note)
+        if not received.low:  # back at its minimum: its next fall is told again
+            await storeroom.low_told(conn, found.id, None)
+        return received
+
+
+FROM_STOCK, OUTSIDE = "stock", "outside"  # how a shortfall is resolved
+MAX_NOTE = 500
+
+
+async def shortfalls(db: Database) -> list[storeroom.Shortfall]:
+    async with db.reading() as conn:
+        return await storeroom.open_shortfalls(conn)
+
+
+async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: datetime,
+                  actor_id: int | None = None) -> storeroom.Shortfall:
+    """A shortfall resolved: FROM_STOCK once the delivery that was not entered is (the
+    quantity is issued to its job now; Refusal INVALID while the stock is short of it), or
+    OUTSIDE, not the estate's stock (why, in `note`). Refusal NOT_FOUND for one unknown or
+    resolved already; FORBIDDEN for someone in the chat /stock is not for."""
+    note = note.strip()[:MAX_NOTE]
+    if how not in (FROM_STOCK, OUTSIDE) or (how == OUTSIDE and not note):
+        raise Refusal(Refusal.INVALID)
+    async with db.transaction() as conn:
+        if actor_id is not None:  # in the chat (the command line is the office's own)
+            await access.require(conn, "office.stock", actor_id)
+        found = await storeroom.open_shortfall(conn, shortfall_id)
+        if found is not None:
+            await locks.serialise(conn, f"material:{found.material.id}")
+            found = await storeroom.open_shortfall(conn, shortfall_id)  # as it now stands
+        # resolved first: of two at once (PostgreSQL), the second resolves nothing
+        if found is None or not await storeroom.resolve_shortfall(conn, found.id, how, note,
+                                                                  now, actor_id):
+            raise Refusal(Refusal.NOT_FOUND)
+        if how == FROM_STOCK:
+            if found.material.stock < found.quantity:
+                raise Refusal(Refusal.INVALID)  # undoes the resolution
+            await _low(conn, await storeroom.move(conn, found.material.id, -found.quantity,
+                                                  "issue", now, actor_id, found.ticket_id,
+                                                  note=f"shortfall {found.id}"), now)
+        return found
 
 
 # -- the clerk's measurement ------------------------------------------------------------

@@ -13,7 +13,7 @@ from storage import stats as stat_rows
 from storage.db import Database
 from storage.office import ledger, storeroom
 from storage.office.storeroom import Movement
-from workflow import stats
+from workflow import dates, stats
 from workflow.office import costs
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
@@ -73,7 +73,7 @@ def _in_time(done: datetime | None, due: datetime | None) -> bool:
 def parse_range(start: str, end: str) -> tuple[date, date] | None:
     """--from and --to as dates (both included)."""
     try:
-        first, last = date.fromisoformat(start), date.fromisoformat(end)
+        first, last = dates.day(start), dates.day(end)
     except ValueError:
         return None
     return (first, last) if first <= last else None

@@ -11,7 +11,6 @@ changes" the resident amends the application (words and drawings) for a new revi
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from storage.exact import plain
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
-from workflow import access, conversations, numbers, roles
+from workflow import access, conversations, dates, numbers, roles
 from workflow import tickets as machine
 from workflow.fees import collection
 from workflow.settings import EstateSettings
@@ -75,14 +74,13 @@ def toggle(chosen: list[str], key: str, allowed: tuple[str, ...]) -> list[str]:
 def parse_dates(text: str, today: date) -> tuple[str, str] | None:
     """'2026-12-01 2026-12-20' (or with 'to', '~', '-' between): from today on, the end not
     before the start, at most half a year."""
-    found = re.findall(r"\d{4}-\d{1,2}-\d{1,2}", unicodedata.normalize("NFKC", text))
-    if len(found) != 2:
-        return None
     try:
-        first, last = (date.fromisoformat("-".join(f"{int(p):02d}" for p in d.split("-")))
-                       for d in found)
+        found = dates.days_in(text)
     except ValueError:
         return None
+    if len(found) != 2:
+        return None
+    first, last = found
     if first < today or last < first or last - first > timedelta(days=MAX_DAYS):
         return None
     return first.isoformat(), last.isoformat()

@@ -86,7 +86,10 @@ async def add_material(db: Database, actor_id: int, now: datetime, *,
     is refused."""
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "materials", now)
-        item = await measurement.item(conn, draft.data, material_id, quantity, typed)
+        worker = await people.get(conn, actor_id)
+        ticket = await machine.load(conn, draft.data["ticket_id"])
+        item = await measurement.item(conn, draft.data, material_id, quantity, typed,
+                                      own=measurement.units_own(ticket, worker.role if worker else None))
         moved = await conversations.advance(conn, actor_id, COMPLETE_FLOW, "materials",
                                             "materials", now,
                                             items=[*draft.data.get("items", []), item])

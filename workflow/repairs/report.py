@@ -159,4 +159,5 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
                              actor_id=user_id)
         await sla.arm(conn, settings, ticket_id, now)
         await conversations.finish(conn, draft, Kind.REPAIR, ticket_id, now)
-        return await machine.load(conn, ticket_id)
+        ticket = await machine.load(conn, ticket_id)
+    return machine.logged(ticket, "reported", user_id)  # once committed

@@ -13,7 +13,7 @@ from storage.db import Connection, Database
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
 from storage.records import Draft
-from workflow import access, conversations, phones, roles, tables
+from workflow import access, conversations, dates, phones, roles, tables
 from workflow import tickets as machine
 from workflow.office.catalogue import CatalogueError
 from workflow.sales import handover
@@ -51,11 +51,11 @@ class Row:
 
 def _when(value: str, tz) -> datetime:
     """'2026-12-03 10:00' (or as a sheet writes it, with seconds) in the estate's time."""
-    return datetime.fromisoformat(value.strip()[:16]).replace(tzinfo=tz)
+    return dates.moment(value, tz)
 
 
 def _date(value: str) -> date:
-    return date.fromisoformat(value.strip()[:10])
+    return dates.day(value)
 
 
 def parse(raw: bytes, filename: str, tz) -> list[Row]:

@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.records import Unit
 from storage.sales import units
 from storage.sales.units import ForSale, Reservation
-from workflow import access, numbers, roles, tables
+from workflow import access, dates, numbers, roles, tables
 from workflow.onboarding import unit_text
 from workflow import tickets as machine
 from workflow import units as unit_names
@@ -255,7 +255,7 @@ async def daily_report(db: Database, settings: EstateSettings, now: datetime) ->
 
 async def day_figures(db: Database, settings: EstateSettings, day: str
                       ) -> tuple[list[tuple[Unit, str]], list[Reservation]]:
-    start = datetime.combine(datetime.fromisoformat(day).date(), datetime.min.time(),
+    start = datetime.combine(dates.day(day), datetime.min.time(),
                              settings.tz)
     async with db.reading() as conn:
         return (await units.changed_between(conn, start, start + timedelta(days=1)),
