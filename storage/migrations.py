@@ -847,10 +847,11 @@ MIGRATIONS: list[str] = [
         imported_at TEXT NOT NULL
     );
     """,
-    # 29 (issue 25, registers): a spare key names the key it copies, so each lock's spare is checked, not each kind's; a key loan records who handed
-    # it out and who took it back (the loan history); an archive change names its source when
-    # no person of the chat made it (an import); an archive reading stays on site, and a
-    # refusal keeps its reason; residents may turn off the notices of new activities
+    # 29 (issue 25, registers): a spare key names the key it copies, so each lock's spare is
+    # checked, not each kind's; a key loan records who handed it out and who took it back (the
+    # loan history); an archive change names its source when no person of the chat made it (an
+    # import); an archive reading stays on site, and a refusal keeps its reason; residents may
+    # turn off the notices of new activities
     """
     ALTER TABLE keys ADD COLUMN copies TEXT;
     ALTER TABLE key_loans ADD COLUMN handed_out_by INTEGER;
@@ -870,8 +871,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE settlement_deliveries ADD COLUMN paper_signer TEXT;
     ALTER TABLE settlement_deliveries ADD COLUMN recorded_by INTEGER;
     """,
-    # 31 (issue 25, storeroom): stock never goes below zero: what a job used beyond the stock held
-    # is a shortfall the storekeeper resolves (a delivery not entered, or not the estate's
+    # 31 (issue 25, storeroom): stock never goes below zero: what a job used beyond the stock
+    # held is a shortfall the storekeeper resolves (a delivery not entered, or not the estate's
     # stock), each resolution its own row; and when the item was last reported under its
     # minimum, so the LOW alert comes again once a receipt has brought it back up
     """
