@@ -6,12 +6,13 @@ last month's report on the 1st."""
 from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
+
 from handlers.i18n import Tr
 from handlers.office import pdfs, spreadsheets
 from tests import printed
 from tests.stories import complete, report_leak, resident_of_a12, staff
-from tests.test_roster_cli import cli, count
 from tests.test_measurement import storeroom
+from tests.test_roster_cli import cli, count
 from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import admin, roles
 from workflow.office import settlement

@@ -15,10 +15,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import stats as stats_view
 from handlers.common import (
+    MAX_CAPTION,
     PRIVATE,
     Asker,
     Context,
-    MAX_CAPTION,
     Desk,
     allowed,
     answer,

@@ -14,8 +14,8 @@ from storage.db import Database
 from storage.office import ledger, storeroom
 from storage.office.storeroom import Movement
 from workflow import dates, stats
-from workflow.office import costs
 from workflow import tickets as machine
+from workflow.office import costs
 from workflow.settings import EstateSettings
 
 REPEAT_DAYS = 90

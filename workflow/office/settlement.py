@@ -15,9 +15,8 @@ from decimal import Decimal
 from storage import drafts, outbox, people
 from storage.db import Connection, Database, db_time, from_db_time
 from storage.office import ledger
-from storage.records import Contractor
+from storage.records import Contractor, Draft
 from storage.repairs import contractors
-from storage.records import Draft
 from workflow import access, conversations, roles
 from workflow import tickets as machine
 from workflow.office import costs

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from storage import drafts, outbox, people
 from storage.db import Connection, Database
-from storage.registers import archives
 from storage.records import Draft
+from storage.registers import archives
 from storage.registers.archives import Item, Loan
 from workflow import access, conversations, roles, tables
 from workflow import tickets as machine

@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
+from storage.records import Draft
 from storage.sales import buyers, units
 from storage.sales.buyers import Buyer
-from storage.records import Draft
 from workflow import access, conversations, dates, phones, roles, tables
 from workflow import tickets as machine
 from workflow.office.catalogue import CatalogueError

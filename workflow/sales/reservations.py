@@ -20,9 +20,9 @@ from storage.records import Unit
 from storage.sales import units
 from storage.sales.units import ForSale, Reservation
 from workflow import access, dates, numbers, roles, tables
-from workflow.onboarding import unit_text
 from workflow import tickets as machine
 from workflow import units as unit_names
+from workflow.onboarding import unit_text
 from workflow.settings import EstateSettings
 
 Refusal = machine.Refusal
