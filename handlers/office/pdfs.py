@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -66,7 +67,7 @@ class _Document(FPDF):
     def heading(self, text: str) -> None:
         self.text_block(text, size=16, leading=22, after=6)
 
-    def grid(self, rows: list[list[str]], widths: list[float], caption: str = "") -> None:
+    def grid(self, rows: list[list[str]], widths: Sequence[float], caption: str = "") -> None:
         """A table, centred, under its caption, whose heading row repeats at the top of each
         page it runs onto, and nowhere else; neither caption nor heading ends a page alone,
         and a row longer than a page goes on under the heading overleaf (never past the
@@ -100,7 +101,7 @@ class _Document(FPDF):
             self._row(lines, widths, left, fill=False)
         self.set_font_size(10)
 
-    def _turn(self, head: list[list[str]], widths: list[float], left: float) -> None:
+    def _turn(self, head: list[list[str]], widths: Sequence[float], left: float) -> None:
         """The table goes on overleaf: its heading first, at the top of the page."""
         self.add_page()
         self._row(head, widths, left, fill=True)
@@ -108,7 +109,7 @@ class _Document(FPDF):
     def _fits(self, height: float) -> bool:
         return self.y + height <= self.page_break_trigger
 
-    def _row(self, lines: list[list[str]], widths: list[float], left: float,
+    def _row(self, lines: list[list[str]], widths: Sequence[float], left: float,
              fill: bool) -> None:
         x, top, height = left, self.y, _height(lines)
         self.set_fill_color(*HEAD_FILL)

@@ -240,7 +240,7 @@ async def paper_receipt(db: Database, actor_id: int, signer: str,
         await access.require(conn, "office.paper_receipt", actor_id)
         found = await ledger.delivery(conn, draft.data["delivery"])
         unit = await contractors.get(conn, found[0]) if found else None
-        if unit is None or not await ledger.record_paper_receipt(
+        if found is None or unit is None or not await ledger.record_paper_receipt(
                 conn, draft.data["delivery"], signer[:MAX_NAME], actor_id, now):
             return None
         return unit, found[1]
