@@ -112,7 +112,7 @@ def test_the_office_makes_its_documents_from_the_command_line(tmp_path):
 async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     clerk, tech, boss, resident = await a_month_of_work(desk)
     await boss.send("/report")
-    assert boss.last_text == "需要哪一份文件？結算匯總為 PDF 檔案，其餘為 Excel 檔案。"
+    assert boss.last_text == "需要哪一份文件？結算匯總及收支明細表為 PDF 及 Excel 檔案，其餘為 Excel 檔案。"
     assert boss.labels() == ["維修月報：2026年11月", "維修月報：2026年10月",
                              "維修台帳：2026年11月至今", "結算匯總：2026-Q3",
                              "2026-Q2", "2026-Q1", "2025-Q4",  # earlier quarters too
