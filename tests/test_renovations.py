@@ -213,7 +213,7 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         assert not any("請審查" in t for t in boss.texts())
         cashier = await join(desk, roles.CASHIER, 9040, "出納", "zh-TW")
         await cashier.tap_data("rn:pay:1")
-        assert cashier.last_text.startswith("裝修管理費、按金、收據號碼；非現金時再加「轉帳」")
+        assert cashier.last_text.startswith("裝修管理費、保證金、收據號碼；非現金時再加「轉帳」")
         await cashier.send("2000 10000 T-0043 轉帳")  # by transfer, counted as one
         assert await desk.query("SELECT amount, method, receipt FROM payments") == [
             (1200000, "transfer", "T-0043")]
