@@ -347,3 +347,24 @@ async def test_an_older_desk_with_a_receipt_used_twice_upgrades_and_keeps_both(t
     await db.close()
     assert [tuple(r) for r in rows] == [(1, "R7", "R7", None), (2, "r7 ", None, None),
                                         (3, "r7 ", None, None)]
+
+
+async def test_a_day_that_only_paid_a_deposit_back_closes_with_a_count_below_zero(tmp_path):
+    """The cashier took nothing today and handed 8,500 of a renovation deposit back: the
+    drawer is 8,500 short of the morning, counted as -8,500, and the day closes."""
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        async with desk.db.transaction() as conn:
+            await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_deposit_refund", Decimal(-8500),
+                desk.clock(), reference="RN-2026-00001", period="2026-11-26",
+                tender=collection.Tender("cash", "RN-2026-00001-R", 9040))
+        await cashier.send("/closeday 0 0")  # the habit of a day without takings
+        assert cashier.last_text.endswith("今日現金支出多於收入：現金請填負數，例如 /closeday "
+                                          "-8500 0。")
+        await cashier.send("/closeday −8,500 0")  # the minus sign of a phone
+        assert cashier.last_text.startswith("已日結：登錄現金 -8,500，轉帳 0。")
+        assert await desk.query("SELECT cash_counted, cash_recorded FROM day_closes") == [
+            (-850000, -850000)]
+    finally:
+        await desk.stop()

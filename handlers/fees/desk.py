@@ -141,15 +141,27 @@ def _counts(tr: Tr, args: list[str]) -> tuple[list[Decimal], str]:
     0 when left out) and the explanation after them."""
     counted: list[Decimal] = []
     for n, typed in enumerate(args[:4]):
+        # a day that paid out more than it took in (a deposit refunded) counts below zero
+        paid_out = numbers.normal(typed)[:1] in ("-", "\u2212")
         try:
-            counted.append(numbers.amount(typed, tr.locale, maximum=collection.MAX_AMOUNT,
-                                          zero=True))
+            counted.append(numbers.amount(numbers.normal(typed)[1:] if paid_out else typed,
+                                          tr.locale, maximum=collection.MAX_AMOUNT,
+                                          zero=True) * (-1 if paid_out else 1))
         except numbers.Unreadable as refused:
             if n < 2 or refused.reason != numbers.Unreadable.NOT_A_NUMBER:
                 raise
             break
     rest = args[len(counted):]
     return counted + [Decimal(0)] * (4 - len(counted)), " ".join(rest).strip()
+
+
+def _paid_out_hint(tr: Tr, cash: Decimal) -> str:
+    """When the day's cash recorded is below zero (more paid out than taken in), how to
+    count it."""
+    if cash >= 0:
+        return ""
+    return "\n" + tr("More cash was paid out than taken in today: count it with a minus sign, "
+                     "for example /closeday {cash} 0.", cash=tr.number(cash).replace(",", ""))
 
 
 @handles("fees.close_day")
@@ -175,7 +187,8 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
                                 "{cash}, transfers {transfer}, card {card}, cheques {cheque}). "
                                 "Send /closeday again with what explains it.",
                                 cash=tr.number(exc.cash), transfer=tr.number(exc.transfer),
-                                card=tr.number(exc.card), cheque=tr.number(exc.cheque)))
+                                card=tr.number(exc.card), cheque=tr.number(exc.cheque))
+                     + _paid_out_hint(tr, cash - exc.cash))
         return
     except collection.DayClosed as closed:
         names = await views.person(d.db, closed.closed.cashier_id)
