@@ -368,3 +368,25 @@ async def test_a_day_that_only_paid_a_deposit_back_closes_with_a_count_below_zer
             (-850000, -850000)]
     finally:
         await desk.stop()
+
+
+async def test_a_chinese_statement_reads_as_chinese_and_a_refund_falls_due_on_no_one(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        resident = await resident_of_a12(desk, "zh-TW")
+        async with desk.db.transaction() as conn:
+            await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_deposit", Decimal(10000), desk.clock(),
+                reference="RN-2026-00001", tender=collection.Tender("現金", "R7", 9040))
+            await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_deposit_refund", Decimal(-8500),
+                desk.clock(), reference="RN-2026-00001", period="2026-11-26",
+                tender=collection.Tender("cash", "RN-2026-00001-R", 9040))
+        await desk.deliver()  # the receipts first
+        await resident.send("/fees")
+        assert resident.last_text.split("\n")[1:4] == [
+            "· 2026-11-26 裝修保證金 RN-2026-00001：10,000（2026-11-26 到期）（已繳清）",
+            "· 2026-11-26 裝修保證金退還 RN-2026-00001：-8,500",
+            "· 2026-12 管理費：3,200（2026-12-10 到期）"]
+    finally:
+        await desk.stop()

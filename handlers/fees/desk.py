@@ -31,12 +31,16 @@ def bill_line(tr: Tr, settings: EstateSettings, bill, owed: Decimal | None = Non
     """「· 2026-12 物業管理費：3,200（繳費期限 2026-12-10）」, with what is still owed on it
     when part was paid."""
     name = item_label(tr, settings, bill.item) + (f" {bill.reference}" if bill.reference else "")
-    line = (f"· {bill.period} {name}: {tr.number(bill.amount)} "
-            + tr("(due {date})", date=bill.due_date))
+    # Chinese: a full-width colon and brackets, no spaces between them
+    colon, space = (": ", " ") if tr.language == "en" else ("：", "")
+    line = f"· {bill.period} {name}{colon}{tr.number(bill.amount)}"
+    if bill.amount < 0:  # a sum paid back (a deposit refunded) falls due on no one
+        return line
+    line += space + tr("(due {date})", date=bill.due_date)
     if owed is not None and bill.amount > 0 and owed == 0:
-        line += " " + tr("(paid)")
+        line += space + tr("(paid)")
     elif owed is not None and 0 < owed < bill.amount:
-        line += " " + tr("({owed} still owed)", owed=tr.number(owed))
+        line += space + tr("({owed} still owed)", owed=tr.number(owed))
     return line
 
 
