@@ -275,6 +275,22 @@ async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Deci
         return await _load(conn, found.id)
 
 
+async def start_at_cashier(db: Database, renovation_id: int, cashier_id: int, flow: str,
+                           now: datetime) -> None:
+    """The cashier's button (take the fees, refund the deposit) opens its question only while
+    that is still to do: an old button is refused before any amount is asked for."""
+    async with db.transaction() as conn:
+        await access.require(conn, "renovations.cashier", cashier_id)
+        found = await _load(conn, renovation_id)
+        due = (found.state == APPLIED and found.fee is None) if flow == PAY_FLOW \
+            else found.state == PASSED
+        if not due:
+            raise Refusal(Refusal.STALE)
+        step = "amounts" if flow == PAY_FLOW else "deduction"
+        await conversations.begin(conn, Draft(cashier_id, flow, step,
+                                              {"renovation_id": found.id}), now)
+
+
 def parse_deduction(text: str, locale) -> tuple[Decimal, str] | None:
     """'0', or 'amount why' such as '1,500 lift lobby tile cracked': None when not in that
     form (a deduction needs its reason), numbers.Unreadable when the amount cannot be taken."""
