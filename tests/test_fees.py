@@ -167,6 +167,12 @@ async def test_a_closed_day_stays_closed_and_a_correction_is_a_line_of_the_day_i
             (3, "2026-11-27", -320000, 9004, "paid by B 3F-1, not A 12F-3")]
         assert await desk.query("SELECT day, cash_recorded FROM day_closes") == [
             ("2026-11-26", 320000)]  # the closed day is as it was closed
+        path = tmp_path / "income.xlsx"
+        await documents.write_income(Tr("en", desk.settings.tz), desk.settings, desk.db,
+                                     date(2026, 11, 1), path)
+        notes = [r[7] for r in load_workbook(path)["Income"].iter_rows(values_only=True)]
+        assert notes[3] == ("Reverses payment 1, by Manager: paid by B 3F-1, not A 12F-3. "
+                            "Counts in 2026-11-27 (the day was closed)")
         desk.clock.advance(days=1)
         await cashier.send("/closeday 0 0")  # R2's 3,200 and the reversal's -3,200
         assert cashier.last_text.startswith("The day is closed: cash 0, transfers 0")

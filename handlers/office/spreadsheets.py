@@ -379,7 +379,7 @@ def income_note(tr: Tr, settings: EstateSettings, p, names: dict[int, str]) -> s
                         name=names.get(p.recorded_by or 0, ""), reason=p.reason))
     if p.day and p.day != p.at.astimezone(settings.tz).date().isoformat():
         notes.append(tr("Counts in {day} (the day was closed)", day=p.day))
-    return ("; " if tr.language == "en" else "；").join(notes)
+    return (". " if tr.language == "en" else "；").join(notes)  # each note a sentence
 
 
 def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, bills: list,
