@@ -50,7 +50,7 @@ async def a_november_of_books(desk):
     for problem in ("洗手台漏水。", "馬桶水箱漏水。", "浴缸排水慢。", "熱水器接頭漏水。"):
         await report_leak(resident, problem)
     await send_to_aqua(clerk, 3)
-    await lee_repairs(lee, 3, "S05 1")
+    await lee_repairs(lee, 3, "S05 1 x 220")  # the unit's own trap, priced
     await resident.tap_data("s:no:3")
     await resident.send("還是會漏。")
     await send_to_aqua(clerk, 4)
