@@ -335,3 +335,16 @@ async def test_the_desk_records_a_unit_not_in_the_chat_with_the_units_own_materi
     assert "R-2026-00001 is complete" in clerk.last_text
     assert await desk.query("SELECT material_id, name FROM visit_materials") == [(None, "S05")]
     assert await desk.query("SELECT stock FROM materials WHERE code = 'S05'") == [(3000,)]
+
+
+async def test_a_chinese_storekeeper_reads_both_ways_to_resolve_a_shortfall_in_full(desk):
+    """Each way is a whole command to type, not a fragment of the one before."""
+    clerk, tech, boss = await staff(desk)
+    keeper = await storeroom(desk)
+    await keeper.send("/language")
+    await keeper.tap("繁體中文")
+    resident = await resident_of_a12(desk)
+    await job_using(desk, clerk, tech, resident, 1, "E12 8")
+    await keeper.send("/stock")
+    assert ("用 estatedesk materials resolve 編號 stock 從庫存扣除；若並非管理處庫存，用 "
+            "estatedesk materials resolve 編號 outside --note 原因）：") in keeper.last_text
