@@ -259,7 +259,7 @@ async def _archive_notice(n: Notice) -> None:
         return
     head = tr("Asked of the archive") if kind == "archive_approval" else tr("To hand out")
     buttons = archives_ui.loan_buttons(tr, loan, n.recipient.role)
-    await n.send(f"{head}: " + archives_ui.loan_line(tr, loan, item, who),
+    await n.send(tr.headed(head, archives_ui.loan_line(tr, loan, item, who)),
                  keyboard([buttons]) if buttons else None)
 
 

@@ -190,5 +190,6 @@ async def test_an_old_archive_button_speaks_of_no_repair_ticket_in_chinese(desk)
     clerk, tech, boss = await staff(desk, "zh-TW")
     archivist, manager = await archive_room(desk, "zh-TW")
     await tech.send("/archive drw-a-07 查 A 12F-3 後方的立管")
+    assert manager.last_text.startswith("檔案借閱申請：DRW-A-07 Block A water risers（圖紙")
     await archivist.tap_data("ar:out:1")  # not approved yet
     assert alert(desk) == "這個按鈕已經過期：狀態已有變化，沒有任何資料被更改。"
