@@ -59,8 +59,8 @@ async def test_the_monthly_report_in_chinese_with_its_charts(desk, tmp_path):
     movements = cells(path, "庫存異動")
     assert ["S05", "Sink trap", -1, "領用", "R-2026-00001"] in [
         [m[0], m[1], m[3], m[4], m[5]] for m in movements]
-    assert ["S05", "Sink trap", 3, "入庫", None] in [[m[0], m[1], m[3], m[4], m[5]]
-                                                  for m in movements]  # the opening stock
+    assert ["S05", "Sink trap", 3, "入庫", None, "期初庫存"] in [
+        [m[0], m[1], m[3], m[4], m[5], m[6]] for m in movements]  # the opening stock, in Chinese
 
 
 async def test_the_ledger_has_a_row_per_job_with_every_field(desk, tmp_path):

@@ -18,7 +18,7 @@ from handlers.i18n import N_, Tr
 from handlers.office import charts
 from handlers.office.files import owner_only
 from storage.db import from_db_time
-from workflow.office import reports
+from workflow.office import catalogue, reports
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import ASAP, EstateSettings
 
@@ -173,7 +173,8 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
                [tr("Code"), tr("Item"), tr("Date"), tr("Change"), tr("Movement"), tr("Job"),
                 tr("Note")],
                [[m.material, m.name, m.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
-                 m.change, labels.of(tr, labels.MOVEMENTS, m.kind), m.ticket_ref or "", m.note]
+                 m.change, labels.of(tr, labels.MOVEMENTS, m.kind), m.ticket_ref or "",
+                 tr("Opening stock") if m.note == catalogue.OPENING_NOTE else m.note]
                 for m in data.movements], [10, 24, 18, 10, 12, 16, 24])
     book.close()
 
