@@ -396,3 +396,17 @@ async def test_a_chinese_statement_reads_as_chinese_and_a_refund_falls_due_on_no
             "· 2026-12 管理費：3,200（2026-12-10 到期）"]
     finally:
         await desk.stop()
+
+
+async def test_a_new_manager_learns_of_reverse_and_report_from_the_menu_and_help(tmp_path):
+    desk, cashier, _ = await cashier_desk(tmp_path)
+    try:
+        manager = await join(desk, roles.MANAGER, 9005, "經理", "zh-TW")
+        menu = [c for c in desk.api.calls if c.method == "setMyCommands"
+                and c.params.get("scope", {}).get("chat_id") == 9005]
+        assert {"report", "reverse"} <= {c["command"] for c in menu[-1].params["commands"]}
+        await manager.send("/help")
+        assert "收款登錄錯誤請用 /reverse 沖銷" in manager.last_text
+        assert "/report 可取得管理處文件" in manager.last_text
+    finally:
+        await desk.stop()
