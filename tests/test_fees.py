@@ -410,3 +410,28 @@ async def test_a_new_manager_learns_of_reverse_and_report_from_the_menu_and_help
         assert "/report 可取得管理處文件" in manager.last_text
     finally:
         await desk.stop()
+
+
+async def test_a_day_left_open_is_named_at_the_next_close_and_closed_with_its_date(tmp_path):
+    """The cashier forgot Thursday's close: Friday's close says so, and Thursday is closed
+    with its date, its takings in a close at last."""
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        await cashier.send("/pay A 12F-3 3200 現金 R1")  # Thursday 26 November
+        desk.clock.advance(days=1)
+        await cashier.send("/pay B 3F-1 100 現金 R2")
+        await cashier.send("/closeday 100 0")
+        assert cashier.last_text == ("已日結：登錄現金 100，轉帳 0。摘要已送交經理。\n"
+                                     "以下較早的日期尚未日結：2026-11-26（1 筆收款）。"
+                                     "請附上日期逐日日結，例如 /closeday 2026-11-26 3200 0。")
+        await cashier.send("/closeday 2026/11/26 3200 0")
+        assert cashier.last_text == "已日結：登錄現金 3,200，轉帳 0。摘要已送交經理。"
+        assert manager.last_text.startswith("2026-11-26, closed by Cashier: cash 3,200 counted")
+        await cashier.send("/closeday 2026-11-26 3200 0")  # once
+        assert cashier.last_text == ("該日已由Cashier於 2026年11月27日 10:00 日結。現在登錄的"
+                                     "收款計入次日。")
+        await cashier.send("/closeday 2026-11-28 0 0")  # tomorrow has nothing to count yet
+        assert await desk.query("SELECT day, cash_recorded FROM day_closes ORDER BY day") == [
+            ("2026-11-26", 320000), ("2026-11-27", 10000)]
+    finally:
+        await desk.stop()

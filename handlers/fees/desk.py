@@ -14,7 +14,7 @@ from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
-from workflow import numbers, views
+from workflow import dates, numbers, views
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -175,6 +175,13 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
     args = context.args or []
     usage = tr("Please write: /closeday cash transfers [card] [cheques] [what explains a "
                "difference], for example: /closeday 12800 3200 1500")
+    day = None
+    if args:
+        try:  # an earlier day left open: /closeday 2026-11-26 3200 0
+            day = dates.day(args[0])
+            args = args[1:]
+        except ValueError:
+            day = None
     if len(args) < 2:
         await answer(update, usage)
         return
@@ -185,7 +192,8 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
         return
     try:
         recorded = await collection.close_day(d.db, d.settings, who.user_id, cash, transfer,
-                                              explanation, d.now(), card=card, cheque=cheque)
+                                              explanation, d.now(), card=card, cheque=cheque,
+                                              day=day)
     except collection.Unexplained as exc:
         await answer(update, tr("The counted totals differ from the payments recorded (cash "
                                 "{cash}, transfers {transfer}, card {card}, cheques {cheque}). "
@@ -202,17 +210,30 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
                                 name=names.name if names else ""))
         return
     kick(context)
+    still = await _left_open(tr, context, who)
     if recorded.card or recorded.cheque:
         await answer(update, tr("The day is closed: cash {cash}, transfers {transfer}, card "
                                 "{card}, cheques {cheque} recorded. The manager has the "
                                 "summary.", cash=tr.number(recorded.cash),
                                 transfer=tr.number(recorded.transfer),
                                 card=tr.number(recorded.card),
-                                cheque=tr.number(recorded.cheque)))
+                                cheque=tr.number(recorded.cheque)) + still)
         return
     await answer(update, tr("The day is closed: cash {cash}, transfers {transfer} recorded. The "
                             "manager has the summary.", cash=tr.number(recorded.cash),
-                            transfer=tr.number(recorded.transfer)))
+                            transfer=tr.number(recorded.transfer)) + still)
+
+
+async def _left_open(tr: Tr, context: Context, who: Asker) -> str:
+    """The cashier's earlier days with payments but no close, and how to close one."""
+    d = context.desk
+    found = await collection.left_open(d.db, d.settings, who.user_id, d.now())
+    if not found:
+        return ""
+    days = tr.join(tr.plural("{day} ({n} payment)", "{day} ({n} payments)", n, day=day)
+                   for day, n in found)
+    return "\n" + tr("Earlier days not closed yet: {days}. Close each with its date, for "
+                     "example /closeday {day} 3200 0.", days=days, day=found[0][0])
 
 
 @handles("fees.reverse")

@@ -175,6 +175,16 @@ async def close_of(conn: Connection, day: str, cashier_id: int) -> DayClose | No
     return DayClose(row[0], row[1], db_time(row[2])) if row else None
 
 
+async def unclosed_days(conn: Connection, cashier_id: int, before: str) -> list[tuple[str, int]]:
+    """The cashier's days before `before` with payments counted in them and no close: each
+    day and how many payments."""
+    cur = await conn.execute(
+        "SELECT p.day, count(*) FROM payments p WHERE p.cashier_id = ? AND p.day < ? AND NOT "
+        "EXISTS (SELECT 1 FROM day_closes c WHERE c.day = p.day AND c.cashier_id = p.cashier_id) "
+        "GROUP BY p.day ORDER BY p.day", (cashier_id, before))
+    return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
 async def closed_days(conn: Connection, cashier_id: int, since: str) -> set[str]:
     """The days from `since` on that the cashier has closed."""
     cur = await conn.execute("SELECT day FROM day_closes WHERE cashier_id = ? AND day >= ?",
