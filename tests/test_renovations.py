@@ -106,6 +106,9 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
         await clerk.tap_data("rn:pay:1")  # the cashier takes the money, not the clerk
         assert alert(desk) == "Sorry, you are not allowed to do that."
         await cashier.tap("Record the fees")
+        await cashier.tap_data("rn:pay:1")  # a second tap: the question is named, not coded
+        assert cashier.last_text.startswith("You are in the middle of recording the renovation "
+                                            "fees.")
         await cashier.send("1000 10000 R0042")  # less than the price list's fee
         assert cashier.last_text == ("The price list asks for a fee of 2,000 and a deposit of "
                                      "10,000; please send the amounts paid.")
