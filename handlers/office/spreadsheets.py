@@ -18,7 +18,7 @@ from handlers.i18n import N_, Tr
 from handlers.office import charts
 from handlers.office.files import owner_only
 from storage.db import from_db_time
-from workflow.office import catalogue, reports
+from workflow.office import catalogue, measurement, reports
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import ASAP, EstateSettings
 
@@ -174,7 +174,7 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
                 tr("Note")],
                [[m.material, m.name, m.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
                  m.change, labels.of(tr, labels.MOVEMENTS, m.kind), m.ticket_ref or "",
-                 tr("Opening stock") if m.note == catalogue.OPENING_NOTE else m.note]
+                 _movement_note(tr, m.note)]
                 for m in data.movements], [10, 24, 18, 10, 12, 16, 24])
     book.close()
 
@@ -369,6 +369,17 @@ def _write_rows(book: Book, sheet, rows: list[list]) -> None:
                 sheet.write_blank(r, c, None)
             else:
                 sheet.write(r, c, value)
+
+
+def _movement_note(tr: Tr, note: str | None) -> str | None:
+    """A stock move's note in the reader's words: the opening stock, the shortfall settled
+    (their stored notes are the desk's own), or as the office typed it (a delivery note)."""
+    if note == catalogue.OPENING_NOTE:
+        return tr("Opening stock")
+    number = (note or "").removeprefix(measurement.SHORTFALL_NOTE)
+    if note and note.startswith(measurement.SHORTFALL_NOTE) and number.isdigit():
+        return tr("Shortfall #{number}", number=number)
+    return note
 
 
 def income_note(tr: Tr, settings: EstateSettings, p, names: dict[int, str]) -> str:
