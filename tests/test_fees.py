@@ -435,3 +435,21 @@ async def test_a_day_left_open_is_named_at_the_next_close_and_closed_with_its_da
             ("2026-11-26", 320000), ("2026-11-27", 10000)]
     finally:
         await desk.stop()
+
+
+async def test_an_income_statement_with_nothing_billed_says_so_in_words(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        await cashier.send("/pay A 12F-3 3200 cash R1")  # November: paid, December billed
+        await cashier.send("/report")
+        await cashier.tap("收支明細表：2026年11月")
+        sent = {c.files["document"][0]: c.files["document"][1]
+                for c in cashier.calls() if c.method == "sendDocument"}
+        printed = "".join(text(sent["income-statement-2026-11.pdf"]).split())
+        assert "應收本月沒有應收帳單。" in printed and "R1" in printed
+        await cashier.tap("收支明細表：2026年10月")
+        october = [c for c in cashier.calls() if c.method == "sendDocument"
+                   and c.files["document"][0] == "income-statement-2026-10.pdf"]
+        assert "本月沒有收款。" in text(october[-1].files["document"][1])
+    finally:
+        await desk.stop()
