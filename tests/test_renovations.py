@@ -224,6 +224,14 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         await cashier.send("2000 10000 T-0043 轉帳")  # by transfer, counted as one
         assert await desk.query("SELECT amount, method, receipt FROM payments") == [
             (1200000, "transfer", "T-0043")]
+        manager = await join(desk, roles.MANAGER, 9004, "經理", "zh-TW")
+        await manager.send("/reverse 1 轉帳被退回")  # the bank returned the transfer
+        await clerk.tap("核發裝修許可")  # no money behind the fees now: no permit
+        assert alert(desk) == "裝修費用尚未登錄繳交。"
+        assert await desk.query("SELECT state FROM renovations") == [("applied",)]
+        await cashier.tap_data("rn:pay:1")  # the fees were recorded once: not again
+        assert alert(desk).startswith("這個按鈕已經過期")
+        await cashier.send("/pay A 12F-3 12000 轉帳 T-0045")  # paid again, against its bills
         await clerk.tap("核發裝修許可")
         assert "裝修許可 RN-2026-00001" in owner.last_text
         await clerk.tap_data("rn:ok:1:3")  # a second clerk on the same card
@@ -248,11 +256,11 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         await cashier.tap_data("rn:pay:2")
         await cashier.send("2000 10000 t-0043 轉帳")
         assert cashier.last_text.startswith("收據 T-0043 已用於收款 1（A 12F-3")
-        assert await desk.query("SELECT count(*) FROM payments") == [(1,)]
+        assert await desk.query("SELECT count(*) FROM payments") == [(3,)]
         assert await desk.query("SELECT count(*) FROM bills") == [(2,)]
         await cashier.send("2000 10000 T-0044 轉帳")
         assert await desk.query("SELECT receipt FROM payments ORDER BY id") == [
-            ("T-0043",), ("T-0044",)]
+            ("T-0043",), ("T-0043",), ("T-0045",), ("T-0044",)]
     finally:
         await desk.stop()
 

@@ -129,6 +129,18 @@ async def payments_of_days(conn: Connection, first: str, last: str, start: datet
     return [_payment(r) for r in await cur.fetchall()]
 
 
+async def paid_toward(conn: Connection, unit_id: int, reference: str,
+                      items: tuple[str, ...]) -> Decimal:
+    """What stands paid (reversals taken off) on a unit's bills of these items under one
+    reference (a renovation's fee and deposit)."""
+    marks = ", ".join("?" for _ in items)
+    row = await (await conn.execute(
+        "SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN bills b ON b.id = p.bill_id "
+        f"WHERE b.unit_id = ? AND b.reference = ? AND b.item IN ({marks})",
+        (unit_id, reference, *items))).fetchone()
+    return MONEY.of(row[0])
+
+
 async def payment(conn: Connection, payment_id: int) -> Payment | None:
     row = await (await conn.execute(f"{_PAYMENT} WHERE id = ?", (payment_id,))).fetchone()
     return _payment(row) if row else None

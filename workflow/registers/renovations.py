@@ -17,6 +17,7 @@ from decimal import Decimal
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
 from storage.exact import plain
+from storage.fees import ledger
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
@@ -344,6 +345,10 @@ async def approve(db: Database, renovation_id: int, clerk_id: int, now: datetime
             raise Refusal(Refusal.NOT_REVIEWED)
         if found.fee is None:
             raise Refusal(Refusal.NOT_PAID)
+        owed = (found.fee or Decimal(0)) + (found.deposit or Decimal(0))
+        if await ledger.paid_toward(conn, found.unit_id, found.ref,
+                                    (FEE_ITEM, DEPOSIT_ITEM)) < owed:
+            raise Refusal(Refusal.NOT_PAID)  # the payment was reversed by a manager since
         if not await renovations.update(conn, found.id, found.version, state=APPROVED):
             raise Refusal(Refusal.STALE)
         await renovations.event(conn, found.id, now, clerk_id, "approved")
