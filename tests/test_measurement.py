@@ -353,6 +353,8 @@ async def test_a_chinese_storekeeper_reads_both_ways_to_resolve_a_shortfall_in_f
     await keeper.send("/stock")
     assert ("用 estatedesk materials resolve 編號 stock 從庫存扣除；若並非管理處庫存，用 "
             "estatedesk materials resolve 編號 outside --note 原因）：") in keeper.last_text
+    assert '· E12 PVC elbow 1/2"：0 / 5 pc' in keeper.last_text  # full-width marks
+    assert '· #1 E12 PVC elbow 1/2"：2 pc，R-2026-00001，2026年11月26日' in keeper.last_text
     await measurement.receive(desk.db, "E12", Decimal(12), "DN-0042", desk.clock())
     await keeper.send("/stock")
     await keeper.tap("#1：從庫存扣除")
