@@ -103,6 +103,15 @@ class Tr:
         marked = re.sub(r"及\x01([!-~])", "及 \x01\\1", marked)
         return marked.replace("\x01", "").replace("\x02", "")
 
+    def after(self, line: str, aside: str) -> str:
+        """A bracketed aside after a line: spaced in English, set close in Chinese (whose
+        full-width brackets carry their own space)."""
+        return f"{line} {aside}" if self.language == "en" else f"{line}{aside}"
+
+    def headed(self, head: str, line: str) -> str:
+        """「head：line」 in Chinese, 'head: line' in English."""
+        return f"{head}: {line}" if self.language == "en" else f"{head}：{line}"
+
     def datetime(self, value: datetime) -> str:
         day = format_skeleton("yMMMd", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
         clock = format_skeleton("Hm", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)

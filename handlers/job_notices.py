@@ -235,7 +235,7 @@ async def _key_notice(n: Notice) -> None:
         return
     head = tr("Keys to hand out") if kind == "key_ready" else tr("Keys asked for")
     buttons = keys_ui.loan_buttons(tr, loan, n.recipient.role)
-    await n.send(f"{head}: " + keys_ui.loan_line(tr, loan, found, borrower),
+    await n.send(tr.headed(head, keys_ui.loan_line(tr, loan, found, borrower)),
                  keyboard([buttons]) if buttons else None)
 
 
@@ -259,7 +259,7 @@ async def _archive_notice(n: Notice) -> None:
         return
     head = tr("Asked of the archive") if kind == "archive_approval" else tr("To hand out")
     buttons = archives_ui.loan_buttons(tr, loan, n.recipient.role)
-    await n.send(f"{head}: " + archives_ui.loan_line(tr, loan, item, who),
+    await n.send(tr.headed(head, archives_ui.loan_line(tr, loan, item, who)),
                  keyboard([buttons]) if buttons else None)
 
 

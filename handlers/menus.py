@@ -34,6 +34,7 @@ COMMANDS = {
     "announce": N_("Write an announcement to residents"),
     "pay": N_("Record a payment: /pay unit amount method receipt"),
     "closeday": N_("Close the day: /closeday cash transfers card cheques"),
+    "reverse": N_("Reverse a wrong payment: /reverse payment-number reason"),
     "archives": N_("The archive: what is out or asked for, the next check"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
@@ -66,8 +67,8 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
                   "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
                        "callback", "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "keys", "archives",
-                    "intake", "callback", "cancel", "language", "help"),
+    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "reverse", "keys",
+                    "archives", "intake", "callback", "cancel", "language", "help"),
 }
 HELP: dict[str | None, str] = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "
@@ -142,8 +143,10 @@ HELP: dict[str | None, str] = {
                          "morning."),
     roles.MANAGER: N_("/queue lists tickets waiting and still open, /overdue the late ones, "
                       "/stats the month in figures, /signoffs the repairs waiting for the "
-                      "supervising sign-off. You hear of what stays late after the "
-                      "supervisors were told."),
+                      "supervising sign-off. /report gives the office's documents: the monthly "
+                      "report, the ledger, the quarter's settlements with who received them, "
+                      "the income statement. A wrong payment is reversed with /reverse. You "
+                      "hear of what stays late after the supervisors were told."),
 }
 
 

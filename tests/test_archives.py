@@ -182,3 +182,14 @@ async def test_reading_on_site_stays_in_the_room_while_borrowing_has_a_due_time(
     await archivist.send("/archives")
     assert any("DRW-A-07" in t and "(to read in the archive room)" in t
                for t in archivist.texts()[-3:])
+
+
+async def test_an_old_archive_button_speaks_of_no_repair_ticket_in_chinese(desk):
+    """The stale button's answer fits a drawing's loan, a key's or a renovation as well as a
+    repair: no 工單 where there is none."""
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    archivist, manager = await archive_room(desk, "zh-TW")
+    await tech.send("/archive drw-a-07 查 A 12F-3 後方的立管")
+    assert manager.last_text.startswith("檔案借閱申請：DRW-A-07 Block A water risers（圖紙")
+    await archivist.tap_data("ar:out:1")  # not approved yet
+    assert alert(desk) == "這個按鈕已經過期：狀態已有變化，沒有任何資料被更改。"

@@ -197,6 +197,9 @@ async def test_the_buyer_and_the_sales_service_each_in_their_own_language(tmp_pa
         assert buyer.last_text.startswith("銷售客服已修改您合約的日期：")
         await sales.send("/buyer C-001 firstpay next week")
         assert sales.last_text.startswith("请输入：/buyer 合同编号")
+        await sales.send("/buyers")
+        assert "\n· C-002 C 9F-1 Lee Ka Yan：" in sales.last_text  # a full-width colon
+        assert sales.last_text.endswith("日起（尚未使用本服务）")  # no space before it
     finally:
         await desk.stop()
 

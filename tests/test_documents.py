@@ -59,8 +59,8 @@ async def test_the_monthly_report_in_chinese_with_its_charts(desk, tmp_path):
     movements = cells(path, "庫存異動")
     assert ["S05", "Sink trap", -1, "領用", "R-2026-00001"] in [
         [m[0], m[1], m[3], m[4], m[5]] for m in movements]
-    assert ["S05", "Sink trap", 3, "入庫", None] in [[m[0], m[1], m[3], m[4], m[5]]
-                                                  for m in movements]  # the opening stock
+    assert ["S05", "Sink trap", 3, "入庫", None, "期初庫存"] in [
+        [m[0], m[1], m[3], m[4], m[5], m[6]] for m in movements]  # the opening stock, in Chinese
 
 
 async def test_the_ledger_has_a_row_per_job_with_every_field(desk, tmp_path):
@@ -112,11 +112,13 @@ def test_the_office_makes_its_documents_from_the_command_line(tmp_path):
 async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     clerk, tech, boss, resident = await a_month_of_work(desk)
     await boss.send("/report")
-    assert boss.last_text == "需要哪一份文件？結算匯總及收支明細表為 PDF 及 Excel 檔案，其餘為 Excel 檔案。"
+    assert boss.last_text == ("需要哪一份文件？結算匯總及收支明細表附可列印的 PDF 檔案及 "
+                              "Excel 檔案，其餘為 Excel 檔案。")
     assert boss.labels() == ["維修月報：2026年11月", "維修月報：2026年10月",
                              "維修台帳：2026年11月至今", "結算匯總：2026-Q3",
                              "2026-Q2", "2026-Q1", "2025-Q4",  # earlier quarters too
-                             "收支明細表：2026年10月", "熱點問題：最近 6 個月"]
+                             "收支明細表：2026年11月", "收支明細表：2026年10月",
+                             "熱點問題：最近 6 個月"]
     await boss.tap("維修月報：2026年11月")
     sent = [c for c in boss.calls() if c.method == "sendDocument"]
     name, content = sent[-1].files["document"]

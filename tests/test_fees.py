@@ -167,6 +167,12 @@ async def test_a_closed_day_stays_closed_and_a_correction_is_a_line_of_the_day_i
             (3, "2026-11-27", -320000, 9004, "paid by B 3F-1, not A 12F-3")]
         assert await desk.query("SELECT day, cash_recorded FROM day_closes") == [
             ("2026-11-26", 320000)]  # the closed day is as it was closed
+        path = tmp_path / "income.xlsx"
+        await documents.write_income(Tr("en", desk.settings.tz), desk.settings, desk.db,
+                                     date(2026, 11, 1), path)
+        notes = [r[7] for r in load_workbook(path)["Income"].iter_rows(values_only=True)]
+        assert notes[3] == ("Reverses payment 1, by Manager: paid by B 3F-1, not A 12F-3. "
+                            "Counts in 2026-11-27 (the day was closed)")
         desk.clock.advance(days=1)
         await cashier.send("/closeday 0 0")  # R2's 3,200 and the reversal's -3,200
         assert cashier.last_text.startswith("The day is closed: cash 0, transfers 0")
@@ -347,3 +353,103 @@ async def test_an_older_desk_with_a_receipt_used_twice_upgrades_and_keeps_both(t
     await db.close()
     assert [tuple(r) for r in rows] == [(1, "R7", "R7", None), (2, "r7 ", None, None),
                                         (3, "r7 ", None, None)]
+
+
+async def test_a_day_that_only_paid_a_deposit_back_closes_with_a_count_below_zero(tmp_path):
+    """The cashier took nothing today and handed 8,500 of a renovation deposit back: the
+    drawer is 8,500 short of the morning, counted as -8,500, and the day closes."""
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        async with desk.db.transaction() as conn:
+            await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_deposit_refund", Decimal(-8500),
+                desk.clock(), reference="RN-2026-00001", period="2026-11-26",
+                tender=collection.Tender("cash", "RN-2026-00001-R", 9040))
+        await cashier.send("/closeday 0 0")  # the habit of a day without takings
+        assert cashier.last_text.endswith("今日現金支出多於收入：現金請填負數，例如 /closeday "
+                                          "-8500 0。")
+        await cashier.send("/closeday −8,500 0")  # the minus sign of a phone
+        assert cashier.last_text.startswith("已日結：登錄現金 -8,500，轉帳 0。")
+        assert await desk.query("SELECT cash_counted, cash_recorded FROM day_closes") == [
+            (-850000, -850000)]
+    finally:
+        await desk.stop()
+
+
+async def test_a_chinese_statement_reads_as_chinese_and_a_refund_falls_due_on_no_one(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        resident = await resident_of_a12(desk, "zh-TW")
+        async with desk.db.transaction() as conn:
+            await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_deposit", Decimal(10000), desk.clock(),
+                reference="RN-2026-00001", tender=collection.Tender("現金", "R7", 9040))
+            await collection.bill_and_pay(
+                conn, desk.settings, 1, "renovation_deposit_refund", Decimal(-8500),
+                desk.clock(), reference="RN-2026-00001", period="2026-11-26",
+                tender=collection.Tender("cash", "RN-2026-00001-R", 9040))
+        await desk.deliver()  # the receipts first
+        await resident.send("/fees")
+        assert resident.last_text.split("\n")[1:4] == [
+            "· 2026-11-26 裝修保證金 RN-2026-00001：10,000（2026-11-26 到期）（已繳清）",
+            "· 2026-11-26 裝修保證金退還 RN-2026-00001：-8,500",
+            "· 2026-12 管理費：3,200（2026-12-10 到期）"]
+    finally:
+        await desk.stop()
+
+
+async def test_a_new_manager_learns_of_reverse_and_report_from_the_menu_and_help(tmp_path):
+    desk, cashier, _ = await cashier_desk(tmp_path)
+    try:
+        manager = await join(desk, roles.MANAGER, 9005, "經理", "zh-TW")
+        menu = [c for c in desk.api.calls if c.method == "setMyCommands"
+                and c.params.get("scope", {}).get("chat_id") == 9005]
+        assert {"report", "reverse"} <= {c["command"] for c in menu[-1].params["commands"]}
+        await manager.send("/help")
+        assert "收款登錄錯誤請用 /reverse 沖銷" in manager.last_text
+        assert "/report 可取得管理處文件" in manager.last_text
+    finally:
+        await desk.stop()
+
+
+async def test_a_day_left_open_is_named_at_the_next_close_and_closed_with_its_date(tmp_path):
+    """The cashier forgot Thursday's close: Friday's close says so, and Thursday is closed
+    with its date, its takings in a close at last."""
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        await cashier.send("/pay A 12F-3 3200 現金 R1")  # Thursday 26 November
+        desk.clock.advance(days=1)
+        await cashier.send("/pay B 3F-1 100 現金 R2")
+        await cashier.send("/closeday 100 0")
+        assert cashier.last_text == ("已日結：登錄現金 100，轉帳 0。摘要已送交經理。\n"
+                                     "以下較早的日期尚未日結：2026-11-26（1 筆收款）。"
+                                     "請附上日期逐日日結，例如 /closeday 2026-11-26 3200 0。")
+        await cashier.send("/closeday 2026/11/26 3200 0")
+        assert cashier.last_text == "已日結：登錄現金 3,200，轉帳 0。摘要已送交經理。"
+        assert manager.last_text.startswith("2026-11-26, closed by Cashier: cash 3,200 counted")
+        await cashier.send("/closeday 2026-11-26 3200 0")  # once
+        assert cashier.last_text == ("該日已由Cashier於 2026年11月27日 10:00 日結。現在登錄的"
+                                     "收款計入次日。")
+        await cashier.send("/closeday 2026-11-28 0 0")  # tomorrow has nothing to count yet
+        assert await desk.query("SELECT day, cash_recorded FROM day_closes ORDER BY day") == [
+            ("2026-11-26", 320000), ("2026-11-27", 10000)]
+    finally:
+        await desk.stop()
+
+
+async def test_an_income_statement_with_nothing_billed_says_so_in_words(tmp_path):
+    desk, cashier, manager = await cashier_desk(tmp_path, "zh-TW")
+    try:
+        await cashier.send("/pay A 12F-3 3200 cash R1")  # November: paid, December billed
+        await cashier.send("/report")
+        await cashier.tap("收支明細表：2026年11月")
+        sent = {c.files["document"][0]: c.files["document"][1]
+                for c in cashier.calls() if c.method == "sendDocument"}
+        printed = "".join(text(sent["income-statement-2026-11.pdf"]).split())
+        assert "應收本月沒有應收帳單。" in printed and "R1" in printed
+        await cashier.tap("收支明細表：2026年10月")
+        october = [c for c in cashier.calls() if c.method == "sendDocument"
+                   and c.files["document"][0] == "income-statement-2026-10.pdf"]
+        assert "本月沒有收款。" in text(october[-1].files["document"][1])
+    finally:
+        await desk.stop()

@@ -301,3 +301,20 @@ async def test_the_loan_workbook_keeps_what_people_typed_as_text_in_every_langua
         book = load_workbook(path)
         assert valid_sheet_names(book.sheetnames) and formulas(path) == []
         assert mischief in {c.value for row in book.active.iter_rows() for c in row}
+
+
+async def test_a_chinese_key_keeper_reads_full_width_marks_without_stray_spaces(desk):
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    keeper = await key_room(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "zh-TW")
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await tech.tap_data("w:v:1")
+    await tech.tap("申請借用住戶鑰匙")
+    await tech.tap("☐ 防盜門 A 12F-3 front door (A12-D)")
+    await tech.tap("申請這些鑰匙")
+    await resident.tap("同意")
+    assert keeper.last_text.startswith("待發出的鑰匙：防盜門 A 12F-3 front door (A12-D)：Ah Wai")
+    await keeper.tap("已發出")
+    await keeper.send("/keys")
+    assert keeper.texts()[-2].endswith("已借出（應於 2026年11月26日 14:00 歸還）")

@@ -1,15 +1,19 @@
 """Measurement (維修計量): the storeroom's catalogue, a technician's materials on site, stock
 issued and the storekeeper told, and the desk confirming or correcting a job's figures."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
+from handlers.i18n import Tr
+from handlers.office import spreadsheets
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_roster_cli import cli as roster_cli
 from tests.test_units_in_chat import aqua_works, send_to_aqua
 from workflow import admin, roles
-from workflow.office import catalogue, measurement
+from workflow.office import catalogue, measurement, reports
 from workflow.tickets import Refusal
 
 CATALOGUE = """code,name,unit,unit_price,minimum,stock
@@ -335,3 +339,29 @@ async def test_the_desk_records_a_unit_not_in_the_chat_with_the_units_own_materi
     assert "R-2026-00001 is complete" in clerk.last_text
     assert await desk.query("SELECT material_id, name FROM visit_materials") == [(None, "S05")]
     assert await desk.query("SELECT stock FROM materials WHERE code = 'S05'") == [(3000,)]
+
+
+async def test_a_chinese_storekeeper_reads_both_ways_to_resolve_a_shortfall_in_full(desk,
+                                                                                      tmp_path):
+    """Each way is a whole command to type, not a fragment of the one before."""
+    clerk, tech, boss = await staff(desk)
+    keeper = await storeroom(desk)
+    await keeper.send("/language")
+    await keeper.tap("繁體中文")
+    resident = await resident_of_a12(desk)
+    await job_using(desk, clerk, tech, resident, 1, "E12 8")
+    await keeper.send("/stock")
+    assert ("用 estatedesk materials resolve 編號 stock 從庫存扣除；若並非管理處庫存，用 "
+            "estatedesk materials resolve 編號 outside --note 原因）：") in keeper.last_text
+    assert '· E12 PVC elbow 1/2"：0 / 5 pc' in keeper.last_text  # full-width marks
+    assert '· #1 E12 PVC elbow 1/2"：2 pc，R-2026-00001，2026年11月26日' in keeper.last_text
+    await measurement.receive(desk.db, "E12", Decimal(12), "DN-0042", desk.clock())
+    await keeper.send("/stock")
+    await keeper.tap("#1：從庫存扣除")
+    # the month's stock movements, as the manager reads them: no English of the desk's own
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    path = tmp_path / "monthly.xlsx"
+    spreadsheets.monthly_xlsx(Tr("zh_Hant", desk.settings.tz), desk.settings, data, path)
+    notes = [row[6] for row in load_workbook(path)["庫存異動"].iter_rows(values_only=True)
+             if row[0] == "E12"]
+    assert notes == ["期初庫存", None, "DN-0042", "短缺 #1"]

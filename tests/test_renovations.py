@@ -106,6 +106,9 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
         await clerk.tap_data("rn:pay:1")  # the cashier takes the money, not the clerk
         assert alert(desk) == "Sorry, you are not allowed to do that."
         await cashier.tap("Record the fees")
+        await cashier.tap_data("rn:pay:1")  # a second tap: the question is named, not coded
+        assert cashier.last_text.startswith("You are in the middle of recording the renovation "
+                                            "fees.")
         await cashier.send("1000 10000 R0042")  # less than the price list's fee
         assert cashier.last_text == ("The price list asks for a fee of 2,000 and a deposit of "
                                      "10,000; please send the amounts paid.")
@@ -163,8 +166,12 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
                                      "in the fee ledger; the resident is told.")
         assert owner.last_text == ("RN-2026-00001: your renovation deposit is refunded: 8,500."
                                    "\nDeducted: 1,500, because: lift lobby tile cracked")
-        await cashier.tap("Refund the deposit")  # once
+        await cashier.tap("Refund the deposit")  # once: an old button asks for nothing
+        assert alert(desk).startswith("This button is out of date")
+        await cashier.tap_data("rn:pay:1")  # nor does the fees' button, paid long ago
+        assert alert(desk).startswith("This button is out of date")
         await cashier.send("0")
+        assert cashier.last_text == "I did not understand that. Please choose from the menu."
         assert await desk.query("SELECT count(*) FROM payments") == [(2,)]
 
         # in the fee ledger: a bill behind each sum, in the cashier's drawer (day close,
@@ -213,10 +220,18 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         assert not any("請審查" in t for t in boss.texts())
         cashier = await join(desk, roles.CASHIER, 9040, "出納", "zh-TW")
         await cashier.tap_data("rn:pay:1")
-        assert cashier.last_text.startswith("裝修管理費、按金、收據號碼；非現金時再加「轉帳」")
+        assert cashier.last_text.startswith("裝修管理費、保證金、收據號碼；非現金時再加「轉帳」")
         await cashier.send("2000 10000 T-0043 轉帳")  # by transfer, counted as one
         assert await desk.query("SELECT amount, method, receipt FROM payments") == [
             (1200000, "transfer", "T-0043")]
+        manager = await join(desk, roles.MANAGER, 9004, "經理", "zh-TW")
+        await manager.send("/reverse 1 轉帳被退回")  # the bank returned the transfer
+        await clerk.tap("核發裝修許可")  # no money behind the fees now: no permit
+        assert alert(desk) == "裝修費用尚未登錄繳交。"
+        assert await desk.query("SELECT state FROM renovations") == [("applied",)]
+        await cashier.tap_data("rn:pay:1")  # the fees were recorded once: not again
+        assert alert(desk).startswith("這個按鈕已經過期")
+        await cashier.send("/pay A 12F-3 12000 轉帳 T-0045")  # paid again, against its bills
         await clerk.tap("核發裝修許可")
         assert "裝修許可 RN-2026-00001" in owner.last_text
         await clerk.tap_data("rn:ok:1:3")  # a second clerk on the same card
@@ -241,11 +256,11 @@ async def test_a_renovation_without_building_services_needs_no_review_in_chinese
         await cashier.tap_data("rn:pay:2")
         await cashier.send("2000 10000 t-0043 轉帳")
         assert cashier.last_text.startswith("收據 T-0043 已用於收款 1（A 12F-3")
-        assert await desk.query("SELECT count(*) FROM payments") == [(1,)]
+        assert await desk.query("SELECT count(*) FROM payments") == [(3,)]
         assert await desk.query("SELECT count(*) FROM bills") == [(2,)]
         await cashier.send("2000 10000 T-0044 轉帳")
         assert await desk.query("SELECT receipt FROM payments ORDER BY id") == [
-            ("T-0043",), ("T-0044",)]
+            ("T-0043",), ("T-0043",), ("T-0045",), ("T-0044",)]
     finally:
         await desk.stop()
 

@@ -70,9 +70,9 @@ async def test_one_unit_reserved_twice_at_once(tmp_path):
         await other.send("/units C")
         assert other.last_text == (
             "available 2, reserved 1, and contracted 0\n"
-            "C 10F-1: available, area 40.25, price 15,000,000\n"
             "C 8F-2: available, area 35.5, price 12,800,000\n"
-            "C 9F-1: reserved, area 35.5, price 13,200,000")
+            "C 9F-1: reserved, area 35.5, price 13,200,000\n"
+            "C 10F-1: available, area 40.25, price 15,000,000")
 
         desk.clock.now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # 18:00 in Taipei
         await desk.sweep()
@@ -227,5 +227,21 @@ async def test_a_home_reserved_before_the_inventory_was_kept_is_not_verified(tmp
         assert await desk.query("SELECT COUNT(*) FROM unit_sales") == [(0,)]
         await cashier.tap_data("rs:n:1")
         assert await desk.query("SELECT state FROM reservations") == [("void",)]
+    finally:
+        await desk.stop()
+
+
+async def test_the_units_are_listed_floor_by_floor_in_chinese(tmp_path):
+    """The 8th floor before the 10th, as a sales person walks the building."""
+    desk = DeskHarness(tmp_path / "desk.sqlite3")
+    await desk.start()
+    try:
+        await load_inventory(desk)
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "小王", "zh-TW")
+        await sales.send("/units")
+        assert sales.last_text.splitlines() == ["可售 3、已下訂 0 及已簽約 0",
+                                                "C 8F-2：可售，面積 35.5，售價 12,800,000",
+                                                "C 9F-1：可售，面積 35.5，售價 13,200,000",
+                                                "C 10F-1：可售，面積 40.25，售價 15,000,000"]
     finally:
         await desk.stop()

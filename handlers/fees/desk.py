@@ -14,7 +14,7 @@ from handlers import labels
 from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
-from workflow import numbers, views
+from workflow import dates, numbers, views
 from workflow.fees import collection
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
@@ -31,12 +31,16 @@ def bill_line(tr: Tr, settings: EstateSettings, bill, owed: Decimal | None = Non
     """「· 2026-12 物業管理費：3,200（繳費期限 2026-12-10）」, with what is still owed on it
     when part was paid."""
     name = item_label(tr, settings, bill.item) + (f" {bill.reference}" if bill.reference else "")
-    line = (f"· {bill.period} {name}: {tr.number(bill.amount)} "
-            + tr("(due {date})", date=bill.due_date))
+    # Chinese: a full-width colon and brackets, no spaces between them
+    colon, space = (": ", " ") if tr.language == "en" else ("：", "")
+    line = f"· {bill.period} {name}{colon}{tr.number(bill.amount)}"
+    if bill.amount < 0:  # a sum paid back (a deposit refunded) falls due on no one
+        return line
+    line += space + tr("(due {date})", date=bill.due_date)
     if owed is not None and bill.amount > 0 and owed == 0:
-        line += " " + tr("(paid)")
+        line += space + tr("(paid)")
     elif owed is not None and 0 < owed < bill.amount:
-        line += " " + tr("({owed} still owed)", owed=tr.number(owed))
+        line += space + tr("({owed} still owed)", owed=tr.number(owed))
     return line
 
 
@@ -141,15 +145,27 @@ def _counts(tr: Tr, args: list[str]) -> tuple[list[Decimal], str]:
     0 when left out) and the explanation after them."""
     counted: list[Decimal] = []
     for n, typed in enumerate(args[:4]):
+        # a day that paid out more than it took in (a deposit refunded) counts below zero
+        paid_out = numbers.normal(typed)[:1] in ("-", "\u2212")
         try:
-            counted.append(numbers.amount(typed, tr.locale, maximum=collection.MAX_AMOUNT,
-                                          zero=True))
+            counted.append(numbers.amount(numbers.normal(typed)[1:] if paid_out else typed,
+                                          tr.locale, maximum=collection.MAX_AMOUNT,
+                                          zero=True) * (-1 if paid_out else 1))
         except numbers.Unreadable as refused:
             if n < 2 or refused.reason != numbers.Unreadable.NOT_A_NUMBER:
                 raise
             break
     rest = args[len(counted):]
     return counted + [Decimal(0)] * (4 - len(counted)), " ".join(rest).strip()
+
+
+def _paid_out_hint(tr: Tr, cash: Decimal) -> str:
+    """When the day's cash recorded is below zero (more paid out than taken in), how to
+    count it."""
+    if cash >= 0:
+        return ""
+    return "\n" + tr("More cash was paid out than taken in today: count it with a minus sign, "
+                     "for example /closeday {cash} 0.", cash=tr.number(cash).replace(",", ""))
 
 
 @handles("fees.close_day")
@@ -159,6 +175,13 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
     args = context.args or []
     usage = tr("Please write: /closeday cash transfers [card] [cheques] [what explains a "
                "difference], for example: /closeday 12800 3200 1500")
+    day = None
+    if args:
+        try:  # an earlier day left open: /closeday 2026-11-26 3200 0
+            day = dates.day(args[0])
+            args = args[1:]
+        except ValueError:
+            day = None
     if len(args) < 2:
         await answer(update, usage)
         return
@@ -169,13 +192,15 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
         return
     try:
         recorded = await collection.close_day(d.db, d.settings, who.user_id, cash, transfer,
-                                              explanation, d.now(), card=card, cheque=cheque)
+                                              explanation, d.now(), card=card, cheque=cheque,
+                                              day=day)
     except collection.Unexplained as exc:
         await answer(update, tr("The counted totals differ from the payments recorded (cash "
                                 "{cash}, transfers {transfer}, card {card}, cheques {cheque}). "
                                 "Send /closeday again with what explains it.",
                                 cash=tr.number(exc.cash), transfer=tr.number(exc.transfer),
-                                card=tr.number(exc.card), cheque=tr.number(exc.cheque)))
+                                card=tr.number(exc.card), cheque=tr.number(exc.cheque))
+                     + _paid_out_hint(tr, cash - exc.cash))
         return
     except collection.DayClosed as closed:
         names = await views.person(d.db, closed.closed.cashier_id)
@@ -185,17 +210,30 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
                                 name=names.name if names else ""))
         return
     kick(context)
+    still = await _left_open(tr, context, who)
     if recorded.card or recorded.cheque:
         await answer(update, tr("The day is closed: cash {cash}, transfers {transfer}, card "
                                 "{card}, cheques {cheque} recorded. The manager has the "
                                 "summary.", cash=tr.number(recorded.cash),
                                 transfer=tr.number(recorded.transfer),
                                 card=tr.number(recorded.card),
-                                cheque=tr.number(recorded.cheque)))
+                                cheque=tr.number(recorded.cheque)) + still)
         return
     await answer(update, tr("The day is closed: cash {cash}, transfers {transfer} recorded. The "
                             "manager has the summary.", cash=tr.number(recorded.cash),
-                            transfer=tr.number(recorded.transfer)))
+                            transfer=tr.number(recorded.transfer)) + still)
+
+
+async def _left_open(tr: Tr, context: Context, who: Asker) -> str:
+    """The cashier's earlier days with payments but no close, and how to close one."""
+    d = context.desk
+    found = await collection.left_open(d.db, d.settings, who.user_id, d.now())
+    if not found:
+        return ""
+    days = tr.join(tr.plural("{day} ({n} payment)", "{day} ({n} payments)", n, day=day)
+                   for day, n in found)
+    return "\n" + tr("Earlier days not closed yet: {days}. Close each with its date, for "
+                     "example /closeday {day} 3200 0.", days=days, day=found[0][0])
 
 
 @handles("fees.reverse")

@@ -71,13 +71,14 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
             return
         await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([hot]))
         return
-    await answer(update, tr("Which document? The settlements and the income statement come "
-                            "as PDF and Excel, the others as Excel files."), keyboard([
+    await answer(update, tr("Which document? The settlements and the income statements come "
+                            "as a PDF to print and an Excel file, the others as Excel files."),
+                 keyboard([
         [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],
         *_quarter_rows(tr, context),
-        income[1],
+        [*income[0], *income[1]],  # this month's too: the manager checks what the cashier signs
         hot,
     ]))
 

@@ -139,15 +139,18 @@ async def stock(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("The storeroom has no catalogue yet."))
         return
     parts = [tr("Under their minimum:") + "\n" + "\n".join(
-        f"· {m.code} {m.name}: {tr.number(m.stock)} / {tr.number(m.minimum)} {m.unit}"
+        "· " + tr.headed(f"{m.code} {m.name}",
+                         f"{tr.number(m.stock)} / {tr.number(m.minimum)} {m.unit}")
         for m in low) if low else
         tr("Every item of the storeroom is at or above its minimum.")]
     if short:
         parts.append(tr("Used beyond the stock held, to resolve (estatedesk materials resolve "
                         "NUMBER stock, once the missing delivery is entered; or NUMBER outside "
                         "--note WHY, if it was not the estate's stock):") + "\n" + "\n".join(
-            f"· #{s.id} {s.material.code} {s.material.name}: {tr.number(s.quantity)} "
-            f"{s.material.unit}, {s.ticket_ref or '-'}, {tr.datetime(s.at)}" for s in short))
+            "· " + tr.headed(f"#{s.id} {s.material.code} {s.material.name}", (
+                ", " if tr.language == "en" else "，").join((
+                    f"{tr.number(s.quantity)} {s.material.unit}", s.ticket_ref or "-",
+                    tr.datetime(s.at)))) for s in short))
     # once the missing delivery is entered, the stock covers it: a tap takes it from there
     buttons = [[(tr("#{number}: take from stock", number=s.id), f"sf:ok:{s.id}")]
                for s in short if s.material.stock >= s.quantity]

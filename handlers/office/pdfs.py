@@ -244,16 +244,24 @@ def income_pdf(tr: Tr, settings: EstateSettings, income: Income, repairs: Decima
              p.payer, labels.of(tr, labels.PAY_METHODS, p.method), tr.number(p.amount),
              spreadsheets.income_note(tr, settings, p, income.names)]
             for p in income.payments]
-    pdf.grid([[tr("Date"), tr("Payment"), tr("Receipt"), tr("Unit"), tr("Payer"),
-               tr("Method"), tr("Amount"), tr("Note")], *rows],
-             [23, 19, 18, 17, 19, 18, 19, 47], tr("Income"))
+    if rows:
+        pdf.grid([[tr("Date"), tr("Payment"), tr("Receipt"), tr("Unit"), tr("Payer"),
+                   tr("Method"), tr("Amount"), tr("Note")], *rows],
+                 [23, 19, 18, 17, 19, 18, 19, 47], tr("Income"))
+    else:  # a table of headings alone reads as a page left unfinished
+        pdf.text_block(tr("Income"))
+        pdf.text_block(tr("No payment was received this month."), size=9)
     pdf.ln(4)
     by_item: dict[str, Decimal] = {}
     for bill in income.bills:
         by_item[bill.item] = by_item.get(bill.item, Decimal(0)) + bill.amount
-    pdf.grid([[tr("Item"), tr("Amount")], *[[item_label(tr, settings, k), tr.number(v)]
-                                            for k, v in by_item.items()]],
-             [90, 40], tr("Billed"))
+    if by_item:
+        pdf.grid([[tr("Item"), tr("Amount")], *[[item_label(tr, settings, k), tr.number(v)]
+                                                for k, v in by_item.items()]],
+                 [90, 40], tr("Billed"))
+    else:
+        pdf.text_block(tr("Billed"))
+        pdf.text_block(tr("Nothing was billed for this month."), size=9)
     pdf.ln(4)
     received = sum((p.amount for p in income.payments), Decimal(0))
     pdf.grid([[tr("Figure"), tr("Value")],

@@ -18,7 +18,7 @@ from handlers.i18n import N_, Tr
 from handlers.office import charts
 from handlers.office.files import owner_only
 from storage.db import from_db_time
-from workflow.office import reports
+from workflow.office import catalogue, measurement, reports
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import ASAP, EstateSettings
 
@@ -173,7 +173,8 @@ def monthly_xlsx(tr: Tr, settings: EstateSettings, data: reports.Monthly, path: 
                [tr("Code"), tr("Item"), tr("Date"), tr("Change"), tr("Movement"), tr("Job"),
                 tr("Note")],
                [[m.material, m.name, m.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
-                 m.change, labels.of(tr, labels.MOVEMENTS, m.kind), m.ticket_ref or "", m.note]
+                 m.change, labels.of(tr, labels.MOVEMENTS, m.kind), m.ticket_ref or "",
+                 _movement_note(tr, m.note)]
                 for m in data.movements], [10, 24, 18, 10, 12, 16, 24])
     book.close()
 
@@ -370,6 +371,17 @@ def _write_rows(book: Book, sheet, rows: list[list]) -> None:
                 sheet.write(r, c, value)
 
 
+def _movement_note(tr: Tr, note: str | None) -> str | None:
+    """A stock move's note in the reader's words: the opening stock, the shortfall settled
+    (their stored notes are the desk's own), or as the office typed it (a delivery note)."""
+    if note == catalogue.OPENING_NOTE:
+        return tr("Opening stock")
+    number = (note or "").removeprefix(measurement.SHORTFALL_NOTE)
+    if note and note.startswith(measurement.SHORTFALL_NOTE) and number.isdigit():
+        return tr("Shortfall #{number}", number=number)
+    return note
+
+
 def income_note(tr: Tr, settings: EstateSettings, p, names: dict[int, str]) -> str:
     """A payment line's note: a reversal with who made it and why; a payment that counts in
     a later day than it was made (the day was closed)."""
@@ -379,7 +391,7 @@ def income_note(tr: Tr, settings: EstateSettings, p, names: dict[int, str]) -> s
                         name=names.get(p.recorded_by or 0, ""), reason=p.reason))
     if p.day and p.day != p.at.astimezone(settings.tz).date().isoformat():
         notes.append(tr("Counts in {day} (the day was closed)", day=p.day))
-    return ("; " if tr.language == "en" else "；").join(notes)
+    return (". " if tr.language == "en" else "；").join(notes)  # each note a sentence
 
 
 def income_xlsx(tr: Tr, settings: EstateSettings, period: str, payments: list, bills: list,

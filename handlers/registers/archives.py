@@ -49,13 +49,13 @@ def loan_line(tr: Tr, loan: Loan, item: Item, who: str) -> str:
     line = tr("{item}: {who}, for {reason}; {state}", item=item_name(tr, item), who=who,
               reason=loan.reason, state=labels.of(tr, labels.ARCHIVE_STATES, loan.state))
     if loan.inspection:
-        line += " " + tr("(an inspection by the higher departments)")
+        line = tr.after(line, tr("(an inspection by the higher departments)"))
     if loan.on_site:
-        line += " " + tr("(to read in the archive room)")
+        line = tr.after(line, tr("(to read in the archive room)"))
     elif loan.state in (archives.APPROVAL, archives.READY):  # out: its due time says it
-        line += " " + tr("(to borrow)")
+        line = tr.after(line, tr("(to borrow)"))
     if loan.state == archives.OUT and loan.due_at is not None:
-        line += " " + tr("(due back {time})", time=tr.datetime(loan.due_at))
+        line = tr.after(line, tr("(due back {time})", time=tr.datetime(loan.due_at)))
     return line
 
 

@@ -47,7 +47,7 @@ def loan_line(tr: Tr, loan: Loan, found: list[Key], who: str) -> str:
     line = tr("{keys}: {who}, for {reason}; {state}", keys=key_names(tr, found), who=who,
               reason=loan.reason, state=state)
     if loan.due_at is not None and loan.state == keys.OUT:
-        line += " " + tr("(due back {time})", time=tr.datetime(loan.due_at))
+        line = tr.after(line, tr("(due back {time})", time=tr.datetime(loan.due_at)))
     return line
 
 

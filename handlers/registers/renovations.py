@@ -309,14 +309,14 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
         kick(context)
         await answer(update, tr("{ref}: the permit went to the resident.", ref=found.ref))
     elif action == "pay":
-        await views.start_draft(d.db, Draft(who.user_id, PAY_FLOW, "amounts",
-                                            {"renovation_id": renovation_id}), d.now())
+        await renovations.start_at_cashier(d.db, renovation_id, who.user_id, PAY_FLOW,
+                                           d.now())
         await answer(update, tr("The fee, the deposit, the receipt's number and, if not paid "
                                 "in cash, transfer or card; for example: 2000 10000 R0042, or "
                                 "2000 10000 T-88 transfer"), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "rf":
-        await views.start_draft(d.db, Draft(who.user_id, renovations.REFUND_FLOW, "deduction",
-                                            {"renovation_id": renovation_id}), d.now())
+        await renovations.start_at_cashier(d.db, renovation_id, who.user_id,
+                                           renovations.REFUND_FLOW, d.now())
         await answer(update, tr("Anything deducted from the deposit? Send 0, or the amount and "
                                 "why, for example: 1500 lift lobby tile cracked"),
                      keyboard([[(tr("Cancel"), "r:x")]]))

@@ -88,7 +88,8 @@ def move_in_text(tr: Tr, settings: EstateSettings, b: Buyer) -> str:
              tr("Please bring: {things}.", things=documents(tr, settings.handover_bring))]
     if settings.handover_fees:
         lines.append(tr("To pay at the handover:"))
-        lines += [f"· {fee_label(tr, f)}: {tr.number(f.amount)}" for f in settings.handover_fees]
+        lines += ["· " + tr.headed(fee_label(tr, f), tr.number(f.amount))
+                  for f in settings.handover_fees]
     lines.append(tr("Book your handover time with the button below; our staff will walk the "
                     "unit with you and record anything to put right."))
     return "\n".join(lines)
@@ -256,8 +257,8 @@ def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:
     if not found:
         return tr("No contracts before move-in.")
     lines = [tr("Contracts before move-in ({count}):", count=len(found))]
-    lines += [f"· {b.contract_no} {b.unit.label} {b.name}: {next_step(tr, b, now)}"
-              + (" " + tr("(not in the chat)") if b.user_id is None else "")
+    lines += ["· " + tr.headed(f"{b.contract_no} {b.unit.label} {b.name}", next_step(tr, b, now))
+              + (tr.after("", tr("(not in the chat)")) if b.user_id is None else "")
               for b in found[:MAX_LISTED]]
     if len(found) > MAX_LISTED:
         lines.append(tr("… and {count} more.", count=len(found) - MAX_LISTED))

@@ -129,6 +129,18 @@ async def payments_of_days(conn: Connection, first: str, last: str, start: datet
     return [_payment(r) for r in await cur.fetchall()]
 
 
+async def paid_toward(conn: Connection, unit_id: int, reference: str,
+                      items: tuple[str, ...]) -> Decimal:
+    """What stands paid (reversals taken off) on a unit's bills of these items under one
+    reference (a renovation's fee and deposit)."""
+    marks = ", ".join("?" for _ in items)
+    row = await (await conn.execute(
+        "SELECT COALESCE(SUM(p.amount), 0) FROM payments p JOIN bills b ON b.id = p.bill_id "
+        f"WHERE b.unit_id = ? AND b.reference = ? AND b.item IN ({marks})",
+        (unit_id, reference, *items))).fetchone()
+    return MONEY.of(row[0])
+
+
 async def payment(conn: Connection, payment_id: int) -> Payment | None:
     row = await (await conn.execute(f"{_PAYMENT} WHERE id = ?", (payment_id,))).fetchone()
     return _payment(row) if row else None
@@ -173,6 +185,16 @@ async def close_of(conn: Connection, day: str, cashier_id: int) -> DayClose | No
     row = await (await conn.execute("SELECT day, cashier_id, at FROM day_closes WHERE day = ? "
                                     "AND cashier_id = ?", (day, cashier_id))).fetchone()
     return DayClose(row[0], row[1], db_time(row[2])) if row else None
+
+
+async def unclosed_days(conn: Connection, cashier_id: int, before: str) -> list[tuple[str, int]]:
+    """The cashier's days before `before` with payments counted in them and no close: each
+    day and how many payments."""
+    cur = await conn.execute(
+        "SELECT p.day, count(*) FROM payments p WHERE p.cashier_id = ? AND p.day < ? AND NOT "
+        "EXISTS (SELECT 1 FROM day_closes c WHERE c.day = p.day AND c.cashier_id = p.cashier_id) "
+        "GROUP BY p.day ORDER BY p.day", (cashier_id, before))
+    return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
 async def closed_days(conn: Connection, cashier_id: int, since: str) -> set[str]:

@@ -386,12 +386,15 @@ async def reverse(db: Database, manager_id: int, payment_id: int, reason: str,
 async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cash: Decimal,
                     transfer: Decimal, explanation: str,
                     now: datetime, *, card: Decimal = Decimal(0),
-                    cheque: Decimal = Decimal(0)) -> Recorded:
-    """The cashier's day closed with the totals counted by method; returns the totals
-    recorded. A difference needs an explanation (Unexplained otherwise); the managers get the
-    summary. A day closed already is refused with its close (DayClosed); what is recorded
-    after the close counts in the next day."""
-    day = now.astimezone(settings.tz).date()
+                    cheque: Decimal = Decimal(0), day: date | None = None) -> Recorded:
+    """The cashier's day (today, or an earlier day left open) closed with the totals counted
+    by method; returns the totals recorded. A difference needs an explanation (Unexplained
+    otherwise); the managers get the summary. A day closed already is refused with its close
+    (DayClosed); what is recorded after the close counts in the next day."""
+    today = now.astimezone(settings.tz).date()
+    if day is not None and day > today:
+        raise Refusal(Refusal.INVALID)  # a day to come has nothing to count
+    day = day or today
     start = datetime.combine(day, datetime.min.time(), settings.tz)
     async with db.transaction() as conn:
         await access.require(conn, "fees.close_day", cashier_id)
@@ -421,6 +424,15 @@ async def close_day(db: Database, settings: EstateSettings, cashier_id: int, cas
                 "reversals": [p.id for p in reversals],
                 "explanation": explanation}, actor_id=cashier_id)
         return recorded
+
+
+async def left_open(db: Database, settings: EstateSettings, cashier_id: int,
+                    now: datetime) -> list[tuple[str, int]]:
+    """The cashier's earlier days with payments and no close (each day, its payments): their
+    takings are in no close until the cashier closes them."""
+    async with db.reading() as conn:
+        return await ledger.unclosed_days(
+            conn, cashier_id, now.astimezone(settings.tz).date().isoformat())
 
 
 async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:

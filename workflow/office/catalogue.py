@@ -14,6 +14,8 @@ from storage.office import storeroom
 from storage.office.storeroom import Material, Movement
 from workflow import numbers, tables
 
+OPENING_NOTE = "opening stock"  # the note of an item's first stock, shown in the reader's words
+
 COLUMNS = ("code", "name", "unit", "unit_price", "minimum")
 OPENING = "stock"
 MAX_CELL = 100
@@ -84,7 +86,7 @@ async def load(db: Database, rows: list[Row], now: datetime) -> tuple[int, int]:
                 new += 1
                 if row.stock:
                     await storeroom.move(conn, material_id, row.stock, "receipt", now, None,
-                                         note="opening stock")
+                                         note=OPENING_NOTE)
     return new, len(rows) - new
 
 

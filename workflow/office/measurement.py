@@ -33,6 +33,7 @@ MAX_PRICE = Decimal(10_000_000)
 ITEMS_SHOWN = 8  # a thumb's worth of the trade's usual items
 MAX_ITEMS = 30
 CORRECT_FLOW = "measurement_correction"
+SHORTFALL_NOTE = "shortfall "  # a stock move's note: the shortfall it settles, by number
 ESTATE, UNIT, OWNER = "estate", "unit", "owner"  # who pays for a job
 PAYERS = (UNIT, ESTATE, OWNER)
 Refusal = machine.Refusal
@@ -237,7 +238,7 @@ async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: dat
                 raise Refusal(Refusal.INVALID)  # undoes the resolution
             await _low(conn, await storeroom.move(conn, found.material.id, -found.quantity,
                                                   "issue", now, actor_id, found.ticket_id,
-                                                  note=f"shortfall {found.id}"), now)
+                                                  note=f"{SHORTFALL_NOTE}{found.id}"), now)
         return found
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from storage import drafts, outbox, people, roster
 from storage.db import Connection, Database
 from storage.exact import plain
+from storage.fees import ledger
 from storage.records import Draft
 from storage.registers import renovations
 from storage.registers.renovations import Renovation
@@ -275,6 +276,22 @@ async def pay(db: Database, settings: EstateSettings, cashier_id: int, fee: Deci
         return await _load(conn, found.id)
 
 
+async def start_at_cashier(db: Database, renovation_id: int, cashier_id: int, flow: str,
+                           now: datetime) -> None:
+    """The cashier's button (take the fees, refund the deposit) opens its question only while
+    that is still to do: an old button is refused before any amount is asked for."""
+    async with db.transaction() as conn:
+        await access.require(conn, "renovations.cashier", cashier_id)
+        found = await _load(conn, renovation_id)
+        due = (found.state == APPLIED and found.fee is None) if flow == PAY_FLOW \
+            else found.state == PASSED
+        if not due:
+            raise Refusal(Refusal.STALE)
+        step = "amounts" if flow == PAY_FLOW else "deduction"
+        await conversations.begin(conn, Draft(cashier_id, flow, step,
+                                              {"renovation_id": found.id}), now)
+
+
 def parse_deduction(text: str, locale) -> tuple[Decimal, str] | None:
     """'0', or 'amount why' such as '1,500 lift lobby tile cracked': None when not in that
     form (a deduction needs its reason), numbers.Unreadable when the amount cannot be taken."""
@@ -328,6 +345,10 @@ async def approve(db: Database, renovation_id: int, clerk_id: int, now: datetime
             raise Refusal(Refusal.NOT_REVIEWED)
         if found.fee is None:
             raise Refusal(Refusal.NOT_PAID)
+        owed = (found.fee or Decimal(0)) + (found.deposit or Decimal(0))
+        if await ledger.paid_toward(conn, found.unit_id, found.ref,
+                                    (FEE_ITEM, DEPOSIT_ITEM)) < owed:
+            raise Refusal(Refusal.NOT_PAID)  # the payment was reversed by a manager since
         if not await renovations.update(conn, found.id, found.version, state=APPROVED):
             raise Refusal(Refusal.STALE)
         await renovations.event(conn, found.id, now, clerk_id, "approved")

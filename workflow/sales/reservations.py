@@ -10,6 +10,7 @@ for sale."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -220,11 +221,17 @@ async def get(db: Database, reservation_id: int) -> Reservation | None:
         return await units.get(conn, reservation_id)
 
 
+def _in_order(unit: Unit) -> tuple:
+    """A building's units as its floors go: 8F-2 before 10F-1 (the digits as numbers)."""
+    return (unit.building, [(int(part), "") if part.isdigit() else (0, part)
+                            for part in re.findall(r"\d+|\D+", unit.unit)])
+
+
 async def board(db: Database, actor_id: int) -> list[ForSale]:
     """The developer's inventory, each unit with its sales status, for /units."""
     async with db.reading() as conn:
         await access.require(conn, "sales.units", actor_id)
-        return await units.statuses(conn)
+        return sorted(await units.statuses(conn), key=lambda u: _in_order(u.unit))
 
 
 async def daily_report(db: Database, settings: EstateSettings, now: datetime) -> int:
