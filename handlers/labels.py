@@ -261,6 +261,7 @@ CONVERSATIONS = {
     "archive_refusal": N_("giving the reason for a refusal"),
     "decline": N_("declining a job"),
     "measurement_correction": N_("correcting a job's figures"),
+    "shortfall_outside": N_("why a shortfall was not the estate's stock"),
     "paper_signature": N_("recording a signature on paper"),
     "quotation": N_("a quotation for the owner"),
     "renovation": N_("a renovation application"),

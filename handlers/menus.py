@@ -118,8 +118,11 @@ HELP: dict[str | None, str] = {
                          "the loans of a key or of a unit's keys; /keys export sends every "
                          "loan as an Excel file."),
     roles.STOREKEEPER: N_("You hear when an item of the storeroom runs under its minimum, "
-                          "as technicians use it; /stock lists those items. Receipts of new "
-                          "stock are recorded with 'estatedesk materials receive'."),
+                          "and when a job uses more than the stock held (a shortfall); /stock "
+                          "lists both: resolve a shortfall there as taken from stock, once "
+                          "the missing delivery is entered, or as not the estate's stock, "
+                          "with why. Receipts of new stock are recorded with 'estatedesk "
+                          "materials receive'."),
     roles.SUPERVISING_ENGINEER: N_("Repair forms that need your signature arrive here when "
                                    "a repair is closed, with the photos before and after, the "
                                    "work done and whether the deadline was met: 'Sign', or "

@@ -19,7 +19,7 @@ from handlers.common import (
     message_of,
 )
 from handlers.community import announcements as announcement_desk
-from handlers.office import documents, measuring
+from handlers.office import documents, materials, measuring
 from handlers.office import payers as payer_desk
 from handlers.registers import archives as archive_desk
 from handlers.registers import renovations as renovation_desk
@@ -62,6 +62,7 @@ FLOWS = {
     signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
     signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
     measurement.CORRECT_FLOW: measuring.on_correction,
+    measurement.OUTSIDE_FLOW: materials.on_outside_reason,
     settlement.PAPER_FLOW: documents.on_paper_signer,
     payers.QUOTE_FLOW: payer_desk.on_quote,
     archive_flow.CHECK_FLOW: archive_desk.on_check,

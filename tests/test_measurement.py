@@ -254,7 +254,7 @@ async def test_stock_never_goes_negative_the_storekeeper_resolves_a_shortfall(de
     assert "Used beyond the stock held, to resolve" in keeper.last_text
     assert "· #1 E12 PVC elbow 1/2\": 2 pc, R-2026-00001, " in keeper.last_text
 
-    assert keeper.labels() == []  # nothing on the shelf to take it from yet
+    assert keeper.labels() == ["#1: not the estate's stock"]  # nothing on the shelf yet
     await keeper.tap_data("sf:ok:1")
     assert keeper.last_text.startswith("The stock holds less than shortfall #1")
     await measurement.receive(desk.db, "e12", Decimal(12), "DN-0042", desk.clock())
@@ -265,7 +265,8 @@ async def test_stock_never_goes_negative_the_storekeeper_resolves_a_shortfall(de
     assert keeper.last_text == ('Shortfall #1 is taken from stock: 2 pc of PVC elbow 1/2" for '
                                 "R-2026-00001.")
     await keeper.tap_data("sf:ok:1")  # a second tap takes nothing more
-    assert keeper.last_text == "Shortfall #1 is resolved already."
+    assert keeper.last_text.startswith("Shortfall #1 was resolved already, at ")
+    assert keeper.last_text.endswith(" by Storeroom: taken from stock.")
     with pytest.raises(Refusal):  # once, whichever way
         await measurement.resolve(desk.db, 1, measurement.OUTSIDE, "again", desk.clock())
     assert await desk.query("SELECT change, kind, ticket_id FROM stock_moves WHERE "
@@ -365,3 +366,55 @@ async def test_a_chinese_storekeeper_reads_both_ways_to_resolve_a_shortfall_in_f
     notes = [row[6] for row in load_workbook(path)["庫存異動"].iter_rows(values_only=True)
              if row[0] == "E12"]
     assert notes == ["期初庫存", None, "DN-0042", "短缺 #1"]
+
+
+async def test_the_storekeeper_resolves_a_shortfall_as_not_the_estates_stock_in_the_chat(desk):
+    """A job used elbows the stock did not hold; they were the technician's own. A Chinese
+    storekeeper says so from /stock with the reason; bad answers change nothing, and the
+    other storekeeper, on the same card, hears it is resolved already and by whom."""
+    clerk, tech, boss = await staff(desk)
+    keeper = await storeroom(desk)
+    chan = desk.person(9011, "Chan", "zh-TW")
+    code = await admin.invite(desk.db, roles.STOREKEEPER, "陳志明", desk.clock())
+    await chan.send(f"/start {code}")
+    await chan.send("/help")
+    assert "工作領用超出庫存（短缺）" in chan.last_text  # shortfalls, not only the minimum
+    await keeper.send("/help")
+    assert "when a job uses more than the stock held (a shortfall)" in keeper.last_text
+    resident = await resident_of_a12(desk)
+    await job_using(desk, clerk, tech, resident, 1, "E12 8")
+
+    await keeper.send("/stock")  # the card the other storekeeper keeps open
+    assert keeper.labels() == ["#1: not the estate's stock"]  # nothing on the shelf
+    await keeper.tap("#1: not the estate's stock")
+    assert keeper.last_text.startswith("Shortfall #1: 2 pc of PVC elbow 1/2\" for "
+                                       "R-2026-00001. Why was it not the estate's stock?")
+    await chan.send("/stock")
+    await chan.tap("#1：並非管理處庫存")
+    assert chan.last_text.startswith("短缺 #1：R-2026-00001 的PVC elbow 1/2\" 2 pc。為什麼")
+    await chan.send_sticker()
+    assert chan.last_text == "請用文字回覆。"
+    await chan.send("   ")
+    assert chan.last_text == "請用文字回覆。"
+    await chan.send("備" * 5000)
+    assert "5000" in chan.last_text and "500" in chan.last_text
+    assert await desk.query("SELECT count(*) FROM shortfall_resolutions") == [(0,)]
+    await tech.tap_data("sf:out:1")  # not the technician's to resolve
+    assert desk.api.calls[-1].params.get("show_alert")
+
+    await chan.send("維修人員自備的備品")
+    assert chan.last_text == ("短缺 #1 已記錄為並非管理處庫存：R-2026-00001 的PVC elbow 1/2\" "
+                              "2 pc。原因：維修人員自備的備品")
+    await keeper.send("They were the technician's own")  # the same card, answered later
+    assert keeper.last_text.startswith("Shortfall #1 was resolved already, at ")
+    assert keeper.last_text.endswith(" by 陳志明: not the estate's stock.")
+    await chan.tap_data("sf:out:1")  # a second tap
+    assert chan.last_text.startswith("短缺 #1 已經處理過了：")
+    assert "由陳志明處理，並非管理處庫存。" in chan.last_text
+    await keeper.tap_data("sf:ok:1")
+    assert keeper.last_text.startswith("Shortfall #1 was resolved already, at ")
+    assert await desk.query("SELECT shortfall_id, how, note, actor_id FROM "
+                            "shortfall_resolutions") == [(1, "outside", "維修人員自備的備品", 9011)]
+    assert await desk.query("SELECT stock FROM materials WHERE code = 'E12'") == [(0,)]
+    await chan.send("/stock")
+    assert "領用超出庫存" not in chan.last_text  # nothing left to resolve

@@ -23,6 +23,7 @@ from handlers.common import (
     kick,
     main_menu,
     message_of,
+    text_answer,
 )
 from storage.exact import product
 from storage.records import Draft
@@ -154,20 +155,57 @@ async def stock(update: Update, context: Context, who: Asker) -> None:
     # once the missing delivery is entered, the stock covers it: a tap takes it from there
     buttons = [[(tr("#{number}: take from stock", number=s.id), f"sf:ok:{s.id}")]
                for s in short if s.material.stock >= s.quantity]
+    buttons += [[(tr("#{number}: not the estate's stock", number=s.id), f"sf:out:{s.id}")]
+                for s in short]
     await answer(update, "\n\n".join(parts), keyboard(buttons) if buttons else None)
+
+
+async def _resolved_already(update: Update, context: Context, who: Asker, number: int) -> None:
+    """Resolved by someone else, or by an earlier tap: by whom and when."""
+    tr = who.tr
+    done = await measurement.resolution(context.desk.db, number)
+    if done is None:
+        await answer(update, tr("Shortfall #{number} is resolved already.", number=number))
+        return
+    how, at, actor_id = done
+    person = await views.person(context.desk.db, actor_id) if actor_id else None
+    await answer(update, tr("Shortfall #{number} was resolved already, at {when} by {name}: "
+                            "{how}.", number=number, when=tr.datetime(at),
+                            name=person.name if person else tr("the office"),
+                            how=tr("taken from stock") if how == measurement.FROM_STOCK else
+                            tr("not the estate's stock")))
 
 
 @handles("office.stock")
 async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
-    """A shortfall taken from stock, by the storekeeper's tap (the workflow checks who)."""
+    """A shortfall taken from stock, or the reason asked for one not the estate's stock, by
+    the storekeeper's tap (the workflow checks who)."""
     tr, d = who.tr, context.desk
-    number = int_arg(button_data(update).split(":")[2:], 0)
+    action, *args = button_data(update).split(":")[1:]
+    number = int_arg(args, 0)
+    if action == "out":
+        try:
+            found = await measurement.start_outside(d.db, number, who.user_id, d.now())
+        except Refusal as refused:
+            if refused.reason != Refusal.NOT_FOUND:
+                raise
+            await _resolved_already(update, context, who, number)
+            return
+        await answer(update, tr("Shortfall #{number}: {quantity} {unit} of {name} for {ref}. "
+                                "Why was it not the estate's stock? For example: the "
+                                "technician's own spare.", number=found.id,
+                                quantity=tr.number(found.quantity), unit=found.material.unit,
+                                name=found.material.name, ref=found.ticket_ref or "-"),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
+        return
+    if action != "ok":
+        raise Refusal(Refusal.INVALID)
     try:
         found = await measurement.resolve(d.db, number, measurement.FROM_STOCK, "", d.now(),
                                           who.user_id)
     except Refusal as refused:
         if refused.reason == Refusal.NOT_FOUND:
-            await answer(update, tr("Shortfall #{number} is resolved already.", number=number))
+            await _resolved_already(update, context, who, number)
         elif refused.reason == Refusal.INVALID:
             await answer(update, tr("The stock holds less than shortfall #{number}: enter the "
                                     "delivery first ('estatedesk materials receive').",
@@ -181,7 +219,24 @@ async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
                             name=found.material.name, ref=found.ticket_ref or "-"))
 
 
+async def on_outside_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """Why a shortfall was not the estate's stock (a step of the router)."""
+    tr, d = who.tr, context.desk
+    reason = await text_answer(update, who, measurement.MAX_NOTE)
+    if reason is None:
+        return
+    number, found = await measurement.resolve_outside(d.db, who.user_id, reason, d.now())
+    if found is None:
+        await _resolved_already(update, context, who, number)
+        return
+    await answer(update, tr("Shortfall #{number} is recorded as not the estate's stock: "
+                            "{quantity} {unit} of {name} for {ref}. Why: {reason}",
+                            number=found.id, quantity=tr.number(found.quantity),
+                            unit=found.material.unit, name=found.material.name,
+                            ref=found.ticket_ref or "-", reason=reason), main_menu(who))
+
+
 def register(app) -> None:
     app.add_handler(CommandHandler("stock", stock, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:m[iqf]"))
-    app.add_handler(CallbackQueryHandler(on_shortfall, pattern=r"^sf:ok:"))
+    app.add_handler(CallbackQueryHandler(on_shortfall, pattern=r"^sf:(ok|out):"))

@@ -175,6 +175,15 @@ async def resolve_shortfall(conn: Connection, shortfall_id: int, how: str, note:
     return cur.rowcount == 1
 
 
+async def resolution(conn: Connection,
+                     shortfall_id: int) -> tuple[str, datetime, int | None] | None:
+    """How, when and by whom (None: the command line) a shortfall was resolved, if it was."""
+    row = await (await conn.execute(
+        "SELECT how, at, actor_id FROM shortfall_resolutions WHERE shortfall_id = ?",
+        (shortfall_id,))).fetchone()
+    return (row[0], db_time(row[1]), row[2]) if row else None
+
+
 async def move(conn: Connection, material_id: int, change: Decimal, kind: str, now: datetime,
                actor_id: int | None, ticket_id: int | None = None, note: str = "") -> Material:
     """Stock in or out, recorded; returns the item as it now stands."""

@@ -33,6 +33,7 @@ MAX_PRICE = Decimal(10_000_000)
 ITEMS_SHOWN = 8  # a thumb's worth of the trade's usual items
 MAX_ITEMS = 30
 CORRECT_FLOW = "measurement_correction"
+OUTSIDE_FLOW = "shortfall_outside"  # the storekeeper's reason: not the estate's stock
 SHORTFALL_NOTE = "shortfall "  # a stock move's note: the shortfall it settles, by number
 ESTATE, UNIT, OWNER = "estate", "unit", "owner"  # who pays for a job
 PAYERS = (UNIT, ESTATE, OWNER)
@@ -219,27 +220,68 @@ async def resolve(db: Database, shortfall_id: int, how: str, note: str, now: dat
     quantity is issued to its job now; Refusal INVALID while the stock is short of it), or
     OUTSIDE, not the estate's stock (why, in `note`). Refusal NOT_FOUND for one unknown or
     resolved already; FORBIDDEN for someone in the chat /stock is not for."""
+    async with db.transaction() as conn:
+        return await _resolve(conn, shortfall_id, how, note, now, actor_id)
+
+
+async def _resolve(conn: Connection, shortfall_id: int, how: str, note: str, now: datetime,
+                   actor_id: int | None) -> storeroom.Shortfall:
     note = note.strip()[:MAX_NOTE]
     if how not in (FROM_STOCK, OUTSIDE) or (how == OUTSIDE and not note):
         raise Refusal(Refusal.INVALID)
+    if actor_id is not None:  # in the chat (the command line is the office's own)
+        await access.require(conn, "office.stock", actor_id)
+    found = await storeroom.open_shortfall(conn, shortfall_id)
+    if found is not None:
+        await locks.serialise(conn, f"material:{found.material.id}")
+        found = await storeroom.open_shortfall(conn, shortfall_id)  # as it now stands
+    # resolved first: of two at once (PostgreSQL), the second resolves nothing
+    if found is None or not await storeroom.resolve_shortfall(conn, found.id, how, note,
+                                                              now, actor_id):
+        raise Refusal(Refusal.NOT_FOUND)
+    if how == FROM_STOCK:
+        if found.material.stock < found.quantity:
+            raise Refusal(Refusal.INVALID)  # undoes the resolution
+        await _low(conn, await storeroom.move(conn, found.material.id, -found.quantity,
+                                              "issue", now, actor_id, found.ticket_id,
+                                              note=f"{SHORTFALL_NOTE}{found.id}"), now)
+    return found
+
+
+async def resolution(db: Database, shortfall_id: int) -> tuple[str, datetime, int | None] | None:
+    """How, when and by whom a shortfall was resolved (None: open, or no such shortfall)."""
+    async with db.reading() as conn:
+        return await storeroom.resolution(conn, shortfall_id)
+
+
+async def start_outside(db: Database, shortfall_id: int, actor_id: int,
+                        now: datetime) -> storeroom.Shortfall:
+    """'Not the estate's stock': the storekeeper is asked why (Refusal NOT_FOUND when it is
+    resolved already)."""
     async with db.transaction() as conn:
-        if actor_id is not None:  # in the chat (the command line is the office's own)
-            await access.require(conn, "office.stock", actor_id)
+        await access.require(conn, "office.stock", actor_id)
         found = await storeroom.open_shortfall(conn, shortfall_id)
-        if found is not None:
-            await locks.serialise(conn, f"material:{found.material.id}")
-            found = await storeroom.open_shortfall(conn, shortfall_id)  # as it now stands
-        # resolved first: of two at once (PostgreSQL), the second resolves nothing
-        if found is None or not await storeroom.resolve_shortfall(conn, found.id, how, note,
-                                                                  now, actor_id):
+        if found is None:
             raise Refusal(Refusal.NOT_FOUND)
-        if how == FROM_STOCK:
-            if found.material.stock < found.quantity:
-                raise Refusal(Refusal.INVALID)  # undoes the resolution
-            await _low(conn, await storeroom.move(conn, found.material.id, -found.quantity,
-                                                  "issue", now, actor_id, found.ticket_id,
-                                                  note=f"{SHORTFALL_NOTE}{found.id}"), now)
+        await conversations.begin(conn, Draft(actor_id, OUTSIDE_FLOW, "reason",
+                                              {"shortfall_id": found.id}), now)
         return found
+
+
+async def resolve_outside(db: Database, actor_id: int, note: str,
+                          now: datetime) -> tuple[int, storeroom.Shortfall | None]:
+    """The reason given: the shortfall resolved as not the estate's stock. Its number, and
+    None when someone resolved it while the reason was written (the conversation ends)."""
+    async with db.transaction() as conn:
+        draft = await conversations.at_step(conn, actor_id, OUTSIDE_FLOW, "reason", now)
+        await drafts.delete(conn, actor_id)
+        number = draft.data["shortfall_id"]
+        try:
+            return number, await _resolve(conn, number, OUTSIDE, note, now, actor_id)
+        except Refusal as refused:  # resolved already: nothing was written
+            if refused.reason != Refusal.NOT_FOUND:
+                raise
+            return number, None
 
 
 # -- the clerk's measurement ------------------------------------------------------------
