@@ -166,3 +166,31 @@ def test_the_command_line_delivers_only_the_unit_asked_for(tmp_path):
     assert count(tmp_path, "settlement_deliveries") == 1
     assert sorted(p.name for p in (tmp_path / "q4").iterdir()) == [
         "settlement-2026-Q4-aqua.pdf", "settlement-2026-Q4-aqua.xlsx"]
+
+
+async def test_a_job_measured_after_the_quarter_is_settled_in_the_next_one(desk, tmp_path):
+    """Aqua Works finishes a leak in December, but the desk confirms its figures only in
+    January: Q4's settlement lists it as pending with why, Q1's settles it; the job our
+    technician took over, measured in December, is settled in Q4 and not again in Q1."""
+    await desk.run_until(datetime(2026, 12, 10, 2, 0, tzinfo=desk.clock.now.tzinfo))
+    clerk, *_ = await a_quarter_with_aqua(desk, confirmed=False)
+    await clerk.tap_data("me:ok:2")
+    await desk.run_until(datetime(2027, 1, 6, 2, 0, tzinfo=desk.clock.now.tzinfo))
+    await clerk.tap_data("me:ok:1")
+
+    fourth = await settlement.of_unit(desk.db, desk.settings, "aqua", "2026-Q4")
+    assert [(j.ref, j.kind) for j in fourth.jobs] == [("R-2026-00002", "taken_over")]
+    assert [(j.ref, j.pending) for j in fourth.pending] == [
+        ("R-2026-00001", settlement.UNCONFIRMED)]
+    assert (fourth.total("charged"), fourth.total("taken_over")) == (0, 450)
+    workbook = tmp_path / "q4.xlsx"
+    spreadsheets.settlement_xlsx(Tr("zh_Hant", desk.settings.tz), desk.settings, fourth,
+                                 workbook)
+    waiting = list(load_workbook(workbook).worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[4]) for r in waiting] == [("R-2026-00001", "服務台尚未確認計量")]
+
+    first = await settlement.of_unit(desk.db, desk.settings, "aqua", "2027-Q1")
+    assert [(j.ref, j.kind, j.cost) for j in first.jobs] == [("R-2026-00001", "charged", 670)]
+    assert (first.pending, first.total("charged"), first.total("taken_over")) == ([], 670, 0)
+    second = await settlement.of_unit(desk.db, desk.settings, "aqua", "2027-Q2")
+    assert (second.jobs, second.pending) == ([], [])

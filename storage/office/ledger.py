@@ -150,31 +150,38 @@ async def unit_counts(conn: Connection, start: datetime,
     return [tuple(r) for r in await cur.fetchall()]
 
 
-# A unit's quarter: the jobs it is or was liable for, completed in the quarter (done by it,
-# or taken over by our own staff after it missed its deadline, with when), with their status
-# and their cost's ingredients; workflow/office/settlement.py decides what is settled.
+# A unit's quarter: the jobs it is or was liable for (done by it, or taken over by our own
+# staff after it missed its deadline, with when) that were last completed in the quarter, or
+# before it and not yet settleable when it began (done and measured: the later of the last
+# completion and the desk's first measurement), so that a job measured after its quarter is
+# settled in a later one, not lost; with their status, that first measurement's moment and
+# their cost's ingredients. workflow/office/settlement.py decides what is settled when.
 SETTLEMENT = f"""
 SELECT t.ref, u.building, u.unit, t.category, t.completed_at, t.deadline_at,
        CASE WHEN t.defaulted_contractor_id = ? THEN 'taken_over' ELSE 'charged' END, t.status,
        (SELECT max(e.at) FROM ticket_events e WHERE e.ticket_id = t.id AND
         e.action = 'contractor_defaulted'),
+       (SELECT min(x.at) FROM measurements x WHERE x.ticket_id = t.id),
        {COST_COLUMNS}
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
 {COST_JOIN}
-WHERE t.kind = 'R' AND t.completed_at >= ? AND t.completed_at < ? AND
-      (t.defaulted_contractor_id = ? OR t.contractor_id = ?)
+WHERE t.kind = 'R' AND t.completed_at < ? AND
+      (t.defaulted_contractor_id = ? OR t.contractor_id = ?) AND
+      (t.completed_at >= ? OR (t.status != 'merged' AND (t.status NOT IN (?, ?) OR
+       NOT EXISTS (SELECT 1 FROM measurements x WHERE x.ticket_id = t.id AND x.at < ?))))
 ORDER BY t.completed_at, t.id
 """
 
 
 async def settlement_rows(conn: Connection, contractor_id: int, start: datetime,
-                          end: datetime) -> list[tuple]:
+                          end: datetime, done: tuple[str, str]) -> list[tuple]:
     """(ref, building, unit, category, completed at, deadline, kind, status, taken over at,
-    ingredients)."""
-    cur = await conn.execute(SETTLEMENT, (contractor_id, to_db_time(start), to_db_time(end),
-                                          contractor_id, contractor_id))
-    return [(*r[:9], ingredients(r[9:])) for r in await cur.fetchall()]
+    first measured at, ingredients); `done` are the statuses of work done."""
+    since = to_db_time(start)
+    cur = await conn.execute(SETTLEMENT, (contractor_id, to_db_time(end), contractor_id,
+                                          contractor_id, since, *done, since))
+    return [(*r[:10], ingredients(r[10:])) for r in await cur.fetchall()]
 
 
 async def record_delivery(conn: Connection, contractor_id: int, period: str,

@@ -8,7 +8,7 @@ the managers; automatically on the first day of each quarter."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -101,23 +101,36 @@ async def _of(conn: Connection, settings: EstateSettings, unit: Contractor,
     if days is None:
         raise Refusal(Refusal.INVALID)
     start, end = day_bounds(settings, *days)
-    jobs = []
-    for r in await ledger.settlement_rows(conn, unit.id, start, end):
-        cost = costs.of(r[9])
+    settled, pending = [], []
+    for r in await ledger.settlement_rows(conn, unit.id, start, end, costs.DONE):
+        cost = costs.of(r[10])
         if cost.payer != costs.UNIT:  # the desk put it at the estate's or the owner's cost
             continue
-        jobs.append(Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6],
-                        cost.total, from_db_time(r[8]), _pending(r[7], cost)))
-    return Settlement(unit, period, *days, [j for j in jobs if not j.pending],
-                      [j for j in jobs if j.pending])
+        job = Job(r[0], r[1], r[2], r[3], db_time(r[4]), db_time(r[5]), r[6], cost.total,
+                  from_db_time(r[8]))
+        since = _settleable_since(r[7], cost, job.completed_at, from_db_time(r[9]))
+        if since is not None and start <= since < end:
+            settled.append(job)
+        else:  # not settleable by the quarter's end: settled in the quarter it becomes so
+            pending.append(replace(job, pending=_pending(r[7], cost)))
+    return Settlement(unit, period, *days, settled, pending)
+
+
+def _settleable_since(status: str, cost: costs.Cost, completed_at: datetime,
+                      measured_at: datetime | None) -> datetime | None:
+    """When the job became settleable: done and measured, the later of its last completion
+    and the desk's first measurement (a later correction does not move it); None if not."""
+    if status not in costs.DONE or not cost.confirmed or measured_at is None:
+        return None
+    return max(completed_at, measured_at)
 
 
 def _pending(status: str, cost: costs.Cost) -> str:
     """Only work done and measured is settled: a job the owner reopened as not fixed and
-    nobody redid, or whose figures the desk has not confirmed, waits."""
+    nobody redid, or whose figures the desk had not confirmed by the quarter's end, waits."""
     if status not in costs.DONE:
         return NOT_REDONE
-    return "" if cost.confirmed else UNCONFIRMED
+    return UNCONFIRMED
 
 
 async def of_unit(db: Database, settings: EstateSettings, key: str,
