@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -231,6 +232,16 @@ class EstateSettings:
         every = self.praise_chips + self.fault_chips + self.complaint_praise_chips + \
             self.complaint_fault_chips
         return next((c for c in every if c.key == key), None)
+
+    def in_office_hours(self, moment: datetime) -> bool:
+        """Within the office hours the settings give (the first two times of "09:00-18:00");
+        without them, outside the quiet hours."""
+        local = moment.astimezone(self.tz).time().replace(tzinfo=None)
+        clocks = re.findall(r"\b([01]?\d|2[0-3])[:：]([0-5]\d)\b", self.office_hours)
+        if len(clocks) < 2:
+            return not self.in_quiet_hours(local)
+        opens, closes = (time(int(h), int(m)) for h, m in clocks[:2])
+        return opens <= local < closes if opens <= closes else not closes <= local < opens
 
     def in_quiet_hours(self, local: time) -> bool:
         if self.quiet_start <= self.quiet_end:

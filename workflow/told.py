@@ -1,0 +1,147 @@
+"""Who is told of what: one table of the desk's events and, for each, the audiences that hear
+of it and the notice each audience gets. A workflow function that changes a ticket calls
+`tell` with its event; nobody needs to read the handlers to know who hears of a
+reassignment. `tests/test_who_is_told.py` checks the table row by row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from storage import outbox, people, roster
+from storage.db import Connection
+from storage.records import Person, Ticket
+from storage.repairs import followers
+from workflow import phones, roles
+from workflow import tickets as machine
+from workflow.settings import EstateSettings
+
+
+class To(StrEnum):
+    RESIDENT = "resident"  # who reported it (or for whom the desk filed it)
+    FOLLOWERS = "followers"  # residents who follow a public-area report
+    OWNER = "owner"  # the owners of the unit, when a tenant reported it
+    HOLDER = "holder"  # the technician who holds the job now
+    PREVIOUS_HOLDER = "previous_holder"  # the technician who held it before this event
+    UNIT = "unit"  # every person of the responsible unit the job is with
+    PREVIOUS_UNIT = "previous_unit"  # the responsible unit it was with before this event
+    CLERKS = "clerks"  # the desk: its clerks (else supervisors, else managers)
+    DEPARTMENT_HEAD = "department_head"  # a routed complaint's department supervisors
+    SUPERVISORS = "supervisors"
+    MANAGERS = "managers"
+
+
+class When(StrEnum):
+    ALWAYS = "always"
+    DAY = "day"  # within the office hours
+    NIGHT = "night"  # out of the office hours
+
+
+@dataclass(frozen=True)
+class Told:
+    to: To
+    notice: str  # the outbox kind: what this audience reads
+    when: When = When.ALWAYS
+
+
+A, DAY, NIGHT = When.ALWAYS, When.DAY, When.NIGHT
+
+# event -> who hears of it, and which notice. The first row naming a person wins: nobody
+# hears of one event twice, and the person who acted is not told of their own action.
+TOLD: dict[str, tuple[Told, ...]] = {
+    "assigned": (Told(To.HOLDER, "task_assigned"),
+                 Told(To.PREVIOUS_HOLDER, "task_withdrawn"),
+                 Told(To.PREVIOUS_UNIT, "unit_job_withdrawn"),
+                 Told(To.RESIDENT, "resident_assigned"),
+                 Told(To.FOLLOWERS, "resident_assigned")),
+    "reopened": (Told(To.HOLDER, "task_reopened"),
+                 Told(To.UNIT, "task_reopened"),
+                 Told(To.CLERKS, "desk_reopened"),
+                 Told(To.SUPERVISORS, "desk_reopened")),
+}
+
+
+async def audience(conn: Connection, to: To, ticket: Ticket, before: Ticket | None
+                   ) -> list[Person]:
+    """The people of one audience of a ticket, reachable ones standing in for staff who
+    blocked the bot."""
+    if to == To.RESIDENT:
+        found = await people.get(conn, ticket.resident_id)
+        return [found] if found else []
+    if to == To.FOLLOWERS:
+        return [p for user, _ in await followers.of_ticket(conn, ticket.id)
+                if (p := await people.get(conn, user)) is not None]
+    if to == To.OWNER:
+        return await owners(conn, ticket)
+    if to in (To.HOLDER, To.PREVIOUS_HOLDER):
+        held = ticket if to == To.HOLDER else before
+        if held is None or held.technician_id is None or \
+                (to == To.PREVIOUS_HOLDER and held.technician_id == ticket.technician_id):
+            return []
+        found = await people.get(conn, held.technician_id)
+        return [found] if found and found.active else []
+    if to in (To.UNIT, To.PREVIOUS_UNIT):
+        held = ticket if to == To.UNIT else before
+        if held is None or held.contractor_id is None or held.technician_id is not None or \
+                (to == To.PREVIOUS_UNIT and held.contractor_id == ticket.contractor_id
+                 and ticket.technician_id is None):
+            return []
+        return await people.of_contractor(conn, held.contractor_id)
+    if to == To.CLERKS:
+        return await _standing_in(conn, await machine.desk(conn))
+    if to == To.DEPARTMENT_HEAD:
+        return await _standing_in(conn, await machine.department_heads(conn, ticket.department))
+    role = roles.SUPERVISOR if to == To.SUPERVISORS else roles.MANAGER
+    return await _standing_in(conn, await people.with_role(conn, role))
+
+
+async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
+    """The owners of the unit on the chat (by the roster's owners' numbers), when the one who
+    reported the job is not one of them: a tenant's job."""
+    keys = {e.phone and phones.phone_key(e.phone) for e in
+            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
+    found = [p for p in await people.residents_of_unit(conn, ticket.unit.id)
+             if p.phone and phones.phone_key(p.phone) in keys]
+    if any(p.user_id == ticket.resident_id for p in found):
+        return []
+    return found
+
+
+async def _standing_in(conn: Connection, staff: list[Person]) -> list[Person]:
+    """A member of staff who blocked the bot is replaced by a reachable one of their role."""
+    found = []
+    for person in staff:
+        if not person.unreachable:
+            found.append(person)
+        elif person.role is not None:
+            found.extend((await people.reachable_with_role(conn, person.role))[:1])
+    return found
+
+
+def applies(row: Told, settings: EstateSettings, now: datetime) -> bool:
+    if row.when == When.ALWAYS:
+        return True
+    return settings.in_office_hours(now) == (row.when == When.DAY)
+
+
+async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: Ticket,
+               now: datetime, *, actor_id: int | None = None, payload: dict | None = None,
+               before: Ticket | None = None) -> dict[int, str]:
+    """Writes the event's notices to the outbox (in the caller's transaction): who got which."""
+    told: dict[int, str] = {}
+    for row in TOLD[event]:
+        if not applies(row, settings, now):
+            continue
+        for person in await audience(conn, row.to, ticket, before):
+            if person.user_id in told or person.user_id == actor_id:
+                continue
+            told[person.user_id] = row.notice
+            await outbox.add(conn, person.user_id, row.notice, now, ticket.id, payload,
+                             actor_id=actor_id)
+    return told
+
+
+def audiences(event: str) -> list[tuple[str, str, str]]:
+    """The table as text, for the README and the tests: (audience, notice, when)."""
+    return [(row.to.value, row.notice, row.when.value) for row in TOLD[event]]
