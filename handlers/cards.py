@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from handlers import labels
 from handlers.i18n import Tr
@@ -52,8 +52,10 @@ def holder(tr: Tr, file: TicketFile, settings: EstateSettings | None = None) -> 
 
 
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
-            follower: bool = False) -> str:
-    """A follower (who reported the same public fault) is not shown the reporter's unit."""
+            follower: bool = False, work: list[str] | None = None) -> str:
+    """A follower (who reported the same public fault) is not shown the reporter's unit.
+    `work`: the repair form's lines of every visit's work (form_work.py), in place of the
+    last visit's note and the visits' figures."""
     if file.ticket.kind == Kind.COMPLAINT:
         return complaint_summary(tr, settings, file, staff=staff)
     t = file.ticket
@@ -102,9 +104,16 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
         lines.append(tr("Clock paused since {time}: {reason}", time=tr.datetime(t.paused_at),
                         reason=why) if why else
                      tr("Clock paused since {time}", time=tr.datetime(t.paused_at)))
-    if t.work_note:
+    if work is not None:
+        lines += work
+    elif t.work_note:
         lines.append(tr("Work done: {note}", note=t.work_note))
-    if staff and t.labour_hours is not None:
+    found = file.figures
+    if staff and found is not None:  # the one set: as recorded, or as the desk corrected it
+        lines.append(tr("Labour: {hours} h, materials: {cost}",
+                        hours=tr.number(found.labour_hours),
+                        cost=tr.number(found.materials_cost)))
+    elif staff and t.labour_hours is not None:
         lines.append(tr("Labour: {hours} h, materials: {cost}", hours=tr.number(t.labour_hours),
                         cost=tr.number(t.materials_cost or 0)))
     if staff and file.items:
@@ -112,8 +121,8 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             f"{i.name} × {tr.number(i.quantity)}{' ' + i.unit if i.unit else ''} "
             f"({tr.number(i.amount)})" for i in file.items)))
     if staff and file.figures is not None:
-        lines.append(measured_line(tr, file.figures))
-    if staff and len(file.visits) > 1:  # the total above is the sum of these
+        lines.append(measured_line(tr, file.figures, measured_by(file)))
+    if staff and len(file.visits) > 1 and work is None:  # the total above is their sum
         for v in file.visits:
             lines.append(tr("· Visit {round}, {time}: {hours} h, materials: {cost}",
                             round=v.round, time=tr.datetime(v.completed_at),
@@ -148,14 +157,34 @@ def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
     return lines
 
 
-def measured_line(tr: Tr, found) -> str:
-    """The job's cost, and whether the desk has confirmed it (計量確認)."""
+def measured_by(file: TicketFile) -> tuple[str, datetime] | None:
+    """Who last confirmed or corrected the figures, and when (its event)."""
+    event = next((e for e in reversed(file.events)
+                  if e.action in ("measurement_confirmed", "measurement_corrected")), None)
+    if event is None:
+        return None
+    return file.names.get(event.actor_id or 0, ""), event.at
+
+
+def labour(tr: Tr, found) -> str:
+    """The labour cost, or 'no rate' for hours its trade has no hourly rate to price."""
+    return tr("no rate") if found.unpriced else tr.number(found.labour_cost)
+
+
+def measured_line(tr: Tr, found, by: tuple[str, datetime] | None = None) -> str:
+    """The job's cost, and whether the desk has confirmed it (計量確認); `by`: who corrected
+    it and when, for the card and the form."""
     parts = {"total": tr.number(found.labour_cost + found.materials_cost),
-             "labour": tr.number(found.labour_cost),
+             "labour": labour(tr, found),
              "materials": tr.number(found.materials_cost)}
     if found.kind == "confirmed":
         line = tr("Cost {total} (labour {labour}, materials {materials}): measurement "
                   "confirmed.", **parts)
+    elif found.kind == "corrected" and by is not None:
+        line = tr("Cost {total} (labour {labour}, materials {materials}): corrected by "
+                  "{clerk} on {date}: {reason}", clerk=by[0],
+                  date=tr.date(by[1].astimezone(tr.tz).date()),
+                  reason=found.reason, **parts)
     elif found.kind == "corrected":
         line = tr("Cost {total} (labour {labour}, materials {materials}): corrected by the "
                   "desk: {reason}", reason=found.reason, **parts)
@@ -173,7 +202,9 @@ def payer_lines(tr: Tr, file: TicketFile) -> list[str]:
     t = file.ticket
     if t.kind != Kind.REPAIR:
         return []
-    lines = [tr("Paid by: {payer}", payer=labels.of(tr, labels.PAYERS, payers.payer_of(t)))]
+    # the figures' payer once there are figures: costs.of, as every document has it
+    paid_by = file.figures.payer if file.figures is not None else payers.payer_of(t)
+    lines = [tr("Paid by: {payer}", payer=labels.of(tr, labels.PAYERS, paid_by))]
     if t.payer == payers.OWNER and t.quote_amount is not None:
         lines.append(tr("Quotation: {amount} ({note}), {state}", amount=tr.number(t.quote_amount),
                         note=t.quote_note or "-",

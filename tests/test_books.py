@@ -5,13 +5,14 @@ confirmed, one reopened as not fixed and never redone, one not yet measured), a 
 over from the unit and corrected by the desk, an estate job corrected by the desk, and an
 owner-paid job charged its accepted quotation."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
 from handlers import labels
 from handlers.i18n import Tr
 from handlers.office import documents, pdfs, spreadsheets
+from handlers.repairs import signoffs
 from tests import printed
 from tests.stories import assign_to_tech, complete, report_leak
 from tests.test_settlement import a_quarter_with_aqua
@@ -216,3 +217,59 @@ async def test_a_flat_is_one_word_in_simplified_chinese_documents(desk, tmp_path
     spreadsheets.settlement_xlsx(tr, desk.settings, await settlement.of_unit(
         desk.db, desk.settings, "aqua", "2026-Q4"), workbook)
     assert load_workbook(workbook).worksheets[0]["B1"].value == "单元"
+
+
+async def test_a_charge_back_has_one_payer_in_every_document(desk, tmp_path):
+    """Aqua Works missed its deadline on R-2026-00002 and our own technician took the job
+    over: charged back to the unit, and every document says so (the card, the repair form in
+    the chat and on paper, the ledger, the settlement, the monthly report). R-2026-00003 was
+    taken over too, but the desk said the estate pays: the estate in every document, and not
+    in the settlement."""
+    clerk, tech, boss, manager, lee, wong = await a_quarter_with_aqua(desk)
+    resident = desk.person(5001, "May", "zh-TW")
+    await report_leak(resident, "浴缸排水慢。")
+    await send_to_aqua(clerk, 3)
+    await desk.run_until(desk.clock.now + timedelta(hours=5))  # not taken in 4 hours
+    await clerk.tap_starting("pa:l:3:")
+    await clerk.tap_starting("pa:s:3:estate")
+    await clerk.tap_data("d:v:3")
+    await clerk.tap_starting("d:own:3:")
+    await clerk.tap_starting("d:po:3:9002:")
+    await clerk.tap_starting("d:dl:3:o9002:2:")
+    await complete(tech, 3, note="疏通排水管。")
+    await clerk.tap_data("me:ok:3")
+    tr = Tr("zh_Hant", desk.settings.tz)
+    said = {"R-2026-00002": labels.of(tr, labels.PAYERS, "unit"),
+            "R-2026-00003": labels.of(tr, labels.PAYERS, "estate")}
+    assert said == {"R-2026-00002": "施工責任單位", "R-2026-00003": "管理處"}
+
+    for number, (ref, payer) in enumerate(said.items(), start=2):
+        await clerk.tap_data(f"d:v:{number}")  # the desk's card
+        assert f"費用負擔：{payer}" in clerk.last_text, ref
+        file = await views.ticket_by_ref(desk.db, ref)
+        assert f"費用負擔：{payer}" in signoffs.form_text(tr, desk.settings, file), ref
+        form = tmp_path / f"form-{number}.pdf"
+        pdfs.form_pdf(tr, desk.settings, file, form)
+        assert f"費用負擔：{payer}" in "".join(printed.text(form).split()), ref
+
+    await boss.send("/report")
+    await boss.tap("維修月報：2026年11月")
+    content = [c for c in boss.calls() if c.method == "sendDocument"][-1].files["document"][1]
+    by_payer = {r[0]: r[1] for r in sheet_rows(content, tmp_path, "monthly.xlsx",
+                                               tr("Cost by payer"))[1:]}
+    assert by_payer == {said["R-2026-00002"]: 670 + 450, said["R-2026-00003"]: 450}
+    await boss.tap_data("rp:l:2026-11")
+    ledger = sheet_rows([c for c in boss.calls() if c.method == "sendDocument"][-1]
+                        .files["document"][1], tmp_path, "ledger.xlsx")
+    rows = {row[0]: dict(zip(ledger[0], row, strict=True)) for row in ledger[1:]}
+    for ref, payer in said.items():
+        assert rows[ref]["費用負擔"] == payer, ref
+
+    data = await settlement.of_unit(desk.db, desk.settings, "aqua", "2026-Q4")
+    assert [(j.ref, j.kind) for j in data.jobs] == [("R-2026-00001", "charged"),
+                                                    ("R-2026-00002", "taken_over")]
+    assert data.pending == []  # the estate's job is not the unit's to settle at all
+    pdf = tmp_path / "settlement.pdf"
+    pdfs.settlement_pdf(tr, desk.settings, data, pdf)
+    text = "".join(printed.text(pdf).split())
+    assert "R-2026-00002" in text and "R-2026-00003" not in text

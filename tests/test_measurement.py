@@ -8,11 +8,12 @@ import pytest
 from openpyxl import load_workbook
 
 from handlers.i18n import Tr
-from handlers.office import spreadsheets
+from handlers.office import pdfs, spreadsheets
+from tests import printed
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_roster_cli import cli as roster_cli
 from tests.test_units_in_chat import aqua_works, send_to_aqua
-from workflow import admin, roles
+from workflow import admin, roles, views
 from workflow.office import catalogue, measurement, reports
 from workflow.tickets import Refusal
 
@@ -418,3 +419,46 @@ async def test_the_storekeeper_resolves_a_shortfall_as_not_the_estates_stock_in_
     assert await desk.query("SELECT stock FROM materials WHERE code = 'E12'") == [(0,)]
     await chan.send("/stock")
     assert "領用超出庫存" not in chan.last_text  # nothing left to resolve
+
+
+async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_path):
+    """No hourly rate for plumbing: the clerk who measures is told, and the card, the form
+    and the ledger say "no rate" where 0 would read as free labour."""
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await finish_with_materials(tech)  # 1.5 h
+    await tech.send("120")
+    await clerk.tap_data("d:v:1")
+    assert "Cost 120 (labour no rate, materials 120): measurement not yet confirmed." in \
+        clerk.last_text
+    await clerk.tap("Confirm measurement")
+    warning = ("No hourly rate is set for Plumbing: its labour is not priced. Set one with "
+               "'estatedesk materials rate plumbing <hourly rate>', then correct the "
+               "measurement.")
+    assert clerk.last_text == "Cost 120 (labour no rate, materials 120): measurement " \
+                              "confirmed.\n" + warning
+    await clerk.tap_data("me:fix:1")
+    await clerk.send("2 100 one elbow was not used")
+    assert clerk.last_text.endswith(warning)
+
+    tr = Tr("zh_Hant", desk.settings.tz)
+    file = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    form = tmp_path / "form.pdf"
+    pdfs.form_pdf(tr, desk.settings, file, form)
+    assert "費用100（人工無費率，材料100）" in "".join(printed.text(form).split())
+    path = tmp_path / "ledger.xlsx"
+    writer = spreadsheets.LedgerWriter(tr, desk.settings, path)
+    await reports.each_ledger_row(desk.db, desk.settings, date(2026, 11, 1),
+                                  date(2026, 11, 30), writer)
+    writer.close()
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["人工時數"], row["人工費"], row["材料費"], row["費用"]) == (2, "無費率", 100, 100)
+
+    await catalogue.set_rate(desk.db, "plumbing", 450)  # set: the correction prices it
+    await clerk.tap_data("me:fix:1")
+    await clerk.send("2 100 priced at the new rate")
+    assert clerk.last_text.startswith("Cost 1,000 (labour 900, materials 100): corrected")
+    assert "No hourly rate" not in clerk.last_text

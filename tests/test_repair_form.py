@@ -4,9 +4,13 @@ supervising engineer sees only the forms they sign."""
 
 from datetime import timedelta
 
+from handlers.i18n import Tr
+from handlers.office import pdfs
+from tests import printed
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+from tests.test_measurement import storeroom
 from tests.test_units_in_chat import aqua_works, send_to_aqua
-from workflow import admin, roles
+from workflow import admin, roles, views
 
 
 async def engineer_and_project(desk, language="en"):
@@ -133,3 +137,81 @@ async def test_the_engineer_sees_only_the_forms_they_sign(desk):
         await engineer.send(command)
         assert "not allowed" in engineer.last_text, command
     assert await desk.query("SELECT count(*) FROM signoffs WHERE user_id = 8001") == [(0,)]
+
+
+FORM_WORDS = {  # the first visit's note, the reopening's reason, the second visit's
+    "en": ("Work, visit by visit, as recorded", "Tightened the joint.", "Reopened as not fixed",
+           "It still drips at night.", "Replaced the whole pipe."),
+    "zh_Hant": ("各次到場施工（施工人員登記）", "Tightened the joint.", "未修好，重新處理",
+                "It still drips at night.", "Replaced the whole pipe."),
+    "zh_Hans": ("各次上门施工（施工人员登记）", "Tightened the joint.", "未修好，重新处理",
+                "It still drips at night.", "Replaced the whole pipe."),
+}
+
+
+async def a_job_fixed_on_the_second_visit(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await complete(tech, note="Tightened the joint.")
+    desk.clock.advance(hours=2)
+    await resident.tap("Not fixed")
+    await resident.send("It still drips at night.")
+    desk.clock.advance(days=1)
+    await tech.tap("Complete")
+    await tech.send_photo("after-second-visit")
+    await tech.tap("Done")
+    await tech.send("Replaced the whole pipe.")
+    await tech.send("2")
+    await tech.send("350.5")
+    await resident.tap("Confirm, it is fixed")
+    return clerk, tech, boss, resident
+
+
+async def test_the_form_lists_every_visit_and_why_it_was_reopened(desk, tmp_path):
+    """Not the last visit's note alone: each visit (when, who, what, hours, materials) and
+    the resident's reason for reopening, in the chat and on paper in every language."""
+    clerk, tech, boss, resident = await a_job_fixed_on_the_second_visit(desk)
+    await boss.tap_data("s:f:1")
+    form = boss.last_text
+    first = form.index("Visit 1, Nov 26, 2026 10:00, Ah Wai: Tightened the joint. (1 h, "
+                       "materials: 0)")
+    reopened = form.index("reopened by 陳美玲: It still drips at night.")
+    second = form.index("Visit 2, Nov 27, 2026 12:00, Ah Wai: Replaced the whole pipe. "
+                        "(2 h, materials: 350.5)")
+    assert first < reopened < second
+    assert "Work done: Replaced the whole pipe." not in form  # the last note alone, no more
+    file = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    for language, words in FORM_WORDS.items():
+        pdf = tmp_path / f"form-{language}.pdf"
+        pdfs.form_pdf(Tr(language, desk.settings.tz), desk.settings, file, pdf)
+        text = "".join(printed.text(pdf).split())  # cells wrap their lines
+        where = [text.index("".join(w.split())) for w in words]
+        assert where == sorted(where), (language, where)
+        assert text.rindex("350.5") > where[-1], language  # the second visit's materials
+        assert text.count("AhWai") >= 3, language  # the holder, and each visit's
+
+
+async def test_a_corrected_measurement_is_one_set_of_figures_marked_as_corrected(desk, tmp_path):
+    """The desk's correction replaces the recorded hours as well as the labour cost: one
+    set (hours, labour, materials, total), saying who corrected it and when."""
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    await storeroom(desk)  # plumbing at 450 an hour
+    resident = await resident_of_a12(desk, "zh-TW")
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await complete(tech, note="鎖緊接頭。")  # 1 h, no materials: 450
+    await resident.tap_data("s:ok:1")
+    await clerk.tap_data("me:fix:1")
+    await clerk.send("2 100 多跑一趟")
+    await boss.tap_data("s:f:1")
+    form = boss.last_text
+    assert "工時：2 小時，材料費：100" in form and "工時：1 小時" not in form
+    assert "費用 1,000（人工 900，材料 100）：Desk clerk於2026年11月26日週四更正：多跑一趟" in form
+    file = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    pdf = tmp_path / "form.pdf"
+    pdfs.form_pdf(Tr("zh_Hant", desk.settings.tz), desk.settings, file, pdf)
+    text = "".join(printed.text(pdf).split())
+    assert "工時：2小時，材料費：100" in text and "工時：1小時" not in text
+    assert "費用1,000（人工900，材料100）：Deskclerk於2026年11月26日週四更正：多跑一趟" in text

@@ -119,9 +119,10 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     events = await tickets.events(conn, ticket_id)
     signoffs = await tickets.signoffs(conn, ticket_id)
     ids = {e.actor_id for e in events} | {s.user_id for s in signoffs}
-    ids |= {ticket.resident_id, ticket.technician_id, ticket.filed_by}
-    names = await people.names(conn, {i for i in ids if i is not None})
     done = await visits.of_ticket(conn, ticket_id)
+    ids |= {ticket.resident_id, ticket.technician_id, ticket.filed_by}
+    ids |= {v.worker_id for v in done}  # the repair form names who did each visit
+    names = await people.names(conn, {i for i in ids if i is not None})
     after = []
     for visit in reversed(done):  # the newest visit's photos
         after = await tickets.photos(conn, ticket_id, f"after{visit.round}")

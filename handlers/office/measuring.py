@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from handlers import cards
+from handlers import cards, labels
 from handlers.common import (
     Asker,
     Context,
@@ -21,6 +21,7 @@ from handlers.common import (
     message_of,
 )
 from storage.records import Draft
+from workflow import views
 from workflow.office import measurement
 from workflow.tickets import Refusal
 
@@ -34,8 +35,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         confirmed = await measurement.confirm(d.db, ticket_id, who.user_id, d.now())
         await clear_buttons(update)
         kick(context)
-        await answer(update, cards.measured_line(tr, confirmed) if confirmed else
-                     tr("The measurement was already confirmed or corrected."))
+        await answer(update, await _measured(context, who, ticket_id, confirmed) if confirmed
+                     else tr("The measurement was already confirmed or corrected."))
     elif action == "fix":
         ticket = await measurement.start_correction(d.db, ticket_id, who.user_id, d.now())
         await answer(update, tr("{ref}: send the labour hours, the materials cost and the reason, "
@@ -55,7 +56,23 @@ async def on_correction(update: Update, context: Context, who: Asker, draft: Dra
                                 "reason, for example: 2 350 two elbows were not used"))
         return
     kick(context)
-    await answer(update, cards.measured_line(tr, corrected), main_menu(who))
+    await answer(update, await _measured(context, who, draft.data["ticket_id"], corrected),
+                 main_menu(who))
+
+
+async def _measured(context: Context, who: Asker, ticket_id: int,
+                    found: measurement.Figures) -> str:
+    """The figures as they now stand; hours its trade has no hourly rate for are priced at
+    nothing, which the clerk is told rather than left to find in the books."""
+    text = cards.measured_line(who.tr, found)
+    if not found.unpriced:
+        return text
+    file = await views.ticket_file(context.desk.db, ticket_id, who.user_id)
+    category = file.ticket.category
+    return text + "\n" + who.tr(
+        "No hourly rate is set for {trade}: its labour is not priced. Set one with "
+        "'estatedesk materials rate {key} <hourly rate>', then correct the measurement.",
+        trade=labels.category(who.tr, context.desk.settings, category), key=category)
 
 
 def register(app) -> None:

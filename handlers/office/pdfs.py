@@ -22,6 +22,7 @@ from handlers import cards, labels
 from handlers.i18n import Tr
 from handlers.office import faces, spreadsheets
 from handlers.office.files import owner_only
+from handlers.repairs import form_work
 from workflow import views
 from workflow.fees.collection import Income
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
@@ -302,10 +303,14 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.heading(tr("Repair form {ref}", ref=t.ref))
     pdf.text_block(settings.estate_name)
     pdf.ln(3)
-    for line in cards.summary(tr, settings, file, staff=True).split("\n")[1:]:
+    for line in cards.summary(tr, settings, file, staff=True, work=[]).split("\n")[1:]:
         pdf.text_block(line)
     pdf.ln(3)
     pdf.grid(_when(tr, file), [42, 42, 42, 44])
+    work = form_work.rows(tr, file)
+    if len(work) > 1:  # every visit's work and every reopening, the first as the last
+        pdf.ln(3)
+        pdf.grid(work, [20, 38, 24, 46, 18, 24], tr("Work, visit by visit, as recorded:"))
     if file.items:
         rows = [[tr("Item"), tr("Quantity"), tr("Unit price"), tr("Amount")]] + [
             [i.name, f"{tr.number(i.quantity)} {i.unit}".strip(), tr.number(i.unit_price),

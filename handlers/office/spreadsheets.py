@@ -256,7 +256,8 @@ class LedgerWriter:
                   labels.category(tr, s, r[6]), r[7], r[8],
                   labels.of(tr, labels.PRIORITIES, r[9]), r[10] or "", r[11] or "", assign_by,
                   deadline, completed, round(max(late, 0), 1) if completed else None,
-                  labels.of(tr, labels.STATUSES, r[15]), r[16], r[17], r[18], r[19], cost,
+                  labels.of(tr, labels.STATUSES, r[15]), r[16], r[17], _labour(tr, r[17], r[18]),
+                  r[19], cost,
                   labels.of(tr, labels.PAYERS, r[20]), tr.join(parties), r[22],
                   labels.of(tr, labels.MEASURED, r[23] or "recorded")]
         values = self._spliced(values, self._more(r))
@@ -274,6 +275,11 @@ class LedgerWriter:
     def close(self) -> None:
         self.sheet.autofilter(0, 0, max(self.row, 1), len(self.headers) - 1)
         self.book.close()
+
+
+def _labour(tr: Tr, hours: Decimal, cost: Decimal) -> Decimal | str:
+    """Hours priced at nothing: the trade has no hourly rate, which 0 would hide."""
+    return tr("no rate") if hours > 0 and cost == 0 else cost
 
 
 def hot_spots_xlsx(tr: Tr, settings: EstateSettings, data: reports.HotSpots,

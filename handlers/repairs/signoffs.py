@@ -24,6 +24,7 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import Tr
+from handlers.repairs import form_work
 from storage.records import Draft
 from workflow import views
 from workflow.repairs import signoff
@@ -38,7 +39,8 @@ def form_text(tr: Tr, settings: EstateSettings, file: TicketFile) -> str:
     """The form: the ticket as staff see it (with who has signed, when and how, and who has
     not yet), and whether its deadline was met."""
     t = file.ticket
-    lines = [tr("Repair form {ref}", ref=t.ref), cards.summary(tr, settings, file, staff=True)]
+    lines = [tr("Repair form {ref}", ref=t.ref),
+             cards.summary(tr, settings, file, staff=True, work=form_work.lines(tr, file))]
     if t.completed_at is not None:
         lines.append(tr("Completed {time}, within the deadline.", time=tr.datetime(t.completed_at))
                      if t.completed_at <= t.deadline_at else

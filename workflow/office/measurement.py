@@ -299,6 +299,11 @@ class Figures:
     def total(self) -> Decimal:
         return self.labour_cost + self.materials_cost
 
+    @property
+    def unpriced(self) -> bool:
+        """Hours worked but no labour cost: the trade has no hourly rate (not free work)."""
+        return self.labour_hours > 0 and self.labour_cost == 0
+
 
 async def figures(conn: Connection, ticket_id: int) -> Figures:
     """The job's figures: the clerk's latest confirmation or correction, else the visits'."""
