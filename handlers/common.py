@@ -584,8 +584,12 @@ def int_arg(args: list[str], index: int) -> int:
 
 def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
     lives_here = who.person is not None and who.person.lives_here
-    return who.tr.made(("menu", who.role, lives_here),
-                       lambda: _main_menu(who.tr, who.role, lives_here))
+    return menu_of(who.tr, who.role, lives_here)
+
+
+def menu_of(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:
+    """The menu's buttons of someone who is not the one asking (a notice's recipient)."""
+    return tr.made(("menu", role, lives_here), lambda: _main_menu(tr, role, lives_here))
 
 
 def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:
