@@ -202,7 +202,7 @@ async def _owner_informed(n: Notice) -> None:
     await n.send(tr(
         "{ref}: a repair in your unit {unit} was reported by {name}: {category}, {where}: "
         "{description}\nThe desk keeps them informed of it.", ref=t.ref, unit=t.unit.label,
-        name=file.resident.name if file.resident else "", where=t.location,
+        name=file.resident.name if file.resident else "", where=labels.location(tr, t.location),
         category=labels.category(tr, n.d.settings, t.category), description=t.description))
 
 
