@@ -145,6 +145,7 @@ def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
     tr, settings = who.tr, context.desk.settings
     emergency = report.no_visit(data)  # attended as soon as possible
     return "\n".join([
+        tr("Please check the report with the resident:") if data.get("on_behalf") else
         tr("Please check your report:"), *behalf_lines(tr, data), tr("Unit: {unit}", unit=unit),
         tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
         tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
