@@ -100,7 +100,7 @@ async def test_language_can_be_switched_at_any_time(desk):
     resident = desk.person(5001, "May", "zh-TW")
     await resident.send("/start")
     await resident.send("/language")
-    assert resident.labels() == ["繁體中文", "简体中文", "English"]
+    assert resident.labels() == ["繁體中文", "简体中文", "English", "關閉"]
     await resident.tap("English")
     assert "English" in resident.last_text
     await resident.send("/help")
