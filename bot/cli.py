@@ -272,6 +272,10 @@ async def _roster_import(args, env, settings, db) -> int:
 
 async def _staff_invite(args, env, settings, db) -> int:
     known = [d.key for d in settings.departments]
+    if args.department and args.role != roles.SUPERVISOR:
+        print(f"staff: --department is for a supervisor (the department they head); a "
+              f"{args.role} has none. Nothing was created.", file=sys.stderr)
+        return 1
     if args.department and args.department not in known:
         print(f"staff: --department: unknown department {args.department}; choose from "
               f"{','.join(known)}", file=sys.stderr)

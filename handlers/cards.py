@@ -77,7 +77,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             lines.append(tr("The resident cannot be reached on Telegram: please phone."))
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
-        tr("Where: {location}", location=t.location),
+        tr("Where: {location}", location=labels.location(tr, t.location)),
         tr("Problem: {description}", description=spoken_description(
             tr, t.description, file.voice)),
         tr("Preferred visit: {visit}", visit=visit(tr, t.visit_date, t.visit_slot)),

@@ -179,17 +179,17 @@ class _Replies:
 _replies: ContextVar[_Replies | None] = ContextVar("replies", default=None)
 
 
-async def answer(update: Update, text: str, keyboard=None) -> None:
+async def answer(update: Update, text: str, keyboard=None) -> Message | None:
     """Replies in the chat of the update, whether it came as a message or a button. Telegram
     busy (429) or failing (5xx, a cut connection): the reply goes through the outbox, which
-    tries it again, rather than leaving the person without it (say, their reference)."""
+    tries it again, rather than leaving the person without it (say, their reference). The
+    message sent; None when it went through the outbox."""
     chat = update.effective_chat
     assert chat is not None  # handles() answers only updates with a chat
     text, replies = fit(text, keep_end=True), _replies.get()
     if replies is None or not replies.deferred:
         try:
-            await chat.send_message(text, reply_markup=keyboard)
-            return
+            return await chat.send_message(text, reply_markup=keyboard)
         except (NetworkError, RetryAfter) as exc:
             if replies is None or not passing(exc):
                 raise
@@ -202,6 +202,7 @@ async def answer(update: Update, text: str, keyboard=None) -> None:
     await delivery.reply_later(d.db, chat.id, text, keyboard.to_dict() if keyboard else None,
                                d.now(), after)
     kick(replies.context)
+    return None
 
 
 def passing(exc: BaseException) -> bool:
@@ -450,23 +451,58 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
         return
     album = message.media_group_id  # an album comes as one message per photo
     answered = album is not None and draft.data.get("album") == album
+    d = context.desk
     if len(photos) >= limit:
-        if not answered:
+        if album is not None:
+            await _album_overflow(update, context, who, draft, limit, done_button)
+        elif not answered:
             await answer(update, tr("That is the most photos one report can take ({limit}). "
                                     "Tap 'Done' to go on.", limit=limit), done_button)
         return
     photos.append(message.photo[-1].file_id)
-    d = context.desk
-    await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step,
-                                       {**draft.data, "photos": photos, "album": album}), d.now())
+    kept = {"album_kept": draft.data.get("album_kept", 0) + 1 if answered else 1,
+            "album_left": 0, "album_note": draft.data.get("album_note")} if album else {}
+    saved = Draft(draft.user_id, draft.flow, draft.step,
+                  {**draft.data, "photos": photos, "album": album, **kept})
+    await views.save_draft(d.db, saved, d.now())
     if answered:
         return  # one reply for the whole album
     if album is not None:
-        await answer(update, tr("Photos received (up to {limit} are kept). Send more, or tap "
-                                "'Done'.", limit=limit), done_button)
+        sent = await answer(update, tr("Photos received (up to {limit} are kept). Send more, or "
+                                       "tap 'Done'.", limit=limit), done_button)
+        if sent is not None:  # edited if the album brings more than fit
+            saved.data["album_note"] = sent.message_id
+            await views.save_draft(d.db, saved, d.now())
         return
     await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
                             count=len(photos), limit=limit), done_button)
+
+
+async def _album_overflow(update: Update, context: Context, who: Asker, draft: Draft,
+                          limit: int, done_button: InlineKeyboardMarkup) -> None:
+    """A photo of an album that no longer fits: the album's one reply says how many of it
+    were kept and how many left out (edited as the album's photos come)."""
+    data, chat = draft.data, update.effective_chat
+    same = data.get("album") == message_of(update).media_group_id
+    kept = data.get("album_kept", 0) if same else 0
+    left = (data.get("album_left", 0) if same else 0) + 1
+    note = data.get("album_note") if same else None
+    text = who.tr("Of these photos, {kept} were kept and {left} left out: at most {limit} can "
+                  "be sent. Tap 'Done' to go on.", kept=kept, left=left, limit=limit)
+    edited = False
+    if note is not None and chat is not None:
+        try:
+            await context.bot.edit_message_text(text, chat.id, note, reply_markup=done_button)
+            edited = True
+        except BadRequest:
+            pass
+    if not edited:
+        sent = await answer(update, text, done_button)
+        note = sent.message_id if sent is not None else None
+    d = context.desk
+    await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step, {
+        **data, "album": message_of(update).media_group_id, "album_kept": kept,
+        "album_left": left, "album_note": note}), d.now())
 
 
 def confirm_button(data: str, draft: dict) -> str:
@@ -584,8 +620,12 @@ def int_arg(args: list[str], index: int) -> int:
 
 def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
     lives_here = who.person is not None and who.person.lives_here
-    return who.tr.made(("menu", who.role, lives_here),
-                       lambda: _main_menu(who.tr, who.role, lives_here))
+    return menu_of(who.tr, who.role, lives_here)
+
+
+def menu_of(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:
+    """The menu's buttons of someone who is not the one asking (a notice's recipient)."""
+    return tr.made(("menu", role, lives_here), lambda: _main_menu(tr, role, lives_here))
 
 
 def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:

@@ -66,6 +66,10 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
                                 "or 'Skip' to go on without photos.",
                                 limit=complaints.MAX_PHOTOS),
                      keyboard([[(tr("Done"), "k:pd"), (tr("Skip"), "k:pd")], _cancel(who)]))
+    elif step == "callback" and draft.data.get("on_behalf"):  # the desk asks for them
+        await answer(update, tr("Does the resident want a phone call back?"), keyboard([
+            [(tr("Yes, call them back"), "k:cb:1")],
+            [(tr("No call back needed"), "k:cb:0")], _cancel(who)]))
     elif step == "callback":
         await answer(update, tr("Would you like us to phone you back?"), keyboard([
             [(tr("Yes, please call me"), "k:cb:1")],
@@ -73,7 +77,9 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
     else:
         data = draft.data
         unit = await views.unit(d.db, data["unit_id"])
-        lines = [tr("Please check your complaint:"), *behalf_lines(tr, data),
+        head = tr("Please check the complaint with the resident:") if data.get("on_behalf") \
+            else tr("Please check your complaint:")
+        lines = [head, *behalf_lines(tr, data),
                  tr("Unit: {unit}", unit=unit.label if unit else ""),
                  tr("Category: {category}", category=labels.complaint_category(
                      tr, d.settings, data["category"])),

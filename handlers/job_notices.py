@@ -125,7 +125,7 @@ async def _follower_completed(n: Notice) -> None:
     await n.with_photos(n.ticket_file.after_photos, n.tr(
         "{ref} ({place}), which you reported too, is repaired: {note}\nThank you for telling "
         "us. If it is still not right, please report it again with /repair.", ref=t.ref,
-        place=t.location, note=t.work_note or ""))
+        place=labels.location(n.tr, t.location), note=t.work_note or ""))
 
 
 @renders("merged_away")

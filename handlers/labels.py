@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import N_, Tr
+from workflow.repairs.report import room_of
 from workflow.roles import Role
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind, Party, Status
@@ -153,6 +154,13 @@ MEASURED = {
 DECLINE_REASONS = {
     "not_under_warranty": N_("Not under warranty"),
     "not_our_work": N_("Not our work"),
+}
+ROOMS = {  # the chips of a report's location in the unit (workflow/repairs/report.py)
+    "kitchen": N_("Kitchen"),
+    "bathroom": N_("Bathroom"),
+    "living_room": N_("Living room"),
+    "bedroom": N_("Bedroom"),
+    "balcony": N_("Balcony"),
 }
 PLACES = {
     "lobby": N_("Lobby"),
@@ -379,6 +387,13 @@ def kind_category(tr: Tr, settings: EstateSettings, ticket) -> str:
 
 def status(tr: Tr, ticket) -> str:
     return of(tr, COMPLAINT_STATUSES if ticket.kind == Kind.COMPLAINT else STATUSES, ticket.status)
+
+
+def location(tr: Tr, text: str) -> str:
+    """A ticket's location: a room picked from the chips in the reader's language, a typed
+    one as it was typed."""
+    room = room_of(text)
+    return of(tr, ROOMS, room) if room is not None else text
 
 
 def of(tr: Tr, table: dict[str, str], key: str) -> str:

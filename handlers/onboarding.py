@@ -19,6 +19,7 @@ from handlers.common import (
     keyboard,
     main_menu,
     message_of,
+    picker,
 )
 from handlers.i18n import LANGUAGE_NAMES
 from handlers.sales import buyers as buyer_desk
@@ -168,7 +169,7 @@ async def decide_join(update: Update, context: Context, who: Asker) -> None:
 async def language(update: Update, context: Context, who: Asker) -> None:
     rows = [[(LANGUAGE_NAMES[code], f"o:lang:{code}")] for code in LANGUAGES
             if code in context.desk.settings.languages]
-    await answer(update, who.tr("Choose your language:"), keyboard(rows))
+    await answer(update, who.tr("Choose your language:"), picker(who.tr, rows))
 
 
 @handles("onboarding.language")

@@ -19,7 +19,7 @@ from telegram.error import BadRequest
 
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
-from handlers.common import Desk, fit, keyboard, office
+from handlers.common import Desk, fit, keyboard, menu_of, office
 from handlers.i18n import N_, Tr
 from handlers.repairs.actions import desk_buttons, worker_buttons
 from storage.db import db_time
@@ -202,7 +202,7 @@ async def _owner_informed(n: Notice) -> None:
     await n.send(tr(
         "{ref}: a repair in your unit {unit} was reported by {name}: {category}, {where}: "
         "{description}\nThe desk keeps them informed of it.", ref=t.ref, unit=t.unit.label,
-        name=file.resident.name if file.resident else "", where=t.location,
+        name=file.resident.name if file.resident else "", where=labels.location(tr, t.location),
         category=labels.category(tr, n.d.settings, t.category), description=t.description))
 
 
@@ -347,8 +347,9 @@ def _markup(data: dict | None
 
 @renders("join_approved", plain=True)
 async def _join_approved(n: Notice) -> None:
-    await n.send(n.tr("Your unit {unit} is confirmed. You can now report repairs with /repair.",
-                      unit=n.payload["unit"]))
+    await n.send(n.tr("Your unit {unit} is confirmed. What would you like to do?",
+                      unit=n.payload["unit"]),
+                 menu_of(n.tr, n.recipient.role, n.recipient.lives_here))
 
 
 @renders("join_rejected", plain=True)

@@ -32,7 +32,7 @@ async def test_full_then_waiting_then_in_reminded_and_rated(desk):
                                       "Clubhouse; 6 of 6 places left")
     await first.send("/activities")
     await first.tap("Sign up")
-    assert first.labels() == ["1", "2", "3"]  # at most three a unit
+    assert first.labels() == ["1", "2", "3", "Close"]  # at most three a unit
     await first.tap("3")
     assert first.last_text == "You are signed up for 3 people. See you there!"
     await first.tap_data("ac:n:1:2")  # a second tap: still the first sign-up
@@ -136,7 +136,7 @@ async def test_residents_hear_of_a_new_activity_unless_they_turned_it_off(desk):
         assert "/notifications" in family.last_text
     assert not any(t.startswith("新的社區活動") for t in first.texts() + clerk.texts())
     await second.tap("報名")
-    assert second.labels() == ["1", "2", "3"]
+    assert second.labels() == ["1", "2", "3", "關閉"]
 
     await first.send("/notifications")
     await first.tap("開啟通知")

@@ -143,6 +143,39 @@ async def test_at_most_five_photos(desk):
     assert json.loads(data)["photos"] == ["p0", "p1", "p2", "p3", "p4"]
 
 
+async def test_an_album_of_seven_says_five_were_kept_and_two_left_out(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap("Plumbing")
+    await resident.tap("No, not an emergency")
+    await resident.send("Kitchen")
+    await resident.send("Leak")
+    before = len(resident.calls())
+    for n in range(7):
+        await resident.send_photo(f"p{n}", album="album-1")
+    replies = [c for c in resident.calls()[before:] if c.method == "sendMessage"]
+    assert len(replies) == 1  # still one reply for the album, edited as it grows
+    assert resident.last_text == ("Of these photos, 5 were kept and 2 left out: at most 5 can "
+                                  "be sent. Tap 'Done' to go on.")
+    assert resident.labels() == ["Done"]
+    [(data,)] = await desk.query("SELECT data FROM drafts")
+    assert json.loads(data)["photos"] == ["p0", "p1", "p2", "p3", "p4"]
+
+    clerk, tech, _ = await staff(desk)  # the technician's completion photos, too
+    await resident.tap_data("r:pd")
+    call, _ = resident.button(resident.labels()[1])
+    await resident.tap_data(call.buttons()[1]["callback_data"])
+    await resident.tap_data("r:s:morning")
+    await resident.tap_data("r:ok")
+    await assign_to_tech(clerk)
+    await tech.tap_starting("w:done:1:")
+    await tech.send_photo("after-0")
+    for n in range(1, 7):
+        await tech.send_photo(f"after-{n}", album="album-2")
+    assert tech.last_text == ("Of these photos, 4 were kept and 2 left out: at most 5 can be "
+                              "sent. Tap 'Done' to go on.")
+
+
 async def test_unknown_commands_and_chatter(desk):
     resident = await resident_of_a12(desk)
     await resident.send("/frobnicate")

@@ -225,7 +225,7 @@ async def test_a_past_handover_time_cannot_be_booked(tmp_path):
         assert buyer.last_text == "Which day suits you?"
         assert buyer.labels()[0] == "Mon, Dec 21, 2026"  # today: 14:00 and 15:30 are ahead
         await buyer.tap("Mon, Dec 21, 2026")
-        assert buyer.labels() == ["14:00", "15:30"]
+        assert buyer.labels() == ["14:00", "15:30", "Close"]
         assert await desk.query("SELECT handover_slot FROM buyers WHERE contract_no = 'C-001'") \
             == [(None,)]
         assert not reminders(sales, "Handover booked")

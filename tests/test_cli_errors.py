@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -108,6 +109,18 @@ def test_roles_are_listed_as_they_are_typed():
     done = estatedesk("staff", "invite", "--role", "boss")
     assert done.returncode == 2
     assert "'clerk', 'technician'" in done.stderr and "Role." not in done.stderr
+
+
+def test_a_department_is_for_a_supervisor_only(estate):
+    done = estatedesk("staff", "invite", "--role", "clerk", "--department", "security",
+                      ESTATEDESK_DB=str(estate))
+    plainly(done, "--department is for a supervisor", "Nothing was created", lines=1)
+    assert "code:" not in done.stdout
+    with sqlite3.connect(estate) as conn:
+        assert conn.execute("SELECT count(*) FROM invitations").fetchone() == (0,)
+    head = estatedesk("staff", "invite", "--role", "supervisor", "--department", "security",
+                      ESTATEDESK_DB=str(estate))
+    assert "code:" in head.stdout, head.stderr
 
 
 def test_an_admin_command_does_not_create_an_empty_database_where_none_was_asked_for(tmp_path):

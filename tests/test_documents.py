@@ -118,7 +118,7 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
                              "維修台帳：2026年11月至今", "結算匯總：2026-Q3",
                              "2026-Q2", "2026-Q1", "2025-Q4",  # earlier quarters too
                              "收支明細表：2026年11月", "收支明細表：2026年10月",
-                             "熱點問題：最近 6 個月"]
+                             "熱點問題：最近 6 個月", "關閉"]
     await boss.tap("維修月報：2026年11月")
     sent = [c for c in boss.calls() if c.method == "sendDocument"]
     name, content = sent[-1].files["document"]
@@ -139,7 +139,7 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     code = await admin.invite(desk.db, roles.SUPERVISING_ENGINEER, "監理", desk.clock())
     await engineer.send(f"/start {code}")
     await engineer.send("/report")
-    assert engineer.labels() == ["熱點問題：最近 6 個月"]
+    assert engineer.labels() == ["熱點問題：最近 6 個月", "關閉"]
     await engineer.tap_data("rp:l:2026-11")  # the ledger is not theirs
     assert desk.api.calls[-1].params.get("show_alert")
     await engineer.tap("熱點問題：最近 6 個月")

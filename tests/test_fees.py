@@ -277,7 +277,8 @@ async def test_the_cashier_gets_the_income_statement_with_unit_and_payer(tmp_pat
         await cashier.send("/pay A 12F-3 3200 cash R1")
         await cashier.send("/pay B 3F-1 1000 轉帳 R2 林太太")
         await cashier.send("/report")
-        assert cashier.labels() == ["收支明細表：2026年11月", "收支明細表：2026年10月"]
+        assert cashier.labels() == ["收支明細表：2026年11月", "收支明細表：2026年10月",
+                                    "關閉"]
         await cashier.tap("收支明細表：2026年11月")
         sent = {c.files["document"][0]: c.files["document"][1]
                 for c in cashier.calls() if c.method == "sendDocument"}

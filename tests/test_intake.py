@@ -32,6 +32,7 @@ async def test_a_phone_report_for_a_resident_without_telegram(desk):
     clerk, tech, boss = await staff(desk)
     await take_repair_by_phone(clerk)
     assert "For: 陳美玲 (received by phone)" in clerk.last_text
+    assert clerk.last_text.startswith("Please check the report with the resident:")  # the desk's
     await clerk.tap("Confirm and send")
     assert said(clerk, "Recorded as R-2026-00001 for the resident of A 12F-3")
     assert await desk.query("SELECT resident_id, channel, filed_by FROM tickets") == [
@@ -86,8 +87,10 @@ async def test_a_counter_complaint_for_a_resident_on_telegram_is_told_to_them(de
     await clerk.tap("Noise and neighbours")
     await clerk.send("Loud music from 13F every night after 23:00.")
     await clerk.tap("Skip")
-    await clerk.tap("Yes, please call me")
+    assert clerk.last_text == "Does the resident want a phone call back?"  # not "you"
+    await clerk.tap("Yes, call them back")
     assert "Caller: 王小明 0933 111 222" in clerk.last_text
+    assert clerk.last_text.startswith("Please check the complaint with the resident:")
     await clerk.tap("Confirm and send")
     assert said(clerk, "Recorded as C-2026-00001")
     told = next(t for t in resident.texts() if "recorded your complaint" in t)

@@ -171,10 +171,10 @@ async def test_a_job_asks_only_for_the_keys_it_needs(desk):
     await tech.tap_data("w:v:1")
     await tech.tap("Ask for the unit's keys")
     assert tech.labels() == ["☐ Anti-theft door A 12F-3 front door (A12-D)",
-                             "☐ Mailbox A 12F-3 mailbox (A12-M)"]  # nothing asked yet
+                             "☐ Mailbox A 12F-3 mailbox (A12-M)", "Close"]  # nothing asked yet
     await tech.tap("☐ Anti-theft door A 12F-3 front door (A12-D)")
     assert tech.labels() == ["☑ Anti-theft door A 12F-3 front door (A12-D)",
-                             "☐ Mailbox A 12F-3 mailbox (A12-M)", "Ask for these keys"]
+                             "☐ Mailbox A 12F-3 mailbox (A12-M)", "Ask for these keys", "Close"]
     await tech.tap_data("ky:ask:1:3")  # a forged choice: the pump room's key is no key of
     assert desk.api.calls[-1].params.get("show_alert")  # the unit
     await tech.tap_data("ky:ask:1:")  # none at all

@@ -1,6 +1,8 @@
 """A photo first: a resident sends a picture of the leak and nothing else; the desk offers to
 report it and asks only for what the photo and its caption do not say."""
 
+import json
+
 from tests.conftest import ROSTER
 from tests.harness import DeskHarness
 from tests.stories import choose_a_visit, report_leak, resident_of_a12, staff
@@ -28,6 +30,17 @@ async def test_a_photo_sent_cold_becomes_a_repair_without_asking_twice(desk):
         [("Water under the kitchen sink",)]
     assert await desk.query("SELECT file_id FROM ticket_photos") == [("leak-1",)]
     assert "New repair report" in clerk.last_text
+
+
+async def test_an_album_of_seven_offered_says_five_were_kept_and_two_left_out(desk):
+    resident = await resident_of_a12(desk)
+    for n in range(7):
+        await resident.send_photo(f"leak-{n}", album="album-1")
+    await resident.tap("Report a repair")
+    assert "5 of your photos were kept and 2 left out: a report takes at most 5." in \
+        resident.texts()[-2]
+    [(data,)] = await desk.query("SELECT data FROM drafts")
+    assert len(json.loads(data)["photos"]) == 5
 
 
 async def test_an_album_makes_one_offer_and_every_photo_follows_the_report(desk):

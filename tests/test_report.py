@@ -20,7 +20,7 @@ async def test_an_owner_of_two_units_chooses_the_unit_and_edits_before_sending(d
     await owner.tap("B 3F-2")
     await owner.tap("Electrical")
     await owner.tap("No, not an emergency")
-    await owner.send("Living room")
+    await owner.tap("Living room")  # a room's chip
     await owner.send("The ceiling light flickers.")
     await owner.tap("Skip")
     await owner.tap(owner.labels()[2])
@@ -40,6 +40,36 @@ async def test_an_owner_of_two_units_chooses_the_unit_and_edits_before_sending(d
     assert row == [("B", "3F-2", "electrical", "The ceiling light flickers and buzzes.",
                     "2026-11-26", "morning")]
     assert "B 3F-2" in clerk.last_text
+
+
+async def test_a_room_is_a_chip_stored_by_its_key_and_read_in_the_readers_language(desk):
+    from tests.stories import choose_a_visit, resident_of_a12
+    clerk, _, _ = await staff(desk)  # reads English
+    resident = await resident_of_a12(desk, "zh-TW")
+    await resident.tap("我要報修")
+    await resident.tap("給排水")
+    await resident.tap("不是緊急情況")
+    assert resident.labels() == ["廚房", "浴室", "客廳", "臥室", "陽台", "其他", "取消"]
+    await resident.tap("廚房")
+    await resident.send("水槽下方的水管一直滴水。")
+    await resident.tap("略過")
+    await choose_a_visit(resident)
+    assert "位置：廚房" in resident.last_text
+    await resident.tap("確認送出")
+    assert await desk.query("SELECT location FROM tickets") == [("room:kitchen",)]
+    assert "Where: Kitchen" in clerk.last_text
+
+    # "Other" asks for it typed, as before the chips; typing without a chip works too.
+    await resident.tap("我要報修")
+    await resident.tap("給排水")
+    await resident.tap("不是緊急情況")
+    await resident.tap("其他")
+    assert "例如：廚房水槽、主臥天花板" in resident.last_text
+    await resident.send("儲藏室")
+    assert "請描述問題" in resident.last_text
+    await resident.tap_data("r:rm:garage")  # a forged room changes nothing
+    assert await desk.query("SELECT step, data LIKE '%儲藏室%' FROM drafts") == [
+        ("description", 1)]
 
 
 async def test_a_day_outside_the_next_fourteen_is_refused(desk):

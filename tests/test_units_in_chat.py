@@ -191,6 +191,27 @@ async def test_the_unit_proposes_a_visit_and_the_resident_confirms_or_picks_anot
                             "'visit_proposed'") == [(2,)]
 
 
+async def test_the_visit_pickers_close_and_the_proposal_still_answers(desk):
+    clerk, _, _ = await staff(desk)
+    lee, _ = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap("Accept")
+    await lee.tap("Propose a visit time")
+    assert lee.labels()[-1] == "Close"
+    await lee.tap(lee.labels()[1])
+    assert lee.labels()[-1] == "Close"
+    await lee.tap("Afternoon (13-17)")
+    await resident.tap("Another time")
+    assert resident.labels()[-1] == "Close"
+    await resident.tap("Close")  # changes nothing: the proposal can still be confirmed
+    assert await desk.query("SELECT visit_slot FROM tickets") == [("morning",)]
+    await resident.tap("Confirm")
+    assert "the resident confirmed the visit" in lee.last_text
+    assert await desk.query("SELECT visit_slot FROM tickets") == [("afternoon",)]
+
+
 async def test_the_card_says_who_is_liable_under_the_warranty(tmp_path):
     from datetime import date
 

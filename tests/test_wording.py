@@ -19,6 +19,14 @@ async def test_every_picker_closes_without_changing_anything(desk):
     assert await desk.query("SELECT status, priority FROM tickets") == [("new", "normal")]
 
 
+async def test_the_language_picker_closes_without_changing_the_language(desk):
+    resident = await resident_of_a12(desk)
+    await resident.send("/language")
+    assert resident.labels()[-1] == "Close"
+    await resident.tap("Close")
+    assert await desk.query("SELECT language FROM people WHERE user_id = 5001") == [("en",)]
+
+
 async def test_the_pause_reason_shows_on_the_card(desk):
     clerk, _, _ = await staff(desk)
     resident = await resident_of_a12(desk)

@@ -112,6 +112,8 @@ async def invite(db: Database, role: str, name: str | None, now: datetime,
     routed to it); a contractor's person works for the unit with that key."""
     if role not in roles.STAFF_ROLES or (role == roles.CONTRACTOR) != (contractor is not None):
         raise ValueError(role)
+    if department is not None and role != roles.SUPERVISOR:  # only a supervisor heads one
+        raise ValueError(department)
     if not timedelta(0) < expires_in <= INVITATION_LONGEST:
         raise ValueError(expires_in)
     code = secrets.token_urlsafe(12).replace("-", "_")  # never read as a command-line option

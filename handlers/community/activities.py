@@ -20,6 +20,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    picker,
 )
 from handlers.i18n import Tr
 from storage.community.activities import Activity
@@ -103,7 +104,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     await allowed(context, who, "activities.join")
     if action == "j":
         activity = await activities.of(d.db, activity_id)
-        await answer(update, tr("How many people will come?"), keyboard([[
+        await answer(update, tr("How many people will come?"), picker(tr, [[
             (str(n), f"ac:n:{activity.id}:{n}") for n in range(1, activities.most(activity) + 1)
         ]]))
     elif action == "n":

@@ -31,6 +31,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     main_menu,
+    picker,
     text_answer,
 )
 from handlers.fees import desk as fee_desk
@@ -67,13 +68,14 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
     if who.role not in access.RULES["office.reports"].roles:  # what to offer, from the table
         if who.role in access.RULES["office.income"].roles:  # the cashier: 4.8.2
             await answer(update, tr("Which month's income and expenditure statement? It comes "
-                                    "as an Excel file and a PDF to print."), keyboard(income))
+                                    "as an Excel file and a PDF to print."), picker(tr, income))
             return
-        await answer(update, tr("Which document? Each comes as an Excel file."), keyboard([hot]))
+        await answer(update, tr("Which document? Each comes as an Excel file."),
+                     picker(tr, [hot]))
         return
     await answer(update, tr("Which document? The settlements and the income statements come "
                             "as a PDF to print and an Excel file, the others as Excel files."),
-                 keyboard([
+                 picker(tr, [
         [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
         [(tr("Monthly report: {month}", month=tr.month(last)), f"rp:m:{last:%Y-%m}")],
         [(tr("Repair ledger: {month} so far", month=tr.month(this)), f"rp:l:{this:%Y-%m}")],

@@ -23,6 +23,7 @@ from handlers.common import (
     kick,
     main_menu,
     message_of,
+    picker,
     text_answer,
 )
 from storage.exact import product
@@ -85,7 +86,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                  who.role):  # the unit's own materials are typed
             raise Refusal(Refusal.INVALID)
         material_id = int_arg(args, 0)
-        await answer(update, tr("How many?"), keyboard([[
+        await answer(update, tr("How many?"), picker(tr, [[
             (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
     elif action == "mq":
         quantity = int_arg(args, 1)

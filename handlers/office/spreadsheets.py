@@ -253,7 +253,7 @@ class LedgerWriter:
         parties = [labels.of(tr, labels.PARTIES, p) for p in (r[21] or "").split(",") if p]
         cost = r[24]  # costs.of's: what the payer is charged (an accepted quotation)
         values = [r[0], reported, labels.of(tr, labels.CHANNELS, r[2]), r[3], r[4], r[5] or "",
-                  labels.category(tr, s, r[6]), r[7], r[8],
+                  labels.category(tr, s, r[6]), labels.location(tr, r[7]), r[8],
                   labels.of(tr, labels.PRIORITIES, r[9]), r[10] or "", r[11] or "", assign_by,
                   deadline, completed, round(max(late, 0), 1) if completed else None,
                   labels.of(tr, labels.STATUSES, r[15]), r[16], r[17], _labour(tr, r[17], r[18]),

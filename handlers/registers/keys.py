@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import labels
 from handlers.common import (
+    CLOSE,
     PRIVATE,
     Asker,
     Context,
@@ -217,7 +218,7 @@ def _pick_rows(tr: Tr, ticket_id: int, deposited: list[Key],
               f"ky:pk:{ticket_id}:{ids(chosen ^ {k.id})}")] for k in deposited]
     if chosen:
         rows.append([(tr("Ask for these keys"), f"ky:ask:{ticket_id}:{ids(chosen)}")])
-    return rows
+    return rows + [[(tr("Close"), CLOSE)]]
 
 
 @handles("button.per_action")

@@ -60,8 +60,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if choice not in ("r", "c"):
         raise Refusal(Refusal.INVALID)
     kind = Kind.REPAIR if choice == "r" else Kind.COMPLAINT
-    draft = await photo_first.accept(d.db, d.settings, who.user_id, kind, d.now())
+    draft, left = await photo_first.accept(d.db, d.settings, who.user_id, kind, d.now())
     await clear_buttons(update)
+    if left:
+        await answer(update, who.tr("{kept} of your photos were kept and {left} left out: a "
+                                    "report takes at most {limit}.",
+                                    kept=len(draft.data["photos"]), left=left,
+                                    limit=photo_first.MAX_PHOTOS))
     flow = repair_report if kind == Kind.REPAIR else complaint_report
     await flow.prompt(update, context, who, draft)
 

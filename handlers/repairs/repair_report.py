@@ -82,8 +82,11 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         await answer(update, tr("Where is it? Pick the place, or type it if it is not listed."),
                      keyboard(rows + [_cancel_row(who)]))
     elif step == "location":
-        await answer(update, tr("Where in the unit is it? For example: kitchen sink, master "
-                                "bedroom ceiling."), keyboard([_cancel_row(who)]))
+        buttons = [(labels.of(tr, labels.ROOMS, r), f"r:rm:{r}") for r in report.ROOMS]
+        buttons.append((tr("Other"), "r:rm:other"))
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        await answer(update, tr("Where in the unit is it? Pick the room, or type where it is, "
+                                "for example: kitchen sink."), keyboard(rows + [_cancel_row(who)]))
     elif step == "same":
         await _offer_same(update, context, who, draft)
     elif step == "description":
@@ -142,11 +145,12 @@ def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
     tr, settings = who.tr, context.desk.settings
     emergency = report.no_visit(data)  # attended as soon as possible
     return "\n".join([
+        tr("Please check the report with the resident:") if data.get("on_behalf") else
         tr("Please check your report:"), *behalf_lines(tr, data), tr("Unit: {unit}", unit=unit),
         tr("Category: {category}", category=labels.category(tr, settings, data["category"])),
         tr("Priority: {priority}", priority=labels.of(tr, labels.PRIORITIES,
                                                       data.get("priority", NORMAL))),
-        tr("Where: {location}", location=data["location"]),
+        tr("Where: {location}", location=labels.location(tr, data["location"])),
         tr("Problem: {description}", description=spoken_description(
             tr, data["description"], data.get("voice"))),
         tr("Photos: {count}", count=len(data.get("photos", []))),
@@ -219,6 +223,16 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await _place_chosen(update, context, who, places[n].key,
                             labels.place(who.tr, d.settings, places[n].key))
         return
+    elif action == "rm":
+        draft = await draft_at(context, who, report.FLOW, "location")
+        if report.public(draft.data):
+            raise Refusal(Refusal.INVALID)
+        await clear_buttons(update)
+        if args[:1] == ["other"]:  # typed, as before the chips
+            await answer(update, who.tr("Where in the unit is it? For example: kitchen sink, "
+                                        "master bedroom ceiling."), keyboard([_cancel_row(who)]))
+            return
+        new = report.advance(draft, location=report.room_location(args[0] if args else ""))
     elif action == "sm":
         chosen = int_arg(args, 0)
         if chosen:

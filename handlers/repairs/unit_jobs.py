@@ -19,6 +19,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    picker,
     seen_version,
     text_answer,
 )
@@ -75,10 +76,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
              for r in unit_jobs.REASONS] + [[(tr("Cancel"), "r:x")]]))
     elif action == "pv":
         await answer(update, tr("Which day will you visit?"),
-                     keyboard(visits.day_rows(tr, context, f"u:pd:{ticket_id}")))
+                     picker(tr, visits.day_rows(tr, context, f"u:pd:{ticket_id}")))
     elif action == "pd":
         await clear_buttons(update)
-        await answer(update, tr("Which time of day?"), keyboard(visits.slot_rows(
+        await answer(update, tr("Which time of day?"), picker(tr, visits.slot_rows(
             tr, context, args[1] if len(args) > 1 else "", f"u:ps:{ticket_id}")))
     elif action == "ps":
         day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")

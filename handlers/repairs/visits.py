@@ -18,8 +18,8 @@ from handlers.common import (
     clear_buttons,
     handles,
     int_arg,
-    keyboard,
     kick,
+    picker,
 )
 from handlers.i18n import Tr
 from workflow.repairs import report, visit_times
@@ -59,14 +59,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         await answer(update, tr("{ref}: the visit is {visit}. We have told them.", ref=ticket.ref,
                                 visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot)))
-    elif action == "alt":
-        await clear_buttons(update)
+    elif action == "alt":  # the proposal keeps its buttons: closing the days changes nothing
         await answer(update, tr("Which day suits you for a visit?"),
-                     keyboard(day_rows(tr, context, f"v:d:{ticket_id}")))
+                     picker(tr, day_rows(tr, context, f"v:d:{ticket_id}")))
     elif action == "d":
         await clear_buttons(update)
-        await answer(update, tr("Which time of day?"), keyboard(
-            slot_rows(tr, context, args[1] if len(args) > 1 else "", f"v:s:{ticket_id}")))
+        await answer(update, tr("Which time of day?"), picker(
+            tr, slot_rows(tr, context, args[1] if len(args) > 1 else "", f"v:s:{ticket_id}")))
     else:
         raise Refusal(Refusal.INVALID)
 

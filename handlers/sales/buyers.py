@@ -23,6 +23,7 @@ from handlers.common import (
     int_arg,
     keyboard,
     kick,
+    picker,
     text_answer,
 )
 from handlers.i18n import N_, Tr
@@ -199,7 +200,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if not times:
             await _passed(update, tr, d.settings, found, d.now())
             return
-        await answer(update, tr("What time on {date}?", date=tr.date(day)), keyboard([times]))
+        await answer(update, tr("What time on {date}?", date=tr.date(day)), picker(tr, [times]))
     elif action == "t":
         index = int_arg(rest, 0)
         if index >= len(offered):
@@ -228,7 +229,7 @@ async def _pick_day(update: Update, tr: Tr, settings: EstateSettings, found: Buy
                                 "another time' and write when suits you."),
                      keyboard(book_button(tr, found)[1:]))
         return
-    await answer(update, tr("Which day suits you?"), keyboard(buttons))
+    await answer(update, tr("Which day suits you?"), picker(tr, buttons))
 
 
 async def _passed(update: Update, tr: Tr, settings: EstateSettings, found: Buyer,

@@ -17,6 +17,7 @@ from workflow.tickets import Kind
 
 FLOW = "photo_first"
 MAX_PHOTOS = min(report.MAX_PHOTOS, complaints.MAX_PHOTOS)
+LEFT_OUT = "left_out"  # photos over MAX_PHOTOS: the report begins by saying so
 
 
 async def offer(db: Database, user_id: int, file_id: str, caption: str | None,
@@ -28,11 +29,12 @@ async def offer(db: Database, user_id: int, file_id: str, caption: str | None,
         current = await conversations.current(conn, user_id, now)
         if current is not None and current.flow == FLOW:
             data = current.data
-            photos = data["photos"] + ([file_id] if len(data["photos"]) < MAX_PHOTOS else [])
+            fits = len(data["photos"]) < MAX_PHOTOS
+            photos = data["photos"] + ([file_id] if fits else [])
             same_album = album is not None and data.get("album") == album
             await drafts.put(conn, Draft(user_id, FLOW, "offer", {
                 **data, "photos": photos, "caption": data.get("caption") or caption,
-                "album": album}), now)
+                "album": album, LEFT_OUT: data.get(LEFT_OUT, 0) + (not fits)}), now)
             return not same_album
         await conversations.begin(conn, Draft(user_id, FLOW, "offer", {
             "photos": [file_id], "caption": caption, "album": album}), now)
@@ -40,9 +42,10 @@ async def offer(db: Database, user_id: int, file_id: str, caption: str | None,
 
 
 async def accept(db: Database, settings: EstateSettings, user_id: int, kind: str,
-                 now: datetime) -> Draft:
+                 now: datetime) -> tuple[Draft, int]:
     """The offer taken: a repair report or a complaint begins, the photos attached and the
-    caption as the description (when it fits); its first unanswered question is next."""
+    caption as the description (when it fits); its first unanswered question is next. With
+    how many photos were left out, over the limit."""
     async with db.transaction() as conn:
         offered = await conversations.at_step(conn, user_id, FLOW, "offer", now)
         units = await people.units_of(conn, user_id)
@@ -59,7 +62,7 @@ async def accept(db: Database, settings: EstateSettings, user_id: int, kind: str
             data[field] = caption
         begun = Draft(user_id, started.flow, started.step, data)
         await drafts.put(conn, begun, now)
-        return begun
+        return begun, offered.data.get(LEFT_OUT, 0)
 
 
 async def decline(db: Database, user_id: int, now: datetime) -> None:

@@ -23,6 +23,8 @@ VISIT_DAYS = 14
 EDITABLE = ("category", "urgency", "location", "description", "photos", "visit_day")
 VISIT_STEPS = ("visit_day", "visit_slot")
 ANSWERS = {"unit": "unit_id", "urgency": "priority"}  # where a step keeps its answer
+ROOMS = ("kitchen", "bathroom", "living_room", "bedroom", "balcony")  # offered as chips
+ROOM = "room:"  # a chosen room is stored by its key, shown in the reader's language
 
 
 def start(user_id: int, unit_ids: list[int]) -> Draft:
@@ -30,6 +32,19 @@ def start(user_id: int, unit_ids: list[int]) -> Draft:
     if len(unit_ids) == 1:
         return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], **data})
     return Draft(user_id, FLOW, "unit", data)
+
+
+def room_location(key: str) -> str:
+    """The location of a room picked from the chips (not typed)."""
+    if key not in ROOMS:
+        raise machine.Refusal(machine.Refusal.INVALID)
+    return ROOM + key
+
+
+def room_of(location: str) -> str | None:
+    """The room's key of a location picked from the chips; None for a typed one."""
+    key = location[len(ROOM):] if location.startswith(ROOM) else None
+    return key if key in ROOMS else None
 
 
 def public(data: dict) -> bool:
