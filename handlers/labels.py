@@ -154,6 +154,11 @@ DECLINE_REASONS = {
     "not_under_warranty": N_("Not under warranty"),
     "not_our_work": N_("Not our work"),
 }
+RULINGS = {  # why the desk sends a declined job back to the same unit
+    "under_warranty": N_("It is within the warranty"),
+    "their_work": N_("It is your unit's work"),
+    "checked_on_site": N_("Checked on site: it is yours"),
+}
 PLACES = {
     "lobby": N_("Lobby"),
     "lift_a": N_("Lift A"),

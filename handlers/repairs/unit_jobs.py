@@ -86,8 +86,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                            d.now())
         kick(context)
         await clear_buttons(update)
-        await answer(update, tr("{ref}: {visit} is proposed to the resident; you hear when they "
-                                "answer.", ref=ticket.ref, visit=cards.visit(tr, day, slot)))
+        text = tr("{ref}: {visit} is proposed to the resident; you hear when they answer.",
+                  ref=ticket.ref, visit=cards.visit(tr, day, slot))
+        if visit_times.after_deadline(d.settings, ticket, day, slot):
+            text += "\n" + tr("Careful: this is an emergency, due by {deadline}, and that visit "
+                               "is after it. Please go sooner, or tell the desk why you "
+                               "cannot.", deadline=tr.datetime(ticket.deadline_at))
+        await answer(update, text)
     elif action == "r":
         reason = args[1] if len(args) > 1 else ""
         if reason not in unit_jobs.REASONS:
