@@ -34,10 +34,12 @@ SETTINGS = EstateSettings(office_phone="02-2345-6789", office_hours="09:00-18:00
                           on_duty=ON_DUTY)
 
 # One person (or two) in every audience, none in two of them, so that who got a notice
-# says which row sent it. The supervisor is also the head of a department-less complaint.
+# says which row sent it; except the supervisor, also the head of a department-less
+# complaint, and the technician, who holds the job (HOLDERS falls back to the desk only
+# when nobody does).
 # A new audience needs its people here and in `world`.
 PEOPLE = {To.RESIDENT: {5002}, To.FOLLOWERS: {5003}, To.OWNER: {5001}, To.HOLDER: {9002},
-          To.PREVIOUS_HOLDER: {9004}, To.UNIT: {7001, 7002}, To.PREVIOUS_UNIT: {7101},
+          To.PREVIOUS_HOLDER: {9004}, To.HOLDERS: {9002}, To.UNIT: {7001, 7002}, To.PREVIOUS_UNIT: {7101},
           To.CLERKS: {9001}, To.DEPARTMENT_HEAD: {9003}, To.SUPERVISORS: {9003},
           To.MANAGERS: {9005}, To.ON_DUTY: {9006}}
 ROWS = [(event, i) for event, rows in TOLD.items() for i in range(len(rows))]

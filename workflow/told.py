@@ -24,6 +24,7 @@ class To(StrEnum):
     OWNER = "owner"  # the owners of the unit, when a tenant reported it
     HOLDER = "holder"  # the technician who holds the job now
     PREVIOUS_HOLDER = "previous_holder"  # the technician who held it before this event
+    HOLDERS = "holders"  # the holder; a routed complaint's department heads; else the desk
     UNIT = "unit"  # every person in the chat of the responsible unit the job is with
     PREVIOUS_UNIT = "previous_unit"  # the responsible unit it was with before this event
     CLERKS = "clerks"  # the desk: its clerks (else supervisors, else managers)
@@ -69,6 +70,9 @@ TOLD: dict[str, tuple[Told, ...]] = {
                              Told(To.CLERKS, "overdue_alert"),
                              Told(To.SUPERVISORS, "overdue_alert")),
     "visit_proposed": (Told(To.RESIDENT, "visit_proposed"),),
+    "visit_confirmed": (Told(To.HOLDER, "visit_confirmed"),),
+    "visit_chosen": (Told(To.HOLDER, "visit_chosen"),),
+    "affected_raised": (Told(To.HOLDERS, "affected_raised"),),
     "en_route": (Told(To.RESIDENT, "resident_en_route"),
                  Told(To.FOLLOWERS, "resident_en_route")),
     "arrived": (Told(To.RESIDENT, "resident_arrived"),
@@ -109,6 +113,8 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
                 (to == To.PREVIOUS_UNIT and held.contractor_id == ticket.contractor_id):
             return []
         return await people.of_contractor(conn, held.contractor_id)
+    if to == To.HOLDERS:
+        return await machine.holders(conn, ticket)
     if to == To.CLERKS:
         return await _standing_in(conn, await machine.desk(conn))
     if to == To.DEPARTMENT_HEAD:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from storage import outbox, tickets
+from storage import tickets
 from storage.db import Connection, Database
 from storage.records import Ticket
 from workflow import access, sla, told
@@ -86,6 +86,6 @@ async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident
         await sla.arm(conn, settings, ticket.id, now, afresh=(sla.VISIT_LATE,
                                                               sla.REMIND_TECHNICIAN,
                                                               sla.REMIND_RESIDENT))
-        await outbox.add(conn, ticket.technician_id, action, now, ticket.id,
-                         {"day": day, "slot": slot}, actor_id=resident_id)
+        await told.tell(conn, settings, action, ticket, now, actor_id=resident_id,
+                        payload={"day": day, "slot": slot})
         return await machine.load(conn, ticket.id)
