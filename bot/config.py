@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.exact import MONEY
+from workflow import phones
 from workflow.repairs.warranty import Period
 from workflow.settings import (
     COMPLAINT,
@@ -101,7 +102,7 @@ def _schema(name: str) -> str:
 
 
 KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_confirm_days",
-              "office_phone", "office_hours",
+              "office_phone", "office_hours", "on_duty",
               "daily_report_limit",
               "categories", "service_levels", "warn_at", "managers_after", "quiet_hours",
               "digest_time", "resident_reminder_time", "technician_reminder", "sweep_seconds",
@@ -170,6 +171,11 @@ def parse_settings(raw: dict) -> EstateSettings:
         if not isinstance(value, str) or len(value) > 40:
             raise ConfigError(f"{key}: must be a short text, such as \"{example}\"")
         office[key] = value.strip()
+    on_duty = raw.get("on_duty", "")
+    if not isinstance(on_duty, str) or (on_duty.strip() and not phones.is_valid(on_duty)):
+        raise ConfigError("on_duty: must be the phone number on duty out of office hours, "
+                          "such as \"0912-345-678\"")
+    office["on_duty"] = on_duty.strip()
     daily = raw.get("daily_report_limit", defaults.daily_report_limit)
     if not isinstance(daily, int) or isinstance(daily, bool) or not 1 <= daily <= 1000:
         raise ConfigError("daily_report_limit: must be a whole number of reports from 1 to "

@@ -51,6 +51,19 @@ def holder(tr: Tr, file: TicketFile, settings: EstateSettings | None = None) -> 
     return None
 
 
+def declined_by(file: TicketFile) -> str | None:
+    """The unit that declined the job, while it waits for the desk's next dispatch."""
+    t = file.ticket
+    if t.kind != Kind.REPAIR or t.technician_id is not None or t.contractor_id is not None or \
+            t.status not in ("assigned", "reopened"):
+        return None
+    last = next((e for e in reversed(file.events) if e.action in (
+        "contractor_declined", "assigned")), None)
+    if last is None or last.action != "contractor_declined":
+        return None
+    return last.note.partition(": ")[0]
+
+
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             follower: bool = False, work: list[str] | None = None) -> str:
     """A follower (who reported the same public fault) is not shown the reporter's unit.
@@ -59,7 +72,9 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
     if file.ticket.kind == Kind.COMPLAINT:
         return complaint_summary(tr, settings, file, staff=staff)
     t = file.ticket
-    lines = [f"{t.ref} · {labels.status(tr, t)}"]
+    declined = declined_by(file) if staff else None
+    lines = [f"{t.ref} · {labels.status(tr, t)}" if declined is None else
+             f"{t.ref} · " + tr("Waiting for the desk: {unit} declined it", unit=declined)]
     if file.kept_ref:
         lines.append(tr("Merged into {ref}, which reports the same problem.", ref=file.kept_ref))
     if t.priority != "normal":
@@ -94,7 +109,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
         lines.append(tr("Contractor's phone: {phone}", phone=phone(file.contractor.phone)))
     if staff and t.status == "new" and t.assign_due_at:
         lines.append(tr("Assign by: {deadline}", deadline=tr.datetime(t.assign_due_at)))
-    if t.deadline_at:
+    if t.deadline_at and declined is None:  # a declined job's deadline is the desk's to set
         lines.append(tr("Deadline: {deadline}", deadline=tr.datetime(t.deadline_at)))
     if staff and t.target_at and t.target_at != t.deadline_at:
         # a moved deadline never hides the service level's own target

@@ -354,6 +354,10 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
     except Refusal:  # no longer theirs to see: the plain answer
         text = tr(REFUSALS[Refusal.STALE])
+        if await views.no_longer_theirs(d.db, ticket_id, who.user_id):
+            text = tr("This job is no longer yours: the desk has given it to someone else. "
+                      "Nothing was changed.")
+            await clear_buttons(update)  # the old card offers nothing any more
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
         return

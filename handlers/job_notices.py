@@ -36,6 +36,37 @@ async def _unit_job_withdrawn(n: Notice) -> None:
                       "else. Nothing more to do on it.", ref=n.ticket_file.ticket.ref))
 
 
+@renders("task_withdrawn")
+async def _task_withdrawn(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref} is no longer yours: the desk has given it to {name}. Its card's "
+                      "buttons no longer work; nothing more to do on it.", ref=t.ref,
+                      name=cards.holder(n.tr, n.ticket_file) or n.tr("someone else")))
+
+
+@renders("unit_job_reminder")
+async def _unit_job_reminder(n: Notice) -> None:
+    t, unit = n.ticket_file.ticket, n.ticket_file.contractor
+    closes = t.unit_sent_at + unit.response if unit and unit.response and t.unit_sent_at \
+        else t.deadline_at
+    await n.send(n.tr("A reminder: {ref} waits for your unit to accept it by {time}. After "
+                      "that the desk is told, and may give it to someone else.", ref=t.ref,
+                      time=n.tr.datetime(closes)) + "\n\n" + n.staff_card(), n.card_buttons())
+
+
+@renders("unit_window_passed")
+async def _unit_window_passed(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref}: your unit's time to accept it has passed, and the desk is told. "
+                      "Until the desk decides, you can still accept it.", ref=t.ref),
+                 n.card_buttons())
+
+
+@renders("emergency_night")
+async def _emergency_night(n: Notice) -> None:
+    await n.card(n.tr("An emergency reported out of office hours: please see to it now."))
+
+
 @renders("unit_job_declined")
 async def _unit_job_declined(n: Notice) -> None:
     t = n.ticket_file.ticket

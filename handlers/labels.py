@@ -162,6 +162,11 @@ ROOMS = {  # the chips of a report's location in the unit (workflow/repairs/repo
     "bedroom": N_("Bedroom"),
     "balcony": N_("Balcony"),
 }
+RULINGS = {  # why the desk sends a declined job back to the same unit
+    "under_warranty": N_("It is within the warranty"),
+    "their_work": N_("It is your unit's work"),
+    "checked_on_site": N_("Checked on site: it is yours"),
+}
 PLACES = {
     "lobby": N_("Lobby"),
     "lift_a": N_("Lift A"),

@@ -168,15 +168,20 @@ async def _new_report(n: Notice) -> None:
     await n.card(head)
 
 
-@renders("task_assigned", "task_reopened", "complaint_routed", "unit_job")
+@renders("task_assigned", "task_reopened", "desk_reopened", "complaint_routed", "unit_job")
 async def _new_task(n: Notice) -> None:
     tr, t = n.tr, n.ticket_file.ticket
     if n.message.kind == "task_assigned":
         head = tr("New task for you")
+    elif n.message.kind == "unit_job" and n.payload.get("ruling"):
+        head = tr("The desk sends {ref} back to your unit: {ruling}. You had declined it: "
+                  "{declined}. The first of you to accept holds it.", ref=t.ref,
+                  ruling=labels.of(tr, labels.RULINGS, n.payload["ruling"]),
+                  declined=n.payload.get("declined", ""))
     elif n.message.kind == "unit_job":
         head = tr("A job for your unit: the first of you to accept holds it. Decline it with a "
                   "reason if it is not yours (not under warranty, not your work).")
-    elif n.message.kind == "task_reopened":
+    elif n.message.kind in ("task_reopened", "desk_reopened"):
         head = tr("Reopened: the resident says it is not resolved: {reason}",
                   reason=n.payload.get("reason", ""))
     elif n.recipient.department == t.department:

@@ -146,3 +146,13 @@ async def recipients_of(conn: Connection, kind: str, ticket_id: int | None,
         if other == payload:
             found.add(recipient)
     return found
+
+
+async def was_sent(conn: Connection, recipient_id: int, ticket_id: int,
+                   kinds: tuple[str, ...]) -> bool:
+    """Whether the person was ever sent one of these notices about the ticket."""
+    marks = ",".join("?" * len(kinds))
+    cur = await conn.execute(
+        f"SELECT 1 FROM outbox WHERE recipient_id = ? AND ticket_id = ? AND kind IN ({marks}) "
+        "LIMIT 1", (recipient_id, ticket_id, *kinds))
+    return await cur.fetchone() is not None

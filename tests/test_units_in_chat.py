@@ -95,10 +95,23 @@ async def test_the_desk_upholds_the_units_liability_after_a_decline(desk):
     await send_to_aqua(clerk)
     await wong.tap("Decline")
     await wong.tap("Not under warranty")
-    await send_to_aqua(clerk)  # the desk checked: it is within the warranty
+    # between the decline and the desk's ruling the card waits for the desk, with no deadline
+    told = clerk.last_text
+    assert "R-2026-00001 · Waiting for the desk: Aqua Works declined it" in told
+    assert "Deadline:" not in told and "Assigned" not in told.splitlines()[2]
+    await clerk.tap_starting("d:con:1:")
+    await clerk.tap("Aqua Works")
+    assert "Aqua Works declined it. Why is it theirs after all?" in clerk.last_text
+    await clerk.tap("It is within the warranty")  # the desk checked the handover date
+    await clerk.tap_starting("d:dl:1:c1r0:3:")
     assert await desk.query("SELECT action, note FROM ticket_events WHERE action LIKE "
                             "'liability%'") == [("liability_upheld", "Aqua Works")]
-    assert sum("A job for your unit" in t for t in lee.texts()) == 2
+    assert sum("A job for your unit" in t for t in lee.texts()) == 1
+    for person in (lee, wong):  # both read the ruling and the decline it answers
+        assert person.last_text.startswith(
+            "The desk sends R-2026-00001 back to your unit: It is within the warranty. You had "
+            "declined it: Not under warranty. The first of you to accept holds it.")
+    assert [b["text"] for b in lee.calls()[-1].buttons()] == ["Accept", "Decline"]
 
 
 async def test_a_unit_that_never_accepts_is_taken_over_by_our_own_staff(desk):

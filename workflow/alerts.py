@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from storage import locks, outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import roles, sla, surveys
+from workflow import roles, sla, surveys, told
 from workflow import tickets as machine
 from workflow.office import settlement
 from workflow.registers import archives
@@ -168,13 +168,16 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
                                     ticket.status, ticket.status, to_db_time(due))
     elif kind == sla.SIGNOFF_REMIND:
         await signoff.remind(conn, settings, ticket, now)
-    elif kind == sla.UNIT_RESPONSE:
+    elif kind in (sla.UNIT_REMIND, sla.UNIT_RESPONSE):
         if unresolved and ticket.contractor_id is not None and ticket.technician_id is None \
+                and ticket.unit_sent_at is not None \
                 and ticket.status in (machine.ASSIGNED, machine.REOPENED):
-            await _send(conn, await machine.desk(conn) + supervisors, "overdue_alert", ticket,
-                        now, payload)
-            await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
-                                    ticket.status, ticket.status, to_db_time(due))
+            missed = kind == sla.UNIT_RESPONSE
+            await told.tell(conn, settings, "unit_response_missed" if missed
+                            else "unit_response_soon", ticket, now, payload=payload)
+            if missed:
+                await tickets.add_event(conn, ticket.id, now, None, "overdue_" + kind,
+                                        ticket.status, ticket.status, to_db_time(due))
     elif kind in (sla.ASSIGN_MANAGERS, sla.RESOLVE_MANAGERS):
         if unresolved and (kind == sla.RESOLVE_MANAGERS or ticket.status == machine.NEW):
             await _send(conn, managers, "overdue_alert", ticket, now, payload)

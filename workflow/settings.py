@@ -139,6 +139,7 @@ class EstateSettings:
     estate_name: str = "estatedesk"
     office_phone: str = ""  # shown wherever a person is told to contact the office
     office_hours: str = ""  # e.g. "09:00-18:00", shown beside the phone
+    on_duty: str = ""  # the phone on duty out of office hours (staff with it are alerted)
     timezone: str = "Asia/Taipei"
     languages: tuple[str, ...] = LANGUAGES
     default_language: str = DEFAULT_LANGUAGE

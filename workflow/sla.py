@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, outbox, surveys, tickets, timers
+from storage import drafts, surveys, tickets, timers
 from storage.db import Connection, Database
 from storage.records import Draft, Survey, Ticket
 from storage.repairs import contractors
-from workflow import access, conversations
+from workflow import access, conversations, told
 from workflow import tickets as machine
 from workflow.settings import PRIORITIES, EstateSettings, slot
 
@@ -23,6 +23,7 @@ VISIT_LATE = "visit_late"
 SIGNOFF_REMIND = "signoff_remind"  # the repair form's parties still to sign, a day on
 SIGNOFF_WAIT = timedelta(days=1)
 UNIT_RESPONSE = "unit_response"  # a responsible unit's people did not take the job in time
+UNIT_REMIND = "unit_remind"  # the unit's people, before their time to take the job is up
 REMIND_TECHNICIAN, REMIND_RESIDENT = "remind_technician", "remind_resident"
 AUTO_CONFIRM = "auto_confirm"
 DIGEST = "digest"
@@ -110,7 +111,7 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
     await _steps(conn, settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now)
     if ticket.status in (machine.ASSIGNED, machine.REOPENED):
         await _visit(conn, settings, ticket, now)
-        await _unit_response(conn, ticket)
+        await _unit_response(conn, settings, ticket)
 
 
 async def _survey_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,
@@ -152,13 +153,16 @@ async def _signoff_steps(conn, ticket: Ticket) -> None:
         await timers.set_pending(conn, ticket.id, SIGNOFF_REMIND, ticket.closed_at + SIGNOFF_WAIT)
 
 
-async def _unit_response(conn, ticket: Ticket) -> None:
-    """A job sent to a unit's people must be taken within the unit's contractual time."""
+async def _unit_response(conn, settings: EstateSettings, ticket: Ticket) -> None:
+    """A job sent to a unit's people must be taken within the unit's contractual time; they
+    are reminded when most of it has gone."""
     if ticket.contractor_id is None or ticket.technician_id is not None or \
             ticket.unit_sent_at is None:
         return
     unit = await contractors.get(conn, ticket.contractor_id)
     if unit is not None and unit.response:
+        await timers.set_pending(conn, ticket.id, UNIT_REMIND,
+                                 ticket.unit_sent_at + unit.response * settings.warn_share)
         await timers.set_pending(conn, ticket.id, UNIT_RESPONSE,
                                  ticket.unit_sent_at + unit.response)
 
@@ -262,9 +266,8 @@ async def extend(db: Database, settings: EstateSettings, actor_id: int, reason: 
         await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_extended",
                                 ticket.status, ticket.status, reason)
         await arm(conn, settings, ticket.id, now, afresh=RESOLVE_STEPS)
-        if ticket.technician_id is not None:
-            await outbox.add(conn, ticket.technician_id, "deadline_extended", now, ticket.id,
-                             {"reason": reason}, actor_id=actor_id)
+        await told.tell(conn, settings, "deadline_extended", ticket, now, actor_id=actor_id,
+                        payload={"reason": reason})
         return await machine.load(conn, ticket.id)
 
 

@@ -24,12 +24,14 @@ class To(StrEnum):
     OWNER = "owner"  # the owners of the unit, when a tenant reported it
     HOLDER = "holder"  # the technician who holds the job now
     PREVIOUS_HOLDER = "previous_holder"  # the technician who held it before this event
-    UNIT = "unit"  # every person of the responsible unit the job is with
+    HOLDERS = "holders"  # the holder; a routed complaint's department heads; else the desk
+    UNIT = "unit"  # every person in the chat of the responsible unit the job is with
     PREVIOUS_UNIT = "previous_unit"  # the responsible unit it was with before this event
     CLERKS = "clerks"  # the desk: its clerks (else supervisors, else managers)
     DEPARTMENT_HEAD = "department_head"  # a routed complaint's department supervisors
     SUPERVISORS = "supervisors"
     MANAGERS = "managers"
+    ON_DUTY = "on_duty"  # the member of staff the settings name on duty out of hours
 
 
 class When(StrEnum):
@@ -50,20 +52,44 @@ A, DAY, NIGHT = When.ALWAYS, When.DAY, When.NIGHT
 # event -> who hears of it, and which notice. The first row naming a person wins: nobody
 # hears of one event twice, and the person who acted is not told of their own action.
 TOLD: dict[str, tuple[Told, ...]] = {
+    "reported": (Told(To.CLERKS, "dispatch"),
+                 Told(To.OWNER, "owner_informed")),
+    "emergency_reported": (Told(To.SUPERVISORS, "emergency_night", NIGHT),
+                           Told(To.ON_DUTY, "emergency_night", NIGHT)),
     "assigned": (Told(To.HOLDER, "task_assigned"),
+                 Told(To.UNIT, "unit_job"),
                  Told(To.PREVIOUS_HOLDER, "task_withdrawn"),
                  Told(To.PREVIOUS_UNIT, "unit_job_withdrawn"),
                  Told(To.RESIDENT, "resident_assigned"),
                  Told(To.FOLLOWERS, "resident_assigned")),
+    "unit_taken": (Told(To.UNIT, "unit_job_taken"),),
+    "unit_declined": (Told(To.CLERKS, "unit_declined"),
+                      Told(To.PREVIOUS_UNIT, "unit_job_declined")),
+    "unit_response_soon": (Told(To.UNIT, "unit_job_reminder"),),
+    "unit_response_missed": (Told(To.UNIT, "unit_window_passed"),
+                             Told(To.CLERKS, "overdue_alert"),
+                             Told(To.SUPERVISORS, "overdue_alert")),
+    "visit_proposed": (Told(To.RESIDENT, "visit_proposed"),),
+    "visit_confirmed": (Told(To.HOLDER, "visit_confirmed"),),
+    "visit_chosen": (Told(To.HOLDER, "visit_chosen"),),
+    "affected_raised": (Told(To.HOLDERS, "affected_raised"),),
+    "en_route": (Told(To.RESIDENT, "resident_en_route"),
+                 Told(To.FOLLOWERS, "resident_en_route")),
+    "arrived": (Told(To.RESIDENT, "resident_arrived"),
+                Told(To.FOLLOWERS, "resident_arrived")),
+    "deadline_extended": (Told(To.HOLDER, "deadline_extended"),),
+    "completed": (Told(To.RESIDENT, "signoff_request"),
+                  Told(To.FOLLOWERS, "follower_completed")),
     "reopened": (Told(To.HOLDER, "task_reopened"),
-                 Told(To.UNIT, "task_reopened"),
                  Told(To.CLERKS, "desk_reopened"),
                  Told(To.SUPERVISORS, "desk_reopened")),
+    "confirmed": (Told(To.HOLDER, "task_confirmed"),),
+    "auto_confirmed": (Told(To.RESIDENT, "auto_confirmed"),),
 }
 
 
-async def audience(conn: Connection, to: To, ticket: Ticket, before: Ticket | None
-                   ) -> list[Person]:
+async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: Ticket,
+                   before: Ticket | None) -> list[Person]:
     """The people of one audience of a ticket, reachable ones standing in for staff who
     blocked the bot."""
     if to == To.RESIDENT:
@@ -83,17 +109,31 @@ async def audience(conn: Connection, to: To, ticket: Ticket, before: Ticket | No
         return [found] if found and found.active else []
     if to in (To.UNIT, To.PREVIOUS_UNIT):
         held = ticket if to == To.UNIT else before
-        if held is None or held.contractor_id is None or held.technician_id is not None or \
-                (to == To.PREVIOUS_UNIT and held.contractor_id == ticket.contractor_id
-                 and ticket.technician_id is None):
+        if held is None or held.contractor_id is None or \
+                (to == To.PREVIOUS_UNIT and held.contractor_id == ticket.contractor_id):
             return []
         return await people.of_contractor(conn, held.contractor_id)
+    if to == To.HOLDERS:
+        return await machine.holders(conn, ticket)
     if to == To.CLERKS:
         return await _standing_in(conn, await machine.desk(conn))
     if to == To.DEPARTMENT_HEAD:
         return await _standing_in(conn, await machine.department_heads(conn, ticket.department))
+    if to == To.ON_DUTY:
+        return await on_duty(conn, settings)
     role = roles.SUPERVISOR if to == To.SUPERVISORS else roles.MANAGER
     return await _standing_in(conn, await people.with_role(conn, role))
+
+
+async def on_duty(conn: Connection, settings: EstateSettings) -> list[Person]:
+    """The member of staff the settings name on duty, by name or by phone (nobody when it is
+    a number none of the staff has: the resident is told to call it)."""
+    named = settings.on_duty.strip()
+    if not named:
+        return []
+    key = phones.phone_key(named)
+    return [p for p in await people.staff(conn, roles.STAFF_ROLES)
+            if p.name == named or (key and p.phone and phones.phone_key(p.phone) == key)]
 
 
 async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
@@ -133,7 +173,7 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
     for row in TOLD[event]:
         if not applies(row, settings, now):
             continue
-        for person in await audience(conn, row.to, ticket, before):
+        for person in await audience(conn, settings, row.to, ticket, before):
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice

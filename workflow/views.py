@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import drafts, people, roster, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -197,6 +197,13 @@ async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> Ti
             if not await access.allows(conn, "tickets.view", viewer, ticket.id):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
         return await load_file(conn, ticket_id)
+
+
+async def no_longer_theirs(db: Database, ticket_id: int, user_id: int) -> bool:
+    """A job the person held, or their unit had, until the desk gave it to someone else."""
+    async with db.reading() as conn:
+        return await outbox.was_sent(conn, user_id, ticket_id,
+                                     ("task_withdrawn", "unit_job_withdrawn"))
 
 
 async def draft(db: Database, user_id: int, now: datetime) -> Draft | None:

@@ -25,7 +25,7 @@ from handlers.common import (
 )
 from handlers.repairs.actions import desk_buttons
 from workflow import views
-from workflow.repairs import dispatch, onsite
+from workflow.repairs import dispatch, onsite, unit_jobs
 from workflow.tickets import Refusal
 
 
@@ -72,10 +72,16 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which of our technicians takes over from the "
                                 "contractor?", ref=ticket.ref), picker(tr, rows))
+    elif action == "pc" and await _ask_ruling(update, context, who, ticket_id,
+                                              int_arg(args, 1), seen):
+        return
     elif action in ("pt", "pc", "po"):
         await _ask_deadline(update, context, who, ticket_id,
                             {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)),
                             seen)
+    elif action == "ru":  # the unit that declined is liable after all, for this reason
+        await _ask_deadline(update, context, who, ticket_id,
+                            f"c{int_arg(args, 1)}r{int_arg(args, 2)}", seen)
     elif action == "dl":
         await _assign(update, context, who, ticket_id, args, seen)
     elif action == "cp":
@@ -96,11 +102,31 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await escalation.on_desk_button(update, context, who, action, ticket_id, args, seen)
 
 
+async def _ask_ruling(update: Update, context: Context, who: Asker, ticket_id: int,
+                      contractor_id: int, seen: int | None) -> bool:
+    """Sending a job back to the unit that declined it: first why it is theirs after all
+    (the unit reads it). False when the unit is another one."""
+    d, tr = context.desk, who.tr
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    _, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+    unit = next((c for c in contractors if c.id == contractor_id), None)
+    if unit is None or cards.declined_by(file) != unit.name:
+        return False
+    rows = [[(labels.of(tr, labels.RULINGS, r),
+              stamp(f"d:ru:{ticket_id}:{unit.id}:{i}", seen))]
+            for i, r in enumerate(unit_jobs.RULINGS)]
+    await clear_buttons(update)
+    await answer(update, tr("{ref}: {unit} declined it. Why is it theirs after all? They read "
+                            "your answer.", ref=file.ticket.ref, unit=unit.name),
+                 picker(tr, rows))
+    return True
+
+
 async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
                         target: str, seen: int | None) -> None:
     d, tr = context.desk, who.tr
     ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
-    contractor = next((c for c in contractors if f"c{c.id}" == target), None)
+    contractor = next((c for c in contractors if f"c{c.id}" == target.split("r")[0]), None)
     standard = dispatch.standard_deadline(ticket, contractor, d.now())
     rows = []
     if standard is not None:  # a target already missed is not offered
@@ -119,7 +145,9 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
                   args: list[str], seen: int | None) -> None:
     d, tr = context.desk, who.tr
     target = args[1] if len(args) > 1 else ""
+    target, _, ruled = target.partition("r")
     target_id = int_arg([target[1:]], 0)
+    ruling = unit_jobs.RULINGS[int_arg([ruled], 0) % len(unit_jobs.RULINGS)] if ruled else None
     days = int_arg(args, 2)
     if target[:1] in ("t", "o"):
         ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
@@ -127,7 +155,7 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
                                        seen=seen)
     elif target[:1] == "c":
         ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
-                                       contractor_id=target_id, seen=seen)
+                                       contractor_id=target_id, seen=seen, ruling=ruling)
     else:
         raise Refusal(Refusal.INVALID)
     kick(context)

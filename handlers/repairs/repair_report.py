@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import labels
-from handlers.cards import spoken_description, visit
+from handlers.cards import phone, spoken_description, visit
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -36,10 +36,11 @@ from handlers.common import (
     text_answer,
     voice_of,
 )
+from handlers.i18n import Tr
 from storage.records import Draft
 from workflow import limits, views
 from workflow.repairs import report, same_problem
-from workflow.settings import ASAP, EMERGENCY, NORMAL
+from workflow.settings import ASAP, EMERGENCY, NORMAL, EstateSettings
 from workflow.tickets import Refusal
 
 CANCEL = "r:x"
@@ -302,8 +303,22 @@ async def confirm(update: Update, context: Context, who: Asker) -> None:
     if ticket.filed_by == who.user_id:
         await answer(update, filed_for(who, ticket), main_menu(who))
         return
-    await answer(update, who.tr("Thank you. Your repair is registered as {ref}. We will tell you "
-                                "who will come and when.", ref=ticket.ref), main_menu(who))
+    text = who.tr("Thank you. Your repair is registered as {ref}. We will tell you who will "
+                  "come and when.", ref=ticket.ref)
+    if ticket.priority == EMERGENCY and not d.settings.in_office_hours(d.now()):
+        text += "\n\n" + night_emergency(who.tr, d.settings)
+    await answer(update, text, main_menu(who))
+
+
+def night_emergency(tr: Tr, settings: EstateSettings) -> str:
+    """What happens to an emergency out of office hours, and whom to call meanwhile."""
+    number = settings.on_duty or settings.office_phone
+    text = tr("The office is closed now, so your emergency went at once to the supervisors "
+              "on duty, who arrange for someone to come tonight.")
+    if number:
+        text += " " + tr("If it gets worse, or you have not heard from us within the hour, "
+                         "call {phone}.", phone=phone(number))
+    return text
 
 
 async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:

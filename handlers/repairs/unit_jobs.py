@@ -55,8 +55,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
-    await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps") else
-                  "repairs.unit_job", ticket_id)
+    try:
+        await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps") else
+                      "repairs.unit_job", ticket_id)
+    except Refusal:
+        if await views.no_longer_theirs(d.db, ticket_id, who.user_id):
+            raise Refusal(Refusal.HANDLED, ticket_id) from None  # said so, buttons dropped
+        raise
     if action == "ok":
         ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         kick(context)
@@ -87,8 +92,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                            d.now())
         kick(context)
         await clear_buttons(update)
-        await answer(update, tr("{ref}: {visit} is proposed to the resident; you hear when they "
-                                "answer.", ref=ticket.ref, visit=cards.visit(tr, day, slot)))
+        text = tr("{ref}: {visit} is proposed to the resident; you hear when they answer.",
+                  ref=ticket.ref, visit=cards.visit(tr, day, slot))
+        if visit_times.after_deadline(d.settings, ticket, day, slot):
+            text += "\n" + tr("Careful: this is an emergency, due by {deadline}, and that visit "
+                               "is after it. Please go sooner, or tell the desk why you "
+                               "cannot.", deadline=tr.datetime(ticket.deadline_at))
+        await answer(update, text)
     elif action == "r":
         reason = args[1] if len(args) > 1 else ""
         if reason not in unit_jobs.REASONS:

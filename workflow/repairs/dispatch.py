@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from storage import outbox, people, tickets
+from storage import people, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
 from storage.repairs import contractors
-from workflow import access, roles, sla
+from workflow import access, roles, sla, told
 from workflow import tickets as machine
 from workflow.repairs import unit_jobs
 from workflow.settings import EstateSettings
@@ -54,11 +54,12 @@ async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
 async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
                  now: datetime, days: int, technician_id: int | None = None,
                  contractor_id: int | None = None, own_staff: bool = False,
-                 seen: int | None = None) -> Ticket:
+                 seen: int | None = None, ruling: str | None = None) -> Ticket:
     """To a technician or a contractor, with the standard deadline (days 0) or the end of
     the day `days` days on. `own_staff` takes a contractor's late job back to our own
     technician (seed step 4) and records the contractor's default for settlement. `seen` is
-    the version of the ticket the dispatcher's card showed."""
+    the version of the ticket the dispatcher's card showed. `ruling` is why a unit that
+    declined the job is liable after all (one of unit_jobs.RULINGS): the unit reads it."""
     if (technician_id is None) == (contractor_id is None) or not 0 <= days <= 60:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
@@ -84,8 +85,8 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             due = standard[0]
         else:
             due = deadline(settings, now, days)
-        await unit_jobs.liability_after_decline(conn, ticket, actor_id, contractor_id, now)
-        await unit_jobs.withdraw(conn, ticket, technician_id, contractor_id, actor_id, now)
+        payload = await unit_jobs.liability_after_decline(conn, ticket, actor_id,
+                                                          contractor_id, now, ruling)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
         if own_staff:
             defaulted = await contractors.get(conn, ticket.contractor_id) \
@@ -103,13 +104,10 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         await sla.arm(conn, settings, ticket.id, now,
                       afresh=(sla.RESOLVE_STEPS if due != ticket.deadline_at else ()) +
                       (sla.UNIT_RESPONSE,))
-        if technician_id is not None:
-            await outbox.add(conn, technician_id, "task_assigned", now, ticket.id,
-                             actor_id=actor_id)
-        for resident_id in await machine.residents(conn, ticket):
-            await outbox.add(conn, resident_id, "resident_assigned", now, ticket.id,
-                             actor_id=actor_id)
-        return await machine.load(conn, ticket.id)
+        after = await machine.load(conn, ticket.id)
+        await told.tell(conn, settings, "assigned", after, now, actor_id=actor_id,
+                        payload=payload, before=ticket)
+        return after
 
 
 async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: int,

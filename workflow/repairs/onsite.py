@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from storage import drafts, outbox, people, tickets
+from storage import drafts, people, tickets
 from storage.db import Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
-from workflow import access, conversations, sla
+from workflow import access, conversations, sla, told
 from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
@@ -49,10 +49,9 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
-        for resident_id in await machine.residents(conn, ticket):
-            await outbox.add(conn, resident_id, "resident_" + PROGRESS[to], now, ticket.id,
-                             actor_id=actor_id)
-        return await machine.load(conn, ticket.id)
+        after = await machine.load(conn, ticket.id)
+        await told.tell(conn, settings, PROGRESS[to], after, now, actor_id=actor_id)
+        return after
 
 
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
@@ -133,11 +132,7 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
         await tickets.add_signoff(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
         await sla.arm(conn, settings, ticket.id, now)
-        await outbox.add(conn, ticket.resident_id, "signoff_request", now, ticket.id,
-                         actor_id=actor_id)
-        for follower in (await machine.residents(conn, ticket))[1:]:  # the reporter signs
-            await outbox.add(conn, follower, "follower_completed", now, ticket.id,
-                             actor_id=actor_id)
+        await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id)
         await drafts.delete(conn, actor_id)
         return await machine.load(conn, ticket.id)
 
@@ -152,8 +147,7 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
         await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, resident_id, False, now)
         await signoff.send_forms(conn, settings, ticket, now)
         await sla.arm(conn, settings, ticket.id, now)
-        if ticket.technician_id is not None:
-            await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
+        await told.tell(conn, settings, "confirmed", ticket, now, actor_id=resident_id)
         return await machine.load(conn, ticket.id)
 
 
@@ -172,8 +166,7 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
         await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, ticket.resident_id, False, now)
         await signoff.send_forms(conn, settings, ticket, now)
         await sla.arm(conn, settings, ticket.id, now)
-        if ticket.technician_id is not None:
-            await outbox.add(conn, ticket.technician_id, "task_confirmed", now, ticket.id)
+        await told.tell(conn, settings, "confirmed", ticket, now, actor_id=actor_id)
         return await machine.load(conn, ticket.id)
 
 
@@ -204,10 +197,10 @@ async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, re
                                  reason)
         await tickets.remove_signoff(conn, ticket.id, Party.TECHNICIAN)
         await sla.arm(conn, settings, ticket.id, now)
-        for holder in await machine.holders(conn, ticket):
-            await outbox.add(conn, holder.user_id, "task_reopened", now, ticket.id,
-                             {"reason": reason})
-        return await machine.load(conn, ticket.id)
+        after = await machine.load(conn, ticket.id)
+        await told.tell(conn, settings, "reopened", after, now, actor_id=resident_id,
+                        payload={"reason": reason})
+        return after
 
 
 async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
@@ -218,4 +211,4 @@ async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
     await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, None, True, now)
     await signoff.send_forms(conn, settings, ticket, now)
     await sla.arm(conn, settings, ticket.id, now)
-    await outbox.add(conn, ticket.resident_id, "auto_confirmed", now, ticket.id)
+    await told.tell(conn, settings, "auto_confirmed", ticket, now)

@@ -8,7 +8,7 @@ from storage import drafts, outbox, roster, tickets
 from storage.db import Database
 from storage.records import Draft, Ticket
 from storage.repairs import followers
-from workflow import conversations, filing, sla
+from workflow import conversations, filing, sla, told
 from workflow import tickets as machine
 from workflow.settings import ASAP, EMERGENCY, NORMAL, PUBLIC_AREAS, SLOTS, EstateSettings, Slot
 from workflow.tickets import Kind
@@ -165,10 +165,10 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
             await tickets.add_voice(conn, ticket_id, voice)
         await tickets.add_event(conn, ticket_id, now, user_id, "reported", None, machine.NEW,
                                 priority if priority == EMERGENCY else "")
-        for clerk in await machine.desk(conn):
-            await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
-        for owner in await filing.owners_to_tell(conn, data["unit_id"], filed.resident_id):
-            await outbox.add(conn, owner, "owner_informed", now, ticket_id)
+        reported = await machine.load(conn, ticket_id)
+        await told.tell(conn, settings, "reported", reported, now)
+        if priority == EMERGENCY:
+            await told.tell(conn, settings, "emergency_reported", reported, now)
         if filed.by_desk and filed.resident_id > 0:  # they follow it in /mytickets
             await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
                              actor_id=user_id)

@@ -12,7 +12,7 @@ from storage import drafts, outbox, roster, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Ticket
 from storage.repairs import followers
-from workflow import access, conversations, sla
+from workflow import access, conversations, sla, told
 from workflow import tickets as machine
 from workflow.repairs import report
 from workflow.settings import NORMAL, URGENT, EstateSettings
@@ -104,9 +104,7 @@ async def raise_for_affected(conn: Connection, settings: EstateSettings, ticket_
         return False
     await sla.set_priority(conn, settings, ticket, URGENT, None, now, "priority_raised",
                            f"{NORMAL} → {URGENT} ({count})")
-    for holder in await machine.holders(conn, ticket):
-        await outbox.add(conn, holder.user_id, "affected_raised", now, ticket.id,
-                         {"count": count})
+    await told.tell(conn, settings, "affected_raised", ticket, now, payload={"count": count})
     return True
 
 

@@ -7,43 +7,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import drafts, outbox, people, tickets
+from storage import drafts, people, tickets
 from storage.db import Connection, Database
 from storage.records import Draft, Person, Ticket
 from storage.repairs import contractors
-from workflow import access, conversations, sla
+from workflow import access, conversations, sla, told
 from workflow import tickets as machine
 
 DECLINE_FLOW = "decline"
 MAX_REASON = 500
 REASONS = ("not_under_warranty", "not_our_work")  # offered as buttons; any text will do
+# why the desk sends a declined job back to the same unit: the unit reads it
+RULINGS = ("under_warranty", "their_work", "checked_on_site")
 TAKEABLE = (machine.ASSIGNED, machine.REOPENED)
 Refusal = machine.Refusal
 
 
 async def send_to_unit(conn: Connection, ticket: Ticket, contractor_id: int, actor_id: int,
                        now: datetime) -> bool:
-    """Called as the desk dispatches to a unit: each of its people gets the job. False when
-    none is in the chat (the desk phones the unit, as before)."""
-    staff = await people.of_contractor(conn, contractor_id)
-    if not staff:
+    """Called as the desk dispatches to a unit: the job waits for one of its people to take
+    it (each is told, by the table of who is told). False when none is in the chat (the desk
+    phones the unit, as before)."""
+    if not await people.of_contractor(conn, contractor_id):
         return False
     await tickets.update_fields(conn, ticket.id, now, unit_sent_at=now, accepted_at=None)
-    for person in staff:
-        await outbox.add(conn, person.user_id, "unit_job", now, ticket.id, actor_id=actor_id)
     return True
-
-
-async def withdraw(conn: Connection, ticket: Ticket, technician_id: int | None,
-                   contractor_id: int | None, actor_id: int, now: datetime) -> None:
-    """The desk gives a unit's job to someone else: the unit's people are told it is no
-    longer theirs (a technician taken off a job is told by the new assignment's card)."""
-    if ticket.contractor_id is None or ticket.unit_sent_at is None or \
-            (contractor_id == ticket.contractor_id and technician_id is None):
-        return
-    for person in await people.of_contractor(conn, ticket.contractor_id):
-        await outbox.add(conn, person.user_id, "unit_job_withdrawn", now, ticket.id,
-                         actor_id=actor_id)
 
 
 async def _unit_person(conn: Connection, user_id: int, ticket: Ticket) -> Person:
@@ -56,9 +44,9 @@ async def accept(db: Database, settings, ticket_id: int, user_id: int, now: date
     """The first accept wins (compare-and-set on the version); the unit's others are told
     who took it."""
     async with db.transaction() as conn:
-        ticket = await machine.load(conn, ticket_id)
+        # an old card first: one the desk gave to someone else says so, not "not allowed"
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         person = await _unit_person(conn, user_id, ticket)
-        ticket = machine.as_seen(ticket, seen)
         if ticket.technician_id is not None or ticket.status not in TAKEABLE:
             raise Refusal(Refusal.STALE)
         await tickets.update_fields(conn, ticket.id, now, technician_id=user_id,
@@ -66,19 +54,17 @@ async def accept(db: Database, settings, ticket_id: int, user_id: int, now: date
         await tickets.add_event(conn, ticket.id, now, user_id, "contractor_accepted",
                                 ticket.status, ticket.status, person.name)
         await sla.arm(conn, settings, ticket.id, now)
-        for other in await people.of_contractor(conn, person.contractor_id or 0):
-            if other.user_id != user_id:
-                await outbox.add(conn, other.user_id, "unit_job_taken", now, ticket.id,
-                                 actor_id=user_id)
-        return await machine.load(conn, ticket.id)
+        after = await machine.load(conn, ticket.id)
+        await told.tell(conn, settings, "unit_taken", after, now, actor_id=user_id,
+                        before=ticket)
+        return after
 
 
 async def start_decline(db: Database, ticket_id: int, user_id: int, now: datetime,
                         seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         await _unit_person(conn, user_id, ticket)
-        ticket = machine.as_seen(ticket, seen)
         if ticket.technician_id not in (None, user_id) or ticket.status not in TAKEABLE:
             raise Refusal(Refusal.STALE)
         await conversations.begin(conn, Draft(user_id, DECLINE_FLOW, "reason",
@@ -95,7 +81,7 @@ async def decline(db: Database, settings, user_id: int, reason: str,
         draft = await conversations.at_step(conn, user_id, DECLINE_FLOW, "reason", now)
         await drafts.delete(conn, user_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        person = await _unit_person(conn, user_id, ticket)
+        await _unit_person(conn, user_id, ticket)
         if ticket.version != draft.data["seen"] or ticket.status not in TAKEABLE:
             return None
         unit = await contractors.get(conn, ticket.contractor_id or 0)
@@ -105,31 +91,32 @@ async def decline(db: Database, settings, user_id: int, reason: str,
         await tickets.add_event(conn, ticket.id, now, user_id, "contractor_declined",
                                 ticket.status, ticket.status, f"{name}: {reason}")
         await sla.arm(conn, settings, ticket.id, now)
-        for clerk in await machine.desk(conn):
-            await outbox.add(conn, clerk.user_id, "unit_declined", now, ticket.id,
-                             {"unit": name, "reason": reason}, actor_id=user_id)
-        for other in await people.of_contractor(conn, person.contractor_id or 0):
-            if other.user_id != user_id:
-                await outbox.add(conn, other.user_id, "unit_job_declined", now, ticket.id,
-                                 {"reason": reason}, actor_id=user_id)
-        return await machine.load(conn, ticket.id)
+        after = await machine.load(conn, ticket.id)
+        await told.tell(conn, settings, "unit_declined", after, now, actor_id=user_id,
+                        payload={"unit": name, "reason": reason}, before=ticket)
+        return after
 
 
 async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: int,
-                                  contractor_id: int | None, now: datetime) -> None:
+                                  contractor_id: int | None, now: datetime,
+                                  ruling: str | None = None) -> dict:
     """The desk's next dispatch of a declined job is its decision on liability, audited: the
-    same unit again (liable after all), or our own staff."""
+    same unit again (liable after all, for the reason `ruling`), or our own staff. Returns
+    what the unit reads of it when the job goes back to it: the ruling and its decline."""
     events = await tickets.events(conn, ticket.id)
     declined = next((e for e in reversed(events) if e.action in (
         "contractor_declined", "assigned")), None)
     if declined is None or declined.action != "contractor_declined":
-        return
-    unit = declined.note.split(":", 1)[0]
+        return {}
+    unit, _, reason = declined.note.partition(": ")
     chosen = await contractors.get(conn, contractor_id) if contractor_id is not None else None
     upheld = chosen is not None and chosen.name == unit
+    if upheld and ruling not in RULINGS:
+        ruling = RULINGS[0]
     await tickets.add_event(conn, ticket.id, now, actor_id,
                             "liability_upheld" if upheld else "liability_in_house",
                             ticket.status, ticket.status, unit)
+    return {"ruling": ruling, "declined": reason} if upheld else {}
 
 
 async def jobs(db: Database, user_id: int, limit: int) -> tuple[list[Ticket], list[Ticket]]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from storage import outbox, tickets
+from storage import tickets
 from storage.db import Connection, Database
 from storage.records import Ticket
-from workflow import access, sla
+from workflow import access, sla, told
 from workflow import tickets as machine
 from workflow.repairs import report
-from workflow.settings import EstateSettings, slot
+from workflow.settings import EMERGENCY, EstateSettings, slot
 
 PROPOSED, CONFIRMED, CHOSEN = "visit_proposed", "visit_confirmed", "visit_chosen"
 Refusal = machine.Refusal
@@ -37,6 +37,15 @@ def _note(day: str, slot_key: str) -> str:
     return f"{day} {chosen.start:%H:%M}-{chosen.end:%H:%M}" if chosen else f"{day} {slot_key}"
 
 
+def after_deadline(settings: EstateSettings, ticket: Ticket, day: str, slot_key: str) -> bool:
+    """An emergency's visit proposed for after its deadline: the proposer is warned."""
+    chosen = slot(slot_key)
+    if ticket.priority != EMERGENCY or chosen is None:
+        return False
+    return datetime.combine(date.fromisoformat(day), chosen.start, settings.tz) > \
+        ticket.deadline_at
+
+
 async def propose(db: Database, settings: EstateSettings, ticket_id: int, user_id: int,
                   day: str, slot: str, now: datetime) -> Ticket:
     day, slot = checked(settings, day, slot, now)
@@ -47,8 +56,8 @@ async def propose(db: Database, settings: EstateSettings, ticket_id: int, user_i
             raise Refusal(Refusal.STALE)
         await tickets.add_event(conn, ticket.id, now, user_id, PROPOSED, ticket.status,
                                 ticket.status, _note(day, slot))
-        await outbox.add(conn, ticket.resident_id, PROPOSED, now, ticket.id,
-                         {"day": day, "slot": slot}, actor_id=user_id)
+        await told.tell(conn, settings, PROPOSED, ticket, now, actor_id=user_id,
+                        payload={"day": day, "slot": slot})
         return ticket
 
 
@@ -77,6 +86,6 @@ async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident
         await sla.arm(conn, settings, ticket.id, now, afresh=(sla.VISIT_LATE,
                                                               sla.REMIND_TECHNICIAN,
                                                               sla.REMIND_RESIDENT))
-        await outbox.add(conn, ticket.technician_id, action, now, ticket.id,
-                         {"day": day, "slot": slot}, actor_id=resident_id)
+        await told.tell(conn, settings, action, ticket, now, actor_id=resident_id,
+                        payload={"day": day, "slot": slot})
         return await machine.load(conn, ticket.id)
