@@ -291,6 +291,7 @@ ACTIONS = {
     "paused": N_("Clock paused"),
     "resumed": N_("Clock resumed"),
     "deadline_extended": N_("Deadline extended"),
+    "deadline_renewed": N_("Routed after its deadline: a new deadline"),
     "priority_changed": N_("Priority changed"),
     "contractor_defaulted": N_("Contractor missed the deadline: our own staff sent"),
     "overdue_assign_late": N_("Not assigned in time: supervisors alerted"),

@@ -390,6 +390,11 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
     if kind == "complaint_acknowledged":
         return tr("{ref}: the desk has received your complaint and is looking into it. We will "
                   "answer by {deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at))
+    if kind == "complaint_with_department" and payload.get("renewed"):
+        return tr("{ref}: your complaint is now with {department}. We are sorry it took longer "
+                  "than we said: they will answer you by {deadline}.", ref=ref,
+                  deadline=tr.datetime(t.deadline_at),
+                  department=labels.department(tr, d.settings, t.department or ""))
     if kind == "complaint_with_department":
         return tr("{ref}: your complaint is now with {department}, who will answer you by "
                   "{deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at),

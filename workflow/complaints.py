@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage import drafts, outbox, people, tickets
-from storage.db import Database
+from storage.db import Database, to_db_time
 from storage.records import Draft, Ticket
 from storage.repairs import followers
-from workflow import access, conversations, filing, sla
+from workflow import access, conversations, filing, sla, told
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
 from workflow.tickets import Kind
@@ -152,14 +152,27 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
                                  department)
         await tickets.update_fields(conn, ticket.id, now, department=department,
                                     assigned_at=ticket.assigned_at or now)
+        renewed = await _renew_deadline(conn, settings, ticket, actor_id, now)
         routed = await machine.load(conn, ticket.id)
-        for head in await machine.holders(conn, routed):
-            await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id,
-                             actor_id=actor_id)
-        await outbox.add(conn, ticket.resident_id, "complaint_with_department", now, ticket.id,
-                         actor_id=actor_id)
-        await sla.arm(conn, settings, ticket.id, now)
+        await told.tell(conn, settings, "complaint_routed", routed, now, actor_id=actor_id,
+                        payload={"renewed": True} if renewed else None)
+        await sla.arm(conn, settings, ticket.id, now, afresh=sla.RESOLVE_STEPS if renewed
+                      else ())
         return routed
+
+
+async def _renew_deadline(conn, settings: EstateSettings, ticket: Ticket, actor_id: int,
+                          now: datetime) -> bool:
+    """Routed after its deadline: the department gets the service level's full time from
+    now, so nobody is promised a date already past (the missed one stays in the overdue
+    event and in target_at)."""
+    if ticket.deadline_at > now:
+        return False
+    new = now + settings.target(ticket.category, ticket.priority, kind=Kind.COMPLAINT).resolve
+    await tickets.update_fields(conn, ticket.id, now, deadline_at=new)
+    await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_renewed", machine.ASSIGNED,
+                            machine.ASSIGNED, to_db_time(ticket.deadline_at))
+    return True
 
 
 async def start_reply(db: Database, ticket_id: int, actor_id: int, now: datetime) -> Ticket:

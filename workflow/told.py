@@ -59,6 +59,9 @@ TOLD: dict[str, tuple[Told, ...]] = {
                  Told(To.UNIT, "task_reopened"),
                  Told(To.CLERKS, "desk_reopened"),
                  Told(To.SUPERVISORS, "desk_reopened")),
+    # a complaint routed: its department's heads, and the resident (a new date when late)
+    "complaint_routed": (Told(To.DEPARTMENT_HEAD, "complaint_routed"),
+                         Told(To.RESIDENT, "complaint_with_department")),
 }
 
 
