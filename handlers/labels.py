@@ -237,6 +237,7 @@ CHANNELS = {  # how a report came in
     "counter": N_("at the counter"),
     "written": N_("in writing"),
     "handover": N_("at the handover inspection"),
+    "survey": N_("after a low rating"),
 }
 CONVERSATIONS = {
     "report": N_("a repair report"),

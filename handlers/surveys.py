@@ -7,7 +7,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import labels
+from handlers import cards, labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -50,15 +50,44 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                         "1 (poor) to 5 (excellent).", ref=t.ref),
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
-        rater = t.resident_id if rater is None else rater
-        survey = await surveys.survey_of(d.db, t.id, rater)
-        assert survey is not None  # a low rating is an answer to it
-        reasons = tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
+        who = await surveys.rater(d.db, t.id, rater)
+        assert who is not None  # a low rating is an answer to it
+        survey = who.survey
         await bot.send_message(chat, tr(
             "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
-            ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),
-            reply_markup=keyboard([[(tr("Open a follow-up"), f"sv:f:{t.id}:{rater}")],
+            ref=t.ref, rating=survey.rating, reasons=_reasons(tr, d, survey),
+            comment=survey.comment or "-") + "\n" + _rated_by(tr, who),
+            reply_markup=keyboard([[(tr("Open a follow-up"),
+                                     f"sv:f:{t.id}:{survey.resident_id}")],
                                    [(tr("Timeline"), f"t:v:{t.id}")]]))
+
+
+def _reasons(tr: Tr, d: Desk, survey) -> str:
+    return tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
+
+
+def _rated_by(tr: Tr, who: surveys.Rater) -> str:
+    """Whose rating: the reporter, or a follower of a public-area job, with their unit and
+    number (the desk may phone them)."""
+    name = who.person.name if who.person else "?"
+    phone = cards.phone(who.person.phone) if who.person and who.person.phone else ""
+    if who.follower:
+        return tr("Rated by {name} of {unit}, who follows this report {phone}", name=name,
+                  unit=who.unit.label, phone=phone).strip()
+    return tr("Rated by {name} of {unit}, who reported it {phone}", name=name,
+              unit=who.unit.label, phone=phone).strip()
+
+
+def _quote(tr: Tr, d: Desk, who: surveys.Rater) -> str:
+    """The follow-up complaint's text: the desk's, quoting the resident's own words."""
+    survey = who.survey
+    text = tr("Follow-up of {ref}, filed by the desk after a rating of {rating}/5 by {name} "
+              "of {unit}.\nReasons they chose: {reasons}", ref=who.ticket.ref,
+              rating=survey.rating, name=who.person.name if who.person else "?",
+              unit=who.unit.label, reasons=_reasons(tr, d, survey))
+    if survey.comment:
+        text += "\n" + tr("In their words: “{comment}”", comment=survey.comment)
+    return text
 
 
 def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
@@ -131,8 +160,9 @@ async def on_comment(update: Update, context: Context, who: Asker, draft: Draft)
 async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int,
                      rater: int | None) -> None:
     d = context.desk
+    found = await surveys.rater(d.db, ticket_id, rater)
     followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, rater, who.user_id,
-                                            d.now())
+                                            d.now(), _quote(who.tr, d, found) if found else None)
     await clear_buttons(update)
     if followup is None:
         await answer(update, who.tr("A follow-up was already opened for this rating."))

@@ -96,8 +96,8 @@ async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, 
         caller_name=filed.caller_name if filed else None,
         caller_phone=filed.caller_phone if filed else None,
         filed_by=filed.filed_by if filed else None)
-    reporter = None if linked is not None else (filed.filed_by or resident_id) if filed \
-        else resident_id
+    reporter = (filed.filed_by or resident_id) if filed else \
+        None if linked is not None else resident_id
     await tickets.add_event(conn, ticket_id, now, reporter, "reported", None, machine.NEW)
     for clerk in await machine.desk(conn):
         await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
@@ -105,14 +105,20 @@ async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, 
     return ticket_id
 
 
+FOLLOW_UP = "survey"  # the channel of a follow-up: filed by the desk after a low rating
+
+
 async def follow_up(conn, settings: EstateSettings, original: Ticket, resident_id: int,
-                    text: str, now: datetime) -> int:
-    """A complaint opened by the desk for a resident of the ticket it follows up (its
-    reporter, or a resident who followed it, from their own unit)."""
+                    text: str, now: datetime, filed_by: int | None = None) -> int:
+    """A complaint opened by the desk (`filed_by`) for a resident of the ticket it follows
+    up (its reporter, or a resident who followed it, from their own unit): theirs to
+    follow, but not written by them."""
     unit_id = dict(await followers.of_ticket(conn, original.id)).get(resident_id) \
         if resident_id != original.resident_id else None
+    filed = filing.Filing(resident_id, channel=FOLLOW_UP, filed_by=filed_by) \
+        if filed_by is not None else None
     return await _file(conn, settings, resident_id, unit_id or original.unit.id, "other", text,
-                       True, now, linked=original.id)
+                       True, now, linked=original.id, filed=filed)
 
 
 async def _complaint(conn, ticket_id: int) -> Ticket:

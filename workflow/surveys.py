@@ -5,11 +5,13 @@ resident record the result, which counts toward the callback rate like an answer
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from storage import drafts, outbox, people, surveys, tickets
+from storage import drafts, outbox, people, roster, surveys, tickets
 from storage.db import Database
-from storage.records import Draft, Survey, Ticket
+from storage.records import Draft, Person, Survey, Ticket, Unit
+from storage.repairs import followers
 from workflow import access, complaints, conversations, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
@@ -141,11 +143,40 @@ async def _alert_low(conn, ticket: Ticket, resident_id: int, now: datetime) -> N
                              actor_id=resident_id)
 
 
+@dataclass(frozen=True)
+class Rater:
+    """Whose survey it is: a follower of a public-area job is named with their own unit."""
+    ticket: Ticket
+    survey: Survey
+    person: Person | None
+    unit: Unit
+    follower: bool
+
+
+async def rater(db: Database, ticket_id: int, resident_id: int | None) -> Rater | None:
+    async with db.reading() as conn:
+        return await _rater(conn, await machine.load(conn, ticket_id), resident_id)
+
+
+async def _rater(conn, ticket: Ticket, resident_id: int | None) -> Rater | None:
+    resident_id = ticket.resident_id if resident_id is None else resident_id
+    survey = await surveys.get(conn, ticket.id, resident_id)
+    if survey is None:
+        return None
+    unit_id = dict(await followers.of_ticket(conn, ticket.id)).get(resident_id) \
+        if resident_id != ticket.resident_id else None
+    unit = (await roster.get_unit(conn, unit_id) if unit_id else None) or ticket.unit
+    return Rater(ticket, survey, await people.get(conn, resident_id), unit,
+                 resident_id != ticket.resident_id)
+
+
 async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
-                         resident_id: int | None, actor_id: int,
-                         now: datetime) -> Ticket | None:
+                         resident_id: int | None, actor_id: int, now: datetime,
+                         quote: str | None = None) -> Ticket | None:
     """One tap on a low-rating alert: a complaint for that resident (None: the reporter),
-    linked to the original ticket. None when someone already opened it."""
+    linked to the original ticket, filed by the desk (`actor_id`) quoting the resident
+    (`quote`, written by the handler in the actor's words). None when someone already
+    opened it."""
     async with db.transaction() as conn:
         await access.require(conn, "surveys.follow_up", actor_id)
         original = await machine.load(conn, ticket_id)
@@ -155,10 +186,10 @@ async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
             raise machine.Refusal(machine.Refusal.STALE)
         if survey.followup_ticket_id is not None:
             return None
-        text = f"{original.ref} ★{survey.rating}" + (f": {survey.comment}" if survey.comment
-                                                      else "")
+        text = quote or f"{original.ref} ★{survey.rating}" + (
+            f": {survey.comment}" if survey.comment else "")
         followup_id = await complaints.follow_up(conn, settings, original, resident_id, text,
-                                                 now)
+                                                 now, filed_by=actor_id)
         await surveys.set_followup(conn, ticket_id, resident_id, followup_id)
         await tickets.add_event(conn, original.id, now, actor_id, "follow_up_opened",
                                 original.status, original.status)
