@@ -257,7 +257,7 @@ async def _alert(n: Notice) -> None:
 @renders(*SURVEY_NOTICES)
 async def _survey(n: Notice) -> None:
     await surveys_ui.send(n.bot, n.d, n.tr, n.chat, n.message.kind, n.ticket_file,
-                          n.message.actor_id)
+                          n.message.actor_id, n.payload.get("call"))
 
 
 @renders("deadline_extended")

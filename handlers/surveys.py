@@ -35,7 +35,7 @@ def _stars(prefix: str) -> list[list[tuple[str, str]]]:
 
 
 async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile,
-               rater: int | None) -> None:
+               rater: int | None, call: int | None = None) -> None:
     """The survey's notices (called by the outbox sender); a low rating's names whose survey
     it is (alerts written before followers had surveys name nobody: the reporter's)."""
     t = file.ticket
@@ -50,16 +50,17 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                         "1 (poor) to 5 (excellent).", ref=t.ref),
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
-        who = await surveys.rater(d.db, t.id, rater)
+        who = await surveys.rater(d.db, t.id, rater, call)
         assert who is not None  # a low rating is an answer to it
         survey = who.survey
-        await bot.send_message(chat, tr(
-            "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
-            ref=t.ref, rating=survey.rating, reasons=_reasons(tr, d, survey),
-            comment=survey.comment or "-") + "\n" + _rated_by(tr, who),
-            reply_markup=keyboard([[(tr("Open a follow-up"),
-                                     f"sv:f:{t.id}:{survey.resident_id}")],
-                                   [(tr("Timeline"), f"t:v:{t.id}")]]))
+        text = tr("Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
+                  ref=t.ref, rating=survey.rating, reasons=_reasons(tr, d, survey),
+                  comment=survey.comment or "-") + "\n" + _rated_by(tr, who)
+        if who.by_phone is not None:
+            text += "\n" + tr("Taken by phone by {name}.", name=who.by_phone.name)
+        follow = f"sv:f:{t.id}:{survey.resident_id}" + (f":{call}" if call else "")
+        await bot.send_message(chat, text, reply_markup=keyboard([
+            [(tr("Open a follow-up"), follow)], [(tr("Timeline"), f"t:v:{t.id}")]]))
 
 
 def _reasons(tr: Tr, d: Desk, survey) -> str:
@@ -137,7 +138,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "f":
         # an alert sent before followers had surveys of their own names no rater
         await _follow_up(update, context, who, ticket_id,
-                         int_arg(args, 1) if len(args) > 1 else None)
+                         int_arg(args, 1) if len(args) > 1 else None,
+                         int_arg(args, 2) if len(args) > 2 else None)
     else:
         raise Refusal(Refusal.INVALID)
 
@@ -158,11 +160,12 @@ async def on_comment(update: Update, context: Context, who: Asker, draft: Draft)
 
 
 async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int,
-                     rater: int | None) -> None:
+                     rater: int | None, call: int | None) -> None:
     d = context.desk
-    found = await surveys.rater(d.db, ticket_id, rater)
+    found = await surveys.rater(d.db, ticket_id, rater, call)
     followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, rater, who.user_id,
-                                            d.now(), _quote(who.tr, d, found) if found else None)
+                                            d.now(), _quote(who.tr, d, found) if found else None,
+                                            call)
     await clear_buttons(update)
     if followup is None:
         await answer(update, who.tr("A follow-up was already opened for this rating."))
@@ -179,9 +182,43 @@ async def callback_command(update: Update, context: Context, who: Asker) -> None
         await answer(update, tr("Please give the reference, for example: /callback "
                                 "R-2026-00001"))
         return
-    ticket = await surveys.start_call(d.db, context.args[0][:20], who.user_id, d.now())
-    await answer(update, tr("{ref}: did you reach the resident?", ref=ticket.ref), keyboard([
-        [(tr("Reached"), f"cb:y:{ticket.id}"), (tr("Not reached"), f"cb:n:{ticket.id}")]]))
+    ticket, callees = await surveys.start_call(d.db, context.args[0][:20], who.user_id,
+                                               d.now())
+    if len(callees) == 1:
+        await _ask_reached(update, tr, ticket.ref, ticket.id, callees[0])
+        return
+    await answer(update, tr("{ref} has {count} residents to call back (a public-area job). "
+                            "Whom did you phone?", ref=ticket.ref, count=len(callees)),
+                 keyboard([[(_callee_label(tr, c), f"cb:p:{ticket.id}:{c.user_id}")]
+                           for c in callees]))
+
+
+def _callee_label(tr: Tr, callee: surveys.Callee) -> str:
+    person = callee.person
+    label = " · ".join(x for x in (person.name if person else "?", callee.unit.label,
+                                   cards.phone(person.phone) if person and person.phone
+                                   else "") if x)
+    if callee.answered_online and callee.survey is not None:
+        label += " · " + tr("answered in the chat: {rating}/5", rating=callee.survey.rating)
+    return label
+
+
+async def _ask_reached(update: Update, tr: Tr, ref: str, ticket_id: int,
+                       callee: surveys.Callee) -> None:
+    """Whom the call is for, their number, and whether they already answered online."""
+    person = callee.person
+    name = person.name if person else "?"
+    phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    if callee.answered_online and callee.survey is not None:
+        online = tr("They already answered in the chat: {rating}/5.",
+                    rating=callee.survey.rating)
+    else:
+        online = tr("They have not answered in the chat.")
+    await answer(update, tr("{ref}: the call to {name} of {unit}, {phone}. {online}\n"
+                            "Did you reach them?", ref=ref, name=name, unit=callee.unit.label,
+                            phone=phone, online=online),
+                 keyboard([[(tr("Reached"), f"cb:y:{ticket_id}"),
+                            (tr("Not reached"), f"cb:n:{ticket_id}")]]))
 
 
 async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
@@ -191,14 +228,46 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
     return draft
 
 
+def _call_chips(tr: Tr, d: Desk, draft: Draft) -> list:
+    ticket_id, chosen = draft.data["ticket_id"], draft.data.get("reasons", [])
+    rows = [[(("✓ " if c in chosen else "") + labels.chip(tr, d.settings, c),
+              f"cb:c:{ticket_id}:{c}")]
+            for c in surveys.chips(d.settings, draft.data["rating"], draft.data["kind"])]
+    return rows + [[(tr("Next"), f"cb:x:{ticket_id}")]]
+
+
 @handles("surveys.call")
 async def on_call_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     draft = await _call_draft(context, who, ticket_id)
+    if action == "c":  # a reason chip, as the resident would tap it in the chat
+        chip = args[1] if len(args) > 1 else ""
+        if "rating" not in draft.data or \
+                chip not in surveys.chips(d.settings, draft.data["rating"], draft.data["kind"]):
+            raise Refusal(Refusal.INVALID)
+        chosen = [c for c in draft.data.get("reasons", []) if c != chip]
+        if chip not in draft.data.get("reasons", []):
+            chosen.append(chip)
+        draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "reasons": chosen})
+        await views.save_draft(d.db, draft, d.now())
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.edit_message_reply_markup(
+                    keyboard(_call_chips(tr, d, draft)))
+        except BadRequest:  # the same keyboard again: nothing to show
+            pass
+        return
     await clear_buttons(update)
+    if action == "p":
+        ticket, callee = await surveys.pick_callee(d.db, who.user_id, ticket_id,
+                                                   int_arg(args, 1), d.now())
+        await _ask_reached(update, tr, ticket.ref, ticket_id, callee)
+        return
     if action in ("y", "n"):
+        if "resident_id" not in draft.data:
+            raise Refusal(Refusal.STALE)
         data = {**draft.data, "reached": action == "y"}
         await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call", data), d.now())
         if action == "y":
@@ -209,8 +278,16 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
         rating = int_arg(args, 1)
         if rating not in surveys.RATINGS or "reached" not in draft.data:
             raise Refusal(Refusal.INVALID)
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call",
-                                           {**draft.data, "rating": rating}), d.now())
+        draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "rating": rating,
+                                                         "reasons": []})
+        await views.save_draft(d.db, draft, d.now())
+        ask = tr("What did they like? Tap all that apply, then 'Next'; or type a note.") \
+            if rating >= 4 else tr("What should we improve, by their account? Tap all that "
+                                   "apply, then 'Next'; or type a note.")
+        await answer(update, ask, keyboard(_call_chips(tr, d, draft)))
+        return
+    elif action == "x":
+        pass
     elif action == "s":
         await _record(update, context, who, "")
         return
@@ -222,10 +299,16 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _record(update: Update, context: Context, who: Asker, note: str) -> None:
     d = context.desk
-    ticket = await surveys.record_call(d.db, who.user_id, note, d.now())
-    if ticket is None:
+    recorded = await surveys.record_call(d.db, d.settings, who.user_id, note, d.now())
+    if recorded is None:
         raise Refusal(Refusal.STALE)
-    await answer(update, who.tr("{ref}: the callback is recorded.", ref=ticket.ref))
+    ticket, alerted = recorded
+    text = who.tr("{ref}: the callback is recorded.", ref=ticket.ref)
+    if alerted:
+        kick(context)
+        text += " " + who.tr("The supervisors are alerted to the low rating, as if it had "
+                             "been given in the chat.")
+    await answer(update, text)
 
 
 async def on_call_note(update: Update, context: Context, who: Asker, draft: Draft) -> None:

@@ -893,4 +893,10 @@ MIGRATIONS: list[str] = [
         actor_id INTEGER
     );
     """,
+    # 32 (issue 26, who is told): a phone callback says which resident it was (a public-area
+    # job has several; none: the reporter) and the reason chips they gave
+    """
+    ALTER TABLE phone_callbacks ADD COLUMN resident_id INTEGER;
+    ALTER TABLE phone_callbacks ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+    """,
 ]

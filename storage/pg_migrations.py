@@ -89,4 +89,9 @@ STEPS: dict[int, str] = {
         actor_id BIGINT
     );
     """,
+    # 32: a phone callback's resident and reason chips (issue 26, who is told)
+    32: """
+    ALTER TABLE phone_callbacks ADD COLUMN resident_id BIGINT;
+    ALTER TABLE phone_callbacks ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+    """,
 }

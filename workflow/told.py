@@ -59,6 +59,9 @@ TOLD: dict[str, tuple[Told, ...]] = {
                  Told(To.UNIT, "task_reopened"),
                  Told(To.CLERKS, "desk_reopened"),
                  Told(To.SUPERVISORS, "desk_reopened")),
+    # a low rating or an alerting chip, in the chat or taken by phone with /callback (the
+    # payload's "call"): the supervisors, who may open the follow-up complaint
+    "low_rating": (Told(To.SUPERVISORS, "low_rating"),),
     # a complaint routed: its department's heads, and the resident (a new date when late)
     "complaint_routed": (Told(To.DEPARTMENT_HEAD, "complaint_routed"),
                          Told(To.RESIDENT, "complaint_with_department")),
