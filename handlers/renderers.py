@@ -269,8 +269,21 @@ async def _deadline_extended(n: Notice) -> None:
 
 @renders(delivery.UNREACHABLE)
 async def _unreachable(n: Notice) -> None:
-    await n.send(await _unreachable_text(n.tr, n.d, n.message, n.ticket_file),
-                 n.card_buttons())
+    text = await _unreachable_text(n.tr, n.d, n.message, n.ticket_file)
+    request = n.payload.get("request")
+    if request is None:
+        await n.send(text, n.card_buttons())
+        return
+    # a resident without Telegram: one person phones, and records it so nobody phones twice
+    calls = await delivery.calls_to(n.d.db, n.ticket_file.ticket.id, n.payload["person"])
+    if calls:
+        text += "\n" + n.tr("Already phoned about this job: {calls}.", calls=n.tr.join(
+            n.tr("{name} at {time}", name=n.ticket_file.names.get(c.staff_id) or "?",
+                 time=n.tr.datetime(c.at)) for c in calls))
+    buttons = desk_buttons(n.tr, n.ticket_file, n.recipient) \
+        if roles.can_dispatch(n.recipient.role) else \
+        worker_buttons(n.tr, n.ticket_file, n.recipient)
+    await n.send(text, keyboard([[(n.tr("I phoned them"), f"pr:{request}")], *buttons]))
 
 
 @renders("join_request", plain=True)

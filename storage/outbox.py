@@ -26,6 +26,11 @@ _MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_
 PENDING = "sent_at IS NULL AND failed_at IS NULL"
 
 
+async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
+    row = await (await conn.execute(_MESSAGE + "WHERE id = ?", (message_id,))).fetchone()
+    return _message(row) if row else None
+
+
 def _message(r) -> OutboxMessage:
     return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
                          tuple(p for p in r[7].split(",") if p), r[8])
