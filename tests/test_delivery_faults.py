@@ -199,6 +199,9 @@ async def test_a_resident_without_telegram_is_phoned_by_one_person_once_and_neve
     desk.clock.advance(hours=9, minutes=30)
     await complete(tech)
     assert len(asks(clerk)) == 1 and asks(other_clerk) == []
+    await take_repair_by_phone(other_clerk)  # another call that evening: the held request
+    await other_clerk.tap("Confirm and send")  # holds up nothing else of the clerk's
+    assert clerk.last_text.startswith("New repair report")
     desk.clock.advance(hours=13, minutes=29)  # 08:59 the next morning
     await desk.deliver()
     assert len(asks(clerk)) == 1
