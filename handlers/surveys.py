@@ -26,7 +26,7 @@ from handlers.common import (
 from handlers.i18n import Tr
 from storage.records import Draft
 from workflow import surveys, views
-from workflow.tickets import Refusal
+from workflow.tickets import Kind, Refusal
 from workflow.views import TicketFile
 
 
@@ -228,11 +228,16 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
     return draft
 
 
+def _offered(d: Desk, draft: Draft) -> tuple[str, ...]:
+    """The chips for the rating taken (a call begun before calls knew the kind: a repair's)."""
+    return surveys.chips(d.settings, draft.data["rating"], draft.data.get("kind", Kind.REPAIR))
+
+
 def _call_chips(tr: Tr, d: Desk, draft: Draft) -> list:
     ticket_id, chosen = draft.data["ticket_id"], draft.data.get("reasons", [])
     rows = [[(("✓ " if c in chosen else "") + labels.chip(tr, d.settings, c),
               f"cb:c:{ticket_id}:{c}")]
-            for c in surveys.chips(d.settings, draft.data["rating"], draft.data["kind"])]
+            for c in _offered(d, draft)]
     return rows + [[(tr("Next"), f"cb:x:{ticket_id}")]]
 
 
@@ -245,7 +250,7 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
     if action == "c":  # a reason chip, as the resident would tap it in the chat
         chip = args[1] if len(args) > 1 else ""
         if "rating" not in draft.data or \
-                chip not in surveys.chips(d.settings, draft.data["rating"], draft.data["kind"]):
+                chip not in _offered(d, draft):
             raise Refusal(Refusal.INVALID)
         chosen = [c for c in draft.data.get("reasons", []) if c != chip]
         if chip not in draft.data.get("reasons", []):
