@@ -21,6 +21,7 @@ from handlers import (
     menus,
     notices,
     onboarding,
+    phoning,
     replays,
     router,
     stats,
@@ -95,7 +96,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     for module in (incoming, replays, onboarding, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
-                   surveys, stats, documents, activity_desk, fee_desk, announcement_desk,
+                   surveys, phoning, stats, documents, activity_desk, fee_desk, announcement_desk,
                    buyer_desk, handover_desk, sales_desk, router):
         module.register(app)
     app.add_error_handler(_on_error)

@@ -24,6 +24,7 @@ from workflow.settings import (
     DEFAULT_TARGETS,
     IN_HOUSE,
     LANGUAGES,
+    PHONE_CALLERS,
     PRIORITIES,
     Category,
     EstateSettings,
@@ -115,7 +116,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "large_payment", "buyer_reminder_time", "first_payment_days", "mortgage_days",
               "mortgage_documents", "loan_documents_staff_days", "handover_bring",
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
-              "sales_report_time"}
+              "sales_report_time", "phone_calls_by"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -210,6 +211,11 @@ def parse_settings(raw: dict) -> EstateSettings:
     if not isinstance(affected, int) or isinstance(affected, bool) or not 0 <= affected <= 1000:
         raise ConfigError("affected_urgent: must be a whole number of residents from 0 to 1000 "
                           "(a fault reported by that many becomes urgent; 0 turns this off)")
+    phone_calls_by = raw.get("phone_calls_by", defaults.phone_calls_by)
+    if phone_calls_by not in PHONE_CALLERS:
+        raise ConfigError(f"phone_calls_by: '{phone_calls_by}' must be \"desk\" (one of the "
+                          "desk phones a resident without Telegram) or \"holder\" (the "
+                          "technician who holds the job)")
     survey_hours = _range("survey_hours", raw.get("survey_hours", "09:00-20:00"))
     quiet = raw.get("quiet_hours", "21:00-08:00")
     parts = quiet.split("-") if isinstance(quiet, str) else []
@@ -244,6 +250,7 @@ def parse_settings(raw: dict) -> EstateSettings:
         public_places=_places(raw["public_places"]) if "public_places" in raw
         else defaults.public_places,
         affected_urgent=affected,
+        phone_calls_by=phone_calls_by,
         warranty=_warranty(raw.get("warranty", {}), categories),
         handover=_handover(raw.get("handover", {})),
         signoff=_signoff(raw.get("signoff", {}), categories),

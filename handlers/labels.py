@@ -250,6 +250,7 @@ CHANNELS = {  # how a report came in
     "counter": N_("at the counter"),
     "written": N_("in writing"),
     "handover": N_("at the handover inspection"),
+    "survey": N_("after a low rating"),
 }
 CONVERSATIONS = {
     "report": N_("a repair report"),
@@ -304,6 +305,8 @@ ACTIONS = {
     "paused": N_("Clock paused"),
     "resumed": N_("Clock resumed"),
     "deadline_extended": N_("Deadline extended"),
+    "deadline_renewed": N_("Routed late, a new deadline set; the one missed"),
+    "phoned_resident": N_("Resident without Telegram phoned"),
     "priority_changed": N_("Priority changed"),
     "contractor_defaulted": N_("Contractor missed the deadline: our own staff sent"),
     "overdue_assign_late": N_("Not assigned in time: supervisors alerted"),

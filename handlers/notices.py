@@ -76,7 +76,8 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
     except Forbidden as exc:
         await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
     except WithoutTelegram:  # the desk phones them instead
-        await delivery.unreachable(d.db, message, d.now(), "does not use Telegram")
+        await delivery.unreachable(d.db, message, d.now(), "does not use Telegram",
+                                   d.settings)
         return True
     except UnknownNotice as exc:  # no try can render it
         log.error("outbox %s (%s) cannot be rendered: %s", message.id, message.kind, exc)

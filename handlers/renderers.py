@@ -262,7 +262,7 @@ async def _alert(n: Notice) -> None:
 @renders(*SURVEY_NOTICES)
 async def _survey(n: Notice) -> None:
     await surveys_ui.send(n.bot, n.d, n.tr, n.chat, n.message.kind, n.ticket_file,
-                          n.message.actor_id)
+                          n.message.actor_id, n.payload.get("call"))
 
 
 @renders("deadline_extended")
@@ -274,8 +274,21 @@ async def _deadline_extended(n: Notice) -> None:
 
 @renders(delivery.UNREACHABLE)
 async def _unreachable(n: Notice) -> None:
-    await n.send(await _unreachable_text(n.tr, n.d, n.message, n.ticket_file),
-                 n.card_buttons())
+    text = await _unreachable_text(n.tr, n.d, n.message, n.ticket_file)
+    request = n.payload.get("request")
+    if request is None:
+        await n.send(text, n.card_buttons())
+        return
+    # a resident without Telegram: one person phones, and records it so nobody phones twice
+    calls = await delivery.calls_to(n.d.db, n.ticket_file.ticket.id, n.payload["person"])
+    if calls:
+        text += "\n" + n.tr("Already phoned about this job: {calls}.", calls=n.tr.join(
+            n.tr("{name} at {time}", name=n.ticket_file.names.get(c.staff_id) or "?",
+                 time=n.tr.datetime(c.at)) for c in calls))
+    buttons = desk_buttons(n.tr, n.ticket_file, n.recipient) \
+        if roles.can_dispatch(n.recipient.role) else \
+        worker_buttons(n.tr, n.ticket_file, n.recipient)
+    await n.send(text, keyboard([[(n.tr("I phoned them"), f"pr:{request}")], *buttons]))
 
 
 @renders("join_request", plain=True)
@@ -396,6 +409,11 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
     if kind == "complaint_acknowledged":
         return tr("{ref}: the desk has received your complaint and is looking into it. We will "
                   "answer by {deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at))
+    if kind == "complaint_with_department" and payload.get("renewed"):
+        return tr("{ref}: your complaint is now with {department}. We are sorry it took longer "
+                  "than we said: they will answer you by {deadline}.", ref=ref,
+                  deadline=tr.datetime(t.deadline_at),
+                  department=labels.department(tr, d.settings, t.department or ""))
     if kind == "complaint_with_department":
         return tr("{ref}: your complaint is now with {department}, who will answer you by "
                   "{deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at),

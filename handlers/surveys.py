@@ -7,7 +7,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import labels
+from handlers import cards, labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -26,7 +26,7 @@ from handlers.common import (
 from handlers.i18n import Tr
 from storage.records import Draft
 from workflow import surveys, views
-from workflow.tickets import Refusal
+from workflow.tickets import Kind, Refusal
 from workflow.views import TicketFile
 
 
@@ -35,7 +35,7 @@ def _stars(prefix: str) -> list[list[tuple[str, str]]]:
 
 
 async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile,
-               rater: int | None) -> None:
+               rater: int | None, call: int | None = None) -> None:
     """The survey's notices (called by the outbox sender); a low rating's names whose survey
     it is (alerts written before followers had surveys name nobody: the reporter's)."""
     t = file.ticket
@@ -50,15 +50,45 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
                                         "1 (poor) to 5 (excellent).", ref=t.ref),
                                reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
     else:
-        rater = t.resident_id if rater is None else rater
-        survey = await surveys.survey_of(d.db, t.id, rater)
-        assert survey is not None  # a low rating is an answer to it
-        reasons = tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
-        await bot.send_message(chat, tr(
-            "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
-            ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),
-            reply_markup=keyboard([[(tr("Open a follow-up"), f"sv:f:{t.id}:{rater}")],
-                                   [(tr("Timeline"), f"t:v:{t.id}")]]))
+        who = await surveys.rater(d.db, t.id, rater, call)
+        assert who is not None  # a low rating is an answer to it
+        survey = who.survey
+        text = tr("Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
+                  ref=t.ref, rating=survey.rating, reasons=_reasons(tr, d, survey),
+                  comment=survey.comment or "-") + "\n" + _rated_by(tr, who)
+        if who.by_phone is not None:
+            text += "\n" + tr("Taken by phone by {name}.", name=who.by_phone.name)
+        follow = f"sv:f:{t.id}:{survey.resident_id}" + (f":{call}" if call else "")
+        await bot.send_message(chat, text, reply_markup=keyboard([
+            [(tr("Open a follow-up"), follow)], [(tr("Timeline"), f"t:v:{t.id}")]]))
+
+
+def _reasons(tr: Tr, d: Desk, survey) -> str:
+    return tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
+
+
+def _rated_by(tr: Tr, who: surveys.Rater) -> str:
+    """Whose rating: the reporter, or a follower of a public-area job, with their unit and
+    number (the desk may phone them)."""
+    name = who.person.name if who.person else "?"
+    phone = cards.phone(who.person.phone) if who.person and who.person.phone else ""
+    if who.follower:
+        return tr("Rated by {name} of {unit}, who follows this report {phone}", name=name,
+                  unit=who.unit.label, phone=phone).strip()
+    return tr("Rated by {name} of {unit}, who reported it {phone}", name=name,
+              unit=who.unit.label, phone=phone).strip()
+
+
+def _quote(tr: Tr, d: Desk, who: surveys.Rater) -> str:
+    """The follow-up complaint's text: the desk's, quoting the resident's own words."""
+    survey = who.survey
+    text = tr("Follow-up of {ref}, filed by the desk after a rating of {rating}/5 by {name} "
+              "of {unit}.\nReasons they chose: {reasons}", ref=who.ticket.ref,
+              rating=survey.rating, name=who.person.name if who.person else "?",
+              unit=who.unit.label, reasons=_reasons(tr, d, survey))
+    if survey.comment:
+        text += "\n" + tr("In their words: “{comment}”", comment=survey.comment)
+    return text
 
 
 def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
@@ -108,7 +138,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "f":
         # an alert sent before followers had surveys of their own names no rater
         await _follow_up(update, context, who, ticket_id,
-                         int_arg(args, 1) if len(args) > 1 else None)
+                         int_arg(args, 1) if len(args) > 1 else None,
+                         int_arg(args, 2) if len(args) > 2 else None)
     else:
         raise Refusal(Refusal.INVALID)
 
@@ -129,10 +160,12 @@ async def on_comment(update: Update, context: Context, who: Asker, draft: Draft)
 
 
 async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int,
-                     rater: int | None) -> None:
+                     rater: int | None, call: int | None) -> None:
     d = context.desk
+    found = await surveys.rater(d.db, ticket_id, rater, call)
     followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, rater, who.user_id,
-                                            d.now())
+                                            d.now(), _quote(who.tr, d, found) if found else None,
+                                            call)
     await clear_buttons(update)
     if followup is None:
         await answer(update, who.tr("A follow-up was already opened for this rating."))
@@ -149,9 +182,43 @@ async def callback_command(update: Update, context: Context, who: Asker) -> None
         await answer(update, tr("Please give the reference, for example: /callback "
                                 "R-2026-00001"))
         return
-    ticket = await surveys.start_call(d.db, context.args[0][:20], who.user_id, d.now())
-    await answer(update, tr("{ref}: did you reach the resident?", ref=ticket.ref), keyboard([
-        [(tr("Reached"), f"cb:y:{ticket.id}"), (tr("Not reached"), f"cb:n:{ticket.id}")]]))
+    ticket, callees = await surveys.start_call(d.db, context.args[0][:20], who.user_id,
+                                               d.now())
+    if len(callees) == 1:
+        await _ask_reached(update, tr, ticket.ref, ticket.id, callees[0])
+        return
+    await answer(update, tr("{ref} has {count} residents to call back (a public-area job). "
+                            "Whom did you phone?", ref=ticket.ref, count=len(callees)),
+                 keyboard([[(_callee_label(tr, c), f"cb:p:{ticket.id}:{c.user_id}")]
+                           for c in callees]))
+
+
+def _callee_label(tr: Tr, callee: surveys.Callee) -> str:
+    person = callee.person
+    label = " · ".join(x for x in (person.name if person else "?", callee.unit.label,
+                                   cards.phone(person.phone) if person and person.phone
+                                   else "") if x)
+    if callee.answered_online and callee.survey is not None:
+        label += " · " + tr("answered in the chat: {rating}/5", rating=callee.survey.rating)
+    return label
+
+
+async def _ask_reached(update: Update, tr: Tr, ref: str, ticket_id: int,
+                       callee: surveys.Callee) -> None:
+    """Whom the call is for, their number, and whether they already answered online."""
+    person = callee.person
+    name = person.name if person else "?"
+    phone = cards.phone(person.phone) if person and person.phone else tr("no number on file")
+    if callee.answered_online and callee.survey is not None:
+        online = tr("They already answered in the chat: {rating}/5.",
+                    rating=callee.survey.rating)
+    else:
+        online = tr("They have not answered in the chat.")
+    await answer(update, tr("{ref}: the call to {name} of {unit}, {phone}. {online}\n"
+                            "Did you reach them?", ref=ref, name=name, unit=callee.unit.label,
+                            phone=phone, online=online),
+                 keyboard([[(tr("Reached"), f"cb:y:{ticket_id}"),
+                            (tr("Not reached"), f"cb:n:{ticket_id}")]]))
 
 
 async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
@@ -161,14 +228,51 @@ async def _call_draft(context: Context, who: Asker, ticket_id: int) -> Draft:
     return draft
 
 
+def _offered(d: Desk, draft: Draft) -> tuple[str, ...]:
+    """The chips for the rating taken (a call begun before calls knew the kind: a repair's)."""
+    return surveys.chips(d.settings, draft.data["rating"], draft.data.get("kind", Kind.REPAIR))
+
+
+def _call_chips(tr: Tr, d: Desk, draft: Draft) -> list:
+    ticket_id, chosen = draft.data["ticket_id"], draft.data.get("reasons", [])
+    rows = [[(("✓ " if c in chosen else "") + labels.chip(tr, d.settings, c),
+              f"cb:c:{ticket_id}:{c}")]
+            for c in _offered(d, draft)]
+    return rows + [[(tr("Next"), f"cb:x:{ticket_id}")]]
+
+
 @handles("surveys.call")
 async def on_call_button(update: Update, context: Context, who: Asker) -> None:
     action, *args = button_data(update).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     draft = await _call_draft(context, who, ticket_id)
+    if action == "c":  # a reason chip, as the resident would tap it in the chat
+        chip = args[1] if len(args) > 1 else ""
+        if "rating" not in draft.data or \
+                chip not in _offered(d, draft):
+            raise Refusal(Refusal.INVALID)
+        chosen = [c for c in draft.data.get("reasons", []) if c != chip]
+        if chip not in draft.data.get("reasons", []):
+            chosen.append(chip)
+        draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "reasons": chosen})
+        await views.save_draft(d.db, draft, d.now())
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.edit_message_reply_markup(
+                    keyboard(_call_chips(tr, d, draft)))
+        except BadRequest:  # the same keyboard again: nothing to show
+            pass
+        return
     await clear_buttons(update)
+    if action == "p":
+        ticket, callee = await surveys.pick_callee(d.db, who.user_id, ticket_id,
+                                                   int_arg(args, 1), d.now())
+        await _ask_reached(update, tr, ticket.ref, ticket_id, callee)
+        return
     if action in ("y", "n"):
+        if "resident_id" not in draft.data:
+            raise Refusal(Refusal.STALE)
         data = {**draft.data, "reached": action == "y"}
         await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call", data), d.now())
         if action == "y":
@@ -179,8 +283,16 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
         rating = int_arg(args, 1)
         if rating not in surveys.RATINGS or "reached" not in draft.data:
             raise Refusal(Refusal.INVALID)
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call",
-                                           {**draft.data, "rating": rating}), d.now())
+        draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "rating": rating,
+                                                         "reasons": []})
+        await views.save_draft(d.db, draft, d.now())
+        ask = tr("What did they like? Tap all that apply, then 'Next'; or type a note.") \
+            if rating >= 4 else tr("What should we improve, by their account? Tap all that "
+                                   "apply, then 'Next'; or type a note.")
+        await answer(update, ask, keyboard(_call_chips(tr, d, draft)))
+        return
+    elif action == "x":
+        pass
     elif action == "s":
         await _record(update, context, who, "")
         return
@@ -192,10 +304,16 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _record(update: Update, context: Context, who: Asker, note: str) -> None:
     d = context.desk
-    ticket = await surveys.record_call(d.db, who.user_id, note, d.now())
-    if ticket is None:
+    recorded = await surveys.record_call(d.db, d.settings, who.user_id, note, d.now())
+    if recorded is None:
         raise Refusal(Refusal.STALE)
-    await answer(update, who.tr("{ref}: the callback is recorded.", ref=ticket.ref))
+    ticket, alerted = recorded
+    text = who.tr("{ref}: the callback is recorded.", ref=ticket.ref)
+    if alerted:
+        kick(context)
+        text += " " + who.tr("The supervisors are alerted to the low rating, as if it had "
+                             "been given in the chat.")
+    await answer(update, text)
 
 
 async def on_call_note(update: Update, context: Context, who: Asker, draft: Draft) -> None:

@@ -893,4 +893,19 @@ MIGRATIONS: list[str] = [
         actor_id INTEGER
     );
     """,
+    # 32 (issue 26, who is told): a phone callback says which resident it was (a public-area
+    # job has several; none: the reporter) and the reason chips they gave; a resident without
+    # Telegram phoned about one step (the failed notice, `request_id`), so nobody phones twice
+    """
+    ALTER TABLE phone_callbacks ADD COLUMN resident_id INTEGER;
+    ALTER TABLE phone_callbacks ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE resident_calls (
+        request_id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        resident_id INTEGER NOT NULL,
+        staff_id INTEGER NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX resident_calls_ticket ON resident_calls(ticket_id, resident_id);
+    """,
 ]

@@ -26,6 +26,11 @@ _MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_
 PENDING = "sent_at IS NULL AND failed_at IS NULL"
 
 
+async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
+    row = await (await conn.execute(_MESSAGE + "WHERE id = ?", (message_id,))).fetchone()
+    return _message(row) if row else None
+
+
 def _message(r) -> OutboxMessage:
     return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
                          tuple(p for p in r[7].split(",") if p), r[8])
@@ -51,10 +56,12 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
         f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
         "claimed_until > ?) "
         # an older message of theirs waiting to be tried again holds the later ones back,
-        # unless it was refused as bad: it may never go, and must not jam the chat
+        # unless it was refused as bad: it may never go, and must not jam the chat; nor does
+        # one held by choice to a later hour (a request to phone, at night), never yet tried
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
         "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
-        "AND o.refusals = 0 AND o.next_attempt_at > ?) "
+        "AND o.refusals = 0 AND o.next_attempt_at > ? "
+        "AND (o.attempts > 0 OR o.kind = 'reply')) "
         "ORDER BY id LIMIT ?",  # a person's in the order made
         (moment, worker, moment, moment, limit))
     found: list[OutboxMessage] = []

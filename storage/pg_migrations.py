@@ -89,4 +89,17 @@ STEPS: dict[int, str] = {
         actor_id BIGINT
     );
     """,
+    # 32: a phone callback's resident and reason chips; residents phoned (issue 26, who is told)
+    32: """
+    ALTER TABLE phone_callbacks ADD COLUMN resident_id BIGINT;
+    ALTER TABLE phone_callbacks ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE resident_calls (
+        request_id BIGINT PRIMARY KEY,
+        ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+        resident_id BIGINT NOT NULL,
+        staff_id BIGINT NOT NULL,
+        at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX resident_calls_ticket ON resident_calls(ticket_id, resident_id);
+    """,
 }

@@ -76,13 +76,14 @@ async def reopenings(conn: Connection, start: datetime,
 async def surveys_sent(conn: Connection, start: datetime,
                        end: datetime) -> list[SurveyRow]:
     cur = await conn.execute(
-        # the desk phones a ticket's reporter: a call counts for the reporter's survey only
+        # a call counts for the survey of the resident called (calls kept before the resident
+        # was recorded were to the reporter)
         "SELECT t.kind, t.category, p.name, s.rating, s.reasons, s.answered_at IS NOT NULL, "
         "(SELECT c.rating FROM phone_callbacks c WHERE c.ticket_id = s.ticket_id AND "
-        "s.resident_id = t.resident_id AND "
+        "coalesce(c.resident_id, t.resident_id) = s.resident_id AND "
         "c.reached = 1 AND c.rating IS NOT NULL ORDER BY c.id DESC LIMIT 1), "
         "EXISTS (SELECT 1 FROM phone_callbacks c WHERE c.ticket_id = s.ticket_id AND "
-        "s.resident_id = t.resident_id AND c.reached = 1) "
+        "coalesce(c.resident_id, t.resident_id) = s.resident_id AND c.reached = 1) "
         "FROM surveys s JOIN tickets t ON t.id = s.ticket_id "
         "LEFT JOIN people p ON p.user_id = t.technician_id "
         "WHERE s.sent_at >= ? AND s.sent_at < ?", (to_db_time(start), to_db_time(end)))

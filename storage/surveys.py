@@ -4,6 +4,7 @@ resident who followed it as the same problem), answered in the bot or recorded b
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Connection, db_time, from_db_time, to_db_time
@@ -93,12 +94,35 @@ async def set_followup(conn: Connection, ticket_id: int, resident_id: int,
 
 
 async def record_call(conn: Connection, ticket_id: int, resident_id: int, reached: bool,
-                      rating: int | None, note: str, staff_id: int, now: datetime) -> None:
-    """A phone callback (to the reporter) is its own record beside the survey (opened if the
-    bot had not yet): it never overwrites what the resident answered in the chat."""
+                      rating: int | None, note: str, staff_id: int, now: datetime,
+                      reasons: tuple[str, ...] = ()) -> int:
+    """A phone callback (to one resident of the ticket) is its own record beside the survey
+    (opened if the bot had not yet): it never overwrites what the resident answered in the
+    chat. Its id."""
     await open_for(conn, ticket_id, resident_id, now)
-    await conn.execute(
-        "INSERT INTO phone_callbacks (ticket_id, at, staff_id, reached, rating, note) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (ticket_id, to_db_time(now), staff_id, int(reached), rating, note))
+    cur = await conn.execute(
+        "INSERT INTO phone_callbacks (ticket_id, at, staff_id, reached, rating, note, "
+        "resident_id, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (ticket_id, to_db_time(now), staff_id, int(reached), rating, note, resident_id,
+         json.dumps(list(reasons))))
+    return cur.lastrowid
 
+
+@dataclass(frozen=True)
+class PhoneCall:
+    id: int
+    ticket_id: int
+    resident_id: int | None  # None: the reporter (calls recorded before this was kept)
+    staff_id: int
+    rating: int | None
+    reasons: tuple[str, ...]
+    note: str
+    at: datetime
+
+
+async def call(conn: Connection, call_id: int) -> PhoneCall | None:
+    row = await (await conn.execute(
+        "SELECT id, ticket_id, resident_id, staff_id, rating, reasons, note, at "
+        "FROM phone_callbacks WHERE id = ?", (call_id,))).fetchone()
+    return PhoneCall(row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6],
+                     db_time(row[7])) if row else None

@@ -134,3 +134,25 @@ async def test_a_department_without_a_head_falls_to_the_desk_and_management_to_m
     await clerk.tap_starting("d:rt:2:")
     await clerk.tap("Management")
     assert any("C-2026-00002" in t for t in manager.texts())
+
+
+async def test_a_complaint_routed_after_its_deadline_promises_a_new_date(desk):
+    clerk, tech, boss = await staff(desk)
+    head = await hire_security_head(desk)
+    resident = await resident_of_a12(desk)
+    await complain(resident)  # Thursday 26 November: to be answered within 72 hours
+    await clerk.tap("Acknowledge")
+    assert "We will answer by Nov 29, 2026 10:00" in resident.last_text
+    desk.clock.advance(hours=80)  # Sunday evening: the date promised has passed
+    await clerk.tap("Route to a department")
+    await clerk.tap("Security")
+    told = resident.last_text
+    assert "your complaint is now with Security" in told
+    assert "Nov 29" not in told  # never a date already past
+    assert "We are sorry it took longer than we said: they will answer you by Dec 2" in told
+    assert "A complaint for your department" in head.last_text
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
+                            "'deadline_renewed'") == [(1,)]
+    desk.clock.advance(hours=1)
+    await desk.sweep()
+    assert not any("was not answered by" in t for t in head.texts())  # not late again at once

@@ -166,3 +166,80 @@ async def test_a_notice_no_renderer_knows_fails_once_and_holds_up_no_other(desk)
     assert await desk.query("SELECT attempts, last_error LIKE 'cannot be rendered%' "
                             "FROM outbox WHERE kind = 'from_a_newer_version' "
                             "AND failed_at IS NOT NULL") == [(1, 1)]
+
+
+async def test_a_resident_without_telegram_is_phoned_by_one_person_once_and_never_at_night(desk):
+    import dataclasses
+
+    from tests.stories import complete
+    from tests.test_intake import take_repair_by_phone
+    from workflow import roles
+    desk.settings = dataclasses.replace(desk.settings, office_hours="09:00-18:00")
+    await desk.restart()
+    clerk, tech, boss = await staff(desk)
+    other_clerk = desk.person(9004, "Clerk Two", "en")
+    await desk.hire(other_clerk, roles.CLERK, "Second clerk")
+    await take_repair_by_phone(clerk)
+    await clerk.tap("Confirm and send")
+    await assign_to_tech(clerk)
+
+    # One person is asked per step: the clerk who acted, not the whole desk, nor the
+    # technician.
+    def asks(person):
+        return [t for t in person.texts() if "陳美玲 does not use the bot" in t]
+    assert len(asks(clerk)) == 1 and "Ah Wai will take care" in asks(clerk)[0]
+    assert asks(other_clerk) == [] and asks(tech) == []
+    await clerk.tap("I phoned them")
+    assert clerk.last_text.startswith("Recorded: you phoned them")
+    assert await desk.query("SELECT staff_id FROM resident_calls") == [(9001,)]
+    assert await desk.query("SELECT actor_id, note FROM ticket_events WHERE action = "
+                            "'phoned_resident'") == [(9001, "陳美玲")]
+
+    # The technician finishes at 19:30, after office hours: nobody is asked to phone then.
+    desk.clock.advance(hours=9, minutes=30)
+    await complete(tech)
+    assert len(asks(clerk)) == 1 and asks(other_clerk) == []
+    await take_repair_by_phone(other_clerk)  # another call that evening: the held request
+    await other_clerk.tap("Confirm and send")  # holds up nothing else of the clerk's
+    assert clerk.last_text.startswith("New repair report")
+    desk.clock.advance(hours=13, minutes=29)  # 08:59 the next morning
+    await desk.deliver()
+    assert len(asks(clerk)) == 1
+    desk.clock.advance(minutes=1)  # 09:00: the office opens
+    await desk.deliver()
+    assert len(asks(clerk)) == 2 and asks(other_clerk) == []
+    request = asks(clerk)[-1]
+    assert "is reported as repaired" in request
+    assert "Already phoned about this job: Desk clerk at" in request  # nobody phones twice
+
+    # A second tap, on the first request: says who phoned, records nothing.
+    first = next(c for c in clerk.calls() if "Ah Wai will take care" in c.text)
+    button = next(b for b in first.buttons() if b["text"] == "I phoned them")
+    await clerk.tap_data(button["callback_data"], first)
+    assert clerk.last_text.startswith("Already recorded: Desk clerk phoned them")
+    assert await desk.query("SELECT count(*) FROM resident_calls") == [(1,)]
+
+
+async def test_the_holder_phones_a_resident_without_telegram_when_the_settings_say_so(desk):
+    import dataclasses
+
+    import pytest
+
+    from bot.config import ConfigError, parse_settings
+    from tests.test_intake import take_repair_by_phone
+    assert parse_settings({}).phone_calls_by == "desk"
+    assert parse_settings({"phone_calls_by": "holder"}).phone_calls_by == "holder"
+    with pytest.raises(ConfigError, match="phone_calls_by"):
+        parse_settings({"phone_calls_by": "everyone"})
+    desk.settings = dataclasses.replace(desk.settings, phone_calls_by="holder")
+    await desk.restart()
+    clerk, tech, boss = await staff(desk)
+    await take_repair_by_phone(clerk)
+    await clerk.tap("Confirm and send")
+    await assign_to_tech(clerk)
+    await tech.tap("On my way")
+    asked = [t for t in tech.texts() if "陳美玲 does not use the bot" in t]
+    assert len(asked) == 2  # assigned (told by the clerk's action), on the way
+    assert not any("陳美玲 does not use the bot" in t for t in clerk.texts())
+    await tech.tap("I phoned them")
+    assert await desk.query("SELECT staff_id FROM resident_calls") == [(9002,)]

@@ -98,10 +98,12 @@ async def test_a_low_rating_alerts_supervisors_who_open_a_follow_up(desk):
     await boss.tap_data("sv:f:1")
     assert "already opened" in boss.last_text
     assert "Follow-up complaint, opened after a low rating" in clerk.last_text
-    rows = await desk.query("SELECT ref, kind, linked_ticket_id, description FROM tickets "
-                            "WHERE kind = 'C'")
-    assert rows == [("C-2026-00001", "C", 1, "R-2026-00001 ★2: Dirt left all over the "
-                                             "kitchen floor.")]
+    rows = await desk.query("SELECT ref, kind, linked_ticket_id, channel, filed_by, "
+                            "description FROM tickets WHERE kind = 'C'")
+    assert rows == [("C-2026-00001", "C", 1, "survey", 9003,
+                     "Follow-up of R-2026-00001, filed by the desk after a rating of 2/5 by "
+                     "陳美玲 of A 12F-3.\nReasons they chose: Messy\n"
+                     "In their words: “Dirt left all over the kitchen floor.”")]
     await tech.tap_data("sv:f:1")  # a technician may not
     assert await desk.query("SELECT count(*) FROM tickets WHERE kind = 'C'") == [(1,)]
 
@@ -233,3 +235,90 @@ async def test_the_low_rating_threshold_is_a_setting(desk):
     await resident.tap("3★")
     await later(desk, minutes=30)  # no comment: alerted anyway
     assert any(t.startswith("Low rating for R-2026-00001: 3/5.") for t in boss.texts())
+
+
+async def test_a_followers_low_rating_names_them_and_the_follow_up_quotes_them(desk):
+    from tests.test_same_problem import neighbours, report_the_lift
+    clerk, tech, boss = await staff(desk)
+    may, two, three, *_ = await neighbours(desk)
+    await report_the_lift(may)
+    await three.send("/repair")
+    await three.tap_data("r:c:public_areas")
+    await three.tap_data("r:g:normal")
+    await three.tap("Lift B")
+    await three.tap("Same problem: R-2026-00001")
+    await assign_to_tech(clerk)
+    await complete(tech, note="Reset the lift controller.")
+    await may.tap("Confirm, it is fixed")
+    await later(desk, hours=24)
+    await three.tap("1★")
+    await three.tap("Not fixed")
+    await three.tap("Next")
+    await three.send("It stopped again the next day.")
+    alert = boss.last_text
+    assert alert.startswith("Low rating for R-2026-00001: 1/5.")
+    assert "Rated by Resident Three of A 3F-1, who follows this report 0933 000 003" in alert
+    await boss.tap("Open a follow-up")
+    rows = await desk.query("SELECT resident_id, channel, filed_by, description FROM tickets "
+                            "WHERE kind = 'C'")
+    assert rows == [(5003, "survey", 9003,
+                     "Follow-up of R-2026-00001, filed by the desk after a rating of 1/5 by "
+                     "Resident Three of A 3F-1.\nReasons they chose: Not fixed\n"
+                     "In their words: “It stopped again the next day.”")]
+    # the card says the desk filed it, not the resident
+    card = next(t for t in reversed(clerk.texts()) if "Follow-up complaint" in t)
+    assert "Received after a low rating, recorded by Supervisor" in card
+    assert await desk.query("SELECT actor_id FROM ticket_events WHERE action = 'reported' "
+                            "AND ticket_id = 2") == [(9003,)]
+
+
+async def test_a_low_rating_taken_by_phone_alerts_as_in_the_chat_and_says_whom_it_is_for(desk):
+    from tests.test_same_problem import neighbours, report_the_lift
+    clerk, tech, boss = await staff(desk)
+    may, two, three, *_ = await neighbours(desk)
+    await report_the_lift(may)
+    await three.send("/repair")
+    await three.tap_data("r:c:public_areas")
+    await three.tap_data("r:g:normal")
+    await three.tap("Lift B")
+    await three.tap("Same problem: R-2026-00001")
+    await assign_to_tech(clerk)
+    await complete(tech, note="Reset the lift controller.")
+    await may.tap("Confirm, it is fixed")
+    await later(desk, hours=24)
+    await may.tap("5★")  # the reporter answers online; the follower does not
+
+    await clerk.send("/callback R-2026-00001")
+    assert "R-2026-00001 has 2 residents to call back" in clerk.last_text
+    assert clerk.labels() == [
+        "陳美玲 · A 12F-3 · 0912-345-678 · answered in the chat: 5/5",
+        "Resident Three · A 3F-1 · 0933 000 003"]
+    await clerk.tap("Resident Three · A 3F-1 · 0933 000 003")
+    assert clerk.last_text == ("R-2026-00001: the call to Resident Three of A 3F-1, 0933 000 003."
+                               " They have not answered in the chat.\nDid you reach them?")
+    await clerk.tap("Reached")
+    await clerk.tap("3★")
+    assert "What should we improve, by their account?" in clerk.last_text
+    await clerk.tap("Not fixed")  # an alerting chip, whatever the rating
+    assert clerk.labels()[1] == "✓ Not fixed"
+    await clerk.tap("Next")
+    await clerk.send("Says it stopped again on Sunday.")
+    assert "the callback is recorded. The supervisors are alerted" in clerk.last_text
+    assert await desk.query("SELECT resident_id, rating, reasons, note FROM phone_callbacks"
+                            ) == [(5003, 3, '["not_fixed"]', "Says it stopped again on Sunday.")]
+    alert = boss.last_text
+    assert alert.startswith("Low rating for R-2026-00001: 3/5.\nReasons: Not fixed\n"
+                            "Comment: Says it stopped again on Sunday.")
+    assert "Rated by Resident Three of A 3F-1" in alert and "Taken by phone by Desk clerk" in alert
+    await boss.tap("Open a follow-up")
+    assert "Follow-up complaint C-2026-00001 opened" in boss.last_text
+    rows = await desk.query("SELECT resident_id, filed_by, description FROM tickets "
+                            "WHERE kind = 'C'")
+    assert rows == [(5003, 9003, "Follow-up of R-2026-00001, filed by the desk after a rating "
+                                 "of 3/5 by Resident Three of A 3F-1.\nReasons they chose: Not "
+                                 "fixed\nIn their words: “Says it stopped again on Sunday.”")]
+    # the resident's own survey is untouched; the call counts for them
+    assert await desk.query("SELECT resident_id, channel, rating FROM surveys ORDER BY "
+                            "resident_id") == [(5001, "bot", 5), (5003, None, None)]
+    figures = await stats.compute(desk.db, desk.settings, 9003, date(2026, 11, 1))
+    assert figures.surveys_answered == 2

@@ -100,6 +100,8 @@ RULES: dict[str, Rule] = {
     "complaints.reply": Rule(SIGNERS, "answers_complaint"),
     "surveys.answer": Rule((R.RESIDENT,), "rater"),
     "surveys.call": Rule(DISPATCHERS),
+    "residents.phoned": Rule(tuple(sorted({*WORKERS, *DISPATCHERS, *SIGNERS})),
+                                 "sees_ticket"),  # asked to phone a resident
     "surveys.follow_up": Rule(SIGNERS),
     "escalation.overdue": Rule(SIGNERS),
     "stats.show": Rule(SIGNERS),

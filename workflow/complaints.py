@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage import drafts, outbox, people, tickets
-from storage.db import Database
+from storage.db import Database, to_db_time
 from storage.records import Draft, Ticket
 from storage.repairs import followers
-from workflow import access, conversations, filing, sla
+from workflow import access, conversations, filing, sla, told
 from workflow import tickets as machine
 from workflow.settings import NORMAL, EstateSettings
 from workflow.tickets import Kind
@@ -96,8 +96,8 @@ async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, 
         caller_name=filed.caller_name if filed else None,
         caller_phone=filed.caller_phone if filed else None,
         filed_by=filed.filed_by if filed else None)
-    reporter = None if linked is not None else (filed.filed_by or resident_id) if filed \
-        else resident_id
+    reporter = (filed.filed_by or resident_id) if filed else \
+        None if linked is not None else resident_id
     await tickets.add_event(conn, ticket_id, now, reporter, "reported", None, machine.NEW)
     for clerk in await machine.desk(conn):
         await outbox.add(conn, clerk.user_id, "dispatch", now, ticket_id)
@@ -105,14 +105,20 @@ async def _file(conn, settings: EstateSettings, resident_id: int, unit_id: int, 
     return ticket_id
 
 
+FOLLOW_UP = "survey"  # the channel of a follow-up: filed by the desk after a low rating
+
+
 async def follow_up(conn, settings: EstateSettings, original: Ticket, resident_id: int,
-                    text: str, now: datetime) -> int:
-    """A complaint opened by the desk for a resident of the ticket it follows up (its
-    reporter, or a resident who followed it, from their own unit)."""
+                    text: str, now: datetime, filed_by: int | None = None) -> int:
+    """A complaint opened by the desk (`filed_by`) for a resident of the ticket it follows
+    up (its reporter, or a resident who followed it, from their own unit): theirs to
+    follow, but not written by them."""
     unit_id = dict(await followers.of_ticket(conn, original.id)).get(resident_id) \
         if resident_id != original.resident_id else None
+    filed = filing.Filing(resident_id, channel=FOLLOW_UP, filed_by=filed_by) \
+        if filed_by is not None else None
     return await _file(conn, settings, resident_id, unit_id or original.unit.id, "other", text,
-                       True, now, linked=original.id)
+                       True, now, linked=original.id, filed=filed)
 
 
 async def _complaint(conn, ticket_id: int) -> Ticket:
@@ -152,14 +158,27 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
                                  department)
         await tickets.update_fields(conn, ticket.id, now, department=department,
                                     assigned_at=ticket.assigned_at or now)
+        renewed = await _renew_deadline(conn, settings, ticket, actor_id, now)
         routed = await machine.load(conn, ticket.id)
-        for head in await machine.holders(conn, routed):
-            await outbox.add(conn, head.user_id, "complaint_routed", now, ticket.id,
-                             actor_id=actor_id)
-        await outbox.add(conn, ticket.resident_id, "complaint_with_department", now, ticket.id,
-                         actor_id=actor_id)
-        await sla.arm(conn, settings, ticket.id, now)
+        await told.tell(conn, settings, "complaint_routed", routed, now, actor_id=actor_id,
+                        payload={"renewed": True} if renewed else None)
+        await sla.arm(conn, settings, ticket.id, now, afresh=sla.RESOLVE_STEPS if renewed
+                      else ())
         return routed
+
+
+async def _renew_deadline(conn, settings: EstateSettings, ticket: Ticket, actor_id: int,
+                          now: datetime) -> bool:
+    """Routed after its deadline: the department gets the service level's full time from
+    now, so nobody is promised a date already past (the missed one stays in the overdue
+    event and in target_at)."""
+    if ticket.deadline_at > now:
+        return False
+    new = now + settings.target(ticket.category, ticket.priority, kind=Kind.COMPLAINT).resolve
+    await tickets.update_fields(conn, ticket.id, now, deadline_at=new)
+    await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_renewed", machine.ASSIGNED,
+                            machine.ASSIGNED, to_db_time(ticket.deadline_at))
+    return True
 
 
 async def start_reply(db: Database, ticket_id: int, actor_id: int, now: datetime) -> Ticket:

@@ -8,11 +8,13 @@ import sqlite3
 import uuid
 from datetime import datetime, timedelta
 
-from storage import locks, outbox, people, postgres
+from storage import locks, outbox, people, postgres, resident_calls, tickets
 from storage.db import Database
 from storage.records import OutboxMessage
-from workflow import roles
+from storage.resident_calls import ResidentCall
+from workflow import access, roles, told
 from workflow import tickets as machine
+from workflow.settings import EstateSettings
 
 # What the desk must hear even when its addressee blocked the bot: it goes to the next
 # person of the same role instead.
@@ -135,15 +137,26 @@ async def progressed(db: Database, message: OutboxMessage, part: str) -> None:
         await outbox.mark_progress(conn, message.id, part)
 
 
-async def unreachable(db: Database, message: OutboxMessage, now: datetime, error: str) -> None:
+async def unreachable(db: Database, message: OutboxMessage, now: datetime, error: str,
+                      settings: EstateSettings | None = None) -> None:
     """The recipient blocked the bot or has no chat with it: marked so. What the desk needs
     goes to another of the same role; anything else is reported at once to whoever caused it
-    and to the desk, who can phone the person."""
+    and to the desk, who can phone the person; a resident without Telegram is phoned by one
+    person, in office hours (settings.phone_calls_by)."""
     async with db.transaction() as conn:
         await outbox.mark_failed(conn, message.id, now, error)
         await people.set_unreachable(conn, message.recipient_id, now)
         person = await people.get(conn, message.recipient_id)
         if person is None or message.kind == UNREACHABLE:
+            return
+        ticket = await tickets.get(conn, message.ticket_id) \
+            if message.ticket_id is not None else None
+        if person.user_id < 0 and ticket is not None:  # on the roster, not on Telegram
+            settings = settings or EstateSettings()
+            await told.tell(conn, settings, "phone_resident", ticket, now,
+                            payload={"person": person.user_id, "about": message.kind,
+                                     "request": message.id},
+                            prefer=message.actor_id, not_before=settings.next_opening(now))
             return
         if message.kind not in REROUTED or person.role is None:
             await _tell_who_can_phone(conn, message, now)
@@ -173,3 +186,37 @@ async def _tell_who_can_phone(conn, message: OutboxMessage, now: datetime) -> No
 async def reachable_again(db: Database, user_id: int) -> None:
     async with db.transaction() as conn:
         await people.set_unreachable(conn, user_id, None)
+
+
+async def phoned(db: Database, actor_id: int, request_id: int, now: datetime
+                 ) -> tuple[ResidentCall, bool]:
+    """'I phoned them' on a request to phone a resident without Telegram: recorded once per
+    step; the call, and False when someone had already recorded it."""
+    async with db.transaction() as conn:
+        request = await outbox.get(conn, request_id)
+        if request is None or request.ticket_id is None or request.recipient_id >= 0:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        await access.require(conn, "residents.phoned", actor_id, request.ticket_id)
+        recorded = await resident_calls.record(conn, request.id, request.ticket_id,
+                                               request.recipient_id, actor_id, now)
+        call = await resident_calls.get(conn, request.id)
+        assert call is not None
+        if recorded:
+            ticket = await machine.load(conn, request.ticket_id)
+            resident = await people.get(conn, request.recipient_id)
+            await tickets.add_event(conn, ticket.id, now, actor_id, "phoned_resident",
+                                    ticket.status, ticket.status,
+                                    resident.name if resident else "")
+        return call, recorded
+
+
+async def calls_to(db: Database, ticket_id: int, resident_id: int) -> list[ResidentCall]:
+    """Who already phoned this resident about this ticket, and when."""
+    async with db.reading() as conn:
+        return await resident_calls.of_resident(conn, ticket_id, resident_id)
+
+
+async def caller(db: Database, staff_id: int) -> str:
+    async with db.reading() as conn:
+        found = await people.get(conn, staff_id)
+        return found.name if found else "?"

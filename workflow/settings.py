@@ -122,6 +122,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot("afternoon", time(13), time(17)),
     Slot("evening", time(18), time(21)),
 )
+PHONE_CALLERS = ("desk", "holder")  # settings.phone_calls_by
 ASAP = "asap"  # an emergency: no appointment, as soon as possible
 
 
@@ -196,6 +197,9 @@ class EstateSettings:
     handover_slot_capacity: int = 2  # handovers at one time
     handover_days: int = 5  # days offered for the handover, from the contract's date
     sales_report_time: time = time(18)  # the day's sales report to the sales supervisors
+    # who is asked to phone a resident without Telegram, one person per step: "desk" (the
+    # clerk who acted, else one of the desk) or "holder" (the technician holding the job)
+    phone_calls_by: str = "desk"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -243,6 +247,17 @@ class EstateSettings:
             return not self.in_quiet_hours(local)
         opens, closes = (time(int(h), int(m)) for h, m in clocks[:2])
         return opens <= local < closes if opens <= closes else not closes <= local < opens
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """The moment itself within the office hours; else when they next open."""
+        if self.in_office_hours(moment):
+            return moment
+        clocks = re.findall(r"\b([01]?\d|2[0-3])[:：]([0-5]\d)\b", self.office_hours)
+        opens = time(int(clocks[0][0]), int(clocks[0][1])) if len(clocks) >= 2 \
+            else self.quiet_end
+        local = moment.astimezone(self.tz)
+        found = datetime.combine(local.date(), opens, self.tz)
+        return found if found > local else found + timedelta(days=1)
 
     def in_quiet_hours(self, local: time) -> bool:
         if self.quiet_start <= self.quiet_end:

@@ -5,12 +5,14 @@ resident record the result, which counts toward the callback rate like an answer
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from storage import drafts, outbox, people, surveys, tickets
+from storage import drafts, outbox, people, roster, surveys, tickets
 from storage.db import Database
-from storage.records import Draft, Survey, Ticket
-from workflow import access, complaints, conversations, roles, sla
+from storage.records import Draft, Person, Survey, Ticket, Unit
+from storage.repairs import followers
+from workflow import access, complaints, conversations, sla, told
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
@@ -51,7 +53,7 @@ async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
         who = survey.resident_id
         if kind == sla.SURVEY_LOW:  # rated low, but the comment never came: alert without it
             if needs_alert(settings, survey) and survey.comment is None:
-                await _alert_low(conn, ticket, who, now)
+                await _alert_low(conn, settings, ticket, who, now)
         elif survey.answered_at is not None:
             continue
         elif kind == sla.SURVEY_REMIND and await surveys.mark(conn, ticket.id, who,
@@ -129,44 +131,115 @@ async def finish(db: Database, settings: EstateSettings, resident_id: int,
             return None
         await surveys.set_comment(conn, ticket_id, resident_id, comment or "")
         if needs_alert(settings, survey):
-            await _alert_low(conn, ticket, resident_id, now)
+            await _alert_low(conn, settings, ticket, resident_id, now)
         return await surveys.get(conn, ticket_id, resident_id)
 
 
-async def _alert_low(conn, ticket: Ticket, resident_id: int, now: datetime) -> None:
+async def _alert_low(conn, settings: EstateSettings, ticket: Ticket, resident_id: int,
+                     now: datetime) -> None:
     """The alert names whose survey it is (its actor), as a ticket may have several."""
     if await surveys.mark_low_alerted(conn, ticket.id, resident_id):
-        for person in await people.reachable_with_role(conn, roles.SUPERVISOR):
-            await outbox.add(conn, person.user_id, "low_rating", now, ticket.id,
-                             actor_id=resident_id)
+        await told.tell(conn, settings, "low_rating", ticket, now, actor_id=resident_id)
+
+
+@dataclass(frozen=True)
+class Callee:
+    """A resident of a ticket the desk may phone: a follower of a public-area job with their
+    own unit; `survey` tells whether they already answered in the chat."""
+    user_id: int
+    person: Person | None
+    unit: Unit
+    follower: bool
+    survey: Survey | None
+
+    @property
+    def answered_online(self) -> bool:
+        return self.survey is not None and self.survey.answered_at is not None
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Whose answer it is (in the chat, or taken by phone by `by_phone`)."""
+    ticket: Ticket
+    survey: Survey
+    person: Person | None
+    unit: Unit
+    follower: bool
+    by_phone: Person | None = None
+
+
+async def _callee(conn, ticket: Ticket, resident_id: int) -> Callee:
+    unit_id = dict(await followers.of_ticket(conn, ticket.id)).get(resident_id) \
+        if resident_id != ticket.resident_id else None
+    unit = (await roster.get_unit(conn, unit_id) if unit_id else None) or ticket.unit
+    return Callee(resident_id, await people.get(conn, resident_id), unit,
+                  resident_id != ticket.resident_id,
+                  await surveys.get(conn, ticket.id, resident_id))
+
+
+async def _answer(conn, ticket: Ticket, resident_id: int | None,
+                  call_id: int | None) -> tuple[Survey, surveys.PhoneCall | None] | None:
+    """The resident's answer: their survey, or what they said on a phone call (the survey
+    itself keeps only their own answer in the chat)."""
+    call = await surveys.call(conn, call_id) if call_id is not None else None
+    if call_id is not None and (call is None or call.ticket_id != ticket.id):
+        raise machine.Refusal(machine.Refusal.INVALID)
+    if call is not None:
+        resident_id = call.resident_id
+    resident_id = ticket.resident_id if resident_id is None else resident_id
+    survey = await surveys.get(conn, ticket.id, resident_id)
+    if survey is None:
+        return None
+    if call is not None:
+        survey = replace(survey, rating=call.rating, reasons=call.reasons, comment=call.note)
+    return survey, call
+
+
+async def rater(db: Database, ticket_id: int, resident_id: int | None,
+                call_id: int | None = None) -> Rater | None:
+    async with db.reading() as conn:
+        ticket = await machine.load(conn, ticket_id)
+        found = await _answer(conn, ticket, resident_id, call_id)
+        if found is None:
+            return None
+        survey, call = found
+        who = await _callee(conn, ticket, survey.resident_id)
+        return Rater(ticket, survey, who.person, who.unit, who.follower,
+                     await people.get(conn, call.staff_id) if call else None)
 
 
 async def open_follow_up(db: Database, settings: EstateSettings, ticket_id: int,
-                         resident_id: int | None, actor_id: int,
-                         now: datetime) -> Ticket | None:
+                         resident_id: int | None, actor_id: int, now: datetime,
+                         quote: str | None = None, call_id: int | None = None
+                         ) -> Ticket | None:
     """One tap on a low-rating alert: a complaint for that resident (None: the reporter),
-    linked to the original ticket. None when someone already opened it."""
+    linked to the original ticket, filed by the desk (`actor_id`) quoting the resident
+    (`quote`, written by the handler in the actor's words). None when someone already
+    opened it."""
     async with db.transaction() as conn:
         await access.require(conn, "surveys.follow_up", actor_id)
         original = await machine.load(conn, ticket_id)
-        resident_id = original.resident_id if resident_id is None else resident_id
-        survey = await surveys.get(conn, ticket_id, resident_id)
-        if survey is None or not needs_alert(settings, survey):
+        found = await _answer(conn, original, resident_id, call_id)
+        if found is None or not needs_alert(settings, found[0]):
             raise machine.Refusal(machine.Refusal.STALE)
+        survey = found[0]
+        resident_id = survey.resident_id
         if survey.followup_ticket_id is not None:
             return None
-        text = f"{original.ref} ★{survey.rating}" + (f": {survey.comment}" if survey.comment
-                                                      else "")
+        text = quote or f"{original.ref} ★{survey.rating}" + (
+            f": {survey.comment}" if survey.comment else "")
         followup_id = await complaints.follow_up(conn, settings, original, resident_id, text,
-                                                 now)
+                                                 now, filed_by=actor_id)
         await surveys.set_followup(conn, ticket_id, resident_id, followup_id)
         await tickets.add_event(conn, original.id, now, actor_id, "follow_up_opened",
                                 original.status, original.status)
         return await machine.load(conn, followup_id)
 
 
-async def start_call(db: Database, ref: str, actor_id: int, now: datetime) -> Ticket:
-    """/callback <reference>: staff who phoned the resident record the result."""
+async def start_call(db: Database, ref: str, actor_id: int, now: datetime
+                     ) -> tuple[Ticket, list[Callee]]:
+    """/callback <reference>: staff who phoned a resident record the result. A public-area
+    job has several residents: the caller picks whom they phoned first."""
     async with db.transaction() as conn:
         await access.require(conn, "surveys.call", actor_id)
         ticket = await tickets.by_ref(conn, ref.strip().upper())
@@ -174,13 +247,34 @@ async def start_call(db: Database, ref: str, actor_id: int, now: datetime) -> Ti
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         if ticket.status != machine.CLOSED:
             raise machine.Refusal(machine.Refusal.STALE)
-        await conversations.begin(conn, Draft(actor_id, CALL_FLOW, "reached",
-                                              {"ticket_id": ticket.id}),
-                         now)
-        return ticket
+        callees = [await _callee(conn, ticket, r) for r in await machine.residents(conn, ticket)]
+        data: dict = {"ticket_id": ticket.id, "kind": ticket.kind}
+        if len(callees) == 1:
+            data["resident_id"] = callees[0].user_id
+        await conversations.begin(conn, Draft(actor_id, CALL_FLOW, "reached" if len(callees)
+                                              == 1 else "pick", data), now)
+        return ticket, callees
 
 
-async def record_call(db: Database, actor_id: int, note: str, now: datetime) -> Ticket | None:
+async def pick_callee(db: Database, actor_id: int, ticket_id: int, resident_id: int,
+                      now: datetime) -> tuple[Ticket, Callee]:
+    """The resident phoned, of a job with several."""
+    async with db.transaction() as conn:
+        draft = await drafts.get(conn, actor_id)
+        if draft is None or draft.flow != CALL_FLOW or draft.data["ticket_id"] != ticket_id:
+            raise machine.Refusal(machine.Refusal.STALE)
+        ticket = await machine.load(conn, ticket_id)
+        if resident_id not in await machine.residents(conn, ticket):
+            raise machine.Refusal(machine.Refusal.INVALID)
+        await drafts.put(conn, Draft(actor_id, CALL_FLOW, "reached",
+                                      {**draft.data, "resident_id": resident_id}), now)
+        return ticket, await _callee(conn, ticket, resident_id)
+
+
+async def record_call(db: Database, settings: EstateSettings, actor_id: int, note: str,
+                      now: datetime) -> tuple[Ticket, bool] | None:
+    """The call recorded, and whether it alerted: a low rating or an alerting chip taken by
+    phone alerts the supervisors as one given in the chat does (once per resident)."""
     async with db.transaction() as conn:
         draft = await drafts.get(conn, actor_id)
         if draft is None or draft.flow != CALL_FLOW or "reached" not in draft.data:
@@ -188,11 +282,23 @@ async def record_call(db: Database, actor_id: int, note: str, now: datetime) -> 
         await drafts.delete(conn, actor_id)
         await access.require(conn, "surveys.call", actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        await surveys.record_call(conn, ticket.id, ticket.resident_id, draft.data["reached"],
-                                  draft.data.get("rating"), note, actor_id, now)
+        resident_id = draft.data.get("resident_id", ticket.resident_id)
+        rating = draft.data.get("rating")
+        reasons = tuple(draft.data.get("reasons", ()))
+        call_id = await surveys.record_call(conn, ticket.id, resident_id,
+                                            draft.data["reached"], rating, note, actor_id, now,
+                                            reasons)
         await tickets.add_event(conn, ticket.id, now, actor_id, "called_back", ticket.status,
                                 ticket.status, note)
-        return ticket
+        survey = await surveys.get(conn, ticket.id, resident_id)
+        assert survey is not None  # opened by the call
+        answer = replace(survey, rating=rating, reasons=reasons)
+        if draft.data["reached"] and rating is not None and needs_alert(settings, answer) \
+                and await surveys.mark_low_alerted(conn, ticket.id, resident_id):
+            await told.tell(conn, settings, "low_rating", ticket, now, actor_id=resident_id,
+                            payload={"call": call_id})
+            return ticket, True
+        return ticket, False
 
 
 async def survey_of(db: Database, ticket_id: int, resident_id: int) -> Survey | None:

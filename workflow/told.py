@@ -32,6 +32,9 @@ class To(StrEnum):
     SUPERVISORS = "supervisors"
     MANAGERS = "managers"
     ON_DUTY = "on_duty"  # the member of staff the settings name on duty out of hours
+    # the one person asked to phone a resident without Telegram about a step: by
+    # settings.phone_calls_by, the holder or the desk (the clerk who acted, else one of it)
+    PHONER = "phoner"
 
 
 class When(StrEnum):
@@ -85,13 +88,24 @@ TOLD: dict[str, tuple[Told, ...]] = {
                  Told(To.SUPERVISORS, "desk_reopened")),
     "confirmed": (Told(To.HOLDER, "task_confirmed"),),
     "auto_confirmed": (Told(To.RESIDENT, "auto_confirmed"),),
+    # a low rating or an alerting chip, in the chat or taken by phone with /callback (the
+    # payload's "call"): the supervisors, who may open the follow-up complaint
+    "low_rating": (Told(To.SUPERVISORS, "low_rating"),),
+    # a notice a resident on the roster without Telegram could not get: one person is asked
+    # to phone them, never after office hours (held to the next opening: delivery.py)
+    "phone_resident": (Told(To.PHONER, "unreachable"),),
+    # a complaint routed: its department's heads, and the resident (a new date when late)
+    "complaint_routed": (Told(To.DEPARTMENT_HEAD, "complaint_routed"),
+                         Told(To.RESIDENT, "complaint_with_department")),
 }
 
 
 async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: Ticket,
-                   before: Ticket | None) -> list[Person]:
+                   before: Ticket | None, *, prefer: int | None = None) -> list[Person]:
     """The people of one audience of a ticket, reachable ones standing in for staff who
-    blocked the bot."""
+    blocked the bot. `prefer`: for PHONER, who acted (asked first if they may)."""
+    if to == To.PHONER:
+        return await phoner(conn, settings, ticket, prefer)
     if to == To.RESIDENT:
         found = await people.get(conn, ticket.resident_id)
         return [found] if found else []
@@ -148,6 +162,16 @@ async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
     return found
 
 
+async def phoner(conn: Connection, settings: EstateSettings, ticket: Ticket,
+                 prefer: int | None) -> list[Person]:
+    """One person: the holder (technician; else whoever holds the job, the desk for a
+    contractor's), or the desk's clerk who acted, else its first reachable one."""
+    staff = await machine.holders(conn, ticket) if settings.phone_calls_by == "holder" \
+        else await machine.desk(conn)
+    found = await _standing_in(conn, staff)
+    return ([p for p in found if p.user_id == prefer] or found)[:1]
+
+
 async def _standing_in(conn: Connection, staff: list[Person]) -> list[Person]:
     """A member of staff who blocked the bot is replaced by a reachable one of their role."""
     found = []
@@ -167,18 +191,20 @@ def applies(row: Told, settings: EstateSettings, now: datetime) -> bool:
 
 async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: Ticket,
                now: datetime, *, actor_id: int | None = None, payload: dict | None = None,
-               before: Ticket | None = None) -> dict[int, str]:
-    """Writes the event's notices to the outbox (in the caller's transaction): who got which."""
+               before: Ticket | None = None, prefer: int | None = None,
+               not_before: datetime | None = None) -> dict[int, str]:
+    """Writes the event's notices to the outbox (in the caller's transaction): who got which.
+    `not_before`: held until then (a request to phone, at night)."""
     told: dict[int, str] = {}
     for row in TOLD[event]:
         if not applies(row, settings, now):
             continue
-        for person in await audience(conn, settings, row.to, ticket, before):
+        for person in await audience(conn, settings, row.to, ticket, before, prefer=prefer):
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice
             await outbox.add(conn, person.user_id, row.notice, now, ticket.id, payload,
-                             actor_id=actor_id)
+                             actor_id=actor_id, not_before=not_before)
     return told
 
 

@@ -35,7 +35,7 @@ MY_TICKETS_LIMIT = 20
 NOT_CHANGES = frozenset({"resident_added", "called_back", "contractor_notified_by_phone",
                          "supervisor_signed", "supervising_engineer_signed",
                          "project_department_signed", "signed_on_paper", "signed_off",
-                         "signoff_queried", "follow_up_opened"})
+                         "signoff_queried", "follow_up_opened", "phoned_resident"})
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class TicketFile:
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
-          "overdue_unit_response")
+          "overdue_unit_response",
+          "deadline_renewed")  # a complaint routed after it: the deadline it had
 
 
 def missed_deadline(event: TicketEvent) -> datetime | None:

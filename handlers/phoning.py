@@ -1,0 +1,28 @@
+"""'I phoned them': the one person asked to phone a resident without Telegram records the
+call, so nobody phones them twice about the same step."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from handlers.common import Asker, Context, answer, button_data, clear_buttons, handles, int_arg
+from workflow import delivery
+
+
+@handles("residents.phoned")
+async def on_phoned(update: Update, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    request_id = int_arg(button_data(update).split(":")[1:], 0)
+    call, recorded = await delivery.phoned(d.db, who.user_id, request_id, d.now())
+    await clear_buttons(update)
+    if recorded:
+        await answer(update, tr("Recorded: you phoned them, {time}.", time=tr.datetime(call.at)))
+        return
+    staff = await delivery.caller(d.db, call.staff_id)
+    await answer(update, tr("Already recorded: {name} phoned them, {time}.", name=staff,
+                            time=tr.datetime(call.at)))
+
+
+def register(app) -> None:
+    app.add_handler(CallbackQueryHandler(on_phoned, pattern=r"^pr:"))
