@@ -340,7 +340,8 @@ ROLES: dict[str, str] = {
     Role.SALES_SUPERVISOR: N_("sales supervisor"),
 }
 PARTIES: dict[str, str] = {
-    Party.RESIDENT: N_("Owner"),
+    Party.OWNER: N_("Owner"),
+    Party.RESIDENT: N_("Confirmation of the repair"),
     Party.TECHNICIAN: N_("Technician"),
     Party.SUPERVISOR: N_("Repair department (supervisor)"),
     Party.SUPERVISING_ENGINEER: N_("Supervising engineer"),

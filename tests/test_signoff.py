@@ -29,7 +29,8 @@ async def test_not_fixed_reopens_the_task_to_the_same_technician(desk):
     assert await desk.query("SELECT status, work_note FROM tickets") == [
         ("closed", "Replaced the whole pipe.")]
     actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
-    assert actions == ["reported", "assigned", "completed", "not_fixed", "completed", "confirmed"]
+    assert actions == ["reported", "assigned", "completed", "not_fixed", "completed", "confirmed",
+                       "owner_signed"]  # the owner reported it: confirming, they sign
     stages = await desk.query("SELECT DISTINCT stage FROM ticket_photos ORDER BY stage")
     assert stages == [("after1",), ("after2",)]
     # Each visit keeps its own labour and materials; the ticket shows their sum.

@@ -55,6 +55,9 @@ TOLD: dict[str, tuple[Told, ...]] = {
                  Told(To.PREVIOUS_UNIT, "unit_job_withdrawn"),
                  Told(To.RESIDENT, "resident_assigned"),
                  Told(To.FOLLOWERS, "resident_assigned")),
+    # a tenant's job: its owner hears it is done, and gets the repair form to sign
+    "completed": (Told(To.OWNER, "owner_completed"),),
+    "form_waiting": (Told(To.OWNER, "owner_signoff_form"),),
     "reopened": (Told(To.HOLDER, "task_reopened"),
                  Told(To.UNIT, "task_reopened"),
                  Told(To.CLERKS, "desk_reopened"),
@@ -99,13 +102,19 @@ async def audience(conn: Connection, to: To, ticket: Ticket, before: Ticket | No
 async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
     """The owners of the unit on the chat (by the roster's owners' numbers), when the one who
     reported the job is not one of them: a tenant's job."""
-    keys = {e.phone and phones.phone_key(e.phone) for e in
-            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
-    found = [p for p in await people.residents_of_unit(conn, ticket.unit.id)
-             if p.phone and phones.phone_key(p.phone) in keys]
+    found = await unit_owners(conn, ticket)
     if any(p.user_id == ticket.resident_id for p in found):
         return []
     return found
+
+
+async def unit_owners(conn: Connection, ticket: Ticket) -> list[Person]:
+    """Every owner of the ticket's unit on the chat, by the roster's owners' numbers (the
+    reporter too, when they are one): who may sign the repair form as its owner."""
+    keys = {e.phone and phones.phone_key(e.phone) for e in
+            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
+    return [p for p in await people.residents_of_unit(conn, ticket.unit.id)
+            if p.phone and phones.phone_key(p.phone) in keys]
 
 
 async def _standing_in(conn: Connection, staff: list[Person]) -> list[Person]:
