@@ -57,7 +57,9 @@ async def test_a_units_job_is_signed_by_all_four_parties_in_chinese(desk):
     await engineer.tap_starting("s:sg:1:")  # a second tap signs nothing more
     assert engineer.last_text == "之前已經簽認過了。"
     parties = await desk.query("SELECT party, user_id, channel FROM signoffs ORDER BY party")
-    assert parties == [("project_department", 8002, "bot"), ("resident", 5001, "bot"),
+    # the owner reported it and confirmed in the chat: their confirmation and their signature
+    assert parties == [("owner", 5001, "bot"), ("project_department", 8002, "bot"),
+                       ("resident", 5001, "bot"),
                        ("supervising_engineer", 8001, "bot"), ("supervisor", 9003, "bot"),
                        ("technician", 7001, "bot")]
     await clerk.tap_data("t:v:1")
