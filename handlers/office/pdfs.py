@@ -303,8 +303,10 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.heading(tr("Repair form {ref}", ref=t.ref))
     pdf.text_block(settings.estate_name)
     pdf.ln(3)
+    signatures = set(cards.signature_lines(tr, file))  # printed below, as a table
     for line in cards.summary(tr, settings, file, staff=True).split("\n")[1:]:
-        pdf.text_block(line)
+        if line not in signatures:
+            pdf.text_block(line)
     pdf.ln(3)
     pdf.grid(_when(tr, file), [42, 42, 42, 44])
     if file.items:
@@ -339,4 +341,4 @@ def _signatures(pdf: _Document, tr: Tr, file: TicketFile) -> None:
                                             time=tr.datetime(s.at)))
         rows.append([labels.of(tr, labels.PARTIES, party), how, ""])
     pdf.ln(4)
-    pdf.grid(rows, [45, 70, 55])
+    pdf.grid(rows, [45, 70, 55], tr("Signatures:"))
