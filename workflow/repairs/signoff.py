@@ -67,6 +67,7 @@ async def close_form(conn: Connection, settings: EstateSettings, ticket: Ticket,
     signed."""
     if ticket.kind != Kind.REPAIR:
         return False
+    ticket = await machine.load(conn, ticket.id)  # closed now
     await tickets.require_signoffs(conn, ticket.id, settings.signers(
         ticket.category, by_contractor=ticket.contractor_id is not None))
     signed = confirmed_by is not None and confirmed_by == ticket.resident_id and \
