@@ -270,6 +270,7 @@ CONVERSATIONS = {
     "renovation_review": N_("a renovation review"),
     "settlement_paper_receipt": N_("recording a settlement's paper receipt"),
     "signoff_query": N_("a query on a repair form"),
+    "query_answer": N_("an answer to a query on a repair form"),
 }
 ACTIONS = {
     "reported": N_("Reported"),
