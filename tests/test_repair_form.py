@@ -172,7 +172,7 @@ async def test_a_query_is_answered_and_a_corrected_form_is_signed_again_by_every
     await clerk.send("0.5 0 half an hour, no materials")
     withdrawn = await desk.query("SELECT note FROM ticket_events WHERE action = "
                                  "'signature_withdrawn' ORDER BY id")
-    assert withdrawn == [("owner",), ("project_department",), ("supervisor",)]
+    assert withdrawn == [("Supervisor",), ("陳美玲",), ("項目部 王經理",)]  # whose, in order
     assert await desk.query("SELECT party FROM signoffs ORDER BY party") == [
         ("resident",), ("technician",)]
     for person in (boss, engineer, project, owner):

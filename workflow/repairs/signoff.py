@@ -227,12 +227,14 @@ async def figures_corrected(conn: Connection, settings: EstateSettings, ticket: 
     required = await tickets.required_signoffs(conn, ticket.id)
     if not required:
         return  # not closed yet: the form goes out with the new figures
-    for s in await tickets.signoffs(conn, ticket.id):
-        if s.party in required:
-            await tickets.remove_signoff(conn, ticket.id, s.party)
-            await tickets.add_event(conn, ticket.id, now, actor_id, "signature_withdrawn",
-                                    ticket.status, ticket.status,
-                                    s.party + (f": {s.signer_name}" if s.signer_name else ""))
+    signed = {s.party: s for s in await tickets.signoffs(conn, ticket.id)}
+    gone = [signed[p] for p in required if p in signed]  # in the form's order
+    names = await people.names(conn, {s.user_id for s in gone if s.user_id is not None})
+    for s in gone:
+        await tickets.remove_signoff(conn, ticket.id, s.party)
+        await tickets.add_event(conn, ticket.id, now, actor_id, "signature_withdrawn",
+                                ticket.status, ticket.status,
+                                s.signer_name or names.get(s.user_id or 0, ""))
     await send_forms(conn, settings, ticket, now, kind="signoff_corrected")
 
 
