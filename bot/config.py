@@ -358,7 +358,7 @@ def _warranty(raw, categories: tuple[Category, ...]) -> dict[str, Period]:
     return periods
 
 
-SIGNING_PARTIES = {"repair_department": Party.SUPERVISOR, "owner": Party.RESIDENT,
+SIGNING_PARTIES = {"repair_department": Party.SUPERVISOR, "owner": Party.OWNER,
                    "supervising_engineer": Party.SUPERVISING_ENGINEER,
                    "project_department": Party.PROJECT_DEPARTMENT}
 

@@ -9,7 +9,7 @@ from handlers.i18n import Tr
 from workflow.office import payers
 from workflow.repairs import warranty
 from workflow.settings import ASAP, EstateSettings
-from workflow.tickets import Kind
+from workflow.tickets import COMPLETED, Kind, Party
 from workflow.views import TicketFile, missed_deadline
 
 
@@ -147,11 +147,33 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
     return "\n".join(lines)
 
 
+def confirmation_line(tr: Tr, file: TicketFile) -> str | None:
+    """Who confirmed the repair, and how: in the chat, by phone (recorded by a clerk), or
+    automatically. A confirmation, never a signature of the form."""
+    t = file.ticket
+    s = next((s for s in file.signoffs if s.party == Party.RESIDENT), None)
+    if s is None:
+        return tr("Repair not yet confirmed by the resident.") if t.status == COMPLETED \
+            else None
+    if s.automatic or s.user_id is None:
+        return tr("Repair confirmed automatically {time}, {after} after completion without an "
+                  "answer.", time=tr.datetime(s.at),
+                  after=tr.duration(s.at - (t.completed_at or s.at)))
+    resident = file.resident.name if file.resident else ""
+    if s.channel == "phone":
+        return tr("Repair confirmed by {name} by phone {time}, recorded by {clerk}.",
+                  name=resident, time=tr.datetime(s.at), clerk=file.names.get(s.user_id, ""))
+    return tr("Repair confirmed by {name} in the chat {time}.",
+              name=file.names.get(s.user_id, resident), time=tr.datetime(s.at))
+
+
 def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
+    confirmed = confirmation_line(tr, file)
     if not file.required:
-        return []
+        return [confirmed] if confirmed else []
     signed = {s.party: s for s in file.signoffs}
-    lines = [tr("Signatures:")]
+    lines = [confirmed] if confirmed else []
+    lines.append(tr("Signatures:"))
     for party in file.required:
         s = signed.get(party)
         name = labels.of(tr, labels.PARTIES, party)
@@ -258,9 +280,14 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
         elif event.note and not follower:
             line += tr(": {note}", note=event.note)
         lines.append(line)
-    if file.signoffs:
+    confirmed = confirmation_line(tr, file)
+    if confirmed and not follower:
+        lines.append(confirmed)
+    if any(s.party != Party.RESIDENT for s in file.signoffs):
         lines.append(tr("Signed off by:"))
         for s in file.signoffs:
+            if s.party == Party.RESIDENT:
+                continue
             name = tr("automatic") if s.automatic or s.user_id is None else \
                 file.names.get(s.user_id, "")
             if s.channel == "paper":

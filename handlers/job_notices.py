@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from handlers import cards, labels
 from handlers.common import keyboard
 from handlers.fees import desk as fee_desk
@@ -127,27 +129,76 @@ async def _unit_declined(n: Notice) -> None:
                  n.card_buttons())
 
 
-@renders("signoff_form", "signoff_reminder")
+def _form_head(tr, kind: str, party: str) -> str:
+    name = labels.of(tr, labels.PARTIES, party)
+    if kind == "signoff_reminder":
+        return tr("A reminder: the repair form waits for your signature ({party}).", party=name)
+    if kind == "signoff_corrected":
+        return tr("The desk corrected the figures of the repair form: please sign it again as "
+                  "{party}, or query it. A signature on the old figures no longer holds.",
+                  party=name)
+    return tr("Please sign the repair form as {party}, or query it.", party=name)
+
+
+@renders("signoff_form", "signoff_reminder", "signoff_corrected")
 async def _signoff_form(n: Notice) -> None:
     file, party = n.ticket_file, n.payload.get("party", "")
-    head = n.tr("Please sign the repair form as {party}, or query it.",
-                party=labels.of(n.tr, labels.PARTIES, party)) \
-        if n.message.kind == "signoff_form" else \
-        n.tr("A reminder: the repair form waits for your signature ({party}).",
-             party=labels.of(n.tr, labels.PARTIES, party))
     rows = signoffs_ui.form_buttons(n.tr, file, party)
     await n.with_photos((file.report_photos + file.after_photos)[:10],
-                        head + "\n\n" + signoffs_ui.form_text(n.tr, n.d.settings, file),
+                        _form_head(n.tr, n.message.kind, party) + "\n\n" +
+                        signoffs_ui.form_text(n.tr, n.d.settings, file),
                         keyboard(rows) if rows else None)
+
+
+@renders("owner_signoff_form")
+async def _owner_signoff_form(n: Notice) -> None:
+    """The owner's form (a tenant's job, or their own confirmed by phone or automatically):
+    the resident's card with the figures, to sign or query."""
+    file, party = n.ticket_file, n.payload.get("party", "")
+    rows = signoffs_ui.form_buttons(n.tr, file, party)
+    await n.with_photos(file.after_photos[:10],
+                        _form_head(n.tr, n.payload.get("as", "signoff_form"), party) + "\n\n" +
+                        signoffs_ui.form_text(n.tr, n.d.settings, file, staff=False),
+                        keyboard(rows) if rows else None)
+
+
+@renders("owner_completed")
+async def _owner_completed(n: Notice) -> None:
+    t = n.ticket_file.ticket
+    await n.send(n.tr("{ref}: the repair in your unit {unit} reported by {name} is completed: "
+                      "{note}\nWhen it is confirmed, the repair form comes to you to sign as "
+                      "the owner.", ref=t.ref, unit=t.unit.label, note=t.work_note or "-",
+                      name=n.ticket_file.resident.name if n.ticket_file.resident else ""))
 
 
 @renders("signoff_queried")
 async def _signoff_queried(n: Notice) -> None:
     t = n.ticket_file.ticket
+    buttons = n.card_buttons()
+    if n.payload.get("query"):
+        buttons = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(n.tr("Answer the query"),
+                                   callback_data=f"s:qa:{n.payload['query']}")],
+             *buttons.inline_keyboard])
     await n.send(n.tr("{party} queries the repair form of {ref}: {reason}",
                       party=labels.of(n.tr, labels.PARTIES, n.payload.get("party", "")),
                       ref=t.ref, reason=n.payload.get("reason", "")) + "\n\n" +
-                 n.staff_card(), n.card_buttons())
+                 n.staff_card(), buttons)
+
+
+@renders("signoff_answered")
+async def _signoff_answered(n: Notice) -> None:
+    """The desk's answer to the signer's query; without a correction, the form's buttons
+    again (the corrected form has come already, when there was one)."""
+    file, party = n.ticket_file, n.payload.get("party", "")
+    text = n.tr("The desk answered your question on the repair form of {ref} ({question}): "
+                "{answer}", ref=file.ticket.ref, question=n.payload.get("question", ""),
+                answer=n.payload.get("answer", ""))
+    if n.payload.get("corrected"):
+        text += "\n" + n.tr("The figures were corrected: the corrected form was sent to you "
+                            "to sign.")
+    rows = [] if n.payload.get("corrected") else signoffs_ui.form_buttons(n.tr, file, party)
+    await n.send(text, keyboard(rows) if rows else None)
 
 
 @renders("follower_completed")

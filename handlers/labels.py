@@ -284,6 +284,7 @@ CONVERSATIONS = {
     "renovation_review": N_("a renovation review"),
     "settlement_paper_receipt": N_("recording a settlement's paper receipt"),
     "signoff_query": N_("a query on a repair form"),
+    "query_answer": N_("an answer to a query on a repair form"),
 }
 ACTIONS = {
     "reported": N_("Reported"),
@@ -302,6 +303,9 @@ ACTIONS = {
     "signed_on_paper": N_("Signature on the paper form recorded"),
     "signed_off": N_("Repair form signed off by every party"),
     "signoff_queried": N_("Repair form queried"),
+    "owner_signed": N_("Signed off by the owner"),
+    "signoff_query_answered": N_("Query on the repair form answered"),
+    "signature_withdrawn": N_("Signature withdrawn: the figures were corrected"),
     "paused": N_("Clock paused"),
     "resumed": N_("Clock resumed"),
     "deadline_extended": N_("Deadline extended"),
@@ -356,7 +360,8 @@ ROLES: dict[str, str] = {
     Role.SALES_SUPERVISOR: N_("sales supervisor"),
 }
 PARTIES: dict[str, str] = {
-    Party.RESIDENT: N_("Owner"),
+    Party.OWNER: N_("Owner"),
+    Party.RESIDENT: N_("Confirmation of the repair"),
     Party.TECHNICIAN: N_("Technician"),
     Party.SUPERVISOR: N_("Repair department (supervisor)"),
     Party.SUPERVISING_ENGINEER: N_("Supervising engineer"),

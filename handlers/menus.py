@@ -22,6 +22,7 @@ COMMANDS = {
     "intake": N_("Record a report taken by phone, at the counter or in writing"),
     "overdue": N_("Late tickets, the most late first"),
     "signoffs": N_("Repairs waiting for your sign-off"),
+    "queries": N_("Queries on repair forms waiting for the desk's answer"),
     "stock": N_("The storeroom's items under their minimum"),
     "report": N_("The office's documents: monthly report, ledger, hot spots"),
     "keys": N_("The key register: what is out, what waits, the spare sets"),
@@ -63,11 +64,11 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.SALES_SUPERVISOR: ("units", "buyers", "buyer", "language", "help"),
     roles.ARCHIVIST: ("archives", "archive", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
-    roles.CLERK: ("queue", "intake", "callback", "announce", "archive", "cancel", "language",
-                  "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "stats", "report", "keys", "intake",
+    roles.CLERK: ("queue", "intake", "callback", "queries", "announce", "archive", "cancel",
+                  "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "queries", "stats", "report", "keys", "intake",
                        "callback", "cancel", "language", "help"),
-    roles.MANAGER: ("queue", "overdue", "signoffs", "stats", "report", "reverse", "keys",
+    roles.MANAGER: ("queue", "overdue", "signoffs", "queries", "stats", "report", "reverse", "keys",
                     "archives", "intake", "callback", "cancel", "language", "help"),
 }
 HELP: dict[str | None, str] = {

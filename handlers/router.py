@@ -61,6 +61,7 @@ FLOWS = {
     handover_flow.FLOW: handover_desk.on_message,
     signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
     signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
+    signoff_flow.ANSWER_FLOW: signoffs.on_query_answer,
     measurement.CORRECT_FLOW: measuring.on_correction,
     measurement.OUTSIDE_FLOW: materials.on_outside_reason,
     settlement.PAPER_FLOW: documents.on_paper_signer,

@@ -908,4 +908,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX resident_calls_ticket ON resident_calls(ticket_id, resident_id);
     """,
+    # 33 (issue 26, signatures): the resident's confirmation is not the owner's signature.
+    # The form's required "resident" becomes the owner's own signature (missing on the old
+    # forms: nobody checked it was the owner who confirmed); the stored "resident" rows stay
+    # as the confirmations they were, and one confirmed by phone names the clerk who
+    # recorded it. A signer's query on the form, open until the desk answers it.
+    """
+    UPDATE required_signoffs SET party = 'owner' WHERE party = 'resident';
+    UPDATE signoffs SET channel = 'phone', user_id = (
+        SELECT e.actor_id FROM ticket_events e WHERE e.ticket_id = signoffs.ticket_id
+        AND e.action = 'confirmed_by_phone' ORDER BY e.id DESC LIMIT 1)
+    WHERE party = 'resident' AND EXISTS (
+        SELECT 1 FROM ticket_events e WHERE e.ticket_id = signoffs.ticket_id
+        AND e.action = 'confirmed_by_phone');
+    CREATE TABLE signoff_queries (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        party TEXT NOT NULL,
+        asked_by INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        answered_by INTEGER,
+        answer TEXT,
+        answered_at TEXT
+    );
+    CREATE INDEX signoff_queries_ticket ON signoff_queries(ticket_id);
+    """,
 ]

@@ -290,7 +290,7 @@ async def require_signoffs(conn: Connection, ticket_id: int, parties: tuple[str,
 
 
 # The parties in the form's order (the same as workflow.tickets.Party's).
-PARTY_ORDER = ("technician", "supervisor", "resident", "supervising_engineer",
+PARTY_ORDER = ("technician", "supervisor", "owner", "resident", "supervising_engineer",
                "project_department")
 
 

@@ -107,8 +107,8 @@ def test_the_readme_example_is_a_valid_configuration():
     assert settings.affected_urgent == 5
     assert settings.warranty["plumbing"].years == 2
     assert settings.signers("plumbing", by_contractor=True) == (
-        "supervisor", "resident", "supervising_engineer", "project_department")
-    assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "resident")
+        "supervisor", "owner", "supervising_engineer", "project_department")
+    assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "owner")
     assert str(settings.handover["A"]) == "2025-06-30"
 
 
@@ -131,9 +131,9 @@ def test_the_office_phone_and_hours_appear_where_people_are_told_to_call(tmp_pat
 
 def test_a_category_may_have_its_own_signers():
     settings = parse_settings({"signoff": {"leaks_damp": ["owner", "supervising_engineer"]}})
-    assert settings.signers("leaks_damp", by_contractor=False) == ("resident",
+    assert settings.signers("leaks_damp", by_contractor=False) == ("owner",
                                                                    "supervising_engineer")
-    assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "resident")
+    assert settings.signers("plumbing", by_contractor=False) == ("supervisor", "owner")
 
 
 def test_the_renovation_price_list():

@@ -57,8 +57,9 @@ async def test_a_phone_report_for_a_resident_without_telegram(desk):
     await clerk.tap_data(button["callback_data"], ask)
     await clerk.tap_data(button["callback_data"], ask)  # a double tap records it once
     assert await desk.query("SELECT status FROM tickets") == [("closed",)]
-    assert await desk.query("SELECT party, user_id FROM signoffs WHERE party = 'resident'") == [
-        ("resident", -1)]
+    # her confirmation, recorded by the clerk who phoned (not her signature as the owner)
+    assert await desk.query("SELECT party, user_id, channel FROM signoffs WHERE party = "
+                            "'resident'") == [("resident", 9001, "phone")]
     assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
                             "'confirmed_by_phone'") == [(1,)]
     assert any("the resident confirmed the repair" in t for t in tech.texts())

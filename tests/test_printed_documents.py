@@ -31,11 +31,11 @@ SETTLEMENT_WORDS = {
            "Taken over by our own staff after the deadline: charged back", "Signature and date:"),
 }
 FORM_WORDS = {
-    "zh_Hant": ("維修單 R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "簽認：", "· 業主", "維修前",
+    "zh_Hant": ("維修單 R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "簽認：", "業主陳美玲，在對話中簽認", "維修前",
                 "維修後"),
-    "zh_Hans": ("维修单 R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "签认：", "· 业主", "维修前",
+    "zh_Hans": ("维修单 R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "签认：", "业主陳美玲，在对话中签认", "维修前",
                 "维修后"),
-    "en": ("Repair form R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "Signatures:", "· Owner",
+    "en": ("Repair form R-2026-00001", "更換存水彎。", "廚房水槽漏水。", "Signatures:", "Owner陳美玲 in the chat",
            "Before", "After"),
 }
 MIN_INK = 500  # dark pixels at 50 dpi: a page with a heading or a table has thousands

@@ -61,7 +61,9 @@ async def test_a_units_job_is_signed_by_all_four_parties_in_chinese(desk):
     await engineer.tap_starting("s:sg:1:")  # a second tap signs nothing more
     assert engineer.last_text == "之前已經簽認過了。"
     parties = await desk.query("SELECT party, user_id, channel FROM signoffs ORDER BY party")
-    assert parties == [("project_department", 8002, "bot"), ("resident", 5001, "bot"),
+    # the owner reported it and confirmed in the chat: their confirmation and their signature
+    assert parties == [("owner", 5001, "bot"), ("project_department", 8002, "bot"),
+                       ("resident", 5001, "bot"),
                        ("supervising_engineer", 8001, "bot"), ("supervisor", 9003, "bot"),
                        ("technician", 7001, "bot")]
     await clerk.tap_data("t:v:1")
@@ -215,3 +217,112 @@ async def test_a_corrected_measurement_is_one_set_of_figures_marked_as_corrected
     text = "".join(printed.text(pdf).split())
     assert "工時：2小時，材料費：100" in text and "工時：1小時" not in text
     assert "費用1,000（人工900，材料100）：Deskclerk於2026年11月26日週四更正：多跑一趟" in text
+
+
+async def test_a_query_is_answered_and_a_corrected_form_is_signed_again_by_every_party(desk):
+    """The engineer queries the figures; the query stays open on the desk's side until a
+    clerk answers it. The clerk corrects the measurement: the signatures given on the old
+    figures are withdrawn and every party (the owner too) gets the corrected form; then the
+    answer reaches the engineer."""
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    engineer, project = await engineer_and_project(desk)
+    owner = await resident_of_a12(desk)
+    await report_leak(owner)
+    await send_to_aqua(clerk)
+    await lee.tap("Accept")
+    await complete(lee, note="Replaced the trap.")
+    await owner.tap("Confirm, it is fixed")
+    assert "As the owner, your confirmation is also your signature" in owner.last_text
+    await boss.tap("Sign")
+    await project.tap("Sign")
+
+    await engineer.tap("Query")
+    await engineer.send("1800 is too much for one trap.")
+    asked = next(c for c in reversed(clerk.calls()) if c.text and "queries the repair form" in
+                 c.text)
+    assert asked.buttons()[0]["text"] == "Answer the query"
+    await clerk.send("/queries")
+    assert "R-2026-00001 Supervising engineer" in clerk.last_text
+    assert "1800 is too much for one trap." in clerk.last_text
+    assert clerk.labels() == ["Answer R-2026-00001"]
+
+    await clerk.tap_data("me:fix:1")
+    await clerk.send("0.5 0 half an hour, no materials")
+    withdrawn = await desk.query("SELECT note FROM ticket_events WHERE action = "
+                                 "'signature_withdrawn' ORDER BY id")
+    assert withdrawn == [("Supervisor",), ("陳美玲",), ("項目部 王經理",)]  # whose, in order
+    assert await desk.query("SELECT party FROM signoffs ORDER BY party") == [
+        ("resident",), ("technician",)]
+    for person in (boss, engineer, project, owner):
+        assert any(t.startswith("The desk corrected the figures of the repair form: please "
+                                "sign it again as") and "R-2026-00001" in t
+                   for t in person.texts()), person.first_name
+    await clerk.send("/queries")  # corrected, but not answered yet
+    assert clerk.labels() == ["Answer R-2026-00001"]
+
+    await clerk.tap("Answer R-2026-00001")
+    assert "Supervising engineer asked: 1800 is too much for one trap." in clerk.last_text
+    await clerk.send("Right: half an hour, corrected.")
+    assert "your answer went to the one who asked" in clerk.last_text
+    assert engineer.last_text.startswith("The desk answered your question on the repair form "
+                                         "of R-2026-00001 (1800 is too much for one trap.): "
+                                         "Right: half an hour, corrected.")
+    assert "The figures were corrected: the corrected form was sent to you" in \
+        engineer.last_text
+    await clerk.send("/queries")
+    assert clerk.last_text == "No query on a repair form is waiting for an answer."
+
+    for person in (boss, engineer, project, owner):
+        await person.tap("Sign")
+    assert "now signed off by every party" in owner.last_text
+
+
+async def test_an_answer_without_a_correction_brings_the_form_back_to_sign(desk):
+    clerk, tech, boss = await staff(desk)
+    owner = await resident_of_a12(desk)
+    await report_leak(owner)
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await owner.tap("Confirm, it is fixed")
+    await boss.tap("Query")
+    await boss.send("Why one hour?")
+    await clerk.tap("Answer the query")
+    await clerk.send("The pipe was behind the cabinet.")
+    assert boss.last_text == ("The desk answered your question on the repair form of "
+                              "R-2026-00001 (Why one hour?): The pipe was behind the cabinet.")
+    assert boss.labels() == ["Sign", "Query"]
+    await boss.tap("Sign")
+    assert "now signed off by every party" in boss.last_text
+    await clerk.tap_data("s:qa:1")  # answered already
+    assert desk.api.calls[-1].method == "answerCallbackQuery"
+
+
+async def test_the_printed_form_shows_the_confirmation_apart_and_the_owners_signature_missing(
+        desk, tmp_path):
+    """Confirmed by phone through the desk: the form, in every language, says so and by
+    whom it was recorded, and lists the owner's signature as not signed yet."""
+    clerk, tech, boss = await staff(desk)
+    owner = await resident_of_a12(desk)
+    await report_leak(owner)
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await clerk.tap_data("d:v:1")
+    await clerk.tap_starting("d:cp:1")
+    await boss.tap("Sign")
+    job = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    words = {"en": ("Repair confirmed by 陳美玲 by phone", "recorded by Desk clerk.",
+                    "Owner", "not signed yet", "Supervisor in the chat"),
+             "zh_Hant": ("陳美玲於", "電話確認修復，由Desk clerk登錄。", "業主", "尚未簽認",
+                         "Supervisor，在對話中簽認"),
+             "zh_Hans": ("陳美玲于", "电话确认修复，由Desk clerk登记。", "业主", "尚未签认",
+                         "Supervisor，在对话中签认")}
+    for language, expected in words.items():
+        tr = Tr(language, desk.settings.tz)
+        path = tmp_path / f"form-{language}.pdf"
+        pdfs.form_pdf(tr, desk.settings, job, path)
+        text = "".join(p.text for p in printed.pages("pdfium", path)).replace("\r", "")
+        text = "".join(text.split())
+        for word in expected:
+            assert "".join(word.split()) in text, (language, word)
+        assert "系統自動" not in text and "系统自动" not in text

@@ -76,13 +76,16 @@ async def test_a_leaking_sink_from_report_to_sign_off(desk):
     rows = await desk.query("SELECT status, labour_hours, materials_cost, work_note FROM tickets")
     assert rows == [("closed", 150, 12000, "Replaced the trap seal.")]  # 1.5 h, NT$120
     parties = await desk.query("SELECT party, user_id, automatic FROM signoffs ORDER BY party")
-    assert parties == [("resident", 5001, 0), ("supervisor", 9003, 0), ("technician", 9002, 0)]
+    # May owns the flat: her confirmation in the chat is also the owner's signature
+    assert parties == [("owner", 5001, 0), ("resident", 5001, 0), ("supervisor", 9003, 0),
+                       ("technician", 9002, 0)]
     events = await desk.query("SELECT action, from_status, to_status FROM ticket_events")
     assert events == [
         ("reported", None, "new"), ("assigned", "new", "assigned"),
         ("en_route", "assigned", "en_route"), ("arrived", "en_route", "on_site"),
         ("completed", "on_site", "completed"), ("confirmed", "completed", "closed"),
-        ("supervisor_signed", "closed", "closed"), ("signed_off", "closed", "closed"),
+        ("owner_signed", "closed", "closed"), ("supervisor_signed", "closed", "closed"),
+        ("signed_off", "closed", "closed"),
     ]
 
     await resident.send("/mytickets")

@@ -58,7 +58,7 @@ async def test_the_units_person_accepts_and_repairs_and_the_colleague_sees_who_t
     await resident.tap("Confirm, it is fixed")
     actions = [a for (a,) in await desk.query("SELECT action FROM ticket_events ORDER BY id")]
     assert actions == ["reported", "assigned", "contractor_accepted", "en_route", "completed",
-                       "confirmed"]
+                       "confirmed", "owner_signed"]  # the owner confirmed: and signed
 
 
 async def test_a_decline_goes_back_to_the_desk_which_decides_liability(desk):

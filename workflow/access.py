@@ -16,15 +16,17 @@ from storage.records import Person, Ticket
 from storage.registers import keys as key_register
 from storage.repairs import followers
 from storage.sales import buyers as sales_buyers
-from workflow import roles
+from workflow import roles, told
 from workflow.tickets import Party, Refusal, department_heads, may_view
 
 EVERYONE = ("*",)  # anybody, a stranger included: what onboarding and the menus need
 R = roles
 SIGNERS, DISPATCHERS, WORKERS = R.SIGNERS, R.DISPATCHERS, R.WORKERS
 
-# Who may sign for a party of the repair form in the chat (the owner signs by confirming).
+# Who may sign for a party of the repair form in the chat (the owner: a resident who is an
+# owner of the job's unit by the roster; see _signing_party).
 SIGNED_BY: dict[str, tuple[str, ...]] = {
+    Party.OWNER: (R.RESIDENT,),
     Party.SUPERVISOR: SIGNERS,
     Party.SUPERVISING_ENGINEER: (R.SUPERVISING_ENGINEER,),
     Party.PROJECT_DEPARTMENT: (R.PROJECT_DEPARTMENT,),
@@ -90,6 +92,7 @@ RULES: dict[str, Rule] = {
     "repairs.signoffs": Rule(FORM_READERS),
     "repairs.sign": Rule(tuple({r for rs in SIGNED_BY.values() for r in rs}), "signing_party"),
     "repairs.paper_signature": Rule(DISPATCHERS),
+    "repairs.answer_query": Rule(DISPATCHERS),  # a signer's query on the form, answered
     "tickets.mine": Rule((R.RESIDENT,)),
     "units.own": Rule((R.RESIDENT,), "unit_resident"),  # a unit chosen for a report: one's own
     "tickets.view": Rule(EVERYONE, "sees_ticket"),  # a stranger has no relation to any
@@ -193,8 +196,16 @@ async def _loan_resident(conn: Connection, person: Person, record: object) -> bo
 
 
 async def _signing_party(conn: Connection, person: Person, record: object) -> bool:
-    """The party (from the button) is one the person signs for."""
-    return person.role in SIGNED_BY.get(str(record), ())
+    """The party (from the button) is one the person signs for; the owner's, only on a job
+    of a unit they own. The record is the party, or (party, ticket id)."""
+    party, ticket_id = record if isinstance(record, tuple) else (str(record), None)
+    if person.role not in SIGNED_BY.get(party, ()):
+        return False
+    if party != Party.OWNER:
+        return True
+    return ticket_id is not None and any(
+        p.user_id == person.user_id for p in await told.unit_owners(conn, await _ticket(
+            conn, ticket_id)))
 
 
 async def sees_ticket(conn: Connection, person: Person, ticket: Ticket) -> bool:

@@ -64,8 +64,8 @@ DEFAULT_AFFECTED_URGENT = 5
 # repair department and the owner for our own staff's. A category may have its own list.
 IN_HOUSE, CONTRACTOR_JOBS = "in_house", "contractor"
 DEFAULT_SIGNOFF: dict[str, tuple[str, ...]] = {
-    IN_HOUSE: (Party.SUPERVISOR, Party.RESIDENT),
-    CONTRACTOR_JOBS: (Party.SUPERVISOR, Party.RESIDENT, Party.SUPERVISING_ENGINEER,
+    IN_HOUSE: (Party.SUPERVISOR, Party.OWNER),
+    CONTRACTOR_JOBS: (Party.SUPERVISOR, Party.OWNER, Party.SUPERVISING_ENGINEER,
                       Party.PROJECT_DEPARTMENT),
 }  # residents affected by one fault that make it urgent
 

@@ -31,11 +31,13 @@ class Status(StrEnum):
 
 
 class Party(StrEnum):
-    """Who signs a repair off (the seed's 簽認維修單): the worker when done; the owner; the
-    repair department (its supervisor); the supervising engineer (監理); the project
-    department (項目部)."""
+    """Who signs a repair off (the seed's 簽認維修單): the worker when done; the owner of the
+    unit; the repair department (its supervisor); the supervising engineer (監理); the
+    project department (項目部). RESIDENT is not a signature: it records the confirmation of
+    the repair (by the reporter in the chat, by phone through a clerk, or automatically)."""
     TECHNICIAN = "technician"
-    RESIDENT = "resident"
+    RESIDENT = "resident"  # the repair's confirmation, shown apart from the signatures
+    OWNER = "owner"
     SUPERVISOR = "supervisor"
     SUPERVISING_ENGINEER = "supervising_engineer"
     PROJECT_DEPARTMENT = "project_department"

@@ -81,8 +81,11 @@ TOLD: dict[str, tuple[Told, ...]] = {
     "arrived": (Told(To.RESIDENT, "resident_arrived"),
                 Told(To.FOLLOWERS, "resident_arrived")),
     "deadline_extended": (Told(To.HOLDER, "deadline_extended"),),
+    # a tenant's job: its owner hears it is done, and gets the repair form to sign
     "completed": (Told(To.RESIDENT, "signoff_request"),
-                  Told(To.FOLLOWERS, "follower_completed")),
+                  Told(To.FOLLOWERS, "follower_completed"),
+                  Told(To.OWNER, "owner_completed")),
+    "form_waiting": (Told(To.OWNER, "owner_signoff_form"),),
     "reopened": (Told(To.HOLDER, "task_reopened"),
                  Told(To.CLERKS, "desk_reopened"),
                  Told(To.SUPERVISORS, "desk_reopened")),
@@ -153,10 +156,7 @@ async def on_duty(conn: Connection, settings: EstateSettings) -> list[Person]:
 async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
     """The owners of the unit on the chat (by the roster's owners' numbers), when the one who
     reported the job is not one of them: a tenant's job."""
-    keys = {e.phone and phones.phone_key(e.phone) for e in
-            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
-    found = [p for p in await people.residents_of_unit(conn, ticket.unit.id)
-             if p.phone and phones.phone_key(p.phone) in keys]
+    found = await unit_owners(conn, ticket)
     if any(p.user_id == ticket.resident_id for p in found):
         return []
     return found
@@ -170,6 +170,15 @@ async def phoner(conn: Connection, settings: EstateSettings, ticket: Ticket,
         else await machine.desk(conn)
     found = await _standing_in(conn, staff)
     return ([p for p in found if p.user_id == prefer] or found)[:1]
+
+
+async def unit_owners(conn: Connection, ticket: Ticket) -> list[Person]:
+    """Every owner of the ticket's unit on the chat, by the roster's owners' numbers (the
+    reporter too, when they are one): who may sign the repair form as its owner."""
+    keys = {e.phone and phones.phone_key(e.phone) for e in
+            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
+    return [p for p in await people.residents_of_unit(conn, ticket.unit.id)
+            if p.phone and phones.phone_key(p.phone) in keys]
 
 
 async def _standing_in(conn: Connection, staff: list[Person]) -> list[Person]:

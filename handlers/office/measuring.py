@@ -50,7 +50,8 @@ async def on_correction(update: Update, context: Context, who: Asker, draft: Dra
     """The corrected figures and the reason (a step of the router)."""
     d, tr = context.desk, who.tr
     text = message_of(update).text or ""
-    corrected = await measurement.correct(d.db, who.user_id, text[:600], d.now(), tr.locale)
+    corrected = await measurement.correct(d.db, who.user_id, text[:600], d.now(), tr.locale,
+                                         d.settings)
     if corrected is None:
         await answer(update, tr("Please send the labour hours, the materials cost and the "
                                 "reason, for example: 2 350 two elbows were not used"))

@@ -27,6 +27,7 @@ from workflow import views
 from workflow.fees.collection import Income
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
 from workflow.settings import EstateSettings
+from workflow.tickets import Party
 from workflow.views import TicketFile
 
 PT = 25.4 / 72  # millimetres in a point
@@ -303,8 +304,10 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.heading(tr("Repair form {ref}", ref=t.ref))
     pdf.text_block(settings.estate_name)
     pdf.ln(3)
+    signatures = set(cards.signature_lines(tr, file))  # printed below, as a table
     for line in cards.summary(tr, settings, file, staff=True, work=[]).split("\n")[1:]:
-        pdf.text_block(line)
+        if line not in signatures:
+            pdf.text_block(line)
     pdf.ln(3)
     pdf.grid(_when(tr, file), [42, 42, 42, 44])
     work = form_work.rows(tr, file)
@@ -317,18 +320,30 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
              tr.number(i.amount)] for i in file.items]
         pdf.ln(3)
         pdf.grid(rows, [80, 30, 30, 30])
-    signed = {s.party: s for s in file.signoffs}
+    _signatures(pdf, tr, file)
+    for caption, picture in photos:
+        pdf.photo(caption, picture)
+    pdf.save(path)
+
+
+def _signatures(pdf: _Document, tr: Tr, file: TicketFile) -> None:
+    """Who confirmed the repair and how (not a signature), then each party's signature: who,
+    how and when, or missing, with room to sign on paper."""
+    confirmed = cards.confirmation_line(tr, file)
+    if confirmed:
+        pdf.ln(4)
+        pdf.text_block(confirmed)
+    signed = {s.party: s for s in file.signoffs if s.party != Party.RESIDENT}
     parties = list(file.required) or [p for p in labels.PARTIES if p in signed]
     rows = [[tr("Party"), tr("Signed"), tr("Signature and date:")]]
     for party in parties:
         s = signed.get(party)
-        how = "" if s is None else (tr("{name}, on paper", name=s.signer_name or "")
-                                    if s.channel == "paper" else
-                                    f"{file.names.get(s.user_id or 0, tr('automatic'))} "
-                                    f"{tr.datetime(s.at)}")
+        how = tr("not signed yet") if s is None else (
+            tr("{name}, on paper (recorded by {clerk}) {time}", name=s.signer_name or "",
+               clerk=file.names.get(s.user_id or 0, ""), time=tr.datetime(s.at))
+            if s.channel == "paper" else tr("{name} in the chat {time}",
+                                            name=file.names.get(s.user_id or 0, ""),
+                                            time=tr.datetime(s.at)))
         rows.append([labels.of(tr, labels.PARTIES, party), how, ""])
     pdf.ln(4)
-    pdf.grid(rows, [45, 70, 55])
-    for caption, picture in photos:
-        pdf.photo(caption, picture)
-    pdf.save(path)
+    pdf.grid(rows, [45, 70, 55], tr("Signatures:"))

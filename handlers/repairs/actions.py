@@ -57,7 +57,7 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
     if roles.can_sign_as_supervisor(role) and Party.SUPERVISOR in file.required and \
             Party.SUPERVISOR not in signed:
         rows.append([(tr("Supervisor sign-off"), f"s:sup:{t.id}")])
-    if any(p not in signed and p != Party.RESIDENT for p in file.required):
+    if any(p not in signed for p in file.required):
         rows.append([(tr("Record a paper signature"), f"s:pp:{t.id}")])
     rows.append([(tr("Timeline"), f"t:v:{t.id}")])
     return rows

@@ -164,11 +164,14 @@ async def on_signoff(update: Update, context: Context, who: Asker) -> None:
     ticket_id = int_arg(args, 0)
     await allowed(context, who, "repairs.confirm_fixed", ticket_id)
     if action == "ok":
-        ticket = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
+        ticket, signed = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
         kick(context)
         await clear_buttons(update)
-        await answer(update, tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref),
-                     main_menu(who))
+        text = tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref)
+        if signed:
+            text += "\n" + tr("As the owner, your confirmation is also your signature on the "
+                              "repair form.")
+        await answer(update, text, main_menu(who))
     elif action == "no":
         ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now())
         await clear_buttons(update)

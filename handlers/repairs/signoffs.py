@@ -1,5 +1,6 @@
 """The repair form (簽認維修單) in the chat: each required party signs or queries it; /signoffs
-lists the forms waiting; a clerk records a signature made on paper."""
+lists the forms waiting; a clerk records a signature made on paper, and answers a signer's
+query (/queries lists those still open)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,17 @@ from workflow.views import TicketFile
 WAITING = "m:signoffs"
 
 
-def form_text(tr: Tr, settings: EstateSettings, file: TicketFile) -> str:
-    """The form: the ticket as staff see it (with who has signed, when and how, and who has
-    not yet), and whether its deadline was met."""
+def form_text(tr: Tr, settings: EstateSettings, file: TicketFile, staff: bool = True) -> str:
+    """The form: the ticket as staff see it (with who confirmed the repair and how, who has
+    signed, when and how, and who has not yet), and whether its deadline was met. The owner
+    reads the resident's card with the figures and the signatures."""
     t = file.ticket
     lines = [tr("Repair form {ref}", ref=t.ref),
-             cards.summary(tr, settings, file, staff=True, work=form_work.lines(tr, file))]
+             cards.summary(tr, settings, file, staff=staff, work=form_work.lines(tr, file))]
+    if not staff:
+        if file.figures is not None:
+            lines.append(cards.measured_line(tr, file.figures))
+        lines += cards.signature_lines(tr, file)
     if t.completed_at is not None:
         lines.append(tr("Completed {time}, within the deadline.", time=tr.datetime(t.completed_at))
                      if t.completed_at <= t.deadline_at else
@@ -71,9 +77,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     ticket_id = int_arg(args, 0)
     if action in ("sg", "sup"):
         party = Party.SUPERVISOR if action == "sup" else _party(args)
-        await allowed(context, who, "repairs.sign", party)
+        await allowed(context, who, "repairs.sign", (party, ticket_id))
         outcome = await signoff.sign(d.db, ticket_id, party, who.user_id, d.now())
-        more = keyboard([[(tr("Waiting for sign-off"), WAITING)]])
+        more = None if party == Party.OWNER else keyboard([[(tr("Waiting for sign-off"),
+                                                             WAITING)]])
         await clear_buttons(update)
         if outcome is None:
             await answer(update, tr("Already signed off."), more)
@@ -92,7 +99,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, form_text(tr, d.settings, file), keyboard(rows))
     elif action == "qy":
         party = _party(args)
-        await allowed(context, who, "repairs.sign", party)
+        await allowed(context, who, "repairs.sign", (party, ticket_id))
         ticket = await signoff.start_query(d.db, ticket_id, party, who.user_id, d.now())
         await clear_buttons(update)
         await answer(update, tr("{ref}: what is the question? It goes to the desk with the "
@@ -113,8 +120,48 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         await answer(update, tr("{ref}: the name of the person who signed, as on the form?",
                                 ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
+    elif action == "qa":
+        await allowed(context, who, "repairs.answer_query")
+        query, ticket = await signoff.start_answer(d.db, ticket_id, who.user_id, d.now())
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: {party} asked: {question}\nYour answer? It goes back "
+                                "to them. To correct the figures, use 'Correct measurement' "
+                                "on the card: every signer then gets the corrected form.",
+                                ref=ticket.ref, question=query.question,
+                                party=labels.of(tr, labels.PARTIES, query.party)),
+                     keyboard([[(tr("Cancel"), "r:x")]]))
     else:
         raise Refusal(Refusal.INVALID)
+
+
+@handles("repairs.answer_query")
+async def open_queries(update: Update, context: Context, who: Asker) -> None:
+    """/queries: the signers' queries on repair forms still waiting for the desk's answer."""
+    tr = who.tr
+    found = await signoff.open_queries(context.desk.db, who.user_id)
+    if not found:
+        await answer(update, tr("No query on a repair form is waiting for an answer."))
+        return
+    lines = [tr("Queries on repair forms waiting for an answer, oldest first:")]
+    lines += [tr("· {ref} {party} {time}: {question}", ref=t.ref, time=tr.datetime(q.asked_at),
+                 party=labels.of(tr, labels.PARTIES, q.party), question=q.question)
+              for q, t in found]
+    rows = [[(tr("Answer {ref}", ref=t.ref), f"s:qa:{q.id}")] for q, t in found]
+    await answer(update, "\n".join(lines), keyboard(rows))
+
+
+async def on_query_answer(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+    """The desk's answer to a signer's query (a step of the router)."""
+    d = context.desk
+    text = await text_answer(update, who, signoff.MAX_REASON)
+    if text is None:
+        return
+    answered = await signoff.answer(d.db, who.user_id, text, d.now())
+    if answered is None:
+        raise Refusal(Refusal.STALE)
+    kick(context)
+    await answer(update, who.tr("{ref}: your answer went to the one who asked.",
+                                ref=answered[0].ref), main_menu(who))
 
 
 @handles("repairs.signoffs")
@@ -165,5 +212,6 @@ async def on_paper_name(update: Update, context: Context, who: Asker, draft: Dra
 
 def register(app) -> None:
     app.add_handler(CommandHandler("signoffs", waiting, filters=PRIVATE))
+    app.add_handler(CommandHandler("queries", open_queries, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(waiting, pattern=r"^m:signoffs$"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:(sg|sup|f|qy|pp|pq):"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:(sg|sup|f|qy|pp|pq|qa):"))

@@ -26,6 +26,8 @@ from storage.repairs import visits
 from storage.repairs.visits import Item
 from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
+from workflow.repairs import signoff
+from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 
 MAX_QUANTITY = Decimal(10_000)
@@ -359,10 +361,11 @@ CORRECTION = re.compile(r"^(?P<hours>\S*\d\S*)\s+(?P<cost>\S*\d\S*)\s+(?P<reason
 
 
 async def correct(db: Database, actor_id: int, text: str, now: datetime,
-                  locale) -> Figures | None:
+                  locale, settings: EstateSettings) -> Figures | None:
     """'<hours> <materials cost> <reason>': new figures beside the old (never over them);
-    labour at the trade's rate. None when the text is not in that form; numbers.Unreadable
-    when a number in it cannot be taken."""
+    labour at the trade's rate; a repair form already out goes to its signers again.
+    None when the text is not in that form; numbers.Unreadable when a number in it cannot
+    be taken."""
     match = CORRECTION.match(numbers.normal(text))
     if match is None:
         return None
@@ -375,6 +378,7 @@ async def correct(db: Database, actor_id: int, text: str, now: datetime,
         labour = product(hours, await storeroom.rate(conn, ticket.category))
         corrected = Figures(hours, labour, cost, "corrected", match.group("reason")[:500])
         await _measure(conn, ticket, actor_id, now, corrected)
+        await signoff.figures_corrected(conn, settings, ticket, actor_id, now)
         return corrected
 
 

@@ -138,23 +138,26 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
 
 
 async def confirm(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
-                  now: datetime) -> Ticket:
+                  now: datetime) -> tuple[Ticket, bool]:
+    """The reporter confirms in the chat; an owner reporting their own job signs the form as
+    the owner with it. Returns the ticket and whether they signed."""
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
         await access.require(conn, "repairs.confirm_fixed", resident_id, ticket.id)
         await machine.transition(conn, ticket, machine.CLOSED, resident_id, now, "confirmed")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
         await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, resident_id, False, now)
-        await signoff.send_forms(conn, settings, ticket, now)
+        signed = await signoff.close_form(conn, settings, ticket, now, confirmed_by=resident_id)
         await sla.arm(conn, settings, ticket.id, now)
         await told.tell(conn, settings, "confirmed", ticket, now, actor_id=resident_id)
-        return await machine.load(conn, ticket.id)
+        return await machine.load(conn, ticket.id), signed
 
 
 async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: int,
                            actor_id: int, now: datetime, seen: int | None = None) -> Ticket:
     """The desk phoned the resident (one without Telegram, or one who called in), who says
-    the repair holds: their sign-off, recorded by the clerk."""
+    the repair holds: their confirmation, recorded by the clerk (the signoff's user), not the
+    owner's signature."""
     async with db.transaction() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
@@ -163,8 +166,9 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
         await machine.transition(conn, ticket, machine.CLOSED, actor_id, now,
                                  "confirmed_by_phone")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
-        await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, ticket.resident_id, False, now)
-        await signoff.send_forms(conn, settings, ticket, now)
+        await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, actor_id, False, now,
+                                  channel="phone")
+        await signoff.close_form(conn, settings, ticket, now)
         await sla.arm(conn, settings, ticket.id, now)
         await told.tell(conn, settings, "confirmed", ticket, now, actor_id=actor_id)
         return await machine.load(conn, ticket.id)
@@ -209,6 +213,6 @@ async def close_automatically(conn, settings: EstateSettings, ticket: Ticket,
     await machine.transition(conn, ticket, machine.CLOSED, None, now, "auto_confirmed")
     await tickets.update_fields(conn, ticket.id, now, closed_at=now)
     await tickets.add_signoff(conn, ticket.id, Party.RESIDENT, None, True, now)
-    await signoff.send_forms(conn, settings, ticket, now)
+    await signoff.close_form(conn, settings, ticket, now)
     await sla.arm(conn, settings, ticket.id, now)
     await told.tell(conn, settings, "auto_confirmed", ticket, now)
