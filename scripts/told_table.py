@@ -1,5 +1,6 @@
 """Prints the table of who is told (workflow/told.py) as markdown, for the README:
-`python -m scripts.told_table`. tests/test_who_is_told.py checks the README holds it."""
+`python -m scripts.told_table` (`--readme` writes it into README.md).
+tests/test_who_is_told.py checks the README holds it."""
 
 from __future__ import annotations
 
@@ -17,5 +18,19 @@ def table() -> str:
     return "\n".join(lines)
 
 
+def rewrite_readme(path: str = "README.md") -> None:
+    """Puts the table printed now in place of the README's copy."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index(HEAD.splitlines()[0])
+    end = text.index("\n\n", start)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text[:start] + table() + text[end:])
+
+
 if __name__ == "__main__":
-    print(table())
+    import sys
+    if sys.argv[1:] == ["--readme"]:
+        rewrite_readme()
+    else:
+        print(table())
