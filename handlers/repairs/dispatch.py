@@ -101,18 +101,26 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
     d, tr = context.desk, who.tr
     ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
     contractor = next((c for c in contractors if f"c{c.id}" == target), None)
-    standard = dispatch.standard_deadline(ticket, contractor, d.now())
+    visit = dispatch.visit_ends(d.settings, ticket)
+    standard = dispatch.standard_deadline(ticket, contractor, d.now(), visit)
     rows = []
-    if standard is not None:  # a target already missed is not offered
+    if standard is not None:  # a target already missed, or before the visit, is not offered
         due, by_contract = standard
         label = tr("Contract: {deadline}", deadline=tr.datetime(due)) if by_contract else \
             tr("Service level: {deadline}", deadline=tr.datetime(due))
         rows.append([(label, stamp(f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}", seen))])
+    days = dispatch.deadline_days(d.settings, ticket, d.now())
     others = [(tr.plural("{n} day", "{n} days", n), stamp(f"d:dl:{ticket.id}:{target}:{n}", seen))
-              for n in dispatch.DEADLINE_CHOICES]
+              for n in days]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]
+    text = tr("{ref}: repair deadline?", ref=ticket.ref)
+    dropped = days != list(dispatch.DEADLINE_CHOICES) or standard is None and \
+        dispatch.standard_deadline(ticket, contractor, d.now()) is not None
+    if visit is not None and dropped:  # say why a choice is missing
+        text += "\n" + tr("The resident chose {visit}: only deadlines after it are offered.",
+                           visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot))
     await clear_buttons(update)
-    await answer(update, tr("{ref}: repair deadline?", ref=ticket.ref), picker(tr, rows))
+    await answer(update, text, picker(tr, rows))
 
 
 async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
