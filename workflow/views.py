@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import drafts, people, roster, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -62,6 +62,34 @@ class TicketFile:
     permits: tuple[tuple[str, str, str, str], ...] = ()  # (ref, unit, from, to) a noise
     # complaint's building has in force
     handed_over: datetime | None = None  # the unit's own handover, when sold by contract
+
+
+def last_of(file: TicketFile) -> machine.Happened | None:
+    """The ticket's last change (audit notes beside it are not changes), by name."""
+    last = next((e for e in reversed(file.events) if e.action not in NOT_CHANGES), None)
+    if last is None:
+        return None
+    return machine.Happened(last.action, file.names.get(last.actor_id, "") if last.actor_id
+                            else "", last.at, last.note, last.actor_id)
+
+
+async def last_change(db: Database, ticket_id: int, viewer_id: int) -> machine.Happened | None:
+    """The last change of a ticket, for someone whose button on it is out of date though they
+    may no longer see it: a unit's person the job has left was told of it. None for anyone
+    the ticket never concerned."""
+    async with db.reading() as conn:
+        viewer = await people.get(conn, viewer_id)
+        if await tickets.get(conn, ticket_id) is None or viewer is None or not (
+                await access.allows(conn, "tickets.view", viewer, ticket_id) or
+                await outbox.was_told(conn, viewer_id, ticket_id)):
+            return None
+        return last_of(await load_file(conn, ticket_id))
+
+
+async def was_told(db: Database, ticket_id: int, user_id: int) -> bool:
+    """Whether the bot ever told this person of the ticket (a unit's person sent the job)."""
+    async with db.reading() as conn:
+        return await outbox.was_told(conn, user_id, ticket_id)
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",

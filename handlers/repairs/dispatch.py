@@ -51,7 +51,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, cards.summary(tr, d.settings, file, staff=True),
                      keyboard(desk_buttons(tr, file, who.member)))
     elif action == "tech":
-        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         if not technicians:
             await answer(update, tr("No technician has joined yet. Invite one with: estatedesk "
                                     "staff invite --role technician"))
@@ -59,7 +59,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
     elif action == "con":
-        ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+        ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         if not contractors:
             await answer(update, tr("No contractor is registered for this trade. Add one with: "
                                     "estatedesk contractor add"))
@@ -68,7 +68,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
                      picker(tr, rows))
     elif action == "own":
-        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which of our technicians takes over from the "
                                 "contractor?", ref=ticket.ref), picker(tr, rows))
@@ -99,7 +99,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
                         target: str, seen: int | None) -> None:
     d, tr = context.desk, who.tr
-    ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+    ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
     contractor = next((c for c in contractors if f"c{c.id}" == target), None)
     visit = dispatch.visit_ends(d.settings, ticket)
     standard = dispatch.standard_deadline(ticket, contractor, d.now(), visit)

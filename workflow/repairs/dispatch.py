@@ -63,12 +63,14 @@ def liable(contractor: Contractor, category: str) -> bool:
     return contractor.active and category in contractor.trades
 
 
-async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
-        Ticket, list[Person], list[Contractor]]:
-    """What a dispatcher may pick from for this ticket."""
+async def choices(db: Database, ticket_id: int, actor_id: int,
+                  seen: int | None) -> tuple[Ticket, list[Person], list[Contractor]]:
+    """What a dispatcher may pick from for this ticket. A picker opened from a card another
+    clerk has acted on since (`seen`: the card's version) is refused at once, not at the
+    last step."""
     async with db.reading() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         technicians = await people.with_role(conn, roles.TECHNICIAN)
         units = [c for c in await contractors.active(conn) if liable(c, ticket.category)]
     return ticket, technicians, units
