@@ -357,18 +357,15 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
     """The card was out of date: who did what since, and the card as it is now, with the
     buttons the asker may still use (none to the colleague whose unit's job another took)."""
     d, tr = context.desk, who.tr
-    try:
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-    except Refusal:  # no longer theirs to see: what happened, if it ever concerned them
-        last = await views.last_change(d.db, ticket_id, who.user_id)
+    last, file = await views.stale_view(d.db, ticket_id, who.user_id)
+    if file is None:  # no longer theirs to see: what happened, if it ever concerned them
         text = happened_text(who, last) if last else tr(REFUSALS[Refusal.STALE])
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
-            await clear_buttons(update)
         if last is not None:
+            await clear_buttons(update)
             await answer(update, text)
         return
-    last = views.last_of(file)
     if unversioned:  # a card from before buttons carried versions: nobody to name
         head = tr("This card is out of date. Here is the ticket as it is now.")
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import drafts, outbox, people, roster, tickets
+from storage import drafts, people, roster, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -73,23 +73,22 @@ def last_of(file: TicketFile) -> machine.Happened | None:
                             else "", last.at, last.note, last.actor_id)
 
 
-async def last_change(db: Database, ticket_id: int, viewer_id: int) -> machine.Happened | None:
-    """The last change of a ticket, for someone whose button on it is out of date though they
-    may no longer see it: a unit's person the job has left was told of it. None for anyone
-    the ticket never concerned."""
+async def stale_view(db: Database, ticket_id: int, viewer_id: int) -> tuple[
+        machine.Happened | None, TicketFile | None]:
+    """For a button out of date: what happened to the ticket since, for whoever it concerns
+    (they see it, or were told of it once); and the ticket as it is now, if they still see
+    it. Nothing for anyone else."""
     async with db.reading() as conn:
         viewer = await people.get(conn, viewer_id)
-        if await tickets.get(conn, ticket_id) is None or viewer is None or not (
-                await access.allows(conn, "tickets.view", viewer, ticket_id) or
-                await outbox.was_told(conn, viewer_id, ticket_id)):
-            return None
-        return last_of(await load_file(conn, ticket_id))
-
-
-async def was_told(db: Database, ticket_id: int, user_id: int) -> bool:
-    """Whether the bot ever told this person of the ticket (a unit's person sent the job)."""
-    async with db.reading() as conn:
-        return await outbox.was_told(conn, user_id, ticket_id)
+        try:
+            if not await access.allows(conn, "tickets.what_happened", viewer, ticket_id):
+                return None, None
+        except machine.Refusal:  # no such ticket
+            return None, None
+        assert viewer is not None  # the relation admits nobody unknown
+        file = await load_file(conn, ticket_id)
+        sees = await access.sees_ticket(conn, viewer, file.ticket)
+        return last_of(file), file if sees else None
 
 
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",

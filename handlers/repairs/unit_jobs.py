@@ -54,14 +54,10 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
-    try:
+    if action not in ("ok", "no"):  # those ask inside, after whether the job moved on (a
+        # colleague took it, the desk sent it elsewhere): what happened is said, not "not allowed"
         await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps")
                       else "repairs.unit_job", ticket_id)
-    except Refusal as refused:  # the job left the unit, or a colleague holds it: say so
-        if refused.reason != Refusal.FORBIDDEN or not await views.was_told(
-                d.db, ticket_id, who.user_id):
-            raise
-        raise Refusal(Refusal.HANDLED, ticket_id) from None
     if action == "ok":
         ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         kick(context)

@@ -56,9 +56,8 @@ async def accept(db: Database, settings, ticket_id: int, user_id: int, now: date
     """The first accept wins (compare-and-set on the version); the unit's others are told
     who took it."""
     async with db.transaction() as conn:
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         person = await _unit_person(conn, user_id, ticket)
-        ticket = machine.as_seen(ticket, seen)
         if ticket.technician_id is not None or ticket.status not in TAKEABLE:
             raise Refusal(Refusal.STALE)
         await tickets.update_fields(conn, ticket.id, now, technician_id=user_id,
@@ -76,9 +75,8 @@ async def accept(db: Database, settings, ticket_id: int, user_id: int, now: date
 async def start_decline(db: Database, ticket_id: int, user_id: int, now: datetime,
                         seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         await _unit_person(conn, user_id, ticket)
-        ticket = machine.as_seen(ticket, seen)
         if ticket.technician_id not in (None, user_id) or ticket.status not in TAKEABLE:
             raise Refusal(Refusal.STALE)
         await conversations.begin(conn, Draft(user_id, DECLINE_FLOW, "reason",
