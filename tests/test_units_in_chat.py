@@ -96,6 +96,20 @@ async def test_the_colleague_who_lost_the_race_is_told_who_took_it_and_gets_no_w
         (9002, "assigned")]
 
 
+async def test_a_decline_written_while_a_colleague_accepts_says_who_took_it(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await wong.tap("Decline")
+    await lee.tap("Accept")  # while Wong writes his reason
+    await wong.send("Not ours, we think.")
+    assert wong.last_text.startswith("Already taken by Aqua: Lee, Nov 26, 2026 10:00.\n"
+                                     "The job changed while you wrote: nothing was declined.")
+    assert await desk.query("SELECT technician_id, contractor_id FROM tickets") == [(7001, 1)]
+
+
 async def test_a_decline_goes_back_to_the_desk_which_decides_liability(desk):
     clerk, tech, boss = await staff(desk)
     lee, wong = await aqua_works(desk)

@@ -15,6 +15,7 @@ from handlers.common import (
     button_data,
     clear_buttons,
     handles,
+    happened_text,
     int_arg,
     keyboard,
     kick,
@@ -102,10 +103,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _decline(update: Update, context: Context, who: Asker, reason: str) -> None:
     d = context.desk
-    ticket = await unit_jobs.decline(d.db, d.settings, who.user_id, reason, d.now())
-    if ticket is None:
-        await answer(update, who.tr("The job changed while you wrote: nothing was declined. "
-                                    "See /mytasks."), main_menu(who))
+    ticket, declined = await unit_jobs.decline(d.db, d.settings, who.user_id, reason, d.now())
+    if not declined:  # a colleague took it meanwhile, or the desk sent it elsewhere: who
+        last, _ = await views.stale_view(d.db, ticket.id, who.user_id)
+        text = who.tr("The job changed while you wrote: nothing was declined. See /mytasks.")
+        await answer(update, (happened_text(who, last) + "\n" if last else "") + text,
+                     main_menu(who))
         return
     kick(context)
     await answer(update, who.tr("{ref} is declined and back with the desk, with your reason.",

@@ -86,16 +86,16 @@ async def start_decline(db: Database, ticket_id: int, user_id: int, now: datetim
 
 
 async def decline(db: Database, settings, user_id: int, reason: str,
-                  now: datetime) -> Ticket | None:
-    """The reason given: the job leaves the unit and goes back to the desk with it. None
-    when the job moved on while the reason was written."""
+                  now: datetime) -> tuple[Ticket, bool]:
+    """The reason given: the job leaves the unit and goes back to the desk with it. The
+    ticket, and False when it moved on while the reason was written (nothing declined)."""
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, user_id, DECLINE_FLOW, "reason", now)
         await drafts.delete(conn, user_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
         person = await _unit_person(conn, user_id, ticket)
         if ticket.version != draft.data["seen"] or ticket.status not in TAKEABLE:
-            return None
+            return ticket, False
         unit = await contractors.get(conn, ticket.contractor_id or 0)
         name = unit.name if unit else ""
         await tickets.update_fields(conn, ticket.id, now, contractor_id=None, technician_id=None,
@@ -110,7 +110,7 @@ async def decline(db: Database, settings, user_id: int, reason: str,
             if other.user_id != user_id:
                 await outbox.add(conn, other.user_id, "unit_job_declined", now, ticket.id,
                                  {"reason": reason}, actor_id=user_id)
-        return await machine.load(conn, ticket.id)
+        return await machine.load(conn, ticket.id), True
 
 
 async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: int,
