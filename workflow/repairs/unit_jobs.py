@@ -93,9 +93,9 @@ async def decline(db: Database, settings, user_id: int, reason: str,
         draft = await conversations.at_step(conn, user_id, DECLINE_FLOW, "reason", now)
         await drafts.delete(conn, user_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        person = await _unit_person(conn, user_id, ticket)
         if ticket.version != draft.data["seen"] or ticket.status not in TAKEABLE:
-            return ticket, False
+            return ticket, False  # moved on (perhaps away from the unit): the draft ends
+        person = await _unit_person(conn, user_id, ticket)
         unit = await contractors.get(conn, ticket.contractor_id or 0)
         name = unit.name if unit else ""
         await tickets.update_fields(conn, ticket.id, now, contractor_id=None, technician_id=None,
