@@ -22,7 +22,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import cards, labels
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
-from handlers.repairs.actions import desk_buttons, task_buttons
+from handlers.repairs.actions import desk_buttons, worker_buttons
 from storage.db import Database, commits_so_far
 from storage.records import Draft, Person
 from workflow import access, delivery, roles, views
@@ -30,7 +30,7 @@ from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
 from workflow.numbers import Unreadable
 from workflow.settings import EstateSettings
-from workflow.tickets import Refusal
+from workflow.tickets import Happened, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +267,13 @@ def handles(action: str):
                     await _show_handled(update, context, who, refusal.ticket_id,
                                         refusal.unversioned)
                     return
+                if refusal.happened is not None:  # what happened instead, and who did it
+                    text = happened_text(who, refusal.happened)
+                    if query is not None:
+                        await query.answer(text, show_alert=True)
+                        await clear_buttons(update)
+                    await answer(update, text)
+                    return
                 text = who.tr(REFUSALS[refusal.reason])
                 if query is not None:
                     await query.answer(text, show_alert=True)
@@ -348,37 +355,61 @@ async def _not_filed(update: Update, context: Context, who: Asker,
 
 async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int,
                         unversioned: bool = False) -> None:
-    """The card was out of date: who did what since, and the card as it is now."""
+    """The card was out of date: who did what since, and the card as it is now, with the
+    buttons the asker may still use (none to the colleague whose unit's job another took)."""
     d, tr = context.desk, who.tr
-    try:
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-    except Refusal:  # no longer theirs to see: the plain answer
-        text = tr(REFUSALS[Refusal.STALE])
-        if await views.no_longer_theirs(d.db, ticket_id, who.user_id):
+    last, file = await views.stale_view(d.db, ticket_id, who.user_id)
+    if file is None:  # no longer theirs to see: what happened, if it ever concerned them
+        text = happened_text(who, last) if last else tr(REFUSALS[Refusal.STALE])
+        gone = await views.no_longer_theirs(d.db, ticket_id, who.user_id)
+        if gone:  # the old card of a job taken off them offers nothing any more
             text = tr("This job is no longer yours: the desk has given it to someone else. "
-                      "Nothing was changed.")
-            await clear_buttons(update)  # the old card offers nothing any more
+                      "Nothing was changed.") + (f"\n{happened_text(who, last)}" if last else "")
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
+        if last is not None or gone:
+            await clear_buttons(update)
+            await answer(update, text)
         return
-    last = next((e for e in reversed(file.events) if e.action not in views.NOT_CHANGES), None)
-    what = labels.of(tr, labels.ACTIONS, last.action) if last else ""
     if unversioned:  # a card from before buttons carried versions: nobody to name
         head = tr("This card is out of date. Here is the ticket as it is now.")
-    elif last is not None and last.actor_id == who.user_id:
-        head = tr("You already did this: {what}, {time}.", what=what, time=tr.datetime(last.at))
     else:
-        name = file.names.get(last.actor_id) if last and last.actor_id else tr("the desk")
-        head = tr("Someone else already handled it: {name}, {what}, {time}.", name=name,
-                  what=what, time=tr.datetime(last.at) if last else "")
+        head = happened_text(who, last) if last else tr(REFUSALS[Refusal.STALE])
     if update.callback_query is not None:
         await update.callback_query.answer(head, show_alert=True)
     await clear_buttons(update)
-    staff = roles.can_dispatch(who.role)
-    buttons = desk_buttons(tr, file, who.person) if staff and who.person else \
-        task_buttons(tr, file)
+    t, person = file.ticket, who.person
+    if person is not None and roles.can_dispatch(who.role):
+        buttons = desk_buttons(tr, file, person)
+    elif person is not None and (t.technician_id == who.user_id or
+                                 who.role == roles.CONTRACTOR):
+        buttons = worker_buttons(tr, file, person)  # a unit's job nobody took: accept it
+    else:
+        buttons = []
     await answer(update, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
                  keyboard(buttons))
+
+
+def happened_text(who: Asker, last: Happened) -> str:
+    """What made a button out of date, who did it and when: "Already assigned to Ah Wai by
+    Desk clerk, Nov 26, 2026 10:05."""
+    tr = who.tr
+    when, name = tr.datetime(last.at), last.by or tr("the desk")
+    if last.action in ("join_approved", "join_rejected"):
+        return tr("Already approved by {name}, {time}: {unit}.", name=name, time=when,
+                  unit=last.note) if last.action == "join_approved" else \
+            tr("Already rejected by {name}, {time}: {unit}.", name=name, time=when,
+               unit=last.note)
+    what = labels.of(tr, labels.ACTIONS, last.action)
+    if last.actor_id is not None and last.actor_id == who.user_id:
+        return tr("You already did this: {what}, {time}.", what=what, time=when)
+    if last.action == "assigned" and last.note:
+        return tr("Already assigned to {holder} by {name}, {time}.", holder=last.note,
+                  name=name, time=when)
+    if last.action == "contractor_accepted":
+        return tr("Already taken by {name}, {time}.", name=name, time=when)
+    return tr("Someone else already handled it: {name}, {what}, {time}.", name=name,
+              what=what, time=when)
 
 
 async def text_answer(update: Update, who: Asker, limit: int) -> str | None:

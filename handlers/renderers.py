@@ -128,12 +128,16 @@ class Notice:
         """A voice note, an audio file or a round video, once, as the resident sent it."""
         if "voice" in self.message.progress:
             return
+        # Its caption names the job: a recording forwarded or met alone still says whose it is
+        # (a round video takes no caption: it follows its card).
+        caption = self.tr("{ref}: voice note, {length}", ref=self.ticket_file.ticket.ref,
+                          length=cards.clock_length(voice.seconds))
         if voice.kind == "audio":
-            await self.bot.send_audio(self.chat, voice.file_id)
+            await self.bot.send_audio(self.chat, voice.file_id, caption=caption)
         elif voice.kind == "video_note":
             await self.bot.send_video_note(self.chat, voice.file_id)
         else:
-            await self.bot.send_voice(self.chat, voice.file_id)
+            await self.bot.send_voice(self.chat, voice.file_id, caption=caption)
         await delivery.progressed(self.d.db, self.message, "voice")
 
 

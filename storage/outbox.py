@@ -21,6 +21,13 @@ async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
     )
 
 
+async def was_told(conn: Connection, recipient_id: int, ticket_id: int) -> bool:
+    """Whether any message about the ticket was ever written for this person."""
+    cur = await conn.execute("SELECT 1 FROM outbox WHERE recipient_id = ? AND ticket_id = ? "
+                             "LIMIT 1", (recipient_id, ticket_id))
+    return await cur.fetchone() is not None
+
+
 _MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress, "
             "refusals FROM outbox ")
 PENDING = "sent_at IS NULL AND failed_at IS NULL"

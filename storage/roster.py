@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Connection, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 from storage.records import JoinRequest, RosterEntry, Unit
 
 
@@ -86,6 +86,17 @@ async def pending_request_of(conn: Connection, user_id: int) -> JoinRequest | No
         "SELECT id, user_id, phone, claimed_unit, status FROM join_requests "
         "WHERE user_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1", (user_id,))).fetchone()
     return JoinRequest(*row) if row else None
+
+
+async def decision(conn: Connection, request_id: int) -> tuple[str, int | None,
+                                                              datetime | None]:
+    """A join request's status, who decided it and when (None, None while pending)."""
+    row = await (await conn.execute(
+        "SELECT status, decided_by, decided_at FROM join_requests WHERE id = ?",
+        (request_id,))).fetchone()
+    if row is None:
+        return "", None, None
+    return row[0], row[1], from_db_time(row[2]) if row[2] else None
 
 
 async def decide_join_request(conn: Connection, request_id: int, status: str,

@@ -376,3 +376,29 @@ async def test_managers_get_the_week_on_monday_and_the_digest_greets_by_the_hour
     assert "Still late now: 1 ticket" in weekly[0] and "R-2026-00001 A 12F-3, late by" in weekly[0]
     await run_to(desk, days=7)
     assert sum("The desk's week" in t for t in manager.texts()) == 2
+
+
+async def test_a_deadline_is_never_set_before_the_visit_the_resident_chose(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
+    await resident.send("Kitchen sink")
+    await resident.send("Water drips from the pipe under the sink.")
+    await resident.tap_data("r:pd")
+    await resident.tap_data("r:d:2026-12-01")  # Tuesday 1 December, in the afternoon
+    await resident.tap_data("r:s:afternoon")
+    await resident.tap_data("r:ok")
+    await clerk.tap("Assign technician")
+    await clerk.tap("Ah Wai")
+    # the 72-hour target (Sunday) and 1 to 3 days all end before the visit: not offered
+    assert clerk.labels() == ["5 days", "7 days", "14 days", "Close"]
+    assert "The resident chose Tue, Dec 1 Afternoon (13-17): only deadlines after it are " \
+        "offered." in clerk.last_text
+    for forged in ("d:dl:1:t9002:2:v0", "d:dl:1:t9002:0:v0"):  # two days; the standard
+        await clerk.tap_data(forged)
+        assert await desk.query("SELECT status FROM tickets") == [("new",)]
+    await clerk.tap("5 days")
+    assert await desk.query("SELECT status, deadline_at FROM tickets") == [
+        ("assigned", "2026-12-01T15:59:00.000000Z")]

@@ -66,6 +66,26 @@ async def test_a_phone_not_on_the_roster_waits_for_a_clerk(desk):
     assert "What kind of problem" in newcomer.last_text
 
 
+async def test_a_second_clerk_on_a_decided_join_request_is_told_who_decided_and_when(desk):
+    clerk, _, _ = await staff(desk)
+    second = desk.person(9005, "Clerk two", "en")
+    await desk.hire(second, roles.CLERK, "Second clerk")
+    newcomer = desk.person(5003, "Newcomer", "en")
+    await newcomer.send("/start")
+    await newcomer.share_contact("+886 955 000 111")
+    await newcomer.send("C 7F-1")
+    desk.clock.advance(minutes=5)
+    await clerk.tap("Approve")
+    second.new_texts()
+    await second.tap("Reject")  # on their own copy of the request
+    assert second.new_texts() == ["Already approved by Desk clerk, Nov 26, 2026 10:05: C 7F-1."]
+    assert not any(c.buttons() for c in second.calls()[-2:])
+    edits = [c for c in second.calls() if c.method == "editMessageReplyMarkup"]
+    assert edits and "reply_markup" not in edits[-1].params  # their copy keeps no buttons
+    assert await desk.query("SELECT status, decided_by FROM join_requests") == [
+        ("approved", 9001)]
+
+
 async def test_a_clerk_can_reject_a_join_request(desk):
     clerk, _, _ = await staff(desk)
     newcomer = desk.person(5003, "Newcomer", "en")

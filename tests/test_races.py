@@ -28,7 +28,7 @@ async def test_two_clerks_dispatching_the_same_report_assign_it_once(desk):
     await clerk.tap("2 days")
     await second.tap("5 days")
 
-    assert "already handled it: Desk clerk, Assigned" in second.last_text
+    assert "Already assigned to Ah Wai by Desk clerk, Nov 26, 2026 10:00." in second.last_text
     assert "Assigned to: Ah Wai" in second.last_text  # the card, as it is now
     assert await desk.query("SELECT status, technician_id FROM tickets") == [("assigned", 9002)]
     assert await desk.query(
@@ -43,6 +43,22 @@ async def test_two_clerks_dispatching_the_same_report_assign_it_once(desk):
     await second.tap("5 days")
     assert "assigned to Ah Keung" in second.last_text
     assert await desk.query("SELECT technician_id FROM tickets") == [(9006,)]
+
+
+async def test_a_card_another_clerk_dispatched_refuses_before_the_technician_list(desk):
+    clerk, second, tech, other_tech, resident = await _two_clerks(desk)
+    desk.clock.advance(minutes=5)
+    await clerk.tap_starting("d:tech:1:")
+    await clerk.tap_starting("d:pt:1:9002:")
+    await clerk.tap("2 days")
+    second.new_texts()
+    await second.tap("Assign technician")  # on the new-report card, now out of date
+    told = second.new_texts()
+    assert not any("which technician?" in t for t in told)  # no list to pick from first
+    assert told[0].startswith("Already assigned to Ah Wai by Desk clerk, Nov 26, 2026 10:05.")
+    alert = next(c for c in reversed(desk.api.calls) if c.method == "answerCallbackQuery")
+    assert alert.params["text"] == told[0].split("\n")[0] and alert.params["show_alert"]
+    assert "Reassign: technician" in second.labels()  # the fresh card, to change it on purpose
 
 
 async def test_a_double_tap_in_one_batch_dispatches_once(desk):

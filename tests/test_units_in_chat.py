@@ -61,6 +61,55 @@ async def test_the_units_person_accepts_and_repairs_and_the_colleague_sees_who_t
                        "confirmed", "owner_signed"]  # the owner confirmed: and signed
 
 
+async def test_the_colleague_who_lost_the_race_is_told_who_took_it_and_gets_no_work_buttons(
+        desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    desk.clock.advance(minutes=5)
+    await lee.tap("Accept")
+    wong.new_texts()
+    await wong.tap("Accept")  # a moment too late
+    told = wong.new_texts()
+    assert told[0].startswith("Already taken by Aqua: Lee, Nov 26, 2026 10:05.")
+    assert not any("not allowed" in t for t in told)
+    edits = [c for c in wong.calls() if c.method == "editMessageReplyMarkup"]
+    assert edits and "reply_markup" not in edits[-1].params  # the tapped card: no buttons
+    assert wong.calls()[-1].buttons() == []  # the card as it is now: nothing to tap for him
+    assert await desk.query("SELECT technician_id FROM tickets") == [(7001,)]
+
+    # Later the desk gives the job to our own staff: a tap on the unit's old card says so.
+    await clerk.tap("Reassign: technician")  # the dispatch card: out of date, shown fresh
+    await clerk.tap("Reassign: technician")
+    await clerk.tap("Ah Wai")
+    await clerk.tap("2 days")
+    lee.new_texts()
+    await lee.tap_starting("w:go:1:")
+    told = lee.new_texts()
+    assert told and told[0].startswith("Already assigned to Ah Wai by Desk clerk")
+    assert not any("not allowed" in t for t in told)
+    await wong.tap_data("u:ok:1:v1")  # the first card, the job long gone from the unit
+    assert "Already assigned to Ah Wai by Desk clerk" in wong.last_text
+    assert await desk.query("SELECT technician_id, status FROM tickets") == [
+        (9002, "assigned")]
+
+
+async def test_a_decline_written_while_a_colleague_accepts_says_who_took_it(desk):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await wong.tap("Decline")
+    await lee.tap("Accept")  # while Wong writes his reason
+    await wong.send("Not ours, we think.")
+    assert wong.last_text.startswith("Already taken by Aqua: Lee, Nov 26, 2026 10:00.\n"
+                                     "The job changed while you wrote: nothing was declined.")
+    assert await desk.query("SELECT technician_id, contractor_id FROM tickets") == [(7001, 1)]
+
+
 async def test_a_decline_goes_back_to_the_desk_which_decides_liability(desk):
     clerk, tech, boss = await staff(desk)
     lee, wong = await aqua_works(desk)

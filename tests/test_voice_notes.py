@@ -87,3 +87,33 @@ async def test_a_voice_note_added_to_an_open_repair_reaches_the_technician(desk)
     assert told == ["R-2026-00001: the resident added: (voice note, 0:12) The tap downstairs "
                     "leaks too"]
     assert [c.params["voice"] for c in sent(tech, "sendVoice")] == ["voice-1", "voice-2"]
+
+
+async def test_the_voice_note_names_its_job_and_the_ledger_says_it_was_spoken(desk, tmp_path):
+    from datetime import date
+
+    from handlers.i18n import Tr
+    from handlers.office import spreadsheets
+    from tests.test_documents import cells
+    from workflow.office import reports
+
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_by_voice(resident, seconds=25)  # nothing typed beside it
+    await no_photos_and_a_visit(resident)
+    await resident.tap_data("r:ok")
+    await assign_to_tech(clerk)
+    # forwarded or met on its own, the recording still says which job it belongs to
+    for person in (clerk, tech):
+        voice = sent(person, "sendVoice")[0]
+        assert voice.params["caption"] == "R-2026-00001: voice note, 0:25"
+
+    path = tmp_path / "ledger.xlsx"
+    for language, told in (("zh_Hant", "語音留言 0:25"), ("zh_Hans", "语音留言 0:25"),
+                           ("en", "voice note, 0:25")):
+        writer = spreadsheets.LedgerWriter(Tr(language, desk.settings.tz), desk.settings, path)
+        await reports.each_ledger_row(desk.db, desk.settings, date(2026, 11, 1),
+                                      date(2026, 11, 30), writer)
+        writer.close()
+        head, row = cells(path)
+        assert dict(zip(head, row, strict=True))[head[8]] == told, language

@@ -98,5 +98,6 @@ async def test_a_technician_whose_job_moved_on_is_told_so_not_refused(desk):
     await tech.tap("On my way")  # the old task card
     shown = desk.api.calls[-1].params.get("text", "")
     assert "not allowed" not in shown
-    assert "out of date" in shown or "already handled" in shown or "no longer yours" in shown
+    assert "This job is no longer yours" in shown
+    assert "Already assigned to Ah Keung by Desk clerk, Nov 26, 2026 10:00." in shown
     assert await desk.query("SELECT status, technician_id FROM tickets") == [("assigned", 9006)]

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
 
-from storage import people, surveys, tickets
+from storage import outbox, people, surveys, tickets
 from storage.db import Connection, Database
 from storage.office import ledger
 from storage.records import Person, Ticket
@@ -96,6 +96,8 @@ RULES: dict[str, Rule] = {
     "tickets.mine": Rule((R.RESIDENT,)),
     "units.own": Rule((R.RESIDENT,), "unit_resident"),  # a unit chosen for a report: one's own
     "tickets.view": Rule(EVERYONE, "sees_ticket"),  # a stranger has no relation to any
+    # A button out of date is answered with what happened since, and who did it
+    "tickets.what_happened": Rule(EVERYONE, "told_of"),
     "tickets.add": Rule((R.RESIDENT,), "ticket_resident"),
     # complaints, surveys, escalation
     "complaints.file": Rule((R.RESIDENT,)),
@@ -221,6 +223,14 @@ async def _sees_ticket(conn: Connection, person: Person, record: object) -> bool
     return await sees_ticket(conn, person, await _ticket(conn, record))
 
 
+async def _told_of(conn: Connection, person: Person, record: object) -> bool:
+    """Sees the ticket, or was told of it once: the unit's person the job has left, the
+    technician taken off it."""
+    ticket = await _ticket(conn, record)
+    return await sees_ticket(conn, person, ticket) or \
+        await outbox.was_told(conn, person.user_id, ticket.id)
+
+
 async def _rater(conn: Connection, person: Person, record: object) -> bool:
     """Asked for their own rating of the ticket (its resident, or a neighbour following it)."""
     await _ticket(conn, record)
@@ -269,6 +279,7 @@ RELATIONS: dict[str, Callable[[Connection, Person, object], Awaitable[bool]]] = 
     "loan_resident": _loan_resident,
     "signing_party": _signing_party,
     "sees_ticket": _sees_ticket,
+    "told_of": _told_of,
     "rater": _rater,
     "unit_resident": _unit_resident,
     "contract_holder": _contract_holder,

@@ -150,7 +150,8 @@ async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         status = "approved" if approve else "rejected"
         if not await roster.decide_join_request(conn, request_id, status, actor_id, now):
-            raise machine.Refusal(machine.Refusal.STALE)
+            raise machine.Refusal(machine.Refusal.STALE,
+                                  happened=await _decided(conn, request))
         unit = None
         if approve:
             known, _ = await units.find(conn, request.claimed_unit)
@@ -168,6 +169,16 @@ async def decide(db: Database, request_id: int, actor_id: int, approve: bool,
         await outbox.add(conn, request.user_id, "join_" + status, now,
                          payload={"unit": unit.label if unit else request.claimed_unit})
         return request, unit
+
+
+async def _decided(conn, request: JoinRequest) -> machine.Happened | None:
+    """Who decided a join request first, and when: what a second clerk is told."""
+    status, by, at = await roster.decision(conn, request.id)
+    if at is None:
+        return None
+    person = await people.get(conn, by) if by is not None else None
+    return machine.Happened("join_" + status, person.name if person else "", at,
+                            request.claimed_unit, by)
 
 
 async def accept_invitation(db: Database, user_id: int, code: str, name: str,

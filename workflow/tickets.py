@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
@@ -63,6 +64,17 @@ OPEN = tuple(s for s in Status if TRANSITIONS[s])
 WORKING = tuple(s for s in Status if COMPLETED in TRANSITIONS[s])  # work still to do
 
 
+@dataclass(frozen=True)
+class Happened:
+    """What made a button out of date, for its answer: the last change, who made it (their
+    name; '' for the system), when, and its note (whom a job was assigned to, a unit)."""
+    action: str
+    by: str
+    at: datetime
+    note: str = ""
+    actor_id: int | None = None
+
+
 class Refusal(Exception):
     """An action that must change nothing; `reason` is one of the codes below."""
 
@@ -77,11 +89,12 @@ class Refusal(Exception):
     FULL = "full"  # the slot or place asked for has no room left
 
     def __init__(self, reason: str, ticket_id: int | None = None,
-                 unversioned: bool = False) -> None:
+                 unversioned: bool = False, happened: Happened | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.ticket_id = ticket_id
         self.unversioned = unversioned  # a button from a card older than versions
+        self.happened = happened  # a stale answer names what happened instead
 
 
 def as_seen(ticket: Ticket, seen: int | None) -> Ticket:

@@ -64,6 +64,33 @@ class TicketFile:
     handed_over: datetime | None = None  # the unit's own handover, when sold by contract
 
 
+def last_of(file: TicketFile) -> machine.Happened | None:
+    """The ticket's last change (audit notes beside it are not changes), by name."""
+    last = next((e for e in reversed(file.events) if e.action not in NOT_CHANGES), None)
+    if last is None:
+        return None
+    return machine.Happened(last.action, file.names.get(last.actor_id, "") if last.actor_id
+                            else "", last.at, last.note, last.actor_id)
+
+
+async def stale_view(db: Database, ticket_id: int, viewer_id: int) -> tuple[
+        machine.Happened | None, TicketFile | None]:
+    """For a button out of date: what happened to the ticket since, for whoever it concerns
+    (they see it, or were told of it once); and the ticket as it is now, if they still see
+    it. Nothing for anyone else."""
+    async with db.reading() as conn:
+        viewer = await people.get(conn, viewer_id)
+        try:
+            if not await access.allows(conn, "tickets.what_happened", viewer, ticket_id):
+                return None, None
+        except machine.Refusal:  # no such ticket
+            return None, None
+        assert viewer is not None  # the relation admits nobody unknown
+        file = await load_file(conn, ticket_id)
+        sees = await access.sees_ticket(conn, viewer, file.ticket)
+        return last_of(file), file if sees else None
+
+
 MISSED = ("overdue_assign_late", "overdue_resolve_late", "overdue_visit_late",
           "overdue_unit_response",
           "deadline_renewed")  # a complaint routed after it: the deadline it had

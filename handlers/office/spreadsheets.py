@@ -206,6 +206,16 @@ LEDGER_MORE = {"phone": (5, N_("Resident's phone"), 14),
                "materials": (20, N_("Materials"), 28)}
 
 
+def _problem(tr: Tr, text: str, voice_seconds: int | None) -> str:
+    """The problem as the resident told it: a report spoken in a voice note says so and how
+    long it is (語音留言 0:25), with what they typed beside it."""
+    if voice_seconds is None:
+        return text
+    if text:  # as the card shows it
+        return cards.spoken_description(tr, text, {"seconds": voice_seconds})
+    return tr("voice note, {length}", length=cards.clock_length(voice_seconds))
+
+
 class LedgerWriter:
     """Writes the ledger a row at a time (called from the worker thread that reads it).
     `phones`: whether the reader may see residents' phones (access.may_see_phones); without
@@ -235,7 +245,7 @@ class LedgerWriter:
 
     def _more(self, r: tuple) -> dict:
         """The added columns' values: r[25:] is phone, visit day, slot, work note, closed at,
-        materials ((name, unit, quantity), ...)."""
+        materials ((name, unit, quantity), ...) (then the voice note's seconds)."""
         tr, s = self.tr, self.settings
         phone, day, slot, work, closed, items = r[25:31]
         return {"phone": cards.phone(phone), "work": work or "",
@@ -253,7 +263,8 @@ class LedgerWriter:
         parties = [labels.of(tr, labels.PARTIES, p) for p in (r[21] or "").split(",") if p]
         cost = r[24]  # costs.of's: what the payer is charged (an accepted quotation)
         values = [r[0], reported, labels.of(tr, labels.CHANNELS, r[2]), r[3], r[4], r[5] or "",
-                  labels.category(tr, s, r[6]), labels.location(tr, r[7]), r[8],
+                  labels.category(tr, s, r[6]), labels.location(tr, r[7]),
+                  _problem(tr, r[8], r[31]),
                   labels.of(tr, labels.PRIORITIES, r[9]), r[10] or "", r[11] or "", assign_by,
                   deadline, completed, round(max(late, 0), 1) if completed else None,
                   labels.of(tr, labels.STATUSES, r[15]), r[16], r[17], _labour(tr, r[17], r[18]),

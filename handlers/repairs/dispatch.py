@@ -51,7 +51,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, cards.summary(tr, d.settings, file, staff=True),
                      keyboard(desk_buttons(tr, file, who.member)))
     elif action == "tech":
-        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         if not technicians:
             await answer(update, tr("No technician has joined yet. Invite one with: estatedesk "
                                     "staff invite --role technician"))
@@ -59,7 +59,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
     elif action == "con":
-        ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+        ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         if not contractors:
             await answer(update, tr("No contractor is registered for this trade. Add one with: "
                                     "estatedesk contractor add"))
@@ -68,7 +68,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
                      picker(tr, rows))
     elif action == "own":
-        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id)
+        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
         await answer(update, tr("{ref}: which of our technicians takes over from the "
                                 "contractor?", ref=ticket.ref), picker(tr, rows))
@@ -108,7 +108,7 @@ async def _ask_ruling(update: Update, context: Context, who: Asker, ticket_id: i
     (the unit reads it). False when the unit is another one."""
     d, tr = context.desk, who.tr
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
-    _, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+    _, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
     unit = next((c for c in contractors if c.id == contractor_id), None)
     if unit is None or cards.declined_by(file) != unit.name:
         return False
@@ -125,20 +125,28 @@ async def _ask_ruling(update: Update, context: Context, who: Asker, ticket_id: i
 async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
                         target: str, seen: int | None) -> None:
     d, tr = context.desk, who.tr
-    ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id)
+    ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
     contractor = next((c for c in contractors if f"c{c.id}" == target.split("r")[0]), None)
-    standard = dispatch.standard_deadline(ticket, contractor, d.now())
+    visit = dispatch.visit_ends(d.settings, ticket)
+    standard = dispatch.standard_deadline(ticket, contractor, d.now(), visit)
     rows = []
-    if standard is not None:  # a target already missed is not offered
+    if standard is not None:  # a target already missed, or before the visit, is not offered
         due, by_contract = standard
         label = tr("Contract: {deadline}", deadline=tr.datetime(due)) if by_contract else \
             tr("Service level: {deadline}", deadline=tr.datetime(due))
         rows.append([(label, stamp(f"d:dl:{ticket.id}:{target}:{dispatch.STANDARD}", seen))])
+    days = dispatch.deadline_days(d.settings, ticket, d.now())
     others = [(tr.plural("{n} day", "{n} days", n), stamp(f"d:dl:{ticket.id}:{target}:{n}", seen))
-              for n in dispatch.DEADLINE_CHOICES]
+              for n in days]
     rows += [others[i:i + 3] for i in range(0, len(others), 3)]
+    text = tr("{ref}: repair deadline?", ref=ticket.ref)
+    dropped = days != list(dispatch.DEADLINE_CHOICES) or standard is None and \
+        dispatch.standard_deadline(ticket, contractor, d.now()) is not None
+    if visit is not None and dropped:  # say why a choice is missing
+        text += "\n" + tr("The resident chose {visit}: only deadlines after it are offered.",
+                           visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot))
     await clear_buttons(update)
-    await answer(update, tr("{ref}: repair deadline?", ref=ticket.ref), picker(tr, rows))
+    await answer(update, text, picker(tr, rows))
 
 
 async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,

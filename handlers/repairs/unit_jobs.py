@@ -15,6 +15,7 @@ from handlers.common import (
     button_data,
     clear_buttons,
     handles,
+    happened_text,
     int_arg,
     keyboard,
     kick,
@@ -55,13 +56,15 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
-    try:
-        await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps") else
-                      "repairs.unit_job", ticket_id)
-    except Refusal:
-        if await views.no_longer_theirs(d.db, ticket_id, who.user_id):
-            raise Refusal(Refusal.HANDLED, ticket_id) from None  # said so, buttons dropped
-        raise
+    if action not in ("ok", "no"):  # those ask inside, after whether the job moved on (a
+        # colleague took it, the desk sent it elsewhere): what happened is said, not "not allowed"
+        try:
+            await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps")
+                          else "repairs.unit_job", ticket_id)
+        except Refusal:
+            if await views.no_longer_theirs(d.db, ticket_id, who.user_id):
+                raise Refusal(Refusal.HANDLED, ticket_id) from None  # said so, buttons dropped
+            raise
     if action == "ok":
         ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         kick(context)
@@ -111,10 +114,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 async def _decline(update: Update, context: Context, who: Asker, reason: str) -> None:
     d = context.desk
-    ticket = await unit_jobs.decline(d.db, d.settings, who.user_id, reason, d.now())
-    if ticket is None:
-        await answer(update, who.tr("The job changed while you wrote: nothing was declined. "
-                                    "See /mytasks."), main_menu(who))
+    ticket, declined = await unit_jobs.decline(d.db, d.settings, who.user_id, reason, d.now())
+    if not declined:  # a colleague took it meanwhile, or the desk sent it elsewhere: who
+        last, _ = await views.stale_view(d.db, ticket.id, who.user_id)
+        text = who.tr("The job changed while you wrote: nothing was declined. See /mytasks.")
+        await answer(update, (happened_text(who, last) + "\n" if last else "") + text,
+                     main_menu(who))
         return
     kick(context)
     await answer(update, who.tr("{ref} is declined and back with the desk, with your reason.",

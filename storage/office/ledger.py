@@ -24,6 +24,7 @@ SELECT t.ref, t.created_at, t.channel, u.building, u.unit, r.name, t.category, t
        (SELECT s.rating FROM surveys s WHERE s.ticket_id = t.id AND
         s.resident_id = t.resident_id),
        r.phone, t.visit_date, t.visit_slot, t.work_note, t.closed_at, t.id,
+       (SELECT v.seconds FROM ticket_voices v WHERE v.ticket_id = t.id),
        {COST_COLUMNS}
 FROM tickets t
 JOIN units u ON u.id = t.unit_id
@@ -34,14 +35,15 @@ LEFT JOIN people w ON w.user_id = t.technician_id
 WHERE t.kind = 'R' AND t.created_at >= ? AND t.created_at < ?
 ORDER BY t.created_at, t.id
 """
-LEDGER_ID, LEDGER_COST = 24, 25  # the job's id; where the cost's ingredients begin
+# the job's id; the length of its voice note (None without); where the cost's ingredients begin
+LEDGER_ID, LEDGER_VOICE, LEDGER_COST = 24, 25, 26
 
 
 async def ledger_rows(conn: Connection, start: datetime,
                       end: datetime) -> AsyncIterator[tuple]:
     """The period's repairs in the order they came, a batch at a time: each row's columns,
-    then the job's materials ((name, unit, quantity), ...) in place of its id, then its cost's
-    ingredients."""
+    then the job's materials ((name, unit, quantity), ...) in place of its id, the seconds of
+    the voice note describing it (None if typed), then its cost's ingredients."""
     cur = await conn.execute(LEDGER, (to_db_time(start), to_db_time(end)))
     while True:
         batch = [tuple(row) for row in await cur.fetchmany(BATCH)]
@@ -49,7 +51,7 @@ async def ledger_rows(conn: Connection, start: datetime,
             return
         used = await _materials(conn, [row[LEDGER_ID] for row in batch])
         for row in batch:
-            yield (*row[:LEDGER_ID], tuple(used.get(row[LEDGER_ID], ())),
+            yield (*row[:LEDGER_ID], tuple(used.get(row[LEDGER_ID], ())), row[LEDGER_VOICE],
                    ingredients(row[LEDGER_COST:]))
 
 

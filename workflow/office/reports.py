@@ -91,7 +91,8 @@ async def each_ledger_row(db: Database, settings: EstateSettings, first: date, l
     `write` one at a time off the loop (so a year of rows is never held); returns the
     count. A row's cost is costs.of's: hours, labour, materials, payer after its 17 first
     columns, then the sign-offs and the rating, the measurement's kind and what is charged,
-    then the phone, the visit's day and slot, the work done, the time closed and the materials."""
+    then the phone, the visit's day and slot, the work done, the time closed, the materials and
+    the seconds of the voice note the problem was told in (None if typed)."""
     start, end = day_bounds(settings, first, last)
 
     async def work(conn) -> int:

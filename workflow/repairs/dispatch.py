@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from storage import people, tickets
 from storage.db import Database
@@ -11,11 +11,12 @@ from storage.repairs import contractors
 from workflow import access, roles, sla, told
 from workflow import tickets as machine
 from workflow.repairs import unit_jobs
-from workflow.settings import EstateSettings
+from workflow.settings import EstateSettings, slot
 
 ASSIGNABLE = (machine.NEW, machine.ASSIGNED, machine.EN_ROUTE, machine.ON_SITE, machine.REOPENED)
 DEADLINE_CHOICES = (1, 2, 3, 5, 7, 14)  # days; 0 means the standard deadline
 STANDARD = 0
+MAX_DAYS = 60
 
 
 def deadline(settings: EstateSettings, now: datetime, days: int) -> datetime:
@@ -24,28 +25,52 @@ def deadline(settings: EstateSettings, now: datetime, days: int) -> datetime:
     return datetime.combine(local, time(23, 59), settings.tz)
 
 
-def standard_deadline(ticket: Ticket, contractor: Contractor | None,
-                      now: datetime) -> tuple[datetime, bool] | None:
+def visit_ends(settings: EstateSettings, ticket: Ticket) -> datetime | None:
+    """The end of the visit slot the resident chose; None for 'as soon as possible'."""
+    chosen = slot(ticket.visit_slot) if ticket.visit_date else None
+    if chosen is None:
+        return None
+    return datetime.combine(date.fromisoformat(ticket.visit_date), chosen.end, settings.tz)
+
+
+def standard_deadline(ticket: Ticket, contractor: Contractor | None, now: datetime,
+                      not_before: datetime | None = None) -> tuple[datetime, bool] | None:
     """The earlier of the service level's target and a contractor's contractual deadline from
-    now, and whether it is the contract's. Only a time still to come is offered: None when
-    both have passed (a late ticket is given a deadline in days)."""
+    now, and whether it is the contract's. Only a time still to come, and not before the
+    resident's visit (`not_before`), is offered: None when none is left (a late ticket is
+    given a deadline in days)."""
     options = [(ticket.target_at or ticket.deadline_at, False)]
     if contractor is not None and contractor.deadline:
         options.append((now + contractor.deadline, True))
-    future = [o for o in options if o[0] > now]
+    future = [o for o in options if o[0] > now and (not_before is None or o[0] >= not_before)]
     return min(future) if future else None
+
+
+def deadline_days(settings: EstateSettings, ticket: Ticket, now: datetime) -> list[int]:
+    """The deadlines in days a dispatcher is offered: none that ends before the visit the
+    resident chose; the visit's own day when it is not among them (a visit weeks ahead)."""
+    after = visit_ends(settings, ticket)
+    if after is None:
+        return list(DEADLINE_CHOICES)
+    days = [n for n in DEADLINE_CHOICES if deadline(settings, now, n) >= after]
+    visit_day = (after.date() - now.astimezone(settings.tz).date()).days
+    if 0 < visit_day <= MAX_DAYS and visit_day not in days:
+        days.append(visit_day)
+    return sorted(days)
 
 
 def liable(contractor: Contractor, category: str) -> bool:
     return contractor.active and category in contractor.trades
 
 
-async def choices(db: Database, ticket_id: int, actor_id: int) -> tuple[
-        Ticket, list[Person], list[Contractor]]:
-    """What a dispatcher may pick from for this ticket."""
+async def choices(db: Database, ticket_id: int, actor_id: int,
+                  seen: int | None) -> tuple[Ticket, list[Person], list[Contractor]]:
+    """What a dispatcher may pick from for this ticket. A picker opened from a card another
+    clerk has acted on since (`seen`: the card's version) is refused at once, not at the
+    last step."""
     async with db.reading() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
-        ticket = await machine.load(conn, ticket_id)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         technicians = await people.with_role(conn, roles.TECHNICIAN)
         units = [c for c in await contractors.active(conn) if liable(c, ticket.category)]
     return ticket, technicians, units
@@ -60,7 +85,7 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
     technician (seed step 4) and records the contractor's default for settlement. `seen` is
     the version of the ticket the dispatcher's card showed. `ruling` is why a unit that
     declined the job is liable after all (one of unit_jobs.RULINGS): the unit reads it."""
-    if (technician_id is None) == (contractor_id is None) or not 0 <= days <= 60:
+    if (technician_id is None) == (contractor_id is None) or not 0 <= days <= MAX_DAYS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
@@ -78,13 +103,16 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             if unit is None or not liable(unit, ticket.category):
                 raise machine.Refusal(machine.Refusal.STALE)
             note = unit.name
+        visit = visit_ends(settings, ticket)
         if days == STANDARD:
-            standard = standard_deadline(ticket, unit, now)
+            standard = standard_deadline(ticket, unit, now, visit)
             if standard is None:
                 raise machine.Refusal(machine.Refusal.STALE)
             due = standard[0]
         else:
             due = deadline(settings, now, days)
+        if visit is not None and due < visit:  # never offered: a forged button
+            raise machine.Refusal(machine.Refusal.INVALID)
         payload = await unit_jobs.liability_after_decline(conn, ticket, actor_id,
                                                           contractor_id, now, ruling)
         await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)

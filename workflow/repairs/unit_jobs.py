@@ -63,7 +63,7 @@ async def accept(db: Database, settings, ticket_id: int, user_id: int, now: date
 async def start_decline(db: Database, ticket_id: int, user_id: int, now: datetime,
                         seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
+        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
         await _unit_person(conn, user_id, ticket)
         if ticket.technician_id not in (None, user_id) or ticket.status not in TAKEABLE:
             raise Refusal(Refusal.STALE)
@@ -74,16 +74,16 @@ async def start_decline(db: Database, ticket_id: int, user_id: int, now: datetim
 
 
 async def decline(db: Database, settings, user_id: int, reason: str,
-                  now: datetime) -> Ticket | None:
-    """The reason given: the job leaves the unit and goes back to the desk with it. None
-    when the job moved on while the reason was written."""
+                  now: datetime) -> tuple[Ticket, bool]:
+    """The reason given: the job leaves the unit and goes back to the desk with it. The
+    ticket, and False when it moved on while the reason was written (nothing declined)."""
     async with db.transaction() as conn:
         draft = await conversations.at_step(conn, user_id, DECLINE_FLOW, "reason", now)
         await drafts.delete(conn, user_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        await _unit_person(conn, user_id, ticket)
         if ticket.version != draft.data["seen"] or ticket.status not in TAKEABLE:
-            return None
+            return ticket, False  # moved on (perhaps away from the unit): the draft ends
+        await _unit_person(conn, user_id, ticket)
         unit = await contractors.get(conn, ticket.contractor_id or 0)
         name = unit.name if unit else ""
         await tickets.update_fields(conn, ticket.id, now, contractor_id=None, technician_id=None,
@@ -94,7 +94,7 @@ async def decline(db: Database, settings, user_id: int, reason: str,
         after = await machine.load(conn, ticket.id)
         await told.tell(conn, settings, "unit_declined", after, now, actor_id=user_id,
                         payload={"unit": name, "reason": reason}, before=ticket)
-        return after
+        return after, True
 
 
 async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: int,
