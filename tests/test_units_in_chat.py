@@ -88,7 +88,8 @@ async def test_the_colleague_who_lost_the_race_is_told_who_took_it_and_gets_no_w
     lee.new_texts()
     await lee.tap_starting("w:go:1:")
     told = lee.new_texts()
-    assert told and told[0].startswith("Already assigned to Ah Wai by Desk clerk")
+    assert told and told[0].startswith("This job is no longer yours")
+    assert "Already assigned to Ah Wai by Desk clerk" in told[0]
     assert not any("not allowed" in t for t in told)
     await wong.tap_data("u:ok:1:v1")  # the first card, the job long gone from the unit
     assert "Already assigned to Ah Wai by Desk clerk" in wong.last_text

@@ -184,10 +184,12 @@ async def test_a_reassigned_technician_is_told_and_their_old_card_offers_nothing
     assert "New task for you" in other.last_text
     tapped = len(desk.api.calls)
     await tech.tap("On my way")  # on the old card
-    assert answers(desk)[-1] == ("This job is no longer yours: the desk has given it to "
-                                 "someone else. Nothing was changed.")
+    said = ("This job is no longer yours: the desk has given it to someone else. Nothing was "
+            "changed.\nAlready assigned to Siu Ming by Desk clerk, Nov 26, 2026 10:00.")
+    assert answers(desk)[-1] == said
     assert [c.method for c in desk.api.calls[tapped:] if c.chat_id == 9002] == [
-        "editMessageReplyMarkup"]  # its buttons dropped, and nothing else sent
+        "editMessageReplyMarkup", "sendMessage"]  # its buttons dropped; what happened, kept
+    assert tech.last_text == said
     assert "technician is on the way" not in resident.last_text
 
 
