@@ -323,3 +323,32 @@ def test_the_table_script_names_every_event():
                              capture_output=True, text=True, check=True).stdout
     events = set(re.findall(r"^\| `(\w+)` \|", printed, re.M))
     assert events == set(TOLD)
+
+
+async def test_a_public_area_job_is_not_the_reporters_unit_nor_its_owners_to_sign(desk):
+    """A tenant reports the lift: the owner of the tenant's flat is not told of "a repair in
+    your unit", nor asked to sign the lift's form as its owner; an owner who reports the
+    lift and confirms it has not signed anything as an owner either."""
+    from tests.test_signoff import tenant_of_a12
+    clerk, tech, boss = await staff(desk)
+    owner = await resident_of_a12(desk)
+    tenant = await tenant_of_a12(desk)
+    for reporter, ticket_id in ((tenant, 1), (owner, 2)):
+        await reporter.send("/repair")
+        await reporter.tap_data("r:c:public_areas")
+        await reporter.tap_data("r:g:normal")
+        await reporter.tap("Lift B" if ticket_id == 1 else "Lobby")
+        await reporter.send("It stopped between 3F and 4F.")
+        await reporter.tap_data("r:pd")
+        await reporter.tap_data("r:ok")
+        await assign_to_tech(clerk, ticket_id=ticket_id)
+        await complete(tech, ticket_id=ticket_id)
+        await reporter.tap("Confirm, it is fixed")
+        assert "your signature" not in reporter.last_text
+    assert not any("a repair in your unit" in t or "Please sign the repair form as Owner" in t
+                   or "the repair in your unit" in t for t in owner.texts())
+    assert await desk.query("SELECT DISTINCT party FROM required_signoffs") == [("supervisor",)]
+    await boss.tap_data("s:f:1")
+    assert "Owner" not in boss.last_text
+    await boss.tap("Sign")
+    assert "now signed off by every party" in boss.last_text

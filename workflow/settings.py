@@ -217,11 +217,16 @@ class EstateSettings:
             or DEFAULT_TARGETS[priority]
 
     def signers(self, category: str, by_contractor: bool) -> tuple[str, ...]:
-        """The parties whose signatures close a repair's form."""
+        """The parties whose signatures close a repair's form; a public place has no
+        owner among them (the reporter's unit is not where the work was), unless the
+        category's own list names one."""
         if category in self.signoff:
             return self.signoff[category]
-        return self.signoff.get(CONTRACTOR_JOBS if by_contractor else IN_HOUSE) or \
+        found = self.signoff.get(CONTRACTOR_JOBS if by_contractor else IN_HOUSE) or \
             DEFAULT_SIGNOFF[CONTRACTOR_JOBS if by_contractor else IN_HOUSE]
+        if category == PUBLIC_AREAS:
+            return tuple(p for p in found if p != Party.OWNER)
+        return found
 
     def places(self, building: str) -> tuple[Place, ...]:
         """The public places offered to a resident of that building."""

@@ -15,7 +15,7 @@ from storage.records import Person, Ticket
 from storage.repairs import followers
 from workflow import phones, roles
 from workflow import tickets as machine
-from workflow.settings import EstateSettings
+from workflow.settings import PUBLIC_AREAS, EstateSettings
 
 
 class To(StrEnum):
@@ -155,7 +155,9 @@ async def on_duty(conn: Connection, settings: EstateSettings) -> list[Person]:
 
 async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
     """The owners of the unit on the chat (by the roster's owners' numbers), when the one who
-    reported the job is not one of them: a tenant's job."""
+    reported the job is not one of them: a tenant's job (a public place's is nobody's)."""
+    if ticket.category == PUBLIC_AREAS:
+        return []
     found = await unit_owners(conn, ticket)
     if any(p.user_id == ticket.resident_id for p in found):
         return []
