@@ -42,7 +42,8 @@ PEOPLE = {To.RESIDENT: {5002}, To.FOLLOWERS: {5003}, To.OWNER: {5001}, To.HOLDER
           To.PREVIOUS_HOLDER: {9004}, To.HOLDERS: {9002}, To.UNIT: {7001, 7002}, To.PREVIOUS_UNIT: {7101},
           To.CLERKS: {9001}, To.DEPARTMENT_HEAD: {9003}, To.SUPERVISORS: {9003},
           To.MANAGERS: {9005}, To.ON_DUTY: {9006},
-          To.PHONER: {9001}}  # by default the desk phones: its one clerk
+          To.PHONER: {9001},  # by default the desk phones: its one clerk
+          To.DESK_PHONER: {9001}}
 ROWS = [(event, i) for event, rows in TOLD.items() for i in range(len(rows))]
 
 
@@ -352,3 +353,24 @@ async def test_a_public_area_job_is_not_the_reporters_unit_nor_its_owners_to_sig
     assert "Owner" not in boss.last_text
     await boss.tap("Sign")
     assert "now signed off by every party" in boss.last_text
+
+
+async def test_whether_it_is_fixed_is_asked_by_the_desk_which_records_the_answer(desk):
+    """phone_calls_by = "holder": the technician phones a resident without Telegram with the
+    job's news, but "is it fixed?" is the desk's call: only the desk records the answer
+    (and the one who did the work does not vouch for it)."""
+    from tests.test_intake import take_repair_by_phone
+    desk.settings = dataclasses.replace(desk.settings, phone_calls_by="holder")
+    await desk.restart()
+    clerk, tech, boss = await staff(desk)
+    await take_repair_by_phone(clerk)
+    await clerk.tap("Confirm and send")
+    await assign_to_tech(clerk)
+    assert sum("陳美玲 does not use the bot" in t for t in tech.texts()) == 1
+    await complete(tech)
+    ask = next(c for c in reversed(clerk.calls()) if "is reported as repaired" in c.text)
+    assert "陳美玲 does not use the bot. Please phone them" in ask.text
+    assert not any("is reported as repaired" in t for t in tech.texts())
+    await clerk.tap_data(next(b["callback_data"] for b in ask.buttons()
+                              if b["text"] == "Resident confirmed by phone"), ask)
+    assert await desk.query("SELECT status FROM tickets") == [("closed",)]

@@ -23,6 +23,7 @@ UNREACHABLE = "unreachable"  # the notice that someone could not be reached
 
 REPLY = "reply"  # a direct reply Telegram could not take at once, already written
 UNDELIVERABLE = "undeliverable"  # the notice that a message was given up as bad
+ASKS_IF_FIXED = "signoff_request"  # the resident asked whether the repair holds
 REFUSALS = 4  # tries a message refused as bad gets (10 s, 20 s, 40 s apart), then given up
 
 # The database itself failing while a message is rendered: not the message's fault, so it
@@ -153,7 +154,10 @@ async def unreachable(db: Database, message: OutboxMessage, now: datetime, error
             if message.ticket_id is not None else None
         if person.user_id < 0 and ticket is not None:  # on the roster, not on Telegram
             settings = settings or EstateSettings()
-            await told.tell(conn, settings, "phone_resident", ticket, now,
+            # "is it fixed?": only the desk records the answer (the resident's confirmation)
+            event = "phone_resident_answer" if message.kind == ASKS_IF_FIXED \
+                else "phone_resident"
+            await told.tell(conn, settings, event, ticket, now,
                             payload={"person": person.user_id, "about": message.kind,
                                      "request": message.id},
                             prefer=message.actor_id, not_before=settings.next_opening(now))

@@ -35,6 +35,9 @@ class To(StrEnum):
     # the one person asked to phone a resident without Telegram about a step: by
     # settings.phone_calls_by, the holder or the desk (the clerk who acted, else one of it)
     PHONER = "phoner"
+    # the desk's one person (the clerk who acted, else one of it), whatever phone_calls_by
+    # says: for an answer only the desk records ("is it fixed?")
+    DESK_PHONER = "desk_phoner"
 
 
 class When(StrEnum):
@@ -97,6 +100,8 @@ TOLD: dict[str, tuple[Told, ...]] = {
     # a notice a resident on the roster without Telegram could not get: one person is asked
     # to phone them, never after office hours (held to the next opening: delivery.py)
     "phone_resident": (Told(To.PHONER, "unreachable"),),
+    # ... asking whether the repair holds: the desk, who records the answer
+    "phone_resident_answer": (Told(To.DESK_PHONER, "unreachable"),),
     # a complaint routed: its department's heads, and the resident (a new date when late)
     "complaint_routed": (Told(To.DEPARTMENT_HEAD, "complaint_routed"),
                          Told(To.RESIDENT, "complaint_with_department")),
@@ -109,6 +114,8 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
     blocked the bot. `prefer`: for PHONER, who acted (asked first if they may)."""
     if to == To.PHONER:
         return await phoner(conn, settings, ticket, prefer)
+    if to == To.DESK_PHONER:
+        return await phoner(conn, settings, ticket, prefer, by="desk")
     if to == To.RESIDENT:
         found = await people.get(conn, ticket.resident_id)
         return [found] if found else []
@@ -165,11 +172,12 @@ async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
 
 
 async def phoner(conn: Connection, settings: EstateSettings, ticket: Ticket,
-                 prefer: int | None) -> list[Person]:
+                 prefer: int | None, by: str | None = None) -> list[Person]:
     """One person: the holder (technician; else whoever holds the job, the desk for a
-    contractor's), or the desk's clerk who acted, else its first reachable one."""
-    staff = await machine.holders(conn, ticket) if settings.phone_calls_by == "holder" \
-        else await machine.desk(conn)
+    contractor's), or the desk's clerk who acted, else its first reachable one; `by`:
+    "desk" or "holder" instead of settings.phone_calls_by."""
+    staff = await machine.holders(conn, ticket) if (by or settings.phone_calls_by) == \
+        "holder" else await machine.desk(conn)
     found = await _standing_in(conn, staff)
     return ([p for p in found if p.user_id == prefer] or found)[:1]
 
