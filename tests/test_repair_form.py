@@ -326,3 +326,28 @@ async def test_the_printed_form_shows_the_confirmation_apart_and_the_owners_sign
         for word in expected:
             assert "".join(word.split()) in text, (language, word)
         assert "系統自動" not in text and "系统自动" not in text
+
+
+async def test_after_a_correction_no_visit_shows_the_hours_it_replaced(desk, tmp_path):
+    """The visits' work stays on the form, but not their recorded hours and materials once
+    the desk corrected the figures: a signer reads one set, in the chat and on paper."""
+    clerk, tech, boss = await staff(desk)
+    await storeroom(desk)  # plumbing at 450 an hour
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await complete(tech, note="Tightened the joint.")  # 1 h
+    await resident.tap_data("s:ok:1")
+    await clerk.tap_data("me:fix:1")
+    await clerk.send("0.5 0 half an hour")
+    await boss.tap_data("s:f:1")
+    form = boss.last_text
+    assert "· Visit 1, Nov 26, 2026 10:00, Ah Wai: Tightened the joint.\n" in form
+    assert "(1 h" not in form and "Labour: 0.5 h, materials: 0" in form
+    file = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    for language, hours in (("en", "Labour hours"), ("zh_Hant", "人工時數"),
+                            ("zh_Hans", "人工时数")):
+        pdf = tmp_path / f"form-{language}.pdf"
+        pdfs.form_pdf(Tr(language, desk.settings.tz), desk.settings, file, pdf)
+        text = "".join(printed.text(pdf).split())
+        assert "Tightenedthejoint." in text and hours not in text, language

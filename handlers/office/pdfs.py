@@ -313,7 +313,8 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     work = form_work.rows(tr, file)
     if len(work) > 1:  # every visit's work and every reopening, the first as the last
         pdf.ln(3)
-        pdf.grid(work, [20, 38, 24, 46, 18, 24], tr("Work, visit by visit, as recorded:"))
+        widths = [20, 38, 24, 46, 18, 24] if len(work[0]) == 6 else [20, 38, 24, 88]
+        pdf.grid(work, widths, tr("Work, visit by visit, as recorded:"))
     if file.items:
         rows = [[tr("Item"), tr("Quantity"), tr("Unit price"), tr("Amount")]] + [
             [i.name, f"{tr.number(i.quantity)} {i.unit}".strip(), tr.number(i.unit_price),

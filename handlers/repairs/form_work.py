@@ -34,6 +34,12 @@ def steps(file: TicketFile) -> list[Step]:
     return found + reopenings[len(file.visits):]
 
 
+def corrected(file: TicketFile) -> bool:
+    """The desk corrected the figures: the visits' recorded hours and materials no longer
+    stand, and the form shows the corrected set alone."""
+    return file.figures is not None and file.figures.kind == "corrected"
+
+
 def materials(tr: Tr, file: TicketFile, visit: Visit) -> str:
     """A visit's items with their amounts, or its materials cost when none was itemised."""
     used = [i for i in file.items if i.round == visit.round]
@@ -54,6 +60,9 @@ def lines(tr: Tr, file: TicketFile) -> list[str]:
         if v is None:
             out.append("· " + tr("{time} reopened by {name}: {reason}",
                                  time=tr.datetime(step.at), name=step.who, reason=step.text))
+        elif corrected(file):
+            out.append("· " + tr("Visit {round}, {time}, {name}: {note}", round=v.round,
+                                 time=tr.datetime(step.at), name=step.who, note=step.text))
         else:
             out.append("· " + tr("Visit {round}, {time}, {name}: {note} ({hours} h, materials: "
                                  "{materials})", round=v.round, time=tr.datetime(step.at),
@@ -66,12 +75,13 @@ def lines(tr: Tr, file: TicketFile) -> list[str]:
 def rows(tr: Tr, file: TicketFile) -> list[list[str]]:
     """The form's work on paper: a table's heading and a row per visit and per reopening
     (only the heading when there is none)."""
-    out = [[tr("Visit"), tr("Date"), tr("By"), tr("Work done"), tr("Labour hours"),
-            tr("Materials")]]
+    figures = not corrected(file)
+    out = [[tr("Visit"), tr("Date"), tr("By"), tr("Work done")] +
+           ([tr("Labour hours"), tr("Materials")] if figures else [])]
     for step in steps(file):
         v = step.visit
         out.append([str(v.round) if v else tr("Reopened as not fixed"),
-                    tr.datetime(step.at), step.who, step.text,
-                    tr.number(v.labour_hours) if v else "",
-                    materials(tr, file, v) if v else ""])
+                    tr.datetime(step.at), step.who, step.text] +
+                   ([tr.number(v.labour_hours) if v else "",
+                     materials(tr, file, v) if v else ""] if figures else []))
     return out
