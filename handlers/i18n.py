@@ -148,3 +148,9 @@ class Tr:
         parts = [format_timedelta(u, threshold=1, locale=self.locale)
                  for u in units[first:first + 2] if u or first == 2]
         return format_list(parts, style="unit", locale=self.locale)
+
+
+def clause(words: str) -> str:
+    """Someone's words quoted where the text goes on with its own full stop: without theirs
+    (「…水管。。」, "…last year.." otherwise)."""
+    return words.rstrip().rstrip("。.．").rstrip()

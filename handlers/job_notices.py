@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers import cards, labels
 from handlers.common import keyboard
 from handlers.fees import desk as fee_desk
+from handlers.i18n import clause
 from handlers.office import documents
 from handlers.registers import archives as archives_ui
 from handlers.registers import keys as keys_ui
@@ -74,7 +75,7 @@ async def _unit_job_declined(n: Notice) -> None:
     t = n.ticket_file.ticket
     await n.send(n.tr("{ref} was declined by {name}: {reason}. It is back with the desk.",
                       ref=t.ref, name=n.ticket_file.names.get(n.message.actor_id or 0, ""),
-                      reason=n.payload.get("reason", "")))
+                      reason=clause(n.payload.get("reason", ""))))
 
 
 @renders("visit_proposed")

@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.common import Desk, fit, keyboard, menu_of, office
-from handlers.i18n import N_, Tr
+from handlers.i18n import N_, Tr, clause
 from handlers.repairs.actions import desk_buttons, worker_buttons
 from storage.db import db_time
 from storage.records import OutboxMessage, Person, Voice
@@ -181,7 +181,7 @@ async def _new_task(n: Notice) -> None:
         head = tr("The desk sends {ref} back to your unit: {ruling}. You had declined it: "
                   "{declined}. The first of you to accept holds it.", ref=t.ref,
                   ruling=labels.of(tr, labels.RULINGS, n.payload["ruling"]),
-                  declined=n.payload.get("declined", ""))
+                  declined=clause(n.payload.get("declined", "")))
     elif n.message.kind == "unit_job":
         head = tr("A job for your unit: the first of you to accept holds it. Decline it with a "
                   "reason if it is not yours (not under warranty, not your work).")

@@ -306,3 +306,23 @@ async def test_the_card_says_who_is_liable_under_the_warranty(tmp_path):
     finally:
         await desk.stop()
 
+
+
+async def test_a_reason_typed_with_its_own_full_stop_is_not_stopped_twice(desk):
+    """The decline's reason, quoted to the colleague and again in the desk's ruling, keeps
+    one full stop: 「…水管。工作已退回」, not 「…水管。。」."""
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    lee, wong = await aqua_works(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "zh-TW")
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap_starting("u:no:1")
+    await lee.send("屋主自行更換過水管。")
+    assert wong.last_text == "R-2026-00001 已被Aqua: Lee婉拒：屋主自行更換過水管。工作已退回服務台。"
+    await clerk.tap_starting("d:con:1:")
+    await clerk.tap("Aqua Works")
+    await clerk.tap_starting("d:ru:1:")
+    await clerk.tap_starting("d:dl:1:c1r")
+    for person in (lee, wong):
+        assert "貴單位先前婉拒的理由：屋主自行更換過水管。由最先接單的人負責。" in person.last_text
+        assert "。。" not in person.last_text
