@@ -264,6 +264,8 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
         except BadRequest:  # the same keyboard again: nothing to show
             pass
         return
+    if action in ("y", "n") and "reached" in draft.data:  # answered: a late tap undoes nothing
+        raise Refusal(Refusal.STALE)
     await clear_buttons(update)
     if action == "p":
         ticket, callee = await surveys.pick_callee(d.db, who.user_id, ticket_id,

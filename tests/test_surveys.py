@@ -322,3 +322,21 @@ async def test_a_low_rating_taken_by_phone_alerts_as_in_the_chat_and_says_whom_i
                             "resident_id") == [(5001, "bot", 5), (5003, None, None)]
     figures = await stats.compute(desk.db, desk.settings, 9003, date(2026, 11, 1))
     assert figures.surveys_answered == 2
+
+
+async def test_a_late_tap_on_reached_or_not_does_not_undo_the_rating_taken(desk):
+    """The clerk taps "Reached", gives the rating, then "Not reached" on the message above
+    (its buttons not yet gone): the call stays reached, with its rating, and alerts."""
+    clerk, tech, boss, resident = await closed_repair(desk)
+    await later(desk, hours=24)
+    await clerk.send("/callback R-2026-00001")
+    asked = clerk.calls()[-1]
+    await clerk.tap("Reached")
+    await clerk.tap("2★")
+    await clerk.tap_data("cb:n:1", asked)  # the stale "Not reached"
+    assert desk.api.calls[-1].method == "answerCallbackQuery"
+    await clerk.tap("Next")
+    await clerk.send("Waited a week.")
+    assert "The supervisors are alerted" in clerk.last_text
+    assert await desk.query("SELECT reached, rating FROM phone_callbacks") == [(1, 2)]
+    assert boss.last_text.startswith("Low rating for R-2026-00001: 2/5.")
