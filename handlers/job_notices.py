@@ -163,15 +163,6 @@ async def _owner_signoff_form(n: Notice) -> None:
                         keyboard(rows) if rows else None)
 
 
-@renders("owner_completed")
-async def _owner_completed(n: Notice) -> None:
-    t = n.ticket_file.ticket
-    await n.send(n.tr("{ref}: the repair in your unit {unit} reported by {name} is completed: "
-                      "{note}\nWhen it is confirmed, the repair form comes to you to sign as "
-                      "the owner.", ref=t.ref, unit=t.unit.label, note=t.work_note or "-",
-                      name=n.ticket_file.resident.name if n.ticket_file.resident else ""))
-
-
 @renders("signoff_queried")
 async def _signoff_queried(n: Notice) -> None:
     t = n.ticket_file.ticket

@@ -204,19 +204,9 @@ async def _complaint_reply(n: Notice) -> None:
                             (tr("Not resolved"), f"s:no:{t.id}")]]))
 
 
-@renders("owner_informed")
-async def _owner_informed(n: Notice) -> None:
-    tr, file = n.tr, n.ticket_file
-    t = file.ticket
-    await n.send(tr(
-        "{ref}: a repair in your unit {unit} was reported by {name}: {category}, {where}: "
-        "{description}\nThe desk keeps them informed of it.", ref=t.ref, unit=t.unit.label,
-        name=file.resident.name if file.resident else "", where=labels.location(tr, t.location),
-        category=labels.category(tr, n.d.settings, t.category), description=t.description))
-
-
 @renders("complaint_acknowledged", "complaint_with_department", "resident_assigned",
-         "resident_en_route", "resident_arrived", "resident_visit_reminder", "auto_confirmed")
+         "resident_en_route", "resident_arrived", "resident_visit_reminder", "auto_confirmed",
+         "owner_informed", "owner_completed")
 async def _resident_update(n: Notice) -> None:
     await n.send(resident_text(n.tr, n.d, n.ticket_file, n.message.kind, n.payload))
 
@@ -402,6 +392,22 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
         return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
                   "you, please call {office}.", ref=ref, office=office(tr, d.settings),
                   name=cards.holder(tr, file), visit=cards.visit(tr, t.visit_date, t.visit_slot))
+    reporter = file.resident.name if file.resident else ""
+    if kind == "owner_informed":
+        return tr("{ref}: a repair in your unit {unit} was reported by {name}: {category}, "
+                  "{where}: {description}\nThe desk keeps them informed of it.", ref=ref,
+                  unit=t.unit.label, name=reporter, where=labels.location(tr, t.location),
+                  category=labels.category(tr, d.settings, t.category),
+                  description=t.description)
+    if kind == "owner_completed":
+        return tr("{ref}: the repair in your unit {unit} reported by {name} is completed: "
+                  "{note}\nWhen it is confirmed, the repair form comes to you to sign as "
+                  "the owner.", ref=ref, unit=t.unit.label, note=t.work_note or "-",
+                  name=reporter)
+    if kind == "owner_signoff_form":  # read out to an owner without Telegram
+        return tr("{ref}: the repair in your unit {unit} is closed, and its repair form waits "
+                  "for your signature as the owner. You may sign it at the management office.",
+                  ref=ref, unit=t.unit.label)
     if kind == "auto_confirmed":
         return tr("{ref} was confirmed automatically, as we had no answer. If something is "
                   "still wrong, please report it again with /repair.", ref=ref)

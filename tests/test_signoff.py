@@ -208,3 +208,32 @@ async def test_a_confirmation_by_phone_or_automatic_is_no_signature_of_the_owner
     assert "the paper signature of 陳美玲 is recorded" in clerk.last_text
     assert await desk.query("SELECT user_id, channel, signer_name FROM signoffs WHERE "
                             "ticket_id = 2 AND party = 'owner'") == [(9001, "paper", "陳美玲")]
+
+
+async def test_an_owner_without_telegram_is_phoned_by_the_desk_and_signs_on_paper(desk):
+    """The tenant of A 5F-1 reports; its owner is on the roster but not on Telegram: the desk
+    is asked to phone the owner of the report, of the completed job and of the form that
+    waits for their signature, which a clerk then records from paper."""
+    clerk, tech, boss = await staff(desk)
+    await desk.import_roster("building,unit,name,phone,relation\nA,5F-1,租客乙,0966 000 444,"
+                             "租客\n")
+    tenant = desk.person(5007, "Tenant", "en")
+    await tenant.send("/start")
+    await tenant.share_contact("+886 966 000 444")
+    await report_leak(tenant)
+    phone_owner = "R-2026-00001: 林志明 does not use the bot. Please phone them at 0922 111 222"
+    asked = [t for t in clerk.texts() if t.startswith(phone_owner)]
+    assert len(asked) == 1 and "a repair in your unit A 5F-1 was reported by 租客乙" in asked[0]
+    await assign_to_tech(clerk)
+    await complete(tech)
+    asked = [t for t in clerk.texts() if t.startswith(phone_owner)]
+    assert len(asked) == 2 and "is completed" in asked[1]
+    await tenant.tap("Confirm, it is fixed")
+    asked = [t for t in clerk.texts() if t.startswith(phone_owner)]
+    assert len(asked) == 3 and "its repair form waits for your signature as the owner" in \
+        asked[2]
+    assert not any(t.startswith(phone_owner) for t in tech.texts() + boss.texts())
+    await clerk.tap_data("s:pp:1")
+    await clerk.tap("Owner")
+    await clerk.send("林志明")
+    assert "the paper signature of 林志明 is recorded" in clerk.last_text

@@ -109,7 +109,8 @@ TOLD: dict[str, tuple[Told, ...]] = {
 
 
 async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: Ticket,
-                   before: Ticket | None, *, prefer: int | None = None) -> list[Person]:
+                   before: Ticket | None, *, prefer: int | None = None,
+                   now: datetime | None = None) -> list[Person]:
     """The people of one audience of a ticket, reachable ones standing in for staff who
     blocked the bot. `prefer`: for PHONER, who acted (asked first if they may)."""
     if to == To.PHONER:
@@ -123,7 +124,7 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
         return [p for user, _ in await followers.of_ticket(conn, ticket.id)
                 if (p := await people.get(conn, user)) is not None]
     if to == To.OWNER:
-        return await owners(conn, ticket)
+        return await owners(conn, settings, ticket, now or ticket.updated_at or ticket.created_at)
     if to in (To.HOLDER, To.PREVIOUS_HOLDER):
         held = ticket if to == To.HOLDER else before
         if held is None or held.technician_id is None or \
@@ -160,14 +161,29 @@ async def on_duty(conn: Connection, settings: EstateSettings) -> list[Person]:
             if p.name == named or (key and p.phone and phones.phone_key(p.phone) == key)]
 
 
-async def owners(conn: Connection, ticket: Ticket) -> list[Person]:
-    """The owners of the unit on the chat (by the roster's owners' numbers), when the one who
-    reported the job is not one of them: a tenant's job (a public place's is nobody's)."""
+async def owners(conn: Connection, settings: EstateSettings, ticket: Ticket,
+                 now: datetime) -> list[Person]:
+    """The owners of the unit (by the roster's owners' numbers), when the one who reported
+    the job is not one of them: a tenant's job (a public place's is nobody's). An owner on
+    the roster without Telegram is one too: the desk is asked to phone them."""
     if ticket.category == PUBLIC_AREAS:
         return []
     found = await unit_owners(conn, ticket)
-    if any(p.user_id == ticket.resident_id for p in found):
+    entries = [e for e in await roster.entries_of_unit(conn, ticket.unit.id)
+               if e.relation == "owner" and e.phone]
+    if any(p.user_id == ticket.resident_id for p in found) or \
+            ticket.resident_id in {-e.id for e in entries}:
         return []
+    on_chat = {phones.phone_key(p.phone) for p in found if p.phone}
+    for entry in entries:
+        if phones.phone_key(entry.phone) in on_chat:
+            continue
+        user_id = await people.ensure_without_telegram(conn, entry.id, entry.name, entry.phone,
+                                                       settings.default_language, now)
+        await people.link_unit(conn, user_id, ticket.unit.id, now)
+        off_chat = await people.get(conn, user_id)
+        if off_chat is not None and off_chat.active:
+            found.append(off_chat)
     return found
 
 
@@ -218,7 +234,8 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
     for row in TOLD[event]:
         if not applies(row, settings, now):
             continue
-        for person in await audience(conn, settings, row.to, ticket, before, prefer=prefer):
+        for person in await audience(conn, settings, row.to, ticket, before, prefer=prefer,
+                                     now=now):
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice
