@@ -21,7 +21,7 @@ from workflow.settings import PUBLIC_AREAS, EstateSettings
 class To(StrEnum):
     RESIDENT = "resident"  # who reported it (or for whom the desk filed it)
     FOLLOWERS = "followers"  # residents who follow a public-area report
-    OWNER = "owner"  # the owners of the unit, when a tenant reported it
+    OWNER = "owner"  # the owners of the unit (on Telegram or not), when a tenant reported it
     HOLDER = "holder"  # the technician who holds the job now
     PREVIOUS_HOLDER = "previous_holder"  # the technician who held it before this event
     HOLDERS = "holders"  # the holder; a routed complaint's department heads; else the desk
