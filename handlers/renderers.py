@@ -416,6 +416,10 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "Without an answer within {days} we will take it as resolved.", ref=ref,
                   reply=t.reply or "", days=tr.plural("{n} day", "{n} days",
                                                       d.settings.auto_confirm_days))
+    if kind == "complaint_acknowledged" and payload.get("renewed"):
+        return tr("{ref}: the desk has received your complaint and is looking into it. We are "
+                  "sorry it took longer than we said: we will answer by {deadline}.", ref=ref,
+                  deadline=tr.datetime(t.deadline_at))
     if kind == "complaint_acknowledged":
         return tr("{ref}: the desk has received your complaint and is looking into it. We will "
                   "answer by {deadline}.", ref=ref, deadline=tr.datetime(t.deadline_at))

@@ -156,3 +156,17 @@ async def test_a_complaint_routed_after_its_deadline_promises_a_new_date(desk):
     desk.clock.advance(hours=1)
     await desk.sweep()
     assert not any("was not answered by" in t for t in head.texts())  # not late again at once
+
+
+async def test_a_complaint_acknowledged_after_its_deadline_promises_a_new_date(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await complain(resident)  # to be answered by Sunday 29 November, 10:00
+    desk.clock.advance(hours=80)  # Sunday evening: nobody acknowledged it in time
+    await clerk.tap("Acknowledge")
+    told = resident.last_text
+    assert "Nov 29" not in told  # never a date already past
+    assert "We are sorry it took longer than we said: we will answer by Dec 2, 2026 18:00" \
+        in told
+    assert await desk.query("SELECT action, from_status, to_status FROM ticket_events WHERE "
+                            "action = 'deadline_renewed'") == [("deadline_renewed", "new", "new")]

@@ -139,9 +139,11 @@ async def acknowledge(db: Database, settings: EstateSettings, ticket_id: int, ac
         await tickets.update_fields(conn, ticket.id, now, assigned_at=now)
         await tickets.add_event(conn, ticket.id, now, actor_id, "acknowledged", ticket.status,
                                 ticket.status)
-        await sla.arm(conn, settings, ticket.id, now)
+        renewed = await _renew_deadline(conn, settings, ticket, actor_id, now)
+        await sla.arm(conn, settings, ticket.id, now, afresh=sla.RESOLVE_STEPS if renewed
+                      else ())
         await outbox.add(conn, ticket.resident_id, "complaint_acknowledged", now, ticket.id,
-                         actor_id=actor_id)
+                         {"renewed": True} if renewed else None, actor_id=actor_id)
         return await machine.load(conn, ticket.id)
 
 
@@ -169,15 +171,16 @@ async def route(db: Database, settings: EstateSettings, ticket_id: int, actor_id
 
 async def _renew_deadline(conn, settings: EstateSettings, ticket: Ticket, actor_id: int,
                           now: datetime) -> bool:
-    """Routed after its deadline: the department gets the service level's full time from
-    now, so nobody is promised a date already past (the missed one stays in the overdue
-    event and in target_at)."""
+    """Acknowledged or routed after its deadline: the service level's full time from now, so
+    nobody is promised a date already past (the missed one stays in the overdue event and in
+    target_at)."""
     if ticket.deadline_at > now:
         return False
     new = now + settings.target(ticket.category, ticket.priority, kind=Kind.COMPLAINT).resolve
     await tickets.update_fields(conn, ticket.id, now, deadline_at=new)
-    await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_renewed", machine.ASSIGNED,
-                            machine.ASSIGNED, to_db_time(ticket.deadline_at))
+    status = (await machine.load(conn, ticket.id)).status
+    await tickets.add_event(conn, ticket.id, now, actor_id, "deadline_renewed", status, status,
+                            to_db_time(ticket.deadline_at))
     return True
 
 
