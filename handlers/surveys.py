@@ -55,7 +55,7 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
         survey = who.survey
         text = tr("Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
                   ref=t.ref, rating=survey.rating, reasons=_reasons(tr, d, survey),
-                  comment=survey.comment or "-") + "\n" + _rated_by(tr, who)
+                  comment=survey.comment or "-") + "\n" + _rated_by(tr, who, t.kind)
         if who.by_phone is not None:
             text += "\n" + tr("Taken by phone by {name}.", name=who.by_phone.name)
         follow = f"sv:f:{t.id}:{survey.resident_id}" + (f":{call}" if call else "")
@@ -67,13 +67,16 @@ def _reasons(tr: Tr, d: Desk, survey) -> str:
     return tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
 
 
-def _rated_by(tr: Tr, who: surveys.Rater) -> str:
-    """Whose rating: the reporter, or a follower of a public-area job, with their unit and
-    number (the desk may phone them)."""
+def _rated_by(tr: Tr, who: surveys.Rater, kind: str = Kind.REPAIR) -> str:
+    """Whose rating: the reporter (who complained, of a complaint), or a follower of a
+    public-area job, with their unit and number (the desk may phone them)."""
     name = who.person.name if who.person else "?"
     phone = cards.phone(who.person.phone) if who.person and who.person.phone else ""
     if who.follower:
         return tr("Rated by {name} of {unit}, who follows this report {phone}", name=name,
+                  unit=who.unit.label, phone=phone).strip()
+    if kind == Kind.COMPLAINT:
+        return tr("Rated by {name} of {unit}, who made the complaint {phone}", name=name,
                   unit=who.unit.label, phone=phone).strip()
     return tr("Rated by {name} of {unit}, who reported it {phone}", name=name,
               unit=who.unit.label, phone=phone).strip()

@@ -340,3 +340,24 @@ async def test_a_late_tap_on_reached_or_not_does_not_undo_the_rating_taken(desk)
     assert "The supervisors are alerted" in clerk.last_text
     assert await desk.query("SELECT reached, rating FROM phone_callbacks") == [(1, 2)]
     assert boss.last_text.startswith("Low rating for R-2026-00001: 2/5.")
+
+
+async def test_a_low_rating_of_a_complaint_names_who_complained_not_who_reported_a_repair(desk):
+    from tests.test_complaints import complain
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "zh-TW")
+    await resident.send("/language")
+    await resident.tap_data("o:lang:en")
+    await complain(resident)
+    await clerk.tap_starting("d:rt:1")
+    await clerk.tap_starting("d:dp:1:security")
+    await boss.tap_starting("k:reply:1")
+    await boss.send("已與保全公司聯絡。")
+    await boss.send("很抱歉，不會再發生。")
+    await resident.tap("Resolved")
+    await later(desk, hours=24)
+    await resident.tap("1★")
+    await resident.tap("Next")
+    await resident.send("Too slow.")
+    alert = boss.last_text
+    assert "評分者：A 12F-3 陳美玲（投訴人）" in alert and "報修" not in alert
