@@ -124,7 +124,7 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
         return [p for user, _ in await followers.of_ticket(conn, ticket.id)
                 if (p := await people.get(conn, user)) is not None]
     if to == To.OWNER:
-        return await owners(conn, settings, ticket, now or ticket.updated_at or ticket.created_at)
+        return await owners(conn, settings, ticket, now or ticket.created_at)
     if to in (To.HOLDER, To.PREVIOUS_HOLDER):
         held = ticket if to == To.HOLDER else before
         if held is None or held.technician_id is None or \
