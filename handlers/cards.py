@@ -72,8 +72,8 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
     if file.ticket.kind == Kind.COMPLAINT:
         return complaint_summary(tr, settings, file, staff=staff)
     t = file.ticket
-    declined = declined_by(file) if staff else None
-    lines = [f"{t.ref} · {labels.status(tr, t)}" if declined is None else
+    declined = declined_by(file)  # the unit is named to staff alone
+    lines = [f"{t.ref} · {labels.status(tr, t)}" if declined is None or not staff else
              f"{t.ref} · " + tr("Waiting for the desk: {unit} declined it", unit=declined)]
     if file.kept_ref:
         lines.append(tr("Merged into {ref}, which reports the same problem.", ref=file.kept_ref))

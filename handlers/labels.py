@@ -399,6 +399,9 @@ def kind_category(tr: Tr, settings: EstateSettings, ticket) -> str:
 
 
 def status(tr: Tr, ticket) -> str:
+    if ticket.kind == Kind.REPAIR and ticket.status in ("assigned", "reopened") and \
+            ticket.technician_id is None and ticket.contractor_id is None:
+        return tr("Waiting for the desk")  # a unit declined it: not 已派工 to anyone
     return of(tr, COMPLAINT_STATUSES if ticket.kind == Kind.COMPLAINT else STATUSES, ticket.status)
 
 

@@ -326,3 +326,24 @@ async def test_a_reason_typed_with_its_own_full_stop_is_not_stopped_twice(desk):
     for person in (lee, wong):
         assert "貴單位先前婉拒的理由：屋主自行更換過水管。由最先接單的人負責。" in person.last_text
         assert "。。" not in person.last_text
+
+
+async def test_after_a_decline_no_list_says_dispatched_nor_shows_the_old_deadline(desk):
+    """Between the unit's decline and the desk's next dispatch, the resident's /mytickets
+    and the desk's /queue say the job waits for the desk; the resident's view has no
+    deadline of the dispatch that was declined."""
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap("Decline")
+    await lee.send("Not under warranty.")
+    await resident.send("/mytickets")
+    assert resident.labels() == ["R-2026-00001 · Waiting for the desk"]
+    await resident.tap("R-2026-00001 · Waiting for the desk")
+    assert resident.last_text.startswith("R-2026-00001 · Waiting for the desk\n")
+    assert "Deadline:" not in resident.last_text and "Aqua" not in resident.last_text.split(
+        "\n")[0]
+    await clerk.send("/queue")
+    assert clerk.labels() == ["R-2026-00001 · Waiting for the desk · A 12F-3"]
