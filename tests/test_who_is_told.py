@@ -374,3 +374,23 @@ async def test_whether_it_is_fixed_is_asked_by_the_desk_which_records_the_answer
     await clerk.tap_data(next(b["callback_data"] for b in ask.buttons()
                               if b["text"] == "Resident confirmed by phone"), ask)
     assert await desk.query("SELECT status FROM tickets") == [("closed",)]
+
+
+async def test_an_emergency_declined_at_night_reaches_the_supervisors_and_the_one_on_duty(
+        night_desk):
+    desk = night_desk
+    clerk, tech, boss = await staff(desk)
+    await tech.share_contact(ON_DUTY)
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    desk.clock.now = NIGHT
+    await report_emergency(resident)
+    await boss.tap_starting("d:con:1:")
+    await boss.tap("Aqua Works")
+    await boss.tap_starting("d:dl:1:c1:")
+    await lee.tap("Decline")
+    await lee.send("Not our pipe.")
+    for person in (clerk, boss, tech):
+        assert person.last_text.startswith("Aqua Works declined R-2026-00001: Not our pipe."), \
+            person.first_name
+    # (in office hours the desk alone hears: test_each_row_of_the_table)

@@ -69,6 +69,9 @@ TOLD: dict[str, tuple[Told, ...]] = {
                  Told(To.RESIDENT, "resident_assigned"),
                  Told(To.FOLLOWERS, "resident_assigned")),
     "unit_taken": (Told(To.UNIT, "unit_job_taken"),),
+    # an emergency declined out of office hours: the desk is not there to decide
+    "emergency_declined": (Told(To.SUPERVISORS, "unit_declined", NIGHT),
+                           Told(To.ON_DUTY, "unit_declined", NIGHT)),
     "unit_declined": (Told(To.CLERKS, "unit_declined"),
                       Told(To.PREVIOUS_UNIT, "unit_job_declined")),
     "unit_response_soon": (Told(To.UNIT, "unit_job_reminder"),),

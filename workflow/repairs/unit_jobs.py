@@ -94,6 +94,9 @@ async def decline(db: Database, settings, user_id: int, reason: str,
         after = await machine.load(conn, ticket.id)
         await told.tell(conn, settings, "unit_declined", after, now, actor_id=user_id,
                         payload={"unit": name, "reason": reason}, before=ticket)
+        if after.priority == "emergency":
+            await told.tell(conn, settings, "emergency_declined", after, now, actor_id=user_id,
+                            payload={"unit": name, "reason": reason}, before=ticket)
         return after, True
 
 
