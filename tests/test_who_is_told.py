@@ -394,3 +394,21 @@ async def test_an_emergency_declined_at_night_reaches_the_supervisors_and_the_on
         assert person.last_text.startswith("Aqua Works declined R-2026-00001: Not our pipe."), \
             person.first_name
     # (in office hours the desk alone hears: test_each_row_of_the_table)
+
+
+async def test_an_owner_is_told_of_a_tenants_late_report_after_the_quiet_hours(night_desk):
+    """The tenant reports at 22:00: the desk has it at once, the owner in the morning."""
+    from tests.test_signoff import tenant_of_a12
+    desk = night_desk
+    clerk, tech, boss = await staff(desk)
+    owner = await resident_of_a12(desk)
+    tenant = await tenant_of_a12(desk)
+    desk.clock.now = NIGHT
+    await report_leak(tenant)
+    assert "New repair report" in clerk.last_text
+    assert not any("a repair in your unit" in t for t in owner.texts())
+    await desk.run_until(NIGHT.replace(hour=7, minute=59) + timedelta(days=1))
+    assert not any("a repair in your unit" in t for t in owner.texts())
+    await desk.run_until(NIGHT.replace(hour=8) + timedelta(days=1))
+    assert owner.last_text.startswith("R-2026-00001: a repair in your unit A 12F-3 was "
+                                      "reported by 張租客")

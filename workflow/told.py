@@ -6,7 +6,7 @@ reassignment. `tests/test_who_is_told.py` checks the table row by row."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import outbox, people, roster
@@ -237,14 +237,26 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
     for row in TOLD[event]:
         if not applies(row, settings, now):
             continue
+        held = not_before
+        if row.to == To.OWNER:  # told of a tenant's job, not woken by it: after the quiet hours
+            held = max(held or now, after_quiet_hours(settings, now))
         for person in await audience(conn, settings, row.to, ticket, before, prefer=prefer,
                                      now=now):
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice
             await outbox.add(conn, person.user_id, row.notice, now, ticket.id, payload,
-                             actor_id=actor_id, not_before=not_before)
+                             actor_id=actor_id, not_before=None if held == now else held)
     return told
+
+
+def after_quiet_hours(settings: EstateSettings, moment: datetime) -> datetime:
+    """The same moment, or the end of the quiet hours it falls in."""
+    local = moment.astimezone(settings.tz)
+    if not settings.in_quiet_hours(local.time().replace(tzinfo=None)):
+        return moment
+    end = datetime.combine(local.date(), settings.quiet_end, settings.tz)
+    return end if end > local else end + timedelta(days=1)
 
 
 def audiences(event: str) -> list[tuple[str, str, str]]:
