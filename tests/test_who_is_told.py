@@ -412,3 +412,18 @@ async def test_an_owner_is_told_of_a_tenants_late_report_after_the_quiet_hours(n
     await desk.run_until(NIGHT.replace(hour=8) + timedelta(days=1))
     assert owner.last_text.startswith("R-2026-00001: a repair in your unit A 12F-3 was "
                                       "reported by 張租客")
+
+
+async def test_an_emergencys_early_warning_at_night_reaches_the_supervisors(night_desk):
+    """Out of office hours the desk is not there to read "must be assigned by 22:30": the
+    supervisors, who had the emergency, get the warning too; in office hours, not."""
+    desk = night_desk
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    desk.clock.now = NIGHT
+    await report_emergency(resident)
+    await desk.run_until(NIGHT + timedelta(minutes=29))
+    assert any(t.startswith("Early warning: R-2026-00001 must be assigned by") for t in
+               clerk.texts())
+    assert any(t.startswith("Early warning: R-2026-00001 must be assigned by") for t in
+               boss.texts())

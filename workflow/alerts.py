@@ -15,7 +15,7 @@ from workflow import tickets as machine
 from workflow.office import settlement
 from workflow.registers import archives
 from workflow.repairs import onsite, signoff
-from workflow.settings import EstateSettings
+from workflow.settings import EMERGENCY, EstateSettings
 
 BATCH = 200
 LATE_SENT = timedelta(minutes=5)  # fired later than this after its time: the bot was down
@@ -155,8 +155,10 @@ async def _fire(conn, settings: EstateSettings, ticket: Ticket, kind: str, due: 
         # after downtime the target may be missed already: then the alert says it all
         if unresolved and target > now and (kind == sla.RESOLVE_WARN
                                             or ticket.status == machine.NEW):
-            await _send(conn, await machine.holders(conn, ticket), "sla_warning", ticket, now,
-                        payload)
+            # an emergency out of office hours: the supervisors who had it, not the desk alone
+            night = ticket.priority == EMERGENCY and not settings.in_office_hours(now)
+            await _send(conn, await machine.holders(conn, ticket) +
+                        (supervisors if night else []), "sla_warning", ticket, now, payload)
     elif kind in (sla.ASSIGN_LATE, sla.RESOLVE_LATE, sla.VISIT_LATE):
         still = {sla.ASSIGN_LATE: ticket.status == machine.NEW,
                  sla.VISIT_LATE: ticket.status in (machine.ASSIGNED, machine.REOPENED)}
