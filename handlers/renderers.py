@@ -282,6 +282,11 @@ async def _unreachable(n: Notice) -> None:
     buttons = desk_buttons(n.tr, n.ticket_file, n.recipient) \
         if roles.can_dispatch(n.recipient.role) else \
         worker_buttons(n.tr, n.ticket_file, n.recipient)
+    p, t = n.payload, n.ticket_file.ticket
+    if p.get("about") == "visit_proposed" and p.get("day") and roles.can_dispatch(
+            n.recipient.role):  # their answer, recorded by the desk that phoned
+        buttons = [[(n.tr("Resident agreed by phone"),
+                     f"vp:{t.id}:{p['day']}:{p.get('slot', '')}")], *buttons]
     await n.send(text, keyboard([[(n.tr("I phoned them"), f"pr:{request}")], *buttons]))
 
 
@@ -404,6 +409,10 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "{note}\nWhen it is confirmed, the repair form comes to you to sign as "
                   "the owner.", ref=ref, unit=t.unit.label, note=t.work_note or "-",
                   name=reporter)
+    if kind == "visit_proposed" and payload.get("day"):  # read out by the desk
+        return tr("{ref}: {unit} proposes to visit {visit}. Does it suit you?", ref=ref,
+                  unit=file.contractor.name if file.contractor else "",
+                  visit=cards.visit(tr, payload["day"], payload.get("slot", "")))
     if kind == "owner_signoff_form":  # read out to an owner without Telegram
         return tr("{ref}: the repair in your unit {unit} is closed, and its repair form waits "
                   "for your signature as the owner. You may sign it at the management office.",
@@ -451,7 +460,8 @@ async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None) 
     if person is not None and person.user_id < 0 and file is not None:
         return tr("{ref}: {name} does not use the bot. Please phone them at {phone} and tell "
                   "them:\n{what}", ref=file.ticket.ref, name=name, phone=phone,
-                  what=resident_text(tr, d, file, message.payload.get("about", ""), {}))
+                  what=resident_text(tr, d, file, message.payload.get("about", ""),
+                                     message.payload))
     if file is None:
         return tr("{name} cannot be reached on Telegram (they blocked the bot or closed the "
                   "chat). Please call them: {phone}.", name=name, phone=phone)

@@ -144,3 +144,30 @@ async def test_a_unit_is_found_however_it_is_typed_or_the_closest_are_offered(de
     assert "Closest on the roster:" in clerk.last_text and "A 12F-3" in clerk.labels()
     await clerk.tap("A 12F-3")
     assert "A 12F-3: whose report is it?" in clerk.last_text
+
+
+async def test_a_visit_proposed_to_a_resident_without_telegram_is_read_out_and_recorded(desk):
+    """The unit proposes a time to a resident who does not use the bot: the desk is asked to
+    phone them with the proposal itself (not a bare reference), and records their yes; the
+    unit hears it as if they had tapped it."""
+    from tests.test_units_in_chat import aqua_works, send_to_aqua
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk)
+    await take_repair_by_phone(clerk)
+    await clerk.tap("Confirm and send")
+    await send_to_aqua(clerk)
+    await lee.tap("Accept")
+    await lee.tap("Propose a visit time")
+    await lee.tap("Sat, Nov 28")
+    await lee.tap("Morning (9-12)")
+    ask = next(c for c in reversed(clerk.calls()) if "陳美玲 does not use the bot" in c.text)
+    assert ask.text.endswith("tell them:\nR-2026-00001: Aqua Works proposes to visit Sat, "
+                             "Nov 28 Morning (9-12). Does it suit you?")
+    await clerk.tap("Resident agreed by phone")
+    assert "the visit is Sat, Nov 28 Morning (9-12), as the resident agreed by phone" in \
+        clerk.last_text
+    assert lee.last_text.startswith("R-2026-00001: the resident confirmed the visit Sat, Nov 28")
+    assert await desk.query("SELECT visit_date, visit_slot FROM tickets") == [
+        ("2026-11-28", "morning")]
+    await tech.tap_data("vp:1:2026-11-28:morning")  # nobody else records it
+    assert desk.api.calls[-1].method == "answerCallbackQuery"

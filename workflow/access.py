@@ -81,6 +81,8 @@ RULES: dict[str, Rule] = {
     "repairs.dispatch": Rule(DISPATCHERS),  # the desk's buttons on a card: assign, route,
     # acknowledge, pause, extend, priority, confirm by phone
     "repairs.visit": Rule((R.RESIDENT,), "ticket_resident"),  # agree to a visit's time
+    # ... for a resident without Telegram, who agreed on the desk's call
+    "repairs.visit_by_phone": Rule(DISPATCHERS),
     "repairs.photo_first": Rule((R.RESIDENT,)),
     "repairs.merge": Rule(DISPATCHERS),
     "repairs.tasks": Rule(WORKERS),

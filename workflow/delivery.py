@@ -23,7 +23,9 @@ UNREACHABLE = "unreachable"  # the notice that someone could not be reached
 
 REPLY = "reply"  # a direct reply Telegram could not take at once, already written
 UNDELIVERABLE = "undeliverable"  # the notice that a message was given up as bad
-ASKS_IF_FIXED = "signoff_request"  # the resident asked whether the repair holds
+# what asks the resident a question whose answer the desk records (on the phone: the desk
+# asks): whether the repair holds, whether a proposed visit suits them
+ASKS_AN_ANSWER = ("signoff_request", "visit_proposed")
 REFUSALS = 4  # tries a message refused as bad gets (10 s, 20 s, 40 s apart), then given up
 
 # The database itself failing while a message is rendered: not the message's fault, so it
@@ -154,12 +156,13 @@ async def unreachable(db: Database, message: OutboxMessage, now: datetime, error
             if message.ticket_id is not None else None
         if person.user_id < 0 and ticket is not None:  # on the roster, not on Telegram
             settings = settings or EstateSettings()
-            # "is it fixed?": only the desk records the answer (the resident's confirmation)
-            event = "phone_resident_answer" if message.kind == ASKS_IF_FIXED \
+            # "is it fixed?", "does the visit suit you?": only the desk records the answer
+            event = "phone_resident_answer" if message.kind in ASKS_AN_ANSWER \
                 else "phone_resident"
+            asked = {k: message.payload[k] for k in ("day", "slot") if k in message.payload}
             await told.tell(conn, settings, event, ticket, now,
                             payload={"person": person.user_id, "about": message.kind,
-                                     "request": message.id},
+                                     "request": message.id, **asked},
                             prefer=message.actor_id, not_before=settings.next_opening(now))
             return
         if message.kind not in REROUTED or person.role is None:

@@ -70,5 +70,21 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.INVALID)
 
 
+@handles("repairs.visit_by_phone")
+async def on_phone_button(update: Update, context: Context, who: Asker) -> None:
+    """A resident without Telegram agreed to the proposed visit on the desk's call."""
+    args = button_data(update).split(":")[1:]
+    d, tr = context.desk, who.tr
+    day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
+    ticket = await visit_times.agree(d.db, d.settings, int_arg(args, 0), who.user_id, day, slot,
+                                     d.now(), proposed=True, by_phone=True)
+    kick(context)
+    await clear_buttons(update)
+    await answer(update, tr("{ref}: the visit is {visit}, as the resident agreed by phone. We "
+                            "have told them.", ref=ticket.ref,
+                            visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot)))
+
+
 def register(app) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^v:"))
+    app.add_handler(CallbackQueryHandler(on_phone_button, pattern=r"^vp:"))

@@ -67,13 +67,20 @@ async def _last_proposal(conn: Connection, ticket_id: int) -> str | None:
 
 
 async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
-                day: str, slot: str, now: datetime, *, proposed: bool) -> Ticket:
+                day: str, slot: str, now: datetime, *, proposed: bool,
+                by_phone: bool = False) -> Ticket:
     """The resident's answer: the proposed time (which must be the latest proposal), or a
-    time of their own. The holder is told either way."""
+    time of their own. The holder is told either way. `by_phone`: a resident without
+    Telegram agreed on the desk's call, and `resident_id` is the clerk who recorded it."""
     day, slot = checked(settings, day, slot, now)
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        await access.require(conn, "repairs.visit", resident_id, ticket.id)
+        if by_phone:
+            await access.require(conn, "repairs.visit_by_phone", resident_id)
+            if ticket.resident_id >= 0:  # on Telegram: their own answer, in the chat
+                raise Refusal(Refusal.INVALID)
+        else:
+            await access.require(conn, "repairs.visit", resident_id, ticket.id)
         if ticket.status not in (machine.ASSIGNED, machine.REOPENED) or \
                 ticket.technician_id is None:
             raise Refusal(Refusal.STALE)
