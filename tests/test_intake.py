@@ -1,7 +1,7 @@
 """Reports that come by phone or to the counter: the clerk records them for the unit's
 resident, who is kept informed in the bot or, without Telegram, by a call from the desk."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from tests.stories import assign_to_tech, complete, resident_of_a12, staff
 from workflow import roles, stats
@@ -171,3 +171,23 @@ async def test_a_visit_proposed_to_a_resident_without_telegram_is_read_out_and_r
         ("2026-11-28", "morning")]
     await tech.tap_data("vp:1:2026-11-28:morning")  # nobody else records it
     assert desk.api.calls[-1].method == "answerCallbackQuery"
+
+
+async def test_a_resident_without_telegram_who_says_not_fixed_has_the_job_reopened(desk):
+    """On the desk's call the resident says it still leaks: the clerk records why, the job
+    goes back to its technician, and nothing closes it automatically meanwhile."""
+    clerk, tech, boss = await staff(desk)
+    await take_repair_by_phone(clerk)
+    await clerk.tap("Confirm and send")
+    await assign_to_tech(clerk)
+    await complete(tech)
+    ask = next(c for c in reversed(clerk.calls()) if "is reported as repaired" in c.text)
+    await clerk.tap_data(next(b["callback_data"] for b in ask.buttons()
+                              if b["text"] == "Resident says not fixed"), ask)
+    assert "what is still wrong, as the resident says?" in clerk.last_text
+    await clerk.send("Still runs at night.")
+    assert await desk.query("SELECT status FROM tickets") == [("reopened",)]
+    assert tech.last_text.startswith("Reopened: the resident says it is not resolved: Still "
+                                     "runs at night.")
+    await desk.run_until(desk.clock.now + timedelta(days=4))
+    assert await desk.query("SELECT status FROM tickets") == [("reopened",)]

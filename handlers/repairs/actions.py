@@ -47,7 +47,8 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
     if t.kind == Kind.REPAIR and t.status in UNRESOLVED_STATUSES:
         rows.append([(tr("Merge as a duplicate"), _v(f"mg:l:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
-        rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file))])
+        rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file)),
+                     (tr("Resident says not fixed"), _v(f"d:nf:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status in (machine.COMPLETED, machine.CLOSED):
         rows.append([(tr("Repair form (PDF)"), f"fm:{t.id}")])
         measured = file.figures is not None and file.figures.kind != "recorded"

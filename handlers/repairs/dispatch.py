@@ -91,6 +91,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await clear_buttons(update)
         await answer(update, tr("{ref}: the resident's confirmation by phone is recorded; the "
                                 "job is closed.", ref=ticket.ref))
+    elif action == "nf":  # on the phone, the resident says it is not fixed: their reason
+        ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now(), seen,
+                                              by_phone=True)
+        await clear_buttons(update)
+        await answer(update, tr("{ref}: what is still wrong, as the resident says? It reopens the "
+                                "job to its holder.", ref=ticket.ref))
     elif action == "ph":
         ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
                                                              d.now(), seen)

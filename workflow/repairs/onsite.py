@@ -175,14 +175,21 @@ async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: in
 
 
 async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
-                          now: datetime) -> Ticket:
+                          now: datetime, seen: int | None = None,
+                          by_phone: bool = False) -> Ticket:
+    """`by_phone`: the desk phoned the resident, who says it is not fixed; `resident_id` is
+    the clerk, who writes their reason."""
     async with db.transaction() as conn:
         ticket = await machine.load(conn, ticket_id)
-        await access.require(conn, "repairs.confirm_fixed", resident_id, ticket.id)
-        if ticket.status != machine.COMPLETED:
+        if by_phone:
+            await access.require(conn, "repairs.dispatch", resident_id)
+            ticket = machine.as_seen(ticket, seen)
+        else:
+            await access.require(conn, "repairs.confirm_fixed", resident_id, ticket.id)
+        if ticket.status != machine.COMPLETED or ticket.kind != Kind.REPAIR:
             raise machine.Refusal(machine.Refusal.STALE)
         await conversations.begin(conn, Draft(resident_id, NOT_FIXED_FLOW, "reason",
-                                     {"ticket_id": ticket.id}), now)
+                                     {"ticket_id": ticket.id, "by_phone": by_phone}), now)
         return ticket
 
 
@@ -195,7 +202,9 @@ async def not_fixed(db: Database, settings: EstateSettings, resident_id: int, re
             return None
         ticket = await machine.load(conn, draft.data["ticket_id"])
         await drafts.delete(conn, resident_id)
-        if ticket.resident_id != resident_id or ticket.status != machine.COMPLETED:
+        by_phone = draft.data.get("by_phone", False)
+        if (ticket.resident_id != resident_id and not by_phone) or \
+                ticket.status != machine.COMPLETED:
             return None  # confirmed automatically meanwhile
         await machine.transition(conn, ticket, machine.REOPENED, resident_id, now, "not_fixed",
                                  reason)
