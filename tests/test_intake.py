@@ -191,3 +191,31 @@ async def test_a_resident_without_telegram_who_says_not_fixed_has_the_job_reopen
                                      "runs at night.")
     await desk.run_until(desk.clock.now + timedelta(days=4))
     assert await desk.query("SELECT status FROM tickets") == [("reopened",)]
+
+
+async def test_a_complaint_answered_to_a_resident_without_telegram_is_settled_on_the_phone(desk):
+    """The department's reply is read out by the desk, which records whether it settles
+    the matter (or why not), not the department head who wrote it."""
+    clerk, tech, boss = await staff(desk)
+    await clerk.send("/intake")
+    await clerk.send("a 12f-3")
+    await clerk.tap("陳美玲 0912-345-678 ☎")
+    await clerk.tap("by phone")
+    await clerk.tap("The resident themselves")
+    await clerk.tap("Complaint")
+    await clerk.tap("Noise and neighbours")
+    await clerk.send("Loud music from 13F every night after 23:00.")
+    await clerk.tap("Skip")
+    await clerk.tap("No call back needed")
+    await clerk.tap("Confirm and send")
+    await clerk.tap_starting("d:rt:1")
+    await clerk.tap_starting("d:dp:1:")
+    await boss.tap_starting("k:reply:1")
+    await boss.send("Spoke to 13F.")
+    await boss.send("We spoke to 13F; the music stops at 22:00 from now on.")
+    ask = next(c for c in reversed(clerk.calls()) if "陳美玲 does not use the bot" in c.text)
+    assert "the music stops at 22:00" in ask.text and "Is the matter resolved?" in ask.text
+    assert not any("陳美玲 does not use the bot" in t for t in boss.texts())
+    await clerk.tap_data(next(b["callback_data"] for b in ask.buttons()
+                              if b["text"] == "Resident confirmed by phone"), ask)
+    assert await desk.query("SELECT status FROM tickets") == [("closed",)]

@@ -24,8 +24,9 @@ UNREACHABLE = "unreachable"  # the notice that someone could not be reached
 REPLY = "reply"  # a direct reply Telegram could not take at once, already written
 UNDELIVERABLE = "undeliverable"  # the notice that a message was given up as bad
 # what asks the resident a question whose answer the desk records (on the phone: the desk
-# asks): whether the repair holds, whether a proposed visit suits them
-ASKS_AN_ANSWER = ("signoff_request", "visit_proposed")
+# asks): whether the repair holds, whether a proposed visit suits them, whether a
+# complaint's reply settles it
+ASKS_AN_ANSWER = ("signoff_request", "visit_proposed", "complaint_reply")
 REFUSALS = 4  # tries a message refused as bad gets (10 s, 20 s, 40 s apart), then given up
 
 # The database itself failing while a message is rendered: not the message's fault, so it

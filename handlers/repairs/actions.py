@@ -46,7 +46,7 @@ def desk_buttons(tr: Tr, file: TicketFile, viewer: Person) -> list[list[tuple[st
         ])
     if t.kind == Kind.REPAIR and t.status in UNRESOLVED_STATUSES:
         rows.append([(tr("Merge as a duplicate"), _v(f"mg:l:{t.id}", file))])
-    if t.kind == Kind.REPAIR and t.status == machine.COMPLETED:
+    if t.status == machine.COMPLETED:  # a repair done, or a complaint answered
         rows.append([(tr("Resident confirmed by phone"), _v(f"d:cp:{t.id}", file)),
                      (tr("Resident says not fixed"), _v(f"d:nf:{t.id}", file))])
     if t.kind == Kind.REPAIR and t.status in (machine.COMPLETED, machine.CLOSED):

@@ -15,7 +15,7 @@ from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
 from workflow.settings import EstateSettings
-from workflow.tickets import Kind, Party
+from workflow.tickets import Party
 
 COMPLETE_FLOW = "complete"
 NOT_FIXED_FLOW = "not_fixed"
@@ -156,13 +156,11 @@ async def confirm(db: Database, settings: EstateSettings, ticket_id: int, reside
 async def confirm_by_phone(db: Database, settings: EstateSettings, ticket_id: int,
                            actor_id: int, now: datetime, seen: int | None = None) -> Ticket:
     """The desk phoned the resident (one without Telegram, or one who called in), who says
-    the repair holds: their confirmation, recorded by the clerk (the signoff's user), not the
-    owner's signature."""
+    the repair holds (or the complaint's reply settles it): their confirmation, recorded by
+    the clerk (the signoff's user), not the owner's signature."""
     async with db.transaction() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
-        if ticket.kind != Kind.REPAIR:
-            raise machine.Refusal(machine.Refusal.INVALID)
         await machine.transition(conn, ticket, machine.CLOSED, actor_id, now,
                                  "confirmed_by_phone")
         await tickets.update_fields(conn, ticket.id, now, closed_at=now)
@@ -186,7 +184,7 @@ async def start_not_fixed(db: Database, ticket_id: int, resident_id: int,
             ticket = machine.as_seen(ticket, seen)
         else:
             await access.require(conn, "repairs.confirm_fixed", resident_id, ticket.id)
-        if ticket.status != machine.COMPLETED or ticket.kind != Kind.REPAIR:
+        if ticket.status != machine.COMPLETED:
             raise machine.Refusal(machine.Refusal.STALE)
         await conversations.begin(conn, Draft(resident_id, NOT_FIXED_FLOW, "reason",
                                      {"ticket_id": ticket.id, "by_phone": by_phone}), now)
