@@ -161,6 +161,23 @@ def test_the_catalogue_is_imported_from_csv_or_xlsx_and_a_bad_file_changes_nothi
     assert "rate\tplumbing\t450/h" in listing
 
 
+async def test_the_desk_choosing_who_pays_leaves_the_technicians_card_working(desk):
+    """Who pays and the priority are the desk's business: the technician's card, shown
+    before, still works; only a change of the job itself (taken off them) voids it."""
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Who pays")
+    await clerk.tap("The estate")
+    await tech.tap("On my way")  # the task card from before
+    assert await desk.query("SELECT status, payer FROM tickets") == [("en_route", "estate")]
+    await tech.tap("On my way")  # a second tap on the same card: already done
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = 'en_route'") == [
+        (1,)]
+
+
 async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk):
     clerk, tech, boss = await staff(desk)
     resident = await resident_of_a12(desk)
@@ -180,8 +197,7 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
                                   "1,200 (supply and fit a new mixer tap). Do you accept it? "
                                   "The work starts once you do.")
 
-    await tech.tap_starting("w:go:1:")  # the card changed: shown afresh
-    await tech.tap_starting("w:go:1:")
+    await tech.tap_starting("w:go:1:")  # the card from before the quotation
     answer = desk.api.calls[-1]
     assert answer.method == "answerCallbackQuery" and "has not accepted the quotation" in \
         answer.params["text"]
