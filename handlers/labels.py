@@ -6,7 +6,7 @@ from handlers.i18n import N_, Tr
 from workflow.repairs.report import room_of
 from workflow.roles import Role
 from workflow.settings import EstateSettings
-from workflow.tickets import Kind, Party, Status
+from workflow.tickets import Kind, Party, Status, back_with_desk
 
 CATEGORIES = {
     "plumbing": N_("Plumbing"),
@@ -399,6 +399,8 @@ def kind_category(tr: Tr, settings: EstateSettings, ticket) -> str:
 
 
 def status(tr: Tr, ticket) -> str:
+    if back_with_desk(ticket):  # declined by its unit: not "assigned" any more
+        return tr("Back with the desk")
     return of(tr, COMPLAINT_STATUSES if ticket.kind == Kind.COMPLAINT else STATUSES, ticket.status)
 
 
