@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from handlers import labels
@@ -30,7 +31,16 @@ def spoken_description(tr: Tr, text: str, voice) -> str:
 def visit(tr: Tr, visit_day: str, slot: str) -> str:
     if slot == ASAP:
         return labels.of(tr, labels.SLOTS, slot)
-    return f"{tr.short_date(date.fromisoformat(visit_day))} {labels.of(tr, labels.SLOTS, slot)}"
+    return tr.beside(tr.short_date(date.fromisoformat(visit_day)),
+                     labels.of(tr, labels.SLOTS, slot))
+
+
+def where(tr: Tr, settings: EstateSettings, ticket) -> str:
+    """Where the problem is: a listed public place in the reader's language (it is stored
+    by its key), or the place as the resident typed it."""
+    if ticket.place and not ticket.place.startswith("~"):
+        return labels.place(tr, settings, ticket.place)
+    return ticket.location
 
 
 def phone(number: str | None) -> str:
@@ -49,6 +59,14 @@ def holder(tr: Tr, file: TicketFile, settings: EstateSettings | None = None) -> 
     if file.ticket.kind == Kind.COMPLAINT and file.ticket.department and settings is not None:
         return labels.department(tr, settings, file.ticket.department)
     return None
+
+
+def nobody(tr: Tr, ticket) -> str:
+    """Who has it when nobody does: a repair is not yet dispatched (尚未派工); a complaint is
+    with the desk until it is routed, never 'not dispatched'."""
+    if ticket.kind == Kind.COMPLAINT:
+        return tr("the desk, not yet routed")
+    return tr("nobody yet")
 
 
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
@@ -75,7 +93,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             lines.append(tr("The resident cannot be reached on Telegram: please phone."))
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
-        tr("Where: {location}", location=t.location),
+        tr("Where: {location}", location=where(tr, settings, t)),
         tr("Problem: {description}", description=spoken_description(
             tr, t.description, file.voice)),
         tr("Preferred visit: {visit}", visit=visit(tr, t.visit_date, t.visit_slot)),
@@ -106,18 +124,18 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
         lines.append(tr("Work done: {note}", note=t.work_note))
     if staff and t.labour_hours is not None:
         lines.append(tr("Labour: {hours} h, materials: {cost}", hours=tr.number(t.labour_hours),
-                        cost=tr.number(t.materials_cost or 0)))
+                        cost=tr.money(t.materials_cost or 0)))
     if staff and file.items:
         lines.append(tr("Materials used: {items}", items=tr.join(
             f"{i.name} × {tr.number(i.quantity)}{' ' + i.unit if i.unit else ''} "
-            f"({tr.number(i.amount)})" for i in file.items)))
+            f"({tr.money(i.amount)})" for i in file.items)))
     if staff and file.figures is not None:
         lines.append(measured_line(tr, file.figures))
     if staff and len(file.visits) > 1:  # the total above is the sum of these
         for v in file.visits:
             lines.append(tr("· Visit {round}, {time}: {hours} h, materials: {cost}",
                             round=v.round, time=tr.datetime(v.completed_at),
-                            hours=tr.number(v.labour_hours), cost=tr.number(v.materials_cost)))
+                            hours=tr.number(v.labour_hours), cost=tr.money(v.materials_cost)))
     if staff:
         lines += signature_lines(tr, file)
     return "\n".join(lines)
@@ -150,9 +168,9 @@ def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
 
 def measured_line(tr: Tr, found) -> str:
     """The job's cost, and whether the desk has confirmed it (計量確認)."""
-    parts = {"total": tr.number(found.labour_cost + found.materials_cost),
-             "labour": tr.number(found.labour_cost),
-             "materials": tr.number(found.materials_cost)}
+    parts = {"total": tr.money(found.labour_cost + found.materials_cost),
+             "labour": tr.money(found.labour_cost),
+             "materials": tr.money(found.materials_cost)}
     if found.kind == "confirmed":
         line = tr("Cost {total} (labour {labour}, materials {materials}): measurement "
                   "confirmed.", **parts)
@@ -165,7 +183,7 @@ def measured_line(tr: Tr, found) -> str:
     quoted = getattr(found, "quoted", None)  # costs.Cost: what every document charges
     if quoted is not None:
         line += "\n" + tr("Charged to the owner as quoted: {amount}",
-                          amount=tr.number(quoted))
+                          amount=tr.money(quoted))
     return line
 
 
@@ -175,7 +193,7 @@ def payer_lines(tr: Tr, file: TicketFile) -> list[str]:
         return []
     lines = [tr("Paid by: {payer}", payer=labels.of(tr, labels.PAYERS, payers.payer_of(t)))]
     if t.payer == payers.OWNER and t.quote_amount is not None:
-        lines.append(tr("Quotation: {amount} ({note}), {state}", amount=tr.number(t.quote_amount),
+        lines.append(tr("Quotation: {amount} ({note}), {state}", amount=tr.money(t.quote_amount),
                         note=t.quote_note or "-",
                         state=labels.of(tr, labels.QUOTE_STATES, t.quote_state or "")))
     return lines
@@ -198,6 +216,22 @@ def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[s
     return [tr("Warranty expired {date}: in-house or owner-paid.", date=tr.date(found.until))]
 
 
+PRIORITY_CHANGE = re.compile(r"^(\w+) → (\w+)(?: \((\d+)\))?$")  # as workflow/sla.py notes it
+
+
+def event_note(tr: Tr, event) -> str:
+    """An event's note as the reader reads it: a change of priority names the levels as the
+    card does (一般 → 急件), and how many residents raised it."""
+    found = PRIORITY_CHANGE.match(event.note) if event.action.startswith("priority_") else None
+    if found is None or not {found[1], found[2]} <= labels.PRIORITIES.keys():
+        return event.note
+    old, new = (labels.of(tr, labels.PRIORITIES, found[i]) for i in (1, 2))
+    if found[3] is None:
+        return tr("{old} → {new}", old=old, new=new)
+    return tr.plural("{old} → {new}, {n} resident affected",
+                     "{old} → {new}, {n} residents affected", int(found[3]), old=old, new=new)
+
+
 def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
     """A follower sees what happened, not who (other residents) nor their notes."""
     lines = [tr("Timeline:")]
@@ -210,7 +244,7 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
         if missed is not None:
             line += tr(": {note}", note=tr.datetime(missed))
         elif event.note and not follower:
-            line += tr(": {note}", note=event.note)
+            line += tr(": {note}", note=event_note(tr, event))
         lines.append(line)
     if file.signoffs:
         lines.append(tr("Signed off by:"))

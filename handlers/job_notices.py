@@ -70,7 +70,7 @@ async def _quotation(n: Notice) -> None:
     t = n.ticket_file.ticket
     await n.send(n.tr("{ref}: this repair is at your cost. The quotation: {amount} ({note}). "
                       "Do you accept it? The work starts once you do.", ref=t.ref,
-                      amount=n.tr.number(t.quote_amount or 0), note=t.quote_note or "-"),
+                      amount=n.tr.money(t.quote_amount or 0), note=t.quote_note or "-"),
                  keyboard([[(n.tr("Accept the quotation"), f"pa:y:{t.id}"),
                             (n.tr("Decline the quotation"), f"pa:n:{t.id}")]]))
 
@@ -79,10 +79,10 @@ async def _quotation(n: Notice) -> None:
 async def _quotation_answered(n: Notice) -> None:
     t = n.ticket_file.ticket
     text = n.tr("{ref}: the owner accepted the quotation of {amount}: the work can start.",
-                ref=t.ref, amount=n.tr.number(t.quote_amount or 0)) \
+                ref=t.ref, amount=n.tr.money(t.quote_amount or 0)) \
         if n.payload.get("state") == "accepted" else \
         n.tr("{ref}: the owner declined the quotation of {amount}. Please contact them.",
-             ref=t.ref, amount=n.tr.number(t.quote_amount or 0))
+             ref=t.ref, amount=n.tr.money(t.quote_amount or 0))
     await n.send(text + "\n\n" + n.staff_card(), n.card_buttons())
 
 
@@ -125,7 +125,7 @@ async def _follower_completed(n: Notice) -> None:
     await n.with_photos(n.ticket_file.after_photos, n.tr(
         "{ref} ({place}), which you reported too, is repaired: {note}\nThank you for telling "
         "us. If it is still not right, please report it again with /repair.", ref=t.ref,
-        place=t.location, note=t.work_note or ""))
+        place=cards.where(n.tr, n.d.settings, t), note=t.work_note or ""))
 
 
 @renders("merged_away")
@@ -155,8 +155,10 @@ async def _task_merged(n: Notice) -> None:
 @renders("affected_raised")
 async def _affected_raised(n: Notice) -> None:
     t = n.ticket_file.ticket
-    await n.send(n.tr("{ref}: {count} residents report this fault, so it is now urgent. "
-                      "Deadline: {deadline}.", ref=t.ref, count=n.payload.get("count", 0),
+    await n.send(n.tr("{ref}: {count} residents report this fault, so its priority is now "
+                      "{priority}. Deadline: {deadline}.", ref=t.ref,
+                      count=n.payload.get("count", 0),
+                      priority=labels.of(n.tr, labels.PRIORITIES, t.priority),
                       deadline=n.tr.datetime(t.deadline_at)) + "\n\n" + n.staff_card(),
                  n.card_buttons())
 

@@ -54,9 +54,13 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
         survey = await surveys.survey_of(d.db, t.id, rater)
         assert survey is not None  # a low rating is an answer to it
         reasons = tr.join(labels.chip(tr, d.settings, c) for c in survey.reasons) or "-"
-        await bot.send_message(chat, tr(
-            "Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
-            ref=t.ref, rating=survey.rating, reasons=reasons, comment=survey.comment or "-"),
+        low = survey.rating is not None and survey.rating <= d.settings.low_rating
+        head = tr("Low rating for {ref}: {rating}/5.", ref=t.ref, rating=survey.rating) if low \
+            else tr("Needs attention: {ref} was rated {rating}/5, with a reason that alerts.",
+                    ref=t.ref, rating=survey.rating)  # a 3★ that says 'not fixed' is not low
+        await bot.send_message(chat, head + "\n" + tr(
+            "Reasons: {reasons}\nComment: {comment}", reasons=reasons,
+            comment=survey.comment or "-"),
             reply_markup=keyboard([[(tr("Open a follow-up"), f"sv:f:{t.id}:{rater}")],
                                    [(tr("Timeline"), f"t:v:{t.id}")]]))
 

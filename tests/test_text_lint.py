@@ -31,14 +31,14 @@ TYPED = {
                 "decline": "這條水管是住戶自己改過的。", "lift": "電梯停在三樓和四樓之間。",
                 "gate": "夜班保全又在門口睡著了。", "quote": "NT$850 更換插座", "note": "更換插座",
                 "answer": "已更換保全人員。", "reply": "很抱歉，已更換夜班保全。",
-                "comment": "還是會滴水。", "contractor_done": "更換了閥門。"},
+                "comment": "還是會滴水。", "litter": "大廳地上都是垃圾。", "contractor_done": "更換了閥門。"},
     "zh_Hans": {"clerk": "客服小姐", "tech": "阿伟", "boss": "王主任", "head": "保安主任",
                 "unit": "大成水电工程行", "lee": "大成：李师傅", "wong": "大成：黄师傅",
                 "where": "厨房水槽", "leak": "水槽下方的水管一直滴水。", "fixed": "更换存水弯垫圈。",
                 "decline": "这条水管是住户自己改过的。", "lift": "电梯停在三楼和四楼之间。",
                 "gate": "夜班保安又在门口睡着了。", "quote": "850元 更换插座", "note": "更换插座",
                 "answer": "已更换保安人员。", "reply": "很抱歉，已更换夜班保安。",
-                "comment": "还是会滴水。", "contractor_done": "更换了阀门。"},
+                "comment": "还是会滴水。", "litter": "大堂地上都是垃圾。", "contractor_done": "更换了阀门。"},
     "en": {"clerk": "Desk clerk", "tech": "Ah Wai", "boss": "Supervisor", "head": "Head of "
            "security", "unit": "Aqua Works", "lee": "Aqua: Lee", "wong": "Aqua: Wong",
            "where": "Kitchen sink", "leak": "Water drips from the pipe under the sink.",
@@ -46,6 +46,7 @@ TYPED = {
            "lift": "The lift stopped between 3F and 4F.", "gate": "The night guard was asleep.",
            "quote": "NT$850 new socket", "note": "new socket", "answer": "The guard was replaced.",
            "reply": "We are sorry; the guard was replaced.", "comment": "It still drips.",
+           "litter": "Litter all over the lobby.",
            "contractor_done": "Replaced the valve."},
 }
 ESTATE = {"zh_Hant": "翠湖花園", "zh_Hans": "翠湖花园", "en": "Green Lake Gardens"}
@@ -73,6 +74,7 @@ def read_texts(calls: list[Call]) -> list[str]:
 
 
 HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff1f]"  # and its punctuation
 # Latin letters a Chinese text may hold, each for a reason: a reference (R-2026-00001), a
 # unit or a floor (A 12F-3, 3F), the currency (NT$), and a command with what is typed after
 # it, as the person types it (「/archive 編號 原因」).
@@ -88,7 +90,12 @@ RULES_CHINESE = {
     "a key": re.compile(r"\b[a-z]+(?:_[a-z]+)+\b"),
     "an English word": re.compile(r"[A-Za-z]{2,}"),
     "a half-width bracket": re.compile(r"[()]"),
-    "a space between Chinese": re.compile(rf"{HAN} +{HAN}"),
+    "a space between Chinese": re.compile(rf"{CJK} +{CJK}"),
+}
+# A complaint is received, routed and answered, never reported, dispatched or repaired.
+REPAIR_WORDS = {
+    "zh_Hant": re.compile(r"報修|派工|維修"), "zh_Hans": re.compile(r"报修|派工|维修"),
+    "en": re.compile(r"\b(?:repairs?|repaired|dispatch(?:ed)?|technicians?|reported)\b", re.I),
 }
 # An amount: a figure after a word for money carries its currency (NT$850, 850 元).
 MONEY_WORDS = {
@@ -106,8 +113,13 @@ def offences(text: str, language: str) -> list[str]:
         chinese = ALLOWED_LATIN.sub("\x00", text)
         found += [f"{what} {m.group(0)!r}" for what, rule in RULES_CHINESE.items()
                   for m in rule.finditer(chinese)]
-    money = re.compile(MONEY_WORDS[language] + r"[^\d\n。，,;；]{0,12}?(?P<figure>\d[\d,.]*)"
+    money = re.compile(MONEY_WORDS[language] + r"[^\d\n。，,;；?？]{0,12}?(?P<figure>\d[\d,.]*)"
                        + NOT_MONEY + r"(?![\d,.]*\d)", re.I)
+    about_complaint = re.search(r"C-\d", text) and not re.search(r"R-\d", text)
+    for line in text.split("\n"):  # a complaint's own text, or its line in a list
+        if about_complaint or (re.search(r"C-\d", line) and not re.search(r"R-\d", line)):
+            found += [f"a repair word about a complaint {m.group(0)!r}"
+                      for m in REPAIR_WORDS[language].finditer(line)]
     for match in money.finditer(text):
         if not text[:match.start("figure")].rstrip().endswith("NT$"):
             found.append(f"an amount without its currency {match.group(0)!r}")
@@ -189,6 +201,7 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
             await may.tap_data("r:pd")
             await may.tap_data("r:ok")
     await neighbour.tap_data("r:sm:2")
+    await clerk.tap_data("t:v:2")
     await clerk.tap_data("d:v:2")
 
     # 3. The newcomer's socket: a quotation to the owner.
@@ -226,12 +239,19 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await head.send(say["reply"])
     await may.send("/mytickets")
     await clerk.send("/queue")
+    # another that nobody acknowledges: late, with the desk, and in the digest
+    await neighbour.send("/complain")
+    await neighbour.tap_data("k:c:cleanliness")
+    await neighbour.send(say["litter"])
+    await neighbour.tap_data("k:pd")
+    await neighbour.tap_data("k:cb:0")
+    await neighbour.tap_starting("k:ok")
 
     # 6. A job the unit never takes: the evening reminder, the window closing.
     await report(may, say["where"], say["leak"])
-    await clerk.tap_starting("d:con:6:")
+    await clerk.tap_starting("d:con:7:")
     await clerk.tap(say["unit"])
-    await clerk.tap_starting("d:dl:6:c1:3:")
+    await clerk.tap_starting("d:dl:7:c1:3:")
 
     # 7. The next morning: the digest, the survey; a 3★ with "not fixed"; the figures.
     await desk.run_until(desk.clock.now + timedelta(hours=24))
@@ -245,13 +265,14 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     assert await desk.query("SELECT ref, status FROM tickets ORDER BY id") == [
         ("R-2026-00001", "closed"), ("R-2026-00002", "new"), ("R-2026-00003", "new"),
         ("R-2026-00004", "completed"), ("C-2026-00001", "completed"),
-        ("R-2026-00005", "assigned")]  # the story went all the way
+        ("C-2026-00002", "new"), ("R-2026-00005", "assigned")]  # the story went all the way
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_every_text_of_the_story_reads_right(tmp_path, language):
     desk = DeskHarness(tmp_path / "desk.sqlite3",
-                       settings=EstateSettings(estate_name=ESTATE[language]))
+                       settings=EstateSettings(estate_name=ESTATE[language],
+                                               affected_urgent=2))
     await desk.start()
     try:
         await desk.import_roster(ROSTER)
