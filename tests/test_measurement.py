@@ -86,7 +86,8 @@ async def test_the_technician_records_materials_and_the_cost_follows_the_catalog
     assert "Materials used: Sink trap × 1 pc (NT$220)" in card and "Sealant × 1 (NT$85)" in card
     assert "Cost NT$1,040 (labour NT$675, materials NT$365): measurement not yet confirmed." in card
     await clerk.tap("Confirm measurement")
-    assert clerk.last_text == "Cost NT$1,040 (labour NT$675, materials NT$365): measurement confirmed."
+    assert clerk.last_text == ("Cost NT$1,040 (labour NT$675, materials NT$365): measurement "
+                               "confirmed.")
     await clerk.tap_data("me:ok:1")  # a second tap confirms nothing more
     assert "already confirmed" in clerk.last_text
 

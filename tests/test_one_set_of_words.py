@@ -4,9 +4,12 @@ order its owner writes it."""
 
 from datetime import date, time, timedelta
 
+from tests.conftest import ROSTER
+from tests.harness import DeskHarness
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_stats import the_month_of_november
 from workflow import admin, roles, stats
+from workflow.settings import EstateSettings
 
 NEIGHBOURS = """building,unit,name,phone
 A,2F-1,王小明,0933 000 002
@@ -62,9 +65,6 @@ async def test_the_evening_digest_greets_without_saying_good_night(desk):
 
 
 async def test_a_priority_raised_by_the_count_names_the_level_the_card_shows(tmp_path):
-    from tests.harness import DeskHarness
-    from tests.conftest import ROSTER
-    from workflow.settings import EstateSettings
     desk = DeskHarness(tmp_path / "desk.sqlite3", settings=EstateSettings(affected_urgent=2))
     await desk.start()
     try:

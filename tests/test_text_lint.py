@@ -27,26 +27,29 @@ LANGUAGES = {"zh_Hant": "zh-TW", "zh_Hans": "zh-CN", "en": "en"}
 TYPED = {
     "zh_Hant": {"clerk": "客服小姐", "tech": "阿偉", "boss": "王主任", "head": "保全主任",
                 "unit": "大成水電工程行", "lee": "大成：李師傅", "wong": "大成：黃師傅",
-                "where": "廚房水槽", "leak": "水槽下方的水管一直滴水。", "fixed": "更換存水彎墊圈。",
-                "decline": "這條水管是住戶自己改過的。", "lift": "電梯停在三樓和四樓之間。",
-                "gate": "夜班保全又在門口睡著了。", "quote": "NT$850 更換插座", "note": "更換插座",
-                "answer": "已更換保全人員。", "reply": "很抱歉，已更換夜班保全。",
-                "comment": "還是會滴水。", "litter": "大廳地上都是垃圾。", "contractor_done": "更換了閥門。"},
+                "where": "廚房水槽", "leak": "水槽下方的水管一直滴水。",
+                "fixed": "更換存水彎墊圈。", "decline": "這條水管是住戶自己改過的。",
+                "lift": "電梯停在三樓和四樓之間。", "gate": "夜班保全又在門口睡著了。",
+                "quote": "NT$850 更換插座", "note": "更換插座", "answer": "已更換保全人員。",
+                "reply": "很抱歉，已更換夜班保全。", "comment": "還是會滴水。",
+                "litter": "大廳地上都是垃圾。", "contractor_done": "更換了閥門。"},
     "zh_Hans": {"clerk": "客服小姐", "tech": "阿伟", "boss": "王主任", "head": "保安主任",
                 "unit": "大成水电工程行", "lee": "大成：李师傅", "wong": "大成：黄师傅",
-                "where": "厨房水槽", "leak": "水槽下方的水管一直滴水。", "fixed": "更换存水弯垫圈。",
-                "decline": "这条水管是住户自己改过的。", "lift": "电梯停在三楼和四楼之间。",
-                "gate": "夜班保安又在门口睡着了。", "quote": "850元 更换插座", "note": "更换插座",
-                "answer": "已更换保安人员。", "reply": "很抱歉，已更换夜班保安。",
-                "comment": "还是会滴水。", "litter": "大堂地上都是垃圾。", "contractor_done": "更换了阀门。"},
-    "en": {"clerk": "Desk clerk", "tech": "Ah Wai", "boss": "Supervisor", "head": "Head of "
-           "security", "unit": "Aqua Works", "lee": "Aqua: Lee", "wong": "Aqua: Wong",
-           "where": "Kitchen sink", "leak": "Water drips from the pipe under the sink.",
+                "where": "厨房水槽", "leak": "水槽下方的水管一直滴水。",
+                "fixed": "更换存水弯垫圈。", "decline": "这条水管是住户自己改过的。",
+                "lift": "电梯停在三楼和四楼之间。", "gate": "夜班保安又在门口睡着了。",
+                "quote": "850元 更换插座", "note": "更换插座", "answer": "已更换保安人员。",
+                "reply": "很抱歉，已更换夜班保安。", "comment": "还是会滴水。",
+                "litter": "大堂地上都是垃圾。", "contractor_done": "更换了阀门。"},
+    "en": {"clerk": "Desk clerk", "tech": "Ah Wai", "boss": "Supervisor",
+           "head": "Head of security", "unit": "Aqua Works", "lee": "Aqua: Lee",
+           "wong": "Aqua: Wong", "where": "Kitchen sink",
+           "leak": "Water drips from the pipe under the sink.",
            "fixed": "Replaced the trap seal.", "decline": "The owner changed this pipe.",
            "lift": "The lift stopped between 3F and 4F.", "gate": "The night guard was asleep.",
-           "quote": "NT$850 new socket", "note": "new socket", "answer": "The guard was replaced.",
-           "reply": "We are sorry; the guard was replaced.", "comment": "It still drips.",
-           "litter": "Litter all over the lobby.",
+           "quote": "NT$850 new socket", "note": "new socket",
+           "answer": "The guard was replaced.", "reply": "We are sorry; the guard was replaced.",
+           "comment": "It still drips.", "litter": "Litter all over the lobby.",
            "contractor_done": "Replaced the valve."},
 }
 ESTATE = {"zh_Hant": "翠湖花園", "zh_Hans": "翠湖花园", "en": "Green Lake Gardens"}
@@ -73,11 +76,11 @@ def read_texts(calls: list[Call]) -> list[str]:
     return texts
 
 
-HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
-CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff1f]"  # and its punctuation
+# Chinese characters and their full-width punctuation: no space between two of them.
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff1f]"
 # Latin letters a Chinese text may hold, each for a reason: a reference (R-2026-00001), a
 # unit or a floor (A 12F-3, 3F), the currency (NT$), and a command with what is typed after
-# it, as the person types it (「/archive 編號 原因」).
+# it, as the person types it (「/archive 編號 原因」). A phone number breaks no rule.
 ALLOWED_LATIN = re.compile(r"[RC]-\d{4}-\d{5}|\b[A-C] \d+F-\d+\b|\b\d+F\b|NT\$|"
                            r"/[a-z_]+\b[^\n]*")
 RULES_ALL = {
