@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from handlers import labels
 from handlers.i18n import Tr
@@ -217,14 +218,25 @@ def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[s
 
 
 PRIORITY_CHANGE = re.compile(r"^(\w+) → (\w+)(?: \((\d+)\))?$")  # as workflow/sla.py notes it
+QUOTED = re.compile(r"^(\d+(?:\.\d+)?)(?: (.*))?$", re.S)  # workflow/office/payers.py's note
 
 
 def event_note(tr: Tr, event) -> str:
-    """An event's note as the reader reads it: a change of priority names the levels as the
-    card does (一般 → 急件), and how many residents raised it."""
-    found = PRIORITY_CHANGE.match(event.note) if event.action.startswith("priority_") else None
+    """An event's note as the reader reads it, never a stored key: a change of priority names
+    the levels as the card does (一般 → 急件) and how many residents raised it; an emergency
+    report, the payer and a quotation's amount are said in the reader's words."""
+    note, action = event.note, event.action
+    if action == "reported" and note in labels.PRIORITIES:
+        return labels.of(tr, labels.PRIORITIES, note)
+    if action == "payer_set" and note in labels.PAYERS:
+        return labels.of(tr, labels.PAYERS, note)
+    quoted = QUOTED.match(note) if action == "quotation_sent" else None
+    if quoted is not None:
+        amount = tr.money(Decimal(quoted[1]))
+        return tr("{amount} ({note})", amount=amount, note=quoted[2]) if quoted[2] else amount
+    found = PRIORITY_CHANGE.match(note) if action.startswith("priority_") else None
     if found is None or not {found[1], found[2]} <= labels.PRIORITIES.keys():
-        return event.note
+        return note
     old, new = (labels.of(tr, labels.PRIORITIES, found[i]) for i in (1, 2))
     if found[3] is None:
         return tr("{old} → {new}", old=old, new=new)

@@ -142,10 +142,11 @@ def lint(calls: list[Call], language: str, typed: dict[str, str]) -> list[str]:
     return [f"{', '.join(why)}:\n    {text!r}" for text, why in problems.items()]
 
 
-async def report(resident, where: str, description: str, photos=()) -> None:
+async def report(resident, where: str, description: str, photos=(),
+                 priority: str = "normal") -> None:
     await resident.send("/repair")
     await resident.tap_data("r:c:plumbing")
-    await resident.tap_data("r:g:normal")
+    await resident.tap_data(f"r:g:{priority}")
     await resident.send(where)
     await resident.send(description)
     for photo in photos:
@@ -207,12 +208,13 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await clerk.tap_data("t:v:2")
     await clerk.tap_data("d:v:2")
 
-    # 3. The newcomer's socket: a quotation to the owner.
-    await report(newcomer, say["where"], say["leak"])
+    # 3. The newcomer's emergency: a quotation to the owner.
+    await report(newcomer, say["where"], say["leak"], priority="emergency")
     await clerk.tap_starting("pa:l:3:")
     await clerk.tap_starting("pa:q:3:")
     await clerk.send(say["quote"])
     await clerk.tap_data("d:v:3")
+    await clerk.tap_data("t:v:3")
 
     # 4. Another leak for the responsible unit, which declines, then takes it.
     await report(may, say["where"], say["leak"])
