@@ -70,7 +70,7 @@ async def test_five_residents_report_the_same_lift_one_ticket_five_followers(des
         await resident.tap("Lift B")
         offer = resident.last_text
         assert offer.startswith("Already reported at Lift B:")
-        assert "R-2026-00001: Lift B stopped between 3F and 4F., reported" in offer
+        assert "R-2026-00001: Lift B stopped between 3F and 4F, reported" in offer
         assert "A 12F-3" not in offer  # the reporter's unit is theirs
         await resident.tap("Same problem: R-2026-00001")
         assert "already reported as R-2026-00001, and you now follow it" in resident.last_text

@@ -88,6 +88,7 @@ RULES_ALL = {
     "a time with seconds": re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b"),
     "a Python value": re.compile(r"\b(?:None|True|False|null)\b"),
     "a placeholder left": re.compile(r"\{[a-z_]+\}"),
+    "a sentence's end before a comma": re.compile(r"[.。!！][,，]"),
 }
 RULES_CHINESE = {
     "a key": re.compile(r"\b[a-z]+(?:_[a-z]+)+\b"),
