@@ -132,12 +132,14 @@ def offences(text: str, language: str) -> list[str]:
 
 def lint(calls: list[Call], language: str, typed: dict[str, str]) -> list[str]:
     """The texts that break a rule, each with what is wrong. What people typed is theirs
-    (a name, a note): it stands in as 「某」, so that the desk's own spacing round it counts."""
+    (a name, a note): it stands in as 「某」 with its last full stop, so that the desk's own
+    spacing and punctuation round it count."""
     problems: dict[str, list[str]] = {}
     for text in read_texts(calls):
         checked = text
         for word in sorted(typed.values(), key=len, reverse=True):
-            checked = checked.replace(word, "某" if language != "en" else "Someone")
+            stop = word[-1] if word[-1] in ".。!！" else ""
+            checked = checked.replace(word, ("某" if language != "en" else "Someone") + stop)
         for offence in offences(checked, language):
             problems.setdefault(text, []).append(offence)
     return [f"{', '.join(why)}:\n    {text!r}" for text, why in problems.items()]
