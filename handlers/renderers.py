@@ -376,6 +376,11 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "within {days} it will be confirmed automatically.", ref=ref,
                   note=t.work_note or "", days=tr.plural("{n} day", "{n} days",
                                                          d.settings.auto_confirm_days))
+    if kind == "resident_visit_reminder" and cards.holder(tr, file) is None:  # back with the desk
+        return tr("Reminder: for {ref}, your visit is {visit}; the desk will tell you who comes. "
+                  "If that no longer suits you, please call {office}.", ref=ref,
+                  office=office(tr, d.settings),
+                  visit=cards.visit(tr, t.visit_date, t.visit_slot))
     if kind == "resident_visit_reminder":
         return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
                   "you, please call {office}.", ref=ref, office=office(tr, d.settings),

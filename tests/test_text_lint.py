@@ -255,11 +255,18 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await neighbour.tap_data("k:cb:0")
     await neighbour.tap_starting("k:ok")
 
-    # 6. A job the unit never takes: the evening reminder, the window closing.
+    # 6. A job the unit never takes: the evening reminder, the window closing; another it
+    # declines, left with the desk over the evening.
     await report(may, say["where"], say["leak"])
     await clerk.tap_starting("d:con:7:")
     await clerk.tap(say["unit"])
     await clerk.tap_starting("d:dl:7:c1:3:")
+    await report(may, say["where"], say["comment"])
+    await clerk.tap_starting("d:con:8:")
+    await clerk.tap(say["unit"])
+    await clerk.tap_starting("d:dl:8:c1:3:")
+    await lee.tap_starting("u:no:8")
+    await lee.send(say["decline"])
 
     # 7. The next morning: the digest, the survey; a 3★ with "not fixed"; the figures.
     await desk.run_until(desk.clock.now + timedelta(hours=24))
@@ -273,7 +280,7 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     assert await desk.query("SELECT ref, status FROM tickets ORDER BY id") == [
         ("R-2026-00001", "closed"), ("R-2026-00002", "new"), ("R-2026-00003", "new"),
         ("R-2026-00004", "completed"), ("C-2026-00001", "completed"),
-        ("C-2026-00002", "new"), ("R-2026-00005", "assigned")]  # the story went all the way
+        ("C-2026-00002", "new"), ("R-2026-00005", "assigned"), ("R-2026-00006", "assigned")]  # the story went all the way
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
