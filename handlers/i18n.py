@@ -149,6 +149,10 @@ class Tr:
         clock = format_skeleton("Hm", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
         return f"{day} {clock}"
 
+    def day(self, value: Day) -> str:
+        """A day without its weekday: 'Dec 10, 2026', 「2026年12月10日」."""
+        return format_skeleton("yMMMd", value, locale=self.locale, fuzzy=True)
+
     def date(self, value: Day) -> str:
         return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
 

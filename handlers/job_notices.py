@@ -440,7 +440,7 @@ async def _fee_reminder(n: Notice) -> str:
             lines.append(head)
         lines += listed
     lines.append(tr("Outstanding in all: {owed}. The statement: /fees",
-                    owed=tr.number(max(statement.outstanding, Decimal(0)))))
+                    owed=tr.money(max(statement.outstanding, Decimal(0)))))
     return "\n".join(lines)
 
 
@@ -453,18 +453,18 @@ async def _fee_receipt(n: Notice) -> str:
     if paid.reverses is not None:
         return tr("The office reversed the payment of {amount} for {unit} (receipt {receipt}): "
                   "{reason}. It no longer counts; your statement: /fees", unit=p["unit"],
-                  amount=tr.number(-paid.amount), receipt=paid.receipt, reason=paid.reason)
+                  amount=tr.money(-paid.amount), receipt=paid.receipt, reason=paid.reason)
     text = tr("Received for {unit}: {amount} by {method}, receipt {receipt}, on {when}. Thank "
-              "you.", unit=p["unit"], amount=tr.number(paid.amount), method=method,
+              "you.", unit=p["unit"], amount=tr.money(paid.amount), method=method,
               receipt=paid.receipt, when=tr.datetime(paid.at)) if paid.amount > 0 else tr(
         "Paid out to {unit}: {amount} by {method}, receipt {receipt}, on {when}.",
-        unit=p["unit"], amount=tr.number(-paid.amount), method=method, receipt=paid.receipt,
+        unit=p["unit"], amount=tr.money(-paid.amount), method=method, receipt=paid.receipt,
         when=tr.datetime(paid.at))
     statement = next((s for s in await collection.statements(n.d.db, n.recipient.user_id)
                       if s.unit.label == p["unit"]), None)
     if statement is not None:
         text += "\n" + tr("Outstanding now: {owed}.",
-                          owed=tr.number(max(statement.outstanding, Decimal(0))))
+                          owed=tr.money(max(statement.outstanding, Decimal(0))))
         if statement.credit:
             text += "\n" + fee_desk.credit_text(tr, statement.credit)
     return text
