@@ -194,7 +194,7 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await complete(tech, note=say["fixed"])
     await may.tap_data("s:ok:1")
 
-    # 2. The lift of Block A stops: two residents report it, the second follows the first.
+    # 2. Lift A of block A stops: two residents report it, the second follows the first.
     neighbour = desk.person(5006, "小明", code)
     await neighbour.send("/start")
     await neighbour.share_contact("0933 000 006")
@@ -232,7 +232,7 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await wong.tap_starting("u:ok:4")
     await complete(wong, 4, note=say["contractor_done"])
 
-    # 5. A complaint, acknowledged, routed, answered and closed.
+    # 5. A complaint, acknowledged, routed and answered.
     await may.send("/complain")
     await may.tap_data("k:c:security")
     await may.send(say["gate"])
