@@ -301,7 +301,8 @@ def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, sta
         lines.append(tr("Photos: {count}", count=len(file.report_photos)))
     for ref, unit, start, end in file.permits if staff else ():
         lines.append(tr("Renovation permit in this building: {ref}, {unit}, {start} to {end}, "
-                        "working hours {hours}", ref=ref, unit=unit, start=start, end=end,
+                        "working hours {hours}", ref=ref, unit=unit, start=tr.stored_day(start),
+                        end=tr.stored_day(end),
                         hours=settings.renovation_hours))
     if t.callback_requested:
         lines.append(tr("Wants a phone call back."))

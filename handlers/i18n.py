@@ -153,6 +153,13 @@ class Tr:
         """A day without its weekday: 'Dec 10, 2026', 「2026年12月10日」."""
         return format_skeleton("yMMMd", value, locale=self.locale, fuzzy=True)
 
+    def stored_day(self, value: str | Day) -> str:
+        """A day as stored ('2026-12-01') in the reader's words; anything else as it is."""
+        try:
+            return self.day(value if isinstance(value, Day) else Day.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+
     def date(self, value: Day) -> str:
         return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
 

@@ -318,20 +318,21 @@ async def _renovation_notice(n: Notice) -> None:
     elif kind == "renovation_refund_due":
         await n.send(tr("{ref} passed its acceptance inspection: refund the deposit of "
                         "{deposit}, less anything to deduct.", ref=found.ref,
-                        deposit=tr.number(found.deposit or 0)) + "\n" + text,
+                        deposit=tr.money(found.deposit or 0)) + "\n" + text,
                      keyboard([[(tr("Refund the deposit"), f"rn:rf:{found.id}")]]))
     elif kind == "renovation_refunded":
         lines = [tr("{ref}: your renovation deposit is refunded: {amount}.", ref=found.ref,
-                    amount=tr.number(Decimal(p["refunded"])))]
+                    amount=tr.money(Decimal(p["refunded"])))]
         if Decimal(p["deducted"]):
             lines.append(tr("Deducted: {amount}, because: {why}",
-                            amount=tr.number(Decimal(p["deducted"])), why=p["why"]))
+                            amount=tr.money(Decimal(p["deducted"])), why=p["why"]))
         await n.send("\n".join(lines))
     elif kind == "renovation_permit":
         await n.send(tr("Your renovation permit {ref}: from {start} to {end}, working hours "
                         "{hours}. Please keep the building's rules. When the work is done, ask "
-                        "for the acceptance inspection.", ref=found.ref, start=found.start_date,
-                        end=found.end_date, hours=n.d.settings.renovation_hours),
+                        "for the acceptance inspection.", ref=found.ref,
+                        start=tr.stored_day(found.start_date),
+                        end=tr.stored_day(found.end_date), hours=n.d.settings.renovation_hours),
                      keyboard([[(tr("Request the acceptance inspection"),
                                  f"rv:in:{found.id}")]]))
     elif kind == "renovation_inspection":
@@ -342,7 +343,7 @@ async def _renovation_notice(n: Notice) -> None:
     elif p.get("passed"):
         await n.send(tr("{ref}: the renovation passed its acceptance inspection. The cashier "
                         "refunds the deposit of {deposit}; you are told when it is done.",
-                        ref=found.ref, deposit=tr.number(found.deposit or 0))
+                        ref=found.ref, deposit=tr.money(found.deposit or 0))
                      if found.deposit else
                      tr("{ref}: the renovation passed its acceptance inspection.",
                         ref=found.ref))
