@@ -223,8 +223,11 @@ async def test_a_low_rating_asks_what_to_improve_and_a_not_fixed_alerts_at_any_r
     await resident.tap("Not fixed")
     await resident.tap("Next")
     await resident.tap("Skip")
-    alerts = [t for t in boss.texts() if t.startswith("Low rating for R-2026-00001: 3/5.")]
+    alerts = [t for t in boss.texts() if "R-2026-00001" in t and "3/5" in t]
     assert len(alerts) == 1 and "Not fixed" in alerts[0]
+    # a 3★ is not a low rating: it needs attention for the reason chosen
+    assert alerts[0].startswith("Needs attention: R-2026-00001 was rated 3/5, with a reason "
+                                "that alerts.")
 
 
 async def test_the_low_rating_threshold_is_a_setting(desk):
