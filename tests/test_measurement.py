@@ -448,13 +448,13 @@ async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_pa
     await finish_with_materials(tech)  # 1.5 h
     await tech.send("120")
     await clerk.tap_data("d:v:1")
-    assert "Cost 120 (labour no rate, materials 120): measurement not yet confirmed." in \
+    assert "Cost NT$120 (labour no rate, materials NT$120): measurement not yet confirmed." in \
         clerk.last_text
     await clerk.tap("Confirm measurement")
     warning = ("No hourly rate is set for Plumbing: its labour is not priced. Set one with "
                "'estatedesk materials rate plumbing <hourly rate>', then correct the "
                "measurement.")
-    assert clerk.last_text == "Cost 120 (labour no rate, materials 120): measurement " \
+    assert clerk.last_text == "Cost NT$120 (labour no rate, materials NT$120): measurement " \
                               "confirmed.\n" + warning
     await clerk.tap_data("me:fix:1")
     await clerk.send("2 100 one elbow was not used")
@@ -464,7 +464,7 @@ async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_pa
     file = await views.ticket_by_ref(desk.db, "R-2026-00001")
     form = tmp_path / "form.pdf"
     pdfs.form_pdf(tr, desk.settings, file, form)
-    assert "費用100（人工無費率，材料100）" in "".join(printed.text(form).split())
+    assert "費用100元（人工無費率，材料100元）" in "".join(printed.text(form).split())
     path = tmp_path / "ledger.xlsx"
     writer = spreadsheets.LedgerWriter(tr, desk.settings, path)
     await reports.each_ledger_row(desk.db, desk.settings, date(2026, 11, 1),
@@ -477,5 +477,5 @@ async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_pa
     await catalogue.set_rate(desk.db, "plumbing", 450)  # set: the correction prices it
     await clerk.tap_data("me:fix:1")
     await clerk.send("2 100 priced at the new rate")
-    assert clerk.last_text.startswith("Cost 1,000 (labour 900, materials 100): corrected")
+    assert clerk.last_text.startswith("Cost NT$1,000 (labour NT$900, materials NT$100): corrected")
     assert "No hourly rate" not in clerk.last_text

@@ -228,7 +228,8 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await lee.send(say["decline"])
     await clerk.tap_starting("d:con:4:")
     await clerk.tap(say["unit"])
-    await clerk.tap_starting("d:dl:4:c1:3:")
+    await clerk.tap_starting("d:ru:4:")  # the desk's ruling: theirs after all
+    await clerk.tap_starting("d:dl:4:c1r0:3:")
     await wong.tap_starting("u:ok:4")
     await complete(wong, 4, note=say["contractor_done"])
 

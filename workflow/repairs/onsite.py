@@ -39,17 +39,14 @@ async def my_tasks(db: Database, technician_id: int) -> tuple[list[Ticket], int]
         return await tickets.of_technician(conn, technician_id, machine.WORKING, TASKS_SHOWN)
 
 
-async def _for_work(conn: Connection, ticket_id: int, actor_id: int, action: str,
-                    seen: int | None, fits: Callable[[Ticket], bool]) -> Ticket:
+async def _for_work(conn: Connection, ticket_id: int, actor_id: int, seen: int | None,
+                    fits: Callable[[Ticket], bool]) -> Ticket:
     """A worker's button acts on the job as it is now. What the desk changed since the card
     was shown (who pays, the priority, a longer deadline) does not void it; a change that
     took the job off them or moved it past this step does, said with what happened."""
     ticket = await machine.load(conn, ticket_id)
-    if seen != ticket.version and not (
-            fits(ticket) and await access.allows(conn, action, await people.get(conn, actor_id),
-                                                 ticket.id)):
+    if seen != ticket.version and not (fits(ticket) and ticket.technician_id == actor_id):
         raise machine.Refusal(machine.Refusal.HANDLED, ticket.id, unversioned=seen is None)
-    await access.require(conn, action, actor_id, ticket.id)  # its holder
     return ticket
 
 
@@ -59,8 +56,9 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        ticket = await _for_work(conn, ticket_id, actor_id, "repairs.progress", seen,
+        ticket = await _for_work(conn, ticket_id, actor_id, seen,
                                  lambda t: to in machine.TRANSITIONS[t.status])
+        await access.require(conn, "repairs.progress", actor_id, ticket.id)  # its holder
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
         await sla.arm(conn, settings, ticket.id, now)
@@ -72,8 +70,9 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        ticket = await _for_work(conn, ticket_id, actor_id, "repairs.work", seen,
+        ticket = await _for_work(conn, ticket_id, actor_id, seen,
                                  lambda t: machine.COMPLETED in machine.TRANSITIONS[t.status])
+        await access.require(conn, "repairs.work", actor_id, ticket.id)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         payers.may_start(ticket)
