@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from decimal import Decimal
 
 from handlers import labels
 from handlers.i18n import Tr
@@ -30,7 +32,16 @@ def spoken_description(tr: Tr, text: str, voice) -> str:
 def visit(tr: Tr, visit_day: str, slot: str) -> str:
     if slot == ASAP:
         return labels.of(tr, labels.SLOTS, slot)
-    return f"{tr.short_date(date.fromisoformat(visit_day))} {labels.of(tr, labels.SLOTS, slot)}"
+    return tr.beside(tr.short_date(date.fromisoformat(visit_day)),
+                     labels.of(tr, labels.SLOTS, slot))
+
+
+def where(tr: Tr, settings: EstateSettings, ticket) -> str:
+    """Where the problem is: a listed public place in the reader's language (it is stored
+    by its key), or the place as the resident typed it."""
+    if ticket.place and not ticket.place.startswith("~"):
+        return labels.place(tr, settings, ticket.place)
+    return labels.location(tr, ticket.location)  # a room chip, or as typed
 
 
 def phone(number: str | None) -> str:
@@ -64,6 +75,14 @@ def declined_by(file: TicketFile) -> str | None:
     return last.note.partition(": ")[0]
 
 
+def nobody(tr: Tr, ticket) -> str:
+    """Who has it when nobody does: a repair is not yet dispatched (尚未派工); a complaint is
+    with the desk until it is routed, never 'not dispatched'."""
+    if ticket.kind == Kind.COMPLAINT:
+        return tr("the desk, not yet routed")
+    return tr("nobody yet")
+
+
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             follower: bool = False, work: list[str] | None = None) -> str:
     """A follower (who reported the same public fault) is not shown the reporter's unit.
@@ -92,7 +111,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             lines.append(tr("The resident cannot be reached on Telegram: please phone."))
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
-        tr("Where: {location}", location=labels.location(tr, t.location)),
+        tr("Where: {location}", location=where(tr, settings, t)),
         tr("Problem: {description}", description=spoken_description(
             tr, t.description, file.voice)),
         tr("Preferred visit: {visit}", visit=visit(tr, t.visit_date, t.visit_slot)),
@@ -127,21 +146,21 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
     if staff and found is not None:  # the one set: as recorded, or as the desk corrected it
         lines.append(tr("Labour: {hours} h, materials: {cost}",
                         hours=tr.number(found.labour_hours),
-                        cost=tr.number(found.materials_cost)))
+                        cost=tr.money(found.materials_cost)))
     elif staff and t.labour_hours is not None:
         lines.append(tr("Labour: {hours} h, materials: {cost}", hours=tr.number(t.labour_hours),
-                        cost=tr.number(t.materials_cost or 0)))
+                        cost=tr.money(t.materials_cost or 0)))
     if staff and file.items:
         lines.append(tr("Materials used: {items}", items=tr.join(
             f"{i.name} × {tr.number(i.quantity)}{' ' + i.unit if i.unit else ''} "
-            f"({tr.number(i.amount)})" for i in file.items)))
+            f"({tr.money(i.amount)})" for i in file.items)))
     if staff and file.figures is not None:
         lines.append(measured_line(tr, file.figures, measured_by(file)))
     if staff and len(file.visits) > 1 and work is None:  # the total above is their sum
         for v in file.visits:
             lines.append(tr("· Visit {round}, {time}: {hours} h, materials: {cost}",
                             round=v.round, time=tr.datetime(v.completed_at),
-                            hours=tr.number(v.labour_hours), cost=tr.number(v.materials_cost)))
+                            hours=tr.number(v.labour_hours), cost=tr.money(v.materials_cost)))
     if staff:
         lines += signature_lines(tr, file)
     return "\n".join(lines)
@@ -205,15 +224,15 @@ def measured_by(file: TicketFile) -> tuple[str, datetime] | None:
 
 def labour(tr: Tr, found) -> str:
     """The labour cost, or 'no rate' for hours its trade has no hourly rate to price."""
-    return tr("no rate") if found.unpriced else tr.number(found.labour_cost)
+    return tr("no rate") if found.unpriced else tr.money(found.labour_cost)
 
 
 def measured_line(tr: Tr, found, by: tuple[str, datetime] | None = None) -> str:
     """The job's cost, and whether the desk has confirmed it (計量確認); `by`: who corrected
     it and when, for the card and the form."""
-    parts = {"total": tr.number(found.labour_cost + found.materials_cost),
+    parts = {"total": tr.money(found.labour_cost + found.materials_cost),
              "labour": labour(tr, found),
-             "materials": tr.number(found.materials_cost)}
+             "materials": tr.money(found.materials_cost)}
     if found.kind == "confirmed":
         line = tr("Cost {total} (labour {labour}, materials {materials}): measurement "
                   "confirmed.", **parts)
@@ -231,7 +250,7 @@ def measured_line(tr: Tr, found, by: tuple[str, datetime] | None = None) -> str:
     quoted = getattr(found, "quoted", None)  # costs.Cost: what every document charges
     if quoted is not None:
         line += "\n" + tr("Charged to the owner as quoted: {amount}",
-                          amount=tr.number(quoted))
+                          amount=tr.money(quoted))
     return line
 
 
@@ -243,7 +262,7 @@ def payer_lines(tr: Tr, file: TicketFile) -> list[str]:
     paid_by = file.figures.payer if file.figures is not None else payers.payer_of(t)
     lines = [tr("Paid by: {payer}", payer=labels.of(tr, labels.PAYERS, paid_by))]
     if t.payer == payers.OWNER and t.quote_amount is not None:
-        lines.append(tr("Quotation: {amount} ({note}), {state}", amount=tr.number(t.quote_amount),
+        lines.append(tr("Quotation: {amount} ({note}), {state}", amount=tr.money(t.quote_amount),
                         note=t.quote_note or "-",
                         state=labels.of(tr, labels.QUOTE_STATES, t.quote_state or "")))
     return lines
@@ -266,6 +285,33 @@ def warranty_lines(tr: Tr, settings: EstateSettings, file: TicketFile) -> list[s
     return [tr("Warranty expired {date}: in-house or owner-paid.", date=tr.date(found.until))]
 
 
+PRIORITY_CHANGE = re.compile(r"^(\w+) → (\w+)(?: \((\d+)\))?$")  # as workflow/sla.py notes it
+QUOTED = re.compile(r"^(\d+(?:\.\d+)?)(?: (.*))?$", re.S)  # workflow/office/payers.py's note
+
+
+def event_note(tr: Tr, event) -> str:
+    """An event's note as the reader reads it, never a stored key: a change of priority names
+    the levels as the card does (一般 → 急件) and how many residents raised it; an emergency
+    report, the payer and a quotation's amount are said in the reader's words."""
+    note, action = event.note, event.action
+    if action == "reported" and note in labels.PRIORITIES:
+        return labels.of(tr, labels.PRIORITIES, note)
+    if action == "payer_set" and note in labels.PAYERS:
+        return labels.of(tr, labels.PAYERS, note)
+    quoted = QUOTED.match(note) if action == "quotation_sent" else None
+    if quoted is not None:
+        amount = tr.money(Decimal(quoted[1]))
+        return tr("{amount} ({note})", amount=amount, note=quoted[2]) if quoted[2] else amount
+    found = PRIORITY_CHANGE.match(note) if action.startswith("priority_") else None
+    if found is None or not {found[1], found[2]} <= labels.PRIORITIES.keys():
+        return note
+    old, new = (labels.of(tr, labels.PRIORITIES, found[i]) for i in (1, 2))
+    if found[3] is None:
+        return tr("{old} → {new}", old=old, new=new)
+    return tr.plural("{old} → {new}, {n} resident affected",
+                     "{old} → {new}, {n} residents affected", int(found[3]), old=old, new=new)
+
+
 def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
     """A follower sees what happened, not who (other residents) nor their notes."""
     lines = [tr("Timeline:")]
@@ -278,7 +324,7 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
         if missed is not None:
             line += tr(": {note}", note=tr.datetime(missed))
         elif event.note and not follower:
-            line += tr(": {note}", note=event.note)
+            line += tr(": {note}", note=event_note(tr, event))
         lines.append(line)
     confirmed = confirmation_line(tr, file)
     if confirmed and not follower:
@@ -328,7 +374,8 @@ def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, sta
         lines.append(tr("Photos: {count}", count=len(file.report_photos)))
     for ref, unit, start, end in file.permits if staff else ():
         lines.append(tr("Renovation permit in this building: {ref}, {unit}, {start} to {end}, "
-                        "working hours {hours}", ref=ref, unit=unit, start=start, end=end,
+                        "working hours {hours}", ref=ref, unit=unit, start=tr.stored_day(start),
+                        end=tr.stored_day(end),
                         hours=settings.renovation_hours))
     if t.callback_requested:
         lines.append(tr("Wants a phone call back."))

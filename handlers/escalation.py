@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers import labels
+from handlers import cards, labels
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -103,7 +103,7 @@ async def overdue(update: Update, context: Context, who: Asker) -> None:
         holder = technician or (tr("{name} (responsible contractor)", name=contractor)
                                 if contractor else None) or \
             (labels.department(tr, d.settings, ticket.department) if ticket.department
-             else tr("nobody yet"))
+             else cards.nobody(tr, ticket))
         lines.append(tr("{ref} {unit}: late by {late}, held by {holder}", ref=ticket.ref,
                         unit=ticket.unit.label, late=tr.duration(sla.lateness(ticket, d.now())),
                         holder=holder))

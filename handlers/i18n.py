@@ -27,6 +27,12 @@ DOMAIN = "estatedesk"
 BABEL_LOCALES = {"zh_Hant": "zh_Hant_TW", "zh_Hans": "zh_Hans_CN", "en": "en"}
 CHINESE_LISTS = Locale.parse("zh_Hant_HK")  # 「甲、乙及丙」: the same characters in both scripts
 LANGUAGE_NAMES = {"zh_Hant": "繁體中文", "zh_Hans": "简体中文", "en": "English"}
+# Chinese characters and their full-width punctuation: between two of them Chinese sets no
+# space. The catalogs space their placeholders for a Latin name or a figure beside them
+# (「歡迎使用 estatedesk 客服中心」); a Chinese one closes up (「歡迎使用翠湖花園客服中心」).
+CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff1f\uff5b-\uff65"
+OPEN, SHUT = "\x01", "\x02"  # a value's edges while it is placed
+_PLACED_SPACE = re.compile(f"(?<=[{CJK}])([{OPEN}{SHUT}]*) +([{OPEN}{SHUT}]*)(?=[{CJK}])")
 
 
 def N_(message: str) -> str:
@@ -81,11 +87,37 @@ class Tr:
 
     def __call__(self, message: str, **values) -> str:
         text = self._gettext(message)
-        return text.format(**values) if values else text
+        return self._place(text, values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, **values) -> str:
         """'1 day' or '2 days', by the reader's language's own plural rules."""
-        return self._ngettext(singular, plural, n).format(n=n, **values)
+        return self._place(self._ngettext(singular, plural, n), {"n": n, **values})
+
+    def _place(self, text: str, values: dict) -> str:
+        """The values in their places; in Chinese, a space the catalog set beside a
+        placeholder goes where Chinese meets Chinese across it."""
+        if self.language == "en":
+            return text.format(**values)
+        placed = text.format(**{k: f"{OPEN}{v}{SHUT}" for k, v in values.items()})
+        return self.close_up(placed, marked=True)
+
+    @staticmethod
+    def close_up(text: str, marked: bool = False) -> str:
+        """No space between Chinese and Chinese where parts were joined (at the marks of
+        placed values, or everywhere in a text the desk put together from its own parts)."""
+        def joined(match: re.Match) -> str:
+            if marked and not (match.group(1) or match.group(2)):
+                return match.group(0)  # a space inside a value or the catalog's own text
+            return match.group(1) + match.group(2)
+        return _PLACED_SPACE.sub(joined, text).replace(OPEN, "").replace(SHUT, "")
+
+    def beside(self, *parts: str) -> str:
+        """Parts of a line side by side: spaced in English, and in Chinese only where a
+        Latin letter or a figure meets them (「11月27日週五上午（9-12 時）」)."""
+        if self.language == "en":
+            return " ".join(p for p in parts if p)
+        return self.close_up(OPEN + f"{SHUT} {OPEN}".join(p for p in parts if p) + SHUT,
+                             marked=True)
 
     def join(self, items) -> str:
         """A list as the reader's language writes one: 'a, b, and c', 「甲、乙及丙」. Chinese
@@ -117,6 +149,17 @@ class Tr:
         clock = format_skeleton("Hm", value, tzinfo=self.tz, locale=self.locale, fuzzy=True)
         return f"{day} {clock}"
 
+    def day(self, value: Day) -> str:
+        """A day without its weekday: 'Dec 10, 2026', 「2026年12月10日」."""
+        return format_skeleton("yMMMd", value, locale=self.locale, fuzzy=True)
+
+    def stored_day(self, value: str | Day) -> str:
+        """A day as stored ('2026-12-01') in the reader's words; anything else as it is."""
+        try:
+            return self.day(value if isinstance(value, Day) else Day.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+
     def date(self, value: Day) -> str:
         return format_skeleton("yMMMEd", value, locale=self.locale, fuzzy=True)
 
@@ -133,6 +176,11 @@ class Tr:
         payload, which stays exact as Decimal)."""
         return format_decimal(Decimal(value) if isinstance(value, str) else value,
                               format="#,##0.##", locale=self.locale)
+
+    def money(self, value: Decimal | int | str) -> str:
+        """An amount with its currency, New Taiwan dollars: 'NT$1,200', 「1,200 元」."""
+        figure = self.number(value)
+        return f"NT${figure}" if self.language == "en" else f"{figure} 元"
 
     def duration(self, value: timedelta) -> str:
         """'1 day, 12 hours' or '2 hours, 5 minutes': the two largest units; under a minute,

@@ -104,7 +104,7 @@ async def _quotation(n: Notice) -> None:
     t = n.ticket_file.ticket
     await n.send(n.tr("{ref}: this repair is at your cost. The quotation: {amount} ({note}). "
                       "Do you accept it? The work starts once you do.", ref=t.ref,
-                      amount=n.tr.number(t.quote_amount or 0), note=t.quote_note or "-"),
+                      amount=n.tr.money(t.quote_amount or 0), note=t.quote_note or "-"),
                  keyboard([[(n.tr("Accept the quotation"), f"pa:y:{t.id}"),
                             (n.tr("Decline the quotation"), f"pa:n:{t.id}")]]))
 
@@ -113,10 +113,10 @@ async def _quotation(n: Notice) -> None:
 async def _quotation_answered(n: Notice) -> None:
     t = n.ticket_file.ticket
     text = n.tr("{ref}: the owner accepted the quotation of {amount}: the work can start.",
-                ref=t.ref, amount=n.tr.number(t.quote_amount or 0)) \
+                ref=t.ref, amount=n.tr.money(t.quote_amount or 0)) \
         if n.payload.get("state") == "accepted" else \
         n.tr("{ref}: the owner declined the quotation of {amount}. Please contact them.",
-             ref=t.ref, amount=n.tr.number(t.quote_amount or 0))
+             ref=t.ref, amount=n.tr.money(t.quote_amount or 0))
     await n.send(text + "\n\n" + n.staff_card(), n.card_buttons())
 
 
@@ -199,7 +199,7 @@ async def _follower_completed(n: Notice) -> None:
     await n.with_photos(n.ticket_file.after_photos, n.tr(
         "{ref} ({place}), which you reported too, is repaired: {note}\nThank you for telling "
         "us. If it is still not right, please report it again with /repair.", ref=t.ref,
-        place=labels.location(n.tr, t.location), note=t.work_note or ""))
+        place=cards.where(n.tr, n.d.settings, t), note=t.work_note or ""))
 
 
 @renders("merged_away")
@@ -229,8 +229,10 @@ async def _task_merged(n: Notice) -> None:
 @renders("affected_raised")
 async def _affected_raised(n: Notice) -> None:
     t = n.ticket_file.ticket
-    await n.send(n.tr("{ref}: {count} residents report this fault, so it is now urgent. "
-                      "Deadline: {deadline}.", ref=t.ref, count=n.payload.get("count", 0),
+    await n.send(n.tr("{ref}: {count} residents report this fault, so its priority is now "
+                      "{priority}. Deadline: {deadline}.", ref=t.ref,
+                      count=n.payload.get("count", 0),
+                      priority=labels.of(n.tr, labels.PRIORITIES, t.priority),
                       deadline=n.tr.datetime(t.deadline_at)) + "\n\n" + n.staff_card(),
                  n.card_buttons())
 
@@ -390,20 +392,21 @@ async def _renovation_notice(n: Notice) -> None:
     elif kind == "renovation_refund_due":
         await n.send(tr("{ref} passed its acceptance inspection: refund the deposit of "
                         "{deposit}, less anything to deduct.", ref=found.ref,
-                        deposit=tr.number(found.deposit or 0)) + "\n" + text,
+                        deposit=tr.money(found.deposit or 0)) + "\n" + text,
                      keyboard([[(tr("Refund the deposit"), f"rn:rf:{found.id}")]]))
     elif kind == "renovation_refunded":
         lines = [tr("{ref}: your renovation deposit is refunded: {amount}.", ref=found.ref,
-                    amount=tr.number(Decimal(p["refunded"])))]
+                    amount=tr.money(Decimal(p["refunded"])))]
         if Decimal(p["deducted"]):
             lines.append(tr("Deducted: {amount}, because: {why}",
-                            amount=tr.number(Decimal(p["deducted"])), why=p["why"]))
+                            amount=tr.money(Decimal(p["deducted"])), why=p["why"]))
         await n.send("\n".join(lines))
     elif kind == "renovation_permit":
         await n.send(tr("Your renovation permit {ref}: from {start} to {end}, working hours "
                         "{hours}. Please keep the building's rules. When the work is done, ask "
-                        "for the acceptance inspection.", ref=found.ref, start=found.start_date,
-                        end=found.end_date, hours=n.d.settings.renovation_hours),
+                        "for the acceptance inspection.", ref=found.ref,
+                        start=tr.stored_day(found.start_date),
+                        end=tr.stored_day(found.end_date), hours=n.d.settings.renovation_hours),
                      keyboard([[(tr("Request the acceptance inspection"),
                                  f"rv:in:{found.id}")]]))
     elif kind == "renovation_inspection":
@@ -414,7 +417,7 @@ async def _renovation_notice(n: Notice) -> None:
     elif p.get("passed"):
         await n.send(tr("{ref}: the renovation passed its acceptance inspection. The cashier "
                         "refunds the deposit of {deposit}; you are told when it is done.",
-                        ref=found.ref, deposit=tr.number(found.deposit or 0))
+                        ref=found.ref, deposit=tr.money(found.deposit or 0))
                      if found.deposit else
                      tr("{ref}: the renovation passed its acceptance inspection.",
                         ref=found.ref))
@@ -512,7 +515,7 @@ async def _fee_reminder(n: Notice) -> str:
             lines.append(head)
         lines += listed
     lines.append(tr("Outstanding in all: {owed}. The statement: /fees",
-                    owed=tr.number(max(statement.outstanding, Decimal(0)))))
+                    owed=tr.money(max(statement.outstanding, Decimal(0)))))
     return "\n".join(lines)
 
 
@@ -525,18 +528,18 @@ async def _fee_receipt(n: Notice) -> str:
     if paid.reverses is not None:
         return tr("The office reversed the payment of {amount} for {unit} (receipt {receipt}): "
                   "{reason}. It no longer counts; your statement: /fees", unit=p["unit"],
-                  amount=tr.number(-paid.amount), receipt=paid.receipt, reason=paid.reason)
+                  amount=tr.money(-paid.amount), receipt=paid.receipt, reason=paid.reason)
     text = tr("Received for {unit}: {amount} by {method}, receipt {receipt}, on {when}. Thank "
-              "you.", unit=p["unit"], amount=tr.number(paid.amount), method=method,
+              "you.", unit=p["unit"], amount=tr.money(paid.amount), method=method,
               receipt=paid.receipt, when=tr.datetime(paid.at)) if paid.amount > 0 else tr(
         "Paid out to {unit}: {amount} by {method}, receipt {receipt}, on {when}.",
-        unit=p["unit"], amount=tr.number(-paid.amount), method=method, receipt=paid.receipt,
+        unit=p["unit"], amount=tr.money(-paid.amount), method=method, receipt=paid.receipt,
         when=tr.datetime(paid.at))
     statement = next((s for s in await collection.statements(n.d.db, n.recipient.user_id)
                       if s.unit.label == p["unit"]), None)
     if statement is not None:
         text += "\n" + tr("Outstanding now: {owed}.",
-                          owed=tr.number(max(statement.outstanding, Decimal(0))))
+                          owed=tr.money(max(statement.outstanding, Decimal(0))))
         if statement.credit:
             text += "\n" + fee_desk.credit_text(tr, statement.credit)
     return text

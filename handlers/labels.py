@@ -6,7 +6,7 @@ from handlers.i18n import N_, Tr
 from workflow.repairs.report import room_of
 from workflow.roles import Role
 from workflow.settings import EstateSettings
-from workflow.tickets import Kind, Party, Status
+from workflow.tickets import Kind, Party, Status, back_with_desk
 
 CATEGORIES = {
     "plumbing": N_("Plumbing"),
@@ -399,9 +399,8 @@ def kind_category(tr: Tr, settings: EstateSettings, ticket) -> str:
 
 
 def status(tr: Tr, ticket) -> str:
-    if ticket.kind == Kind.REPAIR and ticket.status in ("assigned", "reopened") and \
-            ticket.technician_id is None and ticket.contractor_id is None:
-        return tr("Waiting for the desk")  # a unit declined it: not 已派工 to anyone
+    if back_with_desk(ticket):  # a unit declined it: not 已派工 to anyone
+        return tr("Waiting for the desk")
     return of(tr, COMPLAINT_STATUSES if ticket.kind == Kind.COMPLAINT else STATUSES, ticket.status)
 
 

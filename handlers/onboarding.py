@@ -26,6 +26,7 @@ from handlers.sales import buyers as buyer_desk
 from storage.records import Draft
 from workflow import onboarding, roles, views
 from workflow.settings import LANGUAGES
+from workflow.text import person_name
 from workflow.tickets import Refusal
 
 
@@ -37,7 +38,7 @@ def _share_phone(who: Asker) -> ReplyKeyboardMarkup:
 
 def _name(update: Update) -> str:
     user = update.effective_user
-    return user.full_name[:100] if user else ""
+    return person_name(user.first_name, user.last_name)[:100] if user else ""
 
 
 @handles("onboarding.start")

@@ -393,6 +393,11 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "within {days} it will be confirmed automatically.", ref=ref,
                   note=t.work_note or "", days=tr.plural("{n} day", "{n} days",
                                                          d.settings.auto_confirm_days))
+    if kind == "resident_visit_reminder" and cards.holder(tr, file) is None:  # back with the desk
+        return tr("Reminder: for {ref}, your visit is {visit}; the desk will tell you who comes. "
+                  "If that no longer suits you, please call {office}.", ref=ref,
+                  office=office(tr, d.settings),
+                  visit=cards.visit(tr, t.visit_date, t.visit_slot))
     if kind == "resident_visit_reminder":
         return tr("Reminder: for {ref}, {name} will visit you {visit}. If that no longer suits "
                   "you, please call {office}.", ref=ref, office=office(tr, d.settings),
@@ -401,7 +406,7 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
     if kind == "owner_informed":
         return tr("{ref}: a repair in your unit {unit} was reported by {name}: {category}, "
                   "{where}: {description}\nThe desk keeps them informed of it.", ref=ref,
-                  unit=t.unit.label, name=reporter, where=labels.location(tr, t.location),
+                  unit=t.unit.label, name=reporter, where=cards.where(tr, d.settings, t),
                   category=labels.category(tr, d.settings, t.category),
                   description=t.description)
     if kind == "owner_completed":
@@ -483,7 +488,7 @@ COMPLAINT_ALERTS = {
 def alert_text(tr: Tr, d: Desk, file, message: OutboxMessage) -> str:
     """The head of a warning, an overdue alert or a visit reminder: what, how late, who."""
     t, step = file.ticket, message.payload.get("step")
-    holder = cards.holder(tr, file, d.settings) or tr("nobody yet")
+    holder = cards.holder(tr, file, d.settings) or cards.nobody(tr, t)
     if t.kind == Kind.COMPLAINT and step in COMPLAINT_ALERTS:  # 受理 and 回覆, never 派工
         due = t.assign_due_at if step in (sla.ASSIGN_WARN, sla.ASSIGN_LATE) else t.deadline_at
         text = tr(COMPLAINT_ALERTS[step], ref=t.ref, due=tr.datetime(due),
@@ -552,23 +557,26 @@ async def weekly_text(tr: Tr, d: Desk, payload: dict) -> str:
 
 
 async def digest_text(tr: Tr, d: Desk, payload: dict) -> str:
-    lines = [greeting(tr, d) + " " + tr("The desk today: {open} open, {overdue} late, {paused} "
-                                        "paused.",
-                open=payload["open"], overdue=payload["overdue"], paused=payload["paused"])]
+    lines = [tr.beside(greeting(tr, d), tr("The desk today: {open} open, {overdue} late, "
+                                           "{paused} paused.", open=payload["open"],
+                                           overdue=payload["overdue"], paused=payload["paused"]))]
     if payload["visits"]:
         lines.append(tr("Visits today:"))
         for ticket_id in payload["visits"]:
             file = await views.ticket_file(d.db, ticket_id, None)
-            lines.append(f"· {file.ticket.ref} {file.ticket.unit.label} "
-                         f"{labels.of(tr, labels.SLOTS, file.ticket.visit_slot)} "
-                         f"{cards.holder(tr, file, d.settings) or tr('nobody yet')}")
+            lines.append("· " + tr.beside(
+                file.ticket.ref, file.ticket.unit.label,
+                labels.of(tr, labels.SLOTS, file.ticket.visit_slot),
+                cards.holder(tr, file, d.settings) or cards.nobody(tr, file.ticket)))
     if payload["oldest"]:
         lines.append(tr("Oldest open tickets:"))
         for ticket_id in payload["oldest"]:
             file = await views.ticket_file(d.db, ticket_id, None)
-            lines.append("· " + tr("{ref} {unit}, reported {time}", ref=file.ticket.ref,
-                                   unit=file.ticket.unit.label,
-                                   time=tr.datetime(file.ticket.created_at)))
+            t, made = file.ticket, tr.datetime(file.ticket.created_at)
+            lines.append("· " + (
+                tr("{ref} {unit}, complaint made {time}", ref=t.ref, unit=t.unit.label,
+                   time=made) if t.kind == Kind.COMPLAINT else
+                tr("{ref} {unit}, reported {time}", ref=t.ref, unit=t.unit.label, time=made)))
     if payload["unreachable"]:
         names = [p.name for p in [await views.person(d.db, u) for u in payload["unreachable"]]
                  if p]

@@ -28,6 +28,12 @@ def _category(tr: Tr, settings: EstateSettings, kind: str, key: str) -> str:
     return labels.category(tr, settings, key)
 
 
+def _status(tr: Tr, kind: str, status: str) -> str:
+    if kind == Kind.COMPLAINT:
+        return tr("{status} (complaint)", status=labels.of(tr, labels.COMPLAINT_STATUSES, status))
+    return labels.of(tr, labels.STATUSES, status)
+
+
 def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
     joined = tr.join
     month = tr.month(figures.month)
@@ -40,18 +46,19 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
             f"{_category(tr, settings, k, c)} {n}"
             for (k, c), n in sorted(figures.by_category.items(), key=lambda i: -i[1]))))
         lines.append(tr("By status: {items}", items=joined(
-            f"{labels.of(tr, labels.STATUSES, s)} {n}"
-            for s, n in sorted(figures.by_status.items(), key=lambda i: -i[1]))))
+            f"{_status(tr, k, s)} {n}"
+            for (k, s), n in sorted(figures.by_kind_status.items(), key=lambda i: -i[1]))))
     if figures.by_channel:
         lines.append(tr("Received: {items}", items=joined(
             f"{labels.of(tr, labels.CHANNELS, c)} {n}"
             for c, n in sorted(figures.by_channel.items(), key=lambda i: -i[1]))))
     if figures.followers or figures.merged:
+        affected = [tr.plural("{ref} ({n} resident)", "{ref} ({n} residents)", n, ref=ref)
+                    for ref, n in figures.most_affected]  # outside the call below: extracted
         lines.append(tr("Same problem: residents who joined a report already made: "
                         "{followers}; duplicates merged: {merged}; most affected: {items}",
                         followers=figures.followers, merged=figures.merged,
-                        items=joined(tr("{ref} ({count} affected)", ref=ref, count=n)
-                                     for ref, n in figures.most_affected) or "-"))
+                        items=joined(affected) or "-"))
     lines.append(tr("Resolved within the first service-level target: {share}",
                     share=_share(tr, figures.resolved_in_time, figures.resolved)))
     if figures.extended:
@@ -63,7 +70,7 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
                     else tr.duration(figures.median_resolve)))
     if figures.cost_by_payer:
         lines.append(tr("Cost of the repairs done in the month, by who pays: {items}",
-                        items=joined(f"{labels.of(tr, labels.PAYERS, p)} {tr.number(v)}"
+                        items=joined(f"{labels.of(tr, labels.PAYERS, p)} {tr.money(v)}"
                                      for p, v in figures.cost_by_payer.items())))
     lines.append(tr("Callback rate: {share}",
                     share=_share(tr, figures.surveys_answered, figures.surveys_due)))

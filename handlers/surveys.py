@@ -53,9 +53,14 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
         who = await surveys.rater(d.db, t.id, rater, call)
         assert who is not None  # a low rating is an answer to it
         survey = who.survey
-        text = tr("Low rating for {ref}: {rating}/5.\nReasons: {reasons}\nComment: {comment}",
-                  ref=t.ref, rating=survey.rating, reasons=_reasons(tr, d, survey),
-                  comment=survey.comment or "-") + "\n" + _rated_by(tr, who, t.kind)
+        low = survey.rating is not None and survey.rating <= d.settings.low_rating
+        head = tr("Low rating for {ref}: {rating}/5.", ref=t.ref, rating=survey.rating) if low \
+            else tr("Needs attention: {ref} was rated {rating}/5, with a reason that alerts.",
+                    ref=t.ref, rating=survey.rating)  # a 3★ that says 'not fixed' is not low
+        text = head + "\n" + tr("Reasons: {reasons}\nComment: {comment}",
+                                reasons=_reasons(tr, d, survey),
+                                comment=survey.comment or "-") + "\n" + _rated_by(tr, who,
+                                                                                 t.kind)
         if who.by_phone is not None:
             text += "\n" + tr("Taken by phone by {name}.", name=who.by_phone.name)
         follow = f"sv:f:{t.id}:{survey.resident_id}" + (f":{call}" if call else "")

@@ -29,7 +29,8 @@ async def my_tickets(update: Update, context: Context, who: Asker) -> None:
     if permits:  # renovations are followed here too
         await answer(update, "\n".join([who.tr("Your renovations:")] + [
             f"· {r.ref} · {labels.of(who.tr, labels.RENOVATION_STATES, r.state)} · "
-            + who.tr("{start} to {end}", start=r.start_date, end=r.end_date)
+            + who.tr("{start} to {end}", start=who.tr.stored_day(r.start_date),
+                     end=who.tr.stored_day(r.end_date))
             for r in permits]))
     if not found:
         if not permits:

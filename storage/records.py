@@ -117,6 +117,7 @@ class Ticket:
     quote_amount: Decimal | None = None  # an owner-paid job's quotation
     quote_note: str | None = None
     quote_state: str | None = None  # pending, accepted or declined
+    place: str | None = None  # a public place's key (ticket_places), shown in each language
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ _SELECT = (
     "t.paused_at, t.paused_seconds, t.defaulted_contractor_id, t.department, t.reply, "
     "t.callback_requested, t.linked_ticket_id, t.version, t.target_at, t.channel, "
     "t.caller_name, t.caller_phone, t.filed_by, t.duplicate_of, t.unit_sent_at, "
-    "t.accepted_at, t.payer, t.quote_amount, t.quote_note, t.quote_state "
+    "t.accepted_at, t.payer, t.quote_amount, t.quote_note, t.quote_state, "
+    "(SELECT p.place FROM ticket_places p WHERE p.ticket_id = t.id) "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
@@ -40,7 +41,7 @@ def _ticket(r) -> Ticket:
         filed_by=r[37], duplicate_of=r[38], unit_sent_at=from_db_time(r[39]),
         accepted_at=from_db_time(r[40]), payer=r[41], quote_amount=MONEY.from_db(r[42]),
         quote_note=r[43],
-        quote_state=r[44],
+        quote_state=r[44], place=r[45],
     )
 
 

@@ -39,12 +39,15 @@ class Person:
     first_name: str
     language_code: str | None = None
     seen: int = 0  # how many calls had been made when `new_texts` was last read
+    last_name: str | None = None  # Telegram's family name, when the person gave one
 
     @property
     def user(self) -> dict:
         user = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
         if self.language_code:
             user["language_code"] = self.language_code
+        if self.last_name:
+            user["last_name"] = self.last_name
         return user
 
     def _message(self, **content) -> dict:
@@ -227,9 +230,9 @@ class DeskHarness:
         if self.errors:
             raise AssertionError(f"the sweep failed: {self.errors[0]!r}") from self.errors[0]
 
-    def person(self, user_id: int, first_name: str, language_code: str | None = "zh-TW"
-               ) -> Person:
-        return Person(self, user_id, first_name, language_code)
+    def person(self, user_id: int, first_name: str, language_code: str | None = "zh-TW",
+               last_name: str | None = None) -> Person:
+        return Person(self, user_id, first_name, language_code, last_name=last_name)
 
     async def import_roster(self, csv_text: str) -> None:
         await admin.import_roster(self.db, admin.parse_roster(csv_text.encode("utf-8")))

@@ -46,22 +46,23 @@ async def test_billed_reminded_paid_reversed_and_the_day_closed(tmp_path):
         assert await collection.bill_month(desk.db, desk.settings, "2026-12") == 1
         assert await collection.bill_month(desk.db, desk.settings, "2026-12") == 0  # once
         await resident.send("/fees")
-        assert resident.last_text == ("Fees of A 12F-3:\n· 2026-12 Property management fee: "
-                                      "3,200 (due 2026-12-10)\nPaid: 0. Outstanding: 3,200.")
+        assert resident.last_text == ("Fees of A 12F-3:\n· December 2026 Property management fee: "
+                                      "NT$3,200 (due Dec 10, 2026)\nPaid: NT$0. Outstanding: "
+                                      "NT$3,200.")
         await desk.run_until(desk.clock.now + timedelta(days=11))  # 7 December
         reminders = [t for t in resident.texts() if t.startswith("A reminder: fees of A 12F-3")]
         assert len(reminders) == 1
 
         await cashier.send("/pay a 12f-3 3,200 cash R0042")
-        assert cashier.last_text == ("Payment 1 recorded: 3,200 by cash, receipt R0042, for "
-                                     "A 12F-3. Outstanding now: 0.")
+        assert cashier.last_text == ("Payment 1 recorded: NT$3,200 by cash, receipt R0042, for "
+                                     "A 12F-3. Outstanding now: NT$0.")
         await cashier.send("/pay A 12F-3 32000 transfer T-77")  # a slip of a zero
         assert manager.last_text == ("A large payment today: 32,000 by transfer for A 12F-3, "
                                      "receipt T-77 (payment 2; see the day's close).")
         await manager.send("/reverse 2 entered 32000 for 3200; the transfer was 3200")
         assert manager.last_text == "Payment 2 is reversed (-32,000); both stay on record."
         await desk.deliver()
-        assert resident.last_text == ("The office reversed the payment of 32,000 for A 12F-3 "
+        assert resident.last_text == ("The office reversed the payment of NT$32,000 for A 12F-3 "
                                       "(receipt T-77): entered 32000 for 3200; the transfer was "
                                       "3200. It no longer counts; your statement: /fees")
         await manager.send("/reverse 2 again")
@@ -195,12 +196,12 @@ async def test_a_renovation_fee_and_its_deposit_refund_go_through_the_one_ledger
         assert fee.payment is not None and fee.payment.bill_id == fee.bill.id
         assert billed.payment is None and fee.closed_day is None
         await desk.deliver()
-        assert resident.last_text.startswith("Received for A 12F-3: 5,000 by cash, receipt "
+        assert resident.last_text.startswith("Received for A 12F-3: NT$5,000 by cash, receipt "
                                              "RV-R1")
         await resident.send("/fees")
-        assert ("· 2026-11-26 Renovation management fee RV-1: 5,000 (due 2026-11-26) (paid)"
+        assert ("· Nov 26, 2026 Renovation management fee RV-1: NT$5,000 (due Nov 26, 2026) (paid)"
                 in resident.last_text)
-        assert "· 2026-11-27 Renovation management fee: 800" in resident.last_text
+        assert "· Nov 27, 2026 Renovation management fee: NT$800" in resident.last_text
         await cashier.send("/closeday 5000 0")
         assert cashier.last_text.startswith("The day is closed: cash 5,000")
         async with desk.db.transaction() as conn:  # the deposit given back, the day closed
@@ -210,7 +211,7 @@ async def test_a_renovation_fee_and_its_deposit_refund_go_through_the_one_ledger
                 tender=collection.Tender("cash", "RV-P1", 9040))
         assert refund.closed_day == "2026-11-26" and refund.payment.day == "2026-11-27"
         await desk.deliver()
-        assert resident.last_text.startswith("Paid out to A 12F-3: 2,000 by cash, receipt RV-P1")
+        assert resident.last_text.startswith("Paid out to A 12F-3: NT$2,000 by cash, receipt RV-P1")
         income = await collection.income(desk.db, desk.settings, "2026-11")
         assert [(p.receipt, p.amount, p.payer) for p in income.payments] == [
             ("RV-R1", 5000, "陳美玲"), ("RV-P1", -2000, "陳美玲")]
@@ -246,12 +247,13 @@ async def test_card_and_chinese_methods_credit_carried_forward_and_the_residents
         await cashier.send("/pay A 12F-3 −3200 cash R1")  # the minus sign of a phone
         assert cashier.last_text.startswith("“−3200” is below zero.")
         await cashier.send("/pay A 12F-3 3000 現金 R1")
-        assert cashier.last_text.startswith("Payment 1 recorded: 3,000 by cash")
-        assert resident.last_text == ("Received for A 12F-3: 3,000 by cash, receipt R1, on "
-                                      "Nov 26, 2026 10:00. Thank you.\nOutstanding now: 200.")
+        assert cashier.last_text.startswith("Payment 1 recorded: NT$3,000 by cash")
+        assert resident.last_text == ("Received for A 12F-3: NT$3,000 by cash, receipt R1, on "
+                                      "Nov 26, 2026 10:00. Thank you.\nOutstanding now: NT$200.")
         await cashier.send("/pay A 12F-3 2000 刷卡 R2 陳美玲")  # 1,800 more than owed
-        assert cashier.last_text == ("Payment 2 recorded: 2,000 by card, receipt R2, for A "
-                                     "12F-3. Outstanding now: 0.\nCredit carried forward: 1,800 "
+        assert cashier.last_text == ("Payment 2 recorded: NT$2,000 by card, receipt R2, for A "
+                                     "12F-3. Outstanding now: NT$0.\nCredit carried forward: "
+                                     "NT$1,800 "
                                      "(taken off the next bill).")
         await cashier.send("/pay A 12F-3 500 支票 R3")
         await cashier.send("/closeday 3000 0")  # card and cheques are not transfers
@@ -264,9 +266,9 @@ async def test_card_and_chinese_methods_credit_carried_forward_and_the_residents
         await collection.bill_month(desk.db, desk.settings, "2027-01")
         await resident.send("/fees")
         assert resident.last_text == (
-            "Fees of A 12F-3:\n· 2026-12 Property management fee: 3,200 (due 2026-12-10) "
-            "(paid)\n· 2027-01 Property management fee: 3,200 (due 2027-01-10) (900 still "
-            "owed)\nPaid: 5,500. Outstanding: 900.")
+            "Fees of A 12F-3:\n· December 2026 Property management fee: NT$3,200 (due Dec 10, "
+            "2026) (paid)\n· January 2027 Property management fee: NT$3,200 (due Jan 10, 2027) "
+            "(NT$900 still owed)\nPaid: NT$5,500. Outstanding: NT$900.")
     finally:
         await desk.stop()
 
@@ -308,15 +310,16 @@ async def test_one_reminder_per_unit_listing_its_bills_and_overdue_never_due_soo
         await desk.run_until(desk.clock.now + timedelta(hours=1))
         fees = [t for t in resident.texts() if "A 12F-3" in t and "fee" in t.lower()]
         assert fees == [
-            "Fees of A 12F-3 are overdue.\nOverdue:\n· 2026-10 Property management fee: 3,200 "
-            "(due 2026-10-28)\nDue soon:\n· 2026-11 Water (collected for the utility): 412 (due "
-            "2026-11-28)\n· 2026-11 Parking: 1,500 (due 2026-11-28)\n· 2026-11 Public "
-            "electricity: 230 (due 2026-11-28)\nOutstanding in all: 8,542. The statement: /fees"]
+            "Fees of A 12F-3 are overdue.\nOverdue:\n· October 2026 Property management fee: "
+            "NT$3,200 (due Oct 28, 2026)\nDue soon:\n· November 2026 Water (collected for the "
+            "utility): NT$412 (due Nov 28, 2026)\n· November 2026 Parking: NT$1,500 (due Nov 28, "
+            "2026)\n· November 2026 Public electricity: NT$230 (due Nov 28, 2026)\nOutstanding "
+            "in all: NT$8,542. The statement: /fees"]
         await desk.run_until(desk.clock.now + timedelta(days=2))  # 28 Nov: nothing new
         assert len([t for t in resident.texts() if "A 12F-3" in t and "fee" in t.lower()]) == 1
         await desk.run_until(desk.clock.now + timedelta(days=1))  # 29 Nov: the three overdue
         last = [t for t in resident.texts() if "A 12F-3" in t and "fee" in t.lower()][-1]
-        assert last.startswith("Fees of A 12F-3 are overdue.\n· 2026-11 Water")
+        assert last.startswith("Fees of A 12F-3 are overdue.\n· November 2026 Water")
         assert "2026-10" not in last and "Due soon" not in last
     finally:
         await desk.stop()
@@ -392,9 +395,9 @@ async def test_a_chinese_statement_reads_as_chinese_and_a_refund_falls_due_on_no
         await desk.deliver()  # the receipts first
         await resident.send("/fees")
         assert resident.last_text.split("\n")[1:4] == [
-            "· 2026-11-26 裝修保證金 RN-2026-00001：10,000（2026-11-26 到期）（已繳清）",
-            "· 2026-11-26 裝修保證金退還 RN-2026-00001：-8,500",
-            "· 2026-12 管理費：3,200（2026-12-10 到期）"]
+            "· 2026年11月26日裝修保證金 RN-2026-00001：10,000 元（2026年11月26日到期）（已繳清）",
+            "· 2026年11月26日裝修保證金退還 RN-2026-00001：-8,500 元",
+            "· 2026年12月管理費：3,200 元（2026年12月10日到期）"]
     finally:
         await desk.stop()
 

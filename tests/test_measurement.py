@@ -54,11 +54,11 @@ async def test_the_technician_records_materials_and_the_cost_follows_the_catalog
         tech.labels())
     await tech.tap("Sink trap (pc)")
     await tech.tap("1")
-    assert "Added: Sink trap × 1 pc (220). Materials so far: 220." in tech.texts()[-2]
+    assert "Added: Sink trap × 1 pc (NT$220). Materials so far: NT$220." in tech.texts()[-2]
     await tech.send("pvc elbow 2")  # by name, as typed
-    assert "Materials so far: 280." in tech.texts()[-2]
+    assert "Materials so far: NT$280." in tech.texts()[-2]
     await tech.send("Sealant 1 x 85")  # not in the storeroom: with its price
-    assert "Materials so far: 365." in tech.texts()[-2]
+    assert "Materials so far: NT$365." in tech.texts()[-2]
     await tech.send("Gold tap 1")  # unknown, no price: nothing added
     assert "'Gold tap' is not in the storeroom" in tech.last_text
     await tech.send("🙂")
@@ -84,10 +84,11 @@ async def test_the_technician_records_materials_and_the_cost_follows_the_catalog
 
     await clerk.tap_data("d:v:1")
     card = clerk.last_text
-    assert "Materials used: Sink trap × 1 pc (220)" in card and "Sealant × 1 (85)" in card
-    assert "Cost 1,040 (labour 675, materials 365): measurement not yet confirmed." in card
+    assert "Materials used: Sink trap × 1 pc (NT$220)" in card and "Sealant × 1 (NT$85)" in card
+    assert "Cost NT$1,040 (labour NT$675, materials NT$365): measurement not yet confirmed." in card
     await clerk.tap("Confirm measurement")
-    assert clerk.last_text == "Cost 1,040 (labour 675, materials 365): measurement confirmed."
+    assert clerk.last_text == ("Cost NT$1,040 (labour NT$675, materials NT$365): measurement "
+                               "confirmed.")
     await clerk.tap_data("me:ok:1")  # a second tap confirms nothing more
     assert "already confirmed" in clerk.last_text
 
@@ -161,6 +162,23 @@ def test_the_catalogue_is_imported_from_csv_or_xlsx_and_a_bad_file_changes_nothi
     assert "rate\tplumbing\t450/h" in listing
 
 
+async def test_the_desk_choosing_who_pays_leaves_the_technicians_card_working(desk):
+    """Who pays and the priority are the desk's business: the technician's card, shown
+    before, still works; only a change of the job itself (taken off them) voids it."""
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await clerk.tap_data("d:v:1")
+    await clerk.tap("Who pays")
+    await clerk.tap("The estate")
+    await tech.tap("On my way")  # the task card from before
+    assert await desk.query("SELECT status, payer FROM tickets") == [("en_route", "estate")]
+    await tech.tap("On my way")  # a second tap on the same card: already done
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = 'en_route'") == [
+        (1,)]
+
+
 async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk):
     clerk, tech, boss = await staff(desk)
     resident = await resident_of_a12(desk)
@@ -175,13 +193,12 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
     await clerk.send("new mixer tap")
     assert "Please send the amount first" in clerk.last_text
     await clerk.send("1,200 supply and fit a new mixer tap")
-    assert "the quotation of 1,200 went to the owner" in clerk.last_text
+    assert "the quotation of NT$1,200 went to the owner" in clerk.last_text
     assert resident.last_text == ("R-2026-00001: this repair is at your cost. The quotation: "
-                                  "1,200 (supply and fit a new mixer tap). Do you accept it? "
+                                  "NT$1,200 (supply and fit a new mixer tap). Do you accept it? "
                                   "The work starts once you do.")
 
-    await tech.tap_starting("w:go:1:")  # the card changed: shown afresh
-    await tech.tap_starting("w:go:1:")
+    await tech.tap_starting("w:go:1:")  # the card from before the quotation
     answer = desk.api.calls[-1]
     assert answer.method == "answerCallbackQuery" and "has not accepted the quotation" in \
         answer.params["text"]
@@ -189,14 +206,14 @@ async def test_owner_paid_work_waits_for_the_owner_to_accept_the_quotation(desk)
 
     await resident.tap("Accept the quotation")
     assert "the work can start" in resident.last_text
-    assert "the owner accepted the quotation of 1,200" in tech.last_text
+    assert "the owner accepted the quotation of NT$1,200" in tech.last_text
     await resident.tap_data("pa:y:1")  # a second tap
     assert "already answered" in resident.last_text
     await tech.tap_starting("w:go:1:")
     assert await desk.query("SELECT status, payer, quote_state FROM tickets") == [
         ("en_route", "owner", "accepted")]
     await clerk.tap_data("d:v:1")
-    assert "Quotation: 1,200 (supply and fit a new mixer tap), accepted by the owner" in \
+    assert "Quotation: NT$1,200 (supply and fit a new mixer tap), accepted by the owner" in \
         clerk.last_text
     await tech.tap_data("pa:n:1")  # only the owner answers a quotation
     assert desk.api.calls[-1].params.get("show_alert")
@@ -211,7 +228,7 @@ async def test_an_owner_answers_a_quotation_not_takes_a_job_in_chinese(desk):
     await clerk.tap_starting("pa:l:1:")
     await clerk.tap_starting("pa:q:1:")
     await clerk.send("850元 更換插座")
-    assert "報價：850（更換插座）" in resident.last_text
+    assert "報價：850 元（更換插座）" in resident.last_text
     assert resident.labels() == ["接受報價", "不接受報價"]
     await resident.tap("接受報價")
     assert await desk.query("SELECT quote_amount, quote_note, quote_state FROM tickets") == [
@@ -431,13 +448,13 @@ async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_pa
     await finish_with_materials(tech)  # 1.5 h
     await tech.send("120")
     await clerk.tap_data("d:v:1")
-    assert "Cost 120 (labour no rate, materials 120): measurement not yet confirmed." in \
+    assert "Cost NT$120 (labour no rate, materials NT$120): measurement not yet confirmed." in \
         clerk.last_text
     await clerk.tap("Confirm measurement")
     warning = ("No hourly rate is set for Plumbing: its labour is not priced. Set one with "
                "'estatedesk materials rate plumbing <hourly rate>', then correct the "
                "measurement.")
-    assert clerk.last_text == "Cost 120 (labour no rate, materials 120): measurement " \
+    assert clerk.last_text == "Cost NT$120 (labour no rate, materials NT$120): measurement " \
                               "confirmed.\n" + warning
     await clerk.tap_data("me:fix:1")
     await clerk.send("2 100 one elbow was not used")
@@ -447,7 +464,7 @@ async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_pa
     file = await views.ticket_by_ref(desk.db, "R-2026-00001")
     form = tmp_path / "form.pdf"
     pdfs.form_pdf(tr, desk.settings, file, form)
-    assert "費用100（人工無費率，材料100）" in "".join(printed.text(form).split())
+    assert "費用100元（人工無費率，材料100元）" in "".join(printed.text(form).split())
     path = tmp_path / "ledger.xlsx"
     writer = spreadsheets.LedgerWriter(tr, desk.settings, path)
     await reports.each_ledger_row(desk.db, desk.settings, date(2026, 11, 1),
@@ -460,5 +477,5 @@ async def test_labour_of_a_trade_without_a_rate_is_no_rate_not_zero(desk, tmp_pa
     await catalogue.set_rate(desk.db, "plumbing", 450)  # set: the correction prices it
     await clerk.tap_data("me:fix:1")
     await clerk.send("2 100 priced at the new rate")
-    assert clerk.last_text.startswith("Cost 1,000 (labour 900, materials 100): corrected")
+    assert clerk.last_text.startswith("Cost NT$1,000 (labour NT$900, materials NT$100): corrected")
     assert "No hourly rate" not in clerk.last_text

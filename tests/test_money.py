@@ -91,7 +91,8 @@ async def test_hours_typed_with_a_comma_are_asked_again_never_read_as_fifteen(de
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("typed", ["NT$850 更換插座", "850元 更換插座"])
+@pytest.mark.parametrize("typed", ["NT$850 更換插座", "850元 更換插座", "NT850 更換插座",
+                                   "新台幣850元整 更換插座", "850 元更換插座"])
 async def test_a_quotation_typed_with_its_currency_is_read_whole(desk, language, typed):
     clerk, tech, _ = await staff(desk, language)
     await report_leak(await resident_of_a12(desk, language))
@@ -100,7 +101,7 @@ async def test_a_quotation_typed_with_its_currency_is_read_whole(desk, language,
     await clerk.tap_starting("pa:l:1")
     await clerk.tap_starting("pa:q:1")
     await clerk.send(typed)
-    assert "850" in clerk.last_text
+    assert ("NT$850" if language == "en" else "850 元") in clerk.last_text  # with its currency
     assert await desk.query("SELECT quote_amount, quote_note, quote_state FROM tickets") == [
         (85000, "更換插座", "pending")]
 

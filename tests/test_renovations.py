@@ -110,18 +110,18 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
         assert cashier.last_text.startswith("You are in the middle of recording the renovation "
                                             "fees.")
         await cashier.send("1000 10000 R0042")  # less than the price list's fee
-        assert cashier.last_text == ("The price list asks for a fee of 2,000 and a deposit of "
-                                     "10,000; please send the amounts paid.")
+        assert cashier.last_text == ("The price list asks for a fee of NT$2,000 and a deposit "
+                                     "of NT$10,000; please send the amounts paid.")
         await cashier.send("2000 10000 R0042")
         assert cashier.last_text == ("RN-2026-00001: the fees are recorded in the fee ledger "
-                                     "(12,000 received); the desk can grant the permit.")
+                                     "(NT$12,000 received); the desk can grant the permit.")
         assert clerk.last_text.startswith("The renovation fees are paid at the cashier.")
         await clerk.tap("Approve the permit")
         assert owner.last_text.startswith("Your renovation permit RN-2026-00001: from "
-                                          "2026-12-01 to 2026-12-20, working hours 08:30-18:00")
+                                          "Dec 1, 2026 to Dec 20, 2026, working hours 08:30-18:00")
 
         await owner.tap("Request the acceptance inspection")  # 26 November: not started
-        assert owner.last_text == ("The permit's works start on 2026-12-01: the acceptance "
+        assert owner.last_text == ("The permit's works start on Dec 1, 2026: the acceptance "
                                    "inspection can be asked for from that day on, when the "
                                    "work is done.")
         assert not any(t.startswith("Acceptance inspection asked for") for t in tech.texts())
@@ -134,8 +134,8 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
         await neighbour.tap("Yes, please call me")
         await neighbour.tap("Confirm and send")
         card = next(t for t in clerk.texts() if "Drilling all day upstairs." in t)
-        assert "Renovation permit in this building: RN-2026-00001, A 12F-3, 2026-12-01 to " \
-               "2026-12-20, working hours 08:30-18:00" in card
+        assert "Renovation permit in this building: RN-2026-00001, A 12F-3, Dec 1, 2026 to " \
+               "Dec 20, 2026, working hours 08:30-18:00" in card
 
         await owner.tap("Request the acceptance inspection")
         assert tech.last_text.startswith("Acceptance inspection asked for")
@@ -152,20 +152,21 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
         await tech.tap("Pass")
         await tech.send("Sealed and dry; a lift lobby tile cracked by the works.")
         assert owner.last_text == ("RN-2026-00001: the renovation passed its acceptance "
-                                   "inspection. The cashier refunds the deposit of 10,000; you "
+                                   "inspection. The cashier refunds the deposit of NT$10,000; you "
                                    "are told when it is done.")
         assert cashier.last_text.startswith("RN-2026-00001 passed its acceptance inspection: "
-                                            "refund the deposit of 10,000")
+                                            "refund the deposit of NT$10,000")
         await cashier.tap("Refund the deposit")
         await cashier.send("1500")  # a deduction needs its reason
         assert cashier.last_text.startswith("Please send 0, or the amount deducted and why")
         await cashier.send("20000 everything")  # more than the deposit
         assert cashier.last_text.startswith("The deduction cannot be more than the deposit")
         await cashier.send("1,500 lift lobby tile cracked")
-        assert cashier.last_text == ("RN-2026-00001: the deposit's refund of 8,500 is recorded "
+        assert cashier.last_text == ("RN-2026-00001: the deposit's refund of NT$8,500 is recorded "
                                      "in the fee ledger; the resident is told.")
-        assert owner.last_text == ("RN-2026-00001: your renovation deposit is refunded: 8,500."
-                                   "\nDeducted: 1,500, because: lift lobby tile cracked")
+        assert owner.last_text == ("RN-2026-00001: your renovation deposit is refunded: "
+                                   "NT$8,500.\nDeducted: NT$1,500, because: lift lobby tile "
+                                   "cracked")
         await cashier.tap("Refund the deposit")  # once: an old button asks for nothing
         assert alert(desk).startswith("This button is out of date")
         await cashier.tap_data("rn:pay:1")  # nor does the fees' button, paid long ago
@@ -195,7 +196,7 @@ async def test_a_bathroom_reviewed_paid_permitted_inspected_and_its_deposit_refu
                            "inspection_requested", "inspection_passed", "deposit_refunded"]
         await owner.send("/mytickets")
         assert owner.last_text == ("Your renovations:\n· RN-2026-00001 · accepted, deposit "
-                                   "refunded · 2026-12-01 to 2026-12-20")
+                                   "refunded · Dec 1, 2026 to Dec 20, 2026")
     finally:
         await desk.stop()
 
@@ -277,15 +278,16 @@ async def test_a_refused_renovation_says_not_approved_and_is_listed_in_mytickets
         await apply_for_a_bathroom(owner)
         await owner.tap("確認送出")
         await owner.send("/mytickets")
-        assert owner.last_text == "您的裝修申請：\n· RN-2026-00001 · 已申請 · 2026-12-01 至 2026-12-20"
+        assert owner.last_text == ("您的裝修申請：\n· RN-2026-00001 · 已申請 · 2026年12月1日至 "
+                                   "2026年12月20日")
         await boss.tap("不同意")
         await boss.send("排水管不得穿越樓板。")
         assert owner.last_text == "RN-2026-00001：維修部門審查結果：不予核准。排水管不得穿越樓板。"
         assert "不予核准" in clerk.last_text and "不予借出" not in clerk.last_text
         assert "裝修" not in " ".join(owner.labels())  # no amendment after a refusal
         await owner.send("/mytickets")
-        assert owner.last_text == ("您的裝修申請：\n· RN-2026-00001 · 不予核准 · 2026-12-01 至 "
-                                   "2026-12-20")
+        assert owner.last_text == ("您的裝修申請：\n· RN-2026-00001 · 不予核准 · 2026年12月1日至 "
+                                   "2026年12月20日")
         await owner.tap_data("rv:am:1")  # an amendment is for "needs changes" only
         assert alert(desk).startswith("這個按鈕已經過期")
         for language, words in (("zh_Hans", "不予核准"), ("en", "not approved")):

@@ -178,10 +178,10 @@ async def test_the_form_lists_every_visit_and_why_it_was_reopened(desk, tmp_path
     await boss.tap_data("s:f:1")
     form = boss.last_text
     first = form.index("Visit 1, Nov 26, 2026 10:00, Ah Wai: Tightened the joint. (1 h, "
-                       "materials: 0)")
+                       "materials: NT$0)")
     reopened = form.index("reopened by 陳美玲: It still drips at night.")
     second = form.index("Visit 2, Nov 27, 2026 12:00, Ah Wai: Replaced the whole pipe. "
-                        "(2 h, materials: 350.5)")
+                        "(2 h, materials: NT$350.5)")
     assert first < reopened < second
     assert "Work done: Replaced the whole pipe." not in form  # the last note alone, no more
     file = await views.ticket_by_ref(desk.db, "R-2026-00001")
@@ -210,13 +210,13 @@ async def test_a_corrected_measurement_is_one_set_of_figures_marked_as_corrected
     await boss.tap_data("s:f:1")
     form = boss.last_text
     assert "工時：2 小時，材料費：100" in form and "工時：1 小時" not in form
-    assert "費用 1,000（人工 900，材料 100）：Desk clerk於2026年11月26日週四更正：多跑一趟" in form
+    assert "費用 1,000 元（人工 900 元，材料 100 元）：Desk clerk於2026年11月26日週四更正：多跑一趟" in form
     file = await views.ticket_by_ref(desk.db, "R-2026-00001")
     pdf = tmp_path / "form.pdf"
     pdfs.form_pdf(Tr("zh_Hant", desk.settings.tz), desk.settings, file, pdf)
     text = "".join(printed.text(pdf).split())
     assert "工時：2小時，材料費：100" in text and "工時：1小時" not in text
-    assert "費用1,000（人工900，材料100）：Deskclerk於2026年11月26日週四更正：多跑一趟" in text
+    assert "費用1,000元（人工900元，材料100元）：Deskclerk於2026年11月26日週四更正：多跑一趟" in text
 
 
 async def test_a_query_is_answered_and_a_corrected_form_is_signed_again_by_every_party(desk):

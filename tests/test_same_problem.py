@@ -70,7 +70,7 @@ async def test_five_residents_report_the_same_lift_one_ticket_five_followers(des
         await resident.tap("Lift B")
         offer = resident.last_text
         assert offer.startswith("Already reported at Lift B:")
-        assert "R-2026-00001: Lift B stopped between 3F and 4F., reported" in offer
+        assert "R-2026-00001: Lift B stopped between 3F and 4F, reported" in offer
         assert "A 12F-3" not in offer  # the reporter's unit is theirs
         await resident.tap("Same problem: R-2026-00001")
         assert "already reported as R-2026-00001, and you now follow it" in resident.last_text
@@ -80,7 +80,7 @@ async def test_five_residents_report_the_same_lift_one_ticket_five_followers(des
     assert await desk.query("SELECT priority FROM tickets") == [("urgent",)]
     assert await desk.query("SELECT note FROM ticket_events WHERE action = 'priority_raised'"
                             ) == [("normal → urgent (5)",)]
-    assert any("5 residents report this fault, so it is now urgent" in t
+    assert any("5 residents report this fault, so its priority is now Urgent" in t
                for t in clerk.texts())
     await clerk.tap_data("d:v:1")
     assert "Residents affected: 5" in clerk.last_text
@@ -189,7 +189,7 @@ async def test_a_clerk_merges_a_duplicate_and_both_reporters_are_told(desk):
 
     await boss.send("/stats")
     assert "Same problem: residents who joined a report already made: 1; duplicates merged: " \
-        "1; most affected: R-2026-00001 (2 affected)" in boss.last_text
+        "1; most affected: R-2026-00001 (2 residents)" in boss.last_text
     await desk.sweep()
     assert await desk.query("SELECT count(*) FROM timers WHERE ticket_id = 2 AND fired_at IS "
                             "NULL") == [(0,)]

@@ -145,7 +145,7 @@ async def test_managers_see_who_received_it_and_a_unit_without_the_chat_signs_on
         ("2026-Q4", 7001, None, None), ("2026-Q4", None, "陳技師", 9001)]
     await boss.send("/report")
     await boss.tap("結算匯總：2026-Q4")
-    assert "Sparky Electric：已書面簽收，簽收人 陳技師，由 Desk clerk 登錄 2027年1月1日" in \
+    assert "Sparky Electric：已書面簽收，簽收人陳技師，由 Desk clerk 登錄 2027年1月1日" in \
         boss.last_text
     await boss.send("/report")
     await boss.tap("2026-Q3")  # an earlier quarter, never delivered

@@ -38,9 +38,9 @@ async def test_not_fixed_reopens_the_task_to_the_same_technician(desk):
                             "ORDER BY round") == [(1, 9002, 100, 0), (2, 9002, 200, 35050)]
     assert await desk.query("SELECT labour_hours, materials_cost FROM tickets") == [(300, 35050)]
     await clerk.tap_data("d:v:1")
-    assert "Labour: 3 h, materials: 350.5" in clerk.last_text
-    assert "Visit 1, Nov 26, 2026 10:00: 1 h, materials: 0" in clerk.last_text
-    assert "Visit 2, Nov 26, 2026 10:00: 2 h, materials: 350.5" in clerk.last_text
+    assert "Labour: 3 h, materials: NT$350.5" in clerk.last_text
+    assert "Visit 1, Nov 26, 2026 10:00: 1 h, materials: NT$0" in clerk.last_text
+    assert "Visit 2, Nov 26, 2026 10:00: 2 h, materials: NT$350.5" in clerk.last_text
 
 
 async def test_a_silent_resident_is_confirmed_automatically_after_three_days(desk):

@@ -223,8 +223,11 @@ async def test_a_low_rating_asks_what_to_improve_and_a_not_fixed_alerts_at_any_r
     await resident.tap("Not fixed")
     await resident.tap("Next")
     await resident.tap("Skip")
-    alerts = [t for t in boss.texts() if t.startswith("Low rating for R-2026-00001: 3/5.")]
+    alerts = [t for t in boss.texts() if "R-2026-00001" in t and "3/5" in t]
     assert len(alerts) == 1 and "Not fixed" in alerts[0]
+    # a 3★ is not a low rating: it needs attention for the reason chosen
+    assert alerts[0].startswith("Needs attention: R-2026-00001 was rated 3/5, with a reason "
+                                "that alerts.")
 
 
 async def test_the_low_rating_threshold_is_a_setting(desk):
@@ -307,8 +310,9 @@ async def test_a_low_rating_taken_by_phone_alerts_as_in_the_chat_and_says_whom_i
     assert await desk.query("SELECT resident_id, rating, reasons, note FROM phone_callbacks"
                             ) == [(5003, 3, '["not_fixed"]', "Says it stopped again on Sunday.")]
     alert = boss.last_text
-    assert alert.startswith("Low rating for R-2026-00001: 3/5.\nReasons: Not fixed\n"
-                            "Comment: Says it stopped again on Sunday.")
+    assert alert.startswith("Needs attention: R-2026-00001 was rated 3/5, with a reason that "
+                            "alerts.\nReasons: Not fixed\nComment: Says it stopped again on "
+                            "Sunday.")  # a 3★ is not low: its chip alerts
     assert "Rated by Resident Three of A 3F-1" in alert and "Taken by phone by Desk clerk" in alert
     await boss.tap("Open a follow-up")
     assert "Follow-up complaint C-2026-00001 opened" in boss.last_text

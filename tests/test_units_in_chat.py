@@ -149,6 +149,10 @@ async def test_the_desk_upholds_the_units_liability_after_a_decline(desk):
     told = clerk.last_text
     assert "R-2026-00001 · Waiting for the desk: Aqua Works declined it" in told
     assert "Deadline:" not in told and "Assigned" not in told.splitlines()[2]
+    await clerk.send("/queue")  # the queue says so too, and puts it first
+    assert clerk.labels()[0] == "R-2026-00001 · Waiting for the desk · A 12F-3"
+    await resident.send("/mytickets")
+    assert "Assigned" not in resident.last_text
     await clerk.tap_starting("d:con:1:")
     await clerk.tap("Aqua Works")
     assert "Aqua Works declined it. Why is it theirs after all?" in clerk.last_text

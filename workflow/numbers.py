@@ -19,15 +19,16 @@ from storage.exact import HOURS, MONEY, QUANTITY, Scale
 MAX_AMOUNT = Decimal(100_000_000)
 MAX_HOURS = Decimal(200)
 MAX_QUANTITY = Decimal(10_000)
-# Currency marks around an amount: "NT$850", "850元", "850 塊", "TWD 850", "＄850" (NFKC: $)
-MONEY_MARKS = re.compile(r"^(?:NT\$|NTD|TWD|US\$|HK\$|RMB|\$|¥)\s*|\s*(?:元|圓|塊|块|NTD|TWD)$",
-                         re.I)
+# Currency marks around an amount: "NT$850", "NT850", "850元", "850元整", "850 塊", "TWD 850",
+# 「新台幣850元」, "＄850" (NFKC: $)
+BEFORE = r"(?:NTD|NT\$?|TWD|新[台臺]幣|新台币|US\$|HK\$|RMB|\$|¥)"
+AFTER = r"(?:(?:元|圓|塊|块)整?|NTD|TWD)"
+MONEY_MARKS = re.compile(rf"^{BEFORE}\s*|\s*{AFTER}$", re.I)
 HOUR_MARKS = re.compile(r"\s*(?:小時|小时|鐘頭|钟头|hours?|hrs?|h)$", re.I)
 # A number at the head of a text, with its marks: "NT$850 更換插座", "850元 更換插座"; a
 # Latin letter or digit right after it is no note's start ("1e9 x" is not 1 and "e9 x")
-HEAD = re.compile(r"^(?P<number>(?:NT\$|NTD|TWD|US\$|HK\$|RMB|\$|¥)?\s*[-+]?[\d.,]*\d"
-                  r"(?:\s*(?:元|圓|塊|块|NTD|TWD))?)(?![A-Za-z0-9])\s*(?P<rest>.*)$",
-                  re.I | re.S)
+HEAD = re.compile(rf"^(?P<number>{BEFORE}?\s*[-+]?[\d.,]*\d(?:\s*{AFTER})?)(?![A-Za-z0-9])"
+                  r"\s*(?P<rest>.*)$", re.I | re.S)
 NOT_FINITE = frozenset({"nan", "snan", "inf", "infinity", "-inf", "+inf", "-infinity",
                         "+infinity", "-nan", "+nan"})
 

@@ -44,6 +44,8 @@ class Stats:
     activities: tuple[int, int, float | None] = (0, 0, None)  # held, ratings, their average
     # what the repairs done in the month cost, by who pays (costs.by_payer, as every document)
     cost_by_payer: dict[str, Decimal] = field(default_factory=dict)
+    # (kind, status): a complaint's status has its own words, never a repair's
+    by_kind_status: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def in_time_share(self) -> float | None:
@@ -117,6 +119,7 @@ async def month_figures(conn, month: date, start: datetime, end: datetime) -> St
         by_kind=dict(Counter(t.kind for t in tickets)),
         by_category=dict(Counter((t.kind, t.category) for t in tickets)),
         by_status=dict(Counter(t.status for t in tickets)),
+        by_kind_status=dict(Counter((t.kind, t.status) for t in tickets)),
         by_channel=dict(Counter(t.channel for t in tickets)),
         resolved=len(done),
         resolved_in_time=sum(at <= target for at, target in in_time),

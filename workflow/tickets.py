@@ -97,6 +97,13 @@ class Refusal(Exception):
         self.happened = happened  # a stale answer names what happened instead
 
 
+def back_with_desk(ticket: Ticket) -> bool:
+    """A repair sent out and declined by its unit: nobody holds it until the desk sends it
+    again (it keeps its status, so the clock and its history run on)."""
+    return ticket.kind == Kind.REPAIR and ticket.status in (ASSIGNED, REOPENED) and \
+        ticket.technician_id is None and ticket.contractor_id is None
+
+
 def as_seen(ticket: Ticket, seen: int | None) -> Ticket:
     """A button acts on the state its person saw: a second tap, or a second clerk on the
     same card, finds the ticket moved on and is refused (with the ticket, to show it fresh)."""

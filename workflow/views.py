@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from storage import drafts, outbox, people, roster, tickets
@@ -23,7 +23,7 @@ from storage.registers import renovations
 from storage.repairs import contractors, followers, visits
 from storage.repairs.visits import Item, Visit
 from storage.sales import buyers as sales_buyers
-from workflow import access, conversations
+from workflow import access, conversations, phones, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
 from workflow.office import costs
@@ -142,6 +142,18 @@ async def resident_tickets(db: Database, user_id: int) -> list[Ticket]:
         return await tickets.of_resident(conn, user_id, MY_TICKETS_LIMIT)
 
 
+async def _as_resident(conn, ticket: Ticket) -> Person | None:
+    """The ticket's resident by the name the roster gives them at the ticket's unit: a member
+    of staff who lives here reports as a resident, not under their invited name."""
+    person = await people.get(conn, ticket.resident_id)
+    if person is None or person.role in (None, roles.RESIDENT) or not person.phone:
+        return person
+    for entry in await roster.entries_by_phone_key(conn, phones.phone_key(person.phone)):
+        if entry.unit.id == ticket.unit.id and phones.same_number(entry.phone, person.phone):
+            return replace(person, name=entry.name)
+    return person
+
+
 async def load_file(conn, ticket_id: int) -> TicketFile:
     ticket = await machine.load(conn, ticket_id)
     events = await tickets.events(conn, ticket_id)
@@ -158,7 +170,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
             break
     return TicketFile(
         ticket=ticket,
-        resident=await people.get(conn, ticket.resident_id),
+        resident=await _as_resident(conn, ticket),
         technician=await people.get(conn, ticket.technician_id) if ticket.technician_id else None,
         contractor=await contractors.get(conn, ticket.contractor_id)
         if ticket.contractor_id else None,

@@ -4,6 +4,7 @@ with a reason."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -27,34 +28,51 @@ def item_label(tr: Tr, settings: EstateSettings, key: str) -> str:
     return labels.of(tr, labels.FEE_ITEMS, key)
 
 
+PERIOD = re.compile(r"^(?P<month>\d{4}-\d{2})(?P<day>-\d{2})?(?:-\w+)?$")  # 2026-11-26-refund
+
+
+def period(tr: Tr, text: str) -> str:
+    """A bill's period as the reader writes a month or a day (「2026年12月」, 'December
+    2026'), never the stored '2026-12'."""
+    found = PERIOD.match(text)
+    try:
+        if found and found["day"]:
+            return tr.day(date.fromisoformat(found["month"] + found["day"]))
+        if found:
+            return tr.month(date.fromisoformat(found["month"] + "-01"))
+    except ValueError:
+        pass
+    return text  # an estate's own period's name
+
+
 def bill_line(tr: Tr, settings: EstateSettings, bill, owed: Decimal | None = None) -> str:
-    """「· 2026-12 物業管理費：3,200（繳費期限 2026-12-10）」, with what is still owed on it
-    when part was paid."""
+    """「· 2026年12月物業管理費：3,200 元（繳費期限 2026年12月10日）」, with what is still
+    owed on it when part was paid."""
     name = item_label(tr, settings, bill.item) + (f" {bill.reference}" if bill.reference else "")
     # Chinese: a full-width colon and brackets, no spaces between them
     colon, space = (": ", " ") if tr.language == "en" else ("：", "")
-    line = f"· {bill.period} {name}{colon}{tr.number(bill.amount)}"
+    line = f"· {tr.beside(period(tr, bill.period), name)}{colon}{tr.money(bill.amount)}"
     if bill.amount < 0:  # a sum paid back (a deposit refunded) falls due on no one
         return line
-    line += space + tr("(due {date})", date=bill.due_date)
+    line += space + tr("(due {date})", date=period(tr, bill.due_date))
     if owed is not None and bill.amount > 0 and owed == 0:
         line += space + tr("(paid)")
     elif owed is not None and 0 < owed < bill.amount:
-        line += space + tr("({owed} still owed)", owed=tr.number(owed))
+        line += space + tr("({owed} still owed)", owed=tr.money(owed))
     return line
 
 
 def credit_text(tr: Tr, credit: Decimal) -> str:
     return tr("Credit carried forward: {credit} (taken off the next bill).",
-              credit=tr.number(credit))
+              credit=tr.money(credit))
 
 
 def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement) -> str:
     lines = [tr("Fees of {unit}:", unit=found.unit.label)]
     owed = found.owed()
     lines += [bill_line(tr, settings, b, owed[b.id]) for b in found.bills]
-    lines.append(tr("Paid: {paid}. Outstanding: {owed}.", paid=tr.number(found.paid),
-                    owed=tr.number(max(found.outstanding, Decimal(0)))))
+    lines.append(tr("Paid: {paid}. Outstanding: {owed}.", paid=tr.money(found.paid),
+                    owed=tr.money(max(found.outstanding, Decimal(0)))))
     if found.credit:
         lines.append(credit_text(tr, found.credit))
     return "\n".join(lines)
@@ -131,10 +149,10 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                         day=tr.date(date.fromisoformat(paid.day))))
     lines.append(tr("Payment {id} recorded: {amount} by {method}, receipt {receipt}, "
                     "for {unit}. Outstanding now: {owed}.", id=paid.id,
-                    amount=tr.number(paid.amount),
+                    amount=tr.money(paid.amount),
                     method=labels.of(tr, labels.PAY_METHODS, paid.method),
                     receipt=paid.receipt, unit=statement.unit.label,
-                    owed=tr.number(max(statement.outstanding, Decimal(0)))))
+                    owed=tr.money(max(statement.outstanding, Decimal(0)))))
     if statement.credit:
         lines.append(credit_text(tr, statement.credit))
     await answer(update, "\n".join(lines))

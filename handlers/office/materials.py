@@ -67,9 +67,9 @@ async def _added(update: Update, context: Context, who: Asker, item: dict, so_fa
     await answer(update, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
                             "{total}.", name=item["name"], quantity=tr.number(item["quantity"]),
                             unit=item["unit"],
-                            amount=tr.number(product(measurement.exact(item["quantity"]),
+                            amount=tr.money(product(measurement.exact(item["quantity"]),
                                                      measurement.exact(item["unit_price"]))),
-                            total=tr.number(so_far)))
+                            total=tr.money(so_far)))
     await ask(update, context, who, ticket_id)
 
 

@@ -93,7 +93,7 @@ async def on_quote(update: Update, context: Context, who: Asker, draft: Draft) -
     kick(context)
     await answer(update, tr("{ref}: the quotation of {amount} went to the owner; the work "
                             "waits for their answer.", ref=ticket.ref,
-                            amount=tr.number(parsed[0])), main_menu(who))
+                            amount=tr.money(parsed[0])), main_menu(who))
 
 
 def register(app) -> None:

@@ -54,14 +54,15 @@ def card(tr: Tr, found: Renovation, unit: str, hours: str,
              *(tr("Amended: {details}", details=text) for text in amended),
              tr("Touches: {works}", works=tr.join(labels.of(tr, labels.WORKS, w)
                                                   for w in found.works) or tr("none of these")),
-             tr("Dates: {start} to {end}, working hours {hours}", start=found.start_date,
-                end=found.end_date, hours=hours),
+             tr("Dates: {start} to {end}, working hours {hours}",
+                start=tr.stored_day(found.start_date), end=tr.stored_day(found.end_date),
+                hours=hours),
              tr("Contractor: {contractor}", contractor=found.contractor)]
     if found.works:
         lines.append(tr("Engineering review: {review}", review=labels.of(
             tr, labels.REVIEWS, found.review or "pending")))
     lines.append(tr("Fees paid: {fee} + deposit {deposit} (receipt {receipt})",
-                    fee=tr.number(found.fee), deposit=tr.number(found.deposit or 0),
+                    fee=tr.money(found.fee), deposit=tr.money(found.deposit or 0),
                     receipt=found.receipt) if found.fee is not None else tr("Fees: not paid"))
     return "\n".join(lines)
 
@@ -105,8 +106,9 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             tr("Details: {details}", details=data["details"]),
             tr("Touches: {works}", works=tr.join(labels.of(tr, labels.WORKS, w)
                                                  for w in data["works"]) or tr("none of these")),
-            tr("Dates: {start} to {end}, working hours {hours}", start=data["start"],
-               end=data["end"], hours=d.settings.renovation_hours),
+            tr("Dates: {start} to {end}, working hours {hours}",
+               start=tr.stored_day(data["start"]), end=tr.stored_day(data["end"]),
+               hours=d.settings.renovation_hours),
             tr("Contractor: {contractor}", contractor=data["contractor"])]),
             keyboard([[(tr("Confirm and send"), confirm_button("rv:ok", draft.data))], cancel]))
 
@@ -141,7 +143,7 @@ async def on_resident_button(update: Update, context: Context, who: Asker) -> No
         except renovations.TooEarly as early:
             await answer(update, tr("The permit's works start on {date}: the acceptance "
                                     "inspection can be asked for from that day on, when the "
-                                    "work is done.", date=early.start))
+                                    "work is done.", date=tr.stored_day(early.start)))
             return
         await clear_buttons(update)
         kick(context)
@@ -348,8 +350,8 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
         if paid[0] < d.settings.renovation_fee or paid[1] < d.settings.renovation_deposit:
             await answer(update, tr("The price list asks for a fee of {fee} and a deposit of "
                                     "{deposit}; please send the amounts paid.",
-                                    fee=tr.number(d.settings.renovation_fee),
-                                    deposit=tr.number(d.settings.renovation_deposit)))
+                                    fee=tr.money(d.settings.renovation_fee),
+                                    deposit=tr.money(d.settings.renovation_deposit)))
             return
         fee, deposit, receipt = paid
         number, _, last = receipt.rpartition(" ")
@@ -363,7 +365,7 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
             return
         await answer(update, tr("{ref}: the fees are recorded in the fee ledger ({total} "
                                 "received); the desk can grant the permit.", ref=found.ref,
-                                total=tr.number(paid[0] + paid[1])))
+                                total=tr.money(paid[0] + paid[1])))
     elif draft.flow == renovations.REFUND_FLOW:
         usage = tr("Please send 0, or the amount deducted and why, for example: 1500 lift "
                    "lobby tile cracked")
@@ -383,7 +385,7 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
             return
         await answer(update, tr("{ref}: the deposit's refund of {amount} is recorded in the fee "
                                 "ledger; the resident is told.", ref=found.ref,
-                                amount=tr.number((found.deposit or 0) - taken[0])))
+                                amount=tr.money((found.deposit or 0) - taken[0])))
     elif draft.flow == REVIEW_FLOW:
         found = await renovations.review(d.db, who.user_id, text, d.now())
         await answer(update, tr("{ref}: your review is recorded.", ref=found.ref))

@@ -44,9 +44,9 @@ def materials(tr: Tr, file: TicketFile, visit: Visit) -> str:
     """A visit's items with their amounts, or its materials cost when none was itemised."""
     used = [i for i in file.items if i.round == visit.round]
     if not used:
-        return tr.number(visit.materials_cost)
+        return tr.money(visit.materials_cost)
     return tr.join(f"{i.name} × {tr.number(i.quantity)}{' ' + i.unit if i.unit else ''} "
-                   f"({tr.number(i.amount)})" for i in used)
+                   f"({tr.money(i.amount)})" for i in used)
 
 
 def lines(tr: Tr, file: TicketFile) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from handlers import labels
+from handlers import cards
 from handlers.common import (
     Asker,
     Context,
@@ -39,7 +39,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             await answer(update, tr("{ref}: no other open report of the same unit or public "
                                     "place to merge it into.", ref=file.ticket.ref))
             return
-        rows = [[(fit(f"{t.ref} · {labels.location(tr, t.location)}", 60),
+        rows = [[(fit(f"{t.ref} · {cards.where(tr, d.settings, t)}", 60),
                   stamp(f"mg:m:{duplicate_id}:{t.id}", seen))] for t in found]
         await answer(update, tr("Merge {ref} into which report? It closes as a duplicate; its "
                                 "residents and photos join the one you pick, and all are told.",

@@ -127,7 +127,7 @@ async def _offer_same(update: Update, context: Context, who: Asker, draft: Draft
     rows = []
     for t in shown:
         lines.append(tr("• {ref}: {description}, reported {when}, {status}", ref=t.ref,
-                        description=fit(t.description, 80),
+                        description=fit(t.description, 80).rstrip(".。!！ "),  # ", reported"
                         when=tr.datetime(t.created_at),
                         status=labels.status(tr, t)))
         rows.append([(tr("Same problem: {ref}", ref=t.ref), f"r:sm:{t.id}")])

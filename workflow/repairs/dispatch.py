@@ -151,10 +151,12 @@ async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: i
 
 
 async def queue(db: Database, actor_id: int, limit: int = 30) -> list[Ticket]:
-    """Unassigned tickets first, then the rest still open, oldest first."""
+    """Tickets nobody holds first (new ones, and jobs a unit declined back to the desk),
+    then the rest still open, oldest first."""
     async with db.reading() as conn:
         await access.require(conn, "repairs.queue", actor_id)
         new = await tickets.with_status(conn, (machine.NEW,), limit)
         rest = await tickets.with_status(
             conn, tuple(s for s in machine.OPEN if s != machine.NEW), limit)
-    return (new + rest)[:limit]
+    back = [t for t in rest if machine.back_with_desk(t)]
+    return (new + back + [t for t in rest if not machine.back_with_desk(t)])[:limit]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
 from storage import drafts, people, tickets
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
@@ -38,13 +39,25 @@ async def my_tasks(db: Database, technician_id: int) -> tuple[list[Ticket], int]
         return await tickets.of_technician(conn, technician_id, machine.WORKING, TASKS_SHOWN)
 
 
+async def _for_work(conn: Connection, ticket_id: int, actor_id: int, seen: int | None,
+                    fits: Callable[[Ticket], bool]) -> Ticket:
+    """A worker's button acts on the job as it is now. What the desk changed since the card
+    was shown (who pays, the priority, a longer deadline) does not void it; a change that
+    took the job off them or moved it past this step does, said with what happened."""
+    ticket = await machine.load(conn, ticket_id)
+    if seen != ticket.version and not (fits(ticket) and ticket.technician_id == actor_id):
+        raise machine.Refusal(machine.Refusal.HANDLED, ticket.id, unversioned=seen is None)
+    return ticket
+
+
 async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
                    to: str, now: datetime, seen: int | None = None) -> Ticket:
     """'On my way' and 'arrived': the resident is told."""
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
+        ticket = await _for_work(conn, ticket_id, actor_id, seen,
+                                 lambda t: to in machine.TRANSITIONS[t.status])
         await access.require(conn, "repairs.progress", actor_id, ticket.id)  # its holder
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
@@ -57,7 +70,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
                            now: datetime, seen: int | None = None) -> Ticket:
     async with db.transaction() as conn:
-        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)  # moved on?
+        ticket = await _for_work(conn, ticket_id, actor_id, seen,
+                                 lambda t: machine.COMPLETED in machine.TRANSITIONS[t.status])
         await access.require(conn, "repairs.work", actor_id, ticket.id)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
