@@ -343,7 +343,7 @@ async def test_after_a_correction_no_visit_shows_the_hours_it_replaced(desk, tmp
     await boss.tap_data("s:f:1")
     form = boss.last_text
     assert "· Visit 1, Nov 26, 2026 10:00, Ah Wai: Tightened the joint.\n" in form
-    assert "(1 h" not in form and "Labour: 0.5 h, materials: 0" in form
+    assert "(1 h" not in form and "Labour: 0.5 h, materials: NT$0" in form
     file = await views.ticket_by_ref(desk.db, "R-2026-00001")
     for language, hours in (("en", "Labour hours"), ("zh_Hant", "人工時數"),
                             ("zh_Hans", "人工时数")):
