@@ -19,6 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers.common import REFUSALS
 from tests.harness import DeskHarness, Person
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+from tests.test_intake import take_repair_by_phone
 from tests.test_keys import key_room
 from tests.test_renovations import apply_for_a_bathroom
 from tests.test_repair_form import engineer_and_project
@@ -29,7 +30,8 @@ from workflow.registers import archives
 from workflow.sales import reservations
 
 IDS = (1, 2, 3, 4, 5, 6, 99)
-TAILS = ("", " 1", " 2 3", " PR-B1 a reason", " DRW-A-07 inspection why")  # after a command
+TAILS = ("", " 1", " 2 3", " PR-B1 a reason", " DRW-A-07 inspection why",
+         " DRW-A-07 history")  # after a command
 ARCHIVE = """code,title,kind,location,confidentiality
 DRW-A-07,Block A water risers,drawing,Cabinet 3 shelf 2,internal
 CON-2024-01,Lift maintenance contract,contract,Cabinet 1,confidential
@@ -189,6 +191,8 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
                                                       desk.clock()))
     await at_home.send_photo("leak-at-home")
     await admin.staff_remove(desk.db, at_home.user_id)
+    await a_resident_without_telegram(desk, clerk, lee)
+    await renovations_waiting(desk, resident, boss, others[roles.CASHIER], today)
     await desk.deliver()
     assert not desk.errors
     shown = sorted({b["callback_data"] for c in desk.api.calls for b in c.buttons()})
@@ -202,6 +206,36 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
                    "unit's person": lee, "unit's other person": wong,
                    "supervising engineer": engineer, "project department": project,
                    **others, "resident": resident}, shown)
+
+
+async def a_resident_without_telegram(desk: DeskHarness, clerk: Person, lee: Person) -> None:
+    """A job for a resident on the roster without Telegram: the desk is asked to phone them
+    ("I phoned them") and to read out the unit's proposed visit ("agreed by phone")."""
+    await desk.import_roster("building,unit,name,phone\nC,3F-2,林阿嬤,0911 000 222\n")
+    await clerk.send("/intake")
+    await clerk.send("c 3f-2")
+    await take_repair_by_phone(clerk, "c 3f-2", clerk.labels()[0])  # 林阿嬤, with her number
+    await clerk.tap("Confirm and send")
+    (job,), = await desk.query("SELECT max(id) FROM tickets")
+    await send_to_aqua(clerk, job)
+    await lee.tap_starting(f"u:ok:{job}:")
+    await lee.tap_starting(f"u:pv:{job}")
+    await lee.tap_starting(f"u:pd:{job}:")
+    await lee.tap_starting(f"u:ps:{job}:")
+
+
+async def renovations_waiting(desk: DeskHarness, owner: Person, boss: Person, cashier: Person,
+                              today) -> None:
+    """Renovation 2 reviewed and waiting for its fees (the cashier's button), 3 paid and
+    waiting for the desk's permit (the desk's button)."""
+    for number, receipt in ((2, None), (3, "R0044")):
+        await apply_for_a_bathroom(owner, f"{today} 2026-12-24")
+        await owner.tap("Confirm and send")
+        await boss.tap_data(f"rn:ra:{number}")
+        await boss.send("Route checked.")
+        if receipt:
+            await cashier.tap_data(f"rn:pay:{number}")
+            await cashier.send(f"0 0 {receipt}")
 
 
 def callback_handlers(desk: DeskHarness) -> list[CallbackQueryHandler]:
