@@ -171,6 +171,10 @@ async def test_a_visit_proposed_to_a_resident_without_telegram_is_read_out_and_r
         ("2026-11-28", "morning")]
     await tech.tap_data("vp:1:2026-11-28:morning")  # nobody else records it
     assert desk.api.calls[-1].method == "answerCallbackQuery"
+    await clerk.tap_data("vp:1:2026-11-28:morning")  # a double tap, or a second clerk
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = "
+                            "'visit_confirmed'") == [(1,)]
+    assert sum("the resident confirmed the visit" in t for t in lee.texts()) == 1
 
 
 async def test_a_resident_without_telegram_who_says_not_fixed_has_the_job_reopened(desk):

@@ -62,8 +62,11 @@ async def propose(db: Database, settings: EstateSettings, ticket_id: int, user_i
 
 
 async def _last_proposal(conn: Connection, ticket_id: int) -> str | None:
+    """The proposal still waiting for an answer: none once it was answered (a double tap, or
+    a second clerk recording the same call, finds it answered)."""
     events = await tickets.events(conn, ticket_id)
-    return next((e.note for e in reversed(events) if e.action == PROPOSED), None)
+    last = next((e for e in reversed(events) if e.action in (PROPOSED, CONFIRMED, CHOSEN)), None)
+    return last.note if last is not None and last.action == PROPOSED else None
 
 
 async def agree(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
