@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.backup import create_private, tighten
+from storage.counts import TALLY
 from storage.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -97,9 +98,11 @@ class Connection:
         self.raw = raw
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
+        TALLY.statements += 1
         return Cursor(self.raw.execute(sql, parameters))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
+        TALLY.statements += 1
         return Cursor(self.raw.executemany(sql, rows))
 
 
@@ -177,21 +180,24 @@ class Database:
         not `durable` skips the fsync: a crash of the process loses nothing, a power cut may
         lose it (and only it: the next durable commit syncs everything before it)."""
         conn = self._require()
+        raw = conn.raw
         async with self._lock:
             if not durable:
-                await conn.execute("PRAGMA synchronous=NORMAL")
+                raw.execute("PRAGMA synchronous=NORMAL")
             try:
-                await conn.execute("BEGIN IMMEDIATE")
+                raw.execute("BEGIN IMMEDIATE")
                 try:
                     yield conn
                 except BaseException:
-                    await conn.execute("ROLLBACK")
+                    raw.execute("ROLLBACK")
                     raise
-                await conn.execute("COMMIT")
+                raw.execute("COMMIT")
             finally:
                 if not durable:
-                    await conn.execute("PRAGMA synchronous=FULL")
+                    raw.execute("PRAGMA synchronous=FULL")
             _commits.set(_commits.get() + 1)
+            TALLY.transactions += 1
+            TALLY.durable += durable
 
     @asynccontextmanager
     async def update_lock(self, chat_id: int) -> AsyncIterator[None]:

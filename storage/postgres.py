@@ -26,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from storage import db as sqlite_db
 from storage import dialect
+from storage.counts import TALLY
 from storage.migrations import MIGRATIONS
 from storage.pg_migrations import BASELINE, STEPS
 
@@ -109,6 +110,8 @@ class PgConnection:
 
     async def execute(self, statement: str, parameters: Sequence[Any] = ()) -> PgCursor:
         text, returns_id = dialect.postgres(statement, self._ids)
+        TALLY.statements += 1
+        TALLY.round_trips += 1
         cursor = self.raw.cursor()
         await cursor.execute(text, tuple(parameters))
         last = None
@@ -119,6 +122,8 @@ class PgConnection:
 
     async def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         text, _ = dialect.postgres(statement, frozenset())
+        TALLY.statements += 1
+        TALLY.round_trips += 1
         cursor = self.raw.cursor()
         await cursor.executemany(text, [tuple(r) for r in rows])
         return PgCursor(cursor, None)
@@ -228,8 +233,10 @@ class PgDatabase:
             if not durable:
                 begin.append(sql.SQL("SET LOCAL synchronous_commit = off"))
             try:
+                TALLY.round_trips += 1
                 await raw.execute(sql.SQL("; ").join(begin))
                 yield PgConnection(raw, self._ids)
+                TALLY.round_trips += 1
                 await raw.execute("COMMIT")
             except BaseException:
                 # The schema's SET ran inside this transaction (a statement before BEGIN
@@ -239,6 +246,8 @@ class PgDatabase:
                     await raw.execute("ROLLBACK")
                 raise
         sqlite_db.count_commit()
+        TALLY.transactions += 1
+        TALLY.durable += durable
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[PgConnection]:
@@ -248,6 +257,7 @@ class PgDatabase:
         async with self._require().connection() as raw:
             prelude = self._prelude(raw)
             if prelude:
+                TALLY.round_trips += 1
                 await raw.execute(prelude[0])
             yield PgConnection(raw, self._ids)
 
@@ -257,6 +267,7 @@ class PgDatabase:
         connection of its own, held for the whole update (its transactions use others)."""
         key = f"{self.schema}:{chat_id}"
         async with self._require().connection() as raw:
+            TALLY.round_trips += 2
             await raw.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
             try:
                 yield
