@@ -12,6 +12,7 @@ from functools import lru_cache
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r"group_concat\(([^(),]+)(?:,\s*('[^']*'))?\)", re.IGNORECASE)
 _INSTR = re.compile(r"\binstr\(", re.IGNORECASE)
+_SELECT = re.compile(r"^\s*\(?\s*SELECT\b", re.IGNORECASE)
 
 
 def _placeholders(sql: str) -> str:
@@ -48,3 +49,8 @@ def postgres(sql: str, id_tables: frozenset[str]) -> tuple[str, bool]:
     if returns_id:
         text = text.rstrip().rstrip(";") + " RETURNING id"
     return text, returns_id
+
+
+def is_select(sql: str) -> bool:
+    """A SELECT: its answer is read only by fetching it (a write's rowcount is read at once)."""
+    return _SELECT.match(sql) is not None

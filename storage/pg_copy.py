@@ -23,7 +23,7 @@ async def copy_file(source: Path, pg: PgDatabase) -> list[tuple[str, int]]:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     copied = []
     try:
-        async with pg.transaction() as conn:
+        async with pg.transaction(pipeline=False) as conn:  # COPY: not in a pipeline
             tables = await _tables_in_order(conn)
             for table in tables:
                 row = await (await conn.execute(f"SELECT count(*) FROM {table}")).fetchone()

@@ -8,13 +8,17 @@ processes starting at once migrate once."""
 from __future__ import annotations
 
 import asyncio
+import dis
 import logging
+import sys
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
+from types import CodeType, FrameType
 from typing import Any, TypeVar
 
 import psycopg
@@ -92,30 +96,78 @@ class PgCursor:
         return self._lastrowid
 
     async def fetchone(self) -> Any:
+        _count_wait(self._cursor)
         return await self._cursor.fetchone()
 
     async def fetchall(self) -> list[Any]:
+        _count_wait(self._cursor)
         return await self._cursor.fetchall()
 
     async def fetchmany(self, size: int) -> list[Any]:
+        _count_wait(self._cursor)
         return await self._cursor.fetchmany(size)
 
 
-class PgConnection:
-    dialect = "postgres"
-    __slots__ = ("raw", "_ids")
+def _count_wait(cursor: psycopg.AsyncCursor) -> None:
+    """A fetch of a pipelined statement not answered yet waits for the server: one round
+    trip, which brings every answer sent before it."""
+    if cursor.pgresult is None and cursor.connection._pipeline is not None:
+        TALLY.round_trips += 1
 
-    def __init__(self, raw: psycopg.AsyncConnection, id_tables: frozenset[str]) -> None:
-        self.raw, self._ids = raw, id_tables
+
+@lru_cache(maxsize=4096)
+def _thrown_away(code: CodeType, offset: int) -> bool:
+    """Whether the `await conn.execute(...)` at `offset` in `code` is a statement of its own
+    (its cursor popped unread). Anything not recognised counts as kept: the safe answer."""
+    instructions = list(dis.get_instructions(code))
+    at = next((n for n, i in enumerate(instructions) if i.offset == offset), None)
+    if at is None or instructions[at].opname != "SEND":
+        return False
+    after = next((n for n, i in enumerate(instructions) if i.offset == instructions[at].argval),
+                 None)
+    if after is not None and instructions[after].opname == "END_SEND":  # Python 3.12+
+        after += 1
+    return after is not None and instructions[after].opname == "POP_TOP"
+
+
+def _answer_unread(caller: FrameType | None) -> bool:
+    """Whether nobody reads this statement's rowcount or lastrowid: its caller awaits it as
+    a statement of its own and drops the cursor."""
+    return caller is not None and _thrown_away(caller.f_code, caller.f_lasti)
+
+
+class PgConnection:
+    """In a transaction, statements go down one pipeline: a statement is sent without
+    waiting for its answer when the answer is read only by a fetch (a SELECT) or not at all
+    (its cursor thrown away); a fetch, a write whose rowcount or id the caller keeps, and the
+    COMMIT wait, each for everything sent before it at once. An error then surfaces at that
+    wait, perhaps a later statement's; no storage function catches a particular statement's
+    error, and the transaction rolls back either way."""
+
+    dialect = "postgres"
+    __slots__ = ("raw", "_ids", "_pipe")
+
+    def __init__(self, raw: psycopg.AsyncConnection, id_tables: frozenset[str],
+                 pipe: psycopg.AsyncPipeline | None = None) -> None:
+        self.raw, self._ids, self._pipe = raw, id_tables, pipe
 
     async def execute(self, statement: str, parameters: Sequence[Any] = ()) -> PgCursor:
         text, returns_id = dialect.postgres(statement, self._ids)
         TALLY.statements += 1
-        TALLY.round_trips += 1
         cursor = self.raw.cursor()
-        await cursor.execute(text, tuple(parameters))
+        if self._pipe is None:
+            TALLY.round_trips += 1
+            await cursor.execute(text, tuple(parameters))
+        else:
+            await cursor.execute(text, tuple(parameters))  # sent; answered at the next wait
+            if dialect.is_select(text) or _answer_unread(sys._getframe(1)):
+                return PgCursor(cursor, None)
+            if not returns_id:
+                TALLY.round_trips += 1
+                await self._pipe.sync()
         last = None
         if returns_id:
+            _count_wait(cursor)
             row = await cursor.fetchone()
             last = row[0] if row else None
         return PgCursor(cursor, last)
@@ -123,9 +175,13 @@ class PgConnection:
     async def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         text, _ = dialect.postgres(statement, frozenset())
         TALLY.statements += 1
-        TALLY.round_trips += 1
         cursor = self.raw.cursor()
         await cursor.executemany(text, [tuple(r) for r in rows])
+        if self._pipe is None:
+            TALLY.round_trips += 1
+        elif not _answer_unread(sys._getframe(1)):
+            TALLY.round_trips += 1
+            await self._pipe.sync()
         return PgCursor(cursor, None)
 
 
@@ -198,7 +254,7 @@ class PgDatabase:
     async def _migrate(self) -> None:
         """The baseline on an empty schema, then each paired step once, under a lock per
         schema (a transaction-scoped advisory lock: released by the commit)."""
-        async with self.transaction() as conn:
+        async with self.transaction(pipeline=False) as conn:
             await conn.raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.schema,))
             await conn.raw.execute("CREATE TABLE IF NOT EXISTS schema_version (version bigint "
                                    "NOT NULL)")
@@ -225,29 +281,45 @@ class PgDatabase:
         return [self._path]
 
     @asynccontextmanager
-    async def transaction(self, *, durable: bool = True) -> AsyncIterator[PgConnection]:
-        """BEGIN (with the schema, and without waiting for the disk when not `durable`) in
-        one round trip; COMMIT, or ROLLBACK on any exception."""
+    async def transaction(self, *, durable: bool = True,
+                          pipeline: bool = True) -> AsyncIterator[PgConnection]:
+        """BEGIN (with the schema, and without waiting for the disk when not `durable`) sent
+        with the first statement, COMMIT with the last ones not answered yet: a transaction
+        waits for the server only where it reads an answer, and once more at COMMIT; ROLLBACK
+        on any exception. Without `pipeline` (a migration's scripts, COPY), each statement
+        waits for its answer."""
         async with self._require().connection() as raw:
-            begin: list[sql.Composable] = [*self._prelude(raw), sql.SQL("BEGIN")]
-            if not durable:
-                begin.append(sql.SQL("SET LOCAL synchronous_commit = off"))
             try:
-                TALLY.round_trips += 1
-                await raw.execute(sql.SQL("; ").join(begin))
-                yield PgConnection(raw, self._ids)
-                TALLY.round_trips += 1
-                await raw.execute("COMMIT")
+                if pipeline:
+                    async with raw.pipeline() as pipe:
+                        for statement in self._begin(raw, durable):
+                            await raw.execute(statement)
+                        yield PgConnection(raw, self._ids, pipe)
+                        await raw.execute("COMMIT")
+                        TALLY.round_trips += 1  # the pipeline's end waits for the COMMIT
+                else:
+                    TALLY.round_trips += 1
+                    await raw.execute(sql.SQL("; ").join(self._begin(raw, durable)))
+                    yield PgConnection(raw, self._ids)
+                    TALLY.round_trips += 1
+                    await raw.execute("COMMIT")
             except BaseException:
-                # The schema's SET ran inside this transaction (a statement before BEGIN
-                # in one query joins it), so a rollback undoes it: set it again next time.
+                # The schema's SET ran inside this transaction (sent before BEGIN, before its
+                # sync), so a rollback undoes it: set it again next time.
                 _SCHEMA_OF.pop(raw, None)
                 if not raw.closed and raw.info.transaction_status != TransactionStatus.IDLE:
+                    TALLY.round_trips += 1
                     await raw.execute("ROLLBACK")
                 raise
         sqlite_db.count_commit()
         TALLY.transactions += 1
         TALLY.durable += durable
+
+    def _begin(self, raw: psycopg.AsyncConnection, durable: bool) -> list[sql.Composable]:
+        begin: list[sql.Composable] = [*self._prelude(raw), sql.SQL("BEGIN")]
+        if not durable:
+            begin.append(sql.SQL("SET LOCAL synchronous_commit = off"))
+        return begin
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[PgConnection]:
