@@ -315,8 +315,8 @@ class PgDatabase:
         TALLY.transactions += 1
         TALLY.durable += durable
 
-    def _begin(self, raw: psycopg.AsyncConnection, durable: bool) -> list[sql.Composable]:
-        begin: list[sql.Composable] = [*self._prelude(raw), sql.SQL("BEGIN")]
+    def _begin(self, raw: psycopg.AsyncConnection, durable: bool) -> list[sql.SQL | sql.Composed]:
+        begin: list[sql.SQL | sql.Composed] = [*self._prelude(raw), sql.SQL("BEGIN")]
         if not durable:
             begin.append(sql.SQL("SET LOCAL synchronous_commit = off"))
         return begin
