@@ -14,7 +14,8 @@ class Counts:
     statements: int = 0  # the desk's own statements (BEGIN, COMMIT and pragmas not counted)
     transactions: int = 0  # committed
     durable: int = 0  # committed and waited for the disk (fsync; PostgreSQL's synchronous)
-    round_trips: int = 0  # PostgreSQL: every exchange with the server, BEGIN and COMMIT included
+    round_trips: int = 0  # PostgreSQL: every wait for the server's answer (a pipeline's
+    # statements sent together and answered together count once), BEGIN and COMMIT included
 
     def __sub__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(self)))

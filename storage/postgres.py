@@ -111,7 +111,7 @@ class PgCursor:
 def _count_wait(cursor: psycopg.AsyncCursor) -> None:
     """A fetch of a pipelined statement not answered yet waits for the server: one round
     trip, which brings every answer sent before it."""
-    if cursor.pgresult is None and cursor.connection._pipeline is not None:
+    if cursor.pgresult is None and cursor.connection.pgconn.pipeline_status:
         TALLY.round_trips += 1
 
 
