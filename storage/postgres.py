@@ -291,12 +291,24 @@ class PgDatabase:
         async with self._require().connection() as raw:
             try:
                 if pipeline:
-                    async with raw.pipeline() as pipe:
-                        for statement in self._begin(raw, durable):
-                            await raw.execute(statement)
-                        yield PgConnection(raw, self._ids, pipe)
-                        await raw.execute("COMMIT")
-                        TALLY.round_trips += 1  # the pipeline's end waits for the COMMIT
+                    finished = False
+                    try:
+                        async with raw.pipeline() as pipe:
+                            for statement in self._begin(raw, durable):
+                                await raw.execute(statement)
+                            yield PgConnection(raw, self._ids, pipe)
+                            finished = True
+                            await raw.execute("COMMIT")
+                            TALLY.round_trips += 1  # the pipeline's end waits for the COMMIT
+                    except psycopg.errors.PipelineAborted:
+                        if not finished:
+                            raise
+                        # A statement failed, its caller was told and went on: PostgreSQL
+                        # has ended the transaction (a COMMIT of it rolls back, as before
+                        # the pipeline), so nothing is committed and none is counted.
+                        TALLY.round_trips += 1
+                        await raw.execute("ROLLBACK")
+                        return
                 else:
                     TALLY.round_trips += 1
                     await raw.execute(sql.SQL("; ").join(self._begin(raw, durable)))
