@@ -105,6 +105,11 @@ class Connection:
         TALLY.statements += 1
         return Cursor(self.raw.executemany(sql, rows))
 
+    async def send(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        """A write whose answer nobody reads (PostgreSQL sends it without waiting)."""
+        TALLY.statements += 1
+        self.raw.execute(sql, parameters)
+
 
 def _sha256_hex(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(text.encode()).hexdigest()

@@ -8,17 +8,13 @@ processes starting at once migrate once."""
 from __future__ import annotations
 
 import asyncio
-import dis
 import logging
-import sys
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
-from types import CodeType, FrameType
 from typing import Any, TypeVar
 
 import psycopg
@@ -115,34 +111,13 @@ def _count_wait(cursor: psycopg.AsyncCursor) -> None:
         TALLY.round_trips += 1
 
 
-@lru_cache(maxsize=4096)
-def _thrown_away(code: CodeType, offset: int) -> bool:
-    """Whether the `await conn.execute(...)` at `offset` in `code` is a statement of its own
-    (its cursor popped unread). Anything not recognised counts as kept: the safe answer."""
-    instructions = list(dis.get_instructions(code))
-    at = next((n for n, i in enumerate(instructions) if i.offset == offset), None)
-    if at is None or instructions[at].opname != "SEND":
-        return False
-    after = next((n for n, i in enumerate(instructions) if i.offset == instructions[at].argval),
-                 None)
-    if after is not None and instructions[after].opname == "END_SEND":  # Python 3.12+
-        after += 1
-    return after is not None and instructions[after].opname == "POP_TOP"
-
-
-def _answer_unread(caller: FrameType | None) -> bool:
-    """Whether nobody reads this statement's rowcount or lastrowid: its caller awaits it as
-    a statement of its own and drops the cursor."""
-    return caller is not None and _thrown_away(caller.f_code, caller.f_lasti)
-
-
 class PgConnection:
-    """In a transaction, statements go down one pipeline: a statement is sent without
-    waiting for its answer when the answer is read only by a fetch (a SELECT) or not at all
-    (its cursor thrown away); a fetch, a write whose rowcount or id the caller keeps, and the
-    COMMIT wait, each for everything sent before it at once. An error then surfaces at that
-    wait, perhaps a later statement's; no storage function catches a particular statement's
-    error, and the transaction rolls back either way."""
+    """In a transaction, statements go down one pipeline: a SELECT is sent without waiting
+    (its fetch waits), a write through `send` (its caller reads nothing of it) is not waited
+    for at all, and `execute`'s writes (whose rowcount or id a caller may read) wait at once;
+    the COMMIT waits for everything still unanswered. An error of a statement sent through
+    `send` surfaces at the next wait, perhaps a later statement's: no caller of `send` catches
+    its error, and the transaction rolls back either way."""
 
     dialect = "postgres"
     __slots__ = ("raw", "_ids", "_pipe")
@@ -160,7 +135,7 @@ class PgConnection:
             await cursor.execute(text, tuple(parameters))
         else:
             await cursor.execute(text, tuple(parameters))  # sent; answered at the next wait
-            if dialect.is_select(text) or _answer_unread(sys._getframe(1)):
+            if dialect.is_select(text):
                 return PgCursor(cursor, None)
             if not returns_id:
                 TALLY.round_trips += 1
@@ -179,10 +154,19 @@ class PgConnection:
         await cursor.executemany(text, [tuple(r) for r in rows])
         if self._pipe is None:
             TALLY.round_trips += 1
-        elif not _answer_unread(sys._getframe(1)):
+        else:
             TALLY.round_trips += 1
             await self._pipe.sync()
         return PgCursor(cursor, None)
+
+    async def send(self, statement: str, parameters: Sequence[Any] = ()) -> None:
+        """A write whose answer nobody reads (an event appended, a message queued): in a
+        transaction it is sent without waiting, answered with the next statement that waits."""
+        text, _ = dialect.postgres(statement, frozenset())
+        TALLY.statements += 1
+        if self._pipe is None:
+            TALLY.round_trips += 1
+        await self.raw.cursor().execute(text, tuple(parameters))
 
 
 async def _configure(conn: psycopg.AsyncConnection) -> None:

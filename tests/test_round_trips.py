@@ -1,5 +1,5 @@
 """PostgreSQL's round trips, held: a transaction is one pipeline (BEGIN sent with its first
-statement, a write whose answer nobody reads sent without waiting, COMMIT waiting once for
+statement, a write whose answer nobody reads (`send`) not waited for, COMMIT waiting once for
 what is left), so an update costs the waits its reads need and one more per commit. On
 SQLite there is no server to wait for: the same steps cost no round trip at all."""
 
@@ -45,11 +45,11 @@ async def test_filing_a_repair_costs_few_round_trips(desk):
 
 
 async def test_writes_nobody_reads_ride_the_commit(desk):
-    """Three INSERTs whose cursors are dropped and the COMMIT: one wait on PostgreSQL."""
+    """Three INSERTs sent (nobody reads their answer) and the COMMIT: one wait on PostgreSQL."""
     before = counts.now()
     async with desk.db.transaction() as conn:
         for update_id in (1, 2, 3):
-            await conn.execute("INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
+            await conn.send("INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
                                (update_id, "2026-01-01T00:00:00.000000Z"))
     used = counts.now() - before
     assert (used.statements, used.transactions) == (3, 1)
@@ -79,7 +79,7 @@ async def test_an_error_in_a_write_nobody_waited_for_rolls_the_whole_transaction
     with pytest.raises((psycopg.IntegrityError, sqlite3.IntegrityError)):
         async with desk.db.transaction() as conn:
             for update_id in (1, 2, 2):
-                await conn.execute("INSERT INTO seen_updates (update_id, seen_at) "
+                await conn.send("INSERT INTO seen_updates (update_id, seen_at) "
                                    "VALUES (?, ?)", (update_id, "2026-01-01T00:00:00.000000Z"))
     assert await desk.query("SELECT count(*) FROM seen_updates") == [(0,)]
     async with desk.db.transaction() as conn:  # the connection serves the next one
