@@ -20,6 +20,7 @@ _SELECT = (
     "(SELECT p.place FROM ticket_places p WHERE p.ticket_id = t.id) "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
+SELECT, COLUMNS = _SELECT, 46  # a ticket's columns, for queries that read more beside it
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
 # queries with it read only open work however many tickets are closed.
 UNRESOLVED = "t.status IN ('new', 'assigned', 'en_route', 'on_site', 'reopened')"
@@ -43,6 +44,9 @@ def _ticket(r) -> Ticket:
         quote_note=r[43],
         quote_state=r[44], place=r[45],
     )
+
+
+ticket_of = _ticket  # a row that starts with SELECT's columns, as a Ticket
 
 
 async def next_sequence(conn: Connection, kind: str, year: int) -> int:
