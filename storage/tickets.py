@@ -233,13 +233,17 @@ async def with_status(conn: Connection, statuses: tuple[str, ...],
 _EXACT = {"labour_hours": HOURS, "materials_cost": MONEY, "quote_amount": MONEY}
 
 
+def _columns(fields: dict) -> dict:
+    return {k: (to_db_time(v) if isinstance(v, datetime) else
+                _EXACT[k].to_db(v) if k in _EXACT else v) for k, v in fields.items()}
+
+
 async def update_fields(conn: Connection, ticket_id: int, now: datetime,
                         **fields) -> None:
     """Sets plain columns; the status column changes only through set_status. Every change
     moves the ticket's version, which the buttons shown for it carry."""
     assert "status" not in fields and "version" not in fields
-    values = {k: (to_db_time(v) if isinstance(v, datetime) else
-                  _EXACT[k].to_db(v) if k in _EXACT else v) for k, v in fields.items()}
+    values = _columns(fields)
     sets = ", ".join(f"{k} = ?" for k in values)
     await conn.execute(
         f"UPDATE tickets SET {sets}, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -248,12 +252,16 @@ async def update_fields(conn: Connection, ticket_id: int, now: datetime,
 
 
 async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
-                     now: datetime) -> bool:
-    """Compare-and-set: False when the ticket is no longer in the expected status."""
+                     now: datetime, **fields) -> bool:
+    """Compare-and-set: False when the ticket is no longer in the expected status. `fields`:
+    plain columns set in the same statement (as update_fields sets them)."""
+    assert "status" not in fields and "version" not in fields
+    values = _columns(fields)
+    sets = "".join(f"{k} = ?, " for k in values)
     cur = await conn.execute(
-        "UPDATE tickets SET status = ?, updated_at = ?, version = version + 1 "
+        f"UPDATE tickets SET status = ?, {sets}updated_at = ?, version = version + 1 "
         "WHERE id = ? AND status = ?",
-        (new, to_db_time(now), ticket_id, expected),
+        (new, *values.values(), to_db_time(now), ticket_id, expected),
     )
     return cur.rowcount == 1
 
