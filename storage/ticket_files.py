@@ -21,7 +21,7 @@ from storage.repairs.visits import Item, Visit
 @dataclass(frozen=True)
 class FileRows:
     """What the file query read, as records; `people` are those the ticket names (its
-    resident, technician, filer, and whoever acted, signed or did a visit)."""
+    resident, technician, filer, followers, and whoever acted, signed or did a visit)."""
     ticket: Ticket
     events: list[TicketEvent]
     signoffs: list[Signoff]
@@ -58,7 +58,8 @@ _PARTS = (  # (columns, FROM and WHERE, ORDER BY): each correlated to the ticket
     (_PERSON, "people WHERE user_id IN (t.resident_id, t.technician_id, t.filed_by) "
      "OR user_id IN (SELECT actor_id FROM ticket_events WHERE ticket_id = t.id) "
      "OR user_id IN (SELECT user_id FROM signoffs WHERE ticket_id = t.id) "
-     "OR user_id IN (SELECT worker_id FROM visits WHERE ticket_id = t.id)", "user_id"),
+     "OR user_id IN (SELECT worker_id FROM visits WHERE ticket_id = t.id) "
+     "OR user_id IN (SELECT user_id FROM ticket_followers WHERE ticket_id = t.id)", "user_id"),
     (("id", "name", "phone", "trades", "active", "deadline_seconds", "key", "response_seconds"),
      "contractors WHERE active = 1 OR id = t.contractor_id", "name, id"),
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from storage import drafts, outbox, people, roster, ticket_files, tickets
@@ -60,6 +61,8 @@ class TicketFile:
     permits: tuple[tuple[str, str, str, str], ...] = ()  # (ref, unit, from, to) a noise
     # complaint's building has in force
     handed_over: datetime | None = None  # the unit's own handover, when sold by contract
+    people: Mapping[int, Person] = field(default_factory=dict)  # as stored, everyone it
+    # names (resident, technician, followers...): whom its notices go to, without a read
 
 
 def last_of(file: TicketFile) -> machine.Happened | None:
@@ -187,7 +190,7 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
         liable=tuple(c.name for c in rows.contractors
                      if c.active and ticket.category in c.trades),
         handed_over=(rows.handed_over or ticket.created_at) if rows.sold else None,
-        kept_ref=rows.kept_ref,
+        kept_ref=rows.kept_ref, people=found,
     )
 
 

@@ -137,7 +137,8 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
                       afresh=(sla.RESOLVE_STEPS if due != ticket.deadline_at else ()) +
                       (sla.UNIT_RESPONSE,), ticket=after)
         await told.tell(conn, settings, "assigned", after, now, actor_id=actor_id,
-                        payload=payload, before=ticket)
+                        payload=payload, before=ticket, known=file.people,
+                        following=file.followers)
         return file
 
 

@@ -11,7 +11,7 @@ from storage.db import Connection, Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
-from workflow import access, conversations, sla, told
+from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
@@ -51,20 +51,22 @@ async def _for_work(conn: Connection, ticket_id: int, actor_id: int, seen: int |
 
 
 async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
-                   to: str, now: datetime, seen: int | None = None) -> Ticket:
-    """'On my way' and 'arrived': the resident is told."""
+                   to: str, now: datetime, seen: int | None = None) -> views.TicketFile:
+    """'On my way' and 'arrived': the resident is told. Returns the job's file as it now
+    stands, for its holder's card (the holder may view it)."""
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         ticket = await _for_work(conn, ticket_id, actor_id, seen,
                                  lambda t: to in machine.TRANSITIONS[t.status])
-        await access.require(conn, "repairs.progress", actor_id, ticket.id)  # its holder
+        await access.require(conn, "repairs.progress", actor_id, ticket)  # its holder
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
-        await sla.arm(conn, settings, ticket.id, now)
-        after = await machine.load(conn, ticket.id)
-        await told.tell(conn, settings, PROGRESS[to], after, now, actor_id=actor_id)
-        return after
+        file = await views.load_file(conn, ticket.id)
+        await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
+        await told.tell(conn, settings, PROGRESS[to], file.ticket, now, actor_id=actor_id,
+                        known=file.people, following=file.followers)
+        return file
 
 
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
