@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from storage import outbox, people, roster
 from storage.db import Connection
-from storage.records import Person, Ticket
+from storage.records import Person, RosterEntry, Ticket
 from storage.repairs import followers
 from workflow import phones, roles
 from workflow import tickets as machine
@@ -180,9 +180,9 @@ async def owners(conn: Connection, settings: EstateSettings, ticket: Ticket,
     the roster without Telegram is one too: the desk is asked to phone them."""
     if ticket.category == PUBLIC_AREAS:
         return []
-    found = await unit_owners(conn, ticket)
-    entries = [e for e in await roster.entries_of_unit(conn, ticket.unit.id)
-               if e.relation == "owner" and e.phone]
+    listed = await roster.entries_of_unit(conn, ticket.unit.id)
+    found = await unit_owners(conn, ticket, listed)
+    entries = [e for e in listed if e.relation == "owner" and e.phone]
     if any(p.user_id == ticket.resident_id for p in found) or \
             ticket.resident_id in {-e.id for e in entries}:
         return []
@@ -210,11 +210,14 @@ async def phoner(conn: Connection, settings: EstateSettings, ticket: Ticket,
     return ([p for p in found if p.user_id == prefer] or found)[:1]
 
 
-async def unit_owners(conn: Connection, ticket: Ticket) -> list[Person]:
+async def unit_owners(conn: Connection, ticket: Ticket,
+                      entries: list[RosterEntry] | None = None) -> list[Person]:
     """Every owner of the ticket's unit on the chat, by the roster's owners' numbers (the
-    reporter too, when they are one): who may sign the repair form as its owner."""
-    keys = {e.phone and phones.phone_key(e.phone) for e in
-            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
+    reporter too, when they are one): who may sign the repair form as its owner. `entries`:
+    the unit's roster, when the caller has read it."""
+    if entries is None:
+        entries = await roster.entries_of_unit(conn, ticket.unit.id)
+    keys = {e.phone and phones.phone_key(e.phone) for e in entries if e.relation == "owner"}
     return [p for p in await people.residents_of_unit(conn, ticket.unit.id)
             if p.phone and phones.phone_key(p.phone) in keys]
 
