@@ -223,12 +223,12 @@ async def ticket_by_ref(db: Database, ref: str) -> TicketFile:
 async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> TicketFile:
     """The ticket as `viewer_id` may see it; None viewer means the system (sending notices)."""
     async with db.reading() as conn:
+        file = await load_file(conn, ticket_id)  # its ticket is what the check reads
         if viewer_id is not None:
             viewer = await people.get(conn, viewer_id)
-            ticket = await machine.load(conn, ticket_id)
-            if not await access.allows(conn, "tickets.view", viewer, ticket.id):
+            if not await access.allows(conn, "tickets.view", viewer, file.ticket):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        return await load_file(conn, ticket_id)
+        return file
 
 
 async def no_longer_theirs(db: Database, ticket_id: int, user_id: int) -> bool:
