@@ -28,7 +28,7 @@ COMPLETION = (("on my way", TECH, 11, 9),
               ("arrived", TECH, 11, 9),
               ("complete", TECH, 7, 5),
               ("a photo of the work", TECH, 5, 4),
-              ("photos done", TECH, 9, 7),
+              ("photos done", TECH, 8, 6),
               ("the note", TECH, 6, 5),
               ("the hours", TECH, 7, 6),
               ("the materials' cost: completed", TECH, 21, 19))

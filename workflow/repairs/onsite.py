@@ -103,10 +103,9 @@ async def add_material(db: Database, actor_id: int, now: datetime, *,
         draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "materials", now)
         worker = await people.get(conn, actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        item = await measurement.item(conn, draft.data, material_id, quantity, typed,
-                                      own=measurement.units_own(ticket, worker.role if worker else None))
-        moved = await conversations.advance(conn, actor_id, COMPLETE_FLOW, "materials",
-                                            "materials", now,
+        own = measurement.units_own(ticket, worker.role if worker else None)
+        item = await measurement.item(conn, draft.data, material_id, quantity, typed, own=own)
+        moved = await conversations.move_on(conn, draft, "materials", now,
                                             items=[*draft.data.get("items", []), item])
         return item, measurement.total(moved.data)
 
@@ -117,7 +116,7 @@ async def photos_done(db: Database, actor_id: int, now: datetime) -> bool:
         draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "photos", now)
         if not draft.data["photos"]:
             return False
-        await conversations.advance(conn, actor_id, COMPLETE_FLOW, "photos", "note", now)
+        await conversations.move_on(conn, draft, "note", now)
         return True
 
 
