@@ -70,13 +70,18 @@ class Meter:
             self._record(cls, monkeypatch)
 
     def _record(self, cls, monkeypatch) -> None:
-        execute = cls.execute
+        execute, executemany = cls.execute, cls.executemany
 
         async def recorded(conn, sql, parameters=()):
             self.statements.append((sql, tuple(parameters)))
             return await execute(conn, sql, parameters)
 
+        async def recorded_many(conn, sql, rows):
+            self.statements.append((sql, ()))
+            return await executemany(conn, sql, rows)
+
         monkeypatch.setattr(cls, "execute", recorded)
+        monkeypatch.setattr(cls, "executemany", recorded_many)
 
     async def step(self, name: str, actor: int, action) -> Step:
         self.statements.clear()
