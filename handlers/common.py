@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from handlers import cards, labels
+from handlers import cards, keyboards, labels
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, worker_buttons
@@ -573,8 +573,8 @@ def picker(tr: Tr, rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
+    """Built once per set of buttons (handlers.keyboards)."""
+    return keyboards.keyboard(rows)
 
 
 def behalf_lines(tr: Tr, data: dict) -> list[str]:

@@ -20,6 +20,7 @@ _SELECT = (
     "(SELECT p.place FROM ticket_places p WHERE p.ticket_id = t.id) "
     "FROM tickets t JOIN units u ON u.id = t.unit_id"
 )
+SELECT, COLUMNS = _SELECT, 46  # a ticket's columns, for queries that read more beside it
 # Tickets not yet resolved; the same text as the partial index tickets_open, so that
 # queries with it read only open work however many tickets are closed.
 UNRESOLVED = "t.status IN ('new', 'assigned', 'en_route', 'on_site', 'reopened')"
@@ -43,6 +44,9 @@ def _ticket(r) -> Ticket:
         quote_note=r[43],
         quote_state=r[44], place=r[45],
     )
+
+
+ticket_of = _ticket  # a row that starts with SELECT's columns, as a Ticket
 
 
 async def next_sequence(conn: Connection, kind: str, year: int) -> int:
@@ -229,13 +233,17 @@ async def with_status(conn: Connection, statuses: tuple[str, ...],
 _EXACT = {"labour_hours": HOURS, "materials_cost": MONEY, "quote_amount": MONEY}
 
 
+def _columns(fields: dict) -> dict:
+    return {k: (to_db_time(v) if isinstance(v, datetime) else
+                _EXACT[k].to_db(v) if k in _EXACT else v) for k, v in fields.items()}
+
+
 async def update_fields(conn: Connection, ticket_id: int, now: datetime,
                         **fields) -> None:
     """Sets plain columns; the status column changes only through set_status. Every change
     moves the ticket's version, which the buttons shown for it carry."""
     assert "status" not in fields and "version" not in fields
-    values = {k: (to_db_time(v) if isinstance(v, datetime) else
-                  _EXACT[k].to_db(v) if k in _EXACT else v) for k, v in fields.items()}
+    values = _columns(fields)
     sets = ", ".join(f"{k} = ?" for k in values)
     await conn.execute(
         f"UPDATE tickets SET {sets}, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -244,12 +252,16 @@ async def update_fields(conn: Connection, ticket_id: int, now: datetime,
 
 
 async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
-                     now: datetime) -> bool:
-    """Compare-and-set: False when the ticket is no longer in the expected status."""
+                     now: datetime, **fields) -> bool:
+    """Compare-and-set: False when the ticket is no longer in the expected status. `fields`:
+    plain columns set in the same statement (as update_fields sets them)."""
+    assert "status" not in fields and "version" not in fields
+    values = _columns(fields)
+    sets = "".join(f"{k} = ?, " for k in values)
     cur = await conn.execute(
-        "UPDATE tickets SET status = ?, updated_at = ?, version = version + 1 "
+        f"UPDATE tickets SET status = ?, {sets}updated_at = ?, version = version + 1 "
         "WHERE id = ? AND status = ?",
-        (new, to_db_time(now), ticket_id, expected),
+        (new, *values.values(), to_db_time(now), ticket_id, expected),
     )
     return cur.rowcount == 1
 

@@ -49,6 +49,17 @@ async def set_pending(conn: Connection, ticket_id: int, kind: str,
     )
 
 
+async def set_pending_many(conn: Connection, ticket_id: int,
+                           due: list[tuple[str, datetime]]) -> None:
+    """set_pending for several steps, in one statement."""
+    if due:
+        await conn.executemany(
+            "INSERT INTO timers (ticket_id, kind, due_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(ticket_id, kind) DO UPDATE SET due_at = excluded.due_at "
+            "WHERE timers.fired_at IS NULL",
+            [(ticket_id, kind, to_db_time(at)) for kind, at in due])
+
+
 async def reschedule(conn: Connection, ticket_id: int, kind: str,
                      due_at: datetime) -> None:
     """For recurring timers (the digest): due again, even if it fired before."""
@@ -59,9 +70,16 @@ async def reschedule(conn: Connection, ticket_id: int, kind: str,
     )
 
 
-async def clear_pending(conn: Connection, ticket_id: int) -> None:
-    await conn.execute("DELETE FROM timers WHERE ticket_id = ? AND fired_at IS NULL",
-                       (ticket_id,))
+async def clear_pending(conn: Connection, ticket_id: int,
+                        also: tuple[str, ...] = ()) -> None:
+    """Drops the steps not yet fired, and `also` those kinds even if fired (forget)."""
+    if not also:
+        await conn.execute("DELETE FROM timers WHERE ticket_id = ? AND fired_at IS NULL",
+                           (ticket_id,))
+        return
+    marks = ",".join("?" * len(also))
+    await conn.execute(f"DELETE FROM timers WHERE ticket_id = ? AND (fired_at IS NULL OR "
+                       f"kind IN ({marks}))", (ticket_id, *also))
 
 
 async def forget(conn: Connection, ticket_id: int, kinds: tuple[str, ...]) -> None:

@@ -170,6 +170,8 @@ RULES: dict[str, Rule] = {
 
 
 async def _ticket(conn: Connection, ticket_id: object):
+    if isinstance(ticket_id, Ticket):  # read already, in the caller's transaction
+        return ticket_id
     found = await tickets.get(conn, ticket_id) if isinstance(ticket_id, int) else None
     if found is None:
         raise Refusal(Refusal.NOT_FOUND)

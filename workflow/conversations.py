@@ -76,8 +76,14 @@ async def advance(conn: Connection, user_id: int, flow: str, step: str, to: str,
                   now: datetime, **answers) -> Draft:
     """One answer of a conversation, kept, and the next question: in the answer's own
     transaction, from the step it answers."""
-    draft = await at_step(conn, user_id, flow, step, now)
-    moved = Draft(user_id, flow, to, {**draft.data, **answers})
+    return await move_on(conn, await at_step(conn, user_id, flow, step, now), to, now,
+                         **answers)
+
+
+async def move_on(conn: Connection, draft: Draft, to: str, now: datetime,
+                  **answers) -> Draft:
+    """advance, from the draft at_step has just read in this transaction (not read again)."""
+    moved = Draft(draft.user_id, draft.flow, to, {**draft.data, **answers})
     await drafts.put(conn, moved, now)
     return moved
 

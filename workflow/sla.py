@@ -83,77 +83,89 @@ def needs_alert(settings: EstateSettings, survey: Survey) -> bool:
 
 
 async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: datetime,
-              *, afresh: tuple[str, ...] = ()) -> None:
+              *, afresh: tuple[str, ...] = (), ticket: Ticket | None = None) -> None:
     """The only writer of a ticket's timers: what is due next, derived again from the ticket
     (and its survey) after every change. A step that fired stays fired, once per ticket,
-    except those named `afresh` (a new deadline warns again)."""
-    ticket = await machine.load(conn, ticket_id)
-    if afresh:
-        await timers.forget(conn, ticket.id, afresh)
-    pending = await timers.pending(conn, ticket.id)
-    await timers.clear_pending(conn, ticket.id)
+    except those named `afresh` (a new deadline warns again). `ticket`: as it now stands,
+    when the caller has just read it. An open ticket's timers take two statements: one
+    DELETE, one batch of INSERTs."""
+    if ticket is None:
+        ticket = await machine.load(conn, ticket_id)
+    due: list[tuple[str, datetime]] = []
     if ticket.status == machine.CLOSED:
-        await _survey_steps(conn, settings, ticket, pending, now)
-        await _signoff_steps(conn, ticket)
-        return
+        if afresh:
+            await timers.forget(conn, ticket.id, afresh)
+        pending = await timers.pending(conn, ticket.id)
+        await timers.clear_pending(conn, ticket.id)
+        await _survey_steps(conn, settings, ticket, pending, now, due)
+        await _signoff_steps(conn, ticket, due)
+    else:
+        await timers.clear_pending(conn, ticket.id, afresh)
+        await _open_steps(conn, settings, ticket, now, due)
+    await timers.set_pending_many(conn, ticket.id, due)
+
+
+async def _open_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,
+                      now: datetime, due: list[tuple[str, datetime]]) -> None:
     if ticket.status == machine.MERGED:  # its residents follow the kept report's timers
         return
     if ticket.paused_at is not None:
         return
     if ticket.status == machine.COMPLETED:
         if ticket.completed_at is not None:  # always, once completed
-            await timers.set_pending(conn, ticket.id, AUTO_CONFIRM, ticket.completed_at +
-                                     timedelta(days=settings.auto_confirm_days))
+            due.append((AUTO_CONFIRM, ticket.completed_at +
+                        timedelta(days=settings.auto_confirm_days)))
         return
     start = ticket.created_at + timedelta(seconds=ticket.paused_seconds)
     if ticket.status == machine.NEW and ticket.assigned_at is None:
-        await _steps(conn, settings, ticket, ASSIGN_STEPS, start, ticket.assign_due_at, now)
-    await _steps(conn, settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now)
+        _steps(settings, ticket, ASSIGN_STEPS, start, ticket.assign_due_at, now, due)
+    _steps(settings, ticket, RESOLVE_STEPS, start, ticket.deadline_at, now, due)
     if ticket.status in (machine.ASSIGNED, machine.REOPENED):
-        await _visit(conn, settings, ticket, now)
-        await _unit_response(conn, settings, ticket)
+        _visit(settings, ticket, now, due)
+        await _unit_response(conn, settings, ticket, due)
 
 
 async def _survey_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,
-                        pending: dict[str, datetime], now: datetime) -> None:
+                        pending: dict[str, datetime], now: datetime,
+                        due: list[tuple[str, datetime]]) -> None:
     """The callback surveys, once per resident of the ticket: sent after the close; once
     sent, a reminder and then 'no response' while any is unanswered; a low answer alerts the
     supervisors if its comment does not come."""
     closed_at = ticket.closed_at
     assert closed_at is not None  # a closed ticket's
-    await timers.set_pending(conn, ticket.id, SURVEY_SEND,
-                             within_survey_hours(settings, closed_at + settings.survey_delay))
+    due.append((SURVEY_SEND, within_survey_hours(settings, closed_at + settings.survey_delay)))
     sent = await surveys.of_ticket(conn, ticket.id)
     waiting = [s for s in sent if s.answered_at is None and s.expired_at is None]
     if waiting:  # all sent together: one reminder, one 'no response', for each still silent
         remind = within_survey_hours(settings, waiting[0].sent_at + settings.survey_reminder)
-        await timers.set_pending(conn, ticket.id, SURVEY_REMIND, remind)
-        await timers.set_pending(conn, ticket.id, SURVEY_EXPIRE, remind + settings.survey_expiry)
+        due += [(SURVEY_REMIND, remind), (SURVEY_EXPIRE, remind + settings.survey_expiry)]
     if any(needs_alert(settings, s) and not s.low_alerted and s.comment is None for s in sent):
         # due again after firing: a follower's low answer may come after the reporter's
         await timers.reschedule(conn, ticket.id, SURVEY_LOW,
                                 pending.get(SURVEY_LOW, now + LOW_ALERT_WAIT))
 
 
-async def _steps(conn, settings: EstateSettings, ticket: Ticket, kinds: tuple[str, str, str],
-                 start: datetime, due: datetime, now: datetime) -> None:
+def _steps(settings: EstateSettings, ticket: Ticket, kinds: tuple[str, str, str],
+           start: datetime, target: datetime, now: datetime,
+           due: list[tuple[str, datetime]]) -> None:
     warn, late, managers = kinds
-    span = max(due - start, timedelta(0))
-    if due > now:  # a warning is pointless once the target is missed
-        await timers.set_pending(conn, ticket.id, warn, start + span * settings.warn_share)
-    await timers.set_pending(conn, ticket.id, late, due)
-    await timers.set_pending(conn, ticket.id, managers, due + span * settings.manager_share)
+    span = max(target - start, timedelta(0))
+    if target > now:  # a warning is pointless once the target is missed
+        due.append((warn, start + span * settings.warn_share))
+    due.append((late, target))
+    due.append((managers, target + span * settings.manager_share))
 
 
-async def _signoff_steps(conn, ticket: Ticket) -> None:
+async def _signoff_steps(conn, ticket: Ticket, due: list[tuple[str, datetime]]) -> None:
     """The repair form's parties still to sign are reminded once, a day after the close."""
     signed = {s.party for s in await tickets.signoffs(conn, ticket.id)}
     waiting = [p for p in await tickets.required_signoffs(conn, ticket.id) if p not in signed]
     if waiting and ticket.closed_at is not None:
-        await timers.set_pending(conn, ticket.id, SIGNOFF_REMIND, ticket.closed_at + SIGNOFF_WAIT)
+        due.append((SIGNOFF_REMIND, ticket.closed_at + SIGNOFF_WAIT))
 
 
-async def _unit_response(conn, settings: EstateSettings, ticket: Ticket) -> None:
+async def _unit_response(conn, settings: EstateSettings, ticket: Ticket,
+                         due: list[tuple[str, datetime]]) -> None:
     """A job sent to a unit's people must be taken within the unit's contractual time; they
     are reminded when most of it has gone."""
     if ticket.contractor_id is None or ticket.technician_id is not None or \
@@ -161,30 +173,28 @@ async def _unit_response(conn, settings: EstateSettings, ticket: Ticket) -> None
         return
     unit = await contractors.get(conn, ticket.contractor_id)
     if unit is not None and unit.response:
-        await timers.set_pending(conn, ticket.id, UNIT_REMIND,
-                                 ticket.unit_sent_at + unit.response * settings.warn_share)
-        await timers.set_pending(conn, ticket.id, UNIT_RESPONSE,
-                                 ticket.unit_sent_at + unit.response)
+        due += [(UNIT_REMIND, ticket.unit_sent_at + unit.response * settings.warn_share),
+                (UNIT_RESPONSE, ticket.unit_sent_at + unit.response)]
 
 
-async def _visit(conn, settings: EstateSettings, ticket: Ticket, now: datetime) -> None:
+def _visit(settings: EstateSettings, ticket: Ticket, now: datetime,
+           due: list[tuple[str, datetime]]) -> None:
     """The resident's chosen slot is a promise: late if not started by its end."""
     chosen = slot(ticket.visit_slot)
     if chosen is None:  # as soon as possible: the resolve target covers it
         return
     day = date.fromisoformat(ticket.visit_date)
     starts = local_moment(settings, day, chosen.start)
-    await timers.set_pending(conn, ticket.id, VISIT_LATE, local_moment(settings, day, chosen.end))
+    due.append((VISIT_LATE, local_moment(settings, day, chosen.end)))
     if ticket.technician_id is not None and starts - settings.technician_reminder > now:
-        await timers.set_pending(conn, ticket.id, REMIND_TECHNICIAN,
-                                 starts - settings.technician_reminder)
+        due.append((REMIND_TECHNICIAN, starts - settings.technician_reminder))
     evening = local_moment(settings, day - timedelta(days=1), settings.resident_reminder_time)
     if evening > ticket.created_at:  # a next-day visit, booked before that evening
         remind = max(evening, now)
         if ticket.priority != "emergency":
             remind = out_of_quiet_hours(settings, remind)
         if remind < starts:
-            await timers.set_pending(conn, ticket.id, REMIND_RESIDENT, remind)
+            due.append((REMIND_RESIDENT, remind))
 
 
 async def pause(db: Database, settings: EstateSettings, actor_id: int, reason: str,

@@ -133,12 +133,13 @@ async def new_reference(conn: Connection, kind: str, now: datetime, tz: tzinfo) 
 
 
 async def transition(conn: Connection, ticket: Ticket, to: str, actor_id: int | None,
-                     now: datetime, action: str, note: str = "") -> None:
+                     now: datetime, action: str, note: str = "", **fields) -> None:
     """The only way a status changes: checked against TRANSITIONS, audited in the same
-    transaction, and compare-and-set so a double tap cannot apply twice."""
+    transaction, and compare-and-set so a double tap cannot apply twice. `fields`: other
+    columns the change sets, in the same statement."""
     if to not in TRANSITIONS[ticket.status]:
         raise Refusal(Refusal.STALE)
-    if not await tickets.set_status(conn, ticket.id, ticket.status, to, now):
+    if not await tickets.set_status(conn, ticket.id, ticket.status, to, now, **fields):
         # Moved on between our read and this write (another worker's transaction on
         # PostgreSQL): the person is shown who did what, as for a card seen too late.
         raise Refusal(Refusal.HANDLED, ticket.id)

@@ -5,13 +5,14 @@ reassignment. `tests/test_who_is_told.py` checks the table row by row."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import outbox, people, roster
 from storage.db import Connection
-from storage.records import Person, Ticket
+from storage.records import Person, RosterEntry, Ticket
 from storage.repairs import followers
 from workflow import phones, roles
 from workflow import tickets as machine
@@ -113,19 +114,27 @@ TOLD: dict[str, tuple[Told, ...]] = {
 
 async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: Ticket,
                    before: Ticket | None, *, prefer: int | None = None,
-                   now: datetime | None = None) -> list[Person]:
+                   now: datetime | None = None, known: Mapping[int, Person] | None = None,
+                   following: Sequence[int] | None = None) -> list[Person]:
     """The people of one audience of a ticket, reachable ones standing in for staff who
-    blocked the bot. `prefer`: for PHONER, who acted (asked first if they may)."""
+    blocked the bot. `prefer`: for PHONER, who acted (asked first if they may). `known`,
+    `following`: as tell's."""
+    known = known or {}
+
+    async def person(user_id: int) -> Person | None:
+        return known[user_id] if user_id in known else await people.get(conn, user_id)
+
     if to == To.PHONER:
         return await phoner(conn, settings, ticket, prefer)
     if to == To.DESK_PHONER:
         return await phoner(conn, settings, ticket, prefer, by="desk")
     if to == To.RESIDENT:
-        found = await people.get(conn, ticket.resident_id)
+        found = await person(ticket.resident_id)
         return [found] if found else []
     if to == To.FOLLOWERS:
-        return [p for user, _ in await followers.of_ticket(conn, ticket.id)
-                if (p := await people.get(conn, user)) is not None]
+        users = following if following is not None else [
+            user for user, _ in await followers.of_ticket(conn, ticket.id)]
+        return [p for user in users if (p := await person(user)) is not None]
     if to == To.OWNER:
         return await owners(conn, settings, ticket, now or ticket.created_at)
     if to in (To.HOLDER, To.PREVIOUS_HOLDER):
@@ -133,7 +142,7 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
         if held is None or held.technician_id is None or \
                 (to == To.PREVIOUS_HOLDER and held.technician_id == ticket.technician_id):
             return []
-        found = await people.get(conn, held.technician_id)
+        found = await person(held.technician_id)
         return [found] if found and found.active else []
     if to in (To.UNIT, To.PREVIOUS_UNIT):
         held = ticket if to == To.UNIT else before
@@ -171,9 +180,9 @@ async def owners(conn: Connection, settings: EstateSettings, ticket: Ticket,
     the roster without Telegram is one too: the desk is asked to phone them."""
     if ticket.category == PUBLIC_AREAS:
         return []
-    found = await unit_owners(conn, ticket)
-    entries = [e for e in await roster.entries_of_unit(conn, ticket.unit.id)
-               if e.relation == "owner" and e.phone]
+    listed = await roster.entries_of_unit(conn, ticket.unit.id)
+    found = await unit_owners(conn, ticket, listed)
+    entries = [e for e in listed if e.relation == "owner" and e.phone]
     if any(p.user_id == ticket.resident_id for p in found) or \
             ticket.resident_id in {-e.id for e in entries}:
         return []
@@ -201,11 +210,14 @@ async def phoner(conn: Connection, settings: EstateSettings, ticket: Ticket,
     return ([p for p in found if p.user_id == prefer] or found)[:1]
 
 
-async def unit_owners(conn: Connection, ticket: Ticket) -> list[Person]:
+async def unit_owners(conn: Connection, ticket: Ticket,
+                      entries: list[RosterEntry] | None = None) -> list[Person]:
     """Every owner of the ticket's unit on the chat, by the roster's owners' numbers (the
-    reporter too, when they are one): who may sign the repair form as its owner."""
-    keys = {e.phone and phones.phone_key(e.phone) for e in
-            await roster.entries_of_unit(conn, ticket.unit.id) if e.relation == "owner"}
+    reporter too, when they are one): who may sign the repair form as its owner. `entries`:
+    the unit's roster, when the caller has read it."""
+    if entries is None:
+        entries = await roster.entries_of_unit(conn, ticket.unit.id)
+    keys = {e.phone and phones.phone_key(e.phone) for e in entries if e.relation == "owner"}
     return [p for p in await people.residents_of_unit(conn, ticket.unit.id)
             if p.phone and phones.phone_key(p.phone) in keys]
 
@@ -230,9 +242,12 @@ def applies(row: Told, settings: EstateSettings, now: datetime) -> bool:
 async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: Ticket,
                now: datetime, *, actor_id: int | None = None, payload: dict | None = None,
                before: Ticket | None = None, prefer: int | None = None,
-               not_before: datetime | None = None) -> dict[int, str]:
+               not_before: datetime | None = None, known: Mapping[int, Person] | None = None,
+               following: Sequence[int] | None = None) -> dict[int, str]:
     """Writes the event's notices to the outbox (in the caller's transaction): who got which.
-    `not_before`: held until then (a request to phone, at night)."""
+    `not_before`: held until then (a request to phone, at night). `known` and `following`:
+    the ticket's people and followers as the caller has just read them (its file), so they
+    are not read again."""
     told: dict[int, str] = {}
     for row in TOLD[event]:
         if not applies(row, settings, now):
@@ -241,7 +256,7 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
         if row.to == To.OWNER:  # told of a tenant's job, not woken by it: after the quiet hours
             held = max(held or now, after_quiet_hours(settings, now))
         for person in await audience(conn, settings, row.to, ticket, before, prefer=prefer,
-                                     now=now):
+                                     now=now, known=known, following=following):
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from storage import drafts, outbox, people, roster, tickets
+from storage import drafts, outbox, people, roster, ticket_files, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -20,9 +21,7 @@ from storage.records import (
     Voice,
 )
 from storage.registers import renovations
-from storage.repairs import contractors, followers, visits
 from storage.repairs.visits import Item, Visit
-from storage.sales import buyers as sales_buyers
 from workflow import access, conversations, phones, roles
 from workflow import tickets as machine
 from workflow import units as unit_names
@@ -62,6 +61,8 @@ class TicketFile:
     permits: tuple[tuple[str, str, str, str], ...] = ()  # (ref, unit, from, to) a noise
     # complaint's building has in force
     handed_over: datetime | None = None  # the unit's own handover, when sold by contract
+    people: Mapping[int, Person] = field(default_factory=dict)  # as stored, everyone it
+    # names (resident, technician, followers...): whom its notices go to, without a read
 
 
 def last_of(file: TicketFile) -> machine.Happened | None:
@@ -142,10 +143,9 @@ async def resident_tickets(db: Database, user_id: int) -> list[Ticket]:
         return await tickets.of_resident(conn, user_id, MY_TICKETS_LIMIT)
 
 
-async def _as_resident(conn, ticket: Ticket) -> Person | None:
+async def _as_resident(conn, ticket: Ticket, person: Person | None) -> Person | None:
     """The ticket's resident by the name the roster gives them at the ticket's unit: a member
     of staff who lives here reports as a resident, not under their invited name."""
-    person = await people.get(conn, ticket.resident_id)
     if person is None or person.role in (None, roles.RESIDENT) or not person.phone:
         return person
     for entry in await roster.entries_by_phone_key(conn, phones.phone_key(person.phone)):
@@ -155,54 +155,46 @@ async def _as_resident(conn, ticket: Ticket) -> Person | None:
 
 
 async def load_file(conn, ticket_id: int) -> TicketFile:
-    ticket = await machine.load(conn, ticket_id)
-    events = await tickets.events(conn, ticket_id)
-    signoffs = await tickets.signoffs(conn, ticket_id)
-    ids = {e.actor_id for e in events} | {s.user_id for s in signoffs}
-    done = await visits.of_ticket(conn, ticket_id)
-    ids |= {ticket.resident_id, ticket.technician_id, ticket.filed_by}
-    ids |= {v.worker_id for v in done}  # the repair form names who did each visit
-    names = await people.names(conn, {i for i in ids if i is not None})
-    after = []
+    """In one statement (ticket_files), two once a visit is done (its measured cost); a
+    complaint's department heads, a noise complaint's permits and a resident who is also
+    staff take one more."""
+    rows = await ticket_files.load(conn, ticket_id)
+    if rows is None:
+        raise machine.Refusal(machine.Refusal.NOT_FOUND)
+    ticket, done, found = rows.ticket, rows.visits, rows.people
+    after: list[str] = []
     for visit in reversed(done):  # the newest visit's photos
-        after = await tickets.photos(conn, ticket_id, f"after{visit.round}")
+        after = rows.photos.get(f"after{visit.round}", [])
         if after:
             break
     return TicketFile(
         ticket=ticket,
-        resident=await _as_resident(conn, ticket),
-        technician=await people.get(conn, ticket.technician_id) if ticket.technician_id else None,
-        contractor=await contractors.get(conn, ticket.contractor_id)
+        resident=await _as_resident(conn, ticket, found.get(ticket.resident_id)),
+        technician=found.get(ticket.technician_id) if ticket.technician_id else None,
+        contractor=next((c for c in rows.contractors if c.id == ticket.contractor_id), None)
         if ticket.contractor_id else None,
-        events=events, signoffs=signoffs, names=names,
-        report_photos=await tickets.photos(conn, ticket_id, "report"),
-        voice=await tickets.voice(conn, ticket_id),
+        events=rows.events, signoffs=rows.signoffs,
+        names={i: p.name for i, p in found.items()},
+        report_photos=rows.photos.get("report", []),
+        voice=rows.voice,
         after_photos=after,
         department_heads=frozenset(p.user_id for p in await machine.department_heads(
             conn, ticket.department)) if ticket.kind == Kind.COMPLAINT and ticket.department
         else frozenset(),
         visits=tuple(done),
-        followers=tuple(user for user, _ in await followers.of_ticket(conn, ticket_id)),
-        required=tuple(await tickets.required_signoffs(conn, ticket_id)),
+        followers=tuple(rows.followers),
+        required=tuple(rows.required),
         permits=await _permits(conn, ticket),
-        items=tuple(await visits.items(conn, ticket_id)),
+        items=tuple(rows.items),
         figures=await costs.of_job(conn, ticket_id) if done else None,
-        liable=tuple(c.name for c in await contractors.active(conn)
-                     if ticket.category in c.trades),
-        handed_over=await _handed_over(conn, ticket),
-        kept_ref=kept.ref if ticket.duplicate_of and (
-            kept := await tickets.get(conn, ticket.duplicate_of)) else None,
+        liable=tuple(c.name for c in rows.contractors
+                     if c.active and ticket.category in c.trades),
+        handed_over=(rows.handed_over or ticket.created_at) if rows.sold else None,
+        kept_ref=rows.kept_ref, people=found,
     )
 
 
 NOISE = "noise_neighbours"
-
-
-async def _handed_over(conn, ticket: Ticket) -> datetime | None:
-    """A unit sold by contract: its warranties run from its own handover (a defect found at
-    the handover inspection is reported that very day)."""
-    sold, at = await sales_buyers.unit_handover(conn, ticket.unit.id)
-    return (at or ticket.created_at) if sold else None
 
 
 async def _permits(conn, ticket: Ticket) -> tuple[tuple[str, str, str, str], ...]:
@@ -231,12 +223,12 @@ async def ticket_by_ref(db: Database, ref: str) -> TicketFile:
 async def ticket_file(db: Database, ticket_id: int, viewer_id: int | None) -> TicketFile:
     """The ticket as `viewer_id` may see it; None viewer means the system (sending notices)."""
     async with db.reading() as conn:
+        file = await load_file(conn, ticket_id)  # its ticket is what the check reads
         if viewer_id is not None:
             viewer = await people.get(conn, viewer_id)
-            ticket = await machine.load(conn, ticket_id)
-            if not await access.allows(conn, "tickets.view", viewer, ticket.id):
+            if not await access.allows(conn, "tickets.view", viewer, file.ticket):
                 raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        return await load_file(conn, ticket_id)
+        return file
 
 
 async def no_longer_theirs(db: Database, ticket_id: int, user_id: int) -> bool:

@@ -164,17 +164,17 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
     ruling = unit_jobs.RULINGS[int_arg([ruled], 0) % len(unit_jobs.RULINGS)] if ruled else None
     days = int_arg(args, 2)
     if target[:1] in ("t", "o"):
-        ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
+        file = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
                                        technician_id=target_id, own_staff=target[:1] == "o",
                                        seen=seen)
     elif target[:1] == "c":
-        ticket = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
+        file = await dispatch.assign(d.db, d.settings, ticket_id, who.user_id, d.now(), days,
                                        contractor_id=target_id, seen=seen, ruling=ruling)
     else:
         raise Refusal(Refusal.INVALID)
     kick(context)
     await clear_buttons(update)
-    file = await views.ticket_file(d.db, ticket.id, who.user_id)
+    ticket = file.ticket
     text = tr("{ref} assigned to {name}. Deadline: {deadline}.", ref=ticket.ref,
               name=cards.holder(tr, file), deadline=tr.datetime(ticket.deadline_at))
     if file.contractor is not None and ticket.unit_sent_at is not None:

@@ -83,11 +83,11 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                      keyboard(worker_buttons(tr, file, who.member)))
     elif action in ("go", "at"):
         to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
-        ticket = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now(),
-                                       seen)
+        file = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now(),
+                                     seen)
+        ticket = file.ticket
         kick(context)
         await clear_buttons(update)
-        file = await views.ticket_file(d.db, ticket.id, who.user_id)
         done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
             if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
         if file.resident is not None and file.resident.unreachable:  # say only what is true

@@ -52,6 +52,8 @@ async def add(conn: Connection, ticket_id: int, worker_id: int | None,
 
 
 async def add_items(conn: Connection, ticket_id: int, items: list[Item]) -> None:
+    if not items:
+        return
     await conn.executemany(
         "INSERT INTO visit_materials (ticket_id, round, material_id, name, unit, quantity, "
         "unit_price) VALUES (?, ?, ?, ?, ?, ?, ?)",

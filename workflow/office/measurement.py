@@ -21,7 +21,7 @@ from storage.db import Connection, Database
 from storage.exact import product
 from storage.office import measurements, storeroom
 from storage.office.storeroom import Material
-from storage.records import Draft, Ticket
+from storage.records import Draft, Person, Ticket
 from storage.repairs import visits
 from storage.repairs.visits import Item
 from workflow import access, conversations, numbers, roles
@@ -127,9 +127,11 @@ async def item(conn: Connection, data: dict, material_id: int | None,
 
 
 async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: int,
-                       now: datetime, typed_cost: Decimal | None) -> int:
+                       now: datetime, typed_cost: Decimal | None,
+                       worker: Person | None = None) -> int:
     """The visit with its materials and labour (in the completion's transaction): stock is
-    issued for catalogue items, and the storekeeper hears of any now under its minimum."""
+    issued for catalogue items, and the storekeeper hears of any now under its minimum.
+    `worker`: the actor, when the caller has read them."""
     items = items_of(data)
     materials_cost = typed_cost if typed_cost is not None else \
         sum((i.amount for i in items), Decimal(0))
@@ -138,7 +140,8 @@ async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: i
     round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], hours,
                               materials_cost, labour_cost)
     await visits.add_items(conn, ticket.id, [Item(round_, *_fields(i)) for i in items])
-    worker = await people.get(conn, actor_id)
+    if worker is None or worker.user_id != actor_id:
+        worker = await people.get(conn, actor_id)
     if units_own(ticket, worker.role if worker else None):
         return round_  # the unit's own materials: the estate's stock is not drawn on
     # item by item in the one order, so two completions never wait on each other crosswise

@@ -8,7 +8,7 @@ from storage import people, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
 from storage.repairs import contractors
-from workflow import access, roles, sla, told
+from workflow import access, roles, sla, told, views
 from workflow import tickets as machine
 from workflow.repairs import unit_jobs
 from workflow.settings import EstateSettings, slot
@@ -79,12 +79,14 @@ async def choices(db: Database, ticket_id: int, actor_id: int,
 async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
                  now: datetime, days: int, technician_id: int | None = None,
                  contractor_id: int | None = None, own_staff: bool = False,
-                 seen: int | None = None, ruling: str | None = None) -> Ticket:
+                 seen: int | None = None, ruling: str | None = None) -> views.TicketFile:
     """To a technician or a contractor, with the standard deadline (days 0) or the end of
     the day `days` days on. `own_staff` takes a contractor's late job back to our own
     technician (seed step 4) and records the contractor's default for settlement. `seen` is
     the version of the ticket the dispatcher's card showed. `ruling` is why a unit that
-    declined the job is liable after all (one of unit_jobs.RULINGS): the unit reads it."""
+    declined the job is liable after all (one of unit_jobs.RULINGS): the unit reads it.
+    Returns the ticket's file as it now stands, read once, for the dispatcher's card (who
+    may dispatch may view)."""
     if (technician_id is None) == (contractor_id is None) or not 0 <= days <= MAX_DAYS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
@@ -115,27 +117,29 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             raise machine.Refusal(machine.Refusal.INVALID)
         payload = await unit_jobs.liability_after_decline(conn, ticket, actor_id,
                                                           contractor_id, now, ruling)
-        await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note)
+        await machine.transition(
+            conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note,
+            technician_id=technician_id, contractor_id=contractor_id,
+            deadline_at=due, assigned_at=ticket.assigned_at or now,
+            defaulted_contractor_id=ticket.contractor_id if own_staff
+            else ticket.defaulted_contractor_id, unit_sent_at=None, accepted_at=None)
         if own_staff:
             defaulted = await contractors.get(conn, ticket.contractor_id) \
                 if ticket.contractor_id else None
             await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
                                     machine.ASSIGNED, machine.ASSIGNED,
                                     defaulted.name if defaulted else "")
-        await tickets.update_fields(
-            conn, ticket.id, now, technician_id=technician_id, contractor_id=contractor_id,
-            deadline_at=due, assigned_at=ticket.assigned_at or now,
-            defaulted_contractor_id=ticket.contractor_id if own_staff
-            else ticket.defaulted_contractor_id, unit_sent_at=None, accepted_at=None)
         if contractor_id is not None:
             await unit_jobs.send_to_unit(conn, ticket, contractor_id, actor_id, now)
+        file = await views.load_file(conn, ticket.id)
+        after = file.ticket
         await sla.arm(conn, settings, ticket.id, now,
                       afresh=(sla.RESOLVE_STEPS if due != ticket.deadline_at else ()) +
-                      (sla.UNIT_RESPONSE,))
-        after = await machine.load(conn, ticket.id)
+                      (sla.UNIT_RESPONSE,), ticket=after)
         await told.tell(conn, settings, "assigned", after, now, actor_id=actor_id,
-                        payload=payload, before=ticket)
-        return after
+                        payload=payload, before=ticket, known=file.people,
+                        following=file.followers)
+        return file
 
 
 async def contractor_notified_by_phone(db: Database, ticket_id: int, actor_id: int,

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
-from storage import drafts, people, tickets
+from storage import drafts, people, ticket_files, tickets
 from storage.db import Connection, Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
 from storage.repairs import visits
-from workflow import access, conversations, sla, told
+from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
 from workflow.repairs import signoff
@@ -51,20 +51,22 @@ async def _for_work(conn: Connection, ticket_id: int, actor_id: int, seen: int |
 
 
 async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
-                   to: str, now: datetime, seen: int | None = None) -> Ticket:
-    """'On my way' and 'arrived': the resident is told."""
+                   to: str, now: datetime, seen: int | None = None) -> views.TicketFile:
+    """'On my way' and 'arrived': the resident is told. Returns the job's file as it now
+    stands, for its holder's card (the holder may view it)."""
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         ticket = await _for_work(conn, ticket_id, actor_id, seen,
                                  lambda t: to in machine.TRANSITIONS[t.status])
-        await access.require(conn, "repairs.progress", actor_id, ticket.id)  # its holder
+        await access.require(conn, "repairs.progress", actor_id, ticket)  # its holder
         payers.may_start(ticket)
         await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
-        await sla.arm(conn, settings, ticket.id, now)
-        after = await machine.load(conn, ticket.id)
-        await told.tell(conn, settings, PROGRESS[to], after, now, actor_id=actor_id)
-        return after
+        file = await views.load_file(conn, ticket.id)
+        await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
+        await told.tell(conn, settings, PROGRESS[to], file.ticket, now, actor_id=actor_id,
+                        known=file.people, following=file.followers)
+        return file
 
 
 async def start_completion(db: Database, ticket_id: int, actor_id: int,
@@ -72,7 +74,7 @@ async def start_completion(db: Database, ticket_id: int, actor_id: int,
     async with db.transaction() as conn:
         ticket = await _for_work(conn, ticket_id, actor_id, seen,
                                  lambda t: machine.COMPLETED in machine.TRANSITIONS[t.status])
-        await access.require(conn, "repairs.work", actor_id, ticket.id)
+        await access.require(conn, "repairs.work", actor_id, ticket)
         if machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             raise machine.Refusal(machine.Refusal.STALE)
         payers.may_start(ticket)
@@ -101,10 +103,9 @@ async def add_material(db: Database, actor_id: int, now: datetime, *,
         draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "materials", now)
         worker = await people.get(conn, actor_id)
         ticket = await machine.load(conn, draft.data["ticket_id"])
-        item = await measurement.item(conn, draft.data, material_id, quantity, typed,
-                                      own=measurement.units_own(ticket, worker.role if worker else None))
-        moved = await conversations.advance(conn, actor_id, COMPLETE_FLOW, "materials",
-                                            "materials", now,
+        own = measurement.units_own(ticket, worker.role if worker else None)
+        item = await measurement.item(conn, draft.data, material_id, quantity, typed, own=own)
+        moved = await conversations.move_on(conn, draft, "materials", now,
                                             items=[*draft.data.get("items", []), item])
         return item, measurement.total(moved.data)
 
@@ -115,7 +116,7 @@ async def photos_done(db: Database, actor_id: int, now: datetime) -> bool:
         draft = await conversations.at_step(conn, actor_id, COMPLETE_FLOW, "photos", now)
         if not draft.data["photos"]:
             return False
-        await conversations.advance(conn, actor_id, COMPLETE_FLOW, "photos", "note", now)
+        await conversations.move_on(conn, draft, "note", now)
         return True
 
 
@@ -131,24 +132,28 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
         person = await people.get(conn, actor_id)
         ticket = await machine.load(conn, data["ticket_id"])
-        if not await access.allows(conn, "repairs.work", person, ticket.id) or \
+        if not await access.allows(conn, "repairs.work", person, ticket) or \
                 not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
             await drafts.delete(conn, actor_id)
             return None
-        await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
-                                 data["note"])
-        # each visit is its own record; the ticket shows the sum of all of them
-        visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost)
+        # each visit is its own record; the ticket shows the sum of all of them, set with
+        # the status (a refused change rolls the visit back with it)
+        visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost,
+                                               worker=person)
         hours, total, _ = await visits.totals(conn, ticket.id)
-        await tickets.update_fields(conn, ticket.id, now, work_note=data["note"],
-                                    labour_hours=hours, materials_cost=total, completed_at=now)
+        await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
+                                 data["note"], work_note=data["note"], labour_hours=hours,
+                                 materials_cost=total, completed_at=now)
         await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
         await tickets.add_signoff(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
-        await sla.arm(conn, settings, ticket.id, now)
-        await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id)
+        file = await ticket_files.load(conn, ticket.id)
+        assert file is not None  # changed just now, in this transaction
+        await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
+        await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id,
+                        known=file.people, following=file.followers)
         await drafts.delete(conn, actor_id)
-        return await machine.load(conn, ticket.id)
+        return file.ticket
 
 
 async def confirm(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,

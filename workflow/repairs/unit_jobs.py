@@ -106,6 +106,8 @@ async def liability_after_decline(conn: Connection, ticket: Ticket, actor_id: in
     """The desk's next dispatch of a declined job is its decision on liability, audited: the
     same unit again (liable after all, for the reason `ruling`), or our own staff. Returns
     what the unit reads of it when the job goes back to it: the ruling and its decline."""
+    if ticket.assigned_at is None:  # never given to anyone: nobody has declined it
+        return {}
     events = await tickets.events(conn, ticket.id)
     declined = next((e for e in reversed(events) if e.action in (
         "contractor_declined", "assigned")), None)
