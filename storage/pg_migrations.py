@@ -124,4 +124,8 @@ STEPS: dict[int, str] = {
     );
     CREATE INDEX signoff_queries_ticket ON signoff_queries(ticket_id);
     """,
+    # 34: the outbox by recipient and ticket (was_told, was_sent) (issue 27)
+    34: """
+    CREATE INDEX outbox_recipient_ticket ON outbox(recipient_id, ticket_id);
+    """,
 }
