@@ -66,18 +66,21 @@ class Claim(list[OutboxMessage]):
     more = False
 
 
-async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
+async def claim(conn: Connection, worker: str | None, now: datetime, until: datetime,
                 limit: int, recipients: int, each: int) -> Claim:
     """The due messages (at most `each` of a person, and none behind an older one of theirs
     waiting to be tried again) of up to `recipients` people no other worker holds a live
     claim on, claimed for `worker` until `until` (the caller serialises
     claims: one transaction at a time). A recipient's messages stay with one worker, so
-    they go out in order; the rest of the people are left for the other workers."""
+    they go out in order; the rest of the people are left for the other workers. Without a
+    `worker` (one process sends: SQLite) they are only read: there is no one to claim from."""
     moment = to_db_time(now)
+    others = ""
+    if worker is not None:
+        others = (f"AND recipient_id NOT IN (SELECT recipient_id FROM outbox WHERE {PENDING} "
+                  "AND claimed_by != ? AND claimed_until > ?) ")
     cur = await conn.execute(
-        f"{_CLAIMED} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "
-        f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
-        "claimed_until > ?) "
+        f"{_CLAIMED} WHERE {PENDING} AND next_attempt_at <= ? {others}"
         # an older message of theirs waiting to be tried again holds the later ones back,
         # unless it was refused as bad: it may never go, and must not jam the chat; nor does
         # one held by choice to a later hour (a request to phone, at night), never yet tried
@@ -86,7 +89,7 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
         "AND o.refusals = 0 AND o.next_attempt_at > ? "
         "AND (o.attempts > 0 OR o.kind = 'reply')) "
         "ORDER BY outbox.id LIMIT ?",  # a person's in the order made
-        (moment, worker, moment, moment, limit))
+        (moment, *((worker, moment) if worker is not None else ()), moment, limit))
     found = Claim()
     chosen: dict[int, int] = {}  # person -> messages taken
     rows = await cur.fetchall()
@@ -98,7 +101,7 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
             continue
         chosen[message.recipient_id] = taken + 1
         found.append(message)
-    if found:
+    if found and worker is not None:
         marks = ",".join("?" * len(found))
         await conn.execute(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
                            f"WHERE id IN ({marks})",

@@ -54,6 +54,9 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim:
     """The messages this worker sends now: claimed (several workers may share an outbox),
     a recipient's with one worker at a time, oldest first, each with its recipient."""
+    if not db.shared:  # SQLite: one process sends (a lock says so): nothing to claim, a read
+        async with db.reading() as conn:
+            return await outbox.claim(conn, None, now, now + LEASE, BATCH, PEOPLE, EACH)
     async with db.reading() as conn:  # most rounds find nothing: a read, no write
         if not await outbox.due(conn, now, 1):
             return outbox.Claim()
@@ -88,6 +91,8 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
 
 
 async def release(db: Database, worker: str = WORKER) -> None:
+    if not db.shared:
+        return  # SQLite: nothing is claimed
     async with db.transaction(durable=False) as conn:
         await outbox.release(conn, _me(conn, worker))
 
