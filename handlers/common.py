@@ -559,9 +559,11 @@ def confirmed_draft(update: Update) -> str | None:
 async def clear_buttons(update: Update) -> None:
     """Removes the buttons of the tapped message, so it cannot be tapped again; a message
     already cleared (a double tap) is fine."""
+    query = update.callback_query
     try:
-        if update.callback_query is not None:
-            await update.callback_query.edit_message_reply_markup(None)
+        if query is not None and query.message is not None:
+            await sending.edit_buttons(query.get_bot(), query.message.chat.id,
+                                       query.message.message_id)
     except BadRequest:
         pass
 

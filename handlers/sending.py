@@ -13,7 +13,7 @@ from telegram import Bot, TelegramObject
 from telegram.warnings import PTBUserWarning
 
 # do_api_request warns when the method has a PTB wrapper: here skipping it is the point.
-_WRAPPED = r"Please use 'Bot\.send_"
+_WRAPPED = r"Please use 'Bot\.(send_|edit_message_reply_markup)"
 warnings.filterwarnings("ignore", message=_WRAPPED, category=PTBUserWarning)
 
 # The second positional argument of each send the desk makes, by its Bot API field.
@@ -40,6 +40,15 @@ async def send(bot: Bot, method: str, chat_id: int, content: Any, *,
     if read_timeout is None:
         return await bot.do_api_request(method, data)
     return await bot.do_api_request(method, data, read_timeout=read_timeout)
+
+
+async def edit_buttons(bot: Bot, chat_id: int, message_id: int,
+                       markup: TelegramObject | None = None) -> None:
+    """A message's buttons replaced (None: removed); Telegram's echo of it is not read."""
+    data: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id}
+    if markup is not None:
+        data["reply_markup"] = markup
+    await bot.do_api_request("edit_message_reply_markup", data)
 
 
 class Unparsed:
