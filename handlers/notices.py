@@ -49,12 +49,14 @@ async def deliver_due(application) -> int:
             chats: dict[int, list[OutboxMessage]] = {}
             for message in batch:
                 chats.setdefault(message.recipient_id, []).append(message)
-            outcomes = await asyncio.gather(*(_deliver_chat(bot, d, messages)
+            marks = _Marks(d)
+            outcomes = await asyncio.gather(*(_deliver_chat(bot, d, messages, marks)
                                               for messages in chats.values()),
                                             return_exceptions=True)
+            await marks.done([])  # any left by a flush that failed
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
-                    raise outcome  # each chat marked what it sent before stopping
+                    raise outcome  # what every chat sent before it stopped is marked
             done = [o for chat in outcomes for o in cast(list[_Outcome], chat)]
             count += len(done)
             if len(done) < len(batch):  # a chat stopped at a failure: its rest wait, free
@@ -73,10 +75,34 @@ class _Outcome(enum.Enum):
     SETTLED = "settled otherwise"  # failed, refused, rerouted: the outbox may have grown
 
 
-async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage]) -> list[_Outcome]:
-    """One recipient's messages in order; after a failure the rest wait for the next round.
-    What was sent is marked in one statement when the chat is done (on PostgreSQL, with the
-    claim renewed before each next send)."""
+class _Marks:
+    """A round's sent messages marked so: a chat's last one when the chat is done, together
+    with those of the chats done at the same moment, in one statement. (A chat's earlier
+    ones are marked before its next send: no mark waits on Telegram's answer to another
+    message, for a crash meanwhile would send it again.)"""
+
+    def __init__(self, d: Desk) -> None:
+        self._d = d
+        self._pending: list[OutboxMessage] = []
+        self._flushing = False
+
+    async def done(self, sent: list[OutboxMessage]) -> None:
+        self._pending += sent
+        if self._flushing or not self._pending:
+            return  # the chat marking now takes these too
+        self._flushing = True
+        try:
+            await asyncio.sleep(0)  # the chats whose answers are in are done first
+            while self._pending:
+                taken, self._pending = self._pending, []
+                await delivery.all_sent(self._d.db, taken, self._d.now())
+        finally:
+            self._flushing = False
+
+
+async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage],
+                        marks: _Marks) -> list[_Outcome]:
+    """One recipient's messages in order; after a failure the rest wait for the next round."""
     done: list[_Outcome] = []
     sent: list[OutboxMessage] = []
     try:
@@ -86,15 +112,15 @@ async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage]) -> lis
                 break
             done.append(outcome)
     finally:
-        await delivery.all_sent(d.db, sent, d.now())
+        await marks.done(sent)
     return done
 
 
 async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage,
                        sent: list[OutboxMessage]) -> _Outcome | None:
-    """Sends one message and records the outcome (sent: added to `sent`, marked by the
-    chat); None when the rest of its chat waits (a passing fault: the network, Telegram busy
-    or asking to wait)."""
+    """Sends one message and records the outcome (sent: added to `sent`, the chat's
+    messages sent and not yet marked); None when the rest of its chat waits (a passing
+    fault: the network, Telegram busy or asking to wait)."""
     if not await delivery.still_mine(d.db, message, d.now(), sent=sent):
         return None  # another worker took it over while this one stalled
     try:

@@ -77,14 +77,16 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
     """Before each send where several workers share the outbox: the claim is renewed if it is
     still this worker's; if this worker stalled past the lease and another took the message
     over, it is left to that one (sending it too would show it twice, or out of order).
-    `sent`: messages of the chat sent and not yet marked: marked in the same transaction
-    (and the list emptied), so no mark waits on Telegram's answer to another send."""
-    if not db.shared:
-        return True  # SQLite: one process sends
+    `sent`: the chat's messages sent and not yet marked: marked first, in the same
+    transaction (and the list emptied), so that no mark waits on Telegram's answer to
+    another message (a crash meanwhile would send them again)."""
+    if not db.shared and not sent:
+        return True  # SQLite: one process sends, claims nothing
     async with db.transaction(durable=False) as conn:
         if sent:
             await outbox.mark_all_sent(conn, [m.id for m in sent], now)
-        mine = await outbox.renew(conn, message.id, worker, now + LEASE)
+        mine = await outbox.renew(conn, message.id, worker, now + LEASE) if db.shared \
+            else True
     if sent:
         sent.clear()
     return mine
@@ -104,7 +106,7 @@ async def sent(db: Database, message: OutboxMessage, now: datetime) -> None:
 
 
 async def all_sent(db: Database, messages: list[OutboxMessage], now: datetime) -> None:
-    """Marked sent in one statement (a chat's messages of a round)."""
+    """Marked sent in one statement (the messages of a round's chats done together)."""
     if messages:
         async with db.transaction(durable=False) as conn:
             await outbox.mark_all_sent(conn, [m.id for m in messages], now)
