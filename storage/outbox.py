@@ -88,7 +88,9 @@ async def claim(conn: Connection, worker: str | None, now: datetime, until: date
         "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
         "AND o.refusals = 0 AND o.next_attempt_at > ? "
         "AND (o.attempts > 0 OR o.kind = 'reply')) "
-        "ORDER BY outbox.id LIMIT ?",  # a person's in the order made
+        # a person's in the order made; "+" keeps the planner on the index of what is
+        # pending (ordered by id it would scan the whole outbox, sent messages and all)
+        "ORDER BY +outbox.id LIMIT ?",
         (moment, *((worker, moment) if worker is not None else ()), moment, limit))
     found = Claim()
     chosen: dict[int, int] = {}  # person -> messages taken
