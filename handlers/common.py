@@ -19,7 +19,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from handlers import cards, keyboards, labels
+from handlers import cards, keyboards, labels, sending
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, worker_buttons
@@ -179,17 +179,20 @@ class _Replies:
 _replies: ContextVar[_Replies | None] = ContextVar("replies", default=None)
 
 
-async def answer(update: Update, text: str, keyboard=None) -> Message | None:
+async def answer(update: Update, text: str, keyboard=None) -> int | None:
     """Replies in the chat of the update, whether it came as a message or a button. Telegram
     busy (429) or failing (5xx, a cut connection): the reply goes through the outbox, which
-    tries it again, rather than leaving the person without it (say, their reference). The
-    message sent; None when it went through the outbox."""
+    tries it again, rather than leaving the person without it (say, their reference). The id
+    of the message sent (Telegram's answer is not parsed: see handlers/sending.py); None when
+    it went through the outbox."""
     chat = update.effective_chat
     assert chat is not None  # handles() answers only updates with a chat
     text, replies = fit(text, keep_end=True), _replies.get()
     if replies is None or not replies.deferred:
         try:
-            return await chat.send_message(text, reply_markup=keyboard)
+            sent = await sending.send(chat.get_bot(), "send_message", chat.id, text,
+                                      reply_markup=keyboard)
+            return sent["message_id"]
         except (NetworkError, RetryAfter) as exc:
             if replies is None or not passing(exc):
                 raise
@@ -506,7 +509,7 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
         sent = await answer(update, tr("Photos received (up to {limit} are kept). Send more, or "
                                        "tap 'Done'.", limit=limit), done_button)
         if sent is not None:  # edited if the album brings more than fit
-            saved.data["album_note"] = sent.message_id
+            saved.data["album_note"] = sent
             await views.save_draft(d.db, saved, d.now())
         return
     await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
@@ -532,8 +535,7 @@ async def _album_overflow(update: Update, context: Context, who: Asker, draft: D
         except BadRequest:
             pass
     if not edited:
-        sent = await answer(update, text, done_button)
-        note = sent.message_id if sent is not None else None
+        note = await answer(update, text, done_button)
     d = context.desk
     await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step, {
         **data, "album": message_of(update).media_group_id, "album_kept": kept,
@@ -557,9 +559,11 @@ def confirmed_draft(update: Update) -> str | None:
 async def clear_buttons(update: Update) -> None:
     """Removes the buttons of the tapped message, so it cannot be tapped again; a message
     already cleared (a double tap) is fine."""
+    query = update.callback_query
     try:
-        if update.callback_query is not None:
-            await update.callback_query.edit_message_reply_markup(None)
+        if query is not None and query.message is not None:
+            await sending.edit_buttons(query.get_bot(), query.message.chat.id,
+                                       query.message.message_id)
     except BadRequest:
         pass
 

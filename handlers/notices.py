@@ -10,7 +10,7 @@ its text does not send them twice."""
 from __future__ import annotations
 
 import asyncio
-import functools
+import enum
 import logging
 from typing import cast
 
@@ -22,6 +22,7 @@ from handlers import job_notices  # noqa: F401  (the newer notices register them
 from handlers.common import Desk, retry_after
 from handlers.renderers import Notice, UnknownNotice, render, send_reply, unreachable_error
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
+from handlers.sending import Unparsed
 from storage.records import OutboxMessage
 from workflow import delivery, views
 
@@ -38,6 +39,7 @@ async def deliver_due(application) -> int:
     from someone who blocked the bot goes out in the same round). Returns how many."""
     d: Desk = application.bot_data.desk
     lock = application.bot_data.outbox_lock
+    bot = cast(Bot, Unparsed(application.bot, PATIENCE))
     count = 0
     async with lock:
         for _ in range(MAX_ROUNDS):
@@ -47,30 +49,80 @@ async def deliver_due(application) -> int:
             chats: dict[int, list[OutboxMessage]] = {}
             for message in batch:
                 chats.setdefault(message.recipient_id, []).append(message)
-            sent = await asyncio.gather(*(_deliver_chat(application.bot, d, messages)
-                                          for messages in chats.values()))
-            count += sum(sent)
-            if sum(sent) < len(batch):  # a chat stopped at a failure: its rest wait, free
+            marks = _Marks(d)
+            outcomes = await asyncio.gather(*(_deliver_chat(bot, d, messages, marks)
+                                              for messages in chats.values()),
+                                            return_exceptions=True)
+            await marks.done([])  # any left by a flush that failed
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome  # what every chat sent before it stopped is marked
+            done = [o for chat in outcomes for o in cast(list[_Outcome], chat)]
+            count += len(done)
+            if len(done) < len(batch):  # a chat stopped at a failure: its rest wait, free
                 await delivery.release(d.db)
+            # Another round at once only if something more may be due: messages left past
+            # the claim's limits, or written by this round (a message rerouted, the desk
+            # told). A message committed meanwhile kicks a delivery of its own.
+            if not batch.more and len(done) == len(batch) and \
+                    all(o is _Outcome.SENT for o in done):
+                break
     return count
 
 
-async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage]) -> int:
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    SETTLED = "settled otherwise"  # failed, refused, rerouted: the outbox may have grown
+
+
+class _Marks:
+    """A round's sent messages marked so: a chat's last one when the chat is done, together
+    with those of the chats done at the same moment, in one statement. (A chat's earlier
+    ones are marked before its next send: no mark waits on Telegram's answer to another
+    message, for a crash meanwhile would send it again.)"""
+
+    def __init__(self, d: Desk) -> None:
+        self._d = d
+        self._pending: list[OutboxMessage] = []
+        self._flushing = False
+
+    async def done(self, sent: list[OutboxMessage]) -> None:
+        self._pending += sent
+        if self._flushing or not self._pending:
+            return  # the chat marking now takes these too
+        self._flushing = True
+        try:
+            await asyncio.sleep(0)  # the chats whose answers are in are done first
+            while self._pending:
+                taken, self._pending = self._pending, []
+                await delivery.all_sent(self._d.db, taken, self._d.now())
+        finally:
+            self._flushing = False
+
+
+async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage],
+                        marks: _Marks) -> list[_Outcome]:
     """One recipient's messages in order; after a failure the rest wait for the next round."""
-    count = 0
-    for message in messages:
-        done = await _deliver_one(bot, d, message)
-        if not done:
-            break
-        count += 1
-    return count
+    done: list[_Outcome] = []
+    sent: list[OutboxMessage] = []
+    try:
+        for message in messages:
+            outcome = await _deliver_one(bot, d, message, sent)
+            if outcome is None:
+                break
+            done.append(outcome)
+    finally:
+        await marks.done(sent)
+    return done
 
 
-async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
-    """Sends one message and records the outcome; False when the rest of its chat waits (a
-    passing fault: the network, Telegram busy or asking to wait)."""
-    if not await delivery.still_mine(d.db, message, d.now()):
-        return False  # another worker took it over while this one stalled
+async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage,
+                       sent: list[OutboxMessage]) -> _Outcome | None:
+    """Sends one message and records the outcome (sent: added to `sent`, the chat's
+    messages sent and not yet marked); None when the rest of its chat waits (a passing
+    fault: the network, Telegram busy or asking to wait)."""
+    if not await delivery.still_mine(d.db, message, d.now(), sent=sent):
+        return None  # another worker took it over while this one stalled
     try:
         await _send(bot, d, message)
     except Forbidden as exc:
@@ -78,11 +130,11 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
     except WithoutTelegram:  # the desk phones them instead
         await delivery.unreachable(d.db, message, d.now(), "does not use Telegram",
                                    d.settings)
-        return True
+        return _Outcome.SETTLED
     except UnknownNotice as exc:  # no try can render it
         log.error("outbox %s (%s) cannot be rendered: %s", message.id, message.kind, exc)
         await delivery.given_up(d.db, message, d.now(), f"cannot be rendered: {exc}")
-        return True
+        return _Outcome.SETTLED
     except RetryAfter as exc:  # flood control: a wait, not a fault
         log.warning("outbox %s (%s): Telegram asks to wait %s s", message.id, message.kind,
                     retry_after(exc).total_seconds())
@@ -90,9 +142,10 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
     except BadRequest as exc:
         if unreachable_error(exc):
             await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
-            return True  # settled: the others of this chat are tried, and fail alike
+            # settled: the others of this chat are tried, and fail alike
+            return _Outcome.SETTLED
         await _refused(d, message, f"refused by Telegram: {exc}")
-        return True
+        return _Outcome.SETTLED
     except TimedOut as exc:
         if isinstance(exc.__cause__, httpx.ReadTimeout):
             # No answer even after PATIENCE: whether it arrived is unknown, and sending it
@@ -100,8 +153,8 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
             # PATIENCE was read: an error in it is retried like any other.)
             log.warning("outbox %s (%s): no answer from Telegram in %s s; taken as delivered",
                         message.id, message.kind, PATIENCE)
-            await delivery.sent(d.db, message, d.now())
-            return True
+            sent.append(message)
+            return _Outcome.SENT
         await delivery.retry(d.db, message, d.now(), str(exc) or "timed out")
     except TelegramError as exc:  # 5xx, a cut connection (NetworkError), a conflict
         log.warning("outbox %s (%s): %s; tried again later", message.id, message.kind, exc)
@@ -110,11 +163,11 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage) -> bool:
         raise  # not the message's fault: the next round tries it again
     except Exception as exc:  # it fails to render (a bug, damaged data): never jams the chat
         await _refused(d, message, f"cannot be rendered: {exc!r}", exc)
-        return True
+        return _Outcome.SETTLED
     else:
-        await delivery.sent(d.db, message, d.now())
-        return True
-    return False
+        sent.append(message)
+        return _Outcome.SENT
+    return None
 
 
 async def _refused(d: Desk, message: OutboxMessage, error: str,
@@ -138,10 +191,11 @@ class WithoutTelegram(Exception):
 
 
 async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
+    """`bot` answers Telegram's JSON (handlers/sending.py): no renderer reads the reply."""
     if message.kind == delivery.REPLY:
-        await send_reply(cast(Bot, _Patient(bot)), message)
+        await send_reply(bot, message)
         return
-    recipient = await views.person(d.db, message.recipient_id)
+    recipient = message.recipient  # read with the claim
     if recipient is None:
         raise UnknownNotice(f"recipient {message.recipient_id} unknown")
     if recipient.user_id < 0:
@@ -149,18 +203,4 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
     file = None
     if message.ticket_id is not None:
         file = await views.ticket_file(d.db, message.ticket_id, None)
-    await render(Notice(cast(Bot, _Patient(bot)), d, d.tr(recipient.language), message,
-                        recipient, file))
-
-
-class _Patient:
-    """The bot, its sends waiting PATIENCE seconds for Telegram's answer."""
-
-    def __init__(self, bot: Bot) -> None:
-        self._bot = bot
-
-    def __getattr__(self, name: str):
-        found = getattr(self._bot, name)
-        if name.startswith("send") and callable(found):
-            return functools.partial(found, read_timeout=PATIENCE)
-        return found
+    await render(Notice(bot, d, d.tr(recipient.language), message, recipient, file))

@@ -934,4 +934,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX signoff_queries_ticket ON signoff_queries(ticket_id);
     """,
+    # 34 (issue 27): whether a person was ever told of a ticket (who may see it: access.py)
+    # and whether they were sent a kind of notice about it read one person's rows of the
+    # outbox, which keeps every message: not a scan of the whole outbox; and the claim asks,
+    # of each message due, whether an older one of that person's is still pending
+    """
+    CREATE INDEX outbox_recipient_ticket ON outbox(recipient_id, ticket_id);
+    CREATE INDEX outbox_pending_recipient ON outbox(recipient_id, id)
+        WHERE sent_at IS NULL AND failed_at IS NULL;
+    """,
 ]

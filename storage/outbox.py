@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from storage import people
 from storage.db import Connection, to_db_time
-from storage.records import OutboxMessage
+from storage.records import OutboxMessage, Person
 
 
 async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
@@ -31,6 +32,10 @@ async def was_told(conn: Connection, recipient_id: int, ticket_id: int) -> bool:
 _MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_id, progress, "
             "refusals FROM outbox ")
 PENDING = "sent_at IS NULL AND failed_at IS NULL"
+# A message with its recipient, read in the one query that claims it (what the sender renders)
+_CLAIMED = ("SELECT outbox.id, recipient_id, kind, ticket_id, payload, attempts, actor_id, "
+            f"progress, refusals, {people.COLUMNS} FROM outbox "
+            "LEFT JOIN people ON people.user_id = outbox.recipient_id ")
 
 
 async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
@@ -38,9 +43,14 @@ async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
     return _message(row) if row else None
 
 
-def _message(r) -> OutboxMessage:
+def _message(r, recipient: Person | None = None) -> OutboxMessage:
     return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
-                         tuple(p for p in r[7].split(",") if p), r[8])
+                         tuple(p for p in r[7].split(",") if p), r[8], recipient)
+
+
+def _with_recipient(r) -> OutboxMessage:
+    """A row of _CLAIMED: the message, and its recipient when the desk knows them."""
+    return _message(r, people.from_row(r[9:]) if r[9] is not None else None)
 
 
 async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -50,18 +60,27 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage
     return [_message(r) for r in await cur.fetchall()]
 
 
-async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
-                limit: int, recipients: int, each: int) -> list[OutboxMessage]:
+class Claim(list[OutboxMessage]):
+    """The messages claimed; `more`: others were due and left (past the limits), so another
+    round is worth it at once."""
+    more = False
+
+
+async def claim(conn: Connection, worker: str | None, now: datetime, until: datetime,
+                limit: int, recipients: int, each: int) -> Claim:
     """The due messages (at most `each` of a person, and none behind an older one of theirs
     waiting to be tried again) of up to `recipients` people no other worker holds a live
     claim on, claimed for `worker` until `until` (the caller serialises
     claims: one transaction at a time). A recipient's messages stay with one worker, so
-    they go out in order; the rest of the people are left for the other workers."""
+    they go out in order; the rest of the people are left for the other workers. Without a
+    `worker` (one process sends: SQLite) they are only read: there is no one to claim from."""
     moment = to_db_time(now)
+    others = ""
+    if worker is not None:
+        others = (f"AND recipient_id NOT IN (SELECT recipient_id FROM outbox WHERE {PENDING} "
+                  "AND claimed_by != ? AND claimed_until > ?) ")
     cur = await conn.execute(
-        f"{_MESSAGE} WHERE {PENDING} AND next_attempt_at <= ? AND recipient_id NOT IN "
-        f"(SELECT recipient_id FROM outbox WHERE {PENDING} AND claimed_by != ? AND "
-        "claimed_until > ?) "
+        f"{_CLAIMED} WHERE {PENDING} AND next_attempt_at <= ? {others}"
         # an older message of theirs waiting to be tried again holds the later ones back,
         # unless it was refused as bad: it may never go, and must not jam the chat; nor does
         # one held by choice to a later hour (a request to phone, at night), never yet tried
@@ -69,17 +88,22 @@ async def claim(conn: Connection, worker: str, now: datetime, until: datetime,
         "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
         "AND o.refusals = 0 AND o.next_attempt_at > ? "
         "AND (o.attempts > 0 OR o.kind = 'reply')) "
-        "ORDER BY id LIMIT ?",  # a person's in the order made
-        (moment, worker, moment, moment, limit))
-    found: list[OutboxMessage] = []
+        # a person's in the order made; "+" keeps the planner on the index of what is
+        # pending (ordered by id it would scan the whole outbox, sent messages and all)
+        "ORDER BY +outbox.id LIMIT ?",
+        (moment, *((worker, moment) if worker is not None else ()), moment, limit))
+    found = Claim()
     chosen: dict[int, int] = {}  # person -> messages taken
-    for message in map(_message, await cur.fetchall()):
+    rows = await cur.fetchall()
+    found.more = len(rows) == limit
+    for message in map(_with_recipient, rows):
         taken = chosen.get(message.recipient_id, 0)
         if taken == each or (not taken and len(chosen) == recipients):
+            found.more = True
             continue
         chosen[message.recipient_id] = taken + 1
         found.append(message)
-    if found:
+    if found and worker is not None:
         marks = ",".join("?" * len(found))
         await conn.execute(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
                            f"WHERE id IN ({marks})",
@@ -110,8 +134,15 @@ async def mark_progress(conn: Connection, message_id: int, part: str) -> None:
 
 async def mark_sent(conn: Connection, message_id: int, now: datetime) -> None:
     """The first time it was sent stays (a stalled worker's late mark changes nothing)."""
-    await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
-                       (to_db_time(now), message_id))
+    await mark_all_sent(conn, [message_id], now)
+
+
+async def mark_all_sent(conn: Connection, message_ids: list[int], now: datetime) -> None:
+    """A round's sent messages, in one statement (the first time each was sent stays)."""
+    if message_ids:
+        marks = ",".join("?" * len(message_ids))
+        await conn.execute(f"UPDATE outbox SET sent_at = ? WHERE id IN ({marks}) AND "
+                           "sent_at IS NULL", (to_db_time(now), *message_ids))
 
 
 async def mark_retry(conn: Connection, message_id: int, next_attempt: datetime,

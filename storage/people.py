@@ -8,14 +8,21 @@ from datetime import datetime
 from storage.db import Connection, to_db_time
 from storage.records import Invitation, Person, Unit
 
-_PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
-           "department, EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id), "
-           "contractor_id FROM people")
+# A person's columns, also for a query that joins people (the outbox reads its recipients so)
+COLUMNS = ("people.user_id, people.language, people.role, people.name, people.phone, "
+           "people.active, people.unreachable_at IS NOT NULL, people.department, "
+           "EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id), "
+           "people.contractor_id")
+_PERSON = f"SELECT {COLUMNS} FROM people"
 
 
-def _person(row) -> Person:
+def from_row(row) -> Person:
+    """A person from a row's COLUMNS."""
     return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7],
                   bool(row[8]), row[9])
+
+
+_person = from_row
 
 
 async def get(conn: Connection, user_id: int) -> Person | None:

@@ -124,4 +124,11 @@ STEPS: dict[int, str] = {
     );
     CREATE INDEX signoff_queries_ticket ON signoff_queries(ticket_id);
     """,
+    # 34: the outbox by recipient and ticket (was_told, was_sent), and a person's pending
+    # messages (the claim) (issue 27)
+    34: """
+    CREATE INDEX outbox_recipient_ticket ON outbox(recipient_id, ticket_id);
+    CREATE INDEX outbox_pending_recipient ON outbox(recipient_id, id)
+        WHERE sent_at IS NULL AND failed_at IS NULL;
+    """,
 }

@@ -160,6 +160,8 @@ class OutboxMessage:
     actor_id: int | None = None  # whose action caused it
     progress: tuple[str, ...] = ()  # parts already delivered, e.g. ("photos",)
     refusals: int = 0  # tries refused as bad (it failed to render, or Telegram said 400)
+    # whom it is for, read with it when it is claimed (None: not read, or no such person)
+    recipient: Person | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,15 @@ EACH = 5
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-async def due(db: Database, now: datetime, worker: str = WORKER) -> list[OutboxMessage]:
+async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim:
     """The messages this worker sends now: claimed (several workers may share an outbox),
-    a recipient's with one worker at a time, oldest first."""
+    a recipient's with one worker at a time, oldest first, each with its recipient."""
+    if not db.shared:  # SQLite: one process sends (a lock says so): nothing to claim, a read
+        async with db.reading() as conn:
+            return await outbox.claim(conn, None, now, now + LEASE, BATCH, PEOPLE, EACH)
     async with db.reading() as conn:  # most rounds find nothing: a read, no write
         if not await outbox.due(conn, now, 1):
-            return []
+            return outbox.Claim()
     async with db.transaction(durable=False) as conn:
         await locks.serialise(conn, "outbox claims")
         return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH, PEOPLE,
@@ -70,17 +73,28 @@ def _me(conn, worker: str) -> str:
 
 
 async def still_mine(db: Database, message: OutboxMessage, now: datetime,
-                     worker: str = WORKER) -> bool:
+                     worker: str = WORKER, sent: list[OutboxMessage] | None = None) -> bool:
     """Before each send where several workers share the outbox: the claim is renewed if it is
     still this worker's; if this worker stalled past the lease and another took the message
-    over, it is left to that one (sending it too would show it twice, or out of order)."""
-    if not db.shared:
-        return True  # SQLite: one process sends
+    over, it is left to that one (sending it too would show it twice, or out of order).
+    `sent`: the chat's messages sent and not yet marked: marked first, in the same
+    transaction (and the list emptied), so that no mark waits on Telegram's answer to
+    another message (a crash meanwhile would send them again)."""
+    if not db.shared and not sent:
+        return True  # SQLite: one process sends, claims nothing
     async with db.transaction(durable=False) as conn:
-        return await outbox.renew(conn, message.id, worker, now + LEASE)
+        if sent:
+            await outbox.mark_all_sent(conn, [m.id for m in sent], now)
+        mine = await outbox.renew(conn, message.id, worker, now + LEASE) if db.shared \
+            else True
+    if sent:
+        sent.clear()
+    return mine
 
 
 async def release(db: Database, worker: str = WORKER) -> None:
+    if not db.shared:
+        return  # SQLite: nothing is claimed
     async with db.transaction(durable=False) as conn:
         await outbox.release(conn, _me(conn, worker))
 
@@ -88,8 +102,14 @@ async def release(db: Database, worker: str = WORKER) -> None:
 # Marking sent skips the fsync (a power cut may lose the mark: the message is then sent again,
 # as after a crash between Telegram's answer and the mark; delivery is at least once).
 async def sent(db: Database, message: OutboxMessage, now: datetime) -> None:
-    async with db.transaction(durable=False) as conn:
-        await outbox.mark_sent(conn, message.id, now)
+    await all_sent(db, [message], now)
+
+
+async def all_sent(db: Database, messages: list[OutboxMessage], now: datetime) -> None:
+    """Marked sent in one statement (the messages of a round's chats done together)."""
+    if messages:
+        async with db.transaction(durable=False) as conn:
+            await outbox.mark_all_sent(conn, [m.id for m in messages], now)
 
 
 async def retry(db: Database, message: OutboxMessage, now: datetime, error: str,

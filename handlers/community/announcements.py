@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import cast
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -33,6 +34,7 @@ from handlers.common import (
     utf16_len,
 )
 from handlers.i18n import Tr
+from handlers.sending import Unparsed
 from storage.records import Draft
 from workflow import dates, views
 from workflow.community import announcements
@@ -256,7 +258,8 @@ async def _deliver(bot: Bot, d, found, user_id: int) -> str:
 
 
 async def pump_job(context: Context) -> None:
-    await pump(context.bot, context.application.bot_data.desk,
+    # a broadcast's sends are not parsed into Message objects: nobody reads them
+    await pump(cast(Bot, Unparsed(context.bot)), context.application.bot_data.desk,
                spacing=0.8 / pacing.BROADCAST_MAX)
 
 
