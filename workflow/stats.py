@@ -140,7 +140,7 @@ async def month_figures(conn, month: date, start: datetime, end: datetime) -> St
         by_channel=_tally(groups, lambda g: g.channel),
         resolved=resolved,
         resolved_in_time=sum(g.in_time for g in groups),
-        extended=sum(g.extended for g in groups),
+        extended=await rows.extended(conn, start, end),
         median_assign=_median(to_assign),
         median_resolve=_median(to_resolve),
         surveys_due=sum(s.count for s in surveys),
