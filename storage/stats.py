@@ -56,7 +56,7 @@ async def _with_event(conn: Connection, action: str, start: datetime,
     (action, ticket id), within the ids of the period's tickets: neither every such event
     nor every ticket of the period is read (CROSS JOIN keeps SQLite in that order)."""
     cur = await conn.execute(
-        "WITH period AS (SELECT min(id) AS first_id, max(id) AS last_id FROM tickets "
+        "WITH period AS (SELECT min(id + 0) AS first_id, max(id + 0) AS last_id FROM tickets "
         "WHERE created_at >= ? AND created_at < ?) "
         "SELECT t.id, t.ref, p.name, count(*) "
         "FROM period CROSS JOIN ticket_events e CROSS JOIN tickets t "
@@ -164,7 +164,12 @@ class SurveyGroup:
 async def survey_groups(conn: Connection, start: datetime,
                         end: datetime) -> list[SurveyGroup]:
     """The surveys sent in the period, as groups, in the order each was first sent."""
+    period = (to_db_time(start), to_db_time(end))
     cur = await conn.execute(
+        # The tickets' ids are bounded by those of the surveys: PostgreSQL otherwise hashes
+        # every ticket there is to join a month's surveys.
+        "WITH span AS (SELECT min(ticket_id + 0) AS first_id, max(ticket_id + 0) AS last_id "
+        "FROM surveys WHERE sent_at >= ? AND sent_at < ?) "
         "SELECT kind, category, technician, rating, reasons, answered, phone_rating, "
         "reached, count(*) FROM ("
         # a call counts for the survey of the resident called (calls kept before the resident
@@ -177,11 +182,12 @@ async def survey_groups(conn: Connection, start: datetime,
         "CASE WHEN EXISTS (SELECT 1 FROM phone_callbacks c WHERE c.ticket_id = s.ticket_id "
         "AND coalesce(c.resident_id, t.resident_id) = s.resident_id AND c.reached = 1) "
         "THEN 1 ELSE 0 END AS reached, s.sent_at, s.ticket_id "
-        "FROM surveys s JOIN tickets t ON t.id = s.ticket_id "
+        "FROM span CROSS JOIN surveys s JOIN tickets t ON t.id = s.ticket_id "
         "LEFT JOIN people p ON p.user_id = t.technician_id "
-        "WHERE s.sent_at >= ? AND s.sent_at < ?) x "
+        "WHERE s.sent_at >= ? AND s.sent_at < ? "
+        "AND t.id BETWEEN span.first_id AND span.last_id) x "
         "GROUP BY kind, category, technician, rating, reasons, answered, phone_rating, reached "
-        "ORDER BY min(sent_at), min(ticket_id)", (to_db_time(start), to_db_time(end)))
+        "ORDER BY min(sent_at), min(ticket_id)", (*period, *period))
     return [SurveyGroup(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), bool(r[5]), r[6],
                         bool(r[7]), r[8])
             for r in await cur.fetchall()]
