@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from storage import stats as rows
 from storage.community import activities as community
@@ -74,17 +76,30 @@ def parse_month(text: str | None, settings: EstateSettings, now: datetime) -> da
         return None
 
 
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
+def _median(middle: list[int]) -> timedelta | None:
+    """The median of durations from their one or two middle values, in microseconds: the
+    same float seconds as statistics.median of each one's total_seconds()."""
+    if not middle:
         return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+    return timedelta(seconds=statistics.median(m / 10**6 for m in middle))
 
 
-def _averages(pairs) -> dict:
-    sums: dict = defaultdict(list)
-    for key, value in pairs:
-        sums[key].append(value)
-    return {key: sum(v) / len(v) for key, v in sums.items()}
+def _tally(groups: list[rows.TicketGroup], key: Callable[[rows.TicketGroup], Any]) -> dict:
+    """The tickets per key, the keys in the order first reported (as counting each would)."""
+    counts: dict = {}
+    for group in groups:
+        k = key(group)
+        counts[k] = counts.get(k, 0) + group.count
+    return counts
+
+
+def _averages(groups) -> dict:
+    """Per key, the average of values each given as (key, value, how many times)."""
+    sums: dict = defaultdict(lambda: [0, 0])
+    for key, value, times in groups:
+        sums[key][0] += value * times
+        sums[key][1] += times
+    return {key: total / count for key, (total, count) in sums.items()}
 
 
 async def compute(db: Database, settings: EstateSettings, actor_id: int, month: date) -> Stats:
@@ -98,43 +113,46 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
 
 async def month_figures(conn, month: date, start: datetime, end: datetime) -> Stats:
     """The month's figures, on whichever connection the caller reads with."""
-    tickets = await rows.tickets_created(conn, start, end)
+    groups = await rows.ticket_groups(conn, start, end)
+    assigned, resolved = (sum(g.assigned for g in groups), sum(g.resolved for g in groups))
+    to_assign, to_resolve = await rows.middle_waits(conn, start, end, assigned, resolved)
     reopened = await rows.reopenings(conn, start, end)
-    surveys = await rows.surveys_sent(conn, start, end)
+    surveys = await rows.survey_groups(conn, start, end)
     joined = await rows.followed(conn, start, end)
     held = await community.month_figures(conn, start, end)
-    done = [t for t in tickets if t.completed_at is not None]
-    finished = [(t, t.completed_at) for t in tickets if t.completed_at is not None]
-    in_time = [(at, t.target_at) for t, at in finished]
-    refs = {t.id: t for t in tickets}
     reopen_by_technician: Counter = Counter()
-    for ticket_id, count in reopened.items():
-        if refs[ticket_id].technician:  # a contractor's or a complaint's has no technician
-            reopen_by_technician[refs[ticket_id].technician] += count
+    for _, technician, count in reopened:
+        if technician:  # a contractor's or a complaint's has no technician
+            reopen_by_technician[technician] += count
     # The resident's own answer counts first; a rating taken by phone only without one.
     rated = [(s, s.rating if s.rating is not None else s.phone_rating) for s in surveys]
     rated = [(s, r) for s, r in rated if r is not None]
+    reasons: Counter = Counter()
+    for s in surveys:
+        for reason in s.reasons:
+            reasons[reason] += s.count
     return Stats(
         month=month,
-        by_kind=dict(Counter(t.kind for t in tickets)),
-        by_category=dict(Counter((t.kind, t.category) for t in tickets)),
-        by_status=dict(Counter(t.status for t in tickets)),
-        by_kind_status=dict(Counter((t.kind, t.status) for t in tickets)),
-        by_channel=dict(Counter(t.channel for t in tickets)),
-        resolved=len(done),
-        resolved_in_time=sum(at <= target for at, target in in_time),
-        extended=sum(t.extended for t in tickets),
-        median_assign=_median([t.assigned_at - t.created_at for t in tickets if t.assigned_at]),
-        median_resolve=_median([at - t.created_at for t, at in finished]),
-        surveys_due=len(surveys),
-        surveys_answered=sum(s.answered or s.reached_by_phone for s in surveys),
-        rating_by_category=_averages(((s.kind, s.category), r) for s, r in rated),
-        rating_by_technician=_averages((s.technician, r) for s, r in rated if s.technician),
-        rated_by_phone=sum(s.rating is None for s, _ in rated),
-        reopen_by_ticket={refs[i].ref: n for i, n in sorted(reopened.items())},
+        by_kind=_tally(groups, lambda g: g.kind),
+        by_category=_tally(groups, lambda g: (g.kind, g.category)),
+        by_status=_tally(groups, lambda g: g.status),
+        by_kind_status=_tally(groups, lambda g: (g.kind, g.status)),
+        by_channel=_tally(groups, lambda g: g.channel),
+        resolved=resolved,
+        resolved_in_time=sum(g.in_time for g in groups),
+        extended=await rows.extended(conn, start, end),
+        median_assign=_median(to_assign),
+        median_resolve=_median(to_resolve),
+        surveys_due=sum(s.count for s in surveys),
+        surveys_answered=sum(s.count for s in surveys if s.answered or s.reached_by_phone),
+        rating_by_category=_averages(((s.kind, s.category), r, s.count) for s, r in rated),
+        rating_by_technician=_averages((s.technician, r, s.count) for s, r in rated
+                                       if s.technician),
+        rated_by_phone=sum(s.count for s, _ in rated if s.rating is None),
+        reopen_by_ticket={ref: n for ref, _, n in reopened},
         reopen_by_technician=dict(reopen_by_technician),
-        top_reasons=Counter(r for s in surveys for r in s.reasons).most_common(5),
-        merged=sum(t.status == machine.MERGED for t in tickets),
+        top_reasons=reasons.most_common(5),
+        merged=sum(g.count for g in groups if g.status == machine.MERGED),
         followers=sum(n for _, n in joined),
         most_affected=tuple((ref, 1 + n) for ref, n in joined[:3]),
         activities=held,

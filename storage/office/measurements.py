@@ -79,12 +79,14 @@ async def of_ticket(conn: Connection, ticket_id: int) -> Ingredients | None:
 
 
 async def completed_between(conn: Connection, start: datetime, end: datetime,
-                            statuses: tuple[str, ...]) -> list[Ingredients]:
-    """The ingredients of every repair last completed in the period and now in one of the
-    statuses (by the index on status and completion)."""
+                            statuses: tuple[str, ...]) -> list[tuple[Ingredients, int]]:
+    """The ingredients of the repairs last completed in the period and now in one of the
+    statuses (by the index on status and completion), each alike set once with how many
+    repairs share it: a month is thousands of jobs and a handful of distinct costs."""
     marks = ", ".join("?" * len(statuses))
     cur = await conn.execute(
-        f"SELECT {COST_COLUMNS} FROM tickets t {COST_JOIN} WHERE t.status IN ({marks}) AND "
-        "t.completed_at >= ? AND t.completed_at < ? AND t.kind = 'R'",
+        f"SELECT {COST_COLUMNS}, count(*) FROM tickets t {COST_JOIN} WHERE t.status IN "
+        f"({marks}) AND t.completed_at >= ? AND t.completed_at < ? AND t.kind = 'R' "
+        f"GROUP BY {', '.join(str(n) for n in range(1, COST_COUNT + 1))}",
         (*statuses, to_db_time(start), to_db_time(end)))
-    return [ingredients(r) for r in await cur.fetchall()]
+    return [(ingredients(r[:COST_COUNT]), r[COST_COUNT]) for r in await cur.fetchall()]

@@ -70,7 +70,7 @@ async def by_payer(conn: Connection, start: datetime, end: datetime) -> dict[str
     """What the repairs done in the period cost, by who pays: those completed in it and not
     reopened since."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
-    for found in await measurements.completed_between(conn, start, end, DONE):
+    for found, jobs in await measurements.completed_between(conn, start, end, DONE):
         cost = of(found)
-        sums[cost.payer] += cost.total
+        sums[cost.payer] += cost.total * jobs  # exact: Decimal, as adding it `jobs` times
     return {p: sums[p] for p in (UNIT, ESTATE, OWNER) if p in sums}
