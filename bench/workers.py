@@ -149,10 +149,11 @@ class Chat:
                   "height": 960}]
         await self._push({"message": self._message(photo=sizes)})
 
-    async def tap(self, prefix: str, label: str | None = None, wait: float = ANSWER_WAIT,
+    async def tap(self, prefix: str, label: str | None = None, wait: float | None = None,
                   nth: int = 0) -> str:
         """Taps the newest message's button whose data starts so (and reads `label`; the
-        `nth` of those), once it shows."""
+        `nth` of those), once it shows (within ANSWER_WAIT unless told `wait`)."""
+        wait = ANSWER_WAIT if wait is None else wait
         until = time.monotonic() + wait
         while (data := self._button(prefix, label, nth)) is None:
             if time.monotonic() > until:
@@ -192,7 +193,8 @@ class Chat:
         """Where this chat's messages stand now: `seen(..., after=)` looks only beyond."""
         return len(self.api.by_chat.get(self.user_id, []))
 
-    async def seen(self, words: str, wait: float = 600, after: int = 0) -> str:
+    async def seen(self, words: str, wait: float | None = None, after: int = 0) -> str:
+        wait = ANSWER_WAIT if wait is None else wait
         until = time.monotonic() + wait
         while True:
             calls = self.api.by_chat.get(self.user_id, [])
