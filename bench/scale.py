@@ -54,7 +54,9 @@ FIRST_RESIDENT = 1000
 RUNS = 30
 
 
-def build(path: Path, size: int, residents: int) -> None:
+def build(path: Path, size: int, residents: int,
+          every: timedelta = timedelta(minutes=1)) -> None:
+    """`size` tickets, one `every` so long up to NOW."""
     asyncio.run(_migrate(path))
     conn = sqlite3.connect(path)
     at = to_db_time(NOW - timedelta(days=800))
@@ -68,20 +70,22 @@ def build(path: Path, size: int, residents: int) -> None:
     conn.executemany("INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?)",
                      [(FIRST_RESIDENT + n, n + 1, at) for n in range(residents)])
     for start in range(1, size + 1, 50_000):
-        _tickets(conn, range(start, min(start + 50_000, size + 1)), size, residents)
+        _tickets(conn, range(start, min(start + 50_000, size + 1)), size, residents, every)
     conn.commit()
     conn.execute("ANALYZE")
     conn.close()
 
 
-def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int) -> None:
+def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int,
+             every: timedelta) -> None:
     tickets, events, timers, surveys = [], [], [], []
+    opened = min(OPEN, size // 10)  # a small database (a smoke run's) is mostly history too
     for n in numbers:
-        created = NOW - timedelta(minutes=size - n)
+        created = NOW - every * (size - n)
         resident = n % residents
         assigned = created + timedelta(hours=2)
-        if n > size - OPEN:  # open work, the newest
-            late = n <= size - OPEN + OVERDUE
+        if n > size - opened:  # open work, the newest
+            late = n <= size - opened + min(OVERDUE, opened // 2)
             deadline = NOW - timedelta(hours=1) if late else NOW + timedelta(hours=48)
             status, completed, closed = "assigned", None, None
             timers += [(n, "resolve_warn", to_db_time(deadline - timedelta(hours=10)),
@@ -232,11 +236,11 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=10_000)
     parser.add_argument("--db", help="a postgresql:// URL: measure there instead of SQLite")
     parser.add_argument("--smoke", action="store_true",
-                        help="5,000 tickets from 200 residents, 3 runs: seconds")
+                        help="2,000 tickets from 200 residents, 3 runs: seconds")
     args = parser.parse_args()
     runs = RUNS
     if args.smoke:
-        args.sizes, args.residents, runs = "5000", 200, 3
+        args.sizes, args.residents, runs = "2000", 200, 3
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
