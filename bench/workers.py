@@ -453,7 +453,7 @@ async def drive(api, estates, args, procs, outcome) -> None:
         if task.exception() is not None:
             error = task.exception()
             outcome["failed"].append(str(error) if isinstance(error, Stuck) else repr(error))
-            print(f"STUCK: {outcome['failed'][-1]}", file=sys.stderr)
+            print(f"a story stopped: {outcome['failed'][-1]}", file=sys.stderr)
     if killer is not None:
         killer.cancel()
     outcome["seconds"] = time.monotonic() - started
