@@ -254,10 +254,10 @@ def main() -> None:
                 continue
             schema = f"bench_{size}_{uuid.uuid4().hex[:8]}"
             started = time.perf_counter()
-            asyncio.run(to_postgres(path, args.db, schema))
-            print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s",
-                  file=sys.stderr)
-            try:
+            try:  # the schema dropped even when the copy fails half way
+                asyncio.run(to_postgres(path, args.db, schema))
+                print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s",
+                      file=sys.stderr)
                 results[size] = asyncio.run(measure(path, args.db, schema, runs))
             finally:
                 asyncio.run(PgDatabase(args.db, schema).drop())
