@@ -371,16 +371,16 @@ async def main_async(args) -> None:
     estates_file.write_text("\n".join(
         f'[[estates]]\nkey = "{e.key}"\ntoken_env = "BENCH_TOKEN_{e.n}"\n'
         f'settings = "{settings_file}"\n' for e in estates), encoding="utf-8")
-    began = time.perf_counter()
-    for estate in estates:
-        await prepare(estate, args.db, settings_file)
-    print(f"prepared {len(estates)} estates x {args.people} people in "
-          f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
     one_file = folder / "one_estate.toml"
     one_file.write_text(estates_file.read_text(encoding="utf-8").split("\n\n")[0] + "\n",
                         encoding="utf-8")
     outcome: dict = {"reported": set(), "finished": 0, "failed": [], "problems": []}
-    try:
+    try:  # the estates' schemas dropped however the run ends
+        began = time.perf_counter()
+        for estate in estates:
+            await prepare(estate, args.db, settings_file)
+        print(f"prepared {len(estates)} estates x {args.people} people in "
+              f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
         with BotApiStandIn(first_update_id=10_000_000) as api:  # after the sign-ups
             for estate in estates:
                 api.webhooks[estate.token] = {
