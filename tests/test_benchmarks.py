@@ -35,14 +35,17 @@ else:
 
 
 @pytest.fixture(scope="module")
-def started():
-    """Every smoke run of this backend, started at once."""
+def started(request):
+    """The smoke runs of this backend that the session holds (all, unless `-k` chose),
+    started at once."""
+    chosen = {item.callspec.params["name"] for item in request.session.items
+              if item.module is request.module and hasattr(item, "callspec")}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     env.pop("ESTATEDESK_CONFIG", None)
     runs = {name: subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            for name, command in SMOKES.items()}
+            for name, command in SMOKES.items() if name in chosen}
     yield runs
     for run in runs.values():
         if run.poll() is None:
