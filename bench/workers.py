@@ -490,13 +490,18 @@ async def _kill_later(proc: subprocess.Popen, after: float) -> None:
 def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -> None:
     stories = args.estates * max(1, args.people - len(STAFF))
     again = sum(1 for _, _, s in deliveries if s != 200)
+    why: dict[str, int] = {}  # the failures by answer (503, a timeout, a refused connection)
+    for _, _, status in deliveries:
+        if status != 200:
+            why[str(status)] = why.get(str(status), 0) + 1
     killed = f"worker 1 killed at minute {args.kill_at}" if args.kill_at is not None else \
         "no worker killed"
     print(f"{args.workers} workers, {args.estates} estates x {args.people} people, "
           f"{outcome['seconds']:.0f} s; {killed}")
     print(f"stories finished       {outcome['finished']} of {stories} "
           f"({outcome['unfinished']} unfinished, {len(outcome['failed'])} failed)")
-    print(f"updates handled        {len(timings)}, delivered again after a failure {again}")
+    print(f"updates handled        {len(timings)}, delivered again after a failure {again}"
+          + (" (" + ", ".join(f"{k}: {n}" for k, n in sorted(why.items())) + ")" if why else ""))
     print(f"webhook time           p50 {percentile(timings, .5) * 1000:.0f} ms, "
           f"p99 {percentile(timings, .99) * 1000:.0f} ms")
     for name, values in lateness.items():
