@@ -283,12 +283,27 @@ async def _ticket_of(clerk: Chat, ref: str, after: int) -> int:
 
 def worker(api: BotApiStandIn, estates_file: Path, estates: list[Estate], url: str,
            port: int) -> subprocess.Popen:
+    """A `serve` process; its log kept beside the estates' file (errors() reads them)."""
     env = {**os.environ, "TELEGRAM_API_URL": api.url, "ESTATEDESK_DB": url,
            **{f"BENCH_TOKEN_{e.n}": e.token for e in estates}}
     env.pop("ESTATEDESK_CONFIG", None)
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve", "--estates", str(estates_file),
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(estates_file.parent / f"worker-{port}.log", "w") as log:
+        return subprocess.Popen([sys.executable, "-m", "bot", "serve", "--estates",
+                                 str(estates_file), "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=log)
+
+
+def errors(folder: Path, most: int = 8) -> list[str]:
+    """The workers' logged errors, each kind once: what a story that stopped met."""
+    found: list[str] = []
+    for log in sorted(folder.glob("worker-*.log")):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = line.strip()
+            if ("ERROR" in line or line.split(":")[0].endswith(("Error", "Exception",
+                                                                 "Timeout"))) and \
+                    line not in found:
+                found.append(line)
+    return found[:most]
 
 
 def metrics(url: str) -> dict[str, float]:
@@ -416,6 +431,7 @@ async def main_async(args) -> None:
     finally:
         for estate in estates:
             await PgDatabase(args.db, estate.key).drop()
+    outcome["errors"] = errors(folder)
     report(args, outcome, timings, deliveries, lateness, memory_idle, scraped)
 
 
@@ -521,6 +537,8 @@ def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -
           f"{wait_ms / max(waits, 1):.0f} ms each on average (surviving workers)")
     if outcome["failed"]:
         print("stuck or failed stories:", *outcome["failed"][:5], sep="\n  ")
+    if outcome["errors"]:
+        print("the workers logged:", *(e[:300] for e in outcome["errors"]), sep="\n  ")
     cpu = outcome.get("cpu", {})
     print("CPU seconds            " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items()) +
           f" (surviving workers; {os.cpu_count()} cores x {outcome['seconds']:.0f} s)")
