@@ -294,15 +294,16 @@ def worker(api: BotApiStandIn, estates_file: Path, estates: list[Estate], url: s
 
 
 def errors(folder: Path, most: int = 8) -> list[str]:
-    """The workers' logged errors, each kind once: what a story that stopped met."""
+    """The workers' logged errors and the desk's warnings, each once (without its time):
+    what a story that stopped met."""
     found: list[str] = []
     for log in sorted(folder.glob("worker-*.log")):
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            line = line.strip()
-            if ("ERROR" in line or line.split(":")[0].endswith(("Error", "Exception",
-                                                                 "Timeout"))) and \
-                    line not in found:
-                found.append(line)
+            words = line.split(" ", 2)  # date, time, the rest
+            said = words[2] if len(words) == 3 else line
+            if (said.startswith("ERROR") or said.startswith("WARNING") and
+                    "apscheduler" not in said) and said not in found:
+                found.append(said)
     return found[:most]
 
 
@@ -431,7 +432,7 @@ async def main_async(args) -> None:
     finally:
         for estate in estates:
             await PgDatabase(args.db, estate.key).drop()
-    outcome["errors"] = errors(folder)
+    outcome["errors"], outcome["logs"] = errors(folder), folder
     report(args, outcome, timings, deliveries, lateness, memory_idle, scraped)
 
 
@@ -538,7 +539,8 @@ def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -
     if outcome["failed"]:
         print("stuck or failed stories:", *outcome["failed"][:5], sep="\n  ")
     if outcome["errors"]:
-        print("the workers logged:", *(e[:300] for e in outcome["errors"]), sep="\n  ")
+        print(f"the workers logged ({outcome['logs']}):",
+              *(e[:300] for e in outcome["errors"]), sep="\n  ")
     cpu = outcome.get("cpu", {})
     print("CPU seconds            " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items()) +
           f" (surviving workers; {os.cpu_count()} cores x {outcome['seconds']:.0f} s)")
