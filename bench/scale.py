@@ -1,6 +1,7 @@
 """The desk at a million tickets: every interactive command, the sweep and start-up.
 
     .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--residents 10000] [--db URL]
+                                    [--smoke]
 
 Builds a database per size through the schema (its migrations), as years of use leave it: one
 ticket a minute from `--residents` residents, each with its four events (reported, assigned,
@@ -8,12 +9,17 @@ completed, closed) and its timers kept as history, surveys answered for most, a 
 tickets still open and a few hundred of them past their deadline and already alerted. Then
 runs production's application on it with the offline Bot API and times each command from
 the update to its answer: /mytickets (a resident with a hundred tickets), /queue (a clerk),
-/mytasks (a technician), /overdue and /stats for the month (a supervisor); and the sweep the
-JobQueue runs every minute, and start-up (open and migrate-check the file, schedule the digest);
-and a resident's /mytickets answered while a /stats is being counted.
+/mytasks (a technician), /overdue and /stats for the month (a supervisor); the sweep, whole,
+as the JobQueue runs it every minute (production's job: every register's due steps, the old
+replay marks and drafts forgotten, the checkpoint, the outbox), and every job the JobQueue
+runs in a minute (the sweep, the outbox every 5 s, the announcements every second: taken from
+the JobQueue as `schedule` fills it); start-up (open and migrate-check the file, schedule the
+digest); and a resident's /mytickets answered while a /stats is being counted.
 Prints the median and the worst of each, in milliseconds. With `--db postgresql://…` each
 database is built the same way, then copied into a PostgreSQL schema of its own (as
-`estatedesk db copy` does; dropped afterwards), and measured there."""
+`estatedesk db copy` does; dropped afterwards), and measured there. `--smoke`: one small
+database and a few runs, in seconds, failing when a command goes unanswered or the steady
+state's sweep sends something (CI runs it: tests/test_benchmarks.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.throughput import Feeder  # noqa: E402
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, schedule  # noqa: E402
 from storage.db import Database as SqliteDatabase  # noqa: E402
 from storage.db import to_db_time  # noqa: E402
 from storage.pg_copy import copy_file  # noqa: E402
@@ -48,7 +54,9 @@ FIRST_RESIDENT = 1000
 RUNS = 30
 
 
-def build(path: Path, size: int, residents: int) -> None:
+def build(path: Path, size: int, residents: int,
+          every: timedelta = timedelta(minutes=1)) -> None:
+    """`size` tickets, one `every` so long up to NOW."""
     asyncio.run(_migrate(path))
     conn = sqlite3.connect(path)
     at = to_db_time(NOW - timedelta(days=800))
@@ -62,20 +70,22 @@ def build(path: Path, size: int, residents: int) -> None:
     conn.executemany("INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?)",
                      [(FIRST_RESIDENT + n, n + 1, at) for n in range(residents)])
     for start in range(1, size + 1, 50_000):
-        _tickets(conn, range(start, min(start + 50_000, size + 1)), size, residents)
+        _tickets(conn, range(start, min(start + 50_000, size + 1)), size, residents, every)
     conn.commit()
     conn.execute("ANALYZE")
     conn.close()
 
 
-def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int) -> None:
+def _tickets(conn: sqlite3.Connection, numbers: range, size: int, residents: int,
+             every: timedelta) -> None:
     tickets, events, timers, surveys = [], [], [], []
+    opened = min(OPEN, size // 10)  # a small database (a smoke run's) is mostly history too
     for n in numbers:
-        created = NOW - timedelta(minutes=size - n)
+        created = NOW - every * (size - n)
         resident = n % residents
         assigned = created + timedelta(hours=2)
-        if n > size - OPEN:  # open work, the newest
-            late = n <= size - OPEN + OVERDUE
+        if n > size - opened:  # open work, the newest
+            late = n <= size - opened + min(OVERDUE, opened // 2)
             deadline = NOW - timedelta(hours=1) if late else NOW + timedelta(hours=48)
             status, completed, closed = "assigned", None, None
             timers += [(n, "resolve_warn", to_db_time(deadline - timedelta(hours=10)),
@@ -128,19 +138,49 @@ async def to_postgres(path: Path, url: str, schema: str) -> None:
     db = PgDatabase(url, schema)
     await db.open()
     await copy_file(path, db)
-    async with db.transaction() as conn:
-        await conn.raw.execute("ANALYZE")
+    async with db.transaction() as conn:  # this schema's tables only: a plain ANALYZE would
+        cur = await conn.raw.execute(  # lock every schema's (the suite's too) at once
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        for (table,) in await cur.fetchall():
+            await conn.raw.execute(f'ANALYZE "{table}"')
     await db.close()
 
 
-async def measure(path: Path, url: str | None = None,
-                  schema: str = "public") -> dict[str, list[float]]:
+def minute_of_jobs(app) -> list[tuple[str, object, int]]:
+    """Every job production's JobQueue runs, as `schedule` fills it: (name, the job, how many
+    times a minute)."""
+    schedule(app)
+    found = []
+    for job in app.job_queue.jobs():
+        every = job.job.trigger.interval.total_seconds()
+        found.append((job.name, job, max(1, round(60 / every))))
+        job.schedule_removal()  # run here, by hand, never by the scheduler
+    if "sweep" not in [name for name, _, _ in found]:
+        raise SystemExit("the JobQueue has no job named sweep")
+    return found
+
+
+async def run_jobs(app, jobs, only: str | None = None) -> None:
+    """A minute's runs of each job (or one run of the job `only`), their failures raised."""
+    for name, job, times in jobs:
+        if only is None or name == only:
+            for _ in range(1 if only else times):
+                await job.callback(app.context_types.context.from_job(job, app))
+
+
+async def outbox_rows(db) -> int:
+    async with db.reading() as conn:
+        return (await (await conn.execute("SELECT count(*) FROM outbox", ())).fetchall())[0][0]
+
+
+async def measure(path: Path, url: str | None = None, schema: str = "public",
+                  runs: int = RUNS) -> dict[str, list[float]]:
     def database():  # the file, or the PostgreSQL schema it was copied to
         return PgDatabase(url, schema) if url else SqliteDatabase(str(path))
 
     settings = EstateSettings()
     times: dict[str, list[float]] = {"start-up": []}
-    for _ in range(5):
+    for _ in range(min(runs, 5)):
         start = time.perf_counter()
         db = database()
         await db.open()
@@ -157,11 +197,18 @@ async def measure(path: Path, url: str | None = None,
     commands = {"/mytickets": (FIRST_RESIDENT + 7, "/mytickets"), "/queue": (CLERK, "/queue"),
                 "/mytasks": (TECH, "/mytasks"), "/overdue": (BOSS, "/overdue"),
                 "/stats": (BOSS, "/stats")}
-    for name in [*commands, "sweep", "/mytickets during /stats"]:
+    jobs = minute_of_jobs(app)
+    for name in [*commands, "sweep", "jobs a minute", "/mytickets during /stats"]:
         times[name] = []
-    for _ in range(RUNS):
+    await run_jobs(app, jobs)  # what the build left due fires once, before the steady state
+    sent = await outbox_rows(db)
+    calls = app.bot.request.calls
+    for _ in range(runs):
         for name, (user, text) in commands.items():
+            before = len(calls)
             times[name].append(await feed(user, text=text))
+            if not any(c.method == "sendMessage" and c.chat_id == user for c in calls[before:]):
+                raise SystemExit(f"{name} was not answered")
         # a month's figures are counted off the loop: a resident is answered meanwhile
         running = asyncio.ensure_future(feed(BOSS, text="/stats"))
         await asyncio.sleep(0.02)
@@ -169,9 +216,13 @@ async def measure(path: Path, url: str | None = None,
                                                             text="/mytickets"))
         await running
         start = time.perf_counter()
-        fired = await alerts.sweep(db, settings, NOW)
+        await run_jobs(app, jobs, only="sweep")
         times["sweep"].append(time.perf_counter() - start)
-        assert fired == 0, "the steady state fires nothing"
+        start = time.perf_counter()
+        await run_jobs(app, jobs)
+        times["jobs a minute"].append(time.perf_counter() - start)
+    if await outbox_rows(db) != sent:
+        raise SystemExit("the steady state's sweep sent something: it is not measured alone")
     said = [c.text for c in app.bot.request.calls if c.method == "sendMessage"]
     assert not any("went wrong" in text for text in said), said[-3:]
     await app.shutdown()
@@ -184,7 +235,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--residents", type=int, default=10_000)
     parser.add_argument("--db", help="a postgresql:// URL: measure there instead of SQLite")
+    parser.add_argument("--smoke", action="store_true",
+                        help="2,000 tickets from 200 residents, 3 runs: seconds")
     args = parser.parse_args()
+    runs = RUNS
+    if args.smoke:
+        args.sizes, args.residents, runs = "2000", 200, 3
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
@@ -194,15 +250,15 @@ def main() -> None:
             print(f"built {size:,} tickets in {time.perf_counter() - started:.0f} s",
                   file=sys.stderr)
             if not args.db:
-                results[size] = asyncio.run(measure(path))
+                results[size] = asyncio.run(measure(path, runs=runs))
                 continue
             schema = f"bench_{size}_{uuid.uuid4().hex[:8]}"
             started = time.perf_counter()
-            asyncio.run(to_postgres(path, args.db, schema))
-            print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s",
-                  file=sys.stderr)
-            try:
-                results[size] = asyncio.run(measure(path, args.db, schema))
+            try:  # the schema dropped even when the copy fails half way
+                asyncio.run(to_postgres(path, args.db, schema))
+                print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s",
+                      file=sys.stderr)
+                results[size] = asyncio.run(measure(path, args.db, schema, runs))
             finally:
                 asyncio.run(PgDatabase(args.db, schema).drop())
     names = list(next(iter(results.values())))

@@ -1,7 +1,7 @@
 """Several webhook workers, many estates, one PostgreSQL database, and a worker killed.
 
     .venv/bin/python bench/workers.py [--db URL] [--workers 3] [--estates 20] [--people 50]
-                                      [--minutes 5] [--kill-at 3]
+                                      [--minutes 5] [--kill-at 3] [--smoke]
 
 Each estate (a schema of its own) has a clerk, two technicians, a supervisor and residents
 who each report a leak at a moment spread over the run. Every story goes through the
@@ -16,7 +16,12 @@ Asserted at the end: every report confirmed to a resident is stored once; no ste
 ticket is recorded twice and each ticket's steps are in the story's order; every outbox
 message is sent, and a person's messages in the order they were committed.
 Printed: stories finished, webhook time (p50/p99), updates delivered again, alert lateness
-(due to fired, fired to sent), memory per estate, and the pools' waits."""
+(due to fired, fired to sent), memory per estate, and the pools' waits.
+
+A story that waits in vain for a button or a text (the conversation offers something else
+now) stops the run at once, saying what the chat showed instead; the run exits non-zero
+then, and whenever a story did not finish. `--smoke`: two workers, one estate, a handful of
+people, no one slow, in seconds (CI runs it: tests/test_benchmarks.py)."""
 
 from __future__ import annotations
 
@@ -57,8 +62,21 @@ quiet_hours = "23:58-23:59"
 normal = { assign = "1m", resolve = "3m" }
 """
 STAFF = {"clerk": 1, "tech_a": 2, "tech_b": 3, "boss": 4}
+SMOKE_SETTINGS = """
+sweep_seconds = 1
+survey_delay = "1s"
+survey_hours = "00:00-23:59"
+quiet_hours = "23:58-23:59"
+[service_levels.default]
+normal = { assign = "1m", resolve = "3m" }
+"""
 STEPS = ("reported", "assigned", "en_route", "arrived", "completed", "confirmed")
 POLL = 0.25
+# How long a person waits for what the bot answers their own step with (it is there once the
+# update is taken, unless Telegram was busy and it went through the outbox), and for what
+# someone else's action brings them (a card, a task, the question whether it is fixed).
+ANSWER_WAIT = 60.0
+NOTICE_WAIT = 600.0
 REFUSALS: list[tuple[str, str]] = []  # a tap answered with a toast: (its data, the words)
 
 
@@ -96,6 +114,10 @@ async def prepare(estate: Estate, url: str, settings_file: Path) -> None:
     await desk.stop()
 
 
+class Stuck(Exception):
+    """A story waited in vain for a button or a text: the desk answers that step otherwise."""
+
+
 class Chat:
     """A person on Telegram as the benchmark plays them: sends, taps, and waits to see."""
 
@@ -127,12 +149,17 @@ class Chat:
                   "height": 960}]
         await self._push({"message": self._message(photo=sizes)})
 
-    async def tap(self, prefix: str, label: str | None = None, wait: float = 600) -> str:
-        """Taps the newest button whose data starts so (and reads `label`), once it shows."""
+    async def tap(self, prefix: str, label: str | None = None, wait: float | None = None,
+                  nth: int = 0) -> str:
+        """Taps the newest message's button whose data starts so (and reads `label`; the
+        `nth` of those), once it shows (within ANSWER_WAIT unless told `wait`)."""
+        wait = ANSWER_WAIT if wait is None else wait
         until = time.monotonic() + wait
-        while (data := self._button(prefix, label)) is None:
+        while (data := self._button(prefix, label, nth)) is None:
             if time.monotonic() > until:
-                raise TimeoutError(f"{self.user_id}: no button {prefix!r} {label or ''}")
+                raise Stuck(f"{self.estate.key} person {self.user_id} waited {wait:.0f} s for a "
+                            f"button {prefix!r}{f' reading {label!r}' if label else ''}; "
+                            f"the chat shows: {self.shown()}")
             await asyncio.sleep(POLL)
         shown = {**self._message(text="..."), "from": BOT}  # the bot's message with the button
         query = {"id": uuid.uuid4().hex, "from": self._user(), "chat_instance": "1",
@@ -142,23 +169,32 @@ class Chat:
             REFUSALS.append((data, told))
         return data
 
-    def _button(self, prefix: str, label: str | None) -> str | None:
+    def _button(self, prefix: str, label: str | None, nth: int = 0) -> str | None:
+        whole = prefix if prefix.endswith(":") else prefix + ":"  # 2 is not 23
         for _, params, _ in reversed(self.api.by_chat.get(self.user_id, [])):
-            markup = params.get("reply_markup") or {}
-            for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
-                for button in row:
-                    data = button.get("callback_data", "")
-                    whole = prefix if prefix.endswith(":") else prefix + ":"  # 2 is not 23
-                    if (data == prefix or data.startswith(whole)) and \
-                            (label is None or button["text"] == label):
-                        return data
+            found = [data for data, text in _buttons(params)
+                     if (data == prefix or data.startswith(whole)) and
+                     (label is None or text == label)]
+            if len(found) > nth:
+                return found[nth]
         return None
+
+    def shown(self, last: int = 2) -> str:
+        """The chat's last messages and their buttons, to say where a story got stuck."""
+        calls = self.api.by_chat.get(self.user_id, [])[-last:]
+        if not calls:
+            return "nothing"
+        return " | ".join(
+            f"{(params.get('text') or params.get('caption') or method)[:120]!r} "
+            f"[{', '.join(data for data, _ in _buttons(params)) or 'no buttons'}]"
+            for method, params, _ in calls)
 
     def mark(self) -> int:
         """Where this chat's messages stand now: `seen(..., after=)` looks only beyond."""
         return len(self.api.by_chat.get(self.user_id, []))
 
-    async def seen(self, words: str, wait: float = 600, after: int = 0) -> str:
+    async def seen(self, words: str, wait: float | None = None, after: int = 0) -> str:
+        wait = ANSWER_WAIT if wait is None else wait
         until = time.monotonic() + wait
         while True:
             calls = self.api.by_chat.get(self.user_id, [])
@@ -166,22 +202,37 @@ class Chat:
                 if words in (params.get("text") or ""):
                     return params["text"]
             if time.monotonic() > until:
-                raise TimeoutError(f"{self.user_id}: never saw {words!r}")
+                raise Stuck(f"{self.estate.key} person {self.user_id} waited {wait:.0f} s to "
+                            f"see {words!r}; the chat shows: {self.shown()}")
             await asyncio.sleep(POLL)
 
 
+def _buttons(params: dict) -> list[tuple[str, str]]:
+    """A message's inline buttons: (callback data, label)."""
+    markup = params.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    return [(b.get("callback_data", ""), b.get("text", "")) for row in rows for b in row]
+
+
 async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resident: Chat,
-                start_after: float, outcome: dict) -> None:
+                start_after: float, outcome: dict, slow: bool = True) -> None:
+    """One resident's leak, from the report to the survey, as tests/stories.py tells it."""
     await asyncio.sleep(start_after)
     rng = random.Random(resident.user_id)
+
+    def pause(long: float) -> float:  # a slow clerk or visit for a quarter, else a moment
+        if not slow:
+            return rng.uniform(0, 1)
+        return long if rng.random() < 0.25 else rng.uniform(0, 10)
+
     await resident.send("/repair")
     await resident.tap("r:c:plumbing")
     await resident.tap("r:g:normal")
     await resident.send("Kitchen sink")
     await resident.send("Water drips from the pipe under the sink.")
     await resident.tap("r:pd")
-    await resident.tap("r:d:")
-    await resident.tap("r:s:morning")
+    await resident.tap("r:d:", nth=1)  # the second day offered: every slot of it is open
+    await resident.tap("r:s:")  # the first time of day offered
     clerk = staff["clerk"]
     before = clerk.mark()
     await resident.tap("r:ok")
@@ -190,14 +241,14 @@ async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resi
     outcome["reported"].add((estate.key, ref))
     ticket = await _ticket_of(clerk, ref, before)
     tech = staff["tech_a"] if rng.random() < 0.5 else staff["tech_b"]
-    await asyncio.sleep(75 if rng.random() < 0.25 else rng.uniform(0, 10))  # a slow clerk?
+    await asyncio.sleep(pause(75))  # a slow clerk?
     async with clerk.lock:
-        await clerk.tap(f"d:tech:{ticket}:")
+        await clerk.tap(f"d:tech:{ticket}:", wait=NOTICE_WAIT)
         await clerk.tap(f"d:pt:{ticket}:{tech.user_id}:")
         await clerk.tap(f"d:dl:{ticket}:t{tech.user_id}:")
-    await asyncio.sleep(120 if rng.random() < 0.25 else rng.uniform(0, 10))  # a slow visit?
+    await asyncio.sleep(pause(120))  # a slow visit?
     async with tech.lock:
-        await tech.tap(f"w:go:{ticket}")
+        await tech.tap(f"w:go:{ticket}", wait=NOTICE_WAIT)
         await tech.tap(f"w:at:{ticket}")
         await tech.tap(f"w:done:{ticket}")
         await tech.photo(f"after-{estate.key}-{ticket}")
@@ -205,8 +256,8 @@ async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resi
         await tech.send("Replaced the trap seal.")
         await tech.send("1.5")
         await tech.send("120")
-    await resident.tap(f"s:ok:{ticket}")
-    await resident.tap(f"sv:r:{ticket}:", label="5★")
+    await resident.tap(f"s:ok:{ticket}", wait=NOTICE_WAIT)
+    await resident.tap(f"sv:r:{ticket}:", label="5★", wait=NOTICE_WAIT)  # after survey_delay
     await resident.tap("sv:", label="Next")
     await resident.send("Quick and tidy.")
     await resident.seen("Thank you for your feedback")
@@ -215,7 +266,11 @@ async def story(api: BotApiStandIn, estate: Estate, staff: dict[str, Chat], resi
 
 async def _ticket_of(clerk: Chat, ref: str, after: int) -> int:
     """The report's id, from the card the clerk received for it."""
+    until = time.monotonic() + NOTICE_WAIT
     while True:
+        if time.monotonic() > until:
+            raise Stuck(f"{clerk.estate.key}: the clerk never got a card with a 'd:tech:' "
+                        f"button for {ref}; the chat shows: {clerk.shown()}")
         for _, params, _ in clerk.api.by_chat.get(clerk.user_id, [])[after:]:
             markup = params.get("reply_markup") or {}
             if ref in (params.get("text") or "") and isinstance(markup, dict):
@@ -228,12 +283,28 @@ async def _ticket_of(clerk: Chat, ref: str, after: int) -> int:
 
 def worker(api: BotApiStandIn, estates_file: Path, estates: list[Estate], url: str,
            port: int) -> subprocess.Popen:
+    """A `serve` process; its log kept beside the estates' file (errors() reads them)."""
     env = {**os.environ, "TELEGRAM_API_URL": api.url, "ESTATEDESK_DB": url,
            **{f"BENCH_TOKEN_{e.n}": e.token for e in estates}}
     env.pop("ESTATEDESK_CONFIG", None)
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve", "--estates", str(estates_file),
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(estates_file.parent / f"worker-{port}.log", "w") as log:
+        return subprocess.Popen([sys.executable, "-m", "bot", "serve", "--estates",
+                                 str(estates_file), "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=log)
+
+
+def errors(folder: Path, most: int = 8) -> list[str]:
+    """The workers' logged errors and the desk's warnings, each once (without its time):
+    what a story that stopped met."""
+    found: list[str] = []
+    for log in sorted(folder.glob("worker-*.log")):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            words = line.split(" ", 2)  # date, time, the rest
+            said = words[2] if len(words) == 3 else line
+            if (said.startswith("ERROR") or said.startswith("WARNING") and
+                    "apscheduler" not in said) and said not in found:
+                found.append(said)
+    return found[:most]
 
 
 def metrics(url: str) -> dict[str, float]:
@@ -311,34 +382,28 @@ async def main_async(args) -> None:
     estates = [Estate(n, args.people, run) for n in range(args.estates)]
     folder = Path(tempfile.mkdtemp())
     settings_file = folder / "estate.toml"
-    settings_file.write_text(SETTINGS, encoding="utf-8")
+    settings_file.write_text(SMOKE_SETTINGS if args.smoke else SETTINGS, encoding="utf-8")
     estates_file = folder / "estates.toml"
     estates_file.write_text("\n".join(
         f'[[estates]]\nkey = "{e.key}"\ntoken_env = "BENCH_TOKEN_{e.n}"\n'
         f'settings = "{settings_file}"\n' for e in estates), encoding="utf-8")
-    began = time.perf_counter()
-    for estate in estates:
-        await prepare(estate, args.db, settings_file)
-    print(f"prepared {len(estates)} estates x {args.people} people in "
-          f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
     one_file = folder / "one_estate.toml"
     one_file.write_text(estates_file.read_text(encoding="utf-8").split("\n\n")[0] + "\n",
                         encoding="utf-8")
     outcome: dict = {"reported": set(), "finished": 0, "failed": [], "problems": []}
-    try:
+    try:  # the estates' schemas dropped however the run ends
+        began = time.perf_counter()
+        for estate in estates:
+            await prepare(estate, args.db, settings_file)
+        print(f"prepared {len(estates)} estates x {args.people} people in "
+              f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
         with BotApiStandIn(first_update_id=10_000_000) as api:  # after the sign-ups
             for estate in estates:
                 api.webhooks[estate.token] = {
                     "url": f"https://lb.example/telegram/{estate.key}",
                     "secret_token": estate.secret}
-            alone = free_port()  # a worker serving one estate: what a worker costs itself
-            single = worker(api, one_file, estates[:1], args.db, alone)
-            if not ready(f"http://127.0.0.1:{alone}", 120):
-                raise SystemExit("a worker never became ready")
-            outcome["one estate"] = metrics(f"http://127.0.0.1:{alone}").get(
-                "estatedesk_resident_memory_bytes", 0)
-            single.send_signal(signal.SIGTERM)
-            single.wait(timeout=60)
+            if len(estates) > 1:  # a worker serving one estate: what a worker costs itself
+                outcome["one estate"] = _memory_of_one(api, one_file, estates, args.db)
             ports = [free_port() for _ in range(args.workers)]
             api.route = [f"http://127.0.0.1:{p}" for p in ports]
             procs = [worker(api, estates_file, estates, args.db, p) for p in ports]
@@ -348,6 +413,7 @@ async def main_async(args) -> None:
                         raise SystemExit(f"the worker at {url} never became ready")
                 memory_idle = [metrics(u).get("estatedesk_resident_memory_bytes", 0)
                                for u in api.route]
+                outcome.setdefault("one estate", memory_idle[0])  # the workers serve one
                 await drive(api, estates, args, procs, outcome)
                 scraped = [metrics(u) for u in api.route[1:]]
                 outcome["cpu"] = {"workers": sum(_cpu_seconds(p.pid) for p in procs[1:]),
@@ -366,7 +432,20 @@ async def main_async(args) -> None:
     finally:
         for estate in estates:
             await PgDatabase(args.db, estate.key).drop()
+    outcome["errors"], outcome["logs"] = errors(folder), folder
     report(args, outcome, timings, deliveries, lateness, memory_idle, scraped)
+
+
+def _memory_of_one(api: BotApiStandIn, one_file: Path, estates: list[Estate],
+                   url: str) -> float:
+    port = free_port()
+    single = worker(api, one_file, estates[:1], url, port)
+    if not ready(f"http://127.0.0.1:{port}", 120):
+        raise SystemExit("a worker never became ready")
+    found = metrics(f"http://127.0.0.1:{port}").get("estatedesk_resident_memory_bytes", 0)
+    single.send_signal(signal.SIGTERM)
+    single.wait(timeout=60)
+    return found
 
 
 async def drive(api, estates, args, procs, outcome) -> None:
@@ -378,20 +457,45 @@ async def drive(api, estates, args, procs, outcome) -> None:
             start_after = random.uniform(0, seconds * 0.45)
             tasks.append(asyncio.create_task(story(api, estate, staff,
                                                    Chat(api, estate, resident),
-                                                   start_after, outcome)))
+                                                   start_after, outcome, slow=not args.smoke)))
     started = time.monotonic()
-    killer = asyncio.create_task(_kill_later(procs[0], args.kill_at * 60))
-    done, pending = await asyncio.wait(tasks, timeout=seconds + 240)
+    killer = asyncio.create_task(_kill_later(procs[0], args.kill_at * 60)) \
+        if args.kill_at is not None else None
+    # the first story stuck stops the run: the others would wait as long for the same
+    done, pending = await asyncio.wait(tasks, timeout=seconds + 240,
+                                       return_when=asyncio.FIRST_EXCEPTION)
     for task in pending:
         task.cancel()
     for task in done:
         if task.exception() is not None:
-            outcome["failed"].append(repr(task.exception()))
-    killer.cancel()
+            error = task.exception()
+            outcome["failed"].append(str(error) if isinstance(error, Stuck) else repr(error))
+            print(f"a story stopped: {outcome['failed'][-1]}", file=sys.stderr)
+    if killer is not None:
+        killer.cancel()
     outcome["seconds"] = time.monotonic() - started
     outcome["unfinished"] = len(pending)
     # what the sweeps and senders still owe is delivered before the count
-    await asyncio.sleep(15)
+    await _settled(args.db, estates, 10 if args.smoke else 60)
+
+
+async def _settled(url: str, estates: list[Estate], wait: float) -> None:
+    """Until every estate's outbox is sent (or `wait` seconds have passed: check() says)."""
+    until = time.monotonic() + wait
+    for estate in estates:
+        db = PgDatabase(url, estate.key, max_size=1)
+        await db.open()
+        try:
+            while time.monotonic() < until:
+                async with db.reading() as conn:
+                    left = await (await conn.execute(
+                        "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS "
+                        "NULL", ())).fetchall()
+                if left == [(0,)]:
+                    break
+                await asyncio.sleep(0.5)
+        finally:
+            await db.close()
 
 
 async def _kill_later(proc: subprocess.Popen, after: float) -> None:
@@ -403,11 +507,18 @@ async def _kill_later(proc: subprocess.Popen, after: float) -> None:
 def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -> None:
     stories = args.estates * max(1, args.people - len(STAFF))
     again = sum(1 for _, _, s in deliveries if s != 200)
+    why: dict[str, int] = {}  # the failures by answer (503, a timeout, a refused connection)
+    for _, _, status in deliveries:
+        if status != 200:
+            why[str(status)] = why.get(str(status), 0) + 1
+    killed = f"worker 1 killed at minute {args.kill_at}" if args.kill_at is not None else \
+        "no worker killed"
     print(f"{args.workers} workers, {args.estates} estates x {args.people} people, "
-          f"{outcome['seconds']:.0f} s; worker 1 killed at minute {args.kill_at}")
+          f"{outcome['seconds']:.0f} s; {killed}")
     print(f"stories finished       {outcome['finished']} of {stories} "
           f"({outcome['unfinished']} unfinished, {len(outcome['failed'])} failed)")
-    print(f"updates handled        {len(timings)}, delivered again after a failure {again}")
+    print(f"updates handled        {len(timings)}, delivered again after a failure {again}"
+          + (" (" + ", ".join(f"{k}: {n}" for k, n in sorted(why.items())) + ")" if why else ""))
     print(f"webhook time           p50 {percentile(timings, .5) * 1000:.0f} ms, "
           f"p99 {percentile(timings, .99) * 1000:.0f} ms")
     for name, values in lateness.items():
@@ -426,7 +537,10 @@ def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -
     print(f"pool waits             {waits:.0f} of {asked:.0f} requests waited, "
           f"{wait_ms / max(waits, 1):.0f} ms each on average (surviving workers)")
     if outcome["failed"]:
-        print("failed stories:", *outcome["failed"][:5], sep="\n  ")
+        print("stuck or failed stories:", *outcome["failed"][:5], sep="\n  ")
+    if outcome["errors"]:
+        print(f"the workers logged ({outcome['logs']}):",
+              *(e[:300] for e in outcome["errors"]), sep="\n  ")
     cpu = outcome.get("cpu", {})
     print("CPU seconds            " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items()) +
           f" (surviving workers; {os.cpu_count()} cores x {outcome['seconds']:.0f} s)")
@@ -443,6 +557,12 @@ def report(args, outcome, timings, deliveries, lateness, memory_idle, scraped) -
               *outcome["problems"][:10], sep="\n  ")
         raise SystemExit(1)
     print("exactly once and in order: checked")
+    if outcome["finished"] < stories:
+        raise SystemExit(f"FAILED: {stories - outcome['finished']} of {stories} stories did not "
+                         "finish" + (f"; the first stuck: {outcome['failed'][0]}"
+                                     if outcome["failed"] else " in time"))
+    if not timings or not alone or not rss:
+        raise SystemExit("FAILED: no webhook timings or no memory figures")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -462,8 +582,18 @@ def main() -> None:
     parser.add_argument("--estates", type=int, default=20)
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
-    parser.add_argument("--kill-at", type=float, default=3)
-    asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument("--kill-at", type=float, default=3,
+                        help="the minute worker 1 is killed at (negative: none)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="2 workers, 1 estate, 7 people, none slow, none killed: seconds")
+    args = parser.parse_args()
+    if args.smoke:
+        global POLL, ANSWER_WAIT
+        args.workers, args.estates, args.people, args.minutes = 2, 1, 7, 0.1
+        args.kill_at, POLL, ANSWER_WAIT = -1, 0.05, 20.0
+    if args.kill_at < 0:
+        args.kill_at = None
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":
