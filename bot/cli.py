@@ -28,8 +28,7 @@ from bot.app import build_application, utc_now
 from bot.cli_web import port_number
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
-from storage import postgres
-from storage.postgres import is_url, open_database
+from storage.backend import is_url, open_database, unreachable
 from workflow import admin, roles
 
 
@@ -162,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return asyncio.run(_admin(args, env, settings))
-    except postgres.UNREACHABLE as exc:
+    except unreachable() as exc:
         print(cli_db.unreachable(env.db_path, exc), file=sys.stderr)
         return 1
 

@@ -18,8 +18,7 @@ from bot import estates, polling, serve, telegram_check
 from bot.app import build_application
 from bot.config import ConfigError
 from storage import backup as backups
-from storage import postgres
-from storage.postgres import is_url, open_database
+from storage.backend import is_url, open_database
 from workflow import admin
 
 
@@ -127,6 +126,7 @@ def _run_estates(args, env) -> int:
         if refused:
             print(f"estatedesk serve --estates: the estate {e.key}: {refused}", file=sys.stderr)
             return 1
+    from storage import postgres
     shared = postgres.pool(env.db_path, max_size=env.pool_size)
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,
@@ -136,4 +136,5 @@ def _run_estates(args, env) -> int:
 
 def _estate_db(url: str, key: str, shared) -> Any:
     """The estate's schema on the shared pool (the desk takes either backend's database)."""
-    return postgres.PgDatabase(url, key, shared=shared)
+    from storage.postgres import PgDatabase
+    return PgDatabase(url, key, shared=shared)
