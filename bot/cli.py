@@ -21,7 +21,6 @@ from bot import (
     cli_storeroom,
     cli_web,
     polling,
-    serve,
     telegram_check,
 )
 from bot.app import build_application, utc_now
@@ -237,6 +236,7 @@ def _run_webhook(app, args, env) -> int:
     app.post_init = register
     # `serve`'s worker, not PTB's webhook server: PTB answers 200 as soon as an update is
     # queued, so a crash while handling it loses it; the worker answers once it is handled.
+    from bot import serve  # Starlette and uvicorn: only for a webhook
     return serve.run(app, args.listen, args.port, url.path or "/")
 
 

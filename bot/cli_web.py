@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import estates, polling, serve, telegram_check
+from bot import estates, polling, telegram_check
 from bot.app import build_application
 from bot.config import ConfigError
 from storage import backup as backups
@@ -66,6 +66,7 @@ def run_worker(args, env, settings, token_help: str) -> int:
         return 2
     app = build_application(settings, open_database(env.db_path, env.db_schema, env.pool_size),
                             token=env.token, api_url=env.api_url)
+    from bot import serve  # Starlette and uvicorn: only for a webhook worker
     return serve.run(app, args.listen, args.port, args.path)
 
 
@@ -131,6 +132,7 @@ def _run_estates(args, env) -> int:
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,
         api_url=env.api_url) for e in listed}
+    from bot import serve
     return serve.run(apps, args.listen, args.port, args.path, shared=shared)
 
 

@@ -1,6 +1,7 @@
-"""A SQLite estate's process starts without PostgreSQL's driver and the document libraries:
-they cost it ~50 MiB of its idle memory (issue 27: idle ≤ 60 MiB) and load where they are
-used (a postgresql:// URL, the first PDF, workbook or chart)."""
+"""A SQLite estate's polling process starts without PostgreSQL's driver, the document
+libraries and the webhook worker's server: they cost it ~50 MiB of its idle memory (issue 27:
+idle ≤ 60 MiB) and load where they are used (a postgresql:// URL, the first PDF, workbook or
+chart, `estatedesk serve`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("psycopg", "psycopg_pool", "storage.postgres", "storage.pg_copy", "reportlab",
          "xlsxwriter", "fpdf", "fontTools", "matplotlib", "numpy", "PIL",
-         "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn")
+         "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn", "starlette", "uvicorn", "bot.serve")
 
 
 def loaded_after(code: str) -> list[str]:
