@@ -17,14 +17,19 @@ fed through `process_update` as Telegram would send them. The baselines:
 Both modes in every run: synchronous=FULL (every commit waits for the disk), and without
 fsync (synchronous=OFF for the desk and the baseline alike; on PostgreSQL the session's
 synchronous_commit=off), where only the CPU counts and a slow disk cannot hide a regression.
-Each mode is measured in 3 rounds (interleaved FULL, OFF, FULL, ...); within a round the
-order of the paths rotates every rep, so no path always follows the same one. A path's rate
-counts each update's whole cost, its outbox delivery included; p50 and p99 are the time until
-the person's own answer was sent. The ratio (median of the 3 rounds, with their lowest and
-highest) is to "bare PTB" for the read-only path and to "bare PTB + 1 tx" for the write
-paths, in the same round. Statements, transactions (durable: waited for the disk) and
-PostgreSQL round trips come from storage/counts.py; Bot API calls from the stand-in; each per
-update, the outbox delivery included.
+After an unmeasured warm-up (up to 20 reps), each mode is measured in 3 rounds, the modes
+taking turns (FULL then OFF, OFF then FULL, FULL then OFF); within a round the order of the
+paths rotates every rep, so no path always follows the same one. Every 50 reps and between
+rounds the files are checkpointed and the garbage collected, unmeasured (the desk's WAL is
+checkpointed by its minute's sweep, off the updates' path).
+
+A path's rate counts each update's whole cost, its outbox delivery included; p50 and p99 are
+the time until the person's own answer was sent. The ratio (median of the 3 rounds, with
+their lowest and highest) is to "bare PTB" for the read-only path and to "bare PTB + 1 tx"
+for the write paths, in the same round. Statements, transactions (durable: those that wait
+for the disk at synchronous=FULL) and PostgreSQL round trips come from storage/counts.py, Bot
+API calls from the stand-in; each per update, its outbox delivery included. The run ends with
+issue 27's targets it misses (it exits 0 all the same: the targets are goals, not checks).
 
 Paths: read-only (`/mytickets`, `/help`), the whole repair conversation (9 updates), a clerk's
 dispatch (3 taps), a technician's completion (on my way, arrived, complete with a photo, a
