@@ -50,7 +50,7 @@ from handlers.repairs import (
 from handlers.sales import buyers as buyer_desk
 from handlers.sales import handover as handover_desk
 from handlers.sales import units as sales_desk
-from storage import postgres
+from storage.backend import unreachable
 from storage.db import Database
 from workflow import admin, alerts, views
 from workflow.community import activities
@@ -155,7 +155,7 @@ async def _on_error(update: object, context: Context) -> None:
     error = context.error
     replays.failed()
     failures = redeliverable.get()
-    if failures is not None and isinstance(error, postgres.UNREACHABLE):
+    if failures is not None and isinstance(error, unreachable()):
         failures.append(error)
         return
     if isinstance(error, RetryAfter):  # Telegram's flood control: a wait, not a fault
@@ -165,7 +165,7 @@ async def _on_error(update: object, context: Context) -> None:
         log.warning("could not answer an update: %s", error)
     elif update is None and context.job is not None:
         log.error("in the scheduled job %s", context.job.name, exc_info=error)
-    elif update is None and isinstance(error, postgres.UNREACHABLE):
+    elif update is None and isinstance(error, unreachable()):
         # the outbox kicked after a commit (handlers.common.kick): the job sends it later
         log.warning("delivering the outbox: the database cannot be reached (%s)", error)
     elif update is None:

@@ -21,15 +21,13 @@ from bot import (
     cli_storeroom,
     cli_web,
     polling,
-    serve,
     telegram_check,
 )
 from bot.app import build_application, utc_now
 from bot.cli_web import port_number
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
-from storage import postgres
-from storage.postgres import is_url, open_database
+from storage.backend import is_url, open_database, unreachable
 from workflow import admin, roles
 
 
@@ -162,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return asyncio.run(_admin(args, env, settings))
-    except postgres.UNREACHABLE as exc:
+    except unreachable() as exc:
         print(cli_db.unreachable(env.db_path, exc), file=sys.stderr)
         return 1
 
@@ -238,6 +236,7 @@ def _run_webhook(app, args, env) -> int:
     app.post_init = register
     # `serve`'s worker, not PTB's webhook server: PTB answers 200 as soon as an update is
     # queued, so a crash while handling it loses it; the worker answers once it is handled.
+    from bot import serve  # Starlette and uvicorn: only for a webhook
     return serve.run(app, args.listen, args.port, url.path or "/")
 
 

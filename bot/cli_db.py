@@ -8,10 +8,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from storage import pg_copy, postgres
+from storage import backend
 from storage.db import Database
 from storage.migrations import MIGRATIONS
-from storage.postgres import PgDatabase, open_database
 
 
 def add_parsers(sub) -> None:
@@ -32,7 +31,7 @@ def run(args, env) -> int:
         if args.action == "migrate":
             return asyncio.run(_migrate(env.db_path, env.db_schema))
         return asyncio.run(_copy(args.source, args.target, args.schema))
-    except postgres.UNREACHABLE as exc:
+    except backend.unreachable() as exc:
         print(unreachable(target, exc), file=sys.stderr)
         return 1
 
@@ -45,7 +44,7 @@ def unreachable(target: str, exc: BaseException) -> str:
 
 
 async def _migrate(target: str, schema: str) -> int:
-    db = open_database(target, schema)
+    db = backend.open_database(target, schema)
     await db.open()
     await db.close()
     print(f"db: {_shown(target)} is at schema version {len(MIGRATIONS)}.")
@@ -67,6 +66,8 @@ async def _copy(source: Path, target: str, schema: str) -> int:
     sqlite_db = Database(str(source))
     await sqlite_db.open()  # brings the file to the current schema first
     await sqlite_db.close()
+    from storage import pg_copy
+    from storage.postgres import PgDatabase
     pg = PgDatabase(target, schema)
     await pg.open()
     try:

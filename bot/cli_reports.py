@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from handlers.i18n import Tr
-from handlers.office import documents, pdfs, spreadsheets
+from handlers.office import documents, spreadsheets
 from storage.exact import plain
 from workflow import dates, views
 from workflow.office import reports, settlement
@@ -135,6 +135,7 @@ async def _settlement(args, env, settings, db, now) -> int:
               f"written. Add one with 'estatedesk contractor add'.")
         return 0
     folder.mkdir(parents=True, exist_ok=True)
+    from handlers.office import pdfs  # fpdf2 and Pillow: only for a PDF
     tr = _tr(args, settings)
     for data in found:
         stem = f"settlement-{period}-{data.unit.key}"
@@ -174,6 +175,7 @@ async def _form(args, env, settings, db, now) -> int:
         print(f"report: no ticket {args.reference}", file=sys.stderr)
         return 1
     out = _out(args.out, f"repair-form-{file.ticket.ref}.pdf")
+    from handlers.office import pdfs  # fpdf2 and Pillow: only for a PDF
     pdfs.form_pdf(_tr(args, settings), settings, file, out)
     print(f"Repair form {file.ticket.ref}: {out}")
     return 0

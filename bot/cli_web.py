@@ -14,12 +14,11 @@ from urllib.parse import urlparse
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import estates, polling, serve, telegram_check
+from bot import estates, polling, telegram_check
 from bot.app import build_application
 from bot.config import ConfigError
 from storage import backup as backups
-from storage import postgres
-from storage.postgres import is_url, open_database
+from storage.backend import is_url, open_database
 from workflow import admin
 
 
@@ -67,6 +66,7 @@ def run_worker(args, env, settings, token_help: str) -> int:
         return 2
     app = build_application(settings, open_database(env.db_path, env.db_schema, env.pool_size),
                             token=env.token, api_url=env.api_url)
+    from bot import serve  # Starlette and uvicorn: only for a webhook worker
     return serve.run(app, args.listen, args.port, args.path)
 
 
@@ -127,13 +127,16 @@ def _run_estates(args, env) -> int:
         if refused:
             print(f"estatedesk serve --estates: the estate {e.key}: {refused}", file=sys.stderr)
             return 1
+    from storage import postgres
     shared = postgres.pool(env.db_path, max_size=env.pool_size)
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,
         api_url=env.api_url) for e in listed}
+    from bot import serve
     return serve.run(apps, args.listen, args.port, args.path, shared=shared)
 
 
 def _estate_db(url: str, key: str, shared) -> Any:
     """The estate's schema on the shared pool (the desk takes either backend's database)."""
-    return postgres.PgDatabase(url, key, shared=shared)
+    from storage.postgres import PgDatabase
+    return PgDatabase(url, key, shared=shared)

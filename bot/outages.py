@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from storage import postgres
+from storage.backend import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class JobOutages:
         async def run(context) -> None:
             try:
                 await job(context)
-            except postgres.UNREACHABLE as exc:
+            except unreachable() as exc:
                 if self.since is None:
                     self.since = self.clock()
                     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else \

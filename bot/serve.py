@@ -31,14 +31,18 @@ from telegram.ext import Application
 
 from bot.app import redeliverable
 from bot.wakeups import for_apps
-from storage import postgres
+from storage.backend import unreachable
 from workflow import admin
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RETRY_SECONDS = "5"
 MAX_BODY = 2 ** 20  # Telegram's updates are a few kB; a larger body is not Telegram's
-UNREACHABLE = (*postgres.UNREACHABLE, RuntimeError)  # RuntimeError: a database not open
+
+
+def down() -> tuple[type[BaseException], ...]:
+    """The database cannot be reached, or is not open (RuntimeError)."""
+    return (*unreachable(), RuntimeError)
 
 
 def chat_of(update: Update) -> int:
@@ -62,7 +66,7 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
     async def readyz(request: Request) -> Response:
         try:
             ready = all([await a.bot_data.desk.db.ready() for a in apps.values()])
-        except UNREACHABLE:
+        except down():
             ready = False
         return PlainTextResponse("ready" if ready else "not ready",
                                  status_code=200 if ready else 503)
@@ -165,7 +169,7 @@ def _endpoint(app: Application, handled: dict, in_flight: asyncio.Semaphore | No
         try:
             async with in_flight or contextlib.nullcontext(), db.update_lock(chat_of(update)):
                 await app.process_update(update)
-        except UNREACHABLE as exc:
+        except down() as exc:
             failures.append(exc)
         finally:
             redeliverable.reset(token)

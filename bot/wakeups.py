@@ -10,7 +10,7 @@ import logging
 
 from telegram.ext import Application
 
-from storage import postgres
+from storage.backend import is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ class Wakeups:
         self._sending: set[asyncio.Task] = set()
 
     def start(self) -> None:
+        from storage import postgres
         self._task = asyncio.create_task(
             postgres.listen(self.url, postgres.OUTBOX_CHANNEL, self.woken), name="wakeups")
 
@@ -56,6 +57,6 @@ class Wakeups:
 def for_apps(apps: list[Application]) -> Wakeups | None:
     """Wakeups when the estates are on PostgreSQL; SQLite's one process kicks its own."""
     databases = [a.bot_data.desk.db for a in apps]
-    if not databases or not all(isinstance(db, postgres.PgDatabase) for db in databases):
+    if not databases or not all(is_postgres(db) for db in databases):
         return None
     return Wakeups(databases[0].url, apps)

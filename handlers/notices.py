@@ -159,7 +159,7 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage,
     except TelegramError as exc:  # 5xx, a cut connection (NetworkError), a conflict
         log.warning("outbox %s (%s): %s; tried again later", message.id, message.kind, exc)
         await delivery.retry(d.db, message, d.now(), str(exc))
-    except delivery.DATABASE_DOWN:
+    except delivery.database_down():
         raise  # not the message's fault: the next round tries it again
     except Exception as exc:  # it fails to render (a bug, damaged data): never jams the chat
         await _refused(d, message, f"cannot be rendered: {exc!r}", exc)

@@ -118,8 +118,13 @@ def _sha256_hex(text: str | None) -> str | None:
 class Database:
     shared = False  # one process serves the file (PgDatabase: several workers may)
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, synchronous: str = "FULL") -> None:
         self.path = path
+        # FULL: a durable commit waits for the disk. OFF (no commit waits; a power cut may
+        # lose any) only for bench/throughput.py's figures without fsync, never in the product.
+        if synchronous not in ("FULL", "OFF"):
+            raise ValueError(f"synchronous={synchronous!r}: FULL, or OFF for a benchmark")
+        self.synchronous = synchronous
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
         self._chats: dict[int, asyncio.Lock] = {}
@@ -130,7 +135,7 @@ class Database:
         raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         raw.row_factory = sqlite3.Row
         raw.execute("PRAGMA journal_mode=WAL")
-        raw.execute("PRAGMA synchronous=FULL")
+        raw.execute(f"PRAGMA synchronous={self.synchronous}")
         raw.execute("PRAGMA foreign_keys=ON")
         # Another process (the CLI) holds the write lock for milliseconds; waiting for it
         # blocks the loop, so not for long.
@@ -186,8 +191,9 @@ class Database:
         lose it (and only it: the next durable commit syncs everything before it)."""
         conn = self._require()
         raw = conn.raw
+        lighter = not durable and self.synchronous == "FULL"
         async with self._lock:
-            if not durable:
+            if lighter:
                 raw.execute("PRAGMA synchronous=NORMAL")
             try:
                 raw.execute("BEGIN IMMEDIATE")
@@ -198,7 +204,7 @@ class Database:
                     raise
                 raw.execute("COMMIT")
             finally:
-                if not durable:
+                if lighter:
                     raw.execute("PRAGMA synchronous=FULL")
             _commits.set(_commits.get() + 1)
             TALLY.transactions += 1

@@ -384,14 +384,3 @@ async def listen(url: str, channel: str, woken: Callable[[str], None],
         except psycopg.OperationalError as exc:
             log.warning("listening on %s: %s; again in %s s", channel, exc, retry_seconds)
         await asyncio.sleep(retry_seconds)
-
-
-def is_url(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
-
-
-def open_database(target: str, schema: str = "public", pool_size: int = 10):
-    """A file path (SQLite, the default) or a postgresql:// URL."""
-    if is_url(target):
-        return PgDatabase(target, schema, max_size=pool_size)
-    return sqlite_db.Database(target)

@@ -8,7 +8,7 @@ import sqlite3
 import uuid
 from datetime import datetime, timedelta
 
-from storage import locks, outbox, people, postgres, resident_calls, tickets
+from storage import backend, locks, outbox, people, resident_calls, tickets
 from storage.db import Database
 from storage.records import OutboxMessage
 from storage.resident_calls import ResidentCall
@@ -29,9 +29,12 @@ UNDELIVERABLE = "undeliverable"  # the notice that a message was given up as bad
 ASKS_AN_ANSWER = ("signoff_request", "visit_proposed", "complaint_reply")
 REFUSALS = 4  # tries a message refused as bad gets (10 s, 20 s, 40 s apart), then given up
 
-# The database itself failing while a message is rendered: not the message's fault, so it
-# costs none of its tries (the round stops; the next one tries again).
-DATABASE_DOWN = (*postgres.UNREACHABLE, sqlite3.OperationalError)
+
+def database_down() -> tuple[type[BaseException], ...]:
+    """The database itself failing while a message is rendered: not the message's fault, so
+    it costs none of its tries (the round stops; the next one tries again)."""
+    return (*backend.unreachable(), sqlite3.OperationalError)
+
 
 BATCH = 50
 MAX_BACKOFF = timedelta(hours=1)

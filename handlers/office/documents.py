@@ -36,7 +36,7 @@ from handlers.common import (
 )
 from handlers.fees import desk as fee_desk
 from handlers.i18n import Tr
-from handlers.office import charts, pdfs, spreadsheets
+from handlers.office import charts, spreadsheets
 from storage.db import Database
 from storage.records import Draft, OutboxMessage, Person
 from workflow import access, delivery, roles, views
@@ -197,6 +197,7 @@ async def _send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, data: settlemen
     with tempfile.TemporaryDirectory() as folder:
         if "pdf" not in done:
             path = Path(folder) / f"{stem}.pdf"
+            from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
             pdfs.settlement_pdf(tr, d.settings, data, path)
             with path.open("rb") as document:
                 await bot.send_document(chat, document, filename=path.name,
@@ -221,6 +222,7 @@ async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: da
     spreadsheets.income_xlsx(tr, settings, period, income.payments, income.bills, repairs,
                              fee_desk.item_label, out, units=income.units, names=income.names)
     if pdf is not None:
+        from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
         pdfs.income_pdf(tr, settings, income, repairs, fee_desk.item_label, pdf)
 
 
@@ -312,6 +314,7 @@ async def repair_form(update: Update, context: Context, who: Asker) -> None:
             photos.append((label, bytes(picture)))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"repair-form-{file.ticket.ref}.pdf"
+        from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
         pdfs.form_pdf(tr, d.settings, file, path, tuple(photos))
         with path.open("rb") as document:
             await context.bot.send_document(chat_of(update), document, filename=path.name,

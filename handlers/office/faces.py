@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pylopdf_fonts_zh_cn
-import pylopdf_fonts_zh_tw
-
 # By the reader's language: the reader's face first, then the one that fills in a character it
 # lacks (a resident may write in either script).
 FACES = {"zh_Hant": ("tc", "sc"), "zh_Hans": ("sc", "tc"), "en": ("tc", "sc")}
@@ -16,6 +13,8 @@ FAMILIES = {"tc": "Noto Sans TC", "sc": "Noto Sans SC"}
 
 
 def font_files() -> dict[str, Path]:
+    import pylopdf_fonts_zh_cn  # only when a document or a chart is drawn
+    import pylopdf_fonts_zh_tw
     return {"tc": pylopdf_fonts_zh_tw.sans_path(), "sc": pylopdf_fonts_zh_cn.sans_path()}
 
 

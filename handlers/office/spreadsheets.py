@@ -11,8 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
-
 from handlers import cards, labels
 from handlers.i18n import N_, Tr
 from handlers.office import charts
@@ -67,6 +65,7 @@ class Book:
     names and phones)."""
 
     def __init__(self, path: Path, streamed: bool = False) -> None:
+        import xlsxwriter  # only when a workbook is written
         self.workbook = xlsxwriter.Workbook(str(owner_only(path)), {
             "constant_memory": streamed, "remove_timezone": True,
             "strings_to_formulas": False, "strings_to_urls": False})

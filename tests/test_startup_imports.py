@@ -1,0 +1,43 @@
+"""A SQLite estate's polling process starts without PostgreSQL's driver, the document
+libraries and the webhook worker's server: they cost it ~50 MiB of its idle memory (issue 27:
+idle ≤ 60 MiB) and load where they are used (a postgresql:// URL, the first PDF, workbook or
+chart, `estatedesk serve`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("psycopg", "psycopg_pool", "storage.postgres", "storage.pg_copy", "reportlab",
+         "xlsxwriter", "fpdf", "fontTools", "matplotlib", "numpy", "PIL",
+         "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn", "starlette", "uvicorn", "bot.serve")
+
+
+def loaded_after(code: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport json, sys\n"
+         f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"],
+        cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_application_and_the_command_line_start_light():
+    assert loaded_after("import bot.app, bot.cli") == []
+
+
+def test_a_sqlite_estate_opens_without_the_postgresql_driver(tmp_path):
+    code = (f"import asyncio\nfrom storage.backend import open_database\n"
+            f"db = open_database({str(tmp_path / 'desk.sqlite3')!r})\n"
+            f"asyncio.run(db.open())")
+    assert loaded_after(code) == []
+
+
+def test_a_postgresql_url_loads_the_driver():
+    code = ("from storage.backend import open_database\n"
+            "open_database('postgresql://postgres@127.0.0.1:1/none')")
+    assert "psycopg" in loaded_after(code)
