@@ -25,12 +25,15 @@ if backends.POSTGRES:
     SMOKES = {
         "workers": ["bench/workers.py", "--smoke", "--db", backends.PG_URL],
         "scale on PostgreSQL": ["bench/scale.py", "--smoke", "--db", backends.PG_URL],
+        "throughput on PostgreSQL": ["bench/throughput.py", "--smoke", "--backend", "postgres"],
     }
 else:
     SMOKES = {
         "scale": ["bench/scale.py", "--smoke"],
         "documents": ["bench/documents.py", "--smoke"],
         "broadcast": ["bench/broadcast.py", "--smoke"],
+        "throughput": ["bench/throughput.py", "--smoke"],
+        "memory": ["bench/memory.py", "--smoke"],
     }
 
 
