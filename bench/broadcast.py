@@ -97,7 +97,7 @@ async def measure(path: Path, residents: int, warm_up: float = 3,
     await app.initialize()
     schedule(app)  # production's jobs, as its start-up schedules them
     await app.start()
-    feed = Feeder(app, first_id=10_000_000)
+    feed = Feeder(app, api, first_id=10_000_000)
 
     turn = itertools.count()  # whose turn, on across the phases: no one asks twice in a second
 

@@ -193,7 +193,7 @@ async def measure(path: Path, url: str | None = None, schema: str = "public",
                             clock=lambda: NOW, request=FakeBotApi(), rate_limited=False)
     app.bot_data.desk.deliver_at_once = False
     await app.initialize()
-    feed = Feeder(app, first_id=10_000_000)
+    feed = Feeder(app, app.bot.request, first_id=10_000_000)
     commands = {"/mytickets": (FIRST_RESIDENT + 7, "/mytickets"), "/queue": (CLERK, "/queue"),
                 "/mytasks": (TECH, "/mytasks"), "/overdue": (BOSS, "/overdue"),
                 "/stats": (BOSS, "/stats")}

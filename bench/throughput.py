@@ -107,7 +107,8 @@ class Feeder:
         self.taken: list[Taken] = []
 
     async def __call__(self, user_id: int, *, text: str | None = None, data: str | None = None,
-                       photo: str | None = None) -> None:
+                       photo: str | None = None) -> float:
+        """Feeds one update; the seconds until the person was answered."""
         self.update_id += 1
         chat = {"id": user_id, "type": "private", "first_name": "P"}
         user = {"id": user_id, "is_bot": False, "first_name": "P", "language_code": "en"}
@@ -139,6 +140,7 @@ class Feeder:
         work = time.perf_counter() - start
         self.taken.append(Taken(work, answered - start, counts.now() - before,
                                 len(self.api.calls) - calls))
+        return answered - start
 
 
 def newest_button(api: FakeBotApi, chat_id: int, prefix: str) -> str:
