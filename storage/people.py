@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from storage import sender
 from storage.db import Connection, to_db_time
 from storage.records import Invitation, Person, Unit
 
 _PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
            "department, EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id), "
            "contractor_id FROM people")
+# The same columns of `people p` (joined: NULL when there is no such person)
+PERSON_P = ("p.user_id, p.language, p.role, p.name, p.phone, p.active, "
+            "p.unreachable_at IS NOT NULL, p.department, "
+            "EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = p.user_id), p.contractor_id")
 
 
 def _person(row) -> Person:
@@ -18,7 +23,15 @@ def _person(row) -> Person:
                   bool(row[8]), row[9])
 
 
+def person_of(row) -> Person:
+    """A person from a row that starts with `_PERSON`'s columns."""
+    return _person(row)
+
+
 async def get(conn: Connection, user_id: int) -> Person | None:
+    known = sender.person(user_id)  # the update's sender, read with the update
+    if known is not sender.UNKNOWN:
+        return known
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
 
@@ -35,6 +48,7 @@ async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
 
 async def ensure(conn: Connection, user_id: int, language: str, name: str,
                  now: datetime) -> Person:
+    sender.person_changed(user_id)
     await conn.execute(
         "INSERT INTO people (user_id, language, name, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO NOTHING",
@@ -46,20 +60,24 @@ async def ensure(conn: Connection, user_id: int, language: str, name: str,
 
 
 async def set_language(conn: Connection, user_id: int, language: str) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
 
 
 async def set_name(conn: Connection, user_id: int, name: str) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET name = ? WHERE user_id = ?", (name, user_id))
 
 
 async def set_phone(conn: Connection, user_id: int, phone: str) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
 
 
 async def set_role(conn: Connection, user_id: int, role: str | None,
                    name: str | None = None, department: str | None = None,
                    contractor_id: int | None = None) -> None:
+    sender.person_changed(user_id)
     await conn.execute(
         "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, "
         "contractor_id = ?, active = 1 WHERE user_id = ?",
@@ -67,6 +85,7 @@ async def set_role(conn: Connection, user_id: int, role: str | None,
 
 
 async def deactivate(conn: Connection, user_id: int) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
 
 
@@ -113,6 +132,7 @@ async def residents_of_unit(conn: Connection, unit_id: int) -> list[Person]:
 
 
 async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime) -> None:
+    sender.person_changed(user_id)
     await conn.execute(
         "INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
@@ -201,6 +221,7 @@ async def set_meta(conn: Connection, key: str, value: str) -> None:
 
 async def set_unreachable(conn: Connection, user_id: int, now: datetime | None) -> bool:
     """Marks (or, with None, clears) that the person blocked the bot; True if it changed."""
+    sender.person_changed(user_id)
     if now is None:
         cur = await conn.execute("UPDATE people SET unreachable_at = NULL "
                                  "WHERE user_id = ? AND unreachable_at IS NOT NULL", (user_id,))

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from storage import drafts, outbox, roster, tickets
 from storage.db import Database
-from storage.records import Draft, Ticket
+from storage.records import Draft, Ticket, Unit
 from storage.repairs import followers
 from workflow import conversations, filing, sla, told
 from workflow import tickets as machine
@@ -25,12 +25,14 @@ VISIT_STEPS = ("visit_day", "visit_slot")
 ANSWERS = {"unit": "unit_id", "urgency": "priority"}  # where a step keeps its answer
 ROOMS = ("kitchen", "bathroom", "living_room", "bedroom", "balcony")  # offered as chips
 ROOM = "room:"  # a chosen room is stored by its key, shown in the reader's language
+UNIT_LABEL = "unit_label"  # the unit's name as the report began (none: read it)
 
 
-def start(user_id: int, unit_ids: list[int]) -> Draft:
+def start(user_id: int, units: list[Unit]) -> Draft:
     data = {"photos": [], conversations.DRAFT_ID: conversations.new_id()}
-    if len(unit_ids) == 1:
-        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], **data})
+    if len(units) == 1:  # its label kept for the summary, which then reads no unit
+        return Draft(user_id, FLOW, "category", {"unit_id": units[0].id,
+                                                  UNIT_LABEL: units[0].label, **data})
     return Draft(user_id, FLOW, "unit", data)
 
 
@@ -129,10 +131,12 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
     (the button's) filed already: the ticket it became. None when there is no report to file
     (cancelled, or an old button without the draft's id)."""
     async with db.transaction() as conn:
-        filed_as = await conversations.became(conn, user_id, draft_id, Kind.REPAIR)
-        if filed_as is not None:
-            return await machine.load(conn, filed_as)
         draft = await drafts.get(conn, user_id)
+        if draft is None or draft_id is None or draft.data.get(conversations.DRAFT_ID) != draft_id:
+            # not the draft in progress (its filing ends it): filed already, perhaps
+            filed_as = await conversations.became(conn, user_id, draft_id, Kind.REPAIR)
+            if filed_as is not None:
+                return await machine.load(conn, filed_as)
         if draft is None or draft.flow != FLOW or draft.step != "summary":
             return None
         data = draft.data
@@ -174,5 +178,4 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
                              actor_id=user_id)
         await sla.arm(conn, settings, ticket_id, now)
         await conversations.finish(conn, draft, Kind.REPAIR, ticket_id, now)
-        ticket = await machine.load(conn, ticket_id)
-    return machine.logged(ticket, "reported", user_id)  # once committed
+    return machine.logged(reported, "reported", user_id)  # once committed
