@@ -176,7 +176,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
     await limits.may_start(d.db, d.settings, who.user_id, d.now())
-    new = report.start(who.user_id, units)
+    new = report.start(who.user_id, [u.id for u in units], units[0].label)
     await views.start_draft(d.db, new, d.now())
     await prompt(update, context, who, new)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from storage import drafts, outbox, roster, tickets
 from storage.db import Database
-from storage.records import Draft, Ticket, Unit
+from storage.records import Draft, Ticket
 from storage.repairs import followers
 from workflow import conversations, filing, sla, told
 from workflow import tickets as machine
@@ -28,11 +28,13 @@ ROOM = "room:"  # a chosen room is stored by its key, shown in the reader's lang
 UNIT_LABEL = "unit_label"  # the unit's name as the report began (none: read it)
 
 
-def start(user_id: int, units: list[Unit]) -> Draft:
+def start(user_id: int, unit_ids: list[int], unit_label: str | None = None) -> Draft:
+    """`unit_label`: the one unit's name, kept for the summary, which then reads no unit."""
     data = {"photos": [], conversations.DRAFT_ID: conversations.new_id()}
-    if len(units) == 1:  # its label kept for the summary, which then reads no unit
-        return Draft(user_id, FLOW, "category", {"unit_id": units[0].id,
-                                                  UNIT_LABEL: units[0].label, **data})
+    if len(unit_ids) == 1:
+        if unit_label is not None:
+            data[UNIT_LABEL] = unit_label
+        return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], **data})
     return Draft(user_id, FLOW, "unit", data)
 
 
