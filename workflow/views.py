@@ -32,7 +32,7 @@ from workflow.tickets import Kind
 
 MY_TICKETS_LIMIT = 20
 # A conversation's step (begun, answered, a photo added) skips the fsync: a power cut may
-# lose it, and the person then answers that question again (docs/performance.md). What a
+# lose it, and the person then answers that question again (README, Performance). What a
 # person is told was done (a filing, a status change, a payment, a signature) is durable.
 STEP_DURABLE = False
 # Audit events that record something beside the ticket without changing it.
