@@ -14,7 +14,8 @@ from __future__ import annotations
 import pytest
 from telegram import Update
 
-from storage import counts, people, sender, updates
+from storage import counts, marks, people, sender, updates
+from storage.db import Database
 from tests.conftest import ROSTER
 from tests.harness import DeskHarness
 from tests.stories import resident_of_a12, staff
@@ -141,3 +142,25 @@ async def test_a_change_to_the_sender_is_read_again_not_taken_from_the_copy(tmp_
             assert sender.person(resident.user_id) is sender.UNKNOWN
     finally:
         await desk.stop()
+
+
+async def test_the_replay_mark_rides_along_with_the_next_transaction(desk, held_marks):
+    resident = await resident_of_a12(desk)
+    stored = "SELECT update_id FROM seen_updates ORDER BY update_id"
+    await replays.flush(desk.db)
+    joined = await desk.query(stored)  # the sign-up's
+    await resident.send("/repair")  # a change: marked once answered
+    begun = desk.next_update_id
+    assert begun in marks.of(desk.db)
+    said = len(resident.texts())
+    await desk.replay_last()  # delivered again while its mark waits: dropped
+    assert len(resident.texts()) == said
+    await resident.tap_data("r:c:plumbing")
+    if isinstance(desk.db, Database):  # the category's own transaction wrote it
+        assert await desk.query(stored) == [*joined, (begun,)]
+    await replays.flush(desk.db)  # nothing else to ride on: the flush writes what waits
+    assert await desk.query(stored) == [*joined, (begun,), (desk.next_update_id,)]
+    assert not marks.of(desk.db)
+    await resident.send("/mytickets")  # a look is never marked
+    await replays.flush(desk.db)
+    assert len(await desk.query(stored)) == len(joined) + 2

@@ -72,6 +72,8 @@ async def flush(db: Database) -> None:
         if rows:
             async with db.transaction(durable=False) as conn:
                 await updates.mark(conn, rows)
+    except RuntimeError:  # the database is closed (it wrote them as it closed, if it could)
+        waiting.put_back(rows)
     except Exception as exc:  # the database went away: they wait for the next transaction
         waiting.put_back(rows)
         log.warning("the replay marks wait: %s", exc)
