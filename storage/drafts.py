@@ -10,6 +10,7 @@ from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Draft
 
 COLUMNS = "user_id, flow, step, data, updated_at"
+UNKNOWN = sender.UNKNOWN
 
 
 def draft_of(row) -> Draft:
@@ -18,8 +19,7 @@ def draft_of(row) -> Draft:
 
 
 def known(user_id: int):
-    """The update's sender's draft as read with the update (None: none), else
-    sender.UNKNOWN."""
+    """The update's sender's draft as read with the update (None: none), else UNKNOWN."""
     row = sender.draft_row(user_id)
     return row if row is sender.UNKNOWN else draft_of(row) if row else None
 

@@ -9,29 +9,35 @@ from storage import sender
 from storage.db import Connection, to_db_time
 from storage.records import Invitation, Person, Unit
 
-_PERSON = ("SELECT user_id, language, role, name, phone, active, unreachable_at IS NOT NULL, "
-           "department, EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id), "
-           "contractor_id FROM people")
-# The same columns of `people p` (joined: NULL when there is no such person)
-PERSON_P = ("p.user_id, p.language, p.role, p.name, p.phone, p.active, "
-            "p.unreachable_at IS NOT NULL, p.department, "
-            "EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = p.user_id), p.contractor_id")
+# A person's columns, also for a query that joins people (the outbox reads its recipients so)
+COLUMNS = ("people.user_id, people.language, people.role, people.name, people.phone, "
+           "people.active, people.unreachable_at IS NOT NULL, people.department, "
+           "EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id), "
+           "people.contractor_id")
+_PERSON = f"SELECT {COLUMNS} FROM people"
 
 
-def _person(row) -> Person:
+def from_row(row) -> Person:
+    """A person from a row's COLUMNS."""
     return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7],
                   bool(row[8]), row[9])
 
 
-def person_of(row) -> Person:
-    """A person from a row that starts with `_PERSON`'s columns."""
-    return _person(row)
+_person = from_row
+
+
+UNKNOWN = sender.UNKNOWN
+
+
+def known(user_id: int):
+    """The update's sender's person as read with the update (None: nobody), else UNKNOWN."""
+    return sender.person(user_id)
 
 
 async def get(conn: Connection, user_id: int) -> Person | None:
-    known = sender.person(user_id)  # the update's sender, read with the update
-    if known is not sender.UNKNOWN:
-        return known
+    found = sender.person(user_id)  # the update's sender, read with the update
+    if found is not UNKNOWN:
+        return found
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
 

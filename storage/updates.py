@@ -8,15 +8,15 @@ from storage import marks, people, sender
 from storage.db import Connection, to_db_time
 
 # The replay guard's look, the sender's person and their conversation: one statement
-_ARRIVAL = (f"SELECT EXISTS (SELECT 1 FROM seen_updates WHERE update_id = ?), {people.PERSON_P}, "
+_ARRIVAL = (f"SELECT EXISTS (SELECT 1 FROM seen_updates WHERE update_id = ?), {people.COLUMNS}, "
             "d.user_id, d.flow, d.step, d.data, d.updated_at FROM (SELECT 1 AS one) AS a "
-            "LEFT JOIN people p ON p.user_id = ? LEFT JOIN drafts d ON d.user_id = ?")
+            "LEFT JOIN people ON people.user_id = ? LEFT JOIN drafts d ON d.user_id = ?")
 
 
 async def arrival(conn: Connection, update_id: int, user_id: int) -> tuple[bool, sender.Sender]:
     """Whether the update was handled already; and its sender as stored (storage/sender.py)."""
     row = await (await conn.execute(_ARRIVAL, (update_id, user_id, user_id))).fetchone()
-    person = people.person_of(row[1:11]) if row[1] is not None else None
+    person = people.from_row(row[1:11]) if row[1] is not None else None
     draft = tuple(row[11:16]) if row[11] is not None else None
     return bool(row[0]), sender.Sender(update_id, user_id, person, draft)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from storage import drafts, outbox, people, roster, sender, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
     Contractor,
@@ -116,8 +116,8 @@ def lateness(ticket: Ticket) -> timedelta | None:
 
 
 async def person(db: Database, user_id: int) -> Person | None:
-    known = sender.person(user_id)  # the update's sender: read with the update
-    if known is not sender.UNKNOWN:
+    known = people.known(user_id)  # the update's sender: read with the update
+    if known is not people.UNKNOWN:
         return known
     async with db.reading() as conn:
         return await people.get(conn, user_id)
@@ -262,7 +262,7 @@ async def draft(db: Database, user_id: int, now: datetime) -> Draft | None:
 async def draft_as_left(db: Database, user_id: int) -> Draft | None:
     """The last conversation, even if it has expired (to tell the person so)."""
     found = drafts.known(user_id)  # the update's sender's: read with the update
-    if found is not sender.UNKNOWN:
+    if found is not drafts.UNKNOWN:
         return found
     async with db.reading() as conn:
         return await drafts.get(conn, user_id)
