@@ -26,20 +26,20 @@ def from_row(row) -> Person:
 _person = from_row
 
 
-UNKNOWN = sender.UNKNOWN
-
-
-def known(user_id: int):
-    """The update's sender's person as read with the update (None: nobody), else UNKNOWN."""
-    return sender.person(user_id)
-
-
 async def get(conn: Connection, user_id: int) -> Person | None:
     found = sender.person(user_id)  # the update's sender, read with the update
     if found is not UNKNOWN:
         return found
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
+
+
+UNKNOWN = sender.UNKNOWN
+
+
+def known(user_id: int):
+    """The update's sender's person as read with the update (None: nobody), else UNKNOWN."""
+    return sender.person(user_id)
 
 
 async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
