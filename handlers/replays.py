@@ -40,7 +40,7 @@ async def mark_handled(update: Update, context: Context) -> None:
     if commits_so_far() == _commits_before.get() or _failed.get():
         return  # nothing changed: answering it again after a crash is harmless
     d = context.desk
-    replays.handled(d.db, update.update_id, d.now())
+    await replays.handled(d.db, update.update_id, d.now())
 
 
 def register(app) -> None:

@@ -8,8 +8,9 @@ The mark costs no transaction of its own: it waits in memory (storage/marks.py, 
 guard reads it too) and rides along with the next transaction the desk begins, or is
 flushed FLUSH_AFTER later when none comes, with every other mark waiting, without an fsync.
 A kill in that moment, or a power cut, may lose it: then the same checks stop the
-redelivered update from applying twice, as they do after a crash before the mark. (Another
-worker serving the same estate, on PostgreSQL, sees a mark once it is written.)
+redelivered update from applying twice, as they do after a crash before the mark. On
+PostgreSQL, where several workers may serve the estate, the mark is written at the end of
+its update (without waiting for the disk), so the others see it at once.
 
 The guard's look at the update also reads its sender's person and conversation, in the
 same statement, kept for the rest of the update (storage/sender.py)."""
@@ -48,10 +49,15 @@ def done() -> None:
     sender.done()
 
 
-def handled(db: Database, update_id: int, now: datetime) -> None:
-    """Marks the update handled: written with the next transaction, or flushed soon."""
+async def handled(db: Database, update_id: int, now: datetime) -> None:
+    """Marks the update handled: written with the next transaction, or flushed soon. On a
+    database several workers share (PostgreSQL) it is written now, before the update is
+    confirmed to Telegram, so that another worker handed the same update sees it."""
     waiting = marks.of(db)
     waiting.rows[update_id] = to_db_time(now)
+    if db.shared:
+        await flush(db)
+        return
     if waiting.timer is None:
         waiting.timer = asyncio.get_running_loop().call_later(FLUSH_AFTER, _flush_soon, db)
 
