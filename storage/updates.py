@@ -22,8 +22,14 @@ async def arrival(conn: Connection, update_id: int, user_id: int) -> tuple[bool,
 
 
 async def mark(conn: Connection, rows: dict[int, str]) -> None:
-    """Updates handled (id -> when, as storage/marks.py keeps them), in one statement."""
-    await conn.executemany(marks.MARK, list(rows.items()))
+    """Updates handled (id -> when, as storage/marks.py keeps them), in one statement; one
+    alone is sent without waiting for its answer where the connection can (PostgreSQL's
+    pipeline: the commit's wait answers it)."""
+    send = getattr(conn, "send", None)
+    if send is not None and len(rows) == 1:
+        await send(marks.MARK, next(iter(rows.items())))
+    else:
+        await conn.executemany(marks.MARK, list(rows.items()))
 
 
 async def seen(conn: Connection, update_id: int) -> bool:
