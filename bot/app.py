@@ -56,6 +56,7 @@ from workflow import admin, alerts, views
 from workflow.community import activities
 from workflow.fees import collection
 from workflow.registers import archives, keys
+from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
 from workflow.sales import buyers as sales_buyers
 from workflow.sales import reservations
@@ -148,7 +149,9 @@ async def _post_init(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    await app.bot_data.desk.db.close()
+    db = app.bot_data.desk.db
+    await flush_marks(db)  # the replay marks still waiting (workflow/replays.py)
+    await db.close()
 
 
 async def _on_error(update: object, context: Context) -> None:

@@ -1,7 +1,8 @@
 """Exactly once: an update already handled is dropped before every other handler, and an
 update is marked handled after them. A crash in between leaves it unmarked, so Telegram's
 redelivery (bot/polling.py confirms a batch only once it is handled) handles it again rather
-than losing it."""
+than losing it. The guard's look reads the sender too, once for the whole update
+(workflow/replays.py)."""
 
 from __future__ import annotations
 
@@ -27,17 +28,19 @@ def failed() -> None:
 
 
 async def drop_replays(update: Update, context: Context) -> None:
-    if await replays.handled(context.desk.db, update.update_id):
+    user = update.effective_user
+    if await replays.arrive(context.desk.db, update.update_id, user.id if user else None):
         raise ApplicationHandlerStop
     _commits_before.set(commits_so_far())
     _failed.set(False)
 
 
 async def mark_handled(update: Update, context: Context) -> None:
+    replays.done()
     if commits_so_far() == _commits_before.get() or _failed.get():
         return  # nothing changed: answering it again after a crash is harmless
     d = context.desk
-    await replays.mark_handled(d.db, update.update_id, d.now())
+    await replays.handled(d.db, update.update_id, d.now())
 
 
 def register(app) -> None:

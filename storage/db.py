@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage import marks
 from storage.backup import create_private, tighten
 from storage.counts import TALLY
 from storage.migrations import MIGRATIONS
@@ -128,6 +129,7 @@ class Database:
         self._conn: Connection | None = None
         self._lock = asyncio.Lock()
         self._chats: dict[int, asyncio.Lock] = {}
+        self.waiting_marks = marks.Waiting()
 
     async def open(self) -> None:
         if self.path != ":memory:":
@@ -152,6 +154,13 @@ class Database:
 
     async def close(self) -> None:
         if self._conn is not None:
+            waiting = self.waiting_marks
+            if waiting.timer is not None:
+                waiting.timer.cancel()
+                waiting.timer = None
+            if waiting:  # the replay marks still waiting: written before the file closes
+                async with self.transaction(durable=False):
+                    pass
             self._conn.raw.close()
             self._conn = None
 
@@ -188,7 +197,8 @@ class Database:
     async def transaction(self, *, durable: bool = True) -> AsyncIterator[Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. A transaction that is
         not `durable` skips the fsync: a crash of the process loses nothing, a power cut may
-        lose it (and only it: the next durable commit syncs everything before it)."""
+        lose it (and only it: the next durable commit syncs everything before it). The
+        replay marks of updates handled before ride along (storage/marks.py)."""
         conn = self._require()
         raw = conn.raw
         lighter = not durable and self.synchronous == "FULL"
@@ -197,10 +207,13 @@ class Database:
                 raw.execute("PRAGMA synchronous=NORMAL")
             try:
                 raw.execute("BEGIN IMMEDIATE")
+                riding: dict[int, str] = {}
                 try:
+                    riding = await self.waiting_marks.ride(conn)
                     yield conn
                 except BaseException:
                     raw.execute("ROLLBACK")
+                    self.waiting_marks.put_back(riding)
                     raise
                 raw.execute("COMMIT")
             finally:

@@ -5,23 +5,40 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from storage import sender
 from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Draft
 
+COLUMNS = "user_id, flow, step, data, updated_at"
+UNKNOWN = sender.UNKNOWN
+
+
+def draft_of(row) -> Draft:
+    """A draft from a row of `COLUMNS` (its data parsed afresh: the caller may change it)."""
+    return Draft(row[0], row[1], row[2], json.loads(row[3]), from_db_time(row[4]))
+
+
+def known(user_id: int):
+    """The update's sender's draft as read with the update (None: none), else UNKNOWN."""
+    row = sender.draft_row(user_id)
+    return row if row is sender.UNKNOWN else draft_of(row) if row else None
+
 
 async def get(conn: Connection, user_id: int) -> Draft | None:
-    row = await (await conn.execute(
-        "SELECT user_id, flow, step, data, updated_at FROM drafts WHERE user_id = ?",
-        (user_id,))).fetchone()
-    return Draft(row[0], row[1], row[2], json.loads(row[3]), from_db_time(row[4])) \
-        if row else None
+    row = sender.draft_row(user_id)  # the update's sender's, read with the update
+    if row is sender.UNKNOWN:
+        row = await (await conn.execute(f"SELECT {COLUMNS} FROM drafts WHERE user_id = ?",
+                                        (user_id,))).fetchone()
+    return draft_of(row) if row else None
 
 
 async def delete_before(conn: Connection, moment: datetime) -> None:
+    sender.draft_changed()
     await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (to_db_time(moment),))
 
 
 async def put(conn: Connection, draft: Draft, now: datetime) -> None:
+    sender.draft_changed(draft.user_id)
     await conn.execute(
         "INSERT INTO drafts (user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, "
@@ -52,5 +69,6 @@ async def forget_filed_before(conn: Connection, moment: datetime) -> None:
 
 
 async def delete(conn: Connection, user_id: int) -> bool:
+    sender.draft_changed(user_id)
     cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
     return cur.rowcount == 1

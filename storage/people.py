@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from storage import sender
 from storage.db import Connection, to_db_time
 from storage.records import Invitation, Person, Unit
 
@@ -26,8 +27,19 @@ _person = from_row
 
 
 async def get(conn: Connection, user_id: int) -> Person | None:
+    found = sender.person(user_id)  # the update's sender, read with the update
+    if found is not UNKNOWN:
+        return found
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
+
+
+UNKNOWN = sender.UNKNOWN
+
+
+def known(user_id: int):
+    """The update's sender's person as read with the update (None: nobody), else UNKNOWN."""
+    return sender.person(user_id)
 
 
 async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
@@ -42,6 +54,7 @@ async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
 
 async def ensure(conn: Connection, user_id: int, language: str, name: str,
                  now: datetime) -> Person:
+    sender.person_changed(user_id)
     await conn.execute(
         "INSERT INTO people (user_id, language, name, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO NOTHING",
@@ -53,20 +66,24 @@ async def ensure(conn: Connection, user_id: int, language: str, name: str,
 
 
 async def set_language(conn: Connection, user_id: int, language: str) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
 
 
 async def set_name(conn: Connection, user_id: int, name: str) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET name = ? WHERE user_id = ?", (name, user_id))
 
 
 async def set_phone(conn: Connection, user_id: int, phone: str) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
 
 
 async def set_role(conn: Connection, user_id: int, role: str | None,
                    name: str | None = None, department: str | None = None,
                    contractor_id: int | None = None) -> None:
+    sender.person_changed(user_id)
     await conn.execute(
         "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, "
         "contractor_id = ?, active = 1 WHERE user_id = ?",
@@ -74,6 +91,7 @@ async def set_role(conn: Connection, user_id: int, role: str | None,
 
 
 async def deactivate(conn: Connection, user_id: int) -> None:
+    sender.person_changed(user_id)
     await conn.execute("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
 
 
@@ -120,6 +138,7 @@ async def residents_of_unit(conn: Connection, unit_id: int) -> list[Person]:
 
 
 async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime) -> None:
+    sender.person_changed(user_id)
     await conn.execute(
         "INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
@@ -208,6 +227,7 @@ async def set_meta(conn: Connection, key: str, value: str) -> None:
 
 async def set_unreachable(conn: Connection, user_id: int, now: datetime | None) -> bool:
     """Marks (or, with None, clears) that the person blocked the bot; True if it changed."""
+    sender.person_changed(user_id)
     if now is None:
         cur = await conn.execute("UPDATE people SET unreachable_at = NULL "
                                  "WHERE user_id = ? AND unreachable_at IS NOT NULL", (user_id,))

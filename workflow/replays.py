@@ -4,27 +4,87 @@ dropped; one cut off half-way by a crash is not marked, so its redelivery is han
 checks, such as a draft's step or a button's version, keep a half-done action from applying
 twice). An update that changed nothing is not marked: after a crash it is answered again.
 
-The mark skips the fsync: a power cut may lose it, and then the same checks stop the
-redelivered update from applying twice, as they do after a crash before the mark."""
+The mark costs no transaction of its own: it waits in memory (storage/marks.py, where the
+guard reads it too) and rides along with the next transaction the desk begins, or is
+flushed FLUSH_AFTER later when none comes, with every other mark waiting, without an fsync.
+A kill in that moment, or a power cut, may lose it: then the same checks stop the
+redelivered update from applying twice, as they do after a crash before the mark. On
+PostgreSQL, where several workers may serve the estate, the mark is written at the end of
+its update (without waiting for the disk), so the others see it at once.
+
+The guard's look at the update also reads its sender's person and conversation, in the
+same statement, kept for the rest of the update (storage/sender.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta
 
-from storage import updates
-from storage.db import Database
+from storage import marks, sender, updates
+from storage.db import Database, to_db_time
 
+log = logging.getLogger(__name__)
 KEEP = timedelta(days=3)  # Telegram keeps undelivered updates for 24 hours
+FLUSH_AFTER = 0.05  # seconds a mark waits for a transaction to ride along with
 
 
-async def handled(db: Database, update_id: int) -> bool:
+async def arrive(db: Database, update_id: int, user_id: int | None) -> bool:
+    """Whether the update was handled already. If not, its sender is read with the look and
+    kept for the update (storage/sender.py)."""
+    sender.done()  # an update before it that stopped half-way keeps no copy
+    if update_id in marks.of(db):
+        return True
     async with db.reading() as conn:
-        return await updates.seen(conn, update_id)
+        if user_id is None:
+            return await updates.seen(conn, update_id)
+        seen, found = await updates.arrival(conn, update_id, user_id)
+    if not seen:
+        sender.arrived(found)
+    return seen
 
 
-async def mark_handled(db: Database, update_id: int, now: datetime) -> None:
-    async with db.transaction(durable=False) as conn:
-        await updates.first_sight(conn, update_id, now)
+def done() -> None:
+    """The update is handled: the copy of its sender is no longer used."""
+    sender.done()
+
+
+async def handled(db: Database, update_id: int, now: datetime) -> None:
+    """Marks the update handled: written with the next transaction, or flushed soon. On a
+    database several workers share (PostgreSQL) it is written now, before the update is
+    confirmed to Telegram, so that another worker handed the same update sees it."""
+    waiting = marks.of(db)
+    waiting.rows[update_id] = to_db_time(now)
+    if db.shared:
+        await flush(db)
+        return
+    if waiting.timer is None:
+        waiting.timer = asyncio.get_running_loop().call_later(FLUSH_AFTER, _flush_soon, db)
+
+
+def _flush_soon(db: Database) -> None:
+    waiting = marks.of(db)
+    waiting.timer = None
+    if waiting and waiting.task is None:
+        waiting.task = asyncio.ensure_future(flush(db))
+
+
+async def flush(db: Database) -> None:
+    """Writes the marks still waiting, in one transaction without an fsync (at shut-down
+    too)."""
+    waiting = marks.of(db)
+    rows = waiting.take()
+    try:
+        if rows:
+            async with db.transaction(durable=False) as conn:
+                await updates.mark(conn, rows)
+    except RuntimeError:  # the database is closed (it wrote them as it closed, if it could)
+        waiting.put_back(rows)
+    except Exception as exc:  # the database went away: they wait for the next transaction
+        waiting.put_back(rows)
+        log.warning("the replay marks wait: %s", exc)
+    finally:
+        waiting.task = None
 
 
 async def forget_old(db: Database, now: datetime) -> None:

@@ -30,6 +30,10 @@ from workflow.office.costs import Cost
 from workflow.tickets import Kind
 
 MY_TICKETS_LIMIT = 20
+# A conversation's step (begun, answered, a photo added) skips the fsync: a power cut may
+# lose it, and the person then answers that question again (README, Performance). What a
+# person is told was done (a filing, a status change, a payment, a signature) is durable.
+STEP_DURABLE = False
 # Audit events that record something beside the ticket without changing it.
 NOT_CHANGES = frozenset({"resident_added", "called_back", "contractor_notified_by_phone",
                          "supervisor_signed", "supervising_engineer_signed",
@@ -113,6 +117,9 @@ def lateness(ticket: Ticket) -> timedelta | None:
 
 
 async def person(db: Database, user_id: int) -> Person | None:
+    known = people.known(user_id)  # the update's sender: read with the update
+    if known is not people.UNKNOWN:
+        return known
     async with db.reading() as conn:
         return await people.get(conn, user_id)
 
@@ -240,12 +247,15 @@ async def no_longer_theirs(db: Database, ticket_id: int, user_id: int) -> bool:
 
 async def draft(db: Database, user_id: int, now: datetime) -> Draft | None:
     """The conversation in progress; one left alone too long has expired."""
-    async with db.reading() as conn:
-        return await conversations.current(conn, user_id, now)
+    found = await draft_as_left(db, user_id)
+    return None if found is None or conversations.expired(found, now) else found
 
 
 async def draft_as_left(db: Database, user_id: int) -> Draft | None:
     """The last conversation, even if it has expired (to tell the person so)."""
+    found = drafts.known(user_id)  # the update's sender's: read with the update
+    if found is not drafts.UNKNOWN:
+        return found
     async with db.reading() as conn:
         return await drafts.get(conn, user_id)
 
@@ -257,19 +267,19 @@ async def forget_expired_drafts(db: Database, now: datetime) -> None:
 
 async def start_draft(db: Database, new: Draft, now: datetime) -> None:
     """Begins a conversation; conversations.Busy when another is in progress."""
-    async with db.transaction() as conn:
+    async with db.transaction(durable=STEP_DURABLE) as conn:
         await conversations.begin(conn, new, now)
 
 
 async def save_draft(db: Database, new: Draft, now: datetime) -> None:
-    async with db.transaction() as conn:
+    async with db.transaction(durable=STEP_DURABLE) as conn:
         await drafts.put(conn, new, now)
 
 
 async def advance_draft(db: Database, user_id: int, flow: str, step: str, to: str,
                         now: datetime, **answers) -> Draft:
     """An answer that only leads to the next question (conversations.advance)."""
-    async with db.transaction() as conn:
+    async with db.transaction(durable=STEP_DURABLE) as conn:
         return await conversations.advance(conn, user_id, flow, step, to, now, **answers)
 
 

@@ -111,8 +111,11 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
                 for s in report.open_slots(day, _now_local(context))]
         await answer(update, tr("Which time of day?"), keyboard(rows + [_cancel_row(who)]))
     else:
-        unit = await views.unit(d.db, draft.data["unit_id"])
-        await answer(update, _summary(who, context, draft.data, unit.label if unit else ""),
+        label = draft.data.get(report.UNIT_LABEL)
+        if label is None:
+            unit = await views.unit(d.db, draft.data["unit_id"])
+            label = unit.label if unit else ""
+        await answer(update, _summary(who, context, draft.data, label),
                      keyboard([
             [(tr("Confirm and send"), confirm_button("r:ok", draft.data))],
             [(tr("Edit"), "r:edit"), (tr("Cancel"), CANCEL)],
@@ -173,7 +176,7 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
     await limits.may_start(d.db, d.settings, who.user_id, d.now())
-    new = report.start(who.user_id, [u.id for u in units])
+    new = report.start(who.user_id, [u.id for u in units], units[0].label)
     await views.start_draft(d.db, new, d.now())
     await prompt(update, context, who, new)
 

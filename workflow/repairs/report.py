@@ -25,11 +25,15 @@ VISIT_STEPS = ("visit_day", "visit_slot")
 ANSWERS = {"unit": "unit_id", "urgency": "priority"}  # where a step keeps its answer
 ROOMS = ("kitchen", "bathroom", "living_room", "bedroom", "balcony")  # offered as chips
 ROOM = "room:"  # a chosen room is stored by its key, shown in the reader's language
+UNIT_LABEL = "unit_label"  # the unit's name as the report began (none: read it)
 
 
-def start(user_id: int, unit_ids: list[int]) -> Draft:
+def start(user_id: int, unit_ids: list[int], unit_label: str | None = None) -> Draft:
+    """`unit_label`: the one unit's name, kept for the summary, which then reads no unit."""
     data = {"photos": [], conversations.DRAFT_ID: conversations.new_id()}
     if len(unit_ids) == 1:
+        if unit_label is not None:
+            data[UNIT_LABEL] = unit_label
         return Draft(user_id, FLOW, "category", {"unit_id": unit_ids[0], **data})
     return Draft(user_id, FLOW, "unit", data)
 
@@ -129,10 +133,12 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
     (the button's) filed already: the ticket it became. None when there is no report to file
     (cancelled, or an old button without the draft's id)."""
     async with db.transaction() as conn:
-        filed_as = await conversations.became(conn, user_id, draft_id, Kind.REPAIR)
-        if filed_as is not None:
-            return await machine.load(conn, filed_as)
         draft = await drafts.get(conn, user_id)
+        if draft is None or draft_id is None or draft.data.get(conversations.DRAFT_ID) != draft_id:
+            # not the draft in progress (its filing ends it): filed already, perhaps
+            filed_as = await conversations.became(conn, user_id, draft_id, Kind.REPAIR)
+            if filed_as is not None:
+                return await machine.load(conn, filed_as)
         if draft is None or draft.flow != FLOW or draft.step != "summary":
             return None
         data = draft.data
@@ -174,5 +180,4 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
                              actor_id=user_id)
         await sla.arm(conn, settings, ticket_id, now)
         await conversations.finish(conn, draft, Kind.REPAIR, ticket_id, now)
-        ticket = await machine.load(conn, ticket_id)
-    return machine.logged(ticket, "reported", user_id)  # once committed
+    return machine.logged(reported, "reported", user_id)  # once committed
