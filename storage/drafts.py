@@ -34,12 +34,12 @@ async def get(conn: Connection, user_id: int) -> Draft | None:
 
 async def delete_before(conn: Connection, moment: datetime) -> None:
     sender.draft_changed()
-    await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (to_db_time(moment),))
+    await conn.send("DELETE FROM drafts WHERE updated_at < ?", (to_db_time(moment),))
 
 
 async def put(conn: Connection, draft: Draft, now: datetime) -> None:
     sender.draft_changed(draft.user_id)
-    await conn.execute(
+    await conn.send(
         "INSERT INTO drafts (user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, "
         "data = excluded.data, updated_at = excluded.updated_at",
@@ -51,7 +51,7 @@ async def put(conn: Connection, draft: Draft, now: datetime) -> None:
 async def filed(conn: Connection, user_id: int, draft: str, kind: str, record_id: int,
                 now: datetime) -> None:
     """What the person's draft `draft` became (a ticket, an application)."""
-    await conn.execute(
+    await conn.send(
         "INSERT INTO filed_drafts (user_id, draft, kind, record_id, filed_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, draft) DO NOTHING",
         (user_id, draft, kind, record_id, to_db_time(now)))
@@ -65,7 +65,7 @@ async def became(conn: Connection, user_id: int, draft: str, kind: str) -> int |
 
 
 async def forget_filed_before(conn: Connection, moment: datetime) -> None:
-    await conn.execute("DELETE FROM filed_drafts WHERE filed_at < ?", (to_db_time(moment),))
+    await conn.send("DELETE FROM filed_drafts WHERE filed_at < ?", (to_db_time(moment),))
 
 
 async def delete(conn: Connection, user_id: int) -> bool:

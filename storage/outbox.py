@@ -14,7 +14,7 @@ async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
               ticket_id: int | None = None, payload: dict | None = None,
               actor_id: int | None = None, not_before: datetime | None = None) -> None:
     """`actor_id` is whose action caused the message: they are told if it cannot arrive."""
-    await conn.execute(
+    await conn.send(
         "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at, "
         "actor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (recipient_id, kind, ticket_id, _json(payload),
@@ -105,7 +105,7 @@ async def claim(conn: Connection, worker: str | None, now: datetime, until: date
         found.append(message)
     if found and worker is not None:
         marks = ",".join("?" * len(found))
-        await conn.execute(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
+        await conn.send(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
                            f"WHERE id IN ({marks})",
                            (worker, to_db_time(until), *(m.id for m in found)))
     return found
@@ -121,13 +121,13 @@ async def renew(conn: Connection, message_id: int, worker: str, until: datetime)
 
 async def release(conn: Connection, worker: str) -> None:
     """The worker's claims on what it did not send (after a failure, the rest of a chat)."""
-    await conn.execute("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "
+    await conn.send("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "
                        f"WHERE claimed_by = ? AND {PENDING}", (worker,))
 
 
 async def mark_progress(conn: Connection, message_id: int, part: str) -> None:
     """A part of a message already delivered (its photos): a retry does not send it again."""
-    await conn.execute(
+    await conn.send(
         "UPDATE outbox SET progress = CASE WHEN progress = '' THEN ? ELSE progress || ',' || ? "
         "END WHERE id = ?", (part, part, message_id))
 
@@ -141,13 +141,13 @@ async def mark_all_sent(conn: Connection, message_ids: list[int], now: datetime)
     """A round's sent messages, in one statement (the first time each was sent stays)."""
     if message_ids:
         marks = ",".join("?" * len(message_ids))
-        await conn.execute(f"UPDATE outbox SET sent_at = ? WHERE id IN ({marks}) AND "
+        await conn.send(f"UPDATE outbox SET sent_at = ? WHERE id IN ({marks}) AND "
                            "sent_at IS NULL", (to_db_time(now), *message_ids))
 
 
 async def mark_retry(conn: Connection, message_id: int, next_attempt: datetime,
                      error: str) -> None:
-    await conn.execute(
+    await conn.send(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
         "claimed_by = NULL, claimed_until = NULL WHERE id = ?",
         (to_db_time(next_attempt), error[:500], message_id),
@@ -158,7 +158,7 @@ async def mark_refused(conn: Connection, message_id: int, next_attempt: datetime
                        error: str) -> None:
     """Refused as bad (not a passing fault): counted apart, so that an outage's many tries
     do not use up the few a bad message gets."""
-    await conn.execute(
+    await conn.send(
         "UPDATE outbox SET attempts = attempts + 1, refusals = refusals + 1, "
         "next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
         "WHERE id = ?", (to_db_time(next_attempt), error[:500], message_id))

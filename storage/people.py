@@ -55,7 +55,7 @@ async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
 async def ensure(conn: Connection, user_id: int, language: str, name: str,
                  now: datetime) -> Person:
     sender.person_changed(user_id)
-    await conn.execute(
+    await conn.send(
         "INSERT INTO people (user_id, language, name, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO NOTHING",
         (user_id, language, name, to_db_time(now)),
@@ -67,24 +67,24 @@ async def ensure(conn: Connection, user_id: int, language: str, name: str,
 
 async def set_language(conn: Connection, user_id: int, language: str) -> None:
     sender.person_changed(user_id)
-    await conn.execute("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
+    await conn.send("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))
 
 
 async def set_name(conn: Connection, user_id: int, name: str) -> None:
     sender.person_changed(user_id)
-    await conn.execute("UPDATE people SET name = ? WHERE user_id = ?", (name, user_id))
+    await conn.send("UPDATE people SET name = ? WHERE user_id = ?", (name, user_id))
 
 
 async def set_phone(conn: Connection, user_id: int, phone: str) -> None:
     sender.person_changed(user_id)
-    await conn.execute("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
+    await conn.send("UPDATE people SET phone = ? WHERE user_id = ?", (phone, user_id))
 
 
 async def set_role(conn: Connection, user_id: int, role: str | None,
                    name: str | None = None, department: str | None = None,
                    contractor_id: int | None = None) -> None:
     sender.person_changed(user_id)
-    await conn.execute(
+    await conn.send(
         "UPDATE people SET role = ?, name = coalesce(?, name), department = ?, "
         "contractor_id = ?, active = 1 WHERE user_id = ?",
         (role, name or None, department, contractor_id, user_id))
@@ -92,7 +92,7 @@ async def set_role(conn: Connection, user_id: int, role: str | None,
 
 async def deactivate(conn: Connection, user_id: int) -> None:
     sender.person_changed(user_id)
-    await conn.execute("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
+    await conn.send("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
 
 
 async def with_role(conn: Connection, *roles: str) -> list[Person]:
@@ -122,7 +122,7 @@ async def ensure_without_telegram(conn: Connection, roster_id: int, name: str,
     """A resident on the roster who does not use the bot, so the desk can file for them: a
     person with a negative id (never a Telegram id), their messages go to the desk."""
     user_id = -roster_id
-    await conn.execute(
+    await conn.send(
         "INSERT INTO people (user_id, language, role, name, phone, created_at, roster_id) "
         "VALUES (?, ?, 'resident', ?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
         (user_id, language, name, phone, to_db_time(now), roster_id))
@@ -139,7 +139,7 @@ async def residents_of_unit(conn: Connection, unit_id: int) -> list[Person]:
 
 async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime) -> None:
     sender.person_changed(user_id)
-    await conn.execute(
+    await conn.send(
         "INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
         (user_id, unit_id, to_db_time(now)),
@@ -165,7 +165,7 @@ async def add_invitation(conn: Connection, code: str, role: str, name: str | Non
                          now: datetime, department: str | None = None,
                          expires_at: datetime | None = None,
                          contractor_id: int | None = None) -> None:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO invitations (code, role, name, created_at, department, expires_at, "
         "contractor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (invitation_key(code), role, name, to_db_time(now), department,
@@ -181,7 +181,7 @@ async def revoke_invitation(conn: Connection, code: str, now: datetime) -> bool:
 
 
 async def record_failed_code(conn: Connection, user_id: int, now: datetime) -> None:
-    await conn.execute("INSERT INTO failed_codes (user_id, at) VALUES (?, ?)",
+    await conn.send("INSERT INTO failed_codes (user_id, at) VALUES (?, ?)",
                        (user_id, to_db_time(now)))
 
 
@@ -218,7 +218,7 @@ async def get_meta(conn: Connection, key: str) -> str | None:
 
 
 async def set_meta(conn: Connection, key: str, value: str) -> None:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO meta (key, value) VALUES (?, ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),

@@ -9,7 +9,7 @@ from storage.records import JoinRequest, RosterEntry, Unit
 
 
 async def unit_id(conn: Connection, building: str, unit: str) -> int:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO units (building, unit) VALUES (?, ?) ON CONFLICT DO NOTHING", (building, unit))
     row = await (await conn.execute(
         "SELECT id FROM units WHERE building = ? AND unit = ?", (building, unit))).fetchone()

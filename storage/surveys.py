@@ -60,12 +60,12 @@ async def rate(conn: Connection, ticket_id: int, resident_id: int, rating: int, 
 
 async def set_reasons(conn: Connection, ticket_id: int, resident_id: int,
                       reasons: list[str]) -> None:
-    await conn.execute("UPDATE surveys SET reasons = ? WHERE ticket_id = ? AND resident_id = ?",
+    await conn.send("UPDATE surveys SET reasons = ? WHERE ticket_id = ? AND resident_id = ?",
                        (json.dumps(reasons), ticket_id, resident_id))
 
 
 async def set_comment(conn: Connection, ticket_id: int, resident_id: int, comment: str) -> None:
-    await conn.execute("UPDATE surveys SET comment = ? WHERE ticket_id = ? AND resident_id = ?",
+    await conn.send("UPDATE surveys SET comment = ? WHERE ticket_id = ? AND resident_id = ?",
                        (comment, ticket_id, resident_id))
 
 

@@ -50,7 +50,7 @@ ticket_of = _ticket  # a row that starts with SELECT's columns, as a Ticket
 
 
 async def next_sequence(conn: Connection, kind: str, year: int) -> int:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO sequences (kind, year, last) VALUES (?, ?, 1) "
         "ON CONFLICT(kind, year) DO UPDATE SET last = sequences.last + 1",
         (kind, year),
@@ -103,7 +103,7 @@ async def photos(conn: Connection, ticket_id: int, stage: str) -> list[str]:
 
 
 async def add_voice(conn: Connection, ticket_id: int, voice: Voice) -> None:
-    await conn.execute("INSERT INTO ticket_voices (ticket_id, kind, file_id, seconds) "
+    await conn.send("INSERT INTO ticket_voices (ticket_id, kind, file_id, seconds) "
                        "VALUES (?, ?, ?, ?)", (ticket_id, voice.kind, voice.file_id, voice.seconds))
 
 
@@ -167,10 +167,10 @@ async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
     cur = await conn.execute("UPDATE tickets SET resident_id = ?, version = version + 1 "
                              "WHERE resident_id = ?", (new_id, old_id))
     # A row the new id already has stays as it is (OR IGNORE, said the same on both backends).
-    await conn.execute("UPDATE ticket_followers SET user_id = ? WHERE user_id = ? AND NOT "
+    await conn.send("UPDATE ticket_followers SET user_id = ? WHERE user_id = ? AND NOT "
                        "EXISTS (SELECT 1 FROM ticket_followers f WHERE f.user_id = ? AND "
                        "f.ticket_id = ticket_followers.ticket_id)", (new_id, old_id, new_id))
-    await conn.execute("UPDATE surveys SET resident_id = ? WHERE resident_id = ? AND NOT "
+    await conn.send("UPDATE surveys SET resident_id = ? WHERE resident_id = ? AND NOT "
                        "EXISTS (SELECT 1 FROM surveys s WHERE s.resident_id = ? AND "
                        "s.ticket_id = surveys.ticket_id)", (new_id, old_id, new_id))
     return cur.rowcount
@@ -245,7 +245,7 @@ async def update_fields(conn: Connection, ticket_id: int, now: datetime,
     assert "status" not in fields and "version" not in fields
     values = _columns(fields)
     sets = ", ".join(f"{k} = ?" for k in values)
-    await conn.execute(
+    await conn.send(
         f"UPDATE tickets SET {sets}, updated_at = ?, version = version + 1 WHERE id = ?",
         (*values.values(), to_db_time(now), ticket_id),
     )
@@ -269,7 +269,7 @@ async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
 async def add_event(conn: Connection, ticket_id: int, now: datetime,
                     actor_id: int | None, action: str, from_status: str | None,
                     to_status: str | None, note: str = "") -> None:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO ticket_events (ticket_id, at, actor_id, action, from_status, to_status, note) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (ticket_id, to_db_time(now), actor_id, action, from_status, to_status, note),
@@ -327,7 +327,7 @@ async def awaiting_party(conn: Connection, parties: tuple[str, ...],
 
 
 async def remove_signoff(conn: Connection, ticket_id: int, party: str) -> None:
-    await conn.execute("DELETE FROM signoffs WHERE ticket_id = ? AND party = ?", (ticket_id, party))
+    await conn.send("DELETE FROM signoffs WHERE ticket_id = ? AND party = ?", (ticket_id, party))
 
 
 async def signoffs(conn: Connection, ticket_id: int) -> list[Signoff]:

@@ -41,7 +41,7 @@ async def fire(conn: Connection, timer: Timer, now: datetime) -> bool:
 async def set_pending(conn: Connection, ticket_id: int, kind: str,
                       due_at: datetime) -> None:
     """Schedules a step unless it has already fired for this ticket."""
-    await conn.execute(
+    await conn.send(
         "INSERT INTO timers (ticket_id, kind, due_at) VALUES (?, ?, ?) "
         "ON CONFLICT(ticket_id, kind) DO UPDATE SET due_at = excluded.due_at "
         "WHERE timers.fired_at IS NULL",
@@ -63,7 +63,7 @@ async def set_pending_many(conn: Connection, ticket_id: int,
 async def reschedule(conn: Connection, ticket_id: int, kind: str,
                      due_at: datetime) -> None:
     """For recurring timers (the digest): due again, even if it fired before."""
-    await conn.execute(
+    await conn.send(
         "INSERT INTO timers (ticket_id, kind, due_at) VALUES (?, ?, ?) "
         "ON CONFLICT(ticket_id, kind) DO UPDATE SET due_at = excluded.due_at, fired_at = NULL",
         (ticket_id, kind, to_db_time(due_at)),
@@ -74,18 +74,18 @@ async def clear_pending(conn: Connection, ticket_id: int,
                         also: tuple[str, ...] = ()) -> None:
     """Drops the steps not yet fired, and `also` those kinds even if fired (forget)."""
     if not also:
-        await conn.execute("DELETE FROM timers WHERE ticket_id = ? AND fired_at IS NULL",
+        await conn.send("DELETE FROM timers WHERE ticket_id = ? AND fired_at IS NULL",
                            (ticket_id,))
         return
     marks = ",".join("?" * len(also))
-    await conn.execute(f"DELETE FROM timers WHERE ticket_id = ? AND (fired_at IS NULL OR "
+    await conn.send(f"DELETE FROM timers WHERE ticket_id = ? AND (fired_at IS NULL OR "
                        f"kind IN ({marks}))", (ticket_id, *also))
 
 
 async def forget(conn: Connection, ticket_id: int, kinds: tuple[str, ...]) -> None:
     """Lets steps fire again, for a new deadline."""
     marks = ",".join("?" * len(kinds))
-    await conn.execute(f"DELETE FROM timers WHERE ticket_id = ? AND kind IN ({marks})",
+    await conn.send(f"DELETE FROM timers WHERE ticket_id = ? AND kind IN ({marks})",
                        (ticket_id, *kinds))
 
 

@@ -39,4 +39,4 @@ async def seen(conn: Connection, update_id: int) -> bool:
 
 
 async def forget_before(conn: Connection, moment: datetime) -> None:
-    await conn.execute("DELETE FROM seen_updates WHERE seen_at < ?", (to_db_time(moment),))
+    await conn.send("DELETE FROM seen_updates WHERE seen_at < ?", (to_db_time(moment),))

@@ -146,7 +146,7 @@ async def opted_out(conn: Connection, user_id: int) -> bool:
 
 async def set_opted_out(conn: Connection, user_id: int, off: bool, now: datetime) -> None:
     if off:
-        await conn.execute("INSERT INTO activity_optouts (user_id, at) VALUES (?, ?) "
+        await conn.send("INSERT INTO activity_optouts (user_id, at) VALUES (?, ?) "
                            "ON CONFLICT DO NOTHING", (user_id, to_db_time(now)))
     else:
-        await conn.execute("DELETE FROM activity_optouts WHERE user_id = ?", (user_id,))
+        await conn.send("DELETE FROM activity_optouts WHERE user_id = ?", (user_id,))

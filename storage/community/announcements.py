@@ -62,7 +62,7 @@ async def set_state(conn: Connection, announcement_id: int, before: str, after: 
 
 
 async def set_progress_message(conn: Connection, announcement_id: int, message_id: int) -> None:
-    await conn.execute("UPDATE announcements SET progress_message = ? WHERE id = ?",
+    await conn.send("UPDATE announcements SET progress_message = ? WHERE id = ?",
                        (message_id, announcement_id))
 
 

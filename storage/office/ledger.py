@@ -189,7 +189,7 @@ async def settlement_rows(conn: Connection, contractor_id: int, start: datetime,
 async def record_delivery(conn: Connection, contractor_id: int, period: str,
                           now: datetime) -> int:
     """The settlement's delivery (once per unit and quarter); returns its id."""
-    await conn.execute(
+    await conn.send(
         "INSERT INTO settlement_deliveries (contractor_id, period, sent_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING", (contractor_id, period, to_db_time(now)))
     row = await (await conn.execute(

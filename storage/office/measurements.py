@@ -24,7 +24,7 @@ async def latest(conn: Connection, ticket_id: int) -> tuple | None:
 async def add(conn: Connection, ticket_id: int, now: datetime, actor_id: int, kind: str,
               labour_hours: Decimal, labour_cost: Decimal, materials_cost: Decimal,
               reason: str) -> None:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO measurements (ticket_id, at, actor_id, kind, labour_hours, labour_cost, "
         "materials_cost, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (ticket_id, to_db_time(now), actor_id, kind, HOURS.to_db(labour_hours),

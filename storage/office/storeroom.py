@@ -67,7 +67,7 @@ async def upsert(conn: Connection, code: str, name: str, unit: str, unit_price: 
             "INSERT INTO materials (code, name, unit, unit_price, minimum) VALUES (?, ?, ?, ?, ?)",
             (code, name, unit, MONEY.to_db(unit_price), QUANTITY.to_db(minimum)))
         return cur.lastrowid, True
-    await conn.execute("UPDATE materials SET name = ?, unit = ?, unit_price = ?, minimum = ?, "
+    await conn.send("UPDATE materials SET name = ?, unit = ?, unit_price = ?, minimum = ?, "
                        "active = 1 WHERE id = ?", (name, unit, MONEY.to_db(unit_price),
                                                    QUANTITY.to_db(minimum), known.id))
     return known.id, False
@@ -125,7 +125,7 @@ def _prefix(text: str) -> str:
 async def low_told(conn: Connection, material_id: int, when: datetime | None) -> None:
     """When the storekeeper was last told the item is under its minimum (None: not since it
     was last back at its minimum)."""
-    await conn.execute("UPDATE materials SET low_told_at = ? WHERE id = ?",
+    await conn.send("UPDATE materials SET low_told_at = ? WHERE id = ?",
                        (to_db_time(when) if when else None, material_id))
 
 
@@ -187,9 +187,9 @@ async def resolution(conn: Connection,
 async def move(conn: Connection, material_id: int, change: Decimal, kind: str, now: datetime,
                actor_id: int | None, ticket_id: int | None = None, note: str = "") -> Material:
     """Stock in or out, recorded; returns the item as it now stands."""
-    await conn.execute("UPDATE materials SET stock = stock + ? WHERE id = ?",
+    await conn.send("UPDATE materials SET stock = stock + ? WHERE id = ?",
                        (QUANTITY.to_db(change), material_id))
-    await conn.execute(
+    await conn.send(
         "INSERT INTO stock_moves (material_id, at, change, kind, ticket_id, actor_id, note) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (material_id, to_db_time(now), QUANTITY.to_db(change), kind, ticket_id, actor_id,
@@ -208,7 +208,7 @@ async def movements(conn: Connection, start: datetime, end: datetime) -> list[Mo
 
 
 async def set_rate(conn: Connection, trade: str, hourly: Decimal | int) -> None:
-    await conn.execute("INSERT INTO labour_rates (trade, hourly) VALUES (?, ?) "
+    await conn.send("INSERT INTO labour_rates (trade, hourly) VALUES (?, ?) "
                        "ON CONFLICT(trade) DO UPDATE SET hourly = excluded.hourly",
                        (trade, MONEY.to_db(hourly)))
 

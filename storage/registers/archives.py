@@ -84,7 +84,7 @@ async def save_item(conn: Connection, code: str, title: str, kind: str, location
              "confidentiality": confidentiality}
     moved = [f"{k}: {before[k]} → {after[k]}" for k in before if before[k] != after[k]]
     if moved:
-        await conn.execute("UPDATE archive_items SET title = ?, kind = ?, location = ?, "
+        await conn.send("UPDATE archive_items SET title = ?, kind = ?, location = ?, "
                            "confidentiality = ? WHERE id = ?",
                            (title, kind, location, confidentiality, known.id))
         await change(conn, known.id, actor_id, now, "; ".join(moved), source)
@@ -93,7 +93,7 @@ async def save_item(conn: Connection, code: str, title: str, kind: str, location
 
 async def change(conn: Connection, item_id: int, actor_id: int | None, now: datetime,
                  what: str, source: str | None = None) -> None:
-    await conn.execute("INSERT INTO archive_changes (item_id, at, actor_id, what, source) "
+    await conn.send("INSERT INTO archive_changes (item_id, at, actor_id, what, source) "
                        "VALUES (?, ?, ?, ?, ?)",
                        (item_id, to_db_time(now), actor_id, what, source))
 
@@ -140,7 +140,7 @@ async def move(conn: Connection, loan_id: int, before: str, after: str,
 async def set_out(conn: Connection, item_id: int, loan_id: int | None) -> bool:
     """The item leaves the archive (False if it is already out), or comes back (None)."""
     if loan_id is None:
-        await conn.execute("UPDATE archive_items SET loan_id = NULL WHERE id = ?", (item_id,))
+        await conn.send("UPDATE archive_items SET loan_id = NULL WHERE id = ?", (item_id,))
         return True
     cur = await conn.execute("UPDATE archive_items SET loan_id = ? WHERE id = ? AND loan_id IS "
                              "NULL", (loan_id, item_id))
@@ -155,7 +155,7 @@ async def mark_reminded(conn: Connection, loan_id: int, now: datetime) -> bool:
 
 async def add_check(conn: Connection, actor_id: int, result: str, in_order: bool,
                     now: datetime) -> None:
-    await conn.execute("INSERT INTO archive_checks (at, actor_id, result, in_order) VALUES "
+    await conn.send("INSERT INTO archive_checks (at, actor_id, result, in_order) VALUES "
                        "(?, ?, ?, ?)", (to_db_time(now), actor_id, result, int(in_order)))
 
 

@@ -65,7 +65,7 @@ async def upsert(conn: Connection, tag: str, kind: str, label: str, unit_id: int
                              (kind, label, unit_id, int(spare), copies, tag))
     if cur.rowcount:
         return False
-    await conn.execute("INSERT INTO keys (tag, kind, label, unit_id, spare, copies) VALUES "
+    await conn.send("INSERT INTO keys (tag, kind, label, unit_id, spare, copies) VALUES "
                        "(?, ?, ?, ?, ?, ?)", (tag, kind, label, unit_id, int(spare), copies))
     return True
 
@@ -150,7 +150,7 @@ async def hand_out(conn: Connection, loan_id: int) -> bool:
 
 
 async def bring_back(conn: Connection, loan_id: int) -> None:
-    await conn.execute("UPDATE keys SET loan_id = NULL WHERE loan_id = ?", (loan_id,))
+    await conn.send("UPDATE keys SET loan_id = NULL WHERE loan_id = ?", (loan_id,))
 
 
 async def history(conn: Connection, key_id: int | None = None,

@@ -72,7 +72,7 @@ async def update(conn: Connection, renovation_id: int, version: int, **fields) -
 
 async def event(conn: Connection, renovation_id: int, now: datetime, actor_id: int | None,
                 action: str, note: str = "") -> None:
-    await conn.execute("INSERT INTO renovation_events (renovation_id, at, actor_id, action, "
+    await conn.send("INSERT INTO renovation_events (renovation_id, at, actor_id, action, "
                        "note) VALUES (?, ?, ?, ?, ?)",
                        (renovation_id, to_db_time(now), actor_id, action, note))
 
@@ -100,7 +100,7 @@ async def active_in_building(conn: Connection, building: str, day: str) -> list[
 
 
 async def next_sequence(conn: Connection, year: int) -> int:
-    await conn.execute("INSERT INTO sequences (kind, year, last) VALUES ('RN', ?, 1) "
+    await conn.send("INSERT INTO sequences (kind, year, last) VALUES ('RN', ?, 1) "
                        "ON CONFLICT(kind, year) DO UPDATE SET last = sequences.last + 1", (year,))
     row = await (await conn.execute("SELECT last FROM sequences WHERE kind = 'RN' AND year = ?",
                                     (year,))).fetchone()

@@ -26,7 +26,7 @@ async def add(conn: Connection, name: str, phone: str, trades: list[str],
               deadline: timedelta | None = None, key: str | None = None,
               response: timedelta | None = None) -> int:
     """Adds or updates (by name) a unit; without a key it keeps its own, or gets unit<id>."""
-    await conn.execute(
+    await conn.send(
         "INSERT INTO contractors (name, phone, trades, deadline_seconds, key, response_seconds) "
         "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET phone = excluded.phone, trades = excluded.trades, "
@@ -37,7 +37,7 @@ async def add(conn: Connection, name: str, phone: str, trades: list[str],
     )
     cur = await conn.execute("SELECT id FROM contractors WHERE name = ?", (name,))
     contractor_id = (await cur.fetchone())[0]
-    await conn.execute("UPDATE contractors SET key = 'unit' || id WHERE id = ? AND key IS NULL",
+    await conn.send("UPDATE contractors SET key = 'unit' || id WHERE id = ? AND key IS NULL",
                        (contractor_id,))
     return contractor_id
 

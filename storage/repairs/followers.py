@@ -11,7 +11,7 @@ SAME_PROBLEM, MERGED = "same_problem", "merged"  # how a follower came to follow
 
 
 async def set_place(conn: Connection, ticket_id: int, building: str, place: str) -> None:
-    await conn.execute("INSERT INTO ticket_places (ticket_id, building, place) VALUES (?, ?, ?) "
+    await conn.send("INSERT INTO ticket_places (ticket_id, building, place) VALUES (?, ?, ?) "
                        "ON CONFLICT DO NOTHING", (ticket_id, building, place))
 
 

@@ -67,7 +67,7 @@ async def upsert(conn: Connection, contract_no: str, unit_id: int, name: str, ph
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(contract_no) DO NOTHING",
         (contract_no, unit_id, name, phone, phone_key, _value(values["handover_due"]),
          to_db_time(now)))
-    await conn.execute("UPDATE buyers SET unit_id = ?, name = ?, phone = ?, phone_key = ? "
+    await conn.send("UPDATE buyers SET unit_id = ?, name = ?, phone = ?, phone_key = ? "
                        "WHERE contract_no = ?", (unit_id, name, phone, phone_key, contract_no))
     await update(conn, contract_no, **values)
     return cur.rowcount == 1
@@ -76,7 +76,7 @@ async def upsert(conn: Connection, contract_no: str, unit_id: int, name: str, ph
 async def update(conn: Connection, contract_no: str, **values) -> None:
     assert set(values) <= FIELDS
     if values:
-        await conn.execute(
+        await conn.send(
             f"UPDATE buyers SET {', '.join(f'{k} = ?' for k in values)} "  # noqa: S608 (known names)
             "WHERE contract_no = ?", (*(_value(v) for v in values.values()), contract_no))
 
@@ -181,7 +181,7 @@ async def answer(conn: Connection, contract_no: str, kind: str, about: str,
 
 async def add_event(conn: Connection, contract_no: str, action: str, actor_id: int | None,
                     detail: str, now: datetime) -> None:
-    await conn.execute("INSERT INTO buyer_events (contract_no, action, actor_id, detail, at) "
+    await conn.send("INSERT INTO buyer_events (contract_no, action, actor_id, detail, at) "
                        "VALUES (?, ?, ?, ?, ?)",
                        (contract_no, action, actor_id, detail, to_db_time(now)))
 

@@ -63,7 +63,7 @@ async def set_status(conn: Connection, unit_id: int, new: str, now: datetime,
     """Compare-and-set when `only_from` is given (a unit never named is available)."""
     if only_from is not None and await status(conn, unit_id) not in only_from:
         return False
-    await conn.execute(
+    await conn.send(
         "INSERT INTO unit_sales (unit_id, status, changed_at) VALUES (?, ?, ?) "
         "ON CONFLICT(unit_id) DO UPDATE SET status = excluded.status, "
         "changed_at = excluded.changed_at", (unit_id, new, to_db_time(now)))
@@ -100,7 +100,7 @@ async def held(conn: Connection, unit_id: int) -> tuple[bool, bool, bool]:
 
 async def put_for_sale(conn: Connection, unit_id: int, area: Decimal, price: Decimal,
                        now: datetime) -> None:
-    await conn.execute(
+    await conn.send(
         "INSERT INTO sale_units (unit_id, area, price, imported_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(unit_id) DO UPDATE SET area = excluded.area, price = excluded.price, "
         "imported_at = excluded.imported_at",
