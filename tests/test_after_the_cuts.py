@@ -1,0 +1,98 @@
+"""Issue 27 changed how the desk works inside (the sender read once per update, replay marks
+in memory, cached keyboards, sends without parsing replies, ticket files in one statement);
+a new office tries the desk as people see it, to find what those changes broke."""
+
+from tests.fake_telegram import TelegramError
+from tests.stories import assign_to_tech, choose_a_visit, report_leak, resident_of_a12, staff
+from workflow import roles
+
+
+async def test_a_resident_who_changes_language_mid_report_is_answered_in_the_new_one(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk, "zh-TW")
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.send("/language")
+    await resident.tap_data("o:lang:en")
+    assert resident.last_text == "I will speak English with you from now on."
+    await resident.tap_data("r:g:normal")  # the report goes on where it was
+    assert "Where" in resident.last_text or "where" in resident.last_text, resident.last_text
+    await resident.send("廚房水槽 🚰")
+    await resident.send("水管一直滴水 💧，請盡快處理。")
+    await resident.tap_data("r:pd")
+    await choose_a_visit(resident)
+    assert "廚房水槽 🚰" in resident.last_text and "Please check your report" in resident.last_text
+    await resident.tap_data("r:ok")
+    assert "registered as R-2026-00001" in resident.last_text
+    await resident.send("/language")
+    await resident.tap_data("o:lang:zh_Hans")
+    await assign_to_tech(clerk)
+    assert "您的报修已交由Ah Wai处理" in resident.last_text, resident.last_text
+
+
+async def test_a_person_hired_as_clerk_mid_conversation_is_a_clerk_at_once(desk):
+    resident = await resident_of_a12(desk, "en")
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await desk.hire(resident, roles.CLERK, "New clerk")
+    assert "registered as clerk" in resident.last_text, resident.last_text
+    await resident.send("/queue")
+    assert "No open tickets" in resident.last_text, resident.last_text
+
+
+async def test_a_resident_who_comes_back_after_blocking_is_reachable_again(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    desk.api.fail_next(5001, TelegramError(403, "Forbidden: bot was blocked by the user"))
+    await tech.tap("On my way")
+    assert await desk.query("SELECT unreachable_at IS NOT NULL FROM people WHERE "
+                            "user_id = 5001") == [(1,)]
+    await resident.send("/mytickets")  # unblocked, and writes again
+    assert any("R-2026-00001" in label for label in resident.labels())
+    assert await desk.query("SELECT unreachable_at IS NOT NULL FROM people WHERE "
+                            "user_id = 5001") == [(0,)]
+    await tech.tap("Arrived")
+    assert "cannot be reached" not in tech.last_text, tech.last_text
+    assert "the technician has arrived" in resident.last_text.lower() or \
+        "arrived" in resident.last_text, resident.last_text
+
+
+async def test_two_clerks_tap_the_same_card_and_one_assignment_stands(desk):
+    clerk, tech, _ = await staff(desk)
+    second = desk.person(9004, "Second", "zh-TW")
+    await desk.hire(second, roles.CLERK, "第二位客服")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap_starting("d:tech:1:")
+    await clerk.tap_starting("d:pt:1:9002:")
+    call, _ = clerk.button(clerk.labels()[0])
+    deadline = next(b for b in call.buttons() if b["callback_data"].startswith("d:dl:1:"))
+    await clerk.tap_data(deadline["callback_data"], call)
+    await clerk.tap_data(deadline["callback_data"], call)  # a double tap
+    await second.tap_starting("d:tech:1:")  # the other clerk's first copy of the card
+    answer = second.calls()[-1]
+    assert await desk.query("SELECT action FROM ticket_events ORDER BY id") == [
+        ("reported",), ("assigned",)]
+    assert sum("New task for you" in t for t in tech.texts()) == 1
+    assert sum("will take care of your repair" in t for t in resident.texts()) == 1
+    assert "Desk clerk已於 2026年11月26日 10:00 派給Ah Wai" in answer.text
+
+
+async def test_an_update_redelivered_after_a_restart_is_answered_once(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await desk.restart()  # its marks flushed on the way down
+    before = len(resident.texts())
+    await desk.replay_last()
+    assert await desk.query("SELECT count(*) FROM tickets") == [(1,)]
+    assert sum("New repair report" in t for t in clerk.texts()) == 1
+    assert len(resident.texts()) <= before + 1
+    await assign_to_tech(clerk)
+    await desk.restart()
+    await desk.replay_last()
+    assert sum("New task for you" in t for t in tech.texts()) == 1
+    assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = 'assigned'") \
+        == [(1,)]
