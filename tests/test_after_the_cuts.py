@@ -2,9 +2,13 @@
 in memory, cached keyboards, sends without parsing replies, ticket files in one statement);
 a new office tries the desk as people see it, to find what those changes broke."""
 
+from handlers.i18n import Tr
+from handlers.office import pdfs
+from tests import printed
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, choose_a_visit, report_leak, resident_of_a12, staff
-from workflow import roles
+from tests.test_measurement import storeroom
+from workflow import roles, views
 
 
 async def test_a_resident_who_changes_language_mid_report_is_answered_in_the_new_one(desk):
@@ -96,3 +100,61 @@ async def test_an_update_redelivered_after_a_restart_is_answered_once(desk):
     assert sum("New task for you" in t for t in tech.texts()) == 1
     assert await desk.query("SELECT count(*) FROM ticket_events WHERE action = 'assigned'") \
         == [(1,)]
+
+
+async def test_a_chinese_report_with_emoji_voice_and_photos_reaches_the_form(desk, tmp_path):
+    """Through dispatch, completion with materials, confirmation and sign-off; the card the
+    technician reads and the printed form carry the same names, notes and figures."""
+    printed.poppler_or_skip()
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    await storeroom(desk)  # plumbing at 450 an hour
+    resident = await resident_of_a12(desk, "zh-CN")
+    await resident.send("/repair")
+    await resident.tap_data("r:c:plumbing")
+    await resident.tap_data("r:g:normal")
+    await resident.send("厨房水槽 🚰")
+    await resident.send_voice("voice-中", 23, caption="晚上更严重 😢")
+    await resident.send_photo("leak-1", album="a1")
+    await resident.send_photo("leak-2", album="a1")
+    await resident.tap_data("r:pd")
+    await choose_a_visit(resident)
+    await resident.tap_data("r:ok")
+    assert "您的报修已登记，单号 R-2026-00001" in resident.last_text
+    card = next(c for c in clerk.calls() if c.text.startswith("新報修"))
+    assert "厨房水槽 🚰" in card.text and "晚上更严重 😢" in card.text
+    await assign_to_tech(clerk)
+    assert [c.params["voice"] for c in tech.calls() if c.method == "sendVoice"] == ["voice-中"]
+    await tech.tap_starting("w:done:1:")
+    await tech.send_photo("after-1")
+    await tech.tap_data("w:pd")
+    await tech.send("更換存水彎 🔧，測試無漏水。")
+    await tech.send("1.5")
+    await tech.tap("Sink trap (pc)")
+    await tech.tap("1")
+    await tech.send("密封膠 2 x 42.5")
+    await tech.tap_data("w:mf")
+    assert "R-2026-00001 已完工" in tech.last_text, tech.last_text
+    assert await desk.query("SELECT labour_hours, materials_cost, labour_cost FROM visits") == [
+        (150, 30500, 67500)]
+    await resident.tap_starting("s:ok:1")
+    assert "R-2026-00001 已结案" in resident.last_text
+    await boss.tap_data("s:f:1")
+    form = boss.last_text
+    assert "更換存水彎 🔧，測試無漏水。" in form and "Ah Wai" in form, form
+    await boss.tap_starting("s:sg:1")
+    assert "各方均已簽認" in boss.last_text, boss.last_text
+
+    file = await views.ticket_by_ref(desk.db, "R-2026-00001")
+    assert [i.name for i in file.items] == ["Sink trap", "密封膠"]
+    assert file.voice is not None and file.voice.file_id == "voice-中"
+    assert file.report_photos == ["leak-1", "leak-2"] and file.after_photos == ["after-1"]
+    assert [e.action for e in file.events] == [
+        "reported", "assigned", "completed", "confirmed", "owner_signed", "supervisor_signed",
+        "signed_off"]
+    for language, total in (("en", "NT$980"), ("zh_Hant", "980"), ("zh_Hans", "980")):
+        pdf = tmp_path / f"form-{language}.pdf"
+        pdfs.form_pdf(Tr(language, desk.settings.tz), desk.settings, file, pdf)
+        text = "".join(printed.text(pdf).split())
+        for seen in ("R-2026-00001", "陳美玲", "AhWai", "厨房水槽", "更換存水彎", "密封膠",
+                     "42.5", "220", total, "Supervisor"):
+            assert seen in text, (language, seen, text)
