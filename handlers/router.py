@@ -90,6 +90,10 @@ async def route(update: Update, context: Context, who: Asker) -> None:
             "was changed; please start again from the menu.",
             what=labels.of(who.tr, labels.CONVERSATIONS, draft.flow)), main_menu(who))
         return
+    if draft is not None and conversations.moved_by(draft, update.update_id):
+        # Delivered again after a crash lost its replay mark: its answer is taken already.
+        await answer(update, who.tr("This was already recorded."))
+        return
     if draft is not None and draft.flow in FLOWS:
         await FLOWS[draft.flow](update, context, who, draft)
         return

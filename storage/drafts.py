@@ -10,6 +10,10 @@ from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Draft
 
 COLUMNS = "user_id, flow, step, data, updated_at"
+# The ids of the person's own updates that last moved the conversation (a few): one of them
+# delivered again (its replay mark lost with a crash, workflow/replays.py) is not taken as
+# the next step's answer.
+MOVED_BY = "moved_by"
 UNKNOWN = sender.UNKNOWN
 
 
@@ -39,11 +43,14 @@ async def delete_before(conn: Connection, moment: datetime) -> None:
 
 async def put(conn: Connection, draft: Draft, now: datetime) -> None:
     sender.draft_changed(draft.user_id)
+    data, update_id = draft.data, sender.update_of(draft.user_id)
+    if update_id is not None and update_id not in data.get(MOVED_BY, ()):
+        data = {**data, MOVED_BY: [*data.get(MOVED_BY, ()), update_id][-8:]}
     await conn.send(
         "INSERT INTO drafts (user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step, "
         "data = excluded.data, updated_at = excluded.updated_at",
-        (draft.user_id, draft.flow, draft.step, json.dumps(draft.data, ensure_ascii=False),
+        (draft.user_id, draft.flow, draft.step, json.dumps(data, ensure_ascii=False),
          to_db_time(now)),
     )
 

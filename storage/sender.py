@@ -55,6 +55,12 @@ def _current(user_id: int) -> Sender | None:
     return found if found is not None and found.open and found.user_id == user_id else None
 
 
+def update_of(user_id: int) -> int | None:
+    """The id of the update being handled, if it is this person's (None: another's, or none)."""
+    found = _current(user_id)
+    return found.update_id if found is not None else None
+
+
 def person(user_id: int) -> Any:
     """The sender's person (None: nobody), or UNKNOWN for anyone else or after a change."""
     found = _current(user_id)

@@ -57,6 +57,12 @@ def told(text: str, data: dict) -> str:
     return f"{text} {found['file_id']}" if found else text
 
 
+def moved_by(draft: Draft, update_id: int) -> bool:
+    """Whether this update of the person's already moved their conversation: delivered again
+    after a crash lost its replay mark, it is not the next step's answer."""
+    return update_id in draft.data.get(drafts.MOVED_BY, ())
+
+
 async def current(conn: Connection, user_id: int, now: datetime) -> Draft | None:
     draft = await drafts.get(conn, user_id)
     return None if draft is None or expired(draft, now) else draft

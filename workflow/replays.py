@@ -8,7 +8,8 @@ The mark costs no transaction of its own: it waits in memory (storage/marks.py, 
 guard reads it too) and rides along with the next transaction the desk begins, or is
 flushed FLUSH_AFTER later when none comes, with every other mark waiting, without an fsync.
 A kill in that moment, or a power cut, may lose it: then the same checks stop the
-redelivered update from applying twice, as they do after a crash before the mark. On
+redelivered update from applying twice, as they do after a crash before the mark (a
+conversation's step knows the updates that moved it: storage/drafts.py MOVED_BY). On
 PostgreSQL, where several workers may serve the estate, the mark is written at the end of
 its update (without waiting for the disk), so the others see it at once.
 
