@@ -2,14 +2,19 @@
 in memory, cached keyboards, sends without parsing replies, ticket files in one statement);
 a new office tries the desk as people see it, to find what those changes broke."""
 
+from datetime import date
+
+from handlers import stats as stats_view
 from handlers.i18n import Tr
-from handlers.office import pdfs
+from handlers.office import pdfs, spreadsheets
 from storage import marks
 from tests import printed
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, choose_a_visit, report_leak, resident_of_a12, staff
+from tests.test_documents import a_month_of_work, cells
 from tests.test_measurement import storeroom
 from workflow import roles, views
+from workflow.office import reports
 
 
 async def test_a_resident_who_changes_language_mid_report_is_answered_in_the_new_one(desk):
@@ -209,3 +214,22 @@ async def test_a_step_of_a_report_redelivered_after_a_crash_is_not_taken_twice(d
         == [(1, "廚房水槽 🚰", "水管一直滴水 💧")]
     assert sum("R-2026-00001" in t for t in resident.texts()) == (1 if desk.db.shared else 2)
     assert await desk.query("SELECT count(*) FROM ticket_photos") == [(1,)]
+
+
+async def test_stats_and_the_monthly_report_say_the_same_of_the_same_month(desk, tmp_path):
+    _, _, boss, _ = await a_month_of_work(desk)
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    for code, language in (("zh-TW", "zh_Hant"), ("zh-CN", "zh_Hans"), ("en", "en")):
+        boss.language_code = code
+        await boss.send("/language")
+        await boss.tap_data(f"o:lang:{language}")
+        await boss.send("/stats 2026-11")
+        tr = Tr(language, desk.settings.tz)
+        assert boss.last_text == stats_view.render(tr, desk.settings, data.figures)
+    assert data.figures.by_kind == {"R": 3} and sum(data.by_building.values()) == 3
+    assert (data.figures.resolved, data.completed, data.open_at_end) == (1, 1, 2)
+    assert data.cost_by_payer == {"estate": 1120.0}
+    path = tmp_path / "monthly.xlsx"
+    spreadsheets.monthly_xlsx(Tr("en", desk.settings.tz), desk.settings, data, path)
+    summary = {row[0]: row[1] for row in cells(path, None) if row and row[0]}
+    assert 3 in summary.values() and 2 in summary.values(), summary
