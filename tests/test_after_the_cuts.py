@@ -233,3 +233,41 @@ async def test_stats_and_the_monthly_report_say_the_same_of_the_same_month(desk,
     spreadsheets.monthly_xlsx(Tr("en", desk.settings.tz), desk.settings, data, path)
     summary = {row[0]: row[1] for row in cells(path, None) if row and row[0]}
     assert 3 in summary.values() and 2 in summary.values(), summary
+
+
+async def test_a_technician_who_blocked_the_bot_leaves_no_task_untold(desk):
+    clerk, tech, _ = await staff(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "en")
+    await report_leak(resident)
+    await report_leak(resident, "The bathroom tap drips too.")
+    blocked = TelegramError(403, "Forbidden: bot was blocked by the user")
+    desk.api.fail_next(9002, blocked)
+    desk.api.fail_next(9002, blocked)
+    clerk.new_texts()
+    await assign_to_tech(clerk, 1)
+    await assign_to_tech(clerk, 2)
+    told = clerk.new_texts()
+    assert sum("R-2026-00001" in t and "Telegram" in t or "R-2026-00001" in t and "電話" in t
+               for t in told) >= 1, told
+    assert await desk.query("SELECT unreachable_at IS NOT NULL FROM people WHERE "
+                            "user_id = 9002") == [(1,)]
+    assert await desk.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND "
+                            "failed_at IS NULL") == [(0,)]
+
+
+async def test_taps_redelivered_after_a_crash_change_nothing_twice(desk):
+    clerk, tech, _ = await staff(desk, "en")
+    resident = await resident_of_a12(desk, "zh-CN")
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await crash_before_the_marks_are_written(desk)
+    await desk.replay_last()  # the deadline's tap, again (its mark rode the outbox's marking)
+    assert sum("New task for you" in t for t in tech.texts()) == 1
+    await tech.tap("On my way")
+    await crash_before_the_marks_are_written(desk)
+    told = len(resident.texts())
+    await desk.replay_last()
+    assert len(resident.texts()) == told  # not told twice
+    assert await desk.query("SELECT action FROM ticket_events ORDER BY id") == [
+        ("reported",), ("assigned",), ("en_route",)]
+    assert sum("维修人员正在前往" in t for t in resident.texts()) == 1
