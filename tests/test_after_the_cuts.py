@@ -271,3 +271,27 @@ async def test_taps_redelivered_after_a_crash_change_nothing_twice(desk):
     assert await desk.query("SELECT action FROM ticket_events ORDER BY id") == [
         ("reported",), ("assigned",), ("en_route",)]
     assert sum("维修人员正在前往" in t for t in resident.texts()) == 1
+
+
+async def test_an_item_redelivered_after_a_crash_is_not_used_twice(desk):
+    clerk, tech, _ = await staff(desk, "en")
+    await storeroom(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    await tech.tap_starting("w:done:1:")
+    await tech.send_photo("after-1")
+    await crash_before_the_marks_are_written(desk)
+    await desk.replay_last()  # the photo, again
+    await tech.tap_data("w:pd")
+    await tech.send("Replaced the trap.")
+    await tech.send("1")
+    await tech.send("Sealant 1 x 85")
+    await crash_before_the_marks_are_written(desk)
+    await desk.replay_last()  # the item, again
+    await tech.tap_data("w:mf")
+    assert "R-2026-00001 is complete" in tech.last_text
+    assert await desk.query("SELECT name, quantity FROM visit_materials") == [("Sealant", 1000)]
+    assert await desk.query("SELECT materials_cost FROM visits") == [(8500,)]
+    assert await desk.query("SELECT count(*) FROM ticket_photos WHERE stage = 'after1'") == [
+        (1,)]
