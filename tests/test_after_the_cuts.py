@@ -46,6 +46,9 @@ async def test_a_person_hired_as_clerk_mid_conversation_is_a_clerk_at_once(desk)
     await resident.tap_data("r:c:plumbing")
     await desk.hire(resident, roles.CLERK, "New clerk")
     assert "registered as clerk" in resident.last_text, resident.last_text
+    assert "Queue" in resident.labels(), resident.labels()
+    menu = [c for c in desk.api.calls if c.method == "setMyCommands"]
+    assert menu and "queue" in str(menu[-1].params), menu[-1:]
     await resident.send("/queue")
     assert "No open tickets" in resident.last_text, resident.last_text
 
