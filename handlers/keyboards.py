@@ -23,19 +23,25 @@ class Keyboard(InlineKeyboardMarkup):
 
     def __init__(self, rows: Rows) -> None:
         TelegramObject.__init__(self)  # PTB's own __init__ would build every button now
-        self._rows, self._buttons = rows, None
+        self._rows = rows
+        self._buttons: tuple[tuple[InlineKeyboardButton, ...], ...] | None = None
         self._sent_form = {"inline_keyboard": [[{"callback_data": data, "text": text}
                                                 for text, data in row] for row in rows]}
         self._freeze()
 
-    @property  # type: ignore[override]
+    @property
     def inline_keyboard(self) -> tuple[tuple[InlineKeyboardButton, ...], ...]:
         if self._buttons is None:
             self._buttons = tuple(tuple(InlineKeyboardButton(text, callback_data=data)
                                         for text, data in row) for row in self._rows)
         return self._buttons
 
-    @property  # type: ignore[override]
+    @inline_keyboard.setter
+    def inline_keyboard(self, value: tuple[tuple[InlineKeyboardButton, ...], ...]) -> None:
+        """Only while unfrozen, as PTB's (its __setattr__ refuses a frozen object first)."""
+        self._buttons = value
+
+    @property
     def _id_attrs(self) -> tuple[object, ...]:
         return (self.inline_keyboard,)
 
