@@ -304,7 +304,7 @@ def handles(action: str):
                 _replies.reset(replying)
             if query is not None:
                 try:
-                    await query.answer()
+                    await sending.stop_spinner(query.get_bot(), query.id)
                 except (NetworkError, RetryAfter):
                     if not replies.deferred:
                         raise  # else Telegram is failing still: the spinner stops itself

@@ -4,9 +4,10 @@ head's reply, and a resident's addition to any open ticket."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.cards import spoken_description
 from handlers.common import (
     PRIVATE,
@@ -284,8 +285,8 @@ async def on_addendum(update: Update, context: Context, who: Asker, draft: Draft
 
 def register(app) -> None:
     app.add_handler(CommandHandler("complain", begin, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(begin, pattern=r"^m:complain$"))
-    app.add_handler(CallbackQueryHandler(on_reply_button, pattern=r"^k:reply:"))
-    app.add_handler(CallbackQueryHandler(on_add_button, pattern=r"^t:add:"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^k:"))
+    app.add_handler(Buttons(begin, pattern=r"^m:complain$"))
+    app.add_handler(Buttons(on_reply_button, pattern=r"^k:reply:"))
+    app.add_handler(Buttons(on_add_button, pattern=r"^t:add:"))
+    app.add_handler(Buttons(on_button, pattern=r"^k:"))
 

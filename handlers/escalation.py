@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -117,4 +118,4 @@ async def overdue(update: Update, context: Context, who: Asker) -> None:
 
 def register(app) -> None:
     app.add_handler(CommandHandler("overdue", overdue, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(overdue, pattern=r"^m:overdue$"))
+    app.add_handler(Buttons(overdue, pattern=r"^m:overdue$"))

@@ -4,10 +4,11 @@ the unit and the person, then the clerk writes the report with the resident's ow
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards, labels
 from handlers import complaints as complaint_report
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -131,5 +132,5 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 def register(app) -> None:
     app.add_handler(CommandHandler("intake", begin, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(begin, pattern=r"^m:intake$"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^i:"))
+    app.add_handler(Buttons(begin, pattern=r"^m:intake$"))
+    app.add_handler(Buttons(on_button, pattern=r"^i:"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import labels, menus
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -202,8 +203,8 @@ def register(app) -> None:
     app.add_handler(CommandHandler("language", language, filters=PRIVATE))
     app.add_handler(CommandHandler("help", help_, filters=PRIVATE))
     app.add_handler(MessageHandler(PRIVATE & filters.CONTACT, contact))
-    app.add_handler(CallbackQueryHandler(pick_unit, pattern=r"^o:unit:"))
-    app.add_handler(CallbackQueryHandler(set_language, pattern=r"^o:lang:"))
-    app.add_handler(CallbackQueryHandler(decide_join, pattern=r"^o:join:"))
-    app.add_handler(CallbackQueryHandler(language, pattern=r"^m:language$"))
-    app.add_handler(CallbackQueryHandler(help_, pattern=r"^m:help$"))
+    app.add_handler(Buttons(pick_unit, pattern=r"^o:unit:"))
+    app.add_handler(Buttons(set_language, pattern=r"^o:lang:"))
+    app.add_handler(Buttons(decide_join, pattern=r"^o:join:"))
+    app.add_handler(Buttons(language, pattern=r"^m:language$"))
+    app.add_handler(Buttons(help_, pattern=r"^m:help$"))

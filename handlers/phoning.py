@@ -4,8 +4,8 @@ call, so nobody phones them twice about the same step."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
+from handlers.buttons import Buttons
 from handlers.common import Asker, Context, answer, button_data, clear_buttons, handles, int_arg
 from workflow import delivery
 
@@ -25,4 +25,4 @@ async def on_phoned(update: Update, context: Context, who: Asker) -> None:
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_phoned, pattern=r"^pr:"))
+    app.add_handler(Buttons(on_phoned, pattern=r"^pr:"))

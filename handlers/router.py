@@ -4,10 +4,11 @@ progress (stored in the database), or gets a pointer to the menu."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from handlers import complaints, escalation, labels, onboarding, surveys
 from handlers import intake as intake_desk
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -129,5 +130,5 @@ def register(app) -> None:
     """Last: only what no other handler took arrives here."""
     app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route))
     app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
-    app.add_handler(CallbackQueryHandler(close_picker, pattern=r"^x:close$"))
-    app.add_handler(CallbackQueryHandler(unknown_button))
+    app.add_handler(Buttons(close_picker, pattern=r"^x:close$"))
+    app.add_handler(Buttons(unknown_button))

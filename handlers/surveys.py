@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from telegram import Bot, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -335,5 +336,5 @@ async def on_call_note(update: Update, context: Context, who: Asker, draft: Draf
 
 def register(app) -> None:
     app.add_handler(CommandHandler("callback", callback_command, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^sv:"))
-    app.add_handler(CallbackQueryHandler(on_call_button, pattern=r"^cb:"))
+    app.add_handler(Buttons(on_button, pattern=r"^sv:"))
+    app.add_handler(Buttons(on_call_button, pattern=r"^cb:"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -61,5 +62,5 @@ async def show(update: Update, context: Context, who: Asker) -> None:
 
 def register(app) -> None:
     app.add_handler(CommandHandler("mytickets", my_tickets, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(my_tickets, pattern=r"^m:mytickets$"))
-    app.add_handler(CallbackQueryHandler(show, pattern=r"^t:v:"))
+    app.add_handler(Buttons(my_tickets, pattern=r"^m:mytickets$"))
+    app.add_handler(Buttons(show, pattern=r"^t:v:"))

@@ -46,7 +46,12 @@ def to_db_time(value: datetime) -> str:
     """UTC ISO-8601 text; sorts as time does."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if value.year < 1000:  # isoformat pads the year, strftime's %Y does not
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the same text as the strftime above, at a third of its cost (several per update)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def db_time(value: str) -> datetime:

@@ -6,8 +6,9 @@ activities off or on (a resident's own setting, beside /language)."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -158,4 +159,4 @@ def register(app) -> None:
     app.add_handler(CommandHandler("notifications", notifications, filters=PRIVATE))
     app.add_handler(CommandHandler("activities", listing, filters=PRIVATE))
     app.add_handler(CommandHandler("activity", create, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ac:"))
+    app.add_handler(Buttons(on_button, pattern=r"^ac:"))

@@ -11,9 +11,10 @@ from typing import cast
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import pacing
+from handlers.buttons import Buttons
 from handlers.common import (
     MAX_CAPTION,
     MAX_MESSAGE,
@@ -265,4 +266,4 @@ async def pump_job(context: Context) -> None:
 
 def register(app) -> None:
     app.add_handler(CommandHandler("announce", begin, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^an:"))
+    app.add_handler(Buttons(on_button, pattern=r"^an:"))

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import stats as stats_view
+from handlers.buttons import Buttons
 from handlers.common import (
     MAX_CAPTION,
     PRIVATE,
@@ -359,8 +360,8 @@ async def on_paper_signer(update: Update, context: Context, who: Asker, draft: D
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(acknowledge, pattern=r"^st:ack:"))
-    app.add_handler(CallbackQueryHandler(paper_receipt, pattern=r"^st:paper:"))
-    app.add_handler(CallbackQueryHandler(repair_form, pattern=r"^fm:"))
+    app.add_handler(Buttons(acknowledge, pattern=r"^st:ack:"))
+    app.add_handler(Buttons(paper_receipt, pattern=r"^st:paper:"))
+    app.add_handler(Buttons(repair_form, pattern=r"^fm:"))
     app.add_handler(CommandHandler("report", menu, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rp:"))
+    app.add_handler(Buttons(on_button, pattern=r"^rp:"))

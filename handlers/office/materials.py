@@ -7,8 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -239,5 +240,5 @@ async def on_outside_reason(update: Update, context: Context, who: Asker, draft:
 
 def register(app) -> None:
     app.add_handler(CommandHandler("stock", stock, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:m[iqf]"))
-    app.add_handler(CallbackQueryHandler(on_shortfall, pattern=r"^sf:(ok|out):"))
+    app.add_handler(Buttons(on_button, pattern=r"^w:m[iqf]"))
+    app.add_handler(Buttons(on_shortfall, pattern=r"^sf:(ok|out):"))

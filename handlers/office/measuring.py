@@ -4,9 +4,9 @@ correct them with a reason; each is kept beside the others."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     Asker,
     Context,
@@ -77,4 +77,4 @@ async def _measured(context: Context, who: Asker, ticket_id: int,
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^me:"))
+    app.add_handler(Buttons(on_button, pattern=r"^me:"))

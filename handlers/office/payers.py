@@ -4,9 +4,9 @@ the owner accepts or declines in the chat."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     Asker,
     Context,
@@ -97,4 +97,4 @@ async def on_quote(update: Update, context: Context, who: Asker, draft: Draft) -
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pa:"))
+    app.add_handler(Buttons(on_button, pattern=r"^pa:"))

@@ -8,9 +8,10 @@ recorded from there."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -252,4 +253,4 @@ async def on_check(update: Update, context: Context, who: Asker, draft: Draft) -
 def register(app) -> None:
     app.add_handler(CommandHandler("archive", ask, filters=PRIVATE))
     app.add_handler(CommandHandler("archives", register_view, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ar:"))
+    app.add_handler(Buttons(on_button, pattern=r"^ar:"))

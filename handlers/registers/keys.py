@@ -12,9 +12,10 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     CLOSE,
     PRIVATE,
@@ -300,4 +301,4 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 def register(app) -> None:
     app.add_handler(CommandHandler("keys", register_view, filters=PRIVATE))
     app.add_handler(CommandHandler("borrow", borrow, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ky:"))
+    app.add_handler(Buttons(on_button, pattern=r"^ky:"))

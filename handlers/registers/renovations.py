@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -401,5 +402,5 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
 
 def register(app) -> None:
     app.add_handler(CommandHandler("renovate", begin, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_resident_button, pattern=r"^rv:"))
-    app.add_handler(CallbackQueryHandler(on_staff_button, pattern=r"^rn:"))
+    app.add_handler(Buttons(on_resident_button, pattern=r"^rv:"))
+    app.add_handler(Buttons(on_staff_button, pattern=r"^rn:"))

@@ -4,10 +4,11 @@ to the responsible contractor with a deadline."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards, escalation, labels
 from handlers import complaints as complaint_desk
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -190,5 +191,5 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
 
 def register(app) -> None:
     app.add_handler(CommandHandler("queue", queue, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(queue, pattern=r"^m:queue$"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^d:"))
+    app.add_handler(Buttons(queue, pattern=r"^m:queue$"))
+    app.add_handler(Buttons(on_button, pattern=r"^d:"))

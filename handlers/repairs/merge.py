@@ -4,9 +4,9 @@ place): picked from the card, the duplicate's residents and photos move to the k
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from handlers import cards
+from handlers.buttons import Buttons
 from handlers.common import (
     Asker,
     Context,
@@ -57,4 +57,4 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^mg:"))
+    app.add_handler(Buttons(on_button, pattern=r"^mg:"))

@@ -4,9 +4,10 @@ sign-offs that follow: the resident's confirm or 'not fixed', the supervisor's s
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -197,7 +198,7 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
 
 def register(app) -> None:
     app.add_handler(CommandHandler("mytasks", my_tasks, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(my_tasks, pattern=r"^m:mytasks$"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^w:"))
-    app.add_handler(CallbackQueryHandler(on_signoff, pattern=r"^s:"))
+    app.add_handler(Buttons(my_tasks, pattern=r"^m:mytasks$"))
+    app.add_handler(Buttons(on_button, pattern=r"^w:"))
+    app.add_handler(Buttons(on_signoff, pattern=r"^s:"))
 

@@ -4,9 +4,9 @@ per album; yes begins the report with the photo and its caption already in."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from handlers import complaints as complaint_report
+from handlers.buttons import Buttons
 from handlers.common import (
     Asker,
     Context,
@@ -72,4 +72,4 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pf:"))
+    app.add_handler(Buttons(on_button, pattern=r"^pf:"))

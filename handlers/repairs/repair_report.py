@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.cards import phone, spoken_description, visit
 from handlers.common import (
     PRIVATE,
@@ -366,7 +367,7 @@ async def cancel(update: Update, context: Context, who: Asker) -> None:
 def register(app) -> None:
     app.add_handler(CommandHandler("repair", begin, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(begin, pattern=r"^m:repair$"))
-    app.add_handler(CallbackQueryHandler(cancel, pattern=r"^r:x$"))
-    app.add_handler(CallbackQueryHandler(confirm, pattern=r"^r:ok(:|$)"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^r:"))
+    app.add_handler(Buttons(begin, pattern=r"^m:repair$"))
+    app.add_handler(Buttons(cancel, pattern=r"^r:x$"))
+    app.add_handler(Buttons(confirm, pattern=r"^r:ok(:|$)"))
+    app.add_handler(Buttons(on_button, pattern=r"^r:"))

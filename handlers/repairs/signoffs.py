@@ -5,9 +5,10 @@ query (/queries lists those still open)."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -213,5 +214,5 @@ async def on_paper_name(update: Update, context: Context, who: Asker, draft: Dra
 def register(app) -> None:
     app.add_handler(CommandHandler("signoffs", waiting, filters=PRIVATE))
     app.add_handler(CommandHandler("queries", open_queries, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(waiting, pattern=r"^m:signoffs$"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:(sg|sup|f|qy|pp|pq|qa):"))
+    app.add_handler(Buttons(waiting, pattern=r"^m:signoffs$"))
+    app.add_handler(Buttons(on_button, pattern=r"^s:(sg|sup|f|qy|pp|pq|qa):"))

@@ -4,9 +4,9 @@ first accept wins) or declining it with a reason, which returns it to the desk."
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     Asker,
     Context,
@@ -134,4 +134,4 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^u:"))
+    app.add_handler(Buttons(on_button, pattern=r"^u:"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from handlers import cards, labels
+from handlers.buttons import Buttons
 from handlers.common import (
     Asker,
     Context,
@@ -86,5 +86,5 @@ async def on_phone_button(update: Update, context: Context, who: Asker) -> None:
 
 
 def register(app) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^v:"))
-    app.add_handler(CallbackQueryHandler(on_phone_button, pattern=r"^vp:"))
+    app.add_handler(Buttons(on_button, pattern=r"^v:"))
+    app.add_handler(Buttons(on_phone_button, pattern=r"^vp:"))

@@ -8,9 +8,10 @@ import re
 from datetime import date, datetime
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -360,4 +361,4 @@ def register(app) -> None:
     app.add_handler(CommandHandler("contract", contract, filters=PRIVATE))
     app.add_handler(CommandHandler("buyers", list_buyers, filters=PRIVATE))
     app.add_handler(CommandHandler("buyer", buyer, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^by:"))
+    app.add_handler(Buttons(on_button, pattern=r"^by:"))

@@ -5,9 +5,10 @@ hands the unit over."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -127,4 +128,4 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 def register(app) -> None:
     app.add_handler(CommandHandler("handover", begin, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ho:"))
+    app.add_handler(Buttons(on_button, pattern=r"^ho:"))

@@ -7,9 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from handlers import labels
+from handlers.buttons import Buttons
 from handlers.common import (
     PRIVATE,
     Asker,
@@ -146,4 +147,4 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 def register(app) -> None:
     app.add_handler(CommandHandler("units", units, filters=PRIVATE))
     app.add_handler(CommandHandler("reserve", reserve, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rs:"))
+    app.add_handler(Buttons(on_button, pattern=r"^rs:"))
