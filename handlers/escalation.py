@@ -97,7 +97,8 @@ async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) 
 @handles("escalation.overdue")
 async def overdue(update: Update, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
-    late, names = await sla.overdue(d.db, who.user_id, d.now())
+    now = d.now()
+    late, names = await sla.overdue(d.db, who.user_id, now)
     lines = [tr("Late tickets, the most late first:") if late else tr("Nothing is late.")]
     for ticket in late:
         technician, contractor = names.get(ticket.id, (None, None))
@@ -106,7 +107,7 @@ async def overdue(update: Update, context: Context, who: Asker) -> None:
             (labels.department(tr, d.settings, ticket.department) if ticket.department
              else cards.nobody(tr, ticket))
         lines.append(tr("{ref} {unit}: late by {late}, held by {holder}", ref=ticket.ref,
-                        unit=ticket.unit.label, late=tr.duration(sla.lateness(ticket, d.now())),
+                        unit=ticket.unit.label, late=tr.duration(sla.lateness(ticket, now)),
                         holder=holder))
     unreachable = await views.unreachable(d.db)
     if unreachable:

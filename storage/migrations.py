@@ -943,4 +943,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_pending_recipient ON outbox(recipient_id, id)
         WHERE sent_at IS NULL AND failed_at IS NULL;
     """,
+    # 35 (issue 27): a ticket file asks whether its unit was handed over (buyers by unit, not
+    # a scan of every buyer); /overdue names the staff who blocked the bot, a handful among
+    # thousands of residents: read them alone, in the list's order
+    """
+    CREATE INDEX buyers_unit ON buyers(unit_id);
+    CREATE INDEX people_unreachable ON people(role, name) WHERE unreachable_at IS NOT NULL;
+    """,
 ]

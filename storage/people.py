@@ -238,7 +238,11 @@ async def set_unreachable(conn: Connection, user_id: int, now: datetime | None) 
     return cur.rowcount == 1
 
 
+# The staff who blocked the bot: the partial index people_unreachable, not every resident.
+UNREACHABLE_QUERY = (f"{_PERSON} WHERE unreachable_at IS NOT NULL AND active = 1 "
+                     "AND role IS NOT NULL AND user_id > 0 ORDER BY role, name")
+
+
 async def unreachable(conn: Connection) -> list[Person]:
-    cur = await conn.execute(f"{_PERSON} WHERE unreachable_at IS NOT NULL AND active = 1 "
-                             "AND role IS NOT NULL AND user_id > 0 ORDER BY role, name")
+    cur = await conn.execute(UNREACHABLE_QUERY)
     return [_person(r) for r in await cur.fetchall()]

@@ -131,4 +131,10 @@ STEPS: dict[int, str] = {
     CREATE INDEX outbox_pending_recipient ON outbox(recipient_id, id)
         WHERE sent_at IS NULL AND failed_at IS NULL;
     """,
+    # 35: buyers by unit (a ticket file's handover), the unreachable staff (/overdue)
+    # (issue 27)
+    35: """
+    CREATE INDEX buyers_unit ON buyers(unit_id);
+    CREATE INDEX people_unreachable ON people(role, name) WHERE unreachable_at IS NOT NULL;
+    """,
 }

@@ -10,43 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Connection, db_time, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    id: int
-    ref: str
-    kind: str
-    category: str
-    status: str
-    created_at: datetime
-    assigned_at: datetime | None
-    completed_at: datetime | None
-    deadline_at: datetime
-    technician: str | None
-    target_at: datetime
-    extended: bool = False
-    channel: str = "bot"
-    assign_due_at: datetime | None = None
-
-
-async def tickets_created(conn: Connection, start: datetime,
-                          end: datetime) -> list[TicketRow]:
-    """Each ticket reported in the period, whole (the monthly report's; /stats counts groups)."""
-    cur = await conn.execute(
-        "SELECT t.id, t.ref, t.kind, t.category, t.status, t.created_at, t.assigned_at, "
-        "t.completed_at, t.deadline_at, p.name, t.target_at, t.channel, t.assign_due_at "
-        "FROM tickets t "
-        "LEFT JOIN people p ON p.user_id = t.technician_id "
-        "WHERE t.created_at >= ? AND t.created_at < ?",
-        (to_db_time(start), to_db_time(end)))
-    rows = await cur.fetchall()
-    extended = {r[0] for r in await _with_event(conn, "deadline_extended", start, end)}
-    return [TicketRow(r[0], r[1], r[2], r[3], r[4], db_time(r[5]), from_db_time(r[6]),
-                      from_db_time(r[7]), db_time(r[8]), r[9], db_time(r[10]),
-                      r[0] in extended, r[11], from_db_time(r[12]))
-            for r in rows]
+from storage.db import Connection, to_db_time
 
 
 async def _with_event(conn: Connection, action: str, start: datetime,
@@ -79,13 +43,17 @@ class TicketGroup:
     assigned: int
     resolved: int  # completed
     in_time: int  # completed by the first service-level target (not a moved deadline)
+    assign_due: int  # assigned, with a time to be assigned by (the monthly report's)
+    assigned_in_time: int  # assigned by that time
 
 
 async def ticket_groups(conn: Connection, start: datetime, end: datetime) -> list[TicketGroup]:
     """The tickets reported in the period, as groups, in the order each was first reported."""
     cur = await conn.execute(
         "SELECT t.kind, t.category, t.status, t.channel, count(*), count(t.assigned_at), "
-        "count(t.completed_at), count(CASE WHEN t.completed_at <= t.target_at THEN 1 END) "
+        "count(t.completed_at), count(CASE WHEN t.completed_at <= t.target_at THEN 1 END), "
+        "count(CASE WHEN t.assigned_at IS NOT NULL AND t.assign_due_at IS NOT NULL THEN 1 END), "
+        "count(CASE WHEN t.assigned_at <= t.assign_due_at THEN 1 END) "
         "FROM tickets t WHERE t.created_at >= ? AND t.created_at < ? "
         "GROUP BY t.kind, t.category, t.status, t.channel "
         "ORDER BY min(t.created_at), min(t.id)",

@@ -348,10 +348,14 @@ async def awaiting_signoff(conn: Connection, party: str,
     return [_ticket(r) for r in await cur.fetchall()]
 
 
-OVERDUE_QUERY = (f"{_SELECT} WHERE {UNRESOLVED} AND t.paused_at IS NULL AND "
-                 "(t.deadline_at < ? OR (t.status = 'new' AND t.assign_due_at < ?)) "
+# Past a target: its deadline (the range of tickets_open: only the late are read, not every
+# open ticket) or, still new, its time to be assigned (the few new ones, by status).
+OVERDUE_QUERY = (f"{_SELECT} WHERE t.id IN (SELECT t.id FROM tickets t WHERE {UNRESOLVED} "
+                 "AND t.deadline_at < ? UNION SELECT t.id FROM tickets t WHERE "
+                 f"t.status = 'new' AND t.assign_due_at < ?) AND {UNRESOLVED} AND "
+                 "t.paused_at IS NULL "
                  "ORDER BY CASE WHEN t.status = 'new' AND t.assign_due_at < t.deadline_at "
-                 "THEN t.assign_due_at ELSE t.deadline_at END LIMIT ?")
+                 "THEN t.assign_due_at ELSE t.deadline_at END, t.id LIMIT ?")
 
 
 async def overdue(conn: Connection, now: datetime, limit: int) -> list[Ticket]:

@@ -273,3 +273,16 @@ async def test_the_supervisors_figures_list_things_as_chinese_does(desk):
     await boss.send("/stats 2026-11")
     assert "按狀態：已受理，等待派工 2 及已結案 1" in boss.last_text
     assert "和" not in boss.last_text
+
+
+async def test_the_monthly_report_counts_repairs_assigned_in_time_and_late(desk):
+    """Counted by the month's groups: one repair assigned at once, one three days on."""
+    clerk, _, _ = await staff(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "zh-TW")
+    for words in ("廚房水槽漏水。", "浴室天花板滲水。", "陽台排水孔堵塞。"):
+        await report_leak(resident, words)
+    await assign_to_tech(clerk, 1)
+    desk.clock.advance(days=3)
+    await assign_to_tech(clerk, 2)
+    data = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    assert (data.assigned, data.assigned_in_time, data.completed) == (2, 1, 0)

@@ -4,7 +4,8 @@ measures it)."""
 
 import pytest
 
-from storage import tickets, timers
+from storage import people, tickets, timers
+from storage.sales import buyers
 from workflow import tickets as machine
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's own files and planner
@@ -18,6 +19,8 @@ QUERIES = {
     "oldest open": (tickets.OLDEST_QUERY, (5,)),
     "queue": (tickets.status_ids_query(5), (*machine.OPEN[1:], 30)),
     "a technician's tasks": (tickets.technician_ids_query(4), (9002, *machine.WORKING, 30)),
+    "the unreachable staff": (people.UNREACHABLE_QUERY, ()),
+    "a unit's handover": (buyers.UNIT_HANDOVER_QUERY, (7,)),
 }
 
 

@@ -111,9 +111,12 @@ async def compute(db: Database, settings: EstateSettings, actor_id: int, month: 
     return await db.off_loop(lambda conn: month_figures(conn, month, start, end))
 
 
-async def month_figures(conn, month: date, start: datetime, end: datetime) -> Stats:
-    """The month's figures, on whichever connection the caller reads with."""
-    groups = await rows.ticket_groups(conn, start, end)
+async def month_figures(conn, month: date, start: datetime, end: datetime,
+                        groups: list[rows.TicketGroup] | None = None) -> Stats:
+    """The month's figures, on whichever connection the caller reads with (from the month's
+    ticket groups when the caller has read them already)."""
+    if groups is None:
+        groups = await rows.ticket_groups(conn, start, end)
     assigned, resolved = (sum(g.assigned for g in groups), sum(g.resolved for g in groups))
     to_assign, to_resolve = await rows.middle_waits(conn, start, end, assigned, resolved)
     reopened = await rows.reopenings(conn, start, end)

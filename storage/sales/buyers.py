@@ -130,12 +130,14 @@ async def hand_over(conn: Connection, contract_no: str, now: datetime, days_late
     return cur.rowcount == 1
 
 
+UNIT_HANDOVER_QUERY = "SELECT COUNT(*), MIN(handed_over_at) FROM buyers WHERE unit_id = ?"
+
+
 async def unit_handover(conn: Connection, unit_id: int) -> tuple[bool, datetime | None]:
     """Whether the unit was sold under a contract in the register, and its handover (the
     earliest if sold twice; None while not handed over)."""
     row = await (await conn.execute(
-        "SELECT COUNT(*), MIN(handed_over_at) FROM buyers WHERE unit_id = ?",
-        (unit_id,))).fetchone()
+        UNIT_HANDOVER_QUERY, (unit_id,))).fetchone()
     return (bool(row and row[0]), from_db_time(row[1]) if row else None)
 
 

@@ -49,25 +49,20 @@ async def monthly(db: Database, settings: EstateSettings, month: date) -> Monthl
     start, end = stats.month_bounds(settings, month)
 
     async def work(conn) -> Monthly:
-        figures = await stats.month_figures(conn, month, start, end)
-        tickets = await stat_rows.tickets_created(conn, start, end)
-        repairs = [t for t in tickets if t.kind == machine.Kind.REPAIR]
-        assigned = [t for t in repairs if t.assigned_at is not None and t.assign_due_at]
+        groups = await stat_rows.ticket_groups(conn, start, end)  # not a row per ticket
+        figures = await stats.month_figures(conn, month, start, end, groups)
+        repairs = [g for g in groups if g.kind == machine.Kind.REPAIR]
         return Monthly(
             figures=figures,
-            completed=sum(t.completed_at is not None for t in repairs),
+            completed=sum(g.resolved for g in repairs),
             open_at_end=await ledger.open_at(conn, end),
             by_building=await ledger.counts_by(conn, "building", start, end),
             by_unit=await ledger.counts_by(conn, "unit", start, end),
-            assigned_in_time=sum(_in_time(t.assigned_at, t.assign_due_at) for t in assigned),
-            assigned=len(assigned),
+            assigned_in_time=sum(g.assigned_in_time for g in repairs),
+            assigned=sum(g.assign_due for g in repairs),
             cost_by_payer=figures.cost_by_payer,  # the same figures as /stats
             movements=await storeroom.movements(conn, start, end))
     return await db.off_loop(work)
-
-
-def _in_time(done: datetime | None, due: datetime | None) -> bool:
-    return done is not None and due is not None and done <= due
 
 
 def parse_range(start: str, end: str) -> tuple[date, date] | None:
