@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage import sender
@@ -32,6 +33,21 @@ async def get(conn: Connection, user_id: int) -> Person | None:
         return found
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
+
+
+async def sent(conn: Connection, user_id: int) -> Callable[[], Awaitable[Person | None]]:
+    """`get` in two halves: the read is sent now and answered when the result is called, so
+    that on PostgreSQL it waits with the caller's next read rather than alone."""
+    found = sender.person(user_id)
+    cur = None if found is not UNKNOWN else \
+        await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))
+
+    async def answer() -> Person | None:
+        if cur is None:
+            return found
+        row = await cur.fetchone()
+        return _person(row) if row else None
+    return answer
 
 
 UNKNOWN = sender.UNKNOWN
@@ -131,10 +147,19 @@ async def ensure_without_telegram(conn: Connection, roster_id: int, name: str,
 
 async def residents_of_unit(conn: Connection, unit_id: int) -> list[Person]:
     """People on Telegram linked to the unit."""
+    return await (await residents_sent(conn, unit_id))()
+
+
+async def residents_sent(conn: Connection, unit_id: int) -> Callable[[], Awaitable[list[Person]]]:
+    """`residents_of_unit` in two halves: the read sent now, answered when called (on
+    PostgreSQL it waits with the caller's next read)."""
     cur = await conn.execute(
         f"{_PERSON} WHERE user_id > 0 AND active = 1 AND user_id IN "
         "(SELECT user_id FROM residencies WHERE unit_id = ?) ORDER BY name, user_id", (unit_id,))
-    return [_person(r) for r in await cur.fetchall()]
+
+    async def answer() -> list[Person]:
+        return [_person(r) for r in await cur.fetchall()]
+    return answer
 
 
 async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime) -> None:

@@ -148,15 +148,14 @@ class PgConnection:
         return PgCursor(cursor, last)
 
     async def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        """Rows written in one statement whose answer nobody reads (no caller reads its
+        rowcount): in a transaction it is sent without waiting, as `send` is."""
         text, _ = dialect.postgres(statement, frozenset())
         TALLY.statements += 1
         cursor = self.raw.cursor()
         await cursor.executemany(text, [tuple(r) for r in rows])
         if self._pipe is None:
             TALLY.round_trips += 1
-        else:
-            TALLY.round_trips += 1
-            await self._pipe.sync()
         return PgCursor(cursor, None)
 
     async def send(self, statement: str, parameters: Sequence[Any] = ()) -> None:

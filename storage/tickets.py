@@ -296,6 +296,17 @@ async def add_signoff(conn: Connection, ticket_id: int, party: str,
     return cur.rowcount == 1
 
 
+async def sign(conn: Connection, ticket_id: int, party: str, user_id: int | None,
+               automatic: bool, now: datetime, channel: str = "bot") -> None:
+    """`add_signoff` for a caller that does not ask whether it was the first: sent without
+    waiting (PostgreSQL's pipeline)."""
+    await conn.send(
+        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at, channel, signer_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (ticket_id, party, user_id, int(automatic), to_db_time(now), channel, None),
+    )
+
+
 async def require_signoffs(conn: Connection, ticket_id: int, parties: tuple[str, ...]) -> None:
     await conn.executemany(
         "INSERT INTO required_signoffs (ticket_id, party) VALUES (?, ?) ON CONFLICT DO NOTHING",

@@ -91,12 +91,15 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
+        # the technician's read is sent before the ticket's is answered: one wait for both
+        tech_read = await people.sent(conn, technician_id) if technician_id is not None \
+            else None
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in ASSIGNABLE or (own_staff and ticket.contractor_id is None):
             raise machine.Refusal(machine.Refusal.STALE)
         unit = None
-        if technician_id is not None:
-            tech = await people.get(conn, technician_id)
+        if tech_read is not None:
+            tech = await tech_read()
             if tech is None or tech.role != roles.TECHNICIAN or not tech.active:
                 raise machine.Refusal(machine.Refusal.STALE)
             note = tech.name

@@ -10,7 +10,6 @@ from storage import drafts, people, ticket_files, tickets
 from storage.db import Connection, Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
-from storage.repairs import visits
 from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
@@ -141,18 +140,18 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         # the status (a refused change rolls the visit back with it)
         visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost,
                                                worker=person)
-        hours, total, _ = await visits.totals(conn, ticket.id)
         await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
-                                 data["note"], work_note=data["note"], labour_hours=hours,
-                                 materials_cost=total, completed_at=now)
-        await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
-        await tickets.add_signoff(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
+                                 data["note"], work_note=data["note"],
+                                 labour_hours=visit.labour_hours,
+                                 materials_cost=visit.materials_cost, completed_at=now)
+        await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
+        await tickets.sign(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
         file = await ticket_files.load(conn, ticket.id)
         assert file is not None  # changed just now, in this transaction
         await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
         await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id,
                         known=file.people, following=file.followers)
-        await drafts.delete(conn, actor_id)
+        await drafts.drop(conn, actor_id)
         return file.ticket
 
 
