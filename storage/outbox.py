@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage import people
@@ -22,9 +23,9 @@ async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
     )
 
 
-async def add_many(conn: Connection, rows: list[tuple[int, str, datetime, int | None,
-                                                  dict | None, int | None, datetime | None]],
-                   ) -> None:
+async def add_many(conn: Connection, rows: Sequence[tuple[int, str, datetime, int | None,
+                                                      dict | None, int | None,
+                                                      datetime | None]]) -> None:
     """Several `add`s (recipient, kind, now, ticket, payload, actor, not_before), in one
     statement, in their order."""
     if len(rows) == 1:

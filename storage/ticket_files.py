@@ -7,6 +7,7 @@ thirteen round trips on PostgreSQL; this costs one of each."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,7 +100,20 @@ def _person(r) -> Person:
 
 
 async def load(conn: Connection, ticket_id: int) -> FileRows | None:
-    row = await (await conn.execute(_query(conn.dialect), (ticket_id,))).fetchone()
+    return await (await sent(conn, ticket_id))()
+
+
+async def sent(conn: Connection, ticket_id: int) -> Callable[[], Awaitable[FileRows | None]]:
+    """`load` in two halves: the read sent now, answered when called (on PostgreSQL it waits
+    with whatever else was sent meanwhile)."""
+    cur = await conn.execute(_query(conn.dialect), (ticket_id,))
+
+    async def answer() -> FileRows | None:
+        return _file(await cur.fetchone())
+    return answer
+
+
+def _file(row) -> FileRows | None:
     if row is None:
         return None
     n = tickets.COLUMNS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage.db import Connection, db_time, from_db_time, to_db_time
@@ -264,6 +265,24 @@ async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
         (new, *values.values(), to_db_time(now), ticket_id, expected),
     )
     return cur.rowcount == 1
+
+
+async def set_status_sent(conn: Connection, ticket_id: int, expected: str, new: str,
+                          now: datetime, **fields) -> Callable[[], Awaitable[bool]]:
+    """`set_status` in two halves: the compare-and-set sent now, whether it took answered
+    when called (on PostgreSQL, with the caller's next read: one wait for both)."""
+    assert "status" not in fields and "version" not in fields
+    values = _columns(fields)
+    sets = "".join(f"{k} = ?, " for k in values)
+    cur = await conn.execute(
+        f"UPDATE tickets SET status = ?, {sets}updated_at = ?, version = version + 1 "
+        "WHERE id = ? AND status = ? RETURNING version",
+        (new, *values.values(), to_db_time(now), ticket_id, expected),
+    )
+
+    async def took() -> bool:
+        return len(await cur.fetchall()) == 1
+    return took
 
 
 async def add_event(conn: Connection, ticket_id: int, now: datetime,

@@ -120,21 +120,28 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             raise machine.Refusal(machine.Refusal.INVALID)
         payload = await unit_jobs.liability_after_decline(conn, ticket, actor_id,
                                                           contractor_id, now, ruling)
-        await machine.transition(
-            conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note,
+
+        changes = dict(
             technician_id=technician_id, contractor_id=contractor_id,
             deadline_at=due, assigned_at=ticket.assigned_at or now,
             defaulted_contractor_id=ticket.contractor_id if own_staff
             else ticket.defaulted_contractor_id, unit_sent_at=None, accepted_at=None)
-        if own_staff:
-            defaulted = await contractors.get(conn, ticket.contractor_id) \
-                if ticket.contractor_id else None
-            await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
-                                    machine.ASSIGNED, machine.ASSIGNED,
-                                    defaulted.name if defaulted else "")
-        if contractor_id is not None:
-            await unit_jobs.send_to_unit(conn, ticket, contractor_id, actor_id, now)
-        file = await views.load_file(conn, ticket.id)
+        if not own_staff and contractor_id is None:  # one wait for the change and the file
+            file = await machine.transition_then(
+                conn, ticket, machine.ASSIGNED, actor_id, now, "assigned",
+                lambda: views.file_sent(conn, ticket.id), note, **changes)
+        else:
+            await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned",
+                                     note, **changes)
+            if own_staff:
+                defaulted = await contractors.get(conn, ticket.contractor_id) \
+                    if ticket.contractor_id else None
+                await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
+                                        machine.ASSIGNED, machine.ASSIGNED,
+                                        defaulted.name if defaulted else "")
+            if contractor_id is not None:
+                await unit_jobs.send_to_unit(conn, ticket, contractor_id, actor_id, now)
+            file = await views.load_file(conn, ticket.id)
         after = file.ticket
         await sla.arm(conn, settings, ticket.id, now,
                       afresh=(sla.RESOLVE_STEPS if due != ticket.deadline_at else ()) +

@@ -60,8 +60,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
                                  lambda t: to in machine.TRANSITIONS[t.status])
         await access.require(conn, "repairs.progress", actor_id, ticket)  # its holder
         payers.may_start(ticket)
-        await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
-        file = await views.load_file(conn, ticket.id)
+        file = await machine.transition_then(conn, ticket, to, actor_id, now, PROGRESS[to],
+                                             lambda: views.file_sent(conn, ticket.id))
         await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
         await told.tell(conn, settings, PROGRESS[to], file.ticket, now, actor_id=actor_id,
                         known=file.people, following=file.followers)
@@ -140,13 +140,15 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         # the status (a refused change rolls the visit back with it)
         visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost,
                                                worker=person)
-        await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
-                                 data["note"], work_note=data["note"],
-                                 labour_hours=visit.labour_hours,
-                                 materials_cost=visit.materials_cost, completed_at=now)
-        await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
-        await tickets.sign(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
-        file = await ticket_files.load(conn, ticket.id)
+
+        async def write_then_read():  # sent with the compare-and-set: one wait for all
+            await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
+            await tickets.sign(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
+            return await ticket_files.sent(conn, ticket.id)
+        file = await machine.transition_then(
+            conn, ticket, machine.COMPLETED, actor_id, now, "completed", write_then_read,
+            data["note"], work_note=data["note"], labour_hours=visit.labour_hours,
+            materials_cost=visit.materials_cost, completed_at=now)
         assert file is not None  # changed just now, in this transaction
         await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
         await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id,
