@@ -147,19 +147,10 @@ async def ensure_without_telegram(conn: Connection, roster_id: int, name: str,
 
 async def residents_of_unit(conn: Connection, unit_id: int) -> list[Person]:
     """People on Telegram linked to the unit."""
-    return await (await residents_sent(conn, unit_id))()
-
-
-async def residents_sent(conn: Connection, unit_id: int) -> Callable[[], Awaitable[list[Person]]]:
-    """`residents_of_unit` in two halves: the read sent now, answered when called (on
-    PostgreSQL it waits with the caller's next read)."""
     cur = await conn.execute(
         f"{_PERSON} WHERE user_id > 0 AND active = 1 AND user_id IN "
         "(SELECT user_id FROM residencies WHERE unit_id = ?) ORDER BY name, user_id", (unit_id,))
-
-    async def answer() -> list[Person]:
-        return [_person(r) for r in await cur.fetchall()]
-    return answer
+    return [_person(r) for r in await cur.fetchall()]
 
 
 async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime) -> None:

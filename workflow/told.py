@@ -180,9 +180,8 @@ async def owners(conn: Connection, settings: EstateSettings, ticket: Ticket,
     the roster without Telegram is one too: the desk is asked to phone them."""
     if ticket.category == PUBLIC_AREAS:
         return []
-    residents = await people.residents_sent(conn, ticket.unit.id)  # one wait for both reads
-    listed = await roster.entries_of_unit(conn, ticket.unit.id)
-    found = await unit_owners(conn, ticket, listed, await residents())
+    listed, residents = await roster.with_residents(conn, ticket.unit.id)
+    found = await unit_owners(conn, ticket, listed, residents)
     entries = [e for e in listed if e.relation == "owner" and e.phone]
     if any(p.user_id == ticket.resident_id for p in found) or \
             ticket.resident_id in {-e.id for e in entries}:
