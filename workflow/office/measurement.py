@@ -137,15 +137,17 @@ class Recorded:
 
 async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: int,
                        now: datetime, typed_cost: Decimal | None,
-                       worker: Person | None = None) -> Recorded:
+                       worker: Person | None = None,
+                       before: visits.Sums | None = None) -> Recorded:
     """The visit with its materials and labour (in the completion's transaction): stock is
     issued for catalogue items, and the storekeeper hears of any now under its minimum.
-    `worker`: the actor, when the caller has read them."""
+    `worker`: the actor, and `before` the visits so far, when the caller has read them."""
     items = items_of(data)
     materials_cost = typed_cost if typed_cost is not None else \
         sum((i.amount for i in items), Decimal(0))
     hours = exact(data["hours"])
-    before = await visits.sums(conn, ticket.id, ticket.category)  # the rate with the sums
+    if before is None:
+        before = await visits.sums(conn, ticket.id, ticket.category)  # the rate with them
     labour_cost = product(hours, before.rate)
     round_ = before.last_round + 1
     await visits.add(conn, ticket.id, round_, actor_id, now, data["note"], hours,

@@ -10,6 +10,7 @@ from storage import drafts, people, ticket_files, tickets
 from storage.db import Connection, Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
+from storage.repairs import visits
 from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
@@ -130,7 +131,10 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
     async with db.transaction() as conn:
         data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
         person = await people.get(conn, actor_id)
-        ticket = await machine.load(conn, data["ticket_id"])
+        found = await visits.ticket_with_sums(conn, data["ticket_id"])  # and its visits'
+        if found is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        ticket, so_far = found
         if not await access.allows(conn, "repairs.work", person, ticket) or \
                 not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
@@ -139,7 +143,7 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         # each visit is its own record; the ticket shows the sum of all of them, set with
         # the status (a refused change rolls the visit back with it)
         visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost,
-                                               worker=person)
+                                               worker=person, before=so_far)
 
         async def write_then_read():  # sent with the compare-and-set: one wait for all
             await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
