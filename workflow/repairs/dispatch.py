@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from storage import people, tickets
+from storage import people, ticket_files, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
 from storage.repairs import contractors
@@ -70,10 +70,12 @@ async def choices(db: Database, ticket_id: int, actor_id: int,
     last step."""
     async with db.reading() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
-        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
-        technicians = await people.with_role(conn, roles.TECHNICIAN)
-        units = [c for c in await contractors.active(conn) if liable(c, ticket.category)]
-    return ticket, technicians, units
+        found = await ticket_files.with_choices(conn, ticket_id, roles.TECHNICIAN)
+    if found is None:
+        raise machine.Refusal(machine.Refusal.NOT_FOUND)
+    ticket, technicians, units = found
+    return machine.as_seen(ticket, seen), technicians, [
+        c for c in units if liable(c, ticket.category)]
 
 
 async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
