@@ -13,6 +13,7 @@ _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r"group_concat\(([^(),]+)(?:,\s*('[^']*'))?\)", re.IGNORECASE)
 _INSTR = re.compile(r"\binstr\(", re.IGNORECASE)
 _SELECT = re.compile(r"^\s*\(?\s*SELECT\b", re.IGNORECASE)
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
 def _placeholders(sql: str) -> str:
@@ -54,3 +55,8 @@ def postgres(sql: str, id_tables: frozenset[str]) -> tuple[str, bool]:
 def is_select(sql: str) -> bool:
     """A SELECT: its answer is read only by fetching it (a write's rowcount is read at once)."""
     return _SELECT.match(sql) is not None
+
+
+def returns_rows(sql: str) -> bool:
+    """A write RETURNING rows: its caller reads them by fetching, as a SELECT's."""
+    return _RETURNING.search(sql) is not None

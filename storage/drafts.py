@@ -79,3 +79,9 @@ async def delete(conn: Connection, user_id: int) -> bool:
     sender.draft_changed(user_id)
     cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
     return cur.rowcount == 1
+
+
+async def drop(conn: Connection, user_id: int) -> None:
+    """`delete` for a caller that does not ask whether there was one: not waited for."""
+    sender.draft_changed(user_id)
+    await conn.send("DELETE FROM drafts WHERE user_id = ?", (user_id,))

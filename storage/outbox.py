@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage import people
@@ -20,6 +21,22 @@ async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
         (recipient_id, kind, ticket_id, _json(payload),
          to_db_time(now), to_db_time(not_before or now), actor_id),
     )
+
+
+async def add_many(conn: Connection, rows: Sequence[tuple[int, str, datetime, int | None,
+                                                      dict | None, int | None,
+                                                      datetime | None]]) -> None:
+    """Several `add`s (recipient, kind, now, ticket, payload, actor, not_before), in one
+    statement, in their order."""
+    if len(rows) == 1:
+        await add(conn, *rows[0])
+    elif rows:
+        await conn.executemany(
+            "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, "
+            "next_attempt_at, actor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(recipient_id, kind, ticket_id, _json(payload), to_db_time(now),
+              to_db_time(not_before or now), actor_id)
+             for recipient_id, kind, now, ticket_id, payload, actor_id, not_before in rows])
 
 
 async def was_told(conn: Connection, recipient_id: int, ticket_id: int) -> bool:

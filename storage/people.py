@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage import sender
@@ -32,6 +33,21 @@ async def get(conn: Connection, user_id: int) -> Person | None:
         return found
     row = await (await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))).fetchone()
     return _person(row) if row else None
+
+
+async def sent(conn: Connection, user_id: int) -> Callable[[], Awaitable[Person | None]]:
+    """`get` in two halves: the read is sent now and answered when the result is called, so
+    that on PostgreSQL it waits with the caller's next read rather than alone."""
+    found = sender.person(user_id)
+    cur = None if found is not UNKNOWN else \
+        await conn.execute(f"{_PERSON} WHERE user_id = ?", (user_id,))
+
+    async def answer() -> Person | None:
+        if cur is None:
+            return found
+        row = await cur.fetchone()
+        return _person(row) if row else None
+    return answer
 
 
 UNKNOWN = sender.UNKNOWN

@@ -112,12 +112,13 @@ def _count_wait(cursor: psycopg.AsyncCursor) -> None:
 
 
 class PgConnection:
-    """In a transaction, statements go down one pipeline: a SELECT is sent without waiting
-    (its fetch waits), a write through `send` (its caller reads nothing of it) is not waited
-    for at all, and `execute`'s writes (whose rowcount or id a caller may read) wait at once;
-    the COMMIT waits for everything still unanswered. An error of a statement sent through
-    `send` surfaces at the next wait, perhaps a later statement's: no caller of `send` catches
-    its error, and the transaction rolls back either way."""
+    """In a transaction, statements go down one pipeline: a SELECT (or a write RETURNING rows)
+    is sent without waiting (its fetch waits), a write through `send` (its caller reads
+    nothing of it) is not waited for at all, and `execute`'s other writes (whose rowcount or
+    id a caller may read) wait at once; the COMMIT waits for everything still unanswered. An
+    error of a statement sent through `send` surfaces at the next wait, perhaps a later
+    statement's: no caller of `send` catches its error, and the transaction rolls back
+    either way."""
 
     dialect = "postgres"
     __slots__ = ("raw", "_ids", "_pipe")
@@ -135,8 +136,8 @@ class PgConnection:
             await cursor.execute(text, tuple(parameters))
         else:
             await cursor.execute(text, tuple(parameters))  # sent; answered at the next wait
-            if dialect.is_select(text):
-                return PgCursor(cursor, None)
+            if dialect.is_select(text) or (not returns_id and dialect.returns_rows(text)):
+                return PgCursor(cursor, None)  # its answer is read by fetching it
             if not returns_id:
                 TALLY.round_trips += 1
                 await self._pipe.sync()
@@ -148,15 +149,14 @@ class PgConnection:
         return PgCursor(cursor, last)
 
     async def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        """Rows written in one statement whose answer nobody reads (no caller reads its
+        rowcount): in a transaction it is sent without waiting, as `send` is."""
         text, _ = dialect.postgres(statement, frozenset())
         TALLY.statements += 1
         cursor = self.raw.cursor()
         await cursor.executemany(text, [tuple(r) for r in rows])
         if self._pipe is None:
             TALLY.round_trips += 1
-        else:
-            TALLY.round_trips += 1
-            await self._pipe.sync()
         return PgCursor(cursor, None)
 
     async def send(self, statement: str, parameters: Sequence[Any] = ()) -> None:

@@ -7,6 +7,7 @@ thirteen round trips on PostgreSQL; this costs one of each."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +43,8 @@ _PERSON = ("user_id", "language", "role", "name", "phone", "active",
            "unreachable_at IS NOT NULL", "department",
            "EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = people.user_id)",
            "contractor_id")
+_CONTRACTOR = ("id", "name", "phone", "trades", "active", "deadline_seconds", "key",
+               "response_seconds")
 _PARTS = (  # (columns, FROM and WHERE, ORDER BY): each correlated to the ticket `t`
     (("at", "actor_id", "action", "from_status", "to_status", "note"),
      "ticket_events WHERE ticket_id = t.id", "id"),
@@ -62,8 +65,7 @@ _PARTS = (  # (columns, FROM and WHERE, ORDER BY): each correlated to the ticket
      "SELECT worker_id FROM visits WHERE ticket_id = t.id UNION "
      "SELECT user_id FROM ticket_followers WHERE ticket_id = t.id) AS ids "
      "JOIN people ON people.user_id = ids.id", "user_id"),
-    (("id", "name", "phone", "trades", "active", "deadline_seconds", "key", "response_seconds"),
-     "contractors WHERE active = 1 OR id = t.contractor_id", "name, id"),
+    (_CONTRACTOR, "contractors WHERE active = 1 OR id = t.contractor_id", "name, id"),
 )
 _SCALARS = ("(SELECT count(*) FROM buyers b WHERE b.unit_id = t.unit_id)",
             "(SELECT min(b.handed_over_at) FROM buyers b WHERE b.unit_id = t.unit_id)",
@@ -99,7 +101,20 @@ def _person(r) -> Person:
 
 
 async def load(conn: Connection, ticket_id: int) -> FileRows | None:
-    row = await (await conn.execute(_query(conn.dialect), (ticket_id,))).fetchone()
+    return await (await sent(conn, ticket_id))()
+
+
+async def sent(conn: Connection, ticket_id: int) -> Callable[[], Awaitable[FileRows | None]]:
+    """`load` in two halves: the read sent now, answered when called (on PostgreSQL it waits
+    with whatever else was sent meanwhile)."""
+    cur = await conn.execute(_query(conn.dialect), (ticket_id,))
+
+    async def answer() -> FileRows | None:
+        return _file(await cur.fetchone())
+    return answer
+
+
+def _file(row) -> FileRows | None:
     if row is None:
         return None
     n = tickets.COLUMNS
@@ -127,3 +142,24 @@ async def load(conn: Connection, ticket_id: int) -> FileRows | None:
         contractors=[_contractor(r) for r in contractors],
         sold=bool(sold), handed_over=from_db_time(handed_over), kept_ref=kept_ref,
     )
+
+
+_CHOICES: dict[str, str] = {}
+
+
+async def with_choices(conn: Connection, ticket_id: int, role: str,
+                       ) -> tuple[Ticket, list[Person], list[Contractor]] | None:
+    """A ticket with who may be given it: the active people of `role` (by name) and the
+    active contractors (by name), in one statement."""
+    if conn.dialect not in _CHOICES:
+        head, _, tail = tickets.SELECT.partition(" FROM tickets t ")
+        staff = _rows(conn.dialect, _PERSON, "people WHERE role = ? AND active = 1",
+                      "name, user_id")
+        units = _rows(conn.dialect, _CONTRACTOR, "contractors WHERE active = 1", "name")
+        _CHOICES[conn.dialect] = f"{head}, {staff}, {units} FROM tickets t {tail} WHERE t.id = ?"
+    row = await (await conn.execute(_CHOICES[conn.dialect], (role, ticket_id))).fetchone()
+    if row is None:
+        return None
+    n = tickets.COLUMNS
+    return (tickets.ticket_of(row), [_person(r) for r in json.loads(row[n])],
+            [_contractor(r) for r in json.loads(row[n + 1])])

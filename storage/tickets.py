@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage.db import Connection, db_time, from_db_time, to_db_time
@@ -266,6 +267,24 @@ async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
     return cur.rowcount == 1
 
 
+async def set_status_sent(conn: Connection, ticket_id: int, expected: str, new: str,
+                          now: datetime, **fields) -> Callable[[], Awaitable[bool]]:
+    """`set_status` in two halves: the compare-and-set sent now, whether it took answered
+    when called (on PostgreSQL, with the caller's next read: one wait for both)."""
+    assert "status" not in fields and "version" not in fields
+    values = _columns(fields)
+    sets = "".join(f"{k} = ?, " for k in values)
+    cur = await conn.execute(
+        f"UPDATE tickets SET status = ?, {sets}updated_at = ?, version = version + 1 "
+        "WHERE id = ? AND status = ? RETURNING version",
+        (new, *values.values(), to_db_time(now), ticket_id, expected),
+    )
+
+    async def took() -> bool:
+        return len(await cur.fetchall()) == 1
+    return took
+
+
 async def add_event(conn: Connection, ticket_id: int, now: datetime,
                     actor_id: int | None, action: str, from_status: str | None,
                     to_status: str | None, note: str = "") -> None:
@@ -294,6 +313,17 @@ async def add_signoff(conn: Connection, ticket_id: int, party: str,
         (ticket_id, party, user_id, int(automatic), to_db_time(now), channel, signer_name),
     )
     return cur.rowcount == 1
+
+
+async def sign(conn: Connection, ticket_id: int, party: str, user_id: int | None,
+               automatic: bool, now: datetime, channel: str = "bot") -> None:
+    """`add_signoff` for a caller that does not ask whether it was the first: sent without
+    waiting (PostgreSQL's pipeline)."""
+    await conn.send(
+        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at, channel, signer_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (ticket_id, party, user_id, int(automatic), to_db_time(now), channel, None),
+    )
 
 
 async def require_signoffs(conn: Connection, ticket_id: int, parties: tuple[str, ...]) -> None:

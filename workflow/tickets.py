@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
+from typing import TypeVar
 
 from storage import people, tickets
 from storage.db import Connection
@@ -113,6 +115,7 @@ def as_seen(ticket: Ticket, seen: int | None) -> Ticket:
 
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def logged(ticket: Ticket, action: str, actor_id: int | None) -> Ticket:
@@ -145,6 +148,24 @@ async def transition(conn: Connection, ticket: Ticket, to: str, actor_id: int | 
         raise Refusal(Refusal.HANDLED, ticket.id)
     await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
     log.info("%s %s by person %s (%s -> %s)", ticket.ref, action, actor_id, ticket.status, to)
+
+
+async def transition_then(conn: Connection, ticket: Ticket, to: str, actor_id: int | None,
+                          now: datetime, action: str,
+                          read: Callable[[], Awaitable[Callable[[], Awaitable[T]]]],
+                          note: str = "", **fields) -> T:
+    """`transition`, then `read` (the sending half of a read, such as views.file_sent's):
+    both sent before either is answered, so on PostgreSQL the compare-and-set and the read
+    wait once. A refused change raises before the read's answer is used."""
+    if to not in TRANSITIONS[ticket.status]:
+        raise Refusal(Refusal.STALE)
+    took = await tickets.set_status_sent(conn, ticket.id, ticket.status, to, now, **fields)
+    await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
+    answer = await read()
+    if not await took():
+        raise Refusal(Refusal.HANDLED, ticket.id)  # as in `transition`
+    log.info("%s %s by person %s (%s -> %s)", ticket.ref, action, actor_id, ticket.status, to)
+    return await answer()
 
 
 async def load(conn: Connection, ticket_id: int) -> Ticket:

@@ -180,8 +180,8 @@ async def owners(conn: Connection, settings: EstateSettings, ticket: Ticket,
     the roster without Telegram is one too: the desk is asked to phone them."""
     if ticket.category == PUBLIC_AREAS:
         return []
-    listed = await roster.entries_of_unit(conn, ticket.unit.id)
-    found = await unit_owners(conn, ticket, listed)
+    listed, residents = await roster.with_residents(conn, ticket.unit.id)
+    found = await unit_owners(conn, ticket, listed, residents)
     entries = [e for e in listed if e.relation == "owner" and e.phone]
     if any(p.user_id == ticket.resident_id for p in found) or \
             ticket.resident_id in {-e.id for e in entries}:
@@ -211,14 +211,17 @@ async def phoner(conn: Connection, settings: EstateSettings, ticket: Ticket,
 
 
 async def unit_owners(conn: Connection, ticket: Ticket,
-                      entries: list[RosterEntry] | None = None) -> list[Person]:
+                      entries: list[RosterEntry] | None = None,
+                      residents: list[Person] | None = None) -> list[Person]:
     """Every owner of the ticket's unit on the chat, by the roster's owners' numbers (the
     reporter too, when they are one): who may sign the repair form as its owner. `entries`:
-    the unit's roster, when the caller has read it."""
+    the unit's roster, and `residents` its people, when the caller has read them."""
     if entries is None:
         entries = await roster.entries_of_unit(conn, ticket.unit.id)
     keys = {e.phone and phones.phone_key(e.phone) for e in entries if e.relation == "owner"}
-    return [p for p in await people.residents_of_unit(conn, ticket.unit.id)
+    if residents is None:
+        residents = await people.residents_of_unit(conn, ticket.unit.id)
+    return [p for p in residents
             if p.phone and phones.phone_key(p.phone) in keys]
 
 
@@ -249,6 +252,7 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
     the ticket's people and followers as the caller has just read them (its file), so they
     are not read again."""
     told: dict[int, str] = {}
+    notices = []  # written in one statement once everyone is known
     for row in TOLD[event]:
         if not applies(row, settings, now):
             continue
@@ -260,8 +264,9 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice
-            await outbox.add(conn, person.user_id, row.notice, now, ticket.id, payload,
-                             actor_id=actor_id, not_before=None if held == now else held)
+            notices.append((person.user_id, row.notice, now, ticket.id, payload, actor_id,
+                            None if held == now else held))
+    await outbox.add_many(conn, notices)
     return told
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from storage import tickets
 from storage.db import Connection, db_time, to_db_time
 from storage.exact import HOURS, MONEY, QUANTITY, product
+from storage.records import Ticket
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,64 @@ class Item:
         return product(self.quantity, self.unit_price)
 
 
-async def add(conn: Connection, ticket_id: int, worker_id: int | None,
+@dataclass(frozen=True)
+class Sums:
+    """What a new visit adds to: the trade's hourly rate, the last visit's round, and the
+    visits' totals so far (hours, materials cost, labour cost), read in one statement."""
+    rate: Decimal
+    last_round: int
+    hours: int  # as stored (hundredths), so that a sum with the new visit's is exact
+    materials_cost: int
+    labour_cost: int
+
+    def with_visit(self, hours: Decimal, materials_cost: Decimal,
+                   labour_cost: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+        """The totals once the visit is added (as `totals` would read them then)."""
+        return (HOURS.of(self.hours + (HOURS.to_db(hours) or 0)),
+                MONEY.of(self.materials_cost + (MONEY.to_db(materials_cost) or 0)),
+                MONEY.of(self.labour_cost + (MONEY.to_db(labour_cost) or 0)))
+
+
+_SUMS = ("coalesce(max(round), 0)", "coalesce(sum(labour_hours), 0)",
+         "coalesce(sum(materials_cost), 0)", "coalesce(sum(labour_cost), 0)")
+_WITH_SUMS: list[str] = []
+
+
+async def ticket_with_sums(conn: Connection, ticket_id: int) -> tuple[Ticket, Sums] | None:
+    """The ticket and what its next visit adds to (its trade's rate), in one statement."""
+    if not _WITH_SUMS:
+        head, _, tail = tickets.SELECT.partition(" FROM tickets t ")
+        sub = ", ".join(f"(SELECT {s} FROM visits v WHERE v.ticket_id = t.id)" for s in _SUMS)
+        _WITH_SUMS.append(f"{head}, (SELECT hourly FROM labour_rates WHERE trade = t.category), "
+                          f"{sub} FROM tickets t {tail} WHERE t.id = ?")
+    row = await (await conn.execute(_WITH_SUMS[0], (ticket_id,))).fetchone()
+    if row is None:
+        return None
+    rate, last, hours, materials, labour = row[tickets.COLUMNS:]
+    return tickets.ticket_of(row), Sums(MONEY.of(rate), int(last), int(hours), int(materials),
+                                        int(labour))
+
+
+async def sums(conn: Connection, ticket_id: int, trade: str) -> Sums:
+    row = await (await conn.execute(
+        "SELECT (SELECT hourly FROM labour_rates WHERE trade = ?), coalesce(max(round), 0), "
+        "coalesce(sum(labour_hours), 0), coalesce(sum(materials_cost), 0), "
+        "coalesce(sum(labour_cost), 0) FROM visits WHERE ticket_id = ?",
+        (trade, ticket_id))).fetchone()
+    return Sums(MONEY.of(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+
+
+async def add(conn: Connection, ticket_id: int, round_: int, worker_id: int | None,
               completed_at: datetime, note: str, labour_hours: Decimal,
-              materials_cost: Decimal, labour_cost: Decimal = Decimal(0)) -> int:
-    """Appends the next visit; returns its round (1 for the first)."""
-    cur = await conn.execute(
+              materials_cost: Decimal, labour_cost: Decimal = Decimal(0)) -> None:
+    """Appends visit `round_` (the last one's, from `sums`, plus one): sent without waiting;
+    two completions racing for a round meet at the ticket's compare-and-set, or at the
+    unique round, and one rolls back."""
+    await conn.send(
         "INSERT INTO visits (ticket_id, round, worker_id, completed_at, note, labour_hours, "
-        "materials_cost, labour_cost) SELECT ?, coalesce(max(round), 0) + 1, ?, ?, ?, ?, ?, ? "
-        "FROM visits WHERE ticket_id = ? RETURNING round",
-        (ticket_id, worker_id, to_db_time(completed_at), note, HOURS.to_db(labour_hours),
-         MONEY.to_db(materials_cost), MONEY.to_db(labour_cost), ticket_id))
-    row = await cur.fetchone()
-    return row[0]
+        "materials_cost, labour_cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (ticket_id, round_, worker_id, to_db_time(completed_at), note,
+         HOURS.to_db(labour_hours), MONEY.to_db(materials_cost), MONEY.to_db(labour_cost)))
 
 
 async def add_items(conn: Connection, ticket_id: int, items: list[Item]) -> None:

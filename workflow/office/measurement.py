@@ -126,30 +126,44 @@ async def item(conn: Connection, data: dict, material_id: int | None,
     return as_item(found, amount)
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A visit recorded: its round, and the job's totals over every visit with it."""
+    round: int
+    labour_hours: Decimal
+    materials_cost: Decimal
+    labour_cost: Decimal
+
+
 async def record_visit(conn: Connection, ticket: Ticket, data: dict, actor_id: int,
                        now: datetime, typed_cost: Decimal | None,
-                       worker: Person | None = None) -> int:
+                       worker: Person | None = None,
+                       before: visits.Sums | None = None) -> Recorded:
     """The visit with its materials and labour (in the completion's transaction): stock is
     issued for catalogue items, and the storekeeper hears of any now under its minimum.
-    `worker`: the actor, when the caller has read them."""
+    `worker`: the actor, and `before` the visits so far, when the caller has read them."""
     items = items_of(data)
     materials_cost = typed_cost if typed_cost is not None else \
         sum((i.amount for i in items), Decimal(0))
     hours = exact(data["hours"])
-    labour_cost = product(hours, await storeroom.rate(conn, ticket.category))
-    round_ = await visits.add(conn, ticket.id, actor_id, now, data["note"], hours,
-                              materials_cost, labour_cost)
+    if before is None:
+        before = await visits.sums(conn, ticket.id, ticket.category)  # the rate with them
+    labour_cost = product(hours, before.rate)
+    round_ = before.last_round + 1
+    await visits.add(conn, ticket.id, round_, actor_id, now, data["note"], hours,
+                     materials_cost, labour_cost)
+    recorded = Recorded(round_, *before.with_visit(hours, materials_cost, labour_cost))
     await visits.add_items(conn, ticket.id, [Item(round_, *_fields(i)) for i in items])
     if worker is None or worker.user_id != actor_id:
         worker = await people.get(conn, actor_id)
     if units_own(ticket, worker.role if worker else None):
-        return round_  # the unit's own materials: the estate's stock is not drawn on
+        return recorded  # the unit's own materials: the estate's stock is not drawn on
     # item by item in the one order, so two completions never wait on each other crosswise
     for item in sorted((i for i in items if i.material_id is not None),
                        key=lambda i: i.material_id or 0):
         assert item.material_id is not None
         await _issue(conn, ticket, item.material_id, item.quantity, actor_id, now)
-    return round_
+    return recorded
 
 
 async def _issue(conn: Connection, ticket: Ticket, material_id: int, quantity: Decimal,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from storage import people, tickets
+from storage import people, ticket_files, tickets
 from storage.db import Database
 from storage.records import Contractor, Person, Ticket
 from storage.repairs import contractors
@@ -70,10 +70,12 @@ async def choices(db: Database, ticket_id: int, actor_id: int,
     last step."""
     async with db.reading() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
-        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
-        technicians = await people.with_role(conn, roles.TECHNICIAN)
-        units = [c for c in await contractors.active(conn) if liable(c, ticket.category)]
-    return ticket, technicians, units
+        found = await ticket_files.with_choices(conn, ticket_id, roles.TECHNICIAN)
+    if found is None:
+        raise machine.Refusal(machine.Refusal.NOT_FOUND)
+    ticket, technicians, units = found
+    return machine.as_seen(ticket, seen), technicians, [
+        c for c in units if liable(c, ticket.category)]
 
 
 async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_id: int,
@@ -91,12 +93,15 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
         await access.require(conn, "repairs.dispatch", actor_id)
+        # the technician's read is sent before the ticket's is answered: one wait for both
+        tech_read = await people.sent(conn, technician_id) if technician_id is not None \
+            else None
         ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
         if ticket.status not in ASSIGNABLE or (own_staff and ticket.contractor_id is None):
             raise machine.Refusal(machine.Refusal.STALE)
         unit = None
-        if technician_id is not None:
-            tech = await people.get(conn, technician_id)
+        if tech_read is not None:
+            tech = await tech_read()
             if tech is None or tech.role != roles.TECHNICIAN or not tech.active:
                 raise machine.Refusal(machine.Refusal.STALE)
             note = tech.name
@@ -117,21 +122,28 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             raise machine.Refusal(machine.Refusal.INVALID)
         payload = await unit_jobs.liability_after_decline(conn, ticket, actor_id,
                                                           contractor_id, now, ruling)
-        await machine.transition(
-            conn, ticket, machine.ASSIGNED, actor_id, now, "assigned", note,
+
+        changes = dict(
             technician_id=technician_id, contractor_id=contractor_id,
             deadline_at=due, assigned_at=ticket.assigned_at or now,
             defaulted_contractor_id=ticket.contractor_id if own_staff
             else ticket.defaulted_contractor_id, unit_sent_at=None, accepted_at=None)
-        if own_staff:
-            defaulted = await contractors.get(conn, ticket.contractor_id) \
-                if ticket.contractor_id else None
-            await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
-                                    machine.ASSIGNED, machine.ASSIGNED,
-                                    defaulted.name if defaulted else "")
-        if contractor_id is not None:
-            await unit_jobs.send_to_unit(conn, ticket, contractor_id, actor_id, now)
-        file = await views.load_file(conn, ticket.id)
+        if not own_staff and contractor_id is None:  # one wait for the change and the file
+            file = await machine.transition_then(
+                conn, ticket, machine.ASSIGNED, actor_id, now, "assigned",
+                lambda: views.file_sent(conn, ticket.id), note, **changes)
+        else:
+            await machine.transition(conn, ticket, machine.ASSIGNED, actor_id, now, "assigned",
+                                     note, **changes)
+            if own_staff:
+                defaulted = await contractors.get(conn, ticket.contractor_id) \
+                    if ticket.contractor_id else None
+                await tickets.add_event(conn, ticket.id, now, actor_id, "contractor_defaulted",
+                                        machine.ASSIGNED, machine.ASSIGNED,
+                                        defaulted.name if defaulted else "")
+            if contractor_id is not None:
+                await unit_jobs.send_to_unit(conn, ticket, contractor_id, actor_id, now)
+            file = await views.load_file(conn, ticket.id)
         after = file.ticket
         await sla.arm(conn, settings, ticket.id, now,
                       afresh=(sla.RESOLVE_STEPS if due != ticket.deadline_at else ()) +

@@ -61,8 +61,8 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
                                  lambda t: to in machine.TRANSITIONS[t.status])
         await access.require(conn, "repairs.progress", actor_id, ticket)  # its holder
         payers.may_start(ticket)
-        await machine.transition(conn, ticket, to, actor_id, now, PROGRESS[to])
-        file = await views.load_file(conn, ticket.id)
+        file = await machine.transition_then(conn, ticket, to, actor_id, now, PROGRESS[to],
+                                             lambda: views.file_sent(conn, ticket.id))
         await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
         await told.tell(conn, settings, PROGRESS[to], file.ticket, now, actor_id=actor_id,
                         known=file.people, following=file.followers)
@@ -131,7 +131,10 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
     async with db.transaction() as conn:
         data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
         person = await people.get(conn, actor_id)
-        ticket = await machine.load(conn, data["ticket_id"])
+        found = await visits.ticket_with_sums(conn, data["ticket_id"])  # and its visits'
+        if found is None:
+            raise machine.Refusal(machine.Refusal.NOT_FOUND)
+        ticket, so_far = found
         if not await access.allows(conn, "repairs.work", person, ticket) or \
                 not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
@@ -140,19 +143,21 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         # each visit is its own record; the ticket shows the sum of all of them, set with
         # the status (a refused change rolls the visit back with it)
         visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost,
-                                               worker=person)
-        hours, total, _ = await visits.totals(conn, ticket.id)
-        await machine.transition(conn, ticket, machine.COMPLETED, actor_id, now, "completed",
-                                 data["note"], work_note=data["note"], labour_hours=hours,
-                                 materials_cost=total, completed_at=now)
-        await tickets.add_photos(conn, ticket.id, f"after{visit}", data["photos"])
-        await tickets.add_signoff(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
-        file = await ticket_files.load(conn, ticket.id)
+                                               worker=person, before=so_far)
+
+        async def write_then_read():  # sent with the compare-and-set: one wait for all
+            await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
+            await tickets.sign(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
+            return await ticket_files.sent(conn, ticket.id)
+        file = await machine.transition_then(
+            conn, ticket, machine.COMPLETED, actor_id, now, "completed", write_then_read,
+            data["note"], work_note=data["note"], labour_hours=visit.labour_hours,
+            materials_cost=visit.materials_cost, completed_at=now)
         assert file is not None  # changed just now, in this transaction
         await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
         await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id,
                         known=file.people, following=file.followers)
-        await drafts.delete(conn, actor_id)
+        await drafts.drop(conn, actor_id)
         return file.ticket
 
 
