@@ -25,6 +25,7 @@ from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
 from handlers.sending import Unparsed
 from storage.records import OutboxMessage
 from workflow import delivery, views
+from workflow.views import TicketFile
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
@@ -49,8 +50,8 @@ async def deliver_due(application) -> int:
             chats: dict[int, list[OutboxMessage]] = {}
             for message in batch:
                 chats.setdefault(message.recipient_id, []).append(message)
-            marks = _Marks(d)
-            outcomes = await asyncio.gather(*(_deliver_chat(bot, d, messages, marks)
+            marks, files = _Marks(d), _Files(d)
+            outcomes = await asyncio.gather(*(_deliver_chat(bot, d, messages, marks, files)
                                               for messages in chats.values()),
                                             return_exceptions=True)
             await marks.done([])  # any left by a flush that failed
@@ -100,14 +101,30 @@ class _Marks:
             self._flushing = False
 
 
+class _Files:
+    """A round's ticket files, each read once for all the round's messages naming it (the
+    resident, the technician, followers, the clerk); the next round reads them afresh."""
+
+    def __init__(self, d: Desk) -> None:
+        self._d = d
+        self._read: dict[int, TicketFile] = {}
+        self._reading: dict[int, asyncio.Lock] = {}  # chats asking at once read it once
+
+    async def of(self, ticket_id: int) -> TicketFile:
+        async with self._reading.setdefault(ticket_id, asyncio.Lock()):
+            if ticket_id not in self._read:  # a failed read is not kept: the next one tries
+                self._read[ticket_id] = await views.ticket_file(self._d.db, ticket_id, None)
+            return self._read[ticket_id]
+
+
 async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage],
-                        marks: _Marks) -> list[_Outcome]:
+                        marks: _Marks, files: _Files) -> list[_Outcome]:
     """One recipient's messages in order; after a failure the rest wait for the next round."""
     done: list[_Outcome] = []
     sent: list[OutboxMessage] = []
     try:
         for message in messages:
-            outcome = await _deliver_one(bot, d, message, sent)
+            outcome = await _deliver_one(bot, d, message, sent, files)
             if outcome is None:
                 break
             done.append(outcome)
@@ -117,14 +134,14 @@ async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage],
 
 
 async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage,
-                       sent: list[OutboxMessage]) -> _Outcome | None:
+                       sent: list[OutboxMessage], files: _Files) -> _Outcome | None:
     """Sends one message and records the outcome (sent: added to `sent`, the chat's
     messages sent and not yet marked); None when the rest of its chat waits (a passing
     fault: the network, Telegram busy or asking to wait)."""
     if not await delivery.still_mine(d.db, message, d.now(), sent=sent):
         return None  # another worker took it over while this one stalled
     try:
-        await _send(bot, d, message)
+        await _send(bot, d, message, files)
     except Forbidden as exc:
         await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
     except WithoutTelegram:  # the desk phones them instead
@@ -190,7 +207,7 @@ class WithoutTelegram(Exception):
     """The recipient is a resident on the roster who does not use the bot."""
 
 
-async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
+async def _send(bot: Bot, d: Desk, message: OutboxMessage, files: _Files) -> None:
     """`bot` answers Telegram's JSON (handlers/sending.py): no renderer reads the reply."""
     if message.kind == delivery.REPLY:
         await send_reply(bot, message)
@@ -202,5 +219,5 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage) -> None:
         raise WithoutTelegram()
     file = None
     if message.ticket_id is not None:
-        file = await views.ticket_file(d.db, message.ticket_id, None)
+        file = await files.of(message.ticket_id)
     await render(Notice(bot, d, d.tr(recipient.language), message, recipient, file))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from storage import counts, people
+from storage import counts, people, ticket_files
 from storage.db import Connection
 from storage.postgres import PgConnection
 from tests.stories import report_leak, resident_of_a12, staff
@@ -159,3 +159,35 @@ async def test_a_completion_step_costs_few_statements(job, desk):
     total = sum(s.used.statements for s in meter.steps)
     assert total / len(meter.steps) <= PATH_AVERAGE, (
         f"completion: {total / len(meter.steps):.1f} statements per update")
+
+
+async def test_a_rounds_notices_read_their_ticket_once(job, desk, monkeypatch):
+    """The assignment tells the resident and the technician in one delivery round: the
+    ticket's file is read once for both, not once per message; the next round reads it
+    afresh."""
+    clerk, tech, _ = job
+    await clerk.tap_starting("d:tech:1:")
+    await clerk.tap_starting(f"d:pt:1:{TECH}:")
+    reads: list[int] = []
+    read, deliver = ticket_files.sent, desk.deliver
+
+    async def counted(conn, ticket_id: int):
+        reads.append(ticket_id)
+        return await read(conn, ticket_id)
+
+    async def delivered() -> int:
+        monkeypatch.setattr(ticket_files, "sent", counted)
+        try:
+            return await deliver()
+        finally:
+            monkeypatch.setattr(ticket_files, "sent", read)
+
+    monkeypatch.setattr(desk, "deliver", delivered)
+    sent = "SELECT count(*) FROM outbox WHERE ticket_id = 1 AND sent_at IS NOT NULL"
+    [(before,)] = await desk.query(sent)
+    await clerk.tap_starting(f"d:dl:1:t{TECH}:2:")
+    [(after,)] = await desk.query(sent)
+    assert after - before >= 2, "the resident and the technician are told"
+    assert reads == [1]
+    await tech.tap_starting("w:go:1:")  # the resident told: a later round reads afresh
+    assert reads == [1, 1]
