@@ -332,7 +332,10 @@ class PgDatabase:
     @asynccontextmanager
     async def update_lock(self, chat_id: int) -> AsyncIterator[None]:
         """One update of a chat at a time across every worker: a session lock on a pooled
-        connection of its own, held for the whole update (its transactions use others)."""
+        connection of its own, held for the whole update (its transactions use others). Two
+        round trips, kept: the replay check reads outside any transaction and an update may
+        commit several, so a transaction-scoped lock would let a second delivery of the same
+        update pass the check before the first is marked, and answer twice."""
         key = f"{self.schema}:{chat_id}"
         async with self._require().connection() as raw:
             TALLY.round_trips += 2
