@@ -950,4 +950,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX buyers_unit ON buyers(unit_id);
     CREATE INDEX people_unreachable ON people(role, name) WHERE unreachable_at IS NOT NULL;
     """,
+    # 36 (issue 27): the repairs still open at a moment (the monthly report, the books) are
+    # those never completed or completed since: read through their completion, not by
+    # walking every ticket reported before it
+    """
+    CREATE INDEX tickets_completed ON tickets(completed_at);
+    """,
 ]

@@ -137,4 +137,8 @@ STEPS: dict[int, str] = {
     CREATE INDEX buyers_unit ON buyers(unit_id);
     CREATE INDEX people_unreachable ON people(role, name) WHERE unreachable_at IS NOT NULL;
     """,
+    # 36: the repairs open at a moment, by their completion (issue 27)
+    36: """
+    CREATE INDEX tickets_completed ON tickets(completed_at);
+    """,
 }
