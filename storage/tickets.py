@@ -256,15 +256,8 @@ async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
                      now: datetime, **fields) -> bool:
     """Compare-and-set: False when the ticket is no longer in the expected status. `fields`:
     plain columns set in the same statement (as update_fields sets them)."""
-    assert "status" not in fields and "version" not in fields
-    values = _columns(fields)
-    sets = "".join(f"{k} = ?, " for k in values)
-    cur = await conn.execute(
-        f"UPDATE tickets SET status = ?, {sets}updated_at = ?, version = version + 1 "
-        "WHERE id = ? AND status = ?",
-        (new, *values.values(), to_db_time(now), ticket_id, expected),
-    )
-    return cur.rowcount == 1
+    took = await set_status_sent(conn, ticket_id, expected, new, now, **fields)
+    return await took()
 
 
 async def set_status_sent(conn: Connection, ticket_id: int, expected: str, new: str,
@@ -303,13 +296,16 @@ async def events(conn: Connection, ticket_id: int) -> list[TicketEvent]:
             for r in await cur.fetchall()]
 
 
+_SIGN = ("INSERT INTO signoffs (ticket_id, party, user_id, automatic, at, channel, signer_name) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+
+
 async def add_signoff(conn: Connection, ticket_id: int, party: str,
                       user_id: int | None, automatic: bool, now: datetime,
                       channel: str = "bot", signer_name: str | None = None) -> bool:
     """False when that party has signed already: the first signature stands."""
     cur = await conn.execute(
-        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at, channel, signer_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        _SIGN,
         (ticket_id, party, user_id, int(automatic), to_db_time(now), channel, signer_name),
     )
     return cur.rowcount == 1
@@ -320,8 +316,7 @@ async def sign(conn: Connection, ticket_id: int, party: str, user_id: int | None
     """`add_signoff` for a caller that does not ask whether it was the first: sent without
     waiting (PostgreSQL's pipeline)."""
     await conn.send(
-        "INSERT INTO signoffs (ticket_id, party, user_id, automatic, at, channel, signer_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        _SIGN,
         (ticket_id, party, user_id, int(automatic), to_db_time(now), channel, None),
     )
 
