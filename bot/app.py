@@ -16,24 +16,25 @@ from bot.outages import JobOutages
 from handlers import (
     complaints,
     escalation,
-    incoming,
     intake,
-    menus,
     notices,
     onboarding,
     phoning,
-    replays,
     router,
     stats,
     surveys,
     tickets_view,
 )
-from handlers.common import CONTEXT_TYPES, Context, Desk, asker
+from handlers.channels.telegram import broadcast, cleaning, menus, replays, routes
+from handlers.channels.telegram.channel import TelegramChannel
+from handlers.channels.telegram.context import CONTEXT_TYPES, TelegramContext
+from handlers.channels.telegram.pacing import DeskRateLimiter
+from handlers.channels.telegram.turns import turn_of
+from handlers.common import Desk, asker
 from handlers.community import activities as activity_desk
 from handlers.community import announcements as announcement_desk
 from handlers.fees import desk as fee_desk
 from handlers.office import documents, materials, measuring, payers
-from handlers.pacing import DeskRateLimiter
 from handlers.registers import archives as archive_desk
 from handlers.registers import keys as keys_desk
 from handlers.registers import renovations as renovation_desk
@@ -92,14 +93,18 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data.desk = Desk(db, settings, clock)
+    app.bot_data.channel = TelegramChannel(app.bot)
     app.bot_data.deliver = notices.deliver_due
-    # Order matters: specific handlers first, the catch-all router last.
-    for module in (incoming, replays, onboarding, repair_report, complaints, photo_first, intake,
-                   tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
-                   unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
-                   surveys, phoning, stats, documents, activity_desk, fee_desk, announcement_desk,
-                   buyer_desk, handover_desk, sales_desk, router):
-        module.register(app)
+    app.bot_data.application = app
+    cleaning.register(app)
+    replays.register(app)
+    # Order matters: specific routes first, the catch-all router last.
+    routes.install(app, (module.ROUTES for module in (
+        onboarding, repair_report, complaints, photo_first, intake, tickets_view, dispatch, merge,
+        signoffs, materials, measuring, payers, onsite, unit_jobs, visits, keys_desk,
+        archive_desk, renovation_desk, escalation, surveys, phoning, stats, documents,
+        activity_desk, fee_desk, announcement_desk, buyer_desk, handover_desk, sales_desk,
+        router)))
     app.add_error_handler(_on_error)
     return app
 
@@ -113,11 +118,11 @@ def schedule(app: Application) -> None:
                                 first=1, name="sweep")
     app.job_queue.run_repeating(watch("outbox", _deliver), interval=OUTBOX_SECONDS, first=1,
                                 name="outbox")
-    app.job_queue.run_repeating(watch("announcements", announcement_desk.pump_job),
+    app.job_queue.run_repeating(watch("announcements", broadcast.pump_job),
                                 interval=1, first=2, name="announcements")
 
 
-async def sweep(context: Context) -> None:
+async def sweep(context: TelegramContext) -> None:
     d: Desk = context.application.bot_data.desk
     fired = await alerts.sweep(d.db, d.settings, d.now())
     fired += await keys.overdue(d.db, d.now())
@@ -134,7 +139,7 @@ async def sweep(context: Context) -> None:
     await notices.deliver_due(context.application)
 
 
-async def _deliver(context: Context) -> None:
+async def _deliver(context: TelegramContext) -> None:
     await notices.deliver_due(context.application)
 
 
@@ -154,7 +159,7 @@ async def _post_shutdown(app: Application) -> None:
     await db.close()
 
 
-async def _on_error(update: object, context: Context) -> None:
+async def _on_error(update: object, context: TelegramContext) -> None:
     error = context.error
     replays.failed()
     failures = redeliverable.get()
@@ -175,20 +180,19 @@ async def _on_error(update: object, context: Context) -> None:
         log.error("in a background task", exc_info=error)
     else:
         log.error("while handling an update", exc_info=error)
-    if not (isinstance(update, Update) and update.effective_chat and update.effective_user):
-        return
-    if update.effective_chat.type != update.effective_chat.PRIVATE:
+    turn = turn_of(update, context.bot_data.channel) if isinstance(update, Update) else None
+    if turn is None or not turn.private:
         return
     try:
-        who = await asker(update, context)
+        who = await asker(turn, context.desk)
         if getattr(error, "saved", False):
             text = who.tr("Sorry, I could not show you the answer, but what you did was "
                           "saved. The ticket's card (or /mytickets) shows where it stands.")
         else:
             text = who.tr("Sorry, something went wrong on our side. Nothing was changed; "
                           "please try again.")
-        await update.effective_chat.send_message(text)
-        if update.callback_query is not None:
-            await update.callback_query.answer()
+        await turn.channel.send(turn.address, text)
+        if turn.tapped:
+            await turn.channel.done(turn)
     except Exception as exc:  # the error answer itself is best effort
         log.warning("could not tell the user about the error: %s", exc)

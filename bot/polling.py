@@ -1,7 +1,7 @@
 """Long polling that loses no one's message in a crash: a batch fetched from Telegram is
 handled before the next fetch, which is what confirms it to Telegram. After a kill -9 the
 unconfirmed batch comes again; updates already handled are dropped by the replay guard
-(handlers/replays.py), the rest are handled now.
+(handlers/channels/telegram/replays.py), the rest are handled now.
 
 PTB's own run_polling confirms a batch as soon as it is queued, before it is handled, so a
 crash loses whatever was still waiting in the queue."""

@@ -3,23 +3,17 @@ shared labels, keyboards and refusal answers."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import unicodedata
-import warnings
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import httpx
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
-from telegram.warnings import PTBDeprecationWarning
-
-from handlers import cards, keyboards, labels, sending
+from handlers import cards, labels
+from handlers.channels.content import Asking, Choices, choices
+from handlers.channels.turns import Channel, Turn
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, worker_buttons
@@ -33,9 +27,6 @@ from workflow.settings import EstateSettings
 from workflow.tickets import Happened, Refusal
 
 log = logging.getLogger(__name__)
-
-# Private chats, new messages only: an edited old answer must not count as a new one.
-PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 @dataclass
@@ -55,36 +46,20 @@ class Desk:
         return self._trs[language]
 
 
-class DeskData:
-    """What the application keeps for every handler (PTB's bot_data, typed): the desk, and
-    the outbox sender, which the composition root (bot/app.py) puts in."""
-
+@dataclass(slots=True)
+class Context:
+    """What every handler receives besides the turn: the desk, the channel the person wrote
+    from, a command's arguments, and a way to start the outbox's delivery."""
     desk: Desk
-    deliver: Callable[[Application], Awaitable[int]]
-    outbox_lock: asyncio.Lock
-    webhook_secret: str | None  # as `estatedesk webhook set` registered it (bot/serve.py)
-
-    def __init__(self) -> None:
-        self.outbox_lock = asyncio.Lock()
-        self.webhook_secret = None
-
-
-class Context(CallbackContext[ExtBot, dict, dict, DeskData]):
-    """What every handler receives: `context.desk` as well as PTB's own."""
-
-    @property
-    def desk(self) -> Desk:
-        return self.bot_data.desk
-
-
-CONTEXT_TYPES = ContextTypes(context=Context, bot_data=DeskData)
+    channel: Channel
+    args: list[str]
+    deliver_soon: Callable[[], None]
 
 
 def kick(context: Context) -> None:
     """Deliver the outbox soon, without making the person who acted wait for it."""
     if context.desk.deliver_at_once:
-        deliver = context.bot_data.deliver
-        context.application.create_task(deliver(context.application), name="outbox")
+        context.deliver_soon()
 
 
 @dataclass
@@ -112,20 +87,18 @@ class Asker:
             self.person.lives_here and self.person.active and self.role is not None
 
 
-async def asker(update: Update, context: Context) -> Asker:
-    user = update.effective_user
-    assert user is not None  # handles() answers only updates from someone
-    d = context.desk
-    person = await views.person(d.db, user.id)
+async def asker(turn: Turn, desk: Desk) -> Asker:
+    user_id = int(turn.account)
+    person = await views.person(desk.db, user_id)
     if person is not None and person.unreachable:  # they talk to us again
-        await delivery.reachable_again(d.db, user.id)
+        await delivery.reachable_again(desk.db, user_id)
     if person is not None:
         language = person.language
     else:
-        language = guess_language(user.language_code, d.settings.default_language)
-        if language not in d.settings.languages:
-            language = d.settings.default_language
-    return Asker(user.id, person, d.tr(language))
+        language = guess_language(turn.language, desk.settings.default_language)
+        if language not in desk.settings.languages:
+            language = desk.settings.default_language
+    return Asker(user_id, person, desk.tr(language))
 
 
 REFUSALS = {
@@ -142,14 +115,14 @@ REFUSALS = {
 }
 
 
-MAX_MESSAGE = 4096  # Telegram's limits, in UTF-16 code units as Telegram counts them
-MAX_CAPTION = 1024
+MAX_MESSAGE = 4096  # the longest a text or a caption may be on any channel, in UTF-16
+MAX_CAPTION = 1024  # units (Telegram's limits; a channel's own are in its Limits)
 # Characters that show nothing: a text made only of them is empty.
 _INVISIBLE = {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"}
 
 
 def utf16_len(text: str) -> int:
-    """The length Telegram measures: an emoji outside the BMP counts two."""
+    """The length Telegram and LINE measure: an emoji outside the BMP counts two."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -179,122 +152,103 @@ class _Replies:
 _replies: ContextVar[_Replies | None] = ContextVar("replies", default=None)
 
 
-async def answer(update: Update, text: str, keyboard=None) -> int | None:
-    """Replies in the chat of the update, whether it came as a message or a button. Telegram
-    busy (429) or failing (5xx, a cut connection): the reply goes through the outbox, which
-    tries it again, rather than leaving the person without it (say, their reference). The id
-    of the message sent (Telegram's answer is not parsed: see handlers/sending.py); None when
-    it went through the outbox."""
-    chat = update.effective_chat
-    assert chat is not None  # handles() answers only updates with a chat
+async def answer(turn: Turn, text: str, choices: Choices | None = None,
+                 asking: Asking | None = None) -> object | None:
+    """Replies in the chat of the turn, whether it came as a message or a tap. The channel
+    busy (Telegram's 429) or failing (5xx, a cut connection): the reply goes through the
+    outbox, which tries it again, rather than leaving the person without it (say, their
+    reference). The reference of the message sent; None when it went through the outbox."""
+    channel = turn.channel
     text, replies = fit(text, keep_end=True), _replies.get()
+    after: timedelta | None = None
     if replies is None or not replies.deferred:
         try:
-            sent = await sending.send(chat.get_bot(), "send_message", chat.id, text,
-                                      reply_markup=keyboard)
-            return sent["message_id"]
-        except (NetworkError, RetryAfter) as exc:
-            if replies is None or not passing(exc):
+            return await channel.send(turn.address, text, choices, asking)
+        except Exception as exc:
+            if replies is None or not channel.passing(exc):
                 raise
-            log.warning("a reply to %s goes through the outbox: %s", chat.id, exc)
-            after = retry_after(exc) if isinstance(exc, RetryAfter) else None
-    else:
-        after = None
+            log.warning("a reply to %s goes through the outbox: %s", turn.address, exc)
+            after = channel.wait_for(exc)
     replies.deferred = True
     d = replies.context.desk
-    await delivery.reply_later(d.db, chat.id, text, keyboard.to_dict() if keyboard else None,
-                               d.now(), after)
+    await delivery.reply_later(d.db, turn.address, text, _stored(choices, asking), d.now(),
+                               after)
     kick(replies.context)
     return None
 
 
-def passing(exc: BaseException) -> bool:
-    """A fault that passes: worth trying again. Not a bad request, and not a read timeout
-    (Telegram may have shown it: sending again could show it twice)."""
-    if isinstance(exc, RetryAfter):
-        return True
-    if isinstance(exc, BadRequest):
-        return False
-    if isinstance(exc, TimedOut) and isinstance(exc.__cause__, httpx.ReadTimeout):
-        return False
-    return isinstance(exc, NetworkError)
-
-
-def retry_after(exc: RetryAfter) -> timedelta:
-    """Seconds in PTB 22, a timedelta in later versions."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        after = exc.retry_after
-    return after if isinstance(after, timedelta) else timedelta(seconds=after)
+def _stored(choices: Choices | None, asking: Asking | None) -> dict | None:
+    """A reply's choices or ask as the outbox keeps them (handlers/renderers.send_reply)."""
+    if asking is not None:
+        return {"ask": asking.what.value if asking.what else None, "label": asking.label}
+    return {"choices": choices.as_lists()} if choices else None
 
 
 def handles(action: str):
     """Wraps a handler: who is asking, the role check of its action in the table of who may
-    (workflow/access.py) on the server, refusals answered in the asker's language. A button's
-    spinner is always stopped. A handler that acts on a record checks the relation too
-    (`allowed`)."""
+    (workflow/access.py) on the server, refusals answered in the asker's language. A tap is
+    always answered (its spinner stopped). A handler that acts on a record checks the
+    relation too (`allowed`)."""
     if action not in access.RULES:
         raise KeyError(f"{action!r} is not in the table of who may (workflow/access.py)")
     residents_too = roles.RESIDENT in access.RULES[action].roles
 
-    def wrap(func: Callable[[Update, Context, Asker], Awaitable[None]]):
+    def wrap(func: Callable[[Turn, Context, Asker], Awaitable[None]]):
         @functools.wraps(func)
-        async def handler(update: Update, context: Context) -> None:
-            if update.effective_user is None or update.effective_chat is None:
-                return
-            query = update.callback_query
-            if update.effective_chat.type != update.effective_chat.PRIVATE:
+        async def handler(turn: Turn, context: Context) -> None:
+            channel = turn.channel
+            if not turn.private:
                 # The desk works in private chats only: a button in a group does nothing.
-                if query is not None:
-                    await query.answer()
+                if turn.tapped:
+                    await channel.done(turn)
                 return
-            who = await asker(update, context)
+            who = await asker(turn, context.desk)
             before = commits_so_far()
             replies = _Replies(context)
             replying = _replies.set(replies)
             try:
                 if not access.may(action, who.person):
                     if who.role is None and residents_too:
-                        await answer(update, who.tr(
+                        await answer(turn, who.tr(
                             "Your unit is not confirmed yet. A clerk will check it soon, and "
                             "we will message you here.") if who.person and who.person.phone
                             else who.tr("Please send /start and share your phone number "
                                         "first, so we know which unit is yours."))
-                        if query is not None:
-                            await query.answer()
+                        if turn.tapped:
+                            await channel.done(turn)
                         return
                     raise Refusal(Refusal.FORBIDDEN)
-                await func(update, context, who)
+                await func(turn, context, who)
             except Refusal as refusal:
                 if refusal.reason == Refusal.HANDLED and refusal.ticket_id is not None:
-                    await _show_handled(update, context, who, refusal.ticket_id,
+                    await _show_handled(turn, context, who, refusal.ticket_id,
                                         refusal.unversioned)
                     return
                 if refusal.happened is not None:  # what happened instead, and who did it
                     text = happened_text(who, refusal.happened)
-                    if query is not None:
-                        await query.answer(text, show_alert=True)
-                        await clear_buttons(update)
-                    await answer(update, text)
+                    if turn.tapped:
+                        await channel.toast(turn, text)
+                        await clear_buttons(turn)
+                    await answer(turn, text)
                     return
                 text = who.tr(REFUSALS[refusal.reason])
-                if query is not None:
-                    await query.answer(text, show_alert=True)
+                if turn.tapped:
+                    await channel.toast(turn, text)
                 else:
-                    await answer(update, text)
+                    await answer(turn, text)
                 return
             except NotFiled as refusal:
                 if refusal.at_submit:
                     await views.drop_draft(context.desk.db, who.user_id)
-                await _not_filed(update, context, who, refusal)
+                await _not_filed(turn, context, who, refusal)
             except Busy as busy:
-                await _busy(update, who, busy.draft)
+                await _busy(turn, who, busy.draft)
             except Unreadable as refused:  # a number that cannot be taken: nothing changed
                 text = unreadable(who.tr, refused)
-                if query is not None:
-                    await query.answer(text, show_alert=True)
+                if turn.tapped:
+                    await channel.toast(turn, text)
                 else:
-                    await answer(update, text)
+                    await answer(turn, text)
                 return
             except Exception as exc:
                 exc.saved = commits_so_far() > before  # type: ignore[attr-defined]  # read
@@ -302,12 +256,12 @@ def handles(action: str):
                 raise
             finally:
                 _replies.reset(replying)
-            if query is not None:
+            if turn.tapped:
                 try:
-                    await sending.stop_spinner(query.get_bot(), query.id)
-                except (NetworkError, RetryAfter):
-                    if not replies.deferred:
-                        raise  # else Telegram is failing still: the spinner stops itself
+                    await channel.done(turn)
+                except Exception as exc:
+                    if not (replies.deferred and channel.failing(exc)):
+                        raise  # else the app is failing still: the spinner stops itself
 
         handler.access_action = action  # type: ignore[attr-defined]  # read by the tests
         return handler
@@ -321,11 +275,11 @@ async def allowed(context: Context, who: Asker, action: str, record: object = No
     await access.check(context.desk.db, action, who.user_id, record)
 
 
-async def _busy(update: Update, who: Asker, draft: Draft) -> None:
+async def _busy(turn: Turn, who: Asker, draft: Draft) -> None:
     """Another conversation is in progress: it is never dropped without asking."""
     tr = who.tr
     what = labels.of(tr, labels.CONVERSATIONS, draft.flow)
-    await answer(update, tr("You are in the middle of {what}. Please finish it first (send what "
+    await answer(turn, tr("You are in the middle of {what}. Please finish it first (send what "
                             "it asks for), or drop it and then start again.", what=what),
                  keyboard([[(tr("Drop it"), "r:x")]]))
 
@@ -341,22 +295,22 @@ def office(tr: Tr, settings: EstateSettings) -> str:
     return tr("the management office")
 
 
-async def _not_filed(update: Update, context: Context, who: Asker,
+async def _not_filed(turn: Turn, context: Context, who: Asker,
                      refusal: NotFiled) -> None:
     tr = who.tr
     if refusal.reason == NotFiled.DUPLICATE:
-        await answer(update, tr("This is the same as {ref}, which is still open: we are on it "
+        await answer(turn, tr("This is the same as {ref}, which is still open: we are on it "
                                 "already. You can add a message or a photo to it.",
                                 ref=refusal.ref),
                      keyboard([[(tr("Open {ref}", ref=refusal.ref), f"t:v:{refusal.ticket_id}")]]))
     else:
-        await answer(update, tr("That is the most new reports one day takes. You can report "
+        await answer(turn, tr("That is the most new reports one day takes. You can report "
                                 "again from {time}. For an emergency, please call {office}.",
                                 time=tr.datetime(refusal.until) if refusal.until else "",
                                 office=office(tr, context.desk.settings)))
 
 
-async def _show_handled(update: Update, context: Context, who: Asker, ticket_id: int,
+async def _show_handled(turn: Turn, context: Context, who: Asker, ticket_id: int,
                         unversioned: bool = False) -> None:
     """The card was out of date: who did what since, and the card as it is now, with the
     buttons the asker may still use (none to the colleague whose unit's job another took)."""
@@ -368,19 +322,19 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
         if gone:  # the old card of a job taken off them offers nothing any more
             text = tr("This job is no longer yours: the desk has given it to someone else. "
                       "Nothing was changed.") + (f"\n{happened_text(who, last)}" if last else "")
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+        if turn.tapped:
+            await turn.channel.toast(turn, text)
         if last is not None or gone:
-            await clear_buttons(update)
-            await answer(update, text)
+            await clear_buttons(turn)
+            await answer(turn, text)
         return
     if unversioned:  # a card from before buttons carried versions: nobody to name
         head = tr("This card is out of date. Here is the ticket as it is now.")
     else:
         head = happened_text(who, last) if last else tr(REFUSALS[Refusal.STALE])
-    if update.callback_query is not None:
-        await update.callback_query.answer(head, show_alert=True)
-    await clear_buttons(update)
+    if turn.tapped:
+        await turn.channel.toast(turn, head)
+    await clear_buttons(turn)
     t, person = file.ticket, who.person
     if person is not None and roles.can_dispatch(who.role):
         buttons = desk_buttons(tr, file, person)
@@ -389,7 +343,7 @@ async def _show_handled(update: Update, context: Context, who: Asker, ticket_id:
         buttons = worker_buttons(tr, file, person)  # a unit's job nobody took: accept it
     else:
         buttons = []
-    await answer(update, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
+    await answer(turn, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
                  keyboard(buttons))
 
 
@@ -415,50 +369,35 @@ def happened_text(who: Asker, last: Happened) -> str:
               what=what, time=when)
 
 
-async def text_answer(update: Update, who: Asker, limit: int) -> str | None:
+async def text_answer(turn: Turn, who: Asker, limit: int) -> str | None:
     """The text the person sent, trimmed; or None, after telling them what is wrong with it
     (a sticker or a photo where text is expected, an empty or an over-long message)."""
-    text = message_of(update).text
+    text = turn.text
     if not text or not visible(text):
-        await answer(update, who.tr("Please answer in text."))
+        await answer(turn, who.tr("Please answer in text."))
         return None
     if utf16_len(text) > limit:  # as Telegram counts: an emoji is two
-        await answer(update, who.tr("That is {count} characters; the limit is {limit}. Please "
+        await answer(turn, who.tr("That is {count} characters; the limit is {limit}. Please "
                                     "shorten it and send it again.",
                                     count=utf16_len(text), limit=limit))
         return None
     return text.strip()
 
 
-def voice_of(message: Message) -> dict | None:
-    """A voice note, an audio file or a round video note in the message, as a draft keeps
-    it; None if the message has none."""
-    for kind in ("voice", "audio", "video_note"):
-        media = getattr(message, kind)
-        if media is not None:
-            with warnings.catch_warnings():  # PTB 22 moves durations to timedelta
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                length = media.duration
-            seconds = length.total_seconds() if isinstance(length, timedelta) else length or 0
-            return {"kind": kind, "file_id": media.file_id, "seconds": int(seconds)}
-    return None
-
-
-async def spoken_answer(update: Update, who: Asker,
+async def spoken_answer(turn: Turn, who: Asker,
                         limit: timedelta) -> tuple[dict, str] | None:
     """The voice note describing the problem, and its caption (the text that goes with it);
     None (after saying why) when it is longer than the estate allows."""
-    message = message_of(update)
-    voice = voice_of(message)
-    if voice is None:
+    if turn.voice is None:
         return None
+    voice = turn.voice.as_dict()
     if voice["seconds"] > limit.total_seconds():
-        await answer(update, who.tr("That recording is {length} long; the limit is {limit}. "
+        await answer(turn, who.tr("That recording is {length} long; the limit is {limit}. "
                                     "Please send a shorter one, or type the problem.",
                                     length=cards.clock_length(voice["seconds"]),
                                     limit=who.tr.duration(limit)))
         return None
-    caption = (message.caption or "").strip()
+    caption = (turn.caption or "").strip()
     return voice, caption if visible(caption) else ""
 
 
@@ -478,26 +417,26 @@ async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
     return unit_id
 
 
-async def collect_photo(update: Update, context: Context, who: Asker, draft: Draft, limit: int,
+async def collect_photo(turn: Turn, context: Context, who: Asker, draft: Draft, limit: int,
                         done: str) -> None:
     """A photo for the draft in progress, up to `limit`; `done` is the Done button's data."""
-    message, tr = message_of(update), who.tr
+    tr = who.tr
     photos = list(draft.data.get("photos", []))
     done_button = keyboard([[(tr("Done"), done)]])
-    if not message.photo:
-        await answer(update, tr("Please send a photo, or tap 'Done'."), done_button)
+    if not turn.photos:
+        await answer(turn, tr("Please send a photo, or tap 'Done'."), done_button)
         return
-    album = message.media_group_id  # an album comes as one message per photo
+    album = turn.album  # an album comes as one message per photo
     answered = album is not None and draft.data.get("album") == album
     d = context.desk
     if len(photos) >= limit:
         if album is not None:
-            await _album_overflow(update, context, who, draft, limit, done_button)
+            await _album_overflow(turn, context, who, draft, limit, done_button)
         elif not answered:
-            await answer(update, tr("That is the most photos one report can take ({limit}). "
+            await answer(turn, tr("That is the most photos one report can take ({limit}). "
                                     "Tap 'Done' to go on.", limit=limit), done_button)
         return
-    photos.append(message.photo[-1].file_id)
+    photos.append(turn.photos[0])
     kept = {"album_kept": draft.data.get("album_kept", 0) + 1 if answered else 1,
             "album_left": 0, "album_note": draft.data.get("album_note")} if album else {}
     saved = Draft(draft.user_id, draft.flow, draft.step,
@@ -506,39 +445,35 @@ async def collect_photo(update: Update, context: Context, who: Asker, draft: Dra
     if answered:
         return  # one reply for the whole album
     if album is not None:
-        sent = await answer(update, tr("Photos received (up to {limit} are kept). Send more, or "
+        sent = await answer(turn, tr("Photos received (up to {limit} are kept). Send more, or "
                                        "tap 'Done'.", limit=limit), done_button)
         if sent is not None:  # edited if the album brings more than fit
             saved.data["album_note"] = sent
             await views.save_draft(d.db, saved, d.now())
         return
-    await answer(update, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
+    await answer(turn, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
                             count=len(photos), limit=limit), done_button)
 
 
-async def _album_overflow(update: Update, context: Context, who: Asker, draft: Draft,
-                          limit: int, done_button: InlineKeyboardMarkup) -> None:
+async def _album_overflow(turn: Turn, context: Context, who: Asker, draft: Draft,
+                          limit: int, done_button: Choices) -> None:
     """A photo of an album that no longer fits: the album's one reply says how many of it
     were kept and how many left out (edited as the album's photos come)."""
-    data, chat = draft.data, update.effective_chat
-    same = data.get("album") == message_of(update).media_group_id
+    data = draft.data
+    same = data.get("album") == turn.album
     kept = data.get("album_kept", 0) if same else 0
     left = (data.get("album_left", 0) if same else 0) + 1
     note = data.get("album_note") if same else None
     text = who.tr("Of these photos, {kept} were kept and {left} left out: at most {limit} can "
                   "be sent. Tap 'Done' to go on.", kept=kept, left=left, limit=limit)
     edited = False
-    if note is not None and chat is not None:
-        try:
-            await context.bot.edit_message_text(text, chat.id, note, reply_markup=done_button)
-            edited = True
-        except BadRequest:
-            pass
+    if note is not None and turn.channel.limits.edits:
+        edited = await turn.channel.edit(turn.address, note, text, done_button)
     if not edited:
-        note = await answer(update, text, done_button)
+        note = await answer(turn, text, done_button)
     d = context.desk
     await views.save_draft(d.db, Draft(draft.user_id, draft.flow, draft.step, {
-        **data, "album": message_of(update).media_group_id, "album_kept": kept,
+        **data, "album": turn.album, "album_kept": kept,
         "album_left": left, "album_note": note}), d.now())
 
 
@@ -548,37 +483,33 @@ def confirm_button(data: str, draft: dict) -> str:
     return f"{data}:{draft[DRAFT_ID]}" if draft.get(DRAFT_ID) else data
 
 
-def confirmed_draft(update: Update) -> str | None:
+def confirmed_draft(turn: Turn) -> str | None:
     """The draft a confirm button names (None on a button shown before they did, or a forged
     one that is no draft's id)."""
-    parts = button_data(update).split(":")
+    parts = button_data(turn).split(":")
     found = parts[2] if len(parts) > 2 else ""
     return found if 0 < len(found) <= 16 and found.isascii() and found.isalnum() else None
 
 
-async def clear_buttons(update: Update) -> None:
+async def clear_buttons(turn: Turn) -> None:
     """Removes the buttons of the tapped message, so it cannot be tapped again; a message
-    already cleared (a double tap) is fine."""
-    query = update.callback_query
-    try:
-        if query is not None and query.message is not None:
-            await sending.edit_buttons(query.get_bot(), query.message.chat.id,
-                                       query.message.message_id)
-    except BadRequest:
-        pass
+    already cleared (a double tap) is fine. (A channel that cannot change a sent message
+    leaves them: a later tap on one is refused as out of date.)"""
+    if turn.tapped:
+        await turn.channel.set_choices(turn, None)
 
 
 CLOSE = "x:close"
 
 
-def picker(tr: Tr, rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+def picker(tr: Tr, rows: list[list[tuple[str, str]]]) -> Choices:
     """A choice offered under a card, with a way out that changes nothing."""
     return keyboard(rows + [[(tr("Close"), CLOSE)]])
 
 
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Built once per set of buttons (handlers.keyboards)."""
-    return keyboards.keyboard(rows)
+def keyboard(rows: list[list[tuple[str, str]]]) -> Choices:
+    """The same rows give the same choices, which a channel turns into its buttons once."""
+    return choices(rows)
 
 
 def behalf_lines(tr: Tr, data: dict) -> list[str]:
@@ -615,29 +546,14 @@ def seen_version(args: list[str]) -> tuple[list[str], int | None]:
     return args, None
 
 
-def button_data(update: Update) -> str:
-    """The data of the tapped button (the handlers that call this take only buttons)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data
+def button_data(turn: Turn) -> str:
+    """The token of the tapped choice (the handlers that call this take only taps)."""
+    assert turn.token is not None
+    return turn.token
 
 
-def message_of(update: Update) -> Message:
-    """The message of an update that carries one (the handlers that call this take only
-    messages)."""
-    message = update.effective_message
-    assert message is not None
-    return message
-
-
-def chat_of(update: Update) -> int:
-    chat = update.effective_chat
-    assert chat is not None  # handles() answers only updates with a chat
-    return chat.id
-
-
-def callback_args(update: Update) -> list[str]:
-    return button_data(update).split(":")[2:]
+def callback_args(turn: Turn) -> list[str]:
+    return button_data(turn).split(":")[2:]
 
 
 # The largest id either database can hold (SQLite's INTEGER, PostgreSQL's bigint): a larger
@@ -657,17 +573,17 @@ def int_arg(args: list[str], index: int) -> int:
     return value
 
 
-def main_menu(who: Asker) -> InlineKeyboardMarkup | None:
+def main_menu(who: Asker) -> Choices | None:
     lives_here = who.person is not None and who.person.lives_here
     return menu_of(who.tr, who.role, lives_here)
 
 
-def menu_of(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:
+def menu_of(tr: Tr, role: str | None, lives_here: bool) -> Choices | None:
     """The menu's buttons of someone who is not the one asking (a notice's recipient)."""
     return tr.made(("menu", role, lives_here), lambda: _main_menu(tr, role, lives_here))
 
 
-def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> InlineKeyboardMarkup | None:
+def _main_menu(tr: Tr, role: str | None, lives_here: bool) -> Choices | None:
     if role == roles.RESIDENT:
         first = [(tr("Report a repair"), "m:repair"), (tr("Make a complaint"), "m:complain")]
         return keyboard([first, [(tr("My tickets"), "m:mytickets")],

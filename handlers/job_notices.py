@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from handlers import cards, labels
 from handlers.common import keyboard
 from handlers.fees import desk as fee_desk
@@ -168,10 +166,8 @@ async def _signoff_queried(n: Notice) -> None:
     t = n.ticket_file.ticket
     buttons = n.card_buttons()
     if n.payload.get("query"):
-        buttons = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(n.tr("Answer the query"),
-                                   callback_data=f"s:qa:{n.payload['query']}")],
-             *buttons.inline_keyboard])
+        buttons = keyboard([[(n.tr("Answer the query"), f"s:qa:{n.payload['query']}")],
+                            *[list(row) for row in buttons.rows]])
     await n.send(n.tr("{party} queries the repair form of {ref}: {reason}",
                       party=labels.of(n.tr, labels.PARTIES, n.payload.get("party", "")),
                       ref=t.ref, reason=n.payload.get("reason", "")) + "\n\n" +
@@ -258,12 +254,12 @@ async def _stock_shortfall(n: Notice) -> None:
 
 @renders("settlement", plain=True)
 async def _settlement(n: Notice) -> None:
-    await documents.send_settlement(n.bot, n.d, n.tr, n.chat, n.message, n.recipient)
+    await documents.send_settlement(n.channel, n.d, n.tr, n.chat, n.message, n.recipient)
 
 
 @renders("monthly_report", plain=True)
 async def _monthly_report(n: Notice) -> None:
-    await documents.send_monthly(n.bot, n.d, n.tr, n.chat, n.message)
+    await documents.send_monthly(n.channel, n.d, n.tr, n.chat, n.message)
 
 
 @renders("key_consent", "key_emergency", "key_answered", "key_ready", "key_overdue",

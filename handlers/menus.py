@@ -1,16 +1,10 @@
-"""The command menu of each role and language, and /help."""
+"""The commands of each role, what each does, and /help; a channel shows them as its
+menu (handlers/channels/telegram/menus.py)."""
 
 from __future__ import annotations
 
-import logging
-
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
-
 from handlers.i18n import N_, Tr
 from workflow import roles
-
-log = logging.getLogger(__name__)
 
 COMMANDS = {
     "start": N_("Start, or link your phone number"),
@@ -154,32 +148,13 @@ HELP: dict[str | None, str] = {
 }
 
 
-def commands(tr: Tr, role: str | None, lives_here: bool = False) -> list[BotCommand]:
+def commands(tr: Tr, role: str | None, lives_here: bool = False) -> list[tuple[str, str]]:
+    """The commands of a role's menu, each with what it does in the person's language."""
     names = list(BY_ROLE.get(role, BY_ROLE[None]))
     if lives_here and roles.is_staff(role):  # staff who live in the estate: their flat too
         names[-3:-3] = ["repair", "mytickets"]
-    return [BotCommand(name, tr(COMMANDS[name])) for name in names]
+    return [(name, tr(COMMANDS[name])) for name in names]
 
 
 def help_text(tr: Tr, role: str | None) -> str:
     return tr(HELP.get(role, HELP[None]))
-
-
-async def set_for_chat(bot: Bot, chat_id: int, tr: Tr, role: str | None,
-                       lives_here: bool = False) -> None:
-    """Best effort: a menu that fails to update is not worth failing the action for."""
-    try:
-        await bot.set_my_commands(commands(tr, role, lives_here),
-                                  scope=BotCommandScopeChat(chat_id))
-    except TelegramError as exc:
-        log.warning("could not set the command menu of %s: %s", chat_id, exc)
-
-
-async def set_defaults(bot: Bot, trs: dict[str, Tr]) -> None:
-    """For people the bot does not know yet: Telegram tells languages only by two letters,
-    so 'zh' gets the default Chinese."""
-    await bot.set_my_commands(commands(trs["zh_Hant"], None), scope=BotCommandScopeDefault())
-    await bot.set_my_commands(commands(trs["zh_Hant"], None), scope=BotCommandScopeDefault(),
-                              language_code="zh")
-    await bot.set_my_commands(commands(trs["en"], None), scope=BotCommandScopeDefault(),
-                              language_code="en")

@@ -15,14 +15,14 @@ import logging
 from typing import cast
 
 import httpx
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
-from handlers.common import Desk, retry_after
+from handlers.channels.telegram.channel import TelegramChannel
+from handlers.channels.telegram.faults import retry_after
+from handlers.common import Desk
 from handlers.renderers import Notice, UnknownNotice, render, send_reply, unreachable_error
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
-from handlers.sending import Unparsed
 from storage.records import OutboxMessage
 from workflow import delivery, views
 from workflow.views import TicketFile
@@ -40,7 +40,7 @@ async def deliver_due(application) -> int:
     from someone who blocked the bot goes out in the same round). Returns how many."""
     d: Desk = application.bot_data.desk
     lock = application.bot_data.outbox_lock
-    bot = cast(Bot, Unparsed(application.bot, PATIENCE))
+    channel = TelegramChannel(application.bot, PATIENCE)
     count = 0
     async with lock:
         for _ in range(MAX_ROUNDS):
@@ -51,7 +51,7 @@ async def deliver_due(application) -> int:
             for message in batch:
                 chats.setdefault(message.recipient_id, []).append(message)
             marks, files = _Marks(d), _Files(d)
-            outcomes = await asyncio.gather(*(_deliver_chat(bot, d, messages, marks, files)
+            outcomes = await asyncio.gather(*(_deliver_chat(channel, d, messages, marks, files)
                                               for messages in chats.values()),
                                             return_exceptions=True)
             await marks.done([])  # any left by a flush that failed
@@ -117,14 +117,14 @@ class _Files:
             return self._read[ticket_id]
 
 
-async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage],
+async def _deliver_chat(channel: TelegramChannel, d: Desk, messages: list[OutboxMessage],
                         marks: _Marks, files: _Files) -> list[_Outcome]:
     """One recipient's messages in order; after a failure the rest wait for the next round."""
     done: list[_Outcome] = []
     sent: list[OutboxMessage] = []
     try:
         for message in messages:
-            outcome = await _deliver_one(bot, d, message, sent, files)
+            outcome = await _deliver_one(channel, d, message, sent, files)
             if outcome is None:
                 break
             done.append(outcome)
@@ -133,7 +133,7 @@ async def _deliver_chat(bot: Bot, d: Desk, messages: list[OutboxMessage],
     return done
 
 
-async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage,
+async def _deliver_one(channel: TelegramChannel, d: Desk, message: OutboxMessage,
                        sent: list[OutboxMessage], files: _Files) -> _Outcome | None:
     """Sends one message and records the outcome (sent: added to `sent`, the chat's
     messages sent and not yet marked); None when the rest of its chat waits (a passing
@@ -141,7 +141,7 @@ async def _deliver_one(bot: Bot, d: Desk, message: OutboxMessage,
     if not await delivery.still_mine(d.db, message, d.now(), sent=sent):
         return None  # another worker took it over while this one stalled
     try:
-        await _send(bot, d, message, files)
+        await _send(channel, d, message, files)
     except Forbidden as exc:
         await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
     except WithoutTelegram:  # the desk phones them instead
@@ -207,10 +207,12 @@ class WithoutTelegram(Exception):
     """The recipient is a resident on the roster who does not use the bot."""
 
 
-async def _send(bot: Bot, d: Desk, message: OutboxMessage, files: _Files) -> None:
-    """`bot` answers Telegram's JSON (handlers/sending.py): no renderer reads the reply."""
+async def _send(channel: TelegramChannel, d: Desk, message: OutboxMessage,
+                files: _Files) -> None:
+    """The channel's sends answer Telegram's JSON (handlers/channels/telegram/sending.py): no
+    renderer reads the reply."""
     if message.kind == delivery.REPLY:
-        await send_reply(bot, message)
+        await send_reply(channel, message)
         return
     recipient = message.recipient  # read with the claim
     if recipient is None:
@@ -220,4 +222,4 @@ async def _send(bot: Bot, d: Desk, message: OutboxMessage, files: _Files) -> Non
     file = None
     if message.ticket_id is not None:
         file = await files.of(message.ticket_id)
-    await render(Notice(bot, d, d.tr(recipient.language), message, recipient, file))
+    await render(Notice(channel, d, d.tr(recipient.language), message, recipient, file))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import cast
 
 from telegram import (
     Bot,
@@ -19,6 +20,8 @@ from telegram.error import BadRequest
 
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
+from handlers.channels.content import Ask, Asking, Choices, choices
+from handlers.channels.telegram.channel import TelegramChannel, markup
 from handlers.common import Desk, fit, keyboard, menu_of, office
 from handlers.i18n import N_, Tr, clause
 from handlers.repairs.actions import desk_buttons, worker_buttons
@@ -47,12 +50,17 @@ def unreachable_error(exc: BadRequest) -> bool:
 @dataclass
 class Notice:
     """One outbox message on its way: to whom, in which language, about which ticket."""
-    bot: Bot
+    channel: TelegramChannel
     d: Desk
     tr: Tr
     message: OutboxMessage
     recipient: Person
     file: TicketFile | None = None
+
+    @property
+    def bot(self) -> Bot:
+        """Sends that answer Telegram's JSON (nobody reads the `Message`)."""
+        return cast(Bot, self.channel.sender)
 
     @property
     def chat(self) -> int:
@@ -67,7 +75,7 @@ class Notice:
         assert self.file is not None, "a ticket's notice without its ticket"
         return self.file
 
-    def card_buttons(self) -> InlineKeyboardMarkup:
+    def card_buttons(self) -> Choices:
         """The ticket's buttons for this recipient: the desk's, or the worker's."""
         if roles.can_dispatch(self.recipient.role):
             return keyboard(desk_buttons(self.tr, self.ticket_file, self.recipient))
@@ -79,6 +87,8 @@ class Notice:
     async def send(self, text: str, reply_markup=None) -> None:
         """Cut to what Telegram accepts, as it counts (UTF-16 units): never refused as too
         long."""
+        if isinstance(reply_markup, Choices):
+            reply_markup = markup(reply_markup)
         await self.bot.send_message(self.chat, fit(text), reply_markup=reply_markup)
 
     async def photos(self, file_ids: list[str], caption: str | None = None) -> bool:
@@ -255,7 +265,7 @@ async def _alert(n: Notice) -> None:
 
 @renders(*SURVEY_NOTICES)
 async def _survey(n: Notice) -> None:
-    await surveys_ui.send(n.bot, n.d, n.tr, n.chat, n.message.kind, n.ticket_file,
+    await surveys_ui.send(n.channel, n.d, n.tr, n.chat, n.message.kind, n.ticket_file,
                           n.message.actor_id, n.payload.get("call"))
 
 
@@ -343,18 +353,26 @@ async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None
               number=message.payload.get("message", ""))
 
 
-async def send_reply(bot: Bot, message: OutboxMessage) -> None:
-    """A direct reply Telegram could not take at once, as it was written (in the person's
+async def send_reply(channel: TelegramChannel, message: OutboxMessage) -> None:
+    """A direct reply the app could not take at once, as it was written (in the person's
     language; to someone the desk may not know yet, such as a newcomer)."""
-    await bot.send_message(message.recipient_id, fit(message.payload["text"]),
-                           reply_markup=_markup(message.payload.get("markup")))
+    payload = message.payload
+    text = fit(payload["text"])
+    stored = payload.get("markup")  # written before replies were kept as content
+    if stored:
+        await channel.sender.send_message(message.recipient_id, text,
+                                          reply_markup=_telegram_markup(stored))
+        return
+    found, asking = payload.get("choices"), None
+    if payload.get("ask", "") != "":
+        what = payload["ask"]
+        asking = Asking(Ask(what) if what else None, payload.get("label", ""))
+    await channel.send(message.recipient_id, text, choices(found) if found else None, asking)
 
 
-def _markup(data: dict | None
-            ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
-    """A reply's buttons as stored (to_dict): under the message, or the keyboard's."""
-    if not data:
-        return None
+def _telegram_markup(data: dict
+                     ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """Buttons stored as Telegram's (to_dict), by an earlier version."""
     if "inline_keyboard" in data:
         return InlineKeyboardMarkup.de_json(data, None)
     if "keyboard" in data:

@@ -3,21 +3,16 @@ progress (stored in the database), or gets a pointer to the menu."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import MessageHandler, filters
-
 from handlers import complaints, escalation, labels, onboarding, surveys
 from handlers import intake as intake_desk
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     answer,
     clear_buttons,
     handles,
     main_menu,
-    message_of,
 )
 from handlers.community import announcements as announcement_desk
 from handlers.office import documents, materials, measuring
@@ -25,6 +20,7 @@ from handlers.office import payers as payer_desk
 from handlers.registers import archives as archive_desk
 from handlers.registers import renovations as renovation_desk
 from handlers.repairs import onsite, photo_first, repair_report, signoffs, unit_jobs
+from handlers.routes import ANY, COMMAND, routes
 from handlers.sales import buyers as buyer_desk
 from handlers.sales import handover as handover_desk
 from workflow import complaints as complaint_flow
@@ -81,54 +77,59 @@ FLOWS = {
 
 
 @handles("router.message")
-async def route(update: Update, context: Context, who: Asker) -> None:
+async def route(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     draft = await views.draft_as_left(d.db, who.user_id)
     if draft is not None and conversations.expired(draft, d.now()):
         await views.drop_draft(d.db, who.user_id)
-        await answer(update, who.tr(
+        await answer(turn, who.tr(
             "What you started ({what}) has expired: it was left for more than a day. Nothing "
             "was changed; please start again from the menu.",
             what=labels.of(who.tr, labels.CONVERSATIONS, draft.flow)), main_menu(who))
         return
-    if draft is not None and conversations.moved_by(draft, update.update_id):
+    if draft is not None and conversations.moved_by(draft, turn.event):
         # Delivered again after a crash lost its replay mark: its answer is taken already.
-        await answer(update, who.tr("This was already recorded."))
+        await answer(turn, who.tr("This was already recorded."))
         return
     if draft is not None and draft.flow in FLOWS:
-        await FLOWS[draft.flow](update, context, who, draft)
+        await FLOWS[draft.flow](turn, context, who, draft)
         return
-    if message_of(update).photo and who.may((roles.RESIDENT,)):  # a photo of the leak, alone
-        await photo_first.offer(update, context, who)
+    if turn.photos and who.may((roles.RESIDENT,)):  # a photo of the leak, alone
+        await photo_first.offer(turn, context, who)
         return
     if who.role is None:
-        await answer(update, who.tr("Please send /start to begin."))
+        await answer(turn, who.tr("Please send /start to begin."))
         return
-    await answer(update, who.tr("I did not understand that. Please choose from the menu."),
+    await answer(turn, who.tr("I did not understand that. Please choose from the menu."),
                  main_menu(who))
 
 
 @handles("router.unknown_command")
-async def unknown_command(update: Update, context: Context, who: Asker) -> None:
-    await answer(update, who.tr("I do not know that command. /help shows what you can do."))
+async def unknown_command(turn: Turn, context: Context, who: Asker) -> None:
+    await answer(turn, who.tr("I do not know that command. /help shows what you can do."))
 
 
 @handles("router.close_picker")
-async def close_picker(update: Update, context: Context, who: Asker) -> None:
+async def close_picker(turn: Turn, context: Context, who: Asker) -> None:
     """A picker closed: its buttons go, nothing else changes."""
-    await clear_buttons(update)
+    await clear_buttons(turn)
 
 
 @handles("router.unknown_button")
-async def unknown_button(update: Update, context: Context, who: Asker) -> None:
+async def unknown_button(turn: Turn, context: Context, who: Asker) -> None:
     """A button no handler knows (from an old version of the bot, or forged): its spinner
     stops with a short message."""
     raise Refusal(Refusal.INVALID)
 
 
-def register(app) -> None:
-    """Last: only what no other handler took arrives here."""
-    app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, route))
-    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
-    app.add_handler(Buttons(close_picker, pattern=r"^x:close$"))
-    app.add_handler(Buttons(unknown_button))
+# Last: only what no other handler took arrives here.
+ROUTES = routes(
+    buttons=[
+        (r"^x:close$", close_picker),
+        (None, unknown_button),
+    ],
+    messages=[
+        (ANY, route),
+        (COMMAND, unknown_command),
+    ],
+)

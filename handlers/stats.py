@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from babel.numbers import format_percent
-from telegram import Update
-from telegram.ext import CommandHandler
 
 from handlers import labels
-from handlers.common import PRIVATE, Asker, Context, answer, handles
+from handlers.channels.turns import Turn
+from handlers.common import Asker, Context, answer, handles
 from handlers.i18n import Tr
+from handlers.routes import routes
 from workflow import stats
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
@@ -104,16 +104,18 @@ def render(tr: Tr, settings: EstateSettings, figures: stats.Stats) -> str:
 
 
 @handles("stats.show")
-async def show(update: Update, context: Context, who: Asker) -> None:
+async def show(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     month = stats.parse_month(context.args[0] if context.args else None, d.settings, d.now())
     if month is None:
-        await answer(update, who.tr("Please give a month like 2026-10, or nothing for this "
+        await answer(turn, who.tr("Please give a month like 2026-10, or nothing for this "
                                     "month."))
         return
     figures = await stats.compute(d.db, d.settings, who.user_id, month)
-    await answer(update, render(who.tr, d.settings, figures))
+    await answer(turn, render(who.tr, d.settings, figures))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("stats", show, filters=PRIVATE))
+
+ROUTES = routes(
+    commands={"stats": show},
+)

@@ -3,14 +3,11 @@ low-rating alert with its one-tap follow-up, and /callback for staff who phoned.
 
 from __future__ import annotations
 
-from telegram import Bot, Update
-from telegram.error import BadRequest
-from telegram.ext import CommandHandler
+from typing import Any
 
 from handlers import cards, labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Channel, Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     Desk,
@@ -25,6 +22,7 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import Tr
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import surveys, views
 from workflow.tickets import Kind, Refusal
@@ -35,21 +33,20 @@ def _stars(prefix: str) -> list[list[tuple[str, str]]]:
     return [[(f"{n}★", f"{prefix}:{n}") for n in surveys.RATINGS]]
 
 
-async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile,
+async def send(channel: Channel, d: Desk, tr: Tr, chat: Any, kind: str, file: TicketFile,
                rater: int | None, call: int | None = None) -> None:
     """The survey's notices (called by the outbox sender); a low rating's names whose survey
     it is (alerts written before followers had surveys name nobody: the reporter's)."""
     t = file.ticket
     if kind == "survey":
-        await bot.send_message(chat, tr(
+        await channel.send(chat, tr(
             "{ref} ({category}) is closed. How did we do? Please rate our service from 1 "
             "(poor) to 5 (excellent).", ref=t.ref,
-            category=labels.kind_category(tr, d.settings, t)),
-            reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
+            category=labels.kind_category(tr, d.settings, t)), keyboard(_stars(f"sv:r:{t.id}")))
     elif kind == "survey_reminder":
-        await bot.send_message(chat, tr("A reminder: we would value your rating for {ref}, from "
-                                        "1 (poor) to 5 (excellent).", ref=t.ref),
-                               reply_markup=keyboard(_stars(f"sv:r:{t.id}")))
+        await channel.send(chat, tr("A reminder: we would value your rating for {ref}, from "
+                                    "1 (poor) to 5 (excellent).", ref=t.ref),
+                           keyboard(_stars(f"sv:r:{t.id}")))
     else:
         who = await surveys.rater(d.db, t.id, rater, call)
         assert who is not None  # a low rating is an answer to it
@@ -65,7 +62,7 @@ async def send(bot: Bot, d: Desk, tr: Tr, chat: int, kind: str, file: TicketFile
         if who.by_phone is not None:
             text += "\n" + tr("Taken by phone by {name}.", name=who.by_phone.name)
         follow = f"sv:f:{t.id}:{survey.resident_id}" + (f":{call}" if call else "")
-        await bot.send_message(chat, text, reply_markup=keyboard([
+        await channel.send(chat, text, keyboard([
             [(tr("Open a follow-up"), follow)], [(tr("Timeline"), f"t:v:{t.id}")]]))
 
 
@@ -109,8 +106,8 @@ def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     await allowed(context, who, "surveys.follow_up" if action == "f" else "surveys.answer",
@@ -118,85 +115,80 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "r":
         survey = await surveys.rate(d.db, d.settings, ticket_id, who.user_id, int_arg(args, 1),
                                     d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         if survey is None:
-            await answer(update, tr("You have already rated this one. Thank you!"))
+            await answer(turn, tr("You have already rated this one. Thank you!"))
             return
         praise = (survey.rating or 0) >= 4
         ask = tr("Thank you! What did you like? Tap all that apply, then 'Next'.") \
             if praise else tr("Thank you for telling us. What should we improve? "
                               "Tap all that apply, then 'Next'.")
-        await answer(update, ask, keyboard(_chips(tr, d, survey, ())))
+        await answer(turn, ask, keyboard(_chips(tr, d, survey, ())))
     elif action == "c":
         survey = await surveys.toggle_chip(d.db, d.settings, ticket_id, who.user_id,
                                            args[1] if len(args) > 1 else "", d.now())
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.edit_message_reply_markup(
-                    keyboard(_chips(tr, d, survey, survey.reasons)))
-        except BadRequest:  # the same keyboard again: nothing to show
-            pass
+        await context.channel.set_choices(turn, keyboard(_chips(tr, d, survey, survey.reasons)))
     elif action == "n":
         await surveys.ask_comment(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("Anything else you would like to tell us? Type it, or tap "
+        await clear_buttons(turn)
+        await answer(turn, tr("Anything else you would like to tell us? Type it, or tap "
                                 "'Skip'."), keyboard([[(tr("Skip"), f"sv:s:{ticket_id}")]]))
     elif action == "s":
-        await clear_buttons(update)
-        await _finish(update, context, who, None, ticket_id)
+        await clear_buttons(turn)
+        await _finish(turn, context, who, None, ticket_id)
     elif action == "f":
         # an alert sent before followers had surveys of their own names no rater
-        await _follow_up(update, context, who, ticket_id,
+        await _follow_up(turn, context, who, ticket_id,
                          int_arg(args, 1) if len(args) > 1 else None,
                          int_arg(args, 2) if len(args) > 2 else None)
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def _finish(update: Update, context: Context, who: Asker, comment: str | None,
+async def _finish(turn: Turn, context: Context, who: Asker, comment: str | None,
                   ticket_id: int | None = None) -> None:
     d = context.desk
     await surveys.finish(d.db, d.settings, who.user_id, comment, d.now(), ticket_id)
     kick(context)
-    await answer(update, who.tr("Thank you for your feedback."))
+    await answer(turn, who.tr("Thank you for your feedback."))
 
 
-async def on_comment(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_comment(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The survey's comment (a step of the router)."""
-    text = await text_answer(update, who, surveys.MAX_COMMENT)
+    text = await text_answer(turn, who, surveys.MAX_COMMENT)
     if text is not None:
-        await _finish(update, context, who, text)
+        await _finish(turn, context, who, text)
 
 
-async def _follow_up(update: Update, context: Context, who: Asker, ticket_id: int,
+async def _follow_up(turn: Turn, context: Context, who: Asker, ticket_id: int,
                      rater: int | None, call: int | None) -> None:
     d = context.desk
     found = await surveys.rater(d.db, ticket_id, rater, call)
     followup = await surveys.open_follow_up(d.db, d.settings, ticket_id, rater, who.user_id,
                                             d.now(), _quote(who.tr, d, found) if found else None,
                                             call)
-    await clear_buttons(update)
+    await clear_buttons(turn)
     if followup is None:
-        await answer(update, who.tr("A follow-up was already opened for this rating."))
+        await answer(turn, who.tr("A follow-up was already opened for this rating."))
         return
     kick(context)
-    await answer(update, who.tr("Follow-up complaint {ref} opened; the desk has it.",
+    await answer(turn, who.tr("Follow-up complaint {ref} opened; the desk has it.",
                                 ref=followup.ref))
 
 
 @handles("surveys.call")
-async def callback_command(update: Update, context: Context, who: Asker) -> None:
+async def callback_command(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     if not context.args:
-        await answer(update, tr("Please give the reference, for example: /callback "
+        await answer(turn, tr("Please give the reference, for example: /callback "
                                 "R-2026-00001"))
         return
     ticket, callees = await surveys.start_call(d.db, context.args[0][:20], who.user_id,
                                                d.now())
     if len(callees) == 1:
-        await _ask_reached(update, tr, ticket.ref, ticket.id, callees[0])
+        await _ask_reached(turn, tr, ticket.ref, ticket.id, callees[0])
         return
-    await answer(update, tr("{ref} has {count} residents to call back (a public-area job). "
+    await answer(turn, tr("{ref} has {count} residents to call back (a public-area job). "
                             "Whom did you phone?", ref=ticket.ref, count=len(callees)),
                  keyboard([[(_callee_label(tr, c), f"cb:p:{ticket.id}:{c.user_id}")]
                            for c in callees]))
@@ -212,7 +204,7 @@ def _callee_label(tr: Tr, callee: surveys.Callee) -> str:
     return label
 
 
-async def _ask_reached(update: Update, tr: Tr, ref: str, ticket_id: int,
+async def _ask_reached(turn: Turn, tr: Tr, ref: str, ticket_id: int,
                        callee: surveys.Callee) -> None:
     """Whom the call is for, their number, and whether they already answered online."""
     person = callee.person
@@ -223,7 +215,7 @@ async def _ask_reached(update: Update, tr: Tr, ref: str, ticket_id: int,
                     rating=callee.survey.rating)
     else:
         online = tr("They have not answered in the chat.")
-    await answer(update, tr("{ref}: the call to {name} of {unit}, {phone}. {online}\n"
+    await answer(turn, tr("{ref}: the call to {name} of {unit}, {phone}. {online}\n"
                             "Did you reach them?", ref=ref, name=name, unit=callee.unit.label,
                             phone=phone, online=online),
                  keyboard([[(tr("Reached"), f"cb:y:{ticket_id}"),
@@ -251,8 +243,8 @@ def _call_chips(tr: Tr, d: Desk, draft: Draft) -> list:
 
 
 @handles("surveys.call")
-async def on_call_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_call_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     draft = await _call_draft(context, who, ticket_id)
@@ -266,20 +258,15 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
             chosen.append(chip)
         draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "reasons": chosen})
         await views.save_draft(d.db, draft, d.now())
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.edit_message_reply_markup(
-                    keyboard(_call_chips(tr, d, draft)))
-        except BadRequest:  # the same keyboard again: nothing to show
-            pass
+        await context.channel.set_choices(turn, keyboard(_call_chips(tr, d, draft)))
         return
     if action in ("y", "n") and "reached" in draft.data:  # answered: a late tap undoes nothing
         raise Refusal(Refusal.STALE)
-    await clear_buttons(update)
+    await clear_buttons(turn)
     if action == "p":
         ticket, callee = await surveys.pick_callee(d.db, who.user_id, ticket_id,
                                                    int_arg(args, 1), d.now())
-        await _ask_reached(update, tr, ticket.ref, ticket_id, callee)
+        await _ask_reached(turn, tr, ticket.ref, ticket_id, callee)
         return
     if action in ("y", "n"):
         if "resident_id" not in draft.data:
@@ -287,7 +274,7 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
         data = {**draft.data, "reached": action == "y"}
         await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call", data), d.now())
         if action == "y":
-            await answer(update, tr("Their rating, from 1 (poor) to 5 (excellent)?"),
+            await answer(turn, tr("Their rating, from 1 (poor) to 5 (excellent)?"),
                          keyboard(_stars(f"cb:r:{ticket_id}")))
             return
     elif action == "r":
@@ -300,20 +287,20 @@ async def on_call_button(update: Update, context: Context, who: Asker) -> None:
         ask = tr("What did they like? Tap all that apply, then 'Next'; or type a note.") \
             if rating >= 4 else tr("What should we improve, by their account? Tap all that "
                                    "apply, then 'Next'; or type a note.")
-        await answer(update, ask, keyboard(_call_chips(tr, d, draft)))
+        await answer(turn, ask, keyboard(_call_chips(tr, d, draft)))
         return
     elif action == "x":
         pass
     elif action == "s":
-        await _record(update, context, who, "")
+        await _record(turn, context, who, "")
         return
     else:
         raise Refusal(Refusal.INVALID)
-    await answer(update, tr("A note about the call? Type it, or tap 'Skip'."),
+    await answer(turn, tr("A note about the call? Type it, or tap 'Skip'."),
                  keyboard([[(tr("Skip"), f"cb:s:{ticket_id}")]]))
 
 
-async def _record(update: Update, context: Context, who: Asker, note: str) -> None:
+async def _record(turn: Turn, context: Context, who: Asker, note: str) -> None:
     d = context.desk
     recorded = await surveys.record_call(d.db, d.settings, who.user_id, note, d.now())
     if recorded is None:
@@ -324,17 +311,21 @@ async def _record(update: Update, context: Context, who: Asker, note: str) -> No
         kick(context)
         text += " " + who.tr("The supervisors are alerted to the low rating, as if it had "
                              "been given in the chat.")
-    await answer(update, text)
+    await answer(turn, text)
 
 
-async def on_call_note(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_call_note(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The note of a phone callback (a step of the router)."""
-    note = await text_answer(update, who, surveys.MAX_COMMENT)
+    note = await text_answer(turn, who, surveys.MAX_COMMENT)
     if note is not None:
-        await _record(update, context, who, note)
+        await _record(turn, context, who, note)
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("callback", callback_command, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^sv:"))
-    app.add_handler(Buttons(on_call_button, pattern=r"^cb:"))
+
+ROUTES = routes(
+    commands={"callback": callback_command},
+    buttons=[
+        (r"^sv:", on_button),
+        (r"^cb:", on_call_button),
+    ],
+)

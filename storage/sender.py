@@ -38,7 +38,7 @@ _sender: ContextVar[Sender | None] = ContextVar("sender", default=None)
 
 
 def arrived(sender: Sender) -> None:
-    """The update's sender, as read at its arrival (handlers/replays.py, before any handler)."""
+    """The update's sender, as read at its arrival (handlers/channels/telegram/replays.py, before any handler)."""
     _sender.set(sender)
 
 

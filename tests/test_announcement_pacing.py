@@ -5,7 +5,7 @@ second's 30 messages."""
 
 import pytest
 
-from handlers import pacing
+from handlers.channels.telegram import pacing
 from tests.conftest import ROSTER
 from tests.harness import DeskHarness
 from tests.stories import staff

@@ -4,7 +4,7 @@ sends nobody twice; a scheduled yearly notice comes back next year; alerts go fi
 
 from datetime import datetime, timedelta
 
-from handlers.community import announcements as announcement_desk
+from handlers.channels.telegram import broadcast
 from tests.fake_telegram import TelegramError
 from tests.stories import staff
 
@@ -29,7 +29,7 @@ async def residents(desk, language="en"):
 
 async def pump(desk, rounds=10) -> None:
     for _ in range(rounds):
-        await announcement_desk.pump(desk.app.bot, desk.app.bot_data.desk)
+        await broadcast.pump(desk.app.bot, desk.app.bot_data.desk)
 
 
 def told(person) -> list[str]:
@@ -104,9 +104,9 @@ async def test_scheduled_yearly_advice_and_alerts_first(desk):
         await outbox_store.add(conn, 9003, "digest", desk.clock() - timedelta(minutes=1),
                                payload={"open": 0, "overdue": 0, "paused": 0, "visits": [],
                                         "oldest": [], "unreachable": [], "late_sent": False})
-    assert await announcement_desk.pump(desk.app.bot, desk.app.bot_data.desk) == 0
+    assert await broadcast.pump(desk.app.bot, desk.app.bot_data.desk) == 0
     await desk.deliver()  # the alert goes; then the broadcast
-    assert await announcement_desk.pump(desk.app.bot, desk.app.bot_data.desk) == 4
+    assert await broadcast.pump(desk.app.bot, desk.app.bot_data.desk) == 4
     for person in (clerk, tech):
         await person.send("/announce")
     assert "沒有權限" in tech.last_text

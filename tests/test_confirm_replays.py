@@ -5,7 +5,7 @@ and people double-tap. One ticket, and the reference every time."""
 import asyncio
 import contextlib
 
-from handlers.community import announcements as announcement_desk
+from handlers.channels.telegram import broadcast
 from tests.harness import DeskHarness
 from tests.stories import report_leak, resident_of_a12, staff
 from tests.test_renovations import apply_for_a_bathroom, open_desk, resident
@@ -106,7 +106,7 @@ async def test_an_announcement_sent_now_twice_is_one_announcement(desk):
         ["Sending announcement 1: starting."] * 2
     assert await desk.query("SELECT count(*) FROM announcements") == [(1,)]
     for _ in range(5):
-        await announcement_desk.pump(desk.app.bot, desk.app.bot_data.desk)
+        await broadcast.pump(desk.app.bot, desk.app.bot_data.desk)
     assert sum("The lifts are serviced" in t for t in may.texts()) == 1
 
 

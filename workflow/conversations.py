@@ -57,7 +57,7 @@ def told(text: str, data: dict) -> str:
     return f"{text} {found['file_id']}" if found else text
 
 
-def moved_by(draft: Draft, update_id: int) -> bool:
+def moved_by(draft: Draft, update_id: int | str) -> bool:
     """Whether this update of the person's already moved their conversation: delivered again
     after a crash lost its replay mark, it is not the next step's answer."""
     return update_id in draft.data.get(drafts.MOVED_BY, ())

@@ -149,13 +149,14 @@ async def given_up(db: Database, message: OutboxMessage, now: datetime, error: s
                                  payload)
 
 
-async def reply_later(db: Database, recipient_id: int, text: str, markup: dict | None,
+async def reply_later(db: Database, recipient_id: int, text: str, content: dict | None,
                       now: datetime, after: timedelta | None = None) -> None:
     """A reply to the person goes through the outbox, after what it already holds for them;
-    `after`: Telegram asked to wait that long."""
+    `content`: its choices or ask, as the channel's adapter reads them back; `after`: the
+    app asked to wait that long."""
     async with db.transaction() as conn:
         await outbox.add(conn, recipient_id, REPLY, now, payload={"text": text,
-                                                                 "markup": markup},
+                                                                 **(content or {})},
                          not_before=now + after if after else None)
 
 

@@ -5,12 +5,8 @@ activities off or on (a resident's own setting, beside /language)."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -24,6 +20,7 @@ from handlers.common import (
     picker,
 )
 from handlers.i18n import Tr
+from handlers.routes import routes
 from storage.community.activities import Activity
 from workflow import dates, roles
 from workflow.community import activities
@@ -41,22 +38,22 @@ def line(tr: Tr, activity: Activity, taken: int) -> str:
 
 
 @handles("activities.list")
-async def listing(update: Update, context: Context, who: Asker) -> None:
+async def listing(turn: Turn, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     found = await activities.coming(d.db, d.now())
     if not found:
-        await answer(update, tr("No activity is planned yet."))
+        await answer(turn, tr("No activity is planned yet."))
         return
     for activity, taken in found:
         buttons = [(tr("Attendees"), f"ac:l:{activity.id}")] \
             if roles.can_dispatch(who.role) else \
             [(tr("Sign up"), f"ac:j:{activity.id}"), (tr("Cancel my places"),
                                                       f"ac:x:{activity.id}")]
-        await answer(update, line(tr, activity, taken), keyboard([buttons]))
+        await answer(turn, line(tr, activity, taken), keyboard([buttons]))
 
 
 @handles("activities.create")
-async def create(update: Update, context: Context, who: Asker) -> None:
+async def create(turn: Turn, context: Context, who: Asker) -> None:
     """/activity 2026-12-12 14:00 | 40 | 4 | Clubhouse | Christmas crafts"""
     tr, d = who.tr, context.desk
     parts = [p.strip() for p in " ".join(context.args or []).split("|")]
@@ -72,17 +69,17 @@ async def create(update: Update, context: Context, who: Asker) -> None:
     except (IndexError, ValueError, Refusal) as exc:
         if isinstance(exc, Refusal) and exc.reason == Refusal.FORBIDDEN:
             raise
-        await answer(update, tr("Please write: /activity date time | places | per unit (or -) "
+        await answer(turn, tr("Please write: /activity date time | places | per unit (or -) "
                                 "| place | title, for example: /activity 2026-12-12 14:00 | 40 "
                                 "| 4 | Clubhouse | Christmas crafts"))
         return
-    await answer(update, tr("Planned: {line}. Residents sign up with /activities.",
+    await answer(turn, tr("Planned: {line}. Residents sign up with /activities.",
                             line=line(tr, activity, 0)))
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     activity_id = int_arg(args, 0)
     if action == "l":
@@ -92,35 +89,35 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                   if s.state == activities.IN]
         waiting = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
                    if s.state == activities.WAITING]
-        await answer(update, "\n".join([activity.title, tr("Coming: {n} people", n=sum(
+        await answer(turn, "\n".join([activity.title, tr("Coming: {n} people", n=sum(
             s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
             ([tr("Waiting list:"), *waiting] if waiting else [])))
         return
     if action == "nt":  # the notices' switch, set as the button says (a second tap: same)
         await allowed(context, who, "activities.notifications")
         on = await activities.set_notices(d.db, who.user_id, int_arg(args, 1) == 1, d.now())
-        await clear_buttons(update)
-        await answer(update, *_notices(tr, on))
+        await clear_buttons(turn)
+        await answer(turn, *_notices(tr, on))
         return
     await allowed(context, who, "activities.join")
     if action == "j":
         activity = await activities.of(d.db, activity_id)
-        await answer(update, tr("How many people will come?"), picker(tr, [[
+        await answer(turn, tr("How many people will come?"), picker(tr, [[
             (str(n), f"ac:n:{activity.id}:{n}") for n in range(1, activities.most(activity) + 1)
         ]]))
     elif action == "n":
         signup = await activities.sign_up(d.db, activity_id, who.user_id, int_arg(args, 1),
                                           d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
         if signup.state == activities.IN:
-            await answer(update, tr.plural("You are signed up for {n} person. See you there!",
+            await answer(turn, tr.plural("You are signed up for {n} person. See you there!",
                                            "You are signed up for {n} people. See you there!",
                                            signup.people))
             return
         left = next((max(a.capacity - t, 0) for a, t in await activities.coming(d.db, d.now())
                      if a.id == activity_id), 0)
-        await answer(update, tr.plural(
+        await answer(turn, tr.plural(
             "It is full: you are on the waiting list for {n} person; we tell you if places "
             "free up.", "It is full: you are on the waiting list for {n} people; we tell you "
             "if places free up.", signup.people) if left == 0
@@ -130,22 +127,22 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "x":
         done = await activities.cancel(d.db, activity_id, who.user_id, d.now())
         kick(context)
-        await answer(update, tr("Your places are cancelled.") if done else
+        await answer(turn, tr("Your places are cancelled.") if done else
                      tr("You have no places to cancel."))
     elif action == "r":
         first = await activities.rate(d.db, activity_id, who.user_id, int_arg(args, 1), d.now())
-        await clear_buttons(update)
-        await answer(update, tr("Thank you for your rating.") if first else
+        await clear_buttons(turn)
+        await answer(turn, tr("Thank you for your rating.") if first else
                      tr("You have already rated this one. Thank you!"))
     else:
         raise Refusal(Refusal.INVALID)
 
 
 @handles("activities.notifications")
-async def notifications(update: Update, context: Context, who: Asker) -> None:
+async def notifications(turn: Turn, context: Context, who: Asker) -> None:
     """/notifications: whether new activities are told, with the switch."""
     on = await activities.notices_on(context.desk.db, who.user_id)
-    await answer(update, *_notices(who.tr, on))
+    await answer(turn, *_notices(who.tr, on))
 
 
 def _notices(tr: Tr, on: bool):
@@ -155,8 +152,10 @@ def _notices(tr: Tr, on: bool):
                         f"ac:nt:0:{0 if on else 1}")]]))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("notifications", notifications, filters=PRIVATE))
-    app.add_handler(CommandHandler("activities", listing, filters=PRIVATE))
-    app.add_handler(CommandHandler("activity", create, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^ac:"))
+
+ROUTES = routes(
+    commands={"notifications": notifications, "activities": listing, "activity": create},
+    buttons=[
+        (r"^ac:", on_button),
+    ],
+)

@@ -8,13 +8,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.common import PRIVATE, Asker, Context, answer, handles, int_arg, kick
+from handlers.channels.turns import Turn
+from handlers.common import Asker, Context, answer, handles, int_arg, kick
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
+from handlers.routes import routes
 from workflow import dates, numbers, views
 from workflow.fees import collection
 from workflow.settings import EstateSettings
@@ -79,14 +78,14 @@ def statement_text(tr: Tr, settings: EstateSettings, found: collection.Statement
 
 
 @handles("fees.mine")
-async def fees(update: Update, context: Context, who: Asker) -> None:
+async def fees(turn: Turn, context: Context, who: Asker) -> None:
     tr, d = who.tr, context.desk
     found = await collection.statements(d.db, who.user_id)
     if not any(s.bills for s in found):
-        await answer(update, tr("No fees are billed to your unit yet."))
+        await answer(turn, tr("No fees are billed to your unit yet."))
         return
     for statement in found:
-        await answer(update, statement_text(tr, d.settings, statement))
+        await answer(turn, statement_text(tr, d.settings, statement))
 
 
 MINUS = "-−－﹣‐"  # a minus as phones type it
@@ -100,7 +99,7 @@ def _method(tr: Tr, text: str) -> str | None:
 
 
 @handles("fees.pay")
-async def pay(update: Update, context: Context, who: Asker) -> None:
+async def pay(turn: Turn, context: Context, who: Asker) -> None:
     """/pay A 12F-3 3200 cash R0042 [payer]"""
     tr, d = who.tr, context.desk
     args = context.args or []
@@ -109,7 +108,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                "/pay A 12F-3 3200 cash R0042")
     at = next((i for i in range(2, len(args) - 1) if _method(tr, args[i])), None)
     if at is None:
-        await answer(update, usage)
+        await answer(turn, usage)
         return
     typed = args[at - 1]
     try:
@@ -118,11 +117,11 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
         amount = numbers.amount(typed, tr.locale, maximum=collection.MAX_AMOUNT)
     except numbers.Unreadable as refused:  # "nan", "-5", "1e308", "1,5": named, nothing stored
         if refused.reason == numbers.Unreadable.NEGATIVE:
-            await answer(update, tr("“{text}” is below zero. A payment is more than 0; to undo "
+            await answer(turn, tr("“{text}” is below zero. A payment is more than 0; to undo "
                                     "a payment, a manager reverses it: /reverse "
                                     "payment-number reason.", text=typed) + "\n" + usage)
             return
-        await answer(update, unreadable(tr, refused) + "\n" + usage)
+        await answer(turn, unreadable(tr, refused) + "\n" + usage)
         return
     unit, receipt = " ".join(args[:at - 1]), args[at + 1]
     try:
@@ -132,13 +131,13 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
-        await answer(update, tr("No single unit matches {unit}.", unit=unit))
+        await answer(turn, tr("No single unit matches {unit}.", unit=unit))
         return
     except collection.ReceiptUsed as used:
-        await answer(update, receipt_used(tr, used))
+        await answer(turn, receipt_used(tr, used))
         return
     except collection.NothingBilled:
-        await answer(update, tr("Nothing is billed to {unit} yet: a payment needs its bill. "
+        await answer(turn, tr("Nothing is billed to {unit} yet: a payment needs its bill. "
                                 "Nothing was recorded.", unit=unit))
         return
     kick(context)
@@ -155,7 +154,7 @@ async def pay(update: Update, context: Context, who: Asker) -> None:
                     owed=tr.money(max(statement.outstanding, Decimal(0)))))
     if statement.credit:
         lines.append(credit_text(tr, statement.credit))
-    await answer(update, "\n".join(lines))
+    await answer(turn, "\n".join(lines))
 
 
 def _counts(tr: Tr, args: list[str]) -> tuple[list[Decimal], str]:
@@ -187,7 +186,7 @@ def _paid_out_hint(tr: Tr, cash: Decimal) -> str:
 
 
 @handles("fees.close_day")
-async def close_day(update: Update, context: Context, who: Asker) -> None:
+async def close_day(turn: Turn, context: Context, who: Asker) -> None:
     """/closeday 12800 3200 [1500 [0]] [what explains a difference]"""
     tr, d = who.tr, context.desk
     args = context.args or []
@@ -201,19 +200,19 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
         except ValueError:
             day = None
     if len(args) < 2:
-        await answer(update, usage)
+        await answer(turn, usage)
         return
     try:
         (cash, transfer, card, cheque), explanation = _counts(tr, args)
     except numbers.Unreadable as refused:  # "nan", "inf": named, the day stays open
-        await answer(update, unreadable(tr, refused) + "\n" + usage)
+        await answer(turn, unreadable(tr, refused) + "\n" + usage)
         return
     try:
         recorded = await collection.close_day(d.db, d.settings, who.user_id, cash, transfer,
                                               explanation, d.now(), card=card, cheque=cheque,
                                               day=day)
     except collection.Unexplained as exc:
-        await answer(update, tr("The counted totals differ from the payments recorded (cash "
+        await answer(turn, tr("The counted totals differ from the payments recorded (cash "
                                 "{cash}, transfers {transfer}, card {card}, cheques {cheque}). "
                                 "Send /closeday again with what explains it.",
                                 cash=tr.number(exc.cash), transfer=tr.number(exc.transfer),
@@ -222,7 +221,7 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
         return
     except collection.DayClosed as closed:
         names = await views.person(d.db, closed.closed.cashier_id)
-        await answer(update, tr("This day is closed already: at {when}, by {name}. What is "
+        await answer(turn, tr("This day is closed already: at {when}, by {name}. What is "
                                 "recorded now counts in the next day.",
                                 when=tr.datetime(closed.closed.at),
                                 name=names.name if names else ""))
@@ -230,14 +229,14 @@ async def close_day(update: Update, context: Context, who: Asker) -> None:
     kick(context)
     still = await _left_open(tr, context, who)
     if recorded.card or recorded.cheque:
-        await answer(update, tr("The day is closed: cash {cash}, transfers {transfer}, card "
+        await answer(turn, tr("The day is closed: cash {cash}, transfers {transfer}, card "
                                 "{card}, cheques {cheque} recorded. The manager has the "
                                 "summary.", cash=tr.number(recorded.cash),
                                 transfer=tr.number(recorded.transfer),
                                 card=tr.number(recorded.card),
                                 cheque=tr.number(recorded.cheque)) + still)
         return
-    await answer(update, tr("The day is closed: cash {cash}, transfers {transfer} recorded. The "
+    await answer(turn, tr("The day is closed: cash {cash}, transfers {transfer} recorded. The "
                             "manager has the summary.", cash=tr.number(recorded.cash),
                             transfer=tr.number(recorded.transfer)) + still)
 
@@ -255,12 +254,12 @@ async def _left_open(tr: Tr, context: Context, who: Asker) -> str:
 
 
 @handles("fees.reverse")
-async def reverse(update: Update, context: Context, who: Asker) -> None:
+async def reverse(turn: Turn, context: Context, who: Asker) -> None:
     """/reverse 17 the cheque bounced"""
     tr, d = who.tr, context.desk
     args = context.args or []
     if len(args) < 2 or not args[0].isdigit():
-        await answer(update, tr("Please write: /reverse payment-number reason, for example: "
+        await answer(turn, tr("Please write: /reverse payment-number reason, for example: "
                                 "/reverse 17 the transfer was returned"))
         return
     try:
@@ -269,19 +268,18 @@ async def reverse(update: Update, context: Context, who: Asker) -> None:
     except Refusal as refused:
         if refused.reason == Refusal.FORBIDDEN:
             raise
-        await answer(update, tr("Payment {id} cannot be reversed: it does not exist, is a "
+        await answer(turn, tr("Payment {id} cannot be reversed: it does not exist, is a "
                                 "reversal, or is reversed already.", id=args[0]))
         return
     kick(context)
-    await answer(update, tr("Payment {id} is reversed ({amount}); both stay on record.",
+    await answer(turn, tr("Payment {id} is reversed ({amount}); both stay on record.",
                             id=args[0], amount=tr.number(done.amount)))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("fees", fees, filters=PRIVATE))
-    app.add_handler(CommandHandler("pay", pay, filters=PRIVATE))
-    app.add_handler(CommandHandler("closeday", close_day, filters=PRIVATE))
-    app.add_handler(CommandHandler("reverse", reverse, filters=PRIVATE))
+
+ROUTES = routes(
+    commands={"fees": fees, "pay": pay, "closeday": close_day, "reverse": reverse},
+)
 
 
 def receipt_used(tr, used: collection.ReceiptUsed) -> str:

@@ -8,16 +8,12 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-
-from telegram import Bot, Update
-from telegram.error import TelegramError
-from telegram.ext import CommandHandler
+from typing import Any
 
 from handlers import stats as stats_view
-from handlers.buttons import Buttons
+from handlers.channels.turns import Channel, Turn
 from handlers.common import (
     MAX_CAPTION,
-    PRIVATE,
     Asker,
     Context,
     Desk,
@@ -25,7 +21,6 @@ from handlers.common import (
     answer,
     button_data,
     callback_args,
-    chat_of,
     clear_buttons,
     fit,
     handles,
@@ -38,6 +33,7 @@ from handlers.common import (
 from handlers.fees import desk as fee_desk
 from handlers.i18n import Tr
 from handlers.office import charts, spreadsheets
+from handlers.routes import routes
 from storage.db import Database
 from storage.records import Draft, OutboxMessage, Person
 from workflow import access, delivery, roles, views
@@ -60,7 +56,7 @@ def _months(context: Context) -> tuple[date, date]:
 
 
 @handles("office.documents")
-async def menu(update: Update, context: Context, who: Asker) -> None:
+async def menu(turn: Turn, context: Context, who: Asker) -> None:
     tr = who.tr
     this, last = _months(context)
     hot = [(tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS), "rp:h")]
@@ -68,13 +64,13 @@ async def menu(update: Update, context: Context, who: Asker) -> None:
               for m in (this, last)]
     if who.role not in access.RULES["office.reports"].roles:  # what to offer, from the table
         if who.role in access.RULES["office.income"].roles:  # the cashier: 4.8.2
-            await answer(update, tr("Which month's income and expenditure statement? It comes "
+            await answer(turn, tr("Which month's income and expenditure statement? It comes "
                                     "as an Excel file and a PDF to print."), picker(tr, income))
             return
-        await answer(update, tr("Which document? Each comes as an Excel file."),
+        await answer(turn, tr("Which document? Each comes as an Excel file."),
                      picker(tr, [hot]))
         return
-    await answer(update, tr("Which document? The settlements and the income statements come "
+    await answer(turn, tr("Which document? The settlements and the income statements come "
                             "as a PDF to print and an Excel file, the others as Excel files."),
                  picker(tr, [
         [(tr("Monthly report: {month}", month=tr.month(this)), f"rp:m:{this:%Y-%m}")],
@@ -107,8 +103,8 @@ def _quarter_rows(tr: Tr, context: Context) -> list[list[tuple[str, str]]]:
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     # hot spots are for every form reader; the income statement for the cashier too; the
     # rest for the office's heads
@@ -117,7 +113,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "s":
         if not args or args[0] not in _quarters(context):
             raise Refusal(Refusal.STALE)  # only the quarters offered
-        await _settlements(update, context, who, args[0])
+        await _settlements(turn, context, who, args[0])
         return
     month = spreadsheets.month_of(args[0]) if args else None
     if action in ("m", "l", "i") and (month is None or month not in _months(context)):
@@ -129,7 +125,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             data = await reports.monthly(d.db, d.settings, month)
             spreadsheets.monthly_xlsx(tr, d.settings, data, path)
             caption = tr("Monthly repair report, {month}", month=tr.month(month))
-            await _figures(context.bot, d, tr, chat_of(update), data)
+            await _figures(context.channel, d, tr, turn.address, data)
         elif action == "l" and month is not None:
             today = d.now().astimezone(d.settings.tz).date()
             name = spreadsheets.file_name("repair-ledger", args[0])
@@ -150,7 +146,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             await write_income(tr, d.settings, d.db, month, path, pdf=printed)
             caption = tr("Income and expenditure: {month}", month=tr.month(month))
             with printed.open("rb") as document:
-                await context.bot.send_document(chat_of(update), document,
+                await context.channel.send_document(turn.address, document,
                                                 filename=printed.name, caption=caption)
         elif action == "h":
             name = spreadsheets.file_name("hot-spots", f"{HOT_SPOT_MONTHS}m")
@@ -161,11 +157,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         else:
             raise Refusal(Refusal.INVALID)
         with path.open("rb") as document:
-            await context.bot.send_document(chat_of(update), document, filename=name,
+            await context.channel.send_document(turn.address, document, filename=name,
                                             caption=caption)
 
 
-async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage,
+async def send_settlement(channel: Channel, d: Desk, tr: Tr, chat: Any,
+                          message: OutboxMessage,
                           recipient: Person) -> None:
     """A unit's quarterly settlement (called by the outbox sender): the PDF to sign, with a
     button to acknowledge receipt for the unit's people, then the workbook; each once. A
@@ -185,12 +182,13 @@ async def send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxM
         if acknowledged is None and recipient.role in access.RULES[
                 "office.paper_receipt"].roles:
             button = (tr("Record the paper receipt"), f"st:paper:{delivery_id}")
-    await _send_settlement(bot, d, tr, chat, data, caption, button,
+    await _send_settlement(channel, d, tr, chat, data, caption, button,
                            done=message.progress,
                            progressed=lambda step: delivery.progressed(d.db, message, step))
 
 
-async def _send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, data: settlement.Settlement,
+async def _send_settlement(channel: Channel, d: Desk, tr: Tr, chat: Any,
+                           data: settlement.Settlement,
                            caption: str, button: tuple[str, str] | None, done=(),
                            progressed=None) -> None:
     """The PDF to sign (with the caption and the button), then the workbook."""
@@ -201,15 +199,15 @@ async def _send_settlement(bot: Bot, d: Desk, tr: Tr, chat: int, data: settlemen
             from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
             pdfs.settlement_pdf(tr, d.settings, data, path)
             with path.open("rb") as document:
-                await bot.send_document(chat, document, filename=path.name,
-                                        caption=fit(caption, MAX_CAPTION),
-                                        reply_markup=keyboard([[button]]) if button else None)
+                await channel.send_document(chat, document, filename=path.name,
+                                            caption=fit(caption, MAX_CAPTION),
+                                            choices=keyboard([[button]]) if button else None)
             if progressed is not None:
                 await progressed("pdf")
         path = Path(folder) / f"{stem}.xlsx"
         spreadsheets.settlement_xlsx(tr, d.settings, data, path)
         with path.open("rb") as document:
-            await bot.send_document(chat, document, filename=path.name)
+            await channel.send_document(chat, document, filename=path.name)
 
 
 async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: date,
@@ -227,14 +225,14 @@ async def write_income(tr: Tr, settings: EstateSettings, db: Database, month: da
         pdfs.income_pdf(tr, settings, income, repairs, fee_desk.item_label, pdf)
 
 
-async def _settlements(update: Update, context: Context, who: Asker, period: str) -> None:
+async def _settlements(turn: Turn, context: Context, who: Asker, period: str) -> None:
     """The quarter's settlement of every responsible unit, as PDF and workbook, to the one
     who asked, each captioned with how its delivery stands; then who received it and when,
     with a button to record a receipt made on paper."""
     d, tr = context.desk, who.tr
     found = await settlement.all_units(d.db, d.settings, period)
     if not found:
-        await answer(update, tr("No responsible unit yet."))
+        await answer(turn, tr("No responsible unit yet."))
         return
     standing = await settlement.receipts(d.db, period)
     lines, buttons = [tr("Settlements {period}: receipts", period=period)], []
@@ -242,14 +240,14 @@ async def _settlements(update: Update, context: Context, who: Asker, period: str
         receipt = standing.get(data.unit.id, settlement.Receipt())
         line = receipt_line(tr, data.unit.name, receipt)
         lines.append("· " + line)
-        await _send_settlement(context.bot, d, tr, chat_of(update), data,
+        await _send_settlement(context.channel, d, tr, turn.address, data,
                                tr("Quarterly settlement {period}: {unit}", period=period,
                                   unit=data.unit.name) + "\n" + line, None)
         if receipt.sent_at is not None and receipt.received_at is None and \
                 not receipt.in_chat and who.role in access.RULES["office.paper_receipt"].roles:
             buttons.append([(tr("Record the paper receipt: {unit}", unit=data.unit.name),
                              f"st:paper:{receipt.delivery_id}")])
-    await answer(update, fit("\n".join(lines)), keyboard(buttons) if buttons else None)
+    await answer(turn, fit("\n".join(lines)), keyboard(buttons) if buttons else None)
 
 
 def receipt_line(tr: Tr, unit: str, receipt: settlement.Receipt) -> str:
@@ -272,14 +270,17 @@ def receipt_line(tr: Tr, unit: str, receipt: settlement.Receipt) -> str:
               time=tr.datetime(receipt.sent_at))
 
 
-async def _figures(bot: Bot, d: Desk, tr: Tr, chat: int, data: reports.Monthly) -> None:
+async def _figures(channel: Channel, d: Desk, tr: Tr, chat: Any,
+                   data: reports.Monthly) -> None:
     """The month as the chat shows it: the figures as text, then the chart."""
-    await bot.send_message(chat, fit(stats_view.render(tr, d.settings, data.figures)))
+    await channel.send(chat, fit(stats_view.render(tr, d.settings, data.figures)))
     if data.figures.by_category:
-        await bot.send_photo(chat, await charts.by_category_png(tr, d.settings, data.figures))
+        await channel.send_photos(chat, [await charts.by_category_png(tr, d.settings,
+                                                                      data.figures)])
 
 
-async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMessage) -> None:
+async def send_monthly(channel: Channel, d: Desk, tr: Tr, chat: Any,
+                       message: OutboxMessage) -> None:
     """Last month's report to a manager on the 1st (called by the outbox sender)."""
     name = message.payload["month"]
     month = spreadsheets.month_of(name)
@@ -289,10 +290,10 @@ async def send_monthly(bot: Bot, d: Desk, tr: Tr, chat: int, message: OutboxMess
         data = await reports.monthly(d.db, d.settings, month)
         spreadsheets.monthly_xlsx(tr, d.settings, data, path)
         if "figures" not in message.progress:
-            await _figures(bot, d, tr, chat, data)
+            await _figures(channel, d, tr, chat, data)
             await delivery.progressed(d.db, message, "figures")
         with path.open("rb") as document:
-            await bot.send_document(chat, document, filename=path.name, caption=tr(
+            await channel.send_document(chat, document, filename=path.name, caption=tr(
                 "Monthly repair report, {month}", month=tr.month(month)))
 
 
@@ -300,68 +301,74 @@ FORM_PHOTOS = 6  # before and after: enough to see the job, small enough to send
 
 
 @handles("office.repair_form")
-async def repair_form(update: Update, context: Context, who: Asker) -> None:
-    """The repair form of one job as a PDF, with its photos (those Telegram still gives)."""
+async def repair_form(turn: Turn, context: Context, who: Asker) -> None:
+    """The repair form of one job as a PDF, with its photos (those the app still gives)."""
     d, tr = context.desk, who.tr
-    file = await views.ticket_file(d.db, int_arg(button_data(update).split(":")[1:], 0),
+    file = await views.ticket_file(d.db, int_arg(button_data(turn).split(":")[1:], 0),
                                    who.user_id)
     photos = []
     for label, found in ((tr("Before"), file.report_photos), (tr("After"), file.after_photos)):
         for file_id in found[:FORM_PHOTOS // 2]:
             try:
-                picture = await (await context.bot.get_file(file_id)).download_as_bytearray()
-            except TelegramError:  # gone from Telegram: the form goes without it
-                continue
-            photos.append((label, bytes(picture)))
+                picture = await context.channel.fetch(file_id)
+            except Exception as exc:
+                if not context.channel.failing(exc):
+                    raise
+                continue  # gone from the app: the form goes without it
+            photos.append((label, picture))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"repair-form-{file.ticket.ref}.pdf"
         from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
         pdfs.form_pdf(tr, d.settings, file, path, tuple(photos))
         with path.open("rb") as document:
-            await context.bot.send_document(chat_of(update), document, filename=path.name,
+            await context.channel.send_document(turn.address, document, filename=path.name,
                                             caption=tr("Repair form {ref}", ref=file.ticket.ref))
 
 
 @handles("office.acknowledge")
-async def acknowledge(update: Update, context: Context, who: Asker) -> None:
+async def acknowledge(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    delivery_id = int_arg(callback_args(update), 0)
+    delivery_id = int_arg(callback_args(turn), 0)
     await allowed(context, who, "office.acknowledge", delivery_id)
     first = await settlement.acknowledge(d.db, delivery_id, who.user_id, d.now())
-    await clear_buttons(update)
-    await answer(update, who.tr("Receipt recorded. Thank you.") if first else
+    await clear_buttons(turn)
+    await answer(turn, who.tr("Receipt recorded. Thank you.") if first else
                  who.tr("Receipt was already recorded."))
 
 
 @handles("office.paper_receipt")
-async def paper_receipt(update: Update, context: Context, who: Asker) -> None:
+async def paper_receipt(turn: Turn, context: Context, who: Asker) -> None:
     """A clerk records the receipt a unit signed on paper: first, who signed."""
     d = context.desk
-    unit = await settlement.start_paper_receipt(d.db, int_arg(callback_args(update), 0),
+    unit = await settlement.start_paper_receipt(d.db, int_arg(callback_args(turn), 0),
                                                 who.user_id, d.now())
-    await answer(update, who.tr("{unit}: the name of the person who signed the receipt, as on "
+    await answer(turn, who.tr("{unit}: the name of the person who signed the receipt, as on "
                                 "the paper?", unit=unit.name),
                  keyboard([[(who.tr("Cancel"), "r:x")]]))
 
 
-async def on_paper_signer(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_paper_signer(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The name on a paper receipt (a step of the router)."""
     d = context.desk
-    name = await text_answer(update, who, settlement.MAX_NAME)
+    name = await text_answer(turn, who, settlement.MAX_NAME)
     if name is None:
         return
     recorded = await settlement.paper_receipt(d.db, who.user_id, name, d.now())
     if recorded is None:
         raise Refusal(Refusal.STALE)
     unit, period = recorded
-    await answer(update, who.tr("{unit}: the receipt of the settlement {period}, signed on paper "
+    await answer(turn, who.tr("{unit}: the receipt of the settlement {period}, signed on paper "
                                 "by {name}, is recorded.", unit=unit.name, period=period,
                                 name=name), main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(Buttons(acknowledge, pattern=r"^st:ack:"))
-    app.add_handler(Buttons(paper_receipt, pattern=r"^st:paper:"))
-    app.add_handler(Buttons(repair_form, pattern=r"^fm:"))
-    app.add_handler(CommandHandler("report", menu, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^rp:"))
+
+ROUTES = routes(
+    commands={"report": menu},
+    buttons=[
+        (r"^st:ack:", acknowledge),
+        (r"^st:paper:", paper_receipt),
+        (r"^fm:", repair_form),
+        (r"^rp:", on_button),
+    ],
+)

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -23,10 +19,10 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
-    message_of,
     picker,
     text_answer,
 )
+from handlers.routes import routes
 from storage.exact import product
 from storage.records import Draft
 from workflow import views
@@ -37,11 +33,11 @@ from workflow.tickets import Refusal
 QUANTITIES = (1, 2, 3, 4, 5, 10)
 
 
-async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+async def ask(turn: Turn, context: Context, who: Asker, ticket_id: int) -> None:
     tr, d = who.tr, context.desk
     ticket = (await views.tickets_by_id(d.db, [ticket_id]))[0]
     if measurement.units_own(ticket, who.role):  # the unit's own: no storeroom buttons
-        await answer(update, tr("Materials used? This is the responsible unit's job: type each "
+        await answer(turn, tr("Materials used? This is the responsible unit's job: type each "
                                 "of its own materials as 'name quantity' (for example: sealant "
                                 "2); they are recorded as the unit's, not taken from the "
                                 "estate's storeroom. Tap 'Done' when finished, also if nothing "
@@ -51,32 +47,32 @@ async def ask(update: Update, context: Context, who: Asker, ticket_id: int) -> N
     usual = await measurement.usual_items(d.db, ticket.category)
     buttons = [(f"{m.name} ({m.unit})", f"w:mi:{m.id}") for m in usual]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    await answer(update, tr("Materials used? Tap an item, or type one as 'name quantity' (for "
+    await answer(turn, tr("Materials used? Tap an item, or type one as 'name quantity' (for "
                             "example: elbow 2), or an item not in the storeroom with its "
                             "price: 'sealant 1 x 85'. Tap 'Done' when finished, also if "
                             "nothing was used."), keyboard(rows + [[(tr("Done"), "w:mf")]]))
 
 
-async def _added(update: Update, context: Context, who: Asker, item: dict, so_far: Decimal,
+async def _added(turn: Turn, context: Context, who: Asker, item: dict, so_far: Decimal,
                  ticket_id: int) -> None:
     tr = who.tr
     if item.get("own"):
-        await answer(update, tr("Added as the unit's own: {name} × {quantity}.",
+        await answer(turn, tr("Added as the unit's own: {name} × {quantity}.",
                                 name=item["name"], quantity=tr.number(item["quantity"])))
-        await ask(update, context, who, ticket_id)
+        await ask(turn, context, who, ticket_id)
         return
-    await answer(update, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
+    await answer(turn, tr("Added: {name} × {quantity} {unit} ({amount}). Materials so far: "
                             "{total}.", name=item["name"], quantity=tr.number(item["quantity"]),
                             unit=item["unit"],
                             amount=tr.money(product(measurement.exact(item["quantity"]),
                                                      measurement.exact(item["unit_price"]))),
                             total=tr.money(so_far)))
-    await ask(update, context, who, ticket_id)
+    await ask(turn, context, who, ticket_id)
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     draft = await views.draft(d.db, who.user_id, d.now())
     if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "materials":
@@ -87,36 +83,36 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                  who.role):  # the unit's own materials are typed
             raise Refusal(Refusal.INVALID)
         material_id = int_arg(args, 0)
-        await answer(update, tr("How many?"), picker(tr, [[
+        await answer(turn, tr("How many?"), picker(tr, [[
             (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
     elif action == "mq":
         quantity = int_arg(args, 1)
         if quantity not in QUANTITIES:
             raise Refusal(Refusal.INVALID)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         item, so_far = await onsite.add_material(d.db, who.user_id, d.now(),
                                                  material_id=int_arg(args, 0),
                                                  quantity=Decimal(quantity))
-        await _added(update, context, who, item, so_far, draft.data["ticket_id"])
+        await _added(turn, context, who, item, so_far, draft.data["ticket_id"])
     elif action == "mf":
-        await clear_buttons(update)
+        await clear_buttons(turn)
         ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
         if ticket is None:
             raise Refusal(Refusal.STALE)
         kick(context)
-        await answer(update, tr("{ref} is complete. The resident has been asked to confirm.",
+        await answer(turn, tr("{ref} is complete. The resident has been asked to confirm.",
                                 ref=ticket.ref), main_menu(who))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """A typed item at the materials step (called by the completion's own step handler)."""
     d, tr = context.desk, who.tr
-    text = message_of(update).text
+    text = turn.text
     typed = measurement.parse_item(text, tr.locale) if text else None
     if typed is None:
-        await answer(update, tr("Please type an item as 'name quantity', for example: elbow 2; "
+        await answer(turn, tr("Please type an item as 'name quantity', for example: elbow 2; "
                                 "or with its price: sealant 1 x 85."))
         return
     try:
@@ -124,22 +120,22 @@ async def on_message(update: Update, context: Context, who: Asker, draft: Draft)
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
-        await answer(update, tr("'{name}' is not in the storeroom. Type its code, or add its "
+        await answer(turn, tr("'{name}' is not in the storeroom. Type its code, or add its "
                                 "price: '{name} {quantity} x 85'.", name=typed.name,
                                 quantity=tr.number(typed.quantity)))
         return
-    await _added(update, context, who, item, so_far, draft.data["ticket_id"])
+    await _added(turn, context, who, item, so_far, draft.data["ticket_id"])
 
 
 @handles("office.stock")
-async def stock(update: Update, context: Context, who: Asker) -> None:
+async def stock(turn: Turn, context: Context, who: Asker) -> None:
     """/stock: the storeroom's items under their minimum, and the shortfalls to resolve."""
     tr = who.tr
     items, _ = await catalogue.listing(context.desk.db)
     low = [m for m in items if m.low]
     short = await measurement.shortfalls(context.desk.db)
     if not items:
-        await answer(update, tr("The storeroom has no catalogue yet."))
+        await answer(turn, tr("The storeroom has no catalogue yet."))
         return
     parts = [tr("Under their minimum:") + "\n" + "\n".join(
         "· " + tr.headed(f"{m.code} {m.name}",
@@ -159,19 +155,19 @@ async def stock(update: Update, context: Context, who: Asker) -> None:
                for s in short if s.material.stock >= s.quantity]
     buttons += [[(tr("#{number}: not the estate's stock", number=s.id), f"sf:out:{s.id}")]
                 for s in short]
-    await answer(update, "\n\n".join(parts), keyboard(buttons) if buttons else None)
+    await answer(turn, "\n\n".join(parts), keyboard(buttons) if buttons else None)
 
 
-async def _resolved_already(update: Update, context: Context, who: Asker, number: int) -> None:
+async def _resolved_already(turn: Turn, context: Context, who: Asker, number: int) -> None:
     """Resolved by someone else, or by an earlier tap: by whom and when."""
     tr = who.tr
     done = await measurement.resolution(context.desk.db, number)
     if done is None:
-        await answer(update, tr("Shortfall #{number} is resolved already.", number=number))
+        await answer(turn, tr("Shortfall #{number} is resolved already.", number=number))
         return
     how, at, actor_id = done
     person = await views.person(context.desk.db, actor_id) if actor_id else None
-    await answer(update, tr("Shortfall #{number} was resolved already, at {when} by {name}: "
+    await answer(turn, tr("Shortfall #{number} was resolved already, at {when} by {name}: "
                             "{how}.", number=number, when=tr.datetime(at),
                             name=person.name if person else tr("the office"),
                             how=tr("taken from stock") if how == measurement.FROM_STOCK else
@@ -179,11 +175,11 @@ async def _resolved_already(update: Update, context: Context, who: Asker, number
 
 
 @handles("office.stock")
-async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
+async def on_shortfall(turn: Turn, context: Context, who: Asker) -> None:
     """A shortfall taken from stock, or the reason asked for one not the estate's stock, by
     the storekeeper's tap (the workflow checks who)."""
     tr, d = who.tr, context.desk
-    action, *args = button_data(update).split(":")[1:]
+    action, *args = button_data(turn).split(":")[1:]
     number = int_arg(args, 0)
     if action == "out":
         try:
@@ -191,9 +187,9 @@ async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
         except Refusal as refused:
             if refused.reason != Refusal.NOT_FOUND:
                 raise
-            await _resolved_already(update, context, who, number)
+            await _resolved_already(turn, context, who, number)
             return
-        await answer(update, tr("Shortfall #{number}: {quantity} {unit} of {name} for {ref}. "
+        await answer(turn, tr("Shortfall #{number}: {quantity} {unit} of {name} for {ref}. "
                                 "Why was it not the estate's stock? For example: the "
                                 "technician's own spare.", number=found.id,
                                 quantity=tr.number(found.quantity), unit=found.material.unit,
@@ -207,38 +203,42 @@ async def on_shortfall(update: Update, context: Context, who: Asker) -> None:
                                           who.user_id)
     except Refusal as refused:
         if refused.reason == Refusal.NOT_FOUND:
-            await _resolved_already(update, context, who, number)
+            await _resolved_already(turn, context, who, number)
         elif refused.reason == Refusal.INVALID:
-            await answer(update, tr("The stock holds less than shortfall #{number}: enter the "
+            await answer(turn, tr("The stock holds less than shortfall #{number}: enter the "
                                     "delivery first ('estatedesk materials receive').",
                                     number=number))
         else:
             raise
         return
-    await answer(update, tr("Shortfall #{number} is taken from stock: {quantity} {unit} of "
+    await answer(turn, tr("Shortfall #{number} is taken from stock: {quantity} {unit} of "
                             "{name} for {ref}.", number=found.id,
                             quantity=tr.number(found.quantity), unit=found.material.unit,
                             name=found.material.name, ref=found.ticket_ref or "-"))
 
 
-async def on_outside_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_outside_reason(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """Why a shortfall was not the estate's stock (a step of the router)."""
     tr, d = who.tr, context.desk
-    reason = await text_answer(update, who, measurement.MAX_NOTE)
+    reason = await text_answer(turn, who, measurement.MAX_NOTE)
     if reason is None:
         return
     number, found = await measurement.resolve_outside(d.db, who.user_id, reason, d.now())
     if found is None:
-        await _resolved_already(update, context, who, number)
+        await _resolved_already(turn, context, who, number)
         return
-    await answer(update, tr("Shortfall #{number} is recorded as not the estate's stock: "
+    await answer(turn, tr("Shortfall #{number} is recorded as not the estate's stock: "
                             "{quantity} {unit} of {name} for {ref}. Why: {reason}",
                             number=found.id, quantity=tr.number(found.quantity),
                             unit=found.material.unit, name=found.material.name,
                             ref=found.ticket_ref or "-", reason=reason), main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("stock", stock, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^w:m[iqf]"))
-    app.add_handler(Buttons(on_shortfall, pattern=r"^sf:(ok|out):"))
+
+ROUTES = routes(
+    commands={"stock": stock},
+    buttons=[
+        (r"^w:m[iqf]", on_button),
+        (r"^sf:(ok|out):", on_shortfall),
+    ],
+)

@@ -3,10 +3,8 @@ correct them with a reason; each is kept beside the others."""
 
 from __future__ import annotations
 
-from telegram import Update
-
 from handlers import cards, labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
     Context,
@@ -18,8 +16,8 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
-    message_of,
 )
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
 from workflow.office import measurement
@@ -27,37 +25,37 @@ from workflow.tickets import Refusal
 
 
 @handles("office.measuring")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "ok":
         confirmed = await measurement.confirm(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
-        await answer(update, await _measured(context, who, ticket_id, confirmed) if confirmed
+        await answer(turn, await _measured(context, who, ticket_id, confirmed) if confirmed
                      else tr("The measurement was already confirmed or corrected."))
     elif action == "fix":
         ticket = await measurement.start_correction(d.db, ticket_id, who.user_id, d.now())
-        await answer(update, tr("{ref}: send the labour hours, the materials cost and the reason, "
+        await answer(turn, tr("{ref}: send the labour hours, the materials cost and the reason, "
                                 "for example: 2 350 two elbows were not used", ref=ticket.ref),
                      keyboard([[(tr("Cancel"), "r:x")]]))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def on_correction(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_correction(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The corrected figures and the reason (a step of the router)."""
     d, tr = context.desk, who.tr
-    text = message_of(update).text or ""
+    text = turn.text or ""
     corrected = await measurement.correct(d.db, who.user_id, text[:600], d.now(), tr.locale,
                                          d.settings)
     if corrected is None:
-        await answer(update, tr("Please send the labour hours, the materials cost and the "
+        await answer(turn, tr("Please send the labour hours, the materials cost and the "
                                 "reason, for example: 2 350 two elbows were not used"))
         return
     kick(context)
-    await answer(update, await _measured(context, who, draft.data["ticket_id"], corrected),
+    await answer(turn, await _measured(context, who, draft.data["ticket_id"], corrected),
                  main_menu(who))
 
 
@@ -76,5 +74,9 @@ async def _measured(context: Context, who: Asker, ticket_id: int,
         trade=labels.category(who.tr, context.desk.settings, category), key=category)
 
 
-def register(app) -> None:
-    app.add_handler(Buttons(on_button, pattern=r"^me:"))
+
+ROUTES = routes(
+    buttons=[
+        (r"^me:", on_button),
+    ],
+)

@@ -3,10 +3,8 @@ the owner accepts or declines in the chat."""
 
 from __future__ import annotations
 
-from telegram import Update
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
     Context,
@@ -25,6 +23,7 @@ from handlers.common import (
     text_answer,
 )
 from handlers.numbers import unreadable
+from handlers.routes import routes
 from storage.records import Draft
 from workflow.numbers import Unreadable
 from workflow.office import payers
@@ -32,8 +31,8 @@ from workflow.tickets import Refusal
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
@@ -42,12 +41,12 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                   ticket_id if owner else None)
     if owner:  # the owner, on the quotation
         ticket = await payers.answer(d.db, ticket_id, who.user_id, action == "y", d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         if ticket is None:
-            await answer(update, tr("You have already answered this quotation."))
+            await answer(turn, tr("You have already answered this quotation."))
             return
         kick(context)
-        await answer(update, tr("Thank you: the work can start. We will tell you who comes and "
+        await answer(turn, tr("Thank you: the work can start. We will tell you who comes and "
                                 "when.") if action == "y" else
                      tr("We have told the desk that you decline the quotation; they will "
                         "contact you."), main_menu(who))
@@ -56,34 +55,34 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         rows = [[(tr("The responsible unit"), stamp(f"pa:s:{ticket_id}:unit", seen))],
                 [(tr("The estate"), stamp(f"pa:s:{ticket_id}:estate", seen))],
                 [(tr("The owner (with a quotation)"), stamp(f"pa:q:{ticket_id}", seen))]]
-        await answer(update, tr("Who pays for this job?"), picker(tr, rows))
+        await answer(turn, tr("Who pays for this job?"), picker(tr, rows))
     elif action == "s":
         ticket = await payers.set_payer(d.db, ticket_id, who.user_id,
                                         args[1] if len(args) > 1 else "", d.now(), seen)
         kick(context)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: paid by {payer}.", ref=ticket.ref,
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: paid by {payer}.", ref=ticket.ref,
                                 payer=labels.of(tr, labels.PAYERS, payers.payer_of(ticket))))
     elif action == "q":
         ticket = await payers.start_quote(d.db, ticket_id, who.user_id, d.now(), seen)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: the amount of the quotation and what it covers, for "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: the amount of the quotation and what it covers, for "
                                 "example: 1200 replace the mixer tap", ref=ticket.ref),
                      keyboard([[(tr("Cancel"), "r:x")]]))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def on_quote(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_quote(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The quotation's amount and what it covers (a step of the router)."""
     d, tr = context.desk, who.tr
-    text = await text_answer(update, who, 600)
+    text = await text_answer(turn, who, 600)
     if text is None:
         return
     try:
         parsed = payers.parse_quote(text, tr.locale)
     except Unreadable as refused:
-        await answer(update, unreadable(tr, refused) + "\n" + tr(
+        await answer(turn, unreadable(tr, refused) + "\n" + tr(
             "Please send the amount first, then what it covers, for example: 1200 replace the "
             "mixer tap"))
         return
@@ -91,10 +90,14 @@ async def on_quote(update: Update, context: Context, who: Asker, draft: Draft) -
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)
-    await answer(update, tr("{ref}: the quotation of {amount} went to the owner; the work "
+    await answer(turn, tr("{ref}: the quotation of {amount} went to the owner; the work "
                             "waits for their answer.", ref=ticket.ref,
                             amount=tr.money(parsed[0])), main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(Buttons(on_button, pattern=r"^pa:"))
+
+ROUTES = routes(
+    buttons=[
+        (r"^pa:", on_button),
+    ],
+)

@@ -7,13 +7,9 @@ recorded from there."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -28,6 +24,7 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import N_, Tr
+from handlers.routes import routes
 from storage.records import Draft
 from storage.registers.archives import Change, Item, Loan
 from workflow import roles, views
@@ -72,18 +69,18 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
 
 
 @handles("archives.ask")
-async def ask(update: Update, context: Context, who: Asker) -> None:
+async def ask(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     args = context.args or []
     word = args[1].lower() if len(args) > 1 else ""
     if word in HISTORY and len(args) == 2:
         await allowed(context, who, "archives.history")
-        await history(update, context, who, args[0])
+        await history(turn, context, who, args[0])
         return
     inspecting, reading = word == INSPECTION, word in READ
     reason = " ".join(args[2:] if inspecting or reading else args[1:]).strip()
     if not args or not reason or len(reason) > archives.MAX_REASON:
-        await answer(update, tr("Please give the item's code and the reason: /archive "
+        await answer(turn, tr("Please give the item's code and the reason: /archive "
                                 "DRW-A-07 check the riser's route to borrow it, /archive "
                                 "DRW-A-07 read check the riser's route to read it in the "
                                 "archive room."))
@@ -97,17 +94,17 @@ async def ask(update: Update, context: Context, who: Asker) -> None:
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
-        await answer(update, tr("No archive item has the code {code}.", code=args[0]))
+        await answer(turn, tr("No archive item has the code {code}.", code=args[0]))
         return
     kick(context)
-    await answer(update, tr("Recorded as an inspection: the archivist hands it out.")
+    await answer(turn, tr("Recorded as an inspection: the archivist hands it out.")
                  if inspecting else
                  tr("Asked to read it in the archive room: a manager decides, then the "
                     "archivist hands it to you there.") if reading else
                  tr("Asked: a manager decides, then the archivist hands it out."))
 
 
-async def history(update: Update, context: Context, who: Asker, code: str) -> None:
+async def history(turn: Turn, context: Context, who: Asker, code: str) -> None:
     """/archive CODE history: every change to the item, when, and who made it."""
     tr = who.tr
     try:
@@ -115,12 +112,12 @@ async def history(update: Update, context: Context, who: Asker, code: str) -> No
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
-        await answer(update, tr("No archive item has the code {code}.", code=code))
+        await answer(turn, tr("No archive item has the code {code}.", code=code))
         return
     lines = [tr("{time}: {what} (by {who})", time=tr.datetime(c.at),
                 what=_what(tr, c.what),
                 who=_changed_by(tr, c, names)) for c in changes]
-    await answer(update, tr("Changes to {item}:", item=item_name(tr, item)) + "\n" + "\n".join(
+    await answer(turn, tr("Changes to {item}:", item=item_name(tr, item)) + "\n" + "\n".join(
         "· " + line for line in lines[-HISTORY_SHOWN:]))
 
 
@@ -161,13 +158,13 @@ def _changed_by(tr: Tr, change: Change, names: dict[int, str]) -> str:
 
 
 @handles("archives.view")
-async def register_view(update: Update, context: Context, who: Asker) -> None:
+async def register_view(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     loans, due = await archives.register_view(d.db, who.user_id, d.now())
     for loan, item in loans:
         person = await views.person(d.db, loan.requester_id)
         buttons = loan_buttons(tr, loan, who.role)
-        await answer(update, loan_line(tr, loan, item, person.name if person else ""),
+        await answer(turn, loan_line(tr, loan, item, person.name if person else ""),
                      keyboard([buttons]) if buttons else None)
     text = tr("Nothing of the archive is out or asked for.") if not loans else ""
     if due is not None:
@@ -176,13 +173,13 @@ async def register_view(update: Update, context: Context, who: Asker) -> None:
     checks = [[(tr("Record a check: in order"), "ar:ck:ok"),
                (tr("Record a check: problems found"), "ar:ck:bad")]] \
         if who.role == roles.ARCHIVIST else None
-    await answer(update, text or tr("The archive has no items yet."),
+    await answer(turn, text or tr("The archive has no items yet."),
                  keyboard(checks) if checks else None)
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     if action == "ck":
         await allowed(context, who, "archives.keep")
@@ -190,31 +187,31 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             raise Refusal(Refusal.INVALID)
         await views.start_draft(d.db, Draft(who.user_id, archives.CHECK_FLOW, "result",
                                             {"in_order": args[0] == "ok"}), d.now())
-        await answer(update, tr("What did the check find? A short note for the record."))
+        await answer(turn, tr("What did the check find? A short note for the record."))
         return
     loan_id = int_arg(args, 0)
     await allowed(context, who, "archives.decide" if action in ("ok", "no") else "archives.keep")
     if action == "no":  # a refusal says why: asked first
-        await clear_buttons(update)
+        await clear_buttons(turn)
         if await archives.ask_refusal(d.db, loan_id, who.user_id, d.now()):
-            await answer(update, tr("Why is it refused? Write the reason: the requester is "
+            await answer(turn, tr("Why is it refused? Write the reason: the requester is "
                                     "told it."))
         else:
-            await answer(update, tr("This was already answered."))
+            await answer(turn, tr("This was already answered."))
         return
     if action == "ok":
         done = await archives.decide(d.db, loan_id, who.user_id, True, d.now())
         text = tr("Recorded.") if done else tr("This was already answered.")
     elif action == "out":
         loan = await archives.hand_out(d.db, loan_id, who.user_id, d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
         back = keyboard([[(tr("Returned"), f"ar:back:{loan.id}")]])
         if loan.on_site:
-            await answer(update, tr("Handed over to read in the archive room: it does not "
+            await answer(turn, tr("Handed over to read in the archive room: it does not "
                                     "leave the room. Tap when it is back on its shelf."), back)
             return
-        await answer(update, tr("Handed out; due back {time}.", time=tr.datetime(
+        await answer(turn, tr("Handed out; due back {time}.", time=tr.datetime(
             loan.due_at or d.now())), back)
         return
     elif action == "back":
@@ -222,35 +219,38 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         text = tr("Returned to the archive.") if done_back else tr("This was already recorded.")
     else:
         raise Refusal(Refusal.INVALID)
-    await clear_buttons(update)
+    await clear_buttons(turn)
     kick(context)
-    await answer(update, text)
+    await answer(turn, text)
 
 
-async def on_refusal(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_refusal(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The reason of a refusal (a step of the router)."""
     d = context.desk
-    reason = await text_answer(update, who, archives.MAX_REASON)
+    reason = await text_answer(turn, who, archives.MAX_REASON)
     if reason is None:
         return
     done = await archives.refuse(d.db, who.user_id, reason, d.now())
     kick(context)
-    await answer(update, who.tr("Refused; the requester is told why.") if done else
+    await answer(turn, who.tr("Refused; the requester is told why.") if done else
                  who.tr("This was already answered."), main_menu(who))
 
 
-async def on_check(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_check(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The check's result (a step of the router)."""
     d = context.desk
-    result = await text_answer(update, who, archives.MAX_REASON)
+    result = await text_answer(turn, who, archives.MAX_REASON)
     if result is None:
         return
     following = await archives.record_check(d.db, who.user_id, result, d.now())
-    await answer(update, who.tr("The check is recorded; the next one is due {date}.",
+    await answer(turn, who.tr("The check is recorded; the next one is due {date}.",
                                 date=who.tr.datetime(following)), main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("archive", ask, filters=PRIVATE))
-    app.add_handler(CommandHandler("archives", register_view, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^ar:"))
+
+ROUTES = routes(
+    commands={"archive": ask, "archives": register_view},
+    buttons=[
+        (r"^ar:", on_button),
+    ],
+)

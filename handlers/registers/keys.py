@@ -10,21 +10,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from telegram import Update
-from telegram.error import BadRequest
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
     CLOSE,
-    PRIVATE,
     Asker,
     Context,
     allowed,
     answer,
     button_data,
-    chat_of,
     clear_buttons,
     handles,
     int_arg,
@@ -33,6 +27,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from handlers.office import spreadsheets
+from handlers.routes import routes
 from storage.registers.keys import Key, Loan
 from workflow import roles, views
 from workflow.registers import keys
@@ -67,28 +62,28 @@ def loan_buttons(tr: Tr, loan: Loan, role: str | None) -> list[tuple[str, str]]:
 
 
 @handles("keys.view")
-async def register_view(update: Update, context: Context, who: Asker) -> None:
+async def register_view(turn: Turn, context: Context, who: Asker) -> None:
     """/keys: the loans waiting or out, then each kind's emergency spare set; /keys TAG or
     /keys A 12F-3: the loan history of a key or of a unit's keys; /keys export: every loan
     as a workbook."""
     tr = who.tr
     subject = " ".join(context.args or []).strip()
     if subject.lower() == EXPORT:
-        await export(update, context, who)
+        await export(turn, context, who)
         return
     if subject:
-        await history(update, context, who, subject)
+        await history(turn, context, who, subject)
         return
     loans, spares = await keys.register_view(context.desk.db, who.user_id)
     names = await _names(context, [loan.borrower_id for loan, _ in loans])
     if not loans:
-        await answer(update, tr("No keys are out or asked for."))
+        await answer(turn, tr("No keys are out or asked for."))
     for loan, found in loans:
         buttons = loan_buttons(tr, loan, who.role)
-        await answer(update, loan_line(tr, loan, found, names.get(loan.borrower_id, "")),
+        await answer(turn, loan_line(tr, loan, found, names.get(loan.borrower_id, "")),
                      keyboard([buttons]) if buttons else None)
     if spares:
-        await answer(update, tr("Emergency spare sets:") + "\n" + "\n".join(
+        await answer(turn, tr("Emergency spare sets:") + "\n" + "\n".join(
             "· " + spare_line(tr, s) for s in spares))
 
 
@@ -128,27 +123,27 @@ def history_line(tr: Tr, loan: Loan, found: list[Key], names: dict[int, str]) ->
 HISTORY_SHOWN = 15  # the chat shows the newest; the workbook has them all
 
 
-async def history(update: Update, context: Context, who: Asker, subject: str) -> None:
+async def history(turn: Turn, context: Context, who: Asker, subject: str) -> None:
     tr = who.tr
     try:
         name, found, names = await keys.history(context.desk.db, who.user_id, subject)
     except Refusal as refused:
         if refused.reason != Refusal.NOT_FOUND:
             raise
-        await answer(update, tr("No key has the tag {tag}, and no unit is called so. Write "
+        await answer(turn, tr("No key has the tag {tag}, and no unit is called so. Write "
                                 "/keys TAG, /keys A 12F-3 or /keys export.", tag=subject))
         return
     if not found:
-        await answer(update, tr("{name}: no key of it has been handed out yet.", name=name))
+        await answer(turn, tr("{name}: no key of it has been handed out yet.", name=name))
         return
     lines = [history_line(tr, loan, keys_, names) for loan, keys_ in found[:HISTORY_SHOWN]]
     more = len(found) - HISTORY_SHOWN
-    await answer(update, tr("Loan history of {name}:", name=name) + "\n" + "\n".join(
+    await answer(turn, tr("Loan history of {name}:", name=name) + "\n" + "\n".join(
         "· " + line for line in lines) + ("\n" + tr("… and {n} earlier: /keys export",
                                                     n=more) if more > 0 else ""))
 
 
-async def export(update: Update, context: Context, who: Asker) -> None:
+async def export(turn: Turn, context: Context, who: Asker) -> None:
     """Every loan that went out, as an Excel workbook."""
     d, tr = context.desk, who.tr
     _, found, names = await keys.history(d.db, who.user_id)
@@ -157,7 +152,7 @@ async def export(update: Update, context: Context, who: Asker) -> None:
         path = Path(folder) / name
         spreadsheets.key_loans_xlsx(tr, d.settings, found, names, path)
         with path.open("rb") as document:
-            await context.bot.send_document(chat_of(update), document, filename=name,
+            await context.channel.send_document(turn.address, document, filename=name,
                                             caption=tr("Key loans: {n}", n=len(found)))
 
 
@@ -170,13 +165,13 @@ async def _names(context: Context, user_ids: list[int]) -> dict[int, str]:
 
 
 @handles("keys.borrow")
-async def borrow(update: Update, context: Context, who: Asker) -> None:
+async def borrow(turn: Turn, context: Context, who: Asker) -> None:
     """/borrow <tag> <reason>: one of the estate's keys, for a work reason."""
     tr, d = who.tr, context.desk
     args = context.args or []
     reason = " ".join(args[1:]).strip()
     if not args or not reason or len(reason) > keys.MAX_REASON:
-        await answer(update, tr("Please give the key's tag and the reason, for example: "
+        await answer(turn, tr("Please give the key's tag and the reason, for example: "
                                 "/borrow PR-B1 check the pump room's water leak"))
         return
     try:
@@ -184,15 +179,15 @@ async def borrow(update: Update, context: Context, who: Asker) -> None:
                                      d.now())
     except Refusal as refused:
         if refused.reason == Refusal.NOT_FOUND:
-            await answer(update, tr("No key has the tag {tag}.", tag=args[0]))
+            await answer(turn, tr("No key has the tag {tag}.", tag=args[0]))
             return
         if refused.reason == Refusal.FORBIDDEN and roles.is_staff(who.role):
-            await answer(update, tr("A resident's key goes out only for a job, with the "
+            await answer(turn, tr("A resident's key goes out only for a job, with the "
                                     "resident's consent: ask from the job's card."))
             return
         raise
     kick(context)
-    await answer(update, tr("Asked: a supervisor approves, then the key keeper hands it out "
+    await answer(turn, tr("Asked: a supervisor approves, then the key keeper hands it out "
                             "(request {id}).", id=loan.id))
 
 
@@ -223,8 +218,8 @@ def _pick_rows(tr: Tr, ticket_id: int, deposited: list[Key],
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     subject = int_arg(args, 0)
     if action not in BUTTONS:
@@ -233,19 +228,15 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action in ("job", "pk"):  # the holder chooses the keys the job needs
         deposited = await keys.deposited(d.db, subject, who.user_id)
         if not deposited:
-            await answer(update, tr("No keys of this unit are deposited with the office."))
+            await answer(turn, tr("No keys of this unit are deposited with the office."))
             return
         chosen = _chosen(args) if action == "pk" else set()
         markup = keyboard(_pick_rows(tr, subject, deposited, chosen))
         if action == "job":
-            await answer(update, tr("Which keys does the job need? Tap each, then ask."),
+            await answer(turn, tr("Which keys does the job need? Tap each, then ask."),
                          markup)
             return
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.edit_message_reply_markup(markup)
-        except BadRequest:  # the same keyboard again
-            pass
+        await context.channel.set_choices(turn, markup)
         return
     if action == "ask":
         try:
@@ -253,21 +244,21 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         except Refusal as refused:
             if refused.reason != Refusal.NOT_FOUND:
                 raise
-            await answer(update, tr("No keys of this unit are deposited with the office."))
+            await answer(turn, tr("No keys of this unit are deposited with the office."))
             return
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
-        await answer(update, tr("The resident is asked to allow it ({ref}); you hear the "
+        await answer(turn, tr("The resident is asked to allow it ({ref}); you hear the "
                                 "answer.", ref=loan.reason))
         return
     if action in ("y", "n"):
         done = await keys.consent(d.db, subject, who.user_id, action == "y", d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         if done is None:
-            await answer(update, tr("This was already answered."))
+            await answer(turn, tr("This was already answered."))
             return
         kick(context)
-        await answer(update, tr("Thank you: the keys will be used for this job only, and "
+        await answer(turn, tr("Thank you: the keys will be used for this job only, and "
                                 "recorded.") if action == "y" else
                      tr("Understood: your keys stay with the office."))
         return
@@ -275,30 +266,33 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await keys.emergency(d.db, subject, who.user_id, d.now())
     elif action in ("ok", "no"):
         if await keys.decide(d.db, subject, who.user_id, action == "ok", d.now()) is None:
-            await clear_buttons(update)
-            await answer(update, tr("This was already answered."))
+            await clear_buttons(turn)
+            await answer(turn, tr("This was already answered."))
             return
     elif action == "out":
         loan = await keys.hand_out(d.db, subject, who.user_id, d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
-        await answer(update, tr("Handed out; due back {time}.", time=tr.datetime(
+        await answer(turn, tr("Handed out; due back {time}.", time=tr.datetime(
             loan.due_at or d.now())), keyboard([[(tr("Returned"), f"ky:back:{loan.id}")]]))
         return
     elif action == "back":
         loan_back = await keys.take_back(d.db, subject, who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("Returned: the keys are back in the cabinet.") if loan_back
+        await clear_buttons(turn)
+        await answer(turn, tr("Returned: the keys are back in the cabinet.") if loan_back
                      else tr("This was already recorded."))
         return
     else:
         raise Refusal(Refusal.INVALID)
-    await clear_buttons(update)
+    await clear_buttons(turn)
     kick(context)
-    await answer(update, tr("Recorded."))
+    await answer(turn, tr("Recorded."))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("keys", register_view, filters=PRIVATE))
-    app.add_handler(CommandHandler("borrow", borrow, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^ky:"))
+
+ROUTES = routes(
+    commands={"keys": register_view, "borrow": borrow},
+    buttons=[
+        (r"^ky:", on_button),
+    ],
+)

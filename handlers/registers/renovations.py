@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -27,13 +23,13 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
-    message_of,
     own_unit,
     text_answer,
 )
 from handlers.fees.desk import receipt_used
 from handlers.i18n import Tr
 from handlers.numbers import unreadable
+from handlers.routes import routes
 from storage.records import Draft
 from storage.registers.renovations import Renovation
 from workflow import numbers, views
@@ -68,12 +64,12 @@ def card(tr: Tr, found: Renovation, unit: str, hours: str,
     return "\n".join(lines)
 
 
-async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def prompt(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     tr, d, data = who.tr, context.desk, draft.data
     cancel = [(tr("Cancel"), "r:x")]
     if draft.step == "unit":
         units = await views.units(d.db, who.user_id)
-        await answer(update, tr("Which unit is the renovation in?"),
+        await answer(turn, tr("Which unit is the renovation in?"),
                      keyboard([[(u.label, f"rv:u:{u.id}")] for u in units] + [cancel]))
     elif draft.step in ("scopes", "works"):
         chosen, options, prefix = (data["scopes"], renovations.SCOPES, "s") \
@@ -85,23 +81,23 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             if draft.step == "scopes" else \
             tr("Does the work touch any of these? They need the repair department's review. "
                "Tap all that apply, then 'Done' (also if none).")
-        await answer(update, ask, keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        await answer(turn, ask, keyboard([buttons[i:i + 2] for i in range(0, len(buttons), 2)]
                                            + [[(tr("Done"), f"rv:{prefix}d")], cancel]))
     elif draft.step == "details":
-        await answer(update, tr("Describe the work, and anything not in the list."),
+        await answer(turn, tr("Describe the work, and anything not in the list."),
                      keyboard([cancel]))
     elif draft.step == "dates":
-        await answer(update, tr("From which day to which day? For example: 2026-12-01 "
+        await answer(turn, tr("From which day to which day? For example: 2026-12-01 "
                                 "2026-12-20"), keyboard([cancel]))
     elif draft.step == "contractor":
-        await answer(update, tr("Who does the work? The contractor's name and phone."),
+        await answer(turn, tr("Who does the work? The contractor's name and phone."),
                      keyboard([cancel]))
     elif draft.step == "photos":
-        await answer(update, tr("You may send drawings or photos (up to {n}). Tap 'Done' when "
+        await answer(turn, tr("You may send drawings or photos (up to {n}). Tap 'Done' when "
                                 "finished.", n=renovations.MAX_PHOTOS),
                      keyboard([[(tr("Done"), "rv:pd")], cancel]))
     else:
-        await answer(update, tr("Please check your application:") + "\n" + "\n".join([
+        await answer(turn, tr("Please check your application:") + "\n" + "\n".join([
             tr("Scope: {scopes}", scopes=tr.join(labels.of(tr, labels.SCOPES, s)
                                                  for s in data["scopes"])),
             tr("Details: {details}", details=data["details"]),
@@ -114,69 +110,69 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
             keyboard([[(tr("Confirm and send"), confirm_button("rv:ok", draft.data))], cancel]))
 
 
-async def _next(update: Update, context: Context, who: Asker, draft: Draft, step: str,
+async def _next(turn: Turn, context: Context, who: Asker, draft: Draft, step: str,
                 **answers) -> None:
     d = context.desk
     moved = await views.advance_draft(d.db, who.user_id, renovations.FLOW, draft.step, step,
                                       d.now(), **answers)
-    await prompt(update, context, who, moved)
+    await prompt(turn, context, who, moved)
 
 
 @handles("renovations.apply")
-async def begin(update: Update, context: Context, who: Asker) -> None:
+async def begin(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
     if not units:
         raise Refusal(Refusal.FORBIDDEN)
     new = renovations.start(who.user_id, [u.id for u in units])
     await views.start_draft(d.db, new, d.now())
-    await prompt(update, context, who, new)
+    await prompt(turn, context, who, new)
 
 
 @handles("renovations.apply")
-async def on_resident_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_resident_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     if action == "in":
         try:
             found = await renovations.request_inspection(d.db, int_arg(args, 0), who.user_id,
                                                          d.now(), d.settings.tz)
         except renovations.TooEarly as early:
-            await answer(update, tr("The permit's works start on {date}: the acceptance "
+            await answer(turn, tr("The permit's works start on {date}: the acceptance "
                                     "inspection can be asked for from that day on, when the "
                                     "work is done.", date=tr.stored_day(early.start)))
             return
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
-        await answer(update, tr("{ref}: the acceptance inspection is asked for; a technician "
+        await answer(turn, tr("{ref}: the acceptance inspection is asked for; a technician "
                                 "will come.", ref=found.ref))
         return
     if action == "am":
         found = await renovations.may_amend(d.db, int_arg(args, 0), who.user_id)
         await views.start_draft(d.db, renovations.start_amendment(found.id, who.user_id),
                                 d.now())
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: write what changes in your application (for example "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: write what changes in your application (for example "
                                 "the new pipe route), as the review asked.", ref=found.ref),
                      keyboard([[(tr("Cancel"), "r:x")]]))
         return
     if action == "ad":
         await draft_at(context, who, renovations.AMEND_FLOW, "photos")
         found = await renovations.amend(d.db, who.user_id, d.now())
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
-        await answer(update, tr("{ref}: your amended application is sent to the repair "
+        await answer(turn, tr("{ref}: your amended application is sent to the repair "
                                 "department for review.", ref=found.ref), main_menu(who))
         return
     if action == "ok":
         filed = await renovations.submit(d.db, who.user_id, d.now(), d.settings.tz,
-                                         confirmed_draft(update))
-        await clear_buttons(update)
+                                         confirmed_draft(turn))
+        await clear_buttons(turn)
         if filed is None:
-            await answer(update, tr("This application was already sent or cancelled."))
+            await answer(turn, tr("This application was already sent or cancelled."))
             return
         kick(context)
-        await answer(update, tr("Thank you. Your application is registered as {ref}. The desk "
+        await answer(turn, tr("Thank you. Your application is registered as {ref}. The desk "
                                 "tells you what is still needed.", ref=filed.ref),
                      main_menu(who))
         return
@@ -185,87 +181,86 @@ async def on_resident_button(update: Update, context: Context, who: Asker) -> No
     if step is None:
         raise Refusal(Refusal.INVALID)
     draft = await draft_at(context, who, renovations.FLOW, step)
-    await clear_buttons(update)
+    await clear_buttons(turn)
     if action == "u":
-        await _next(update, context, who, draft, "scopes",
+        await _next(turn, context, who, draft, "scopes",
                     unit_id=await own_unit(context, who, args))
     elif action in ("s", "w"):
         field, options = ("scopes", renovations.SCOPES) if action == "s" else \
             ("works", renovations.WORKS)
         chosen = renovations.toggle(draft.data[field], args[0] if args else "", options)
-        await _next(update, context, who, draft, step, **{field: chosen})
+        await _next(turn, context, who, draft, step, **{field: chosen})
     elif action == "sd":
         if not draft.data["scopes"]:
-            await answer(update, tr("Please choose at least one."))
-            await prompt(update, context, who, draft)
+            await answer(turn, tr("Please choose at least one."))
+            await prompt(turn, context, who, draft)
             return
-        await _next(update, context, who, draft, "details")
+        await _next(turn, context, who, draft, "details")
     elif action == "wd":
-        await _next(update, context, who, draft, "dates")
+        await _next(turn, context, who, draft, "dates")
     else:
-        await _next(update, context, who, draft, "summary")
+        await _next(turn, context, who, draft, "summary")
 
 
-async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """A message while an application is in progress (a step of the router)."""
     d, tr = context.desk, who.tr
     if draft.step == "photos":
-        await collect_photo(update, context, who, draft, renovations.MAX_PHOTOS, "rv:pd")
+        await collect_photo(turn, context, who, draft, renovations.MAX_PHOTOS, "rv:pd")
         return
     if draft.step not in ("details", "dates", "contractor"):
-        await answer(update, tr("Please use the buttons above, or /cancel to stop."))
-        await prompt(update, context, who, draft)
+        await answer(turn, tr("Please use the buttons above, or /cancel to stop."))
+        await prompt(turn, context, who, draft)
         return
-    text = await text_answer(update, who, renovations.MAX_TEXT)
+    text = await text_answer(turn, who, renovations.MAX_TEXT)
     if text is None:
         return
     if draft.step == "details":
-        await _next(update, context, who, draft, "works", details=text)
+        await _next(turn, context, who, draft, "works", details=text)
     elif draft.step == "dates":
         found = renovations.parse_dates(text, d.now().astimezone(d.settings.tz).date())
         if found is None:
-            await answer(update, tr("Please give two days from today on, the first not after "
+            await answer(turn, tr("Please give two days from today on, the first not after "
                                     "the second, at most half a year apart, for example: "
                                     "2026-12-01 2026-12-20"))
             return
-        await _next(update, context, who, draft, "contractor", start=found[0], end=found[1])
+        await _next(turn, context, who, draft, "contractor", start=found[0], end=found[1])
     else:
-        await _next(update, context, who, draft, "photos", contractor=text)
+        await _next(turn, context, who, draft, "photos", contractor=text)
 
 
-async def on_amendment(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_amendment(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The amendment's words, then its drawings: photos or files (a PDF plan), up to
     MAX_PHOTOS in all (steps of the router)."""
     d, tr = context.desk, who.tr
     done = keyboard([[(tr("Done"), "rv:ad")], [(tr("Cancel"), "r:x")]])
     if draft.step == "details":
-        text = await text_answer(update, who, renovations.MAX_TEXT)
+        text = await text_answer(turn, who, renovations.MAX_TEXT)
         if text is None:
             return
         await views.save_draft(d.db, Draft(who.user_id, renovations.AMEND_FLOW, "photos",
                                            {**draft.data, "details": text}), d.now())
-        await answer(update, tr("Now send the drawings: photos, or files such as a PDF plan "
+        await answer(turn, tr("Now send the drawings: photos, or files such as a PDF plan "
                                 "(up to {n}). Tap 'Done' when finished.",
                                 n=renovations.MAX_PHOTOS), done)
         return
-    message = message_of(update)
     photos, documents = list(draft.data["photos"]), list(draft.data["documents"])
-    if message.photo:
-        photos.append(message.photo[-1].file_id)
-    elif message.document:
-        documents.append(message.document.file_id)
+    if turn.photos:
+        photos.append(turn.photos[0])
+    elif turn.document:
+        documents.append(turn.document)
     else:
-        await answer(update, tr("Please send a photo or a file of the drawing, or tap 'Done'."),
+        await answer(turn, tr("Please send a photo or a file of the drawing, or tap 'Done'."),
                      done)
         return
     if len(photos) + len(documents) > renovations.MAX_PHOTOS:
-        await answer(update, tr("That is the most drawings an amendment can take ({limit}). "
+        await answer(turn, tr("That is the most drawings an amendment can take ({limit}). "
                                 "Tap 'Done' to send it.", limit=renovations.MAX_PHOTOS), done)
         return
     await views.save_draft(d.db, Draft(who.user_id, renovations.AMEND_FLOW, "photos",
                                        {**draft.data, "photos": photos,
                                         "documents": documents}), d.now())
-    await answer(update, tr("Drawing {count} of {limit} received. Send another, or tap "
+    await answer(turn, tr("Drawing {count} of {limit} received. Send another, or tap "
                             "'Done'.", count=len(photos) + len(documents),
                             limit=renovations.MAX_PHOTOS), done)
 
@@ -274,8 +269,8 @@ CASHIER_ACTIONS = ("pay", "rf")
 
 
 @handles("button.per_action")
-async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_staff_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     await allowed(context, who, "renovations.inspect" if action in ("ipd", "ip", "in") else
                   "renovations.review" if action in ("ra", "rr", "rc") else
@@ -283,73 +278,73 @@ async def on_staff_button(update: Update, context: Context, who: Asker) -> None:
     if action == "ipd":
         draft = await draft_at(context, who, renovations.INSPECT_FLOW, "photos")
         if not draft.data["photos"]:
-            await answer(update, tr("At least one photo of the finished work is needed."))
+            await answer(turn, tr("At least one photo of the finished work is needed."))
             return
         await views.advance_draft(d.db, who.user_id, renovations.INSPECT_FLOW, "photos",
                                   "verdict", d.now())
-        await clear_buttons(update)
-        await answer(update, tr("Does the work pass?"), keyboard(
+        await clear_buttons(turn)
+        await answer(turn, tr("Does the work pass?"), keyboard(
             [[(tr("Pass"), "rn:ip:pass"), (tr("Fail"), "rn:ip:fail")]]))
         return
     if action == "ip":
         await draft_at(context, who, renovations.INSPECT_FLOW, "verdict")
         await views.advance_draft(d.db, who.user_id, renovations.INSPECT_FLOW, "verdict",
                                   "note", d.now(), passed=bool(args) and args[0] == "pass")
-        await clear_buttons(update)
-        await answer(update, tr("A note for the record (what must still be fixed, if it "
+        await clear_buttons(turn)
+        await answer(turn, tr("A note for the record (what must still be fixed, if it "
                                 "fails)."))
         return
     renovation_id = int_arg(args, 0)
     if action == "in":
         found = await renovations.start_inspection(d.db, renovation_id, who.user_id, d.now())
-        await answer(update, tr("{ref}: send photos of the finished work, then tap 'Done'.",
+        await answer(turn, tr("{ref}: send photos of the finished work, then tap 'Done'.",
                                 ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
         return
     if action == "ok":
         found = await renovations.approve(d.db, renovation_id, who.user_id, d.now(),
                                           int_arg(args, 1) if len(args) > 1 else None)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
-        await answer(update, tr("{ref}: the permit went to the resident.", ref=found.ref))
+        await answer(turn, tr("{ref}: the permit went to the resident.", ref=found.ref))
     elif action == "pay":
         await renovations.start_at_cashier(d.db, renovation_id, who.user_id, PAY_FLOW,
                                            d.now())
-        await answer(update, tr("The fee, the deposit, the receipt's number and, if not paid "
+        await answer(turn, tr("The fee, the deposit, the receipt's number and, if not paid "
                                 "in cash, transfer or card; for example: 2000 10000 R0042, or "
                                 "2000 10000 T-88 transfer"), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "rf":
         await renovations.start_at_cashier(d.db, renovation_id, who.user_id,
                                            renovations.REFUND_FLOW, d.now())
-        await answer(update, tr("Anything deducted from the deposit? Send 0, or the amount and "
+        await answer(turn, tr("Anything deducted from the deposit? Send 0, or the amount and "
                                 "why, for example: 1500 lift lobby tile cracked"),
                      keyboard([[(tr("Cancel"), "r:x")]]))
     elif action in ("ra", "rr", "rc"):
         verdict = {"ra": "approved", "rr": "refused", "rc": "changes"}[action]
         await views.start_draft(d.db, Draft(who.user_id, REVIEW_FLOW, "note", {
             "renovation_id": renovation_id, "verdict": verdict}), d.now())
-        await answer(update, tr("Your reason or conditions, for the record."),
+        await answer(turn, tr("Your reason or conditions, for the record."),
                      keyboard([[(tr("Cancel"), "r:x")]]))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def on_staff_text(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_staff_text(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The fees, a review's reason, or an inspection's note (steps of the router)."""
     d, tr = context.desk, who.tr
     if draft.flow == renovations.INSPECT_FLOW and draft.step == "photos":
-        await collect_photo(update, context, who, draft, renovations.MAX_PHOTOS, "rn:ipd")
+        await collect_photo(turn, context, who, draft, renovations.MAX_PHOTOS, "rn:ipd")
         return
-    text = await text_answer(update, who, renovations.MAX_TEXT)
+    text = await text_answer(turn, who, renovations.MAX_TEXT)
     if text is None:
         return
     if draft.flow == PAY_FLOW:
         paid = renovations.parse_payment(text, tr.locale)
         if paid is None:
-            await answer(update, tr("Please send the fee, the deposit and the receipt's number, "
+            await answer(turn, tr("Please send the fee, the deposit and the receipt's number, "
                                     "for example: 2000 10000 R0042"))
             return
         if paid[0] < d.settings.renovation_fee or paid[1] < d.settings.renovation_deposit:
-            await answer(update, tr("The price list asks for a fee of {fee} and a deposit of "
+            await answer(turn, tr("The price list asks for a fee of {fee} and a deposit of "
                                     "{deposit}; please send the amounts paid.",
                                     fee=tr.money(d.settings.renovation_fee),
                                     deposit=tr.money(d.settings.renovation_deposit)))
@@ -362,9 +357,9 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
                                           number.strip() if method else receipt, d.now(),
                                           method or renovations.METHOD)
         except collection.ReceiptUsed as used:
-            await answer(update, receipt_used(tr, used))
+            await answer(turn, receipt_used(tr, used))
             return
-        await answer(update, tr("{ref}: the fees are recorded in the fee ledger ({total} "
+        await answer(turn, tr("{ref}: the fees are recorded in the fee ledger ({total} "
                                 "received); the desk can grant the permit.", ref=found.ref,
                                 total=tr.money(paid[0] + paid[1])))
     elif draft.flow == renovations.REFUND_FLOW:
@@ -373,34 +368,38 @@ async def on_staff_text(update: Update, context: Context, who: Asker, draft: Dra
         try:
             taken = renovations.parse_deduction(text, tr.locale)
         except numbers.Unreadable as refused:
-            await answer(update, unreadable(tr, refused) + "\n" + usage)
+            await answer(turn, unreadable(tr, refused) + "\n" + usage)
             return
         if taken is None:
-            await answer(update, usage)
+            await answer(turn, usage)
             return
         try:
             found = await renovations.refund(d.db, d.settings, who.user_id, *taken, d.now())
         except renovations.TooMuch:
-            await answer(update, tr("The deduction cannot be more than the deposit held. "
+            await answer(turn, tr("The deduction cannot be more than the deposit held. "
                                     "Please send it again."))
             return
-        await answer(update, tr("{ref}: the deposit's refund of {amount} is recorded in the fee "
+        await answer(turn, tr("{ref}: the deposit's refund of {amount} is recorded in the fee "
                                 "ledger; the resident is told.", ref=found.ref,
                                 amount=tr.money((found.deposit or 0) - taken[0])))
     elif draft.flow == REVIEW_FLOW:
         found = await renovations.review(d.db, who.user_id, text, d.now())
-        await answer(update, tr("{ref}: your review is recorded.", ref=found.ref))
+        await answer(turn, tr("{ref}: your review is recorded.", ref=found.ref))
     else:
         done = await renovations.inspected(d.db, who.user_id, text, d.now())
         if done is None:
             raise Refusal(Refusal.STALE)
         kick(context)
-        await answer(update, tr("{ref}: the inspection is recorded.", ref=done.ref),
+        await answer(turn, tr("{ref}: the inspection is recorded.", ref=done.ref),
                      main_menu(who))
     kick(context)
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("renovate", begin, filters=PRIVATE))
-    app.add_handler(Buttons(on_resident_button, pattern=r"^rv:"))
-    app.add_handler(Buttons(on_staff_button, pattern=r"^rn:"))
+
+ROUTES = routes(
+    commands={"renovate": begin},
+    buttons=[
+        (r"^rv:", on_resident_button),
+        (r"^rn:", on_staff_button),
+    ],
+)

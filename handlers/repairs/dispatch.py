@@ -3,14 +3,10 @@ to the responsible contractor with a deadline."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import cards, escalation, labels
 from handlers import complaints as complaint_desk
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     answer,
@@ -25,91 +21,92 @@ from handlers.common import (
     stamp,
 )
 from handlers.repairs.actions import desk_buttons
+from handlers.routes import routes
 from workflow import views
 from workflow.repairs import dispatch, onsite, unit_jobs
 from workflow.tickets import Refusal
 
 
 @handles("repairs.queue")
-async def queue(update: Update, context: Context, who: Asker) -> None:
+async def queue(turn: Turn, context: Context, who: Asker) -> None:
     found = await dispatch.queue(context.desk.db, who.user_id)
     if not found:
-        await answer(update, who.tr("No open tickets. Well done."))
+        await answer(turn, who.tr("No open tickets. Well done."))
         return
     rows = [[(f"{t.ref} · {labels.status(who.tr, t)} · {t.unit.label}",
               f"d:v:{t.id}")] for t in found]
-    await answer(update, who.tr("Open tickets, waiting for dispatch first:"), keyboard(rows))
+    await answer(turn, who.tr("Open tickets, waiting for dispatch first:"), keyboard(rows))
 
 
 @handles("repairs.dispatch")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        await answer(update, cards.summary(tr, d.settings, file, staff=True),
+        await answer(turn, cards.summary(tr, d.settings, file, staff=True),
                      keyboard(desk_buttons(tr, file, who.member)))
     elif action == "tech":
         ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         if not technicians:
-            await answer(update, tr("No technician has joined yet. Invite one with: estatedesk "
+            await answer(turn, tr("No technician has joined yet. Invite one with: estatedesk "
                                     "staff invite --role technician"))
             return
         rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
-        await answer(update, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
+        await answer(turn, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
     elif action == "con":
         ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         if not contractors:
-            await answer(update, tr("No contractor is registered for this trade. Add one with: "
+            await answer(turn, tr("No contractor is registered for this trade. Add one with: "
                                     "estatedesk contractor add"))
             return
         rows = [[(c.name, stamp(f"d:pc:{ticket.id}:{c.id}", seen))] for c in contractors]
-        await answer(update, tr("{ref}: which responsible contractor?", ref=ticket.ref),
+        await answer(turn, tr("{ref}: which responsible contractor?", ref=ticket.ref),
                      picker(tr, rows))
     elif action == "own":
         ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
         rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
-        await answer(update, tr("{ref}: which of our technicians takes over from the "
+        await answer(turn, tr("{ref}: which of our technicians takes over from the "
                                 "contractor?", ref=ticket.ref), picker(tr, rows))
-    elif action == "pc" and await _ask_ruling(update, context, who, ticket_id,
+    elif action == "pc" and await _ask_ruling(turn, context, who, ticket_id,
                                               int_arg(args, 1), seen):
         return
     elif action in ("pt", "pc", "po"):
-        await _ask_deadline(update, context, who, ticket_id,
+        await _ask_deadline(turn, context, who, ticket_id,
                             {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)),
                             seen)
     elif action == "ru":  # the unit that declined is liable after all, for this reason
-        await _ask_deadline(update, context, who, ticket_id,
+        await _ask_deadline(turn, context, who, ticket_id,
                             f"c{int_arg(args, 1)}r{int_arg(args, 2)}", seen)
     elif action == "dl":
-        await _assign(update, context, who, ticket_id, args, seen)
+        await _assign(turn, context, who, ticket_id, args, seen)
     elif action == "cp":
         ticket = await onsite.confirm_by_phone(d.db, d.settings, ticket_id, who.user_id, d.now(),
                                                seen)
         kick(context)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: the resident's confirmation by phone is recorded; the "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: the resident's confirmation by phone is recorded; the "
                                 "job is closed.", ref=ticket.ref))
     elif action == "nf":  # on the phone, the resident says it is not fixed: their reason
         ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now(), seen,
                                               by_phone=True)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: what is still wrong, as the resident says? It reopens the "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: what is still wrong, as the resident says? It reopens the "
                                 "job to its holder.", ref=ticket.ref))
     elif action == "ph":
         ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
                                                              d.now(), seen)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: recorded that the contractor was notified by phone.",
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: recorded that the contractor was notified by phone.",
                                 ref=ticket.ref))
-    elif not await complaint_desk.on_desk_button(update, context, who, action, ticket_id, args,
+    elif not await complaint_desk.on_desk_button(turn, context, who, action, ticket_id, args,
                                                  seen):
-        await escalation.on_desk_button(update, context, who, action, ticket_id, args, seen)
+        await escalation.on_desk_button(turn, context, who, action, ticket_id, args, seen)
 
 
-async def _ask_ruling(update: Update, context: Context, who: Asker, ticket_id: int,
+async def _ask_ruling(turn: Turn, context: Context, who: Asker, ticket_id: int,
                       contractor_id: int, seen: int | None) -> bool:
     """Sending a job back to the unit that declined it: first why it is theirs after all
     (the unit reads it). False when the unit is another one."""
@@ -122,14 +119,14 @@ async def _ask_ruling(update: Update, context: Context, who: Asker, ticket_id: i
     rows = [[(labels.of(tr, labels.RULINGS, r),
               stamp(f"d:ru:{ticket_id}:{unit.id}:{i}", seen))]
             for i, r in enumerate(unit_jobs.RULINGS)]
-    await clear_buttons(update)
-    await answer(update, tr("{ref}: {unit} declined it. Why is it theirs after all? They read "
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: {unit} declined it. Why is it theirs after all? They read "
                             "your answer.", ref=file.ticket.ref, unit=unit.name),
                  picker(tr, rows))
     return True
 
 
-async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id: int,
+async def _ask_deadline(turn: Turn, context: Context, who: Asker, ticket_id: int,
                         target: str, seen: int | None) -> None:
     d, tr = context.desk, who.tr
     ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
@@ -152,11 +149,11 @@ async def _ask_deadline(update: Update, context: Context, who: Asker, ticket_id:
     if visit is not None and dropped:  # say why a choice is missing
         text += "\n" + tr("The resident chose {visit}: only deadlines after it are offered.",
                            visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot))
-    await clear_buttons(update)
-    await answer(update, text, picker(tr, rows))
+    await clear_buttons(turn)
+    await answer(turn, text, picker(tr, rows))
 
 
-async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
+async def _assign(turn: Turn, context: Context, who: Asker, ticket_id: int,
                   args: list[str], seen: int | None) -> None:
     d, tr = context.desk, who.tr
     target = args[1] if len(args) > 1 else ""
@@ -174,7 +171,7 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
     else:
         raise Refusal(Refusal.INVALID)
     kick(context)
-    await clear_buttons(update)
+    await clear_buttons(turn)
     ticket = file.ticket
     text = tr("{ref} assigned to {name}. Deadline: {deadline}.", ref=ticket.ref,
               name=cards.holder(tr, file), deadline=tr.datetime(ticket.deadline_at))
@@ -186,10 +183,14 @@ async def _assign(update: Update, context: Context, who: Asker, ticket_id: int,
                             name=file.contractor.name, phone=cards.phone(file.contractor.phone))
                          if file.contractor.phone else
                          tr("Please phone the contractor, then tap 'Notified by phone'."))
-    await answer(update, text, keyboard(desk_buttons(tr, file, who.member)))
+    await answer(turn, text, keyboard(desk_buttons(tr, file, who.member)))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("queue", queue, filters=PRIVATE))
-    app.add_handler(Buttons(queue, pattern=r"^m:queue$"))
-    app.add_handler(Buttons(on_button, pattern=r"^d:"))
+
+ROUTES = routes(
+    commands={"queue": queue},
+    buttons=[
+        (r"^m:queue$", queue),
+        (r"^d:", on_button),
+    ],
+)

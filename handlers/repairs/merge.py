@@ -3,10 +3,8 @@ place): picked from the card, the duplicate's residents and photos move to the k
 
 from __future__ import annotations
 
-from telegram import Update
-
 from handlers import cards
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
     Context,
@@ -21,14 +19,15 @@ from handlers.common import (
     seen_version,
     stamp,
 )
+from handlers.routes import routes
 from workflow import views
 from workflow.repairs import same_problem
 from workflow.tickets import Refusal
 
 
 @handles("repairs.merge")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     duplicate_id = int_arg(args, 0)
@@ -36,25 +35,29 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         file = await views.ticket_file(d.db, duplicate_id, who.user_id)
         found = await same_problem.merge_candidates(d.db, duplicate_id, who.user_id)
         if not found:
-            await answer(update, tr("{ref}: no other open report of the same unit or public "
+            await answer(turn, tr("{ref}: no other open report of the same unit or public "
                                     "place to merge it into.", ref=file.ticket.ref))
             return
         rows = [[(fit(f"{t.ref} · {cards.where(tr, d.settings, t)}", 60),
                   stamp(f"mg:m:{duplicate_id}:{t.id}", seen))] for t in found]
-        await answer(update, tr("Merge {ref} into which report? It closes as a duplicate; its "
+        await answer(turn, tr("Merge {ref} into which report? It closes as a duplicate; its "
                                 "residents and photos join the one you pick, and all are told.",
                                 ref=file.ticket.ref), picker(tr, rows))
     elif action == "m":
         kept = await same_problem.merge(d.db, d.settings, duplicate_id, int_arg(args, 1),
                                         who.user_id, d.now(), seen)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         kick(context)
         file = await views.ticket_file(d.db, kept.id, who.user_id)
-        await answer(update, tr("Merged into {ref}. Residents affected: {count}.", ref=kept.ref,
+        await answer(turn, tr("Merged into {ref}. Residents affected: {count}.", ref=kept.ref,
                                 count=1 + len(file.followers)))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-def register(app) -> None:
-    app.add_handler(Buttons(on_button, pattern=r"^mg:"))
+
+ROUTES = routes(
+    buttons=[
+        (r"^mg:", on_button),
+    ],
+)

@@ -3,13 +3,9 @@ sign-offs that follow: the resident's confirm or 'not fixed', the supervisor's s
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import cards
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -23,7 +19,6 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
-    message_of,
     seen_version,
     text_answer,
 )
@@ -31,6 +26,7 @@ from handlers.i18n import Tr
 from handlers.office import materials
 from handlers.repairs import unit_jobs
 from handlers.repairs.actions import task_buttons, worker_buttons
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import access, numbers, roles, views
 from workflow import tickets as machine
@@ -44,13 +40,13 @@ def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
 
 
 @handles("repairs.tasks")
-async def my_tasks(update: Update, context: Context, who: Asker) -> None:
+async def my_tasks(turn: Turn, context: Context, who: Asker) -> None:
     if who.role == roles.CONTRACTOR:
-        await unit_jobs.my_jobs(update, context, who)
+        await unit_jobs.my_jobs(turn, context, who)
         return
     found, total = await onsite.my_tasks(context.desk.db, who.user_id)
     if not found:
-        await answer(update, who.tr("You have no open tasks."))
+        await answer(turn, who.tr("You have no open tasks."))
         return
     rows = [[(f"{t.ref} · {t.unit.label} · {cards.visit(who.tr, t.visit_date, t.visit_slot)}",
               f"w:v:{t.id}")] for t in found]
@@ -58,16 +54,16 @@ async def my_tasks(update: Update, context: Context, who: Asker) -> None:
     if total > len(found):
         head = who.tr("Your open tasks: {total} in all; these are the {shown} with the soonest "
                       "visits:", total=total, shown=len(found))
-    await answer(update, head, keyboard(rows))
+    await answer(turn, head, keyboard(rows))
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     if action == "pd":  # a step of one's own completion record: it checks the job
-        await _photos_done(update, context, who)
+        await _photos_done(turn, context, who)
         return
     ticket_id = int_arg(args, 0)
     # The workflow checks the relation of "repairs.progress" and "repairs.work" after the
@@ -80,7 +76,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         await allowed(context, who, "tickets.view", ticket_id)
     if action == "v":
         file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        await answer(update, task_card(tr, context, file),
+        await answer(turn, task_card(tr, context, file),
                      keyboard(worker_buttons(tr, file, who.member)))
     elif action in ("go", "at"):
         to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
@@ -88,117 +84,121 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                      seen)
         ticket = file.ticket
         kick(context)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
             if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
         if file.resident is not None and file.resident.unreachable:  # say only what is true
             done = tr("{ref}: recorded. The resident cannot be reached on Telegram: please "
                       "phone them at {phone}.", ref=ticket.ref,
                       phone=cards.phone(file.resident.phone))
-        await answer(update, done, keyboard(task_buttons(tr, file)))
+        await answer(turn, done, keyboard(task_buttons(tr, file)))
     elif action == "done":
         ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now(), seen)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: please send at least one photo of the finished work, "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: please send at least one photo of the finished work, "
                                 "then tap 'Done'.", ref=ticket.ref),
                      keyboard([[(tr("Cancel"), "r:x")]]))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def _photos_done(update: Update, context: Context, who: Asker) -> None:
+async def _photos_done(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     draft = await draft_at(context, who, onsite.COMPLETE_FLOW, "photos")
     await allowed(context, who, "repairs.work", draft.data["ticket_id"])
     if not await onsite.photos_done(d.db, who.user_id, d.now()):
-        await answer(update, who.tr("At least one photo of the finished work is needed."))
+        await answer(turn, who.tr("At least one photo of the finished work is needed."))
         return
-    await clear_buttons(update)
-    await answer(update, who.tr("What was done? A short note for the record (up to {limit} "
+    await clear_buttons(turn)
+    await answer(turn, who.tr("What was done? A short note for the record (up to {limit} "
                                 "characters).", limit=onsite.MAX_NOTE))
 
 
-async def on_completion_message(update: Update, context: Context, who: Asker,
+async def on_completion_message(turn: Turn, context: Context, who: Asker,
                                 draft: Draft) -> None:
     """A message during the completion record (a step of the router)."""
-    message, tr, d = message_of(update), who.tr, context.desk
+    tr, d = who.tr, context.desk
     step, flow = draft.step, onsite.COMPLETE_FLOW
     if step == "photos":
-        await collect_photo(update, context, who, draft, onsite.MAX_PHOTOS, "w:pd")
+        await collect_photo(turn, context, who, draft, onsite.MAX_PHOTOS, "w:pd")
         return
     if step == "note":
-        text = await text_answer(update, who, onsite.MAX_NOTE)
+        text = await text_answer(turn, who, onsite.MAX_NOTE)
         if text is None:
             return
         await views.advance_draft(d.db, who.user_id, flow, "note", "hours", d.now(), note=text)
-        await answer(update, tr("Labour hours? For example: 1.5"))
+        await answer(turn, tr("Labour hours? For example: 1.5"))
         return
     if step == "materials":
-        await materials.on_message(update, context, who, draft)
+        await materials.on_message(turn, context, who, draft)
         return
-    if not message.text:
-        await answer(update, tr("Please send a number between 0 and {limit}, for example 1.5.",
+    if not turn.text:
+        await answer(turn, tr("Please send a number between 0 and {limit}, for example 1.5.",
                                 limit=tr.number(onsite.MAX_HOURS if step == "hours"
                                                 else onsite.MAX_COST)))
         return
-    value = numbers.hours(message.text, tr.locale, maximum=onsite.MAX_HOURS) \
+    value = numbers.hours(turn.text, tr.locale, maximum=onsite.MAX_HOURS) \
         if step == "hours" else \
-        numbers.amount(message.text, tr.locale, maximum=onsite.MAX_COST, zero=True)
+        numbers.amount(turn.text, tr.locale, maximum=onsite.MAX_COST, zero=True)
     if step == "hours":
         if await onsite.hours_given(d.db, who.user_id, value, d.now()) == "materials":
-            await materials.ask(update, context, who, draft.data["ticket_id"])
+            await materials.ask(turn, context, who, draft.data["ticket_id"])
         else:
-            await answer(update, tr("Materials cost? Send 0 if none."))
+            await answer(turn, tr("Materials cost? Send 0 if none."))
         return
     ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now(), cost=value)
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)
-    await answer(update, tr("{ref} is complete. The resident has been asked to confirm.",
+    await answer(turn, tr("{ref} is complete. The resident has been asked to confirm.",
                             ref=ticket.ref), main_menu(who))
 
 
 @handles("button.per_action")
-async def on_signoff(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_signoff(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     await allowed(context, who, "repairs.confirm_fixed", ticket_id)
     if action == "ok":
         ticket, signed = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
         kick(context)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         text = tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref)
         if signed:
             text += "\n" + tr("As the owner, your confirmation is also your signature on the "
                               "repair form.")
-        await answer(update, text, main_menu(who))
+        await answer(turn, text, main_menu(who))
     elif action == "no":
         ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("Sorry to hear that. What is still wrong with {ref}?",
+        await clear_buttons(turn)
+        await answer(turn, tr("Sorry to hear that. What is still wrong with {ref}?",
                                 ref=ticket.ref))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_reason(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The resident's reason for 'not fixed' (a step of the router)."""
     d = context.desk
-    text = await text_answer(update, who, onsite.MAX_REASON)
+    text = await text_answer(turn, who, onsite.MAX_REASON)
     if text is None:
         return
     ticket = await onsite.not_fixed(d.db, d.settings, who.user_id, text, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)
-    await answer(update, who.tr("We have reopened {ref} and passed your reason on.",
+    await answer(turn, who.tr("We have reopened {ref} and passed your reason on.",
                                 ref=ticket.ref), main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("mytasks", my_tasks, filters=PRIVATE))
-    app.add_handler(Buttons(my_tasks, pattern=r"^m:mytasks$"))
-    app.add_handler(Buttons(on_button, pattern=r"^w:"))
-    app.add_handler(Buttons(on_signoff, pattern=r"^s:"))
+
+ROUTES = routes(
+    commands={"mytasks": my_tasks},
+    buttons=[
+        (r"^m:mytasks$", my_tasks),
+        (r"^w:", on_button),
+        (r"^s:", on_signoff),
+    ],
+)
 

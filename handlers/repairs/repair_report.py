@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
 from handlers.cards import phone, spoken_description, visit
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     answer,
@@ -30,14 +26,13 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
-    message_of,
     office,
     own_unit,
     spoken_answer,
     text_answer,
-    voice_of,
 )
 from handlers.i18n import Tr
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import limits, views
 from workflow.repairs import report, same_problem
@@ -51,20 +46,20 @@ def _cancel_row(who: Asker) -> list[tuple[str, str]]:
     return [(who.tr("Cancel"), CANCEL)]
 
 
-async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def prompt(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """Asks for what the draft's step needs."""
     tr, d = who.tr, context.desk
     step = draft.step
     if step == "unit":
         units = await views.units(d.db, who.user_id)
         rows = [[(u.label, f"r:u:{u.id}")] for u in units]
-        await answer(update, tr("Which unit is the repair for?"),
+        await answer(turn, tr("Which unit is the repair for?"),
                      keyboard(rows + [_cancel_row(who)]))
     elif step == "category":
         buttons = [(labels.category(tr, d.settings, c.key), f"r:c:{c.key}")
                    for c in d.settings.categories]
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-        await answer(update, tr("What kind of problem is it?"), keyboard(rows + [_cancel_row(who)]))
+        await answer(turn, tr("What kind of problem is it?"), keyboard(rows + [_cancel_row(who)]))
     elif step == "urgency":
         text = tr("Is it an emergency? Emergencies are flooding, no power, no water, a smell of "
                   "gas, or someone trapped. If anyone is in danger, call the emergency services "
@@ -72,7 +67,7 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         if d.settings.office_phone:
             text += "\n" + tr("In an emergency you can also call {office}.",
                                office=office(tr, d.settings))
-        await answer(update, text,
+        await answer(turn, text,
                      keyboard([[(tr("Yes, an emergency"), "r:g:emergency")],
                                [(tr("No, not an emergency"), "r:g:normal")], _cancel_row(who)]))
     elif step == "location" and report.public(draft.data):
@@ -81,22 +76,22 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         buttons = [(labels.place(tr, d.settings, p.key), f"r:p:{n}")
                    for n, p in enumerate(places)]
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-        await answer(update, tr("Where is it? Pick the place, or type it if it is not listed."),
+        await answer(turn, tr("Where is it? Pick the place, or type it if it is not listed."),
                      keyboard(rows + [_cancel_row(who)]))
     elif step == "location":
         buttons = [(labels.of(tr, labels.ROOMS, r), f"r:rm:{r}") for r in report.ROOMS]
         buttons.append((tr("Other"), "r:rm:other"))
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-        await answer(update, tr("Where in the unit is it? Pick the room, or type where it is, "
+        await answer(turn, tr("Where in the unit is it? Pick the room, or type where it is, "
                                 "for example: kitchen sink."), keyboard(rows + [_cancel_row(who)]))
     elif step == "same":
-        await _offer_same(update, context, who, draft)
+        await _offer_same(turn, context, who, draft)
     elif step == "description":
-        await answer(update, tr("Please describe the problem (up to {limit} characters), or "
+        await answer(turn, tr("Please describe the problem (up to {limit} characters), or "
                                 "send a voice note.", limit=report.MAX_DESCRIPTION),
                      keyboard([_cancel_row(who)]))
     elif step == "photos":
-        await answer(update, tr("You may send up to {limit} photos of the problem. Tap 'Done' "
+        await answer(turn, tr("You may send up to {limit} photos of the problem. Tap 'Done' "
                                 "when finished, or 'Skip' to go on without photos.",
                                 limit=report.MAX_PHOTOS),
                      keyboard([[(tr("Done"), "r:pd"), (tr("Skip"), "r:pd")], _cancel_row(who)]))
@@ -104,26 +99,26 @@ async def prompt(update: Update, context: Context, who: Asker, draft: Draft) -> 
         buttons = [(tr.short_date(day), f"r:d:{day.isoformat()}")
                    for day in report.visit_days(_now_local(context))]
         rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
-        await answer(update, tr("Which day suits you for a visit?"),
+        await answer(turn, tr("Which day suits you for a visit?"),
                      keyboard(rows + [_cancel_row(who)]))
     elif step == "visit_slot":
         day = date.fromisoformat(draft.data["visit_day"])
         rows = [[(labels.of(tr, labels.SLOTS, s.key), f"r:s:{s.key}")]
                 for s in report.open_slots(day, _now_local(context))]
-        await answer(update, tr("Which time of day?"), keyboard(rows + [_cancel_row(who)]))
+        await answer(turn, tr("Which time of day?"), keyboard(rows + [_cancel_row(who)]))
     else:
         label = draft.data.get(report.UNIT_LABEL)
         if label is None:
             unit = await views.unit(d.db, draft.data["unit_id"])
             label = unit.label if unit else ""
-        await answer(update, _summary(who, context, draft.data, label),
+        await answer(turn, _summary(who, context, draft.data, label),
                      keyboard([
             [(tr("Confirm and send"), confirm_button("r:ok", draft.data))],
             [(tr("Edit"), "r:edit"), (tr("Cancel"), CANCEL)],
         ]))
 
 
-async def _offer_same(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def _offer_same(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The place's reports still being handled, before a new one is written."""
     tr, d = who.tr, context.desk
     shown = await views.tickets_by_id(d.db, draft.data["matches"])
@@ -138,7 +133,7 @@ async def _offer_same(update: Update, context: Context, who: Asker, draft: Draft
     lines.append(tr("Is yours the same problem? Then we add you to that report, and you hear "
                     "everything about it, without reporting it again."))
     rows.append([(tr("No, a different problem"), "r:sm:0")])
-    await answer(update, "\n".join(lines), keyboard(rows + [_cancel_row(who)]))
+    await answer(turn, "\n".join(lines), keyboard(rows + [_cancel_row(who)]))
 
 
 def _now_local(context: Context):
@@ -164,14 +159,14 @@ def _summary(who: Asker, context: Context, data: dict, unit: str) -> str:
     ])
 
 
-async def _save_and_prompt(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def _save_and_prompt(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     d = context.desk
     await views.save_draft(d.db, draft, d.now())
-    await prompt(update, context, who, draft)
+    await prompt(turn, context, who, draft)
 
 
 @handles("repairs.report")
-async def begin(update: Update, context: Context, who: Asker) -> None:
+async def begin(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     units = await views.units(d.db, who.user_id)
     if not units:
@@ -179,12 +174,12 @@ async def begin(update: Update, context: Context, who: Asker) -> None:
     await limits.may_start(d.db, d.settings, who.user_id, d.now())
     new = report.start(who.user_id, [u.id for u in units], units[0].label)
     await views.start_draft(d.db, new, d.now())
-    await prompt(update, context, who, new)
+    await prompt(turn, context, who, new)
 
 
 @handles("repairs.report_step")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d = context.desk
     if action == "u":
         draft = await draft_at(context, who, report.FLOW, "unit")
@@ -224,24 +219,24 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         n = int_arg(args, 0)
         if not 0 <= n < len(places) or not report.public(draft.data):
             raise Refusal(Refusal.INVALID)
-        await clear_buttons(update)
-        await _place_chosen(update, context, who, places[n].key,
+        await clear_buttons(turn)
+        await _place_chosen(turn, context, who, places[n].key,
                             labels.place(who.tr, d.settings, places[n].key))
         return
     elif action == "rm":
         draft = await draft_at(context, who, report.FLOW, "location")
         if report.public(draft.data):
             raise Refusal(Refusal.INVALID)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         if args[:1] == ["other"]:  # typed, as before the chips
-            await answer(update, who.tr("Where in the unit is it? For example: kitchen sink, "
+            await answer(turn, who.tr("Where in the unit is it? For example: kitchen sink, "
                                         "master bedroom ceiling."), keyboard([_cancel_row(who)]))
             return
         new = report.advance(draft, location=report.room_location(args[0] if args else ""))
     elif action == "sm":
         chosen = int_arg(args, 0)
         if chosen:
-            await _follow(update, context, who, chosen)
+            await _follow(turn, context, who, chosen)
             return
         new = report.advance(await draft_at(context, who, report.FLOW, "same"))
     elif action == "edit":
@@ -252,7 +247,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if not report.no_visit(draft.data):
             rows[-1].append((who.tr("Visit time"), "r:e:visit_day"))
         rows.append([(who.tr("Back"), "r:back")])
-        await answer(update, who.tr("What would you like to change?"), keyboard(rows))
+        await answer(turn, who.tr("What would you like to change?"), keyboard(rows))
         return
     elif action == "back":  # nothing to change after all: the summary again
         new = await draft_at(context, who, report.FLOW, "summary")
@@ -261,57 +256,57 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         new = report.edit(draft, args[0] if args else "")
     else:
         raise Refusal(Refusal.INVALID)
-    await clear_buttons(update)
-    await _save_and_prompt(update, context, who, new)
+    await clear_buttons(turn)
+    await _save_and_prompt(turn, context, who, new)
 
 
-async def _place_chosen(update: Update, context: Context, who: Asker, place: str,
+async def _place_chosen(turn: Turn, context: Context, who: Asker, place: str,
                         label: str) -> None:
     d = context.desk
     new, _ = await same_problem.choose_place(d.db, who.user_id, place, label, d.now())
-    await prompt(update, context, who, new)
+    await prompt(turn, context, who, new)
 
 
-async def _follow(update: Update, context: Context, who: Asker, ticket_id: int) -> None:
+async def _follow(turn: Turn, context: Context, who: Asker, ticket_id: int) -> None:
     d = context.desk
     ticket, follower = await same_problem.follow(d.db, d.settings, who.user_id, ticket_id,
                                                  d.now())
-    await clear_buttons(update)
+    await clear_buttons(turn)
     kick(context)
     if follower != who.user_id:  # the desk, taking a call
-        await answer(update, who.tr("The caller's problem is already reported as {ref}: the "
+        await answer(turn, who.tr("The caller's problem is already reported as {ref}: the "
                                     "resident now follows it and hears each step. Please give "
                                     "the caller this reference.", ref=ticket.ref),
                      main_menu(who))
         return
     if ticket.resident_id == who.user_id:
-        await answer(update, who.tr("You reported this yourself as {ref}; we will tell you "
+        await answer(turn, who.tr("You reported this yourself as {ref}; we will tell you "
                                     "each step. See /mytickets.", ref=ticket.ref), main_menu(who))
         return
-    await answer(update, who.tr("Thank you. This problem is already reported as {ref}, and "
+    await answer(turn, who.tr("Thank you. This problem is already reported as {ref}, and "
                                 "you now follow it: we will tell you each step, and ask you "
                                 "afterwards how we did.", ref=ticket.ref), main_menu(who))
 
 
 @handles("repairs.report_step")
-async def confirm(update: Update, context: Context, who: Asker) -> None:
+async def confirm(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     ticket = await report.submit(d.db, d.settings, who.user_id, d.now(),
-                                 confirmed_draft(update))
-    await clear_buttons(update)
+                                 confirmed_draft(turn))
+    await clear_buttons(turn)
     if ticket is None:
-        await answer(update, who.tr("This report has already been sent or was cancelled. "
+        await answer(turn, who.tr("This report has already been sent or was cancelled. "
                                     "See /mytickets."))
         return
     kick(context)
     if ticket.filed_by == who.user_id:
-        await answer(update, filed_for(who, ticket), main_menu(who))
+        await answer(turn, filed_for(who, ticket), main_menu(who))
         return
     text = who.tr("Thank you. Your repair is registered as {ref}. We will tell you who will "
                   "come and when.", ref=ticket.ref)
     if ticket.priority == EMERGENCY and not d.settings.in_office_hours(d.now()):
         text += "\n\n" + night_emergency(who.tr, d.settings)
-    await answer(update, text, main_menu(who))
+    await answer(turn, text, main_menu(who))
 
 
 def night_emergency(tr: Tr, settings: EstateSettings) -> str:
@@ -325,49 +320,52 @@ def night_emergency(tr: Tr, settings: EstateSettings) -> str:
     return text
 
 
-async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """A message while a report is in progress (a step of the router)."""
     tr = who.tr
-    if draft.step == "description" and voice_of(message_of(update)) is not None:
-        spoken = await spoken_answer(update, who, context.desk.settings.voice_note_limit)
+    if draft.step == "description" and turn.voice is not None:
+        spoken = await spoken_answer(turn, who, context.desk.settings.voice_note_limit)
         if spoken is not None:
             voice, caption = spoken
-            await _save_and_prompt(update, context, who,
+            await _save_and_prompt(turn, context, who,
                                    report.advance(draft, description=caption, voice=voice))
         return
     if draft.step == "location" and report.public(draft.data):
-        typed = await text_answer(update, who, report.MAX_LOCATION)
+        typed = await text_answer(turn, who, report.MAX_LOCATION)
         if typed is not None:
-            await _place_chosen(update, context, who, same_problem.typed_place(typed), typed)
+            await _place_chosen(turn, context, who, same_problem.typed_place(typed), typed)
         return
     if draft.step in ("location", "description"):
         limit = report.MAX_LOCATION if draft.step == "location" else report.MAX_DESCRIPTION
-        text = await text_answer(update, who, limit)
+        text = await text_answer(turn, who, limit)
         if text is not None:
-            await _save_and_prompt(update, context, who,
+            await _save_and_prompt(turn, context, who,
                                    report.advance(draft, **{draft.step: text}))
         return
     if draft.step == "photos":
-        await collect_photo(update, context, who, draft, report.MAX_PHOTOS, "r:pd")
+        await collect_photo(turn, context, who, draft, report.MAX_PHOTOS, "r:pd")
         return
-    await answer(update, tr("Please use the buttons above, or /cancel to stop."))
-    await prompt(update, context, who, draft)
+    await answer(turn, tr("Please use the buttons above, or /cancel to stop."))
+    await prompt(turn, context, who, draft)
 
 
 @handles("conversation.cancel")
-async def cancel(update: Update, context: Context, who: Asker) -> None:
+async def cancel(turn: Turn, context: Context, who: Asker) -> None:
     dropped = await views.drop_draft(context.desk.db, who.user_id)
-    if update.callback_query is not None:
-        await clear_buttons(update)
+    if turn.tapped:
+        await clear_buttons(turn)
     text = who.tr("Cancelled. Nothing was sent.") if dropped else who.tr(
         "There is nothing to cancel.")
-    await answer(update, text, main_menu(who))
+    await answer(turn, text, main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("repair", begin, filters=PRIVATE))
-    app.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
-    app.add_handler(Buttons(begin, pattern=r"^m:repair$"))
-    app.add_handler(Buttons(cancel, pattern=r"^r:x$"))
-    app.add_handler(Buttons(confirm, pattern=r"^r:ok(:|$)"))
-    app.add_handler(Buttons(on_button, pattern=r"^r:"))
+
+ROUTES = routes(
+    commands={"repair": begin, "cancel": cancel},
+    buttons=[
+        (r"^m:repair$", begin),
+        (r"^r:x$", cancel),
+        (r"^r:ok(:|$)", confirm),
+        (r"^r:", on_button),
+    ],
+)

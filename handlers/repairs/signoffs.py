@@ -4,13 +4,9 @@ query (/queries lists those still open)."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import cards, labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -27,6 +23,7 @@ from handlers.common import (
 )
 from handlers.i18n import Tr
 from handlers.repairs import form_work
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
 from workflow.repairs import signoff
@@ -72,8 +69,8 @@ def _party(args: list[str]) -> str:
 
 
 @handles("button.per_action")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     if action in ("sg", "sup"):
@@ -82,13 +79,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         outcome = await signoff.sign(d.db, ticket_id, party, who.user_id, d.now())
         more = None if party == Party.OWNER else keyboard([[(tr("Waiting for sign-off"),
                                                              WAITING)]])
-        await clear_buttons(update)
+        await clear_buttons(turn)
         if outcome is None:
-            await answer(update, tr("Already signed off."), more)
+            await answer(turn, tr("Already signed off."), more)
             return
         kick(context)
         ticket, complete = outcome
-        await answer(update, tr("Signed off.") + ("\n" + tr("{ref} is now signed off by every "
+        await answer(turn, tr("Signed off.") + ("\n" + tr("{ref} is now signed off by every "
                                                            "party.", ref=ticket.ref)
                                                   if complete else ""), more)
     elif action == "f":
@@ -97,13 +94,13 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         mine = [p for p in signoff.parties_of(who.member) if p in file.required]
         rows = [row for p in mine for row in form_buttons(tr, file, p)]
         rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
-        await answer(update, form_text(tr, d.settings, file), keyboard(rows))
+        await answer(turn, form_text(tr, d.settings, file), keyboard(rows))
     elif action == "qy":
         party = _party(args)
         await allowed(context, who, "repairs.sign", (party, ticket_id))
         ticket = await signoff.start_query(d.db, ticket_id, party, who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: what is the question? It goes to the desk with the "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: what is the question? It goes to the desk with the "
                                 "form.", ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "pp":
         await allowed(context, who, "repairs.paper_signature")
@@ -113,19 +110,19 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                 for p in file.required if p not in signed and p in signoff.FORM_PARTIES]
         if not rows:
             raise Refusal(Refusal.STALE)
-        await answer(update, tr("{ref}: whose signature on the paper form?",
+        await answer(turn, tr("{ref}: whose signature on the paper form?",
                                 ref=file.ticket.ref), picker(tr, rows))
     elif action == "pq":
         await allowed(context, who, "repairs.paper_signature")
         ticket = await signoff.start_paper(d.db, ticket_id, _party(args), who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: the name of the person who signed, as on the form?",
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: the name of the person who signed, as on the form?",
                                 ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
     elif action == "qa":
         await allowed(context, who, "repairs.answer_query")
         query, ticket = await signoff.start_answer(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: {party} asked: {question}\nYour answer? It goes back "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: {party} asked: {question}\nYour answer? It goes back "
                                 "to them. To correct the figures, use 'Correct measurement' "
                                 "on the card: every signer then gets the corrected form.",
                                 ref=ticket.ref, question=query.question,
@@ -136,67 +133,67 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
 
 
 @handles("repairs.answer_query")
-async def open_queries(update: Update, context: Context, who: Asker) -> None:
+async def open_queries(turn: Turn, context: Context, who: Asker) -> None:
     """/queries: the signers' queries on repair forms still waiting for the desk's answer."""
     tr = who.tr
     found = await signoff.open_queries(context.desk.db, who.user_id)
     if not found:
-        await answer(update, tr("No query on a repair form is waiting for an answer."))
+        await answer(turn, tr("No query on a repair form is waiting for an answer."))
         return
     lines = [tr("Queries on repair forms waiting for an answer, oldest first:")]
     lines += [tr("· {ref} {party} {time}: {question}", ref=t.ref, time=tr.datetime(q.asked_at),
                  party=labels.of(tr, labels.PARTIES, q.party), question=q.question)
               for q, t in found]
     rows = [[(tr("Answer {ref}", ref=t.ref), f"s:qa:{q.id}")] for q, t in found]
-    await answer(update, "\n".join(lines), keyboard(rows))
+    await answer(turn, "\n".join(lines), keyboard(rows))
 
 
-async def on_query_answer(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_query_answer(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The desk's answer to a signer's query (a step of the router)."""
     d = context.desk
-    text = await text_answer(update, who, signoff.MAX_REASON)
+    text = await text_answer(turn, who, signoff.MAX_REASON)
     if text is None:
         return
     answered = await signoff.answer(d.db, who.user_id, text, d.now())
     if answered is None:
         raise Refusal(Refusal.STALE)
     kick(context)
-    await answer(update, who.tr("{ref}: your answer went to the one who asked.",
+    await answer(turn, who.tr("{ref}: your answer went to the one who asked.",
                                 ref=answered[0].ref), main_menu(who))
 
 
 @handles("repairs.signoffs")
-async def waiting(update: Update, context: Context, who: Asker) -> None:
+async def waiting(turn: Turn, context: Context, who: Asker) -> None:
     """/signoffs: the repair forms waiting for a signature, oldest first."""
     tr = who.tr
     found = await signoff.awaiting(context.desk.db, who.user_id)
     if not found:
-        await answer(update, tr("No repair is waiting for your sign-off."))
+        await answer(turn, tr("No repair is waiting for your sign-off."))
         return
     rows = [[(f"{t.ref} · {labels.status(tr, t)} · {t.unit.label}", f"s:f:{t.id}")]
             for t in found]
-    await answer(update, tr("Repair forms waiting for signatures, oldest first:"),
+    await answer(turn, tr("Repair forms waiting for signatures, oldest first:"),
                  keyboard(rows))
 
 
-async def on_query_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_query_reason(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The question on a form (a step of the router)."""
     d = context.desk
-    reason = await text_answer(update, who, signoff.MAX_REASON)
+    reason = await text_answer(turn, who, signoff.MAX_REASON)
     if reason is None:
         return
     ticket = await signoff.query(d.db, who.user_id, reason, d.now())
     if ticket is None:
         raise Refusal(Refusal.STALE)
     kick(context)
-    await answer(update, who.tr("{ref}: your question went to the desk. The form waits for "
+    await answer(turn, who.tr("{ref}: your question went to the desk. The form waits for "
                                 "your signature.", ref=ticket.ref), main_menu(who))
 
 
-async def on_paper_name(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_paper_name(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The name on a paper signature (a step of the router)."""
     d = context.desk
-    name = await text_answer(update, who, signoff.MAX_NAME)
+    name = await text_answer(turn, who, signoff.MAX_NAME)
     if name is None:
         return
     signed = await signoff.sign_on_paper(d.db, who.user_id, name, d.now())
@@ -208,11 +205,14 @@ async def on_paper_name(update: Update, context: Context, who: Asker, draft: Dra
                   name=name)
     if complete:
         text += "\n" + who.tr("{ref} is now signed off by every party.", ref=ticket.ref)
-    await answer(update, text, main_menu(who))
+    await answer(turn, text, main_menu(who))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("signoffs", waiting, filters=PRIVATE))
-    app.add_handler(CommandHandler("queries", open_queries, filters=PRIVATE))
-    app.add_handler(Buttons(waiting, pattern=r"^m:signoffs$"))
-    app.add_handler(Buttons(on_button, pattern=r"^s:(sg|sup|f|qy|pp|pq|qa):"))
+
+ROUTES = routes(
+    commands={"signoffs": waiting, "queries": open_queries},
+    buttons=[
+        (r"^m:signoffs$", waiting),
+        (r"^s:(sg|sup|f|qy|pp|pq|qa):", on_button),
+    ],
+)

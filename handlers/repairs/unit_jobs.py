@@ -3,10 +3,8 @@ first accept wins) or declining it with a reason, which returns it to the desk."
 
 from __future__ import annotations
 
-from telegram import Update
-
 from handlers import cards, labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
     Context,
@@ -26,6 +24,7 @@ from handlers.common import (
 )
 from handlers.repairs import visits
 from handlers.repairs.actions import worker_buttons
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
 from workflow.repairs import unit_jobs, visit_times
@@ -34,25 +33,25 @@ from workflow.tickets import Refusal
 JOBS_SHOWN = 30
 
 
-async def my_jobs(update: Update, context: Context, who: Asker) -> None:
+async def my_jobs(turn: Turn, context: Context, who: Asker) -> None:
     """/mytasks for a unit's person: what waits for the unit to take, then their own."""
     tr = who.tr
     waiting, own = await unit_jobs.jobs(context.desk.db, who.user_id, JOBS_SHOWN)
     if not waiting and not own:
-        await answer(update, tr("Your unit has no open jobs."))
+        await answer(turn, tr("Your unit has no open jobs."))
         return
     settings = context.desk.settings
     rows = [[(f"{t.ref} · {t.unit.label} · {labels.category(tr, settings, t.category)}",
               f"w:v:{t.id}")] for t in waiting]
     rows += [[(f"{t.ref} · {t.unit.label} · {cards.visit(tr, t.visit_date, t.visit_slot)}",
                f"w:v:{t.id}")] for t in own]
-    await answer(update, tr("Waiting for your unit to accept: {waiting}. Yours: {own}.",
+    await answer(turn, tr("Waiting for your unit to accept: {waiting}. Yours: {own}.",
                             waiting=len(waiting), own=len(own)), keyboard(rows))
 
 
 @handles("repairs.unit_job")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     args, seen = seen_version(args)
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
@@ -68,70 +67,74 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "ok":
         ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
         kick(context)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         file = await views.ticket_file(d.db, ticket.id, who.user_id)
-        await answer(update, tr("{ref} is yours. The resident prefers {visit}; the deadline is "
+        await answer(turn, tr("{ref} is yours. The resident prefers {visit}; the deadline is "
                                 "{deadline}.", ref=ticket.ref,
                                 visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot),
                                 deadline=tr.datetime(ticket.deadline_at)),
                      keyboard(worker_buttons(tr, file, who.member)))
     elif action == "no":
         ticket = await unit_jobs.start_decline(d.db, ticket_id, who.user_id, d.now(), seen)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: why does your unit decline it? Tap a reason or type "
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: why does your unit decline it? Tap a reason or type "
                                 "your own.", ref=ticket.ref), keyboard(
             [[(labels.of(tr, labels.DECLINE_REASONS, r), f"u:r:{ticket.id}:{r}")]
              for r in unit_jobs.REASONS] + [[(tr("Cancel"), "r:x")]]))
     elif action == "pv":
-        await answer(update, tr("Which day will you visit?"),
+        await answer(turn, tr("Which day will you visit?"),
                      picker(tr, visits.day_rows(tr, context, f"u:pd:{ticket_id}")))
     elif action == "pd":
-        await clear_buttons(update)
-        await answer(update, tr("Which time of day?"), picker(tr, visits.slot_rows(
+        await clear_buttons(turn)
+        await answer(turn, tr("Which time of day?"), picker(tr, visits.slot_rows(
             tr, context, args[1] if len(args) > 1 else "", f"u:ps:{ticket_id}")))
     elif action == "ps":
         day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
         ticket = await visit_times.propose(d.db, d.settings, ticket_id, who.user_id, day, slot,
                                            d.now())
         kick(context)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         text = tr("{ref}: {visit} is proposed to the resident; you hear when they answer.",
                   ref=ticket.ref, visit=cards.visit(tr, day, slot))
         if visit_times.after_deadline(d.settings, ticket, day, slot):
             text += "\n" + tr("Careful: this is an emergency, due by {deadline}, and that visit "
                                "is after it. Please go sooner, or tell the desk why you "
                                "cannot.", deadline=tr.datetime(ticket.deadline_at))
-        await answer(update, text)
+        await answer(turn, text)
     elif action == "r":
         reason = args[1] if len(args) > 1 else ""
         if reason not in unit_jobs.REASONS:
             raise Refusal(Refusal.INVALID)
-        await clear_buttons(update)
-        await _decline(update, context, who, labels.of(tr, labels.DECLINE_REASONS, reason))
+        await clear_buttons(turn)
+        await _decline(turn, context, who, labels.of(tr, labels.DECLINE_REASONS, reason))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def _decline(update: Update, context: Context, who: Asker, reason: str) -> None:
+async def _decline(turn: Turn, context: Context, who: Asker, reason: str) -> None:
     d = context.desk
     ticket, declined = await unit_jobs.decline(d.db, d.settings, who.user_id, reason, d.now())
     if not declined:  # a colleague took it meanwhile, or the desk sent it elsewhere: who
         last, _ = await views.stale_view(d.db, ticket.id, who.user_id)
         text = who.tr("The job changed while you wrote: nothing was declined. See /mytasks.")
-        await answer(update, (happened_text(who, last) + "\n" if last else "") + text,
+        await answer(turn, (happened_text(who, last) + "\n" if last else "") + text,
                      main_menu(who))
         return
     kick(context)
-    await answer(update, who.tr("{ref} is declined and back with the desk, with your reason.",
+    await answer(turn, who.tr("{ref} is declined and back with the desk, with your reason.",
                                 ref=ticket.ref), main_menu(who))
 
 
-async def on_reason(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_reason(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """A typed reason for declining (a step of the router)."""
-    reason = await text_answer(update, who, unit_jobs.MAX_REASON)
+    reason = await text_answer(turn, who, unit_jobs.MAX_REASON)
     if reason is not None:
-        await _decline(update, context, who, reason)
+        await _decline(turn, context, who, reason)
 
 
-def register(app) -> None:
-    app.add_handler(Buttons(on_button, pattern=r"^u:"))
+
+ROUTES = routes(
+    buttons=[
+        (r"^u:", on_button),
+    ],
+)

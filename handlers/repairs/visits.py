@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import Update
-
 from handlers import cards, labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
     Context,
@@ -22,6 +20,7 @@ from handlers.common import (
     picker,
 )
 from handlers.i18n import Tr
+from handlers.routes import routes
 from workflow.repairs import report, visit_times
 from workflow.tickets import Refusal
 
@@ -46,8 +45,8 @@ def slot_rows(tr: Tr, context: Context, day: str, prefix: str) -> list[list[tupl
 
 
 @handles("repairs.visit")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     ticket_id = int_arg(args, 0)
     await allowed(context, who, "repairs.visit", ticket_id)
@@ -56,35 +55,39 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         ticket = await visit_times.agree(d.db, d.settings, ticket_id, who.user_id, day, slot,
                                          d.now(), proposed=action == "ok")
         kick(context)
-        await clear_buttons(update)
-        await answer(update, tr("{ref}: the visit is {visit}. We have told them.", ref=ticket.ref,
+        await clear_buttons(turn)
+        await answer(turn, tr("{ref}: the visit is {visit}. We have told them.", ref=ticket.ref,
                                 visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot)))
     elif action == "alt":  # the proposal keeps its buttons: closing the days changes nothing
-        await answer(update, tr("Which day suits you for a visit?"),
+        await answer(turn, tr("Which day suits you for a visit?"),
                      picker(tr, day_rows(tr, context, f"v:d:{ticket_id}")))
     elif action == "d":
-        await clear_buttons(update)
-        await answer(update, tr("Which time of day?"), picker(
+        await clear_buttons(turn)
+        await answer(turn, tr("Which time of day?"), picker(
             tr, slot_rows(tr, context, args[1] if len(args) > 1 else "", f"v:s:{ticket_id}")))
     else:
         raise Refusal(Refusal.INVALID)
 
 
 @handles("repairs.visit_by_phone")
-async def on_phone_button(update: Update, context: Context, who: Asker) -> None:
+async def on_phone_button(turn: Turn, context: Context, who: Asker) -> None:
     """A resident without Telegram agreed to the proposed visit on the desk's call."""
-    args = button_data(update).split(":")[1:]
+    args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
     ticket = await visit_times.agree(d.db, d.settings, int_arg(args, 0), who.user_id, day, slot,
                                      d.now(), proposed=True, by_phone=True)
     kick(context)
-    await clear_buttons(update)
-    await answer(update, tr("{ref}: the visit is {visit}, as the resident agreed by phone. We "
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: the visit is {visit}, as the resident agreed by phone. We "
                             "have told them.", ref=ticket.ref,
                             visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot)))
 
 
-def register(app) -> None:
-    app.add_handler(Buttons(on_button, pattern=r"^v:"))
-    app.add_handler(Buttons(on_phone_button, pattern=r"^vp:"))
+
+ROUTES = routes(
+    buttons=[
+        (r"^v:", on_button),
+        (r"^vp:", on_phone_button),
+    ],
+)

@@ -7,13 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     allowed,
@@ -29,6 +25,7 @@ from handlers.common import (
 )
 from handlers.i18n import N_, Tr
 from handlers.renderers import Notice, renders
+from handlers.routes import routes
 from storage.records import Draft
 from storage.sales.buyers import Buyer, Event
 from workflow.sales import buyers
@@ -149,24 +146,24 @@ def day_buttons(tr: Tr, settings: EstateSettings, b: Buyer,
 
 
 @handles("sales.contract")
-async def contract(update: Update, context: Context, who: Asker) -> None:
+async def contract(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     found = await buyers.contracts_of(d.db, who.user_id)
     if not found:
-        await answer(update, who.tr("No purchase contract is registered to your phone number."))
+        await answer(turn, who.tr("No purchase contract is registered to your phone number."))
         return
     today = d.now().astimezone(d.settings.tz).date()
     for b in found:
         ready = b.handed_over_at is None and today >= b.handover_due  # the notice has come
-        await answer(update, contract_text(who.tr, b, d.now()),
+        await answer(turn, contract_text(who.tr, b, d.now()),
                      keyboard(book_button(who.tr, b)) if ready else None)
 
 
 @handles("sales.buyer_answer")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
     """by:ok|rs:CONTRACT:KIND (a reminder's answer), by:d:CONTRACT:N (a handover day),
     by:t:CONTRACT:N (a handover time, the Nth offered)."""
-    parts = button_data(update).split(":")[1:]
+    parts = button_data(turn).split(":")[1:]
     if len(parts) < 2:  # forged
         raise Refusal(Refusal.INVALID)
     action, contract_no, *rest = parts
@@ -174,16 +171,16 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     await allowed(context, who, "sales.buyer_answer", contract_no)
     if action == "rs" and rest:
         await buyers.ask_wish(d.db, who.user_id, contract_no, rest[0], d.now())
-        await clear_buttons(update)
-        await answer(update, tr("When would suit you? Please write your wish, for example: a "
+        await clear_buttons(turn)
+        await answer(turn, tr("When would suit you? Please write your wish, for example: a "
                                 "weekday afternoon next week."),
                      keyboard([[(tr("Cancel"), "r:x")]]))
         return
     if action == "ok" and rest:
         await buyers.answer(d.db, who.user_id, contract_no, rest[0], buyers.CONFIRMED, d.now())
         kick(context)
-        await clear_buttons(update)
-        await answer(update, tr("Thank you: confirmed."))
+        await clear_buttons(turn)
+        await answer(turn, tr("Thank you: confirmed."))
         return
     found = next(b for b in await buyers.contracts_of(d.db, who.user_id)
                  if b.contract_no == contract_no)  # theirs: the table's rule
@@ -191,7 +188,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     if action == "d":
         days = sorted({s.date() for s in offered})
         if rest[:1] == ["x"]:
-            await _pick_day(update, tr, d.settings, found, d.now())
+            await _pick_day(turn, tr, d.settings, found, d.now())
             return
         day = days[int_arg(rest, 0)] if int_arg(rest, 0) < len(days) else None
         if day is None:
@@ -199,9 +196,9 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         times = [(f"{s:%H:%M}", f"by:t:{contract_no}:{n}")
                  for n, s in enumerate(offered) if s.date() == day and s > d.now()]
         if not times:
-            await _passed(update, tr, d.settings, found, d.now())
+            await _passed(turn, tr, d.settings, found, d.now())
             return
-        await answer(update, tr("What time on {date}?", date=tr.date(day)), picker(tr, [times]))
+        await answer(turn, tr("What time on {date}?", date=tr.date(day)), picker(tr, [times]))
     elif action == "t":
         index = int_arg(rest, 0)
         if index >= len(offered):
@@ -210,48 +207,48 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
             booked = await buyers.book(d.db, d.settings, who.user_id, contract_no,
                                        offered[index], d.now())
         except buyers.Passed:
-            await _passed(update, tr, d.settings, found, d.now())
+            await _passed(turn, tr, d.settings, found, d.now())
             return
         kick(context)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         assert booked.handover_slot is not None
-        await answer(update, tr("Booked: your handover is on {when}. Please bring: {things}.",
+        await answer(turn, tr("Booked: your handover is on {when}. Please bring: {things}.",
                                 when=tr.datetime(booked.handover_slot),
                                 things=documents(tr, d.settings.handover_bring)))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-async def _pick_day(update: Update, tr: Tr, settings: EstateSettings, found: Buyer,
+async def _pick_day(turn: Turn, tr: Tr, settings: EstateSettings, found: Buyer,
                     now: datetime) -> None:
     buttons = day_buttons(tr, settings, found, now)
     if not buttons:
-        await answer(update, tr("The handover times offered have all passed. Tap 'Ask for "
+        await answer(turn, tr("The handover times offered have all passed. Tap 'Ask for "
                                 "another time' and write when suits you."),
                      keyboard(book_button(tr, found)[1:]))
         return
-    await answer(update, tr("Which day suits you?"), picker(tr, buttons))
+    await answer(turn, tr("Which day suits you?"), picker(tr, buttons))
 
 
-async def _passed(update: Update, tr: Tr, settings: EstateSettings, found: Buyer,
+async def _passed(turn: Turn, tr: Tr, settings: EstateSettings, found: Buyer,
                   now: datetime) -> None:
     """A time that is past when tapped: nothing booked, the days still ahead offered."""
-    await answer(update, tr("That time has already passed, so it cannot be booked. Please "
+    await answer(turn, tr("That time has already passed, so it cannot be booked. Please "
                             "choose a later one."))
-    await _pick_day(update, tr, settings, found, now)
+    await _pick_day(turn, tr, settings, found, now)
 
 
-async def on_wish(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_wish(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     """The buyer's wish for another time (a step of the router), passed to the sales
     service."""
     d, tr = context.desk, who.tr
-    wish = await text_answer(update, who, buyers.MAX_TEXT)
+    wish = await text_answer(turn, who, buyers.MAX_TEXT)
     if wish is None:
         return
     await buyers.answer(d.db, who.user_id, draft.data["contract"], draft.data["kind"],
                         buyers.RESCHEDULE, d.now(), wish=wish)
     kick(context)
-    await answer(update, tr("We have asked our sales service to arrange another time; they "
+    await answer(turn, tr("We have asked our sales service to arrange another time; they "
                             "will contact you."))
 
 
@@ -268,9 +265,9 @@ def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:
 
 
 @handles("sales.buyers")
-async def list_buyers(update: Update, context: Context, who: Asker) -> None:
+async def list_buyers(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    await answer(update, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
+    await answer(turn, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
 
 
 # The contract's audit trail in words (the codes workflow/sales records)
@@ -328,22 +325,22 @@ CHANGE_HELP = N_("Please write: /buyer CONTRACT, or /buyer CONTRACT firstpay 202
 
 
 @handles("sales.buyers")
-async def buyer(update: Update, context: Context, who: Asker) -> None:
+async def buyer(turn: Turn, context: Context, who: Asker) -> None:
     """/buyer C-001 shows the contract and its trail; /buyer C-001 mortgage 2026-12-05 10:00
     changes a date (audited; the buyer is told; the reminders re-arm)."""
     d, tr, args = context.desk, who.tr, context.args or []
     if not args:
-        await answer(update, tr(CHANGE_HELP))
+        await answer(turn, tr(CHANGE_HELP))
         return
     if len(args) == 1:
         found, trail = await buyers.find(d.db, who.user_id, args[0])
         lines = [contract_text(tr, found, d.now()), tr("Record:")]
         lines += [trail_line(tr, event) for event in trail[-15:]]
-        await answer(update, "\n".join(lines))
+        await answer(turn, "\n".join(lines))
         return
     what = args[1].lower()
     if what not in buyers.DATES and what not in buyers.MARKS:
-        await answer(update, tr(CHANGE_HELP))
+        await answer(turn, tr(CHANGE_HELP))
         return
     try:
         changed = await buyers.change(d.db, d.settings, who.user_id, args[0], what,
@@ -351,14 +348,16 @@ async def buyer(update: Update, context: Context, who: Asker) -> None:
     except Refusal as refused:
         if refused.reason != Refusal.INVALID:
             raise
-        await answer(update, tr(CHANGE_HELP))
+        await answer(turn, tr(CHANGE_HELP))
         return
     kick(context)
-    await answer(update, tr("Changed.") + "\n" + contract_text(tr, changed, d.now()))
+    await answer(turn, tr("Changed.") + "\n" + contract_text(tr, changed, d.now()))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("contract", contract, filters=PRIVATE))
-    app.add_handler(CommandHandler("buyers", list_buyers, filters=PRIVATE))
-    app.add_handler(CommandHandler("buyer", buyer, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^by:"))
+
+ROUTES = routes(
+    commands={"contract": contract, "buyers": list_buyers, "buyer": buyer},
+    buttons=[
+        (r"^by:", on_button),
+    ],
+)

@@ -4,13 +4,10 @@ hands the unit over."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.content import Choices
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     answer,
@@ -22,9 +19,9 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
-    message_of,
     text_answer,
 )
+from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
 from workflow.sales import handover
@@ -34,67 +31,66 @@ MAX_PLACE = 100
 MAX_PHOTOS = 10
 
 
-def _walk_buttons(who: Asker) -> object:
+def _walk_buttons(who: Asker) -> Choices:
     return keyboard([[(who.tr("Finish handover"), "ho:f")], [(who.tr("Cancel"), "r:x")]])
 
 
 @handles("sales.handover")
-async def begin(update: Update, context: Context, who: Asker) -> None:
+async def begin(turn: Turn, context: Context, who: Asker) -> None:
     d, tr, args = context.desk, who.tr, context.args or []
     if len(args) != 1:
-        await answer(update, tr("Please write: /handover CONTRACT, for example /handover C-001"))
+        await answer(turn, tr("Please write: /handover CONTRACT, for example /handover C-001"))
         return
     found = await handover.start(d.db, who.user_id, args[0], d.now())
-    await answer(update, tr("Handover of {unit} to {name} (contract {contract}). For each "
+    await answer(turn, tr("Handover of {unit} to {name} (contract {contract}). For each "
                             "defect you find, write where it is (for example: master bedroom "
                             "window); tap 'Finish handover' when the walk is done.",
                             unit=found.unit.label, name=found.name,
                             contract=found.contract_no), _walk_buttons(who))
 
 
-async def on_message(update: Update, context: Context, who: Asker, draft: Draft) -> None:
+async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
     d, tr = context.desk, who.tr
     if draft.step == "place":
-        place = await text_answer(update, who, MAX_PLACE)
+        place = await text_answer(turn, who, MAX_PLACE)
         if place is None:
             return
         await views.save_draft(d.db, Draft(who.user_id, handover.FLOW, "category",
                                            {**draft.data, "place": place}), d.now())
         rows = [[(labels.category(tr, d.settings, c.key), f"ho:c:{c.key}")]
                 for c in d.settings.categories]
-        await answer(update, tr("Which kind of defect?"), keyboard(rows))
+        await answer(turn, tr("Which kind of defect?"), keyboard(rows))
     elif draft.step == "description":
-        message = message_of(update)
-        text = (message.caption or "") if message.photo else (message.text or "")
+        text = (turn.caption or "") if turn.photos else (turn.text or "")
         if not text.strip() or len(text) > handover.MAX_TEXT:
-            await answer(update, tr("Please describe the defect in words (a photo may carry "
+            await answer(turn, tr("Please describe the defect in words (a photo may carry "
                                     "them as its caption), up to {n} characters.",
                                     n=handover.MAX_TEXT))
             return
-        photos = [message.photo[-1].file_id] if message.photo else []
+        photos = [turn.photos[0]] if turn.photos else []
         await views.save_draft(d.db, Draft(who.user_id, handover.FLOW, "photos",
                                            {**draft.data, "description": text.strip(),
                                             "photos": photos}), d.now())
-        await answer(update, tr("Send photos of the defect, or tap 'Done'."),
+        await answer(turn, tr("Send photos of the defect, or tap 'Done'."),
                      keyboard([[(tr("Done"), "ho:d")]]))
     elif draft.step == "photos":
-        await collect_photo(update, context, who, draft, MAX_PHOTOS, "ho:d")
+        await collect_photo(turn, context, who, draft, MAX_PHOTOS, "ho:d")
     else:
-        await answer(update, tr("Please use the buttons above, or /cancel to stop."))
+        await answer(turn, tr("Please use the buttons above, or /cancel to stop."))
 
 
 @handles("sales.handover")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     if action == "c":
         draft = await draft_at(context, who, handover.FLOW, "category")
         if not args or d.settings.category(args[0]) is None:
             raise Refusal(Refusal.INVALID)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         await views.save_draft(d.db, Draft(who.user_id, handover.FLOW, "description",
                                            {**draft.data, "category": args[0]}), d.now())
-        await answer(update, tr("What is wrong? Describe it (or send a photo with the words "
+        await answer(turn, tr("What is wrong? Describe it (or send a photo with the words "
                                 "as its caption)."))
     elif action == "d":
         draft = await draft_at(context, who, handover.FLOW, "photos")
@@ -103,8 +99,8 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
                                             data["category"], data["description"],
                                             list(data.get("photos", [])), d.now())
         kick(context)
-        await clear_buttons(update)
-        await answer(update, tr("Defect recorded as {ref}: {place}, {category}. Write where the "
+        await clear_buttons(turn)
+        await answer(turn, tr("Defect recorded as {ref}: {place}, {category}. Write where the "
                                 "next defect is, or tap 'Finish handover'.", ref=ticket.ref,
                                 place=ticket.location,
                                 category=labels.category(tr, d.settings, ticket.category)),
@@ -112,7 +108,7 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
     elif action == "f":
         found, filed = await handover.finish(d.db, d.settings, who.user_id, d.now())
         kick(context)
-        await clear_buttons(update)
+        await clear_buttons(turn)
         text = tr("Handed over: {unit} to {name}, {count} defects filed as repairs.",
                   unit=found.unit.label, name=found.name, count=len(filed))
         if found.days_late:
@@ -121,11 +117,15 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         if found.user_id is None:
             text += "\n" + tr("The buyer is not in the chat yet: they see all this when they "
                               "join with their phone number.")
-        await answer(update, text, main_menu(who))
+        await answer(turn, text, main_menu(who))
     else:
         raise Refusal(Refusal.INVALID)
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("handover", begin, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^ho:"))
+
+ROUTES = routes(
+    commands={"handover": begin},
+    buttons=[
+        (r"^ho:", on_button),
+    ],
+)

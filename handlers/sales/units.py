@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from telegram import Update
-from telegram.ext import CommandHandler
-
 from handlers import labels
-from handlers.buttons import Buttons
+from handlers.channels.turns import Turn
 from handlers.common import (
-    PRIVATE,
     Asker,
     Context,
     answer,
@@ -23,6 +19,7 @@ from handlers.common import (
     kick,
 )
 from handlers.i18n import N_, Tr
+from handlers.routes import routes
 from storage.sales.units import ForSale
 from workflow import numbers
 from workflow.sales import reservations
@@ -46,13 +43,13 @@ def board_text(tr: Tr, board: list[ForSale]) -> str:
 
 
 @handles("sales.units")
-async def units(update: Update, context: Context, who: Asker) -> None:
+async def units(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     board = await reservations.board(d.db, who.user_id)
     building = " ".join(context.args or []).upper()
     if building:
         board = [u for u in board if u.unit.building == building]
-    await answer(update, board_text(who.tr, board))
+    await answer(turn, board_text(who.tr, board))
 
 
 def _amount_at(args: list[str], locale) -> tuple[int, Decimal] | None:
@@ -77,13 +74,13 @@ RESERVE_HELP = N_("Please write: /reserve unit amount receipt buyer, for example
 
 
 @handles("sales.reserve")
-async def reserve(update: Update, context: Context, who: Asker) -> None:
+async def reserve(turn: Turn, context: Context, who: Asker) -> None:
     """/reserve A 12F-3 50000 R0043 Chan Tai Man: the amount is the first number after the
     unit; then the receipt; the rest is the buyer's name."""
     d, tr, args = context.desk, who.tr, context.args or []
     found = _amount_at(args, tr.locale)
     if found is None or len(args) < found[0] + 3:
-        await answer(update, tr(RESERVE_HELP))
+        await answer(turn, tr(RESERVE_HELP))
         return
     at, amount = found
     unit = " ".join(args[:at])
@@ -91,7 +88,7 @@ async def reserve(update: Update, context: Context, who: Asker) -> None:
         made = await reservations.reserve(d.db, who.user_id, unit, amount, args[at + 1],
                                           " ".join(args[at + 2:]), d.now())
     except reservations.NotForSale as refused:
-        await answer(update, not_for_sale(tr, refused.unit.label))
+        await answer(turn, not_for_sale(tr, refused.unit.label))
         return
     except reservations.Taken as taken:
         status = labels.of(tr, labels.SALES_STATUSES, taken.status)
@@ -102,18 +99,18 @@ async def reserve(update: Update, context: Context, who: Asker) -> None:
                       "first paid, first served. Nothing was recorded.",
                       unit=taken.unit.label, id=taken.holder.id, buyer=taken.holder.buyer,
                       when=tr.datetime(taken.holder.recorded_at))
-        await answer(update, text)
+        await answer(turn, text)
         return
     except Refusal as refused:
         if refused.reason == Refusal.NOT_FOUND:
-            await answer(update, tr("No single unit matches {unit}.", unit=unit))
+            await answer(turn, tr("No single unit matches {unit}.", unit=unit))
             return
         if refused.reason == Refusal.INVALID:
-            await answer(update, tr(RESERVE_HELP))
+            await answer(turn, tr(RESERVE_HELP))
             return
         raise
     kick(context)
-    await answer(update, tr("Reservation {id} recorded: {unit}, {buyer}, {amount}, receipt "
+    await answer(turn, tr("Reservation {id} recorded: {unit}, {buyer}, {amount}, receipt "
                             "{receipt}. It holds the unit's place in line; a second person "
                             "verifies the payment before the unit counts as reserved.",
                             id=made.id, unit=made.unit.label, buyer=made.buyer,
@@ -121,8 +118,8 @@ async def reserve(update: Update, context: Context, who: Asker) -> None:
 
 
 @handles("sales.verify")
-async def on_button(update: Update, context: Context, who: Asker) -> None:
-    action, *args = button_data(update).split(":")[1:]
+async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+    action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr
     if action not in ("v", "n"):
         raise Refusal(Refusal.INVALID)
@@ -130,21 +127,24 @@ async def on_button(update: Update, context: Context, who: Asker) -> None:
         found = await reservations.verify(d.db, who.user_id, int_arg(args, 0), action == "v",
                                           d.now())
     except reservations.NotForSale as refused:  # "Not received" still voids it
-        await answer(update, not_for_sale(tr, refused.unit.label))
+        await answer(turn, not_for_sale(tr, refused.unit.label))
         return
     except reservations.SamePerson:
-        await answer(update, tr("You recorded this reservation: a second person must verify "
+        await answer(turn, tr("You recorded this reservation: a second person must verify "
                                 "it."))
         return
     kick(context)
-    await clear_buttons(update)
-    await answer(update, tr("Reservation {id} verified: {unit} is reserved.", id=found.id,
+    await clear_buttons(turn)
+    await answer(turn, tr("Reservation {id} verified: {unit} is reserved.", id=found.id,
                             unit=found.unit.label) if action == "v" else
                  tr("Reservation {id} is void; {unit} is available again.", id=found.id,
                     unit=found.unit.label))
 
 
-def register(app) -> None:
-    app.add_handler(CommandHandler("units", units, filters=PRIVATE))
-    app.add_handler(CommandHandler("reserve", reserve, filters=PRIVATE))
-    app.add_handler(Buttons(on_button, pattern=r"^rs:"))
+
+ROUTES = routes(
+    commands={"units": units, "reserve": reserve},
+    buttons=[
+        (r"^rs:", on_button),
+    ],
+)

@@ -50,7 +50,7 @@ async def send(bot: Bot, method: str, chat_id: int, content: Any, *,
     """`bot.<method>(chat_id, content, **fields)` whose answer is Telegram's JSON: for a
     message a dict ("message_id", ...), for an album a list of them. `read_timeout`: seconds
     to wait for the answer (None: the request's own)."""
-    if not isinstance(content, _PLAIN) or "filename" in fields or \
+    if not isinstance(content, _PLAIN) or fields.get("filename") is not None or \
             not all(isinstance(v, _PLAIN) for v in fields.values() if v is not None):
         waits = {} if read_timeout is None else {"read_timeout": read_timeout}
         sent = await getattr(bot, method)(chat_id, content, **waits, **fields)

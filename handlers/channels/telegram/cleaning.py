@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from handlers.common import Context
+from handlers.channels.telegram.context import TelegramContext
 from workflow.text import CONTROL_BUT_LINES, clean
 
 _WITH_ENTITIES = {"text": "entities", "caption": "caption_entities"}
@@ -67,7 +67,7 @@ def _read_by_the_desk(update: Update) -> list[str | None]:
     return found
 
 
-async def handle_as_clean(update: Update, context: Context) -> None:
+async def handle_as_clean(update: Update, context: TelegramContext) -> None:
     """An update with control characters is handled as its clean copy, in its place."""
     if not any(CONTROL_BUT_LINES.search(s) for s in _read_by_the_desk(update) if s):
         return

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from handlers.common import Context
+from handlers.channels.telegram.context import TelegramContext
 from storage.db import commits_so_far
 from workflow import replays
 
@@ -27,7 +27,7 @@ def failed() -> None:
     _failed.set(True)
 
 
-async def drop_replays(update: Update, context: Context) -> None:
+async def drop_replays(update: Update, context: TelegramContext) -> None:
     user = update.effective_user
     if await replays.arrive(context.desk.db, update.update_id, user.id if user else None):
         raise ApplicationHandlerStop
@@ -35,7 +35,7 @@ async def drop_replays(update: Update, context: Context) -> None:
     _failed.set(False)
 
 
-async def mark_handled(update: Update, context: Context) -> None:
+async def mark_handled(update: Update, context: TelegramContext) -> None:
     replays.done()
     if commits_so_far() == _commits_before.get() or _failed.get():
         return  # nothing changed: answering it again after a crash is harmless

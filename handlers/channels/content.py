@@ -1,0 +1,67 @@
+"""What a person is shown, whatever app they read it in: a text, its choices, and what the
+desk asks them to send. A channel's adapter turns it into that app's messages and buttons."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import lru_cache
+
+Rows = tuple[tuple[tuple[str, str], ...], ...]
+MAX_TOKEN = 64  # bytes: a choice's token is opaque, and no longer (Telegram's callback data)
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Buttons under a text, in rows: (label, token). The token comes back when tapped."""
+    rows: Rows
+
+    def __len__(self) -> int:
+        return sum(len(row) for row in self.rows)
+
+    def tokens(self) -> list[str]:
+        return [token for row in self.rows for _, token in row]
+
+    def as_lists(self) -> list[list[list[str]]]:
+        """As stored (the outbox keeps a reply's choices as JSON)."""
+        return [[[label, token] for label, token in row] for row in self.rows]
+
+
+@lru_cache(maxsize=4096)
+def _built(rows: Rows) -> Choices:
+    return Choices(rows)
+
+
+def choices(rows: list[list[tuple[str, str]]] | list[list[list[str]]]) -> Choices:
+    """The same rows give the same object: an adapter keeps its own form of it once."""
+    return _built(tuple(tuple((label, token) for label, token in row) for row in rows))
+
+
+class Ask(enum.Enum):
+    """What the desk asks a person to send with a button of their app, where it has one."""
+    PHOTO = "photo"
+    LOCATION = "location"
+    DATETIME = "datetime"
+    CONTACT = "contact"
+
+
+@dataclass(frozen=True, slots=True)
+class Asking:
+    """An ask shown with a text: the button's label (None: the ask is over, its button goes)."""
+    what: Ask | None
+    label: str = ""
+
+
+ASKED = Asking(None)  # the person answered: the app's ask button is taken away
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a channel can show: how many choices fit under one message, whether a sent
+    message can be changed, how long a text or a caption may be (in UTF-16 units, as both
+    Telegram and LINE count), and whether answering a person costs nothing."""
+    choices: int
+    edits: bool
+    text: int
+    caption: int
+    free_replies: bool

@@ -1,0 +1,109 @@
+"""Content as Telegram shows it: a text with an inline keyboard, the contact button of a
+reply keyboard, edits of sent messages, photos and files, a tapped button's alert."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    InputMediaPhoto,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    TelegramObject,
+)
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from handlers.channels.content import Ask, Asking, Choices, Limits
+from handlers.channels.telegram import faults, keyboards, menus, sending
+from handlers.channels.telegram.sending import Unparsed
+from handlers.channels.turns import Channel, Turn
+
+# Telegram's limits: a message's and a caption's length in UTF-16 units; an inline keyboard
+# takes 100 buttons.
+LIMITS = Limits(choices=100, edits=True, text=4096, caption=1024, free_replies=True)
+
+
+def markup(choices: Choices | None, asking: Asking | None = None) -> TelegramObject | None:
+    """The inline keyboard of the choices; an ask is the reply keyboard's button instead."""
+    if asking is not None:
+        if asking.what is None:
+            return ReplyKeyboardRemove()
+        button = KeyboardButton(asking.label, request_contact=asking.what is Ask.CONTACT,
+                                request_location=asking.what is Ask.LOCATION)
+        return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    return keyboards.built(choices.rows) if choices else None
+
+
+class TelegramChannel(Channel):
+    name = "telegram"
+    limits = LIMITS
+
+    def __init__(self, bot: Bot, read_timeout: float | None = None) -> None:
+        """`read_timeout`: seconds to wait for Telegram's answer to a send (None: the
+        request's own)."""
+        self.bot = bot
+        self.sender = Unparsed(bot, read_timeout)  # sends whose echo nobody reads
+
+    async def send(self, address: Any, text: str, choices: Choices | None = None,
+                   asking: Asking | None = None) -> Any:
+        sent = await self.sender.send_message(address, text,
+                                              reply_markup=markup(choices, asking))
+        return sent["message_id"]
+
+    async def edit(self, address: Any, ref: Any, text: str, choices: Choices | None) -> bool:
+        try:
+            await self.bot.edit_message_text(
+                text, address, ref, reply_markup=keyboards.built(choices.rows) if choices else None)
+        except BadRequest:
+            return False
+        return True
+
+    async def set_choices(self, turn: Turn, choices: Choices | None) -> None:
+        if turn.card is None:
+            return
+        try:
+            await sending.edit_buttons(self.bot, turn.address, turn.card,
+                                       markup(choices) if choices else None)
+        except BadRequest:
+            pass  # already so (a double tap), or too old to change
+
+    async def toast(self, turn: Turn, text: str) -> None:
+        if turn.tap is not None:
+            await turn.tap.answer(text, show_alert=True)
+
+    async def done(self, turn: Turn) -> None:
+        if turn.tap is not None:
+            await sending.stop_spinner(self.bot, turn.tap.id)
+
+    async def send_photos(self, address: Any, photos: list[Any],
+                          caption: str | None = None) -> None:
+        if len(photos) == 1:
+            await self.sender.send_photo(address, photos[0], caption=caption)
+        elif photos:  # an album takes ten
+            await self.sender.send_media_group(address, [
+                InputMediaPhoto(photo, caption=caption if i == 0 else None)
+                for i, photo in enumerate(photos[:10])])
+
+    async def send_document(self, address: Any, document: Any, filename: str | None = None,
+                            caption: str | None = None, choices: Choices | None = None) -> None:
+        await self.sender.send_document(address, document, filename=filename, caption=caption,
+                                        reply_markup=markup(choices))
+
+    async def fetch(self, ref: str) -> bytes:
+        return bytes(await (await self.bot.get_file(ref)).download_as_bytearray())
+
+    async def set_menu(self, address: Any, tr: Any, role: str | None,
+                       lives_here: bool = False) -> None:
+        await menus.set_for_chat(self.bot, address, tr, role, lives_here)
+
+    def passing(self, exc: BaseException) -> bool:
+        return isinstance(exc, (NetworkError, RetryAfter)) and faults.passing(exc)
+
+    def wait_for(self, exc: BaseException) -> timedelta | None:
+        return faults.retry_after(exc) if isinstance(exc, RetryAfter) else None
+
+    def failing(self, exc: BaseException) -> bool:
+        return isinstance(exc, (NetworkError, RetryAfter))
