@@ -45,7 +45,7 @@ def lean_stand_in():
     answers): it counts the polls (the process is up once it asks) and what the bot confirmed.
     Imported here, not at the top: the processes measured run this file too, and the stand-in
     (Starlette, uvicorn) must not count in their memory."""
-    from bot.sandbox.bot_api import BotApiStandIn
+    from sandbox.bot_api import BotApiStandIn
 
     class LeanStandIn(BotApiStandIn):
         def __init__(self) -> None:

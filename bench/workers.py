@@ -46,7 +46,7 @@ DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test"
 import httpx  # noqa: E402
 
 from bot.config import estate_settings  # noqa: E402
-from bot.sandbox.bot_api import BotApiStandIn  # noqa: E402
+from sandbox.bot_api import BotApiStandIn  # noqa: E402
 from storage.postgres import PgDatabase  # noqa: E402
 from tests.fake_telegram import BOT  # noqa: E402
 from tests.harness import DeskHarness, FakeClock  # noqa: E402

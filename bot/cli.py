@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _logging(logging.WARNING if args.command == "demo" else logging.INFO)
     if args.command == "demo":
-        from bot.sandbox import demo  # never imported by the production commands
+        from sandbox import demo  # never imported by the production commands
         return demo.run(args.listen, args.port, args.db, args.open)
     try:
         env = deployment()
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-OWN_LOGGERS = ("bot", "handlers", "workflow", "storage")
+OWN_LOGGERS = ("bot", "handlers", "workflow", "storage", "sandbox")
 # named as well as under the root's WARNING: a library that sets its own level, or a root
 # someone lowered, still keeps these quiet
 LIBRARY_LOGGERS = ("apscheduler", "httpx", "httpcore", "telegram", "aiosqlite", "psycopg",

@@ -1,6 +1,6 @@
 """Make the sandbox page's own faces: subsets of Noto Sans TC and SC (the documents' faces,
 SIL Open Font License 1.1) holding every character the page's static files, the demo's seed
-and the three catalogs use, as WOFF2 under bot/sandbox/static/. A browser without CJK fonts
+and the three catalogs use, as WOFF2 under sandbox/static/. A browser without CJK fonts
 then shows no box. Run it after a catalog gains a character (tests/test_sandbox_font.py says
 which):
 
@@ -16,11 +16,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STATIC = ROOT / "bot" / "sandbox" / "static"
+STATIC = ROOT / "sandbox" / "static"
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 # The page's own files (the faces themselves aside), and the demo's residents and reports.
 SOURCES = (STATIC / "index.html", STATIC / "style.css", STATIC / "app.js",
-           ROOT / "bot" / "sandbox" / "seed.py")
+           ROOT / "sandbox" / "seed.py")
 FACES = {"tc": STATIC / "sandbox-tc.woff2", "sc": STATIC / "sandbox-sc.woff2"}
 ASCII = {chr(c) for c in range(0x20, 0x7F)}
 

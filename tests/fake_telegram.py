@@ -12,7 +12,7 @@ import httpx
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.sandbox.bot_api import DEFAULT_BOT
+from sandbox.bot_api import DEFAULT_BOT
 
 BOT = DEFAULT_BOT  # the same bot as the HTTP stand-in's
 MAX_TEXT = 4096  # UTF-16 code units, as Telegram counts

@@ -5,9 +5,9 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest
 
-from bot.sandbox.bot_api import BotApiStandIn
-from bot.sandbox.phones import Persona, Phone
-from bot.sandbox.seed import picture
+from sandbox.bot_api import BotApiStandIn
+from sandbox.phones import Persona, Phone
+from sandbox.seed import picture
 
 pytestmark = pytest.mark.sqlite_only  # no database at all
 CHAT = 4242

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.bot_api import BotApiStandIn
+from sandbox.bot_api import BotApiStandIn
 from tests.test_end_to_end import start_bot
 
 ROOT = Path(__file__).resolve().parent.parent

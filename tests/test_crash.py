@@ -6,7 +6,7 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.sandbox.bot_api import BotApiStandIn
+from sandbox.bot_api import BotApiStandIn
 from tests import backends
 from tests.harness import DeskHarness, FakeClock
 from tests.stories import report_leak, resident_of_a12, staff

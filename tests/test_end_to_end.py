@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.sandbox.bot_api import BotApiStandIn
+from sandbox.bot_api import BotApiStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sandbox.bot_api import BotApiStandIn
+from sandbox.bot_api import BotApiStandIn
 from storage.postgres import PgDatabase
 from tests import backends
 from tests.harness import DeskHarness

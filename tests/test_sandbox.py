@@ -12,7 +12,7 @@ import sys
 import httpx
 import pytest
 
-from bot.sandbox import seed
+from sandbox import seed
 from storage import backup as backups
 from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser, free_port
 

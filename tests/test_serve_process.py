@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from bot.sandbox.bot_api import BotApiStandIn
+from sandbox.bot_api import BotApiStandIn
 from tests.test_end_to_end import ROOT
 
 pytestmark = pytest.mark.sqlite_only  # the process on a SQLite file; PostgreSQL: test_workers

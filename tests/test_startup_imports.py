@@ -41,3 +41,21 @@ def test_a_postgresql_url_loads_the_driver():
     code = ("from storage.backend import open_database\n"
             "open_database('postgresql://postgres@127.0.0.1:1/none')")
     assert "psycopg" in loaded_after(code)
+
+
+def test_no_production_module_loads_the_sandbox():
+    """Every module of bot/, handlers/, workflow/ and storage/ imported, the sandbox (a tool
+    and the tests' stand-in of Telegram) is still not loaded: only `estatedesk demo` loads it
+    (tests/test_sandbox.py starts the demo as the README says)."""
+    every = ("import importlib, pkgutil, sys\n"
+             "for package in ('bot', 'handlers', 'workflow', 'storage'):\n"
+             "    for found in pkgutil.walk_packages(importlib.import_module(package).__path__,\n"
+             "                                       package + '.'):\n"
+             "        if not found.name.endswith('__main__'):  # it would run the command line\n"
+             "            importlib.import_module(found.name)\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sandbox'))")
+    done = subprocess.run([sys.executable, "-c", every], cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

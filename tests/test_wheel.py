@@ -1,7 +1,9 @@
 """The desk as a release installs it: a wheel built from this checkout, installed in a fresh
 virtual environment apart from it, speaks Chinese (the catalogs ship inside), answers on the
-command line and creates an estate's schema on PostgreSQL (its baseline ships inside)."""
+command line, carries the sandbox's page for `estatedesk demo` and creates an estate's schema
+on PostgreSQL (its baseline ships inside)."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -31,9 +33,13 @@ def installed(tmp_path_factory) -> Path:
         if (ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
+    # pip apart from the checkout: with it on PYTHONPATH, its editable install's egg-info
+    # would pass for the release already installed, and pip would install nothing
+    alone = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "-w", str(where / "dist"), str(source)], capture_output=True, text=True, timeout=300)
+         "-w", str(where / "dist"), str(source)], capture_output=True, text=True, timeout=300,
+        env=alone)
     assert built.returncode == 0, built.stderr
     wheel = next((where / "dist").glob("estatedesk-*.whl"))
     venv = where / "venv"
@@ -45,7 +51,7 @@ def installed(tmp_path_factory) -> Path:
                                check=True).stdout.strip())
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--quiet", str(wheel)], capture_output=True, text=True, timeout=300)
+         "--quiet", str(wheel)], capture_output=True, text=True, timeout=300, env=alone)
     assert done.returncode == 0, done.stderr
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return venv
@@ -64,12 +70,22 @@ def test_a_built_wheel_ships_the_catalogs_and_runs(installed, tmp_path):
     where, text = said.stdout.splitlines()
     assert where.startswith(str(installed)) and text == "我要報修"
     assert Path(where, "zh_Hant", "LC_MESSAGES", "estatedesk.po").is_file()
-    static = Path(where).parent / "bot" / "sandbox" / "static"
-    # the sandbox's page and its faces
-    for page in ("index.html", "app.js", "style.css", "sandbox-tc.woff2", "sandbox-sc.woff2"):
-        assert (static / page).is_file()
     helped = _run(installed, tmp_path, "-m", "bot", "--help")
     assert helped.returncode == 0 and "backup" in helped.stdout and "demo" in helped.stdout
+
+
+def test_the_sandbox_installs_beside_the_bot_with_its_page(installed, tmp_path):
+    """`estatedesk demo` works from any install: the sandbox is its own top-level package,
+    outside `bot/`, with its page and faces."""
+    said = _run(installed, tmp_path, "-c", "import sandbox.demo, sandbox.web as w; "
+                "print(w.STATIC)")
+    assert said.returncode == 0, said.stderr
+    static = Path(said.stdout.strip())
+    assert static.parts[-2:] == ("sandbox", "static") and static.is_relative_to(installed)
+    for page in ("index.html", "app.js", "style.css", "sandbox-tc.woff2", "sandbox-sc.woff2"):
+        assert (static / page).is_file()
+    helped = _run(installed, tmp_path, "-m", "bot", "demo", "--help")
+    assert helped.returncode == 0 and "--port" in helped.stdout
 
 
 def test_an_installed_copy_creates_an_estates_schema_on_postgresql(installed, tmp_path):

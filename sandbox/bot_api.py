@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.chats import NOT_A_CHAT_METHOD, ApiError, Chats, StoredFile
+from sandbox.chats import NOT_A_CHAT_METHOD, ApiError, Chats, StoredFile
 
 DEFAULT_BOT = {"id": 700000001, "is_bot": True, "first_name": "Estate Desk",
                "username": "estatedesk_demo_bot", "can_join_groups": False,

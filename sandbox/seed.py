@@ -7,8 +7,8 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
-from bot.sandbox.bot_api import BotApiStandIn
-from bot.sandbox.phones import Persona, Phone
+from sandbox.bot_api import BotApiStandIn
+from sandbox.phones import Persona, Phone
 from storage.db import Database
 from workflow import admin, roles
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.formatting import from_html
+from sandbox.formatting import from_html
 
 NOT_A_CHAT_METHOD = object()
 

@@ -7,8 +7,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from bot.sandbox.bot_api import BotApiStandIn
-from bot.sandbox.chats import as_sent
+from sandbox.bot_api import BotApiStandIn
+from sandbox.chats import as_sent
 
 # What Telegram's clients report as the language, for the desk's guess at the first /start.
 LANGUAGE_CODES = {"zh_Hant": "zh-TW", "zh_Hans": "zh-CN", "en": "en"}

@@ -15,10 +15,10 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.sandbox.bot_api import BotApiStandIn
-from bot.sandbox.chats import as_sent
-from bot.sandbox.clock import DemoClock
-from bot.sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona, Phone
+from sandbox.bot_api import BotApiStandIn
+from sandbox.chats import as_sent
+from sandbox.clock import DemoClock
+from sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona, Phone
 
 STATIC = Path(__file__).parent / "static"
 MAX_TEXT = 4096  # what a Telegram client lets one type

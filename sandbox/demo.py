@@ -24,10 +24,10 @@ from starlette.middleware import Middleware
 
 from bot import app as desk_app
 from bot import polling
-from bot.sandbox import seed
-from bot.sandbox.bot_api import BotApiStandIn
-from bot.sandbox.clock import DemoClock
-from bot.sandbox.web import OwnPageOnly, Sandbox
+from sandbox import seed
+from sandbox.bot_api import BotApiStandIn
+from sandbox.clock import DemoClock
+from sandbox.web import OwnPageOnly, Sandbox
 from storage import backup as backups
 from storage.db import Database
 from workflow.settings import EstateSettings
