@@ -65,3 +65,20 @@ class Limits:
     text: int
     caption: int
     free_replies: bool
+
+
+def pages(found: Choices, limit: int) -> list[Choices]:
+    """The choices in groups of at most `limit`, for a channel that shows no more under one
+    message (LINE's quick replies: 13): rows are kept whole where they fit, and a row longer
+    than a group is split."""
+    groups: list[list[tuple[tuple[str, str], ...]]] = [[]]
+    size = 0
+    for row in found.rows:
+        for start in range(0, len(row), limit):
+            part = row[start:start + limit]
+            if size + len(part) > limit and groups[-1]:
+                groups.append([])
+                size = 0
+            groups[-1].append(part)
+            size += len(part)
+    return [Choices(tuple(group)) for group in groups if group]
