@@ -23,8 +23,9 @@ from handlers import cards, keyboards, labels, sending
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, worker_buttons
+from storage import accounts
 from storage.db import Database, commits_so_far
-from storage.records import Draft, Person
+from storage.records import Account, Draft, Person
 from workflow import access, delivery, roles, views
 from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
@@ -89,10 +90,12 @@ def kick(context: Context) -> None:
 
 @dataclass
 class Asker:
-    """The sender of an update: their record (None for a stranger) and their language."""
+    """The sender of an update: their person's id and record (0 and None for a stranger's
+    account), their language, and the chat account they wrote from."""
     user_id: int
     person: Person | None
     tr: Tr
+    account: Account = field(default_factory=lambda: accounts.telegram(0))
 
     @property
     def member(self) -> Person:
@@ -116,16 +119,17 @@ async def asker(update: Update, context: Context) -> Asker:
     user = update.effective_user
     assert user is not None  # handles() answers only updates from someone
     d = context.desk
-    person = await views.person(d.db, user.id)
+    account = accounts.telegram(user.id)
+    person = await views.person_of_account(d.db, account)
     if person is not None and person.unreachable:  # they talk to us again
-        await delivery.reachable_again(d.db, user.id)
+        await delivery.reachable_again(d.db, person.user_id)
     if person is not None:
         language = person.language
     else:
         language = guess_language(user.language_code, d.settings.default_language)
         if language not in d.settings.languages:
             language = d.settings.default_language
-    return Asker(user.id, person, d.tr(language))
+    return Asker(person.user_id if person else 0, person, d.tr(language), account)
 
 
 REFUSALS = {

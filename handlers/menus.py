@@ -8,7 +8,9 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from handlers.i18n import N_, Tr
-from workflow import roles
+from storage import accounts
+from storage.db import Database
+from workflow import roles, views
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +175,13 @@ async def set_for_chat(bot: Bot, chat_id: int, tr: Tr, role: str | None,
                                   scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the command menu of %s: %s", chat_id, exc)
+
+
+async def set_for_person(bot: Bot, db: Database, person_id: int, tr: Tr, role: str | None,
+                         lives_here: bool = False) -> None:
+    """The menu of each Telegram chat of the person (a person may have linked several)."""
+    for chat_id in await views.chats_of(db, person_id, accounts.TELEGRAM):
+        await set_for_chat(bot, int(chat_id), tr, role, lives_here)
 
 
 async def set_defaults(bot: Bot, trs: dict[str, Tr]) -> None:

@@ -24,7 +24,7 @@ from handlers.common import (
 )
 from handlers.i18n import LANGUAGE_NAMES
 from handlers.sales import buyers as buyer_desk
-from storage.records import Draft
+from storage.records import Draft, Person
 from workflow import onboarding, roles, views
 from workflow.settings import LANGUAGES
 from workflow.text import person_name
@@ -46,8 +46,7 @@ def _name(update: Update) -> str:
 async def start(update: Update, context: Context, who: Asker) -> None:
     d = context.desk
     if who.person is None:
-        who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(update),
-                                               d.now())
+        who.person = await _register(update, context, who)
     if context.args:
         await _join_as_staff(update, context, who, context.args[0])
         return
@@ -59,6 +58,15 @@ async def start(update: Update, context: Context, who: Asker) -> None:
         return
     await answer(update, who.tr("Welcome back, {name}. What would you like to do?",
                                 name=who.person.name), main_menu(who))
+
+
+async def _register(update: Update, context: Context, who: Asker) -> Person:
+    """A stranger's account becomes a person (their id: storage/accounts.py)."""
+    d = context.desk
+    person = await onboarding.register(d.db, who.account, who.tr.language, _name(update),
+                                       d.now())
+    who.user_id = person.user_id
+    return person
 
 
 async def _join_as_staff(update: Update, context: Context, who: Asker, code: str) -> None:
@@ -85,14 +93,13 @@ async def _join_as_staff(update: Update, context: Context, who: Asker, code: str
 @handles("onboarding.contact")
 async def contact(update: Update, context: Context, who: Asker) -> None:
     shared = message_of(update).contact
-    if shared is None or shared.user_id != who.user_id:
+    if shared is None or str(shared.user_id) != who.account.external_id:
         await answer(update, who.tr("Please share your own phone number with the button, not "
                                     "someone else's contact."), _share_phone(who))
         return
     d = context.desk
     if who.person is None:
-        who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(update),
-                                               d.now())
+        who.person = await _register(update, context, who)
     outcome = await onboarding.contact_shared(d.db, who.user_id, shared.phone_number, d.now())
     if outcome.linked:
         who.person = await views.person(d.db, who.user_id)
@@ -160,8 +167,8 @@ async def decide_join(update: Update, context: Context, who: Asker) -> None:
     if approve:
         resident = await views.person(d.db, request.user_id)
         if resident is not None:
-            await menus.set_for_chat(context.bot, request.user_id, d.tr(resident.language),
-                                     roles.RESIDENT)
+            await menus.set_for_person(context.bot, d.db, request.user_id,
+                                       d.tr(resident.language), roles.RESIDENT)
         await answer(update, who.tr("Approved: {unit}.", unit=unit.label if unit else ""))
     else:
         await answer(update, who.tr("Rejected: {unit}.", unit=request.claimed_unit))

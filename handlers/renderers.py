@@ -56,7 +56,10 @@ class Notice:
 
     @property
     def chat(self) -> int:
-        return self.message.recipient_id
+        """The Telegram chat it goes to: the account the recipient chose (read with the
+        claim)."""
+        assert self.message.address is not None
+        return int(self.message.address)
 
     @property
     def payload(self) -> dict:
@@ -346,7 +349,8 @@ async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None
 async def send_reply(bot: Bot, message: OutboxMessage) -> None:
     """A direct reply Telegram could not take at once, as it was written (in the person's
     language; to someone the desk may not know yet, such as a newcomer)."""
-    await bot.send_message(message.recipient_id, fit(message.payload["text"]),
+    assert message.address is not None  # the chat it answers
+    await bot.send_message(int(message.address), fit(message.payload["text"]),
                            reply_markup=_markup(message.payload.get("markup")))
 
 

@@ -8,9 +8,9 @@ import sqlite3
 import uuid
 from datetime import datetime, timedelta
 
-from storage import backend, locks, outbox, people, resident_calls, tickets
+from storage import accounts, backend, locks, outbox, people, resident_calls, tickets
 from storage.db import Database
-from storage.records import OutboxMessage
+from storage.records import Account, OutboxMessage
 from storage.resident_calls import ResidentCall
 from workflow import access, roles, told
 from workflow import tickets as machine
@@ -149,14 +149,16 @@ async def given_up(db: Database, message: OutboxMessage, now: datetime, error: s
                                  payload)
 
 
-async def reply_later(db: Database, recipient_id: int, text: str, markup: dict | None,
-                      now: datetime, after: timedelta | None = None) -> None:
-    """A reply to the person goes through the outbox, after what it already holds for them;
-    `after`: Telegram asked to wait that long."""
+async def reply_later(db: Database, chat: int | str, text: str, markup: dict | None,
+                      now: datetime, after: timedelta | None = None,
+                      channel: str = accounts.TELEGRAM) -> None:
+    """A reply goes through the outbox to the chat it answers (`chat`: the account's id on
+    `channel`; a stranger's too), after what the outbox already holds for its person;
+    `after`: the channel asked to wait that long."""
     async with db.transaction() as conn:
-        await outbox.add(conn, recipient_id, REPLY, now, payload={"text": text,
-                                                                 "markup": markup},
-                         not_before=now + after if after else None)
+        await outbox.add_to_chat(conn, Account(channel, str(chat)), REPLY, now,
+                                 payload={"text": text, "markup": markup},
+                                 not_before=now + after if after else None)
 
 
 async def progressed(db: Database, message: OutboxMessage, part: str) -> None:
