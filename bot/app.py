@@ -18,6 +18,7 @@ from handlers import (
     escalation,
     incoming,
     intake,
+    linking,
     menus,
     notices,
     onboarding,
@@ -94,7 +95,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.desk = Desk(db, settings, clock)
     app.bot_data.deliver = notices.deliver_due
     # Order matters: specific handlers first, the catch-all router last.
-    for module in (incoming, replays, onboarding, repair_report, complaints, photo_first, intake,
+    for module in (incoming, replays, onboarding, linking, repair_report, complaints, photo_first, intake,
                    tickets_view, dispatch, merge, signoffs, materials, measuring, payers, onsite,
                    unit_jobs, visits, keys_desk, archive_desk, renovation_desk, escalation,
                    surveys, phoning, stats, documents, activity_desk, fee_desk, announcement_desk,

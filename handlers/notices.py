@@ -18,7 +18,10 @@ import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
-from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
+from handlers import (
+    job_notices,  # noqa: F401  (the newer notices register themselves)
+    linking,  # noqa: F401  (the same)
+)
 from handlers.common import Desk, retry_after
 from handlers.renderers import Notice, UnknownNotice, render, send_reply, unreachable_error
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)

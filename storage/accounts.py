@@ -7,14 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from storage import people, sender
-from storage.db import Connection, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 from storage.records import Account, Person
 
 TELEGRAM = "telegram"
 CODE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One of a person's accounts: since when, and whether it hears the desk's notices."""
+    account: Account
+    chosen: bool
+    linked_at: datetime
 
 
 def telegram(user_id: int | str) -> Account:
@@ -88,13 +98,13 @@ async def enter(conn: Connection, account: Account, language: str, name: str,
     return person
 
 
-async def accounts_of(conn: Connection, person_id: int) -> list[tuple[Account, bool]]:
-    """The person's accounts, in the order they were linked, each with whether it is the
-    one chosen for notices."""
+async def accounts_of(conn: Connection, person_id: int) -> list[Linked]:
+    """The person's accounts, in the order they were linked."""
     cur = await conn.execute(
-        "SELECT channel, external_id, chosen FROM channel_accounts WHERE person_id = ? "
-        "ORDER BY linked_at, channel, external_id", (person_id,))
-    return [(Account(r[0], r[1]), bool(r[2])) for r in await cur.fetchall()]
+        "SELECT channel, external_id, chosen, linked_at FROM channel_accounts "
+        "WHERE person_id = ? ORDER BY linked_at, channel, external_id", (person_id,))
+    return [Linked(Account(r[0], r[1]), bool(r[2]), cast(datetime, from_db_time(r[3])))
+            for r in await cur.fetchall()]
 
 
 async def chosen(conn: Connection, person_id: int) -> Account | None:

@@ -145,8 +145,8 @@ async def person_and_chat(db: Database, person_id: int
 async def chats_of(db: Database, person_id: int, channel: str) -> list[str]:
     """The person's accounts on one channel (their ids there)."""
     async with db.reading() as conn:
-        return [a.external_id for a, _ in await accounts.accounts_of(conn, person_id)
-                if a.channel == channel]
+        return [a.account.external_id for a in await accounts.accounts_of(conn, person_id)
+                if a.account.channel == channel]
 
 
 async def unit(db: Database, unit_id: int) -> Unit | None:
