@@ -60,19 +60,19 @@ async def an_estate_before_accounts(tmp_path) -> DeskHarness:
         conn.close()
         return DeskHarness(path)
     schema = backends.fresh_schema()
-    async with await psycopg.AsyncConnection.connect(backends.PG_URL) as conn:
-        await conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        await conn.execute(BASELINE_SQL.read_text(encoding="utf-8"))
+    async with await psycopg.AsyncConnection.connect(backends.PG_URL) as pg:
+        await pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        await pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        await pg.execute(BASELINE_SQL.read_text(encoding="utf-8"))
         for number in range(BASELINE + 1, BEFORE + 1):
-            await conn.execute(STEPS[number])
-        await conn.execute("CREATE TABLE schema_version (version bigint NOT NULL)")
-        await conn.execute("INSERT INTO schema_version VALUES (%s)", (BEFORE,))
+            await pg.execute(STEPS[number])
+        await pg.execute("CREATE TABLE schema_version (version bigint NOT NULL)")
+        await pg.execute("INSERT INTO schema_version VALUES (%s)", (BEFORE,))
         for statement in ROWS:
-            await conn.execute(statement)
-        await conn.commit()
+            await pg.execute(statement)
+        await pg.commit()
     desk = DeskHarness(tmp_path / "unused")
-    desk.schema = schema  # type: ignore[attr-defined]  # the harness opens this schema
+    desk.schema = schema  # the harness opens this schema
     return desk
 
 

@@ -4,6 +4,7 @@ the same person. Codes are single-use, expire, are guessed at most a few times a
 never take over an account that has records of its own."""
 
 import re
+
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 
 WRONG = ("This link code is unknown, has expired or has already been used. On your other "
@@ -13,10 +14,11 @@ LINKED = ("This account is now linked: you can use the desk from here as from yo
 
 
 async def a_code(person) -> str:
+    """The code /link shows the person (the newest)."""
     await person.send("/link")
-    found = re.search(r"link code: (\d{6})", " ".join(person.texts()))
+    found = re.findall(r"link code: (\d{6})", " ".join(person.texts()))
     assert found, person.texts()[-2:]
-    return re.findall(r"link code: (\d{6})", " ".join(person.texts()))[-1]
+    return found[-1]
 
 
 async def test_a_resident_hears_of_her_repair_once_on_the_account_she_chose(desk):
