@@ -35,7 +35,7 @@ def telegram(user_id: int | str) -> Account:
 async def person_id_of(conn: Connection, account: Account) -> int | None:
     """The person the account belongs to (None: a stranger's account)."""
     found = sender.of_account(account)
-    if found is not None:
+    if found is not None and found.person_known:
         return found.user_id if found.person is not None else None
     row = await (await conn.execute(
         "SELECT person_id FROM channel_accounts WHERE channel = ? AND external_id = ?",
