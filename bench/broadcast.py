@@ -75,6 +75,10 @@ def build(path: Path, residents: int) -> None:
         conn.executemany("INSERT INTO people (user_id, language, role, name, created_at) "
                          "VALUES (?, 'en', 'resident', ?, ?)",
                          [(FIRST + n, f"Resident {n}", at) for n in range(residents)])
+        # each on their Telegram account, as the desk makes people (storage/accounts.py)
+        conn.execute("INSERT INTO channel_accounts (channel, external_id, person_id, "
+                     "linked_at, chosen) SELECT 'telegram', CAST(user_id AS TEXT), user_id, "
+                     "created_at, 1 FROM people")
         conn.executemany("INSERT INTO units (id, building, unit) VALUES (?, ?, ?)",
                          [(n + 1, f"B{n % 20}", f"{n // 20}F-1") for n in range(residents)])
         conn.executemany("INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?)",

@@ -65,6 +65,10 @@ def build(path: Path, size: int, residents: int,
         [(CLERK, "clerk", "Clerk", at), (TECH, "technician", "Tech", at),
          (BOSS, "supervisor", "Boss", at)]
         + [(FIRST_RESIDENT + n, "resident", f"Resident {n}", at) for n in range(residents)])
+    # each on their Telegram account, as the desk makes people (storage/accounts.py)
+    conn.execute("INSERT INTO channel_accounts (channel, external_id, person_id, linked_at, "
+                 "chosen) SELECT 'telegram', CAST(user_id AS TEXT), user_id, created_at, 1 "
+                 "FROM people")
     conn.executemany("INSERT INTO units (id, building, unit) VALUES (?, ?, ?)",
                      [(n + 1, f"B{n % 20}", f"{n // 20}F-{n % 4}") for n in range(residents)])
     conn.executemany("INSERT INTO residencies (user_id, unit_id, linked_at) VALUES (?, ?, ?)",

@@ -17,6 +17,7 @@ from handlers import (
     complaints,
     escalation,
     intake,
+    linking,
     notices,
     onboarding,
     phoning,
@@ -100,7 +101,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     replays.register(app)
     # Order matters: specific routes first, the catch-all router last.
     routes.install(app, (module.ROUTES for module in (
-        onboarding, repair_report, complaints, photo_first, intake, tickets_view, dispatch, merge,
+        onboarding, linking, repair_report, complaints, photo_first, intake, tickets_view, dispatch, merge,
         signoffs, materials, measuring, payers, onsite, unit_jobs, visits, keys_desk,
         archive_desk, renovation_desk, escalation, surveys, phoning, stats, documents,
         activity_desk, fee_desk, announcement_desk, buyer_desk, handover_desk, sales_desk,

@@ -17,8 +17,9 @@ from handlers.channels.turns import Channel, Turn
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
 from handlers.repairs.actions import desk_buttons, worker_buttons
+from storage import accounts
 from storage.db import Database, commits_so_far
-from storage.records import Draft, Person
+from storage.records import Account, Draft, Person
 from workflow import access, delivery, roles, views
 from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
@@ -56,6 +57,15 @@ class Context:
     deliver_soon: Callable[[], None]
 
 
+async def set_menus_of(context: Context, person_id: int, tr: Tr, role: str | None,
+                       lives_here: bool = False) -> None:
+    """The menu of each chat of someone else (a resident just approved) on this channel: a
+    person may have linked several."""
+    channel = context.channel
+    for chat in await views.chats_of(context.desk.db, person_id, channel.name):
+        await channel.set_menu(channel.address_of(chat), tr, role, lives_here)
+
+
 def kick(context: Context) -> None:
     """Deliver the outbox soon, without making the person who acted wait for it."""
     if context.desk.deliver_at_once:
@@ -64,10 +74,12 @@ def kick(context: Context) -> None:
 
 @dataclass
 class Asker:
-    """The sender of an update: their record (None for a stranger) and their language."""
+    """The sender of an update: their person's id and record (0 and None for a stranger's
+    account), their language, and the chat account they wrote from."""
     user_id: int
     person: Person | None
     tr: Tr
+    account: Account = field(default_factory=lambda: accounts.telegram(0))
 
     @property
     def member(self) -> Person:
@@ -88,17 +100,16 @@ class Asker:
 
 
 async def asker(turn: Turn, desk: Desk) -> Asker:
-    user_id = int(turn.account)
-    person = await views.person(desk.db, user_id)
+    person = await views.person_of_account(desk.db, turn.account)
     if person is not None and person.unreachable:  # they talk to us again
-        await delivery.reachable_again(desk.db, user_id)
+        await delivery.reachable_again(desk.db, person.user_id)
     if person is not None:
         language = person.language
     else:
         language = guess_language(turn.language, desk.settings.default_language)
         if language not in desk.settings.languages:
             language = desk.settings.default_language
-    return Asker(user_id, person, desk.tr(language))
+    return Asker(person.user_id if person else 0, person, desk.tr(language), turn.account)
 
 
 REFUSALS = {
@@ -171,8 +182,8 @@ async def answer(turn: Turn, text: str, choices: Choices | None = None,
             after = channel.wait_for(exc)
     replies.deferred = True
     d = replies.context.desk
-    await delivery.reply_later(d.db, turn.address, text, _stored(choices, asking), d.now(),
-                               after)
+    await delivery.reply_later(d.db, Account(channel.name, str(turn.address)), text,
+                               _stored(choices, asking), d.now(), after)
     kick(replies.context)
     return None
 

@@ -17,12 +17,16 @@ from typing import cast
 import httpx
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
-from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
+from handlers import (
+    job_notices,  # noqa: F401  (the newer notices register themselves)
+    linking,  # noqa: F401  (the same)
+)
 from handlers.channels.telegram.channel import TelegramChannel
 from handlers.channels.telegram.faults import retry_after
 from handlers.common import Desk
 from handlers.renderers import Notice, UnknownNotice, render, send_reply, unreachable_error
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
+from storage import accounts, outbox
 from storage.records import OutboxMessage
 from workflow import delivery, views
 from workflow.views import TicketFile
@@ -47,9 +51,9 @@ async def deliver_due(application) -> int:
             batch = await delivery.due(d.db, d.now())
             if not batch:
                 break
-            chats: dict[int, list[OutboxMessage]] = {}
+            chats: dict[object, list[OutboxMessage]] = {}
             for message in batch:
-                chats.setdefault(message.recipient_id, []).append(message)
+                chats.setdefault(outbox.line_of(message), []).append(message)
             marks, files = _Marks(d), _Files(d)
             outcomes = await asyncio.gather(*(_deliver_chat(channel, d, messages, marks, files)
                                               for messages in chats.values()),
@@ -217,7 +221,7 @@ async def _send(channel: TelegramChannel, d: Desk, message: OutboxMessage,
     recipient = message.recipient  # read with the claim
     if recipient is None:
         raise UnknownNotice(f"recipient {message.recipient_id} unknown")
-    if recipient.user_id < 0:
+    if message.channel != accounts.TELEGRAM:  # on no chat app (a roster line)
         raise WithoutTelegram()
     file = None
     if message.ticket_id is not None:

@@ -16,11 +16,12 @@ from handlers.common import (
     keyboard,
     main_menu,
     picker,
+    set_menus_of,
 )
 from handlers.i18n import LANGUAGE_NAMES
 from handlers.routes import CONTACT, routes
 from handlers.sales import buyers as buyer_desk
-from storage.records import Draft
+from storage.records import Draft, Person
 from workflow import onboarding, roles, views
 from workflow.settings import LANGUAGES
 from workflow.text import person_name
@@ -39,8 +40,7 @@ def _name(turn: Turn) -> str:
 async def start(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     if who.person is None:
-        who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(turn),
-                                               d.now())
+        who.person = await _register(turn, context, who)
     if context.args:
         await _join_as_staff(turn, context, who, context.args[0])
         return
@@ -52,6 +52,15 @@ async def start(turn: Turn, context: Context, who: Asker) -> None:
         return
     await answer(turn, who.tr("Welcome back, {name}. What would you like to do?",
                                 name=who.person.name), main_menu(who))
+
+
+async def _register(turn: Turn, context: Context, who: Asker) -> Person:
+    """A stranger's account becomes a person (their id: storage/accounts.py)."""
+    d = context.desk
+    person = await onboarding.register(d.db, who.account, who.tr.language, _name(turn),
+                                       d.now())
+    who.user_id = person.user_id
+    return person
 
 
 async def _join_as_staff(turn: Turn, context: Context, who: Asker, code: str) -> None:
@@ -78,14 +87,13 @@ async def _join_as_staff(turn: Turn, context: Context, who: Asker, code: str) ->
 @handles("onboarding.contact")
 async def contact(turn: Turn, context: Context, who: Asker) -> None:
     shared = turn.contact
-    if shared is None or shared.account != turn.account:
+    if shared is None or shared.account != who.account.external_id:
         await answer(turn, who.tr("Please share your own phone number with the button, not "
-                                    "someone else's contact."), asking=_share_phone(who))
+                                  "someone else's contact."), asking=_share_phone(who))
         return
     d = context.desk
     if who.person is None:
-        who.person = await onboarding.register(d.db, who.user_id, who.tr.language, _name(turn),
-                                               d.now())
+        who.person = await _register(turn, context, who)
     outcome = await onboarding.contact_shared(d.db, who.user_id, shared.phone, d.now())
     if outcome.linked:
         who.person = await views.person(d.db, who.user_id)
@@ -153,8 +161,8 @@ async def decide_join(turn: Turn, context: Context, who: Asker) -> None:
     if approve:
         resident = await views.person(d.db, request.user_id)
         if resident is not None:
-            await context.channel.set_menu(request.user_id, d.tr(resident.language),
-                                     roles.RESIDENT)
+            await set_menus_of(context, request.user_id, d.tr(resident.language),
+                               roles.RESIDENT)
         await answer(turn, who.tr("Approved: {unit}.", unit=unit.label if unit else ""))
     else:
         await answer(turn, who.tr("Rejected: {unit}.", unit=request.claimed_unit))

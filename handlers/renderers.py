@@ -64,7 +64,10 @@ class Notice:
 
     @property
     def chat(self) -> int:
-        return self.message.recipient_id
+        """The Telegram chat it goes to: the account the recipient chose (read with the
+        claim)."""
+        assert self.message.address is not None
+        return int(self.message.address)
 
     @property
     def payload(self) -> dict:
@@ -357,17 +360,18 @@ async def send_reply(channel: TelegramChannel, message: OutboxMessage) -> None:
     """A direct reply the app could not take at once, as it was written (in the person's
     language; to someone the desk may not know yet, such as a newcomer)."""
     payload = message.payload
+    assert message.address is not None  # the chat it answers
+    chat = channel.address_of(message.address)
     text = fit(payload["text"])
     stored = payload.get("markup")  # written before replies were kept as content
     if stored:
-        await channel.sender.send_message(message.recipient_id, text,
-                                          reply_markup=_telegram_markup(stored))
+        await channel.sender.send_message(chat, text, reply_markup=_telegram_markup(stored))
         return
     found, asking = payload.get("choices"), None
     if payload.get("ask", "") != "":
         what = payload["ask"]
         asking = Asking(Ask(what) if what else None, payload.get("label", ""))
-    await channel.send(message.recipient_id, text, choices(found) if found else None, asking)
+    await channel.send(chat, text, choices(found) if found else None, asking)
 
 
 def _telegram_markup(data: dict

@@ -222,7 +222,7 @@ class Database:
                 raw.execute("PRAGMA synchronous=NORMAL")
             try:
                 raw.execute("BEGIN IMMEDIATE")
-                riding: dict[int, str] = {}
+                riding: dict[tuple[str, str], str] = {}
                 try:
                     riding = await self.waiting_marks.ride(conn)
                     yield conn

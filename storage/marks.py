@@ -8,39 +8,50 @@ from __future__ import annotations
 
 from typing import Any
 
-MARK = "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
+MARK = ("INSERT INTO seen_updates (channel, event_id, seen_at) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING")
+
+
+def key(channel: str, event_id: Any) -> tuple[str, str]:
+    """An update's key: its channel and the channel's own event id, as text."""
+    return channel, str(event_id)
+
+
+def row(event: tuple[str, str], at: str) -> tuple[str, str, str]:
+    return event[0], event[1], at
 
 
 class Waiting:
-    """The marks of one database that wait: update id -> when it was handled (UTC text)."""
+    """The marks of one database that wait: (channel, event id) -> when it was handled (UTC
+    text)."""
 
     __slots__ = ("rows", "timer", "task")
 
     def __init__(self) -> None:
-        self.rows: dict[int, str] = {}
+        self.rows: dict[tuple[str, str], str] = {}
         self.timer: Any = None  # the flush to come (an asyncio TimerHandle)
         self.task: Any = None  # the flush running
 
-    def __contains__(self, update_id: int) -> bool:
-        return update_id in self.rows
+    def __contains__(self, event: tuple[str, str]) -> bool:
+        return event in self.rows
 
     def __bool__(self) -> bool:
         return bool(self.rows)
 
-    def take(self) -> dict[int, str]:
+    def take(self) -> dict[tuple[str, str], str]:
         rows, self.rows = self.rows, {}
         return rows
 
-    def put_back(self, rows: dict[int, str]) -> None:
+    def put_back(self, rows: dict[tuple[str, str], str]) -> None:
         """A transaction that carried them rolled back: they wait for the next."""
         self.rows = {**rows, **self.rows}
 
-    async def ride(self, conn: Any) -> dict[int, str]:
+    async def ride(self, conn: Any) -> dict[tuple[str, str], str]:
         """Writes what waits in the caller's transaction; what it wrote (put back if that
         transaction rolls back)."""
         rows = self.take()
         if rows:
-            await conn.executemany(MARK, list(rows.items()))
+            await conn.executemany(MARK, [row(k, at) for k, at in rows.items()])
         return rows
 
 

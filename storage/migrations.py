@@ -956,4 +956,57 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX tickets_completed ON tickets(completed_at);
     """,
+    # 37 (issue 28): a person is not a Telegram account. A person's chat accounts (any
+    # channel), one of them chosen for the desk's notices; every person who wrote from
+    # Telegram keeps their number and gets that account, chosen. A direct reply held in the
+    # outbox goes back to the chat it answers (a stranger has no person). The replay guard
+    # keys on the channel's own event id (LINE's are strings). One-time codes that link a
+    # second account, and the wrong ones tried, counted per account.
+    """
+    CREATE TABLE channel_accounts (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(user_id),
+        language TEXT,
+        linked_at TEXT NOT NULL,
+        chosen INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (channel, external_id)
+    );
+    CREATE INDEX channel_accounts_person ON channel_accounts(person_id);
+    CREATE UNIQUE INDEX channel_accounts_chosen ON channel_accounts(person_id)
+        WHERE chosen = 1;
+    INSERT INTO channel_accounts (channel, external_id, person_id, linked_at, chosen)
+        SELECT 'telegram', CAST(user_id AS TEXT), user_id, created_at, 1 FROM people
+        WHERE user_id > 0;
+    ALTER TABLE outbox ADD COLUMN channel TEXT;
+    ALTER TABLE outbox ADD COLUMN address TEXT;
+    UPDATE outbox SET channel = 'telegram', address = CAST(recipient_id AS TEXT)
+        WHERE kind = 'reply' AND sent_at IS NULL AND failed_at IS NULL;
+    CREATE TABLE seen_events (
+        channel TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (channel, event_id)
+    );
+    INSERT INTO seen_events (channel, event_id, seen_at)
+        SELECT 'telegram', CAST(update_id AS TEXT), seen_at FROM seen_updates;
+    DROP TABLE seen_updates;
+    ALTER TABLE seen_events RENAME TO seen_updates;
+    CREATE INDEX seen_updates_at ON seen_updates(seen_at);
+    CREATE TABLE link_codes (
+        code TEXT PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by TEXT
+    );
+    CREATE INDEX link_codes_person ON link_codes(person_id);
+    CREATE TABLE link_failures (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX link_failures_account ON link_failures(channel, external_id, at);
+    """,
 ]

@@ -8,19 +8,34 @@ from datetime import datetime
 
 from storage import people
 from storage.db import Connection, to_db_time
-from storage.records import OutboxMessage, Person
+from storage.records import Account, OutboxMessage, Person
 
 
 async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
               ticket_id: int | None = None, payload: dict | None = None,
               actor_id: int | None = None, not_before: datetime | None = None) -> None:
-    """`actor_id` is whose action caused the message: they are told if it cannot arrive."""
+    """`actor_id` is whose action caused the message: they are told if it cannot arrive.
+    It goes to the account the recipient chose for notices, as it is when it is sent."""
     await conn.send(
         "INSERT INTO outbox (recipient_id, kind, ticket_id, payload, created_at, next_attempt_at, "
         "actor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (recipient_id, kind, ticket_id, _json(payload),
          to_db_time(now), to_db_time(not_before or now), actor_id),
     )
+
+
+async def add_to_chat(conn: Connection, account: Account, kind: str, now: datetime,
+                      payload: dict | None = None, not_before: datetime | None = None) -> None:
+    """A message for the chat of this account, whatever account the person chose (a direct
+    reply goes back where it was asked; a stranger has no person). Its recipient is the
+    account's person, so that it waits behind what the outbox already holds for them; a
+    stranger's stands in line alone."""
+    await conn.send(
+        "INSERT INTO outbox (recipient_id, kind, payload, created_at, next_attempt_at, "
+        "channel, address) VALUES (coalesce((SELECT person_id FROM channel_accounts WHERE "
+        "channel = ? AND external_id = ?), 0), ?, ?, ?, ?, ?, ?)",
+        (account.channel, account.external_id, kind, _json(payload), to_db_time(now),
+         to_db_time(not_before or now), account.channel, account.external_id))
 
 
 async def add_many(conn: Connection, rows: Sequence[tuple[int, str, datetime, int | None,
@@ -50,9 +65,13 @@ _MESSAGE = ("SELECT id, recipient_id, kind, ticket_id, payload, attempts, actor_
             "refusals FROM outbox ")
 PENDING = "sent_at IS NULL AND failed_at IS NULL"
 # A message with its recipient, read in the one query that claims it (what the sender renders)
+# and where it goes: the chat it was written for, else the account the person chose
 _CLAIMED = ("SELECT outbox.id, recipient_id, kind, ticket_id, payload, attempts, actor_id, "
-            f"progress, refusals, {people.COLUMNS} FROM outbox "
-            "LEFT JOIN people ON people.user_id = outbox.recipient_id ")
+            "progress, refusals, coalesce(outbox.channel, ca.channel), "
+            f"coalesce(outbox.address, ca.external_id), {people.COLUMNS} FROM outbox "
+            "LEFT JOIN people ON people.user_id = outbox.recipient_id "
+            "LEFT JOIN channel_accounts ca ON ca.person_id = outbox.recipient_id "
+            "AND ca.chosen = 1 ")
 
 
 async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
@@ -60,14 +79,17 @@ async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
     return _message(row) if row else None
 
 
-def _message(r, recipient: Person | None = None) -> OutboxMessage:
+def _message(r, recipient: Person | None = None, channel: str | None = None,
+             address: str | None = None) -> OutboxMessage:
     return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
-                         tuple(p for p in r[7].split(",") if p), r[8], recipient)
+                         tuple(p for p in r[7].split(",") if p), r[8], recipient, channel,
+                         address)
 
 
 def _with_recipient(r) -> OutboxMessage:
-    """A row of _CLAIMED: the message, and its recipient when the desk knows them."""
-    return _message(r, people.from_row(r[9:]) if r[9] is not None else None)
+    """A row of _CLAIMED: the message, its recipient when the desk knows them, and the
+    chat it goes to."""
+    return _message(r, people.from_row(r[11:]) if r[11] is not None else None, r[9], r[10])
 
 
 async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -103,6 +125,8 @@ async def claim(conn: Connection, worker: str | None, now: datetime, until: date
         # one held by choice to a later hour (a request to phone, at night), never yet tried
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
         "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
+        # strangers (no person: recipient 0) each stand in a line of their own chat
+        "AND (outbox.recipient_id != 0 OR o.address = outbox.address) "
         "AND o.refusals = 0 AND o.next_attempt_at > ? "
         "AND (o.attempts > 0 OR o.kind = 'reply')) "
         # a person's in the order made; "+" keeps the planner on the index of what is
@@ -110,15 +134,16 @@ async def claim(conn: Connection, worker: str | None, now: datetime, until: date
         "ORDER BY +outbox.id LIMIT ?",
         (moment, *((worker, moment) if worker is not None else ()), moment, limit))
     found = Claim()
-    chosen: dict[int, int] = {}  # person -> messages taken
+    chosen: dict[object, int] = {}  # person (a stranger: their chat) -> messages taken
     rows = await cur.fetchall()
     found.more = len(rows) == limit
     for message in map(_with_recipient, rows):
-        taken = chosen.get(message.recipient_id, 0)
+        line = line_of(message)
+        taken = chosen.get(line, 0)
         if taken == each or (not taken and len(chosen) == recipients):
             found.more = True
             continue
-        chosen[message.recipient_id] = taken + 1
+        chosen[line] = taken + 1
         found.append(message)
     if found and worker is not None:
         marks = ",".join("?" * len(found))
@@ -126,6 +151,12 @@ async def claim(conn: Connection, worker: str | None, now: datetime, until: date
                            f"WHERE id IN ({marks})",
                            (worker, to_db_time(until), *(m.id for m in found)))
     return found
+
+
+def line_of(message: OutboxMessage) -> object:
+    """Whose line a message waits in, in order: its person's; a stranger's (no person) their
+    chat's."""
+    return message.recipient_id or (message.channel, message.address)
 
 
 async def renew(conn: Connection, message_id: int, worker: str, until: datetime) -> bool:

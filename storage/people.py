@@ -68,19 +68,6 @@ async def names(conn: Connection, user_ids: set[int]) -> dict[int, str]:
     return {r[0]: r[1] for r in await cur.fetchall()}
 
 
-async def ensure(conn: Connection, user_id: int, language: str, name: str,
-                 now: datetime) -> Person:
-    sender.person_changed(user_id)
-    await conn.send(
-        "INSERT INTO people (user_id, language, name, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(user_id) DO NOTHING",
-        (user_id, language, name, to_db_time(now)),
-    )
-    person = await get(conn, user_id)
-    assert person is not None
-    return person
-
-
 async def set_language(conn: Connection, user_id: int, language: str) -> None:
     sender.person_changed(user_id)
     await conn.send("UPDATE people SET language = ? WHERE user_id = ?", (language, user_id))

@@ -141,4 +141,53 @@ STEPS: dict[int, str] = {
     36: """
     CREATE INDEX tickets_completed ON tickets(completed_at);
     """,
+    # 37: a person's chat accounts; replies to a chat; replay keys per channel; link codes
+    # (issue 28: see storage/migrations.py)
+    37: """
+    CREATE TABLE channel_accounts (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        person_id BIGINT NOT NULL REFERENCES people(user_id),
+        language TEXT,
+        linked_at TIMESTAMPTZ NOT NULL,
+        chosen BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (channel, external_id)
+    );
+    CREATE INDEX channel_accounts_person ON channel_accounts(person_id);
+    CREATE UNIQUE INDEX channel_accounts_chosen ON channel_accounts(person_id)
+        WHERE chosen = 1;
+    INSERT INTO channel_accounts (channel, external_id, person_id, linked_at, chosen)
+        SELECT 'telegram', user_id::text, user_id, created_at, 1 FROM people
+        WHERE user_id > 0;
+    ALTER TABLE outbox ADD COLUMN channel TEXT;
+    ALTER TABLE outbox ADD COLUMN address TEXT;
+    UPDATE outbox SET channel = 'telegram', address = recipient_id::text
+        WHERE kind = 'reply' AND sent_at IS NULL AND failed_at IS NULL;
+    CREATE TABLE seen_events (
+        channel TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seen_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (channel, event_id)
+    );
+    INSERT INTO seen_events (channel, event_id, seen_at)
+        SELECT 'telegram', update_id::text, seen_at FROM seen_updates;
+    DROP TABLE seen_updates;
+    ALTER TABLE seen_events RENAME TO seen_updates;
+    CREATE INDEX seen_updates_at ON seen_updates(seen_at);
+    CREATE TABLE link_codes (
+        code TEXT PRIMARY KEY,
+        person_id BIGINT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        used_at TIMESTAMPTZ,
+        used_by TEXT
+    );
+    CREATE INDEX link_codes_person ON link_codes(person_id);
+    CREATE TABLE link_failures (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX link_failures_account ON link_failures(channel, external_id, at);
+    """,
 }

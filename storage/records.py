@@ -22,6 +22,14 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Account:
+    """A chat account: the channel ('telegram', later 'line') and the channel's own id of
+    the person there (Telegram's user id, as text)."""
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True)
 class Unit:
     id: int
     building: str
@@ -162,6 +170,10 @@ class OutboxMessage:
     refusals: int = 0  # tries refused as bad (it failed to render, or Telegram said 400)
     # whom it is for, read with it when it is claimed (None: not read, or no such person)
     recipient: Person | None = field(default=None, compare=False, repr=False)
+    # where it goes, read with the claim: the chat a direct reply answers, else the
+    # account the recipient chose for notices (None: no account: not on any chat app)
+    channel: str | None = field(default=None, compare=False)
+    address: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from storage.records import Person
+from storage.records import Account, Person
 
 UNKNOWN: Any = object()  # not known here: read the database
 
 
 @dataclass
 class Sender:
-    update_id: int
-    user_id: int
+    update_id: Any  # the channel's own event id (Telegram's update_id)
+    user_id: int  # their person's id (0: a stranger's account, no person yet)
     person: Person | None
     draft: Sequence[Any] | None  # the drafts row as read: parsed afresh at every ask
+    account: Account | None = None  # the chat account the update came from
     person_known: bool = True
     draft_known: bool = True
     open: bool = True
@@ -53,6 +54,12 @@ def done() -> None:
 def _current(user_id: int) -> Sender | None:
     found = _sender.get()
     return found if found is not None and found.open and found.user_id == user_id else None
+
+
+def of_account(account: Account) -> Sender | None:
+    """The update's sender when it came from this account (None: another's, or none)."""
+    found = _sender.get()
+    return found if found is not None and found.open and found.account == account else None
 
 
 def update_of(user_id: int) -> int | None:

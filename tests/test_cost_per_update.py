@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 from telegram import Update
 
-from storage import counts, marks, people, sender, updates
+from storage import accounts, counts, marks, people, sender, updates
 from storage.db import Database
 from tests import backends
 from tests.conftest import ROSTER
@@ -128,7 +128,7 @@ async def test_a_change_to_the_sender_is_read_again_not_taken_from_the_copy(tmp_
         resident = await resident_of_a12(desk)  # English
         db = desk.db
         async with db.reading() as conn:
-            seen, found = await updates.arrival(conn, 10_000, resident.user_id)
+            seen, found = await updates.arrival(conn, 10_000, accounts.telegram(resident.user_id))
         assert not seen and found.person is not None and found.person.language == "en"
         sender.arrived(found)
         try:
@@ -150,12 +150,12 @@ async def test_a_change_to_the_sender_is_read_again_not_taken_from_the_copy(tmp_
 
 async def test_the_replay_mark_rides_along_with_the_next_transaction(desk, held_marks):
     resident = await resident_of_a12(desk)
-    stored = "SELECT update_id FROM seen_updates ORDER BY update_id"
+    stored = "SELECT CAST(event_id AS INTEGER) FROM seen_updates ORDER BY 1"
     await replays.flush(desk.db)
     joined = await desk.query(stored)  # the sign-up's
     await resident.send("/repair")  # a change: marked once answered
     begun = desk.next_update_id
-    assert (begun in marks.of(desk.db)) != backends.POSTGRES  # PostgreSQL: written at once
+    assert (marks.key("telegram", begun) in marks.of(desk.db)) != backends.POSTGRES  # PostgreSQL: written at once
     said = len(resident.texts())
     await desk.replay_last()  # delivered again while its mark waits: dropped
     assert len(resident.texts()) == said

@@ -5,7 +5,7 @@ Telegram's answer to another message, for a crash meanwhile would send it twice.
 
 import asyncio
 
-from storage import counts, outbox
+from storage import accounts, counts, outbox
 from workflow import delivery
 
 PEOPLE = (7201, 7202, 7203)
@@ -14,8 +14,9 @@ PEOPLE = (7201, 7202, 7203)
 async def replies(desk, *recipients: int) -> None:
     async with desk.db.transaction() as conn:
         for n, person in enumerate(recipients):
-            await outbox.add(conn, person, delivery.REPLY, desk.clock(),
-                             payload={"text": f"Reply {n}", "markup": None})
+            await outbox.add_to_chat(conn, accounts.telegram(person), delivery.REPLY,
+                                     desk.clock(), payload={"text": f"Reply {n}",
+                                                            "markup": None})
 
 
 def texts_to(desk, person: int) -> list[str]:

@@ -51,8 +51,9 @@ async def test_writes_nobody_reads_ride_the_commit(desk):
     before = counts.now()
     async with desk.db.transaction() as conn:
         for update_id in (1, 2, 3):
-            await conn.send("INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
-                               (update_id, "2026-01-01T00:00:00.000000Z"))
+            await conn.send("INSERT INTO seen_updates (channel, event_id, seen_at) "
+                            "VALUES ('telegram', ?, ?)",
+                            (str(update_id), "2026-01-01T00:00:00.000000Z"))
     used = counts.now() - before
     assert (used.statements, used.transactions) == (3, 1)
     assert used.round_trips == most(desk, 1)
@@ -64,10 +65,11 @@ async def test_a_count_or_an_id_the_caller_keeps_is_answered_at_once(desk):
     commit takes what is left."""
     before = counts.now()
     async with desk.db.transaction() as conn:
-        mark = "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
-        first = await conn.execute(mark, (7, "2026-01-01T00:00:00.000000Z"))
+        mark = ("INSERT INTO seen_updates (channel, event_id, seen_at) VALUES ('telegram', ?, ?) "
+                "ON CONFLICT DO NOTHING")
+        first = await conn.execute(mark, ("7", "2026-01-01T00:00:00.000000Z"))
         assert first.rowcount == 1
-        again = await conn.execute(mark, (7, "2026-01-01T00:00:00.000000Z"))
+        again = await conn.execute(mark, ("7", "2026-01-01T00:00:00.000000Z"))
         assert again.rowcount == 0
         row = await (await conn.execute("SELECT count(*) FROM seen_updates")).fetchone()
         assert row[0] == 1
@@ -81,10 +83,11 @@ async def test_an_error_in_a_write_nobody_waited_for_rolls_the_whole_transaction
     with pytest.raises((psycopg.IntegrityError, sqlite3.IntegrityError)):
         async with desk.db.transaction() as conn:
             for update_id in (1, 2, 2):
-                await conn.send("INSERT INTO seen_updates (update_id, seen_at) "
-                                   "VALUES (?, ?)", (update_id, "2026-01-01T00:00:00.000000Z"))
+                await conn.send("INSERT INTO seen_updates (channel, event_id, seen_at) "
+                                "VALUES ('telegram', ?, ?)",
+                                (str(update_id), "2026-01-01T00:00:00.000000Z"))
     assert await desk.query("SELECT count(*) FROM seen_updates") == [(0,)]
     async with desk.db.transaction() as conn:  # the connection serves the next one
-        await conn.execute("INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
-                           (3, "2026-01-01T00:00:00.000000Z"))
-    assert await desk.query("SELECT update_id FROM seen_updates") == [(3,)]
+        await conn.execute("INSERT INTO seen_updates (channel, event_id, seen_at) "
+                           "VALUES ('telegram', ?, ?)", ("3", "2026-01-01T00:00:00.000000Z"))
+    assert await desk.query("SELECT event_id FROM seen_updates") == [("3",)]

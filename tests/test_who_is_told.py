@@ -15,7 +15,7 @@ import pytest
 from bot.config import ConfigError, parse_settings
 from handlers import notices  # noqa: F401  (every renderer registered)
 from handlers.renderers import ABOUT_A_TICKET
-from storage import people, roster, tickets
+from storage import accounts, people, roster, tickets
 from storage.repairs import contractors, followers
 from tests.harness import DeskHarness
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
@@ -72,7 +72,8 @@ async def world(desk) -> tuple:
         residents = ((5001, home, "0912-345-678"), (5002, home, "0933-000-111"),
                      (5003, other, "0922-111-222"))
         for user_id, unit, phone in residents:
-            await people.ensure(conn, user_id, "en", f"Resident {user_id}", now)
+            await accounts.enter(conn, accounts.telegram(user_id), "en", f"Resident {user_id}",
+                                 now)
             await people.set_role(conn, user_id, roles.RESIDENT)
             await people.set_phone(conn, user_id, phone)
             await people.link_unit(conn, user_id, unit, now)
@@ -82,7 +83,7 @@ async def world(desk) -> tuple:
                        (7001, roles.CONTRACTOR, unit_now), (7002, roles.CONTRACTOR, unit_now),
                        (7101, roles.CONTRACTOR, unit_before))
         for user_id, role, unit in staff_roles:
-            await people.ensure(conn, user_id, "en", f"Staff {user_id}", now)
+            await accounts.enter(conn, accounts.telegram(user_id), "en", f"Staff {user_id}", now)
             await people.set_role(conn, user_id, role, contractor_id=unit)
         await people.set_phone(conn, 9006, ON_DUTY)
         ticket_id = await tickets.insert(

@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
 
-from storage import outbox, people, surveys, tickets
+from storage import accounts, outbox, people, surveys, tickets
 from storage.db import Connection, Database
 from storage.office import ledger
-from storage.records import Person, Ticket
+from storage.records import Account, Person, Ticket
 from storage.registers import keys as key_register
 from storage.repairs import followers
 from storage.sales import buyers as sales_buyers
@@ -73,6 +73,11 @@ RULES: dict[str, Rule] = {
     "router.close_picker": Rule(EVERYONE),
     "router.unknown_button": Rule(EVERYONE),
     "conversation.cancel": Rule(EVERYONE),  # drops one's own conversation, if any
+    # a second chat account: anyone with a role makes a code; any account may type one (a
+    # stranger's is linked, another person's refused); a person chooses among their own
+    "linking.code": Rule(tuple(R.Role)),
+    "linking.use": Rule(EVERYONE),
+    "linking.choose": Rule(EVERYONE, "own_account"),
     "button.per_action": Rule(EVERYONE),  # a handler that checks each button's own action
     # repairs
     "repairs.report": Rule((R.RESIDENT,)),
@@ -276,7 +281,14 @@ async def _delivery_unit(conn: Connection, person: Person, record: object) -> bo
     return person.contractor_id is not None and found[0] == person.contractor_id
 
 
+async def _own_account(conn: Connection, person: Person, record: object) -> bool:
+    """The chat account is one of the person's."""
+    return isinstance(record, Account) and \
+        await accounts.person_id_of(conn, record) == person.user_id
+
+
 RELATIONS: dict[str, Callable[[Connection, Person, object], Awaitable[bool]]] = {
+    "own_account": _own_account,
     "ticket_resident": _ticket_resident,
     "ticket_holder": _ticket_holder,
     "unit_people": _unit_people,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from storage import backend, locks, outbox, people, resident_calls, tickets
 from storage.db import Database
-from storage.records import OutboxMessage
+from storage.records import Account, OutboxMessage
 from storage.resident_calls import ResidentCall
 from workflow import access, roles, told
 from workflow import tickets as machine
@@ -149,15 +149,15 @@ async def given_up(db: Database, message: OutboxMessage, now: datetime, error: s
                                  payload)
 
 
-async def reply_later(db: Database, recipient_id: int, text: str, content: dict | None,
+async def reply_later(db: Database, account: Account, text: str, content: dict | None,
                       now: datetime, after: timedelta | None = None) -> None:
-    """A reply to the person goes through the outbox, after what it already holds for them;
-    `content`: its choices or ask, as the channel's adapter reads them back; `after`: the
-    app asked to wait that long."""
+    """A reply goes through the outbox to the chat it answers, after what that chat already
+    waits for; `content`: its choices or ask, as the channel's adapter reads them back;
+    `after`: the channel asked to wait that long."""
     async with db.transaction() as conn:
-        await outbox.add(conn, recipient_id, REPLY, now, payload={"text": text,
-                                                                 **(content or {})},
-                         not_before=now + after if after else None)
+        await outbox.add_to_chat(conn, account, REPLY, now,
+                                 payload={"text": text, **(content or {})},
+                                 not_before=now + after if after else None)
 
 
 async def progressed(db: Database, message: OutboxMessage, part: str) -> None:

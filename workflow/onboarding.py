@@ -7,9 +7,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storage import drafts, outbox, people, roster, tickets
+from storage import accounts, drafts, outbox, people, roster, tickets
 from storage.db import Database
-from storage.records import Draft, JoinRequest, Person, Unit
+from storage.records import Account, Draft, JoinRequest, Person, Unit
 from storage.sales.buyers import Buyer
 from workflow import access, conversations, phones, roles, units
 from workflow import tickets as machine
@@ -27,10 +27,12 @@ class ContactOutcome:
     contracts: list[Buyer] = field(default_factory=list)  # a buyer's, before move-in
 
 
-async def register(db: Database, user_id: int, language: str, name: str,
+async def register(db: Database, account: Account, language: str, name: str,
                    now: datetime) -> Person:
+    """The chat account's person, made now for a stranger's (storage/accounts.py `enter`:
+    which id they get)."""
     async with db.transaction() as conn:
-        return await people.ensure(conn, user_id, language, name, now)
+        return await accounts.enter(conn, account, language, name, now)
 
 
 async def _entries(conn, phone: str):

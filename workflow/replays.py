@@ -21,25 +21,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from storage import marks, sender, updates
 from storage.db import Database, to_db_time
+from storage.records import Account
 
 log = logging.getLogger(__name__)
 KEEP = timedelta(days=3)  # Telegram keeps undelivered updates for 24 hours
 FLUSH_AFTER = 0.05  # seconds a mark waits for a transaction to ride along with
 
 
-async def arrive(db: Database, update_id: int, user_id: int | None) -> bool:
-    """Whether the update was handled already. If not, its sender is read with the look and
-    kept for the update (storage/sender.py)."""
+async def arrive(db: Database, channel: str, event_id: Any, account: Account | None) -> bool:
+    """Whether the update (the channel's event) was handled already. If not, its sender
+    (the person the chat account belongs to) is read with the look and kept for the update
+    (storage/sender.py)."""
     sender.done()  # an update before it that stopped half-way keeps no copy
-    if update_id in marks.of(db):
+    if marks.key(channel, event_id) in marks.of(db):
         return True
     async with db.reading() as conn:
-        if user_id is None:
-            return await updates.seen(conn, update_id)
-        seen, found = await updates.arrival(conn, update_id, user_id)
+        if account is None:
+            return await updates.seen(conn, channel, event_id)
+        seen, found = await updates.arrival(conn, event_id, account)
     if not seen:
         sender.arrived(found)
     return seen
@@ -50,12 +53,12 @@ def done() -> None:
     sender.done()
 
 
-async def handled(db: Database, update_id: int, now: datetime) -> None:
+async def handled(db: Database, channel: str, event_id: Any, now: datetime) -> None:
     """Marks the update handled: written with the next transaction, or flushed soon. On a
     database several workers share (PostgreSQL) it is written now, before the update is
     confirmed to Telegram, so that another worker handed the same update sees it."""
     waiting = marks.of(db)
-    waiting.rows[update_id] = to_db_time(now)
+    waiting.rows[marks.key(channel, event_id)] = to_db_time(now)
     if db.shared:
         await flush(db)
         return

@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from storage import drafts, outbox, people, roster, ticket_files, tickets
+from storage import accounts, drafts, outbox, people, roster, sender, ticket_files, tickets
 from storage.db import Database, from_db_time
 from storage.records import (
+    Account,
     Contractor,
     Draft,
     JoinRequest,
@@ -122,6 +123,30 @@ async def person(db: Database, user_id: int) -> Person | None:
         return known
     async with db.reading() as conn:
         return await people.get(conn, user_id)
+
+
+async def person_of_account(db: Database, account: Account) -> Person | None:
+    """The person a chat account belongs to (None: a stranger's account); the update's
+    sender's, as read with the update, costs no query."""
+    found = sender.of_account(account)
+    if found is not None and found.person_known:
+        return found.person
+    async with db.reading() as conn:
+        return await accounts.person_of(conn, account)
+
+
+async def person_and_chat(db: Database, person_id: int
+                          ) -> tuple[Person | None, Account | None]:
+    """A person, and the account they hear the desk's notices on, in one query."""
+    async with db.reading() as conn:
+        return await accounts.person_and_chosen(conn, person_id)
+
+
+async def chats_of(db: Database, person_id: int, channel: str) -> list[str]:
+    """The person's accounts on one channel (their ids there)."""
+    async with db.reading() as conn:
+        return [a.account.external_id for a in await accounts.accounts_of(conn, person_id)
+                if a.account.channel == channel]
 
 
 async def unit(db: Database, unit_id: int) -> Unit | None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.channels.content import Asking, Choices, Limits
+from storage.records import Account
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +36,12 @@ class Contact:
 @dataclass(slots=True)
 class Turn:
     """One thing a person did. `channel` answers them; `event` is the channel's own id of it
-    (replay protection keys on it); `account` is the person's id on that channel and `address`
-    where replies go; `card` is the message whose choice they tapped."""
+    (replay protection keys on it); `account` is the chat account they wrote from (the
+    channel's name and its id of the person) and `address` where replies go; `card` is the
+    message whose choice they tapped."""
     channel: Channel
     event: int | str
-    account: str
+    account: Account
     address: Any
     private: bool = True
     language: str | None = None
@@ -112,6 +114,10 @@ class Channel(abc.ABC):
     async def set_menu(self, address: Any, tr: Any, role: str | None,
                        lives_here: bool = False) -> None:
         """The person's menu of commands, by role and language, where the app has one."""
+
+    def address_of(self, external_id: str) -> Any:
+        """Where to write to an account of this channel (its id, as the channel takes it)."""
+        return external_id
 
     def passing(self, exc: BaseException) -> bool:
         """A fault worth trying again later (the reply then goes through the outbox)."""

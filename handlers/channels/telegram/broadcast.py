@@ -17,6 +17,7 @@ from handlers.channels.telegram.sending import Unparsed
 from handlers.common import MAX_CAPTION, MAX_MESSAGE, fit
 from handlers.community.announcements import header
 from handlers.i18n import Tr
+from storage import accounts
 from workflow import views
 from workflow.community import announcements
 
@@ -67,16 +68,19 @@ async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
     finally:
         pacing.broadcasting.reset(token)
     await announcements.delivered(d.db, found.id, results)
-    author = await views.person(d.db, found.author_id)
+    author, author_chat = await views.person_and_chat(d.db, found.author_id)
     tr = d.tr(author.language if author else d.settings.default_language)
+    # the author hears of it on the Telegram account they chose (none: not on Telegram)
+    chat = int(author_chat.external_id) if author_chat is not None and \
+        author_chat.channel == accounts.TELEGRAM else None
     counts = await announcements.progress(d.db, found.id)
     total = sum(counts.values())
     done = total - counts.get(announcements.PENDING, 0)
-    if found.progress_message is not None:
+    if found.progress_message is not None and chat is not None:
         try:
             await bot.edit_message_text(tr("Sending announcement {id}: {done} of {total}.",
                                            id=found.id, done=done, total=total),
-                                        found.author_id, found.progress_message)
+                                        chat, found.progress_message)
         except TelegramError:
             pass  # the progress line is a courtesy
     report = await announcements.finish(d.db, found)
@@ -89,16 +93,19 @@ async def pump(bot: Bot, d, spacing: float = 0.0) -> int:
                   counts.get(announcements.SENDING, 0))
         if units:
             text += "\n" + tr("Tell these units another way: {units}", units=tr.join(units))
-        await bot.send_message(found.author_id, fit(text))
+        if chat is not None:
+            await bot.send_message(chat, fit(text))
     return len(recipients)
 
 
 async def _deliver(bot: Bot, d, found, user_id: int) -> str:
-    person = await views.person(d.db, user_id)
+    person, chat = await views.person_and_chat(d.db, user_id)
     tr = d.tr(person.language if person else d.settings.default_language)
+    if chat is None or chat.channel != accounts.TELEGRAM:
+        return announcements.BLOCKED  # on no chat app: told another way
     try:
-        await send_to(bot, user_id, tr, d.settings.estate_name, found.text, found.photo,
-                      found.document)
+        await send_to(bot, int(chat.external_id), tr, d.settings.estate_name, found.text,
+                      found.photo, found.document)
         return announcements.SENT
     except (Forbidden, BadRequest):
         return announcements.BLOCKED

@@ -99,6 +99,9 @@ class TelegramChannel(Channel):
                        lives_here: bool = False) -> None:
         await menus.set_for_chat(self.bot, address, tr, role, lives_here)
 
+    def address_of(self, external_id: str) -> Any:
+        return int(external_id)  # a private chat's id is its person's user id
+
     def passing(self, exc: BaseException) -> bool:
         return isinstance(exc, (NetworkError, RetryAfter)) and faults.passing(exc)
 

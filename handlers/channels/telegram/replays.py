@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from handlers.channels.telegram.context import TelegramContext
+from storage import accounts
 from storage.db import commits_so_far
 from workflow import replays
 
@@ -29,7 +30,8 @@ def failed() -> None:
 
 async def drop_replays(update: Update, context: TelegramContext) -> None:
     user = update.effective_user
-    if await replays.arrive(context.desk.db, update.update_id, user.id if user else None):
+    if await replays.arrive(context.desk.db, accounts.TELEGRAM, update.update_id,
+                            accounts.telegram(user.id) if user else None):
         raise ApplicationHandlerStop
     _commits_before.set(commits_so_far())
     _failed.set(False)
@@ -40,7 +42,7 @@ async def mark_handled(update: Update, context: TelegramContext) -> None:
     if commits_so_far() == _commits_before.get() or _failed.get():
         return  # nothing changed: answering it again after a crash is harmless
     d = context.desk
-    await replays.handled(d.db, update.update_id, d.now())
+    await replays.handled(d.db, accounts.TELEGRAM, update.update_id, d.now())
 
 
 def register(app) -> None:

@@ -9,6 +9,7 @@ from telegram import Chat, Message, Update
 from telegram.warnings import PTBDeprecationWarning
 
 from handlers.channels.turns import Channel, Contact, Turn, Voice
+from storage import accounts
 
 
 def turn_of(update: Update, channel: Channel, args: list[str] | None = None) -> Turn | None:
@@ -16,7 +17,7 @@ def turn_of(update: Update, channel: Channel, args: list[str] | None = None) -> 
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return None
-    turn = Turn(channel, update.update_id, str(user.id), chat.id,
+    turn = Turn(channel, update.update_id, accounts.telegram(user.id), chat.id,
                 private=chat.type == Chat.PRIVATE, language=user.language_code,
                 first_name=user.first_name, last_name=user.last_name, args=args or [])
     query = update.callback_query
