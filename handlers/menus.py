@@ -60,8 +60,8 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
     roles.CLERK: ("queue", "intake", "callback", "queries", "announce", "archive", "cancel",
                   "language", "help"),
-    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "queries", "stats", "report", "keys", "intake",
-                       "callback", "cancel", "language", "help"),
+    roles.SUPERVISOR: ("queue", "overdue", "signoffs", "queries", "stats", "report", "keys",
+                       "intake", "callback", "cancel", "language", "help"),
     roles.MANAGER: ("queue", "overdue", "signoffs", "queries", "stats", "report", "reverse", "keys",
                     "archives", "intake", "callback", "cancel", "language", "help"),
 }

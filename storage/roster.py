@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from storage.db import Connection, from_db_time, to_db_time
 from storage.records import JoinRequest, Person, RosterEntry, Unit
-from storage.ticket_files import _PERSON, _person, _rows
+from storage.ticket_files import _rows, roster_of, roster_parts
 
 
 async def unit_id(conn: Connection, building: str, unit: str) -> int:
@@ -60,18 +59,10 @@ async def with_residents(conn: Connection, unit_id_: int) -> tuple[list[RosterEn
     """`entries_of_unit` and people.residents_of_unit (in their orders) in one statement."""
     dialect = conn.dialect
     if dialect not in _WITH_RESIDENTS:
-        entries = _rows(dialect, ("u.id", "u.building", "u.unit", "r.name", "r.phone", "r.id",
-                                  "r.relation"),
-                        "roster r JOIN units u ON u.id = r.unit_id WHERE u.id = ?", "r.id")
-        residents = _rows(dialect, _PERSON,
-                          "people WHERE user_id > 0 AND active = 1 AND user_id IN "
-                          "(SELECT user_id FROM residencies WHERE unit_id = ?)",
-                          "name, user_id")
+        entries, residents = (_rows(dialect, *part) for part in roster_parts("?"))
         _WITH_RESIDENTS[dialect] = f"SELECT {entries}, {residents}"
     row = await (await conn.execute(_WITH_RESIDENTS[dialect], (unit_id_, unit_id_))).fetchone()
-    return ([RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5], r[6])
-             for r in json.loads(row[0])],
-            [_person(r) for r in json.loads(row[1])])
+    return roster_of(row[0], row[1])
 
 
 _WITH_RESIDENTS: dict[str, str] = {}

@@ -39,7 +39,8 @@ _sender: ContextVar[Sender | None] = ContextVar("sender", default=None)
 
 
 def arrived(sender: Sender) -> None:
-    """The update's sender, as read at its arrival (handlers/channels/telegram/replays.py, before any handler)."""
+    """The update's sender, as read at its arrival (before any handler: the channel's replay
+    guard, handlers/channels/telegram/replays.py)."""
     _sender.set(sender)
 
 

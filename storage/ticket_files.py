@@ -14,9 +14,18 @@ from datetime import datetime
 from storage import tickets
 from storage.db import Connection, db_time, from_db_time
 from storage.exact import HOURS, MONEY, QUANTITY
-from storage.records import Contractor, Person, Signoff, Ticket, TicketEvent, Voice
+from storage.records import (
+    Contractor,
+    Person,
+    RosterEntry,
+    Signoff,
+    Ticket,
+    TicketEvent,
+    Unit,
+    Voice,
+)
 from storage.repairs.contractors import _contractor
-from storage.repairs.visits import Item, Visit
+from storage.repairs.visits import _SUMS, Item, Sums, Visit
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,14 @@ _PERSON = ("user_id", "language", "role", "name", "phone", "active",
            "contractor_id")
 _CONTRACTOR = ("id", "name", "phone", "trades", "active", "deadline_seconds", "key",
                "response_seconds")
+_FOLLOWERS = (("user_id",), "ticket_followers WHERE ticket_id = t.id", "joined_at, user_id")
+# the ids first, then people by its key (an OR of INs is a scan of people on PostgreSQL)
+_NAMED = (_PERSON, "(SELECT t.resident_id AS id UNION SELECT t.technician_id UNION "
+          "SELECT t.filed_by UNION SELECT actor_id FROM ticket_events WHERE ticket_id = t.id "
+          "UNION SELECT user_id FROM signoffs WHERE ticket_id = t.id UNION "
+          "SELECT worker_id FROM visits WHERE ticket_id = t.id UNION "
+          "SELECT user_id FROM ticket_followers WHERE ticket_id = t.id) AS ids "
+          "JOIN people ON people.user_id = ids.id", "user_id")
 _PARTS = (  # (columns, FROM and WHERE, ORDER BY): each correlated to the ticket `t`
     (("at", "actor_id", "action", "from_status", "to_status", "note"),
      "ticket_events WHERE ticket_id = t.id", "id"),
@@ -54,17 +71,11 @@ _PARTS = (  # (columns, FROM and WHERE, ORDER BY): each correlated to the ticket
       "labour_cost"), "visits WHERE ticket_id = t.id", "round"),
     (("stage", "file_id"), "ticket_photos WHERE ticket_id = t.id", "stage, position"),
     (("kind", "file_id", "seconds"), "ticket_voices WHERE ticket_id = t.id", "kind"),
-    (("user_id",), "ticket_followers WHERE ticket_id = t.id", "joined_at, user_id"),
+    _FOLLOWERS,
     (("party",), "required_signoffs WHERE ticket_id = t.id", "party"),
     (("round", "material_id", "name", "unit", "quantity", "unit_price"),
      "visit_materials WHERE ticket_id = t.id", "round, id"),
-    # the ids first, then people by its key (an OR of INs is a scan of people on PostgreSQL)
-    (_PERSON, "(SELECT t.resident_id AS id UNION SELECT t.technician_id UNION "
-     "SELECT t.filed_by UNION SELECT actor_id FROM ticket_events WHERE ticket_id = t.id UNION "
-     "SELECT user_id FROM signoffs WHERE ticket_id = t.id UNION "
-     "SELECT worker_id FROM visits WHERE ticket_id = t.id UNION "
-     "SELECT user_id FROM ticket_followers WHERE ticket_id = t.id) AS ids "
-     "JOIN people ON people.user_id = ids.id", "user_id"),
+    _NAMED,
     (_CONTRACTOR, "contractors WHERE active = 1 OR id = t.contractor_id", "name, id"),
 )
 _SCALARS = ("(SELECT count(*) FROM buyers b WHERE b.unit_id = t.unit_id)",
@@ -120,7 +131,7 @@ def _file(row) -> FileRows | None:
     n = tickets.COLUMNS
     (events, signoffs, visits, photos, voices, followers, required, items, people,
      contractors) = (json.loads(text) for text in row[n:n + len(_PARTS)])
-    sold, handed_over, kept_ref = row[n + len(_PARTS):]
+    sold, handed_over, kept_ref = row[n + len(_PARTS):n + len(_PARTS) + len(_SCALARS)]
     by_stage: dict[str, list[str]] = {}
     for stage, file_id in photos:
         by_stage.setdefault(stage, []).append(file_id)
@@ -163,3 +174,57 @@ async def with_choices(conn: Connection, ticket_id: int, role: str,
     n = tickets.COLUMNS
     return (tickets.ticket_of(row), [_person(r) for r in json.loads(row[n])],
             [_contractor(r) for r in json.loads(row[n + 1])])
+
+
+def roster_parts(unit: str) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """A unit's roster entries and its residents on the chat (the unit given as SQL: a
+    parameter, or the ticket's column), as parts of a query."""
+    return (
+        (("u.id", "u.building", "u.unit", "r.name", "r.phone", "r.id", "r.relation"),
+         f"roster r JOIN units u ON u.id = r.unit_id WHERE u.id = {unit}", "r.id"),
+        (_PERSON, "people WHERE user_id > 0 AND active = 1 AND user_id IN "
+         f"(SELECT user_id FROM residencies WHERE unit_id = {unit})", "name, user_id"))
+
+
+def roster_of(entries: str, residents: str) -> tuple[list[RosterEntry], list[Person]]:
+    return ([RosterEntry(Unit(r[0], r[1], r[2]), r[3], r[4], r[5], r[6])
+             for r in json.loads(entries)],
+            [_person(r) for r in json.loads(residents)])
+
+
+@dataclass(frozen=True)
+class ForVisit:
+    """What recording a visit and telling of it read, in one statement: the ticket, what
+    its next visit adds to, the people it names and its followers (who are told), and its
+    unit's roster and residents (whether its owners are told)."""
+    ticket: Ticket
+    sums: Sums
+    people: dict[int, Person]
+    followers: list[int]
+    roster: tuple[list[RosterEntry], list[Person]]
+
+
+_FOR_VISIT: dict[str, str] = {}
+
+
+async def for_visit(conn: Connection, ticket_id: int) -> ForVisit | None:
+    dialect = conn.dialect
+    if dialect not in _FOR_VISIT:
+        head, _, tail = tickets.SELECT.partition(" FROM tickets t ")
+        sums = ", ".join(f"(SELECT {s} FROM visits v WHERE v.ticket_id = t.id)" for s in _SUMS)
+        parts = ", ".join(_rows(dialect, *part)
+                          for part in (_NAMED, _FOLLOWERS, *roster_parts("t.unit_id")))
+        _FOR_VISIT[dialect] = (
+            f"{head}, (SELECT hourly FROM labour_rates WHERE trade = t.category), {sums}, "
+            f"{parts} FROM tickets t {tail} WHERE t.id = ?")
+    row = await (await conn.execute(_FOR_VISIT[dialect], (ticket_id,))).fetchone()
+    if row is None:
+        return None
+    rate, last, hours, materials, labour, named, following, entries, residents = \
+        row[tickets.COLUMNS:]
+    return ForVisit(
+        ticket=tickets.ticket_of(row),
+        sums=Sums(MONEY.of(rate), int(last), int(hours), int(materials), int(labour)),
+        people={r[0]: _person(r) for r in json.loads(named)},
+        followers=[r[0] for r in json.loads(following)],
+        roster=roster_of(entries, residents))

@@ -257,13 +257,14 @@ async def set_status(conn: Connection, ticket_id: int, expected: str, new: str,
     """Compare-and-set: False when the ticket is no longer in the expected status. `fields`:
     plain columns set in the same statement (as update_fields sets them)."""
     took = await set_status_sent(conn, ticket_id, expected, new, now, **fields)
-    return await took()
+    return await took() is not None
 
 
 async def set_status_sent(conn: Connection, ticket_id: int, expected: str, new: str,
-                          now: datetime, **fields) -> Callable[[], Awaitable[bool]]:
-    """`set_status` in two halves: the compare-and-set sent now, whether it took answered
-    when called (on PostgreSQL, with the caller's next read: one wait for both)."""
+                          now: datetime, **fields) -> Callable[[], Awaitable[int | None]]:
+    """`set_status` in two halves: the compare-and-set sent now, answered when called (on
+    PostgreSQL, with the caller's next read: one wait for both): the ticket's new version,
+    None when it did not take."""
     assert "status" not in fields and "version" not in fields
     values = _columns(fields)
     sets = "".join(f"{k} = ?, " for k in values)
@@ -273,8 +274,9 @@ async def set_status_sent(conn: Connection, ticket_id: int, expected: str, new: 
         (new, *values.values(), to_db_time(now), ticket_id, expected),
     )
 
-    async def took() -> bool:
-        return len(await cur.fetchall()) == 1
+    async def took() -> int | None:
+        rows = await cur.fetchall()
+        return rows[0][0] if len(rows) == 1 else None
     return took
 
 

@@ -290,6 +290,15 @@ async def test_no_amount_hour_or_quantity_is_a_float_on_either_backend(tmp_path)
         await db.close()
 
 
+def test_money_is_kept_in_the_minor_unit_cldr_gives_the_currency():
+    # the scale every stored amount is read by, written down; were CLDR to change it, the
+    # stored integers would need a migration, not a silent new reading
+    from babel.numbers import get_currency_precision
+
+    from storage.exact import CURRENCY, MONEY
+    assert MONEY.places == get_currency_precision(CURRENCY) == 2
+
+
 def test_labour_is_hours_times_the_rate_rounded_once_half_up_to_the_cent():
     from storage.exact import product
     assert product(Decimal("1.33"), Decimal("450.50")) == Decimal("599.17")  # 599.165

@@ -1,7 +1,7 @@
 """A SQLite estate's polling process starts without PostgreSQL's driver, the document
-libraries and the webhook worker's server: they cost it ~50 MiB of its idle memory (issue 27:
-idle ≤ 60 MiB) and load where they are used (a postgresql:// URL, the first PDF, workbook or
-chart, `estatedesk serve`)."""
+libraries, the webhook worker's server and /stats' medians (statistics, fractions): they cost
+it ~50 MiB of its idle memory (issue 27: idle ≤ 60 MiB) and load where they are used (a
+postgresql:// URL, the first PDF, workbook or chart, `estatedesk serve`, the first /stats)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("psycopg", "psycopg_pool", "storage.postgres", "storage.pg_copy", "reportlab",
          "xlsxwriter", "fpdf", "fontTools", "matplotlib", "numpy", "PIL",
-         "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn", "starlette", "uvicorn", "bot.serve")
+         "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn", "starlette", "uvicorn", "bot.serve",
+         "statistics", "fractions")
 
 
 def loaded_after(code: str) -> list[str]:

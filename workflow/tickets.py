@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import TypeVar
@@ -162,10 +162,32 @@ async def transition_then(conn: Connection, ticket: Ticket, to: str, actor_id: i
     took = await tickets.set_status_sent(conn, ticket.id, ticket.status, to, now, **fields)
     await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
     answer = await read()
-    if not await took():
+    if await took() is None:
         raise Refusal(Refusal.HANDLED, ticket.id)  # as in `transition`
     log.info("%s %s by person %s (%s -> %s)", ticket.ref, action, actor_id, ticket.status, to)
     return await answer()
+
+
+async def transition_sent(conn: Connection, ticket: Ticket, to: str, actor_id: int | None,
+                          now: datetime, action: str, note: str = "",
+                          **fields) -> Callable[[], Awaitable[Ticket]]:
+    """`transition` in two halves: the compare-and-set and its event sent now (on
+    PostgreSQL, the writes sent after them wait with them); when called, the ticket as the
+    change left it, `ticket` read earlier in this transaction with the status, the `fields`
+    and the version the change set (not read again). A refused change raises then."""
+    if to not in TRANSITIONS[ticket.status]:
+        raise Refusal(Refusal.STALE)
+    took = await tickets.set_status_sent(conn, ticket.id, ticket.status, to, now, **fields)
+    await tickets.add_event(conn, ticket.id, now, actor_id, action, ticket.status, to, note)
+
+    async def changed() -> Ticket:
+        version = await took()
+        if version is None:
+            raise Refusal(Refusal.HANDLED, ticket.id)  # as in `transition`
+        log.info("%s %s by person %s (%s -> %s)", ticket.ref, action, actor_id, ticket.status,
+                 to)
+        return replace(ticket, status=to, version=version, **fields)
+    return changed
 
 
 async def load(conn: Connection, ticket_id: int) -> Ticket:

@@ -18,6 +18,8 @@ from workflow import phones, roles
 from workflow import tickets as machine
 from workflow.settings import PUBLIC_AREAS, EstateSettings
 
+UnitRoster = tuple[list[RosterEntry], list[Person]]  # a unit's roster entries and residents
+
 
 class To(StrEnum):
     RESIDENT = "resident"  # who reported it (or for whom the desk filed it)
@@ -115,10 +117,11 @@ TOLD: dict[str, tuple[Told, ...]] = {
 async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: Ticket,
                    before: Ticket | None, *, prefer: int | None = None,
                    now: datetime | None = None, known: Mapping[int, Person] | None = None,
-                   following: Sequence[int] | None = None) -> list[Person]:
+                   following: Sequence[int] | None = None,
+                   unit_roster: UnitRoster | None = None) -> list[Person]:
     """The people of one audience of a ticket, reachable ones standing in for staff who
     blocked the bot. `prefer`: for PHONER, who acted (asked first if they may). `known`,
-    `following`: as tell's."""
+    `following`, `unit_roster`: as tell's."""
     known = known or {}
 
     async def person(user_id: int) -> Person | None:
@@ -136,7 +139,7 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
             user for user, _ in await followers.of_ticket(conn, ticket.id)]
         return [p for user in users if (p := await person(user)) is not None]
     if to == To.OWNER:
-        return await owners(conn, settings, ticket, now or ticket.created_at)
+        return await owners(conn, settings, ticket, now or ticket.created_at, unit_roster)
     if to in (To.HOLDER, To.PREVIOUS_HOLDER):
         held = ticket if to == To.HOLDER else before
         if held is None or held.technician_id is None or \
@@ -174,13 +177,15 @@ async def on_duty(conn: Connection, settings: EstateSettings) -> list[Person]:
 
 
 async def owners(conn: Connection, settings: EstateSettings, ticket: Ticket,
-                 now: datetime) -> list[Person]:
+                 now: datetime, unit_roster: UnitRoster | None = None) -> list[Person]:
     """The owners of the unit (by the roster's owners' numbers), when the one who reported
     the job is not one of them: a tenant's job (a public place's is nobody's). An owner on
-    the roster without Telegram is one too: the desk is asked to phone them."""
+    the roster without Telegram is one too: the desk is asked to phone them. `unit_roster`:
+    the unit's roster and residents, when the caller has read them."""
     if ticket.category == PUBLIC_AREAS:
         return []
-    listed, residents = await roster.with_residents(conn, ticket.unit.id)
+    listed, residents = unit_roster if unit_roster is not None else \
+        await roster.with_residents(conn, ticket.unit.id)
     found = await unit_owners(conn, ticket, listed, residents)
     entries = [e for e in listed if e.relation == "owner" and e.phone]
     if any(p.user_id == ticket.resident_id for p in found) or \
@@ -246,11 +251,12 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
                now: datetime, *, actor_id: int | None = None, payload: dict | None = None,
                before: Ticket | None = None, prefer: int | None = None,
                not_before: datetime | None = None, known: Mapping[int, Person] | None = None,
-               following: Sequence[int] | None = None) -> dict[int, str]:
+               following: Sequence[int] | None = None,
+               unit_roster: UnitRoster | None = None) -> dict[int, str]:
     """Writes the event's notices to the outbox (in the caller's transaction): who got which.
     `not_before`: held until then (a request to phone, at night). `known` and `following`:
     the ticket's people and followers as the caller has just read them (its file), so they
-    are not read again."""
+    are not read again; `unit_roster`, its unit's roster and residents likewise."""
     told: dict[int, str] = {}
     notices = []  # written in one statement once everyone is known
     for row in TOLD[event]:
@@ -260,7 +266,8 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
         if row.to == To.OWNER:  # told of a tenant's job, not woken by it: after the quiet hours
             held = max(held or now, after_quiet_hours(settings, now))
         for person in await audience(conn, settings, row.to, ticket, before, prefer=prefer,
-                                     now=now, known=known, following=following):
+                                     now=now, known=known, following=following,
+                                     unit_roster=unit_roster):
             if person.user_id in told or person.user_id == actor_id:
                 continue
             told[person.user_id] = row.notice

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from storage import tickets
 from storage.db import Connection, db_time, to_db_time
 from storage.exact import HOURS, MONEY, QUANTITY, product
-from storage.records import Ticket
 
 
 @dataclass(frozen=True)
@@ -59,22 +57,6 @@ class Sums:
 
 _SUMS = ("coalesce(max(round), 0)", "coalesce(sum(labour_hours), 0)",
          "coalesce(sum(materials_cost), 0)", "coalesce(sum(labour_cost), 0)")
-_WITH_SUMS: list[str] = []
-
-
-async def ticket_with_sums(conn: Connection, ticket_id: int) -> tuple[Ticket, Sums] | None:
-    """The ticket and what its next visit adds to (its trade's rate), in one statement."""
-    if not _WITH_SUMS:
-        head, _, tail = tickets.SELECT.partition(" FROM tickets t ")
-        sub = ", ".join(f"(SELECT {s} FROM visits v WHERE v.ticket_id = t.id)" for s in _SUMS)
-        _WITH_SUMS.append(f"{head}, (SELECT hourly FROM labour_rates WHERE trade = t.category), "
-                          f"{sub} FROM tickets t {tail} WHERE t.id = ?")
-    row = await (await conn.execute(_WITH_SUMS[0], (ticket_id,))).fetchone()
-    if row is None:
-        return None
-    rate, last, hours, materials, labour = row[tickets.COLUMNS:]
-    return tickets.ticket_of(row), Sums(MONEY.of(rate), int(last), int(hours), int(materials),
-                                        int(labour))
 
 
 async def sums(conn: Connection, ticket_id: int, trade: str) -> Sums:

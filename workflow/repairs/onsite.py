@@ -10,7 +10,6 @@ from storage import drafts, people, ticket_files, tickets
 from storage.db import Connection, Database
 from storage.office import storeroom
 from storage.records import Draft, Ticket
-from storage.repairs import visits
 from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
@@ -131,10 +130,10 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
     async with db.transaction() as conn:
         data = (await conversations.at_step(conn, actor_id, COMPLETE_FLOW, step, now)).data
         person = await people.get(conn, actor_id)
-        found = await visits.ticket_with_sums(conn, data["ticket_id"])  # and its visits'
+        found = await ticket_files.for_visit(conn, data["ticket_id"])  # read once, here
         if found is None:
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
-        ticket, so_far = found
+        ticket = found.ticket
         if not await access.allows(conn, "repairs.work", person, ticket) or \
                 not data["photos"] or \
                 machine.COMPLETED not in machine.TRANSITIONS[ticket.status]:
@@ -143,22 +142,20 @@ async def complete(db: Database, settings: EstateSettings, actor_id: int, now: d
         # each visit is its own record; the ticket shows the sum of all of them, set with
         # the status (a refused change rolls the visit back with it)
         visit = await measurement.record_visit(conn, ticket, data, actor_id, now, cost,
-                                               worker=person, before=so_far)
-
-        async def write_then_read():  # sent with the compare-and-set: one wait for all
-            await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
-            await tickets.sign(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
-            return await ticket_files.sent(conn, ticket.id)
-        file = await machine.transition_then(
-            conn, ticket, machine.COMPLETED, actor_id, now, "completed", write_then_read,
-            data["note"], work_note=data["note"], labour_hours=visit.labour_hours,
+                                               worker=person, before=found.sums)
+        changed = await machine.transition_sent(
+            conn, ticket, machine.COMPLETED, actor_id, now, "completed", data["note"],
+            work_note=data["note"], labour_hours=visit.labour_hours,
             materials_cost=visit.materials_cost, completed_at=now)
-        assert file is not None  # changed just now, in this transaction
-        await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
+        await tickets.add_photos(conn, ticket.id, f"after{visit.round}", data["photos"])
+        await tickets.sign(conn, ticket.id, Party.TECHNICIAN, actor_id, False, now)
+        completed = await changed()  # one wait for the writes sent with it
+        await sla.arm(conn, settings, ticket.id, now, ticket=completed)
         await told.tell(conn, settings, "completed", ticket, now, actor_id=actor_id,
-                        known=file.people, following=file.followers)
+                        known=found.people, following=found.followers,
+                        unit_roster=found.roster)
         await drafts.drop(conn, actor_id)
-        return file.ticket
+        return completed
 
 
 async def confirm(db: Database, settings: EstateSettings, ticket_id: int, resident_id: int,
