@@ -5,8 +5,8 @@ Decimal outside storage (never float, whose 0.1 + 0.2 is not 0.3).
   TWD has 2, so NT$850 is 85000. Written here, not looked up at start-up: every stored amount
   is read by this scale (a lookup loaded Babel's global data, 2.6 MiB, into an idle desk),
   and tests/test_money.py holds it equal to CLDR's. Minor rather than whole units because a
-  unit price (a screw at NT$0.5) and an hour's labour at a rate need cents; a whole-dollar amount costs
-  nothing extra.
+  unit price (a screw at NT$0.5) and an hour's labour at a rate need cents; a whole-dollar
+  amount costs nothing extra.
 - hours: hundredths of an hour (1.5 h is 150): every hour figure typed with two decimals is
   exact, and hours are typed and shown as decimals, not minutes.
 - quantities of material: thousandths (2.5 m of pipe is 2500).
