@@ -59,14 +59,15 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim
     a recipient's with one worker at a time, oldest first, each with its recipient."""
     if not db.shared:  # SQLite: one process sends (a lock says so): nothing to claim, a read
         async with db.reading() as conn:
-            return await outbox.claim(conn, None, now, now + LEASE, BATCH, PEOPLE, EACH)
-    async with db.reading() as conn:  # most rounds find nothing: a read, no write
-        if not await outbox.due(conn, now, 1):
-            return outbox.Claim()
+            return await outbox.claim(conn, now, BATCH, PEOPLE, EACH)
+    # One round trip, found or not: the lock, the claim and the commit sent together, the
+    # messages claimed read once the commit is answered (a round finding nothing updates
+    # no row, so its commit writes nothing).
     async with db.transaction(durable=False) as conn:
         await locks.serialise(conn, "outbox claims")
-        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH, PEOPLE,
-                                  EACH)
+        claiming = await outbox.claim_for(conn, _me(conn, worker), now, now + LEASE, BATCH,
+                                          PEOPLE, EACH)
+    return await outbox.claimed(claiming, BATCH, now + LEASE)
 
 
 def _me(conn, worker: str) -> str:
@@ -83,13 +84,18 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
     `sent`: the chat's messages sent and not yet marked: marked first, in the same
     transaction (and the list emptied), so that no mark waits on Telegram's answer to
     another message (a crash meanwhile would send them again)."""
-    if not db.shared and not sent:
-        return True  # SQLite: one process sends, claims nothing
+    # A claim with more than half its lease left is this worker's without asking: another
+    # worker takes a message over only once its claim has run out (with clocks apart by
+    # less than LEASE / 2). A chat's messages go within seconds of their claim, so it is
+    # renewed only after a long wait (a slow answer from Telegram).
+    fresh = message.claimed_until is not None and now < message.claimed_until - LEASE / 2
+    if (not db.shared or fresh) and not sent:
+        return True  # SQLite (one process sends, claims nothing), or a fresh claim
     async with db.transaction(durable=False) as conn:
         if sent:
             await outbox.mark_all_sent(conn, [m.id for m in sent], now)
-        mine = await outbox.renew(conn, message.id, worker, now + LEASE) if db.shared \
-            else True
+        mine = await outbox.renew(conn, message.id, worker, now + LEASE) \
+            if db.shared and not fresh else True
     if sent:
         sent.clear()
     return mine
