@@ -430,8 +430,10 @@ class PgDatabase:
         try:
             async with raw.pipeline():
                 if rows:
-                    for statement in (*self._prelude(raw), sql.SQL("BEGIN"),
-                                      sql.SQL("SET LOCAL synchronous_commit = off")):
+                    begin: list[sql.SQL | sql.Composed] = [
+                        *self._prelude(raw), sql.SQL("BEGIN"),
+                        sql.SQL("SET LOCAL synchronous_commit = off")]
+                    for statement in begin:
                         await raw.execute(statement)
                     TALLY.statements += 1
                     await raw.cursor().executemany(_MARK, list(rows.items()))

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.wakeups import for_apps
+from storage import counts
 from storage.db import from_db_time
 from storage.postgres import PgDatabase
 from tests import backends
@@ -240,9 +241,35 @@ async def test_a_stalled_sender_leaves_what_another_worker_took_over(desk):
     assert not await delivery.still_mine(stalled, claimed[0], later, worker="stalled")
     assert await delivery.still_mine(alive, taken[0], later, worker="alive")
     await delivery.sent(alive, taken[0], later)
-    assert not await delivery.still_mine(alive, taken[0], later, worker="alive")  # sent
+    # past half its lease a claim is asked for again, and a message sent is no one's
+    halfway = later + delivery.LEASE / 2 + timedelta(seconds=1)
+    assert not await delivery.still_mine(alive, taken[0], halfway, worker="alive")
     for db in (stalled, alive):
         await db.close()
+
+
+async def test_a_claim_is_renewed_only_once_half_its_lease_has_passed(desk):
+    """A chat's messages go within seconds of their claim: asking the database before each
+    send whether the claim still holds would cost a round trip a message for nothing, as no
+    other worker takes a message over before its claim runs out."""
+    now = desk.clock()
+    async with desk.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (recipient_id, kind, payload, created_at, next_attempt_at) "
+            "VALUES (7400, 'digest', '{}', ?, ?)", (now.isoformat(), now.isoformat()))
+    [worker] = await workers(desk, 1)
+    before = counts.now()
+    [claimed] = await delivery.due(worker, now, worker="one")
+    assert (counts.now() - before).round_trips == 1  # the lock, the claim, the commit
+    soon = now + delivery.LEASE / 2 - timedelta(seconds=1)
+    before = counts.now()
+    assert await delivery.still_mine(worker, claimed, soon, worker="one")
+    assert (counts.now() - before).round_trips == 0
+    late = now + delivery.LEASE / 2 + timedelta(seconds=1)
+    assert await delivery.still_mine(worker, claimed, late, worker="one")
+    [(until,)] = await desk.query("SELECT claimed_until FROM outbox WHERE recipient_id = 7400")
+    assert from_db_time(until) == late + delivery.LEASE  # renewed for a whole lease
+    await worker.close()
 
 
 async def test_a_late_sent_mark_from_a_stalled_worker_keeps_the_first_time(desk):
