@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from storage import people
@@ -60,11 +60,9 @@ async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
     return _message(row) if row else None
 
 
-def _message(r, recipient: Person | None = None,
-             claimed_until: datetime | None = None) -> OutboxMessage:
+def _message(r, recipient: Person | None = None) -> OutboxMessage:
     return OutboxMessage(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6],
-                         tuple(p for p in r[7].split(",") if p), r[8], recipient,
-                         claimed_until)
+                         tuple(p for p in r[7].split(",") if p), r[8], recipient)
 
 
 def _with_recipient(r) -> OutboxMessage:
@@ -154,10 +152,10 @@ async def claim_for(conn: Connection, worker: str, now: datetime, until: datetim
                                            to_db_time(until), each, recipients))
 
 
-async def claimed(cur: Cursor, limit: int, until: datetime) -> Claim:
-    """What `claim_for` claimed, oldest first, each knowing until when."""
+async def claimed(cur: Cursor, limit: int) -> Claim:
+    """What `claim_for` claimed, oldest first."""
     rows = sorted(await cur.fetchall(), key=lambda r: r[0])
-    found = Claim(_message(r, people.from_row(r[9:-1]) if r[9] is not None else None, until)
+    found = Claim(_message(r, people.from_row(r[9:-1]) if r[9] is not None else None)
                   for r in rows)
     found.more = bool(rows) and (rows[0][-1] == limit or rows[0][-1] > len(rows))
     return found
@@ -165,10 +163,20 @@ async def claimed(cur: Cursor, limit: int, until: datetime) -> Claim:
 
 async def renew(conn: Connection, message_id: int, worker: str, until: datetime) -> bool:
     """The message is still unsent and claimed by `worker`: its claim lasts until `until`."""
+    return await (await renew_sent(conn, message_id, worker, until))()
+
+
+async def renew_sent(conn: Connection, message_id: int, worker: str,
+                     until: datetime) -> Callable[[], Awaitable[bool]]:
+    """`renew` in two halves: sent now, answered when called, which may be after the
+    transaction's commit (its wait brings the answer: a renewal in one round trip)."""
     cur = await conn.execute(f"UPDATE outbox SET claimed_until = ? WHERE id = ? AND "
-                             f"claimed_by = ? AND {PENDING}", (to_db_time(until), message_id,
-                                                               worker))
-    return cur.rowcount == 1
+                             f"claimed_by = ? AND {PENDING} RETURNING id",
+                             (to_db_time(until), message_id, worker))
+
+    async def renewed() -> bool:
+        return len(await cur.fetchall()) == 1
+    return renewed
 
 
 async def release(conn: Connection, worker: str) -> None:

@@ -162,8 +162,6 @@ class OutboxMessage:
     refusals: int = 0  # tries refused as bad (it failed to render, or Telegram said 400)
     # whom it is for, read with it when it is claimed (None: not read, or no such person)
     recipient: Person | None = field(default=None, compare=False, repr=False)
-    # the claim this worker holds on it lasts until then (None: nothing claimed: SQLite)
-    claimed_until: datetime | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim
         await locks.serialise(conn, "outbox claims")
         claiming = await outbox.claim_for(conn, _me(conn, worker), now, now + LEASE, BATCH,
                                           PEOPLE, EACH)
-    return await outbox.claimed(claiming, BATCH, now + LEASE)
+    return await outbox.claimed(claiming, BATCH)
 
 
 def _me(conn, worker: str) -> str:
@@ -85,18 +85,15 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
     `sent`: the chat's messages sent and not yet marked: marked first, in the same
     transaction (and the list emptied), so that no mark waits on Telegram's answer to
     another message (a crash meanwhile would send them again)."""
-    # A claim with more than half its lease left is this worker's without asking: another
-    # worker takes a message over only once its claim has run out (with clocks apart by
-    # less than LEASE / 2). A chat's messages go within seconds of their claim, so it is
-    # renewed only after a long wait (a slow answer from Telegram).
-    fresh = message.claimed_until is not None and now < message.claimed_until - LEASE / 2
-    if (not db.shared or fresh) and not sent:
-        return True  # SQLite (one process sends, claims nothing), or a fresh claim
+    if not db.shared and not sent:
+        return True  # SQLite: one process sends, claims nothing
+    renewed = None
     async with db.transaction(durable=False) as conn:
         if sent:
             await outbox.mark_all_sent(conn, [m.id for m in sent], now)
-        mine = await outbox.renew(conn, message.id, worker, now + LEASE) \
-            if db.shared and not fresh else True
+        if db.shared:
+            renewed = await outbox.renew_sent(conn, message.id, worker, now + LEASE)
+    mine = await renewed() if renewed is not None else True  # answered with the commit
     if sent:
         _forget_parts(db, sent)
         sent.clear()
