@@ -12,7 +12,9 @@ fed through `process_update` as Telegram would send them. The baselines:
   (WAL, synchronous, foreign_keys, busy_timeout, wal_autocheckpoint=0): what one write costs
   when nothing else is done;
 - the desk: production's `build_application` (tests/harness.py) with a roster of residents,
-  a clerk and a technician, each update followed by the outbox delivery it caused.
+  a clerk and a technician, each update handled as a webhook worker handles it (under its
+  chat's lock, `update_lock`: on PostgreSQL a session lock across workers) and followed by
+  the outbox delivery it kicked (handlers/common.py `kick`).
 
 Both modes in every run: synchronous=FULL (every commit waits for the disk), and without
 fsync (synchronous=OFF for the desk and the baseline alike; on PostgreSQL the session's
@@ -53,13 +55,16 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, CommandHandler
+from telegram.warnings import PTBUserWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -101,8 +106,9 @@ class Feeder:
     """Updates as Telegram sends them, numbered, to one application."""
 
     def __init__(self, app, api: FakeBotApi, after: Callable[[], Awaitable[object]] | None = None,
-                 first_id: int = 1) -> None:
-        self.app, self.api, self.after = app, api, after
+                 first_id: int = 1,
+                 lock: Callable[[int], AbstractAsyncContextManager] | None = None) -> None:
+        self.app, self.api, self.after, self.lock = app, api, after, lock
         self.update_id = first_id - 1  # ids already used would be dropped as replays
         self.taken: list[Taken] = []
 
@@ -133,10 +139,14 @@ class Feeder:
         update = Update.de_json({"update_id": self.update_id, **body}, self.app.bot)
         calls, before, commits = len(self.api.calls), counts.now(), commits_so_far()
         start = time.perf_counter()
-        await self.app.process_update(update)
+        if self.lock is None:
+            await self.app.process_update(update)
+        else:  # as a webhook worker handles it (bot/serve.py): under the chat's lock
+            async with self.lock(user_id):
+                await self.app.process_update(update)
         answered = time.perf_counter()
         if self.after is not None and commits_so_far() > commits:
-            await self.after()  # as production kicks the outbox after a change
+            await self.after()  # the outbox's delivery, where production kicks it
         work = time.perf_counter() - start
         self.taken.append(Taken(work, answered - start, counts.now() - before,
                                 len(self.api.calls) - calls))
@@ -162,6 +172,7 @@ class Desk:
         settings = EstateSettings(daily_report_limit=1_000_000)
         self.harness = DeskHarness(path, settings=settings, database=db)
         self.next_resident = self.reports = 0
+        self.kicked = False
         self.filed: deque[str] = deque()  # the clerk's first dispatch button, per ticket
         self.dispatched: deque[str] = deque()  # the technician's "on my way", per ticket
 
@@ -177,8 +188,25 @@ class Desk:
             person = h.person(self.uid(n), f"R{n}", "en")
             await person.send("/start")
             await person.share_contact(f"0912-{n:06d}")
-        self.feed = Feeder(h.app, h.api, h.deliver, h.next_update_id + 1)
+        # The outbox is delivered after an update that asked for it (handlers/common.py
+        # `kick`), as production does, not after every commit (a draft's step sends nothing).
+        data = h.app.bot_data
+        data.desk.deliver_at_once, data.deliver = True, self.kick
+        self.feed = Feeder(h.app, h.api, self.deliver_if_kicked, h.next_update_id + 1,
+                           self.db.update_lock)
         h.api.calls.clear()
+
+    def kick(self, app) -> Awaitable[None]:
+        # (PTB warns that a task made before the application runs is not awaited: it is
+        # the delivery this stands for, made here after the update instead)
+        warnings.filterwarnings("ignore", "Tasks created via", PTBUserWarning)
+        self.kicked = True
+        return asyncio.sleep(0)
+
+    async def deliver_if_kicked(self) -> None:
+        if self.kicked:
+            self.kicked = False
+            await self.harness.deliver()
 
     async def stop(self) -> None:
         await self.harness.stop()

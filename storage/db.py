@@ -255,6 +255,11 @@ class Database:
             if not lock.locked() and self._chats.get(chat_id) is lock:
                 del self._chats[chat_id]
 
+    def mark_on_release(self, event: tuple[str, str], when: str) -> bool:
+        """A replay mark written as the update's chat lock is released: only where several
+        workers share the database (PgDatabase); here marks ride the next transaction."""
+        return False
+
     async def ready(self) -> bool:
         """Open, and at the current schema."""
         async with self.reading() as conn:

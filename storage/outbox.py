@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from storage import people
-from storage.db import Connection, to_db_time
+from storage.db import Connection, Cursor, to_db_time
 from storage.records import Account, OutboxMessage, Person
 
 
@@ -105,34 +105,17 @@ class Claim(list[OutboxMessage]):
     more = False
 
 
-async def claim(conn: Connection, worker: str | None, now: datetime, until: datetime,
-                limit: int, recipients: int, each: int) -> Claim:
+async def claim(conn: Connection, now: datetime, limit: int, recipients: int,
+                each: int) -> Claim:
     """The due messages (at most `each` of a person, and none behind an older one of theirs
-    waiting to be tried again) of up to `recipients` people no other worker holds a live
-    claim on, claimed for `worker` until `until` (the caller serialises
-    claims: one transaction at a time). A recipient's messages stay with one worker, so
-    they go out in order; the rest of the people are left for the other workers. Without a
-    `worker` (one process sends: SQLite) they are only read: there is no one to claim from."""
+    waiting to be tried again) of up to `recipients` people, each with its recipient: what
+    one process sends (SQLite), read without claiming (there is no one to claim from)."""
     moment = to_db_time(now)
-    others = ""
-    if worker is not None:
-        others = (f"AND recipient_id NOT IN (SELECT recipient_id FROM outbox WHERE {PENDING} "
-                  "AND claimed_by != ? AND claimed_until > ?) ")
     cur = await conn.execute(
-        f"{_CLAIMED} WHERE {PENDING} AND next_attempt_at <= ? {others}"
-        # an older message of theirs waiting to be tried again holds the later ones back,
-        # unless it was refused as bad: it may never go, and must not jam the chat; nor does
-        # one held by choice to a later hour (a request to phone, at night), never yet tried
-        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
-        "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
-        # strangers (no person: recipient 0) each stand in a line of their own chat
-        "AND (outbox.recipient_id != 0 OR o.address = outbox.address) "
-        "AND o.refusals = 0 AND o.next_attempt_at > ? "
-        "AND (o.attempts > 0 OR o.kind = 'reply')) "
+        f"{_CLAIMED} WHERE {PENDING} AND next_attempt_at <= ? AND {_NOT_HELD_BACK} "
         # a person's in the order made; "+" keeps the planner on the index of what is
         # pending (ordered by id it would scan the whole outbox, sent messages and all)
-        "ORDER BY +outbox.id LIMIT ?",
-        (moment, *((worker, moment) if worker is not None else ()), moment, limit))
+        "ORDER BY +outbox.id LIMIT ?", (moment, moment, limit))
     found = Claim()
     chosen: dict[object, int] = {}  # person (a stranger: their chat) -> messages taken
     rows = await cur.fetchall()
@@ -145,11 +128,67 @@ async def claim(conn: Connection, worker: str | None, now: datetime, until: date
             continue
         chosen[line] = taken + 1
         found.append(message)
-    if found and worker is not None:
-        marks = ",".join("?" * len(found))
-        await conn.send(f"UPDATE outbox SET claimed_by = ?, claimed_until = ? "
-                           f"WHERE id IN ({marks})",
-                           (worker, to_db_time(until), *(m.id for m in found)))
+    return found
+
+
+# An older message of theirs waiting to be tried again holds the later ones back, unless it
+# was refused as bad (it may never go, and must not jam the chat), nor does one held by
+# choice to a later hour (a request to phone, at night), never yet tried.
+_NOT_HELD_BACK = (
+    "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = outbox.recipient_id "
+    # strangers (no person: recipient 0) each stand in a line of their own chat
+    "AND (outbox.recipient_id != 0 OR o.address = outbox.address) "
+    "AND o.id < outbox.id AND o.sent_at IS NULL AND o.failed_at IS NULL "
+    "AND o.refusals = 0 AND o.next_attempt_at > ? AND (o.attempts > 0 OR o.kind = 'reply'))")
+# The same choice as `claim`'s, made in SQL and claimed in the same statement: the first
+# `recipients` people (by their oldest message) no other worker holds a live claim on, at
+# most `each` messages of each; `found`: how many were due within the limit.
+_CLAIM_FOR = f"""
+WITH due AS (
+    SELECT outbox.id, outbox.recipient_id, outbox.address FROM outbox
+    WHERE {PENDING} AND next_attempt_at <= ? AND NOT EXISTS (
+        SELECT 1 FROM outbox c WHERE c.recipient_id = outbox.recipient_id
+        AND (outbox.recipient_id != 0 OR c.address = outbox.address)
+        AND c.sent_at IS NULL AND c.failed_at IS NULL AND c.claimed_by != ?
+        AND c.claimed_until > ?)
+    AND {_NOT_HELD_BACK} ORDER BY +outbox.id LIMIT ?),
+lines AS (
+    SELECT id, recipient_id, CASE WHEN recipient_id = 0 THEN address END AS chat FROM due),
+ranked AS (
+    SELECT id, recipient_id,
+           row_number() OVER (PARTITION BY recipient_id, chat ORDER BY id) AS nth,
+           min(id) OVER (PARTITION BY recipient_id, chat) AS oldest, count(*) OVER () AS found
+    FROM lines),
+chosen AS (
+    SELECT id, recipient_id, nth, found, dense_rank() OVER (ORDER BY oldest) AS person
+    FROM ranked)
+UPDATE outbox SET claimed_by = ?, claimed_until = ?
+FROM chosen LEFT JOIN people ON people.user_id = chosen.recipient_id
+LEFT JOIN channel_accounts ca ON ca.person_id = chosen.recipient_id AND ca.chosen = 1
+WHERE outbox.id = chosen.id AND chosen.nth <= ? AND chosen.person <= ?
+RETURNING outbox.id, outbox.recipient_id, outbox.kind, outbox.ticket_id, outbox.payload,
+    outbox.attempts, outbox.actor_id, outbox.progress, outbox.refusals,
+    coalesce(outbox.channel, ca.channel), coalesce(outbox.address, ca.external_id),
+    {people.COLUMNS}, chosen.found"""
+
+
+async def claim_for(conn: Connection, worker: str, now: datetime, until: datetime, limit: int,
+                    recipients: int, each: int) -> Cursor:
+    """Where several workers share the outbox (PostgreSQL): `claim`'s messages, of people no
+    other worker holds a live claim on, claimed for `worker` until `until`, in one statement
+    (the caller serialises claims: one transaction at a time). A recipient's messages stay
+    with one worker, so they go out in order. Its answer is read with `claimed` after the
+    transaction ends: the commit's wait brings it, so a claim is one round trip."""
+    moment = to_db_time(now)
+    return await conn.execute(_CLAIM_FOR, (moment, worker, moment, moment, limit, worker,
+                                           to_db_time(until), each, recipients))
+
+
+async def claimed(cur: Cursor, limit: int) -> Claim:
+    """What `claim_for` claimed, oldest first."""
+    rows = sorted(await cur.fetchall(), key=lambda r: r[0])
+    found = Claim(_with_recipient(r[:-1]) for r in rows)
+    found.more = bool(rows) and (rows[0][-1] == limit or rows[0][-1] > len(rows))
     return found
 
 
@@ -161,10 +200,20 @@ def line_of(message: OutboxMessage) -> object:
 
 async def renew(conn: Connection, message_id: int, worker: str, until: datetime) -> bool:
     """The message is still unsent and claimed by `worker`: its claim lasts until `until`."""
+    return await (await renew_sent(conn, message_id, worker, until))()
+
+
+async def renew_sent(conn: Connection, message_id: int, worker: str,
+                     until: datetime) -> Callable[[], Awaitable[bool]]:
+    """`renew` in two halves: sent now, answered when called, which may be after the
+    transaction's commit (its wait brings the answer: a renewal in one round trip)."""
     cur = await conn.execute(f"UPDATE outbox SET claimed_until = ? WHERE id = ? AND "
-                             f"claimed_by = ? AND {PENDING}", (to_db_time(until), message_id,
-                                                               worker))
-    return cur.rowcount == 1
+                             f"claimed_by = ? AND {PENDING} RETURNING id",
+                             (to_db_time(until), message_id, worker))
+
+    async def renewed() -> bool:
+        return len(await cur.fetchall()) == 1
+    return renewed
 
 
 async def release(conn: Connection, worker: str) -> None:

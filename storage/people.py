@@ -150,12 +150,22 @@ async def link_unit(conn: Connection, user_id: int, unit_id: int, now: datetime)
 
 
 async def units_of(conn: Connection, user_id: int) -> list[Unit]:
+    return await (await units_of_sent(conn, user_id))()
+
+
+async def units_of_sent(conn: Connection,
+                        user_id: int) -> Callable[[], Awaitable[list[Unit]]]:
+    """`units_of` in two halves: the read sent now, its answer read when called (on
+    PostgreSQL, reads sent in between are answered in the same wait)."""
     cur = await conn.execute(
         "SELECT u.id, u.building, u.unit FROM residencies r JOIN units u ON u.id = r.unit_id "
         "WHERE r.user_id = ? ORDER BY u.building, u.unit",
         (user_id,),
     )
-    return [Unit(*r) for r in await cur.fetchall()]
+
+    async def answer() -> list[Unit]:
+        return [Unit(*r) for r in await cur.fetchall()]
+    return answer
 
 
 def invitation_key(code: str) -> str:

@@ -12,6 +12,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,7 @@ from psycopg.types.numeric import IntDumper
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from storage import db as sqlite_db
-from storage import dialect
+from storage import dialect, marks
 from storage.counts import TALLY
 from storage.migrations import MIGRATIONS
 from storage.pg_migrations import BASELINE, STEPS
@@ -44,6 +45,7 @@ BEGIN PERFORM pg_notify('{OUTBOX_CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END $
 CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON outbox
     FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
 """
+_MARK = dialect.postgres(marks.MARK, frozenset())[0]
 _SCHEMA_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> schema
 BASELINE_SQL = Path(__file__).with_name("pg_baseline.sql")
 
@@ -74,6 +76,32 @@ class _FlagDumper(IntDumper):
 
     def dump(self, obj):
         return super().dump(int(obj))
+
+
+class _Held:
+    """A chat's lock for one update (`PgDatabase.update_lock`), on a connection kept for the
+    update: its reads and transactions run there, the lock is sent ahead of the first of
+    them, and the update's replay mark goes with the release."""
+
+    __slots__ = ("db", "raw", "lock", "owner", "taken", "busy", "marks")
+
+    def __init__(self, db: PgDatabase, raw: psycopg.AsyncConnection, lock: sql.Composed,
+                 owner: asyncio.Task | None) -> None:
+        self.db, self.raw, self.lock, self.owner = db, raw, lock, owner
+        self.taken = self.busy = False
+        self.marks: dict[tuple[str, str], str] = {}
+
+    def lead(self) -> list[sql.Composed]:
+        """What goes ahead of the connection's next statement: the lock, the first time."""
+        if self.taken:
+            return []
+        self.taken = True
+        return [self.lock]
+
+
+# The update being handled in this task, and the lock it holds (a task it starts copies the
+# variable, so `owner` tells the update's own task from the others)
+_HELD: ContextVar[_Held | None] = ContextVar("held", default=None)
 
 
 class PgCursor:
@@ -272,13 +300,13 @@ class PgDatabase:
         waits for the server only where it reads an answer, and once more at COMMIT; ROLLBACK
         on any exception. Without `pipeline` (a migration's scripts, COPY), each statement
         waits for its answer."""
-        async with self._require().connection() as raw:
+        async with self._connection(pipeline) as (raw, lead):
             try:
                 if pipeline:
                     finished = False
                     try:
                         async with raw.pipeline() as pipe:
-                            for statement in self._begin(raw, durable):
+                            for statement in (*lead, *self._begin(raw, durable)):
                                 await raw.execute(statement)
                             yield PgConnection(raw, self._ids, pipe)
                             finished = True
@@ -322,7 +350,15 @@ class PgDatabase:
         """Reads without a transaction of their own: under READ COMMITTED each statement
         sees what was committed when it began either way, and BEGIN / COMMIT would be two
         more round trips for every look at the desk."""
-        async with self._require().connection() as raw:
+        async with self._connection() as (raw, lead):
+            if lead:  # the chat's lock, sent ahead: answered with the first read
+                async with raw.pipeline() as pipe:
+                    for statement in (*self._prelude(raw), *lead):
+                        await raw.execute(statement)
+                    yield PgConnection(raw, self._ids, pipe)
+                    if pipe.result_queue:  # nothing read: the end waits for the lock
+                        TALLY.round_trips += 1
+                return
             prelude = self._prelude(raw)
             if prelude:
                 TALLY.round_trips += 1
@@ -330,20 +366,94 @@ class PgDatabase:
             yield PgConnection(raw, self._ids)
 
     @asynccontextmanager
+    async def _connection(self, pipeline: bool = True) -> AsyncIterator[
+            tuple[psycopg.AsyncConnection, list[sql.Composed]]]:
+        """A connection for a read or a transaction, and what must be sent ahead of its first
+        statement: the update's own where this task holds its chat's lock and nothing else
+        uses that connection now (the lock then goes first, the first time), else a pooled
+        one."""
+        held = _HELD.get()
+        if held is None or held.db is not self or held.busy or not pipeline or \
+                held.owner is not asyncio.current_task():
+            async with self._require().connection() as raw:
+                yield raw, []
+            return
+        held.busy = True
+        try:
+            yield held.raw, held.lead()
+        finally:
+            held.busy = False
+
+    @asynccontextmanager
     async def update_lock(self, chat_id: int) -> AsyncIterator[None]:
-        """One update of a chat at a time across every worker: a session lock on a pooled
-        connection of its own, held for the whole update (its transactions use others). Two
-        round trips, kept: the replay check reads outside any transaction and an update may
-        commit several, so a transaction-scoped lock would let a second delivery of the same
-        update pass the check before the first is marked, and answer twice."""
-        key = f"{self.schema}:{chat_id}"
+        """One update of a chat at a time across every worker (bot/serve.py), at no round trip
+        of its own: a session lock on a pooled connection kept for the whole update, where
+        the update's reads and transactions run too. The lock is sent ahead of the update's
+        first statement (the replay guard's look, which then sees every mark committed
+        before the lock was granted); its release takes the update's replay mark with it
+        (`mark_on_release`), committed before the lock is let go, so a second delivery of
+        the update waiting for the lock finds it marked. A session lock, not a transaction's:
+        the replay check reads outside any transaction and an update may commit several."""
+        key = sql.Literal(f"{self.schema}:{chat_id}")
         async with self._require().connection() as raw:
-            TALLY.round_trips += 2
-            await raw.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+            held = _Held(self, raw, sql.SQL(
+                "SELECT pg_advisory_lock(hashtextextended({}, 0))").format(key),
+                asyncio.current_task())
+            token = _HELD.set(held)
             try:
                 yield
             finally:
-                await raw.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+                _HELD.reset(token)
+                await self._release(held, sql.SQL(
+                    "SELECT pg_advisory_unlock(hashtextextended({}, 0))").format(key))
+
+    def mark_on_release(self, event: tuple[str, str], when: str) -> bool:
+        """The update's replay mark (`when`: UTC text), written as its chat's lock is released
+        (`update_lock`); False where this task holds no lock: the caller writes it now."""
+        held = _HELD.get()
+        if held is None or held.db is not self or not held.taken or \
+                held.owner is not asyncio.current_task():
+            return False
+        held.marks[event] = when
+        return True
+
+    async def _release(self, held: _Held, unlock: sql.Composed) -> None:
+        """The update's marks committed (without waiting for the disk), then the lock let go:
+        one round trip. A mark that cannot be written waits for the next (as a failed flush's
+        do: workflow/replays.py)."""
+        if not held.taken:
+            return  # the update read and wrote nothing: there is no lock to let go
+        raw, rows = held.raw, held.marks
+        if rows:
+            rows = {**marks.of(self).take(), **rows}
+        TALLY.round_trips += 1
+        try:
+            async with raw.pipeline():
+                if rows:
+                    begin: list[sql.SQL | sql.Composed] = [
+                        *self._prelude(raw), sql.SQL("BEGIN"),
+                        sql.SQL("SET LOCAL synchronous_commit = off")]
+                    for statement in begin:
+                        await raw.execute(statement)
+                    TALLY.statements += 1
+                    await raw.cursor().executemany(_MARK, [marks.row(event, at)
+                                                           for event, at in rows.items()])
+                    await raw.execute("COMMIT")  # committed before the lock is let go
+                await raw.execute(unlock)
+        except psycopg.Error as exc:
+            _SCHEMA_OF.pop(raw, None)
+            if not rows:
+                raise
+            marks.of(self).put_back(rows)
+            log.warning("the replay marks wait: %s", exc)
+            if raw.info.transaction_status != TransactionStatus.IDLE:
+                TALLY.round_trips += 1
+                await raw.execute("ROLLBACK")
+            TALLY.round_trips += 1
+            await raw.execute(unlock)  # if this fails too, the pool drops the connection
+        else:
+            if rows:
+                TALLY.transactions += 1
 
     async def ready(self) -> bool:
         """Reachable, and at the current schema."""

@@ -1,7 +1,7 @@
 """A ticket's file (what its card, a notice and the repair form show) in one statement: the
 ticket's row, and each part of it (events, sign-offs, visits, photos, voices, followers,
 required signatures, materials, the people it names, the contractors) as a JSON array of
-rows in a column of its own. Thirteen queries cost thirteen statements in Python and
+rows in a column of its own, and what its measured cost is weighed from. Thirteen queries cost thirteen statements in Python and
 thirteen round trips on PostgreSQL; this costs one of each."""
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from datetime import datetime
 from storage import tickets
 from storage.db import Connection, db_time, from_db_time
 from storage.exact import HOURS, MONEY, QUANTITY
+from storage.office.measurements import (
+    COST_COLUMNS,
+    COST_COUNT,
+    COST_JOIN,
+    Ingredients,
+    ingredients,
+)
 from storage.records import (
     Contractor,
     Person,
@@ -46,6 +53,7 @@ class FileRows:
     sold: bool  # the unit is in the sales register
     handed_over: datetime | None
     kept_ref: str | None
+    cost: Ingredients  # what its measured cost is weighed from (workflow/office/costs.py)
 
 
 _PERSON = ("user_id", "language", "role", "name", "phone", "active",
@@ -102,8 +110,8 @@ def _query(dialect: str) -> str:
     if dialect not in _QUERIES:
         head, _, tail = tickets.SELECT.partition(" FROM tickets t ")
         parts = [_rows(dialect, *part) for part in _PARTS]
-        _QUERIES[dialect] = (f"{head}, {', '.join(parts)}, {', '.join(_SCALARS)} "
-                             f"FROM tickets t {tail} WHERE t.id = ?")
+        _QUERIES[dialect] = (f"{head}, {', '.join(parts)}, {', '.join(_SCALARS)}, "
+                             f"{COST_COLUMNS} FROM tickets t {tail} {COST_JOIN} WHERE t.id = ?")
     return _QUERIES[dialect]
 
 
@@ -131,7 +139,9 @@ def _file(row) -> FileRows | None:
     n = tickets.COLUMNS
     (events, signoffs, visits, photos, voices, followers, required, items, people,
      contractors) = (json.loads(text) for text in row[n:n + len(_PARTS)])
-    sold, handed_over, kept_ref = row[n + len(_PARTS):n + len(_PARTS) + len(_SCALARS)]
+    rest = n + len(_PARTS)
+    sold, handed_over, kept_ref = row[rest:rest + len(_SCALARS)]
+    cost = ingredients(row[rest + len(_SCALARS):rest + len(_SCALARS) + COST_COUNT])
     by_stage: dict[str, list[str]] = {}
     for stage, file_id in photos:
         by_stage.setdefault(stage, []).append(file_id)
@@ -152,6 +162,7 @@ def _file(row) -> FileRows | None:
         people={r[0]: _person(r) for r in people},
         contractors=[_contractor(r) for r in contractors],
         sold=bool(sold), handed_over=from_db_time(handed_over), kept_ref=kept_ref,
+        cost=cost,
     )
 
 

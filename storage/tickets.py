@@ -179,18 +179,36 @@ async def move_resident(conn: Connection, old_id: int, new_id: int) -> int:
 
 async def filed_since(conn: Connection, resident_id: int, since: datetime) -> int:
     """How many tickets the resident filed (reported themselves) since then."""
-    row = await (await conn.execute(
+    return await (await filed_since_sent(conn, resident_id, since))()
+
+
+async def filed_since_sent(conn: Connection, resident_id: int,
+                           since: datetime) -> Callable[[], Awaitable[int]]:
+    """`filed_since` in two halves: the read sent now, its answer read when called."""
+    cur = await conn.execute(
         "SELECT count(*) FROM tickets t WHERE t.resident_id = ? AND t.created_at >= ? AND "
-        "t.linked_ticket_id IS NULL", (resident_id, to_db_time(since)))).fetchone()
-    return row[0]
+        "t.linked_ticket_id IS NULL", (resident_id, to_db_time(since)))
+
+    async def answer() -> int:
+        return (await cur.fetchone())[0]
+    return answer
 
 
 async def unresolved_of_resident(conn: Connection, resident_id: int,
                                  kind: str) -> list[Ticket]:
+    return await (await unresolved_of_resident_sent(conn, resident_id, kind))()
+
+
+async def unresolved_of_resident_sent(conn: Connection, resident_id: int,
+                                      kind: str) -> Callable[[], Awaitable[list[Ticket]]]:
+    """`unresolved_of_resident` in two halves: sent now, answered when called."""
     cur = await conn.execute(
         f"{_SELECT} WHERE t.resident_id = ? AND t.kind = ? AND {UNRESOLVED} ORDER BY t.id",
         (resident_id, kind))
-    return [_ticket(r) for r in await cur.fetchall()]
+
+    async def answer() -> list[Ticket]:
+        return [_ticket(r) for r in await cur.fetchall()]
+    return answer
 
 
 # Lists pick their few ids from an index first, then read those rows whole: a technician

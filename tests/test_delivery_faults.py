@@ -40,6 +40,18 @@ async def test_a_retried_card_does_not_send_its_photos_again(desk):
     assert len(sent(clerk, "sendMediaGroup")) == 1
 
 
+async def test_the_photos_of_a_card_sent_whole_cost_no_write_of_their_own(desk):
+    """What parts of a message went matters only if the rest fails: a card sent whole is
+    marked sent, its photos never written apart (a transaction saved on every card with
+    photos); a card whose text fails keeps them with its retry (the test above)."""
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident, photos=("leak-1", "leak-2"))
+    assert sum("New repair report" in t for t in clerk.texts()) == 1
+    assert await desk.query("SELECT progress, sent_at IS NOT NULL FROM outbox WHERE kind = "
+                            "'dispatch'") == [("", 1)]
+
+
 async def test_a_card_telegram_answered_too_late_for_is_not_sent_twice(desk):
     clerk, tech, _ = await staff(desk)
     resident = await resident_of_a12(desk)

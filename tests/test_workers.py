@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.wakeups import for_apps
+from storage import counts
 from storage.db import from_db_time
 from storage.postgres import PgDatabase
 from tests import backends
@@ -243,6 +244,28 @@ async def test_a_stalled_sender_leaves_what_another_worker_took_over(desk):
     assert not await delivery.still_mine(alive, taken[0], later, worker="alive")  # sent
     for db in (stalled, alive):
         await db.close()
+
+
+async def test_a_claim_and_its_renewal_are_one_round_trip_each(desk):
+    """The claim's lock, statement and commit go together, its answer read once the commit
+    is answered; so does a renewal's before each send."""
+    now = desk.clock()
+    async with desk.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (recipient_id, kind, payload, created_at, next_attempt_at) "
+            "VALUES (7400, 'digest', '{}', ?, ?)", (now.isoformat(), now.isoformat()))
+    [worker] = await workers(desk, 1)
+    before = counts.now()
+    [claimed] = await delivery.due(worker, now, worker="one")
+    assert (counts.now() - before).round_trips == 1
+    later = now + timedelta(seconds=10)
+    before = counts.now()
+    assert await delivery.still_mine(worker, claimed, later, worker="one")
+    assert (counts.now() - before).round_trips == 1
+    [(until,)] = await desk.query("SELECT claimed_until FROM outbox WHERE recipient_id = 7400")
+    assert from_db_time(until) == later + delivery.LEASE  # renewed for a whole lease
+    assert not await delivery.still_mine(worker, claimed, later, worker="another")
+    await worker.close()
 
 
 async def test_a_late_sent_mark_from_a_stalled_worker_keeps_the_first_time(desk):

@@ -6,6 +6,7 @@ import os
 import socket
 import sqlite3
 import uuid
+import weakref
 from datetime import datetime, timedelta
 
 from storage import backend, locks, outbox, people, resident_calls, tickets
@@ -59,14 +60,15 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim
     a recipient's with one worker at a time, oldest first, each with its recipient."""
     if not db.shared:  # SQLite: one process sends (a lock says so): nothing to claim, a read
         async with db.reading() as conn:
-            return await outbox.claim(conn, None, now, now + LEASE, BATCH, PEOPLE, EACH)
-    async with db.reading() as conn:  # most rounds find nothing: a read, no write
-        if not await outbox.due(conn, now, 1):
-            return outbox.Claim()
+            return await outbox.claim(conn, now, BATCH, PEOPLE, EACH)
+    # One round trip, found or not: the lock, the claim and the commit sent together, the
+    # messages claimed read once the commit is answered (a round finding nothing updates
+    # no row, so its commit writes nothing).
     async with db.transaction(durable=False) as conn:
         await locks.serialise(conn, "outbox claims")
-        return await outbox.claim(conn, _me(conn, worker), now, now + LEASE, BATCH, PEOPLE,
-                                  EACH)
+        claiming = await outbox.claim_for(conn, _me(conn, worker), now, now + LEASE, BATCH,
+                                          PEOPLE, EACH)
+    return await outbox.claimed(claiming, BATCH)
 
 
 def _me(conn, worker: str) -> str:
@@ -85,12 +87,15 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
     another message (a crash meanwhile would send them again)."""
     if not db.shared and not sent:
         return True  # SQLite: one process sends, claims nothing
+    renewed = None
     async with db.transaction(durable=False) as conn:
         if sent:
             await outbox.mark_all_sent(conn, [m.id for m in sent], now)
-        mine = await outbox.renew(conn, message.id, worker, now + LEASE) if db.shared \
-            else True
+        if db.shared:
+            renewed = await outbox.renew_sent(conn, message.id, worker, now + LEASE)
+    mine = await renewed() if renewed is not None else True  # answered with the commit
     if sent:
+        _forget_parts(db, sent)
         sent.clear()
     return mine
 
@@ -113,11 +118,13 @@ async def all_sent(db: Database, messages: list[OutboxMessage], now: datetime) -
     if messages:
         async with db.transaction(durable=False) as conn:
             await outbox.mark_all_sent(conn, [m.id for m in messages], now)
+        _forget_parts(db, messages)
 
 
 async def retry(db: Database, message: OutboxMessage, now: datetime, error: str,
                 after: timedelta | None = None) -> None:
     async with db.transaction() as conn:
+        await _write_parts(conn, db, message)
         await outbox.mark_retry(conn, message.id, now + (after or backoff(message.attempts)),
                                 error)
 
@@ -129,6 +136,7 @@ async def refused(db: Database, message: OutboxMessage, now: datetime, error: st
         await given_up(db, message, now, error)
         return True
     async with db.transaction() as conn:
+        await _write_parts(conn, db, message)
         await outbox.mark_refused(conn, message.id, now + backoff(message.refusals), error)
     return False
 
@@ -137,6 +145,7 @@ async def given_up(db: Database, message: OutboxMessage, now: datetime, error: s
     """Marked failed, and the desk told once what it was and for whom, so someone can tell
     that person another way; the person's later messages go on."""
     async with db.transaction() as conn:
+        await _write_parts(conn, db, message)
         if not await outbox.mark_failed(conn, message.id, now, error):
             return  # settled already
         if message.kind in (UNDELIVERABLE, UNREACHABLE):
@@ -161,8 +170,31 @@ async def reply_later(db: Database, account: Account, text: str, content: dict |
 
 
 async def progressed(db: Database, message: OutboxMessage, part: str) -> None:
-    async with db.transaction(durable=False) as conn:
+    """A part of a message delivered (its photos, its card): so that a retry does not send it
+    again. It waits in memory for the message's next write rather than costing a
+    transaction of its own: marked sent, it is no longer needed; tried again, refused or
+    given up, it is written with that. A crash before then sends the part again, as one
+    between a message's sending and its sent mark sends the message again."""
+    _PARTS.setdefault(db, {}).setdefault(message.id, []).append(part)
+
+
+# Parts of messages delivered and not yet written: database -> message id -> parts
+_PARTS: weakref.WeakKeyDictionary[Database, dict[int, list[str]]] = \
+    weakref.WeakKeyDictionary()
+
+
+async def _write_parts(conn, db: Database, message: OutboxMessage) -> None:
+    """The parts of `message` delivered so far, written in the caller's transaction."""
+    for part in _PARTS.get(db, {}).pop(message.id, ()):
         await outbox.mark_progress(conn, message.id, part)
+
+
+def _forget_parts(db: Database, messages: list[OutboxMessage]) -> None:
+    """Sent whole: what parts went no longer matters."""
+    waiting = _PARTS.get(db)
+    if waiting:
+        for message in messages:
+            waiting.pop(message.id, None)
 
 
 async def unreachable(db: Database, message: OutboxMessage, now: datetime, error: str,
@@ -172,6 +204,7 @@ async def unreachable(db: Database, message: OutboxMessage, now: datetime, error
     and to the desk, who can phone the person; a resident without Telegram is phoned by one
     person, in office hours (settings.phone_calls_by)."""
     async with db.transaction() as conn:
+        await _write_parts(conn, db, message)
         await outbox.mark_failed(conn, message.id, now, error)
         await people.set_unreachable(conn, message.recipient_id, now)
         person = await people.get(conn, message.recipient_id)

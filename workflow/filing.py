@@ -44,10 +44,13 @@ async def check(conn: Connection, settings: EstateSettings, user_id: int,
     """Whose ticket a confirmed draft makes; refuses what may not be filed."""
     unit_id = data.get("unit_id")
     behalf = data.get("on_behalf")
-    if behalf is None:
-        if unit_id not in {u.id for u in await people.units_of(conn, user_id)}:
+    if behalf is None:  # the three reads sent together: one wait on PostgreSQL
+        units = await people.units_of_sent(conn, user_id)
+        limited = await limits.check_sent(conn, settings, user_id, unit_id, kind, category,
+                                          text, now)
+        if unit_id not in {u.id for u in await units()}:
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
-        await limits.check(conn, settings, user_id, unit_id, kind, category, text, now)
+        await limited()
         return Filing(user_id)
     await access.require(conn, "intake.take", user_id)
     resident_id = behalf["resident_id"]

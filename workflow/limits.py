@@ -4,6 +4,7 @@ not counted."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 
 from storage import tickets
@@ -46,12 +47,29 @@ async def check(conn: Connection, settings: EstateSettings, resident_id: int,
                 unit_id: int, kind: str, category: str, description: str,
                 now: datetime) -> None:
     """Raises NotFiled when the resident may not file this report now."""
-    await check_daily(conn, settings, resident_id, now, at_submit=True)
-    for ticket in await tickets.unresolved_of_resident(conn, resident_id, kind):
-        if ticket.unit.id == unit_id and ticket.category == category and \
-                _same_text(ticket.description, description):
-            raise NotFiled(NotFiled.DUPLICATE, ticket_id=ticket.id, ref=ticket.ref,
-                           at_submit=True)
+    await (await check_sent(conn, settings, resident_id, unit_id, kind, category,
+                            description, now))()
+
+
+async def check_sent(conn: Connection, settings: EstateSettings, resident_id: int,
+                     unit_id: int | None, kind: str, category: str, description: str,
+                     now: datetime) -> Callable[[], Awaitable[None]]:
+    """`check` in two halves: its reads sent now (answered together on PostgreSQL), the
+    check made when called."""
+    start, tomorrow = _day(settings, now)
+    filed = await tickets.filed_since_sent(conn, resident_id, start)
+    unresolved = await tickets.unresolved_of_resident_sent(conn, resident_id, kind)
+
+    async def checked() -> None:
+        open_ = await unresolved()  # the wait that answers both
+        if await filed() >= settings.daily_report_limit:
+            raise NotFiled(NotFiled.DAILY_LIMIT, until=tomorrow, at_submit=True)
+        for ticket in open_:
+            if ticket.unit.id == unit_id and ticket.category == category and \
+                    _same_text(ticket.description, description):
+                raise NotFiled(NotFiled.DUPLICATE, ticket_id=ticket.id, ref=ticket.ref,
+                               at_submit=True)
+    return checked
 
 
 async def may_start(db: Database, settings: EstateSettings, resident_id: int,

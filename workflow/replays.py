@@ -11,7 +11,9 @@ A kill in that moment, or a power cut, may lose it: then the same checks stop th
 redelivered update from applying twice, as they do after a crash before the mark (a
 conversation's step knows the updates that moved it: storage/drafts.py MOVED_BY). On
 PostgreSQL, where several workers may serve the estate, the mark is written at the end of
-its update (without waiting for the disk), so the others see it at once.
+its update (without waiting for the disk), so the others see it at once: under a webhook
+worker's per-chat lock, in the same round trip as the lock's release (storage/postgres.py
+`update_lock`).
 
 The guard's look at the update also reads its sender's person and conversation, in the
 same statement, kept for the rest of the update (storage/sender.py)."""
@@ -57,8 +59,11 @@ async def handled(db: Database, channel: str, event_id: Any, now: datetime) -> N
     """Marks the update handled: written with the next transaction, or flushed soon. On a
     database several workers share (PostgreSQL) it is written now, before the update is
     confirmed to Telegram, so that another worker handed the same update sees it."""
+    when = to_db_time(now)
+    if db.shared and db.mark_on_release(marks.key(channel, event_id), when):
+        return  # written as the chat's lock is let go, before the update is confirmed
     waiting = marks.of(db)
-    waiting.rows[marks.key(channel, event_id)] = to_db_time(now)
+    waiting.rows[marks.key(channel, event_id)] = when
     if db.shared:
         await flush(db)
         return

@@ -187,9 +187,9 @@ async def _as_resident(conn, ticket: Ticket, person: Person | None) -> Person | 
 
 
 async def load_file(conn, ticket_id: int) -> TicketFile:
-    """In one statement (ticket_files), two once a visit is done (its measured cost); a
-    complaint's department heads, a noise complaint's permits and a resident who is also
-    staff take one more."""
+    """In one statement (ticket_files, its measured cost included); a complaint's
+    department heads, a noise complaint's permits and a resident who is also staff take
+    one more."""
     return await (await file_sent(conn, ticket_id))()
 
 
@@ -230,7 +230,7 @@ async def _file(conn, ticket_id: int, rows: ticket_files.FileRows | None) -> Tic
         required=tuple(rows.required),
         permits=await _permits(conn, ticket),
         items=tuple(rows.items),
-        figures=await costs.of_job(conn, ticket_id) if done else None,
+        figures=costs.of(rows.cost) if done else None,
         liable=tuple(c.name for c in rows.contractors
                      if c.active and ticket.category in c.trades),
         handed_over=(rows.handed_over or ticket.created_at) if rows.sold else None,

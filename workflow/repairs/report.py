@@ -178,6 +178,6 @@ async def submit(db: Database, settings: EstateSettings, user_id: int,
         if filed.by_desk and filed.resident_id > 0:  # they follow it in /mytickets
             await outbox.add(conn, filed.resident_id, "filed_for_you", now, ticket_id,
                              actor_id=user_id)
-        await sla.arm(conn, settings, ticket_id, now)
+        await sla.arm(conn, settings, ticket_id, now, ticket=reported)  # as it stands
         await conversations.finish(conn, draft, Kind.REPAIR, ticket_id, now)
     return machine.logged(reported, "reported", user_id)  # once committed
