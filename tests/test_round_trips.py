@@ -82,8 +82,8 @@ async def test_the_chat_lock_costs_no_round_trip_of_its_own(desk):
     locked = served.used
     assert locked.round_trips == unlocked.round_trips <= most(desk, STEP_MOST)
     assert locked.transactions == unlocked.transactions  # the step's, and the mark's
-    marked = await desk.query("SELECT count(*) FROM seen_updates WHERE update_id = ?",
-                              desk.next_update_id)
+    marked = await desk.query("SELECT count(*) FROM seen_updates WHERE channel = 'telegram' "
+                              "AND event_id = ?", str(desk.next_update_id))
     assert marked == [(1 if desk.db.shared else 0,)]  # SQLite: it rides the next commit
     assert served.delivered.round_trips <= most(desk, 1)  # nothing to send: the claim
 
