@@ -57,10 +57,13 @@ async def deliver(d: Desk, lock: asyncio.Lock, channels: Mapping[str, Channel]) 
             chats: dict[tuple[str, Any], list[OutboxMessage]] = {}
             for message in batch:
                 chats.setdefault(route(message), []).append(message)
+            served = {key: messages for key, messages in chats.items()
+                      if _served(key[0], channels)}
+            waiting = len(batch) - sum(len(messages) for messages in served.values())
             marks, files = _Marks(d), _Files(d)
             outcomes = await asyncio.gather(*(
                 _deliver_chat(channels[name], address, d, messages, marks, files)
-                for (name, address), messages in chats.items()), return_exceptions=True)
+                for (name, address), messages in served.items()), return_exceptions=True)
             await marks.done([])  # any left by a flush that failed
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
@@ -72,10 +75,19 @@ async def deliver(d: Desk, lock: asyncio.Lock, channels: Mapping[str, Channel]) 
             # Another round at once only if something more may be due: messages left past
             # the claim's limits, or written by this round (a message rerouted, the desk
             # told). A message committed meanwhile kicks a delivery of its own.
-            if not batch.more and len(done) == len(batch) and \
+            if not batch.more and len(done) + waiting == len(batch) and \
                     all(o is _Outcome.SENT for o in done):
                 break
     return count
+
+
+def _served(name: str, channels: Mapping[str, Channel]) -> bool:
+    """Whether this process has the channel's adapter: a message for another waits, and
+    holds up no one."""
+    if name in channels:
+        return True
+    log.error("outbox: no adapter for the channel %r here; its messages wait", name)
+    return False
 
 
 class _Outcome(enum.Enum):

@@ -3,12 +3,14 @@ imports its library, and the outbox delivers through the adapter of the recipien
 which alone says what its app's faults mean."""
 
 import ast
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from handlers import notices
 from handlers.channels.outcomes import Verdict
 from handlers.channels.telegram.channel import TelegramChannel
 from storage import outbox
@@ -85,6 +87,23 @@ async def test_the_outbox_delivers_through_the_adapter_of_the_recipients_channel
     assert await desk.deliver() == 1
     assert watched.addresses == [resident.user_id]
     assert resident.last_text == "Your reply, later."
+
+
+async def test_a_message_for_a_channel_without_its_adapter_here_waits_and_holds_up_no_one(
+        desk, monkeypatch, caplog):
+    monkeypatch.setattr(notices, "route", lambda message: (
+        "another app" if message.recipient_id == 7202 else "telegram", message.recipient_id))
+    async with desk.db.transaction() as conn:
+        for person in (7201, 7202, 7203):
+            await outbox.add(conn, person, delivery.REPLY, desk.clock(),
+                             payload={"text": f"Hello {person}"})
+    assert await desk.deliver() == 2
+    assert sorted(c.text for c in desk.api.calls if c.method == "sendMessage") == \
+        ["Hello 7201", "Hello 7203"]
+    assert await desk.query("SELECT recipient_id FROM outbox WHERE sent_at IS NULL") == \
+        [(7202,)]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        "outbox: no adapter for the channel 'another app' here; its messages wait"]
 
 
 def test_what_telegrams_faults_mean_for_the_outbox():
