@@ -29,7 +29,7 @@ from handlers import (
     surveys,
     tickets_view,
 )
-from handlers.channels.telegram import broadcast, cleaning, menus, replays, routes
+from handlers.channels.telegram import broadcast, cleaning, faults, menus, replays, routes
 from handlers.channels.telegram.channel import TelegramChannel
 from handlers.channels.telegram.context import CONTEXT_TYPES, TelegramContext
 from handlers.channels.telegram.pacing import DeskRateLimiter
@@ -117,6 +117,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.desk = desk
     app.bot_data.channel = TelegramChannel(app.bot)
     app.bot_data.deliver = notices.deliver_due
+    app.bot_data.outboxes = {TelegramChannel.name: TelegramChannel.for_outbox(app.bot)}
     app.bot_data.application = app
     cleaning.register(app)
     replays.register(app)
@@ -203,7 +204,7 @@ async def _on_error(update: object, context: TelegramContext) -> None:
         return
     if isinstance(error, RetryAfter):  # Telegram's flood control: a wait, not a fault
         log.warning("Telegram asked to wait %s s before answering an update",
-                    notices.retry_after(error).total_seconds())
+                    faults.retry_after(error).total_seconds())
     elif isinstance(error, NetworkError):
         log.warning("could not answer an update: %s", error)
     elif update is None and context.job is not None:

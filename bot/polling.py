@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from handlers import notices
+from handlers.channels.telegram import faults
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ async def poll(app: Application, stop: asyncio.Event) -> None:
         except InvalidToken:
             raise
         except RetryAfter as exc:
-            await _sleep(stop, notices.retry_after(exc).total_seconds())
+            await _sleep(stop, faults.retry_after(exc).total_seconds())
             continue
         except NetworkError as exc:
             log.warning("could not fetch updates (%s); trying again in %.0f s", exc, pause)

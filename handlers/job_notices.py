@@ -254,12 +254,12 @@ async def _stock_shortfall(n: Notice) -> None:
 
 @renders("settlement", plain=True)
 async def _settlement(n: Notice) -> None:
-    await documents.send_settlement(n.channel, n.d, n.tr, n.chat, n.message, n.recipient)
+    await documents.send_settlement(n.channel, n.d, n.tr, n.address, n.message, n.recipient)
 
 
 @renders("monthly_report", plain=True)
 async def _monthly_report(n: Notice) -> None:
-    await documents.send_monthly(n.channel, n.d, n.tr, n.chat, n.message)
+    await documents.send_monthly(n.channel, n.d, n.tr, n.address, n.message)
 
 
 @renders("key_consent", "key_emergency", "key_answered", "key_ready", "key_overdue",
@@ -371,7 +371,7 @@ async def _renovation_notice(n: Notice) -> None:
         if p.get("amended"):  # the amendment's drawings, then the card
             photos, files = await renovations.drawings(n.d.db, found.id, p["amended"])
             for file_id in files:
-                await n.bot.send_document(n.chat, file_id)
+                await n.document(file_id)
         head = tr("Please review again: the resident amended this application.") \
             if p.get("amended") else tr("Please review: this renovation touches structure or "
                                         "building services.")

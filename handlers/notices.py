@@ -1,63 +1,74 @@
 """Delivering the outbox: each stored message is rendered in its recipient's language at
-the time of sending (handlers/renderers.py), sent, then marked sent. Passing faults are
-retried with back-off for as long as they last; a message that fails to render or that
-Telegram refuses as bad is tried a few times, then given up and the desk told, and never
-holds up the person's later messages; a person who blocked the bot is not retried, and
-whoever can phone them is told. Recipients are served side by side, so one slow or failing
-chat never holds up the others; a message's photos are remembered once sent, so a retry of
-its text does not send them twice."""
+the time of sending (handlers/renderers.py), sent through the adapter of the recipient's
+channel, then marked sent. What a fault means is the channel's to say (`Channel.classify`,
+with the retry and rate rules of its app): passing faults are retried with back-off for as
+long as they last; a message that fails to render or that the app refuses as bad is tried a
+few times, then given up and the desk told, and never holds up the person's later messages;
+a person who blocked the bot is not retried, and whoever can phone them is told. Recipients
+are served side by side, so one slow or failing chat never holds up the others; a message's
+photos are remembered once sent, so a retry of its text does not send them twice."""
 
 from __future__ import annotations
 
 import asyncio
 import enum
 import logging
-from typing import cast
-
-import httpx
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from collections.abc import Mapping
+from typing import Any, cast
 
 from handlers import (
     job_notices,  # noqa: F401  (the newer notices register themselves)
     linking,  # noqa: F401  (the same)
 )
-from handlers.channels.telegram.channel import TelegramChannel
-from handlers.channels.telegram.faults import retry_after
+from handlers.channels.outcomes import Verdict
+from handlers.channels.turns import Channel
 from handlers.common import Desk
-from handlers.renderers import Notice, UnknownNotice, render, send_reply, unreachable_error
+from handlers.renderers import Notice, UnknownNotice, render, send_reply
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
-from storage import accounts, outbox
 from storage.records import OutboxMessage
 from workflow import delivery, views
 from workflow.views import TicketFile
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
-# Seconds the outbox waits for Telegram's answer to a send (PTB's default is 5): an answer
-# that comes late but within this is read, so a late error is retried rather than taken as
-# delivered; only no answer at all is "unknown", and counted as delivered.
-PATIENCE = 30.0
+NO_APP = ""  # the channel of someone on no chat app (a roster line): the desk phones them
+
+
+def route(message: OutboxMessage) -> tuple[str, Any]:
+    """The channel a message goes by and the address on it: the chat it was written for (a
+    reply), else the account its recipient chose for notices (read with the claim)."""
+    if message.channel is None or message.address is None:
+        return NO_APP, message.recipient_id
+    return message.channel, message.address
 
 
 async def deliver_due(application) -> int:
+    """The outbox of the application's desk, through its channels (bot/app.py)."""
+    data = application.bot_data
+    return await deliver(data.desk, data.outbox_lock, data.outboxes)
+
+
+async def deliver(d: Desk, lock: asyncio.Lock, channels: Mapping[str, Channel]) -> int:
     """Sends what is due, one sender at a time, until nothing more is (a message rerouted
-    from someone who blocked the bot goes out in the same round). Returns how many."""
-    d: Desk = application.bot_data.desk
-    lock = application.bot_data.outbox_lock
-    channel = TelegramChannel(application.bot, PATIENCE)
+    from someone who blocked the bot goes out in the same round), each message through the
+    adapter of its channel (`channels`, by name). Returns how many."""
     count = 0
     async with lock:
         for _ in range(MAX_ROUNDS):
             batch = await delivery.due(d.db, d.now())
             if not batch:
                 break
-            chats: dict[object, list[OutboxMessage]] = {}
+            chats: dict[tuple[str, Any], list[OutboxMessage]] = {}
             for message in batch:
-                chats.setdefault(outbox.line_of(message), []).append(message)
+                chats.setdefault(route(message), []).append(message)
+            served = {key: messages for key, messages in chats.items()
+                      if _served(key[0], channels)}
+            waiting = len(batch) - sum(len(messages) for messages in served.values())
             marks, files = _Marks(d), _Files(d)
-            outcomes = await asyncio.gather(*(_deliver_chat(channel, d, messages, marks, files)
-                                              for messages in chats.values()),
-                                            return_exceptions=True)
+            outcomes = await asyncio.gather(*(
+                _deliver_chat(channels.get(name), _address(channels.get(name), address), d,
+                              messages, marks, files)
+                for (name, address), messages in served.items()), return_exceptions=True)
             await marks.done([])  # any left by a flush that failed
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
@@ -69,10 +80,24 @@ async def deliver_due(application) -> int:
             # Another round at once only if something more may be due: messages left past
             # the claim's limits, or written by this round (a message rerouted, the desk
             # told). A message committed meanwhile kicks a delivery of its own.
-            if not batch.more and len(done) == len(batch) and \
+            if not batch.more and len(done) + waiting == len(batch) and \
                     all(o is _Outcome.SENT for o in done):
                 break
     return count
+
+
+def _address(channel: Channel | None, external_id: Any) -> Any:
+    """Where the channel writes to the account (Telegram: a chat's number)."""
+    return channel.address_of(str(external_id)) if channel is not None else external_id
+
+
+def _served(name: str, channels: Mapping[str, Channel]) -> bool:
+    """Whether this process has the channel's adapter: a message for another waits, and
+    holds up no one."""
+    if name in channels or name == NO_APP:
+        return True
+    log.error("outbox: no adapter for the channel %r here; its messages wait", name)
+    return False
 
 
 class _Outcome(enum.Enum):
@@ -121,14 +146,15 @@ class _Files:
             return self._read[ticket_id]
 
 
-async def _deliver_chat(channel: TelegramChannel, d: Desk, messages: list[OutboxMessage],
-                        marks: _Marks, files: _Files) -> list[_Outcome]:
+async def _deliver_chat(channel: Channel | None, address: Any, d: Desk,
+                        messages: list[OutboxMessage], marks: _Marks,
+                        files: _Files) -> list[_Outcome]:
     """One recipient's messages in order; after a failure the rest wait for the next round."""
     done: list[_Outcome] = []
     sent: list[OutboxMessage] = []
     try:
         for message in messages:
-            outcome = await _deliver_one(channel, d, message, sent, files)
+            outcome = await _deliver_one(channel, address, d, message, sent, files)
             if outcome is None:
                 break
             done.append(outcome)
@@ -137,18 +163,16 @@ async def _deliver_chat(channel: TelegramChannel, d: Desk, messages: list[Outbox
     return done
 
 
-async def _deliver_one(channel: TelegramChannel, d: Desk, message: OutboxMessage,
+async def _deliver_one(channel: Channel | None, address: Any, d: Desk, message: OutboxMessage,
                        sent: list[OutboxMessage], files: _Files) -> _Outcome | None:
     """Sends one message and records the outcome (sent: added to `sent`, the chat's
     messages sent and not yet marked); None when the rest of its chat waits (a passing
-    fault: the network, Telegram busy or asking to wait)."""
+    fault: the network, the app busy or asking to wait)."""
     if not await delivery.still_mine(d.db, message, d.now(), sent=sent):
         return None  # another worker took it over while this one stalled
     try:
-        await _send(channel, d, message, files)
-    except Forbidden as exc:
-        await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
-    except WithoutTelegram:  # the desk phones them instead
+        await _send(channel, address, d, message, files)
+    except WithoutChannel:  # the desk phones them instead
         await delivery.unreachable(d.db, message, d.now(), "does not use Telegram",
                                    d.settings)
         return _Outcome.SETTLED
@@ -156,35 +180,32 @@ async def _deliver_one(channel: TelegramChannel, d: Desk, message: OutboxMessage
         log.error("outbox %s (%s) cannot be rendered: %s", message.id, message.kind, exc)
         await delivery.given_up(d.db, message, d.now(), f"cannot be rendered: {exc}")
         return _Outcome.SETTLED
-    except RetryAfter as exc:  # flood control: a wait, not a fault
-        log.warning("outbox %s (%s): Telegram asks to wait %s s", message.id, message.kind,
-                    retry_after(exc).total_seconds())
-        await delivery.retry(d.db, message, d.now(), str(exc), retry_after(exc))
-    except BadRequest as exc:
-        if unreachable_error(exc):
-            await delivery.unreachable(d.db, message, d.now(), f"unreachable: {exc}")
-            # settled: the others of this chat are tried, and fail alike
-            return _Outcome.SETTLED
-        await _refused(d, message, f"refused by Telegram: {exc}")
-        return _Outcome.SETTLED
-    except TimedOut as exc:
-        if isinstance(exc.__cause__, httpx.ReadTimeout):
-            # No answer even after PATIENCE: whether it arrived is unknown, and sending it
-            # again would show the person the same card twice. (A late answer within
-            # PATIENCE was read: an error in it is retried like any other.)
-            log.warning("outbox %s (%s): no answer from Telegram in %s s; taken as delivered",
-                        message.id, message.kind, PATIENCE)
-            sent.append(message)
-            return _Outcome.SENT
-        await delivery.retry(d.db, message, d.now(), str(exc) or "timed out")
-    except TelegramError as exc:  # 5xx, a cut connection (NetworkError), a conflict
-        log.warning("outbox %s (%s): %s; tried again later", message.id, message.kind, exc)
-        await delivery.retry(d.db, message, d.now(), str(exc))
     except delivery.database_down():
         raise  # not the message's fault: the next round tries it again
-    except Exception as exc:  # it fails to render (a bug, damaged data): never jams the chat
-        await _refused(d, message, f"cannot be rendered: {exc!r}", exc)
-        return _Outcome.SETTLED
+    except Exception as exc:
+        fault = channel.classify(exc) if channel is not None else None
+        if fault is None:  # it fails to render (a bug, damaged data): never jams the chat
+            await _refused(d, message, f"cannot be rendered: {exc!r}", exc)
+            return _Outcome.SETTLED
+        if fault.verdict is Verdict.UNREACHABLE:
+            await delivery.unreachable(d.db, message, d.now(), fault.error)
+            return _Outcome.SETTLED if fault.chat_goes_on else None
+        if fault.verdict is Verdict.REFUSED:
+            await _refused(d, message, fault.error)
+            return _Outcome.SETTLED
+        if fault.verdict is Verdict.UNKNOWN_IF_DELIVERED:
+            # sending it again could show the person the same card twice
+            log.warning("outbox %s (%s): %s; taken as delivered", message.id, message.kind,
+                        fault.error)
+            sent.append(message)
+            return _Outcome.SENT
+        if fault.wait is not None:
+            log.warning("outbox %s (%s): %s asks to wait %s s", message.id, message.kind,
+                        message.channel, fault.wait.total_seconds())
+        else:
+            log.warning("outbox %s (%s): %s; tried again later", message.id, message.kind,
+                        fault.error)
+        await delivery.retry(d.db, message, d.now(), fault.error, fault.wait)
     else:
         sent.append(message)
         return _Outcome.SENT
@@ -207,23 +228,22 @@ async def _refused(d: Desk, message: OutboxMessage, error: str,
                     message.kind, tries, delivery.REFUSALS, error)
 
 
-class WithoutTelegram(Exception):
-    """The recipient is a resident on the roster who does not use the bot."""
+class WithoutChannel(Exception):
+    """The recipient is a resident on the roster who uses none of the desk's apps."""
 
 
-async def _send(channel: TelegramChannel, d: Desk, message: OutboxMessage,
+async def _send(channel: Channel | None, address: Any, d: Desk, message: OutboxMessage,
                 files: _Files) -> None:
-    """The channel's sends answer Telegram's JSON (handlers/channels/telegram/sending.py): no
-    renderer reads the reply."""
-    if message.kind == delivery.REPLY:
-        await send_reply(channel, message)
+    if message.kind == delivery.REPLY and channel is not None:
+        await send_reply(channel, address, message)
         return
     recipient = message.recipient  # read with the claim
     if recipient is None:
         raise UnknownNotice(f"recipient {message.recipient_id} unknown")
-    if message.channel != accounts.TELEGRAM:  # on no chat app (a roster line)
-        raise WithoutTelegram()
+    if channel is None:  # on no chat app (a roster line): the desk phones them
+        raise WithoutChannel()
     file = None
     if message.ticket_id is not None:
         file = await files.of(message.ticket_id)
-    await render(Notice(channel, d, d.tr(recipient.language), message, recipient, file))
+    await render(Notice(channel, address, d, d.tr(recipient.language), message, recipient,
+                        file))

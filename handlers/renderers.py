@@ -7,21 +7,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
-
-from telegram import (
-    Bot,
-    InlineKeyboardMarkup,
-    InputMediaPhoto,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
-from telegram.error import BadRequest
+from typing import Any
 
 from handlers import cards, labels
 from handlers import surveys as surveys_ui
 from handlers.channels.content import Ask, Asking, Choices, choices
-from handlers.channels.telegram.channel import TelegramChannel, markup
+from handlers.channels.outcomes import Verdict
+from handlers.channels.turns import Channel
+from handlers.channels.turns import Voice as Recording
 from handlers.common import Desk, fit, keyboard, menu_of, office
 from handlers.i18n import N_, Tr, clause
 from handlers.repairs.actions import desk_buttons, worker_buttons
@@ -40,34 +33,17 @@ class UnknownNotice(Exception):
     marked failed, never retried."""
 
 
-def unreachable_error(exc: BadRequest) -> bool:
-    """Telegram's answers that mean the person has no chat with the bot any more."""
-    text = str(exc).lower()
-    return any(s in text for s in ("chat not found", "user is deactivated", "peer_id_invalid",
-                                   "bot can't initiate conversation"))
-
-
 @dataclass
 class Notice:
-    """One outbox message on its way: to whom, in which language, about which ticket."""
-    channel: TelegramChannel
+    """One outbox message on its way: to whom (their address on the channel that delivers
+    it), in which language, about which ticket."""
+    channel: Channel
+    address: Any
     d: Desk
     tr: Tr
     message: OutboxMessage
     recipient: Person
     file: TicketFile | None = None
-
-    @property
-    def bot(self) -> Bot:
-        """Sends that answer Telegram's JSON (nobody reads the `Message`)."""
-        return cast(Bot, self.channel.sender)
-
-    @property
-    def chat(self) -> int:
-        """The Telegram chat it goes to: the account the recipient chose (read with the
-        claim)."""
-        assert self.message.address is not None
-        return int(self.message.address)
 
     @property
     def payload(self) -> dict:
@@ -87,41 +63,35 @@ class Notice:
     def staff_card(self) -> str:
         return cards.summary(self.tr, self.d.settings, self.ticket_file, staff=True)
 
-    async def send(self, text: str, reply_markup=None) -> None:
-        """Cut to what Telegram accepts, as it counts (UTF-16 units): never refused as too
-        long."""
-        if isinstance(reply_markup, Choices):
-            reply_markup = markup(reply_markup)
-        await self.bot.send_message(self.chat, fit(text), reply_markup=reply_markup)
+    async def send(self, text: str, choices: Choices | None = None) -> None:
+        """Cut to what the channel takes, as it counts: never refused as too long."""
+        await self.channel.send(self.address, fit(text, self.channel.limits.text), choices)
 
     async def photos(self, file_ids: list[str], caption: str | None = None) -> bool:
-        """The message's photos, once: False when Telegram refused them (the text still
+        """The message's photos, once: False when the app refused them (the text still
         goes, saying so). A message matters more than its pictures."""
         if not file_ids or "photos" in self.message.progress:
             return True
         if caption is None:  # the album's first photo names the ticket
             caption = self.ticket_file.ticket.ref
         try:
-            if len(file_ids) == 1:
-                await self.bot.send_photo(self.chat, file_ids[0], caption=caption)
-            else:
-                await self.bot.send_media_group(self.chat, [
-                    InputMediaPhoto(f, caption=caption if i == 0 else None)
-                    for i, f in enumerate(file_ids[:10])])
-        except BadRequest as exc:
-            if unreachable_error(exc):
+            await self.channel.send_photos(self.address, file_ids,
+                                           fit(caption, self.channel.limits.caption))
+        except Exception as exc:
+            fault = self.channel.classify(exc)
+            if fault is None or fault.verdict is not Verdict.REFUSED:
                 raise
-            log.warning("outbox %s: photos refused by Telegram: %s", self.message.id, exc)
+            log.warning("outbox %s: photos refused: %s", self.message.id, fault.error)
             return False
         await delivery.progressed(self.d.db, self.message, "photos")
         return True
 
-    async def with_photos(self, file_ids: list[str], text: str, reply_markup=None,
+    async def with_photos(self, file_ids: list[str], text: str, choices: Choices | None = None,
                           caption: str | None = None) -> None:
         """The photos first, then the text (saying so if the photos could not be shown)."""
         if not await self.photos(file_ids, caption):
             text += "\n" + self.tr("(A photo could not be shown here.)")
-        await self.send(text, reply_markup)
+        await self.send(text, choices)
 
     async def card(self, head: str) -> None:
         """A ticket's card for staff: the report's photos, the card with its buttons, and the
@@ -141,17 +111,16 @@ class Notice:
         """A voice note, an audio file or a round video, once, as the resident sent it."""
         if "voice" in self.message.progress:
             return
-        # Its caption names the job: a recording forwarded or met alone still says whose it is
-        # (a round video takes no caption: it follows its card).
+        # Its caption names the job: a recording forwarded or met alone still says whose it is.
         caption = self.tr("{ref}: voice note, {length}", ref=self.ticket_file.ticket.ref,
                           length=cards.clock_length(voice.seconds))
-        if voice.kind == "audio":
-            await self.bot.send_audio(self.chat, voice.file_id, caption=caption)
-        elif voice.kind == "video_note":
-            await self.bot.send_video_note(self.chat, voice.file_id)
-        else:
-            await self.bot.send_voice(self.chat, voice.file_id, caption=caption)
+        await self.channel.send_recording(
+            self.address, Recording(voice.kind, voice.file_id, voice.seconds), caption)
         await delivery.progressed(self.d.db, self.message, "voice")
+
+    async def document(self, ref: str) -> None:
+        """A file the app keeps (its reference), as it was sent."""
+        await self.channel.send_document(self.address, ref)
 
 
 Renderer = Callable[[Notice], Awaitable[None]]
@@ -268,7 +237,7 @@ async def _alert(n: Notice) -> None:
 
 @renders(*SURVEY_NOTICES)
 async def _survey(n: Notice) -> None:
-    await surveys_ui.send(n.channel, n.d, n.tr, n.chat, n.message.kind, n.ticket_file,
+    await surveys_ui.send(n.channel, n.d, n.tr, n.address, n.message.kind, n.ticket_file,
                           n.message.actor_id, n.payload.get("call"))
 
 
@@ -356,32 +325,20 @@ async def _undeliverable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None
               number=message.payload.get("message", ""))
 
 
-async def send_reply(channel: TelegramChannel, message: OutboxMessage) -> None:
+async def send_reply(channel: Channel, address: Any, message: OutboxMessage) -> None:
     """A direct reply the app could not take at once, as it was written (in the person's
     language; to someone the desk may not know yet, such as a newcomer)."""
     payload = message.payload
-    assert message.address is not None  # the chat it answers
-    chat = channel.address_of(message.address)
-    text = fit(payload["text"])
+    text = fit(payload["text"], channel.limits.text)
     stored = payload.get("markup")  # written before replies were kept as content
     if stored:
-        await channel.sender.send_message(chat, text, reply_markup=_telegram_markup(stored))
+        await channel.send_stored(address, text, stored)
         return
     found, asking = payload.get("choices"), None
     if payload.get("ask", "") != "":
         what = payload["ask"]
         asking = Asking(Ask(what) if what else None, payload.get("label", ""))
-    await channel.send(chat, text, choices(found) if found else None, asking)
-
-
-def _telegram_markup(data: dict
-                     ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove:
-    """Buttons stored as Telegram's (to_dict), by an earlier version."""
-    if "inline_keyboard" in data:
-        return InlineKeyboardMarkup.de_json(data, None)
-    if "keyboard" in data:
-        return ReplyKeyboardMarkup.de_json(data, None)
-    return ReplyKeyboardRemove.de_json(data, None)
+    await channel.send(address, text, choices(found) if found else None, asking)
 
 
 @renders("join_approved", plain=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.channels.content import Asking, Choices, Limits
+from handlers.channels.outcomes import Fault
 from storage.records import Account
 
 
@@ -105,6 +106,22 @@ class Channel(abc.ABC):
                             caption: str | None = None, choices: Choices | None = None) -> None:
         """A file: bytes or an open file the desk made, or one the app keeps (its
         reference); with choices under it, where the app can."""
+
+    @abc.abstractmethod
+    async def send_recording(self, address: Any, recording: Voice,
+                             caption: str | None = None) -> None:
+        """A voice note, an audio file or a round video the app keeps (its reference), as the
+        person sent it; the caption where the app shows one with that kind."""
+
+    async def send_stored(self, address: Any, text: str, markup: dict) -> None:
+        """A reply an earlier version stored with this app's own buttons (before replies
+        were kept as content). An app added since has none such."""
+        raise ValueError(f"no reply was stored in {self.name}'s own form")
+
+    @abc.abstractmethod
+    def classify(self, exc: BaseException) -> Fault | None:
+        """What a fault of a send means for the outbox; None when it is not the app's (the
+        outbox then takes it for a message that cannot be rendered)."""
 
     @abc.abstractmethod
     async def fetch(self, ref: str) -> bytes:

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import (
     Bot,
+    InlineKeyboardMarkup,
     InputMediaPhoto,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -17,9 +18,10 @@ from telegram import (
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from handlers.channels.content import Ask, Asking, Choices, Limits
+from handlers.channels.outcomes import Fault
 from handlers.channels.telegram import faults, keyboards, menus, sending
 from handlers.channels.telegram.sending import Unparsed
-from handlers.channels.turns import Channel, Turn
+from handlers.channels.turns import Channel, Turn, Voice
 
 # Telegram's limits: a message's and a caption's length in UTF-16 units; an inline keyboard
 # takes 100 buttons.
@@ -45,7 +47,13 @@ class TelegramChannel(Channel):
         """`read_timeout`: seconds to wait for Telegram's answer to a send (None: the
         request's own)."""
         self.bot = bot
+        self.read_timeout = read_timeout
         self.sender = Unparsed(bot, read_timeout)  # sends whose echo nobody reads
+
+    @classmethod
+    def for_outbox(cls, bot: Bot) -> TelegramChannel:
+        """The outbox's: it waits long enough for an answer to read a late error in it."""
+        return cls(bot, faults.PATIENCE)
 
     async def send(self, address: Any, text: str, choices: Choices | None = None,
                    asking: Asking | None = None) -> Any:
@@ -92,6 +100,21 @@ class TelegramChannel(Channel):
         await self.sender.send_document(address, document, filename=filename, caption=caption,
                                         reply_markup=markup(choices))
 
+    async def send_recording(self, address: Any, recording: Voice,
+                             caption: str | None = None) -> None:
+        if recording.kind == "audio":
+            await self.sender.send_audio(address, recording.ref, caption=caption)
+        elif recording.kind == "video_note":  # a round video takes no caption
+            await self.sender.send_video_note(address, recording.ref)
+        else:
+            await self.sender.send_voice(address, recording.ref, caption=caption)
+
+    async def send_stored(self, address: Any, text: str, markup: dict) -> None:
+        await self.sender.send_message(address, text, reply_markup=_stored_markup(markup))
+
+    def classify(self, exc: BaseException) -> Fault | None:
+        return faults.classify(exc, self.read_timeout)
+
     async def fetch(self, ref: str) -> bytes:
         return bytes(await (await self.bot.get_file(ref)).download_as_bytearray())
 
@@ -110,3 +133,13 @@ class TelegramChannel(Channel):
 
     def failing(self, exc: BaseException) -> bool:
         return isinstance(exc, (NetworkError, RetryAfter))
+
+
+def _stored_markup(data: dict
+                   ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """Buttons stored as Telegram's (to_dict), by an earlier version."""
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, None)
+    return ReplyKeyboardRemove.de_json(data, None)

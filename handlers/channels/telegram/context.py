@@ -13,6 +13,7 @@ from handlers.common import Desk
 
 if TYPE_CHECKING:
     from handlers.channels.telegram.channel import TelegramChannel
+    from handlers.channels.turns import Channel
 
 # Private chats, new messages only: an edited old answer must not count as a new one.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -20,12 +21,13 @@ PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 class DeskData:
     """What the application keeps for every handler (PTB's bot_data, typed): the desk, the
-    channel that answers through this bot, and the outbox sender, which the composition root
-    (bot/app.py) puts in."""
+    channel that answers through this bot, the outbox sender and the channels it delivers
+    through (by name), which the composition root (bot/app.py) puts in."""
 
     desk: Desk
     channel: TelegramChannel
     deliver: Callable[[Application], Awaitable[int]]
+    outboxes: dict[str, Channel]
     outbox_lock: asyncio.Lock
     webhook_secret: str | None  # as `estatedesk webhook set` registered it (bot/serve.py)
     application: Application
