@@ -14,7 +14,6 @@ from telegram.request import BaseRequest
 
 from bot.outages import JobOutages
 from handlers import (
-    complaints,
     escalation,
     intake,
     notices,
@@ -32,6 +31,7 @@ from handlers.channels.telegram.pacing import DeskRateLimiter
 from handlers.channels.telegram.turns import turn_of
 from handlers.common import Desk, asker
 from handlers.community.door import DOOR as COMMUNITY
+from handlers.complaints.door import DOOR as COMPLAINTS
 from handlers.fees.door import DOOR as FEES
 from handlers.office.door import DOOR as OFFICE
 from handlers.registers.door import DOOR as REGISTERS
@@ -41,11 +41,9 @@ from handlers.sales.door import DOOR as SALES
 from storage.backend import unreachable
 from storage.db import Database
 from workflow import admin, alerts, sla, views
-from workflow import complaints as complaint_flow
 from workflow import intake as intake_flow
 from workflow import onboarding as joining
 from workflow import surveys as survey_flow
-from workflow.repairs import addenda
 from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
@@ -63,11 +61,7 @@ DOORS: tuple[Door, ...] = (
     Door("onboarding", routes=[onboarding.ROUTES],
          steps={joining.CLAIM_FLOW: onboarding.on_claim}),
     REPAIRS,
-    Door("complaints", routes=[complaints.ROUTES], steps={
-        complaint_flow.FLOW: complaints.on_message,
-        complaint_flow.REPLY_FLOW: complaints.on_reply_message,
-        addenda.FLOW: complaints.on_addendum,
-    }),
+    COMPLAINTS,
     Door("tickets", routes=[intake.ROUTES, tickets_view.ROUTES, escalation.ROUTES,
                             phoning.ROUTES, stats.ROUTES],
          steps={intake_flow.FLOW: intake.on_message, sla.PAUSE_FLOW: escalation.on_reason,

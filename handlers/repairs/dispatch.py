@@ -4,7 +4,6 @@ to the responsible contractor with a deadline."""
 from __future__ import annotations
 
 from handlers import cards, escalation, labels
-from handlers import complaints as complaint_desk
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -20,6 +19,7 @@ from handlers.common import (
     seen_version,
     stamp,
 )
+from handlers.complaints import complaints as complaint_desk
 from handlers.repairs.actions import desk_buttons
 from handlers.routes import routes
 from workflow import views

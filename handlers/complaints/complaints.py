@@ -32,7 +32,8 @@ from handlers.common import (
 )
 from handlers.routes import routes
 from storage.records import Draft
-from workflow import complaints, limits, views
+from workflow import limits, views
+from workflow.complaints import complaints
 from workflow.repairs import addenda
 from workflow.tickets import Refusal
 
