@@ -13,17 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.outages import JobOutages
-from handlers import (
-    escalation,
-    intake,
-    notices,
-    onboarding,
-    phoning,
-    router,
-    stats,
-    surveys,
-    tickets_view,
-)
+from handlers import escalation, intake, notices, phoning, router, stats, surveys, tickets_view
 from handlers.channels.telegram import broadcast, cleaning, menus, replays, routes
 from handlers.channels.telegram.channel import TelegramChannel
 from handlers.channels.telegram.context import CONTEXT_TYPES, TelegramContext
@@ -34,6 +24,7 @@ from handlers.community.door import DOOR as COMMUNITY
 from handlers.complaints.door import DOOR as COMPLAINTS
 from handlers.fees.door import DOOR as FEES
 from handlers.office.door import DOOR as OFFICE
+from handlers.onboarding.door import DOOR as ONBOARDING
 from handlers.registers.door import DOOR as REGISTERS
 from handlers.repairs.door import DOOR as REPAIRS
 from handlers.routes import Door
@@ -42,7 +33,6 @@ from storage.backend import unreachable
 from storage.db import Database
 from workflow import admin, alerts, sla, views
 from workflow import intake as intake_flow
-from workflow import onboarding as joining
 from workflow import surveys as survey_flow
 from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
@@ -58,8 +48,7 @@ redeliverable: ContextVar[list[BaseException] | None] = ContextVar("redeliverabl
 # The areas' front doors, in the order their routes are tried (no two take the same button,
 # command or flow: tests/test_doors.py); the router is the last door, after them all.
 DOORS: tuple[Door, ...] = (
-    Door("onboarding", routes=[onboarding.ROUTES],
-         steps={joining.CLAIM_FLOW: onboarding.on_claim}),
+    ONBOARDING,
     REPAIRS,
     COMPLAINTS,
     Door("tickets", routes=[intake.ROUTES, tickets_view.ROUTES, escalation.ROUTES,
