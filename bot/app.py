@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.outages import JobOutages
-from handlers import escalation, intake, notices, phoning, router, stats, surveys, tickets_view
+from handlers import escalation, intake, notices, phoning, router, stats, tickets_view
 from handlers.channels.telegram import broadcast, cleaning, menus, replays, routes
 from handlers.channels.telegram.channel import TelegramChannel
 from handlers.channels.telegram.context import CONTEXT_TYPES, TelegramContext
@@ -29,14 +29,15 @@ from handlers.registers.door import DOOR as REGISTERS
 from handlers.repairs.door import DOOR as REPAIRS
 from handlers.routes import Door
 from handlers.sales.door import DOOR as SALES
+from handlers.surveys import surveys
 from storage.backend import unreachable
 from storage.db import Database
 from workflow import admin, alerts, sla, views
 from workflow import intake as intake_flow
-from workflow import surveys as survey_flow
 from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
+from workflow.surveys import surveys as survey_flow
 
 log = logging.getLogger(__name__)
 # Set by a webhook worker (bot/serve.py) around each update: when the database cannot be

@@ -19,12 +19,12 @@ from telegram import (
 from telegram.error import BadRequest
 
 from handlers import cards, labels
-from handlers import surveys as surveys_ui
 from handlers.channels.content import Ask, Asking, Choices, choices
 from handlers.channels.telegram.channel import TelegramChannel, markup
 from handlers.common import Desk, fit, keyboard, menu_of, office
 from handlers.i18n import N_, Tr, clause
 from handlers.repairs.actions import desk_buttons, worker_buttons
+from handlers.surveys import surveys as surveys_ui
 from storage.db import db_time
 from storage.records import OutboxMessage, Person, Voice
 from workflow import delivery, roles, sla, views

@@ -9,13 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
 
-from storage import outbox, people, surveys, tickets
+from storage import outbox, people, tickets
 from storage.db import Connection, Database
 from storage.office import ledger
 from storage.records import Person, Ticket
 from storage.registers import keys as key_register
 from storage.repairs import followers
 from storage.sales import buyers as sales_buyers
+from storage.surveys import surveys
 from workflow import roles, told
 from workflow.tickets import Party, Refusal, department_heads, may_view
 

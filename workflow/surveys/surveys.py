@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from storage import drafts, outbox, people, roster, surveys, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Survey, Ticket, Unit
 from storage.repairs import followers
+from storage.surveys import surveys
 from workflow import access, conversations, sla, told
 from workflow import tickets as machine
 from workflow.complaints import complaints
