@@ -29,7 +29,7 @@ from handlers.registers.door import DOOR as REGISTERS
 from handlers.repairs.door import DOOR as REPAIRS
 from handlers.routes import Door
 from handlers.sales.door import DOOR as SALES
-from handlers.surveys import surveys
+from handlers.surveys.door import DOOR as SURVEYS
 from storage.backend import unreachable
 from storage.db import Database
 from workflow import admin, alerts, sla, views
@@ -37,7 +37,6 @@ from workflow import intake as intake_flow
 from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
-from workflow.surveys import surveys as survey_flow
 
 log = logging.getLogger(__name__)
 # Set by a webhook worker (bot/serve.py) around each update: when the database cannot be
@@ -59,10 +58,7 @@ DOORS: tuple[Door, ...] = (
          timers=[alerts.sweep]),
     OFFICE,
     REGISTERS,
-    Door("surveys", routes=[surveys.ROUTES], steps={
-        survey_flow.COMMENT_FLOW: surveys.on_comment,
-        survey_flow.CALL_FLOW: surveys.on_call_note,
-    }),
+    SURVEYS,
     COMMUNITY,
     FEES,
     SALES,
