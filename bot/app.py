@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.outages import JobOutages
-from handlers import escalation, intake, notices, phoning, router, stats, tickets_view
+from handlers import notices, router
 from handlers.channels.telegram import broadcast, cleaning, menus, replays, routes
 from handlers.channels.telegram.channel import TelegramChannel
 from handlers.channels.telegram.context import CONTEXT_TYPES, TelegramContext
@@ -30,10 +30,10 @@ from handlers.repairs.door import DOOR as REPAIRS
 from handlers.routes import Door
 from handlers.sales.door import DOOR as SALES
 from handlers.surveys.door import DOOR as SURVEYS
+from handlers.tickets.door import DOOR as TICKETS
 from storage.backend import unreachable
 from storage.db import Database
-from workflow import admin, alerts, sla, views
-from workflow import intake as intake_flow
+from workflow import admin, alerts, views
 from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
 from workflow.settings import LANGUAGES, EstateSettings
@@ -51,11 +51,7 @@ DOORS: tuple[Door, ...] = (
     ONBOARDING,
     REPAIRS,
     COMPLAINTS,
-    Door("tickets", routes=[intake.ROUTES, tickets_view.ROUTES, escalation.ROUTES,
-                            phoning.ROUTES, stats.ROUTES],
-         steps={intake_flow.FLOW: intake.on_message, sla.PAUSE_FLOW: escalation.on_reason,
-                sla.EXTEND_FLOW: escalation.on_reason},
-         timers=[alerts.sweep]),
+    TICKETS,
     OFFICE,
     REGISTERS,
     SURVEYS,

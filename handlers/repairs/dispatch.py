@@ -3,7 +3,7 @@ to the responsible contractor with a deadline."""
 
 from __future__ import annotations
 
-from handlers import cards, escalation, labels
+from handlers import cards, labels
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -22,6 +22,7 @@ from handlers.common import (
 from handlers.complaints import complaints as complaint_desk
 from handlers.repairs.actions import desk_buttons
 from handlers.routes import routes
+from handlers.tickets import escalation
 from workflow import views
 from workflow.repairs import dispatch, onsite, unit_jobs
 from workflow.tickets import Refusal
