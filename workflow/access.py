@@ -123,7 +123,7 @@ RULES: dict[str, Rule] = {
     "office.repair_form": Rule((*DISPATCHERS, R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT)),
     "office.acknowledge": Rule((R.CONTRACTOR,), "delivery_unit"),  # a settlement's receipt
     "office.paper_receipt": Rule(DISPATCHERS),  # a unit's receipt signed on paper, entered
-    "office.measuring": Rule(DISPATCHERS),
+    "office.measurement": Rule(DISPATCHERS),
     "office.payer": Rule(DISPATCHERS),
     "office.quotation_answer": Rule((R.RESIDENT,), "ticket_resident"),
     "office.stock": Rule((R.STOREKEEPER, *SIGNERS)),
