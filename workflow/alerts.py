@@ -14,7 +14,8 @@ from workflow import roles, sla, told
 from workflow import tickets as machine
 from workflow.office import settlement
 from workflow.registers import archives
-from workflow.repairs import onsite, signoff
+from workflow.repairs import onsite
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EMERGENCY, EstateSettings
 from workflow.surveys import surveys
 

@@ -1,20 +1,12 @@
 """The repairs' front door: what the area answers, the steps of its conversations."""
 
-from handlers.repairs import (
-    dispatch,
-    merge,
-    onsite,
-    photo_first,
-    repair_report,
-    signoffs,
-    unit_jobs,
-    visits,
-)
+from handlers.repairs import dispatch, merge, onsite, photo_first, signoffs, unit_jobs, visits
+from handlers.repairs import report as repair_report
 from handlers.routes import Door
 from workflow.repairs import onsite as work
 from workflow.repairs import photo_first as photo_first_flow
 from workflow.repairs import report
-from workflow.repairs import signoff as signoff_flow
+from workflow.repairs import signoffs as signoff_flow
 from workflow.repairs import unit_jobs as unit_job_flow
 
 DOOR = Door(

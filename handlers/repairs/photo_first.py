@@ -15,7 +15,7 @@ from handlers.common import (
     main_menu,
 )
 from handlers.complaints import complaints as complaint_report
-from handlers.repairs import repair_report
+from handlers.repairs import report as repair_report
 from handlers.routes import routes
 from storage.records import Draft
 from workflow.repairs import photo_first

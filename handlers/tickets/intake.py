@@ -17,7 +17,7 @@ from handlers.common import (
     text_answer,
 )
 from handlers.complaints import complaints as complaint_report
-from handlers.repairs import repair_report
+from handlers.repairs import report as repair_report
 from handlers.routes import routes
 from storage.records import Draft
 from workflow import intake

@@ -27,7 +27,7 @@ from storage.repairs import visits
 from storage.repairs.visits import Item
 from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
-from workflow.repairs import signoff
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 

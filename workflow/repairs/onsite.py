@@ -14,7 +14,7 @@ from storage.repairs import visits
 from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
-from workflow.repairs import signoff
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party
 
