@@ -16,56 +16,30 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.outages import JobOutages
-from handlers import (
-    complaints,
-    escalation,
-    intake,
-    linking,
-    notices,
-    onboarding,
-    phoning,
-    router,
-    stats,
-    surveys,
-    tickets_view,
-)
+from handlers import notices, router
 from handlers.channels.telegram import broadcast, cleaning, faults, menus, replays, routes
 from handlers.channels.telegram.channel import TelegramChannel
 from handlers.channels.telegram.context import CONTEXT_TYPES, TelegramContext
 from handlers.channels.telegram.pacing import DeskRateLimiter
 from handlers.channels.telegram.turns import turn_of
 from handlers.common import Desk, asker
-from handlers.community import activities as activity_desk
-from handlers.community import announcements as announcement_desk
-from handlers.fees import desk as fee_desk
+from handlers.community.door import DOOR as COMMUNITY
+from handlers.complaints.door import DOOR as COMPLAINTS
+from handlers.fees.door import DOOR as FEES
 from handlers.i18n import Tr
-from handlers.office import documents, materials, measuring, payers
-from handlers.registers import archives as archive_desk
-from handlers.registers import keys as keys_desk
-from handlers.registers import renovations as renovation_desk
-from handlers.repairs import (
-    dispatch,
-    merge,
-    onsite,
-    photo_first,
-    repair_report,
-    signoffs,
-    unit_jobs,
-    visits,
-)
-from handlers.sales import buyers as buyer_desk
-from handlers.sales import handover as handover_desk
-from handlers.sales import units as sales_desk
+from handlers.office.door import DOOR as OFFICE
+from handlers.onboarding.door import DOOR as ONBOARDING
+from handlers.registers.door import DOOR as REGISTERS
+from handlers.repairs.door import DOOR as REPAIRS
+from handlers.routes import Door
+from handlers.sales.door import DOOR as SALES
+from handlers.surveys.door import DOOR as SURVEYS
+from handlers.tickets.door import DOOR as TICKETS
 from storage.backend import unreachable
 from storage.db import Database
 from workflow import admin, alerts, views
-from workflow.community import activities
-from workflow.fees import collection
-from workflow.registers import archives, keys
 from workflow.replays import flush as flush_marks
 from workflow.replays import forget_old
-from workflow.sales import buyers as sales_buyers
-from workflow.sales import reservations
 from workflow.settings import DEFAULT_LANGUAGE, EstateSettings
 
 log = logging.getLogger(__name__)
@@ -74,6 +48,21 @@ log = logging.getLogger(__name__)
 # again once it is back, instead of the person being told to try again.
 redeliverable: ContextVar[list[BaseException] | None] = ContextVar("redeliverable",
                                                                    default=None)
+
+# The areas' front doors, in the order their routes are tried (no two take the same button,
+# command or flow: tests/test_doors.py); the router is the last door, after them all.
+DOORS: tuple[Door, ...] = (
+    ONBOARDING,
+    REPAIRS,
+    COMPLAINTS,
+    TICKETS,
+    OFFICE,
+    REGISTERS,
+    SURVEYS,
+    COMMUNITY,
+    FEES,
+    SALES,
+)
 
 OUTBOX_SECONDS = 5  # the fallback: a message committed is kicked, or woken (PostgreSQL)
 
@@ -121,13 +110,7 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
     app.bot_data.application = app
     cleaning.register(app)
     replays.register(app)
-    # Order matters: specific routes first, the catch-all router last.
-    routes.install(app, (module.ROUTES for module in (
-        onboarding, linking, repair_report, complaints, photo_first, intake, tickets_view,
-        dispatch, merge, signoffs, materials, measuring, payers, onsite, unit_jobs, visits,
-        keys_desk, archive_desk, renovation_desk, escalation, surveys, phoning, stats,
-        documents, activity_desk, fee_desk, announcement_desk, buyer_desk, handover_desk,
-        sales_desk, router)))
+    routes.install(app, (r for door in (*DOORS, router.door(DOORS)) for r in door.routes))
     app.add_error_handler(_on_error)
     return app
 
@@ -147,13 +130,10 @@ def schedule(app: Application) -> None:
 
 async def sweep(context: TelegramContext) -> None:
     d: Desk = context.application.bot_data.desk
-    fired = await alerts.sweep(d.db, d.settings, d.now())
-    fired += await keys.overdue(d.db, d.now())
-    fired += await archives.sweep(d.db, d.now())
-    fired += await activities.sweep(d.db, d.now())
-    fired += await collection.sweep(d.db, d.settings, d.now())
-    fired += await sales_buyers.sweep(d.db, d.settings, d.now())
-    fired += await reservations.daily_report(d.db, d.settings, d.now())
+    fired = 0
+    for door in DOORS:
+        for timer in door.timers:
+            fired += await timer(d.db, d.settings, d.now())
     await forget_old(d.db, d.now())
     await views.forget_expired_drafts(d.db, d.now())
     await d.db.checkpoint()

@@ -16,13 +16,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any, cast
 
-from handlers import (
-    job_notices,  # noqa: F401  (the newer notices register themselves)
-    linking,  # noqa: F401  (the same)
-)
+from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
 from handlers.channels.outcomes import Verdict
 from handlers.channels.turns import Channel
 from handlers.common import Desk
+from handlers.onboarding import linking  # noqa: F401  (the same)
 from handlers.renderers import Notice, UnknownNotice, render, send_reply
 from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
 from storage.records import OutboxMessage

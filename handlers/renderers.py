@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers import cards, labels
-from handlers import surveys as surveys_ui
 from handlers.channels.content import Ask, Asking, Choices, choices
 from handlers.channels.outcomes import Verdict
 from handlers.channels.turns import Channel
@@ -18,6 +17,7 @@ from handlers.channels.turns import Voice as Recording
 from handlers.common import Desk, fit, keyboard, menu_of, office
 from handlers.i18n import N_, Tr, clause
 from handlers.repairs.actions import desk_buttons, worker_buttons
+from handlers.surveys import surveys as surveys_ui
 from storage.db import db_time
 from storage.records import OutboxMessage, Person, Voice
 from workflow import delivery, roles, sla, views

@@ -3,8 +3,9 @@ progress (stored in the database), or gets a pointer to the menu."""
 
 from __future__ import annotations
 
-from handlers import complaints, escalation, labels, onboarding, surveys
-from handlers import intake as intake_desk
+from collections.abc import Mapping, Sequence
+
+from handlers import labels
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -14,70 +15,34 @@ from handlers.common import (
     handles,
     main_menu,
 )
-from handlers.community import announcements as announcement_desk
-from handlers.office import documents, materials, measuring
-from handlers.office import payers as payer_desk
-from handlers.registers import archives as archive_desk
-from handlers.registers import renovations as renovation_desk
-from handlers.repairs import onsite, photo_first, repair_report, signoffs, unit_jobs
-from handlers.routes import ANY, COMMAND, routes
-from handlers.sales import buyers as buyer_desk
-from handlers.sales import handover as handover_desk
-from workflow import complaints as complaint_flow
-from workflow import conversations, intake, roles, sla, views
-from workflow import onboarding as joining
-from workflow import surveys as survey_flow
-from workflow.community import announcements as announcement_flow
-from workflow.office import measurement, payers, settlement
-from workflow.registers import archives as archive_flow
-from workflow.registers import renovations as renovation_flow
-from workflow.repairs import addenda, report
-from workflow.repairs import onsite as work
-from workflow.repairs import photo_first as photo_first_flow
-from workflow.repairs import signoff as signoff_flow
-from workflow.repairs import unit_jobs as unit_job_flow
-from workflow.sales import buyers as sales_flow
-from workflow.sales import handover as handover_flow
+from handlers.repairs import photo_first
+from handlers.routes import ANY, COMMAND, Door, Step, routes, steps_of
+from workflow import conversations, roles, views
 from workflow.tickets import Refusal
 
-FLOWS = {
-    report.FLOW: repair_report.on_message,
-    work.COMPLETE_FLOW: onsite.on_completion_message,
-    work.NOT_FIXED_FLOW: onsite.on_reason,
-    joining.CLAIM_FLOW: onboarding.on_claim,
-    sla.PAUSE_FLOW: escalation.on_reason,
-    sla.EXTEND_FLOW: escalation.on_reason,
-    complaint_flow.FLOW: complaints.on_message,
-    complaint_flow.REPLY_FLOW: complaints.on_reply_message,
-    addenda.FLOW: complaints.on_addendum,
-    intake.FLOW: intake_desk.on_message,
-    survey_flow.COMMENT_FLOW: surveys.on_comment,
-    survey_flow.CALL_FLOW: surveys.on_call_note,
-    photo_first_flow.FLOW: photo_first.on_message,
-    unit_job_flow.DECLINE_FLOW: unit_jobs.on_reason,
-    handover_flow.FLOW: handover_desk.on_message,
-    signoff_flow.QUERY_FLOW: signoffs.on_query_reason,
-    signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
-    signoff_flow.ANSWER_FLOW: signoffs.on_query_answer,
-    measurement.CORRECT_FLOW: measuring.on_correction,
-    measurement.OUTSIDE_FLOW: materials.on_outside_reason,
-    settlement.PAPER_FLOW: documents.on_paper_signer,
-    payers.QUOTE_FLOW: payer_desk.on_quote,
-    archive_flow.CHECK_FLOW: archive_desk.on_check,
-    archive_flow.REFUSE_FLOW: archive_desk.on_refusal,
-    renovation_flow.FLOW: renovation_desk.on_message,
-    announcement_flow.FLOW: announcement_desk.on_message,
-    renovation_flow.INSPECT_FLOW: renovation_desk.on_staff_text,
-    renovation_flow.PAY_FLOW: renovation_desk.on_staff_text,
-    renovation_flow.REVIEW_FLOW: renovation_desk.on_staff_text,
-    renovation_flow.REFUND_FLOW: renovation_desk.on_staff_text,
-    renovation_flow.AMEND_FLOW: renovation_desk.on_amendment,
-    sales_flow.WISH_FLOW: buyer_desk.on_wish,
-}
+
+def door(doors: Sequence[Door]) -> Door:
+    """The last door: what no other door took. A message goes to the step of the
+    conversation the sender has in progress, whichever door's it is."""
+    steps = steps_of(doors)
+
+    @handles("router.message")
+    async def route(turn: Turn, context: Context, who: Asker) -> None:
+        await _route(turn, context, who, steps)
+
+    return Door("router", routes=[routes(
+        buttons=[
+            (r"^x:close$", close_picker),
+            (None, unknown_button),
+        ],
+        messages=[
+            (ANY, route),
+            (COMMAND, unknown_command),
+        ],
+    )])
 
 
-@handles("router.message")
-async def route(turn: Turn, context: Context, who: Asker) -> None:
+async def _route(turn: Turn, context: Context, who: Asker, steps: Mapping[str, Step]) -> None:
     d = context.desk
     draft = await views.draft_as_left(d.db, who.user_id)
     if draft is not None and conversations.expired(draft, d.now()):
@@ -91,8 +56,8 @@ async def route(turn: Turn, context: Context, who: Asker) -> None:
         # Delivered again after a crash lost its replay mark: its answer is taken already.
         await answer(turn, who.tr("This was already recorded."))
         return
-    if draft is not None and draft.flow in FLOWS:
-        await FLOWS[draft.flow](turn, context, who, draft)
+    if draft is not None and draft.flow in steps:
+        await steps[draft.flow](turn, context, who, draft)
         return
     if turn.photos and who.may((roles.RESIDENT,)):  # a photo of the leak, alone
         await photo_first.offer(turn, context, who)
@@ -121,15 +86,3 @@ async def unknown_button(turn: Turn, context: Context, who: Asker) -> None:
     stops with a short message."""
     raise Refusal(Refusal.INVALID)
 
-
-# Last: only what no other handler took arrives here.
-ROUTES = routes(
-    buttons=[
-        (r"^x:close$", close_picker),
-        (None, unknown_button),
-    ],
-    messages=[
-        (ANY, route),
-        (COMMAND, unknown_command),
-    ],
-)

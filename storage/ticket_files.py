@@ -14,7 +14,7 @@ from datetime import datetime
 from storage import tickets
 from storage.db import Connection, db_time, from_db_time
 from storage.exact import HOURS, MONEY, QUANTITY
-from storage.office.measurements import (
+from storage.office.measurement import (
     COST_COLUMNS,
     COST_COUNT,
     COST_JOIN,

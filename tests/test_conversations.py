@@ -65,5 +65,7 @@ async def test_a_conversation_left_for_a_day_expires_and_says_so(desk):
 def test_every_conversation_is_named_in_words_when_another_waits():
     """「您正在進行…」 names what is in progress: a flow without its words showed its code
     (「renovation_payment」) to the cashier."""
-    from handlers import labels, router
-    assert set(router.FLOWS) - set(labels.CONVERSATIONS) == set()
+    from bot.app import DOORS
+    from handlers import labels
+    from handlers.routes import steps_of
+    assert set(steps_of(DOORS)) - set(labels.CONVERSATIONS) == set()

@@ -17,12 +17,12 @@ async def test_an_outage_is_logged_once_naming_the_job_and_again_when_it_is_over
     jobs = {job.name: job for job in desk.app.job_queue.jobs()}
     assert set(jobs) == {"sweep", "outbox", "announcements"}
     context = _JobContext(desk.app)
-    real_sweep = desk_app.alerts.sweep
+    real_forget = desk_app.forget_old  # the sweep's first step that is not an area's timer
 
     async def unreachable(*args, **kwargs):
         raise psycopg.OperationalError("connection failed: Connection refused")
 
-    monkeypatch.setattr(desk_app.alerts, "sweep", unreachable)
+    monkeypatch.setattr(desk_app, "forget_old", unreachable)
     caplog.set_level(logging.INFO)
     for _ in range(5):  # five runs during the outage
         await jobs["sweep"].callback(context)
@@ -33,7 +33,7 @@ async def test_an_outage_is_logged_once_naming_the_job_and_again_when_it_is_over
     assert "cannot be reached" in said[0].getMessage() and said[0].exc_info is None
     assert desk.errors == []  # nothing reached the error handler as an update's fault
 
-    monkeypatch.setattr(desk_app.alerts, "sweep", real_sweep)
+    monkeypatch.setattr(desk_app, "forget_old", real_forget)
     desk.clock.advance(minutes=3)
     await jobs["sweep"].callback(context)
     await jobs["sweep"].callback(context)

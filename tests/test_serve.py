@@ -10,7 +10,7 @@ import httpx
 import psycopg
 
 from bot import serve
-from handlers import onboarding as onboarding_handlers
+from handlers.onboarding import onboarding as onboarding_handlers
 from workflow import admin
 
 SECRET = "s3cret-from-webhook-set"

@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from storage import surveys, tickets
+from storage import tickets
+from storage.surveys import surveys
 from tests.stories import staff
 from workflow import roles, stats
 

@@ -9,13 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
 
-from storage import accounts, outbox, people, surveys, tickets
+from storage import accounts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.office import ledger
 from storage.records import Account, Person, Ticket
 from storage.registers import keys as key_register
 from storage.repairs import followers
 from storage.sales import buyers as sales_buyers
+from storage.surveys import surveys
 from workflow import roles, told
 from workflow.tickets import Party, Refusal, department_heads, may_view
 
@@ -127,7 +128,7 @@ RULES: dict[str, Rule] = {
     "office.repair_form": Rule((*DISPATCHERS, R.SUPERVISING_ENGINEER, R.PROJECT_DEPARTMENT)),
     "office.acknowledge": Rule((R.CONTRACTOR,), "delivery_unit"),  # a settlement's receipt
     "office.paper_receipt": Rule(DISPATCHERS),  # a unit's receipt signed on paper, entered
-    "office.measuring": Rule(DISPATCHERS),
+    "office.measurement": Rule(DISPATCHERS),
     "office.payer": Rule(DISPATCHERS),
     "office.quotation_answer": Rule((R.RESIDENT,), "ticket_resident"),
     "office.stock": Rule((R.STOREKEEPER, *SIGNERS)),

@@ -11,7 +11,7 @@ from storage.db import Database
 from storage.records import Contractor, Person
 from storage.repairs import contractors
 from workflow import phones, roles, tables
-from workflow.onboarding import unit_text
+from workflow.onboarding.onboarding import unit_text
 
 ROSTER_COLUMNS = ("building", "unit", "name", "phone")
 RELATION = "relation"  # an optional fifth column: owner (the default) or tenant

@@ -10,12 +10,14 @@ from datetime import date, datetime, timedelta
 from storage import locks, outbox, people, tickets, timers
 from storage.db import Connection, Database, to_db_time
 from storage.records import Person, Ticket
-from workflow import roles, sla, surveys, told
+from workflow import roles, sla, told
 from workflow import tickets as machine
 from workflow.office import settlement
 from workflow.registers import archives
-from workflow.repairs import onsite, signoff
+from workflow.repairs import onsite
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EMERGENCY, EstateSettings
+from workflow.surveys import surveys
 
 BATCH = 200
 LATE_SENT = timedelta(minutes=5)  # fired later than this after its time: the bot was down

@@ -13,8 +13,9 @@ from datetime import datetime
 from storage import drafts, people, roster
 from storage.db import Database
 from storage.records import Draft, Unit
-from workflow import access, complaints, conversations, phones, units
+from workflow import access, conversations, phones, units
 from workflow import tickets as machine
+from workflow.complaints import complaints
 from workflow.repairs import report
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage import drafts, surveys, tickets, timers
+from storage import drafts, tickets, timers
 from storage.db import Connection, Database
 from storage.records import Draft, Survey, Ticket
 from storage.repairs import contractors
+from storage.surveys import surveys
 from workflow import access, conversations, told
 from workflow import tickets as machine
 from workflow.settings import PRIORITIES, EstateSettings, slot

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from handlers.i18n import Tr
 from storage.records import Person
-from workflow import complaints, roles
+from workflow import roles
 from workflow import tickets as machine
+from workflow.complaints import complaints
 from workflow.repairs import dispatch
 from workflow.tickets import Kind, Party
 from workflow.views import TicketFile

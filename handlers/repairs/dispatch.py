@@ -3,8 +3,7 @@ to the responsible contractor with a deadline."""
 
 from __future__ import annotations
 
-from handlers import cards, escalation, labels
-from handlers import complaints as complaint_desk
+from handlers import cards, labels
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -20,8 +19,10 @@ from handlers.common import (
     seen_version,
     stamp,
 )
+from handlers.complaints import complaints as complaint_desk
 from handlers.repairs.actions import desk_buttons
 from handlers.routes import routes
+from handlers.tickets import escalation
 from workflow import views
 from workflow.repairs import dispatch, onsite, unit_jobs
 from workflow.tickets import Refusal
@@ -38,71 +39,127 @@ async def queue(turn: Turn, context: Context, who: Asker) -> None:
     await answer(turn, who.tr("Open tickets, waiting for dispatch first:"), keyboard(rows))
 
 
-@handles("repairs.dispatch")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
+def _desk_args(turn: Turn) -> tuple[str, int, list[str], int | None]:
+    """A desk button's action, its ticket, its arguments (the ticket's id first) and the
+    card's version mark; a forged id is refused before anything is looked up."""
     action, *args = button_data(turn).split(":")[1:]
     args, seen = seen_version(args)
+    return action, int_arg(args, 0), args, seen
+
+
+@handles("repairs.dispatch")
+async def show(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, _, _ = _desk_args(turn)
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
-    if action == "v":
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        await answer(turn, cards.summary(tr, d.settings, file, staff=True),
-                     keyboard(desk_buttons(tr, file, who.member)))
-    elif action == "tech":
-        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
-        if not technicians:
-            await answer(turn, tr("No technician has joined yet. Invite one with: estatedesk "
-                                    "staff invite --role technician"))
-            return
-        rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
-        await answer(turn, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
-    elif action == "con":
-        ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
-        if not contractors:
-            await answer(turn, tr("No contractor is registered for this trade. Add one with: "
-                                    "estatedesk contractor add"))
-            return
-        rows = [[(c.name, stamp(f"d:pc:{ticket.id}:{c.id}", seen))] for c in contractors]
-        await answer(turn, tr("{ref}: which responsible contractor?", ref=ticket.ref),
-                     picker(tr, rows))
-    elif action == "own":
-        ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
-        rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
-        await answer(turn, tr("{ref}: which of our technicians takes over from the "
-                                "contractor?", ref=ticket.ref), picker(tr, rows))
-    elif action == "pc" and await _ask_ruling(turn, context, who, ticket_id,
-                                              int_arg(args, 1), seen):
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    await answer(turn, cards.summary(tr, d.settings, file, staff=True),
+                 keyboard(desk_buttons(tr, file, who.member)))
+
+
+@handles("repairs.dispatch")
+async def pick_technician(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, _, seen = _desk_args(turn)
+    d, tr = context.desk, who.tr
+    ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
+    if not technicians:
+        await answer(turn, tr("No technician has joined yet. Invite one with: estatedesk "
+                                "staff invite --role technician"))
         return
-    elif action in ("pt", "pc", "po"):
-        await _ask_deadline(turn, context, who, ticket_id,
-                            {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)),
-                            seen)
-    elif action == "ru":  # the unit that declined is liable after all, for this reason
-        await _ask_deadline(turn, context, who, ticket_id,
-                            f"c{int_arg(args, 1)}r{int_arg(args, 2)}", seen)
-    elif action == "dl":
-        await _assign(turn, context, who, ticket_id, args, seen)
-    elif action == "cp":
-        ticket = await onsite.confirm_by_phone(d.db, d.settings, ticket_id, who.user_id, d.now(),
-                                               seen)
-        kick(context)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: the resident's confirmation by phone is recorded; the "
-                                "job is closed.", ref=ticket.ref))
-    elif action == "nf":  # on the phone, the resident says it is not fixed: their reason
-        ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now(), seen,
-                                              by_phone=True)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: what is still wrong, as the resident says? It reopens the "
-                                "job to its holder.", ref=ticket.ref))
-    elif action == "ph":
-        ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
-                                                             d.now(), seen)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: recorded that the contractor was notified by phone.",
-                                ref=ticket.ref))
-    elif not await complaint_desk.on_desk_button(turn, context, who, action, ticket_id, args,
-                                                 seen):
+    rows = [[(p.name, stamp(f"d:pt:{ticket.id}:{p.user_id}", seen))] for p in technicians]
+    await answer(turn, tr("{ref}: which technician?", ref=ticket.ref), picker(tr, rows))
+
+
+@handles("repairs.dispatch")
+async def pick_contractor(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, _, seen = _desk_args(turn)
+    d, tr = context.desk, who.tr
+    ticket, _, contractors = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
+    if not contractors:
+        await answer(turn, tr("No contractor is registered for this trade. Add one with: "
+                                "estatedesk contractor add"))
+        return
+    rows = [[(c.name, stamp(f"d:pc:{ticket.id}:{c.id}", seen))] for c in contractors]
+    await answer(turn, tr("{ref}: which responsible contractor?", ref=ticket.ref),
+                 picker(tr, rows))
+
+
+@handles("repairs.dispatch")
+async def pick_own_technician(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, _, seen = _desk_args(turn)
+    d, tr = context.desk, who.tr
+    ticket, technicians, _ = await dispatch.choices(d.db, ticket_id, who.user_id, seen)
+    rows = [[(p.name, stamp(f"d:po:{ticket.id}:{p.user_id}", seen))] for p in technicians]
+    await answer(turn, tr("{ref}: which of our technicians takes over from the "
+                            "contractor?", ref=ticket.ref), picker(tr, rows))
+
+
+@handles("repairs.dispatch")
+async def holder_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    """A technician (pt), a contractor (pc) or our own technician (po): the deadline next;
+    a contractor that declined it is asked why it is theirs after all first."""
+    action, ticket_id, args, seen = _desk_args(turn)
+    if action == "pc" and await _ask_ruling(turn, context, who, ticket_id, int_arg(args, 1),
+                                            seen):
+        return
+    await _ask_deadline(turn, context, who, ticket_id,
+                        {"pt": "t", "pc": "c", "po": "o"}[action] + str(int_arg(args, 1)), seen)
+
+
+@handles("repairs.dispatch")
+async def ruled(turn: Turn, context: Context, who: Asker) -> None:
+    """The unit that declined is liable after all, for this reason: the deadline next."""
+    _, ticket_id, args, seen = _desk_args(turn)
+    await _ask_deadline(turn, context, who, ticket_id, f"c{int_arg(args, 1)}r{int_arg(args, 2)}",
+                        seen)
+
+
+@handles("repairs.dispatch")
+async def deadline_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, args, seen = _desk_args(turn)
+    await _assign(turn, context, who, ticket_id, args, seen)
+
+
+@handles("repairs.dispatch")
+async def confirmed_by_phone(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, _, seen = _desk_args(turn)
+    d, tr = context.desk, who.tr
+    ticket = await onsite.confirm_by_phone(d.db, d.settings, ticket_id, who.user_id, d.now(),
+                                           seen)
+    kick(context)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: the resident's confirmation by phone is recorded; the "
+                            "job is closed.", ref=ticket.ref))
+
+
+@handles("repairs.dispatch")
+async def not_fixed_by_phone(turn: Turn, context: Context, who: Asker) -> None:
+    """On the phone, the resident says it is not fixed: their reason next."""
+    _, ticket_id, _, seen = _desk_args(turn)
+    d, tr = context.desk, who.tr
+    ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now(), seen,
+                                          by_phone=True)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: what is still wrong, as the resident says? It reopens the "
+                            "job to its holder.", ref=ticket.ref))
+
+
+@handles("repairs.dispatch")
+async def contractor_phoned(turn: Turn, context: Context, who: Asker) -> None:
+    _, ticket_id, _, seen = _desk_args(turn)
+    d, tr = context.desk, who.tr
+    ticket = await dispatch.contractor_notified_by_phone(d.db, ticket_id, who.user_id,
+                                                         d.now(), seen)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: recorded that the contractor was notified by phone.",
+                            ref=ticket.ref))
+
+
+@handles("repairs.dispatch")
+async def on_desk_button(turn: Turn, context: Context, who: Asker) -> None:
+    """The desk card's other buttons: a complaint's (acknowledge, route) or a deadline's."""
+    action, ticket_id, args, seen = _desk_args(turn)
+    if not await complaint_desk.on_desk_button(turn, context, who, action, ticket_id, args,
+                                               seen):
         await escalation.on_desk_button(turn, context, who, action, ticket_id, args, seen)
 
 
@@ -186,11 +243,22 @@ async def _assign(turn: Turn, context: Context, who: Asker, ticket_id: int,
     await answer(turn, text, keyboard(desk_buttons(tr, file, who.member)))
 
 
-
 ROUTES = routes(
     commands={"queue": queue},
     buttons=[
         (r"^m:queue$", queue),
-        (r"^d:", on_button),
+        (r"^d:v:", show),
+        (r"^d:tech:", pick_technician),
+        (r"^d:con:", pick_contractor),
+        (r"^d:own:", pick_own_technician),
+        (r"^d:pt:", holder_chosen),
+        (r"^d:pc:", holder_chosen),
+        (r"^d:po:", holder_chosen),
+        (r"^d:ru:", ruled),
+        (r"^d:dl:", deadline_chosen),
+        (r"^d:cp:", confirmed_by_phone),
+        (r"^d:nf:", not_fixed_by_phone),
+        (r"^d:ph:", contractor_phoned),
+        (r"^d:", on_desk_button),  # the complaint's and the deadline's buttons of a desk card
     ],
 )

@@ -197,7 +197,7 @@ ROUTES = routes(
     commands={"mytasks": my_tasks},
     buttons=[
         (r"^m:mytasks$", my_tasks),
-        (r"^w:", on_button),
+        (r"^w:(v|go|at|done|pd)(:|$)", on_button),  # w:m… is the storeroom's (office)
         (r"^s:", on_signoff),
     ],
 )

@@ -3,7 +3,6 @@ per album; yes begins the report with the photo and its caption already in."""
 
 from __future__ import annotations
 
-from handlers import complaints as complaint_report
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -15,7 +14,8 @@ from handlers.common import (
     keyboard,
     main_menu,
 )
-from handlers.repairs import repair_report
+from handlers.complaints import complaints as complaint_report
+from handlers.repairs import report as repair_report
 from handlers.routes import routes
 from storage.records import Draft
 from workflow.repairs import photo_first

@@ -26,7 +26,7 @@ from handlers.repairs import form_work
 from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
-from workflow.repairs import signoff
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party, Refusal
 from workflow.views import TicketFile

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from storage.db import Connection, to_db_time
 from storage.exact import QUANTITY
-from storage.office.measurements import COST_COLUMNS, COST_JOIN, ingredients
+from storage.office.measurement import COST_COLUMNS, COST_JOIN, ingredients
 
 BATCH = 2000
 # One row per repair, with everything an office files about it; its cost's ingredients last
-# (measurements.COST_COLUMNS: workflow/office/costs.py weighs them); the rating is the
+# (measurement.COST_COLUMNS: workflow/office/costs.py weighs them); the rating is the
 # reporter's.
 LEDGER = f"""
 SELECT t.ref, t.created_at, t.channel, u.building, u.unit, r.name, t.category, t.location,

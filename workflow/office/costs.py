@@ -15,8 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from storage.db import Connection
-from storage.office import measurements
-from storage.office.measurements import Ingredients
+from storage.office import measurement
+from storage.office.measurement import Ingredients
 from workflow import tickets as machine
 from workflow.office.measurement import Figures
 
@@ -60,7 +60,7 @@ def of(found: Ingredients) -> Cost:
 
 
 async def of_job(conn: Connection, ticket_id: int) -> Cost:
-    found = await measurements.of_ticket(conn, ticket_id)
+    found = await measurement.of_ticket(conn, ticket_id)
     if found is None:
         raise machine.Refusal(machine.Refusal.NOT_FOUND)
     return of(found)
@@ -70,7 +70,7 @@ async def by_payer(conn: Connection, start: datetime, end: datetime) -> dict[str
     """What the repairs done in the period cost, by who pays: those completed in it and not
     reopened since."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
-    for found, jobs in await measurements.completed_between(conn, start, end, DONE):
+    for found, jobs in await measurement.completed_between(conn, start, end, DONE):
         cost = of(found)
         sums[cost.payer] += cost.total * jobs  # exact: Decimal, as adding it `jobs` times
     return {p: sums[p] for p in (UNIT, ESTATE, OWNER) if p in sums}

@@ -19,14 +19,15 @@ from decimal import Decimal
 from storage import drafts, locks, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.exact import product
-from storage.office import measurements, storeroom
+from storage.office import measurement as stored
+from storage.office import storeroom
 from storage.office.storeroom import Material
 from storage.records import Draft, Person, Ticket
 from storage.repairs import visits
 from storage.repairs.visits import Item
 from workflow import access, conversations, numbers, roles
 from workflow import tickets as machine
-from workflow.repairs import signoff
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 
@@ -326,7 +327,7 @@ class Figures:
 
 async def figures(conn: Connection, ticket_id: int) -> Figures:
     """The job's figures: the clerk's latest confirmation or correction, else the visits'."""
-    row = await measurements.latest(conn, ticket_id)
+    row = await stored.latest(conn, ticket_id)
     if row:
         return Figures(*row)
     hours, materials, labour = await visits.totals(conn, ticket_id)
@@ -335,7 +336,7 @@ async def figures(conn: Connection, ticket_id: int) -> Figures:
 
 async def _measure(conn: Connection, ticket: Ticket, actor_id: int, now: datetime,
                    found: Figures) -> None:
-    await measurements.add(conn, ticket.id, now, actor_id, found.kind, found.labour_hours,
+    await stored.add(conn, ticket.id, now, actor_id, found.kind, found.labour_hours,
                            found.labour_cost, found.materials_cost, found.reason)
     await tickets.add_event(conn, ticket.id, now, actor_id, f"measurement_{found.kind}",
                             ticket.status, ticket.status,
@@ -344,7 +345,7 @@ async def _measure(conn: Connection, ticket: Ticket, actor_id: int, now: datetim
 
 
 async def _finished(conn: Connection, ticket_id: int, actor_id: int) -> Ticket:
-    await access.require(conn, "office.measuring", actor_id)
+    await access.require(conn, "office.measurement", actor_id)
     ticket = await machine.load(conn, ticket_id)
     if ticket.kind != Kind.REPAIR or ticket.status not in (machine.COMPLETED,
                                                                      machine.CLOSED):

@@ -13,7 +13,7 @@ from storage.records import Draft, Ticket
 from workflow import access, conversations, sla, told, views
 from workflow import tickets as machine
 from workflow.office import measurement, payers
-from workflow.repairs import signoff
+from workflow.repairs import signoffs as signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from storage import drafts, people
 from storage.db import Database
 from storage.records import Draft
-from workflow import complaints, conversations, limits
+from workflow import conversations, limits
 from workflow import tickets as machine
+from workflow.complaints import complaints
 from workflow.repairs import report
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind

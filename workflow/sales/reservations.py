@@ -23,7 +23,7 @@ from storage.sales.units import ForSale, Reservation
 from workflow import access, dates, numbers, roles, tables
 from workflow import tickets as machine
 from workflow import units as unit_names
-from workflow.onboarding import unit_text
+from workflow.onboarding.onboarding import unit_text
 from workflow.settings import EstateSettings
 
 Refusal = machine.Refusal

@@ -19,7 +19,8 @@ from handlers.renderers import Notice, renders
 from handlers.routes import routes
 from storage import accounts
 from storage.records import Account
-from workflow import access, linking, views
+from workflow import access, views
+from workflow.onboarding import linking
 from workflow.tickets import Refusal
 
 # A channel's own name, the same in every language

@@ -24,7 +24,7 @@ from workflow.office import measurement
 from workflow.tickets import Refusal
 
 
-@handles("office.measuring")
+@handles("office.measurement")
 async def on_button(turn: Turn, context: Context, who: Asker) -> None:
     action, *args = button_data(turn).split(":")[1:]
     d, tr = context.desk, who.tr

@@ -22,7 +22,8 @@ from handlers.i18n import LANGUAGE_NAMES
 from handlers.routes import CONTACT, routes
 from handlers.sales import buyers as buyer_desk
 from storage.records import Draft, Person
-from workflow import onboarding, roles, views
+from workflow import roles, views
+from workflow.onboarding import onboarding
 from workflow.settings import LANGUAGES
 from workflow.text import person_name
 from workflow.tickets import Refusal

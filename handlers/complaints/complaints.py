@@ -32,7 +32,8 @@ from handlers.common import (
 )
 from handlers.routes import routes
 from storage.records import Draft
-from workflow import complaints, limits, views
+from workflow import limits, views
+from workflow.complaints import complaints
 from workflow.repairs import addenda
 from workflow.tickets import Refusal
 
@@ -186,7 +187,7 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
 
 async def on_desk_button(turn: Turn, context: Context, who: Asker, action: str,
                          ticket_id: int, args: list[str], seen: int | None) -> bool:
-    """Acknowledge and route (routed here by handlers.dispatch); False if not ours."""
+    """Acknowledge and route (routed here by handlers.repairs.dispatch); False if not ours."""
     d, tr = context.desk, who.tr
     if action == "ack":
         ticket = await complaints.acknowledge(d.db, d.settings, ticket_id, who.user_id, d.now(),

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from storage import drafts, outbox, people, roster, surveys, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
 from storage.records import Draft, Person, Survey, Ticket, Unit
 from storage.repairs import followers
-from workflow import access, complaints, conversations, sla, told
+from storage.surveys import surveys
+from workflow import access, conversations, sla, told
 from workflow import tickets as machine
+from workflow.complaints import complaints
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 

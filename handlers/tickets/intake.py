@@ -4,7 +4,6 @@ the unit and the person, then the clerk writes the report with the resident's ow
 from __future__ import annotations
 
 from handlers import cards, labels
-from handlers import complaints as complaint_report
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -17,7 +16,8 @@ from handlers.common import (
     keyboard,
     text_answer,
 )
-from handlers.repairs import repair_report
+from handlers.complaints import complaints as complaint_report
+from handlers.repairs import report as repair_report
 from handlers.routes import routes
 from storage.records import Draft
 from workflow import intake

@@ -24,7 +24,8 @@ from handlers.common import (
 from handlers.i18n import Tr
 from handlers.routes import routes
 from storage.records import Draft
-from workflow import surveys, views
+from workflow import views
+from workflow.surveys import surveys
 from workflow.tickets import Kind, Refusal
 from workflow.views import TicketFile
 

@@ -1,0 +1,1 @@
+"""Surveys: a resident rates a closed ticket, the desk calls back about a poor rating."""

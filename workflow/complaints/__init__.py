@@ -1,0 +1,1 @@
+"""Complaints: a resident's complaint, routed to a department, and its replies."""
