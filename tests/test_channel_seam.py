@@ -125,3 +125,16 @@ def test_what_telegrams_faults_mean_for_the_outbox():
     except TimedOut as exc:
         assert telegram.classify(exc).verdict is Verdict.RETRY
     assert telegram.classify(KeyError("unit")) is None  # the desk's own bug, not Telegram's
+
+
+def test_telegram_shows_an_ask_with_the_button_it_has_for_it():
+    from handlers.channels.content import ASKED, Ask, Asking, choices
+    from handlers.channels.telegram.channel import markup
+    done = choices([[("Done", "r:pd")]])
+    contact = markup(None, Asking(Ask.CONTACT, "Share my phone number")).to_dict()
+    assert contact["keyboard"][0][0]["request_contact"] is True
+    place = markup(None, Asking(Ask.LOCATION, "Send the place")).to_dict()
+    assert place["keyboard"][0][0]["request_location"] is True
+    assert markup(done, Asking(Ask.PHOTO, "Camera")).to_dict() == {  # no camera button
+        "inline_keyboard": [[{"callback_data": "r:pd", "text": "Done"}]]}
+    assert markup(None, ASKED).to_dict() == {"remove_keyboard": True}

@@ -29,13 +29,15 @@ LIMITS = Limits(choices=100, edits=True, text=4096, caption=1024, free_replies=T
 
 
 def markup(choices: Choices | None, asking: Asking | None = None) -> TelegramObject | None:
-    """The inline keyboard of the choices; an ask is the reply keyboard's button instead."""
-    if asking is not None:
-        if asking.what is None:
-            return ReplyKeyboardRemove()
+    """The inline keyboard of the choices. A contact or a place asked for is the reply
+    keyboard's button instead (Telegram has one for each); a photo or a time asked for has
+    no button on Telegram: the text asks, the choices stay."""
+    if asking is not None and asking.what in (Ask.CONTACT, Ask.LOCATION):
         button = KeyboardButton(asking.label, request_contact=asking.what is Ask.CONTACT,
                                 request_location=asking.what is Ask.LOCATION)
         return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    if asking is not None and asking.what is None:
+        return ReplyKeyboardRemove()
     return keyboards.built(choices.rows) if choices else None
 
 
