@@ -1,12 +1,13 @@
 """Delivering the outbox: each stored message is rendered in its recipient's language at
-the time of sending (handlers/renderers.py), sent through the adapter of the recipient's
-channel, then marked sent. What a fault means is the channel's to say (`Channel.classify`,
-with the retry and rate rules of its app): passing faults are retried with back-off for as
-long as they last; a message that fails to render or that the app refuses as bad is tried a
-few times, then given up and the desk told, and never holds up the person's later messages;
-a person who blocked the bot is not retried, and whoever can phone them is told. Recipients
-are served side by side, so one slow or failing chat never holds up the others; a message's
-photos are remembered once sent, so a retry of its text does not send them twice."""
+the time of sending (handlers/renderers.py, with the renderers each area's door brings),
+sent through the adapter of the recipient's channel, then marked sent. What a fault means
+is the channel's to say (`Channel.classify`, with the retry and rate rules of its app):
+passing faults are retried with back-off for as long as they last; a message that fails to
+render or that the app refuses as bad is tried a few times, then given up and the desk
+told, and never holds up the person's later messages; a person who blocked the bot is not
+retried, and whoever can phone them is told. Recipients are served side by side, so one
+slow or failing chat never holds up the others; a message's photos are remembered once
+sent, so a retry of its text does not send them twice."""
 
 from __future__ import annotations
 
@@ -16,13 +17,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any, cast
 
-from handlers import job_notices  # noqa: F401  (the newer notices register themselves)
 from handlers.channels.outcomes import Verdict
 from handlers.channels.turns import Channel
 from handlers.common import Desk
-from handlers.onboarding import linking  # noqa: F401  (the same)
 from handlers.renderers import Notice, UnknownNotice, render, send_reply
-from handlers.sales import notices as sales_notices  # noqa: F401  (the same)
 from storage.records import OutboxMessage
 from workflow import delivery, views
 from workflow.views import TicketFile

@@ -129,10 +129,14 @@ PLAIN: dict[str, Renderer] = {}
 
 
 def renders(*kinds: str, plain: bool = False):
-    """Registers the renderer of these kinds (about a ticket, or plain)."""
+    """Registers the renderer of these kinds (about a ticket, or plain): one each, so a
+    second renderer of a kind fails at import instead of silently replacing the first."""
     def register(func: Renderer) -> Renderer:
+        table = PLAIN if plain else ABOUT_A_TICKET
         for kind in kinds:
-            (PLAIN if plain else ABOUT_A_TICKET)[kind] = func
+            if kind in table:
+                raise ValueError(f"{kind!r} has a renderer already: {table[kind].__qualname__}")
+            table[kind] = func
         return func
     return register
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 Handler = Callable[[Any, Any], Awaitable[None]]  # (turn, context), as `handles` wraps it
@@ -43,13 +44,16 @@ Timer = Callable[[Any, Any, datetime], Awaitable[int]]  # (db, settings, now): h
 class Door:
     """An area's front door: the one place it says what it registers. Its routes (in the
     order they are tried), the steps of its conversations (a draft's flow -> the handler of
-    the next message), and the timers the sweep runs for it. bot/app.py installs the doors
-    in a list, the router last; no two doors may take the same button, command or flow
-    (tests/test_doors.py), so their order does not change what happens."""
+    the next message), the timers the sweep runs for it, and the modules of its notices
+    (their `@renders` register as the door is imported). bot/app.py installs the doors in a
+    list, the router last; no two doors may take the same button, command or flow, and each
+    outbox kind has one renderer, of one door (tests/test_doors.py), so their order does not
+    change what happens."""
     name: str
     routes: Sequence[Routes] = ()
     steps: Mapping[str, Step] = field(default_factory=dict)
     timers: Sequence[Timer] = ()
+    notices: Sequence[ModuleType] = ()
 
 
 def steps_of(doors: Sequence[Door]) -> dict[str, Step]:

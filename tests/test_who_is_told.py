@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import DOORS  # noqa: F401  (the doors register every renderer)
 from bot.config import ConfigError, parse_settings
-from handlers import notices  # noqa: F401  (every renderer registered)
 from handlers.renderers import ABOUT_A_TICKET
 from storage import accounts, people, roster, tickets
 from storage.repairs import contractors, followers

@@ -1,7 +1,7 @@
 """The community's front door: what the area answers, the steps of its conversations, its
 timer (activities' reminders)."""
 
-from handlers.community import activities, announcements
+from handlers.community import activities, announcements, notices
 from handlers.routes import Door
 from workflow.community import activities as activity_flow
 from workflow.community import announcements as announcement_flow
@@ -11,4 +11,5 @@ DOOR = Door(
     routes=[activities.ROUTES, announcements.ROUTES],
     steps={announcement_flow.FLOW: announcements.on_message},
     timers=[lambda db, settings, now: activity_flow.sweep(db, now)],
+    notices=[notices],
 )

@@ -1,6 +1,6 @@
 """The office's front door: what the area answers, the steps of its conversations."""
 
-from handlers.office import documents, materials, measurement, payers
+from handlers.office import documents, materials, measurement, notices, payers
 from handlers.routes import Door
 from workflow.office import measurement as measurement_flow
 from workflow.office import payers as payer_flow
@@ -15,4 +15,5 @@ DOOR = Door(
         payer_flow.QUOTE_FLOW: payers.on_quote,
         settlement.PAPER_FLOW: documents.on_paper_signer,
     },
+    notices=[notices],
 )

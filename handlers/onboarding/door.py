@@ -6,4 +6,5 @@ from handlers.routes import Door
 from workflow.onboarding import onboarding as joining
 
 DOOR = Door("onboarding", routes=[onboarding.ROUTES, linking.ROUTES],
-            steps={joining.CLAIM_FLOW: onboarding.on_claim})
+            steps={joining.CLAIM_FLOW: onboarding.on_claim},
+            notices=[linking])  # /link's notice lives beside it

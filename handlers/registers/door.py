@@ -1,7 +1,7 @@
 """The registers' front door: what the area answers, the steps of its conversations, its
 timers (keys not back, archive records out too long)."""
 
-from handlers.registers import archives, keys, renovations
+from handlers.registers import archives, keys, notices, renovations
 from handlers.routes import Door
 from workflow.registers import archives as archive_flow
 from workflow.registers import keys as key_flow
@@ -24,4 +24,5 @@ DOOR = Door(
         lambda db, settings, now: key_flow.overdue(db, now),
         lambda db, settings, now: archive_flow.sweep(db, now),
     ],
+    notices=[notices],
 )

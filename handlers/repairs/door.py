@@ -1,6 +1,15 @@
 """The repairs' front door: what the area answers, the steps of its conversations."""
 
-from handlers.repairs import dispatch, merge, onsite, photo_first, signoffs, unit_jobs, visits
+from handlers.repairs import (
+    dispatch,
+    merge,
+    notices,
+    onsite,
+    photo_first,
+    signoffs,
+    unit_jobs,
+    visits,
+)
 from handlers.repairs import report as repair_report
 from handlers.routes import Door
 from workflow.repairs import onsite as work
@@ -23,4 +32,5 @@ DOOR = Door(
         signoff_flow.PAPER_FLOW: signoffs.on_paper_name,
         signoff_flow.ANSWER_FLOW: signoffs.on_query_answer,
     },
+    notices=[notices],
 )

@@ -24,7 +24,6 @@ from handlers.common import (
     text_answer,
 )
 from handlers.i18n import N_, Tr
-from handlers.renderers import Notice, renders
 from handlers.routes import routes
 from storage.records import Draft
 from storage.sales.buyers import Buyer, Event
@@ -121,14 +120,6 @@ def mortgage_reminder(tr: Tr, settings: EstateSettings, b: Buyer, days: int) -> 
 def answer_buttons(tr: Tr, b: Buyer, kind: str):
     return keyboard([[(tr("Confirm"), f"by:ok:{b.contract_no}:{kind}"),
                       (tr("Ask for another time"), f"by:rs:{b.contract_no}:{kind}")]])
-
-
-@renders(buyers.MORTGAGE_REMINDER, plain=True)
-async def _mortgage_reminder(n: Notice) -> None:
-    found = await buyers.get(n.d.db, n.payload["contract"])
-    if found is not None and found.mortgage_at is not None:
-        await n.send(mortgage_reminder(n.tr, n.d.settings, found, int(n.payload["days"])),
-                     answer_buttons(n.tr, found, buyers.MORTGAGE))
 
 
 def book_button(tr: Tr, b: Buyer) -> list[list[tuple[str, str]]]:

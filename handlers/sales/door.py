@@ -2,7 +2,7 @@
 timers (buyers' reminders, the reservations' daily report)."""
 
 from handlers.routes import Door
-from handlers.sales import buyers, handover, units
+from handlers.sales import buyers, handover, notices, units
 from workflow.sales import buyers as buyer_flow
 from workflow.sales import handover as handover_flow
 from workflow.sales import reservations
@@ -15,4 +15,5 @@ DOOR = Door(
         handover_flow.FLOW: handover.on_message,
     },
     timers=[buyer_flow.sweep, reservations.daily_report],
+    notices=[notices],
 )

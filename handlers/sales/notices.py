@@ -7,9 +7,11 @@ from handlers import labels
 from handlers.common import keyboard
 from handlers.renderers import Notice, renders
 from handlers.sales.buyers import (
+    answer_buttons,
     book_button,
     contract_text,
     documents,
+    mortgage_reminder,
     move_in_text,
 )
 from workflow import views
@@ -112,3 +114,11 @@ async def _sales_report(n: Notice) -> None:
     lines.append(tr("Reservation payments recorded: {count}, {amount} in all.",
                     count=len(recorded), amount=tr.number(sum(r.amount for r in recorded))))
     await n.send("\n".join(lines))
+
+
+@renders(buyers.MORTGAGE_REMINDER, plain=True)
+async def _mortgage_reminder(n: Notice) -> None:
+    found = await buyers.get(n.d.db, n.payload["contract"])
+    if found is not None and found.mortgage_at is not None:
+        await n.send(mortgage_reminder(n.tr, n.d.settings, found, int(n.payload["days"])),
+                     answer_buttons(n.tr, found, buyers.MORTGAGE))

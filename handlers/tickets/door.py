@@ -2,7 +2,7 @@
 /overdue, "I phoned them", /stats; the steps of an intake and of a deadline's reason; the
 timers of every ticket's deadlines (workflow/alerts.py)."""
 
-from handlers import stats
+from handlers import renderers, stats
 from handlers.routes import Door
 from handlers.tickets import escalation, intake, phoning, view
 from workflow import alerts, sla
@@ -18,4 +18,5 @@ DOOR = Door(
         sla.EXTEND_FLOW: escalation.on_reason,
     },
     timers=[alerts.sweep],
+    notices=[renderers],  # the ticket core's notices live beside the registry
 )
