@@ -1,7 +1,7 @@
 """Updates handled whose replay mark is not written yet. A mark is written after the update's
 answer (handlers/channels/telegram/replays.py), and rather than in a transaction of its own
-it rides along with the next transaction the desk begins, whichever update's it is, in one statement for
-all that wait; with nothing to ride on, a flush writes them a moment later
+it rides along with the next transaction the desk begins, whichever update's it is, in one
+statement for all that wait; with nothing to ride on, a flush writes them a moment later
 (workflow/replays.py). Until written, the replay guard reads them here."""
 
 from __future__ import annotations

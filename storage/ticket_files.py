@@ -1,8 +1,9 @@
 """A ticket's file (what its card, a notice and the repair form show) in one statement: the
 ticket's row, and each part of it (events, sign-offs, visits, photos, voices, followers,
 required signatures, materials, the people it names, the contractors) as a JSON array of
-rows in a column of its own, and what its measured cost is weighed from. Thirteen queries cost thirteen statements in Python and
-thirteen round trips on PostgreSQL; this costs one of each."""
+rows in a column of its own, and what its measured cost is weighed from. Thirteen queries
+cost thirteen statements in Python and thirteen round trips on PostgreSQL; this costs one of
+each."""
 
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ from workflow.tickets import Refusal
 
 async def on_desk_button(turn: Turn, context: Context, who: Asker, action: str,
                          ticket_id: int, args: list[str], seen: int | None) -> None:
-    """The deadline buttons of a desk card or an alert (routed here by handlers.repairs.dispatch)."""
+    """The deadline buttons of a desk card or an alert (routed here by
+    handlers.repairs.dispatch)."""
     d, tr = context.desk, who.tr
     if action == "pr":
         ticket = (await views.ticket_file(d.db, ticket_id, who.user_id)).ticket
