@@ -3,6 +3,7 @@ progress (stored in the database), or gets a pointer to the menu."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from handlers import labels
@@ -15,10 +16,13 @@ from handlers.common import (
     handles,
     main_menu,
 )
+from handlers.onboarding import linking
 from handlers.repairs import photo_first
 from handlers.routes import ANY, COMMAND, Door, Step, routes, steps_of
 from workflow import conversations, roles, views
 from workflow.tickets import Refusal
+
+LINK_CODE = re.compile(r"\d{6}")  # /link's code, typed alone in the account to link
 
 
 def door(doors: Sequence[Door]) -> Door:
@@ -61,6 +65,9 @@ async def _route(turn: Turn, context: Context, who: Asker, steps: Mapping[str, S
         return
     if turn.photos and who.may((roles.RESIDENT,)):  # a photo of the leak, alone
         await photo_first.offer(turn, context, who)
+        return
+    if who.role is None and turn.text and LINK_CODE.fullmatch(turn.text.strip()):
+        await linking.use(turn, context, who, turn.text.strip())  # a newcomer's link code
         return
     if who.role is None:
         await answer(turn, who.tr("Please send /start to begin."))

@@ -158,3 +158,29 @@ async def test_a_person_chooses_only_among_their_own_accounts(desk):
                             "person_id = 5001") == [("5001", 1)]
     await may.send("/link")  # hers to choose: she has one account, so nothing to choose
     assert "Which account" not in may.last_text
+
+
+async def test_a_newcomer_who_types_the_code_alone_is_linked_and_loses_the_phone_button(desk):
+    may = await resident_of_a12(desk)
+    phone = desk.person(6001, "May", "en")
+    await phone.send("/start")  # the new account is offered the phone button first
+    assert phone.calls()[-1].params["reply_markup"]["keyboard"][0][0]["request_contact"]
+    code = await a_code(may)
+    await phone.send(code)  # as the code's text says to type it, without /link
+    assert LINKED in phone.texts()
+    linked = next(c for c in phone.calls() if c.params.get("text") == LINKED)
+    assert linked.params["reply_markup"] == {"remove_keyboard": True}
+    assert await desk.query("SELECT person_id FROM channel_accounts WHERE external_id = "
+                            "'6001'") == [(5001,)]
+
+
+async def test_a_language_chosen_on_one_account_sets_the_menus_of_both(desk):
+    may = await resident_of_a12(desk)
+    phone = desk.person(6001, "May", "en")
+    await phone.send(f"/link {await a_code(may)}")
+    desk.api.calls.clear()
+    await phone.send("/language")
+    await phone.tap("English")
+    menus = {c.params["scope"]["chat_id"] for c in desk.api.calls
+             if c.method == "setMyCommands"}
+    assert menus == {5001, 6001}

@@ -4,6 +4,7 @@ buttons, which account hears the desk's notices (workflow/linking.py)."""
 
 from __future__ import annotations
 
+from handlers.channels.content import ASKED
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -13,6 +14,7 @@ from handlers.common import (
     clear_buttons,
     handles,
     keyboard,
+    set_menus_of,
 )
 from handlers.i18n import Tr
 from handlers.renderers import Notice, renders
@@ -47,7 +49,7 @@ def _choices(tr: Tr, here: Account, linked) -> list[list[tuple[str, str]]]:
 async def link(turn: Turn, context: Context, who: Asker) -> None:
     """`/link`: a code to type in the other account; `/link <code>`: typed there."""
     if context.args:
-        await _use(turn, context, who, context.args[0][:32])
+        await use(turn, context, who, context.args[0][:32])
         return
     d = context.desk
     if not access.may("linking.code", who.person):
@@ -65,7 +67,8 @@ async def link(turn: Turn, context: Context, who: Asker) -> None:
                      keyboard(_choices(who.tr, who.account, linked)))
 
 
-async def _use(turn: Turn, context: Context, who: Asker, code: str) -> None:
+async def use(turn: Turn, context: Context, who: Asker, code: str) -> None:
+    """A link code typed in the account to link (after /link, or alone by a newcomer)."""
     d = context.desk
     done = await linking.link(d.db, who.account, code, d.now())
     if done.outcome is linking.Outcome.THROTTLED:
@@ -89,9 +92,9 @@ async def _use(turn: Turn, context: Context, who: Asker, code: str) -> None:
     if done.outcome is linking.Outcome.ALREADY:
         await answer(turn, tr("This account is already yours at the desk."))
         return
-    await context.channel.set_menu(turn.address, tr, person.role, person.lives_here)
+    await set_menus_of(context, person.user_id, tr, person.role, person.lives_here)
     await answer(turn, tr("This account is now linked: you can use the desk from here as "
-                            "from your other account."))
+                          "from your other account."), asking=ASKED)  # no phone to share
     await answer(turn, tr("Which account should get the desk's notices?"),
                  keyboard(_choices(tr, who.account, done.linked)))
 

@@ -77,7 +77,7 @@ async def _join_as_staff(turn: Turn, context: Context, who: Asker, code: str) ->
         return
     who.person = await views.person(d.db, who.user_id)
     lives_here = who.person is not None and who.person.lives_here
-    await context.channel.set_menu(turn.address, who.tr, role, lives_here)
+    await set_menus_of(context, who.user_id, who.tr, role, lives_here)
     text = who.tr("Welcome to the team. You are now registered as {role}.",
                   role=labels.of(who.tr, labels.ROLES, role))
     if lives_here:
@@ -98,13 +98,13 @@ async def contact(turn: Turn, context: Context, who: Asker) -> None:
     outcome = await onboarding.contact_shared(d.db, who.user_id, shared.phone, d.now())
     if outcome.linked:
         who.person = await views.person(d.db, who.user_id)
-        await context.channel.set_menu(turn.address, who.tr, roles.RESIDENT)
+        await set_menus_of(context, who.user_id, who.tr, roles.RESIDENT)
         await answer(turn, who.tr("Thank you. You are linked to unit {unit}.",
                                     unit=outcome.linked[0].label), asking=ASKED)
         await answer(turn, who.tr("What would you like to do?"), main_menu(who))
     elif outcome.contracts and not outcome.choices:  # a buyer, before the handover
         who.person = await views.person(d.db, who.user_id)
-        await context.channel.set_menu(turn.address, who.tr, roles.RESIDENT)
+        await set_menus_of(context, who.user_id, who.tr, roles.RESIDENT)
         await answer(turn, who.tr("Thank you. You are the buyer under this contract; we will "
                                     "remind you of each date here. /contract shows it any "
                                     "time."), asking=ASKED)
@@ -131,7 +131,7 @@ async def pick_unit(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     linked = await onboarding.pick_unit(d.db, who.user_id, unit_id, d.now())
     who.person = await views.person(d.db, who.user_id)
-    await context.channel.set_menu(turn.address, who.tr, roles.RESIDENT)
+    await set_menus_of(context, who.user_id, who.tr, roles.RESIDENT)
     await clear_buttons(turn)
     await answer(turn, who.tr("You are linked to: {units}.",
                                 units=who.tr.join(u.label for u in linked)), main_menu(who))
@@ -189,7 +189,7 @@ async def set_language(turn: Turn, context: Context, who: Asker) -> None:
         return
     await onboarding.set_language(d.db, who.user_id, code[0])
     who.tr = d.tr(code[0])
-    await context.channel.set_menu(turn.address, who.tr, who.role,
+    await set_menus_of(context, who.user_id, who.tr, who.role,
                              bool(who.person and who.person.lives_here))
     await clear_buttons(turn)
     await answer(turn, who.tr("I will speak English with you from now on."), main_menu(who))
