@@ -11,7 +11,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -77,65 +77,105 @@ async def create(turn: Turn, context: Context, who: Asker) -> None:
                             line=line(tr, activity, 0)))
 
 
+def _activity_args(turn: Turn) -> tuple[int, list[str]]:
+    """An activity button's activity and its arguments (that id first); a forged id is
+    refused before anything is looked up."""
+    args = callback_args(turn)
+    return int_arg(args, 0), args
+
+
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def attendees(turn: Turn, context: Context, who: Asker) -> None:
+    activity_id, _ = _activity_args(turn)
     d, tr = context.desk, who.tr
-    activity_id = int_arg(args, 0)
-    if action == "l":
-        await allowed(context, who, "activities.attendees")
-        activity, found = await activities.attendees(d.db, activity_id, who.user_id)
-        coming = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
-                  if s.state == activities.IN]
-        waiting = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
-                   if s.state == activities.WAITING]
-        await answer(turn, "\n".join([activity.title, tr("Coming: {n} people", n=sum(
-            s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
-            ([tr("Waiting list:"), *waiting] if waiting else [])))
-        return
-    if action == "nt":  # the notices' switch, set as the button says (a second tap: same)
-        await allowed(context, who, "activities.notifications")
-        on = await activities.set_notices(d.db, who.user_id, int_arg(args, 1) == 1, d.now())
-        await clear_buttons(turn)
-        await answer(turn, *_notices(tr, on))
-        return
+    await allowed(context, who, "activities.attendees")
+    activity, found = await activities.attendees(d.db, activity_id, who.user_id)
+    coming = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
+              if s.state == activities.IN]
+    waiting = [f"· {name} ({unit}) × {s.people}" for s, name, unit in found
+               if s.state == activities.WAITING]
+    await answer(turn, "\n".join([activity.title, tr("Coming: {n} people", n=sum(
+        s.people for s, _, _ in found if s.state == activities.IN)), *coming] +
+        ([tr("Waiting list:"), *waiting] if waiting else [])))
+
+
+@handles("button.per_action")
+async def notices_switched(turn: Turn, context: Context, who: Asker) -> None:
+    """The notices' switch, set as the button says (a second tap: same)."""
+    _, args = _activity_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "activities.notifications")
+    on = await activities.set_notices(d.db, who.user_id, int_arg(args, 1) == 1, d.now())
+    await clear_buttons(turn)
+    await answer(turn, *_notices(tr, on))
+
+
+async def _joining(turn: Turn, context: Context, who: Asker) -> tuple[int, list[str]]:
+    found = _activity_args(turn)
     await allowed(context, who, "activities.join")
-    if action == "j":
-        activity = await activities.of(d.db, activity_id)
-        await answer(turn, tr("How many people will come?"), picker(tr, [[
-            (str(n), f"ac:n:{activity.id}:{n}") for n in range(1, activities.most(activity) + 1)
-        ]]))
-    elif action == "n":
-        signup = await activities.sign_up(d.db, activity_id, who.user_id, int_arg(args, 1),
-                                          d.now())
-        await clear_buttons(turn)
-        kick(context)
-        if signup.state == activities.IN:
-            await answer(turn, tr.plural("You are signed up for {n} person. See you there!",
-                                           "You are signed up for {n} people. See you there!",
-                                           signup.people))
-            return
-        left = next((max(a.capacity - t, 0) for a, t in await activities.coming(d.db, d.now())
-                     if a.id == activity_id), 0)
-        await answer(turn, tr.plural(
-            "It is full: you are on the waiting list for {n} person; we tell you if places "
-            "free up.", "It is full: you are on the waiting list for {n} people; we tell you "
-            "if places free up.", signup.people) if left == 0
-                     else tr("Places left: {left}, fewer than your {n}: you are on the "
-                             "waiting list; we tell you if places free up.", left=left,
-                             n=signup.people))
-    elif action == "x":
-        done = await activities.cancel(d.db, activity_id, who.user_id, d.now())
-        kick(context)
-        await answer(turn, tr("Your places are cancelled.") if done else
-                     tr("You have no places to cancel."))
-    elif action == "r":
-        first = await activities.rate(d.db, activity_id, who.user_id, int_arg(args, 1), d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("Thank you for your rating.") if first else
-                     tr("You have already rated this one. Thank you!"))
-    else:
-        raise Refusal(Refusal.INVALID)
+    return found
+
+
+@handles("button.per_action")
+async def join(turn: Turn, context: Context, who: Asker) -> None:
+    activity_id, _ = await _joining(turn, context, who)
+    d, tr = context.desk, who.tr
+    activity = await activities.of(d.db, activity_id)
+    await answer(turn, tr("How many people will come?"), picker(tr, [[
+        (str(n), f"ac:n:{activity.id}:{n}") for n in range(1, activities.most(activity) + 1)
+    ]]))
+
+
+@handles("button.per_action")
+async def people_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    activity_id, args = await _joining(turn, context, who)
+    d, tr = context.desk, who.tr
+    signup = await activities.sign_up(d.db, activity_id, who.user_id, int_arg(args, 1),
+                                      d.now())
+    await clear_buttons(turn)
+    kick(context)
+    if signup.state == activities.IN:
+        await answer(turn, tr.plural("You are signed up for {n} person. See you there!",
+                                       "You are signed up for {n} people. See you there!",
+                                       signup.people))
+        return
+    left = next((max(a.capacity - t, 0) for a, t in await activities.coming(d.db, d.now())
+                 if a.id == activity_id), 0)
+    await answer(turn, tr.plural(
+        "It is full: you are on the waiting list for {n} person; we tell you if places "
+        "free up.", "It is full: you are on the waiting list for {n} people; we tell you "
+        "if places free up.", signup.people) if left == 0
+                 else tr("Places left: {left}, fewer than your {n}: you are on the "
+                         "waiting list; we tell you if places free up.", left=left,
+                         n=signup.people))
+
+
+@handles("button.per_action")
+async def cancel_places(turn: Turn, context: Context, who: Asker) -> None:
+    activity_id, _ = await _joining(turn, context, who)
+    d, tr = context.desk, who.tr
+    done = await activities.cancel(d.db, activity_id, who.user_id, d.now())
+    kick(context)
+    await answer(turn, tr("Your places are cancelled.") if done else
+                 tr("You have no places to cancel."))
+
+
+@handles("button.per_action")
+async def rated(turn: Turn, context: Context, who: Asker) -> None:
+    activity_id, args = await _joining(turn, context, who)
+    d, tr = context.desk, who.tr
+    first = await activities.rate(d.db, activity_id, who.user_id, int_arg(args, 1), d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("Thank you for your rating.") if first else
+                 tr("You have already rated this one. Thank you!"))
+
+
+@handles("button.per_action")
+async def unknown_activity_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another ac: button (forged, or from an old version): refused after the same checks as
+    before."""
+    await _joining(turn, context, who)
+    raise Refusal(Refusal.INVALID)
 
 
 @handles("activities.notifications")
@@ -156,6 +196,12 @@ def _notices(tr: Tr, on: bool):
 ROUTES = routes(
     commands={"notifications": notifications, "activities": listing, "activity": create},
     buttons=[
-        (r"^ac:", on_button),
+        (r"^ac:l(:|$)", attendees),
+        (r"^ac:nt(:|$)", notices_switched),
+        (r"^ac:j(:|$)", join),
+        (r"^ac:n(:|$)", people_chosen),
+        (r"^ac:x(:|$)", cancel_places),
+        (r"^ac:r(:|$)", rated),
+        (r"^ac:", unknown_activity_button),  # the last of ac:
     ],
 )

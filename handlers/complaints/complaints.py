@@ -12,7 +12,7 @@ from handlers.common import (
     allowed,
     answer,
     behalf_lines,
-    button_data,
+    callback_args,
     clear_buttons,
     collect_photo,
     confirm_button,
@@ -109,41 +109,68 @@ async def begin(turn: Turn, context: Context, who: Asker) -> None:
 
 
 @handles("complaints.step")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    d = context.desk
-    if action == "u":
-        draft = await draft_at(context, who, complaints.FLOW, "unit")
-        unit_id = await own_unit(context, who, args)
-        new = complaints.advance(draft, unit_id=unit_id)
-    elif action == "c":
-        draft = await draft_at(context, who, complaints.FLOW, "category")
-        if not args or d.settings.complaint_category(args[0]) is None:
-            raise Refusal(Refusal.INVALID)
-        new = complaints.advance(draft, category=args[0])
-    elif action == "pd":
-        new = complaints.advance(await draft_at(context, who, complaints.FLOW, "photos"))
-    elif action == "cb":
-        new = complaints.advance(await draft_at(context, who, complaints.FLOW, "callback"),
-                                 callback=args[:1] == ["1"])
-    elif action == "ok":
-        await _submit(turn, context, who)
-        return
-    elif action == "edit":
-        await draft_at(context, who, complaints.FLOW, "summary")
-        tr = who.tr
-        await answer(turn, tr("What would you like to change?"), keyboard([
-            [(tr("Category"), "k:e:category"), (tr("Complaint"), "k:e:text")],
-            [(tr("Photos"), "k:e:photos"), (tr("Phone call back"), "k:e:callback")],
-            [(tr("Back"), "k:back")]]))
-        return
-    elif action == "back":
-        new = await draft_at(context, who, complaints.FLOW, "summary")
-    elif action == "e":
-        draft = await draft_at(context, who, complaints.FLOW, "summary")
-        new = complaints.edit(draft, args[0] if args else "")
-    else:
+async def unit_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, complaints.FLOW, "unit")
+    unit_id = await own_unit(context, who, callback_args(turn))
+    await _next(turn, context, who, complaints.advance(draft, unit_id=unit_id))
+
+
+@handles("complaints.step")
+async def category_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, complaints.FLOW, "category")
+    args = callback_args(turn)
+    if not args or context.desk.settings.complaint_category(args[0]) is None:
         raise Refusal(Refusal.INVALID)
+    await _next(turn, context, who, complaints.advance(draft, category=args[0]))
+
+
+@handles("complaints.step")
+async def photos_done(turn: Turn, context: Context, who: Asker) -> None:
+    new = complaints.advance(await draft_at(context, who, complaints.FLOW, "photos"))
+    await _next(turn, context, who, new)
+
+
+@handles("complaints.step")
+async def callback_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    new = complaints.advance(await draft_at(context, who, complaints.FLOW, "callback"),
+                             callback=callback_args(turn)[:1] == ["1"])
+    await _next(turn, context, who, new)
+
+
+@handles("complaints.step")
+async def confirmed(turn: Turn, context: Context, who: Asker) -> None:
+    await _submit(turn, context, who)
+
+
+@handles("complaints.step")
+async def what_to_change(turn: Turn, context: Context, who: Asker) -> None:
+    await draft_at(context, who, complaints.FLOW, "summary")
+    tr = who.tr
+    await answer(turn, tr("What would you like to change?"), keyboard([
+        [(tr("Category"), "k:e:category"), (tr("Complaint"), "k:e:text")],
+        [(tr("Photos"), "k:e:photos"), (tr("Phone call back"), "k:e:callback")],
+        [(tr("Back"), "k:back")]]))
+
+
+@handles("complaints.step")
+async def back_to_summary(turn: Turn, context: Context, who: Asker) -> None:
+    await _next(turn, context, who, await draft_at(context, who, complaints.FLOW, "summary"))
+
+
+@handles("complaints.step")
+async def change(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, complaints.FLOW, "summary")
+    args = callback_args(turn)
+    await _next(turn, context, who, complaints.edit(draft, args[0] if args else ""))
+
+
+@handles("complaints.step")
+async def unknown_step(turn: Turn, context: Context, who: Asker) -> None:
+    """Another k: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
+
+
+async def _next(turn: Turn, context: Context, who: Asker, new: Draft) -> None:
     await clear_buttons(turn)
     await _save_and_prompt(turn, context, who, new)
 
@@ -218,7 +245,7 @@ async def on_desk_button(turn: Turn, context: Context, who: Asker, action: str,
 @handles("complaints.reply")
 async def on_reply_button(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket_id = int_arg(button_data(turn).split(":"), 2)
+    ticket_id = int_arg(callback_args(turn), 0)
     await allowed(context, who, "complaints.reply", ticket_id)
     ticket = await complaints.start_reply(d.db, ticket_id, who.user_id, d.now())
     await answer(turn, who.tr("{ref}: what was done about it? (for the record, up to {limit} "
@@ -248,7 +275,7 @@ async def on_reply_message(turn: Turn, context: Context, who: Asker, draft: Draf
 @handles("tickets.add")
 async def on_add_button(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    ticket_id = int_arg(button_data(turn).split(":"), 2)
+    ticket_id = int_arg(callback_args(turn), 0)
     await allowed(context, who, "tickets.add", ticket_id)
     ticket = await addenda.start(d.db, ticket_id, who.user_id, d.now())
     await answer(turn, who.tr("Send a message, a photo or a voice note to add to {ref}.",
@@ -286,7 +313,15 @@ ROUTES = routes(
         (r"^m:complain$", begin),
         (r"^k:reply:", on_reply_button),
         (r"^t:add:", on_add_button),
-        (r"^k:", on_button),
+        (r"^k:u(:|$)", unit_chosen),
+        (r"^k:c(:|$)", category_chosen),
+        (r"^k:pd(:|$)", photos_done),
+        (r"^k:cb(:|$)", callback_chosen),
+        (r"^k:ok(:|$)", confirmed),
+        (r"^k:edit(:|$)", what_to_change),
+        (r"^k:back(:|$)", back_to_summary),
+        (r"^k:e(:|$)", change),
+        (r"^k:", unknown_step),  # the last of k:
     ],
 )
 

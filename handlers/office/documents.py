@@ -102,63 +102,98 @@ def _quarter_rows(tr: Tr, context: Context) -> list[list[tuple[str, str]]]:
             [(quarter, f"rp:s:{quarter}") for quarter in earlier]]
 
 
-@handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    d, tr = context.desk, who.tr
-    # hot spots are for every form reader; the income statement for the cashier too; the
-    # rest for the office's heads
-    await allowed(context, who, {"h": "office.hot_spots", "i": "office.income"}.get(
-        action, "office.reports"))
-    if action == "s":
-        if not args or args[0] not in _quarters(context):
-            raise Refusal(Refusal.STALE)  # only the quarters offered
-        await _settlements(turn, context, who, args[0])
-        return
+def _offered_month(turn: Turn, context: Context) -> tuple[date, str]:
+    """The month a report button names ("2026-11"), one of those offered only."""
+    args = callback_args(turn)
     month = spreadsheets.month_of(args[0]) if args else None
-    if action in ("m", "l", "i") and (month is None or month not in _months(context)):
+    if month is None or month not in _months(context):
         raise Refusal(Refusal.STALE)  # only the months offered
-    with tempfile.TemporaryDirectory() as folder:
-        if action == "m" and month is not None:
-            name = spreadsheets.file_name("monthly-report", args[0])
-            path = Path(folder) / name
-            data = await reports.monthly(d.db, d.settings, month)
-            spreadsheets.monthly_xlsx(tr, d.settings, data, path)
-            caption = tr("Monthly repair report, {month}", month=tr.month(month))
-            await _figures(context.channel, d, tr, turn.address, data)
-        elif action == "l" and month is not None:
-            today = d.now().astimezone(d.settings.tz).date()
-            name = spreadsheets.file_name("repair-ledger", args[0])
-            path = Path(folder) / name
-            writer = spreadsheets.LedgerWriter(tr, d.settings, path,
-                                               phones=access.may_see_phones(who.role))
-            try:
-                count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
-            finally:
-                writer.close()
-            caption = tr.plural("Repair ledger, {month}: {n} job",
-                                "Repair ledger, {month}: {n} jobs", count,
-                                month=tr.month(month))
-        elif action == "i" and month is not None:
-            name = spreadsheets.file_name("income-statement", args[0])
-            path = Path(folder) / name
-            printed = path.with_suffix(".pdf")
-            await write_income(tr, d.settings, d.db, month, path, pdf=printed)
-            caption = tr("Income and expenditure: {month}", month=tr.month(month))
-            with printed.open("rb") as document:
-                await context.channel.send_document(turn.address, document,
-                                                filename=printed.name, caption=caption)
-        elif action == "h":
-            name = spreadsheets.file_name("hot-spots", f"{HOT_SPOT_MONTHS}m")
-            path = Path(folder) / name
-            spreadsheets.hot_spots_xlsx(tr, d.settings, await reports.hot_spots(
-                d.db, d.settings, HOT_SPOT_MONTHS, d.now()), path)
-            caption = tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS)
-        else:
-            raise Refusal(Refusal.INVALID)
-        with path.open("rb") as document:
-            await context.channel.send_document(turn.address, document, filename=name,
+    return month, args[0]
+
+
+async def _send_file(turn: Turn, context: Context, path: Path, caption: str) -> None:
+    with path.open("rb") as document:
+        await context.channel.send_document(turn.address, document, filename=path.name,
                                             caption=caption)
+
+
+@handles("button.per_action")
+async def settlements(turn: Turn, context: Context, who: Asker) -> None:
+    """The office's heads: a quarter's settlements."""
+    await allowed(context, who, "office.reports")
+    args = callback_args(turn)
+    if not args or args[0] not in _quarters(context):
+        raise Refusal(Refusal.STALE)  # only the quarters offered
+    await _settlements(turn, context, who, args[0])
+
+
+@handles("button.per_action")
+async def monthly_report(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "office.reports")
+    month, named = _offered_month(turn, context)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / spreadsheets.file_name("monthly-report", named)
+        data = await reports.monthly(d.db, d.settings, month)
+        spreadsheets.monthly_xlsx(tr, d.settings, data, path)
+        caption = tr("Monthly repair report, {month}", month=tr.month(month))
+        await _figures(context.channel, d, tr, turn.address, data)
+        await _send_file(turn, context, path, caption)
+
+
+@handles("button.per_action")
+async def repair_ledger(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "office.reports")
+    month, named = _offered_month(turn, context)
+    with tempfile.TemporaryDirectory() as folder:
+        today = d.now().astimezone(d.settings.tz).date()
+        path = Path(folder) / spreadsheets.file_name("repair-ledger", named)
+        writer = spreadsheets.LedgerWriter(tr, d.settings, path,
+                                           phones=access.may_see_phones(who.role))
+        try:
+            count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
+        finally:
+            writer.close()
+        await _send_file(turn, context, path, tr.plural(
+            "Repair ledger, {month}: {n} job", "Repair ledger, {month}: {n} jobs", count,
+            month=tr.month(month)))
+
+
+@handles("button.per_action")
+async def income_statement(turn: Turn, context: Context, who: Asker) -> None:
+    """The income statement: for the cashier too."""
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "office.income")
+    month, named = _offered_month(turn, context)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / spreadsheets.file_name("income-statement", named)
+        printed = path.with_suffix(".pdf")
+        await write_income(tr, d.settings, d.db, month, path, pdf=printed)
+        caption = tr("Income and expenditure: {month}", month=tr.month(month))
+        await _send_file(turn, context, printed, caption)
+        await _send_file(turn, context, path, caption)
+
+
+@handles("button.per_action")
+async def hot_spots(turn: Turn, context: Context, who: Asker) -> None:
+    """Hot spots: for every form reader."""
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "office.hot_spots")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / spreadsheets.file_name("hot-spots", f"{HOT_SPOT_MONTHS}m")
+        spreadsheets.hot_spots_xlsx(tr, d.settings, await reports.hot_spots(
+            d.db, d.settings, HOT_SPOT_MONTHS, d.now()), path)
+        await _send_file(turn, context, path,
+                         tr("Hot spots: the last {n} months", n=HOT_SPOT_MONTHS))
+
+
+@handles("button.per_action")
+async def unknown_report_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another rp: button (forged, or from an old version): refused after the heads' check
+    as before."""
+    await allowed(context, who, "office.reports")
+    raise Refusal(Refusal.INVALID)
 
 
 async def send_settlement(channel: Channel, d: Desk, tr: Tr, chat: Any,
@@ -369,6 +404,11 @@ ROUTES = routes(
         (r"^st:ack:", acknowledge),
         (r"^st:paper:", paper_receipt),
         (r"^fm:", repair_form),
-        (r"^rp:", on_button),
+        (r"^rp:s(:|$)", settlements),
+        (r"^rp:m(:|$)", monthly_report),
+        (r"^rp:l(:|$)", repair_ledger),
+        (r"^rp:i(:|$)", income_statement),
+        (r"^rp:h(:|$)", hot_spots),
+        (r"^rp:", unknown_report_button),  # the last of rp:
     ],
 )

@@ -12,7 +12,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -70,40 +70,63 @@ async def _added(turn: Turn, context: Context, who: Asker, item: dict, so_far: D
     await ask(turn, context, who, ticket_id)
 
 
-@handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    d, tr = context.desk, who.tr
+async def _at_materials(context: Context, who: Asker) -> Draft:
+    """The completion record waiting at its materials step, and the asker's the job: a
+    storeroom button is refused otherwise (whatever its verb)."""
+    d = context.desk
     draft = await views.draft(d.db, who.user_id, d.now())
     if draft is None or draft.flow != onsite.COMPLETE_FLOW or draft.step != "materials":
         raise Refusal(Refusal.STALE)
     await allowed(context, who, "repairs.work", draft.data["ticket_id"])
-    if action == "mi":
-        if measurement.units_own((await views.tickets_by_id(d.db, [draft.data["ticket_id"]]))[0],
-                                 who.role):  # the unit's own materials are typed
-            raise Refusal(Refusal.INVALID)
-        material_id = int_arg(args, 0)
-        await answer(turn, tr("How many?"), picker(tr, [[
-            (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
-    elif action == "mq":
-        quantity = int_arg(args, 1)
-        if quantity not in QUANTITIES:
-            raise Refusal(Refusal.INVALID)
-        await clear_buttons(turn)
-        item, so_far = await onsite.add_material(d.db, who.user_id, d.now(),
-                                                 material_id=int_arg(args, 0),
-                                                 quantity=Decimal(quantity))
-        await _added(turn, context, who, item, so_far, draft.data["ticket_id"])
-    elif action == "mf":
-        await clear_buttons(turn)
-        ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
-        if ticket is None:
-            raise Refusal(Refusal.STALE)
-        kick(context)
-        await answer(turn, tr("{ref} is complete. The resident has been asked to confirm.",
-                                ref=ticket.ref), main_menu(who))
-    else:
+    return draft
+
+
+@handles("button.per_action")
+async def item_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    draft = await _at_materials(context, who)
+    if measurement.units_own((await views.tickets_by_id(d.db, [draft.data["ticket_id"]]))[0],
+                             who.role):  # the unit's own materials are typed
         raise Refusal(Refusal.INVALID)
+    material_id = int_arg(callback_args(turn), 0)
+    await answer(turn, tr("How many?"), picker(tr, [[
+        (str(n), f"w:mq:{material_id}:{n}") for n in QUANTITIES]]))
+
+
+@handles("button.per_action")
+async def quantity_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    d = context.desk
+    draft = await _at_materials(context, who)
+    args = callback_args(turn)
+    quantity = int_arg(args, 1)
+    if quantity not in QUANTITIES:
+        raise Refusal(Refusal.INVALID)
+    await clear_buttons(turn)
+    item, so_far = await onsite.add_material(d.db, who.user_id, d.now(),
+                                             material_id=int_arg(args, 0),
+                                             quantity=Decimal(quantity))
+    await _added(turn, context, who, item, so_far, draft.data["ticket_id"])
+
+
+@handles("button.per_action")
+async def materials_done(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await _at_materials(context, who)
+    await clear_buttons(turn)
+    ticket = await onsite.complete(d.db, d.settings, who.user_id, d.now())
+    if ticket is None:
+        raise Refusal(Refusal.STALE)
+    kick(context)
+    await answer(turn, tr("{ref} is complete. The resident has been asked to confirm.",
+                            ref=ticket.ref), main_menu(who))
+
+
+@handles("button.per_action")
+async def unknown_storeroom_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another w:m… button (forged, or from an old version): refused as before, after the
+    same checks of the record."""
+    await _at_materials(context, who)
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -175,29 +198,31 @@ async def _resolved_already(turn: Turn, context: Context, who: Asker, number: in
 
 
 @handles("office.stock")
-async def on_shortfall(turn: Turn, context: Context, who: Asker) -> None:
-    """A shortfall taken from stock, or the reason asked for one not the estate's stock, by
-    the storekeeper's tap (the workflow checks who)."""
+async def shortfall_outside(turn: Turn, context: Context, who: Asker) -> None:
+    """A shortfall not the estate's stock, by the storekeeper's tap: its reason next (the
+    workflow checks who)."""
     tr, d = who.tr, context.desk
-    action, *args = button_data(turn).split(":")[1:]
-    number = int_arg(args, 0)
-    if action == "out":
-        try:
-            found = await measurement.start_outside(d.db, number, who.user_id, d.now())
-        except Refusal as refused:
-            if refused.reason != Refusal.NOT_FOUND:
-                raise
-            await _resolved_already(turn, context, who, number)
-            return
-        await answer(turn, tr("Shortfall #{number}: {quantity} {unit} of {name} for {ref}. "
-                                "Why was it not the estate's stock? For example: the "
-                                "technician's own spare.", number=found.id,
-                                quantity=tr.number(found.quantity), unit=found.material.unit,
-                                name=found.material.name, ref=found.ticket_ref or "-"),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
+    number = int_arg(callback_args(turn), 0)
+    try:
+        found = await measurement.start_outside(d.db, number, who.user_id, d.now())
+    except Refusal as refused:
+        if refused.reason != Refusal.NOT_FOUND:
+            raise
+        await _resolved_already(turn, context, who, number)
         return
-    if action != "ok":
-        raise Refusal(Refusal.INVALID)
+    await answer(turn, tr("Shortfall #{number}: {quantity} {unit} of {name} for {ref}. "
+                            "Why was it not the estate's stock? For example: the "
+                            "technician's own spare.", number=found.id,
+                            quantity=tr.number(found.quantity), unit=found.material.unit,
+                            name=found.material.name, ref=found.ticket_ref or "-"),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("office.stock")
+async def shortfall_from_stock(turn: Turn, context: Context, who: Asker) -> None:
+    """A shortfall taken from stock, by the storekeeper's tap (the workflow checks who)."""
+    tr, d = who.tr, context.desk
+    number = int_arg(callback_args(turn), 0)
     try:
         found = await measurement.resolve(d.db, number, measurement.FROM_STOCK, "", d.now(),
                                           who.user_id)
@@ -238,7 +263,11 @@ async def on_outside_reason(turn: Turn, context: Context, who: Asker, draft: Dra
 ROUTES = routes(
     commands={"stock": stock},
     buttons=[
-        (r"^w:m[iqf]", on_button),
-        (r"^sf:(ok|out):", on_shortfall),
+        (r"^w:mi(:|$)", item_chosen),
+        (r"^w:mq(:|$)", quantity_chosen),
+        (r"^w:mf(:|$)", materials_done),
+        (r"^w:m[iqf]", unknown_storeroom_button),  # w:mix… and the like, as before
+        (r"^sf:ok:", shortfall_from_stock),
+        (r"^sf:out:", shortfall_outside),
     ],
 )

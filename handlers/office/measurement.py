@@ -9,7 +9,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -24,24 +24,35 @@ from workflow.office import measurement
 from workflow.tickets import Refusal
 
 
+def _ticket(turn: Turn) -> int:
+    return int_arg(callback_args(turn), 0)
+
+
 @handles("office.measurement")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def confirm(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
-    if action == "ok":
-        confirmed = await measurement.confirm(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(turn)
-        kick(context)
-        await answer(turn, await _measured(context, who, ticket_id, confirmed) if confirmed
-                     else tr("The measurement was already confirmed or corrected."))
-    elif action == "fix":
-        ticket = await measurement.start_correction(d.db, ticket_id, who.user_id, d.now())
-        await answer(turn, tr("{ref}: send the labour hours, the materials cost and the reason, "
-                                "for example: 2 350 two elbows were not used", ref=ticket.ref),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-    else:
-        raise Refusal(Refusal.INVALID)
+    ticket_id = _ticket(turn)
+    confirmed = await measurement.confirm(d.db, ticket_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    kick(context)
+    await answer(turn, await _measured(context, who, ticket_id, confirmed) if confirmed
+                 else tr("The measurement was already confirmed or corrected."))
+
+
+@handles("office.measurement")
+async def correct(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    ticket = await measurement.start_correction(d.db, _ticket(turn), who.user_id, d.now())
+    await answer(turn, tr("{ref}: send the labour hours, the materials cost and the reason, "
+                            "for example: 2 350 two elbows were not used", ref=ticket.ref),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("office.measurement")
+async def unknown_measurement_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another me: button (forged, or from an old version): its id is read first, as before."""
+    _ticket(turn)
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_correction(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -77,6 +88,8 @@ async def _measured(context: Context, who: Asker, ticket_id: int,
 
 ROUTES = routes(
     buttons=[
-        (r"^me:", on_button),
+        (r"^me:ok(:|$)", confirm),
+        (r"^me:fix(:|$)", correct),
+        (r"^me:", unknown_measurement_button),  # the last of me:
     ],
 )

@@ -10,7 +10,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -30,47 +30,87 @@ from workflow.office import payers
 from workflow.tickets import Refusal
 
 
+def _payer_args(turn: Turn) -> tuple[int, list[str], int | None]:
+    """A payer button's ticket, its arguments (that id first) and the card's version mark; a
+    forged id is refused before anything is looked up."""
+    args, seen = seen_version(callback_args(turn))
+    return int_arg(args, 0), args, seen
+
+
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    args, seen = seen_version(args)
+async def quotation_accepted(turn: Turn, context: Context, who: Asker) -> None:
+    await _quotation_answered(turn, context, who, True)
+
+
+@handles("button.per_action")
+async def quotation_declined(turn: Turn, context: Context, who: Asker) -> None:
+    await _quotation_answered(turn, context, who, False)
+
+
+async def _quotation_answered(turn: Turn, context: Context, who: Asker, yes: bool) -> None:
+    """The owner, on the quotation."""
+    ticket_id, _, _ = _payer_args(turn)
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
-    owner = action in ("y", "n")
-    await allowed(context, who, "office.quotation_answer" if owner else "office.payer",
-                  ticket_id if owner else None)
-    if owner:  # the owner, on the quotation
-        ticket = await payers.answer(d.db, ticket_id, who.user_id, action == "y", d.now())
-        await clear_buttons(turn)
-        if ticket is None:
-            await answer(turn, tr("You have already answered this quotation."))
-            return
-        kick(context)
-        await answer(turn, tr("Thank you: the work can start. We will tell you who comes and "
-                                "when.") if action == "y" else
-                     tr("We have told the desk that you decline the quotation; they will "
-                        "contact you."), main_menu(who))
+    await allowed(context, who, "office.quotation_answer", ticket_id)
+    ticket = await payers.answer(d.db, ticket_id, who.user_id, yes, d.now())
+    await clear_buttons(turn)
+    if ticket is None:
+        await answer(turn, tr("You have already answered this quotation."))
         return
-    if action == "l":
-        rows = [[(tr("The responsible unit"), stamp(f"pa:s:{ticket_id}:unit", seen))],
-                [(tr("The estate"), stamp(f"pa:s:{ticket_id}:estate", seen))],
-                [(tr("The owner (with a quotation)"), stamp(f"pa:q:{ticket_id}", seen))]]
-        await answer(turn, tr("Who pays for this job?"), picker(tr, rows))
-    elif action == "s":
-        ticket = await payers.set_payer(d.db, ticket_id, who.user_id,
-                                        args[1] if len(args) > 1 else "", d.now(), seen)
-        kick(context)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: paid by {payer}.", ref=ticket.ref,
-                                payer=labels.of(tr, labels.PAYERS, payers.payer_of(ticket))))
-    elif action == "q":
-        ticket = await payers.start_quote(d.db, ticket_id, who.user_id, d.now(), seen)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: the amount of the quotation and what it covers, for "
-                                "example: 1200 replace the mixer tap", ref=ticket.ref),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-    else:
-        raise Refusal(Refusal.INVALID)
+    kick(context)
+    await answer(turn, tr("Thank you: the work can start. We will tell you who comes and "
+                            "when.") if yes else
+                 tr("We have told the desk that you decline the quotation; they will "
+                    "contact you."), main_menu(who))
+
+
+async def _payer_desk(turn: Turn, context: Context, who: Asker) -> tuple[int, list[str],
+                                                                          int | None]:
+    """The arguments of the desk's payer button, the desk's rule checked."""
+    found = _payer_args(turn)
+    await allowed(context, who, "office.payer", None)
+    return found
+
+
+@handles("button.per_action")
+async def pick_payer(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _, seen = await _payer_desk(turn, context, who)
+    tr = who.tr
+    rows = [[(tr("The responsible unit"), stamp(f"pa:s:{ticket_id}:unit", seen))],
+            [(tr("The estate"), stamp(f"pa:s:{ticket_id}:estate", seen))],
+            [(tr("The owner (with a quotation)"), stamp(f"pa:q:{ticket_id}", seen))]]
+    await answer(turn, tr("Who pays for this job?"), picker(tr, rows))
+
+
+@handles("button.per_action")
+async def payer_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args, seen = await _payer_desk(turn, context, who)
+    d, tr = context.desk, who.tr
+    ticket = await payers.set_payer(d.db, ticket_id, who.user_id,
+                                    args[1] if len(args) > 1 else "", d.now(), seen)
+    kick(context)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: paid by {payer}.", ref=ticket.ref,
+                            payer=labels.of(tr, labels.PAYERS, payers.payer_of(ticket))))
+
+
+@handles("button.per_action")
+async def start_quotation(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _, seen = await _payer_desk(turn, context, who)
+    d, tr = context.desk, who.tr
+    ticket = await payers.start_quote(d.db, ticket_id, who.user_id, d.now(), seen)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: the amount of the quotation and what it covers, for "
+                            "example: 1200 replace the mixer tap", ref=ticket.ref),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def unknown_payer_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another pa: button (forged, or from an old version): refused after the desk's check
+    as before."""
+    await _payer_desk(turn, context, who)
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_quote(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -98,6 +138,11 @@ async def on_quote(turn: Turn, context: Context, who: Asker, draft: Draft) -> No
 
 ROUTES = routes(
     buttons=[
-        (r"^pa:", on_button),
+        (r"^pa:y(:|$)", quotation_accepted),
+        (r"^pa:n(:|$)", quotation_declined),
+        (r"^pa:l(:|$)", pick_payer),
+        (r"^pa:s(:|$)", payer_chosen),
+        (r"^pa:q(:|$)", start_quotation),
+        (r"^pa:", unknown_payer_button),  # the last of pa:
     ],
 )

@@ -14,7 +14,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -178,50 +178,87 @@ async def register_view(turn: Turn, context: Context, who: Asker) -> None:
 
 
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def record_check(turn: Turn, context: Context, who: Asker) -> None:
+    """The archivist records a check of the archive: in order, or problems found."""
     d, tr = context.desk, who.tr
-    if action == "ck":
-        await allowed(context, who, "archives.keep")
-        if not args or args[0] not in ("ok", "bad"):
-            raise Refusal(Refusal.INVALID)
-        await views.start_draft(d.db, Draft(who.user_id, archives.CHECK_FLOW, "result",
-                                            {"in_order": args[0] == "ok"}), d.now())
-        await answer(turn, tr("What did the check find? A short note for the record."))
-        return
-    loan_id = int_arg(args, 0)
-    await allowed(context, who, "archives.decide" if action in ("ok", "no") else "archives.keep")
-    if action == "no":  # a refusal says why: asked first
-        await clear_buttons(turn)
-        if await archives.ask_refusal(d.db, loan_id, who.user_id, d.now()):
-            await answer(turn, tr("Why is it refused? Write the reason: the requester is "
-                                    "told it."))
-        else:
-            await answer(turn, tr("This was already answered."))
-        return
-    if action == "ok":
-        done = await archives.decide(d.db, loan_id, who.user_id, True, d.now())
-        text = tr("Recorded.") if done else tr("This was already answered.")
-    elif action == "out":
-        loan = await archives.hand_out(d.db, loan_id, who.user_id, d.now())
-        await clear_buttons(turn)
-        kick(context)
-        back = keyboard([[(tr("Returned"), f"ar:back:{loan.id}")]])
-        if loan.on_site:
-            await answer(turn, tr("Handed over to read in the archive room: it does not "
-                                    "leave the room. Tap when it is back on its shelf."), back)
-            return
-        await answer(turn, tr("Handed out; due back {time}.", time=tr.datetime(
-            loan.due_at or d.now())), back)
-        return
-    elif action == "back":
-        done_back = await archives.take_back(d.db, loan_id, who.user_id, d.now())
-        text = tr("Returned to the archive.") if done_back else tr("This was already recorded.")
-    else:
+    await allowed(context, who, "archives.keep")
+    args = callback_args(turn)
+    if not args or args[0] not in ("ok", "bad"):
         raise Refusal(Refusal.INVALID)
+    await views.start_draft(d.db, Draft(who.user_id, archives.CHECK_FLOW, "result",
+                                        {"in_order": args[0] == "ok"}), d.now())
+    await answer(turn, tr("What did the check find? A short note for the record."))
+
+
+def _loan(turn: Turn) -> int:
+    """The loan a button names; a forged id is refused before anything is looked up."""
+    return int_arg(callback_args(turn), 0)
+
+
+@handles("button.per_action")
+async def approve(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    loan_id = _loan(turn)
+    await allowed(context, who, "archives.decide")
+    done = await archives.decide(d.db, loan_id, who.user_id, True, d.now())
+    await _recorded(turn, context, tr("Recorded.") if done else
+                    tr("This was already answered."))
+
+
+@handles("button.per_action")
+async def refuse(turn: Turn, context: Context, who: Asker) -> None:
+    """A refusal says why: asked first."""
+    d, tr = context.desk, who.tr
+    loan_id = _loan(turn)
+    await allowed(context, who, "archives.decide")
+    await clear_buttons(turn)
+    if await archives.ask_refusal(d.db, loan_id, who.user_id, d.now()):
+        await answer(turn, tr("Why is it refused? Write the reason: the requester is "
+                                "told it."))
+    else:
+        await answer(turn, tr("This was already answered."))
+
+
+@handles("button.per_action")
+async def hand_out(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    loan_id = _loan(turn)
+    await allowed(context, who, "archives.keep")
+    loan = await archives.hand_out(d.db, loan_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    kick(context)
+    back = keyboard([[(tr("Returned"), f"ar:back:{loan.id}")]])
+    if loan.on_site:
+        await answer(turn, tr("Handed over to read in the archive room: it does not "
+                                "leave the room. Tap when it is back on its shelf."), back)
+        return
+    await answer(turn, tr("Handed out; due back {time}.", time=tr.datetime(
+        loan.due_at or d.now())), back)
+
+
+@handles("button.per_action")
+async def take_back(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    loan_id = _loan(turn)
+    await allowed(context, who, "archives.keep")
+    done_back = await archives.take_back(d.db, loan_id, who.user_id, d.now())
+    await _recorded(turn, context, tr("Returned to the archive.") if done_back else
+                    tr("This was already recorded."))
+
+
+async def _recorded(turn: Turn, context: Context, text: str) -> None:
     await clear_buttons(turn)
     kick(context)
     await answer(turn, text)
+
+
+@handles("button.per_action")
+async def unknown_archive_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another ar: button (forged, or from an old version): refused after the keeper's check
+    as before."""
+    _loan(turn)
+    await allowed(context, who, "archives.keep")
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_refusal(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -251,6 +288,11 @@ async def on_check(turn: Turn, context: Context, who: Asker, draft: Draft) -> No
 ROUTES = routes(
     commands={"archive": ask, "archives": register_view},
     buttons=[
-        (r"^ar:", on_button),
+        (r"^ar:ck(:|$)", record_check),
+        (r"^ar:ok(:|$)", approve),
+        (r"^ar:no(:|$)", refuse),
+        (r"^ar:out(:|$)", hand_out),
+        (r"^ar:back(:|$)", take_back),
+        (r"^ar:", unknown_archive_button),  # the last of ar:
     ],
 )

@@ -18,7 +18,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -193,12 +193,6 @@ async def borrow(turn: Turn, context: Context, who: Asker) -> None:
 
 # Each button's action in the table of who may (workflow/access.py); its record is the
 # loan (the job's ticket for "job").
-BUTTONS = {"job": "keys.for_job", "pk": "keys.for_job", "ask": "keys.for_job",
-           "y": "keys.consent", "n": "keys.consent",
-           "em": "keys.emergency", "ok": "keys.decide", "no": "keys.decide",
-           "out": "keys.hand_out", "back": "keys.take_back"}
-
-
 def _chosen(args: list[str]) -> set[int]:
     """The key ids a picker button carries ("12.13"); the workflow checks they are the
     unit's."""
@@ -217,82 +211,165 @@ def _pick_rows(tr: Tr, ticket_id: int, deposited: list[Key],
     return rows + [[(tr("Close"), CLOSE)]]
 
 
+def _key_args(turn: Turn) -> tuple[int, list[str]]:
+    """A key button's subject (the ticket, the loan) and its arguments, that id first; a
+    forged id is refused before anything is looked up."""
+    args = callback_args(turn)
+    return int_arg(args, 0), args
+
+
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def keys_for_job(turn: Turn, context: Context, who: Asker) -> None:
+    """The holder chooses the keys the job needs."""
+    ticket_id, _ = _key_args(turn)
+    await allowed(context, who, "keys.for_job", ticket_id)
+    await _pick(turn, context, who, ticket_id, None)
+
+
+@handles("button.per_action")
+async def key_toggled(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args = _key_args(turn)
+    await allowed(context, who, "keys.for_job", ticket_id)
+    await _pick(turn, context, who, ticket_id, _chosen(args))
+
+
+async def _pick(turn: Turn, context: Context, who: Asker, ticket_id: int,
+                chosen: set[int] | None) -> None:
+    """The picker of the unit's deposited keys: asked first (chosen None), then redrawn."""
     d, tr = context.desk, who.tr
-    subject = int_arg(args, 0)
-    if action not in BUTTONS:
-        raise Refusal(Refusal.INVALID)
-    await allowed(context, who, BUTTONS[action], subject)
-    if action in ("job", "pk"):  # the holder chooses the keys the job needs
-        deposited = await keys.deposited(d.db, subject, who.user_id)
-        if not deposited:
-            await answer(turn, tr("No keys of this unit are deposited with the office."))
-            return
-        chosen = _chosen(args) if action == "pk" else set()
-        markup = keyboard(_pick_rows(tr, subject, deposited, chosen))
-        if action == "job":
-            await answer(turn, tr("Which keys does the job need? Tap each, then ask."),
-                         markup)
-            return
-        await context.channel.set_choices(turn, markup)
+    deposited = await keys.deposited(d.db, ticket_id, who.user_id)
+    if not deposited:
+        await answer(turn, tr("No keys of this unit are deposited with the office."))
         return
-    if action == "ask":
-        try:
-            loan = await keys.for_job(d.db, subject, who.user_id, d.now(), sorted(_chosen(args)))
-        except Refusal as refused:
-            if refused.reason != Refusal.NOT_FOUND:
-                raise
-            await answer(turn, tr("No keys of this unit are deposited with the office."))
-            return
-        await clear_buttons(turn)
-        kick(context)
-        await answer(turn, tr("The resident is asked to allow it ({ref}); you hear the "
-                                "answer.", ref=loan.reason))
+    markup = keyboard(_pick_rows(tr, ticket_id, deposited, chosen or set()))
+    if chosen is None:
+        await answer(turn, tr("Which keys does the job need? Tap each, then ask."), markup)
         return
-    if action in ("y", "n"):
-        done = await keys.consent(d.db, subject, who.user_id, action == "y", d.now())
-        await clear_buttons(turn)
-        if done is None:
-            await answer(turn, tr("This was already answered."))
-            return
-        kick(context)
-        await answer(turn, tr("Thank you: the keys will be used for this job only, and "
-                                "recorded.") if action == "y" else
-                     tr("Understood: your keys stay with the office."))
+    await context.channel.set_choices(turn, markup)
+
+
+@handles("button.per_action")
+async def ask_for_keys(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args = _key_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "keys.for_job", ticket_id)
+    try:
+        loan = await keys.for_job(d.db, ticket_id, who.user_id, d.now(), sorted(_chosen(args)))
+    except Refusal as refused:
+        if refused.reason != Refusal.NOT_FOUND:
+            raise
+        await answer(turn, tr("No keys of this unit are deposited with the office."))
         return
-    if action == "em":
-        await keys.emergency(d.db, subject, who.user_id, d.now())
-    elif action in ("ok", "no"):
-        if await keys.decide(d.db, subject, who.user_id, action == "ok", d.now()) is None:
-            await clear_buttons(turn)
-            await answer(turn, tr("This was already answered."))
-            return
-    elif action == "out":
-        loan = await keys.hand_out(d.db, subject, who.user_id, d.now())
-        await clear_buttons(turn)
-        kick(context)
-        await answer(turn, tr("Handed out; due back {time}.", time=tr.datetime(
-            loan.due_at or d.now())), keyboard([[(tr("Returned"), f"ky:back:{loan.id}")]]))
-        return
-    elif action == "back":
-        loan_back = await keys.take_back(d.db, subject, who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("Returned: the keys are back in the cabinet.") if loan_back
-                     else tr("This was already recorded."))
-        return
-    else:
-        raise Refusal(Refusal.INVALID)
     await clear_buttons(turn)
     kick(context)
-    await answer(turn, tr("Recorded."))
+    await answer(turn, tr("The resident is asked to allow it ({ref}); you hear the "
+                            "answer.", ref=loan.reason))
 
+
+@handles("button.per_action")
+async def resident_allows(turn: Turn, context: Context, who: Asker) -> None:
+    await _consent(turn, context, who, True)
+
+
+@handles("button.per_action")
+async def resident_refuses(turn: Turn, context: Context, who: Asker) -> None:
+    await _consent(turn, context, who, False)
+
+
+async def _consent(turn: Turn, context: Context, who: Asker, given: bool) -> None:
+    loan_id, _ = _key_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "keys.consent", loan_id)
+    done = await keys.consent(d.db, loan_id, who.user_id, given, d.now())
+    await clear_buttons(turn)
+    if done is None:
+        await answer(turn, tr("This was already answered."))
+        return
+    kick(context)
+    await answer(turn, tr("Thank you: the keys will be used for this job only, and "
+                            "recorded.") if given else
+                 tr("Understood: your keys stay with the office."))
+
+
+@handles("button.per_action")
+async def emergency(turn: Turn, context: Context, who: Asker) -> None:
+    loan_id, _ = _key_args(turn)
+    d = context.desk
+    await allowed(context, who, "keys.emergency", loan_id)
+    await keys.emergency(d.db, loan_id, who.user_id, d.now())
+    await _recorded(turn, context, who)
+
+
+@handles("button.per_action")
+async def approve(turn: Turn, context: Context, who: Asker) -> None:
+    await _decide(turn, context, who, True)
+
+
+@handles("button.per_action")
+async def refuse(turn: Turn, context: Context, who: Asker) -> None:
+    await _decide(turn, context, who, False)
+
+
+async def _decide(turn: Turn, context: Context, who: Asker, approved: bool) -> None:
+    loan_id, _ = _key_args(turn)
+    d = context.desk
+    await allowed(context, who, "keys.decide", loan_id)
+    if await keys.decide(d.db, loan_id, who.user_id, approved, d.now()) is None:
+        await clear_buttons(turn)
+        await answer(turn, who.tr("This was already answered."))
+        return
+    await _recorded(turn, context, who)
+
+
+async def _recorded(turn: Turn, context: Context, who: Asker) -> None:
+    await clear_buttons(turn)
+    kick(context)
+    await answer(turn, who.tr("Recorded."))
+
+
+@handles("button.per_action")
+async def hand_out(turn: Turn, context: Context, who: Asker) -> None:
+    loan_id, _ = _key_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "keys.hand_out", loan_id)
+    loan = await keys.hand_out(d.db, loan_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    kick(context)
+    await answer(turn, tr("Handed out; due back {time}.", time=tr.datetime(
+        loan.due_at or d.now())), keyboard([[(tr("Returned"), f"ky:back:{loan.id}")]]))
+
+
+@handles("button.per_action")
+async def take_back(turn: Turn, context: Context, who: Asker) -> None:
+    loan_id, _ = _key_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "keys.take_back", loan_id)
+    loan_back = await keys.take_back(d.db, loan_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("Returned: the keys are back in the cabinet.") if loan_back
+                 else tr("This was already recorded."))
+
+
+@handles("button.per_action")
+async def unknown_key_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another ky: button (forged, or from an old version): its id is read first, as before."""
+    _key_args(turn)
+    raise Refusal(Refusal.INVALID)
 
 
 ROUTES = routes(
     commands={"keys": register_view, "borrow": borrow},
     buttons=[
-        (r"^ky:", on_button),
+        (r"^ky:job(:|$)", keys_for_job),
+        (r"^ky:pk(:|$)", key_toggled),
+        (r"^ky:ask(:|$)", ask_for_keys),
+        (r"^ky:y(:|$)", resident_allows),
+        (r"^ky:n(:|$)", resident_refuses),
+        (r"^ky:em(:|$)", emergency),
+        (r"^ky:ok(:|$)", approve),
+        (r"^ky:no(:|$)", refuse),
+        (r"^ky:out(:|$)", hand_out),
+        (r"^ky:back(:|$)", take_back),
+        (r"^ky:", unknown_key_button),  # the last of ky:
     ],
 )

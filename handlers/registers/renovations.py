@@ -12,7 +12,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     collect_photo,
     confirm_button,
@@ -130,76 +130,118 @@ async def begin(turn: Turn, context: Context, who: Asker) -> None:
 
 
 @handles("renovations.apply")
-async def on_resident_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def ask_inspection(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
-    if action == "in":
-        try:
-            found = await renovations.request_inspection(d.db, int_arg(args, 0), who.user_id,
-                                                         d.now(), d.settings.tz)
-        except renovations.TooEarly as early:
-            await answer(turn, tr("The permit's works start on {date}: the acceptance "
-                                    "inspection can be asked for from that day on, when the "
-                                    "work is done.", date=tr.stored_day(early.start)))
-            return
-        await clear_buttons(turn)
-        kick(context)
-        await answer(turn, tr("{ref}: the acceptance inspection is asked for; a technician "
-                                "will come.", ref=found.ref))
+    try:
+        found = await renovations.request_inspection(d.db, int_arg(callback_args(turn), 0),
+                                                     who.user_id, d.now(), d.settings.tz)
+    except renovations.TooEarly as early:
+        await answer(turn, tr("The permit's works start on {date}: the acceptance "
+                                "inspection can be asked for from that day on, when the "
+                                "work is done.", date=tr.stored_day(early.start)))
         return
-    if action == "am":
-        found = await renovations.may_amend(d.db, int_arg(args, 0), who.user_id)
-        await views.start_draft(d.db, renovations.start_amendment(found.id, who.user_id),
-                                d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: write what changes in your application (for example "
-                                "the new pipe route), as the review asked.", ref=found.ref),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
+    await clear_buttons(turn)
+    kick(context)
+    await answer(turn, tr("{ref}: the acceptance inspection is asked for; a technician "
+                            "will come.", ref=found.ref))
+
+
+@handles("renovations.apply")
+async def amend(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    found = await renovations.may_amend(d.db, int_arg(callback_args(turn), 0), who.user_id)
+    await views.start_draft(d.db, renovations.start_amendment(found.id, who.user_id),
+                            d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: write what changes in your application (for example "
+                            "the new pipe route), as the review asked.", ref=found.ref),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("renovations.apply")
+async def amendment_done(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await draft_at(context, who, renovations.AMEND_FLOW, "photos")
+    found = await renovations.amend(d.db, who.user_id, d.now())
+    await clear_buttons(turn)
+    kick(context)
+    await answer(turn, tr("{ref}: your amended application is sent to the repair "
+                            "department for review.", ref=found.ref), main_menu(who))
+
+
+@handles("renovations.apply")
+async def confirmed(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    filed = await renovations.submit(d.db, who.user_id, d.now(), d.settings.tz,
+                                     confirmed_draft(turn))
+    await clear_buttons(turn)
+    if filed is None:
+        await answer(turn, tr("This application was already sent or cancelled."))
         return
-    if action == "ad":
-        await draft_at(context, who, renovations.AMEND_FLOW, "photos")
-        found = await renovations.amend(d.db, who.user_id, d.now())
-        await clear_buttons(turn)
-        kick(context)
-        await answer(turn, tr("{ref}: your amended application is sent to the repair "
-                                "department for review.", ref=found.ref), main_menu(who))
-        return
-    if action == "ok":
-        filed = await renovations.submit(d.db, who.user_id, d.now(), d.settings.tz,
-                                         confirmed_draft(turn))
-        await clear_buttons(turn)
-        if filed is None:
-            await answer(turn, tr("This application was already sent or cancelled."))
-            return
-        kick(context)
-        await answer(turn, tr("Thank you. Your application is registered as {ref}. The desk "
-                                "tells you what is still needed.", ref=filed.ref),
-                     main_menu(who))
-        return
-    step = {"u": "unit", "s": "scopes", "sd": "scopes", "w": "works", "wd": "works",
-            "pd": "photos"}.get(action)
-    if step is None:
-        raise Refusal(Refusal.INVALID)
+    kick(context)
+    await answer(turn, tr("Thank you. Your application is registered as {ref}. The desk "
+                            "tells you what is still needed.", ref=filed.ref),
+                 main_menu(who))
+
+
+async def _at(context: Context, who: Asker, turn: Turn, step: str) -> Draft:
+    """The application's draft at this step, the buttons of the tapped message gone."""
     draft = await draft_at(context, who, renovations.FLOW, step)
     await clear_buttons(turn)
-    if action == "u":
-        await _next(turn, context, who, draft, "scopes",
-                    unit_id=await own_unit(context, who, args))
-    elif action in ("s", "w"):
-        field, options = ("scopes", renovations.SCOPES) if action == "s" else \
-            ("works", renovations.WORKS)
-        chosen = renovations.toggle(draft.data[field], args[0] if args else "", options)
-        await _next(turn, context, who, draft, step, **{field: chosen})
-    elif action == "sd":
-        if not draft.data["scopes"]:
-            await answer(turn, tr("Please choose at least one."))
-            await prompt(turn, context, who, draft)
-            return
-        await _next(turn, context, who, draft, "details")
-    elif action == "wd":
-        await _next(turn, context, who, draft, "dates")
-    else:
-        await _next(turn, context, who, draft, "summary")
+    return draft
+
+
+@handles("renovations.apply")
+async def unit_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await _at(context, who, turn, "unit")
+    await _next(turn, context, who, draft, "scopes",
+                unit_id=await own_unit(context, who, callback_args(turn)))
+
+
+@handles("renovations.apply")
+async def scope_toggled(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await _at(context, who, turn, "scopes")
+    args = callback_args(turn)
+    chosen = renovations.toggle(draft.data["scopes"], args[0] if args else "",
+                                renovations.SCOPES)
+    await _next(turn, context, who, draft, "scopes", scopes=chosen)
+
+
+@handles("renovations.apply")
+async def scopes_done(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await _at(context, who, turn, "scopes")
+    if not draft.data["scopes"]:
+        await answer(turn, who.tr("Please choose at least one."))
+        await prompt(turn, context, who, draft)
+        return
+    await _next(turn, context, who, draft, "details")
+
+
+@handles("renovations.apply")
+async def work_toggled(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await _at(context, who, turn, "works")
+    args = callback_args(turn)
+    chosen = renovations.toggle(draft.data["works"], args[0] if args else "",
+                                renovations.WORKS)
+    await _next(turn, context, who, draft, "works", works=chosen)
+
+
+@handles("renovations.apply")
+async def works_done(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await _at(context, who, turn, "works")
+    await _next(turn, context, who, draft, "dates")
+
+
+@handles("renovations.apply")
+async def photos_done(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await _at(context, who, turn, "photos")
+    await _next(turn, context, who, draft, "summary")
+
+
+@handles("renovations.apply")
+async def unknown_application_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another rv: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -265,67 +307,111 @@ async def on_amendment(turn: Turn, context: Context, who: Asker, draft: Draft) -
                             limit=renovations.MAX_PHOTOS), done)
 
 
-CASHIER_ACTIONS = ("pay", "rf")
+@handles("button.per_action")
+async def inspection_photos_done(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.inspect")
+    draft = await draft_at(context, who, renovations.INSPECT_FLOW, "photos")
+    if not draft.data["photos"]:
+        await answer(turn, tr("At least one photo of the finished work is needed."))
+        return
+    await views.advance_draft(d.db, who.user_id, renovations.INSPECT_FLOW, "photos",
+                              "verdict", d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("Does the work pass?"), keyboard(
+        [[(tr("Pass"), "rn:ip:pass"), (tr("Fail"), "rn:ip:fail")]]))
 
 
 @handles("button.per_action")
-async def on_staff_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def inspection_verdict(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
-    await allowed(context, who, "renovations.inspect" if action in ("ipd", "ip", "in") else
-                  "renovations.review" if action in ("ra", "rr", "rc") else
-                  "renovations.cashier" if action in CASHIER_ACTIONS else "renovations.desk")
-    if action == "ipd":
-        draft = await draft_at(context, who, renovations.INSPECT_FLOW, "photos")
-        if not draft.data["photos"]:
-            await answer(turn, tr("At least one photo of the finished work is needed."))
-            return
-        await views.advance_draft(d.db, who.user_id, renovations.INSPECT_FLOW, "photos",
-                                  "verdict", d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("Does the work pass?"), keyboard(
-            [[(tr("Pass"), "rn:ip:pass"), (tr("Fail"), "rn:ip:fail")]]))
-        return
-    if action == "ip":
-        await draft_at(context, who, renovations.INSPECT_FLOW, "verdict")
-        await views.advance_draft(d.db, who.user_id, renovations.INSPECT_FLOW, "verdict",
-                                  "note", d.now(), passed=bool(args) and args[0] == "pass")
-        await clear_buttons(turn)
-        await answer(turn, tr("A note for the record (what must still be fixed, if it "
-                                "fails)."))
-        return
-    renovation_id = int_arg(args, 0)
-    if action == "in":
-        found = await renovations.start_inspection(d.db, renovation_id, who.user_id, d.now())
-        await answer(turn, tr("{ref}: send photos of the finished work, then tap 'Done'.",
-                                ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
-        return
-    if action == "ok":
-        found = await renovations.approve(d.db, renovation_id, who.user_id, d.now(),
-                                          int_arg(args, 1) if len(args) > 1 else None)
-        await clear_buttons(turn)
-        kick(context)
-        await answer(turn, tr("{ref}: the permit went to the resident.", ref=found.ref))
-    elif action == "pay":
-        await renovations.start_at_cashier(d.db, renovation_id, who.user_id, PAY_FLOW,
-                                           d.now())
-        await answer(turn, tr("The fee, the deposit, the receipt's number and, if not paid "
-                                "in cash, transfer or card; for example: 2000 10000 R0042, or "
-                                "2000 10000 T-88 transfer"), keyboard([[(tr("Cancel"), "r:x")]]))
-    elif action == "rf":
-        await renovations.start_at_cashier(d.db, renovation_id, who.user_id,
-                                           renovations.REFUND_FLOW, d.now())
-        await answer(turn, tr("Anything deducted from the deposit? Send 0, or the amount and "
-                                "why, for example: 1500 lift lobby tile cracked"),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-    elif action in ("ra", "rr", "rc"):
-        verdict = {"ra": "approved", "rr": "refused", "rc": "changes"}[action]
-        await views.start_draft(d.db, Draft(who.user_id, REVIEW_FLOW, "note", {
-            "renovation_id": renovation_id, "verdict": verdict}), d.now())
-        await answer(turn, tr("Your reason or conditions, for the record."),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-    else:
-        raise Refusal(Refusal.INVALID)
+    await allowed(context, who, "renovations.inspect")
+    await draft_at(context, who, renovations.INSPECT_FLOW, "verdict")
+    args = callback_args(turn)
+    await views.advance_draft(d.db, who.user_id, renovations.INSPECT_FLOW, "verdict",
+                              "note", d.now(), passed=bool(args) and args[0] == "pass")
+    await clear_buttons(turn)
+    await answer(turn, tr("A note for the record (what must still be fixed, if it "
+                            "fails)."))
+
+
+@handles("button.per_action")
+async def start_inspection(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.inspect")
+    found = await renovations.start_inspection(d.db, int_arg(callback_args(turn), 0),
+                                               who.user_id, d.now())
+    await answer(turn, tr("{ref}: send photos of the finished work, then tap 'Done'.",
+                            ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
+
+
+@handles("button.per_action")
+async def issue_permit(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.desk")
+    args = callback_args(turn)
+    found = await renovations.approve(d.db, int_arg(args, 0), who.user_id, d.now(),
+                                      int_arg(args, 1) if len(args) > 1 else None)
+    await clear_buttons(turn)
+    kick(context)
+    await answer(turn, tr("{ref}: the permit went to the resident.", ref=found.ref))
+
+
+@handles("button.per_action")
+async def take_payment(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.cashier")
+    await renovations.start_at_cashier(d.db, int_arg(callback_args(turn), 0), who.user_id,
+                                       PAY_FLOW, d.now())
+    await answer(turn, tr("The fee, the deposit, the receipt's number and, if not paid "
+                            "in cash, transfer or card; for example: 2000 10000 R0042, or "
+                            "2000 10000 T-88 transfer"), keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def refund(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.cashier")
+    await renovations.start_at_cashier(d.db, int_arg(callback_args(turn), 0), who.user_id,
+                                       renovations.REFUND_FLOW, d.now())
+    await answer(turn, tr("Anything deducted from the deposit? Send 0, or the amount and "
+                            "why, for example: 1500 lift lobby tile cracked"),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def review_approved(turn: Turn, context: Context, who: Asker) -> None:
+    await _review(turn, context, who, "approved")
+
+
+@handles("button.per_action")
+async def review_refused(turn: Turn, context: Context, who: Asker) -> None:
+    await _review(turn, context, who, "refused")
+
+
+@handles("button.per_action")
+async def review_changes(turn: Turn, context: Context, who: Asker) -> None:
+    await _review(turn, context, who, "changes")
+
+
+async def _review(turn: Turn, context: Context, who: Asker, verdict: str) -> None:
+    """The repair department's review: its reason or conditions next."""
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "renovations.review")
+    renovation_id = int_arg(callback_args(turn), 0)
+    await views.start_draft(d.db, Draft(who.user_id, REVIEW_FLOW, "note", {
+        "renovation_id": renovation_id, "verdict": verdict}), d.now())
+    await answer(turn, tr("Your reason or conditions, for the record."),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def unknown_renovation_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another rn: button (forged, or from an old version): refused after the desk's check
+    and its id as before."""
+    await allowed(context, who, "renovations.desk")
+    int_arg(callback_args(turn), 0)
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_staff_text(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -399,7 +485,26 @@ async def on_staff_text(turn: Turn, context: Context, who: Asker, draft: Draft) 
 ROUTES = routes(
     commands={"renovate": begin},
     buttons=[
-        (r"^rv:", on_resident_button),
-        (r"^rn:", on_staff_button),
+        (r"^rv:in(:|$)", ask_inspection),
+        (r"^rv:am(:|$)", amend),
+        (r"^rv:ad(:|$)", amendment_done),
+        (r"^rv:ok(:|$)", confirmed),
+        (r"^rv:u(:|$)", unit_chosen),
+        (r"^rv:s(:|$)", scope_toggled),
+        (r"^rv:sd(:|$)", scopes_done),
+        (r"^rv:w(:|$)", work_toggled),
+        (r"^rv:wd(:|$)", works_done),
+        (r"^rv:pd(:|$)", photos_done),
+        (r"^rv:", unknown_application_button),  # the last of rv:
+        (r"^rn:ipd(:|$)", inspection_photos_done),
+        (r"^rn:ip(:|$)", inspection_verdict),
+        (r"^rn:in(:|$)", start_inspection),
+        (r"^rn:ok(:|$)", issue_permit),
+        (r"^rn:pay(:|$)", take_payment),
+        (r"^rn:rf(:|$)", refund),
+        (r"^rn:ra(:|$)", review_approved),
+        (r"^rn:rr(:|$)", review_refused),
+        (r"^rn:rc(:|$)", review_changes),
+        (r"^rn:", unknown_renovation_button),  # the last of rn:
     ],
 )

@@ -10,7 +10,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     collect_photo,
     draft_at,
@@ -57,52 +57,70 @@ async def my_tasks(turn: Turn, context: Context, who: Asker) -> None:
     await answer(turn, head, keyboard(rows))
 
 
+def _task_args(turn: Turn) -> tuple[int, int | None]:
+    """A technician's button's ticket and the card's version mark; a forged id is refused
+    before anything is looked up."""
+    args, seen = seen_version(callback_args(turn))
+    return int_arg(args, 0), seen
+
+
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    args, seen = seen_version(args)
+async def show_task(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _ = _task_args(turn)
     d, tr = context.desk, who.tr
-    if action == "pd":  # a step of one's own completion record: it checks the job
-        await _photos_done(turn, context, who)
-        return
-    ticket_id = int_arg(args, 0)
-    # The workflow checks the relation of "repairs.progress" and "repairs.work" after the
-    # card's version: a technician taken off the job is told it moved on, not refused; the
-    # role first, so a stranger is refused, not told of the job.
-    work = {"go": "repairs.progress", "at": "repairs.progress", "done": "repairs.work"}
-    if action in work and not access.may(work[action], who.person):
+    await allowed(context, who, "tickets.view", ticket_id)
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    await answer(turn, task_card(tr, context, file),
+                 keyboard(worker_buttons(tr, file, who.member)))
+
+
+@handles("button.per_action")
+async def on_my_way(turn: Turn, context: Context, who: Asker) -> None:
+    await _progress(turn, context, who, machine.EN_ROUTE)
+
+
+@handles("button.per_action")
+async def arrived(turn: Turn, context: Context, who: Asker) -> None:
+    await _progress(turn, context, who, machine.ON_SITE)
+
+
+async def _progress(turn: Turn, context: Context, who: Asker, to: str) -> None:
+    ticket_id, seen = _task_args(turn)
+    # The workflow checks the relation after the card's version: a technician taken off the
+    # job is told it moved on, not refused; the role first, so a stranger is refused, not
+    # told of the job.
+    if not access.may("repairs.progress", who.person):
         raise Refusal(Refusal.FORBIDDEN)
-    if action == "v":
-        await allowed(context, who, "tickets.view", ticket_id)
-    if action == "v":
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        await answer(turn, task_card(tr, context, file),
-                     keyboard(worker_buttons(tr, file, who.member)))
-    elif action in ("go", "at"):
-        to = machine.EN_ROUTE if action == "go" else machine.ON_SITE
-        file = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now(),
-                                     seen)
-        ticket = file.ticket
-        kick(context)
-        await clear_buttons(turn)
-        done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
-            if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
-        if file.resident is not None and file.resident.unreachable:  # say only what is true
-            done = tr("{ref}: recorded. The resident cannot be reached on Telegram: please "
-                      "phone them at {phone}.", ref=ticket.ref,
-                      phone=cards.phone(file.resident.phone))
-        await answer(turn, done, keyboard(task_buttons(tr, file)))
-    elif action == "done":
-        ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now(), seen)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: please send at least one photo of the finished work, "
-                                "then tap 'Done'.", ref=ticket.ref),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-    else:
-        raise Refusal(Refusal.INVALID)
+    d, tr = context.desk, who.tr
+    file = await onsite.progress(d.db, d.settings, ticket_id, who.user_id, to, d.now(), seen)
+    ticket = file.ticket
+    kick(context)
+    await clear_buttons(turn)
+    done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
+        if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
+    if file.resident is not None and file.resident.unreachable:  # say only what is true
+        done = tr("{ref}: recorded. The resident cannot be reached on Telegram: please "
+                  "phone them at {phone}.", ref=ticket.ref,
+                  phone=cards.phone(file.resident.phone))
+    await answer(turn, done, keyboard(task_buttons(tr, file)))
 
 
-async def _photos_done(turn: Turn, context: Context, who: Asker) -> None:
+@handles("button.per_action")
+async def start_completion(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, seen = _task_args(turn)
+    if not access.may("repairs.work", who.person):  # the role first, as on the way
+        raise Refusal(Refusal.FORBIDDEN)
+    d, tr = context.desk, who.tr
+    ticket = await onsite.start_completion(d.db, ticket_id, who.user_id, d.now(), seen)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: please send at least one photo of the finished work, "
+                            "then tap 'Done'.", ref=ticket.ref),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def photos_done(turn: Turn, context: Context, who: Asker) -> None:
+    """A step of one's own completion record: it checks the job."""
     d = context.desk
     draft = await draft_at(context, who, onsite.COMPLETE_FLOW, "photos")
     await allowed(context, who, "repairs.work", draft.data["ticket_id"])
@@ -154,28 +172,43 @@ async def on_completion_message(turn: Turn, context: Context, who: Asker,
                             ref=ticket.ref), main_menu(who))
 
 
+def _resident_args(turn: Turn) -> int:
+    return int_arg(callback_args(turn), 0)
+
+
 @handles("button.per_action")
-async def on_signoff(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def confirmed_fixed(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
+    ticket_id = _resident_args(turn)
     await allowed(context, who, "repairs.confirm_fixed", ticket_id)
-    if action == "ok":
-        ticket, signed = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
-        kick(context)
-        await clear_buttons(turn)
-        text = tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref)
-        if signed:
-            text += "\n" + tr("As the owner, your confirmation is also your signature on the "
-                              "repair form.")
-        await answer(turn, text, main_menu(who))
-    elif action == "no":
-        ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("Sorry to hear that. What is still wrong with {ref}?",
-                                ref=ticket.ref))
-    else:
-        raise Refusal(Refusal.INVALID)
+    ticket, signed = await onsite.confirm(d.db, d.settings, ticket_id, who.user_id, d.now())
+    kick(context)
+    await clear_buttons(turn)
+    text = tr("Thank you for confirming. {ref} is closed.", ref=ticket.ref)
+    if signed:
+        text += "\n" + tr("As the owner, your confirmation is also your signature on the "
+                          "repair form.")
+    await answer(turn, text, main_menu(who))
+
+
+@handles("button.per_action")
+async def not_fixed(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    ticket_id = _resident_args(turn)
+    await allowed(context, who, "repairs.confirm_fixed", ticket_id)
+    ticket = await onsite.start_not_fixed(d.db, ticket_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("Sorry to hear that. What is still wrong with {ref}?",
+                            ref=ticket.ref))
+
+
+@handles("button.per_action")
+async def unknown_signoff(turn: Turn, context: Context, who: Asker) -> None:
+    """Another s: button (forged, or from an old version): refused as before, after the same
+    checks of the ticket."""
+    ticket_id = _resident_args(turn)
+    await allowed(context, who, "repairs.confirm_fixed", ticket_id)
+    raise Refusal(Refusal.INVALID)
 
 
 async def on_reason(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
@@ -197,8 +230,15 @@ ROUTES = routes(
     commands={"mytasks": my_tasks},
     buttons=[
         (r"^m:mytasks$", my_tasks),
-        (r"^w:(v|go|at|done|pd)(:|$)", on_button),  # w:m… is the storeroom's (office)
-        (r"^s:", on_signoff),
+        # w:m… is the storeroom's (office)
+        (r"^w:v(:|$)", show_task),
+        (r"^w:go(:|$)", on_my_way),
+        (r"^w:at(:|$)", arrived),
+        (r"^w:done(:|$)", start_completion),
+        (r"^w:pd(:|$)", photos_done),
+        (r"^s:ok(:|$)", confirmed_fixed),
+        (r"^s:no(:|$)", not_fixed),
+        (r"^s:", unknown_signoff),  # the sign-offs' s:… are tried before (door.py)
     ],
 )
 

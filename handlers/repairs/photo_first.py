@@ -8,7 +8,6 @@ from handlers.common import (
     Asker,
     Context,
     answer,
-    button_data,
     clear_buttons,
     handles,
     keyboard,
@@ -47,17 +46,25 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
 
 
 @handles("repairs.photo_first")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    choice = button_data(turn).split(":")[1]
+async def declined(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    if choice == "x":
-        await photo_first.decline(d.db, who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, who.tr("All right: nothing was reported."), main_menu(who))
-        return
-    if choice not in ("r", "c"):
-        raise Refusal(Refusal.INVALID)
-    kind = Kind.REPAIR if choice == "r" else Kind.COMPLAINT
+    await photo_first.decline(d.db, who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, who.tr("All right: nothing was reported."), main_menu(who))
+
+
+@handles("repairs.photo_first")
+async def as_repair(turn: Turn, context: Context, who: Asker) -> None:
+    await _accept(turn, context, who, Kind.REPAIR)
+
+
+@handles("repairs.photo_first")
+async def as_complaint(turn: Turn, context: Context, who: Asker) -> None:
+    await _accept(turn, context, who, Kind.COMPLAINT)
+
+
+async def _accept(turn: Turn, context: Context, who: Asker, kind: str) -> None:
+    d = context.desk
     draft, left = await photo_first.accept(d.db, d.settings, who.user_id, kind, d.now())
     await clear_buttons(turn)
     if left:
@@ -69,9 +76,17 @@ async def on_button(turn: Turn, context: Context, who: Asker) -> None:
     await flow.prompt(turn, context, who, draft)
 
 
+@handles("repairs.photo_first")
+async def unknown_choice(turn: Turn, context: Context, who: Asker) -> None:
+    """Another pf: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
+
 
 ROUTES = routes(
     buttons=[
-        (r"^pf:", on_button),
+        (r"^pf:x(:|$)", declined),
+        (r"^pf:r(:|$)", as_repair),
+        (r"^pf:c(:|$)", as_complaint),
+        (r"^pf:", unknown_choice),  # the last of pf:
     ],
 )

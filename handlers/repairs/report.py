@@ -13,7 +13,7 @@ from handlers.common import (
     Context,
     answer,
     behalf_lines,
-    button_data,
+    callback_args,
     clear_buttons,
     collect_photo,
     confirm_button,
@@ -178,84 +178,131 @@ async def begin(turn: Turn, context: Context, who: Asker) -> None:
 
 
 @handles("repairs.report_step")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    d = context.desk
-    if action == "u":
-        draft = await draft_at(context, who, report.FLOW, "unit")
-        unit_id = await own_unit(context, who, args)
-        new = report.advance(draft, unit_id=unit_id)
-    elif action == "c":
-        draft = await draft_at(context, who, report.FLOW, "category")
-        if not args or d.settings.category(args[0]) is None:
-            raise Refusal(Refusal.INVALID)
-        new = report.advance(draft, category=args[0])
-    elif action == "g":
-        draft = await draft_at(context, who, report.FLOW, "urgency")
-        if not args or args[0] not in (EMERGENCY, NORMAL):
-            raise Refusal(Refusal.INVALID)
-        new = report.advance(draft, priority=args[0])
-    elif action == "pd":
-        new = report.advance(await draft_at(context, who, report.FLOW, "photos"))
-    elif action == "d":
-        draft = await draft_at(context, who, report.FLOW, "visit_day")
-        try:
-            day = date.fromisoformat(args[0])
-        except (IndexError, ValueError):
-            raise Refusal(Refusal.INVALID) from None
-        if day not in report.visit_days(_now_local(context)):
-            raise Refusal(Refusal.STALE)
-        new = report.advance(draft, visit_day=day.isoformat())
-    elif action == "s":
-        draft = await draft_at(context, who, report.FLOW, "visit_slot")
-        day = date.fromisoformat(draft.data["visit_day"])
-        if not args or args[0] not in {s.key for s in report.open_slots(day, _now_local(context))}:
-            raise Refusal(Refusal.STALE)
-        new = report.advance(draft, visit_slot=args[0])
-    elif action == "p":
-        draft = await draft_at(context, who, report.FLOW, "location")
-        unit = await views.unit(d.db, draft.data["unit_id"])
-        places = d.settings.places(unit.building if unit else "")
-        n = int_arg(args, 0)
-        if not 0 <= n < len(places) or not report.public(draft.data):
-            raise Refusal(Refusal.INVALID)
-        await clear_buttons(turn)
-        await _place_chosen(turn, context, who, places[n].key,
-                            labels.place(who.tr, d.settings, places[n].key))
-        return
-    elif action == "rm":
-        draft = await draft_at(context, who, report.FLOW, "location")
-        if report.public(draft.data):
-            raise Refusal(Refusal.INVALID)
-        await clear_buttons(turn)
-        if args[:1] == ["other"]:  # typed, as before the chips
-            await answer(turn, who.tr("Where in the unit is it? For example: kitchen sink, "
-                                        "master bedroom ceiling."), keyboard([_cancel_row(who)]))
-            return
-        new = report.advance(draft, location=report.room_location(args[0] if args else ""))
-    elif action == "sm":
-        chosen = int_arg(args, 0)
-        if chosen:
-            await _follow(turn, context, who, chosen)
-            return
-        new = report.advance(await draft_at(context, who, report.FLOW, "same"))
-    elif action == "edit":
-        draft = await draft_at(context, who, report.FLOW, "summary")
-        rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Emergency?"), "r:e:urgency")],
-                [(who.tr("Place"), "r:e:location"), (who.tr("Description"), "r:e:description")],
-                [(who.tr("Photos"), "r:e:photos")]]
-        if not report.no_visit(draft.data):
-            rows[-1].append((who.tr("Visit time"), "r:e:visit_day"))
-        rows.append([(who.tr("Back"), "r:back")])
-        await answer(turn, who.tr("What would you like to change?"), keyboard(rows))
-        return
-    elif action == "back":  # nothing to change after all: the summary again
-        new = await draft_at(context, who, report.FLOW, "summary")
-    elif action == "e":
-        draft = await draft_at(context, who, report.FLOW, "summary")
-        new = report.edit(draft, args[0] if args else "")
-    else:
+async def unit_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "unit")
+    unit_id = await own_unit(context, who, callback_args(turn))
+    await _next(turn, context, who, report.advance(draft, unit_id=unit_id))
+
+
+@handles("repairs.report_step")
+async def category_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "category")
+    args = callback_args(turn)
+    if not args or context.desk.settings.category(args[0]) is None:
         raise Refusal(Refusal.INVALID)
+    await _next(turn, context, who, report.advance(draft, category=args[0]))
+
+
+@handles("repairs.report_step")
+async def urgency_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "urgency")
+    args = callback_args(turn)
+    if not args or args[0] not in (EMERGENCY, NORMAL):
+        raise Refusal(Refusal.INVALID)
+    await _next(turn, context, who, report.advance(draft, priority=args[0]))
+
+
+@handles("repairs.report_step")
+async def photos_done(turn: Turn, context: Context, who: Asker) -> None:
+    new = report.advance(await draft_at(context, who, report.FLOW, "photos"))
+    await _next(turn, context, who, new)
+
+
+@handles("repairs.report_step")
+async def visit_day_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "visit_day")
+    try:
+        day = date.fromisoformat(callback_args(turn)[0])
+    except (IndexError, ValueError):
+        raise Refusal(Refusal.INVALID) from None
+    if day not in report.visit_days(_now_local(context)):
+        raise Refusal(Refusal.STALE)
+    await _next(turn, context, who, report.advance(draft, visit_day=day.isoformat()))
+
+
+@handles("repairs.report_step")
+async def visit_slot_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "visit_slot")
+    args = callback_args(turn)
+    day = date.fromisoformat(draft.data["visit_day"])
+    if not args or args[0] not in {s.key for s in report.open_slots(day, _now_local(context))}:
+        raise Refusal(Refusal.STALE)
+    await _next(turn, context, who, report.advance(draft, visit_slot=args[0]))
+
+
+@handles("repairs.report_step")
+async def place_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    """A public place of the unit's building, by its number in the settings' list."""
+    d = context.desk
+    draft = await draft_at(context, who, report.FLOW, "location")
+    unit = await views.unit(d.db, draft.data["unit_id"])
+    places = d.settings.places(unit.building if unit else "")
+    n = int_arg(callback_args(turn), 0)
+    if not 0 <= n < len(places) or not report.public(draft.data):
+        raise Refusal(Refusal.INVALID)
+    await clear_buttons(turn)
+    await _place_chosen(turn, context, who, places[n].key,
+                        labels.place(who.tr, d.settings, places[n].key))
+
+
+@handles("repairs.report_step")
+async def room_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "location")
+    if report.public(draft.data):
+        raise Refusal(Refusal.INVALID)
+    args = callback_args(turn)
+    await clear_buttons(turn)
+    if args[:1] == ["other"]:  # typed, as before the chips
+        await answer(turn, who.tr("Where in the unit is it? For example: kitchen sink, "
+                                    "master bedroom ceiling."), keyboard([_cancel_row(who)]))
+        return
+    new = report.advance(draft, location=report.room_location(args[0] if args else ""))
+    await _next(turn, context, who, new)
+
+
+@handles("repairs.report_step")
+async def same_problem_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    """Another report of the same problem to follow (its id), or 0: a report of one's own."""
+    chosen = int_arg(callback_args(turn), 0)
+    if chosen:
+        await _follow(turn, context, who, chosen)
+        return
+    await _next(turn, context, who, report.advance(await draft_at(context, who, report.FLOW,
+                                                                    "same")))
+
+
+@handles("repairs.report_step")
+async def what_to_change(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "summary")
+    rows = [[(who.tr("Category"), "r:e:category"), (who.tr("Emergency?"), "r:e:urgency")],
+            [(who.tr("Place"), "r:e:location"), (who.tr("Description"), "r:e:description")],
+            [(who.tr("Photos"), "r:e:photos")]]
+    if not report.no_visit(draft.data):
+        rows[-1].append((who.tr("Visit time"), "r:e:visit_day"))
+    rows.append([(who.tr("Back"), "r:back")])
+    await answer(turn, who.tr("What would you like to change?"), keyboard(rows))
+
+
+@handles("repairs.report_step")
+async def back_to_summary(turn: Turn, context: Context, who: Asker) -> None:
+    """Nothing to change after all: the summary again."""
+    await _next(turn, context, who, await draft_at(context, who, report.FLOW, "summary"))
+
+
+@handles("repairs.report_step")
+async def change(turn: Turn, context: Context, who: Asker) -> None:
+    draft = await draft_at(context, who, report.FLOW, "summary")
+    args = callback_args(turn)
+    await _next(turn, context, who, report.edit(draft, args[0] if args else ""))
+
+
+@handles("repairs.report_step")
+async def unknown_step(turn: Turn, context: Context, who: Asker) -> None:
+    """Another r: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
+
+
+async def _next(turn: Turn, context: Context, who: Asker, new: Draft) -> None:
     await clear_buttons(turn)
     await _save_and_prompt(turn, context, who, new)
 
@@ -366,6 +413,18 @@ ROUTES = routes(
         (r"^m:repair$", begin),
         (r"^r:x$", cancel),
         (r"^r:ok(:|$)", confirm),
-        (r"^r:", on_button),
+        (r"^r:u(:|$)", unit_chosen),
+        (r"^r:c(:|$)", category_chosen),
+        (r"^r:g(:|$)", urgency_chosen),
+        (r"^r:pd(:|$)", photos_done),
+        (r"^r:d(:|$)", visit_day_chosen),
+        (r"^r:s(:|$)", visit_slot_chosen),
+        (r"^r:p(:|$)", place_chosen),
+        (r"^r:rm(:|$)", room_chosen),
+        (r"^r:sm(:|$)", same_problem_chosen),
+        (r"^r:edit(:|$)", what_to_change),
+        (r"^r:back(:|$)", back_to_summary),
+        (r"^r:e(:|$)", change),
+        (r"^r:", unknown_step),  # r:x:… and any other r: (r:x and r:ok are above)
     ],
 )

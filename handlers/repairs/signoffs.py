@@ -11,7 +11,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -68,68 +68,108 @@ def _party(args: list[str]) -> str:
     return party
 
 
+def _form_args(turn: Turn) -> tuple[int, list[str]]:
+    """A form's button's ticket (or query) and its arguments, that id first; a forged id is
+    refused before anything is looked up."""
+    args = callback_args(turn)
+    return int_arg(args, 0), args
+
+
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def sign(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args = _form_args(turn)
+    await _sign(turn, context, who, ticket_id, _party(args))
+
+
+@handles("button.per_action")
+async def sign_as_supervisor(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _ = _form_args(turn)
+    await _sign(turn, context, who, ticket_id, Party.SUPERVISOR)
+
+
+async def _sign(turn: Turn, context: Context, who: Asker, ticket_id: int, party: str) -> None:
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
-    if action in ("sg", "sup"):
-        party = Party.SUPERVISOR if action == "sup" else _party(args)
-        await allowed(context, who, "repairs.sign", (party, ticket_id))
-        outcome = await signoff.sign(d.db, ticket_id, party, who.user_id, d.now())
-        more = None if party == Party.OWNER else keyboard([[(tr("Waiting for sign-off"),
-                                                             WAITING)]])
-        await clear_buttons(turn)
-        if outcome is None:
-            await answer(turn, tr("Already signed off."), more)
-            return
-        kick(context)
-        ticket, complete = outcome
-        await answer(turn, tr("Signed off.") + ("\n" + tr("{ref} is now signed off by every "
-                                                           "party.", ref=ticket.ref)
-                                                  if complete else ""), more)
-    elif action == "f":
-        await allowed(context, who, "repairs.signoffs")
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        mine = [p for p in signoff.parties_of(who.member) if p in file.required]
-        rows = [row for p in mine for row in form_buttons(tr, file, p)]
-        rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
-        await answer(turn, form_text(tr, d.settings, file), keyboard(rows))
-    elif action == "qy":
-        party = _party(args)
-        await allowed(context, who, "repairs.sign", (party, ticket_id))
-        ticket = await signoff.start_query(d.db, ticket_id, party, who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: what is the question? It goes to the desk with the "
-                                "form.", ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
-    elif action == "pp":
-        await allowed(context, who, "repairs.paper_signature")
-        file = await views.ticket_file(d.db, ticket_id, who.user_id)
-        signed = {s.party for s in file.signoffs}
-        rows = [[(labels.of(tr, labels.PARTIES, p), f"s:pq:{ticket_id}:{p}")]
-                for p in file.required if p not in signed and p in signoff.FORM_PARTIES]
-        if not rows:
-            raise Refusal(Refusal.STALE)
-        await answer(turn, tr("{ref}: whose signature on the paper form?",
-                                ref=file.ticket.ref), picker(tr, rows))
-    elif action == "pq":
-        await allowed(context, who, "repairs.paper_signature")
-        ticket = await signoff.start_paper(d.db, ticket_id, _party(args), who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: the name of the person who signed, as on the form?",
-                                ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
-    elif action == "qa":
-        await allowed(context, who, "repairs.answer_query")
-        query, ticket = await signoff.start_answer(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: {party} asked: {question}\nYour answer? It goes back "
-                                "to them. To correct the figures, use 'Correct measurement' "
-                                "on the card: every signer then gets the corrected form.",
-                                ref=ticket.ref, question=query.question,
-                                party=labels.of(tr, labels.PARTIES, query.party)),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-    else:
-        raise Refusal(Refusal.INVALID)
+    await allowed(context, who, "repairs.sign", (party, ticket_id))
+    outcome = await signoff.sign(d.db, ticket_id, party, who.user_id, d.now())
+    more = None if party == Party.OWNER else keyboard([[(tr("Waiting for sign-off"),
+                                                         WAITING)]])
+    await clear_buttons(turn)
+    if outcome is None:
+        await answer(turn, tr("Already signed off."), more)
+        return
+    kick(context)
+    ticket, complete = outcome
+    await answer(turn, tr("Signed off.") + ("\n" + tr("{ref} is now signed off by every "
+                                                       "party.", ref=ticket.ref)
+                                              if complete else ""), more)
+
+
+@handles("button.per_action")
+async def show_form(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _ = _form_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "repairs.signoffs")
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    mine = [p for p in signoff.parties_of(who.member) if p in file.required]
+    rows = [row for p in mine for row in form_buttons(tr, file, p)]
+    rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
+    await answer(turn, form_text(tr, d.settings, file), keyboard(rows))
+
+
+@handles("button.per_action")
+async def ask_query(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args = _form_args(turn)
+    d, tr = context.desk, who.tr
+    party = _party(args)
+    await allowed(context, who, "repairs.sign", (party, ticket_id))
+    ticket = await signoff.start_query(d.db, ticket_id, party, who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: what is the question? It goes to the desk with the "
+                            "form.", ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def paper_whose(turn: Turn, context: Context, who: Asker) -> None:
+    """A signature made on paper: whose, of the parties yet to sign."""
+    ticket_id, _ = _form_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "repairs.paper_signature")
+    file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    signed = {s.party for s in file.signoffs}
+    rows = [[(labels.of(tr, labels.PARTIES, p), f"s:pq:{ticket_id}:{p}")]
+            for p in file.required if p not in signed and p in signoff.FORM_PARTIES]
+    if not rows:
+        raise Refusal(Refusal.STALE)
+    await answer(turn, tr("{ref}: whose signature on the paper form?",
+                            ref=file.ticket.ref), picker(tr, rows))
+
+
+@handles("button.per_action")
+async def paper_party_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    """The party of a paper signature: the name as on the form next."""
+    ticket_id, args = _form_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "repairs.paper_signature")
+    ticket = await signoff.start_paper(d.db, ticket_id, _party(args), who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: the name of the person who signed, as on the form?",
+                            ref=ticket.ref), keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("button.per_action")
+async def answer_query(turn: Turn, context: Context, who: Asker) -> None:
+    """The desk answers a signer's query (the button carries the query's id)."""
+    query_id, _ = _form_args(turn)
+    d, tr = context.desk, who.tr
+    await allowed(context, who, "repairs.answer_query")
+    query, ticket = await signoff.start_answer(d.db, query_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: {party} asked: {question}\nYour answer? It goes back "
+                            "to them. To correct the figures, use 'Correct measurement' "
+                            "on the card: every signer then gets the corrected form.",
+                            ref=ticket.ref, question=query.question,
+                            party=labels.of(tr, labels.PARTIES, query.party)),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
 
 
 @handles("repairs.answer_query")
@@ -213,6 +253,12 @@ ROUTES = routes(
     commands={"signoffs": waiting, "queries": open_queries},
     buttons=[
         (r"^m:signoffs$", waiting),
-        (r"^s:(sg|sup|f|qy|pp|pq|qa):", on_button),
+        (r"^s:sg:", sign),
+        (r"^s:sup:", sign_as_supervisor),
+        (r"^s:f:", show_form),
+        (r"^s:qy:", ask_query),
+        (r"^s:pp:", paper_whose),
+        (r"^s:pq:", paper_party_chosen),
+        (r"^s:qa:", answer_query),
     ],
 )

@@ -10,7 +10,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     happened_text,
@@ -49,66 +49,108 @@ async def my_jobs(turn: Turn, context: Context, who: Asker) -> None:
                             waiting=len(waiting), own=len(own)), keyboard(rows))
 
 
+def _job_args(turn: Turn) -> tuple[int, list[str], int | None]:
+    """A unit's job button's ticket, its arguments (that id first) and the card's version
+    mark; a forged id is refused before anything is looked up."""
+    args, seen = seen_version(callback_args(turn))
+    return int_arg(args, 0), args, seen
+
+
+async def _still_theirs(context: Context, who: Asker, action: str, ticket_id: int) -> None:
+    """The table's rule for the job; when the job moved on (a colleague took it, the desk
+    sent it elsewhere) what happened is said, not "not allowed". (Accept and decline ask
+    inside, after the card's version.)"""
+    try:
+        await allowed(context, who, action, ticket_id)
+    except Refusal:
+        if await views.no_longer_theirs(context.desk.db, ticket_id, who.user_id):
+            raise Refusal(Refusal.HANDLED, ticket_id) from None  # said so, buttons dropped
+        raise
+
+
 @handles("repairs.unit_job")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    args, seen = seen_version(args)
+async def accept(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _, seen = _job_args(turn)
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
-    if action not in ("ok", "no"):  # those ask inside, after whether the job moved on (a
-        # colleague took it, the desk sent it elsewhere): what happened is said, not "not allowed"
-        try:
-            await allowed(context, who, "repairs.propose_visit" if action in ("pv", "pd", "ps")
-                          else "repairs.unit_job", ticket_id)
-        except Refusal:
-            if await views.no_longer_theirs(d.db, ticket_id, who.user_id):
-                raise Refusal(Refusal.HANDLED, ticket_id) from None  # said so, buttons dropped
-            raise
-    if action == "ok":
-        ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
-        kick(context)
-        await clear_buttons(turn)
-        file = await views.ticket_file(d.db, ticket.id, who.user_id)
-        await answer(turn, tr("{ref} is yours. The resident prefers {visit}; the deadline is "
-                                "{deadline}.", ref=ticket.ref,
-                                visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot),
-                                deadline=tr.datetime(ticket.deadline_at)),
-                     keyboard(worker_buttons(tr, file, who.member)))
-    elif action == "no":
-        ticket = await unit_jobs.start_decline(d.db, ticket_id, who.user_id, d.now(), seen)
-        await clear_buttons(turn)
-        await answer(turn, tr("{ref}: why does your unit decline it? Tap a reason or type "
-                                "your own.", ref=ticket.ref), keyboard(
-            [[(labels.of(tr, labels.DECLINE_REASONS, r), f"u:r:{ticket.id}:{r}")]
-             for r in unit_jobs.REASONS] + [[(tr("Cancel"), "r:x")]]))
-    elif action == "pv":
-        await answer(turn, tr("Which day will you visit?"),
-                     picker(tr, visits.day_rows(tr, context, f"u:pd:{ticket_id}")))
-    elif action == "pd":
-        await clear_buttons(turn)
-        await answer(turn, tr("Which time of day?"), picker(tr, visits.slot_rows(
-            tr, context, args[1] if len(args) > 1 else "", f"u:ps:{ticket_id}")))
-    elif action == "ps":
-        day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
-        ticket = await visit_times.propose(d.db, d.settings, ticket_id, who.user_id, day, slot,
-                                           d.now())
-        kick(context)
-        await clear_buttons(turn)
-        text = tr("{ref}: {visit} is proposed to the resident; you hear when they answer.",
-                  ref=ticket.ref, visit=cards.visit(tr, day, slot))
-        if visit_times.after_deadline(d.settings, ticket, day, slot):
-            text += "\n" + tr("Careful: this is an emergency, due by {deadline}, and that visit "
-                               "is after it. Please go sooner, or tell the desk why you "
-                               "cannot.", deadline=tr.datetime(ticket.deadline_at))
-        await answer(turn, text)
-    elif action == "r":
-        reason = args[1] if len(args) > 1 else ""
-        if reason not in unit_jobs.REASONS:
-            raise Refusal(Refusal.INVALID)
-        await clear_buttons(turn)
-        await _decline(turn, context, who, labels.of(tr, labels.DECLINE_REASONS, reason))
-    else:
+    ticket = await unit_jobs.accept(d.db, d.settings, ticket_id, who.user_id, d.now(), seen)
+    kick(context)
+    await clear_buttons(turn)
+    file = await views.ticket_file(d.db, ticket.id, who.user_id)
+    await answer(turn, tr("{ref} is yours. The resident prefers {visit}; the deadline is "
+                            "{deadline}.", ref=ticket.ref,
+                            visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot),
+                            deadline=tr.datetime(ticket.deadline_at)),
+                 keyboard(worker_buttons(tr, file, who.member)))
+
+
+@handles("repairs.unit_job")
+async def start_decline(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _, seen = _job_args(turn)
+    d, tr = context.desk, who.tr
+    ticket = await unit_jobs.start_decline(d.db, ticket_id, who.user_id, d.now(), seen)
+    await clear_buttons(turn)
+    await answer(turn, tr("{ref}: why does your unit decline it? Tap a reason or type "
+                            "your own.", ref=ticket.ref), keyboard(
+        [[(labels.of(tr, labels.DECLINE_REASONS, r), f"u:r:{ticket.id}:{r}")]
+         for r in unit_jobs.REASONS] + [[(tr("Cancel"), "r:x")]]))
+
+
+@handles("repairs.unit_job")
+async def propose_visit(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _, _ = _job_args(turn)
+    await _still_theirs(context, who, "repairs.propose_visit", ticket_id)
+    tr = who.tr
+    await answer(turn, tr("Which day will you visit?"),
+                 picker(tr, visits.day_rows(tr, context, f"u:pd:{ticket_id}")))
+
+
+@handles("repairs.unit_job")
+async def visit_day_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args, _ = _job_args(turn)
+    await _still_theirs(context, who, "repairs.propose_visit", ticket_id)
+    tr = who.tr
+    await clear_buttons(turn)
+    await answer(turn, tr("Which time of day?"), picker(tr, visits.slot_rows(
+        tr, context, args[1] if len(args) > 1 else "", f"u:ps:{ticket_id}")))
+
+
+@handles("repairs.unit_job")
+async def visit_proposed(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args, _ = _job_args(turn)
+    await _still_theirs(context, who, "repairs.propose_visit", ticket_id)
+    d, tr = context.desk, who.tr
+    day, slot = (args[1], args[2]) if len(args) > 2 else ("", "")
+    ticket = await visit_times.propose(d.db, d.settings, ticket_id, who.user_id, day, slot,
+                                       d.now())
+    kick(context)
+    await clear_buttons(turn)
+    text = tr("{ref}: {visit} is proposed to the resident; you hear when they answer.",
+              ref=ticket.ref, visit=cards.visit(tr, day, slot))
+    if visit_times.after_deadline(d.settings, ticket, day, slot):
+        text += "\n" + tr("Careful: this is an emergency, due by {deadline}, and that visit "
+                           "is after it. Please go sooner, or tell the desk why you "
+                           "cannot.", deadline=tr.datetime(ticket.deadline_at))
+    await answer(turn, text)
+
+
+@handles("repairs.unit_job")
+async def reason_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args, _ = _job_args(turn)
+    await _still_theirs(context, who, "repairs.unit_job", ticket_id)
+    reason = args[1] if len(args) > 1 else ""
+    if reason not in unit_jobs.REASONS:
         raise Refusal(Refusal.INVALID)
+    await clear_buttons(turn)
+    await _decline(turn, context, who, labels.of(who.tr, labels.DECLINE_REASONS, reason))
+
+
+@handles("repairs.unit_job")
+async def unknown_job_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another u: button (forged, or from an old version): refused after the same checks of
+    the job as before."""
+    ticket_id, _, _ = _job_args(turn)
+    await _still_theirs(context, who, "repairs.unit_job", ticket_id)
+    raise Refusal(Refusal.INVALID)
 
 
 async def _decline(turn: Turn, context: Context, who: Asker, reason: str) -> None:
@@ -135,6 +177,12 @@ async def on_reason(turn: Turn, context: Context, who: Asker, draft: Draft) -> N
 
 ROUTES = routes(
     buttons=[
-        (r"^u:", on_button),
+        (r"^u:ok(:|$)", accept),
+        (r"^u:no(:|$)", start_decline),
+        (r"^u:pv(:|$)", propose_visit),
+        (r"^u:pd(:|$)", visit_day_chosen),
+        (r"^u:ps(:|$)", visit_proposed),
+        (r"^u:r(:|$)", reason_chosen),
+        (r"^u:", unknown_job_button),  # the last of u:
     ],
 )

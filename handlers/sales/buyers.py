@@ -14,7 +14,7 @@ from handlers.common import (
     Context,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -150,64 +150,101 @@ async def contract(turn: Turn, context: Context, who: Asker) -> None:
                      keyboard(book_button(who.tr, b)) if ready else None)
 
 
-@handles("sales.buyer_answer")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    """by:ok|rs:CONTRACT:KIND (a reminder's answer), by:d:CONTRACT:N (a handover day),
-    by:t:CONTRACT:N (a handover time, the Nth offered)."""
-    parts = button_data(turn).split(":")[1:]
-    if len(parts) < 2:  # forged
+async def _answer_args(turn: Turn, context: Context, who: Asker) -> tuple[str, list[str]]:
+    """A buyer's button's contract and what follows it: by:ok|rs:CONTRACT:KIND (a
+    reminder's answer), by:d:CONTRACT:N (a handover day), by:t:CONTRACT:N (a handover time,
+    the Nth offered). The contract is the buyer's own (the table's rule)."""
+    parts = callback_args(turn)
+    if len(parts) < 1:  # forged
         raise Refusal(Refusal.INVALID)
-    action, contract_no, *rest = parts
-    d, tr = context.desk, who.tr
+    contract_no, *rest = parts
     await allowed(context, who, "sales.buyer_answer", contract_no)
-    if action == "rs" and rest:
-        await buyers.ask_wish(d.db, who.user_id, contract_no, rest[0], d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("When would suit you? Please write your wish, for example: a "
-                                "weekday afternoon next week."),
-                     keyboard([[(tr("Cancel"), "r:x")]]))
-        return
-    if action == "ok" and rest:
-        await buyers.answer(d.db, who.user_id, contract_no, rest[0], buyers.CONFIRMED, d.now())
-        kick(context)
-        await clear_buttons(turn)
-        await answer(turn, tr("Thank you: confirmed."))
-        return
-    found = next(b for b in await buyers.contracts_of(d.db, who.user_id)
-                 if b.contract_no == contract_no)  # theirs: the table's rule
-    offered = buyers.slots(d.settings, found)
-    if action == "d":
-        days = sorted({s.date() for s in offered})
-        if rest[:1] == ["x"]:
-            await _pick_day(turn, tr, d.settings, found, d.now())
-            return
-        day = days[int_arg(rest, 0)] if int_arg(rest, 0) < len(days) else None
-        if day is None:
-            raise Refusal(Refusal.STALE)
-        times = [(f"{s:%H:%M}", f"by:t:{contract_no}:{n}")
-                 for n, s in enumerate(offered) if s.date() == day and s > d.now()]
-        if not times:
-            await _passed(turn, tr, d.settings, found, d.now())
-            return
-        await answer(turn, tr("What time on {date}?", date=tr.date(day)), picker(tr, [times]))
-    elif action == "t":
-        index = int_arg(rest, 0)
-        if index >= len(offered):
-            raise Refusal(Refusal.STALE)
-        try:
-            booked = await buyers.book(d.db, d.settings, who.user_id, contract_no,
-                                       offered[index], d.now())
-        except buyers.Passed:
-            await _passed(turn, tr, d.settings, found, d.now())
-            return
-        kick(context)
-        await clear_buttons(turn)
-        assert booked.handover_slot is not None
-        await answer(turn, tr("Booked: your handover is on {when}. Please bring: {things}.",
-                                when=tr.datetime(booked.handover_slot),
-                                things=documents(tr, d.settings.handover_bring)))
-    else:
+    return contract_no, rest
+
+
+async def _contract(context: Context, who: Asker, contract_no: str) -> Buyer:
+    return next(b for b in await buyers.contracts_of(context.desk.db, who.user_id)
+                if b.contract_no == contract_no)  # theirs: the table's rule
+
+
+@handles("sales.buyer_answer")
+async def ask_another_time(turn: Turn, context: Context, who: Asker) -> None:
+    contract_no, rest = await _answer_args(turn, context, who)
+    if not rest:
+        await _contract(context, who, contract_no)
         raise Refusal(Refusal.INVALID)
+    d, tr = context.desk, who.tr
+    await buyers.ask_wish(d.db, who.user_id, contract_no, rest[0], d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("When would suit you? Please write your wish, for example: a "
+                            "weekday afternoon next week."),
+                 keyboard([[(tr("Cancel"), "r:x")]]))
+
+
+@handles("sales.buyer_answer")
+async def confirmed(turn: Turn, context: Context, who: Asker) -> None:
+    contract_no, rest = await _answer_args(turn, context, who)
+    if not rest:
+        await _contract(context, who, contract_no)
+        raise Refusal(Refusal.INVALID)
+    d, tr = context.desk, who.tr
+    await buyers.answer(d.db, who.user_id, contract_no, rest[0], buyers.CONFIRMED, d.now())
+    kick(context)
+    await clear_buttons(turn)
+    await answer(turn, tr("Thank you: confirmed."))
+
+
+@handles("sales.buyer_answer")
+async def handover_day(turn: Turn, context: Context, who: Asker) -> None:
+    contract_no, rest = await _answer_args(turn, context, who)
+    d, tr = context.desk, who.tr
+    found = await _contract(context, who, contract_no)
+    offered = buyers.slots(d.settings, found)
+    days = sorted({s.date() for s in offered})
+    if rest[:1] == ["x"]:
+        await _pick_day(turn, tr, d.settings, found, d.now())
+        return
+    day = days[int_arg(rest, 0)] if int_arg(rest, 0) < len(days) else None
+    if day is None:
+        raise Refusal(Refusal.STALE)
+    times = [(f"{s:%H:%M}", f"by:t:{contract_no}:{n}")
+             for n, s in enumerate(offered) if s.date() == day and s > d.now()]
+    if not times:
+        await _passed(turn, tr, d.settings, found, d.now())
+        return
+    await answer(turn, tr("What time on {date}?", date=tr.date(day)), picker(tr, [times]))
+
+
+@handles("sales.buyer_answer")
+async def handover_time(turn: Turn, context: Context, who: Asker) -> None:
+    contract_no, rest = await _answer_args(turn, context, who)
+    d, tr = context.desk, who.tr
+    found = await _contract(context, who, contract_no)
+    offered = buyers.slots(d.settings, found)
+    index = int_arg(rest, 0)
+    if index >= len(offered):
+        raise Refusal(Refusal.STALE)
+    try:
+        booked = await buyers.book(d.db, d.settings, who.user_id, contract_no,
+                                   offered[index], d.now())
+    except buyers.Passed:
+        await _passed(turn, tr, d.settings, found, d.now())
+        return
+    kick(context)
+    await clear_buttons(turn)
+    assert booked.handover_slot is not None
+    await answer(turn, tr("Booked: your handover is on {when}. Please bring: {things}.",
+                            when=tr.datetime(booked.handover_slot),
+                            things=documents(tr, d.settings.handover_bring)))
+
+
+@handles("sales.buyer_answer")
+async def unknown_buyer_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another by: button (forged, or from an old version): refused after the same checks
+    of the contract as before."""
+    contract_no, _ = await _answer_args(turn, context, who)
+    await _contract(context, who, contract_no)
+    raise Refusal(Refusal.INVALID)
 
 
 async def _pick_day(turn: Turn, tr: Tr, settings: EstateSettings, found: Buyer,
@@ -349,6 +386,10 @@ async def buyer(turn: Turn, context: Context, who: Asker) -> None:
 ROUTES = routes(
     commands={"contract": contract, "buyers": list_buyers, "buyer": buyer},
     buttons=[
-        (r"^by:", on_button),
+        (r"^by:rs:", ask_another_time),
+        (r"^by:ok:", confirmed),
+        (r"^by:d:", handover_day),
+        (r"^by:t:", handover_time),
+        (r"^by:", unknown_buyer_button),  # the last of by:
     ],
 )

@@ -11,7 +11,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     collect_photo,
     draft_at,
@@ -80,52 +80,66 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
 
 
 @handles("sales.handover")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def category_chosen(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
-    if action == "c":
-        draft = await draft_at(context, who, handover.FLOW, "category")
-        if not args or d.settings.category(args[0]) is None:
-            raise Refusal(Refusal.INVALID)
-        await clear_buttons(turn)
-        await views.save_draft(d.db, Draft(who.user_id, handover.FLOW, "description",
-                                           {**draft.data, "category": args[0]}), d.now())
-        await answer(turn, tr("What is wrong? Describe it (or send a photo with the words "
-                                "as its caption)."))
-    elif action == "d":
-        draft = await draft_at(context, who, handover.FLOW, "photos")
-        data = draft.data
-        ticket = await handover.file_defect(d.db, d.settings, who.user_id, data["place"],
-                                            data["category"], data["description"],
-                                            list(data.get("photos", [])), d.now())
-        kick(context)
-        await clear_buttons(turn)
-        await answer(turn, tr("Defect recorded as {ref}: {place}, {category}. Write where the "
-                                "next defect is, or tap 'Finish handover'.", ref=ticket.ref,
-                                place=ticket.location,
-                                category=labels.category(tr, d.settings, ticket.category)),
-                     _walk_buttons(who))
-    elif action == "f":
-        found, filed = await handover.finish(d.db, d.settings, who.user_id, d.now())
-        kick(context)
-        await clear_buttons(turn)
-        text = tr("Handed over: {unit} to {name}, {count} defects filed as repairs.",
-                  unit=found.unit.label, name=found.name, count=len(filed))
-        if found.days_late:
-            text += "\n" + tr("{days} days after the contract's date (recorded for the "
-                              "compensation the contract provides).", days=found.days_late)
-        if found.user_id is None:
-            text += "\n" + tr("The buyer is not in the chat yet: they see all this when they "
-                              "join with their phone number.")
-        await answer(turn, text, main_menu(who))
-    else:
+    draft = await draft_at(context, who, handover.FLOW, "category")
+    args = callback_args(turn)
+    if not args or d.settings.category(args[0]) is None:
         raise Refusal(Refusal.INVALID)
+    await clear_buttons(turn)
+    await views.save_draft(d.db, Draft(who.user_id, handover.FLOW, "description",
+                                       {**draft.data, "category": args[0]}), d.now())
+    await answer(turn, tr("What is wrong? Describe it (or send a photo with the words "
+                            "as its caption)."))
+
+
+@handles("sales.handover")
+async def defect_done(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    draft = await draft_at(context, who, handover.FLOW, "photos")
+    data = draft.data
+    ticket = await handover.file_defect(d.db, d.settings, who.user_id, data["place"],
+                                        data["category"], data["description"],
+                                        list(data.get("photos", [])), d.now())
+    kick(context)
+    await clear_buttons(turn)
+    await answer(turn, tr("Defect recorded as {ref}: {place}, {category}. Write where the "
+                            "next defect is, or tap 'Finish handover'.", ref=ticket.ref,
+                            place=ticket.location,
+                            category=labels.category(tr, d.settings, ticket.category)),
+                 _walk_buttons(who))
+
+
+@handles("sales.handover")
+async def finish(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    found, filed = await handover.finish(d.db, d.settings, who.user_id, d.now())
+    kick(context)
+    await clear_buttons(turn)
+    text = tr("Handed over: {unit} to {name}, {count} defects filed as repairs.",
+              unit=found.unit.label, name=found.name, count=len(filed))
+    if found.days_late:
+        text += "\n" + tr("{days} days after the contract's date (recorded for the "
+                          "compensation the contract provides).", days=found.days_late)
+    if found.user_id is None:
+        text += "\n" + tr("The buyer is not in the chat yet: they see all this when they "
+                          "join with their phone number.")
+    await answer(turn, text, main_menu(who))
+
+
+@handles("sales.handover")
+async def unknown_handover_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another ho: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
 
 
 
 ROUTES = routes(
     commands={"handover": begin},
     buttons=[
-        (r"^ho:", on_button),
+        (r"^ho:c(:|$)", category_chosen),
+        (r"^ho:d(:|$)", defect_done),
+        (r"^ho:f(:|$)", finish),
+        (r"^ho:", unknown_handover_button),  # the last of ho:
     ],
 )

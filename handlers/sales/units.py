@@ -12,7 +12,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -118,14 +118,21 @@ async def reserve(turn: Turn, context: Context, who: Asker) -> None:
 
 
 @handles("sales.verify")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def payment_received(turn: Turn, context: Context, who: Asker) -> None:
+    await _verify(turn, context, who, True)
+
+
+@handles("sales.verify")
+async def payment_not_received(turn: Turn, context: Context, who: Asker) -> None:
+    await _verify(turn, context, who, False)
+
+
+async def _verify(turn: Turn, context: Context, who: Asker, received: bool) -> None:
+    """A second person verifies a reservation's payment, or voids it."""
     d, tr = context.desk, who.tr
-    if action not in ("v", "n"):
-        raise Refusal(Refusal.INVALID)
     try:
-        found = await reservations.verify(d.db, who.user_id, int_arg(args, 0), action == "v",
-                                          d.now())
+        found = await reservations.verify(d.db, who.user_id, int_arg(callback_args(turn), 0),
+                                          received, d.now())
     except reservations.NotForSale as refused:  # "Not received" still voids it
         await answer(turn, not_for_sale(tr, refused.unit.label))
         return
@@ -136,15 +143,23 @@ async def on_button(turn: Turn, context: Context, who: Asker) -> None:
     kick(context)
     await clear_buttons(turn)
     await answer(turn, tr("Reservation {id} verified: {unit} is reserved.", id=found.id,
-                            unit=found.unit.label) if action == "v" else
+                            unit=found.unit.label) if received else
                  tr("Reservation {id} is void; {unit} is available again.", id=found.id,
                     unit=found.unit.label))
+
+
+@handles("sales.verify")
+async def unknown_reservation_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another rs: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
 
 
 
 ROUTES = routes(
     commands={"units": units, "reserve": reserve},
     buttons=[
-        (r"^rs:", on_button),
+        (r"^rs:v(:|$)", payment_received),
+        (r"^rs:n(:|$)", payment_not_received),
+        (r"^rs:", unknown_reservation_button),  # the last of rs:
     ],
 )

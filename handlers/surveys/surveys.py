@@ -13,7 +13,7 @@ from handlers.common import (
     Desk,
     allowed,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -106,44 +106,80 @@ def _chips(tr: Tr, d: Desk, survey, chosen) -> list:
     return rows + [[(tr("Next"), f"sv:n:{ticket_id}")]]
 
 
+def _survey_args(turn: Turn) -> tuple[int, list[str]]:
+    """A survey button's ticket and its arguments (that id first); a forged id is refused
+    before anything is looked up."""
+    args = callback_args(turn)
+    return int_arg(args, 0), args
+
+
+async def _answering(turn: Turn, context: Context, who: Asker) -> tuple[int, list[str]]:
+    """The ticket of a survey button of the one who rates it."""
+    ticket_id, args = _survey_args(turn)
+    await allowed(context, who, "surveys.answer", ticket_id)
+    return ticket_id, args
+
+
 @handles("button.per_action")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
+async def rated(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args = await _answering(turn, context, who)
     d, tr = context.desk, who.tr
-    ticket_id = int_arg(args, 0)
-    await allowed(context, who, "surveys.follow_up" if action == "f" else "surveys.answer",
-                  None if action == "f" else ticket_id)
-    if action == "r":
-        survey = await surveys.rate(d.db, d.settings, ticket_id, who.user_id, int_arg(args, 1),
-                                    d.now())
-        await clear_buttons(turn)
-        if survey is None:
-            await answer(turn, tr("You have already rated this one. Thank you!"))
-            return
-        praise = (survey.rating or 0) >= 4
-        ask = tr("Thank you! What did you like? Tap all that apply, then 'Next'.") \
-            if praise else tr("Thank you for telling us. What should we improve? "
-                              "Tap all that apply, then 'Next'.")
-        await answer(turn, ask, keyboard(_chips(tr, d, survey, ())))
-    elif action == "c":
-        survey = await surveys.toggle_chip(d.db, d.settings, ticket_id, who.user_id,
-                                           args[1] if len(args) > 1 else "", d.now())
-        await context.channel.set_choices(turn, keyboard(_chips(tr, d, survey, survey.reasons)))
-    elif action == "n":
-        await surveys.ask_comment(d.db, ticket_id, who.user_id, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("Anything else you would like to tell us? Type it, or tap "
-                                "'Skip'."), keyboard([[(tr("Skip"), f"sv:s:{ticket_id}")]]))
-    elif action == "s":
-        await clear_buttons(turn)
-        await _finish(turn, context, who, None, ticket_id)
-    elif action == "f":
-        # an alert sent before followers had surveys of their own names no rater
-        await _follow_up(turn, context, who, ticket_id,
-                         int_arg(args, 1) if len(args) > 1 else None,
-                         int_arg(args, 2) if len(args) > 2 else None)
-    else:
-        raise Refusal(Refusal.INVALID)
+    survey = await surveys.rate(d.db, d.settings, ticket_id, who.user_id, int_arg(args, 1),
+                                d.now())
+    await clear_buttons(turn)
+    if survey is None:
+        await answer(turn, tr("You have already rated this one. Thank you!"))
+        return
+    praise = (survey.rating or 0) >= 4
+    ask = tr("Thank you! What did you like? Tap all that apply, then 'Next'.") \
+        if praise else tr("Thank you for telling us. What should we improve? "
+                          "Tap all that apply, then 'Next'.")
+    await answer(turn, ask, keyboard(_chips(tr, d, survey, ())))
+
+
+@handles("button.per_action")
+async def chip_toggled(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args = await _answering(turn, context, who)
+    d, tr = context.desk, who.tr
+    survey = await surveys.toggle_chip(d.db, d.settings, ticket_id, who.user_id,
+                                       args[1] if len(args) > 1 else "", d.now())
+    await context.channel.set_choices(turn, keyboard(_chips(tr, d, survey, survey.reasons)))
+
+
+@handles("button.per_action")
+async def chips_done(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _ = await _answering(turn, context, who)
+    d, tr = context.desk, who.tr
+    await surveys.ask_comment(d.db, ticket_id, who.user_id, d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("Anything else you would like to tell us? Type it, or tap "
+                            "'Skip'."), keyboard([[(tr("Skip"), f"sv:s:{ticket_id}")]]))
+
+
+@handles("button.per_action")
+async def comment_skipped(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _ = await _answering(turn, context, who)
+    await clear_buttons(turn)
+    await _finish(turn, context, who, None, ticket_id)
+
+
+@handles("button.per_action")
+async def follow_up(turn: Turn, context: Context, who: Asker) -> None:
+    """A low rating's alert: the supervisor follows it up."""
+    ticket_id, args = _survey_args(turn)
+    await allowed(context, who, "surveys.follow_up", None)
+    # an alert sent before followers had surveys of their own names no rater
+    await _follow_up(turn, context, who, ticket_id,
+                     int_arg(args, 1) if len(args) > 1 else None,
+                     int_arg(args, 2) if len(args) > 2 else None)
+
+
+@handles("button.per_action")
+async def unknown_survey_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another sv: button (forged, or from an old version): refused after the same check of
+    the ticket as before."""
+    await _answering(turn, context, who)
+    raise Refusal(Refusal.INVALID)
 
 
 async def _finish(turn: Turn, context: Context, who: Asker, comment: str | None,
@@ -243,60 +279,109 @@ def _call_chips(tr: Tr, d: Desk, draft: Draft) -> list:
     return rows + [[(tr("Next"), f"cb:x:{ticket_id}")]]
 
 
-@handles("surveys.call")
-async def on_call_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    d, tr = context.desk, who.tr
+async def _call_args(turn: Turn, context: Context, who: Asker) -> tuple[int, list[str], Draft]:
+    """A callback button's ticket, its arguments (that id first) and the desk's call draft
+    of that ticket."""
+    args = callback_args(turn)
     ticket_id = int_arg(args, 0)
-    draft = await _call_draft(context, who, ticket_id)
-    if action == "c":  # a reason chip, as the resident would tap it in the chat
-        chip = args[1] if len(args) > 1 else ""
-        if "rating" not in draft.data or \
-                chip not in _offered(d, draft):
-            raise Refusal(Refusal.INVALID)
-        chosen = [c for c in draft.data.get("reasons", []) if c != chip]
-        if chip not in draft.data.get("reasons", []):
-            chosen.append(chip)
-        draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "reasons": chosen})
-        await views.save_draft(d.db, draft, d.now())
-        await context.channel.set_choices(turn, keyboard(_call_chips(tr, d, draft)))
-        return
-    if action in ("y", "n") and "reached" in draft.data:  # answered: a late tap undoes nothing
+    return ticket_id, args, await _call_draft(context, who, ticket_id)
+
+
+@handles("surveys.call")
+async def call_chip_toggled(turn: Turn, context: Context, who: Asker) -> None:
+    """A reason chip, as the resident would tap it in the chat."""
+    _, args, draft = await _call_args(turn, context, who)
+    d, tr = context.desk, who.tr
+    chip = args[1] if len(args) > 1 else ""
+    if "rating" not in draft.data or chip not in _offered(d, draft):
+        raise Refusal(Refusal.INVALID)
+    chosen = [c for c in draft.data.get("reasons", []) if c != chip]
+    if chip not in draft.data.get("reasons", []):
+        chosen.append(chip)
+    draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "reasons": chosen})
+    await views.save_draft(d.db, draft, d.now())
+    await context.channel.set_choices(turn, keyboard(_call_chips(tr, d, draft)))
+
+
+@handles("surveys.call")
+async def callee_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, args, _ = await _call_args(turn, context, who)
+    d = context.desk
+    await clear_buttons(turn)
+    ticket, callee = await surveys.pick_callee(d.db, who.user_id, ticket_id, int_arg(args, 1),
+                                               d.now())
+    await _ask_reached(turn, who.tr, ticket.ref, ticket_id, callee)
+
+
+@handles("surveys.call")
+async def reached(turn: Turn, context: Context, who: Asker) -> None:
+    await _reached(turn, context, who, True)
+
+
+@handles("surveys.call")
+async def not_reached(turn: Turn, context: Context, who: Asker) -> None:
+    await _reached(turn, context, who, False)
+
+
+async def _reached(turn: Turn, context: Context, who: Asker, answered: bool) -> None:
+    ticket_id, _, draft = await _call_args(turn, context, who)
+    d, tr = context.desk, who.tr
+    if "reached" in draft.data:  # answered: a late tap undoes nothing
         raise Refusal(Refusal.STALE)
     await clear_buttons(turn)
-    if action == "p":
-        ticket, callee = await surveys.pick_callee(d.db, who.user_id, ticket_id,
-                                                   int_arg(args, 1), d.now())
-        await _ask_reached(turn, tr, ticket.ref, ticket_id, callee)
+    if "resident_id" not in draft.data:
+        raise Refusal(Refusal.STALE)
+    data = {**draft.data, "reached": answered}
+    await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call", data), d.now())
+    if answered:
+        await answer(turn, tr("Their rating, from 1 (poor) to 5 (excellent)?"),
+                     keyboard(_stars(f"cb:r:{ticket_id}")))
         return
-    if action in ("y", "n"):
-        if "resident_id" not in draft.data:
-            raise Refusal(Refusal.STALE)
-        data = {**draft.data, "reached": action == "y"}
-        await views.save_draft(d.db, Draft(who.user_id, draft.flow, "call", data), d.now())
-        if action == "y":
-            await answer(turn, tr("Their rating, from 1 (poor) to 5 (excellent)?"),
-                         keyboard(_stars(f"cb:r:{ticket_id}")))
-            return
-    elif action == "r":
-        rating = int_arg(args, 1)
-        if rating not in surveys.RATINGS or "reached" not in draft.data:
-            raise Refusal(Refusal.INVALID)
-        draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "rating": rating,
-                                                         "reasons": []})
-        await views.save_draft(d.db, draft, d.now())
-        ask = tr("What did they like? Tap all that apply, then 'Next'; or type a note.") \
-            if rating >= 4 else tr("What should we improve, by their account? Tap all that "
-                                   "apply, then 'Next'; or type a note.")
-        await answer(turn, ask, keyboard(_call_chips(tr, d, draft)))
-        return
-    elif action == "x":
-        pass
-    elif action == "s":
-        await _record(turn, context, who, "")
-        return
-    else:
+    await _ask_call_note(turn, who, ticket_id)
+
+
+@handles("surveys.call")
+async def call_rated(turn: Turn, context: Context, who: Asker) -> None:
+    _, args, draft = await _call_args(turn, context, who)
+    d, tr = context.desk, who.tr
+    await clear_buttons(turn)
+    rating = int_arg(args, 1)
+    if rating not in surveys.RATINGS or "reached" not in draft.data:
         raise Refusal(Refusal.INVALID)
+    draft = Draft(who.user_id, draft.flow, "call", {**draft.data, "rating": rating,
+                                                     "reasons": []})
+    await views.save_draft(d.db, draft, d.now())
+    ask = tr("What did they like? Tap all that apply, then 'Next'; or type a note.") \
+        if rating >= 4 else tr("What should we improve, by their account? Tap all that "
+                               "apply, then 'Next'; or type a note.")
+    await answer(turn, ask, keyboard(_call_chips(tr, d, draft)))
+
+
+@handles("surveys.call")
+async def call_chips_done(turn: Turn, context: Context, who: Asker) -> None:
+    ticket_id, _, _ = await _call_args(turn, context, who)
+    await clear_buttons(turn)
+    await _ask_call_note(turn, who, ticket_id)
+
+
+@handles("surveys.call")
+async def call_note_skipped(turn: Turn, context: Context, who: Asker) -> None:
+    await _call_args(turn, context, who)
+    await clear_buttons(turn)
+    await _record(turn, context, who, "")
+
+
+@handles("surveys.call")
+async def unknown_call_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another cb: button (forged, or from an old version): refused after the same checks of
+    the call as before, its buttons cleared as before."""
+    await _call_args(turn, context, who)
+    await clear_buttons(turn)
+    raise Refusal(Refusal.INVALID)
+
+
+async def _ask_call_note(turn: Turn, who: Asker, ticket_id: int) -> None:
+    tr = who.tr
     await answer(turn, tr("A note about the call? Type it, or tap 'Skip'."),
                  keyboard([[(tr("Skip"), f"cb:s:{ticket_id}")]]))
 
@@ -326,7 +411,19 @@ async def on_call_note(turn: Turn, context: Context, who: Asker, draft: Draft) -
 ROUTES = routes(
     commands={"callback": callback_command},
     buttons=[
-        (r"^sv:", on_button),
-        (r"^cb:", on_call_button),
+        (r"^sv:r(:|$)", rated),
+        (r"^sv:c(:|$)", chip_toggled),
+        (r"^sv:n(:|$)", chips_done),
+        (r"^sv:s(:|$)", comment_skipped),
+        (r"^sv:f(:|$)", follow_up),
+        (r"^sv:", unknown_survey_button),  # the last of sv:
+        (r"^cb:c(:|$)", call_chip_toggled),
+        (r"^cb:p(:|$)", callee_chosen),
+        (r"^cb:y(:|$)", reached),
+        (r"^cb:n(:|$)", not_reached),
+        (r"^cb:r(:|$)", call_rated),
+        (r"^cb:x(:|$)", call_chips_done),
+        (r"^cb:s(:|$)", call_note_skipped),
+        (r"^cb:", unknown_call_button),  # the last of cb:
     ],
 )

@@ -9,7 +9,7 @@ from handlers.common import (
     Asker,
     Context,
     answer,
-    button_data,
+    callback_args,
     clear_buttons,
     handles,
     int_arg,
@@ -93,38 +93,60 @@ async def _ask_kind(turn: Turn, who: Asker) -> None:
         [(tr("Repair"), "i:k:R"), (tr("Complaint"), "i:k:C")], _cancel(who)]))
 
 
+def _value(turn: Turn) -> str:
+    """The choice an intake button carries ("" if none)."""
+    args = callback_args(turn)
+    return args[0] if args else ""
+
+
 @handles("intake.take")
-async def on_button(turn: Turn, context: Context, who: Asker) -> None:
-    action, *args = button_data(turn).split(":")[1:]
-    d, tr = context.desk, who.tr
-    value = args[0] if args else ""
-    if action == "u":
-        if not value.isdigit():
-            raise Refusal(Refusal.INVALID)
-        await clear_buttons(turn)
-        await _unit_chosen(turn, context, who, int_arg(args, 0))
-    elif action == "p":
-        await intake.choose_person(d.db, d.settings, who.user_id, value, d.now())
-        await clear_buttons(turn)
-        rows = [[(labels.of(tr, labels.CHANNELS, c), f"i:ch:{c}")] for c in intake.CHANNELS]
-        await answer(turn, tr("How did the report come in?"), keyboard(rows + [_cancel(who)]))
-    elif action == "ch":
-        await intake.choose_channel(d.db, who.user_id, value, d.now())
-        await clear_buttons(turn)
-        await answer(turn, tr("Who called or came? Type the name and number (for example "
-                                "陳大文 0912-345-678), or tap below if it is the resident."),
-                     keyboard([[(tr("The resident themselves"), "i:self")], _cancel(who)]))
-    elif action == "self":
-        await intake.set_caller(d.db, who.user_id, None, d.now())
-        await clear_buttons(turn)
-        await _ask_kind(turn, who)
-    elif action == "k":
-        new = await intake.choose_kind(d.db, who.user_id, value, d.now())
-        await clear_buttons(turn)
-        flow = repair_report if value == Kind.REPAIR else complaint_report
-        await flow.prompt(turn, context, who, new)
-    else:
+async def unit_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    if not _value(turn).isdigit():
         raise Refusal(Refusal.INVALID)
+    await clear_buttons(turn)
+    await _unit_chosen(turn, context, who, int_arg(callback_args(turn), 0))
+
+
+@handles("intake.take")
+async def person_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await intake.choose_person(d.db, d.settings, who.user_id, _value(turn), d.now())
+    await clear_buttons(turn)
+    rows = [[(labels.of(tr, labels.CHANNELS, c), f"i:ch:{c}")] for c in intake.CHANNELS]
+    await answer(turn, tr("How did the report come in?"), keyboard(rows + [_cancel(who)]))
+
+
+@handles("intake.take")
+async def channel_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    d, tr = context.desk, who.tr
+    await intake.choose_channel(d.db, who.user_id, _value(turn), d.now())
+    await clear_buttons(turn)
+    await answer(turn, tr("Who called or came? Type the name and number (for example "
+                            "陳大文 0912-345-678), or tap below if it is the resident."),
+                 keyboard([[(tr("The resident themselves"), "i:self")], _cancel(who)]))
+
+
+@handles("intake.take")
+async def resident_themselves(turn: Turn, context: Context, who: Asker) -> None:
+    d = context.desk
+    await intake.set_caller(d.db, who.user_id, None, d.now())
+    await clear_buttons(turn)
+    await _ask_kind(turn, who)
+
+
+@handles("intake.take")
+async def kind_chosen(turn: Turn, context: Context, who: Asker) -> None:
+    d, value = context.desk, _value(turn)
+    new = await intake.choose_kind(d.db, who.user_id, value, d.now())
+    await clear_buttons(turn)
+    flow = repair_report if value == Kind.REPAIR else complaint_report
+    await flow.prompt(turn, context, who, new)
+
+
+@handles("intake.take")
+async def unknown_intake_button(turn: Turn, context: Context, who: Asker) -> None:
+    """Another i: button (forged, or from an old version)."""
+    raise Refusal(Refusal.INVALID)
 
 
 
@@ -132,6 +154,11 @@ ROUTES = routes(
     commands={"intake": begin},
     buttons=[
         (r"^m:intake$", begin),
-        (r"^i:", on_button),
+        (r"^i:u(:|$)", unit_chosen),
+        (r"^i:p(:|$)", person_chosen),
+        (r"^i:ch(:|$)", channel_chosen),
+        (r"^i:self(:|$)", resident_themselves),
+        (r"^i:k(:|$)", kind_chosen),
+        (r"^i:", unknown_intake_button),  # the last of i:
     ],
 )
