@@ -29,6 +29,7 @@ from handlers.fees.door import DOOR as FEES
 from handlers.i18n import Tr
 from handlers.office.door import DOOR as OFFICE
 from handlers.onboarding.door import DOOR as ONBOARDING
+from handlers.privacy.door import DOOR as PRIVACY
 from handlers.registers.door import DOOR as REGISTERS
 from handlers.repairs.door import DOOR as REPAIRS
 from handlers.routes import Door
@@ -62,6 +63,7 @@ DOORS: tuple[Door, ...] = (
     COMMUNITY,
     FEES,
     SALES,
+    PRIVACY,
 )
 
 OUTBOX_SECONDS = 5  # the fallback: a message committed is kicked, or woken (PostgreSQL)

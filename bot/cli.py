@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from bot import (
     cli_db,
     cli_fees,
+    cli_privacy,
     cli_registers,
     cli_reports,
     cli_sales,
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_registers.add_parsers(sub)
     cli_fees.add_parsers(sub)
     cli_sales.add_parsers(sub)
+    cli_privacy.add_parsers(sub)
     cli_db.add_parsers(sub)
     cli_web.add_parsers(sub)
     demo = sub.add_parser("demo", help="try the desk in your browser, without Telegram: the real "
@@ -245,7 +247,7 @@ async def _admin(args, env, settings) -> int:
     await db.open()
     try:
         more = {**cli_storeroom.COMMANDS, **cli_reports.COMMANDS, **cli_registers.COMMANDS,
-                **cli_fees.COMMANDS, **cli_sales.COMMANDS}
+                **cli_fees.COMMANDS, **cli_sales.COMMANDS, **cli_privacy.COMMANDS}
         if (args.command, args.action) in more:
             return await more[(args.command, args.action)](args, env, settings, db, utc_now())
         return await _ADMIN[(args.command, args.action)](args, env, settings, db)

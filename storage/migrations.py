@@ -1009,4 +1009,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX link_failures_account ON link_failures(channel, external_id, at);
     """,
+    # 38 (issue 29): who among the staff opened a person's data, when and why (the access
+    # log of 個人資料保護法's security measures); the bot only ever adds to it
+    """
+    CREATE TABLE access_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        viewer_id INTEGER,
+        person_id INTEGER NOT NULL,
+        what TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        why TEXT NOT NULL
+    );
+    CREATE INDEX access_log_person ON access_log(person_id, at);
+    CREATE INDEX access_log_at ON access_log(at);
+    """,
 ]

@@ -1,0 +1,8 @@
+"""Personal data's front door: the privacy notice, /mydata and the requests it offers."""
+
+from handlers.routes import Door
+
+DOOR = Door(
+    "privacy",
+    routes=[],
+)

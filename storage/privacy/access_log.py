@@ -1,0 +1,54 @@
+"""Who among the staff opened a person's data, when and why (個人資料保護法, Art. 27 practice):
+written as it happens, read by the person (/mydata) and the office (`estatedesk privacy log`);
+nothing in the bot edits or deletes a row (the retention sweep alone drops rows past their
+time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Connection, db_time, to_db_time
+
+# What was opened (`what`): a person's record, a ticket's details with their contact, a
+# document carrying personal data, an export.
+RECORD, TICKET, DOCUMENT, EXPORT = "record", "ticket", "document", "export"
+
+
+@dataclass(frozen=True)
+class Access:
+    at: datetime
+    viewer_id: int | None  # None: the office's command line
+    person_id: int
+    what: str
+    reference: str  # the ticket's number, the document's name
+    why: str  # the job or the command that opened it
+
+
+async def record(conn: Connection, viewer_id: int | None, person_ids: list[int], what: str,
+                 reference: str, why: str, now: datetime) -> None:
+    """One row per person whose data was opened (a document may carry many)."""
+    if not person_ids:
+        return
+    await conn.executemany(
+        "INSERT INTO access_log (at, viewer_id, person_id, what, reference, why) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(to_db_time(now), viewer_id, p, what, reference, why)
+         for p in dict.fromkeys(person_ids)])
+
+
+async def of_person(conn: Connection, person_id: int, limit: int = 200) -> list[Access]:
+    """Newest first."""
+    cur = await conn.execute(
+        "SELECT at, viewer_id, person_id, what, reference, why FROM access_log "
+        "WHERE person_id = ? ORDER BY at DESC, id DESC LIMIT ?", (person_id, limit))
+    return [Access(db_time(r[0]), r[1], r[2], r[3], r[4], r[5])
+            for r in await cur.fetchall()]
+
+
+async def drop_before(conn: Connection, before: datetime, batch: int) -> int:
+    """The retention sweep's: rows older than the setting, a batch at a time."""
+    cur = await conn.execute(
+        "DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? "
+        "ORDER BY id LIMIT ?)", (to_db_time(before), batch))
+    return cur.rowcount
