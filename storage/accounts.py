@@ -127,13 +127,15 @@ async def person_and_chosen(conn: Connection, person_id: int
     return people.from_row(row[2:]), Account(row[0], row[1]) if row[0] is not None else None
 
 
-async def choose(conn: Connection, person_id: int, account: Account) -> bool:
-    """The person hears the desk's notices on this account of theirs from now on; False
-    when it is not theirs."""
+async def choose(conn: Connection, person_id: int, account: Account) -> bool | None:
+    """The person hears the desk's notices on this account of theirs from now on: True when
+    that changed, False when it was already so, None when the account is not theirs."""
     row = await (await conn.execute(
-        "SELECT 1 FROM channel_accounts WHERE channel = ? AND external_id = ? AND "
+        "SELECT chosen FROM channel_accounts WHERE channel = ? AND external_id = ? AND "
         "person_id = ?", (account.channel, account.external_id, person_id))).fetchone()
     if row is None:
+        return None
+    if row[0]:
         return False
     # one chosen a person (a unique index): the old choice is cleared first
     await conn.send("UPDATE channel_accounts SET chosen = 0 WHERE person_id = ? AND "

@@ -32,9 +32,12 @@ async def test_a_resident_hears_of_her_repair_once_on_the_account_she_chose(desk
     assert LINKED in phone.texts()
     # where she hears notices (the first account, still) she is told of the link
     assert any("Telegram account was just linked" in t for t in may.new_texts())
-    assert phone.labels()[0].startswith("✓ Telegram account, linked")  # still the first
+    assert phone.labels()[0].startswith("✓ Telegram account, since")  # still the first
     await phone.tap("This account")
     assert phone.last_text == "From now on the desk's notices come to this account."
+    await phone.send("/link")  # a second look at the chooser: the choice holds, said once
+    await phone.tap("✓ This account")
+    assert phone.last_text == "The desk's notices already come to this account."
     assert await desk.query("SELECT external_id, person_id, chosen FROM channel_accounts "
                             "WHERE person_id = 5001 ORDER BY linked_at, external_id") == [
         ("5001", 5001, 0), ("6001", 5001, 1)]

@@ -36,7 +36,7 @@ def _choices(tr: Tr, here: Account, linked) -> list[list[tuple[str, str]]]:
         if found.account == here:
             label = tr("This account")
         else:
-            label = tr("{channel} account, linked {date}",
+            label = tr("{channel} account, since {date}",
                        channel=CHANNEL_NAMES.get(found.account.channel, found.account.channel),
                        date=tr.datetime(found.linked_at))
         if found.chosen:
@@ -106,13 +106,18 @@ async def choose(turn: Turn, context: Context, who: Asker) -> None:
         raise Refusal(Refusal.INVALID)
     chosen = Account(channel, external_id)
     d = context.desk
-    await linking.choose(d.db, who.user_id, chosen)
+    changed = await linking.choose(d.db, who.user_id, chosen)
     await clear_buttons(turn)
+    name = CHANNEL_NAMES.get(channel, channel)
     if chosen == who.account:
-        text = who.tr("From now on the desk's notices come to this account.")
+        text = who.tr("From now on the desk's notices come to this account.") if changed else \
+            who.tr("The desk's notices already come to this account.")
+    elif changed:
+        text = who.tr("From now on the desk's notices come to your other {channel} account.",
+                      channel=name)
     else:
-        text = who.tr("From now on the desk's notices come to your {channel} account linked "
-                      "before.", channel=CHANNEL_NAMES.get(channel, channel))
+        text = who.tr("The desk's notices already come to your other {channel} account.",
+                      channel=name)
     await answer(turn, text)
 
 

@@ -80,11 +80,12 @@ async def link(db: Database, account: Account, code: str, now: datetime) -> Link
         return Linking(refused.outcome)
 
 
-async def choose(db: Database, person_id: int, account: Account) -> None:
-    """The person hears the desk's notices on this account of theirs from now on."""
+async def choose(db: Database, person_id: int, account: Account) -> bool:
+    """The person hears the desk's notices on this account of theirs from now on; False when
+    it already did (a second tap)."""
     async with db.transaction() as conn:
         await access.require(conn, "linking.choose", person_id, account)
-        await accounts.choose(conn, person_id, account)
+        return bool(await accounts.choose(conn, person_id, account))
 
 
 async def accounts_of(db: Database, person_id: int) -> list[accounts.Linked]:
