@@ -108,7 +108,7 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
                         phone=phone(file.resident.phone)))
         if file.resident.unreachable:
-            lines.append(tr("The resident cannot be reached on Telegram: please phone."))
+            lines.append(tr("The resident cannot be reached in the chat: please phone."))
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
         tr("Where: {location}", location=where(tr, settings, t)),

@@ -310,7 +310,7 @@ ACTIONS = {
     "resumed": N_("Clock resumed"),
     "deadline_extended": N_("Deadline extended"),
     "deadline_renewed": N_("Routed late, a new deadline set; the one missed"),
-    "phoned_resident": N_("Resident without Telegram phoned"),
+    "phoned_resident": N_("Resident not in the chat, phoned"),
     "priority_changed": N_("Priority changed"),
     "contractor_defaulted": N_("Contractor missed the deadline: our own staff sent"),
     "overdue_assign_late": N_("Not assigned in time: supervisors alerted"),

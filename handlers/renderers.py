@@ -451,9 +451,9 @@ async def _unreachable_text(tr: Tr, d: Desk, message: OutboxMessage, file=None) 
                   what=resident_text(tr, d, file, message.payload.get("about", ""),
                                      message.payload))
     if file is None:
-        return tr("{name} cannot be reached on Telegram (they blocked the bot or closed the "
+        return tr("{name} cannot be reached in the chat (they blocked the bot or closed the "
                   "chat). Please call them: {phone}.", name=name, phone=phone)
-    return tr("{ref}: {name} cannot be reached on Telegram (they blocked the bot or closed "
+    return tr("{ref}: {name} cannot be reached in the chat (they blocked the bot or closed "
               "the chat), so they were not told. Please call them: {phone}.",
               ref=file.ticket.ref, name=name, phone=phone)
 

@@ -98,13 +98,13 @@ async def test_a_resident_who_closed_the_chat_is_phoned_and_the_technician_told_
     await assign_to_tech(clerk)
     desk.api.fail_next(5001, TelegramError(400, "Bad Request: chat not found"))
     await tech.tap("On my way")
-    notice = "R-2026-00001: 陳美玲 cannot be reached on Telegram"  # the roster's name
+    notice = "R-2026-00001: 陳美玲 cannot be reached in the chat"  # the roster's name
     assert any(notice in t and "+886 912 345 678" in t for t in tech.texts())
     assert any(notice in t and "+886 912 345 678" in t for t in clerk.texts())
     assert await desk.query("SELECT unreachable_at IS NOT NULL FROM people WHERE "
                             "user_id = 5001") == [(1,)]
     await tech.tap("Arrived")  # now the technician is told the truth at once
-    assert "recorded. The resident cannot be reached on Telegram: please phone them at " \
+    assert "recorded. The resident cannot be reached in the chat: please phone them at " \
            "+886 912 345 678" in tech.last_text
 
 

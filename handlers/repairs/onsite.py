@@ -99,7 +99,7 @@ async def _progress(turn: Turn, context: Context, who: Asker, to: str) -> None:
     done = tr("{ref}: the resident knows you are on the way.", ref=ticket.ref) \
         if to == machine.EN_ROUTE else tr("{ref}: arrival recorded.", ref=ticket.ref)
     if file.resident is not None and file.resident.unreachable:  # say only what is true
-        done = tr("{ref}: recorded. The resident cannot be reached on Telegram: please "
+        done = tr("{ref}: recorded. The resident cannot be reached in the chat: please "
                   "phone them at {phone}.", ref=ticket.ref,
                   phone=cards.phone(file.resident.phone))
     await answer(turn, done, keyboard(task_buttons(tr, file)))
