@@ -10,6 +10,9 @@ from pathlib import Path
 from bot import cli_privacy
 from storage.privacy import access_log as store
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
+from tests.test_buyers import load_register, open_desk
+from tests.test_fees import join
+from workflow import roles
 from workflow.privacy import access
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,3 +170,22 @@ def test_nothing_but_the_sweep_deletes_or_edits_the_log():
     assert callers == ["workflow/privacy/access.py"]
     sql = (ROOT / "storage/privacy/access_log.py").read_text(encoding="utf-8")
     assert "UPDATE access_log" not in sql and sql.count("DELETE FROM access_log") == 1
+
+
+async def test_a_buyers_contract_read_by_the_sales_service_is_logged(tmp_path):
+    desk = await open_desk(tmp_path)
+    try:
+        sales = await join(desk, roles.SALES_SERVICE, 9050, "Sales")
+        await load_register(desk)
+        buyer = desk.person(5200, "Siu Ming", "en")
+        await buyer.send("/start")
+        await buyer.share_contact("+886 955 123 456")
+        assert await rows(desk) == []  # the buyer's own contract, shown to them
+        await sales.send("/buyer C-001")
+        assert sales.last_text.startswith("Contract C-001: C 8F-2, Wong Siu Ming")
+        await sales.send("/buyers")
+        assert "Wong Siu Ming" in sales.last_text
+        assert await rows(desk) == [(9050, 5200, "record", "C-001", "/buyer C-001"),
+                                    (9050, 5200, "record", "buyers", "/buyers")]
+    finally:
+        await desk.stop()
