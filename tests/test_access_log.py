@@ -7,7 +7,10 @@ from argparse import Namespace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot import cli_privacy
+from bot.config import ConfigError, parse_settings
 from storage.privacy import access_log as store
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 from tests.test_buyers import load_register, open_desk
@@ -189,3 +192,11 @@ async def test_a_buyers_contract_read_by_the_sales_service_is_logged(tmp_path):
                                     (9050, 5200, "record", "buyers", "/buyers")]
     finally:
         await desk.stop()
+
+
+def test_the_retention_is_a_setting_with_a_floor():
+    assert parse_settings({"access_log_days": 1095}).access_log_days == 1095
+    for bad in (30, "3y", True, 5000):
+        with pytest.raises(ConfigError, match="access_log_days: must be a whole number of "
+                                              "days from 365 to 3660"):
+            parse_settings({"access_log_days": bad})

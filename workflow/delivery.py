@@ -187,10 +187,14 @@ _PARTS: weakref.WeakKeyDictionary[Database, dict[int, list[str]]] = \
 
 
 async def _write_parts(conn, db: Database, message: OutboxMessage) -> None:
-    """The parts of `message` delivered so far, written in the caller's transaction. (Not
-    sent: whose data its rendering showed is logged when a later try sends it.)"""
+    """The parts of `message` delivered so far, written in the caller's transaction. Whose
+    data its rendering showed is logged with them if its card went (a retry does not send
+    it again), else when a later try sends it."""
+    parts = _PARTS.get(db, {}).pop(message.id, ())
+    if "card" in parts:
+        await access_log.write_delivered(conn, db, [message.id])
     access_log.forget(db, message.id)
-    for part in _PARTS.get(db, {}).pop(message.id, ()):
+    for part in parts:
         await outbox.mark_progress(conn, message.id, part)
 
 
