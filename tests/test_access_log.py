@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli_privacy
+from bot import cli_privacy, cli_reports
 from bot.config import ConfigError, parse_settings
 from storage.privacy import access_log as store
 from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
@@ -200,3 +200,24 @@ def test_the_retention_is_a_setting_with_a_floor():
         with pytest.raises(ConfigError, match="access_log_days: must be a whole number of "
                                               "days from 365 to 3660"):
             parse_settings({"access_log_days": bad})
+
+
+async def test_a_repair_form_and_the_command_lines_exports_are_logged(desk, tmp_path):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await clerk.tap_data("fm:1")  # the repair form's PDF, from the desk's card
+    name = [c for c in clerk.calls() if c.method == "sendDocument"][-1].files["document"][0]
+    assert (await rows(desk))[-1] == (9001, 5001, "document", name, f"repair form {REF}")
+    settings, now = desk.settings, desk.clock()
+    ledger = Namespace(first="2026-11-01", last="2026-11-30", language=None,
+                       out=tmp_path / "ledger.xlsx")
+    assert await cli_reports.COMMANDS[("report", "ledger")](
+        ledger, None, settings, desk.db, now) == 0
+    form = Namespace(reference=REF, language=None, out=tmp_path / "form.pdf")
+    assert await cli_reports.COMMANDS[("report", "form")](form, None, settings, desk.db,
+                                                          now) == 0
+    assert (await rows(desk))[-2:] == [
+        (None, 5001, "export", "ledger.xlsx",
+         "estatedesk report ledger 2026-11-01 2026-11-30"),
+        (None, 5001, "export", "form.pdf", f"estatedesk report form {REF}")]
