@@ -221,3 +221,13 @@ async def test_a_repair_form_and_the_command_lines_exports_are_logged(desk, tmp_
         (None, 5001, "export", "ledger.xlsx",
          "estatedesk report ledger 2026-11-01 2026-11-30"),
         (None, 5001, "export", "form.pdf", f"estatedesk report form {REF}")]
+
+
+async def test_a_join_request_with_the_newcomers_phone_is_logged_as_their_record(desk):
+    clerk, _, boss = await staff(desk)
+    newcomer = desk.person(5003, "Newcomer", "en")
+    await newcomer.send("/start")
+    await newcomer.share_contact("+886 955 000 111")
+    await newcomer.send("C 7F-1")
+    assert "Newcomer, phone +886 955 000 111, says they live in C 7F-1" in clerk.last_text
+    assert await rows(desk) == [(9001, 5003, "record", "#1", "join_request #1")]
