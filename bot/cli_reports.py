@@ -11,6 +11,7 @@ from handlers.office import documents, spreadsheets
 from storage.exact import plain
 from workflow import dates, views
 from workflow.office import reports, settlement
+from workflow.privacy import access as access_log
 from workflow.settings import LANGUAGES
 from workflow.tickets import Refusal
 
@@ -110,6 +111,9 @@ async def _ledger(args, env, settings, db, now) -> int:
         count = await reports.each_ledger_row(db, settings, *days, writer)
     finally:
         writer.close()
+    await access_log.ledger_opened(db, None, *reports.day_bounds(settings, *days), out.name,
+                                   f"estatedesk report ledger {args.first} {args.last}", now,
+                                   access_log.EXPORT)
     print(f"Repair ledger, {args.first} to {args.last}: {counted(count, 'job')} in {out}")
     return 0
 
@@ -177,6 +181,8 @@ async def _form(args, env, settings, db, now) -> int:
     out = _out(args.out, f"repair-form-{file.ticket.ref}.pdf")
     from handlers.office import pdfs  # fpdf2 and Pillow: only for a PDF
     pdfs.form_pdf(_tr(args, settings), settings, file, out)
+    await access_log.opened(db, None, access_log.on_export(file), access_log.EXPORT, out.name,
+                            f"estatedesk report form {file.ticket.ref}", now)
     print(f"Repair form {file.ticket.ref}: {out}")
     return 0
 

@@ -116,7 +116,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "large_payment", "buyer_reminder_time", "first_payment_days", "mortgage_days",
               "mortgage_documents", "loan_documents_staff_days", "handover_bring",
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
-              "sales_report_time", "phone_calls_by"}
+              "sales_report_time", "phone_calls_by", "access_log_days"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -216,6 +216,11 @@ def parse_settings(raw: dict) -> EstateSettings:
         raise ConfigError(f"phone_calls_by: '{phone_calls_by}' must be \"desk\" (one of the "
                           "desk phones a resident without Telegram) or \"holder\" (the "
                           "technician who holds the job)")
+    log_days = raw.get("access_log_days", defaults.access_log_days)
+    if not isinstance(log_days, int) or isinstance(log_days, bool) or \
+            not 365 <= log_days <= 3660:
+        raise ConfigError("access_log_days: must be a whole number of days from 365 to 3660 "
+                          "(how long the access log keeps who looked at whose data)")
     survey_hours = _range("survey_hours", raw.get("survey_hours", "09:00-20:00"))
     quiet = raw.get("quiet_hours", "21:00-08:00")
     parts = quiet.split("-") if isinstance(quiet, str) else []
@@ -224,7 +229,7 @@ def parse_settings(raw: dict) -> EstateSettings:
     return EstateSettings(
         estate_name=name.strip(), timezone=timezone, languages=tuple(languages),
         default_language=default_language, categories=categories, auto_confirm_days=days,
-        daily_report_limit=daily, **_any({**office, **_buyers(raw)}),
+        daily_report_limit=daily, access_log_days=log_days, **_any({**office, **_buyers(raw)}),
         service_levels=_service_levels(raw.get("service_levels", {}), categories),
         warn_share=_share(raw, "warn_at", defaults.warn_share),
         manager_share=_share(raw, "managers_after", defaults.manager_share),

@@ -24,6 +24,7 @@ from workflow import access, delivery, roles, views
 from workflow.conversations import DRAFT_ID, Busy
 from workflow.limits import NotFiled
 from workflow.numbers import Unreadable
+from workflow.privacy import access as access_log
 from workflow.settings import EstateSettings
 from workflow.tickets import Happened, Refusal
 
@@ -354,6 +355,7 @@ async def _show_handled(turn: Turn, context: Context, who: Asker, ticket_id: int
         buttons = worker_buttons(tr, file, person)  # a unit's job nobody took: accept it
     else:
         buttons = []
+    await access_log.ticket_opened(d.db, who.person, file, d.now())
     await answer(turn, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
                  keyboard(buttons))
 

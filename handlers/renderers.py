@@ -21,6 +21,7 @@ from handlers.surveys import surveys as surveys_ui
 from storage.db import db_time
 from storage.records import OutboxMessage, Person, Voice
 from workflow import delivery, roles, sla, views
+from workflow.privacy import access as access_log
 from workflow.tickets import Kind
 from workflow.views import TicketFile
 
@@ -61,7 +62,25 @@ class Notice:
         return keyboard(worker_buttons(self.tr, self.ticket_file, self.recipient))
 
     def staff_card(self) -> str:
-        return cards.summary(self.tr, self.d.settings, self.ticket_file, staff=True)
+        """The ticket's card for staff: whose contact it shows is logged with the sent mark."""
+        file = self.ticket_file
+        self.opened(access_log.on_card(self.recipient, file), access_log.TICKET,
+                    file.ticket.ref)
+        return cards.summary(self.tr, self.d.settings, file, staff=True)
+
+    def opened(self, person_ids: list[int], what: str, reference: str) -> None:
+        """This notice shows staff these people's data (the access log): why is the notice
+        and its job ("task_assigned R-12")."""
+        access_log.delivered(self.d.db, self.message.id, self.recipient, person_ids, what,
+                             reference, access_log.why_of_ticket(reference, self.message.kind),
+                             self.d.now())
+
+    def opened_person(self) -> None:
+        """A notice naming the person of its payload with their phone (to call them)."""
+        person = self.payload.get("person")
+        if isinstance(person, int):
+            self.opened([person], access_log.RECORD, self.file.ticket.ref
+                        if self.file is not None else f"person {person}")
 
     async def send(self, text: str, choices: Choices | None = None) -> None:
         """Cut to what the channel takes, as it counts: never refused as too long."""
@@ -254,6 +273,7 @@ async def _deadline_extended(n: Notice) -> None:
 
 @renders(delivery.UNREACHABLE)
 async def _unreachable(n: Notice) -> None:
+    n.opened_person()
     text = await _unreachable_text(n.tr, n.d, n.message, n.ticket_file)
     request = n.payload.get("request")
     if request is None:
@@ -280,6 +300,7 @@ async def _unreachable(n: Notice) -> None:
 async def _join_request(n: Notice) -> None:
     tr = n.tr
     request, person, listed = await views.join_request(n.d.db, n.payload["request_id"])
+    n.opened([person.user_id], access_log.RECORD, f"#{request.id}")
     text = tr("Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
               name=person.name, phone=cards.phone(request.phone), unit=request.claimed_unit)
     text += "\n" + (tr("The roster has for this unit: {people}", people=tr.join(
@@ -301,17 +322,20 @@ async def _weekly(n: Notice) -> None:
 
 @renders(delivery.UNREACHABLE, plain=True)
 async def _unreachable_plain(n: Notice) -> None:
+    n.opened_person()
     await n.send(await _unreachable_text(n.tr, n.d, n.message))
 
 
 @renders(delivery.UNDELIVERABLE)
 async def _undeliverable(n: Notice) -> None:
+    n.opened_person()
     await n.send(await _undeliverable_text(n.tr, n.d, n.message, n.ticket_file),
                  n.card_buttons())
 
 
 @renders(delivery.UNDELIVERABLE, plain=True)
 async def _undeliverable_plain(n: Notice) -> None:
+    n.opened_person()
     await n.send(await _undeliverable_text(n.tr, n.d, n.message))
 
 

@@ -168,3 +168,29 @@ async def test_the_replay_mark_rides_along_with_the_next_transaction(desk, held_
     await resident.send("/mytickets")  # a look is never marked
     await replays.flush(desk.db)
     assert len(await desk.query(stored)) == len(joined) + 2
+
+
+# A member of staff's look at a ticket's card (the queue's "d:v:"): the sender and guard,
+# the file in one statement, as any look; plus the access log's one row (個人資料保護法
+# Art. 27, workflow/privacy/access.py), the look's only write: one INSERT in a transaction
+# of its own that does not wait for the disk (a pure view: its module says why).
+STAFF_LOOK = (3, 1, 0)
+
+
+async def test_a_staff_look_at_a_card_writes_only_its_access_log_row(desk, held_marks):
+    clerk, _, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.send("/repair")
+    for data in ("r:c:plumbing", "r:g:normal"):
+        await resident.tap_data(data)
+    for text in ("Kitchen sink", "The pipe drips."):
+        await resident.send(text)
+    await resident.tap_data("r:pd")
+    await resident.tap_data(button(resident, "r:d:", 1))
+    await resident.tap_data(button(resident, "r:s:"))
+    await resident.tap_data(button(resident, "r:ok"))
+    counted = Counted(desk)
+    written = await desk.query("SELECT count(*) FROM access_log")
+    await clerk.tap_data("d:v:1")
+    check("a staff look", counted.used, STAFF_LOOK)
+    assert await desk.query("SELECT count(*) FROM access_log") == [(written[0][0] + 1,)]

@@ -15,6 +15,7 @@ from storage.records import Account, OutboxMessage
 from storage.resident_calls import ResidentCall
 from workflow import access, roles, told
 from workflow import tickets as machine
+from workflow.privacy import access as access_log
 from workflow.settings import EstateSettings
 
 # What the desk must hear even when its addressee blocked the bot: it goes to the next
@@ -91,6 +92,7 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
     async with db.transaction(durable=False) as conn:
         if sent:
             await outbox.mark_all_sent(conn, [m.id for m in sent], now)
+            await access_log.write_delivered(conn, db, [m.id for m in sent])
         if db.shared:
             renewed = await outbox.renew_sent(conn, message.id, worker, now + LEASE)
     mine = await renewed() if renewed is not None else True  # answered with the commit
@@ -118,6 +120,7 @@ async def all_sent(db: Database, messages: list[OutboxMessage], now: datetime) -
     if messages:
         async with db.transaction(durable=False) as conn:
             await outbox.mark_all_sent(conn, [m.id for m in messages], now)
+            await access_log.write_delivered(conn, db, [m.id for m in messages])
         _forget_parts(db, messages)
 
 
@@ -184,8 +187,14 @@ _PARTS: weakref.WeakKeyDictionary[Database, dict[int, list[str]]] = \
 
 
 async def _write_parts(conn, db: Database, message: OutboxMessage) -> None:
-    """The parts of `message` delivered so far, written in the caller's transaction."""
-    for part in _PARTS.get(db, {}).pop(message.id, ()):
+    """The parts of `message` delivered so far, written in the caller's transaction. Whose
+    data its rendering showed is logged with them if its card went (a retry does not send
+    it again), else when a later try sends it."""
+    parts = _PARTS.get(db, {}).pop(message.id, ())
+    if "card" in parts:
+        await access_log.write_delivered(conn, db, [message.id])
+    access_log.forget(db, message.id)
+    for part in parts:
         await outbox.mark_progress(conn, message.id, part)
 
 

@@ -16,6 +16,7 @@ from storage.records import Draft, Unit
 from workflow import access, conversations, phones, units
 from workflow import tickets as machine
 from workflow.complaints import complaints
+from workflow.privacy import access as access_log
 from workflow.repairs import report
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
@@ -90,6 +91,10 @@ async def choose_unit(db: Database, actor_id: int, unit_id: int,
         if unit is None:
             raise machine.Refusal(machine.Refusal.NOT_FOUND)
         found = await candidates(conn, unit.id)
+        # the clerk is shown the unit's people with their phones: the access log's
+        await access_log.record_in(conn, actor_id, [int(c.key[1:]) for c in found
+                                                    if c.on_telegram], access_log.RECORD,
+                                   unit.label, "/intake", now)
         await drafts.put(conn, Draft(actor_id, FLOW, "person", {**draft.data,
                                                                  "unit_id": unit.id}), now)
         return unit, found

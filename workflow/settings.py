@@ -123,6 +123,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot("evening", time(18), time(21)),
 )
 PHONE_CALLERS = ("desk", "holder")  # settings.phone_calls_by
+ACCESS_LOG_DAYS = 5 * 365 + 1  # settings.access_log_days: see there
 ASAP = "asap"  # an emergency: no appointment, as soon as possible
 
 
@@ -200,6 +201,10 @@ class EstateSettings:
     # who is asked to phone a resident without Telegram, one person per step: "desk" (the
     # clerk who acted, else one of the desk) or "holder" (the technician holding the job)
     phone_calls_by: str = "desk"
+    # How long the access log keeps who looked at whose data: 5 years, the longest a person
+    # may claim damages under 個人資料保護法 Art. 30 (2 years from knowing, 5 from the act),
+    # for which the log is the office's evidence of its care (Art. 27).
+    access_log_days: int = ACCESS_LOG_DAYS
 
     @property
     def tz(self) -> ZoneInfo:

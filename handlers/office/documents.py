@@ -39,6 +39,7 @@ from storage.records import Draft, OutboxMessage, Person
 from workflow import access, delivery, roles, views
 from workflow.fees import collection
 from workflow.office import reports, settlement
+from workflow.privacy import access as access_log
 from workflow.settings import EstateSettings
 from workflow.tickets import Refusal
 
@@ -155,6 +156,9 @@ async def repair_ledger(turn: Turn, context: Context, who: Asker) -> None:
             count = await reports.each_ledger_row(d.db, d.settings, month, today, writer)
         finally:
             writer.close()
+        start, end = reports.day_bounds(d.settings, month, today)
+        await access_log.ledger_opened(d.db, who.user_id, start, end, path.name,
+                                       f"/report: repair ledger {named}", d.now())
         await _send_file(turn, context, path, tr.plural(
             "Repair ledger, {month}: {n} job", "Repair ledger, {month}: {n} jobs", count,
             month=tr.month(month)))
@@ -355,6 +359,10 @@ async def repair_form(turn: Turn, context: Context, who: Asker) -> None:
         path = Path(folder) / f"repair-form-{file.ticket.ref}.pdf"
         from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
         pdfs.form_pdf(tr, d.settings, file, path, tuple(photos))
+        # the form is the staff card on paper: its resident, once, as a document
+        await access_log.opened(d.db, who.user_id, access_log.on_card(who.person, file),
+                                access_log.DOCUMENT, path.name,
+                                f"repair form {file.ticket.ref}", d.now())
         with path.open("rb") as document:
             await context.channel.send_document(turn.address, document, filename=path.name,
                                             caption=tr("Repair form {ref}", ref=file.ticket.ref))

@@ -24,6 +24,7 @@ from handlers.repairs.actions import desk_buttons
 from handlers.routes import routes
 from handlers.tickets import escalation
 from workflow import views
+from workflow.privacy import access as access_log
 from workflow.repairs import dispatch, onsite, unit_jobs
 from workflow.tickets import Refusal
 
@@ -52,6 +53,7 @@ async def show(turn: Turn, context: Context, who: Asker) -> None:
     _, ticket_id, _, _ = _desk_args(turn)
     d, tr = context.desk, who.tr
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    await access_log.ticket_opened(d.db, who.person, file, d.now())
     await answer(turn, cards.summary(tr, d.settings, file, staff=True),
                  keyboard(desk_buttons(tr, file, who.member)))
 

@@ -9,6 +9,7 @@ from handlers.common import keyboard
 from handlers.i18n import clause
 from handlers.renderers import Notice, renders
 from handlers.repairs import signoffs as signoffs_ui
+from workflow.privacy import access as access_log
 
 
 @renders("unit_job_taken")
@@ -109,6 +110,7 @@ def _form_head(tr, kind: str, party: str) -> str:
 async def _signoff_form(n: Notice) -> None:
     file, party = n.ticket_file, n.payload.get("party", "")
     rows = signoffs_ui.form_buttons(n.tr, file, party)
+    n.opened(access_log.on_card(n.recipient, file), access_log.TICKET, file.ticket.ref)
     await n.with_photos((file.report_photos + file.after_photos)[:10],
                         _form_head(n.tr, n.message.kind, party) + "\n\n" +
                         signoffs_ui.form_text(n.tr, n.d.settings, file),

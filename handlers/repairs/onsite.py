@@ -30,6 +30,7 @@ from handlers.routes import routes
 from storage.records import Draft
 from workflow import access, numbers, roles, views
 from workflow import tickets as machine
+from workflow.privacy import access as access_log
 from workflow.repairs import onsite
 from workflow.tickets import Refusal
 from workflow.views import TicketFile
@@ -70,6 +71,7 @@ async def show_task(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     await allowed(context, who, "tickets.view", ticket_id)
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
+    await access_log.ticket_opened(d.db, who.person, file, d.now())
     await answer(turn, task_card(tr, context, file),
                  keyboard(worker_buttons(tr, file, who.member)))
 
@@ -102,6 +104,7 @@ async def _progress(turn: Turn, context: Context, who: Asker, to: str) -> None:
         done = tr("{ref}: recorded. The resident cannot be reached in the chat: please "
                   "phone them at {phone}.", ref=ticket.ref,
                   phone=cards.phone(file.resident.phone))
+        await access_log.ticket_opened(d.db, who.person, file, d.now())
     await answer(turn, done, keyboard(task_buttons(tr, file)))
 
 

@@ -26,6 +26,7 @@ from handlers.repairs import form_work
 from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
+from workflow.privacy import access as access_log
 from workflow.repairs import signoffs as signoff
 from workflow.settings import EstateSettings
 from workflow.tickets import Party, Refusal
@@ -113,6 +114,7 @@ async def show_form(turn: Turn, context: Context, who: Asker) -> None:
     mine = [p for p in signoff.parties_of(who.member) if p in file.required]
     rows = [row for p in mine for row in form_buttons(tr, file, p)]
     rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
+    await access_log.ticket_opened(d.db, who.person, file, d.now())
     await answer(turn, form_text(tr, d.settings, file), keyboard(rows))
 
 

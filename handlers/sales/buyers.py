@@ -27,6 +27,7 @@ from handlers.i18n import N_, Tr
 from handlers.routes import routes
 from storage.records import Draft
 from storage.sales.buyers import Buyer, Event
+from workflow.privacy import access as access_log
 from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
 from workflow.tickets import Refusal
@@ -295,7 +296,10 @@ def listing(tr: Tr, found: list[Buyer], now: datetime) -> str:
 @handles("sales.buyers")
 async def list_buyers(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    await answer(turn, listing(who.tr, await buyers.upcoming(d.db, who.user_id), d.now()))
+    found = await buyers.upcoming(d.db, who.user_id)
+    await access_log.opened(d.db, who.user_id, [b.user_id for b in found if b.user_id],
+                            access_log.RECORD, "buyers", "/buyers", d.now())
+    await answer(turn, listing(who.tr, found, d.now()))
 
 
 # The contract's audit trail in words (the codes workflow/sales records)
@@ -362,6 +366,9 @@ async def buyer(turn: Turn, context: Context, who: Asker) -> None:
         return
     if len(args) == 1:
         found, trail = await buyers.find(d.db, who.user_id, args[0])
+        if found.user_id is not None:  # the contract names its buyer
+            await access_log.opened(d.db, who.user_id, [found.user_id], access_log.RECORD,
+                                    found.contract_no, f"/buyer {found.contract_no}", d.now())
         lines = [contract_text(tr, found, d.now()), tr("Record:")]
         lines += [trail_line(tr, event) for event in trail[-15:]]
         await answer(turn, "\n".join(lines))

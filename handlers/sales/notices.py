@@ -15,6 +15,7 @@ from handlers.sales.buyers import (
     move_in_text,
 )
 from workflow import views
+from workflow.privacy import access as access_log
 from workflow.sales import buyers, reservations
 
 
@@ -26,6 +27,8 @@ async def _buyer_notice(n: Notice) -> None:
     found = await buyers.get(n.d.db, p["contract"])
     if found is None:
         return
+    if found.user_id is not None:  # logged when it reaches staff (their name and phone)
+        n.opened([found.user_id], access_log.RECORD, found.contract_no)
     answers = keyboard([[(tr("Confirm"), f"by:ok:{found.contract_no}:{kind[6:]}"),
                          (tr("Ask for another time"), f"by:rs:{found.contract_no}:{kind[6:]}")]])
     if kind == "buyer_first_payment" and found.first_payment_due:

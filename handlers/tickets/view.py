@@ -17,6 +17,7 @@ from handlers.common import (
 from handlers.routes import routes
 from workflow import roles, views
 from workflow import tickets as machine
+from workflow.privacy import access as access_log
 from workflow.registers import renovations
 
 
@@ -50,6 +51,7 @@ async def show(turn: Turn, context: Context, who: Asker) -> None:
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     follower = not staff and who.user_id in file.followers
+    await access_log.ticket_opened(d.db, who.person, file, d.now())
     text = cards.summary(who.tr, d.settings, file, staff=staff, follower=follower) + \
         "\n\n" + cards.timeline(who.tr, file, follower=follower)
     mine = file.ticket.resident_id == who.user_id and file.ticket.status in machine.OPEN

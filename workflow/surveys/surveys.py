@@ -16,6 +16,7 @@ from storage.surveys import surveys
 from workflow import access, conversations, sla, told
 from workflow import tickets as machine
 from workflow.complaints import complaints
+from workflow.privacy import access as access_log
 from workflow.settings import EstateSettings
 from workflow.tickets import Kind
 
@@ -250,6 +251,9 @@ async def start_call(db: Database, ref: str, actor_id: int, now: datetime
         if ticket.status != machine.CLOSED:
             raise machine.Refusal(machine.Refusal.STALE)
         callees = [await _callee(conn, ticket, r) for r in await machine.residents(conn, ticket)]
+        # the caller is shown their names and phones: the access log's
+        await access_log.record_in(conn, actor_id, [c.user_id for c in callees],
+                                   access_log.TICKET, ticket.ref, f"/callback {ticket.ref}", now)
         data: dict = {"ticket_id": ticket.id, "kind": ticket.kind}
         if len(callees) == 1:
             data["resident_id"] = callees[0].user_id
