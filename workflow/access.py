@@ -172,6 +172,10 @@ RULES: dict[str, Rule] = {
     "sales.contract": Rule((R.RESIDENT,)),
     "sales.buyer_answer": Rule(EVERYONE, "contract_holder"),  # a buyer may be no resident yet
     "sales.buyers": Rule(R.SALES),
+    # personal data (個人資料保護法): a resident asks about their own data only (no record
+    # to name: the request is always the asker's); the desk decides
+    "privacy.request": Rule((R.RESIDENT,)),
+    "privacy.decide": Rule(DISPATCHERS),
 }
 
 
