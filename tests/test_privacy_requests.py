@@ -84,6 +84,14 @@ async def manager_of(desk, language):
     return manager
 
 
+async def neighbour_of(desk):
+    neighbour = desk.person(5002, "Neighbour", "en")
+    await neighbour.send("/start")
+    await neighbour.share_contact("+886 922 111 222")
+    await neighbour.tap("All of them")
+    return neighbour
+
+
 def saw(person, text: str) -> bool:
     return any(text in t for t in person.texts())
 
@@ -158,3 +166,138 @@ async def test_correct_stop_delete_filed_extended_and_decided(desk, language):
         ("", "", None)]
     assert await desk.query("SELECT erased_at IS NOT NULL FROM privacy_requests "
                             "WHERE id = 2") == [(1,)]
+
+
+ALERTS = {"en": ("A request about personal data is due soon",
+                 "A request about personal data is overdue", "(5 days left)"),
+          "zh-TW": ("個人資料請求即將到期", "個人資料請求已逾期", "（剩 5 天）"),
+          "zh-CN": ("个人信息请求即将到期", "个人信息请求已逾期", "（剩 5 天）")}
+
+
+def count(person, text: str) -> int:
+    return sum(t.startswith(text) for t in person.texts())
+
+
+@pytest.mark.parametrize("language", ALERTS)
+async def test_managers_and_supervisors_are_alerted_before_the_due_date_and_when_it_passes_once(
+        desk, language):
+    soon, overdue, left = ALERTS[language]
+    clerk, tech, boss = await staff(desk, language)
+    manager = await manager_of(desk, language)
+    resident = await resident_of_a12(desk, language)
+    filed = desk.clock.now
+    await resident.tap_data("pv:delete")
+    await resident.tap_data("pv:delete:yes")
+    await desk.run_until(filed + timedelta(days=25) - timedelta(minutes=1))
+    assert count(manager, soon) == count(boss, soon) == 0
+    await desk.run_until(filed + timedelta(days=25))
+    assert count(manager, soon) == count(boss, soon) == 1
+    assert left in manager.last_text
+    assert count(tech, soon) == count(resident, soon) == 0
+    await desk.restart()  # the marks are in the database: nothing is sent twice
+    await desk.run_until(filed + timedelta(days=30) - timedelta(minutes=1))
+    assert count(manager, soon) == count(boss, soon) == 1 and count(manager, overdue) == 0
+    await desk.run_until(filed + timedelta(days=30))
+    assert count(manager, overdue) == count(boss, overdue) == count(clerk, overdue) == 1
+    await desk.run_until(filed + timedelta(days=31))
+    await desk.restart()
+    await desk.sweep()
+    assert count(manager, overdue) == count(boss, overdue) == 1
+    # extended once: the new due date warns and alerts again, once
+    await clerk.tap_data("pv:x:1")
+    await clerk.send("Waiting for the bank's records")
+    await desk.run_until(filed + timedelta(days=55))
+    assert count(manager, soon) == 2
+    await desk.run_until(filed + timedelta(days=61))
+    assert count(manager, overdue) == 2
+    # decided: nothing more
+    await manager.tap_data("pv:g:1")
+    await desk.run_until(filed + timedelta(days=90))
+    assert count(manager, soon) == 2 and count(manager, overdue) == 2
+
+
+async def test_strangers_residents_and_forged_buttons_change_nothing(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    neighbour = await neighbour_of(desk)
+    stranger = desk.person(6001, "Stranger", "en")
+    await resident.tap_data("pv:stop")
+    await resident.tap_data("pv:stop:yes")
+    before = await desk.query("SELECT * FROM privacy_requests")
+    for data in ("pv:g:1", "pv:r:1", "pv:x:1", "pv:n:1"):
+        for person in (resident, neighbour, tech):  # their own request, another's, staff
+            await person.tap_data(data)
+            assert desk.api.calls[-1].params.get("text") == \
+                "Sorry, you are not allowed to do that.", (person.user_id, data)
+        await stranger.tap_data(data)
+    for data in ("pv:g:x", "pv:g:99999999999999999999", "pv:g:"):
+        await clerk.tap_data(data)
+    await clerk.tap_data("pv:g:77")  # no such request
+    assert desk.api.calls[-1].params.get("text") == \
+        "Not found. Please check the reference and try again."
+    await stranger.tap_data("pv:delete:yes")
+    assert stranger.last_text.startswith("Please send /start")
+    await tech.send("/requests")
+    assert tech.last_text == "Sorry, you are not allowed to do that."
+    await resident.send("/requests")
+    assert resident.last_text == "Sorry, you are not allowed to do that."
+    await tech.tap_data("pv:correct")
+    assert await desk.query("SELECT * FROM privacy_requests") == before
+    assert await desk.query("SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_a_deletion_is_told_before_the_person_is_erased(desk):
+    """The notice of the decision is written with the decision and delivered while the chat
+    account is still known; the person is erased only once it has left the outbox, or a day
+    after the decision if it cannot go."""
+    from workflow.privacy import requests as flow
+    clerk, tech, boss = await staff(desk, "zh-TW")
+    resident = await resident_of_a12(desk, "zh-TW")
+    await resident.tap_data("pv:delete")
+    await resident.tap_data("pv:delete:yes")
+    await flow.grant(desk.db, 1, 9001, desk.clock())  # not delivered yet
+    await flow.sweep(desk.db, desk.clock())
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5001") == [("陳美玲",)]
+    await desk.deliver()
+    assert resident.last_text.startswith("您的請求 PD-1（刪除個人資料）已同意")
+    assert await desk.query("SELECT sent_at IS NOT NULL FROM outbox WHERE recipient_id = 5001 "
+                            "AND kind = 'privacy_decided'") == [(1,)]
+    await flow.sweep(desk.db, desk.clock())
+    assert await desk.query("SELECT name, phone FROM people WHERE user_id = 5001") == [("", "")]
+    # a notice that cannot go does not keep the data for ever
+    neighbour = await neighbour_of(desk)
+    await neighbour.tap_data("pv:delete:yes")
+    await flow.grant(desk.db, 2, 9001, desk.clock())
+    await flow.sweep(desk.db, desk.clock() + timedelta(hours=23))
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5002") == [("林志明",)]
+    await flow.sweep(desk.db, desk.clock() + timedelta(days=1, minutes=1))
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5002") == [("",)]
+    assert await desk.query("SELECT count(*) FROM privacy_requests WHERE erased_at IS NULL") \
+        == [(0,)]
+
+
+async def test_a_granted_stop_means_no_surveys_or_announcements(desk):
+    from tests.stories import assign_to_tech, complete, report_leak
+    from tests.test_announcements import pump
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.tap_data("pv:stop")
+    await resident.tap_data("pv:stop:yes")
+    await clerk.tap_data("pv:g:1")
+    assert resident.last_text == ("Your request PD-1 (stopping the use of personal data) is "
+                                  "granted: you get no more surveys, announcements or news "
+                                  "of activities.")
+    await report_leak(resident)  # what they asked for still reaches them
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await resident.tap("Confirm, it is fixed")
+    await desk.run_until(desk.clock.now + timedelta(hours=48))
+    assert not any("How did we do?" in t for t in resident.texts())
+    assert await desk.query("SELECT count(*) FROM surveys") == [(0,)]
+    await clerk.send("/announce")
+    await clerk.send("Water off on Tuesday 9:00-12:00.")
+    await clerk.tap("Everyone")
+    await clerk.tap("Send now")
+    await pump(desk)
+    assert not any(t.startswith("Announcement from") for t in resident.texts())
+    assert clerk.last_text.startswith("Announcement 1 is sent: 0 delivered")
