@@ -255,8 +255,10 @@ ROUTES = routes(
     commands={"requests": waiting},
     buttons=[
         (r"^pv:correct$", ask_correction),
-        (r"^pv:(stop|delete)$", explain),
-        (r"^pv:(stop|delete):yes$", confirm),
+        (r"^pv:stop$", explain),
+        (r"^pv:delete$", explain),
+        (r"^pv:stop:yes$", confirm),
+        (r"^pv:delete:yes$", confirm),
         (r"^pv:g(:|$)", grant),
         (r"^pv:[rxn](:|$)", ask_text),
     ],
