@@ -6,11 +6,18 @@ tap or a second clerk changes nothing; a granted deletion tells the resident bef
 erased, a granted stop keeps them out of surveys and announcements."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from tests.stories import resident_of_a12, staff
-from workflow import roles
+from bot.app import DOORS  # noqa: F401  (the doors register every renderer)
+from handlers.renderers import PLAIN
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
+from tests.test_announcements import pump
+from tests.test_who_is_told import PEOPLE, world
+from workflow import roles, told
+from workflow.privacy import requests as flow
+from workflow.told import TOLD_OF_PERSON
 
 # What each language says at each step (the resident and the staff read the same language).
 SAY = {
@@ -250,7 +257,6 @@ async def test_a_deletion_is_told_before_the_person_is_erased(desk):
     """The notice of the decision is written with the decision and delivered while the chat
     account is still known; the person is erased only once it has left the outbox, or a day
     after the decision if it cannot go."""
-    from workflow.privacy import requests as flow
     clerk, tech, boss = await staff(desk, "zh-TW")
     resident = await resident_of_a12(desk, "zh-TW")
     await resident.tap_data("pv:delete")
@@ -277,8 +283,6 @@ async def test_a_deletion_is_told_before_the_person_is_erased(desk):
 
 
 async def test_a_granted_stop_means_no_surveys_or_announcements(desk):
-    from tests.stories import assign_to_tech, complete, report_leak
-    from tests.test_announcements import pump
     clerk, tech, boss = await staff(desk)
     resident = await resident_of_a12(desk)
     await resident.tap_data("pv:stop")
@@ -301,3 +305,30 @@ async def test_a_granted_stop_means_no_surveys_or_announcements(desk):
     await pump(desk)
     assert not any(t.startswith("Announcement from") for t in resident.texts())
     assert clerk.last_text.startswith("Announcement 1 is sent: 0 delivered")
+
+
+async def test_who_is_told_of_a_persons_requests_is_the_table(desk):
+    """Each row of told.TOLD_OF_PERSON: its audience hears its notice, the first row naming
+    a person wins, the one who acted is not told; each notice has a renderer and each event
+    is told by the workflow."""
+    await world(desk)
+    for event, rows in TOLD_OF_PERSON.items():
+        for actor in (None, 9005):
+            expected: dict[int, str] = {}
+            for row in rows:
+                for user_id in sorted(PEOPLE[row.to]):
+                    if user_id != actor:
+                        expected.setdefault(user_id, row.notice)
+            async with desk.db.transaction() as conn:
+                await conn.execute("DELETE FROM outbox")
+                got = await told.tell_of_person(conn, event, 5002, desk.clock(),
+                                                actor_id=actor)
+            assert got == expected, event
+            assert dict(await desk.query("SELECT recipient_id, kind FROM outbox")) == expected
+    assert {row.to for rows in TOLD_OF_PERSON.values() for row in rows} <= \
+        set(told.PERSON_AUDIENCES)
+    assert sorted({r.notice for rows in TOLD_OF_PERSON.values() for r in rows} - set(PLAIN)) \
+        == []
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "workflow/privacy/requests.py").read_text(encoding="utf-8")
+    assert [e for e in TOLD_OF_PERSON if f'"{e}"' not in source] == []
