@@ -332,3 +332,20 @@ async def test_who_is_told_of_a_persons_requests_is_the_table(desk):
     root = Path(__file__).resolve().parent.parent
     source = (root / "workflow/privacy/requests.py").read_text(encoding="utf-8")
     assert [e for e in TOLD_OF_PERSON if f'"{e}"' not in source] == []
+
+
+async def test_a_clerk_who_lives_here_asks_like_a_resident_but_does_not_decide_their_own(desk):
+    clerk, tech, boss = await staff(desk)
+    at_home = await resident_of_a12(desk)
+    await desk.hire(at_home, roles.CLERK, "Clerk at home")
+    await at_home.tap_data("pv:stop")
+    await at_home.tap_data("pv:stop:yes")
+    assert at_home.last_text.startswith("Filed as PD-1 (stopping the use of personal data).")
+    assert clerk.last_text.startswith("A request about personal data")
+    for data in ("pv:g:1", "pv:r:1", "pv:x:1"):
+        await at_home.tap_data(data)
+        assert desk.api.calls[-1].params.get("text") == "Sorry, you are not allowed to do that."
+    assert await desk.query("SELECT count(*) FROM drafts") == [(0,)]
+    await clerk.tap_data("pv:g:1")
+    assert await desk.query("SELECT state, decided_by FROM privacy_requests") == [
+        ("granted", 9001)]

@@ -132,7 +132,7 @@ async def confirm(turn: Turn, context: Context, who: Asker) -> None:
     await answer(turn, _filed(who.tr, found, new))
 
 
-@handles("privacy.decide")
+@handles("privacy.requests")
 async def waiting(turn: Turn, context: Context, who: Asker) -> None:
     """/requests: what waits for the desk's decision, the nearest due first."""
     d, tr = context.desk, who.tr
@@ -155,7 +155,7 @@ def _request(turn: Turn) -> int:
 async def grant(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     request_id = _request(turn)
-    await allowed(context, who, "privacy.decide")
+    await allowed(context, who, "privacy.decide", request_id)
     done = await flow.grant(d.db, request_id, who.user_id, d.now())
     await clear_buttons(turn)
     kick(context)
@@ -172,7 +172,7 @@ async def ask_text(turn: Turn, context: Context, who: Asker) -> None:
     """Refuse, extend, or note a correction: the text is asked for first."""
     d, tr = context.desk, who.tr
     request_id = _request(turn)
-    await allowed(context, who, "privacy.decide")
+    await allowed(context, who, "privacy.decide", request_id)
     asked = ASKS[(turn.token or "").split(":")[1]]
     await clear_buttons(turn)
     found = await flow.ask_reason(d.db, asked, request_id, who.user_id, d.now())

@@ -86,7 +86,7 @@ async def _file(conn: Connection, person_id: int, kind: str, details: str | None
 async def waiting(db: Database, viewer_id: int) -> list[tuple[Request, str]]:
     """/requests: those waiting for a decision, the nearest due first, with who asked."""
     async with db.reading() as conn:
-        await access.require(conn, "privacy.decide", viewer_id)
+        await access.require(conn, "privacy.requests", viewer_id)
         found = await requests.open_ones(conn)
         names = await people.names(conn, {r.person_id for r in found})
         return [(r, names.get(r.person_id, "")) for r in found]
@@ -104,7 +104,7 @@ async def grant(db: Database, request_id: int, actor_id: int, now: datetime) -> 
     """A stop or a deletion granted by a tap (a correction is granted with its note). None
     when it was decided already."""
     async with db.transaction() as conn:
-        await access.require(conn, "privacy.decide", actor_id)
+        await access.require(conn, "privacy.decide", actor_id, request_id)
         found = await _request(conn, request_id)
         if found.kind == CORRECT:
             raise Refusal(Refusal.INVALID)
@@ -118,7 +118,7 @@ async def ask_reason(db: Database, flow: str, request_id: int, actor_id: int,
     if flow not in STAFF_FLOWS:
         raise Refusal(Refusal.INVALID)
     async with db.transaction() as conn:
-        await access.require(conn, "privacy.decide", actor_id)
+        await access.require(conn, "privacy.decide", actor_id, request_id)
         found = await _request(conn, request_id)
         if flow == NOTE_FLOW and found.kind != CORRECT:
             raise Refusal(Refusal.INVALID)
@@ -135,9 +135,9 @@ async def with_reason(db: Database, actor_id: int, flow: str, text: str,
     granted correction recorded with it, and the conversation ended, in one transaction.
     None when the request was decided (or extended) meanwhile."""
     async with db.transaction() as conn:
-        await access.require(conn, "privacy.decide", actor_id)
         draft = await conversations.at_step(conn, actor_id, flow, "reason", now)
         await drafts.delete(conn, actor_id)
+        await access.require(conn, "privacy.decide", actor_id, draft.data["request"])
         found = await _request(conn, draft.data["request"])
         if flow == EXTEND_FLOW:
             if not await requests.extend(conn, found.id, actor_id, text, now,
