@@ -349,3 +349,18 @@ async def test_a_clerk_who_lives_here_asks_like_a_resident_but_does_not_decide_t
     await clerk.tap_data("pv:g:1")
     assert await desk.query("SELECT state, decided_by FROM privacy_requests") == [
         ("granted", 9001)]
+
+
+async def test_a_correction_waiting_is_not_asked_for_twice(desk):
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await resident.tap_data("pv:correct")
+    await resident.send("My name is 陳美玲, not 陳美鈴.")
+    await resident.tap_data("pv:correct")
+    assert resident.last_text.startswith("You asked for this already: PD-1 (correcting "
+                                         "personal data) waits for the desk's decision")
+    await resident.send("Another correction.")  # no conversation: not taken as one
+    assert await desk.query("SELECT count(*), min(details) FROM privacy_requests") == [
+        (1, "My name is 陳美玲, not 陳美鈴.")]
+    await clerk.tap_data("pv:g:1")  # a correction is granted with its note only
+    assert await desk.query("SELECT state FROM privacy_requests") == [("open",)]
