@@ -32,6 +32,7 @@ COMMANDS = {
     "reverse": N_("Reverse a wrong payment: /reverse payment-number reason"),
     "archives": N_("The archive: what is out or asked for, the next check"),
     "stats": N_("Figures for a month: targets, callbacks, ratings"),
+    "requests": N_("Requests about personal data waiting for a decision"),
     "callback": N_("Record a phone callback: /callback R-2026-00001"),
     "contract": N_("Your purchase contract: its dates and what is next"),
     "buyers": N_("Buyers before move-in: the coming dates"),
@@ -58,12 +59,12 @@ BY_ROLE: dict[str | None, tuple[str, ...]] = {
     roles.SALES_SUPERVISOR: ("units", "buyers", "buyer", "language", "help"),
     roles.ARCHIVIST: ("archives", "archive", "language", "help"),
     roles.PROJECT_DEPARTMENT: ("signoffs", "cancel", "language", "help"),
-    roles.CLERK: ("queue", "intake", "callback", "queries", "announce", "archive", "cancel",
-                  "language", "help"),
+    roles.CLERK: ("queue", "intake", "callback", "queries", "announce", "archive", "requests",
+                  "cancel", "language", "help"),
     roles.SUPERVISOR: ("queue", "overdue", "signoffs", "queries", "stats", "report", "keys",
-                       "intake", "callback", "cancel", "language", "help"),
+                       "intake", "callback", "requests", "cancel", "language", "help"),
     roles.MANAGER: ("queue", "overdue", "signoffs", "queries", "stats", "report", "reverse", "keys",
-                    "archives", "intake", "callback", "cancel", "language", "help"),
+                    "archives", "intake", "callback", "requests", "cancel", "language", "help"),
 }
 HELP: dict[str | None, str] = {
     None: N_("To use the desk, share your phone number with /start so we can find your unit. "

@@ -1024,4 +1024,28 @@ MIGRATIONS: list[str] = [
     CREATE INDEX access_log_person ON access_log(person_id, at);
     CREATE INDEX access_log_at ON access_log(at);
     """,
+    # 39 (issue 29): a resident's requests to correct, stop using or delete their data
+    # (個人資料保護法 Arts. 3, 11, 13), each with the Act's clock; a decision is written once
+    """
+    CREATE TABLE privacy_requests (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        details TEXT,
+        state TEXT NOT NULL,
+        filed_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        extended_at TEXT,
+        extended_by INTEGER,
+        extension_reason TEXT,
+        decided_at TEXT,
+        decided_by INTEGER,
+        decision_note TEXT,
+        warned_for TEXT,
+        overdue_for TEXT,
+        erased_at TEXT
+    );
+    CREATE INDEX privacy_requests_person ON privacy_requests(person_id, kind, state);
+    CREATE INDEX privacy_requests_open ON privacy_requests(state, due_at);
+    """,
 ]

@@ -64,7 +64,8 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     the resident to confirm, its measurement to confirm. Ticket 6: a complaint routed to
     security. The resident rated ticket 1 one star. Aqua Works' settlement was delivered. A
     newcomer's unit waits for the desk; a neighbour is choosing a unit for a report; a clerk
-    was removed while taking a report, another (who lives here) after sending a photo."""
+    was removed while taking a report, another (who lives here) after sending a photo. The
+    resident's privacy requests 1 (a deletion) and 2 (a correction) wait for the desk."""
     clerk, tech, boss = await staff(desk)
     keeper = await key_room(desk)
     lee, wong = await aqua_works(desk, "zh-TW")  # (an English settlement does not render yet:
@@ -193,6 +194,11 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await admin.staff_remove(desk.db, at_home.user_id)
     await a_resident_without_telegram(desk, clerk, lee)
     await renovations_waiting(desk, resident, boss, others[roles.CASHIER], today)
+    await resident.tap_data("pv:delete")  # privacy request 1, a deletion for the desk
+    await resident.tap_data("pv:delete:yes")
+    await resident.tap_data("pv:correct")  # 2, a correction
+    await resident.send("My phone is 0912-345-678, not 0912-345-679.")
+    await clerk.send("/requests")  # their buttons: grant, refuse, extend, note
     await desk.deliver()
     assert not desk.errors
     shown = sorted({b["callback_data"] for c in desk.api.calls for b in c.buttons()})

@@ -12,6 +12,7 @@ from typing import cast
 from storage import accounts, outbox, people, tickets
 from storage.db import Connection, Database
 from storage.office import ledger
+from storage.privacy import requests as privacy_requests
 from storage.records import Account, Person, Ticket
 from storage.registers import keys as key_register
 from storage.repairs import followers
@@ -172,6 +173,12 @@ RULES: dict[str, Rule] = {
     "sales.contract": Rule((R.RESIDENT,)),
     "sales.buyer_answer": Rule(EVERYONE, "contract_holder"),  # a buyer may be no resident yet
     "sales.buyers": Rule(R.SALES),
+    # personal data (個人資料保護法): a resident asks about their own data only (no record
+    # to name: the request is always the asker's); the desk lists and decides, but nobody
+    # decides a request of their own (a clerk who lives here)
+    "privacy.request": Rule((R.RESIDENT,)),
+    "privacy.requests": Rule(DISPATCHERS),
+    "privacy.decide": Rule(DISPATCHERS, "not_own_request"),
 }
 
 
@@ -288,6 +295,14 @@ async def _own_account(conn: Connection, person: Person, record: object) -> bool
         await accounts.person_id_of(conn, record) == person.user_id
 
 
+async def _not_own_request(conn: Connection, person: Person, record: object) -> bool:
+    """A request about someone else's personal data (the request's id, from the button)."""
+    found = await privacy_requests.get(conn, record) if isinstance(record, int) else None
+    if found is None:
+        raise Refusal(Refusal.NOT_FOUND)
+    return found.person_id != person.user_id
+
+
 RELATIONS: dict[str, Callable[[Connection, Person, object], Awaitable[bool]]] = {
     "own_account": _own_account,
     "ticket_resident": _ticket_resident,
@@ -303,6 +318,7 @@ RELATIONS: dict[str, Callable[[Connection, Person, object], Awaitable[bool]]] = 
     "works_on": _works_on,
     "answers_complaint": _answers_complaint,
     "delivery_unit": _delivery_unit,
+    "not_own_request": _not_own_request,
 }
 
 

@@ -114,6 +114,21 @@ TOLD: dict[str, tuple[Told, ...]] = {
 }
 
 
+# A person's requests about their own data (個人資料保護法 Arts. 3, 11, 13): no ticket; the
+# requester (RESIDENT) and the desk's roles hear of them (tell_of_person).
+TOLD_OF_PERSON: dict[str, tuple[Told, ...]] = {
+    "privacy_filed": (Told(To.CLERKS, "privacy_filed"),),
+    "privacy_due_soon": (Told(To.MANAGERS, "privacy_due_soon"),
+                         Told(To.SUPERVISORS, "privacy_due_soon")),
+    "privacy_overdue": (Told(To.MANAGERS, "privacy_overdue"),
+                        Told(To.SUPERVISORS, "privacy_overdue"),
+                        Told(To.CLERKS, "privacy_overdue")),
+    "privacy_extended": (Told(To.RESIDENT, "privacy_extended"),),
+    "privacy_decided": (Told(To.RESIDENT, "privacy_decided"),),
+}
+PERSON_AUDIENCES = (To.RESIDENT, To.CLERKS, To.SUPERVISORS, To.MANAGERS)
+
+
 async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: Ticket,
                    before: Ticket | None, *, prefer: int | None = None,
                    now: datetime | None = None, known: Mapping[int, Person] | None = None,
@@ -277,6 +292,30 @@ async def tell(conn: Connection, settings: EstateSettings, event: str, ticket: T
     return told
 
 
+async def tell_of_person(conn: Connection, event: str, person_id: int, now: datetime, *,
+                         actor_id: int | None = None, payload: dict | None = None
+                         ) -> dict[int, str]:
+    """tell, for an event about a person rather than a ticket (TOLD_OF_PERSON)."""
+    told: dict[int, str] = {}
+    notices = []
+    for row in TOLD_OF_PERSON[event]:
+        if row.to == To.RESIDENT:
+            found = await people.get(conn, person_id)
+            audience = [found] if found is not None else []
+        elif row.to == To.CLERKS:
+            audience = await _standing_in(conn, await machine.desk(conn))
+        else:
+            audience = await _standing_in(conn, await people.with_role(
+                conn, roles.SUPERVISOR if row.to == To.SUPERVISORS else roles.MANAGER))
+        for person in audience:
+            if person.user_id in told or person.user_id == actor_id:
+                continue
+            told[person.user_id] = row.notice
+            notices.append((person.user_id, row.notice, now, None, payload, actor_id, None))
+    await outbox.add_many(conn, notices)
+    return told
+
+
 def after_quiet_hours(settings: EstateSettings, moment: datetime) -> datetime:
     """The same moment, or the end of the quiet hours it falls in."""
     local = moment.astimezone(settings.tz)
@@ -288,4 +327,5 @@ def after_quiet_hours(settings: EstateSettings, moment: datetime) -> datetime:
 
 def audiences(event: str) -> list[tuple[str, str, str]]:
     """The table as text, for the README and the tests: (audience, notice, when)."""
-    return [(row.to.value, row.notice, row.when.value) for row in TOLD[event]]
+    rows = TOLD[event] if event in TOLD else TOLD_OF_PERSON[event]
+    return [(row.to.value, row.notice, row.when.value) for row in rows]

@@ -15,6 +15,7 @@ from storage import outbox, people
 from storage.community import activities
 from storage.community.activities import Activity, Signup
 from storage.db import Connection, Database
+from storage.privacy import requests as privacy_requests
 from workflow import access, roles, sla
 from workflow import tickets as machine
 from workflow.settings import EstateSettings
@@ -49,7 +50,10 @@ async def create(db: Database, organiser_id: int | None, title: str, place: str,
         activity_id = await activities.add(conn, title, place, starts_at, capacity, per_unit,
                                            organiser_id)
         told = sla.out_of_quiet_hours(settings, now) if settings else now
+        stopped = await privacy_requests.stopped(conn)  # asked us to stop using their data
         for resident in await activities.residents_to_tell(conn):  # durable: the outbox
+            if resident in stopped:
+                continue
             await outbox.add(conn, resident, "activity_new", now,
                              payload={"activity": activity_id}, actor_id=organiser_id,
                              not_before=told)

@@ -13,6 +13,7 @@ from storage import outbox
 from storage.community import announcements
 from storage.community.announcements import Announcement
 from storage.db import Connection, Database
+from storage.privacy import requests as privacy_requests
 from storage.records import Draft
 from workflow import access, conversations, phones, roles
 from workflow import tickets as machine
@@ -80,8 +81,10 @@ async def _start(conn: Connection, found: Announcement) -> None:
     """Sending begins: the recipients are fixed now (one message a person, even with two
     units), and a yearly one is planned again for next year."""
     chosen: dict[int, str] = {}
+    stopped = await privacy_requests.stopped(conn)  # asked us to stop using their data
     for user, building, unit, phone, owners in await announcements.audience(conn):
-        if user not in chosen and _chosen(found.audience, building, unit, phone, owners):
+        if user not in chosen and user not in stopped and \
+                _chosen(found.audience, building, unit, phone, owners):
             chosen[user] = f"{building} {unit}"
     await announcements.add_recipients(conn, found.id, sorted(chosen.items()))
     await announcements.set_state(conn, found.id, "scheduled", SENDING)

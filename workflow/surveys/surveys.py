@@ -10,6 +10,7 @@ from datetime import datetime
 
 from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
+from storage.privacy import requests as privacy_requests
 from storage.records import Draft, Person, Survey, Ticket, Unit
 from storage.repairs import followers
 from storage.surveys import surveys
@@ -47,8 +48,11 @@ async def fire(conn, settings: EstateSettings, ticket: Ticket, kind: str,
     if kind == sla.SURVEY_SEND:
         if ticket.status != machine.CLOSED:
             return
-        for resident_id in await machine.residents(conn, ticket):
-            if await surveys.open_for(conn, ticket.id, resident_id, now):
+        residents = await machine.residents(conn, ticket)
+        stopped = await privacy_requests.stopped(conn, residents)  # asked us to stop (Art. 11)
+        for resident_id in residents:
+            if resident_id not in stopped and \
+                    await surveys.open_for(conn, ticket.id, resident_id, now):
                 await outbox.add(conn, resident_id, "survey", now, ticket.id)
         await sla.arm(conn, settings, ticket.id, now)  # the reminder, then 'no response'
         return
