@@ -354,8 +354,8 @@ async def _show_handled(turn: Turn, context: Context, who: Asker, ticket_id: int
         buttons = worker_buttons(tr, file, person)  # a unit's job nobody took: accept it
     else:
         buttons = []
-    await answer(turn, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
-                 keyboard(buttons))
+    await answer(turn, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True,
+                                                      viewer=person), keyboard(buttons))
 
 
 def happened_text(who: Asker, last: Happened) -> str:

@@ -61,7 +61,10 @@ class Notice:
         return keyboard(worker_buttons(self.tr, self.ticket_file, self.recipient))
 
     def staff_card(self) -> str:
-        return cards.summary(self.tr, self.d.settings, self.ticket_file, staff=True)
+        """The card as the recipient may read it (need_to_know: a unit's offer, or a job
+        closed, shows the unit, not the resident's name and phone)."""
+        return cards.summary(self.tr, self.d.settings, self.ticket_file, staff=True,
+                             viewer=self.recipient)
 
     async def send(self, text: str, choices: Choices | None = None) -> None:
         """Cut to what the channel takes, as it counts: never refused as too long."""

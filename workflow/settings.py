@@ -200,6 +200,9 @@ class EstateSettings:
     # who is asked to phone a resident without Telegram, one person per step: "desk" (the
     # clerk who acted, else one of the desk) or "holder" (the technician holding the job)
     phone_calls_by: str = "desk"
+    # [privacy]: a responsible unit's documents (its settlement) name the residents and
+    # their phones only when the estate says so; by default they carry units alone
+    names_on_contractor_documents: bool = False
 
     @property
     def tz(self) -> ZoneInfo:

@@ -354,7 +354,7 @@ async def repair_form(turn: Turn, context: Context, who: Asker) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"repair-form-{file.ticket.ref}.pdf"
         from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
-        pdfs.form_pdf(tr, d.settings, file, path, tuple(photos))
+        pdfs.form_pdf(tr, d.settings, file, path, tuple(photos), viewer=who.member)
         with path.open("rb") as document:
             await context.channel.send_document(turn.address, document, filename=path.name,
                                             caption=tr("Repair form {ref}", ref=file.ticket.ref))

@@ -23,6 +23,7 @@ from handlers.i18n import Tr
 from handlers.office import faces, spreadsheets
 from handlers.office.files import owner_only
 from handlers.repairs import form_work
+from storage.records import Person
 from workflow import views
 from workflow.fees.collection import Income
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
@@ -295,7 +296,7 @@ def _where(tr: Tr, settings: EstateSettings, job) -> list[str]:
 
 
 def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
-             photos: tuple[tuple[str, bytes], ...] = ()) -> None:
+             photos: tuple[tuple[str, bytes], ...] = (), viewer: Person | None = None) -> None:
     """The repair form (維修單): the job as staff see it, its materials and measurement, the
     signatures (who, how, when) with room to sign on paper, and the photos before and
     after (those the bot could fetch)."""
@@ -304,8 +305,9 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.heading(tr("Repair form {ref}", ref=t.ref))
     pdf.text_block(settings.estate_name)
     pdf.ln(3)
-    signatures = set(cards.signature_lines(tr, file))  # printed below, as a table
-    for line in cards.summary(tr, settings, file, staff=True, work=[]).split("\n")[1:]:
+    signatures = set(cards.signature_lines(tr, file, viewer))  # printed below, as a table
+    for line in cards.summary(tr, settings, file, staff=True, work=[],
+                              viewer=viewer).split("\n")[1:]:
         if line not in signatures:
             pdf.text_block(line)
     pdf.ln(3)
@@ -321,16 +323,16 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
              tr.number(i.amount)] for i in file.items]
         pdf.ln(3)
         pdf.grid(rows, [80, 30, 30, 30])
-    _signatures(pdf, tr, file)
+    _signatures(pdf, tr, file, viewer)
     for caption, picture in photos:
         pdf.photo(caption, picture)
     pdf.save(path)
 
 
-def _signatures(pdf: _Document, tr: Tr, file: TicketFile) -> None:
+def _signatures(pdf: _Document, tr: Tr, file: TicketFile, viewer: Person | None) -> None:
     """Who confirmed the repair and how (not a signature), then each party's signature: who,
     how and when, or missing, with room to sign on paper."""
-    confirmed = cards.confirmation_line(tr, file)
+    confirmed = cards.confirmation_line(tr, file, viewer)
     if confirmed:
         pdf.ln(4)
         pdf.text_block(confirmed)
@@ -340,10 +342,12 @@ def _signatures(pdf: _Document, tr: Tr, file: TicketFile) -> None:
     for party in parties:
         s = signed.get(party)
         how = tr("not signed yet") if s is None else (
-            tr("{name}, on paper (recorded by {clerk}) {time}", name=s.signer_name or "",
+            tr("{name}, on paper (recorded by {clerk}) {time}",
+               name=cards.paper_signer(tr, file, s, viewer),
                clerk=file.names.get(s.user_id or 0, ""), time=tr.datetime(s.at))
             if s.channel == "paper" else tr("{name} in the chat {time}",
-                                            name=file.names.get(s.user_id or 0, ""),
+                                            name=cards.name_of(tr, file, s.user_id, viewer)
+                                            or tr("the owner"),
                                             time=tr.datetime(s.at)))
         rows.append([labels.of(tr, labels.PARTIES, party), how, ""])
     pdf.ln(4)

@@ -52,7 +52,7 @@ async def show(turn: Turn, context: Context, who: Asker) -> None:
     _, ticket_id, _, _ = _desk_args(turn)
     d, tr = context.desk, who.tr
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
-    await answer(turn, cards.summary(tr, d.settings, file, staff=True),
+    await answer(turn, cards.summary(tr, d.settings, file, staff=True, viewer=who.member),
                  keyboard(desk_buttons(tr, file, who.member)))
 
 

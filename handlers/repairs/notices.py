@@ -111,7 +111,8 @@ async def _signoff_form(n: Notice) -> None:
     rows = signoffs_ui.form_buttons(n.tr, file, party)
     await n.with_photos((file.report_photos + file.after_photos)[:10],
                         _form_head(n.tr, n.message.kind, party) + "\n\n" +
-                        signoffs_ui.form_text(n.tr, n.d.settings, file),
+                        signoffs_ui.form_text(n.tr, n.d.settings, file,
+                                              viewer=n.recipient),
                         keyboard(rows) if rows else None)
 
 
@@ -123,7 +124,8 @@ async def _owner_signoff_form(n: Notice) -> None:
     rows = signoffs_ui.form_buttons(n.tr, file, party)
     await n.with_photos(file.after_photos[:10],
                         _form_head(n.tr, n.payload.get("as", "signoff_form"), party) + "\n\n" +
-                        signoffs_ui.form_text(n.tr, n.d.settings, file, staff=False),
+                        signoffs_ui.form_text(n.tr, n.d.settings, file, staff=False,
+                                              viewer=n.recipient),
                         keyboard(rows) if rows else None)
 
 

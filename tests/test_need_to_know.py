@@ -1,0 +1,149 @@
+"""Need to know (個人資料保護法 Arts. 5, 19, 20): a technician sees the resident's name and
+phone while the job is theirs, the unit after it closes; a responsible unit's offer shows
+the unit and the problem, and the contact comes to the one who accepts; neighbours who
+follow one public fault never see each other; the office sees contact as always."""
+
+import pytest
+
+from tests.stories import (
+    assign_to_tech,
+    complete,
+    report_leak,
+    resident_of_a12,
+    staff,
+)
+from tests.test_units_in_chat import aqua_works, send_to_aqua
+
+NAME, PHONE = "陳美玲", "912 345 678"
+LANGUAGES = {"en": "en", "zh_Hant": "zh-TW", "zh_Hans": "zh-CN"}
+UNIT_LINE = {"en": "Unit: A 12F-3", "zh_Hant": "單位：A 12F-3", "zh_Hans": "单元：A 12F-3"}
+RESIDENT_LINE = {"en": "Resident: ", "zh_Hant": "住戶：", "zh_Hans": "住户："}
+
+
+def contact_in(text: str) -> bool:
+    return NAME in text or PHONE in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_technician_sees_the_phone_while_holding_the_job_and_not_after_it_closes(
+        desk, language):
+    clerk, tech, boss = await staff(desk, LANGUAGES[language])
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    assert any(contact_in(t) for t in clerk.texts())  # the desk: as always
+
+    await assign_to_tech(clerk)
+    task = tech.last_text
+    assert f"{RESIDENT_LINE[language]}{NAME} +886 {PHONE}" in task
+    assert UNIT_LINE[language] in task
+    await tech.tap_data("t:v:1")  # the ticket, looked up while the job is his
+    assert contact_in(tech.last_text)
+
+    await complete(tech)
+    await resident.tap("Confirm, it is fixed")
+    assert await desk.query("SELECT status FROM tickets") == [("closed",)]
+    tech.new_texts()
+    await tech.tap_data("t:v:1")  # closed: the unit, not who lives there
+    closed = tech.last_text
+    assert UNIT_LINE[language] in closed
+    assert not contact_in(closed), closed
+    assert RESIDENT_LINE[language] not in closed
+    await clerk.tap_data("t:v:1")  # the desk still sees who it was
+    assert contact_in(clerk.last_text)
+
+
+async def test_a_job_taken_from_the_technician_no_longer_shows_him_the_resident(desk):
+    clerk, tech, boss = await staff(desk)
+    other = desk.person(9004, "Other", "en")
+    from workflow import roles
+    await desk.hire(other, roles.TECHNICIAN, "Ah Keung")
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    assert contact_in(tech.last_text)
+    await clerk.tap("Reassign: technician")
+    await clerk.tap("Ah Keung")
+    await clerk.tap("2 days")
+    assert contact_in(other.last_text)  # the new holder
+    tech.new_texts()
+    await tech.tap_starting("w:go:1:")  # his old card: the job is no longer his
+    assert tech.new_texts() and not any(contact_in(t) for t in tech.texts()[-2:])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_units_offer_shows_the_unit_and_the_problem_and_the_accepter_gets_the_contact(
+        desk, language):
+    clerk, tech, boss = await staff(desk)
+    lee, wong = await aqua_works(desk, LANGUAGES[language])
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    for person in (lee, wong):
+        offer = "\n".join(person.texts())
+        assert UNIT_LINE[language] in offer and "Water drips from the pipe" in offer
+        assert not contact_in(offer), offer
+    await wong.send("/mytasks")
+    await wong.tap_data("w:v:1")  # the waiting job, opened: still no contact
+    assert UNIT_LINE[language] in wong.last_text and not contact_in(wong.last_text)
+
+    await lee.tap_starting("u:ok:1")
+    accepted = lee.last_text
+    assert accepted.startswith("R-2026-00001")
+    assert f"{NAME} +886 {PHONE}" in accepted and UNIT_LINE[language] in accepted
+    await wong.tap_data("t:v:1")  # the colleague who did not take it: the unit alone
+    assert not contact_in("\n".join(wong.texts())), wong.texts()
+    await lee.tap_data("t:v:1")
+    assert contact_in(lee.last_text)
+
+
+
+NEIGHBOURS = """building,unit,name,phone
+A,2F-1,Resident Two,0933 000 002
+A,3F-1,Resident Three,0933 000 003
+"""
+
+
+async def report_a_public_fault(resident, follow: bool) -> None:
+    """A fault at the first public place offered: reported, or followed as the same."""
+    await resident.send("/repair")
+    await resident.tap_data("r:c:public_areas")
+    await resident.tap_data("r:g:normal")
+    await resident.tap_data("r:p:0")
+    if follow:
+        await resident.tap_data("r:sm:1")
+        return
+    await resident.send("The light is out.")
+    await resident.tap_data("r:pd")
+    await resident.tap_data("r:ok")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_neighbours_following_one_fault_never_see_each_others_names_or_units(
+        desk, language):
+    clerk, tech, boss = await staff(desk)
+    await desk.import_roster(NEIGHBOURS)
+    people = []
+    for user_id, phone in ((5001, "0912-345-678"), (5002, "0933 000 002"),
+                           (5003, "0933 000 003")):
+        person = desk.person(user_id, f"Neighbour {user_id}", LANGUAGES[language])
+        await person.send("/start")
+        await person.share_contact(phone)
+        people.append(person)
+    first, second, third = people
+    await report_a_public_fault(first, follow=False)
+    for follower in (second, third):
+        await report_a_public_fault(follower, follow=True)
+    assert await desk.query("SELECT count(*) FROM ticket_followers") == [(2,)]
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await first.tap_data("s:ok:1")
+    for person in people:
+        await person.tap_data("t:v:1")  # the ticket's card and timeline
+        assert "R-2026-00001" in person.last_text
+    marks = [(NAME, "12F-3"), ("Resident Two", "2F-1"), ("Resident Three", "3F-1")]
+    for n, person in enumerate(people):
+        seen = "\n".join(person.texts())
+        others = [m for i, found in enumerate(marks) if i != n for m in found]
+        assert not [m for m in others if m in seen], (person.user_id, seen)
+    await clerk.tap_data("t:v:1")  # the office sees who follows it
+    assert "Resident Two" in clerk.last_text and "2F-1" in clerk.last_text
