@@ -3,8 +3,15 @@ phone while the job is theirs, the unit after it closes; a responsible unit's of
 the unit and the problem, and the contact comes to the one who accepts; neighbours who
 follow one public fault never see each other; the office sees contact as always."""
 
-import pytest
+from dataclasses import replace
+from datetime import datetime
 
+import pytest
+from openpyxl import load_workbook
+
+from handlers.i18n import Tr
+from handlers.office import pdfs, spreadsheets
+from tests import printed
 from tests.stories import (
     assign_to_tech,
     complete,
@@ -12,7 +19,9 @@ from tests.stories import (
     resident_of_a12,
     staff,
 )
+from tests.test_settlement import a_quarter_with_aqua
 from tests.test_units_in_chat import aqua_works, send_to_aqua
+from workflow.office import settlement
 
 NAME, PHONE = "陳美玲", "912 345 678"
 LANGUAGES = {"en": "en", "zh_Hant": "zh-TW", "zh_Hans": "zh-CN"}
@@ -147,3 +156,32 @@ async def test_neighbours_following_one_fault_never_see_each_others_names_or_uni
         assert not [m for m in others if m in seen], (person.user_id, seen)
     await clerk.tap_data("t:v:1")  # the office sees who follows it
     assert "Resident Two" in clerk.last_text and "2F-1" in clerk.last_text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_units_settlement_carries_units_not_names_unless_the_settings_say_so(
+        desk, tmp_path, language):
+    await a_quarter_with_aqua(desk)
+    tr = Tr(language, desk.settings.tz)
+    plain = await settlement.of_unit(desk.db, desk.settings, "aqua", "2026-Q4")
+    named = await settlement.of_unit(
+        desk.db, replace(desk.settings, names_on_contractor_documents=True), "aqua", "2026-Q4")
+    for data, shown in ((plain, False), (named, True)):
+        pdf, sheet = tmp_path / f"s-{shown}.pdf", tmp_path / f"s-{shown}.xlsx"
+        pdfs.settlement_pdf(tr, desk.settings, data, pdf)
+        spreadsheets.settlement_xlsx(tr, desk.settings, data, sheet)
+        cells = "\n".join(str(v) for ws in load_workbook(sheet).worksheets
+                          for row in ws.iter_rows(values_only=True) for v in row if v)
+        for text in (printed.text(pdf), cells):
+            assert "A 12F-3" in text and "R-2026-00001" in text  # the unit, always
+            assert (NAME in text) is shown and (PHONE in text) is shown, text
+
+
+async def test_the_settlement_the_unit_receives_names_nobody(desk):
+    clerk, tech, boss, manager, lee, wong = await a_quarter_with_aqua(desk)
+    await desk.start_schedule()
+    await desk.run_until(datetime(2027, 1, 1, 1, 0, tzinfo=desk.clock.now.tzinfo))
+    sent = {c.files["document"][0]: c.files["document"][1] for c in lee.calls()
+            if c.method == "sendDocument"}
+    pdf = printed.text(sent["settlement-2026-Q4-aqua.pdf"])
+    assert "A 12F-3" in pdf and not contact_in(pdf)

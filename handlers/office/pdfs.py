@@ -189,6 +189,9 @@ def _height(row: list[list[str]]) -> float:
 
 
 def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
+    """Units, not who lives there: the residents' names and phones, in a table of their
+    own, only when the estate's settings let a unit's documents carry them (data.named,
+    need_to_know)."""
     pdf = _Document(tr, data.period)
     pdf.heading(tr("Quarterly settlement {period}: {unit}", period=data.period,
                    unit=data.unit.name))
@@ -227,6 +230,12 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                      labels.of(tr, labels.PENDING, j.pending), tr.number(j.cost)]
                     for j in data.pending]],
                  [28, 22, 24, 30, 50, 22], tr("Pending: not settled this quarter"))
+    if data.named:
+        pdf.ln(4)
+        pdf.grid([[tr("Reference"), tr("Unit"), tr("Resident"), tr("Resident's phone")],
+                  *[[j.ref, f"{j.building} {j.unit}", j.resident, cards.phone(j.phone)]
+                    for j in data.jobs + data.pending]], [28, 22, 60, 40],
+                 tr("Who reported each job (the estate's settings name them)"))
     pdf.ln(12)
     pdf.grid([[tr("For the management office"), tr("For the responsible unit")],
               [tr("Signature and date:"), tr("Signature and date:")]], [85, 85])

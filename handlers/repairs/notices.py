@@ -124,8 +124,9 @@ async def _owner_signoff_form(n: Notice) -> None:
     rows = signoffs_ui.form_buttons(n.tr, file, party)
     await n.with_photos(file.after_photos[:10],
                         _form_head(n.tr, n.payload.get("as", "signoff_form"), party) + "\n\n" +
-                        signoffs_ui.form_text(n.tr, n.d.settings, file, staff=False,
-                                              viewer=n.recipient),
+                        # the unit's owner (told.py sends it to them alone): their
+                        # household's job, the tenant who reported it named as before
+                        signoffs_ui.form_text(n.tr, n.d.settings, file, staff=False),
                         keyboard(rows) if rows else None)
 
 
