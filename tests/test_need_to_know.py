@@ -4,7 +4,7 @@ the unit and the problem, and the contact comes to the one who accepts; neighbou
 follow one public fault never see each other; the office sees contact as always."""
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -19,8 +19,10 @@ from tests.stories import (
     resident_of_a12,
     staff,
 )
+from tests.test_fees import open_desk
 from tests.test_settlement import a_quarter_with_aqua
 from tests.test_units_in_chat import aqua_works, send_to_aqua
+from workflow.fees import collection
 from workflow.office import settlement
 
 NAME, PHONE = "陳美玲", "912 345 678"
@@ -185,3 +187,53 @@ async def test_the_settlement_the_unit_receives_names_nobody(desk):
             if c.method == "sendDocument"}
     pdf = printed.text(sent["settlement-2026-Q4-aqua.pdf"])
     assert "A 12F-3" in pdf and not contact_in(pdf)
+
+
+ARREARS_ROSTER = "building,unit,name,phone\nA,2F-1,Resident Two,0933 000 002\n"
+NAMES_NOBODY = {"en": "An announcement to the estate never names a household",
+                "zh_Hant": "社區公告不得指名任何住戶", "zh_Hans": "小区公告不得点名任何住户"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_announcement_never_names_a_household(desk, language):
+    clerk, tech, boss = await staff(desk, LANGUAGES[language])
+    await desk.import_roster(ARREARS_ROSTER)
+    await clerk.send("/announce")
+    for text in ("Still unpaid: A 12F-3 and A 2F-1. Please pay by Friday.",
+                 "12F-3 owes three months.", "陳美玲 has not paid the fee.",
+                 "resident two: please pay."):
+        await clerk.send(text)
+        refused = clerk.last_text
+        assert refused.startswith(NAMES_NOBODY[language]), refused
+        assert any(word in refused for word in ("12F-3", "2F-1", NAME, "Resident Two"))
+        assert await desk.query("SELECT step FROM drafts WHERE user_id = 9001") == [
+            ("content",)]  # still waiting for a text that names nobody
+    await clerk.send("Management fees for December are due on the 10th. Thank you.")
+    assert await desk.query("SELECT step FROM drafts WHERE user_id = 9001") == [("audience",)]
+    assert await desk.query("SELECT count(*) FROM announcements") == [(0,)]
+
+
+async def test_a_unit_in_arrears_is_told_alone_and_no_list_names_a_household(tmp_path):
+    desk = await open_desk(tmp_path)
+    try:
+        await desk.import_roster(ARREARS_ROSTER)
+        clerk, tech, boss = await staff(desk)
+        may = await resident_of_a12(desk)
+        two = desk.person(5002, "Two", "en")
+        await two.send("/start")
+        await two.share_contact("0933 000 002")
+        assert await collection.bill_month(desk.db, desk.settings, "2026-12") == 2
+        await desk.run_until(desk.clock.now + timedelta(days=16))  # 12 Dec: both overdue
+        for person, own, others in ((may, "A 12F-3", ("2F-1", "Resident Two")),
+                                    (two, "A 2F-1", ("12F-3", NAME))):
+            overdue = [t for t in person.texts() if "overdue" in t]
+            assert overdue and all(own in t for t in overdue)
+            seen = "\n".join(person.texts())
+            assert not [word for word in others if word in seen], seen
+        told = await desk.query("SELECT DISTINCT recipient_id FROM outbox WHERE kind IN "
+                                "('fee_overdue', 'fee_reminder') ORDER BY recipient_id")
+        assert told == [(5001,), (5002,)]  # each unit's own people, nobody else
+        for person in (clerk, tech, boss):
+            assert not any("12F-3" in t or "2F-1" in t for t in person.texts())
+    finally:
+        await desk.stop()

@@ -11,13 +11,18 @@ asked by every card, notice and document that shows a ticket:
 - everyone else with a reason to read the ticket (the form's other signers) sees the unit.
 
 Documents for a responsible unit (its quarterly settlement) carry units, not names or
-phones, unless the estate's settings say otherwise (`names_on_contractor_documents`)."""
+phones, unless the estate's settings say otherwise (`names_on_contractor_documents`). A text
+for many readers (an announcement) names no household: no unit, no resident (so no list of
+households in arrears is ever posted; fee reminders go to the unit's own people alone)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
+from storage.db import Connection
+from storage.privacy import households
 from storage.records import Person, Ticket
 from workflow import roles
 from workflow import tickets as machine
@@ -90,3 +95,24 @@ def may_name(viewer: Person | None, ticket: Ticket, person_id: int,
 def names_on_documents(settings: EstateSettings) -> bool:
     """Whether a responsible unit's documents carry residents' names and phones."""
     return settings.names_on_contractor_documents
+
+
+def _mentions(text: str, word: str) -> bool:
+    """`word` in `text` as a word of its own (Latin letters and digits around it do not
+    count; a Chinese text runs its words together, so a character beside it does)."""
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text,
+                     re.IGNORECASE) is not None
+
+
+async def household_named(conn: Connection, text: str) -> str | None:
+    """The first unit (A 12F-3, or 12F-3 alone) or resident's name that a text for many
+    readers names, or None. A unit written as a bare number (301) counts only with its
+    building, so a date or a count is not taken for one."""
+    units, names = await households.marks(conn)
+    for building, unit in units:
+        labels = [f"{building} {unit}"] + ([unit] if not unit.isdigit() else [])
+        for label in labels:
+            if _mentions(text, label):
+                return label
+    return next((n for n in names if len(n.strip()) >= 2 and _mentions(text, n.strip())),
+                None)
