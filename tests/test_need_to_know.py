@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from bot.config import ConfigError, parse_settings
 from handlers.i18n import Tr
 from handlers.office import pdfs, spreadsheets
 from tests import printed
@@ -22,6 +23,7 @@ from tests.stories import (
 from tests.test_fees import open_desk
 from tests.test_settlement import a_quarter_with_aqua
 from tests.test_units_in_chat import aqua_works, send_to_aqua
+from workflow import roles
 from workflow.fees import collection
 from workflow.office import settlement
 
@@ -66,7 +68,6 @@ async def test_the_technician_sees_the_phone_while_holding_the_job_and_not_after
 async def test_a_job_taken_from_the_technician_no_longer_shows_him_the_resident(desk):
     clerk, tech, boss = await staff(desk)
     other = desk.person(9004, "Other", "en")
-    from workflow import roles
     await desk.hire(other, roles.TECHNICIAN, "Ah Keung")
     resident = await resident_of_a12(desk)
     await report_leak(resident)
@@ -237,3 +238,33 @@ async def test_a_unit_in_arrears_is_told_alone_and_no_list_names_a_household(tmp
             assert not any("12F-3" in t or "2F-1" in t for t in person.texts())
     finally:
         await desk.stop()
+
+
+async def test_the_supervising_engineer_reads_the_form_with_the_unit_not_the_resident(desk):
+    clerk, tech, boss = await staff(desk)
+    engineer = desk.person(9010, "Engineer", "en")
+    await desk.hire(engineer, roles.SUPERVISING_ENGINEER, "Site engineer")
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap_starting("u:ok:1")
+    await complete(lee)
+    await resident.tap("Confirm, it is fixed")
+    form = "\n".join(engineer.texts())
+    assert "Repair form R-2026-00001" in form and "A 12F-3" in form
+    assert not contact_in(form), form
+    assert "Repair confirmed by the resident in the chat" in form
+    assert any(contact_in(t) and "Repair form R-2026-00001" in t for t in boss.texts())
+
+
+def test_the_privacy_settings_are_read_and_checked():
+    assert parse_settings({}).names_on_contractor_documents is False
+    assert parse_settings({"privacy": {"names_on_contractor_documents": True}}
+                          ).names_on_contractor_documents is True
+    for bad, said in (({"privacy": {"names_on_contractor_documents": "yes"}},
+                       "must be true or false"),
+                      ({"privacy": {"names_on_documents": True}}, "unknown setting"),
+                      ({"privacy": 1}, "must be a table")):
+        with pytest.raises(ConfigError, match=said):
+            parse_settings(bad)
