@@ -364,7 +364,8 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False,
         missed = missed_deadline(event)
         if missed is not None:
             line += tr(": {note}", note=tr.datetime(missed))
-        elif event.note and not follower and named:
+        elif event.note and not follower and named and need_to_know.may_read_note(
+                viewer, file.ticket, event.action):
             line += tr(": {note}", note=event_note(tr, event))
         lines.append(line)
     confirmed = confirmation_line(tr, file, viewer)

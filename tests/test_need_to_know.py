@@ -268,3 +268,25 @@ def test_the_privacy_settings_are_read_and_checked():
                       ({"privacy": 1}, "must be a table")):
         with pytest.raises(ConfigError, match=said):
             parse_settings(bad)
+
+
+async def test_a_neighbour_the_desk_adds_on_a_call_is_not_shown_to_the_reporter(desk):
+    clerk, tech, boss = await staff(desk)
+    may = await resident_of_a12(desk)
+    await report_a_public_fault(may, follow=False)
+    await clerk.send("/intake")
+    await clerk.send("a 5f-1")
+    await clerk.tap("林志明 0922 111 222 ☎")
+    await clerk.tap("by phone")
+    await clerk.tap("The resident themselves")
+    await clerk.tap("Repair")
+    await clerk.tap("Public areas")
+    await clerk.tap("No, not an emergency")
+    await clerk.tap_data("r:p:0")
+    await clerk.tap_data("r:sm:1")
+    assert await desk.query("SELECT count(*) FROM ticket_followers") == [(1,)]
+    await may.tap_data("t:v:1")
+    assert "R-2026-00001" in may.last_text
+    assert "5F-1" not in may.last_text and "林志明" not in may.last_text, may.last_text
+    await clerk.tap_data("t:v:1")
+    assert "5F-1" in clerk.last_text  # the office: who follows it, and where

@@ -92,6 +92,27 @@ def may_name(viewer: Person | None, ticket: Ticket, person_id: int,
     return False
 
 
+# Events whose note names a resident or their unit, and who may read it: a neighbour who
+# follows the fault (their unit) to the office; who was phoned, to the office and the
+# job's holder; who signed the form on paper for the owner, to whoever sees the contact.
+OFFICE_NOTES = frozenset({"follower_added"})
+HOLDER_NOTES = frozenset({"phoned_resident"})
+CONTACT_NOTES = frozenset({"signed_on_paper"})
+
+
+def may_read_note(viewer: Person | None, ticket: Ticket, action: str) -> bool:
+    """Whether `viewer` may read the note of an event of this kind on the ticket."""
+    if viewer is None or is_office(viewer):
+        return True
+    if action in OFFICE_NOTES:
+        return False
+    if action in HOLDER_NOTES:
+        return viewer.role in roles.WORKERS and holds(viewer, ticket)
+    if action in CONTACT_NOTES:
+        return sees_contact(viewer, ticket)
+    return True
+
+
 def names_on_documents(settings: EstateSettings) -> bool:
     """Whether a responsible unit's documents carry residents' names and phones."""
     return settings.names_on_contractor_documents
