@@ -290,3 +290,28 @@ async def test_a_neighbour_the_desk_adds_on_a_call_is_not_shown_to_the_reporter(
     assert "5F-1" not in may.last_text and "林志明" not in may.last_text, may.last_text
     await clerk.tap_data("t:v:1")
     assert "5F-1" in clerk.last_text  # the office: who follows it, and where
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_repair_form_pdf_names_the_resident_to_the_office_alone(
+        desk, tmp_path, language):
+    clerk, tech, boss = await staff(desk)
+    engineer = desk.person(9010, "Engineer", LANGUAGES[language])
+    await desk.hire(engineer, roles.SUPERVISING_ENGINEER, "Site engineer")
+    lee, wong = await aqua_works(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await send_to_aqua(clerk)
+    await lee.tap_starting("u:ok:1")
+    await complete(lee)
+    await resident.tap("Confirm, it is fixed")
+    for person, shown in ((engineer, False), (clerk, True)):
+        await person.tap_data("fm:1")
+        name, content = [c for c in person.calls()
+                         if c.method == "sendDocument"][-1].files["document"]
+        assert name == "repair-form-R-2026-00001.pdf"
+        path = tmp_path / f"{person.user_id}-{name}"
+        path.write_bytes(content)
+        text = printed.text(path)
+        assert "A 12F-3" in text and "Water drips from the pipe" in text.replace("\r\n", " ")
+        assert contact_in(text) is shown, text
