@@ -109,12 +109,13 @@ def contact_lines(tr: Tr, file: TicketFile) -> list[str]:
 
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
             follower: bool = False, work: list[str] | None = None,
-            viewer: Person | None = None) -> str:
+            viewer: Person | None = None, sight: Sight | None = None) -> str:
     """A follower (who reported the same public fault) is not shown the reporter's unit.
     `work`: the repair form's lines of every visit's work (form_work.py), in place of the
     last visit's note and the visits' figures. `viewer`: whom the card is for, and so what
-    it shows of the resident (need_to_know); None is the office's own tools."""
-    seen = need_to_know.sight(viewer, file.ticket)
+    it shows of the resident (need_to_know); None is the office's own tools. `sight`: what
+    need_to_know gave for a reason other than the viewer's role (on duty out of hours)."""
+    seen = sight or need_to_know.sight(viewer, file.ticket)
     follower = follower or seen is Sight.NOTHING
     contact = staff and seen is Sight.CONTACT
     if file.ticket.kind == Kind.COMPLAINT:

@@ -13,6 +13,7 @@ from bot.config import ConfigError, parse_settings
 from handlers.i18n import Tr
 from handlers.office import pdfs, spreadsheets
 from tests import printed
+from tests.harness import DeskHarness
 from tests.stories import (
     assign_to_tech,
     complete,
@@ -23,6 +24,7 @@ from tests.stories import (
 from tests.test_fees import open_desk
 from tests.test_settlement import a_quarter_with_aqua
 from tests.test_units_in_chat import aqua_works, send_to_aqua
+from tests.test_who_is_told import NIGHT, ON_DUTY, SETTINGS, report_emergency
 from workflow import roles
 from workflow.fees import collection
 from workflow.office import settlement
@@ -315,3 +317,20 @@ async def test_the_repair_form_pdf_names_the_resident_to_the_office_alone(
         text = printed.text(path)
         assert "A 12F-3" in text and "Water drips from the pipe" in text.replace("\r\n", " ")
         assert contact_in(text) is shown, text
+
+
+async def test_the_technician_on_duty_at_night_gets_the_emergencys_contact(tmp_path):
+    desk = DeskHarness(tmp_path / "desk.sqlite3", settings=SETTINGS)
+    await desk.start()
+    try:
+        await desk.import_roster("building,unit,name,phone\nA,12F-3,陳美玲,0912-345-678\n")
+        clerk, tech, boss = await staff(desk)
+        await tech.share_contact(ON_DUTY)  # Ah Wai is on duty tonight
+        resident = await resident_of_a12(desk)
+        desk.clock.now = NIGHT
+        await report_emergency(resident)
+        card = tech.last_text
+        assert card.startswith("An emergency reported out of office hours")
+        assert f"{NAME} +886 {PHONE}" in card  # to see to it now, before anyone holds it
+    finally:
+        await desk.stop()

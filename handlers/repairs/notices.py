@@ -9,6 +9,7 @@ from handlers.common import keyboard
 from handlers.i18n import clause
 from handlers.renderers import Notice, renders
 from handlers.repairs import signoffs as signoffs_ui
+from workflow.privacy import need_to_know
 
 
 @renders("unit_job_taken")
@@ -52,7 +53,8 @@ async def _unit_window_passed(n: Notice) -> None:
 
 @renders("emergency_night")
 async def _emergency_night(n: Notice) -> None:
-    await n.card(n.tr("An emergency reported out of office hours: please see to it now."))
+    await n.card(n.tr("An emergency reported out of office hours: please see to it now."),
+                 need_to_know.on_duty(n.ticket_file.ticket))  # whoever is on duty calls
 
 
 @renders("unit_job_declined")

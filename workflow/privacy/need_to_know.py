@@ -62,6 +62,12 @@ def sight(viewer: Person | None, ticket: Ticket) -> Sight:
     return Sight.UNIT  # the form's other signers (監理, 項目部), other staff
 
 
+def on_duty(ticket: Ticket) -> Sight:
+    """Whoever is on duty out of hours, told of an emergency to see to it now: the contact
+    while it is open (they answer for it until the desk gives it to someone)."""
+    return Sight.CONTACT if ticket.status in machine.OPEN else Sight.UNIT
+
+
 def sees_contact(viewer: Person | None, ticket: Ticket) -> bool:
     return sight(viewer, ticket) is Sight.CONTACT
 
