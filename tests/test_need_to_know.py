@@ -252,11 +252,15 @@ async def test_the_supervising_engineer_reads_the_form_with_the_unit_not_the_res
     await send_to_aqua(clerk)
     await lee.tap_starting("u:ok:1")
     await complete(lee)
+    await resident.tap("Not fixed")
+    await resident.send("Still dripping.")
+    await complete(lee)
     await resident.tap("Confirm, it is fixed")
     form = "\n".join(engineer.texts())
     assert "Repair form R-2026-00001" in form and "A 12F-3" in form
     assert not contact_in(form), form
     assert "Repair confirmed by the resident in the chat" in form
+    assert "reopened by the resident: Still dripping." in form
     assert any(contact_in(t) and "Repair form R-2026-00001" in t for t in boss.texts())
 
 

@@ -321,7 +321,7 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
             pdf.text_block(line)
     pdf.ln(3)
     pdf.grid(_when(tr, file), [42, 42, 42, 44])
-    work = form_work.rows(tr, file)
+    work = form_work.rows(tr, file, viewer)
     if len(work) > 1:  # every visit's work and every reopening, the first as the last
         pdf.ln(3)
         widths = [20, 38, 24, 46, 18, 24] if len(work[0]) == 6 else [20, 38, 24, 88]

@@ -41,7 +41,7 @@ def form_text(tr: Tr, settings: EstateSettings, file: TicketFile, staff: bool = 
     reads the resident's card with the figures and the signatures."""
     t = file.ticket
     lines = [tr("Repair form {ref}", ref=t.ref),
-             cards.summary(tr, settings, file, staff=staff, work=form_work.lines(tr, file),
+             cards.summary(tr, settings, file, staff=staff, work=form_work.lines(tr, file, viewer),
                            viewer=viewer)]
     if not staff:
         if file.figures is not None:
