@@ -116,7 +116,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "large_payment", "buyer_reminder_time", "first_payment_days", "mortgage_days",
               "mortgage_documents", "loan_documents_staff_days", "handover_bring",
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
-              "sales_report_time", "phone_calls_by", "access_log_days"}
+              "sales_report_time", "phone_calls_by", "access_log_days",
+              "privacy"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -266,7 +267,28 @@ def parse_settings(raw: dict) -> EstateSettings:
         fee_due_day=_whole(raw, "fee_due_day", 10, 1, 28),
         fee_reminder_days=_whole(raw, "fee_reminder_days", 3, 0, 28),
         large_payment=_amount(raw, "large_payment", 50_000.0),
+        **_privacy(raw.get("privacy", {})),
     )
+
+
+PRIVACY_KEYS = {"names_on_contractor_documents"}
+
+
+def _privacy(raw) -> dict[str, Any]:
+    """The [privacy] table: who sees residents' personal data beyond the office."""
+    if not isinstance(raw, dict):
+        raise ConfigError("privacy: must be a table, such as [privacy]")
+    unknown = set(raw) - PRIVACY_KEYS
+    if unknown:
+        raise ConfigError(f"privacy.{sorted(unknown)[0]}: unknown setting; the settings are "
+                          f"{', '.join(sorted(PRIVACY_KEYS))}")
+    found: dict[str, Any] = {}
+    if "names_on_contractor_documents" in raw:
+        value = raw["names_on_contractor_documents"]
+        if not isinstance(value, bool):
+            raise ConfigError("privacy.names_on_contractor_documents: must be true or false")
+        found["names_on_contractor_documents"] = value
+    return found
 
 
 def _range(setting: str, value) -> tuple[time, time]:

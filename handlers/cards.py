@@ -8,7 +8,10 @@ from decimal import Decimal
 
 from handlers import labels
 from handlers.i18n import Tr
+from storage.records import Person
 from workflow.office import payers
+from workflow.privacy import need_to_know
+from workflow.privacy.need_to_know import Sight
 from workflow.repairs import warranty
 from workflow.settings import ASAP, EstateSettings
 from workflow.tickets import COMPLETED, Kind, Party
@@ -83,13 +86,40 @@ def nobody(tr: Tr, ticket) -> str:
     return tr("nobody yet")
 
 
+def name_of(tr: Tr, file: TicketFile, person_id: int | None, viewer: Person | None) -> str:
+    """A person's name on the ticket as `viewer` may read it (need_to_know.may_name): a
+    resident they may not know by name is "the resident", "the owner" or nobody."""
+    if person_id is None:
+        return ""
+    if need_to_know.may_name(viewer, file.ticket, person_id, file.followers, file.people):
+        return file.names.get(person_id, "")
+    return tr("the resident") if person_id == file.ticket.resident_id else ""
+
+
+def contact_lines(tr: Tr, file: TicketFile) -> list[str]:
+    """The resident's name and phone (to whom need_to_know gives them)."""
+    if file.resident is None:
+        return []
+    lines = [tr("Resident: {name} {phone}", name=file.resident.name,
+                phone=phone(file.resident.phone))]
+    if file.resident.unreachable:
+        lines.append(tr("The resident cannot be reached in the chat: please phone."))
+    return lines
+
+
 def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
-            follower: bool = False, work: list[str] | None = None) -> str:
+            follower: bool = False, work: list[str] | None = None,
+            viewer: Person | None = None, sight: Sight | None = None) -> str:
     """A follower (who reported the same public fault) is not shown the reporter's unit.
     `work`: the repair form's lines of every visit's work (form_work.py), in place of the
-    last visit's note and the visits' figures."""
+    last visit's note and the visits' figures. `viewer`: whom the card is for, and so what
+    it shows of the resident (need_to_know); None is the office's own tools. `sight`: what
+    need_to_know gave for a reason other than the viewer's role (on duty out of hours)."""
+    seen = sight or need_to_know.sight(viewer, file.ticket)
+    follower = follower or seen is Sight.NOTHING
+    contact = staff and seen is Sight.CONTACT
     if file.ticket.kind == Kind.COMPLAINT:
-        return complaint_summary(tr, settings, file, staff=staff)
+        return complaint_summary(tr, settings, file, staff=staff, contact=contact)
     t = file.ticket
     declined = declined_by(file)  # the unit is named to staff alone
     lines = [f"{t.ref} · {labels.status(tr, t)}" if declined is None or not staff else
@@ -103,12 +133,9 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
         lines.append(tr("Residents affected: {count}", count=1 + len(file.followers)))
     if not follower:
         lines.append(tr("Unit: {unit}", unit=t.unit.label))
-    lines += intake_lines(tr, file, staff=staff)
-    if staff and file.resident is not None:
-        lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
-                        phone=phone(file.resident.phone)))
-        if file.resident.unreachable:
-            lines.append(tr("The resident cannot be reached in the chat: please phone."))
+    lines += intake_lines(tr, file, staff=staff, contact=contact)
+    if contact:
+        lines += contact_lines(tr, file)
     lines += [
         tr("Category: {category}", category=labels.category(tr, settings, t.category)),
         tr("Where: {location}", location=where(tr, settings, t)),
@@ -162,11 +189,11 @@ def summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
                             round=v.round, time=tr.datetime(v.completed_at),
                             hours=tr.number(v.labour_hours), cost=tr.money(v.materials_cost)))
     if staff:
-        lines += signature_lines(tr, file)
+        lines += signature_lines(tr, file, viewer)
     return "\n".join(lines)
 
 
-def confirmation_line(tr: Tr, file: TicketFile) -> str | None:
+def confirmation_line(tr: Tr, file: TicketFile, viewer: Person | None = None) -> str | None:
     """Who confirmed the repair, and how: in the chat, by phone (recorded by a clerk), or
     automatically. A confirmation, never a signature of the form."""
     t = file.ticket
@@ -178,16 +205,18 @@ def confirmation_line(tr: Tr, file: TicketFile) -> str | None:
         return tr("Repair confirmed automatically {time}, {after} after completion without an "
                   "answer.", time=tr.datetime(s.at),
                   after=tr.duration(s.at - (t.completed_at or s.at)))
-    resident = file.resident.name if file.resident else ""
+    resident = name_of(tr, file, t.resident_id, viewer) if file.resident else ""
     if s.channel == "phone":
         return tr("Repair confirmed by {name} by phone {time}, recorded by {clerk}.",
                   name=resident, time=tr.datetime(s.at), clerk=file.names.get(s.user_id, ""))
-    return tr("Repair confirmed by {name} in the chat {time}.",
-              name=file.names.get(s.user_id, resident), time=tr.datetime(s.at))
+    who = name_of(tr, file, s.user_id, viewer) or tr("the resident") \
+        if s.user_id in file.names else resident
+    return tr("Repair confirmed by {name} in the chat {time}.", name=who,
+              time=tr.datetime(s.at))
 
 
-def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
-    confirmed = confirmation_line(tr, file)
+def signature_lines(tr: Tr, file: TicketFile, viewer: Person | None = None) -> list[str]:
+    confirmed = confirmation_line(tr, file, viewer)
     if not file.required:
         return [confirmed] if confirmed else []
     signed = {s.party: s for s in file.signoffs}
@@ -200,17 +229,24 @@ def signature_lines(tr: Tr, file: TicketFile) -> list[str]:
             lines.append("· " + tr("{party}: waiting", party=name))
         elif s.channel == "paper":
             lines.append("· " + tr("{party}: {name}, on paper (recorded by {clerk}) {time}",
-                                   party=name, name=s.signer_name or "",
+                                   party=name, name=paper_signer(tr, file, s, viewer),
                                    clerk=file.names.get(s.user_id or 0, ""),
                                    time=tr.datetime(s.at)))
         else:
             who = tr("automatic") if s.automatic or s.user_id is None else \
-                file.names.get(s.user_id, "")
+                name_of(tr, file, s.user_id, viewer) or tr("the owner")
             lines.append("· " + tr("{party}: {name} {time}", party=name, name=who,
                                    time=tr.datetime(s.at)))
     if all(p in signed for p in file.required):
         lines.append(tr("Signed off by every party."))
     return lines
+
+
+def paper_signer(tr: Tr, file: TicketFile, s, viewer: Person | None) -> str:
+    """Who signed on paper: the owner's name is theirs to know whom the office lets."""
+    if s.party == Party.OWNER and not need_to_know.sees_contact(viewer, file.ticket):
+        return tr("the owner")
+    return s.signer_name or ""
 
 
 def measured_by(file: TicketFile) -> tuple[str, datetime] | None:
@@ -312,21 +348,28 @@ def event_note(tr: Tr, event) -> str:
                      "{old} → {new}, {n} residents affected", int(found[3]), old=old, new=new)
 
 
-def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
-    """A follower sees what happened, not who (other residents) nor their notes."""
+def timeline(tr: Tr, file: TicketFile, *, follower: bool = False,
+             viewer: Person | None = None) -> str:
+    """A follower sees what happened, not who (other residents) nor their notes; nobody
+    sees a resident's name, or their words, whom need_to_know does not let."""
+    follower = follower or need_to_know.sight(viewer, file.ticket) is Sight.NOTHING
     lines = [tr("Timeline:")]
     for event in file.events:
-        actor = file.names.get(event.actor_id) if event.actor_id else tr("the desk")
+        named = event.actor_id is None or need_to_know.may_name(
+            viewer, file.ticket, event.actor_id, file.followers, file.people)
+        actor = (file.names.get(event.actor_id) if named else None) if event.actor_id \
+            else tr("the desk")
         line = f"· {tr.datetime(event.at)} {labels.of(tr, labels.ACTIONS, event.action)}"
         if actor and not follower:
             line += tr(" ({name})", name=actor)
         missed = missed_deadline(event)
         if missed is not None:
             line += tr(": {note}", note=tr.datetime(missed))
-        elif event.note and not follower:
+        elif event.note and not follower and named and need_to_know.may_read_note(
+                viewer, file.ticket, event.action):
             line += tr(": {note}", note=event_note(tr, event))
         lines.append(line)
-    confirmed = confirmation_line(tr, file)
+    confirmed = confirmation_line(tr, file, viewer)
     if confirmed and not follower:
         lines.append(confirmed)
     if any(s.party != Party.RESIDENT for s in file.signoffs):
@@ -335,16 +378,16 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False) -> str:
             if s.party == Party.RESIDENT:
                 continue
             name = tr("automatic") if s.automatic or s.user_id is None else \
-                file.names.get(s.user_id, "")
+                name_of(tr, file, s.user_id, viewer) or tr("the owner")
             if s.channel == "paper":
-                name = tr("{name}, on paper", name=s.signer_name or "")
+                name = tr("{name}, on paper", name=paper_signer(tr, file, s, viewer))
             lines.append("· " + tr("{party}: {name} {time}",
                                    party=labels.of(tr, labels.PARTIES, s.party), name=name,
                                    time=tr.datetime(s.at)))
     return "\n".join(lines)
 
 
-def intake_lines(tr: Tr, file: TicketFile, *, staff: bool) -> list[str]:
+def intake_lines(tr: Tr, file: TicketFile, *, staff: bool, contact: bool = True) -> list[str]:
     """A report the desk took: how it came in, who recorded it, who called."""
     t = file.ticket
     if t.channel == "bot":
@@ -352,17 +395,18 @@ def intake_lines(tr: Tr, file: TicketFile, *, staff: bool) -> list[str]:
     lines = [tr("Received {channel}, recorded by {name}",
                 channel=labels.of(tr, labels.CHANNELS, t.channel),
                 name=file.names.get(t.filed_by, "") if t.filed_by else "")]
-    if staff and (t.caller_name or t.caller_phone):
+    if staff and contact and (t.caller_name or t.caller_phone):
         lines.append(tr("Caller: {name} {phone}", name=t.caller_name or "",
                         phone=phone(t.caller_phone)).strip())
     return lines
 
 
-def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool) -> str:
+def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, staff: bool,
+                      contact: bool = True) -> str:
     t = file.ticket
     lines = [f"{t.ref} · {labels.status(tr, t)}", tr("Unit: {unit}", unit=t.unit.label)]
-    lines += intake_lines(tr, file, staff=staff)
-    if staff and file.resident is not None:
+    lines += intake_lines(tr, file, staff=staff, contact=contact)
+    if staff and contact and file.resident is not None:
         lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
                         phone=phone(file.resident.phone)))
     lines += [

@@ -356,8 +356,8 @@ async def _show_handled(turn: Turn, context: Context, who: Asker, ticket_id: int
     else:
         buttons = []
     await access_log.ticket_opened(d.db, who.person, file, d.now())
-    await answer(turn, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True),
-                 keyboard(buttons))
+    await answer(turn, head + "\n\n" + cards.summary(tr, d.settings, file, staff=True,
+                                                      viewer=person), keyboard(buttons))
 
 
 def happened_text(who: Asker, last: Happened) -> str:

@@ -22,6 +22,7 @@ from storage.db import db_time
 from storage.records import OutboxMessage, Person, Voice
 from workflow import delivery, roles, sla, views
 from workflow.privacy import access as access_log
+from workflow.privacy.need_to_know import Sight
 from workflow.tickets import Kind
 from workflow.views import TicketFile
 
@@ -61,12 +62,15 @@ class Notice:
             return keyboard(desk_buttons(self.tr, self.ticket_file, self.recipient))
         return keyboard(worker_buttons(self.tr, self.ticket_file, self.recipient))
 
-    def staff_card(self) -> str:
-        """The ticket's card for staff: whose contact it shows is logged with the sent mark."""
+    def staff_card(self, sight: Sight | None = None) -> str:
+        """The card as the recipient may read it (need_to_know: a unit's offer, or a job
+        closed, shows the unit, not the resident's name and phone); whose contact it shows is
+        logged with the sent mark."""
         file = self.ticket_file
-        self.opened(access_log.on_card(self.recipient, file), access_log.TICKET,
+        self.opened(access_log.on_card(self.recipient, file, sight), access_log.TICKET,
                     file.ticket.ref)
-        return cards.summary(self.tr, self.d.settings, file, staff=True)
+        return cards.summary(self.tr, self.d.settings, file, staff=True,
+                             viewer=self.recipient, sight=sight)
 
     def opened(self, person_ids: list[int], what: str, reference: str) -> None:
         """This notice shows staff these people's data (the access log): why is the notice
@@ -112,13 +116,13 @@ class Notice:
             text += "\n" + self.tr("(A photo could not be shown here.)")
         await self.send(text, choices)
 
-    async def card(self, head: str) -> None:
+    async def card(self, head: str, sight: Sight | None = None) -> None:
         """A ticket's card for staff: the report's photos, the card with its buttons, and the
         resident's voice note right after it. Each part goes once, even when a later part
         fails and the message is tried again."""
         file = self.ticket_file
         if "card" not in self.message.progress:
-            await self.with_photos(file.report_photos, head + "\n" + self.staff_card(),
+            await self.with_photos(file.report_photos, head + "\n" + self.staff_card(sight),
                                    self.card_buttons())
             if file.voice is None:
                 return

@@ -205,6 +205,9 @@ class EstateSettings:
     # may claim damages under 個人資料保護法 Art. 30 (2 years from knowing, 5 from the act),
     # for which the log is the office's evidence of its care (Art. 27).
     access_log_days: int = ACCESS_LOG_DAYS
+    # [privacy]: a responsible unit's documents (its settlement) name the residents and
+    # their phones only when the estate says so; by default they carry units alone
+    names_on_contractor_documents: bool = False
 
     @property
     def tz(self) -> ZoneInfo:

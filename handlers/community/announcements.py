@@ -92,6 +92,12 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
                                     "document if you like), up to {n} characters.",
                                     n=announcements.MAX_TEXT))
             return
+        named = await announcements.household_named(d.db, text)
+        if named is not None:  # the draft waits for a text that names nobody
+            await answer(turn, tr("An announcement to the estate never names a household: "
+                                    "please send the text again without “{named}”.",
+                                    named=named))
+            return
         await views.advance_draft(d.db, who.user_id, announcements.FLOW, "content", "audience",
                                   d.now(), text=text, photo=photo, document=document)
         await _ask_audience(turn, who)

@@ -358,7 +358,7 @@ async def repair_form(turn: Turn, context: Context, who: Asker) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"repair-form-{file.ticket.ref}.pdf"
         from handlers.office import pdfs  # fpdf2, fontTools, Pillow: loaded with the first PDF
-        pdfs.form_pdf(tr, d.settings, file, path, tuple(photos))
+        pdfs.form_pdf(tr, d.settings, file, path, tuple(photos), viewer=who.member)
         # the form is the staff card on paper: its resident, once, as a document
         await access_log.opened(d.db, who.user_id, access_log.on_card(who.person, file),
                                 access_log.DOCUMENT, path.name,

@@ -23,6 +23,7 @@ from handlers.i18n import Tr
 from handlers.office import faces, spreadsheets
 from handlers.office.files import owner_only
 from handlers.repairs import form_work
+from storage.records import Person
 from workflow import views
 from workflow.fees.collection import Income
 from workflow.office.settlement import CHARGED, TAKEN_OVER, Settlement
@@ -188,6 +189,9 @@ def _height(row: list[list[str]]) -> float:
 
 
 def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
+    """Units, not who lives there: the residents' names and phones, in a table of their
+    own, only when the estate's settings let a unit's documents carry them (data.named,
+    need_to_know)."""
     pdf = _Document(tr, data.period)
     pdf.heading(tr("Quarterly settlement {period}: {unit}", period=data.period,
                    unit=data.unit.name))
@@ -226,6 +230,12 @@ def settlement_pdf(tr: Tr, settings: EstateSettings, data: Settlement, path: Pat
                      labels.of(tr, labels.PENDING, j.pending), tr.number(j.cost)]
                     for j in data.pending]],
                  [28, 22, 24, 30, 50, 22], tr("Pending: not settled this quarter"))
+    if data.named:
+        pdf.ln(4)
+        pdf.grid([[tr("Reference"), tr("Unit"), tr("Resident"), tr("Resident's phone")],
+                  *[[j.ref, f"{j.building} {j.unit}", j.resident, cards.phone(j.phone)]
+                    for j in data.jobs + data.pending]], [28, 22, 60, 40],
+                 tr("Who reported each job (the estate's settings name them)"))
     pdf.ln(12)
     pdf.grid([[tr("For the management office"), tr("For the responsible unit")],
               [tr("Signature and date:"), tr("Signature and date:")]], [85, 85])
@@ -295,7 +305,7 @@ def _where(tr: Tr, settings: EstateSettings, job) -> list[str]:
 
 
 def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
-             photos: tuple[tuple[str, bytes], ...] = ()) -> None:
+             photos: tuple[tuple[str, bytes], ...] = (), viewer: Person | None = None) -> None:
     """The repair form (維修單): the job as staff see it, its materials and measurement, the
     signatures (who, how, when) with room to sign on paper, and the photos before and
     after (those the bot could fetch)."""
@@ -304,13 +314,14 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
     pdf.heading(tr("Repair form {ref}", ref=t.ref))
     pdf.text_block(settings.estate_name)
     pdf.ln(3)
-    signatures = set(cards.signature_lines(tr, file))  # printed below, as a table
-    for line in cards.summary(tr, settings, file, staff=True, work=[]).split("\n")[1:]:
+    signatures = set(cards.signature_lines(tr, file, viewer))  # printed below, as a table
+    for line in cards.summary(tr, settings, file, staff=True, work=[],
+                              viewer=viewer).split("\n")[1:]:
         if line not in signatures:
             pdf.text_block(line)
     pdf.ln(3)
     pdf.grid(_when(tr, file), [42, 42, 42, 44])
-    work = form_work.rows(tr, file)
+    work = form_work.rows(tr, file, viewer)
     if len(work) > 1:  # every visit's work and every reopening, the first as the last
         pdf.ln(3)
         widths = [20, 38, 24, 46, 18, 24] if len(work[0]) == 6 else [20, 38, 24, 88]
@@ -321,16 +332,16 @@ def form_pdf(tr: Tr, settings: EstateSettings, file: TicketFile, path: Path,
              tr.number(i.amount)] for i in file.items]
         pdf.ln(3)
         pdf.grid(rows, [80, 30, 30, 30])
-    _signatures(pdf, tr, file)
+    _signatures(pdf, tr, file, viewer)
     for caption, picture in photos:
         pdf.photo(caption, picture)
     pdf.save(path)
 
 
-def _signatures(pdf: _Document, tr: Tr, file: TicketFile) -> None:
+def _signatures(pdf: _Document, tr: Tr, file: TicketFile, viewer: Person | None) -> None:
     """Who confirmed the repair and how (not a signature), then each party's signature: who,
     how and when, or missing, with room to sign on paper."""
-    confirmed = cards.confirmation_line(tr, file)
+    confirmed = cards.confirmation_line(tr, file, viewer)
     if confirmed:
         pdf.ln(4)
         pdf.text_block(confirmed)
@@ -340,10 +351,12 @@ def _signatures(pdf: _Document, tr: Tr, file: TicketFile) -> None:
     for party in parties:
         s = signed.get(party)
         how = tr("not signed yet") if s is None else (
-            tr("{name}, on paper (recorded by {clerk}) {time}", name=s.signer_name or "",
+            tr("{name}, on paper (recorded by {clerk}) {time}",
+               name=cards.paper_signer(tr, file, s, viewer),
                clerk=file.names.get(s.user_id or 0, ""), time=tr.datetime(s.at))
             if s.channel == "paper" else tr("{name} in the chat {time}",
-                                            name=file.names.get(s.user_id or 0, ""),
+                                            name=cards.name_of(tr, file, s.user_id, viewer)
+                                            or tr("the owner"),
                                             time=tr.datetime(s.at)))
         rows.append([labels.of(tr, labels.PARTIES, party), how, ""])
     pdf.ln(4)

@@ -339,7 +339,8 @@ def month_of(value: str) -> date | None:
 
 def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Path) -> None:
     """The settled jobs, then those pending (not settled this quarter) on a sheet of their
-    own; a charge-back says why it is one, not our technician's deadline."""
+    own; a charge-back says why it is one, not our technician's deadline. Units, not who
+    lives there, unless the estate's settings name the residents (data.named)."""
     book = Book(path)
 
     def local(moment: datetime | None) -> datetime | None:
@@ -349,16 +350,22 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
         return [j.ref, f"{j.building} {j.unit}", labels.category(tr, settings, j.category),
                 local(j.completed_at)]
 
+    def who(j) -> list:
+        return [j.resident, cards.phone(j.phone)] if data.named else []
+
+    named = [tr("Resident"), tr("Resident's phone")] if data.named else []
+    named_widths = [14, 16] if data.named else []
     rows = [[*where(j), local(j.deadline_at) if j.kind == CHARGED else None,
              (tr("yes") if j.met else tr("no")) if j.kind == CHARGED
              else tr("The unit missed its deadline"),
-             labels.of(tr, labels.SETTLED, j.kind), j.cost, local(j.taken_over_at)]
+             labels.of(tr, labels.SETTLED, j.kind), j.cost, local(j.taken_over_at), *who(j)]
             for j in data.jobs]
     sheet = book.sheet(tr("Quarterly settlement {period}: {unit}", period=data.period,
                           unit=data.unit.name),
                        [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
                         tr("Deadline"), tr("Deadline met"), tr("Charged as"), tr("Cost"),
-                        tr("Taken over at")], [15, 12, 16, 17, 17, 10, 24, 12, 17])
+                        tr("Taken over at"), *named],
+                       [15, 12, 16, 17, 17, 10, 24, 12, 17, *named_widths])
     _write_rows(book, sheet, rows)
     end = len(rows) + 2
     sheet.write(end, 6, tr("Cost of the unit's jobs"))
@@ -367,10 +374,11 @@ def settlement_xlsx(tr: Tr, settings: EstateSettings, data: Settlement, path: Pa
     sheet.write_number(end + 1, 7, data.total(TAKEN_OVER), book.money)
     pending = book.sheet(tr("Not settled"),
                          [tr("Reference"), tr("Unit"), tr("Category"), tr("Completed at"),
-                          tr("Why not settled"), tr("Cost")], [15, 12, 16, 17, 30, 12])
-    pending.write(0, 7, tr("Pending: not settled this quarter"), book.title)
-    _write_rows(book, pending, [[*where(j), labels.of(tr, labels.PENDING, j.pending), j.cost]
-                                for j in data.pending])
+                          tr("Why not settled"), tr("Cost"), *named],
+                         [15, 12, 16, 17, 30, 12, *named_widths])
+    pending.write(0, 7 + len(named), tr("Pending: not settled this quarter"), book.title)
+    _write_rows(book, pending, [[*where(j), labels.of(tr, labels.PENDING, j.pending), j.cost,
+                                 *who(j)] for j in data.pending])
     book.close()
 
 

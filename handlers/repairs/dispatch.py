@@ -54,7 +54,7 @@ async def show(turn: Turn, context: Context, who: Asker) -> None:
     d, tr = context.desk, who.tr
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
     await access_log.ticket_opened(d.db, who.person, file, d.now())
-    await answer(turn, cards.summary(tr, d.settings, file, staff=True),
+    await answer(turn, cards.summary(tr, d.settings, file, staff=True, viewer=who.member),
                  keyboard(desk_buttons(tr, file, who.member)))
 
 

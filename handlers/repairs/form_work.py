@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers import cards
 from handlers.i18n import Tr
+from storage.records import Person
 from storage.repairs.visits import Visit
 from workflow.views import TicketFile
 
@@ -22,10 +24,11 @@ class Step:
     visit: Visit | None = None  # None: a reopening
 
 
-def steps(file: TicketFile) -> list[Step]:
+def steps(file: TicketFile, tr: Tr, viewer: Person | None = None) -> list[Step]:
     """The visits and the reopenings in turn: only a completed job is reopened, so the
-    n-th reopening follows the n-th visit (whatever the clocks say)."""
-    reopenings = [Step(e.at, file.names.get(e.actor_id or 0, ""), e.note or "")
+    n-th reopening follows the n-th visit (whatever the clocks say). Who reopened it (a
+    resident) is named as `viewer` may read it (need_to_know)."""
+    reopenings = [Step(e.at, cards.name_of(tr, file, e.actor_id, viewer), e.note or "")
                   for e in file.events if e.action == REOPENED]
     found = []
     for number, v in enumerate(file.visits):
@@ -49,9 +52,9 @@ def materials(tr: Tr, file: TicketFile, visit: Visit) -> str:
                    f"({tr.money(i.amount)})" for i in used)
 
 
-def lines(tr: Tr, file: TicketFile) -> list[str]:
+def lines(tr: Tr, file: TicketFile, viewer: Person | None = None) -> list[str]:
     """The form's work in the chat: a line per visit and per reopening."""
-    found = steps(file)
+    found = steps(file, tr, viewer)
     if not found:
         return []
     out = [tr("Work, visit by visit, as recorded:")]
@@ -72,13 +75,13 @@ def lines(tr: Tr, file: TicketFile) -> list[str]:
     return out
 
 
-def rows(tr: Tr, file: TicketFile) -> list[list[str]]:
+def rows(tr: Tr, file: TicketFile, viewer: Person | None = None) -> list[list[str]]:
     """The form's work on paper: a table's heading and a row per visit and per reopening
     (only the heading when there is none)."""
     figures = not corrected(file)
     out = [[tr("Visit"), tr("Date"), tr("By"), tr("Work done")] +
            ([tr("Labour hours"), tr("Materials")] if figures else [])]
-    for step in steps(file):
+    for step in steps(file, tr, viewer):
         v = step.visit
         out.append([str(v.round) if v else tr("Reopened as not fixed"),
                     tr.datetime(step.at), step.who, step.text] +

@@ -10,6 +10,7 @@ from handlers.i18n import clause
 from handlers.renderers import Notice, renders
 from handlers.repairs import signoffs as signoffs_ui
 from workflow.privacy import access as access_log
+from workflow.privacy import need_to_know
 
 
 @renders("unit_job_taken")
@@ -53,7 +54,8 @@ async def _unit_window_passed(n: Notice) -> None:
 
 @renders("emergency_night")
 async def _emergency_night(n: Notice) -> None:
-    await n.card(n.tr("An emergency reported out of office hours: please see to it now."))
+    await n.card(n.tr("An emergency reported out of office hours: please see to it now."),
+                 need_to_know.on_duty(n.ticket_file.ticket))  # whoever is on duty calls
 
 
 @renders("unit_job_declined")
@@ -113,7 +115,8 @@ async def _signoff_form(n: Notice) -> None:
     n.opened(access_log.on_card(n.recipient, file), access_log.TICKET, file.ticket.ref)
     await n.with_photos((file.report_photos + file.after_photos)[:10],
                         _form_head(n.tr, n.message.kind, party) + "\n\n" +
-                        signoffs_ui.form_text(n.tr, n.d.settings, file),
+                        signoffs_ui.form_text(n.tr, n.d.settings, file,
+                                              viewer=n.recipient),
                         keyboard(rows) if rows else None)
 
 
@@ -125,6 +128,8 @@ async def _owner_signoff_form(n: Notice) -> None:
     rows = signoffs_ui.form_buttons(n.tr, file, party)
     await n.with_photos(file.after_photos[:10],
                         _form_head(n.tr, n.payload.get("as", "signoff_form"), party) + "\n\n" +
+                        # the unit's owner (told.py sends it to them alone): their
+                        # household's job, the tenant who reported it named as before
                         signoffs_ui.form_text(n.tr, n.d.settings, file, staff=False),
                         keyboard(rows) if rows else None)
 

@@ -27,7 +27,7 @@ from handlers.office import materials
 from handlers.repairs import unit_jobs
 from handlers.repairs.actions import task_buttons, worker_buttons
 from handlers.routes import routes
-from storage.records import Draft
+from storage.records import Draft, Person
 from workflow import access, numbers, roles, views
 from workflow import tickets as machine
 from workflow.privacy import access as access_log
@@ -36,8 +36,9 @@ from workflow.tickets import Refusal
 from workflow.views import TicketFile
 
 
-def task_card(tr: Tr, context: Context, file: TicketFile) -> str:
-    return cards.summary(tr, context.desk.settings, file, staff=True)
+def task_card(tr: Tr, context: Context, file: TicketFile, viewer: Person) -> str:
+    """The job as its worker may read it: the resident's contact while they hold it."""
+    return cards.summary(tr, context.desk.settings, file, staff=True, viewer=viewer)
 
 
 @handles("repairs.tasks")
@@ -72,7 +73,7 @@ async def show_task(turn: Turn, context: Context, who: Asker) -> None:
     await allowed(context, who, "tickets.view", ticket_id)
     file = await views.ticket_file(d.db, ticket_id, who.user_id)
     await access_log.ticket_opened(d.db, who.person, file, d.now())
-    await answer(turn, task_card(tr, context, file),
+    await answer(turn, task_card(tr, context, file, who.member),
                  keyboard(worker_buttons(tr, file, who.member)))
 
 

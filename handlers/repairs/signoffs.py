@@ -24,7 +24,7 @@ from handlers.common import (
 from handlers.i18n import Tr
 from handlers.repairs import form_work
 from handlers.routes import routes
-from storage.records import Draft
+from storage.records import Draft, Person
 from workflow import views
 from workflow.privacy import access as access_log
 from workflow.repairs import signoffs as signoff
@@ -35,17 +35,19 @@ from workflow.views import TicketFile
 WAITING = "m:signoffs"
 
 
-def form_text(tr: Tr, settings: EstateSettings, file: TicketFile, staff: bool = True) -> str:
+def form_text(tr: Tr, settings: EstateSettings, file: TicketFile, staff: bool = True,
+              viewer: Person | None = None) -> str:
     """The form: the ticket as staff see it (with who confirmed the repair and how, who has
     signed, when and how, and who has not yet), and whether its deadline was met. The owner
     reads the resident's card with the figures and the signatures."""
     t = file.ticket
     lines = [tr("Repair form {ref}", ref=t.ref),
-             cards.summary(tr, settings, file, staff=staff, work=form_work.lines(tr, file))]
+             cards.summary(tr, settings, file, staff=staff, work=form_work.lines(tr, file, viewer),
+                           viewer=viewer)]
     if not staff:
         if file.figures is not None:
             lines.append(cards.measured_line(tr, file.figures))
-        lines += cards.signature_lines(tr, file)
+        lines += cards.signature_lines(tr, file, viewer)
     if t.completed_at is not None:
         lines.append(tr("Completed {time}, within the deadline.", time=tr.datetime(t.completed_at))
                      if t.completed_at <= t.deadline_at else
@@ -115,7 +117,7 @@ async def show_form(turn: Turn, context: Context, who: Asker) -> None:
     rows = [row for p in mine for row in form_buttons(tr, file, p)]
     rows.append([(tr("Repair form (PDF)"), f"fm:{file.ticket.id}")])
     await access_log.ticket_opened(d.db, who.person, file, d.now())
-    await answer(turn, form_text(tr, d.settings, file), keyboard(rows))
+    await answer(turn, form_text(tr, d.settings, file, viewer=who.member), keyboard(rows))
 
 
 @handles("button.per_action")

@@ -27,6 +27,7 @@ from handlers.repairs.actions import worker_buttons
 from handlers.routes import routes
 from storage.records import Draft
 from workflow import views
+from workflow.privacy import need_to_know
 from workflow.repairs import unit_jobs, visit_times
 from workflow.tickets import Refusal
 
@@ -76,11 +77,13 @@ async def accept(turn: Turn, context: Context, who: Asker) -> None:
     kick(context)
     await clear_buttons(turn)
     file = await views.ticket_file(d.db, ticket.id, who.user_id)
-    await answer(turn, tr("{ref} is yours. The resident prefers {visit}; the deadline is "
-                            "{deadline}.", ref=ticket.ref,
-                            visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot),
-                            deadline=tr.datetime(ticket.deadline_at)),
-                 keyboard(worker_buttons(tr, file, who.member)))
+    text = tr("{ref} is yours. The resident prefers {visit}; the deadline is {deadline}.",
+              ref=ticket.ref, visit=cards.visit(tr, ticket.visit_date, ticket.visit_slot),
+              deadline=tr.datetime(ticket.deadline_at))
+    if need_to_know.sees_contact(who.member, file.ticket):  # the offer had the unit alone
+        text += "\n" + "\n".join([tr("Unit: {unit}", unit=file.ticket.unit.label),
+                                   *cards.contact_lines(tr, file)])
+    await answer(turn, text, keyboard(worker_buttons(tr, file, who.member)))
 
 
 @handles("repairs.unit_job")

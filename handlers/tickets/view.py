@@ -52,8 +52,10 @@ async def show(turn: Turn, context: Context, who: Asker) -> None:
     staff = roles.is_staff(who.role) and file.ticket.resident_id != who.user_id
     follower = not staff and who.user_id in file.followers
     await access_log.ticket_opened(d.db, who.person, file, d.now())
-    text = cards.summary(who.tr, d.settings, file, staff=staff, follower=follower) + \
-        "\n\n" + cards.timeline(who.tr, file, follower=follower)
+    # what of the resident this viewer may read: need_to_know decides, not the card
+    text = cards.summary(who.tr, d.settings, file, staff=staff, follower=follower,
+                         viewer=who.person) + \
+        "\n\n" + cards.timeline(who.tr, file, follower=follower, viewer=who.person)
     mine = file.ticket.resident_id == who.user_id and file.ticket.status in machine.OPEN
     await answer(turn, text, keyboard([[(who.tr("Add a message or photo"),
                                            f"t:add:{file.ticket.id}")]]) if mine else None)

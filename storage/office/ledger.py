@@ -244,3 +244,15 @@ async def receipts(conn: Connection, period: str) -> dict[int, tuple]:
         "d.acknowledged_by LEFT JOIN people c ON c.user_id = d.recorded_by WHERE d.period = ?",
         (period,))
     return {r[0]: tuple(r[1:]) for r in await cur.fetchall()}
+
+
+async def residents_of(conn: Connection, refs: list[str]) -> dict[str, tuple[str, str]]:
+    """The name and phone of the resident who reported each job (by reference), for a
+    document the estate lets carry them."""
+    if not refs:
+        return {}
+    marks = ", ".join("?" for _ in refs)
+    cur = await conn.execute(
+        f"SELECT t.ref, p.name, p.phone FROM tickets t JOIN people p ON "
+        f"p.user_id = t.resident_id WHERE t.ref IN ({marks})", tuple(refs))
+    return {r[0]: (r[1] or "", r[2] or "") for r in await cur.fetchall()}

@@ -17,6 +17,7 @@ from storage.privacy import requests as privacy_requests
 from storage.records import Draft
 from workflow import access, conversations, phones, roles
 from workflow import tickets as machine
+from workflow.privacy import need_to_know
 
 AUTHORS = roles.DISPATCHERS
 FLOW = "announce"
@@ -47,6 +48,14 @@ def _chosen(audience: str, building: str, unit: str, phone: str | None,
     if kind == "owners":
         return phone is not None and phones.phone_key(phone) in owners
     return True
+
+
+async def household_named(db: Database, text: str) -> str | None:
+    """What in an announcement's text names a household (a unit, a resident), or None: an
+    announcement never does (個人資料保護法; an arrears list posted to the estate is the
+    case the Act names)."""
+    async with db.reading() as conn:
+        return await need_to_know.household_named(conn, text)
 
 
 def start(author_id: int) -> Draft:

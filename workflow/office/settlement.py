@@ -21,6 +21,7 @@ from workflow import access, conversations, roles
 from workflow import tickets as machine
 from workflow.office import costs
 from workflow.office.reports import day_bounds
+from workflow.privacy import need_to_know
 from workflow.settings import EstateSettings
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -43,6 +44,8 @@ class Job:
     cost: Decimal  # costs.of's total, as in every other document
     taken_over_at: datetime | None = None  # when our staff took it over from the unit
     pending: str = ""  # why it is not settled this quarter (NOT_REDONE, UNCONFIRMED)
+    resident: str = ""  # who reported it, and their phone: only when the estate's
+    phone: str = ""  # settings let a unit's documents carry them (need_to_know)
 
     @property
     def met(self) -> bool:
@@ -58,6 +61,7 @@ class Settlement:
     last: date
     jobs: list[Job]  # settled: done and measured (計量確認)
     pending: list[Job] = field(default_factory=list)  # listed apart, not settled
+    named: bool = False  # its jobs carry the residents' names and phones (the settings')
 
     def total(self, kind: str) -> Decimal:
         return sum((j.cost for j in self.jobs if j.kind == kind), Decimal(0))
@@ -113,7 +117,15 @@ async def _of(conn: Connection, settings: EstateSettings, unit: Contractor,
             settled.append(job)
         else:  # not settleable by the quarter's end: settled in the quarter it becomes so
             pending.append(replace(job, pending=_pending(r[7], cost)))
-    return Settlement(unit, period, *days, settled, pending)
+    if not need_to_know.names_on_documents(settings):  # units, not who lives there
+        return Settlement(unit, period, *days, settled, pending)
+    found = await ledger.residents_of(conn, [j.ref for j in settled + pending])
+
+    def named(job: Job) -> Job:
+        name, phone = found.get(job.ref, ("", ""))
+        return replace(job, resident=name, phone=phone)
+    return Settlement(unit, period, *days, [named(j) for j in settled],
+                      [named(j) for j in pending], named=True)
 
 
 def _settleable_since(status: str, cost: costs.Cost, completed_at: datetime,

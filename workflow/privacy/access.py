@@ -24,6 +24,8 @@ from storage.privacy import access_log
 from storage.privacy.access_log import DOCUMENT, EXPORT, RECORD, TICKET
 from storage.records import Person
 from workflow import phones, roles
+from workflow.privacy import need_to_know
+from workflow.privacy.need_to_know import Sight
 
 # what was opened, as the store names it (re-exported: the call sites ask only here)
 __all__ = ["DOCUMENT", "EXPORT", "RECORD", "TICKET", "Entry", "delivered", "forget",
@@ -42,14 +44,16 @@ def is_staff_view(viewer: Person | None, subject_id: int | None) -> bool:
         subject_id is not None and viewer.user_id != subject_id
 
 
-def on_card(viewer: Person | None, file) -> list[int]:
+def on_card(viewer: Person | None, file, sight: Sight | None = None) -> list[int]:
     """Whose contact data a ticket's staff card shows this viewer: its resident's name and
-    phone (cards.summary, staff=True). Empty for the resident, for nobody in particular and
-    for a ticket without a resident (a public area's report filed by the desk)."""
+    phone, when need_to_know lets them read it (or the card's own `sight`, as an offer's).
+    Empty for the resident, for nobody in particular, for a card that shows the unit alone
+    and for a ticket without a resident (a public area's report filed by the desk)."""
     resident = file.resident
     if resident is None or not is_staff_view(viewer, resident.user_id):
         return []
-    return [resident.user_id]
+    seen = sight if sight is not None else need_to_know.sight(viewer, file.ticket)
+    return [resident.user_id] if seen is Sight.CONTACT else []
 
 
 def why_of_ticket(ref: str, what: str = "ticket") -> str:
