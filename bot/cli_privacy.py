@@ -113,6 +113,10 @@ async def _drill(args, settings, db, now) -> int:
         since = _since(args.since, settings, now)
     except ValueError as exc:
         return _err(f"--since {args.since!r}: not a date or a date and time ({exc})")
+    texts = [args.what, *(text for _, text in args.what_in)]
+    if any(len(text.strip()) > breach.LONGEST or not text.strip() for text in texts):
+        return _err(f"--what and each --what-in: some words, at most {breach.LONGEST} "
+                    f"characters (a chat message holds the notice). Nothing was recorded.")
     what_in = {}
     for language, text in args.what_in:
         if language not in LANGUAGES:
@@ -189,7 +193,7 @@ async def _list(settings, db) -> int:
 
 
 async def _show(args, settings, db, now, incident_id: int) -> int:
-    found = await breach.incident(db, incident_id)
+    found = await breach.incident(db, incident_id, now)
     if found is None:
         return _err(f"no incident number {incident_id}; see 'estatedesk privacy breach list'")
     i, listed = found

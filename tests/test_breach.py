@@ -105,7 +105,9 @@ async def test_the_drill_lists_who_was_active_since_narrowed_by_kind_and_unit(of
 
     for bad, said in ((("--kinds", "passwords"), "unknown kind passwords"),
                       (("--units", "Z-99F-9"), "there is no unit Z 99F-9"),
-                      (("--since", "yesterday"), "not a date")):
+                      (("--since", "yesterday"), "not a date"),
+                      (("--what", "x" * 1001), "at most 1000 characters"),
+                      (("--what-in", "fr", "Un portable volé."), "unknown language fr")):
         code, _, err = await drill(office, capsys, "--since", since, "--what", WHAT, *bad)
         assert code == 1 and said in err, err
     code, _, err = await drill(office, capsys, "--since", "2099-01-01", "--what", WHAT)
@@ -127,6 +129,10 @@ async def test_each_person_is_told_in_their_language_the_rest_are_listed_to_phon
     assert "王太太" in phone_list and "0933 999 888" in phone_list
     assert "May" not in phone_list
     assert "What to say (zh_Hant):" in phone_list and "管理處一台存有客服資料的筆電遭竊。" in out
+    logged = await office.query("SELECT person_id, viewer_id, reference, why FROM access_log")
+    assert sorted(p for p, *_ in logged) == sorted([5006, *(p for p, *_ in logged if p < 0)])
+    assert {(v, r, w) for _, v, r, w in logged} == {
+        (None, "PD-2026-001", "estatedesk privacy breach")}  # the list to phone was opened
     await office.deliver()
 
     assert may.last_text.splitlines() == [
@@ -155,6 +161,9 @@ async def test_each_person_is_told_in_their_language_the_rest_are_listed_to_phon
     assert len(off_chat) == 1
     _, out, _ = await drill(office, capsys, "show", "1")
     assert "NOT TOLD: phone them" in out and "told 2026-12-06 10:30 (chat)" in out
+    shown = await office.query("SELECT count(*) FROM access_log WHERE why = "
+                               "'estatedesk privacy breach show'")
+    assert shown == await office.query("SELECT count(*) FROM breach_people")
     code, out, _ = await drill(office, capsys, "told", "--incident", "1", "--person",
                                f"5006,{off_chat[0][0]}")
     assert code == 0 and out.count("marked told.") == 2
@@ -244,3 +253,17 @@ def test_every_estate_notice_has_a_plain_renderer_and_a_teller():
     assert {row.to for rows in ESTATE_TOLD.values() for row in rows} <= {
         To.AFFECTED, To.MANAGERS, To.SUPERVISORS, To.CLERKS}
     assert told.audiences("breach_opened") == [("managers", "breach_opened", "always")]
+
+
+async def test_a_drill_at_night_alerts_the_managers_at_once_and_tells_residents_at_eight(
+        office, capsys):
+    since, may, lam, wong, manager = await estate(office)
+    office.clock.advance(hours=12, minutes=30)  # 23:00 in Taipei
+    code, _, _ = await drill(office, capsys, "--since", since, "--what", WHAT)
+    assert code == 0
+    await office.deliver()
+    assert "Personal data incident PD-2026-001" in manager.last_text
+    assert not any("about your personal data" in t for t in may.texts())
+    office.clock.advance(hours=9)  # 08:00: the quiet hours are over
+    await office.deliver()
+    assert may.last_text.startswith("Important: about your personal data (PD-2026-001)")

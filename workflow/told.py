@@ -307,13 +307,15 @@ async def tell_estate(conn: Connection, settings: EstateSettings, event: str, no
                       ) -> dict[int, int]:
     """An estate event's notices (ESTATE_TOLD), each to the outbox in the caller's
     transaction: who got one, with its message's id (the first row naming a person wins).
-    `affected`: the people of To.AFFECTED."""
+    `affected`: the people of To.AFFECTED, whose notices wait for the quiet hours' end."""
     told: dict[int, int] = {}
     for row in ESTATE_TOLD[event]:
         if not applies(row, settings, now):
             continue
-        if row.to == To.AFFECTED:
+        held = None
+        if row.to == To.AFFECTED:  # residents, told of it, not woken by it
             found = list(affected)
+            held = after_quiet_hours(settings, now)
         elif row.to in (To.MANAGERS, To.SUPERVISORS, To.CLERKS):
             staff = await machine.desk(conn) if row.to == To.CLERKS else \
                 await people.with_role(conn, roles.MANAGER if row.to == To.MANAGERS
@@ -323,8 +325,9 @@ async def tell_estate(conn: Connection, settings: EstateSettings, event: str, no
             raise ValueError(f"{row.to} is an audience of a ticket, not of the estate")
         for user_id in found:
             if user_id not in told:
-                told[user_id] = await outbox.add_returning_id(conn, user_id, row.notice, now,
-                                                              payload)
+                told[user_id] = await outbox.add_returning_id(
+                    conn, user_id, row.notice, now, payload,
+                    None if held is None or held == now else held)
     return told
 
 

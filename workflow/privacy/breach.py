@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from storage import roster
 from storage.db import Database
-from storage.privacy import breaches
+from storage.privacy import access_log, breaches
 from storage.privacy.breaches import CHAT, PHONE, Exposed, Incident, Listed
 from workflow import told
 from workflow.settings import EstateSettings
@@ -25,6 +25,8 @@ __all__ = ["CHAT", "PHONE", "Exposed", "Incident", "Listed"]
 
 DEADLINE = timedelta(hours=72)  # the draft rule's, from the drill's command
 WARNING = timedelta(hours=48)  # people still untold by then: the managers hear
+DRILL = "estatedesk privacy breach"  # why the office opened their data (the access log)
+LONGEST = 1000  # characters of what happened: a notice fits a chat message
 MANY = 100  # records at or above which the draft rule's 72-hour report applies
 KINDS = tuple(breaches.HOLDS)  # names, phones, units, tickets, photos, voice, ...
 
@@ -121,6 +123,9 @@ async def open_incident(db: Database, settings: EstateSettings, selection: Selec
                                           payload=payload)
         incident = await breaches.get(conn, incident_id)
         assert incident is not None
+        # the list to phone is printed with their names and phones: opened, and logged so
+        await access_log.record(conn, None, [p.person_id for p in found if p.way == PHONE],
+                                access_log.EXPORT, incident.reference, DRILL, now)
         return Opened(incident, found, False, len(managers))
 
 
@@ -129,12 +134,20 @@ async def incidents(db: Database) -> list[Incident]:
         return await breaches.every(conn)
 
 
-async def incident(db: Database, incident_id: int) -> tuple[Incident, list[Listed]] | None:
+async def incident(db: Database, incident_id: int, now: datetime | None = None
+                   ) -> tuple[Incident, list[Listed]] | None:
+    """The incident and its people; `now`: they are shown to the office (the access log
+    says so)."""
     async with db.reading() as conn:
         found = await breaches.get(conn, incident_id)
         if found is None:
             return None
-        return found, await breaches.listed(conn, incident_id)
+        listed = await breaches.listed(conn, incident_id)
+    if now is not None and listed:
+        async with db.transaction() as conn:
+            await access_log.record(conn, None, [p.person_id for p in listed],
+                                    access_log.EXPORT, found.reference, DRILL + " show", now)
+    return found, listed
 
 
 async def mark_told(db: Database, incident_id: int, person_ids: Sequence[int], how: str,
