@@ -6,6 +6,7 @@ import pytest
 
 from storage import people, tickets, timers
 from storage.office import ledger
+from storage.privacy import breaches
 from storage.sales import buyers
 from workflow import tickets as machine
 
@@ -22,6 +23,7 @@ QUERIES = {
     "a technician's tasks": (tickets.technician_ids_query(4), (9002, *machine.WORKING, 30)),
     "the unreachable staff": (people.UNREACHABLE_QUERY, ()),
     "a unit's handover": (buyers.UNIT_HANDOVER_QUERY, (7,)),
+    "open personal-data breaches": (breaches.OPEN_QUERY, ()),
 }
 
 
