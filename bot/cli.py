@@ -200,23 +200,23 @@ def _logging(own: int) -> None:
 
 
 PASSPHRASE = "ESTATEDESK_BACKUP_PASSPHRASE"
-PG_BACKUP = ("this estate's database is PostgreSQL: its backups are the office's pg_dump and "
-             "pg_restore (encrypted with the office's own tools, its server's files kept by its "
-             "administrator); 'estatedesk backup' and 'restore' copy a SQLite file")
+PG_BACKUP = ("a PostgreSQL estate's backups are the office's pg_dump and pg_restore (encrypted "
+             "with the office's own tools; the server's files are its administrator's); "
+             "'estatedesk backup' and 'restore' copy a SQLite estate's file")
 BACKUP_HELP = (f"A consistent copy of a SQLite estate's database, readable by its owner only "
                f"(0600), as the database itself is. With --encrypt the copy is encrypted with "
                f"the passphrase in the environment variable {PASSPHRASE} (at least 12 "
                f"characters; keep it apart from the backups: without it they cannot be "
-               f"restored). For a PostgreSQL estate: {PG_BACKUP}.")
+               f"restored). {PG_BACKUP[0].upper()}{PG_BACKUP[1:]}.")
 RESTORE_HELP = (f"Puts a backup in place of a SQLite estate's database (the bot stopped), the "
                 f"current one kept beside it; both owner-only (0600). An encrypted backup needs "
                 f"its passphrase: from {PASSPHRASE}, else asked in the terminal; a wrong one is "
-                f"refused and nothing is replaced. For a PostgreSQL estate: {PG_BACKUP}.")
+                f"refused and nothing is replaced. {PG_BACKUP[0].upper()}{PG_BACKUP[1:]}.")
 
 
 def _backup(args, env) -> int:
     if is_url(env.db_path):
-        print(f"backup: {PG_BACKUP}.", file=sys.stderr)
+        print(f"backup: this estate's database is PostgreSQL: {PG_BACKUP}.", file=sys.stderr)
         return 2
     if not Path(env.db_path).exists():
         print(f"backup: there is no database at {env.db_path} (ESTATEDESK_DB)", file=sys.stderr)
@@ -242,7 +242,7 @@ def _backup(args, env) -> int:
 
 def _restore(args, env) -> int:
     if is_url(env.db_path):
-        print(f"restore: {PG_BACKUP}.", file=sys.stderr)
+        print(f"restore: this estate's database is PostgreSQL: {PG_BACKUP}.", file=sys.stderr)
         return 2
     passphrase = None
     if encrypted.is_encrypted(args.path):
