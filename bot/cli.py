@@ -28,6 +28,7 @@ from bot.app import build_application, utc_now
 from bot.cli_web import port_number
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
+from storage import encrypted
 from storage.backend import is_url, open_database, unreachable
 from workflow import admin, roles
 
@@ -48,10 +49,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="with --webhook: the port to listen on (default 8443)")
 
     saving = sub.add_parser("backup", help="copy the database while the bot runs (safe to run "
-                                           "every hour)")
+                                           "every hour)", description=BACKUP_HELP)
     saving.add_argument("path", type=Path, help="the file to write, e.g. backups/desk.sqlite3")
+    saving.add_argument("--encrypt", action="store_true",
+                        help=f"encrypt the copy with the passphrase in {PASSPHRASE} "
+                             f"(AES-256-GCM, its key derived by scrypt); restore asks for it")
     putting_back = sub.add_parser("restore", help="put a backup in place of the database (the "
-                                                  "bot must be stopped)")
+                                                  "bot must be stopped)",
+                                  description=RESTORE_HELP)
     putting_back.add_argument("path", type=Path, help="a file written by 'estatedesk backup'")
 
     roster = sub.add_parser("roster", help="the owner roster").add_subparsers(
@@ -194,28 +199,81 @@ def _logging(own: int) -> None:
         logging.getLogger(name).setLevel(_level("ESTATEDESK_LOG_LEVEL", own))
 
 
+PASSPHRASE = "ESTATEDESK_BACKUP_PASSPHRASE"
+PG_BACKUP = ("a PostgreSQL estate's backups are the office's pg_dump and pg_restore (encrypted "
+             "with the office's own tools; the server's files are its administrator's); "
+             "'estatedesk backup' and 'restore' copy a SQLite estate's file")
+BACKUP_HELP = (f"A consistent copy of a SQLite estate's database, readable by its owner only "
+               f"(0600), as the database itself is. With --encrypt the copy is encrypted with "
+               f"the passphrase in the environment variable {PASSPHRASE} (at least 12 "
+               f"characters; keep it apart from the backups: without it they cannot be "
+               f"restored). {PG_BACKUP[0].upper()}{PG_BACKUP[1:]}.")
+RESTORE_HELP = (f"Puts a backup in place of a SQLite estate's database (the bot stopped), the "
+                f"current one kept beside it; both owner-only (0600). An encrypted backup needs "
+                f"its passphrase: from {PASSPHRASE}, else asked in the terminal; a wrong one is "
+                f"refused and nothing is replaced. {PG_BACKUP[0].upper()}{PG_BACKUP[1:]}.")
+
+
 def _backup(args, env) -> int:
+    if is_url(env.db_path):
+        print(f"backup: this estate's database is PostgreSQL: {PG_BACKUP}.", file=sys.stderr)
+        return 2
     if not Path(env.db_path).exists():
         print(f"backup: there is no database at {env.db_path} (ESTATEDESK_DB)", file=sys.stderr)
         return 1
+    passphrase = None
+    if args.encrypt:
+        passphrase = os.environ.get(PASSPHRASE, "")
+        refused = f"set {PASSPHRASE}" if not passphrase else encrypted.weak(passphrase)
+        if refused:
+            print(f"backup: --encrypt: {refused} ({PASSPHRASE}: the passphrase, kept apart "
+                  f"from the backups; without it they cannot be restored). Nothing was "
+                  f"written.", file=sys.stderr)
+            return 2
     try:
-        tickets = backups.backup(env.db_path, args.path)
+        tickets = backups.backup(env.db_path, args.path, passphrase)
     except (OSError, sqlite3.Error) as exc:
         print(f"backup: could not write {args.path}: {exc}", file=sys.stderr)
         return 1
-    print(f"backup: {args.path} written ({tickets} tickets).")
+    print(f"backup: {args.path} written ({tickets} tickets" +
+          (", encrypted)." if passphrase else ")."))
     return 0
 
 
 def _restore(args, env) -> int:
+    if is_url(env.db_path):
+        print(f"restore: this estate's database is PostgreSQL: {PG_BACKUP}.", file=sys.stderr)
+        return 2
+    passphrase = None
+    if encrypted.is_encrypted(args.path):
+        passphrase = os.environ.get(PASSPHRASE) or _ask_passphrase()
+        if not passphrase:
+            print(f"restore: refused: {args.path} is encrypted: set {PASSPHRASE}, or run "
+                  f"restore in a terminal to be asked. Nothing was changed.", file=sys.stderr)
+            return 1
     try:
-        kept = backups.restore(args.path, env.db_path)
+        kept = backups.restore(args.path, env.db_path, passphrase)
     except backups.RestoreRefused as exc:
         print(f"restore: refused: {exc}. Nothing was changed.", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"restore: could not read {args.path}: {exc}. Nothing was changed.",
+              file=sys.stderr)
         return 1
     print(f"restore: {env.db_path} now holds {args.path}." +
           (f" The database it replaced is kept as {kept}." if kept else ""))
     return 0
+
+
+def _ask_passphrase() -> str | None:
+    """In a terminal: asked, never echoed."""
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+    try:
+        return getpass.getpass("Passphrase of the backup: ")
+    except (EOFError, KeyboardInterrupt):
+        return None
 
 
 def _run_webhook(app, args, env) -> int:

@@ -4,7 +4,7 @@ tests/test_who_is_told.py checks the README holds it."""
 
 from __future__ import annotations
 
-from workflow.told import TOLD, TOLD_OF_PERSON, audiences
+from workflow.told import ESTATE_TOLD, TOLD, TOLD_OF_PERSON, audiences
 
 HEAD = ("| Event | Who hears | Notice | When |\n"
         "|---|---|---|---|")
@@ -12,7 +12,7 @@ HEAD = ("| Event | Who hears | Notice | When |\n"
 
 def table() -> str:
     lines = [HEAD]
-    for event in [*TOLD, *TOLD_OF_PERSON]:
+    for event in (*TOLD, *TOLD_OF_PERSON, *ESTATE_TOLD):
         for to, notice, when in audiences(event):
             lines.append(f"| `{event}` | {to.replace('_', ' ')} | `{notice}` | {when} |")
     return "\n".join(lines)

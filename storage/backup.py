@@ -9,6 +9,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storage import encrypted
 from storage.migrations import MIGRATIONS
 
 OWNER_ONLY = 0o600
@@ -49,10 +50,20 @@ def hold_running_lock(db_path: str | Path):
     return handle
 
 
-def backup(db_path: str | Path, target: str | Path) -> int:
+def backup(db_path: str | Path, target: str | Path, passphrase: str | None = None) -> int:
     """A consistent copy of the database, made while it is in use; returns its ticket count.
-    Written to a temporary file first, so a failed backup never leaves half a file."""
+    Written to a temporary file first, so a failed backup never leaves half a file. With a
+    passphrase the copy is encrypted (storage/encrypted.py); the plain copy it is made from
+    lives, owner-only, only until it is encrypted."""
     target = Path(target)
+    if passphrase is not None:
+        plain = target.with_name(target.name + ".plain-partial")
+        try:
+            tickets = backup(db_path, plain)
+            encrypted.encrypt(plain, target, passphrase)
+        finally:
+            plain.unlink(missing_ok=True)
+        return tickets
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     create_private(partial)
@@ -69,16 +80,27 @@ def backup(db_path: str | Path, target: str | Path) -> int:
     return tickets
 
 
-def restore(backup_path: str | Path, db_path: str | Path) -> Path | None:
+def restore(backup_path: str | Path, db_path: str | Path,
+            passphrase: str | None = None) -> Path | None:
     """Puts a backup in place of the database, keeping the current one beside it (its new
-    name is returned). Refused while a desk runs on the database, or for a file that is not
-    an estatedesk backup."""
+    name is returned). Refused while a desk runs on the database, for a file that is not
+    an estatedesk backup, and for an encrypted one without its passphrase: then nothing is
+    replaced."""
     lock = hold_running_lock(db_path)
     if lock is None:
         raise RestoreRefused("the desk is running on this database; stop it first")
+    db = Path(db_path)
+    plain = db.with_name(db.name + ".decrypted")
     try:
+        if encrypted.is_encrypted(backup_path):
+            if passphrase is None:
+                raise RestoreRefused(f"{backup_path} is encrypted: its passphrase is needed")
+            try:
+                encrypted.decrypt(backup_path, plain, passphrase)
+            except encrypted.Unreadable as exc:
+                raise RestoreRefused(str(exc)) from None
+            backup_path = plain
         _check_backup(backup_path)
-        db = Path(db_path)
         kept = None
         if db.exists():
             kept = db.with_name(f"{db.name}.before-restore-"
@@ -91,6 +113,7 @@ def restore(backup_path: str | Path, db_path: str | Path) -> Path | None:
         os.replace(incoming, db)
         return kept
     finally:
+        plain.unlink(missing_ok=True)
         lock.close()
 
 

@@ -1048,4 +1048,38 @@ MIGRATIONS: list[str] = [
     CREATE INDEX privacy_requests_person ON privacy_requests(person_id, kind, state);
     CREATE INDEX privacy_requests_open ON privacy_requests(state, due_at);
     """,
+    # 40 (issue 29): a personal-data breach (個人資料保護法 Art. 12): the incident, its 72-hour
+    # clock and the managers' alerts (each once), and each person it could have exposed with
+    # how and when they were told (a chat notice: its outbox row; a phone call: marked)
+    """
+    CREATE TABLE breach_incidents (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        opened_at TEXT NOT NULL,
+        described TEXT NOT NULL,
+        since TEXT NOT NULL,
+        what TEXT NOT NULL,
+        what_in TEXT NOT NULL DEFAULT '{}',
+        kinds TEXT NOT NULL DEFAULT '',
+        units TEXT NOT NULL DEFAULT '',
+        count INTEGER NOT NULL,
+        due_at TEXT NOT NULL,
+        warn_at TEXT NOT NULL,
+        warned_at TEXT,
+        overdue_at TEXT,
+        closed_at TEXT,
+        closed_note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX breach_incidents_open ON breach_incidents(due_at) WHERE closed_at IS NULL;
+    CREATE TABLE breach_people (
+        incident_id INTEGER NOT NULL REFERENCES breach_incidents(id),
+        person_id INTEGER NOT NULL,
+        way TEXT NOT NULL,
+        outbox_id INTEGER,
+        told_at TEXT,
+        told_how TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (incident_id, person_id)
+    );
+    CREATE INDEX breach_people_untold ON breach_people(incident_id) WHERE told_at IS NULL;
+    """,
 ]

@@ -24,6 +24,19 @@ async def add(conn: Connection, recipient_id: int, kind: str, now: datetime,
     )
 
 
+async def add_returning_id(conn: Connection, recipient_id: int, kind: str, now: datetime,
+                           payload: dict | None = None,
+                           not_before: datetime | None = None) -> int:
+    """`add`, answering the message's id: for a record that follows its delivery (a breach
+    notice: the person is told when it is sent)."""
+    row = await (await conn.execute(
+        "INSERT INTO outbox (recipient_id, kind, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (recipient_id, kind, _json(payload), to_db_time(now),
+         to_db_time(not_before or now)))).fetchone()
+    return row[0]
+
+
 async def add_to_chat(conn: Connection, account: Account, kind: str, now: datetime,
                       payload: dict | None = None, not_before: datetime | None = None) -> None:
     """A message for the chat of this account, whatever account the person chose (a direct

@@ -7,6 +7,7 @@ import pytest
 from storage import people, tickets, timers
 from storage.office import ledger
 from storage.privacy import access_log
+from storage.privacy import breaches
 from storage.sales import buyers
 from workflow import tickets as machine
 
@@ -24,6 +25,7 @@ QUERIES = {
     "the unreachable staff": (people.UNREACHABLE_QUERY, ()),
     "a unit's handover": (buyers.UNIT_HANDOVER_QUERY, (7,)),
     "the access log's retention": (access_log.DROP_QUERY, (NOW, 500)),
+    "open personal-data breaches": (breaches.OPEN_QUERY, ()),
 }
 
 

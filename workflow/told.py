@@ -41,6 +41,9 @@ class To(StrEnum):
     # the desk's one person (the clerk who acted, else one of it), whatever phone_calls_by
     # says: for an answer only the desk records ("is it fixed?")
     DESK_PHONER = "desk_phoner"
+    # the people a personal-data incident could have exposed, reachable in a chat (the drill
+    # lists them: workflow/privacy/breach.py); the others are phoned by the office
+    AFFECTED = "affected"
 
 
 class When(StrEnum):
@@ -113,6 +116,17 @@ TOLD: dict[str, tuple[Told, ...]] = {
                          Told(To.RESIDENT, "complaint_with_department")),
 }
 
+# The estate's events that are about no ticket: who hears, which notice (`tell_estate`).
+ESTATE_TOLD: dict[str, tuple[Told, ...]] = {
+    # a personal-data breach drill (個人資料保護法 Art. 12): each person it could have
+    # exposed, in their language; the managers, of the incident and its 72-hour clock
+    "breach_found": (Told(To.AFFECTED, "breach_notice"),),
+    "breach_opened": (Told(To.MANAGERS, "breach_opened"),),
+    # 48 hours on, people still not told; 72 hours on, the incident not closed
+    "breach_untold": (Told(To.MANAGERS, "breach_untold"),),
+    "breach_overdue": (Told(To.MANAGERS, "breach_overdue"),),
+}
+
 
 # A person's requests about their own data (個人資料保護法 Arts. 3, 11, 13): no ticket; the
 # requester (RESIDENT) and the desk's roles hear of them (tell_of_person).
@@ -142,6 +156,8 @@ async def audience(conn: Connection, settings: EstateSettings, to: To, ticket: T
     async def person(user_id: int) -> Person | None:
         return known[user_id] if user_id in known else await people.get(conn, user_id)
 
+    if to == To.AFFECTED:
+        return []  # an incident's people, never a ticket's (tell_estate)
     if to == To.PHONER:
         return await phoner(conn, settings, ticket, prefer)
     if to == To.DESK_PHONER:
@@ -325,7 +341,36 @@ def after_quiet_hours(settings: EstateSettings, moment: datetime) -> datetime:
     return end if end > local else end + timedelta(days=1)
 
 
+async def tell_estate(conn: Connection, settings: EstateSettings, event: str, now: datetime,
+                      *, payload: dict | None = None, affected: Sequence[int] = ()
+                      ) -> dict[int, int]:
+    """An estate event's notices (ESTATE_TOLD), each to the outbox in the caller's
+    transaction: who got one, with its message's id (the first row naming a person wins).
+    `affected`: the people of To.AFFECTED, whose notices wait for the quiet hours' end."""
+    told: dict[int, int] = {}
+    for row in ESTATE_TOLD[event]:
+        if not applies(row, settings, now):
+            continue
+        held = None
+        if row.to == To.AFFECTED:  # residents, told of it, not woken by it
+            found = list(affected)
+            held = after_quiet_hours(settings, now)
+        elif row.to in (To.MANAGERS, To.SUPERVISORS, To.CLERKS):
+            staff = await machine.desk(conn) if row.to == To.CLERKS else \
+                await people.with_role(conn, roles.MANAGER if row.to == To.MANAGERS
+                                       else roles.SUPERVISOR)
+            found = [p.user_id for p in await _standing_in(conn, staff)]
+        else:
+            raise ValueError(f"{row.to} is an audience of a ticket, not of the estate")
+        for user_id in found:
+            if user_id not in told:
+                told[user_id] = await outbox.add_returning_id(
+                    conn, user_id, row.notice, now, payload,
+                    None if held is None or held == now else held)
+    return told
+
+
 def audiences(event: str) -> list[tuple[str, str, str]]:
     """The table as text, for the README and the tests: (audience, notice, when)."""
-    rows = TOLD[event] if event in TOLD else TOLD_OF_PERSON[event]
+    rows = TOLD.get(event) or TOLD_OF_PERSON.get(event) or ESTATE_TOLD[event]
     return [(row.to.value, row.notice, row.when.value) for row in rows]

@@ -1,9 +1,10 @@
 """Personal data's front door: the privacy notice, /mydata and the requests it offers; the
-access log's retention sweep, the requests' clocks."""
+access log's retention sweep, the requests' clocks, the breach drill's clock and notices."""
 
-from handlers.privacy import requests
+from handlers.privacy import notices, requests
 from handlers.routes import Door
 from workflow.privacy import access as access_log
+from workflow.privacy import breach
 from workflow.privacy import requests as request_flow
 
 DOOR = Door(
@@ -15,6 +16,7 @@ DOOR = Door(
         request_flow.EXTEND_FLOW: requests.on_staff_text,
         request_flow.NOTE_FLOW: requests.on_staff_text,
     },
-    timers=[access_log.sweep, lambda db, settings, now: request_flow.sweep(db, now)],
-    notices=[requests],
+    timers=[access_log.sweep, lambda db, settings, now: request_flow.sweep(db, now),
+            breach.sweep],
+    notices=[requests, notices],
 )
