@@ -129,7 +129,8 @@ async def test_each_person_is_told_in_their_language_the_rest_are_listed_to_phon
     assert "王太太" in phone_list and "0933 999 888" in phone_list
     assert "May" not in phone_list
     assert "What to say (zh_Hant):" in phone_list and "管理處一台存有客服資料的筆電遭竊。" in out
-    logged = await office.query("SELECT person_id, viewer_id, reference, why FROM access_log")
+    logged = await office.query("SELECT person_id, viewer_id, reference, why FROM access_log "
+                                "WHERE reference = 'PD-2026-001'")  # (staff's cards: theirs)
     assert sorted(p for p, *_ in logged) == sorted([5006, *(p for p, *_ in logged if p < 0)])
     assert {(v, r, w) for _, v, r, w in logged} == {
         (None, "PD-2026-001", "estatedesk privacy breach")}  # the list to phone was opened
