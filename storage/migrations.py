@@ -1024,4 +1024,22 @@ MIGRATIONS: list[str] = [
     CREATE INDEX access_log_person ON access_log(person_id, at);
     CREATE INDEX access_log_at ON access_log(at);
     """,
+    # 39 (issue 29, my data): each request of a person for a copy of their data (個人資料保護法
+    # Arts. 3, 10: answered within 15 days, here at once) and its delivery: when, how big and
+    # what it held, or that sending it failed; one request at a time per person
+    """
+    CREATE TABLE data_exports (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        delivered_at TEXT,
+        failed_at TEXT,
+        size INTEGER,
+        contents TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX data_exports_person ON data_exports(person_id, requested_at);
+    CREATE UNIQUE INDEX data_exports_pending ON data_exports(person_id)
+        WHERE delivered_at IS NULL AND failed_at IS NULL;
+    """,
 ]

@@ -1,8 +1,9 @@
 """Personal data's front door: the privacy notice, /mydata and the requests it offers."""
 
+from handlers.privacy import mydata
 from handlers.routes import Door
 
 DOOR = Door(
     "privacy",
-    routes=[],
+    routes=[mydata.ROUTES],
 )
