@@ -36,7 +36,7 @@ async def mydata(turn: Turn, context: Context, who: Asker) -> None:
     try:
         request_id = await export.request(d.db, who.user_id, channel.name, d.now())
     except export.Refused as refused:
-        await answer(turn, tr("Your data was sent {time}, just above.",
+        await answer(turn, tr("Your data was sent to you at {time}: the file is just above.",
                               time=tr.datetime(refused.sent)) if refused.sent else
                      tr("Your data is being gathered: the file comes in a moment."))
         return

@@ -51,7 +51,7 @@ def pdf(tr: Tr, settings: EstateSettings, export: Export, files: list[Row]) -> b
              tr("reported by you") if t["relation"] == "reported" else tr("followed")]
             for t in tickets], [28, 22, 30, 28, 32, 30])
     _table(doc, tr, tr("What happened, report by report"),
-           [tr("Reference"), tr("Date"), tr("What"), tr("By")],
+           [tr("Reference"), tr("Date"), tr("What"), tr("Done by")],
            [[t["reference"], when_text(tr, e["at"]), labels.of(tr, labels.ACTIONS, e["action"]),
              _by(tr, e)] for t in tickets for e in t["events"]], [28, 34, 70, 38])
     _table(doc, tr, tr("Your survey answers"),
