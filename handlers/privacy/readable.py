@@ -4,15 +4,17 @@ full for a computer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers import labels
 from handlers.fees.desk import item_label
 from handlers.i18n import LANGUAGE_NAMES, N_, Tr
-from handlers.office.pdfs import Document
 from storage.db import from_db_time
 from workflow.privacy.export import Export
 from workflow.settings import EstateSettings
+
+if TYPE_CHECKING:
+    from handlers.office.pdfs import Document
 
 Row = dict[str, Any]
 
@@ -31,6 +33,7 @@ INCLUDED = {
 
 
 def pdf(tr: Tr, settings: EstateSettings, export: Export, files: list[Row]) -> bytes:
+    from handlers.office.pdfs import Document  # fpdf2 and the faces: with the first PDF
     d = export.data
     doc = Document(tr, tr("Your data at {estate}", estate=settings.estate_name))
     doc.heading(tr("Your data at {estate}", estate=settings.estate_name))
@@ -53,7 +56,7 @@ def pdf(tr: Tr, settings: EstateSettings, export: Export, files: list[Row]) -> b
     _table(doc, tr, tr("What happened, report by report"),
            [tr("Reference"), tr("Date"), tr("What"), tr("Done by")],
            [[t["reference"], when_text(tr, e["at"]), labels.of(tr, labels.ACTIONS, e["action"]),
-             _by(tr, e)] for t in tickets for e in t["events"]], [28, 34, 70, 38])
+             _by(tr, e)] for t in tickets for e in t["events"]], [28, 40, 64, 38])
     _table(doc, tr, tr("Your survey answers"),
            [tr("Reference"), tr("Date"), tr("Rating"), tr("Comment")],
            [[s["reference"], when_text(tr, s["answered_at"] or s["sent_at"]),
@@ -95,7 +98,7 @@ def pdf(tr: Tr, settings: EstateSettings, export: Export, files: list[Row]) -> b
            [tr("Date"), tr("Who"), tr("What"), tr("Why")],
            [[when_text(tr, v["at"]), person_label(tr, v["viewer"], v["role"]),
              labels.of(tr, OPENED, v["what"]) + (f" {v['reference']}" if v["reference"] else ""),
-             v["why"]] for v in d["viewed_by"]], [36, 44, 50, 40])
+             v["why"]] for v in d["viewed_by"]], [40, 44, 50, 36])
     _table(doc, tr, tr("Your photos and voice notes"), [tr("File"), tr("In the package")],
            [[f["name"], labels.of(tr, INCLUDED, "yes" if f["included"] else f["reason"])]
             for f in files], [90, 80])
@@ -159,4 +162,5 @@ def person_label(tr: Tr, name: str | None, role: str | None) -> str:
     if role == "office":
         return tr("the management office")
     shown = labels.of(tr, labels.ROLES, role) if role else ""
-    return f"{name} ({shown})" if name and shown else name or shown or "-"
+    return tr("{name} ({role})", name=name, role=shown) if name and shown else \
+        name or shown or "-"
