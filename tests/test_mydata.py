@@ -4,6 +4,7 @@ ZIP with data.json, a PDF in their language that every viewer draws, and the fil
 nobody else's data is in it; the request and its delivery are recorded; a stranger is told
 to join first."""
 
+import asyncio
 import io
 import json
 import zipfile
@@ -16,6 +17,7 @@ from storage.privacy import access_log
 from tests import printed
 from tests.fake_telegram import TelegramError
 from tests.stories import assign_to_tech, choose_a_visit, complete, staff
+from tests.test_linking import a_code
 from workflow import roles
 from workflow.fees import collection
 from workflow.settings import FeeItem
@@ -213,3 +215,62 @@ async def test_a_file_the_app_no_longer_serves_is_listed_not_left_out(desk):
     assert "1 file could not be put in the package; the file lists it." in resident.last_text
     assert "could not be fetched" in printed.text(package.read("mydata.pdf"))
 
+
+
+async def test_a_report_she_follows_shows_its_progress_not_the_reporters_data(desk):
+    """林志明 of A 5F-1 reports Lift B with a photo; 陳美玲 reports the same and follows it:
+    her copy has the job and her own unit, not his words, photo, name, phone or unit."""
+    clerk, tech, _ = await staff(desk)
+    lin = desk.person(5002, "Lin", "en")
+    await lin.send("/start")
+    await lin.share_contact("0922 111 222")
+    await lin.tap_data("o:unit:2")  # A 5F-1
+    await lin.send("/repair")
+    await lin.tap_data("r:c:public_areas")
+    await lin.tap_data("r:g:normal")
+    await lin.tap("Lift B")
+    await lin.send("Lift B stopped; I am on 5F-1, call me on 0922 111 222.")
+    await lin.send_photo("lin-lift")
+    await lin.tap_data("r:pd")
+    await lin.tap_data("r:ok")
+    may = desk.person(5001, "May", "en")
+    await may.send("/start")
+    await may.share_contact("+886 912 345 678")
+    await may.send("/repair")
+    await may.tap_data("r:c:public_areas")
+    await may.tap_data("r:g:normal")
+    await may.tap("Lift B")
+    await may.tap("Same problem: R-2026-00001")
+    await assign_to_tech(clerk)
+    await may.send("/mydata")
+    package, _ = the_package(may)
+    data = json.loads(package.read("data.json"))
+    followed, = data["repairs"]
+    assert (followed["reference"], followed["relation"], followed["unit"]) == (
+        "R-2026-00001", "following", "12F-3")
+    assert "description" not in followed and followed["photos"] == [] and data["files"] == []
+    assert "assigned" in [e["action"] for e in followed["events"]]
+    text = json.dumps(data, ensure_ascii=False) + printed.text(package.read("mydata.pdf"))
+    for his in ("林志明", "0922", "5F-1", "lin-lift", "I am on"):
+        assert his not in text
+    assert len([n for n in package.namelist() if n.startswith("media/")]) == 0
+
+
+async def test_a_copy_asked_from_a_second_account_while_one_is_made_is_not_made_twice(desk):
+    clerk, _, _ = await staff(desk)
+    phone = desk.person(6001, "Clerk's phone", "en")
+    await phone.send(f"/link {await a_code(clerk)}")
+    desk.api.held[9001] = asyncio.Event()  # the file is on its way, slowly
+    asking = asyncio.create_task(clerk.send("/mydata"))
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if await desk.query("SELECT count(*) FROM data_exports") == [(1,)]:
+            break
+    await phone.send("/mydata")
+    assert phone.last_text == "Your data is being gathered: the file comes in a moment."
+    desk.api.held[9001].set()
+    await asking
+    the_package(clerk)
+    assert not [c for c in phone.calls() if c.method == "sendDocument"]
+    assert await desk.query("SELECT count(*) FROM data_exports WHERE delivered_at IS NOT NULL"
+                            ) == [(1,)]

@@ -65,12 +65,11 @@ class Export:
 
 
 class Refused(Exception):
-    """No new copy is made: one is being made (`since` it was asked), or one was just sent
-    (`sent`)."""
+    """No new copy is made: one was just sent (`sent`: when), or one is being made (None)."""
 
-    def __init__(self, since: datetime | None = None, sent: datetime | None = None) -> None:
-        super().__init__(since or sent)
-        self.since, self.sent = since, sent
+    def __init__(self, sent: datetime | None) -> None:
+        super().__init__(sent)
+        self.sent = sent
 
 
 async def request(db: Database, person_id: int, channel: str, now: datetime) -> int:
@@ -78,10 +77,10 @@ async def request(db: Database, person_id: int, channel: str, now: datetime) -> 
     async with db.transaction() as conn:
         last = from_db_time(await store.last_delivered(conn, person_id))
         if last is not None and now - last < AGAIN_AFTER:
-            raise Refused(sent=last)
+            raise Refused(last)
         request_id = await store.begin(conn, person_id, channel, now, now - BUSY_FOR)
     if request_id is None:
-        raise Refused(since=now)
+        raise Refused(None)
     return request_id
 
 
@@ -138,7 +137,9 @@ async def gather(db: Database, person_id: int, estate: str, now: datetime) -> Ex
                            for k in rows["key_loans"]]},
         "contracts": _contracts(rows),
         "activities": [_times(a, "at") for a in rows["activities"]],
-        "privacy_notices": [],  # the notices they accepted, once the desk records them
+        # the privacy notices shown to them and accepted, where the desk records them
+        "privacy_notices": [_times(n, "shown_at", "accepted_at")
+                            for n in rows.get("privacy_notices", [])],
         "viewed_by": [{"at": _iso(v.at), "viewer": names.get(v.viewer_id or 0, ("", None))[0],
                        "role": names.get(v.viewer_id or 0, ("", None))[1]
                        if v.viewer_id is not None else "office",
