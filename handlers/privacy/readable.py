@@ -61,7 +61,7 @@ def pdf(tr: Tr, settings: EstateSettings, export: Export, files: list[Row]) -> b
            [tr("Reference"), tr("Date"), tr("Rating"), tr("Comment")],
            [[s["reference"], when_text(tr, s["answered_at"] or s["sent_at"]),
              str(s["rating"]) if s["rating"] is not None else tr("not answered"),
-             s["comment"] or ""] for s in d["surveys"]], [30, 36, 24, 80])
+             s["comment"] or ""] for s in d["surveys"]], [30, 40, 20, 80])
     fees = d["fees"]
     _table(doc, tr, tr("Your units' bills"),
            [tr("Unit"), tr("Item"), tr("Period"), tr("Amount"), tr("Due date")],
