@@ -100,7 +100,8 @@ async def test_a_resident_gets_all_their_data_and_nobody_elses(desk, tmp_path, l
     assert data["format"] == "estatedesk-mydata/1"
     assert data["person"]["name"] == "陳美玲" and data["person"]["phone"] == "+886 912 345 678"
     assert data["person"]["language"] == language
-    assert [(u["building"], u["unit"]) for u in data["units"]] == [("A", "12F-3")]
+    assert [(u["building"], u["unit"], u["roster_name"], u["relation"]) for u in data["units"]
+            ] == [("A", "12F-3", "陳美玲", "owner")]
     repair, = data["repairs"]
     assert repair["reference"] == "R-2026-00001" and repair["relation"] == "reported"
     assert repair["reported_at"].endswith("+00:00")  # ISO 8601, UTC

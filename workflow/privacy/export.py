@@ -19,7 +19,7 @@ from storage.db import Database, from_db_time
 from storage.exact import MONEY
 from storage.privacy import access_log
 from storage.privacy import export as store
-from workflow import roles
+from workflow import phones, roles
 from workflow.tickets import Kind
 
 FORMAT = "estatedesk-mydata/1"
@@ -102,7 +102,8 @@ async def failed(db: Database, request_id: int, now: datetime) -> None:
 async def gather(db: Database, person_id: int, estate: str, now: datetime) -> Export:
     """Everything the desk holds about the person, as of now."""
     async with db.reading() as conn:
-        rows = await store.of_person(conn, person_id)
+        phone = await store.phone_of(conn, person_id)
+        rows = await store.of_person(conn, person_id, phones.phone_key(phone) if phone else "")
         views = [v for v in await access_log.of_person(conn, person_id)
                  if v.viewer_id != person_id]
         names = await store.names_of(conn, sorted({v.viewer_id for v in views
