@@ -5,6 +5,7 @@ nobody else's data is in it; the request and its delivery are recorded; a strang
 to join first."""
 
 import asyncio
+import contextlib
 import io
 import json
 import zipfile
@@ -275,3 +276,25 @@ async def test_a_copy_asked_from_a_second_account_while_one_is_made_is_not_made_
     assert not [c for c in phone.calls() if c.method == "sendDocument"]
     assert await desk.query("SELECT count(*) FROM data_exports WHERE delivered_at IS NOT NULL"
                             ) == [(1,)]
+
+
+async def test_a_copy_cut_off_by_a_crash_is_closed_as_failed_and_asked_again(desk):
+    clerk, _, _ = await staff(desk)
+    desk.api.held[9001] = asyncio.Event()  # the file hangs on its way; the process dies
+    asking = asyncio.create_task(clerk.send("/mydata"))
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if await desk.query("SELECT count(*) FROM data_exports") == [(1,)]:
+            break
+    asking.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asking
+    await desk.restart()
+    await clerk.send("/mydata")  # at once: it may still be on its way
+    assert clerk.last_text == "Your data is being gathered: the file comes in a moment."
+    desk.clock.advance(minutes=11)
+    await clerk.send("/mydata")
+    the_package(clerk)
+    rows = await desk.query("SELECT delivered_at IS NULL, failed_at IS NULL FROM data_exports "
+                            "ORDER BY id")
+    assert [tuple(bool(v) for v in r) for r in rows] == [(True, False), (False, True)]
