@@ -40,6 +40,7 @@ COMMANDS = {
     "handover": N_("The handover inspection: /handover C-001"),
     "units": N_("Units for sale: available, reserved, contracted"),
     "reserve": N_("Record a reservation payment: /reserve unit amount receipt buyer"),
+    "mydata": N_("Your data at the desk: a copy, and what you may ask"),
     "cancel": N_("Stop what you are doing"),
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
@@ -154,8 +155,14 @@ def commands(tr: Tr, role: str | None, lives_here: bool = False) -> list[tuple[s
     names = list(BY_ROLE.get(role, BY_ROLE[None]))
     if lives_here and roles.is_staff(role):  # staff who live in the estate: their flat too
         names[-3:-3] = ["repair", "mytickets"]
+    if role is not None:  # everyone the desk knows may have a copy of their data
+        names.insert(names.index("language"), "mydata")
     return [(name, tr(COMMANDS[name])) for name in names]
 
 
 def help_text(tr: Tr, role: str | None) -> str:
-    return tr(HELP.get(role, HELP[None]))
+    text = tr(HELP.get(role, HELP[None]))
+    if role is None:
+        return text
+    return text + "\n" + tr("/mydata sends you a copy of everything the desk holds about you, "
+                            "and lets you ask for it to be corrected or deleted.")

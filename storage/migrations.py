@@ -1082,4 +1082,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX breach_people_untold ON breach_people(incident_id) WHERE told_at IS NULL;
     """,
+    # 41 (issue 29, my data): each request of a person for a copy of their data (個人資料保護法
+    # Arts. 3, 10: answered within 15 days, here at once) and its delivery: when, how big and
+    # what it held, or that sending it failed; one request at a time per person
+    """
+    CREATE TABLE data_exports (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        delivered_at TEXT,
+        failed_at TEXT,
+        size INTEGER,
+        contents TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX data_exports_person ON data_exports(person_id, requested_at);
+    CREATE UNIQUE INDEX data_exports_pending ON data_exports(person_id)
+        WHERE delivered_at IS NULL AND failed_at IS NULL;
+    """,
 ]

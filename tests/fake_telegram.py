@@ -76,6 +76,7 @@ class FakeBotApi(BaseRequest):
     _message_id: int = 1000
     now: int = 1_790_000_000
     held: dict[int, asyncio.Event] = field(default_factory=dict)  # chats that answer slowly
+    gone: set[str] = field(default_factory=set)  # file ids Telegram no longer serves
 
     @property
     def read_timeout(self) -> float | None:
@@ -162,6 +163,9 @@ class FakeBotApi(BaseRequest):
             return self._message(call, **{kind: media})
         if call.method == "getFile":
             file_id = call.params["file_id"]
+            if file_id in self.gone:
+                raise TelegramError(400, "Bad Request: wrong file_id or the file is "
+                                         "temporarily unavailable")
             return {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": 70,
                     "file_path": f"photos/{file_id}.png"}
         if call.method == "sendDocument" and not call.files:  # a file id sent on

@@ -113,7 +113,7 @@ async def test_an_invitation_works_once(desk):
     menu = [c for c in desk.api.calls if c.method == "setMyCommands"
             and c.params.get("scope", {}).get("chat_id") == 9100]
     assert [cmd["command"] for cmd in menu[-1].params["commands"]] == [
-        "mytasks", "borrow", "cancel", "language", "help"]
+        "mytasks", "borrow", "cancel", "mydata", "language", "help"]
 
 
 async def test_language_can_be_switched_at_any_time(desk):

@@ -79,6 +79,9 @@ RULES: dict[str, Rule] = {
     # stranger's is linked, another person's refused); a person chooses among their own
     "linking.code": Rule(tuple(R.Role)),
     "linking.use": Rule(EVERYONE),
+    # a person's own data (個人資料保護法 Art. 10): everyone the desk knows, staff as well as
+    # residents; a stranger is told to join first
+    "privacy.mydata": Rule(tuple(R.Role)),
     "linking.choose": Rule(EVERYONE, "own_account"),
     "button.per_action": Rule(EVERYONE),  # a handler that checks each button's own action
     # repairs

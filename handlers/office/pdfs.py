@@ -183,6 +183,9 @@ class _Document(FPDF):
         self.output(str(owner_only(path)))
 
 
+Document = _Document  # the page other areas' documents are set on (a person's own data)
+
+
 def _height(row: list[list[str]]) -> float:
     """A table row's height: its cell of most lines."""
     return max(len(lines) for lines in row) * CELL_LINE + 2 * CELL_TOP
