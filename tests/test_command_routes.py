@@ -31,3 +31,15 @@ async def test_an_edited_command_and_a_command_in_a_group_are_not_answered(desk)
                                  "chat": group}})
     assert resident.new_texts() == []
     assert [c for c in desk.api.calls if c.chat_id == -100777] == []
+
+
+async def test_a_service_message_is_not_taken_for_an_answer_but_a_sticker_is(desk):
+    """A pinned message's notice is no message of the person's: nothing answers it; a
+    sticker is, and gets the pointer to the menu."""
+    resident = await resident_of_a12(desk)
+    resident.new_texts()
+    pinned = resident._message(text="Please read the house rules.")
+    await desk.feed({"message": resident._message(pinned_message=pinned)})
+    assert resident.new_texts() == []
+    await resident.send_sticker()
+    assert resident.new_texts() != []
