@@ -5,6 +5,7 @@ one they chose for the desk's notices). One-time codes link a second account."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Linked:
     linked_at: datetime
 
 
+@functools.lru_cache(maxsize=4096)  # twice an update, for the same few thousand people
 def telegram(user_id: int | str) -> Account:
     """A Telegram account: its user id, kept as text as every channel's id is."""
     return Account(TELEGRAM, str(user_id))

@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -242,18 +242,11 @@ class Database:
             TALLY.transactions += 1
             TALLY.durable += durable
 
-    @asynccontextmanager
-    async def update_lock(self, chat_id: int) -> AsyncIterator[None]:
+    def update_lock(self, chat_id: int) -> AbstractAsyncContextManager[None]:
         """One update of a chat at a time (on SQLite one process serves the estate, so a lock
         in the process is the whole of it)."""
         self._require()
-        lock = self._chats.setdefault(chat_id, asyncio.Lock())
-        try:
-            async with lock:
-                yield
-        finally:
-            if not lock.locked() and self._chats.get(chat_id) is lock:
-                del self._chats[chat_id]
+        return _ChatLock(self._chats, chat_id)
 
     def mark_on_release(self, event: tuple[str, str], when: str) -> bool:
         """A replay mark written as the update's chat lock is released: only where several
@@ -266,12 +259,10 @@ class Database:
             row = await (await conn.execute("PRAGMA user_version")).fetchone()
             return row[0] == len(MIGRATIONS)
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Connection]:
-        """A consistent read: no other coroutine's transaction is open on the connection."""
-        conn = self._require()
-        async with self._lock:
-            yield conn
+    def reading(self) -> AbstractAsyncContextManager[Connection]:
+        """A consistent read: no other coroutine's transaction is open on the connection.
+        (A class, not a generator: every update begins with a read.)"""
+        return _Reading(self._lock, self._require())
 
     def _require(self) -> Connection:
         if self._conn is None:
@@ -296,3 +287,45 @@ def _migrate(raw: sqlite3.Connection) -> None:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+class _Reading:
+    __slots__ = ("_lock", "_conn")
+
+    def __init__(self, lock: asyncio.Lock, conn: Connection) -> None:
+        self._lock, self._conn = lock, conn
+
+    async def __aenter__(self) -> Connection:
+        await self._lock.acquire()
+        return self._conn
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+class _ChatLock:
+    """A chat's lock, dropped from the table when nobody holds it or waits for it."""
+
+    __slots__ = ("_chats", "_chat_id", "_lock")
+
+    def __init__(self, chats: dict[int, asyncio.Lock], chat_id: int) -> None:
+        self._chats, self._chat_id = chats, chat_id
+
+    async def __aenter__(self) -> None:
+        lock = self._chats.get(self._chat_id)
+        if lock is None:
+            lock = self._chats[self._chat_id] = asyncio.Lock()
+        self._lock = lock
+        try:
+            await self._lock.acquire()
+        except BaseException:  # cancelled while waiting: the table is tidied all the same
+            self._forget()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._lock.release()
+        self._forget()
+
+    def _forget(self) -> None:
+        if not self._lock.locked() and self._chats.get(self._chat_id) is self._lock:
+            del self._chats[self._chat_id]

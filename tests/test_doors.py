@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import DOORS
 from handlers import router
-from handlers.channels.telegram.buttons import Buttons
+from handlers.channels.telegram.routes import routed
 from handlers.renderers import ABOUT_A_TICKET, PLAIN, renders
 from handlers.routes import steps_of
 from tests.who_may import _literal_start, estate_in_mid_day, presses
@@ -44,14 +44,15 @@ async def test_a_button_token_belongs_to_one_door_and_reaches_it(desk):
     estate = await estate_in_mid_day(desk)
     door_of = {id(handler): door.name for door in (*DOORS, router.door(DOORS))
                for r in door.routes for _, handler in r.buttons}
-    installed = [h for h in desk.app.handlers[0] if isinstance(h, Buttons)]
+    installed = routed(desk.app).buttons
     tokens = samples(presses(estate))
     taken_by_some_door, tried = 0, set()
     for token in sorted(tokens):
         takers = doors_taking(token)
         assert len(takers) <= 1, f"{token!r} is taken by the doors {sorted(takers)}"
-        first = next(h for h in installed if h.pattern is None or h.pattern.match(token))
-        answered_by = door_of.get(id(first.callback.__wrapped__), "router")
+        first = installed.find(token)
+        assert first is next(h for p, h in installed.buttons if p is None or p.match(token))
+        answered_by = door_of.get(id(first), "router")
         assert answered_by == (takers.pop() if takers else "router"), token
         taken_by_some_door += answered_by != "router"
         tried |= {p.pattern for door in DOORS for r in door.routes for p, _ in r.buttons

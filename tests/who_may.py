@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from handlers.channels.telegram.routes import routed
 from handlers.common import REFUSALS
 from tests.harness import DeskHarness, Person
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
@@ -244,13 +244,13 @@ async def renovations_waiting(desk: DeskHarness, owner: Person, boss: Person, ca
             await cashier.send(f"0 0 {receipt}")
 
 
-def callback_handlers(desk: DeskHarness) -> list[CallbackQueryHandler]:
-    return [h for h in desk.app.handlers[0] if isinstance(h, CallbackQueryHandler)]
+def button_patterns(desk: DeskHarness) -> list[re.Pattern[str] | None]:
+    """The installed bot's button routes' patterns, in their order (None: any button)."""
+    return [pattern for pattern, _ in routed(desk.app).buttons.buttons]
 
 
 def commands(desk: DeskHarness) -> list[str]:
-    return sorted({c for h in desk.app.handlers[0] if isinstance(h, CommandHandler)
-                   for c in h.commands})
+    return sorted(routed(desk.app).commands)
 
 
 def _forged(data: str) -> Iterator[str]:
@@ -273,8 +273,8 @@ def presses(estate: Estate) -> list[str]:
     found = set(estate.shown)
     for data in estate.shown:
         found.update(_forged(data))
-    for handler in callback_handlers(estate.desk):
-        pattern = handler.pattern.pattern if handler.pattern is not None else "zz:"
+    for compiled in button_patterns(estate.desk):
+        pattern = compiled.pattern if compiled is not None else "zz:"
         start = _literal_start(str(pattern))
         if not any(re.match(pattern, d) for d in found):
             found.update(f"{start}{tail}" for tail in ("1", "x:1", "1:1", "y:1"))
@@ -289,10 +289,8 @@ def messages(estate: Estate) -> list[str]:
 def handler_of(estate: Estate, update: dict) -> str:
     """The action of the handler the Application gives this update to."""
     parsed = Update.de_json({"update_id": 1, **update}, estate.desk.app.bot)
-    for handler in estate.desk.app.handlers[0]:
-        if handler.check_update(parsed):
-            return handler.callback.access_action
-    return ""
+    found = routed(estate.desk.app).check_update(parsed)
+    return found[0].access_action if found else ""
 
 
 class Verdicts:

@@ -19,6 +19,9 @@ class Choices:
     def __len__(self) -> int:
         return sum(len(row) for row in self.rows)
 
+    def __bool__(self) -> bool:  # as len() > 0, without counting (asked at every send)
+        return any(self.rows)
+
     def tokens(self) -> list[str]:
         return [token for row in self.rows for _, token in row]
 

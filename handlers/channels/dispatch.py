@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from handlers.channels.turns import Channel, Contact, Turn
 from handlers.common import Context, Desk, asker
-from handlers.routes import ANY, COMMAND, CONTACT, Handler, Routes
+from handlers.routes import ANY, COMMAND, CONTACT, ButtonTable, Handler, Routes
 from storage.db import commits_so_far
 from workflow import replays
 from workflow.text import clean
@@ -25,23 +25,21 @@ class Dispatcher:
                  deliver_soon: Callable[[], None]) -> None:
         self.desk, self.channel, self.deliver_soon = desk, channel, deliver_soon
         self.commands: dict[str, Handler] = {}
-        self.buttons: list[tuple[object, Handler]] = []
+        buttons: list = []
         self.messages: dict[str, Handler] = {}
         for found in all_routes:
             for name, handler in found.commands.items():
                 self.commands.setdefault(name, handler)  # the first route of a name takes it
-            self.buttons.extend(found.buttons)
+            buttons.extend(found.buttons)
             for kind, handler in found.messages:
                 self.messages.setdefault(kind, handler)
+        self.buttons = ButtonTable(buttons)
 
     def route(self, turn: Turn) -> Handler | None:
         """The handler that takes the turn: a tap by its token's pattern, a command by its
         name, a shared contact, then anything else (the conversation's router)."""
         if turn.token is not None:
-            for pattern, handler in self.buttons:
-                if pattern is None or pattern.match(turn.token):  # type: ignore[attr-defined]
-                    return handler
-            return None
+            return self.buttons.find(turn.token)
         if turn.command is not None:
             return self.commands.get(turn.command) or self.messages.get(COMMAND)
         if turn.contact is not None and CONTACT in self.messages:

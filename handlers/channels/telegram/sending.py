@@ -89,6 +89,7 @@ class Unparsed:
             async def sent(chat_id: int, content: Any, **fields: Any) -> Any:
                 return await send(self._bot, name, chat_id, content,
                                   read_timeout=self._read_timeout, **fields)
+            self.__dict__[name] = sent  # made once: the next send finds it
             return sent
         found = getattr(self._bot, name)
         if name.startswith("send") and callable(found) and self._read_timeout is not None:
