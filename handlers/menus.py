@@ -40,6 +40,7 @@ COMMANDS = {
     "units": N_("Units for sale: available, reserved, contracted"),
     "reserve": N_("Record a reservation payment: /reserve unit amount receipt buyer"),
     "cancel": N_("Stop what you are doing"),
+    "privacy": N_("How the desk handles your personal data"),
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
 }
@@ -153,6 +154,7 @@ def commands(tr: Tr, role: str | None, lives_here: bool = False) -> list[tuple[s
     names = list(BY_ROLE.get(role, BY_ROLE[None]))
     if lives_here and roles.is_staff(role):  # staff who live in the estate: their flat too
         names[-3:-3] = ["repair", "mytickets"]
+    names[-2:-2] = ["privacy"]  # everyone's, before language and help
     return [(name, tr(COMMANDS[name])) for name in names]
 
 

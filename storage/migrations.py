@@ -1024,4 +1024,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX access_log_person ON access_log(person_id, at);
     CREATE INDEX access_log_at ON access_log(at);
     """,
+    # 39 (issue 29): which version of the privacy notice each person was shown and accepted,
+    # when and on which chat account (個人資料保護法 Art. 8); a stranger has none until they
+    # accept, and a person of an older estate none until the next version reaches them
+    """
+    CREATE TABLE notice_acceptances (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        shown_at TEXT NOT NULL,
+        accepted_at TEXT
+    );
+    CREATE UNIQUE INDEX notice_acceptances_person ON notice_acceptances(person_id, version);
+    """,
 ]

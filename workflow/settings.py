@@ -200,6 +200,11 @@ class EstateSettings:
     # who is asked to phone a resident without Telegram, one person per step: "desk" (the
     # clerk who acted, else one of the desk) or "holder" (the technician holding the job)
     phone_calls_by: str = "desk"
+    # The privacy notice a person accepts at joining (個人資料保護法 Art. 8): the office bumps
+    # the version whenever its text changes, and everyone is shown the new one once. The
+    # estate's own text per language replaces the built-in one (handlers/privacy/notice.py).
+    privacy_notice_version: str = "1"
+    privacy_notice: dict[str, str] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
