@@ -81,10 +81,10 @@ async def accept(turn: Turn, context: Context, who: Asker) -> None:
     """'I accept' under the notice (pn:ok:<version>[:<code>]): the person is made, the
     acceptance recorded, and the joining goes on as it came: a staff invitation's, else the
     phone number asked for."""
-    d = context.desk
-    version, code, language = notice.accepting(callback_args(turn), d.settings)
-    if code is not None and not INVITATION.fullmatch(code):
-        raise Refusal(Refusal.INVALID)
+    d, args = context.desk, callback_args(turn)
+    version, code, language = notice.accepting(args, d.settings)
+    if len(args) > 2 or code is not None and not INVITATION.fullmatch(code):
+        raise Refusal(Refusal.INVALID)  # forged: nothing is kept
     if who.person is None:
         if version != privacy.current(d.settings):
             await notice.out_of_date(turn, context, who, code, language)
