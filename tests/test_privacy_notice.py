@@ -196,3 +196,24 @@ async def test_an_estates_own_text_replaces_the_built_in_one(desk):
     assert "Lakeside's own notice (1): call 02-2345-6789, 09:00-18:00." in english.last_text
     await chinese.send("/start")  # no own text in Chinese: the built-in one
     assert "Lakeside Gardens 個人資料告知事項" in chinese.last_text
+
+
+def test_the_notices_settings_are_checked_and_named_when_wrong():
+    from bot.config import ConfigError, parse_settings
+    found = parse_settings({"privacy_notice_version": " 2026-12-01 ",
+                            "privacy_notice": {"zh_Hant": " {estate}告知事項 "}})
+    assert (found.privacy_notice_version, found.privacy_notice) == (
+        "2026-12-01", {"zh_Hant": "{estate}告知事項"})
+    assert parse_settings({"privacy_notice_version": 3}).privacy_notice_version == "3"
+    assert parse_settings({}).privacy_notice_version == "1"
+    for wrong, named in (({"privacy_notice_version": "two words"}, "privacy_notice_version"),
+                         ({"privacy_notice_version": "x" * 17}, "privacy_notice_version"),
+                         ({"privacy_notice_version": True}, "privacy_notice_version"),
+                         ({"privacy_notice": "text"}, "privacy_notice"),
+                         ({"privacy_notice": {"fr": "x"}}, "privacy_notice.fr"),
+                         ({"privacy_notice": {"en": "Call {name}"}}, "privacy_notice.en"),
+                         ({"privacy_notice": {"en": "{estate.x}"}}, "privacy_notice.en"),
+                         ({"privacy_notice": {"en": "x" * 3001}}, "privacy_notice.en"),
+                         ({"privacy_notice": {"en": "  "}}, "privacy_notice.en")):
+        with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
+            parse_settings(wrong)
