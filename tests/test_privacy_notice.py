@@ -91,6 +91,12 @@ async def test_a_new_version_is_shown_once_after_the_report_it_met(desk, languag
     await may.send("/mytickets")  # once only
     assert len([t for t in may.texts() if changed in t]) == 1
 
+    for stale in ("pn:read:1", "pn:ok:1", "pn:read:"):  # an older notice's buttons
+        await may.tap_data(stale)
+        assert read in may.labels() and "2026-12-01" in may.last_text
+    assert await desk.query("SELECT count(*) FROM notice_acceptances WHERE person_id = 5001 "
+                            "AND accepted_at IS NOT NULL") == [(1,)]  # nothing recorded
+
     await may.tap(read)
     assert "/privacy" in may.last_text
     assert await desk.query("SELECT version FROM notice_acceptances WHERE person_id = 5001 "

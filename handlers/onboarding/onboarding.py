@@ -94,6 +94,9 @@ async def accept(turn: Turn, context: Context, who: Asker) -> None:
         who.person = await _register(turn, context, who, version)
     elif version == privacy.current(d.settings):  # a second tap, or one after a link
         await privacy.acknowledge(d.db, d.settings, who.user_id, version, who.account, d.now())
+    elif code is None:  # a person's tap on an older notice: the current one to read
+        await notice.read_again(turn, context, who)
+        return
     await clear_buttons(turn)
     if code is not None:
         await _join_as_staff(turn, context, who, code)

@@ -129,6 +129,15 @@ async def show(turn: Turn, context: Context, who: Asker) -> None:
     await answer(turn, body, _read_button(tr, d.settings))
 
 
+async def read_again(turn: Turn, context: Context, who: Asker) -> None:
+    """A person's tap under an older notice: nothing is recorded, the current one shown."""
+    d, tr = context.desk, who.tr
+    await clear_buttons(turn)
+    await answer(turn, tr("That notice is out of date: it has changed since. Nothing was "
+                          "recorded. Here is the current one."))
+    await answer(turn, text(tr, d.settings), _read_button(tr, d.settings))
+
+
 def _read_button(tr: Tr, settings: EstateSettings) -> Choices:
     return keyboard([[(tr("I have read it"), f"{READ}:{notice.current(settings)}")]])
 
@@ -143,10 +152,7 @@ async def read(turn: Turn, context: Context, who: Asker) -> None:
         await offer(turn, context, who)
         return
     if version != notice.current(d.settings):
-        await clear_buttons(turn)
-        await answer(turn, tr("That notice is out of date: it has changed since. Nothing was "
-                              "recorded. Here is the current one."))
-        await answer(turn, text(tr, d.settings), _read_button(tr, d.settings))
+        await read_again(turn, context, who)
         return
     await notice.acknowledge(d.db, d.settings, who.user_id, version, who.account, d.now())
     await clear_buttons(turn)
