@@ -117,7 +117,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "mortgage_documents", "loan_documents_staff_days", "handover_bring",
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
               "sales_report_time", "phone_calls_by", "access_log_days",
-              "privacy"}
+              "privacy", "privacy_notice_version", "privacy_notice"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -230,7 +230,8 @@ def parse_settings(raw: dict) -> EstateSettings:
     return EstateSettings(
         estate_name=name.strip(), timezone=timezone, languages=tuple(languages),
         default_language=default_language, categories=categories, auto_confirm_days=days,
-        daily_report_limit=daily, access_log_days=log_days, **_any({**office, **_buyers(raw)}),
+        daily_report_limit=daily, access_log_days=log_days,
+        **_any({**office, **_buyers(raw), **_privacy_notice(raw)}),
         service_levels=_service_levels(raw.get("service_levels", {}), categories),
         warn_share=_share(raw, "warn_at", defaults.warn_share),
         manager_share=_share(raw, "managers_after", defaults.manager_share),
@@ -434,6 +435,49 @@ def _whole(raw: dict, setting: str, default: int, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{setting}: must be a whole number from {low} to {high}")
     return value
+
+
+NOTICE_VERSION = re.compile(r"^[A-Za-z0-9._-]{1,16}$")
+# What the estate's own privacy notice may name: filled in as it is shown.
+NOTICE_FIELDS = ("estate", "office", "office_phone", "office_hours", "version")
+NOTICE_LONGEST = 3000  # characters: the notice and its question fit one message
+
+
+def _privacy_notice(raw: dict) -> dict:
+    """privacy_notice_version = "2026-12-01" and [privacy_notice] with the estate's own text
+    per language (zh_Hant = \"\"\"...\"\"\"), which may name {estate}, {office},
+    {office_phone}, {office_hours} and {version}."""
+    found: dict = {}
+    if "privacy_notice_version" in raw:
+        version = raw["privacy_notice_version"]
+        if isinstance(version, int) and not isinstance(version, bool):
+            version = str(version)
+        if not isinstance(version, str) or not NOTICE_VERSION.match(version.strip()):
+            raise ConfigError("privacy_notice_version: must be a short text of letters, digits, "
+                              "dots or dashes (at most 16), such as \"2026-12-01\"; change it "
+                              "whenever the notice's text changes")
+        found["privacy_notice_version"] = version.strip()
+    texts = raw.get("privacy_notice", {})
+    if not isinstance(texts, dict):
+        raise ConfigError("privacy_notice: must be a table such as [privacy_notice] with "
+                          "zh_Hant = \"...\"")
+    sample = {name: "x" for name in NOTICE_FIELDS}
+    for language, text in texts.items():
+        setting = f"privacy_notice.{language}"
+        if language not in LANGUAGES:
+            raise ConfigError(f"{setting}: not a language; use one of {', '.join(LANGUAGES)}")
+        if not isinstance(text, str) or not text.strip() or len(text) > NOTICE_LONGEST:
+            raise ConfigError(f"{setting}: must be the notice's text, at most "
+                              f"{NOTICE_LONGEST} characters")
+        try:
+            text.format(**sample)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise ConfigError(f"{setting}: may name only "
+                              f"{', '.join('{' + n + '}' for n in NOTICE_FIELDS)}; write a "
+                              f"brace itself as {{{{ or }}}}") from None
+    if texts:
+        found["privacy_notice"] = {k: v.strip() for k, v in texts.items()}
+    return found
 
 
 def _any(values: dict) -> dict[str, Any]:

@@ -231,6 +231,9 @@ def handles(action: str):
                         return
                     raise Refusal(Refusal.FORBIDDEN)
                 await func(turn, context, who)
+                if who.person is not None and not action.startswith("privacy."):
+                    from handlers.privacy import notice  # it answers with this module's tools
+                    await notice.new_version(turn, context, who)
             except Refusal as refusal:
                 if refusal.reason == Refusal.HANDLED and refusal.ticket_id is not None:
                     await _show_handled(turn, context, who, refusal.ticket_id,

@@ -42,6 +42,7 @@ COMMANDS = {
     "reserve": N_("Record a reservation payment: /reserve unit amount receipt buyer"),
     "mydata": N_("Your data at the desk: a copy, and what you may ask"),
     "cancel": N_("Stop what you are doing"),
+    "privacy": N_("How the desk handles your personal data"),
     "language": N_("Change the language"),
     "help": N_("What I can do for you"),
 }
@@ -157,6 +158,7 @@ def commands(tr: Tr, role: str | None, lives_here: bool = False) -> list[tuple[s
         names[-3:-3] = ["repair", "mytickets"]
     if role is not None:  # everyone the desk knows may have a copy of their data
         names.insert(names.index("language"), "mydata")
+    names[-2:-2] = ["privacy"]  # everyone's, before language and help
     return [(name, tr(COMMANDS[name])) for name in names]
 
 

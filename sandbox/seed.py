@@ -47,6 +47,7 @@ async def seed(api: BotApiStandIn, db: Database, people: list[Persona], now: dat
                                   timedelta(days=1),
                                   UNIT_KEY if person.role == roles.CONTRACTOR else None)
         await phone[person.user_id].send(f"/start {code}")
+        await phone[person.user_id].tap_starting("pn:ok:")  # the privacy notice, accepted
     for person in (RESIDENT, NEIGHBOUR):
         await phone[person.user_id].send("/start")
         await phone[person.user_id].settle(phone[person.user_id].share_contact())

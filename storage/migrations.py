@@ -1100,4 +1100,19 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX data_exports_pending ON data_exports(person_id)
         WHERE delivered_at IS NULL AND failed_at IS NULL;
     """,
+    # 42 (issue 29): which version of the privacy notice each person was shown and accepted,
+    # when and on which chat account (個人資料保護法 Art. 8); a stranger has none until they
+    # accept, and a person of an older estate none until the next version reaches them
+    """
+    CREATE TABLE notice_acceptances (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        shown_at TEXT NOT NULL,
+        accepted_at TEXT
+    );
+    CREATE UNIQUE INDEX notice_acceptances_person ON notice_acceptances(person_id, version);
+    """,
 ]

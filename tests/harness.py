@@ -95,6 +95,16 @@ class Person:
                    "user_id": self.user_id if owner is None else owner}
         await self.desk.feed({"message": self._message(contact=contact)})
 
+    async def join(self, code: str) -> None:
+        """Opens an invitation link (/start <code>) and, as a newcomer shown the privacy
+        notice, accepts it."""
+        await self.send(f"/start {code}")
+        last = self.calls()[-1] if self.calls() else None
+        offered = [b["callback_data"] for b in last.buttons()] if last else []
+        accept = next((data for data in offered if data.startswith("pn:ok:")), None)
+        if accept is not None:
+            await self.tap_data(accept, last)
+
     def calls(self) -> list[Call]:
         return [c for c in self.desk.api.calls if c.chat_id == self.user_id]
 
@@ -241,9 +251,9 @@ class DeskHarness:
         await admin.import_roster(self.db, admin.parse_roster(csv_text.encode("utf-8")))
 
     async def hire(self, person: Person, role: str, name: str | None = None) -> None:
-        """The office invites, the person opens the link: /start <code>."""
-        code = await admin.invite(self.db, role, name, self.clock())
-        await person.send(f"/start {code}")
+        """The office invites, the person opens the link: /start <code>, and accepts the
+        privacy notice it shows a newcomer."""
+        await person.join(await admin.invite(self.db, role, name, self.clock()))
 
     async def add_contractor(self, name: str, trades: list[str], phone: str = "",
                              deadline_hours: int | None = None) -> int:

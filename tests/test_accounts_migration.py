@@ -107,7 +107,9 @@ async def test_an_estate_from_before_accounts_upgrades_and_reaches_everyone(tmp_
         await may.send("/mytickets")
         assert may.texts() == [t for c, t in sent if c == 5001]  # dropped, no answer
         await may.send("/mytickets")  # her next update: she is still herself
-        assert any("R-2026-00001" in label for label in may.labels())
+        tickets = next(c for c in reversed(may.calls()) if c.text.startswith("Your tickets"))
+        assert any("R-2026-00001" in button["text"] for button in tickets.buttons())
+        assert "The privacy notice of estatedesk has changed" in may.last_text  # never seen
         clerk = desk.person(9001, "Clerk", "en")
         await clerk.send("/cancel")  # the clerk's announcement draft came through, and goes
         assert await count(desk, "drafts") == 0

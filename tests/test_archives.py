@@ -22,7 +22,7 @@ async def archive_room(desk, language="en"):
                                 (9004, roles.MANAGER, "Manager")):
         person = desk.person(user_id, name, language)
         code = await admin.invite(desk.db, role, name, desk.clock())
-        await person.send(f"/start {code}")
+        await person.join(code)
         people.append(person)
     return people
 

@@ -9,7 +9,7 @@ async def hire_security_head(desk):
     from workflow import admin
     code = await admin.invite(desk.db, roles.SUPERVISOR, "Head of security", desk.clock(),
                               department="security")
-    await head.send(f"/start {code}")
+    await head.join(code)
     return head
 
 

@@ -137,7 +137,7 @@ async def test_a_supervisor_gets_the_documents_in_the_chat(desk, tmp_path):
     assert clerk.last_text == "抱歉，您沒有權限進行這個操作。"
     engineer = desk.person(8001, "監理", "zh-TW")
     code = await admin.invite(desk.db, roles.SUPERVISING_ENGINEER, "監理", desk.clock())
-    await engineer.send(f"/start {code}")
+    await engineer.join(code)
     await engineer.send("/report")
     assert engineer.labels() == ["熱點問題：最近 6 個月", "關閉"]
     await engineer.tap_data("rp:l:2026-11")  # the ledger is not theirs

@@ -56,8 +56,9 @@ def test_the_bot_answers_start_and_stops_cleanly_on_sigterm(tmp_path):
     assert answer["text"].startswith("Welcome to the estatedesk service desk")
     assert answer["reply_markup"]["keyboard"][0][0]["request_contact"] is True
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT language FROM people WHERE user_id = 4242").fetchall() == [
-            ("en",)]
+        # the privacy notice is shown, and nothing is kept until it is accepted
+        assert conn.execute("SELECT count(*) FROM people WHERE user_id = 4242").fetchall() == [
+            (0,)]
         assert conn.execute("SELECT value FROM meta WHERE key = 'bot_username'").fetchall() == [
             ("estatedesk_demo_bot",)]
     assert any(m == "setMyCommands" for m, _ in api.calls)

@@ -32,7 +32,7 @@ async def open_desk(tmp_path):
 
 async def join(desk, role, user_id, name, language="en"):
     person = desk.person(user_id, name, language)
-    await person.send(f"/start {await admin.invite(desk.db, role, name, desk.clock())}")
+    await person.join(await admin.invite(desk.db, role, name, desk.clock()))
     return person
 
 

@@ -99,13 +99,17 @@ async def test_a_nul_before_a_command_or_in_a_button_is_left_out(desk):
     assert flow == "report" and '"plumbing"' in data and "\\u0000" not in data
 
 
-async def test_a_stranger_choosing_a_language_is_asked_to_start_and_nothing_is_kept(desk):
+async def test_a_stranger_choosing_a_language_is_shown_the_notice_and_nothing_is_kept(desk):
     stranger = desk.person(6666, "Stranger", "zh-TW")
     await stranger.tap_data("o:lang:en")
-    assert stranger.last_text == ("Please send /start and share your phone number first, so we "
-                                  "know which unit is yours.")
+    assert stranger.last_text.startswith("Welcome to the estatedesk service desk. Before "
+                                         "anything about you is kept")
+    assert stranger.labels() == ["I accept", "Decline"]
     assert await desk.query("SELECT count(*) FROM people WHERE user_id = 6666") == [(0,)]
-    await stranger.send("/start")  # joined: the choice is kept
+    await stranger.tap_data("o:lang:xx")  # forged: refused, nothing kept
+    assert await desk.query("SELECT count(*) FROM people WHERE user_id = 6666") == [(0,)]
+    await stranger.tap("I accept")  # joined in the language chosen
+    assert await desk.query("SELECT language FROM people WHERE user_id = 6666") == [("en",)]
     await stranger.tap_data("o:lang:en")
     assert stranger.last_text == "I will speak English with you from now on."
     assert await desk.query("SELECT language FROM people WHERE user_id = 6666") == [("en",)]

@@ -27,7 +27,7 @@ async def test_a_code_is_kept_only_as_its_hash_and_still_lets_the_clerk_join(des
     assert kept == [(hashlib.sha256(code.encode()).hexdigest(),)]
     assert code not in str(kept)
     clerk = desk.person(9101, "Iris", "en")
-    await clerk.send(f"/start {code}")
+    await clerk.join(code)
     assert await desk.query("SELECT role FROM people WHERE user_id = 9101") == [("clerk",)]
     assert await admin.revoke(desk.db, code, desk.clock()) is False  # used: nothing to revoke
 

@@ -27,7 +27,7 @@ async def key_room(desk, language="en"):
     await key_import.load(desk.db, key_import.parse(KEYS.encode()))
     keeper = desk.person(9020, "Keeper", language)
     code = await admin.invite(desk.db, roles.KEY_KEEPER, "Key room", desk.clock())
-    await keeper.send(f"/start {code}")
+    await keeper.join(code)
     return keeper
 
 

@@ -30,7 +30,7 @@ async def storeroom(desk):
     await catalogue.set_rate(desk.db, "plumbing", 450)
     keeper = desk.person(9010, "Keeper", "en")
     code = await admin.invite(desk.db, roles.STOREKEEPER, "Storeroom", desk.clock())
-    await keeper.send(f"/start {code}")
+    await keeper.join(code)
     return keeper
 
 
@@ -394,7 +394,7 @@ async def test_the_storekeeper_resolves_a_shortfall_as_not_the_estates_stock_in_
     keeper = await storeroom(desk)
     chan = desk.person(9011, "Chan", "zh-TW")
     code = await admin.invite(desk.db, roles.STOREKEEPER, "陳志明", desk.clock())
-    await chan.send(f"/start {code}")
+    await chan.join(code)
     await chan.send("/help")
     assert "工作領用超出庫存（短缺）" in chan.last_text  # shortfalls, not only the minimum
     await keeper.send("/help")

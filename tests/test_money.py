@@ -35,7 +35,7 @@ SAYS = {
 
 async def join(desk, role, user_id, name, language):
     person = desk.person(user_id, name, language)
-    await person.send(f"/start {await admin.invite(desk.db, role, name, desk.clock())}")
+    await person.join(await admin.invite(desk.db, role, name, desk.clock()))
     return person
 
 

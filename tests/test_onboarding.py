@@ -22,8 +22,8 @@ async def test_someone_elses_contact_is_refused(desk):
     await resident.share_contact("+886 912 345 678", owner=5999)
     assert "your own phone number" in resident.last_text
     assert await desk.query("SELECT count(*) FROM residencies") == [(0,)]
-    assert await desk.query("SELECT role, phone FROM people WHERE user_id = 5001") == [
-        (None, None)]
+    # nothing is kept: the notice shown with /start is accepted only by one's own number
+    assert await desk.query("SELECT count(*) FROM people WHERE user_id = 5001") == [(0,)]
 
 
 async def test_an_owner_of_two_units_picks_one(desk):
@@ -102,9 +102,9 @@ async def test_an_invitation_works_once(desk):
     second = desk.person(9101, "Second", "en")
     from workflow import admin
     code = await admin.invite(desk.db, roles.TECHNICIAN, "Lo Sifu", desk.clock())
-    await first.send(f"/start {code}")
+    await first.join(code)
     assert "registered as technician" in first.last_text
-    await second.send(f"/start {code}")
+    await second.join(code)
     assert "already been used" in second.last_text
     await second.send("/start not-a-real-code")
     assert "unknown, has expired or has already been used" in second.last_text
@@ -113,7 +113,7 @@ async def test_an_invitation_works_once(desk):
     menu = [c for c in desk.api.calls if c.method == "setMyCommands"
             and c.params.get("scope", {}).get("chat_id") == 9100]
     assert [cmd["command"] for cmd in menu[-1].params["commands"]] == [
-        "mytasks", "borrow", "cancel", "mydata", "language", "help"]
+        "mytasks", "borrow", "cancel", "mydata", "privacy", "language", "help"]
 
 
 async def test_language_can_be_switched_at_any_time(desk):
@@ -121,6 +121,12 @@ async def test_language_can_be_switched_at_any_time(desk):
     await resident.send("/start")
     await resident.send("/language")
     assert resident.labels() == ["繁體中文", "简体中文", "English", "關閉"]
+    await resident.tap("English")  # not joined yet: the notice, in the language chosen
+    assert "Privacy notice of estatedesk" in resident.last_text
+    assert await desk.query("SELECT count(*) FROM people") == [(0,)]
+    await resident.tap("I accept")
+    assert "share your phone number" in resident.last_text
+    await resident.send("/language")
     await resident.tap("English")
     assert "English" in resident.last_text
     await resident.send("/help")
@@ -149,23 +155,23 @@ async def test_an_invitation_expires_can_be_revoked_and_guessing_is_throttled(de
     code = await admin.invite(desk.db, roles.CLERK, "Front desk", desk.clock(),
                               expires_in=timedelta(days=2))
     desk.clock.advance(days=2, minutes=1)
-    await late.send(f"/start {code}")
+    await late.join(code)
     assert "has expired" in late.last_text
     revoked = await admin.invite(desk.db, roles.SUPERVISOR, None, desk.clock())
     assert await admin.revoke(desk.db, revoked, desk.clock())
-    await late.send(f"/start {revoked}")
+    await late.join(revoked)
     assert "unknown, has expired" in late.last_text
     assert await desk.query("SELECT count(*) FROM people WHERE role IS NOT NULL") == [(0,)]
 
     guesser = desk.person(9200, "Guesser", "en")
     good = await admin.invite(desk.db, roles.MANAGER, None, desk.clock())
-    for n in range(5):
-        await guesser.send(f"/start guess{n}")
-    await guesser.send(f"/start {good}")  # even the right code waits now
+    for n in range(5):  # the first as a newcomer, accepting the notice; the rest at once
+        await guesser.join(f"guess{n}")
+    await guesser.join(good)  # even the right code waits now
     assert "Too many wrong invitation codes" in guesser.last_text
     assert await desk.query("SELECT role FROM people WHERE user_id = 9200") == [(None,)]
     desk.clock.advance(hours=1, minutes=1)
-    await guesser.send(f"/start {good}")
+    await guesser.join(good)
     assert "registered as manager" in guesser.last_text
 
 
@@ -185,7 +191,7 @@ async def test_a_clerk_who_owns_a_flat_keeps_their_own_tickets(desk):
     await resident.share_contact("+886 912 345 678")
     from workflow import admin
     code = await admin.invite(desk.db, roles.CLERK, "Front desk", desk.clock())
-    await resident.send(f"/start {code}")
+    await resident.join(code)
     assert "registered as clerk" in resident.last_text
     assert "Your flat stays linked" in resident.last_text
     assert "My tickets" in resident.labels() and "Queue" in resident.labels()

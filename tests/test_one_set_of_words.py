@@ -154,7 +154,7 @@ async def test_staff_who_live_here_are_named_as_residents_on_their_own_repair(de
     clerk, _, _ = await staff(desk)
     resident = await resident_of_a12(desk)
     code = await admin.invite(desk.db, roles.CLERK, "Front desk", desk.clock())
-    await resident.send(f"/start {code}")
+    await resident.join(code)
     await report_leak(resident)
     card = next(t for t in clerk.texts() if t.startswith("New repair report"))
     assert "Resident: 陳美玲 +886 912 345 678" in card and "Front desk" not in card

@@ -20,7 +20,7 @@ async def engineer_and_project(desk, language="en"):
                                 (8002, roles.PROJECT_DEPARTMENT, "項目部 王經理")):
         person = desk.person(user_id, name, language)
         code = await admin.invite(desk.db, role, name, desk.clock())
-        await person.send(f"/start {code}")
+        await person.join(code)
         joined.append(person)
     return joined
 

@@ -43,6 +43,7 @@ class MemoryApp:
     async def hire(self, person: MemoryPerson, role: str, name: str) -> None:
         code = await admin.invite(self.desk.db, role, name, self.desk.clock())
         await person.send(f"/start {code}")
+        await person.tap("I accept")  # the privacy notice a newcomer is shown first
 
 
 @pytest.fixture

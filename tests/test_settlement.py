@@ -26,7 +26,7 @@ async def a_quarter_with_aqua(desk, confirmed: bool = True):
     lee, wong = await aqua_works(desk, "zh-TW")
     manager = desk.person(9004, "Manager", "zh-TW")
     code = await admin.invite(desk.db, roles.MANAGER, "經理", desk.clock())
-    await manager.send(f"/start {code}")
+    await manager.join(code)
     resident = await resident_of_a12(desk, "zh-TW")
     await report_leak(resident, "廚房水槽漏水。")
     await report_leak(resident, "浴室水龍頭漏水。")

@@ -167,13 +167,13 @@ async def broad_story(desk: DeskHarness, language: str) -> None:
     await desk.hire(tech, roles.TECHNICIAN, say["tech"])
     await desk.hire(boss, roles.SUPERVISOR, say["boss"])
     head = desk.person(9010, "保全", code)
-    await head.send("/start " + await admin.invite(desk.db, roles.SUPERVISOR, say["head"],
+    await head.join(await admin.invite(desk.db, roles.SUPERVISOR, say["head"],
                                                    desk.clock(), department="security"))
     await admin.add_contractor(desk.db, say["unit"], "02-2345-6789", ["plumbing"],
                                timedelta(days=3), "aqua", timedelta(hours=4))
     lee, wong = desk.person(7001, "李", code), desk.person(7002, "黃", code)
     for person, name in ((lee, say["lee"]), (wong, say["wong"])):
-        await person.send("/start " + await admin.invite(desk.db, roles.CONTRACTOR, name,
+        await person.join(await admin.invite(desk.db, roles.CONTRACTOR, name,
                                                          desk.clock(), contractor="aqua"))
     await desk.start_schedule()
 

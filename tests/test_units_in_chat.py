@@ -18,7 +18,7 @@ async def aqua_works(desk, language="en"):
         person = desk.person(user_id, name.split(": ")[1], language)
         code = await admin.invite(desk.db, roles.CONTRACTOR, name, desk.clock(),
                                   contractor="aqua")
-        await person.send(f"/start {code}")
+        await person.join(code)
         people.append(person)
     return people
 

@@ -32,7 +32,7 @@ async def join(desk, user_id, role, name):
     person = desk.person(user_id, name, "en")
     code = await admin.invite(desk.db, role, name, desk.clock(),
                               contractor="aqua" if role == roles.CONTRACTOR else None)
-    await person.send(f"/start {code}")
+    await person.join(code)
     return person
 
 

@@ -74,7 +74,7 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     await admin.add_contractor(desk.db, "Bright Electric", "", ["electrical"],
                                timedelta(days=3), "bright", timedelta(hours=4))
     sparks = desk.person(7101, "Sparks")
-    await sparks.send("/start " + await admin.invite(desk.db, roles.CONTRACTOR, "Bright: Sparks",
+    await sparks.join(await admin.invite(desk.db, roles.CONTRACTOR, "Bright: Sparks",
                                                      desk.clock(), contractor="bright"))
     others = {}
     for user_id, role in enumerate((roles.MANAGER, roles.STOREKEEPER, roles.ARCHIVIST,
@@ -83,7 +83,7 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
         others[role] = desk.person(user_id, role.title(), "zh-TW")
         await desk.hire(others[role], role)
     head = desk.person(9012, "Security head", "en")
-    await head.send("/start " + await admin.invite(desk.db, roles.SUPERVISOR, "Head of security",
+    await head.join(await admin.invite(desk.db, roles.SUPERVISOR, "Head of security",
                                                    desk.clock(), department="security"))
     resident = await resident_of_a12(desk)
     neighbour = desk.person(5002, "Neighbour", "en")
@@ -188,7 +188,7 @@ async def estate_in_mid_day(desk: DeskHarness) -> Estate:
     at_home = desk.person(9011, "At home", "en")  # a clerk who lives here, removed after
     await at_home.send("/start")  # sending a photo of a leak at home
     await at_home.share_contact("+886 933 222 333")
-    await at_home.send("/start " + await admin.invite(desk.db, roles.CLERK, "Clerk at home",
+    await at_home.join(await admin.invite(desk.db, roles.CLERK, "Clerk at home",
                                                       desk.clock()))
     await at_home.send_photo("leak-at-home")
     await admin.staff_remove(desk.db, at_home.user_id)

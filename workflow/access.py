@@ -70,6 +70,12 @@ RULES: dict[str, Rule] = {
     "onboarding.language": Rule(EVERYONE),
     "onboarding.help": Rule(EVERYONE),
     "onboarding.decide": Rule(DISPATCHERS),
+    # the privacy notice: anybody reads it (/privacy); a stranger accepts or declines it
+    # before anything of theirs is kept; a person taps that they read a new version
+    "privacy.notice": Rule(EVERYONE),
+    "privacy.accept": Rule(EVERYONE),
+    "privacy.decline": Rule(EVERYONE),
+    "privacy.read": Rule(EVERYONE),
     "router.message": Rule(EVERYONE),
     "router.unknown_command": Rule(EVERYONE),
     "router.close_picker": Rule(EVERYONE),

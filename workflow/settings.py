@@ -208,6 +208,11 @@ class EstateSettings:
     # [privacy]: a responsible unit's documents (its settlement) name the residents and
     # their phones only when the estate says so; by default they carry units alone
     names_on_contractor_documents: bool = False
+    # The privacy notice a person accepts at joining (個人資料保護法 Art. 8): the office bumps
+    # the version whenever its text changes, and everyone is shown the new one once. The
+    # estate's own text per language replaces the built-in one (handlers/privacy/notice.py).
+    privacy_notice_version: str = "1"
+    privacy_notice: dict[str, str] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers import labels, menus
 from handlers.channels.content import ASKED, Ask, Asking
 from handlers.channels.turns import Turn
@@ -19,14 +21,18 @@ from handlers.common import (
     set_menus_of,
 )
 from handlers.i18n import LANGUAGE_NAMES
+from handlers.privacy import notice
 from handlers.routes import CONTACT, routes
 from handlers.sales import buyers as buyer_desk
 from storage.records import Draft, Person
 from workflow import roles, views
 from workflow.onboarding import onboarding
+from workflow.privacy import notice as privacy
 from workflow.settings import LANGUAGES
 from workflow.text import person_name
 from workflow.tickets import Refusal
+
+INVITATION = re.compile(r"[A-Za-z0-9_-]{1,40}")  # the shape of an invitation code (admin.py)
 
 
 def _share_phone(who: Asker) -> Asking:
@@ -40,8 +46,13 @@ def _name(turn: Turn) -> str:
 @handles("onboarding.start")
 async def start(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
-    if who.person is None:
-        who.person = await _register(turn, context, who)
+    if who.person is None:  # the privacy notice first: nothing is kept until it is accepted
+        code = context.args[0] if context.args else None
+        if code is not None and not INVITATION.fullmatch(code):
+            await _unknown_code(turn, who)  # no invitation looks so: nothing to accept
+            return
+        await notice.offer(turn, context, who, code)
+        return
     if context.args:
         await _join_as_staff(turn, context, who, context.args[0])
         return
@@ -55,13 +66,65 @@ async def start(turn: Turn, context: Context, who: Asker) -> None:
                                 name=who.person.name), main_menu(who))
 
 
-async def _register(turn: Turn, context: Context, who: Asker) -> Person:
-    """A stranger's account becomes a person (their id: storage/accounts.py)."""
+async def _register(turn: Turn, context: Context, who: Asker, version: str) -> Person:
+    """A stranger's account becomes a person (their id: storage/accounts.py) as they accept
+    this version of the privacy notice."""
     d = context.desk
-    person = await onboarding.register(d.db, who.account, who.tr.language, _name(turn),
-                                       d.now())
+    person = await privacy.join(d.db, d.settings, who.account, version, who.tr.language,
+                                _name(turn), d.now())
     who.user_id = person.user_id
     return person
+
+
+@handles("privacy.accept")
+async def accept(turn: Turn, context: Context, who: Asker) -> None:
+    """'I accept' under the notice (pn:ok:<version>[:<code>]): the person is made, the
+    acceptance recorded, and the joining goes on as it came: a staff invitation's, else the
+    phone number asked for."""
+    d, args = context.desk, callback_args(turn)
+    version, code, language = notice.accepting(args, d.settings)
+    if len(args) > 2 or code is not None and not INVITATION.fullmatch(code):
+        raise Refusal(Refusal.INVALID)  # forged: nothing is kept
+    if who.person is None:
+        if version != privacy.current(d.settings):
+            await notice.out_of_date(turn, context, who, code, language)
+            return
+        if language is not None:  # chosen before joining: kept with the person from now
+            who.tr = d.tr(language)
+        who.person = await _register(turn, context, who, version)
+    elif version == privacy.current(d.settings):  # a second tap, or one after a link
+        await privacy.acknowledge(d.db, d.settings, who.user_id, version, who.account, d.now())
+    elif code is None:  # a person's tap on an older notice: the current one to read
+        await notice.read_again(turn, context, who)
+        return
+    await clear_buttons(turn)
+    if code is not None:
+        await _join_as_staff(turn, context, who, code)
+        return
+    if who.role is None and not who.member.phone:
+        await answer(turn, who.tr(
+            "Thank you. To report repairs, please share your phone number with the button "
+            "below: we use it to find your unit on the owner roster."),
+            asking=_share_phone(who))
+        return
+    await answer(turn, who.tr("Thank you. /privacy shows the notice again at any time."),
+                 main_menu(who))
+
+
+@handles("privacy.decline")
+async def decline(turn: Turn, context: Context, who: Asker) -> None:
+    await clear_buttons(turn)
+    if who.person is not None:  # joined already: declining now is a request to the office
+        await answer(turn, who.tr("You have already joined. To stop the use of your data or "
+                                  "delete it, send /mydata."))
+        return
+    await answer(turn, who.tr("You did not accept the notice, so nothing about you was "
+                              "stored. Send /start whenever you wish to join."))
+
+
+async def _unknown_code(turn: Turn, who: Asker) -> None:
+    await answer(turn, who.tr("This invitation code is unknown, has expired or has already "
+                              "been used. Please ask the office for a new one."))
 
 
 async def _join_as_staff(turn: Turn, context: Context, who: Asker, code: str) -> None:
@@ -72,8 +135,7 @@ async def _join_as_staff(turn: Turn, context: Context, who: Asker, code: str) ->
                                     "account. Please try again in an hour, or ask the office."))
         return
     if role is None:
-        await answer(turn, who.tr("This invitation code is unknown, has expired or has already "
-                                    "been used. Please ask the office for a new one."))
+        await _unknown_code(turn, who)
         return
     who.person = await views.person(d.db, who.user_id)
     lives_here = who.person is not None and who.person.lives_here
@@ -90,11 +152,12 @@ async def contact(turn: Turn, context: Context, who: Asker) -> None:
     shared = turn.contact
     if shared is None or shared.account != who.account.external_id:
         await answer(turn, who.tr("Please share your own phone number with the button, not "
-                                  "someone else's contact."), asking=_share_phone(who))
+                                  "someone else's contact."),
+                     asking=_share_phone(who) if who.person else notice.accept_and_share(who.tr))
         return
     d = context.desk
-    if who.person is None:
-        who.person = await _register(turn, context, who)
+    if who.person is None:  # the button said so: sharing accepts the notice it came with
+        who.person = await _register(turn, context, who, privacy.current(d.settings))
     outcome = await onboarding.contact_shared(d.db, who.user_id, shared.phone, d.now())
     if outcome.linked:
         who.person = await views.person(d.db, who.user_id)
@@ -182,10 +245,9 @@ async def set_language(turn: Turn, context: Context, who: Asker) -> None:
     d = context.desk
     if not code or code[0] not in d.settings.languages:
         raise Refusal(Refusal.INVALID)
-    if who.person is None:  # not joined: nothing is stored; told how to, in their choice
-        tr = d.tr(code[0])
-        await answer(turn, tr("Please send /start and share your phone number first, so we "
-                                "know which unit is yours."))
+    if who.person is None:  # not joined: nothing is stored; the notice, in their choice
+        await clear_buttons(turn)
+        await notice.offer(turn, context, who, language=code[0])
         return
     await onboarding.set_language(d.db, who.user_id, code[0])
     who.tr = d.tr(code[0])
@@ -207,6 +269,8 @@ ROUTES = routes(
         (r"^o:unit:", pick_unit),
         (r"^o:lang:", set_language),
         (r"^o:join:", decide_join),
+        (r"^pn:ok(:|$)", accept),
+        (r"^pn:no$", decline),
         (r"^m:language$", language),
         (r"^m:help$", help_),
     ],

@@ -1,7 +1,7 @@
 """Personal data's front door: the privacy notice, /mydata and the requests it offers; the
 access log's retention sweep, the requests' clocks, the breach drill's clock and notices."""
 
-from handlers.privacy import mydata, notices, requests
+from handlers.privacy import mydata, notice, notices, requests
 from handlers.routes import Door
 from workflow.privacy import access as access_log
 from workflow.privacy import breach
@@ -9,7 +9,7 @@ from workflow.privacy import requests as request_flow
 
 DOOR = Door(
     "privacy",
-    routes=[mydata.ROUTES, requests.ROUTES],
+    routes=[notice.ROUTES, mydata.ROUTES, requests.ROUTES],
     steps={
         request_flow.CORRECT_FLOW: requests.on_correction,
         request_flow.REFUSE_FLOW: requests.on_staff_text,

@@ -38,6 +38,10 @@ _READS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
         "LEFT JOIN roster ro ON ro.id = (SELECT min(id) FROM roster WHERE unit_id = u.id "
         "AND (id = p.roster_id OR phone_key = ?)) "
         "WHERE r.user_id = ? ORDER BY u.building, u.unit", ("phone_key", "person")),
+    "privacy_notices": (
+        ("version", "shown_at", "accepted_at"),
+        "SELECT version, shown_at, accepted_at FROM notice_acceptances WHERE person_id = ? "
+        "ORDER BY id", P),
     "join_requests": (
         ("phone", "claimed_unit", "status", "requested_at", "decided_at"),
         "SELECT phone, claimed_unit, status, created_at, decided_at FROM join_requests "

@@ -7,9 +7,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storage import accounts, drafts, outbox, people, roster, tickets
+from storage import drafts, outbox, people, roster, tickets
 from storage.db import Database
-from storage.records import Account, Draft, JoinRequest, Person, Unit
+from storage.records import Draft, JoinRequest, Person, Unit
 from storage.sales.buyers import Buyer
 from workflow import access, conversations, phones, roles, units
 from workflow import tickets as machine
@@ -25,14 +25,6 @@ class ContactOutcome:
     choices: list[Unit]  # the phone matched several: the resident picks
     needs_claim: bool  # no match: the resident types the unit for a clerk to approve
     contracts: list[Buyer] = field(default_factory=list)  # a buyer's, before move-in
-
-
-async def register(db: Database, account: Account, language: str, name: str,
-                   now: datetime) -> Person:
-    """The chat account's person, made now for a stranger's (storage/accounts.py `enter`:
-    which id they get)."""
-    async with db.transaction() as conn:
-        return await accounts.enter(conn, account, language, name, now)
 
 
 async def _entries(conn, phone: str):
