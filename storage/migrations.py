@@ -1024,4 +1024,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX access_log_person ON access_log(person_id, at);
     CREATE INDEX access_log_at ON access_log(at);
     """,
+    # 39 (issue 29, retention): when a person left the estate (a staff member removed, a
+    # resident taken off the roster), so their name and phone are forgotten after the
+    # setting's time; and when a closed ticket's photos, voice notes and free text were
+    # forgotten. Each sweep reads only what is still to forget, by its date.
+    """
+    ALTER TABLE people ADD COLUMN left_at TEXT;
+    CREATE INDEX people_left ON people(left_at) WHERE left_at IS NOT NULL;
+    ALTER TABLE tickets ADD COLUMN erased_at TEXT;
+    CREATE INDEX tickets_to_forget ON tickets(closed_at)
+        WHERE closed_at IS NOT NULL AND erased_at IS NULL;
+    """,
 ]

@@ -203,4 +203,12 @@ STEPS: dict[int, str] = {
     CREATE INDEX access_log_person ON access_log(person_id, at);
     CREATE INDEX access_log_at ON access_log(at);
     """,
+    # 39: when a person left, when a closed ticket's content was forgotten (issue 29)
+    39: """
+    ALTER TABLE people ADD COLUMN left_at TIMESTAMPTZ;
+    CREATE INDEX people_left ON people(left_at) WHERE left_at IS NOT NULL;
+    ALTER TABLE tickets ADD COLUMN erased_at TIMESTAMPTZ;
+    CREATE INDEX tickets_to_forget ON tickets(closed_at)
+        WHERE closed_at IS NOT NULL AND erased_at IS NULL;
+    """,
 }
