@@ -347,7 +347,7 @@ async def _staff_list(args, env, settings, db) -> int:
 
 
 async def _staff_remove(args, env, settings, db) -> int:
-    removed = await admin.staff_remove(db, args.user_id)
+    removed = await admin.staff_remove(db, args.user_id, utc_now())
     if removed is None:
         print(f"staff: no staff member has user id {args.user_id}; see 'estatedesk staff list'",
               file=sys.stderr)

@@ -116,7 +116,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "large_payment", "buyer_reminder_time", "first_payment_days", "mortgage_days",
               "mortgage_documents", "loan_documents_staff_days", "handover_bring",
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
-              "sales_report_time", "phone_calls_by"}
+              "sales_report_time", "phone_calls_by", "keep_closed_tickets_days",
+              "keep_people_left_days"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -261,6 +262,10 @@ def parse_settings(raw: dict) -> EstateSettings:
         fee_due_day=_whole(raw, "fee_due_day", 10, 1, 28),
         fee_reminder_days=_whole(raw, "fee_reminder_days", 3, 0, 28),
         large_payment=_amount(raw, "large_payment", 50_000.0),
+        keep_closed_tickets_days=_whole(raw, "keep_closed_tickets_days",
+                                        defaults.keep_closed_tickets_days, 30, 3650 * 3),
+        keep_people_left_days=_whole(raw, "keep_people_left_days",
+                                     defaults.keep_people_left_days, 1, 3650 * 3),
     )
 
 

@@ -136,12 +136,14 @@ async def staff_list(db: Database) -> list[Person]:
         return await people.staff(conn, roles.STAFF_ROLES)
 
 
-async def staff_remove(db: Database, user_id: int) -> Person | None:
+async def staff_remove(db: Database, user_id: int,
+                       now: datetime | None = None) -> Person | None:
+    """With `now`, when they left (kept for the retention sweep)."""
     async with db.transaction() as conn:
         person = await people.get(conn, user_id)
         if person is None or not roles.is_staff(person.role):
             return None
-        await people.deactivate(conn, user_id)
+        await people.deactivate(conn, user_id, now)
         return person
 
 

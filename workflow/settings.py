@@ -200,6 +200,13 @@ class EstateSettings:
     # who is asked to phone a resident without Telegram, one person per step: "desk" (the
     # clerk who acted, else one of the desk) or "holder" (the technician holding the job)
     phone_calls_by: str = "desk"
+    # Retention (個人資料保護法 Art. 11: kept while the purpose lasts; README "How long the desk
+    # keeps what"). A closed ticket's photos, voice notes and free text: 3 years, past the
+    # warranty claims a repair may be compared with and the quarters settled on it.
+    keep_closed_tickets_days: int = 3 * 365 + 1
+    # The name and phone of a person who left (staff removed, a resident off the roster): a
+    # year, for the questions that follow a departure (keys, deposits, a last bill).
+    keep_people_left_days: int = 365
 
     @property
     def tz(self) -> ZoneInfo:
