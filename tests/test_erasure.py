@@ -231,3 +231,36 @@ async def test_an_erased_technician_stays_the_hand_of_the_work_as_former_staff(t
         assert await desk.query("SELECT name FROM people WHERE user_id = ?", CHAT) == [(NAME,)]
     finally:
         await desk.stop()
+
+
+async def test_the_office_erases_by_phone_after_confirming(tmp_path, monkeypatch, capsys):
+    """`estatedesk privacy erase --person …` (a court order, a request on paper)."""
+    import argparse
+
+    from bot import cli_privacy
+    desk = await open_desk(tmp_path)
+    try:
+        clerk, tech, boss = await staff(desk)
+        may, two, *_ = await neighbours(desk)
+        erase = cli_privacy.COMMANDS[("privacy", "erase")]
+
+        async def run(person: str, yes: bool = False, answer: str = "") -> int:
+            monkeypatch.setattr("builtins.input", lambda prompt: answer)
+            return await erase(argparse.Namespace(person=person, yes=yes), None,
+                               desk.settings, desk.db, desk.clock())
+
+        assert await run("0999 999 999") == 1
+        assert "nobody has the id or phone" in capsys.readouterr().err
+        assert await run("0912 345 678", answer="no") == 1
+        assert "nothing was erased" in capsys.readouterr().out
+        assert await desk.query("SELECT name FROM people WHERE user_id = ?", CHAT) == [(NAME,)]
+        assert await run("+886-912-345-678", answer="yes") == 0
+        out = capsys.readouterr().out
+        assert f"{CHAT}\t{NAME}" in out and "Erased:" in out
+        assert await leaks(desk) == []
+        assert await run(str(two.user_id), yes=True) == 0  # by id, without asking
+        assert await desk.query("SELECT count(*) FROM people WHERE user_id = ?",
+                                two.user_id) == [(0,)]
+        assert await run(str(CHAT), yes=True) == 1  # gone already: nothing to do
+    finally:
+        await desk.stop()

@@ -400,3 +400,16 @@ async def forget_tickets(conn: Connection, ticket_ids: Sequence[int], closed_bef
         "AND closed_at < ?", (*ticket_ids, to_db_time(closed_before)))).fetchall()]
     await scrub_tickets(conn, still, now)
     return len(still)
+
+
+async def matching(conn: Connection, number: int | None, phone_key: str | None
+                   ) -> list[tuple[int, str, str | None, str | None]]:
+    """The people the office may mean by a number: that id, or that phone (its last
+    digits, however written): (id, name, phone, role). For the command line: a scan."""
+    rows = await (await conn.execute(
+        "SELECT user_id, name, phone, role FROM people WHERE user_id = ? OR (phone IS NOT NULL "
+        "AND ? <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), "
+        "'+', ''), '(', ''), ')', '') LIKE ?) ORDER BY user_id",
+        (number if number is not None else 0, phone_key or "",
+         f"%{phone_key}" if phone_key else ""))).fetchall()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
