@@ -110,3 +110,37 @@ async def test_the_minutes_sweep_runs_retention_and_the_settings_are_read(tmp_pa
         assert (await contents(desk))[0][1:] == (store.ERASED, store.ERASED, True, 0, 0)
     finally:
         await desk.stop()
+
+
+async def test_a_resident_who_moved_out_is_forgotten_a_setting_later(short_desk):
+    """`estatedesk roster remove A 12F-3 0912-345-678`: the roster line goes at once, May
+    loses the unit and has left the estate; ten days on the sweep erases her."""
+    import argparse
+
+    from bot import cli
+    desk = short_desk
+    clerk, tech, boss = await staff(desk)
+    may = await resident_of_a12(desk)
+    await report_leak(may)
+    remove = cli._ADMIN[("roster", "remove")]
+    assert await remove(argparse.Namespace(building="Z", unit="1F", phone="0912-345-678"),
+                        None, desk.settings, desk.db) == 1
+    assert await admin.roster_remove(desk.db, "a", "12f-3", "+886 912 345 678",
+                                     desk.clock()) == (1, 1)
+    assert await desk.query("SELECT count(*) FROM roster WHERE phone_key = '12345678'") == [
+        (0,)]
+    assert await desk.query("SELECT count(*) FROM residencies WHERE user_id = ?",
+                            may.user_id) == [(0,)]
+    assert await desk.query("SELECT name, left_at IS NOT NULL FROM people WHERE user_id = ?",
+                            may.user_id) in ([("陳美玲", 1)], [("陳美玲", True)])
+    assert await admin.roster_remove(desk.db, "A", "12F-3", "0912345678",
+                                     desk.clock()) == (0, 0)  # once
+    desk.clock.advance(days=9)
+    assert await retention.sweep(desk.db, desk.settings, desk.clock()) == 0
+    desk.clock.advance(days=2)
+    assert await retention.sweep(desk.db, desk.settings, desk.clock()) == 1
+    assert await desk.query("SELECT count(*) FROM people WHERE user_id = ?",
+                            may.user_id) == [(0,)]
+    assert await desk.query("SELECT description FROM tickets") == [(store.ERASED,)]
+    assert await desk.query("SELECT count(*) FROM people WHERE name = '陳美玲'") == [(0,)]
+    assert await retention.sweep(desk.db, desk.settings, desk.clock()) == 0
