@@ -17,16 +17,24 @@ from tests.harness import DeskHarness
 from tests.stories import assign_to_tech, complete, report_leak, staff
 from tests.test_complaints import complain
 from tests.test_fees import join
+from tests.test_renovations import apply_for_a_bathroom
 from tests.test_same_problem import NEIGHBOURS, begin_public_report, neighbours, report_the_lift
 from tests.test_voice_notes import no_photos_and_a_visit, report_by_voice
 from workflow import roles
 from workflow.fees import collection
 from workflow.office import reports
 from workflow.privacy.erasure import erase_person
+from workflow.sales import buyers
 from workflow.settings import EstateSettings, FeeItem
 
 NAME, PHONE, CHAT = "陳美玲", "912345678", 5001  # May's, as the roster and Telegram know her
 OTHER_NAMES = ("Resident 5001",)  # her Telegram name, before the roster's replaced it
+# She bought a second home off plan; another buyer did too.
+CONTRACT = """contract,building,unit,name,phone,first_payment_due,mortgage_at,bank,place,\
+loan_documents_due,handover_due
+C-001,C,8F-2,陳美玲,0912-345-678,2026-12-01,,,,,2027-01-10
+C-002,C,9F-1,Lee Ka Yan,0966 222 333,,,,,,2027-01-10
+"""
 
 
 async def live_columns(desk) -> dict[str, list[str]]:
@@ -75,7 +83,8 @@ async def leaks(desk, **who) -> list[tuple[str, str, object]]:
 
 async def open_desk(tmp_path) -> DeskHarness:
     desk = DeskHarness(tmp_path / "desk.sqlite3", settings=EstateSettings(
-        fee_items=(FeeItem("management_fee", 3200),)))
+        fee_items=(FeeItem("management_fee", 3200),), renovation_fee=Decimal(2000),
+        renovation_deposit=Decimal(10000)))
     await desk.start()
     await desk.import_roster(ROSTER)
     await desk.import_roster(NEIGHBOURS)
@@ -108,6 +117,11 @@ async def may_does_everything(desk):
     await no_photos_and_a_visit(may)
     await may.tap_data("r:ok")
     await complain(may, f"The guard shouted at me ({NAME}, A 12F-3).")
+    await apply_for_a_bathroom(may)
+    await may.tap("Confirm and send")
+    assert "registered as RN-2026-00001" in may.last_text
+    rows = buyers.parse(CONTRACT.encode(), "register.csv", desk.settings.tz)
+    assert await buyers.import_rows(desk.db, rows, desk.clock()) == (2, 0)
     assert await collection.bill_month(desk.db, desk.settings, "2026-11") >= 1
     await cashier.send("/pay A 12F-3 3,200 cash R0042")
     await cashier.send("/pay A 5F-1 3,200 cash R0043")
@@ -138,6 +152,8 @@ async def others(desk, erased: int):
                              "WHERE resident_id <> ? ORDER BY ticket_id, resident_id", erased),
             await desk.query("SELECT unit_id, name, phone FROM roster WHERE name <> ? "
                              "ORDER BY id", NAME),
+            await desk.query("SELECT contract_no, unit_id, name, phone FROM buyers WHERE "
+                             "contract_no <> 'C-001'"),
             await desk.query("SELECT ticket_id, stage, file_id FROM ticket_photos WHERE "
                              "ticket_id NOT IN (SELECT id FROM tickets WHERE resident_id = ?) "
                              "ORDER BY ticket_id, stage, position", erased))
@@ -184,6 +200,12 @@ async def test_an_erased_resident_leaves_no_trace_and_the_months_add_up(tmp_path
             len(rows) == 3
         assert {r[2] for r in rows} == {store.ERASED} and {r[3] for r in rows} == {None}
         assert await desk.query("SELECT count(*) FROM ticket_voices") == [(0,)]
+        assert await desk.query("SELECT ref, details, resident_id FROM renovations") == [
+            ("RN-2026-00001", store.ERASED, erased.person_id)]
+        assert await desk.query("SELECT count(*) FROM renovation_photos") == [(0,)]
+        assert await desk.query("SELECT contract_no, name, phone, handover_due IS NOT NULL "
+                                "FROM buyers WHERE contract_no = 'C-001'") in (
+            [("C-001", store.ERASED, "", 1)], [("C-001", store.ERASED, "", True)])
         assert await desk.query("SELECT count(*) FROM channel_accounts WHERE person_id = ?",
                                 erased.person_id) == [(0,)]
         # the lift she followed, closed, still counts her; three's own photo stays
@@ -264,3 +286,20 @@ async def test_the_office_erases_by_phone_after_confirming(tmp_path, monkeypatch
         assert await run(str(CHAT), yes=True) == 1  # gone already: nothing to do
     finally:
         await desk.stop()
+
+
+async def test_a_quarters_settlement_adds_up_the_same_after_the_reporter_is_erased(desk):
+    """Aqua Works's quarter: one job it did, one taken over and charged back; erasing the
+    resident who reported both changes no line of it."""
+    from tests.test_settlement import a_quarter_with_aqua
+    from workflow.office import settlement
+    await a_quarter_with_aqua(desk)
+    quarter = settlement.quarter_of(desk.clock().date())
+    before = await settlement.all_units(desk.db, desk.settings, quarter)
+    assert [len(s.jobs) for s in before] == [2]
+    monthly = await reports.monthly(desk.db, desk.settings, date(2026, 11, 1))
+    erased = await erase_person(desk.db, 5001, desk.clock())
+    assert erased.tickets == 2
+    assert await settlement.all_units(desk.db, desk.settings, quarter) == before
+    assert await reports.monthly(desk.db, desk.settings, date(2026, 11, 1)) == monthly
+    assert await leaks(desk, name="陳美玲", phone=PHONE, chat=5001) == []
