@@ -218,6 +218,10 @@ async def test_an_erased_resident_leaves_no_trace_and_the_months_add_up(tmp_path
         assert twice.person_id != erased.person_id
         assert await leaks(desk) == [] and await totals(desk) == before
 
+        # her open report goes on without her: nobody is asked to phone an erased person
+        await assign_to_tech(clerk, 3)
+        assert await desk.query("SELECT count(*) FROM outbox WHERE kind = 'unreachable'") == [
+            (0,)]
         await may.send("/mytickets")  # she writes again: a stranger to the desk
         assert await leaks(desk, name="\x00", phone="\x00") == []
         await desk.query("SELECT 1")
