@@ -189,6 +189,7 @@ async def test_an_erased_resident_leaves_no_trace_and_the_months_add_up(tmp_path
 
         erased = await erase_person(desk.db, CHAT, desk.clock())
         assert erased.person_id is not None and erased.person_id != CHAT
+        assert files_mentioning(tmp_path, NAME, "0912-345-678", "0912 345 678") == []
         assert erased.tickets == 3 and erased.deleted > 0 and erased.rekeyed > 0
         assert await leaks(desk) == []
         assert await totals(desk) == before

@@ -34,7 +34,10 @@ class Erased:
 async def erase_person(db: Database, person_id: int, now: datetime) -> Erased:
     """Forgets the person (a granted request, the office's command, the retention sweep)."""
     async with db.transaction() as conn:
-        return await erase_in(conn, person_id, now)
+        erased = await erase_in(conn, person_id, now)
+    if erased.person_id is not None:
+        await db.checkpoint(truncate=True)  # no page of the person left in SQLite's log
+    return erased
 
 
 async def erase_in(conn: Connection, person_id: int, now: datetime) -> Erased:
