@@ -152,6 +152,10 @@ async def others(desk, erased: int):
                              "WHERE resident_id <> ? ORDER BY ticket_id, resident_id", erased),
             await desk.query("SELECT unit_id, name, phone FROM roster WHERE name <> ? "
                              "ORDER BY id", NAME),
+            await desk.query("SELECT id, recipient_id, kind, payload, sent_at FROM outbox "
+                             "WHERE recipient_id <> ? AND (ticket_id IS NULL OR ticket_id NOT IN "
+                             "(SELECT id FROM tickets WHERE resident_id = ?)) ORDER BY id",
+                             erased, erased),
             await desk.query("SELECT contract_no, unit_id, name, phone FROM buyers WHERE "
                              "contract_no <> 'C-001'"),
             await desk.query("SELECT ticket_id, stage, file_id FROM ticket_photos WHERE "
