@@ -6,7 +6,7 @@ import pytest
 
 from storage import people, tickets, timers
 from storage.office import ledger
-from storage.privacy import erasure
+from storage.privacy import retention
 from storage.sales import buyers
 from workflow import tickets as machine
 
@@ -23,9 +23,9 @@ QUERIES = {
     "a technician's tasks": (tickets.technician_ids_query(4), (9002, *machine.WORKING, 30)),
     "the unreachable staff": (people.UNREACHABLE_QUERY, ()),
     "a unit's handover": (buyers.UNIT_HANDOVER_QUERY, (7,)),
-    "the oldest retention forgets": (erasure.OLDEST_QUERY, ()),
-    "closed tickets past their time": (erasure.TICKETS_DUE_QUERY, (NOW, 100)),
-    "people who left past their time": (erasure.PEOPLE_DUE_QUERY, (NOW, 10)),
+    "the oldest retention forgets": (retention.OLDEST_QUERY, ()),
+    "closed tickets past their time": (retention.TICKETS_DUE_QUERY, (NOW, 100)),
+    "people who left past their time": (retention.PEOPLE_DUE_QUERY, (NOW, 10)),
 }
 
 

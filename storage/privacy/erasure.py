@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storage import sender
-from storage.db import Connection, from_db_time, to_db_time
+from storage.db import Connection, to_db_time
 
 KEEP, ANONYMISE, DELETE = "keep", "anonymise", "delete"
 ERASED = "(deleted)"  # what stands where a name or a text was
@@ -187,7 +187,7 @@ async def roster_of(conn: Connection, roster_ids: Sequence[int],
     found = []
     if roster_ids:
         found += await (await conn.execute(
-            f"SELECT id, unit_id, name FROM roster WHERE id IN ({_marks(roster_ids)})",
+            f"SELECT id, unit_id, name FROM roster WHERE id IN ({question_marks(roster_ids)})",
             tuple(roster_ids))).fetchall()
     if phone_key:
         found += await (await conn.execute(
@@ -255,7 +255,7 @@ async def erase(conn: Connection, person_id: int, anonymous_id: int, label: str,
         await run("UPDATE outbox SET address = NULL, payload = '{}' WHERE channel = ? "
                   "AND address = ?", (channel, external_id), True)
     if roster_ids:
-        await run(f"DELETE FROM roster WHERE id IN ({_marks(roster_ids)})", roster_ids)
+        await run(f"DELETE FROM roster WHERE id IN ({question_marks(roster_ids)})", roster_ids)
     await run("DELETE FROM outbox WHERE recipient_id = ? AND sent_at IS NULL "
               "AND failed_at IS NULL", (person_id,))
     await run("DELETE FROM announcement_recipients WHERE user_id = ? AND state = 'pending'",
@@ -266,7 +266,7 @@ async def erase(conn: Connection, person_id: int, anonymous_id: int, label: str,
               "FROM activities WHERE starts_at > ?)", (person_id, to_db_time(now)))
     counts.anonymised += await scrub_tickets(conn, tickets)
     if renovations:
-        marks = _marks(renovations)
+        marks = question_marks(renovations)
         await run(f"DELETE FROM renovation_photos WHERE renovation_id IN ({marks})", renovations)
         await run(f"UPDATE renovations SET details = ?, works = ?, review = NULL "
                   f"WHERE id IN ({marks})", (ERASED, ERASED, *renovations), True)
@@ -282,7 +282,7 @@ async def erase(conn: Connection, person_id: int, anonymous_id: int, label: str,
     await run("UPDATE outbox SET payload = '{}', address = NULL, last_error = NULL, "
               "progress = '' WHERE recipient_id = ?", (person_id,), True)
     if contracts:
-        marks = _marks(contracts)
+        marks = question_marks(contracts)
         await run(f"UPDATE buyers SET name = ?, phone = '', phone_key = '' "
                   f"WHERE contract_no IN ({marks})", (ERASED, *contracts), True)
         await run(f"UPDATE buyer_notices SET answer = NULL WHERE contract_no IN ({marks})",
@@ -291,9 +291,9 @@ async def erase(conn: Connection, person_id: int, anonymous_id: int, label: str,
                   contracts, True)
     if names:
         await run(f"UPDATE settlement_deliveries SET paper_signer = NULL "
-                  f"WHERE paper_signer IN ({_marks(names)})", names, True)
+                  f"WHERE paper_signer IN ({question_marks(names)})", names, True)
     if names and units:
-        named, unit_marks = _marks(names), _marks(units)
+        named, unit_marks = question_marks(names), question_marks(units)
         await run(f"UPDATE payments SET payer = ? WHERE unit_id IN ({unit_marks}) "
                   f"AND payer IN ({named})", (ERASED, *units, *names), True)
         await run(f"UPDATE reservations SET buyer = ? WHERE unit_id IN ({unit_marks}) "
@@ -330,7 +330,7 @@ async def scrub_tickets(conn: Connection, ticket_ids: Sequence[int],
     tickets are marked as scrubbed then (the retention sweep's)."""
     if not ticket_ids:
         return 0
-    ids, marks = tuple(ticket_ids), _marks(ticket_ids)
+    ids, marks = tuple(ticket_ids), question_marks(ticket_ids)
     touched = 0
     for sql, args in (
         (f"DELETE FROM ticket_photos WHERE ticket_id IN ({marks})", ids),
@@ -358,48 +358,8 @@ async def scrub_tickets(conn: Connection, ticket_ids: Sequence[int],
     return touched
 
 
-def _marks(values: Sequence) -> str:
+def question_marks(values: Sequence) -> str:
     return ",".join("?" * len(values))
-
-
-# The retention sweep's one query each minute: the oldest of what is still to forget, read
-# from the partial indexes of migration 39 (tickets_to_forget, people_left); the batches are
-# read only when one is past its time.
-OLDEST_QUERY = (
-    "SELECT (SELECT min(closed_at) FROM tickets WHERE closed_at IS NOT NULL "
-    "AND erased_at IS NULL), (SELECT min(left_at) FROM people WHERE left_at IS NOT NULL)")
-TICKETS_DUE_QUERY = ("SELECT id FROM tickets WHERE closed_at IS NOT NULL AND erased_at IS NULL "
-                     "AND closed_at < ? ORDER BY closed_at LIMIT ?")
-PEOPLE_DUE_QUERY = ("SELECT user_id FROM people WHERE left_at IS NOT NULL AND left_at < ? "
-                    "ORDER BY left_at LIMIT ?")
-
-
-async def due(conn: Connection, closed_before: datetime, tickets: int, left_before: datetime,
-              people: int) -> tuple[list[int], list[int]]:
-    """The closed tickets whose content, and the people who left whose names, are past
-    their time: (ticket ids, person ids), oldest first, at most a batch of each."""
-    oldest = await (await conn.execute(OLDEST_QUERY)).fetchone()
-    closed, left = from_db_time(oldest[0]), from_db_time(oldest[1])
-    found_tickets = [r[0] for r in await (await conn.execute(
-        TICKETS_DUE_QUERY, (to_db_time(closed_before), tickets))).fetchall()] \
-        if closed is not None and closed < closed_before else []
-    found_people = [r[0] for r in await (await conn.execute(
-        PEOPLE_DUE_QUERY, (to_db_time(left_before), people))).fetchall()] \
-        if left is not None and left < left_before else []
-    return found_tickets, found_people
-
-
-async def forget_tickets(conn: Connection, ticket_ids: Sequence[int], closed_before: datetime,
-                         now: datetime) -> int:
-    """The retention sweep's: those of the tickets still past their time (another worker
-    may have done them) scrubbed and marked. Returns how many tickets."""
-    if not ticket_ids:
-        return 0
-    still = [r[0] for r in await (await conn.execute(
-        f"SELECT id FROM tickets WHERE id IN ({_marks(ticket_ids)}) AND erased_at IS NULL "
-        "AND closed_at < ?", (*ticket_ids, to_db_time(closed_before)))).fetchall()]
-    await scrub_tickets(conn, still, now)
-    return len(still)
 
 
 async def matching(conn: Connection, number: int | None, phone_key: str | None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from storage.db import Database
-from storage.privacy import erasure as store
+from storage.privacy import retention as store
 from workflow.privacy.erasure import erase_in
 from workflow.settings import EstateSettings
 
