@@ -12,9 +12,11 @@ from storage.privacy import erasure as store
 from tests.conftest import ROSTER
 from tests.harness import DeskHarness
 from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
-from workflow import admin
+from tests.test_fees import join
+from workflow import admin, roles
+from workflow.fees import collection
 from workflow.privacy import retention
-from workflow.settings import EstateSettings
+from workflow.settings import EstateSettings, FeeItem
 
 
 async def contents(desk):
@@ -28,7 +30,8 @@ async def contents(desk):
 @pytest.fixture
 async def short_desk(tmp_path):
     desk = DeskHarness(tmp_path / "desk.sqlite3", settings=EstateSettings(
-        keep_closed_tickets_days=30, keep_people_left_days=10))
+        keep_closed_tickets_days=30, keep_people_left_days=10,
+        fee_items=(FeeItem("management_fee", 3200),)))
     await desk.start()
     await desk.import_roster(ROSTER)
     yield desk
@@ -122,6 +125,10 @@ async def test_a_resident_who_moved_out_is_forgotten_a_setting_later(short_desk)
     clerk, tech, boss = await staff(desk)
     may = await resident_of_a12(desk)
     await report_leak(may)
+    cashier = await join(desk, roles.CASHIER, 9040, "Cashier")
+    assert await collection.bill_month(desk.db, desk.settings, "2026-11") == 3  # 3 units
+    await cashier.send("/pay A 12F-3 3,200 cash R0042")
+    assert await desk.query("SELECT payer, amount FROM payments") == [("陳美玲", 320000)]
     remove = cli._ADMIN[("roster", "remove")]
     assert await remove(argparse.Namespace(building="Z", unit="1F", phone="0912-345-678"),
                         None, desk.settings, desk.db) == 1
@@ -142,5 +149,6 @@ async def test_a_resident_who_moved_out_is_forgotten_a_setting_later(short_desk)
     assert await desk.query("SELECT count(*) FROM people WHERE user_id = ?",
                             may.user_id) == [(0,)]
     assert await desk.query("SELECT description FROM tickets") == [(store.ERASED,)]
+    assert await desk.query("SELECT payer, amount FROM payments") == [(store.ERASED, 320000)]
     assert await desk.query("SELECT count(*) FROM people WHERE name = '陳美玲'") == [(0,)]
     assert await retention.sweep(desk.db, desk.settings, desk.clock()) == 0

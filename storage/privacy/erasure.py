@@ -207,7 +207,7 @@ async def contracts_of(conn: Connection, person_id: int,
 async def units_of(conn: Connection, person_id: int) -> list[int]:
     rows = await (await conn.execute(
         "SELECT unit_id FROM residencies WHERE user_id = ? UNION "
-        "SELECT unit_id FROM tickets WHERE resident_id = ? AND kind = 'repair'",
+        "SELECT unit_id FROM tickets WHERE resident_id = ?",
         (person_id, person_id))).fetchall()
     return [r[0] for r in rows]
 
