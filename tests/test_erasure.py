@@ -37,6 +37,10 @@ C-002,C,9F-1,Lee Ka Yan,0966 222 333,,,,,,2027-01-10
 """
 
 
+# PostgreSQL's record of the migrations applied (SQLite's user_version): no one's data
+BOOKKEEPING = {"schema_version"}
+
+
 async def live_columns(desk) -> dict[str, list[str]]:
     """Every table and column of the live schema, as the backend lists them."""
     async with desk.db.reading() as conn:
@@ -54,6 +58,8 @@ async def live_columns(desk) -> dict[str, list[str]]:
                     f"PRAGMA table_info({table})")).fetchall()]
     found: dict[str, list[str]] = {}
     for table, column in rows:
+        if table in BOOKKEEPING:
+            continue
         found.setdefault(table, []).append(column)
     return found
 

@@ -199,8 +199,8 @@ async def contracts_of(conn: Connection, person_id: int,
                        phone_key: str | None) -> list[tuple[str, int, str]]:
     """The buyer's contracts: (number, unit, name)."""
     rows = await (await conn.execute(
-        "SELECT contract_no, unit_id, name FROM buyers WHERE user_id = ? OR phone_key = ?",
-        (person_id, phone_key or "\x00"))).fetchall()
+        "SELECT contract_no, unit_id, name FROM buyers WHERE user_id = ? OR (phone_key = ? "
+        "AND phone_key <> '')", (person_id, phone_key or ""))).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
 
 
