@@ -366,10 +366,12 @@ async def matching(conn: Connection, number: int | None, phone_key: str | None
                    ) -> list[tuple[int, str, str | None, str | None]]:
     """The people the office may mean by a number: that id, or that phone (its last
     digits, however written): (id, name, phone, role). For the command line: a scan."""
+    digits = "replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), " \
+        "'(', ''), ')', '')"
     rows = await (await conn.execute(
-        "SELECT user_id, name, phone, role FROM people WHERE user_id = ? OR (phone IS NOT NULL "
-        "AND ? <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), "
-        "'+', ''), '(', ''), ')', '') LIKE ?) ORDER BY user_id",
-        (number if number is not None else 0, phone_key or "",
-         f"%{phone_key}" if phone_key else ""))).fetchall()
+        "SELECT user_id, name, phone, role FROM people WHERE user_id = ? "
+        + (f"OR (phone IS NOT NULL AND {digits} LIKE ?) " if phone_key else "")
+        + "ORDER BY user_id",
+        (number if number is not None else 0, *((f"%{phone_key}",) if phone_key else ()))
+    )).fetchall()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
