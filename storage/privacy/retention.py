@@ -16,9 +16,9 @@ OLDEST_QUERY = (
     "SELECT (SELECT min(closed_at) FROM tickets WHERE closed_at IS NOT NULL "
     "AND erased_at IS NULL), (SELECT min(left_at) FROM people WHERE left_at IS NOT NULL)")
 TICKETS_DUE_QUERY = ("SELECT id FROM tickets WHERE closed_at IS NOT NULL AND erased_at IS NULL "
-                     "AND closed_at < ? ORDER BY closed_at LIMIT ?")
+                     "AND closed_at < ? ORDER BY closed_at, id LIMIT ?")
 PEOPLE_DUE_QUERY = ("SELECT user_id FROM people WHERE left_at IS NOT NULL AND left_at < ? "
-                    "ORDER BY left_at LIMIT ?")
+                    "ORDER BY left_at, user_id LIMIT ?")
 
 
 async def due(conn: Connection, closed_before: datetime, tickets: int, left_before: datetime,
