@@ -72,7 +72,7 @@ def mentions(value, name=NAME, phone=PHONE, chat=CHAT) -> bool:
     text = value if isinstance(value, str) else str(value)
     return (name in text or any(n in text for n in OTHER_NAMES)
             or phone in re.sub(r"\D", "", text)
-            or re.search(rf"(?<!\d){chat}(?!\d)", text) is not None)
+            or re.search(rf"(?<![0-9A-Za-z]){chat}(?![0-9A-Za-z])", text) is not None)
 
 
 async def leaks(desk, **who) -> list[tuple[str, str, object]]:
