@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True)
     load = roster.add_parser("import", help="import a CSV: building,unit,name,phone")
     load.add_argument("file", type=Path)
+    leave = roster.add_parser("remove", help="a resident moved out: their line of the roster "
+                                              "goes (their name and phone after "
+                                              "keep_people_left_days)")
+    leave.add_argument("building")
+    leave.add_argument("unit")
+    leave.add_argument("phone")
 
     staff = sub.add_parser("staff", help="staff members").add_subparsers(
         dest="action", required=True)
@@ -329,6 +335,17 @@ async def _roster_import(args, env, settings, db) -> int:
     return 0
 
 
+async def _roster_remove(args, env, settings, db) -> int:
+    found = await admin.roster_remove(db, args.building, args.unit, args.phone, utc_now())
+    if found is None:
+        print(f"roster: no unit {args.building} {args.unit}; nothing was removed.",
+              file=sys.stderr)
+        return 1
+    removed, left = found
+    print(f"roster: {removed} line(s) removed; {left} person(s) left the estate.")
+    return 0 if removed else 1
+
+
 async def _staff_invite(args, env, settings, db) -> int:
     known = [d.key for d in settings.departments]
     if args.department and args.role != roles.SUPERVISOR:
@@ -405,7 +422,7 @@ async def _staff_list(args, env, settings, db) -> int:
 
 
 async def _staff_remove(args, env, settings, db) -> int:
-    removed = await admin.staff_remove(db, args.user_id)
+    removed = await admin.staff_remove(db, args.user_id, utc_now())
     if removed is None:
         print(f"staff: no staff member has user id {args.user_id}; see 'estatedesk staff list'",
               file=sys.stderr)
@@ -468,6 +485,7 @@ def _span(value) -> str:
 
 _ADMIN = {
     ("roster", "import"): _roster_import,
+    ("roster", "remove"): _roster_remove,
     ("staff", "invite"): _staff_invite,
     ("staff", "list"): _staff_list,
     ("staff", "remove"): _staff_remove,

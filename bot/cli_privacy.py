@@ -1,16 +1,20 @@
-"""Personal data from the command line (個人資料保護法): the access log, the breach drill."""
+"""Personal data from the command line (個人資料保護法): the access log, the breach drill,
+erasing a person (a court order, a request made on paper)."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import datetime, time
 
 from handlers.i18n import Tr
 from handlers.privacy.notices import notice_text
-from workflow import dates
+from storage.privacy import erasure as store
+from workflow import dates, phones
 from workflow.privacy import access as access_log
 from workflow.privacy import breach
+from workflow.privacy.erasure import erase_person
 from workflow.settings import LANGUAGES
 
 WHAT = {access_log.RECORD: "person's record", access_log.TICKET: "ticket",
@@ -48,14 +52,21 @@ shows the incident it opened and tells nobody twice; --dry-run lists and records
 
 
 def add_parsers(sub) -> None:
-    actions = sub.add_parser("privacy", help="personal data: who looked at whose, a breach "
-                                             "drill").add_subparsers(dest="action",
-                                                                     required=True)
+    actions = sub.add_parser(
+        "privacy", help="personal data: who looked at whose, a breach drill, erasing a person"
+    ).add_subparsers(dest="action", required=True)
     log = actions.add_parser("log", help="who among the staff looked at a person's data, "
                                          "newest first (the access log)")
     log.add_argument("--person", required=True,
                      help="the person: their id, their name as the desk has it, or their phone")
     log.add_argument("--since", type=dates.day_text, help="from this day on, such as 2026-11-01")
+    erase = actions.add_parser(
+        "erase", help="forget a person: their name, phone, chat id, photos, voice notes and "
+                      "words; tickets, payments and settlements stay, anonymous")
+    erase.add_argument("--person", required=True,
+                       help="their phone number (any writing) or their id (estatedesk staff "
+                            "list, or the access log)")
+    erase.add_argument("--yes", action="store_true", help="do not ask to confirm")
     drill = actions.add_parser("breach", help="the breach drill: tell the people an incident "
                                               "could have exposed, within 72 hours",
                                description=BREACH_HELP,
@@ -129,6 +140,41 @@ def _role(person) -> str:
     if person is None:
         return "unknown"
     return person.role if person.role and person.active else "no longer staff"
+
+
+async def _erase(args, env, settings, db, now) -> int:
+    text = args.person.strip()
+    number = int(text) if re.fullmatch(r"-?\d{1,18}", text) else None
+    key = phones.phone_key(text) if phones.is_valid(text) else None
+    async with db.reading() as conn:
+        found = await store.matching(conn, number, key)
+    found = [f for f in found if f[1] not in (store.ERASED, store.FORMER_STAFF)
+             or f[0] == number]
+    if not found:
+        print(f"privacy: nobody has the id or phone {text}; nothing was erased.",
+              file=sys.stderr)
+        return 1
+    if len(found) > 1:
+        print(f"privacy: {text} could mean {len(found)} people; give the id of one:",
+              file=sys.stderr)
+        for user_id, name, phone, role in found:
+            print(f"  {user_id}\t{name}\t{phone or ''}\t{role or ''}", file=sys.stderr)
+        return 1
+    user_id, name, phone, role = found[0]
+    print(f"{user_id}\t{name}\t{phone or ''}\t{role or 'resident'}")
+    if not args.yes:
+        try:
+            answer = input("Erase this person's data for good? Type yes to go on: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("privacy: nothing was erased.")
+            return 1
+    erased = await erase_person(db, user_id, now)
+    print(f"Erased: {erased.deleted} rows deleted, {erased.anonymised} kept without their data, "
+          f"{erased.rekeyed} references moved to the anonymous person {erased.person_id} "
+          f"({erased.tickets} tickets kept).")
+    return 0
 
 
 def _err(text: str) -> int:
@@ -317,4 +363,5 @@ async def _told(args, settings, db, now) -> int:
 COMMANDS: dict = {  # (command, action) -> async (args, env, settings, db, now) -> exit code
     ("privacy", "log"): _log,
     ("privacy", "breach"): _breach,
+    ("privacy", "erase"): _erase,
 }

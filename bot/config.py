@@ -117,7 +117,8 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "mortgage_documents", "loan_documents_staff_days", "handover_bring",
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
               "sales_report_time", "phone_calls_by", "access_log_days",
-              "privacy", "privacy_notice_version", "privacy_notice"}
+              "privacy", "privacy_notice_version", "privacy_notice",
+              "keep_closed_tickets_days", "keep_people_left_days"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -269,6 +270,10 @@ def parse_settings(raw: dict) -> EstateSettings:
         fee_reminder_days=_whole(raw, "fee_reminder_days", 3, 0, 28),
         large_payment=_amount(raw, "large_payment", 50_000.0),
         **_privacy(raw.get("privacy", {})),
+        keep_closed_tickets_days=_whole(raw, "keep_closed_tickets_days",
+                                        defaults.keep_closed_tickets_days, 30, 3650 * 3),
+        keep_people_left_days=_whole(raw, "keep_people_left_days",
+                                     defaults.keep_people_left_days, 1, 3650 * 3),
     )
 
 

@@ -1115,4 +1115,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE UNIQUE INDEX notice_acceptances_person ON notice_acceptances(person_id, version);
     """,
+    # 43 (issue 29, retention): when a person left the estate (a staff member removed, a
+    # resident taken off the roster), so their name and phone are forgotten after the
+    # setting's time; and when a closed ticket's photos, voice notes and free text were
+    # forgotten. Each sweep reads only what is still to forget, by its date.
+    """
+    ALTER TABLE people ADD COLUMN left_at TEXT;
+    CREATE INDEX people_left ON people(left_at) WHERE left_at IS NOT NULL;
+    ALTER TABLE tickets ADD COLUMN erased_at TEXT;
+    CREATE INDEX tickets_to_forget ON tickets(closed_at)
+        WHERE closed_at IS NOT NULL AND erased_at IS NULL;
+    """,
 ]

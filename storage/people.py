@@ -93,9 +93,12 @@ async def set_role(conn: Connection, user_id: int, role: str | None,
         (role, name or None, department, contractor_id, user_id))
 
 
-async def deactivate(conn: Connection, user_id: int) -> None:
+async def deactivate(conn: Connection, user_id: int, now: datetime | None = None) -> None:
+    """No longer acting as staff; with `now`, they left then (the retention sweep forgets
+    their name and phone once the settings' time has passed)."""
     sender.person_changed(user_id)
-    await conn.send("UPDATE people SET active = 0 WHERE user_id = ?", (user_id,))
+    await conn.send("UPDATE people SET active = 0, left_at = coalesce(left_at, ?) "
+                    "WHERE user_id = ?", (to_db_time(now) if now else None, user_id))
 
 
 async def with_role(conn: Connection, *roles: str) -> list[Person]:

@@ -283,4 +283,12 @@ STEPS: dict[int, str] = {
     );
     CREATE UNIQUE INDEX notice_acceptances_person ON notice_acceptances(person_id, version);
     """,
+    # 43: when a person left, when a closed ticket's content was forgotten (issue 29)
+    43: """
+    ALTER TABLE people ADD COLUMN left_at TIMESTAMPTZ;
+    CREATE INDEX people_left ON people(left_at) WHERE left_at IS NOT NULL;
+    ALTER TABLE tickets ADD COLUMN erased_at TIMESTAMPTZ;
+    CREATE INDEX tickets_to_forget ON tickets(closed_at)
+        WHERE closed_at IS NOT NULL AND erased_at IS NULL;
+    """,
 }

@@ -254,7 +254,7 @@ class PgDatabase:
             await self._pool.close()
         self._pool = None
 
-    async def checkpoint(self) -> None:
+    async def checkpoint(self, truncate: bool = False) -> None:
         """PostgreSQL checkpoints by itself."""
 
     async def off_loop(self, work: Callable[[Any], Coroutine[Any, Any, T]]) -> T:

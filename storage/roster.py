@@ -123,3 +123,30 @@ async def decide_join_request(conn: Connection, request_id: int, status: str,
         (status, decided_by, to_db_time(now), request_id),
     )
     return cur.rowcount == 1
+
+
+async def remove_entries(conn: Connection, unit_id_: int, phone_key: str) -> list[int]:
+    """The unit's roster lines with that phone, deleted (the person left the unit): their
+    ids."""
+    ids = [r[0] for r in await (await conn.execute(
+        "SELECT id FROM roster WHERE unit_id = ? AND phone_key = ?",
+        (unit_id_, phone_key))).fetchall()]
+    for roster_id in ids:
+        await conn.send("UPDATE people SET roster_id = NULL WHERE roster_id = ? AND user_id > 0",
+                        (roster_id,))
+        await conn.send("DELETE FROM roster WHERE id = ?", (roster_id,))
+    return ids
+
+
+async def leave_unit(conn: Connection, user_id: int, unit_id_: int, now: datetime) -> bool:
+    """The person no longer lives in the unit; with no unit left and no staff role, they
+    left the estate then (the retention sweep forgets them once its time has passed).
+    True when they left the estate."""
+    await conn.send("DELETE FROM residencies WHERE user_id = ? AND unit_id = ?",
+                    (user_id, unit_id_))
+    cur = await conn.execute(
+        "UPDATE people SET left_at = coalesce(left_at, ?) WHERE user_id = ? "
+        "AND (role IS NULL OR role = 'resident') AND NOT EXISTS "
+        "(SELECT 1 FROM residencies r WHERE r.user_id = people.user_id)",
+        (to_db_time(now), user_id))
+    return cur.rowcount == 1

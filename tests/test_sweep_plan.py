@@ -6,8 +6,7 @@ import pytest
 
 from storage import people, tickets, timers
 from storage.office import ledger
-from storage.privacy import access_log
-from storage.privacy import breaches
+from storage.privacy import access_log, breaches, retention
 from storage.sales import buyers
 from workflow import tickets as machine
 
@@ -26,6 +25,9 @@ QUERIES = {
     "a unit's handover": (buyers.UNIT_HANDOVER_QUERY, (7,)),
     "the access log's retention": (access_log.DROP_QUERY, (NOW, 500)),
     "open personal-data breaches": (breaches.OPEN_QUERY, ()),
+    "the oldest retention forgets": (retention.OLDEST_QUERY, ()),
+    "closed tickets past their time": (retention.TICKETS_DUE_QUERY, (NOW, 100)),
+    "people who left past their time": (retention.PEOPLE_DUE_QUERY, (NOW, 10)),
 }
 
 

@@ -96,6 +96,28 @@ async def import_roster(db: Database, rows: list[RosterRow]) -> int:
     return added
 
 
+async def roster_remove(db: Database, building: str, unit: str, phone: str,
+                        now: datetime) -> tuple[int, int] | None:
+    """A resident moved out: the unit's roster line with that phone goes, and the people of
+    that phone lose the unit; one left with no unit has left the estate (the day is kept:
+    settings' keep_people_left_days). None: no such unit; else (lines removed, people who
+    left the estate)."""
+    key = phones.phone_key(phone)
+    async with db.transaction() as conn:
+        found = await roster.find_unit(conn, unit_text(building), unit_text(unit))
+        if found is None:
+            return None
+        removed = await roster.remove_entries(conn, found.id, key)
+        entries, residents = await roster.with_residents(conn, found.id)
+        left = 0
+        for person in residents:
+            if person.phone and phones.phone_key(person.phone) == key:
+                left += await roster.leave_unit(conn, person.user_id, found.id, now)
+        for roster_id in removed:  # one on the roster only (no chat): left with the line
+            left += await roster.leave_unit(conn, -roster_id, found.id, now)
+        return len(removed), left
+
+
 INVITATION_LIFE = timedelta(days=7)
 # An invitation is for someone joining now; a code valid for years is a key left under the mat
 INVITATION_LONGEST = timedelta(days=90)
@@ -136,12 +158,14 @@ async def staff_list(db: Database) -> list[Person]:
         return await people.staff(conn, roles.STAFF_ROLES)
 
 
-async def staff_remove(db: Database, user_id: int) -> Person | None:
+async def staff_remove(db: Database, user_id: int,
+                       now: datetime | None = None) -> Person | None:
+    """With `now`, when they left (kept for the retention sweep)."""
     async with db.transaction() as conn:
         person = await people.get(conn, user_id)
         if person is None or not roles.is_staff(person.role):
             return None
-        await people.deactivate(conn, user_id)
+        await people.deactivate(conn, user_id, now)
         return person
 
 

@@ -219,6 +219,8 @@ async def unreachable(db: Database, message: OutboxMessage, now: datetime, error
         person = await people.get(conn, message.recipient_id)
         if person is None or message.kind == UNREACHABLE:
             return
+        if not person.active and not roles.is_staff(person.role):
+            return  # an erased resident (workflow/privacy/erasure.py): nobody to phone
         ticket = await tickets.get(conn, message.ticket_id) \
             if message.ticket_id is not None else None
         if person.user_id < 0 and ticket is not None:  # on the roster, not on Telegram

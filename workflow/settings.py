@@ -213,6 +213,13 @@ class EstateSettings:
     # estate's own text per language replaces the built-in one (handlers/privacy/notice.py).
     privacy_notice_version: str = "1"
     privacy_notice: dict[str, str] = field(default_factory=dict)
+    # Retention (個人資料保護法 Art. 11: kept while the purpose lasts; README "How long the desk
+    # keeps what"). A closed ticket's photos, voice notes and free text: 3 years, past the
+    # warranty claims a repair may be compared with and the quarters settled on it.
+    keep_closed_tickets_days: int = 3 * 365 + 1
+    # The name and phone of a person who left (staff removed, a resident off the roster): a
+    # year, for the questions that follow a departure (keys, deposits, a last bill).
+    keep_people_left_days: int = 365
 
     @property
     def tz(self) -> ZoneInfo:
