@@ -169,10 +169,11 @@ async def test_correct_stop_delete_filed_extended_and_decided(desk, language):
     assert manager.last_text == say["decided"]
     assert resident.last_text.startswith(say["deleted"])
     await desk.sweep()
-    assert await desk.query("SELECT name, phone, role FROM people WHERE user_id = 5001") == [
-        ("", "", None)]
-    assert await desk.query("SELECT erased_at IS NOT NULL FROM privacy_requests "
-                            "WHERE id = 2") == [(1,)]
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5001") == []  # re-keyed
+    assert await desk.query("SELECT erased_at IS NOT NULL, person_id <> 5001, details "
+                            "FROM privacy_requests WHERE id = 2") == [(1, 1, None)]
+    assert await desk.query("SELECT count(*) FROM privacy_requests WHERE person_id = 5001"
+                            ) == [(0,)]  # her requests kept, anonymous: the Act's evidence
 
 
 ALERTS = {"en": ("A request about personal data is due soon",
@@ -269,7 +270,7 @@ async def test_a_deletion_is_told_before_the_person_is_erased(desk):
     assert await desk.query("SELECT sent_at IS NOT NULL FROM outbox WHERE recipient_id = 5001 "
                             "AND kind = 'privacy_decided'") == [(1,)]
     await flow.sweep(desk.db, desk.clock())
-    assert await desk.query("SELECT name, phone FROM people WHERE user_id = 5001") == [("", "")]
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5001") == []  # erased
     # a notice that cannot go does not keep the data for ever
     neighbour = await neighbour_of(desk)
     await neighbour.tap_data("pv:delete:yes")
@@ -277,7 +278,7 @@ async def test_a_deletion_is_told_before_the_person_is_erased(desk):
     await flow.sweep(desk.db, desk.clock() + timedelta(hours=23))
     assert await desk.query("SELECT name FROM people WHERE user_id = 5002") == [("林志明",)]
     await flow.sweep(desk.db, desk.clock() + timedelta(days=1, minutes=1))
-    assert await desk.query("SELECT name FROM people WHERE user_id = 5002") == [("",)]
+    assert await desk.query("SELECT name FROM people WHERE user_id = 5002") == []
     assert await desk.query("SELECT count(*) FROM privacy_requests WHERE erased_at IS NULL") \
         == [(0,)]
 
