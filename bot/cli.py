@@ -28,8 +28,8 @@ from bot.app import build_application, utc_now
 from bot.cli_web import port_number
 from bot.config import TOKEN_HELP, ConfigError, deployment, duration, estate_settings
 from storage import backup as backups
-from storage import encrypted
 from storage.backend import is_url, open_database, unreachable
+from storage.privacy import encrypted
 from workflow import admin, roles
 
 

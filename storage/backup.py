@@ -9,8 +9,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage import encrypted
 from storage.migrations import MIGRATIONS
+from storage.privacy import encrypted
 
 OWNER_ONLY = 0o600
 
@@ -53,7 +53,7 @@ def hold_running_lock(db_path: str | Path):
 def backup(db_path: str | Path, target: str | Path, passphrase: str | None = None) -> int:
     """A consistent copy of the database, made while it is in use; returns its ticket count.
     Written to a temporary file first, so a failed backup never leaves half a file. With a
-    passphrase the copy is encrypted (storage/encrypted.py); the plain copy it is made from
+    passphrase the copy is encrypted (storage/privacy/encrypted.py); the plain copy it is made from
     lives, owner-only, only until it is encrypted."""
     target = Path(target)
     if passphrase is not None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot import cli
 from storage import backup as backups
-from storage import encrypted
+from storage.privacy import encrypted
 from tests.stories import report_leak, resident_of_a12
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's own files (PostgreSQL's are pg_dump's)
