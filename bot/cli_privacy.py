@@ -8,6 +8,7 @@ import re
 import sys
 from datetime import datetime, time
 
+from bot.cli_reports import counted
 from handlers.i18n import Tr
 from handlers.privacy.notices import notice_text
 from storage.privacy import erasure as store
@@ -171,9 +172,9 @@ async def _erase(args, env, settings, db, now) -> int:
             print("privacy: nothing was erased.")
             return 1
     erased = await erase_person(db, user_id, now)
-    print(f"Erased: {erased.deleted} rows deleted, {erased.anonymised} kept without their data, "
-          f"{erased.rekeyed} references moved to the anonymous person {erased.person_id} "
-          f"({erased.tickets} tickets kept).")
+    print(f"Erased: {counted(erased.deleted, 'row')} deleted, {erased.anonymised} kept without "
+          f"their data, {counted(erased.rekeyed, 'reference')} moved to the anonymous person "
+          f"{erased.person_id} ({counted(erased.tickets, 'ticket')} kept).")
     return 0
 
 

@@ -296,7 +296,9 @@ async def test_the_office_erases_by_phone_after_confirming(tmp_path, monkeypatch
         out = capsys.readouterr().out
         assert f"{CHAT}\t{NAME}" in out and "Erased:" in out
         assert await leaks(desk) == []
+        await report_leak(two)
         assert await run(str(two.user_id), yes=True) == 0  # by id, without asking
+        assert "(1 ticket kept)" in capsys.readouterr().out  # one, in plain English
         assert await desk.query("SELECT count(*) FROM people WHERE user_id = ?",
                                 two.user_id) == [(0,)]
         assert await run(str(CHAT), yes=True) == 1  # gone already: nothing to do
