@@ -140,6 +140,11 @@ async def test_a_resident_gets_all_their_data_and_nobody_elses(desk, tmp_path, l
     # the summary, who opened her record, and the three requests she may make
     summary = resident.last_text
     assert "Desk clerk" in summary and "/queue" in summary
+    # why, in her words: the task sent to the technician, not the outbox's "task_assigned"
+    told = tr("a message to staff about {ref}", ref="R-2026-00001")
+    assert told in summary
+    for code in ("task_assigned", "signoff_", "dispatch"):  # nor in the PDF's table
+        assert code not in summary and code not in drawn and code not in printed.text(pdf)
     call = resident.calls()[-1]
     assert [(b["text"], b["callback_data"]) for b in call.buttons()] == [
         (tr("Correct my data"), "pv:correct"), (tr("Stop using my data"), "pv:stop"),
