@@ -35,7 +35,8 @@ SAY = {
         "decided": "This request was already decided.",
         "sticker": "Please answer in text.",
         "long": "That is 5000 characters; the limit is 2000.",
-        "yes": "Yes, ask the desk", "note": "Corrected: note what changed", "grant": "Grant",
+        "yes": "Yes, ask the desk", "close": "Close",
+        "note": "Corrected: note what changed", "grant": "Grant",
         "refuse": "Refuse", "extend": "Extend by 30 days",
         "soon": "A request about personal data is due soon",
         "overdue": "A request about personal data is overdue",
@@ -55,7 +56,8 @@ SAY = {
         "decided": "這項請求已經有決定了。",
         "sticker": "請用文字回覆。",
         "long": "您輸入了 5000 字，上限是 2000 字。",
-        "yes": "是，向客服中心提出", "note": "已更正：註明更正內容", "grant": "同意",
+        "yes": "是，向客服中心提出", "close": "關閉",
+        "note": "已更正：註明更正內容", "grant": "同意",
         "refuse": "不同意", "extend": "延長 30 天",
         "soon": "個人資料請求即將到期",
         "overdue": "個人資料請求已逾期",
@@ -75,7 +77,8 @@ SAY = {
         "decided": "这项请求已经有决定了。",
         "sticker": "请用文字回复。",
         "long": "您输入了 5000 字，上限是 2000 字。",
-        "yes": "是，向客服中心提出", "note": "已更正：注明更正内容", "grant": "同意",
+        "yes": "是，向客服中心提出", "close": "关闭",
+        "note": "已更正：注明更正内容", "grant": "同意",
         "refuse": "不同意", "extend": "延长 30 天",
         "soon": "个人信息请求即将到期",
         "overdue": "个人信息请求已逾期",
@@ -123,7 +126,12 @@ async def test_correct_stop_delete_filed_extended_and_decided(desk, language):
     assert saw(clerk, say["desk_told"]) and "0912-345-679" in clerk.last_text
     assert say["left"] in clerk.last_text
 
-    # a deletion: explained, confirmed; a double tap files nothing more
+    # a deletion: explained, with a way out that files nothing; confirmed; a double tap
+    # files nothing more
+    await resident.tap_data("pv:delete")
+    assert resident.labels() == [say["yes"], say["close"]]
+    await resident.tap(say["close"])
+    assert await desk.query("SELECT count(*) FROM privacy_requests") == [(1,)]
     await resident.tap_data("pv:delete")
     await resident.tap(say["yes"])
     await resident.tap_data("pv:delete:yes")
