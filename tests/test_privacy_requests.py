@@ -314,6 +314,13 @@ async def test_a_granted_stop_means_no_surveys_or_announcements(desk):
     await pump(desk)
     assert not any(t.startswith("Announcement from") for t in resident.texts())
     assert clerk.last_text.startswith("Announcement 1 is sent: 0 delivered")
+    # /notifications says so, not "on", and an old switch does not turn them back on
+    stopped = ("Notices of new activities: off. The desk stopped using your data, as you "
+               "asked; to hear of activities again, ask the office.")
+    await resident.send("/notifications")
+    assert resident.last_text == stopped and resident.calls()[-1].buttons() == []
+    await resident.tap_data("ac:nt:0:1")
+    assert resident.last_text == stopped
 
 
 async def test_who_is_told_of_a_persons_requests_is_the_table(desk):
