@@ -25,6 +25,7 @@ def clock_length(seconds: int) -> str:
 
 def spoken_description(tr: Tr, text: str, voice) -> str:
     """The description, saying when a voice note is part of it ('voice note, 0:23')."""
+    text = labels.erased(tr, text)
     if not voice:
         return text
     seconds = voice["seconds"] if isinstance(voice, dict) else voice.seconds

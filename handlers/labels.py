@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import N_, Tr
+from storage.privacy.erasure import ERASED
 from workflow.repairs.report import room_of
 from workflow.roles import Role
 from workflow.settings import EstateSettings
@@ -412,7 +413,13 @@ def location(tr: Tr, text: str) -> str:
     """A ticket's location: a room picked from the chips in the reader's language, a typed
     one as it was typed."""
     room = room_of(text)
-    return of(tr, ROOMS, room) if room is not None else text
+    return of(tr, ROOMS, room) if room is not None else erased(tr, text)
+
+
+def erased(tr: Tr, text: str) -> str:
+    """A text the retention sweep or an erasure removed: said so in the reader's language
+    (the store keeps one mark for every language)."""
+    return tr("(deleted)") if text == ERASED else text
 
 
 def of(tr: Tr, table: dict[str, str], key: str) -> str:
