@@ -14,7 +14,7 @@ from storage.privacy import erasure as store
 from tests import backends
 from tests.conftest import ROSTER
 from tests.harness import DeskHarness
-from tests.stories import assign_to_tech, complete, report_leak, staff
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
 from tests.test_complaints import complain
 from tests.test_fees import join
 from tests.test_renovations import apply_for_a_bathroom
@@ -321,3 +321,16 @@ async def test_a_quarters_settlement_adds_up_the_same_after_the_reporter_is_eras
     assert await settlement.all_units(desk.db, desk.settings, quarter) == before
     assert await reports.monthly(desk.db, desk.settings, date(2026, 11, 1)) == monthly
     assert await leaks(desk, name="陳美玲", phone=PHONE, chat=5001) == []
+
+
+async def test_the_desk_reads_an_erased_residents_ticket_in_its_own_language(desk):
+    """A clerk in Traditional Chinese opens the ticket of a resident who was erased: what
+    was removed is said in Chinese, not as the store's mark."""
+    clerk, _, _ = await staff(desk, "zh-TW")
+    may = await resident_of_a12(desk)
+    await report_leak(may)
+    await erase_person(desk.db, may.user_id, desk.clock())
+    await clerk.tap_data("t:v:1")
+    card = clerk.last_text
+    assert card.startswith("R-2026-00001") and "住戶：（已刪除）" in card
+    assert "問題：（已刪除）" in card and "(deleted)" not in card
