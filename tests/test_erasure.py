@@ -334,3 +334,19 @@ async def test_the_desk_reads_an_erased_residents_ticket_in_its_own_language(des
     card = clerk.last_text
     assert card.startswith("R-2026-00001") and "住戶：（已刪除）" in card
     assert "問題：（已刪除）" in card and "(deleted)" not in card
+
+
+async def test_a_neighbour_offered_an_erased_residents_public_report_reads_chinese(desk):
+    """The lobby's light, reported by a resident since erased: a neighbour about to report
+    it again in Simplified Chinese is offered it, its words said removed in her script."""
+    from tests.test_need_to_know import NEIGHBOURS, report_a_public_fault
+    await desk.import_roster(NEIGHBOURS)
+    may = await resident_of_a12(desk)
+    await report_a_public_fault(may, follow=False)
+    await erase_person(desk.db, may.user_id, desk.clock())
+    two = desk.person(5002, "Two", "zh-CN")
+    await two.send("/start")
+    await two.share_contact("0933 000 002")
+    await report_a_public_fault(two, follow=True)
+    offered = next(t for t in two.texts() if "R-2026-00001：" in t)
+    assert "R-2026-00001：（已删除），报修于" in offered and "(deleted)" not in offered
