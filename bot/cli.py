@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     saving.add_argument("path", type=Path, help="the file to write, e.g. backups/desk.sqlite3")
     saving.add_argument("--encrypt", action="store_true",
                         help=f"encrypt the copy with the passphrase in {PASSPHRASE} "
-                             f"(AES-256-GCM, its key derived by scrypt); restore asks for it")
+                             f"(ChaCha20-Poly1305, its key derived by scrypt); restore asks for it")
     putting_back = sub.add_parser("restore", help="put a backup in place of the database (the "
                                                   "bot must be stopped)",
                                   description=RESTORE_HELP)

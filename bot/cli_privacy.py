@@ -8,6 +8,7 @@ import re
 import sys
 from datetime import datetime, time
 
+from bot.cli_reports import counted
 from handlers.i18n import Tr
 from handlers.privacy.notices import notice_text
 from storage.privacy import erasure as store
@@ -171,9 +172,9 @@ async def _erase(args, env, settings, db, now) -> int:
             print("privacy: nothing was erased.")
             return 1
     erased = await erase_person(db, user_id, now)
-    print(f"Erased: {erased.deleted} rows deleted, {erased.anonymised} kept without their data, "
-          f"{erased.rekeyed} references moved to the anonymous person {erased.person_id} "
-          f"({erased.tickets} tickets kept).")
+    print(f"Erased: {counted(erased.deleted, 'row')} deleted, {erased.anonymised} kept without "
+          f"their data, {counted(erased.rekeyed, 'reference')} moved to the anonymous person "
+          f"{erased.person_id} ({counted(erased.tickets, 'ticket')} kept).")
     return 0
 
 
@@ -238,6 +239,7 @@ async def _drill(args, settings, db, now) -> int:
             for p in people:
                 print(f"  {p.person_id}\t{p.name}\t{', '.join(p.units) or '-'}\t"
                       f"{p.phone or '-'}\t{p.language}\t{p.way}")
+            _untranslated(settings, people, what_in)
             return 0
         opened = await breach.open_incident(db, settings, selection, args.what.strip(),
                                             what_in, now)
@@ -266,6 +268,18 @@ async def _drill(args, settings, db, now) -> int:
         print("No manager is in the chat to alert: keep the clock yourself "
               "(estatedesk privacy breach list).", file=sys.stderr)
     return 0
+
+
+def _untranslated(settings, people, what_in: dict[str, str]) -> None:
+    """Who would read the --what text as written (in the chat, or read to them), before
+    anyone is told: a --what-in for their language tells them in it."""
+    readers = [p.language or settings.default_language for p in people]
+    left = {language: readers.count(language) for language in dict.fromkeys(readers)
+            if language not in what_in}
+    if left:
+        print(f"The --what text, as written, goes to the readers of: "
+              f"{', '.join(f'{language} ({n})' for language, n in left.items())}. To tell "
+              f"any of them in their own language, add --what-in LANGUAGE TEXT.", file=sys.stderr)
 
 
 def _phone_list(settings, incident, people) -> None:

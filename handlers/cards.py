@@ -25,6 +25,7 @@ def clock_length(seconds: int) -> str:
 
 def spoken_description(tr: Tr, text: str, voice) -> str:
     """The description, saying when a voice note is part of it ('voice note, 0:23')."""
+    text = labels.erased(tr, text)
     if not voice:
         return text
     seconds = voice["seconds"] if isinstance(voice, dict) else voice.seconds
@@ -100,7 +101,7 @@ def contact_lines(tr: Tr, file: TicketFile) -> list[str]:
     """The resident's name and phone (to whom need_to_know gives them)."""
     if file.resident is None:
         return []
-    lines = [tr("Resident: {name} {phone}", name=file.resident.name,
+    lines = [tr("Resident: {name} {phone}", name=labels.erased(tr, file.resident.name),
                 phone=phone(file.resident.phone))]
     if file.resident.unreachable:
         lines.append(tr("The resident cannot be reached in the chat: please phone."))
@@ -357,8 +358,8 @@ def timeline(tr: Tr, file: TicketFile, *, follower: bool = False,
     for event in file.events:
         named = event.actor_id is None or need_to_know.may_name(
             viewer, file.ticket, event.actor_id, file.followers, file.people)
-        actor = (file.names.get(event.actor_id) if named else None) if event.actor_id \
-            else tr("the desk")
+        actor = labels.actor_name(tr, file.names.get(event.actor_id) if named else None) \
+            if event.actor_id else tr("the desk")
         line = f"· {tr.datetime(event.at)} {labels.of(tr, labels.ACTIONS, event.action)}"
         if actor and not follower:
             line += tr(" ({name})", name=actor)
@@ -407,7 +408,8 @@ def complaint_summary(tr: Tr, settings: EstateSettings, file: TicketFile, *, sta
     lines = [f"{t.ref} · {labels.status(tr, t)}", tr("Unit: {unit}", unit=t.unit.label)]
     lines += intake_lines(tr, file, staff=staff, contact=contact)
     if staff and contact and file.resident is not None:
-        lines.append(tr("Resident: {name} {phone}", name=file.resident.name,
+        lines.append(tr("Resident: {name} {phone}",
+                        name=labels.erased(tr, file.resident.name),
                         phone=phone(file.resident.phone)))
     lines += [
         tr("Category: {category}", category=labels.complaint_category(tr, settings,

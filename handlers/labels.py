@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.i18n import N_, Tr
+from storage.privacy.erasure import ERASED, FORMER_STAFF
 from workflow.repairs.report import room_of
 from workflow.roles import Role
 from workflow.settings import EstateSettings
@@ -412,7 +413,23 @@ def location(tr: Tr, text: str) -> str:
     """A ticket's location: a room picked from the chips in the reader's language, a typed
     one as it was typed."""
     room = room_of(text)
-    return of(tr, ROOMS, room) if room is not None else text
+    return of(tr, ROOMS, room) if room is not None else erased(tr, text)
+
+
+def actor_name(tr: Tr, name: str | None) -> str | None:
+    """Who did a step, inside brackets of its own: an erased person's step is nobody's; an
+    erased member of staff's stays theirs, as former staff."""
+    if name == ERASED:
+        return None
+    return tr("former staff") if name == FORMER_STAFF else name
+
+
+def erased(tr: Tr, text: str) -> str:
+    """A text or a name the retention sweep or an erasure removed: said so in the reader's
+    language (the store keeps one mark for every language)."""
+    if text == FORMER_STAFF:
+        return tr("(former staff)")
+    return tr("(deleted)") if text == ERASED else text
 
 
 def of(tr: Tr, table: dict[str, str], key: str) -> str:

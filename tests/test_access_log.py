@@ -231,3 +231,23 @@ async def test_a_join_request_with_the_newcomers_phone_is_logged_as_their_record
     await newcomer.send("C 7F-1")
     assert "Newcomer, phone +886 955 000 111, says they live in C 7F-1" in clerk.last_text
     assert await rows(desk) == [(9001, 5003, "record", "#1", "join_request #1")]
+
+
+def test_an_office_manager_finds_the_privacy_commands_among_the_admin_commands():
+    """The README's table of admin commands is where an office looks for what it may run:
+    each `estatedesk privacy` command, and the encrypted backup, is in it."""
+    import argparse
+
+    from bot import cli
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Admin commands")
+    table = readme[start:readme.index("\n## ", start)]
+
+    def commands(parser) -> dict:
+        return next(a for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction)).choices
+
+    privacy = commands(commands(cli._parser())["privacy"])
+    assert set(privacy) == {"log", "erase", "breach"}
+    for command in [f"privacy {name}" for name in privacy] + ["backup --encrypt"]:
+        assert f"| `estatedesk {command} " in table, command

@@ -91,6 +91,10 @@ async def test_the_drill_lists_who_was_active_since_narrowed_by_kind_and_unit(of
     assert 5009 not in listed  # joined long before, nothing since
     assert await office.query("SELECT count(*) FROM breach_incidents") == [(0,)]
     assert await office.query("SELECT count(*) FROM outbox WHERE kind LIKE 'breach%'") == [(0,)]
+    # the office wrote Traditional Chinese too: the dry run says who would read the English
+    _, _, err = await drill(office, capsys, "--since", since, "--what", WHAT, "--what-in",
+                            "zh_Hant", "管理處一台存有客服資料的筆電遭竊。", "--dry-run")
+    assert "goes to the readers of: en (3), zh_Hans (1). To tell any of them" in err, err
 
     _, out, _ = await drill(office, capsys, "--since", since, "--what", WHAT, "--dry-run",
                             "--kinds", "photos")

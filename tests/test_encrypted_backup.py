@@ -139,3 +139,12 @@ def test_a_postgresql_estate_is_told_its_backups_are_pg_dumps(tmp_path, monkeypa
         code, _, err = run(monkeypatch, capsys, url, *argv, passphrase=SECRET)
         assert code == 2 and "pg_dump" in err
     assert not (tmp_path / "b").exists()
+
+
+def test_the_help_names_the_cipher_the_backup_uses(tmp_path, monkeypatch, capsys):
+    """An office checking its backups against its security rules reads the help: it names
+    libsodium's ChaCha20-Poly1305, the cipher the file is sealed with, and no other."""
+    with pytest.raises(SystemExit):
+        run(monkeypatch, capsys, tmp_path / "desk.sqlite3", "backup", "--help")
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "ChaCha20-Poly1305" in shown and "AES" not in shown

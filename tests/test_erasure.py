@@ -14,7 +14,7 @@ from storage.privacy import erasure as store
 from tests import backends
 from tests.conftest import ROSTER
 from tests.harness import DeskHarness
-from tests.stories import assign_to_tech, complete, report_leak, staff
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
 from tests.test_complaints import complain
 from tests.test_fees import join
 from tests.test_renovations import apply_for_a_bathroom
@@ -296,7 +296,9 @@ async def test_the_office_erases_by_phone_after_confirming(tmp_path, monkeypatch
         out = capsys.readouterr().out
         assert f"{CHAT}\t{NAME}" in out and "Erased:" in out
         assert await leaks(desk) == []
+        await report_leak(two)
         assert await run(str(two.user_id), yes=True) == 0  # by id, without asking
+        assert "(1 ticket kept)" in capsys.readouterr().out  # one, in plain English
         assert await desk.query("SELECT count(*) FROM people WHERE user_id = ?",
                                 two.user_id) == [(0,)]
         assert await run(str(CHAT), yes=True) == 1  # gone already: nothing to do
@@ -319,3 +321,32 @@ async def test_a_quarters_settlement_adds_up_the_same_after_the_reporter_is_eras
     assert await settlement.all_units(desk.db, desk.settings, quarter) == before
     assert await reports.monthly(desk.db, desk.settings, date(2026, 11, 1)) == monthly
     assert await leaks(desk, name="陳美玲", phone=PHONE, chat=5001) == []
+
+
+async def test_the_desk_reads_an_erased_residents_ticket_in_its_own_language(desk):
+    """A clerk in Traditional Chinese opens the ticket of a resident who was erased: what
+    was removed is said in Chinese, not as the store's mark."""
+    clerk, _, _ = await staff(desk, "zh-TW")
+    may = await resident_of_a12(desk)
+    await report_leak(may)
+    await erase_person(desk.db, may.user_id, desk.clock())
+    await clerk.tap_data("t:v:1")
+    card = clerk.last_text
+    assert card.startswith("R-2026-00001") and "住戶：（已刪除）" in card
+    assert "問題：（已刪除）" in card and "(deleted)" not in card
+
+
+async def test_a_neighbour_offered_an_erased_residents_public_report_reads_chinese(desk):
+    """The lobby's light, reported by a resident since erased: a neighbour about to report
+    it again in Simplified Chinese is offered it, its words said removed in her script."""
+    from tests.test_need_to_know import NEIGHBOURS, report_a_public_fault
+    await desk.import_roster(NEIGHBOURS)
+    may = await resident_of_a12(desk)
+    await report_a_public_fault(may, follow=False)
+    await erase_person(desk.db, may.user_id, desk.clock())
+    two = desk.person(5002, "Two", "zh-CN")
+    await two.send("/start")
+    await two.share_contact("0933 000 002")
+    await report_a_public_fault(two, follow=True)
+    offered = next(t for t in two.texts() if "R-2026-00001：" in t)
+    assert "R-2026-00001：（已删除），报修于" in offered and "(deleted)" not in offered

@@ -140,6 +140,11 @@ async def test_a_resident_gets_all_their_data_and_nobody_elses(desk, tmp_path, l
     # the summary, who opened her record, and the three requests she may make
     summary = resident.last_text
     assert "Desk clerk" in summary and "/queue" in summary
+    # why, in her words: the task sent to the technician, not the outbox's "task_assigned"
+    told = tr("a message to staff about {ref}", ref="R-2026-00001")
+    assert told in summary
+    for code in ("task_assigned", "signoff_", "dispatch"):  # nor in the PDF's table
+        assert code not in summary and code not in drawn and code not in printed.text(pdf)
     call = resident.calls()[-1]
     assert [(b["text"], b["callback_data"]) for b in call.buttons()] == [
         (tr("Correct my data"), "pv:correct"), (tr("Stop using my data"), "pv:stop"),
@@ -298,3 +303,28 @@ async def test_a_copy_cut_off_by_a_crash_is_closed_as_failed_and_asked_again(des
     rows = await desk.query("SELECT delivered_at IS NULL, failed_at IS NULL FROM data_exports "
                             "ORDER BY id")
     assert [tuple(bool(v) for v in r) for r in rows] == [(True, False), (False, True)]
+
+
+async def test_each_why_of_the_access_log_reads_in_her_language(desk):
+    """The office's log keeps why in its own words (a card, a document, a command typed at
+    the office); the resident reads each in Traditional Chinese."""
+    resident = desk.person(5001, "May", "zh-TW")
+    await resident.send("/start")
+    await resident.share_contact("+886 912 345 678")
+    clerk, _, _ = await staff(desk)
+    views = [(access_log.TICKET, "R-2026-00001", "ticket R-2026-00001"),
+             (access_log.DOCUMENT, "R-2026-00001", "repair form R-2026-00001"),
+             (access_log.DOCUMENT, "2026-11", "/report: repair ledger 2026-11"),
+             (access_log.EXPORT, "R-2026-00001", "estatedesk report form R-2026-00001"),
+             (access_log.RECORD, "A 12F-3", "/intake")]
+    async with desk.db.transaction() as conn:
+        for what, reference, why in views:
+            await access_log.record(conn, 9001 if what != access_log.EXPORT else None, [5001],
+                                    what, reference, why, desk.clock.now)
+    await resident.send("/mydata")
+    summary = resident.last_text
+    for read in ("在對話中開啟 R-2026-00001", "R-2026-00001 的維修單", "2026-11 的維修台帳",
+                 "管理處電腦上的指令", "（/intake）"):
+        assert read in summary, summary
+    for code in ("ticket R", "repair form", "repair ledger", "estatedesk report"):
+        assert code not in summary

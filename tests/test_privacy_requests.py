@@ -35,7 +35,8 @@ SAY = {
         "decided": "This request was already decided.",
         "sticker": "Please answer in text.",
         "long": "That is 5000 characters; the limit is 2000.",
-        "yes": "Yes, ask the desk", "note": "Corrected: note what changed", "grant": "Grant",
+        "yes": "Yes, ask the desk", "close": "Close",
+        "note": "Corrected: note what changed", "grant": "Grant",
         "refuse": "Refuse", "extend": "Extend by 30 days",
         "soon": "A request about personal data is due soon",
         "overdue": "A request about personal data is overdue",
@@ -55,7 +56,8 @@ SAY = {
         "decided": "這項請求已經有決定了。",
         "sticker": "請用文字回覆。",
         "long": "您輸入了 5000 字，上限是 2000 字。",
-        "yes": "是，向客服中心提出", "note": "已更正：註明更正內容", "grant": "同意",
+        "yes": "是，向客服中心提出", "close": "關閉",
+        "note": "已更正：註明更正內容", "grant": "同意",
         "refuse": "不同意", "extend": "延長 30 天",
         "soon": "個人資料請求即將到期",
         "overdue": "個人資料請求已逾期",
@@ -75,7 +77,8 @@ SAY = {
         "decided": "这项请求已经有决定了。",
         "sticker": "请用文字回复。",
         "long": "您输入了 5000 字，上限是 2000 字。",
-        "yes": "是，向客服中心提出", "note": "已更正：注明更正内容", "grant": "同意",
+        "yes": "是，向客服中心提出", "close": "关闭",
+        "note": "已更正：注明更正内容", "grant": "同意",
         "refuse": "不同意", "extend": "延长 30 天",
         "soon": "个人信息请求即将到期",
         "overdue": "个人信息请求已逾期",
@@ -123,7 +126,12 @@ async def test_correct_stop_delete_filed_extended_and_decided(desk, language):
     assert saw(clerk, say["desk_told"]) and "0912-345-679" in clerk.last_text
     assert say["left"] in clerk.last_text
 
-    # a deletion: explained, confirmed; a double tap files nothing more
+    # a deletion: explained, with a way out that files nothing; confirmed; a double tap
+    # files nothing more
+    await resident.tap_data("pv:delete")
+    assert resident.labels() == [say["yes"], say["close"]]
+    await resident.tap(say["close"])
+    assert await desk.query("SELECT count(*) FROM privacy_requests") == [(1,)]
     await resident.tap_data("pv:delete")
     await resident.tap(say["yes"])
     await resident.tap_data("pv:delete:yes")
@@ -306,6 +314,13 @@ async def test_a_granted_stop_means_no_surveys_or_announcements(desk):
     await pump(desk)
     assert not any(t.startswith("Announcement from") for t in resident.texts())
     assert clerk.last_text.startswith("Announcement 1 is sent: 0 delivered")
+    # /notifications says so, not "on", and an old switch does not turn them back on
+    stopped = ("Notices of new activities: off. The desk stopped using your data, as you "
+               "asked; to hear of activities again, ask the office.")
+    await resident.send("/notifications")
+    assert resident.last_text == stopped and resident.calls()[-1].buttons() == []
+    await resident.tap_data("ac:nt:0:1")
+    assert resident.last_text == stopped
 
 
 async def test_who_is_told_of_a_persons_requests_is_the_table(desk):

@@ -152,3 +152,23 @@ async def test_a_resident_who_moved_out_is_forgotten_a_setting_later(short_desk)
     assert await desk.query("SELECT payer, amount FROM payments") == [(store.ERASED, 320000)]
     assert await desk.query("SELECT count(*) FROM people WHERE name = '陳美玲'") == [(0,)]
     assert await retention.sweep(desk.db, desk.settings, desk.clock()) == 0
+
+
+@pytest.mark.parametrize("language, removed", [("zh-TW", "（已刪除）"), ("zh-CN", "（已删除）"),
+                                               ("en", "(deleted)")])
+async def test_her_old_repair_after_its_time_says_what_was_removed_in_her_language(
+        short_desk, language, removed):
+    desk = short_desk
+    clerk, tech, _ = await staff(desk)
+    may = await resident_of_a12(desk, language)
+    await report_leak(may)
+    await assign_to_tech(clerk)
+    await complete(tech)
+    await may.tap_starting("s:ok:1")
+    desk.clock.advance(days=31)
+    assert await retention.sweep(desk.db, desk.settings, desk.clock()) == 1
+    await may.tap_data("t:v:1")  # her repair, opened from /mytickets
+    card = may.last_text
+    assert card.startswith("R-2026-00001") and card.count(removed) == 2  # where, what
+    if language != "en":
+        assert "(deleted)" not in card

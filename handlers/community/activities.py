@@ -107,6 +107,9 @@ async def notices_switched(turn: Turn, context: Context, who: Asker) -> None:
     await allowed(context, who, "activities.notifications")
     on = await activities.set_notices(d.db, who.user_id, int_arg(args, 1) == 1, d.now())
     await clear_buttons(turn)
+    if await activities.stopped_by_request(d.db, who.user_id):
+        await answer(turn, _stopped(tr))
+        return
     await answer(turn, *_notices(tr, on))
 
 
@@ -182,7 +185,15 @@ async def unknown_activity_button(turn: Turn, context: Context, who: Asker) -> N
 async def notifications(turn: Turn, context: Context, who: Asker) -> None:
     """/notifications: whether new activities are told, with the switch."""
     on = await activities.notices_on(context.desk.db, who.user_id)
+    if await activities.stopped_by_request(context.desk.db, who.user_id):
+        await answer(turn, _stopped(who.tr))
+        return
     await answer(turn, *_notices(who.tr, on))
+
+
+def _stopped(tr: Tr) -> str:
+    return tr("Notices of new activities: off. The desk stopped using your data, as you "
+              "asked; to hear of activities again, ask the office.")
 
 
 def _notices(tr: Tr, on: bool):

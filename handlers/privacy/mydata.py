@@ -124,7 +124,8 @@ def summary(tr: Tr, found: export.Export, files: list[dict[str, Any]]) -> str:
         lines.append(tr("Who opened your record lately:"))
         lines += ["· " + tr("{time} {who}: {what} ({why})", time=readable.when_text(tr, v["at"]),
                             who=readable.person_label(tr, v["viewer"], v["role"]),
-                            what=labels.of(tr, readable.OPENED, v["what"]), why=v["why"])
+                            what=labels.of(tr, readable.OPENED, v["what"]),
+                            why=readable.why_text(tr, v["why"]))
                   for v in viewers]
     else:
         lines.append(tr("No member of staff has opened your record."))

@@ -4,6 +4,7 @@ full for a computer."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from handlers import labels
@@ -25,6 +26,11 @@ OPENED = {
     "document": N_("a document with your data"),
     "export": N_("an export with your data"),
 }
+# Why, as the access log keeps it for the office (workflow/privacy/access.py): a notice's
+# kind and its job ("task_assigned R-12"), a card ("ticket R-12"), a document or the command
+# line's command, all English; the resident reads what it was in their language.
+_NOTICE = re.compile(r"[a-z][a-z0-9_]*")
+_LEDGER = "/report: repair ledger "
 INCLUDED = {
     "yes": N_("in the package"),
     "unavailable": N_("could not be fetched from the chat app"),
@@ -98,7 +104,7 @@ def pdf(tr: Tr, settings: EstateSettings, export: Export, files: list[Row]) -> b
            [tr("Date"), tr("Who"), tr("What"), tr("Why")],
            [[when_text(tr, v["at"]), person_label(tr, v["viewer"], v["role"]),
              labels.of(tr, OPENED, v["what"]) + (f" {v['reference']}" if v["reference"] else ""),
-             v["why"]] for v in d["viewed_by"]], [40, 44, 50, 36])
+             why_text(tr, v["why"])] for v in d["viewed_by"]], [40, 44, 50, 36])
     _table(doc, tr, tr("Your photos and voice notes"), [tr("File"), tr("In the package")],
            [[f["name"], labels.of(tr, INCLUDED, "yes" if f["included"] else f["reason"])]
             for f in files], [90, 80])
@@ -156,6 +162,23 @@ def _by(tr: Tr, event: Row) -> str:
     if event["by"] == "you":
         return tr("you")
     return person_label(tr, event["by"], event["by_role"]) if event["by"] else "-"
+
+
+def why_text(tr: Tr, why: str) -> str:
+    """The access log's why as a resident reads it; a command typed in the chat as it is."""
+    if why.startswith(_LEDGER):
+        return tr("the repair ledger of {month}", month=why[len(_LEDGER):])
+    if why.startswith("estatedesk "):
+        return tr("a command at the office")
+    first, _, rest = why.partition(" ")
+    if first == "ticket" and rest:
+        return tr("{ref} opened in the chat", ref=rest)
+    if why.startswith("repair form "):
+        return tr("the repair form of {ref}", ref=why[len("repair form "):])
+    if _NOTICE.fullmatch(first) and rest:
+        return tr("a message to staff") if rest.startswith("person ") else \
+            tr("a message to staff about {ref}", ref=rest)
+    return why
 
 
 def person_label(tr: Tr, name: str | None, role: str | None) -> str:

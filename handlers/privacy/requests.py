@@ -22,6 +22,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    picker,
     text_answer,
 )
 from handlers.i18n import N_, Tr
@@ -119,7 +120,7 @@ async def explain(turn: Turn, context: Context, who: Asker) -> None:
                   "amounts and reference stay, as the books and warranties need. You can "
                   "no longer use the desk in the chat until you join again. The desk decides "
                   "within 30 days. Ask for it?")
-    await answer(turn, text, keyboard([[(tr("Yes, ask the desk"), f"pv:{kind}:yes")]]))
+    await answer(turn, text, picker(tr, [[(tr("Yes, ask the desk"), f"pv:{kind}:yes")]]))
 
 
 @handles("privacy.request")

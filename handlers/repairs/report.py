@@ -126,7 +126,8 @@ async def _offer_same(turn: Turn, context: Context, who: Asker, draft: Draft) ->
     rows = []
     for t in shown:
         lines.append(tr("• {ref}: {description}, reported {when}, {status}", ref=t.ref,
-                        description=fit(t.description, 80).rstrip(".。!！ "),  # ", reported"
+                        description=fit(labels.erased(tr, t.description), 80
+                                        ).rstrip(".。!！ "),  # ", reported"
                         when=tr.datetime(t.created_at),
                         status=labels.status(tr, t)))
         rows.append([(tr("Same problem: {ref}", ref=t.ref), f"r:sm:{t.id}")])

@@ -179,6 +179,13 @@ async def notices_on(db: Database, user_id: int) -> bool:
         return not await activities.opted_out(conn, user_id)
 
 
+async def stopped_by_request(db: Database, user_id: int) -> bool:
+    """Whether the person's request to stop using their data was granted: no activities are
+    told to them, whatever /notifications was set to."""
+    async with db.reading() as conn:
+        return bool(await privacy_requests.stopped(conn, [user_id]))
+
+
 async def set_notices(db: Database, user_id: int, on: bool, now: datetime) -> bool:
     """/notifications: new activities told, or not; returns the setting now."""
     async with db.transaction() as conn:
