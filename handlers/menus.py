@@ -166,5 +166,9 @@ def help_text(tr: Tr, role: str | None) -> str:
     text = tr(HELP.get(role, HELP[None]))
     if role is None:
         return text
-    return text + "\n" + tr("/mydata sends you a copy of everything the desk holds about you, "
-                            "and lets you ask for it to be corrected or deleted.")
+    text += "\n" + tr("/mydata sends you a copy of everything the desk holds about you, and "
+                      "lets you ask for it to be corrected or deleted.")
+    if "requests" in BY_ROLE.get(role, ()):  # the desk decides residents' requests
+        text += "\n" + tr("/requests lists the residents' requests about their personal data "
+                          "still to decide, with the days left (the law gives 30).")
+    return text

@@ -380,3 +380,15 @@ async def test_a_correction_waiting_is_not_asked_for_twice(desk):
         (1, "My name is 陳美玲, not 陳美鈴.")]
     await clerk.tap_data("pv:g:1")  # a correction is granted with its note only
     assert await desk.query("SELECT state FROM privacy_requests") == [("open",)]
+
+
+@pytest.mark.parametrize("language, line", [
+    ("en", "/requests lists the residents' requests about their personal data"),
+    ("zh-TW", "/requests 列出住戶尚待決定的個人資料請求"),
+    ("zh-CN", "/requests 列出住户尚待决定的个人信息请求")])
+async def test_the_desk_finds_requests_in_its_help_a_technician_does_not(desk, language, line):
+    clerk, tech, _ = await staff(desk, language)
+    await clerk.send("/help")
+    assert line in clerk.last_text
+    await tech.send("/help")
+    assert "/requests" not in tech.last_text
