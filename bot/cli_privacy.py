@@ -208,6 +208,9 @@ async def _breach(args, env, settings, db, now) -> int:
                                                              int(step[1]))
     if step == ["told"]:
         return await _told(args, settings, db, now)
+    if step[0] in ("show", "close"):
+        return _err(f"{step[0]}: give the incident's number, as 'list' shows it: "
+                    f"estatedesk privacy breach {step[0]} 1")
     return _err(f"unknown step {' '.join(step)!r}; use list, show N, close N or told")
 
 

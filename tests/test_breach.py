@@ -224,6 +224,8 @@ async def test_the_managers_hear_at_the_opening_at_48_hours_and_at_72_each_once(
     await office.sweep()
     assert len([t for t in manager.texts() if "Personal data incident" in t]) == 3
 
+    code, _, err = await drill(office, capsys, "close")  # the number forgotten
+    assert code == 1 and "close: give the incident's number" in err
     code, _, err = await drill(office, capsys, "close", "1")
     assert code == 1 and "not told yet" in err
     code, out, _ = await drill(office, capsys, "close", "1", "--anyway", "--note",

@@ -173,6 +173,8 @@ async def test_staff_get_their_own_data_and_a_second_tap_makes_no_second_copy(de
     data = json.loads(package.read("data.json"))
     assert (data["person"]["name"], data["person"]["role"]) == ("Desk clerk", "clerk")
     assert data["repairs"] == [] and data["units"] == []
+    caption = next(c for c in clerk.calls() if c.method == "sendDocument").params["caption"]
+    assert caption == "Your data at estatedesk: data.json for a computer and a PDF to read."
     await clerk.send("/mydata")  # the double tap
     assert clerk.last_text.startswith("Your data was sent ")
     the_package(clerk)  # still one

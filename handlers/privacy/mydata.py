@@ -48,7 +48,9 @@ async def mydata(turn: Turn, context: Context, who: Asker) -> None:
             turn.address, io.BytesIO(package),
             filename=f"mydata-{d.now().astimezone(d.settings.tz):%Y-%m-%d}.zip",
             caption=tr("Your data at {estate}: data.json for a computer, a PDF to read, and "
-                       "the photos and voice notes you sent.", estate=d.settings.estate_name))
+                       "the photos and voice notes you sent.", estate=d.settings.estate_name)
+            if found.media else tr("Your data at {estate}: data.json for a computer and a PDF "
+                                   "to read.", estate=d.settings.estate_name))
     except Exception as exc:
         await export.failed(d.db, request_id, d.now())
         if channel.classify(exc) is None:
