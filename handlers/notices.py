@@ -231,7 +231,8 @@ class WithoutChannel(Exception):
 async def _send(channel: Channel | None, address: Any, d: Desk, message: OutboxMessage,
                 files: _Files) -> None:
     if message.kind == delivery.REPLY and channel is not None:
-        await send_reply(channel, address, message)
+        with channel.sending(message.id, message.kind):
+            await send_reply(channel, address, message)
         return
     recipient = message.recipient  # read with the claim
     if recipient is None:
@@ -241,5 +242,6 @@ async def _send(channel: Channel | None, address: Any, d: Desk, message: OutboxM
     file = None
     if message.ticket_id is not None:
         file = await files.of(message.ticket_id)
-    await render(Notice(channel, address, d, d.tr(recipient.language), message, recipient,
-                        file))
+    with channel.sending(message.id, message.kind):
+        await render(Notice(channel, address, d, d.tr(recipient.language), message, recipient,
+                            file))

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("psycopg", "psycopg_pool", "storage.postgres", "storage.pg_copy", "reportlab",
          "xlsxwriter", "fpdf", "fontTools", "matplotlib", "numpy", "PIL",
          "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn", "starlette", "uvicorn", "bot.serve",
-         "statistics", "fractions", "nacl", "cryptography")
+         "statistics", "fractions", "nacl", "cryptography", "linebot", "aiohttp", "pydantic")
 
 
 def loaded_after(code: str) -> list[str]:

@@ -4,6 +4,7 @@ adapter makes one of each update it receives; the area flows read nothing else o
 from __future__ import annotations
 
 import abc
+import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -131,6 +132,11 @@ class Channel(abc.ABC):
     async def set_menu(self, address: Any, tr: Any, role: str | None,
                        lives_here: bool = False) -> None:
         """The person's menu of commands, by role and language, where the app has one."""
+
+    def sending(self, message_id: int, kind: str) -> contextlib.AbstractContextManager:
+        """Around the sends of one outbox message (its id and kind): an app whose sends can
+        carry the message's identity (LINE's retry key) or counts them by kind uses it."""
+        return contextlib.nullcontext()
 
     def address_of(self, external_id: str) -> Any:
         """Where to write to an account of this channel (its id, as the channel takes it)."""
