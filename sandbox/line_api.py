@@ -415,7 +415,7 @@ class LineApiStandIn:
         endpoint = _body(body).get("endpoint")
         _check(lambda c: _webhook_url(c, endpoint))
         with self._lock:
-            self.webhook_url = endpoint
+            self.webhook_url = str(endpoint)
         return {}
 
     async def _test_webhook(self, request: Request, body: bytes) -> dict:
