@@ -156,8 +156,8 @@ class FakeBotApi(BaseRequest):
         if call.method in ("sendVoice", "sendAudio", "sendVideoNote"):
             kind = {"sendVoice": "voice", "sendAudio": "audio",
                     "sendVideoNote": "video_note"}[call.method]
-            media = {"file_id": call.params[kind], "file_unique_id": call.params[kind][-8:],
-                     "duration": 23}
+            sent = call.params.get(kind) or f"upload-{self._message_id}"  # a file id, or bytes
+            media = {"file_id": sent, "file_unique_id": sent[-8:], "duration": 23}
             if kind == "video_note":
                 media["length"] = 240
             return self._message(call, **{kind: media})

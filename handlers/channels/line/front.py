@@ -110,7 +110,7 @@ class LineFront:
                 return
             profile = await self._profile(account)
             token = getattr(event, "reply_token", None)
-            async with self.channel.replying(token, event.webhook_event_id):
+            async with self.channel.replying(token, event.webhook_event_id, user_id, self.desk):
                 try:
                     turn = await turn_of(event, self.channel, self.media, profile)
                 except Unfetched as missing:
@@ -149,7 +149,7 @@ class LineFront:
         source = event.source
         where = source.group_id if isinstance(source, GroupSource) else source.room_id
         tr = self.desk.tr(self.desk.settings.default_language)
-        async with self.channel.replying(token, event.webhook_event_id):
+        async with self.channel.replying(token, event.webhook_event_id, where, self.desk):
             await self.channel.send(where, tr(
                 "The desk works in a one-to-one chat: please write to this account "
                 "directly, not in a group."))
