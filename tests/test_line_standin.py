@@ -209,6 +209,27 @@ async def test_a_wrong_token_and_a_burst_are_refused():
         assert len(refused) == 2 and {a.status for a in refused} == {429}
 
 
+async def test_someone_who_blocked_the_account_is_not_shown_a_push_nor_counted():
+    desk = Desk()
+    with LineApiStandIn(secret=SECRET, token=TOKEN) as line:
+        mei = LinePerson(line, line_user_id(1), "陳美玲", handler=desk.handle)
+        await mei.follow()
+        async with desk_api(line) as (api, _):
+            assert (await api.get_profile(mei.user_id)).language == "zh-TW"
+            await mei.unfollow()
+            await api.push_message(PushMessageRequest(to=mei.user_id, messages=text("公告")))
+            with pytest.raises(ApiException) as gone:
+                await api.get_profile(mei.user_id)
+            assert gone.value.status == 404
+            # She adds the account again (an event given as LINE's JSON, made whole).
+            assert await line.deliver([{"type": "follow", "userId": mei.user_id,
+                                        "follow": {"isUnblocked": True}}], desk.handle) == 200
+            assert desk.events[-1].follow.is_unblocked and desk.events[-1].reply_token
+            await api.push_message(PushMessageRequest(to=mei.user_id, messages=text("歡迎回來")))
+        assert mei.texts() == ["歡迎回來"] and line.used == 1
+        assert [m["text"] for _, m in line.chats.dropped] == ["公告"]
+
+
 async def test_what_line_refuses_is_refused_and_not_shown():
     """Raw JSON, as the SDK's own checks would stop some of these before LINE sees them."""
     with LineApiStandIn(secret=SECRET, token=TOKEN) as line:
