@@ -80,7 +80,7 @@ class LineApiStandIn:
         self.deliveries: list[tuple[list[str], int]] = []  # event ids, status (0: no answer)
         self.calls: list[dict] = []  # method, path, headers, body, status of every request
         self.version = 0  # rises with every change: a page waits on it
-        self._faults: list[tuple[str, int, dict]] = []
+        self._faults: list[tuple[str, int, dict, dict]] = []
         self._time_outs: list[float] = []
         self._recent: deque[float] = deque()
         self._lock = threading.Condition()
@@ -175,10 +175,10 @@ class LineApiStandIn:
     def _admit(self, request: Request, template: str) -> None:
         """A fault asked for, then the token, then the rate: what LINE checks first."""
         with self._lock:
-            for n, (path, status, body) in enumerate(self._faults):
+            for n, (path, status, body, headers) in enumerate(self._faults):
                 if path in (request.url.path, template):
                     del self._faults[n]
-                    raise LineError(status, body.get("message", ""), body.get("details"))
+                    raise LineError(status, body.get("message", ""), headers=headers, body=body)
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
             raise LineError(401, "Authentication failed. Confirm that the access token in the "
@@ -219,10 +219,13 @@ class LineApiStandIn:
             for token in self.tokens.values():
                 token[1] = float("-inf")
 
-    def fail_next(self, path: str, status: int, body: dict | None = None) -> None:
-        """The next request to `path` (as sent, or as the route's template) gets this answer."""
+    def fail_next(self, path: str, status: int, body: dict | None = None,
+                  headers: dict | None = None) -> None:
+        """The next request to `path` (as sent, or as the route's template) gets this answer
+        (e.g. 500, or 429 with a Retry-After header), before anything else is checked."""
         with self._lock:
-            self._faults.append((path, status, body or {"message": "Internal server error"}))
+            self._faults.append((path, status, body or {"message": "Internal server error"},
+                                 headers or {}))
 
     def time_out_next_push(self, hold_seconds: float = 30.0) -> None:
         """The next push is accepted and shown, but its answer is held this long (or until the

@@ -20,12 +20,15 @@ class LineError(Exception):
     """An answer other than 200, in LINE's error JSON."""
 
     def __init__(self, status: int, message: str, details: list[dict] | None = None,
-                 headers: dict | None = None) -> None:
+                 headers: dict | None = None, body: dict | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.details = status, message, details or []
         self.headers = headers or {}
+        self.body = body  # the whole answer, when given as it is (a fault asked for)
 
     def as_json(self) -> dict:
+        if self.body is not None:
+            return self.body
         body: dict = {"message": self.message}
         if self.details:
             body["details"] = self.details

@@ -359,9 +359,14 @@ async def test_a_push_whose_answer_never_came_is_shown_once_after_its_retry():
                 await api.push_message(request, x_line_retry_key=key)
             assert taken.value.status == 409
             line.fail_next("/v2/bot/message/push", 500)
+            line.fail_next("/v2/bot/message/push", 429, {"message": "Too many requests"},
+                           {"Retry-After": "2"})
             with pytest.raises(ApiException) as broken:
                 await api.push_message(PushMessageRequest(to=mei.user_id, messages=text("b")))
             assert broken.value.status == 500
+            with pytest.raises(ApiException) as busy:
+                await api.push_message(PushMessageRequest(to=mei.user_id, messages=text("b")))
+            assert busy.value.status == 429 and busy.value.headers["Retry-After"] == "2"
         assert mei.texts() == ["技師 14:00 到府"] and line.pushes == 1 and line.used == 1
 
 
