@@ -1126,4 +1126,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX tickets_to_forget ON tickets(closed_at)
         WHERE closed_at IS NOT NULL AND erased_at IS NULL;
     """,
+    # 44, 45: the media (issue 30, the front's branch) and unit codes (the codes' branch):
+    # held here so the LINE rich menus keep their number; the merger puts theirs in place
+    "",
+    "",
+    # 46 (issue 30): the rich menus the desk made at LINE, by role and language, each with
+    # the digest of what it shows; shared by every worker of the estate
+    """
+    CREATE TABLE line_menus (
+        key TEXT PRIMARY KEY,
+        menu_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 ]

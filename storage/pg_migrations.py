@@ -291,4 +291,16 @@ STEPS: dict[int, str] = {
     CREATE INDEX tickets_to_forget ON tickets(closed_at)
         WHERE closed_at IS NOT NULL AND erased_at IS NULL;
     """,
+    # 44, 45: held for the media and unit codes (issue 30, other branches); see migrations.py
+    44: "SELECT 1",
+    45: "SELECT 1",
+    # 46: the rich menus the desk made at LINE (issue 30)
+    46: """
+    CREATE TABLE line_menus (
+        key TEXT PRIMARY KEY,
+        menu_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    );
+    """,
 }
