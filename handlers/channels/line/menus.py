@@ -204,7 +204,7 @@ def image_of(menu: Menu) -> bytes:
         last = index == len(menu.tiles) - 1
         _tile(draw, menu.language, tile, MORE_FILL if last else FILLS[index % len(FILLS)])
     out = io.BytesIO()
-    picture.save(out, "PNG", optimize=True)
+    picture.save(out, "PNG")
     return out.getvalue()
 
 
