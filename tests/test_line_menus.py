@@ -241,8 +241,9 @@ def test_every_role_has_a_menu_of_commands_it_may_use(language):
         assert [c for c in telegram if c in own] == own, (role, shown)  # in the same order
         assert set(shown) <= set(telegram)
         assert len(set(shown)) == len(shown)
-    assert [t.command for t in menus.plan(tr(language), None).tiles] == \
-        ["start", "language", "help"]
+    stranger = menus.plan(tr(language), None).tiles
+    assert [t.command for t in stranger] == ["start", "language", "help"]
+    assert stranger[0].note == tr(language)("Start, or join with the code from the office")
     assert [t.command for t in menus.plan(tr(language), roles.RESIDENT).tiles] == \
         ["repair", "complain", "mytickets", "fees", "activities", "help"]
     # a technician who lives here keeps their flat's two beside their jobs
@@ -254,6 +255,7 @@ def test_a_menu_that_leaves_commands_out_ends_with_more_and_a_short_one_with_hel
     en = tr("en")
     assert menus.plan(en, roles.CLERK).tiles[-1].label == "More…"
     assert menus.plan(en, roles.STOREKEEPER).tiles[-1].label == "Help"
+    assert menus.plan(en, roles.CASHIER).tiles[-1].label == "Help"  # all five of its own
     assert menus.plan(tr("zh_Hant"), roles.CLERK).tiles[-1].label == "更多…"
 
 

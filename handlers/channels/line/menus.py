@@ -74,6 +74,9 @@ LABELS = {
     "help": N_("Help"),
 }
 MORE = N_("More…")
+# What a tile says under its label, where LINE's differs from Telegram's description: on LINE
+# there is no phone number to share; a resident joins with the office's code.
+NOTES = {"start": N_("Start, or join with the code from the office")}
 # Every menu's own tail on Telegram: on LINE /help (the last tile) answers with the
 # language button, and /cancel, /mydata, /privacy are typed.
 TAIL = ("cancel", "mydata", "privacy", "language", "help")
@@ -153,8 +156,9 @@ def plan(tr: Tr, role: str | None, lives_here: bool = False) -> Menu:
 
 def _plan(tr: Tr, role: str | None, lives_here: bool) -> Menu:
     names = chosen(tr, role, lives_here)
-    notes = dict(commands(tr, role, lives_here))
-    left_out = any(n not in TAIL and n not in names for n in notes)  # /help shows "More…"
+    described = dict(commands(tr, role, lives_here))
+    left_out = any(n not in TAIL and n not in names for n in described)  # /help: "More…"
+    notes = described | {k: tr(v) for k, v in NOTES.items()}
     rows = _rows(len(names))
     height = HALF if len(rows) == 1 else FULL
     tiles, index = [], 0
@@ -216,7 +220,7 @@ def _tile(draw: Any, language: str, tile: Tile, fill: str) -> None:
     title_size, title = _fitted(language, tile.label, inner, 118, 2)
     note_size = 52
     shown = tile.note if tile.note != tile.label else ""  # 我要報修 under 我要報修: once
-    note = _wrapped(_font(language, note_size), shown, inner)
+    note = _balanced(_font(language, note_size), shown, inner)
     if len(note) > 3:
         note = note[:2] + [note[2].rstrip() + "…"]
     title_height = int(title_size * 1.3) * len(title)
@@ -248,6 +252,9 @@ def _fitted(language: str, text: str, width: int, size: int, most: int) -> tuple
     return 40, _wrapped(_font(language, 40), text, width)[:most]
 
 
+CLOSING = set(",;!?)，、。：；！？）」』…")  # never the first of a line
+
+
 def _wrapped(font: Any, text: str, width: int) -> list[str]:
     """Lines no wider than `width`: Latin words kept whole, Chinese broken anywhere."""
     import re
@@ -256,13 +263,25 @@ def _wrapped(font: Any, text: str, width: int) -> list[str]:
     line = ""
     for piece in re.findall(r"[A-Za-z0-9/_.:'\-–]+|\s+|.", text):
         trial = line + piece
-        if font.getlength(trial) <= width or not line.strip():
+        if font.getlength(trial) <= width or not line.strip() or piece in CLOSING:
             line = trial
             continue
         lines.append(line.rstrip())
         line = piece.lstrip()
     if line.strip():
         lines.append(line.rstrip())
+    return lines
+
+
+def _balanced(font: Any, text: str, width: int) -> list[str]:
+    """As few lines as at `width`, each as short as that allows: no lone character on the
+    last line (號 / 碼)."""
+    lines = _wrapped(font, text, width)
+    while len(lines) > 1 and width > 200:
+        narrower = _wrapped(font, text, width - 24)
+        if len(narrower) > len(lines):
+            break
+        lines, width = narrower, width - 24
     return lines
 
 
