@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from handlers.i18n import Tr
+from storage import people
+from workflow import roles
 
 DEFAULT_URL = "https://api.line.me"
 
@@ -28,9 +30,12 @@ async def _menus(args, env, settings, db, now) -> int:
     from handlers.channels.line import menus  # Pillow and LINE's SDK: only here
 
     trs = {language: Tr(language, settings.tz) for language in settings.languages}
-    every = [menu for menu, _, _ in menus.every_menu(trs)]
     if args.preview is not None:
-        return _preview(menus, every, args.preview)
+        return _preview(menus, menus.every_menu(trs), args.preview)
+    async with db.reading() as conn:
+        at_home = {(p.role, p.language) for p in await people.staff(conn, roles.STAFF_ROLES)
+                   if p.lives_here}
+    every = menus.every_menu(trs, at_home)
     api = open_api()
     if api is None:
         print("line menus: LINE_CHANNEL_ACCESS_TOKEN is not set; nothing was sent. "
@@ -73,8 +78,12 @@ async def _upload(menus: Any, api: Any, db: Any, every: list, default_tr: Tr, no
         default = await menus.set_default(api, db, default_tr)
         deleted = await menus.tidy(api, db, every)
     except (ApiException, OSError) as exc:
-        print(f"line menus: LINE refused or could not be reached: {_said(exc)}. The menus "
-              f"made so far are kept; run it again.", file=sys.stderr)
+        if getattr(exc, "status", None) == 429:
+            print("line menus: LINE makes at most 100 menus an hour; the menus made so far "
+                  "are kept: run it again in an hour.", file=sys.stderr)
+        else:
+            print(f"line menus: LINE refused or could not be reached: {_said(exc)}. The "
+                  f"menus made so far are kept; run it again.", file=sys.stderr)
         return 1
     for name in deleted:
         print(f"  deleted the old {name}")
