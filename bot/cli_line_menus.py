@@ -33,8 +33,8 @@ async def _menus(args, env, settings, db, now) -> int:
     if args.preview is not None:
         return _preview(menus, menus.every_menu(trs), args.preview)
     async with db.reading() as conn:
-        at_home = {(p.role, p.language) for p in await people.staff(conn, roles.STAFF_ROLES)
-                   if p.lives_here}
+        at_home = {(str(p.role), p.language)
+                   for p in await people.staff(conn, roles.STAFF_ROLES) if p.lives_here}
     every = menus.every_menu(trs, at_home)
     api = open_api()
     if api is None:
