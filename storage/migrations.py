@@ -1126,4 +1126,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX tickets_to_forget ON tickets(closed_at)
         WHERE closed_at IS NOT NULL AND erased_at IS NULL;
     """,
+    # 47 in issue 30's plan (the merger renumbers): LINE's month as the desk counts it,
+    # pushes by month and kind, and the managers' warnings given, one per month and level
+    """
+    CREATE TABLE line_pushes (
+        month TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        pushed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (month, kind)
+    );
+    CREATE TABLE line_warnings (
+        month TEXT NOT NULL,
+        level TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (month, level)
+    );
+    """,
 ]

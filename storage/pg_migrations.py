@@ -291,4 +291,19 @@ STEPS: dict[int, str] = {
     CREATE INDEX tickets_to_forget ON tickets(closed_at)
         WHERE closed_at IS NOT NULL AND erased_at IS NULL;
     """,
+    # 47 in issue 30's plan, the 44th here until the merger renumbers: LINE's month
+    44: """
+    CREATE TABLE line_pushes (
+        month TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        pushed BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (month, kind)
+    );
+    CREATE TABLE line_warnings (
+        month TEXT NOT NULL,
+        level TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (month, level)
+    );
+    """,
 }

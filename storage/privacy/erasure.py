@@ -83,6 +83,9 @@ TABLES: dict[str, Table] = {
     "key_loans": Table(KEEP, ("borrower_id", "decided_by", "handed_out_by", "taken_back_by")),
     "keys": Table(KEEP),
     "labour_rates": Table(KEEP),
+    # LINE's month: pushes counted by kind, the managers' warnings; no person in them
+    "line_pushes": Table(KEEP),
+    "line_warnings": Table(KEEP),
     # codes linking another account (and the account that used one): go
     "link_codes": Table(DELETE, owner="person_id"),
     # wrong link codes tried from the person's accounts: go
