@@ -105,11 +105,12 @@ async def take(d: Desk, person_id: int) -> list[str]:
     return [texts[i] for i in shown]
 
 
-def folded(tr: Tr, texts: list[str], limit: int = TEXT) -> list[str]:
-    """Held texts in one message headed "While you were away", or in as few as fit."""
+def folded(tr: Tr, texts: list[str], limit: int = TEXT, head: str | None = None) -> list[str]:
+    """Held texts in one message headed "While you were away" (or `head`), or in as few as
+    fit."""
     if not texts:
         return []
-    head = tr("While you were away:")
+    head = head or tr("While you were away:")
     found: list[str] = []
     current = head
     for text in texts:
