@@ -297,7 +297,7 @@ def test_the_forecast_is_linear_on_the_days_elapsed_in_the_estates_time_zone():
 async def test_pushes_are_counted_by_month_and_kind(desk, sdk):
     budget = LineBudget(desk.db, desk.settings, sdk(nowhere()), desk.clock)
     await budget.pushed("resident_assigned", 1)
-    await budget.pushed("survey", 2)  # a push of two messages counts two
+    await budget.pushed("survey", 2)  # two people pushed to: two
     await budget.pushed("resident_assigned", 1)
     month = policy.month_of(desk.clock(), TAIPEI)
     assert await desk.query("SELECT month, kind, pushed FROM line_pushes ORDER BY kind") == [
@@ -488,6 +488,8 @@ async def test_a_held_note_nobody_asks_for_goes_out_when_the_month_turns(desk, l
     assert "Ah Wai will take care of your repair" in may.last_text
     assert await held_rows(desk) == []
     assert app.channel.pushes[-1] == "resident_assigned"
+    assert await desk.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND "
+                            "failed_at IS NULL") == [(0,)]  # nothing left behind
 
 
 async def test_the_fold_is_in_three_languages_and_never_longer_than_line_takes():

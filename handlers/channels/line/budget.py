@@ -3,7 +3,15 @@ plan's quota and the month's consumption from LINE (cached a few minutes; LINE u
 the desk's own count), warns the managers at 80% of the quota and again at the cap (each
 once a month, however many workers and restarts), and near the cap tells the adapter to
 hold a progress note back (workflow/line_budget.py says which kinds). A held message waits
-in the outbox and is shown in the person's next reply (`held_for`) or in /mytickets."""
+in the outbox and is shown in the person's next reply (`held_for`) or in /mytickets.
+
+How LINE's adapter uses it, for each push of an outbox message (its kind from
+`Channel.sending`; "reply" for a reply that spilled to a push):
+    if not await budget.allows(kind): raise budget.fold()   # before the push: held
+    ... push ...
+    await budget.pushed(kind, 1)    # after LINE accepted it: one a person pushed to
+and, as a turn's reply is sent, `await budget.held_for(account)` adds the person's held
+messages to it (free)."""
 
 from __future__ import annotations
 
@@ -121,8 +129,9 @@ class LineBudget:
                     "held: near the month's LINE quota")
 
     async def pushed(self, kind: str, count: int = 1) -> None:
-        """`count` messages pushed (LINE counts each message of a push): counted by kind,
-        and the managers warned when the month crosses 80% or the cap."""
+        """`count` messages pushed (LINE counts a push once for each person it goes to,
+        however many bubbles it holds): counted by kind, and the managers warned when the
+        month crosses 80% or the cap."""
         if count <= 0:
             return
         month = await self.month()
@@ -132,13 +141,17 @@ class LineBudget:
         given = self._warned.setdefault(month.month, set())
         due = [level for level in policy.warnings_due(month.used, month.quota)
                if level not in given]
-        async with self.db.transaction(durable=False) as conn:
-            await line_pushes.count(conn, month.month, kind, count)
-            for level in due:
-                given.add(level)
-                if await line_pushes.warned(conn, month.month, level, now):
-                    await told.tell_estate(conn, self.settings, EVENTS[level], now,
-                                           payload=self._figures(month, now))
+        try:
+            async with self.db.transaction(durable=False) as conn:
+                await line_pushes.count(conn, month.month, kind, count)
+                for level in due:
+                    if await line_pushes.warned(conn, month.month, level, now):
+                        await told.tell_estate(conn, self.settings, EVENTS[level], now,
+                                               payload=self._figures(month, now))
+        except Exception:  # the push went: a count that failed must not send it again
+            log.exception("LINE: %d %s push(es) not counted", count, kind)
+            return
+        given.update(due)
 
     def _figures(self, month: Month, now: datetime) -> dict:
         forecast = policy.forecast(month.used, now, self.settings.tz)
