@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.exact import MONEY
-from workflow import phones
+from workflow import line_budget, phones
 from workflow.repairs.warranty import Period
 from workflow.settings import (
     COMPLAINT,
@@ -171,7 +171,7 @@ KNOWN_KEYS = {"estate_name", "timezone", "languages", "default_language", "auto_
               "handover_fees", "handover_slots", "handover_slot_capacity", "handover_days",
               "sales_report_time", "phone_calls_by", "access_log_days",
               "privacy", "privacy_notice_version", "privacy_notice",
-              "keep_closed_tickets_days", "keep_people_left_days"}
+              "keep_closed_tickets_days", "keep_people_left_days", "line"}
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -323,11 +323,20 @@ def parse_settings(raw: dict) -> EstateSettings:
         fee_reminder_days=_whole(raw, "fee_reminder_days", 3, 0, 28),
         large_payment=_amount(raw, "large_payment", 50_000.0),
         **_privacy(raw.get("privacy", {})),
+        line_plan=_line_plan(raw.get("line", {})),
         keep_closed_tickets_days=_whole(raw, "keep_closed_tickets_days",
                                         defaults.keep_closed_tickets_days, 30, 3650 * 3),
         keep_people_left_days=_whole(raw, "keep_people_left_days",
                                      defaults.keep_people_left_days, 1, 3650 * 3),
     )
+
+
+def _line_plan(raw) -> line_budget.Plan:
+    """The [line] table: the LINE plan the month's messages are costed with."""
+    try:
+        return line_budget.plan_of(raw)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 PRIVACY_KEYS = {"names_on_contractor_documents"}

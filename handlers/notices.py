@@ -17,7 +17,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, cast
 
-from handlers.channels.outcomes import Verdict
+from handlers.channels.outcomes import Held, Verdict
 from handlers.channels.turns import Channel
 from handlers.common import Desk
 from handlers.renderers import Notice, UnknownNotice, render, send_reply
@@ -171,6 +171,9 @@ async def _deliver_one(channel: Channel | None, address: Any, d: Desk, message: 
     except WithoutChannel:  # the desk phones them instead
         await delivery.unreachable(d.db, message, d.now(), "does not use Telegram",
                                    d.settings)
+        return _Outcome.SETTLED
+    except Held as held:  # kept back by the channel: shown on their next reply, or later
+        await delivery.hold(d.db, message, held.until)
         return _Outcome.SETTLED
     except UnknownNotice as exc:  # no try can render it
         log.error("outbox %s (%s) cannot be rendered: %s", message.id, message.kind, exc)

@@ -1181,4 +1181,20 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 47 (issue 30): LINE's month as the desk counts it,
+    # pushes by month and kind, and the managers' warnings given, one per month and level
+    """
+    CREATE TABLE line_pushes (
+        month TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        pushed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (month, kind)
+    );
+    CREATE TABLE line_warnings (
+        month TEXT NOT NULL,
+        level TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (month, level)
+    );
+    """,
 ]

@@ -311,3 +311,37 @@ async def was_sent(conn: Connection, recipient_id: int, ticket_id: int,
         f"SELECT 1 FROM outbox WHERE recipient_id = ? AND ticket_id = ? AND kind IN ({marks}) "
         "LIMIT 1", (recipient_id, ticket_id, *kinds))
     return await cur.fetchone() is not None
+
+
+# A message a channel chose not to send yet (LINE near its month's cap): pending, due again
+# at `until`, its reason in last_error. Its tries are cleared: it waits by choice, not for a
+# fault, so it holds back none of the person's later messages (_NOT_HELD_BACK).
+HELD = "held: not pushed, to save the month's LINE messages"
+
+
+async def mark_held(conn: Connection, message_id: int, until: datetime) -> None:
+    await conn.send(
+        "UPDATE outbox SET attempts = 0, next_attempt_at = ?, last_error = ?, "
+        f"claimed_by = NULL, claimed_until = NULL WHERE id = ? AND {PENDING}",
+        (to_db_time(until), HELD, message_id))
+
+
+async def held_of(conn: Connection, recipient_id: int) -> list[OutboxMessage]:
+    """The person's held messages, oldest first, each with its recipient."""
+    cur = await conn.execute(
+        f"{_CLAIMED} WHERE outbox.recipient_id = ? AND {PENDING} AND last_error = ? "
+        "ORDER BY outbox.id", (recipient_id, HELD))
+    return [_with_recipient(r) for r in await cur.fetchall()]
+
+
+async def mark_held_shown(conn: Connection, message_ids: list[int],
+                          now: datetime) -> list[int]:
+    """Held messages shown another way (in a reply, in /mytickets): sent now. The ids of
+    those still held until now (one shown already, or pushed meanwhile, is left out)."""
+    if not message_ids:
+        return []
+    marks = ",".join("?" * len(message_ids))
+    cur = await conn.execute(
+        f"UPDATE outbox SET sent_at = ? WHERE id IN ({marks}) AND {PENDING} "
+        "AND last_error = ? RETURNING id", (to_db_time(now), *message_ids, HELD))
+    return sorted(r[0] for r in await cur.fetchall())

@@ -340,4 +340,19 @@ STEPS: dict[int, str] = {
         created_at TIMESTAMPTZ NOT NULL
     );
     """,
+    # 47: LINE's month, pushes by kind and the managers' warnings (issue 30)
+    47: """
+    CREATE TABLE line_pushes (
+        month TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        pushed BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (month, kind)
+    );
+    CREATE TABLE line_warnings (
+        month TEXT NOT NULL,
+        level TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (month, level)
+    );
+    """,
 }

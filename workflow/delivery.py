@@ -161,6 +161,35 @@ async def given_up(db: Database, message: OutboxMessage, now: datetime, error: s
                                  payload)
 
 
+async def hold(db: Database, message: OutboxMessage, until: datetime) -> None:
+    """The channel chose not to send it now (LINE near its month's cap): it stays in the
+    outbox, shown on the person's next reply or in /mytickets (`held_of`, `held_shown`), else
+    sent at `until`. Never dropped."""
+    async with db.transaction(durable=False) as conn:
+        await _write_parts(conn, db, message)
+        await outbox.mark_held(conn, message.id, until)
+
+
+async def held_of(db: Database, person_id: int) -> list[OutboxMessage]:
+    """What was held for the person, oldest first."""
+    async with db.reading() as conn:
+        return await outbox.held_of(conn, person_id)
+
+
+async def held_shown(db: Database, messages: list[OutboxMessage], now: datetime) -> list[int]:
+    """Held messages shown in a reply or in /mytickets: marked sent, as the sender marks
+    what it sent (whose data they showed goes to the access log). The ids still held until
+    now: only those are for the caller to show (another turn may have shown the rest)."""
+    async with db.transaction(durable=False) as conn:
+        shown = await outbox.mark_held_shown(conn, [m.id for m in messages], now)
+        await access_log.write_delivered(conn, db, shown)
+    for message in messages:
+        if message.id not in shown:  # shown elsewhere: what its rendering logged is moot
+            access_log.forget(db, message.id)
+    _forget_parts(db, messages)
+    return shown
+
+
 async def reply_later(db: Database, account: Account, text: str, content: dict | None,
                       now: datetime, after: timedelta | None = None) -> None:
     """A reply goes through the outbox to the chat it answers, after what that chat already

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from workflow.line_budget import DEFAULT_PLAN, Plan
 from workflow.repairs.warranty import Period
 from workflow.tickets import Kind, Party
 
@@ -220,6 +221,9 @@ class EstateSettings:
     # The name and phone of a person who left (staff removed, a resident off the roster): a
     # year, for the questions that follow a departure (keys, deposits, a last bill).
     keep_people_left_days: int = 365
+    # [line]: the LINE Official Account's plan (workflow/line_budget.py PLANS): the quota
+    # and prices the month's forecast is costed with; LINE's own quota wins when reachable
+    line_plan: Plan = DEFAULT_PLAN
 
     @property
     def tz(self) -> ZoneInfo:

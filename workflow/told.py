@@ -125,6 +125,10 @@ ESTATE_TOLD: dict[str, tuple[Told, ...]] = {
     # 48 hours on, people still not told; 72 hours on, the incident not closed
     "breach_untold": (Told(To.MANAGERS, "breach_untold"),),
     "breach_overdue": (Told(To.MANAGERS, "breach_overdue"),),
+    # LINE's month (workflow/line_budget.py): 80% of the plan's messages pushed; then the
+    # cap, where the desk starts holding progress notes back; each once a month
+    "line_quota_warning": (Told(To.MANAGERS, "line_quota_warning"),),
+    "line_quota_cap": (Told(To.MANAGERS, "line_quota_cap"),),
 }
 
 

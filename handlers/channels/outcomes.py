@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 
 class Verdict(enum.Enum):
@@ -27,3 +27,13 @@ class Fault:
     error: str
     wait: timedelta | None = None
     chat_goes_on: bool = True
+
+
+class Held(Exception):
+    """Raised by a channel instead of sending an outbox message it chose to keep back (LINE
+    near its month's cap, workflow/line_budget.py): the message stays in the outbox, shown
+    on the person's next reply or in /mytickets, else sent at `until`."""
+
+    def __init__(self, until: datetime, why: str = "") -> None:
+        super().__init__(why or f"held until {until.isoformat()}")
+        self.until = until

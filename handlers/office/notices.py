@@ -1,7 +1,9 @@
 """What the office's notices say: an owner's quotation and its answer, the storeroom, the
-settlement and the monthly report."""
+settlement, the monthly report and LINE's month of messages."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from handlers.common import keyboard
 from handlers.office import documents
@@ -56,3 +58,24 @@ async def _settlement(n: Notice) -> None:
 @renders("monthly_report", plain=True)
 async def _monthly_report(n: Notice) -> None:
     await documents.send_monthly(n.channel, n.d, n.tr, n.address, n.message)
+
+
+@renders("line_quota_warning", "line_quota_cap", plain=True)
+async def _line_quota(n: Notice) -> None:
+    """LINE's month to the managers (handlers/channels/line/budget.py): how much of the plan
+    is used, where the month is heading, and what the desk does near the cap."""
+    p, tr = n.payload, n.tr
+    figures = dict(used=tr.number(p["used"]), quota=tr.number(p["quota"]),
+                   forecast=tr.number(p["forecast"]),
+                   cost=tr.money(Decimal(p["cost"]) / 100))
+    if n.message.kind == "line_quota_warning":
+        text = tr("LINE: the desk has pushed {used} of the plan's {quota} messages this month. "
+                  "At this pace the month takes {forecast} messages (about {cost}). Near the "
+                  "cap the desk stops pushing progress notes: each waits for the person's next "
+                  "message or /mytickets. The details: estatedesk line quota.", **figures)
+    else:
+        text = tr("LINE: {used} of the plan's {quota} messages are used this month. From now "
+                  "on the desk pushes only what matters (assignments, alerts, confirmations, "
+                  "surveys); progress notes wait for each person's next message or /mytickets. "
+                  "A larger plan is chosen in LINE Official Account Manager.", **figures)
+    await n.send(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import cards, labels
+from handlers import cards, held, labels
 from handlers.channels.turns import Turn
 from handlers.common import (
     Asker,
@@ -23,6 +23,7 @@ from workflow.registers import renovations
 
 @handles("tickets.mine")
 async def my_tickets(turn: Turn, context: Context, who: Asker) -> None:
+    await _held_back(turn, context, who)
     found = await views.resident_tickets(context.desk.db, who.user_id)
     permits = await renovations.mine(context.desk.db, who.user_id)
     if permits:  # renovations are followed here too
@@ -41,6 +42,17 @@ async def my_tickets(turn: Turn, context: Context, who: Asker) -> None:
             for t in found]
     await answer(turn, who.tr("Your tickets, newest first. Tap one to see its progress:"),
                  keyboard(rows))
+
+
+async def _held_back(turn: Turn, context: Context, who: Asker) -> None:
+    """What was not pushed near the month's LINE cap (handlers/held.py), shown here first."""
+    texts = await held.take(context.desk, who.user_id)
+    if texts:
+        head = who.tr.plural("{n} update was not pushed to save the month's LINE messages; "
+                             "here it is:", "{n} updates were not pushed to save the month's "
+                             "LINE messages; here they are:", len(texts))
+        for text in held.folded(who.tr, texts, turn.channel.limits.text, head):
+            await answer(turn, text)
 
 
 @handles("tickets.view")

@@ -85,6 +85,9 @@ TABLES: dict[str, Table] = {
     "keys": Table(KEEP),
     "labour_rates": Table(KEEP),
     "line_menus": Table(KEEP),  # the rich menus made at LINE, by role and language: no person
+    # LINE's month: pushes counted by kind, the managers' warnings; no person in them
+    "line_pushes": Table(KEEP),
+    "line_warnings": Table(KEEP),
     # codes linking another account (and the account that used one): go
     "link_codes": Table(DELETE, owner="person_id"),
     # wrong link codes tried from the person's accounts: go
