@@ -354,7 +354,7 @@ async def test_a_push_whose_answer_never_came_is_shown_once_after_its_retry():
         line.time_out_next_push()
         async with desk_api(line) as (api, _):
             with pytest.raises(TimeoutError):
-                await api.push_message(request, x_line_retry_key=key, _request_timeout=0.5)
+                await api.push_message(request, x_line_retry_key=key, _request_timeout=1.5)
             with pytest.raises(ApiException) as taken:
                 await api.push_message(request, x_line_retry_key=key)
             assert taken.value.status == 409
@@ -403,4 +403,6 @@ async def test_a_person_taps_picks_and_opens_only_what_they_were_shown():
             await mei.tap("Photo")
         with pytest.raises(NoSuchLabel):
             await mei.tap("Decline")
+        await mei.postback("t:accept:999")  # a forged one reaches the desk all the same
+        assert desk.events[-1].postback.data == "t:accept:999"
         assert mei.new_texts() == [] and mei.last_text == "When can we come?"
