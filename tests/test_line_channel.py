@@ -43,6 +43,7 @@ class FakeLine:
         self.keys: dict[str, str] = {}  # retry key -> accepted request id
         self.faults: list[tuple[str, int, dict, dict]] = []  # path, status, body, headers
         self.slow_push = 0.0  # seconds a push's answer takes (it is accepted at once)
+        self.slow_reply = 0.0
         self.server: TestServer | None = None
 
     def reply_token(self, user: str) -> str:
@@ -77,6 +78,7 @@ class FakeLine:
         if user is None:
             return web.json_response({"message": "Invalid reply token"}, status=400)
         self.shown.setdefault(user, []).extend(body["messages"])
+        await asyncio.sleep(self.slow_reply)
         return web.json_response({"sentMessages": [
             {"id": str(n), "quoteToken": "q"} for n, _ in enumerate(body["messages"])]})
 
@@ -162,6 +164,24 @@ async def channel(line):
     await api.close()
 
 
+def test_one_root_serves_both_hosts_as_a_stand_in_does_and_lines_own_are_two():
+    one = LineApi(LineSettings.at("secret", TOKEN, "http://line.invalid/"))
+    assert one.settings.api_url == one.settings.data_url == "http://line.invalid"
+    own = LineApi(LineSettings.at("secret", TOKEN, None))
+    assert (own.settings.api_url, own.settings.data_url) == ("https://api.line.me",
+                                                             "https://api-data.line.me")
+
+
+async def test_the_clients_are_made_in_the_running_loop_and_share_one_root(channel):
+    api = channel.api
+    assert api.blob.api_client is api.messaging.api_client
+    own = LineApi(LineSettings.at("secret", TOKEN, None))
+    assert own.messaging.api_client.configuration.host == "https://api.line.me"
+    assert own.blob.api_client.configuration.host == "https://api-data.line.me"
+    assert own.messaging.api_client.default_headers["Authorization"] == f"Bearer {TOKEN}"
+    await own.close()
+
+
 def key_of(estate: str, text: str) -> str:
     return str(uuid.uuid5(RETRY_KEYS, f"{estate}:{text}"))
 
@@ -216,6 +236,14 @@ async def test_a_spent_token_and_the_same_turn_again_show_nothing_twice(line, ch
             await channel.send(MAY, "Registered as R-2026-00001.")
     assert line.texts(MAY) == ["Registered as R-2026-00001."]
     assert len(line.pushes()) == 2  # the second answered 409: already shown
+
+
+async def test_a_reply_whose_answer_never_comes_is_not_pushed_again(line, channel):
+    """It may have been shown (it was): pushing it too could show it twice."""
+    line.slow_reply = 1.0
+    async with channel.replying(line.reply_token(MAY), "ev-5", MAY):
+        await channel.send(MAY, "Registered as R-2026-00001.")
+    assert line.texts(MAY) == ["Registered as R-2026-00001."] and line.pushes() == []
 
 
 async def test_a_notice_pushed_from_the_outbox_keeps_its_key_on_every_try(line, channel):

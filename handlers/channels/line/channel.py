@@ -34,6 +34,7 @@ from handlers.channels.line.api import LineApi
 from handlers.channels.line.messages import MESSAGES, TEXT
 from handlers.channels.outcomes import Fault, Verdict
 from handlers.channels.turns import Channel, Turn, Voice
+from handlers.common import Desk
 from storage.records import Account
 from workflow import delivery
 
@@ -93,7 +94,7 @@ class ReplySlot:
     token: str | None
     event: str
     user_id: str
-    desk: Any = None  # handlers.common.Desk: a reply LINE cannot take now waits in the outbox
+    desk: Desk | None = None  # where a reply LINE cannot take now waits (the outbox)
     drafts: list[_Draft] = field(default_factory=list)
     pushes: int = 0
     closed: bool = False
@@ -126,7 +127,7 @@ class LineChannel(Channel):
 
     @contextlib.asynccontextmanager
     async def replying(self, reply_token: str | None, event_id: str, user_id: str,
-                       desk: Any = None) -> AsyncIterator[ReplySlot]:
+                       desk: Desk | None = None) -> AsyncIterator[ReplySlot]:
         """Around the handling of one webhook event of `user_id`: what is sent to them
         meanwhile goes, when it ends, in one reply call (the rest pushed). `desk`: where a
         reply LINE cannot take now (busy, failing) waits in the outbox."""
@@ -345,8 +346,8 @@ class LineChannel(Channel):
     def classify(self, exc: BaseException) -> Fault | None:
         if isinstance(exc, Folded):
             return Fault(Verdict.RETRY, str(exc), FOLDED_WAIT)
-        if isinstance(exc, ApiException):
-            status, said = exc.status or 0, _said(exc)
+        if isinstance(exc, ApiException) and exc.status:  # (0: the SDK's own, a bug)
+            status, said = exc.status, _said(exc)
             if status == 429:
                 if _monthly(said):
                     self._log_monthly(said)
