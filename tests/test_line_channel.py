@@ -280,7 +280,14 @@ async def test_a_messages_parts_have_keys_of_their_own_and_keep_them_when_one_is
     assert line.texts(CLERK) == ["image", "R-2026-00002", "New repair report"]
 
 
-async def test_what_lines_faults_mean_for_the_outbox(line, channel):
+async def test_a_reply_line_refuses_as_bad_is_not_pushed_instead(line, channel):
+    line.fail_next("reply", 400, "The request body has 1 error(s)")
+    async with channel.replying(line.reply_token(MAY), "ev-4", MAY):
+        await channel.send(MAY, "Registered as R-2026-00001.")
+    assert len(line.replies()) == 1 and line.pushes() == []
+
+
+async def test_what_lines_faults_mean_for_the_outbox(line, channel, caplog):
     async def fault_of(status: int, message: str, headers: dict | None = None):
         line.fail_next("push", status, message, headers)
         with channel.sending(60 + status, "progress"), pytest.raises(ApiException) as failed:
@@ -292,6 +299,7 @@ async def test_what_lines_faults_mean_for_the_outbox(line, channel):
     assert channel.passing(exc) and channel.wait_for(exc) == timedelta(seconds=7)
     month, _ = await fault_of(429, "You have reached your monthly limit.")
     assert month.verdict is Verdict.RETRY and month.wait == timedelta(hours=1)
+    assert "messages for this month are used up" in caplog.text  # the office must act
     down, _ = await fault_of(500, "Internal server error")
     assert down.verdict is Verdict.RETRY and down.wait is None
     bad, exc = await fault_of(400, "The request body has 1 error(s)")

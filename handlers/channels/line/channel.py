@@ -157,9 +157,10 @@ class LineChannel(Channel):
             return
         shown = 0
         if slot.token:
-            shown = await self._reply(slot, flat[:MESSAGES])
-            if shown < 0:
+            replied = await self._reply(slot, flat[:MESSAGES])
+            if replied is None:
                 return  # refused as bad: the rest would be too (logged)
+            shown = replied
         try:
             for batch in messages.batches(flat[shown:]):
                 await self._push(slot.user_id, batch, self._key_of_event(slot), REPLY)
@@ -177,9 +178,9 @@ class LineChannel(Channel):
             return draft.made
         return messages.text_messages(draft.text, draft.choices, draft.asking, last=last)
 
-    async def _reply(self, slot: ReplySlot, batch: list[Message]) -> int:
+    async def _reply(self, slot: ReplySlot, batch: list[Message]) -> int | None:
         """The reply call: how many messages it showed (0: the token spent or expired, or
-        LINE failing: they are pushed; -1: refused as bad)."""
+        LINE failing: they are pushed; None: refused as bad)."""
         try:
             await self.api.messaging.reply_message(
                 ReplyMessageRequest(reply_token=slot.token, messages=batch),
@@ -190,7 +191,7 @@ class LineChannel(Channel):
                 return 0
             if exc.status == 400:
                 log.error("LINE refused the reply to %s: %s", slot.event, _said(exc))
-                return -1
+                return None
             log.warning("LINE failed the reply to %s (%s): pushed", slot.event, exc.status)
             return 0
         except TimeoutError:
