@@ -19,16 +19,20 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from linebot.v3.messaging import ApiException
 
-from handlers import notices
+from bot.app import DOORS
+from handlers import notices, router
+from handlers.channels.dispatch import Dispatcher
 from handlers.channels.content import Ask, Asking, choices
 from handlers.channels.line.api import LineApi, LineSettings
 from handlers.channels.line.channel import RETRY_KEYS, LineChannel
 from handlers.channels.outcomes import Verdict
 from handlers.channels.turns import Turn, Voice
 from storage.records import Account
+from workflow import admin, roles
 
 MAY = "U" + "a1" * 16  # a resident's LINE userId
 CLERK = "U" + "c3" * 16
+WAI = "U" + "7e" * 16
 TOKEN = "bot-token"
 
 
@@ -422,3 +426,42 @@ async def test_replies_line_cannot_take_now_wait_in_the_outbox_and_go_later(desk
     ids = [row[0] for row in await desk.query("SELECT id FROM outbox ORDER BY id")]
     keys = [headers["X-Line-Retry-Key"] for headers, _ in line.pushes()[-2:]]
     assert keys == [key_of("harbour", f"{n}:send0:0") for n in ids]
+
+
+def token_of(message: dict, label: str) -> str:
+    """What a tap on the labelled quick reply or card button sends back."""
+    actions = [item["action"] for item in message.get("quickReply", {}).get("items", [])]
+    footer = message.get("contents", {}).get("footer") or {}
+    stack = [footer]
+    while stack:
+        component = stack.pop()
+        if component.get("type") == "button":
+            actions.append(component["action"])
+        stack.extend(component.get("contents", []))
+    found = [a["data"] for a in actions if a.get("label") == label]
+    assert found, f"no {label!r} in {actions}"
+    return found[0]
+
+
+async def test_a_technician_joins_on_line_each_answer_in_one_free_reply(desk, line, channel):
+    """The desk's own flows, through the dispatcher, answered LINE's way."""
+    d = desk.app.bot_data.desk
+    every = (*DOORS, router.door(DOORS))
+    dispatcher = Dispatcher(d, channel, (r for door in every for r in door.routes),
+                            deliver_soon=lambda: None)
+    code = await admin.invite(desk.db, roles.TECHNICIAN, "Ah Wai", desk.clock())
+
+    async def does(event: str, **what) -> None:
+        turn = Turn(channel, event, Account("line", WAI), WAI, language="en",
+                    first_name="Wai", **what)
+        async with channel.replying(line.reply_token(WAI), event, WAI, d):
+            await dispatcher.handle(turn)
+
+    await does("ev-20", text=f"/start {code}", command="start", args=[code])
+    accept = token_of(line.shown[WAI][-1], "I accept")
+    await does("ev-21", token=accept)
+    assert "registered as technician" in " ".join(line.texts(WAI))
+    assert len(line.replies()) == 2 and line.pushes() == []
+    assert await desk.query("SELECT role FROM people WHERE user_id = (SELECT person_id FROM "
+                            "channel_accounts WHERE channel = 'line' AND external_id = ?)",
+                            WAI) == [("technician",)]
