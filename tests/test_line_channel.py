@@ -21,8 +21,8 @@ from linebot.v3.messaging import ApiException
 
 from bot.app import DOORS
 from handlers import notices, router
-from handlers.channels.dispatch import Dispatcher
 from handlers.channels.content import Ask, Asking, choices
+from handlers.channels.dispatch import Dispatcher
 from handlers.channels.line.api import LineApi, LineSettings
 from handlers.channels.line.channel import RETRY_KEYS, LineChannel
 from handlers.channels.outcomes import Verdict
