@@ -16,7 +16,14 @@ from typing import Any
 
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhook import WebhookParser
-from linebot.v3.webhooks import GroupSource, RoomSource, UnfollowEvent, UserSource
+from linebot.v3.webhooks import (
+    FollowEvent,
+    GroupSource,
+    MessageEvent,
+    PostbackEvent,
+    RoomSource,
+    UnfollowEvent,
+)
 
 from handlers.channels.dispatch import Dispatcher
 from handlers.channels.line.media import LineMedia
@@ -30,6 +37,9 @@ from workflow import delivery, views
 log = logging.getLogger(__name__)
 OK, BAD_BODY, UNSIGNED, DOWN = 200, 400, 401, 503
 ANSWERED = ("message", "postback", "join", "follow")  # a group's events that get the line
+# A person's events the desk acts on; the rest (an unsend, a video watched, an event LINE
+# adds later) are answered 200 and change nothing.
+TAKEN = (MessageEvent, PostbackEvent, FollowEvent, UnfollowEvent)
 
 
 def down() -> tuple[type[BaseException], ...]:
@@ -95,13 +105,14 @@ class LineFront:
         return OK
 
     async def one(self, event: Any) -> None:
-        if str(getattr(event.mode, "value", event.mode)) == "standby":
+        mode = getattr(event, "mode", None)
+        if str(getattr(mode, "value", mode)) == "standby":
             return  # another channel (a chat module) holds the conversation
-        if isinstance(event.source, (GroupSource, RoomSource)):
+        if isinstance(getattr(event, "source", None), (GroupSource, RoomSource)):
             await self._not_here(event)
             return
         user_id = user_of(event)
-        if user_id is None or not isinstance(event.source, UserSource):
+        if user_id is None or not isinstance(event, TAKEN):
             return
         account = Account(LINE, user_id)
         async with self.desk.db.update_lock(lock_key(user_id)):

@@ -79,7 +79,7 @@ class Unfetched(Exception):
 
 def user_of(event: Any) -> str | None:
     """The LINE userId of a 1:1 chat's event; None for a group's or a room's."""
-    source = event.source
+    source = getattr(event, "source", None)
     return source.user_id if isinstance(source, UserSource) else None
 
 
