@@ -126,7 +126,8 @@ class FakeLineChannel(MemoryChannel):
         self.replies: list[tuple[str | None, str]] = []
 
     @contextlib.asynccontextmanager
-    async def replying(self, reply_token: str | None, event_id: str):
+    async def replying(self, reply_token: str | None, event_id: str, user_id: str,
+                       desk: Any = None):
         self.replies.append((reply_token, event_id))
         yield
 

@@ -103,23 +103,33 @@ async def test_a_tapped_choice_comes_back_as_its_token_and_a_replayed_event_coun
 
 async def test_a_photo_is_fetched_from_line_at_once_and_kept_once(desk, line, line_api):
     line_api.contents["m-photo-1"] = (PHOTO, "image/jpeg")
-    may = person(line, MAY, "May")
-    assert await may.send_image("m-photo-1") == 200
+    clerk = await hire_clerk(desk, line)
+    assert await clerk.send_image("m-photo-1") == 200
     assert await desk.query("SELECT channel, external_id, content_type, size FROM media") == [
-        ("line", MAY, "image/jpeg", len(PHOTO))]
-    assert await may.again() == 200  # delivered again: not fetched, not kept twice
+        ("line", CLERK, "image/jpeg", len(PHOTO))]
+    assert await clerk.again() == 200  # delivered again: not fetched, not kept twice
     assert line_api.fetched == ["m-photo-1"]
     assert await desk.query("SELECT count(*) FROM media") == [(1,)]
     telegram = desk.app.bot_data.outboxes["telegram"]
     assert await telegram.fetch(kept.ref_of(1)) == PHOTO  # a technician on Telegram gets it
 
 
+async def test_a_strangers_photo_is_not_kept_before_they_accept_the_notice(desk, line,
+                                                                           line_api):
+    line_api.contents["m-photo-2"] = (PHOTO, "image/jpeg")
+    may = person(line, MAY, "May")
+    assert await may.send_image("m-photo-2") == 200
+    assert may.last_text == "Please send /start to begin."
+    assert line_api.fetched == [] and await counts(desk) == (0, 0, 0, 0)
+
+
 async def test_a_photo_line_no_longer_has_is_asked_for_again_and_nothing_is_kept(desk, line,
                                                                               line_api):
-    may = person(line, MAY, "May")
-    assert await may.send_image("m-gone") == 200
-    assert may.last_text == "Sorry, the photo could not be received. Please send it again."
-    assert await counts(desk) == (0, 0, 0, 0)
+    clerk = await hire_clerk(desk, line)
+    before = await counts(desk)
+    assert await clerk.send_image("m-gone") == 200
+    assert clerk.last_text == "Sorry, the photo could not be received. Please send it again."
+    assert await counts(desk) == before
 
 
 async def test_a_group_gets_one_polite_line_and_nothing_is_stored(desk, line):

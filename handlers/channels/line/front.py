@@ -14,9 +14,9 @@ import hmac
 import logging
 from typing import Any
 
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhook import WebhookParser
-from linebot.v3.webhooks import (
+from linebot.v3.exceptions import InvalidSignatureError  # type: ignore[import-untyped]
+from linebot.v3.webhook import WebhookParser  # type: ignore[import-untyped]
+from linebot.v3.webhooks import (  # type: ignore[import-untyped]
     FollowEvent,
     GroupSource,
     MessageEvent,
@@ -74,8 +74,8 @@ class LineFront:
     def __init__(self, desk: Desk, channel: Any, media: LineMedia, secret: str,
                  routes: Any, deliver_soon: Any, profiles: Profiles,
                  estate_key: str = "") -> None:
-        """`channel`: the LineChannel (its `replying(reply_token, event_id)` holds a
-        turn's replies); `routes`: every door's routes, as Telegram's."""
+        """`channel`: the LineChannel (its `replying(reply_token, event_id, user_id, desk)`
+        holds a turn's replies); `routes`: every door's routes, as Telegram's."""
         self.desk, self.channel, self.media = desk, channel, media
         self.secret, self.profiles, self.estate_key = secret, profiles, estate_key
         self.parser = WebhookParser(secret)
@@ -121,9 +121,10 @@ class LineFront:
                 return
             profile = await self._profile(account)
             token = getattr(event, "reply_token", None)
-            async with self.channel.replying(token, event.webhook_event_id):
-                try:
-                    turn = await turn_of(event, self.channel, self.media, profile)
+            async with self.channel.replying(token, event.webhook_event_id, user_id, self.desk):
+                try:  # a stranger's files are not kept: nothing of theirs before the notice
+                    turn = await turn_of(event, self.channel, self.media, profile,
+                                         keep=profile is None)
                 except Unfetched as missing:
                     await self._send_again(event, account, profile, missing.kind)
                     return
@@ -131,8 +132,8 @@ class LineFront:
                     await self.dispatcher.handle(turn)
 
     async def _profile(self, account: Account) -> Profile | None:
-        """A stranger's LINE profile (their language, their name for a join); a person's
-        own are the desk's."""
+        """A stranger's LINE profile (their language, their name for a join); None for a
+        person of the desk (their own are the desk's)."""
         if account.external_id in self.known:
             return None
         if await views.person_of_account(self.desk.db, account) is not None:
@@ -160,7 +161,7 @@ class LineFront:
         source = event.source
         where = source.group_id if isinstance(source, GroupSource) else source.room_id
         tr = self.desk.tr(self.desk.settings.default_language)
-        async with self.channel.replying(token, event.webhook_event_id):
+        async with self.channel.replying(token, event.webhook_event_id, where, self.desk):
             await self.channel.send(where, tr(
                 "The desk works in a one-to-one chat: please write to this account "
                 "directly, not in a group."))
