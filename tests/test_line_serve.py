@@ -7,6 +7,8 @@ checks it with `estatedesk line info`."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -88,6 +90,25 @@ async def test_the_database_away_answers_503_with_retry_after(desk, line):
         again = await web.post("/line", content=body,
                                headers={"X-Line-Signature": signature(body)})
     assert again.status_code == 200
+    assert "Privacy notice" in may.last_text
+
+
+async def test_beside_long_polling_a_server_in_the_same_loop_takes_line_only(desk, line):
+    """`estatedesk run` with LINE set: the polling loop runs a web server for /line (and the
+    media) beside it; Telegram's updates still come by polling, so no Telegram route."""
+    may, body = follow(line)
+    beside = serve.listener(desk.app, "127.0.0.1", 0)
+    serving = asyncio.ensure_future(beside.serve())
+    while not beside.started:
+        await asyncio.sleep(0.01)
+    port = beside.servers[0].sockets[0].getsockname()[1]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as web:
+        taken = await web.post("/line", content=body,
+                               headers={"X-Line-Signature": signature(body)})
+        telegram = await web.post("/telegram", json={"update_id": 1})
+    beside.should_exit = True
+    await serving
+    assert (taken.status_code, telegram.status_code) == (200, 404)
     assert "Privacy notice" in may.last_text
 
 
