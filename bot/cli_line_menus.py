@@ -4,7 +4,6 @@ ones deleted; `--preview DIR` draws them into a folder instead, for the office t
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,6 @@ from typing import Any
 from handlers.i18n import Tr
 from storage import people
 from workflow import roles
-
-DEFAULT_URL = "https://api.line.me"
 
 
 def add_parsers(group) -> None:
@@ -24,6 +21,8 @@ def add_parsers(group) -> None:
     menus.add_argument("--preview", type=Path, metavar="DIR",
                        help="write each menu's picture (PNG) into this folder; nothing is sent "
                             "to LINE")
+    menus.add_argument("--estates", metavar="FILE", help="the estates file (with --estate)")
+    menus.add_argument("--estate", metavar="KEY", help="the estate of the estates file")
 
 
 async def _menus(args, env, settings, db, now) -> int:
@@ -36,11 +35,13 @@ async def _menus(args, env, settings, db, now) -> int:
         at_home = {(str(p.role), p.language)
                    for p in await people.staff(conn, roles.STAFF_ROLES) if p.lives_here}
     every = menus.every_menu(trs, at_home)
-    api = open_api()
-    if api is None:
-        print("line menus: LINE_CHANNEL_ACCESS_TOKEN is not set; nothing was sent. "
-              "(--preview DIR draws the menus without LINE.)", file=sys.stderr)
-        return 1
+    config = _line_of(args, env)
+    if config is None:
+        print("line menus: LINE is not set (LINE_CHANNEL_SECRET and "
+              "LINE_CHANNEL_ACCESS_TOKEN); nothing was sent. (--preview DIR draws the menus "
+              "without LINE.)", file=sys.stderr)
+        return 2
+    api = open_api(config)
     try:
         return await _upload(menus, api, db, every, Tr(settings.default_language, settings.tz),
                              now)
@@ -62,7 +63,7 @@ def _preview(menus: Any, every: list, folder: Path) -> int:
 
 
 async def _upload(menus: Any, api: Any, db: Any, every: list, default_tr: Tr, now) -> int:
-    from linebot.v3.messaging import ApiException
+    from linebot.v3.messaging import ApiException  # type: ignore[import-untyped]
 
     from storage import line_menus as store
 
@@ -99,17 +100,20 @@ def _said(exc: BaseException) -> str:
     return f"{status} {body!s}" if status else str(exc)
 
 
-def open_api() -> Any:
-    """LINE's clients from the environment (LINE_CHANNEL_ACCESS_TOKEN, LINE_API_URL), as the
-    desk's LINE front builds them; None without a token."""
-    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
-    if not token:
-        return None
+def _line_of(args, env) -> Any:
+    """The channel's settings (bot/config.py's LineConfig): the deployment's, or with
+    --estates and --estate that estate's (bot/cli_line.py reads the estates file)."""
+    if getattr(args, "estates", None) or getattr(args, "estate", None):
+        from bot import cli_line
+        return cli_line.line_of(args, env)[0]
+    return getattr(env, "line", None)
+
+
+def open_api(config: Any) -> Any:
+    """LINE's clients (handlers/channels/line/api.py), as the desk's LINE front makes them."""
     from handlers.channels.line.api import LineApi, LineSettings
-    url = os.environ.get("LINE_API_URL", "").strip().rstrip("/")
-    hosts = {"api_url": url, "data_url": url} if url else {}
-    return LineApi(LineSettings(secret=os.environ.get("LINE_CHANNEL_SECRET", "").strip(),
-                                token=token, **hosts))
+    return LineApi(LineSettings(secret=config.secret, token=config.token,
+                                api_url=config.api_url, data_url=config.data_url))
 
 
 COMMANDS: dict = {  # (command, action) -> async (args, env, settings, db, now) -> exit code

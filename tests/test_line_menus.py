@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 import uvicorn
@@ -435,9 +436,9 @@ async def test_line_menus_makes_every_menu_and_deletes_the_desks_old_ones(
     stale = line.add("estatedesk resident:en 0123456789abcdef")
     theirs = line.add("the office's own spring menu")
     settings = replace(EstateSettings(), languages=("en",), default_language="en")
-    monkeypatch.setattr(cli_line_menus, "open_api", lambda: Clients(line.url))
-    now = START
-    assert await cli_line_menus._menus(parsed(), None, settings, db, now) == 0
+    monkeypatch.setattr(cli_line_menus, "open_api", lambda config: Clients(config.api_url))
+    env, now = deployment(line.url), START
+    assert await cli_line_menus._menus(parsed(), env, settings, db, now) == 0
     out = capsys.readouterr().out
     assert stale not in line.menus and theirs in line.menus
     # each role's and a stranger's; staff who live here: theirs when the first one needs it
@@ -450,7 +451,7 @@ async def test_line_menus_makes_every_menu_and_deletes_the_desks_old_ones(
 
     await menus.link(api, db, ANN, tr("en"), roles.CASHIER)  # made already: linked at once
     assert line.made() == made
-    assert await cli_line_menus._menus(parsed(), None, settings, db, now) == 0
+    assert await cli_line_menus._menus(parsed(), env, settings, db, now) == 0
     assert f"{made} menus, 0 made now, {made} already at LINE; 0 old" in \
         capsys.readouterr().out
 
@@ -465,15 +466,22 @@ async def test_line_menus_makes_the_menu_of_staff_who_live_here(line, db, monkey
         await people.link_unit(conn, dana.user_id, await roster.unit_id(conn, "A", "12F-3"),
                                START)
     settings = replace(EstateSettings(), languages=("zh_Hans",), default_language="zh_Hans")
-    monkeypatch.setattr(cli_line_menus, "open_api", lambda: Clients(line.url))
-    assert await cli_line_menus._menus(parsed(), None, settings, db, START) == 0
+    monkeypatch.setattr(cli_line_menus, "open_api", lambda config: Clients(config.api_url))
+    assert await cli_line_menus._menus(parsed(), deployment(line.url), settings, db,
+                                       START) == 0
     assert "made clerk+home:zh_Hans" in capsys.readouterr().out
     names = sorted(m["name"].split()[1] for m in line.menus.values())
     assert [n for n in names if "+home" in n] == ["clerk+home:zh_Hans"]
 
 
-async def test_line_menus_without_a_token_says_so(db, monkeypatch, capsys):
-    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+async def test_line_menus_without_line_set_says_so(db, capsys):
     settings = replace(EstateSettings(), languages=("en",))
-    assert await cli_line_menus._menus(parsed(), None, settings, db, None) == 1
-    assert "LINE_CHANNEL_ACCESS_TOKEN is not set" in capsys.readouterr().err
+    assert await cli_line_menus._menus(parsed(), deployment(None), settings, db, START) == 2
+    assert "LINE is not set" in capsys.readouterr().err
+
+
+def deployment(url: str | None) -> SimpleNamespace:
+    """The deployment's settings as bot/config.py reads them: LINE's, or none."""
+    line = None if url is None else SimpleNamespace(secret="s", token=TOKEN, api_url=url,
+                                                     data_url=url)
+    return SimpleNamespace(line=line)

@@ -319,7 +319,7 @@ async def made(api: Any, db: Any, menu: Menu, now: datetime | None = None) -> st
             kept = await store.get(conn, menu.key)
         if kept is not None and kept.digest == menu.digest:
             return kept.menu_id
-        from linebot.v3.messaging import RichMenuRequest
+        from linebot.v3.messaging import RichMenuRequest  # type: ignore[import-untyped]
         image = await asyncio.to_thread(image_of, menu)  # ~0.3 s of drawing: off the loop
         made_id = (await api.messaging.create_rich_menu(
             RichMenuRequest.from_dict(menu.request()))).rich_menu_id
