@@ -444,6 +444,72 @@ async def test_at_the_cap_progress_notes_are_held_and_shown_in_her_next_reply(de
     assert sum(t.startswith("While you were away:") for t in may.texts()) == 1  # once only
 
 
+async def assign(clerk) -> None:
+    await clerk.tap("Assign technician")
+    await clerk.tap("Ah Wai")
+    await clerk.tap(clerk.labels()[0])
+
+
+async def complete(tech) -> None:
+    await tech.send("/mytasks")
+    await tech.tap(tech.labels()[0])
+    await tech.tap("On my way")
+    await tech.tap("Arrived")
+    await tech.tap("Complete")
+    await tech.send_photo("fixed-1")
+    await tech.tap("Done")
+    await tech.send("Replaced the trap seal.")
+    await tech.send("1.5")
+    await tech.send("120")
+
+
+async def test_a_note_held_after_a_failed_try_holds_back_none_of_her_later_messages(
+        desk, line, sdk):
+    """"Assigned" fails once (LINE away), and by its next try the month is at the cap: it
+    is held. It waited for a fault before, but now it waits by choice: "Is it fixed?"
+    still reaches her at once."""
+    app = LineApp(desk, sdk(line.url))
+    clerk, tech, may = await staff_and_may(app)
+    await report_a_leak(may)
+    app.channel.failing_next["m-may"] = ConnectionError("LINE is away")
+    await assign(clerk)
+    assert await desk.query("SELECT kind, attempts FROM outbox WHERE sent_at IS NULL AND "
+                            "failed_at IS NULL") == [("resident_assigned", 1)]
+    line.used = 196
+    desk.clock.advance(minutes=5)
+    await desk.deliver()
+    assert await held_rows(desk) == [("resident_assigned",)]
+    await complete(tech)
+    assert "Is it fixed?" in may.last_text
+
+
+async def test_the_cap_reached_by_pushes_made_elsewhere_is_told_when_a_note_is_held(
+        desk, line, sdk):
+    """The office broadcasts from LINE's own manager: the month jumps from 100 to 196 of 200
+    without the desk. The next message, a progress note, is held, and the managers are told
+    of the cap then (once: the 80% notice is past news)."""
+    grey = desk.person(803, "Manager Grey", "en")
+    await desk.hire(grey, roles.MANAGER, "Manager Grey")
+    app = LineApp(desk, sdk(line.url))
+    clerk, tech, may = await staff_and_may(app)
+    await report_a_leak(may)
+    line.used = 100
+    await assign(clerk)
+    line.used = 196
+    desk.clock.advance(minutes=5)
+    await tech.send("/mytasks")
+    await tech.tap(tech.labels()[0])
+    await tech.tap("On my way")  # its one notice: her progress note
+    assert await held_rows(desk) == [("resident_en_route",)]
+    assert [t for t in grey.texts() if "LINE" in t] == [
+        "LINE: 196 of the plan's 200 messages are used this month. From now on the desk pushes "
+        "only what matters (assignments, alerts, confirmations, surveys); progress notes wait "
+        "for each person's next message or /mytickets. A larger plan is chosen in LINE "
+        "Official Account Manager."]
+    assert await desk.query("SELECT level FROM line_warnings ORDER BY level") == [
+        ("cap",), ("warning",)]
+
+
 async def test_mytickets_lists_what_was_held_with_its_count(desk, line, sdk):
     """On an app that does not fold held notes into its replies (or before LINE's reply
     does), /mytickets shows them first, with how many there were; once only."""

@@ -121,7 +121,12 @@ class LineBudget:
         if policy.kept(kind):
             return True
         month = await self.month()
-        return not policy.folding(month.used, month.quota)
+        if not policy.folding(month.used, month.quota):
+            return True
+        # the month may have reached the cap by pushes made elsewhere (LINE's own manager):
+        # the managers hear of it now, not at the next message that is pushed
+        await self._record(month, self.clock())
+        return False
 
     def fold(self) -> Held:
         """What the adapter raises instead of pushing: held until the next month begins."""
@@ -138,14 +143,24 @@ class LineBudget:
         now = self.clock()
         month.used += count
         month.by_kind[kind] = month.by_kind.get(kind, 0) + count
+        await self._record(month, now, kind, count)
+
+    async def _record(self, month: Month, now: datetime, kind: str | None = None,
+                      count: int = 0) -> None:
+        """The pushes counted (if any) and the warnings the month has come to given, in one
+        transaction: a warning's row is written with the managers' notices, once a month."""
         given = self._warned.setdefault(month.month, set())
         due = [level for level in policy.warnings_due(month.used, month.quota)
                if level not in given]
+        if kind is None and not due:
+            return
         try:
             async with self.db.transaction(durable=False) as conn:
-                await line_pushes.count(conn, month.month, kind, count)
-                for level in due:
-                    if await line_pushes.warned(conn, month.month, level, now):
+                if kind is not None:
+                    await line_pushes.count(conn, month.month, kind, count)
+                for level in due:  # both at once (a jump): the cap's notice alone
+                    if await line_pushes.warned(conn, month.month, level, now) and \
+                            level == due[-1]:
                         await told.tell_estate(conn, self.settings, EVENTS[level], now,
                                                payload=self._figures(month, now))
         except Exception:  # the push went: a count that failed must not send it again
