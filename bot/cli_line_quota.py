@@ -38,7 +38,11 @@ def _line_from_environment() -> _Line | None:
     token = os.environ.get(TOKEN, "").strip()
     if not token:
         return None
-    from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+    from linebot.v3.messaging import (  # type: ignore[import-untyped]
+        AsyncApiClient,
+        AsyncMessagingApi,
+        Configuration,
+    )
     client = AsyncApiClient(Configuration(host=os.environ.get(API_URL, "").strip() or LINE,
                                           access_token=token))
     return _Line(client, AsyncMessagingApi(client))

@@ -11,6 +11,7 @@ from bot.app import DOORS
 from bot.config import LineConfig
 from handlers import router
 from handlers.channels.line.api import LineApi, LineSettings
+from handlers.channels.line.budget import LineBudget
 from handlers.channels.line.channel import LineChannel
 from handlers.channels.line.front import LineFront
 from handlers.channels.line.media import LineMedia
@@ -30,7 +31,8 @@ def attach(app: Application, settings: LineSettings, estate_key: str = "") -> Li
     api = LineApi(settings)
     media = LineMedia(desk.db, settings, data.outboxes, blob=api.blob, estate_key=estate_key,
                       clock=desk.clock)
-    channel = LineChannel(api, media, estate=estate_key)
+    budget = LineBudget(desk.db, desk.settings, api, desk.clock)
+    channel = LineChannel(api, media, budget, estate=estate_key, db=desk.db)
     data.outboxes[LINE] = channel  # the same dict the media reads Telegram's channel from
     every = (*DOORS, router.door(DOORS))
     front = LineFront(desk, channel, media, settings.secret,

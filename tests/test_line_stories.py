@@ -16,6 +16,7 @@ import pytest
 
 from bot.line import attach
 from handlers.channels.line.api import LineSettings
+from handlers.channels.line.menus import key_of
 from handlers.i18n import Tr
 from sandbox.line_api import LineApiStandIn, sign
 from tests.harness import DeskHarness
@@ -127,6 +128,14 @@ async def assign(clerk: LinePerson, tr: Tr) -> None:
     await clerk.tap(clerk.labels()[0])  # the category's default deadline
 
 
+async def tap_menu(person: LinePerson, label: str) -> int:
+    """A tile of the rich menu LINE shows under the person's chat: its postback."""
+    menu = person.line.menu_of(person.user_id)
+    assert menu is not None, f"no rich menu for {person.name}"
+    action = next(a["action"] for a in menu["areas"] if a["action"].get("label") == label)
+    return await person._send("postback", postback={"data": action["data"]})
+
+
 def via(line: LineApiStandIn, user_id: str) -> list[tuple[str, str]]:
     """What the bot showed the person, each with how it came: by reply or by push."""
     return [(e.via, e.content.get("text") or e.content.get("altText") or e.content["type"])
@@ -146,6 +155,10 @@ async def test_a_leak_on_line_dispatched_to_telegram_fixed_confirmed_and_rated(d
     await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
     tech = await telegram_technician(desk, language)
     may = await resident_by_code(desk, line, tr, language)
+
+    # Each has the rich menu of their role, in their language
+    assert key_of(roles.RESIDENT, False, language) in line.line.menu_of(MAY)["name"]
+    assert key_of(roles.CLERK, False, language) in line.line.menu_of(CLERK)["name"]
 
     await report_a_leak(may, tr)
     assert tr("Thank you. Your repair is registered as {ref}. We will tell you who will "
@@ -211,8 +224,9 @@ async def test_a_leak_on_line_dispatched_to_telegram_fixed_confirmed_and_rated(d
     assert len(keys) == len(set(keys))
     assert all(len((m.get("quickReply") or {}).get("items", [])) <= 13
                for who in (MAY, CLERK) for m in line.line.shown(who))
-    # The month's pushes, as LINE counts them (one per push call to a friend)
+    # The month's pushes: LINE's count (one per push call to a friend) is the desk's
     assert line.line.used == len(sent)
+    assert await desk.query("SELECT sum(pushed) FROM line_pushes") == [(len(sent),)]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -221,7 +235,7 @@ async def test_a_complaint_from_line_reaches_the_clerk_on_line(desk, line, langu
     clerk = line.person(CLERK, "Clerk", language)
     await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
     may = await resident_by_code(desk, line, tr, language)
-    await may.tap(tr("Make a complaint"))
+    await tap_menu(may, tr("Make a complaint"))  # the tile under the chat
     await may.tap(tr("Security"))
     await may.send("The night guard was asleep at the gate again.")
     await may.tap(tr("Skip"))

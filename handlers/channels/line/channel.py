@@ -29,7 +29,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
 )
 
 from handlers.channels.content import Asking, Choices, Limits
-from handlers.channels.line import messages
+from handlers.channels.line import menus, messages
 from handlers.channels.line.api import LineApi
 from handlers.channels.line.messages import MESSAGES, TEXT
 from handlers.channels.outcomes import Fault, Verdict
@@ -118,10 +118,11 @@ class LineChannel(Channel):
     limits = LIMITS
 
     def __init__(self, api: LineApi, media: Media, budget: Budget | None = None, *,
-                 estate: str = "") -> None:
+                 estate: str = "", db: Any = None) -> None:
         """`estate`: the estate's key (the retry keys of estates sharing a LINE channel
-        never meet)."""
+        never meet); `db`: where the rich menus made at LINE are remembered."""
         self.api, self.media, self.budget, self.estate = api, media, budget, estate
+        self.db = db
         self._monthly_logged: float | None = None
 
     # -- a turn's replies -------------------------------------------------------------
@@ -136,10 +137,24 @@ class LineChannel(Channel):
         token = _slot.set(slot)
         try:
             yield slot
+            await self._add_held(slot)
         finally:
             _slot.reset(token)
             slot.closed = True
             await self._answer(slot)
+
+    async def _add_held(self, slot: ReplySlot) -> None:
+        """What the budget held back for the person near the month's cap, folded into this
+        reply (free): marked shown as it is added, so it is never shown twice."""
+        held_for = getattr(self.budget, "held_for", None)
+        if held_for is None:
+            return
+        try:
+            for text in await held_for(Account(LINE, slot.user_id)):
+                await self.send(slot.user_id, text)
+        except Exception as exc:  # the reply itself still goes; they stay held
+            log.warning("LINE: the held messages of %s could not be added: %s", slot.user_id,
+                        exc)
 
     def _slot_for(self, address: Any) -> ReplySlot | None:
         """The turn's slot when this send is a reply in it (not the outbox's, which may run
@@ -248,8 +263,11 @@ class LineChannel(Channel):
         outbox message (the same on every try of it), else from the turn's event."""
         sending, slot = _sending.get(), _slot.get()
         if sending is not None:
-            if self.budget is not None and not await self.budget.allows(sending.kind):
-                raise Folded(f"folded near the month's cap ({sending.kind})")
+            if self.budget is not None and not sending.parts and \
+                    not await self.budget.allows(sending.kind):  # asked once a message
+                fold = getattr(self.budget, "fold", None)  # held, shown on the next reply
+                raise fold() if fold is not None else \
+                    Folded(f"folded near the month's cap ({sending.kind})")
             n = sending.parts.get(part, 0)
             sending.parts[part] = n + 1
             for i, batch in enumerate(messages.batches(found)):
@@ -387,9 +405,10 @@ class LineChannel(Channel):
 
     async def _link_menu(self, user_id: str, tr: Any, role: str | None,
                          lives_here: bool) -> None:
-        """The person's rich menu, by role and language: the merge wires it to
-        `handlers.channels.line.menus.link(self.api, <db>, user_id, tr, role, lives_here)`."""
-        return None
+        """The person's rich menu, by role and language (made at LINE the first time)."""
+        if self.db is None:
+            return
+        await menus.link(self.api, self.db, user_id, tr, role, lives_here)
 
     def passing(self, exc: BaseException) -> bool:
         fault = self.classify(exc)
