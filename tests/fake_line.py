@@ -102,6 +102,7 @@ class FakeLineSession:
     does, records what was sent. Pushes with a retry key already seen answer 409."""
     sent: list[Sent] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
+    tokens: dict[str, str] = field(default_factory=dict)  # reply token: whose event
     content: bytes = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
                       b"\xff\xd9")
     closed: bool = False
@@ -141,9 +142,23 @@ class FakeLineSession:
     async def close(self) -> None:
         self.closed = True
 
-    def to(self, user_id: str) -> list[Sent]:
-        """The replies and pushes that reached a person (a reply's by its token's owner is
-        not known here: the caller clears `sent` around each event)."""
-        return [s for s in self.sent if s.path in ("/v2/bot/message/reply",
-                                                   "/v2/bot/message/push")
-                and (s.json or {}).get("to", user_id) == user_id]
+    def calls_to(self, user_id: str) -> list[list[dict]]:
+        """The messages that reached a person, call by call: pushed to them, or replied
+        with a token of one of their events (`tokens`, filled by whoever made the events)."""
+        found = []
+        for sent in self.sent:
+            body = sent.json or {}
+            if sent.path == "/v2/bot/message/push" and body.get("to") == user_id or \
+                    sent.path == "/v2/bot/message/reply" and \
+                    self.tokens.get(body.get("replyToken")) == user_id:
+                found.append(body.get("messages", []))
+        return found
+
+    def newest(self, user_id: str, prefix: str) -> str:
+        """The first postback that starts so in the newest call that showed one to the
+        person (as the newest Telegram message's first such button)."""
+        for messages in reversed(self.calls_to(user_id)):
+            for _, data in postbacks(messages):
+                if data.startswith(prefix):
+                    return data
+        raise LookupError(f"no postback {prefix}… shown to {user_id}")
