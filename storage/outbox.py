@@ -334,6 +334,13 @@ async def held_of(conn: Connection, recipient_id: int) -> list[OutboxMessage]:
     return [_with_recipient(r) for r in await cur.fetchall()]
 
 
+async def any_held(conn: Connection) -> bool:
+    """Whether anyone has a held message (the pending ones only are read: their index)."""
+    cur = await conn.execute(f"SELECT 1 FROM outbox WHERE {PENDING} AND last_error = ? "
+                             "LIMIT 1", (HELD,))
+    return await cur.fetchone() is not None
+
+
 async def mark_held_shown(conn: Connection, message_ids: list[int],
                           now: datetime) -> list[int]:
     """Held messages shown another way (in a reply, in /mytickets): sent now. The ids of

@@ -176,6 +176,12 @@ async def held_of(db: Database, person_id: int) -> list[OutboxMessage]:
         return await outbox.held_of(conn, person_id)
 
 
+async def any_held(db: Database) -> bool:
+    """Whether a channel holds anything back for anyone now."""
+    async with db.reading() as conn:
+        return await outbox.any_held(conn)
+
+
 async def held_shown(db: Database, messages: list[OutboxMessage], now: datetime) -> list[int]:
     """Held messages shown in a reply or in /mytickets: marked sent, as the sender marks
     what it sent (whose data they showed goes to the access log). The ids still held until

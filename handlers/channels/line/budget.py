@@ -28,8 +28,8 @@ from handlers.common import Desk
 from storage import line_pushes
 from storage.db import Database
 from storage.records import Account
+from workflow import delivery, told, views
 from workflow import line_budget as policy
-from workflow import told, views
 from workflow.settings import EstateSettings
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,7 @@ class LineBudget:
         self._month: Month | None = None
         self._read_at: datetime | None = None
         self._warned: dict[str, set[str]] = {}  # month -> levels known given
+        self._any_held: tuple[datetime, bool] | None = None  # when asked, and the answer
         self._lock = asyncio.Lock()
 
     async def month(self) -> Month:
@@ -123,6 +124,7 @@ class LineBudget:
         month = await self.month()
         if not policy.folding(month.used, month.quota):
             return True
+        self._any_held = (self.clock(), True)  # held now: replies look for it at once
         # the month may have reached the cap by pushes made elsewhere (LINE's own manager):
         # the managers hear of it now, not at the next message that is pushed
         await self._record(month, self.clock())
@@ -175,8 +177,23 @@ class LineBudget:
                 "forecast": forecast, "cost": cost.cents}
 
     async def held_for(self, account: Account) -> list[str]:
-        """`held_for`, with this budget's settings and clock."""
+        """`held_for`, with this budget's settings and clock; nothing read for it while
+        nothing can be held (asked at every LINE event: a turn's reply adds them)."""
+        if not await self._may_hold():
+            return []
         return await held_for(self.db, account, self.settings, self.clock)
+
+    async def _may_hold(self) -> bool:
+        """Near the cap (this or another worker may be holding), or held messages in the
+        outbox (a month that came back under the cap, a plan raised): asked again after
+        FRESH, as LINE's figures are."""
+        month = await self.month()
+        if policy.folding(month.used, month.quota):
+            return True
+        now = self.clock()
+        if self._any_held is None or now - self._any_held[0] >= FRESH:
+            self._any_held = (now, await delivery.any_held(self.db))
+        return self._any_held[1]
 
 
 async def held_for(db: Database, account: Account, settings: EstateSettings | None = None,
