@@ -99,6 +99,7 @@ class LineBudget:
         self._read_at: datetime | None = None
         self._warned: dict[str, set[str]] = {}  # month -> levels known given
         self._lock = asyncio.Lock()
+        held.may_hold(db)  # its held messages are looked for in /mytickets
 
     async def month(self) -> Month:
         """The month, read again when older than FRESH (LINE down: RETRY_LINE) or when a new
