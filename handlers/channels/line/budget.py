@@ -129,10 +129,14 @@ class LineBudget:
         await self._record(month, self.clock())
         return False
 
+    def month_ends(self) -> datetime:
+        """When LINE's quota starts afresh: how long a push LINE refused with its "monthly
+        limit" (the free and light plans send none past the quota) waits."""
+        return policy.next_month(self.clock(), self.settings.tz)
+
     def fold(self) -> Held:
         """What the adapter raises instead of pushing: held until the next month begins."""
-        return Held(policy.next_month(self.clock(), self.settings.tz),
-                    "held: near the month's LINE quota")
+        return Held(self.month_ends(), "held: near the month's LINE quota")
 
     async def pushed(self, kind: str, count: int = 1) -> None:
         """`count` messages pushed (LINE counts a push once for each person it goes to,
