@@ -55,6 +55,7 @@ class Month:
     by_kind: dict[str, int] = field(default_factory=dict)
     line_quota: int | None = None  # LINE's limit, when it has one
     line_used: int | None = None
+    warned: list[str] = field(default_factory=list)  # the managers' warnings given
 
     @property
     def desk_total(self) -> int:
@@ -76,7 +77,9 @@ async def month_of(db: Database, settings: EstateSettings, api: Any | None,
     month = policy.month_of(now, settings.tz)
     async with db.reading() as conn:
         by_kind = await line_pushes.of_month(conn, month)
-    found = Month(month, settings.line_plan.quota, sum(by_kind.values()), False, by_kind)
+        warned = await line_pushes.warnings_of(conn, month)
+    found = Month(month, settings.line_plan.quota, sum(by_kind.values()), False, by_kind,
+                  warned=warned)
     if api is not None:
         try:
             found.line_quota, found.line_used = await read_line(api)
