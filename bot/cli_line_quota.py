@@ -88,6 +88,10 @@ def report(month: Month, settings: EstateSettings, now: datetime, line_set: bool
         lines.append(f"    {cost.unsent:,} messages past the quota, which this plan does not "
                      "send: the desk holds progress notes back near the cap; a larger plan "
                      "sends them")
+    told = {policy.WARNING: f"at {round(100 * policy.WARN_AT)}%", policy.CAP: "at the cap"}
+    if month.warned:
+        lines.append("  the managers were told this month: "
+                     + ", ".join(told.get(level, level) for level in month.warned))
     fold_at = int(month.quota * policy.FOLD_AT)
     lines.append(f"  at {fold_at:,} messages ({round(100 * policy.FOLD_AT)}% of the quota) the "
                  "desk stops pushing progress notes, digests and activity news: each waits "

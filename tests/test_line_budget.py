@@ -238,7 +238,8 @@ def test_every_kind_of_message_the_desk_writes_is_named_kept_or_foldable():
                                 *told.ESTATE_TOLD.values()) for row in rows}
     assert sorted(written - set(policy.KINDS)) == []
     assert sorted(set(policy.KINDS) - written) == [policy.ANNOUNCEMENT]  # sent by its pump
-    assert set(policy.KINDS.values()) == {policy.KEPT, policy.FOLD}
+    assert set(policy.KINDS.values()) == {policy.KEEP, policy.FOLD}
+    assert policy.KEPT | policy.FOLDABLE == set(policy.KINDS)
     for kind in ("task_assigned", "dispatch", "overdue_alert", "sla_warning", "signoff_request",
                  "survey", "survey_reminder", "breach_notice", "privacy_decided",
                  delivery.REPLY, policy.WARN_KIND, policy.CAP_KIND, "fee_receipt"):
@@ -382,6 +383,9 @@ async def test_the_managers_are_warned_at_80_percent_once_a_month_whatever_resta
     assert any("之后只推送要紧的消息" in t for t in li.texts())
     assert await desk.query("SELECT level FROM line_warnings ORDER BY at") == [
         ("warning",), ("cap",)]
+    month = await month_of(desk.db, desk.settings, None, desk.clock())
+    assert "the managers were told this month: at 80%, at the cap" in \
+        cli_line_quota.report(month, desk.settings, desk.clock(), line_set=True)
 
     # a new month: warned afresh when it comes to it
     desk.clock.now = policy.next_month(desk.clock(), TAIPEI) + timedelta(days=20)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-KEPT, FOLD = "kept", "fold"
+KEEP, FOLD = "kept", "foldable"  # a kind's class in KINDS
 FOLD_AT = 0.95  # of the quota: foldable kinds stop being pushed
 WARN_AT = 0.80  # of the quota: the managers are warned, once a month
 WARNING, CAP = "warning", "cap"  # the two warnings' levels (storage/line_pushes.py)
@@ -23,30 +23,30 @@ CAP_KIND = "line_quota_cap"
 REPLY = "reply"  # a reply the reply token could not carry, pushed instead (delivery.REPLY)
 ANNOUNCEMENT = "announcement"  # an announcement's pump, one push a household
 
-# Every kind of message the desk writes, with its class. KEPT: it asks someone to act or
+# Every kind of message the desk writes, with its class. KEEP: it asks someone to act or
 # answer, warns, escalates, confirms, or is owed by law; FOLD: news of what is under way,
 # which keeps until the person next writes. tests/test_line_budget.py fails on a kind that
 # exists (a renderer, an estate notice) and is not named here.
 KINDS: dict[str, str] = {
     # replies and the desk's own answers
-    REPLY: KEPT, "undeliverable": KEPT, "unreachable": KEPT,
+    REPLY: KEEP, "undeliverable": KEEP, "unreachable": KEEP,
     # joining, linking
-    "join_request": KEPT, "join_approved": KEPT, "join_rejected": KEPT,
-    "account_linked": KEPT,  # someone linked an account to yours: a security notice
+    "join_request": KEEP, "join_approved": KEEP, "join_rejected": KEEP,
+    "account_linked": KEEP,  # someone linked an account to yours: a security notice
     # repairs and complaints: assignments, alerts, escalations
-    "dispatch": KEPT, "task_assigned": KEPT, "task_reopened": KEPT, "desk_reopened": KEPT,
-    "complaint_routed": KEPT, "unit_job": KEPT, "unit_job_reminder": KEPT,
-    "unit_window_passed": KEPT, "unit_declined": KEPT, "unit_job_declined": KEPT,
-    "task_withdrawn": KEPT, "unit_job_withdrawn": KEPT, "task_merged": KEPT,
-    "emergency_night": KEPT, "sla_warning": KEPT, "overdue_alert": KEPT,
-    "visit_reminder": KEPT, "affected_raised": KEPT, "resident_added": KEPT,
-    "deadline_extended": KEPT, "visit_confirmed": KEPT, "visit_chosen": KEPT,
-    "signoff_queried": KEPT, "signoff_answered": KEPT,
+    "dispatch": KEEP, "task_assigned": KEEP, "task_reopened": KEEP, "desk_reopened": KEEP,
+    "complaint_routed": KEEP, "unit_job": KEEP, "unit_job_reminder": KEEP,
+    "unit_window_passed": KEEP, "unit_declined": KEEP, "unit_job_declined": KEEP,
+    "task_withdrawn": KEEP, "unit_job_withdrawn": KEEP, "task_merged": KEEP,
+    "emergency_night": KEEP, "sla_warning": KEEP, "overdue_alert": KEEP,
+    "visit_reminder": KEEP, "affected_raised": KEEP, "resident_added": KEEP,
+    "deadline_extended": KEEP, "visit_confirmed": KEEP, "visit_chosen": KEEP,
+    "signoff_queried": KEEP, "signoff_answered": KEEP,
     # the resident: what asks them, confirms or reminds them
-    "filed_for_you": KEPT, "complaint_acknowledged": KEPT, "visit_proposed": KEPT,
-    "resident_visit_reminder": KEPT, "signoff_request": KEPT, "complaint_reply": KEPT,
-    "owner_signoff_form": KEPT, "signoff_form": KEPT, "signoff_reminder": KEPT,
-    "signoff_corrected": KEPT, "quotation": KEPT, "quotation_answered": KEPT,
+    "filed_for_you": KEEP, "complaint_acknowledged": KEEP, "visit_proposed": KEEP,
+    "resident_visit_reminder": KEEP, "signoff_request": KEEP, "complaint_reply": KEEP,
+    "owner_signoff_form": KEEP, "signoff_form": KEEP, "signoff_reminder": KEEP,
+    "signoff_corrected": KEEP, "quotation": KEEP, "quotation_answered": KEEP,
     # the resident: progress notes
     "resident_assigned": FOLD, "resident_en_route": FOLD, "resident_arrived": FOLD,
     "complaint_with_department": FOLD, "auto_confirmed": FOLD, "owner_informed": FOLD,
@@ -55,44 +55,44 @@ KINDS: dict[str, str] = {
     # staff: progress notes
     "task_confirmed": FOLD, "unit_job_taken": FOLD,
     # surveys
-    "survey": KEPT, "survey_reminder": KEPT, "low_rating": KEPT, "activity_rating": KEPT,
+    "survey": KEEP, "survey_reminder": KEEP, "low_rating": KEEP, "activity_rating": KEEP,
     # digests and reports to staff
     "digest": FOLD, "weekly": FOLD, "day_closed": FOLD, "sales_report": FOLD,
-    "monthly_report": KEPT, "settlement": KEPT,  # a document goes with them
+    "monthly_report": KEEP, "settlement": KEEP,  # a document goes with them
     # community
-    "activity_new": FOLD, "activity_place": KEPT, "activity_reminder": KEPT,
-    ANNOUNCEMENT: KEPT,  # the office chose to send it to all: a water cut cannot wait
+    "activity_new": FOLD, "activity_place": KEEP, "activity_reminder": KEEP,
+    ANNOUNCEMENT: KEEP,  # the office chose to send it to all: a water cut cannot wait
     # fees
-    "fee_reminder": KEPT, "fee_overdue": KEPT, "fee_receipt": KEPT, "large_payment": KEPT,
+    "fee_reminder": KEEP, "fee_overdue": KEEP, "fee_receipt": KEEP, "large_payment": KEEP,
     # registers: keys, archives, renovations, the storeroom
-    "key_consent": KEPT, "key_emergency": KEPT, "key_answered": KEPT, "key_ready": KEPT,
-    "key_overdue": KEPT, "key_overdue_alert": KEPT, "key_approval": KEPT, "key_out": KEPT,
-    "spares_incomplete": KEPT, "archive_approval": KEPT, "archive_ready": KEPT,
-    "archive_answered": KEPT, "archive_overdue": KEPT, "archive_check_due": KEPT,
-    "archive_check_problem": KEPT, "renovation_applied": KEPT, "renovation_review": KEPT,
-    "renovation_reviewed": KEPT, "renovation_permit": KEPT, "renovation_inspection": KEPT,
-    "renovation_inspected": KEPT, "renovation_paid": KEPT, "renovation_refund_due": KEPT,
-    "renovation_refunded": KEPT, "stock_low": KEPT, "stock_shortfall": KEPT,
+    "key_consent": KEEP, "key_emergency": KEEP, "key_answered": KEEP, "key_ready": KEEP,
+    "key_overdue": KEEP, "key_overdue_alert": KEEP, "key_approval": KEEP, "key_out": KEEP,
+    "spares_incomplete": KEEP, "archive_approval": KEEP, "archive_ready": KEEP,
+    "archive_answered": KEEP, "archive_overdue": KEEP, "archive_check_due": KEEP,
+    "archive_check_problem": KEEP, "renovation_applied": KEEP, "renovation_review": KEEP,
+    "renovation_reviewed": KEEP, "renovation_permit": KEEP, "renovation_inspection": KEEP,
+    "renovation_inspected": KEEP, "renovation_paid": KEEP, "renovation_refund_due": KEEP,
+    "renovation_refunded": KEEP, "stock_low": KEEP, "stock_shortfall": KEEP,
     # sales: appointments a buyer must keep
-    "buyer_first_payment": KEPT, "buyer_mortgage": KEPT, "buyer_mortgage_reminder": KEPT,
-    "buyer_loan_documents": KEPT, "buyer_loan_documents_staff": KEPT, "buyer_move_in": KEPT,
-    "buyer_new_date": KEPT, "buyer_reschedule": KEPT, "buyer_slot_booked": KEPT,
-    "buyer_handed_over": KEPT, "reservation_to_verify": KEPT, "unit_reserved": KEPT,
-    "reservation_void": KEPT,
+    "buyer_first_payment": KEEP, "buyer_mortgage": KEEP, "buyer_mortgage_reminder": KEEP,
+    "buyer_loan_documents": KEEP, "buyer_loan_documents_staff": KEEP, "buyer_move_in": KEEP,
+    "buyer_new_date": KEEP, "buyer_reschedule": KEEP, "buyer_slot_booked": KEEP,
+    "buyer_handed_over": KEEP, "reservation_to_verify": KEEP, "unit_reserved": KEEP,
+    "reservation_void": KEEP,
     # personal data: owed by law
-    "breach_notice": KEPT, "breach_opened": KEPT, "breach_untold": KEPT,
-    "breach_overdue": KEPT, "privacy_filed": KEPT, "privacy_due_soon": KEPT,
-    "privacy_overdue": KEPT, "privacy_extended": KEPT, "privacy_decided": KEPT,
+    "breach_notice": KEEP, "breach_opened": KEEP, "breach_untold": KEEP,
+    "breach_overdue": KEEP, "privacy_filed": KEEP, "privacy_due_soon": KEEP,
+    "privacy_overdue": KEEP, "privacy_extended": KEEP, "privacy_decided": KEEP,
     # this budget's own warnings to the managers
-    WARN_KIND: KEPT, CAP_KIND: KEPT,
+    WARN_KIND: KEEP, CAP_KIND: KEEP,
 }
-KEPT_KINDS = frozenset(k for k, c in KINDS.items() if c == KEPT)
-FOLDED_KINDS = frozenset(k for k, c in KINDS.items() if c == FOLD)
+KEPT = frozenset(k for k, c in KINDS.items() if c == KEEP)  # always pushed
+FOLDABLE = frozenset(k for k, c in KINDS.items() if c == FOLD)  # held near the cap
 
 
 def kept(kind: str) -> bool:
     """Always pushed; a kind the table does not know is kept too (never held by mistake)."""
-    return KINDS.get(kind, KEPT) == KEPT
+    return KINDS.get(kind, KEEP) == KEEP
 
 
 @dataclass(frozen=True)

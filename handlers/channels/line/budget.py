@@ -55,6 +55,7 @@ class Month:
     by_kind: dict[str, int] = field(default_factory=dict)
     line_quota: int | None = None  # LINE's limit, when it has one
     line_used: int | None = None
+    warned: list[str] = field(default_factory=list)  # the managers' warnings given
 
     @property
     def desk_total(self) -> int:
@@ -76,7 +77,9 @@ async def month_of(db: Database, settings: EstateSettings, api: Any | None,
     month = policy.month_of(now, settings.tz)
     async with db.reading() as conn:
         by_kind = await line_pushes.of_month(conn, month)
-    found = Month(month, settings.line_plan.quota, sum(by_kind.values()), False, by_kind)
+        warned = await line_pushes.warnings_of(conn, month)
+    found = Month(month, settings.line_plan.quota, sum(by_kind.values()), False, by_kind,
+                  warned=warned)
     if api is not None:
         try:
             found.line_quota, found.line_used = await read_line(api)
@@ -100,6 +103,7 @@ class LineBudget:
         self._warned: dict[str, set[str]] = {}  # month -> levels known given
         self._any_held: tuple[datetime, bool] | None = None  # when asked, and the answer
         self._lock = asyncio.Lock()
+        held.may_hold(db)  # its held messages are looked for in /mytickets
 
     async def month(self) -> Month:
         """The month, read again when older than FRESH (LINE down: RETRY_LINE) or when a new
@@ -130,10 +134,14 @@ class LineBudget:
         await self._record(month, self.clock())
         return False
 
+    def month_ends(self) -> datetime:
+        """When LINE's quota starts afresh: how long a push LINE refused with its "monthly
+        limit" (the free and light plans send none past the quota) waits."""
+        return policy.next_month(self.clock(), self.settings.tz)
+
     def fold(self) -> Held:
         """What the adapter raises instead of pushing: held until the next month begins."""
-        return Held(policy.next_month(self.clock(), self.settings.tz),
-                    "held: near the month's LINE quota")
+        return Held(self.month_ends(), "held: near the month's LINE quota")
 
     async def pushed(self, kind: str, count: int = 1) -> None:
         """`count` messages pushed (LINE counts a push once for each person it goes to,
