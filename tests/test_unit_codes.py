@@ -221,6 +221,15 @@ async def test_on_telegram_the_phone_stays_and_a_code_may_be_typed_instead(desk,
     assert await desk.query("SELECT channel, external_id FROM unit_code_uses") == [
         ("telegram", "5101")]
 
+    # A tenant whose number is not on the roster is asked for the unit: the code does too
+    ho = desk.person(5102, "Ho", "en")
+    await ho.send("/start")
+    await ho.share_contact("0955 000 111")
+    assert "Please type your building and unit" in ho.last_text
+    await ho.send(code)
+    assert "Thank you. You are linked to unit A 5F-1." in ho.texts()
+    assert await desk.query("SELECT count(*) FROM join_requests") == [(0,)]
+
 
 @pytest.mark.parametrize("language, unit_word", [
     ("zh_Hant", "單位"), ("zh_Hans", "单位"), ("en", "Unit")])
