@@ -52,8 +52,10 @@ replay guard, the reply slot; no HTTP). LINE's API answers in process too: the S
 client with its aiohttp session replaced (tests/fake_line.py), so the SDK's requests and
 models are counted and a socket is not. "API/upd" counts LINE's calls (a turn's replies
 are one reply call; content fetched, pushes). Its ratios are to the same baselines in the
-same round; issue 27's targets are Telegram's and are checked on Telegram's paths only. --smoke: tiny sizes, a few seconds; exits
-non-zero when a path cannot finish or a figure cannot be computed."""
+same round; issue 27's targets are Telegram's and are checked on Telegram's paths only.
+
+--smoke: tiny sizes, a few seconds; exits non-zero when a path cannot finish or a figure
+cannot be computed."""
 
 from __future__ import annotations
 
