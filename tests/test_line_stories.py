@@ -403,3 +403,31 @@ async def test_a_push_whose_answer_never_came_is_retried_and_shown_once(desk, li
     assert again["headers"]["x-line-retry-key"] == first["headers"]["x-line-retry-key"]
     assert await desk.query("SELECT count(*) FROM outbox WHERE kind = 'dispatch' AND "
                             "sent_at IS NULL") == [(0,)]
+
+
+async def test_near_the_months_cap_a_progress_note_waits_for_her_next_reply(desk, line):
+    """At 95% of the plan's messages the desk stops pushing what can wait: May's "who will
+    come" note is held, then comes free with the reply to the next thing she sends."""
+    tr = words(desk, "en")
+    clerk = line.person(CLERK, "Clerk", "en")
+    await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
+    await telegram_technician(desk, "en")
+    may = await resident_by_code(desk, line, tr, "en")
+    await report_a_leak(may, tr)
+    line.line.used = 190  # of the 200 free messages: LINE's count, read again after a while
+    desk.clock.advance(minutes=10)
+    await assign(clerk, tr)
+    told = "R-2026-00001: Ah Wai will take care of your repair."
+    assert not any(t.startswith(told) for t in may.texts())
+    assert pushes(line.line, MAY) == []
+    assert await desk.query("SELECT count(*) FROM outbox WHERE last_error LIKE 'held%'") == \
+        [(1,)]
+
+    await may.send("/help")
+    fold = next(t for t in may.new_texts() if t.startswith(tr("While you were away:")))
+    assert told in fold
+    assert [how for how, _ in via(line.line, MAY)][-2:] == ["reply", "reply"]  # free
+    assert await desk.query("SELECT count(*) FROM outbox WHERE last_error LIKE 'held%' "
+                            "AND sent_at IS NULL") == [(0,)]
+    await may.send("/help")
+    assert not [t for t in may.new_texts() if told in t]  # shown once
