@@ -78,6 +78,12 @@ def words(desk: DeskHarness, language: str) -> Tr:
     return Tr(language, desk.settings.tz)
 
 
+def opening(tr: Tr, text: str, later: tuple[str, ...], **values: str) -> str:
+    """A text as its reader sees it, up to the first of the `later` values (a date, a
+    deadline: the test does not say them)."""
+    return tr(text, **values, **dict.fromkeys(later, "\x00")).split("\x00")[0]
+
+
 async def sheet_code(desk: DeskHarness, unit: str = "A 12F-3") -> str:
     """The office prints the unit's code (`estatedesk roster codes`)."""
     found, _ = await unit_codes.units_named(desk.db, [unit], None)
@@ -178,9 +184,9 @@ async def test_a_leak_on_line_dispatched_to_telegram_fixed_confirmed_and_rated(d
                if m["type"] != "image")
     await assign(clerk, tr)
     assert REF in clerk.last_text and "Ah Wai" in clerk.last_text
-    told = tr("{ref}: {name} will take care of your repair. Preferred visit: {visit}. "
-              "Deadline: {deadline}.", ref=REF, name="Ah Wai", visit="\x00",
-              deadline="\x00").split("\x00")[0]
+    told = opening(tr, "{ref}: {name} will take care of your repair. Preferred visit: "
+                   "{visit}. Deadline: {deadline}.", ("visit", "deadline"), ref=REF,
+                   name="Ah Wai")
     assert any(t.startswith(told) for t in may.texts())  # pushed: not her turn
 
     # The technician on Telegram hears the LINE voice note and sees the LINE photo
@@ -246,9 +252,9 @@ async def test_a_complaint_from_line_reaches_the_clerk_on_line(desk, line, langu
     assert await desk.query("SELECT count(*) FROM tickets WHERE kind = 'C'") == [(1,)]
     assert any(tr("New complaint") in t and "asleep at the gate" in t for t in clerk.texts())
     await clerk.tap(tr("Acknowledge"))
-    acknowledged = tr("{ref}: the desk has received your complaint and is looking into it. "
-                      "We will answer by {deadline}.", ref="C-2026-00001",
-                      deadline="\x00").split("\x00")[0]
+    acknowledged = opening(tr, "{ref}: the desk has received your complaint and is looking "
+                           "into it. We will answer by {deadline}.", ("deadline",),
+                           ref="C-2026-00001")
     assert may.last_text.startswith(acknowledged)
 
 
