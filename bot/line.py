@@ -5,17 +5,24 @@ loads LINE's SDK."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram.ext import Application
 
 from bot.app import DOORS
 from bot.config import LineConfig
 from handlers import router
+from handlers.channels.line import menus
 from handlers.channels.line.api import LineApi, LineSettings
 from handlers.channels.line.budget import LineBudget
 from handlers.channels.line.channel import LineChannel
 from handlers.channels.line.front import LineFront
 from handlers.channels.line.media import LineMedia
 from handlers.channels.line.turns import LINE, Profiles
+
+log = logging.getLogger(__name__)
+MENU_SECONDS = 20.0  # at start-up, LINE is given this long to take the default menu
 
 
 def settings_of(config: LineConfig) -> LineSettings:
@@ -39,7 +46,12 @@ def attach(app: Application, settings: LineSettings, estate_key: str = "") -> Li
                       (r for door in every for r in door.routes), data.kick,
                       Profiles(api.messaging), estate_key)
     data.line = front
-    closing = app.post_shutdown
+    starting, closing = app.post_init, app.post_shutdown
+
+    async def startup(application: Application) -> None:
+        if starting is not None:
+            await starting(application)  # the database opened first
+        await stranger_menu(api, desk)
 
     async def shutdown(application: Application) -> None:
         try:
@@ -48,5 +60,16 @@ def attach(app: Application, settings: LineSettings, estate_key: str = "") -> Li
             if closing is not None:
                 await closing(application)
 
-    app.post_shutdown = shutdown
+    app.post_init, app.post_shutdown = startup, shutdown
     return front
+
+
+async def stranger_menu(api: LineApi, desk) -> None:
+    """The rich menu of someone who has not joined yet (Start, Language, Help), in the
+    estate's language, as Telegram's default commands are set at start-up. Best effort: LINE
+    away must not keep the desk from starting (`estatedesk line menus` sets it again)."""
+    try:
+        await asyncio.wait_for(menus.set_default(
+            api, desk.db, desk.tr(desk.settings.default_language)), MENU_SECONDS)
+    except Exception as exc:
+        log.warning("LINE: the default rich menu was not set at start-up: %s", exc)

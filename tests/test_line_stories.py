@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.line import attach
+from bot.line import attach, stranger_menu
 from handlers.channels.line.api import LineSettings
 from handlers.channels.line.menus import key_of
 from handlers.i18n import Tr
@@ -437,3 +437,15 @@ async def test_near_the_months_cap_a_progress_note_waits_for_her_next_reply(desk
                             "AND sent_at IS NULL") == [(0,)]
     await may.send("/help")
     assert not [t for t in may.new_texts() if told in t]  # shown once
+
+
+async def test_at_start_up_someone_who_has_not_joined_sees_the_strangers_menu(desk, line):
+    """As Telegram's default commands, LINE's default rich menu is set as the desk starts:
+    whoever adds the account sees Start, Language and Help before they join."""
+    await stranger_menu(line.channel.api, desk.app.bot_data.desk)
+    newcomer = line.person(KEN, "Ken", "en")
+    menu = line.line.menu_of(KEN)
+    assert menu is not None and key_of(None, False, "zh_Hant") in menu["name"]
+    start = next(a["action"]["data"] for a in menu["areas"] if a["action"]["data"] == "/start")
+    await newcomer._send("postback", postback={"data": start})
+    assert words(desk, "en")("I accept") in newcomer.labels()
