@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "sandbox" / "static"
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 # The page's own files (the faces themselves aside), and the demo's residents and reports.
-SOURCES = (STATIC / "index.html", STATIC / "style.css", STATIC / "app.js",
+SOURCES = (STATIC / "index.html", STATIC / "style.css", STATIC / "app.js", STATIC / "line.js",
            ROOT / "sandbox" / "seed.py")
 FACES = {"tc": STATIC / "sandbox-tc.woff2", "sc": STATIC / "sandbox-sc.woff2"}
 ASCII = {chr(c) for c in range(0x20, 0x7F)}
