@@ -8,17 +8,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from sandbox.line_api import LineApiStandIn
-from sandbox.phones import NoSuchButton, Persona
+from sandbox.line_api import LineApiStandIn, line_user_id
+from sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona
 
 # Where the demo estate stands, for the location quick reply (a phone would ask its GPS).
 DEMO_PLACE = {"title": "示範花園", "address": "台北市信義區示範路 1 號",
               "latitude": 25.0330, "longitude": 121.5654}
-
-
-def line_user_id(persona: Persona) -> str:
-    """LINE's userId: "U" and 32 hex digits, from the page's number for the persona."""
-    return f"U{persona.user_id:032x}"
 
 
 def actions_of(message: dict) -> list[dict]:
@@ -29,7 +24,7 @@ def actions_of(message: dict) -> list[dict]:
 
     def walk(node) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "button" and isinstance(node.get("action"), dict):
+            if isinstance(node.get("action"), dict):
                 found.append(node["action"])
             for key, value in node.items():
                 if key in ("contents", "header", "hero", "body", "footer", "columns",
@@ -46,83 +41,108 @@ def actions_of(message: dict) -> list[dict]:
 
 
 class LinePhone:
-    """One persona's LINE app, talking to the desk through the stand-in."""
+    """One persona's LINE app, talking to the desk through the stand-in. `said` keeps what the
+    app showed as the person's own message for a tap (a postback's displayText: LINE shows it
+    in the chat but does not send it), by webhook event id; the page keeps one for all."""
 
-    def __init__(self, line: LineApiStandIn, persona: Persona) -> None:
+    def __init__(self, line: LineApiStandIn, persona: Persona,
+                 said: dict[str, str] | None = None) -> None:
         self.line, self.persona = line, persona
+        self.said = said if said is not None else {}
 
     @property
     def user_id(self) -> str:
-        return line_user_id(self.persona)
+        return line_user_id(self.persona.user_id)
 
     def chat(self) -> list[dict]:
-        """The chat both ways, oldest first: {"id", "outgoing", "message"}."""
-        return [shown_entry(entry) for entry in self.line.history_of(self.user_id)]
+        """The chat both ways as LINE's app shows it, oldest first: {"id", "outgoing",
+        "message"} (a LINE message object; a file the person sent with its `content_url`)."""
+        shown = []
+        for entry in self.line.history(self.user_id):
+            if entry.by == "bot":
+                shown.append({"id": entry.message_id, "outgoing": False,
+                              "message": entry.content})
+                continue
+            event = entry.content
+            seen = self._as_sent(event)
+            if seen is not None:
+                shown.append({"id": event["webhookEventId"], "outgoing": True, **seen})
+        return shown
 
-    async def _send(self, event: dict) -> None:
-        """The event, signed and posted to the desk's webhook; back once the desk answered
-        (the webhook answers after the event is handled). Off the loop: the desk that
-        answers may be served by this very loop (the demo)."""
-        event = {"timestamp": int(time.time() * 1000), "mode": "active",
-                 "source": {"type": "user", "userId": self.user_id}, **event}
-        await asyncio.to_thread(self.line.deliver, [event])
+    def _as_sent(self, event: dict) -> dict | None:
+        if event["type"] == "message":
+            message = event["message"]
+            if message.get("type") in ("image", "audio", "video", "file"):
+                return {"message": message, "content_url": f"/api/line/content/{message['id']}"}
+            return {"message": message}
+        if event["type"] == "postback":
+            text = self.said.get(event["webhookEventId"])
+            picked = (event["postback"].get("params") or {}).values()
+            if text is None and picked:
+                text = " ".join(str(v) for v in picked).replace("T", " ")
+            return {"message": {"type": "text", "text": text}} if text else None
+        return None  # following, unfollowing: nothing in the chat
 
     def menu(self) -> dict | None:
-        """The rich menu linked to the person (or the account's default), as LINE keeps it:
-        size, chatBarText, selected and its areas with their actions."""
+        """The rich menu LINE shows the person (their own, else the account's default): size,
+        chatBarText, selected, and its areas with their actions."""
         return self.line.menu_of(self.user_id)
 
-    async def command(self, command: str) -> None:
-        """A command as a rich menu area sends it: a postback whose data starts with "/"."""
-        await self._send({"type": "postback", "postback": {"data": command}})
+    async def _send(self, kind: str, shown_as: str | None = None, **content) -> int:
+        """One event, signed and posted to the desk's webhook; back once the desk answered it
+        (the webhook answers after the event is handled)."""
+        event = self.line.event(self.user_id, kind, **content)
+        if shown_as:
+            self.said[event["webhookEventId"]] = shown_as
+        return await self.line.deliver([event])
 
     async def follow(self) -> None:
         """Adds the desk's account as a friend: LINE's "follow" event."""
-        await self._send({"type": "follow"})
+        self.line.add_user(self.user_id, self.persona.name,
+                           LANGUAGE_CODES.get(self.persona.language, "en"))
+        await self._send("follow", follow={"isUnblocked": False})
 
     async def say(self, text: str) -> None:
-        await self._send({"type": "message", "message": {
-            "type": "text", "id": self.line.next_message_id(), "text": text}})
+        await self._send("message", message={"type": "text", "text": text})
 
-    async def send_photo(self, data: bytes, mime: str = "image/jpeg", caption: str = "") -> None:
-        """A photo (LINE has no captions: a caption goes as the text after it)."""
-        await self._send({"type": "message", "message": {
-            "type": "image", "id": self.line.keep_content(data, mime),
-            "contentProvider": {"type": "line"}}})
-        if caption:
-            await self.say(caption)
+    async def command(self, command: str) -> None:
+        """A command as a rich menu area sends it: a postback whose data starts with "/"."""
+        await self._send("postback", postback={"data": command})
+
+    async def send_photo(self, data: bytes, mime: str = "image/jpeg") -> None:
+        await self._send("message", message={
+            "type": "image", "id": self.line.put_content(data, mime),
+            "contentProvider": {"type": "line"}})
 
     async def send_voice(self, data: bytes, mime: str, seconds: int) -> None:
-        await self._send({"type": "message", "message": {
-            "type": "audio", "id": self.line.keep_content(data, mime),
-            "duration": max(seconds, 1) * 1000, "contentProvider": {"type": "line"}}})
+        await self._send("message", message={
+            "type": "audio", "id": self.line.put_content(data, mime),
+            "duration": max(seconds, 1) * 1000, "contentProvider": {"type": "line"}})
 
     async def share_location(self) -> None:
-        await self._send({"type": "message", "message": {
-            "type": "location", "id": self.line.next_message_id(), **DEMO_PLACE}})
+        await self._send("message", message={"type": "location", **DEMO_PLACE})
 
     async def tap(self, message_id: str | None, data: str,
                   params: dict | None = None) -> None:
         """A postback action on what the person was shown: a quick reply, a Flex or template
-        button of that message, or (no message) an area of their rich menu."""
+        button of that message, or (no message) an area of their rich menu; a picker's with
+        the value picked."""
         action = self.find(message_id, data)
-        if action is None:
+        if action is None or action.get("type") not in ("postback", "datetimepicker"):
             raise NoSuchButton(f"no postback {data!r} on message {message_id}")
         postback: dict = {"data": data}
-        if params and action.get("type") == "datetimepicker":
+        if action["type"] == "datetimepicker":
             mode = action.get("mode") or "datetime"
-            if set(params) != {mode}:
-                raise NoSuchButton(f"the picker asks for a {mode}")
-            postback["params"] = {mode: str(params[mode])}
-        elif action.get("type") != "postback":
-            raise NoSuchButton(f"{data!r} is not a postback")
-        await self._send({"type": "postback", "postback": postback,
-                          **({"displayText": action["displayText"]}
-                             if action.get("displayText") else {})})
+            value = (params or {}).get(mode)
+            if not isinstance(value, str) or not (
+                    action.get("min", value) <= value <= action.get("max", value)):
+                raise NoSuchButton(f"the picker asks for a {mode} in its range")
+            postback["params"] = {mode: value}
+        await self._send("postback", action.get("displayText"), postback=postback)
 
     def find(self, message_id: str | None, data: str) -> dict | None:
         if message_id is None:
-            menu = self.line.menu_of(self.user_id) or {}
+            menu = self.menu() or {}
             actions = [area.get("action") or {} for area in menu.get("areas") or []]
         else:
             entry = next((e for e in self.chat() if not e["outgoing"]
@@ -153,7 +173,3 @@ class LinePhone:
             await asyncio.sleep(0.1)
         message_id, action = found
         await self.tap(message_id, action["data"])
-
-
-def shown_entry(entry: dict) -> dict:
-    return entry

@@ -109,6 +109,7 @@ class Sandbox:
                  shown: list[int], advanced: Callable[[], Awaitable[None]],
                  line: LineApiStandIn | None = None) -> None:
         self.api, self.clock, self.people, self.line = api, clock, people, line
+        self.said: dict[str, str] = {}  # what LINE's app showed for a tap (LinePhone)
         self.shown = shown  # the phones on the page at first, by user id
         self.advanced = advanced  # the desk looks at the clock again: the sweep runs
         self.ready = False  # the demo estate is seeded
@@ -117,6 +118,7 @@ class Sandbox:
         return [Route("/", self._index),
                 Route("/api/state", self._state),
                 Route("/api/file/{file_id}", self._file),
+                Route("/api/line/content/{message_id}", self._line_content),
                 Route("/api/say", self._guarded(self._say), methods=["POST"]),
                 Route("/api/tap", self._guarded(self._tap), methods=["POST"]),
                 Route("/api/contact", self._guarded(self._contact), methods=["POST"]),
@@ -159,7 +161,7 @@ class Sandbox:
         line_menus = {}
         if self.line is not None:
             for person in (p for p in self.people if p.channel == "line"):
-                phone = LinePhone(self.line, person)
+                phone = LinePhone(self.line, person, self.said)
                 chats[str(person.user_id)] = phone.chat()
                 line_menus[str(person.user_id)] = phone.menu()
         return {"version": version, "ready": self.ready, "clock": self.clock.as_json(),
@@ -186,6 +188,15 @@ class Sandbox:
         disposition = "inline" if stored.mime.startswith("image/") else "attachment"
         return Response(stored.data, media_type=stored.mime, headers={
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.name)}"})
+
+    async def _line_content(self, request: Request) -> Response:
+        """What a person on LINE sent (a photo, a voice note), as their own phone shows it."""
+        with self.line.lock if self.line else self.api.lock:
+            found = self.line.contents.get(request.path_params["message_id"]) \
+                if self.line else None
+        if found is None:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        return Response(found[0], media_type=found[1])
 
     def _guarded(self, action):
         async def endpoint(request: Request) -> Response:
@@ -215,7 +226,7 @@ class Sandbox:
         if person.channel == "line":
             if self.line is None:
                 raise BadRequest("no_persona")
-            return LinePhone(self.line, person)
+            return LinePhone(self.line, person, self.said)
         return Phone(self.api, person)
 
     async def _say(self, request: Request) -> None:
@@ -315,7 +326,7 @@ class Sandbox:
                          language, "" if on_line else phone, "line" if on_line else "telegram")
         self.people.append(person)
         if self.line is not None and on_line:
-            await LinePhone(self.line, person).follow()
+            await LinePhone(self.line, person, self.said).follow()
         else:
             Phone(self.api, person).say("/start")
         return person.as_json()

@@ -13,7 +13,7 @@ const WORDS = {
     no_phone: "這位人物沒有電話號碼。", not_picture: "請選擇圖片（JPEG、PNG、WebP 或 GIF）。",
     too_big: "照片最大 10 MB。", persona_fields: "請填寫姓名和電話。", failed: "操作失敗，請再試一次。",
     line_message: "輸入訊息", line_menu: "選單", line_camera: "相機", line_cameraRoll: "相簿",
-    line_location: "位置資訊", line_datetimepicker: "選擇日期時間", line_pick: "確定",
+    line_location: "位置資訊", line_datetimepicker: "選擇日期時間", line_pick: "確定", line_sticker: "（貼圖）",
     on_line: "LINE", on_telegram: "Telegram", channel: "使用"},
   zh_Hans: {clock: "客服中心时间", ahead: "已快进 {h} 小时", hour: "+1 小时", day: "+1 天",
     add: "新增住户", name: "姓名", phone: "电话", create: "加入", message: "消息",
@@ -25,7 +25,7 @@ const WORDS = {
     no_phone: "这位人物没有电话号码。", not_picture: "请选择图片（JPEG、PNG、WebP 或 GIF）。",
     too_big: "照片最大 10 MB。", persona_fields: "请填写姓名和电话。", failed: "操作失败，请再试一次。",
     line_message: "输入消息", line_menu: "菜单", line_camera: "相机", line_cameraRoll: "相册",
-    line_location: "位置信息", line_datetimepicker: "选择日期时间", line_pick: "确定",
+    line_location: "位置信息", line_datetimepicker: "选择日期时间", line_pick: "确定", line_sticker: "（贴图）",
     on_line: "LINE", on_telegram: "Telegram", channel: "使用"},
   en: {clock: "Desk time", ahead: "{h} h ahead", hour: "+1 hour", day: "+1 day",
     add: "Add a resident", name: "Name", phone: "Phone", create: "Add", message: "Message",
@@ -40,7 +40,7 @@ const WORDS = {
     persona_fields: "Fill in a name and a phone number.", failed: "That did not work; please try again.",
     line_message: "Enter a message", line_menu: "Menu", line_camera: "Camera",
     line_cameraRoll: "Camera roll", line_location: "Location", line_datetimepicker: "Pick a date and time",
-    line_pick: "OK", on_line: "LINE", on_telegram: "Telegram", channel: "on"},
+    line_pick: "OK", line_sticker: "(sticker)", on_line: "LINE", on_telegram: "Telegram", channel: "on"},
 };
 const LANGUAGES = [["zh_Hant", "繁"], ["zh_Hans", "简"], ["en", "EN"]];
 const LANG_TAGS = {zh_Hant: "zh-Hant", zh_Hans: "zh-Hans", en: "en"};

@@ -28,7 +28,7 @@ function makeLinePhone(index) {
     }},
       el("label", {class: "photo", title: "photo"}, "+", file),
       input,
-      el("button", {type: "submit", class: "send"}, "➤")),
+      el("button", {type: "submit", class: "send"})),
     el("button", {type: "button", class: "menubar", onclick: () => {
       const grid = $(".richmenu", phone);
       grid.hidden = !grid.hidden;
@@ -60,6 +60,7 @@ function drawLinePhone(phone, index, user) {
   $(".richmenu", phone).lang = LANG_TAGS[persona.language];
   $("input.text", phone).placeholder = word("line_message");
   $("button.pick", phone).textContent = word("line_pick");
+  $("button.send", phone).textContent = word("send");
   const chat = state.chats[user] || [];
   const key = JSON.stringify(chat) + pageLanguage;
   if (drawn[index].chat !== key) {
@@ -88,7 +89,7 @@ function drawRichMenu(phone, user, menu, first) {
     grid.replaceChildren();
     return;
   }
-  bar.replaceChildren(el("span", {class: "bartext"}, menu.chatBarText || word("line_menu")), " ▾");
+  bar.replaceChildren(el("span", {class: "bartext"}, menu.chatBarText || word("line_menu")), " ▼");
   const size = menu.size || {width: 2500, height: 1686};
   grid.style.aspectRatio = `${size.width} / ${size.height}`;
   grid.replaceChildren(...(menu.areas || []).map((area) => {
@@ -117,15 +118,18 @@ function lineBubble(phone, user, entry) {
   const out = entry.outgoing;
   const box = el("div", {class: "msg" + (out ? " out" : ""), dataset: {id: entry.id, type: message.type || ""}});
   if (message.type === "text") box.append(el("div", {class: "text"}, message.text));
-  else if (message.type === "image") box.append(lineImage(message, entry));
+  else if (message.type === "image") {
+    box.classList.add("picture");
+    box.append(lineImage(message, entry));
+  }
   else if (message.type === "audio") {
     const src = message.originalContentUrl || entry.content_url;
     box.append(src ? el("audio", {controls: "", src, class: "voice"})
       : el("span", {class: "voice"}, word("voice")));
   } else if (message.type === "location") {
-    box.append(el("div", {class: "place"}, `📍 ${message.title || ""} ${message.address || ""}`.trim(),
+    box.append(el("div", {class: "place"}, `${message.title || ""} ${message.address || ""}`.trim(),
       el("small", {}, `${message.latitude}, ${message.longitude}`)));
-  } else if (message.type === "sticker") box.append(el("div", {class: "sticker"}, "(◕‿◕)"));
+  } else if (message.type === "sticker") box.append(el("div", {class: "sticker"}, word("line_sticker")));
   else if (message.type === "flex") {
     box.classList.add("card");
     box.append(flex(phone, user, entry.id, message.contents));
@@ -206,10 +210,9 @@ function quickReplies(phone, user, chat) {
   const items = ((last.message || {}).quickReply || {}).items || [];
   return items.map((item) => {
     const action = item.action || {};
-    const icon = {camera: "📷 ", cameraRoll: "🖼 ", location: "📍 ", datetimepicker: "🕘 "}[action.type] || "";
     return el("button", {type: "button", class: `chip ${action.type}`, dataset: {data: action.data || action.text || ""},
       onclick: () => act(phone, user, last.id, action, "quick")},
-    icon + (action.label || word(`line_${action.type}`)));
+    action.label || word(`line_${action.type}`));
   });
 }
 
