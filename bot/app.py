@@ -106,9 +106,9 @@ def build_application(settings: EstateSettings, db: Database, *, token: str, api
         polling = request
     app = builder.request(request).get_updates_request(polling).build()
     app.bot_data.desk = desk
-    app.bot_data.channel = TelegramChannel(app.bot)
+    app.bot_data.channel = TelegramChannel(app.bot, db=db)
     app.bot_data.deliver = notices.deliver_due
-    app.bot_data.outboxes = {TelegramChannel.name: TelegramChannel.for_outbox(app.bot)}
+    app.bot_data.outboxes = {TelegramChannel.name: TelegramChannel.for_outbox(app.bot, db)}
     app.bot_data.application = app
     cleaning.register(app)
     replays.register(app)

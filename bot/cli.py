@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from bot import (
     cli_db,
     cli_fees,
+    cli_line,
     cli_privacy,
     cli_registers,
     cli_reports,
@@ -44,9 +45,11 @@ def _parser() -> argparse.ArgumentParser:
                           "proxy) instead of polling; Telegram sends the secret token "
                           "(TELEGRAM_WEBHOOK_SECRET, or a new random one) with every update")
     run.add_argument("--listen", default="127.0.0.1",
-                     help="with --webhook: the address to listen on (default 127.0.0.1)")
+                     help="with --webhook, or when LINE is set (its webhook, /line): the "
+                          "address to listen on (default 127.0.0.1)")
     run.add_argument("--port", type=port_number, default=8443,
-                     help="with --webhook: the port to listen on (default 8443)")
+                     help="with --webhook, or when LINE is set: the port to listen on "
+                          "(default 8443)")
 
     saving = sub.add_parser("backup", help="copy the database while the bot runs (safe to run "
                                            "every hour)", description=BACKUP_HELP)
@@ -111,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_privacy.add_parsers(sub)
     cli_db.add_parsers(sub)
     cli_web.add_parsers(sub)
+    cli_line.add_parsers(sub)
     demo = sub.add_parser("demo", help="try the desk in your browser, without Telegram: the real "
                                        "bot against a local stand-in, with a demo estate")
     demo.add_argument("--port", type=port_number, default=8080,
@@ -139,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_db.run(args, env)
     if args.command == "serve":
         return cli_web.run_worker(args, env, settings, TOKEN_HELP)
+    if args.command == "line" and args.action in ("info", "set-webhook"):
+        return cli_line.run(args, env, settings)  # LINE's, not the estate's database
     if args.command not in ("run", "backup", "restore") and not env.db_given and \
             not Path(env.db_path).exists():  # (an office command: it needs the estate's)
         print(f"estatedesk: there is no database at {Path(env.db_path).resolve()}: "
@@ -149,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "webhook":
         return cli_web.webhook(args, env, TOKEN_HELP)
+    if args.command == "line":
+        return cli_line.run(args, env, settings)
     if args.command in ("backup", "restore"):
         return _backup(args, env) if args.command == "backup" else _restore(args, env)
     if args.command == "run":
@@ -167,9 +175,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         app = build_application(settings, open_database(env.db_path, env.db_schema),
                                 token=env.token, api_url=env.api_url)
+        if env.line is not None:
+            from bot import line  # LINE's SDK: only for a desk with LINE
+            line.attach(app, line.settings_of(env.line))
         if args.webhook:
             return _run_webhook(app, args, env)
-        polling.run(app)
+        beside = None
+        if env.line is not None:  # LINE's webhook, served beside the polling
+            from bot import serve
+            beside = serve.listener(app, args.listen, args.port)
+        polling.run(app, beside)
         return 0
     try:
         return asyncio.run(_admin(args, env, settings))

@@ -66,6 +66,9 @@ def run_worker(args, env, settings, token_help: str) -> int:
         return 2
     app = build_application(settings, open_database(env.db_path, env.db_schema, env.pool_size),
                             token=env.token, api_url=env.api_url)
+    if env.line is not None:
+        from bot import line  # LINE's SDK: only for a desk with LINE
+        line.attach(app, line.settings_of(env.line))
     from bot import serve  # Starlette and uvicorn: only for a webhook worker
     return serve.run(app, args.listen, args.port, args.path)
 
@@ -132,6 +135,11 @@ def _run_estates(args, env) -> int:
     apps = {f"{args.path.rstrip('/')}/{e.key}": build_application(
         e.settings, _estate_db(env.db_path, e.key, shared), token=e.token,
         api_url=env.api_url) for e in listed}
+    for e in listed:
+        if e.line is not None:  # its LINE webhook at /line/<key>
+            from bot import line
+            line.attach(apps[f"{args.path.rstrip('/')}/{e.key}"], line.settings_of(e.line),
+                        e.key)
     from bot import serve
     return serve.run(apps, args.listen, args.port, args.path, shared=shared)
 

@@ -35,6 +35,8 @@ from workflow.settings import (
 from workflow.tickets import Party
 
 DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_LINE_API_URL = "https://api.line.me"
+DEFAULT_LINE_DATA_URL = "https://api-data.line.me"  # LINE's content host (files people send)
 DEFAULT_DB = "./estatedesk.sqlite3"
 TOKEN_HELP = (
     "TELEGRAM_BOT_TOKEN is not set. Create a bot: in Telegram, talk to @BotFather, send "
@@ -58,6 +60,24 @@ class Deployment:
     db_schema: str = "public"  # on PostgreSQL: the estate's own schema
     pool_size: int = 20  # on PostgreSQL: the most connections one worker opens
     db_given: bool = True  # ESTATEDESK_DB was set (else db_path is the default, here)
+    line: LineConfig | None = None  # LINE set (LINE_CHANNEL_SECRET and _ACCESS_TOKEN)
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    """A LINE Official Account's Messaging API channel: its secret (the webhook's signature)
+    and access token; LINE's API and content hosts (one root for both when LINE_API_URL is
+    set: a proxy or the stand-in); the desk's own public https root (webhook, media)."""
+    secret: str
+    token: str
+    api_url: str = DEFAULT_LINE_API_URL
+    data_url: str = DEFAULT_LINE_DATA_URL
+    public_url: str | None = None
+
+    @property
+    def own_hosts(self) -> bool:
+        """LINE's own servers (not a proxy or the stand-in)."""
+        return self.api_url == DEFAULT_LINE_API_URL
 
 
 def deployment(env: dict[str, str] | None = None) -> Deployment:
@@ -85,7 +105,40 @@ def deployment(env: dict[str, str] | None = None) -> Deployment:
         config_path=env.get("ESTATEDESK_CONFIG", "").strip() or None,
         db_schema=_schema(env.get("ESTATEDESK_SCHEMA", "").strip() or "public"),
         pool_size=_pool_size(env.get("ESTATEDESK_POOL_SIZE", "").strip() or "20"),
+        line=line_config(env, "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN"),
     )
+
+
+def line_config(env: dict[str, str], secret_env: str, token_env: str) -> LineConfig | None:
+    """LINE's settings from the environment (the variables named: the deployment's own or an
+    estate's); None when neither the secret nor the token is set (a Telegram-only desk)."""
+    secret = env.get(secret_env, "").strip()
+    token = env.get(token_env, "").strip()
+    if not secret and not token:
+        return None
+    if not secret or not token:
+        given, missing = (secret_env, token_env) if secret else (token_env, secret_env)
+        raise ConfigError(f"{given} is set but {missing} is not: LINE needs both, the channel "
+                          f"secret and the channel access token (LINE Developers console → "
+                          f"your provider → the Messaging API channel: 'Basic settings' and "
+                          f"'Messaging API' tabs); set both, or neither for a desk on "
+                          f"Telegram only")
+    api_url = env.get("LINE_API_URL", "").strip().rstrip("/")
+    if api_url and not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"LINE_API_URL: '{api_url}' is not a web address; leave it unset "
+                          f"for LINE's own ({DEFAULT_LINE_API_URL}) or give a proxy's root, "
+                          f"such as http://localhost:8082")
+    public = env.get("LINE_PUBLIC_URL", "").strip().rstrip("/") or None
+    if public is not None and not public.startswith(("http://", "https://")):
+        raise ConfigError(f"LINE_PUBLIC_URL: '{public}' is not a web address; give the desk's "
+                          f"public https root, such as https://desk.example.com (LINE posts "
+                          f"to /line there and fetches the photos it shows from it)")
+    if public is not None and not api_url and not public.startswith("https://"):
+        raise ConfigError(f"LINE_PUBLIC_URL: '{public}': LINE reaches only an https address; "
+                          f"put the desk behind your HTTPS proxy, such as "
+                          f"https://desk.example.com")
+    return LineConfig(secret, token, api_url or DEFAULT_LINE_API_URL,
+                      api_url or DEFAULT_LINE_DATA_URL, public)
 
 
 def _pool_size(value: str) -> int:

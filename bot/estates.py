@@ -6,6 +6,11 @@ token, and its settings file:
     key = "harbour_view"
     token_env = "HARBOUR_VIEW_BOT_TOKEN"
     settings = "/etc/estatedesk/harbour_view.toml"   # optional: the defaults otherwise
+    line_secret_env = "HARBOUR_VIEW_LINE_SECRET"     # optional: the estate's LINE account
+    line_token_env = "HARBOUR_VIEW_LINE_TOKEN"       # (both, or neither)
+
+An estate with LINE takes LINE's webhook at /line/<key>; LINE_API_URL and LINE_PUBLIC_URL
+are the deployment's, for every estate.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 
-from bot.config import ConfigError, estate_settings
+from bot.config import ConfigError, LineConfig, estate_settings, line_config
 from workflow.settings import EstateSettings
 
 KEY = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -26,6 +31,7 @@ class Estate:
     key: str
     token: str
     settings: EstateSettings
+    line: LineConfig | None = None
 
 
 def load(path: str, env: dict[str, str] | None = None) -> list[Estate]:
@@ -57,5 +63,24 @@ def load(path: str, env: dict[str, str] | None = None) -> list[Estate]:
                               f"{token_env or 'named by token_env'} to its bot token")
         settings = entry.get("settings")
         found.append(Estate(key, token, estate_settings(settings if isinstance(settings, str)
-                                                        else None)))
+                                                        else None),
+                            _line(n, key, entry, environ)))
+    return found
+
+
+def _line(n: int, key: str, entry: dict, environ: dict[str, str]) -> LineConfig | None:
+    secret_env, token_env = entry.get("line_secret_env"), entry.get("line_token_env")
+    if secret_env is None and token_env is None:
+        return None
+    if not isinstance(secret_env, str) or not isinstance(token_env, str) or \
+            not secret_env or not token_env:
+        raise ConfigError(f"estates[{n}] ({key}): LINE needs both line_secret_env and "
+                          f"line_token_env, each the name of an environment variable")
+    try:
+        found = line_config(environ, secret_env, token_env)
+    except ConfigError as exc:
+        raise ConfigError(f"estates[{n}] ({key}): {exc}") from None
+    if found is None:
+        raise ConfigError(f"estates[{n}] ({key}): set the environment variables {secret_env} "
+                          f"and {token_env} to its LINE channel secret and access token")
     return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
@@ -25,12 +26,13 @@ LONG_POLL_SECONDS = 10
 MAX_PAUSE = 30.0
 
 
-def run(app: Application) -> None:
-    """Runs until SIGINT or SIGTERM, then stops cleanly."""
-    asyncio.run(_serve(app))
+def run(app: Application, beside: Any = None) -> None:
+    """Runs until SIGINT or SIGTERM, then stops cleanly. `beside`: a web server run in the
+    same loop while the desk runs (LINE's webhook: bot/serve.py `listener`)."""
+    asyncio.run(_serve(app, beside))
 
 
-async def _serve(app: Application) -> None:
+async def _serve(app: Application, beside: Any = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -40,9 +42,13 @@ async def _serve(app: Application) -> None:
         if app.post_init:
             await app.post_init(app)
         await app.start()
+        serving = asyncio.ensure_future(beside.serve()) if beside is not None else None
         try:
             await poll(app, stop)
         finally:
+            if serving is not None:  # its requests in flight finish first
+                beside.should_exit = True
+                await serving
             await app.stop()
     finally:
         await app.shutdown()

@@ -7,6 +7,10 @@ with Retry-After while the database cannot be reached, so Telegram delivers it a
 body over 1 MB (refused before it is read), 400 for one that is not an update.
 Messages any worker commits wake every worker's sender (LISTEN/NOTIFY on PostgreSQL).
 /healthz says the process lives; /readyz that the database answers at the current schema.
+An estate with LINE set (bot/line.py) takes LINE's webhook at /line (/line/<estate key> with
+--estates): its signature is checked first (401 and nothing stored), then the same rules
+(413, 503 with Retry-After, 200 once handled); what the desk shows on LINE is served at
+/line/media/<token> (/line/media/<estate key>/<token>), signed and expiring.
 SIGTERM (uvicorn's) finishes the updates in flight, then the desk stops, and the process
 exits 0."""
 
@@ -38,6 +42,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RETRY_SECONDS = "5"
 MAX_BODY = 2 ** 20  # Telegram's updates are a few kB; a larger body is not Telegram's
+LINE_SIGNATURE = "X-Line-Signature"
+LINE_ANSWERS = {200: "ok", 400: "not LINE's events", 401: "unauthorized"}
 
 
 def down() -> tuple[type[BaseException], ...]:
@@ -53,11 +59,12 @@ def chat_of(update: Update) -> int:
 
 
 def web(app: Application | dict[str, Application], path: str = "/telegram", *,
-        run_desk: bool = True, shared=None) -> Starlette:
+        run_desk: bool = True, shared=None, telegram: bool = True) -> Starlette:
     """The worker's web application around the desk's (already built) Application, or
     several estates' ({path: Application}, one route each); with `run_desk` its lifespan
     starts and stops the desks (tests drive started ones), and opens the `shared` pool the
-    estates' databases use first."""
+    estates' databases use first. Without `telegram` only LINE's routes are served (beside
+    long polling: `listener`)."""
     apps = app if isinstance(app, dict) else {path: app}
 
     async def healthz(request: Request) -> Response:
@@ -127,7 +134,8 @@ def web(app: Application | dict[str, Application], path: str = "/telegram", *,
                default=0)
     in_flight = asyncio.Semaphore(max(1, most // 2)) if most else None
     routes = [Route(p, _endpoint(a, handled, in_flight), methods=["POST"])
-              for p, a in apps.items()]
+              for p, a in apps.items() if telegram]
+    routes += line_routes(apps.values(), handled, in_flight)
     return Starlette(routes=[*routes, Route("/healthz", healthz), Route("/readyz", readyz),
                              Route("/metrics", metrics)], lifespan=lifespan)
 
@@ -185,6 +193,49 @@ def _endpoint(app: Application, handled: dict, in_flight: asyncio.Semaphore | No
     return telegram
 
 
+def line_routes(apps, handled: dict, in_flight: asyncio.Semaphore | None) -> list[Route]:
+    """LINE's webhook and its media, for each estate that has LINE set."""
+    found = []
+    for app in apps:
+        front = getattr(app.bot_data, "line", None)
+        if front is None:
+            continue
+        key = f"/{front.estate_key}" if front.estate_key else ""
+        found += [Route(f"/line{key}", _line_endpoint(app, front, handled, in_flight),
+                        methods=["POST"]),
+                  Route(f"/line/media{key}/{{token}}", front.media.endpoint, methods=["GET"])]
+    return found
+
+
+def _line_endpoint(app: Application, front, handled: dict,
+                   in_flight: asyncio.Semaphore | None):
+    async def line(request: Request) -> Response:
+        signature = request.headers.get(LINE_SIGNATURE, "")
+        if not signature:  # not LINE's: refused before its body is read
+            return PlainTextResponse("unauthorized", status_code=401)
+        body = await _body(request)
+        if body is None:
+            log.warning("a LINE webhook request of more than %d bytes was refused (413)",
+                        MAX_BODY)
+            return PlainTextResponse("too large", status_code=413)
+        began = time.perf_counter()
+        try:
+            async with in_flight or contextlib.nullcontext():
+                status = await front.handle(body, signature)
+        except down() as exc:  # the database lost before an event was reached
+            log.warning("LINE webhook: the database cannot be reached (%s): 503", exc)
+            status = 503
+        finally:
+            handled["updates"] += 1
+            handled["seconds"] += time.perf_counter() - began
+        if status == 503:
+            return PlainTextResponse("database unreachable", status_code=503,
+                                     headers={"Retry-After": RETRY_SECONDS})
+        return PlainTextResponse(LINE_ANSWERS.get(status, "refused"), status_code=status)
+
+    return line
+
+
 async def _body(request: Request) -> bytes | None:
     """The request's body, or None past MAX_BODY: refused by its Content-Length before
     reading, else counted as it streams in (a sender may lie or send it chunked)."""
@@ -220,8 +271,30 @@ def run(app: Application | dict[str, Application], listen: str, port: int, path:
             self._captured_signals.clear()
 
     log.info("serving Telegram's webhook at http://%s:%d%s", listen, port, path)
+    for one in (app.values() if isinstance(app, dict) else [app]):
+        front = getattr(one.bot_data, "line", None)
+        if front is not None:
+            log.info("serving LINE's webhook at http://%s:%d/line%s", listen, port,
+                     f"/{front.estate_key}" if front.estate_key else "")
     # uvicorn's own log at WARNING: at INFO it writes a line for every update
     Worker(uvicorn.Config(web(app, path, shared=shared), host=listen, port=port,
                           log_level="warning",
                           timeout_graceful_shutdown=30)).run()
     return 0
+
+
+def listener(app: Application, listen: str, port: int):
+    """LINE's webhook beside long polling (`estatedesk run`): a uvicorn server run in the
+    polling loop (bot/polling.py), which owns the signals and starts and stops the desk;
+    set `should_exit` to stop it (the requests in flight are finished first)."""
+    import uvicorn
+
+    class Beside(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):  # the polling loop's handlers stay
+            yield
+
+    log.info("serving LINE's webhook at http://%s:%d/line", listen, port)
+    return Beside(uvicorn.Config(web(app, run_desk=False, telegram=False), host=listen,
+                                 port=port, log_level="warning", lifespan="off",
+                                 timeout_graceful_shutdown=30))

@@ -1126,4 +1126,25 @@ MIGRATIONS: list[str] = [
     CREATE INDEX tickets_to_forget ON tickets(closed_at)
         WHERE closed_at IS NOT NULL AND erased_at IS NULL;
     """,
+    # 44 (issue 30, LINE): files the desk keeps itself (LINE deletes what people send after a
+    # while; a document shown on LINE by a link): the bytes, whose they are (the chat
+    # account), the channel's own id of the message (kept once) and, for the desk's own, when
+    # they go
+    """
+    CREATE TABLE media (
+        id INTEGER PRIMARY KEY,
+        origin TEXT,
+        channel TEXT,
+        external_id TEXT,
+        name TEXT NOT NULL DEFAULT '',
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        kept_at TEXT NOT NULL,
+        expires_at TEXT
+    );
+    CREATE UNIQUE INDEX media_origin ON media(origin) WHERE origin IS NOT NULL;
+    CREATE INDEX media_sender ON media(channel, external_id) WHERE channel IS NOT NULL;
+    CREATE INDEX media_expiring ON media(expires_at) WHERE expires_at IS NOT NULL;
+    """,
 ]

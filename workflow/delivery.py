@@ -9,7 +9,7 @@ import uuid
 import weakref
 from datetime import datetime, timedelta
 
-from storage import backend, locks, outbox, people, resident_calls, tickets
+from storage import accounts, backend, locks, outbox, people, resident_calls, tickets
 from storage.db import Database
 from storage.records import Account, OutboxMessage
 from storage.resident_calls import ResidentCall
@@ -257,6 +257,20 @@ async def _tell_who_can_phone(conn, message: OutboxMessage, now: datetime) -> No
             told.add(person.user_id)
             await outbox.add(conn, person.user_id, UNREACHABLE, now, message.ticket_id,
                              {"person": message.recipient_id, "about": message.kind})
+
+
+async def left(db: Database, account: Account, now: datetime) -> bool:
+    """The person left the chat app's account of the desk (LINE's unfollow, told at once):
+    marked unreachable, as a refused send marks them, when it is the account their notices
+    go to (another they chose still reaches them). True if it changed."""
+    async with db.transaction() as conn:
+        person = await accounts.person_of(conn, account)
+        if person is None:
+            return False
+        _, chosen = await accounts.person_and_chosen(conn, person.user_id)
+        if chosen is not None and chosen != account:
+            return False
+        return await people.set_unreachable(conn, person.user_id, now)
 
 
 async def reachable_again(db: Database, user_id: int) -> None:

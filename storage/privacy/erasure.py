@@ -18,6 +18,7 @@ from datetime import datetime
 
 from storage import sender
 from storage.db import Connection, to_db_time
+from storage.media import PREFIX as MEDIA
 
 KEEP, ANONYMISE, DELETE = "keep", "anonymise", "delete"
 ERASED = "(deleted)"  # what stands where a name or a text was
@@ -88,6 +89,9 @@ TABLES: dict[str, Table] = {
     # wrong link codes tried from the person's accounts: go
     "link_failures": Table(DELETE),
     "materials": Table(KEEP),
+    # files the desk keeps (LINE's photos and voice notes): the person's own go (by their
+    # chat account), and those of their tickets (scrub_tickets); the desk's own expire
+    "media": Table(DELETE),
     # a job's measured figures (settlements add them up): stay, the clerk re-keyed
     "measurements": Table(KEEP, ("actor_id",)),
     "meta": Table(KEEP),
@@ -258,6 +262,8 @@ async def erase(conn: Connection, person_id: int, anonymous_id: int, label: str,
         await run("DELETE FROM link_failures WHERE channel = ? AND external_id = ?",
                   (channel, external_id))
         await run("DELETE FROM link_codes WHERE used_by = ?", (external_id,))
+        await run("DELETE FROM media WHERE channel = ? AND external_id = ?",
+                  (channel, external_id))
         await run("DELETE FROM outbox WHERE channel = ? AND address = ? AND sent_at IS NULL "
                   "AND failed_at IS NULL", (channel, external_id))
         await run("UPDATE outbox SET address = NULL, payload = '{}' WHERE channel = ? "
@@ -343,6 +349,9 @@ async def scrub_tickets(conn: Connection, ticket_ids: Sequence[int],
     ids, marks = tuple(ticket_ids), question_marks(ticket_ids)
     touched = 0
     for sql, args in (
+        *((f"DELETE FROM media WHERE id IN (SELECT CAST(substr(file_id, {len(MEDIA) + 1}) "
+           f"AS INTEGER) FROM {table} WHERE ticket_id IN ({marks}) AND file_id LIKE ?)",
+           (*ids, f"{MEDIA}%")) for table in ("ticket_photos", "ticket_voices")),
         (f"DELETE FROM ticket_photos WHERE ticket_id IN ({marks})", ids),
         (f"DELETE FROM ticket_voices WHERE ticket_id IN ({marks})", ids),
         ("UPDATE tickets SET " + ", ".join(

@@ -1,5 +1,6 @@
 """Content as Telegram shows it: a text with an inline keyboard, the contact button of a
-reply keyboard, edits of sent messages, photos and files, a tapped button's alert."""
+reply keyboard, edits of sent messages, photos and files, a tapped button's alert. A file the
+desk keeps itself (`media:<n>`: what a person sent on LINE) is uploaded from the database."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from handlers.channels.outcomes import Fault
 from handlers.channels.telegram import faults, keyboards, menus, sending
 from handlers.channels.telegram.sending import Unparsed
 from handlers.channels.turns import Channel, Turn, Voice
+from storage import media
+from storage.db import Database
 
 # Telegram's limits: a message's and a caption's length in UTF-16 units; an inline keyboard
 # takes 100 buttons.
@@ -45,17 +48,34 @@ class TelegramChannel(Channel):
     name = "telegram"
     limits = LIMITS
 
-    def __init__(self, bot: Bot, read_timeout: float | None = None) -> None:
+    def __init__(self, bot: Bot, read_timeout: float | None = None,
+                 db: Database | None = None) -> None:
         """`read_timeout`: seconds to wait for Telegram's answer to a send (None: the
-        request's own)."""
+        request's own); `db`: where the files the desk keeps itself are."""
         self.bot = bot
         self.read_timeout = read_timeout
+        self.db = db
         self.sender = Unparsed(bot, read_timeout)  # sends whose echo nobody reads
 
     @classmethod
-    def for_outbox(cls, bot: Bot) -> TelegramChannel:
+    def for_outbox(cls, bot: Bot, db: Database | None = None) -> TelegramChannel:
         """The outbox's: it waits long enough for an answer to read a late error in it."""
-        return cls(bot, faults.PATIENCE)
+        return cls(bot, faults.PATIENCE, db)
+
+    async def _kept(self, ref: Any) -> media.Kept | None:
+        """The desk's own file of a `media:` ref (None: Telegram's file id, or bytes)."""
+        number = media.id_of(ref) if isinstance(ref, str) else None
+        if number is None or self.db is None:
+            return None
+        async with self.db.reading() as conn:
+            found = await media.get(conn, number)
+        if found is None:
+            raise FileNotFoundError(f"{ref}: no longer kept")
+        return found
+
+    async def _upload(self, ref: Any) -> Any:
+        kept = await self._kept(ref)
+        return kept.data if kept is not None else ref
 
     async def send(self, address: Any, text: str, choices: Choices | None = None,
                    asking: Asking | None = None) -> Any:
@@ -90,7 +110,12 @@ class TelegramChannel(Channel):
 
     async def send_photos(self, address: Any, photos: list[Any],
                           caption: str | None = None) -> None:
-        if len(photos) == 1:
+        photos = [await self._upload(p) for p in photos[:10]]
+        if len(photos) > 1 and any(isinstance(p, bytes) for p in photos):  # PTB uploads them
+            await self.bot.send_media_group(address, [
+                InputMediaPhoto(photo, caption=caption if i == 0 else None)
+                for i, photo in enumerate(photos)], read_timeout=self.read_timeout)
+        elif len(photos) == 1:
             await self.sender.send_photo(address, photos[0], caption=caption)
         elif photos:  # an album takes ten
             await self.sender.send_media_group(address, [
@@ -99,12 +124,19 @@ class TelegramChannel(Channel):
 
     async def send_document(self, address: Any, document: Any, filename: str | None = None,
                             caption: str | None = None, choices: Choices | None = None) -> None:
+        kept = await self._kept(document)
+        if kept is not None:
+            document, filename = kept.data, filename or kept.name or "file"
         await self.sender.send_document(address, document, filename=filename, caption=caption,
                                         reply_markup=markup(choices))
 
     async def send_recording(self, address: Any, recording: Voice,
                              caption: str | None = None) -> None:
-        if recording.kind == "audio":
+        kept = await self._kept(recording.ref)
+        if kept is not None:  # LINE's voice notes are m4a: Telegram plays them as audio
+            await self.sender.send_audio(address, kept.data, caption=caption,
+                                         filename=kept.name or "voice.m4a")
+        elif recording.kind == "audio":
             await self.sender.send_audio(address, recording.ref, caption=caption)
         elif recording.kind == "video_note":  # a round video takes no caption
             await self.sender.send_video_note(address, recording.ref)
@@ -118,6 +150,9 @@ class TelegramChannel(Channel):
         return faults.classify(exc, self.read_timeout)
 
     async def fetch(self, ref: str) -> bytes:
+        kept = await self._kept(ref)
+        if kept is not None:
+            return kept.data
         return bytes(await (await self.bot.get_file(ref)).download_as_bytearray())
 
     async def set_menu(self, address: Any, tr: Any, role: str | None,

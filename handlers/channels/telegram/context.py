@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, fil
 from handlers.common import Desk
 
 if TYPE_CHECKING:
+    from handlers.channels.line.front import LineFront
     from handlers.channels.telegram.channel import TelegramChannel
     from handlers.channels.turns import Channel
 
@@ -31,10 +32,12 @@ class DeskData:
     outbox_lock: asyncio.Lock
     webhook_secret: str | None  # as `estatedesk webhook set` registered it (bot/serve.py)
     application: Application
+    line: LineFront | None  # LINE's webhook front, where the estate has LINE (bot/line.py)
 
     def __init__(self) -> None:
         self.outbox_lock = asyncio.Lock()
         self.webhook_secret = None
+        self.line = None
 
     def kick(self) -> None:
         """The outbox delivered soon, without making the person who acted wait for it."""
