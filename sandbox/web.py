@@ -6,6 +6,7 @@ either app's phone."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -107,8 +108,9 @@ def _refusal(code: str, status: int) -> JSONResponse:
 class Sandbox:
     def __init__(self, api: BotApiStandIn, clock: DemoClock, people: list[Persona],
                  shown: list[int], advanced: Callable[[], Awaitable[None]],
-                 line: LineApiStandIn | None = None) -> None:
+                 line: LineApiStandIn | None = None, line_public_url: str = "") -> None:
         self.api, self.clock, self.people, self.line = api, clock, people, line
+        self.line_public_url = line_public_url  # the desk's, in what it sends LINE
         self.said: dict[str, str] = {}  # what LINE's app showed for a tap (LinePhone)
         self.shown = shown  # the phones on the page at first, by user id
         self.advanced = advanced  # the desk looks at the clock again: the sweep runs
@@ -162,11 +164,19 @@ class Sandbox:
         if self.line is not None:
             for person in (p for p in self.people if p.channel == "line"):
                 phone = LinePhone(self.line, person, self.said)
-                chats[str(person.user_id)] = phone.chat()
+                chats[str(person.user_id)] = self._from_line(phone.chat())
                 line_menus[str(person.user_id)] = phone.menu()
         return {"version": version, "ready": self.ready, "clock": self.clock.as_json(),
                 "personas": [p.as_json() for p in self.people], "shown": self.shown,
                 "chats": chats, "toasts": toasts, "menus": menus, "line_menus": line_menus}
+
+    def _from_line(self, chat: list[dict]) -> list[dict]:
+        """The desk's addresses of its pictures and files (LINE's app shows LINE's copies)
+        as the page's own: the desk's media are served by this same server."""
+        if not self.line_public_url:
+            return chat
+        return json.loads(json.dumps(chat, ensure_ascii=False).replace(
+            json.dumps(self.line_public_url)[1:-1] + "/", "/"))
 
     def _shown(self, message: dict) -> dict:
         """A message as the page draws it: the files as addresses of the page's own."""

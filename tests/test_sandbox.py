@@ -19,6 +19,7 @@ from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser, free_port
 RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
                                seed.TECHNICIAN.user_id)
 SUPERVISOR = seed.SUPERVISOR.user_id
+LINE_RESIDENT = seed.LINE_RESIDENT.user_id
 pytestmark = pytest.mark.sqlite_only  # the demo keeps its estate in a SQLite file of its own
 
 
