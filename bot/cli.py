@@ -19,6 +19,7 @@ from bot import (
     cli_privacy,
     cli_registers,
     cli_reports,
+    cli_roster_codes,
     cli_sales,
     cli_storeroom,
     cli_web,
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     leave.add_argument("building")
     leave.add_argument("unit")
     leave.add_argument("phone")
+    cli_roster_codes.add_parsers(roster)
 
     staff = sub.add_parser("staff", help="staff members").add_subparsers(
         dest="action", required=True)
@@ -326,7 +328,8 @@ async def _admin(args, env, settings) -> int:
     await db.open()
     try:
         more = {**cli_storeroom.COMMANDS, **cli_reports.COMMANDS, **cli_registers.COMMANDS,
-                **cli_fees.COMMANDS, **cli_sales.COMMANDS, **cli_privacy.COMMANDS}
+                **cli_fees.COMMANDS, **cli_sales.COMMANDS, **cli_privacy.COMMANDS,
+                **cli_roster_codes.COMMANDS}
         if (args.command, args.action) in more:
             return await more[(args.command, args.action)](args, env, settings, db, utc_now())
         return await _ADMIN[(args.command, args.action)](args, env, settings, db)

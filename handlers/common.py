@@ -196,6 +196,18 @@ def _stored(choices: Choices | None, asking: Asking | None) -> dict | None:
     return {"choices": choices.as_lists()} if choices else None
 
 
+def _not_yet(who: Asker, channel) -> str:
+    """What a person with no unit yet is told of a resident's action."""
+    if who.person and who.person.phone:
+        return who.tr("Your unit is not confirmed yet. A clerk will check it soon, and we "
+                      "will message you here.")
+    if not channel.limits.contact:  # no phone to share on this app: a unit's code
+        return who.tr("Your unit is not linked yet. Please send /start and type the code "
+                      "from the office's sheet, or your unit for a clerk to confirm.")
+    return who.tr("Please send /start and share your phone number first, so we know which "
+                  "unit is yours.")
+
+
 def handles(action: str):
     """Wraps a handler: who is asking, the role check of its action in the table of who may
     (workflow/access.py) on the server, refusals answered in the asker's language. A tap is
@@ -221,11 +233,7 @@ def handles(action: str):
             try:
                 if not access.may(action, who.person):
                     if who.role is None and residents_too:
-                        await answer(turn, who.tr(
-                            "Your unit is not confirmed yet. A clerk will check it soon, and "
-                            "we will message you here.") if who.person and who.person.phone
-                            else who.tr("Please send /start and share your phone number "
-                                        "first, so we know which unit is yours."))
+                        await answer(turn, _not_yet(who, channel))
                         if turn.tapped:
                             await channel.done(turn)
                         return

@@ -259,6 +259,7 @@ CONVERSATIONS = {
     "complete": N_("a completion record"),
     "not_fixed": N_("telling us what is still wrong"),
     "claim_unit": N_("telling us your unit"),
+    "unit_code": N_("typing your unit's code"),
     "pause": N_("pausing a deadline"),
     "extend": N_("extending a deadline"),
     "complaint_reply": N_("a reply to a complaint"),

@@ -306,7 +306,10 @@ async def _join_request(n: Notice) -> None:
     request, person, listed = await views.join_request(n.d.db, n.payload["request_id"])
     n.opened([person.user_id], access_log.RECORD, f"#{request.id}")
     text = tr("Please confirm a resident: {name}, phone {phone}, says they live in {unit}.",
-              name=person.name, phone=cards.phone(request.phone), unit=request.claimed_unit)
+              name=person.name, phone=cards.phone(request.phone), unit=request.claimed_unit) \
+        if request.phone else tr(  # an app with no phone share (LINE), and no code
+            "Please confirm a resident: {name}, who joined without a phone number, says they "
+            "live in {unit}.", name=person.name or "?", unit=request.claimed_unit)
     text += "\n" + (tr("The roster has for this unit: {people}", people=tr.join(
         f"{e.name} {cards.phone(e.phone)}" for e in listed))
         if listed else tr("This unit is not on the roster."))

@@ -16,10 +16,11 @@ from handlers.common import (
     handles,
     main_menu,
 )
-from handlers.onboarding import linking
+from handlers.onboarding import codes, linking
 from handlers.repairs import photo_first
 from handlers.routes import ANY, COMMAND, Door, Step, routes, steps_of
 from workflow import conversations, roles, views
+from workflow.onboarding import unit_codes
 from workflow.tickets import Refusal
 
 LINK_CODE = re.compile(r"\d{6}")  # /link's code, typed alone in the account to link
@@ -51,6 +52,9 @@ async def _route(turn: Turn, context: Context, who: Asker, steps: Mapping[str, S
     draft = await views.draft_as_left(d.db, who.user_id)
     if draft is not None and conversations.expired(draft, d.now()):
         await views.drop_draft(d.db, who.user_id)
+        if draft.flow == unit_codes.CODE_FLOW:  # the sheet came days later: a code still
+            draft = None  # counts (below), anything else is told to /start
+    if draft is not None and conversations.expired(draft, d.now()):
         await answer(turn, who.tr(
             "What you started ({what}) has expired: it was left for more than a day. Nothing "
             "was changed; please start again from the menu.",
@@ -65,6 +69,9 @@ async def _route(turn: Turn, context: Context, who: Asker, steps: Mapping[str, S
         return
     if turn.photos and who.may((roles.RESIDENT,)):  # a photo of the leak, alone
         await photo_first.offer(turn, context, who)
+        return
+    if who.role is None and unit_codes.normal(turn.text) is not None:
+        await codes.typed(turn, context, who, turn.text or "")  # a unit's code, not the phone
         return
     if who.role is None and turn.text and LINK_CODE.fullmatch(turn.text.strip()):
         await linking.use(turn, context, who, turn.text.strip())  # a newcomer's link code

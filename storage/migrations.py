@@ -1147,4 +1147,27 @@ MIGRATIONS: list[str] = [
     CREATE INDEX media_sender ON media(channel, external_id) WHERE channel IS NOT NULL;
     CREATE INDEX media_expiring ON media(expires_at) WHERE expires_at IS NOT NULL;
     """,
+    # 45 (issue 30): joining by a unit's code from the office's printed sheet (its SHA-256 only; one live
+    # code a unit, a new one replaces it) and who joined by it, on which chat account
+    """
+    CREATE TABLE unit_codes (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        code TEXT NOT NULL UNIQUE,
+        uses INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        replaced_at TEXT
+    );
+    CREATE UNIQUE INDEX unit_codes_live ON unit_codes(unit_id) WHERE replaced_at IS NULL;
+    CREATE TABLE unit_code_uses (
+        code_id INTEGER NOT NULL REFERENCES unit_codes(id),
+        person_id INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        used_at TEXT NOT NULL,
+        PRIMARY KEY (code_id, person_id)
+    );
+    """,
 ]

@@ -31,7 +31,10 @@ class MemoryChannel(Channel):
     name = MEMORY
     limits = Limits(choices=13, edits=False, text=5000, caption=1000, free_replies=True)
 
-    def __init__(self) -> None:
+    def __init__(self, contact: bool = True) -> None:
+        if not contact:  # an app with no phone share, as LINE: people join by a unit's code
+            self.limits = Limits(choices=13, edits=False, text=5000, caption=1000,
+                                 free_replies=True, contact=False)
         self.chats: dict[str, list[Shown]] = {}
         self.menus: dict[str, tuple[str | None, bool]] = {}
         self.files: dict[str, bytes] = {}

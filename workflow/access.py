@@ -70,6 +70,7 @@ RULES: dict[str, Rule] = {
     "onboarding.language": Rule(EVERYONE),
     "onboarding.help": Rule(EVERYONE),
     "onboarding.decide": Rule(DISPATCHERS),
+    "onboarding.no_code": Rule(EVERYONE),  # 'I have no code': the unit typed instead
     # the privacy notice: anybody reads it (/privacy); a stranger accepts or declines it
     # before anything of theirs is kept; a person taps that they read a new version
     "privacy.notice": Rule(EVERYONE),

@@ -62,12 +62,15 @@ ASKED = Asking(None)  # the person answered: the app's ask button is taken away
 class Limits:
     """What a channel can show: how many choices fit under one message, whether a sent
     message can be changed, how long a text or a caption may be (in UTF-16 units, as both
-    Telegram and LINE count), and whether answering a person costs nothing."""
+    Telegram and LINE count), whether answering a person costs nothing, and whether a
+    person can share their own verified phone number (LINE cannot: they join by a unit's
+    code or a clerk's approval)."""
     choices: int
     edits: bool
     text: int
     caption: int
     free_replies: bool
+    contact: bool = True
 
 
 def pages(found: Choices, limit: int) -> list[Choices]:

@@ -21,12 +21,13 @@ from handlers.common import (
     set_menus_of,
 )
 from handlers.i18n import LANGUAGE_NAMES
+from handlers.onboarding import codes
 from handlers.privacy import notice
 from handlers.routes import CONTACT, routes
 from handlers.sales import buyers as buyer_desk
 from storage.records import Draft, Person
 from workflow import roles, views
-from workflow.onboarding import onboarding
+from workflow.onboarding import onboarding, unit_codes
 from workflow.privacy import notice as privacy
 from workflow.settings import LANGUAGES
 from workflow.text import person_name
@@ -56,6 +57,9 @@ async def start(turn: Turn, context: Context, who: Asker) -> None:
     if context.args:
         await _join_as_staff(turn, context, who, context.args[0])
         return
+    if who.role is None and codes.asked(turn):  # no phone to share here: a unit's code
+        await codes.ask(turn, context, who, thanks=False)
+        return
     if who.role is None:
         await answer(turn, who.tr(
             "Welcome to the {estate} service desk. To report repairs, please share your phone "
@@ -79,27 +83,39 @@ async def _register(turn: Turn, context: Context, who: Asker, version: str) -> P
 @handles("privacy.accept")
 async def accept(turn: Turn, context: Context, who: Asker) -> None:
     """'I accept' under the notice (pn:ok:<version>[:<code>]): the person is made, the
-    acceptance recorded, and the joining goes on as it came: a staff invitation's, else the
-    phone number asked for."""
+    acceptance recorded, and the joining goes on as it came: a staff invitation's, a unit's
+    code typed before, else the phone number asked for (on an app with no phone share, the
+    unit's code)."""
     d, args = context.desk, callback_args(turn)
-    version, code, language = notice.accepting(args, d.settings)
+    version, carried, language = notice.accepting(args, d.settings)
+    code, unit_code = carried, None
+    if carried is not None and carried.startswith(notice.UNIT_CODE):
+        code, unit_code = None, unit_codes.normal(carried[1:])
+        if unit_code is None:
+            raise Refusal(Refusal.INVALID)  # forged: nothing is kept
     if len(args) > 2 or code is not None and not INVITATION.fullmatch(code):
         raise Refusal(Refusal.INVALID)  # forged: nothing is kept
     if who.person is None:
         if version != privacy.current(d.settings):
-            await notice.out_of_date(turn, context, who, code, language)
+            await notice.out_of_date(turn, context, who, carried, language)
             return
         if language is not None:  # chosen before joining: kept with the person from now
             who.tr = d.tr(language)
         who.person = await _register(turn, context, who, version)
     elif version == privacy.current(d.settings):  # a second tap, or one after a link
         await privacy.acknowledge(d.db, d.settings, who.user_id, version, who.account, d.now())
-    elif code is None:  # a person's tap on an older notice: the current one to read
+    elif carried is None:  # a person's tap on an older notice: the current one to read
         await notice.read_again(turn, context, who)
         return
     await clear_buttons(turn)
     if code is not None:
         await _join_as_staff(turn, context, who, code)
+        return
+    if unit_code is not None:
+        await codes.typed(turn, context, who, unit_code)
+        return
+    if who.role is None and not who.member.phone and codes.asked(turn):
+        await codes.ask(turn, context, who)
         return
     if who.role is None and not who.member.phone:
         await answer(turn, who.tr(

@@ -32,7 +32,8 @@ NOTICE = N_(
     "6. If you do not give them: the desk cannot find your unit or handle your reports; you "
     "can still call the office.")
 
-ACCEPT = "pn:ok"  # pn:ok:<version>[:<invitation code> or :@<language>]: a stranger accepts
+ACCEPT = "pn:ok"  # pn:ok:<version>[:<invitation code>, :+<unit's code> or :@<language>]
+UNIT_CODE = "+"  # what a unit's code carried by 'I accept' begins with (handlers/onboarding)
 DECLINE = "pn:no"
 READ = "pn:read"  # pn:read:<version>: a person read a new version
 
@@ -73,25 +74,30 @@ def accept_and_share(tr: Tr) -> Asking:
 async def offer(turn: Turn, context: Context, who: Asker, code: str | None = None,
                 language: str | None = None) -> None:
     """A stranger's /start: the notice, and how to accept it. A resident's acceptance is
-    their phone shared with the button (one tap); staff joining by an invitation, and a
-    stranger who chose a language first (and anyone on /privacy), tap 'I accept'. Nothing
-    is stored here."""
+    their phone shared with the button (one tap); staff joining by an invitation, a
+    stranger who chose a language first or typed a unit's code, one on an app with no phone
+    to share (LINE), and anyone on /privacy, tap 'I accept'. Nothing is stored here."""
     d = context.desk
     tr = d.tr(language) if language else who.tr
     welcome = tr("Welcome to the {estate} service desk. Before anything about you is kept, "
                  "please read how we handle your personal data.",
                  estate=d.settings.estate_name)
     body = f"{welcome}\n\n{text(tr, d.settings)}\n\n"
-    if code is None and language is None:
+    if code is None and language is None and turn.channel.limits.contact:
         await answer(turn, body + tr(
             "To join, please share your phone number with the button below ('Accept and "
             "share my phone number'): you accept this notice, and we use your number to find "
             "your unit on the owner roster. If you do not accept, nothing about you is kept."),
             asking=accept_and_share(tr))
         return
-    tail = tr("To join the team, tap 'I accept'. If you decline, nothing about you is kept.") \
-        if code else tr("Tap 'I accept' to join the desk. Until you do, nothing about you is "
-                        "kept.")
+    if code and code.startswith(UNIT_CODE):
+        tail = tr("Tap 'I accept' to join the desk with your unit's code. Until you do, "
+                  "nothing about you is kept.")
+    elif code:
+        tail = tr("To join the team, tap 'I accept'. If you decline, nothing about you is "
+                  "kept.")
+    else:
+        tail = tr("Tap 'I accept' to join the desk. Until you do, nothing about you is kept.")
     await answer(turn, body + tail, accept_or_decline(tr, d.settings, code, language))
 
 

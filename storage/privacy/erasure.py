@@ -147,6 +147,9 @@ TABLES: dict[str, Table] = {
     # caller's name and phone go
     "tickets": Table(ANONYMISE, ("resident_id", "technician_id", "filed_by")),
     "timers": Table(KEEP),
+    # who joined by a unit's code, on which account: goes; the codes (hashes, counts) stay
+    "unit_code_uses": Table(DELETE, owner="person_id"),
+    "unit_codes": Table(KEEP),
     "unit_sales": Table(KEEP),
     "units": Table(KEEP),
     "visit_materials": Table(KEEP),

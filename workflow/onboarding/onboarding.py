@@ -95,14 +95,17 @@ async def claim_unit(db: Database, user_id: int, claimed: str, now: datetime) ->
     """A resident not on the roster asks to be linked; every clerk gets approve/reject. The
     conversation that asked for the unit ends in the same transaction."""
     async with db.transaction() as conn:
+        asked = await drafts.get(conn, user_id)
         await drafts.delete(conn, user_id)
         person = await people.get(conn, user_id)
-        if person is None or not person.phone:
+        # a phone shared, or (on an app with none) the desk asked for the unit
+        if person is None or not person.phone and (asked is None or asked.flow != CLAIM_FLOW):
             raise machine.Refusal(machine.Refusal.FORBIDDEN)
         existing = await roster.pending_request_of(conn, user_id)
         if existing is not None:
             return existing
-        request_id = await roster.add_join_request(conn, user_id, person.phone, claimed, now)
+        request_id = await roster.add_join_request(conn, user_id, person.phone or "", claimed,
+                                                   now)
         for clerk in await machine.desk(conn):
             await outbox.add(conn, clerk.user_id, "join_request", now,
                              payload={"request_id": request_id})
