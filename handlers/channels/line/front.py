@@ -110,7 +110,8 @@ class LineFront:
                 return
             profile = await self._profile(account)
             token = getattr(event, "reply_token", None)
-            async with self.channel.replying(token, event.webhook_event_id):
+            async with self.channel.replying(token, event.webhook_event_id, user_id,
+                                             self.desk):
                 try:
                     turn = await turn_of(event, self.channel, self.media, profile)
                 except Unfetched as missing:
