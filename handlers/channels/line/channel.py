@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 LINE = "line"
 # No edits; a caption is a text message of its own under the pictures.
 LIMITS = Limits(choices=messages.QUICK_ITEMS, edits=False, text=TEXT, caption=TEXT,
-                free_replies=True)
+                free_replies=True, contact=False)  # LINE gives no phone number
 RETRY_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, "https://estatedesk.invalid/line/retry-key")
 REPLY = "reply"  # the budget's kind of a turn's reply that had to be pushed
 DIRECT = "direct"  # and of a push neither a reply nor an outbox message
