@@ -12,7 +12,6 @@ import csv
 import io
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest

@@ -61,10 +61,11 @@ async def ask(turn: Turn, context: Context, who: Asker, thanks: bool = True) -> 
     code'."""
     d = context.desk
     await unit_codes.ask(d.db, who.user_id, d.now())
-    text = who.tr("To report repairs, please type the code for your unit from the office's "
-                  "sheet (for example K7QM-3WXT). If you have none, tap 'I have no code'.")
-    if thanks:
-        text = who.tr("Thank you.") + " " + text
+    text = who.tr("Thank you. To report repairs, please type the code for your unit from "
+                  "the office's sheet (for example K7QM-3WXT). If you have none, tap 'I have "
+                  "no code'.") if thanks else \
+        who.tr("To report repairs, please type the code for your unit from the office's "
+               "sheet (for example K7QM-3WXT). If you have none, tap 'I have no code'.")
     await answer(turn, text, _no_code(who.tr, turn))
 
 

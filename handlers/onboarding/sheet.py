@@ -55,10 +55,10 @@ def _slip(pdf, tr: Tr, estate: str, slip: Made, uses: int, left: float, top: flo
     pdf.cell(half, 11, slip.code)
     pdf.set_xy(left, top + 38)
     pdf.set_font_size(9)
-    pdf.multi_cell(half, 4.5, tr("Valid until {date}.", date=until_text(tr, slip.expires_at))
-                   + " " + tr.plural("It admits {n} person of the unit.",
-                                     "It admits up to {n} people of the unit.", uses),
-                   wrapmode=pdf.wrap)
+    pdf.multi_cell(half, 4.5, tr.beside(
+        tr("Valid until {date}.", date=until_text(tr, slip.expires_at)),
+        tr.plural("It admits {n} person of the unit.", "It admits up to {n} people of the unit.",
+                  uses)), align="L", wrapmode=pdf.wrap)
     steps = "\n".join((
         tr("How to join the service desk:"),
         tr("1. Add the desk on LINE (or Telegram)."),
@@ -69,5 +69,5 @@ def _slip(pdf, tr: Tr, estate: str, slip: Made, uses: int, left: float, top: flo
            "unit. Lost it? The office makes a new one.")))
     pdf.set_xy(left + half + 4, top)
     pdf.set_font_size(10)
-    pdf.multi_cell(width - half - 4, 5.2, steps, wrapmode=pdf.wrap)
+    pdf.multi_cell(width - half - 4, 5.2, steps, align="L", wrapmode=pdf.wrap)
     pdf.set_font_size(10)
