@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 
 from sandbox.line_api import LineApiStandIn, line_user_id
 from sandbox.phones import LANGUAGE_CODES, NoSuchButton, Persona
@@ -40,15 +41,18 @@ def actions_of(message: dict) -> list[dict]:
     return found
 
 
-class LinePhone:
-    """One persona's LINE app, talking to the desk through the stand-in. `said` keeps what the
-    app showed as the person's own message for a tap (a postback's displayText: LINE shows it
-    in the chat but does not send it), by webhook event id; the page keeps one for all."""
+# What LINE's app showed as the person's own message for a tap (a postback's displayText:
+# LINE shows it in the chat but does not send it), by webhook event id, per stand-in.
+_SAID: weakref.WeakKeyDictionary[LineApiStandIn, dict[str, str]] = \
+    weakref.WeakKeyDictionary()
 
-    def __init__(self, line: LineApiStandIn, persona: Persona,
-                 said: dict[str, str] | None = None) -> None:
+
+class LinePhone:
+    """One persona's LINE app, talking to the desk through the stand-in."""
+
+    def __init__(self, line: LineApiStandIn, persona: Persona) -> None:
         self.line, self.persona = line, persona
-        self.said = said if said is not None else {}
+        self.said = _SAID.setdefault(line, {})
 
     @property
     def user_id(self) -> str:

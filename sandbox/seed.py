@@ -14,6 +14,7 @@ from sandbox.line_phones import LinePhone
 from sandbox.phones import Persona, Phone
 from storage.db import Database
 from workflow import admin, roles
+from workflow.onboarding import unit_codes
 
 ROSTER = """building,unit,name,phone
 A,12F-3,A座12樓3室業主,0912 345 678
@@ -21,6 +22,7 @@ A,5F-1,A座5樓1室業主,0922 111 222
 B,3F-2,B座3樓2室業主,0933 222 333
 """
 UNIT_KEY = "plumbing_unit"
+LINE_UNIT = "B-3F-2"  # the unit of the resident on LINE
 
 RESIDENT = Persona(1001, "A 12F-3 住戶", "resident", "zh_Hant", "0912 345 678")
 NEIGHBOUR = Persona(1002, "A 5F-1 住戶", "resident", "zh_Hant", "0922 111 222")
@@ -57,7 +59,7 @@ async def seed(api: BotApiStandIn, line: LineApiStandIn, db: Database, people: l
     for person in (RESIDENT, NEIGHBOUR):
         await phone[person.user_id].send("/start")
         await phone[person.user_id].settle(phone[person.user_id].share_contact())
-    await join_on_line(LinePhone(line, next(p for p in people if p.channel == "line")))
+    await join_on_line(db, LinePhone(line, next(p for p in people if p.channel == "line")), now)
 
     neighbour, clerk = phone[NEIGHBOUR.user_id], phone[CLERK.user_id]
     technician, second = phone[TECHNICIAN.user_id], phone[SECOND_TECHNICIAN.user_id]
@@ -83,10 +85,15 @@ async def seed(api: BotApiStandIn, line: LineApiStandIn, db: Database, people: l
     await report(neighbour, "public_areas", "大堂", "大堂的門關得很慢。")
 
 
-async def join_on_line(resident: LinePhone) -> None:
-    """Adds the desk as a LINE friend and accepts the privacy notice."""
+async def join_on_line(db: Database, resident: LinePhone, now: datetime) -> None:
+    """The office prints a code for B 3F-2 (`estatedesk roster codes`); its resident adds the
+    desk as a LINE friend, accepts the privacy notice and types the code."""
+    [unit], _ = await unit_codes.units_named(db, [LINE_UNIT], None)
+    [made] = await unit_codes.make(db, [unit], unit_codes.USES, now,
+                                   now + timedelta(days=unit_codes.DAYS))
     await resident.follow()
     await resident.tap_starting("pn:ok:")
+    await resident.say(made.code)
 
 
 async def report(resident: Phone, category: str, place: str, description: str,

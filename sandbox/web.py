@@ -111,7 +111,6 @@ class Sandbox:
                  line: LineApiStandIn | None = None, line_public_url: str = "") -> None:
         self.api, self.clock, self.people, self.line = api, clock, people, line
         self.line_public_url = line_public_url  # the desk's, in what it sends LINE
-        self.said: dict[str, str] = {}  # what LINE's app showed for a tap (LinePhone)
         self.shown = shown  # the phones on the page at first, by user id
         self.advanced = advanced  # the desk looks at the clock again: the sweep runs
         self.ready = False  # the demo estate is seeded
@@ -163,7 +162,7 @@ class Sandbox:
         line_menus = {}
         if self.line is not None:
             for person in (p for p in self.people if p.channel == "line"):
-                phone = LinePhone(self.line, person, self.said)
+                phone = LinePhone(self.line, person)
                 chats[str(person.user_id)] = self._from_line(phone.chat())
                 line_menus[str(person.user_id)] = phone.menu()
         return {"version": version, "ready": self.ready, "clock": self.clock.as_json(),
@@ -236,7 +235,7 @@ class Sandbox:
         if person.channel == "line":
             if self.line is None:
                 raise BadRequest("no_persona")
-            return LinePhone(self.line, person, self.said)
+            return LinePhone(self.line, person)
         return Phone(self.api, person)
 
     async def _say(self, request: Request) -> None:
@@ -336,7 +335,7 @@ class Sandbox:
                          language, "" if on_line else phone, "line" if on_line else "telegram")
         self.people.append(person)
         if self.line is not None and on_line:
-            await LinePhone(self.line, person, self.said).follow()
+            await LinePhone(self.line, person).follow()
         else:
             Phone(self.api, person).say("/start")
         return person.as_json()
