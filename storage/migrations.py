@@ -1170,4 +1170,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (code_id, person_id)
     );
     """,
+    # 46 (issue 30): the rich menus the desk made at LINE, by role and language, each with
+    # the digest of what it shows; shared by every worker of the estate
+    """
+    CREATE TABLE line_menus (
+        key TEXT PRIMARY KEY,
+        menu_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 ]

@@ -331,4 +331,13 @@ STEPS: dict[int, str] = {
         PRIMARY KEY (code_id, person_id)
     );
     """,
+    # 46: the rich menus the desk made at LINE (issue 30)
+    46: """
+    CREATE TABLE line_menus (
+        key TEXT PRIMARY KEY,
+        menu_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    );
+    """,
 }

@@ -84,6 +84,7 @@ TABLES: dict[str, Table] = {
     "key_loans": Table(KEEP, ("borrower_id", "decided_by", "handed_out_by", "taken_back_by")),
     "keys": Table(KEEP),
     "labour_rates": Table(KEEP),
+    "line_menus": Table(KEEP),  # the rich menus made at LINE, by role and language: no person
     # codes linking another account (and the account that used one): go
     "link_codes": Table(DELETE, owner="person_id"),
     # wrong link codes tried from the person's accounts: go
