@@ -29,7 +29,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
 )
 
 from handlers.channels.content import Asking, Choices, Limits
-from handlers.channels.line import messages
+from handlers.channels.line import menus, messages
 from handlers.channels.line.api import LineApi
 from handlers.channels.line.messages import MESSAGES, TEXT
 from handlers.channels.outcomes import Fault, Verdict
@@ -52,7 +52,10 @@ FOLDED_WAIT = timedelta(hours=1)  # a message the budget folds: asked about agai
 class Media(Protocol):
     """The desk's media for LINE (handlers/channels/line/media.py): bytes kept under a
     `media:` reference, the signed https address LINE fetches a reference from, and the
-    bytes of a reference (one of LINE's, or of another channel's)."""
+    bytes of a reference (one of LINE's, or of another channel's); its database (the rich
+    menus the desk made are kept there too)."""
+
+    db: Any
 
     async def keep(self, data: bytes, name: str, content_type: str) -> str: ...
 
@@ -384,9 +387,8 @@ class LineChannel(Channel):
 
     async def _link_menu(self, user_id: str, tr: Any, role: str | None,
                          lives_here: bool) -> None:
-        """The person's rich menu, by role and language: the merge wires it to
-        `handlers.channels.line.menus.link(self.api, <db>, user_id, tr, role, lives_here)`."""
-        return None
+        """The person's rich menu, by role and language (handlers/channels/line/menus.py)."""
+        await menus.link(self.api, self.media.db, user_id, tr, role, lives_here)
 
     def passing(self, exc: BaseException) -> bool:
         fault = self.classify(exc)
