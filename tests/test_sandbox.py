@@ -2,8 +2,10 @@
 plays every role. First what the page's routes refuse, then the whole story in a real
 headless Chromium: a resident reports a leak with a photo, the clerk dispatches it, the
 technician completes it with an after-photo, the resident confirms, the clock is advanced and
-the survey answered."""
+the survey answered. Beside it, a resident on a LINE phone reports by tapping LINE's quick
+replies and the clerk on Telegram gets the card."""
 
+import re
 import socket
 import sqlite3
 import subprocess
@@ -41,10 +43,17 @@ def test_the_demo_estate_is_seeded_with_tickets_in_different_states(demo):
     assert "Starting the sandbox at" in demo.log.read_text()
     seen = state(demo)
     assert seen["ready"] is True
-    assert [p["role"] for p in seen["personas"]] == [
-        "resident", "resident", "clerk", "technician", "technician", "supervisor", "manager",
-        "contractor"]
+    assert [(p["role"], p["channel"]) for p in seen["personas"]] == [
+        ("resident", "telegram"), ("resident", "telegram"), ("resident", "line"),
+        ("clerk", "telegram"), ("technician", "telegram"), ("technician", "telegram"),
+        ("supervisor", "telegram"), ("manager", "telegram"), ("contractor", "telegram")]
     assert seen["shown"] == [p.user_id for p in seed.SHOWN]
+    on_line = seen["chats"][str(LINE_RESIDENT)]  # joined with the unit code, on LINE
+    assert [m["message"]["text"] for m in on_line if m["outgoing"]][:1] == ["我同意"]
+    assert any("B 3F-2" in (m["message"].get("text") or "") for m in on_line
+               if not m["outgoing"])
+    assert "/repair" in [a["action"]["data"] for a in seen["line_menus"][str(LINE_RESIDENT)][
+        "areas"]]
     clerk = "\n".join(m.get("text", "") for m in seen["chats"][str(CLERK)])
     for ref in ("R-2026-00001", "R-2026-00002", "R-2026-00003", "R-2026-00004"):
         assert ref in clerk
@@ -157,6 +166,94 @@ def test_a_leak_from_report_to_survey_in_the_browser(demo, tmp_path):
         driver.quit()
 
 
+def test_a_resident_on_line_reports_a_leak_and_the_clerk_on_telegram_gets_the_card(demo,
+                                                                                  tmp_path):
+    """The office tries both apps side by side: the resident of B 3F-2, on LINE, opens the
+    rich menu, taps quick replies and a card's buttons, sends a photo from the camera roll;
+    the clerk, on Telegram, gets the report's card with the photo. The rich menu speaks the
+    resident's language, and changes with it."""
+    photo = tmp_path / "sink.png"
+    photo.write_bytes(seed.picture("#6d597a", "sink"))
+    driver = browser()
+    try:
+        page = Page(driver, demo.url)
+        page.sees(LINE_RESIDENT, "B 3F-2")
+        phone = f".phone[data-user='{LINE_RESIDENT}']"
+        assert page.run(f"return getComputedStyle(document.querySelector(\"{phone} header\"))"
+                        ".backgroundColor") == "rgb(6, 199, 85)"  # LINE's green
+        assert page.rich_menu(LINE_RESIDENT)[:3] == ["我要報修", "我要投訴", "我的報修與投訴"]
+        assert page.run(f"return document.querySelector(\"{phone} .menubar\").innerText"
+                        ).startswith("選單")
+
+        # The rich menu's "report a repair", then LINE's quick replies.
+        before = page.chat(LINE_RESIDENT)
+        page.click(f"{phone} .richmenu .area[data-data='/repair']")
+        page.wait(lambda: page.chat(LINE_RESIDENT) != before, "an answer to the menu")
+        page.sees(LINE_RESIDENT, "請問是哪一類問題？")
+        assert "給排水" in page.chips(LINE_RESIDENT)
+        page.tap_line(LINE_RESIDENT, "r:c:plumbing")
+        page.tap_line(LINE_RESIDENT, "r:g:normal")
+        page.tap_line(LINE_RESIDENT, "r:rm:kitchen")
+        page.sees(LINE_RESIDENT, "請描述問題")
+        page.type(LINE_RESIDENT, "水槽下的水管一直滴水。")
+        page.upload_photo(LINE_RESIDENT, photo)
+        page.wait(lambda: page.run(f"return document.querySelectorAll(\"{phone} .msg.out img\")"
+                                   ".length"), "the resident's photo in the LINE chat")
+        page.sees(LINE_RESIDENT, "已收到第 1 張照片")
+        page.tap_line(LINE_RESIDENT, "r:pd")
+        # The visit's day is a Flex card with a button a day; the time of day, quick replies.
+        page.wait(lambda: page.run(f"return document.querySelectorAll(\"{phone} .msg.card "
+                                   ".fbutton[data-data^='r:d:']\").length"), "the days' card")
+        page.tap_line(LINE_RESIDENT, "r:d:")
+        page.tap_line(LINE_RESIDENT, "r:s:")
+        page.sees(LINE_RESIDENT, "照片：1 張")
+        page.screenshot("line-report")
+        page.tap_line(LINE_RESIDENT, "r:ok")
+        page.sees(LINE_RESIDENT, "您的報修已登記")
+        [ref] = re.findall(r"單號 (R-\d{4}-\d{5})", page.chat(LINE_RESIDENT))[-1:]
+
+        # The clerk, on Telegram, sees the card of the report made on LINE, with its photo.
+        page.sees(CLERK, ref)
+        number = int(ref.rsplit("-", 1)[1])
+        card = page.wait(lambda: page.run(
+            f"return [...document.querySelectorAll(\".phone[data-user='{CLERK}'] .msg\")]"
+            f".find(m => m.querySelector(\"button[data-data^='d:tech:{number}:']\"))"
+            "?.innerText"), "the report's card on the clerk's phone")
+        assert "B 3F-2" in card and "水槽下的水管一直滴水。" in card
+        page.wait(lambda: page.run(
+            f"return [...document.querySelectorAll(\".phone[data-user='{CLERK}'] img\")]"
+            ".some(i => i.complete && i.naturalWidth > 0)"), "the photo on the clerk's phone")
+        page.screenshot("line-beside-telegram")
+
+        # In English, the rich menu is English too (the desk links the English one).
+        page.choose("select.lang", "en", LINE_RESIDENT)
+        page.sees(LINE_RESIDENT, "English")
+        page.wait(lambda: page.rich_menu(LINE_RESIDENT)[:1] == ["Report a repair"],
+                  "the English rich menu")
+        assert page.run(f"return document.querySelector(\"{phone} .menubar\").innerText"
+                        ).startswith("Menu")
+    finally:
+        driver.quit()
+
+
+def test_the_line_phone_taps_only_what_line_showed(demo):
+    """A postback the person was not shown (a forged menu command, another message's button)
+    is refused by the page as LINE's app could not send it; nothing reaches the desk."""
+    api = demo.url + "/api"
+    before = state(demo)["chats"][str(LINE_RESIDENT)]
+    forged = httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": None,
+                                            "data": "d:tech:1:0"})
+    assert forged.status_code == 409 and forged.json()["code"] == "no_button"
+    elsewhere = httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": "1",
+                                               "data": "r:c:plumbing"})
+    assert elsewhere.status_code == 409
+    assert httpx.post(f"{api}/contact", json={"user": LINE_RESIDENT}).json()["code"] == \
+        "no_phone"  # LINE has no contact share
+    assert httpx.post(f"{api}/location", json={"user": RESIDENT}).json()["code"] == \
+        "not_on_line"
+    assert state(demo)["chats"][str(LINE_RESIDENT)] == before
+
+
 def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(demo):
     driver = browser()
     try:
@@ -182,7 +279,7 @@ def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(de
         form.find_element("css selector", "button").click()
         newcomer = page.wait(lambda: page.run(
             "const s = document.querySelectorAll('.phone');"
-            "return s.length === 6 && Number(s[5].dataset.user);"), "a sixth phone")
+            "return s.length === 7 && Number(s[6].dataset.user);"), "a seventh phone")
         page.sees(newcomer, "share your phone number")
         page.wait(lambda: page.run(
             f"const b = document.querySelector(\".phone[data-user='{newcomer}'] "
