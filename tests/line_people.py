@@ -136,6 +136,11 @@ class LinePerson:
     async def unfollow(self) -> int:
         return await self._send("unfollow")
 
+    async def postback(self, data: str, params: dict | None = None) -> int:
+        """A postback with this data, shown or not: what a stale or forged button sends."""
+        content: dict = {"data": data, **({"params": params} if params else {})}
+        return await self._send("postback", postback=content)
+
     async def tap(self, label: str) -> int:
         """A quick reply of the last message that has them, else a card's button (newest
         first): a postback with its data, or a message action's text sent."""
@@ -175,7 +180,7 @@ class LinePerson:
                 found = [a for a in quick_actions(message) if wanted(a)]
                 if found:
                     return found[0]
-                break  # only the newest message's quick replies are on the screen
+                break  # the quick replies are those of the last message that has them
         for message in reversed(shown):
             found = [a for a in button_actions(message) if wanted(a)]
             if found:
