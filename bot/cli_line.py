@@ -110,7 +110,7 @@ def _with_database(args, env, settings, key: str) -> int:
 
 
 async def _talk(line: LineConfig, action) -> int:
-    from linebot.v3.messaging import (
+    from linebot.v3.messaging import (  # type: ignore[import-untyped]
         ApiException,
         AsyncApiClient,
         AsyncMessagingApi,

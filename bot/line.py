@@ -30,7 +30,7 @@ def attach(app: Application, settings: LineSettings, estate_key: str = "") -> Li
     api = LineApi(settings)
     media = LineMedia(desk.db, settings, data.outboxes, blob=api.blob, estate_key=estate_key,
                       clock=desk.clock)
-    channel = LineChannel(api, media)
+    channel = LineChannel(api, media, estate=estate_key)
     data.outboxes[LINE] = channel  # the same dict the media reads Telegram's channel from
     every = (*DOORS, router.door(DOORS))
     front = LineFront(desk, channel, media, settings.secret,

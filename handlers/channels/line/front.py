@@ -14,9 +14,16 @@ import hmac
 import logging
 from typing import Any
 
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhook import WebhookParser
-from linebot.v3.webhooks import GroupSource, RoomSource, UnfollowEvent, UserSource
+from linebot.v3.exceptions import InvalidSignatureError  # type: ignore[import-untyped]
+from linebot.v3.webhook import WebhookParser  # type: ignore[import-untyped]
+from linebot.v3.webhooks import (  # type: ignore[import-untyped]
+    FollowEvent,
+    GroupSource,
+    MessageEvent,
+    PostbackEvent,
+    RoomSource,
+    UnfollowEvent,
+)
 
 from handlers.channels.dispatch import Dispatcher
 from handlers.channels.line.media import LineMedia
@@ -30,6 +37,9 @@ from workflow import delivery, views
 log = logging.getLogger(__name__)
 OK, BAD_BODY, UNSIGNED, DOWN = 200, 400, 401, 503
 ANSWERED = ("message", "postback", "join", "follow")  # a group's events that get the line
+# A person's events the desk acts on; the rest (an unsend, a video watched, an event LINE
+# adds later) are answered 200 and change nothing.
+TAKEN = (MessageEvent, PostbackEvent, FollowEvent, UnfollowEvent)
 
 
 def down() -> tuple[type[BaseException], ...]:
@@ -64,8 +74,8 @@ class LineFront:
     def __init__(self, desk: Desk, channel: Any, media: LineMedia, secret: str,
                  routes: Any, deliver_soon: Any, profiles: Profiles,
                  estate_key: str = "") -> None:
-        """`channel`: the LineChannel (its `replying(reply_token, event_id)` holds a
-        turn's replies); `routes`: every door's routes, as Telegram's."""
+        """`channel`: the LineChannel (its `replying(reply_token, event_id, user_id, desk)`
+        holds a turn's replies); `routes`: every door's routes, as Telegram's."""
         self.desk, self.channel, self.media = desk, channel, media
         self.secret, self.profiles, self.estate_key = secret, profiles, estate_key
         self.parser = WebhookParser(secret)
@@ -95,13 +105,14 @@ class LineFront:
         return OK
 
     async def one(self, event: Any) -> None:
-        if str(getattr(event.mode, "value", event.mode)) == "standby":
+        mode = getattr(event, "mode", None)
+        if str(getattr(mode, "value", mode)) == "standby":
             return  # another channel (a chat module) holds the conversation
-        if isinstance(event.source, (GroupSource, RoomSource)):
+        if isinstance(getattr(event, "source", None), (GroupSource, RoomSource)):
             await self._not_here(event)
             return
         user_id = user_of(event)
-        if user_id is None or not isinstance(event.source, UserSource):
+        if user_id is None or not isinstance(event, TAKEN):
             return
         account = Account(LINE, user_id)
         async with self.desk.db.update_lock(lock_key(user_id)):
@@ -110,10 +121,10 @@ class LineFront:
                 return
             profile = await self._profile(account)
             token = getattr(event, "reply_token", None)
-            async with self.channel.replying(token, event.webhook_event_id, user_id,
-                                             self.desk):
-                try:
-                    turn = await turn_of(event, self.channel, self.media, profile)
+            async with self.channel.replying(token, event.webhook_event_id, user_id, self.desk):
+                try:  # a stranger's files are not kept: nothing of theirs before the notice
+                    turn = await turn_of(event, self.channel, self.media, profile,
+                                         keep=profile is None)
                 except Unfetched as missing:
                     await self._send_again(event, account, profile, missing.kind)
                     return
@@ -121,8 +132,8 @@ class LineFront:
                     await self.dispatcher.handle(turn)
 
     async def _profile(self, account: Account) -> Profile | None:
-        """A stranger's LINE profile (their language, their name for a join); a person's
-        own are the desk's."""
+        """A stranger's LINE profile (their language, their name for a join); None for a
+        person of the desk (their own are the desk's)."""
         if account.external_id in self.known:
             return None
         if await views.person_of_account(self.desk.db, account) is not None:
@@ -150,7 +161,7 @@ class LineFront:
         source = event.source
         where = source.group_id if isinstance(source, GroupSource) else source.room_id
         tr = self.desk.tr(self.desk.settings.default_language)
-        async with self.channel.replying(token, event.webhook_event_id):
+        async with self.channel.replying(token, event.webhook_event_id, where, self.desk):
             await self.channel.send(where, tr(
                 "The desk works in a one-to-one chat: please write to this account "
                 "directly, not in a group."))

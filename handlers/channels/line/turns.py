@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from linebot.v3.webhooks import (
+from linebot.v3.webhooks import (  # type: ignore[import-untyped]
     AudioMessageContent,
     FileMessageContent,
     FollowEvent,
@@ -79,14 +79,16 @@ class Unfetched(Exception):
 
 def user_of(event: Any) -> str | None:
     """The LINE userId of a 1:1 chat's event; None for a group's or a room's."""
-    source = event.source
+    source = getattr(event, "source", None)
     return source.user_id if isinstance(source, UserSource) else None
 
 
 async def turn_of(event: Any, channel: Channel, media: LineMedia,
-                  profile: Profile | None = None) -> Turn | None:
+                  profile: Profile | None = None, *, keep: bool = True) -> Turn | None:
     """None for an event that is no turn of a person's (unfollow, a group's, an unsend…).
-    `profile`: the stranger's, for their language and first name."""
+    `profile`: the stranger's, for their language and first name. Without `keep` a file
+    sent is neither fetched nor kept (a stranger's, before they accept the privacy notice):
+    the turn has nothing in it, and the flows say what to do first."""
     user_id = user_of(event)
     if user_id is None:
         return None
@@ -101,7 +103,7 @@ async def turn_of(event: Any, channel: Channel, media: LineMedia,
         _postback(turn, event.postback.data, event.postback.params or {})
         return turn
     if isinstance(event, MessageEvent):
-        await _message(turn, event.message, media, account)
+        await _message(turn, event.message, media if keep else None, account)
         return turn
     return None
 
@@ -122,7 +124,8 @@ def _command(turn: Turn, text: str) -> None:
     turn.command, turn.args = head.lower(), args
 
 
-async def _message(turn: Turn, message: Any, media: LineMedia, account: Account) -> None:
+async def _message(turn: Turn, message: Any, media: LineMedia | None,
+                   account: Account) -> None:
     if isinstance(message, TextMessageContent):
         if message.text.startswith("/"):
             _command(turn, message.text)
@@ -130,6 +133,8 @@ async def _message(turn: Turn, message: Any, media: LineMedia, account: Account)
             turn.text = message.text
     elif isinstance(message, LocationMessageContent):
         turn.location = (float(message.latitude), float(message.longitude))
+    elif media is None:
+        return  # a file not to keep
     elif isinstance(message, ImageMessageContent):
         turn.photos = (await _kept(media, message.id, "image", account),)
     elif isinstance(message, AudioMessageContent):
