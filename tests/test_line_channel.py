@@ -19,16 +19,20 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from linebot.v3.messaging import ApiException
 
-from handlers import notices
+from bot.app import DOORS
+from handlers import notices, router
 from handlers.channels.content import Ask, Asking, choices
+from handlers.channels.dispatch import Dispatcher
 from handlers.channels.line.api import LineApi, LineSettings
 from handlers.channels.line.channel import RETRY_KEYS, LineChannel
 from handlers.channels.outcomes import Verdict
 from handlers.channels.turns import Turn, Voice
 from storage.records import Account
+from workflow import admin, roles
 
 MAY = "U" + "a1" * 16  # a resident's LINE userId
 CLERK = "U" + "c3" * 16
+WAI = "U" + "7e" * 16
 TOKEN = "bot-token"
 
 
@@ -43,6 +47,7 @@ class FakeLine:
         self.keys: dict[str, str] = {}  # retry key -> accepted request id
         self.faults: list[tuple[str, int, dict, dict]] = []  # path, status, body, headers
         self.slow_push = 0.0  # seconds a push's answer takes (it is accepted at once)
+        self.slow_reply = 0.0
         self.server: TestServer | None = None
 
     def reply_token(self, user: str) -> str:
@@ -77,6 +82,7 @@ class FakeLine:
         if user is None:
             return web.json_response({"message": "Invalid reply token"}, status=400)
         self.shown.setdefault(user, []).extend(body["messages"])
+        await asyncio.sleep(self.slow_reply)
         return web.json_response({"sentMessages": [
             {"id": str(n), "quoteToken": "q"} for n, _ in enumerate(body["messages"])]})
 
@@ -162,6 +168,24 @@ async def channel(line):
     await api.close()
 
 
+def test_one_root_serves_both_hosts_as_a_stand_in_does_and_lines_own_are_two():
+    one = LineApi(LineSettings.at("secret", TOKEN, "http://line.invalid/"))
+    assert one.settings.api_url == one.settings.data_url == "http://line.invalid"
+    own = LineApi(LineSettings.at("secret", TOKEN, None))
+    assert (own.settings.api_url, own.settings.data_url) == ("https://api.line.me",
+                                                             "https://api-data.line.me")
+
+
+async def test_the_clients_are_made_in_the_running_loop_and_share_one_root(channel):
+    api = channel.api
+    assert api.blob.api_client is api.messaging.api_client
+    own = LineApi(LineSettings.at("secret", TOKEN, None))
+    assert own.messaging.api_client.configuration.host == "https://api.line.me"
+    assert own.blob.api_client.configuration.host == "https://api-data.line.me"
+    assert own.messaging.api_client.default_headers["Authorization"] == f"Bearer {TOKEN}"
+    await own.close()
+
+
 def key_of(estate: str, text: str) -> str:
     return str(uuid.uuid5(RETRY_KEYS, f"{estate}:{text}"))
 
@@ -218,6 +242,14 @@ async def test_a_spent_token_and_the_same_turn_again_show_nothing_twice(line, ch
     assert len(line.pushes()) == 2  # the second answered 409: already shown
 
 
+async def test_a_reply_whose_answer_never_comes_is_not_pushed_again(line, channel):
+    """It may have been shown (it was): pushing it too could show it twice."""
+    line.slow_reply = 1.0
+    async with channel.replying(line.reply_token(MAY), "ev-5", MAY):
+        await channel.send(MAY, "Registered as R-2026-00001.")
+    assert line.texts(MAY) == ["Registered as R-2026-00001."] and line.pushes() == []
+
+
 async def test_a_notice_pushed_from_the_outbox_keeps_its_key_on_every_try(line, channel):
     card = choices([[("Accept", "t:acc:7:2")]])
     line.slow_push = 1.0  # LINE takes it, but the answer comes too late
@@ -252,7 +284,14 @@ async def test_a_messages_parts_have_keys_of_their_own_and_keep_them_when_one_is
     assert line.texts(CLERK) == ["image", "R-2026-00002", "New repair report"]
 
 
-async def test_what_lines_faults_mean_for_the_outbox(line, channel):
+async def test_a_reply_line_refuses_as_bad_is_not_pushed_instead(line, channel):
+    line.fail_next("reply", 400, "The request body has 1 error(s)")
+    async with channel.replying(line.reply_token(MAY), "ev-4", MAY):
+        await channel.send(MAY, "Registered as R-2026-00001.")
+    assert len(line.replies()) == 1 and line.pushes() == []
+
+
+async def test_what_lines_faults_mean_for_the_outbox(line, channel, caplog):
     async def fault_of(status: int, message: str, headers: dict | None = None):
         line.fail_next("push", status, message, headers)
         with channel.sending(60 + status, "progress"), pytest.raises(ApiException) as failed:
@@ -264,6 +303,7 @@ async def test_what_lines_faults_mean_for_the_outbox(line, channel):
     assert channel.passing(exc) and channel.wait_for(exc) == timedelta(seconds=7)
     month, _ = await fault_of(429, "You have reached your monthly limit.")
     assert month.verdict is Verdict.RETRY and month.wait == timedelta(hours=1)
+    assert "messages for this month are used up" in caplog.text  # the office must act
     down, _ = await fault_of(500, "Internal server error")
     assert down.verdict is Verdict.RETRY and down.wait is None
     bad, exc = await fault_of(400, "The request body has 1 error(s)")
@@ -386,3 +426,42 @@ async def test_replies_line_cannot_take_now_wait_in_the_outbox_and_go_later(desk
     ids = [row[0] for row in await desk.query("SELECT id FROM outbox ORDER BY id")]
     keys = [headers["X-Line-Retry-Key"] for headers, _ in line.pushes()[-2:]]
     assert keys == [key_of("harbour", f"{n}:send0:0") for n in ids]
+
+
+def token_of(message: dict, label: str) -> str:
+    """What a tap on the labelled quick reply or card button sends back."""
+    actions = [item["action"] for item in message.get("quickReply", {}).get("items", [])]
+    footer = message.get("contents", {}).get("footer") or {}
+    stack = [footer]
+    while stack:
+        component = stack.pop()
+        if component.get("type") == "button":
+            actions.append(component["action"])
+        stack.extend(component.get("contents", []))
+    found = [a["data"] for a in actions if a.get("label") == label]
+    assert found, f"no {label!r} in {actions}"
+    return found[0]
+
+
+async def test_a_technician_joins_on_line_each_answer_in_one_free_reply(desk, line, channel):
+    """The desk's own flows, through the dispatcher, answered LINE's way."""
+    d = desk.app.bot_data.desk
+    every = (*DOORS, router.door(DOORS))
+    dispatcher = Dispatcher(d, channel, (r for door in every for r in door.routes),
+                            deliver_soon=lambda: None)
+    code = await admin.invite(desk.db, roles.TECHNICIAN, "Ah Wai", desk.clock())
+
+    async def does(event: str, **what) -> None:
+        turn = Turn(channel, event, Account("line", WAI), WAI, language="en",
+                    first_name="Wai", **what)
+        async with channel.replying(line.reply_token(WAI), event, WAI, d):
+            await dispatcher.handle(turn)
+
+    await does("ev-20", text=f"/start {code}", command="start", args=[code])
+    accept = token_of(line.shown[WAI][-1], "I accept")
+    await does("ev-21", token=accept)
+    assert "registered as technician" in " ".join(line.texts(WAI))
+    assert len(line.replies()) == 2 and line.pushes() == []
+    assert await desk.query("SELECT role FROM people WHERE user_id = (SELECT person_id FROM "
+                            "channel_accounts WHERE channel = 'line' AND external_id = ?)",
+                            WAI) == [("technician",)]

@@ -34,6 +34,7 @@ from handlers.channels.line.api import LineApi
 from handlers.channels.line.messages import MESSAGES, TEXT
 from handlers.channels.outcomes import Fault, Verdict
 from handlers.channels.turns import Channel, Turn, Voice
+from handlers.common import Desk
 from storage.records import Account
 from workflow import delivery
 
@@ -96,7 +97,7 @@ class ReplySlot:
     token: str | None
     event: str
     user_id: str
-    desk: Any = None  # handlers.common.Desk: a reply LINE cannot take now waits in the outbox
+    desk: Desk | None = None  # where a reply LINE cannot take now waits (the outbox)
     drafts: list[_Draft] = field(default_factory=list)
     pushes: int = 0
     closed: bool = False
@@ -129,7 +130,7 @@ class LineChannel(Channel):
 
     @contextlib.asynccontextmanager
     async def replying(self, reply_token: str | None, event_id: str, user_id: str,
-                       desk: Any = None) -> AsyncIterator[ReplySlot]:
+                       desk: Desk | None = None) -> AsyncIterator[ReplySlot]:
         """Around the handling of one webhook event of `user_id`: what is sent to them
         meanwhile goes, when it ends, in one reply call (the rest pushed). `desk`: where a
         reply LINE cannot take now (busy, failing) waits in the outbox."""
@@ -159,9 +160,10 @@ class LineChannel(Channel):
             return
         shown = 0
         if slot.token:
-            shown = await self._reply(slot, flat[:MESSAGES])
-            if shown < 0:
+            replied = await self._reply(slot, flat[:MESSAGES])
+            if replied is None:
                 return  # refused as bad: the rest would be too (logged)
+            shown = replied
         try:
             for batch in messages.batches(flat[shown:]):
                 await self._push(slot.user_id, batch, self._key_of_event(slot), REPLY)
@@ -179,9 +181,9 @@ class LineChannel(Channel):
             return draft.made
         return messages.text_messages(draft.text, draft.choices, draft.asking, last=last)
 
-    async def _reply(self, slot: ReplySlot, batch: list[Message]) -> int:
+    async def _reply(self, slot: ReplySlot, batch: list[Message]) -> int | None:
         """The reply call: how many messages it showed (0: the token spent or expired, or
-        LINE failing: they are pushed; -1: refused as bad)."""
+        LINE failing: they are pushed; None: refused as bad)."""
         try:
             await self.api.messaging.reply_message(
                 ReplyMessageRequest(reply_token=slot.token, messages=batch),
@@ -192,7 +194,7 @@ class LineChannel(Channel):
                 return 0
             if exc.status == 400:
                 log.error("LINE refused the reply to %s: %s", slot.event, _said(exc))
-                return -1
+                return None
             log.warning("LINE failed the reply to %s (%s): pushed", slot.event, exc.status)
             return 0
         except TimeoutError:
@@ -348,8 +350,8 @@ class LineChannel(Channel):
     def classify(self, exc: BaseException) -> Fault | None:
         if isinstance(exc, Folded):
             return Fault(Verdict.RETRY, str(exc), FOLDED_WAIT)
-        if isinstance(exc, ApiException):
-            status, said = exc.status or 0, _said(exc)
+        if isinstance(exc, ApiException) and exc.status:  # (0: the SDK's own, a bug)
+            status, said = exc.status, _said(exc)
             if status == 429:
                 if _monthly(said):
                     self._log_monthly(said)
