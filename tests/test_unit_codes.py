@@ -186,6 +186,7 @@ async def test_no_code_the_unit_typed_and_a_clerk_approves(desk, app):
     assert "registered as clerk" in clerk.last_text
 
     lin = await joined(app, "u-lin", "Lin Chih-ming")
+    desk.clock.advance(days=2)  # he looks for the sheet for two days, then gives up
     await lin.tap("I have no code")
     assert "Please type your building and unit" in lin.last_text
     await lin.send("B 3F-2")
@@ -219,6 +220,15 @@ async def test_on_telegram_the_phone_stays_and_a_code_may_be_typed_instead(desk,
     assert "Thank you. You are linked to unit A 5F-1." in wu.texts()
     assert await desk.query("SELECT channel, external_id FROM unit_code_uses") == [
         ("telegram", "5101")]
+
+    # A tenant whose number is not on the roster is asked for the unit: the code does too
+    ho = desk.person(5102, "Ho", "en")
+    await ho.send("/start")
+    await ho.share_contact("0955 000 111")
+    assert "Please type your building and unit" in ho.last_text
+    await ho.send(code)
+    assert "Thank you. You are linked to unit A 5F-1." in ho.texts()
+    assert await desk.query("SELECT count(*) FROM join_requests") == [(0,)]
 
 
 @pytest.mark.parametrize("language, unit_word", [

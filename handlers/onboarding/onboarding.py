@@ -217,8 +217,12 @@ async def pick_unit(turn: Turn, context: Context, who: Asker) -> None:
 
 
 async def on_claim(turn: Turn, context: Context, who: Asker, draft: Draft) -> None:
-    """The typed unit of a resident not on the roster (a step of the router)."""
+    """The typed unit of a resident not on the roster (a step of the router); the code of
+    the office's sheet, typed here, joins them at once."""
     text = turn.text
+    if unit_codes.normal(text) is not None:
+        await codes.typed(turn, context, who, text or "")
+        return
     parsed = onboarding.parse_claim(text) if text else None
     if parsed is None:
         await answer(turn, who.tr("Please type the building and the unit separated by a space, "

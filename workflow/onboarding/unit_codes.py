@@ -135,10 +135,13 @@ async def ask(db: Database, person_id: int, now: datetime) -> bool:
 
 async def no_code(db: Database, person_id: int, now: datetime) -> bool:
     """'I have no code': the next message is their building and unit, for a clerk to
-    approve (onboarding's claim). False when the person was not asked for a code."""
+    approve (onboarding's claim). False when the person was not asked for a code (or is in
+    the middle of something else); a newcomer's tap after the question expired still counts."""
     async with db.transaction() as conn:
         draft = await conversations.current(conn, person_id, now)
-        if draft is None or draft.flow != CODE_FLOW:
+        person = await people.get(conn, person_id)
+        newcomer = draft is None and person is not None and person.role is None
+        if not newcomer and (draft is None or draft.flow != CODE_FLOW):
             return False
         await drafts.put(conn, Draft(person_id, joining.CLAIM_FLOW, "unit", {}), now)
         return True
