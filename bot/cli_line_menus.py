@@ -4,14 +4,13 @@ ones deleted; `--preview DIR` draws them into a folder instead, for the office t
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from handlers.i18n import Tr
-
-DEFAULT_URL = "https://api.line.me"
+from storage import people
+from workflow import roles
 
 
 def add_parsers(group) -> None:
@@ -22,20 +21,27 @@ def add_parsers(group) -> None:
     menus.add_argument("--preview", type=Path, metavar="DIR",
                        help="write each menu's picture (PNG) into this folder; nothing is sent "
                             "to LINE")
+    menus.add_argument("--estates", metavar="FILE", help="the estates file (with --estate)")
+    menus.add_argument("--estate", metavar="KEY", help="the estate of the estates file")
 
 
 async def _menus(args, env, settings, db, now) -> int:
     from handlers.channels.line import menus  # Pillow and LINE's SDK: only here
 
     trs = {language: Tr(language, settings.tz) for language in settings.languages}
-    every = [menu for menu, _, _ in menus.every_menu(trs)]
     if args.preview is not None:
-        return _preview(menus, every, args.preview)
-    api = open_api()
-    if api is None:
-        print("line menus: LINE_CHANNEL_ACCESS_TOKEN is not set; nothing was sent. "
-              "(--preview DIR draws the menus without LINE.)", file=sys.stderr)
-        return 1
+        return _preview(menus, menus.every_menu(trs), args.preview)
+    async with db.reading() as conn:
+        at_home = {(str(p.role), p.language)
+                   for p in await people.staff(conn, roles.STAFF_ROLES) if p.lives_here}
+    every = menus.every_menu(trs, at_home)
+    config = _line_of(args, env)
+    if config is None:
+        print("line menus: LINE is not set (LINE_CHANNEL_SECRET and "
+              "LINE_CHANNEL_ACCESS_TOKEN); nothing was sent. (--preview DIR draws the menus "
+              "without LINE.)", file=sys.stderr)
+        return 2
+    api = open_api(config)
     try:
         return await _upload(menus, api, db, every, Tr(settings.default_language, settings.tz),
                              now)
@@ -57,7 +63,7 @@ def _preview(menus: Any, every: list, folder: Path) -> int:
 
 
 async def _upload(menus: Any, api: Any, db: Any, every: list, default_tr: Tr, now) -> int:
-    from linebot.v3.messaging import ApiException
+    from linebot.v3.messaging import ApiException  # type: ignore[import-untyped]
 
     from storage import line_menus as store
 
@@ -73,8 +79,12 @@ async def _upload(menus: Any, api: Any, db: Any, every: list, default_tr: Tr, no
         default = await menus.set_default(api, db, default_tr)
         deleted = await menus.tidy(api, db, every)
     except (ApiException, OSError) as exc:
-        print(f"line menus: LINE refused or could not be reached: {_said(exc)}. The menus "
-              f"made so far are kept; run it again.", file=sys.stderr)
+        if getattr(exc, "status", None) == 429:
+            print("line menus: LINE makes at most 100 menus an hour; the menus made so far "
+                  "are kept: run it again in an hour.", file=sys.stderr)
+        else:
+            print(f"line menus: LINE refused or could not be reached: {_said(exc)}. The "
+                  f"menus made so far are kept; run it again.", file=sys.stderr)
         return 1
     for name in deleted:
         print(f"  deleted the old {name}")
@@ -90,17 +100,20 @@ def _said(exc: BaseException) -> str:
     return f"{status} {body!s}" if status else str(exc)
 
 
-def open_api() -> Any:
-    """LINE's clients from the environment (LINE_CHANNEL_ACCESS_TOKEN, LINE_API_URL), as the
-    desk's LINE front builds them; None without a token."""
-    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "").strip()
-    if not token:
-        return None
+def _line_of(args, env) -> Any:
+    """The channel's settings (bot/config.py's LineConfig): the deployment's, or with
+    --estates and --estate that estate's (bot/cli_line.py reads the estates file)."""
+    if getattr(args, "estates", None) or getattr(args, "estate", None):
+        from bot import cli_line
+        return cli_line.line_of(args, env)[0]
+    return getattr(env, "line", None)
+
+
+def open_api(config: Any) -> Any:
+    """LINE's clients (handlers/channels/line/api.py), as the desk's LINE front makes them."""
     from handlers.channels.line.api import LineApi, LineSettings
-    url = os.environ.get("LINE_API_URL", "").strip().rstrip("/")
-    hosts = {"api_url": url, "data_url": url} if url else {}
-    return LineApi(LineSettings(secret=os.environ.get("LINE_CHANNEL_SECRET", "").strip(),
-                                token=token, **hosts))
+    return LineApi(LineSettings(secret=config.secret, token=config.token,
+                                api_url=config.api_url, data_url=config.data_url))
 
 
 COMMANDS: dict = {  # (command, action) -> async (args, env, settings, db, now) -> exit code

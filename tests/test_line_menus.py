@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 import uvicorn
@@ -34,8 +35,9 @@ from bot.app import DOORS
 from handlers import menus as telegram_menus
 from handlers.channels.line import menus
 from handlers.i18n import Tr
+from storage import accounts, people, roster
 from storage import line_menus as store
-from storage.records import Person
+from storage.records import Account, Person
 from tests import backends
 from tests.harness import START
 from workflow import access, roles
@@ -434,26 +436,52 @@ async def test_line_menus_makes_every_menu_and_deletes_the_desks_old_ones(
     stale = line.add("estatedesk resident:en 0123456789abcdef")
     theirs = line.add("the office's own spring menu")
     settings = replace(EstateSettings(), languages=("en",), default_language="en")
-    monkeypatch.setattr(cli_line_menus, "open_api", lambda: Clients(line.url))
-    now = START
-    assert await cli_line_menus._menus(parsed(), None, settings, db, now) == 0
+    monkeypatch.setattr(cli_line_menus, "open_api", lambda config: Clients(config.api_url))
+    env, now = deployment(line.url), START
+    assert await cli_line_menus._menus(parsed(), env, settings, db, now) == 0
     out = capsys.readouterr().out
     assert stale not in line.menus and theirs in line.menus
-    assert len(line.menus) == len(KINDS) + 1 and len(line.images) == len(KINDS)
-    assert f"{len(KINDS)} menus, {len(KINDS)} made now" in out
+    # each role's and a stranger's; staff who live here: theirs when the first one needs it
+    made = len(roles.Role) + 1
+    assert len(line.menus) == made + 1 and len(line.images) == made
+    assert f"{made} menus, {made} made now" in out
     assert "deleted the old estatedesk resident:en 0123456789abcdef" in out
     assert line.default is not None and \
         line.menus[line.default]["name"].startswith("estatedesk stranger:en ")
 
     await menus.link(api, db, ANN, tr("en"), roles.CASHIER)  # made already: linked at once
-    assert line.made() == len(KINDS)
-    assert await cli_line_menus._menus(parsed(), None, settings, db, now) == 0
-    assert f"{len(KINDS)} menus, 0 made now, {len(KINDS)} already at LINE; 0 old" in \
+    assert line.made() == made
+    assert await cli_line_menus._menus(parsed(), env, settings, db, now) == 0
+    assert f"{made} menus, 0 made now, {made} already at LINE; 0 old" in \
         capsys.readouterr().out
 
 
-async def test_line_menus_without_a_token_says_so(db, monkeypatch, capsys):
-    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+async def test_line_menus_makes_the_menu_of_staff_who_live_here(line, db, monkeypatch,
+                                                                 capsys):
+    """Dana, a clerk who lives in A 12F-3 and reads Simplified Chinese: her menu with her
+    flat's two is made too (the other roles' at home wait for their first person)."""
+    async with db.transaction() as conn:
+        dana = await accounts.enter(conn, Account("line", ANN), "zh_Hans", "Dana", START)
+        await people.set_role(conn, dana.user_id, roles.CLERK)
+        await people.link_unit(conn, dana.user_id, await roster.unit_id(conn, "A", "12F-3"),
+                               START)
+    settings = replace(EstateSettings(), languages=("zh_Hans",), default_language="zh_Hans")
+    monkeypatch.setattr(cli_line_menus, "open_api", lambda config: Clients(config.api_url))
+    assert await cli_line_menus._menus(parsed(), deployment(line.url), settings, db,
+                                       START) == 0
+    assert "made clerk+home:zh_Hans" in capsys.readouterr().out
+    names = sorted(m["name"].split()[1] for m in line.menus.values())
+    assert [n for n in names if "+home" in n] == ["clerk+home:zh_Hans"]
+
+
+async def test_line_menus_without_line_set_says_so(db, capsys):
     settings = replace(EstateSettings(), languages=("en",))
-    assert await cli_line_menus._menus(parsed(), None, settings, db, None) == 1
-    assert "LINE_CHANNEL_ACCESS_TOKEN is not set" in capsys.readouterr().err
+    assert await cli_line_menus._menus(parsed(), deployment(None), settings, db, START) == 2
+    assert "LINE is not set" in capsys.readouterr().err
+
+
+def deployment(url: str | None) -> SimpleNamespace:
+    """The deployment's settings as bot/config.py reads them: LINE's, or none."""
+    line = None if url is None else SimpleNamespace(secret="s", token=TOKEN, api_url=url,
+                                                     data_url=url)
+    return SimpleNamespace(line=line)

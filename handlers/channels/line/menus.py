@@ -182,15 +182,16 @@ def _rows(count: int) -> list[int]:
     return [(count + 1) // 2, count // 2]
 
 
-def every_menu(trs: dict[str, Tr]) -> list[tuple[Menu, str | None, bool]]:
-    """Every menu the desk can show: each role (and staff who live here) and a stranger, in
-    each language; with its role and whether they live here."""
+def every_menu(trs: dict[str, Tr],
+               at_home: set[tuple[str, str]] | None = None) -> list[Menu]:
+    """Every menu the desk can show: each role's and a stranger's in each language, and
+    those of staff who live here: of the (role, language) pairs `at_home`, or all (None).
+    (LINE makes at most 100 menus an hour: the staff at home's are made when needed.)"""
     kinds: list[tuple[str | None, bool]] = [(None, False)]
-    for role in roles.Role:
-        kinds.append((role.value, False))
-        if roles.is_staff(role):
-            kinds.append((role.value, True))
-    return [(plan(tr, role, home), role, home) for tr in trs.values() for role, home in kinds]
+    kinds += [(role.value, False) for role in roles.Role]
+    kinds += [(role, True) for role in roles.STAFF_ROLES]
+    return [plan(tr, role, home) for tr in trs.values() for role, home in kinds
+            if not home or at_home is None or (str(role), tr.language) in at_home]
 
 
 # --- drawing ----------------------------------------------------------------------------
@@ -318,7 +319,7 @@ async def made(api: Any, db: Any, menu: Menu, now: datetime | None = None) -> st
             kept = await store.get(conn, menu.key)
         if kept is not None and kept.digest == menu.digest:
             return kept.menu_id
-        from linebot.v3.messaging import RichMenuRequest
+        from linebot.v3.messaging import RichMenuRequest  # type: ignore[import-untyped]
         image = await asyncio.to_thread(image_of, menu)  # ~0.3 s of drawing: off the loop
         made_id = (await api.messaging.create_rich_menu(
             RichMenuRequest.from_dict(menu.request()))).rich_menu_id
