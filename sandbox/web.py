@@ -200,9 +200,10 @@ class Sandbox:
 
     async def _line_content(self, request: Request) -> Response:
         """What a person on LINE sent (a photo, a voice note), as their own phone shows it."""
-        with self.line.lock if self.line else self.api.lock:
-            found = self.line.contents.get(request.path_params["message_id"]) \
-                if self.line else None
+        found = None
+        if self.line is not None:
+            with self.line.lock:
+                found = self.line.chats.contents.get(request.path_params["message_id"])
         if found is None:
             return JSONResponse({"error": "no such file"}, status_code=404)
         return Response(found[0], media_type=found[1])

@@ -1147,8 +1147,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX media_sender ON media(channel, external_id) WHERE channel IS NOT NULL;
     CREATE INDEX media_expiring ON media(expires_at) WHERE expires_at IS NOT NULL;
     """,
-    # 45 (issue 30): joining by a unit's code from the office's printed sheet (its SHA-256 only; one live
-    # code a unit, a new one replaces it) and who joined by it, on which chat account
+    # 45 (issue 30): joining by a unit's code from the office's printed sheet (its SHA-256
+    # only; one live code a unit, a new one replaces it) and who joined by it, on which chat
+    # account
     """
     CREATE TABLE unit_codes (
         id INTEGER PRIMARY KEY,
