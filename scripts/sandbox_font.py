@@ -37,11 +37,28 @@ def catalog_texts(language: str) -> list[str]:
     return texts
 
 
+def date_texts(language: str) -> list[str]:
+    """The names Babel writes dates with in this language (a visit's day "12月9日週三"):
+    they are in no catalog."""
+    from babel import Locale
+    from babel.dates import get_day_names, get_month_names, get_period_names
+
+    locale = Locale.parse(language)
+    texts = [str(locale.date_formats[f].pattern) for f in ("short", "medium", "long", "full")]
+    for width in ("wide", "abbreviated", "short", "narrow"):
+        for context in ("format", "stand-alone"):
+            texts += get_day_names(width, context, locale).values()
+            if width != "short":  # (months and periods have no short names)
+                texts += get_month_names(width, context, locale).values()
+                texts += get_period_names(width, context, locale).values()
+    return texts
+
+
 def characters() -> set[str]:
-    """Every character the page may show from its own files and the catalogs."""
+    """Every character the page may show from its own files, the catalogs and the dates."""
     found = set(ASCII)
     for language in LANGUAGES:
-        for text in catalog_texts(language):
+        for text in catalog_texts(language) + date_texts(language):
             found |= set(text)
     for source in SOURCES:
         found |= set(source.read_text(encoding="utf-8"))

@@ -72,14 +72,16 @@ function drawLinePhone(phone, index, user) {
   const menu = (state.line_menus || {})[user] || null;
   const menuKey = JSON.stringify(menu) + pageLanguage;
   if (drawn[index].menu !== menuKey) {
-    drawRichMenu(phone, user, menu, drawn[index].menu === undefined);
+    drawRichMenu(phone, user, menu, !drawn[index].menuSeen);
     drawn[index].menu = menuKey;
+    drawn[index].menuSeen = drawn[index].menuSeen || !!menu;
   }
   drawn[index].pageLanguage = pageLanguage;
 }
 
 // The rich menu as LINE shows it: its areas (here their labels, where LINE draws the menu's
-// picture) in a grid at the bottom, opened and closed by the bar with the menu's chat bar text.
+// picture) in a grid at the bottom, opened and closed by the bar with the menu's chat bar text;
+// open at first when the menu says so ("selected"), as LINE opens it.
 function drawRichMenu(phone, user, menu, first) {
   const bar = $(".menubar", phone);
   const grid = $(".richmenu", phone);
