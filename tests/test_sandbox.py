@@ -331,6 +331,36 @@ def test_a_neighbour_describes_a_leak_with_a_voice_note_and_the_clerk_hears_it(d
     assert httpx.get(demo.url + heard["voice_url"]).content == sound
 
 
+def test_a_resident_added_on_line_asks_to_join_by_name_and_unit(demo):
+    """"Add a resident" on LINE: LINE gives no phone number, so after the notice the desk asks
+    for the unit's code, or, for one who has none, the name and unit a clerk checks."""
+    api = demo.url + "/api"
+    added = httpx.post(f"{api}/persona", json={"name": "B 3F-2 房客", "channel": "line",
+                                               "language": "en"})
+    assert added.is_success and added.json()["channel"] == "line"
+    newcomer = added.json()["user_id"]
+
+    def chat() -> list[dict]:
+        return state(demo)["chats"][str(newcomer)]
+
+    def shown(text: str) -> dict:
+        return PageRoutes(demo.url, newcomer).until(
+            lambda: next((m for m in reversed(chat()) if text in (
+                m["message"].get("text") or "")), None), text)
+
+    notice = shown("personal data")
+    agree = notice["message"]["quickReply"]["items"][0]["action"]
+    assert httpx.post(f"{api}/tap", json={"user": newcomer, "message_id": notice["id"],
+                                          "data": agree["data"]}).is_success
+    asked = shown("type the code for your unit")
+    [none] = [i["action"] for i in asked["message"]["quickReply"]["items"]]
+    assert httpx.post(f"{api}/tap", json={"user": newcomer, "message_id": asked["id"],
+                                          "data": none["data"]}).is_success
+    shown("building and unit")
+    assert [m["message"]["text"] for m in chat() if m["outgoing"]] == [agree["label"],
+                                                                      none["label"]]
+
+
 @pytest.fixture
 def fresh_demo(tmp_path):
     """A demo of its own: what earlier stories typed is no text of the page's."""
@@ -392,6 +422,17 @@ def test_only_the_sandboxs_own_page_and_bot_may_use_it(demo):
     assert rebound.status_code == 403
     assert httpx.get(f"{demo.url}/bot123456:GUESSED/getUpdates").status_code == 401
     assert httpx.get(f"{demo.url}/bot100000001:SANDBOX/getMe").status_code == 401
+    # LINE's side: the stand-in wants the demo's own access token, the desk's webhook LINE's
+    # signature with the demo's own secret (both new at each start).
+    assert httpx.get(f"{demo.url}/v2/bot/info",
+                     headers={"Authorization": "Bearer guessed"}).status_code == 401
+    event = {"destination": "U" + "0" * 32, "events": [{
+        "type": "message", "mode": "active", "timestamp": 0, "webhookEventId": "01FORGED",
+        "deliveryContext": {"isRedelivery": False}, "replyToken": "x",
+        "source": {"type": "user", "userId": f"U{LINE_RESIDENT:032x}"},
+        "message": {"type": "text", "id": "1", "text": "forged"}}]}
+    assert httpx.post(f"{demo.url}/line", json=event,
+                      headers={"X-Line-Signature": "Zm9yZ2Vk"}).status_code == 401
     assert state(demo)["chats"] == before  # nothing reached the bot
     own = httpx.get(f"{api}/state", headers={"Host": f"localhost:{demo.port}"})
     assert own.status_code == 200  # the page as a person opens it
