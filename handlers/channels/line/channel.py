@@ -53,10 +53,7 @@ FOLDED_WAIT = timedelta(hours=1)  # a message the budget folds: asked about agai
 class Media(Protocol):
     """The desk's media for LINE (handlers/channels/line/media.py): bytes kept under a
     `media:` reference, the signed https address LINE fetches a reference from, and the
-    bytes of a reference (one of LINE's, or of another channel's); its database (the rich
-    menus the desk made are kept there too)."""
-
-    db: Any
+    bytes of a reference (one of LINE's, or of another channel's)."""
 
     async def keep(self, data: bytes, name: str, content_type: str) -> str: ...
 
@@ -389,8 +386,11 @@ class LineChannel(Channel):
 
     async def _link_menu(self, user_id: str, tr: Any, role: str | None,
                          lives_here: bool) -> None:
-        """The person's rich menu, by role and language (handlers/channels/line/menus.py)."""
-        await menus.link(self.api, self.media.db, user_id, tr, role, lives_here)
+        """The person's rich menu, by role and language (handlers/channels/line/menus.py),
+        kept in the desk's database (the media's); a channel without one links none."""
+        db = getattr(self.media, "db", None)
+        if db is not None:
+            await menus.link(self.api, db, user_id, tr, role, lives_here)
 
     def passing(self, exc: BaseException) -> bool:
         fault = self.classify(exc)
