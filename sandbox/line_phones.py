@@ -17,11 +17,12 @@ DEMO_PLACE = {"title": "示範花園", "address": "台北市信義區示範路 1
               "latitude": 25.0330, "longitude": 121.5654}
 
 
-def actions_of(message: dict) -> list[dict]:
-    """Every action a person can tap on a message from the desk: its quick replies, its Flex
-    buttons (any depth) and its template's buttons."""
+def actions_of(message: dict, quick: bool = True) -> list[dict]:
+    """Every action a person can tap on a message from the desk: its quick replies (`quick`:
+    LINE shows them only under the chat's last message), its Flex buttons (any depth) and
+    its template's buttons."""
     found: list[dict] = [item.get("action") or {} for item in
-                         ((message.get("quickReply") or {}).get("items") or [])]
+                         ((message.get("quickReply") or {}).get("items") or [])] if quick else []
 
     def walk(node) -> None:
         if isinstance(node, dict):
@@ -149,17 +150,19 @@ class LinePhone:
             menu = self.menu() or {}
             actions = [area.get("action") or {} for area in menu.get("areas") or []]
         else:
-            entry = next((e for e in self.chat() if not e["outgoing"]
+            chat = self.chat()
+            entry = next((e for e in chat if not e["outgoing"]
                           and str(e["id"]) == str(message_id)), None)
-            actions = actions_of(entry["message"]) if entry else []
+            actions = actions_of(entry["message"], entry is chat[-1]) if entry else []
         return next((a for a in actions if a.get("data") == data), None)
 
     def action(self, prefix: str) -> tuple[str, dict] | None:
         """The newest message with actions, and its action whose data starts so."""
-        for entry in reversed(self.chat()):
+        chat = self.chat()
+        for entry in reversed(chat):
             if entry["outgoing"]:
                 continue
-            actions = actions_of(entry["message"])
+            actions = actions_of(entry["message"], entry is chat[-1])
             if not actions:
                 continue
             found = next((a for a in actions if str(a.get("data", "")).startswith(prefix)),

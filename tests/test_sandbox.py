@@ -237,8 +237,9 @@ def test_a_resident_on_line_reports_a_leak_and_the_clerk_on_telegram_gets_the_ca
 
 
 def test_the_line_phone_taps_only_what_line_showed(demo):
-    """A postback the person was not shown (a forged menu command, another message's button)
-    is refused by the page as LINE's app could not send it; nothing reaches the desk."""
+    """A postback the person was not shown (a forged menu command, another message's button,
+    an old message's quick reply) is refused by the page as LINE's app could not send it;
+    nothing reaches the desk."""
     api = demo.url + "/api"
     before = state(demo)["chats"][str(LINE_RESIDENT)]
     forged = httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": None,
@@ -247,6 +248,10 @@ def test_the_line_phone_taps_only_what_line_showed(demo):
     elsewhere = httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": "1",
                                                "data": "r:c:plumbing"})
     assert elsewhere.status_code == 409
+    notice = before[0]  # its quick replies went when the next message came, as on LINE
+    old = notice["message"]["quickReply"]["items"][0]["action"]["data"]
+    assert httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": notice["id"],
+                                          "data": old}).status_code == 409
     assert httpx.post(f"{api}/contact", json={"user": LINE_RESIDENT}).json()["code"] == \
         "no_phone"  # LINE has no contact share
     assert httpx.post(f"{api}/location", json={"user": RESIDENT}).json()["code"] == \
