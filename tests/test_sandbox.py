@@ -232,6 +232,15 @@ def test_a_resident_on_line_reports_a_leak_and_the_clerk_on_telegram_gets_the_ca
                   "the English rich menu")
         assert page.run(f"return document.querySelector(\"{phone} .menubar\").innerText"
                         ).startswith("Menu")
+
+        # LINE bots send no files: her data comes as a card whose button opens the ZIP at the
+        # desk's signed address (served here by the demo's own server).
+        page.type(LINE_RESIDENT, "/mydata")
+        link = page.wait(lambda: page.run(
+            f"const a = document.querySelector(\"{phone} .msg.card a.fbutton.uri\");"
+            "return a && [a.innerText, a.getAttribute('href')];"), "the data's link card")
+        assert link[0].startswith("⬇ mydata-") and link[1].startswith("/line/media/")
+        assert httpx.get(demo.url + link[1]).content[:2] == b"PK"
     finally:
         driver.quit()
 

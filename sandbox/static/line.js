@@ -199,7 +199,7 @@ function template(phone, user, id, body) {
 function actionButton(phone, user, id, action, style) {
   if (action.type === "uri") {  // a document's link card: the desk's signed address
     return el("a", {class: `fbutton ${style} uri`, href: action.uri, target: "_blank", rel: "noopener"},
-      `↗ ${action.label || action.uri}`);
+      action.label || action.uri);
   }
   return el("button", {type: "button", class: `fbutton ${style}`, dataset: {data: action.data || action.text || ""},
     onclick: () => act(phone, user, id, action, "button")}, actionLabel(action));
