@@ -1,7 +1,9 @@
 """`estatedesk demo`: the real bot, built by the production factory, against the local Bot API
 stand-in, with a seeded demo estate in its own SQLite file and a page on 127.0.0.1 where one
-person plays every role. One process, one event loop, one port: the page, its JSON routes and
-the stand-in's Bot API are one Starlette app."""
+person plays every role. The desk's LINE front is attached too, against the LINE stand-in, so
+a resident on LINE and the office on Telegram meet on the same tickets. One process, one event
+loop, one port: the page, its JSON routes, both stand-ins and the desk's LINE webhook and
+media are one Starlette app."""
 
 from __future__ import annotations
 
@@ -23,10 +25,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from bot import app as desk_app
+from bot import line as desk_line
 from bot import polling
+from bot.serve import line_routes
+from handlers.channels.line.api import LineSettings
 from sandbox import seed
 from sandbox.bot_api import BotApiStandIn
 from sandbox.clock import DemoClock
+from sandbox.line_api import LineApiStandIn
 from sandbox.web import OwnPageOnly, Sandbox
 from storage import backup as backups
 from storage.db import Database
@@ -34,6 +40,12 @@ from workflow.settings import EstateSettings
 
 log = logging.getLogger(__name__)
 TOKEN = f"100000001:{secrets.token_urlsafe(24)}"  # new at each start; only the stand-in sees it
+# LINE's channel secret and access token, made up at each start: only the LINE stand-in sees them.
+LINE_SECRET = secrets.token_hex(16)
+LINE_TOKEN = secrets.token_urlsafe(32)
+# The desk's public https root as LINE knows it: LINE fetches the desk's pictures from there
+# and its app shows LINE's copy; the page shows them from the demo's own server instead.
+LINE_PUBLIC_URL = "https://demo.estatedesk.invalid"
 ESTATE_NAME = "Demo Estate 示範花園"
 DEMO_FILE = 0x45444D4F  # "EDMO" in SQLite's application_id: a file the demo made
 
@@ -102,13 +114,17 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
     db = Database(str(db_path))
     app = desk_app.build_application(settings, db, token=TOKEN, api_url=url, clock=clock.now,
                                      rate_limited=False)
+    line = LineApiStandIn(secret=LINE_SECRET, token=LINE_TOKEN, quota=None)
+    desk_line.attach(app, LineSettings(secret=LINE_SECRET, token=LINE_TOKEN, api_url=url,
+                                       data_url=url, public_url=LINE_PUBLIC_URL))
     people = seed.personas()
 
     async def advanced() -> None:
         assert app.job_queue is not None
         app.job_queue.run_once(desk_app.sweep, 0)
 
-    sandbox = Sandbox(api, clock, people, [p.user_id for p in seed.SHOWN], advanced)
+    sandbox = Sandbox(api, clock, people, [p.user_id for p in seed.SHOWN], advanced, line,
+                      LINE_PUBLIC_URL)
     stop = asyncio.Event()
     server: uvicorn.Server
 
@@ -119,7 +135,7 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
         await app.start()
         poller = asyncio.create_task(polling.poll(app, stop))
         try:
-            await seed.seed(api, db, people, clock.now())
+            await seed.seed(api, line, db, people, clock.now())
             sandbox.ready = True
             api.touch()
             print(f"The demo estate is ready: open {url} (Ctrl-C stops the sandbox)",
@@ -142,6 +158,8 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
     @asynccontextmanager
     async def lifespan(_):
         api.attach(asyncio.get_running_loop(), url)
+        line.attach(asyncio.get_running_loop(), url)
+        line.webhook_url = f"{url}/line"  # as `estatedesk line set-webhook` registers it
         task = asyncio.create_task(run_bot())
         yield
         stop.set()
@@ -149,7 +167,9 @@ async def _serve(sock: socket.socket, db_path: Path, open_page: bool) -> None:
         await asyncio.gather(task, return_exceptions=True)
         await api.close()
 
-    web = Starlette(routes=[*sandbox.routes(), *api.routes()], lifespan=lifespan,
+    desk_routes = line_routes([app], {"updates": 0, "seconds": 0.0}, None)
+    web = Starlette(routes=[*sandbox.routes(), *api.routes(), *line.routes(), *desk_routes],
+                    lifespan=lifespan,
                     middleware=[Middleware(OwnPageOnly, listen=host)])
     print(f"Starting the sandbox at {url}: the demo estate is being set up …", flush=True)
     def stopping() -> None:  # the bot and the page's waits first, then the server

@@ -26,10 +26,11 @@ class Persona:
     role: str  # what the page calls them: resident, clerk, technician, ...
     language: str  # the page's choice: zh_Hant, zh_Hans or en
     phone: str = ""  # shared with the contact button
+    channel: str = "telegram"  # or "line": the app the persona uses, and the page's phone
 
     def as_json(self) -> dict:
         return {"user_id": self.user_id, "name": self.name, "role": self.role,
-                "language": self.language, "phone": self.phone}
+                "language": self.language, "phone": self.phone, "channel": self.channel}
 
 
 class Phone:

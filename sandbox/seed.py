@@ -1,6 +1,7 @@
-"""The demo estate: a roster, the office's staff and a responsible unit, and a few tickets in
-different states, made the way an office makes them: the roster and the unit from the command
-line's functions, everything else by the people themselves, through the running bot."""
+"""The demo estate: a roster, the office's staff and a responsible unit, a resident on LINE, and
+a few tickets in different states, made the way an office makes them: the roster, the unit and
+the unit codes from the command line's functions, everything else by the people themselves,
+through the running bot (and, for the one on LINE, through LINE)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import io
 from datetime import datetime, timedelta
 
 from sandbox.bot_api import BotApiStandIn
+from sandbox.line_api import LineApiStandIn
+from sandbox.line_phones import LinePhone
 from sandbox.phones import Persona, Phone
 from storage.db import Database
 from workflow import admin, roles
+from workflow.onboarding import unit_codes
 
 ROSTER = """building,unit,name,phone
 A,12F-3,A座12樓3室業主,0912 345 678
@@ -18,9 +22,12 @@ A,5F-1,A座5樓1室業主,0922 111 222
 B,3F-2,B座3樓2室業主,0933 222 333
 """
 UNIT_KEY = "plumbing_unit"
+LINE_UNIT = "B-3F-2"  # the unit of the resident on LINE
 
 RESIDENT = Persona(1001, "A 12F-3 住戶", "resident", "zh_Hant", "0912 345 678")
 NEIGHBOUR = Persona(1002, "A 5F-1 住戶", "resident", "zh_Hant", "0922 111 222")
+# On LINE, which shares no phone number: joins with the code on the office's sheet for B 3F-2.
+LINE_RESIDENT = Persona(1003, "B 3F-2 住戶", "resident", "zh_Hant", "", "line")
 CLERK = Persona(2001, "客服櫃台", "clerk", "zh_Hant")
 TECHNICIAN = Persona(2002, "維修技工一", "technician", "zh_Hant")
 SECOND_TECHNICIAN = Persona(2003, "維修技工二", "technician", "zh_Hant")
@@ -29,15 +36,16 @@ MANAGER = Persona(2005, "物業經理", "manager", "zh_Hant")
 CONTRACTOR = Persona(2006, "示範水電工程", "contractor", "zh_Hant")
 STAFF = (CLERK, TECHNICIAN, SECOND_TECHNICIAN, SUPERVISOR, MANAGER, CONTRACTOR)
 # The page's phones, side by side, in this order at first.
-SHOWN = (RESIDENT, CLERK, TECHNICIAN, SUPERVISOR, CONTRACTOR)
+SHOWN = (RESIDENT, LINE_RESIDENT, CLERK, TECHNICIAN, SUPERVISOR, CONTRACTOR)
 
 
 def personas() -> list[Persona]:
     """Fresh copies: the page changes a persona's language."""
-    return [Persona(**p.as_json()) for p in (RESIDENT, NEIGHBOUR, *STAFF)]
+    return [Persona(**p.as_json()) for p in (RESIDENT, NEIGHBOUR, LINE_RESIDENT, *STAFF)]
 
 
-async def seed(api: BotApiStandIn, db: Database, people: list[Persona], now: datetime) -> None:
+async def seed(api: BotApiStandIn, line: LineApiStandIn, db: Database, people: list[Persona],
+               now: datetime) -> None:
     await admin.import_roster(db, admin.parse_roster(ROSTER.encode()))
     unit_id = await admin.add_contractor(db, CONTRACTOR.name, "02 2345 6789", ["plumbing"],
                                          timedelta(days=3), UNIT_KEY, timedelta(hours=4))
@@ -51,6 +59,7 @@ async def seed(api: BotApiStandIn, db: Database, people: list[Persona], now: dat
     for person in (RESIDENT, NEIGHBOUR):
         await phone[person.user_id].send("/start")
         await phone[person.user_id].settle(phone[person.user_id].share_contact())
+    await join_on_line(db, LinePhone(line, next(p for p in people if p.channel == "line")), now)
 
     neighbour, clerk = phone[NEIGHBOUR.user_id], phone[CLERK.user_id]
     technician, second = phone[TECHNICIAN.user_id], phone[SECOND_TECHNICIAN.user_id]
@@ -74,6 +83,17 @@ async def seed(api: BotApiStandIn, db: Database, people: list[Persona], now: dat
     await clerk.tap_starting(f"d:dl:3:c{unit_id}:")
     # 4: new, in the desk's queue.
     await report(neighbour, "public_areas", "大堂", "大堂的門關得很慢。")
+
+
+async def join_on_line(db: Database, resident: LinePhone, now: datetime) -> None:
+    """The office prints a code for B 3F-2 (`estatedesk roster codes`); its resident adds the
+    desk as a LINE friend, accepts the privacy notice and types the code."""
+    [unit], _ = await unit_codes.units_named(db, [LINE_UNIT], None)
+    [made] = await unit_codes.make(db, [unit], unit_codes.USES, now,
+                                   now + timedelta(days=unit_codes.DAYS))
+    await resident.follow()
+    await resident.tap_starting("pn:ok:")
+    await resident.say(made.code)
 
 
 async def report(resident: Phone, category: str, place: str, description: str,

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "sandbox" / "static"
 LANGUAGES = ("zh_Hant", "zh_Hans", "en")
 # The page's own files (the faces themselves aside), and the demo's residents and reports.
-SOURCES = (STATIC / "index.html", STATIC / "style.css", STATIC / "app.js",
-           ROOT / "sandbox" / "seed.py")
+SOURCES = (STATIC / "index.html", STATIC / "style.css", STATIC / "app.js", STATIC / "line.js",
+           ROOT / "sandbox" / "seed.py", ROOT / "sandbox" / "line_phones.py")
+SYMBOLS = "⬇▶"  # the LINE adapter's cards of a file and of a voice note, in no catalog
 FACES = {"tc": STATIC / "sandbox-tc.woff2", "sc": STATIC / "sandbox-sc.woff2"}
 ASCII = {chr(c) for c in range(0x20, 0x7F)}
 
@@ -37,11 +38,28 @@ def catalog_texts(language: str) -> list[str]:
     return texts
 
 
+def date_texts(language: str) -> list[str]:
+    """The names Babel writes dates with in this language (a visit's day "12月9日週三"):
+    they are in no catalog."""
+    from babel import Locale
+    from babel.dates import get_day_names, get_month_names, get_period_names
+
+    locale = Locale.parse(language)
+    texts = [str(locale.date_formats[f].pattern) for f in ("short", "medium", "long", "full")]
+    for width in ("wide", "abbreviated", "short", "narrow"):
+        for context in ("format", "stand-alone"):
+            texts += get_day_names(width, context, locale).values()
+            if width != "short":  # (months and periods have no short names)
+                texts += get_month_names(width, context, locale).values()
+                texts += get_period_names(width, context, locale).values()
+    return texts
+
+
 def characters() -> set[str]:
-    """Every character the page may show from its own files and the catalogs."""
-    found = set(ASCII)
+    """Every character the page may show from its own files, the catalogs and the dates."""
+    found = set(ASCII) | set(SYMBOLS)
     for language in LANGUAGES:
-        for text in catalog_texts(language):
+        for text in catalog_texts(language) + date_texts(language):
             found |= set(text)
     for source in SOURCES:
         found |= set(source.read_text(encoding="utf-8"))

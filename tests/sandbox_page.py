@@ -120,6 +120,36 @@ class Page:
             user, data_prefix), f"a button {data_prefix!r} for {user}")
         self.wait(lambda: self._look(user) != before, f"an answer to {data_prefix!r}")
 
+    def tap_line(self, user: int, data_prefix: str) -> None:
+        """On a LINE phone: the quick-reply chip, else the newest card's button, whose
+        postback data starts so; then waits for the chat to change, as `tap` does."""
+        before = self._look(user)
+        self.wait(lambda: self.run(
+            "const p = document.querySelector(`.phone[data-user='${arguments[0]}']`);"
+            "const want = `[data-data^='${arguments[1]}']`;"
+            "const chip = p.querySelector(`.quick .chip${want}`);"
+            "const cards = p.querySelectorAll(`.msg .fbutton${want}`);"
+            "const b = chip || cards[cards.length - 1];"
+            "if (!b) return false; b.click(); return true;",
+            user, data_prefix), f"a LINE action {data_prefix!r} for {user}")
+        self.wait(lambda: self._look(user) != before, f"an answer to {data_prefix!r}")
+
+    def chips(self, user: int) -> list[str]:
+        return self.run("return [...document.querySelectorAll("
+                        "`.phone[data-user='${arguments[0]}'] .quick .chip`)]"
+                        ".map(b => b.innerText);", user)
+
+    def rich_menu(self, user: int) -> list[str]:
+        """The labels of the rich menu's areas, opening it by its bar if it is closed."""
+        self.wait(lambda: self.run(
+            "const p = document.querySelector(`.phone[data-user='${arguments[0]}']`);"
+            "return p && !p.querySelector('.menubar').hidden;", user),
+            f"the rich menu's bar on {user}'s phone")
+        return self.run(
+            "const p = document.querySelector(`.phone[data-user='${arguments[0]}']`);"
+            "if (p.querySelector('.richmenu').hidden) p.querySelector('.menubar').click();"
+            "return [...p.querySelectorAll('.richmenu .area')].map(b => b.innerText);", user)
+
     def _look(self, user: int) -> str:
         return self.run("const p = document.querySelector(`.phone[data-user='${arguments[0]}']`);"
                         "return p ? p.querySelector('.messages').innerHTML + "

@@ -2,8 +2,10 @@
 plays every role. First what the page's routes refuse, then the whole story in a real
 headless Chromium: a resident reports a leak with a photo, the clerk dispatches it, the
 technician completes it with an after-photo, the resident confirms, the clock is advanced and
-the survey answered."""
+the survey answered. Beside it, a resident on a LINE phone reports by tapping LINE's quick
+replies and the clerk on Telegram gets the card."""
 
+import re
 import socket
 import sqlite3
 import subprocess
@@ -19,6 +21,7 @@ from tests.sandbox_page import ROOT, Demo, Page, PageRoutes, browser, free_port
 RESIDENT, CLERK, TECHNICIAN = (seed.RESIDENT.user_id, seed.CLERK.user_id,
                                seed.TECHNICIAN.user_id)
 SUPERVISOR = seed.SUPERVISOR.user_id
+LINE_RESIDENT = seed.LINE_RESIDENT.user_id
 pytestmark = pytest.mark.sqlite_only  # the demo keeps its estate in a SQLite file of its own
 
 
@@ -40,10 +43,17 @@ def test_the_demo_estate_is_seeded_with_tickets_in_different_states(demo):
     assert "Starting the sandbox at" in demo.log.read_text()
     seen = state(demo)
     assert seen["ready"] is True
-    assert [p["role"] for p in seen["personas"]] == [
-        "resident", "resident", "clerk", "technician", "technician", "supervisor", "manager",
-        "contractor"]
+    assert [(p["role"], p["channel"]) for p in seen["personas"]] == [
+        ("resident", "telegram"), ("resident", "telegram"), ("resident", "line"),
+        ("clerk", "telegram"), ("technician", "telegram"), ("technician", "telegram"),
+        ("supervisor", "telegram"), ("manager", "telegram"), ("contractor", "telegram")]
     assert seen["shown"] == [p.user_id for p in seed.SHOWN]
+    on_line = seen["chats"][str(LINE_RESIDENT)]  # joined with the unit code, on LINE
+    assert [m["message"]["text"] for m in on_line if m["outgoing"]][:1] == ["我同意"]
+    assert any("B 3F-2" in (m["message"].get("text") or "") for m in on_line
+               if not m["outgoing"])
+    assert "/repair" in [a["action"]["data"] for a in seen["line_menus"][str(LINE_RESIDENT)][
+        "areas"]]
     clerk = "\n".join(m.get("text", "") for m in seen["chats"][str(CLERK)])
     for ref in ("R-2026-00001", "R-2026-00002", "R-2026-00003", "R-2026-00004"):
         assert ref in clerk
@@ -156,6 +166,108 @@ def test_a_leak_from_report_to_survey_in_the_browser(demo, tmp_path):
         driver.quit()
 
 
+def test_a_resident_on_line_reports_a_leak_and_the_clerk_on_telegram_gets_the_card(demo,
+                                                                                  tmp_path):
+    """The office tries both apps side by side: the resident of B 3F-2, on LINE, opens the
+    rich menu, taps quick replies and a card's buttons, sends a photo from the camera roll;
+    the clerk, on Telegram, gets the report's card with the photo. The rich menu speaks the
+    resident's language, and changes with it."""
+    photo = tmp_path / "sink.png"
+    photo.write_bytes(seed.picture("#6d597a", "sink"))
+    driver = browser()
+    try:
+        page = Page(driver, demo.url)
+        page.sees(LINE_RESIDENT, "B 3F-2")
+        phone = f".phone[data-user='{LINE_RESIDENT}']"
+        assert page.run(f"return getComputedStyle(document.querySelector(\"{phone} header\"))"
+                        ".backgroundColor") == "rgb(6, 199, 85)"  # LINE's green
+        assert page.rich_menu(LINE_RESIDENT)[:3] == ["我要報修", "我要投訴", "我的報修與投訴"]
+        assert page.run(f"return document.querySelector(\"{phone} .menubar\").innerText"
+                        ).startswith("選單")
+
+        # The rich menu's "report a repair", then LINE's quick replies.
+        before = page.chat(LINE_RESIDENT)
+        page.click(f"{phone} .richmenu .area[data-data='/repair']")
+        page.wait(lambda: page.chat(LINE_RESIDENT) != before, "an answer to the menu")
+        page.sees(LINE_RESIDENT, "請問是哪一類問題？")
+        assert "給排水" in page.chips(LINE_RESIDENT)
+        page.tap_line(LINE_RESIDENT, "r:c:plumbing")
+        page.tap_line(LINE_RESIDENT, "r:g:normal")
+        page.tap_line(LINE_RESIDENT, "r:rm:kitchen")
+        page.sees(LINE_RESIDENT, "請描述問題")
+        page.type(LINE_RESIDENT, "水槽下的水管一直滴水。")
+        page.upload_photo(LINE_RESIDENT, photo)
+        page.wait(lambda: page.run(f"return document.querySelectorAll(\"{phone} .msg.out img\")"
+                                   ".length"), "the resident's photo in the LINE chat")
+        page.sees(LINE_RESIDENT, "已收到第 1 張照片")
+        page.tap_line(LINE_RESIDENT, "r:pd")
+        # The visit's day is a Flex card with a button a day; the time of day, quick replies.
+        page.wait(lambda: page.run(f"return document.querySelectorAll(\"{phone} .msg.card "
+                                   ".fbutton[data-data^='r:d:']\").length"), "the days' card")
+        page.tap_line(LINE_RESIDENT, "r:d:")
+        page.tap_line(LINE_RESIDENT, "r:s:")
+        page.sees(LINE_RESIDENT, "照片：1 張")
+        page.screenshot("line-report")
+        page.tap_line(LINE_RESIDENT, "r:ok")
+        page.sees(LINE_RESIDENT, "您的報修已登記")
+        [ref] = re.findall(r"單號 (R-\d{4}-\d{5})", page.chat(LINE_RESIDENT))[-1:]
+
+        # The clerk, on Telegram, sees the card of the report made on LINE, with its photo.
+        page.sees(CLERK, ref)
+        number = int(ref.rsplit("-", 1)[1])
+        card = page.wait(lambda: page.run(
+            f"return [...document.querySelectorAll(\".phone[data-user='{CLERK}'] .msg\")]"
+            f".find(m => m.querySelector(\"button[data-data^='d:tech:{number}:']\"))"
+            "?.innerText"), "the report's card on the clerk's phone")
+        assert "B 3F-2" in card and "水槽下的水管一直滴水。" in card
+        page.wait(lambda: page.run(
+            f"return [...document.querySelectorAll(\".phone[data-user='{CLERK}'] img\")]"
+            ".some(i => i.complete && i.naturalWidth > 0)"), "the photo on the clerk's phone")
+        page.screenshot("line-beside-telegram")
+
+        # In English, the rich menu is English too (the desk links the English one).
+        page.choose("select.lang", "en", LINE_RESIDENT)
+        page.sees(LINE_RESIDENT, "English")
+        page.wait(lambda: page.rich_menu(LINE_RESIDENT)[:1] == ["Report a repair"],
+                  "the English rich menu")
+        assert page.run(f"return document.querySelector(\"{phone} .menubar\").innerText"
+                        ).startswith("Menu")
+
+        # LINE bots send no files: her data comes as a card whose button opens the ZIP at the
+        # desk's signed address (served here by the demo's own server).
+        page.type(LINE_RESIDENT, "/mydata")
+        link = page.wait(lambda: page.run(
+            f"const a = document.querySelector(\"{phone} .msg.card a.fbutton.uri\");"
+            "return a && [a.innerText, a.getAttribute('href')];"), "the data's link card")
+        assert link[0].startswith("⬇ mydata-") and link[1].startswith("/line/media/")
+        assert httpx.get(demo.url + link[1]).content[:2] == b"PK"
+    finally:
+        driver.quit()
+
+
+def test_the_line_phone_taps_only_what_line_showed(demo):
+    """A postback the person was not shown (a forged menu command, another message's button,
+    an old message's quick reply) is refused by the page as LINE's app could not send it;
+    nothing reaches the desk."""
+    api = demo.url + "/api"
+    before = state(demo)["chats"][str(LINE_RESIDENT)]
+    forged = httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": None,
+                                            "data": "d:tech:1:0"})
+    assert forged.status_code == 409 and forged.json()["code"] == "no_button"
+    elsewhere = httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": "1",
+                                               "data": "r:c:plumbing"})
+    assert elsewhere.status_code == 409
+    notice = before[0]  # its quick replies went when the next message came, as on LINE
+    old = notice["message"]["quickReply"]["items"][0]["action"]["data"]
+    assert httpx.post(f"{api}/tap", json={"user": LINE_RESIDENT, "message_id": notice["id"],
+                                          "data": old}).status_code == 409
+    assert httpx.post(f"{api}/contact", json={"user": LINE_RESIDENT}).json()["code"] == \
+        "no_phone"  # LINE has no contact share
+    assert httpx.post(f"{api}/location", json={"user": RESIDENT}).json()["code"] == \
+        "not_on_line"
+    assert state(demo)["chats"][str(LINE_RESIDENT)] == before
+
+
 def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(demo):
     driver = browser()
     try:
@@ -181,7 +293,7 @@ def test_a_new_resident_shares_the_contact_and_the_manager_downloads_a_report(de
         form.find_element("css selector", "button").click()
         newcomer = page.wait(lambda: page.run(
             "const s = document.querySelectorAll('.phone');"
-            "return s.length === 6 && Number(s[5].dataset.user);"), "a sixth phone")
+            "return s.length === 7 && Number(s[6].dataset.user);"), "a seventh phone")
         page.sees(newcomer, "share your phone number")
         page.wait(lambda: page.run(
             f"const b = document.querySelector(\".phone[data-user='{newcomer}'] "
@@ -231,6 +343,36 @@ def test_a_neighbour_describes_a_leak_with_a_voice_note_and_the_clerk_hears_it(d
                             "the voice note on the clerk's phone")
     assert not heard["outgoing"]
     assert httpx.get(demo.url + heard["voice_url"]).content == sound
+
+
+def test_a_resident_added_on_line_asks_to_join_by_name_and_unit(demo):
+    """"Add a resident" on LINE: LINE gives no phone number, so after the notice the desk asks
+    for the unit's code, or, for one who has none, the name and unit a clerk checks."""
+    api = demo.url + "/api"
+    added = httpx.post(f"{api}/persona", json={"name": "B 3F-2 房客", "channel": "line",
+                                               "language": "en"})
+    assert added.is_success and added.json()["channel"] == "line"
+    newcomer = added.json()["user_id"]
+
+    def chat() -> list[dict]:
+        return state(demo)["chats"][str(newcomer)]
+
+    def shown(text: str) -> dict:
+        return PageRoutes(demo.url, newcomer).until(
+            lambda: next((m for m in reversed(chat()) if text in (
+                m["message"].get("text") or "")), None), text)
+
+    notice = shown("personal data")
+    agree = notice["message"]["quickReply"]["items"][0]["action"]
+    assert httpx.post(f"{api}/tap", json={"user": newcomer, "message_id": notice["id"],
+                                          "data": agree["data"]}).is_success
+    asked = shown("type the code for your unit")
+    [none] = [i["action"] for i in asked["message"]["quickReply"]["items"]]
+    assert httpx.post(f"{api}/tap", json={"user": newcomer, "message_id": asked["id"],
+                                          "data": none["data"]}).is_success
+    shown("building and unit")
+    assert [m["message"]["text"] for m in chat() if m["outgoing"]] == [agree["label"],
+                                                                      none["label"]]
 
 
 @pytest.fixture
@@ -294,6 +436,17 @@ def test_only_the_sandboxs_own_page_and_bot_may_use_it(demo):
     assert rebound.status_code == 403
     assert httpx.get(f"{demo.url}/bot123456:GUESSED/getUpdates").status_code == 401
     assert httpx.get(f"{demo.url}/bot100000001:SANDBOX/getMe").status_code == 401
+    # LINE's side: the stand-in wants the demo's own access token, the desk's webhook LINE's
+    # signature with the demo's own secret (both new at each start).
+    assert httpx.get(f"{demo.url}/v2/bot/info",
+                     headers={"Authorization": "Bearer guessed"}).status_code == 401
+    event = {"destination": "U" + "0" * 32, "events": [{
+        "type": "message", "mode": "active", "timestamp": 0, "webhookEventId": "01FORGED",
+        "deliveryContext": {"isRedelivery": False}, "replyToken": "x",
+        "source": {"type": "user", "userId": f"U{LINE_RESIDENT:032x}"},
+        "message": {"type": "text", "id": "1", "text": "forged"}}]}
+    assert httpx.post(f"{demo.url}/line", json=event,
+                      headers={"X-Line-Signature": "Zm9yZ2Vk"}).status_code == 401
     assert state(demo)["chats"] == before  # nothing reached the bot
     own = httpx.get(f"{api}/state", headers={"Host": f"localhost:{demo.port}"})
     assert own.status_code == 200  # the page as a person opens it

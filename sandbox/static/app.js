@@ -11,7 +11,10 @@ const WORDS = {
     setting_up: "示範屋苑仍在建立中，請稍候。", empty: "請先輸入內容。",
     too_long: "一則訊息最多 4096 字。", no_button: "這個按鈕已不在該訊息上。",
     no_phone: "這位人物沒有電話號碼。", not_picture: "請選擇圖片（JPEG、PNG、WebP 或 GIF）。",
-    too_big: "照片最大 10 MB。", persona_fields: "請填寫姓名和電話。", failed: "操作失敗，請再試一次。"},
+    too_big: "照片最大 10 MB。", persona_fields: "請填寫姓名和電話。", failed: "操作失敗，請再試一次。",
+    line_message: "輸入訊息", line_menu: "選單", line_camera: "相機", line_cameraRoll: "相簿",
+    line_location: "位置資訊", line_datetimepicker: "選擇日期時間", line_pick: "確定", line_sticker: "（貼圖）",
+    on_line: "LINE", on_telegram: "Telegram", channel: "使用"},
   zh_Hans: {clock: "客服中心时间", ahead: "已快进 {h} 小时", hour: "+1 小时", day: "+1 天",
     add: "新增住户", name: "姓名", phone: "电话", create: "加入", message: "消息",
     send: "发送", photo: "照片", edited: "已编辑", voice: "语音", setup: "正在建立示范小区…", ok: "确定",
@@ -20,7 +23,10 @@ const WORDS = {
     setting_up: "示范小区仍在建立中，请稍候。", empty: "请先输入内容。",
     too_long: "一条消息最多 4096 字。", no_button: "这个按钮已不在该消息上。",
     no_phone: "这位人物没有电话号码。", not_picture: "请选择图片（JPEG、PNG、WebP 或 GIF）。",
-    too_big: "照片最大 10 MB。", persona_fields: "请填写姓名和电话。", failed: "操作失败，请再试一次。"},
+    too_big: "照片最大 10 MB。", persona_fields: "请填写姓名和电话。", failed: "操作失败，请再试一次。",
+    line_message: "输入消息", line_menu: "菜单", line_camera: "相机", line_cameraRoll: "相册",
+    line_location: "位置信息", line_datetimepicker: "选择日期时间", line_pick: "确定", line_sticker: "（贴图）",
+    on_line: "LINE", on_telegram: "Telegram", channel: "使用"},
   en: {clock: "Desk time", ahead: "{h} h ahead", hour: "+1 hour", day: "+1 day",
     add: "Add a resident", name: "Name", phone: "Phone", create: "Add", message: "Message",
     send: "Send", photo: "Photo", edited: "edited", voice: "Voice note", setup: "Setting up the demo estate…",
@@ -31,7 +37,10 @@ const WORDS = {
     no_button: "That button is no longer on that message.",
     no_phone: "This person has no phone number.",
     not_picture: "Choose a picture (JPEG, PNG, WebP or GIF).", too_big: "A photo of at most 10 MB.",
-    persona_fields: "Fill in a name and a phone number.", failed: "That did not work; please try again."},
+    persona_fields: "Fill in a name and a phone number.", failed: "That did not work; please try again.",
+    line_message: "Enter a message", line_menu: "Menu", line_camera: "Camera",
+    line_cameraRoll: "Camera roll", line_location: "Location", line_datetimepicker: "Pick a date and time",
+    line_pick: "OK", line_sticker: "(sticker)", on_line: "LINE", on_telegram: "Telegram", channel: "on"},
 };
 const LANGUAGES = [["zh_Hant", "繁"], ["zh_Hans", "简"], ["en", "EN"]];
 const LANG_TAGS = {zh_Hant: "zh-Hant", zh_Hans: "zh-Hans", en: "en"};
@@ -113,12 +122,35 @@ function draw() {
   if (!state) return;
   if (!slots) slots = [...state.shown];
   const box = $("#phones");
-  while (box.children.length < slots.length) {
-    const index = box.children.length;
-    box.append(makePhone(index));
-    drawn[index] = {};
+  slots.forEach((user, index) => {
+    const channel = (personaOf(user) || {}).channel || "telegram";
+    let phone = box.children[index];
+    if (!phone || (phone.dataset.channel || "telegram") !== channel) {  // LINE's or Telegram's
+      const fresh = channel === "line" ? makeLinePhone(index) : makePhone(index);
+      if (phone) phone.replaceWith(fresh); else box.append(fresh);
+      phone = fresh;
+      drawn[index] = {};
+    }
+    if (channel === "line") drawLinePhone(phone, index, user);
+    else drawPhone(phone, index, user);
+  });
+}
+
+function switchPersona(index, user) {
+  slots[index] = user;
+  drawn[index] = {};
+  draw();
+}
+
+// The persona list of a phone's header: each persona with their role and, on LINE, "LINE".
+function fillPersonas(select, index, user) {
+  const choices = state.personas.map((p) => `${p.user_id}:${p.name}:${p.role}:${p.channel}`).join("|");
+  if (drawn[index].choices !== choices || drawn[index].pageLanguage !== pageLanguage) {
+    select.replaceChildren(...state.personas.map((p) => el("option", {value: p.user_id},
+      `${p.name} · ${word(p.role)}${p.channel === "line" ? " · LINE" : ""}`)));
+    drawn[index].choices = choices;
   }
-  slots.forEach((user, index) => drawPhone(box.children[index], index, user));
+  select.value = user;
 }
 
 function personaOf(user) {
@@ -131,10 +163,8 @@ function makePhone(index) {
   const phone = el("section", {class: "phone"},
     el("header", {},
       el("select", {class: "persona", onchange: (e) => {
-        slots[index] = Number(e.target.value);
-        drawn[index] = {};
         phone.dataset.stick = "yes";
-        draw();
+        switchPersona(index, Number(e.target.value));
       }}),
       el("select", {class: "lang", onchange: (e) => post("/api/language", {user: slots[index], language: e.target.value})},
         ...LANGUAGES.map(([code, label]) => el("option", {value: code}, label)))),
@@ -182,14 +212,7 @@ function makePhone(index) {
 function drawPhone(phone, index, user) {
   const persona = personaOf(user);
   phone.dataset.user = user;
-  const choices = state.personas.map((p) => `${p.user_id}:${p.name}:${p.role}`).join("|");
-  const select = $("select.persona", phone);
-  if (drawn[index].choices !== choices || drawn[index].pageLanguage !== pageLanguage) {
-    select.replaceChildren(...state.personas.map((p) =>
-      el("option", {value: p.user_id}, `${p.name} · ${word(p.role)}`)));
-    drawn[index].choices = choices;
-  }
-  select.value = user;
+  fillPersonas($("select.persona", phone), index, user);
   $("select.lang", phone).value = persona.language;
   $(".messages", phone).lang = LANG_TAGS[persona.language];  // its script's face (style.css)
   $("input.text", phone).placeholder = word("message");
@@ -350,7 +373,8 @@ $("#page-language").addEventListener("change", (e) => {
 $("#new-persona").addEventListener("submit", async (e) => {
   e.preventDefault();
   const form = e.target;
-  const response = await post("/api/persona", {name: form.name.value, phone: form.phone.value, language: pageLanguage});
+  const response = await post("/api/persona", {name: form.name.value, phone: form.phone.value,
+    channel: form.channel.value, language: pageLanguage});
   if (response.ok) {
     const persona = await response.json();
     slots.push(persona.user_id);
