@@ -233,6 +233,16 @@ def test_a_resident_on_line_reports_a_leak_and_the_clerk_on_telegram_gets_the_ca
         assert page.run(f"return document.querySelector(\"{phone} .menubar\").innerText"
                         ).startswith("Menu")
 
+        # Where the desk asks for a photo or a place, LINE's camera, camera roll and location
+        # actions are chips too; the camera's opens the computer's file picker.
+        chips = page.run(
+            f"const p = document.querySelector(\"{phone}\");"
+            "return quickReplies(p, arguments[0], [{id: 'x', outgoing: false, message: {"
+            "type: 'text', text: 't', quickReply: {items: ['camera', 'cameraRoll', "
+            "'location'].map((type) => ({type: 'action', action: {type, label: type}}))}}}])"
+            ".map((b) => b.className);", LINE_RESIDENT)
+        assert chips == ["chip camera", "chip cameraRoll", "chip location"]
+
         # LINE bots send no files: her data comes as a card whose button opens the ZIP at the
         # desk's signed address (served here by the demo's own server).
         page.type(LINE_RESIDENT, "/mydata")
@@ -373,6 +383,17 @@ def test_a_resident_added_on_line_asks_to_join_by_name_and_unit(demo):
     shown("building and unit")
     assert [m["message"]["text"] for m in chat() if m["outgoing"]] == [agree["label"],
                                                                       none["label"]]
+
+
+def test_a_resident_on_line_shares_a_place(demo):
+    """LINE's location action sends where the phone is: the chat shows the place sent, and
+    the desk answers it."""
+    before = len(state(demo)["chats"][str(LINE_RESIDENT)])
+    assert httpx.post(f"{demo.url}/api/location", json={"user": LINE_RESIDENT}).is_success
+    chat = state(demo)["chats"][str(LINE_RESIDENT)][before:]
+    assert chat[0]["outgoing"] and chat[0]["message"]["type"] == "location"
+    assert chat[0]["message"]["title"] == "示範花園"
+    assert len(chat) > 1 and not chat[-1]["outgoing"]  # the desk's answer
 
 
 @pytest.fixture
