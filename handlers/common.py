@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from handlers import cards, labels
-from handlers.channels.content import Asking, Choices, choices
+from handlers.channels.content import Ask, Asking, Choices, choices, kept
 from handlers.channels.turns import Channel, Turn
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
@@ -65,6 +65,11 @@ async def set_menus_of(context: Context, person_id: int, tr: Tr, role: str | Non
     channel = context.channel
     for chat in await views.chats_of(context.desk.db, person_id, channel.name):
         await channel.set_menu(channel.address_of(chat), tr, role, lives_here)
+
+
+def photo_ask(tr: Tr) -> Asking:
+    """A photo asked for: the app's camera and camera-roll buttons, where it has them."""
+    return Asking(Ask.PHOTO, tr("Take a photo"), tr("Choose a photo"))
 
 
 def kick(context: Context) -> None:
@@ -184,16 +189,9 @@ async def answer(turn: Turn, text: str, choices: Choices | None = None,
     replies.deferred = True
     d = replies.context.desk
     await delivery.reply_later(d.db, Account(channel.name, str(turn.address)), text,
-                               _stored(choices, asking), d.now(), after)
+                               kept(choices, asking), d.now(), after)
     kick(replies.context)
     return None
-
-
-def _stored(choices: Choices | None, asking: Asking | None) -> dict | None:
-    """A reply's choices or ask as the outbox keeps them (handlers/renderers.send_reply)."""
-    if asking is not None:
-        return {"ask": asking.what.value if asking.what else None, "label": asking.label}
-    return {"choices": choices.as_lists()} if choices else None
 
 
 def _not_yet(who: Asker, channel) -> str:

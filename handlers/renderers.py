@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers import cards, labels
-from handlers.channels.content import Ask, Asking, Choices, choices
+from handlers.channels.content import Choices, restored
 from handlers.channels.outcomes import Verdict
 from handlers.channels.turns import Channel
 from handlers.channels.turns import Voice as Recording
@@ -369,11 +369,8 @@ async def send_reply(channel: Channel, address: Any, message: OutboxMessage) -> 
     if stored:
         await channel.send_stored(address, text, stored)
         return
-    found, asking = payload.get("choices"), None
-    if payload.get("ask", "") != "":
-        what = payload["ask"]
-        asking = Asking(Ask(what) if what else None, payload.get("label", ""))
-    await channel.send(address, text, choices(found) if found else None, asking)
+    found, asking = restored(payload)
+    await channel.send(address, text, found, asking)
 
 
 @renders("join_approved", plain=True)

@@ -20,7 +20,7 @@ from handlers.channels.line.menus import key_of
 from handlers.i18n import Tr
 from sandbox.line_api import LineApiStandIn, sign
 from tests.harness import DeskHarness
-from tests.line_people import LinePerson
+from tests.line_people import LinePerson, quick_actions
 from workflow import admin, roles
 from workflow.onboarding import unit_codes
 
@@ -120,6 +120,10 @@ async def report_a_leak(may: LinePerson, tr: Tr) -> None:
     await may.tap(tr("No, not an emergency"))
     await may.send("Kitchen sink")
     await may.send_voice(b"\x00\x00\x00\x18ftypM4A voice note", 23_000)
+    # LINE's camera and camera roll above her keyboard, in her language, beside Done and Skip
+    asked = {(a["type"], a["label"]) for a in quick_actions(may.shown()[-1])}
+    assert {("camera", tr("Take a photo")), ("cameraRoll", tr("Choose a photo"))} <= asked
+    assert ("postback", tr("Done")) in asked
     await may.send_photo(b"\xff\xd8\xff\xe0leak-photo")
     await may.tap(tr("Done"))
     await may.tap(may.labels()[0])  # a day the desk offers

@@ -53,9 +53,29 @@ class Asking:
     """An ask shown with a text: the button's label (None: the ask is over, its button goes)."""
     what: Ask | None
     label: str = ""
+    also: str = ""  # a second button's label, where the app has two (LINE: the camera roll)
 
 
 ASKED = Asking(None)  # the person answered: the app's ask button is taken away
+
+
+def kept(found: Choices | None, asking: Asking | None) -> dict | None:
+    """A reply's choices and ask as the outbox keeps them, for one that goes later."""
+    stored: dict = {"choices": found.as_lists()} if found else {}
+    if asking is not None:
+        stored |= {"ask": asking.what.value if asking.what else None, "label": asking.label,
+                   "also": asking.also}
+    return stored or None
+
+
+def restored(payload: dict) -> tuple[Choices | None, Asking | None]:
+    """What `kept` stored, back as the choices and the ask."""
+    found, asking = payload.get("choices"), None
+    if payload.get("ask", "") != "":
+        what = payload["ask"]
+        asking = Asking(Ask(what) if what else None, payload.get("label", ""),
+                        payload.get("also", ""))
+    return (choices(found) if found else None), asking
 
 
 @dataclass(frozen=True, slots=True)

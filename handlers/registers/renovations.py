@@ -24,6 +24,7 @@ from handlers.common import (
     kick,
     main_menu,
     own_unit,
+    photo_ask,
     text_answer,
 )
 from handlers.fees.desk import receipt_used
@@ -95,7 +96,7 @@ async def prompt(turn: Turn, context: Context, who: Asker, draft: Draft) -> None
     elif draft.step == "photos":
         await answer(turn, tr("You may send drawings or photos (up to {n}). Tap 'Done' when "
                                 "finished.", n=renovations.MAX_PHOTOS),
-                     keyboard([[(tr("Done"), "rv:pd")], cancel]))
+                     keyboard([[(tr("Done"), "rv:pd")], cancel]), photo_ask(tr))
     else:
         await answer(turn, tr("Please check your application:") + "\n" + "\n".join([
             tr("Scope: {scopes}", scopes=tr.join(labels.of(tr, labels.SCOPES, s)
@@ -342,7 +343,8 @@ async def start_inspection(turn: Turn, context: Context, who: Asker) -> None:
     found = await renovations.start_inspection(d.db, int_arg(callback_args(turn), 0),
                                                who.user_id, d.now())
     await answer(turn, tr("{ref}: send photos of the finished work, then tap 'Done'.",
-                            ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]))
+                            ref=found.ref), keyboard([[(tr("Done"), "rn:ipd")]]),
+                 photo_ask(tr))
 
 
 @handles("button.per_action")

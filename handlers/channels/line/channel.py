@@ -28,7 +28,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
     TextMessage,
 )
 
-from handlers.channels.content import Asking, Choices, Limits
+from handlers.channels.content import Asking, Choices, Limits, kept
 from handlers.channels.line import menus, messages
 from handlers.channels.line.api import LineApi
 from handlers.channels.line.messages import MESSAGES, TEXT
@@ -241,7 +241,7 @@ class LineChannel(Channel):
                             slot.user_id)
                 continue
             await delivery.reply_later(d.db, account, draft.text,
-                                       _content(draft.choices, draft.asking), d.now(),
+                                       kept(draft.choices, draft.asking), d.now(),
                                        fault.wait)
 
     # -- pushes -----------------------------------------------------------------------
@@ -446,13 +446,6 @@ def _retry_after(exc: ApiException) -> timedelta | None:
         return timedelta(seconds=max(0, int(value))) if value is not None else None
     except ValueError:
         return None
-
-
-def _content(choices: Choices | None, asking: Asking | None) -> dict | None:
-    """A reply's choices or ask as the outbox keeps them (as handlers/common.answer does)."""
-    if asking is not None:
-        return {"ask": asking.what.value if asking.what else None, "label": asking.label}
-    return {"choices": choices.as_lists()} if choices else None
 
 
 def _name_of(thing: Any) -> str:

@@ -100,7 +100,8 @@ def ask_items(asking: Asking | None) -> list[QuickReplyItem]:
     shown = label(asking.label or "…", QUICK_LABEL)
     if asking.what is Ask.PHOTO:
         return [QuickReplyItem(action=CameraAction(label=shown)),
-                QuickReplyItem(action=CameraRollAction(label=CAMERA_ROLL))]
+                QuickReplyItem(action=CameraRollAction(
+                    label=label(asking.also or CAMERA_ROLL, QUICK_LABEL)))]
     if asking.what is Ask.LOCATION:
         return [QuickReplyItem(action=LocationAction(label=shown))]
     if asking.what is Ask.DATETIME:
