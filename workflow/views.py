@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from storage import accounts, drafts, outbox, people, roster, sender, ticket_files, tickets
-from storage.db import Database, from_db_time
+from storage.db import Database, db_time, from_db_time, to_db_time
 from storage.records import (
     Account,
     Contractor,
@@ -191,6 +191,16 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     department heads, a noise complaint's permits and a resident who is also staff take
     one more."""
     return await (await file_sent(conn, ticket_id))()
+
+
+def changed(file: TicketFile, ticket: Ticket, actor_id: int | None, action: str,
+            now: datetime, note: str = "") -> TicketFile:
+    """`file`, read before a status change in the same transaction, as the change left it
+    (`ticket` as `machine.transition_sent` answers it): its new status and version, and the
+    event the change wrote, with its time as stored."""
+    event = TicketEvent(db_time(to_db_time(now)), actor_id, action, file.ticket.status,
+                        ticket.status, note)
+    return replace(file, ticket=ticket, events=[*file.events, event])
 
 
 async def file_sent(conn, ticket_id: int) -> Callable[[], Awaitable[TicketFile]]:
