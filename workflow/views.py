@@ -194,13 +194,20 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
 
 
 def changed(file: TicketFile, ticket: Ticket, actor_id: int | None, action: str,
-            now: datetime, note: str = "") -> TicketFile:
+            now: datetime, note: str = "", technician: Person | None = None) -> TicketFile:
     """`file`, read before a status change in the same transaction, as the change left it
-    (`ticket` as `machine.transition_sent` answers it): its new status and version, and the
-    event the change wrote, with its time as stored."""
+    (`ticket` as `machine.transition_sent` answers it): its new status and version, the
+    event the change wrote (its time as stored) and, when the change gave it to
+    `technician`, them."""
     event = TicketEvent(db_time(to_db_time(now)), actor_id, action, file.ticket.status,
                         ticket.status, note)
-    return replace(file, ticket=ticket, events=[*file.events, event])
+    file = replace(file, ticket=ticket, events=[*file.events, event])
+    if technician is None:
+        return file
+    assert ticket.technician_id == technician.user_id
+    return replace(file, technician=technician,
+                   names={**file.names, technician.user_id: technician.name},
+                   people={**file.people, technician.user_id: technician})
 
 
 async def file_sent(conn, ticket_id: int) -> Callable[[], Awaitable[TicketFile]]:
