@@ -23,9 +23,9 @@ CLERK, TECH = 9001, 9002
 # (step, who, statements, of them not reads of the acting person): the ceilings
 DISPATCH = (("choose a technician", CLERK, 2, 2),
             ("pick the technician", CLERK, 2, 2),
-            ("pick the deadline: assigned", CLERK, 10, 10))
-COMPLETION = (("on my way", TECH, 9, 9),
-              ("arrived", TECH, 9, 9),
+            ("pick the deadline: assigned", CLERK, 9, 9))
+COMPLETION = (("on my way", TECH, 8, 8),
+              ("arrived", TECH, 8, 8),
               ("complete", TECH, 4, 4),
               ("a photo of the work", TECH, 3, 3),
               ("photos done", TECH, 4, 4),
