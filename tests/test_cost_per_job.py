@@ -31,7 +31,7 @@ COMPLETION = (("on my way", TECH, 8, 8),
               ("photos done", TECH, 4, 4),
               ("the note", TECH, 3, 3),
               ("the hours", TECH, 4, 4),
-              ("the materials' cost: completed", TECH, 12, 12))
+              ("the materials' cost: completed", TECH, 11, 11))
 # PostgreSQL's round trips of any one step: the reads each waited for (several sent before
 # one fetch wait once), the commit, and the replay mark's own
 ROUND_TRIPS = {"dispatch": 5, "completion": 6}
