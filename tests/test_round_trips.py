@@ -23,8 +23,8 @@ STEP_MOST = 3  # a conversation's step: the look with the lock; the commit; mark
 # filing's three checks were sent together and the lock rode the update's own); lower it as
 # they are cut.
 CONFIRM_MOST = 12
-DELIVERY_MOST = 3  # one message: the claim (one round trip, lock and commit included), its
-# ticket's file, the mark that it was sent (claimed moments ago: no renewal before it goes)
+DELIVERY_MOST = 2  # one message: the claim with its ticket's file (one round trip, lock and
+# commit included), the mark that it was sent (claimed moments ago: no renewal before it goes)
 # A technician's step that changes the job ("on my way"): the look with the lock, the job's
 # file, the change's answer, the commit, the mark with the release
 STATUS_STEP_MOST = 5

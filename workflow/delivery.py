@@ -9,8 +9,17 @@ import uuid
 import weakref
 from datetime import datetime, timedelta
 
-from storage import accounts, backend, locks, outbox, people, resident_calls, tickets
-from storage.db import Database
+from storage import (
+    accounts,
+    backend,
+    locks,
+    outbox,
+    people,
+    resident_calls,
+    ticket_files,
+    tickets,
+)
+from storage.db import Database, to_db_time
 from storage.records import Account, OutboxMessage
 from storage.resident_calls import ResidentCall
 from workflow import access, roles, told
@@ -69,7 +78,13 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim
         await locks.serialise(conn, "outbox claims")
         claiming = await outbox.claim_for(conn, _me(conn, worker), now, now + LEASE, BATCH,
                                           PEOPLE, EACH)
+        # the file its notices are rendered from, read with the claim: no wait of its own
+        filing = await ticket_files.sent_claimed(conn, _me(conn, worker),
+                                                 to_db_time(now + LEASE))
     found = await outbox.claimed(claiming, BATCH)
+    rows = await filing()
+    if rows is not None:
+        found.files = {rows.ticket.id: rows}
     # this round's: the last one's are done
     _LEASES.setdefault(db, {})[worker] = {m.id: now + LEASE for m in found}
     return found

@@ -219,6 +219,13 @@ async def file_sent(conn, ticket_id: int) -> Callable[[], Awaitable[TicketFile]]
     return answer
 
 
+async def file_of(db: Database, ticket_id: int, rows: ticket_files.FileRows) -> TicketFile:
+    """The file from its rows read already (with an outbox claim): a complaint's department
+    heads, a noise complaint's permits and a resident who is also staff are read now."""
+    async with db.reading() as conn:
+        return await _file(conn, ticket_id, rows)
+
+
 async def _file(conn, ticket_id: int, rows: ticket_files.FileRows | None) -> TicketFile:
     if rows is None:
         raise machine.Refusal(machine.Refusal.NOT_FOUND)
