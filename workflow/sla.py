@@ -2,9 +2,9 @@
 
 A ticket's timers are derived from its state by `arm`, called after every change: it drops
 the steps not yet fired and schedules those the state calls for (a completed job's are left
-to the sweep, which drops each as it falls due: `waits_for_confirmation`). A step that has fired stays
-fired, so each escalation step reaches people once per ticket; a new deadline (an extension,
-a new priority) lets the deadline's steps fire again."""
+to the sweep, which drops each as it falls due: `waits_for_confirmation`). A step that has
+fired stays fired, so each escalation step reaches people once per ticket; a new deadline
+(an extension, a new priority) lets the deadline's steps fire again."""
 
 from __future__ import annotations
 
