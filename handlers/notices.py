@@ -60,7 +60,7 @@ async def deliver(d: Desk, lock: asyncio.Lock, channels: Mapping[str, Channel]) 
             served = {key: messages for key, messages in chats.items()
                       if _served(key[0], channels)}
             waiting = len(batch) - sum(len(messages) for messages in served.values())
-            marks, files = _Marks(d), _Files(d)
+            marks, files = _Marks(d), _Files(d, batch.files)
             outcomes = await asyncio.gather(*(
                 _deliver_chat(channels.get(name), _address(channels.get(name), address), d,
                               messages, marks, files)
@@ -128,17 +128,21 @@ class _Marks:
 
 class _Files:
     """A round's ticket files, each read once for all the round's messages naming it (the
-    resident, the technician, followers, the clerk); the next round reads them afresh."""
+    resident, the technician, followers, the clerk); the next round reads them afresh.
+    `claimed`: the rows of files read with the round's claim (workflow/delivery.py `due`)."""
 
-    def __init__(self, d: Desk) -> None:
-        self._d = d
+    def __init__(self, d: Desk, claimed: Mapping[int, Any]) -> None:
+        self._d, self._claimed = d, dict(claimed)
         self._read: dict[int, TicketFile] = {}
         self._reading: dict[int, asyncio.Lock] = {}  # chats asking at once read it once
 
     async def of(self, ticket_id: int) -> TicketFile:
         async with self._reading.setdefault(ticket_id, asyncio.Lock()):
             if ticket_id not in self._read:  # a failed read is not kept: the next one tries
-                self._read[ticket_id] = await views.ticket_file(self._d.db, ticket_id, None)
+                rows = self._claimed.pop(ticket_id, None)
+                self._read[ticket_id] = await views.file_of(self._d.db, ticket_id, rows) \
+                    if rows is not None else \
+                    await views.ticket_file(self._d.db, ticket_id, None)
             return self._read[ticket_id]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 
 from storage import people
 from storage.db import Connection, Cursor, to_db_time
@@ -114,8 +116,10 @@ async def due(conn: Connection, now: datetime, limit: int) -> list[OutboxMessage
 
 class Claim(list[OutboxMessage]):
     """The messages claimed; `more`: others were due and left (past the limits), so another
-    round is worth it at once."""
+    round is worth it at once; `files`: ticket files read with the claim, by ticket
+    (storage/ticket_files.py `FileRows`)."""
     more = False
+    files: Mapping[int, Any] = MappingProxyType({})
 
 
 async def claim(conn: Connection, now: datetime, limit: int, recipients: int,

@@ -134,6 +134,24 @@ async def sent(conn: Connection, ticket_id: int) -> Callable[[], Awaitable[FileR
     return answer
 
 
+_FIRST_CLAIMED = ("(SELECT min(ticket_id) FROM outbox WHERE claimed_by = ? AND claimed_until = ? "
+                  "AND sent_at IS NULL AND failed_at IS NULL)")
+
+
+async def sent_claimed(conn: Connection, worker: str,
+                       until: str) -> Callable[[], Awaitable[FileRows | None]]:
+    """`sent` for the first ticket of the messages `worker` has just claimed until `until`
+    (in this transaction, before it): sent with the claim, the file its notices are
+    rendered from waits with it (None: no claimed message names a ticket)."""
+    query = _query(conn.dialect)
+    assert query.endswith("WHERE t.id = ?")
+    cur = await conn.execute(query[:-1] + _FIRST_CLAIMED, (worker, until))
+
+    async def answer() -> FileRows | None:
+        return _file(await cur.fetchone())
+    return answer
+
+
 def _file(row) -> FileRows | None:
     if row is None:
         return None

@@ -38,6 +38,12 @@ async def fire(conn: Connection, timer: Timer, now: datetime) -> bool:
     return cur.rowcount == 1
 
 
+async def drop(conn: Connection, timer: Timer) -> None:
+    """A step that is no longer due, gone as if it had never been scheduled (it may be
+    scheduled again)."""
+    await conn.send("DELETE FROM timers WHERE id = ?", (timer.id,))
+
+
 async def set_pending(conn: Connection, ticket_id: int, kind: str,
                       due_at: datetime) -> None:
     """Schedules a step unless it has already fired for this ticket."""

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from storage.repairs import contractors
 from tests.fake_telegram import TelegramError
-from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
+from tests.stories import assign_to_tech, complete, report_leak, resident_of_a12, staff
 from workflow import roles
 
 
@@ -402,3 +402,25 @@ async def test_a_deadline_is_never_set_before_the_visit_the_resident_chose(desk)
     await clerk.tap("5 days")
     assert await desk.query("SELECT status, deadline_at FROM tickets") == [
         ("assigned", "2026-12-01T15:59:00.000000Z")]
+
+
+async def test_a_job_reopened_after_its_deadline_passed_while_completed_is_late_again(desk):
+    """The completion leaves the deadline's steps not yet fired (workflow/sla.py
+    `waits_for_confirmation`): they fall due while the resident has yet to confirm and are
+    dropped, not sent and not spent, so the reopened job still warns when it is late."""
+    clerk, tech, boss = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk, days=0)  # the service level: 72 h from the report
+    await tech.tap("On my way")
+    await run_to(desk, hours=2)
+    await complete(tech)
+    await run_to(desk, hours=71)  # the deadline passes; the resident has not answered yet
+    assert count(tech, "Early warning") == 0
+    assert count(tech, "missed its deadline") == 0
+    assert count(boss, "missed its deadline") == 0
+    await resident.tap_data("s:no:1")
+    await resident.send("Still dripping.")
+    await run_to(desk, minutes=5)
+    assert count(tech, "Late: R-2026-00001 missed its deadline of") == 1
+    assert count(boss, "missed its deadline") == 1

@@ -13,7 +13,7 @@ from telegram import Update
 
 from bot import serve
 from storage import counts
-from tests.stories import report_leak, resident_of_a12
+from tests.stories import assign_to_tech, report_leak, resident_of_a12, staff
 
 # An update's own (the outbox delivery after it counted apart), under the chat's lock:
 READ_ONLY_MOST = 2  # /help: the guard's look with the lock; the lock let go
@@ -23,8 +23,11 @@ STEP_MOST = 3  # a conversation's step: the look with the lock; the commit; mark
 # filing's three checks were sent together and the lock rode the update's own); lower it as
 # they are cut.
 CONFIRM_MOST = 12
-DELIVERY_MOST = 3  # one message: the claim (one round trip, lock and commit included), its
-# ticket's file, the mark that it was sent
+DELIVERY_MOST = 2  # one message: the claim with its ticket's file (one round trip, lock and
+# commit included), the mark that it was sent (claimed moments ago: no renewal before it goes)
+# A technician's step that changes the job ("on my way"): the look with the lock, the job's
+# file, the change's answer, the commit, the mark with the release
+STATUS_STEP_MOST = 5
 
 
 def most(desk, figure: int) -> int:
@@ -144,3 +147,15 @@ async def test_an_error_in_a_write_nobody_waited_for_rolls_the_whole_transaction
         await conn.execute("INSERT INTO seen_updates (channel, event_id, seen_at) "
                            "VALUES ('telegram', ?, ?)", ("3", "2026-01-01T00:00:00.000000Z"))
     assert await desk.query("SELECT event_id FROM seen_updates") == [("3",)]
+
+
+async def test_the_technician_on_the_way_and_the_resident_told_cost_few_round_trips(desk):
+    clerk, tech, _ = await staff(desk)
+    resident = await resident_of_a12(desk)
+    await report_leak(resident)
+    await assign_to_tech(clerk)
+    served = Served(desk)
+    await tech.tap_starting("w:go:1:")
+    assert "on the way" in resident.last_text
+    assert served.used.round_trips <= most(desk, STATUS_STEP_MOST)
+    assert served.delivered.round_trips <= most(desk, DELIVERY_MOST)  # the resident told

@@ -248,7 +248,8 @@ async def test_a_stalled_sender_leaves_what_another_worker_took_over(desk):
 
 async def test_a_claim_and_its_renewal_are_one_round_trip_each(desk):
     """The claim's lock, statement and commit go together, its answer read once the commit
-    is answered; so does a renewal's before each send."""
+    is answered; so does a renewal's before a send. A message claimed moments ago (more
+    than half its lease left) is sent without one: no other worker can have taken it."""
     now = desk.clock()
     async with desk.db.transaction() as conn:
         await conn.execute(
@@ -258,7 +259,10 @@ async def test_a_claim_and_its_renewal_are_one_round_trip_each(desk):
     before = counts.now()
     [claimed] = await delivery.due(worker, now, worker="one")
     assert (counts.now() - before).round_trips == 1
-    later = now + timedelta(seconds=10)
+    before = counts.now()
+    assert await delivery.still_mine(worker, claimed, now + delivery.LEASE / 2, worker="one")
+    assert (counts.now() - before).round_trips == 0
+    later = now + delivery.LEASE / 2 + timedelta(seconds=1)
     before = counts.now()
     assert await delivery.still_mine(worker, claimed, later, worker="one")
     assert (counts.now() - before).round_trips == 1

@@ -46,6 +46,9 @@ async def sweep(db: Database, settings: EstateSettings, now: datetime) -> int:
                 await _digest(conn, settings, now, late)
             else:
                 ticket = await tickets.get(conn, timer.ticket_id)
+                if ticket is not None and sla.stale(ticket, timer.kind):
+                    await timers.drop(conn, timer)  # left by the completion: never fired
+                    continue
                 if ticket is not None:
                     await _fire(conn, settings, ticket, timer.kind, timer.due_at, now, late)
             fired += 1

@@ -9,8 +9,17 @@ import uuid
 import weakref
 from datetime import datetime, timedelta
 
-from storage import accounts, backend, locks, outbox, people, resident_calls, tickets
-from storage.db import Database
+from storage import (
+    accounts,
+    backend,
+    locks,
+    outbox,
+    people,
+    resident_calls,
+    ticket_files,
+    tickets,
+)
+from storage.db import Database, to_db_time
 from storage.records import Account, OutboxMessage
 from storage.resident_calls import ResidentCall
 from workflow import access, roles, told
@@ -69,7 +78,35 @@ async def due(db: Database, now: datetime, worker: str = WORKER) -> outbox.Claim
         await locks.serialise(conn, "outbox claims")
         claiming = await outbox.claim_for(conn, _me(conn, worker), now, now + LEASE, BATCH,
                                           PEOPLE, EACH)
-    return await outbox.claimed(claiming, BATCH)
+        # the file its notices are rendered from, read with the claim: no wait of its own
+        filing = await ticket_files.sent_claimed(conn, _me(conn, worker),
+                                                 to_db_time(now + LEASE))
+    found = await outbox.claimed(claiming, BATCH)
+    rows = await filing()
+    if rows is not None:
+        found.files = {rows.ticket.id: rows}
+    # this round's: the last one's are done
+    _LEASES.setdefault(db, {})[worker] = {m.id: now + LEASE for m in found}
+    return found
+
+
+# The leases a worker's last claim took, by worker and message: a lease with more than half
+# its time left needs no renewal before its first send (no other worker takes a message
+# over before its lease runs out, and a stalled worker is one past half of it)
+_LEASES: weakref.WeakKeyDictionary[Database, dict[str, dict[int, datetime]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _fresh(db: Database, worker: str, message: OutboxMessage, now: datetime) -> bool:
+    until = _LEASES.get(db, {}).get(worker, {}).get(message.id)
+    return until is not None and now <= until - LEASE / 2
+
+
+def _settled(db: Database, ids: list[int]) -> None:
+    """Messages marked (sent, failed, to be tried again): no longer anyone's to send."""
+    for leases in _LEASES.get(db, {}).values():
+        for message_id in ids:
+            leases.pop(message_id, None)
 
 
 def _me(conn, worker: str) -> str:
@@ -88,6 +125,8 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
     another message (a crash meanwhile would send them again)."""
     if not db.shared and not sent:
         return True  # SQLite: one process sends, claims nothing
+    if not sent and _fresh(db, worker, message, now):
+        return True  # claimed moments ago: still this worker's, no round trip to ask
     renewed = None
     async with db.transaction(durable=False) as conn:
         if sent:
@@ -96,6 +135,8 @@ async def still_mine(db: Database, message: OutboxMessage, now: datetime,
         if db.shared:
             renewed = await outbox.renew_sent(conn, message.id, worker, now + LEASE)
     mine = await renewed() if renewed is not None else True  # answered with the commit
+    if renewed is not None and mine:
+        _LEASES.setdefault(db, {}).setdefault(worker, {})[message.id] = now + LEASE
     if sent:
         _forget_parts(db, sent)
         sent.clear()
@@ -225,6 +266,7 @@ async def _write_parts(conn, db: Database, message: OutboxMessage) -> None:
     """The parts of `message` delivered so far, written in the caller's transaction. Whose
     data its rendering showed is logged with them if its card went (a retry does not send
     it again), else when a later try sends it."""
+    _settled(db, [message.id])
     parts = _PARTS.get(db, {}).pop(message.id, ())
     if "card" in parts:
         await access_log.write_delivered(conn, db, [message.id])
@@ -235,6 +277,7 @@ async def _write_parts(conn, db: Database, message: OutboxMessage) -> None:
 
 def _forget_parts(db: Database, messages: list[OutboxMessage]) -> None:
     """Sent whole: what parts went no longer matters."""
+    _settled(db, [m.id for m in messages])
     waiting = _PARTS.get(db)
     if waiting:
         for message in messages:

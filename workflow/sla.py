@@ -1,9 +1,10 @@
 """Service levels: the targets of each ticket, and the timers that make them bite.
 
 A ticket's timers are derived from its state by `arm`, called after every change: it drops
-the steps not yet fired and schedules those the state calls for. A step that has fired stays
-fired, so each escalation step reaches people once per ticket; a new deadline (an extension,
-a new priority) lets the deadline's steps fire again."""
+the steps not yet fired and schedules those the state calls for (a completed job's are left
+to the sweep, which drops each as it falls due: `waits_for_confirmation`). A step that has
+fired stays fired, so each escalation step reaches people once per ticket; a new deadline
+(an extension, a new priority) lets the deadline's steps fire again."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
     (and its survey) after every change. A step that fired stays fired, once per ticket,
     except those named `afresh` (a new deadline warns again). `ticket`: as it now stands,
     when the caller has just read it. An open ticket's timers take two statements: one
-    DELETE, one batch of INSERTs."""
+    DELETE, one batch of INSERTs; a completed one's, the INSERT."""
     if ticket is None:
         ticket = await machine.load(conn, ticket_id)
     due: list[tuple[str, datetime]] = []
@@ -101,9 +102,25 @@ async def arm(conn: Connection, settings: EstateSettings, ticket_id: int, now: d
         await _survey_steps(conn, settings, ticket, pending, now, due)
         await _signoff_steps(conn, ticket, due)
     else:
-        await timers.clear_pending(conn, ticket.id, afresh)
+        if afresh or not waits_for_confirmation(ticket):  # a completed one's are left
+            await timers.clear_pending(conn, ticket.id, afresh)
         await _open_steps(conn, settings, ticket, now, due)
     await timers.set_pending_many(conn, ticket.id, due)
+
+
+def waits_for_confirmation(ticket: Ticket) -> bool:
+    """Completed (and not paused): the resident's confirmation is all that is due, so the
+    completion (one statement less on the technician's last step) leaves the steps not
+    yet fired where they are. They are stale: `stale` tells the sweep, which drops each as it
+    falls due, as if it had been dropped then; any later change of the ticket (closed,
+    reopened, paused) drops them all as before. Dropped, not fired: a reopened ticket's
+    steps are scheduled again."""
+    return ticket.status == machine.COMPLETED and ticket.paused_at is None
+
+
+def stale(ticket: Ticket, kind: str) -> bool:
+    """A step left by the completion (`waits_for_confirmation`)."""
+    return waits_for_confirmation(ticket) and kind != AUTO_CONFIRM
 
 
 async def _open_steps(conn: Connection, settings: EstateSettings, ticket: Ticket,

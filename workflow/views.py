@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from storage import accounts, drafts, outbox, people, roster, sender, ticket_files, tickets
-from storage.db import Database, from_db_time
+from storage.db import Database, db_time, from_db_time, to_db_time
 from storage.records import (
     Account,
     Contractor,
@@ -193,6 +193,23 @@ async def load_file(conn, ticket_id: int) -> TicketFile:
     return await (await file_sent(conn, ticket_id))()
 
 
+def changed(file: TicketFile, ticket: Ticket, actor_id: int | None, action: str,
+            now: datetime, note: str = "", technician: Person | None = None) -> TicketFile:
+    """`file`, read before a status change in the same transaction, as the change left it
+    (`ticket` as `machine.transition_sent` answers it): its new status and version, the
+    event the change wrote (its time as stored) and, when the change gave it to
+    `technician`, them."""
+    event = TicketEvent(db_time(to_db_time(now)), actor_id, action, file.ticket.status,
+                        ticket.status, note)
+    file = replace(file, ticket=ticket, events=[*file.events, event])
+    if technician is None:
+        return file
+    assert ticket.technician_id == technician.user_id
+    return replace(file, technician=technician,
+                   names={**file.names, technician.user_id: technician.name},
+                   people={**file.people, technician.user_id: technician})
+
+
 async def file_sent(conn, ticket_id: int) -> Callable[[], Awaitable[TicketFile]]:
     """`load_file` in two halves: its first read sent now, the file answered when called."""
     rows = await ticket_files.sent(conn, ticket_id)
@@ -200,6 +217,13 @@ async def file_sent(conn, ticket_id: int) -> Callable[[], Awaitable[TicketFile]]
     async def answer() -> TicketFile:
         return await _file(conn, ticket_id, await rows())
     return answer
+
+
+async def file_of(db: Database, ticket_id: int, rows: ticket_files.FileRows) -> TicketFile:
+    """The file from its rows read already (with an outbox claim): a complaint's department
+    heads, a noise complaint's permits and a resident who is also staff are read now."""
+    async with db.reading() as conn:
+        return await _file(conn, ticket_id, rows)
 
 
 async def _file(conn, ticket_id: int, rows: ticket_files.FileRows | None) -> TicketFile:

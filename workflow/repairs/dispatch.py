@@ -96,10 +96,12 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
         # the technician's read is sent before the ticket's is answered: one wait for both
         tech_read = await people.sent(conn, technician_id) if technician_id is not None \
             else None
-        ticket = machine.as_seen(await machine.load(conn, ticket_id), seen)
+        before = await views.load_file(conn, ticket_id)  # read once when a technician's
+        ticket = machine.as_seen(before.ticket, seen)
         if ticket.status not in ASSIGNABLE or (own_staff and ticket.contractor_id is None):
             raise machine.Refusal(machine.Refusal.STALE)
         unit = None
+        tech = None
         if tech_read is not None:
             tech = await tech_read()
             if tech is None or tech.role != roles.TECHNICIAN or not tech.active:
@@ -128,7 +130,14 @@ async def assign(db: Database, settings: EstateSettings, ticket_id: int, actor_i
             deadline_at=due, assigned_at=ticket.assigned_at or now,
             defaulted_contractor_id=ticket.contractor_id if own_staff
             else ticket.defaulted_contractor_id, unit_sent_at=None, accepted_at=None)
-        if not own_staff and contractor_id is None:  # one wait for the change and the file
+        if tech is not None and not own_staff and ticket.assigned_at is None:
+            # a first assignment writes nothing else the file shows: the file read before
+            # it, as the change leaves it
+            change = await machine.transition_sent(conn, ticket, machine.ASSIGNED, actor_id,
+                                                   now, "assigned", note, **changes)
+            file = views.changed(before, await change(), actor_id, "assigned", now, note,
+                                 technician=tech)
+        elif tech is not None and not own_staff:  # one wait for the change and the file
             file = await machine.transition_then(
                 conn, ticket, machine.ASSIGNED, actor_id, now, "assigned",
                 lambda: views.file_sent(conn, ticket.id), note, **changes)

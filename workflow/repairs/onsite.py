@@ -40,10 +40,14 @@ async def my_tasks(db: Database, technician_id: int) -> tuple[list[Ticket], int]
 
 async def _for_work(conn: Connection, ticket_id: int, actor_id: int, seen: int | None,
                     fits: Callable[[Ticket], bool]) -> Ticket:
+    return _still_theirs(await machine.load(conn, ticket_id), actor_id, seen, fits)
+
+
+def _still_theirs(ticket: Ticket, actor_id: int, seen: int | None,
+                  fits: Callable[[Ticket], bool]) -> Ticket:
     """A worker's button acts on the job as it is now. What the desk changed since the card
     was shown (who pays, the priority, a longer deadline) does not void it; a change that
     took the job off them or moved it past this step does, said with what happened."""
-    ticket = await machine.load(conn, ticket_id)
     if seen != ticket.version and not (fits(ticket) and ticket.technician_id == actor_id):
         raise machine.Refusal(machine.Refusal.HANDLED, ticket.id, unversioned=seen is None)
     return ticket
@@ -56,12 +60,15 @@ async def progress(db: Database, settings: EstateSettings, ticket_id: int, actor
     if to not in PROGRESS:
         raise machine.Refusal(machine.Refusal.INVALID)
     async with db.transaction() as conn:
-        ticket = await _for_work(conn, ticket_id, actor_id, seen,
-                                 lambda t: to in machine.TRANSITIONS[t.status])
+        # the job's file read once, before the change: the card after it is that file as
+        # the change left it (status, version, the event), not read again
+        before = await views.load_file(conn, ticket_id)
+        ticket = _still_theirs(before.ticket, actor_id, seen,
+                               lambda t: to in machine.TRANSITIONS[t.status])
         await access.require(conn, "repairs.progress", actor_id, ticket)  # its holder
         payers.may_start(ticket)
-        file = await machine.transition_then(conn, ticket, to, actor_id, now, PROGRESS[to],
-                                             lambda: views.file_sent(conn, ticket.id))
+        changed = await machine.transition_sent(conn, ticket, to, actor_id, now, PROGRESS[to])
+        file = views.changed(before, await changed(), actor_id, PROGRESS[to], now)
         await sla.arm(conn, settings, ticket.id, now, ticket=file.ticket)
         await told.tell(conn, settings, PROGRESS[to], file.ticket, now, actor_id=actor_id,
                         known=file.people, following=file.followers)
