@@ -1,0 +1,46 @@
+"""What an office found trying the desk on LINE as a new user would: each story a defect seen
+through the LINE stand-in, in the person's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.line import attach
+from sandbox.line_api import LineApiStandIn
+from tests.test_line_stories import MAY, SECRET, TOKEN, LineDesk, words
+
+
+@pytest.fixture
+async def line(desk):
+    with LineApiStandIn(secret=SECRET, token=TOKEN) as stand_in:
+        at = LineDesk(desk, stand_in)
+        yield at
+        await at.close()
+
+
+async def test_a_stranger_who_greets_with_a_sticker_still_has_a_button_to_begin(desk, line):
+    """People add an account on LINE and send a sticker first: the notice's quick replies go
+    with the desk's answer, so the answer carries its own way in."""
+    tr = words(desk, "zh_Hant")
+    may = line.person(MAY, "May", "zh_Hant")
+    await may.follow()
+    await may.send_sticker()
+    assert may.last_text == tr("Please send /start to begin.")
+    assert may.labels() == [tr("Start")]
+    await may.tap(tr("Start"))
+    assert may.labels() == [tr("I accept"), tr("Decline")]
+    assert await desk.query("SELECT count(*) FROM people") == [(0,)]  # nothing kept yet
+
+
+def test_line_is_attached_before_the_event_loop_runs_as_estatedesk_run_does(tmp_path):
+    """`estatedesk run` builds the Application and attaches LINE outside any event loop; the
+    SDK's clients open their session only when first used, inside it."""
+    from bot.app import build_application
+    from handlers.channels.line.api import LineSettings
+    from storage.db import Database
+    from workflow.settings import EstateSettings
+    app = build_application(EstateSettings(), Database(str(tmp_path / "x.sqlite3")),
+                            token="1:x", api_url="http://localhost:1")
+    front = attach(app, LineSettings("secret", "token", "http://127.0.0.1:1",
+                                     "http://127.0.0.1:1", "https://desk.example.invalid"))
+    assert app.bot_data.line is front and app.bot_data.outboxes["line"] is not None
