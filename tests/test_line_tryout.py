@@ -44,3 +44,18 @@ def test_line_is_attached_before_the_event_loop_runs_as_estatedesk_run_does(tmp_
     front = attach(app, LineSettings("secret", "token", "http://127.0.0.1:1",
                                      "http://127.0.0.1:1", "https://desk.example.invalid"))
     assert app.bot_data.line is front and app.bot_data.outboxes["line"] is not None
+
+
+def test_a_staff_invitation_says_how_to_use_it_on_line(monkeypatch, capsys, tmp_path):
+    """The office invites a clerk who uses LINE: the t.me link opens Telegram, so the
+    invitation also says what to send the desk's LINE account."""
+    from bot import cli
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("LINE_CHANNEL_SECRET", "line-channel-secret")
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "line-access-token")
+    monkeypatch.setenv("LINE_PUBLIC_URL", "https://desk.example.com")
+    monkeypatch.setenv("ESTATEDESK_DB", str(tmp_path / "desk.sqlite3"))
+    assert cli.main(["staff", "invite", "--role", "clerk", "--name", "Lin"]) == 0
+    said = capsys.readouterr().out
+    code = said.split("code: ")[1].split()[0]
+    assert f"on LINE: send the desk's LINE account the message /start {code}" in said
