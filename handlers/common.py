@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from handlers import cards, labels
-from handlers.channels.content import Asking, Choices, choices
+from handlers.channels.content import Ask, Asking, Choices, choices
 from handlers.channels.turns import Channel, Turn
 from handlers.i18n import N_, Tr, guess_language
 from handlers.numbers import unreadable
@@ -441,6 +441,12 @@ async def own_unit(context: Context, who: Asker, args: list[str]) -> int:
     return unit_id
 
 
+def photo_ask(tr: Tr) -> Asking:
+    """A step that wants photos: LINE shows its camera and camera roll under the question
+    (Telegram has no such button: the text asks)."""
+    return Asking(Ask.PHOTO, tr("Take a photo"))
+
+
 async def collect_photo(turn: Turn, context: Context, who: Asker, draft: Draft, limit: int,
                         done: str) -> None:
     """A photo for the draft in progress, up to `limit`; `done` is the Done button's data."""
@@ -448,7 +454,8 @@ async def collect_photo(turn: Turn, context: Context, who: Asker, draft: Draft, 
     photos = list(draft.data.get("photos", []))
     done_button = keyboard([[(tr("Done"), done)]])
     if not turn.photos:
-        await answer(turn, tr("Please send a photo, or tap 'Done'."), done_button)
+        await answer(turn, tr("Please send a photo, or tap 'Done'."), done_button,
+                     photo_ask(tr))
         return
     album = turn.album  # an album comes as one message per photo
     answered = album is not None and draft.data.get("album") == album
@@ -476,7 +483,7 @@ async def collect_photo(turn: Turn, context: Context, who: Asker, draft: Draft, 
             await views.save_draft(d.db, saved, d.now())
         return
     await answer(turn, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
-                            count=len(photos), limit=limit), done_button)
+                            count=len(photos), limit=limit), done_button, photo_ask(tr))
 
 
 async def _album_overflow(turn: Turn, context: Context, who: Asker, draft: Draft,

@@ -7,7 +7,8 @@ import pytest
 
 from bot.line import attach
 from sandbox.line_api import LineApiStandIn
-from tests.test_line_stories import MAY, SECRET, TOKEN, LineDesk, words
+from tests.line_people import quick_actions
+from tests.test_line_stories import MAY, SECRET, TOKEN, LineDesk, resident_by_code, words
 
 
 @pytest.fixture
@@ -59,3 +60,43 @@ def test_a_staff_invitation_says_how_to_use_it_on_line(monkeypatch, capsys, tmp_
     said = capsys.readouterr().out
     code = said.split("code: ")[1].split()[0]
     assert f"on LINE: send the desk's LINE account the message /start {code}" in said
+
+
+@pytest.mark.parametrize("language", ["zh_Hant", "zh_Hans", "en"])
+async def test_where_the_desk_asks_for_photos_line_offers_the_camera(desk, line, language):
+    """LINE can put the camera and the camera roll under a question: where the report asks for
+    photos, and after each photo, they are there beside Done."""
+    tr = words(desk, language)
+    may = await resident_by_code(desk, line, tr, language)
+    await may.tap(tr("Report a repair"))
+    await may.tap(tr("Plumbing"))
+    await may.tap(tr("No, not an emergency"))
+    await may.send("Kitchen sink")
+    await may.send("The trap drips.")
+    assert [a["type"] for a in quick_actions(may.shown()[-1])][:2] == ["camera", "cameraRoll"]
+    assert quick_actions(may.shown()[-1])[0]["label"] == tr("Take a photo")
+    await may.send_photo(b"\xff\xd8\xff\xe0leak")
+    assert {"camera", "cameraRoll"} <= {a["type"] for a in quick_actions(may.shown()[-1])}
+    assert tr("Done") in may.labels()
+
+
+async def test_a_message_refused_in_a_step_brings_the_steps_choices_back(desk, line):
+    """On LINE a question's quick replies go when the next message comes: a sticker or a
+    5,000-character text where the room is asked is refused, and the rooms come again."""
+    tr = words(desk, "zh_Hant")
+    may = await resident_by_code(desk, line, tr, "zh_Hant")
+    await may.tap(tr("Report a repair"))
+    await may.tap(tr("Plumbing"))
+    await may.tap(tr("No, not an emergency"))
+    def shown_last() -> list[str]:  # what LINE shows under the chat: the last message's
+        return [a["label"] for a in quick_actions(may.shown()[-1])]
+
+    rooms = shown_last()
+    assert tr("Kitchen") in rooms
+    await may.send("廚" * 5000)
+    assert tr("That is {count} characters; the limit is {limit}. Please shorten it and send "
+              "it again.", count=5000, limit=200) in may.texts()[-2:]
+    assert shown_last() == rooms
+    await may.send_sticker()
+    assert shown_last() == rooms
+    assert await desk.query("SELECT step FROM drafts") == [("location",)]

@@ -25,6 +25,7 @@ from handlers.common import (
     kick,
     main_menu,
     own_unit,
+    photo_ask,
     picker,
     spoken_answer,
     stamp,
@@ -62,7 +63,8 @@ async def prompt(turn: Turn, context: Context, who: Asker, draft: Draft) -> None
         await answer(turn, tr("You may send up to {limit} photos. Tap 'Done' when finished, "
                                 "or 'Skip' to go on without photos.",
                                 limit=complaints.MAX_PHOTOS),
-                     keyboard([[(tr("Done"), "k:pd"), (tr("Skip"), "k:pd")], _cancel(who)]))
+                     keyboard([[(tr("Done"), "k:pd"), (tr("Skip"), "k:pd")], _cancel(who)]),
+                     photo_ask(tr))
     elif step == "callback" and draft.data.get("on_behalf"):  # the desk asks for them
         await answer(turn, tr("Does the resident want a phone call back?"), keyboard([
             [(tr("Yes, call them back"), "k:cb:1")],
@@ -205,6 +207,8 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
         text = await text_answer(turn, who, complaints.MAX_TEXT)
         if text is not None:
             await _save_and_prompt(turn, context, who, complaints.advance(draft, text=text))
+        elif not turn.channel.limits.edits:  # LINE: the step's quick replies went with it
+            await prompt(turn, context, who, draft)
     elif draft.step == "photos":
         await collect_photo(turn, context, who, draft, complaints.MAX_PHOTOS, "k:pd")
     else:

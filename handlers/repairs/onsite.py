@@ -19,6 +19,7 @@ from handlers.common import (
     keyboard,
     kick,
     main_menu,
+    photo_ask,
     seen_version,
     text_answer,
 )
@@ -119,7 +120,7 @@ async def start_completion(turn: Turn, context: Context, who: Asker) -> None:
     await clear_buttons(turn)
     await answer(turn, tr("{ref}: please send at least one photo of the finished work, "
                             "then tap 'Done'.", ref=ticket.ref),
-                 keyboard([[(tr("Cancel"), "r:x")]]))
+                 keyboard([[(tr("Cancel"), "r:x")]]), photo_ask(tr))
 
 
 @handles("button.per_action")

@@ -28,6 +28,7 @@ from handlers.common import (
     main_menu,
     office,
     own_unit,
+    photo_ask,
     spoken_answer,
     text_answer,
 )
@@ -94,7 +95,8 @@ async def prompt(turn: Turn, context: Context, who: Asker, draft: Draft) -> None
         await answer(turn, tr("You may send up to {limit} photos of the problem. Tap 'Done' "
                                 "when finished, or 'Skip' to go on without photos.",
                                 limit=report.MAX_PHOTOS),
-                     keyboard([[(tr("Done"), "r:pd"), (tr("Skip"), "r:pd")], _cancel_row(who)]))
+                     keyboard([[(tr("Done"), "r:pd"), (tr("Skip"), "r:pd")], _cancel_row(who)]),
+                     photo_ask(tr))
     elif step == "visit_day":
         buttons = [(tr.short_date(day), f"r:d:{day.isoformat()}")
                    for day in report.visit_days(_now_local(context))]
@@ -389,6 +391,8 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
         if text is not None:
             await _save_and_prompt(turn, context, who,
                                    report.advance(draft, **{draft.step: text}))
+        elif not turn.channel.limits.edits:  # LINE: the step's quick replies went with it
+            await prompt(turn, context, who, draft)
         return
     if draft.step == "photos":
         await collect_photo(turn, context, who, draft, report.MAX_PHOTOS, "r:pd")
