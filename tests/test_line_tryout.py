@@ -8,7 +8,17 @@ import pytest
 from bot.line import attach
 from sandbox.line_api import LineApiStandIn
 from tests.line_people import quick_actions
-from tests.test_line_stories import MAY, SECRET, TOKEN, LineDesk, resident_by_code, words
+from tests.test_line_stories import (
+    CLERK,
+    MAY,
+    SECRET,
+    TOKEN,
+    LineDesk,
+    report_a_leak,
+    resident_by_code,
+    words,
+)
+from workflow import roles
 
 
 @pytest.fixture
@@ -100,3 +110,16 @@ async def test_a_message_refused_in_a_step_brings_the_steps_choices_back(desk, l
     await may.send_sticker()
     assert shown_last() == rooms
     assert await desk.query("SELECT step FROM drafts") == [("location",)]
+
+
+async def test_the_owner_is_told_of_a_report_made_by_voice_note(desk, line):
+    """May told her leak by a voice note alone: the clerk who phones the unit's owner reads
+    that there is a voice note, not a sentence that stops at a colon."""
+    tr = words(desk, "zh_Hant")
+    clerk = line.person(CLERK, "Clerk", "zh_Hant")
+    await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
+    may = await resident_by_code(desk, line, tr, "zh_Hant")
+    await report_a_leak(may, tr)
+    told = next(t for t in clerk.texts() if "A 12F-3" in t and "May" in t and "Kitchen" in t
+                and tr("New repair report") not in t)
+    assert tr("voice note, {length}", length="0:23") in told
