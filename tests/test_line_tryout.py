@@ -3,6 +3,8 @@ through the LINE stand-in, in the person's language."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.line import attach
@@ -14,8 +16,10 @@ from tests.test_line_stories import (
     SECRET,
     TOKEN,
     LineDesk,
+    assign,
     report_a_leak,
     resident_by_code,
+    telegram_technician,
     words,
 )
 from workflow import roles
@@ -123,3 +127,30 @@ async def test_the_owner_is_told_of_a_report_made_by_voice_note(desk, line):
     told = next(t for t in clerk.texts() if "A 12F-3" in t and "May" in t and "Kitchen" in t
                 and tr("New repair report") not in t)
     assert tr("voice note, {length}", length="0:23") in told
+
+
+async def test_a_survey_chip_tapped_on_line_comes_back_with_what_is_ticked(desk, line):
+    """LINE cannot tick a chip on the sent message: the chips come again under a message
+    that says what is ticked, not under a bare '…'."""
+    tr = words(desk, "zh_Hant")
+    clerk = line.person(CLERK, "Clerk", "zh_Hant")
+    await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
+    tech = await telegram_technician(desk, "zh_Hant")
+    may = await resident_by_code(desk, line, tr, "zh_Hant")
+    await report_a_leak(may, tr)
+    await assign(clerk, tr)
+    await tech.send("/mytasks")
+    await tech.tap(tech.labels()[0])
+    for step in ("On my way", "Arrived", "Complete"):
+        await tech.tap(tr(step))
+    await tech.send_photo("fixed-1")
+    await tech.tap(tr("Done"))
+    for said in ("Replaced the trap seal.", "1.5", "120"):
+        await tech.send(said)
+    await may.tap(tr("Confirm, it is fixed"))
+    await desk.run_until(desk.clock.now + timedelta(days=1))  # the survey
+    await may.tap("5★")
+    await may.tap(tr("Quick"))
+    assert may.last_text == "✓ " + tr("Quick")
+    await may.tap(tr("Tidy"))
+    assert may.last_text == "✓ " + tr("Quick") + "\n✓ " + tr("Tidy")

@@ -45,6 +45,7 @@ LINE = "line"
 LIMITS = Limits(choices=messages.QUICK_ITEMS, edits=False, text=TEXT, caption=TEXT,
                 free_replies=True, contact=False)
 RETRY_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, "https://estatedesk.invalid/line/retry-key")
+TICK = "✓ "  # a chosen chip's label begins so (surveys, keys)
 REPLY = "reply"  # the budget's kind of a turn's reply that had to be pushed
 DIRECT = "direct"  # and of a push neither a reply nor an outbox message
 MONTHLY_WAIT = timedelta(hours=1)  # the plan's month used up: try again in an hour
@@ -313,8 +314,10 @@ class LineChannel(Channel):
     async def set_choices(self, turn: Turn, choices: Choices | None) -> None:
         # The tapped card keeps its buttons (a later tap on one is refused as out of date
         # by the flows); the fresh choices come as a message of their own.
-        if choices:
-            await self.send(turn.address, "…", choices)
+        if choices:  # what is ticked so far (a bare "…" read as a stray message)
+            ticked = [shown for row in choices.rows for shown, _ in row
+                      if shown.startswith(TICK)]
+            await self.send(turn.address, "\n".join(ticked) or "…", choices)
 
     async def toast(self, turn: Turn, text: str) -> None:
         await self.send(turn.address, text)
