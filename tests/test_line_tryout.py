@@ -154,3 +154,18 @@ async def test_a_survey_chip_tapped_on_line_comes_back_with_what_is_ticked(desk,
     assert may.last_text == "✓ " + tr("Quick")
     await may.tap(tr("Tidy"))
     assert may.last_text == "✓ " + tr("Quick") + "\n✓ " + tr("Tidy")
+
+
+def test_line_info_says_in_words_why_the_webhook_did_not_answer(monkeypatch, capsys, tmp_path):
+    """The office runs `line info` before starting the desk: LINE's test post reached
+    nothing, and the printout says what to check rather than only LINE's '0 ERROR'."""
+    from bot import cli
+    with LineApiStandIn(secret="s", token="t") as stand_in:
+        monkeypatch.setenv("LINE_CHANNEL_SECRET", "s")
+        monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "t")
+        monkeypatch.setenv("LINE_API_URL", stand_in.url)
+        monkeypatch.setenv("LINE_PUBLIC_URL", "http://127.0.0.1:9")  # nothing listens there
+        monkeypatch.setenv("ESTATEDESK_DB", str(tmp_path / "desk.sqlite3"))
+        assert cli.main(["line", "set-webhook"]) == 0
+        said = capsys.readouterr().out
+    assert "LINE could not reach that address: is the desk running" in said
