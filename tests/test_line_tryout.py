@@ -129,14 +129,14 @@ async def test_the_owner_is_told_of_a_report_made_by_voice_note(desk, line):
     assert tr("voice note, {length}", length="0:23") in told
 
 
-async def test_a_survey_chip_tapped_on_line_comes_back_with_what_is_ticked(desk, line):
-    """LINE cannot tick a chip on the sent message: the chips come again under a message
-    that says what is ticked, not under a bare '…'."""
-    tr = words(desk, "zh_Hant")
-    clerk = line.person(CLERK, "Clerk", "zh_Hant")
+async def _rated(desk, line, tr):
+    """A leak reported on LINE, fixed by a technician on Telegram, confirmed; the next day's
+    survey rated 5★: May, with the chips to tap."""
+    language = tr.language
+    clerk = line.person(CLERK, "Clerk", language)
     await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
-    tech = await telegram_technician(desk, "zh_Hant")
-    may = await resident_by_code(desk, line, tr, "zh_Hant")
+    tech = await telegram_technician(desk, language)
+    may = await resident_by_code(desk, line, tr, language)
     await report_a_leak(may, tr)
     await assign(clerk, tr)
     await tech.send("/mytasks")
@@ -150,6 +150,14 @@ async def test_a_survey_chip_tapped_on_line_comes_back_with_what_is_ticked(desk,
     await may.tap(tr("Confirm, it is fixed"))
     await desk.run_until(desk.clock.now + timedelta(days=1))  # the survey
     await may.tap("5★")
+    return may
+
+
+async def test_a_survey_chip_tapped_on_line_comes_back_with_what_is_ticked(desk, line):
+    """LINE cannot tick a chip on the sent message: the chips come again under a message
+    that says what is ticked, not under a bare '…'."""
+    tr = words(desk, "zh_Hant")
+    may = await _rated(desk, line, tr)
     await may.tap(tr("Quick"))
     assert may.last_text == "✓ " + tr("Quick")
     await may.tap(tr("Tidy"))
@@ -169,3 +177,16 @@ def test_line_info_says_in_words_why_the_webhook_did_not_answer(monkeypatch, cap
         assert cli.main(["line", "set-webhook"]) == 0
         said = capsys.readouterr().out
     assert "LINE could not reach that address: is the desk running" in said
+
+
+async def test_a_sticker_for_the_surveys_comment_leaves_skip_in_reach(desk, line):
+    """After the stars, a resident on LINE answers the comment question with a sticker: told
+    to type, and 'Skip' is under the chat again so the survey can end."""
+    tr = words(desk, "en")
+    may = await _rated(desk, line, tr)
+    await may.tap(tr("Next"))
+    await may.send_sticker()
+    assert tr("Please answer in text.") in may.texts()[-2:]
+    assert [a["label"] for a in quick_actions(may.shown()[-1])] == [tr("Skip")]
+    await may.tap(tr("Skip"))
+    assert may.last_text == tr("Thank you for your feedback.")
