@@ -190,3 +190,24 @@ async def test_a_sticker_for_the_surveys_comment_leaves_skip_in_reach(desk, line
     assert [a["label"] for a in quick_actions(may.shown()[-1])] == [tr("Skip")]
     await may.tap(tr("Skip"))
     assert may.last_text == tr("Thank you for your feedback.")
+
+
+@pytest.mark.parametrize("language", ["zh_Hant", "zh_Hans"])
+def test_no_line_of_the_code_sheet_begins_with_a_full_stop(tmp_path, language):
+    """The office prints the slips (`roster codes`) and looks at them: in Chinese the
+    validity sentence wrapped its closing '。' onto a line of its own."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.i18n import Tr
+    from handlers.onboarding import sheet
+    from storage.records import Unit
+    from tests import printed
+    from workflow.onboarding.unit_codes import Made
+    tr = Tr(language, ZoneInfo("Asia/Taipei"))
+    path = tmp_path / "codes.pdf"
+    sheet.write(tr, "海景社區", [Made(Unit(1, "A", "12F-3"), "K7QM-3WXT",
+                                   datetime(2027, 2, 5, 15, 59, tzinfo=UTC))], 4, path)
+    lines = [line.strip() for line in printed.pages("pdfium", path)[0].text.splitlines()]
+    assert any("4" in line for line in lines)
+    assert not [line for line in lines if line.startswith(("。", "，", "、"))], lines
