@@ -211,3 +211,22 @@ def test_no_line_of_the_code_sheet_begins_with_a_full_stop(tmp_path, language):
     lines = [line.strip() for line in printed.pages("pdfium", path)[0].text.splitlines()]
     assert any("4" in line for line in lines)
     assert not [line for line in lines if line.startswith(("。", "，", "、"))], lines
+
+
+async def test_an_old_cards_tap_says_what_happened_once(desk, line):
+    """A second clerk taps 'Assign technician' on a card another clerk has dealt with: LINE
+    has no passing note, so what happened comes once, above the card as it is now."""
+    tr = words(desk, "zh_Hant")
+    clerk = line.person(CLERK, "Clerk", "zh_Hant")
+    second = line.person("U" + "2" * 32, "Second", "zh_Hant")
+    await line.hire(clerk, tr, roles.CLERK, "Desk clerk")
+    await line.hire(second, tr, roles.CLERK, "Second clerk")
+    await telegram_technician(desk, "zh_Hant")
+    may = await resident_by_code(desk, line, tr, "zh_Hant")
+    await report_a_leak(may, tr)
+    await assign(clerk, tr)
+    second.new_texts()
+    await second.tap(tr("Assign technician"))
+    fresh = second.new_texts()
+    assert len(fresh) == 1 and "Ah Wai" in fresh[0] and "R-2026-00001" in fresh[0], fresh
+    assert tr("Reassign: technician") in second.labels()

@@ -87,6 +87,7 @@ class _Draft:
     choices: Choices | None = None
     asking: Asking | None = None
     made: list[Message] | None = None
+    toast: bool = False  # Telegram's passing note: on LINE a message, unless one repeats it
 
 
 @dataclass
@@ -167,7 +168,7 @@ class LineChannel(Channel):
         return slot
 
     async def _answer(self, slot: ReplySlot) -> None:
-        drafts = slot.drafts
+        drafts = _without_repeated_toasts(slot.drafts)
         made = [self._made(draft, last=i == len(drafts) - 1) for i, draft in enumerate(drafts)]
         flat = [message for found in made for message in found]
         if not flat:
@@ -320,6 +321,10 @@ class LineChannel(Channel):
             await self.send(turn.address, "\n".join(ticked) or "…", choices)
 
     async def toast(self, turn: Turn, text: str) -> None:
+        slot = self._slot_for(turn.address)
+        if slot is not None:
+            slot.drafts.append(_Draft(text, toast=True))
+            return
         await self.send(turn.address, text)
 
     async def done(self, turn: Turn) -> None:
@@ -423,6 +428,13 @@ class LineChannel(Channel):
 
     def failing(self, exc: BaseException) -> bool:
         return isinstance(exc, (ApiException, TimeoutError, aiohttp.ClientError))
+
+
+def _without_repeated_toasts(drafts: list[_Draft]) -> list[_Draft]:
+    """A toast whose words a later message of the turn begins with (an out-of-date card's
+    "Already assigned…" above the card as it is now) would show the same line twice."""
+    return [d for i, d in enumerate(drafts) if not d.toast or not any(
+        later.text.startswith(d.text) for later in drafts[i + 1:] if later.made is None)]
 
 
 def _said(exc: ApiException) -> str:
