@@ -230,3 +230,15 @@ async def test_an_old_cards_tap_says_what_happened_once(desk, line):
     fresh = second.new_texts()
     assert len(fresh) == 1 and "Ah Wai" in fresh[0] and "R-2026-00001" in fresh[0], fresh
     assert tr("Reassign: technician") in second.labels()
+
+
+@pytest.mark.parametrize("language, term", [("zh_Hant", "開通碼"), ("zh_Hans", "开通码")])
+def test_the_strangers_menu_names_the_code_as_the_sheet_does(language, term):
+    """The slip says 開通碼 and so does the question after 'I accept': the stranger's
+    rich menu tile said 代碼, a word the office's sheet never uses."""
+    from zoneinfo import ZoneInfo
+
+    from handlers.i18n import Tr
+    tr = Tr(language, ZoneInfo("Asia/Taipei"))
+    assert term in tr("Your code")
+    assert term in tr("Start, or join with the code from the office")
