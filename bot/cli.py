@@ -404,6 +404,8 @@ async def _staff_invite(args, env, settings, db) -> int:
         print(f"  link: https://t.me/{username}?start={code}")
     else:
         print(f"  in the bot, send: /start {code}")
+    if env.line is not None:  # a t.me link opens Telegram, not LINE
+        print(f"  on LINE: send the desk's LINE account the message /start {code}")
     until = (now + expires_in).astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     print(f"  valid until {until}; 'estatedesk staff revoke {code}' cancels it.")
     return 0

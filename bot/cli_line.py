@@ -172,7 +172,14 @@ async def _tested(api: Any) -> str:
         return f"not tested ({_refusal(exc)})"
     if test.success:
         return f"yes ({test.status_code})"
-    return f"no: {test.status_code} {test.reason} {test.detail}".strip()
+    said = f"no: {test.status_code} {test.reason} {test.detail}".strip()
+    if not test.status_code:
+        return f"{said} (LINE could not reach that address: is the desk running, and does " \
+               f"the address lead to it?)"
+    if test.status_code in (401, 403):
+        return f"{said} (the desk refused LINE's signature: is LINE_CHANNEL_SECRET this " \
+               f"channel's secret?)"
+    return said
 
 
 async def _set_webhook(api: Any, url: str) -> int:

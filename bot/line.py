@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from telegram.ext import Application
 
@@ -36,15 +38,15 @@ def attach(app: Application, settings: LineSettings, estate_key: str = "") -> Li
     data = app.bot_data
     desk = data.desk
     api = LineApi(settings)
-    media = LineMedia(desk.db, settings, data.outboxes, blob=api.blob, estate_key=estate_key,
-                      clock=desk.clock)
+    media = LineMedia(desk.db, settings, data.outboxes, blob=_AtFirstUse(lambda: api.blob),
+                      estate_key=estate_key, clock=desk.clock)
     budget = LineBudget(desk.db, desk.settings, api, desk.clock)
     channel = LineChannel(api, media, budget, estate=estate_key, db=desk.db)
     data.outboxes[LINE] = channel  # the same dict the media reads Telegram's channel from
     every = (*DOORS, router.door(DOORS))
     front = LineFront(desk, channel, media, settings.secret,
                       (r for door in every for r in door.routes), data.kick,
-                      Profiles(api.messaging), estate_key)
+                      Profiles(_AtFirstUse(lambda: api.messaging)), estate_key)
     data.line = front
     starting, closing = app.post_init, app.post_shutdown
 
@@ -62,6 +64,17 @@ def attach(app: Application, settings: LineSettings, estate_key: str = "") -> Li
 
     app.post_init, app.post_shutdown = startup, shutdown
     return front
+
+
+class _AtFirstUse:
+    """An SDK client asked of the LineApi at each use: `estatedesk run` attaches LINE before
+    the event loop runs, and the SDK opens its aiohttp session as a client is made."""
+
+    def __init__(self, client: Callable[[], Any]) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client(), name)
 
 
 async def stranger_menu(api: LineApi, desk) -> None:

@@ -446,7 +446,8 @@ async def collect_photo(turn: Turn, context: Context, who: Asker, draft: Draft, 
     photos = list(draft.data.get("photos", []))
     done_button = keyboard([[(tr("Done"), done)]])
     if not turn.photos:
-        await answer(turn, tr("Please send a photo, or tap 'Done'."), done_button)
+        await answer(turn, tr("Please send a photo, or tap 'Done'."), done_button,
+                     photo_ask(tr))
         return
     album = turn.album  # an album comes as one message per photo
     answered = album is not None and draft.data.get("album") == album
@@ -474,7 +475,7 @@ async def collect_photo(turn: Turn, context: Context, who: Asker, draft: Draft, 
             await views.save_draft(d.db, saved, d.now())
         return
     await answer(turn, tr("Photo {count} of {limit} received. Send another, or tap 'Done'.",
-                            count=len(photos), limit=limit), done_button)
+                            count=len(photos), limit=limit), done_button, photo_ask(tr))
 
 
 async def _album_overflow(turn: Turn, context: Context, who: Asker, draft: Draft,

@@ -419,7 +419,7 @@ def resident_text(tr: Tr, d: Desk, file, kind: str, payload: dict) -> str:
                   "{where}: {description}\nThe desk keeps them informed of it.", ref=ref,
                   unit=t.unit.label, name=reporter, where=cards.where(tr, d.settings, t),
                   category=labels.category(tr, d.settings, t.category),
-                  description=t.description)
+                  description=cards.spoken_description(tr, t.description, file.voice))
     if kind == "owner_completed":
         return tr("{ref}: the repair in your unit {unit} reported by {name} is completed: "
                   "{note}\nWhen it is confirmed, the repair form comes to you to sign as "

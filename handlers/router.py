@@ -14,6 +14,7 @@ from handlers.common import (
     answer,
     clear_buttons,
     handles,
+    keyboard,
     main_menu,
 )
 from handlers.onboarding import codes, linking
@@ -76,8 +77,9 @@ async def _route(turn: Turn, context: Context, who: Asker, steps: Mapping[str, S
     if who.role is None and turn.text and LINK_CODE.fullmatch(turn.text.strip()):
         await linking.use(turn, context, who, turn.text.strip())  # a newcomer's link code
         return
-    if who.role is None:
-        await answer(turn, who.tr("Please send /start to begin."))
+    if who.role is None:  # a button too: on LINE the notice's quick replies went with it
+        await answer(turn, who.tr("Please send /start to begin."),
+                     keyboard([[(who.tr("Start"), "m:start")]]))
         return
     await answer(turn, who.tr("I did not understand that. Please choose from the menu."),
                  main_menu(who))

@@ -207,6 +207,8 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
         text = await text_answer(turn, who, complaints.MAX_TEXT)
         if text is not None:
             await _save_and_prompt(turn, context, who, complaints.advance(draft, text=text))
+        elif not turn.channel.limits.edits:  # LINE: the step's quick replies went with it
+            await prompt(turn, context, who, draft)
     elif draft.step == "photos":
         await collect_photo(turn, context, who, draft, complaints.MAX_PHOTOS, "k:pd")
     else:

@@ -291,6 +291,7 @@ ROUTES = routes(
         (r"^o:join:", decide_join),
         (r"^pn:ok(:|$)", accept),
         (r"^pn:no$", decline),
+        (r"^m:start$", start),
         (r"^m:language$", language),
         (r"^m:help$", help_),
     ],

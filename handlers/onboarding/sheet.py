@@ -55,10 +55,10 @@ def _slip(pdf, tr: Tr, estate: str, slip: Made, uses: int, left: float, top: flo
     pdf.cell(half, 11, slip.code)
     pdf.set_xy(left, top + 38)
     pdf.set_font_size(9)
-    pdf.multi_cell(half, 4.5, tr.beside(
+    pdf.multi_cell(half, 4.5, "\n".join((  # a line each: a full stop never wraps alone
         tr("Valid until {date}.", date=until_text(tr, slip.expires_at)),
         tr.plural("It admits {n} person of the unit.", "It admits up to {n} people of the unit.",
-                  uses)), align="L", wrapmode=pdf.wrap)
+                  uses))), align="L", wrapmode=pdf.wrap)
     steps = "\n".join((
         tr("How to join the service desk:"),
         tr("1. Add the desk on LINE (or Telegram)."),

@@ -391,6 +391,8 @@ async def on_message(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
         if text is not None:
             await _save_and_prompt(turn, context, who,
                                    report.advance(draft, **{draft.step: text}))
+        elif not turn.channel.limits.edits:  # LINE: the step's quick replies went with it
+            await prompt(turn, context, who, draft)
         return
     if draft.step == "photos":
         await collect_photo(turn, context, who, draft, report.MAX_PHOTOS, "r:pd")

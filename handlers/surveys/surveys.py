@@ -195,6 +195,11 @@ async def on_comment(turn: Turn, context: Context, who: Asker, draft: Draft) -> 
     text = await text_answer(turn, who, surveys.MAX_COMMENT)
     if text is not None:
         await _finish(turn, context, who, text)
+    elif not turn.channel.limits.edits and draft.data.get("ticket_id"):
+        # LINE: 'Skip' went with that answer (a thumbs-up sticker is a common reply there)
+        await answer(turn, who.tr("Anything else you would like to tell us? Type it, or tap "
+                                  "'Skip'."),
+                     keyboard([[(who.tr("Skip"), f"sv:s:{draft.data['ticket_id']}")]]))
 
 
 async def _follow_up(turn: Turn, context: Context, who: Asker, ticket_id: int,

@@ -45,6 +45,7 @@ LINE = "line"
 LIMITS = Limits(choices=messages.QUICK_ITEMS, edits=False, text=TEXT, caption=TEXT,
                 free_replies=True, contact=False)
 RETRY_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, "https://estatedesk.invalid/line/retry-key")
+TICK = "✓ "  # a chosen chip's label begins so (surveys, keys)
 REPLY = "reply"  # the budget's kind of a turn's reply that had to be pushed
 DIRECT = "direct"  # and of a push neither a reply nor an outbox message
 MONTHLY_WAIT = timedelta(hours=1)  # the plan's month used up: try again in an hour
@@ -86,6 +87,7 @@ class _Draft:
     choices: Choices | None = None
     asking: Asking | None = None
     made: list[Message] | None = None
+    toast: bool = False  # Telegram's passing note: on LINE a message, unless one repeats it
 
 
 @dataclass
@@ -166,7 +168,7 @@ class LineChannel(Channel):
         return slot
 
     async def _answer(self, slot: ReplySlot) -> None:
-        drafts = slot.drafts
+        drafts = _without_repeated_toasts(slot.drafts)
         made = [self._made(draft, last=i == len(drafts) - 1) for i, draft in enumerate(drafts)]
         flat = [message for found in made for message in found]
         if not flat:
@@ -313,10 +315,16 @@ class LineChannel(Channel):
     async def set_choices(self, turn: Turn, choices: Choices | None) -> None:
         # The tapped card keeps its buttons (a later tap on one is refused as out of date
         # by the flows); the fresh choices come as a message of their own.
-        if choices:
-            await self.send(turn.address, "…", choices)
+        if choices:  # what is ticked so far (a bare "…" read as a stray message)
+            ticked = [shown for row in choices.rows for shown, _ in row
+                      if shown.startswith(TICK)]
+            await self.send(turn.address, "\n".join(ticked) or "…", choices)
 
     async def toast(self, turn: Turn, text: str) -> None:
+        slot = self._slot_for(turn.address)
+        if slot is not None:
+            slot.drafts.append(_Draft(text, toast=True))
+            return
         await self.send(turn.address, text)
 
     async def done(self, turn: Turn) -> None:
@@ -420,6 +428,13 @@ class LineChannel(Channel):
 
     def failing(self, exc: BaseException) -> bool:
         return isinstance(exc, (ApiException, TimeoutError, aiohttp.ClientError))
+
+
+def _without_repeated_toasts(drafts: list[_Draft]) -> list[_Draft]:
+    """A toast whose words a later message of the turn begins with (an out-of-date card's
+    "Already assigned…" above the card as it is now) would show the same line twice."""
+    return [d for i, d in enumerate(drafts) if not d.toast or not any(
+        later.text.startswith(d.text) for later in drafts[i + 1:] if later.made is None)]
 
 
 def _said(exc: ApiException) -> str:
