@@ -192,12 +192,9 @@ class LineBudget:
         return await held_for(self.db, account, self.settings, self.clock)
 
     async def _may_hold(self) -> bool:
-        """Near the cap (this or another worker may be holding), or held messages in the
-        outbox (a month that came back under the cap, a plan raised): asked again after
-        FRESH, as LINE's figures are."""
-        month = await self.month()
-        if policy.folding(month.used, month.quota):
-            return True
+        """Whether held messages may be waiting: this budget held one, or the outbox had
+        some when last asked (again after FRESH; another worker's are found then). Never
+        asks LINE: a person's reply does not wait on LINE's quota."""
         now = self.clock()
         if self._any_held is None or now - self._any_held[0] >= FRESH:
             self._any_held = (now, await delivery.any_held(self.db))
