@@ -344,6 +344,7 @@ class LineDesk(Desk):
         self.front = attach(h.app, settings)
         self.api = self.front.channel.api
         self.session = fake_line.FakeLineSession()
+        self.api.messaging, self.api.blob  # made now, in the loop: the SDK's, made at first use
         for client in self.api._clients:  # the SDK's own client, answered in process
             await client.rest_client.pool_manager.close()
             client.rest_client.pool_manager = self.session
