@@ -1,7 +1,8 @@
 """A gettext catalog (.po) read straight into the standard library's translations, as
 Babel's read_po and write_mo would compile it (fuzzy and untranslated entries left out, a
-plural's missing form its English one), without Babel's Catalog: parsing one into Message
-objects left an idle desk ~2 MiB heavier than the strings it keeps (issue 27)."""
+plural's missing form its English one), without Babel's Catalog: its Message objects and
+babel.messages cost an idle desk memory it does not keep using (issue 27). A text translated
+as itself is left out too (gettext gives it back unchanged), which halves English's catalog."""
 
 from __future__ import annotations
 
@@ -71,7 +72,9 @@ def _pairs(po: bytes) -> list[tuple[bytes, bytes]]:
             value = "\x00".join(v or ids[min(i, 1)] for i, v in forms)
         else:
             key, value = msgid, fields.get("msgstr", "")
-            if msgid and (fuzzy or not value):  # the header (msgid "") is always kept
+            # the header (msgid "") is always kept; a text translated as itself (most of
+            # English's) is left out: gettext answers a missing one with the text itself
+            if msgid and (fuzzy or not value or value == msgid):
                 continue
         if "msgctxt" in fields:
             key = fields["msgctxt"] + "\x04" + key
