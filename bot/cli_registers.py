@@ -3,12 +3,11 @@ from CSV files."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from pathlib import Path
 
-from workflow.registers import archives, key_import
+from workflow.registers import archives
 
 
 def add_parsers(sub) -> None:
@@ -26,6 +25,7 @@ def add_parsers(sub) -> None:
 
 
 async def _import(args, env, settings, db, now) -> int:
+    from workflow.registers import key_import  # this command's alone: not at start-up
     try:
         rows, problems = key_import.check(args.file.read_bytes(), args.file.name)
         new = await key_import.load(db, rows, problems)  # every bad row, file's and roster's
@@ -62,6 +62,7 @@ def _source(file: Path) -> str:
     """Who made an import's changes, for the archive's history: the file and the account
     that ran the command."""
     try:
+        import getpass
         user = getpass.getuser()
     except (OSError, KeyError):  # no name for this account
         user = str(os.getuid()) if hasattr(os, "getuid") else "?"

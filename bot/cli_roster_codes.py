@@ -11,7 +11,6 @@ from pathlib import Path
 
 from bot.cli_reports import counted
 from handlers.i18n import Tr
-from handlers.onboarding import sheet
 from workflow.onboarding import unit_codes
 from workflow.settings import LANGUAGES
 
@@ -63,6 +62,7 @@ def add_parsers(roster) -> None:
 
 
 async def _codes(args, env, settings, db, now) -> int:
+    from handlers.onboarding import sheet  # this command's alone: not at start-up
     names = [u.strip() for u in args.units.split(",") if u.strip()]
     chosen, unknown = await unit_codes.units_named(db, names, args.building)
     if unknown:

@@ -1,25 +1,23 @@
-"""Translations (gettext catalogs in locales/, compiled in memory with Babel) and
+"""Translations (gettext catalogs in locales/, compiled in memory) and
 locale-aware formatting of dates, times and numbers."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date as Day  # Tr.date below hides the name in its class
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache, lru_cache
+from gettext import GNUTranslations
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_datetime, format_timedelta, match_skeleton
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 
 import locales
+from handlers.catalog_files import translations
 from workflow.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALES_DIR = Path(locales.__file__).resolve().parent  # shipped in the wheel too
@@ -45,13 +43,8 @@ def po_path(language: str) -> Path:
 
 
 @cache
-def _translations(language: str) -> Translations:
-    with po_path(language).open("rb") as po:
-        catalog = read_po(po, locale=BABEL_LOCALES[language])
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+def _translations(language: str) -> GNUTranslations:
+    return translations(po_path(language).read_bytes())
 
 
 def guess_language(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:

@@ -1,7 +1,8 @@
 """A SQLite estate's polling process starts without PostgreSQL's driver, the document
 libraries, the webhook worker's server and /stats' medians (statistics, fractions): they cost
 it ~50 MiB of its idle memory (issue 27: idle ≤ 60 MiB) and load where they are used (a
-postgresql:// URL, the first PDF, workbook or chart, `estatedesk serve`, the first /stats)."""
+postgresql:// URL, the first PDF, workbook or chart, `estatedesk serve`, the first /stats,
+the first /mydata, a unit not found, a command-line import)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("psycopg", "psycopg_pool", "storage.postgres", "storage.pg_copy", "reportlab",
          "xlsxwriter", "fpdf", "fontTools", "matplotlib", "numpy", "PIL",
          "pylopdf_fonts_zh_tw", "pylopdf_fonts_zh_cn", "starlette", "uvicorn", "bot.serve",
-         "statistics", "fractions", "nacl", "cryptography", "linebot", "aiohttp", "pydantic")
+         "statistics", "fractions", "nacl", "cryptography", "linebot", "aiohttp", "pydantic",
+         # the catalogs' compiler, a typo's close matches, LINE's own modules, the command
+         # line's import tools and /mydata's export: each loads where it is used
+         "babel.messages", "difflib", "getpass", "handlers.channels.line", "storage.line_pushes",
+         "workflow.registers.key_import", "handlers.onboarding.sheet", "workflow.privacy.export",
+         "storage.privacy.export", "handlers.privacy.readable")
 
 
 def loaded_after(code: str) -> list[str]:

@@ -3,7 +3,6 @@ and a unit not found shows the closest ones on the roster."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 
@@ -41,6 +40,8 @@ async def find(conn: Connection, text: str) -> tuple[list[Unit], list[Unit]]:
     exact = [u for u in every if wanted is not None and key_of(u) == wanted]
     if exact:
         return exact, []
+    import difflib  # only for a unit not found (a typo): kept off an idle desk's memory
+
     labels = {u.label: u for u in every}
     typed = " ".join(unicodedata.normalize("NFKC", text).upper().split())
     close = difflib.get_close_matches(typed, list(labels), n=MAX_CLOSE, cutoff=0.5)

@@ -30,7 +30,12 @@ class Choices:
         return [[[label, token] for label, token in row] for row in self.rows]
 
 
-@lru_cache(maxsize=4096)
+# A menu or a step's buttons come back again and again; a ticket's own (its number in the
+# tokens) seldom: 512 keep the first, and a long day of the second stays ~2 MiB, not ~16.
+KEPT = 512
+
+
+@lru_cache(maxsize=KEPT)
 def _built(rows: Rows) -> Choices:
     return Choices(rows)
 

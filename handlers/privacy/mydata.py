@@ -8,16 +8,17 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers import labels
 from handlers.channels.turns import Channel, Turn
 from handlers.common import Asker, Context, answer, handles, keyboard
 from handlers.i18n import Tr
-from handlers.privacy import readable
 from handlers.routes import routes
-from workflow.privacy import export
 from workflow.settings import EstateSettings
+
+if TYPE_CHECKING:
+    from workflow.privacy import export
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ CORRECT, STOP, DELETE = "pv:correct", "pv:stop", "pv:delete"
 
 @handles("privacy.mydata")
 async def mydata(turn: Turn, context: Context, who: Asker) -> None:
+    # the export and its PDF (readable) load at the first /mydata, not at start-up: a rare
+    # request's ~15 modules and tables kept off an idle desk's memory (issue 27)
+    from workflow.privacy import export
     d, tr, channel = context.desk, who.tr, turn.channel
     try:
         request_id = await export.request(d.db, who.user_id, channel.name, d.now())
@@ -97,6 +101,8 @@ def _extension(content: bytes) -> str:
 
 def _package(tr: Tr, settings: EstateSettings, found: export.Export,
              files: list[dict[str, Any]], media: dict[str, bytes]) -> bytes:
+    from handlers.privacy import readable
+    from workflow.privacy import export
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
         package.writestr("data.json", export.document(found, files), zipfile.ZIP_DEFLATED)
@@ -110,6 +116,8 @@ def _package(tr: Tr, settings: EstateSettings, found: export.Export,
 def summary(tr: Tr, found: export.Export, files: list[dict[str, Any]]) -> str:
     """What the file holds, in figures; who opened their record lately; what else they may
     ask of the desk."""
+    from handlers.privacy import readable
+    from workflow.privacy import export
     c = found.counts
     lines = [tr("In the file: repairs {repairs}; complaints {complaints}; survey answers "
                 "{surveys}; your units' bills {bills} and payments {payments}; renovation "

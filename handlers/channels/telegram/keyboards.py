@@ -12,6 +12,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject
 
+from handlers.channels.content import KEPT
+
 Rows = tuple[tuple[tuple[str, str], ...], ...]
 
 
@@ -56,7 +58,7 @@ class Keyboard(InlineKeyboardMarkup):
         return {"inline_keyboard": self._sent_form["inline_keyboard"]}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=KEPT)  # as the seam's own choices, and for the same reason
 def built(rows: Rows) -> Keyboard:
     return Keyboard(rows)
 
