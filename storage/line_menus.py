@@ -42,11 +42,16 @@ async def put(conn: Connection, key: str, menu_id: str, digest: str,
     before = await get(conn, key)
     if before is not None and before.digest == digest:
         return before.menu_id, None
+    # A worker that read nothing may meet another's row here (PostgreSQL waits for it to
+    # commit): a menu of the same digest kept first stays, and is read back below.
     await conn.execute(
         "INSERT INTO line_menus (key, menu_id, digest, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(key) DO UPDATE SET menu_id = excluded.menu_id, digest = excluded.digest, "
-        "created_at = excluded.created_at", (key, menu_id, digest, to_db_time(now)))
-    return menu_id, before.menu_id if before is not None else None
+        "created_at = excluded.created_at WHERE line_menus.digest <> excluded.digest",
+        (key, menu_id, digest, to_db_time(now)))
+    after = await get(conn, key)
+    kept = after.menu_id if after is not None else menu_id
+    return kept, before.menu_id if before is not None and before.menu_id != kept else None
 
 
 async def forget(conn: Connection, key: str, menu_id: str) -> bool:

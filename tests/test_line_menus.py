@@ -368,6 +368,27 @@ async def test_a_changed_label_makes_a_new_menu_and_deletes_the_old(line, api, d
     assert line.made() == 2 and line.users[CARL] == new
 
 
+async def test_a_worker_that_read_nothing_keeps_the_menu_another_stored_first(db,
+                                                                               monkeypatch):
+    """The race's other side, made certain: a second worker read no menu before the first
+    committed its own; storing it now keeps the first's, so the second deletes what it made."""
+    async with db.transaction() as conn:
+        await store.put(conn, "supervisor:en", "richmenu-first", "d1", START)
+    real_get = store.get
+    reads = []
+
+    async def read_before_the_other_committed(conn, key):
+        reads.append(key)  # the first read is from before the first worker's commit
+        return None if len(reads) == 1 else await real_get(conn, key)
+
+    monkeypatch.setattr(store, "get", read_before_the_other_committed)
+    async with db.transaction() as conn:
+        kept, replaced = await store.put(conn, "supervisor:en", "richmenu-second", "d1", START)
+    assert (kept, replaced) == ("richmenu-first", None)
+    async with db.reading() as conn:
+        assert (await real_get(conn, "supervisor:en")).menu_id == "richmenu-first"
+
+
 async def test_two_workers_making_the_same_menu_keep_one(line, api, db, tmp_path):
     """Two workers of the estate link a supervisor each at the same moment: whichever keeps
     its menu first, the other's is deleted and both people have the one kept."""
