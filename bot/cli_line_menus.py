@@ -65,7 +65,7 @@ def _preview(menus: Any, every: list, folder: Path) -> int:
 async def _upload(menus: Any, api: Any, db: Any, every: list, default_tr: Tr, now) -> int:
     from linebot.v3.messaging import ApiException  # type: ignore[import-untyped]
 
-    from storage import line_menus as store
+    from storage.channels import line_menus as store
 
     async with db.reading() as conn:
         before = {m.key: m.menu_id for m in await store.every(conn)}

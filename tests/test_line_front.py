@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.channels.line.front import lock_key
-from storage import media as kept
+from storage.channels import media as kept
 from tests.line_front_fakes import (
     FakeLineApi,
     LineUser,

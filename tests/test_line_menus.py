@@ -36,7 +36,7 @@ from handlers import menus as telegram_menus
 from handlers.channels.line import menus
 from handlers.i18n import Tr
 from storage import accounts, people, roster
-from storage import line_menus as store
+from storage.channels import line_menus as store
 from storage.records import Account, Person
 from tests import backends
 from tests.harness import START

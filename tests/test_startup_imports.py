@@ -18,7 +18,7 @@ HEAVY = ("psycopg", "psycopg_pool", "storage.postgres", "storage.pg_copy", "repo
          "statistics", "fractions", "nacl", "cryptography", "linebot", "aiohttp", "pydantic",
          # the catalogs' compiler, a typo's close matches, LINE's own modules, the command
          # line's import tools and /mydata's export: each loads where it is used
-         "babel.messages", "difflib", "getpass", "handlers.channels.line", "storage.line_pushes",
+         "babel.messages", "difflib", "getpass", "handlers.channels.line", "storage.channels.line_pushes",
          "workflow.registers.key_import", "handlers.onboarding.sheet", "workflow.privacy.export",
          "storage.privacy.export", "handlers.privacy.readable")
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 KEEP, FOLD = "kept", "foldable"  # a kind's class in KINDS
 FOLD_AT = 0.95  # of the quota: foldable kinds stop being pushed
 WARN_AT = 0.80  # of the quota: the managers are warned, once a month
-WARNING, CAP = "warning", "cap"  # the two warnings' levels (storage/line_pushes.py)
+WARNING, CAP = "warning", "cap"  # the two warnings' levels (storage/channels/line_pushes.py)
 WARN_KIND = "line_quota_warning"  # the managers' notices (workflow/told.py ESTATE_TOLD)
 CAP_KIND = "line_quota_cap"
 REPLY = "reply"  # a reply the reply token could not carry, pushed instead (delivery.REPLY)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from storage import sender
+from storage.channels.media import PREFIX as MEDIA
 from storage.db import Connection, to_db_time
-from storage.media import PREFIX as MEDIA
 
 KEEP, ANONYMISE, DELETE = "keep", "anonymise", "delete"
 ERASED = "(deleted)"  # what stands where a name or a text was

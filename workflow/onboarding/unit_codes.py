@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from storage import accounts, drafts, people, roster
-from storage import unit_codes as store
 from storage.db import Database
+from storage.onboarding import unit_codes as store
 from storage.records import Account, Draft, Unit
 from workflow import conversations, roles, units
 from workflow.onboarding import linking

@@ -5,7 +5,7 @@ transaction per person; erasing someone already erased changes nothing.
 
 The desk keeps no files of a person on disk (photos and voice notes are the channel's file
 ids, documents are made when asked and sent): forgetting the ids is forgetting the files
-the desk can reach. What LINE people sent is kept in the database (storage/media.py, since
+the desk can reach. What LINE people sent is kept in the database (storage/channels/media.py, since
 LINE deletes it): those rows go with the person's chat account and with their tickets."""
 
 from __future__ import annotations

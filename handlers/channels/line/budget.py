@@ -25,7 +25,7 @@ from typing import Any
 from handlers import held
 from handlers.channels.outcomes import Held
 from handlers.common import Desk
-from storage import line_pushes
+from storage.channels import line_pushes
 from storage.db import Database
 from storage.records import Account
 from workflow import delivery, told, views

@@ -1,5 +1,5 @@
 """Files on LINE. What a person sends is fetched from LINE's content host at once (LINE
-deletes it after a while) and kept by the desk (storage/media.py): its ref `media:<n>` is
+deletes it after a while) and kept by the desk (storage/channels/media.py): its ref `media:<n>` is
 what tickets hold. LINE shows an image only from an https address it fetches itself, so what
 the desk shows is served at a signed address that expires: `{public_url}/line/media/<token>`
 (`/line/media/<estate>/<token>` for one of several estates). A token names the file and
@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from handlers.channels.turns import Channel
-from storage import media as store
+from storage.channels import media as store
 from storage.db import Database
 from storage.records import Account
 

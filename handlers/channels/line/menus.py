@@ -4,7 +4,7 @@ Each tile is a postback whose data is the command ("/repair"), which the webhook
 that command (turns.py), shown in the chat as its label.
 
 A menu is made at LINE once per kind (role and language) and kept in the database
-(storage/line_menus.py), so every worker links the same one; its digest says what it shows,
+(storage/channels/line_menus.py), so every worker links the same one; its digest says what it shows,
 and a menu whose labels or layout changed is made anew and the old one deleted."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from handlers.i18n import N_, Tr
 from handlers.menus import commands
-from storage import line_menus as store
+from storage.channels import line_menus as store
 from workflow import roles
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from handlers.channels.outcomes import Fault
 from handlers.channels.telegram import faults, keyboards, menus, sending
 from handlers.channels.telegram.sending import Unparsed
 from handlers.channels.turns import Channel, Turn, Voice
-from storage import media
+from storage.channels import media
 from storage.db import Database
 
 # Telegram's limits: a message's and a caption's length in UTF-16 units; an inline keyboard

@@ -1,0 +1,1 @@
+"""Joining: the units' codes from the office's sheet."""
